@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** Everything the platform can be configured with. Defaults give the embedded setup. */
+export const configSchema = z.strictObject({
+  /** Where recordings, the SQLite file, keys and uploads live. */
+  dataDir: z.string().min(1).default('./data'),
+  database: z
+    .strictObject({
+      /** `sqlite:<path>` (relative to dataDir when not absolute) or `postgres://…`. */
+      url: z
+        .string()
+        .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+        .default('sqlite:vigil.db'),
+      poolSize: z.number().int().min(1).max(200).default(10),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .prefault({}),
+  /** Id of the deployment's default jurisdiction profile (a file in profiles/). */
+  profile: z.string().min(1).default('national'),
+  /** Folder of jurisdiction profile files; defaults to the one shipped with the project. */
+  profilesDir: z.string().min(1).optional(),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  /** Process roles this node runs. */
+  services: z.array(z.enum(['api', 'recorder', 'retention', 'health'])).min(1).default(['api', 'recorder']),
+  simulator: z
+    .strictObject({
+      /** Simulated cameras started with the platform (0 = none). */
+      cameras: z.number().int().min(0).max(1000).default(0),
+      port: z.number().int().min(0).max(65535).default(8554),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

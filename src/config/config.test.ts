@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+
+  it('gives the embedded default: SQLite in ./data', () => {
+    const c = loadConfig({ env: {}, cwd });
+    expect(c.dataDir).toBe(join(cwd, 'data'));
+    expect(c.database.url).toBe(`sqlite:${join(cwd, 'data', 'vigil.db')}`);
+    expect(c.http.port).toBe(8080);
+    expect(c.profile).toBe('national');
+  });
+
+  it('reads a file, and the environment wins over it', () => {
+    writeFileSync(join(cwd, 'a.json'), JSON.stringify({ http: { port: 9000 }, profile: 'anhui' }));
+    const c = loadConfig({ env: { VIGIL_PORT: '9100', VIGIL_DATABASE_URL: 'postgres://x@h/db' }, cwd, file: 'a.json' });
+    expect(c.http.port).toBe(9100);
+    expect(c.profile).toBe('anhui');
+    expect(c.database.url).toBe('postgres://x@h/db');
+  });
+
+  it('names the field and reason of a bad value', () => {
+    expect(() => loadConfig({ env: { VIGIL_PORT: 'eighty' }, cwd })).toThrow(/VIGIL_PORT must be a whole number/);
+    expect(() => loadConfig({ env: { VIGIL_PORT: '70000' }, cwd })).toThrow(/http\.port/);
+    expect(() => loadConfig({ env: { VIGIL_DATABASE_URL: 'mysql://x' }, cwd })).toThrow(/database\.url: must start with sqlite: or postgres/);
+  });
+
+  it('rejects unknown fields instead of dropping them', () => {
+    writeFileSync(join(cwd, 'b.json'), JSON.stringify({ htttp: { port: 1 } }));
+    expect(() => loadConfig({ env: {}, cwd, file: 'b.json' })).toThrow(/htttp/);
+  });
+
+  it('names a file that is not JSON', () => {
+    writeFileSync(join(cwd, 'c.json'), '{ nope');
+    expect(() => loadConfig({ env: {}, cwd, file: 'c.json' })).toThrow(/c\.json is not valid JSON/);
+  });
+});

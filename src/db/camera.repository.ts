@@ -1,0 +1,239 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CameraRow, CameraStatus, Database, DeviceType, Funding, NewCameraRow } from './schema.js';
+
+/** A camera point as the rest of the platform sees it (R1.2). */
+export interface Camera {
+  id: number;
+  gbId: string;
+  name: string;
+  deviceType: DeviceType;
+  longitude: number | null;
+  latitude: number | null;
+  address: string;
+  directionDeg: number | null;
+  fovDeg: number | null;
+  placeCategory: string;
+  keyPosition: boolean;
+  regionId: number;
+  ownerUnitId: number | null;
+  userUnitId: number | null;
+  managingUnitId: number | null;
+  maintainerUnitId: number | null;
+  funding: Funding;
+  signage: boolean;
+  inServiceDate: string | null;
+  status: CameraStatus;
+  sourceUrl: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type CameraFields = Omit<Camera, 'id' | 'createdAt' | 'updatedAt'>;
+
+export interface CameraSearch {
+  /** Path of a region (organisation) whose subtree the cameras must be in. */
+  regionPath?: string;
+  /** Any of the four unit roles equals this organisation. */
+  unitId?: number;
+  placeCategory?: string;
+  status?: CameraStatus;
+  keyPosition?: boolean;
+  /** Free text over name, address and national ID. */
+  text?: string;
+  limit: number;
+  offset: number;
+}
+
+export function toCamera(r: CameraRow): Camera {
+  const n = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: Number(r.id),
+    gbId: r.gb_id,
+    name: r.name,
+    deviceType: r.device_type,
+    longitude: n(r.longitude),
+    latitude: n(r.latitude),
+    address: r.address,
+    directionDeg: n(r.direction_deg),
+    fovDeg: n(r.fov_deg),
+    placeCategory: r.place_category,
+    keyPosition: Number(r.key_position) === 1,
+    regionId: Number(r.region_id),
+    ownerUnitId: n(r.owner_unit_id),
+    userUnitId: n(r.user_unit_id),
+    managingUnitId: n(r.managing_unit_id),
+    maintainerUnitId: n(r.maintainer_unit_id),
+    funding: r.funding,
+    signage: Number(r.signage) === 1,
+    inServiceDate: r.in_service_date,
+    status: r.status,
+    sourceUrl: r.source_url,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+export function searchTextOf(c: Pick<CameraFields, 'name' | 'address' | 'gbId'>): string {
+  return `${c.name} ${c.address} ${c.gbId}`.toLowerCase();
+}
+
+function toRow(c: CameraFields, now: number): NewCameraRow {
+  return {
+    gb_id: c.gbId,
+    name: c.name,
+    device_type: c.deviceType,
+    longitude: c.longitude,
+    latitude: c.latitude,
+    address: c.address,
+    direction_deg: c.directionDeg,
+    fov_deg: c.fovDeg,
+    place_category: c.placeCategory,
+    key_position: c.keyPosition ? 1 : 0,
+    region_id: c.regionId,
+    owner_unit_id: c.ownerUnitId,
+    user_unit_id: c.userUnitId,
+    managing_unit_id: c.managingUnitId,
+    maintainer_unit_id: c.maintainerUnitId,
+    funding: c.funding,
+    signage: c.signage ? 1 : 0,
+    in_service_date: c.inServiceDate,
+    status: c.status,
+    source_url: c.sourceUrl,
+    search_text: searchTextOf(c),
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export class CameraRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(c: CameraFields, now: number, q: Q = this.db): Promise<Camera> {
+    const r = await q.insertInto('cameras').values(toRow(c, now)).returningAll().executeTakeFirstOrThrow();
+    return toCamera(r);
+  }
+
+  /** Inserts many rows in chunks; call inside a transaction for all-or-nothing. */
+  async insertMany(cameras: CameraFields[], now: number, q: Q = this.db): Promise<number> {
+    // 24 columns a row; stay under SQLite's 32766 bound parameters and PostgreSQL's 65535.
+    const chunk = 500;
+    for (let i = 0; i < cameras.length; i += chunk) {
+      await q
+        .insertInto('cameras')
+        .values(cameras.slice(i, i + chunk).map((c) => toRow(c, now)))
+        .execute();
+    }
+    return cameras.length;
+  }
+
+  async get(id: number, q: Q = this.db): Promise<Camera | undefined> {
+    const r = await q.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toCamera(r) : undefined;
+  }
+
+  async getByGbId(gbId: string, q: Q = this.db): Promise<Camera | undefined> {
+    const r = await q.selectFrom('cameras').selectAll().where('gb_id', '=', gbId).executeTakeFirst();
+    return r ? toCamera(r) : undefined;
+  }
+
+  /** Which of these national IDs already exist. */
+  async existingGbIds(gbIds: string[], q: Q = this.db): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < gbIds.length; i += 1000) {
+      const rows = await q.selectFrom('cameras').select('gb_id').where('gb_id', 'in', gbIds.slice(i, i + 1000)).execute();
+      for (const r of rows) found.add(r.gb_id);
+    }
+    return found;
+  }
+
+  async update(id: number, c: CameraFields, now: number, q: Q = this.db): Promise<Camera | undefined> {
+    const { created_at: _c, ...row } = toRow(c, now);
+    await q.updateTable('cameras').set(row).where('id', '=', id).execute();
+    return this.get(id, q);
+  }
+
+  async search(s: CameraSearch, q: Q = this.db): Promise<{ items: Camera[]; total: number }> {
+    let base = q.selectFrom('cameras');
+    if (s.regionPath) {
+      base = base.where('region_id', 'in', (eb) =>
+        eb.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath!)}%`),
+      );
+    }
+    if (s.unitId !== undefined) {
+      const u = s.unitId;
+      base = base.where((eb) =>
+        eb.or([
+          eb('owner_unit_id', '=', u),
+          eb('user_unit_id', '=', u),
+          eb('managing_unit_id', '=', u),
+          eb('maintainer_unit_id', '=', u),
+        ]),
+      );
+    }
+    if (s.placeCategory) base = base.where('place_category', '=', s.placeCategory);
+    if (s.status) base = base.where('status', '=', s.status);
+    if (s.keyPosition !== undefined) base = base.where('key_position', '=', s.keyPosition ? 1 : 0);
+    if (s.text) {
+      const pattern = `%${escapeLike(s.text.toLowerCase())}%`;
+      base = base.where(sql<boolean>`search_text like ${pattern} escape '\\'`);
+    }
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('id').limit(s.limit).offset(s.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toCamera), total: Number(count.n) };
+  }
+
+  /** Distinct (region, category) pairs: the basis of the coverage report. */
+  async categoriesByRegion(q: Q = this.db): Promise<{ regionId: number; placeCategory: string; cameras: number }[]> {
+    const rows = await q
+      .selectFrom('cameras')
+      .select(['region_id', 'place_category', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '!=', 'removed')
+      .groupBy(['region_id', 'place_category'])
+      .execute();
+    return rows.map((r) => ({ regionId: Number(r.region_id), placeCategory: r.place_category, cameras: Number(r.n) }));
+  }
+
+  async countByRegion(regionIds: number[], q: Q = this.db): Promise<number> {
+    if (regionIds.length === 0) return 0;
+    const r = await q
+      .selectFrom('cameras')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('region_id', 'in', regionIds)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async countReferencing(orgId: number, q: Q = this.db): Promise<number> {
+    const r = await q
+      .selectFrom('cameras')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) =>
+        eb.or([
+          eb('region_id', '=', orgId),
+          eb('owner_unit_id', '=', orgId),
+          eb('user_unit_id', '=', orgId),
+          eb('managing_unit_id', '=', orgId),
+          eb('maintainer_unit_id', '=', orgId),
+        ]),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Every camera, in id order, a page at a time (export). */
+  async *all(pageSize = 2000, q: Q = this.db): AsyncGenerator<Camera> {
+    let after = 0;
+    for (;;) {
+      const rows = await q.selectFrom('cameras').selectAll().where('id', '>', after).orderBy('id').limit(pageSize).execute();
+      if (rows.length === 0) return;
+      for (const r of rows) yield toCamera(r);
+      after = Number(rows[rows.length - 1]!.id);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// Migrations are TypeScript modules listed here in order, so the build carries them and both
+// dialects run the same list.
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Errors } from '../errors.js';
+import type { Db } from './database.js';
+import { registry } from './migrations/0001-registry.js';
+
+function migrations(db: Db): Record<string, Migration> {
+  return {
+    '0001-registry': registry(db.dialect),
+  };
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(db) };
+  const migrator = new Migrator({ db: db.kysely, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw Errors.unavailable(`database migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,21 @@
+import type { Db } from './database.js';
+import { CameraGroupRepository } from './camera-group.repository.js';
+import { CameraRepository } from './camera.repository.js';
+import { OrganisationRepository } from './organisation.repository.js';
+
+/** Every repository over one database, handed to services as a bundle. */
+export interface Repositories {
+  db: Db;
+  organisations: OrganisationRepository;
+  cameras: CameraRepository;
+  cameraGroups: CameraGroupRepository;
+}
+
+export function createRepositories(db: Db): Repositories {
+  return {
+    db,
+    organisations: new OrganisationRepository(db.kysely),
+    cameras: new CameraRepository(db.kysely),
+    cameraGroups: new CameraGroupRepository(db.kysely),
+  };
+}

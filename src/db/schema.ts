@@ -1,0 +1,97 @@
+// One interface per table (Kysely style). Shapes are dialect-neutral: times are epoch
+// milliseconds (bigint), booleans are 0/1 integers, lists are JSON text, so SQLite and
+// PostgreSQL return the same values.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type OrganisationKind = 'platform' | 'unit';
+export type PlatformLevel = 'province' | 'city' | 'district' | 'station';
+export type UnitRole = 'builder' | 'user' | 'managing' | 'maintainer';
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  kind: OrganisationKind;
+  name: string;
+  name_en: string | null;
+  /** Platforms: province / city / district / station. Units: null. */
+  level: PlatformLevel | null;
+  /** Units: JSON array of UnitRole. Platforms: '[]'. */
+  unit_roles: string;
+  parent_id: number | null;
+  /** Materialised path of ids, '/1/4/9/', so a subtree is one indexed prefix match. */
+  path: string;
+  /** GB/T 2260 administrative division code of the region (platforms) or of the unit's region. */
+  region_code: string | null;
+  /** A jurisdiction profile that overrides the inherited one for this subtree. */
+  profile_id: string | null;
+  /** National ID of a platform (type 200), when it has one. */
+  gb_id: string | null;
+  contact: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type CameraStatus = 'planned' | 'in_service' | 'fault' | 'suspended' | 'removed';
+export type DeviceType = 'fixed' | 'dome' | 'ptz' | 'multi_sensor' | 'other';
+export type Funding = 'government' | 'self';
+
+export interface CameraTable {
+  id: Generated<number>;
+  gb_id: string;
+  name: string;
+  device_type: DeviceType;
+  longitude: number | null;
+  latitude: number | null;
+  address: string;
+  /** Viewing direction in degrees clockwise from north, 0–359. */
+  direction_deg: number | null;
+  /** Horizontal field of view in degrees. */
+  fov_deg: number | null;
+  place_category: string;
+  key_position: number;
+  /** The platform (region) the camera point belongs to. */
+  region_id: number;
+  owner_unit_id: number | null;
+  user_unit_id: number | null;
+  managing_unit_id: number | null;
+  maintainer_unit_id: number | null;
+  funding: Funding;
+  signage: number;
+  in_service_date: string | null;
+  status: CameraStatus;
+  /** Where the recorder pulls video from (rtsp://, file://, gb28181://). Confidential. */
+  source_url: string | null;
+  /** Lower-cased name, address and national ID, for free-text search. */
+  search_text: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type CameraGroupKind = 'business_group' | 'virtual_organisation';
+
+export interface CameraGroupTable {
+  id: Generated<number>;
+  gb_id: string;
+  kind: CameraGroupKind;
+  name: string;
+  parent_id: number | null;
+  created_at: number;
+}
+
+export interface CameraGroupMemberTable {
+  group_id: number;
+  camera_id: number;
+}
+
+export interface Database {
+  organisations: OrganisationTable;
+  cameras: CameraTable;
+  camera_groups: CameraGroupTable;
+  camera_group_members: CameraGroupMemberTable;
+}
+
+export type OrganisationRow = Selectable<OrganisationTable>;
+export type NewOrganisationRow = Insertable<OrganisationTable>;
+export type CameraRow = Selectable<CameraTable>;
+export type NewCameraRow = Insertable<CameraTable>;
+export type CameraUpdateRow = Updateable<CameraTable>;
+export type CameraGroupRow = Selectable<CameraGroupTable>;

@@ -1,0 +1,105 @@
+// A throwaway PostgreSQL server for tests and benchmarks: initdb + pg_ctl in a temp folder,
+// on a free loopback port, removed when stopped. Nothing here touches a system cluster.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface ThrowawayPostgres {
+  url: string;
+  /** A fresh, empty database on this server; returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Finds the directory holding initdb/pg_ctl: PATH first, then Debian's versioned folders. */
+export function findPostgresBin(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
+  }
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) {
+      const dir = join(root, v, 'bin');
+      if (existsSync(join(dir, 'initdb'))) return dir;
+    }
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPostgres(): Promise<ThrowawayPostgres> {
+  const bin = findPostgresBin();
+  if (!bin) {
+    throw new Error(
+      'PostgreSQL server binaries (initdb, pg_ctl) not found. Install them with: sudo apt-get install -y postgresql',
+    );
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-pg-'));
+  const data = join(dir, 'data');
+  const port = await freePort();
+  // initdb refuses to run as root; run as the 'postgres' (or 'nobody') account then.
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const user = asRoot ? await pickUnprivilegedUser() : undefined;
+  const exec = async (cmd: string, args: string[]) => {
+    if (user) {
+      await run('chown', ['-R', user, dir]);
+      return run('runuser', ['-u', user, '--', join(bin, cmd), ...args], { cwd: dir });
+    }
+    return run(join(bin, cmd), args, { cwd: dir });
+  };
+  await exec('initdb', ['-D', data, '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+  await exec('pg_ctl', [
+    '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
+    '-o', `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+    'start',
+  ]);
+  const url = `postgres://vigil@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    async createDatabase(name) {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://vigil@127.0.0.1:${port}/${name}`;
+    },
+    async stop() {
+      await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function pickUnprivilegedUser(): Promise<string> {
+  for (const name of ['postgres', 'nobody']) {
+    try {
+      await run('id', ['-u', name]);
+      return name;
+    } catch {
+      /* try the next */
+    }
+  }
+  throw new Error('running as root and no unprivileged account (postgres, nobody) to run initdb');
+}
