@@ -1,0 +1,111 @@
+// RTP fixed header, RFC 3550 §5.1 (with the header extension of §5.3.1 and padding).
+import { RtpError } from './errors.js';
+
+export interface RtpHeaderExtension {
+  /** The 16 "defined by profile" bits (0xBEDE for RFC 8285 one-byte extensions). */
+  profile: number;
+  data: Buffer;
+}
+
+export interface RtpPacket {
+  marker: boolean;
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  csrc: number[];
+  extension?: RtpHeaderExtension;
+  /** Padding octets removed from the payload (0 when the P bit is clear). */
+  paddingLength: number;
+  /** A view into the parsed buffer, not a copy. */
+  payload: Buffer;
+}
+
+const FIXED_HEADER = 12;
+
+export function parseRtpPacket(buf: Buffer): RtpPacket {
+  if (buf.length < FIXED_HEADER) throw new RtpError('RTP_MALFORMED', `RTP packet of ${buf.length} bytes is shorter than its header`);
+  const b0 = buf[0]!;
+  const b1 = buf[1]!;
+  if (b0 >> 6 !== 2) throw new RtpError('RTP_MALFORMED', `RTP version ${b0 >> 6} is not 2`);
+  const csrcCount = b0 & 0x0f;
+  let offset = FIXED_HEADER + csrcCount * 4;
+  if (buf.length < offset) throw new RtpError('RTP_MALFORMED', 'RTP CSRC list runs past the packet');
+  const csrc: number[] = [];
+  for (let i = 0; i < csrcCount; i++) csrc.push(buf.readUInt32BE(FIXED_HEADER + i * 4));
+
+  let extension: RtpHeaderExtension | undefined;
+  if (b0 & 0x10) {
+    if (buf.length < offset + 4) throw new RtpError('RTP_MALFORMED', 'RTP header extension runs past the packet');
+    const profile = buf.readUInt16BE(offset);
+    const words = buf.readUInt16BE(offset + 2);
+    const end = offset + 4 + words * 4;
+    if (buf.length < end) throw new RtpError('RTP_MALFORMED', 'RTP header extension runs past the packet');
+    extension = { profile, data: buf.subarray(offset + 4, end) };
+    offset = end;
+  }
+
+  let end = buf.length;
+  let paddingLength = 0;
+  if (b0 & 0x20) {
+    paddingLength = buf[buf.length - 1]!;
+    // §5.1: the count includes itself, so zero is not a valid padding length.
+    if (paddingLength === 0 || offset + paddingLength > buf.length) {
+      throw new RtpError('RTP_MALFORMED', `RTP padding of ${paddingLength} bytes does not fit`);
+    }
+    end -= paddingLength;
+  }
+
+  const packet: RtpPacket = {
+    marker: (b1 & 0x80) !== 0,
+    payloadType: b1 & 0x7f,
+    sequenceNumber: buf.readUInt16BE(2),
+    timestamp: buf.readUInt32BE(4),
+    ssrc: buf.readUInt32BE(8),
+    csrc,
+    paddingLength,
+    payload: buf.subarray(offset, end),
+  };
+  if (extension) packet.extension = extension;
+  return packet;
+}
+
+export function serializeRtpPacket(p: RtpPacket): Buffer {
+  if (p.csrc.length > 15) throw new RtpError('RTP_MALFORMED', 'RTP allows at most 15 CSRCs');
+  if (p.extension && p.extension.data.length % 4 !== 0) {
+    throw new RtpError('RTP_MALFORMED', 'RTP header extension length must be a multiple of 4');
+  }
+  const extLen = p.extension ? 4 + p.extension.data.length : 0;
+  const pad = p.paddingLength;
+  if (pad < 0 || pad > 255) throw new RtpError('RTP_MALFORMED', `RTP padding of ${pad} bytes does not fit`);
+  const out = Buffer.alloc(FIXED_HEADER + p.csrc.length * 4 + extLen + p.payload.length + pad);
+  out[0] = 0x80 | (pad > 0 ? 0x20 : 0) | (p.extension ? 0x10 : 0) | p.csrc.length;
+  out[1] = (p.marker ? 0x80 : 0) | (p.payloadType & 0x7f);
+  out.writeUInt16BE(p.sequenceNumber & 0xffff, 2);
+  out.writeUInt32BE(p.timestamp >>> 0, 4);
+  out.writeUInt32BE(p.ssrc >>> 0, 8);
+  let offset = FIXED_HEADER;
+  for (const c of p.csrc) {
+    out.writeUInt32BE(c >>> 0, offset);
+    offset += 4;
+  }
+  if (p.extension) {
+    out.writeUInt16BE(p.extension.profile, offset);
+    out.writeUInt16BE(p.extension.data.length / 4, offset + 2);
+    p.extension.data.copy(out, offset + 4);
+    offset += extLen;
+  }
+  p.payload.copy(out, offset);
+  if (pad > 0) out[out.length - 1] = pad;
+  return out;
+}
+
+/** Signed distance a→b in 16-bit sequence space (−32768..32767), so 65535→0 is +1. */
+export function seqDelta(a: number, b: number): number {
+  return (((b - a) & 0xffff) << 16) >> 16;
+}
+
+/** Signed distance a→b in 32-bit timestamp space. */
+export function tsDelta(a: number, b: number): number {
+  return (b - a) | 0;
+}

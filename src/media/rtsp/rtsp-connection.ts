@@ -1,0 +1,121 @@
+// One RTSP control connection: sends requests with CSeq (RFC 2326 §12.17), matches responses,
+// times each one out, and passes interleaved frames and server-sent requests on.
+import type { Socket } from 'node:net';
+import { RtspDecoder, type DecoderLimits } from './decoder.js';
+import { RtspError } from './errors.js';
+import { RtspHeaders, interleavedHeader, serializeRequest, serializeResponse, type RtspRequest, type RtspResponse } from './message.js';
+
+export interface ConnectionHandlers {
+  interleaved(channel: number, payload: Buffer): void;
+  /** A fatal problem; the connection is already closed. */
+  failed(error: RtspError): void;
+}
+
+interface Pending {
+  cseq: number;
+  resolve(res: RtspResponse): void;
+  reject(e: RtspError): void;
+  timer: NodeJS.Timeout;
+}
+
+export class RtspConnection {
+  bytesReceived = 0;
+  lastReceivedAt = Date.now();
+  private readonly decoder: RtspDecoder;
+  private readonly pending: Pending[] = [];
+  private cseq = 0;
+  private closed: RtspError | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly handlers: ConnectionHandlers,
+    private readonly responseTimeoutMs: number,
+    limits: Partial<DecoderLimits> = {},
+  ) {
+    this.decoder = new RtspDecoder(
+      {
+        message: (m) => {
+          if (m.kind === 'response') this.onResponse(m);
+          else this.onServerRequest(m);
+        },
+        interleaved: (ch, payload) => this.handlers.interleaved(ch, payload),
+      },
+      limits,
+    );
+    socket.on('data', (chunk: Buffer) => {
+      this.bytesReceived += chunk.length;
+      this.lastReceivedAt = Date.now();
+      try {
+        this.decoder.push(chunk);
+      } catch (e) {
+        this.fail(e instanceof RtspError ? e : new RtspError('RTSP_MALFORMED', String(e)));
+      }
+    });
+    socket.on('error', (e) => this.fail(new RtspError('RTSP_CLOSED', `connection error: ${e.message}`)));
+    socket.on('close', () => this.fail(new RtspError('RTSP_CLOSED', 'server closed the connection')));
+  }
+
+  get isClosed(): boolean {
+    return this.closed !== undefined;
+  }
+
+  request(method: string, uri: string, headers: RtspHeaders): Promise<RtspResponse> {
+    if (this.closed) return Promise.reject(this.closed);
+    const cseq = ++this.cseq;
+    headers.set('CSeq', cseq);
+    const bytes = serializeRequest({ method, uri, headers });
+    return new Promise<RtspResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(new RtspError('RTSP_TIMEOUT', `no response to ${method} within ${this.responseTimeoutMs} ms`));
+      }, this.responseTimeoutMs);
+      this.pending.push({ cseq, resolve, reject, timer });
+      this.socket.write(bytes);
+    });
+  }
+
+  sendInterleaved(channel: number, payload: Buffer): void {
+    if (this.closed || payload.length > 0xffff) return;
+    this.socket.cork();
+    this.socket.write(interleavedHeader(channel, payload.length));
+    this.socket.write(payload);
+    this.socket.uncork();
+  }
+
+  /** Closes the connection; pending requests fail with `reason`. */
+  close(reason = new RtspError('RTSP_CLOSED', 'connection closed')): void {
+    if (this.closed) return;
+    this.closed = reason;
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(reason);
+    }
+    this.socket.destroy();
+  }
+
+  private fail(error: RtspError): void {
+    if (this.closed) return;
+    this.close(error);
+    this.handlers.failed(error);
+  }
+
+  private onResponse(res: RtspResponse): void {
+    const cseq = Number(res.headers.get('cseq'));
+    // Some cameras drop CSeq from responses; answers come in order, so take the oldest then.
+    let i = Number.isInteger(cseq) ? this.pending.findIndex((p) => p.cseq === cseq) : 0;
+    if (i < 0) return;
+    if (this.pending.length === 0) return;
+    if (!Number.isInteger(cseq)) i = 0;
+    const [p] = this.pending.splice(i, 1);
+    clearTimeout(p!.timer);
+    p!.resolve(res);
+  }
+
+  private onServerRequest(req: RtspRequest): void {
+    // Servers may probe us (OPTIONS, GET_PARAMETER); everything else is not ours to do.
+    const ok = req.method === 'OPTIONS' || req.method === 'GET_PARAMETER';
+    const headers = new RtspHeaders();
+    const cseq = req.headers.get('cseq');
+    if (cseq !== undefined && /^\d{1,10}$/.test(cseq)) headers.set('CSeq', cseq);
+    this.socket.write(serializeResponse({ statusCode: ok ? 200 : 501, headers }));
+  }
+}
