@@ -74,7 +74,9 @@ export function describeMedia(media: SdpMedia, index: number): SdpTrack {
     fmtp: params,
     media,
   };
+  // RFC 8866 §6.6: an audio rtpmap without a channel count means one channel.
   if (map?.channels !== undefined) track.channels = map.channels;
+  else if (map && media.type === 'audio') track.channels = 1;
   const control = getAttribute(media.attributes, 'control');
   if (control !== undefined) track.control = control;
   const fr = Number.parseFloat(getAttribute(media.attributes, 'framerate') ?? getAttribute(media.attributes, 'x-framerate') ?? '');
