@@ -1,0 +1,124 @@
+// A typed fetch wrapper over /api/v1. Every failure becomes an ApiError carrying the server's
+// error body — code, message, field details and the articles behind a refusal — so pages can
+// show all of it instead of a bare status.
+import type {
+  Camera,
+  CameraInput,
+  CameraQuery,
+  CoverageReport,
+  Organisation,
+  OrganisationInput,
+  Page,
+  PlaceCategory,
+  ProfileSummary,
+} from './types';
+
+export const API_BASE = '/api/v1';
+
+export interface ErrorDetail {
+  path?: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly articles: string[] = [],
+    readonly correlationId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type QueryValue = string | number | boolean | undefined | null;
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  /** A raw text body with its content type, e.g. a CSV file. */
+  text?: { body: string; contentType: string };
+  signal?: AbortSignal;
+}
+
+export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v === undefined || v === null || v === '') continue;
+    params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return `${API_BASE}${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** Reads an error body of any shape; a proxy's HTML page or an empty body still gives a message. */
+export function toApiError(status: number, body: unknown, fallback: string): ApiError {
+  const e = (body as { error?: Partial<Record<string, unknown>> } | null)?.error;
+  if (e && typeof e === 'object' && typeof e.message === 'string') {
+    const details = Array.isArray(e.details)
+      ? e.details.filter((d): d is ErrorDetail => typeof d === 'object' && d !== null && typeof (d as ErrorDetail).message === 'string')
+      : [];
+    const articles = Array.isArray(e.articles) ? e.articles.filter((a): a is string => typeof a === 'string') : [];
+    return new ApiError(status, typeof e.code === 'string' ? e.code : 'ERROR', e.message, details, articles, typeof e.correlationId === 'string' ? e.correlationId : undefined);
+  }
+  return new ApiError(status, `HTTP_${status}`, fallback);
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.text) {
+    headers['content-type'] = options.text.contentType;
+    body = options.text.body;
+  }
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, options.query), { method, headers, body, signal: options.signal });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'NETWORK', `the server cannot be reached (${(e as Error).message})`);
+  }
+  const text = await res.text();
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+  }
+  if (!res.ok) throw toApiError(res.status, parsed, `${method} ${path} failed with HTTP ${res.status}`);
+  return parsed as T;
+}
+
+export const api = {
+  cameras: {
+    list: (q: CameraQuery, signal?: AbortSignal) => request<Page<Camera>>('GET', '/cameras', { query: { ...q }, signal }),
+    get: (id: number) => request<Camera>('GET', `/cameras/${id}`),
+    create: (input: CameraInput) => request<Camera>('POST', '/cameras', { json: input }),
+    update: (id: number, patch: Partial<CameraInput>) => request<Camera>('PATCH', `/cameras/${id}`, { json: patch }),
+    importCsv: (csv: string) => request<{ imported: number }>('POST', '/cameras/import', { text: { body: csv, contentType: 'text/csv' } }),
+    exportUrl: () => buildUrl('/cameras/export'),
+  },
+  organisations: {
+    list: (q: { kind?: 'platform' | 'unit'; parentId?: number | 'root'; subtreeOf?: number } = {}) =>
+      request<{ items: Organisation[] }>('GET', '/organisations', { query: { ...q } }),
+    get: (id: number) => request<Organisation & { effectiveProfileId: string }>('GET', `/organisations/${id}`),
+    create: (input: OrganisationInput) => request<Organisation>('POST', '/organisations', { json: input }),
+    update: (id: number, patch: Partial<OrganisationInput>) => request<Organisation>('PATCH', `/organisations/${id}`, { json: patch }),
+  },
+  profiles: {
+    list: () => request<{ defaultProfileId: string; items: ProfileSummary[] }>('GET', '/profiles'),
+    get: (id: string) => request<Record<string, unknown>>('GET', `/profiles/${encodeURIComponent(id)}`),
+    placeCategories: () => request<{ items: PlaceCategory[] }>('GET', '/place-categories'),
+  },
+  reports: {
+    coverage: () => request<CoverageReport>('GET', '/reports/coverage'),
+  },
+};

@@ -1,0 +1,65 @@
+// Shows an API error in full: its message, each field problem, and the articles behind a
+// refusal. Field problems that name a field of the open form are also put on that field.
+import { App, Typography } from 'antd';
+import type { FormInstance } from 'antd';
+import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, type ErrorDetail } from '../api/client';
+import { ArticleTags } from './articles';
+
+/** "body.gbId" → "gbId"; "gbId" → "gbId"; "line 3: gbId" → undefined (not a form field). */
+export function formFieldOf(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  const parts = path.split('.');
+  if (parts[0] === 'body') parts.shift();
+  const name = parts[0];
+  return name && /^[A-Za-z][A-Za-z0-9]*$/.test(name) ? name : undefined;
+}
+
+export function ErrorDetails({ details }: { details: readonly ErrorDetail[] }) {
+  if (!details.length) return null;
+  return (
+    <ul style={{ margin: '4px 0', paddingInlineStart: 18 }} data-testid="error-details">
+      {details.map((d, i) => (
+        <li key={i}>
+          {d.path ? <Typography.Text code>{d.path}</Typography.Text> : null} {d.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function useErrorReporter() {
+  const { notification } = App.useApp();
+  const { t } = useTranslation();
+  return useCallback(
+    (err: unknown, form?: FormInstance) => {
+      const e = err instanceof ApiError ? err : new ApiError(0, 'CLIENT', (err as Error)?.message ?? String(err));
+      if (form) {
+        const byField = new Map<string, string[]>();
+        const known = new Set(Object.keys(form.getFieldsValue(true) as object));
+        for (const d of e.details) {
+          const f = formFieldOf(d.path);
+          if (!f || !known.has(f)) continue;
+          const suffix = e.articles.length && f === 'placeCategory' ? ` (${e.articles.join(', ')})` : '';
+          byField.set(f, [...(byField.get(f) ?? []), `${d.message}${suffix}`]);
+        }
+        form.setFields([...byField].map(([name, errors]) => ({ name, errors })));
+      }
+      notification.error({
+        key: `api-error-${e.code}`,
+        message: t('error.title', { code: e.code }),
+        description: (
+          <div data-testid="error-notification">
+            <div>{e.message}</div>
+            <ErrorDetails details={e.details} />
+            <ArticleTags articles={e.articles} label />
+            {e.correlationId && <div><Typography.Text type="secondary">{t('error.correlation')}: {e.correlationId}</Typography.Text></div>}
+          </div>
+        ),
+        duration: 10,
+      });
+    },
+    [notification, t],
+  );
+}

@@ -1,0 +1,43 @@
+// UI text in Chinese (default) and English. The choice is kept in localStorage so a reload
+// keeps the operator's language.
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import en from './en.json';
+import zh from './zh.json';
+
+export const LANGUAGES = ['zh', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const STORAGE_KEY = 'vigil.language';
+
+export function storedLanguage(): Language {
+  try {
+    const v = window.localStorage.getItem(STORAGE_KEY);
+    return v === 'en' ? 'en' : 'zh';
+  } catch {
+    return 'zh';
+  }
+}
+
+export async function setLanguage(lng: Language): Promise<void> {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, lng);
+  } catch {
+    // Private mode may refuse storage; the switch still applies to this page.
+  }
+  document.documentElement.lang = lng === 'zh' ? 'zh-CN' : 'en';
+  await i18next.changeLanguage(lng);
+}
+
+export function initI18n(): typeof i18next {
+  const lng = storedLanguage();
+  document.documentElement.lang = lng === 'zh' ? 'zh-CN' : 'en';
+  void i18next.use(initReactI18next).init({
+    resources: { zh: { translation: zh }, en: { translation: en } },
+    lng,
+    fallbackLng: 'zh',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return i18next;
+}

@@ -1,0 +1,210 @@
+// Camera points: a region tree, filters, a server-paged table, and register / edit / import /
+// export. The table asks the server for one page of 50 at a time: registries hold thousands.
+import { Button, Card, Col, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client';
+import { CAMERA_STATUSES, type Camera, type CameraQuery, type CameraStatus } from '../../api/types';
+import { useErrorReporter } from '../../common/error-report';
+import { isProhibited, useLocalName, useOrgName } from '../../common/names';
+import { useOrganisations, usePlaceCategories } from '../../common/reference-data';
+import { useAsync } from '../../common/use-async';
+import { CameraForm } from './camera-form';
+import { CameraImport } from './camera-import';
+import { categoryOptions, filterCategoryOption } from './category-options';
+import { RegionTree } from './region-tree';
+
+export const PAGE_SIZE = 50;
+
+const STATUS_COLOURS: Record<CameraStatus, string> = {
+  planned: 'default',
+  in_service: 'green',
+  fault: 'red',
+  suspended: 'orange',
+  removed: 'default',
+};
+
+type Filters = Omit<CameraQuery, 'limit' | 'offset'>;
+
+export default function CamerasPage() {
+  const { t } = useTranslation();
+  const report = useErrorReporter();
+  const orgName = useOrgName();
+  const localName = useLocalName();
+  const orgs = useOrganisations();
+  const categories = usePlaceCategories();
+  const [filters, setFilters] = useState<Filters>({});
+  const [text, setText] = useState('');
+  const [page, setPage] = useState(1);
+  const [editing, setEditing] = useState<Camera | 'new'>();
+  const [importing, setImporting] = useState(false);
+
+  const list = useAsync(
+    (signal) =>
+      api.cameras.list({ ...filters, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }, signal).catch((e: unknown) => {
+        report(e);
+        throw e;
+      }),
+    [JSON.stringify(filters), page],
+  );
+
+  const setFilter = <K extends keyof Filters>(k: K, v: Filters[K]) => {
+    setFilters((f) => ({ ...f, [k]: v }));
+    setPage(1);
+  };
+
+  const columns: TableColumnsType<Camera> = useMemo(
+    () => [
+      { title: t('camera.gbId'), dataIndex: 'gbId', width: 190, render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+      { title: t('camera.name'), dataIndex: 'name', ellipsis: true },
+      {
+        title: t('camera.placeCategory'),
+        dataIndex: 'placeCategory',
+        render: (v: string) => {
+          const c = categories.byId.get(v);
+          return (
+            <span>
+              {localName(c?.name, v)}
+              {c && isProhibited(c) && <Tag color="red" style={{ marginInlineStart: 6 }}>{t('category.prohibited')}</Tag>}
+            </span>
+          );
+        },
+      },
+      { title: t('camera.region'), dataIndex: 'regionId', render: (v: number) => orgName(orgs.byId.get(v), String(v)) },
+      { title: t('camera.deviceType'), dataIndex: 'deviceType', width: 110, render: (v: string) => t(`enum.deviceType.${v}`) },
+      { title: t('camera.keyPosition'), dataIndex: 'keyPosition', width: 90, render: (v: boolean) => (v ? <Tag color="gold">{t('common.yes')}</Tag> : t('common.no')) },
+      { title: t('camera.signage'), dataIndex: 'signage', width: 90, render: (v: boolean) => (v ? t('common.yes') : <Tag color="orange">{t('common.no')}</Tag>) },
+      { title: t('camera.status'), dataIndex: 'status', width: 100, render: (v: CameraStatus) => <Tag color={STATUS_COLOURS[v]}>{t(`enum.status.${v}`)}</Tag> },
+      {
+        title: '',
+        key: 'actions',
+        width: 80,
+        render: (_: unknown, c: Camera) => (
+          <Button size="small" type="link" onClick={() => setEditing(c)}>
+            {t('common.edit')}
+          </Button>
+        ),
+      },
+    ],
+    [t, categories.byId, orgs.byId, orgName, localName],
+  );
+
+  return (
+    <Row gutter={16} wrap={false}>
+      <Col flex="260px">
+        <Card size="small" title={t('cameras.regions')} extra={filters.regionId !== undefined && <a onClick={() => setFilter('regionId', undefined)}>{t('cameras.allRegions')}</a>}>
+          <RegionTree platforms={orgs.platforms} value={filters.regionId} onChange={(id) => setFilter('regionId', id)} />
+        </Card>
+      </Col>
+      <Col flex="auto" style={{ minWidth: 0 }}>
+        <Card
+          size="small"
+          title={t('cameras.title')}
+          extra={
+            <Space>
+              <Button type="primary" onClick={() => setEditing('new')} data-testid="camera-register">
+                {t('cameras.register')}
+              </Button>
+              <Button onClick={() => setImporting(true)} data-testid="camera-import">
+                {t('cameras.importCsv')}
+              </Button>
+              <Button href={api.cameras.exportUrl()} download="cameras.csv">
+                {t('cameras.exportCsv')}
+              </Button>
+            </Space>
+          }
+        >
+          <Space wrap style={{ marginBottom: 12 }} data-testid="camera-filters">
+            <Input.Search
+              allowClear
+              placeholder={t('cameras.filter.q')}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              onSearch={(v) => setFilter('q', v.trim() || undefined)}
+              style={{ width: 240 }}
+            />
+            <Select
+              allowClear
+              showSearch
+              placeholder={t('cameras.filter.unit')}
+              style={{ width: 200 }}
+              optionFilterProp="label"
+              value={filters.unitId}
+              onChange={(v?: number) => setFilter('unitId', v)}
+              options={orgs.units.map((u) => ({ value: u.id, label: orgName(u) }))}
+            />
+            <Select
+              allowClear
+              showSearch
+              placeholder={t('cameras.filter.placeCategory')}
+              style={{ width: 260 }}
+              popupMatchSelectWidth={false}
+              value={filters.placeCategory}
+              onChange={(v?: string) => setFilter('placeCategory', v)}
+              options={categoryOptions(categories.items)}
+              filterOption={filterCategoryOption}
+            />
+            <Select
+              allowClear
+              placeholder={t('cameras.filter.status')}
+              style={{ width: 140 }}
+              value={filters.status}
+              onChange={(v?: CameraStatus) => setFilter('status', v)}
+              options={CAMERA_STATUSES.map((s) => ({ value: s, label: t(`enum.status.${s}`) }))}
+            />
+            <Select
+              allowClear
+              placeholder={t('cameras.filter.keyPosition')}
+              style={{ width: 150 }}
+              value={filters.keyPosition === undefined ? undefined : String(filters.keyPosition)}
+              onChange={(v?: string) => setFilter('keyPosition', v === undefined ? undefined : v === 'true')}
+              options={[
+                { value: 'true', label: t('cameras.filter.keyOnly') },
+                { value: 'false', label: t('cameras.filter.notKey') },
+              ]}
+            />
+          </Space>
+          <Table<Camera>
+            data-testid="camera-table"
+            rowKey="id"
+            size="small"
+            loading={list.loading}
+            columns={columns}
+            dataSource={list.data?.items ?? []}
+            scroll={{ x: 1000 }}
+            pagination={{
+              current: page,
+              pageSize: PAGE_SIZE,
+              total: list.data?.total ?? 0,
+              showSizeChanger: false,
+              showTotal: (total) => t('cameras.total', { count: total }),
+              onChange: setPage,
+            }}
+          />
+        </Card>
+      </Col>
+      <CameraForm
+        open={editing !== undefined}
+        camera={editing === 'new' ? undefined : editing}
+        defaultRegionId={filters.regionId}
+        platforms={orgs.platforms}
+        units={orgs.units}
+        categories={categories.items}
+        onClose={() => setEditing(undefined)}
+        onSaved={() => {
+          setEditing(undefined);
+          list.reload();
+        }}
+      />
+      <CameraImport
+        open={importing}
+        onClose={() => setImporting(false)}
+        onImported={() => {
+          setImporting(false);
+          list.reload();
+        }}
+      />
+    </Row>
+  );
+}

@@ -1,0 +1,37 @@
+import { Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { PlaceCategory } from '../../api/types';
+import { isMandatory, isProhibited } from '../../common/names';
+
+/** A place category as an option: both names, and whether cameras are prohibited or mandatory there. */
+export function CategoryLabel({ category }: { category: PlaceCategory }) {
+  const { t, i18n } = useTranslation();
+  const en = i18n.language === 'en';
+  const [first, second] = en ? [category.name.en, category.name.zh] : [category.name.zh, category.name.en];
+  return (
+    <span>
+      {first} <Typography.Text type="secondary">{second}</Typography.Text>
+      {isProhibited(category) && (
+        <Tag color="red" style={{ marginInlineStart: 6 }}>
+          {t('category.prohibited')}
+        </Tag>
+      )}
+      {isMandatory(category) && (
+        <Tag color="green" style={{ marginInlineStart: 6 }}>
+          {t('category.mandatory')}
+        </Tag>
+      )}
+    </span>
+  );
+}
+
+export function categoryOptions(categories: PlaceCategory[]) {
+  return categories.map((c) => ({
+    value: c.id,
+    label: <CategoryLabel category={c} />,
+    // Typing in the select matches either language and the id.
+    search: `${c.id} ${c.name.zh} ${c.name.en}`.toLowerCase(),
+  }));
+}
+
+export const filterCategoryOption = (input: string, option?: { search: string }) => (option?.search ?? '').includes(input.toLowerCase());

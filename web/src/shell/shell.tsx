@@ -1,0 +1,76 @@
+import { Empty, Layout, Menu, Result, Segmented, Spin, Typography } from 'antd';
+import type { MenuProps } from 'antd';
+import { Suspense, useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { setLanguage, type Language } from '../i18n';
+import { DEFAULT_PATH, NAV, findNavItem } from './nav';
+import { navigate, usePath } from './router';
+
+const { Header, Sider, Content } = Layout;
+
+export function Shell() {
+  const { t, i18n } = useTranslation();
+  const path = usePath();
+  useEffect(() => {
+    if (path === '/' || path === '') navigate(DEFAULT_PATH, true);
+  }, [path]);
+  const current = findNavItem(path);
+
+  useEffect(() => {
+    document.title = `${current ? `${t(current.label)} · ` : ''}Vigil ${t('app.name')}`;
+  }, [current, t]);
+
+  const items: MenuProps['items'] = NAV.map((g) => ({
+    type: 'group',
+    key: g.key,
+    label: t(g.label),
+    children: g.items.map((i) => ({
+      key: i.key,
+      disabled: !i.page,
+      title: i.page ? undefined : t('nav.comingSoon'),
+      label: i.page ? (
+        <a href={i.path} onClick={(e) => { e.preventDefault(); navigate(i.path); }}>{t(i.label)}</a>
+      ) : (
+        t(i.label)
+      ),
+    })),
+  }));
+
+  const Page = current?.page;
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 24 }}>
+        <Typography.Title level={4} style={{ color: '#fff', margin: 0, whiteSpace: 'nowrap' }} data-testid="product-name">
+          Vigil {t('app.name')}
+        </Typography.Title>
+        <div style={{ flex: 1 }} />
+        <Segmented<Language>
+          aria-label={t('app.language')}
+          data-testid="language-switch"
+          value={i18n.language === 'en' ? 'en' : 'zh'}
+          options={[
+            { label: '中文', value: 'zh' },
+            { label: 'English', value: 'en' },
+          ]}
+          onChange={(v) => void setLanguage(v)}
+        />
+      </Header>
+      <Layout>
+        <Sider width={208} theme="light" breakpoint="lg" collapsedWidth={0}>
+          <Menu mode="inline" selectedKeys={current ? [current.key] : []} items={items} style={{ height: '100%', borderInlineEnd: 0 }} data-testid="side-menu" />
+        </Sider>
+        <Content style={{ padding: 16, minWidth: 0 }}>
+          {Page ? (
+            <Suspense fallback={<Spin style={{ display: 'block', marginTop: 80 }} />}>
+              <Page />
+            </Suspense>
+          ) : current ? (
+            <Result status="info" title={t(current.label)} subTitle={t('nav.comingSoon')} />
+          ) : path === '/' ? null : (
+            <Empty description={t('nav.notFound')} />
+          )}
+        </Content>
+      </Layout>
+    </Layout>
+  );
+}
