@@ -1,0 +1,53 @@
+// RTP payload format for H.264, RFC 6184 §5.6–5.8, non-interleaved mode (packetization-mode 0
+// and 1): single NAL unit packets, STAP-A and FU-A. STAP-B, MTAP and FU-B belong to the
+// interleaved mode that no camera we target uses; they are counted and skipped.
+import { RtpVideoDepacketizer } from './access-unit.js';
+import { H264Nal } from './nal.js';
+
+export class H264Depacketizer extends RtpVideoDepacketizer {
+  protected depacketize(payload: Buffer): void {
+    if (payload.length < 1) return this.dropNalu();
+    const type = payload[0]! & 0x1f;
+    if (type >= 1 && type <= 23) return this.addNalu(payload);
+    switch (type) {
+      case H264Nal.STAP_A:
+        return this.stapA(payload);
+      case H264Nal.FU_A:
+        return this.fuA(payload);
+      default:
+        return this.unsupported(); // 0, 25–27, 29–31
+    }
+  }
+
+  protected isKeyframe(nalus: readonly Buffer[]): boolean {
+    return nalus.some((n) => (n[0]! & 0x1f) === H264Nal.IDR);
+  }
+
+  // §5.7.1: 16-bit size + NAL unit, repeated.
+  private stapA(p: Buffer): void {
+    let o = 1;
+    while (o < p.length) {
+      if (o + 2 > p.length) return this.dropNalu();
+      const size = p.readUInt16BE(o);
+      o += 2;
+      if (size === 0 || o + size > p.length) return this.dropNalu();
+      this.addNalu(p.subarray(o, o + size));
+      o += size;
+    }
+  }
+
+  // §5.8: FU indicator (F, NRI, 28) + FU header (S, E, R, type) + fragment.
+  private fuA(p: Buffer): void {
+    if (p.length < 3) return this.dropNalu();
+    const fuHeader = p[1]!;
+    const start = (fuHeader & 0x80) !== 0;
+    const end = (fuHeader & 0x40) !== 0;
+    const data = p.subarray(2);
+    if (start) {
+      this.fragmentStart(Buffer.from([(p[0]! & 0xe0) | (fuHeader & 0x1f)]), data);
+      if (end) this.fragmentContinue(Buffer.alloc(0), true); // S and E together: tolerated
+    } else {
+      this.fragmentContinue(data, end);
+    }
+  }
+}
