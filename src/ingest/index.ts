@@ -1,0 +1,10 @@
+// Every source scheme the platform knows, registered once. A new scheme is a new file and one
+// line here.
+import { registerSource } from './registry.js';
+import { createRtspSource } from './rtsp-source.js';
+
+registerSource('rtsp', createRtspSource);
+registerSource('rtsps', createRtspSource);
+
+export { createSource, redactUrl, registerSource, registeredSchemes } from './registry.js';
+export type * from './source.js';

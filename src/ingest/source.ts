@@ -1,0 +1,103 @@
+// What every camera source gives the recorder, whatever its URL scheme: the stream's codec
+// description, then access units and audio frames stamped with wall-clock time. A source is a
+// long-running object with explicit start/close; it never retries by itself — the recorder's
+// session supervises it, so backoff and staggering live in one place.
+import type { EventEmitter } from 'node:events';
+
+export type VideoCodec = 'h264' | 'h265';
+export type AudioCodec = 'aac' | 'pcma' | 'pcmu';
+
+export interface VideoTrackInfo {
+  codec: VideoCodec;
+  /** RFC 6381 codec string, e.g. avc1.64001f. */
+  codecString: string;
+  /** H.264: [SPS, PPS, …]; H.265: [VPS, SPS, PPS, …] — NAL units without start codes. */
+  parameterSets: Buffer[];
+  width: number;
+  height: number;
+  /** Declared frame rate (SPS VUI or SDP), when known. */
+  fps?: number;
+}
+
+export interface AudioTrackInfo {
+  codec: AudioCodec;
+  sampleRate: number;
+  channels: number;
+  /** AAC AudioSpecificConfig (ISO 14496-3 §1.6.2.1). */
+  config?: Buffer;
+}
+
+/** Emitted before the first frame and again whenever the codec or its parameters change. */
+export interface StreamInfo {
+  video: VideoTrackInfo;
+  audio?: AudioTrackInfo;
+}
+
+export interface VideoFrame {
+  kind: 'video';
+  /** Capture time, Unix epoch ms, from the camera's clock (RTCP SR) or arrival before that. */
+  wallClockMs: number;
+  /** Presentation time in 90 kHz ticks, monotonic within one connection (unwrapped RTP time). */
+  pts90k: number;
+  /** Decode time when it differs from pts (B-frames); absent means dts = pts. */
+  dts90k?: number;
+  keyframe: boolean;
+  /** NAL units without start codes; may be views into network buffers. */
+  nalus: Buffer[];
+}
+
+export interface AudioFrame {
+  kind: 'audio';
+  wallClockMs: number;
+  /** Presentation time in the audio clock (sample rate ticks). */
+  pts: number;
+  /** One AAC access unit (raw, no ADTS) or a run of G.711 samples. */
+  data: Buffer;
+}
+
+export type MediaFrame = VideoFrame | AudioFrame;
+
+export interface ClockJump {
+  /** Wall-clock time where the jump was seen. */
+  atMs: number;
+  /** How far the camera's clock moved against the running mapping (positive: forwards). */
+  deltaMs: number;
+}
+
+export interface SourceStats {
+  /** Video frames known lost or damaged (RTP sequence gaps, incomplete access units). */
+  framesLost: number;
+  /** RTP packets lost (sequence gaps). */
+  packetsLost: number;
+  bytesIn: number;
+}
+
+export interface SourceEvents {
+  info: [StreamInfo];
+  frame: [MediaFrame];
+  clockJump: [ClockJump];
+  /** A fatal error; 'close' follows. */
+  error: [Error];
+  close: [];
+}
+
+export interface MediaSource extends EventEmitter<SourceEvents> {
+  /** The URL without credentials, safe to log. */
+  readonly displayUrl: string;
+  readonly stats: SourceStats;
+  /** Connects and starts media; rejects when the source cannot be opened. */
+  start(): Promise<void>;
+  /** Stops media and releases every socket, file and timer. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface SourceOptions {
+  /** Connect / first-answer timeout. */
+  connectTimeoutMs?: number;
+  /** No media for this long after start is a stall (the source errors and closes). */
+  stallTimeoutMs?: number;
+  /** Scheme-specific options (e.g. { transport: 'udp' } for RTSP). */
+  [key: string]: unknown;
+}
+
+export type SourceFactory = (url: URL, options: SourceOptions) => MediaSource;
