@@ -4,10 +4,12 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import { Errors } from '../errors.js';
 import type { Db } from './database.js';
 import { registry } from './migrations/0001-registry.js';
+import { audit } from './migrations/0002-audit.js';
 
 function migrations(db: Db): Record<string, Migration> {
   return {
     '0001-registry': registry(db.dialect),
+    '0002-audit': audit(db.dialect),
   };
 }
 

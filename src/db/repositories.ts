@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { AuditRepository } from './audit.repository.js';
 import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
@@ -9,6 +10,7 @@ export interface Repositories {
   organisations: OrganisationRepository;
   cameras: CameraRepository;
   cameraGroups: CameraGroupRepository;
+  audit: AuditRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -17,5 +19,6 @@ export function createRepositories(db: Db): Repositories {
     organisations: new OrganisationRepository(db.kysely),
     cameras: new CameraRepository(db.kysely),
     cameraGroups: new CameraGroupRepository(db.kysely),
+    audit: new AuditRepository(db.kysely),
   };
 }

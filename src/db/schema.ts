@@ -2,6 +2,7 @@
 // milliseconds (bigint), booleans are 0/1 integers, lists are JSON text, so SQLite and
 // PostgreSQL return the same values.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { AuditTables } from './audit.repository.js';
 
 export type OrganisationKind = 'platform' | 'unit';
 export type PlatformLevel = 'province' | 'city' | 'district' | 'station';
@@ -82,7 +83,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database {
+export interface Database extends AuditTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_groups: CameraGroupTable;

@@ -1,0 +1,147 @@
+// Walks the register in seq order, a page at a time, and reports the first entry where the
+// evidence breaks: what an edit, a deletion, an insertion, a reordering or a rewrite leaves.
+import type { KeyObject } from 'node:crypto';
+import { AuditRepository, type AuditRow } from '../db/audit.repository.js';
+import type { Db } from '../db/database.js';
+import { AUDIT_GENESIS_HASH } from '../db/migrations/0002-audit.js';
+import { RowHasher } from './canonical.js';
+import { checkpointSignatureProblem, keyRing, type Checkpoint } from './checkpoint.js';
+
+export type ChainFailureKind =
+  /** A number is missing: the entry was deleted. */
+  | 'seq_gap'
+  /** The entry does not follow its predecessor: inserted, or rows reordered. */
+  | 'prev_hash_mismatch'
+  /** The entry's content does not match its own hash: edited. */
+  | 'hash_mismatch'
+  /** A checkpoint is not signed by a trusted platform key. */
+  | 'checkpoint_signature'
+  /** The chain at a signed checkpoint has another hash: rewritten and re-hashed. */
+  | 'checkpoint_mismatch'
+  /** The chain ends before a signed checkpoint or before its own head: the tail was cut. */
+  | 'truncated'
+  /** The head row disagrees with the chain, or entries lie beyond the head. */
+  | 'head_mismatch';
+
+export interface ChainFailure {
+  seq: number;
+  kind: ChainFailureKind;
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Entries whose hashes were checked (all of them when ok). */
+  entries: number;
+  lastHash: string;
+  checkpointsChecked: number;
+  lastCheckpointSeq: number | null;
+  failure: ChainFailure | null;
+}
+
+export interface VerifyOptions {
+  /** The platform public key(s) that checkpoints must be signed with. */
+  publicKey: KeyObject | KeyObject[];
+  /** Checkpoints from elsewhere (an exported file), checked as well as the stored ones. */
+  checkpoints?: Checkpoint[];
+  /** Also check the checkpoints stored in the database (default true). */
+  useStoredCheckpoints?: boolean;
+  pageSize?: number;
+}
+
+export async function verifyChain(db: Db, options: VerifyOptions): Promise<VerifyReport> {
+  const repo = new AuditRepository(db.kysely);
+  const ring = keyRing(options.publicKey);
+  const pageSize = options.pageSize ?? 8000;
+  const all = [...(options.useStoredCheckpoints === false ? [] : await storedCheckpoints(repo)), ...(options.checkpoints ?? [])];
+  all.sort((a, b) => a.seq - b.seq);
+
+  // Entries appended while we walk are not ours to judge: stop at the head as it is now.
+  const head = await repo.head();
+  const end = head.seq;
+  const hasher = new RowHasher();
+  let prev = AUDIT_GENESIS_HASH;
+  let expected = 1;
+  let cpIndex = 0;
+  let checked = 0;
+  let lastGoodCheckpoint = 0;
+  const report = (failure: ChainFailure | null): VerifyReport => ({
+    ok: failure === null,
+    entries: expected - 1,
+    lastHash: prev,
+    checkpointsChecked: checked,
+    lastCheckpointSeq: lastGoodCheckpoint || null,
+    failure,
+  });
+
+  const check = (r: AuditRow): ChainFailure | null => {
+    if (r.seq !== expected) {
+      const missing = r.seq - 1 > expected ? `${expected}–${r.seq - 1}` : `${expected}`;
+      return { seq: expected, kind: 'seq_gap', message: `entry ${missing} is missing (deleted); the next entry is ${r.seq}` };
+    }
+    if (r.prev_hash !== prev) {
+      return { seq: r.seq, kind: 'prev_hash_mismatch', message: `entry ${r.seq} does not follow entry ${r.seq - 1} (an entry was inserted or entries reordered)` };
+    }
+    const h = hasher.hash(prev, r);
+    if (h !== r.row_hash) {
+      return { seq: r.seq, kind: 'hash_mismatch', message: `entry ${r.seq} does not match its hash (it was edited)` };
+    }
+    while (cpIndex < all.length && all[cpIndex]!.seq === r.seq) {
+      const cp = all[cpIndex++]!;
+      const bad = checkpointSignatureProblem(cp, ring);
+      if (bad) return { seq: cp.seq, kind: 'checkpoint_signature', message: `the checkpoint at entry ${cp.seq}: ${bad}` };
+      if (cp.rowHash !== h) {
+        return {
+          seq: cp.seq,
+          kind: 'checkpoint_mismatch',
+          message: `entry ${cp.seq} differs from the checkpoint signed at ${new Date(cp.at).toISOString()}: ` +
+            `the chain after entry ${lastGoodCheckpoint} was rewritten`,
+        };
+      }
+      checked++;
+      lastGoodCheckpoint = cp.seq;
+    }
+    prev = h;
+    expected++;
+    return null;
+  };
+
+  let next: Promise<AuditRow[]> | null = end > 0 ? repo.page(0, end, pageSize) : null;
+  while (next) {
+    const rows = await next;
+    // Fetch the next page while this one is hashed.
+    next = rows.length === pageSize ? repo.page(rows[rows.length - 1]!.seq, end, pageSize) : null;
+    for (const r of rows) {
+      const failure = check(r);
+      if (failure) {
+        await next?.catch(() => undefined);
+        return report(failure);
+      }
+    }
+  }
+
+  const lastSeq = expected - 1;
+  if (lastSeq < end) {
+    return report({ seq: lastSeq + 1, kind: 'truncated', message: `the register's head says ${end} entries but the chain ends at ${lastSeq}: entries ${lastSeq + 1}–${end} are missing` });
+  }
+  if (head.row_hash !== prev) {
+    return report({ seq: end, kind: 'head_mismatch', message: `the register's head does not match entry ${end}` });
+  }
+  const nowHead = await repo.head();
+  for (; cpIndex < all.length; cpIndex++) {
+    const cp = all[cpIndex]!;
+    if (cp.seq <= nowHead.seq) continue; // signed after we read the head; checked next time
+    const bad = checkpointSignatureProblem(cp, ring);
+    if (bad) return report({ seq: cp.seq, kind: 'checkpoint_signature', message: `the checkpoint at entry ${cp.seq}: ${bad}` });
+    return report({ seq: lastSeq + 1, kind: 'truncated', message: `a checkpoint is signed at entry ${cp.seq} but the chain ends at ${lastSeq}: entries ${lastSeq + 1}–${cp.seq} and perhaps more were removed` });
+  }
+  const max = await repo.maxSeq();
+  if (max > nowHead.seq) {
+    return report({ seq: nowHead.seq + 1, kind: 'head_mismatch', message: `entries ${nowHead.seq + 1}–${max} lie beyond the register's head (added outside the register)` });
+  }
+  return report(null);
+}
+
+async function storedCheckpoints(repo: AuditRepository): Promise<Checkpoint[]> {
+  return (await repo.checkpoints()).map((r) => ({ seq: r.seq, rowHash: r.row_hash, at: r.at, keyId: r.key_id, signature: r.signature }));
+}

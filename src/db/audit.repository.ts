@@ -1,0 +1,200 @@
+// Storage of the access register. The chain rules (hashing, signing, checking) live in
+// src/audit/; this file only moves rows, identically on SQLite and PostgreSQL.
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface AuditLogTable {
+  /** 1, 2, 3, … with no gaps: a missing number is a deleted entry. */
+  seq: number;
+  /** When it happened, epoch ms UTC. */
+  at: number;
+  action: string;
+  /** JSON array of {userId, workId, name}, in the order given. */
+  actors: string;
+  /** JSON array of camera ids. */
+  camera_ids: string;
+  range_from: number | null;
+  range_to: number | null;
+  /** What else the entry is about when not footage: 'user:12', 'profile:anhui', … */
+  target: string | null;
+  purpose: string | null;
+  /** 去向: where a copy or retrieved footage went. */
+  destination: string | null;
+  /** The access request (approval) that allowed it. */
+  approval_id: number | null;
+  source_address: string | null;
+  outcome: string;
+  reason: string | null;
+  /** Canonical JSON object (sorted keys). */
+  detail: string;
+  /** Hex SHA-256 of the previous entry, 64 zeros before the first. */
+  prev_hash: string;
+  /** Hex SHA-256(prev_hash ‖ canonical encoding of this row); see src/audit/README.md. */
+  row_hash: string;
+}
+
+export type AuditRefKind = 'user' | 'camera';
+
+export interface AuditRefTable {
+  kind: AuditRefKind;
+  ref: number;
+  seq: number;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  row_hash: string;
+  checkpoint_seq: number;
+  checkpoint_at: number;
+}
+
+export interface AuditCheckpointTable {
+  seq: number;
+  row_hash: string;
+  at: number;
+  key_id: string;
+  /** Base64 Ed25519 signature over the checkpoint statement. */
+  signature: string;
+}
+
+export interface AuditTables {
+  audit_log: AuditLogTable;
+  audit_refs: AuditRefTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointTable;
+}
+
+export type AuditRow = Selectable<AuditLogTable>;
+export type AuditRefRow = Selectable<AuditRefTable>;
+export type AuditHeadRow = Omit<Selectable<AuditHeadTable>, 'id'>;
+export type AuditCheckpointRow = Selectable<AuditCheckpointTable>;
+
+export interface AuditRowFilter {
+  /** Inclusive lower bound of `at`. */
+  from?: number;
+  /** Exclusive upper bound of `at`. */
+  to?: number;
+  actorUserId?: number;
+  cameraId?: number;
+  action?: string;
+  outcome?: string;
+  approvalId?: number;
+}
+
+export interface AuditRowSearch extends AuditRowFilter {
+  order: 'asc' | 'desc';
+  /** Keyset paging: entries after this seq in the chosen order. */
+  cursor?: number;
+  limit: number;
+}
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+const ROW_CHUNK = 500;
+const REF_CHUNK = 2000;
+
+/** Numbers come back as numbers on both dialects (see database.ts); normalise defensively. */
+function toRow(r: AuditRow): AuditRow {
+  return {
+    ...r,
+    seq: Number(r.seq),
+    at: Number(r.at),
+    range_from: r.range_from === null ? null : Number(r.range_from),
+    range_to: r.range_to === null ? null : Number(r.range_to),
+    approval_id: r.approval_id === null ? null : Number(r.approval_id),
+  };
+}
+
+export class AuditRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Reserves `count` sequence numbers by bumping the head in one UPDATE. The row lock it takes
+   * (PostgreSQL) or the write lock (SQLite) serialises appenders until the caller's transaction
+   * ends, so two appenders can never both build on the same previous hash.
+   */
+  async reserve(q: Q, count: number): Promise<{ firstSeq: number; prevHash: string; checkpointSeq: number; checkpointAt: number }> {
+    const head = await q
+      .updateTable('audit_head')
+      .set({ seq: sql`seq + ${count}` })
+      .where('id', '=', 1)
+      .returning(['seq', 'row_hash', 'checkpoint_seq', 'checkpoint_at'])
+      .executeTakeFirstOrThrow();
+    return {
+      firstSeq: Number(head.seq) - count + 1,
+      prevHash: head.row_hash,
+      checkpointSeq: Number(head.checkpoint_seq),
+      checkpointAt: Number(head.checkpoint_at),
+    };
+  }
+
+  async insert(q: Q, rows: AuditRow[], refs: AuditRefRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += ROW_CHUNK) {
+      await q.insertInto('audit_log').values(rows.slice(i, i + ROW_CHUNK)).execute();
+    }
+    for (let i = 0; i < refs.length; i += REF_CHUNK) {
+      await q.insertInto('audit_refs').values(refs.slice(i, i + REF_CHUNK)).execute();
+    }
+  }
+
+  async setHeadHash(q: Q, rowHash: string, checkpoint?: { seq: number; at: number }): Promise<void> {
+    await q
+      .updateTable('audit_head')
+      .set(checkpoint ? { row_hash: rowHash, checkpoint_seq: checkpoint.seq, checkpoint_at: checkpoint.at } : { row_hash: rowHash })
+      .where('id', '=', 1)
+      .execute();
+  }
+
+  async insertCheckpoint(q: Q, cp: AuditCheckpointRow): Promise<void> {
+    await q.insertInto('audit_checkpoints').values(cp).execute();
+  }
+
+  async head(q: Q = this.db): Promise<AuditHeadRow> {
+    const h = await q
+      .selectFrom('audit_head')
+      .select(['seq', 'row_hash', 'checkpoint_seq', 'checkpoint_at'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return { seq: Number(h.seq), row_hash: h.row_hash, checkpoint_seq: Number(h.checkpoint_seq), checkpoint_at: Number(h.checkpoint_at) };
+  }
+
+  /** Entries with afterSeq < seq ≤ throughSeq in order, at most `limit` of them. */
+  async page(afterSeq: number, throughSeq: number, limit: number): Promise<AuditRow[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>', afterSeq)
+      .where('seq', '<=', throughSeq)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toRow);
+  }
+
+  async maxSeq(): Promise<number> {
+    const r = await this.db.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+    return r?.m == null ? 0 : Number(r.m);
+  }
+
+  async checkpoints(afterSeq = 0): Promise<AuditCheckpointRow[]> {
+    const rows = await this.db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', afterSeq).orderBy('seq', 'asc').execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) }));
+  }
+
+  async search(s: AuditRowSearch): Promise<AuditRow[]> {
+    let query = this.db.selectFrom('audit_log').selectAll();
+    if (s.from !== undefined) query = query.where('at', '>=', s.from);
+    if (s.to !== undefined) query = query.where('at', '<', s.to);
+    if (s.action !== undefined) query = query.where('action', '=', s.action);
+    if (s.outcome !== undefined) query = query.where('outcome', '=', s.outcome);
+    if (s.approvalId !== undefined) query = query.where('approval_id', '=', s.approvalId);
+    const byRef = (kind: AuditRefKind, ref: number) =>
+      this.db.selectFrom('audit_refs').select('seq').where('kind', '=', kind).where('ref', '=', ref);
+    if (s.actorUserId !== undefined) query = query.where('seq', 'in', byRef('user', s.actorUserId));
+    if (s.cameraId !== undefined) query = query.where('seq', 'in', byRef('camera', s.cameraId));
+    if (s.cursor !== undefined) query = query.where('seq', s.order === 'asc' ? '>' : '<', s.cursor);
+    const rows = await query.orderBy('seq', s.order).limit(s.limit).execute();
+    return rows.map(toRow);
+  }
+}
