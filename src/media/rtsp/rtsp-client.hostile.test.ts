@@ -42,21 +42,22 @@ function ok(req: RtspRequest, headers: Record<string, string> = {}, body?: strin
 const SDP = 'v=0\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:trackID=0\r\n';
 
 /** Answers the whole handshake like a camera, then does `afterPlay`. */
-function camera(afterPlay: (socket: Socket) => void) {
+function camera(afterPlay: (socket: Socket) => void, seen: (req: RtspRequest) => void = () => undefined, timeoutS = 60) {
   return speaking((req, socket) => {
+    seen(req);
     switch (req.method) {
       case 'DESCRIBE':
         socket.write(ok(req, { 'Content-Type': 'application/sdp', 'Content-Base': `${req.uri}/` }, SDP));
         break;
       case 'SETUP':
-        socket.write(ok(req, { Session: 'abc;timeout=60', Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' }));
+        socket.write(ok(req, { Session: `abc;timeout=${timeoutS}`, Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' }));
         break;
       case 'PLAY':
         socket.write(ok(req, { Session: 'abc' }));
         afterPlay(socket);
         break;
       default:
-        socket.write(ok(req, { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN' }));
+        socket.write(ok(req, { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER' }));
     }
   });
 }
@@ -163,7 +164,7 @@ describe('RtspClient against hostile servers', () => {
     const client = new RtspClient({ url: `rtsp://127.0.0.1:${port}/x`, stallTimeoutMs: 700 });
     const errors: RtspError[] = [];
     client.on('error', (e) => errors.push(e));
-    const closed = new Promise((r) => client.once('close', r));
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
     const started = Date.now();
     await client.start();
     await closed;
@@ -186,5 +187,27 @@ describe('RtspClient against hostile servers', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(client.stats.get(0)!.invalid).toBeGreaterThan(0);
     await client.close();
+  });
+
+  it('keeps the session alive at half its timeout and sends receiver reports', async () => {
+    const methods: string[] = [];
+    const reports: Buffer[] = [];
+    const port = await fake((socket) => {
+      // Watch what the client sends on the RTCP channel while the camera answers it.
+      const decoder = new RtspDecoder({ message: () => undefined, interleaved: (ch, p) => ch === 1 && reports.push(Buffer.from(p)) });
+      socket.on('data', (d: Buffer) => decoder.push(d));
+      camera((s) => {
+        let seq = 0;
+        const t = setInterval(() => (s.destroyed ? clearInterval(t) : s.write(Buffer.from([0x24, 0, 0, 12, 0x80, 96, 0, seq++ & 0xff, 0, 0, 0, 0, 0, 0, 0, 1]))), 50);
+      }, (req) => methods.push(req.method), 2)(socket);
+    });
+    const client = new RtspClient({ url: `rtsp://127.0.0.1:${port}/x`, rtcpIntervalMs: 400 });
+    await client.start();
+    await new Promise((r) => setTimeout(r, 2300));
+    await client.close();
+    expect(methods.filter((m) => m === 'GET_PARAMETER').length).toBeGreaterThanOrEqual(2);
+    expect(methods.at(-1)).toBe('TEARDOWN');
+    expect(reports.length).toBeGreaterThanOrEqual(3);
+    expect(reports[0]![1]).toBe(201); // RR first in the compound
   });
 });

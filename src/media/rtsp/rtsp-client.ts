@@ -2,8 +2,8 @@
 // pulls a camera's tracks over TCP interleaved (§10.12) or UDP, with RTCP receiver reports.
 import { randomBytes, randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import type { ReorderOptions } from '../rtp/reorder-buffer.js';
 import type { RtcpPacket } from '../rtp/rtcp.js';
 import { resolveControl } from '../sdp/control-url.js';
@@ -17,7 +17,7 @@ import { RtspError } from './errors.js';
 import { parsePublic, parseRtpInfo, parseSession, type RtpInfoEntry } from './headers.js';
 import { RtspHeaders, type RtspResponse } from './message.js';
 import { PacketQueue } from './packet-queue.js';
-import { RtspConnection } from './rtsp-connection.js';
+import { openRtspSocket, RtspConnection } from './rtsp-connection.js';
 import { formatTransport, parseTransport } from './transport.js';
 import { bindUdpPair, type UdpPair } from './udp-pair.js';
 
@@ -67,8 +67,6 @@ interface SetupTrack {
   udp?: UdpPair;
   serverRtcpPort?: number;
 }
-
-const DEFAULT_PORT = { 'rtsp:': 554, 'rtsps:': 322 } as const;
 
 export class RtspClient extends EventEmitter<ClientEvents> {
   /** Packets dropped because the packets() consumer fell behind. */
@@ -280,7 +278,12 @@ export class RtspClient extends EventEmitter<ClientEvents> {
 
   private async ensureConnected(): Promise<void> {
     if (this.conn && !this.conn.isClosed) return;
-    const socket = await this.openSocket();
+    let socket: Socket;
+    try {
+      socket = await openRtspSocket(this.url, this.opts.connectTimeoutMs, this.opts.tls);
+    } catch (e) {
+      throw e instanceof RtspError ? this.fatal(e) : e;
+    }
     this.serverAddress = socket.remoteAddress ?? '';
     this.conn = new RtspConnection(
       socket,
@@ -291,31 +294,6 @@ export class RtspClient extends EventEmitter<ClientEvents> {
       this.opts.responseTimeoutMs,
       this.opts.limits,
     );
-  }
-
-  private openSocket(): Promise<Socket> {
-    const secure = this.url.protocol === 'rtsps:';
-    const host = this.url.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(this.url.port) || DEFAULT_PORT[secure ? 'rtsps:' : 'rtsp:'];
-    return new Promise((resolve, reject) => {
-      const socket: Socket = secure
-        ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...this.opts.tls })
-        : netConnect({ host, port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(this.fatal(new RtspError('RTSP_CONNECT', `no connection to ${host}:${port} within ${this.opts.connectTimeoutMs} ms`)));
-      }, this.opts.connectTimeoutMs);
-      socket.once(secure ? 'secureConnect' : 'connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        socket.setNoDelay(true);
-        resolve(socket);
-      });
-      socket.once('error', (e) => {
-        clearTimeout(timer);
-        reject(this.fatal(new RtspError('RTSP_CONNECT', `cannot connect to ${host}:${port}: ${e.message}`)));
-      });
-    });
   }
 
   /** Sends a request; on 401 answers the challenge once (RFC 2326 §D.1). */

@@ -1,6 +1,7 @@
 // One RTSP control connection: sends requests with CSeq (RFC 2326 §12.17), matches responses,
 // times each one out, and passes interleaved frames and server-sent requests on.
-import type { Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { RtspDecoder, type DecoderLimits } from './decoder.js';
 import { RtspError } from './errors.js';
 import { RtspHeaders, interleavedHeader, serializeRequest, serializeResponse, type RtspRequest, type RtspResponse } from './message.js';
@@ -118,4 +119,32 @@ export class RtspConnection {
     if (cseq !== undefined && /^\d{1,10}$/.test(cseq)) headers.set('CSeq', cseq);
     this.socket.write(serializeResponse({ statusCode: ok ? 200 : 501, headers }));
   }
+}
+
+const DEFAULT_PORT = { 'rtsp:': 554, 'rtsps:': 322 } as const;
+
+/** TCP, or TLS for rtsps:// (RFC 2326 §3.2 ports 554 and 322), within a connect timeout. */
+export function openRtspSocket(url: URL, timeoutMs: number, tls?: ConnectionOptions): Promise<Socket> {
+  const secure = url.protocol === 'rtsps:';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port) || DEFAULT_PORT[secure ? 'rtsps:' : 'rtsp:'];
+  return new Promise((resolve, reject) => {
+    const socket: Socket = secure
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...tls })
+      : netConnect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new RtspError('RTSP_CONNECT', `no connection to ${host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new RtspError('RTSP_CONNECT', `cannot connect to ${host}:${port}: ${e.message}`));
+    });
+  });
 }
