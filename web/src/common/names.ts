@@ -15,11 +15,7 @@ export function useOrgName() {
   return useCallback((o: Pick<Organisation, 'name' | 'nameEn'> | undefined, fallback = '') => (o ? (en && o.nameEn ? o.nameEn : o.name) : fallback), [en]);
 }
 
-/** Categories whose kind says cameras may not go there (privacy places). */
+/** Privacy places: where cameras may not go (the other kind, "mandatory", is where they must). */
 export function isProhibited(c: PlaceCategory): boolean {
-  return /prohibit|privacy|forbid/i.test(c.kind);
-}
-
-export function isMandatory(c: PlaceCategory): boolean {
-  return /mandatory|required|key/i.test(c.kind);
+  return c.kind === 'prohibited';
 }

@@ -1,9 +1,9 @@
 import { Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { PlaceCategory } from '../../api/types';
-import { isMandatory, isProhibited } from '../../common/names';
+import { isProhibited } from '../../common/names';
 
-/** A place category as an option: both names, and whether cameras are prohibited or mandatory there. */
+/** A place category as an option: both names, and a mark where cameras are prohibited. */
 export function CategoryLabel({ category }: { category: PlaceCategory }) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === 'en';
@@ -14,11 +14,6 @@ export function CategoryLabel({ category }: { category: PlaceCategory }) {
       {isProhibited(category) && (
         <Tag color="red" style={{ marginInlineStart: 6 }}>
           {t('category.prohibited')}
-        </Tag>
-      )}
-      {isMandatory(category) && (
-        <Tag color="green" style={{ marginInlineStart: 6 }}>
-          {t('category.mandatory')}
         </Tag>
       )}
     </span>

@@ -1,57 +1,134 @@
-// A resolved jurisdiction profile is nested data in which each value carries its article.
-// Flattening it to rows (where, value, articles) lets one table show any profile file without
-// the console knowing every parameter in advance.
+// Reads a resolved jurisdiction profile (GET /profiles/:id) into what the page shows: the
+// parameters, each value with its article and note; the place categories it makes mandatory or
+// prohibits; its penalties; and the text of each article. Parameters are found by shape (an
+// object with a "value"), so a new parameter in a profile file shows up without console changes.
+
+export interface LocalText {
+  zh: string;
+  en: string;
+}
 
 export interface ProfileRow {
   /** Keys from the root, e.g. ['retention', 'minimumDays']. */
   path: string[];
   value: unknown;
   articles: string[];
+  note?: string;
+}
+
+export interface CategoryRule {
+  category: string;
+  articles: string[];
+}
+
+export interface Penalty {
+  articles: string[];
+  when?: string;
+  offence?: LocalText | string;
+  fines: { payer: string; minYuan?: number; maxYuan?: number }[];
+}
+
+export interface ProfileView {
+  id?: string;
+  code?: string;
+  name?: LocalText;
+  inherits?: string | null;
+  divisionCode?: string;
+  source?: { title?: LocalText | string; status?: string; note?: string };
+  parameters: ProfileRow[];
+  mandatory: CategoryRule[];
+  prohibited: CategoryRule[];
+  penalties: Penalty[];
+  notes: string[];
+  articleTexts: Record<string, LocalText | string>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A bilingual name {zh, en} is a value, not a branch. */
-export const isLocalName = (v: unknown): v is { zh: string; en: string } =>
+/** A bilingual text {zh, en} is a value, not a branch. */
+export const isLocalText = (v: unknown): v is LocalText =>
   isObject(v) && typeof v.zh === 'string' && typeof v.en === 'string' && Object.keys(v).every((k) => k === 'zh' || k === 'en');
 
-function articlesOf(v: Record<string, unknown>): string[] | undefined {
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const text = (v: unknown) => (isLocalText(v) ? v : str(v));
+
+export function articlesOf(v: Record<string, unknown>): string[] {
   const a = v.articles ?? v.article;
   if (typeof a === 'string') return [a];
-  if (Array.isArray(a) && a.every((x) => typeof x === 'string')) return a as string[];
-  return undefined;
+  if (Array.isArray(a)) return a.filter((x): x is string => typeof x === 'string');
+  return [];
 }
 
-/** Keys describing the profile itself, shown in its header rather than as rows. */
-const HEADER_KEYS = new Set(['id', 'name', 'inherits', 'description']);
+function categoryRules(v: unknown): CategoryRule[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((c): CategoryRule[] => {
+    if (typeof c === 'string') return [{ category: c, articles: [] }];
+    if (isObject(c)) {
+      const id = str(c.category) ?? str(c.id);
+      return id ? [{ category: id, articles: articlesOf(c) }] : [];
+    }
+    return [];
+  });
+}
 
-export function flattenProfile(profile: Record<string, unknown>, maxRows = 2000): ProfileRow[] {
+function penalties(v: unknown): Penalty[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter(isObject).map((p) => ({
+    articles: articlesOf(p),
+    when: str(p.when),
+    offence: text(p.offence),
+    fines: Array.isArray(p.fines)
+      ? p.fines.filter(isObject).map((f) => ({
+          payer: str(f.payer) ?? '',
+          minYuan: typeof f.minYuan === 'number' ? f.minYuan : undefined,
+          maxYuan: typeof f.maxYuan === 'number' ? f.maxYuan : undefined,
+        }))
+      : [],
+  }));
+}
+
+/** Keys read into their own parts of the view; every other key is a parameter. */
+const SPECIAL = new Set(['id', 'code', 'name', 'inherits', 'divisionCode', 'source', 'mandatoryCategories', 'prohibitedCategories', 'penalties', 'notes', 'articles']);
+
+export function flattenParameters(entries: [string, unknown][], maxRows = 2000): ProfileRow[] {
   const rows: ProfileRow[] = [];
   const walk = (v: unknown, path: string[], depth: number) => {
     if (rows.length >= maxRows) return;
-    if (isObject(v) && !isLocalName(v)) {
-      const articles = articlesOf(v);
-      if (articles && 'value' in v) {
-        rows.push({ path, value: v.value, articles });
+    if (isObject(v) && !isLocalText(v) && depth < 12) {
+      if ('value' in v) {
+        rows.push({ path, value: v.value, articles: articlesOf(v), note: str(v.note) });
         return;
       }
-      const rest = Object.entries(v).filter(([k]) => !(articles && (k === 'articles' || k === 'article')));
-      if (depth > 12) {
-        rows.push({ path, value: v, articles: articles ?? [] });
-        return;
-      }
-      // A branch that cites articles but holds no "value" (e.g. a category with its rule) keeps
-      // those articles on a row of its own so they are not lost.
-      if (articles) rows.push({ path, value: Object.fromEntries(rest), articles });
-      else for (const [k, child] of rest) walk(child, [...path, k], depth + 1);
-      return;
-    }
-    if (Array.isArray(v) && v.some((x) => isObject(x) && !isLocalName(x))) {
-      v.forEach((x, i) => walk(x, [...path, isObject(x) && typeof x.id === 'string' ? x.id : String(i)], depth + 1));
+      for (const [k, child] of Object.entries(v)) walk(child, [...path, k], depth + 1);
       return;
     }
     rows.push({ path, value: v, articles: [] });
   };
-  for (const [k, v] of Object.entries(profile)) if (!HEADER_KEYS.has(k)) walk(v, [k], 1);
+  for (const [k, v] of entries) walk(v, [k], 1);
   return rows;
+}
+
+export function readProfile(detail: Record<string, unknown>): ProfileView {
+  const source = isObject(detail.source) ? { title: text(detail.source.title), status: str(detail.source.status), note: str(detail.source.note) } : undefined;
+  const articleTexts: Record<string, LocalText | string> = {};
+  if (isObject(detail.articles)) {
+    for (const [k, v] of Object.entries(detail.articles)) {
+      const t = text(v);
+      if (t) articleTexts[k] = t;
+    }
+  }
+  return {
+    id: str(detail.id),
+    code: str(detail.code),
+    name: isLocalText(detail.name) ? detail.name : undefined,
+    inherits: typeof detail.inherits === 'string' || detail.inherits === null ? detail.inherits : undefined,
+    divisionCode: str(detail.divisionCode),
+    source,
+    parameters: flattenParameters(Object.entries(detail).filter(([k]) => !SPECIAL.has(k))),
+    mandatory: categoryRules(detail.mandatoryCategories),
+    prohibited: categoryRules(detail.prohibitedCategories),
+    penalties: penalties(detail.penalties),
+    notes: Array.isArray(detail.notes) ? detail.notes.filter((n): n is string => typeof n === 'string') : [],
+    articleTexts,
+  };
 }

@@ -1,0 +1,48 @@
+// The console reads jurisdiction profiles by shape; check it against the shipped profile files.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/project-root.js';
+import { flattenParameters, readProfile } from '../../web/src/pages/profiles/profile-values.js';
+
+const profile = (id: string) => JSON.parse(readFileSync(join(projectRoot(), 'profiles', `${id}.json`), 'utf8')) as Record<string, unknown>;
+
+describe('profile view', () => {
+  it('reads every parameter of the Anhui profile with its value, article and note', () => {
+    const v = readProfile(profile('anhui'));
+    expect(v.code).toBe('AH');
+    expect(v.inherits).toBe('national');
+    const min = v.parameters.find((r) => r.path.join('.') === 'retention.minimumDays');
+    expect(min).toEqual({ path: ['retention', 'minimumDays'], value: 30, articles: ['AH-17(3)'], note: undefined });
+    const keyTarget = v.parameters.find((r) => r.path.join('.') === 'retention.keyTargetDays');
+    expect(keyTarget?.value).toBeNull();
+    expect(keyTarget?.note).toMatch(/no separate period/);
+    // Nothing nested is shown as a raw object: every row is a leaf value.
+    for (const r of v.parameters) expect(typeof r.value === 'object' && r.value !== null && !Array.isArray(r.value)).toBe(false);
+    expect(v.mandatory.length).toBeGreaterThan(5);
+    expect(v.mandatory.every((c) => c.category && c.articles.length > 0)).toBe(true);
+    expect(v.penalties.length).toBeGreaterThan(0);
+    expect(v.penalties[0]!.fines.length).toBeGreaterThan(0);
+    expect(Object.keys(v.articleTexts).length).toBeGreaterThan(0);
+  });
+
+  it('reads the national profile: prohibited places cite CN-11', () => {
+    const v = readProfile(profile('national'));
+    expect(v.prohibited.map((c) => c.category)).toContain('toilets');
+    expect(v.prohibited.find((c) => c.category === 'toilets')?.articles).toEqual(['CN-11']);
+    expect(v.mandatory).toEqual([]);
+    expect(v.notes.length).toBeGreaterThan(0);
+  });
+
+  it('tolerates odd shapes without throwing and bounds the rows', () => {
+    const odd = readProfile({ name: 'x', mandatoryCategories: [1, 'schools', { id: 'toilets', articles: ['A-1', 2] }], penalties: 'none', articles: [] });
+    expect(odd.name).toBeUndefined();
+    expect(odd.mandatory).toEqual([{ category: 'schools', articles: [] }, { category: 'toilets', articles: ['A-1'] }]);
+    expect(odd.penalties).toEqual([]);
+    let deep: Record<string, unknown> = { value: 1 };
+    for (let i = 0; i < 50; i++) deep = { nested: deep };
+    expect(flattenParameters([['deep', deep]]).length).toBe(1);
+    const wide = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, { value: i }]));
+    expect(flattenParameters([['wide', wide]], 100).length).toBe(100);
+  });
+});
