@@ -3,6 +3,7 @@ import { AuditRepository } from './audit.repository.js';
 import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
+import { RecordingRepository } from './recording.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
 export interface Repositories {
@@ -11,6 +12,7 @@ export interface Repositories {
   cameras: CameraRepository;
   cameraGroups: CameraGroupRepository;
   audit: AuditRepository;
+  recordings: RecordingRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -20,5 +22,6 @@ export function createRepositories(db: Db): Repositories {
     cameras: new CameraRepository(db.kysely),
     cameraGroups: new CameraGroupRepository(db.kysely),
     audit: new AuditRepository(db.kysely),
+    recordings: new RecordingRepository(db.kysely),
   };
 }

@@ -3,6 +3,7 @@
 // PostgreSQL return the same values.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { AuditTables } from './audit.repository.js';
+import type { RecordingTables } from './recording.repository.js';
 
 export type OrganisationKind = 'platform' | 'unit';
 export type PlatformLevel = 'province' | 'city' | 'district' | 'station';
@@ -83,7 +84,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables {
+export interface Database extends AuditTables, RecordingTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_groups: CameraGroupTable;

@@ -1,0 +1,299 @@
+// The recording index: files, fragments (byte ranges with times and SHA-256) and camera events.
+// The recorder only writes rows for bytes already fsynced; fragments arrive in batches from many
+// cameras and are written in one transaction.
+import type { Generated, Kysely, Selectable } from 'kysely';
+import type { Database } from './schema.js';
+
+export type CameraEventKind = 'gap' | 'clock_jump' | 'connected' | 'disconnected' | 'error';
+
+export interface RecordingFileTable {
+  id: Generated<number>;
+  camera_id: number;
+  path: string;
+  codec: string;
+  width: number;
+  height: number;
+  init_size: number;
+  started_at: number;
+  ended_at: number;
+  bytes: number;
+  closed: number;
+}
+
+export interface RecordingFragmentTable {
+  id: Generated<number>;
+  file_id: number;
+  camera_id: number;
+  seq: number;
+  byte_offset: number;
+  size: number;
+  start_ms: number;
+  end_ms: number;
+  keyframe: number;
+  samples: number;
+  sha256: string;
+}
+
+export interface CameraEventTable {
+  id: Generated<number>;
+  camera_id: number;
+  kind: CameraEventKind;
+  start_ms: number;
+  end_ms: number | null;
+  detail: Generated<string>;
+}
+
+export interface RecordingTables {
+  recording_files: RecordingFileTable;
+  recording_fragments: RecordingFragmentTable;
+  camera_events: CameraEventTable;
+}
+
+export interface RecordingFile {
+  id: number;
+  cameraId: number;
+  path: string;
+  codec: string;
+  width: number;
+  height: number;
+  initSize: number;
+  startedAt: number;
+  endedAt: number;
+  bytes: number;
+  closed: boolean;
+}
+
+export type NewRecordingFile = Omit<RecordingFile, 'id' | 'closed' | 'endedAt' | 'bytes'>;
+
+export interface RecordingFragment {
+  fileId: number;
+  cameraId: number;
+  seq: number;
+  byteOffset: number;
+  size: number;
+  startMs: number;
+  endMs: number;
+  keyframe: boolean;
+  samples: number;
+  sha256: string;
+}
+
+export interface CameraEvent {
+  cameraId: number;
+  kind: CameraEventKind;
+  startMs: number;
+  endMs: number | null;
+  detail: string;
+}
+
+/** What one flush of the index writes, atomically. */
+export interface IndexBatch {
+  fragments: RecordingFragment[];
+  /** Files whose end and size moved (the last fragment's end and end offset). */
+  fileProgress: { fileId: number; endedAt: number; bytes: number; closed?: boolean }[];
+  events: CameraEvent[];
+}
+
+export interface RecordableCamera {
+  id: number;
+  sourceUrl: string;
+}
+
+// SQLite binds at most 32766 variables per statement; 11 columns × 500 rows stays far below.
+const ROWS_PER_INSERT = 500;
+
+const toFile = (r: Selectable<RecordingFileTable>): RecordingFile => ({
+  id: Number(r.id),
+  cameraId: Number(r.camera_id),
+  path: r.path,
+  codec: r.codec,
+  width: Number(r.width),
+  height: Number(r.height),
+  initSize: Number(r.init_size),
+  startedAt: Number(r.started_at),
+  endedAt: Number(r.ended_at),
+  bytes: Number(r.bytes),
+  closed: Number(r.closed) === 1,
+});
+
+const toFragment = (r: Selectable<RecordingFragmentTable>): RecordingFragment => ({
+  fileId: Number(r.file_id),
+  cameraId: Number(r.camera_id),
+  seq: Number(r.seq),
+  byteOffset: Number(r.byte_offset),
+  size: Number(r.size),
+  startMs: Number(r.start_ms),
+  endMs: Number(r.end_ms),
+  keyframe: Number(r.keyframe) === 1,
+  samples: Number(r.samples),
+  sha256: r.sha256,
+});
+
+export class RecordingRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Cameras the recorder should pull: in service, with a source URL. */
+  async recordableCameras(): Promise<RecordableCamera[]> {
+    const rows = await this.db
+      .selectFrom('cameras')
+      .select(['id', 'source_url'])
+      .where('status', '=', 'in_service')
+      .where('source_url', 'is not', null)
+      .where('source_url', '!=', '')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), sourceUrl: r.source_url! }));
+  }
+
+  /** A file about to be created: open, empty, ending where it starts. */
+  async createFile(f: NewRecordingFile): Promise<RecordingFile> {
+    const row = await this.db
+      .insertInto('recording_files')
+      .values({
+        camera_id: f.cameraId,
+        path: f.path,
+        codec: f.codec,
+        width: f.width,
+        height: f.height,
+        init_size: f.initSize,
+        started_at: f.startedAt,
+        ended_at: f.startedAt,
+        bytes: f.initSize,
+        closed: 0,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toFile(row);
+  }
+
+  /** Writes fragments, file progress and events in one transaction. */
+  async commit(batch: IndexBatch): Promise<void> {
+    if (!batch.fragments.length && !batch.fileProgress.length && !batch.events.length) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < batch.fragments.length; i += ROWS_PER_INSERT) {
+        await trx
+          .insertInto('recording_fragments')
+          .values(
+            batch.fragments.slice(i, i + ROWS_PER_INSERT).map((f) => ({
+              file_id: f.fileId,
+              camera_id: f.cameraId,
+              seq: f.seq,
+              byte_offset: f.byteOffset,
+              size: f.size,
+              start_ms: f.startMs,
+              end_ms: f.endMs,
+              keyframe: f.keyframe ? 1 : 0,
+              samples: f.samples,
+              sha256: f.sha256,
+            })),
+          )
+          .execute();
+      }
+      for (const p of batch.fileProgress) {
+        const set: { ended_at: number; bytes: number; closed?: number } = { ended_at: p.endedAt, bytes: p.bytes };
+        if (p.closed) set.closed = 1;
+        await trx.updateTable('recording_files').set(set).where('id', '=', p.fileId).execute();
+      }
+      for (let i = 0; i < batch.events.length; i += ROWS_PER_INSERT) {
+        await trx
+          .insertInto('camera_events')
+          .values(
+            batch.events.slice(i, i + ROWS_PER_INSERT).map((e) => ({
+              camera_id: e.cameraId,
+              kind: e.kind,
+              start_ms: e.startMs,
+              end_ms: e.endMs,
+              detail: e.detail,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async file(id: number): Promise<RecordingFile | undefined> {
+    const row = await this.db.selectFrom('recording_files').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toFile(row);
+  }
+
+  /** Files left open by a crash (or still being written). */
+  async openFiles(): Promise<RecordingFile[]> {
+    const rows = await this.db.selectFrom('recording_files').selectAll().where('closed', '=', 0).orderBy('id').execute();
+    return rows.map(toFile);
+  }
+
+  async files(cameraId: number): Promise<RecordingFile[]> {
+    const rows = await this.db.selectFrom('recording_files').selectAll().where('camera_id', '=', cameraId).orderBy('started_at').orderBy('id').execute();
+    return rows.map(toFile);
+  }
+
+  /** Paths of one camera's files that started at or after `fromMs`. */
+  async pathsSince(cameraId: number, fromMs: number): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('recording_files')
+      .select('path')
+      .where('camera_id', '=', cameraId)
+      .where('started_at', '>=', fromMs)
+      .execute();
+    return new Set(rows.map((r) => r.path));
+  }
+
+  /** Start of the earliest file still open, per camera — where an orphan could lie. */
+  async earliestOpenStart(): Promise<Map<number, number>> {
+    const rows = await this.db
+      .selectFrom('recording_files')
+      .select(['camera_id', (eb) => eb.fn.min('started_at').as('start')])
+      .where('closed', '=', 0)
+      .groupBy('camera_id')
+      .execute();
+    return new Map(rows.map((r) => [Number(r.camera_id), Number(r.start)]));
+  }
+
+  async fragments(fileId: number): Promise<RecordingFragment[]> {
+    const rows = await this.db.selectFrom('recording_fragments').selectAll().where('file_id', '=', fileId).orderBy('seq').execute();
+    return rows.map(toFragment);
+  }
+
+  /** The indexed fragment with the highest seq in a file. */
+  async lastFragment(fileId: number): Promise<RecordingFragment | undefined> {
+    const row = await this.db
+      .selectFrom('recording_fragments')
+      .selectAll()
+      .where('file_id', '=', fileId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toFragment(row);
+  }
+
+  /** End of the camera's last recorded fragment (its newest file's end), for gaps across restarts. */
+  async lastRecordedEnd(cameraId: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('recording_files')
+      .select('ended_at')
+      .where('camera_id', '=', cameraId)
+      .whereRef('bytes', '>', 'init_size')
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.ended_at) : undefined;
+  }
+
+  async closeFile(id: number, endedAt: number, bytes: number): Promise<void> {
+    await this.db.updateTable('recording_files').set({ ended_at: endedAt, bytes, closed: 1 }).where('id', '=', id).execute();
+  }
+
+  async deleteFile(id: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('recording_fragments').where('file_id', '=', id).execute();
+      await trx.deleteFrom('recording_files').where('id', '=', id).execute();
+    });
+  }
+
+  async events(cameraId: number, kind?: CameraEventKind): Promise<CameraEvent[]> {
+    let q = this.db.selectFrom('camera_events').selectAll().where('camera_id', '=', cameraId);
+    if (kind) q = q.where('kind', '=', kind);
+    const rows = await q.orderBy('start_ms').orderBy('id').execute();
+    return rows.map((r) => ({ cameraId: Number(r.camera_id), kind: r.kind, startMs: Number(r.start_ms), endMs: r.end_ms === null ? null : Number(r.end_ms), detail: r.detail }));
+  }
+}
