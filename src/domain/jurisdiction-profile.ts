@@ -1,0 +1,308 @@
+// A jurisdiction profile holds the numbers and rules that differ between regulations, each with
+// the article that sets it, so refusals and reports can cite it (REQUIREMENTS "Jurisdiction
+// profiles"). Profiles are data files; this module is their schema and how one profile is
+// resolved on top of the one it inherits (a local rule adds to the national one or tightens it).
+import { z } from 'zod';
+
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+export type ViewApproval = 'none' | 'unit-letter' | 'head-of-agency';
+export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police';
+/** What the filing deadline counts from: going into use (交付/投入使用) or passing acceptance (验收合格). */
+export type FilingStart = 'in-service' | 'acceptance';
+export type SourceStatus = 'draft' | 'in-force' | 'expired';
+export type FinePayer = 'unit' | 'responsible-person' | 'individual';
+/** When a fine can be imposed: at once, only if an order to correct was ignored, or only if serious. */
+export type PenaltyTrigger = 'on-violation' | 'if-not-corrected' | 'if-serious';
+
+/**
+ * One value of a profile. `from` is the profile whose file supplied it, so an inherited value
+ * still names its own article (e.g. Hubei's retention comes from national, CN-20).
+ */
+export type Setting<T> =
+  | { value: T; article: string; note?: string; from: string }
+  | { value: null; article: null; note: string; from: string };
+
+export interface CategoryRule {
+  category: string;
+  /** Nearest profile first: ['AH-8(1)', 'CN-11']. */
+  articles: string[];
+}
+
+export interface Fine {
+  payer: FinePayer;
+  minYuan: number;
+  maxYuan: number;
+  condition?: Bilingual;
+  /** The text allows a warning instead of the fine. */
+  orWarning?: boolean;
+}
+
+export interface Penalty {
+  article: string;
+  when: PenaltyTrigger;
+  offence: Bilingual;
+  fines: Fine[];
+  from: string;
+}
+
+/** A profile with inheritance resolved: every value present, every value with its article. */
+export interface JurisdictionProfile {
+  id: string;
+  /** Article prefix: 'AH' for AH-17(3). */
+  code: string;
+  name: Bilingual;
+  inherits: string | null;
+  /** This profile and those it inherits from, nearest first: ['anhui', 'national']. */
+  lineage: string[];
+  /** GB/T 2260 division the profile governs ('340000' Anhui, '230100' Harbin); null = everywhere. */
+  divisionCode: string | null;
+  source: { title: Bilingual; status: SourceStatus; note?: string };
+  retention: { minimumDays: Setting<number>; keyTargetDays: Setting<number>; incidentDays: Setting<number> };
+  filing: {
+    deadlineDays: Setting<number>;
+    deadlineStartsAt: Setting<FilingStart>;
+    legacyDeadlineDays: Setting<number>;
+    policeVisitDays: Setting<number>;
+  };
+  relocation: { noticeDays: Setting<number>; coverageRestoreHours: Setting<number> };
+  maintenance: {
+    municipalDamageRestoreHours: Setting<number>;
+    /** Fraction 0..1 (0.95 = 95%). */
+    goodRateTarget: Setting<number>;
+    onlineRateTarget: Setting<number>;
+  };
+  access: {
+    officersToView: Setting<number>;
+    officersToCopy: Setting<number>;
+    viewApproval: Setting<ViewApproval>;
+    copyApproval: Setting<CopyApproval>;
+    policeHeadForOtherAdministrations: Setting<boolean>;
+  };
+  signageRequired: Setting<boolean>;
+  mandatoryCategories: CategoryRule[];
+  prohibitedCategories: CategoryRule[];
+  /** Own penalties first, then inherited ones: the national penalties apply everywhere. */
+  penalties: Penalty[];
+  notes: { from: string; text: string }[];
+  /** Summaries of every article the profile or its ancestors cite. */
+  articles: Record<string, Bilingual>;
+}
+
+// ---- the file format ----
+
+/** 'AH-17', 'AH-17(3)', 'HRB-22(1)': code, article number, optional item. */
+export const ARTICLE_ID = /^[A-Z]{2,4}-\d{1,3}(\(\d{1,2}\))?$/;
+const PROFILE_ID = /^[a-z][a-z0-9-]{0,63}$/;
+const MAX_DAYS = 36_500;
+
+const text = z.string().min(1, 'expected a non-empty string').max(2000, 'expected at most 2000 characters');
+const bilingual = z.strictObject({ zh: text, en: text });
+const articleId = z.string().regex(ARTICLE_ID, 'expected an article like "AH-17(3)"');
+const positiveInt = z
+  .number()
+  .int('expected a positive integer')
+  .positive('expected a positive integer')
+  .max(MAX_DAYS, `expected at most ${MAX_DAYS}`);
+const fraction = z.number().gt(0, 'expected a fraction in (0, 1]').lte(1, 'expected a fraction in (0, 1]');
+const yuan = z.number().int('expected a whole number of yuan').positive('expected a positive amount of yuan').max(1e9, 'expected at most 1e9 yuan');
+
+function setting<T extends z.ZodType>(value: T) {
+  return z
+    .strictObject({ value: value.nullable(), article: articleId.optional(), note: text.optional() })
+    .superRefine((raw, ctx) => {
+      // zod cannot see through the generic value type; only null-ness matters here.
+      const s = raw as { value: unknown; article?: string; note?: string };
+      if (s.value !== null && s.article === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['article'], message: 'a value needs the article that sets it' });
+      }
+      if (s.value === null && s.article !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['article'], message: 'an unset value (null) cites no article; say why in a note' });
+      }
+      if (s.value === null && s.note === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['note'], message: 'an unset value (null) needs a note saying why' });
+      }
+    });
+}
+
+const categoryRef = z.strictObject({ category: z.string().min(1).max(64), article: articleId });
+
+const fine = z
+  .strictObject({
+    payer: z.enum(['unit', 'responsible-person', 'individual']),
+    minYuan: yuan,
+    maxYuan: yuan,
+    condition: bilingual.optional(),
+    orWarning: z.boolean().optional(),
+  })
+  .refine((f) => f.minYuan <= f.maxYuan, { message: 'minYuan is above maxYuan', path: ['maxYuan'] });
+
+const penalty = z.strictObject({
+  article: articleId,
+  when: z.enum(['on-violation', 'if-not-corrected', 'if-serious']),
+  offence: bilingual,
+  fines: z.array(fine).min(1, 'a penalty lists at least one fine').max(20),
+});
+
+export const profileFileSchema = z.strictObject({
+  id: z.string().regex(PROFILE_ID, 'expected a lower-case id like "anhui"'),
+  code: z.string().regex(/^[A-Z]{2,4}$/, 'expected 2–4 capital letters like "AH"'),
+  name: bilingual,
+  inherits: z.string().regex(PROFILE_ID, 'expected a profile id like "national"').nullable(),
+  divisionCode: z.string().regex(/^\d{6}$/, 'expected a 6-digit GB/T 2260 division code').nullable(),
+  source: z.strictObject({ title: bilingual, status: z.enum(['draft', 'in-force', 'expired']), note: text.optional() }),
+  retention: z.strictObject({
+    minimumDays: setting(positiveInt),
+    keyTargetDays: setting(positiveInt),
+    incidentDays: setting(positiveInt),
+  }),
+  filing: z.strictObject({
+    deadlineDays: setting(positiveInt),
+    deadlineStartsAt: setting(z.enum(['in-service', 'acceptance'])),
+    legacyDeadlineDays: setting(positiveInt),
+    policeVisitDays: setting(positiveInt),
+  }),
+  relocation: z.strictObject({ noticeDays: setting(positiveInt), coverageRestoreHours: setting(positiveInt) }),
+  maintenance: z.strictObject({
+    municipalDamageRestoreHours: setting(positiveInt),
+    goodRateTarget: setting(fraction),
+    onlineRateTarget: setting(fraction),
+  }),
+  access: z.strictObject({
+    officersToView: setting(positiveInt),
+    officersToCopy: setting(positiveInt),
+    viewApproval: setting(z.enum(['none', 'unit-letter', 'head-of-agency'])),
+    copyApproval: setting(z.enum(['unit-letter', 'head-of-agency', 'county-police'])),
+    policeHeadForOtherAdministrations: setting(z.boolean()),
+  }),
+  signageRequired: setting(z.boolean()),
+  mandatoryCategories: z.array(categoryRef).max(1000),
+  prohibitedCategories: z.array(categoryRef).max(1000),
+  penalties: z.array(penalty).max(200),
+  notes: z.array(text).max(50).optional(),
+  articles: z.record(articleId, bilingual),
+});
+
+export type ProfileFile = z.infer<typeof profileFileSchema>;
+type FileSetting<T> = { value: T | null; article?: string | undefined; note?: string | undefined };
+
+/** Every article the file cites, with where it cites it (for "unknown article" errors). */
+export function citedArticles(file: ProfileFile): { article: string; path: string }[] {
+  const out: { article: string; path: string }[] = [];
+  const sections = ['retention', 'filing', 'relocation', 'maintenance', 'access'] as const;
+  for (const section of sections) {
+    for (const [key, s] of Object.entries(file[section]) as [string, FileSetting<unknown>][]) {
+      if (s.article) out.push({ article: s.article, path: `${section}.${key}.article` });
+    }
+  }
+  if (file.signageRequired.article) out.push({ article: file.signageRequired.article, path: 'signageRequired.article' });
+  file.mandatoryCategories.forEach((c, i) => out.push({ article: c.article, path: `mandatoryCategories[${i}].article` }));
+  file.prohibitedCategories.forEach((c, i) => out.push({ article: c.article, path: `prohibitedCategories[${i}].article` }));
+  file.penalties.forEach((p, i) => out.push({ article: p.article, path: `penalties[${i}].article` }));
+  return out;
+}
+
+// ---- resolution ----
+
+function settle<T>(own: FileSetting<T>, inherited: Setting<T> | undefined, from: string): Setting<T> {
+  if (own.value !== null) {
+    return own.note
+      ? { value: own.value, article: own.article as string, note: own.note, from }
+      : { value: own.value, article: own.article as string, from };
+  }
+  if (inherited && inherited.value !== null) return inherited;
+  return { value: null, article: null, note: own.note as string, from };
+}
+
+function mergeRules(own: { category: string; article: string }[], inherited: CategoryRule[]): CategoryRule[] {
+  const byCategory = new Map<string, string[]>();
+  for (const r of own) {
+    const articles = byCategory.get(r.category) ?? [];
+    if (!articles.includes(r.article)) articles.push(r.article);
+    byCategory.set(r.category, articles);
+  }
+  for (const r of inherited) {
+    const articles = byCategory.get(r.category) ?? [];
+    for (const a of r.articles) if (!articles.includes(a)) articles.push(a);
+    byCategory.set(r.category, articles);
+  }
+  return [...byCategory].map(([category, articles]) => ({ category, articles }));
+}
+
+/**
+ * Resolves a validated file on top of its already-resolved parent (null for a root profile).
+ * Unset values come from the parent; lists (categories, penalties, notes, articles) add up.
+ */
+export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | null): JurisdictionProfile {
+  const from = file.id;
+  const p = parent;
+  return {
+    id: file.id,
+    code: file.code,
+    name: file.name,
+    inherits: file.inherits,
+    lineage: [file.id, ...(p?.lineage ?? [])],
+    divisionCode: file.divisionCode,
+    source: file.source,
+    retention: {
+      minimumDays: settle(file.retention.minimumDays, p?.retention.minimumDays, from),
+      keyTargetDays: settle(file.retention.keyTargetDays, p?.retention.keyTargetDays, from),
+      incidentDays: settle(file.retention.incidentDays, p?.retention.incidentDays, from),
+    },
+    filing: {
+      deadlineDays: settle(file.filing.deadlineDays, p?.filing.deadlineDays, from),
+      deadlineStartsAt: settle(file.filing.deadlineStartsAt, p?.filing.deadlineStartsAt, from),
+      legacyDeadlineDays: settle(file.filing.legacyDeadlineDays, p?.filing.legacyDeadlineDays, from),
+      policeVisitDays: settle(file.filing.policeVisitDays, p?.filing.policeVisitDays, from),
+    },
+    relocation: {
+      noticeDays: settle(file.relocation.noticeDays, p?.relocation.noticeDays, from),
+      coverageRestoreHours: settle(file.relocation.coverageRestoreHours, p?.relocation.coverageRestoreHours, from),
+    },
+    maintenance: {
+      municipalDamageRestoreHours: settle(file.maintenance.municipalDamageRestoreHours, p?.maintenance.municipalDamageRestoreHours, from),
+      goodRateTarget: settle(file.maintenance.goodRateTarget, p?.maintenance.goodRateTarget, from),
+      onlineRateTarget: settle(file.maintenance.onlineRateTarget, p?.maintenance.onlineRateTarget, from),
+    },
+    access: {
+      officersToView: settle(file.access.officersToView, p?.access.officersToView, from),
+      officersToCopy: settle(file.access.officersToCopy, p?.access.officersToCopy, from),
+      viewApproval: settle(file.access.viewApproval, p?.access.viewApproval, from),
+      copyApproval: settle(file.access.copyApproval, p?.access.copyApproval, from),
+      policeHeadForOtherAdministrations: settle(
+        file.access.policeHeadForOtherAdministrations,
+        p?.access.policeHeadForOtherAdministrations,
+        from,
+      ),
+    },
+    signageRequired: settle(file.signageRequired, p?.signageRequired, from),
+    mandatoryCategories: mergeRules(file.mandatoryCategories, p?.mandatoryCategories ?? []),
+    prohibitedCategories: mergeRules(file.prohibitedCategories, p?.prohibitedCategories ?? []),
+    penalties: [...file.penalties.map((x) => ({ ...x, from })), ...(p?.penalties ?? [])],
+    notes: [...(file.notes ?? []).map((t) => ({ from, text: t })), ...(p?.notes ?? [])],
+    articles: { ...(p?.articles ?? {}), ...file.articles },
+  };
+}
+
+/**
+ * Where a local value would loosen the one it inherits. Only retention is comparable this way
+ * (more days is stricter); deadlines count from different events in different texts.
+ */
+export function looseningProblems(file: ProfileFile, parent: JurisdictionProfile | null): { path: string; message: string }[] {
+  if (!parent) return [];
+  const out: { path: string; message: string }[] = [];
+  for (const key of ['minimumDays', 'keyTargetDays', 'incidentDays'] as const) {
+    const own = file.retention[key].value;
+    const inherited = parent.retention[key];
+    if (own !== null && inherited.value !== null && own < inherited.value) {
+      out.push({
+        path: `retention.${key}.value`,
+        message: `${own} days is shorter than the ${inherited.value} days of ${inherited.article} it inherits; a local rule may only tighten the national one`,
+      });
+    }
+  }
+  return out;
+}
