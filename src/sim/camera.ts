@@ -1,0 +1,166 @@
+// One simulated camera: a mount on the simulator's RTSP server fed from a shared encoder. Every
+// camera sends the same payload buffers with its own SSRC, sequence numbers and RTP clock; only
+// the 12-byte RTP header (RFC 3550 §5.1) is written per camera. Fault modes change what it sends.
+import { randomInt } from 'node:crypto';
+import type { MountedSource, RtspServer } from '../media/rtsp/rtsp-server.js';
+import type { EncodedFrame, SharedEncoder } from './encoder.js';
+import type { EncoderPool } from './encoder-pool.js';
+import { SimError } from './errors.js';
+import type { PictureKind } from './picture.js';
+
+export const FAULT_MODES = ['none', 'drop', 'stall', 'black', 'frozen', 'moved'] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+export function isFaultMode(v: unknown): v is FaultMode {
+  return typeof v === 'string' && (FAULT_MODES as readonly string[]).includes(v);
+}
+
+/** The picture a camera in `mode` shows (a dropped or stalled camera keeps its clock running). */
+export function pictureFor(mode: FaultMode): PictureKind {
+  return mode === 'black' || mode === 'frozen' || mode === 'moved' ? mode : 'live';
+}
+
+const PAYLOAD_TYPE = 96;
+
+interface Feed {
+  encoder: SharedEncoder;
+  unsubscribe: () => void;
+}
+
+export interface CameraCounters {
+  frames: number;
+  packets: number;
+  bytes: number;
+}
+
+export class SimCamera {
+  readonly ssrc = randomInt(1, 0xffffffff);
+  readonly counters: CameraCounters = { frames: 0, packets: 0, bytes: 0 };
+  private seq = randomInt(0, 0x10000);
+  private ts = randomInt(0, 0xffffffff);
+  private mode: FaultMode = 'none';
+  private feed: Feed | undefined;
+  /** The encoder being switched to; it takes over at its next keyframe. */
+  private next: Feed | undefined;
+  private mount: MountedSource | undefined;
+  private awaitKeyframe = true;
+  private readonly tick: number;
+
+  constructor(
+    readonly name: string,
+    readonly path: string,
+    private readonly server: RtspServer,
+    private readonly pool: EncoderPool,
+    private readonly sdp: () => string,
+    fps: number,
+  ) {
+    this.tick = Math.round(90000 / fps);
+  }
+
+  get fault(): FaultMode {
+    return this.mode;
+  }
+
+  get viewers(): number {
+    return this.mount?.viewers ?? 0;
+  }
+
+  start(): void {
+    this.feed = this.subscribe('live');
+    this.mountSelf();
+  }
+
+  setFault(mode: FaultMode): void {
+    if (!isFaultMode(mode)) throw new SimError('SIM_FAULT', `unknown fault mode "${String(mode)}"`);
+    if (!this.feed) throw new SimError('SIM_CLOSED', `${this.name} is closed`);
+    const before = this.mode;
+    this.mode = mode;
+    if (mode === 'drop') this.drop();
+    else if (before === 'drop') this.mountSelf();
+    const kind = pictureFor(mode);
+    if (this.next) this.endFeed(this.next);
+    this.next = undefined;
+    if (kind !== this.feed.encoder.kind) this.next = this.subscribe(kind);
+  }
+
+  close(): void {
+    if (this.next) this.endFeed(this.next);
+    if (this.feed) this.endFeed(this.feed);
+    this.next = this.feed = undefined;
+    this.mount?.unmount();
+    this.mount = undefined;
+  }
+
+  private mountSelf(): void {
+    if (this.mount) return;
+    this.mount = this.server.mount(this.path, {
+      sdp: this.sdp,
+      // A first viewer gets a decodable stream: nothing before the next keyframe.
+      onPlay: () => {
+        this.awaitKeyframe = true;
+      },
+    });
+  }
+
+  /** Closes the connections of this camera's viewers and refuses new ones (404) until restored. */
+  private drop(): void {
+    for (const s of this.server.sessions.values()) if (s.mountPath === this.mount?.path) s.socket.destroy();
+    this.mount?.unmount();
+    this.mount = undefined;
+  }
+
+  private subscribe(kind: PictureKind): Feed {
+    const encoder = this.pool.acquire(kind);
+    const feed: Feed = { encoder, unsubscribe: () => undefined };
+    feed.unsubscribe = encoder.subscribe((f) => this.onFrame(feed, f));
+    return feed;
+  }
+
+  private endFeed(feed: Feed): void {
+    feed.unsubscribe();
+    this.pool.release(feed.encoder.kind);
+  }
+
+  private onFrame(from: Feed, frame: EncodedFrame): void {
+    if (from === this.next) {
+      // Switch pictures only at a keyframe of the new one, so decoders never mix the two.
+      if (!frame.keyframe || !this.feed) return;
+      this.endFeed(this.feed);
+      this.feed = from;
+      this.next = undefined;
+    } else if (from !== this.feed) {
+      return;
+    }
+    this.ts = (this.ts + this.tick) >>> 0;
+    this.counters.frames++;
+    const mount = this.mount;
+    if (!mount || mount.viewers === 0 || this.mode === 'stall' || this.mode === 'drop') return;
+    if (this.awaitKeyframe) {
+      if (!frame.keyframe) return;
+      this.awaitKeyframe = false;
+    }
+    this.send(mount, frame);
+  }
+
+  private send(mount: MountedSource, frame: EncodedFrame): void {
+    const { payloads } = frame;
+    // One allocation per frame for all of this camera's packets; each packet is a view into it.
+    const slab = Buffer.allocUnsafe(frame.bytes + 12 * payloads.length);
+    let o = 0;
+    for (let i = 0; i < payloads.length; i++) {
+      const p = payloads[i]!;
+      const start = o;
+      slab[o] = 0x80;
+      slab[o + 1] = PAYLOAD_TYPE | (i === payloads.length - 1 ? 0x80 : 0);
+      slab.writeUInt16BE(this.seq, o + 2);
+      slab.writeUInt32BE(this.ts, o + 4);
+      slab.writeUInt32BE(this.ssrc, o + 8);
+      p.copy(slab, o + 12);
+      o += 12 + p.length;
+      this.seq = (this.seq + 1) & 0xffff;
+      mount.push(0, slab.subarray(start, o));
+    }
+    this.counters.packets += payloads.length;
+    this.counters.bytes += frame.bytes;
+  }
+}

@@ -1,0 +1,149 @@
+// The camera simulator: N RTSP cameras at rtsp://host:port/cam1…camN on one RtspServer, fed by
+// shared real-time encoders, so a hundred cameras cost one encoder plus header rewriting.
+import { buildSdp } from '../media/sdp/sdp-builder.js';
+import { RtspServer } from '../media/rtsp/rtsp-server.js';
+import { SimCamera, type FaultMode } from './camera.js';
+import { startControlServer, type ControlServer } from './control-server.js';
+import { EncoderPool } from './encoder-pool.js';
+import { SimError } from './errors.js';
+import { defaultFontFile, type PictureKind } from './picture.js';
+
+export interface SimulatorOptions {
+  cameras: number;
+  /** RTSP port; 0 (the default) picks a free one. */
+  port?: number;
+  host?: string;
+  /** HTTP control endpoint port (0 picks one); absent or false: no endpoint. */
+  controlPort?: number | false;
+  /** Faults in force from the start, by camera name. */
+  faults?: Record<string, FaultMode>;
+  width?: number;
+  height?: number;
+  fps?: number;
+  bitrateKbps?: number;
+  /** Keyframe interval in frames (default one second). */
+  gop?: number;
+  /** Camera names are `${prefix}${n}` (default "cam"). */
+  prefix?: string;
+  senderReportIntervalMs?: number;
+  lingerMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface CameraInfo {
+  name: string;
+  url: string;
+  fault: FaultMode;
+  viewers: number;
+  ssrc: number;
+  frames: number;
+  packets: number;
+  bytes: number;
+}
+
+export interface Simulator {
+  readonly urls: string[];
+  readonly names: string[];
+  readonly port: number;
+  readonly host: string;
+  /** http://host:port of the control endpoint, when enabled. */
+  readonly controlUrl: string | undefined;
+  setFault(name: string, mode: FaultMode): void;
+  camera(name: string): CameraInfo;
+  cameras(): CameraInfo[];
+  /** Picture kinds with an encoder running now, and their process ids (for CPU accounting). */
+  encoders(): { running: PictureKind[]; pids: number[] };
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const count = options.cameras;
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new SimError('SIM_CAMERA', 'cameras must be between 1 and 10000');
+  const host = options.host ?? '127.0.0.1';
+  const width = options.width ?? 1280;
+  const height = options.height ?? 720;
+  const fps = options.fps ?? 25;
+  const prefix = options.prefix ?? 'cam';
+  const pool = new EncoderPool({
+    width, height, fps,
+    fontFile: defaultFontFile(),
+    bitrateKbps: options.bitrateKbps ?? 3000,
+    gop: options.gop ?? fps,
+    lingerMs: options.lingerMs ?? 3000,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const server = new RtspServer({ host, port: options.port ?? 0, senderReportIntervalMs: options.senderReportIntervalMs ?? 1000 });
+  let control: ControlServer | undefined;
+  const cameras = new Map<string, SimCamera>();
+  try {
+    pool.live.start();
+    await pool.live.ready();
+    await server.listen();
+    const sdp = () => {
+      const { sps, pps } = pool.live;
+      return buildSdp({
+        sessionName: 'Vigil simulated camera',
+        address: host,
+        tracks: [{
+          kind: 'video', payloadType: 96, encoding: 'H264', clockRate: 90000, control: 'video', framerate: fps,
+          fmtp: {
+            'packetization-mode': '1',
+            'profile-level-id': sps!.subarray(1, 4).toString('hex'),
+            'sprop-parameter-sets': `${sps!.toString('base64')},${pps!.toString('base64')}`,
+          },
+        }],
+      });
+    };
+    for (let i = 1; i <= count; i++) {
+      const name = `${prefix}${i}`;
+      const cam = new SimCamera(name, `/${name}`, server, pool, sdp, fps);
+      cam.start();
+      cameras.set(name, cam);
+    }
+  } catch (e) {
+    for (const c of cameras.values()) c.close();
+    pool.close();
+    await server.close();
+    throw e;
+  }
+  const port = server.port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const find = (name: string) => {
+    const cam = cameras.get(name);
+    if (!cam) throw new SimError('SIM_CAMERA', `no camera named "${name}"`);
+    return cam;
+  };
+  const info = (cam: SimCamera): CameraInfo => ({
+    name: cam.name, url: `rtsp://${urlHost}:${port}${cam.path}`, fault: cam.fault, viewers: cam.viewers, ssrc: cam.ssrc, ...cam.counters,
+  });
+  let closed = false;
+  const sim: Simulator = {
+    urls: [...cameras.values()].map((c) => info(c).url),
+    names: [...cameras.keys()],
+    port,
+    host,
+    get controlUrl() {
+      return control?.url;
+    },
+    setFault: (name, mode) => find(name).setFault(mode),
+    camera: (name) => info(find(name)),
+    cameras: () => [...cameras.values()].map(info),
+    encoders: () => ({ running: pool.running(), pids: pool.pids() }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await control?.close();
+      for (const c of cameras.values()) c.close();
+      pool.close();
+      await server.close();
+    },
+  };
+  try {
+    for (const [name, mode] of Object.entries(options.faults ?? {})) sim.setFault(name, mode);
+    if (options.controlPort !== undefined && options.controlPort !== false) control = await startControlServer(sim, host, options.controlPort);
+  } catch (e) {
+    await sim.close();
+    throw e;
+  }
+  return sim;
+}
