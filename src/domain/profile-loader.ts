@@ -91,10 +91,14 @@ export function parseProfiles(profileSources: readonly SourceFile[], categorySou
 
   const files = new Map<string, { file: ProfileFile; label: string }>();
   const codes = new Map<string, string>();
+  const invalid = new Set<string>();
   for (const src of profileSources) {
-    const file = parseJson(src, profileFileSchema, report);
-    if (!file) continue;
     const expectedId = basename(src.label).replace(/\.json$/, '');
+    const file = parseJson(src, profileFileSchema, report);
+    if (!file) {
+      invalid.add(expectedId);
+      continue;
+    }
     if (file.id !== expectedId) {
       report(src.label, 'id', `"${file.id}" must match the file name ("${expectedId}")`);
       continue;
@@ -123,7 +127,8 @@ export function parseProfiles(profileSources: readonly SourceFile[], categorySou
     const parentId = entry.file.inherits;
     if (parentId !== null) {
       if (!files.has(parentId)) {
-        report(entry.label, 'inherits', `profile "${parentId}" does not exist`);
+        const why = invalid.has(parentId) ? 'is not valid (see its own errors)' : 'does not exist';
+        report(entry.label, 'inherits', `profile "${parentId}" ${why}`);
         failed.add(id);
         return null;
       }
