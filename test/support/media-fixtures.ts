@@ -121,3 +121,11 @@ export async function captureRtp(input: string[], codec: string[], esFormat: str
   if (code !== 0) throw new Error(`ffmpeg exited ${code}: ${stderr}`);
   return { packets, elementary: await readFile(es) };
 }
+
+/** MD5 of the whole decoded stream (independent of how it was cut into packets). */
+export async function decodedMd5(path: string, stream: 'v' | 'a', inputArgs: string[] = []): Promise<string> {
+  const { stdout } = await run('ffmpeg', ['-v', 'error', ...inputArgs, '-i', path, '-map', `0:${stream}`, '-f', 'md5', '-'], {
+    maxBuffer: 1 << 20,
+  });
+  return stdout.trim();
+}

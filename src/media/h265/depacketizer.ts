@@ -1,0 +1,46 @@
+// RTP payload format for H.265, RFC 7798 §4.4 with sprop-max-don-diff = 0 (no DONL/DOND
+// fields, as every camera we target sends): single NAL unit packets (§4.4.1), aggregation
+// packets (§4.4.2) and fragmentation units (§4.4.3). PACI (§4.4.4) is counted and skipped.
+import { RtpVideoDepacketizer } from '../h264/access-unit.js';
+import { H265Nal, isH265Irap } from './nal.js';
+
+export class H265Depacketizer extends RtpVideoDepacketizer {
+  protected depacketize(payload: Buffer): void {
+    if (payload.length < 3) return this.dropNalu();
+    const type = (payload[0]! >> 1) & 0x3f;
+    if (type < H265Nal.AP) return this.addNalu(payload);
+    if (type === H265Nal.AP) return this.aggregation(payload);
+    if (type === H265Nal.FU) return this.fragment(payload);
+    return this.unsupported();
+  }
+
+  protected isKeyframe(nalus: readonly Buffer[]): boolean {
+    return nalus.some((n) => isH265Irap((n[0]! >> 1) & 0x3f));
+  }
+
+  private aggregation(p: Buffer): void {
+    let o = 2;
+    while (o < p.length) {
+      if (o + 2 > p.length) return this.dropNalu();
+      const size = p.readUInt16BE(o);
+      o += 2;
+      if (size < 2 || o + size > p.length) return this.dropNalu();
+      this.addNalu(p.subarray(o, o + size));
+      o += size;
+    }
+  }
+
+  private fragment(p: Buffer): void {
+    const fu = p[2]!;
+    const start = (fu & 0x80) !== 0;
+    const end = (fu & 0x40) !== 0;
+    const data = p.subarray(3);
+    if (start) {
+      // The NAL header is the payload header with FuType in place of 49.
+      this.fragmentStart(Buffer.from([(p[0]! & 0x81) | ((fu & 0x3f) << 1), p[1]!]), data);
+      if (end) this.fragmentContinue(Buffer.alloc(0), true);
+    } else {
+      this.fragmentContinue(data, end);
+    }
+  }
+}
