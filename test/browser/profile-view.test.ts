@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadProfiles } from '../../src/domain/profile-loader.js';
 import { projectRoot } from '../../src/project-root.js';
 import { flattenParameters, readProfile } from '../../web/src/pages/profiles/profile-values.js';
 
@@ -32,6 +33,28 @@ describe('profile view', () => {
     expect(v.prohibited.find((c) => c.category === 'toilets')?.articles).toEqual(['CN-11']);
     expect(v.mandatory).toEqual([]);
     expect(v.notes.length).toBeGreaterThan(0);
+  });
+
+  it('reads resolved profiles as the API sends them: inherited values name the profile they come from', () => {
+    const catalogue = loadProfiles();
+    for (const p of catalogue.list()) {
+      // The API sends JSON, so read what survives a round trip.
+      const v = readProfile(JSON.parse(JSON.stringify(p)) as Record<string, unknown>);
+      expect(v.id).toBe(p.id);
+      expect(v.lineage[0]).toBe(p.id);
+      expect(v.parameters.length).toBeGreaterThan(10);
+      for (const r of v.parameters) {
+        expect(typeof r.value === 'object' && r.value !== null, `${p.id} ${r.path.join('.')}`).toBe(false);
+        // A set value cites its article; an unset one explains why.
+        if (r.value !== null) expect(r.articles.length, `${p.id} ${r.path.join('.')}`).toBeGreaterThan(0);
+        else expect(r.note, `${p.id} ${r.path.join('.')}`).toBeTruthy();
+      }
+      expect(v.prohibited.find((c) => c.category === 'toilets')?.articles).toContain('CN-11');
+      expect(v.notes.every((n) => n.text.length > 0)).toBe(true);
+    }
+    const hubei = readProfile(JSON.parse(JSON.stringify(catalogue.require('hubei'))) as Record<string, unknown>);
+    const retention = hubei.parameters.find((r) => r.path.join('.') === 'retention.minimumDays');
+    expect(retention).toMatchObject({ value: 30, articles: ['CN-20'], from: 'national' });
   });
 
   it('tolerates odd shapes without throwing and bounds the rows', () => {

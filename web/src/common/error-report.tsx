@@ -37,11 +37,12 @@ export function useErrorReporter() {
       const e = err instanceof ApiError ? err : new ApiError(0, 'CLIENT', (err as Error)?.message ?? String(err));
       if (form) {
         const byField = new Map<string, string[]>();
-        const known = new Set(Object.keys(form.getFieldsValue(true) as object));
         for (const d of e.details) {
           const f = formFieldOf(d.path);
-          if (!f || !known.has(f)) continue;
-          const suffix = e.articles.length && f === 'placeCategory' ? ` (${e.articles.join(', ')})` : '';
+          if (!f) continue;
+          // A refusal's articles go on the field too, unless its message already names them.
+          const missing = e.articles.filter((a) => !d.message.includes(a));
+          const suffix = missing.length ? ` (${missing.join(', ')})` : '';
           byField.set(f, [...(byField.get(f) ?? []), `${d.message}${suffix}`]);
         }
         form.setFields([...byField].map(([name, errors]) => ({ name, errors })));

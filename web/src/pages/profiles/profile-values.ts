@@ -14,6 +14,8 @@ export interface ProfileRow {
   value: unknown;
   articles: string[];
   note?: string;
+  /** The profile whose file supplied the value, when it was inherited. */
+  from?: string;
 }
 
 export interface CategoryRule {
@@ -26,6 +28,12 @@ export interface Penalty {
   when?: string;
   offence?: LocalText | string;
   fines: { payer: string; minYuan?: number; maxYuan?: number }[];
+  from?: string;
+}
+
+export interface ProfileNote {
+  text: string;
+  from?: string;
 }
 
 export interface ProfileView {
@@ -33,13 +41,15 @@ export interface ProfileView {
   code?: string;
   name?: LocalText;
   inherits?: string | null;
+  /** This profile and those it inherits from, nearest first. */
+  lineage: string[];
   divisionCode?: string;
   source?: { title?: LocalText | string; status?: string; note?: string };
   parameters: ProfileRow[];
   mandatory: CategoryRule[];
   prohibited: CategoryRule[];
   penalties: Penalty[];
-  notes: string[];
+  notes: ProfileNote[];
   articleTexts: Record<string, LocalText | string>;
 }
 
@@ -84,11 +94,21 @@ function penalties(v: unknown): Penalty[] {
           maxYuan: typeof f.maxYuan === 'number' ? f.maxYuan : undefined,
         }))
       : [],
+    from: str(p.from),
   }));
 }
 
+function notes(v: unknown): ProfileNote[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((n): ProfileNote[] => {
+    if (typeof n === 'string') return [{ text: n }];
+    if (isObject(n) && typeof n.text === 'string') return [{ text: n.text, from: str(n.from) }];
+    return [];
+  });
+}
+
 /** Keys read into their own parts of the view; every other key is a parameter. */
-const SPECIAL = new Set(['id', 'code', 'name', 'inherits', 'divisionCode', 'source', 'mandatoryCategories', 'prohibitedCategories', 'penalties', 'notes', 'articles']);
+const SPECIAL = new Set(['id', 'code', 'name', 'inherits', 'lineage', 'divisionCode', 'source', 'mandatoryCategories', 'prohibitedCategories', 'penalties', 'notes', 'articles']);
 
 export function flattenParameters(entries: [string, unknown][], maxRows = 2000): ProfileRow[] {
   const rows: ProfileRow[] = [];
@@ -96,7 +116,7 @@ export function flattenParameters(entries: [string, unknown][], maxRows = 2000):
     if (rows.length >= maxRows) return;
     if (isObject(v) && !isLocalText(v) && depth < 12) {
       if ('value' in v) {
-        rows.push({ path, value: v.value, articles: articlesOf(v), note: str(v.note) });
+        rows.push({ path, value: v.value, articles: articlesOf(v), note: str(v.note), from: str(v.from) });
         return;
       }
       for (const [k, child] of Object.entries(v)) walk(child, [...path, k], depth + 1);
@@ -122,13 +142,14 @@ export function readProfile(detail: Record<string, unknown>): ProfileView {
     code: str(detail.code),
     name: isLocalText(detail.name) ? detail.name : undefined,
     inherits: typeof detail.inherits === 'string' || detail.inherits === null ? detail.inherits : undefined,
+    lineage: Array.isArray(detail.lineage) ? detail.lineage.filter((x): x is string => typeof x === 'string') : [],
     divisionCode: str(detail.divisionCode),
     source,
     parameters: flattenParameters(Object.entries(detail).filter(([k]) => !SPECIAL.has(k))),
     mandatory: categoryRules(detail.mandatoryCategories),
     prohibited: categoryRules(detail.prohibitedCategories),
     penalties: penalties(detail.penalties),
-    notes: Array.isArray(detail.notes) ? detail.notes.filter((n): n is string => typeof n === 'string') : [],
+    notes: notes(detail.notes),
     articleTexts,
   };
 }

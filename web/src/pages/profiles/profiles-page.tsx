@@ -21,13 +21,16 @@ function useLabels() {
   }, [t, i18n]);
 }
 
-function Value({ value }: { value: unknown }) {
+/** Rates are fractions in the profile (0.95); people read them as percentages. */
+const isRate = (path: string[]) => /Rate(Target)?$/.test(path[path.length - 1] ?? '');
+
+function Value({ value, path = [] }: { value: unknown; path?: string[] }) {
   const { t } = useTranslation();
   const localName = useLocalName();
   const labels = useLabels();
   if (value === null || value === undefined) return <Typography.Text type="secondary">{t('profiles.notSet')}</Typography.Text>;
   if (typeof value === 'boolean') return <Typography.Text strong>{value ? t('common.yes') : t('common.no')}</Typography.Text>;
-  if (typeof value === 'number') return <Typography.Text strong>{value}</Typography.Text>;
+  if (typeof value === 'number') return <Typography.Text strong>{isRate(path) && value <= 1 ? `${Math.round(value * 1000) / 10}%` : value}</Typography.Text>;
   if (typeof value === 'string') return <Typography.Text strong>{labels.value(value)}</Typography.Text>;
   if (isLocalText(value)) return <>{localName(value)}</>;
   if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || isLocalText(v)))
@@ -96,7 +99,7 @@ export default function ProfilesPage() {
               <Descriptions size="small" column={{ xs: 1, md: 3 }} style={{ marginBottom: 12 }}>
                 <Descriptions.Item label={t('profiles.id')}>{view.id ?? selected}</Descriptions.Item>
                 <Descriptions.Item label={t('profiles.code')}>{view.code ?? '—'}</Descriptions.Item>
-                <Descriptions.Item label={t('profiles.inherits')}>{view.inherits ?? summary?.inherits ?? '—'}</Descriptions.Item>
+                <Descriptions.Item label={t('profiles.inherits')}>{view.lineage.length > 1 ? view.lineage.join(' → ') : (view.inherits ?? summary?.inherits ?? '—')}</Descriptions.Item>
                 <Descriptions.Item label={t('profiles.divisionCode')}>{view.divisionCode ?? '—'}</Descriptions.Item>
                 <Descriptions.Item label={t('profiles.source')} span={2}>
                   {localText(view.source?.title) || '—'} {view.source?.status && <Tag>{labels.value(view.source.status)}</Tag>}
@@ -111,9 +114,18 @@ export default function ProfilesPage() {
               pagination={false}
               columns={[
                 { title: t('profiles.parameter'), key: 'path', render: (_: unknown, r) => r.path.map(labels.key).join(' › ') },
-                { title: t('profiles.value'), key: 'value', width: 160, render: (_: unknown, r) => <Value value={r.value} /> },
+                { title: t('profiles.value'), key: 'value', width: 160, render: (_: unknown, r) => <Value value={r.value} path={r.path} /> },
                 { title: t('common.articles'), key: 'articles', width: 160, render: (_: unknown, r) => <ArticleTags articles={r.articles} texts={texts} /> },
-                { title: t('profiles.note'), dataIndex: 'note', render: (n?: string) => (n ? <Typography.Text type="secondary">{n}</Typography.Text> : null) },
+                {
+                  title: t('profiles.note'),
+                  key: 'note',
+                  render: (_: unknown, r) => (
+                    <>
+                      {r.from && r.from !== view?.id && <Tag>{t('profiles.from', { id: r.from })}</Tag>}
+                      {r.note && <Typography.Text type="secondary">{r.note}</Typography.Text>}
+                    </>
+                  ),
+                },
               ]}
             />
           </Card>
@@ -157,7 +169,11 @@ export default function ProfilesPage() {
             <Card size="small" title={t('profiles.notes')}>
               <ul style={{ margin: 0, paddingInlineStart: 18 }}>
                 {view.source?.note && <li>{view.source.note}</li>}
-                {view.notes.map((n, i) => <li key={i}>{n}</li>)}
+                {view.notes.map((n, i) => (
+                  <li key={i}>
+                    {n.text} {n.from && n.from !== view.id && <Tag>{t('profiles.from', { id: n.from })}</Tag>}
+                  </li>
+                ))}
               </ul>
             </Card>
           )}
