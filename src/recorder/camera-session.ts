@@ -1,0 +1,214 @@
+// One supervised session per camera: connect (in the recorder-wide stagger order), record until
+// the source fails or goes quiet, close the file, back off with jitter, and again — until closed.
+// Nothing here awaits another camera: each session has its own loop, source and write queue.
+import type { Logger } from 'pino';
+import type { CameraEventKind, RecordableCamera, RecordingRepository } from '../db/recording.repository.js';
+import type { Clock } from '../domain/clock.js';
+import { IngestError } from '../ingest/errors.js';
+import { redactUrl } from '../ingest/registry.js';
+import type { MediaSource, SourceOptions } from '../ingest/source.js';
+import { backoffDelay } from './backoff.js';
+import { CameraWriter } from './camera-writer.js';
+import type { ConnectGate } from './connect-gate.js';
+import type { IndexWriter } from './index-writer.js';
+import type { RecorderMetrics } from './metrics.js';
+import type { SegmentStore } from './segment-store/segment-store.js';
+
+export interface CameraSessionOptions {
+  fileSeconds: number;
+  fragmentMaxMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  /** No frame for this long → the connection is dropped and made again (default 5 s). */
+  noDataTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** A connection that recorded this long resets the backoff (default 5 s). */
+  healthyAfterMs?: number;
+}
+
+export interface CameraSessionDeps {
+  store: SegmentStore;
+  repo: RecordingRepository;
+  index: IndexWriter;
+  gate: ConnectGate;
+  clock: Clock;
+  logger: Logger;
+  metrics?: RecorderMetrics;
+  createSource(url: string, options: SourceOptions): MediaSource;
+  random?: () => number;
+}
+
+export type SessionState = 'waiting' | 'connecting' | 'recording' | 'closed';
+
+export interface SessionStats {
+  connects: number;
+  failures: number;
+  framesLost: number;
+  frames: number;
+}
+
+export class CameraSession {
+  state: SessionState = 'waiting';
+  readonly stats: SessionStats = { connects: 0, failures: 0, framesLost: 0, frames: 0 };
+  readonly writer: CameraWriter;
+  private closing = false;
+  private loopDone: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private abort: (() => void) | undefined;
+  private lastError = '';
+  private readonly log: Logger;
+
+  constructor(
+    readonly camera: RecordableCamera,
+    private readonly options: CameraSessionOptions,
+    private readonly deps: CameraSessionDeps,
+  ) {
+    this.log = deps.logger.child({ cameraId: camera.id, source: redactUrl(camera.sourceUrl) });
+    this.writer = new CameraWriter(camera.id, options, { ...deps, logger: this.log });
+  }
+
+  start(): void {
+    this.loopDone ??= this.loop().catch((e: unknown) => {
+      this.log.error({ err: e }, 'camera session stopped on an unexpected error');
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.abort?.();
+    this.wake?.();
+    await this.loopDone;
+    await this.writer.drained();
+    this.state = 'closed';
+  }
+
+  private async loop(): Promise<void> {
+    this.writer.lastEndMs = await this.deps.repo.lastRecordedEnd(this.camera.id).catch(() => undefined);
+    const bounds = { minMs: this.options.reconnectMinMs, maxMs: this.options.reconnectMaxMs };
+    let attempt = 0;
+    while (!this.closing) {
+      this.state = 'waiting';
+      await this.sleep(this.deps.gate.reserve());
+      if (this.closing) break;
+      const healthy = await this.connectOnce();
+      if (this.closing) break;
+      if (healthy) attempt = 0;
+      this.deps.metrics?.reconnects.inc();
+      await this.sleep(backoffDelay(attempt++, bounds, this.deps.random));
+    }
+  }
+
+  /** One connection, from connect to its end; true when it recorded long enough to count as healthy. */
+  private connectOnce(): Promise<boolean> {
+    const { clock, metrics } = this.deps;
+    const noDataMs = this.options.noDataTimeoutMs ?? 5000;
+    this.state = 'connecting';
+    this.stats.connects++;
+    let source: MediaSource;
+    try {
+      source = this.deps.createSource(this.camera.sourceUrl, { connectTimeoutMs: this.options.connectTimeoutMs ?? 5000, stallTimeoutMs: noDataMs });
+    } catch (e) {
+      this.failure(e as Error, false);
+      return Promise.resolve(false);
+    }
+    return new Promise<boolean>((resolve) => {
+      let connectedAt = 0;
+      let lastFrameAt = clock.now();
+      let lostSeen = 0;
+      let ended = false;
+      const syncLost = () => {
+        const lost = source.stats.framesLost - lostSeen;
+        if (lost > 0) {
+          lostSeen += lost;
+          this.stats.framesLost += lost;
+          metrics?.framesLost.inc(lost);
+        }
+      };
+      const watchdog = setInterval(() => {
+        syncLost();
+        if (clock.now() - lastFrameAt > noDataMs) end(new IngestError('INGEST_STALL', `no frames for ${noDataMs} ms`));
+      }, Math.min(1000, noDataMs / 2));
+      const end = (error: Error | undefined) => {
+        if (ended) return;
+        ended = true;
+        clearInterval(watchdog);
+        this.abort = undefined;
+        syncLost();
+        source.removeAllListeners('frame');
+        source.close().catch(() => undefined);
+        this.writer.endFile();
+        const now = clock.now();
+        if (connectedAt) {
+          metrics?.sessionsUp.dec();
+          this.event('disconnected', now, error ? `${errorCode(error)}: ${error.message}` : 'closed');
+        }
+        if (error && !this.closing) this.failure(error, connectedAt > 0);
+        resolve(connectedAt > 0 && now - connectedAt >= (this.options.healthyAfterMs ?? 5000));
+      };
+      this.abort = () => end(undefined);
+      source.on('info', (info) => this.writer.setInfo(info));
+      source.on('frame', (frame) => {
+        lastFrameAt = clock.now();
+        if (frame.kind !== 'video') return;
+        this.stats.frames++;
+        this.writer.video(frame);
+      });
+      source.on('clockJump', (j) => {
+        this.log.warn({ deltaMs: j.deltaMs }, 'camera clock jumped');
+        this.event('clock_jump', j.atMs, `${j.deltaMs > 0 ? '+' : ''}${j.deltaMs} ms`);
+      });
+      source.on('error', (e) => end(e));
+      source.on('close', () => end(new IngestError('INGEST_STALL', 'source closed')));
+      source.start().then(
+        () => {
+          if (ended) return;
+          connectedAt = clock.now();
+          lastFrameAt = connectedAt;
+          this.state = 'recording';
+          metrics?.sessionsUp.inc();
+          this.lastError = '';
+          this.log.info('camera connected');
+          this.event('connected', connectedAt, '');
+        },
+        (e: unknown) => end(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+  }
+
+  /** Logs a failure: the first of a streak (or a new reason) loudly, repeats quietly. */
+  private failure(e: Error, afterConnect: boolean): void {
+    this.stats.failures++;
+    const reason = `${errorCode(e)}: ${e.message}`;
+    if (afterConnect || reason !== this.lastError) {
+      this.log.warn({ code: errorCode(e), reason: e.message }, 'camera source failed; reconnecting with backoff');
+      this.event('error', this.deps.clock.now(), reason);
+    } else {
+      this.log.debug({ code: errorCode(e) }, 'camera still unreachable');
+    }
+    this.lastError = reason;
+  }
+
+  private event(kind: CameraEventKind, startMs: number, detail: string): void {
+    this.deps.index.event({ cameraId: this.camera.id, kind, startMs, endMs: null, detail });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.closing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}
+
+function errorCode(e: Error): string {
+  const code: unknown = (e as Error & { code?: unknown }).code;
+  return typeof code === 'string' ? code : e.name;
+}

@@ -1,0 +1,262 @@
+// The disk side of one camera: frames in, fragmented MP4 files out, index rows queued only after
+// each write is fsynced. Frames are handled synchronously and cheaply (muxing keeps views of the
+// network buffers); the file work runs in a per-camera queue, so a slow disk or database for one
+// camera never holds up another camera's event handling. The queue is bounded: past its limit
+// whole GOPs are dropped (and counted) rather than memory growing.
+import type { Logger } from 'pino';
+import type { CameraEvent, CameraEventKind, RecordingRepository } from '../db/recording.repository.js';
+import type { StreamInfo, VideoFrame } from '../ingest/source.js';
+import { Fmp4Muxer, type FragmentOut } from '../media/fmp4/muxer.js';
+import type { VideoConfig } from '../media/fmp4/init-segment.js';
+import { detectGap } from './gap.js';
+import type { IndexWriter } from './index-writer.js';
+import type { RecorderMetrics } from './metrics.js';
+import { RecordingFile } from './recording-file.js';
+import type { SegmentStore } from './segment-store/segment-store.js';
+
+export interface CameraWriterOptions {
+  fileSeconds: number;
+  fragmentMaxMs: number;
+  /** Bytes of fragments waiting for the disk past which GOPs are dropped (default 32 MiB). */
+  maxQueuedBytes?: number;
+}
+
+export interface CameraWriterDeps {
+  store: SegmentStore;
+  repo: RecordingRepository;
+  index: IndexWriter;
+  logger: Logger;
+  metrics?: RecorderMetrics;
+}
+
+interface OpenFile {
+  startMs: number;
+  info: StreamInfo;
+  muxer: Fmp4Muxer;
+  /** Resolved by the queue once the file exists on disk. */
+  file?: RecordingFile;
+  fileId?: number;
+  failed?: boolean;
+  seq: number;
+  endMs: number;
+}
+
+type Job =
+  | { kind: 'create'; target: OpenFile }
+  | { kind: 'fragment'; target: OpenFile; out: FragmentOut; startMs: number; endMs: number }
+  | { kind: 'close'; target: OpenFile };
+
+export class CameraWriter {
+  /** End of the last fragment on disk, wall-clock ms (for gap detection). */
+  lastEndMs: number | undefined;
+  framesDropped = 0;
+  private info: StreamInfo | undefined;
+  private current: OpenFile | undefined;
+  /** Wall-clock time of the first frame the muxer holds for its next fragment. */
+  private pendingStartMs = 0;
+  private readonly jobs: Job[] = [];
+  private queuedBytes = 0;
+  private running = false;
+  private idle: (() => void)[] = [];
+  private dropping = false;
+  private lastErrorAt = 0;
+  private readonly maxQueuedBytes: number;
+
+  constructor(
+    readonly cameraId: number,
+    private readonly options: CameraWriterOptions,
+    private readonly deps: CameraWriterDeps,
+  ) {
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 32 << 20;
+  }
+
+  /** The stream's description; a change closes the current file (the next keyframe opens one). */
+  setInfo(info: StreamInfo): void {
+    const prev = this.info;
+    this.info = info;
+    if (this.current && prev && !sameVideo(prev, info)) this.endFile();
+  }
+
+  /** One video frame from the source, in order. */
+  video(frame: VideoFrame): void {
+    const info = this.info;
+    if (!info) return;
+    let cur = this.current;
+    if (frame.keyframe && cur && frame.wallClockMs - cur.startMs >= this.options.fileSeconds * 1000) {
+      this.endFile();
+      cur = undefined;
+    }
+    if (!cur) {
+      if (!frame.keyframe) return; // a file starts with a random access point
+      cur = this.openFile(info, frame.wallClockMs);
+    }
+    const out = cur.muxer.addVideo(frame);
+    if (out) this.fragment(cur, out, frame.wallClockMs);
+  }
+
+  /** The connection ended: write what is held and close the file. */
+  endFile(): void {
+    const cur = this.current;
+    if (!cur) return;
+    const out = cur.muxer.flush();
+    if (out) this.fragment(cur, out, undefined);
+    this.current = undefined;
+    this.pendingStartMs = 0;
+    this.enqueue({ kind: 'close', target: cur });
+  }
+
+  /** Resolves when every queued write has been done. */
+  drained(): Promise<void> {
+    if (!this.running && this.jobs.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private openFile(info: StreamInfo, startMs: number): OpenFile {
+    const muxer = new Fmp4Muxer({ video: videoConfig(info), maxFragmentMs: this.options.fragmentMaxMs });
+    const target: OpenFile = { startMs, info, muxer, seq: 0, endMs: startMs };
+    this.current = target;
+    this.pendingStartMs = startMs;
+    this.enqueue({ kind: 'create', target });
+    return target;
+  }
+
+  /** A fragment the muxer closed; `nextStartMs` is the wall-clock time of the frame after it. */
+  private fragment(target: OpenFile, out: FragmentOut, nextStartMs: number | undefined): void {
+    const startMs = this.pendingStartMs || target.startMs;
+    const endMs = startMs + Math.round((out.endTime90k - out.startTime90k) / 90);
+    this.pendingStartMs = nextStartMs ?? 0;
+    // Over the limit, drop whole GOPs: a fragment after a dropped one is useless until a keyframe.
+    if (this.dropping && out.keyframe && this.queuedBytes + out.byteLength <= this.maxQueuedBytes) this.dropping = false;
+    if (this.dropping || this.queuedBytes + out.byteLength > this.maxQueuedBytes) {
+      if (!this.dropping) this.deps.logger.warn({ cameraId: this.cameraId, queuedBytes: this.queuedBytes }, 'disk too slow for this camera: dropping until the next keyframe');
+      this.dropping = true;
+      this.framesDropped += out.videoSamples;
+      this.deps.metrics?.framesLost.inc(out.videoSamples);
+      return;
+    }
+    this.enqueue({ kind: 'fragment', target, out, startMs, endMs });
+  }
+
+  private enqueue(job: Job): void {
+    if (job.kind === 'fragment') this.queuedBytes += job.out.byteLength;
+    this.jobs.push(job);
+    if (!this.running) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      for (let job = this.jobs.shift(); job; job = this.jobs.shift()) {
+        try {
+          await this.run(job);
+        } catch (e) {
+          this.failed(job, e);
+        } finally {
+          if (job.kind === 'fragment') this.queuedBytes -= job.out.byteLength;
+        }
+      }
+    } finally {
+      this.running = false;
+      for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  /** A file that cannot be created or written is given up; the next keyframe opens a new one. */
+  private failed(job: Job, e: unknown): void {
+    job.target.failed = true;
+    if (this.current === job.target) {
+      this.current = undefined;
+      this.pendingStartMs = 0;
+      this.jobs.push({ kind: 'close', target: job.target });
+    }
+    const now = Date.now();
+    // A full disk fails every second; say so once a minute per camera, not every time.
+    if (now - this.lastErrorAt < 60_000) return;
+    this.lastErrorAt = now;
+    this.deps.logger.error({ err: e, cameraId: this.cameraId }, `recording ${job.kind} failed`);
+    this.event('error', now, null, `${job.kind}: ${(e as Error).message}`);
+  }
+
+  private async run(job: Job): Promise<void> {
+    const t = job.target;
+    if (job.kind === 'create') return this.create(t);
+    if (!t.file || t.fileId === undefined) return;
+    if (job.kind === 'close') {
+      // After a failed write the file may hold a partial fragment past what is durable.
+      if (t.failed) await this.deps.store.truncate(t.file.path, t.file.bytes).catch(() => undefined);
+      await t.file.close();
+      this.deps.index.closeFile(t.fileId, t.endMs, t.file.bytes);
+      return;
+    }
+    if (t.failed) return;
+    const written = await t.file.append(job.out.bytes);
+    const gap = detectGap(this.lastEndMs, job.startMs, frameIntervalMs(t.info));
+    if (gap) this.event('gap', gap.startMs, gap.endMs, '');
+    this.lastEndMs = Math.max(job.endMs, this.lastEndMs ?? 0);
+    t.endMs = Math.max(t.endMs, job.endMs);
+    this.deps.index.fragment(
+      {
+        fileId: t.fileId,
+        cameraId: this.cameraId,
+        seq: t.seq++,
+        byteOffset: written.byteOffset,
+        size: written.size,
+        startMs: job.startMs,
+        endMs: job.endMs,
+        keyframe: job.out.keyframe,
+        samples: job.out.sampleCount,
+        sha256: written.sha256,
+      },
+      t.file.bytes,
+    );
+    this.deps.metrics?.bytesWritten.inc(written.size);
+    this.deps.metrics?.fragments.inc();
+  }
+
+  /** Index row first (an intent: open, no fragments), then the file with its init segment durable. */
+  private async create(t: OpenFile): Promise<void> {
+    const init = t.muxer.init();
+    const video = t.muxer.tracks.find((k) => k.kind === 'video');
+    for (let startMs = Math.round(t.startMs), attempt = 0; ; startMs++, attempt++) {
+      const path = this.deps.store.pathFor(this.cameraId, startMs);
+      const row = await this.deps.repo
+        .createFile({ cameraId: this.cameraId, path, codec: video?.codec ?? t.info.video.codecString, width: t.info.video.width, height: t.info.video.height, initSize: init.length, startedAt: startMs })
+        .catch((e: unknown) => {
+          if (attempt < 5 && /unique|duplicate/i.test(String((e as Error).message))) return undefined;
+          throw e;
+        });
+      if (!row) continue; // same camera, same millisecond: the next one
+      try {
+        t.file = await RecordingFile.create(this.deps.store, path, init);
+      } catch (e) {
+        await this.deps.repo.deleteFile(row.id).catch(() => undefined);
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5) continue;
+        throw e;
+      }
+      t.fileId = row.id;
+      this.deps.metrics?.bytesWritten.inc(init.length);
+      return;
+    }
+  }
+
+  private event(kind: CameraEventKind, startMs: number, endMs: number | null, detail: string): void {
+    const e: CameraEvent = { cameraId: this.cameraId, kind, startMs, endMs, detail };
+    this.deps.index.event(e);
+  }
+}
+
+function videoConfig(info: StreamInfo): VideoConfig {
+  const [a, b, c] = info.video.parameterSets;
+  return info.video.codec === 'h264' ? { codec: 'h264', sps: a!, pps: b! } : { codec: 'h265', vps: a!, sps: b!, pps: c! };
+}
+
+function sameVideo(a: StreamInfo, b: StreamInfo): boolean {
+  const x = a.video.parameterSets;
+  const y = b.video.parameterSets;
+  return a.video.codec === b.video.codec && x.length === y.length && x.every((p, i) => p.equals(y[i]!));
+}
+
+function frameIntervalMs(info: StreamInfo): number {
+  const fps = info.video.fps;
+  return fps && fps > 0 ? 1000 / fps : 40;
+}

@@ -1,0 +1,133 @@
+// The recorder: recovers what a crash left, then keeps one session per recordable camera (in
+// service, with a source URL), following changes to the camera list, and batches the index.
+import type { Logger } from 'pino';
+import type { RecordableCamera, RecordingRepository } from '../db/recording.repository.js';
+import type { Clock } from '../domain/clock.js';
+import { createSource as createRegisteredSource } from '../ingest/index.js';
+import type { MediaSource, SourceOptions } from '../ingest/source.js';
+import { CameraSession, type CameraSessionOptions } from './camera-session.js';
+import { ConnectGate } from './connect-gate.js';
+import { IndexWriter } from './index-writer.js';
+import type { RecorderMetrics } from './metrics.js';
+import { recoverRecordings, type RecoveryReport } from './recovery.js';
+import { SegmentStore } from './segment-store/segment-store.js';
+
+export interface RecorderSettings {
+  fileSeconds: number;
+  fragmentMaxMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  staggerMs: number;
+}
+
+export interface RecorderDeps {
+  dataDir: string;
+  settings: RecorderSettings;
+  repo: RecordingRepository;
+  clock: Clock;
+  logger: Logger;
+  metrics?: RecorderMetrics;
+  /** Defaults to the scheme registry of src/ingest. */
+  createSource?: (url: string, options: SourceOptions) => MediaSource;
+}
+
+export interface RecorderOptions {
+  /** How often the camera list is read again (default 10 s). */
+  refreshMs?: number;
+  noDataTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  indexIntervalMs?: number;
+}
+
+export class Recorder {
+  readonly sessions = new Map<number, CameraSession>();
+  readonly store: SegmentStore;
+  readonly index: IndexWriter;
+  recovery: RecoveryReport | undefined;
+  private readonly gate: ConnectGate;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly deps: RecorderDeps,
+    private readonly options: RecorderOptions = {},
+  ) {
+    this.store = new SegmentStore(deps.dataDir);
+    this.index = new IndexWriter(deps.repo, deps.clock, deps.logger, deps.metrics, { intervalMs: options.indexIntervalMs ?? 300 });
+    this.gate = new ConnectGate(deps.settings.staggerMs, deps.clock);
+  }
+
+  async start(): Promise<void> {
+    this.recovery = await recoverRecordings(this.deps.repo, this.store, this.deps.clock, this.deps.logger);
+    this.index.start();
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 10_000);
+    this.timer.unref();
+    this.deps.logger.info({ cameras: this.sessions.size }, 'recorder started');
+  }
+
+  /** Starts sessions for new cameras, stops those no longer recordable or whose URL changed. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.sync().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.refreshing?.catch(() => undefined);
+    await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    this.sessions.clear();
+    await this.index.close();
+  }
+
+  private async sync(): Promise<void> {
+    let cameras: RecordableCamera[];
+    try {
+      cameras = await this.deps.repo.recordableCameras();
+    } catch (e) {
+      this.deps.logger.error({ err: e }, 'camera list could not be read; keeping the sessions as they are');
+      return;
+    }
+    if (this.closed) return;
+    const wanted = new Map(cameras.map((c) => [c.id, c]));
+    const stopping: Promise<void>[] = [];
+    for (const [id, session] of this.sessions) {
+      if (wanted.get(id)?.sourceUrl === session.camera.sourceUrl) continue;
+      this.sessions.delete(id);
+      stopping.push(session.close());
+    }
+    await Promise.all(stopping);
+    for (const camera of cameras) {
+      if (this.sessions.has(camera.id) || this.closed) continue;
+      const session = new CameraSession(camera, this.sessionOptions(), {
+        store: this.store,
+        repo: this.deps.repo,
+        index: this.index,
+        gate: this.gate,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
+        createSource: this.deps.createSource ?? createRegisteredSource,
+      });
+      this.sessions.set(camera.id, session);
+      session.start();
+    }
+  }
+
+  private sessionOptions(): CameraSessionOptions {
+    const s = this.deps.settings;
+    const o: CameraSessionOptions = {
+      fileSeconds: s.fileSeconds,
+      fragmentMaxMs: s.fragmentMaxMs,
+      reconnectMinMs: s.reconnectMinMs,
+      reconnectMaxMs: s.reconnectMaxMs,
+    };
+    if (this.options.noDataTimeoutMs !== undefined) o.noDataTimeoutMs = this.options.noDataTimeoutMs;
+    if (this.options.connectTimeoutMs !== undefined) o.connectTimeoutMs = this.options.connectTimeoutMs;
+    return o;
+  }
+}

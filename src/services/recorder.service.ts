@@ -1,0 +1,19 @@
+// The recorder role: records every camera in service that has a source URL, with its metrics on
+// the registry the process shares with /metrics (prom-client's default one unless given).
+import { register as defaultRegistry, type Registry } from 'prom-client';
+import { Recorder } from '../recorder/recorder.js';
+import { createRecorderMetrics } from '../recorder/metrics.js';
+import type { Context } from './context.js';
+
+export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; close(): Promise<void> }> {
+  const recorder = new Recorder({
+    dataDir: ctx.config.dataDir,
+    settings: ctx.config.recorder,
+    repo: ctx.repos.recordings,
+    clock: ctx.clock,
+    logger: ctx.logger.child({ role: 'recorder' }),
+    metrics: createRecorderMetrics(options.metrics ?? defaultRegistry),
+  });
+  await recorder.start();
+  return { recorder, close: () => recorder.close() };
+}
