@@ -1,0 +1,86 @@
+// The simulator against clients we did not write (ffprobe, ffmpeg) and against our RtspClient.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { frameDifference, grabFrames } from '../../test/support/sim-frames.js';
+import { H264Depacketizer } from '../media/h264/depacketizer.js';
+import { parseH264Sps } from '../media/h264/sps.js';
+import { RtspClient, type TrackPacket } from '../media/rtsp/rtsp-client.js';
+import { seqDelta } from '../media/rtp/rtp-packet.js';
+import { startSimulator, type Simulator } from './simulator.js';
+
+const run = promisify(execFile);
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ cameras: 3 });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+async function pull(url: string, transport: 'tcp' | 'udp', ms: number) {
+  const client = new RtspClient({ url, transport, rtcpIntervalMs: 1000 });
+  const packets: TrackPacket[] = [];
+  client.on('rtp', (p) => packets.push(p));
+  const tracks = await client.start();
+  await new Promise((r) => setTimeout(r, ms));
+  const stats = client.stats.get(0)!;
+  await client.close();
+  return { packets, stats, tracks };
+}
+
+describe('camera simulator', () => {
+  it.each(['tcp', 'udp'] as const)('serves 1280x720 H.264 at 25 fps that ffprobe reads over %s', async (transport) => {
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-rtsp_transport', transport, '-show_entries', 'stream=codec_name,width,height,r_frame_rate', '-of', 'json', sim.urls[0]!], { timeout: 20_000 });
+    expect(JSON.parse(stdout).streams).toEqual([{ codec_name: 'h264', width: 1280, height: 720, r_frame_rate: '25/1' }]);
+  }, 30_000);
+
+  it.each(['tcp', 'udp'] as const)('streams to our RtspClient over %s: whole access units from a keyframe, SRs, ~3 Mbit/s', async (transport) => {
+    const { packets, stats, tracks } = await pull(sim.urls[1]!, transport, 3000);
+    expect(tracks[0]!.codec).toBe('H264');
+    const sps = parseH264Sps(tracks[0]!.h264!.parameterSets[0]!);
+    expect([sps.width, sps.height]).toEqual([1280, 720]);
+    for (let i = 1; i < packets.length; i++) expect(seqDelta(packets[i - 1]!.packet.sequenceNumber, packets[i]!.packet.sequenceNumber)).toBe(1);
+    const depack = new H264Depacketizer();
+    const units = packets.flatMap((p) => depack.push(p.packet));
+    expect(units[0]!.keyframe).toBe(true);
+    expect(units.some((u) => u.damaged)).toBe(false);
+    // The first viewer waits for a keyframe (up to a second), then gets 25 frames a second.
+    expect(units.length).toBeGreaterThanOrEqual(45);
+    const span = (packets.at(-1)!.receivedAt - packets[0]!.receivedAt) / 1000;
+    expect((units.length - 1) / span).toBeGreaterThan(22);
+    expect((units.length - 1) / span).toBeLessThan(28);
+    for (let i = 1; i < units.length; i++) expect(units[i]!.pts90k - units[i - 1]!.pts90k).toBe(3600);
+    // GOP of one second: a keyframe every 25 frames.
+    const keys = units.map((u, i) => (u.keyframe ? i : -1)).filter((i) => i >= 0);
+    expect(keys.slice(1).map((k, i) => k - keys[i]!)).toEqual(keys.slice(1).map(() => 25));
+    const bytes = packets.reduce((n, p) => n + p.packet.payload.length, 0);
+    const seconds = span;
+    expect((bytes * 8) / seconds / 1e6).toBeGreaterThan(1.5);
+    expect((bytes * 8) / seconds / 1e6).toBeLessThan(4.5);
+    expect(stats.senderReports).toBeGreaterThan(0);
+    // Wall clock from the sender reports: the capture time of the last packet is about now.
+    expect(Math.abs(packets.at(-1)!.wallClockMs - Date.now())).toBeLessThan(1000);
+  }, 30_000);
+
+  it('gives each camera its own SSRC and sequence while sharing the encoded picture', async () => {
+    const [a, b] = await Promise.all([pull(sim.urls[0]!, 'tcp', 1500), pull(sim.urls[2]!, 'tcp', 1500)]);
+    expect(a.packets[0]!.packet.ssrc).not.toBe(b.packets[0]!.packet.ssrc);
+    const pa = new Set(a.packets.map((p) => p.packet.payload.toString('base64')));
+    const shared = b.packets.filter((p) => pa.has(p.packet.payload.toString('base64'))).length;
+    expect(shared / b.packets.length).toBeGreaterThan(0.5);
+    expect(sim.camera('cam1').ssrc).toBe(a.packets[0]!.packet.ssrc);
+  }, 30_000);
+
+  it('shows a moving picture: frames a second apart differ', async () => {
+    const [first, , later] = await Promise.all([grabFrames(sim.urls[0]!, 1, 0), Promise.resolve(), new Promise((r) => setTimeout(r, 1000)).then(() => grabFrames(sim.urls[0]!, 1, 0))]);
+    expect(frameDifference(first[0]!, later[0]!)).toBeGreaterThan(1);
+  }, 30_000);
+
+  it('refuses unknown cameras with 404', async () => {
+    const client = new RtspClient({ url: sim.urls[0]!.replace('cam1', 'cam99') });
+    await expect(client.start()).rejects.toMatchObject({ code: 'RTSP_STATUS', rtspStatus: 404 });
+    await client.close();
+  });
+});
