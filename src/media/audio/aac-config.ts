@@ -76,7 +76,7 @@ export function splitAdts(buf: Buffer): AdtsStream {
     const header = protectionAbsent ? 7 : 9;
     if (length < header || o + length > buf.length) break;
     config ??= parseAudioSpecificConfig(makeAudioSpecificConfig(profile + 1, AAC_SAMPLE_RATES[index] ?? -1, channels));
-    frames.push(buf.subarray(o + header, o + length));
+    if (length > header) frames.push(buf.subarray(o + header, o + length)); // empty frames carry nothing
     o += length;
   }
   if (!config) throw new AudioError('AUDIO_MALFORMED', 'no ADTS frame found');
