@@ -31,6 +31,19 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Process roles this node runs. */
   services: z.array(z.enum(['api', 'recorder', 'retention', 'health'])).min(1).default(['api', 'recorder']),
+  recorder: z
+    .strictObject({
+      /** A recording file rolls over after this many seconds. */
+      fileSeconds: z.number().int().min(10).max(86_400).default(600),
+      /** A fragment is one GOP, cut at most after this many milliseconds. */
+      fragmentMaxMs: z.number().int().min(200).max(10_000).default(2000),
+      /** Reconnect backoff bounds (jittered exponential). */
+      reconnectMinMs: z.number().int().min(50).max(60_000).default(500),
+      reconnectMaxMs: z.number().int().min(100).max(600_000).default(30_000),
+      /** Connects are spread out by this much each, so many cameras returning at once do not storm. */
+      staggerMs: z.number().int().min(0).max(10_000).default(20),
+    })
+    .prefault({}),
   simulator: z
     .strictObject({
       /** Simulated cameras started with the platform (0 = none). */

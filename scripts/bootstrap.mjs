@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// The two README commands start here: `npm start` and `npm test`. Dependency-free on purpose:
+// it runs before node_modules exists. It installs what is missing (node modules; OS packages
+// through apt-get when it can, otherwise it stops and prints the exact command), builds when the
+// sources changed, then runs the platform or the tests.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [, , command = 'start', ...rest] = process.argv;
+
+/** OS packages by what needs them; Debian names. */
+const SYSTEM = {
+  ffmpeg: {
+    debian: ['ffmpeg', 'fonts-dejavu-core'],
+    present: () => onPath('ffmpeg') && onPath('ffprobe'),
+  },
+  postgres: {
+    debian: ['postgresql'],
+    present: () => Boolean(findPostgresBin()),
+  },
+  chromium: {
+    debian: ['chromium'],
+    present: () => existsSync('/usr/bin/chromium'),
+  },
+  gstreamer: {
+    debian: [
+      'gstreamer1.0-tools', 'gstreamer1.0-plugins-base', 'gstreamer1.0-plugins-good', 'gstreamer1.0-plugins-bad',
+      'gstreamer1.0-plugins-ugly', 'gstreamer1.0-libav', 'gstreamer1.0-rtsp', 'gir1.2-gst-rtsp-server-1.0', 'python3-gi',
+    ],
+    present: () =>
+      onPath('gst-launch-1.0') &&
+      spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer','1.0'); from gi.repository import GstRtspServer"], { stdio: 'ignore' }).status === 0,
+  },
+};
+
+const NEEDS = {
+  start: ['ffmpeg'],
+  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer'],
+  bench: ['ffmpeg', 'postgres', 'chromium', 'gstreamer'],
+};
+
+function log(msg) {
+  process.stderr.write(`[vigil] ${msg}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function onPath(bin) {
+  return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, bin)));
+}
+
+function findPostgresBin() {
+  for (const d of (process.env.PATH ?? '').split(':')) if (d && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl'))) return d;
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  for (const v of readdirSync(base).sort((a, b) => Number(b) - Number(a))) if (existsSync(join(base, v, 'bin', 'initdb'))) return join(base, v, 'bin');
+  return undefined;
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    log(`Node ${process.versions.node} is too old: Vigil needs Node 20.19 or newer.`);
+    process.exit(1);
+  }
+}
+
+function ensureSystemPackages(kinds) {
+  const missing = kinds.filter((k) => !SYSTEM[k].present());
+  if (missing.length === 0) return;
+  const pkgs = [...new Set(missing.flatMap((k) => SYSTEM[k].debian))];
+  const cmd = `apt-get update && apt-get install -y ${pkgs.join(' ')}`;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const canSudo = !isRoot && onPath('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+  if (!onPath('apt-get') || (!isRoot && !canSudo)) {
+    log(`Missing system packages for ${missing.join(', ')}. Install them, then run this command again:`);
+    log(onPath('apt-get') ? `  sudo sh -c '${cmd}'` : `  (Debian/Ubuntu) sudo sh -c '${cmd}'  — or your OS's packages for: ${missing.join(', ')}`);
+    process.exit(1);
+  }
+  log(`Installing system packages for ${missing.join(', ')}: ${pkgs.join(' ')}`);
+  const sudo = isRoot ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const exec = (args) => run(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { env });
+  if (exec(['apt-get', 'update', '-qq']) !== 0 || exec(['apt-get', 'install', '-y', '-qq', ...pkgs]) !== 0) {
+    log(`apt-get failed. Run this yourself, then try again:\n  sudo sh -c '${cmd}'`);
+    process.exit(1);
+  }
+  const still = missing.filter((k) => !SYSTEM[k].present());
+  if (still.length) {
+    log(`Still missing after install: ${still.join(', ')}. Run: sudo sh -c '${cmd}'`);
+    process.exit(1);
+  }
+}
+
+function ensureNodeModules() {
+  const lock = join(root, 'package-lock.json');
+  const stampFile = join(root, 'node_modules', '.vigil-install-stamp');
+  const want = createHash('sha256')
+    .update(readFileSync(join(root, 'package.json')))
+    .update(existsSync(lock) ? readFileSync(lock) : '')
+    .digest('hex');
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return;
+  const fresh = !existsSync(join(root, 'node_modules'));
+  log(fresh ? 'Installing node modules (first run)…' : 'package.json changed: updating node modules…');
+  const args = fresh && existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  if (run('npm', args) !== 0) {
+    log('npm could not install the node modules (see above).');
+    process.exit(1);
+  }
+  writeFileSync(stampFile, want);
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const stamp = join(root, 'dist', '.build-stamp');
+  const inputs = ['src', 'web', 'profiles', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) => join(root, p));
+  const newest = Math.max(...inputs.map(newestMtime));
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
+  log('Building…');
+  if (run('npm', ['run', '--silent', 'build']) !== 0) {
+    log('The build failed (see above).');
+    process.exit(1);
+  }
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+checkNode();
+switch (command) {
+  case 'start': {
+    ensureSystemPackages(NEEDS.start);
+    ensureNodeModules();
+    ensureBuilt();
+    const args = rest.length ? rest : ['serve', '--demo'];
+    process.exit(run(process.execPath, ['--enable-source-maps', join(root, 'dist', 'cli', 'main.js'), ...args]));
+    break;
+  }
+  case 'test': {
+    ensureSystemPackages(NEEDS.test);
+    ensureNodeModules();
+    ensureBuilt();
+    process.exit(run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest]));
+    break;
+  }
+  case 'bench': {
+    ensureSystemPackages(NEEDS.bench);
+    ensureNodeModules();
+    ensureBuilt();
+    const [script, ...args] = rest;
+    process.exit(run(process.execPath, ['--import', 'tsx', join(root, script), ...args]));
+    break;
+  }
+  default:
+    log(`unknown command "${command}": use start, test or bench`);
+    process.exit(2);
+}

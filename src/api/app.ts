@@ -1,0 +1,75 @@
+// buildApp(deps) returns the Fastify app without listening: tests call app.inject(), the API
+// service calls listen(). Every route is declared with zod schemas, which both validate input
+// (unknown fields refused) and generate the OpenAPI document served at /docs.
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Registry as MetricsRegistry } from 'prom-client';
+import type { Db } from '../db/database.js';
+import type { Registry } from '../registry/index.js';
+import { registerErrorHandler } from './plugins/errors.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { cameraGroupRoutes } from './routes/camera-groups/routes.js';
+import { cameraRoutes } from './routes/cameras/routes.js';
+import { healthRoutes } from './routes/health/routes.js';
+import { organisationRoutes } from './routes/organisations/routes.js';
+import { profileRoutes, type ProfileCatalogueView } from './routes/profiles/routes.js';
+import { reportRoutes } from './routes/reports/routes.js';
+
+export interface AppDeps {
+  db: Db;
+  registry: Registry;
+  profiles: ProfileCatalogueView;
+  version: string;
+  /** A pino logger; false for none (tests). */
+  logger?: FastifyBaseLogger | false;
+  metrics?: MetricsRegistry;
+  /** Extra routes a process role adds (web UI, media). */
+  plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+export const API_PREFIX = '/api/v1';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const base: FastifyInstance = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: 8 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }) as unknown as FastifyInstance;
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Vigil API',
+        description: 'Public security video image information system (公共安全视频图像信息系统): registry, recording, access and supervision.',
+        version: deps.version,
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerMetrics(app, deps.metrics ?? new MetricsRegistry());
+  await app.register(healthRoutes, { db: deps.db, version: deps.version });
+  await app.register(
+    async (api) => {
+      await api.register(organisationRoutes, { registry: deps.registry });
+      await api.register(cameraRoutes, { registry: deps.registry });
+      await api.register(cameraGroupRoutes, { registry: deps.registry });
+      await api.register(reportRoutes, { registry: deps.registry });
+      await api.register(profileRoutes, { profiles: deps.profiles });
+    },
+    { prefix: API_PREFIX },
+  );
+  for (const plugin of deps.plugins ?? []) await plugin(base);
+  return base;
+}

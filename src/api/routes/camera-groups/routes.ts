@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Registry } from '../../../registry/index.js';
+import { errorResponses, idParams } from '../common.schema.js';
+
+const groupSchema = z
+  .object({
+    id: z.number(),
+    gbId: z.string(),
+    kind: z.enum(['business_group', 'virtual_organisation']),
+    name: z.string(),
+    parentId: z.number().nullable(),
+    createdAt: z.number(),
+  })
+  .describe('CameraGroup');
+
+export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry }> = async (app, { registry }) => {
+  const tags = ['camera groups'];
+
+  app.get('/camera-groups', {
+    schema: { tags, summary: 'GB/T 28181 business groups (215) and virtual organisations (216)', response: { 200: z.object({ items: z.array(groupSchema) }) } },
+  }, async () => ({ items: await registry.groups.list() }));
+
+  app.post('/camera-groups', {
+    schema: {
+      tags,
+      summary: 'Create a business group or a virtual organisation',
+      body: z.strictObject({
+        gbId: z.string(),
+        kind: z.enum(['business_group', 'virtual_organisation']),
+        name: z.string().trim().min(1).max(200),
+        parentId: z.number().int().positive().nullable().default(null),
+      }),
+      response: { 201: groupSchema, ...errorResponses },
+    },
+  }, async (req, reply) => reply.status(201).send(await registry.groups.create(req.body)));
+
+  app.get('/camera-groups/:id', {
+    schema: { tags, summary: 'A group with its cameras', params: idParams, response: { 200: groupSchema.extend({ cameraIds: z.array(z.number()) }), ...errorResponses } },
+  }, async (req) => registry.groups.get(req.params.id));
+
+  app.post('/camera-groups/:id/members', {
+    schema: {
+      tags,
+      summary: 'Add and remove cameras of a group',
+      params: idParams,
+      body: z.strictObject({ add: z.array(z.number().int().positive()).default([]), remove: z.array(z.number().int().positive()).default([]) }),
+      response: { 200: groupSchema.extend({ cameraIds: z.array(z.number()) }), ...errorResponses },
+    },
+  }, async (req) => registry.groups.setMembers(req.params.id, req.body.add, req.body.remove));
+};

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { CAMERA_STATUSES, DEVICE_TYPES, FUNDING } from '../../../registry/camera.schema.js';
+import { queryBool } from '../common.schema.js';
+
+export { cameraInputSchema, cameraPatchSchema } from '../../../registry/camera.schema.js';
+
+export const cameraSchema = z
+  .object({
+    id: z.number(),
+    gbId: z.string(),
+    name: z.string(),
+    deviceType: z.enum(DEVICE_TYPES),
+    longitude: z.number().nullable(),
+    latitude: z.number().nullable(),
+    address: z.string(),
+    directionDeg: z.number().nullable(),
+    fovDeg: z.number().nullable(),
+    placeCategory: z.string(),
+    keyPosition: z.boolean(),
+    regionId: z.number(),
+    ownerUnitId: z.number().nullable(),
+    userUnitId: z.number().nullable(),
+    managingUnitId: z.number().nullable(),
+    maintainerUnitId: z.number().nullable(),
+    funding: z.enum(FUNDING),
+    signage: z.boolean(),
+    inServiceDate: z.string().nullable(),
+    status: z.enum(CAMERA_STATUSES),
+    sourceUrl: z.string().nullable(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+  })
+  .describe('Camera');
+
+export const cameraListQuery = z.strictObject({
+  regionId: z.coerce.number().int().positive().optional().describe('cameras in this region and every region under it'),
+  unitId: z.coerce.number().int().positive().optional().describe('cameras this unit owns, uses, manages or maintains'),
+  placeCategory: z.string().min(1).optional(),
+  status: z.enum(CAMERA_STATUSES).optional(),
+  keyPosition: queryBool.optional(),
+  q: z.string().max(200).optional().describe('free text over name, address and national ID'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const importResultSchema = z.object({ imported: z.number() });

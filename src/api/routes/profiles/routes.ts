@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Errors } from '../../../errors.js';
+import { errorResponses } from '../common.schema.js';
+
+/** What the API shows of the jurisdiction profiles and the place categories. */
+export interface ProfileCatalogueView {
+  summaries(): { id: string; name: { zh: string; en: string }; inherits: string | null }[];
+  /** The profile with inheritance resolved, every value with its article. */
+  detail(id: string): Record<string, unknown> | undefined;
+  categories(): { id: string; name: { zh: string; en: string }; kind: string }[];
+  defaultProfileId: string;
+}
+
+const nameSchema = z.object({ zh: z.string(), en: z.string() });
+
+export const profileRoutes: FastifyPluginAsyncZod<{ profiles: ProfileCatalogueView }> = async (app, { profiles }) => {
+  const tags = ['jurisdiction profiles'];
+
+  app.get('/profiles', {
+    schema: {
+      tags,
+      summary: 'Jurisdiction profiles: the numbers that differ between jurisdictions, each with its article',
+      response: {
+        200: z.object({
+          defaultProfileId: z.string(),
+          items: z.array(z.object({ id: z.string(), name: nameSchema, inherits: z.string().nullable() })),
+        }),
+      },
+    },
+  }, async () => ({ defaultProfileId: profiles.defaultProfileId, items: profiles.summaries() }));
+
+  app.get('/profiles/:id', {
+    schema: {
+      tags,
+      summary: 'One profile, inheritance resolved',
+      params: z.strictObject({ id: z.string().min(1).max(64) }),
+      response: { 200: z.record(z.string(), z.unknown()), ...errorResponses },
+    },
+  }, async (req) => {
+    const p = profiles.detail(req.params.id);
+    if (!p) throw Errors.notFound(`jurisdiction profile "${req.params.id}" does not exist`);
+    return p;
+  });
+
+  app.get('/place-categories', {
+    schema: {
+      tags,
+      summary: 'Place categories: where cameras are mandatory and where they are prohibited',
+      response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: nameSchema, kind: z.string() })) }) },
+    },
+  }, async () => ({ items: profiles.categories() }));
+};

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The `vigil` command line. Management commands open the database directly (like the server
+// does); `serve` runs the process roles named in the configuration.
+import { destination, pino } from 'pino';
+import { loadConfig } from '../config/config.js';
+import { openContext, type Context } from '../services/context.js';
+import { cameraCommand, cameraHelp } from './commands/camera.js';
+import { orgCommand, orgHelp } from './commands/org.js';
+import { profileCommand, profileHelp } from './commands/profile.js';
+import { serveCommand, serveHelp } from './commands/serve.js';
+import { printError, UsageError } from './output.js';
+
+const HELP = `vigil — public security video image information system
+
+Usage: vigil [--config FILE] <command> [options]
+
+  serve [--demo]     run the platform (API, console, recorder); --demo adds simulated cameras
+  migrate            bring the database schema up to date
+  org …              platforms and units          (vigil org help)
+  camera …           the camera registry          (vigil camera help)
+  profile …          jurisdiction profiles        (vigil profile help)
+
+Configuration: vigil.config.json in the working folder, --config FILE, or VIGIL_* variables
+(VIGIL_DATABASE_URL=postgres://… for PostgreSQL; VIGIL_DATA_DIR, VIGIL_PORT, VIGIL_PROFILE).
+
+${serveHelp}
+${orgHelp}
+${cameraHelp}
+${profileHelp}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let configFile: string | undefined;
+  const args = [...argv];
+  const at = args.indexOf('--config');
+  if (at >= 0) {
+    configFile = args[at + 1];
+    if (!configFile) throw new UsageError('--config needs a file');
+    args.splice(at, 2);
+  }
+  const [command, ...rest] = args;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!['serve', 'migrate', 'org', 'camera', 'profile'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
+  if (rest[0] === 'help' || rest[0] === '--help') {
+    process.stdout.write(`${{ serve: serveHelp, org: orgHelp, camera: cameraHelp, profile: profileHelp, migrate: 'vigil migrate' }[command]}\n`);
+    return 0;
+  }
+  const config = loadConfig({ file: configFile });
+  if (command === 'serve') return serveCommand(config, rest);
+  const ctx: Context = await openContext(config, { logger: quietLogger(config.log.level) });
+  try {
+    switch (command) {
+      case 'migrate':
+        process.stdout.write(`database is up to date (${ctx.db.dialect})\n`);
+        return 0;
+      case 'org':
+        return await orgCommand(ctx, rest);
+      case 'camera':
+        return await cameraCommand(ctx, rest);
+      default:
+        return await profileCommand(ctx, rest);
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Management commands log only warnings unless asked for more, so their output stays readable. */
+function quietLogger(level: string) {
+  return pino({ level: level === 'info' ? 'warn' : level }, destination(2));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.exitCode = printError(e);
+  },
+);

@@ -1,0 +1,141 @@
+import { Errors, type ErrorDetail } from '../errors.js';
+import type { Clock } from '../domain/clock.js';
+import type { Camera, CameraFields, CameraSearch } from '../db/camera.repository.js';
+import type { Organisation } from '../db/organisation.repository.js';
+import type { Repositories } from '../db/repositories.js';
+import type { CameraStatus } from '../db/schema.js';
+import type { CameraInput } from './camera.schema.js';
+import { nationalIdProblem } from './national-id-check.js';
+import { uniqueViolation, type OrganisationService } from './organisation.service.js';
+import type { ProfileRules } from './profile-rules.js';
+
+const UNIT_FIELDS = ['ownerUnitId', 'userUnitId', 'managingUnitId', 'maintainerUnitId'] as const;
+
+export interface CameraQuery {
+  regionId?: number;
+  unitId?: number;
+  placeCategory?: string;
+  status?: CameraStatus;
+  keyPosition?: boolean;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** Registers camera points and enforces the registry's rules (R1.2–R1.4). */
+export class CameraService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly orgs: OrganisationService,
+    private readonly rules: ProfileRules,
+    private readonly clock: Clock,
+  ) {}
+
+  async register(input: CameraInput): Promise<Camera> {
+    const orgs = await this.loadOrganisations([input]);
+    const problems = await this.check(input, orgs);
+    if (problems.refusal) throw problems.refusal;
+    if (problems.details.length) throw Errors.validation('the camera point is not valid', problems.details);
+    try {
+      return await this.repos.cameras.insert(input, this.clock.now());
+    } catch (e) {
+      throw uniqueViolation(e, 'gbId') ?? e;
+    }
+  }
+
+  async update(id: number, patch: Partial<CameraInput>): Promise<Camera> {
+    const current = await this.get(id);
+    const next: CameraFields = { ...stripMeta(current), ...patch };
+    const orgs = await this.loadOrganisations([next]);
+    const problems = await this.check(next, orgs);
+    if (problems.refusal) throw problems.refusal;
+    if (problems.details.length) throw Errors.validation('the camera point is not valid', problems.details);
+    try {
+      return (await this.repos.cameras.update(id, next, this.clock.now()))!;
+    } catch (e) {
+      throw uniqueViolation(e, 'gbId') ?? e;
+    }
+  }
+
+  async get(id: number): Promise<Camera> {
+    const c = await this.repos.cameras.get(id);
+    if (!c) throw Errors.notFound(`camera ${id} does not exist`);
+    return c;
+  }
+
+  async search(query: CameraQuery): Promise<{ items: Camera[]; total: number }> {
+    const search: CameraSearch = {
+      limit: Math.min(query.limit ?? 50, 500),
+      offset: query.offset ?? 0,
+      unitId: query.unitId,
+      placeCategory: query.placeCategory,
+      status: query.status,
+      keyPosition: query.keyPosition,
+      text: query.q?.trim() || undefined,
+    };
+    if (query.regionId !== undefined) search.regionPath = (await this.orgs.get(query.regionId)).path;
+    return this.repos.cameras.search(search);
+  }
+
+  /**
+   * Problems with one camera point, as field details, or a rule refusal (a prohibited place)
+   * that cites its articles. `orgs` holds the organisations the point names.
+   */
+  async check(
+    c: CameraFields,
+    orgs: Map<number, Organisation>,
+    pathPrefix = '',
+    profileOf: (regionId: number) => Promise<string> | string = (id) => this.orgs.effectiveProfileId(id),
+  ): Promise<{ details: ErrorDetail[]; refusal?: ReturnType<typeof Errors.prohibitedPlace> }> {
+    const details: ErrorDetail[] = [];
+    const at = (f: string) => `${pathPrefix}${f}`;
+    const idProblem = nationalIdProblem(c.gbId, 'camera');
+    if (idProblem) details.push({ path: at('gbId'), message: idProblem });
+    const region = orgs.get(c.regionId);
+    if (!region) details.push({ path: at('regionId'), message: `organisation ${c.regionId} does not exist` });
+    else if (region.kind !== 'platform') details.push({ path: at('regionId'), message: `organisation ${c.regionId} is a unit, not a region` });
+    for (const f of UNIT_FIELDS) {
+      const id = c[f];
+      if (id == null) continue;
+      const unit = orgs.get(id);
+      if (!unit) details.push({ path: at(f), message: `organisation ${id} does not exist` });
+      else if (unit.kind !== 'unit') details.push({ path: at(f), message: `organisation ${id} is a platform, not a unit` });
+    }
+    if (!this.rules.hasCategory(c.placeCategory)) {
+      details.push({ path: at('placeCategory'), message: `"${c.placeCategory}" is not a known place category` });
+    }
+    if (c.status === 'in_service' && !c.inServiceDate) {
+      details.push({ path: at('inServiceDate'), message: 'required when the status is in_service' });
+    }
+    if (details.length || !region) return { details };
+    const profileId = await profileOf(region.id);
+    const articles = this.rules.prohibitedBy(profileId, c.placeCategory);
+    if (articles) {
+      return {
+        details,
+        refusal: Errors.prohibitedPlace(
+          `cameras may not be installed in "${c.placeCategory}" places (${articles.join(', ')}, profile ${profileId})`,
+          [{ path: at('placeCategory'), message: `prohibited by ${articles.join(', ')}` }],
+          articles,
+        ),
+      };
+    }
+    return { details };
+  }
+
+  /** Loads every organisation the given points name, in one query. */
+  async loadOrganisations(cameras: Pick<CameraFields, 'regionId' | (typeof UNIT_FIELDS)[number]>[]) {
+    const ids = new Set<number>();
+    for (const c of cameras) {
+      ids.add(c.regionId);
+      for (const f of UNIT_FIELDS) if (c[f] != null) ids.add(c[f]!);
+    }
+    const list = await this.repos.organisations.getMany([...ids]);
+    return new Map(list.map((o) => [o.id, o]));
+  }
+}
+
+function stripMeta(c: Camera): CameraFields {
+  const { id: _i, createdAt: _c, updatedAt: _u, ...fields } = c;
+  return fields;
+}

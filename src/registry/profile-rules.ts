@@ -1,0 +1,13 @@
+/**
+ * What the registry asks of the jurisdiction profiles. An adapter over the profile catalogue
+ * implements it (profile-rules.adapter.ts), so registry rules stay testable on their own.
+ */
+export interface ProfileRules {
+  defaultProfileId: string;
+  hasProfile(profileId: string): boolean;
+  hasCategory(categoryId: string): boolean;
+  /** The articles that prohibit cameras in this category under the profile, or null if allowed. */
+  prohibitedBy(profileId: string, categoryId: string): string[] | null;
+  /** Categories where a camera is mandatory under the profile, each with its articles. */
+  mandatoryCategories(profileId: string): { id: string; articles: string[] }[];
+}

@@ -1,0 +1,31 @@
+// The API role: the HTTP API, its OpenAPI page, metrics, and the web console's static files.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import { buildApp } from '../api/app.js';
+import { projectRoot } from '../project-root.js';
+import type { Context } from './context.js';
+
+export async function startApiService(ctx: Context): Promise<{ url: string; close(): Promise<void> }> {
+  const webRoot = join(projectRoot(), 'dist', 'web');
+  const app = await buildApp({
+    db: ctx.db,
+    registry: ctx.registry,
+    profiles: ctx.profiles,
+    version: ctx.version,
+    logger: ctx.logger,
+    plugins: existsSync(webRoot)
+      ? [
+          async (app) => {
+            await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+            // The console is a single-page app: unknown non-API paths get its index.
+            app.get('/*', (req, reply) =>
+              req.url.startsWith('/api/') ? reply.callNotFound() : reply.sendFile('index.html'),
+            );
+          },
+        ]
+      : [],
+  });
+  const address = await app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
+  return { url: address.replace('0.0.0.0', '127.0.0.1'), close: () => app.close() };
+}

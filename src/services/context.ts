@@ -1,0 +1,56 @@
+// Opens what every process role needs, once: configuration → logger → database (migrated) →
+// jurisdiction profiles → repositories → use cases.
+import { mkdirSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { systemClock, type Clock } from '../domain/clock.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { createRepositories, type Repositories } from '../db/repositories.js';
+import type { ProfileCatalogueView } from '../api/routes/profiles/routes.js';
+import { createRegistry, type Registry } from '../registry/index.js';
+import { loadProfileRules } from '../registry/profile-rules.adapter.js';
+import type { ProfileRules } from '../registry/profile-rules.js';
+import { VERSION } from '../version.js';
+
+export interface Context {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  db: Db;
+  repos: Repositories;
+  rules: ProfileRules;
+  profiles: ProfileCatalogueView;
+  registry: Registry;
+  version: string;
+  close(): Promise<void>;
+}
+
+export async function openContext(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<Context> {
+  const logger = options.logger ?? pino({ level: config.log.level, base: { service: 'vigil' } });
+  const clock = options.clock ?? systemClock;
+  mkdirSync(config.dataDir, { recursive: true });
+  const { rules, view } = loadProfileRules(config.profilesDir, config.profile);
+  const db = openDatabase(config.database.url, { poolSize: config.database.poolSize });
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length) logger.info({ applied, dialect: db.dialect }, 'database migrated');
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const repos = createRepositories(db);
+  const registry = createRegistry(repos, rules, clock);
+  return {
+    config,
+    logger,
+    clock,
+    db,
+    repos,
+    rules,
+    profiles: view,
+    registry,
+    version: VERSION,
+    close: () => db.close(),
+  };
+}
