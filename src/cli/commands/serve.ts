@@ -2,20 +2,30 @@ import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startApiService } from '../../services/api.service.js';
 import { seedDemo } from '../../services/demo.js';
+import { Errors } from '../../errors.js';
+import { startSimulator } from '../../sim/simulator.js';
 import { parse } from '../args.js';
 
 export const serveHelp = `vigil serve [--demo]
   Runs the roles in the configuration's "services" (default: api, recorder).
-  --demo   seed a demo region with simulated cameras when the registry is empty`;
+  --demo   run simulated cameras (VIGIL_SIM_CAMERAS, default 4) and, when the registry is empty,
+           seed a demo city whose camera points are those cameras`;
 
 export async function serveCommand(config: Config, args: string[]): Promise<number> {
   const { values } = parse(args, { demo: { type: 'boolean' } }, false);
   const ctx = await openContext(config);
   const stops: (() => Promise<void>)[] = [];
   try {
-    if (values.demo) {
-      const cameras = config.simulator.cameras || 4;
-      await seedDemo(ctx, cameras, '127.0.0.1', config.simulator.port);
+    const simCameras = config.simulator.cameras || (values.demo ? 4 : 0);
+    if (simCameras > 0) {
+      const sim = await startSimulator({ cameras: simCameras, port: config.simulator.port, host: '127.0.0.1' }).catch((e) => {
+        throw Errors.unavailable(
+          `the camera simulator could not start on 127.0.0.1:${config.simulator.port} (${(e as Error).message}); set VIGIL_SIM_PORT to a free port`,
+        );
+      });
+      stops.push(() => sim.close());
+      ctx.logger.info({ cameras: simCameras, port: sim.port }, 'camera simulator running');
+      if (values.demo) await seedDemo(ctx, simCameras, sim.host, sim.port);
     }
     if (config.services.includes('api')) {
       const api = await startApiService(ctx);
