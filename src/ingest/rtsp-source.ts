@@ -4,31 +4,29 @@
 // reports (arrival time before the first one); this file only depacketizes and watches the clock.
 import { EventEmitter } from 'node:events';
 import { RtspClient, type ClientTrack, type TrackPacket } from '../media/rtsp/rtsp-client.js';
-import { H264TrackHandler, type VideoTrackHandler } from './h264-track.js';
+import { AudioError } from '../media/audio/errors.js';
+import { audioTrackHandler, type AudioTrackHandler } from './audio-track.js';
 import { IngestError } from './errors.js';
 import { redactUrl } from './registry.js';
-import type { MediaSource, SourceEvents, SourceOptions, SourceStats, StreamInfo, VideoFrame } from './source.js';
+import type { MediaSource, SourceEvents, SourceOptions, SourceStats, StreamInfo, VideoFrame, VideoTrackInfo } from './source.js';
+import { VideoTrackHandler } from './video-track.js';
 
 /** A camera clock moving this far against its own media time is logged as a jump. */
 const CLOCK_JUMP_MS = 1000;
 
 export interface RtspSourceOptions extends SourceOptions {
   transport?: 'tcp' | 'udp';
+  /** Also record the camera's audio track when it has one we can use (default true). */
+  audio?: boolean;
 }
-
-function videoHandler(track: ClientTrack): VideoTrackHandler | undefined {
-  if (track.codec === 'H264') return new H264TrackHandler(track.h264?.parameterSets ?? [], track.framerate);
-  return undefined;
-}
-
-/** The video tracks this source can record, by codec name, in order of preference. */
-export const RTSP_VIDEO_CODECS = ['H264'] as const;
 
 export class RtspSource extends EventEmitter<SourceEvents> implements MediaSource {
   readonly displayUrl: string;
   readonly stats: SourceStats = { framesLost: 0, packetsLost: 0, bytesIn: 0 };
   private readonly client: RtspClient;
   private video: { index: number; handler: VideoTrackHandler } | undefined;
+  private audio: { index: number; handler: AudioTrackHandler } | undefined;
+  private readonly wantAudio: boolean;
   private info: StreamInfo | undefined;
   private lastWall = 0;
   private lastPts = 0;
@@ -42,6 +40,7 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
     target.searchParams.delete('rtsp_transport');
     const transport = options.transport ?? (requested === 'udp' ? 'udp' : 'tcp');
     this.displayUrl = redactUrl(target.href);
+    this.wantAudio = options.audio !== false;
     this.client = new RtspClient({
       url: target.href,
       transport,
@@ -55,17 +54,30 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
   }
 
   async start(): Promise<void> {
-    await this.client.start((tracks) => {
-      const video = tracks.find((t) => t.kind === 'video' && (RTSP_VIDEO_CODECS as readonly string[]).includes(t.codec));
-      if (!video) throw new IngestError('INGEST_CODEC', `no H.264 video track (tracks: ${tracks.map((t) => `${t.kind}/${t.codec || '?'}`).join(', ') || 'none'})`);
-      this.video = { index: video.index, handler: videoHandler(video)! };
-      return [video.index];
-    }).catch(async (e: unknown) => {
+    await this.client.start((tracks) => this.select(tracks)).catch(async (e: unknown) => {
       await this.client.close().catch(() => undefined);
       throw e;
     });
     const first = this.video!.handler.info;
-    if (first) this.announce({ video: first });
+    if (first) this.announce(first);
+  }
+
+  /** The first H.264/H.265 video track, and the first usable audio track. */
+  private select(tracks: ClientTrack[]): number[] {
+    for (const t of tracks) {
+      if (t.kind !== 'video' || this.video) continue;
+      const handler = VideoTrackHandler.for(t);
+      if (handler) this.video = { index: t.index, handler };
+    }
+    if (!this.video) throw new IngestError('INGEST_CODEC', `no H.264 or H.265 video track (tracks: ${tracks.map((t) => `${t.kind}/${t.codec || '?'}`).join(', ') || 'none'})`);
+    for (const t of this.wantAudio ? tracks : []) {
+      if (t.kind !== 'audio') continue;
+      const handler = audioTrackHandler(t);
+      if (!handler) continue;
+      this.audio = { index: t.index, handler };
+      break;
+    }
+    return this.audio ? [this.video.index, this.audio.index] : [this.video.index];
   }
 
   async close(): Promise<void> {
@@ -75,14 +87,15 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
 
   private onPacket(p: TrackPacket): void {
     const video = this.video;
-    if (!video || p.track !== video.index) return;
+    if (!video) return;
+    if (p.track !== video.index) return this.onAudio(p);
     this.stats.bytesIn += p.packet.payload.length + 12;
     const lostBefore = video.handler.stats.lostPackets;
     const damagedBefore = video.handler.stats.damagedAccessUnits;
     const { units, changed } = video.handler.push(p.packet);
     this.stats.packetsLost += video.handler.stats.lostPackets - lostBefore;
     this.stats.framesLost += video.handler.stats.damagedAccessUnits - damagedBefore;
-    if (changed && video.handler.info) this.announce({ video: video.handler.info });
+    if (changed && video.handler.info) this.announce(video.handler.info);
     for (const au of units) {
       // An access unit completes on its marker packet (same timestamp) or on the first packet
       // of the next one; its wall-clock time is that of its own packets.
@@ -96,6 +109,24 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
     this.prevPacketWall = p.wallClockMs;
   }
 
+  private onAudio(p: TrackPacket): void {
+    const audio = this.audio;
+    if (!audio || p.track !== audio.index || !this.info) return;
+    let frames;
+    try {
+      frames = audio.handler.push(p.packet);
+    } catch (e) {
+      if (e instanceof AudioError) return; // a bad audio packet costs that packet only
+      throw e;
+    }
+    if (!frames.length) return;
+    const rate = audio.handler.info.sampleRate;
+    const first = frames[0]!.pts;
+    for (const f of frames) {
+      this.emit('frame', { kind: 'audio', wallClockMs: Math.round(p.wallClockMs + ((f.pts - first) * 1000) / rate), pts: f.pts, data: f.data });
+    }
+  }
+
   private watchClock(wall: number, pts90k: number): void {
     if (this.lastWall !== 0) {
       const expected = this.lastWall + (pts90k - this.lastPts) / 90;
@@ -106,7 +137,9 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
     this.lastPts = pts90k;
   }
 
-  private announce(info: StreamInfo): void {
+  private announce(video: VideoTrackInfo): void {
+    const info: StreamInfo = { video };
+    if (this.audio) info.audio = this.audio.handler.info;
     this.info = info;
     this.emit('info', info);
   }

@@ -149,7 +149,7 @@ export class CameraSession {
       source.on('info', (info) => this.writer.setInfo(info));
       source.on('frame', (frame) => {
         lastFrameAt = clock.now();
-        if (frame.kind !== 'video') return;
+        if (frame.kind === 'audio') return this.writer.audio(frame);
         this.stats.frames++;
         this.writer.video(frame);
       });

@@ -5,9 +5,9 @@
 // whole GOPs are dropped (and counted) rather than memory growing.
 import type { Logger } from 'pino';
 import type { CameraEvent, CameraEventKind, RecordingRepository } from '../db/recording.repository.js';
-import type { StreamInfo, VideoFrame } from '../ingest/source.js';
+import type { AudioFrame, StreamInfo, VideoFrame } from '../ingest/source.js';
 import { Fmp4Muxer, type FragmentOut } from '../media/fmp4/muxer.js';
-import type { VideoConfig } from '../media/fmp4/init-segment.js';
+import type { AudioConfig, VideoConfig } from '../media/fmp4/init-segment.js';
 import { detectGap } from './gap.js';
 import type { IndexWriter } from './index-writer.js';
 import type { RecorderMetrics } from './metrics.js';
@@ -39,6 +39,9 @@ interface OpenFile {
   failed?: boolean;
   seq: number;
   endMs: number;
+  /** The latest video frame's times: audio is placed on the video clock through wall-clock time. */
+  videoPts: number;
+  videoWallMs: number;
 }
 
 type Job =
@@ -91,7 +94,16 @@ export class CameraWriter {
       cur = this.openFile(info, frame.wallClockMs);
     }
     const out = cur.muxer.addVideo(frame);
+    cur.videoPts = frame.pts90k;
+    cur.videoWallMs = frame.wallClockMs;
     if (out) this.fragment(cur, out, frame.wallClockMs);
+  }
+
+  /** One audio frame; recorded into the current file when it has an audio track. */
+  audio(frame: AudioFrame): void {
+    const cur = this.current;
+    if (!cur || !cur.info.audio || cur.videoWallMs === 0) return;
+    cur.muxer.addAudio({ pts90k: cur.videoPts + (frame.wallClockMs - cur.videoWallMs) * 90, data: frame.data });
   }
 
   /** The connection ended: write what is held and close the file. */
@@ -112,8 +124,9 @@ export class CameraWriter {
   }
 
   private openFile(info: StreamInfo, startMs: number): OpenFile {
-    const muxer = new Fmp4Muxer({ video: videoConfig(info), maxFragmentMs: this.options.fragmentMaxMs });
-    const target: OpenFile = { startMs, info, muxer, seq: 0, endMs: startMs };
+    const audio = audioConfig(info);
+    const muxer = new Fmp4Muxer({ video: videoConfig(info), ...(audio ? { audio } : {}), maxFragmentMs: this.options.fragmentMaxMs });
+    const target: OpenFile = { startMs, info, muxer, seq: 0, endMs: startMs, videoPts: 0, videoWallMs: 0 };
     this.current = target;
     this.pendingStartMs = startMs;
     this.enqueue({ kind: 'create', target });
@@ -248,6 +261,13 @@ export class CameraWriter {
 function videoConfig(info: StreamInfo): VideoConfig {
   const [a, b, c] = info.video.parameterSets;
   return info.video.codec === 'h264' ? { codec: 'h264', sps: a!, pps: b! } : { codec: 'h265', vps: a!, sps: b!, pps: c! };
+}
+
+function audioConfig(info: StreamInfo): AudioConfig | undefined {
+  const a = info.audio;
+  if (!a) return undefined;
+  if (a.codec === 'aac') return a.config ? { codec: 'aac', config: a.config } : undefined;
+  return { codec: a.codec, sampleRate: a.sampleRate, channels: a.channels };
 }
 
 function sameVideo(a: StreamInfo, b: StreamInfo): boolean {

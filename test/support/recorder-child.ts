@@ -1,0 +1,51 @@
+// The recorder in a process of its own, for the fault tests (kill -9) and the recording
+// benchmark (CPU and PSS of this process alone). Arguments: <dataDir> <databaseUrl> [settings JSON].
+// Prints "ready" once recording started; on SIGTERM closes cleanly and prints one JSON line of
+// totals (frames lost, bytes, fragments).
+import { destination, pino } from 'pino';
+import { Registry } from 'prom-client';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrator.js';
+import { createRepositories } from '../../src/db/repositories.js';
+import { systemClock } from '../../src/domain/clock.js';
+import { createRecorderMetrics } from '../../src/recorder/metrics.js';
+import { Recorder, type RecorderSettings } from '../../src/recorder/recorder.js';
+
+const [dataDir, dbUrl, settingsJson] = process.argv.slice(2);
+if (!dataDir || !dbUrl) {
+  process.stderr.write('usage: recorder-child <dataDir> <databaseUrl> [settings JSON]\n');
+  process.exit(2);
+}
+const settings: RecorderSettings & { logLevel?: string } = {
+  fileSeconds: 600,
+  fragmentMaxMs: 2000,
+  reconnectMinMs: 500,
+  reconnectMaxMs: 5000,
+  staggerMs: 20,
+  ...(settingsJson ? (JSON.parse(settingsJson) as Partial<RecorderSettings>) : {}),
+};
+const logger = pino({ level: settings.logLevel ?? 'warn' }, destination(2));
+const registry = new Registry();
+const metrics = createRecorderMetrics(registry);
+const db = openDatabase(dbUrl);
+await migrateToLatest(db);
+const repos = createRepositories(db);
+const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, clock: systemClock, logger, metrics });
+await recorder.start();
+process.stdout.write(`ready ${JSON.stringify(recorder.recovery)}\n`);
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await recorder.close();
+    const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
+    const totals = {
+      framesLost: await value('vigil_recorder_frames_lost_total'),
+      bytesWritten: await value('vigil_recorder_bytes_written_total'),
+      fragments: await value('vigil_recorder_fragments_total'),
+      reconnects: await value('vigil_recorder_reconnects_total'),
+    };
+    process.stdout.write(`${JSON.stringify(totals)}\n`);
+    await db.close();
+    process.exit(0);
+  })();
+});
