@@ -36,6 +36,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 8 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
+    // One line per request at debug level (see metrics.ts), not two at info: an operator's log
+    // should show what happened to the platform, not every poll of the console.
+    disableRequestLogging: true,
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance;
