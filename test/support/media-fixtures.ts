@@ -33,6 +33,12 @@ const RECIPES = {
   'h264-720p.h264': [...LAVFI_720P, ...X264, '-bf', '0', '-f', 'h264'],
   /** 640x360 at 25 fps, GOP 25, 2 B-frames, High profile. */
   'h264-bframes.h264': [...LAVFI_360P, ...X264, '-bf', '2', '-f', 'h264'],
+  /** One 1920x1080 Main-profile picture: coded as 1088 lines and cropped. */
+  'h264-1080p-main.h264': ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30', '-frames:v', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-f', 'h264'],
+  /** 720x576 interlaced (field-coded, frame_mbs_only_flag 0), Baseline is not allowed so High. */
+  'h264-interlaced.h264': ['-f', 'lavfi', '-i', 'testsrc2=size=720x576:rate=25', '-frames:v', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-flags', '+ildct+ilme', '-x264opts', 'tff=1', '-f', 'h264'],
+  /** 176x144 Constrained Baseline. */
+  'h264-baseline.h264': ['-f', 'lavfi', '-i', 'testsrc2=size=176x144:rate=15', '-frames:v', '3', '-c:v', 'libx264', '-profile:v', 'baseline', '-f', 'h264'],
   /** 640x360 H.265 at 25 fps, GOP 25, no B-frames. */
   'h265-360p.h265': [...LAVFI_360P, ...X265, '-bf', '0', '-f', 'hevc'],
   /** 44.1 kHz stereo AAC-LC in ADTS. */
@@ -128,4 +134,34 @@ export async function decodedMd5(path: string, stream: 'v' | 'a', inputArgs: str
     maxBuffer: 1 << 20,
   });
   return stdout.trim();
+}
+
+/**
+ * RTP packets as one byte string, for fuzz corpora: per packet u16 record length, u8 marker,
+ * u16 sequence number, u32 timestamp, payload.
+ */
+export function encodeRtpRecords(packets: readonly { payload: Buffer; marker: boolean; sequenceNumber: number; timestamp: number }[]): Buffer {
+  return Buffer.concat(
+    packets.map((p) => {
+      const h = Buffer.alloc(9);
+      h.writeUInt16BE(7 + p.payload.length, 0);
+      h[2] = p.marker ? 1 : 0;
+      h.writeUInt16BE(p.sequenceNumber & 0xffff, 3);
+      h.writeUInt32BE(p.timestamp >>> 0, 5);
+      return Buffer.concat([h, p.payload]);
+    }),
+  );
+}
+
+/** Inverse of encodeRtpRecords; whatever the bytes, it returns packets and never throws. */
+export function decodeRtpRecords(b: Buffer): { payload: Buffer; marker: boolean; sequenceNumber: number; timestamp: number }[] {
+  const out = [];
+  let o = 0;
+  while (o + 9 <= b.length) {
+    const len = b.readUInt16BE(o);
+    const end = Math.min(b.length, o + 2 + Math.max(len, 7));
+    out.push({ marker: b[o + 2] === 1, sequenceNumber: b.readUInt16BE(o + 3), timestamp: b.readUInt32BE(o + 5), payload: b.subarray(o + 9, end) });
+    o = end;
+  }
+  return out;
 }

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { splitAdts } from '../audio/aac-config.js';
@@ -242,6 +244,22 @@ describe('a file cut off by a crash', () => {
       expect(Number(r.streams[0].nb_read_frames ?? 0)).toBe(frames);
       if (frames) expect(await decodeErrors(recovered)).toBe('');
     }
+  });
+});
+
+describe('scanFragments on a file ffmpeg fragmented', () => {
+  it('finds every fragment and sample of an fMP4 that ffmpeg wrote (frag_keyframe, default_base_moof)', async () => {
+    const src = await mediaFixture('h264-720p.h264');
+    const path = join(scratchDir(), 'ffmpeg-frag.mp4');
+    await promisify(execFile)('ffmpeg', [
+      '-v', 'error', '-y', '-r', '25', '-i', src.path, '-c', 'copy',
+      '-movflags', 'frag_keyframe+empty_moov+default_base_moof', path,
+    ]);
+    const scan = await scanFragments(path);
+    expect(scan.tail).toBeUndefined();
+    expect(scan.fragments.map((f) => f.tracks[0]!.sampleCount)).toEqual([25, 25]);
+    expect(scan.fragments.every((f) => f.tracks[0]!.firstSampleSync)).toBe(true);
+    expect(scan.fragments[1]!.tracks[0]!.baseDecodeTime / scan.tracks[0]!.timescale).toBeCloseTo(1, 6);
   });
 });
 

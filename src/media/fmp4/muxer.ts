@@ -131,13 +131,15 @@ export class Fmp4Muxer {
     let out: FragmentOut | null = null;
     if (au.keyframe) {
       const changed = this.parameterSetsChanged(au.nalus);
+      if (!changed && !this.videoConfig) throw new Fmp4Error('FMP4_CONFIG', 'keyframe without parameter sets and none configured');
+      // Built before anything changes: unusable parameter sets throw and leave the muxer as it was.
+      const init = changed && buildInitSegment(changed, this.audioConfig, this.timescale);
       if (this.video.length) out = this.cut(au);
-      if (changed) {
+      if (changed && init) {
         this.videoConfig = changed;
-        this.rebuildInit();
+        this.useInit(init);
         this.resetTimeline();
       }
-      if (!this.videoConfig) throw new Fmp4Error('FMP4_CONFIG', 'keyframe without parameter sets and none configured');
       this.started = true;
     } else if (!this.started) {
       this.stats.droppedBeforeKeyframe++;
@@ -248,7 +250,10 @@ export class Fmp4Muxer {
   }
 
   private rebuildInit(): void {
-    const { bytes, tracks } = buildInitSegment(this.videoConfig, this.audioConfig, this.timescale);
+    this.useInit(buildInitSegment(this.videoConfig, this.audioConfig, this.timescale));
+  }
+
+  private useInit({ bytes, tracks }: { bytes: Buffer; tracks: TrackInfo[] }): void {
     this.initBytes = bytes;
     this.trackInfo = tracks;
     this.initPending = true;

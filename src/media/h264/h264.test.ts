@@ -34,27 +34,38 @@ function depacketizeAll(packets: RtpPayloadPacket[]): { aus: AccessUnit[]; d: H2
 }
 
 describe('H.264 SPS against ffprobe', () => {
-  // 640x360 is coded as 640x368 and cropped, so the B-frame fixture also checks frame_cropping.
-  for (const name of ['h264-720p.h264', 'h264-bframes.h264'] as const) {
+  // 640x360 and 1920x1080 are coded as 368 and 1088 lines and cropped; 720x576 interlaced is
+  // coded in field macroblock pairs (frame_mbs_only_flag 0).
+  const names = ['h264-720p.h264', 'h264-bframes.h264', 'h264-1080p-main.h264', 'h264-interlaced.h264', 'h264-baseline.h264'] as const;
+  for (const name of names) {
     it(`parses ${name} like ffprobe does`, async () => {
       const f = await mediaFixture(name);
       const [probe] = (await ffprobeJson(f.path, ['-show_streams'])).streams;
       const spsNal = splitAnnexB(f.bytes).find((n) => h264NalType(n) === H264Nal.SPS)!;
       const sps = parseH264Sps(spsNal);
-      expect(sps.width).toBe(probe.width);
-      expect(sps.height).toBe(probe.height);
-      expect(PROFILE_NAMES[sps.profileIdc]).toBe(probe.profile);
+      expect([sps.width, sps.height]).toEqual([probe.width, probe.height]);
+      const constrained = sps.profileIdc === 66 && (sps.constraintFlags & 0x40) !== 0;
+      expect(`${constrained ? 'Constrained ' : ''}${PROFILE_NAMES[sps.profileIdc]}`).toBe(probe.profile);
       expect(sps.levelIdc).toBe(probe.level);
       expect(`${sps.frameRate}/1`).toBe(probe.r_frame_rate);
-      expect(sps.chromaFormatIdc).toBe(1); // probe.pix_fmt yuv420p
+      expect(sps.frameMbsOnly).toBe(name !== 'h264-interlaced.h264');
       expect(probe.pix_fmt).toBe('yuv420p');
+      expect(sps.chromaFormatIdc).toBe(1);
       expect(sps.bitDepthLuma).toBe(Number(probe.bits_per_raw_sample));
       expect(h264CodecString(spsNal)).toMatch(
         new RegExp(`^avc1\\.${sps.profileIdc.toString(16)}[0-9a-f]{2}${probe.level.toString(16).padStart(2, '0')}$`),
       );
-      expect(sps.maxNumReorderFrames).toBe(probe.has_b_frames);
     });
   }
+
+  it('reads the reorder depth ffprobe reports as has_b_frames', async () => {
+    for (const name of ['h264-720p.h264', 'h264-bframes.h264'] as const) {
+      const f = await mediaFixture(name);
+      const [probe] = (await ffprobeJson(f.path, ['-show_streams'])).streams;
+      const sps = parseH264Sps(splitAnnexB(f.bytes).find((n) => h264NalType(n) === H264Nal.SPS)!);
+      expect(sps.maxNumReorderFrames).toBe(probe.has_b_frames);
+    }
+  });
 
   it('rejects what is not an SPS with a typed error', () => {
     expect(() => parseH264Sps(Buffer.from([0x68, 0xce, 0x38, 0x80]))).toThrow(H264Error);
