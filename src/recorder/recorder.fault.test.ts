@@ -1,0 +1,112 @@
+// Faults with real processes: the recorder killed with SIGKILL while recording ten cameras, and
+// a camera that drops and returns. The cameras are the project's simulator; the recorder under
+// test runs in its own process for the kill.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanFragments } from '../media/fmp4/scan.js';
+import { startSimulator, type Simulator } from '../sim/simulator.js';
+import { recorderHarness, sleep, type RecorderHarness } from '../../test/support/recorder-harness.js';
+import { startRecorderProcess } from '../../test/support/recorder-process.js';
+import { verifyRecordings } from '../../test/support/recorder-verify.js';
+
+describe('recorder killed with SIGKILL while recording ten cameras', () => {
+  let sim: Simulator;
+  let h: RecorderHarness;
+  beforeAll(async () => {
+    sim = await startSimulator({ cameras: 10, width: 640, height: 360, bitrateKbps: 1000 });
+    h = await recorderHarness(sim.urls);
+  }, 30_000);
+  afterAll(async () => {
+    await h?.close();
+    await sim?.close();
+  });
+
+  it('leaves files that play to their last complete fragment, an index that matches, and resumes', async () => {
+    const settings = { fileSeconds: 600, reconnectMinMs: 200, reconnectMaxMs: 1000 };
+    const first = await startRecorderProcess(h.dataDir, h.dbUrl, settings);
+    await sleep(6000);
+    await first.kill9();
+    const killedAt = Date.now();
+
+    // What the crash left: per open file, at most one complete fragment on disk past the index.
+    const open = await h.repos.recordings.openFiles();
+    expect(open.length).toBe(10);
+    for (const f of open) {
+      const last = await h.repos.recordings.lastFragment(f.id);
+      expect(last, `${f.path} has indexed fragments`).toBeDefined();
+      const indexedEnd = last!.byteOffset + last!.size;
+      const scan = await scanFragments(join(h.dataDir, f.path));
+      const unindexed = scan.fragments.filter((s) => s.offset >= indexedEnd);
+      expect(unindexed.length, `${f.path}: complete fragments on disk past the index`).toBeLessThanOrEqual(1);
+      expect(scan.fragments.some((s) => s.offset + s.length === indexedEnd), `${f.path}: index ends on a fragment boundary`).toBe(true);
+    }
+
+    const second = await startRecorderProcess(h.dataDir, h.dbUrl, settings);
+    expect(second.recovery.closed).toBe(10);
+    expect(second.recovery.damaged).toBe(0);
+    await sleep(4000);
+    await second.stop();
+
+    const v = await verifyRecordings(h.repos.recordings, h.dataDir, h.cameraIds, { requireClosed: true });
+    expect(v.problems).toEqual([]);
+    for (const id of h.cameraIds) {
+      const files = v.files.filter((f) => f.file.cameraId === id);
+      expect(files.length, `camera ${id}: the crashed file and the resumed one`).toBe(2);
+      const [before, after] = files;
+      expect(before!.fragments.length).toBeGreaterThanOrEqual(3);
+      expect(after!.fragments[0]!.startMs).toBeGreaterThan(killedAt);
+      // The downtime is a gap from the last indexed fragment to the first after restart.
+      const gaps = await h.repos.recordings.events(id, 'gap');
+      expect(gaps).toHaveLength(1);
+      expect(gaps[0]).toMatchObject({ startMs: before!.file.endedAt, endMs: after!.fragments[0]!.startMs });
+    }
+    // The files on disk are exactly what the index says (init segment + indexed fragments).
+    const sample = v.files[0]!;
+    expect((await readFile(join(h.dataDir, sample.file.path))).length).toBe(sample.file.bytes);
+  }, 40_000);
+});
+
+describe('a camera that drops and returns', () => {
+  let sim: Simulator;
+  let h: RecorderHarness;
+  beforeAll(async () => {
+    sim = await startSimulator({ cameras: 2, width: 640, height: 360, bitrateKbps: 800 });
+    h = await recorderHarness(sim.urls);
+  }, 30_000);
+  afterAll(async () => {
+    await h?.close();
+    await sim?.close();
+  });
+
+  it('resumes within 2 s of its return and records the gap within ±1 s of the truth', async () => {
+    const recorder = h.recorder({ reconnectMinMs: 200, reconnectMaxMs: 600 });
+    await recorder.start();
+    await sleep(3000);
+    const droppedAt = Date.now();
+    sim.setFault('cam1', 'drop');
+    await sleep(4000);
+    const returnedAt = Date.now();
+    sim.setFault('cam1', 'none');
+    await sleep(3500);
+    await recorder.close();
+
+    const [dropped, steady] = h.cameraIds;
+    const frags = async (id: number) => (await Promise.all((await h.repos.recordings.files(id)).map((f) => h.repos.recordings.fragments(f.id)))).flat();
+    const resumed = (await frags(dropped!)).filter((f) => f.startMs > droppedAt).sort((a, b) => a.startMs - b.startMs)[0];
+    expect(resumed, 'recording resumed').toBeDefined();
+    expect(resumed!.startMs - returnedAt).toBeLessThan(2000);
+
+    const gaps = await h.repos.recordings.events(dropped!, 'gap');
+    expect(gaps).toHaveLength(1);
+    expect(Math.abs(gaps[0]!.startMs - droppedAt)).toBeLessThanOrEqual(1000);
+    expect(Math.abs(gaps[0]!.endMs! - returnedAt)).toBeLessThanOrEqual(1000);
+    const kinds = (await h.repos.recordings.events(dropped!)).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['connected', 'disconnected', 'error', 'gap']));
+
+    // The other camera never noticed.
+    expect(await h.repos.recordings.events(steady!, 'gap')).toEqual([]);
+    const v = await verifyRecordings(h.repos.recordings, h.dataDir, h.cameraIds, { requireClosed: true });
+    expect(v.problems).toEqual([]);
+  }, 30_000);
+});
