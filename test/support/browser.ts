@@ -46,6 +46,8 @@ export function ensureWebBuilt(): void {
   if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return;
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     cwd: root,
+    // Vitest sets NODE_ENV=test, which vite would honour and build a development bundle.
+    env: { ...process.env, NODE_ENV: 'production' },
     encoding: 'utf8',
     timeout: 180_000,
   });

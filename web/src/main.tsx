@@ -1,7 +1,21 @@
+import { unstableSetRender } from 'antd';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { initI18n } from './i18n';
 import { Root } from './shell/root';
+
+// antd 5 renders its wave effect and static pop-ups with React 18's render(); React 19 has only
+// createRoot. This is the hook antd provides for React 19.
+unstableSetRender((node, container) => {
+  const holder = container as Element & { _vigilRoot?: ReturnType<typeof createRoot> };
+  holder._vigilRoot ??= createRoot(container);
+  holder._vigilRoot.render(node);
+  return async () => {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    holder._vigilRoot?.unmount();
+    delete holder._vigilRoot;
+  };
+});
 
 initI18n();
 createRoot(document.getElementById('root')!).render(

@@ -10,7 +10,8 @@ export function Root() {
   const en = i18n.language === 'en';
   return (
     <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: '#1d4e89' } }}>
-      <AntApp>
+      {/* Bottom right: errors must not cover a drawer's own buttons at the top. */}
+      <AntApp notification={{ placement: 'bottomRight' }}>
         <Shell />
       </AntApp>
     </ConfigProvider>

@@ -39,8 +39,11 @@ export function OrganisationForm(props: {
   const [form] = Form.useForm<Values>();
   const [saving, setSaving] = useState(false);
 
+  // The title keeps the last kind while the dialog animates closed.
+  const [shownKind, setShownKind] = useState<'platform' | 'unit'>('platform');
   useEffect(() => {
     if (!kind) return;
+    setShownKind(kind);
     form.resetFields();
     form.setFieldsValue({ parentId: props.parentId, unitRoles: kind === 'unit' ? ['user'] : undefined });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -76,12 +79,13 @@ export function OrganisationForm(props: {
     }
   };
 
+  const shown = kind ?? shownKind;
   const required = { required: true, message: t('form.required') };
   return (
     <Modal
       open={kind !== undefined}
       forceRender
-      title={kind === 'unit' ? t('organisations.newUnit') : t('organisations.newPlatform')}
+      title={shown === 'unit' ? t('organisations.newUnit') : t('organisations.newPlatform')}
       okText={t('common.create')}
       cancelText={t('common.cancel')}
       confirmLoading={saving}
@@ -96,7 +100,7 @@ export function OrganisationForm(props: {
         <Form.Item name="nameEn" label={t('organisation.nameEn')}>
           <Input maxLength={200} />
         </Form.Item>
-        {kind === 'platform' ? (
+        {shown === 'platform' ? (
           <Form.Item name="level" label={t('organisation.level')} rules={[required]}>
             <Select options={PLATFORM_LEVELS.map((l) => ({ value: l, label: t(`enum.level.${l}`) }))} />
           </Form.Item>
@@ -107,16 +111,16 @@ export function OrganisationForm(props: {
         )}
         <Form.Item
           name="parentId"
-          label={kind === 'unit' ? t('organisation.region') : t('organisation.parent')}
-          rules={kind === 'unit' ? [required] : []}
-          extra={kind === 'platform' ? t('organisations.form.parentHelp') : undefined}
+          label={shown === 'unit' ? t('organisation.region') : t('organisation.parent')}
+          rules={shown === 'unit' ? [required] : []}
+          extra={shown === 'platform' ? t('organisations.form.parentHelp') : undefined}
         >
           <TreeSelect allowClear treeData={parentTree} treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
         </Form.Item>
         <Form.Item name="regionCode" label={t('organisation.regionCode')} extra={t('organisations.form.regionCodeHelp')}>
           <Input maxLength={8} />
         </Form.Item>
-        {kind === 'platform' && (
+        {shown === 'platform' && (
           <>
             <Form.Item name="profileId" label={t('organisation.profile')} extra={t('organisations.form.profileHelp')}>
               <Select allowClear options={props.profiles.map((p) => ({ value: p.id, label: `${localName(p.name)} (${p.id})` }))} />
