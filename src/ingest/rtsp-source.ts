@@ -13,6 +13,14 @@ import { VideoTrackHandler } from './video-track.js';
 
 /** A camera clock moving this far against its own media time is logged as a jump. */
 const CLOCK_JUMP_MS = 1000;
+/** Consecutive packets of one other SSRC after which it replaces the locked one. */
+const SSRC_SWITCH_PACKETS = 50;
+
+interface StreamLock {
+  ssrc: number;
+  candidate: number;
+  seen: number;
+}
 
 export interface RtspSourceOptions extends SourceOptions {
   transport?: 'tcp' | 'udp';
@@ -31,6 +39,7 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
   private lastWall = 0;
   private lastPts = 0;
   private prevPacketWall = 0;
+  private readonly streams = new Map<number, StreamLock>();
   private closed = false;
 
   constructor(url: URL, options: RtspSourceOptions = {}) {
@@ -88,6 +97,7 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
   private onPacket(p: TrackPacket): void {
     const video = this.video;
     if (!video) return;
+    if (!this.accept(p)) return;
     if (p.track !== video.index) return this.onAudio(p);
     this.stats.bytesIn += p.packet.payload.length + 12;
     const lostBefore = video.handler.stats.lostPackets;
@@ -107,6 +117,33 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
       this.emit('frame', frame);
     }
     this.prevPacketWall = p.wallClockMs;
+  }
+
+  /**
+   * Only the negotiated payload type and one SSRC per track feed the depacketizers, so noise or a
+   * second stream on the channel cannot pass for media. A new SSRC that persists (an encoder
+   * restarted behind the same session) takes over.
+   */
+  private accept(p: TrackPacket): boolean {
+    const track = this.client.tracks[p.track];
+    if (!track || p.packet.payloadType !== track.payloadType) return false;
+    let lock = this.streams.get(p.track);
+    if (!lock) {
+      this.streams.set(p.track, { ssrc: p.packet.ssrc, candidate: 0, seen: 0 });
+      return true;
+    }
+    if (p.packet.ssrc === lock.ssrc) {
+      lock.seen = 0;
+      return true;
+    }
+    if (p.packet.ssrc !== lock.candidate) {
+      lock.candidate = p.packet.ssrc;
+      lock.seen = 0;
+    }
+    if (++lock.seen < SSRC_SWITCH_PACKETS) return false;
+    lock = { ssrc: p.packet.ssrc, candidate: 0, seen: 0 };
+    this.streams.set(p.track, lock);
+    return true;
   }
 
   private onAudio(p: TrackPacket): void {

@@ -14,6 +14,8 @@ import type { IndexWriter } from './index-writer.js';
 import type { RecorderMetrics } from './metrics.js';
 import type { SegmentStore } from './segment-store/segment-store.js';
 
+const CLOCK_JUMP_QUIET_MS = 10_000;
+
 export interface CameraSessionOptions {
   fileSeconds: number;
   fragmentMaxMs: number;
@@ -56,6 +58,7 @@ export class CameraSession {
   private wake: (() => void) | undefined;
   private abort: (() => void) | undefined;
   private lastError = '';
+  private clockJumps = { reportedAt: -Infinity, count: 0 };
   private readonly log: Logger;
 
   constructor(
@@ -153,10 +156,7 @@ export class CameraSession {
         this.stats.frames++;
         this.writer.video(frame);
       });
-      source.on('clockJump', (j) => {
-        this.log.warn({ deltaMs: j.deltaMs }, 'camera clock jumped');
-        this.event('clock_jump', j.atMs, `${j.deltaMs > 0 ? '+' : ''}${j.deltaMs} ms`);
-      });
+      source.on('clockJump', (j) => this.clockJump(j.atMs, j.deltaMs));
       source.on('error', (e) => end(e));
       source.on('close', () => end(new IngestError('INGEST_STALL', 'source closed')));
       source.start().then(
@@ -173,6 +173,18 @@ export class CameraSession {
         (e: unknown) => end(e instanceof Error ? e : new Error(String(e))),
       );
     });
+  }
+
+  /** Logs a clock jump; a clock that keeps jumping is reported once per CLOCK_JUMP_QUIET_MS. */
+  private clockJump(atMs: number, deltaMs: number): void {
+    this.clockJumps.count++;
+    const now = this.deps.clock.now();
+    if (now - this.clockJumps.reportedAt < CLOCK_JUMP_QUIET_MS) return;
+    const more = this.clockJumps.count - 1;
+    this.clockJumps = { reportedAt: now, count: 0 };
+    const detail = `${deltaMs > 0 ? '+' : ''}${deltaMs} ms${more > 0 ? ` (${more} more since the last report)` : ''}`;
+    this.log.warn({ deltaMs, more }, 'camera clock jumped');
+    this.event('clock_jump', atMs, detail);
   }
 
   /** Logs a failure: the first of a streak (or a new reason) loudly, repeats quietly. */
