@@ -1,6 +1,7 @@
 import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startApiService } from '../../services/api.service.js';
+import { startRecorderService } from '../../services/recorder.service.js';
 import { seedDemo } from '../../services/demo.js';
 import { Errors } from '../../errors.js';
 import { startSimulator } from '../../sim/simulator.js';
@@ -33,6 +34,11 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       process.stderr.write(
         `\nVigil ${ctx.version} is running.\n  Console:  ${api.url}/\n  API docs: ${api.url}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\nPress Ctrl+C to stop.\n\n`,
       );
+    }
+    if (config.services.includes('recorder')) {
+      // Started last so it stops first: files are closed before the simulated cameras go away.
+      const recorder = await startRecorderService(ctx);
+      stops.push(recorder.close);
     }
   } catch (e) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
