@@ -182,7 +182,7 @@ describe('web console in Chromium', () => {
     await page.screenshot({ path: join(shots, 'cameras.png'), fullPage: true });
   });
 
-  it('filters by region from the tree and pages on the server', async () => {
+  it('filters by region and text, edits a point (PATCH) and exports the registry as CSV', async () => {
     const tree = page.getByTestId('region-tree');
     await tree.getByText('合肥市').click();
     await page.locator('.ant-table-row', { hasText: '34010400001320000011' }).waitFor();
@@ -190,6 +190,41 @@ describe('web console in Chromium', () => {
     await page.getByPlaceholder('名称、地址或国标编码').fill('北门');
     await page.getByPlaceholder('名称、地址或国标编码').press('Enter');
     await visibleText('共 1 个点位');
+
+    // Edit the point (PATCH) from its row.
+    await page.locator('.ant-table-row', { hasText: '34010400001320000011' }).getByRole('button', { name: /编\s*辑/ }).click();
+    await page.locator('.ant-drawer-content').getByText('编辑点位：北门').waitFor();
+    expect(await page.locator('#gbId').inputValue()).toBe('34010400001320000011');
+    await page.locator('#name').fill('北门（改）');
+    await page.getByTestId('camera-form-submit').click();
+    await page.locator('.ant-table-row', { hasText: '北门（改）' }).waitFor();
+    const edited = await apiCall<{ items: { name: string; deviceType: string }[] }>('GET', '/cameras?q=34010400001320000011');
+    expect(edited.body.items).toMatchObject([{ name: '北门（改）', deviceType: 'dome' }]);
+
+    // The export link gives the registry as CSV.
+    const href = await page.getByRole('link', { name: '导出 CSV' }).getAttribute('href');
+    const csv = await (await fetch(new URL(href!, server.url))).text();
+    expect(csv.split('\n')[0]).toMatch(/^gbId,name,/);
+    expect(csv).toContain('北门（改）');
+  });
+
+  it('pages through the table 50 points at a time, asking the server for each page', async () => {
+    const rows = Array.from({ length: 55 }, (_, i) => `340104000013201${String(i).padStart(5, '0')},批量点位 ${i},fixed,长江西路,schools,${districtId},government,yes`);
+    const res = await fetch(`${server.url}/api/v1/cameras/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: ['gbId,name,deviceType,address,placeCategory,regionId,funding,signage', ...rows].join('\n'),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const total = await cameraTotal();
+    expect(total).toBeGreaterThan(55);
+    await page.goto(`${server.url}/cameras`);
+    await visibleText(`共 ${total} 个点位`);
+    expect(await page.locator('.ant-table-row').count()).toBe(50);
+    const requested = page.waitForRequest((r) => r.url().includes('/api/v1/cameras?') && r.url().includes('offset=50'));
+    await page.locator('.ant-pagination-item-2').click();
+    await requested;
+    await page.waitForFunction(`document.querySelectorAll('.ant-table-row').length === ${total - 50}`);
   });
 
   it('shows organisations with roles, creates a unit, and renders coverage and profiles with articles', async () => {
