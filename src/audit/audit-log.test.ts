@@ -1,0 +1,261 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS, freshDatabase } from '../../test/support/databases.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { isVigilError } from '../errors.js';
+import { AuditLog } from './audit-log.js';
+import type { AuditEntryInput } from './entry.js';
+import { PlatformKeys } from './platform-key.js';
+import { verifyChain } from './verify.js';
+
+const run = promisify(execFile);
+const WORKER = join(import.meta.dirname, '../../test/support/audit-append-worker.ts');
+
+function view(i: number, over: Partial<AuditEntryInput> = {}): AuditEntryInput {
+  return {
+    action: 'view',
+    actors: [{ userId: 1 + (i % 3), workId: `W${1 + (i % 3)}`, name: '值班员' }],
+    cameraIds: [100 + (i % 5)],
+    from: 1_700_000_000_000 + i,
+    to: 1_700_000_060_000 + i,
+    purpose: '值守监看',
+    sourceAddress: '10.0.0.8',
+    outcome: 'success',
+    detail: { i },
+    ...over,
+  };
+}
+
+async function seqs(db: Db): Promise<number[]> {
+  const rows = await db.kysely.selectFrom('audit_log').select('seq').orderBy('seq').execute();
+  return rows.map((r) => Number(r.seq));
+}
+
+for (const dialect of DIALECTS) {
+  describe(`access register on ${dialect}`, () => {
+    let db: Db;
+    let keys: PlatformKeys;
+    let dataDir: string;
+    let log: AuditLog;
+    beforeAll(async () => {
+      db = await freshDatabase(dialect);
+      dataDir = mkdtempSync(join(tmpdir(), 'vigil-audit-'));
+      keys = PlatformKeys.loadOrCreate(dataDir);
+      log = new AuditLog(db, { keys, checkpoints: { everyEntries: 50 } });
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    it('appends single entries and batches into one gapless chain that verifies', async () => {
+      for (let i = 0; i < 30; i++) await log.record(view(i));
+      await db.kysely.transaction().execute((trx) => log.appendMany(trx, Array.from({ length: 120 }, (_, i) => view(30 + i))));
+      expect(await seqs(db)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+      const r = await verifyChain(db, { publicKey: keys.publicKey });
+      expect(r.failure).toBeNull();
+      expect(r.entries).toBe(150);
+      expect(r.lastCheckpointSeq).toBe(150);
+    });
+
+    it('keeps one chain when many transactions append at once', async () => {
+      const before = (await log.repo.head()).seq;
+      await Promise.all(
+        Array.from({ length: 6 }, (_, w) =>
+          (async () => {
+            for (let i = 0; i < 20; i++) {
+              await log.transaction(async (trx) => {
+                await log.append(trx, view(i, { detail: { w, i } }));
+              });
+            }
+          })(),
+        ),
+      );
+      expect((await log.repo.head()).seq).toBe(before + 120);
+      const r = await verifyChain(db, { publicKey: keys.publicKey });
+      expect(r.failure).toBeNull();
+      expect(r.entries).toBe(before + 120);
+    });
+
+    it('keeps one chain when other processes append over their own connections at the same time', async () => {
+      const before = (await log.repo.head()).seq;
+      const other = openDatabase(db.url);
+      const mine = new AuditLog(other, { keys: PlatformKeys.loadOrCreate(dataDir), checkpoints: { everyEntries: 25 } });
+      let mineCount = 0;
+      try {
+        const workers = ['a', 'b'].map((name) =>
+          run(process.execPath, ['--import', 'tsx', WORKER, db.url, dataDir, '150', name], { cwd: join(import.meta.dirname, '../..') }),
+        );
+        let done = false;
+        const finished = Promise.all(workers).finally(() => (done = true));
+        // Keep appending from this process for as long as the others do.
+        while (!done || mineCount < 20) {
+          await mine.record(view(mineCount, { detail: { w: 'main', i: mineCount } }));
+          mineCount++;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        await finished;
+      } finally {
+        await other.close();
+      }
+      const total = before + 300 + mineCount;
+      const all = await seqs(db);
+      expect(all.length).toBe(total);
+      expect(all[all.length - 1]).toBe(total);
+      const r = await verifyChain(db, { publicKey: keys.publicKey });
+      expect(r.failure).toBeNull();
+      expect(r.entries).toBe(total);
+      const names = await db.kysely.selectFrom('audit_log').select('actors').where('seq', '>', before).execute();
+      const count = (n: string) => names.filter((x) => JSON.parse(x.actors)[0].name === n).length;
+      expect([count('a'), count('b')]).toEqual([150, 150]);
+    }, 60_000);
+
+    it('refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE) of register rows through the ordinary connection', async () => {
+      const attempts = [
+        sql`UPDATE audit_log SET purpose = 'nothing to see' WHERE seq = 3`,
+        sql`DELETE FROM audit_log WHERE seq = 3`,
+        sql`DELETE FROM audit_log`,
+        sql`UPDATE audit_checkpoints SET at = 0`,
+        sql`DELETE FROM audit_checkpoints`,
+        sql`DELETE FROM audit_refs`,
+        sql`UPDATE audit_refs SET ref = 0`,
+        ...(dialect === 'postgres' ? [sql`TRUNCATE audit_log`, sql`TRUNCATE audit_checkpoints`] : []),
+      ];
+      for (const q of attempts) {
+        await expect(q.execute(db.kysely)).rejects.toThrow(/append-only/);
+      }
+      expect((await verifyChain(db, { publicKey: keys.publicKey })).ok).toBe(true);
+    });
+
+    it('commits the action and its record together, and rolls the action back when the record fails', async () => {
+      const org = (name: string) => ({ kind: 'unit' as const, name, unit_roles: '[]', path: '/', created_at: 1, updated_at: 1 });
+      const orgs = async (name: string) => (await db.kysely.selectFrom('organisations').select('id').where('name', '=', name).execute()).length;
+
+      await db.kysely.transaction().execute(async (trx) => {
+        await trx.insertInto('organisations').values(org('kept')).execute();
+        await log.append(trx, { action: 'registry_change', actors: [{ userId: 1, workId: null, name: 'admin' }], target: 'organisation:kept', outcome: 'success' });
+      });
+      expect(await orgs('kept')).toBe(1);
+
+      const head = (await log.repo.head()).seq;
+      // A record that cannot be written (invalid) ends the transaction with the action in it.
+      await expect(
+        db.kysely.transaction().execute(async (trx) => {
+          await trx.insertInto('organisations').values(org('invalid-record')).execute();
+          await log.append(trx, { action: 'copy', actors: [{ userId: 1, workId: 'W1', name: 'one officer' }], outcome: 'success' });
+        }),
+      ).rejects.toSatisfy((e) => isVigilError(e) && e.code === 'VALIDATION_FAILED' && /two officers/.test(JSON.stringify(e.details)));
+      expect(await orgs('invalid-record')).toBe(0);
+      expect((await log.repo.head()).seq).toBe(head);
+      await expect(db.kysely.transaction().execute((trx) => log.appendMany(trx, []))).rejects.toThrow();
+
+      // A record the database refuses (a constraint violation inside the same transaction).
+      await expect(
+        db.kysely.transaction().execute(async (trx) => {
+          await trx.insertInto('organisations').values(org('db-refused')).execute();
+          await log.append(trx, view(1));
+          await trx.insertInto('audit_refs').values({ kind: 'user', ref: 2, seq: head + 1 }).execute();
+        }),
+      ).rejects.toThrow();
+      expect(await orgs('db-refused')).toBe(0);
+      expect((await log.repo.head()).seq).toBe(head);
+      expect((await verifyChain(db, { publicKey: keys.publicKey })).ok).toBe(true);
+
+      await expect(log.append(db.kysely as never, view(1))).rejects.toThrow(/transaction/);
+    });
+
+    it('fails the action when the database refuses the record itself', async () => {
+      const own = await freshDatabase(dialect);
+      try {
+        const ownLog = new AuditLog(own, { keys });
+        await ownLog.record(view(0));
+        // A stray index row where the next entry's would go: the register's insert violates it.
+        await own.kysely.insertInto('audit_refs').values({ kind: 'camera', ref: 101, seq: 2 }).execute();
+        await expect(
+          own.kysely.transaction().execute(async (trx) => {
+            await trx.insertInto('organisations').values({ kind: 'unit', name: 'lost', unit_roles: '[]', path: '/', created_at: 1, updated_at: 1 }).execute();
+            await ownLog.append(trx, view(1));
+          }),
+        ).rejects.toThrow();
+        expect(await own.kysely.selectFrom('organisations').select('id').execute()).toHaveLength(0);
+        expect((await ownLog.repo.head()).seq).toBe(1);
+        expect(await seqs(own)).toEqual([1]);
+      } finally {
+        await own.close();
+      }
+    });
+
+    it('records a two-officer copy with approval, destination and time range, and finds it again', async () => {
+      const at = Date.UTC(2026, 2, 3, 4, 5, 6);
+      const r = await log.record({
+        at,
+        action: 'copy',
+        actors: [
+          { userId: 41, workId: '340102', name: '王警官' },
+          { userId: 42, workId: '340177', name: '李警官' },
+        ],
+        cameraIds: [900, 901],
+        from: at - 3_600_000,
+        to: at - 1_800_000,
+        purpose: '刑事案件侦查',
+        destination: '市公安局刑侦支队',
+        approvalId: 77,
+        sourceAddress: '10.1.2.3',
+        outcome: 'success',
+        detail: { format: 'mp4', sha256: 'ab'.repeat(32) },
+      });
+      const page = await log.search({ actorUserId: 42 });
+      expect(page.items.map((e) => e.seq)).toEqual([r.lastSeq]);
+      const e = page.items[0]!;
+      expect(e).toMatchObject({ at, action: 'copy', cameraIds: [900, 901], approvalId: 77, destination: '市公安局刑侦支队', outcome: 'success' });
+      expect(e.actors.map((a) => a.workId)).toEqual(['340102', '340177']);
+      expect((await log.search({ cameraId: 901 })).items.map((x) => x.seq)).toEqual([r.lastSeq]);
+      expect((await log.search({ approvalId: 77 })).items).toHaveLength(1);
+      expect((await log.search({ from: at, to: at + 1 })).items.map((x) => x.seq)).toEqual([r.lastSeq]);
+      expect((await log.search({ from: at + 1, to: at + 86_400_000 })).items).toHaveLength(0);
+    });
+
+    it('records failed logins and refused authorisations, searchable by outcome and action', async () => {
+      await log.record({ action: 'login', actors: [{ userId: null, workId: null, name: 'mallory' }], sourceAddress: '203.0.113.9', outcome: 'failed', reason: 'wrong password' });
+      await log.record({ action: 'playback', actors: [{ userId: 5, workId: null, name: 'guard' }], cameraIds: [101], outcome: 'refused', reason: 'no permission for this camera' });
+      const failed = await log.search({ action: 'login', outcome: 'failed' });
+      expect(failed.items.map((e) => e.actors[0]!.name)).toEqual(['mallory']);
+      const refused = await log.search({ outcome: 'refused', cameraId: 101 });
+      expect(refused.items.map((e) => e.reason)).toEqual(['no permission for this camera']);
+    });
+
+    it('pages through search results with a cursor, newest first or oldest first', async () => {
+      const all: number[] = [];
+      let cursor: number | undefined;
+      do {
+        const p = await log.search({ actorUserId: 2, limit: 17, cursor });
+        all.push(...p.items.map((e) => e.seq));
+        cursor = p.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      const expected = (await db.kysely.selectFrom('audit_log').select(['seq', 'actors']).orderBy('seq', 'desc').execute())
+        .filter((r) => (JSON.parse(r.actors) as { userId: number }[]).some((a) => a.userId === 2))
+        .map((r) => Number(r.seq));
+      expect(all).toEqual(expected);
+      const asc: number[] = [];
+      for await (const e of log.entries({ actorUserId: 2 })) asc.push(e.seq);
+      expect(asc).toEqual([...expected].reverse());
+    });
+
+    it('signs a time-based checkpoint only when due and when the chain has grown', async () => {
+      const head = await log.repo.head();
+      const forced = await log.checkpointNow();
+      expect(forced?.seq ?? head.checkpoint_seq).toBe(head.seq);
+      expect(await log.checkpointNow()).toBeNull();
+      await log.record(view(1));
+      expect(await log.checkpointIfDue()).toBeNull(); // within everyMs
+      const cp = await log.checkpointNow();
+      expect(cp?.seq).toBe(head.seq + 1);
+      const lines = (await log.exportCheckpoints(head.seq)).trim().split('\n');
+      expect(JSON.parse(lines[lines.length - 1]!)).toEqual(cp);
+    });
+  });
+}
