@@ -1,0 +1,219 @@
+// npm run bench:record [-- --streams N --seconds S] — records N simulated 720p ~3 Mbit/s cameras
+// for S seconds with Vigil's recorder (its own process), then with one
+// `ffmpeg -rtsp_transport tcp -i URL -c copy -f segment …` process per camera on the same cameras.
+// The simulator runs in a third process so its cost is not counted. CPU comes from
+// /proc/<pid>/stat (utime + stime, every thread), memory is PSS from /proc/<pid>/smaps_rollup.
+// Issue 3's baseline for ffmpeg per camera: ~0.35 % of a core and ~13 MB PSS per stream; the goal
+// is ≥3× less CPU and ≥10× less memory, and 300 cameras without a lost frame.
+// Last line: one JSON object.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrator.js';
+import { createRepositories } from '../src/db/repositories.js';
+import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
+import { startRecorderProcess } from '../test/support/recorder-process.js';
+
+const { values } = parseArgs({
+  options: {
+    streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '100' },
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '60' },
+    'skip-ffmpeg': { type: 'boolean', default: false },
+  },
+});
+const STREAMS = Number(values.streams);
+const SECONDS = Number(values.seconds);
+const CLK_TCK = 100; // Linux USER_HZ
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Measured {
+  cpuPctPerStream: number;
+  pssMbPerStream: number;
+  framesLost: number;
+  bytesWritten: number;
+  cpuPctTotal: number;
+  pssMbTotal: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function cpuTicks(pid: number): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function pssKb(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU % of one core and mean PSS of a set of processes over `seconds`. */
+async function measure(pids: () => number[], seconds: number): Promise<{ cpuPct: number; pssMb: number }> {
+  const ticks0 = new Map(pids().map((p) => [p, cpuTicks(p)]));
+  const t0 = performance.now();
+  const pss: number[] = [];
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    await sleep(Math.min(5000, end - performance.now()));
+    pss.push(pids().reduce((s, p) => s + pssKb(p), 0));
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  let ticks = 0;
+  for (const p of pids()) ticks += cpuTicks(p) - (ticks0.get(p) ?? cpuTicks(p));
+  return { cpuPct: (ticks / CLK_TCK / elapsed) * 100, pssMb: pss.reduce((a, b) => a + b, 0) / pss.length / 1024 };
+}
+
+function duBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? duBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+async function startSim(n: number): Promise<{ urls: string[]; pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/recorder-sim.ts'), String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const urls = await new Promise<string[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator did not start: ${err}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes('\n')) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as string[]);
+    });
+    child.once('exit', () => reject(new Error(`simulator exited: ${err}`)));
+  });
+  return {
+    urls,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function runVigil(urls: string[], dir: string): Promise<Measured> {
+  const dbUrl = `sqlite:${join(dir, 'vigil.db')}`;
+  const db = openDatabase(dbUrl);
+  await migrateToLatest(db);
+  await seedRecordableCameras(createRepositories(db), urls);
+  await db.close();
+  const rec = await startRecorderProcess(dir, dbUrl, { fileSeconds: 600, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20, logLevel: 'error' });
+  // Every camera connected (staggered) and past its first GOP.
+  await sleep(3000 + urls.length * 20);
+  const m = await measure(() => [rec.pid], SECONDS);
+  const totals = await rec.stop();
+  if (rec.stderr().trim()) process.stderr.write(`recorder stderr (tail):\n${rec.stderr().slice(-2000)}\n`);
+  const n = urls.length;
+  return {
+    cpuPctPerStream: m.cpuPct / n,
+    pssMbPerStream: m.pssMb / n,
+    framesLost: totals.framesLost ?? 0,
+    bytesWritten: totals.bytesWritten ?? 0,
+    cpuPctTotal: m.cpuPct,
+    pssMbTotal: m.pssMb,
+  };
+}
+
+async function runFfmpeg(urls: string[], dir: string): Promise<Measured> {
+  const procs = urls.map((url, i) => {
+    const out = join(dir, `cam${i + 1}`);
+    mkdirSync(out, { recursive: true });
+    const child = spawn(
+      'ffmpeg',
+      ['-nostdin', '-hide_banner', '-loglevel', 'warning', '-rtsp_transport', 'tcp', '-i', url, '-c', 'copy', '-f', 'segment', '-segment_time', '600',
+        '-segment_format', 'mp4', '-segment_format_options', 'movflags=+frag_keyframe+empty_moov+default_base_moof', '-reset_timestamps', '1',
+        join(out, '%05d.mp4')],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let missed = 0;
+    let tail = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      const text = tail + d.toString();
+      const lines = text.split('\n');
+      tail = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /missed (\d+) packets/.exec(line);
+        if (m) missed += Number(m[1]);
+      }
+    });
+    return { child, missed: () => missed };
+  });
+  await sleep(3000 + urls.length * 20);
+  const m = await measure(() => procs.filter((p) => p.child.exitCode === null).map((p) => p.child.pid!), SECONDS);
+  const died = procs.filter((p) => p.child.exitCode !== null).length;
+  for (const p of procs) p.child.kill('SIGINT');
+  await Promise.all(procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : undefined)));
+  if (died) process.stderr.write(`${died} ffmpeg processes exited early\n`);
+  const n = urls.length;
+  return {
+    cpuPctPerStream: m.cpuPct / n,
+    pssMbPerStream: m.pssMb / n,
+    framesLost: procs.reduce((s, p) => s + p.missed(), 0),
+    bytesWritten: duBytes(dir),
+    cpuPctTotal: m.cpuPct,
+    pssMbTotal: m.pssMb,
+  };
+}
+
+const round = (v: number, d = 3) => Number(v.toFixed(d));
+const work = mkdtempSync(join(tmpdir(), 'vigil-bench-record-'));
+const sim = await startSim(STREAMS);
+try {
+  process.stderr.write(`${STREAMS} simulated cameras up; recording ${SECONDS} s with Vigil…\n`);
+  const vigilDir = join(work, 'vigil');
+  mkdirSync(vigilDir);
+  const vigil = await runVigil(sim.urls, vigilDir);
+  rmSync(vigilDir, { recursive: true, force: true });
+  let ffmpeg: Measured | undefined;
+  if (!values['skip-ffmpeg']) {
+    process.stderr.write(`…and ${SECONDS} s with one ffmpeg process per camera…\n`);
+    const ffDir = join(work, 'ffmpeg');
+    mkdirSync(ffDir);
+    ffmpeg = await runFfmpeg(sim.urls, ffDir);
+    rmSync(ffDir, { recursive: true, force: true });
+  }
+  const row = (name: string, m: Measured) =>
+    `${name.padEnd(20)}${m.cpuPctPerStream.toFixed(3).padStart(10)}${m.pssMbPerStream.toFixed(2).padStart(10)}${String(m.framesLost).padStart(12)}${(m.bytesWritten / 1e6).toFixed(0).padStart(12)}${m.cpuPctTotal.toFixed(1).padStart(10)}${m.pssMbTotal.toFixed(0).padStart(10)}`;
+  console.log(`\nRecording ${STREAMS} simulated 720p cameras for ${SECONDS} s (simulator cost excluded)`);
+  console.log(`${''.padEnd(20)}${'CPU %/str'.padStart(10)}${'PSS MB/str'.padStart(10)}${'frames lost'.padStart(12)}${'MB written'.padStart(12)}${'CPU % all'.padStart(10)}${'PSS MB'.padStart(10)}`);
+  console.log(row('Vigil (one process)', vigil));
+  if (ffmpeg) console.log(row('ffmpeg per camera', ffmpeg));
+  const cpuRatio = ffmpeg ? ffmpeg.cpuPctPerStream / vigil.cpuPctPerStream : null;
+  const memRatio = ffmpeg ? ffmpeg.pssMbPerStream / vigil.pssMbPerStream : null;
+  if (ffmpeg) console.log(`ratios (ffmpeg / Vigil): CPU ${cpuRatio!.toFixed(2)}× (goal ≥ 3), memory ${memRatio!.toFixed(2)}× (goal ≥ 10)`);
+  console.log('(ffmpeg frames lost = RTP packets it reported missed; Vigil = damaged or dropped frames)');
+  const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost });
+  console.log(
+    JSON.stringify({
+      streams: STREAMS,
+      vigil: keys(vigil),
+      ffmpeg: ffmpeg ? keys(ffmpeg) : null,
+      cpuRatio: cpuRatio === null ? null : round(cpuRatio, 2),
+      memRatio: memRatio === null ? null : round(memRatio, 2),
+    }),
+  );
+} finally {
+  await sim.stop();
+  rmSync(work, { recursive: true, force: true });
+}
