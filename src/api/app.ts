@@ -1,26 +1,34 @@
 // buildApp(deps) returns the Fastify app without listening: tests call app.inject(), the API
 // service calls listen(). Every route is declared with zod schemas, which both validate input
 // (unknown fields refused) and generate the OpenAPI document served at /docs.
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Registry as MetricsRegistry } from 'prom-client';
+import type { Access } from '../access/index.js';
 import type { Db } from '../db/database.js';
 import type { Registry } from '../registry/index.js';
+import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { accessRequestRoutes } from './routes/access-requests/routes.js';
+import { authRoutes } from './routes/auth/routes.js';
 import { cameraGroupRoutes } from './routes/camera-groups/routes.js';
 import { cameraRoutes } from './routes/cameras/routes.js';
 import { healthRoutes } from './routes/health/routes.js';
 import { organisationRoutes } from './routes/organisations/routes.js';
 import { profileRoutes, type ProfileCatalogueView } from './routes/profiles/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
+import { userRoutes } from './routes/users/routes.js';
 
 export interface AppDeps {
   db: Db;
   registry: Registry;
   profiles: ProfileCatalogueView;
+  /** Accounts, policies and access requests: every /api/v1 route is gated by it. */
+  access: Access;
   version: string;
   /** A pino logger; false for none (tests). */
   logger?: FastifyBaseLogger | false;
@@ -46,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  await app.register(fastifyCookie);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -65,10 +74,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db, version: deps.version });
   await app.register(
     async (api) => {
-      await api.register(organisationRoutes, { registry: deps.registry });
-      await api.register(cameraRoutes, { registry: deps.registry });
-      await api.register(cameraGroupRoutes, { registry: deps.registry });
-      await api.register(reportRoutes, { registry: deps.registry });
+      registerAuth(api, deps.access);
+      const { registry, access } = deps;
+      await api.register(authRoutes, { access });
+      await api.register(userRoutes, { access });
+      await api.register(accessRequestRoutes, { access });
+      await api.register(organisationRoutes, { registry, access });
+      await api.register(cameraRoutes, { registry, access });
+      await api.register(cameraGroupRoutes, { registry, access });
+      await api.register(reportRoutes, { registry, access });
       await api.register(profileRoutes, { profiles: deps.profiles });
     },
     { prefix: API_PREFIX },

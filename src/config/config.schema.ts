@@ -51,6 +51,23 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8554),
     })
     .prefault({}),
+  /** Accounts and access (issue 4). */
+  access: z
+    .strictObject({
+      /** A session ends this long after sign-in… */
+      sessionHours: z.number().min(0.1).max(24 * 30).default(12),
+      /** …or after this long without a request. */
+      idleMinutes: z.number().min(1).max(24 * 60).default(30),
+      /** Failed sign-ins within the window that lock an account, and for how long. */
+      lockoutFailures: z.number().int().min(1).max(100).default(5),
+      lockoutWindowMinutes: z.number().min(1).max(24 * 60).default(15),
+      lockoutMinutes: z.number().min(1).max(24 * 60).default(15),
+      /** Life of a signed media URL. */
+      streamTokenSeconds: z.number().int().min(5).max(600).default(60),
+      /** Longest an approved access request stays valid. */
+      maxApprovalHours: z.number().min(1).max(24 * 365).default(24 * 30),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { CameraRow, CameraStatus, Database, DeviceType, Funding, NewCameraRow } from './schema.js';
 
 /** A camera point as the rest of the platform sees it (R1.2). */
@@ -40,6 +40,8 @@ export interface CameraSearch {
   keyPosition?: boolean;
   /** Free text over name, address and national ID. */
   text?: string;
+  /** Only cameras whose region or one of whose units lies under one of these paths (access scope). */
+  scopePaths?: string[];
   limit: number;
   offset: number;
 }
@@ -171,6 +173,20 @@ export class CameraRepository {
           eb('user_unit_id', '=', u),
           eb('managing_unit_id', '=', u),
           eb('maintainer_unit_id', '=', u),
+        ]),
+      );
+    }
+    if (s.scopePaths && !s.scopePaths.includes('')) {
+      const scopes = s.scopePaths;
+      const inScope = (eb: ExpressionBuilder<Database, 'cameras'>) =>
+        eb.selectFrom('organisations').select('id').where((o) => o.or(scopes.map((p) => o('path', 'like', `${escapeLike(p)}%`))));
+      base = base.where((eb) =>
+        eb.or([
+          eb('region_id', 'in', inScope(eb)),
+          eb('owner_unit_id', 'in', inScope(eb)),
+          eb('user_unit_id', 'in', inScope(eb)),
+          eb('managing_unit_id', 'in', inScope(eb)),
+          eb('maintainer_unit_id', 'in', inScope(eb)),
         ]),
       );
     }

@@ -6,12 +6,14 @@ import type { Db } from './database.js';
 import { registry } from './migrations/0001-registry.js';
 import { audit } from './migrations/0002-audit.js';
 import { recordings } from './migrations/0003-recordings.js';
+import { access } from './migrations/0004-access.js';
 
 function migrations(db: Db): Record<string, Migration> {
   return {
     '0001-registry': registry(db.dialect),
     '0002-audit': audit(db.dialect),
     '0003-recordings': recordings(db.dialect),
+    '0004-access': access(db.dialect),
   };
 }
 

@@ -1,4 +1,6 @@
 import type { Db } from './database.js';
+import { AccessRequestRepository } from './access-request.repository.js';
+import { AccountRepository } from './account.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
@@ -13,6 +15,8 @@ export interface Repositories {
   cameraGroups: CameraGroupRepository;
   audit: AuditRepository;
   recordings: RecordingRepository;
+  accounts: AccountRepository;
+  accessRequests: AccessRequestRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -23,5 +27,7 @@ export function createRepositories(db: Db): Repositories {
     cameraGroups: new CameraGroupRepository(db.kysely),
     audit: new AuditRepository(db.kysely),
     recordings: new RecordingRepository(db.kysely),
+    accounts: new AccountRepository(db.kysely),
+    accessRequests: new AccessRequestRepository(db.kysely),
   };
 }

@@ -2,6 +2,8 @@
 // milliseconds (bigint), booleans are 0/1 integers, lists are JSON text, so SQLite and
 // PostgreSQL return the same values.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { AccessRequestTables } from './access-request.repository.js';
+import type { AccountTables } from './account.repository.js';
 import type { AuditTables } from './audit.repository.js';
 import type { RecordingTables } from './recording.repository.js';
 
@@ -84,7 +86,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_groups: CameraGroupTable;

@@ -18,6 +18,8 @@ export interface CameraQuery {
   status?: CameraStatus;
   keyPosition?: boolean;
   q?: string;
+  /** Access scope: organisation paths the caller may see under ('' = everything). */
+  scopePaths?: string[];
   limit?: number;
   offset?: number;
 }
@@ -72,6 +74,7 @@ export class CameraService {
       status: query.status,
       keyPosition: query.keyPosition,
       text: query.q?.trim() || undefined,
+      scopePaths: query.scopePaths,
     };
     if (query.regionId !== undefined) search.regionPath = (await this.orgs.get(query.regionId)).path;
     return this.repos.cameras.search(search);

@@ -12,6 +12,7 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
     db: ctx.db,
     registry: ctx.registry,
     profiles: ctx.profiles,
+    access: ctx.access,
     version: ctx.version,
     logger: ctx.logger,
     plugins: existsSync(webRoot)

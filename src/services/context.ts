@@ -2,6 +2,10 @@
 // jurisdiction profiles → repositories → use cases.
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
+import type { Access } from '../access/index.js';
+import { ensureInitialAdmin } from '../access/first-run.js';
+import { openAccess } from '../access/wiring.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { openDatabase, type Db } from '../db/database.js';
@@ -22,6 +26,10 @@ export interface Context {
   rules: ProfileRules;
   profiles: ProfileCatalogueView;
   registry: Registry;
+  /** The access register (hash-chained audit log). */
+  audit: AuditLog;
+  /** Accounts, policies, stream tokens and access requests. */
+  access: Access;
   version: string;
   close(): Promise<void>;
 }
@@ -30,7 +38,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   const logger = options.logger ?? pino({ level: config.log.level, base: { service: 'vigil' } });
   const clock = options.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true });
-  const { rules, view } = loadProfileRules(config.profilesDir, config.profile);
+  const { rules, view, catalogue } = loadProfileRules(config.profilesDir, config.profile);
   const db = openDatabase(config.database.url, { poolSize: config.database.poolSize });
   try {
     const applied = await migrateToLatest(db);
@@ -41,6 +49,13 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   }
   const repos = createRepositories(db);
   const registry = createRegistry(repos, rules, clock);
+  const { access, audit } = openAccess({ config, repos, registry, catalogue, clock });
+  try {
+    await ensureInitialAdmin(repos, access.users, config.dataDir, (msg) => logger.warn(msg));
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   return {
     config,
     logger,
@@ -50,6 +65,8 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     rules,
     profiles: view,
     registry,
+    audit,
+    access,
     version: VERSION,
     close: () => db.close(),
   };

@@ -1,17 +1,37 @@
 // A real app over a fresh database of either dialect, with the shipped jurisdiction profiles.
-import type { FastifyInstance } from 'fastify';
+// `app.inject` signs requests as a platform-wide system administrator (an API token) unless the
+// request brings its own credentials; `raw` is the app with no credentials added.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import { createAccess, type Access } from '../../src/access/index.js';
+import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { PlatformKeys } from '../../src/audit/platform-key.js';
+import { configSchema } from '../../src/config/config.schema.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import type { DialectName, Db } from '../../src/db/database.js';
-import { createRepositories } from '../../src/db/repositories.js';
+import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createRegistry, type Registry } from '../../src/registry/index.js';
 import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
 import { freshDatabase } from './databases.js';
 
 export interface TestApp {
+  /** The app; requests without credentials are sent as the platform administrator. */
   app: FastifyInstance;
+  /** The same app, requests sent exactly as given. */
+  raw: FastifyInstance;
   db: Db;
+  repos: Repositories;
   registry: Registry;
+  access: Access;
+  audit: AuditLog;
+  clock: ReturnType<typeof fixedClock>;
+  dataDir: string;
+  adminId: number;
   rules: ReturnType<typeof loadProfileRules>['rules'];
   view: ReturnType<typeof loadProfileRules>['view'];
   close(): Promise<void>;
@@ -19,18 +39,62 @@ export interface TestApp {
 
 export async function testApp(dialect: DialectName, defaultProfile = 'national'): Promise<TestApp> {
   const db = await freshDatabase(dialect);
-  const { rules, view } = loadProfileRules(undefined, defaultProfile);
-  const registry = createRegistry(createRepositories(db), rules, fixedClock(Date.UTC(2026, 10, 1)));
-  const app = await buildApp({ db, registry, profiles: view, version: 'test', logger: false });
+  const { rules, view, catalogue } = loadProfileRules(undefined, defaultProfile);
+  const clock = fixedClock(Date.UTC(2026, 10, 1));
+  const repos = createRepositories(db);
+  const registry = createRegistry(repos, rules, clock);
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-app-'));
+  const audit = new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock });
+  const access = createAccess({
+    repos,
+    audit,
+    clock,
+    dataDir,
+    settings: configSchema.parse({}).access,
+    keys: { csrf: randomBytes(32), stream: randomBytes(32) },
+    accessProfile: (id) => catalogue.require(id).access,
+    effectiveProfileId: (orgId) => registry.organisations.effectiveProfileId(orgId),
+  });
+  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false });
+  const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
+  await access.users.grant(null, user.id, 'system_administrator', null);
+  const { token } = await access.users.createToken(null, user.id, {
+    name: 'tests',
+    permissions: [...ROLE_PERMISSIONS.system_administrator],
+    organisationId: null,
+    expiresInDays: 366,
+  });
+  const app = asAdmin(raw, token);
   return {
     app,
+    raw,
     db,
+    repos,
     registry,
+    access,
+    audit,
+    clock,
+    dataDir,
+    adminId: user.id,
     rules,
     view,
     async close() {
-      await app.close();
+      await raw.close();
       await db.close();
     },
   };
+}
+
+function asAdmin(raw: FastifyInstance, token: string): FastifyInstance {
+  return new Proxy(raw, {
+    get(target, prop, receiver) {
+      if (prop !== 'inject') return Reflect.get(target, prop, receiver);
+      return (opts: InjectOptions | string) => {
+        const o: InjectOptions = typeof opts === 'string' ? { url: opts } : { ...opts };
+        const headers = { ...(o.headers ?? {}) } as Record<string, string>;
+        if (!headers.authorization && !headers.cookie) headers.authorization = `Bearer ${token}`;
+        return target.inject({ ...o, headers });
+      };
+    },
+  });
 }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Access } from '../../../access/index.js';
 import type { Registry } from '../../../registry/index.js';
+import { guard } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
 
 const groupSchema = z
@@ -14,14 +16,17 @@ const groupSchema = z
   })
   .describe('CameraGroup');
 
-export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry }> = async (app, { registry }) => {
+export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: Access }> = async (app, { registry, access }) => {
+  const mayChange = (req: Parameters<typeof guard>[1]) => guard(access, req, 'change-groups', { kind: 'Platform' }, 'config_change');
   const tags = ['camera groups'];
 
   app.get('/camera-groups', {
+    config: { access: 'basic-info:read' },
     schema: { tags, summary: 'GB/T 28181 business groups (215) and virtual organisations (216)', response: { 200: z.object({ items: z.array(groupSchema) }) } },
   }, async () => ({ items: await registry.groups.list() }));
 
   app.post('/camera-groups', {
+    config: { access: 'config:write' },
     schema: {
       tags,
       summary: 'Create a business group or a virtual organisation',
@@ -33,13 +38,18 @@ export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry }> = 
       }),
       response: { 201: groupSchema, ...errorResponses },
     },
-  }, async (req, reply) => reply.status(201).send(await registry.groups.create(req.body)));
+  }, async (req, reply) => {
+    await mayChange(req);
+    return reply.status(201).send(await registry.groups.create(req.body));
+  });
 
   app.get('/camera-groups/:id', {
+    config: { access: 'basic-info:read' },
     schema: { tags, summary: 'A group with its cameras', params: idParams, response: { 200: groupSchema.extend({ cameraIds: z.array(z.number()) }), ...errorResponses } },
   }, async (req) => registry.groups.get(req.params.id));
 
   app.post('/camera-groups/:id/members', {
+    config: { access: 'config:write' },
     schema: {
       tags,
       summary: 'Add and remove cameras of a group',
@@ -47,5 +57,8 @@ export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry }> = 
       body: z.strictObject({ add: z.array(z.number().int().positive()).default([]), remove: z.array(z.number().int().positive()).default([]) }),
       response: { 200: groupSchema.extend({ cameraIds: z.array(z.number()) }), ...errorResponses },
     },
-  }, async (req) => registry.groups.setMembers(req.params.id, req.body.add, req.body.remove));
+  }, async (req) => {
+    await mayChange(req);
+    return registry.groups.setMembers(req.params.id, req.body.add, req.body.remove);
+  });
 };

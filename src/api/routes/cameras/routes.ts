@@ -1,14 +1,30 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Errors } from '../../../errors.js';
+import { cameraFor, listingScopes } from '../../../access/camera-view.js';
+import type { Access } from '../../../access/index.js';
+import type { Camera } from '../../../db/camera.repository.js';
 import type { Registry } from '../../../registry/index.js';
+import { actorOf, guard } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
 import { cameraInputSchema, cameraListQuery, cameraPatchSchema, cameraSchema, importResultSchema } from './schema.js';
 
-export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry }> = async (app, { registry }) => {
+export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: Access }> = async (app, { registry, access }) => {
   const tags = ['cameras'];
+  /** Confidential basic information shown is registered like footage (R1.2). */
+  const registerShown = async (req: Parameters<typeof actorOf>[0], cameraIds: number[], what: string) => {
+    if (cameraIds.length) await access.log.record(actorOf(req), { action: 'registry_view', outcome: 'success', cameraIds, target: what });
+  };
+  const masked = async (req: Parameters<typeof actorOf>[0], cameras: Camera[]) => {
+    const actor = actorOf(req);
+    const subjects = await access.subjects.cameras(cameras);
+    const shown = cameras.map((c) => cameraFor(actor, c, subjects.get(c.id)!));
+    return { items: shown.map((x) => x.camera), confidentialIds: shown.filter((x) => x.confidential).map((x) => x.camera.id) };
+  };
 
   app.get('/cameras', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'Search camera points by region subtree, unit, category, status and free text',
@@ -16,26 +32,52 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry }> = async
       response: { 200: z.object({ items: z.array(cameraSchema), total: z.number(), limit: z.number(), offset: z.number() }), ...errorResponses },
     },
   }, async (req) => {
-    const r = await registry.cameras.search(req.query);
-    return { ...r, limit: req.query.limit, offset: req.query.offset };
+    const actor = actorOf(req);
+    const scopePaths = listingScopes(actor);
+    if (!scopePaths.length) await access.log.refuse(actor, { action: 'registry_view', reason: 'no camera in reach', target: 'GET /cameras' }, Errors.forbidden('you may not see any camera'));
+    const r = await registry.cameras.search({ ...req.query, scopePaths });
+    const { items, confidentialIds } = await masked(req, r.items);
+    await registerShown(req, confidentialIds, 'camera list');
+    return { items, total: r.total, limit: req.query.limit, offset: req.query.offset };
   });
 
   app.post('/cameras', {
+    config: { access: 'basic-info:write' },
     schema: { tags, summary: 'Register a camera point (refused in prohibited privacy places)', body: cameraInputSchema, response: { 201: cameraSchema, ...errorResponses } },
-  }, async (req, reply) => reply.status(201).send(await registry.cameras.register(req.body)));
+  }, async (req, reply) => {
+    const planned = (await access.subjects.cameras([{ ...req.body, id: 0 } as Camera])).get(0)!;
+    await guard(access, req, 'change', planned, 'registry_change');
+    return reply.status(201).send(await registry.cameras.register(req.body));
+  });
 
   app.get('/cameras/:id', {
-    schema: { tags, summary: 'One camera point', params: idParams, response: { 200: cameraSchema, ...errorResponses } },
-  }, async (req) => registry.cameras.get(req.params.id));
+    config: { access: 'signed-in' },
+    schema: { tags, summary: 'One camera point (national ID, position and stream address only with basic-info:read)', params: idParams, response: { 200: cameraSchema, ...errorResponses } },
+  }, async (req) => {
+    const camera = await registry.cameras.get(req.params.id);
+    await guard(access, req, 'list', await access.subjects.camera(camera.id), 'registry_view', [camera.id]);
+    const { items, confidentialIds } = await masked(req, [camera]);
+    await registerShown(req, confidentialIds, 'camera');
+    return items[0]!;
+  });
 
   app.patch('/cameras/:id', {
+    config: { access: 'basic-info:write' },
     schema: { tags, summary: 'Change a camera point', params: idParams, body: cameraPatchSchema, response: { 200: cameraSchema, ...errorResponses } },
-  }, async (req) => registry.cameras.update(req.params.id, req.body));
+  }, async (req) => {
+    const current = await registry.cameras.get(req.params.id);
+    await guard(access, req, 'change', await access.subjects.camera(current.id), 'registry_change', [current.id]);
+    // Moving a point needs the right over where it goes too.
+    const next = (await access.subjects.cameras([{ ...current, ...req.body } as Camera])).get(current.id)!;
+    await guard(access, req, 'change', next, 'registry_change', [current.id]);
+    return registry.cameras.update(req.params.id, req.body);
+  });
 
   // CSV bodies arrive as text; JSON and CSV share the route set.
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
   app.post('/cameras/import', {
+    config: { access: 'basic-info:write' },
     schema: {
       tags,
       summary: 'Import camera points from CSV: all rows or none; every bad row is reported with line and field',
@@ -43,11 +85,18 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry }> = async
       body: z.string().describe('CSV with a header line; columns as in GET /cameras/export'),
       response: { 201: importResultSchema, ...errorResponses },
     },
-  }, async (req, reply) => reply.status(201).send(await registry.importer.importCsv(req.body)));
+  }, async (req, reply) => {
+    // Rows may name any region, so a bulk import needs the right over the whole platform.
+    await guard(access, req, 'import-cameras', { kind: 'Platform' }, 'registry_change');
+    return reply.status(201).send(await registry.importer.importCsv(req.body));
+  });
 
   app.get('/cameras/export', {
-    schema: { tags, summary: 'Every camera point as CSV', produces: ['text/csv'] },
-  }, async (_req, reply) => {
+    config: { access: 'basic-info:read' },
+    schema: { tags, summary: 'Every camera point as CSV (confidential: needs basic-info:read over the whole platform)', produces: ['text/csv'] },
+  }, async (req, reply) => {
+    await guard(access, req, 'export-all', { kind: 'Platform' }, 'registry_view');
+    await access.log.record(actorOf(req), { action: 'registry_view', outcome: 'success', target: 'camera export (all)' });
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', 'attachment; filename="cameras.csv"');
     return reply.send(Readable.from(registry.importer.exportCsv()));

@@ -18,6 +18,8 @@ export const profileRoutes: FastifyPluginAsyncZod<{ profiles: ProfileCatalogueVi
   const tags = ['jurisdiction profiles'];
 
   app.get('/profiles', {
+    // Jurisdiction profiles are public regulation text: any signed-in person reads them.
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'Jurisdiction profiles: the numbers that differ between jurisdictions, each with its article',
@@ -31,6 +33,7 @@ export const profileRoutes: FastifyPluginAsyncZod<{ profiles: ProfileCatalogueVi
   }, async () => ({ defaultProfileId: profiles.defaultProfileId, items: profiles.summaries() }));
 
   app.get('/profiles/:id', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'One profile, inheritance resolved',
@@ -44,6 +47,7 @@ export const profileRoutes: FastifyPluginAsyncZod<{ profiles: ProfileCatalogueVi
   });
 
   app.get('/place-categories', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'Place categories: where cameras are mandatory and where they are prohibited',

@@ -1,0 +1,192 @@
+// Access requests (查阅 view / 复制 copy / 调取 retrieve, R5.3) as a pure state machine: the
+// request's facts, the jurisdiction's rules and a time go in; the next state or a refusal that
+// cites its article comes out.
+//
+//   draft → submitted → approved | refused;  approved → in_use → closed;  approved | in_use → expired
+import { Errors, type VigilError } from '../errors.js';
+
+export const REQUEST_KINDS = ['view', 'copy', 'retrieve'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+export const REQUEST_STATES = ['draft', 'submitted', 'approved', 'refused', 'in_use', 'closed', 'expired'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+/** Who is asking (AH-20..21, CN-21, HRB-21): other administrations may need the police head too. */
+export const REQUESTER_KINDS = ['public-security', 'state-security', 'procuratorate', 'court', 'other-administration'] as const;
+export type RequesterKind = (typeof REQUESTER_KINDS)[number];
+export type ApproverRole = 'approver' | 'supervisor';
+export type FootageUse = 'live' | 'playback' | 'copy' | 'retrieve';
+
+interface Setting<T> {
+  value: T | null;
+  article?: string | null;
+}
+/** The part of a jurisdiction profile that governs access (profiles/*.json `access`). */
+export interface AccessProfile {
+  officersToView: Setting<number>;
+  officersToCopy: Setting<number>;
+  viewApproval: Setting<string>;
+  copyApproval: Setting<string>;
+  policeHeadForOtherAdministrations: Setting<boolean>;
+}
+
+export interface Requirements {
+  officers: { count: number; article: string | null };
+  /** Approval steps, all needed, each by someone holding the role over the custodian. */
+  approvals: { role: ApproverRole; article: string | null }[];
+  document: { required: boolean; article: string | null };
+}
+
+/** Copying and retrieving need two officers whatever the profile says (R5.3: AH-22, HRB-22, WH-26). */
+export const MIN_OFFICERS_TO_COPY = 2;
+
+export function requirementsFor(p: AccessProfile, kind: RequestKind, requester: RequesterKind): Requirements {
+  const approvals: Requirements['approvals'] = [];
+  let officers: Requirements['officers'];
+  if (kind === 'view') {
+    officers = { count: Math.max(1, p.officersToView.value ?? 1), article: p.officersToView.article ?? null };
+    if (p.viewApproval.value && p.viewApproval.value !== 'none') approvals.push({ role: 'approver', article: p.viewApproval.article ?? null });
+  } else {
+    officers = { count: Math.max(MIN_OFFICERS_TO_COPY, p.officersToCopy.value ?? 0), article: p.officersToCopy.article ?? null };
+    // Where the profile is silent the custodian still decides (it may refuse, HRB-22).
+    approvals.push({ role: p.copyApproval.value === 'county-police' ? 'supervisor' : 'approver', article: p.copyApproval.article ?? null });
+  }
+  if (requester === 'other-administration' && p.policeHeadForOtherAdministrations.value === true && !approvals.some((a) => a.role === 'supervisor')) {
+    approvals.push({ role: 'supervisor', article: p.policeHeadForOtherAdministrations.article ?? null });
+  }
+  const docArticle = kind === 'view' ? (p.viewApproval.article ?? null) : (p.copyApproval.article ?? null);
+  return { officers, approvals, document: { required: approvals.length > 0, article: docArticle } };
+}
+
+export interface Officer {
+  userId: number;
+  workId: string;
+  confirmedAt: number | null;
+}
+
+export interface Approval {
+  userId: number;
+  role: ApproverRole;
+  at: number;
+}
+
+export interface RequestFacts {
+  kind: RequestKind;
+  state: RequestState;
+  requesterId: number;
+  cameraIds: number[];
+  from: number;
+  to: number;
+  officers: Officer[];
+  documentSha256: string | null;
+  approvals: Approval[];
+  /** How long an approval lasts once granted. */
+  validityMs: number;
+  validUntil: number | null;
+}
+
+const articlesOf = (...a: (string | null)[]) => a.filter((x): x is string => !!x);
+
+function refuse(message: string, ...articles: (string | null)[]): VigilError {
+  return Errors.ruleRefused(message, [], articlesOf(...articles));
+}
+
+/** The state as of `now`: an approval past its window has expired. */
+export function effectiveState(r: Pick<RequestFacts, 'state' | 'validUntil'>, now: number): RequestState {
+  if ((r.state === 'approved' || r.state === 'in_use') && r.validUntil !== null && now >= r.validUntil) return 'expired';
+  return r.state;
+}
+
+/** Why the officers do not satisfy the rule, or null. Distinct people and distinct work IDs. */
+export function officerProblem(r: Pick<RequestFacts, 'officers'>, req: Requirements): string | null {
+  const people = new Set(r.officers.map((o) => o.userId));
+  const workIds = new Set(r.officers.map((o) => o.workId.trim()));
+  if (people.size !== r.officers.length || workIds.size !== r.officers.length) return 'the same officer is listed more than once';
+  if (r.officers.length < req.officers.count) return `at least ${req.officers.count} officers are needed, ${r.officers.length} listed`;
+  const unconfirmed = r.officers.filter((o) => o.confirmedAt === null);
+  if (unconfirmed.length) return `officer(s) ${unconfirmed.map((o) => o.workId).join(', ')} have not confirmed with their own sign-in`;
+  return null;
+}
+
+export type Transition =
+  | { kind: 'submit' }
+  | { kind: 'approve'; userId: number; role: ApproverRole }
+  | { kind: 'refuse'; userId: number }
+  | { kind: 'use' }
+  | { kind: 'close' };
+
+export interface Next {
+  state: RequestState;
+  approvals: Approval[];
+  validUntil: number | null;
+}
+
+/** The next state, or a refusal citing its article. */
+export function transition(r: RequestFacts, req: Requirements, t: Transition, now: number): Next {
+  const state = effectiveState(r, now);
+  const same = { state, approvals: r.approvals, validUntil: r.validUntil };
+  const approve = (approvals: Approval[]): Next => {
+    const done = req.approvals.every((step) => approvals.some((a) => a.role === step.role));
+    return done ? { state: 'approved', approvals, validUntil: now + r.validityMs } : { state: 'submitted', approvals, validUntil: null };
+  };
+  switch (t.kind) {
+    case 'submit': {
+      if (state !== 'draft') throw refuse(`only a draft can be submitted; this request is ${state}`);
+      if (r.cameraIds.length === 0) throw refuse('the request names no camera');
+      if (!(r.to > r.from)) throw refuse('the time range ends before it starts');
+      const problem = officerProblem(r, req);
+      if (problem) throw refuse(problem, req.officers.article);
+      if (req.document.required && !r.documentSha256) throw refuse('the approval document is missing', req.document.article);
+      // Viewing the profile allows without approval goes straight through (and is still registered).
+      return approve([]);
+    }
+    case 'approve': {
+      if (state !== 'submitted') throw refuse(`only a submitted request can be approved; this one is ${state}`);
+      if (t.userId === r.requesterId || r.officers.some((o) => o.userId === t.userId)) throw Errors.forbidden('nobody approves a request they make or take part in');
+      if (!req.approvals.some((s) => s.role === t.role)) throw Errors.forbidden(`this request needs no approval by a ${t.role}`);
+      if (r.approvals.some((a) => a.role === t.role)) throw refuse(`the ${t.role}'s approval is already given`);
+      if (r.approvals.some((a) => a.userId === t.userId)) throw refuse('one person cannot give two approvals');
+      return approve([...r.approvals, { userId: t.userId, role: t.role, at: now }]);
+    }
+    case 'refuse': {
+      if (state !== 'submitted') throw refuse(`only a submitted request can be refused; this one is ${state}`);
+      if (t.userId === r.requesterId || r.officers.some((o) => o.userId === t.userId)) throw Errors.forbidden('nobody decides a request they make or take part in');
+      return { ...same, state: 'refused' };
+    }
+    case 'use': {
+      if (state === 'expired') throw refuse('the approval has expired');
+      if (state !== 'approved' && state !== 'in_use') throw refuse(`the request is ${state}, not approved`);
+      return { ...same, state: 'in_use' };
+    }
+    case 'close': {
+      if (state !== 'approved' && state !== 'in_use' && state !== 'expired') throw refuse(`a ${state} request cannot be closed`);
+      return { ...same, state: state === 'expired' ? 'expired' : 'closed' };
+    }
+  }
+}
+
+/** Which uses of footage a request of this kind covers. */
+const USES: Record<RequestKind, readonly FootageUse[]> = {
+  view: ['live', 'playback'],
+  copy: ['playback', 'copy'],
+  retrieve: ['playback', 'retrieve'],
+};
+
+/**
+ * Why this approved request does not cover this use, or null: exactly its cameras, its range,
+ * its kind and its validity window (live: now must lie inside the range).
+ */
+export function coverageProblem(
+  r: Pick<RequestFacts, 'kind' | 'state' | 'cameraIds' | 'from' | 'to' | 'validUntil'>,
+  use: { cameraId: number; from: number | null; to: number | null; kind: FootageUse },
+  now: number,
+): string | null {
+  const state = effectiveState(r, now);
+  if (state === 'expired') return 'the approval has expired';
+  if (state !== 'approved' && state !== 'in_use') return `the request is ${state}, not approved`;
+  if (!USES[r.kind].includes(use.kind)) return `a ${r.kind} request does not allow ${use.kind}`;
+  if (!r.cameraIds.includes(use.cameraId)) return `camera ${use.cameraId} is not in the request`;
+  const from = use.kind === 'live' ? now : use.from;
+  const to = use.kind === 'live' ? now : use.to;
+  if (from === null || to === null || to < from) return 'a time range is needed';
+  if (from < r.from || to > r.to) return 'the time range is outside the approved range';
+  return null;
+}

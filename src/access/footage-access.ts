@@ -1,0 +1,134 @@
+// The one door to footage for the media and export code: `check` decides and registers every
+// use (R5.2) — by role within one's own scope, or under an approved access request that covers
+// exactly this camera, range, kind and time — and stream tokens carry that decision to media URLs.
+import type { Clock } from '../domain/clock.js';
+import type { Repositories } from '../db/repositories.js';
+import type { AuditAction } from '../audit/entry.js';
+import { Errors } from '../errors.js';
+import type { Actor } from './actor.js';
+import { coverageProblem, type FootageUse } from './access-request.js';
+import type { AccessRequestService } from './access-request.service.js';
+import { AccessErrors } from './errors.js';
+import { can } from './policy.js';
+import type { Revocation, RevocationHub } from './revocation-hub.js';
+import type { SecurityLog } from './security-log.js';
+import { StreamTokenError, type StreamClaims, type StreamKind, type StreamTokenSigner } from './stream-token.js';
+import { cameraSubject } from './subjects.js';
+
+export interface FootageUseRequest {
+  cameraId: number;
+  /** Epoch ms; null for live. */
+  from: number | null;
+  to: number | null;
+  kind: FootageUse;
+}
+
+export interface FootageDecision {
+  basis: 'role' | 'request';
+  requestId: number | null;
+}
+
+const ACTION_OF_USE: Record<FootageUse, AuditAction> = { live: 'view', playback: 'playback', copy: 'copy', retrieve: 'retrieve' };
+const POLICY_OF_USE: Partial<Record<FootageUse, string>> = { live: 'view-live', playback: 'play-back' };
+
+export class FootageAccess {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly log: SecurityLog,
+    private readonly requests: AccessRequestService,
+    private readonly signer: StreamTokenSigner,
+    private readonly hub: RevocationHub,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Allows and registers one use of footage, or registers the refusal and throws FORBIDDEN. */
+  async check(actor: Actor, use: FootageUseRequest): Promise<FootageDecision> {
+    const camera = await cameraSubject(this.repos, use.cameraId);
+    const action = ACTION_OF_USE[use.kind];
+    const now = this.clock.now();
+    const entry = { action, cameraIds: [use.cameraId], from: use.kind === 'live' ? now : use.from, to: use.kind === 'live' ? now : use.to };
+    const policy = POLICY_OF_USE[use.kind];
+    if (policy && can(actor, policy, camera)) {
+      await this.log.record(actor, { ...entry, outcome: 'success', detail: { basis: 'role' } });
+      return { basis: 'role', requestId: null };
+    }
+    const candidates = await this.repos.accessRequests.usableFor(actor.userId, use.cameraId);
+    const problems: string[] = [];
+    for (const row of candidates) {
+      const takesPart = row.requester_id === actor.userId || row.officers.some((o) => o.userId === actor.userId && o.confirmedAt !== null);
+      const problem = takesPart ? coverageProblem({ kind: row.kind as never, state: row.state as never, cameraIds: row.camera_ids, from: row.range_from, to: row.range_to, validUntil: row.valid_until }, use, now) : 'you take no part in the request';
+      if (problem) {
+        problems.push(`request ${row.id}: ${problem}`);
+        continue;
+      }
+      const r = await this.requests.load(row.id);
+      // Copies and retrievals are done by the officers together (R5.3): the register names them all.
+      const actors = use.kind === 'copy' || use.kind === 'retrieve'
+        ? r.officers.map((o) => ({ userId: o.userId, workId: o.workId, name: null }))
+        : [actor.auditActor];
+      await this.log.transaction(async (trx) => {
+        if (r.state === 'approved') await this.repos.accessRequests.update(r.id, { state: 'in_use', updated_at: now }, trx);
+        await this.log.append(trx, actor, { ...this.requests.entryOf(r, action), ...entry, actors, outcome: 'success', detail: { basis: 'request', by: actor.userId } });
+      });
+      return { basis: 'request', requestId: r.id };
+    }
+    const reason = problems.length ? problems.join('; ') : `no approved access request of yours covers camera ${use.cameraId}`;
+    return this.log.refuse(actor, { ...entry, reason }, Errors.forbidden(`${use.kind} of camera ${use.cameraId} refused: ${reason}`));
+  }
+
+  /** A short-lived, single-use URL token for a stream the actor may open now (the use is registered here). */
+  async issueStreamToken(actor: Actor, s: { cameraId: number; kind: StreamKind; from?: number | null; to?: number | null }) {
+    const holder = actor.sessionId ? `s:${actor.sessionId}` : actor.tokenId !== null ? `t:${actor.tokenId}` : null;
+    if (!holder) throw Errors.unauthenticated();
+    const decision = await this.check(actor, { cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null });
+    const { token, claims } = this.signer.issue({ cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, holder, userId: actor.userId });
+    return { token, expiresAt: claims.exp, decision };
+  }
+
+  /**
+   * For the media routes: checks and consumes a stream token for this camera and kind, and that
+   * its session or API token is still live. Refusals (forged, expired, replayed, revoked, another
+   * camera) are registered. Subscribe with `onRevoked(claims, close)` for the stream's lifetime.
+   */
+  async verifyStreamToken(token: string, expect: { cameraId: number; kind: StreamKind; sourceAddress?: string | null }): Promise<StreamClaims> {
+    let claims: StreamClaims | null = null;
+    try {
+      claims = this.signer.read(token);
+      claims = this.signer.verify(token, expect);
+      if (!(await this.holderLive(claims))) throw new StreamTokenError('revoked', 'the session or token it was issued to has ended');
+      return claims;
+    } catch (e) {
+      if (!(e instanceof StreamTokenError)) throw e;
+      const who = claims ? await this.repos.accounts.userById(claims.userId) : undefined;
+      await this.log.record(null, {
+        action: expect.kind === 'live' ? 'view' : 'playback',
+        actors: [who ? { userId: who.id, workId: who.work_id, name: who.login } : { userId: null, workId: null, name: null }],
+        cameraIds: [expect.cameraId],
+        outcome: 'refused',
+        reason: `stream token ${e.reason}: ${e.message}`,
+        sourceAddress: expect.sourceAddress ?? null,
+        detail: { streamToken: e.reason },
+      });
+      throw AccessErrors.streamToken(e.message);
+    }
+  }
+
+  onRevoked(claims: Pick<StreamClaims, 'holder' | 'userId'>, cb: (r: Revocation) => void): () => void {
+    return this.hub.onRevoked(claims, cb);
+  }
+
+  private async holderLive(c: StreamClaims): Promise<boolean> {
+    const now = this.clock.now();
+    const user = await this.repos.accounts.userById(c.userId);
+    if (!user || user.status !== 'active') return false;
+    if (c.holder.startsWith('s:')) {
+      const s = await this.repos.accounts.session(c.holder.slice(2));
+      return !!s && s.user_id === c.userId && s.revoked_at === null && s.expires_at > now;
+    }
+    if (c.holder.startsWith('t:')) {
+      const t = await this.repos.accounts.tokenById(Number(c.holder.slice(2)));
+      return !!t && t.user_id === c.userId && t.revoked_at === null && t.expires_at > now;
+    }
+    return false;
+  }
+}

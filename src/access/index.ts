@@ -1,0 +1,96 @@
+// Access under control (issue 4): accounts, roles, policies, stream tokens and access requests,
+// assembled once per process.
+import './policies/index.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../domain/clock.js';
+import type { Repositories } from '../db/repositories.js';
+import { AccountService } from './account.service.js';
+import type { AccessProfile } from './access-request.js';
+import { AccessRequestService } from './access-request.service.js';
+import { DocumentStore } from './document-store.js';
+import { FootageAccess } from './footage-access.js';
+import { RevocationHub } from './revocation-hub.js';
+import { SecurityLog } from './security-log.js';
+import { StreamTokenSigner } from './stream-token.js';
+import { UserService } from './user.service.js';
+import { cameraSubject, cameraSubjects, organisationSubject } from './subjects.js';
+import type { Camera } from '../db/camera.repository.js';
+import type { CameraSubject, OrganisationSubject } from './policy.js';
+
+export { Actor } from './actor.js';
+export { allow, authorize, can } from './policy.js';
+export type { StreamClaims, StreamKind } from './stream-token.js';
+
+export interface AccessSettings {
+  sessionHours: number;
+  idleMinutes: number;
+  lockoutFailures: number;
+  lockoutWindowMinutes: number;
+  lockoutMinutes: number;
+  streamTokenSeconds: number;
+  maxApprovalHours: number;
+}
+
+export interface AccessDeps {
+  repos: Repositories;
+  audit: AuditLog;
+  clock: Clock;
+  dataDir: string;
+  settings: AccessSettings;
+  /** 32-byte keys: CSRF tokens and stream tokens (from the data folder in production). */
+  keys: { csrf: Buffer; stream: Buffer };
+  accessProfile(profileId: string): AccessProfile;
+  effectiveProfileId(orgId: number): Promise<string>;
+}
+
+export interface Access {
+  accounts: AccountService;
+  users: UserService;
+  requests: AccessRequestService;
+  footage: FootageAccess;
+  hub: RevocationHub;
+  log: SecurityLog;
+  /** For the media routes: see FootageAccess.verifyStreamToken. */
+  verifyStreamToken: FootageAccess['verifyStreamToken'];
+  /** For the media and export code: see FootageAccess.check. */
+  checkFootageAccess: FootageAccess['check'];
+  /** Rows as policy subjects. */
+  subjects: {
+    camera(id: number): Promise<CameraSubject>;
+    cameras(cameras: Camera[]): Promise<Map<number, CameraSubject>>;
+    organisation(id: number | null): Promise<OrganisationSubject>;
+  };
+}
+
+export function createAccess(d: AccessDeps): Access {
+  const log = new SecurityLog(d.audit);
+  const hub = new RevocationHub();
+  const s = d.settings;
+  const accounts = new AccountService(d.repos, log, hub, d.clock, d.keys.csrf, { ttlMs: s.sessionHours * 3_600_000, idleMs: s.idleMinutes * 60_000 }, {
+    maxFailures: s.lockoutFailures,
+    windowMs: s.lockoutWindowMinutes * 60_000,
+    lockMs: s.lockoutMinutes * 60_000,
+  });
+  const users = new UserService(d.repos, log, hub, d.clock);
+  const requests = new AccessRequestService(d.repos, log, new DocumentStore(d.dataDir), d.clock, {
+    accessProfile: d.accessProfile,
+    effectiveProfileId: d.effectiveProfileId,
+    maxApprovalMs: s.maxApprovalHours * 3_600_000,
+  });
+  const footage = new FootageAccess(d.repos, log, requests, new StreamTokenSigner(d.keys.stream, d.clock, s.streamTokenSeconds * 1000), hub, d.clock);
+  return {
+    accounts,
+    users,
+    requests,
+    footage,
+    hub,
+    log,
+    verifyStreamToken: (token, expect) => footage.verifyStreamToken(token, expect),
+    checkFootageAccess: (actor, use) => footage.check(actor, use),
+    subjects: {
+      camera: (id) => cameraSubject(d.repos, id),
+      cameras: (list) => cameraSubjects(d.repos, list),
+      organisation: (id) => organisationSubject(d.repos, id),
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// Roles are held within an organisation and reach its whole subtree (a district operator sees the
+// district's cameras). What each role may do is this table; there is deliberately no permission
+// to delete or edit original footage (R4.2: nobody, administrators included, may).
+
+export const PERMISSIONS = [
+  'basic-info:read',
+  'basic-info:write',
+  'live:view',
+  'playback:view',
+  'footage:copy',
+  'footage:retrieve',
+  'ptz:control',
+  'config:write',
+  'audit:read',
+  'access-request:approve',
+  'users:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES = [
+  'duty_operator',
+  'unit_administrator',
+  'maintainer',
+  'investigator',
+  'approver',
+  'supervisor',
+  'auditor',
+  'system_administrator',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  // 值守监看 (R3.1, R3.3): watch, play back, steer PTZ; no confidential basic information.
+  duty_operator: ['live:view', 'playback:view', 'ptz:control'],
+  // The owner / user unit registers and files its own cameras and manages its staff.
+  unit_administrator: ['basic-info:read', 'basic-info:write', 'config:write', 'users:manage'],
+  // Maintenance units see device details and check the picture while repairing (R6).
+  maintainer: ['basic-info:read', 'live:view', 'ptz:control'],
+  // Investigators may ask to view, copy or retrieve; every use goes through an access request.
+  investigator: ['playback:view', 'footage:copy', 'footage:retrieve'],
+  // Head of agency: decides access requests for the custodian's cameras (AH-21, HRB-22).
+  approver: ['access-request:approve'],
+  // Police as supervisor: inspects the registry and the register; the police head's approval.
+  supervisor: ['basic-info:read', 'audit:read', 'access-request:approve'],
+  auditor: ['audit:read'],
+  // Runs the platform; separation of duties keeps footage and the register away from this role.
+  system_administrator: ['basic-info:read', 'basic-info:write', 'config:write', 'users:manage'],
+};
+
+/** Roles that cannot finish signing in without a second factor. */
+export const TOTP_REQUIRED_ROLES: ReadonlySet<Role> = new Set(['approver', 'system_administrator']);
+
+export function isPermission(p: string): p is Permission {
+  return (PERMISSIONS as readonly string[]).includes(p);
+}
+
+export function isRole(r: string): r is Role {
+  return (ROLES as readonly string[]).includes(r);
+}

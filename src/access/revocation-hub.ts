@@ -1,0 +1,48 @@
+// Revoking a session, an API token, a role or a whole user must also close streams already open,
+// within seconds: stream handlers subscribe here and end their stream when told.
+import { EventEmitter } from 'node:events';
+
+export interface Revocation {
+  /** 's:<session id>' or 't:<token id>', when one holder was revoked. */
+  holder?: string;
+  /** When everything of one user was revoked (a role taken away, the account disabled). */
+  userId?: number;
+  reason: string;
+}
+
+export class RevocationHub {
+  private readonly events = new EventEmitter();
+
+  constructor() {
+    // Every open stream subscribes; there may be thousands.
+    this.events.setMaxListeners(0);
+  }
+
+  revokeHolder(holder: string, reason: string): void {
+    this.events.emit('revoked', { holder, reason } satisfies Revocation);
+  }
+
+  revokeUser(userId: number, reason: string): void {
+    this.events.emit('revoked', { userId, reason } satisfies Revocation);
+  }
+
+  /**
+   * Calls `cb` once when the stream's holder or user is revoked. Returns the unsubscribe function:
+   * call it when the stream ends for another reason.
+   */
+  onRevoked(stream: { holder: string; userId: number }, cb: (r: Revocation) => void): () => void {
+    const listener = (r: Revocation) => {
+      if (r.holder === stream.holder || r.userId === stream.userId) {
+        off();
+        cb(r);
+      }
+    };
+    const off = () => this.events.off('revoked', listener);
+    this.events.on('revoked', listener);
+    return off;
+  }
+
+  get listeners(): number {
+    return this.events.listenerCount('revoked');
+  }
+}

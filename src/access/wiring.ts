@@ -1,0 +1,25 @@
+// Builds the access services for a process from its configuration, data folder and profiles.
+import { AuditLog } from '../audit/audit-log.js';
+import { PlatformKeys } from '../audit/platform-key.js';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
+import type { ProfileCatalogue } from '../domain/profile-loader.js';
+import type { Repositories } from '../db/repositories.js';
+import type { Registry } from '../registry/index.js';
+import { createAccess, type Access } from './index.js';
+import { loadOrCreateSecretKey } from './secret-key.js';
+
+export function openAccess(o: { config: Config; repos: Repositories; registry: Registry; catalogue: ProfileCatalogue; clock: Clock; audit?: AuditLog }): { access: Access; audit: AuditLog } {
+  const audit = o.audit ?? new AuditLog(o.repos.db, { keys: PlatformKeys.loadOrCreate(o.config.dataDir), clock: o.clock });
+  const access = createAccess({
+    repos: o.repos,
+    audit,
+    clock: o.clock,
+    dataDir: o.config.dataDir,
+    settings: o.config.access,
+    keys: { csrf: loadOrCreateSecretKey(o.config.dataDir, 'csrf-hmac'), stream: loadOrCreateSecretKey(o.config.dataDir, 'stream-hmac') },
+    accessProfile: (id) => o.catalogue.require(id).access,
+    effectiveProfileId: (orgId) => o.registry.organisations.effectiveProfileId(orgId),
+  });
+  return { access, audit };
+}

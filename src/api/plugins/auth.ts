@@ -1,0 +1,120 @@
+// Authentication and the route gate for /api/v1. Every route declares `config.access`; one that
+// declares nothing makes the app refuse to start, so no route is ever open by omission.
+//   'public'     anyone (sign-in)
+//   'enrolment'  also a session that still has to enrol its second factor
+//   'signed-in'  any fully signed-in person or API token
+//   <permission> someone holding that permission somewhere; handlers then check the object
+// Sessions come from the httpOnly cookie (unsafe methods also need x-csrf-token); machine
+// clients send `Authorization: Bearer vigil_…`. Every refusal is written to the access register.
+import '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../../access/actor.js';
+import type { Access } from '../../access/index.js';
+import { AccessErrors } from '../../access/errors.js';
+import { isPermission, type Permission } from '../../access/permissions.js';
+import { authorize, type Subject } from '../../access/policy.js';
+import { ACTION_OF_PERMISSION } from '../../access/security-log.js';
+import type { AuditAction } from '../../audit/entry.js';
+import { Errors } from '../../errors.js';
+
+export type RouteAccess = 'public' | 'enrolment' | 'signed-in' | Permission;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    /** The cookie value behind the session, to derive its CSRF token. */
+    sessionSecret: string | null;
+  }
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+}
+
+export const SESSION_COOKIE = 'vigil_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function declared(access: unknown): access is RouteAccess {
+  return access === 'public' || access === 'enrolment' || access === 'signed-in' || (typeof access === 'string' && isPermission(access));
+}
+
+export function registerAuth(api: FastifyInstance, access: Access): void {
+  api.decorateRequest('actor', null);
+  api.decorateRequest('sessionSecret', null);
+
+  api.addHook('onRoute', (route) => {
+    const rule = (route.config as { access?: unknown } | undefined)?.access;
+    if (!declared(rule)) throw new Error(`route ${String(route.method)} ${route.url} declares no access rule (config.access)`);
+  });
+
+  api.addHook('onRequest', async (req) => {
+    const rule = req.routeOptions.config.access;
+    if (rule === undefined) return; // not a route: the 404 handler answers
+    const address = req.ip ?? null;
+    const authz = req.headers.authorization;
+    if (typeof authz === 'string' && authz.startsWith('Bearer ')) {
+      req.actor = await access.accounts.fromApiToken(authz.slice(7).trim(), address);
+      if (!req.actor) {
+        await access.log.record(null, { action: 'login', outcome: 'failed', sourceAddress: address, reason: 'unknown, expired or revoked API token', target: `${req.method} ${req.routeOptions.url}` });
+        throw Errors.unauthenticated('the API token is unknown, expired or revoked');
+      }
+    } else {
+      const secret = req.cookies?.[SESSION_COOKIE];
+      if (secret) {
+        const auth = await access.accounts.fromSession(secret, address);
+        if (auth) {
+          if (!SAFE_METHODS.has(req.method) && !access.accounts.checkCsrf(secret, headerOf(req, 'x-csrf-token'))) {
+            await access.log.record(auth.actor, { action: actionOf(rule), outcome: 'refused', reason: 'missing or wrong CSRF token', target: `${req.method} ${req.routeOptions.url}` });
+            throw AccessErrors.csrf();
+          }
+          req.actor = auth.actor;
+          req.sessionSecret = secret;
+          if (auth.stage === 'enrol' && rule !== 'enrolment' && rule !== 'public') throw AccessErrors.enrolmentRequired();
+        }
+      }
+    }
+    if (rule === 'public') return;
+    if (!req.actor) throw Errors.unauthenticated();
+    if (rule === 'signed-in' || rule === 'enrolment') return;
+    if (!req.actor.holds(rule)) {
+      await access.log.record(req.actor, { action: ACTION_OF_PERMISSION[rule], outcome: 'refused', reason: `needs ${rule}`, target: `${req.method} ${req.routeOptions.url}` });
+      throw Errors.forbidden(`this needs the ${rule} permission`);
+    }
+  });
+}
+
+function headerOf(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function actionOf(rule: RouteAccess): AuditAction {
+  return isPermission(rule) ? ACTION_OF_PERMISSION[rule] : 'config_change';
+}
+
+/** The signed-in actor of a gated route. */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw Errors.unauthenticated();
+  return req.actor;
+}
+
+/**
+ * Object-level check inside a handler: `await guard(access, req, 'change', camera, 'registry_change')`.
+ * A refusal is registered, then thrown.
+ */
+export async function guard(access: Access, req: FastifyRequest, action: string, subject: Subject, auditAction: AuditAction, cameraIds: number[] = []): Promise<Actor> {
+  const actor = actorOf(req);
+  try {
+    authorize(actor, action, subject);
+  } catch (e) {
+    await access.log.refuse(actor, { action: auditAction, cameraIds, reason: `${action} ${subject.kind} refused`, target: `${req.method} ${req.routeOptions.url}` }, e as Error);
+  }
+  return actor;
+}
+
+export function setSessionCookie(req: FastifyRequest, reply: FastifyReply, secret: string, expiresAt: number): void {
+  reply.setCookie(SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.protocol === 'https', expires: new Date(expiresAt) });
+}
+
+export function clearSessionCookie(req: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.protocol === 'https' });
+}
