@@ -37,13 +37,29 @@ function declared(access: unknown): access is RouteAccess {
   return access === 'public' || access === 'enrolment' || access === 'signed-in' || (typeof access === 'string' && isPermission(access));
 }
 
+export interface GatedRoute {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+const gated = new WeakMap<Access, GatedRoute[]>();
+
+/** Every /api/v1 route with its declared rule, in registration order (the authorisation matrix walks it). */
+export function gatedRoutes(access: Access): readonly GatedRoute[] {
+  return gated.get(access) ?? [];
+}
+
 export function registerAuth(api: FastifyInstance, access: Access): void {
   api.decorateRequest('actor', null);
   api.decorateRequest('sessionSecret', null);
+  const routes: GatedRoute[] = [];
+  gated.set(access, routes);
 
   api.addHook('onRoute', (route) => {
     const rule = (route.config as { access?: unknown } | undefined)?.access;
     if (!declared(rule)) throw new Error(`route ${String(route.method)} ${route.url} declares no access rule (config.access)`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, access: rule });
   });
 
   api.addHook('onRequest', async (req) => {
