@@ -5,9 +5,11 @@ import { destination, pino } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { openContext, type Context } from '../services/context.js';
 import { cameraCommand, cameraHelp } from './commands/camera.js';
+import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
 import { profileCommand, profileHelp } from './commands/profile.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
+import { simCommand, simHelp } from './commands/sim.js';
 import { printError, UsageError } from './output.js';
 
 const HELP = `vigil — public security video image information system
@@ -19,6 +21,8 @@ Usage: vigil [--config FILE] <command> [options]
   org …              platforms and units          (vigil org help)
   camera …           the camera registry          (vigil camera help)
   profile …          jurisdiction profiles        (vigil profile help)
+  sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
+  onvif …            find cameras, read their profiles (vigil onvif help)
 
 Configuration: vigil.config.json in the working folder, --config FILE, or VIGIL_* variables
 (VIGIL_DATABASE_URL=postgres://… for PostgreSQL; VIGIL_DATA_DIR, VIGIL_PORT, VIGIL_PROFILE).
@@ -27,6 +31,8 @@ ${serveHelp}
 ${orgHelp}
 ${cameraHelp}
 ${profileHelp}
+${simHelp}
+${onvifHelp}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +48,14 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(HELP);
     return 0;
+  }
+  // The simulator and the ONVIF tools need no configuration and no database.
+  if (command === 'sim' || command === 'onvif') {
+    if (rest[0] === 'help' || rest[0] === '--help') {
+      process.stdout.write(`${command === 'sim' ? simHelp : onvifHelp}\n`);
+      return 0;
+    }
+    return command === 'sim' ? simCommand(rest) : onvifCommand(rest);
   }
   if (!['serve', 'migrate', 'org', 'camera', 'profile'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
   if (rest[0] === 'help' || rest[0] === '--help') {
