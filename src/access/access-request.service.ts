@@ -251,6 +251,8 @@ export class AccessRequestService {
       if (decision || t.kind === 'close') {
         await this.log.append(trx, actor, {
           ...this.entryOf(r, decision ? 'approval_decision' : action),
+          // The register names every officer of the request beside the one acting (R5.3).
+          actors: [actor.auditActor, ...r.officers.filter((o) => o.userId !== actor.userId).map((o) => ({ userId: o.userId, workId: o.workId, name: null }))],
           outcome: 'success',
           reason: reason ?? null,
           detail: { step: t.kind, state: next.state, automatic: t.kind === 'submit', articles, validUntil: next.validUntil },
