@@ -133,12 +133,15 @@ export async function auditCommand(ctx: AuditCommandContext, args: string[], out
         out.write(`wrote ${values.out}\n`);
         return 0;
       }
-      const dest = values.out ? createWriteStream(values.out) : out;
+      const dest: NodeJS.WritableStream = values.out ? createWriteStream(values.out) : out;
       for await (const chunk of exportCsv(audit, filter, { utcOffsetMinutes: offset })) {
         if (!dest.write(chunk)) await new Promise((r) => dest.once('drain', r));
       }
       if (values.out) {
-        await new Promise<void>((r, j) => (dest as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? j(e) : r())));
+        await new Promise<void>((r, j) => {
+          dest.once('error', j);
+          dest.end(() => r());
+        });
         out.write(`wrote ${values.out}\n`);
       }
       return 0;
