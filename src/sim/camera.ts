@@ -2,6 +2,7 @@
 // camera sends the same payload buffers with its own SSRC, sequence numbers and RTP clock; only
 // the 12-byte RTP header (RFC 3550 §5.1) is written per camera. Fault modes change what it sends.
 import { randomInt } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { MountedSource, RtspServer } from '../media/rtsp/rtsp-server.js';
 import type { EncodedFrame, SharedEncoder } from './encoder.js';
 import type { EncoderPool } from './encoder-pool.js';
@@ -45,6 +46,8 @@ export class SimCamera {
   private mount: MountedSource | undefined;
   private awaitKeyframe = true;
   private readonly tick: number;
+  private viewerSockets: Socket[] = [];
+  private viewerSocketsAt = -1;
 
   constructor(
     readonly name: string,
@@ -144,6 +147,10 @@ export class SimCamera {
 
   private send(mount: MountedSource, frame: EncodedFrame): void {
     const { payloads } = frame;
+    // The server writes each packet as its own writev; corking the viewers' connections around a
+    // frame turns a frame's packets into one, which is most of the simulator's cost at scale.
+    const sockets = this.sockets(mount);
+    for (const s of sockets) s.cork();
     // One allocation per frame for all of this camera's packets; each packet is a view into it.
     const slab = Buffer.allocUnsafe(frame.bytes + 12 * payloads.length);
     let o = 0;
@@ -160,7 +167,21 @@ export class SimCamera {
       this.seq = (this.seq + 1) & 0xffff;
       mount.push(0, slab.subarray(start, o));
     }
+    for (const s of sockets) s.uncork();
     this.counters.packets += payloads.length;
     this.counters.bytes += frame.bytes;
+  }
+
+  // Looked up again when the viewer count changes and once a second; a stale list only costs
+  // batching (cork/uncork on a socket that gets no write does nothing).
+  private sockets(mount: MountedSource): Socket[] {
+    if (this.viewerSocketsAt !== mount.viewers || this.counters.frames % 25 === 0) {
+      this.viewerSockets = [];
+      for (const s of this.server.sessions.values()) {
+        if (s.mountPath === mount.path && s.transport === 'tcp' && s.playing) this.viewerSockets.push(s.socket);
+      }
+      this.viewerSocketsAt = mount.viewers;
+    }
+    return this.viewerSockets;
   }
 }
