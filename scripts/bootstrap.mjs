@@ -110,8 +110,10 @@ function ensureNodeModules() {
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return;
   const fresh = !existsSync(join(root, 'node_modules'));
   log(fresh ? 'Installing node modules (first run)…' : 'package.json changed: updating node modules…');
-  const args = fresh && existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
-  if (run('npm', args) !== 0) {
+  // `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (rollup's,
+  // esbuild's) out of the lock file and then `npm ci` refuses it as out of sync. `install` still
+  // follows the lock file's versions.
+  if (run('npm', ['install', '--no-audit', '--no-fund']) !== 0) {
     log('npm could not install the node modules (see above).');
     process.exit(1);
   }
