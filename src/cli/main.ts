@@ -9,6 +9,7 @@ import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
 import { profileCommand, profileHelp } from './commands/profile.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
+import { userCommand, userHelp } from './commands/user.js';
 import { simCommand, simHelp } from './commands/sim.js';
 import { printError, UsageError } from './output.js';
 
@@ -21,6 +22,7 @@ Usage: vigil [--config FILE] <command> [options]
   org …              platforms and units          (vigil org help)
   camera …           the camera registry          (vigil camera help)
   profile …          jurisdiction profiles        (vigil profile help)
+  user …             accounts, roles, API tokens  (vigil user help)
   sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
   onvif …            find cameras, read their profiles (vigil onvif help)
 
@@ -31,6 +33,7 @@ ${serveHelp}
 ${orgHelp}
 ${cameraHelp}
 ${profileHelp}
+${userHelp}
 ${simHelp}
 ${onvifHelp}
 `;
@@ -57,9 +60,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return command === 'sim' ? simCommand(rest) : onvifCommand(rest);
   }
-  if (!['serve', 'migrate', 'org', 'camera', 'profile'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
+  if (!['serve', 'migrate', 'org', 'camera', 'profile', 'user'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
   if (rest[0] === 'help' || rest[0] === '--help') {
-    process.stdout.write(`${{ serve: serveHelp, org: orgHelp, camera: cameraHelp, profile: profileHelp, migrate: 'vigil migrate' }[command]}\n`);
+    process.stdout.write(`${{ serve: serveHelp, org: orgHelp, camera: cameraHelp, profile: profileHelp, user: userHelp, migrate: 'vigil migrate' }[command]}\n`);
     return 0;
   }
   const config = loadConfig({ file: configFile });
@@ -74,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
         return await orgCommand(ctx, rest);
       case 'camera':
         return await cameraCommand(ctx, rest);
+      case 'user':
+        return await userCommand(ctx, rest);
       default:
         return await profileCommand(ctx, rest);
     }
