@@ -1,7 +1,7 @@
 // Walks the register in seq order, a page at a time, and reports the first entry where the
 // evidence breaks: what an edit, a deletion, an insertion, a reordering or a rewrite leaves.
 import type { KeyObject } from 'node:crypto';
-import { AuditRepository, type AuditRow } from '../db/audit.repository.js';
+import { AuditRepository, chainPages, type AuditRow } from '../db/audit.repository.js';
 import type { Db } from '../db/database.js';
 import { AUDIT_GENESIS_HASH } from '../db/migrations/0002-audit.js';
 import { RowHasher } from './canonical.js';
@@ -106,17 +106,10 @@ export async function verifyChain(db: Db, options: VerifyOptions): Promise<Verif
     return null;
   };
 
-  let next: Promise<AuditRow[]> | null = end > 0 ? repo.page(0, end, pageSize) : null;
-  while (next) {
-    const rows = await next;
-    // Fetch the next page while this one is hashed.
-    next = rows.length === pageSize ? repo.page(rows[rows.length - 1]!.seq, end, pageSize) : null;
+  for await (const rows of chainPages(db, end, pageSize)) {
     for (const r of rows) {
       const failure = check(r);
-      if (failure) {
-        await next?.catch(() => undefined);
-        return report(failure);
-      }
+      if (failure) return report(failure);
     }
   }
 

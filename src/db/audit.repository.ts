@@ -1,6 +1,8 @@
 // Storage of the access register. The chain rules (hashing, signing, checking) live in
 // src/audit/; this file only moves rows, identically on SQLite and PostgreSQL.
+import BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Db } from './database.js';
 import type { Database } from './schema.js';
 
 export interface AuditLogTable {
@@ -196,5 +198,54 @@ export class AuditRepository {
     if (s.cursor !== undefined) query = query.where('seq', s.order === 'asc' ? '>' : '<', s.cursor);
     const rows = await query.orderBy('seq', s.order).limit(s.limit).execute();
     return rows.map(toRow);
+  }
+}
+
+const CHAIN_COLUMNS = 'seq, at, action, actors, camera_ids, range_from, range_to, target, purpose, destination, approval_id, source_address, outcome, reason, detail, prev_hash, row_hash';
+type RawRow = [number, number, string, string, string, number | null, number | null, string | null, string | null, string | null, number | null, string | null, string, string | null, string, string, string];
+
+/**
+ * The chain in seq order up to `throughSeq`, a page at a time, for the verifier. On a SQLite
+ * file it reads through its own read-only connection in raw (array) mode, inside one read
+ * transaction: a consistent snapshot, and several times faster than building row objects
+ * in the driver, which matters at a million entries.
+ */
+export async function* chainPages(db: Db, throughSeq: number, pageSize: number): AsyncGenerator<AuditRow[]> {
+  const path = db.dialect === 'sqlite' ? db.url.slice('sqlite:'.length) : ':memory:';
+  if (path === ':memory:') {
+    const repo = new AuditRepository(db.kysely);
+    let next: Promise<AuditRow[]> | null = throughSeq > 0 ? repo.page(0, throughSeq, pageSize) : null;
+    try {
+      while (next) {
+        const rows = await next;
+        // Fetch the next page while the caller works on this one.
+        next = rows.length === pageSize ? repo.page(rows[rows.length - 1]!.seq, throughSeq, pageSize) : null;
+        yield rows;
+      }
+    } finally {
+      await next?.catch(() => undefined);
+    }
+    return;
+  }
+  const reader = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  try {
+    reader.pragma('busy_timeout = 5000');
+    const stmt = reader.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`).raw(true);
+    reader.prepare('BEGIN').run();
+    let after = 0;
+    for (;;) {
+      const raw = stmt.all(after, throughSeq, pageSize) as RawRow[];
+      if (raw.length === 0) return;
+      const rows: AuditRow[] = raw.map((r) => ({
+        seq: r[0], at: r[1], action: r[2], actors: r[3], camera_ids: r[4], range_from: r[5], range_to: r[6], target: r[7],
+        purpose: r[8], destination: r[9], approval_id: r[10], source_address: r[11], outcome: r[12], reason: r[13], detail: r[14],
+        prev_hash: r[15], row_hash: r[16],
+      }));
+      after = rows[rows.length - 1]!.seq;
+      yield rows;
+      if (raw.length < pageSize) return;
+    }
+  } finally {
+    reader.close();
   }
 }
