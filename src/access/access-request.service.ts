@@ -235,18 +235,20 @@ export class AccessRequestService {
     }
     const articles = [...new Set([req.officers.article, req.document.article, ...req.approvals.map((a) => a.article)].filter((a): a is string => !!a))];
     await this.log.transaction(async (trx) => {
-      await this.repos.accessRequests.update(
+      const updated = await this.repos.accessRequests.updateIf(
         r.id,
+        r.updated_at,
         {
           state: next.state,
           approvals: next.approvals,
           valid_until: next.validUntil,
           ...(t.kind === 'refuse' ? { decision_reason: reason ?? null, decided_by: actor.userId } : {}),
           ...(t.kind === 'approve' && next.state === 'approved' ? { decided_by: actor.userId } : {}),
-          updated_at: now,
+          updated_at: Math.max(now, r.updated_at + 1),
         },
         trx,
       );
+      if (!updated) throw Errors.conflict('the request changed while you were deciding; look at it again');
       const decision = t.kind === 'approve' || t.kind === 'refuse' || (t.kind === 'submit' && next.state === 'approved');
       if (decision || t.kind === 'close') {
         await this.log.append(trx, actor, {

@@ -10,6 +10,8 @@ import type { Actor } from './actor.js';
 import type { Permission } from './permissions.js';
 
 export const UNKNOWN_ACTOR: AuditActor = { userId: null, workId: null, name: null };
+/** Changes made by the platform itself: the first run, or the command line on the server. */
+export const PLATFORM_ACTOR: AuditActor = { userId: null, workId: null, name: 'platform (first run or command line)' };
 
 /** The register action an attempt under a permission counts as. */
 export const ACTION_OF_PERMISSION: Record<Permission, AuditAction> = {
@@ -52,5 +54,6 @@ export class SecurityLog {
 }
 
 function entry(actor: Actor | null, e: EventInput): AuditEntryInput {
-  return { ...e, actors: e.actors ?? [actor ? actor.auditActor : UNKNOWN_ACTOR], sourceAddress: e.sourceAddress ?? actor?.sourceAddress ?? null };
+  const nobody = e.outcome === 'success' ? PLATFORM_ACTOR : UNKNOWN_ACTOR;
+  return { ...e, actors: e.actors ?? [actor ? actor.auditActor : nobody], sourceAddress: e.sourceAddress ?? actor?.sourceAddress ?? null };
 }

@@ -12,6 +12,7 @@ import { authorize, type Subject } from './policy.js';
 import type { RevocationHub } from './revocation-hub.js';
 import type { SecurityLog } from './security-log.js';
 import { organisationSubject } from './subjects.js';
+import { uniqueViolation } from '../registry/organisation.service.js';
 import { API_TOKEN_PREFIX, newSecret, sha256Hex } from './tokens.js';
 
 export interface UserView {
@@ -85,6 +86,9 @@ export class UserService {
       );
       await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target: `user:${u.id}`, detail: { change: 'account-created', login } });
       return u;
+    }).catch((e: unknown) => {
+      // Two people creating the same login or work ID at once: the database decides.
+      throw uniqueViolation(e, 'login or workId') ?? e;
     });
     return { user: await this.view(user), password: input.password ? null : password };
   }

@@ -85,6 +85,21 @@ export class AccessRequestRepository {
       .execute();
   }
 
+  /**
+   * Updates only if nobody changed the request since it was read (`updated_at` as read), so two
+   * approvers deciding at once cannot both win. Returns whether the row was updated.
+   */
+  async updateIf(id: number, readAt: number, patch: Partial<NewAccessRequest>, q: Q = this.db): Promise<boolean> {
+    const { camera_ids, approvals, ...rest } = patch;
+    const r = await q
+      .updateTable('access_requests')
+      .set({ ...rest, ...(camera_ids ? { camera_ids: JSON.stringify(camera_ids) } : {}), ...(approvals ? { approvals: JSON.stringify(approvals) } : {}) })
+      .where('id', '=', id)
+      .where('updated_at', '=', readAt)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async confirmOfficer(id: number, userId: number, at: number, q: Q = this.db): Promise<void> {
     await q.updateTable('access_request_officers').set({ confirmed_at: at }).where('request_id', '=', id).where('user_id', '=', userId).execute();
   }

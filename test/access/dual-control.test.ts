@@ -180,7 +180,21 @@ for (const dialect of DIALECTS) {
       expect((await t.access.requests.get(await actorOf(t, inv1), id)).state).toBe('expired');
     });
 
+    it('lets only one of two heads deciding at once win', async () => {
+      await refresh();
+      const head2 = await signIn(t, await person(t, `head2-${dialect}`, [['approver', w.unitA]], { workId: 'H002' }));
+      const id = await ready();
+      await post(inv1, id, 'submit');
+      const results = await Promise.all([post(head, id, 'approve'), post(head2, id, 'refuse', { reason: 'no' })]);
+      expect(results.filter((r) => r.statusCode === 200)).toHaveLength(1);
+      expect(results.filter((r) => r.statusCode === 409 || r.statusCode === 422)).toHaveLength(1);
+      const final = await t.access.requests.get(await actorOf(t, inv1), id);
+      expect(['approved', 'refused']).toContain(final.state);
+      expect(final.approvals.length).toBe(final.state === 'approved' ? 1 : 0);
+    });
+
     it('lets the custodian refuse with a reason, citing the profile\'s articles', async () => {
+      await refresh();
       const id = await ready();
       await post(inv1, id, 'submit');
       const res = await post(head, id, 'refuse', { reason: '介绍信不全 the letter lacks the case number' });
