@@ -1,12 +1,12 @@
 // The web console in real Chromium against the real API server: language switch, registering a
 // camera point through the form, a refusal in a privacy place with its articles, a CSV import
-// with a bad row, and the other registry pages.
+// with a bad row, and the other registry pages — signed in as a platform-wide unit administrator.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -18,14 +18,7 @@ let districtId: number;
 let unitId: number;
 const shots = mkdtempSync(join(tmpdir(), 'vigil-console-shots-'));
 
-async function apiCall<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const apiCall = <T,>(method: string, path: string, body?: unknown) => server.api<T>(method, path, body);
 
 async function createOrg(input: Record<string, unknown>): Promise<number> {
   const r = await apiCall<{ id: number }>('POST', '/organisations', input);
@@ -60,6 +53,8 @@ describe('web console in Chromium', () => {
     unitId = await createOrg({ kind: 'unit', name: '示范中学', nameEn: 'Model Middle School', unitRoles: ['builder', 'user'], parentId: districtId });
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    // Registers cameras and organisations everywhere; the role needs no second factor.
+    await signInContext(context, server, await server.person('registrar', [['unit_administrator', null]], { displayName: '登记员' }));
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     errors = watchPageErrors(page);
@@ -203,19 +198,16 @@ describe('web console in Chromium', () => {
 
     // The export link gives the registry as CSV.
     const href = await page.getByRole('link', { name: '导出 CSV' }).getAttribute('href');
-    const csv = await (await fetch(new URL(href!, server.url))).text();
+    // Fetched with the browser's own session: the link works for the person who sees it.
+    const csv = await (await context.request.get(new URL(href!, server.url).toString())).text();
     expect(csv.split('\n')[0]).toMatch(/^gbId,name,/);
     expect(csv).toContain('北门（改）');
   });
 
   it('pages through the table 50 points at a time, asking the server for each page', async () => {
     const rows = Array.from({ length: 55 }, (_, i) => `340104000013201${String(i).padStart(5, '0')},批量点位 ${i},fixed,长江西路,schools,${districtId},government,yes`);
-    const res = await fetch(`${server.url}/api/v1/cameras/import`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv' },
-      body: ['gbId,name,deviceType,address,placeCategory,regionId,funding,signage', ...rows].join('\n'),
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
+    const res = await server.api('POST', '/cameras/import', ['gbId,name,deviceType,address,placeCategory,regionId,funding,signage', ...rows].join('\n'), 'text/csv');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
     const total = await cameraTotal();
     expect(total).toBeGreaterThan(55);
     await page.goto(`${server.url}/cameras`);

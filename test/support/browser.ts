@@ -1,10 +1,16 @@
 // Real-browser support: Debian's Chromium driven by playwright-core (never a downloaded
-// browser), the real API server over a fresh SQLite database, and the built console.
+// browser), the real API server over a fresh SQLite database, and the built console. The API
+// needs a sign-in: tests call it with an administrator's API token, create people with roles,
+// and sign a browser context in through POST /auth/login like the console does.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { INITIAL_ADMIN_FILE } from '../../src/access/first-run.js';
+import { ROLE_PERMISSIONS, type Role } from '../../src/access/permissions.js';
+import { base32Decode, totp, TOTP_STEP_SECONDS } from '../../src/access/totp.js';
 import { loadConfig } from '../../src/config/config.js';
 import { projectRoot } from '../../src/project-root.js';
 import { startApiService } from '../../src/services/api.service.js';
@@ -54,10 +60,24 @@ export function ensureWebBuilt(): void {
   if (r.status !== 0) throw new Error(`vite build failed (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
 }
 
+export interface Person {
+  id: number;
+  login: string;
+  password: string;
+  workId: string | null;
+  displayName: string;
+}
+
 export interface RunningServer {
   url: string;
   ctx: Context;
   dataDir: string;
+  /** The first-run administrator's password, as written to <dataDir>/initial-admin-password. */
+  initialAdminPassword: string;
+  /** Calls /api/v1 with a platform-wide administrator's API token (registry and accounts). */
+  api<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: T }>;
+  /** A person with a password and roles within organisations (null: the whole platform). */
+  person(login: string, grants: [Role, number | null][], opts?: { workId?: string; displayName?: string; organisationId?: number | null }): Promise<Person>;
   close(): Promise<void>;
 }
 
@@ -76,10 +96,37 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     await ctx.close();
     throw e;
   }
+  const initialAdminPassword = readFileSync(join(dataDir, INITIAL_ADMIN_FILE), 'utf8').trim();
+  // The tests' own administrator works through a token: an API token needs no second factor.
+  const { user } = await ctx.access.users.create(null, { login: 'test-setup', displayName: 'Test setup', password: randomBytes(12).toString('hex') });
+  await ctx.access.users.grant(null, user.id, 'system_administrator', null);
+  const { token } = await ctx.access.users.createToken(null, user.id, {
+    name: 'browser tests',
+    permissions: [...ROLE_PERMISSIONS.system_administrator],
+    organisationId: null,
+    expiresInDays: 1,
+  });
+  const api = async <T,>(method: string, path: string, body?: unknown, contentType = 'application/json') => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['content-type'] = contentType;
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const res = await fetch(`${server.url}/api/v1${path}`, { method, headers, body: payload });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  };
   return {
     url: server.url,
     ctx,
     dataDir,
+    initialAdminPassword,
+    api,
+    async person(login, grants, opts = {}) {
+      const password = `pw-${randomBytes(9).toString('hex')}`;
+      const displayName = opts.displayName ?? login;
+      const { user: u } = await ctx.access.users.create(null, { login, displayName, workId: opts.workId ?? null, organisationId: opts.organisationId ?? grants[0]?.[1] ?? null, password });
+      for (const [role, org] of grants) await ctx.access.users.grant(null, u.id, role, org);
+      return { id: u.id, login, password, workId: opts.workId ?? null, displayName };
+    },
     async close() {
       await server.close();
       await ctx.close();
@@ -96,4 +143,30 @@ export function watchPageErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   return errors;
+}
+
+/** The code an authenticator app shows for a base32 secret, `stepsAhead` 30-second steps from now. */
+export function totpCode(secret: string, stepsAhead = 0): string {
+  return totp(base32Decode(secret), Date.now() + stepsAhead * TOTP_STEP_SECONDS * 1000);
+}
+
+/** The enrolled second-factor secret of a person, read from the account store. */
+export async function totpSecretOf(server: RunningServer, userId: number): Promise<string | null> {
+  return (await server.ctx.repos.accounts.userById(userId))?.totp_secret ?? null;
+}
+
+/**
+ * Signs a browser context in as `p` through POST /auth/login, as the console would; the session
+ * cookie lands in the context. People whose role needs a second factor must have enrolled.
+ */
+export async function signInContext(context: BrowserContext, server: RunningServer, p: Person): Promise<void> {
+  const login = (data: Record<string, string>) => context.request.post(`${server.url}/api/v1/auth/login`, { data, failOnStatusCode: false });
+  let res = await login({ login: p.login, password: p.password });
+  if (res.status() === 401 && ((await res.json()) as { error: { code: string } }).error.code === 'TOTP_REQUIRED') {
+    const secret = await totpSecretOf(server, p.id);
+    if (!secret) throw new Error(`${p.login} has no second factor`);
+    // A code is good once: a later step's code, still inside the accepted drift, is always fresh.
+    res = await login({ login: p.login, password: p.password, totp: totpCode(secret, 1) });
+  }
+  if (res.status() !== 200) throw new Error(`sign-in of ${p.login} failed: ${res.status()} ${await res.text()}`);
 }

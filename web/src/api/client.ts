@@ -41,6 +41,8 @@ export interface RequestOptions {
   json?: unknown;
   /** A raw text body with its content type, e.g. a CSV file. */
   text?: { body: string; contentType: string };
+  /** A file as it is, e.g. an approval document. */
+  binary?: { body: Blob | ArrayBuffer; contentType: string };
   signal?: AbortSignal;
 }
 
@@ -67,19 +69,39 @@ export function toApiError(status: number, body: unknown, fallback: string): Api
   return new ApiError(status, `HTTP_${status}`, fallback);
 }
 
+// The session lives in an httpOnly cookie the page cannot read; the CSRF token that unsafe
+// requests must echo comes from the sign-in answer (or /auth/me) and is kept here.
+let csrfToken: string | null = null;
+let onSessionLost: ((e: ApiError) => void) | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when the server says the session is gone (401 on anything but signing in). */
+export function setSessionLostHandler(handler: ((e: ApiError) => void) | null): void {
+  onSessionLost = handler;
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  let body: string | undefined;
+  let body: BodyInit | undefined;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   } else if (options.text) {
     headers['content-type'] = options.text.contentType;
     body = options.text.body;
+  } else if (options.binary) {
+    headers['content-type'] = options.binary.contentType;
+    body = options.binary.body;
   }
+  if (!SAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(buildUrl(path, options.query), { method, headers, body, signal: options.signal });
+    res = await fetch(buildUrl(path, options.query), { method, headers, body, signal: options.signal, credentials: 'same-origin' });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, 'NETWORK', `the server cannot be reached (${(e as Error).message})`);
@@ -93,7 +115,12 @@ export async function request<T>(method: string, path: string, options: RequestO
       parsed = null;
     }
   }
-  if (!res.ok) throw toApiError(res.status, parsed, `${method} ${path} failed with HTTP ${res.status}`);
+  if (!res.ok) {
+    const err = toApiError(res.status, parsed, `${method} ${path} failed with HTTP ${res.status}`);
+    // A wrong password or a missing second-factor code is an answer to the sign-in form, not a lost session.
+    if (res.status === 401 && !path.startsWith('/auth/login')) onSessionLost?.(err);
+    throw err;
+  }
   return parsed as T;
 }
 

@@ -8,6 +8,8 @@ export interface NavItem {
   /** i18n key of the menu label. */
   label: string;
   page?: LazyExoticComponent<ComponentType>;
+  /** Shown only to someone holding one of these permissions (the server checks again). */
+  needs?: string[];
 }
 
 export interface NavGroup {
@@ -21,17 +23,17 @@ export const NAV: NavGroup[] = [
     key: 'video',
     label: 'nav.group.video',
     items: [
-      { key: 'live', path: '/live', label: 'nav.live' },
-      { key: 'playback', path: '/playback', label: 'nav.playback' },
+      { key: 'live', path: '/live', label: 'nav.live', needs: ['live:view'], page: lazy(() => import('../pages/live/live-page')) },
+      { key: 'playback', path: '/playback', label: 'nav.playback', needs: ['playback:view'], page: lazy(() => import('../pages/playback/playback-page')) },
     ],
   },
   {
     key: 'registry',
     label: 'nav.group.registry',
     items: [
-      { key: 'cameras', path: '/cameras', label: 'nav.cameras', page: lazy(() => import('../pages/cameras/cameras-page')) },
+      { key: 'cameras', path: '/cameras', label: 'nav.cameras', needs: ['basic-info:read', 'basic-info:write'], page: lazy(() => import('../pages/cameras/cameras-page')) },
       { key: 'organisations', path: '/organisations', label: 'nav.organisations', page: lazy(() => import('../pages/organisations/organisations-page')) },
-      { key: 'coverage', path: '/coverage', label: 'nav.coverage', page: lazy(() => import('../pages/coverage/coverage-page')) },
+      { key: 'coverage', path: '/coverage', label: 'nav.coverage', needs: ['basic-info:read'], page: lazy(() => import('../pages/coverage/coverage-page')) },
       { key: 'profiles', path: '/profiles', label: 'nav.profiles', page: lazy(() => import('../pages/profiles/profiles-page')) },
     ],
   },
@@ -39,8 +41,8 @@ export const NAV: NavGroup[] = [
     key: 'access',
     label: 'nav.group.access',
     items: [
-      { key: 'access-requests', path: '/access-requests', label: 'nav.accessRequests' },
-      { key: 'audit', path: '/audit', label: 'nav.audit' },
+      { key: 'access-requests', path: '/access-requests', label: 'nav.accessRequests', page: lazy(() => import('../pages/access-requests/access-requests-page')) },
+      { key: 'audit', path: '/audit', label: 'nav.audit', needs: ['audit:read'], page: lazy(() => import('../pages/audit/audit-page')) },
     ],
   },
   {
@@ -52,7 +54,12 @@ export const NAV: NavGroup[] = [
 
 export const DEFAULT_PATH = '/cameras';
 
-export function findNavItem(path: string): NavItem | undefined {
-  for (const g of NAV) for (const i of g.items) if (path === i.path || path.startsWith(`${i.path}/`)) return i;
+/** The menu as this person may use it: pages needing a permission they lack are left out. */
+export function visibleNav(permissions: readonly string[]): NavGroup[] {
+  return NAV.map((g) => ({ ...g, items: g.items.filter((i) => !i.needs || i.needs.some((p) => permissions.includes(p))) })).filter((g) => g.items.length > 0);
+}
+
+export function findNavItem(path: string, nav: NavGroup[] = NAV): NavItem | undefined {
+  for (const g of nav) for (const i of g.items) if (path === i.path || path.startsWith(`${i.path}/`)) return i;
   return undefined;
 }

@@ -1,8 +1,20 @@
-import { App as AntApp, ConfigProvider } from 'antd';
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useTranslation } from 'react-i18next';
+import { EnrolPage } from '../session/enrol-page';
+import { SessionProvider, useSession } from '../session/session';
+import { SignInPage } from '../session/sign-in-page';
 import { Shell } from './shell';
+
+/** Nothing but the sign-in page is shown until the server says who is signed in. */
+function Gate() {
+  const { state } = useSession();
+  if (state.status === 'loading') return <Spin style={{ display: 'block', marginTop: 120 }} />;
+  if (state.status === 'signed-out') return <SignInPage />;
+  if (state.status === 'enrol') return <EnrolPage />;
+  return <Shell />;
+}
 
 /** antd's own texts (pagination, empty tables, pickers) follow the console's language. */
 export function Root() {
@@ -12,7 +24,9 @@ export function Root() {
     <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: '#1d4e89' } }}>
       {/* Bottom right: errors must not cover a drawer's own buttons at the top. */}
       <AntApp notification={{ placement: 'bottomRight' }}>
-        <Shell />
+        <SessionProvider>
+          <Gate />
+        </SessionProvider>
       </AntApp>
     </ConfigProvider>
   );

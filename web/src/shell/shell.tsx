@@ -1,9 +1,11 @@
 import { Empty, Layout, Menu, Result, Segmented, Spin, Typography } from 'antd';
+import { UserMenu } from './user-menu';
 import type { MenuProps } from 'antd';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { setLanguage, type Language } from '../i18n';
-import { DEFAULT_PATH, NAV, findNavItem } from './nav';
+import { useMe } from '../session/session';
+import { DEFAULT_PATH, findNavItem, visibleNav } from './nav';
 import { navigate, usePath } from './router';
 
 const { Header, Sider, Content } = Layout;
@@ -11,16 +13,19 @@ const { Header, Sider, Content } = Layout;
 export function Shell() {
   const { t, i18n } = useTranslation();
   const path = usePath();
+  const me = useMe();
+  const nav = visibleNav(me.permissions);
+  const home = nav.flatMap((g) => g.items).find((i) => i.page)?.path ?? DEFAULT_PATH;
   useEffect(() => {
-    if (path === '/' || path === '') navigate(DEFAULT_PATH, true);
-  }, [path]);
-  const current = findNavItem(path);
+    if (path === '/' || path === '') navigate(home, true);
+  }, [path, home]);
+  const current = findNavItem(path, nav);
 
   useEffect(() => {
     document.title = `${current ? `${t(current.label)} · ` : ''}Vigil ${t('app.name')}`;
   }, [current, t]);
 
-  const items: MenuProps['items'] = NAV.map((g) => ({
+  const items: MenuProps['items'] = nav.map((g) => ({
     type: 'group',
     key: g.key,
     label: t(g.label),
@@ -54,6 +59,7 @@ export function Shell() {
           ]}
           onChange={(v) => void setLanguage(v)}
         />
+        <UserMenu />
       </Header>
       <Layout>
         <Sider width={208} theme="light" breakpoint="lg" collapsedWidth={0}>
