@@ -1,0 +1,56 @@
+// Every camera this person may see (the server leaves out the rest), with the organisations and
+// GB/T 28181 groups to arrange them by region, by unit or by group.
+import { useMemo } from 'react';
+import { api, request } from '../api/client';
+import type { Camera, Organisation } from '../api/types';
+import { useAsync } from './use-async';
+
+const PAGE = 500;
+const MAX_PAGES = 20;
+
+export interface CameraGroup {
+  id: number;
+  gbId: string;
+  kind: 'business_group' | 'virtual_organisation';
+  name: string;
+  parentId: number | null;
+  cameraIds: number[];
+}
+
+export interface CameraCatalogue {
+  cameras: Camera[];
+  byId: Map<number, Camera>;
+  organisations: Organisation[];
+  /** Empty for people who may not read the groups (they need basic-info:read). */
+  groups: CameraGroup[];
+}
+
+async function loadCameras(signal: AbortSignal): Promise<Camera[]> {
+  const out: Camera[] = [];
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = await api.cameras.list({ limit: PAGE, offset: page * PAGE }, signal);
+    out.push(...r.items);
+    if (out.length >= r.total || r.items.length === 0) break;
+  }
+  return out;
+}
+
+async function loadGroups(): Promise<CameraGroup[]> {
+  try {
+    const { items } = await request<{ items: Omit<CameraGroup, 'cameraIds'>[] }>('GET', '/camera-groups');
+    return await Promise.all(items.map((g) => request<CameraGroup>('GET', `/camera-groups/${g.id}`)));
+  } catch {
+    return [];
+  }
+}
+
+export async function loadCatalogue(signal: AbortSignal): Promise<CameraCatalogue> {
+  const [cameras, organisations, groups] = await Promise.all([loadCameras(signal), api.organisations.list().then((r) => r.items), loadGroups()]);
+  return { cameras, byId: new Map(cameras.map((c) => [c.id, c])), organisations, groups };
+}
+
+export function useCameraCatalogue() {
+  const state = useAsync(loadCatalogue, []);
+  const empty = useMemo<CameraCatalogue>(() => ({ cameras: [], byId: new Map(), organisations: [], groups: [] }), []);
+  return { ...state, catalogue: state.data ?? empty };
+}

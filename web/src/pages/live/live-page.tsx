@@ -1,0 +1,107 @@
+// The video wall: the camera tree on the left (by region / unit / group, searchable), tiles in a
+// 1 / 4 / 9 / 16 layout on the right. Drag a camera onto a tile, or double-click it to fill the
+// next free tile. The wall's cameras are kept per browser so a reload brings them back.
+import { Card, Col, Radio, Row, Segmented, Space, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Camera } from '../../api/types';
+import { useCameraCatalogue } from '../../common/camera-catalogue';
+import { CameraTree } from '../../common/camera-tree';
+import type { Transport } from '../../media/live-stream';
+import { VideoTile } from './video-tile';
+
+export const LAYOUTS = [1, 4, 9, 16] as const;
+type Layout = (typeof LAYOUTS)[number];
+const STORAGE_KEY = 'vigil.wall';
+
+function restore(): { layout: Layout; tiles: (number | null)[] } {
+  try {
+    const v = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as { layout: Layout; tiles: (number | null)[] } | null;
+    if (v && LAYOUTS.includes(v.layout) && Array.isArray(v.tiles)) return v;
+  } catch {
+    // A damaged entry just starts an empty wall.
+  }
+  return { layout: 4, tiles: [] };
+}
+
+export default function LivePage() {
+  const { t } = useTranslation();
+  const { catalogue, loading } = useCameraCatalogue();
+  const [wall, setWall] = useState(restore);
+  const [prefer, setPrefer] = useState<Transport | 'auto'>('auto');
+  const [live, setLive] = useState<Map<number, boolean>>(new Map());
+
+  useEffect(() => {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(wall));
+  }, [wall]);
+
+  const put = (index: number, cameraId: number | null) =>
+    setWall((w) => {
+      const tiles = [...w.tiles];
+      while (tiles.length <= index) tiles.push(null);
+      tiles[index] = cameraId;
+      return { ...w, tiles };
+    });
+
+  const openNext = (c: Camera) => {
+    const free = Array.from({ length: wall.layout }, (_, i) => i).find((i) => !wall.tiles[i]);
+    put(free ?? 0, c.id);
+  };
+
+  const onLive = useCallback((cameraId: number, on: boolean) => {
+    setLive((m) => {
+      if ((m.get(cameraId) ?? false) === on) return m;
+      const next = new Map(m);
+      next.set(cameraId, on);
+      return next;
+    });
+  }, []);
+
+  const columns = Math.sqrt(wall.layout);
+  return (
+    <Row gutter={12} wrap={false}>
+      <Col flex="280px">
+        <Card size="small" title={t('wall.cameras')} loading={loading}>
+          <CameraTree catalogue={catalogue} live={live} draggable onOpen={openNext} height={640} />
+        </Card>
+      </Col>
+      <Col flex="auto" style={{ minWidth: 0 }}>
+        <Card
+          size="small"
+          title={t('nav.live')}
+          extra={
+            <Space>
+              <Radio.Group size="small" value={prefer} onChange={(e) => setPrefer(e.target.value as Transport | 'auto')} optionType="button" data-testid="wall-transport"
+                options={[{ value: 'auto', label: t('wall.auto') }, { value: 'webrtc', label: 'WebRTC' }, { value: 'hls', label: 'HLS' }]} />
+              <Segmented<Layout>
+                size="small"
+                value={wall.layout}
+                onChange={(layout) => setWall((w) => ({ ...w, layout }))}
+                options={LAYOUTS.map((n) => ({ value: n, label: t('wall.layout', { count: n }) }))}
+                data-testid="wall-layout"
+              />
+            </Space>
+          }
+        >
+          {catalogue.cameras.length === 0 && !loading && <Typography.Text type="secondary">{t('wall.noCameras')}</Typography.Text>}
+          <div style={{ display: 'grid', gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`, gap: 4 }} data-testid="wall">
+            {Array.from({ length: wall.layout }, (_, i) => {
+              const id = wall.tiles[i];
+              return (
+                <VideoTile
+                  key={i}
+                  index={i}
+                  camera={id ? catalogue.byId.get(id) : undefined}
+                  prefer={prefer}
+                  onDropCamera={(cameraId) => put(i, cameraId)}
+                  onClear={() => put(i, null)}
+                  onLive={onLive}
+                />
+              );
+            })}
+          </div>
+        </Card>
+      </Col>
+    </Row>
+  );
+}

@@ -1,0 +1,123 @@
+// The zoomable timeline under the players: a row per camera with its recorded ranges, gaps and
+// events from the timeline API, a ruler, and the cursor at the instant being shown. Click or drag
+// on a row to seek; drag the ruler to move along; the wheel zooms around the pointer.
+import { Tooltip } from 'antd';
+import { useRef, useState, type PointerEvent } from 'react';
+import type { CameraTimeline } from '../../api/media';
+import { msOf, tickLabel, ticks, xOf, zoomAt, type View } from './timeline-scale';
+
+const ROW = 26;
+const RULER = 22;
+const LABEL = 140;
+
+interface Props {
+  view: View;
+  rows: { label: string; timeline?: CameraTimeline }[];
+  cursor: number | null;
+  width: number;
+  onSeek(ms: number): void;
+  onView(v: View): void;
+}
+
+export function TimelineBar({ view, rows, cursor, width, onSeek, onView }: Props) {
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [preview, setPreview] = useState<number | null>(null);
+  const drag = useRef<{ kind: 'seek' | 'pan'; startX: number; view: View } | null>(null);
+  const plot = Math.max(100, width - LABEL);
+  const height = RULER + rows.length * ROW + 4;
+  const { step, at } = ticks(view, Math.max(4, Math.floor(plot / 90)));
+
+  const xInPlot = (e: { clientX: number }) => e.clientX - (svgRef.current?.getBoundingClientRect().left ?? 0) - LABEL;
+
+  const down = (e: PointerEvent<SVGRectElement>, kind: 'seek' | 'pan') => {
+    (e.target as Element).setPointerCapture(e.pointerId);
+    drag.current = { kind, startX: xInPlot(e), view };
+    if (kind === 'seek') setPreview(msOf(view, xInPlot(e), plot));
+  };
+  const move = (e: PointerEvent<SVGRectElement>) => {
+    const d = drag.current;
+    if (!d) return;
+    if (d.kind === 'seek') setPreview(msOf(view, Math.min(plot, Math.max(0, xInPlot(e))), plot));
+    else {
+      const shift = ((xInPlot(e) - d.startX) / plot) * (d.view.to - d.view.from);
+      onView({ from: Math.round(d.view.from - shift), to: Math.round(d.view.to - shift) });
+    }
+  };
+  const up = () => {
+    const d = drag.current;
+    drag.current = null;
+    if (d?.kind === 'seek' && preview !== null) onSeek(preview);
+    setPreview(null);
+  };
+
+  const clip = (a: number, b: number) => {
+    const x1 = Math.max(0, xOf(view, a, plot));
+    const x2 = Math.min(plot, xOf(view, b, plot));
+    return x2 > x1 ? { x: x1, w: Math.max(1, x2 - x1) } : null;
+  };
+  const shown = preview ?? cursor;
+
+  return (
+    <svg
+      ref={svgRef}
+      width={width}
+      height={height}
+      data-testid="timeline"
+      style={{ userSelect: 'none', display: 'block' }}
+      onWheel={(e) => {
+        const x = xInPlot(e);
+        if (x < 0) return;
+        onView(zoomAt(view, msOf(view, x, plot), e.deltaY > 0 ? 1.5 : 1 / 1.5));
+      }}
+    >
+      <g transform={`translate(${LABEL},0)`}>
+        <rect width={plot} height={RULER} fill="#f5f5f5" style={{ cursor: 'grab' }} onPointerDown={(e) => down(e, 'pan')} onPointerMove={move} onPointerUp={up} data-testid="timeline-ruler" />
+        {at.map((t) => {
+          const x = xOf(view, t, plot);
+          return (
+            <g key={t} pointerEvents="none">
+              <line x1={x} x2={x} y1={RULER - 6} y2={height} stroke="#e0e0e0" />
+              <text x={x + 3} y={14} fontSize={11} fill="#555">{tickLabel(t, step)}</text>
+            </g>
+          );
+        })}
+      </g>
+      {rows.map((r, i) => {
+        const y = RULER + i * ROW + 2;
+        const tl = r.timeline;
+        return (
+          <g key={i} data-testid={`timeline-row-${i}`}>
+            <text x={4} y={y + 16} fontSize={12} fill="#333">
+              {r.label.length > 12 ? `${r.label.slice(0, 12)}…` : r.label}
+              {tl && ` ${tl.coveragePct.toFixed(0)}%`}
+            </text>
+            <g transform={`translate(${LABEL},0)`}>
+              <rect y={y} width={plot} height={ROW - 6} fill="#fafafa" stroke="#eee" />
+              {tl?.gaps.map((g, k) => {
+                const c = clip(g.startMs, g.endMs);
+                return c && <rect key={`g${k}`} data-kind="gap" x={c.x} y={y} width={c.w} height={ROW - 6} fill="#ffccc7" pointerEvents="none" />;
+              })}
+              {tl?.ranges.map((g, k) => {
+                const c = clip(g.startMs, g.endMs);
+                return c && <rect key={`r${k}`} data-kind="recorded" x={c.x} y={y} width={c.w} height={ROW - 6} fill="#52c41a" pointerEvents="none" />;
+              })}
+              {tl?.events.map((ev, k) => {
+                const x = xOf(view, ev.startMs, plot);
+                if (x < 0 || x > plot) return null;
+                return (
+                  <Tooltip key={`e${k}`} title={`${ev.kind}: ${ev.detail}`}>
+                    <path data-kind="event" d={`M${x - 4},${y} L${x + 4},${y} L${x},${y + 7} Z`} fill="#fa8c16" />
+                  </Tooltip>
+                );
+              })}
+              <rect y={y} width={plot} height={ROW - 6} fill="transparent" style={{ cursor: 'pointer' }} onPointerDown={(e) => down(e, 'seek')} onPointerMove={move} onPointerUp={up} />
+            </g>
+          </g>
+        );
+      })}
+      {shown !== null && xOf(view, shown, plot) >= 0 && xOf(view, shown, plot) <= plot && (
+        <line data-testid="timeline-cursor" x1={LABEL + xOf(view, shown, plot)} x2={LABEL + xOf(view, shown, plot)} y1={0} y2={height} stroke={preview !== null ? '#1677ff' : '#f5222d'} strokeWidth={2} pointerEvents="none" />
+      )}
+    </svg>
+  );
+}
