@@ -18,6 +18,7 @@ import { authRoutes } from './routes/auth/routes.js';
 import { cameraGroupRoutes } from './routes/camera-groups/routes.js';
 import { cameraRoutes } from './routes/cameras/routes.js';
 import { healthRoutes } from './routes/health/routes.js';
+import { watchRoutes, type MediaRouteDeps } from './routes/live/media-plugin.js';
 import { organisationRoutes } from './routes/organisations/routes.js';
 import { profileRoutes, type ProfileCatalogueView } from './routes/profiles/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
@@ -33,7 +34,9 @@ export interface AppDeps {
   /** A pino logger; false for none (tests). */
   logger?: FastifyBaseLogger | false;
   metrics?: MetricsRegistry;
-  /** Extra routes a process role adds (web UI, media). */
+  /** Live view, playback and timeline, when the process role has a media plane. */
+  media?: MediaRouteDeps;
+  /** Extra routes a process role adds (web UI). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }
 
@@ -84,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(cameraGroupRoutes, { registry, access });
       await api.register(reportRoutes, { registry, access });
       await api.register(profileRoutes, { profiles: deps.profiles });
+      if (deps.media) await watchRoutes(api, deps.media);
     },
     { prefix: API_PREFIX },
   );

@@ -1,0 +1,39 @@
+// One access unit → the RTP payloads of one picture (RFC 6184 for H.264, RFC 7798 for H.265),
+// with the stream's parameter sets put in front of every keyframe that lacks them: a browser that
+// joins, or loses a packet, must find SPS/PPS at the next keyframe, and many cameras send them
+// only out of band (SDP sprop) or once per connection.
+import { packetizeH264 } from '../media/h264/packetizer.js';
+import { h264NalType, H264Nal } from '../media/h264/nal.js';
+import { packetizeH265 } from '../media/h265/packetizer.js';
+import { h265NalType, H265Nal } from '../media/h265/nal.js';
+import type { VideoCodec } from '../ingest/source.js';
+
+/** Payload bytes per RTP packet: fits a 1280-byte path MTU after IP, UDP, SRTP and extensions. */
+export const RTP_PAYLOAD_BYTES = 1100;
+
+function isParameterSet(codec: VideoCodec, nal: Buffer): boolean {
+  if (codec === 'h264') {
+    const t = h264NalType(nal);
+    return t === H264Nal.SPS || t === H264Nal.PPS;
+  }
+  const t = h265NalType(nal);
+  return t === H265Nal.VPS || t === H265Nal.SPS || t === H265Nal.PPS;
+}
+
+function isDelimiter(codec: VideoCodec, nal: Buffer): boolean {
+  return codec === 'h264' ? h264NalType(nal) === H264Nal.AUD : h265NalType(nal) === H265Nal.AUD;
+}
+
+/** The NAL units to send for one access unit: delimiters dropped, parameter sets ensured on keyframes. */
+export function accessUnitNalus(codec: VideoCodec, nalus: readonly Buffer[], keyframe: boolean, parameterSets: readonly Buffer[]): Buffer[] {
+  const body = nalus.filter((n) => n.length > 0 && !isDelimiter(codec, n));
+  if (!keyframe || body.some((n) => isParameterSet(codec, n))) return body;
+  return [...parameterSets, ...body];
+}
+
+/** RTP payloads of one access unit; the last one takes the marker bit. */
+export function framePayloads(codec: VideoCodec, nalus: readonly Buffer[], keyframe: boolean, parameterSets: readonly Buffer[]): Buffer[] {
+  const units = accessUnitNalus(codec, nalus, keyframe, parameterSets);
+  const options = { maxPayload: RTP_PAYLOAD_BYTES };
+  return codec === 'h264' ? packetizeH264(units, options) : packetizeH265(units, options);
+}

@@ -1,0 +1,107 @@
+// Playback by camera and wall-clock time. A stream token (kind "playback") opens a session in the
+// stream register; the session then asks for plans (JSON or an HLS VOD playlist) within the
+// token's range and fetches init segments and fragments, which are read from the recording files
+// byte for byte and checked against their SHA-256 in the index before they leave — footage is
+// never rewritten, and a tampered fragment is refused rather than shown.
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OpenStream, StreamRegister } from '../live/stream-register.js';
+import { PlaybackError } from './errors.js';
+import type { FootageIndex } from './footage-index.js';
+import { buildPlan, type PlaybackPlan } from './playback-plan.js';
+import { vodPlaylist } from './vod-playlist.js';
+
+export interface PlaybackServiceOptions {
+  /** Longest span one plan covers (default 2 h); fetch ahead with nextFromMs. */
+  maxSpanMs?: number;
+  /** Most fragments in one plan (default 4000). */
+  maxSegments?: number;
+  /** Check each fragment's SHA-256 before serving it (default true). */
+  verifyHashes?: boolean;
+}
+
+export class PlaybackService {
+  private readonly maxSpanMs: number;
+  private readonly maxSegments: number;
+  private readonly verify: boolean;
+
+  constructor(
+    private readonly index: FootageIndex,
+    private readonly dataDir: string,
+    readonly register: StreamRegister,
+    options: PlaybackServiceOptions = {},
+  ) {
+    this.maxSpanMs = options.maxSpanMs ?? 2 * 3_600_000;
+    this.maxSegments = options.maxSegments ?? 4000;
+    this.verify = options.verifyHashes ?? true;
+  }
+
+  /** Opens a playback session for `cameraId` and returns the plan from `from`. */
+  async open(token: string | undefined, cameraId: number, from: number, to: number | undefined, sourceAddress: string | null): Promise<{ sessionId: string; plan: PlaybackPlan }> {
+    const stream = await this.register.open(token, { cameraId, kind: 'playback', transport: 'playback', sourceAddress, polled: true });
+    try {
+      return { sessionId: stream.id, plan: await this.planFor(stream, from, to) };
+    } catch (e) {
+      this.register.close(stream.id, 'failed to open');
+      throw e;
+    }
+  }
+
+  /** A further plan in the same session (seeking, fetching ahead). */
+  async plan(sessionId: string, from: number, to: number | undefined): Promise<PlaybackPlan> {
+    return this.planFor(this.register.use(sessionId, { transport: 'playback' }), from, to);
+  }
+
+  async playlist(sessionId: string, from: number, to: number | undefined): Promise<string> {
+    return vodPlaylist(await this.plan(sessionId, from, to));
+  }
+
+  private async planFor(stream: OpenStream, from: number, to: number | undefined): Promise<PlaybackPlan> {
+    const g = stream.grant;
+    let end = Math.min(to ?? from + this.maxSpanMs, from + this.maxSpanMs);
+    if (g.to !== null) end = Math.min(end, g.to);
+    if (g.from !== null && from < g.from) throw new PlaybackError('PLAYBACK_RANGE', `the stream token allows playback from ${new Date(g.from).toISOString()} only`);
+    if (!(end > from)) throw new PlaybackError('PLAYBACK_RANGE', 'the range is empty or outside the stream token');
+    const key = await this.index.keyframeAtOrBefore(stream.cameraId, from);
+    const fragments = await this.index.fragments(stream.cameraId, key ? key.startMs : from, end, this.maxSegments + 1);
+    const truncated = fragments.length > this.maxSegments;
+    return buildPlan(stream.cameraId, from, end, key, truncated ? fragments.slice(0, this.maxSegments) : fragments, truncated);
+  }
+
+  /** The init segment (ftyp+moov) of a file of the session's camera. */
+  async init(sessionId: string, fileId: number): Promise<Buffer> {
+    const stream = this.register.use(sessionId, { transport: 'playback' });
+    const file = await this.index.file(fileId);
+    if (!file || file.cameraId !== stream.cameraId) throw new PlaybackError('PLAYBACK_NOT_FOUND', `no file ${fileId} for camera ${stream.cameraId}`);
+    return this.read(file.path, 0, file.initSize);
+  }
+
+  /** One recorded fragment (moof+mdat) exactly as written, after its hash is checked. */
+  async fragment(sessionId: string, fileId: number, seq: number): Promise<Buffer> {
+    const stream = this.register.use(sessionId, { transport: 'playback' });
+    const [file, f] = await Promise.all([this.index.file(fileId), this.index.fragment(fileId, seq)]);
+    if (!file || !f || file.cameraId !== stream.cameraId) throw new PlaybackError('PLAYBACK_NOT_FOUND', `no fragment ${seq} of file ${fileId} for camera ${stream.cameraId}`);
+    const g = stream.grant;
+    if ((g.to !== null && f.startMs >= g.to) || (g.from !== null && f.endMs <= g.from)) throw new PlaybackError('PLAYBACK_RANGE', 'this fragment lies outside the stream token');
+    const bytes = await this.read(file.path, f.byteOffset, f.size);
+    if (this.verify && createHash('sha256').update(bytes).digest('hex') !== f.sha256) {
+      throw new PlaybackError('PLAYBACK_INTEGRITY', `fragment ${seq} of file ${fileId} does not match its recorded SHA-256: the file was altered`);
+    }
+    return bytes;
+  }
+
+  private async read(relPath: string, offset: number, length: number): Promise<Buffer> {
+    const fh = await open(join(this.dataDir, ...relPath.split('/')), 'r').catch(() => {
+      throw new PlaybackError('PLAYBACK_NOT_FOUND', `recording file ${relPath} is missing`);
+    });
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      if (bytesRead !== length) throw new PlaybackError('PLAYBACK_INTEGRITY', `recording file ${relPath} is shorter than its index says`);
+      return buf;
+    } finally {
+      await fh.close();
+    }
+  }
+}
