@@ -170,3 +170,26 @@ export async function signInContext(context: BrowserContext, server: RunningServ
   }
   if (res.status() !== 200) throw new Error(`sign-in of ${p.login} failed: ${res.status()} ${await res.text()}`);
 }
+
+/**
+ * Enrols a second factor for someone whose role requires one, through the API as the enrolment
+ * page does (sign in → enrol → confirm the first code), then signs the context out.
+ */
+export async function enrolThroughApi(context: BrowserContext, server: RunningServer, p: Person): Promise<string> {
+  const base = `${server.url}/api/v1`;
+  const res = await context.request.post(`${base}/auth/login`, { data: { login: p.login, password: p.password } });
+  const me = (await res.json()) as { stage: string; csrfToken: string };
+  if (me.stage !== 'enrol') throw new Error(`${p.login} is not waiting to enrol (stage ${me.stage})`);
+  const headers = { 'x-csrf-token': me.csrfToken };
+  const { secret } = (await (await context.request.post(`${base}/auth/totp/enrol`, { headers })).json()) as { secret: string };
+  const done = await context.request.post(`${base}/auth/totp/confirm`, { headers, data: { code: totpCode(secret) } });
+  if (done.status() !== 204) throw new Error(`enrolment of ${p.login} failed: ${done.status()} ${await done.text()}`);
+  await context.request.post(`${base}/auth/logout`, { headers });
+  return secret;
+}
+
+/** The CSRF token of the context's session, for unsafe requests made outside the console. */
+export async function csrfOf(context: BrowserContext, server: RunningServer): Promise<string> {
+  const me = (await (await context.request.get(`${server.url}/api/v1/auth/me`)).json()) as { csrfToken: string };
+  return me.csrfToken;
+}
