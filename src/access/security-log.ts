@@ -28,6 +28,18 @@ export const ACTION_OF_PERMISSION: Record<Permission, AuditAction> = {
   'users:manage': 'permission_change',
 };
 
+const RECORDED = Symbol('vigil.refusal-recorded');
+
+/** Marks a refusal as written to the register, so the API's safety net does not write it twice. */
+export function markRecorded<E extends Error>(e: E): E {
+  (e as unknown as Record<symbol, boolean>)[RECORDED] = true;
+  return e;
+}
+
+export function wasRecorded(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, boolean>)[RECORDED] === true;
+}
+
 export type EventInput = Omit<AuditEntryInput, 'actors' | 'sourceAddress'> & { actors?: AuditActor[]; sourceAddress?: string | null };
 
 export class SecurityLog {
@@ -49,7 +61,7 @@ export class SecurityLog {
   /** Records a refused attempt, then throws the refusal. */
   async refuse(actor: Actor | null, e: Omit<EventInput, 'outcome'>, error: Error): Promise<never> {
     await this.record(actor, { ...e, outcome: 'refused', reason: e.reason ?? error.message, detail: { ...e.detail, ...(isVigilError(error) ? { code: error.code, articles: error.articles } : {}) } });
-    throw error;
+    throw markRecorded(error);
   }
 }
 

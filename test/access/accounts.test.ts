@@ -53,6 +53,9 @@ describe('accounts', () => {
     const blocked = await t.raw.inject({ url: '/api/v1/access-requests', headers });
     expect(blocked.statusCode).toBe(403);
     expect(blocked.json().error.code).toBe('TOTP_ENROLMENT_REQUIRED');
+    // Every refusal is registered, also those no service wrote itself.
+    const [last] = (await t.audit.search({ outcome: 'refused', limit: 1 })).items;
+    expect(last).toMatchObject({ actors: [{ userId: p.id }], reason: expect.stringMatching(/enrol/) });
     const { uri, secret } = (await t.raw.inject({ method: 'POST', url: '/api/v1/auth/totp/enrol', headers })).json();
     expect(uri).toMatch(/^otpauth:\/\/totp\/Vigil:head-a\?secret=/);
     expect((await t.raw.inject({ method: 'POST', url: '/api/v1/auth/totp/confirm', headers, payload: { code: '000000' } })).statusCode).toBe(400);

@@ -13,9 +13,9 @@ import type { Access } from '../../access/index.js';
 import { AccessErrors } from '../../access/errors.js';
 import { isPermission, type Permission } from '../../access/permissions.js';
 import { authorize, type Subject } from '../../access/policy.js';
-import { ACTION_OF_PERMISSION } from '../../access/security-log.js';
+import { ACTION_OF_PERMISSION, markRecorded, wasRecorded } from '../../access/security-log.js';
 import type { AuditAction } from '../../audit/entry.js';
-import { Errors } from '../../errors.js';
+import { Errors, isVigilError } from '../../errors.js';
 
 export type RouteAccess = 'public' | 'enrolment' | 'signed-in' | Permission;
 
@@ -80,7 +80,7 @@ export function registerAuth(api: FastifyInstance, access: Access): void {
         if (auth) {
           if (!SAFE_METHODS.has(req.method) && !access.accounts.checkCsrf(secret, headerOf(req, 'x-csrf-token'))) {
             await access.log.record(auth.actor, { action: actionOf(rule), outcome: 'refused', reason: 'missing or wrong CSRF token', target: `${req.method} ${req.routeOptions.url}` });
-            throw AccessErrors.csrf();
+            throw markRecorded(AccessErrors.csrf());
           }
           req.actor = auth.actor;
           req.sessionSecret = secret;
@@ -93,8 +93,16 @@ export function registerAuth(api: FastifyInstance, access: Access): void {
     if (rule === 'signed-in' || rule === 'enrolment') return;
     if (!req.actor.holds(rule)) {
       await access.log.record(req.actor, { action: ACTION_OF_PERMISSION[rule], outcome: 'refused', reason: `needs ${rule}`, target: `${req.method} ${req.routeOptions.url}` });
-      throw Errors.forbidden(`this needs the ${rule} permission`);
+      throw markRecorded(Errors.forbidden(`this needs the ${rule} permission`));
     }
+  });
+
+  // Safety net: any refusal (403) that code further in did not register is registered here.
+  api.addHook('onError', async (req, _reply, error) => {
+    if (!isVigilError(error) || error.status !== 403 || wasRecorded(error)) return;
+    const rule = req.routeOptions.config.access;
+    await access.log.record(req.actor, { action: rule ? actionOf(rule) : 'config_change', outcome: 'refused', reason: error.message, target: `${req.method} ${req.routeOptions.url}`, detail: { code: error.code } });
+    markRecorded(error);
   });
 }
 
