@@ -5,6 +5,7 @@ import type { Repositories } from '../db/repositories.js';
 import type { CameraGroupKind } from '../db/schema.js';
 import { nationalIdProblem } from './national-id-check.js';
 import { uniqueViolation } from './organisation.service.js';
+import type { RecordChange } from './registry-change.js';
 
 /**
  * GB/T 28181 business groups (215) and virtual organisations (216): a business group is a
@@ -16,7 +17,7 @@ export class CameraGroupService {
     private readonly clock: Clock,
   ) {}
 
-  async create(input: { gbId: string; kind: CameraGroupKind; name: string; parentId: number | null }): Promise<CameraGroup> {
+  async create(input: { gbId: string; kind: CameraGroupKind; name: string; parentId: number | null }, record?: RecordChange): Promise<CameraGroup> {
     const want = input.kind === 'business_group' ? 'business_group' : 'virtual_organisation';
     const problem = nationalIdProblem(input.gbId, want);
     if (problem) throw Errors.validation(`gbId: ${problem}`, [{ path: 'gbId', message: problem }]);
@@ -34,7 +35,11 @@ export class CameraGroupService {
       }
     }
     try {
-      return await this.repos.cameraGroups.create(input, this.clock.now());
+      return await this.repos.db.kysely.transaction().execute(async (trx) => {
+        const group = await this.repos.cameraGroups.create(input, this.clock.now(), trx);
+        await record?.(trx, { object: 'camera_group', action: 'create', id: group.id, detail: { gbId: group.gbId, kind: group.kind } });
+        return group;
+      });
     } catch (e) {
       throw uniqueViolation(e, 'gbId') ?? e;
     }
@@ -50,7 +55,7 @@ export class CameraGroupService {
     return { ...g, cameraIds: await this.repos.cameraGroups.members(id) };
   }
 
-  async setMembers(id: number, add: number[], remove: number[]) {
+  async setMembers(id: number, add: number[], remove: number[], record?: RecordChange) {
     await this.get(id);
     await this.repos.db.kysely.transaction().execute(async (trx) => {
       for (const cameraId of add) {
@@ -60,6 +65,7 @@ export class CameraGroupService {
       }
       await this.repos.cameraGroups.addMembers(id, add, trx);
       await this.repos.cameraGroups.removeMembers(id, remove, trx);
+      await record?.(trx, { object: 'camera_group', action: 'members', id, cameraIds: [...add, ...remove], detail: { add, remove } });
     });
     return this.get(id);
   }

@@ -10,6 +10,7 @@ import type { CameraService } from './camera.service.js';
 import { profileResolver } from './coverage.service.js';
 import { CsvSyntaxError, parseCsv, toCsvLine } from './csv.js';
 import type { ProfileRules } from './profile-rules.js';
+import type { RecordChange } from './registry-change.js';
 
 const NUMBER_COLUMNS = new Set(['longitude', 'latitude', 'directionDeg', 'fovDeg', 'regionId', 'ownerUnitId', 'userUnitId', 'managingUnitId', 'maintainerUnitId']);
 const BOOLEAN_COLUMNS = new Set(['keyPosition', 'signage']);
@@ -28,7 +29,7 @@ export class CameraImporter {
     private readonly clock: Clock,
   ) {}
 
-  async importCsv(text: string): Promise<ImportResult> {
+  async importCsv(text: string, record?: RecordChange): Promise<ImportResult> {
     let records;
     try {
       records = parseCsv(text);
@@ -117,6 +118,7 @@ export class CameraImporter {
     const now = this.clock.now();
     await this.repos.db.kysely.transaction().execute(async (trx) => {
       await this.repos.cameras.insertMany(parsed.map((p) => p.camera), now, trx);
+      await record?.(trx, { object: 'camera', action: 'import', detail: { rows: parsed.length, gbIds: parsed.map((p) => p.camera.gbId) } });
     });
     return { imported: parsed.length };
   }

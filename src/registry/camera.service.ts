@@ -5,6 +5,7 @@ import type { Organisation } from '../db/organisation.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import type { CameraStatus } from '../db/schema.js';
 import type { CameraInput } from './camera.schema.js';
+import type { RecordChange } from './registry-change.js';
 import { nationalIdProblem } from './national-id-check.js';
 import { uniqueViolation, type OrganisationService } from './organisation.service.js';
 import type { ProfileRules } from './profile-rules.js';
@@ -33,19 +34,23 @@ export class CameraService {
     private readonly clock: Clock,
   ) {}
 
-  async register(input: CameraInput): Promise<Camera> {
+  async register(input: CameraInput, record?: RecordChange): Promise<Camera> {
     const orgs = await this.loadOrganisations([input]);
     const problems = await this.check(input, orgs);
     if (problems.refusal) throw problems.refusal;
     if (problems.details.length) throw Errors.validation('the camera point is not valid', problems.details);
     try {
-      return await this.repos.cameras.insert(input, this.clock.now());
+      return await this.repos.db.kysely.transaction().execute(async (trx) => {
+        const camera = await this.repos.cameras.insert(input, this.clock.now(), trx);
+        await record?.(trx, { object: 'camera', action: 'create', id: camera.id, cameraIds: [camera.id], detail: { gbId: camera.gbId } });
+        return camera;
+      });
     } catch (e) {
       throw uniqueViolation(e, 'gbId') ?? e;
     }
   }
 
-  async update(id: number, patch: Partial<CameraInput>): Promise<Camera> {
+  async update(id: number, patch: Partial<CameraInput>, record?: RecordChange): Promise<Camera> {
     const current = await this.get(id);
     const next: CameraFields = { ...stripMeta(current), ...patch };
     const orgs = await this.loadOrganisations([next]);
@@ -53,7 +58,11 @@ export class CameraService {
     if (problems.refusal) throw problems.refusal;
     if (problems.details.length) throw Errors.validation('the camera point is not valid', problems.details);
     try {
-      return (await this.repos.cameras.update(id, next, this.clock.now()))!;
+      return await this.repos.db.kysely.transaction().execute(async (trx) => {
+        const camera = (await this.repos.cameras.update(id, next, this.clock.now(), trx))!;
+        await record?.(trx, { object: 'camera', action: 'update', id, cameraIds: [id], detail: { fields: Object.keys(patch).sort() } });
+        return camera;
+      });
     } catch (e) {
       throw uniqueViolation(e, 'gbId') ?? e;
     }

@@ -5,6 +5,7 @@ import type { Repositories } from '../db/repositories.js';
 import type { PlatformLevel } from '../db/schema.js';
 import { checkNationalId } from './national-id-check.js';
 import type { ProfileRules } from './profile-rules.js';
+import type { RecordChange } from './registry-change.js';
 
 const LEVEL_RANK: Record<PlatformLevel, number> = { province: 0, city: 1, district: 2, station: 3 };
 
@@ -16,7 +17,7 @@ export class OrganisationService {
     private readonly clock: Clock,
   ) {}
 
-  async create(input: NewOrganisation): Promise<Organisation> {
+  async create(input: NewOrganisation, record?: RecordChange): Promise<Organisation> {
     return this.repos.db.kysely.transaction().execute(async (trx) => {
       const parent = input.parentId != null ? await this.repos.organisations.get(input.parentId, trx) : undefined;
       if (input.parentId != null && !parent) {
@@ -46,14 +47,16 @@ export class OrganisationService {
       if (input.gbId) checkNationalId(input.gbId, 'gbId', 'platform');
       const regionCode = input.regionCode ?? (input.kind === 'unit' ? parent?.regionCode ?? null : null);
       try {
-        return await this.repos.organisations.create({ ...input, regionCode }, this.clock.now(), trx);
+        const org = await this.repos.organisations.create({ ...input, regionCode }, this.clock.now(), trx);
+        await record?.(trx, { object: 'organisation', action: 'create', id: org.id, detail: { kind: org.kind, name: org.name } });
+        return org;
       } catch (e) {
         throw uniqueViolation(e, 'gbId') ?? e;
       }
     });
   }
 
-  async update(id: number, patch: Parameters<Repositories['organisations']['update']>[1]): Promise<Organisation> {
+  async update(id: number, patch: Parameters<Repositories['organisations']['update']>[1], record?: RecordChange): Promise<Organisation> {
     const org = await this.get(id);
     this.checkProfile(patch.profileId ?? undefined);
     if (patch.unitRoles && org.kind === 'platform' && patch.unitRoles.length) {
@@ -61,7 +64,11 @@ export class OrganisationService {
     }
     if (patch.gbId) checkNationalId(patch.gbId, 'gbId', 'platform');
     try {
-      return (await this.repos.organisations.update(id, patch, this.clock.now()))!;
+      return await this.repos.db.kysely.transaction().execute(async (trx) => {
+        const updated = (await this.repos.organisations.update(id, patch, this.clock.now(), trx))!;
+        await record?.(trx, { object: 'organisation', action: 'update', id, detail: { fields: Object.keys(patch).sort() } });
+        return updated;
+      });
     } catch (e) {
       throw uniqueViolation(e, 'gbId') ?? e;
     }
@@ -80,7 +87,7 @@ export class OrganisationService {
     })();
   }
 
-  async remove(id: number): Promise<void> {
+  async remove(id: number, record?: RecordChange): Promise<void> {
     await this.repos.db.kysely.transaction().execute(async (trx) => {
       const org = await this.repos.organisations.get(id, trx);
       if (!org) throw Errors.notFound(`organisation ${id} does not exist`);
@@ -91,6 +98,7 @@ export class OrganisationService {
         throw Errors.conflict(`organisation ${id} is still named by camera points`);
       }
       await this.repos.organisations.delete(id, trx);
+      await record?.(trx, { object: 'organisation', action: 'delete', id, detail: { name: org.name } });
     });
   }
 

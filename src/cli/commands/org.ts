@@ -1,6 +1,7 @@
 import type { Context } from '../../services/context.js';
 import type { PlatformLevel, UnitRole } from '../../db/schema.js';
 import { int, parse } from '../args.js';
+import { recordCliChange } from '../record-change.js';
 import { printTable, UsageError } from '../output.js';
 
 export const orgHelp = `vigil org <command>
@@ -38,7 +39,7 @@ export async function orgCommand(ctx: Context, args: string[]): Promise<number> 
         profileId: values.profile,
         gbId: values['gb-id'],
         contact: values.contact,
-      });
+      }, recordCliChange(ctx));
       process.stdout.write(`created ${org.kind} ${org.id} (${org.name})\n`);
       return 0;
     }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Access } from '../../../access/index.js';
 import type { Registry } from '../../../registry/index.js';
 import { guard } from '../../plugins/auth.js';
+import { recordChangeBy } from '../record-change.js';
 import { errorResponses, idParams } from '../common.schema.js';
 
 const groupSchema = z
@@ -40,7 +41,7 @@ export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry; acce
     },
   }, async (req, reply) => {
     await mayChange(req);
-    return reply.status(201).send(await registry.groups.create(req.body));
+    return reply.status(201).send(await registry.groups.create(req.body, recordChangeBy(access, req)));
   });
 
   app.get('/camera-groups/:id', {
@@ -59,6 +60,6 @@ export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry; acce
     },
   }, async (req) => {
     await mayChange(req);
-    return registry.groups.setMembers(req.params.id, req.body.add, req.body.remove);
+    return registry.groups.setMembers(req.params.id, req.body.add, req.body.remove, recordChangeBy(access, req));
   });
 };

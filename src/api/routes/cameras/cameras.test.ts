@@ -138,3 +138,47 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`registry changes are registered on ${dialect}`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await testApp(dialect, 'national');
+    });
+    afterAll(() => t.close());
+
+    it('records who created a camera point, in the same transaction as the change', async () => {
+      const org = (await t.app.inject({ method: 'POST', url: '/api/v1/organisations', payload: { kind: 'platform', name: 'City', level: 'city' } })).json();
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/cameras',
+        payload: { gbId: '11010000001320000001', name: 'Gate', deviceType: 'fixed', address: 'Road 1', placeCategory: 'schools', regionId: org.id, funding: 'self', signage: true },
+      });
+      expect(res.statusCode).toBe(201);
+      const cam = res.json();
+      const { items } = await t.audit.search({ action: 'registry_change', cameraId: cam.id });
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ outcome: 'success', target: `camera:${cam.id} create` });
+      expect(items[0]!.actors[0]!.name).toBeTruthy();
+      const orgEntries = (await t.audit.search({ action: 'registry_change' })).items.filter((e) => e.target === `organisation:${org.id} create`);
+      expect(orgEntries).toHaveLength(1);
+    });
+
+    it('makes no change when its record cannot be written', async () => {
+      const org = (await t.app.inject({ url: '/api/v1/organisations?parentId=root' })).json().items[0];
+      const before = (await t.app.inject({ url: '/api/v1/cameras' })).json().total;
+      // The register refuses to be written (its head row is gone): the change must not happen.
+      const head = await t.db.kysely.selectFrom('audit_head' as never).selectAll().execute();
+      await t.db.kysely.deleteFrom('audit_head' as never).execute();
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/cameras',
+        payload: { gbId: '11010000001320000002', name: 'Gate 2', deviceType: 'fixed', address: 'Road 2', placeCategory: 'schools', regionId: org.id, funding: 'self', signage: true },
+      });
+      expect(res.statusCode).toBe(500);
+      await t.db.kysely.insertInto('audit_head' as never).values(head as never).execute();
+      expect((await t.app.inject({ url: '/api/v1/cameras' })).json().total).toBe(before);
+      expect(await t.registry.cameras.search({ q: 'Gate 2' })).toMatchObject({ total: 0 });
+    });
+  });
+}
