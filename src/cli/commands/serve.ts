@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { INITIAL_ADMIN_FILE } from '../../access/first-run.js';
 import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startApiService } from '../../services/api.service.js';
@@ -32,7 +35,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       const api = await startApiService(ctx);
       stops.push(api.close);
       process.stderr.write(
-        `\nVigil ${ctx.version} is running.\n  Console:  ${api.url}/\n  API docs: ${api.url}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\nPress Ctrl+C to stop.\n\n`,
+        `\nVigil ${ctx.version} is running.\n  Console:  ${api.url}/\n  API docs: ${api.url}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\n${signInHint(config.dataDir)}Press Ctrl+C to stop.\n\n`,
       );
     }
     if (config.services.includes('recorder')) {
@@ -56,4 +59,11 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
   for (const stop of stops.reverse()) await stop().catch((e) => ctx.logger.error({ err: e }, 'stop failed'));
   await ctx.close();
   return 0;
+}
+
+/** While the first-run password file exists, tell the newcomer how to sign in. */
+function signInHint(dataDir: string): string {
+  const file = join(dataDir, INITIAL_ADMIN_FILE);
+  if (!existsSync(file)) return '';
+  return `  Sign in:  user "admin", password in ${file}\n            (you will be asked to enrol an authenticator app: TOTP, RFC 6238)\n`;
 }
