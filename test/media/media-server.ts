@@ -15,7 +15,7 @@ import { configSchema } from '../../src/config/config.schema.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { createSource } from '../../src/ingest/index.js';
 import type { MediaSource, SourceOptions } from '../../src/ingest/source.js';
-import { LiveService } from '../../src/live/live-service.js';
+import { LiveService, type LiveServiceOptions } from '../../src/live/live-service.js';
 import { StreamHub } from '../../src/live/stream-hub.js';
 import { StreamRegister } from '../../src/live/stream-register.js';
 import { FootageIndex } from '../../src/playback/footage-index.js';
@@ -48,7 +48,7 @@ export interface MediaServer {
   close(): Promise<void>;
 }
 
-export async function startMediaServer(sourceUrls: string[], options: { lingerMs?: number } = {}): Promise<MediaServer> {
+export async function startMediaServer(sourceUrls: (string | null)[], options: { lingerMs?: number; live?: LiveServiceOptions } = {}): Promise<MediaServer> {
   const harness = await recorderHarness(sourceUrls);
   const { rules, view, catalogue } = loadProfileRules(undefined, 'national');
   const registry = createRegistry(harness.repos, rules, systemClock);
@@ -73,7 +73,7 @@ export async function startMediaServer(sourceUrls: string[], options: { lingerMs
     },
     lingerMs: options.lingerMs ?? 1000,
   });
-  const live = new LiveService(hub, register);
+  const live = new LiveService(hub, register, options.live);
   const index = new FootageIndex(harness.db.kysely);
   const playback = new PlaybackService(index, harness.dataDir, register);
   const app = await buildApp({

@@ -53,6 +53,20 @@ window.openWebRtc = async (url) => {
   (await pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp') inbound = { packets: r.packetsReceived, frames: r.framesDecoded, lost: r.packetsLost, keyframes: r.keyFramesDecoded }; });
   return { status: res.status, body: { ...body, sdp: undefined }, shown, state: pc.connectionState, ice: pc.iceConnectionState, inbound, answer: body.sdp, offer: pc.localDescription.sdp.split(String.fromCharCode(10)).filter((l) => l.startsWith('a=candidate')) };
 };
+window.openMany = async (urls) => {
+  const pcs = await Promise.all(urls.map(async (url) => {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sdp: pc.localDescription.sdp }) });
+    if (!res.ok) return null;
+    await pc.setRemoteDescription({ type: 'answer', sdp: (await res.json()).sdp });
+    return pc;
+  }));
+  window.many = pcs;
+  await new Promise((r) => setTimeout(r, 3000));
+  return pcs.filter((pc) => pc && pc.connectionState === 'connected').length;
+};
 window.openHls = async (url) => {
   const t0 = performance.now();
   const res = await fetch(url);
