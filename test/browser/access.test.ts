@@ -33,10 +33,10 @@ const shots = mkdtempSync(join(tmpdir(), 'vigil-access-shots-'));
 // A 1×1 PNG: the server judges the document by its bytes.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-async function created<T extends { id: number }>(r: Promise<{ status: number; body: T }>): Promise<number> {
+async function created(r: Promise<{ status: number; body: unknown }>): Promise<number> {
   const res = await r;
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.id;
+  return (res.body as { id: number }).id;
 }
 
 async function signedInPage(p: Person): Promise<{ context: BrowserContext; page: Page }> {

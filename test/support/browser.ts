@@ -159,11 +159,12 @@ export async function totpSecretOf(server: RunningServer, userId: number): Promi
  * Signs a browser context in as `p` through POST /auth/login, as the console would; the session
  * cookie lands in the context. People whose role needs a second factor must have enrolled.
  */
-export async function signInContext(context: BrowserContext, server: RunningServer, p: Person): Promise<void> {
+export async function signInContext(context: BrowserContext, server: Pick<RunningServer, 'url'> & Partial<Pick<RunningServer, 'ctx'>>, p: Person): Promise<void> {
   const login = (data: Record<string, string>) => context.request.post(`${server.url}/api/v1/auth/login`, { data, failOnStatusCode: false });
   let res = await login({ login: p.login, password: p.password });
   if (res.status() === 401 && ((await res.json()) as { error: { code: string } }).error.code === 'TOTP_REQUIRED') {
-    const secret = await totpSecretOf(server, p.id);
+    if (!server.ctx) throw new Error(`${p.login} needs a second factor; this server gives no access to its secret`);
+    const secret = (await server.ctx.repos.accounts.userById(p.id))?.totp_secret ?? null;
     if (!secret) throw new Error(`${p.login} has no second factor`);
     // A code is good once: a later step's code, still inside the accepted drift, is always fresh.
     res = await login({ login: p.login, password: p.password, totp: totpCode(secret, 1) });

@@ -1,6 +1,7 @@
 // Every camera this person may see (the server leaves out the rest), with the organisations and
 // GB/T 28181 groups to arrange them by region, by unit or by group.
 import { useMemo } from 'react';
+import { holds, useMe } from '../session/session';
 import { api, request } from '../api/client';
 import type { Camera, Organisation } from '../api/types';
 import { useAsync } from './use-async';
@@ -44,13 +45,15 @@ async function loadGroups(): Promise<CameraGroup[]> {
   }
 }
 
-export async function loadCatalogue(signal: AbortSignal): Promise<CameraCatalogue> {
-  const [cameras, organisations, groups] = await Promise.all([loadCameras(signal), api.organisations.list().then((r) => r.items), loadGroups()]);
+export async function loadCatalogue(signal: AbortSignal, withGroups: boolean): Promise<CameraCatalogue> {
+  const [cameras, organisations, groups] = await Promise.all([loadCameras(signal), api.organisations.list().then((r) => r.items), withGroups ? loadGroups() : []]);
   return { cameras, byId: new Map(cameras.map((c) => [c.id, c])), organisations, groups };
 }
 
 export function useCameraCatalogue() {
-  const state = useAsync(loadCatalogue, []);
+  // Groups are basic information: without the right to read it, they are not asked for.
+  const withGroups = holds(useMe(), 'basic-info:read');
+  const state = useAsync((signal) => loadCatalogue(signal, withGroups), [withGroups]);
   const empty = useMemo<CameraCatalogue>(() => ({ cameras: [], byId: new Map(), organisations: [], groups: [] }), []);
   return { ...state, catalogue: state.data ?? empty };
 }

@@ -3,6 +3,7 @@
 // VOD playlist. The plan maps the player's time back to the wall clock.
 import { mediaApi, type PlaybackPlan } from '../api/media';
 import { attachHls, type HlsHandle } from './hls-attach';
+import { firstFrame } from './live-stream';
 
 /** Longest plan the server makes; a later instant needs a new plan. */
 export const PLAN_SPAN_MS = 2 * 3600_000;
@@ -40,6 +41,9 @@ export class PlaybackStream {
     this.plan = plan;
     if (!plan.segments.length) return plan;
     this.hls = await attachHls(this.video, plan.playlistUrl, { live: false, startPosition: plan.offsetS });
+    // hls.js may start at the fragment's first frame; the instant asked for is offsetS into it.
+    await firstFrame(this.video, 10_000);
+    if (Math.abs(this.video.currentTime - plan.offsetS) > 0.02) this.video.currentTime = plan.offsetS;
     return plan;
   }
 

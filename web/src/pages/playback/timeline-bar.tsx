@@ -89,7 +89,7 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView }: Props
           <g key={i} data-testid={`timeline-row-${i}`}>
             <text x={4} y={y + 16} fontSize={12} fill="#333">
               {r.label.length > 12 ? `${r.label.slice(0, 12)}…` : r.label}
-              {tl && ` ${tl.coveragePct.toFixed(0)}%`}
+              {tl && ` ${tl.coveragePct < 10 ? tl.coveragePct.toFixed(1) : tl.coveragePct.toFixed(0)}%`}
             </text>
             <g transform={`translate(${LABEL},0)`}>
               <rect y={y} width={plot} height={ROW - 6} fill="#fafafa" stroke="#eee" />

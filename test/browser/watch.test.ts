@@ -1,0 +1,194 @@
+// The video wall and playback pages in real Chromium, from the real simulator through the real
+// server: a camera dragged from the tree onto a tile plays live (WebRTC, then HLS when chosen) and
+// the picture sampled from its <video> is not black; a snapshot downloads as a PNG of the
+// picture's size; playback opened at a wall-clock instant of what the recorder wrote shows that
+// instant and a picture, and the timeline draws the recording.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
+import { ensureWebBuilt, launchBrowser, signInContext, watchPageErrors } from '../support/browser.js';
+import { sleep } from '../support/recorder-harness.js';
+import { startWatchServer, type WatchServer } from './watch-server.js';
+
+let sim: Simulator;
+let server: WatchServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+let cameraId: number;
+let recorded: { id: number; path: string; startedAt: number; endedAt: number }[];
+const W = 160;
+const H = 90;
+const run = promisify(execFile);
+
+/** Every frame of a recording file as ffmpeg decodes it, 160×90 luma in full range. */
+async function decodeGrey(path: string): Promise<number[][]> {
+  const { stdout } = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-vf', `scale=${W}:${H}`, '-pix_fmt', 'gray', '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 });
+  const frames: number[][] = [];
+  for (let o = 0; o + W * H <= stdout.length; o += W * H) frames.push([...stdout.subarray(o, o + W * H)].map((y) => Math.max(0, Math.min(255, ((y - 16) * 255) / 219))));
+  return frames;
+}
+
+function correlation(a: number[], b: number[]): number {
+  const n = a.length;
+  const ma = a.reduce((s, v) => s + v, 0) / n;
+  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < n; i++) {
+    ab += (a[i]! - ma) * (b[i]! - mb);
+    aa += (a[i]! - ma) ** 2;
+    bb += (b[i]! - mb) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+const shots = mkdtempSync(join(tmpdir(), 'vigil-watch-shots-'));
+
+/** Mean luma (0–255) of what a <video> shows, drawn to a small canvas; -1 before any picture. */
+const lumaOf = (selector: string) =>
+  page.evaluate(`(() => {
+    const v = document.querySelector(${JSON.stringify(selector)});
+    if (!v || v.readyState < 2 || !v.videoWidth) return -1;
+    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
+    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
+    const d = x.getImageData(0, 0, 64, 36).data; let s = 0;
+    for (let i = 0; i < d.length; i += 4) s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+    return s / (64 * 36);
+  })()`) as Promise<number>;
+
+async function waitForPicture(selector: string, withinMs: number): Promise<number> {
+  const until = Date.now() + withinMs;
+  let luma = -1;
+  while (Date.now() < until) {
+    luma = await lumaOf(selector);
+    if (luma > 40) return luma;
+    await sleep(100);
+  }
+  return luma;
+}
+
+describe('watching in the console', () => {
+  beforeAll(async () => {
+    ensureWebBuilt();
+    sim = await startSimulator({ cameras: 2 });
+    server = await startWatchServer(sim.urls);
+    cameraId = server.harness.cameraIds[0]!;
+    const recorder = server.harness.recorder({ fileSeconds: 3, fragmentMaxMs: 2000 });
+    await recorder.start();
+    await sleep(8000);
+    await recorder.close();
+    recorded = (await server.harness.repos.recordings.files(cameraId)).filter((f) => f.bytes > f.initSize);
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+    await signInContext(context, server, await server.person('operator', 'duty_operator'));
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    errors = watchPageErrors(page);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await sim?.close();
+  });
+
+  it('plays a camera dragged onto a tile over WebRTC, a picture that is not black', async () => {
+    await page.goto(`${server.url}/live`);
+    await page.getByTestId('wall-layout').getByText('1 画面').click();
+    const camera = page.getByTestId(`tree-camera-${cameraId}`);
+    await camera.dragTo(page.getByTestId('tile-0'));
+    const opened = Date.now();
+    const luma = await waitForPicture('[data-testid="tile-0"] video', 5000);
+    expect(luma, 'mean luma of the live picture').toBeGreaterThan(40);
+    console.info(`live WebRTC picture after ${Date.now() - opened} ms (luma ${luma.toFixed(0)})`);
+    await page.locator('[data-testid="tile-0"][data-phase="playing"]').waitFor();
+    expect(await page.getByTestId('tile-transport').textContent()).toBe('直播 · WebRTC');
+    await page.screenshot({ path: join(shots, 'wall-webrtc.png') });
+  });
+
+  it('takes a snapshot as a PNG of the picture\'s size', async () => {
+    const size = (await page.evaluate(`(() => { const v = document.querySelector('[data-testid="tile-0"] video'); return [v.videoWidth, v.videoHeight]; })()`)) as [number, number];
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tile-snapshot').click()]);
+    expect(download.suggestedFilename()).toMatch(/^Camera 1 \d{4}-\d\d-\d\d \d\d-\d\d-\d\d\.png$/);
+    const png = readFileSync((await download.path())!);
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual(size);
+  });
+
+  it('plays the same tile over LL-HLS when HLS is chosen', async () => {
+    await page.getByTestId('wall-transport').getByText('HLS').click();
+    await page.locator('[data-testid="tile-0"][data-phase="playing"]').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('tile-transport').textContent()).toBe('直播 · HLS');
+    expect(await waitForPicture('[data-testid="tile-0"] video', 5000)).toBeGreaterThan(40);
+    await page.getByTestId('wall-layout').getByText('4 画面').click();
+    await page.getByTestId(`tree-camera-${server.harness.cameraIds[1]}`).dragTo(page.getByTestId('tile-1'));
+    await page.locator('[data-testid="tile-1"][data-phase="playing"]').waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(shots, 'wall-hls.png') });
+  });
+
+  it('plays back from a wall-clock instant: the clock shows it, the picture is not black, the timeline draws the recording', async () => {
+    expect(recorded.length).toBeGreaterThan(1);
+    const instant = Math.floor((recorded[1]!.startedAt + 1500) / 1000) * 1000;
+    await page.goto(`${server.url}/playback`);
+    await page.getByTestId('camera-tree').locator('.ant-tree-treenode', { hasText: 'Camera 1' }).locator('.ant-tree-checkbox').click();
+    const d = new Date(instant);
+    const p = (n: number) => String(n).padStart(2, '0');
+    const typed = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    const goto = page.getByPlaceholder('跳转到时间');
+    await goto.click();
+    await goto.fill(typed);
+    await goto.press('Enter');
+    const video = `[data-testid="playback-tile-${cameraId}"] video`;
+    expect(await waitForPicture(video, 8000), 'mean luma of the played-back picture').toBeGreaterThan(40);
+    // The clock under the leader's picture reads the requested instant (the picture holds or plays on from it).
+    const shown = Number(await page.getByTestId('playback-clock').getAttribute('data-ms'));
+    expect(shown).toBeGreaterThanOrEqual(instant - 40);
+    expect(shown).toBeLessThan(instant + 3000);
+
+    // Paused, the picture is the frame the recorder wrote at the instant the clock reads: compare
+    // it with every frame ffmpeg decodes from the file.
+    await page.getByTestId('playback-play').click();
+    await sleep(400);
+    const at = Number(await page.getByTestId('playback-clock').getAttribute('data-ms'));
+    const grey = (await page.evaluate(`(() => {
+      const v = document.querySelector(${JSON.stringify(video)});
+      const c = document.createElement('canvas'); c.width = ${W}; c.height = ${H};
+      const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, ${W}, ${H});
+      const d = x.getImageData(0, 0, ${W}, ${H}).data; const out = [];
+      for (let i = 0; i < d.length; i += 4) out.push(0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]);
+      return out;
+    })()`)) as number[];
+    const file = recorded.find((f) => f.startedAt <= at && at < f.endedAt)!;
+    const fragments = await server.harness.repos.recordings.fragments(file.id);
+    const holding = fragments.filter((f) => f.startMs <= at).at(-1)!;
+    const expected = fragments.filter((f) => f.seq < holding.seq).reduce((n, f) => n + f.samples, 0) + Math.floor((at - holding.startMs) / 40 + 1e-6);
+    const scores = (await decodeGrey(join(server.harness.dataDir, file.path))).map((f) => correlation(f, grey));
+    const best = scores.indexOf(Math.max(...scores));
+    expect(Math.abs(best - expected), `frame shown ${best}, recorded at the clock's instant ${expected}`).toBeLessThanOrEqual(1);
+    expect(scores[best]!).toBeGreaterThan(0.9);
+    const row = page.getByTestId('timeline-row-0');
+    expect(await row.locator('[data-kind="recorded"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, 'playback.png') });
+
+    // Speed applies to the player; a frame step moves one frame on and stays paused.
+    await page.getByTestId('playback-speed').getByText('4×').click();
+    expect(await page.evaluate(`document.querySelector(${JSON.stringify(video)}).playbackRate`)).toBe(4);
+    const before = (await page.evaluate(`document.querySelector(${JSON.stringify(video)}).currentTime`)) as number;
+    await page.getByTestId('playback-step').click();
+    const after = (await page.evaluate(`document.querySelector(${JSON.stringify(video)}).currentTime`)) as number;
+    expect(await page.evaluate(`document.querySelector(${JSON.stringify(video)}).paused`)).toBe(true);
+    expect(after).toBeGreaterThan(before);
+  });
+
+  it('logged no script errors', () => {
+    expect(errors).toEqual([]);
+    console.info(`watch screenshots in ${shots}`);
+  });
+});
