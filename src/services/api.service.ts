@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { buildApp } from '../api/app.js';
+import { openWatching } from '../live/watching.js';
 import { projectRoot } from '../project-root.js';
 import type { Context } from './context.js';
 
 export async function startApiService(ctx: Context): Promise<{ url: string; close(): Promise<void> }> {
   const webRoot = join(projectRoot(), 'dist', 'web');
+  const watching = openWatching(ctx);
   const app = await buildApp({
     db: ctx.db,
     registry: ctx.registry,
@@ -15,6 +17,7 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
     access: ctx.access,
     version: ctx.version,
     logger: ctx.logger,
+    media: watching.media,
     plugins: existsSync(webRoot)
       ? [
           async (app) => {
@@ -28,5 +31,11 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
       : [],
   });
   const address = await app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
-  return { url: address.replace('0.0.0.0', '127.0.0.1'), close: () => app.close() };
+  return {
+    url: address.replace('0.0.0.0', '127.0.0.1'),
+    async close() {
+      await watching.close();
+      await app.close();
+    },
+  };
 }
