@@ -17,7 +17,7 @@ import type { SegmentStore } from './segment-store/segment-store.js';
 export interface CameraWriterOptions {
   fileSeconds: number;
   fragmentMaxMs: number;
-  /** Bytes of fragments waiting for the disk past which GOPs are dropped (default 32 MiB). */
+  /** Bytes of fragments waiting for the disk past which GOPs are dropped (default 8 MiB). */
   maxQueuedBytes?: number;
 }
 
@@ -70,7 +70,7 @@ export class CameraWriter {
     private readonly options: CameraWriterOptions,
     private readonly deps: CameraWriterDeps,
   ) {
-    this.maxQueuedBytes = options.maxQueuedBytes ?? 32 << 20;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 8 << 20;
   }
 
   /** The stream's description; a change closes the current file (the next keyframe opens one). */

@@ -48,7 +48,8 @@ export class RecordingFile {
     }
     const byteOffset = this.offset;
     await writeAll(fh, chunks, byteOffset);
-    await fh.sync();
+    // fdatasync: the data and the new length, without the timestamps fsync would also flush.
+    await fh.datasync();
     this.offset += size;
     return { byteOffset, size, sha256: hash.digest('hex') };
   }

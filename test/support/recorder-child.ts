@@ -2,6 +2,7 @@
 // benchmark (CPU and PSS of this process alone). Arguments: <dataDir> <databaseUrl> [settings JSON].
 // Prints "ready" once recording started; on SIGTERM closes cleanly and prints one JSON line of
 // totals (frames lost, bytes, fragments).
+import '../../src/services/recorder.service.js'; // sizes the libuv pool as the recorder role does
 import { destination, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { openDatabase } from '../../src/db/database.js';
@@ -36,6 +37,7 @@ process.stdout.write(`ready ${JSON.stringify(recorder.recovery)}\n`);
 
 process.once('SIGTERM', () => {
   void (async () => {
+    const memory = process.memoryUsage();
     await recorder.close();
     const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
     const totals = {
@@ -43,6 +45,11 @@ process.once('SIGTERM', () => {
       bytesWritten: await value('vigil_recorder_bytes_written_total'),
       fragments: await value('vigil_recorder_fragments_total'),
       reconnects: await value('vigil_recorder_reconnects_total'),
+      heapUsedMb: Math.round(memory.heapUsed / 2 ** 20),
+      heapTotalMb: Math.round(memory.heapTotal / 2 ** 20),
+      externalMb: Math.round(memory.external / 2 ** 20),
+      arrayBuffersMb: Math.round(memory.arrayBuffers / 2 ** 20),
+      rssMb: Math.round(memory.rss / 2 ** 20),
     };
     process.stdout.write(`${JSON.stringify(totals)}\n`);
     await db.close();

@@ -17,10 +17,21 @@ export interface RecorderProcess {
   stop(): Promise<Record<string, number>>;
 }
 
-export async function startRecorderProcess(dataDir: string, dbUrl: string, settings: Partial<RecorderSettings> & { logLevel?: string } = {}, env: NodeJS.ProcessEnv = {}): Promise<RecorderProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, dbUrl, JSON.stringify(settings)], {
+export interface RecorderProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. ['--cpu-prof']. */
+  nodeArgs?: string[];
+}
+
+export async function startRecorderProcess(
+  dataDir: string,
+  dbUrl: string,
+  settings: Partial<RecorderSettings> & { logLevel?: string } = {},
+  options: RecorderProcessOptions = {},
+): Promise<RecorderProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', CHILD, dataDir, dbUrl, JSON.stringify(settings)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...options.env },
   });
   let out = '';
   let err = '';
