@@ -159,9 +159,10 @@ try {
   const opened = (await call(page, 'openMany', await Promise.all(Array.from({ length: VIEWERS - 1 }, url)))) as number;
   await sleep(2000);
   const loaded = await cpuOver(10_000);
-  const viewers = server.live.register.list({ cameraId: cam }).length;
-  const cpuPctPerViewer = (loaded - baseline) / Math.max(1, viewers - 1);
-  log(`viewers ${viewers} (${opened} connected in the page): CPU ${loaded.toFixed(1)} % vs ${baseline.toFixed(1)} % with one viewer and the recorder → ${cpuPctPerViewer.toFixed(2)} % per viewer; sources opened ${server.hub.stats().sourcesOpened}`);
+  // Counted as viewers: those whose peer connection reached "connected" in the page, plus the first.
+  const viewers = opened + 1;
+  const cpuPctPerViewer = (loaded - baseline) / Math.max(1, opened);
+  log(`viewers ${viewers} connected of ${VIEWERS} opened (${server.live.register.list({ cameraId: cam }).length} registered): CPU ${loaded.toFixed(1)} % vs ${baseline.toFixed(1)} % with one viewer and the recorder → ${cpuPctPerViewer.toFixed(2)} % per viewer; sources opened ${server.hub.stats().sourcesOpened}`);
   await browser.close();
   await rec.close();
   console.log(JSON.stringify({ playbackStartP95Ms: +playbackStartP95Ms.toFixed(1), timelineMonthMs: +timelineMonthMs.toFixed(1), liveDelayMs: Math.round(liveDelayMs), viewers, cpuPctPerViewer: +cpuPctPerViewer.toFixed(3) }));
