@@ -10,7 +10,11 @@ import { createAccess, type Access } from './index.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
 
 export function openAccess(o: { config: Config; repos: Repositories; registry: Registry; catalogue: ProfileCatalogue; clock: Clock; audit?: AuditLog }): { access: Access; audit: AuditLog } {
-  const audit = o.audit ?? new AuditLog(o.repos.db, { keys: PlatformKeys.loadOrCreate(o.config.dataDir), clock: o.clock });
+  const audit = o.audit ?? new AuditLog(o.repos.db, {
+    keys: PlatformKeys.loadOrCreate(o.config.dataDir),
+    clock: o.clock,
+    checkpoints: { everyEntries: o.config.audit.checkpointEveryEntries, everyMs: o.config.audit.checkpointEverySeconds * 1000 },
+  });
   const access = createAccess({
     repos: o.repos,
     audit,

@@ -4,6 +4,7 @@
 import { destination, pino } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { openContext, type Context } from '../services/context.js';
+import { auditCommand, auditHelp } from './commands/audit.js';
 import { cameraCommand, cameraHelp } from './commands/camera.js';
 import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
@@ -23,6 +24,7 @@ Usage: vigil [--config FILE] <command> [options]
   camera …           the camera registry          (vigil camera help)
   profile …          jurisdiction profiles        (vigil profile help)
   user …             accounts, roles, API tokens  (vigil user help)
+  audit …            verify and search the access register (vigil audit help)
   sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
   onvif …            find cameras, read their profiles (vigil onvif help)
 
@@ -34,6 +36,7 @@ ${orgHelp}
 ${cameraHelp}
 ${profileHelp}
 ${userHelp}
+${auditHelp}
 ${simHelp}
 ${onvifHelp}
 `;
@@ -60,9 +63,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return command === 'sim' ? simCommand(rest) : onvifCommand(rest);
   }
-  if (!['serve', 'migrate', 'org', 'camera', 'profile', 'user'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
+  if (!['serve', 'migrate', 'org', 'camera', 'profile', 'user', 'audit'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
   if (rest[0] === 'help' || rest[0] === '--help') {
-    process.stdout.write(`${{ serve: serveHelp, org: orgHelp, camera: cameraHelp, profile: profileHelp, user: userHelp, migrate: 'vigil migrate' }[command]}\n`);
+    process.stdout.write(`${{ serve: serveHelp, org: orgHelp, camera: cameraHelp, profile: profileHelp, user: userHelp, audit: auditHelp, migrate: 'vigil migrate' }[command]}\n`);
     return 0;
   }
   const config = loadConfig({ file: configFile });
@@ -79,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
         return await cameraCommand(ctx, rest);
       case 'user':
         return await userCommand(ctx, rest);
+      case 'audit':
+        return await auditCommand(ctx, rest);
       default:
         return await profileCommand(ctx, rest);
     }

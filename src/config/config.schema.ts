@@ -44,6 +44,14 @@ export const configSchema = z.strictObject({
       staggerMs: z.number().int().min(0).max(10_000).default(20),
     })
     .prefault({}),
+  audit: z
+    .strictObject({
+      /** A signed checkpoint of the access register after this many entries… */
+      checkpointEveryEntries: z.number().int().min(1).max(1_000_000).default(1000),
+      /** …or after this many seconds in which the register grew. */
+      checkpointEverySeconds: z.number().int().min(1).max(86_400).default(60),
+    })
+    .prefault({}),
   simulator: z
     .strictObject({
       /** Simulated cameras started with the platform (0 = none). */

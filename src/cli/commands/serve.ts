@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE } from '../../access/first-run.js';
+import { CheckpointTimer } from '../../audit/audit-log.js';
 import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startApiService } from '../../services/api.service.js';
 import { startRecorderService } from '../../services/recorder.service.js';
-import { seedDemo } from '../../services/demo.js';
+import { DEMO_OPERATOR_FILE, seedDemo } from '../../services/demo.js';
 import { Errors } from '../../errors.js';
 import { startSimulator } from '../../sim/simulator.js';
 import { parse } from '../args.js';
@@ -31,6 +32,10 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       ctx.logger.info({ cameras: simCameras, port: sim.port }, 'camera simulator running');
       if (values.demo) await seedDemo(ctx, simCameras, sim.host, sim.port);
     }
+    // A quiet register still gets its signed checkpoint on time.
+    const checkpoints = new CheckpointTimer(ctx.audit, (e) => ctx.logger.error({ err: e }, 'access register checkpoint failed'));
+    checkpoints.start();
+    stops.push(() => checkpoints.close());
     if (config.services.includes('api')) {
       const api = await startApiService(ctx);
       stops.push(api.close);
@@ -63,7 +68,10 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
 
 /** While the first-run password file exists, tell the newcomer how to sign in. */
 function signInHint(dataDir: string): string {
-  const file = join(dataDir, INITIAL_ADMIN_FILE);
-  if (!existsSync(file)) return '';
-  return `  Sign in:  user "admin", password in ${file}\n            (you will be asked to enrol an authenticator app: TOTP, RFC 6238)\n`;
+  const admin = join(dataDir, INITIAL_ADMIN_FILE);
+  const operator = join(dataDir, DEMO_OPERATOR_FILE);
+  let hint = '';
+  if (existsSync(operator)) hint += `  Watch:    sign in as "operator", password in ${operator}\n`;
+  if (existsSync(admin)) hint += `  Manage:   sign in as "admin", password in ${admin}\n            (an administrator enrols an authenticator app: TOTP, RFC 6238)\n`;
+  return hint;
 }
