@@ -23,6 +23,11 @@ export const AUDIT_ACTIONS = [
   'registry_change',
   /** Searching or exporting this register. */
   'register_access',
+  /** The retention cleaner removed footage past its period (ranges and hashes in detail). */
+  'retention_delete',
+  /** A legal hold (信息保全) placed, its release asked for, or released on approval. */
+  'legal_hold',
+  'legal_hold_release',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

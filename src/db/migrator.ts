@@ -7,6 +7,7 @@ import { registry } from './migrations/0001-registry.js';
 import { audit } from './migrations/0002-audit.js';
 import { recordings } from './migrations/0003-recordings.js';
 import { access } from './migrations/0004-access.js';
+import { evidence } from './migrations/0005-evidence.js';
 
 function migrations(db: Db): Record<string, Migration> {
   return {
@@ -14,6 +15,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0002-audit': audit(db.dialect),
     '0003-recordings': recordings(db.dialect),
     '0004-access': access(db.dialect),
+    '0005-evidence': evidence(db.dialect),
   };
 }
 

@@ -4,6 +4,7 @@ import { AccountRepository } from './account.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
+import { EvidenceRepository } from './evidence.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
 import { RecordingRepository } from './recording.repository.js';
 
@@ -17,6 +18,7 @@ export interface Repositories {
   recordings: RecordingRepository;
   accounts: AccountRepository;
   accessRequests: AccessRequestRepository;
+  evidence: EvidenceRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -29,5 +31,6 @@ export function createRepositories(db: Db): Repositories {
     recordings: new RecordingRepository(db.kysely),
     accounts: new AccountRepository(db.kysely),
     accessRequests: new AccessRequestRepository(db.kysely),
+    evidence: new EvidenceRepository(db.kysely),
   };
 }

@@ -5,6 +5,7 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { AccessRequestTables } from './access-request.repository.js';
 import type { AccountTables } from './account.repository.js';
 import type { AuditTables } from './audit.repository.js';
+import type { EvidenceTables } from './evidence.repository.js';
 import type { RecordingTables } from './recording.repository.js';
 
 export type OrganisationKind = 'platform' | 'unit';
@@ -86,7 +87,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, EvidenceTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_groups: CameraGroupTable;

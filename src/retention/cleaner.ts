@@ -1,0 +1,138 @@
+// Applies the retention decision. Deletion goes through the garbage table (Moonfire NVR's order):
+//   1. one transaction: the file joins retention_garbage, its index rows go, its leaves are
+//      marked removed and the removal is registered (ranges, hashes) — all or nothing;
+//   2. the file is unlinked and its folder fsynced;
+//   3. the garbage row goes.
+// A kill at any point leaves either an indexed file, or a garbage row naming a file that may or
+// may not still exist; the next pass finishes step 2–3. No index row ever names a missing file.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditActor } from '../audit/entry.js';
+import type { Clock } from '../domain/clock.js';
+import type { EvidenceRepository, IndexedFile } from '../db/evidence.repository.js';
+import { DAY_MS, decideRetention, overlaps, type CameraPolicy, type FileDecision, type RetentionDecision } from './retention-decision.js';
+
+export const RETENTION_ACTOR: AuditActor = { userId: null, workId: null, name: 'platform (retention)' };
+
+/** Removes a recording file by its path relative to dataDir (the recorder's segment store). */
+export interface FileRemover {
+  remove(relPath: string): Promise<void>;
+}
+
+export interface CleanerDeps {
+  repo: EvidenceRepository;
+  audit: AuditLog;
+  files: FileRemover;
+  clock: Clock;
+  logger: Logger;
+  /** The periods of each camera (from its effective jurisdiction profile). */
+  policies(cameraIds: number[]): Promise<Map<number, CameraPolicy>>;
+}
+
+export interface CleanerReport {
+  examined: number;
+  removedFiles: number;
+  removedBytes: number;
+  keptByHold: number;
+  garbageCollected: number;
+}
+
+/** Files registered per register entry, so one entry's detail stays well under its 16 KiB. */
+const FILES_PER_ENTRY = 40;
+
+export class RetentionCleaner {
+  constructor(private readonly d: CleanerDeps) {}
+
+  /** Finishes deletions a crash interrupted: unlink what the garbage table names, then forget it. */
+  async collectGarbage(): Promise<number> {
+    const rows = await this.d.repo.garbage();
+    for (const g of rows) await this.d.files.remove(g.path);
+    await this.d.repo.removeGarbage(rows.map((g) => g.id));
+    return rows.length;
+  }
+
+  /** What would be removed now, without removing anything. */
+  async plan(): Promise<{ decision: RetentionDecision; files: Map<number, IndexedFile> }> {
+    const now = this.d.clock.now();
+    const policies = await this.d.policies(await this.d.repo.cameraIdsWithFiles());
+    const minima = [...policies.values()].flatMap((p) => (p.minimum ? [p.minimum.days] : []));
+    if (minima.length === 0) return { decision: { remove: [], keep: [] }, files: new Map() };
+    // Nothing ends its shortest period before this, so older rows are all the cleaner reads.
+    const candidates = await this.d.repo.closedFilesEndedBefore(now - Math.min(...minima) * DAY_MS);
+    const [holds, marks] = await Promise.all([this.d.repo.holds(), this.d.repo.marks()]);
+    const range = (r: { camera_id: number; range_from: number | null; range_to: number | null }) => ({ cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to });
+    const decision = decideRetention(
+      candidates,
+      { cameras: policies, keyTargets: marks.filter((m) => m.kind === 'key_target').map(range), incidents: marks.filter((m) => m.kind === 'incident').map(range) },
+      holds.map((h) => ({ id: Number(h.id), ...range(h) })),
+      now,
+    );
+    return { decision, files: new Map(candidates.map((f) => [f.id, f])) };
+  }
+
+  async runOnce(): Promise<CleanerReport> {
+    const garbageCollected = await this.collectGarbage();
+    const { decision, files } = await this.plan();
+    const report: CleanerReport = { examined: files.size, removedFiles: 0, removedBytes: 0, keptByHold: decision.keep.filter((k) => k.reason === 'hold').length, garbageCollected };
+    const byCamera = new Map<number, FileDecision[]>();
+    for (const r of decision.remove) byCamera.set(r.cameraId, [...(byCamera.get(r.cameraId) ?? []), r]);
+    for (const [cameraId, list] of byCamera) {
+      for (let i = 0; i < list.length; i += FILES_PER_ENTRY) {
+        const chunk = list.slice(i, i + FILES_PER_ENTRY);
+        const moved = await this.remove(cameraId, chunk.map((c) => ({ file: files.get(c.fileId)!, decision: c })));
+        report.removedFiles += moved.length;
+        report.removedBytes += moved.reduce((s, m) => s + m.bytes, 0);
+      }
+    }
+    if (report.removedFiles) this.d.logger.info(report, 'retention removed footage past its period');
+    return report;
+  }
+
+  private async remove(cameraId: number, items: { file: IndexedFile; decision: FileDecision }[]): Promise<IndexedFile[]> {
+    const now = this.d.clock.now();
+    // What each file held, for the register: its fragments' hashes and where they sit in the log.
+    const summaries = new Map<number, Record<string, unknown>>();
+    for (const { file, decision } of items) {
+      const frags = await this.d.repo.fileFragments(file.id);
+      const leaves = await this.d.repo.leavesOfFile(file.id);
+      const h = createHash('sha256');
+      for (const f of frags) h.update(Buffer.from(f.sha256, 'hex'));
+      summaries.set(file.id, {
+        path: file.path,
+        from: file.startedAt,
+        to: file.endedAt,
+        bytes: file.bytes,
+        fragments: frags.length,
+        fragmentHashesSha256: h.digest('hex'),
+        leaves: leaves.length ? [leaves[0]!.leafIndex, leaves[leaves.length - 1]!.leafIndex] : null,
+        period: decision.period ? `${decision.period.days} days (${decision.period.article})` : null,
+      });
+    }
+    const moved = await this.d.audit.transaction(async (trx) => {
+      // Take the register's lock first: a hold being placed commits before this reads, or after it.
+      await this.d.audit.repo.reserve(trx, 0);
+      const holds = (await trx.selectFrom('legal_holds').select(['range_from', 'range_to']).where('camera_id', '=', cameraId).where('state', 'in', ['active', 'release_requested']).execute()).map((h) => ({ from: h.range_from, to: h.range_to }));
+      const free = items.map((i) => i.file).filter((f) => !holds.some((h) => overlaps(h, f.startedAt, f.endedAt)));
+      const rows = await this.d.repo.moveToGarbage(trx, free, now);
+      if (rows.length === 0) return [];
+      const done = free.filter((f) => rows.some((r) => r.fileId === f.id));
+      const periods = [...new Set(items.filter((i) => done.includes(i.file)).map((i) => i.decision.period).filter((p) => p).map((p) => `${p!.days} days (${p!.article})`))];
+      await this.d.audit.append(trx, {
+        action: 'retention_delete',
+        actors: [RETENTION_ACTOR],
+        cameraIds: [cameraId],
+        from: Math.min(...done.map((f) => f.startedAt)),
+        to: Math.max(...done.map((f) => f.endedAt)),
+        outcome: 'success',
+        reason: `past the retention period: ${periods.join(', ')}`,
+        detail: { files: done.map((f) => summaries.get(f.id)!) },
+      });
+      return rows;
+    });
+    for (const g of moved) await this.d.files.remove(g.path);
+    await this.d.repo.removeGarbage(moved.map((g) => g.id));
+    const ids = new Set(moved.map((m) => m.fileId));
+    return items.map((i) => i.file).filter((f) => ids.has(f.id));
+  }
+}
