@@ -14,6 +14,7 @@ import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { accessRequestRoutes } from './routes/access-requests/routes.js';
+import { auditRoutes } from './routes/audit/routes.js';
 import { authRoutes } from './routes/auth/routes.js';
 import { cameraGroupRoutes } from './routes/camera-groups/routes.js';
 import { cameraRoutes } from './routes/cameras/routes.js';
@@ -87,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(cameraGroupRoutes, { registry, access });
       await api.register(reportRoutes, { registry, access });
       await api.register(profileRoutes, { profiles: deps.profiles });
+      await api.register(auditRoutes, { access, audit: access.log.audit });
       if (deps.media) await watchRoutes(api, deps.media);
     },
     { prefix: API_PREFIX },

@@ -153,6 +153,13 @@ describe('authorisation matrix (every role × every route × own and other organ
     'GET /api/v1/profiles': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'GET /api/v1/profiles/:id': { call: async () => ({ url: '/anhui' }), own: 'all', other: 'all' },
     'GET /api/v1/place-categories': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
+    // The register spans every organisation: reading it needs audit:read granted platform-wide,
+    // which no role granted at a city holds (audit-routes.test.ts covers the platform-wide auditor).
+    'GET /api/v1/audit/entries': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+    'GET /api/v1/audit/verify': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+    'GET /api/v1/audit/export.csv': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+    'GET /api/v1/audit/export.pdf': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+    'GET /api/v1/audit/checkpoints': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
   };
 
   beforeAll(async () => {
