@@ -1,6 +1,8 @@
 // `vigil serve --demo` (what `npm start` runs): when the registry is empty, a small city with
 // units and camera points whose sources are the built-in simulator's cameras, so a newcomer
 // sees cameras recording at once.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeNationalId } from '../domain/national-id.js';
 import type { Context } from './context.js';
 
@@ -14,6 +16,9 @@ const PLACES = [
   { name: '长江路 与 黄山路 路口', en: 'Changjiang Rd / Huangshan Rd crossing', category: 'road-intersections', unit: 'city' },
   { name: '地铁1号线 大东门站', en: 'Metro line 1, Dadongmen station', category: 'metro-stations', unit: 'station' },
 ];
+
+/** The demo duty operator's password, written once like the first administrator's. */
+export const DEMO_OPERATOR_FILE = 'demo-operator-password';
 
 export function demoSourceUrl(host: string, port: number, index: number): string {
   return `rtsp://${host}:${port}/cam${index + 1}`;
@@ -59,6 +64,11 @@ export async function seedDemo(ctx: Context, cameras: number, simHost: string, s
       sourceUrl: demoSourceUrl(simHost, simPort, i),
     });
   }
+  // A duty operator who may watch the demo city at once: the role needs no second factor.
+  const { user, password } = await ctx.access.users.create(null, { login: 'operator', displayName: '值班员 Duty operator', workId: 'D0001', organisationId: city.id });
+  await ctx.access.users.grant(null, user.id, 'duty_operator', city.id);
+  const file = join(ctx.config.dataDir, DEMO_OPERATOR_FILE);
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
   ctx.logger.info({ cameras }, 'demo registry seeded');
   return cameras;
 }
