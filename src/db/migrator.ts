@@ -8,6 +8,7 @@ import { audit } from './migrations/0002-audit.js';
 import { recordings } from './migrations/0003-recordings.js';
 import { access } from './migrations/0004-access.js';
 import { evidence } from './migrations/0005-evidence.js';
+import { health } from './migrations/0006-health.js';
 
 function migrations(db: Db): Record<string, Migration> {
   return {
@@ -16,6 +17,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0003-recordings': recordings(db.dialect),
     '0004-access': access(db.dialect),
     '0005-evidence': evidence(db.dialect),
+    '0006-health': health(db.dialect),
   };
 }
 

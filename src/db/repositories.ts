@@ -5,6 +5,7 @@ import { AuditRepository } from './audit.repository.js';
 import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
 import { EvidenceRepository } from './evidence.repository.js';
+import { HealthRepository } from './health.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
 import { RecordingRepository } from './recording.repository.js';
 
@@ -19,6 +20,7 @@ export interface Repositories {
   accounts: AccountRepository;
   accessRequests: AccessRequestRepository;
   evidence: EvidenceRepository;
+  health: HealthRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -32,5 +34,6 @@ export function createRepositories(db: Db): Repositories {
     accounts: new AccountRepository(db.kysely),
     accessRequests: new AccessRequestRepository(db.kysely),
     evidence: new EvidenceRepository(db.kysely),
+    health: new HealthRepository(db.kysely),
   };
 }
