@@ -19,6 +19,7 @@ export interface IntegrityLogTable {
 export interface IntegrityLeafTable {
   camera_id: number;
   leaf_index: number;
+  /** 0 for a file's init-segment leaf. */
   fragment_id: number;
   file_id: number;
   leaf_hash: string;
@@ -123,6 +124,7 @@ export interface IndexedFragment {
   sha256: string;
   fileStartMs: number;
   path: string;
+  initSize: number;
 }
 
 /** A recording file as retention sees it. */
@@ -159,14 +161,14 @@ export class EvidenceRepository {
     return q
       .selectFrom('recording_fragments as g')
       .innerJoin('recording_files as f', 'f.id', 'g.file_id')
-      .select(['g.id', 'g.file_id', 'g.camera_id', 'g.seq', 'g.byte_offset', 'g.size', 'g.start_ms', 'g.end_ms', 'g.keyframe', 'g.samples', 'g.sha256', 'f.started_at', 'f.path']);
+      .select(['g.id', 'g.file_id', 'g.camera_id', 'g.seq', 'g.byte_offset', 'g.size', 'g.start_ms', 'g.end_ms', 'g.keyframe', 'g.samples', 'g.sha256', 'f.started_at', 'f.path', 'f.init_size']);
   }
 
   private toFragment(r: Record<string, unknown>): IndexedFragment {
     return {
       id: n(r.id), fileId: n(r.file_id), cameraId: n(r.camera_id), seq: n(r.seq), byteOffset: n(r.byte_offset), size: n(r.size),
       startMs: n(r.start_ms), endMs: n(r.end_ms), keyframe: n(r.keyframe) === 1, samples: n(r.samples), sha256: String(r.sha256),
-      fileStartMs: n(r.started_at), path: String(r.path),
+      fileStartMs: n(r.started_at), path: String(r.path), initSize: n(r.init_size),
     };
   }
 
@@ -285,6 +287,7 @@ export class EvidenceRepository {
       .select(['l.leaf_index', 'l.fragment_id', 'l.file_id', 'l.leaf_hash', 'l.removed_at'])
       .where('l.camera_id', '=', cameraId)
       .where('l.removed_at', 'is', null)
+      .where('l.fragment_id', '!=', 0)
       .where('g.id', 'is', null)
       .orderBy('l.leaf_index')
       .execute();

@@ -70,22 +70,13 @@ export async function recordFootage(repos: Repositories, dataDir: string, camera
     const frames = o.secondsPerFile * FPS;
     // Start each file on a keyframe, as the recorder does.
     while (!aus[next % aus.length]!.keyframe) next++;
-    for (let i = 0; i <= frames; i++) {
+    for (let i = 0; i < frames; i++) {
       const au = aus[next++ % aus.length]!;
-      // The frame after the last one only closes the last fragment when it is a keyframe.
-      if (i === frames) {
-        if (au.keyframe) {
-          const x = muxer.addVideo({ pts90k: i * 3600, nalus: au.nalus, keyframe: true });
-          if (x) outs.push(x);
-        }
-        next--;
-        break;
-      }
       const x = muxer.addVideo({ pts90k: i * 3600, nalus: au.nalus, keyframe: au.keyframe });
       if (x) outs.push(x);
     }
     const last = muxer.flush();
-    if (last && !outs.includes(last)) outs.push(last);
+    if (last) outs.push(last);
     const init = muxer.init();
     const startMs = Math.round(t);
     const path = store.pathFor(cameraId, startMs);
