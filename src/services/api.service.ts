@@ -17,6 +17,7 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
     access: ctx.access,
     version: ctx.version,
     logger: ctx.logger,
+    metrics: ctx.metrics,
     media: watching.media,
     plugins: existsSync(webRoot)
       ? [

@@ -15,6 +15,7 @@ import type { ProfileCatalogueView } from '../api/routes/profiles/routes.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { loadProfileRules } from '../registry/profile-rules.adapter.js';
 import type { ProfileRules } from '../registry/profile-rules.js';
+import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from '../version.js';
 
 export interface Context {
@@ -31,6 +32,8 @@ export interface Context {
   /** Accounts, policies, stream tokens and access requests. */
   access: Access;
   version: string;
+  /** The process's one Prometheus registry: every role adds its metrics, /metrics shows them all. */
+  metrics: MetricsRegistry;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     audit,
     access,
     version: VERSION,
+    metrics: new MetricsRegistry(),
     close: () => db.close(),
   };
 }

@@ -1,6 +1,6 @@
 // The recorder role: records every camera in service that has a source URL, with its metrics on
-// the registry the process shares with /metrics (prom-client's default one unless given).
-import { register as defaultRegistry, type Registry } from 'prom-client';
+// the registry the process shares with /metrics (the context's unless given).
+import type { Registry } from 'prom-client';
 import { Recorder } from '../recorder/recorder.js';
 import { createRecorderMetrics } from '../recorder/metrics.js';
 import type { Context } from './context.js';
@@ -17,7 +17,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     repo: ctx.repos.recordings,
     clock: ctx.clock,
     logger: ctx.logger.child({ role: 'recorder' }),
-    metrics: createRecorderMetrics(options.metrics ?? defaultRegistry),
+    metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),
   });
   await recorder.start();
   return { recorder, close: () => recorder.close() };
