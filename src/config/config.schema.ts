@@ -59,6 +59,15 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8554),
     })
     .prefault({}),
+  /** Cameras served onward over RTSP to authorised machine clients (R2.2; src/restream). */
+  restream: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Clients authenticate with Basic (an API token): keep it on loopback unless the network is protected. */
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8555),
+    })
+    .prefault({}),
   /** Accounts and access (issue 4). */
   access: z
     .strictObject({
@@ -74,6 +83,45 @@ export const configSchema = z.strictObject({
       streamTokenSeconds: z.number().int().min(5).max(600).default(60),
       /** Longest an approved access request stays valid. */
       maxApprovalHours: z.number().min(1).max(24 * 365).default(24 * 30),
+    })
+    .prefault({}),
+  /** Camera health (issue 7): diagnostic cycle, thresholds, rates, webhooks. */
+  health: z
+    .strictObject({
+      /** A diagnostic cycle over every camera starts this often. */
+      intervalSeconds: z.number().int().min(10).max(86_400).default(300),
+      /** Cameras sampled at once (each sample is one short ffmpeg process). */
+      concurrency: z.number().int().min(1).max(32).default(2),
+      /** Recorded video newer than this is the camera's current picture; else the live source is tried. */
+      freshSeconds: z.number().min(1).max(3600).default(10),
+      /** The two keyframes of one sample are at least this far apart (frozen picture check). */
+      frozenSpanSeconds: z.number().min(0.5).max(60).default(2),
+      grabTimeoutSeconds: z.number().min(1).max(60).default(8),
+      /** Day boundaries for daily rates (China Standard Time: +480). */
+      utcOffsetMinutes: z.number().int().min(-720).max(840).default(480),
+      /** A diagnostic older than this does not count towards the good rate. */
+      staleMinutes: z.number().min(1).max(7 * 24 * 60).default(60),
+      thresholds: z
+        .strictObject({
+          darkLuma: z.number().min(0).max(255).default(30),
+          brightLuma: z.number().min(0).max(255).default(225),
+          blurLaplacianVar: z.number().min(0).default(40),
+          castOffset: z.number().min(0).default(30),
+          castFactor: z.number().min(0).default(0.6),
+          noiseSigma: z.number().min(0).default(5),
+          occlusionShare: z.number().min(0).max(1).default(0.5),
+          frozenChangedShare: z.number().min(0).max(1).default(0.0005),
+          sceneSimilarity: z.number().min(-1).max(1).default(0.7),
+        })
+        .prefault({}),
+      webhooks: z
+        .strictObject({
+          urls: z.array(z.url()).max(20).default([]),
+          retries: z.number().int().min(0).max(10).default(3),
+          backoffMs: z.number().int().min(10).max(60_000).default(1000),
+          timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });

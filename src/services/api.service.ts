@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import { buildApp } from '../api/app.js';
 import { openWatching } from '../live/watching.js';
 import { projectRoot } from '../project-root.js';
+import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
 
 export async function startApiService(ctx: Context): Promise<{ url: string; close(): Promise<void> }> {
@@ -32,9 +33,20 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
       : [],
   });
   const address = await app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
+  const live = watching.media.live;
+  const { restream: rs } = ctx.config;
+  const restream = rs.enabled && live ? new RestreamServer({ hub: live.hub, register: live.register, access: ctx.access, host: rs.host, port: rs.port, logger: ctx.logger.child({ role: 'restream' }) }) : undefined;
+  try {
+    await restream?.listen();
+  } catch (e) {
+    await watching.close();
+    await app.close();
+    throw e;
+  }
   return {
     url: address.replace('0.0.0.0', '127.0.0.1'),
     async close() {
+      await restream?.close();
       await watching.close();
       await app.close();
     },
