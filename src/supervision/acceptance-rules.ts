@@ -1,0 +1,31 @@
+// Acceptance (验收, R7.1): a system that has not passed may not go into service (CN-12 for any
+// builder; AH-13 and HRB-16 for government-built ones). Pure.
+import { Errors, type VigilError } from '../errors.js';
+import { dutyArticles } from './duties.js';
+
+export type Funding = 'government' | 'self';
+export type AcceptanceResult = 'passed' | 'failed' | null;
+
+export interface AcceptanceRequirement {
+  required: boolean;
+  articles: string[];
+  reason: string;
+}
+
+export function acceptanceRequirement(lineageCodes: readonly string[], s: { funding: Funding; builtBeforeRules: boolean }): AcceptanceRequirement {
+  if (s.builtBeforeRules) return { required: false, articles: [], reason: 'built before the rules: it is filed, not accepted again' };
+  const articles = [...(s.funding === 'government' ? dutyArticles('governmentAcceptance', lineageCodes) : []), ...dutyArticles('acceptance', lineageCodes)];
+  if (!articles.length) return { required: false, articles, reason: 'no rule in force requires acceptance before use' };
+  const who = s.funding === 'government' ? 'a government-built system' : 'a system';
+  return { required: true, articles, reason: `${who} may not go into service before it passes acceptance (${articles.join(', ')})` };
+}
+
+/**
+ * May the system go into service now? Null when it may; otherwise the refusal, citing the
+ * articles, that the API sends and the console shows beside each camera.
+ */
+export function serviceRefusal(req: AcceptanceRequirement, latest: AcceptanceResult): VigilError | null {
+  if (!req.required || latest === 'passed') return null;
+  const why = latest === 'failed' ? 'it failed acceptance' : 'it has not passed acceptance';
+  return Errors.ruleRefused(`not in service: ${why}; ${req.reason}`, [{ path: 'acceptance', message: why }], req.articles);
+}

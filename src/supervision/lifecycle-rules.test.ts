@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { loadProfiles } from '../domain/profile-loader.js';
+import { acceptanceRequirement, serviceRefusal } from './acceptance-rules.js';
+import { dutyArticles, lineageCodes } from './duties.js';
+import { DAY, filingDeadline, filingState, policeVisitDeadline, visitState } from './filing-rules.js';
+import { coverageRestore } from './relocation-rules.js';
+import { chinaDate, retentionHeld } from './retention-held.js';
+
+const catalogue = loadProfiles();
+const H = 3_600_000;
+const now = Date.UTC(2026, 10, 20, 4);
+const codesOf = (id: string) => lineageCodes(catalogue.require(id), (x) => catalogue.get(x));
+
+// Read by hand from the regulation texts and the shipped profiles (REQUIREMENTS R7), per profile.
+const EXPECTED: Record<string, {
+  filing: [number, 'in-service' | 'acceptance', string];
+  legacy: [number, string] | null;
+  visit: [number, string] | null;
+  acceptSelf: string[];
+  acceptGov: string[];
+  retention: [number, string];
+  restore: [number, string] | null;
+}> = {
+  anhui: { filing: [30, 'in-service', 'AH-13'], legacy: [60, 'AH-13'], visit: [30, 'AH-13'], acceptSelf: ['CN-12'], acceptGov: ['AH-13', 'CN-12'], retention: [30, 'AH-17(3)'], restore: null },
+  hubei: { filing: [30, 'in-service', 'HB-11'], legacy: null, visit: null, acceptSelf: ['HB-10', 'CN-12'], acceptGov: ['HB-10', 'CN-12'], retention: [30, 'CN-20'], restore: null },
+  national: { filing: [30, 'acceptance', 'CN-12'], legacy: null, visit: null, acceptSelf: ['CN-12'], acceptGov: ['CN-12'], retention: [30, 'CN-20'], restore: null },
+  harbin: { filing: [30, 'acceptance', 'HRB-18'], legacy: [30, 'HRB-18'], visit: null, acceptSelf: ['CN-12'], acceptGov: ['HRB-16', 'CN-12'], retention: [30, 'HRB-28'], restore: [24, 'HRB-19'] },
+  // Weihai sets no filing deadline of its own; the national one it inherits applies (CN-12).
+  weihai: { filing: [30, 'acceptance', 'CN-12'], legacy: null, visit: null, acceptSelf: ['WH-15', 'CN-12'], acceptGov: ['WH-15', 'CN-12'], retention: [30, 'WH-21(7)'], restore: null },
+};
+
+describe('lifecycle deadlines for every profile, clock passed in', () => {
+  it('covers every shipped profile', () => expect(catalogue.list().map((p) => p.id).sort()).toEqual(Object.keys(EXPECTED).sort()));
+
+  for (const p of catalogue.list()) {
+    const want = EXPECTED[p.id]!;
+    const codes = codesOf(p.id);
+
+    it(`${p.id}: filing counts ${want.filing[0]} days from ${want.filing[1]} (${want.filing[2]})`, () => {
+      const acceptedAt = now - 50 * DAY;
+      const inServiceAt = now - 10 * DAY;
+      const d = filingDeadline(p, { builtBeforeRules: false, rulesEffectiveAt: null, inServiceAt, acceptedAt });
+      const start = want.filing[1] === 'in-service' ? inServiceAt : acceptedAt;
+      expect(d).toMatchObject({ dueAt: start + want.filing[0] * DAY, days: want.filing[0], startsAt: want.filing[1], article: want.filing[2] });
+      expect(d.basis).toContain(want.filing[2]);
+      // Exactly on the deadline is in time; a millisecond later is late.
+      expect(filingState(d, d.dueAt, now)).toBe('filed');
+      expect(filingState(d, d.dueAt! + 1, now)).toBe('filed-late');
+      expect(filingState(d, null, d.dueAt!)).toBe('due');
+      expect(filingState(d, null, d.dueAt! + 1)).toBe('overdue');
+      // Before its starting event the deadline does not run.
+      const notYet = filingDeadline(p, { builtBeforeRules: false, rulesEffectiveAt: null, inServiceAt: null, acceptedAt: null });
+      expect(notYet.dueAt).toBeNull();
+      expect(filingState(notYet, null, now)).toBe('not-started');
+    });
+
+    it(`${p.id}: systems built before the rules`, () => {
+      const effective = now - 45 * DAY;
+      const d = filingDeadline(p, { builtBeforeRules: true, rulesEffectiveAt: effective, inServiceAt: now - 900 * DAY, acceptedAt: null });
+      if (!want.legacy) {
+        expect(d).toMatchObject({ dueAt: null, days: null, article: null });
+        expect(d.basis).toMatch(/sets no filing deadline/);
+        expect(filingState(d, null, now)).toBe('no-deadline');
+        return;
+      }
+      expect(d).toMatchObject({ dueAt: effective + want.legacy[0] * DAY, article: want.legacy[1], startsAt: 'rules-effective' });
+      expect(filingState(d, null, now)).toBe(want.legacy[0] > 45 ? 'due' : 'overdue');
+      // Without the date the rules took effect, no deadline is guessed.
+      expect(filingDeadline(p, { builtBeforeRules: true, rulesEffectiveAt: null, inServiceAt: null, acceptedAt: null })).toMatchObject({ dueAt: null, days: want.legacy[0], article: want.legacy[1] });
+    });
+
+    it(`${p.id}: police visit after a filing`, () => {
+      const received = now - 20 * DAY;
+      const v = policeVisitDeadline(p, received);
+      if (!want.visit) {
+        expect(v).toMatchObject({ dueAt: null, article: null });
+        expect(visitState(v, null, now + 1000 * DAY)).toBe('no-deadline');
+        return;
+      }
+      expect(v).toMatchObject({ dueAt: received + want.visit[0] * DAY, article: want.visit[1] });
+      expect(visitState(v, null, now)).toBe('due');
+      expect(visitState(v, null, v.dueAt! + 1)).toBe('overdue');
+      expect(visitState(v, v.dueAt! + 1, now)).toBe('visited-late');
+    });
+
+    it(`${p.id}: acceptance before service`, () => {
+      const self = acceptanceRequirement(codes, { funding: 'self', builtBeforeRules: false });
+      const gov = acceptanceRequirement(codes, { funding: 'government', builtBeforeRules: false });
+      expect(self).toMatchObject({ required: true, articles: want.acceptSelf });
+      expect(gov).toMatchObject({ required: true, articles: want.acceptGov });
+      const refusal = serviceRefusal(gov, null)!;
+      expect(refusal.code).toBe('RULE_REFUSED');
+      expect(refusal.articles).toEqual(want.acceptGov);
+      expect(serviceRefusal(gov, 'failed')!.message).toMatch(/failed acceptance/);
+      expect(serviceRefusal(gov, 'passed')).toBeNull();
+      expect(acceptanceRequirement(codes, { funding: 'government', builtBeforeRules: true }).required).toBe(false);
+    });
+
+    it(`${p.id}: retention actually held, in whole days`, () => {
+      const [days, article] = want.retention;
+      const old = now - 400 * DAY;
+      expect(retentionHeld(p, old, now - days * DAY, now)).toMatchObject({ requiredDays: days, heldDays: days, shortfall: false, article });
+      const short = retentionHeld(p, old, now - 12 * DAY - H, now);
+      expect(short).toMatchObject({ requiredDays: days, heldDays: 12, shortfall: true });
+      expect(short.reason).toContain(article);
+      // A camera in service for 5 days owes 5 days, not the whole period.
+      expect(retentionHeld(p, now - 5 * DAY, now - 5 * DAY, now)).toMatchObject({ requiredDays: 5, shortfall: false });
+      expect(retentionHeld(p, now - 5 * DAY, null, now)).toMatchObject({ heldDays: 0, shortfall: true });
+    });
+
+    it(`${p.id}: coverage back after relocation, judged from the recorder`, () => {
+      const works = now - 48 * H;
+      const back = coverageRestore(p, works, works + 20 * H, now);
+      const never = coverageRestore(p, works, null, now);
+      if (!want.restore) {
+        expect(back).toMatchObject({ state: 'restored', dueAt: null, article: null, restoredAt: works + 20 * H });
+        expect(never).toMatchObject({ state: 'pending', dueAt: null });
+        return;
+      }
+      const [hours, article] = want.restore;
+      expect(back).toMatchObject({ state: 'restored', dueAt: works + hours * H, article });
+      expect(coverageRestore(p, works, works + hours * H + 1, now).state).toBe('restored-late');
+      expect(never.state).toBe('overdue');
+      expect(coverageRestore(p, works, null, works + hours * H).state).toBe('pending');
+      // Footage from before the works does not count as coverage restored.
+      expect(coverageRestore(p, works, works - 1, works + H).restoredAt).toBeNull();
+    });
+  }
+
+  it('duty articles: local before national, none invented', () => {
+    expect(dutyArticles('archive', ['HRB', 'CN'])).toEqual(['HRB-17', 'CN-14']);
+    expect(dutyArticles('maintenanceContract', ['CN'])).toEqual([]);
+    expect(dutyArticles('accessRegister', ['NEWCITY', 'CN'])).toEqual(['CN-18']);
+  });
+
+  it('calendar dates are China Standard Time', () => {
+    expect(chinaDate('2026-11-01')).toBe(Date.UTC(2026, 9, 31, 16));
+    expect(chinaDate('not a date')).toBeNull();
+    expect(chinaDate(null)).toBeNull();
+  });
+});
