@@ -1,0 +1,99 @@
+// The health event stream: alarms and work-order changes, persisted by their services and then
+// published here to the console (SSE) and to webhooks. In-process: a console connected to an API
+// process sees what the health role running in the same process publishes.
+import type { AlarmRow, WorkOrderRow } from '../db/health.repository.js';
+
+export type HealthEvent =
+  | { type: 'alarm'; alarm: AlarmView }
+  | { type: 'work_order'; workOrder: WorkOrderView }
+  | { type: 'diagnostic'; cameraId: number; at: number; ok: boolean; findings: string[] };
+
+export interface AlarmView {
+  id: number;
+  at: number;
+  kind: string;
+  severity: string;
+  cameraId: number | null;
+  organisationId: number | null;
+  title: string;
+  detail: Record<string, unknown>;
+  snapshot: string | null;
+  clipFrom: number | null;
+  clipTo: number | null;
+  reportedBy: number | null;
+  workOrderId: number | null;
+  acknowledgedAt: number | null;
+  acknowledgedBy: number | null;
+}
+
+export interface WorkOrderView {
+  id: number;
+  cameraId: number;
+  maintainerUnitId: number | null;
+  cause: string;
+  state: string;
+  openedAt: number;
+  openedBy: number | null;
+  dueAt: number | null;
+  deadlineHours: number | null;
+  deadlineArticle: string | null;
+  deadlineBasis: string;
+  profileId: string;
+  findings: string[];
+  diagnosticId: number | null;
+  escalatedAt: number | null;
+  closedAt: number | null;
+  closedBy: number | null;
+  proofDiagnosticId: number | null;
+  note: string;
+}
+
+function parseJson<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function alarmView(r: AlarmRow): AlarmView {
+  return {
+    id: r.id, at: r.at, kind: r.kind, severity: r.severity, cameraId: r.camera_id, organisationId: r.organisation_id, title: r.title,
+    detail: parseJson<Record<string, unknown>>(r.detail, {}), snapshot: r.snapshot, clipFrom: r.clip_from, clipTo: r.clip_to,
+    reportedBy: r.reported_by, workOrderId: r.work_order_id, acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by,
+  };
+}
+
+export function workOrderView(r: WorkOrderRow): WorkOrderView {
+  return {
+    id: r.id, cameraId: r.camera_id, maintainerUnitId: r.maintainer_unit_id, cause: r.cause, state: r.state, openedAt: r.opened_at, openedBy: r.opened_by,
+    dueAt: r.due_at, deadlineHours: r.deadline_hours, deadlineArticle: r.deadline_article, deadlineBasis: r.deadline_basis, profileId: r.profile_id,
+    findings: parseJson<string[]>(r.findings, []), diagnosticId: r.diagnostic_id, escalatedAt: r.escalated_at, closedAt: r.closed_at, closedBy: r.closed_by,
+    proofDiagnosticId: r.proof_diagnostic_id, note: r.note,
+  };
+}
+
+type Listener = (e: HealthEvent) => void;
+
+export class HealthEventHub {
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(e: HealthEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener (a closed console) must not stop the others.
+      }
+    }
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+}

@@ -1,0 +1,48 @@
+// Prometheus metrics of camera health, on the registry the process shares with /metrics.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Finding } from './diagnose.js';
+
+export interface HealthMetrics {
+  diagnosed(findings: Finding[], elapsedMs: number): void;
+  cycle(r: { cameras: number; withFindings: number; elapsedMs: number }): void;
+  rates(regionId: number, regionName: string, onlineRate: number | null, goodRate: number | null): void;
+  workOrders(open: number, overdue: number): void;
+  alarm(kind: string, severity: string): void;
+  webhook(ok: boolean): void;
+}
+
+export function createHealthMetrics(registry: Registry): HealthMetrics {
+  const registers = [registry];
+  const findings = new Counter({ name: 'vigil_health_findings_total', help: 'Diagnostic findings by kind', labelNames: ['kind'] as const, registers });
+  const samples = new Counter({ name: 'vigil_health_diagnostics_total', help: 'Camera samples diagnosed, by outcome', labelNames: ['outcome'] as const, registers });
+  const sampleSeconds = new Histogram({ name: 'vigil_health_sample_seconds', help: 'Time to sample and decode one camera', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers });
+  const cycleSeconds = new Gauge({ name: 'vigil_health_cycle_seconds', help: 'Duration of the last diagnostic cycle', registers });
+  const cycleCameras = new Gauge({ name: 'vigil_health_cycle_cameras', help: 'Cameras diagnosed in the last cycle, and those with findings', labelNames: ['which'] as const, registers });
+  const online = new Gauge({ name: 'vigil_health_online_rate', help: 'Online rate (在线率) today so far, per region', labelNames: ['region_id', 'region'] as const, registers });
+  const good = new Gauge({ name: 'vigil_health_good_rate', help: 'Good rate (完好率) now, per region', labelNames: ['region_id', 'region'] as const, registers });
+  const orders = new Gauge({ name: 'vigil_health_work_orders', help: 'Work orders not closed, by state', labelNames: ['state'] as const, registers });
+  const alarms = new Counter({ name: 'vigil_health_alarms_total', help: 'Alarms raised by kind and severity', labelNames: ['kind', 'severity'] as const, registers });
+  const hooks = new Counter({ name: 'vigil_health_webhook_deliveries_total', help: 'Webhook deliveries by outcome (after retries)', labelNames: ['outcome'] as const, registers });
+  return {
+    diagnosed(list, ms) {
+      for (const f of list) findings.inc({ kind: f.kind });
+      samples.inc({ outcome: list.length ? 'finding' : 'pass' });
+      sampleSeconds.observe(ms / 1000);
+    },
+    cycle(r) {
+      cycleSeconds.set(r.elapsedMs / 1000);
+      cycleCameras.set({ which: 'all' }, r.cameras);
+      cycleCameras.set({ which: 'with_findings' }, r.withFindings);
+    },
+    rates(regionId, name, o, g) {
+      if (o !== null) online.set({ region_id: String(regionId), region: name }, o);
+      if (g !== null) good.set({ region_id: String(regionId), region: name }, g);
+    },
+    workOrders(open, overdue) {
+      orders.set({ state: 'open' }, open);
+      orders.set({ state: 'overdue' }, overdue);
+    },
+    alarm: (kind, severity) => alarms.inc({ kind, severity }),
+    webhook: (ok) => hooks.inc({ outcome: ok ? 'delivered' : 'failed' }),
+  };
+}

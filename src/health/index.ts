@@ -1,0 +1,108 @@
+// Keeping cameras running (issue 7), assembled once per process: status and rates, diagnostics
+// on a schedule, work orders, alarms with their event stream and webhooks, metrics.
+import './health.policy.js';
+import type { Logger } from 'pino';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
+import type { Clock } from '../domain/clock.js';
+import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
+import { AlarmService } from './alarm.service.js';
+import type { Thresholds } from './diagnose.js';
+import { DiagnosticsService } from './diagnostics.service.js';
+import { HealthEventHub } from './events.js';
+import { createHealthMetrics, type HealthMetrics } from './health-metrics.js';
+import { KeyframeSampler } from './sampler.js';
+import { DAY, dayOf, rates } from './rates.js';
+import { StatusService } from './status.service.js';
+import { WebhookSender, type WebhookSettings } from './webhooks.js';
+import { WorkOrderService } from './work-order.service.js';
+
+export type { StorageAlarm, StorageAlarmSink } from './alarm.service.js';
+
+export interface HealthSettings {
+  intervalSeconds: number;
+  concurrency: number;
+  freshSeconds: number;
+  frozenSpanSeconds: number;
+  grabTimeoutSeconds: number;
+  utcOffsetMinutes: number;
+  staleMinutes: number;
+  thresholds: Thresholds;
+  webhooks: WebhookSettings;
+}
+
+export interface HealthDeps {
+  repo: HealthRepository;
+  dataDir: string;
+  settings: HealthSettings;
+  clock: Clock;
+  logger: Logger;
+  /** The jurisdiction profile that governs a region (organisation id). */
+  profileFor(regionId: number): Promise<JurisdictionProfile>;
+  metrics?: MetricsRegistry;
+}
+
+export interface Health {
+  hub: HealthEventHub;
+  alarms: AlarmService;
+  workOrders: WorkOrderService;
+  diagnostics: DiagnosticsService;
+  status: StatusService;
+  webhooks: WebhookSender;
+  metrics: HealthMetrics | undefined;
+  profileFor(regionId: number): Promise<JurisdictionProfile>;
+  /** The background part (the 'health' role): diagnostic cycles, daily roll-ups, rate gauges. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+export function createHealth(d: HealthDeps): Health {
+  const s = d.settings;
+  const metrics = d.metrics ? createHealthMetrics(d.metrics) : undefined;
+  const hub = new HealthEventHub();
+  const webhooks = new WebhookSender(s.webhooks, d.logger, (ok) => metrics?.webhook(ok));
+  const alarms = new AlarmService(d.repo, hub, d.clock, webhooks, (a) => metrics?.alarm(a.kind, a.severity));
+  const sampler = new KeyframeSampler(d.repo, { dataDir: d.dataDir, freshMs: s.freshSeconds * 1000, frozenSpanMs: s.frozenSpanSeconds * 1000, grabTimeoutMs: s.grabTimeoutSeconds * 1000 }, d.clock);
+  const diagnostics = new DiagnosticsService(
+    { repo: d.repo, sampler, alarms, hub, clock: d.clock, logger: d.logger, ...(metrics ? { metrics } : {}) },
+    { dataDir: d.dataDir, intervalMs: s.intervalSeconds * 1000, concurrency: s.concurrency, thresholds: s.thresholds },
+  );
+  const workOrders = new WorkOrderService({ repo: d.repo, alarms, hub, clock: d.clock, profileFor: d.profileFor, proveRepaired: (c: WatchedCamera) => diagnostics.prove(c) });
+  diagnostics.useWorkOrders(workOrders);
+  const status = new StatusService(d.repo, d.clock, { utcOffsetMinutes: s.utcOffsetMinutes, staleMs: s.staleMinutes * 60_000, graceMs: 10_000 });
+  let timer: NodeJS.Timeout | undefined;
+  let rolledUpTo = '';
+  const housekeeping = async () => {
+    const yesterday = status.today() === rolledUpTo ? null : dayOf(d.clock.now() - DAY, s.utcOffsetMinutes);
+    if (yesterday) {
+      await status.rollup(yesterday);
+      rolledUpTo = status.today();
+    }
+    const counts = await d.repo.countWorkOrders();
+    metrics?.workOrders(counts.find((c) => c.state === 'open')?.count ?? 0, counts.find((c) => c.state === 'escalated')?.count ?? 0);
+    if (metrics) {
+      const days = await status.cameraDays(status.today());
+      const regions = new Map<number, typeof days>();
+      for (const c of days) regions.set(c.regionId, [...(regions.get(c.regionId) ?? []), c]);
+      for (const [id, list] of regions) {
+        const r = rates(list);
+        metrics.rates(id, String(id), r.onlineRate, r.goodRate);
+      }
+    }
+  };
+  return {
+    hub, alarms, workOrders, diagnostics, status, webhooks, metrics, profileFor: d.profileFor,
+    start() {
+      diagnostics.start();
+      const tick = () => void housekeeping().catch((e: unknown) => d.logger.error({ err: e }, 'health housekeeping failed'));
+      tick();
+      timer = setInterval(tick, 60_000);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await diagnostics.close();
+      await webhooks.close();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// Work orders for maintainer units (R6.2): opened by a finding or an outage, or by hand after
+// municipal damage or a relocation; deadlines from the camera's jurisdiction profile; overdue
+// orders escalate; closing one needs proof — a fresh sample that passes diagnostics.
+import type { Camera } from '../db/camera.repository.js';
+import type { HealthRepository, WatchedCamera, WorkOrderRow } from '../db/health.repository.js';
+import type { Clock } from '../domain/clock.js';
+import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
+import { Errors } from '../errors.js';
+import type { AlarmService } from './alarm.service.js';
+import { isOverdue, workOrderDeadline, type WorkOrderCause } from './deadlines.js';
+import type { Finding } from './diagnose.js';
+import { workOrderView, type HealthEventHub, type WorkOrderView } from './events.js';
+
+export interface ProofResult {
+  diagnosticId: number;
+  ok: boolean;
+  findings: Finding[];
+}
+
+export interface WorkOrderDeps {
+  repo: HealthRepository;
+  alarms: AlarmService;
+  hub: HealthEventHub;
+  clock: Clock;
+  profileFor(regionId: number): Promise<JurisdictionProfile>;
+  /** Takes a fresh sample of the camera now, keeps its snapshot, and diagnoses it. */
+  proveRepaired(camera: WatchedCamera): Promise<ProofResult>;
+}
+
+export class WorkOrderService {
+  constructor(private readonly d: WorkOrderDeps) {}
+
+  /** A diagnosis with findings: the camera's active order, or a new one. */
+  async onFault(camera: WatchedCamera, findings: Finding[], diagnosticId: number): Promise<{ order: WorkOrderView; opened: boolean }> {
+    const active = await this.d.repo.activeWorkOrder(camera.id);
+    if (active) return { order: workOrderView(active), opened: false };
+    const cause: WorkOrderCause = findings.some((f) => f.kind === 'signal_loss') ? 'offline' : 'fault';
+    const order = await this.open(camera, cause, null, findings.map((f) => f.kind), diagnosticId, '');
+    return { order, opened: true };
+  }
+
+  /** Opened by a person: damage from municipal works, a relocation to restore, or any fault seen. */
+  async openByHand(camera: Camera, cause: WorkOrderCause, userId: number, note: string): Promise<WorkOrderView> {
+    const active = await this.d.repo.activeWorkOrder(camera.id);
+    if (active) throw Errors.conflict(`camera ${camera.id} already has work order ${active.id} open`);
+    return this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, userId, [], null, note);
+  }
+
+  async get(id: number): Promise<WorkOrderRow> {
+    const o = await this.d.repo.workOrder(id);
+    if (!o) throw Errors.notFound(`work order ${id} does not exist`);
+    return o;
+  }
+
+  /** Escalates every open order past its deadline: state and a critical alarm. */
+  async escalateOverdue(): Promise<WorkOrderView[]> {
+    const now = this.d.clock.now();
+    const out: WorkOrderView[] = [];
+    for (const o of await this.d.repo.overdueWorkOrders(now)) {
+      if (!isOverdue(o.due_at, o.closed_at, now)) continue;
+      if (!(await this.d.repo.transitionWorkOrder(o.id, 'open', { state: 'escalated', escalated_at: now }))) continue;
+      const view = workOrderView((await this.d.repo.workOrder(o.id))!);
+      await this.d.alarms.raise({
+        kind: 'work_order_overdue',
+        severity: 'critical',
+        camera_id: o.camera_id,
+        organisation_id: o.maintainer_unit_id,
+        title: `Work order ${o.id} is overdue`,
+        detail: { dueAt: o.due_at, article: o.deadline_article, basis: o.deadline_basis },
+        work_order_id: o.id,
+      });
+      this.d.hub.publish({ type: 'work_order', workOrder: view });
+      out.push(view);
+    }
+    return out;
+  }
+
+  /** Closes an order once a fresh sample passes; otherwise refuses and keeps it open. */
+  async close(id: number, camera: WatchedCamera, userId: number, note: string): Promise<{ order: WorkOrderView; proof: ProofResult }> {
+    const o = await this.get(id);
+    if (o.state === 'closed') throw Errors.conflict(`work order ${id} is already closed`);
+    const proof = await this.d.proveRepaired(camera);
+    if (!proof.ok) {
+      throw Errors.ruleRefused(`the camera does not pass diagnostics yet (${proof.findings.map((f) => f.kind).join(', ')}); the work order stays open`, [
+        { path: 'proof', message: `diagnostic ${proof.diagnosticId}` },
+      ]);
+    }
+    const done = await this.d.repo.transitionWorkOrder(id, o.state, { state: 'closed', closed_at: this.d.clock.now(), closed_by: userId, proof_diagnostic_id: proof.diagnosticId, note: note || o.note });
+    if (!done) throw Errors.conflict(`work order ${id} changed while it was being closed`);
+    const view = workOrderView((await this.d.repo.workOrder(id))!);
+    this.d.hub.publish({ type: 'work_order', workOrder: view });
+    return { order: view, proof };
+  }
+
+  private async open(camera: WatchedCamera, cause: WorkOrderCause, userId: number | null, findings: string[], diagnosticId: number | null, note: string): Promise<WorkOrderView> {
+    const profile = await this.d.profileFor(camera.regionId);
+    const now = this.d.clock.now();
+    const deadline = workOrderDeadline(profile, cause, now);
+    const row = await this.d.repo.insertWorkOrder({
+      camera_id: camera.id,
+      maintainer_unit_id: camera.maintainerUnitId,
+      cause,
+      state: 'open',
+      opened_at: now,
+      opened_by: userId,
+      due_at: deadline.dueAt,
+      deadline_hours: deadline.hours,
+      deadline_article: deadline.article,
+      deadline_basis: deadline.basis,
+      profile_id: profile.id,
+      findings: JSON.stringify(findings),
+      diagnostic_id: diagnosticId,
+      note,
+    });
+    const view = workOrderView(row);
+    this.d.hub.publish({ type: 'work_order', workOrder: view });
+    return view;
+  }
+}

@@ -1,0 +1,32 @@
+// Health wired over a recorder harness or a test app: real profiles, real ffmpeg, thresholds from
+// the configuration defaults.
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { configSchema } from '../../src/config/config.schema.js';
+import type { Clock } from '../../src/domain/clock.js';
+import { loadProfiles } from '../../src/domain/profile-loader.js';
+import type { Repositories } from '../../src/db/repositories.js';
+import { createHealth, type Health, type HealthSettings } from '../../src/health/index.js';
+
+export const catalogue = loadProfiles();
+
+export function healthFor(o: {
+  repos: Repositories;
+  dataDir: string;
+  clock: Clock;
+  profileId?: string | ((regionId: number) => Promise<string>);
+  settings?: Partial<HealthSettings>;
+  metrics?: Registry;
+}): Health {
+  const defaults = configSchema.parse({}).health;
+  const profileOf = typeof o.profileId === 'function' ? o.profileId : async () => (o.profileId as string | undefined) ?? 'national';
+  return createHealth({
+    repo: o.repos.health,
+    dataDir: o.dataDir,
+    settings: { ...defaults, ...o.settings },
+    clock: o.clock,
+    logger: pino({ level: 'silent' }),
+    profileFor: async (regionId) => catalogue.require(await profileOf(regionId)),
+    metrics: o.metrics ?? new Registry(),
+  });
+}
