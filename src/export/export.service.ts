@@ -1,0 +1,221 @@
+// Evidence export (调取 / 复制, R5.3–R5.4): only under an approved copy or retrieve request that
+// covers this camera and range — `checkFootageAccess` decides and registers the use. The package
+// is written in the background with progress, can be cancelled, and its end (done, failed,
+// cancelled) is registered with the manifest's hash. A crash mid-export leaves a partial folder
+// and a 'running' row; `recover()` removes the one and fails the other.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Access } from '../access/index.js';
+import type { Actor } from '../access/actor.js';
+import type { SecurityLog } from '../access/security-log.js';
+import type { PlatformKeys } from '../audit/platform-key.js';
+import type { Clock } from '../domain/clock.js';
+import type { EvidenceExportRow, IndexedFragment } from '../db/evidence.repository.js';
+import type { Repositories } from '../db/repositories.js';
+import { Errors } from '../errors.js';
+import type { MerkleLog } from '../integrity/merkle-log.js';
+import { MerkleTree } from '../integrity/merkle.js';
+import { ExportError } from './errors.js';
+import { PACKAGE_FORMAT, type Manifest, type ManifestPerson } from './manifest.js';
+import { writePackage, type PackageSource } from './package-writer.js';
+
+export const EXPORTS_DIR = 'exports';
+
+export interface ExportDeps {
+  repos: Repositories;
+  access: Pick<Access, 'checkFootageAccess' | 'requests'>;
+  log: SecurityLog;
+  merkle: MerkleLog;
+  keys: PlatformKeys;
+  clock: Clock;
+  logger: Logger;
+  dataDir: string;
+  absolute(relPath: string): string;
+}
+
+export interface ExportRequest {
+  requestId: number;
+  cameraId: number;
+  from: number;
+  to: number;
+}
+
+export interface ExportView {
+  id: number;
+  requestId: number;
+  cameraId: number;
+  from: number;
+  to: number;
+  state: EvidenceExportRow['state'];
+  bytesTotal: number;
+  bytesDone: number;
+  /** Relative to dataDir. */
+  path: string;
+  manifestSha256: string | null;
+  error: string | null;
+  createdBy: number;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export const toExportView = (r: EvidenceExportRow, live?: { done: number }): ExportView => ({
+  id: Number(r.id), requestId: Number(r.request_id), cameraId: Number(r.camera_id), from: Number(r.range_from), to: Number(r.range_to), state: r.state,
+  bytesTotal: Number(r.bytes_total), bytesDone: live?.done ?? Number(r.bytes_done), path: r.path, manifestSha256: r.manifest_sha256, error: r.error,
+  createdBy: Number(r.created_by), createdAt: Number(r.created_at), finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+});
+
+interface Job {
+  abort: AbortController;
+  done: number;
+  finished: Promise<void>;
+  actor: Actor;
+}
+
+export class ExportService {
+  private readonly jobs = new Map<number, Job>();
+
+  constructor(private readonly d: ExportDeps) {}
+
+  /** Fails exports a crash interrupted and removes partial folders (call before serving). */
+  async recover(): Promise<number> {
+    const dir = join(this.d.dataDir, EXPORTS_DIR);
+    const stale = await this.d.repos.evidence.exportsInState('running');
+    for (const r of stale) {
+      if (this.jobs.has(Number(r.id))) continue;
+      await rm(join(this.d.dataDir, `${r.path}.partial`), { recursive: true, force: true });
+      await this.d.repos.evidence.updateExport(Number(r.id), { state: 'failed', error: 'interrupted: the platform stopped during the export', finished_at: this.d.clock.now() });
+    }
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const n of names) if (n.endsWith('.partial') && !this.jobs.has(Number(n.slice(0, -'.partial'.length)))) await rm(join(dir, n), { recursive: true, force: true });
+    return stale.length;
+  }
+
+  async start(actor: Actor, req: ExportRequest): Promise<ExportView> {
+    const request = await this.d.access.requests.load(req.requestId);
+    if (request.kind !== 'copy' && request.kind !== 'retrieve') throw Errors.ruleRefused(`a ${request.kind} request does not allow taking footage away; a copy or retrieve request is needed (R5.3)`);
+    if (!(req.to > req.from)) throw Errors.validation('the range ends before it starts', [{ path: 'to', message: 'before from' }]);
+    // Decides and registers the copy or retrieval, naming the officers (throws FORBIDDEN otherwise).
+    const decision = await this.d.access.checkFootageAccess(actor, { cameraId: req.cameraId, from: req.from, to: req.to, kind: request.kind });
+    if (decision.requestId !== req.requestId) throw Errors.forbidden(`the export must be made under request ${req.requestId}`);
+    const camera = await this.d.repos.cameras.get(req.cameraId);
+    if (!camera) throw Errors.notFound(`camera ${req.cameraId} does not exist`);
+
+    // The log must hold every fragment exported, under a head signed now.
+    await this.d.merkle.sealCamera(req.cameraId);
+    await this.d.merkle.signHeads();
+    const head = await this.d.repos.evidence.latestTreeHead(req.cameraId);
+    const sources = await this.sources(req);
+    if (sources.length === 0) throw new ExportError('EXPORT_EMPTY', `camera ${req.cameraId} has no recording in that range`);
+    if (!head || sources.some((s) => s.initLeafIndex >= Number(head.tree_size) || s.fragments.some((f) => f.leafIndex >= Number(head.tree_size)))) {
+      throw new ExportError('EXPORT_NOT_SEALED', 'some of the footage is not yet in the signed log; try again in a moment');
+    }
+    const bytesTotal = sources.reduce((s, x) => s + x.file.initSize + x.fragments.reduce((t, f) => t + f.size, 0), 0);
+    const now = this.d.clock.now();
+    const row = await this.d.repos.evidence.insertExport({
+      request_id: req.requestId, camera_id: req.cameraId, range_from: req.from, range_to: req.to, state: 'running', bytes_total: bytesTotal, bytes_done: 0,
+      path: '', manifest_sha256: null, error: null, created_by: actor.userId, created_at: now, finished_at: null,
+    });
+    const id = Number(row.id);
+    const path = `${EXPORTS_DIR}/${id}`;
+    await this.d.repos.evidence.updateExport(id, { path });
+
+    const person = async (userId: number, workId?: string | null): Promise<ManifestPerson> => {
+      const u = await this.d.repos.accounts.userById(userId);
+      return { userId, workId: workId ?? u?.work_id ?? null, name: u?.display_name ?? null };
+    };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const manifest: Omit<Manifest, 'files'> = {
+      format: PACKAGE_FORMAT,
+      exportId: id,
+      createdAt: iso(now),
+      camera: { id: camera.id, nationalId: camera.gbId, name: camera.name, address: camera.address },
+      range: { from: iso(req.from), to: iso(req.to), fromMs: req.from, toMs: req.to },
+      request: {
+        id: request.id, kind: request.kind, requestingUnit: request.requesting_unit, purpose: request.purpose, destination: request.destination, caseNumber: request.case_number,
+        officers: await Promise.all(request.officers.map((o) => person(o.userId, o.workId))),
+        approvers: await Promise.all(request.approvals.map(async (a) => ({ ...(await person(a.userId)), role: a.role, at: iso(a.at) }))),
+      },
+      exportedBy: await person(actor.userId),
+      platform: { keyId: this.d.keys.keyId, publicKeyPem: this.d.keys.publicKeyPem() },
+      treeHead: { cameraId: req.cameraId, size: Number(head.tree_size), root: head.root_hash, at: Number(head.at), keyId: head.key_id, signature: head.signature },
+      note: 'Original recording bytes, unaltered: each footage file is the recording\'s init segment followed by its fragments that overlap the range, whole. 原始录像，未经改动。',
+    };
+    const tree = new MerkleTree((await this.d.repos.evidence.leafHashes(req.cameraId, Number(head.tree_size))).map((h) => Buffer.from(h, 'hex')));
+    const abort = new AbortController();
+    const job: Job = { abort, done: 0, actor, finished: Promise.resolve() };
+    this.jobs.set(id, job);
+    let lastSaved = 0;
+    job.finished = writePackage({
+      dir: join(this.d.dataDir, EXPORTS_DIR, String(id)),
+      sources,
+      absolute: this.d.absolute,
+      proof: (i) => tree.proof(i).map((h) => h.toString('hex')),
+      manifest,
+      keys: this.d.keys,
+      signal: abort.signal,
+      fileName: (s, n) => `${String(n + 1).padStart(3, '0')}-${camera.gbId}-${iso(s.file.startedAt).replace(/[:.]/g, '')}.mp4`,
+      onProgress: (done) => {
+        job.done = done;
+        if (done - lastSaved > 64 << 20) {
+          lastSaved = done;
+          void this.d.repos.evidence.updateExport(id, { bytes_done: done }).catch(() => undefined);
+        }
+      },
+    }).then(
+      (r) => this.finish(id, job, 'done', null, r.manifestSha256),
+      (e: unknown) => this.finish(id, job, abort.signal.aborted ? 'cancelled' : 'failed', (e as Error).message, null),
+    );
+    return toExportView((await this.d.repos.evidence.export(id))!, job);
+  }
+
+  async get(id: number): Promise<ExportView> {
+    const r = await this.d.repos.evidence.export(id);
+    if (!r) throw Errors.notFound(`export ${id} does not exist`);
+    return toExportView(r, this.jobs.get(id));
+  }
+
+  /** Stops a running export; only its maker may. Resolves once it has stopped and is registered. */
+  async cancel(actor: Actor, id: number): Promise<ExportView> {
+    const view = await this.get(id);
+    if (view.createdBy !== actor.userId) throw Errors.forbidden('only the one who started an export can cancel it');
+    const job = this.jobs.get(id);
+    if (!job) return view;
+    job.abort.abort();
+    await job.finished;
+    return this.get(id);
+  }
+
+  /** Resolves when the export has finished one way or another. */
+  async settled(id: number): Promise<ExportView> {
+    await this.jobs.get(id)?.finished;
+    return this.get(id);
+  }
+
+  private async finish(id: number, job: Job, state: 'done' | 'failed' | 'cancelled', error: string | null, manifestSha256: string | null): Promise<void> {
+    const row = (await this.d.repos.evidence.export(id))!;
+    await this.d.log.transaction(async (trx) => {
+      await this.d.repos.evidence.updateExport(id, { state, error, manifest_sha256: manifestSha256, bytes_done: job.done, finished_at: this.d.clock.now() }, trx);
+      await this.d.log.append(trx, job.actor, {
+        action: 'export', cameraIds: [Number(row.camera_id)], from: Number(row.range_from), to: Number(row.range_to), approvalId: Number(row.request_id),
+        target: `export:${id}`, outcome: state === 'done' ? 'success' : 'failed', reason: error,
+        detail: { state, manifestSha256, bytes: job.done, path: row.path },
+      });
+    });
+    this.jobs.delete(id);
+    if (state === 'failed') this.d.logger.error({ exportId: id, error }, 'evidence export failed');
+  }
+
+  private async sources(req: ExportRequest): Promise<PackageSource[]> {
+    const out: PackageSource[] = [];
+    for (const file of await this.d.repos.evidence.files(req.cameraId, req.from, req.to)) {
+      const leaves = await this.d.repos.evidence.leavesOfFile(file.id);
+      const leafOf = new Map(leaves.map((l) => [l.fragmentId, l.leafIndex]));
+      const init = leafOf.get(0);
+      const fragments = (await this.d.repos.evidence.fileFragments(file.id)).filter((f: IndexedFragment) => f.endMs > req.from && f.startMs < req.to);
+      if (fragments.length === 0) continue;
+      out.push({ file, initLeafIndex: init ?? Number.MAX_SAFE_INTEGER, fragments: fragments.map((f) => ({ ...f, leafIndex: leafOf.get(f.id) ?? Number.MAX_SAFE_INTEGER })) });
+    }
+    return out;
+  }
+}

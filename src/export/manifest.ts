@@ -1,0 +1,68 @@
+// What an evidence package holds (format vigil-evidence/1). manifest.json lists every file with
+// its SHA-256 and, for the init segment and each fragment, the facts its Merkle leaf is made of
+// and an inclusion proof to the signed tree head; manifest.sig is the platform's Ed25519
+// signature over the exact bytes of manifest.json; platform-key.pem is the public key.
+import type { TreeHead } from '../integrity/tree-head.js';
+
+export const PACKAGE_FORMAT = 'vigil-evidence/1';
+export const MANIFEST = 'manifest.json';
+export const SIGNATURE = 'manifest.sig';
+export const PUBLIC_KEY = 'platform-key.pem';
+export const VERIFY_PAGE = 'verify.html';
+export const FOOTAGE_DIR = 'footage';
+
+export interface ManifestPerson {
+  userId: number;
+  workId: string | null;
+  name: string | null;
+}
+
+export interface ManifestFragment {
+  seq: number;
+  /** Where the fragment starts in the exported file. */
+  offset: number;
+  /** Where it started in the original recording (part of its leaf). */
+  originalOffset: number;
+  size: number;
+  startMs: number;
+  endMs: number;
+  keyframe: boolean;
+  samples: number;
+  sha256: string;
+  leafIndex: number;
+  proof: string[];
+}
+
+export interface ManifestFile {
+  /** Relative to the package, forward slashes. */
+  name: string;
+  bytes: number;
+  sha256: string;
+  /** The original recording's start (its name and part of every leaf). */
+  fileStartMs: number;
+  init: { size: number; sha256: string; leafIndex: number; proof: string[] };
+  fragments: ManifestFragment[];
+}
+
+export interface Manifest {
+  format: typeof PACKAGE_FORMAT;
+  exportId: number;
+  createdAt: string;
+  camera: { id: number; nationalId: string; name: string; address: string };
+  range: { from: string; to: string; fromMs: number; toMs: number };
+  request: {
+    id: number;
+    kind: string;
+    requestingUnit: string;
+    purpose: string;
+    destination: string;
+    caseNumber: string | null;
+    officers: ManifestPerson[];
+    approvers: (ManifestPerson & { role: string; at: string })[];
+  };
+  exportedBy: ManifestPerson;
+  platform: { keyId: string; publicKeyPem: string };
+  treeHead: TreeHead;
+  files: ManifestFile[];
+  note: string;
+}

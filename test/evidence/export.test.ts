@@ -1,0 +1,116 @@
+// Evidence export end to end: only under an approved copy request, the package holds the original
+// bytes as MP4 files ffprobe and ffmpeg read without error, the manifest names camera, range,
+// officers, approver, purpose and destination, `verifyPackage` accepts it and names the first bad
+// position of a changed byte, cancelling leaves nothing, and every step is registered.
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../../src/export/manifest.js';
+import { verifyPackage } from '../../src/export/package-verify.js';
+import { exportWorld, type ExportWorld } from './export-world.js';
+
+const run = promisify(execFile);
+
+describe('evidence export', () => {
+  let x: ExportWorld;
+  let dir: string;
+  let manifest: Manifest;
+  beforeAll(async () => {
+    x = await exportWorld();
+    const started = await x.exports.start(await x.actor(x.inv1), { requestId: x.requestId, cameraId: x.w.camA, ...x.range });
+    expect(started.state).toBe('running');
+    const done = await x.exports.settled(started.id);
+    expect(done, done.error ?? '').toMatchObject({ state: 'done', bytesDone: done.bytesTotal });
+    dir = join(x.t.dataDir, done.path);
+    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  }, 90_000);
+  afterAll(() => x.t.close());
+
+  it('writes the original bytes of the files in range, bit for bit, as MP4 that ffmpeg plays', async () => {
+    expect(manifest.files).toHaveLength(3);
+    for (const [i, f] of manifest.files.entries()) {
+      const exported = readFileSync(join(dir, f.name));
+      const original = readFileSync(x.store.absolute(x.files[i]!.path));
+      // Every file lies wholly inside the range: the copy is the recording itself.
+      expect(exported.equals(original)).toBe(true);
+      const { stdout } = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_name,nb_read_packets,width', '-of', 'json', join(dir, f.name)]);
+      expect(JSON.parse(stdout).streams[0]).toMatchObject({ codec_name: 'h264', width: 320, nb_read_packets: '100' });
+      const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', join(dir, f.name), '-f', 'null', '-']);
+      expect(stderr).toBe('');
+    }
+  });
+
+  it('names the camera, the range in UTC, the officers, the approver, purpose, destination and request', () => {
+    expect(manifest).toMatchObject({
+      format: 'vigil-evidence/1',
+      camera: { id: x.w.camA, nationalId: '34010400001320000001' },
+      range: { from: new Date(x.range.from).toISOString(), to: new Date(x.range.to).toISOString() },
+      request: { id: x.requestId, kind: 'copy', purpose: '盗窃案侦查', destination: '蜀山分局刑侦大队 evidence room', caseNumber: 'SS-2027-118', requestingUnit: '蜀山分局' },
+      platform: { keyId: x.t.audit.keys.keyId },
+    });
+    expect(manifest.request.officers.map((o) => o.workId)).toEqual(['P001', 'P002']);
+    expect(manifest.request.approvers).toMatchObject([{ role: 'approver', workId: 'H001' }]);
+    expect(readdirSync(dir).sort()).toEqual(['footage', 'manifest.json', 'manifest.sig', 'platform-key.pem', 'verify.html']);
+  });
+
+  it('verifies offline, and a changed byte anywhere is found at its position', async () => {
+    const good = await verifyPackage(dir);
+    expect(good).toMatchObject({ ok: true, files: 3, fragments: 12, keyId: x.t.audit.keys.keyId });
+    const copy = (name: string) => {
+      const d = join(tmpdir(), `vigil-pkg-${name}-${process.pid}`);
+      cpSync(dir, d, { recursive: true });
+      return d;
+    };
+    const f = manifest.files[1]!;
+    const bad = copy('byte');
+    const mp4 = readFileSync(join(bad, f.name));
+    mp4[f.fragments[2]!.offset + 77]! ^= 0x01;
+    writeFileSync(join(bad, f.name), mp4);
+    expect((await verifyPackage(bad)).first).toMatchObject({ where: `${f.name}#${f.fragments[2]!.seq}` });
+
+    const forged = copy('manifest');
+    const text = readFileSync(join(forged, 'manifest.json'), 'utf8').replace('盗窃案侦查', '盗窃案侦察');
+    writeFileSync(join(forged, 'manifest.json'), text);
+    expect((await verifyPackage(forged)).first).toMatchObject({ where: 'manifest' });
+
+    // A consistent re-hash of bytes and manifest needs the platform's private key.
+    const { generateKeyPairSync } = await import('node:crypto');
+    expect((await verifyPackage(dir, { publicKey: generateKeyPairSync('ed25519').publicKey })).ok).toBe(false);
+  });
+
+  it('registers the copy with both officers and the export with its manifest hash', async () => {
+    const found = [];
+    for await (const e of x.t.audit.entries({ approvalId: x.requestId })) if (e.action === 'copy' || e.action === 'export') found.push(e);
+    expect(found.map((e) => [e.action, e.outcome])).toEqual([['copy', 'success'], ['export', 'success']]);
+    expect(found[0]!.actors.map((a) => a.workId).sort()).toEqual(['P001', 'P002']);
+    expect(found[1]!.detail).toMatchObject({ state: 'done', manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('refuses (and registers) an export without an approved copy or retrieve request', async () => {
+    const other = await x.t.registry.cameras.get(x.w.camB);
+    await expect(x.exports.start(await x.actor(x.inv1), { requestId: x.requestId, cameraId: other.id, ...x.range })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(x.exports.start(await x.actor(x.inv1), { requestId: x.requestId, cameraId: x.w.camA, from: x.range.from - 3_600_000, to: x.range.to })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const view = await x.approvedRequest({ kind: 'view' });
+    await expect(x.exports.start(await x.actor(x.inv1), { requestId: view, cameraId: x.w.camA, ...x.range })).rejects.toMatchObject({ code: 'RULE_REFUSED' });
+    const refused = [];
+    for await (const e of x.t.audit.entries({ action: 'copy', outcome: 'refused' })) refused.push(e);
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('can be cancelled by its maker, leaving no folder, and the cancellation is registered', async () => {
+    const me = await x.actor(x.inv1);
+    const started = await x.exports.start(me, { requestId: x.requestId, cameraId: x.w.camA, ...x.range });
+    await expect(x.exports.cancel(await x.actor(x.inv2), started.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const r = await x.exports.cancel(me, started.id);
+    // A tiny export may finish before the cancel lands; either way nothing half-written remains.
+    expect(['cancelled', 'done']).toContain(r.state);
+    expect(existsSync(join(x.t.dataDir, `${r.path}.partial`))).toBe(false);
+    if (r.state === 'cancelled') expect(existsSync(join(x.t.dataDir, r.path))).toBe(false);
+    const ends = [];
+    for await (const e of x.t.audit.entries({ action: 'export' })) ends.push(e.detail.state);
+    expect(ends.at(-1)).toBe(r.state);
+  });
+});
