@@ -1,5 +1,6 @@
-// A process of its own to kill with SIGKILL mid-work: `clean` runs retention passes. It prints
-// "ready" just before the work starts.
+// A process of its own to kill with SIGKILL mid-work: `clean` runs a retention pass, `export`
+// signs in as an officer and exports under an approved request. It prints "ready" just before
+// the work starts.
 import { pino } from 'pino';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
@@ -28,5 +29,24 @@ if (mode === 'clean') {
   process.stdout.write('ready\n');
   const r = await cleaner.runOnce();
   process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+if (mode === 'export') {
+  const [login, password, requestId, cameraId, from, to] = process.argv.slice(6);
+  const { configSchema } = await import('../../src/config/config.schema.js');
+  const { openContext } = await import('../../src/services/context.js');
+  const { ExportService } = await import('../../src/export/export.service.js');
+  const { MerkleLog } = await import('../../src/integrity/merkle-log.js');
+  const { SecurityLog } = await import('../../src/access/security-log.js');
+  const ctx = await openContext(configSchema.parse({ dataDir, database: { url: dbUrl } }), { logger, clock });
+  const store = new SegmentStore(dataDir!);
+  const absolute = (p: string) => store.absolute(p);
+  const merkle = new MerkleLog({ repo: ctx.repos.evidence, keys: ctx.audit.keys, clock, logger, absolute });
+  const exports = new ExportService({ repos: ctx.repos, access: ctx.access, log: new SecurityLog(ctx.audit), merkle, keys: ctx.audit.keys, clock, logger, dataDir: dataDir!, absolute });
+  const session = await ctx.access.accounts.login({ login: login!, password: password!, sourceAddress: null });
+  const actor = (await ctx.access.accounts.fromSession(session.sessionSecret!, null))!.actor;
+  process.stdout.write('ready\n');
+  const started = await exports.start(actor, { requestId: Number(requestId), cameraId: Number(cameraId), from: Number(from), to: Number(to) });
+  process.stdout.write(`${JSON.stringify(await exports.settled(started.id))}\n`);
+  await ctx.close();
 }
 await db.close();
