@@ -9,6 +9,7 @@ import { recordings } from './migrations/0003-recordings.js';
 import { access } from './migrations/0004-access.js';
 import { evidence } from './migrations/0005-evidence.js';
 import { health } from './migrations/0006-health.js';
+import { supervision } from './migrations/0007-supervision.js';
 
 function migrations(db: Db): Record<string, Migration> {
   return {
@@ -18,6 +19,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0004-access': access(db.dialect),
     '0005-evidence': evidence(db.dialect),
     '0006-health': health(db.dialect),
+    '0007-supervision': supervision(db.dialect),
   };
 }
 

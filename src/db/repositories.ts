@@ -8,6 +8,7 @@ import { EvidenceRepository } from './evidence.repository.js';
 import { HealthRepository } from './health.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
 import { RecordingRepository } from './recording.repository.js';
+import { SupervisionRepository } from './supervision.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
 export interface Repositories {
@@ -21,6 +22,7 @@ export interface Repositories {
   accessRequests: AccessRequestRepository;
   evidence: EvidenceRepository;
   health: HealthRepository;
+  supervision: SupervisionRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -35,5 +37,6 @@ export function createRepositories(db: Db): Repositories {
     accessRequests: new AccessRequestRepository(db.kysely),
     evidence: new EvidenceRepository(db.kysely),
     health: new HealthRepository(db.kysely),
+    supervision: new SupervisionRepository(db.kysely),
   };
 }

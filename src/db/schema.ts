@@ -8,6 +8,7 @@ import type { AuditTables } from './audit.repository.js';
 import type { EvidenceTables } from './evidence.repository.js';
 import type { HealthTables } from './health.repository.js';
 import type { RecordingTables } from './recording.repository.js';
+import type { SupervisionTables } from './supervision.repository.js';
 
 export type OrganisationKind = 'platform' | 'unit';
 export type PlatformLevel = 'province' | 'city' | 'district' | 'station';
@@ -88,7 +89,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, EvidenceTables, HealthTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, EvidenceTables, HealthTables, SupervisionTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_groups: CameraGroupTable;
