@@ -5,9 +5,10 @@
 // /proc/<pid>/stat (utime + stime, every thread), memory is PSS from /proc/<pid>/smaps_rollup.
 // Issue 3's baseline for ffmpeg per camera: ~0.35 % of a core and ~13 MB PSS per stream; the goal
 // is ≥3× less CPU and ≥10× less memory, and 300 cameras without a lost frame.
-// Last line: one JSON object.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+// The recorder runs the built dist/ (what `npm start` runs; the bench builds it first), or the
+// TypeScript sources under tsx with --tsx. Last line: one JSON object.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,12 @@ const { values } = parseArgs({
     streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '100' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '60' },
     'skip-ffmpeg': { type: 'boolean', default: false },
+    /** Run the recorder from the TypeScript sources under tsx instead of the built dist/. */
+    tsx: { type: 'boolean', default: false },
+    /** Extra node flags for the recorder process, space-separated. */
+    'node-args': { type: 'string', default: '' },
+    /** Directory for a V8 CPU profile of the recorder process (node --cpu-prof). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const STREAMS = Number(values.streams);
@@ -118,11 +125,21 @@ async function runVigil(urls: string[], dir: string): Promise<Measured> {
   await migrateToLatest(db);
   await seedRecordableCameras(createRepositories(db), urls);
   await db.close();
-  const rec = await startRecorderProcess(dir, dbUrl, { fileSeconds: 600, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20, logLevel: 'error' });
+  const prof = values['cpu-prof'];
+  const rec = await startRecorderProcess(
+    dir,
+    dbUrl,
+    { fileSeconds: 600, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20, logLevel: 'error' },
+    {
+      compiled: !values.tsx,
+      nodeArgs: [...values['node-args'].split(' ').filter(Boolean), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])],
+    },
+  );
   // Every camera connected (staggered) and past its first GOP.
   await sleep(3000 + urls.length * 20);
   const m = await measure(() => [rec.pid], SECONDS);
   const totals = await rec.stop();
+  process.stderr.write(`recorder totals: ${JSON.stringify(totals)}\n`);
   if (rec.stderr().trim()) process.stderr.write(`recorder stderr (tail):\n${rec.stderr().slice(-2000)}\n`);
   const n = urls.length;
   return {
@@ -177,6 +194,14 @@ async function runFfmpeg(urls: string[], dir: string): Promise<Measured> {
 }
 
 const round = (v: number, d = 3) => Number(v.toFixed(d));
+if (!values.tsx) {
+  // Production runs the built JavaScript (`npm start` builds dist/ and runs it): measure that.
+  process.stderr.write('building dist/ (npm run build:server)…\n');
+  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!existsSync(join(ROOT, 'dist/recorder/recorder.js'))) throw new Error(`build failed: ${built.stdout.toString().slice(-2000)}`);
+  // Type errors elsewhere in the tree still emit JavaScript; the recorder's own files must build.
+  if (built.status !== 0) process.stderr.write(`tsc reported errors (JavaScript emitted anyway):\n${built.stdout.toString().slice(-1500)}\n`);
+}
 const work = mkdtempSync(join(tmpdir(), 'vigil-bench-record-'));
 const sim = await startSim(STREAMS);
 try {

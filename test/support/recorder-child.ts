@@ -3,6 +3,7 @@
 // Prints "ready" once recording started; on SIGTERM closes cleanly and prints one JSON line of
 // totals (frames lost, bytes, fragments).
 import '../../src/services/recorder.service.js'; // sizes the libuv pool as the recorder role does
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { destination, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { openDatabase } from '../../src/db/database.js';
@@ -25,6 +26,22 @@ const settings: RecorderSettings & { logLevel?: string } = {
   staggerMs: 20,
   ...(settingsJson ? (JSON.parse(settingsJson) as Partial<RecorderSettings>) : {}),
 };
+// Garbage collection by kind (count and pause time), reported with the totals.
+const gc: Record<string, { count: number; ms: number }> = {};
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = GC_KINDS[(e as PerformanceEntry & { detail: { kind: number } }).detail.kind] ?? 'other';
+    const k = (gc[kind] ??= { count: 0, ms: 0 });
+    k.count++;
+    k.ms += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 const logger = pino({ level: settings.logLevel ?? 'warn' }, destination(2));
 const registry = new Registry();
 const metrics = createRecorderMetrics(registry);
@@ -50,6 +67,7 @@ process.once('SIGTERM', () => {
       externalMb: Math.round(memory.external / 2 ** 20),
       arrayBuffersMb: Math.round(memory.arrayBuffers / 2 ** 20),
       rssMb: Math.round(memory.rss / 2 ** 20),
+      gc: Object.fromEntries(Object.entries(gc).map(([k, v]) => [k, { count: v.count, ms: Math.round(v.ms) }])),
     };
     process.stdout.write(`${JSON.stringify(totals)}\n`);
     await db.close();

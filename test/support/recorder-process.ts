@@ -1,10 +1,23 @@
 // Runs test/support/recorder-child.ts as a process of its own (so it can be killed with SIGKILL
 // or measured from /proc), and waits for it to say it is recording.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import type { RecorderSettings } from '../../src/recorder/recorder.js';
 
 const CHILD = fileURLToPath(new URL('./recorder-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What the recorder prints on a clean stop: metric totals, memory, garbage collection by kind. */
+export interface RecorderTotals {
+  framesLost: number;
+  bytesWritten: number;
+  fragments: number;
+  reconnects: number;
+  [memory: string]: number | Record<string, { count: number; ms: number }>;
+}
 
 export interface RecorderProcess {
   child: ChildProcess;
@@ -14,13 +27,34 @@ export interface RecorderProcess {
   stderr(): string;
   kill9(): Promise<void>;
   /** SIGTERM, then the totals the recorder printed on a clean stop. */
-  stop(): Promise<Record<string, number>>;
+  stop(): Promise<RecorderTotals>;
 }
 
 export interface RecorderProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra node flags, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
+  /**
+   * Run the built JavaScript in dist/ (as `npm start` does) instead of the TypeScript sources
+   * under tsx. The caller builds dist/ first (`npm run build:server`).
+   */
+  compiled?: boolean;
+}
+
+/**
+ * This child, transpiled into dist/ beside the built modules it imports, so the process runs no
+ * TypeScript loader at all — what production runs, with the flags `npm start` gives node.
+ */
+function compiledChild(): string[] {
+  const source = readFileSync(CHILD, 'utf8').replaceAll("'../../src/", "'../");
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+  });
+  const dir = join(ROOT, 'dist', 'test-support');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'recorder-child.js');
+  writeFileSync(file, outputText);
+  return ['--enable-source-maps', file];
 }
 
 export async function startRecorderProcess(
@@ -29,7 +63,8 @@ export async function startRecorderProcess(
   settings: Partial<RecorderSettings> & { logLevel?: string } = {},
   options: RecorderProcessOptions = {},
 ): Promise<RecorderProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', CHILD, dataDir, dbUrl, JSON.stringify(settings)], {
+  const entry = options.compiled ? compiledChild() : ['--import', 'tsx', CHILD];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, dataDir, dbUrl, JSON.stringify(settings)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
@@ -76,7 +111,7 @@ export async function startRecorderProcess(
     },
     async stop() {
       child.kill('SIGTERM');
-      const totals = JSON.parse(await nextLine(20_000)) as Record<string, number>;
+      const totals = JSON.parse(await nextLine(20_000)) as RecorderTotals;
       await exited;
       return totals;
     },
