@@ -20,6 +20,8 @@ import { cameraGroupRoutes } from './routes/camera-groups/routes.js';
 import { cameraRoutes } from './routes/cameras/routes.js';
 import { healthRoutes } from './routes/health/routes.js';
 import { watchRoutes, type MediaRouteDeps } from './routes/live/media-plugin.js';
+import type { Health } from '../health/index.js';
+import { healthRoutes as cameraHealthRoutes } from './routes/health-status/register.js';
 import { organisationRoutes } from './routes/organisations/routes.js';
 import { profileRoutes, type ProfileCatalogueView } from './routes/profiles/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
@@ -37,6 +39,8 @@ export interface AppDeps {
   metrics?: MetricsRegistry;
   /** Live view, playback and timeline, when the process role has a media plane. */
   media?: MediaRouteDeps;
+  /** Camera health: status, rates, diagnostics, work orders, alarms and the event stream. */
+  health?: { health: Health; dataDir: string };
   /** Extra routes a process role adds (web UI). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }
@@ -90,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(profileRoutes, { profiles: deps.profiles });
       await api.register(auditRoutes, { access, audit: access.log.audit });
       if (deps.media) await watchRoutes(api, deps.media);
+      if (deps.health) await cameraHealthRoutes(api, { ...deps.health, registry, access });
     },
     { prefix: API_PREFIX },
   );

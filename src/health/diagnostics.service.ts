@@ -158,6 +158,11 @@ export class DiagnosticsService {
     return { diagnosticId: r.diagnosticId, ok: r.findings.length === 0, findings: r.findings };
   }
 
+  /** A snapshot of the camera now, kept (for an operator's report); null when there is no picture. */
+  async snapshotNow(camera: WatchedCamera): Promise<string | null> {
+    return (await this.d.sampler.sample(camera)).snapshot;
+  }
+
   /** Takes the camera's current view as its approved reference (after an approved change, R1.5). */
   async approveView(camera: WatchedCamera, userId: number, reason: string): Promise<{ diagnosticId: number }> {
     const sample = await this.d.sampler.sample(camera);

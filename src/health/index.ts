@@ -43,6 +43,7 @@ export interface HealthDeps {
 }
 
 export interface Health {
+  repo: HealthRepository;
   hub: HealthEventHub;
   alarms: AlarmService;
   workOrders: WorkOrderService;
@@ -91,7 +92,7 @@ export function createHealth(d: HealthDeps): Health {
     }
   };
   return {
-    hub, alarms, workOrders, diagnostics, status, webhooks, metrics, profileFor: d.profileFor,
+    repo: d.repo, hub, alarms, workOrders, diagnostics, status, webhooks, metrics, profileFor: d.profileFor,
     start() {
       diagnostics.start();
       const tick = () => void housekeeping().catch((e: unknown) => d.logger.error({ err: e }, 'health housekeeping failed'));

@@ -33,6 +33,10 @@ export class StatusService {
     private readonly settings: StatusSettings,
   ) {}
 
+  now(): number {
+    return this.clock.now();
+  }
+
   today(): string {
     return dayOf(this.clock.now(), this.settings.utcOffsetMinutes);
   }
