@@ -5,6 +5,8 @@ import { destination, pino } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { openContext, type Context } from '../services/context.js';
 import { auditCommand, auditHelp } from './commands/audit.js';
+import { exportCommand, exportHelp } from './commands/export.js';
+import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from './commands/verify.js';
 import { cameraCommand, cameraHelp } from './commands/camera.js';
 import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
@@ -25,6 +27,8 @@ Usage: vigil [--config FILE] <command> [options]
   profile …          jurisdiction profiles        (vigil profile help)
   user …             accounts, roles, API tokens  (vigil user help)
   audit …            verify and search the access register (vigil audit help)
+  verify …           re-read recordings against the signed Merkle logs; verify-export PACKAGE
+  export …           an evidence package under an approved copy/retrieve request
   sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
   onvif …            find cameras, read their profiles (vigil onvif help)
 
@@ -37,6 +41,8 @@ ${cameraHelp}
 ${profileHelp}
 ${userHelp}
 ${auditHelp}
+${verifyHelp}
+${exportHelp}
 ${simHelp}
 ${onvifHelp}
 `;
@@ -63,9 +69,11 @@ async function main(argv: string[]): Promise<number> {
     }
     return command === 'sim' ? simCommand(rest) : onvifCommand(rest);
   }
-  if (!['serve', 'migrate', 'org', 'camera', 'profile', 'user', 'audit'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
+  // An evidence package is checked with nothing but the package.
+  if (command === 'verify-export') return verifyExportCommand(rest);
+  if (!['serve', 'migrate', 'org', 'camera', 'profile', 'user', 'audit', 'verify', 'export', 'tree-heads'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
   if (rest[0] === 'help' || rest[0] === '--help') {
-    process.stdout.write(`${{ serve: serveHelp, org: orgHelp, camera: cameraHelp, profile: profileHelp, user: userHelp, audit: auditHelp, migrate: 'vigil migrate' }[command]}\n`);
+    process.stdout.write(`${{ serve: serveHelp, org: orgHelp, camera: cameraHelp, profile: profileHelp, user: userHelp, audit: auditHelp, verify: verifyHelp, 'tree-heads': verifyHelp, export: exportHelp, migrate: 'vigil migrate' }[command]}\n`);
     return 0;
   }
   const config = loadConfig({ file: configFile });
@@ -84,6 +92,12 @@ async function main(argv: string[]): Promise<number> {
         return await userCommand(ctx, rest);
       case 'audit':
         return await auditCommand(ctx, rest);
+      case 'verify':
+        return await verifyCommand(ctx, rest);
+      case 'tree-heads':
+        return await treeHeadsCommand(ctx, rest);
+      case 'export':
+        return await exportCommand(ctx, rest);
       default:
         return await profileCommand(ctx, rest);
     }

@@ -52,6 +52,21 @@ export const configSchema = z.strictObject({
       checkpointEverySeconds: z.number().int().min(1).max(86_400).default(60),
     })
     .prefault({}),
+  /** Retention, integrity and disk pressure (issue 6): the "retention" process role. */
+  retention: z
+    .strictObject({
+      /** How often the cleaner removes footage past its period. */
+      cleanerIntervalSeconds: z.number().int().min(10).max(86_400).default(3600),
+      /** Used-space alarms of the recordings volume; at "full" the recorder stops new fragments. */
+      diskWarningPercent: z.number().min(1).max(100).default(85),
+      diskCriticalPercent: z.number().min(1).max(100).default(90),
+      diskFullPercent: z.number().min(1).max(100).default(95),
+      diskCheckSeconds: z.number().int().min(1).max(3600).default(30),
+      /** New fragments join each camera's Merkle log and a signed tree head is made this often. */
+      treeHeadSeconds: z.number().int().min(1).max(86_400).default(60),
+    })
+    .refine((r) => r.diskWarningPercent < r.diskCriticalPercent && r.diskCriticalPercent < r.diskFullPercent, { message: 'disk thresholds must rise: warning < critical < full' })
+    .prefault({}),
   simulator: z
     .strictObject({
       /** Simulated cameras started with the platform (0 = none). */

@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { createRepositories, type Repositories } from '../db/repositories.js';
 import type { ProfileCatalogueView } from '../api/routes/profiles/routes.js';
+import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { loadProfileRules } from '../registry/profile-rules.adapter.js';
 import type { ProfileRules } from '../registry/profile-rules.js';
@@ -26,6 +27,8 @@ export interface Context {
   repos: Repositories;
   rules: ProfileRules;
   profiles: ProfileCatalogueView;
+  /** Resolved jurisdiction profiles (retention periods and the rest). */
+  catalogue: ProfileCatalogue;
   registry: Registry;
   /** The access register (hash-chained audit log). */
   audit: AuditLog;
@@ -67,6 +70,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     repos,
     rules,
     profiles: view,
+    catalogue,
     registry,
     audit,
     access,

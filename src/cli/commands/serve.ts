@@ -6,6 +6,7 @@ import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startApiService } from '../../services/api.service.js';
 import { startRecorderService } from '../../services/recorder.service.js';
+import { startRetentionRole } from '../../retention/evidence.js';
 import { DEMO_OPERATOR_FILE, seedDemo } from '../../services/demo.js';
 import { Errors } from '../../errors.js';
 import { startSimulator } from '../../sim/simulator.js';
@@ -42,6 +43,11 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       process.stderr.write(
         `\nVigil ${ctx.version} is running.\n  Console:  ${api.url}/\n  API docs: ${api.url}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\n${signInHint(config.dataDir)}Press Ctrl+C to stop.\n\n`,
       );
+    }
+    if (config.services.includes('retention')) {
+      // Retention, the Merkle logs and disk pressure; stops after the recorder.
+      const retention = await startRetentionRole(ctx);
+      stops.push(retention.close);
     }
     if (config.services.includes('recorder')) {
       // Started last so it stops first: files are closed before the simulated cameras go away.
