@@ -1,7 +1,7 @@
 // A test app (real database, real access rules) with the health routes and services, one
 // simulated camera in a Harbin district with a maintainer unit, and people with roles there.
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApp } from '../../src/api/app.js';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
@@ -20,7 +20,7 @@ export interface HealthApp {
   otherRegionId: number;
   camera: Camera;
   /** Requests as the platform administrator. */
-  admin(o: InjectOptions): ReturnType<FastifyInstance['inject']>;
+  admin(o: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
