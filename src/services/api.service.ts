@@ -20,6 +20,7 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
     logger: ctx.logger,
     metrics: ctx.metrics,
     media: watching.media,
+    health: { health: ctx.health, dataDir: ctx.config.dataDir },
     plugins: existsSync(webRoot)
       ? [
           async (app) => {

@@ -13,6 +13,7 @@ import { migrateToLatest } from '../db/migrator.js';
 import { createRepositories, type Repositories } from '../db/repositories.js';
 import type { ProfileCatalogueView } from '../api/routes/profiles/routes.js';
 import type { ProfileCatalogue } from '../domain/profile-loader.js';
+import { createHealth, type Health } from '../health/index.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { loadProfileRules } from '../registry/profile-rules.adapter.js';
 import type { ProfileRules } from '../registry/profile-rules.js';
@@ -37,6 +38,8 @@ export interface Context {
   version: string;
   /** The process's one Prometheus registry: every role adds its metrics, /metrics shows them all. */
   metrics: MetricsRegistry;
+  /** Camera health: status and rates, diagnostics, work orders, alarms (its schedule runs in the 'health' role). */
+  health: Health;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,16 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     await db.close();
     throw e;
   }
+  const metrics = new MetricsRegistry();
+  const health = createHealth({
+    repo: repos.health,
+    dataDir: config.dataDir,
+    settings: config.health,
+    clock,
+    logger: logger.child({ role: 'health' }),
+    profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
+    metrics,
+  });
   return {
     config,
     logger,
@@ -75,7 +88,8 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     audit,
     access,
     version: VERSION,
-    metrics: new MetricsRegistry(),
+    metrics,
+    health,
     close: () => db.close(),
   };
 }

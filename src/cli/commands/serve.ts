@@ -49,6 +49,11 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       const retention = await startRetentionRole(ctx);
       stops.push(retention.close);
     }
+    if (config.services.includes('health')) {
+      // Diagnostic cycles, work-order escalation, daily roll-ups and rate gauges (issue 7).
+      ctx.health.start();
+      stops.push(() => ctx.health.close());
+    }
     if (config.services.includes('recorder')) {
       // Started last so it stops first: files are closed before the simulated cameras go away.
       const recorder = await startRecorderService(ctx);
