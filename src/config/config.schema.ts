@@ -30,7 +30,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /** Process roles this node runs. */
-  services: z.array(z.enum(['api', 'recorder', 'retention', 'health'])).min(1).default(['api', 'recorder']),
+  // One node runs every role by default; a larger site splits them across nodes on one PostgreSQL.
+  services: z.array(z.enum(['api', 'recorder', 'retention', 'health'])).min(1).default(['api', 'recorder', 'retention', 'health']),
   recorder: z
     .strictObject({
       /** A recording file rolls over after this many seconds. */
