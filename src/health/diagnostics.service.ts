@@ -104,19 +104,22 @@ export class DiagnosticsService {
     const startedAt = this.d.clock.now();
     const t0 = Date.now();
     const cameras = given ?? (await this.d.repo.watchedCameras());
-    const results: CameraDiagnosis[] = [];
+    // In camera order, whichever sample finished first.
+    const slots: (CameraDiagnosis | undefined)[] = new Array(cameras.length);
     let next = 0;
     const worker = async () => {
       while (next < cameras.length && !this.closed) {
-        const camera = cameras[next++]!;
+        const i = next++;
+        const camera = cameras[i]!;
         try {
-          results.push(await this.diagnoseCamera(camera));
+          slots[i] = await this.diagnoseCamera(camera);
         } catch (e) {
           this.d.logger.error({ err: e, cameraId: camera.id }, 'camera diagnosis failed');
         }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.settings.concurrency) }, worker));
+    const results = slots.filter((r): r is CameraDiagnosis => r !== undefined);
     await this.d.workOrders?.escalateOverdue();
     const report = { startedAt, cameras: cameras.length, withFindings: results.filter((r) => r.findings.length).length, elapsedMs: Date.now() - t0, results };
     this.d.metrics?.cycle(report);
