@@ -33,6 +33,9 @@ function encode(v: unknown, depth: number): string {
   }
 }
 
+type Int = number | string | bigint | null;
+type Text = string | null;
+
 /** A stored row, as the hash sees it. */
 export type HashedFields = AuditContent & { seq: number };
 
@@ -46,10 +49,25 @@ export class RowHasher {
 
   /** Hex SHA-256 of version ‖ prev hash (32 bytes) ‖ the row's fields in README order. */
   hash(prevHashHex: string, r: HashedFields): string {
+    return this.fields(prevHashHex, r.seq, r.at, r.action, r.actors, r.camera_ids, r.range_from, r.range_to, r.target, r.purpose,
+      r.destination, r.approval_id, r.source_address, r.outcome, r.reason, r.detail);
+  }
+
+  /**
+   * The same hash from a row read as an array in CHAIN_COLUMNS order (src/db/audit.repository.ts),
+   * without building an object per row. Integers may come as decimal text (PostgreSQL bigint).
+   */
+  hashArray(prevHashHex: string, r: readonly unknown[]): string {
+    return this.fields(prevHashHex, r[0] as Int, r[1] as Int, r[2] as string, r[3] as string, r[4] as string, r[5] as Int, r[6] as Int,
+      r[7] as Text, r[8] as Text, r[9] as Text, r[10] as Int, r[11] as Text, r[12] as string, r[13] as Text, r[14] as string);
+  }
+
+  private fields(prevHashHex: string, seq: Int, at: Int, action: string, actors: string, cameraIds: string, from: Int, to: Int,
+    target: Text, purpose: Text, destination: Text, approvalId: Int, source: Text, outcome: string, reason: Text, detail: string): string {
     const longest =
-      r.action.length + r.actors.length + r.camera_ids.length + r.outcome.length + r.detail.length +
-      (r.target?.length ?? 0) + (r.purpose?.length ?? 0) + (r.destination?.length ?? 0) +
-      (r.source_address?.length ?? 0) + (r.reason?.length ?? 0);
+      action.length + actors.length + cameraIds.length + outcome.length + detail.length +
+      (target?.length ?? 0) + (purpose?.length ?? 0) + (destination?.length ?? 0) +
+      (source?.length ?? 0) + (reason?.length ?? 0);
     // UTF-8 needs at most 3 bytes per UTF-16 unit; 15 fields × (4 + 20 digits) for the rest.
     const need = 1 + 32 + longest * 3 + 15 * 24;
     if (need > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
@@ -59,21 +77,21 @@ export class RowHasher {
       throw new TypeError('the previous hash is not 64 hex digits');
     }
     this.off = 33;
-    this.int(r.seq);
-    this.int(r.at);
-    this.str(r.action);
-    this.str(r.actors);
-    this.str(r.camera_ids);
-    this.int(r.range_from);
-    this.int(r.range_to);
-    this.str(r.target);
-    this.str(r.purpose);
-    this.str(r.destination);
-    this.int(r.approval_id);
-    this.str(r.source_address);
-    this.str(r.outcome);
-    this.str(r.reason);
-    this.str(r.detail);
+    this.int(seq);
+    this.int(at);
+    this.str(action);
+    this.str(actors);
+    this.str(cameraIds);
+    this.int(from);
+    this.int(to);
+    this.str(target);
+    this.str(purpose);
+    this.str(destination);
+    this.int(approvalId);
+    this.str(source);
+    this.str(outcome);
+    this.str(reason);
+    this.str(detail);
     return hash('sha256', buf.subarray(0, this.off), 'hex');
   }
 
@@ -88,7 +106,7 @@ export class RowHasher {
     this.off += 4 + n;
   }
 
-  private int(v: number | null): void {
+  private int(v: Int): void {
     this.str(v === null ? null : String(v));
   }
 }

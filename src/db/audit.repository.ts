@@ -2,6 +2,7 @@
 // src/audit/; this file only moves rows, identically on SQLite and PostgreSQL.
 import BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { CHAIN_COLUMNS } from './audit-chain-reader.js';
 import type { Db } from './database.js';
 import type { Database } from './schema.js';
 
@@ -201,7 +202,6 @@ export class AuditRepository {
   }
 }
 
-const CHAIN_COLUMNS = 'seq, at, action, actors, camera_ids, range_from, range_to, target, purpose, destination, approval_id, source_address, outcome, reason, detail, prev_hash, row_hash';
 type RawRow = [number, number, string, string, string, number | null, number | null, string | null, string | null, string | null, number | null, string | null, string, string | null, string, string, string];
 
 /**
@@ -249,3 +249,4 @@ export async function* chainPages(db: Db, throughSeq: number, pageSize: number):
     reader.close();
   }
 }
+
