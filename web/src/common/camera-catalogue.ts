@@ -50,10 +50,14 @@ export async function loadCatalogue(signal: AbortSignal, withGroups: boolean): P
   return { cameras, byId: new Map(cameras.map((c) => [c.id, c])), organisations, groups };
 }
 
-export function useCameraCatalogue() {
+/** Permissions that let a person list cameras at all (src/access/camera-view.ts). */
+export const CAMERA_LISTING_PERMISSIONS = ['basic-info:read', 'basic-info:write', 'live:view', 'playback:view'] as const;
+
+/** The cameras this person may see; `enabled` false asks nothing (someone who may list none would be refused). */
+export function useCameraCatalogue(enabled = true) {
   // Groups are basic information: without the right to read it, they are not asked for.
   const withGroups = holds(useMe(), 'basic-info:read');
-  const state = useAsync((signal) => loadCatalogue(signal, withGroups), [withGroups]);
   const empty = useMemo<CameraCatalogue>(() => ({ cameras: [], byId: new Map(), organisations: [], groups: [] }), []);
+  const state = useAsync((signal) => (enabled ? loadCatalogue(signal, withGroups) : Promise.resolve(empty)), [withGroups, enabled]);
   return { ...state, catalogue: state.data ?? empty };
 }

@@ -6,10 +6,12 @@ import type { TableColumnsType } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from '../../api/client';
 import { accessApi, AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditEntry, type AuditFilter } from '../../api/access';
-import { useCameraCatalogue } from '../../common/camera-catalogue';
+import { CAMERA_LISTING_PERMISSIONS, useCameraCatalogue } from '../../common/camera-catalogue';
 import { useErrorReporter } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
+import { holds, useMe } from '../../session/session';
 import { formatTime } from '../access-requests/request-state';
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -39,6 +41,8 @@ export function ChainStatusBanner() {
   const { t } = useTranslation();
   const status = useAsync(() => accessApi.audit.verify(), []);
   if (status.loading) return <Alert type="info" showIcon message={t('audit.verifying')} data-testid="chain-status" />;
+  // Refused is not unavailable: say so, with the server's reason (audit:read platform-wide).
+  if (status.error instanceof ApiError && status.error.status === 403) return <Alert type="error" showIcon message={t('audit.refused')} description={status.error.message} data-testid="chain-status" />;
   if (status.error || !status.data) return <Alert type="warning" showIcon message={t('audit.verifyUnavailable')} description={(status.error as Error)?.message} data-testid="chain-status" />;
   const s = status.data;
   return s.ok ? (
@@ -63,7 +67,10 @@ export default function AuditPage() {
   // Cursors of the pages seen so far, so "newer" can go back.
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
-  const { catalogue } = useCameraCatalogue();
+  // An auditor may hold audit:read alone: asking for the camera list would only be refused (and
+  // registered as a refusal each time the register is opened); cameras then show by number.
+  const mayListCameras = holds(useMe(), ...CAMERA_LISTING_PERMISSIONS);
+  const { catalogue } = useCameraCatalogue(mayListCameras);
   const page = useAsync(
     (signal) => accessApi.audit.search({ ...filter, cursor, limit: AUDIT_PAGE_SIZE }, signal).catch((e: unknown) => { report(e); throw e; }),
     [JSON.stringify(filter), cursor],
@@ -148,7 +155,11 @@ export default function AuditPage() {
             <Select allowClear style={{ width: 150 }} options={AUDIT_ACTIONS.map((a) => ({ value: a, label: t(`audit.actions.${a}`) }))} data-testid="audit-action" />
           </Form.Item>
           <Form.Item name="cameraId" label={t('audit.camera')}>
-            <Select allowClear showSearch optionFilterProp="label" style={{ width: 180 }} options={catalogue.cameras.map((c) => ({ value: c.id, label: c.name }))} />
+            {mayListCameras ? (
+              <Select allowClear showSearch optionFilterProp="label" style={{ width: 180 }} options={catalogue.cameras.map((c) => ({ value: c.id, label: c.name }))} />
+            ) : (
+              <InputNumber min={1} placeholder="#" style={{ width: 110 }} />
+            )}
           </Form.Item>
           <Form.Item name="outcome" label={t('audit.outcome')}>
             <Select allowClear style={{ width: 110 }} options={AUDIT_OUTCOMES.map((o) => ({ value: o, label: t(`audit.outcomes.${o}`) }))} data-testid="audit-outcome" />

@@ -1,0 +1,117 @@
+// The access register page in real Chromium against the real API: a platform-wide auditor sees
+// the entries newest first, narrows them to one action, sees the chain verified intact and
+// downloads the same selection as CSV; an auditor of one city is refused (the register spans
+// every organisation) and the refusal is itself registered.
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let auditor: Person;
+let cityAuditor: Person;
+const shots = mkdtempSync(join(tmpdir(), 'vigil-register-shots-'));
+
+async function signedInPage(p: Person): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'en-US', acceptDownloads: true });
+  contexts.push(context);
+  await context.addInitScript(() => window.localStorage.setItem('vigil.language', 'en'));
+  await signInContext(context, server, p);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return { page, errors: watchPageErrors(page) };
+}
+
+/** The seq and action text of every row the table shows. */
+async function rows(page: Page): Promise<{ seq: number; action: string }[]> {
+  return page.getByTestId('audit-table').locator('tbody tr.ant-table-row').evaluateAll((trs) =>
+    trs.map((tr) => {
+      const cells = tr.querySelectorAll('td');
+      return { seq: Number(cells[0]?.textContent), action: cells[2]?.textContent ?? '' };
+    }),
+  );
+}
+
+describe('the access register page', () => {
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startTestServer();
+    const city = await server.api<{ id: number }>('POST', '/organisations', { kind: 'platform', name: '合肥市', nameEn: 'Hefei', level: 'city', regionCode: '340100', profileId: 'anhui' });
+    expect(city.status).toBe(201);
+    auditor = await server.person('auditor', [['auditor', null]], { workId: 'S0001', displayName: '审计员' });
+    cityAuditor = await server.person('city-auditor', [['auditor', city.body.id]], { workId: 'S0002', displayName: '市审计员' });
+    // A failed sign-in, so there is more than one kind of entry to filter.
+    const failed = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'auditor', password: 'wrong' }) });
+    expect(failed.status).toBe(401);
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows a platform-wide auditor the entries newest first, filtered by action, the chain intact and a CSV of the selection', async () => {
+    const newestBefore = (await server.ctx.audit.search({ limit: 1 })).items[0]!.seq;
+    const { page, errors } = await signedInPage(auditor);
+    await page.goto(`${server.url}/audit`);
+    await expect.poll(() => page.getByTestId('chain-status').textContent()).toMatch(/^Chain intact: \d+ entries and \d+ signed checkpoints verified/);
+
+    await page.getByTestId('audit-table').locator('tbody tr.ant-table-row').first().waitFor();
+    const all = await rows(page);
+    expect(all.length).toBeGreaterThan(5);
+    // Newest first, and nothing older than what the register held before the page was opened.
+    for (let i = 1; i < all.length; i++) expect(all[i]!.seq).toBeLessThan(all[i - 1]!.seq);
+    expect(all[0]!.seq).toBeGreaterThanOrEqual(newestBefore);
+    expect(new Set(all.map((r) => r.action)).size).toBeGreaterThan(1);
+
+    await page.getByTestId('audit-action').click();
+    await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: /^Sign-in$/ }).click();
+    await page.getByTestId('audit-search').click();
+    await expect.poll(async () => [...new Set((await rows(page)).map((r) => r.action))]).toEqual(['Sign-in']);
+    const logins = await rows(page);
+    const expected = (await server.ctx.audit.search({ action: 'login', limit: 100 })).items.map((e) => e.seq);
+    expect(logins.map((r) => r.seq)).toEqual(expected);
+    await page.screenshot({ path: join(shots, 'register-filtered.png') });
+
+    const href = await page.getByTestId('audit-export-csv').getAttribute('href');
+    expect(href).toBe('/api/v1/audit/export.csv?action=login');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export-csv').click()]);
+    expect(download.suggestedFilename()).toBe('access-register.csv');
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const lines = csv.slice(1).trim().split(/\r?\n/);
+    expect(lines.length).toBe(expected.length + 1);
+    for (const seq of expected) expect(lines.some((l) => l.startsWith(`${seq},`))).toBe(true);
+    expect(errors).toEqual([]);
+    // The page asks nothing an auditor may not read: no refusal of theirs is registered.
+    const theirs = (await server.ctx.audit.search({ actorUserId: auditor.id, outcome: 'refused', limit: 10 })).items;
+    expect(theirs).toEqual([]);
+  });
+
+  it('refuses an auditor of one city, and registers the refusal', async () => {
+    const { page } = await signedInPage(cityAuditor);
+    const refusal = page.waitForResponse((r) => r.url().includes('/api/v1/audit/entries'));
+    await page.goto(`${server.url}/audit`);
+    expect((await refusal).status()).toBe(403);
+    await expect.poll(() => page.getByTestId('chain-status').textContent()).toBe('You may not read the access registerreading the access register needs audit:read for the whole platform');
+    expect(await page.getByTestId('audit-table').locator('tbody tr.ant-table-row').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'register-refused.png') });
+    const refused = (await server.ctx.audit.search({ action: 'register_access', outcome: 'refused', limit: 10 })).items;
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.every((e) => e.actors[0]?.userId === cityAuditor.id)).toBe(true);
+    // Nor can it be read around the page.
+    const csv = await page.context().request.get(`${server.url}/api/v1/audit/export.csv`, { failOnStatusCode: false });
+    expect(csv.status()).toBe(403);
+  });
+
+  afterAll(() => {
+    process.stderr.write(`register page screenshots: ${shots}\n`);
+  });
+});
