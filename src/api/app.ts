@@ -26,6 +26,8 @@ import { organisationRoutes } from './routes/organisations/routes.js';
 import { profileRoutes, type ProfileCatalogueView } from './routes/profiles/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
 import { userRoutes } from './routes/users/routes.js';
+import type { Supervision } from '../supervision/index.js';
+import { registerSupervisionRoutes } from './routes/supervision-routes.js';
 
 export interface AppDeps {
   db: Db;
@@ -41,6 +43,8 @@ export interface AppDeps {
   media?: MediaRouteDeps;
   /** Camera health: status, rates, diagnostics, work orders, alarms and the event stream. */
   health?: { health: Health; dataDir: string };
+  /** Lifecycle and supervision: systems, filings, inspections, compliance, complaints. */
+  supervision?: Supervision;
   /** Extra routes a process role adds (web UI). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }
@@ -95,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(auditRoutes, { access, audit: access.log.audit });
       if (deps.media) await watchRoutes(api, deps.media);
       if (deps.health) await cameraHealthRoutes(api, { ...deps.health, registry, access });
+      if (deps.supervision) await registerSupervisionRoutes(api, deps.supervision);
     },
     { prefix: API_PREFIX },
   );

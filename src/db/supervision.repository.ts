@@ -199,6 +199,12 @@ export class SupervisionRepository {
     return rows.map((r) => Number(r.id));
   }
 
+  /** Every camera in service with its region, for the compliance report. */
+  async camerasInService(): Promise<{ id: number; regionId: number; inServiceDate: string | null }[]> {
+    const rows = await this.db.selectFrom('cameras').select(['id', 'region_id', 'in_service_date']).where('status', '=', 'in_service').orderBy('id').execute();
+    return rows.map((r) => ({ id: Number(r.id), regionId: Number(r.region_id), inServiceDate: r.in_service_date }));
+  }
+
   // ---- documents ----
 
   async documents(systemId: number, purpose?: string): Promise<DocumentRow[]> {

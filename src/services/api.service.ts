@@ -21,6 +21,7 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
     metrics: ctx.metrics,
     media: watching.media,
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
+    supervision: ctx.supervision,
     plugins: existsSync(webRoot)
       ? [
           async (app) => {

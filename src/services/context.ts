@@ -14,6 +14,7 @@ import { createRepositories, type Repositories } from '../db/repositories.js';
 import type { ProfileCatalogueView } from '../api/routes/profiles/routes.js';
 import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import { createHealth, type Health } from '../health/index.js';
+import { createSupervision, type Supervision } from '../supervision/index.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { loadProfileRules } from '../registry/profile-rules.adapter.js';
 import type { ProfileRules } from '../registry/profile-rules.js';
@@ -40,6 +41,8 @@ export interface Context {
   metrics: MetricsRegistry;
   /** Camera health: status and rates, diagnostics, work orders, alarms (its schedule runs in the 'health' role). */
   health: Health;
+  /** Lifecycle and supervision (R7, R8). */
+  supervision: Supervision;
   close(): Promise<void>;
 }
 
@@ -90,6 +93,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     version: VERSION,
     metrics,
     health,
+    supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir }),
     close: () => db.close(),
   };
 }

@@ -10,6 +10,7 @@ import { gatedRoutes } from '../../src/api/plugins/auth.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { currentCode, person, signIn, type Client, type Person } from '../support/auth.js';
 import { PDF, world, type World } from './fixtures.js';
+import { supervisionCases } from '../supervision/matrix-cases.js';
 
 type Variant = 'own' | 'other';
 interface Call {
@@ -160,6 +161,8 @@ describe('authorisation matrix (every role × every route × own and other organ
     'GET /api/v1/audit/export.csv': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
     'GET /api/v1/audit/export.pdf': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
     'GET /api/v1/audit/checkpoints': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+    // Lifecycle and supervision (issue 8): the oracle lives beside its tests.
+    ...supervisionCases(() => ({ t, w })),
   };
 
   beforeAll(async () => {

@@ -17,6 +17,7 @@ import type { DialectName, Db } from '../../src/db/database.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createRegistry, type Registry } from '../../src/registry/index.js';
 import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
+import { createSupervision, type Supervision } from '../../src/supervision/index.js';
 import { freshDatabase } from './databases.js';
 
 export interface TestApp {
@@ -28,6 +29,7 @@ export interface TestApp {
   repos: Repositories;
   registry: Registry;
   access: Access;
+  supervision: Supervision;
   audit: AuditLog;
   clock: ReturnType<typeof fixedClock>;
   dataDir: string;
@@ -55,7 +57,8 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
     accessProfile: (id) => catalogue.require(id).access,
     effectiveProfileId: (orgId) => registry.organisations.effectiveProfileId(orgId),
   });
-  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false });
+  const supervision = createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir });
+  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision });
   const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
   await access.users.grant(null, user.id, 'system_administrator', null);
   const { token } = await access.users.createToken(null, user.id, {
@@ -72,6 +75,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
     repos,
     registry,
     access,
+    supervision,
     audit,
     clock,
     dataDir,

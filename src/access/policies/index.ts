@@ -4,3 +4,4 @@ import './footage.policy.js';
 import './users.policy.js';
 import './access-request.policy.js';
 import './audit.policy.js';
+import './supervision.policy.js';

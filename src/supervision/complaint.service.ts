@@ -1,0 +1,65 @@
+// Reports and complaints from the public about the supervisors' own conduct (检举、控告, CN-25):
+// anyone may file one without signing in; it reaches the supervising unit of the region it is
+// about (and the auditors there), who record how it was handled.
+import type { Actor } from '../access/actor.js';
+import type { ComplaintRow } from '../db/supervision.repository.js';
+import { Errors } from '../errors.js';
+import { Gate, type SupervisionDeps } from './deps.js';
+import { dutyArticles } from './duties.js';
+
+export interface ComplaintInput { regionId?: number | null; about: string; text: string; name?: string | null; contact?: string | null }
+
+export interface ComplaintView {
+  id: number; receivedAt: number; regionId: number | null; about: string; text: string; name: string | null; contact: string | null;
+  state: string; handledAt: number | null; outcome: string | null;
+}
+
+const view = (c: ComplaintRow): ComplaintView => ({
+  id: c.id, receivedAt: c.received_at, regionId: c.region_id, about: c.about, text: c.text, name: c.name, contact: c.contact, state: c.state, handledAt: c.handled_at, outcome: c.outcome,
+});
+
+export class ComplaintService {
+  private readonly gate: Gate;
+  constructor(private readonly d: SupervisionDeps) {
+    this.gate = new Gate(d);
+  }
+
+  /** Files a complaint; the answer says only that it was received and under which article. */
+  async submit(input: ComplaintInput, sourceAddress: string | null): Promise<{ id: number; receivedAt: number; articles: string[] }> {
+    if (input.regionId != null) {
+      const region = await this.d.repos.organisations.get(input.regionId);
+      if (!region || region.kind !== 'platform') throw Errors.validation('choose a region', [{ path: 'regionId', message: 'not a region' }]);
+    }
+    const now = this.d.clock.now();
+    const row = await this.d.log.transaction(async (trx) => {
+      const c = await this.d.repos.supervision.insert('complaints', {
+        received_at: now, region_id: input.regionId ?? null, about: input.about, text: input.text, name: input.name ?? null, contact: input.contact ?? null,
+        source_address: sourceAddress, state: 'received', handled_at: null, handled_by: null, outcome: null,
+      }, trx);
+      // Registered without its text: the register names the event, the complaint keeps the words.
+      await this.d.log.append(trx, null, { action: 'config_change', outcome: 'success', target: `complaint:${c.id} received`, sourceAddress, detail: { regionId: input.regionId ?? null } });
+      return c;
+    });
+    return { id: row.id, receivedAt: now, articles: dutyArticles('complaint', ['CN']) };
+  }
+
+  async list(actor: Actor): Promise<ComplaintView[]> {
+    const platforms = await this.d.repos.organisations.list({ kind: 'platform' });
+    const paths = ['', ...platforms.map((p) => p.path)].filter((p) => this.gate.allows(actor, 'read-complaints', [p]));
+    return (await this.d.repos.supervision.complaints(paths)).map(view);
+  }
+
+  async handle(actor: Actor, id: number, outcome: string): Promise<ComplaintView> {
+    const c = await this.d.repos.supervision.get('complaints', id);
+    if (!c) throw Errors.notFound(`complaint ${id} does not exist`);
+    const path = c.region_id === null ? '' : (await this.d.registry.organisations.get(c.region_id)).path;
+    await this.gate.check(actor, 'read-complaints', { paths: [path] }, 'registry_change', `complaint:${id} handle`);
+    await this.d.log.transaction(async (trx) => {
+      if (!(await this.d.repos.supervision.update('complaints', id, { state: 'handled', handled_at: this.d.clock.now(), handled_by: actor.userId, outcome }, trx, 'received'))) {
+        throw Errors.conflict(`complaint ${id} was already handled`);
+      }
+      await this.gate.record(trx, actor, `complaint:${id} handle`, {});
+    });
+    return view((await this.d.repos.supervision.get('complaints', id))!);
+  }
+}

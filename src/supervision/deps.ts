@@ -1,0 +1,81 @@
+// What the supervision use cases share: repositories, the registry, the resolved profiles, the
+// clock, the access register and the document store; and the gate every use case passes.
+import type { Transaction } from 'kysely';
+import type { Actor } from '../access/actor.js';
+import type { DocumentStore } from '../access/document-store.js';
+import { can, refusal } from '../access/policy.js';
+import type { SecurityLog } from '../access/security-log.js';
+import type { AuditAction } from '../audit/entry.js';
+import type { Clock } from '../domain/clock.js';
+import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
+import type { ProfileCatalogue } from '../domain/profile-loader.js';
+import type { Repositories } from '../db/repositories.js';
+import type { Database } from '../db/schema.js';
+import type { SystemRow } from '../db/supervision.repository.js';
+import { Errors } from '../errors.js';
+import type { Registry } from '../registry/index.js';
+import { lineageCodes } from './duties.js';
+
+export interface SupervisionDeps {
+  repos: Repositories;
+  registry: Registry;
+  catalogue: ProfileCatalogue;
+  clock: Clock;
+  log: SecurityLog;
+  documents: DocumentStore;
+}
+
+export type SupervisionAction = 'manage-system' | 'read-system' | 'record-acceptance' | 'supervise' | 'read-compliance' | 'read-complaints';
+
+/** The organisations a use case is about, as the paths the policies are asked of. */
+export interface Scope {
+  paths: string[];
+  cameraIds?: number[];
+}
+
+export class Gate {
+  constructor(private readonly d: SupervisionDeps) {}
+
+  /** Allows when a rule allows `action` on any of the paths; otherwise registers the refusal and throws. */
+  async check(actor: Actor, action: SupervisionAction, scope: Scope, auditAction: AuditAction, target: string): Promise<void> {
+    if (scope.paths.some((path) => can(actor, action, { kind: 'Organisation', id: null, path }))) return;
+    await this.d.log.refuse(actor, { action: auditAction, cameraIds: scope.cameraIds ?? [], reason: `${action} refused`, target }, refusal(action, { kind: 'Organisation', id: null, path: '' }));
+  }
+
+  allows(actor: Actor, action: SupervisionAction, paths: string[]): boolean {
+    return paths.some((path) => can(actor, action, { kind: 'Organisation', id: null, path }));
+  }
+
+  /** Registers a rule's refusal (with its articles) before throwing it. */
+  async refuse(actor: Actor, error: Error, target: string, cameraIds: number[] = []): Promise<never> {
+    return this.d.log.refuse(actor, { action: 'registry_change', cameraIds, target }, error);
+  }
+
+  /** Writes the register entry of a change inside the change's own transaction. */
+  record(trx: Transaction<Database>, actor: Actor | null, target: string, detail: Record<string, unknown> = {}, cameraIds: number[] = []) {
+    return this.d.log.append(trx, actor, { action: 'registry_change', outcome: 'success', cameraIds, target, detail });
+  }
+}
+
+/** Resolved profile of a region, with the article codes of its lineage. */
+export async function profileOf(d: SupervisionDeps, orgId: number): Promise<{ profile: JurisdictionProfile; codes: string[] }> {
+  const profile = d.catalogue.require(await d.registry.organisations.effectiveProfileId(orgId));
+  return { profile, codes: lineageCodes(profile, (id) => d.catalogue.get(id)) };
+}
+
+export const UNIT_COLUMNS = ['builder_unit_id', 'user_unit_id', 'managing_unit_id', 'maintainer_unit_id'] as const;
+
+/** Paths of a system's region and units; `manage` leaves out the maintainer, who repairs but does not run it. */
+export async function systemPaths(d: SupervisionDeps, s: SystemRow, manage = false): Promise<string[]> {
+  const cols = manage ? UNIT_COLUMNS.filter((c) => c !== 'maintainer_unit_id') : UNIT_COLUMNS;
+  const ids = [s.region_id, ...cols.map((c) => s[c])].filter((x): x is number => x !== null).map(Number);
+  return (await d.repos.organisations.getMany(ids)).map((o) => o.path);
+}
+
+export async function requireSystem(d: SupervisionDeps, id: number): Promise<SystemRow> {
+  const s = await d.repos.supervision.get('systems', id);
+  if (!s) throw Errors.notFound(`system ${id} does not exist`);
+  return s;
+}
+
+export const json = <T>(text: string): T => JSON.parse(text) as T;
