@@ -2,8 +2,7 @@
 // the entries newest first, narrows them to one action, sees the chain verified intact and
 // downloads the same selection as CSV; an auditor of one city is refused (the register spans
 // every organisation) and the refusal is itself registered.
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -20,7 +19,7 @@ const shots = mkdtempSync(join(tmpdir(), 'vigil-register-shots-'));
 async function signedInPage(p: Person): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'en-US', acceptDownloads: true });
   contexts.push(context);
-  await context.addInitScript(() => window.localStorage.setItem('vigil.language', 'en'));
+  await context.addInitScript("window.localStorage.setItem('vigil.language', 'en')");
   await signInContext(context, server, p);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
