@@ -28,6 +28,10 @@ import { reportRoutes } from './routes/reports/routes.js';
 import { userRoutes } from './routes/users/routes.js';
 import type { Supervision } from '../supervision/index.js';
 import { registerSupervisionRoutes } from './routes/supervision-routes.js';
+import { exportRoutes } from './routes/exports/routes.js';
+import { holdRoutes } from './routes/holds/routes.js';
+import type { EvidenceRouteDeps } from './routes/integrity/evidence-deps.js';
+import { integrityRoutes } from './routes/integrity/routes.js';
 
 export interface AppDeps {
   db: Db;
@@ -45,6 +49,8 @@ export interface AppDeps {
   health?: { health: Health; dataDir: string };
   /** Lifecycle and supervision: systems, filings, inspections, compliance, complaints. */
   supervision?: Supervision;
+  /** Legal holds, evidence exports, tree heads, footage verification and disk state (issue 6). */
+  evidence?: EvidenceRouteDeps;
   /** Extra routes a process role adds (web UI). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }
@@ -100,6 +106,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (deps.media) await watchRoutes(api, deps.media);
       if (deps.health) await cameraHealthRoutes(api, { ...deps.health, registry, access });
       if (deps.supervision) await registerSupervisionRoutes(api, deps.supervision);
+      if (deps.evidence) {
+        const evidence = { ...deps.evidence, access };
+        await api.register(holdRoutes, evidence);
+        await api.register(exportRoutes, evidence);
+        await api.register(integrityRoutes, evidence);
+      }
     },
     { prefix: API_PREFIX },
   );

@@ -5,12 +5,17 @@ import fastifyStatic from '@fastify/static';
 import { buildApp } from '../api/app.js';
 import { openWatching } from '../live/watching.js';
 import { projectRoot } from '../project-root.js';
+import { openEvidence } from '../retention/evidence.js';
 import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
 
 export async function startApiService(ctx: Context): Promise<{ url: string; close(): Promise<void> }> {
   const webRoot = join(projectRoot(), 'dist', 'web');
   const watching = openWatching(ctx);
+  // Exports run in this process: one a crash interrupted is failed and its partial folder removed.
+  const evidence = openEvidence(ctx);
+  await evidence.exports.recover();
+  const r = ctx.config.retention;
   const app = await buildApp({
     db: ctx.db,
     registry: ctx.registry,
@@ -22,6 +27,14 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
     media: watching.media,
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
     supervision: ctx.supervision,
+    evidence: {
+      ...evidence,
+      repos: ctx.repos,
+      keys: ctx.audit.keys,
+      dataDir: ctx.config.dataDir,
+      absolute: (p) => evidence.store.absolute(p),
+      thresholds: { warning: r.diskWarningPercent / 100, critical: r.diskCriticalPercent / 100, full: r.diskFullPercent / 100 },
+    },
     plugins: existsSync(webRoot)
       ? [
           async (app) => {

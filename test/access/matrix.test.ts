@@ -4,6 +4,7 @@
 // no request it forbids may succeed, each refusal is registered, and what it allows does succeed.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Actor } from '../../src/access/actor.js';
 import type { Role } from '../../src/access/permissions.js';
 import { ROLES } from '../../src/access/permissions.js';
 import { gatedRoutes } from '../../src/api/plugins/auth.js';
@@ -32,6 +33,11 @@ const READERS: Role[] = ['unit_administrator', 'maintainer', 'supervisor', 'syst
 const LISTERS: Role[] = ['duty_operator', 'unit_administrator', 'maintainer', 'investigator', 'supervisor', 'system_administrator'];
 const MANAGERS: Role[] = ['unit_administrator', 'system_administrator'];
 const NOBODY: Role[] = [];
+// Legal holds (src/retention/hold.policy.ts): placed by those who may retrieve or approve; read
+// also by audit:read; a release approved only with approval authority.
+const HOLD_PLACERS: Role[] = ['investigator', 'approver', 'supervisor'];
+const HOLD_READERS: Role[] = [...HOLD_PLACERS, 'auditor'];
+const CHECKERS: Role[] = ['supervisor', 'auditor'];
 
 describe('authorisation matrix (every role × every route × own and other organisation)', () => {
   let t: TestApp;
@@ -41,6 +47,7 @@ describe('authorisation matrix (every role × every route × own and other organ
   let seq = 0;
   const uniq = () => `${++seq}${randomBytes(2).toString('hex')}`;
   let requesterB: Person;
+  let holderId: number;
   let officersB: Person[];
 
   const orgOf = (v: Variant) => (v === 'own' ? w.districtA : w.districtB);
@@ -58,6 +65,27 @@ describe('authorisation matrix (every role × every route × own and other organ
     for (const o of officersB) await t.access.requests.confirm(await actorOfP(o), r.id);
     await t.access.requests.attachDocument(requester, r.id, PDF);
     return (await t.access.requests.submit(requester, r.id)).id;
+  };
+  /** A hold on the variant's camera placed by someone outside the matrix's roles; optionally with its release asked. */
+  const freshHold = async (v: Variant, asked = false) => {
+    const holder = new Actor({ userId: holderId, login: 'holder', displayName: 'holder', workId: null, organisationId: null, grants: [{ id: 0, role: 'approver', organisationId: null, path: '' }] });
+    const h = await t.evidence.holds.place(holder, { cameraId: camOf(v), from: null, to: null, caseRef: `C-${uniq()}`, reason: 'matrix' });
+    if (asked) await t.evidence.holds.requestRelease(holder, h.id, 'case closed');
+    return h.id;
+  };
+  /** One export row per variant under a request of city B's investigators (none of the matrix's people). */
+  const exportsOf = new Map<Variant, { id: number; requestId: number }>();
+  const exportOf = async (v: Variant) => {
+    if (!exportsOf.has(v)) {
+      const requestId = await freshRequest(v);
+      const now = t.clock.now();
+      const row = await t.repos.evidence.insertExport({
+        request_id: requestId, camera_id: camOf(v), range_from: now - 3_600_000, range_to: now, state: 'done', bytes_total: 0, bytes_done: 0,
+        path: 'exports/none', manifest_sha256: null, error: null, created_by: requesterB.id, created_at: now, finished_at: now,
+      });
+      exportsOf.set(v, { id: Number(row.id), requestId });
+    }
+    return exportsOf.get(v)!;
   };
 
   const cases: Record<string, Case> = {
@@ -161,6 +189,27 @@ describe('authorisation matrix (every role × every route × own and other organ
     'GET /api/v1/audit/export.csv': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
     'GET /api/v1/audit/export.pdf': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
     'GET /api/v1/audit/checkpoints': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+    'GET /api/v1/holds': { call: async (v) => ({ url: `?cameraId=${camOf(v)}` }), own: HOLD_READERS, other: NOBODY },
+    'POST /api/v1/holds': { call: async (v) => ({ url: '', payload: { cameraId: camOf(v), caseRef: `C-${uniq()}`, reason: 'r' } }), own: HOLD_PLACERS, other: NOBODY },
+    'GET /api/v1/holds/:id': { call: async (v) => ({ url: `/${await freshHold(v)}` }), own: HOLD_READERS, other: NOBODY },
+    'POST /api/v1/holds/:id/release-request': { call: async (v) => ({ url: `/${await freshHold(v)}/release-request`, payload: { reason: 'closed' } }), own: HOLD_PLACERS, other: NOBODY },
+    'POST /api/v1/holds/:id/release-approval': { call: async (v) => ({ url: `/${await freshHold(v, true)}/release-approval` }), own: ['approver', 'supervisor'], other: NOBODY },
+    // Exports belong to the request's officers and approvers (none of these people); supervision
+    // over the camera may follow one.
+    'POST /api/v1/exports': {
+      call: async (v) => {
+        const now = t.clock.now();
+        return { url: '', payload: { requestId: (await exportOf(v)).requestId, cameraId: camOf(v), from: now - 3_600_000, to: now } };
+      },
+      own: NOBODY,
+      other: NOBODY,
+    },
+    'GET /api/v1/exports/:id': { call: async (v) => ({ url: `/${(await exportOf(v)).id}` }), own: CHECKERS, other: NOBODY },
+    'DELETE /api/v1/exports/:id': { call: async (v) => ({ url: `/${(await exportOf(v)).id}` }), own: NOBODY, other: NOBODY },
+    'GET /api/v1/exports/:id/package': { call: async (v) => ({ url: `/${(await exportOf(v)).id}/package` }), own: NOBODY, other: NOBODY },
+    'GET /api/v1/integrity/tree-heads': { call: async (v) => ({ url: `?cameraId=${camOf(v)}` }), own: CHECKERS, other: NOBODY },
+    'POST /api/v1/integrity/verify': { call: async (v) => ({ url: '', payload: { cameraId: camOf(v), from: t.clock.now() - 3_600_000, to: t.clock.now() } }), own: CHECKERS, other: NOBODY },
+    'GET /api/v1/integrity/storage': { call: async () => ({ url: '' }), own: MANAGERS, other: MANAGERS },
     // Lifecycle and supervision (issue 8): the oracle lives beside its tests.
     ...supervisionCases(() => ({ t, w })),
   };
@@ -176,6 +225,7 @@ describe('authorisation matrix (every role × every route × own and other organ
     }
     requesterB = await person(t, 'requester-b', [['investigator', w.cityB]], { workId: 'B1' });
     officersB = [await person(t, 'officer-b1', [['investigator', w.cityB]], { workId: 'B2' }), await person(t, 'officer-b2', [['investigator', w.cityB]], { workId: 'B3' })];
+    holderId = (await person(t, 'holder', [], { organisationId: null })).id;
     officersB.unshift(requesterB);
     officersB.pop();
   }, 120_000);

@@ -18,6 +18,14 @@ import { createRepositories, type Repositories } from '../../src/db/repositories
 import { createRegistry, type Registry } from '../../src/registry/index.js';
 import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
 import { createSupervision, type Supervision } from '../../src/supervision/index.js';
+import { pino } from 'pino';
+import type { EvidenceRouteDeps } from '../../src/api/routes/integrity/evidence-deps.js';
+import { SecurityLog } from '../../src/access/security-log.js';
+import { ExportService } from '../../src/export/export.service.js';
+import { MerkleLog } from '../../src/integrity/merkle-log.js';
+import { SegmentStore } from '../../src/recorder/segment-store/segment-store.js';
+import { LegalHoldService } from '../../src/retention/legal-hold.service.js';
+import { DEFAULT_THRESHOLDS, StorageMonitor } from '../../src/retention/storage-monitor.js';
 import { freshDatabase } from './databases.js';
 
 export interface TestApp {
@@ -31,6 +39,8 @@ export interface TestApp {
   access: Access;
   supervision: Supervision;
   audit: AuditLog;
+  /** Holds, exports, the Merkle log and the disk monitor behind the evidence routes. */
+  evidence: EvidenceRouteDeps & { merkle: MerkleLog; store: SegmentStore };
   clock: ReturnType<typeof fixedClock>;
   dataDir: string;
   adminId: number;
@@ -58,7 +68,8 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
     effectiveProfileId: (orgId) => registry.organisations.effectiveProfileId(orgId),
   });
   const supervision = createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir });
-  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision });
+  const evidence = evidenceOf(repos, access, audit, clock, dataDir);
+  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence });
   const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
   await access.users.grant(null, user.id, 'system_administrator', null);
   const { token } = await access.users.createToken(null, user.id, {
@@ -77,6 +88,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
     access,
     supervision,
     audit,
+    evidence,
     clock,
     dataDir,
     adminId: user.id,
@@ -86,6 +98,21 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
       await raw.close();
       await db.close();
     },
+  };
+}
+
+/** The evidence services as src/retention/evidence.ts assembles them, over the test's database. */
+function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock: ReturnType<typeof fixedClock>, dataDir: string): TestApp['evidence'] {
+  const logger = pino({ level: 'silent' });
+  const store = new SegmentStore(dataDir);
+  const absolute = (p: string) => store.absolute(p);
+  const log = new SecurityLog(audit);
+  const merkle = new MerkleLog({ repo: repos.evidence, keys: audit.keys, clock, logger, absolute });
+  return {
+    repos, store, merkle, keys: audit.keys, dataDir, absolute, thresholds: DEFAULT_THRESHOLDS,
+    holds: new LegalHoldService(repos, log, clock),
+    exports: new ExportService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute }),
+    storage: new StorageMonitor({ dir: dataDir, repo: repos.evidence, clock, logger }),
   };
 }
 

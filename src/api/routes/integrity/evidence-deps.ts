@@ -1,0 +1,23 @@
+// What the hold, export and integrity routes need from a process: the evidence services of
+// src/retention/evidence.ts (openEvidence) plus the platform key and the disk thresholds.
+import type { Access } from '../../../access/index.js';
+import type { PlatformKeys } from '../../../audit/platform-key.js';
+import type { Repositories } from '../../../db/repositories.js';
+import type { ExportService } from '../../../export/export.service.js';
+import type { LegalHoldService } from '../../../retention/legal-hold.service.js';
+import type { StorageMonitor, StorageThresholds } from '../../../retention/storage-monitor.js';
+
+export interface EvidenceRouteDeps {
+  repos: Repositories;
+  holds: LegalHoldService;
+  exports: ExportService;
+  storage: Pick<StorageMonitor, 'storageState'>;
+  thresholds: StorageThresholds;
+  /** The platform key: signs tree heads and packages; its public half is published. */
+  keys: PlatformKeys;
+  dataDir: string;
+  /** A recording's path relative to the data directory → absolute. */
+  absolute(relPath: string): string;
+}
+
+export type EvidenceRouteOptions = EvidenceRouteDeps & { access: Access };
