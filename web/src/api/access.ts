@@ -91,6 +91,7 @@ export interface AuditEntry {
 export const AUDIT_ACTIONS = [
   'login', 'logout', 'view', 'playback', 'copy', 'retrieve', 'export', 'approval_decision',
   'permission_change', 'config_change', 'registry_view', 'registry_change', 'register_access',
+  'retention_delete', 'legal_hold', 'legal_hold_release',
 ] as const;
 export const AUDIT_OUTCOMES = ['success', 'refused', 'failed'] as const;
 
