@@ -18,6 +18,7 @@ import {
   type Person,
   type RunningServer,
 } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -44,7 +45,7 @@ async function signedInPage(p: Person): Promise<{ context: BrowserContext; page:
   contexts.push(context);
   await signInContext(context, server, p);
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   errors.push(...watchPageErrors(page));
   return { context, page };
 }

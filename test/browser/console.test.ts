@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -42,7 +43,7 @@ async function pick(selectId: string, search: string, text: string) {
 const selectorHasText = (selector: string, text: string) =>
   page.waitForFunction(`document.querySelector(${JSON.stringify(selector)})?.textContent === ${JSON.stringify(text)}`);
 
-const visibleText = (text: string) => page.getByText(text, { exact: true }).first().waitFor({ state: 'visible', timeout: 10_000 });
+const visibleText = (text: string) => page.getByText(text, { exact: true }).first().waitFor({ state: 'visible', timeout: ACTION_TIMEOUT_MS });
 
 describe('web console in Chromium', () => {
   beforeAll(async () => {
@@ -56,7 +57,7 @@ describe('web console in Chromium', () => {
     // Registers cameras and organisations everywhere; the role needs no second factor.
     await signInContext(context, server, await server.person('registrar', [['unit_administrator', null]], { displayName: '登记员' }));
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     errors = watchPageErrors(page);
   });
 
@@ -107,7 +108,7 @@ describe('web console in Chromium', () => {
     await page.getByTestId('camera-form-submit').click();
 
     const row = page.locator('.ant-table-row', { hasText: '34010400001320000001' });
-    await row.waitFor({ timeout: 10_000 });
+    await row.waitFor({ timeout: ACTION_TIMEOUT_MS });
     expect(await row.textContent()).toContain('示范中学东门');
     expect(await row.textContent()).toContain('蜀山区');
     const stored = await apiCall<{ items: { name: string; userUnitId: number; longitude: number }[] }>('GET', '/cameras?q=34010400001320000001');
@@ -138,7 +139,7 @@ describe('web console in Chromium', () => {
     await page.getByTestId('camera-form-submit').click();
 
     const note = page.getByTestId('error-notification');
-    await note.waitFor({ timeout: 10_000 });
+    await note.waitFor({ timeout: ACTION_TIMEOUT_MS });
     const text = (await note.textContent()) ?? '';
     for (const a of articles) expect(text).toContain(a);
     await page.locator('.ant-notification-notice', { hasText: 'PROHIBITED_PLACE' }).waitFor();
@@ -161,7 +162,7 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: '导入 CSV' }).click();
     await page.locator('.ant-modal input[type=file]').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
     const problems = page.getByTestId('import-problems');
-    await problems.waitFor({ timeout: 10_000 });
+    await problems.waitFor({ timeout: ACTION_TIMEOUT_MS });
     const row = problems.locator('.ant-table-row', { hasText: 'gbId' }).first();
     const cells = await row.locator('td').allTextContents();
     expect(cells[0]).toBe('3');
@@ -172,7 +173,7 @@ describe('web console in Chromium', () => {
 
     const good = [header, `34010400001320000011,北门,dome,长江西路 2 号,schools,${districtId},self,是`, `34010400001320000012,西门,fixed,长江西路 3 号,schools,${districtId},self,yes`].join('\n');
     await page.locator('.ant-modal input[type=file]').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
-    await page.locator('.ant-table-row', { hasText: '34010400001320000012' }).waitFor({ timeout: 10_000 });
+    await page.locator('.ant-table-row', { hasText: '34010400001320000012' }).waitFor({ timeout: ACTION_TIMEOUT_MS });
     expect(await cameraTotal()).toBe(before + 2);
     await page.screenshot({ path: join(shots, 'cameras.png'), fullPage: true });
   });
@@ -231,7 +232,7 @@ describe('web console in Chromium', () => {
     await modal.locator('#name').fill('城市维保公司');
     await modal.getByLabel('维护单位').check();
     await modal.getByRole('button', { name: /创\s*建/ }).click();
-    await tree.getByText('城市维保公司').waitFor({ timeout: 10_000 });
+    await tree.getByText('城市维保公司').waitFor({ timeout: ACTION_TIMEOUT_MS });
     await modal.waitFor({ state: 'hidden' });
     const orgs = (await apiCall<{ items: { name: string; parentId: number; unitRoles: string[] }[] }>('GET', '/organisations?kind=unit')).body.items;
     expect(orgs.find((o) => o.name === '城市维保公司')).toMatchObject({ parentId: districtId, unitRoles: expect.arrayContaining(['maintainer']) });
@@ -245,7 +246,7 @@ describe('web console in Chromium', () => {
 
     await page.locator('.ant-layout-sider').getByText('辖区规则', { exact: true }).click();
     const values = page.getByTestId('profile-values');
-    await values.locator('.ant-table-row').first().waitFor({ timeout: 10_000 });
+    await values.locator('.ant-table-row').first().waitFor({ timeout: ACTION_TIMEOUT_MS });
     await values.getByTestId('articles').first().waitFor();
     await values.getByText('信息留存 › 最短留存期限（日）').first().waitFor();
     await page.screenshot({ path: join(shots, 'profiles.png'), fullPage: true });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -22,7 +23,7 @@ async function signedInPage(p: Person): Promise<{ page: Page; errors: string[] }
   await context.addInitScript("window.localStorage.setItem('vigil.language', 'en')");
   await signInContext(context, server, p);
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   return { page, errors: watchPageErrors(page) };
 }
 

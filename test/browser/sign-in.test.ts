@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchBrowser, startTestServer, totpCode, totpSecretOf, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -32,7 +33,7 @@ describe('signing in to the console', () => {
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     errors = watchPageErrors(page);
   });
 

@@ -20,7 +20,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is not installed at ${CHROMIUM_PATH} (Debian package "chromium")`);
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
       '--headless=new',
@@ -33,7 +33,19 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  // Two cores shared with ffmpeg, PostgreSQL and the recorder: give each page action time to
+  // complete under load (playwright's default is 30 s for navigation but tests set 10 s often).
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    return context;
+  };
+  return browser;
 }
+
+/** How long a page action may wait before it fails. */
+export const ACTION_TIMEOUT_MS = 30_000;
 
 function newestMtime(path: string): number {
   const st = statSync(path);
