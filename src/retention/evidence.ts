@@ -44,6 +44,13 @@ export function openEvidence(ctx: Context): Evidence {
       dir: ctx.config.dataDir, repo: ctx.repos.evidence, clock: ctx.clock, logger, gauge,
       thresholds: { warning: r.diskWarningPercent / 100, critical: r.diskCriticalPercent / 100, full: r.diskFullPercent / 100 },
       intervalMs: r.diskCheckSeconds * 1000,
+      onAlarm: (a) =>
+        ctx.health.alarms.storageAlarm({
+          kind: 'disk_space',
+          severity: a.level === 'ok' ? 'info' : a.level === 'warning' ? 'warning' : 'critical',
+          message: a.message,
+          detail: { level: a.level, usedPercent: Math.round(a.usedFraction * 1000) / 10, freeBytes: a.freeBytes },
+        }),
     }),
   };
 }

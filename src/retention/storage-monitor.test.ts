@@ -35,7 +35,14 @@ describe('disk pressure', () => {
     const gauge = new Gauge({ name: 'vigil_storage_used_ratio', help: 'used', registers: [registry] });
     let free = 50;
     const clock = fixedClock(1_800_000_000_000);
-    const m = new StorageMonitor({ dir: mkdtempSync(join(tmpdir(), 'vigil-disk-')), repo: repos.evidence, clock, logger, gauge, repeatMs: 60_000, usage: async () => ({ freeBytes: free * 2 ** 30, totalBytes: 100 * 2 ** 30 }) });
+    const passedOn: string[] = [];
+    const m = new StorageMonitor({
+      dir: mkdtempSync(join(tmpdir(), 'vigil-disk-')), repo: repos.evidence, clock, logger, gauge, repeatMs: 60_000,
+      usage: async () => ({ freeBytes: free * 2 ** 30, totalBytes: 100 * 2 ** 30 }),
+      onAlarm: (a) => {
+        passedOn.push(a.level);
+      },
+    });
     expect((await m.check()).level).toBe('ok');
     for (const f of [14, 12, 8, 4, 4, 30]) {
       free = f;
@@ -48,6 +55,8 @@ describe('disk pressure', () => {
     expect(alarms.map((a) => [a.level, a.used_permille])).toEqual([['warning', 860], ['critical', 920], ['full', 960], ['ok', 700]]);
     // warn 40, error 50, fatal 60, info 30
     expect(lines.map((l) => l.level)).toEqual([40, 50, 60, 30]);
+    // Each change of level is passed on to the alarm side (event stream, webhooks), once.
+    expect(passedOn).toEqual(['warning', 'critical', 'full', 'ok']);
     expect(lines[2]!.msg).toContain('new fragments are no longer written');
     expect((await registry.getSingleMetric('vigil_storage_used_ratio')!.get()).values[0]!.value).toBeCloseTo(0.7);
   });

@@ -59,6 +59,8 @@ export interface StorageMonitorDeps {
   repeatMs?: number;
   /** Used fraction gauge (0..1), labelled by nothing: one volume per process. */
   gauge?: Gauge;
+  /** Told of every change of level, so the alarm reaches operators (event stream, webhooks). */
+  onAlarm?: (a: { level: StorageLevel; message: string; usedFraction: number; freeBytes: number }) => Promise<unknown> | void;
   /** Reads the volume; the real statfs unless a test measures another way. */
   usage?: (dir: string) => Promise<DiskUsage>;
 }
@@ -106,6 +108,11 @@ export class StorageMonitor {
       await this.d.repo.insertAlarm({ at: now, level, used_permille: Math.round(used * 1000), free_bytes: u.freeBytes, message });
       this.log(level, message);
       this.lastLogAt = now;
+      try {
+        await this.d.onAlarm?.({ level, message, usedFraction: used, freeBytes: u.freeBytes });
+      } catch (e) {
+        this.d.logger.error({ err: e }, 'storage alarm could not be passed on');
+      }
     } else if (level !== 'ok' && now - this.lastLogAt >= (this.d.repeatMs ?? 300_000)) {
       this.log(level, describe(level, used, u.freeBytes));
       this.lastLogAt = now;
