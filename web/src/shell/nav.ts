@@ -48,6 +48,17 @@ export const NAV: NavGroup[] = [
     ],
   },
   {
+    key: 'supervision',
+    label: 'nav.group.supervision',
+    items: [
+      { key: 'systems', path: '/systems', label: 'nav.systems', needs: ['basic-info:read', 'config:write'], page: lazy(() => import('../pages/systems/systems-page')) },
+      { key: 'filings', path: '/filings', label: 'nav.filings', needs: ['basic-info:read'], page: lazy(() => import('../pages/filings/filings-page')) },
+      { key: 'inspections', path: '/inspections', label: 'nav.inspections', needs: ['basic-info:read'], page: lazy(() => import('../pages/inspections/inspections-page')) },
+      { key: 'compliance', path: '/compliance', label: 'nav.compliance', needs: ['basic-info:read'], page: lazy(() => import('../pages/compliance/compliance-page')) },
+      { key: 'complaints', path: '/complaints', label: 'nav.complaints', needs: ['audit:read'], page: lazy(() => import('../pages/complaint/complaints-page')) },
+    ],
+  },
+  {
     key: 'operations',
     label: 'nav.group.operations',
     items: [{ key: 'health', path: '/health', label: 'nav.health' }],

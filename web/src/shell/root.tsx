@@ -1,15 +1,22 @@
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EnrolPage } from '../session/enrol-page';
 import { SessionProvider, useSession } from '../session/session';
 import { SignInPage } from '../session/sign-in-page';
 import { Shell } from './shell';
+import { usePath } from './router';
+
+// CN-25: anyone may complain about the supervisors, so this one page needs no sign-in.
+const ComplaintPage = lazy(() => import('../pages/complaint/complaint-page'));
 
 /** Nothing but the sign-in page is shown until the server says who is signed in. */
 function Gate() {
   const { state } = useSession();
+  const path = usePath();
+  if (path === '/complaint') return <Suspense fallback={<Spin />}><ComplaintPage /></Suspense>;
   if (state.status === 'loading') return <Spin style={{ display: 'block', marginTop: 120 }} />;
   if (state.status === 'signed-out') return <SignInPage />;
   if (state.status === 'enrol') return <EnrolPage />;

@@ -1,0 +1,89 @@
+// The lifecycle and supervision API (systems, filings, inspections, rectifications, compliance,
+// complaints) as the console uses it; shapes mirror src/supervision/*.service.ts views.
+import { buildUrl, request } from '../../api/client';
+
+export interface Block { message: string; articles: string[] }
+export interface Deadline { dueAt: number | null; days: number | null; startsAt: string | null; article: string | null; basis: string }
+export interface DocumentView { id: number; purpose: string; category: string; title: string; sha256: string; type: string; size: number; addedAt: number }
+export interface SystemView {
+  id: number; name: string; regionId: number; funding: 'government' | 'self';
+  builderUnitId: number | null; userUnitId: number | null; managingUnitId: number | null; maintainerUnitId: number | null;
+  builtBeforeRules: boolean; state: string; acceptance: 'passed' | 'failed' | null; acceptedAt: number | null; inServiceAt: number | null; profileId: string;
+  acceptanceRequirement: { required: boolean; articles: string[]; reason: string };
+  serviceBlock: Block | null;
+  filing: { deadline: Deadline; state: string; filedAt: number | null; filingId: number | null };
+  cameras: { id: number; name: string; status: string; inService: boolean; block: Block | null }[];
+  documents: DocumentView[];
+}
+export interface SystemInput { name: string; regionId: number; funding: 'government' | 'self'; userUnitId?: number | null; managingUnitId?: number | null; maintainerUnitId?: number | null; builderUnitId?: number | null; builtBeforeRules?: boolean }
+export interface FilingStatus { systemId: number; systemName: string; regionId: number; deadline: Deadline; state: string; filingId: number | null; visitState: string | null; visitDueAt: number | null }
+export interface FilingView { id: number; systemId: number; submittedAt: number; dueAt: number | null; deadlineArticle: string | null; inTime: boolean; receivedAt: number | null; visitDueAt: number | null; visitArticle: string | null; visitState: string | null }
+export interface ChecklistItem { key: string; articles: string[]; status: string; evidence: string; problems: { kind: string; id: number; name: string; problem: string }[] }
+export interface RectificationView {
+  id: number; inspectionId: number; unitId: number; findingIds: number[]; articles: string[]; requirement: string; orderedAt: number; dueAt: number;
+  state: 'open' | 'reported' | 'closed'; overdue: boolean; correctedInTime: boolean; reportedAt: number | null; reportNote: string | null; closedAt: number | null;
+}
+export interface InspectionView {
+  id: number; unitId: number; profileId: string; startedAt: number; evaluatedAt: number; state: string; note: string;
+  checklist: ChecklistItem[]; findings: { id: number; itemKey: string; articles: string[]; description: string }[];
+  rectifications: RectificationView[]; penalties: { id: number; article: string; payer: string; amountYuan: number }[];
+}
+export interface RegionCompliance {
+  regionId: number; name: string; nameEn: string | null; path: string; profileId: string; cameras: number;
+  mandatoryMissing: { category: string; articles: string[] }[];
+  prohibited: { placeCategory: string; cameras: number; articles: string[] }[];
+  filings: { systems: number; filed: number; due: number; overdue: number; article: string | null };
+  retention: { inService: number; shortfalls: number; article: string | null };
+  goodRate: { good: number; total: number; target: number | null; article: string | null } | null;
+  rectifications: { open: number; overdue: number };
+}
+export interface ComplaintView { id: number; receivedAt: number; regionId: number | null; about: string; text: string; name: string | null; contact: string | null; state: string; outcome: string | null }
+
+const post = <T,>(path: string, json?: unknown) => request<T>('POST', path, json === undefined ? {} : { json });
+
+export const supervisionApi = {
+  systems: {
+    list: () => request<{ items: SystemView[] }>('GET', '/systems'),
+    get: (id: number) => request<SystemView>('GET', `/systems/${id}`),
+    create: (input: SystemInput) => post<SystemView>('/systems', input),
+    cameras: (id: number, add: number[]) => post<SystemView>(`/systems/${id}/cameras`, { add }),
+    upload: (id: number, purpose: string, title: string, file: File) =>
+      request<DocumentView>('PUT', `/systems/${id}/documents`, { query: { purpose, title, ...(purpose === 'archive' ? { category: 'other' } : {}) }, binary: { body: file, contentType: file.type || 'application/octet-stream' } }),
+    documentUrl: (id: number, docId: number) => buildUrl(`/systems/${id}/documents/${docId}`),
+    accept: (id: number, body: { at: number; result: 'passed' | 'failed'; organisedBy: string; note: string }) => post<SystemView>(`/systems/${id}/acceptance`, body),
+    inService: (id: number, at: number) => post<SystemView>(`/systems/${id}/in-service`, { at }),
+    file: (id: number) => post<FilingView>(`/systems/${id}/filings`),
+  },
+  filings: {
+    list: (state?: string) => request<{ items: FilingStatus[] }>('GET', '/filings', { query: { state } }),
+    receive: (id: number) => post<FilingView>(`/filings/${id}/receive`),
+    visit: (id: number, note: string) => post<FilingView>(`/filings/${id}/visit`, { at: Date.now(), note }),
+  },
+  inspections: {
+    list: () => request<{ items: InspectionView[] }>('GET', '/inspections'),
+    start: (unitId: number) => post<InspectionView>('/inspections', { unitId }),
+    get: (id: number) => request<InspectionView>('GET', `/inspections/${id}`),
+    observe: (id: number, key: string, ok: boolean, note: string) => post<InspectionView>(`/inspections/${id}/observations`, { key, ok, note }),
+    evaluate: (id: number) => post<InspectionView>(`/inspections/${id}/evaluate`),
+    finding: (id: number, itemKey: string, description: string) => post<InspectionView>(`/inspections/${id}/findings`, { itemKey, description }),
+    order: (id: number, findingIds: number[], dueAt: number, requirement: string) => post<RectificationView>(`/inspections/${id}/rectifications`, { findingIds, dueAt, requirement }),
+    close: (id: number) => post<InspectionView>(`/inspections/${id}/close`),
+  },
+  rectifications: {
+    list: () => request<{ items: RectificationView[] }>('GET', '/rectifications'),
+    report: (id: number, note: string) => post<RectificationView>(`/rectifications/${id}/report`, { note }),
+    followUp: (id: number, corrected: boolean, note: string) => post<RectificationView>(`/rectifications/${id}/follow-up`, { corrected, note }),
+  },
+  compliance: {
+    report: () => request<{ generatedAt: number; regions: RegionCompliance[] }>('GET', '/compliance'),
+    exportUrl: (format: 'csv' | 'pdf', lang: 'zh' | 'en') => buildUrl(`/compliance/export.${format}`, { lang }),
+  },
+  complaints: {
+    submit: (body: { regionId: number | null; about: string; text: string; name?: string; contact?: string }) => post<{ id: number; receivedAt: number; articles: string[] }>('/complaints', body),
+    list: () => request<{ items: ComplaintView[] }>('GET', '/complaints'),
+    handle: (id: number, outcome: string) => post<ComplaintView>(`/complaints/${id}/handle`, { outcome }),
+  },
+};
+
+/** A date in the console's own words, China Standard Time being what the rules count in. */
+export const day = (t: number | null | undefined) => (t == null ? '—' : new Date(t + 8 * 3_600_000).toISOString().slice(0, 10));
