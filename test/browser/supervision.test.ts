@@ -80,7 +80,7 @@ describe('lifecycle and supervision in the console', () => {
     unitPage = await unitCtx.newPage();
     policePage = await policeCtx.newPage();
     for (const p of [unitPage, policePage]) {
-      p.setDefaultTimeout(10_000);
+      p.setDefaultTimeout(30_000);
       errors.set(p, watchPageErrors(p));
     }
   }, 240_000);
