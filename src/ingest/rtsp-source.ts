@@ -40,6 +40,8 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
   private lastPts = 0;
   private prevPacketWall = 0;
   private readonly streams = new Map<number, StreamLock>();
+  /** The first packet of a track, until a second one in sequence confirms its SSRC. */
+  private readonly firstSeen = new Map<number, { ssrc: number; seq: number }>();
   private closed = false;
 
   constructor(url: URL, options: RtspSourceOptions = {}) {
@@ -121,14 +123,23 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
 
   /**
    * Only the negotiated payload type and one SSRC per track feed the depacketizers, so noise or a
-   * second stream on the channel cannot pass for media. A new SSRC that persists (an encoder
-   * restarted behind the same session) takes over.
+   * second stream on the channel cannot pass for media. A stream is believed only once two
+   * packets of one SSRC arrive in sequence: a lone random packet that happens to carry the right
+   * payload type never reaches a recording. A new SSRC that persists (an encoder restarted behind
+   * the same session) takes over.
    */
   private accept(p: TrackPacket): boolean {
     const track = this.client.tracks[p.track];
     if (!track || p.packet.payloadType !== track.payloadType) return false;
     let lock = this.streams.get(p.track);
     if (!lock) {
+      const first = this.firstSeen.get(p.track);
+      const follows = first && first.ssrc === p.packet.ssrc && ((p.packet.sequenceNumber - first.seq) & 0xffff) >= 1 && ((p.packet.sequenceNumber - first.seq) & 0xffff) <= 16;
+      if (!follows) {
+        this.firstSeen.set(p.track, { ssrc: p.packet.ssrc, seq: p.packet.sequenceNumber });
+        return false;
+      }
+      this.firstSeen.delete(p.track);
       this.streams.set(p.track, { ssrc: p.packet.ssrc, candidate: 0, seen: 0 });
       return true;
     }
