@@ -112,10 +112,14 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
       // An access unit completes on its marker packet (same timestamp) or on the first packet
       // of the next one; its wall-clock time is that of its own packets.
       const wall = (au.pts90k >>> 0) === p.packet.timestamp ? p.wallClockMs : this.prevPacketWall;
-      if (!this.info) continue; // nothing recordable before parameter sets
+      if (!this.info) {
+        au.release?.();
+        continue; // nothing recordable before parameter sets
+      }
       this.watchClock(wall, au.pts90k);
       const frame: VideoFrame = { kind: 'video', wallClockMs: Math.round(wall), pts90k: au.pts90k, keyframe: au.keyframe, nalus: au.nalus };
       if (au.dts90k !== undefined) frame.dts90k = au.dts90k;
+      if (au.release) frame.release = au.release;
       this.emit('frame', frame);
     }
     this.prevPacketWall = p.wallClockMs;

@@ -42,8 +42,13 @@ export interface VideoFrame {
   /** Decode time when it differs from pts (B-frames); absent means dts = pts. */
   dts90k?: number;
   keyframe: boolean;
-  /** NAL units without start codes; may be views into network buffers. */
+  /** NAL units without start codes; may be views into memory the source reuses (see release). */
   nalus: Buffer[];
+  /**
+   * When present, lets the source reuse the memory of `nalus`: call it once, when nothing reads
+   * them any more (a recorder: once they are written). Not calling it is safe, only slower.
+   */
+  release?: () => void;
 }
 
 export interface AudioFrame {

@@ -93,7 +93,9 @@ export class VideoTrackHandler {
       if (strip) au.nalus = au.nalus.filter((n) => !this.isParameterOrDelimiter(this.spec.nalType(n)));
       if (touched && this.describe()) changed = true;
     }
-    return { units: units.length && units.some((u) => u.nalus.length === 0) ? units.filter((u) => u.nalus.length > 0) : units, changed };
+    if (!units.some((u) => u.nalus.length === 0)) return { units, changed };
+    for (const u of units) if (u.nalus.length === 0) u.release?.();
+    return { units: units.filter((u) => u.nalus.length > 0), changed };
   }
 
   private isParameterOrDelimiter(type: number): boolean {

@@ -2,7 +2,8 @@
 // each write is fsynced. Frames are handled synchronously and cheaply (muxing keeps views of the
 // network buffers); the file work runs in a per-camera queue, so a slow disk or database for one
 // camera never holds up another camera's event handling. The queue is bounded: past its limit
-// whole GOPs are dropped (and counted) rather than memory growing.
+// whole GOPs are dropped (and counted) rather than memory growing. A frame's memory is released
+// to its source once the fragment holding it is written (or the frame is not recorded at all).
 import type { Logger } from 'pino';
 import type { CameraEvent, CameraEventKind, RecordingRepository } from '../db/recording.repository.js';
 import type { AudioFrame, StreamInfo, VideoFrame } from '../ingest/source.js';
@@ -44,9 +45,11 @@ interface OpenFile {
   videoWallMs: number;
 }
 
+type Release = () => void;
+
 type Job =
   | { kind: 'create'; target: OpenFile }
-  | { kind: 'fragment'; target: OpenFile; out: FragmentOut; startMs: number; endMs: number }
+  | { kind: 'fragment'; target: OpenFile; out: FragmentOut; startMs: number; endMs: number; releases: Release[] }
   | { kind: 'close'; target: OpenFile };
 
 export class CameraWriter {
@@ -58,6 +61,8 @@ export class CameraWriter {
   /** Wall-clock time of the first frame the muxer holds for its next fragment. */
   private pendingStartMs = 0;
   private readonly jobs: Job[] = [];
+  /** Releases of the frames the current muxer holds for its next fragment. */
+  private held: Release[] = [];
   private queuedBytes = 0;
   private running = false;
   private idle: (() => void)[] = [];
@@ -83,20 +88,23 @@ export class CameraWriter {
   /** One video frame from the source, in order. */
   video(frame: VideoFrame): void {
     const info = this.info;
-    if (!info) return;
+    if (!info) return frame.release?.();
     let cur = this.current;
     if (frame.keyframe && cur && frame.wallClockMs - cur.startMs >= this.options.fileSeconds * 1000) {
       this.endFile();
       cur = undefined;
     }
     if (!cur) {
-      if (!frame.keyframe) return; // a file starts with a random access point
+      if (!frame.keyframe) return frame.release?.(); // a file starts with a random access point
       cur = this.openFile(info, frame.wallClockMs);
     }
     const out = cur.muxer.addVideo(frame);
+    // The fragment closed here holds the frames before this one, not this one.
+    const done = out ? this.takeHeld() : undefined;
+    if (frame.release) this.held.push(frame.release);
     cur.videoPts = frame.pts90k;
     cur.videoWallMs = frame.wallClockMs;
-    if (out) this.fragment(cur, out, frame.wallClockMs);
+    if (out) this.fragment(cur, out, frame.wallClockMs, done!);
   }
 
   /** One audio frame; recorded into the current file when it has an audio track. */
@@ -111,7 +119,8 @@ export class CameraWriter {
     const cur = this.current;
     if (!cur) return;
     const out = cur.muxer.flush();
-    if (out) this.fragment(cur, out, undefined);
+    if (out) this.fragment(cur, out, undefined, this.takeHeld());
+    else releaseAll(this.takeHeld());
     this.current = undefined;
     this.pendingStartMs = 0;
     this.enqueue({ kind: 'close', target: cur });
@@ -134,7 +143,7 @@ export class CameraWriter {
   }
 
   /** A fragment the muxer closed; `nextStartMs` is the wall-clock time of the frame after it. */
-  private fragment(target: OpenFile, out: FragmentOut, nextStartMs: number | undefined): void {
+  private fragment(target: OpenFile, out: FragmentOut, nextStartMs: number | undefined, releases: Release[]): void {
     const startMs = this.pendingStartMs || target.startMs;
     const endMs = startMs + Math.round((out.endTime90k - out.startTime90k) / 90);
     this.pendingStartMs = nextStartMs ?? 0;
@@ -145,9 +154,16 @@ export class CameraWriter {
       this.dropping = true;
       this.framesDropped += out.videoSamples;
       this.deps.metrics?.framesLost.inc(out.videoSamples);
+      releaseAll(releases);
       return;
     }
-    this.enqueue({ kind: 'fragment', target, out, startMs, endMs });
+    this.enqueue({ kind: 'fragment', target, out, startMs, endMs, releases });
+  }
+
+  private takeHeld(): Release[] {
+    const held = this.held;
+    this.held = [];
+    return held;
   }
 
   private enqueue(job: Job): void {
@@ -165,7 +181,11 @@ export class CameraWriter {
         } catch (e) {
           this.failed(job, e);
         } finally {
-          if (job.kind === 'fragment') this.queuedBytes -= job.out.byteLength;
+          if (job.kind === 'fragment') {
+            this.queuedBytes -= job.out.byteLength;
+            // Written (or given up): nothing reads these frames any more.
+            releaseAll(job.releases);
+          }
         }
       }
     } finally {
@@ -179,6 +199,7 @@ export class CameraWriter {
     job.target.failed = true;
     if (this.current === job.target) {
       this.current = undefined;
+      releaseAll(this.takeHeld()); // the abandoned muxer's frames are never written
       this.pendingStartMs = 0;
       this.jobs.push({ kind: 'close', target: job.target });
     }
@@ -256,6 +277,10 @@ export class CameraWriter {
     const e: CameraEvent = { cameraId: this.cameraId, kind, startMs, endMs, detail };
     this.deps.index.event(e);
   }
+}
+
+function releaseAll(releases: readonly Release[]): void {
+  for (const r of releases) r();
 }
 
 function videoConfig(info: StreamInfo): VideoConfig {

@@ -1,17 +1,25 @@
 // Grouping RTP video payloads into access units (RFC 6184 §5.1 / RFC 7798 §4.1: all packets of
 // one access unit share the RTP timestamp; the marker bit is set on its last packet). Shared by
 // the H.264 and H.265 depacketizers, which only differ in how one payload yields NAL units.
+// NAL units are copied out of the packets into slabs (../rtp/slab-arena.ts): the packets can be
+// transient network buffers, and no buffer is allocated per NAL unit.
+import { SlabArena } from '../rtp/slab-arena.js';
 
 export interface AccessUnit {
   /** Presentation time in 90 kHz ticks: the RTP timestamp, unwrapped so it keeps rising past 2^32. */
   pts90k: number;
   /** Decode time when known (a muxer derives it from presentation order when absent). */
   dts90k?: number;
-  /** NAL units without start codes or length prefixes; views into packets where possible. */
+  /** NAL units without start codes or length prefixes, copied out of the packets. */
   nalus: Buffer[];
   keyframe: boolean;
   /** A packet of this access unit was lost or one of its NAL units was dropped. */
   damaged: boolean;
+  /**
+   * Lets the memory of `nalus` be reused: call once nothing reads them any more (e.g. once they
+   * are written to disk). Optional to call: without it the garbage collector frees them.
+   */
+  release?: () => void;
 }
 
 /** The fields of an RTP packet a depacketizer needs (RtpPacket from ../rtp fits). */
@@ -40,6 +48,8 @@ export interface DepacketizerOptions {
   maxNaluBytes?: number;
   /** Largest access unit kept (default 16 MiB). */
   maxAccessUnitBytes?: number;
+  /** Where NAL units are copied to (default: an arena on the process-wide slab pool). */
+  arena?: SlabArena;
 }
 
 interface Building {
@@ -61,12 +71,14 @@ export abstract class RtpVideoDepacketizer {
   private lastExt = 0;
   private lossPending = false;
   private au: Building | undefined;
-  private frag: Buffer[] | undefined;
-  private fragBytes = 0;
+  /** A fragmented NAL unit is being reassembled in the arena. */
+  private frag = false;
+  private readonly arena: SlabArena;
 
   constructor(options: DepacketizerOptions = {}) {
     this.maxNalu = options.maxNaluBytes ?? 8 * 1024 * 1024;
     this.maxAu = options.maxAccessUnitBytes ?? 16 * 1024 * 1024;
+    this.arena = options.arena ?? new SlabArena();
   }
 
   /** Feeds one packet (in sequence order); returns the access units it completed, oldest first. */
@@ -114,11 +126,15 @@ export abstract class RtpVideoDepacketizer {
   protected addNalu(nal: Buffer): void {
     const au = this.au!;
     if (nal.length === 0) return;
+    // RFC 6184 §5.8 / RFC 7798 §4.4.3: nothing comes between the fragments of one NAL unit.
+    if (this.frag) this.dropFragment();
     if (nal.length > this.maxNalu || au.bytes + nal.length > this.maxAu) {
       this.dropNalu();
       return;
     }
-    au.nalus.push(nal);
+    this.arena.open();
+    this.arena.append(nal);
+    au.nalus.push(this.arena.close());
     au.bytes += nal.length;
   }
 
@@ -133,14 +149,20 @@ export abstract class RtpVideoDepacketizer {
   }
 
   protected get fragmentOpen(): boolean {
-    return this.frag !== undefined;
+    return this.frag;
   }
 
-  /** Starts a fragmented NAL unit; `header` is its reconstructed NAL header. */
-  protected fragmentStart(header: Buffer, data: Buffer): void {
+  /**
+   * Starts a fragmented NAL unit: its reconstructed NAL header (one byte for H.264, two for
+   * H.265: pass -1 as the second for one), then the first fragment's data.
+   */
+  protected fragmentStart(header0: number, header1: number, data: Buffer): void {
     if (this.frag) this.dropFragment();
-    this.frag = [header, data];
-    this.fragBytes = header.length + data.length;
+    this.frag = true;
+    this.arena.open();
+    this.arena.appendByte(header0);
+    if (header1 >= 0) this.arena.appendByte(header1);
+    this.fragmentData(data);
   }
 
   protected fragmentContinue(data: Buffer, end: boolean): void {
@@ -150,22 +172,32 @@ export abstract class RtpVideoDepacketizer {
       this.au!.damaged = true;
       return;
     }
-    this.frag.push(data);
-    this.fragBytes += data.length;
-    if (this.fragBytes > this.maxNalu) {
-      this.dropFragment();
+    if (!this.fragmentData(data) || !end) return;
+    const au = this.au!;
+    this.frag = false;
+    const nal = this.arena.close();
+    if (au.bytes + nal.length > this.maxAu) {
+      this.dropNalu();
       return;
     }
-    if (end) {
-      const nal = Buffer.concat(this.frag, this.fragBytes);
-      this.frag = undefined;
-      this.addNalu(nal);
+    au.nalus.push(nal);
+    au.bytes += nal.length;
+  }
+
+  /** Appends fragment data unless the unit grows past the limit (then it is dropped). */
+  private fragmentData(data: Buffer): boolean {
+    if (this.arena.openBytes + data.length > this.maxNalu) {
+      this.dropFragment();
+      return false;
     }
+    this.arena.append(data);
+    return true;
   }
 
   private dropFragment(): void {
     if (!this.frag) return;
-    this.frag = undefined;
+    this.frag = false;
+    this.arena.abort();
     this.stats.droppedNalus++;
     if (this.au) this.au.damaged = true;
     else this.lossPending = true;
@@ -176,13 +208,17 @@ export abstract class RtpVideoDepacketizer {
     if (!au) return;
     if (this.frag) this.dropFragment();
     this.au = undefined;
+    const release = this.arena.claim();
     if (au.nalus.length === 0) {
+      release?.();
       if (au.damaged) this.stats.damagedAccessUnits++;
       return;
     }
     this.stats.accessUnits++;
     if (au.damaged) this.stats.damagedAccessUnits++;
-    out.push({ pts90k: au.pts90k, nalus: au.nalus, keyframe: this.isKeyframe(au.nalus), damaged: au.damaged });
+    const unit: AccessUnit = { pts90k: au.pts90k, nalus: au.nalus, keyframe: this.isKeyframe(au.nalus), damaged: au.damaged };
+    if (release) unit.release = release;
+    out.push(unit);
   }
 
   private extend(ts: number): number {

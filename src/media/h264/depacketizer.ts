@@ -4,6 +4,8 @@
 import { RtpVideoDepacketizer } from './access-unit.js';
 import { H264Nal } from './nal.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export class H264Depacketizer extends RtpVideoDepacketizer {
   protected depacketize(payload: Buffer): void {
     if (payload.length < 1) return this.dropNalu();
@@ -44,8 +46,8 @@ export class H264Depacketizer extends RtpVideoDepacketizer {
     const end = (fuHeader & 0x40) !== 0;
     const data = p.subarray(2);
     if (start) {
-      this.fragmentStart(Buffer.from([(p[0]! & 0xe0) | (fuHeader & 0x1f)]), data);
-      if (end) this.fragmentContinue(Buffer.alloc(0), true); // S and E together: tolerated
+      this.fragmentStart((p[0]! & 0xe0) | (fuHeader & 0x1f), -1, data);
+      if (end) this.fragmentContinue(EMPTY, true); // S and E together: tolerated
     } else {
       this.fragmentContinue(data, end);
     }

@@ -4,6 +4,8 @@
 import { RtpVideoDepacketizer } from '../h264/access-unit.js';
 import { H265Nal, isH265Irap } from './nal.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export class H265Depacketizer extends RtpVideoDepacketizer {
   protected depacketize(payload: Buffer): void {
     if (payload.length < 3) return this.dropNalu();
@@ -37,8 +39,8 @@ export class H265Depacketizer extends RtpVideoDepacketizer {
     const data = p.subarray(3);
     if (start) {
       // The NAL header is the payload header with FuType in place of 49.
-      this.fragmentStart(Buffer.from([(p[0]! & 0x81) | ((fu & 0x3f) << 1), p[1]!]), data);
-      if (end) this.fragmentContinue(Buffer.alloc(0), true);
+      this.fragmentStart((p[0]! & 0x81) | ((fu & 0x3f) << 1), p[1]!, data);
+      if (end) this.fragmentContinue(EMPTY, true);
     } else {
       this.fragmentContinue(data, end);
     }

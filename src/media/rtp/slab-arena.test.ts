@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { SlabArena, SlabPool } from './slab-arena.js';
+
+function unit(arena: SlabArena, ...parts: Buffer[]): Buffer {
+  arena.open();
+  for (const p of parts) arena.append(p);
+  return arena.close();
+}
+
+describe('SlabArena', () => {
+  it('packs units into one slab and keeps their bytes until released', () => {
+    const pool = new SlabPool(64);
+    const arena = new SlabArena(pool);
+    const a = unit(arena, Buffer.from('hello '), Buffer.from('world'));
+    const b = unit(arena, Buffer.from('again'));
+    expect(a.toString()).toBe('hello world');
+    expect(b.toString()).toBe('again');
+    expect(a.buffer).toBe(b.buffer);
+    expect(pool.stats.allocated).toBe(1);
+  });
+
+  it('moves a unit that outgrows its slab, whole, to a fresh slab', () => {
+    const pool = new SlabPool(16);
+    const arena = new SlabArena(pool);
+    const first = unit(arena, Buffer.from('0123456789'));
+    const second = unit(arena, Buffer.from('abcd'), Buffer.from('efgh'));
+    expect(first.toString()).toBe('0123456789');
+    expect(second.toString()).toBe('abcdefgh');
+    expect(second.buffer).not.toBe(first.buffer);
+  });
+
+  it('gives a unit larger than a slab a buffer of its own', () => {
+    const pool = new SlabPool(16);
+    const arena = new SlabArena(pool);
+    const parts = Array.from({ length: 10 }, (_, i) => Buffer.alloc(7, 65 + i));
+    const big = unit(arena, ...parts);
+    expect(big).toEqual(Buffer.concat(parts));
+    expect(unit(arena, Buffer.from('after')).toString()).toBe('after');
+  });
+
+  it('reuses a slab only after every claim on it is released', () => {
+    const pool = new SlabPool(8);
+    const arena = new SlabArena(pool);
+    const a = unit(arena, Buffer.from('AAAAAA'));
+    const releaseA = arena.claim()!;
+    const b = unit(arena, Buffer.from('BBBBBB')); // next slab: the first is retired, still claimed
+    const releaseB = arena.claim()!;
+    const c = unit(arena, Buffer.from('CCCCCC'));
+    expect(pool.stats.reused).toBe(0);
+    expect(a.toString()).toBe('AAAAAA');
+    releaseA();
+    releaseA(); // a second call changes nothing
+    const d = unit(arena, Buffer.from('DDDDDD')); // may take A's slab now
+    expect(pool.stats.reused).toBe(1);
+    expect(d.buffer).toBe(a.buffer);
+    expect([b.toString(), c.toString(), d.toString()]).toEqual(['BBBBBB', 'CCCCCC', 'DDDDDD']);
+    releaseB();
+  });
+
+  it('an aborted unit gives its bytes back to the slab', () => {
+    const pool = new SlabPool(16);
+    const arena = new SlabArena(pool);
+    arena.open();
+    arena.append(Buffer.from('discarded'));
+    arena.abort();
+    expect(arena.claim()).toBeUndefined();
+    const kept = unit(arena, Buffer.from('kept'));
+    expect(kept.byteOffset).toBe(0); // where the discarded bytes were
+    expect(pool.stats.allocated).toBe(1);
+  });
+
+  it('leaves unreleased slabs to the garbage collector and bounds the free list', () => {
+    const pool = new SlabPool(32, 2);
+    const arena = new SlabArena(pool);
+    const releases: (() => void)[] = [];
+    for (let i = 0; i < 20; i++) {
+      unit(arena, Buffer.alloc(20, i));
+      releases.push(arena.claim()!);
+    }
+    for (const r of releases) r();
+    expect(pool.stats.free).toBeLessThanOrEqual(2);
+  });
+});

@@ -1,0 +1,203 @@
+// Payload bytes copied out of network buffers into large reusable slabs. Every ArrayBuffer V8
+// allocates counts as external memory, and a few tens of MB of it trigger a full garbage
+// collection: a buffer per packet or per NAL unit meant several mark-compacts a second with a
+// few hundred cameras. Here NAL units are packed into 128 KiB slabs that go back to a shared
+// free list once every access unit in them has been released (written to disk). A unit nobody
+// releases simply keeps its slab until the garbage collector frees it, so a consumer that never
+// calls release is slower, never wrong.
+
+export interface Slab {
+  readonly bytes: Buffer;
+  /** Claims (access units) not yet released. */
+  refs: number;
+  /** The arena has moved on: the slab returns to the pool when refs reaches 0. */
+  retired: boolean;
+}
+
+export interface SlabPoolStats {
+  allocated: number;
+  reused: number;
+  free: number;
+}
+
+export class SlabPool {
+  readonly stats: SlabPoolStats = { allocated: 0, reused: 0, free: 0 };
+  private readonly free: Slab[] = [];
+
+  constructor(
+    readonly slabBytes = 128 * 1024,
+    /** Free slabs kept; more are left to the garbage collector. */
+    private readonly maxFree = 512,
+  ) {}
+
+  take(): Slab {
+    const slab = this.free.pop();
+    if (slab) {
+      this.stats.reused++;
+      this.stats.free = this.free.length;
+      slab.refs = 0;
+      slab.retired = false;
+      return slab;
+    }
+    this.stats.allocated++;
+    return { bytes: Buffer.allocUnsafeSlow(this.slabBytes), refs: 0, retired: false };
+  }
+
+  give(slab: Slab): void {
+    if (this.free.length < this.maxFree) this.free.push(slab);
+    this.stats.free = this.free.length;
+  }
+}
+
+/** One pool for the process: cameras come and go, their slabs stay in use. */
+export const sharedSlabPool = new SlabPool();
+
+/**
+ * Packs units (NAL units) written piecewise into slabs taken from a pool. A unit is contiguous:
+ * one that outgrows the rest of its slab moves to a fresh slab, one larger than a slab gets a
+ * buffer of its own. `claim()` ties the units closed since the last claim to one release.
+ */
+export class SlabArena {
+  private slab: Slab | undefined;
+  private used = 0;
+  /** Start of the open unit in the slab, or -1 when none is open (or it is in `big`). */
+  private start = -1;
+  private big: Buffer | undefined;
+  private bigLength = 0;
+  private touched: Slab[] = [];
+
+  constructor(private readonly pool: SlabPool = sharedSlabPool) {}
+
+  /** Bytes of the open unit so far. */
+  get openBytes(): number {
+    if (this.big) return this.bigLength;
+    return this.start < 0 ? 0 : this.used - this.start;
+  }
+
+  /** Opens a unit (dropping one still open). */
+  open(): void {
+    this.abort();
+    if (!this.slab || this.used >= this.pool.slabBytes) this.nextSlab();
+    this.start = this.used;
+  }
+
+  appendByte(value: number): void {
+    this.reserve(1)[0] = value;
+    this.advance(1);
+  }
+
+  append(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    bytes.copy(this.reserve(bytes.length));
+    this.advance(bytes.length);
+  }
+
+  /** Closes the open unit and returns it (a view that stays valid until its claim is released). */
+  close(): Buffer {
+    if (this.big) {
+      const out = this.big.subarray(0, this.bigLength);
+      this.big = undefined;
+      this.bigLength = 0;
+      this.start = -1;
+      return out;
+    }
+    if (this.start < 0) return Buffer.alloc(0);
+    const slab = this.slab!;
+    const out = slab.bytes.subarray(this.start, this.used);
+    this.start = -1;
+    if (this.touched[this.touched.length - 1] !== slab) this.touched.push(slab);
+    return out;
+  }
+
+  /** Forgets the open unit; its bytes are reused. */
+  abort(): void {
+    if (this.start >= 0) this.used = this.start;
+    this.start = -1;
+    this.big = undefined;
+    this.bigLength = 0;
+  }
+
+  /**
+   * Ties every unit closed since the last claim to the returned release. Call release once no
+   * view of those units is used any more; calling it again does nothing.
+   */
+  claim(): (() => void) | undefined {
+    const slabs = this.touched;
+    if (slabs.length === 0) return undefined;
+    this.touched = [];
+    for (const s of slabs) s.refs++;
+    let done = false;
+    const pool = this.pool;
+    return () => {
+      if (done) return;
+      done = true;
+      for (const s of slabs) {
+        if (--s.refs === 0 && s.retired) pool.give(s);
+      }
+    };
+  }
+
+  /** The current slab is given up (the arena is done with its source). */
+  dispose(): void {
+    this.abort();
+    // Closed but unclaimed units are not referenced by anyone who will release them.
+    for (const s of this.touched) if (s !== this.slab && s.refs === 0 && s.retired) this.pool.give(s);
+    this.touched = [];
+    this.retire();
+  }
+
+  /** Room for `n` more bytes of the open unit; a view to write them into. */
+  private reserve(n: number): Buffer {
+    if (this.start < 0 && !this.big) this.open();
+    if (this.big) {
+      const need = this.bigLength + n;
+      if (need > this.big.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(need, this.big.length * 2));
+        this.big.copy(grown, 0, 0, this.bigLength);
+        this.big = grown;
+      }
+      return this.big.subarray(this.bigLength, need);
+    }
+    const size = this.pool.slabBytes;
+    if (this.used + n <= size) return this.slab!.bytes.subarray(this.used, this.used + n);
+    const have = this.used - this.start;
+    if (have + n <= size) {
+      // Move the unit so far to a fresh slab (copied before the old one can go back to the pool).
+      const fresh = this.pool.take();
+      this.slab!.bytes.copy(fresh.bytes, 0, this.start, this.used);
+      this.used = this.start;
+      this.retire();
+      this.slab = fresh;
+      this.start = 0;
+      this.used = have;
+      return fresh.bytes.subarray(have, have + n);
+    }
+    // Larger than a slab: a buffer of its own, the slab's space given back.
+    const big = Buffer.allocUnsafeSlow(Math.max(have + n, 2 * size));
+    this.slab!.bytes.copy(big, 0, this.start, this.used);
+    this.used = this.start;
+    this.start = -1;
+    this.big = big;
+    this.bigLength = have;
+    return big.subarray(have, have + n);
+  }
+
+  private advance(n: number): void {
+    if (this.big) this.bigLength += n;
+    else this.used += n;
+  }
+
+  private nextSlab(): void {
+    this.retire();
+    this.slab = this.pool.take();
+    this.used = 0;
+  }
+
+  private retire(): void {
+    const old = this.slab;
+    if (!old) return;
+    this.slab = undefined;
+    old.retired = true;
+    if (old.refs === 0 && !this.touched.includes(old)) this.pool.give(old);
+  }
+}
