@@ -40,6 +40,9 @@ export default function PlaybackPage() {
   const [cameraIds, setCameraIds] = useState<number[]>([]);
   const [view, setView] = useState<View>(() => viewAround(Date.now() - 1800_000, 3600_000));
   const [cursor, setCursor] = useState<number | null>(null);
+  // While a seek positions the players, the clock keeps the instant asked for: a player still
+  // at its fragment's first frame must not show an earlier time.
+  const seeking = useRef(false);
   const [speed, setSpeed] = useState<number>(1);
   const [playing, setPlaying] = useState(false);
   const [plans, setPlans] = useState<Record<number, PlaybackPlan | undefined>>({});
@@ -79,6 +82,7 @@ export default function PlaybackPage() {
   const seek = useCallback(
     async (instant: number) => {
       setBusy(true);
+      seeking.current = true;
       setCursor(instant);
       setView((v) => (instant < v.from || instant > v.to ? viewAround(instant, v.to - v.from) : v));
       try {
@@ -102,6 +106,7 @@ export default function PlaybackPage() {
       } catch (e) {
         report(e);
       } finally {
+        seeking.current = false;
         setBusy(false);
       }
     },
@@ -112,6 +117,7 @@ export default function PlaybackPage() {
   // The leader's clock drives the cursor; the others are pulled back to it when they drift.
   useEffect(() => {
     const timer = setInterval(() => {
+      if (seeking.current) return;
       const leader = streams.current.get(cameraIds[0]!);
       const now = leader?.now();
       if (now === null || now === undefined) return;
