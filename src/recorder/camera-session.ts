@@ -36,6 +36,7 @@ export interface CameraSessionDeps {
   clock: Clock;
   logger: Logger;
   metrics?: RecorderMetrics;
+  acceptingWrites?: () => boolean;
   createSource(url: string, options: SourceOptions): MediaSource;
   random?: () => number;
 }

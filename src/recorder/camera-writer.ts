@@ -28,6 +28,8 @@ export interface CameraWriterDeps {
   index: IndexWriter;
   logger: Logger;
   metrics?: RecorderMetrics;
+  /** False while the recordings volume is full: new fragments are not written, nothing is deleted. */
+  acceptingWrites?: () => boolean;
 }
 
 interface OpenFile {
@@ -67,6 +69,7 @@ export class CameraWriter {
   private running = false;
   private idle: (() => void)[] = [];
   private dropping = false;
+  private diskFull = false;
   private lastErrorAt = 0;
   private readonly maxQueuedBytes: number;
 
@@ -157,6 +160,22 @@ export class CameraWriter {
       releaseAll(releases);
       return;
     }
+    if (this.deps.acceptingWrites && !this.deps.acceptingWrites()) {
+      // A full disk stops new fragments for every camera and says so; footage within retention is
+      // never deleted to make room. Writing resumes at a keyframe once there is space again.
+      if (!this.diskFull) {
+        this.deps.logger.error({ cameraId: this.cameraId }, 'recording storage full: new fragments are not written; everything recorded is kept');
+        this.event('error', startMs, null, 'DISK_FULL: recording storage full, new fragments not written');
+      }
+      this.diskFull = true;
+      this.dropping = true;
+      this.framesDropped += out.videoSamples;
+      this.deps.metrics?.framesLost.inc(out.videoSamples);
+      releaseAll(releases);
+      return;
+    }
+    if (this.diskFull) this.deps.logger.warn({ cameraId: this.cameraId }, 'recording storage has room again: writing resumes');
+    this.diskFull = false;
     this.enqueue({ kind: 'fragment', target, out, startMs, endMs, releases });
   }
 

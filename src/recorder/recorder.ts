@@ -27,6 +27,8 @@ export interface RecorderDeps {
   clock: Clock;
   logger: Logger;
   metrics?: RecorderMetrics;
+  /** False while the recordings volume is full (see disk-gate.ts). */
+  acceptingWrites?: () => boolean;
   /** Defaults to the scheme registry of src/ingest. */
   createSource?: (url: string, options: SourceOptions) => MediaSource;
 }
@@ -111,6 +113,7 @@ export class Recorder {
         clock: this.deps.clock,
         logger: this.deps.logger,
         ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
+        ...(this.deps.acceptingWrites ? { acceptingWrites: this.deps.acceptingWrites } : {}),
         createSource: this.deps.createSource ?? createRegisteredSource,
       });
       this.sessions.set(camera.id, session);

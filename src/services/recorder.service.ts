@@ -2,6 +2,7 @@
 // the registry the process shares with /metrics (the context's unless given).
 import type { Registry } from 'prom-client';
 import { Recorder } from '../recorder/recorder.js';
+import { DiskGate } from '../recorder/disk-gate.js';
 import { createRecorderMetrics } from '../recorder/metrics.js';
 import type { Context } from './context.js';
 
@@ -11,7 +12,15 @@ import type { Context } from './context.js';
 process.env.UV_THREADPOOL_SIZE ??= '64';
 
 export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; close(): Promise<void> }> {
+  const r = ctx.config.retention;
+  const disk = new DiskGate(ctx.config.dataDir, ctx.logger.child({ role: 'recorder' }), {
+    warning: r.diskWarningPercent / 100,
+    critical: r.diskCriticalPercent / 100,
+    full: r.diskFullPercent / 100,
+  });
+  await disk.start();
   const recorder = new Recorder({
+    acceptingWrites: disk.acceptingWrites,
     dataDir: ctx.config.dataDir,
     settings: ctx.config.recorder,
     repo: ctx.repos.recordings,
@@ -20,5 +29,11 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),
   });
   await recorder.start();
-  return { recorder, close: () => recorder.close() };
+  return {
+    recorder,
+    async close() {
+      disk.close();
+      await recorder.close();
+    },
+  };
 }

@@ -23,7 +23,7 @@ export interface RecorderHarness {
   /** Log lines the recorder wrote (JSON objects). */
   logs: Record<string, unknown>[];
   logger: Logger;
-  recorder(settings?: Partial<RecorderSettings>, options?: RecorderOptions): Recorder;
+  recorder(settings?: Partial<RecorderSettings>, options?: RecorderOptions, deps?: { acceptingWrites?: () => boolean }): Recorder;
   close(): Promise<void>;
 }
 
@@ -48,7 +48,7 @@ export async function recorderHarness(sourceUrls: (string | null)[]): Promise<Re
     registry,
     logs,
     logger,
-    recorder: (settings = {}, options = {}) =>
+    recorder: (settings = {}, options = {}, deps = {}) =>
       new Recorder(
         {
           dataDir,
@@ -57,6 +57,7 @@ export async function recorderHarness(sourceUrls: (string | null)[]): Promise<Re
           clock: systemClock,
           logger,
           metrics,
+          ...deps,
         },
         { noDataTimeoutMs: 3000, connectTimeoutMs: 3000, ...options },
       ),
