@@ -58,6 +58,8 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       responseTimeoutMs: options.connectTimeoutMs ?? 5000,
       stallTimeoutMs: options.stallTimeoutMs ?? 5000,
+      // Packets are consumed during the event: video is copied into slabs, audio below.
+      transientPayloads: true,
     });
     this.client.on('rtp', (p) => this.onPacket(p));
     this.client.on('error', (e) => this.fail(e));
@@ -166,7 +168,8 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
     if (!audio || p.track !== audio.index || !this.info) return;
     let frames;
     try {
-      frames = audio.handler.push(p.packet);
+      // The payload is the client's read buffer, reused after this call; audio depacketizers keep views.
+      frames = audio.handler.push({ ...p.packet, payload: Buffer.from(p.packet.payload) });
     } catch (e) {
       if (e instanceof AudioError) return; // a bad audio packet costs that packet only
       throw e;

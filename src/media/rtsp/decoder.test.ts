@@ -6,10 +6,14 @@ import { RtspHeaders, serializeRequest, serializeResponse, type RtspMessage } fr
 
 const corpus = (name: string) => readFileSync(new URL(`../../../test/corpus/rtsp/${name}`, import.meta.url));
 
-function collect(limits: Partial<DecoderLimits> = {}) {
+function collect(limits: Partial<DecoderLimits> = {}, transient = false) {
   const messages: RtspMessage[] = [];
   const frames: { channel: number; payload: Buffer }[] = [];
-  const decoder = new RtspDecoder({ message: (m) => messages.push(m), interleaved: (channel, payload) => frames.push({ channel, payload: Buffer.from(payload) }) }, limits);
+  const decoder = new RtspDecoder(
+    { message: (m) => messages.push(m), interleaved: (channel, payload) => frames.push({ channel, payload: Buffer.from(payload) }) },
+    limits,
+    { transient },
+  );
   return { decoder, messages, frames };
 }
 
@@ -31,6 +35,33 @@ describe('RtspDecoder', () => {
     const describe = whole.messages[1]!;
     expect(describe.headers.get('content-type')).toBe('application/sdp');
     expect(describe.body.toString()).toMatch(/^v=0/);
+  });
+
+  it('decodes the same through a reused read buffer (transient chunks) cut at every size', () => {
+    const bytes = corpus('gst-responses-h264aac.bin');
+    const whole = collect();
+    try {
+      whole.decoder.push(bytes);
+    } catch {
+      // cut mid-frame, as above
+    }
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (const maxChunk of [1, 3, 5, 17, 600, 1500, 4000]) {
+      const reused = collect({}, true);
+      const readBuffer = Buffer.alloc(maxChunk);
+      for (let at = 0; at < bytes.length; ) {
+        const n = Math.min(bytes.length - at, 1 + Math.floor(random() * maxChunk));
+        bytes.copy(readBuffer, 0, at, at + n);
+        reused.decoder.push(readBuffer.subarray(0, n));
+        readBuffer.fill(0xee); // what a socket's next read would do to the bytes
+        at += n;
+      }
+      expect(reused.frames).toEqual(whole.frames);
+      expect(reused.messages.map((m) => m.kind === 'response' && [m.statusCode, m.headers.get('cseq'), m.body.length])).toEqual(
+        whole.messages.map((m) => m.kind === 'response' && [m.statusCode, m.headers.get('cseq'), m.body.length]),
+      );
+    }
   });
 
   it('decodes ffprobe requests with case-insensitive headers', () => {

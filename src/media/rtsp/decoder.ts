@@ -1,6 +1,10 @@
 // Incremental decoder for one RTSP connection: requests and responses (RFC 2326 §4, §6, §7, with
 // §4.3 Content-Length framing) mixed with interleaved binary frames ($, channel, length; §10.12).
 // Every buffer it holds is capped, so a hostile peer costs at most the configured limits.
+// Interleaved frames are handed out as views of the received chunk; only a frame split across
+// two chunks is assembled, and only it is copied (not the whole chunk). With `transient` the
+// chunk is a read buffer the caller reuses: what must outlive push() is copied into a holding
+// buffer, and payloads are valid only during the handler call.
 import { RtspError } from './errors.js';
 import { RtspHeaders, type RtspMessage } from './message.js';
 
@@ -21,6 +25,11 @@ export const DEFAULT_LIMITS: DecoderLimits = {
   maxBodyBytes: 256 * 1024,
 };
 
+export interface DecoderOptions {
+  /** Chunks passed to push() are reused after it returns (a socket's `onread` buffer). */
+  transient?: boolean;
+}
+
 export interface DecoderHandlers {
   message(message: RtspMessage): void;
   interleaved(channel: number, payload: Buffer): void;
@@ -29,6 +38,9 @@ export interface DecoderHandlers {
 const DOLLAR = 0x24;
 const LF = 0x0a;
 const CR = 0x0d;
+const EMPTY = Buffer.alloc(0);
+/** A holding buffer larger than this is not kept between chunks. */
+const KEEP_HOLD_BYTES = 8 * 1024;
 
 type State =
   | { kind: 'idle' }
@@ -37,16 +49,21 @@ type State =
 
 export class RtspDecoder {
   private readonly limits: DecoderLimits;
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private pos = 0;
   private state: State = { kind: 'idle' };
   private failed: RtspError | undefined;
+  private readonly transient: boolean;
+  /** Transient mode: the unconsumed tail of the last chunk, and where a split frame is assembled. */
+  private hold: Buffer | undefined;
 
   constructor(
     private readonly handlers: DecoderHandlers,
     limits: Partial<DecoderLimits> = {},
+    options: DecoderOptions = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.transient = options.transient ?? false;
   }
 
   /** Bytes received but not yet handed out. */
@@ -60,27 +77,81 @@ export class RtspDecoder {
    */
   push(chunk: Buffer): void {
     if (this.failed) throw this.failed;
-    if (this.pos >= this.buf.length) {
-      this.buf = chunk;
-      this.pos = 0;
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-      this.pos = 0;
-    }
+    // Whether this.buf may be kept after push returns.
+    let kept = !this.transient;
     try {
+      if (this.pos >= this.buf.length) {
+        this.buf = chunk;
+      } else {
+        const rest = this.completeSplitFrame(chunk);
+        if (rest) {
+          this.buf = rest;
+        } else {
+          this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+          kept = true;
+        }
+      }
+      this.pos = 0;
       while (this.step());
     } catch (e) {
       if (e instanceof RtspError) {
         this.failed = e;
-        this.buf = Buffer.alloc(0);
+        this.buf = EMPTY;
         this.pos = 0;
+        this.hold = undefined;
       }
       throw e;
     }
     if (this.pos >= this.buf.length) {
-      this.buf = Buffer.alloc(0);
+      this.buf = EMPTY;
+      this.pos = 0;
+      if (this.hold && this.hold.length > KEEP_HOLD_BYTES) this.hold = undefined;
+    } else if (!kept) {
+      const n = this.buf.length - this.pos;
+      const hold = this.holding(n, false);
+      this.buf.copy(hold, 0, this.pos);
+      this.buf = hold.subarray(0, n);
       this.pos = 0;
     }
+  }
+
+  /**
+   * The held bytes begin an interleaved frame that this chunk completes: hands the frame out and
+   * returns the rest of the chunk. Undefined when that is not the case (then the caller joins).
+   */
+  private completeSplitFrame(chunk: Buffer): Buffer | undefined {
+    const held = this.buf.length - this.pos;
+    if (this.state.kind !== 'idle' || this.buf[this.pos] !== DOLLAR || held + chunk.length < 4) return undefined;
+    const at = (i: number) => (i < held ? this.buf[this.pos + i]! : chunk[i - held]!);
+    const total = 4 + ((at(2) << 8) | at(3));
+    const need = total - held;
+    if (need > chunk.length) return undefined;
+    const channel = at(1);
+    let frame: Buffer;
+    if (this.transient) {
+      // Usually the held bytes already start the holding buffer (kept there by the last push).
+      const inHold = this.hold !== undefined && this.pos === 0 && this.buf.buffer === this.hold.buffer && this.buf.byteOffset === this.hold.byteOffset;
+      frame = this.holding(total, inHold);
+      if (!inHold) this.buf.copy(frame, 0, this.pos);
+    } else {
+      frame = Buffer.allocUnsafe(total);
+      this.buf.copy(frame, 0, this.pos);
+    }
+    chunk.copy(frame, held, 0, need);
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.handlers.interleaved(channel, frame.subarray(4, total));
+    return chunk.subarray(need);
+  }
+
+  /** The holding buffer with room for n bytes; `keep` preserves the bytes it holds. */
+  private holding(n: number, keep: boolean): Buffer {
+    const hold = this.hold;
+    if (hold && hold.length >= n) return hold;
+    const grown = Buffer.allocUnsafeSlow(Math.max(n, 2048));
+    if (hold && keep) hold.copy(grown);
+    this.hold = grown;
+    return grown;
   }
 
   /** Does one unit of work; false when more bytes are needed. */

@@ -17,7 +17,7 @@ import { RtspError } from './errors.js';
 import { parsePublic, parseRtpInfo, parseSession, type RtpInfoEntry } from './headers.js';
 import { RtspHeaders, type RtspResponse } from './message.js';
 import { PacketQueue } from './packet-queue.js';
-import { openRtspSocket, RtspConnection } from './rtsp-connection.js';
+import { openRtspSocket, RtspConnection, SharedReads } from './rtsp-connection.js';
 import { formatTransport, parseTransport } from './transport.js';
 import { bindUdpPair, type UdpPair } from './udp-pair.js';
 
@@ -44,6 +44,12 @@ export interface RtspClientOptions {
   maxQueuedPackets?: number;
   /** Receiver report interval (default 5 s, RFC 3550 §6.2 minimum). */
   rtcpIntervalMs?: number;
+  /**
+   * TCP: read every connection into one shared buffer instead of a new buffer per read. The
+   * payloads of 'rtp' and 'rtcp' events are then valid only during the event (copy what you
+   * keep); packets() still yields copies. For consumers that copy anyway, like depacketizers.
+   */
+  transientPayloads?: boolean;
 }
 
 export interface DescribeResult {
@@ -75,6 +81,7 @@ export class RtspClient extends EventEmitter<ClientEvents> {
   }
   rtpInfo: RtpInfoEntry[] = [];
   private readonly opts: Required<Omit<RtspClientOptions, 'tls' | 'limits' | 'reorder'>> & Pick<RtspClientOptions, 'tls' | 'limits' | 'reorder'>;
+  private iterating = false;
   private url: URL;
   private credentials: Credentials | undefined;
   private auth: ClientAuth | undefined;
@@ -105,6 +112,7 @@ export class RtspClient extends EventEmitter<ClientEvents> {
       udpBindAddress: '0.0.0.0',
       maxQueuedPackets: 2048,
       rtcpIntervalMs: 5000,
+      transientPayloads: false,
       ...options,
     };
     const { url, credentials } = credentialsFromUrl(options.url);
@@ -129,6 +137,7 @@ export class RtspClient extends EventEmitter<ClientEvents> {
 
   /** Media as an async iterator over a bounded queue; a slow consumer loses the oldest packets. */
   packets(): AsyncIterableIterator<TrackPacket> {
+    this.iterating = true;
     return this.queue.iterate();
   }
 
@@ -279,8 +288,9 @@ export class RtspClient extends EventEmitter<ClientEvents> {
   private async ensureConnected(): Promise<void> {
     if (this.conn && !this.conn.isClosed) return;
     let socket: Socket;
+    const reads = this.opts.transientPayloads ? new SharedReads() : undefined;
     try {
-      socket = await openRtspSocket(this.url, this.opts.connectTimeoutMs, this.opts.tls);
+      socket = await openRtspSocket(this.url, this.opts.connectTimeoutMs, this.opts.tls, reads);
     } catch (e) {
       throw e instanceof RtspError ? this.fatal(e) : e;
     }
@@ -293,6 +303,7 @@ export class RtspClient extends EventEmitter<ClientEvents> {
       },
       this.opts.responseTimeoutMs,
       this.opts.limits,
+      reads,
     );
   }
 
@@ -360,7 +371,11 @@ export class RtspClient extends EventEmitter<ClientEvents> {
 
   private onPacket(p: TrackPacket): void {
     this.emit('rtp', p);
-    this.queue.push(p);
+    if (!this.iterating) return;
+    if (!this.opts.transientPayloads) return this.queue.push(p);
+    const packet = { ...p.packet, payload: Buffer.from(p.packet.payload) };
+    if (p.packet.extension) packet.extension = { profile: p.packet.extension.profile, data: Buffer.from(p.packet.extension.data) };
+    this.queue.push({ ...p, packet });
   }
 
   private startTimers(): void {

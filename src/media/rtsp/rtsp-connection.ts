@@ -19,6 +19,30 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * One read buffer for every connection opened with `sharedReadBuffer`: Node reads a socket into
+ * it and calls back at once, so no buffer is allocated per read (each one is V8 external memory
+ * that hastens full garbage collections). Safe to share: the callback runs to completion before
+ * any other socket is read.
+ */
+const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** Where a socket opened with the shared read buffer delivers its bytes. */
+export class SharedReads {
+  private target: RtspConnection | undefined;
+  private early: Buffer[] = [];
+
+  deliver(chunk: Buffer): void {
+    if (this.target) this.target.receive(chunk);
+    else this.early.push(Buffer.from(chunk)); // before the connection exists: kept, as a copy
+  }
+
+  attach(target: RtspConnection): void {
+    this.target = target;
+    for (const c of this.early.splice(0)) target.receive(c);
+  }
+}
+
 export class RtspConnection {
   bytesReceived = 0;
   lastReceivedAt = Date.now();
@@ -32,6 +56,8 @@ export class RtspConnection {
     private readonly handlers: ConnectionHandlers,
     private readonly responseTimeoutMs: number,
     limits: Partial<DecoderLimits> = {},
+    /** The socket reads into the shared buffer and delivers through `reads` (see openRtspSocket). */
+    reads?: SharedReads,
   ) {
     this.decoder = new RtspDecoder(
       {
@@ -42,18 +68,23 @@ export class RtspConnection {
         interleaved: (ch, payload) => this.handlers.interleaved(ch, payload),
       },
       limits,
+      { transient: reads !== undefined },
     );
-    socket.on('data', (chunk: Buffer) => {
-      this.bytesReceived += chunk.length;
-      this.lastReceivedAt = Date.now();
-      try {
-        this.decoder.push(chunk);
-      } catch (e) {
-        this.fail(e instanceof RtspError ? e : new RtspError('RTSP_MALFORMED', String(e)));
-      }
-    });
+    if (reads) reads.attach(this);
+    else socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (e) => this.fail(new RtspError('RTSP_CLOSED', `connection error: ${e.message}`)));
     socket.on('close', () => this.fail(new RtspError('RTSP_CLOSED', 'server closed the connection')));
+  }
+
+  receive(chunk: Buffer): void {
+    if (this.closed) return;
+    this.bytesReceived += chunk.length;
+    this.lastReceivedAt = Date.now();
+    try {
+      this.decoder.push(chunk);
+    } catch (e) {
+      this.fail(e instanceof RtspError ? e : new RtspError('RTSP_MALFORMED', String(e)));
+    }
   }
 
   get isClosed(): boolean {
@@ -123,15 +154,26 @@ export class RtspConnection {
 
 const DEFAULT_PORT = { 'rtsp:': 554, 'rtsps:': 322 } as const;
 
-/** TCP, or TLS for rtsps:// (RFC 2326 §3.2 ports 554 and 322), within a connect timeout. */
-export function openRtspSocket(url: URL, timeoutMs: number, tls?: ConnectionOptions): Promise<Socket> {
+/**
+ * TCP, or TLS for rtsps:// (RFC 2326 §3.2 ports 554 and 322), within a connect timeout. With
+ * `reads`, the socket reads into the shared read buffer and delivers each chunk through it to the
+ * RtspConnection later given the same `reads`; chunks are valid only during that call.
+ */
+export function openRtspSocket(url: URL, timeoutMs: number, tls?: ConnectionOptions, reads?: SharedReads): Promise<Socket> {
   const secure = url.protocol === 'rtsps:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || DEFAULT_PORT[secure ? 'rtsps:' : 'rtsp:'];
+  const onread = reads && {
+    buffer: READ_BUFFER,
+    callback: (n: number, buf: Uint8Array): boolean => {
+      reads.deliver(buf instanceof Buffer ? buf.subarray(0, n) : Buffer.from(buf.buffer, buf.byteOffset, n));
+      return true;
+    },
+  };
   return new Promise((resolve, reject) => {
     const socket: Socket = secure
-      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...tls })
-      : netConnect({ host, port });
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...tls, ...(onread ? { onread } : {}) })
+      : netConnect({ host, port, ...(onread ? { onread } : {}) });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new RtspError('RTSP_CONNECT', `no connection to ${host}:${port} within ${timeoutMs} ms`));
