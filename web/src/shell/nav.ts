@@ -61,7 +61,7 @@ export const NAV: NavGroup[] = [
   {
     key: 'operations',
     label: 'nav.group.operations',
-    items: [{ key: 'health', path: '/health', label: 'nav.health' }],
+    items: [{ key: 'health', path: '/health', label: 'nav.health', needs: ['basic-info:read', 'live:view'], page: lazy(() => import('../pages/health/health-page')) }],
   },
 ];
 

@@ -1,0 +1,81 @@
+// Today's online rate (在线率) and good rate (完好率) per region and per maintainer unit against
+// the profile's target with its article, and the weekly trend.
+import { Alert, Card, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ArticleTags } from '../../common/articles';
+import { useAsync } from '../../common/use-async';
+import { healthApi, percent, type HealthReportRow, type TargetCheck } from './health-api';
+import { TrendChart } from './trend-chart';
+
+function Verdict({ check }: { check: TargetCheck | null }) {
+  const { t } = useTranslation();
+  if (!check) return <Typography.Text type="secondary">—</Typography.Text>;
+  if (check.target === null) {
+    return <Tooltip title={check.note ?? undefined}><Tag>{t('health.rates.noTarget')}</Tag></Tooltip>;
+  }
+  return (
+    <Space size={4} wrap>
+      <Tag color={check.met === null ? 'default' : check.met ? 'green' : 'red'} data-testid="target-verdict">
+        {check.met === null ? t('health.rates.noData') : check.met ? t('health.rates.met') : t('health.rates.missed')} ≥ {percent(check.target)}
+      </Tag>
+      {check.article && <ArticleTags articles={[check.article]} />}
+    </Space>
+  );
+}
+
+export function RatesTab() {
+  const { t } = useTranslation();
+  const [weeks, setWeeks] = useState(8);
+  const report = useAsync(() => healthApi.report(), []);
+  const trends = useAsync(() => healthApi.trends(weeks), [weeks]);
+  const rows = report.data ? [...report.data.regions, ...report.data.units.map((u) => ({ ...u, unit: true }))] : [];
+  // The chart's target line: the regions' good-rate target when they share one.
+  const targets = [...new Set((report.data?.regions ?? []).map((r) => r.goodRateTarget?.target ?? null).filter((v): v is number => v !== null))];
+  const target = targets.length === 1 ? targets[0]! : null;
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size={16}>
+      {report.error ? <Alert type="error" showIcon message={(report.error as Error).message} /> : null}
+      <Card size="small" title={t('health.rates.todayTitle', { day: report.data?.day ?? '' })}>
+        <Typography.Paragraph type="secondary">{t('health.rates.help')}</Typography.Paragraph>
+        <Table<HealthReportRow & { unit?: boolean }>
+          data-testid="health-rates-table"
+          size="small"
+          rowKey={(r) => `${r.unit ? 'u' : 'r'}:${r.organisationId ?? 'none'}`}
+          loading={report.loading}
+          dataSource={rows}
+          pagination={{ pageSize: 50, hideOnSinglePage: true }}
+          locale={{ emptyText: t('health.rates.empty') }}
+          columns={[
+            {
+              title: t('health.rates.organisation'),
+              key: 'name',
+              render: (_: unknown, r) => (
+                <Space size={4}>
+                  <Tag color={r.unit ? 'purple' : 'blue'}>{r.unit ? t('health.rates.unit') : t('health.rates.region')}</Tag>
+                  {r.name}
+                </Space>
+              ),
+            },
+            { title: t('health.rates.profile'), dataIndex: 'profileId', width: 110, render: (p: string | null) => p ?? '—' },
+            { title: t('health.rates.cameras'), dataIndex: 'cameras', width: 80, align: 'right' },
+            { title: t('health.rates.goodCameras'), dataIndex: 'goodCameras', width: 90, align: 'right' },
+            { title: t('health.rates.onlineRate'), dataIndex: 'onlineRate', width: 100, align: 'right', render: (v: number | null) => percent(v) },
+            { title: t('health.rates.onlineTarget'), key: 'onlineTarget', render: (_: unknown, r) => <Verdict check={r.onlineRateTarget} /> },
+            { title: t('health.rates.goodRate'), dataIndex: 'goodRate', width: 100, align: 'right', render: (v: number | null) => percent(v) },
+            { title: t('health.rates.goodTarget'), key: 'goodTarget', render: (_: unknown, r) => <Verdict check={r.goodRateTarget} /> },
+          ]}
+        />
+      </Card>
+      <Card
+        size="small"
+        title={t('health.rates.trendTitle')}
+        extra={<Select data-testid="trend-weeks" value={weeks} onChange={setWeeks} style={{ width: 120 }} options={[4, 8, 12, 26].map((w) => ({ value: w, label: t('health.rates.weeks', { count: w }) }))} />}
+      >
+        {trends.error ? <Alert type="error" showIcon message={(trends.error as Error).message} /> : null}
+        {trends.data && <TrendChart trends={trends.data} target={target} />}
+      </Card>
+    </Space>
+  );
+}
