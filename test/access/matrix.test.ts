@@ -3,6 +3,7 @@
 // The oracle below is written by hand from the role descriptions, not derived from the code:
 // no request it forbids may succeed, each refusal is registered, and what it allows does succeed.
 import { randomBytes } from 'node:crypto';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
 import type { Role } from '../../src/access/permissions.js';
@@ -12,6 +13,8 @@ import { testApp, type TestApp } from '../support/app.js';
 import { currentCode, person, signIn, type Client, type Person } from '../support/auth.js';
 import { PDF, world, type World } from './fixtures.js';
 import { supervisionCases } from '../supervision/matrix-cases.js';
+import { healthMatrix } from '../health/matrix-cases.js';
+import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 
 type Variant = 'own' | 'other';
 interface Call {
@@ -27,6 +30,8 @@ interface Case {
   other: readonly Role[] | 'all';
   /** The route ends the caller's session: use a session of its own. */
   fresh?: boolean;
+  /** The response never ends (Server-Sent Events): judged by its head, then the connection is dropped. */
+  stream?: boolean;
 }
 
 const READERS: Role[] = ['unit_administrator', 'maintainer', 'supervisor', 'system_administrator'];
@@ -42,6 +47,7 @@ const CHECKERS: Role[] = ['supervisor', 'auditor'];
 describe('authorisation matrix (every role × every route × own and other organisation)', () => {
   let t: TestApp;
   let w: World;
+  let sim: Simulator;
   const people = new Map<Role, Person>();
   const clients = new Map<Role, Client>();
   let seq = 0;
@@ -88,6 +94,7 @@ describe('authorisation matrix (every role × every route × own and other organ
     return exportsOf.get(v)!;
   };
 
+  const health = healthMatrix(() => ({ t, w, source: sim.urls[0]! }));
   const cases: Record<string, Case> = {
     'POST /api/v1/auth/login': {
       call: async (_v, me) => {
@@ -212,9 +219,13 @@ describe('authorisation matrix (every role × every route × own and other organ
     'GET /api/v1/integrity/storage': { call: async () => ({ url: '' }), own: MANAGERS, other: MANAGERS },
     // Lifecycle and supervision (issue 8): the oracle lives beside its tests.
     ...supervisionCases(() => ({ t, w })),
+    // Camera health (issue 7): the oracle lives beside its tests.
+    ...health.cases,
   };
 
   beforeAll(async () => {
+    // The camera-health routes that take a picture read it from here (one grab from the live source).
+    sim = await startSimulator({ cameras: 1, width: 640, height: 360, bitrateKbps: 1000, lingerMs: 300 });
     t = await testApp('sqlite');
     w = await world(t);
     await t.registry.groups.create({ gbId: '34010400002150000009', kind: 'business_group', name: 'fixture', parentId: null });
@@ -229,7 +240,10 @@ describe('authorisation matrix (every role × every route × own and other organ
     officersB.unshift(requesterB);
     officersB.pop();
   }, 120_000);
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await sim?.close();
+  });
 
   it('has a case for every route the app serves, and every route declares its rule', () => {
     const routes = gatedRoutes(t.access).map((r) => `${r.method} ${r.url}`);
@@ -241,7 +255,7 @@ describe('authorisation matrix (every role × every route × own and other organ
     for (const r of gatedRoutes(t.access)) {
       const c = cases[`${r.method} ${r.url}`]!;
       const call = await c.call('own', people.get('investigator')!);
-      const res = await t.raw.inject({ method: r.method as 'GET', url: r.url.replace(/\/:id.*$/, '') + call.url.replace(/^\?/, '?'), payload: call.payload as string, headers: call.headers });
+      const res = await send((o) => t.raw.inject(o), { method: r.method as 'GET', url: r.url.replace(/\/:id.*$/, '') + call.url.replace(/^\?/, '?'), payload: call.payload as string, headers: call.headers }, c.stream);
       if (r.access === 'public') continue;
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
     }
@@ -260,7 +274,7 @@ describe('authorisation matrix (every role × every route × own and other organ
           const base = r.url.replace(/\/:id.*$/, '');
           const url = call.url.startsWith('/') && r.url.includes(':id') ? base + call.url : r.url + call.url;
           const before = await refusals(t);
-          const res = await client.inject({ method: r.method as 'GET', url, payload: call.payload as string, headers: call.headers });
+          const res = await send((o) => client.inject(o), { method: r.method as 'GET', url, payload: call.payload as string, headers: call.headers }, c.stream);
           const allowed = c[v] === 'all' || (c[v] as Role[]).includes(role);
           const ok = res.statusCode >= 200 && res.statusCode < 300;
           if (ok && !allowed) wrong.push(`${role} got ${res.statusCode} on ${v} ${key}`);
@@ -274,6 +288,7 @@ describe('authorisation matrix (every role × every route × own and other organ
           }
           if (ok && key === 'GET /api/v1/users' && (res.json().items as { organisationId: number | null }[]).some((u) => u.organisationId === w.districtB)) wrong.push(`${role} listed another organisation's people`);
           if (ok && key === 'GET /api/v1/reports/coverage' && (res.json().regions as { regionId: number }[]).some((x) => x.regionId === w.cityB)) wrong.push(`${role} saw another organisation's coverage`);
+          if (ok) wrong.push(...health.leaks(key, role, v, () => res.json()));
           if (ok && key === 'POST /api/v1/stream-tokens') {
             const { token } = res.json();
             await expect(t.access.verifyStreamToken(token, { cameraId: w.camB, kind: 'live' })).rejects.toThrow(/not valid/);
@@ -281,9 +296,30 @@ describe('authorisation matrix (every role × every route × own and other organ
         }
       }
     }
+    // Every dropped event stream has let go of the hub.
+    expect(t.health.hub.size).toBe(0);
     expect(wrong).toEqual([]);
   }, 240_000);
 });
+
+type Sent = Pick<LightMyRequestResponse, 'statusCode' | 'body' | 'json'>;
+
+/** A request; a stream's answer is taken at its head and the connection dropped, as a console leaving would. */
+async function send(inject: (o: InjectOptions) => Promise<LightMyRequestResponse>, o: InjectOptions, stream = false): Promise<Sent> {
+  if (!stream) return inject(o);
+  const res = await inject({ ...o, payloadAsStream: true });
+  const body = res.stream();
+  if (res.statusCode === 200) {
+    body.destroy();
+    // The route unsubscribes when the request closes.
+    res.raw.res.req.destroy();
+    return { statusCode: 200, body: '', json: (() => ({})) as Sent['json'] };
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { statusCode: res.statusCode, body: text, json: () => JSON.parse(text) };
+}
 
 async function refusals(t: TestApp): Promise<number> {
   let n = 0;

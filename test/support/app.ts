@@ -19,6 +19,8 @@ import { createRegistry, type Registry } from '../../src/registry/index.js';
 import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
 import { createSupervision, type Supervision } from '../../src/supervision/index.js';
 import { pino } from 'pino';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { createHealth, type Health } from '../../src/health/index.js';
 import type { EvidenceRouteDeps } from '../../src/api/routes/integrity/evidence-deps.js';
 import { SecurityLog } from '../../src/access/security-log.js';
 import { ExportService } from '../../src/export/export.service.js';
@@ -41,6 +43,8 @@ export interface TestApp {
   audit: AuditLog;
   /** Holds, exports, the Merkle log and the disk monitor behind the evidence routes. */
   evidence: EvidenceRouteDeps & { merkle: MerkleLog; store: SegmentStore };
+  /** Camera health behind the status, diagnostics, work-order and alarm routes; its schedule is never started. */
+  health: Health;
   clock: ReturnType<typeof fixedClock>;
   dataDir: string;
   adminId: number;
@@ -69,7 +73,17 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
   });
   const supervision = createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir });
   const evidence = evidenceOf(repos, access, audit, clock, dataDir);
-  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence });
+  // As src/services/context.ts assembles it; start() is left to the 'health' role, so no cycle runs here.
+  const health = createHealth({
+    repo: repos.health,
+    dataDir,
+    settings: configSchema.parse({}).health,
+    clock,
+    logger: pino({ level: 'silent' }),
+    profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
+    metrics: new MetricsRegistry(),
+  });
+  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir } });
   const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
   await access.users.grant(null, user.id, 'system_administrator', null);
   const { token } = await access.users.createToken(null, user.id, {
@@ -89,12 +103,14 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
     supervision,
     audit,
     evidence,
+    health,
     clock,
     dataDir,
     adminId: user.id,
     rules,
     view,
     async close() {
+      await health.close();
       await raw.close();
       await db.close();
     },
