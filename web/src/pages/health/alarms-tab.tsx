@@ -8,7 +8,8 @@ import { useErrorReporter } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
 import { useHealthEvents } from './event-stream';
-import { healthApi, mergeAlarms, type Alarm, type HealthEvent } from './health-api';
+import { healthApi } from './health-api';
+import { mergeAlarms, type Alarm, type HealthEvent } from './health-model';
 
 const SEVERITY: Record<string, string> = { critical: 'red', major: 'volcano', warning: 'orange', info: 'blue' };
 

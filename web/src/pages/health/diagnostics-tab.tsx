@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import type { Camera } from '../../api/types';
 import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
-import { healthApi, type Diagnostic, type Finding } from './health-api';
+import { healthApi } from './health-api';
+import type { Diagnostic, Finding } from './health-model';
 
 function FindingTag({ f }: { f: Finding }) {
   const { t } = useTranslation();

@@ -1,19 +1,10 @@
 // The console's side of GET /api/v1/events (Server-Sent Events). EventSource reconnects by
 // itself after a drop; the page shows whether the stream is up.
 import { useEffect, useRef, useState } from 'react';
-import { healthApi, type HealthEvent } from './health-api';
+import { healthApi } from './health-api';
+import { parseHealthEvent, type HealthEvent } from './health-model';
 
 export type StreamState = 'connecting' | 'open' | 'down';
-
-/** Parses one SSE message's data; anything malformed is dropped rather than breaking the feed. */
-export function parseHealthEvent(type: string, data: string): HealthEvent | undefined {
-  try {
-    const e = JSON.parse(data) as HealthEvent;
-    return e && typeof e === 'object' && e.type === type ? e : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function useHealthEvents(onEvent: (e: HealthEvent) => void): StreamState {
   const [state, setState] = useState<StreamState>('connecting');

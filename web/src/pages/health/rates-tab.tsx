@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ArticleTags } from '../../common/articles';
 import { useAsync } from '../../common/use-async';
-import { healthApi, percent, type HealthReportRow, type TargetCheck } from './health-api';
+import { healthApi } from './health-api';
+import { percent, type HealthReportRow, type TargetCheck } from './health-model';
 import { TrendChart } from './trend-chart';
 
 function Verdict({ check }: { check: TargetCheck | null }) {

@@ -9,7 +9,8 @@ import { ArticleTags } from '../../common/articles';
 import { ErrorDetails, useErrorReporter } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
-import { healthApi, isOverdue, type WorkOrder, type WorkOrderState, WORK_ORDER_STATES } from './health-api';
+import { healthApi } from './health-api';
+import { isOverdue, proofDiagnosticOf, type WorkOrder, type WorkOrderState, WORK_ORDER_STATES } from './health-model';
 
 const STATE_COLOUR: Record<string, string> = { open: 'blue', escalated: 'volcano', closed: 'green' };
 
@@ -21,13 +22,6 @@ export function WorkOrderState({ order, now }: { order: WorkOrder; now: number }
       {isOverdue(order, now) && <Tag color="red" data-testid="overdue">{t('health.orders.overdue')}</Tag>}
     </Space>
   );
-}
-
-/** The diagnostic a refusal names ("diagnostic 42" under path "proof"), to show its snapshot. */
-export function proofDiagnosticOf(e: ApiError): number | undefined {
-  const d = e.details.find((x) => x.path === 'proof');
-  const m = d ? /diagnostic (\d+)/.exec(d.message) : null;
-  return m ? Number(m[1]) : undefined;
 }
 
 function OrderDrawer({ id, cameraName, onClose, onChanged }: { id: number; cameraName: (id: number) => string; onClose(): void; onChanged(): void }) {
