@@ -60,7 +60,7 @@ describe('health page in Chromium', () => {
     await page.screenshot({ path: join(shots, 'rates.png'), fullPage: true });
   });
 
-  it('lists the work order with its 72 h deadline article and opens its detail', async () => {
+  it('lists the work order with its 72 h deadline article, opens it and shows the refusal to close without a passing sample', async () => {
     await page.locator('.ant-tabs-tab').nth(1).click();
     const row = page.locator('[data-testid="work-orders-table"] tbody tr', { hasText: '中央大街' });
     await row.waitFor();
@@ -69,6 +69,14 @@ describe('health page in Chromium', () => {
     const detail = page.locator('[data-testid="work-order-detail"]');
     await detail.waitFor();
     expect(await detail.innerText()).toContain('road works cut the cable');
+    // The camera has no source: the fresh sample is a signal loss, so the server refuses to close.
+    await page.locator('[data-testid="close-order"]').click();
+    const refusal = page.locator('[data-testid="close-refusal"]');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toContain('signal_loss');
+    const order = await server.api<{ items: { state: string }[] }>('GET', `/work-orders?cameraId=${cameraId}`);
+    expect(order.body.items.map((o) => o.state)).toEqual(['open']);
+    await page.screenshot({ path: join(shots, 'refusal.png'), fullPage: true });
     await page.locator('.ant-drawer-close').click();
   });
 
@@ -83,6 +91,7 @@ describe('health page in Chromium', () => {
     const stored = await server.api<{ items: { id: number; acknowledgedAt: number | null }[] }>('GET', '/alarms');
     expect(stored.body.items.find((a) => a.id === raised.id)?.acknowledgedAt).not.toBeNull();
     await page.screenshot({ path: join(shots, 'alarms.png'), fullPage: true });
-    expect(errors).toEqual([]);
+    // The one failed request is the refused close (422), which the drawer shows.
+    expect(errors.filter((e) => !e.includes('422'))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Work orders for the maintainer units: state and deadline (with its article), a detail drawer,
 // and closing one — which the server allows only on a fresh sample that passes diagnostics, so
 // its refusal is shown in full with the failed proof's snapshot.
-import { Alert, Button, Card, Descriptions, Drawer, Image, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Drawer, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
@@ -9,6 +9,7 @@ import { ArticleTags } from '../../common/articles';
 import { ErrorDetails, useErrorReporter } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
+import { DiagnosticSnapshot } from './diagnostic-snapshot';
 import { healthApi } from './health-api';
 import { isOverdue, proofDiagnosticOf, type WorkOrder, type WorkOrderState, WORK_ORDER_STATES } from './health-model';
 
@@ -59,7 +60,7 @@ function OrderDrawer({ id, cameraName, onClose, onChanged }: { id: number; camer
             <Descriptions.Item label={t('health.orders.state.label')}><WorkOrderState order={o} now={now} /></Descriptions.Item>
             <Descriptions.Item label={t('health.camera')}>{cameraName(o.cameraId)}</Descriptions.Item>
             <Descriptions.Item label={t('health.orders.cause')}>{t(`health.orders.causes.${o.cause}`, { defaultValue: o.cause })}</Descriptions.Item>
-            <Descriptions.Item label={t('health.orders.findings')}>{o.findings.map((f) => <Tag key={f} color="orange">{t(`health.findings.${f}`, { defaultValue: f })}</Tag>)}</Descriptions.Item>
+            {o.findings.length > 0 && <Descriptions.Item label={t('health.orders.findings')}>{o.findings.map((f) => <Tag key={f} color="orange">{t(`health.findings.${f}`, { defaultValue: f })}</Tag>)}</Descriptions.Item>}
             <Descriptions.Item label={t('health.orders.opened')}>{formatTime(o.openedAt)}</Descriptions.Item>
             <Descriptions.Item label={t('health.orders.due')}>
               <Space size={4} wrap>
@@ -74,18 +75,8 @@ function OrderDrawer({ id, cameraName, onClose, onChanged }: { id: number; camer
             {o.closedAt !== null && <Descriptions.Item label={t('health.orders.closed')}>{formatTime(o.closedAt)}</Descriptions.Item>}
             {o.note && <Descriptions.Item label={t('health.orders.note')}>{o.note}</Descriptions.Item>}
           </Descriptions>
-          {o.diagnosticId !== null && (
-            <div>
-              <Typography.Text strong>{t('health.orders.faultSnapshot')}</Typography.Text>
-              <Image width="100%" src={healthApi.snapshotUrl(o.diagnosticId)} alt={t('health.orders.faultSnapshot')} />
-            </div>
-          )}
-          {o.proofDiagnosticId !== null && (
-            <div>
-              <Typography.Text strong>{t('health.orders.proofSnapshot')}</Typography.Text>
-              <Image width="100%" src={healthApi.snapshotUrl(o.proofDiagnosticId)} alt={t('health.orders.proofSnapshot')} />
-            </div>
-          )}
+          {o.diagnosticId !== null && <DiagnosticSnapshot cameraId={o.cameraId} diagnosticId={o.diagnosticId} title={t('health.orders.faultSnapshot')} />}
+          {o.proofDiagnosticId !== null && <DiagnosticSnapshot cameraId={o.cameraId} diagnosticId={o.proofDiagnosticId} title={t('health.orders.proofSnapshot')} />}
           {o.state !== 'closed' && (
             <Card size="small" title={t('health.orders.closeTitle')}>
               <Typography.Paragraph type="secondary">{t('health.orders.closeHelp')}</Typography.Paragraph>
@@ -102,7 +93,7 @@ function OrderDrawer({ id, cameraName, onClose, onChanged }: { id: number; camer
                     <>
                       <ErrorDetails details={refusal.details} />
                       <ArticleTags articles={refusal.articles} label />
-                      {proof !== undefined && <Image width="100%" src={healthApi.snapshotUrl(proof)} alt={t('health.orders.proofSnapshot')} />}
+                      {proof !== undefined && <DiagnosticSnapshot cameraId={o.cameraId} diagnosticId={proof} title={t('health.orders.proofSnapshot')} />}
                     </>
                   }
                 />
