@@ -2,6 +2,7 @@
 // the registry the process shares with /metrics (the context's unless given).
 import type { Registry } from 'prom-client';
 import { Recorder } from '../recorder/recorder.js';
+import { sizeLibuvPoolForRecording } from '../config/environment.js';
 import { DiskGate } from '../recorder/disk-gate.js';
 import { createRecorderMetrics } from '../recorder/metrics.js';
 import type { Context } from './context.js';
@@ -9,7 +10,7 @@ import type { Context } from './context.js';
 // Every fragment of every camera ends in an fsync, which holds a libuv pool thread for as long as
 // the disk takes; with the default four threads a hundred cameras queue behind each other. The
 // pool is sized when first used, so this must run at load time, before any asynchronous I/O.
-process.env.UV_THREADPOOL_SIZE ??= '64';
+sizeLibuvPoolForRecording();
 
 export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; close(): Promise<void> }> {
   const r = ctx.config.retention;

@@ -1,6 +1,7 @@
 // vigil export: an evidence package under an approved copy or retrieve request, made by one of
 // its officers (signing in with their own password: VIGIL_PASSWORD or a line on stdin), with a
 // progress bar; Ctrl+C cancels it, leaving nothing half-written.
+import { secretFromEnvironment } from '../../config/environment.js';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { openEvidence } from '../../retention/evidence.js';
@@ -44,7 +45,7 @@ export async function exportCommand(ctx: Context, args: string[], out: NodeJS.Wr
   const cameraId = int(need(values.camera, 'camera'), 'camera')!;
   const from = at(need(values.from, 'from'), 'from');
   const to = at(need(values.to, 'to'), 'to');
-  const password = process.env.VIGIL_PASSWORD ?? (await readLine());
+  const password = secretFromEnvironment('VIGIL_PASSWORD') ?? (await readLine());
   const signedIn = await ctx.access.accounts.login({ login: need(values.login, 'login'), password, ...(values.totp ? { totp: values.totp } : {}), sourceAddress: 'cli' });
   const auth = await ctx.access.accounts.fromSession(signedIn.sessionSecret, 'cli');
   if (!auth) throw new UsageError('the sign-in did not give a session (a second factor may be needed: --totp)');
