@@ -4,12 +4,11 @@
 // keyframes, each sample one ffmpeg call; their CPU is this process plus its reaped ffmpeg
 // children (/proc/self/stat utime+stime+cutime+cstime). Issue 7's goal: 1,000 cameras per hour
 // on this 2-core machine while 100 cameras record. Last line: one JSON object.
-import { spawn } from 'node:child_process';
+import { startSimProcess } from '../test/support/sim-process.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { configSchema } from '../src/config/config.schema.js';
@@ -33,7 +32,6 @@ const CAMERAS = Number(values.cameras);
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const CLK_TCK = 100;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** utime + stime (+ the reaped children's) of a process, in clock ticks. */
@@ -55,34 +53,9 @@ function machine(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-async function startSim(n: number): Promise<{ urls: string[]; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/recorder-sim.ts'), String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const urls = await new Promise<string[]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`simulator did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!out.includes('\n')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as string[]);
-    });
-    child.once('exit', () => reject(new Error(`simulator exited: ${err}`)));
-  });
-  return {
-    urls,
-    pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-health-bench-'));
-const sim = await startSim(CAMERAS);
+const sim = await startSimProcess(CAMERAS);
 const dbUrl = `sqlite:${join(dir, 'vigil.db')}`;
 const db = openDatabase(dbUrl);
 await migrateToLatest(db);

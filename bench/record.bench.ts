@@ -7,6 +7,7 @@
 // is ≥3× less CPU and ≥10× less memory, and 300 cameras without a lost frame.
 // The recorder runs the built dist/ (what `npm start` runs; the bench builds it first), or the
 // TypeScript sources under tsx with --tsx. Last line: one JSON object.
+import { startSimProcess } from '../test/support/sim-process.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,31 +94,6 @@ function duBytes(dir: string): number {
   return n;
 }
 
-async function startSim(n: number): Promise<{ urls: string[]; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/recorder-sim.ts'), String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const urls = await new Promise<string[]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`simulator did not start: ${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!out.includes('\n')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as string[]);
-    });
-    child.once('exit', () => reject(new Error(`simulator exited: ${err}`)));
-  });
-  return {
-    urls,
-    pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
 
 async function runVigil(urls: string[], dir: string): Promise<Measured> {
   const dbUrl = `sqlite:${join(dir, 'vigil.db')}`;
@@ -203,7 +179,7 @@ if (!values.tsx) {
   if (built.status !== 0) process.stderr.write(`tsc reported errors (JavaScript emitted anyway):\n${built.stdout.toString().slice(-1500)}\n`);
 }
 const work = mkdtempSync(join(tmpdir(), 'vigil-bench-record-'));
-const sim = await startSim(STREAMS);
+const sim = await startSimProcess(STREAMS);
 try {
   process.stderr.write(`${STREAMS} simulated cameras up; recording ${SECONDS} s with Vigil…\n`);
   const vigilDir = join(work, 'vigil');

@@ -3,11 +3,10 @@
 // the picture sampled from its <video> is not black; a snapshot downloads as a PNG of the
 // picture's size; playback opened at a wall-clock instant of what the recorder wrote shows that
 // instant and a picture, and the timeline draws the recording.
-import { execFile } from 'node:child_process';
+import { correlation, decodeGrey } from '../support/frame-compare.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
@@ -25,30 +24,7 @@ let cameraId: number;
 let recorded: { id: number; path: string; startedAt: number; endedAt: number }[];
 const W = 160;
 const H = 90;
-const run = promisify(execFile);
 
-/** Every frame of a recording file as ffmpeg decodes it, 160×90 luma in full range. */
-async function decodeGrey(path: string): Promise<number[][]> {
-  const { stdout } = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-vf', `scale=${W}:${H}`, '-pix_fmt', 'gray', '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 });
-  const frames: number[][] = [];
-  for (let o = 0; o + W * H <= stdout.length; o += W * H) frames.push([...stdout.subarray(o, o + W * H)].map((y) => Math.max(0, Math.min(255, ((y - 16) * 255) / 219))));
-  return frames;
-}
-
-function correlation(a: number[], b: number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i]! - ma) * (b[i]! - mb);
-    aa += (a[i]! - ma) ** 2;
-    bb += (b[i]! - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 const shots = mkdtempSync(join(tmpdir(), 'vigil-watch-shots-'));
 
 /** Mean luma (0–255) of what a <video> shows, drawn to a small canvas; -1 before any picture. */
@@ -169,7 +145,7 @@ describe('watching in the console', () => {
     const fragments = await server.harness.repos.recordings.fragments(file.id);
     const holding = fragments.filter((f) => f.startMs <= at).at(-1)!;
     const expected = fragments.filter((f) => f.seq < holding.seq).reduce((n, f) => n + f.samples, 0) + Math.floor((at - holding.startMs) / 40 + 1e-6);
-    const scores = (await decodeGrey(join(server.harness.dataDir, file.path))).map((f) => correlation(f, grey));
+    const scores = (await decodeGrey(join(server.harness.dataDir, file.path), W, H)).map((f) => correlation(f, grey));
     const best = scores.indexOf(Math.max(...scores));
     expect(Math.abs(best - expected), `frame shown ${best}, recorded at the clock's instant ${expected}`).toBeLessThanOrEqual(1);
     expect(scores[best]!).toBeGreaterThan(0.9);

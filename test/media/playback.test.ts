@@ -2,10 +2,9 @@
 // to a wall-clock instant inside the second file shows the frame recorded at that instant — the
 // canvas capture is compared with every frame ffmpeg decodes from the original file — and the
 // fragments served are the bytes on disk. The timeline reports the recording and its coverage.
-import { execFile } from 'node:child_process';
+import { correlation, decodeGrey } from '../support/frame-compare.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
@@ -15,7 +14,6 @@ import { sleep } from '../support/recorder-harness.js';
 import { startMediaServer, type ApiClient, type MediaServer } from './media-server.js';
 import { preparePage } from './page.js';
 
-const run = promisify(execFile);
 const W = 160;
 const H = 90;
 
@@ -47,30 +45,6 @@ afterAll(async () => {
   await server?.close();
   await sim?.close();
 });
-
-/** Every frame of a recording file, decoded by ffmpeg, as 160x90 luma scaled to full range. */
-async function decodeAll(path: string): Promise<number[][]> {
-  const { stdout } = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-vf', `scale=${W}:${H}`, '-pix_fmt', 'gray', '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 });
-  const frames: number[][] = [];
-  for (let o = 0; o + W * H <= stdout.length; o += W * H) frames.push([...stdout.subarray(o, o + W * H)].map((y) => Math.max(0, Math.min(255, ((y - 16) * 255) / 219))));
-  return frames;
-}
-
-/** Pearson correlation of two pictures: insensitive to the colour matrix and range the browser used. */
-function correlation(a: number[], b: number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i]! - ma) * (b[i]! - mb);
-    aa += (a[i]! - ma) ** 2;
-    bb += (b[i]! - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe('playback by wall-clock time', () => {
   it('recorded several files', () => {
@@ -114,7 +88,7 @@ describe('playback by wall-clock time', () => {
     })()`)) as { t: number; grey: number[] };
     expect(shown.t).toBeCloseTo(plan.offsetS, 2);
 
-    const decoded = await decodeAll(join(server.harness.dataDir, file.path));
+    const decoded = await decodeGrey(join(server.harness.dataDir, file.path), W, H);
     const scores = decoded.map((f) => correlation(f, shown.grey));
     const best = scores.indexOf(Math.max(...scores));
     const frameMs = 40;
