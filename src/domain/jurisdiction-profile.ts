@@ -26,6 +26,30 @@ export type Setting<T> =
   | { value: T; article: string; note?: string; from: string }
   | { value: null; article: null; note: string; from: string };
 
+/** What a text asks of a fault: repair at once (HRB-25(3)), keep running without interruption
+ * (AH-16(1)), keep running normally (WH-21(3)), or keep a regular maintenance regime (CN-17(3)). */
+export type RepairDuty = 'immediate' | 'uninterrupted' | 'normal-operation' | 'regular-maintenance';
+
+/**
+ * A number of hours set by an article, or — where no text gives a number ("repair at once") — the
+ * platform's own default, marked `platformDefault` and explained in its note, never passed off
+ * as law.
+ */
+export type HoursSetting =
+  | (Setting<number> & { platformDefault?: false })
+  | { value: number; article: null; platformDefault: true; note: string; from: string };
+
+/** How faults are answered (R6.2): the duty with its article, and the hours that make it checkable. */
+export interface RepairRules {
+  faultDuty: Setting<RepairDuty>;
+  /** The maintainer acknowledges (responds to / reaches) a fault within these hours. */
+  faultRespondHours: HoursSetting;
+  /** A fault not repaired within these hours escalates to the camera's managing unit. */
+  faultRepairHours: HoursSetting;
+  /** Hours after that escalation before the police unit of the camera's region is told. */
+  policeEscalationHours: HoursSetting;
+}
+
 export interface CategoryRule {
   category: string;
   /** Nearest profile first: ['AH-8(1)', 'CN-11']. */
@@ -75,6 +99,7 @@ export interface JurisdictionProfile {
     goodRateTarget: Setting<number>;
     onlineRateTarget: Setting<number>;
   };
+  repair: RepairRules;
   access: {
     officersToView: Setting<number>;
     officersToCopy: Setting<number>;
@@ -128,6 +153,21 @@ function setting<T extends z.ZodType>(value: T) {
     });
 }
 
+/** An hours value with its article, or a platform default (no article, a note saying why). */
+const hoursSetting = z
+  .strictObject({ value: positiveInt.nullable(), article: articleId.optional(), note: text.optional(), platformDefault: z.literal(true).optional() })
+  .superRefine((s, ctx) => {
+    if (s.platformDefault) {
+      if (s.value === null) ctx.addIssue({ code: 'custom', path: ['value'], message: 'a platform default needs a number' });
+      if (s.article !== undefined) ctx.addIssue({ code: 'custom', path: ['article'], message: 'a platform default cites no article; the law gives no number' });
+      if (s.note === undefined) ctx.addIssue({ code: 'custom', path: ['note'], message: 'a platform default needs a note saying why there is no article' });
+      return;
+    }
+    if (s.value !== null && s.article === undefined) ctx.addIssue({ code: 'custom', path: ['article'], message: 'a value needs the article that sets it, or "platformDefault": true' });
+    if (s.value === null && s.article !== undefined) ctx.addIssue({ code: 'custom', path: ['article'], message: 'an unset value (null) cites no article; say why in a note' });
+    if (s.value === null && s.note === undefined) ctx.addIssue({ code: 'custom', path: ['note'], message: 'an unset value (null) needs a note saying why' });
+  });
+
 const categoryRef = z.strictObject({ category: z.string().min(1).max(64), article: articleId });
 
 const fine = z
@@ -171,6 +211,15 @@ export const profileFileSchema = z.strictObject({
     goodRateTarget: setting(fraction),
     onlineRateTarget: setting(fraction),
   }),
+  /** Optional and key by key: what a file leaves out it inherits. */
+  repair: z
+    .strictObject({
+      faultDuty: setting(z.enum(['immediate', 'uninterrupted', 'normal-operation', 'regular-maintenance'])).optional(),
+      faultRespondHours: hoursSetting.optional(),
+      faultRepairHours: hoursSetting.optional(),
+      policeEscalationHours: hoursSetting.optional(),
+    })
+    .optional(),
   access: z.strictObject({
     officersToView: setting(positiveInt),
     officersToCopy: setting(positiveInt),
@@ -198,6 +247,9 @@ export function citedArticles(file: ProfileFile): { article: string; path: strin
       if (s.article) out.push({ article: s.article, path: `${section}.${key}.article` });
     }
   }
+  for (const [key, s] of Object.entries(file.repair ?? {}) as [string, FileSetting<unknown> | undefined][]) {
+    if (s?.article) out.push({ article: s.article, path: `repair.${key}.article` });
+  }
   if (file.signageRequired.article) out.push({ article: file.signageRequired.article, path: 'signageRequired.article' });
   file.mandatoryCategories.forEach((c, i) => out.push({ article: c.article, path: `mandatoryCategories[${i}].article` }));
   file.prohibitedCategories.forEach((c, i) => out.push({ article: c.article, path: `prohibitedCategories[${i}].article` }));
@@ -215,6 +267,28 @@ function settle<T>(own: FileSetting<T>, inherited: Setting<T> | undefined, from:
   }
   if (inherited && inherited.value !== null) return inherited;
   return { value: null, article: null, note: own.note as string, from };
+}
+
+type FileHours = { value: number | null; article?: string | undefined; note?: string | undefined; platformDefault?: true | undefined };
+
+function settleHours(own: FileHours | undefined, inherited: HoursSetting | undefined, from: string, what: string): HoursSetting {
+  if (own && own.value !== null) {
+    if (own.platformDefault) return { value: own.value, article: null, platformDefault: true, note: own.note as string, from };
+    return own.note ? { value: own.value, article: own.article as string, note: own.note, from } : { value: own.value, article: own.article as string, from };
+  }
+  if (inherited && inherited.value !== null) return inherited;
+  return { value: null, article: null, note: own?.note ?? `${from} sets no ${what}`, from };
+}
+
+function settleRepair(file: ProfileFile, p: JurisdictionProfile | null, from: string): RepairRules {
+  const r = file.repair ?? {};
+  const duty = r.faultDuty ?? { value: null, note: `${from} sets no duty to repair faults` };
+  return {
+    faultDuty: settle(duty, p?.repair.faultDuty, from),
+    faultRespondHours: settleHours(r.faultRespondHours, p?.repair.faultRespondHours, from, 'hours to respond to a fault'),
+    faultRepairHours: settleHours(r.faultRepairHours, p?.repair.faultRepairHours, from, 'hours to repair a fault'),
+    policeEscalationHours: settleHours(r.policeEscalationHours, p?.repair.policeEscalationHours, from, 'hours before the police are told'),
+  };
 }
 
 function mergeRules(own: { category: string; article: string }[], inherited: CategoryRule[]): CategoryRule[] {
@@ -267,6 +341,7 @@ export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | 
       goodRateTarget: settle(file.maintenance.goodRateTarget, p?.maintenance.goodRateTarget, from),
       onlineRateTarget: settle(file.maintenance.onlineRateTarget, p?.maintenance.onlineRateTarget, from),
     },
+    repair: settleRepair(file, p, from),
     access: {
       officersToView: settle(file.access.officersToView, p?.access.officersToView, from),
       officersToCopy: settle(file.access.officersToCopy, p?.access.officersToCopy, from),

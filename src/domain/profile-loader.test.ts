@@ -277,6 +277,7 @@ describe('loadProfiles from a folder', () => {
     city.penalties = [];
     city.access = Object.fromEntries(Object.keys(city.access).map((k) => [k, { value: null, note: 'not set' }]));
     city.signageRequired = { value: null, note: 'not set' };
+    delete city.repair;
     city.articles = { 'HF-10': { zh: '至少留存45日', en: 'Kept at least 45 days' } };
     writeFileSync(join(dir, 'hefei.json'), JSON.stringify(city));
     const c = loadProfiles(dir);
@@ -285,6 +286,8 @@ describe('loadProfiles from a folder', () => {
     expect(pair(hf.retention.minimumDays)).toEqual([45, 'HF-10']);
     expect(pair(hf.access.officersToCopy)).toEqual([2, 'AH-22(1)']);
     expect(pair(hf.signageRequired)).toEqual([true, 'AH-14']);
+    expect(pair(hf.repair.faultDuty)).toEqual(['uninterrupted', 'AH-16(1)']);
+    expect(hf.repair.faultRepairHours).toMatchObject({ value: 24, platformDefault: true, from: 'national' });
     expect(hf.prohibitedCategories.find((r) => r.category === 'hotel-guest-rooms')?.articles).toEqual(['AH-8(1)', 'CN-11']);
     expect(c.forDivisionCode('340102')?.id).toBe('hefei');
   });

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProfiles } from '../domain/profile-loader.js';
-import { checkNotice, isOverdue, workOrderDeadline } from './deadlines.js';
+import { defaultProfilesDir, loadProfiles } from '../domain/profile-loader.js';
+import { profileFileSchema } from '../domain/jurisdiction-profile.js';
+import { checkNotice, isOverdue, nextEscalation, workOrderDeadline, workOrderPlan, type EscalationState } from './deadlines.js';
 
 const catalogue = loadProfiles();
 const H = 3_600_000;
@@ -55,5 +58,78 @@ describe('work order deadlines across the five profiles', () => {
     expect(isOverdue(opened, null, opened)).toBe(false);
     expect(isOverdue(opened, null, opened + 1)).toBe(true);
     expect(isOverdue(opened, opened + 5, opened + 10)).toBe(false);
+  });
+});
+
+// "Repair at once" made checkable: the duty with its article, then hours that are the platform's
+// defaults where no text gives a number (respond, repair, tell the police), per profile.
+const PLAN: Record<string, { duty: [string, string] | null; dutyFrom: string; respond: number }> = {
+  national: { duty: ['regular-maintenance', 'CN-17(3)'], dutyFrom: 'national', respond: 2 },
+  anhui: { duty: ['uninterrupted', 'AH-16(1)'], dutyFrom: 'anhui', respond: 2 },
+  hubei: { duty: ['regular-maintenance', 'CN-17(3)'], dutyFrom: 'national', respond: 2 },
+  weihai: { duty: ['normal-operation', 'WH-21(3)'], dutyFrom: 'weihai', respond: 2 },
+  harbin: { duty: ['immediate', 'HRB-25(3)'], dutyFrom: 'harbin', respond: 1 },
+};
+
+describe('work order plans across the five profiles', () => {
+  for (const p of catalogue.list()) {
+    const want = PLAN[p.id]!;
+    const law = EXPECTED[p.id]!;
+    it(`${p.id}: a fault responds, is repaired, then goes to the managing unit and the police`, () => {
+      const plan = workOrderPlan(p, 'fault', opened);
+      expect([plan.duty.value, plan.duty.article]).toEqual(want.duty);
+      expect(p.repair.faultDuty.from).toBe(want.dutyFrom);
+      expect(plan.respond).toMatchObject({ dueAt: opened + want.respond * H, hours: want.respond, article: null, platformDefault: true });
+      // No text numbers a fault's repair: the platform default, said so in the basis.
+      expect(plan.repair).toMatchObject({ dueAt: opened + 24 * H, article: null, platformDefault: true });
+      expect(plan.repair.basis).toContain("platform's default");
+      expect(plan.repair.basis).toContain(want.duty![1]);
+      expect(plan.police).toMatchObject({ dueAt: opened + 48 * H, platformDefault: true });
+      expect(workOrderPlan(p, 'offline', opened).repair.dueAt).toBe(plan.repair.dueAt);
+    });
+
+    it(`${p.id}: municipal damage and relocation keep the law's hours where a text sets them`, () => {
+      for (const [cause, set] of [['municipal_damage', law.damage], ['relocation', law.relocation]] as const) {
+        const plan = workOrderPlan(p, cause, opened);
+        if (set) {
+          expect(plan.repair).toMatchObject({ dueAt: opened + set[0] * H, hours: set[0], article: set[1], platformDefault: false });
+        } else {
+          expect(plan.repair).toMatchObject({ dueAt: opened + 24 * H, article: null, platformDefault: true });
+        }
+        expect(plan.police.dueAt).toBe(plan.repair.dueAt! + 24 * H);
+        expect(plan.respond.dueAt).toBeLessThanOrEqual(plan.repair.dueAt!);
+      }
+    });
+  }
+
+  it('escalates one step at a time: managing unit on no response or no repair, then police', () => {
+    const harbin = catalogue.require('harbin');
+    const plan = workOrderPlan(harbin, 'fault', opened);
+    const o: EscalationState = { level: 0, respondBy: plan.respond.dueAt, respondedAt: null, dueAt: plan.repair.dueAt, policeDueAt: plan.police.dueAt, closedAt: null };
+    expect(nextEscalation(o, opened + H)).toBeNull();
+    expect(nextEscalation(o, opened + H + 1)).toEqual({ level: 1, to: 'managing_unit', reason: 'no_response' });
+    // Responded in time: nothing until the repair deadline passes.
+    const responded = { ...o, respondedAt: opened + 30 * 60_000 };
+    expect(nextEscalation(responded, opened + 24 * H)).toBeNull();
+    expect(nextEscalation(responded, opened + 24 * H + 1)).toEqual({ level: 1, to: 'managing_unit', reason: 'not_repaired' });
+    const told = { ...responded, level: 1 as const };
+    expect(nextEscalation(told, opened + 48 * H)).toBeNull();
+    expect(nextEscalation(told, opened + 48 * H + 1)).toEqual({ level: 2, to: 'police', reason: 'not_repaired' });
+    expect(nextEscalation({ ...told, level: 2 }, opened + 1000 * H)).toBeNull();
+    expect(nextEscalation({ ...o, closedAt: opened + 10 }, opened + 1000 * H)).toBeNull();
+  });
+
+  it('a profile file marks a number without an article as the platform default, with a note', () => {
+    const file = (repair: unknown) => {
+      const national = JSON.parse(readFileSync(join(defaultProfilesDir(), 'national.json'), 'utf8'));
+      return profileFileSchema.safeParse({ ...national, repair });
+    };
+    expect(file({ faultRepairHours: { value: 4, platformDefault: true, note: 'no text' } }).success).toBe(true);
+    expect(file({ faultRepairHours: { value: 4 } }).success).toBe(false);
+    expect(file({ faultRepairHours: { value: 4, platformDefault: true } }).success).toBe(false);
+    expect(file({ faultRepairHours: { value: 4, platformDefault: true, note: 'x', article: 'CN-17' } }).success).toBe(false);
+    expect(file({ faultRepairHours: { value: null, platformDefault: true, note: 'x' } }).success).toBe(false);
+    expect(file({ faultRepairHours: { value: 4, article: 'CN-17(3)' } }).success).toBe(true);
+    expect(file(undefined).success).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // Deadlines of maintenance work (R6.2, R7.3), pure: the profile, the cause and the clock in;
-// a deadline with the article that sets it out. Where the profile sets no number the answer is
-// "no deadline", never a number made up here.
-import type { JurisdictionProfile, Setting } from '../domain/jurisdiction-profile.js';
+// a deadline with the article that sets it out. Where no text sets a number, the profile's
+// platform default is used and labelled as such — never a number made up here.
+import type { HoursSetting, JurisdictionProfile, RepairDuty, Setting } from '../domain/jurisdiction-profile.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -38,6 +38,97 @@ export function workOrderDeadline(profile: JurisdictionProfile, cause: WorkOrder
     case 'offline':
       return { dueAt: null, hours: null, article: null, basis: `repair at once; ${profile.name.en} sets no number of hours` };
   }
+}
+
+/** A deadline that is the platform's default where the law gives no number, said so. */
+export interface PlannedDeadline extends Deadline {
+  platformDefault: boolean;
+}
+
+/**
+ * Everything a new work order is held to. "Repair at once" (HRB-25(3)) has no number in any
+ * text, so it is made checkable in steps: the maintainer responds within `respond`, the fault is
+ * repaired by `repair` (the law's hours where a text sets them: HRB-30, HRB-19; otherwise the
+ * profile's platform default), then the camera's managing unit is told, and if the camera is
+ * still not repaired by `police`, the police unit of its region.
+ */
+export interface WorkOrderPlan {
+  cause: WorkOrderCause;
+  /** The duty the text sets for faults, with its article (or why there is none). */
+  duty: { value: RepairDuty | null; article: string | null; note: string | null };
+  respond: PlannedDeadline;
+  repair: PlannedDeadline;
+  police: PlannedDeadline;
+}
+
+function planned(start: number | null, s: HoursSetting, what: string): PlannedDeadline {
+  if (start === null || s.value === null) return { dueAt: null, hours: null, article: null, basis: `${what}: ${s.note ?? 'no deadline'}`, platformDefault: false };
+  if (s.platformDefault) {
+    return { dueAt: start + s.value * HOUR, hours: s.value, article: null, basis: `${what}: within ${s.value} h, the platform's default (${s.note})`, platformDefault: true };
+  }
+  return { dueAt: start + s.value * HOUR, hours: s.value, article: s.article, basis: `${what}: within ${s.value} h (${s.article})`, platformDefault: false };
+}
+
+/** The plan of a work order opened at `openedAt`: pure, the profile and the clock in. */
+export function workOrderPlan(profile: JurisdictionProfile, cause: WorkOrderCause, openedAt: number): WorkOrderPlan {
+  const r = profile.repair;
+  const law = workOrderDeadline(profile, cause, openedAt);
+  const repair: PlannedDeadline = law.dueAt !== null
+    ? { ...law, platformDefault: false }
+    : planned(openedAt, r.faultRepairHours, cause === 'fault' || cause === 'offline' ? `repair the fault (${dutyWords(r.faultDuty)})` : `${law.basis}; repair`);
+  const respond = planned(openedAt, r.faultRespondHours, 'the maintainer responds');
+  // A response deadline after the repair deadline would never be the one that fires.
+  const respondCapped = respond.dueAt !== null && repair.dueAt !== null && respond.dueAt > repair.dueAt ? { ...respond, dueAt: repair.dueAt } : respond;
+  const police = planned(repair.dueAt, r.policeEscalationHours, 'still not repaired after the managing unit was told: the police unit of the region');
+  const duty = r.faultDuty.value === null
+    ? { value: null, article: null, note: r.faultDuty.note }
+    : { value: r.faultDuty.value, article: r.faultDuty.article, note: r.faultDuty.note ?? null };
+  return { cause, duty, respond: respondCapped, repair, police };
+}
+
+function dutyWords(d: Setting<RepairDuty>): string {
+  if (d.value === null) return 'no duty set';
+  const words: Record<RepairDuty, string> = {
+    immediate: 'at once',
+    uninterrupted: 'keep running without interruption',
+    'normal-operation': 'keep running normally',
+    'regular-maintenance': 'regular upkeep',
+  };
+  return `${words[d.value]}, ${d.article}`;
+}
+
+/** Where an order stands on its escalation ladder: 0 with the maintainer, 1 managing unit, 2 police. */
+export type EscalationLevel = 0 | 1 | 2;
+
+export interface EscalationState {
+  level: EscalationLevel;
+  respondBy: number | null;
+  respondedAt: number | null;
+  dueAt: number | null;
+  policeDueAt: number | null;
+  closedAt: number | null;
+}
+
+export interface EscalationStep {
+  level: 1 | 2;
+  to: 'managing_unit' | 'police';
+  reason: 'no_response' | 'not_repaired';
+}
+
+/**
+ * The next escalation due at `now`, or null. One step at a time: the managing unit first (no
+ * response in time, or not repaired in time), then the police (still not repaired by the police
+ * deadline). A closed order never escalates.
+ */
+export function nextEscalation(o: EscalationState, now: number): EscalationStep | null {
+  if (o.closedAt !== null) return null;
+  if (o.level === 0) {
+    if (o.dueAt !== null && now > o.dueAt) return { level: 1, to: 'managing_unit', reason: 'not_repaired' };
+    if (o.respondBy !== null && o.respondedAt === null && now > o.respondBy) return { level: 1, to: 'managing_unit', reason: 'no_response' };
+    return null;
+  }
+  if (o.level === 1 && o.policeDueAt !== null && now > o.policeDueAt) return { level: 2, to: 'police', reason: 'not_repaired' };
+  return null;
 }
 
 /** Overdue: past a deadline and still not closed. An order without a deadline is never overdue. */
