@@ -1,7 +1,9 @@
 // The lavfi filter graphs of the simulator's shared encoders: one per kind of picture a camera
 // can show. The live picture carries the wall-clock time of each frame, to the millisecond,
-// taken from the system clock (setpts RTCTIME) when the frame is drawn.
+// taken from the system clock (setpts RTCTIME) when the frame is drawn: as text for people and
+// as a strip of cells for machines (clock-strip.ts), both from the same timestamp.
 import { existsSync } from 'node:fs';
+import { clockStripFilters } from './clock-strip.js';
 
 export type PictureKind = 'live' | 'black' | 'frozen' | 'moved';
 
@@ -41,6 +43,7 @@ function clock(o: PictureOptions, label: string): string {
     `setpts=floor(RTCTIME/1000)`,
     `drawtext=${font}fontsize=${size}:fontcolor=white:${box}:x=(w-tw)/2:y=h/8:text=${graphValue(time)}`,
     `drawtext=${font}fontsize=${Math.round(size / 2)}:fontcolor=yellow:${box}:x=(w-tw)/2:y=h/8+${size * 2}:text=${graphValue(label)}`,
+    ...clockStripFilters(o.width, o.height),
     // Regular timestamps again, so the encoder sees a constant frame rate.
     `settb=1/${o.fps}`,
     `setpts=N`,
