@@ -40,6 +40,8 @@ export const Errors = {
   conflict: declare('CONFLICT', 'This conflicts with existing data', 409),
   prohibitedPlace: declare('PROHIBITED_PLACE', 'Cameras may not be installed in this kind of place', 422),
   ruleRefused: declare('RULE_REFUSED', 'A rule of the jurisdiction refuses this', 422),
+  /** A camera or system recorded as in service before its system passed acceptance (验收). */
+  notAccepted: declare('NOT_ACCEPTED', 'Not in service before the system passes acceptance', 422),
   config: declare('CONFIG_INVALID', 'The configuration is not valid', 500),
   unavailable: declare('UNAVAILABLE', 'A required service is not available', 503),
 } as const;

@@ -9,6 +9,7 @@ import type { RecordChange } from './registry-change.js';
 import { nationalIdProblem } from './national-id-check.js';
 import { uniqueViolation, type OrganisationService } from './organisation.service.js';
 import type { ProfileRules } from './profile-rules.js';
+import type { ServiceGate } from './service-gate.js';
 
 const UNIT_FIELDS = ['ownerUnitId', 'userUnitId', 'managingUnitId', 'maintainerUnitId'] as const;
 
@@ -27,12 +28,26 @@ export interface CameraQuery {
 
 /** Registers camera points and enforces the registry's rules (R1.2–R1.4). */
 export class CameraService {
+  private serviceGate: ServiceGate | null = null;
+
   constructor(
     private readonly repos: Repositories,
     private readonly orgs: OrganisationService,
     private readonly rules: ProfileRules,
     private readonly clock: Clock,
   ) {}
+
+  /** Supervision gives its acceptance gate once it is assembled; without one no camera is held back. */
+  setServiceGate(gate: ServiceGate): void {
+    this.serviceGate = gate;
+  }
+
+  /** Throws the gate's refusal when a camera not yet in service is being recorded as in service. */
+  private async checkService(id: number, from: CameraStatus, to: CameraStatus): Promise<void> {
+    if (to !== 'in_service' || from === 'in_service' || !this.serviceGate) return;
+    const refusal = (await this.serviceGate([id])).get(id);
+    if (refusal) throw refusal;
+  }
 
   async register(input: CameraInput, record?: RecordChange): Promise<Camera> {
     const orgs = await this.loadOrganisations([input]);
@@ -57,6 +72,7 @@ export class CameraService {
     const problems = await this.check(next, orgs);
     if (problems.refusal) throw problems.refusal;
     if (problems.details.length) throw Errors.validation('the camera point is not valid', problems.details);
+    await this.checkService(id, current.status, next.status);
     try {
       return await this.repos.db.kysely.transaction().execute(async (trx) => {
         const camera = (await this.repos.cameras.update(id, next, this.clock.now(), trx))!;

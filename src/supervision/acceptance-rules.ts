@@ -27,5 +27,20 @@ export function acceptanceRequirement(lineageCodes: readonly string[], s: { fund
 export function serviceRefusal(req: AcceptanceRequirement, latest: AcceptanceResult): VigilError | null {
   if (!req.required || latest === 'passed') return null;
   const why = latest === 'failed' ? 'it failed acceptance' : 'it has not passed acceptance';
-  return Errors.ruleRefused(`not in service: ${why}; ${req.reason}`, [{ path: 'acceptance', message: why }], req.articles);
+  return Errors.notAccepted(`not in service: ${why}; ${req.reason}`, [{ path: 'acceptance', message: why }], req.articles);
+}
+
+/**
+ * May this camera of a system be recorded as in service? The registry asks before it writes the
+ * status (through its ServiceGate); the refusal names the camera's status field and its system.
+ */
+export function cameraServiceRefusal(system: { id: number; name: string; requirement: AcceptanceRequirement; acceptance: AcceptanceResult }, cameraId: number): VigilError | null {
+  const refused = serviceRefusal(system.requirement, system.acceptance);
+  if (!refused) return null;
+  const why = system.acceptance === 'failed' ? 'failed acceptance' : 'has not passed acceptance';
+  return Errors.notAccepted(
+    `camera ${cameraId} cannot be recorded as in service: its system "${system.name}" (${system.id}) ${why}; ${system.requirement.reason}`,
+    [{ path: 'status', message: `system ${system.id} ${why}` }],
+    refused.articles,
+  );
 }

@@ -11,6 +11,7 @@ import { ComplianceService } from './compliance.service.js';
 import { FilingService } from './filing.service.js';
 import { InspectionService } from './inspection.service.js';
 import { RelocationService } from './relocation.service.js';
+import { acceptanceGate } from './service-gate.js';
 import { SystemService } from './system.service.js';
 
 export interface Supervision {
@@ -26,6 +27,8 @@ export interface Supervision {
 export function createSupervision(o: { repos: Repositories; registry: Registry; catalogue: ProfileCatalogue; clock: Clock; log: SecurityLog; dataDir: string }): Supervision {
   // Same folder as approval documents: one store, every document named by its SHA-256.
   const d = { repos: o.repos, registry: o.registry, catalogue: o.catalogue, clock: o.clock, log: o.log, documents: new DocumentStore(o.dataDir) };
+  // From now on the registry holds back cameras of systems that have not passed acceptance.
+  o.registry.cameras.setServiceGate(acceptanceGate(d));
   return {
     systems: new SystemService(d),
     filings: new FilingService(d),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfiles } from '../domain/profile-loader.js';
-import { acceptanceRequirement, serviceRefusal } from './acceptance-rules.js';
+import { acceptanceRequirement, cameraServiceRefusal, serviceRefusal } from './acceptance-rules.js';
 import { dutyArticles, lineageCodes } from './duties.js';
 import { DAY, filingDeadline, filingState, policeVisitDeadline, visitState } from './filing-rules.js';
 import { coverageRestore } from './relocation-rules.js';
@@ -89,11 +89,18 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
       expect(self).toMatchObject({ required: true, articles: want.acceptSelf });
       expect(gov).toMatchObject({ required: true, articles: want.acceptGov });
       const refusal = serviceRefusal(gov, null)!;
-      expect(refusal.code).toBe('RULE_REFUSED');
+      expect(refusal.code).toBe('NOT_ACCEPTED');
       expect(refusal.articles).toEqual(want.acceptGov);
       expect(serviceRefusal(gov, 'failed')!.message).toMatch(/failed acceptance/);
       expect(serviceRefusal(gov, 'passed')).toBeNull();
       expect(acceptanceRequirement(codes, { funding: 'government', builtBeforeRules: true }).required).toBe(false);
+      // The registry's gate: a camera of the system is held back on its status field, same articles.
+      const camera = cameraServiceRefusal({ id: 7, name: 'gate', requirement: gov, acceptance: 'failed' }, 41)!;
+      expect(camera).toMatchObject({ code: 'NOT_ACCEPTED', status: 422, articles: want.acceptGov, details: [{ path: 'status', message: 'system 7 failed acceptance' }] });
+      expect(camera.message).toContain('camera 41');
+      expect(cameraServiceRefusal({ id: 7, name: 'gate', requirement: gov, acceptance: 'passed' }, 41)).toBeNull();
+      const legacy = acceptanceRequirement(codes, { funding: 'government', builtBeforeRules: true });
+      expect(cameraServiceRefusal({ id: 7, name: 'gate', requirement: legacy, acceptance: null }, 41)).toBeNull();
     });
 
     it(`${p.id}: retention actually held, in whole days`, () => {

@@ -102,7 +102,7 @@ export class SystemService {
     const block = await this.serviceBlock(s);
     const live = cams.filter((c) => c.status === 'in_service');
     if (block && live.length) {
-      await this.gate.refuse(actor, Errors.ruleRefused(`cameras ${live.map((c) => c.id).join(', ')} are recorded as in service, but the system may not be: ${block.message}`, live.map((c) => ({ path: 'add', message: `camera ${c.id} is in service` })), block.articles), `system:${id} cameras`, live.map((c) => c.id));
+      await this.gate.refuse(actor, Errors.notAccepted(`cameras ${live.map((c) => c.id).join(', ')} are recorded as in service, but the system may not be: ${block.message}`, live.map((c) => ({ path: 'add', message: `camera ${c.id} is in service` })), block.articles), `system:${id} cameras`, live.map((c) => c.id));
     }
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.attachCameras(id, add.filter((c) => !taken.has(c)), trx);

@@ -75,7 +75,17 @@ for (const dialect of DIALECTS) {
       const live = await camera('in_service');
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/cameras`, { add: [live] });
       expect(res.statusCode).toBe(422);
-      expect(res.json().error).toMatchObject({ code: 'RULE_REFUSED', articles: ['AH-13', 'CN-12'] });
+      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13', 'CN-12'] });
+
+      // Nor can the registry record the system's own camera as in service behind its back.
+      res = await api(null, 'PATCH', `/cameras/${cam}`, { status: 'in_service', inServiceDate: '2026-10-30' });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13', 'CN-12'], details: [{ path: 'status' }] });
+      expect(res.json().error.message).toContain(`system "校园监控" (${sys.id}) has not passed acceptance`);
+      expect((await api(null, 'GET', `/cameras/${cam}`)).json()).toMatchObject({ status: 'planned' });
+      // A camera outside any system is the registry's alone.
+      res = await api(null, 'PATCH', `/cameras/${await camera('planned')}`, { status: 'in_service', inServiceDate: '2026-10-30' });
+      expect(res.statusCode, res.body).toBe(200);
 
       // Not into service before acceptance: refused, with the articles, and registered.
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/in-service`, { at: t.clock.now() });
