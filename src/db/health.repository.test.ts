@@ -78,6 +78,29 @@ for (const dialect of DIALECTS) {
       expect((await repos.health.workOrders({ cameraIds: [], limit: 10, offset: 0 }))).toEqual([]);
     });
 
+    it('finds orders due for their next escalation step and moves them one level at a time', async () => {
+      const [, b] = cams as [number, number];
+      const o = await repos.health.insertWorkOrder({
+        camera_id: b, maintainer_unit_id: null, cause: 'fault', state: 'open', opened_at: T, opened_by: null, due_at: T + 1000, deadline_hours: 24, deadline_article: null,
+        deadline_basis: 'x', profile_id: 'harbin', findings: '[]', diagnostic_id: null, respond_by: T + 100, police_due_at: T + 2000, managing_unit_id: 7, region_id: 3, plan: '{"cause":"fault"}',
+      });
+      expect(o).toMatchObject({ escalation_level: 0, respond_by: T + 100, police_due_at: T + 2000, managing_unit_id: 7, region_id: 3, responded_at: null, plan: '{"cause":"fault"}' });
+      expect(await repos.health.escalationCandidates(T + 100)).toEqual([]);
+      expect((await repos.health.escalationCandidates(T + 101)).map((x) => x.id)).toEqual([o.id]);
+      expect(await repos.health.respondToWorkOrder(o.id, 5, T + 50)).toBe(true);
+      expect(await repos.health.respondToWorkOrder(o.id, 6, T + 60)).toBe(false);
+      expect(await repos.health.escalationCandidates(T + 999)).toEqual([]);
+      expect((await repos.health.escalationCandidates(T + 1001)).map((x) => x.id)).toEqual([o.id]);
+      expect(await repos.health.escalateWorkOrder(o.id, 0, { escalation_level: 1, escalated_at: T + 1001 })).toBe(true);
+      expect(await repos.health.escalateWorkOrder(o.id, 0, { escalation_level: 1, escalated_at: T + 1002 })).toBe(false);
+      expect(await repos.health.escalationCandidates(T + 2000)).toEqual([]);
+      expect((await repos.health.escalationCandidates(T + 2001)).map((x) => x.id)).toEqual([o.id]);
+      expect(await repos.health.escalateWorkOrder(o.id, 1, { escalation_level: 2, police_escalated_at: T + 2001 })).toBe(true);
+      expect(await repos.health.workOrder(o.id)).toMatchObject({ state: 'escalated', escalation_level: 2, escalated_at: T + 1001, police_escalated_at: T + 2001, responded_by: 5 });
+      expect(await repos.health.escalationCandidates(T + 99_999)).toEqual([]);
+      expect(await repos.health.transitionWorkOrder(o.id, 'escalated', { state: 'closed', closed_at: T + 3000 })).toBe(true);
+    });
+
     it('alarms, acknowledged once; daily roll-ups replaced per day and camera', async () => {
       const a1 = await repos.health.insertAlarm({ at: T, kind: 'finding', severity: 'warning', camera_id: cams[0]!, organisation_id: null, title: 't', detail: '{}', snapshot: null, clip_from: null, clip_to: null, reported_by: null, work_order_id: null });
       const a2 = await repos.health.insertAlarm({ at: T + 1, kind: 'storage', severity: 'critical', camera_id: null, organisation_id: null, title: 'disk', detail: '{}', snapshot: null, clip_from: null, clip_to: null, reported_by: null, work_order_id: null });

@@ -41,6 +41,16 @@ export interface WorkOrderTable {
   closed_by: number | null;
   proof_diagnostic_id: number | null;
   note: Generated<string>;
+  // 0009: "at once" made checkable — response, escalation ladder, routing, the plan as JSON.
+  respond_by: number | null;
+  responded_at: number | null;
+  responded_by: number | null;
+  police_due_at: number | null;
+  police_escalated_at: number | null;
+  escalation_level: Generated<number>;
+  managing_unit_id: number | null;
+  region_id: number | null;
+  plan: Generated<string>;
 }
 export interface AlarmTable {
   id: Generated<number>;
@@ -96,7 +106,9 @@ export type WorkOrderRow = Selectable<WorkOrderTable>;
 export type AlarmRow = Selectable<AlarmTable>;
 export type NoticeRow = Selectable<CameraNoticeTable>;
 export type NewDiagnostic = Omit<DiagnosticRow, 'id'>;
-export type NewWorkOrder = Omit<WorkOrderRow, 'id' | 'note' | 'escalated_at' | 'closed_at' | 'closed_by' | 'proof_diagnostic_id'> & { note?: string };
+type Later = 'id' | 'note' | 'escalated_at' | 'closed_at' | 'closed_by' | 'proof_diagnostic_id' | 'responded_at' | 'responded_by' | 'police_escalated_at' | 'escalation_level' | 'plan';
+type Routed = 'respond_by' | 'police_due_at' | 'managing_unit_id' | 'region_id';
+export type NewWorkOrder = Omit<WorkOrderRow, Later | Routed> & Partial<Pick<WorkOrderRow, Routed>> & { note?: string; plan?: string };
 export type NewAlarm = Omit<AlarmRow, 'id' | 'acknowledged_at' | 'acknowledged_by'>;
 
 /** A camera the health role looks after: registered and in service (or marked faulty). */
@@ -104,6 +116,8 @@ export interface WatchedCamera {
   id: number;
   regionId: number;
   maintainerUnitId: number | null;
+  /** Where an overdue work order goes first (管理单位); null: straight to the region's police. */
+  managingUnitId?: number | null;
   sourceUrl: string | null;
   createdAt: number;
 }
@@ -138,6 +152,14 @@ const toOrder = (r: WorkOrderRow): WorkOrderRow => ({
   deadline_hours: num(r.deadline_hours),
   diagnostic_id: num(r.diagnostic_id),
   escalated_at: num(r.escalated_at),
+  respond_by: num(r.respond_by),
+  responded_at: num(r.responded_at),
+  responded_by: num(r.responded_by),
+  police_due_at: num(r.police_due_at),
+  police_escalated_at: num(r.police_escalated_at),
+  escalation_level: Number(r.escalation_level ?? 0),
+  managing_unit_id: num(r.managing_unit_id),
+  region_id: num(r.region_id),
   closed_at: num(r.closed_at),
   closed_by: num(r.closed_by),
   proof_diagnostic_id: num(r.proof_diagnostic_id),
@@ -170,11 +192,11 @@ export class HealthRepository {
   async watchedCameras(): Promise<WatchedCamera[]> {
     const rows = await this.db
       .selectFrom('cameras')
-      .select(['id', 'region_id', 'maintainer_unit_id', 'source_url', 'created_at'])
+      .select(['id', 'region_id', 'maintainer_unit_id', 'managing_unit_id', 'source_url', 'created_at'])
       .where('status', 'in', ['in_service', 'fault'])
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ id: Number(r.id), regionId: Number(r.region_id), maintainerUnitId: num(r.maintainer_unit_id), sourceUrl: r.source_url, createdAt: Number(r.created_at) }));
+    return rows.map((r) => ({ id: Number(r.id), regionId: Number(r.region_id), maintainerUnitId: num(r.maintainer_unit_id), managingUnitId: num(r.managing_unit_id), sourceUrl: r.source_url, createdAt: Number(r.created_at) }));
   }
 
   // ---- recording index (read only) ----
@@ -325,6 +347,39 @@ export class HealthRepository {
     return rows.map(toOrder);
   }
 
+  /**
+   * Orders that may be due for their next escalation step at `now`: not closed, and past the
+   * repair or response deadline (level 0) or the police deadline (level 1). The pure rule
+   * (deadlines.ts nextEscalation) decides; this only narrows the rows.
+   */
+  async escalationCandidates(now: number): Promise<WorkOrderRow[]> {
+    const rows = await this.db
+      .selectFrom('work_orders')
+      .selectAll()
+      .where('state', '!=', 'closed')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('escalation_level', '=', 0), eb.or([eb('due_at', '<', now), eb.and([eb('respond_by', '<', now), eb('responded_at', 'is', null)])])]),
+          eb.and([eb('escalation_level', '=', 1), eb('police_due_at', '<', now)]),
+        ]),
+      )
+      .orderBy('id')
+      .execute();
+    return rows.map(toOrder);
+  }
+
+  /** Records the maintainer's response once; false when already responded or closed. */
+  async respondToWorkOrder(id: number, by: number, at: number): Promise<boolean> {
+    const r = await this.db.updateTable('work_orders').set({ responded_at: at, responded_by: by }).where('id', '=', id).where('responded_at', 'is', null).where('state', '!=', 'closed').executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Moves an order one step up its ladder; false when it was no longer at `fromLevel` (raced) or closed. */
+  async escalateWorkOrder(id: number, fromLevel: number, set: Partial<Pick<WorkOrderRow, 'escalated_at' | 'police_escalated_at'>> & { escalation_level: number }): Promise<boolean> {
+    const r = await this.db.updateTable('work_orders').set({ ...set, state: 'escalated' }).where('id', '=', id).where('escalation_level', '=', fromLevel).where('state', '!=', 'closed').executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async countWorkOrders(): Promise<{ state: string; overdue: boolean; count: number }[]> {
     const rows = await this.db
       .selectFrom('work_orders')
@@ -381,6 +436,13 @@ export class HealthRepository {
     if (!days.length) return [];
     const rows = await this.db.selectFrom('health_daily').selectAll().where('day', 'in', days).execute();
     return rows.map((r) => ({ ...r, camera_id: Number(r.camera_id), region_id: Number(r.region_id), unit_id: num(r.unit_id), online_ms: Number(r.online_ms), total_ms: Number(r.total_ms), good: Number(r.good) }));
+  }
+
+  async notices(f: { cameraIds?: number[]; limit: number }): Promise<NoticeRow[]> {
+    let q = this.db.selectFrom('camera_notices').selectAll();
+    if (f.cameraIds) q = f.cameraIds.length ? q.where('camera_id', 'in', f.cameraIds) : q.where(sql<boolean>`1 = 0`);
+    const rows = await q.orderBy('id', 'desc').limit(f.limit).execute();
+    return rows.map((r) => ({ ...r, id: Number(r.id), camera_id: Number(r.camera_id), notice_at: Number(r.notice_at), planned_at: Number(r.planned_at), in_time: Number(r.in_time), notice_days: num(r.notice_days), filed_by: num(r.filed_by) }));
   }
 
   async insertNotice(n: Omit<NoticeRow, 'id'>): Promise<NoticeRow> {

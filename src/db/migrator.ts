@@ -10,6 +10,7 @@ import { access } from './migrations/0004-access.js';
 import { evidence } from './migrations/0005-evidence.js';
 import { health } from './migrations/0006-health.js';
 import { supervision } from './migrations/0007-supervision.js';
+import { workOrderEscalation } from './migrations/0009-work-order-escalation.js';
 
 function migrations(db: Db): Record<string, Migration> {
   return {
@@ -20,6 +21,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0005-evidence': evidence(db.dialect),
     '0006-health': health(db.dialect),
     '0007-supervision': supervision(db.dialect),
+    '0009-work-order-escalation': workOrderEscalation(db.dialect),
   };
 }
 

@@ -46,6 +46,17 @@ export interface WorkOrderView {
   closedBy: number | null;
   proofDiagnosticId: number | null;
   note: string;
+  respondBy: number | null;
+  respondedAt: number | null;
+  respondedBy: number | null;
+  policeDueAt: number | null;
+  policeEscalatedAt: number | null;
+  /** 0 with the maintainer, 1 told the managing unit, 2 told the police. */
+  escalationLevel: number;
+  managingUnitId: number | null;
+  regionId: number | null;
+  /** The plan it was opened under (deadlines.ts WorkOrderPlan): duty, hours, articles or platform defaults. */
+  plan: Record<string, unknown>;
 }
 
 function parseJson<T>(text: string, fallback: T): T {
@@ -69,7 +80,9 @@ export function workOrderView(r: WorkOrderRow): WorkOrderView {
     id: r.id, cameraId: r.camera_id, maintainerUnitId: r.maintainer_unit_id, cause: r.cause, state: r.state, openedAt: r.opened_at, openedBy: r.opened_by,
     dueAt: r.due_at, deadlineHours: r.deadline_hours, deadlineArticle: r.deadline_article, deadlineBasis: r.deadline_basis, profileId: r.profile_id,
     findings: parseJson<string[]>(r.findings, []), diagnosticId: r.diagnostic_id, escalatedAt: r.escalated_at, closedAt: r.closed_at, closedBy: r.closed_by,
-    proofDiagnosticId: r.proof_diagnostic_id, note: r.note,
+    proofDiagnosticId: r.proof_diagnostic_id, note: r.note, respondBy: r.respond_by, respondedAt: r.responded_at, respondedBy: r.responded_by,
+    policeDueAt: r.police_due_at, policeEscalatedAt: r.police_escalated_at, escalationLevel: r.escalation_level, managingUnitId: r.managing_unit_id,
+    regionId: r.region_id, plan: parseJson<Record<string, unknown>>(r.plan, {}),
   };
 }
 

@@ -1,13 +1,15 @@
 // Work orders for maintainer units (R6.2): opened by a finding or an outage, or by hand after
-// municipal damage or a relocation; deadlines from the camera's jurisdiction profile; overdue
-// orders escalate; closing one needs proof — a fresh sample that passes diagnostics.
+// municipal damage or a relocation; deadlines from the camera's jurisdiction profile (the law's
+// hours, or its labelled platform defaults where "at once" has no number); the maintainer
+// responds; overdue orders escalate to the managing unit, then to the police unit of the region;
+// closing one needs proof — a fresh sample that passes diagnostics.
 import type { Camera } from '../db/camera.repository.js';
 import type { HealthRepository, WatchedCamera, WorkOrderRow } from '../db/health.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
 import { Errors } from '../errors.js';
 import type { AlarmService } from './alarm.service.js';
-import { isOverdue, workOrderDeadline, type WorkOrderCause } from './deadlines.js';
+import { nextEscalation, workOrderPlan, type EscalationLevel, type WorkOrderCause } from './deadlines.js';
 import type { Finding } from './diagnose.js';
 import { workOrderView, type HealthEventHub, type WorkOrderView } from './events.js';
 
@@ -43,7 +45,7 @@ export class WorkOrderService {
   async openByHand(camera: Camera, cause: WorkOrderCause, userId: number, note: string): Promise<WorkOrderView> {
     const active = await this.d.repo.activeWorkOrder(camera.id);
     if (active) throw Errors.conflict(`camera ${camera.id} already has work order ${active.id} open`);
-    return this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, userId, [], null, note);
+    return this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, userId, [], null, note);
   }
 
   async get(id: number): Promise<WorkOrderRow> {
@@ -52,21 +54,46 @@ export class WorkOrderService {
     return o;
   }
 
-  /** Escalates every open order past its deadline: state and a critical alarm. */
+  /** The maintainer's response ("on it"): stops the no-response escalation, not the repair deadline. */
+  async respond(id: number, userId: number): Promise<WorkOrderView> {
+    const o = await this.get(id);
+    if (o.state === 'closed') throw Errors.conflict(`work order ${id} is already closed`);
+    if (!(await this.d.repo.respondToWorkOrder(id, userId, this.d.clock.now()))) throw Errors.conflict(`work order ${id} was already responded to`);
+    const view = workOrderView((await this.d.repo.workOrder(id))!);
+    this.d.hub.publish({ type: 'work_order', workOrder: view });
+    return view;
+  }
+
+  /**
+   * Takes every order due for its next step one step up the ladder (deadlines.ts nextEscalation):
+   * the managing unit (管理单位) when the maintainer did not respond or repair in time, then the
+   * police unit of the camera's region when it is still not repaired. Each step is an alarm routed
+   * to that organisation, on the event stream and the webhooks.
+   */
   async escalateOverdue(): Promise<WorkOrderView[]> {
     const now = this.d.clock.now();
     const out: WorkOrderView[] = [];
-    for (const o of await this.d.repo.overdueWorkOrders(now)) {
-      if (!isOverdue(o.due_at, o.closed_at, now)) continue;
-      if (!(await this.d.repo.transitionWorkOrder(o.id, 'open', { state: 'escalated', escalated_at: now }))) continue;
+    for (const o of await this.d.repo.escalationCandidates(now)) {
+      const level = Math.min(2, Math.max(0, o.escalation_level)) as EscalationLevel;
+      const step = nextEscalation({ level, respondBy: o.respond_by, respondedAt: o.responded_at, dueAt: o.due_at, policeDueAt: o.police_due_at, closedAt: o.closed_at }, now);
+      if (!step) continue;
+      const set = step.level === 1 ? { escalation_level: 1, escalated_at: now } : { escalation_level: 2, police_escalated_at: now };
+      if (!(await this.d.repo.escalateWorkOrder(o.id, level, set))) continue;
       const view = workOrderView((await this.d.repo.workOrder(o.id))!);
+      const managing = o.managing_unit_id;
+      // Without a registered managing unit the first step has nobody else to go to: the police.
+      const to = step.to === 'managing_unit' && managing !== null ? { id: managing, who: 'the managing unit' } : { id: o.region_id, who: 'the police unit of the region' };
+      const why = step.reason === 'no_response' ? 'no response from the maintainer' : 'not repaired in time';
       await this.d.alarms.raise({
-        kind: 'work_order_overdue',
+        kind: step.level === 1 ? 'work_order_overdue' : 'work_order_police',
         severity: 'critical',
         camera_id: o.camera_id,
-        organisation_id: o.maintainer_unit_id,
-        title: `Work order ${o.id} is overdue`,
-        detail: { dueAt: o.due_at, article: o.deadline_article, basis: o.deadline_basis },
+        organisation_id: to.id,
+        title: `Work order ${o.id}: ${why}; escalated to ${to.who}`,
+        detail: {
+          level: step.level, to: step.to === 'managing_unit' && managing === null ? 'police' : step.to, reason: step.reason,
+          respondBy: o.respond_by, dueAt: o.due_at, policeDueAt: o.police_due_at, article: o.deadline_article, basis: o.deadline_basis,
+        },
         work_order_id: o.id,
       });
       this.d.hub.publish({ type: 'work_order', workOrder: view });
@@ -95,7 +122,8 @@ export class WorkOrderService {
   private async open(camera: WatchedCamera, cause: WorkOrderCause, userId: number | null, findings: string[], diagnosticId: number | null, note: string): Promise<WorkOrderView> {
     const profile = await this.d.profileFor(camera.regionId);
     const now = this.d.clock.now();
-    const deadline = workOrderDeadline(profile, cause, now);
+    const plan = workOrderPlan(profile, cause, now);
+    const deadline = plan.repair;
     const row = await this.d.repo.insertWorkOrder({
       camera_id: camera.id,
       maintainer_unit_id: camera.maintainerUnitId,
@@ -111,6 +139,11 @@ export class WorkOrderService {
       findings: JSON.stringify(findings),
       diagnostic_id: diagnosticId,
       note,
+      respond_by: plan.respond.dueAt,
+      police_due_at: plan.police.dueAt,
+      managing_unit_id: camera.managingUnitId ?? null,
+      region_id: camera.regionId,
+      plan: JSON.stringify(plan),
     });
     const view = workOrderView(row);
     this.d.hub.publish({ type: 'work_order', workOrder: view });

@@ -84,6 +84,8 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     'GET /api/v1/work-orders': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'GET /api/v1/work-orders/:id': { call: async (v) => ({ url: `/${await orderOf(v)}` }), own: READERS, other: NOBODY },
     'POST /api/v1/work-orders': { call: async (v) => ({ url: '', payload: { cameraId: (await freshCam(v, null)).id, cause: 'municipal_damage' } }), own: MAINTAINERS, other: NOBODY },
+    'POST /api/v1/work-orders/:id/respond': { call: async (v) => ({ url: `/${await freshOrder(v, null)}/respond` }), own: MAINTAINERS, other: NOBODY },
+    'GET /api/v1/notices': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'POST /api/v1/work-orders/:id/close': { call: async (v) => ({ url: `/${await freshOrder(v, get().source)}/close`, payload: {} }), own: MAINTAINERS, other: NOBODY },
     'POST /api/v1/cameras/:id/notices': { call: async (v) => ({ url: `/${cam(v)}/notices`, payload: { kind: 'relocation', plannedAt: get().t.clock.now() + 30 * DAY } }), own: REGISTRARS, other: NOBODY },
     'GET /api/v1/alarms': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
@@ -104,6 +106,7 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     };
     if (key === 'GET /api/v1/work-orders') cameraItems('work orders');
     if (key === 'GET /api/v1/alarms') cameraItems('alarms');
+    if (key === 'GET /api/v1/notices') cameraItems('removal and relocation notices');
     if (key === 'GET /api/v1/reports/health') {
       const r = json() as { regions: { organisationId: number }[]; units: unknown[] };
       const ids = r.regions.map((x) => x.organisationId);

@@ -1,6 +1,6 @@
 // A work order's life through the API, on a simulated camera the platform does not record (so
 // every sample is one grab from the live source): opened with Harbin's deadline and article,
-// escalated when overdue, refused closing while the picture is black, closed with a passing
+// answered by the maintainer, escalated to the managing unit then the police when overdue, refused closing while the picture is black, closed with a passing
 // fresh snapshot as proof; plus notices, reports of suspicious events and the rates report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
@@ -55,17 +55,37 @@ describe('work orders through the API', () => {
     expect((await maintainer.inject({ method: 'GET', url: '/api/v1/work-orders' })).json().items.map((x: { id: number }) => x.id)).toEqual([orderId]);
   });
 
-  it('escalates once overdue, with a critical alarm to the maintainer unit', async () => {
+  it('the maintainer responds within Harbin’s hour; past 72 h (HRB-30) the managing unit is told, a day later the police unit of the region', async () => {
+    const o = (await maintainer.inject({ method: 'GET', url: `/api/v1/work-orders/${orderId}` })).json();
+    // "At once" (HRB-25(3)) has no number: the hour to respond is Harbin's platform default, said so.
+    expect(o).toMatchObject({ respondBy: o.openedAt + H, respondedAt: null, escalationLevel: 0, managingUnitId: h.managingUnitId, regionId: h.regionId, policeDueAt: o.dueAt + 24 * H });
+    expect(o.plan).toMatchObject({ duty: { value: 'immediate', article: 'HRB-25(3)' }, respond: { hours: 1, platformDefault: true }, repair: { hours: 72, article: 'HRB-30', platformDefault: false } });
+    h.t.clock.advance(30 * 60_000);
+    expect(await h.health.workOrders.escalateOverdue()).toEqual([]);
+    await signInAll();
+    expect((await stranger.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/respond` })).statusCode).toBe(403);
+    const responded = await maintainer.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/respond` });
+    expect(responded.statusCode).toBe(200);
+    expect(responded.json()).toMatchObject({ respondedAt: h.t.clock.now(), respondedBy: maintainer.person.id, state: 'open' });
+    expect((await maintainer.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/respond` })).statusCode).toBe(409);
+
     h.t.clock.advance(71 * H);
     expect(await h.health.workOrders.escalateOverdue()).toEqual([]);
-    h.t.clock.advance(2 * H);
+    h.t.clock.advance(1 * H);
     const escalated = await h.health.workOrders.escalateOverdue();
-    expect(escalated.map((o) => [o.id, o.state])).toEqual([[orderId, 'escalated']]);
-    await signInAll();
+    expect(escalated.map((x) => [x.id, x.state, x.escalationLevel])).toEqual([[orderId, 'escalated', 1]]);
     expect(await h.health.workOrders.escalateOverdue()).toEqual([]);
-    const alarms = (await maintainer.inject({ method: 'GET', url: '/api/v1/alarms?kind=work_order_overdue' })).json().items;
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]).toMatchObject({ severity: 'critical', workOrderId: orderId, organisationId: h.unitId });
+    h.t.clock.advance(24 * H);
+    const police = await h.health.workOrders.escalateOverdue();
+    expect(police.map((x) => [x.id, x.escalationLevel, x.policeEscalatedAt])).toEqual([[orderId, 2, h.t.clock.now()]]);
+    expect(await h.health.workOrders.escalateOverdue()).toEqual([]);
+    await signInAll();
+    const toManaging = (await maintainer.inject({ method: 'GET', url: '/api/v1/alarms?kind=work_order_overdue' })).json().items;
+    expect(toManaging).toHaveLength(1);
+    expect(toManaging[0]).toMatchObject({ severity: 'critical', workOrderId: orderId, organisationId: h.managingUnitId, detail: { level: 1, to: 'managing_unit', reason: 'not_repaired' } });
+    const toPolice = (await operator.inject({ method: 'GET', url: '/api/v1/alarms?kind=work_order_police' })).json().items;
+    expect(toPolice).toHaveLength(1);
+    expect(toPolice[0]).toMatchObject({ severity: 'critical', workOrderId: orderId, organisationId: h.regionId, detail: { level: 2, to: 'police' } });
   });
 
   it('refuses to close while the fresh picture fails, closes once it passes, with the proof kept', async () => {
@@ -125,5 +145,25 @@ describe('work orders through the API', () => {
     expect(status.json().lastDiagnostic.ok).toBe(true);
     const trends = await h.admin({ method: 'GET', url: '/api/v1/health/trends?weeks=1' });
     expect(trends.json().days).toHaveLength(7);
+  });
+  it('a fault nobody answers goes to the managing unit after Harbin’s hour', async () => {
+    const c = h.camera;
+    const cam = await h.t.repos.cameras.insert({
+      gbId: '23010200001320000077', name: 'Quiet', deviceType: c.deviceType, longitude: null, latitude: null, address: c.address, directionDeg: null, fovDeg: null,
+      placeCategory: c.placeCategory, keyPosition: false, regionId: c.regionId, ownerUnitId: null, userUnitId: null, managingUnitId: h.managingUnitId, maintainerUnitId: h.unitId,
+      funding: 'government', signage: true, inServiceDate: null, status: 'in_service', sourceUrl: null,
+    }, h.t.clock.now());
+    const opened = await h.admin({ method: 'POST', url: '/api/v1/work-orders', payload: { cameraId: cam.id, cause: 'fault' } });
+    expect(opened.statusCode).toBe(201);
+    expect(opened.json()).toMatchObject({ deadlineArticle: null, deadlineHours: 24, respondBy: h.t.clock.now() + H });
+    expect(opened.json().deadlineBasis).toContain('HRB-25(3)');
+    h.t.clock.advance(H + 1);
+    await signInAll();
+    const up = await h.health.workOrders.escalateOverdue();
+    // The relocation order opened above was not answered either: it goes up too.
+    expect(up.map((x) => [x.id, x.escalationLevel])).toContainEqual([opened.json().id, 1]);
+    const alarm = (await h.admin({ method: 'GET', url: '/api/v1/alarms?kind=work_order_overdue' })).json().items.find((a: { workOrderId: number }) => a.workOrderId === opened.json().id);
+    expect(alarm.detail).toMatchObject({ reason: 'no_response', to: 'managing_unit' });
+    await signInAll();
   });
 });

@@ -18,7 +18,7 @@ export interface HealthRouteDeps {
 }
 
 export function watched(c: Camera): WatchedCamera {
-  return { id: c.id, regionId: c.regionId, maintainerUnitId: c.maintainerUnitId, sourceUrl: c.sourceUrl, createdAt: c.createdAt };
+  return { id: c.id, regionId: c.regionId, maintainerUnitId: c.maintainerUnitId, managingUnitId: c.managingUnitId, sourceUrl: c.sourceUrl, createdAt: c.createdAt };
 }
 
 /** The camera, after checking `action` on it (refusals registered). */

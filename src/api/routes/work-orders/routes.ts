@@ -13,6 +13,13 @@ const workOrder = z.object({
   dueAt: z.number().nullable(), deadlineHours: z.number().nullable(), deadlineArticle: z.string().nullable(), deadlineBasis: z.string(), profileId: z.string(),
   findings: z.array(z.string()), diagnosticId: z.number().nullable(), escalatedAt: z.number().nullable(), closedAt: z.number().nullable(), closedBy: z.number().nullable(),
   proofDiagnosticId: z.number().nullable(), note: z.string(),
+  respondBy: z.number().nullable(), respondedAt: z.number().nullable(), respondedBy: z.number().nullable(), policeDueAt: z.number().nullable(), policeEscalatedAt: z.number().nullable(),
+  escalationLevel: z.number(), managingUnitId: z.number().nullable(), regionId: z.number().nullable(), plan: z.record(z.string(), z.unknown()),
+});
+
+const notice = z.object({
+  id: z.number(), cameraId: z.number(), kind: z.string(), noticeAt: z.number(), plannedAt: z.number(), inTime: z.boolean(), noticeDays: z.number().nullable(),
+  article: z.string().nullable(), reason: z.string(), profileId: z.string(), filedBy: z.number().nullable(),
 });
 
 export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (app, d) => {
@@ -58,6 +65,22 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     return reply.status(201).send(order);
   });
 
+  app.post('/work-orders/:id/respond', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: "The maintainer responds to an order (on the way / working on it): stops the no-response escalation; the repair deadline still runs",
+      params: idParams,
+      response: { 200: workOrder, ...errorResponses },
+    },
+  }, async (req) => {
+    const o = await d.health.workOrders.get(req.params.id);
+    const { camera, actor } = await cameraWith(d, req, o.camera_id, 'maintain', 'config_change');
+    const view = await d.health.workOrders.respond(o.id, actor.userId);
+    await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${o.id} responded to` });
+    return view;
+  });
+
   app.post('/work-orders/:id/close', {
     config: { access: 'signed-in' },
     schema: {
@@ -73,6 +96,26 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     const r = await d.health.workOrders.close(o.id, watched(camera), actor.userId, req.body.note);
     await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${o.id} closed`, detail: { proofDiagnosticId: r.proof.diagnosticId } });
     return { order: r.order, proof: { diagnosticId: r.proof.diagnosticId, ok: r.proof.ok } };
+  });
+
+  app.get('/notices', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: 'Removal and relocation notices (R7.3) of the cameras one may see, newest first, each judged against its notice period',
+      querystring: z.strictObject({ cameraId: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      response: { 200: z.object({ items: z.array(notice) }), ...errorResponses },
+    },
+  }, async (req) => {
+    const actor = actorOf(req);
+    const rows = await d.health.repo.notices({ ...(req.query.cameraId ? { cameraIds: [req.query.cameraId] } : {}), limit: req.query.limit });
+    const cameras = await Promise.all([...new Set(rows.map((r) => r.camera_id))].map((id) => d.registry.cameras.get(id).catch(() => undefined)));
+    const subjects = await d.access.subjects.cameras(cameras.filter((c) => c !== undefined));
+    return {
+      items: rows
+        .filter((r) => subjects.has(r.camera_id) && can(actor, 'read-health', subjects.get(r.camera_id)!))
+        .map((r) => ({ id: r.id, cameraId: r.camera_id, kind: r.kind, noticeAt: r.notice_at, plannedAt: r.planned_at, inTime: r.in_time === 1, noticeDays: r.notice_days, article: r.article, reason: r.reason, profileId: r.profile_id, filedBy: r.filed_by })),
+    };
   });
 
   app.post('/cameras/:id/notices', {
