@@ -50,6 +50,35 @@ export interface RepairRules {
   policeEscalationHours: HoursSetting;
 }
 
+/**
+ * Duties that carry no number but still need their article in a checklist or a refusal. A
+ * profile lists the articles of its own text; the resolved profile adds those it inherits, so
+ * Anhui cites AH-13 and CN-12, and a new city still carries the national duties.
+ */
+export const DUTIES = [
+  /** No use before passing acceptance (验收), any builder. */
+  'acceptance',
+  /** Government-built systems: acceptance organised by the government. */
+  'governmentAcceptance',
+  /** 立卷归档: design, construction, acceptance and maintenance records, firms and technicians. */
+  'archive',
+  /** An entrusted maintainer's duty stated in writing. */
+  'maintenanceContract',
+  /** 登记: who viewed, copied, retrieved, when, why, where it went. */
+  'accessRegister',
+  /** Training of watching and management staff. */
+  'training',
+  /** 值守监看 / 值班: a duty roster. */
+  'dutyRoster',
+  /** The police inspect builders and users (监督检查). */
+  'inspection',
+  /** Anyone may report misconduct of the supervisors (检举、控告). */
+  'complaint',
+] as const;
+export type Duty = (typeof DUTIES)[number];
+/** Articles of each duty, nearest profile first; empty when no text in the lineage sets it. */
+export type Duties = Record<Duty, string[]>;
+
 export interface CategoryRule {
   category: string;
   /** Nearest profile first: ['AH-8(1)', 'CN-11']. */
@@ -112,6 +141,7 @@ export interface JurisdictionProfile {
   prohibitedCategories: CategoryRule[];
   /** Own penalties first, then inherited ones: the national penalties apply everywhere. */
   penalties: Penalty[];
+  duties: Duties;
   notes: { from: string; text: string }[];
   /** Summaries of every article the profile or its ancestors cite. */
   articles: Record<string, Bilingual>;
@@ -187,6 +217,10 @@ const penalty = z.strictObject({
   fines: z.array(fine).min(1, 'a penalty lists at least one fine').max(20),
 });
 
+const dutiesFile = z.strictObject(
+  Object.fromEntries(DUTIES.map((d) => [d, z.array(articleId).min(1).max(20).optional()])) as { [K in Duty]: z.ZodOptional<z.ZodArray<typeof articleId>> },
+);
+
 export const profileFileSchema = z.strictObject({
   id: z.string().regex(PROFILE_ID, 'expected a lower-case id like "anhui"'),
   code: z.string().regex(/^[A-Z]{2,4}$/, 'expected 2–4 capital letters like "AH"'),
@@ -231,6 +265,8 @@ export const profileFileSchema = z.strictObject({
   mandatoryCategories: z.array(categoryRef).max(1000),
   prohibitedCategories: z.array(categoryRef).max(1000),
   penalties: z.array(penalty).max(200),
+  /** Optional and duty by duty: the articles of this text; inherited ones are added. */
+  duties: dutiesFile.optional(),
   notes: z.array(text).max(50).optional(),
   articles: z.record(articleId, bilingual),
 });
@@ -254,6 +290,7 @@ export function citedArticles(file: ProfileFile): { article: string; path: strin
   file.mandatoryCategories.forEach((c, i) => out.push({ article: c.article, path: `mandatoryCategories[${i}].article` }));
   file.prohibitedCategories.forEach((c, i) => out.push({ article: c.article, path: `prohibitedCategories[${i}].article` }));
   file.penalties.forEach((p, i) => out.push({ article: p.article, path: `penalties[${i}].article` }));
+  for (const [duty, list] of Object.entries(file.duties ?? {})) (list ?? []).forEach((a, i) => out.push({ article: a, path: `duties.${duty}[${i}]` }));
   return out;
 }
 
@@ -357,6 +394,7 @@ export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | 
     mandatoryCategories: mergeRules(file.mandatoryCategories, p?.mandatoryCategories ?? []),
     prohibitedCategories: mergeRules(file.prohibitedCategories, p?.prohibitedCategories ?? []),
     penalties: [...file.penalties.map((x) => ({ ...x, from })), ...(p?.penalties ?? [])],
+    duties: Object.fromEntries(DUTIES.map((d) => [d, [...new Set([...(file.duties?.[d] ?? []), ...(p?.duties[d] ?? [])])]])) as Duties,
     notes: [...(file.notes ?? []).map((t) => ({ from, text: t })), ...(p?.notes ?? [])],
     articles: { ...(p?.articles ?? {}), ...file.articles },
   };

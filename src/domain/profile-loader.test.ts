@@ -278,6 +278,7 @@ describe('loadProfiles from a folder', () => {
     city.access = Object.fromEntries(Object.keys(city.access).map((k) => [k, { value: null, note: 'not set' }]));
     city.signageRequired = { value: null, note: 'not set' };
     delete city.repair;
+    delete city.duties;
     city.articles = { 'HF-10': { zh: '至少留存45日', en: 'Kept at least 45 days' } };
     writeFileSync(join(dir, 'hefei.json'), JSON.stringify(city));
     const c = loadProfiles(dir);
@@ -288,6 +289,8 @@ describe('loadProfiles from a folder', () => {
     expect(pair(hf.signageRequired)).toEqual([true, 'AH-14']);
     expect(pair(hf.repair.faultDuty)).toEqual(['uninterrupted', 'AH-16(1)']);
     expect(hf.repair.faultRepairHours).toMatchObject({ value: 24, platformDefault: true, from: 'national' });
+    expect(hf.duties.governmentAcceptance).toEqual(['AH-13']);
+    expect(hf.duties.archive).toEqual(['CN-14']);
     expect(hf.prohibitedCategories.find((r) => r.category === 'hotel-guest-rooms')?.articles).toEqual(['AH-8(1)', 'CN-11']);
     expect(c.forDivisionCode('340102')?.id).toBe('hefei');
   });

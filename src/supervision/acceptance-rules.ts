@@ -1,7 +1,7 @@
 // Acceptance (验收, R7.1): a system that has not passed may not go into service (CN-12 for any
 // builder; AH-13 and HRB-16 for government-built ones). Pure.
 import { Errors, type VigilError } from '../errors.js';
-import { dutyArticles } from './duties.js';
+import { dutyArticles, type Duties } from './duties.js';
 
 export type Funding = 'government' | 'self';
 export type AcceptanceResult = 'passed' | 'failed' | null;
@@ -12,9 +12,9 @@ export interface AcceptanceRequirement {
   reason: string;
 }
 
-export function acceptanceRequirement(lineageCodes: readonly string[], s: { funding: Funding; builtBeforeRules: boolean }): AcceptanceRequirement {
+export function acceptanceRequirement(duties: { duties: Duties }, s: { funding: Funding; builtBeforeRules: boolean }): AcceptanceRequirement {
   if (s.builtBeforeRules) return { required: false, articles: [], reason: 'built before the rules: it is filed, not accepted again' };
-  const articles = [...(s.funding === 'government' ? dutyArticles('governmentAcceptance', lineageCodes) : []), ...dutyArticles('acceptance', lineageCodes)];
+  const articles = [...(s.funding === 'government' ? dutyArticles('governmentAcceptance', duties) : []), ...dutyArticles('acceptance', duties)];
   if (!articles.length) return { required: false, articles, reason: 'no rule in force requires acceptance before use' };
   const who = s.funding === 'government' ? 'a government-built system' : 'a system';
   return { required: true, articles, reason: `${who} may not go into service before it passes acceptance (${articles.join(', ')})` };

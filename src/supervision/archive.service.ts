@@ -31,12 +31,12 @@ export class ArchiveService {
     const cameraIds = await this.d.repos.supervision.cameraIdsOf(systemId);
     await this.gate.check(actor, 'read-system', { paths: await systemPaths(this.d, s), cameraIds }, 'registry_view', `system:${systemId} archive`);
     await this.d.log.record(actor, { action: 'registry_view', outcome: 'success', cameraIds, target: `system:${systemId} archive` });
-    const { codes } = await profileOf(this.d, s.region_id);
+    const { profile } = await profileOf(this.d, s.region_id);
     const docs = (await this.d.repos.supervision.documents(systemId)).map(documentView);
     const parties = await this.d.repos.supervision.where('archive_parties', 'system_id', systemId);
     return {
       systemId,
-      articles: dutyArticles('archive', codes),
+      articles: dutyArticles('archive', profile),
       categories: ARCHIVE_CATEGORIES.map((category) => ({ category, documents: docs.filter((x) => x.category === category) })),
       parties: parties.map((p) => ({ id: p.id, role: p.role as PartyRole, firm: p.firm, licence: p.licence, technicians: json(p.technicians), addedAt: p.added_at })),
     };

@@ -48,8 +48,6 @@ export interface CameraFacts {
 }
 
 export interface UnitFacts {
-  /** Article codes of the profile's lineage, nearest first: ['AH', 'CN']. */
-  lineageCodes: string[];
   systems: SystemFacts[];
   cameras: CameraFacts[];
   /** Entries the access register holds for the unit's cameras. */
@@ -90,7 +88,6 @@ function requiredArchive(s: SystemFacts): ArchiveCategory[] {
 }
 
 export function buildChecklist(profile: JurisdictionProfile, f: UnitFacts, now: number): ChecklistItem[] {
-  const codes = f.lineageCodes;
   const out: ChecklistItem[] = [];
   const inService = f.cameras.filter((c) => c.inService);
 
@@ -99,14 +96,14 @@ export function buildChecklist(profile: JurisdictionProfile, f: UnitFacts, now: 
     const problems: Problem[] = [];
     const articles = new Set<string>();
     for (const s of f.systems) {
-      const req = acceptanceRequirement(codes, s);
+      const req = acceptanceRequirement(profile, s);
       req.articles.forEach((a) => articles.add(a));
       if (req.required && s.inServiceAt !== null && s.acceptance !== 'passed') {
         problems.push({ kind: 'system', id: s.id, name: s.name, problem: `in service without passing acceptance (${req.articles.join(', ')})` });
       }
     }
     const accepted = f.systems.filter((s) => s.acceptance === 'passed').length;
-    out.push(item('acceptance', articles.size ? [...articles] : dutyArticles('acceptance', codes), problems, `${f.systems.length} systems, ${accepted} passed acceptance`, f.systems.length > 0));
+    out.push(item('acceptance', articles.size ? [...articles] : dutyArticles('acceptance', profile), problems, `${f.systems.length} systems, ${accepted} passed acceptance`, f.systems.length > 0));
   }
 
   // Filing within the profile's deadline.
@@ -152,7 +149,7 @@ export function buildChecklist(profile: JurisdictionProfile, f: UnitFacts, now: 
   // The access register: the platform writes an entry for every view, copy and retrieval itself.
   out.push({
     key: 'accessRegister',
-    articles: dutyArticles('accessRegister', codes),
+    articles: dutyArticles('accessRegister', profile),
     status: 'pass',
     evidence: `the platform's access register holds ${f.registerEntries} entries for this unit's cameras; every view, copy and retrieval through the platform is registered`,
     problems: [],
@@ -183,7 +180,7 @@ export function buildChecklist(profile: JurisdictionProfile, f: UnitFacts, now: 
 
   // The entrusted maintainer's duty in writing (AH-16(2), WH-23).
   {
-    const articles = dutyArticles('maintenanceContract', codes);
+    const articles = dutyArticles('maintenanceContract', profile);
     const entrusted = f.systems.filter((s) => s.maintainerUnitId !== null && s.maintainerUnitId !== s.userUnitId && s.maintainerUnitId !== s.managingUnitId);
     const problems = entrusted.filter((s) => !s.hasMaintenanceContract).map((s) => ({ kind: 'system' as const, id: s.id, name: s.name, problem: `maintained by another unit without a written contract (${articles.join(', ')})` }));
     out.push(item('maintenanceContract', articles, problems, `${entrusted.length} systems maintained by another unit`, articles.length > 0 && entrusted.length > 0));
@@ -191,7 +188,7 @@ export function buildChecklist(profile: JurisdictionProfile, f: UnitFacts, now: 
 
   // The archive (立卷归档, CN-14, HRB-17).
   {
-    const articles = dutyArticles('archive', codes);
+    const articles = dutyArticles('archive', profile);
     const problems: Problem[] = [];
     for (const s of f.systems) {
       const missing = requiredArchive(s).filter((c) => !s.archiveCategories.includes(c));
@@ -203,7 +200,7 @@ export function buildChecklist(profile: JurisdictionProfile, f: UnitFacts, now: 
 
   // What only an inspector on site can see.
   for (const key of OBSERVED_KEYS) {
-    const articles = dutyArticles(key, codes);
+    const articles = dutyArticles(key, profile);
     const o = f.observations[key];
     if (!o) out.push({ key, articles, status: 'to-observe', evidence: 'to be observed on site', problems: [] });
     else out.push({ key, articles, status: o.ok ? 'pass' : 'fail', evidence: o.note, problems: o.ok ? [] : [{ kind: 'system', id: 0, name: '', problem: o.note }] });

@@ -4,7 +4,7 @@
 import type { Actor } from '../access/actor.js';
 import type { ComplaintRow } from '../db/supervision.repository.js';
 import { Errors } from '../errors.js';
-import { Gate, type SupervisionDeps } from './deps.js';
+import { Gate, profileOf, type SupervisionDeps } from './deps.js';
 import { dutyArticles } from './duties.js';
 
 export interface ComplaintInput { regionId?: number | null; about: string; text: string; name?: string | null; contact?: string | null }
@@ -40,7 +40,14 @@ export class ComplaintService {
       await this.d.log.append(trx, null, { action: 'config_change', outcome: 'success', target: `complaint:${c.id} received`, sourceAddress, detail: { regionId: input.regionId ?? null } });
       return c;
     });
-    return { id: row.id, receivedAt: now, articles: dutyArticles('complaint', ['CN']) };
+    return { id: row.id, receivedAt: now, articles: await this.articles(input.regionId ?? null) };
+  }
+
+  /** The complaint articles of the region's profile; without a region, those of every root profile (the national text). */
+  private async articles(regionId: number | null): Promise<string[]> {
+    if (regionId !== null) return dutyArticles('complaint', (await profileOf(this.d, regionId)).profile);
+    const roots = this.d.catalogue.list().filter((p) => p.inherits === null);
+    return [...new Set(roots.flatMap((p) => dutyArticles('complaint', p)))];
   }
 
   async list(actor: Actor): Promise<ComplaintView[]> {

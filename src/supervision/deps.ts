@@ -14,7 +14,6 @@ import type { Database } from '../db/schema.js';
 import type { SystemRow } from '../db/supervision.repository.js';
 import { Errors } from '../errors.js';
 import type { Registry } from '../registry/index.js';
-import { lineageCodes } from './duties.js';
 
 export interface SupervisionDeps {
   repos: Repositories;
@@ -57,10 +56,10 @@ export class Gate {
   }
 }
 
-/** Resolved profile of a region, with the article codes of its lineage. */
-export async function profileOf(d: SupervisionDeps, orgId: number): Promise<{ profile: JurisdictionProfile; codes: string[] }> {
+/** Resolved profile of a region: its numbers and its duties' articles. */
+export async function profileOf(d: SupervisionDeps, orgId: number): Promise<{ profile: JurisdictionProfile }> {
   const profile = d.catalogue.require(await d.registry.organisations.effectiveProfileId(orgId));
-  return { profile, codes: lineageCodes(profile, (id) => d.catalogue.get(id)) };
+  return { profile };
 }
 
 export const UNIT_COLUMNS = ['builder_unit_id', 'user_unit_id', 'managing_unit_id', 'maintainer_unit_id'] as const;

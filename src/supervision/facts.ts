@@ -27,13 +27,12 @@ export async function cameraFacts(d: SupervisionDeps, cameraIds: number[]): Prom
   return cams.map((c) => ({ id: c.id, name: c.name, inService: c.status === 'in_service', inServiceAt: chinaDate(c.inServiceDate), signage: c.signage, oldestRecordedAt: oldest.get(c.id) ?? null }));
 }
 
-export async function unitFacts(d: SupervisionDeps, unitId: number, codes: string[], observations: UnitFacts['observations']): Promise<UnitFacts> {
+export async function unitFacts(d: SupervisionDeps, unitId: number, observations: UnitFacts['observations']): Promise<UnitFacts> {
   const systems = await d.repos.supervision.systems({ unitId });
   const cameraIds = new Set(await d.repos.supervision.cameraIdsOfUnit(unitId));
   for (const s of systems) for (const c of await d.repos.supervision.cameraIdsOf(s.id)) cameraIds.add(c);
   const ids = [...cameraIds].sort((a, b) => a - b);
   return {
-    lineageCodes: codes,
     systems: await Promise.all(systems.map((s) => systemFacts(d, s))),
     cameras: await cameraFacts(d, ids),
     registerEntries: await d.repos.supervision.registerEntries(ids),

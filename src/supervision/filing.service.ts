@@ -37,7 +37,7 @@ export class FilingService {
     await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds }, 'registry_change', `system:${systemId} filing`);
     const { profile } = await profileOf(this.d, s.region_id);
     const deadline = filingDeadline(profile, dates(s));
-    const article = deadline.article ?? profile.filing.deadlineDays.article ?? 'CN-12';
+    const article = deadline.article ?? profile.filing.deadlineDays.article;
     const docs = await this.d.repos.supervision.documents(systemId);
     const has = (p: string) => docs.some((x) => x.purpose === p);
     const missing: string[] = [];
@@ -47,7 +47,7 @@ export class FilingService {
     if (s.built_before_rules !== 1 && !has('acceptance')) missing.push('acceptance');
     if (!cameraIds.length) missing.push('cameras');
     if (missing.length) {
-      throw Errors.validation(`the filing lacks ${missing.join(', ')} (${article})`, missing.map((m) => ({ path: m, message: m === 'cameras' ? 'no camera points to file' : 'document not uploaded' })), [article]);
+      throw Errors.validation(`the filing lacks ${missing.join(', ')}${article ? ` (${article})` : ''}`, missing.map((m) => ({ path: m, message: m === 'cameras' ? 'no camera points to file' : 'document not uploaded' })), article ? [article] : []);
     }
     const cams = await this.d.repos.supervision.cameras(cameraIds);
     const types = new Map<string, number>();

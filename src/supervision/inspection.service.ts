@@ -34,9 +34,9 @@ export class InspectionService {
     const unit = await this.d.registry.organisations.get(unitId);
     await this.gate.check(actor, 'supervise', { paths: [unit.path] }, 'registry_change', `inspection of organisation:${unitId}`);
     if (unit.kind !== 'unit') throw Errors.validation('an inspection is of a unit', [{ path: 'unitId', message: 'is a platform' }]);
-    const { profile, codes } = await profileOf(this.d, unitId);
+    const { profile } = await profileOf(this.d, unitId);
     const now = this.d.clock.now();
-    const checklist = buildChecklist(profile, await unitFacts(this.d, unitId, codes, {}), now);
+    const checklist = buildChecklist(profile, await unitFacts(this.d, unitId, {}), now);
     const row = await this.d.log.transaction(async (trx) => {
       const r = await this.d.repos.supervision.insert('inspections', {
         unit_id: unitId, inspector_id: actor.userId, profile_id: profile.id, started_at: now, checklist: JSON.stringify(checklist), observations: '{}', evaluated_at: now, state: 'open', closed_at: null, note,
@@ -191,9 +191,8 @@ export class InspectionService {
   private async evaluate(actor: Actor, row: InspectionRow, observations: Observations): Promise<InspectionView> {
     if (row.state !== 'open') throw Errors.conflict(`inspection ${row.id} is closed`);
     const profile = this.d.catalogue.require(row.profile_id);
-    const { codes } = await profileOf(this.d, row.unit_id);
     const now = this.d.clock.now();
-    const checklist = buildChecklist(profile, await unitFacts(this.d, row.unit_id, codes, observations), now);
+    const checklist = buildChecklist(profile, await unitFacts(this.d, row.unit_id, observations), now);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('inspections', row.id, { checklist: JSON.stringify(checklist), observations: JSON.stringify(observations), evaluated_at: now }, trx);
       await this.gate.record(trx, actor, `inspection:${row.id} evaluate`, { failed: checklist.filter((i) => i.status === 'fail').map((i) => i.key) });

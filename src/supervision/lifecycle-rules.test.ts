@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfiles } from '../domain/profile-loader.js';
 import { acceptanceRequirement, cameraServiceRefusal, serviceRefusal } from './acceptance-rules.js';
-import { dutyArticles, lineageCodes } from './duties.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { profileFileSchema, resolveProfile } from '../domain/jurisdiction-profile.js';
+import { DUTIES, dutyArticles } from './duties.js';
 import { DAY, filingDeadline, filingState, policeVisitDeadline, visitState } from './filing-rules.js';
 import { coverageRestore } from './relocation-rules.js';
 import { chinaDate, retentionHeld } from './retention-held.js';
@@ -9,7 +12,6 @@ import { chinaDate, retentionHeld } from './retention-held.js';
 const catalogue = loadProfiles();
 const H = 3_600_000;
 const now = Date.UTC(2026, 10, 20, 4);
-const codesOf = (id: string) => lineageCodes(catalogue.require(id), (x) => catalogue.get(x));
 
 // Read by hand from the regulation texts and the shipped profiles (REQUIREMENTS R7), per profile.
 const EXPECTED: Record<string, {
@@ -34,7 +36,7 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
 
   for (const p of catalogue.list()) {
     const want = EXPECTED[p.id]!;
-    const codes = codesOf(p.id);
+    const codes = p;
 
     it(`${p.id}: filing counts ${want.filing[0]} days from ${want.filing[1]} (${want.filing[2]})`, () => {
       const acceptedAt = now - 50 * DAY;
@@ -134,10 +136,28 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
     });
   }
 
-  it('duty articles: local before national, none invented', () => {
-    expect(dutyArticles('archive', ['HRB', 'CN'])).toEqual(['HRB-17', 'CN-14']);
-    expect(dutyArticles('maintenanceContract', ['CN'])).toEqual([]);
-    expect(dutyArticles('accessRegister', ['NEWCITY', 'CN'])).toEqual(['CN-18']);
+  // Read by hand from the regulation texts: every duty's articles per profile, local before national.
+  const DUTY_TABLE: Record<string, Record<string, string[]>> = {
+    national: { acceptance: ['CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: [], accessRegister: ['CN-18'], training: ['CN-17(2)'], dutyRoster: ['CN-17(1)'], inspection: ['CN-23'], complaint: ['CN-25'] },
+    anhui: { acceptance: ['CN-12'], governmentAcceptance: ['AH-13'], archive: ['CN-14'], maintenanceContract: ['AH-16(2)'], accessRegister: ['AH-17(2)', 'CN-18'], training: ['AH-17', 'CN-17(2)'], dutyRoster: ['AH-17', 'CN-17(1)'], inspection: ['AH-23', 'CN-23'], complaint: ['CN-25'] },
+    hubei: { acceptance: ['HB-10', 'CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: [], accessRegister: ['CN-18'], training: ['CN-17(2)'], dutyRoster: ['CN-17(1)'], inspection: ['CN-23'], complaint: ['CN-25'] },
+    harbin: { acceptance: ['CN-12'], governmentAcceptance: ['HRB-16'], archive: ['HRB-17', 'CN-14'], maintenanceContract: ['HRB-23'], accessRegister: ['HRB-25(5)', 'CN-18'], training: ['HRB-25(2)', 'CN-17(2)'], dutyRoster: ['HRB-25(4)', 'CN-17(1)'], inspection: ['HRB-32', 'CN-23'], complaint: ['CN-25'] },
+    weihai: { acceptance: ['WH-15', 'CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: ['WH-23'], accessRegister: ['WH-21(1)', 'CN-18'], training: ['WH-21(2)', 'CN-17(2)'], dutyRoster: ['WH-21(1)', 'CN-17(1)'], inspection: ['WH-27', 'CN-23'], complaint: ['CN-25'] },
+  };
+
+  it('duty articles come from the profiles, local before national, none invented', () => {
+    for (const p of catalogue.list()) {
+      for (const duty of DUTIES) expect(dutyArticles(duty, p), `${p.id} ${duty}`).toEqual(DUTY_TABLE[p.id]![duty]);
+      // Every cited duty article has its summary, as the loader demands of any cited article.
+      for (const duty of DUTIES) for (const a of p.duties[duty]) expect(p.articles[a], `${p.id} ${a}`).toBeDefined();
+    }
+    // A new city whose file lists no duties still carries the national ones it inherits.
+    const national = catalogue.require('national');
+    const raw = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'profiles', 'national.json'), 'utf8')) as Record<string, unknown>;
+    const { duties: _none, ...rest } = raw;
+    const city = resolveProfile(profileFileSchema.parse({ ...rest, id: 'newcity', code: 'NC', inherits: 'national', articles: {}, penalties: [], prohibitedCategories: [] }), national);
+    expect(dutyArticles('accessRegister', city)).toEqual(['CN-18']);
+    expect(dutyArticles('maintenanceContract', city)).toEqual([]);
   });
 
   it('calendar dates are China Standard Time', () => {

@@ -15,10 +15,10 @@ export function acceptanceGate(d: SupervisionDeps): ServiceGate {
       if (!judge) {
         const s = await d.repos.supervision.get('systems', systemId);
         if (!s) continue;
-        const { codes } = await profileOf(d, s.region_id);
+        const { profile } = await profileOf(d, s.region_id);
         const system = {
           id: Number(s.id), name: s.name, acceptance: s.acceptance as AcceptanceResult,
-          requirement: acceptanceRequirement(codes, { funding: s.funding as Funding, builtBeforeRules: s.built_before_rules === 1 }),
+          requirement: acceptanceRequirement(profile, { funding: s.funding as Funding, builtBeforeRules: s.built_before_rules === 1 }),
         };
         judge = (c) => cameraServiceRefusal(system, c);
         judged.set(systemId, judge);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfiles } from '../domain/profile-loader.js';
 import { buildChecklist, CHECKLIST_KEYS, type ChecklistItem, type UnitFacts } from './checklist.js';
-import { lineageCodes } from './duties.js';
 import { DAY } from './filing-rules.js';
 import { checkPenalty } from './penalty-rules.js';
 import { correctedInTime, isRectificationOverdue, nextRectificationState } from './rectification-rules.js';
@@ -13,7 +12,6 @@ const now = Date.UTC(2026, 10, 20, 4);
  * without a contract; one camera without a sign; one whose footage reaches back only 20 days. */
 function facts(id: string, over: Partial<UnitFacts> = {}): UnitFacts {
   return {
-    lineageCodes: lineageCodes(catalogue.require(id), (x) => catalogue.get(x)),
     systems: [{
       id: 1, name: 'school', funding: 'self', builtBeforeRules: false, rulesEffectiveAt: null, inServiceAt: now - 10 * DAY, acceptedAt: now - 50 * DAY, acceptance: 'passed',
       filedAt: null, userUnitId: 7, managingUnitId: 7, maintainerUnitId: 9, hasMaintenanceContract: false, archiveCategories: ['design', 'construction', 'acceptance', 'maintenance'], archiveParties: 2,

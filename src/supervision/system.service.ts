@@ -158,8 +158,8 @@ export class SystemService {
     const cameraIds = await this.d.repos.supervision.cameraIdsOf(id);
     await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds }, 'registry_change', `system:${id} in-service`);
     if (s.state !== 'building') throw Errors.conflict(`system ${id} is ${s.state}, not being built`);
-    const { codes } = await profileOf(this.d, s.region_id);
-    const refused = serviceRefusal(acceptanceRequirement(codes, { funding: s.funding as Funding, builtBeforeRules: s.built_before_rules === 1 }), s.acceptance as 'passed' | 'failed' | null);
+    const { profile } = await profileOf(this.d, s.region_id);
+    const refused = serviceRefusal(acceptanceRequirement(profile, { funding: s.funding as Funding, builtBeforeRules: s.built_before_rules === 1 }), s.acceptance as 'passed' | 'failed' | null);
     if (refused) await this.gate.refuse(actor, refused, `system:${id} in-service`, cameraIds);
     const day = new Date(at + 8 * 3_600_000).toISOString().slice(0, 10);
     await this.d.log.transaction(async (trx) => {
@@ -177,16 +177,16 @@ export class SystemService {
 
   /** The refusal the system's cameras meet now, as the console shows it; null when none. */
   async serviceBlock(s: SystemRow): Promise<{ message: string; articles: string[] } | null> {
-    const { codes } = await profileOf(this.d, s.region_id);
-    const e = serviceRefusal(acceptanceRequirement(codes, { funding: s.funding as Funding, builtBeforeRules: s.built_before_rules === 1 }), s.acceptance as 'passed' | 'failed' | null);
+    const { profile } = await profileOf(this.d, s.region_id);
+    const e = serviceRefusal(acceptanceRequirement(profile, { funding: s.funding as Funding, builtBeforeRules: s.built_before_rules === 1 }), s.acceptance as 'passed' | 'failed' | null);
     return e ? { message: e.message, articles: e.articles } : null;
   }
 
   async view(s: SystemRow): Promise<SystemView> {
-    const { profile, codes } = await profileOf(this.d, s.region_id);
+    const { profile } = await profileOf(this.d, s.region_id);
     const funding = s.funding as Funding;
     const builtBeforeRules = s.built_before_rules === 1;
-    const requirement = acceptanceRequirement(codes, { funding, builtBeforeRules });
+    const requirement = acceptanceRequirement(profile, { funding, builtBeforeRules });
     const block = await this.serviceBlock(s);
     const filings = await this.d.repos.supervision.where('filings', 'system_id', s.id);
     const latest = filings.at(-1) ?? null;
