@@ -390,6 +390,17 @@ export class HealthRepository {
     return rows.map((r) => ({ state: r.state, overdue: r.state === 'escalated', count: Number(r.n) }));
   }
 
+  /** Orders not closed, by escalation level (0 maintainer, 1 managing unit, 2 police). */
+  async countByEscalation(): Promise<{ level: number; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('work_orders')
+      .select(['escalation_level', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('state', '!=', 'closed')
+      .groupBy('escalation_level')
+      .execute();
+    return rows.map((r) => ({ level: Number(r.escalation_level), count: Number(r.n) }));
+  }
+
   /** Moves an order from one state to another; false when it was no longer in `from` (raced). */
   async transitionWorkOrder(id: number, from: string, set: Partial<Pick<WorkOrderRow, 'state' | 'escalated_at' | 'closed_at' | 'closed_by' | 'proof_diagnostic_id' | 'note'>>): Promise<boolean> {
     const r = await this.db.updateTable('work_orders').set(set).where('id', '=', id).where('state', '=', from).executeTakeFirst();

@@ -7,6 +7,8 @@ export interface HealthMetrics {
   cycle(r: { cameras: number; withFindings: number; elapsedMs: number }): void;
   rates(regionId: number, regionName: string, onlineRate: number | null, goodRate: number | null): void;
   workOrders(open: number, overdue: number): void;
+  /** Orders not closed by where they stand: with the maintainer, told the managing unit, told the police. */
+  escalation(byLevel: { level: number; count: number }[]): void;
   alarm(kind: string, severity: string): void;
   webhook(ok: boolean): void;
 }
@@ -21,6 +23,7 @@ export function createHealthMetrics(registry: Registry): HealthMetrics {
   const online = new Gauge({ name: 'vigil_health_online_rate', help: 'Online rate (在线率) today so far, per region', labelNames: ['region_id', 'region'] as const, registers });
   const good = new Gauge({ name: 'vigil_health_good_rate', help: 'Good rate (完好率) now, per region', labelNames: ['region_id', 'region'] as const, registers });
   const orders = new Gauge({ name: 'vigil_health_work_orders', help: 'Work orders not closed, by state', labelNames: ['state'] as const, registers });
+  const ladder = new Gauge({ name: 'vigil_health_work_orders_escalation', help: 'Work orders not closed, by who has been told: maintainer, managing_unit, police', labelNames: ['level'] as const, registers });
   const alarms = new Counter({ name: 'vigil_health_alarms_total', help: 'Alarms raised by kind and severity', labelNames: ['kind', 'severity'] as const, registers });
   const hooks = new Counter({ name: 'vigil_health_webhook_deliveries_total', help: 'Webhook deliveries by outcome (after retries)', labelNames: ['outcome'] as const, registers });
   return {
@@ -41,6 +44,10 @@ export function createHealthMetrics(registry: Registry): HealthMetrics {
     workOrders(open, overdue) {
       orders.set({ state: 'open' }, open);
       orders.set({ state: 'overdue' }, overdue);
+    },
+    escalation(byLevel) {
+      const names = ['maintainer', 'managing_unit', 'police'];
+      for (const [i, name] of names.entries()) ladder.set({ level: name }, byLevel.find((x) => x.level === i)?.count ?? 0);
     },
     alarm: (kind, severity) => alarms.inc({ kind, severity }),
     webhook: (ok) => hooks.inc({ outcome: ok ? 'delivered' : 'failed' }),

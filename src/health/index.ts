@@ -54,6 +54,8 @@ export interface Health {
   profileFor(regionId: number): Promise<JurisdictionProfile>;
   /** The background part (the 'health' role): diagnostic cycles, daily roll-ups, rate gauges. */
   start(): void;
+  /** One minute's housekeeping, as the background part runs it: roll-ups, escalations, gauges. */
+  housekeeping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,9 @@ export function createHealth(d: HealthDeps): Health {
       await status.rollup(yesterday);
       rolledUpTo = status.today();
     }
+    // Response deadlines are an hour or two: checked every minute, not only after a diagnostic cycle.
+    await workOrders.escalateOverdue();
+    metrics?.escalation(await d.repo.countByEscalation());
     const counts = await d.repo.countWorkOrders();
     metrics?.workOrders(counts.find((c) => c.state === 'open')?.count ?? 0, counts.find((c) => c.state === 'escalated')?.count ?? 0);
     if (metrics) {
@@ -92,7 +97,7 @@ export function createHealth(d: HealthDeps): Health {
     }
   };
   return {
-    repo: d.repo, hub, alarms, workOrders, diagnostics, status, webhooks, metrics, profileFor: d.profileFor,
+    repo: d.repo, hub, alarms, workOrders, diagnostics, status, webhooks, metrics, profileFor: d.profileFor, housekeeping,
     start() {
       diagnostics.start();
       const tick = () => void housekeeping().catch((e: unknown) => d.logger.error({ err: e }, 'health housekeeping failed'));

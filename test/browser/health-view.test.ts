@@ -1,7 +1,7 @@
 // The health page's pure parts: chart geometry, overdue orders, merging the alarm list with the
 // live stream, parsing stream events and finding the failed proof in a refusal.
 import { describe, expect, it } from 'vitest';
-import { isOverdue, mergeAlarms, parseHealthEvent, percent, proofDiagnosticOf, type Alarm } from '../../web/src/pages/health/health-model.js';
+import { canRespond, escalationLevel, isOverdue, mergeAlarms, parseHealthEvent, percent, proofDiagnosticOf, wallFirst, type Alarm } from '../../web/src/pages/health/health-model.js';
 import { H, lineOf, PAD, W, yRange } from '../../web/src/pages/health/trend-scale.js';
 
 const alarm = (id: number, title = `a${id}`): Alarm => ({
@@ -57,5 +57,23 @@ describe('health page helpers', () => {
   it('shows rates as percentages and no rate as a dash', () => {
     expect(percent(0.953)).toBe('95.3 %');
     expect(percent(null)).toBe('—');
+  });
+
+  it('reads the escalation ladder and whether the maintainer may still respond', () => {
+    expect(escalationLevel({})).toBe(0);
+    expect(escalationLevel({ escalationLevel: 1 })).toBe(1);
+    expect(escalationLevel({ escalationLevel: 7 })).toBe(2);
+    expect(canRespond({ state: 'open', respondedAt: null })).toBe(true);
+    expect(canRespond({ state: 'escalated' })).toBe(true);
+    expect(canRespond({ state: 'open', respondedAt: 5 })).toBe(false);
+    expect(canRespond({ state: 'closed', respondedAt: null })).toBe(false);
+  });
+
+  it('offers the wall’s cameras first, in wall order without repeats, then the rest by name', () => {
+    const cams = [{ id: 1, name: 'b' }, { id: 2, name: 'a' }, { id: 3, name: 'c' }, { id: 4, name: 'd' }];
+    const { onWall, others } = wallFirst(cams, [3, null, 1, 3, 99, undefined]);
+    expect(onWall.map((c) => c.id)).toEqual([3, 1]);
+    expect(others.map((c) => c.id)).toEqual([2, 4]);
+    expect(wallFirst(cams, []).onWall).toEqual([]);
   });
 });

@@ -79,6 +79,11 @@ describe('work orders through the API', () => {
     const police = await h.health.workOrders.escalateOverdue();
     expect(police.map((x) => [x.id, x.escalationLevel, x.policeEscalatedAt])).toEqual([[orderId, 2, h.t.clock.now()]]);
     expect(await h.health.workOrders.escalateOverdue()).toEqual([]);
+    await h.health.housekeeping();
+    const gauges = await h.metrics.metrics();
+    expect(gauges).toMatch(/vigil_health_work_orders_escalation\{level="police"\} 1/);
+    expect(gauges).toMatch(/vigil_health_work_orders_escalation\{level="maintainer"\} 0/);
+    expect(gauges).toMatch(/vigil_health_alarms_total\{kind="work_order_police",severity="critical"\} 1/);
     await signInAll();
     const toManaging = (await maintainer.inject({ method: 'GET', url: '/api/v1/alarms?kind=work_order_overdue' })).json().items;
     expect(toManaging).toHaveLength(1);

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Camera } from '../../api/types';
 import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
+import { CameraActions } from './camera-actions';
 import { healthApi } from './health-api';
 import type { Diagnostic, Finding } from './health-model';
 
@@ -40,6 +41,8 @@ export function DiagnosticsTab({ cameras, cameraId, onCamera }: { cameras: Camer
       {cameraId === undefined ? (
         <Empty description={t('health.diagnostics.pickCamera')} />
       ) : (
+        <>
+        <CameraActions cameraId={cameraId} onChanged={list.reload} />
         <List<Diagnostic>
           data-testid="diagnostics-list"
           loading={list.loading}
@@ -61,6 +64,7 @@ export function DiagnosticsTab({ cameras, cameraId, onCamera }: { cameras: Camer
             </List.Item>
           )}
         />
+        </>
       )}
     </Card>
   );

@@ -1,6 +1,6 @@
 // Calls of the health page over /api/v1.
 import { buildUrl, request } from '../../api/client';
-import type { Alarm, Diagnostic, HealthReport, Trends, WorkOrder, WorkOrderState } from './health-model';
+import type { Alarm, Diagnostic, HealthReport, Notice, Trends, WorkOrder, WorkOrderState } from './health-model';
 
 export const healthApi = {
   trends: (weeks: number) => request<Trends>('GET', '/health/trends', { query: { weeks } }),
@@ -8,12 +8,18 @@ export const healthApi = {
   workOrders: {
     list: (state?: WorkOrderState) => request<{ items: WorkOrder[] }>('GET', '/work-orders', { query: { state, limit: 500 } }),
     get: (id: number) => request<WorkOrder>('GET', `/work-orders/${id}`),
+    open: (cameraId: number, cause: string, note: string) => request<WorkOrder>('POST', '/work-orders', { json: { cameraId, cause, note } }),
+    respond: (id: number) => request<WorkOrder>('POST', `/work-orders/${id}/respond`),
     close: (id: number, note: string) => request<{ order: WorkOrder; proof: { diagnosticId: number; ok: boolean } }>('POST', `/work-orders/${id}/close`, { json: { note } }),
   },
   alarms: {
     list: () => request<{ items: Alarm[] }>('GET', '/alarms', { query: { limit: 200 } }),
     acknowledge: (id: number) => request<Alarm>('POST', `/alarms/${id}/acknowledge`),
   },
+  diagnoseNow: (cameraId: number) => request<Diagnostic>('POST', `/cameras/${cameraId}/diagnostics`),
+  approveReference: (cameraId: number, reason: string) => request<{ diagnosticId: number }>('POST', `/cameras/${cameraId}/reference`, { json: { reason } }),
+  notices: () => request<{ items: Notice[] }>('GET', '/notices', { query: { limit: 200 } }),
+  reportSuspicious: (cameraId: number, description: string) => request<Alarm>('POST', `/cameras/${cameraId}/suspicious-events`, { json: { description } }),
   diagnostics: (cameraId: number) => request<{ items: Diagnostic[] }>('GET', `/cameras/${cameraId}/diagnostics`, { query: { limit: 50 } }),
   snapshotUrl: (diagnosticId: number) => buildUrl(`/diagnostics/${diagnosticId}/snapshot`),
   eventsUrl: () => buildUrl('/events'),

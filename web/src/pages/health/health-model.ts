@@ -65,6 +65,81 @@ export interface WorkOrder {
   closedBy: number | null;
   proofDiagnosticId: number | null;
   note: string;
+  respondBy?: number | null;
+  respondedAt?: number | null;
+  respondedBy?: number | null;
+  policeDueAt?: number | null;
+  policeEscalatedAt?: number | null;
+  /** 0 with the maintainer, 1 managing unit told, 2 police unit told. */
+  escalationLevel?: number;
+  managingUnitId?: number | null;
+  regionId?: number | null;
+  plan?: Partial<WorkOrderPlan>;
+}
+
+export const WORK_ORDER_CAUSES = ['fault', 'offline', 'municipal_damage', 'relocation'] as const;
+
+/** One step of a work order's plan (src/health/deadlines.ts PlannedDeadline). */
+export interface PlannedDeadline {
+  dueAt: number | null;
+  hours: number | null;
+  article: string | null;
+  basis: string;
+  platformDefault: boolean;
+}
+
+export interface WorkOrderPlan {
+  cause: string;
+  duty: { value: string | null; article: string | null; note: string | null };
+  respond: PlannedDeadline;
+  repair: PlannedDeadline;
+  police: PlannedDeadline;
+}
+
+/** A removal or relocation notice (R7.3) judged against its notice period. */
+export interface Notice {
+  id: number;
+  cameraId: number;
+  kind: string;
+  noticeAt: number;
+  plannedAt: number;
+  inTime: boolean;
+  noticeDays: number | null;
+  article: string | null;
+  reason: string;
+  profileId: string;
+  filedBy: number | null;
+}
+
+/** The escalation level an order stands at, 0 for orders from before the ladder existed. */
+export function escalationLevel(o: Pick<WorkOrder, 'escalationLevel'>): 0 | 1 | 2 {
+  const l = o.escalationLevel ?? 0;
+  return l >= 2 ? 2 : l === 1 ? 1 : 0;
+}
+
+/** The maintainer may still respond: not closed, not yet responded. */
+export function canRespond(o: Pick<WorkOrder, 'state' | 'respondedAt'>): boolean {
+  return o.state !== 'closed' && (o.respondedAt ?? null) === null;
+}
+
+/**
+ * Cameras for the report form: those on the wall first (in wall order, no repeats), then the
+ * rest by name — an operator reports what they are watching, but may pick any camera they see.
+ */
+export function wallFirst<C extends { id: number; name: string }>(cameras: readonly C[], wall: readonly (number | null | undefined)[]): { onWall: C[]; others: C[] } {
+  const byId = new Map(cameras.map((c) => [c.id, c]));
+  const seen = new Set<number>();
+  const onWall: C[] = [];
+  for (const id of wall) {
+    if (id === null || id === undefined || seen.has(id)) continue;
+    const c = byId.get(id);
+    if (c) {
+      seen.add(id);
+      onWall.push(c);
+    }
+  }
+  const others = cameras.filter((c) => !seen.has(c.id)).sort((a, b) => a.name.localeCompare(b.name));
+  return { onWall, others };
 }
 
 export interface Alarm {

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useCameraCatalogue } from '../../common/camera-catalogue';
 import { AlarmsTab } from './alarms-tab';
 import { DiagnosticsTab } from './diagnostics-tab';
+import { NoticesTab } from './notices-tab';
 import { RatesTab } from './rates-tab';
 import { WorkOrdersTab } from './work-orders-tab';
 
@@ -23,9 +24,10 @@ export default function HealthPage() {
       onChange={setTab}
       items={[
         { key: 'rates', label: t('health.tabs.rates'), children: <RatesTab /> },
-        { key: 'orders', label: t('health.tabs.orders'), children: <WorkOrdersTab cameraName={cameraName} /> },
+        { key: 'orders', label: t('health.tabs.orders'), children: <WorkOrdersTab cameraName={cameraName} cameras={catalogue.cameras} /> },
         { key: 'alarms', label: t('health.tabs.alarms'), children: <AlarmsTab cameraName={cameraName} /> },
         { key: 'diagnostics', label: t('health.tabs.diagnostics'), children: <DiagnosticsTab cameras={catalogue.cameras} cameraId={cameraId} onCamera={setCameraId} /> },
+        { key: 'notices', label: t('health.tabs.notices'), children: <NoticesTab cameraName={cameraName} /> },
       ]}
     />
   );

@@ -11,7 +11,10 @@ import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
 import { DiagnosticSnapshot } from './diagnostic-snapshot';
 import { healthApi } from './health-api';
-import { isOverdue, proofDiagnosticOf, type WorkOrder, type WorkOrderState, WORK_ORDER_STATES } from './health-model';
+import type { Camera } from '../../api/types';
+import { escalationLevel, isOverdue, proofDiagnosticOf, type WorkOrder, type WorkOrderState, WORK_ORDER_STATES } from './health-model';
+import { OpenWorkOrder } from './open-work-order';
+import { OrderEscalation } from './order-escalation';
 
 const STATE_COLOUR: Record<string, string> = { open: 'blue', escalated: 'volcano', closed: 'green' };
 
@@ -21,6 +24,7 @@ export function WorkOrderState({ order, now }: { order: WorkOrder; now: number }
     <Space size={4}>
       <Tag color={STATE_COLOUR[order.state] ?? 'default'}>{t(`health.orders.state.${order.state}`, { defaultValue: order.state })}</Tag>
       {isOverdue(order, now) && <Tag color="red" data-testid="overdue">{t('health.orders.overdue')}</Tag>}
+      {escalationLevel(order) > 0 && <Tag color="magenta" data-testid="escalation-level">{t(`health.orders.level.${escalationLevel(order)}`)}</Tag>}
     </Space>
   );
 }
@@ -75,6 +79,7 @@ function OrderDrawer({ id, cameraName, onClose, onChanged }: { id: number; camer
             {o.closedAt !== null && <Descriptions.Item label={t('health.orders.closed')}>{formatTime(o.closedAt)}</Descriptions.Item>}
             {o.note && <Descriptions.Item label={t('health.orders.note')}>{o.note}</Descriptions.Item>}
           </Descriptions>
+          <OrderEscalation order={o} onChanged={() => { order.reload(); onChanged(); }} />
           {o.diagnosticId !== null && <DiagnosticSnapshot cameraId={o.cameraId} diagnosticId={o.diagnosticId} title={t('health.orders.faultSnapshot')} />}
           {o.proofDiagnosticId !== null && <DiagnosticSnapshot cameraId={o.cameraId} diagnosticId={o.proofDiagnosticId} title={t('health.orders.proofSnapshot')} />}
           {o.state !== 'closed' && (
@@ -106,7 +111,7 @@ function OrderDrawer({ id, cameraName, onClose, onChanged }: { id: number; camer
   );
 }
 
-export function WorkOrdersTab({ cameraName }: { cameraName: (id: number) => string }) {
+export function WorkOrdersTab({ cameraName, cameras }: { cameraName: (id: number) => string; cameras: Camera[] }) {
   const { t } = useTranslation();
   const [state, setState] = useState<WorkOrderState | undefined>();
   const list = useAsync(() => healthApi.workOrders.list(state).then((r) => r.items), [state]);
@@ -118,6 +123,8 @@ export function WorkOrdersTab({ cameraName }: { cameraName: (id: number) => stri
       size="small"
       title={t('health.orders.title')}
       extra={
+        <Space>
+        <OpenWorkOrder cameras={cameras} onOpened={(o) => { list.reload(); setOpen(o.id); }} />
         <Select<WorkOrderState | undefined>
           data-testid="order-state-filter"
           allowClear
@@ -127,6 +134,7 @@ export function WorkOrdersTab({ cameraName }: { cameraName: (id: number) => stri
           onChange={setState}
           options={WORK_ORDER_STATES.map((s) => ({ value: s, label: t(`health.orders.state.${s}`) }))}
         />
+        </Space>
       }
     >
       {list.error ? <Alert type="error" showIcon message={(list.error as Error).message} /> : null}

@@ -8,6 +8,7 @@ import type { Camera } from '../../api/types';
 import { useCameraCatalogue } from '../../common/camera-catalogue';
 import { CameraTree } from '../../common/camera-tree';
 import type { Transport } from '../../media/live-stream';
+import { ReportSuspicious } from './report-suspicious';
 import { VideoTile } from './video-tile';
 
 export const LAYOUTS = [1, 4, 9, 16] as const;
@@ -71,6 +72,7 @@ export default function LivePage() {
           title={t('nav.live')}
           extra={
             <Space>
+              <ReportSuspicious wall={wall.tiles.slice(0, wall.layout)} />
               <Radio.Group size="small" value={prefer} onChange={(e) => setPrefer(e.target.value as Transport | 'auto')} optionType="button" data-testid="wall-transport"
                 options={[{ value: 'auto', label: t('wall.auto') }, { value: 'webrtc', label: 'WebRTC' }, { value: 'hls', label: 'HLS' }]} />
               <Segmented<Layout>
