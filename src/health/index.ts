@@ -93,6 +93,13 @@ export function createHealth(d: HealthDeps): Health {
       for (const [id, list] of regions) {
         const r = rates(list);
         metrics.rates(id, String(id), r.onlineRate, r.goodRate);
+        metrics.cameras(id, r.cameras, r.goodCameras);
+      }
+      const units = new Map<number, typeof days>();
+      for (const c of days) if (c.unitId !== null) units.set(c.unitId, [...(units.get(c.unitId) ?? []), c]);
+      for (const [id, list] of units) {
+        const r = rates(list);
+        metrics.unitRates(id, r.onlineRate, r.goodRate);
       }
     }
   };

@@ -24,8 +24,8 @@ const cameras: Record<string, number> = {};
 const shots = mkdtempSync(join(tmpdir(), 'vigil-health-actions-'));
 
 const LOCALES = [
-  { locale: 'zh-CN', camera: '中央大街', gbId: '23010000001320000011', duty: '立即修复', late: '逾期'},
-  { locale: 'en-US', camera: 'Central Street', gbId: '23010000001320000012', duty: 'Repair at once', late: 'Late'},
+  { locale: 'zh-CN', camera: '中央大街', gbId: '23010000001320000011', duty: '立即修复', late: '逾期', offline: '离线' },
+  { locale: 'en-US', camera: 'Central Street', gbId: '23010000001320000012', duty: 'Repair at once', late: 'Late', offline: 'Offline' },
 ] as const;
 
 /** Opens an antd select by test id and picks the option showing `text`, retrying a click lost to the dropdown's motion. */
@@ -116,6 +116,9 @@ describe('health actions in Chromium', () => {
       // Diagnose now, then approve the current view as the new reference.
       await page.locator('.ant-tabs-tab').nth(TAB.diagnostics).click();
       await pick(page, 'diagnostics-camera', l.gbId, l.camera);
+      // The camera's day so far, minute by minute: never recorded here, so offline.
+      await page.getByTestId('minute-strip').waitFor();
+      expect(await page.getByTestId('camera-state').innerText()).toBe(l.offline);
       const before = (await server.api<{ items: unknown[] }>('GET', `/cameras/${cameraId}/diagnostics`)).body.items.length;
       await page.getByTestId('diagnose-now').click();
       await page.getByTestId('diagnose-result').waitFor();

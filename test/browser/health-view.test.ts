@@ -2,6 +2,7 @@
 // live stream, parsing stream events and finding the failed proof in a refusal.
 import { describe, expect, it } from 'vitest';
 import { canRespond, escalationLevel, isOverdue, mergeAlarms, parseHealthEvent, percent, proofDiagnosticOf, wallFirst, type Alarm } from '../../web/src/pages/health/health-model.js';
+import { runsOf, shares } from '../../web/src/pages/health/minute-strip.js';
 import { H, lineOf, PAD, W, yRange } from '../../web/src/pages/health/trend-scale.js';
 
 const alarm = (id: number, title = `a${id}`): Alarm => ({
@@ -75,5 +76,17 @@ describe('health page helpers', () => {
     expect(onWall.map((c) => c.id)).toEqual([3, 1]);
     expect(others.map((c) => c.id)).toEqual([2, 4]);
     expect(wallFirst(cams, []).onWall).toEqual([]);
+  });
+
+  it('draws a day of minutes as runs of one state', () => {
+    expect(runsOf([])).toEqual([]);
+    expect(runsOf(['offline', 'offline', 'streaming', 'online', 'online', 'online'])).toEqual([
+      { state: 'offline', from: 0, length: 2 },
+      { state: 'streaming', from: 2, length: 1 },
+      { state: 'online', from: 3, length: 3 },
+    ]);
+    const day = Array.from({ length: 1440 }, (_, i) => (i < 720 ? 'streaming' : 'offline') as 'streaming' | 'offline');
+    expect(runsOf(day)).toHaveLength(2);
+    expect(shares(day)).toEqual({ streaming: 0.5, online: 0, offline: 0.5 });
   });
 });

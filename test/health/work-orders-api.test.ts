@@ -84,6 +84,8 @@ describe('work orders through the API', () => {
     expect(gauges).toMatch(/vigil_health_work_orders_escalation\{level="police"\} 1/);
     expect(gauges).toMatch(/vigil_health_work_orders_escalation\{level="maintainer"\} 0/);
     expect(gauges).toMatch(/vigil_health_alarms_total\{kind="work_order_police",severity="critical"\} 1/);
+    expect(gauges).toContain(`vigil_health_cameras{region_id="${h.regionId}",which="in_service"} 1`);
+    expect(gauges).toMatch(new RegExp(`vigil_health_unit_online_rate\\{unit_id="${h.unitId}"\\} [0-9.]+`));
     await signInAll();
     const toManaging = (await maintainer.inject({ method: 'GET', url: '/api/v1/alarms?kind=work_order_overdue' })).json().items;
     expect(toManaging).toHaveLength(1);

@@ -6,6 +6,7 @@ import type { Camera } from '../../api/types';
 import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
 import { CameraActions } from './camera-actions';
+import { CameraStatus } from './camera-status';
 import { healthApi } from './health-api';
 import type { Diagnostic, Finding } from './health-model';
 
@@ -42,6 +43,7 @@ export function DiagnosticsTab({ cameras, cameraId, onCamera }: { cameras: Camer
         <Empty description={t('health.diagnostics.pickCamera')} />
       ) : (
         <>
+        <CameraStatus cameraId={cameraId} refresh={list.data?.length ?? 0} />
         <CameraActions cameraId={cameraId} onChanged={list.reload} />
         <List<Diagnostic>
           data-testid="diagnostics-list"

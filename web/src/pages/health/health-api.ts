@@ -1,6 +1,6 @@
 // Calls of the health page over /api/v1.
 import { buildUrl, request } from '../../api/client';
-import type { Alarm, Diagnostic, HealthReport, Notice, Trends, WorkOrder, WorkOrderState } from './health-model';
+import type { Alarm, CameraStatus, Diagnostic, HealthReport, Notice, Trends, WorkOrder, WorkOrderState } from './health-model';
 
 export const healthApi = {
   trends: (weeks: number) => request<Trends>('GET', '/health/trends', { query: { weeks } }),
@@ -16,6 +16,7 @@ export const healthApi = {
     list: () => request<{ items: Alarm[] }>('GET', '/alarms', { query: { limit: 200 } }),
     acknowledge: (id: number) => request<Alarm>('POST', `/alarms/${id}/acknowledge`),
   },
+  status: (cameraId: number) => request<CameraStatus>('GET', `/health/cameras/${cameraId}/status`),
   diagnoseNow: (cameraId: number) => request<Diagnostic>('POST', `/cameras/${cameraId}/diagnostics`),
   approveReference: (cameraId: number, reason: string) => request<{ diagnosticId: number }>('POST', `/cameras/${cameraId}/reference`, { json: { reason } }),
   notices: () => request<{ items: Notice[] }>('GET', '/notices', { query: { limit: 200 } }),

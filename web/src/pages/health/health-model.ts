@@ -96,6 +96,17 @@ export interface WorkOrderPlan {
   police: PlannedDeadline;
 }
 
+/** GET /health/cameras/:id/status. */
+export interface CameraStatus {
+  cameraId: number;
+  day: string;
+  state: 'streaming' | 'online' | 'offline';
+  minutes: ('streaming' | 'online' | 'offline')[];
+  onlineRate: number | null;
+  good: boolean;
+  lastDiagnostic: { id: number; at: number; ok: boolean; findings: string[] } | null;
+}
+
 /** A removal or relocation notice (R7.3) judged against its notice period. */
 export interface Notice {
   id: number;
