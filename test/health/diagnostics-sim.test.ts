@@ -77,4 +77,16 @@ describe('diagnostics against the simulator', () => {
     const alarms = await h.repos.health.alarms({ limit: 20 });
     expect(alarms.filter((a) => a.kind === 'finding' || a.kind === 'offline').map((a) => a.camera_id).sort()).toEqual([dropped, black, frozen, moved].sort());
   }, 40_000);
+
+  it('after an approved move, the new view approved as reference: "moved" stops firing', async () => {
+    const moved = h.cameraIds[4]!;
+    const before = await h.repos.health.reference(moved);
+    const approved = await health.diagnostics.approveView((await h.repos.health.watchedCameras()).find((c) => c.id === moved)!, 1, 'relocation approved by the managing unit');
+    expect(approved.diagnosticId).toBeGreaterThan(0);
+    const after = await h.repos.health.reference(moved);
+    expect(after).toMatchObject({ set_by: 1, reason: 'relocation approved by the managing unit' });
+    expect(after!.signature).not.toBe(before!.signature);
+    const report = await health.diagnostics.runCycle();
+    expect(report.results.find((r) => r.cameraId === moved)!.findings.map((f) => f.kind)).toEqual([]);
+  }, 30_000);
 });
