@@ -1,7 +1,7 @@
 // The console's health actions in Chromium, in Chinese and in English, against the real server and
 // a simulated camera: open a work order by hand (Harbin's "repair at once" shown with HRB-25(3)
 // and the platform's labelled response hour) and respond to it; diagnose a camera now; approve a
-// new reference view after an approved move; see a late relocation notice with HRB-19; report a
+// new reference view after an approved move; file a relocation notice and see it late with HRB-19; report a
 // suspicious event from the live wall, which the server keeps with a snapshot and a clip range
 // and routes to the police unit of the region.
 import { mkdtempSync } from 'node:fs';
@@ -66,9 +66,6 @@ describe('health actions in Chromium', () => {
       });
       expect(cam.status, JSON.stringify(cam.body)).toBe(201);
       cameras[l.locale] = cam.body.id;
-      // Ten days' notice of a relocation where Harbin asks thirty (HRB-19): late.
-      const notice = await server.api('POST', `/cameras/${cam.body.id}/notices`, { kind: 'relocation', plannedAt: Date.now() + 10 * DAY });
-      expect(notice.status, JSON.stringify(notice.body)).toBe(201);
     }
     // Registers cameras and keeps them (work orders, diagnostics, reference views) and watches the wall (reports).
     person = await server.person('keeper', [['unit_administrator', city], ['duty_operator', city]], { displayName: 'Keeper' });
@@ -82,7 +79,7 @@ describe('health actions in Chromium', () => {
   });
 
   for (const l of LOCALES) {
-    it(`${l.locale}: opens a work order by hand, responds, diagnoses now, approves a reference, sees the notice, reports from the wall`, async () => {
+    it(`${l.locale}: opens a work order by hand, responds, diagnoses now, approves a reference, files a late notice, reports from the wall`, async () => {
       const cameraId = cameras[l.locale]!;
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: l.locale });
       await context.addInitScript(`window.localStorage.setItem('vigil.language', '${l.locale.slice(0, 2)}')`);
@@ -131,12 +128,20 @@ describe('health actions in Chromium', () => {
       await page.getByTestId('reference-approved').waitFor();
       expect(await server.ctx.health.repo.reference(cameraId)).toMatchObject({ reason: `approved move ${l.locale}`, set_by: person.id });
 
-      // The late relocation notice, with Harbin's article.
+      // Ten days' notice of a relocation where Harbin asks thirty (HRB-19): filed, and shown late with the article.
       await page.locator('.ant-tabs-tab').nth(TAB.notices).click();
+      await page.getByTestId('file-notice').click();
+      await pick(page, 'file-notice-camera', '', l.camera);
+      await page.getByTestId('file-notice-days').fill('10');
+      await page.getByTestId('file-notice-submit').click();
       const notice = page.locator('[data-testid="notices-table"] tbody tr', { hasText: l.camera });
       await notice.waitFor();
       expect(await notice.getByTestId('notice-verdict').innerText()).toBe(l.late);
       expect(await notice.innerText()).toContain('HRB-19');
+      const filed = await server.api<{ items: { cameraId: number; inTime: boolean; noticeDays: number; plannedAt: number; noticeAt: number }[] }>('GET', `/notices?cameraId=${cameraId}`);
+      expect(filed.body.items).toHaveLength(1);
+      expect(filed.body.items[0]).toMatchObject({ inTime: false, noticeDays: 30 });
+      expect(Math.round((filed.body.items[0]!.plannedAt - filed.body.items[0]!.noticeAt) / DAY)).toBe(10);
 
       // A suspicious event reported from the live wall.
       await page.goto(`${server.url}/live`);

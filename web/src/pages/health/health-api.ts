@@ -19,6 +19,7 @@ export const healthApi = {
   status: (cameraId: number) => request<CameraStatus>('GET', `/health/cameras/${cameraId}/status`),
   diagnoseNow: (cameraId: number) => request<Diagnostic>('POST', `/cameras/${cameraId}/diagnostics`),
   approveReference: (cameraId: number, reason: string) => request<{ diagnosticId: number }>('POST', `/cameras/${cameraId}/reference`, { json: { reason } }),
+  fileNotice: (cameraId: number, kind: 'removal' | 'relocation', plannedAt: number) => request<{ id: number; inTime: boolean }>('POST', `/cameras/${cameraId}/notices`, { json: { kind, plannedAt } }),
   notices: () => request<{ items: Notice[] }>('GET', '/notices', { query: { limit: 200 } }),
   reportSuspicious: (cameraId: number, description: string) => request<Alarm>('POST', `/cameras/${cameraId}/suspicious-events`, { json: { description } }),
   diagnostics: (cameraId: number) => request<{ items: Diagnostic[] }>('GET', `/cameras/${cameraId}/diagnostics`, { query: { limit: 50 } }),

@@ -5,14 +5,16 @@ import { useTranslation } from 'react-i18next';
 import { ArticleTags } from '../../common/articles';
 import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
+import type { Camera } from '../../api/types';
+import { FileNotice } from './file-notice';
 import { healthApi } from './health-api';
 import type { Notice } from './health-model';
 
-export function NoticesTab({ cameraName }: { cameraName: (id: number) => string }) {
+export function NoticesTab({ cameraName, cameras }: { cameraName: (id: number) => string; cameras: Camera[] }) {
   const { t } = useTranslation();
   const list = useAsync(() => healthApi.notices().then((r) => r.items), []);
   return (
-    <Card size="small" title={t('health.notices.title')}>
+    <Card size="small" title={t('health.notices.title')} extra={<FileNotice cameras={cameras} onFiled={list.reload} />}>
       {list.error ? <Alert type="error" showIcon message={(list.error as Error).message} /> : null}
       <Table<Notice>
         data-testid="notices-table"
