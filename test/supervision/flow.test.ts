@@ -228,6 +228,25 @@ for (const dialect of DIALECTS) {
       expect((await api(unitAdmin, 'GET', '/complaints')).statusCode).toBe(403);
     });
 
+    it('documents what each supervision route gives back in /openapi.json', async () => {
+      const doc = (await t.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: Record<string, unknown> } } }> }>> };
+      const fields = (path: string, method: string, status: string) => {
+        const schema = doc.paths[path]![method]!.responses[status]!.content!['application/json'].schema as { properties?: Record<string, unknown>; $ref?: string };
+        return Object.keys(schema.properties ?? {}).sort();
+      };
+      expect(fields('/api/v1/systems/{id}', 'get', '200')).toEqual(expect.arrayContaining(['serviceBlock', 'acceptanceRequirement', 'cameras', 'documents', 'filing']));
+      expect(fields('/api/v1/systems', 'post', '201')).toContain('serviceBlock');
+      expect(fields('/api/v1/systems/{id}/archive', 'get', '200')).toEqual(['articles', 'categories', 'parties', 'systemId']);
+      expect(fields('/api/v1/systems/{id}/relocations', 'post', '201')).toEqual(expect.arrayContaining(['inTime', 'noticeArticle', 'coverage', 'disposition']));
+      expect(fields('/api/v1/systems/{id}/filings', 'post', '201')).toEqual(expect.arrayContaining(['deadlineArticle', 'deviceTypes', 'points', 'visitState']));
+      expect(fields('/api/v1/filings', 'get', '200')).toEqual(['items']);
+      expect(fields('/api/v1/inspections/{id}', 'get', '200')).toEqual(expect.arrayContaining(['checklist', 'findings', 'rectifications', 'penalties']));
+      expect(fields('/api/v1/inspections/{id}/penalties', 'post', '201')).toEqual(expect.arrayContaining(['article', 'payer', 'amountYuan']));
+      expect(fields('/api/v1/rectifications/{id}/report', 'post', '200')).toEqual(expect.arrayContaining(['dueAt', 'overdue', 'correctedInTime']));
+      expect(fields('/api/v1/compliance', 'get', '200')).toEqual(['generatedAt', 'regions']);
+      expect(fields('/api/v1/complaints', 'post', '201')).toEqual(['articles', 'id', 'receivedAt']);
+    });
+
     it('relocation: notice checked against the profile, coverage back judged from the recorder (Harbin: 24 h, HRB-19)', async () => {
       const org = async (body: object) => (await api(null, 'POST', '/organisations', body)).json().id as number;
       const hrb = await org({ kind: 'platform', name: '哈尔滨市', level: 'city', regionCode: '230100', profileId: 'harbin' });

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Supervision } from '../../../supervision/index.js';
 import { actorOf } from '../../plugins/auth.js';
 import { idParams } from '../common.schema.js';
-import { views } from '../systems/schema.js';
+import { created, ok } from '../systems/schema.js';
+import { complaintListSchema, complaintReceiptSchema, complaintViewSchema } from './schema.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -25,17 +26,17 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ supervision: Supervision }
         name: z.string().trim().max(100).nullable().optional(),
         contact: z.string().trim().max(200).nullable().optional(),
       }),
-      response: views('ComplaintReceipt'),
+      response: created(complaintReceiptSchema),
     },
   }, async (req, reply) => reply.status(201).send(await supervision.complaints.submit(req.body, req.ip ?? null)));
 
   app.get('/complaints', {
     config: { access: 'audit:read' },
-    schema: { tags, summary: 'Complaints about one\'s region, for its supervisors and auditors', response: views('ComplaintList') },
+    schema: { tags, summary: 'Complaints about one\'s region, for its supervisors and auditors', response: ok(complaintListSchema) },
   }, async (req) => ({ items: await supervision.complaints.list(actorOf(req)) }));
 
   app.post('/complaints/:id/handle', {
     config: { access: 'audit:read' },
-    schema: { tags, summary: 'Record how the complaint was handled', params: idParams, body: z.strictObject({ outcome: text(4000) }), response: views('ComplaintView') },
+    schema: { tags, summary: 'Record how the complaint was handled', params: idParams, body: z.strictObject({ outcome: text(4000) }), response: ok(complaintViewSchema) },
   }, async (req) => supervision.complaints.handle(actorOf(req), req.params.id, req.body.outcome));
 };

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Supervision } from '../../../supervision/index.js';
 import { complianceCsv, compliancePdf } from '../../../supervision/compliance.service.js';
 import { actorOf } from '../../plugins/auth.js';
-import { views } from '../systems/schema.js';
+import { ok } from '../systems/schema.js';
+import { complianceReportSchema } from './schema.js';
 
 const langQuery = z.strictObject({ lang: z.enum(['zh', 'en']).default('zh') });
 
@@ -17,7 +18,7 @@ export const complianceRoutes: FastifyPluginAsyncZod<{ supervision: Supervision 
     schema: {
       tags,
       summary: 'Per region: mandatory places missing, prohibited-place points, filings due and overdue, retention shortfalls, good rate, open rectifications',
-      response: views('ComplianceReport'),
+      response: ok(complianceReportSchema),
     },
   }, async (req) => c.report(actorOf(req)));
 

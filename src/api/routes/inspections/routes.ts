@@ -6,7 +6,9 @@ import { CHECKLIST_KEYS, OBSERVED_KEYS } from '../../../supervision/checklist.js
 import type { Supervision } from '../../../supervision/index.js';
 import { actorOf } from '../../plugins/auth.js';
 import { idParams } from '../common.schema.js';
-import { views } from '../systems/schema.js';
+import { penaltyViewSchema, rectificationViewSchema } from '../rectifications/schema.js';
+import { created, ok } from '../systems/schema.js';
+import { inspectionListSchema, inspectionViewSchema } from './schema.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -19,27 +21,27 @@ export const inspectionRoutes: FastifyPluginAsyncZod<{ supervision: Supervision 
 
   app.get('/inspections', {
     config: { access: 'basic-info:read' },
-    schema: { tags, summary: 'Inspections one may read: a unit its own, supervisors those in reach', querystring: z.strictObject({ unitId: z.coerce.number().int().positive().optional() }), response: views('InspectionList') },
+    schema: { tags, summary: 'Inspections one may read: a unit its own, supervisors those in reach', querystring: z.strictObject({ unitId: z.coerce.number().int().positive().optional() }), response: ok(inspectionListSchema) },
   }, async (req) => ({ items: await ins.list(actorOf(req), req.query) }));
 
   app.post('/inspections', {
     config: police,
-    schema: { tags, summary: 'Start an inspection of a unit: the checklist is built from the profile and the platform\'s own data', body: z.strictObject({ unitId: z.number().int().positive(), note: z.string().trim().max(4000).optional() }), response: views('InspectionView') },
+    schema: { tags, summary: 'Start an inspection of a unit: the checklist is built from the profile and the platform\'s own data', body: z.strictObject({ unitId: z.number().int().positive(), note: z.string().trim().max(4000).optional() }), response: created(inspectionViewSchema) },
   }, async (req, reply) => reply.status(201).send(await ins.start(actorOf(req), req.body.unitId, req.body.note)));
 
   app.get('/inspections/:id', {
     config: { access: 'basic-info:read' },
-    schema: { tags, summary: 'One inspection: checklist, findings, orders, penalties', params: idParams, response: views('InspectionView') },
+    schema: { tags, summary: 'One inspection: checklist, findings, orders, penalties', params: idParams, response: ok(inspectionViewSchema) },
   }, async (req) => ins.get(actorOf(req), req.params.id));
 
   app.post('/inspections/:id/observations', {
     config: police,
-    schema: { tags, summary: 'What the inspector saw on site (training, duty roster)', params: idParams, body: z.strictObject({ key: z.enum(OBSERVED_KEYS), ok: z.boolean(), note: text(4000) }), response: views('InspectionView') },
+    schema: { tags, summary: 'What the inspector saw on site (training, duty roster)', params: idParams, body: z.strictObject({ key: z.enum(OBSERVED_KEYS), ok: z.boolean(), note: text(4000) }), response: ok(inspectionViewSchema) },
   }, async (req) => ins.observe(actorOf(req), req.params.id, req.body.key, req.body));
 
   app.post('/inspections/:id/evaluate', {
     config: police,
-    schema: { tags, summary: 'Evaluate the checklist again against the data as it is now', params: idParams, response: views('InspectionView') },
+    schema: { tags, summary: 'Evaluate the checklist again against the data as it is now', params: idParams, response: ok(inspectionViewSchema) },
   }, async (req) => ins.reevaluate(actorOf(req), req.params.id));
 
   app.post('/inspections/:id/findings', {
@@ -49,7 +51,7 @@ export const inspectionRoutes: FastifyPluginAsyncZod<{ supervision: Supervision 
       summary: 'A finding on a checklist item; it cites the item\'s articles unless others are given',
       params: idParams,
       body: z.strictObject({ itemKey: z.enum(CHECKLIST_KEYS), description: text(4000), articles: z.array(z.string().max(20)).max(20).optional() }),
-      response: views('InspectionView'),
+      response: created(inspectionViewSchema),
     },
   }, async (req, reply) => reply.status(201).send(await ins.addFinding(actorOf(req), req.params.id, req.body)));
 
@@ -60,7 +62,7 @@ export const inspectionRoutes: FastifyPluginAsyncZod<{ supervision: Supervision 
       summary: 'Order rectification within a deadline (责令限期改正)',
       params: idParams,
       body: z.strictObject({ findingIds: z.array(z.number().int().positive()).min(1).max(100), dueAt: z.number().int().positive(), requirement: text(4000) }),
-      response: views('RectificationView'),
+      response: created(rectificationViewSchema),
     },
   }, async (req, reply) => reply.status(201).send(await ins.order(actorOf(req), req.params.id, req.body)));
 
@@ -78,12 +80,12 @@ export const inspectionRoutes: FastifyPluginAsyncZod<{ supervision: Supervision 
         seriousReason: z.string().trim().max(4000).nullable().optional(),
         note: z.string().trim().max(4000),
       }),
-      response: views('PenaltyView'),
+      response: created(penaltyViewSchema),
     },
   }, async (req, reply) => reply.status(201).send(await ins.penalty(actorOf(req), req.params.id, req.body)));
 
   app.post('/inspections/:id/close', {
     config: police,
-    schema: { tags, summary: 'Close the inspection', params: idParams, response: views('InspectionView') },
+    schema: { tags, summary: 'Close the inspection', params: idParams, response: ok(inspectionViewSchema) },
   }, async (req) => ins.close(actorOf(req), req.params.id));
 };
