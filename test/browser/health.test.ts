@@ -1,5 +1,5 @@
 // The health page in Chromium against the real server: today's rates per region against the
-// Harbin good-rate target with its article, the weekly trend chart, a work order with its
+// Harbin good-rate target with its article, the weekly trend chart (all, then one region), a work order with its
 // deadline article, and an alarm arriving on the live event stream then acknowledged.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,13 @@ describe('health page in Chromium', () => {
     // The camera has never streamed: online 0 %, good 0 %, so the target is missed.
     expect(await row.locator('[data-testid="target-verdict"]').innerText()).toMatch(/95\.0 %/);
     expect(await row.locator('[data-testid="articles"]').innerText()).toContain('HRB-25(3)');
+    await page.locator('[data-testid="trend-chart"]').waitFor();
+    expect(await page.locator('[data-testid="trend-target"]').count()).toBe(1);
+    // The trend of one region: asked of the server by region, Harbin's target line kept.
+    const scoped = page.waitForResponse((r) => r.url().includes('/health/trends') && r.url().includes('regionId='));
+    await page.getByTestId('trend-scope').click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: '哈尔滨市' }).click();
+    expect((await scoped).status()).toBe(200);
     await page.locator('[data-testid="trend-chart"]').waitFor();
     expect(await page.locator('[data-testid="trend-target"]').count()).toBe(1);
     await page.screenshot({ path: join(shots, 'rates.png'), fullPage: true });

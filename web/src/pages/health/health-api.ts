@@ -3,7 +3,7 @@ import { buildUrl, request } from '../../api/client';
 import type { Alarm, CameraStatus, Diagnostic, HealthReport, Notice, Trends, WorkOrder, WorkOrderState } from './health-model';
 
 export const healthApi = {
-  trends: (weeks: number) => request<Trends>('GET', '/health/trends', { query: { weeks } }),
+  trends: (weeks: number, scope: { regionId?: number; unitId?: number } = {}) => request<Trends>('GET', '/health/trends', { query: { weeks, ...scope } }),
   report: (day?: string) => request<HealthReport>('GET', '/reports/health', { query: { day } }),
   workOrders: {
     list: (state?: WorkOrderState) => request<{ items: WorkOrder[] }>('GET', '/work-orders', { query: { state, limit: 500 } }),

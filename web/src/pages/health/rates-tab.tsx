@@ -25,15 +25,30 @@ function Verdict({ check }: { check: TargetCheck | null }) {
   );
 }
 
+function scopeQuery(scope: string): { regionId?: number; unitId?: number } {
+  const id = Number(scope.slice(2));
+  if (scope.startsWith('r:') && id > 0) return { regionId: id };
+  if (scope.startsWith('u:') && id > 0) return { unitId: id };
+  return {};
+}
+
 export function RatesTab() {
   const { t } = useTranslation();
   const [weeks, setWeeks] = useState(8);
+  /** The trend of everything one may see, or of one region ('r:12') or unit ('u:7'). */
+  const [scope, setScope] = useState<string>('all');
   const report = useAsync(() => healthApi.report(), []);
-  const trends = useAsync(() => healthApi.trends(weeks), [weeks]);
+  const trends = useAsync(() => healthApi.trends(weeks, scopeQuery(scope)), [weeks, scope]);
   const rows = report.data ? [...report.data.regions, ...report.data.units.map((u) => ({ ...u, unit: true }))] : [];
   // The chart's target line: the regions' good-rate target when they share one.
   const targets = [...new Set((report.data?.regions ?? []).map((r) => r.goodRateTarget?.target ?? null).filter((v): v is number => v !== null))];
-  const target = targets.length === 1 ? targets[0]! : null;
+  const scoped = scope.startsWith('r:') ? report.data?.regions.find((r) => `r:${r.organisationId}` === scope) : undefined;
+  const target = scoped ? (scoped.goodRateTarget?.target ?? null) : targets.length === 1 ? targets[0]! : null;
+  const scopes = [
+    { value: 'all', label: t('health.rates.allScope') },
+    ...(report.data?.regions ?? []).filter((r) => r.organisationId !== null).map((r) => ({ value: `r:${r.organisationId}`, label: `${t('health.rates.region')}: ${r.name}` })),
+    ...(report.data?.units ?? []).filter((u) => u.organisationId !== null).map((u) => ({ value: `u:${u.organisationId}`, label: `${t('health.rates.unit')}: ${u.name}` })),
+  ];
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
@@ -72,7 +87,12 @@ export function RatesTab() {
       <Card
         size="small"
         title={t('health.rates.trendTitle')}
-        extra={<Select data-testid="trend-weeks" value={weeks} onChange={setWeeks} style={{ width: 120 }} options={[4, 8, 12, 26].map((w) => ({ value: w, label: t('health.rates.weeks', { count: w }) }))} />}
+        extra={
+          <Space>
+            <Select data-testid="trend-scope" value={scope} onChange={setScope} style={{ width: 240 }} options={scopes} />
+            <Select data-testid="trend-weeks" value={weeks} onChange={setWeeks} style={{ width: 120 }} options={[4, 8, 12, 26].map((w) => ({ value: w, label: t('health.rates.weeks', { count: w }) }))} />
+          </Space>
+        }
       >
         {trends.error ? <Alert type="error" showIcon message={(trends.error as Error).message} /> : null}
         {trends.data && <TrendChart trends={trends.data} target={target} />}
