@@ -3,23 +3,30 @@
 // acceptance; the unit puts it into service and files it; the police inspect, find the missing
 // maintenance contract (AH-16(2)), order rectification; the unit uploads the contract and
 // reports; the police re-evaluate, verify and close. Then the compliance page, its exports, and
-// the public complaint form reaching the police.
+// the public complaint form reaching the police. Around that flow: the camera page refusing to
+// record a camera of the unaccepted system as in service (NOT_ACCEPTED, AH-13); the archive's
+// firms and technicians; a relocation notice with its notice check (AH-15), coverage check and
+// the footage's handling supervised; and a penalty for a retention shortfall not corrected in
+// time, refused outside AH-24's range and recorded inside it.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '../access/fixtures.js';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { enrolThroughApi, ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
 let unitCtx: BrowserContext;
 let policeCtx: BrowserContext;
+let adminCtx: BrowserContext;
 let unitPage: Page;
 let policePage: Page;
+let adminPage: Page;
 const errors = new Map<Page, string[]>();
 let district: number;
+let gateCamera: number;
 let school: number;
 const shots = mkdtempSync(join(tmpdir(), 'vigil-supervision-shots-'));
 const DAY = 86_400_000;
@@ -55,6 +62,20 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
+/** A call through the signed-in page's own session (cookie and CSRF token), as the console makes it. */
+async function asPage<T>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  return page.evaluate(async ({ method, path, body }) => {
+    const me = (await (await fetch('/api/v1/auth/me', { credentials: 'same-origin' })).json()) as { csrfToken: string };
+    const res = await fetch(`/api/v1${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: { 'x-csrf-token': me.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  }, { method, path, body }) as Promise<{ status: number; body: T }>;
+}
+
 const drawer = (page: Page) => page.locator('.ant-drawer-content').last();
 const itemRow = (page: Page, label: string) => drawer(page).getByTestId('checklist').locator('tr').filter({ hasText: label });
 
@@ -72,14 +93,27 @@ describe('lifecycle and supervision in the console', () => {
       regionId: district, ownerUnitId: school, userUnitId: school, funding: 'government', signage: true, status: 'planned',
     });
     expect(cam.status, JSON.stringify(cam.body)).toBe(201);
+    gateCamera = (cam.body as { id: number }).id;
+    // A camera the registry has held in service since 2025, outside any system, whose footage the
+    // recorder does not hold: the inspection finds its retention short (AH-17(3)).
+    const legacy = await server.api('POST', '/cameras', {
+      gbId: '34010400001320000002', name: '西门', deviceType: 'fixed', address: '长江路3号', placeCategory: category, keyPosition: false,
+      regionId: district, ownerUnitId: school, userUnitId: school, funding: 'self', signage: true, status: 'in_service', inServiceDate: '2025-01-01',
+    });
+    expect(legacy.status, JSON.stringify(legacy.body)).toBe(201);
     browser = await launchBrowser();
     unitCtx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
     policeCtx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
     await signInContext(unitCtx, server, await server.person('school-admin', [['unit_administrator', school]], { displayName: '学校管理员' }));
     await signInContext(policeCtx, server, await server.person('police', [['supervisor', city]], { displayName: '民警', workId: 'P001' }));
+    adminCtx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
+    const admin = await server.person('city-admin', [['system_administrator', city]], { displayName: '市平台管理员' });
+    await enrolThroughApi(adminCtx, server, admin);
+    await signInContext(adminCtx, server, admin);
     unitPage = await unitCtx.newPage();
     policePage = await policeCtx.newPage();
-    for (const p of [unitPage, policePage]) {
+    adminPage = await adminCtx.newPage();
+    for (const p of [unitPage, policePage, adminPage]) {
       p.setDefaultTimeout(30_000);
       errors.set(p, watchPageErrors(p));
     }
@@ -119,6 +153,22 @@ describe('lifecycle and supervision in the console', () => {
     expect(await note.textContent()).toContain('AH-13');
     await shot(p, '1-acceptance-refused');
 
+    // Nor can the camera page record the system's camera as in service: it says why, on the field.
+    const a = adminPage;
+    await a.goto(`${server.url}/cameras`);
+    await a.getByTestId('camera-table').locator('tr').filter({ hasText: '东门' }).getByRole('button', { name: '编辑' }).click();
+    await pick(a, '#status', '', '在用');
+    await a.locator('#inServiceDate').fill('2026-11-01');
+    await a.getByTestId('camera-form-submit').click();
+    const refusal = a.locator('.ant-notification-notice', { hasText: 'NOT_ACCEPTED' });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/has not passed acceptance.*AH-13/);
+    const statusError = a.locator('.ant-form-item').filter({ has: a.locator('#status') }).locator('.ant-form-item-explain-error');
+    await statusError.waitFor();
+    expect(await statusError.textContent()).toMatch(/has not passed acceptance \(AH-13, CN-12\)/);
+    await shot(a, '1b-camera-refused');
+    expect((await server.api<{ status: string }>('GET', `/cameras/${gateCamera}`)).body.status).toBe('planned');
+
     for (const [purpose, label] of [['design-plan', '设计方案'], ['test-report', '技术检测材料'], ['acceptance', '工程验收材料']] as const) {
       await pick(p, 'document-purpose', '', label);
       await p.getByTestId('document-file').setInputFiles({ name: `${purpose}.pdf`, mimeType: 'application/pdf', buffer: PDF });
@@ -143,6 +193,56 @@ describe('lifecycle and supervision in the console', () => {
     await shot(p, '2-in-service-filed');
     const sys = (await server.api<{ items: { state: string; cameras: { inService: boolean }[] }[] }>('GET', '/systems')).body.items[0]!;
     expect(sys).toMatchObject({ state: 'in_service', cameras: [{ inService: true }] });
+  }, 120_000);
+
+  it('the archive keeps the firms and technicians; a relocation notice shows its notice and coverage checks', async () => {
+    const p = unitPage;
+    await p.goto(`${server.url}/systems`);
+    await p.getByTestId('systems-table').getByText('校园监控系统').click();
+    const parties = drawer(p).getByTestId('archive-parties');
+    await parties.waitFor();
+    expect(await parties.textContent()).toContain('CN-14');
+    await pick(p, 'party-role', '', '施工单位');
+    await drawer(p).getByTestId('party-firm').fill('安防工程有限公司');
+    await drawer(p).getByTestId('party-licence').fill('皖安技防-001');
+    await drawer(p).getByTestId('party-technicians').fill('张工，高级工程师\n李工');
+    await drawer(p).getByTestId('add-party').click();
+    await parties.getByText('安防工程有限公司').waitFor();
+    expect(await parties.textContent()).toContain('张工（高级工程师）、李工');
+    const archive = (await server.api<{ parties: { role: string; technicians: { name: string; qualification: string }[] }[] }>('GET', '/systems/1/archive')).body;
+    expect(archive.parties).toEqual([expect.objectContaining({ role: 'builder', technicians: [{ name: '张工', qualification: '高级工程师' }, { name: '李工', qualification: '' }] })]);
+
+    // A relocation 20 days ahead: in time for Anhui's 10 days (AH-15).
+    await pick(p, 'notice-cameras', '东门', '东门');
+    const planned = new Date(Date.now() + 20 * DAY + 8 * 3_600_000).toISOString().slice(0, 10);
+    await drawer(p).getByTestId('notice-planned').click();
+    await p.keyboard.type(planned);
+    await p.keyboard.press('Enter');
+    await drawer(p).getByTestId('notice-plan').fill('立杆迁移至校门东侧，原覆盖范围不变');
+    await drawer(p).getByTestId('file-notice').click();
+    const check = drawer(p).getByTestId('notice-check');
+    await check.waitFor();
+    expect(await check.textContent()).toMatch(/按时.*须提前 10 日.*AH-15/);
+    expect(await check.textContent()).toContain(new Date(Date.parse(`${planned}T12:00:00+08:00`) - 10 * DAY + 8 * 3_600_000).toISOString().slice(0, 10));
+    await drawer(p).getByTestId('works-done').click();
+    // Anhui sets no hours for coverage to return; the check says so and waits for the recorder.
+    const coverage = drawer(p).getByTestId('coverage-check');
+    await coverage.waitFor();
+    expect(await coverage.textContent()).toMatch(/等待录像.*本地规定未设期限/);
+    await pick(p, 'disposition', '', '保存至存储期满');
+    await drawer(p).getByTestId('record-disposition').click();
+    await drawer(p).getByTestId('footage-disposition').getByText('保存至存储期满').waitFor();
+    await shot(p, '2b-archive-relocation');
+
+    // The police supervise what happens to the stored footage (AH-15).
+    const q = policePage;
+    await q.goto(`${server.url}/systems`);
+    await q.getByTestId('systems-table').getByText('校园监控系统').click();
+    await drawer(q).getByTestId('supervise-footage').click();
+    await drawer(q).getByTestId('footage-disposition').getByText('公安机关已监督').waitFor();
+    const [notice] = (await server.api<{ items: { inTime: boolean; noticeArticle: string; supervisedAt: number | null; coverage: { state: string } }[] }>('GET', '/systems/1/relocations')).body.items;
+    expect(notice).toMatchObject({ inTime: true, noticeArticle: 'AH-15', coverage: { state: 'pending' } });
+    expect(notice!.supervisedAt).not.toBeNull();
   }, 120_000);
 
   it('inspect, find the missing maintenance contract, order rectification, correct, verify, close', async () => {
@@ -187,10 +287,40 @@ describe('lifecycle and supervision in the console', () => {
     await drawer(q).getByTestId('verify-corrected').click();
     await drawer(q).getByTestId('order-state').filter({ hasText: '已结案' }).waitFor();
     await shot(q, '4-rectification-closed');
+
+    // The retention shortfall of the legacy camera: ordered corrected within seconds (the police
+    // set the period; no text gives one), not corrected, so AH-24 may fine — inside its range only.
+    const insId = (await server.api<{ items: { id: number }[] }>('GET', '/inspections')).body.items[0]!.id;
+    const found = await asPage<{ findings: { id: number; itemKey: string }[] }>(q, 'POST', `/inspections/${insId}/findings`, { itemKey: 'retention', description: '西门录像存储不足30日' });
+    expect(found.status, JSON.stringify(found.body)).toBe(201);
+    const finding = found.body.findings.find((f) => f.itemKey === 'retention')!;
+    const ordered = await asPage<{ id: number }>(q, 'POST', `/inspections/${insId}/rectifications`, { findingIds: [finding.id], dueAt: Date.now() + 1500, requirement: '补足录像存储' });
+    expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
+    await new Promise((r) => setTimeout(r, 2000));
+    await q.reload();
+    await q.getByTestId('inspections-table').locator('tbody tr').first().click();
+    await pick(q, 'penalty-article', 'AH-24', 'AH-24');
+    await pick(q, 'penalty-payer', '', '单位');
+    expect(await drawer(q).getByTestId('penalty-ranges').textContent()).toMatch(/责令限期改正逾期不改的.*单位 ¥2,000–10,000/);
+    await pick(q, 'penalty-order', '', `#${ordered.body.id}`);
+    // antd puts the test id on the input itself or on its wrapper, depending on the affix.
+    const amount = drawer(q).locator('input[data-testid="penalty-amount"], [data-testid="penalty-amount"] input').first();
+    await amount.fill('50000');
+    await drawer(q).getByTestId('record-penalty').click();
+    const outside = q.locator('.ant-notification-notice', { hasText: 'RULE_REFUSED' });
+    await outside.waitFor();
+    expect(await outside.textContent()).toMatch(/outside what AH-24 allows for a unit: ¥2000–10000/);
+    await amount.fill('5000');
+    await drawer(q).getByTestId('penalty-note').fill('逾期未补足存储');
+    await drawer(q).getByTestId('record-penalty').click();
+    await drawer(q).getByTestId('penalties').getByText('¥5,000').waitFor();
+    expect(await drawer(q).getByTestId('penalties').textContent()).toContain('AH-24');
+    await shot(q, '4b-penalty');
     await drawer(q).getByTestId('close-inspection').click();
     await drawer(q).getByTestId('evaluate').waitFor({ state: 'detached' });
     const ins = (await server.api<{ items: { state: string; rectifications: { state: string; correctedInTime: boolean }[] }[] }>('GET', '/inspections')).body.items[0]!;
-    expect(ins).toMatchObject({ state: 'closed', rectifications: [{ state: 'closed', correctedInTime: true }] });
+    expect(ins).toMatchObject({ state: 'closed', rectifications: [{ state: 'closed', correctedInTime: true }, { state: 'open', correctedInTime: false }] });
+    expect((ins as unknown as { penalties: unknown[] }).penalties).toEqual([expect.objectContaining({ article: 'AH-24', payer: 'unit', amountYuan: 5000 })]);
   }, 120_000);
 
   it('compliance per region with exports, and a public complaint that reaches the police', async () => {

@@ -1,5 +1,6 @@
 // One inspection: the checklist with each item's status, articles and evidence; findings; the
-// rectification orders with their deadline, the unit's report and the police's follow-up.
+// rectification orders with their deadline, the unit's report and the police's follow-up;
+// penalties within the ranges of the profile's articles.
 import { Button, DatePicker, Drawer, Input, Space, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -8,6 +9,7 @@ import { ArticleTags } from '../../common/articles';
 import { useErrorReporter } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { holds, useMe } from '../../session/session';
+import { Penalties } from './penalties';
 import { day, supervisionApi, type ChecklistItem, type InspectionView, type RectificationView } from '../systems/supervision-api';
 
 const STATUS_COLOUR: Record<string, string> = { pass: 'green', fail: 'red', 'not-measured': 'default', 'not-applicable': 'default', 'no-target': 'default', 'to-observe': 'gold' };
@@ -149,6 +151,7 @@ export function InspectionDetail({ id, onClose, onChanged }: { id: number | null
             },
           ]}
         />
+        <Penalties inspection={v} police={police} onChanged={() => { ins.reload(); onChanged(); }} />
       </Space>
     );
   }

@@ -26,7 +26,7 @@ export interface RectificationView {
 export interface InspectionView {
   id: number; unitId: number; profileId: string; startedAt: number; evaluatedAt: number; state: string; note: string;
   checklist: ChecklistItem[]; findings: { id: number; itemKey: string; articles: string[]; description: string }[];
-  rectifications: RectificationView[]; penalties: { id: number; article: string; payer: string; amountYuan: number }[];
+  rectifications: RectificationView[]; penalties: PenaltyView[];
 }
 export interface RegionCompliance {
   regionId: number; name: string; nameEn: string | null; path: string; profileId: string; cameras: number;
@@ -37,6 +37,24 @@ export interface RegionCompliance {
   goodRate: { good: number; total: number; target: number | null; article: string | null } | null;
   rectifications: { open: number; overdue: number };
 }
+export interface Technician { name: string; qualification: string }
+export interface PartyView { id: number; role: string; firm: string; licence: string; technicians: Technician[]; addedAt: number }
+export interface ArchiveView { systemId: number; articles: string[]; categories: { category: string; documents: DocumentView[] }[]; parties: PartyView[] }
+export interface CoverageRestore { state: 'restored' | 'restored-late' | 'pending' | 'overdue'; dueAt: number | null; hours: number | null; article: string | null; restoredAt: number | null; basis: string }
+export interface RelocationView {
+  id: number; systemId: number; kind: 'removal' | 'relocation'; cameraIds: number[]; profileId: string;
+  noticeAt: number; plannedAt: number; inTime: boolean; noticeDays: number | null; noticeArticle: string | null; noticeReason: string;
+  plan: string; worksAt: number | null; disposition: string | null; dispositionNote: string | null; supervisedAt: number | null;
+  coverage: CoverageRestore | null;
+}
+export interface PenaltyView { id: number; inspectionId: number; rectificationId: number | null; article: string; payer: string; amountYuan: number; fineCondition: string | null; seriousReason: string | null; decidedAt: number; note: string }
+export interface PenaltyInput { article: string; payer: string; amountYuan: number; rectificationId?: number | null; seriousReason?: string | null; note: string }
+/** A penalty article of a profile, as GET /profiles/:id gives it. */
+export interface ProfilePenalty { article: string; when: 'on-violation' | 'if-not-corrected' | 'if-serious'; offence: { zh: string; en: string }; fines: { payer: string; minYuan: number; maxYuan: number; condition?: { zh: string; en: string }; orWarning?: boolean }[] }
+export const ARCHIVE_CATEGORIES = ['design', 'construction', 'acceptance', 'maintenance', 'other'] as const;
+export const PARTY_ROLES = ['designer', 'builder', 'tester', 'supervisor', 'maintainer'] as const;
+export const DISPOSITIONS = ['kept-until-retention-ends', 'moved-to-replacement', 'handed-to-police', 'under-legal-hold'] as const;
+
 export interface ComplaintView { id: number; receivedAt: number; regionId: number | null; about: string; text: string; name: string | null; contact: string | null; state: string; outcome: string | null }
 
 const post = <T,>(path: string, json?: unknown) => request<T>('POST', path, json === undefined ? {} : { json });
@@ -47,12 +65,22 @@ export const supervisionApi = {
     get: (id: number) => request<SystemView>('GET', `/systems/${id}`),
     create: (input: SystemInput) => post<SystemView>('/systems', input),
     cameras: (id: number, add: number[]) => post<SystemView>(`/systems/${id}/cameras`, { add }),
-    upload: (id: number, purpose: string, title: string, file: File) =>
-      request<DocumentView>('PUT', `/systems/${id}/documents`, { query: { purpose, title, ...(purpose === 'archive' ? { category: 'other' } : {}) }, binary: { body: file, contentType: file.type || 'application/octet-stream' } }),
+    /** `category` files an archive record (purpose 'archive') under design, construction, acceptance, maintenance or other. */
+    upload: (id: number, purpose: string, title: string, file: File, category = 'other') =>
+      request<DocumentView>('PUT', `/systems/${id}/documents`, { query: { purpose, title, ...(purpose === 'archive' ? { category } : {}) }, binary: { body: file, contentType: file.type || 'application/octet-stream' } }),
     documentUrl: (id: number, docId: number) => buildUrl(`/systems/${id}/documents/${docId}`),
     accept: (id: number, body: { at: number; result: 'passed' | 'failed'; organisedBy: string; note: string }) => post<SystemView>(`/systems/${id}/acceptance`, body),
     inService: (id: number, at: number) => post<SystemView>(`/systems/${id}/in-service`, { at }),
     file: (id: number) => post<FilingView>(`/systems/${id}/filings`),
+    archive: (id: number) => request<ArchiveView>('GET', `/systems/${id}/archive`),
+    addParty: (id: number, body: { role: string; firm: string; licence: string; technicians: Technician[] }) => post<PartyView>(`/systems/${id}/archive/parties`, body),
+    relocations: (id: number) => request<{ items: RelocationView[] }>('GET', `/systems/${id}/relocations`),
+    notice: (id: number, body: { kind: 'removal' | 'relocation'; cameraIds: number[]; plannedAt: number; plan: string }) => post<RelocationView>(`/systems/${id}/relocations`, body),
+  },
+  relocations: {
+    works: (id: number, at: number) => post<RelocationView>(`/relocations/${id}/works`, { at }),
+    dispose: (id: number, disposition: string, note: string) => post<RelocationView>(`/relocations/${id}/disposition`, { disposition, note }),
+    supervise: (id: number) => post<RelocationView>(`/relocations/${id}/supervise`),
   },
   filings: {
     list: (state?: string) => request<{ items: FilingStatus[] }>('GET', '/filings', { query: { state } }),
@@ -68,6 +96,7 @@ export const supervisionApi = {
     finding: (id: number, itemKey: string, description: string) => post<InspectionView>(`/inspections/${id}/findings`, { itemKey, description }),
     order: (id: number, findingIds: number[], dueAt: number, requirement: string) => post<RectificationView>(`/inspections/${id}/rectifications`, { findingIds, dueAt, requirement }),
     close: (id: number) => post<InspectionView>(`/inspections/${id}/close`),
+    penalty: (id: number, body: PenaltyInput) => post<PenaltyView>(`/inspections/${id}/penalties`, body),
   },
   rectifications: {
     list: () => request<{ items: RectificationView[] }>('GET', '/rectifications'),

@@ -1,5 +1,6 @@
 // One system in a drawer: why its cameras are not in service (with articles), its cameras and
-// documents, acceptance, going into service and filing.
+// documents, acceptance, going into service and filing; the archive's firms and technicians, and
+// removal or relocation notices once it is in service.
 import { Alert, Button, Descriptions, Drawer, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,7 +11,9 @@ import { useOrgName } from '../../common/names';
 import { useOrganisations } from '../../common/reference-data';
 import { useAsync } from '../../common/use-async';
 import { holds, useMe } from '../../session/session';
-import { supervisionApi, day, type SystemView } from './supervision-api';
+import { ArchiveParties } from './archive-parties';
+import { Relocations } from './relocations';
+import { ARCHIVE_CATEGORIES, supervisionApi, day, type SystemView } from './supervision-api';
 
 const PURPOSES = ['design-plan', 'test-report', 'acceptance', 'maintenance-contract', 'point-map', 'archive'] as const;
 
@@ -25,6 +28,7 @@ export function SystemDetail({ id, onClose, onChanged }: { id: number | null; on
   const cams = useAsync(async () => (s ? (await api.cameras.list({ regionId: s.regionId, limit: 500 })).items : []), [s?.regionId]);
   const [add, setAdd] = useState<number[]>([]);
   const [purpose, setPurpose] = useState<string>('design-plan');
+  const [category, setCategory] = useState<string>('construction');
   const [organisedBy, setOrganisedBy] = useState('');
   const canManage = holds(me, 'config:write');
   const police = me.roles.some((r) => r.role === 'supervisor');
@@ -120,12 +124,16 @@ export function SystemDetail({ id, onClose, onChanged }: { id: number | null; on
           columns={[
             { title: t('supervision.systems.purpose'), dataIndex: 'purpose', render: (p: string) => t(`supervision.purpose.${p}`) },
             { title: t('supervision.systems.docTitle'), dataIndex: 'title', render: (x: string, d: SystemView['documents'][number]) => <a href={supervisionApi.systems.documentUrl(v.id, d.id)} target="_blank" rel="noreferrer">{x}</a> },
+            { title: t('supervision.archive.category'), dataIndex: 'category', render: (c: string) => t(`supervision.archive.categories.${c}`) },
             { title: 'SHA-256', dataIndex: 'sha256', render: (h: string) => <Typography.Text code>{h.slice(0, 16)}…</Typography.Text> },
           ]}
         />
         {canManage && (
           <Space wrap>
             <Select data-testid="document-purpose" style={{ width: 200 }} value={purpose} onChange={setPurpose} options={PURPOSES.map((p) => ({ value: p, label: t(`supervision.purpose.${p}`) }))} />
+            {purpose === 'archive' && (
+              <Select data-testid="document-category" style={{ width: 160 }} value={category} onChange={setCategory} options={ARCHIVE_CATEGORIES.map((c) => ({ value: c, label: t(`supervision.archive.categories.${c}`) }))} />
+            )}
             <input
               type="file"
               accept="application/pdf,image/png,image/jpeg"
@@ -133,7 +141,7 @@ export function SystemDetail({ id, onClose, onChanged }: { id: number | null; on
               onChange={(e) => {
                 const file = e.target.files?.[0];
                 e.target.value = '';
-                if (file) void act(() => supervisionApi.systems.upload(v.id, purpose, file.name, file));
+                if (file) void act(() => supervisionApi.systems.upload(v.id, purpose, file.name, file, category));
               }}
             />
           </Space>
@@ -151,6 +159,9 @@ export function SystemDetail({ id, onClose, onChanged }: { id: number | null; on
           {canManage && v.state === 'building' && <Button type="primary" data-testid="put-in-service" onClick={() => act(() => supervisionApi.systems.inService(v.id, Date.now()))}>{t('supervision.systems.putInService')}</Button>}
           {canManage && <Button data-testid="file-system" onClick={() => act(() => supervisionApi.systems.file(v.id))}>{t('supervision.systems.file')}</Button>}
         </Space>
+
+        <ArchiveParties systemId={v.id} canManage={canManage} />
+        {v.state !== 'building' && <Relocations system={v} canManage={canManage} police={police} />}
       </Space>
     );
   }
