@@ -98,4 +98,28 @@ describe('alarm delivery', () => {
     expect(metrics).toMatch(/vigil_health_alarms_total\{kind="storage",severity="critical"\} 1/);
     expect(metrics).toMatch(/vigil_health_webhook_deliveries_total\{outcome="delivered"\} 2/);
   });
+
+  it('an unanswered work order goes up its ladder on the stream and the webhook: managing unit, then police', async () => {
+    const local = await signIn(h.t, await person(h.t, 'district-watch', [['duty_operator', h.regionId]]));
+    const s = stream(local.cookie);
+    await s.ready;
+    const before = received.length;
+    const order = await h.health.workOrders.openByHand(h.camera, 'fault', h.t.adminId, 'no picture');
+    // Harbin: 1 h to respond (platform default for "at once", HRB-25(3)), 24 h to repair, 24 h more before the police.
+    h.t.clock.advance(3_600_000 + 1);
+    expect((await h.health.workOrders.escalateOverdue()).map((o) => o.escalationLevel)).toEqual([1]);
+    h.t.clock.advance(47 * 3_600_000);
+    expect((await h.health.workOrders.escalateOverdue()).map((o) => o.escalationLevel)).toEqual([2]);
+    await waitFor(() => s.events.filter((e) => e.event === 'alarm').length >= 2);
+    s.close();
+    const alarms = s.events.filter((e) => e.event === 'alarm').map((e) => e.data.alarm as { kind: string; organisationId: number; workOrderId: number });
+    expect(alarms.map((a) => [a.kind, a.organisationId, a.workOrderId])).toEqual([
+      ['work_order_overdue', h.managingUnitId, order.id],
+      ['work_order_police', h.regionId, order.id],
+    ]);
+    const ladder = s.events.filter((e) => e.event === 'work_order').map((e) => (e.data.workOrder as { escalationLevel: number }).escalationLevel);
+    expect(ladder).toEqual([0, 1, 2]);
+    await h.health.webhooks.drain();
+    expect(received.slice(before).map((b) => (b as { alarm: { kind: string } }).alarm.kind)).toEqual(['work_order_overdue', 'work_order_police']);
+  });
 });
