@@ -8,8 +8,13 @@ import { firstFrame } from './live-stream';
 /** Longest plan the server makes; a later instant needs a new plan. */
 export const PLAN_SPAN_MS = 2 * 3600_000;
 
+/** The part of a plan that maps times: its segments in order. */
+export interface SegmentTimes {
+  segments: readonly { startMs: number; endMs: number; mediaStartS: number }[];
+}
+
 /** Wall-clock ms shown at player time `t` (seconds), or null outside every fragment. */
-export function wallClockAt(plan: Pick<PlaybackPlan, 'segments'>, t: number): number | null {
+export function wallClockAt(plan: SegmentTimes, t: number): number | null {
   for (const s of plan.segments) {
     const len = (s.endMs - s.startMs) / 1000;
     if (t >= s.mediaStartS - 0.001 && t < s.mediaStartS + len + 0.05) return Math.round(s.startMs + (t - s.mediaStartS) * 1000);
@@ -18,32 +23,55 @@ export function wallClockAt(plan: Pick<PlaybackPlan, 'segments'>, t: number): nu
 }
 
 /** Player time (seconds) for a wall-clock instant within the plan, or null in a gap / outside. */
-export function playerTimeAt(plan: Pick<PlaybackPlan, 'segments'>, wallMs: number): number | null {
+export function playerTimeAt(plan: SegmentTimes, wallMs: number): number | null {
   for (const s of plan.segments) if (wallMs >= s.startMs && wallMs < s.endMs) return s.mediaStartS + (wallMs - s.startMs) / 1000;
   return null;
 }
 
+/**
+ * A paused player fetches nothing, and the server closes a playback session after 30 s without a
+ * request; while the stream is open it says it is still there well within that.
+ */
+export const KEEPALIVE_MS = 10_000;
+
 export class PlaybackStream {
   plan: PlaybackPlan | undefined;
   private hls: HlsHandle | undefined;
+  private keepalive: ReturnType<typeof setInterval> | undefined;
+  private generation = 0;
 
   constructor(
     private readonly video: HTMLVideoElement,
     readonly cameraId: number,
   ) {}
 
-  /** Opens a plan at `instant` and positions the player there; resolves when it can play. */
+  /**
+   * Opens a plan at `instant` and positions the player there; resolves when it can play. A later
+   * seek or stop supersedes this one: its session is closed and it leaves the player alone.
+   */
   async seek(instant: number): Promise<PlaybackPlan> {
     this.stop();
+    const generation = ++this.generation;
+    const current = () => generation === this.generation;
     const to = instant + PLAN_SPAN_MS;
     const { token } = await mediaApi.streamToken({ cameraId: this.cameraId, kind: 'playback', from: instant, to });
     const plan = await mediaApi.playback.open(this.cameraId, token, instant, to);
+    if (!current()) {
+      void mediaApi.playback.close(plan.sessionId).catch(() => undefined);
+      return plan;
+    }
     this.plan = plan;
+    this.keepalive = setInterval(() => void mediaApi.playback.plan(plan.sessionId, plan.requestedMs, plan.requestedMs + 1).catch(() => undefined), KEEPALIVE_MS);
     if (!plan.segments.length) return plan;
-    this.hls = await attachHls(this.video, plan.playlistUrl, { live: false, startPosition: plan.offsetS });
+    const hls = await attachHls(this.video, plan.playlistUrl, { live: false, startPosition: plan.offsetS });
+    if (!current()) {
+      hls.destroy();
+      return plan;
+    }
+    this.hls = hls;
     // hls.js may start at the fragment's first frame; the instant asked for is offsetS into it.
-    await firstFrame(this.video, 10_000);
-    if (Math.abs(this.video.currentTime - plan.offsetS) > 0.02) this.video.currentTime = plan.offsetS;
+    await firstFrame(this.video, 15_000);
+    if (current() && Math.abs(this.video.currentTime - plan.offsetS) > 0.02) this.video.currentTime = plan.offsetS;
     return plan;
   }
 
@@ -62,6 +90,9 @@ export class PlaybackStream {
   }
 
   stop(): void {
+    this.generation++;
+    clearInterval(this.keepalive);
+    this.keepalive = undefined;
     this.hls?.destroy();
     this.hls = undefined;
     const id = this.plan?.sessionId;

@@ -1,6 +1,7 @@
-// Playback by wall-clock time: up to four cameras on one timeline. The first camera leads; the
-// others follow its clock. Seeking (timeline or date picker) opens each camera's plan at that
-// instant; gaps are skipped by the plan; 1/2/4/8× and frame steps act on every player.
+// Playback by wall-clock time: up to four cameras on one timeline, driven by one wall clock
+// (sync-clock.ts). Seeking (timeline or date picker) opens each camera's plan at that instant;
+// a camera with nothing recorded at the clock's instant is held and says so while the others go
+// on; when all are in a gap the clock skips it; 1/2/4/8× and frame steps move the clock.
 import { Alert, Button, Card, Col, DatePicker, Row, Segmented, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -13,13 +14,13 @@ import { useAsync } from '../../common/use-async';
 import { PlaybackStream, playerTimeAt } from '../../media/playback-stream';
 import { downloadSnapshot } from '../../media/snapshot';
 import { formatTime } from '../access-requests/request-state';
+import { align, nextRecording, reference, WallClock } from './sync-clock';
 import { TimelineBar } from './timeline-bar';
 import { viewAround, ZOOMS, type View, type ZoomKey } from './timeline-scale';
 
 export const MAX_CAMERAS = 4;
 export const SPEEDS = [1, 2, 4, 8] as const;
-const FRAME_S = 1 / 25;
-const SYNC_TOLERANCE_S = 0.4;
+const FRAME_MS = 40;
 
 function useWidth<T extends HTMLElement>() {
   const ref = useRef<T>(null);
@@ -43,13 +44,23 @@ export default function PlaybackPage() {
   // While a seek positions the players, the clock keeps the instant asked for: a player still
   // at its fragment's first frame must not show an earlier time.
   const seeking = useRef(false);
+  const seekGeneration = useRef(0);
+  const clock = useRef(new WallClock());
+  // Play after a seek until the operator pauses; paused, a seek shows the instant and stays paused.
+  const wantPlay = useRef(true);
   const [speed, setSpeed] = useState<number>(1);
   const [playing, setPlaying] = useState(false);
   const [plans, setPlans] = useState<Record<number, PlaybackPlan | undefined>>({});
+  const [held, setHeld] = useState<Record<number, boolean>>({});
   const [busy, setBusy] = useState(false);
+  /** Seeks completed, for anyone (a test, an automation) waiting for the players to be positioned. */
+  const [seeks, setSeeks] = useState(0);
   const videos = useRef(new Map<number, HTMLVideoElement>());
   const streams = useRef(new Map<number, PlaybackStream>());
+  const reopening = useRef(new Set<number>());
   const { ref: timelineBox, width } = useWidth<HTMLDivElement>();
+  const ids = useRef(cameraIds);
+  ids.current = cameraIds;
 
   const timeline = useAsync(
     (signal) => (cameraIds.length ? mediaApi.timeline.shared(cameraIds, view.from, view.to, Math.round((view.to - view.from) / 2000), signal) : Promise.resolve(undefined)),
@@ -79,10 +90,37 @@ export default function PlaybackPage() {
     return s;
   };
 
+  /** Pulls every player to the clock: moved when it drifted, held in a gap, played or paused with the clock. */
+  const alignAll = useCallback((wall: number) => {
+    const c = clock.current;
+    const inGap: Record<number, boolean> = {};
+    for (const id of ids.current) {
+      const s = streams.current.get(id);
+      const v = videos.current.get(id);
+      if (!s || !v || reopening.current.has(id)) continue;
+      const a = align(s.plan, v.currentTime, wall, c.rate, c.running);
+      inGap[id] = a.inGap && !!s.plan;
+      if (a.inGap) {
+        if (!v.paused) v.pause();
+        continue;
+      }
+      if (a.seekTo !== null) v.currentTime = a.seekTo;
+      if (Math.abs(v.playbackRate - a.playbackRate) > 0.001) v.playbackRate = a.playbackRate;
+      if (c.running && v.paused) void v.play().catch(() => undefined);
+      if (!c.running && !v.paused) v.pause();
+    }
+    setHeld((h) => (Object.keys(inGap).length === Object.keys(h).length && Object.entries(inGap).every(([k, g]) => h[Number(k)] === g) ? h : inGap));
+  }, []);
+
   const seek = useCallback(
     async (instant: number) => {
+      // A newer seek (a second click on the timeline) takes over; this one then changes nothing.
+      const generation = ++seekGeneration.current;
+      const latest = () => generation === seekGeneration.current;
       setBusy(true);
       seeking.current = true;
+      clock.current.stop();
+      clock.current.set(instant);
       setCursor(instant);
       setView((v) => (instant < v.from || instant > v.to ? viewAround(instant, v.to - v.from) : v));
       try {
@@ -95,66 +133,116 @@ export default function PlaybackPage() {
             opened[id] = s.plan;
           }),
         );
+        if (!latest()) return;
         setPlans(opened);
+        // Nothing recorded anywhere at the instant: go to the first recording after it.
+        const list = Object.values(opened);
+        const at = list.some((p) => p && playerTimeAt(p, instant) !== null) ? instant : (nextRecording(list, instant) ?? instant);
+        clock.current.set(at);
+        setCursor(at);
         for (const id of cameraIds) {
           const v = videos.current.get(id);
-          if (!v) continue;
-          v.playbackRate = speed;
-          void v.play().catch(() => undefined);
+          if (v) v.playbackRate = speed;
         }
-        setPlaying(true);
+        if (wantPlay.current) clock.current.start();
+        alignAll(at);
+        setPlaying(wantPlay.current);
+        setSeeks((n) => n + 1);
       } catch (e) {
-        report(e);
+        if (latest()) report(e);
       } finally {
-        seeking.current = false;
-        setBusy(false);
+        if (latest()) {
+          seeking.current = false;
+          setBusy(false);
+        }
       }
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [cameraIds.join(','), speed, report],
+    [cameraIds.join(','), speed, report, alignAll],
   );
 
-  // The leader's clock drives the cursor; the others are pulled back to it when they drift.
+  // The clock follows the first player that plays in step with it; every player is pulled to
+  // the clock; when all are in a gap the clock skips to the next recording.
   useEffect(() => {
     const timer = setInterval(() => {
       if (seeking.current) return;
-      const leader = streams.current.get(cameraIds[0]!);
-      const now = leader?.now();
-      if (now === null || now === undefined) return;
-      setCursor(now);
-      for (const id of cameraIds.slice(1)) {
-        const s = streams.current.get(id);
+      const c = clock.current;
+      let wall = c.read();
+      if (wall === null) return;
+      const players = ids.current.map((id) => {
         const v = videos.current.get(id);
-        if (!s?.plan || !v) continue;
-        const target = playerTimeAt(s.plan, now);
-        if (target !== null && Math.abs(v.currentTime - target) > SYNC_TOLERANCE_S) v.currentTime = target;
+        return { id, plan: streams.current.get(id)?.plan, currentTime: v?.currentTime ?? 0, playing: !!v && !v.paused && !v.seeking && v.readyState >= 3 };
+      });
+      if (c.running) {
+        const shown = reference(players, wall);
+        if (shown !== null) c.set((wall = shown));
+        else if (players.every((p) => !p.plan || playerTimeAt(p.plan, wall!) === null)) {
+          const next = nextRecording(players.map((p) => p.plan), wall);
+          if (next !== null) c.set((wall = next));
+          else {
+            // The end of every plan: plans stop after two hours; fetch ahead where recording goes on.
+            const more = players.filter((p) => p.plan?.nextFromMs != null);
+            if (more.length) void seek(wall);
+            else {
+              c.stop();
+              setPlaying(false);
+            }
+            return;
+          }
+        }
+        // A plan about to run out is replaced by one from here (it covers the next two hours).
+        for (const p of players) {
+          const s = streams.current.get(p.id);
+          if (!s?.plan || s.plan.nextFromMs === null || wall < s.plan.endMs - 2000 || reopening.current.has(p.id)) continue;
+          reopening.current.add(p.id);
+          void s
+            .seek(wall)
+            .then((plan) => setPlans((x) => ({ ...x, [p.id]: plan })))
+            .catch(report)
+            .finally(() => reopening.current.delete(p.id));
+        }
       }
-    }, 250);
+      setCursor(Math.round(wall));
+      alignAll(wall);
+    }, 100);
     return () => clearInterval(timer);
-  }, [cameraIds]);
+  }, [alignAll, seek, report]);
 
-  const forAll = (f: (v: HTMLVideoElement) => void) => cameraIds.forEach((id) => { const v = videos.current.get(id); if (v) f(v); });
   const setRate = (r: number) => {
     setSpeed(r);
-    forAll((v) => { v.playbackRate = r; });
+    clock.current.setRate(r);
+    for (const id of cameraIds) {
+      const v = videos.current.get(id);
+      if (v) v.playbackRate = r;
+    }
   };
+  /** Where the first player in a recording stands: the paused clock reads the frame shown. */
+  const shownNow = () => reference(cameraIds.map((id) => { const v = videos.current.get(id); return { plan: streams.current.get(id)?.plan, currentTime: v?.currentTime ?? 0, playing: true }; }), clock.current.read() ?? 0);
   const togglePlay = () => {
-    if (playing) forAll((v) => v.pause());
-    else forAll((v) => void v.play().catch(() => undefined));
+    const c = clock.current;
+    if (playing) {
+      for (const id of cameraIds) videos.current.get(id)?.pause();
+      c.stop();
+      const shown = shownNow();
+      if (shown !== null) c.set(shown);
+    } else c.start();
+    wantPlay.current = !playing;
     setPlaying(!playing);
+    const wall = c.read();
+    if (wall !== null) {
+      setCursor(Math.round(wall));
+      alignAll(wall);
+    }
   };
   const step = (dir: 1 | -1) => {
-    forAll((v) => {
-      v.pause();
-      v.currentTime = Math.max(0, v.currentTime + dir * FRAME_S);
-    });
+    const c = clock.current;
+    c.stop();
+    wantPlay.current = false;
     setPlaying(false);
-  };
-
-  const onEnded = (id: number) => {
-    // The plan covers two hours; the leader asks for the next one where recording goes on.
-    const next = plans[id]?.nextFromMs;
-    if (id === cameraIds[0] && next !== null && next !== undefined) void seek(next);
+    const wall = (shownNow() ?? c.read() ?? 0) + dir * FRAME_MS;
+    c.set(wall);
+    setCursor(Math.round(wall));
+    alignAll(wall);
   };
 
   const cols = cameraIds.length <= 1 ? 1 : 2;
@@ -178,7 +266,7 @@ export default function PlaybackPage() {
         </Card>
       </Col>
       <Col flex="auto" style={{ minWidth: 0 }}>
-        <Card size="small" title={t('nav.playback')} extra={<Typography.Text data-testid="playback-clock" data-ms={cursor ?? ''}>{cursor !== null ? formatTime(cursor) : '—'}</Typography.Text>}>
+        <Card size="small" title={t('nav.playback')} extra={<Typography.Text data-testid="playback-clock" data-ms={cursor ?? ''} data-seeks={seeks}>{cursor !== null ? formatTime(cursor) : '—'}</Typography.Text>}>
           {cameraIds.length === 0 && <Alert type="info" showIcon message={t('playback.pick')} style={{ marginBottom: 12 }} />}
           <div style={{ display: 'grid', gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, gap: 4 }}>
             {cameraIds.map((id) => {
@@ -189,9 +277,13 @@ export default function PlaybackPage() {
                     ref={(el) => { if (el) videos.current.set(id, el); else videos.current.delete(id); }}
                     muted
                     playsInline
-                    onEnded={() => onEnded(id)}
                     style={{ width: '100%', height: '100%', objectFit: 'contain' }}
                   />
+                  {held[id] && (
+                    <div data-testid={`playback-gap-${id}`} style={{ position: 'absolute', inset: 0, background: 'rgba(0,0,0,0.85)', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+                      <Typography.Text style={{ color: '#ffccc7' }}>{t('playback.gapHere')}</Typography.Text>
+                    </div>
+                  )}
                   <div style={{ position: 'absolute', top: 0, left: 0, right: 0, padding: '2px 6px', background: 'rgba(0,0,0,0.45)', display: 'flex', gap: 6, alignItems: 'center' }}>
                     <Typography.Text style={{ color: '#fff', flex: 1 }} ellipsis>{labelOf(id)}</Typography.Text>
                     {plan?.requestedInGap && <Tag color="orange">{t('playback.inGap')}</Tag>}

@@ -1,0 +1,79 @@
+// The playback page's one clock for up to four players: pulling each player to it (nudging a
+// small drift, seeking a large one, holding a player in its gap), following a player that plays
+// in step, and skipping a gap that every player is in.
+import { describe, expect, it } from 'vitest';
+import { align, FOLLOW_LIMIT_MS, nextRecording, reference, WallClock } from '../../web/src/pages/playback/sync-clock.js';
+
+// Two files with a 5 s hole: media time runs on without the hole.
+const plan = {
+  segments: [
+    { startMs: 10_000, endMs: 12_000, mediaStartS: 0 },
+    { startMs: 12_000, endMs: 14_000, mediaStartS: 2 },
+    { startMs: 19_000, endMs: 21_000, mediaStartS: 4 },
+  ],
+};
+const later = { segments: [{ startMs: 16_000, endMs: 30_000, mediaStartS: 0 }] };
+
+describe('WallClock', () => {
+  it('runs at its rate from the instant set, and holds when stopped', () => {
+    let t = 0;
+    const c = new WallClock(() => t);
+    expect(c.read()).toBeNull();
+    c.set(10_000);
+    t = 500;
+    expect(c.read()).toBe(10_000);
+    c.start();
+    t = 1500;
+    expect(c.read()).toBe(11_000);
+    c.setRate(4);
+    t = 2000;
+    expect(c.read()).toBe(13_000);
+    c.stop();
+    t = 9000;
+    expect(c.read()).toBe(13_000);
+    expect(c.rate).toBe(4);
+  });
+});
+
+describe('align', () => {
+  it('leaves a player in step alone and puts a paused one on the exact frame', () => {
+    expect(align(plan, 1.03, 11_000, 2, true)).toEqual({ inGap: false, seekTo: null, playbackRate: 2 });
+    expect(align(plan, 1.03, 11_000, 2, false)).toEqual({ inGap: false, seekTo: 1, playbackRate: 2 });
+    expect(align(plan, 1.01, 11_000, 2, false).seekTo).toBeNull();
+  });
+
+  it('nudges a small drift by the rate, slower when ahead and faster when behind, and seeks a large one', () => {
+    const ahead = align(plan, 1.3, 11_000, 2, true);
+    expect(ahead.seekTo).toBeNull();
+    expect(ahead.playbackRate).toBeLessThan(2);
+    expect(ahead.playbackRate).toBeGreaterThanOrEqual(1);
+    const behind = align(plan, 0.7, 11_000, 1, true);
+    expect(behind.playbackRate).toBeGreaterThan(1);
+    expect(behind.playbackRate).toBeLessThanOrEqual(1.5);
+    expect(align(plan, 3.5, 11_000, 1, true)).toMatchObject({ seekTo: 1, playbackRate: 1 });
+  });
+
+  it('holds a player whose recording has a hole at the instant, and finds it again after', () => {
+    expect(align(plan, 4.01, 16_000, 1, true)).toMatchObject({ inGap: true, seekTo: null });
+    expect(align(plan, 4.01, 19_000, 1, true)).toEqual({ inGap: false, seekTo: null, playbackRate: 1 });
+    expect(align(undefined, 0, 19_000, 1, true).inGap).toBe(true);
+  });
+});
+
+describe('reference and skipping', () => {
+  it('follows the first player playing near the clock, not one that jumped over its hole', () => {
+    const crossed = { plan, currentTime: 4.2, playing: true }; // shows 19.2 s while the clock is at 14 s
+    const other = { plan: later, currentTime: 0, playing: true };
+    expect(reference([crossed, { ...other, plan: { segments: [{ startMs: 13_000, endMs: 30_000, mediaStartS: 0 }] }, currentTime: 1.05 }], 14_000)).toBe(14_050);
+    expect(reference([crossed], 14_000)).toBeNull();
+    expect(reference([{ plan, currentTime: 1, playing: false }], 11_000)).toBeNull();
+    expect(reference([{ plan, currentTime: 1 + FOLLOW_LIMIT_MS / 1000, playing: true }], 11_000)).toBe(11_000 + FOLLOW_LIMIT_MS);
+  });
+
+  it('skips to the earliest recording after an instant no player has, or ends', () => {
+    expect(nextRecording([plan, later], 15_000)).toBe(16_000);
+    expect(nextRecording([plan], 15_000)).toBe(19_000);
+    expect(nextRecording([plan, undefined], 13_000)).toBe(13_000);
+    expect(nextRecording([plan], 21_000)).toBeNull();
+  });
+});
