@@ -12,6 +12,7 @@ import { isPermission, isRole, TOTP_REQUIRED_ROLES, type Permission } from './pe
 import type { RevocationHub } from './revocation-hub.js';
 import type { SecurityLog } from './security-log.js';
 import { API_TOKEN_PREFIX, csrfToken, newSecret, sameText, sha256Hex } from './tokens.js';
+import { openSecret, sealSecret } from './secret-box.js';
 import { base32Decode, base32Encode, matchTotp, newTotpSecret, otpauthUri } from './totp.js';
 
 export interface SessionPolicy {
@@ -44,7 +45,15 @@ export class AccountService {
     private readonly csrfKey: Buffer,
     readonly sessions: SessionPolicy,
     private readonly lockout: LockoutPolicy,
+    /** AES-256-GCM key sealing TOTP secrets at rest (secret-box.ts). */
+    private readonly totpKey: Buffer,
   ) {}
+
+  /** The enrolled second-factor secret (base32) in clear, for this server's own use; null if none. */
+  async enrolledTotpSecret(userId: number): Promise<string | null> {
+    const u = await this.repos.accounts.userById(userId);
+    return u?.totp_secret ? openSecret(this.totpKey, u.id, u.totp_secret) : null;
+  }
 
   async login(input: { login: string; password: string; totp?: string; sourceAddress: string | null }): Promise<SignedIn> {
     const accounts = this.repos.accounts;
@@ -77,7 +86,7 @@ export class AccountService {
     let totpStep: number | null = null;
     if (user.totp_secret) {
       if (!input.totp) throw AccessErrors.totpRequired();
-      totpStep = matchTotp(base32Decode(user.totp_secret), input.totp, now, user.totp_last_step);
+      totpStep = matchTotp(base32Decode(openSecret(this.totpKey, user.id, user.totp_secret)), input.totp, now, user.totp_last_step);
       if (totpStep === null) return fail('wrong or reused second-factor code', Errors.unauthenticated('the code is wrong or was already used'));
     } else if (grants.some((g) => TOTP_REQUIRED_ROLES.has(g.role))) {
       stage = 'enrol';
@@ -154,7 +163,7 @@ export class AccountService {
   /** Starts enrolment: a new secret, shown once as an otpauth:// URI, confirmed by the first code. */
   async enrolTotp(actor: Actor): Promise<{ secret: string; uri: string }> {
     const secret = newTotpSecret();
-    await this.repos.accounts.updateUser(actor.userId, { totp_pending_secret: base32Encode(secret), updated_at: this.clock.now() });
+    await this.repos.accounts.updateUser(actor.userId, { totp_pending_secret: sealSecret(this.totpKey, actor.userId, base32Encode(secret)), updated_at: this.clock.now() });
     return { secret: base32Encode(secret), uri: otpauthUri(ISSUER, actor.login, secret) };
   }
 
@@ -162,7 +171,7 @@ export class AccountService {
     const user = await this.repos.accounts.userById(actor.userId);
     if (!user?.totp_pending_secret) throw Errors.conflict('start enrolment first');
     const now = this.clock.now();
-    const step = matchTotp(base32Decode(user.totp_pending_secret), code, now, null);
+    const step = matchTotp(base32Decode(openSecret(this.totpKey, user.id, user.totp_pending_secret)), code, now, null);
     if (step === null) {
       return this.log.refuse(actor, { action: 'permission_change', target: `user:${actor.userId}`, reason: 'second-factor enrolment code wrong' }, Errors.validation('the code does not match; check the time on your phone and try again'));
     }

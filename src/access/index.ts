@@ -1,5 +1,6 @@
 // Access under control (issue 4): accounts, roles, policies, stream tokens and access requests,
 // assembled once per process.
+import { hkdfSync } from 'node:crypto';
 import './policies/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../domain/clock.js';
@@ -37,8 +38,11 @@ export interface AccessDeps {
   clock: Clock;
   dataDir: string;
   settings: AccessSettings;
-  /** 32-byte keys: CSRF tokens and stream tokens (from the data folder in production). */
-  keys: { csrf: Buffer; stream: Buffer };
+  /**
+   * 32-byte keys: CSRF tokens, stream tokens and sealing TOTP secrets (from the data folder in
+   * production, see wiring.ts). Without `totp` (tests) it is derived from the CSRF key.
+   */
+  keys: { csrf: Buffer; stream: Buffer; totp?: Buffer };
   accessProfile(profileId: string): AccessProfile;
   effectiveProfileId(orgId: number): Promise<string>;
 }
@@ -70,7 +74,7 @@ export function createAccess(d: AccessDeps): Access {
     maxFailures: s.lockoutFailures,
     windowMs: s.lockoutWindowMinutes * 60_000,
     lockMs: s.lockoutMinutes * 60_000,
-  });
+  }, d.keys.totp ?? Buffer.from(hkdfSync('sha256', d.keys.csrf, Buffer.alloc(0), 'vigil totp sealing', 32)));
   const users = new UserService(d.repos, log, hub, d.clock);
   const requests = new AccessRequestService(d.repos, log, new DocumentStore(d.dataDir), d.clock, {
     accessProfile: d.accessProfile,

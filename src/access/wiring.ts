@@ -7,6 +7,7 @@ import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import type { Repositories } from '../db/repositories.js';
 import type { Registry } from '../registry/index.js';
 import { createAccess, type Access } from './index.js';
+import { TOTP_KEY_NAME } from './secret-box.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
 
 export function openAccess(o: { config: Config; repos: Repositories; registry: Registry; catalogue: ProfileCatalogue; clock: Clock; audit?: AuditLog }): { access: Access; audit: AuditLog } {
@@ -21,7 +22,12 @@ export function openAccess(o: { config: Config; repos: Repositories; registry: R
     clock: o.clock,
     dataDir: o.config.dataDir,
     settings: o.config.access,
-    keys: { csrf: loadOrCreateSecretKey(o.config.dataDir, 'csrf-hmac'), stream: loadOrCreateSecretKey(o.config.dataDir, 'stream-hmac') },
+    keys: {
+      csrf: loadOrCreateSecretKey(o.config.dataDir, 'csrf-hmac'),
+      stream: loadOrCreateSecretKey(o.config.dataDir, 'stream-hmac'),
+      // The same file migration 0008 sealed the existing secrets with.
+      totp: loadOrCreateSecretKey(o.config.dataDir, TOTP_KEY_NAME),
+    },
     accessProfile: (id) => o.catalogue.require(id).access,
     effectiveProfileId: (orgId) => o.registry.organisations.effectiveProfileId(orgId),
   });

@@ -53,7 +53,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   const { rules, view, catalogue } = loadProfileRules(config.profilesDir, config.profile);
   const db = openDatabase(config.database.url, { poolSize: config.database.poolSize });
   try {
-    const applied = await migrateToLatest(db);
+    const applied = await migrateToLatest(db, { dataDir: config.dataDir });
     if (applied.length) logger.info({ applied, dialect: db.dialect }, 'database migrated');
   } catch (e) {
     await db.close();

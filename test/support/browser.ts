@@ -162,9 +162,9 @@ export function totpCode(secret: string, stepsAhead = 0): string {
   return totp(base32Decode(secret), Date.now() + stepsAhead * TOTP_STEP_SECONDS * 1000);
 }
 
-/** The enrolled second-factor secret of a person, read from the account store. */
+/** The enrolled second-factor secret of a person, opened by the server (it is sealed at rest). */
 export async function totpSecretOf(server: RunningServer, userId: number): Promise<string | null> {
-  return (await server.ctx.repos.accounts.userById(userId))?.totp_secret ?? null;
+  return server.ctx.access.accounts.enrolledTotpSecret(userId);
 }
 
 /**
@@ -176,7 +176,7 @@ export async function signInContext(context: BrowserContext, server: Pick<Runnin
   let res = await login({ login: p.login, password: p.password });
   if (res.status() === 401 && ((await res.json()) as { error: { code: string } }).error.code === 'TOTP_REQUIRED') {
     if (!server.ctx) throw new Error(`${p.login} needs a second factor; this server gives no access to its secret`);
-    const secret = (await server.ctx.repos.accounts.userById(p.id))?.totp_secret ?? null;
+    const secret = await server.ctx.access.accounts.enrolledTotpSecret(p.id);
     if (!secret) throw new Error(`${p.login} has no second factor`);
     // A code is good once: a later step's code, still inside the accepted drift, is always fresh.
     res = await login({ login: p.login, password: p.password, totp: totpCode(secret, 1) });
