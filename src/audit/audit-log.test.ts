@@ -81,6 +81,102 @@ for (const dialect of DIALECTS) {
       expect(r.entries).toBe(before + 120);
     });
 
+    it('chains concurrent appenders on each other\'s uncommitted entries, and re-chains after one rolls back', async () => {
+      const before = (await log.repo.head()).seq;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 24 }, (_, i) =>
+          db.kysely.transaction().execute(async (trx) => {
+            await log.append(trx, view(i, { detail: { race: i } }));
+            // Every fifth action fails after its record: both must vanish, and the entries
+            // chained on it meanwhile must be re-chained, not lost or forked.
+            if (i % 5 === 2) throw new Error(`action ${i} failed`);
+          }),
+        ),
+      );
+      const kept = outcomes.filter((o) => o.status === 'fulfilled').length;
+      expect(kept).toBe(24 - 5);
+      expect((await log.repo.head()).seq).toBe(before + kept);
+      const rows = await db.kysely.selectFrom('audit_log').select(['seq', 'detail']).where('seq', '>', before).orderBy('seq').execute();
+      expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: kept }, (_, k) => before + 1 + k));
+      expect(rows.map((r) => JSON.parse(r.detail).race as number).filter((i) => i % 5 === 2)).toEqual([]);
+      const r = await verifyChain(db, { publicKey: keys.publicKey });
+      expect(r.failure).toBeNull();
+      // The next append after a rollback still lands on the true head.
+      await log.record(view(99));
+      expect((await verifyChain(db, { publicKey: keys.publicKey })).failure).toBeNull();
+    });
+
+    it('keeps one chain when a transaction appends again while others wait behind it', async () => {
+      const before = (await log.repo.head()).seq;
+      let waiting: Promise<unknown> = Promise.resolve();
+      await db.kysely.transaction().execute(async (trx) => {
+        await log.append(trx, view(1, { detail: { step: 'first' } }));
+        // Another action appends now: it queues behind this transaction's lock.
+        waiting = log.record(view(2, { detail: { step: 'other' } }));
+        await new Promise((r) => setTimeout(r, 30));
+        await log.append(trx, view(3, { detail: { step: 'second' } }));
+      });
+      await waiting;
+      const steps = await db.kysely.selectFrom('audit_log').select('detail').where('seq', '>', before).orderBy('seq').execute();
+      expect(steps.map((s) => JSON.parse(s.detail).step)).toEqual(['first', 'second', 'other']);
+      expect((await verifyChain(db, { publicKey: keys.publicKey })).failure).toBeNull();
+    });
+
+    // SQLite is reached through one connection a process (a second one in the same thread would
+    // block it in busy_timeout); its appenders in other processes are the next test.
+    it.runIf(dialect === 'postgres')('keeps one chain when two appenders race over two connections of one process', async () => {
+      const before = (await log.repo.head()).seq;
+      const other = openDatabase(db.url);
+      const second = new AuditLog(other, { keys, checkpoints: { everyEntries: 20 } });
+      try {
+        const race = (l: AuditLog, d: Db, name: string) =>
+          Promise.all(Array.from({ length: 6 }, async (_, c) => {
+            for (let i = 0; i < 10; i++) {
+              if (i % 2) await l.record(view(i, { detail: { name, c, i } }));
+              else await d.kysely.transaction().execute((trx) => l.append(trx, view(i, { detail: { name, c, i } })));
+            }
+          }));
+        await Promise.all([race(log, db, 'one'), race(second, other, 'two')]);
+      } finally {
+        await other.close();
+      }
+      expect(await seqs(db)).toEqual(Array.from({ length: before + 120 }, (_, i) => i + 1));
+      const r = await verifyChain(db, { publicKey: keys.publicKey });
+      expect(r.failure).toBeNull();
+      expect(r.entries).toBe(before + 120);
+    }, 30_000);
+
+    it('writes concurrent standalone entries in shared commits, each caller learning its own outcome', async () => {
+      const own = await freshDatabase(dialect);
+      try {
+        const ownLog = new AuditLog(own, { keys });
+        await ownLog.record(view(0));
+        // Callers arriving while one commit is written share the next one.
+        await Promise.all(Array.from({ length: 20 }, (_, i) => ownLog.record(view(i))));
+        expect(ownLog.counters.grouped).toBeGreaterThan(0);
+        const start = (await ownLog.repo.head()).seq;
+        // Stray index rows where any entry naming camera 999 would land: the database refuses it.
+        await own.kysely.insertInto('audit_refs').values(Array.from({ length: 60 }, (_, k) => ({ kind: 'camera' as const, ref: 999, seq: start + 1 + k }))).execute();
+        const results = await Promise.allSettled(
+          Array.from({ length: 40 }, (_, i) =>
+            ownLog.record(i === 17 ? view(i, { cameraIds: [999] }) : i === 23 ? view(i, { action: 'copy' }) : view(i, { detail: { i } })),
+          ),
+        );
+        const failed = results.map((r, i) => (r.status === 'rejected' ? i : -1)).filter((i) => i >= 0);
+        expect(failed).toEqual([17, 23]);
+        const seqsDone = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.lastSeq] : []));
+        expect(new Set(seqsDone).size).toBe(38);
+        expect(await seqs(own)).toEqual(Array.from({ length: start + 38 }, (_, i) => i + 1));
+        const r = await verifyChain(own, { publicKey: keys.publicKey });
+        expect(r.failure).toBeNull();
+        const hashes = await own.kysely.selectFrom('audit_log').select(['seq', 'row_hash']).execute();
+        const bySeq = new Map(hashes.map((h) => [Number(h.seq), h.row_hash]));
+        for (const x of results) if (x.status === 'fulfilled') expect(bySeq.get(x.value.lastSeq)).toBe(x.value.rowHash);
+      } finally {
+        await own.close();
+      }
+    });
+
     it('keeps one chain when other processes append over their own connections at the same time', async () => {
       const before = (await log.repo.head()).seq;
       const other = openDatabase(db.url);

@@ -3,12 +3,13 @@
 import type { Transaction } from 'kysely';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { Errors } from '../errors.js';
-import { AuditRepository, type AuditRefRow, type AuditRow, type AuditRowFilter } from '../db/audit.repository.js';
+import { AuditRepository, type AppendOutcome, type AuditRefRow, type AuditRow, type AuditRowFilter, type ChainLink } from '../db/audit.repository.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { RowHasher } from './canonical.js';
+import { Turns } from './turns.js';
 import { signCheckpoint, toCheckpointLine, type Checkpoint } from './checkpoint.js';
-import { toAuditContent, toAuditEntry, type AuditEntry, type AuditEntryInput } from './entry.js';
+import { toAuditContent, toAuditEntry, type AuditContent, type AuditEntry, type AuditEntryInput } from './entry.js';
 import type { PlatformKeys } from './platform-key.js';
 
 export interface CheckpointPolicy {
@@ -41,12 +42,27 @@ export interface AuditSearch extends AuditRowFilter {
 }
 
 export const MAX_PAGE = 1000;
+/** Most standalone entries written in one group commit. */
+export const GROUP_MAX = 256;
 
 export class AuditLog {
   readonly repo: AuditRepository;
   readonly policy: CheckpointPolicy;
   private readonly clock: Clock;
   private readonly hasher = new RowHasher();
+  /**
+   * The last entry this process appended (committed or not yet), or null when unknown: where
+   * the next append starts. The database checks it under the head's lock; see appendMany.
+   */
+  private tip: ChainLink | null = null;
+  /** The last entry each open transaction appended: it holds the lock, so that is its head. */
+  private readonly held = new WeakMap<Transaction<Database>, ChainLink>();
+  private readonly turns = new Turns();
+  /** Standalone entries waiting for the next group commit (see record). */
+  private readonly group: { content: AuditContent; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
+  private grouping = false;
+  /** Appends made, how many had to be chained again on the true head, entries that shared a group commit. */
+  readonly counters = { appended: 0, rechained: 0, grouped: 0 };
 
   constructor(
     readonly db: Db,
@@ -70,17 +86,74 @@ export class AuditLog {
     return this.appendMany(trx, [entry]);
   }
 
-  /** Records several entries in order, in one transaction (one lock, one head update). */
+  /**
+   * Records several entries in order, in one transaction (one lock, one head update).
+   *
+   * The entries are chained on this process's latest entry (`tip`), which may belong to a
+   * transaction not yet committed: the database then makes this one wait for that one, and
+   * accepts the entries only if the head really is what they were chained on. If it is not
+   * (another process appended, or the transaction of the tip rolled back), this transaction
+   * already holds the lock and knows the true head, so the entries are chained again on it.
+   * On PostgreSQL an append is one statement and the lock is held only from it to commit;
+   * appenders of this process send theirs in turn (`Turns`), each after the one it chains on.
+   */
   async appendMany(trx: Transaction<Database>, entries: AuditEntryInput[]): Promise<AppendResult> {
     if (!trx.isTransaction) throw new TypeError('AuditLog.append needs the caller\'s transaction, not the database handle');
     if (entries.length === 0) throw Errors.validation('nothing to record');
     const now = this.clock.now();
-    const contents = entries.map((e) => toAuditContent(e, now));
-    const head = await this.repo.reserve(trx, contents.length);
+    return (await this.appendContents(trx, entries.map((e) => toAuditContent(e, now)), now)).result;
+  }
+
+  private async appendContents(trx: Transaction<Database>, contents: AuditContent[], now: number): Promise<{ result: AppendResult; hashes: string[] }> {
+    // A transaction that has appended already holds the lock and knows the head: no turn.
+    const held = this.held.get(trx);
+    const endTurn = held ? null : await this.turns.take();
+    try {
+      let base = held ?? this.tip;
+      if (!base) {
+        const h = await this.repo.reserve(trx, 0);
+        base = { seq: h.firstSeq - 1, hash: h.prevHash };
+      }
+      for (let attempt = 0; ; attempt++) {
+        const { rows, refs, last } = this.chain(base, contents);
+        const hashes = rows.map((r) => r.row_hash);
+        this.tip = last;
+        let head: AppendOutcome;
+        try {
+          head = await this.repo.appendAt(trx, this.db.dialect, base, rows, refs);
+        } catch (e) {
+          if (this.tip === last) this.tip = null;
+          throw e;
+        }
+        if (!head.appended) {
+          if (this.tip === last) this.tip = null;
+          // Holding the lock now, the head cannot move again under this transaction.
+          if (attempt > 0) throw new Error(`the register's head moved while locked (seq ${head.seq})`);
+          this.counters.rechained++;
+          base = { seq: head.seq, hash: head.rowHash };
+          continue;
+        }
+        this.held.set(trx, last);
+        const due = last.seq - head.checkpointSeq >= this.policy.everyEntries || now - head.checkpointAt >= this.policy.everyMs;
+        const checkpoint = due ? signCheckpoint(this.keys, last.seq, last.hash, now) : null;
+        if (checkpoint) {
+          await this.repo.insertCheckpoint(trx, toCheckpointRow(checkpoint));
+          await this.repo.setCheckpointed(trx, last.seq, now);
+        }
+        this.counters.appended++;
+        return { result: { firstSeq: base.seq + 1, lastSeq: last.seq, rowHash: last.hash, checkpoint }, hashes };
+      }
+    } finally {
+      endTurn?.();
+    }
+  }
+
+  /** The rows and index rows of `contents` chained on `base`. */
+  private chain(base: ChainLink, contents: AuditContent[]): { rows: AuditRow[]; refs: AuditRefRow[]; last: ChainLink } {
     const rows: AuditRow[] = [];
     const refs: AuditRefRow[] = [];
-    let prev = head.prevHash;
-    let seq = head.firstSeq;
+    let prev = base.hash;
+    let seq = base.seq + 1;
     for (const c of contents) {
       const rowHash = this.hasher.hash(prev, { ...c, seq });
       rows.push({ ...c, seq, prev_hash: prev, row_hash: rowHash });
@@ -91,18 +164,64 @@ export class AuditLog {
       prev = rowHash;
       seq++;
     }
-    const lastSeq = seq - 1;
-    await this.repo.insert(trx, rows, refs);
-    const due = lastSeq - head.checkpointSeq >= this.policy.everyEntries || now - head.checkpointAt >= this.policy.everyMs;
-    const checkpoint = due ? signCheckpoint(this.keys, lastSeq, prev, now) : null;
-    if (checkpoint) await this.repo.insertCheckpoint(trx, toCheckpointRow(checkpoint));
-    await this.repo.setHeadHash(trx, prev, checkpoint ? { seq: lastSeq, at: now } : undefined);
-    return { firstSeq: head.firstSeq, lastSeq, rowHash: prev, checkpoint };
+    return { rows, refs, last: { seq: seq - 1, hash: prev } };
   }
 
-  /** Records an entry on its own (for events with no other write, such as a failed login). */
-  async record(entry: AuditEntryInput): Promise<AppendResult> {
-    return this.db.kysely.transaction().execute((trx) => this.append(trx, entry));
+  /**
+   * Records an entry that has no other write to share a transaction with (a view, a refusal, a
+   * failed login): resolves once it is committed, chained, and fails if it could not be.
+   *
+   * Group commit: while one such transaction is being written, the entries that arrive queue
+   * and then go together in the next one (up to GROUP_MAX), so many concurrent callers cost one
+   * lock and one commit instead of one each, and an idle register adds no delay. A group the
+   * database refuses is retried one entry at a time, so each caller learns its own outcome.
+   */
+  record(entry: AuditEntryInput): Promise<AppendResult> {
+    let content: AuditContent;
+    try {
+      content = toAuditContent(entry, this.clock.now());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.group.push({ content, resolve, reject });
+      if (!this.grouping) void this.writeGroups();
+    });
+  }
+
+  private async writeGroups(): Promise<void> {
+    this.grouping = true;
+    try {
+      while (this.group.length) {
+        const waiting = this.group.splice(0, GROUP_MAX);
+        try {
+          const now = this.clock.now();
+          const { result, hashes } = await this.db.kysely.transaction().execute((trx) => this.appendContents(trx, waiting.map((w) => w.content), now));
+          this.counters.grouped += waiting.length > 1 ? waiting.length : 0;
+          waiting.forEach((w, i) => w.resolve({
+            firstSeq: result.firstSeq + i,
+            lastSeq: result.firstSeq + i,
+            rowHash: hashes[i]!,
+            checkpoint: i === waiting.length - 1 ? result.checkpoint : null,
+          }));
+        } catch (e) {
+          if (waiting.length === 1) {
+            waiting[0]!.reject(e);
+            continue;
+          }
+          for (const w of waiting) {
+            try {
+              const now = this.clock.now();
+              w.resolve((await this.db.kysely.transaction().execute((trx) => this.appendContents(trx, [w.content], now))).result);
+            } catch (alone) {
+              w.reject(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.grouping = false;
+    }
   }
 
   /**
@@ -111,7 +230,10 @@ export class AuditLog {
    */
   async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.db.kysely.transaction().execute(async (trx) => {
-      if (this.db.dialect === 'sqlite') await this.repo.reserve(trx, 0);
+      if (this.db.dialect === 'sqlite') {
+        const h = await this.repo.reserve(trx, 0);
+        this.tip = { seq: h.firstSeq - 1, hash: h.prevHash };
+      }
       return fn(trx);
     });
   }
@@ -135,7 +257,7 @@ export class AuditLog {
       if (!force && now - head.checkpoint_at < this.policy.everyMs) return null;
       const cp = signCheckpoint(this.keys, head.seq, head.row_hash, now);
       await this.repo.insertCheckpoint(trx, toCheckpointRow(cp));
-      await this.repo.setHeadHash(trx, head.row_hash, { seq: head.seq, at: now });
+      await this.repo.setCheckpointed(trx, head.seq, now);
       return cp;
     });
   }

@@ -3,7 +3,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { CHAIN_COLUMNS } from './audit-chain-reader.js';
-import type { Db } from './database.js';
+import type { Db, DialectName } from './database.js';
 import type { Database } from './schema.js';
 
 export interface AuditLogTable {
@@ -94,6 +94,32 @@ export interface AuditRowSearch extends AuditRowFilter {
 
 type Q = Kysely<Database> | Transaction<Database>;
 
+/** A point of the chain: an entry's number and hash (0 and the genesis hash before the first). */
+export interface ChainLink {
+  seq: number;
+  hash: string;
+}
+
+/** The head as the appending transaction sees it after `appendAt`, and whether the rows went in. */
+export interface AppendOutcome {
+  seq: number;
+  rowHash: string;
+  checkpointSeq: number;
+  checkpointAt: number;
+  appended: boolean;
+}
+
+interface HeadOut {
+  seq: number | string;
+  row_hash: string;
+  checkpoint_seq: number | string;
+  checkpoint_at: number | string;
+}
+
+function toHead(h: HeadOut): Omit<AppendOutcome, 'appended'> {
+  return { seq: Number(h.seq), rowHash: h.row_hash, checkpointSeq: Number(h.checkpoint_seq), checkpointAt: Number(h.checkpoint_at) };
+}
+
 const ROW_CHUNK = 500;
 const REF_CHUNK = 2000;
 
@@ -113,9 +139,8 @@ export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Reserves `count` sequence numbers by bumping the head in one UPDATE. The row lock it takes
-   * (PostgreSQL) or the write lock (SQLite) serialises appenders until the caller's transaction
-   * ends, so two appenders can never both build on the same previous hash.
+   * Takes the register's lock and reads the head (`count` = 0), or reserves `count` numbers. The
+   * row lock (PostgreSQL) or the write lock (SQLite) holds until the caller's transaction ends.
    */
   async reserve(q: Q, count: number): Promise<{ firstSeq: number; prevHash: string; checkpointSeq: number; checkpointAt: number }> {
     const head = await q
@@ -130,6 +155,53 @@ export class AuditRepository {
       checkpointSeq: Number(head.checkpoint_seq),
       checkpointAt: Number(head.checkpoint_at),
     };
+  }
+
+  /**
+   * Appends `rows` (already chained on `base`) if, and only if, the head is `base` once this
+   * transaction holds the head's lock; the head then moves to the last row. Either way the lock
+   * is taken and held until the caller's transaction ends, and the head returned is the one
+   * this transaction now sees, so a caller that missed can re-chain on it and call again.
+   *
+   * The test of the head sits in the SET, not the WHERE: on PostgreSQL an UPDATE whose WHERE
+   * fails on the last committed version skips the row without waiting, whereas one that matches
+   * `id = 1` waits for a concurrent appender and then recomputes SET from the version that
+   * appender committed. So an appender that chained on a concurrent, not yet committed entry
+   * (its own process's latest) waits for it and succeeds once it commits.
+   *
+   * PostgreSQL: one call of `audit_append` (migration 0008, the same test). SQLite: the head,
+   * then the rows, in the write lock that the first statement takes.
+   */
+  async appendAt(q: Q, dialect: DialectName, base: ChainLink, rows: AuditRow[], refs: AuditRefRow[]): Promise<AppendOutcome> {
+    const last = rows[rows.length - 1];
+    if (!last) throw new TypeError('nothing to append');
+    if (dialect === 'postgres') {
+      const arr = <K extends keyof AuditRow>(k: K) => rows.map((r) => r[k]);
+      // audit_append (migration 0008): one call, its statements planned once per connection.
+      const result = await sql<HeadOut & { appended: boolean }>`
+        SELECT * FROM audit_append(${base.seq}::bigint, ${base.hash}::text,
+          ${arr('seq')}::bigint[], ${arr('at')}::bigint[], ${arr('action')}::text[], ${arr('actors')}::text[],
+          ${arr('camera_ids')}::text[], ${arr('range_from')}::bigint[], ${arr('range_to')}::bigint[], ${arr('target')}::text[],
+          ${arr('purpose')}::text[], ${arr('destination')}::text[], ${arr('approval_id')}::bigint[], ${arr('source_address')}::text[],
+          ${arr('outcome')}::text[], ${arr('reason')}::text[], ${arr('detail')}::text[], ${arr('prev_hash')}::text[], ${arr('row_hash')}::text[],
+          ${refs.map((x) => x.kind)}::text[], ${refs.map((x) => x.ref)}::bigint[], ${refs.map((x) => x.seq)}::bigint[])`.execute(q);
+      const h = result.rows[0];
+      if (!h) throw new Error('the register has no head row');
+      return { ...toHead(h), appended: h.appended === true };
+    }
+    const matches = sql`seq = ${base.seq} AND row_hash = ${base.hash}`;
+    const h = await sql<HeadOut>`
+      UPDATE audit_head SET
+        seq = CASE WHEN ${matches} THEN ${last.seq} ELSE seq END,
+        row_hash = CASE WHEN ${matches} THEN ${last.row_hash} ELSE row_hash END
+      WHERE id = 1
+      RETURNING seq, row_hash, checkpoint_seq, checkpoint_at`.execute(q);
+    const head = h.rows[0];
+    if (!head) throw new Error('the register has no head row');
+    const out = toHead(head);
+    if (out.seq !== last.seq || out.rowHash !== last.row_hash) return { ...out, appended: false };
+    await this.insert(q, rows, refs);
+    return { ...out, appended: true };
   }
 
   async insert(q: Q, rows: AuditRow[], refs: AuditRefRow[]): Promise<void> {
@@ -147,6 +219,11 @@ export class AuditRepository {
       .set(checkpoint ? { row_hash: rowHash, checkpoint_seq: checkpoint.seq, checkpoint_at: checkpoint.at } : { row_hash: rowHash })
       .where('id', '=', 1)
       .execute();
+  }
+
+  /** Records that the head has a signed checkpoint (the head itself does not move). */
+  async setCheckpointed(q: Q, seq: number, at: number): Promise<void> {
+    await q.updateTable('audit_head').set({ checkpoint_seq: seq, checkpoint_at: at }).where('id', '=', 1).execute();
   }
 
   async insertCheckpoint(q: Q, cp: AuditCheckpointRow): Promise<void> {
