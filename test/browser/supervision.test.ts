@@ -209,8 +209,14 @@ describe('lifecycle and supervision in the console', () => {
     await drawer(p).getByTestId('add-party').click();
     await parties.getByText('安防工程有限公司').waitFor();
     expect(await parties.textContent()).toContain('张工（高级工程师）、李工');
-    const archive = (await server.api<{ parties: { role: string; technicians: { name: string; qualification: string }[] }[] }>('GET', '/systems/1/archive')).body;
+    // A construction record goes into the archive under its category (CN-14: 施工).
+    await pick(p, 'document-purpose', '', '归档资料');
+    await pick(p, 'document-category', '', '施工');
+    await p.getByTestId('document-file').setInputFiles({ name: 'construction-log.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await drawer(p).getByTestId('system-documents').locator('tr').filter({ hasText: 'construction-log.pdf' }).getByText('施工').waitFor();
+    const archive = (await server.api<{ parties: { role: string; technicians: { name: string; qualification: string }[] }[]; categories: { category: string; documents: { title: string }[] }[] }>('GET', '/systems/1/archive')).body;
     expect(archive.parties).toEqual([expect.objectContaining({ role: 'builder', technicians: [{ name: '张工', qualification: '高级工程师' }, { name: '李工', qualification: '' }] })]);
+    expect(archive.categories.find((c) => c.category === 'construction')?.documents.map((d) => d.title)).toEqual(['construction-log.pdf']);
 
     // A relocation 20 days ahead: in time for Anhui's 10 days (AH-15).
     await pick(p, 'notice-cameras', '东门', '东门');
