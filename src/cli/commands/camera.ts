@@ -2,7 +2,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Errors } from '../../errors.js';
-import { cameraInputSchema } from '../../registry/camera.schema.js';
+import { cameraInputSchema, cameraPatchSchema } from '../../registry/camera.schema.js';
 import type { Context } from '../../services/context.js';
 import { int, parse } from '../args.js';
 import { recordCliChange } from '../record-change.js';
@@ -11,6 +11,7 @@ import { printTable, UsageError } from '../output.js';
 export const cameraHelp = `vigil camera <command>
   list   [--region ID] [--unit ID] [--category C] [--status S] [--q TEXT] [--limit N] [--offset N] [--json]
   add    --json FILE|-   (a camera point as JSON; see the API's POST /api/v1/cameras)
+  update ID --json FILE|-   (changed fields only, as PATCH /api/v1/cameras/ID; a camera of a system not accepted stays out of service)
   show   ID
   import FILE.csv      (all rows or none; every bad row is reported)
   export [FILE.csv]    (stdout when no file)`;
@@ -58,6 +59,24 @@ export async function cameraCommand(ctx: Context, args: string[]): Promise<numbe
       }
       const cam = await ctx.registry.cameras.register(input.data, recordCliChange(ctx));
       process.stdout.write(`registered camera ${cam.id} (${cam.gbId})\n`);
+      return 0;
+    }
+    case 'update': {
+      const id = int(rest[0], 'id');
+      const { values } = parse(rest.slice(1), { json: { type: 'string' } }, false);
+      if (id === undefined || !values.json) throw new UsageError('camera update needs an id and --json FILE (or - for standard input)');
+      let body: unknown;
+      try {
+        body = JSON.parse(readFileSync(values.json === '-' ? 0 : values.json, 'utf8'));
+      } catch (e) {
+        throw Errors.validation(`the camera JSON cannot be read: ${(e as Error).message}`);
+      }
+      const patch = cameraPatchSchema.safeParse(body);
+      if (!patch.success) {
+        throw Errors.validation('the change is not valid', patch.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })));
+      }
+      const cam = await ctx.registry.cameras.update(id, patch.data, recordCliChange(ctx));
+      process.stdout.write(`updated camera ${cam.id} (${cam.gbId}): ${cam.status}\n`);
       return 0;
     }
     case 'show': {
