@@ -45,11 +45,13 @@ describe('profile view', () => {
       expect(v.parameters.length).toBeGreaterThan(10);
       for (const r of v.parameters) {
         expect(typeof r.value === 'object' && r.value !== null, `${p.id} ${r.path.join('.')}`).toBe(false);
-        // A set value cites its article; an unset one explains why.
-        if (r.value !== null) expect(r.articles.length, `${p.id} ${r.path.join('.')}`).toBeGreaterThan(0);
+        // A set value cites its article; an unset one, or a platform default no text numbers, explains why.
+        if (r.value !== null && !r.platformDefault) expect(r.articles.length, `${p.id} ${r.path.join('.')}`).toBeGreaterThan(0);
         else expect(r.note, `${p.id} ${r.path.join('.')}`).toBeTruthy();
+        if (r.platformDefault) expect(r.articles, `${p.id} ${r.path.join('.')}`).toEqual([]);
       }
       expect(v.prohibited.find((c) => c.category === 'toilets')?.articles).toContain('CN-11');
+      expect(v.parameters.find((r) => r.path.join('.') === 'repair.faultRepairHours')).toMatchObject({ value: 24, platformDefault: true, articles: [] });
       expect(v.notes.every((n) => n.text.length > 0)).toBe(true);
     }
     const hubei = readProfile(JSON.parse(JSON.stringify(catalogue.require('hubei'))) as Record<string, unknown>);

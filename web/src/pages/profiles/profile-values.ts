@@ -16,6 +16,8 @@ export interface ProfileRow {
   note?: string;
   /** The profile whose file supplied the value, when it was inherited. */
   from?: string;
+  /** A number no text gives, set by the platform (e.g. hours for "repair at once"); its note says why. */
+  platformDefault?: boolean;
 }
 
 export interface CategoryRule {
@@ -116,7 +118,7 @@ export function flattenParameters(entries: [string, unknown][], maxRows = 2000):
     if (rows.length >= maxRows) return;
     if (isObject(v) && !isLocalText(v) && depth < 12) {
       if ('value' in v) {
-        rows.push({ path, value: v.value, articles: articlesOf(v), note: str(v.note), from: str(v.from) });
+        rows.push({ path, value: v.value, articles: articlesOf(v), note: str(v.note), from: str(v.from), ...(v.platformDefault === true ? { platformDefault: true } : {}) });
         return;
       }
       for (const [k, child] of Object.entries(v)) walk(child, [...path, k], depth + 1);

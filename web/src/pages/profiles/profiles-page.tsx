@@ -122,6 +122,7 @@ export default function ProfilesPage() {
                   render: (_: unknown, r) => (
                     <>
                       {r.from && r.from !== view?.id && <Tag>{t('profiles.from', { id: r.from })}</Tag>}
+                      {r.platformDefault && <Tag color="gold" data-testid="profile-platform-default">{t('profiles.platformDefault')}</Tag>}
                       {r.note && <Typography.Text type="secondary">{r.note}</Typography.Text>}
                     </>
                   ),
