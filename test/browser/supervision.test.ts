@@ -156,7 +156,12 @@ describe('lifecycle and supervision in the console', () => {
     // Nor can the camera page record the system's camera as in service: it says why, on the field.
     const a = adminPage;
     await a.goto(`${server.url}/cameras`);
-    await a.getByTestId('camera-table').locator('tr').filter({ hasText: '东门' }).getByRole('button', { name: '编辑' }).click();
+    const row = a.getByTestId('camera-table').locator('tr').filter({ hasText: '东门' });
+    expect(await row.getByTestId('camera-held').textContent()).toMatch(/待验收 AH-13, CN-12/);
+    await row.getByRole('button', { name: '编辑' }).click();
+    const warning = a.getByTestId('camera-service-block');
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/所属系统“校园监控系统”未通过验收.*AH-13/);
     await pick(a, '#status', '', '在用');
     await a.locator('#inServiceDate').fill('2026-11-01');
     await a.getByTestId('camera-form-submit').click();

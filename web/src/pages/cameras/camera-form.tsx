@@ -1,13 +1,15 @@
 // Register or edit a camera point: every field of the registry (R1.2). The server decides;
 // its refusals land on the fields they name, with the articles behind them.
-import { App, Button, Col, Drawer, Form, Input, InputNumber, Row, Select, Space, Switch, TreeSelect } from 'antd';
+import { Alert, App, Button, Col, Drawer, Form, Input, InputNumber, Row, Select, Space, Switch, TreeSelect } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { CAMERA_STATUSES, DEVICE_TYPES, FUNDING, type Camera, type CameraInput, type Organisation, type PlaceCategory } from '../../api/types';
+import { ArticleTags } from '../../common/articles';
 import { useErrorReporter } from '../../common/error-report';
 import { useOrgName } from '../../common/names';
 import { toSelectTree } from '../../common/reference-data';
+import type { Block } from '../systems/supervision-api';
 import { categoryOptions, filterCategoryOption } from './category-options';
 
 type FormValues = Omit<CameraInput, 'inServiceDate' | 'sourceUrl'> & { inServiceDate: string; sourceUrl: string };
@@ -52,6 +54,8 @@ export function toInput(v: FormValues): CameraInput {
 export function CameraForm(props: {
   open: boolean;
   camera?: Camera;
+  /** The camera's system has not passed acceptance: why it may not be recorded as in service. */
+  held?: { system: string; block: Block };
   defaultRegionId?: number;
   platforms: Organisation[];
   units: Organisation[];
@@ -110,6 +114,16 @@ export function CameraForm(props: {
         </Space>
       }
     >
+      {props.held && camera?.status !== 'in_service' && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="camera-service-block"
+          message={t('cameras.form.heldBack', { system: props.held.system })}
+          description={<><div>{props.held.block.message}</div><ArticleTags articles={props.held.block.articles} label /></>}
+        />
+      )}
       <Form form={form} layout="vertical" onFinish={submit} data-testid="camera-form" requiredMark>
         <Row gutter={16}>
           <Col span={12}>

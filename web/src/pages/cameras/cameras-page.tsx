@@ -1,6 +1,6 @@
 // Camera points: a region tree, filters, a server-paged table, and register / edit / import /
 // export. The table asks the server for one page of 50 at a time: registries hold thousands.
-import { Button, Card, Col, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,8 @@ import { useErrorReporter } from '../../common/error-report';
 import { isProhibited, useLocalName, useOrgName } from '../../common/names';
 import { useOrganisations, usePlaceCategories } from '../../common/reference-data';
 import { useAsync } from '../../common/use-async';
+import { holds, useMe } from '../../session/session';
+import { supervisionApi, type Block } from '../systems/supervision-api';
 import { CameraForm } from './camera-form';
 import { CameraImport } from './camera-import';
 import { categoryOptions, filterCategoryOption } from './category-options';
@@ -49,6 +51,18 @@ export default function CamerasPage() {
     [JSON.stringify(filters), page],
   );
 
+  // Cameras of a system not yet accepted may not be recorded as in service (AH-13, CN-12, HRB-16):
+  // the table and the form say so before the server refuses. Who may not read systems sees none.
+  const me = useMe();
+  const readsSystems = holds(me, 'basic-info:read');
+  const held = useAsync(async () => {
+    const out = new Map<number, { system: string; block: Block }>();
+    if (!readsSystems) return out;
+    const systems = await supervisionApi.systems.list().catch(() => ({ items: [] }));
+    for (const s of systems.items) if (s.serviceBlock) for (const c of s.cameras) out.set(c.id, { system: s.name, block: s.serviceBlock });
+    return out;
+  }, [list.data, readsSystems]);
+
   const setFilter = <K extends keyof Filters>(k: K, v: Filters[K]) => {
     setFilters((f) => ({ ...f, [k]: v }));
     setPage(1);
@@ -75,7 +89,24 @@ export default function CamerasPage() {
       { title: t('camera.deviceType'), dataIndex: 'deviceType', width: 110, render: (v: string) => t(`enum.deviceType.${v}`) },
       { title: t('camera.keyPosition'), dataIndex: 'keyPosition', width: 90, render: (v: boolean) => (v ? <Tag color="gold">{t('common.yes')}</Tag> : t('common.no')) },
       { title: t('camera.signage'), dataIndex: 'signage', width: 90, render: (v: boolean) => (v ? t('common.yes') : <Tag color="orange">{t('common.no')}</Tag>) },
-      { title: t('camera.status'), dataIndex: 'status', width: 100, render: (v: CameraStatus) => <Tag color={STATUS_COLOURS[v]}>{t(`enum.status.${v}`)}</Tag> },
+      {
+        title: t('camera.status'),
+        dataIndex: 'status',
+        width: 130,
+        render: (v: CameraStatus, c: Camera) => {
+          const h = held.data?.get(c.id);
+          return (
+            <span>
+              <Tag color={STATUS_COLOURS[v]}>{t(`enum.status.${v}`)}</Tag>
+              {h && v !== 'in_service' && (
+                <Tooltip title={h.block.message}>
+                  <Tag color="orange" data-testid="camera-held">{t('cameras.heldBack')} {h.block.articles.join(', ')}</Tag>
+                </Tooltip>
+              )}
+            </span>
+          );
+        },
+      },
       {
         title: '',
         key: 'actions',
@@ -87,7 +118,7 @@ export default function CamerasPage() {
         ),
       },
     ],
-    [t, categories.byId, orgs.byId, orgName, localName],
+    [t, categories.byId, orgs.byId, orgName, localName, held.data],
   );
 
   return (
@@ -187,6 +218,7 @@ export default function CamerasPage() {
       <CameraForm
         open={editing !== undefined}
         camera={editing === 'new' ? undefined : editing}
+        held={editing && editing !== 'new' ? held.data?.get(editing.id) : undefined}
         defaultRegionId={filters.regionId}
         platforms={orgs.platforms}
         units={orgs.units}
