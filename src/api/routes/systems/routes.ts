@@ -90,7 +90,7 @@ export const systemRoutes: FastifyPluginAsyncZod<{ supervision: Supervision }> =
 
   app.post('/relocations/:id/works', {
     config: { access: 'config:write' },
-    schema: { tags, summary: 'The works took place: coverage must return from now (HRB-19: 24 h)', params: idParams, body: s.worksBody, response: s.ok(s.relocationViewSchema) },
+    schema: { tags, summary: 'The works took place: coverage must return within the profile\'s hours from now (e.g. HRB-19)', params: idParams, body: s.worksBody, response: s.ok(s.relocationViewSchema) },
   }, async (req) => supervision.relocations.worksDone(actorOf(req), req.params.id, req.body.at));
 
   app.post('/relocations/:id/disposition', {
