@@ -17,11 +17,11 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { startSimulator } from '../src/sim/simulator.js';
 import { launchBrowser } from '../test/support/browser.js';
 import { measureClockDelay, openViewers, packetsLost, prepareViewerPage, viewerCounters } from '../test/support/live-viewers.js';
 import { childrenCpuSeconds, cpuPercents } from '../test/support/process-cpu.js';
 import { sleep } from '../test/support/recorder-harness.js';
+import { startSimProcess } from '../test/support/sim-process.js';
 import { startMediaServer } from '../test/media/media-server.js';
 
 const CAMERAS = 100;
@@ -41,7 +41,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const loadAverage = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
-const sim = await startSimulator({ cameras: 1, bitrateKbps: 3000 });
+// The simulator (one 3 Mbit/s 720p25 camera) runs in a process of its own: the CPU measured
+// here is the server's (API, hub, recorder, WebRTC), not the camera's.
+const sim = await startSimProcess(1);
 const server = await startMediaServer([sim.urls[0]!, ...Array.from({ length: CAMERAS - 1 }, () => null)]);
 const { harness } = server;
 const ids = harness.cameraIds;
@@ -147,7 +149,7 @@ try {
   const url = async () => `${server.url}/api/v1/live/${cam}/webrtc?token=${await operator.streamToken(cam, 'live')}`;
   // Glass-to-glass: the browser's clock when it displays a frame minus the time the simulator
   // drew into that frame's clock strip (same machine, same clock).
-  await openViewers(page, [await url()], 'display', 1, 10_000);
+  await openViewers(page, url, 1, 'display', 1, 10_000);
   const delayOf = async (what: string) => {
     const clock = await measureClockDelay(page, 1280, 720, DELAY_FRAMES, 30_000);
     if (clock.read < DELAY_FRAMES / 2) throw new Error(`clock strip read on ${clock.read} of ${clock.frames} frames displayed`);
@@ -170,7 +172,7 @@ try {
   // the browser starving the server would measure the browser. BENCH_DECODE=1 decodes them all.
   const mode = process.env.BENCH_DECODE === '1' ? 'display' : 'count';
   const t1 = performance.now();
-  await openViewers(page, await Promise.all(Array.from({ length: VIEWERS - 1 }, url)), mode, PARALLEL, 30_000);
+  await openViewers(page, url, VIEWERS - 1, mode, PARALLEL, 30_000);
   log(`opened ${VIEWERS - 1} more viewers (${mode === 'count' ? 'counting encoded frames' : 'decoding and displaying'}), ${PARALLEL} at a time, in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   await sleep(3000);
   const sessions = () => server.live.register.list({ cameraId: cam }).map((st) => server.live.viewer(st.id)).filter((v) => v !== undefined);
@@ -203,8 +205,12 @@ try {
   const viewers = per.filter((v) => v.connected && v.fps >= 20).length;
   const q = (xs: number[], d = 1) => `median ${median(xs).toFixed(d)}, min ${Math.min(...xs).toFixed(d)}, max ${Math.max(...xs).toFixed(d)}`;
   const counting = per.filter((v) => v.mode === 'count');
-  log(`viewers: ${after.filter((s) => s.status === 201).length} answered, ${per.filter((v) => v.connected).length} connected (setup ${q(per.map((v) => v.connectedMs), 0)} ms), ${viewers} of ${VIEWERS} received video over ${WINDOW_MS / 1000} s`);
+  log(`viewers: ${after.filter((s) => s.status === 201).length} answered, ${per.filter((v) => v.connected).length} connected (answered after ${q(after.map((v) => v.answeredMs ?? Infinity), 0)} ms, connected after ${q(per.map((v) => v.connectedMs), 0)} ms), ${viewers} of ${VIEWERS} received video over ${WINDOW_MS / 1000} s`);
   log(`  frames/s sent by the server per viewer ${q(sentFps)}; displayed by the displaying viewer(s) ${q(per.filter((v) => v.mode === 'display').map((v) => v.fps))}${counting.length ? `; delivered to each counting viewer ${q(counting.map((v) => v.fps))}, ${q(counting.map((v) => v.mbps), 2)} Mbit/s, keyframes ${q(counting.map((v) => v.keyframes), 0)}` : ''}; RTP packets lost ${lost} of ${received}; streams registered ${server.live.register.list({ cameraId: cam }).length}, sources opened ${server.hub.stats().sourcesOpened}`);
+  const refused = after.filter((s) => s.status !== 201);
+  if (refused.length) log(`  offers refused: ${refused.map((s) => `${s.status} ${s.error ?? ''}`).join('; ')}`);
+  const feedError = server.hub.feed(`camera:${cam}`)?.lastError;
+  if (feedError) log(`  the camera's live source failed at some point: ${feedError.message}`);
   const cpuPctPerViewer = (loaded - baseline) / Math.max(1, viewers - 1);
   log(`  server process CPU ${loaded.toFixed(1)} % with ${viewers} viewers vs ${baseline.toFixed(1)} % with one viewer and the recorder → ${cpuPctPerViewer.toFixed(2)} % of a core per viewer; its event loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; children: ${elsewhere}; ${loadAverage()}`);
   await delayOf(`with ${viewers} viewers`);
@@ -213,5 +219,5 @@ try {
   console.log(JSON.stringify({ playbackStartP95Ms: +playbackStartP95Ms.toFixed(1), timelineMonthMs: +timelineMonthMs.toFixed(1), liveDelayMs: Math.round(liveDelayMs), viewers, cpuPctPerViewer: +cpuPctPerViewer.toFixed(3) }));
 } finally {
   await server.close();
-  await sim.close();
+  await sim.stop();
 }

@@ -12,7 +12,7 @@ window.viewers = [];
 window.openViewer = async (url, mode) => {
   const t0 = performance.now();
   const pc = new RTCPeerConnection(mode === 'count' ? { encodedInsertableStreams: true } : {});
-  const v = { pc, mode, openedMs: t0, connectedMs: null, status: 0, frames: 0, keyframes: 0, bytes: 0, video: null };
+  const v = { pc, mode, openedMs: t0, connectedMs: null, status: 0, error: null, answeredMs: null, frames: 0, keyframes: 0, bytes: 0, video: null };
   window.viewers.push(v);
   const { receiver } = pc.addTransceiver('video', { direction: 'recvonly' });
   pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'connected' && v.connectedMs === null) v.connectedMs = performance.now() - t0; });
@@ -31,7 +31,8 @@ window.openViewer = async (url, mode) => {
   await pc.setLocalDescription(await pc.createOffer());
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sdp: pc.localDescription.sdp }) });
   v.status = res.status;
-  if (!res.ok) { pc.close(); return v; }
+  v.answeredMs = performance.now() - t0;
+  if (!res.ok) { v.error = (await res.text()).slice(0, 200); pc.close(); return v; }
   await pc.setRemoteDescription({ type: 'answer', sdp: (await res.json()).sdp });
   return v;
 };
@@ -43,7 +44,7 @@ window.waitConnected = async (limitMs) => {
   const t0 = performance.now();
   while (performance.now() - t0 < limitMs && window.viewers.some((v) => v.status === 201 && !['connected', 'failed', 'closed'].includes(v.pc.connectionState))) await new Promise((r) => setTimeout(r, 100));
 };
-window.viewerCounters = () => window.viewers.map((v) => ({ mode: v.mode, state: v.pc.connectionState, status: v.status, connectedMs: v.connectedMs, atMs: performance.now(), frames: v.frames, keyframes: v.keyframes, bytes: v.bytes }));
+window.viewerCounters = () => window.viewers.map((v) => ({ mode: v.mode, state: v.pc.connectionState, status: v.status, error: v.error, answeredMs: v.answeredMs, connectedMs: v.connectedMs, atMs: performance.now(), frames: v.frames, keyframes: v.keyframes, bytes: v.bytes }));
 window.packetsLost = async () => {
   let lost = 0, received = 0;
   for (const v of window.viewers) (await v.pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') { lost += r.packetsLost ?? 0; received += r.packetsReceived ?? 0; } });
@@ -116,6 +117,11 @@ export interface ViewerCounters {
   mode: ViewerMode;
   state: string;
   status: number;
+  /** The server's answer when it refused the offer. */
+  error: string | null;
+  /** From creating the connection to the server's answer (offer, POST, werift's answer and ICE gathering). */
+  answeredMs: number | null;
+  /** From creating the connection to "connected" (then ICE checks and the DTLS handshake). */
   connectedMs: number | null;
   /** Page time (ms) of the counters. */
   atMs: number;
@@ -125,9 +131,16 @@ export interface ViewerCounters {
   bytes: number;
 }
 
-/** Opens one viewer per URL (WHEP-style WebRTC endpoints), `parallel` at a time, and waits up to `limitMs` for them to connect. */
-export async function openViewers(page: Page, urls: string[], mode: ViewerMode, parallel: number, limitMs: number): Promise<void> {
-  await page.evaluate(`openViewers(${JSON.stringify(urls)}, ${JSON.stringify(mode)}, ${parallel})`);
+/**
+ * Opens `count` viewers, `parallel` at a time; `url()` makes each one's WHEP-style endpoint (with
+ * a fresh stream token) just before its batch starts, so a slow batch does not age later tokens.
+ * Then waits up to `limitMs` for them all to connect.
+ */
+export async function openViewers(page: Page, url: () => Promise<string>, count: number, mode: ViewerMode, parallel: number, limitMs: number): Promise<void> {
+  for (let i = 0; i < count; i += parallel) {
+    const urls = await Promise.all(Array.from({ length: Math.min(parallel, count - i) }, url));
+    await page.evaluate(`openViewers(${JSON.stringify(urls)}, ${JSON.stringify(mode)}, ${parallel})`);
+  }
   await page.evaluate(`waitConnected(${limitMs})`);
 }
 
