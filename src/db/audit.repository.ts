@@ -83,6 +83,12 @@ export interface AuditRowFilter {
   action?: string;
   outcome?: string;
   approvalId?: number;
+  /**
+   * Only entries about these organisation subtrees ('/1/4/' paths): naming a camera whose region
+   * or one of whose units lies in one, or an actor whose organisation does. Absent, or holding
+   * '' (the whole platform): every entry. Empty: none.
+   */
+  scopePaths?: string[];
 }
 
 export interface AuditRowSearch extends AuditRowFilter {
@@ -273,6 +279,19 @@ export class AuditRepository {
       this.db.selectFrom('audit_refs').select('seq').where('kind', '=', kind).where('ref', '=', ref);
     if (s.actorUserId !== undefined) query = query.where('seq', 'in', byRef('user', s.actorUserId));
     if (s.cameraId !== undefined) query = query.where('seq', 'in', byRef('camera', s.cameraId));
+    if (s.scopePaths && !s.scopePaths.includes('')) {
+      const paths = s.scopePaths;
+      if (paths.length === 0) return [];
+      if (paths.some((p) => !/^(\/\d+)*\/$/.test(p))) throw new TypeError('organisation paths look like /1/4/');
+      const orgs = this.db.selectFrom('organisations').select('id').where((o) => o.or(paths.map((p) => o('path', 'like', `${p}%`))));
+      const cameras = this.db.selectFrom('cameras').select('id').where((eb) =>
+        eb.or((['region_id', 'owner_unit_id', 'user_unit_id', 'managing_unit_id', 'maintainer_unit_id'] as const).map((c) => eb(c, 'in', orgs))));
+      const users = this.db.selectFrom('users').select('id').where('organisation_id', 'in', orgs);
+      query = query.where('seq', 'in', this.db.selectFrom('audit_refs').select('seq').where((eb) => eb.or([
+        eb.and([eb('kind', '=', 'camera'), eb('ref', 'in', cameras)]),
+        eb.and([eb('kind', '=', 'user'), eb('ref', 'in', users)]),
+      ])));
+    }
     if (s.cursor !== undefined) query = query.where('seq', s.order === 'asc' ? '>' : '<', s.cursor);
     const rows = await query.orderBy('seq', s.order).limit(s.limit).execute();
     return rows.map(toRow);

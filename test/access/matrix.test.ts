@@ -189,12 +189,14 @@ describe('authorisation matrix (every role × every route × own and other organ
     'GET /api/v1/profiles': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'GET /api/v1/profiles/:id': { call: async () => ({ url: '/anhui' }), own: 'all', other: 'all' },
     'GET /api/v1/place-categories': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
-    // The register spans every organisation: reading it needs audit:read granted platform-wide,
-    // which no role granted at a city holds (audit-routes.test.ts covers the platform-wide auditor).
-    'GET /api/v1/audit/entries': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+    // The register's entries are read within one's subtree (audit:read): asked about the own
+    // city's camera they are given, about another city's camera refused (register-scope.test.ts
+    // checks that a scoped search returns nothing outside). The chain as a whole needs audit:read
+    // platform-wide, which no role granted at a city holds (audit-routes.test.ts: platform-wide).
+    'GET /api/v1/audit/entries': { call: async (v) => ({ url: `?cameraId=${camOf(v)}` }), own: CHECKERS, other: NOBODY },
     'GET /api/v1/audit/verify': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
-    'GET /api/v1/audit/export.csv': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
-    'GET /api/v1/audit/export.pdf': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+    'GET /api/v1/audit/export.csv': { call: async (v) => ({ url: `?cameraId=${camOf(v)}` }), own: CHECKERS, other: NOBODY },
+    'GET /api/v1/audit/export.pdf': { call: async (v) => ({ url: `?cameraId=${camOf(v)}` }), own: CHECKERS, other: NOBODY },
     'GET /api/v1/audit/checkpoints': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
     'GET /api/v1/holds': { call: async (v) => ({ url: `?cameraId=${camOf(v)}` }), own: HOLD_READERS, other: NOBODY },
     'POST /api/v1/holds': { call: async (v) => ({ url: '', payload: { cameraId: camOf(v), caseRef: `C-${uniq()}`, reason: 'r' } }), own: HOLD_PLACERS, other: NOBODY },
@@ -286,6 +288,7 @@ describe('authorisation matrix (every role × every route × own and other organ
             const confidential = ['unit_administrator', 'maintainer', 'supervisor', 'system_administrator'].includes(role);
             if (items.some((i) => (i.gbId !== '') !== confidential)) wrong.push(`${role} saw the wrong confidential fields`);
           }
+          if (ok && key === 'GET /api/v1/audit/entries' && (res.json().items as { cameraIds: number[] }[]).some((e) => !e.cameraIds.includes(w.camA))) wrong.push(`${role} read register entries not about the asked camera of its own city`);
           if (ok && key === 'GET /api/v1/users' && (res.json().items as { organisationId: number | null }[]).some((u) => u.organisationId === w.districtB)) wrong.push(`${role} listed another organisation's people`);
           if (ok && key === 'GET /api/v1/reports/coverage' && (res.json().regions as { regionId: number }[]).some((x) => x.regionId === w.cityB)) wrong.push(`${role} saw another organisation's coverage`);
           if (ok) wrong.push(...health.leaks(key, role, v, () => res.json()));

@@ -21,6 +21,7 @@ export const auditHelp = `vigil audit <command>          the access register (R4
   search [FILTER] [--limit N] [--cursor SEQ] [--json]
   export --format csv|pdf [--out FILE] [FILTER] [--utc-offset MINUTES]
   FILTER: --from TIME --to TIME (ISO 8601 or epoch ms) --actor USER_ID --camera CAMERA_ID
+          --organisation ID (only entries about its subtree: its cameras, its people)
           --action ${AUDIT_ACTIONS.join('|')} --outcome ${AUDIT_OUTCOMES.join('|')} --approval ID`;
 
 /** What the command needs from the process context. */
@@ -32,8 +33,17 @@ export interface AuditCommandContext {
 
 const FILTER_OPTIONS = {
   from: { type: 'string' }, to: { type: 'string' }, actor: { type: 'string' }, camera: { type: 'string' },
-  action: { type: 'string' }, outcome: { type: 'string' }, approval: { type: 'string' },
+  action: { type: 'string' }, outcome: { type: 'string' }, approval: { type: 'string' }, organisation: { type: 'string' },
 } as const;
+
+/** --organisation: the subtree a district's extract is limited to, as the API limits its readers. */
+async function scoped(db: Db, values: Record<string, string | boolean | undefined>, filter: AuditRowFilter): Promise<AuditRowFilter> {
+  const id = int(values.organisation as string | undefined, 'organisation');
+  if (id === undefined) return filter;
+  const org = await db.kysely.selectFrom('organisations').select('path').where('id', '=', id).executeTakeFirst();
+  if (!org) throw new UsageError(`organisation ${id} does not exist`);
+  return { ...filter, scopePaths: [org.path] };
+}
 
 function time(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -104,7 +114,7 @@ export async function auditCommand(ctx: AuditCommandContext, args: string[], out
     }
     case 'search': {
       const { values } = parse(rest, { ...FILTER_OPTIONS, limit: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean' } }, false);
-      const filter = filterFrom(values);
+      const filter = await scoped(ctx.db, values, filterFrom(values));
       const audit = log();
       const page = await audit.search({ ...filter, limit: int(values.limit, 'limit') ?? 50, cursor: int(values.cursor, 'cursor') });
       await audit.record(registerAccess('search', filter));
@@ -125,7 +135,7 @@ export async function auditCommand(ctx: AuditCommandContext, args: string[], out
       if (values.format === 'pdf' && !values.out) throw new UsageError('a PDF export needs --out FILE');
       const offset = values['utc-offset'] === undefined ? 0 : Number(values['utc-offset']);
       if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) throw new UsageError('--utc-offset is minutes east of UTC, e.g. 480');
-      const filter = filterFrom(values);
+      const filter = await scoped(ctx.db, values, filterFrom(values));
       const audit = log();
       await audit.record(registerAccess(`export ${values.format}`, filter));
       if (values.format === 'pdf') {

@@ -40,9 +40,14 @@ describe('the access register API', () => {
     expect(cps.statusCode).toBe(200);
   });
 
-  it('refuses an auditor of one city, and registers the refusal', async () => {
-    const res = await cityAuditor.inject({ url: '/api/v1/audit/entries' });
-    expect(res.statusCode).toBe(403);
+  it('gives an auditor of one city only entries about it, refuses the whole chain, and registers the refusal', async () => {
+    const res = await cityAuditor.inject({ url: '/api/v1/audit/entries?limit=500' });
+    expect(res.statusCode).toBe(200);
+    // The city has no cameras and one person: the entries are that auditor's own.
+    const items = res.json().items as { actors: { workId: string | null }[] }[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((e) => e.actors.some((a) => a.workId === 'AU2'))).toBe(true);
+    expect((await cityAuditor.inject({ url: '/api/v1/audit/verify' })).statusCode).toBe(403);
     const refused = (await auditor.inject({ url: '/api/v1/audit/entries?outcome=refused&action=register_access&limit=1' })).json();
     expect(refused.items[0].actors[0].workId).toBe('AU2');
   });

@@ -1,12 +1,14 @@
 // The access register for supervisors and auditors (R5.2, R4.5): search, chain verification,
 // CSV/PDF export and the signed checkpoints to copy off the box. Reading the register is itself
-// registered. The register spans every organisation, so reading it needs audit:read held
-// platform-wide.
+// registered. Search and export reach what the reader's audit:read reaches: held platform-wide,
+// every entry; held over a subtree (a district's police supervisor or auditor), the entries
+// naming a camera of that subtree or an actor belonging to it, nothing else. The chain as a
+// whole (verify, checkpoints) is read only with audit:read platform-wide.
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Access } from '../../../access/index.js';
+import { can, type Access } from '../../../access/index.js';
 import { AUDIT_ACTIONS } from '../../../audit/entry.js';
 import type { AuditLog } from '../../../audit/audit-log.js';
 import { exportCsv, exportPdf } from '../../../audit/register-export.js';
@@ -49,13 +51,34 @@ const entrySchema = z.object({
 export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLog }> = async (app, { access, audit }) => {
   const tags = ['access register'];
 
-  /** Platform-wide audit:read, else a registered refusal; then the reading itself is registered. */
-  const admit = async (req: FastifyRequest, what: string, filter: AuditRowFilter) => {
+  const refuse = (actor: ReturnType<typeof actorOf>, reason: string, message: string, detail: Record<string, unknown> = {}) =>
+    access.log.refuse(actor, { action: 'register_access', target: 'audit_register', reason, detail }, Errors.forbidden(message));
+
+  /** The whole chain: audit:read platform-wide, else a registered refusal; the reading is registered. */
+  const admitWhole = async (req: FastifyRequest, what: string) => {
     const actor = actorOf(req);
-    if (!actor.holdsEverywhere('audit:read')) {
-      await access.log.refuse(actor, { action: 'register_access', target: 'audit_register', reason: 'audit:read is not held platform-wide' }, Errors.forbidden('reading the access register needs audit:read for the whole platform'));
+    if (!actor.holdsEverywhere('audit:read')) await refuse(actor, 'audit:read is not held platform-wide', 'the chain as a whole is read only with audit:read for the whole platform');
+    await access.log.record(actor, { action: 'register_access', outcome: 'success', target: 'audit_register', detail: { what } });
+  };
+
+  /**
+   * Entries: the filter narrowed to the reader's scope. Asking for a camera outside it is refused
+   * and registered (as reading any other camera would be); the reading itself is registered.
+   */
+  const admit = async (req: FastifyRequest, what: string, asked: AuditRowFilter): Promise<AuditRowFilter> => {
+    const actor = actorOf(req);
+    const scopes = actor.scopes('audit:read');
+    if (scopes.length === 0) await refuse(actor, 'needs audit:read', 'reading the access register needs audit:read');
+    const whole = scopes.includes('');
+    if (!whole && asked.cameraId !== undefined) {
+      const camera = await access.subjects.camera(asked.cameraId).catch(() => null);
+      if (!camera || !can(actor, 'read-register-about', camera)) {
+        await refuse(actor, `camera ${asked.cameraId} is outside the reader's organisations`, `camera ${asked.cameraId} is not in your organisations' register`, { cameraId: asked.cameraId });
+      }
     }
-    await access.log.record(actor, { action: 'register_access', outcome: 'success', target: 'audit_register', detail: { what, filter } });
+    const filter: AuditRowFilter = whole ? asked : { ...asked, scopePaths: scopes };
+    await access.log.record(actor, { action: 'register_access', outcome: 'success', target: 'audit_register', detail: { what, filter: asked, scope: whole ? 'platform' : scopes } });
+    return filter;
   };
 
   app.get('/audit/entries', {
@@ -67,8 +90,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
       response: { 200: z.object({ items: z.array(entrySchema), nextCursor: z.number().nullable() }), ...errorResponses },
     },
   }, async (req) => {
-    const { cursor, limit, ...filter } = req.query;
-    await admit(req, 'search', filter);
+    const { cursor, limit, ...asked } = req.query;
+    const filter = await admit(req, 'search', asked);
     return audit.search({ ...filter, cursor, limit, order: 'desc' });
   });
 
@@ -90,7 +113,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
       },
     },
   }, async (req) => {
-    await admit(req, 'verify', {});
+    await admitWhole(req, 'verify');
     const r = await verifyChain(audit.db, { publicKey: audit.keys.publicKey });
     return { ok: r.ok, entries: r.entries, lastHash: r.lastHash, checkpointsChecked: r.checkpointsChecked, lastCheckpointSeq: r.lastCheckpointSeq ?? null, failure: r.failure };
   });
@@ -99,8 +122,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
     config: { access: 'audit:read' },
     schema: { tags, summary: 'The register as CSV (UTF-8 with BOM), with the same filters', querystring: filterSchema.extend({ utcOffsetMinutes: z.coerce.number().int().min(-720).max(840).default(480) }), produces: ['text/csv'] },
   }, async (req, reply) => {
-    const { utcOffsetMinutes, ...filter } = req.query;
-    await admit(req, 'export csv', filter);
+    const { utcOffsetMinutes, ...asked } = req.query;
+    const filter = await admit(req, 'export csv', asked);
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', 'attachment; filename="access-register.csv"');
     return reply.send(Readable.from(exportCsv(audit, filter, { utcOffsetMinutes })));
@@ -110,8 +133,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
     config: { access: 'audit:read' },
     schema: { tags, summary: 'The register as PDF, with the same filters', querystring: filterSchema.extend({ utcOffsetMinutes: z.coerce.number().int().min(-720).max(840).default(480) }), produces: ['application/pdf'] },
   }, async (req, reply) => {
-    const { utcOffsetMinutes, ...filter } = req.query;
-    await admit(req, 'export pdf', filter);
+    const { utcOffsetMinutes, ...asked } = req.query;
+    const filter = await admit(req, 'export pdf', asked);
     const pdf = await exportPdf(audit, filter, { utcOffsetMinutes, generatedAt: Date.now() });
     reply.header('content-type', 'application/pdf');
     reply.header('content-disposition', 'attachment; filename="access-register.pdf"');
@@ -122,7 +145,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
     config: { access: 'audit:read' },
     schema: { tags, summary: 'Signed checkpoints as JSON lines, to copy off the box', querystring: z.strictObject({ after: z.coerce.number().int().min(0).default(0) }), produces: ['application/x-ndjson'] },
   }, async (req, reply) => {
-    await admit(req, 'checkpoints', {});
+    await admitWhole(req, 'checkpoints');
     reply.header('content-type', 'application/x-ndjson');
     reply.header('content-disposition', 'attachment; filename="access-register-checkpoints.jsonl"');
     return reply.send(await audit.exportCheckpoints(req.query.after));

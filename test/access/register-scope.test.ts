@@ -1,0 +1,129 @@
+// Reading the register within one's subtree: a district's police supervisor or auditor searches
+// and exports the entries naming a camera of the district or an actor belonging to it, and
+// nothing else; asking for another district's camera is refused and registered; the chain as a
+// whole stays with platform-wide readers. On SQLite and PostgreSQL (the scope is SQL).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditCommand } from '../../src/cli/commands/audit.js';
+import type { AuditEntry } from '../../src/audit/entry.js';
+import { DIALECTS } from '../support/databases.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { person, signIn, type Client, type Person } from '../support/auth.js';
+import { world, type World } from './fixtures.js';
+
+for (const dialect of DIALECTS) {
+  describe(`register scope on ${dialect}`, () => {
+    let t: TestApp;
+    let w: World;
+    let auditorA: Client;
+    let supervisorA: Client;
+    let platform: Client;
+    let operatorA: Person;
+    let operatorB: Person;
+    let outsider: Person;
+    const marks = (items: AuditEntry[]) => items.map((e) => e.detail.mark).filter((m): m is string => typeof m === 'string').sort();
+
+    beforeAll(async () => {
+      t = await testApp(dialect);
+      w = await world(t);
+      operatorA = await person(t, 'op-a', [['duty_operator', w.districtA]], { organisationId: w.districtA });
+      operatorB = await person(t, 'op-b', [['duty_operator', w.districtB]], { organisationId: w.districtB });
+      // Belongs to neither district: an investigator of city B (organisation above district B).
+      outsider = await person(t, 'inv-b', [['investigator', w.cityB]], { organisationId: w.cityB });
+      auditorA = await signIn(t, await person(t, 'aud-a', [['auditor', w.districtA]], { workId: 'AA1' }));
+      supervisorA = await signIn(t, await person(t, 'sup-a', [['supervisor', w.districtA]], { workId: 'SA1' }));
+      platform = await signIn(t, await person(t, 'aud-all', [['auditor', null]], { workId: 'AP1' }));
+      const who = (p: Person) => [{ userId: p.id, workId: null, name: p.login }];
+      const rec = (mark: string, actors: ReturnType<typeof who>, cameraIds: number[], action: 'view' | 'config_change' = 'view') =>
+        t.audit.record({ action, actors, cameraIds, outcome: 'success', detail: { mark } });
+      await rec('A-views-camA', who(operatorA), [w.camA]);
+      await rec('B-views-camB', who(operatorB), [w.camB]);
+      await rec('outsider-views-camA', who(outsider), [w.camA]);
+      await rec('A-refused-camB', who(operatorA), [w.camB]);
+      await rec('outsider-views-camB', who(outsider), [w.camB]);
+      await rec('A-changes-settings', who(operatorA), [], 'config_change');
+      await t.audit.record({ action: 'login', actors: [{ userId: null, workId: null, name: 'mallory' }], outcome: 'failed', detail: { mark: 'unknown-login' } });
+    }, 60_000);
+    afterAll(() => t.close());
+
+    const all = async (c: Client, query = '') => {
+      const items: AuditEntry[] = [];
+      let cursor: number | null = null;
+      do {
+        const res = await c.inject({ url: `/api/v1/audit/entries?limit=500${query}${cursor ? `&cursor=${cursor}` : ''}` });
+        expect(res.statusCode, res.body).toBe(200);
+        items.push(...res.json().items);
+        cursor = res.json().nextCursor;
+      } while (cursor);
+      return items;
+    };
+
+    it('gives a district auditor and supervisor the entries about their district, and nothing outside it', async () => {
+      const expected = ['A-changes-settings', 'A-refused-camB', 'A-views-camA', 'outsider-views-camA'];
+      for (const c of [auditorA, supervisorA]) {
+        const items = await all(c);
+        expect(marks(items)).toEqual(expected);
+        const districtUsers = new Set((await t.repos.db.kysely.selectFrom('users').select('id').where('organisation_id', 'in', [w.districtA, w.unitA]).execute()).map((u) => Number(u.id)));
+        for (const e of items) {
+          const about = e.cameraIds.includes(w.camA) || e.actors.some((a) => a.userId !== null && districtUsers.has(a.userId));
+          expect(about, `entry ${e.seq} (${e.action} ${e.target ?? ''}) is outside district A`).toBe(true);
+        }
+        // Filters narrow within the scope.
+        expect(marks(await all(c, `&cameraId=${w.camA}`))).toEqual(['A-views-camA', 'outsider-views-camA']);
+        expect(marks(await all(c, `&actorUserId=${outsider.id}`))).toEqual(['outsider-views-camA']);
+      }
+      // The platform-wide auditor sees everything.
+      expect(marks(await all(platform))).toEqual([...expected, 'B-views-camB', 'outsider-views-camB', 'unknown-login'].sort());
+    });
+
+    it('refuses another district\'s camera and the chain as a whole, registering each refusal', async () => {
+      const refusedBefore = (await t.audit.search({ action: 'register_access', outcome: 'refused', limit: 1000 })).items.length;
+      expect((await auditorA.inject({ url: `/api/v1/audit/entries?cameraId=${w.camB}` })).statusCode).toBe(403);
+      expect((await auditorA.inject({ url: `/api/v1/audit/export.csv?cameraId=${w.camB}` })).statusCode).toBe(403);
+      expect((await supervisorA.inject({ url: '/api/v1/audit/verify' })).statusCode).toBe(403);
+      expect((await supervisorA.inject({ url: '/api/v1/audit/checkpoints' })).statusCode).toBe(403);
+      const refused = (await t.audit.search({ action: 'register_access', outcome: 'refused', limit: 1000 })).items;
+      expect(refused.length - refusedBefore).toBe(4);
+      expect(refused.slice(0, 4).map((e) => e.actors[0]!.workId)).toEqual(['SA1', 'SA1', 'AA1', 'AA1']);
+      expect((await platform.inject({ url: '/api/v1/audit/verify' })).json()).toMatchObject({ ok: true });
+    });
+
+    it('exports only the district\'s entries as CSV and PDF, and registers the export with its scope', async () => {
+      const csv = await auditorA.inject({ url: '/api/v1/audit/export.csv' });
+      expect(csv.statusCode).toBe(200);
+      expect(csv.body).toContain('A-views-camA');
+      expect(csv.body).toContain('outsider-views-camA');
+      expect(csv.body).not.toContain('B-views-camB');
+      expect(csv.body).not.toContain('outsider-views-camB');
+      expect(csv.body).not.toContain('mallory');
+      const pdf = await supervisorA.inject({ url: '/api/v1/audit/export.pdf' });
+      expect(pdf.statusCode).toBe(200);
+      expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+      const [last] = (await t.audit.search({ action: 'register_access', outcome: 'success', limit: 1 })).items;
+      expect(last!.detail).toMatchObject({ what: 'export pdf' });
+      expect(last!.detail.scope).toEqual([expect.stringMatching(/^\/\d+\/\d+\/$/)]);
+    });
+
+    it('limits the command line\'s search and export to an organisation\'s subtree with --organisation', async () => {
+      const ctx = { db: t.db, clock: t.clock, config: { dataDir: mkdtempSync(join(tmpdir(), 'vigil-cli-scope-')) } };
+      const run = async (args: string[]) => {
+        const out = new PassThrough();
+        const chunks: Buffer[] = [];
+        out.on('data', (c: Buffer) => chunks.push(c));
+        expect(await auditCommand(ctx, args, out)).toBe(0);
+        return Buffer.concat(chunks).toString('utf8');
+      };
+      const page = JSON.parse(await run(['search', '--organisation', String(w.districtA), '--action', 'view', '--limit', '500', '--json'])) as { items: AuditEntry[] };
+      expect(marks(page.items)).toEqual(['A-refused-camB', 'A-views-camA', 'outsider-views-camA']);
+      const csv = await run(['export', '--format', 'csv', '--organisation', String(w.districtB), '--action', 'view']);
+      expect(csv).toContain('B-views-camB');
+      expect(csv).toContain('outsider-views-camB');
+      expect(csv).toContain('A-refused-camB');
+      expect(csv).not.toContain('A-views-camA');
+      await expect(auditCommand(ctx, ['search', '--organisation', '99999'], new PassThrough())).rejects.toThrow(/does not exist/);
+    });
+  });
+}
