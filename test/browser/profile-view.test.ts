@@ -57,6 +57,10 @@ describe('profile view', () => {
     const hubei = readProfile(JSON.parse(JSON.stringify(catalogue.require('hubei'))) as Record<string, unknown>);
     const retention = hubei.parameters.find((r) => r.path.join('.') === 'retention.minimumDays');
     expect(retention).toMatchObject({ value: 30, articles: ['CN-20'], from: 'national' });
+    // Duties without a number are rows too: held by their articles, or unset with why.
+    const harbin = readProfile(JSON.parse(JSON.stringify(catalogue.require('harbin'))) as Record<string, unknown>);
+    expect(harbin.parameters.find((r) => r.path.join('.') === 'duties.archive')).toMatchObject({ value: true, articles: ['HRB-17', 'CN-14'] });
+    expect(hubei.parameters.find((r) => r.path.join('.') === 'duties.governmentAcceptance')).toMatchObject({ value: null, articles: [] });
   });
 
   it('tolerates odd shapes without throwing and bounds the rows', () => {

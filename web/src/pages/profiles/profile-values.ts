@@ -110,7 +110,16 @@ function notes(v: unknown): ProfileNote[] {
 }
 
 /** Keys read into their own parts of the view; every other key is a parameter. */
-const SPECIAL = new Set(['id', 'code', 'name', 'inherits', 'lineage', 'divisionCode', 'source', 'mandatoryCategories', 'prohibitedCategories', 'penalties', 'notes', 'articles']);
+const SPECIAL = new Set(['id', 'code', 'name', 'inherits', 'lineage', 'divisionCode', 'source', 'mandatoryCategories', 'prohibitedCategories', 'penalties', 'notes', 'articles', 'duties']);
+
+/** Duties that carry no number (acceptance, archive, …): a row each, held (true) by its articles, or unset with why. */
+export function dutyRows(v: unknown): ProfileRow[] {
+  if (!isObject(v)) return [];
+  return Object.entries(v).map(([k, list]): ProfileRow => {
+    const articles = Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : [];
+    return articles.length ? { path: ['duties', k], value: true, articles } : { path: ['duties', k], value: null, articles: [], note: 'no text in this profile\'s lineage sets this duty' };
+  });
+}
 
 export function flattenParameters(entries: [string, unknown][], maxRows = 2000): ProfileRow[] {
   const rows: ProfileRow[] = [];
@@ -147,7 +156,7 @@ export function readProfile(detail: Record<string, unknown>): ProfileView {
     lineage: Array.isArray(detail.lineage) ? detail.lineage.filter((x): x is string => typeof x === 'string') : [],
     divisionCode: str(detail.divisionCode),
     source,
-    parameters: flattenParameters(Object.entries(detail).filter(([k]) => !SPECIAL.has(k))),
+    parameters: [...flattenParameters(Object.entries(detail).filter(([k]) => !SPECIAL.has(k))), ...dutyRows(detail.duties)],
     mandatory: categoryRules(detail.mandatoryCategories),
     prohibited: categoryRules(detail.prohibitedCategories),
     penalties: penalties(detail.penalties),
