@@ -205,8 +205,8 @@ describe('lifecycle and supervision in the console', () => {
     await p.goto(`${server.url}/systems`);
     await p.getByTestId('systems-table').getByText('校园监控系统').click();
     const parties = drawer(p).getByTestId('archive-parties');
-    await parties.waitFor();
-    expect(await parties.textContent()).toContain('CN-14');
+    // The archive's article shows once the archive has loaded.
+    await parties.getByText('CN-14').waitFor();
     await pick(p, 'party-role', '', '施工单位');
     await drawer(p).getByTestId('party-firm').fill('安防工程有限公司');
     await drawer(p).getByTestId('party-licence').fill('皖安技防-001');
@@ -357,6 +357,23 @@ describe('lifecycle and supervision in the console', () => {
 
     await q.goto(`${server.url}/complaints`);
     await q.getByTestId('complaints-table').getByText('指定品牌', { exact: true }).waitFor();
+
+    // The same forms in English: the archive, the notices, the penalties.
+    const en = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
+    await en.addInitScript("window.localStorage.setItem('vigil.language', 'en')");
+    await signInContext(en, server, await server.person('police-en', [['supervisor', district]], { displayName: 'Officer', workId: 'P002' }));
+    const e = await en.newPage();
+    errors.set(e, watchPageErrors(e));
+    await e.goto(`${server.url}/systems`);
+    await e.getByTestId('systems-table').getByText('校园监控系统').click();
+    await drawer(e).getByText('Firms and technicians in the archive').waitFor();
+    expect(await drawer(e).getByTestId('archive-parties').textContent()).toContain('Builder');
+    expect(await drawer(e).getByTestId('relocations').textContent()).toMatch(/Removal and relocation notices.*Relocation.*In time.*Kept until retention ends/);
+    await e.goto(`${server.url}/inspections`);
+    await e.getByTestId('inspections-table').locator('tbody tr').first().click();
+    expect(await drawer(e).getByTestId('penalties').textContent()).toMatch(/Penalties.*AH-24.*Unit.*¥5,000/);
+    await shot(e, '7-english');
+    await en.close();
     expect(pageErrors()).toEqual([]);
   }, 60_000);
 });
