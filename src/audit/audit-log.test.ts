@@ -81,14 +81,14 @@ for (const dialect of DIALECTS) {
       expect(r.entries).toBe(before + 120);
     });
 
-    it('chains concurrent appenders on each other\'s uncommitted entries, and re-chains after one rolls back', async () => {
+    it('keeps the chain whole when concurrent appenders\' actions roll back after their records', async () => {
       const before = (await log.repo.head()).seq;
       const outcomes = await Promise.allSettled(
         Array.from({ length: 24 }, (_, i) =>
           db.kysely.transaction().execute(async (trx) => {
             await log.append(trx, view(i, { detail: { race: i } }));
             // Every fifth action fails after its record: both must vanish, and the entries
-            // chained on it meanwhile must be re-chained, not lost or forked.
+            // appended behind it (on SQLite chained on it in advance) must neither be lost nor fork.
             if (i % 5 === 2) throw new Error(`action ${i} failed`);
           }),
         ),

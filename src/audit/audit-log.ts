@@ -87,15 +87,10 @@ export class AuditLog {
   }
 
   /**
-   * Records several entries in order, in one transaction (one lock, one head update).
-   *
-   * The entries are chained on this process's latest entry (`tip`), which may belong to a
-   * transaction not yet committed: the database then makes this one wait for that one, and
-   * accepts the entries only if the head really is what they were chained on. If it is not
-   * (another process appended, or the transaction of the tip rolled back), this transaction
-   * already holds the lock and knows the true head, so the entries are chained again on it.
-   * On PostgreSQL an append is one statement and the lock is held only from it to commit;
-   * appenders of this process send theirs in turn (`Turns`), each after the one it chains on.
+   * Records several entries in order, in one transaction (one lock, one head update). The lock
+   * is taken by the append itself and held until the caller's transaction ends, so appenders
+   * queue instead of forking: on PostgreSQL inside one database call that also hashes
+   * (appendInDatabase), on SQLite around entries hashed here (appendChained).
    */
   async appendMany(trx: Transaction<Database>, entries: AuditEntryInput[]): Promise<AppendResult> {
     if (!trx.isTransaction) throw new TypeError('AuditLog.append needs the caller\'s transaction, not the database handle');
@@ -105,6 +100,39 @@ export class AuditLog {
   }
 
   private async appendContents(trx: Transaction<Database>, contents: AuditContent[], now: number): Promise<{ result: AppendResult; hashes: string[] }> {
+    const r = this.db.dialect === 'postgres' ? await this.appendInDatabase(trx, contents) : await this.appendChained(trx, contents);
+    const last = r.links[r.links.length - 1]!;
+    // The head's lock is held: a checkpoint signed now is at the true head.
+    const due = last.seq - r.checkpointSeq >= this.policy.everyEntries || now - r.checkpointAt >= this.policy.everyMs;
+    const checkpoint = due ? signCheckpoint(this.keys, last.seq, last.hash, now) : null;
+    if (checkpoint) {
+      await this.repo.insertCheckpoint(trx, toCheckpointRow(checkpoint));
+      await this.repo.setCheckpointed(trx, last.seq, now);
+    }
+    this.counters.appended++;
+    return { result: { firstSeq: r.links[0]!.seq, lastSeq: last.seq, rowHash: last.hash, checkpoint }, hashes: r.links.map((l) => l.hash) };
+  }
+
+  /**
+   * PostgreSQL ("for many nodes"): one call that takes the head's lock, hashes and inserts
+   * (audit_append, migration 0008). Every appender's call waits at the lock already sent, so
+   * the lock is held only for that call and the commit, whichever node appends.
+   */
+  private async appendInDatabase(trx: Transaction<Database>, contents: AuditContent[]): Promise<Chained> {
+    const refs: { index: number; kind: 'user' | 'camera'; ref: number }[] = [];
+    contents.forEach((c, index) => {
+      for (const [kind, ref] of refsOf(c)) refs.push({ index, kind, ref });
+    });
+    return this.repo.appendHashing(trx, contents, refs);
+  }
+
+  /**
+   * SQLite (one writer at a time): the entries are hashed here, on this process's latest entry
+   * (`tip`), and the database takes them only if the head is still that entry once the write
+   * lock is held; if not (another process appended, or the tip's transaction rolled back), the
+   * lock is held by now and the true head known, so they are chained again on it.
+   */
+  private async appendChained(trx: Transaction<Database>, contents: AuditContent[]): Promise<Chained> {
     // A transaction that has appended already holds the lock and knows the head: no turn.
     const held = this.held.get(trx);
     const endTurn = held ? null : await this.turns.take();
@@ -116,11 +144,10 @@ export class AuditLog {
       }
       for (let attempt = 0; ; attempt++) {
         const { rows, refs, last } = this.chain(base, contents);
-        const hashes = rows.map((r) => r.row_hash);
         this.tip = last;
         let head: AppendOutcome;
         try {
-          head = await this.repo.appendAt(trx, this.db.dialect, base, rows, refs);
+          head = await this.repo.appendAt(trx, base, rows, refs);
         } catch (e) {
           if (this.tip === last) this.tip = null;
           throw e;
@@ -134,14 +161,7 @@ export class AuditLog {
           continue;
         }
         this.held.set(trx, last);
-        const due = last.seq - head.checkpointSeq >= this.policy.everyEntries || now - head.checkpointAt >= this.policy.everyMs;
-        const checkpoint = due ? signCheckpoint(this.keys, last.seq, last.hash, now) : null;
-        if (checkpoint) {
-          await this.repo.insertCheckpoint(trx, toCheckpointRow(checkpoint));
-          await this.repo.setCheckpointed(trx, last.seq, now);
-        }
-        this.counters.appended++;
-        return { result: { firstSeq: base.seq + 1, lastSeq: last.seq, rowHash: last.hash, checkpoint }, hashes };
+        return { links: rows.map((r) => ({ seq: r.seq, hash: r.row_hash })), checkpointSeq: head.checkpointSeq, checkpointAt: head.checkpointAt };
       }
     } finally {
       endTurn?.();
@@ -157,10 +177,7 @@ export class AuditLog {
     for (const c of contents) {
       const rowHash = this.hasher.hash(prev, { ...c, seq });
       rows.push({ ...c, seq, prev_hash: prev, row_hash: rowHash });
-      const users = new Set<number>();
-      for (const a of JSON.parse(c.actors) as { userId: number | null }[]) if (a.userId !== null) users.add(a.userId);
-      for (const u of users) refs.push({ kind: 'user', ref: u, seq });
-      for (const cam of new Set(JSON.parse(c.camera_ids) as number[])) refs.push({ kind: 'camera', ref: cam, seq });
+      for (const [kind, ref] of refsOf(c)) refs.push({ kind, ref, seq });
       prev = rowHash;
       seq++;
     }
@@ -288,6 +305,22 @@ export class AuditLog {
       cursor = page.nextCursor;
     }
   }
+}
+
+interface Chained {
+  links: ChainLink[];
+  checkpointSeq: number;
+  checkpointAt: number;
+}
+
+/** Who and which cameras an entry names, once each: its rows in the search index. */
+function refsOf(c: AuditContent): ['user' | 'camera', number][] {
+  const out: ['user' | 'camera', number][] = [];
+  const users = new Set<number>();
+  for (const a of JSON.parse(c.actors) as { userId: number | null }[]) if (a.userId !== null) users.add(a.userId);
+  for (const u of users) out.push(['user', u]);
+  for (const cam of new Set(JSON.parse(c.camera_ids) as number[])) out.push(['camera', cam]);
+  return out;
 }
 
 function toCheckpointRow(cp: Checkpoint) {

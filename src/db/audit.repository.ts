@@ -3,7 +3,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { CHAIN_COLUMNS } from './audit-chain-reader.js';
-import type { Db, DialectName } from './database.js';
+import type { Db } from './database.js';
 import type { Database } from './schema.js';
 
 export interface AuditLogTable {
@@ -69,6 +69,8 @@ export interface AuditTables {
 }
 
 export type AuditRow = Selectable<AuditLogTable>;
+/** A row's hashed content apart from its place in the chain. */
+export type AuditContentRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'row_hash'>;
 export type AuditRefRow = Selectable<AuditRefTable>;
 export type AuditHeadRow = Omit<Selectable<AuditHeadTable>, 'id'>;
 export type AuditCheckpointRow = Selectable<AuditCheckpointTable>;
@@ -175,26 +177,12 @@ export class AuditRepository {
    * appender committed. So an appender that chained on a concurrent, not yet committed entry
    * (its own process's latest) waits for it and succeeds once it commits.
    *
-   * PostgreSQL: one call of `audit_append` (migration 0008, the same test). SQLite: the head,
-   * then the rows, in the write lock that the first statement takes.
+   * The head, then the rows, in the lock the first statement takes (SQLite's write lock). On
+   * PostgreSQL, `appendHashing` is used instead.
    */
-  async appendAt(q: Q, dialect: DialectName, base: ChainLink, rows: AuditRow[], refs: AuditRefRow[]): Promise<AppendOutcome> {
+  async appendAt(q: Q, base: ChainLink, rows: AuditRow[], refs: AuditRefRow[]): Promise<AppendOutcome> {
     const last = rows[rows.length - 1];
     if (!last) throw new TypeError('nothing to append');
-    if (dialect === 'postgres') {
-      const arr = <K extends keyof AuditRow>(k: K) => rows.map((r) => r[k]);
-      // audit_append (migration 0008): one call, its statements planned once per connection.
-      const result = await sql<HeadOut & { appended: boolean }>`
-        SELECT * FROM audit_append(${base.seq}::bigint, ${base.hash}::text,
-          ${arr('seq')}::bigint[], ${arr('at')}::bigint[], ${arr('action')}::text[], ${arr('actors')}::text[],
-          ${arr('camera_ids')}::text[], ${arr('range_from')}::bigint[], ${arr('range_to')}::bigint[], ${arr('target')}::text[],
-          ${arr('purpose')}::text[], ${arr('destination')}::text[], ${arr('approval_id')}::bigint[], ${arr('source_address')}::text[],
-          ${arr('outcome')}::text[], ${arr('reason')}::text[], ${arr('detail')}::text[], ${arr('prev_hash')}::text[], ${arr('row_hash')}::text[],
-          ${refs.map((x) => x.kind)}::text[], ${refs.map((x) => x.ref)}::bigint[], ${refs.map((x) => x.seq)}::bigint[])`.execute(q);
-      const h = result.rows[0];
-      if (!h) throw new Error('the register has no head row');
-      return { ...toHead(h), appended: h.appended === true };
-    }
     const matches = sql`seq = ${base.seq} AND row_hash = ${base.hash}`;
     const h = await sql<HeadOut>`
       UPDATE audit_head SET
@@ -208,6 +196,30 @@ export class AuditRepository {
     if (out.seq !== last.seq || out.rowHash !== last.row_hash) return { ...out, appended: false };
     await this.insert(q, rows, refs);
     return { ...out, appended: true };
+  }
+
+  /**
+   * PostgreSQL: appends `contents` in one call of `audit_append` (migration 0008), which takes
+   * the head's row lock, hashes each entry on the one before, inserts rows and index rows
+   * (`refs[i].index` is the entry's position) and moves the head. Appenders on every connection
+   * and node queue at the lock with their call already there; none can build on a stale head.
+   */
+  async appendHashing(q: Q, contents: AuditContentRow[], refs: { index: number; kind: AuditRefKind; ref: number }[]): Promise<{ links: ChainLink[]; checkpointSeq: number; checkpointAt: number }> {
+    const arr = <K extends keyof AuditContentRow>(k: K) => contents.map((c) => c[k]);
+    const result = await sql<{ entry_seq: number | string; entry_hash: string; head_checkpoint_seq: number | string; head_checkpoint_at: number | string }>`
+      SELECT * FROM audit_append(
+        ${arr('at')}::bigint[], ${arr('action')}::text[], ${arr('actors')}::text[], ${arr('camera_ids')}::text[],
+        ${arr('range_from')}::bigint[], ${arr('range_to')}::bigint[], ${arr('target')}::text[], ${arr('purpose')}::text[],
+        ${arr('destination')}::text[], ${arr('approval_id')}::bigint[], ${arr('source_address')}::text[], ${arr('outcome')}::text[],
+        ${arr('reason')}::text[], ${arr('detail')}::text[],
+        ${refs.map((r) => r.index + 1)}::int[], ${refs.map((r) => r.kind)}::text[], ${refs.map((r) => r.ref)}::bigint[])`.execute(q);
+    const first = result.rows[0];
+    if (!first || result.rows.length !== contents.length) throw new Error(`the register took ${result.rows.length} of ${contents.length} entries`);
+    return {
+      links: result.rows.map((r) => ({ seq: Number(r.entry_seq), hash: r.entry_hash })),
+      checkpointSeq: Number(first.head_checkpoint_seq),
+      checkpointAt: Number(first.head_checkpoint_at),
+    };
   }
 
   async insert(q: Q, rows: AuditRow[], refs: AuditRefRow[]): Promise<void> {

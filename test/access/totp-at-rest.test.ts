@@ -80,7 +80,10 @@ for (const dialect of DIALECTS) {
 
         // Sealed values are left alone by a second pass (no double sealing).
         const again = accessHardening(dialect, dataDir);
-        if (dialect === 'postgres') await sql`DROP FUNCTION audit_append`.execute(db.kysely);
+        if (dialect === 'postgres') {
+          await sql`DROP FUNCTION audit_append`.execute(db.kysely);
+          await sql`DROP FUNCTION audit_field`.execute(db.kysely);
+        }
         await again.up(db.kysely as never);
         expect((await rows()).get(a)!.totp_secret).toBe(after.get(a)!.totp_secret);
 

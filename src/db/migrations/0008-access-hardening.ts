@@ -3,59 +3,75 @@ import { isSealed, sealSecret, openSecret, TOTP_KEY_NAME } from '../../access/se
 import { loadOrCreateSecretKey } from '../../access/secret-key.js';
 import type { DialectName } from '../database.js';
 
-// Columns in the order of CHAIN_COLUMNS (audit-chain-reader.ts) and the hash (src/audit/README.md).
-const LOG_COLUMNS: [string, 'bigint' | 'text'][] = [
-  ['seq', 'bigint'], ['at', 'bigint'], ['action', 'text'], ['actors', 'text'], ['camera_ids', 'text'], ['range_from', 'bigint'],
-  ['range_to', 'bigint'], ['target', 'text'], ['purpose', 'text'], ['destination', 'text'], ['approval_id', 'bigint'],
-  ['source_address', 'text'], ['outcome', 'text'], ['reason', 'text'], ['detail', 'text'], ['prev_hash', 'text'], ['row_hash', 'text'],
+// The stored, hashed columns apart from seq and the two hashes, in the hash's order
+// (src/audit/README.md, "Row hash, version 1").
+const CONTENT: [string, 'bigint' | 'text'][] = [
+  ['at', 'bigint'], ['action', 'text'], ['actors', 'text'], ['camera_ids', 'text'], ['range_from', 'bigint'], ['range_to', 'bigint'],
+  ['target', 'text'], ['purpose', 'text'], ['destination', 'text'], ['approval_id', 'bigint'], ['source_address', 'text'],
+  ['outcome', 'text'], ['reason', 'text'], ['detail', 'text'],
 ];
 
 /**
  * Issue 4, second pass.
  *
- * 1. PostgreSQL: `audit_append`, the register's append as one call whose statements PL/pgSQL
- *    plans once per connection. The entries arrive chained (hashed in the process, see
- *    src/audit/audit-log.ts) on `base`; the head is locked by the UPDATE, and the rows go in only
- *    if the head was `base`. The test sits in SET, not WHERE: an UPDATE whose WHERE fails on the
- *    last committed version skips the row without waiting, but one matching `id = 1` waits for a
- *    concurrent appender and then recomputes SET from what that appender committed.
+ * 1. PostgreSQL: `audit_append`, the register's append as one call, so that appenders on any
+ *    number of connections and nodes queue at the head's row lock with their statement already
+ *    there, and each holds the lock only for this call and its commit. Under the lock it reads
+ *    the head, hashes each entry exactly as src/audit/README.md says (version 1: 0x01, the
+ *    previous hash, then every field as a 4-byte big-endian UTF-8 length and the bytes, FF FF FF
+ *    FF for null, integers in decimal), inserts the rows and their index rows, moves the head and
+ *    returns each entry's seq and hash. The process checks nothing it cannot re-check: the
+ *    verifier (src/audit/verify.ts) recomputes every hash in TypeScript.
  * 2. TOTP secrets sealed with AES-256-GCM (src/access/secret-box.ts) under a key kept in the data
  *    folder; rows written in clear before this migration are sealed here. The key's folder comes
  *    from `migrateToLatest(db, { dataDir })`; with clear secrets present and no folder given, the
  *    migration stops rather than leave them in clear.
  */
 export function accessHardening(dialect: DialectName, dataDir: string | undefined) {
-  const params = LOG_COLUMNS.map(([c, t]) => `p_${c} ${t}[]`).join(', ');
-  const last = (c: string) => `p_${c}[cardinality(p_seq)]`;
+  const params = CONTENT.map(([c, t]) => `p_${c} ${t}[]`).join(', ');
+  const hashed = ['s::text', ...CONTENT.map(([c, t]) => (t === 'bigint' ? `e.${c}::text` : `e.${c}`))].map((x) => `audit_field(${x})`).join(' || ');
   return {
     async up(db: Kysely<unknown>) {
       await sealTotp(db, dataDir, 'seal');
       if (dialect === 'postgres') {
-        await sql.raw(`CREATE FUNCTION audit_append(base_seq bigint, base_hash text, ${params}, r_kind text[], r_ref bigint[], r_seq bigint[])
-          RETURNS TABLE (seq bigint, row_hash text, checkpoint_seq bigint, checkpoint_at bigint, appended boolean)
+        await sql.raw(`CREATE FUNCTION audit_field(t text) RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+          $$ SELECT CASE WHEN t IS NULL THEN '\\xffffffff'::bytea ELSE int4send(octet_length(t)) || convert_to(t, 'UTF8') END $$`).execute(db);
+        await sql.raw(`CREATE FUNCTION audit_append(${params}, r_index int[], r_kind text[], r_ref bigint[])
+          RETURNS TABLE (entry_seq bigint, entry_hash text, head_checkpoint_seq bigint, head_checkpoint_at bigint)
           LANGUAGE plpgsql AS $$
-          DECLARE h record;
+          DECLARE
+            h record;
+            e record;
+            s bigint;
+            first_seq bigint;
+            prev text;
+            rh text;
+            hashes text[] := '{}';
           BEGIN
-            UPDATE audit_head AS a SET
-              seq = CASE WHEN a.seq = base_seq AND a.row_hash = base_hash THEN ${last('seq')} ELSE a.seq END,
-              row_hash = CASE WHEN a.seq = base_seq AND a.row_hash = base_hash THEN ${last('row_hash')} ELSE a.row_hash END
-            WHERE a.id = 1
-            RETURNING a.seq, a.row_hash, a.checkpoint_seq, a.checkpoint_at INTO h;
-            IF h.seq IS DISTINCT FROM ${last('seq')} OR h.row_hash IS DISTINCT FROM ${last('row_hash')} THEN
-              RETURN QUERY SELECT h.seq, h.row_hash, h.checkpoint_seq, h.checkpoint_at, false;
-              RETURN;
-            END IF;
-            INSERT INTO audit_log (${LOG_COLUMNS.map(([c]) => c).join(', ')})
-              SELECT * FROM unnest(${LOG_COLUMNS.map(([c]) => `p_${c}`).join(', ')});
-            INSERT INTO audit_refs (kind, ref, seq) SELECT * FROM unnest(r_kind, r_ref, r_seq);
-            RETURN QUERY SELECT h.seq, h.row_hash, h.checkpoint_seq, h.checkpoint_at, true;
+            UPDATE audit_head AS a SET seq = a.seq WHERE a.id = 1
+              RETURNING a.seq, a.row_hash, a.checkpoint_seq, a.checkpoint_at INTO h;
+            s := h.seq;
+            first_seq := h.seq + 1;
+            prev := h.row_hash;
+            FOR e IN SELECT * FROM unnest(${CONTENT.map(([c]) => `p_${c}`).join(', ')}) AS u(${CONTENT.map(([c]) => c).join(', ')}) LOOP
+              s := s + 1;
+              rh := encode(sha256('\\x01'::bytea || decode(prev, 'hex') || ${hashed}), 'hex');
+              INSERT INTO audit_log (seq, ${CONTENT.map(([c]) => c).join(', ')}, prev_hash, row_hash)
+                VALUES (s, ${CONTENT.map(([c]) => `e.${c}`).join(', ')}, prev, rh);
+              hashes := hashes || rh;
+              prev := rh;
+            END LOOP;
+            INSERT INTO audit_refs (kind, ref, seq) SELECT u.k, u.r, first_seq + u.i - 1 FROM unnest(r_kind, r_ref, r_index) AS u(k, r, i);
+            UPDATE audit_head AS a SET seq = s, row_hash = prev WHERE a.id = 1;
+            RETURN QUERY SELECT first_seq + o - 1, x, h.checkpoint_seq, h.checkpoint_at FROM unnest(hashes) WITH ORDINALITY AS t(x, o);
           END $$`).execute(db);
       }
     },
     async down(db: Kysely<unknown>) {
       await sealTotp(db, dataDir, 'open');
       if (dialect === 'postgres') {
-        await sql.raw(`DROP FUNCTION audit_append(bigint, text, ${LOG_COLUMNS.map(([, t]) => `${t}[]`).join(', ')}, text[], bigint[], bigint[])`).execute(db);
+        await sql.raw(`DROP FUNCTION audit_append(${CONTENT.map(([, t]) => `${t}[]`).join(', ')}, int[], text[], bigint[])`).execute(db);
+        await sql.raw('DROP FUNCTION audit_field(text)').execute(db);
       }
     },
   };
