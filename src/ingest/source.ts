@@ -45,6 +45,12 @@ export interface VideoFrame {
   /** NAL units without start codes; may be views into memory the source reuses (see release). */
   nalus: Buffer[];
   /**
+   * Each NAL unit is preceded in its memory by its length (4 bytes, big-endian), as in an MP4
+   * sample, for as long as the unit is valid: a muxer may write adjacent units as one buffer.
+   * Whoever copies or replaces `nalus` must drop this flag.
+   */
+  lengthPrefixed?: boolean;
+  /**
    * When present, lets the source reuse the memory of `nalus`: call it once, when nothing reads
    * them any more (a recorder: once they are written). Not calling it is safe, only slower.
    */

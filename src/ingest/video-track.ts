@@ -46,6 +46,8 @@ const H265: CodecSpec = {
   },
 };
 
+const NOTHING: { units: readonly AccessUnit[]; changed: boolean } = Object.freeze({ units: Object.freeze([]), changed: false });
+
 export class VideoTrackHandler {
   info: VideoTrackInfo | undefined;
   private readonly sets: (Buffer | undefined)[];
@@ -76,8 +78,9 @@ export class VideoTrackHandler {
   }
 
   /** Access units completed by this packet; `changed` when the description changed. */
-  push(packet: RtpPayloadPacket): { units: AccessUnit[]; changed: boolean } {
+  push(packet: RtpPayloadPacket): { units: readonly AccessUnit[]; changed: boolean } {
     const units = this.depacketizer.push(packet);
+    if (units.length === 0) return NOTHING; // most packets: shared, nothing allocated
     let changed = false;
     for (const au of units) {
       let strip = false;

@@ -113,12 +113,14 @@ describe('fMP4 from H.264 with B-frames received over RTP from ffmpeg', () => {
   let path: string;
   let esPath: string;
   let out: Muxed;
+  let cap: Awaited<ReturnType<typeof captureRtp>>;
   beforeAll(async () => {
-    const cap = await captureRtp(
+    const captured = await captureRtp(
       ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=2'],
       ['-c:v', 'libx264', '-preset', 'veryfast', '-g', '25', '-bf', '2'],
       'h264',
     );
+    cap = captured;
     esPath = write('bframes-es.h264', cap.elementary);
     const d = new H264Depacketizer();
     const aus = cap.packets.map(parseRtpPacket).flatMap((p) => d.push(p));
@@ -138,6 +140,23 @@ describe('fMP4 from H.264 with B-frames received over RTP from ffmpeg', () => {
     expect(packets.some((k) => k.pts !== k.dts)).toBe(true);
     expect(packets.every((k) => k.dts <= k.pts)).toBe(true);
     expect(packets.slice(1).every((k, i) => k.dts > packets[i]!.dts)).toBe(true);
+  });
+
+  it('writes units laid out with their length prefixes from that memory: the same bytes in a few buffers', () => {
+    const d = new H264Depacketizer();
+    const aus = cap.packets.map(parseRtpPacket).flatMap((p) => d.push(p));
+    const last = d.flush();
+    if (last) aus.push(last);
+    expect(aus.every((u) => u.lengthPrefixed)).toBe(true);
+    // The same units, copied: nothing is known about the memory before them.
+    const copies = aus.map((u) => ({ pts90k: u.pts90k, keyframe: u.keyframe, nalus: u.nalus.map((n) => Buffer.from(n)) }));
+    const plain = mux({ video: { codec: 'h264' } }, copies);
+    expect(out.file.equals(plain.file)).toBe(true);
+    const buffers = (m: Muxed) => m.fragments.reduce((n, f) => n + f.bytes.length, 0);
+    // Without: a length prefix and a unit for each of at least 50 pictures, plus moof and mdat header.
+    expect(buffers(plain)).toBeGreaterThanOrEqual(2 * 50 + 2 * out.fragments.length);
+    // With: moof, mdat header and a run per slab (and per parameter set taken out of a keyframe).
+    expect(buffers(out)).toBeLessThan(buffers(plain) / 5);
   });
 
   it('decodes cleanly and bit-exactly like the stream ffmpeg sent', async () => {

@@ -16,6 +16,12 @@ export interface VideoAccessUnit {
   /** NAL units without start codes (as the depacketizers and splitAnnexB give them). */
   nalus: readonly Buffer[];
   keyframe: boolean;
+  /**
+   * Each NAL unit is preceded in its memory by its 4-byte big-endian length (the depacketizers'
+   * slabs lay them out so): the sample is then written from that memory, and adjacent units of
+   * consecutive samples as one buffer, with no length prefix made and no view per unit.
+   */
+  lengthPrefixed?: boolean;
 }
 
 export interface AudioFrameIn {
@@ -73,7 +79,10 @@ export interface MuxerStats {
 interface PendingVideo {
   pts: number;
   dts?: number;
-  data: Buffer[];
+  /** The sample's bytes: length prefixes and NAL units, or (prefixed) the NAL units alone. */
+  data: readonly Buffer[];
+  /** `data` are NAL units each preceded in memory by its length prefix. */
+  prefixed: boolean;
   size: number;
   keyframe: boolean;
 }
@@ -195,7 +204,22 @@ export class Fmp4Muxer {
   }
 
   private pushVideo(au: VideoAccessUnit): void {
-    const nalus = au.nalus.filter((n) => this.keepInSample(n));
+    let nalus = au.nalus;
+    for (const n of nalus) {
+      if (!this.keepInSample(n)) {
+        nalus = nalus.filter((x) => this.keepInSample(x));
+        break;
+      }
+    }
+    if (au.lengthPrefixed) {
+      let size = 0;
+      for (const n of nalus) size += 4 + n.length;
+      const v: PendingVideo = { pts: au.pts90k, data: nalus, prefixed: true, size, keyframe: au.keyframe };
+      if (au.dts90k !== undefined) v.dts = au.dts90k;
+      this.video.push(v);
+      this.videoBytes += size;
+      return;
+    }
     const prefixes = Buffer.allocUnsafe(4 * nalus.length);
     const data: Buffer[] = [];
     let size = 0;
@@ -205,7 +229,7 @@ export class Fmp4Muxer {
       data.push(p, n);
       size += 4 + n.length;
     });
-    const v: PendingVideo = { pts: au.pts90k, data, size, keyframe: au.keyframe };
+    const v: PendingVideo = { pts: au.pts90k, data, prefixed: false, size, keyframe: au.keyframe };
     if (au.dts90k !== undefined) v.dts = au.dts90k;
     this.video.push(v);
     this.videoBytes += size;
@@ -366,7 +390,7 @@ export class Fmp4Muxer {
     fileTime = Math.max(fileTime, this.videoNext);
     this.videoNext = fileTime + total;
     const startTime90k = Math.min(...samples.map((s) => s.pts));
-    const run: TrackRun = { trackId: VIDEO_TRACK_ID, baseDecodeTime: this.scale(fileTime), samples: entries, data: samples.flatMap((s) => s.data) };
+    const run: TrackRun = { trackId: VIDEO_TRACK_ID, baseDecodeTime: this.scale(fileTime), samples: entries, data: sampleData(samples) };
     return { run, startTime90k, endTime90k: startTime90k + total, fileTime90k: fileTime };
   }
 
@@ -400,4 +424,38 @@ export class Fmp4Muxer {
       duration90k: Math.round((total * 90000) / rate),
     };
   }
+}
+
+/**
+ * The bytes of a run of samples, in order. Units laid out with their length prefixes in memory
+ * are written from there, and units that follow each other in one buffer (consecutive units of
+ * one slab) become a single view: a fragment is then a handful of buffers, not two per NAL unit,
+ * which is what the hash, writev and the kernel each pay for.
+ */
+function sampleData(samples: readonly PendingVideo[]): Buffer[] {
+  const out: Buffer[] = [];
+  let buf: ArrayBufferLike | undefined;
+  let start = 0;
+  let end = 0;
+  for (const s of samples) {
+    if (!s.prefixed) {
+      if (buf) out.push(Buffer.from(buf, start, end - start));
+      buf = undefined;
+      for (const d of s.data) out.push(d);
+      continue;
+    }
+    for (const n of s.data) {
+      const from = n.byteOffset - 4;
+      if (buf === n.buffer && from === end) {
+        end = n.byteOffset + n.length;
+        continue;
+      }
+      if (buf) out.push(Buffer.from(buf, start, end - start));
+      buf = n.buffer;
+      start = from;
+      end = n.byteOffset + n.length;
+    }
+  }
+  if (buf) out.push(Buffer.from(buf, start, end - start));
+  return out;
 }

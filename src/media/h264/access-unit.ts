@@ -2,7 +2,9 @@
 // one access unit share the RTP timestamp; the marker bit is set on its last packet). Shared by
 // the H.264 and H.265 depacketizers, which only differ in how one payload yields NAL units.
 // NAL units are copied out of the packets into slabs (../rtp/slab-arena.ts): the packets can be
-// transient network buffers, and no buffer is allocated per NAL unit.
+// transient network buffers, and no buffer is allocated per NAL unit. Each unit is preceded in
+// its slab by its 4-byte length, so the units of consecutive access units lie in memory as MP4
+// samples and a muxer writes them as a few large buffers (see `lengthPrefixed`).
 import { SlabArena } from '../rtp/slab-arena.js';
 
 export interface AccessUnit {
@@ -15,6 +17,12 @@ export interface AccessUnit {
   keyframe: boolean;
   /** A packet of this access unit was lost or one of its NAL units was dropped. */
   damaged: boolean;
+  /**
+   * Every NAL unit is preceded in its memory (its ArrayBuffer, just before its byteOffset) by its
+   * length as 4 big-endian bytes, valid as long as the unit is. A consumer that copies or
+   * replaces `nalus` must drop this flag.
+   */
+  lengthPrefixed?: boolean;
   /**
    * Lets the memory of `nalus` be reused: call once nothing reads them any more (e.g. once they
    * are written to disk). Optional to call: without it the garbage collector frees them.
@@ -48,7 +56,7 @@ export interface DepacketizerOptions {
   maxNaluBytes?: number;
   /** Largest access unit kept (default 16 MiB). */
   maxAccessUnitBytes?: number;
-  /** Where NAL units are copied to (default: an arena on the process-wide slab pool). */
+  /** Where NAL units are copied to (default: a length-prefixing arena on the process-wide slab pool). */
   arena?: SlabArena;
 }
 
@@ -59,6 +67,8 @@ interface Building {
   bytes: number;
   damaged: boolean;
 }
+
+const NONE: readonly AccessUnit[] = Object.freeze([]);
 
 export abstract class RtpVideoDepacketizer {
   readonly stats: DepacketizerStats = {
@@ -78,12 +88,15 @@ export abstract class RtpVideoDepacketizer {
   constructor(options: DepacketizerOptions = {}) {
     this.maxNalu = options.maxNaluBytes ?? 8 * 1024 * 1024;
     this.maxAu = options.maxAccessUnitBytes ?? 16 * 1024 * 1024;
-    this.arena = options.arena ?? new SlabArena();
+    this.arena = options.arena ?? new SlabArena(undefined, { lengthPrefix: true });
   }
 
-  /** Feeds one packet (in sequence order); returns the access units it completed, oldest first. */
-  push(pkt: RtpPayloadPacket): AccessUnit[] {
-    const out: AccessUnit[] = [];
+  /**
+   * Feeds one packet (in sequence order); returns the access units it completed, oldest first.
+   * Most packets complete none: they all get the same empty, frozen array.
+   */
+  push(pkt: RtpPayloadPacket): readonly AccessUnit[] {
+    let out: AccessUnit[] = NONE as AccessUnit[];
     if (this.expectedSeq !== undefined) {
       const gap = (pkt.sequenceNumber - this.expectedSeq) & 0xffff;
       if (gap >= 0x8000) {
@@ -99,7 +112,10 @@ export abstract class RtpVideoDepacketizer {
     this.expectedSeq = (pkt.sequenceNumber + 1) & 0xffff;
     this.stats.packets++;
 
-    if (this.au && this.au.ts !== pkt.timestamp) this.finish(out);
+    if (this.au && this.au.ts !== pkt.timestamp) {
+      const done = this.finish();
+      if (done) out = [done];
+    }
     if (!this.au) {
       this.au = { ts: pkt.timestamp, pts90k: this.extend(pkt.timestamp), nalus: [], bytes: 0, damaged: false };
     }
@@ -108,34 +124,37 @@ export abstract class RtpVideoDepacketizer {
       this.lossPending = false;
     }
     this.depacketize(pkt.payload);
-    if (pkt.marker) this.finish(out);
+    if (pkt.marker) {
+      const done = this.finish();
+      if (done) out = out === NONE ? [done] : [...out, done];
+    }
     return out;
   }
 
   /** Emits the access unit still being built (end of stream), if any. */
   flush(): AccessUnit | null {
-    const out: AccessUnit[] = [];
-    this.finish(out);
-    return out[0] ?? null;
+    return this.finish() ?? null;
   }
 
   /** Splits one payload into NAL units through addNalu / fragment calls. */
   protected abstract depacketize(payload: Buffer): void;
   protected abstract isKeyframe(nalus: readonly Buffer[]): boolean;
 
-  protected addNalu(nal: Buffer): void {
+  /** One whole NAL unit: bytes[from, to) (the whole buffer by default). */
+  protected addNalu(bytes: Buffer, from = 0, to = bytes.length): void {
     const au = this.au!;
-    if (nal.length === 0) return;
+    const length = to - from;
+    if (length <= 0) return;
     // RFC 6184 §5.8 / RFC 7798 §4.4.3: nothing comes between the fragments of one NAL unit.
     if (this.frag) this.dropFragment();
-    if (nal.length > this.maxNalu || au.bytes + nal.length > this.maxAu) {
+    if (length > this.maxNalu || au.bytes + length > this.maxAu) {
       this.dropNalu();
       return;
     }
     this.arena.open();
-    this.arena.append(nal);
+    this.arena.appendRange(bytes, from, to);
     au.nalus.push(this.arena.close());
-    au.bytes += nal.length;
+    au.bytes += length;
   }
 
   protected dropNalu(): void {
@@ -154,25 +173,26 @@ export abstract class RtpVideoDepacketizer {
 
   /**
    * Starts a fragmented NAL unit: its reconstructed NAL header (one byte for H.264, two for
-   * H.265: pass -1 as the second for one), then the first fragment's data.
+   * H.265: pass -1 as the second for one), then the first fragment's data, data[from..].
    */
-  protected fragmentStart(header0: number, header1: number, data: Buffer): void {
+  protected fragmentStart(header0: number, header1: number, data: Buffer, from = 0): void {
     if (this.frag) this.dropFragment();
     this.frag = true;
     this.arena.open();
     this.arena.appendByte(header0);
     if (header1 >= 0) this.arena.appendByte(header1);
-    this.fragmentData(data);
+    this.fragmentData(data, from);
   }
 
-  protected fragmentContinue(data: Buffer, end: boolean): void {
+  /** The next fragment's data, data[from..]; `end` when it is the last. */
+  protected fragmentContinue(data: Buffer, end: boolean, from = 0): void {
     if (!this.frag) {
       // A middle or end fragment whose start we never saw: the unit is already lost.
       this.stats.droppedNalus += end ? 1 : 0;
       this.au!.damaged = true;
       return;
     }
-    if (!this.fragmentData(data) || !end) return;
+    if (!this.fragmentData(data, from) || !end) return;
     const au = this.au!;
     this.frag = false;
     const nal = this.arena.close();
@@ -185,12 +205,12 @@ export abstract class RtpVideoDepacketizer {
   }
 
   /** Appends fragment data unless the unit grows past the limit (then it is dropped). */
-  private fragmentData(data: Buffer): boolean {
-    if (this.arena.openBytes + data.length > this.maxNalu) {
+  private fragmentData(data: Buffer, from: number): boolean {
+    if (this.arena.openBytes + data.length - from > this.maxNalu) {
       this.dropFragment();
       return false;
     }
-    this.arena.append(data);
+    this.arena.appendRange(data, from, data.length);
     return true;
   }
 
@@ -203,22 +223,23 @@ export abstract class RtpVideoDepacketizer {
     else this.lossPending = true;
   }
 
-  private finish(out: AccessUnit[]): void {
+  private finish(): AccessUnit | undefined {
     const au = this.au;
-    if (!au) return;
+    if (!au) return undefined;
     if (this.frag) this.dropFragment();
     this.au = undefined;
     const release = this.arena.claim();
     if (au.nalus.length === 0) {
       release?.();
       if (au.damaged) this.stats.damagedAccessUnits++;
-      return;
+      return undefined;
     }
     this.stats.accessUnits++;
     if (au.damaged) this.stats.damagedAccessUnits++;
     const unit: AccessUnit = { pts90k: au.pts90k, nalus: au.nalus, keyframe: this.isKeyframe(au.nalus), damaged: au.damaged };
     if (release) unit.release = release;
-    out.push(unit);
+    if (this.arena.lengthPrefixed) unit.lengthPrefixed = true;
+    return unit;
   }
 
   private extend(ts: number): number {

@@ -33,7 +33,7 @@ export class H264Depacketizer extends RtpVideoDepacketizer {
       const size = p.readUInt16BE(o);
       o += 2;
       if (size === 0 || o + size > p.length) return this.dropNalu();
-      this.addNalu(p.subarray(o, o + size));
+      this.addNalu(p, o, o + size);
       o += size;
     }
   }
@@ -44,12 +44,12 @@ export class H264Depacketizer extends RtpVideoDepacketizer {
     const fuHeader = p[1]!;
     const start = (fuHeader & 0x80) !== 0;
     const end = (fuHeader & 0x40) !== 0;
-    const data = p.subarray(2);
+    // The fragment is p[2..], passed as an offset: no view is made per packet.
     if (start) {
-      this.fragmentStart((p[0]! & 0xe0) | (fuHeader & 0x1f), -1, data);
+      this.fragmentStart((p[0]! & 0xe0) | (fuHeader & 0x1f), -1, p, 2);
       if (end) this.fragmentContinue(EMPTY, true); // S and E together: tolerated
     } else {
-      this.fragmentContinue(data, end);
+      this.fragmentContinue(p, end, 2);
     }
   }
 }

@@ -27,7 +27,7 @@ export class H265Depacketizer extends RtpVideoDepacketizer {
       const size = p.readUInt16BE(o);
       o += 2;
       if (size < 2 || o + size > p.length) return this.dropNalu();
-      this.addNalu(p.subarray(o, o + size));
+      this.addNalu(p, o, o + size);
       o += size;
     }
   }
@@ -36,13 +36,12 @@ export class H265Depacketizer extends RtpVideoDepacketizer {
     const fu = p[2]!;
     const start = (fu & 0x80) !== 0;
     const end = (fu & 0x40) !== 0;
-    const data = p.subarray(3);
     if (start) {
       // The NAL header is the payload header with FuType in place of 49.
-      this.fragmentStart((p[0]! & 0x81) | ((fu & 0x3f) << 1), p[1]!, data);
+      this.fragmentStart((p[0]! & 0x81) | ((fu & 0x3f) << 1), p[1]!, p, 3);
       if (end) this.fragmentContinue(EMPTY, true);
     } else {
-      this.fragmentContinue(data, end);
+      this.fragmentContinue(p, end, 3);
     }
   }
 }

@@ -22,6 +22,7 @@ export interface RtpPacket {
 }
 
 const FIXED_HEADER = 12;
+const NO_CSRC: readonly number[] = Object.freeze([]);
 
 export function parseRtpPacket(buf: Buffer): RtpPacket {
   if (buf.length < FIXED_HEADER) throw new RtpError('RTP_MALFORMED', `RTP packet of ${buf.length} bytes is shorter than its header`);
@@ -31,8 +32,12 @@ export function parseRtpPacket(buf: Buffer): RtpPacket {
   const csrcCount = b0 & 0x0f;
   let offset = FIXED_HEADER + csrcCount * 4;
   if (buf.length < offset) throw new RtpError('RTP_MALFORMED', 'RTP CSRC list runs past the packet');
-  const csrc: number[] = [];
-  for (let i = 0; i < csrcCount; i++) csrc.push(buf.readUInt32BE(FIXED_HEADER + i * 4));
+  // Cameras send no CSRCs: those packets share one frozen empty list instead of a new one each.
+  let csrc = NO_CSRC as number[];
+  if (csrcCount > 0) {
+    csrc = [];
+    for (let i = 0; i < csrcCount; i++) csrc.push(buf.readUInt32BE(FIXED_HEADER + i * 4));
+  }
 
   let extension: RtpHeaderExtension | undefined;
   if (b0 & 0x10) {

@@ -81,3 +81,35 @@ describe('SlabArena', () => {
     expect(pool.stats.free).toBeLessThanOrEqual(2);
   });
 });
+
+describe('SlabArena with length prefixes', () => {
+  const prefixOf = (u: Buffer) => Buffer.from(u.buffer, u.byteOffset - 4, 4).readUInt32BE(0);
+
+  it('writes each unit\'s length in the 4 bytes before it, so adjacent units read as MP4 samples', () => {
+    const arena = new SlabArena(new SlabPool(64), { lengthPrefix: true });
+    const a = unit(arena, Buffer.from('abc'), Buffer.from('de'));
+    const b = unit(arena, Buffer.from('fghij'));
+    expect([a.toString(), b.toString()]).toEqual(['abcde', 'fghij']);
+    expect([prefixOf(a), prefixOf(b)]).toEqual([5, 5]);
+    expect(b.byteOffset).toBe(a.byteOffset + a.length + 4);
+    const run = Buffer.from(a.buffer, a.byteOffset - 4, 18);
+    expect(run).toEqual(Buffer.from('\0\0\0\x05abcde\0\0\0\x05fghij', 'latin1'));
+  });
+
+  it('keeps the prefix with a unit moved to a fresh slab or to a buffer of its own', () => {
+    const arena = new SlabArena(new SlabPool(16), { lengthPrefix: true });
+    unit(arena, Buffer.from('012345'));
+    arena.open();
+    arena.append(Buffer.from('abc'));
+    arena.appendByte(0x64);
+    arena.appendRange(Buffer.from('xxefghxx'), 2, 6); // 8 bytes: moves to a fresh slab
+    expect(arena.openBytes).toBe(8);
+    const moved = arena.close();
+    expect(moved.toString()).toBe('abcdefgh');
+    expect(prefixOf(moved)).toBe(8);
+    const parts = Array.from({ length: 5 }, (_, i) => Buffer.alloc(7, 65 + i));
+    const big = unit(arena, ...parts);
+    expect(big).toEqual(Buffer.concat(parts));
+    expect(prefixOf(big)).toBe(35);
+  });
+});
