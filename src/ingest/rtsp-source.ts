@@ -2,7 +2,12 @@
 // UDP with `?rtsp_transport=udp` (removed before the URL goes to the camera) or the `transport`
 // option. The client reorders UDP packets and maps RTP time to wall-clock time from RTCP sender
 // reports (arrival time before the first one); this file only depacketizes and watches the clock.
+// UDP falls back to TCP interleaved, as ffmpeg and VLC do, when the camera refuses UDP in SETUP
+// (461 Unsupported Transport, RFC 2326 §11.3.15) or no RTP comes over UDP soon after PLAY (a
+// firewall or NAT in between): the session is torn down, made again over TCP, and a `notice`
+// says why.
 import { EventEmitter } from 'node:events';
+import { RtspError } from '../media/rtsp/errors.js';
 import { RtspClient, type ClientTrack, type TrackPacket } from '../media/rtsp/rtsp-client.js';
 import { AudioError } from '../media/audio/errors.js';
 import { audioTrackHandler, type AudioTrackHandler } from './audio-track.js';
@@ -26,12 +31,25 @@ export interface RtspSourceOptions extends SourceOptions {
   transport?: 'tcp' | 'udp';
   /** Also record the camera's audio track when it has one we can use (default true). */
   audio?: boolean;
+  /** Over UDP, no RTP for this long after PLAY means UDP does not get through: TCP is tried (default 3000). */
+  udpTimeoutMs?: number;
+  /** Local address of the UDP media sockets (default 0.0.0.0). */
+  udpBindAddress?: string;
 }
 
 export class RtspSource extends EventEmitter<SourceEvents> implements MediaSource {
   readonly displayUrl: string;
   readonly stats: SourceStats = { framesLost: 0, packetsLost: 0, bytesIn: 0 };
-  private readonly client: RtspClient;
+  /** The transport in use: 'tcp' after a fallback from UDP. */
+  transport: 'tcp' | 'udp';
+  private client: RtspClient;
+  private readonly target: URL;
+  private readonly options: RtspSourceOptions;
+  private rtpSeen = false;
+  private udpTimer: NodeJS.Timeout | undefined;
+  /** A client is being started: its failure is the start's rejection, not an event. */
+  private starting = false;
+  private closing = false;
   private video: { index: number; handler: VideoTrackHandler } | undefined;
   private audio: { index: number; handler: AudioTrackHandler } | undefined;
   private readonly wantAudio: boolean;
@@ -49,30 +67,96 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
     const target = new URL(url.href);
     const requested = target.searchParams.get('rtsp_transport');
     target.searchParams.delete('rtsp_transport');
-    const transport = options.transport ?? (requested === 'udp' ? 'udp' : 'tcp');
+    this.transport = options.transport ?? (requested === 'udp' ? 'udp' : 'tcp');
+    this.target = target;
+    this.options = options;
     this.displayUrl = redactUrl(target.href);
     this.wantAudio = options.audio !== false;
-    this.client = new RtspClient({
-      url: target.href,
-      transport,
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      responseTimeoutMs: options.connectTimeoutMs ?? 5000,
-      stallTimeoutMs: options.stallTimeoutMs ?? 5000,
+    this.client = this.newClient();
+  }
+
+  private newClient(): RtspClient {
+    const o = this.options;
+    const client = new RtspClient({
+      url: this.target.href,
+      transport: this.transport,
+      connectTimeoutMs: o.connectTimeoutMs ?? 5000,
+      responseTimeoutMs: o.connectTimeoutMs ?? 5000,
+      stallTimeoutMs: o.stallTimeoutMs ?? 5000,
+      ...(o.udpBindAddress ? { udpBindAddress: o.udpBindAddress } : {}),
       // Packets are consumed during the event: video is copied into slabs, audio below.
       transientPayloads: true,
     });
-    this.client.on('rtp', (p) => this.onPacket(p));
-    this.client.on('error', (e) => this.fail(e));
-    this.client.on('close', () => this.finish());
+    // Events of a client given up for another (a fallback) are not this source's.
+    client.on('rtp', (p) => {
+      if (client !== this.client) return;
+      this.rtpSeen = true;
+      this.onPacket(p);
+    });
+    client.on('error', (e) => {
+      if (client === this.client && !this.starting) this.fail(e);
+    });
+    client.on('close', () => {
+      if (client === this.client && !this.starting) this.finish();
+    });
+    return client;
   }
 
   async start(): Promise<void> {
-    await this.client.start((tracks) => this.select(tracks)).catch(async (e: unknown) => {
-      await this.client.close().catch(() => undefined);
+    try {
+      await this.startClient();
+    } catch (e) {
+      if (this.transport !== 'udp' || !(e instanceof RtspError && e.code === 'RTSP_TRANSPORT' && e.rtspStatus === 461)) throw e;
+      await this.fallBack(`the camera refused UDP in SETUP (461 Unsupported Transport)`);
+      return;
+    }
+    if (this.transport === 'udp') this.watchUdp();
+  }
+
+  private async startClient(): Promise<void> {
+    const client = this.client;
+    this.starting = true;
+    try {
+      await client.start((tracks) => this.select(tracks));
+    } catch (e) {
+      await client.close().catch(() => undefined);
       throw e;
-    });
+    } finally {
+      this.starting = false;
+    }
+    if (client.isClosed) throw new IngestError('INGEST_STALL', 'the camera closed the session as it started');
     const first = this.video!.handler.info;
     if (first) this.announce(first);
+  }
+
+  /** No RTP over UDP within udpTimeoutMs of PLAY: UDP does not get through, TCP is tried. */
+  private watchUdp(): void {
+    const ms = this.options.udpTimeoutMs ?? 3000;
+    this.udpTimer = setTimeout(() => {
+      this.udpTimer = undefined;
+      if (this.rtpSeen || this.closing || this.closed) return;
+      this.fallBack(`no RTP over UDP within ${ms} ms of PLAY`).catch((e: unknown) => {
+        if (this.closing) return;
+        this.fail(e instanceof Error ? e : new Error(String(e)));
+        this.finish();
+      });
+    }, ms);
+    this.udpTimer.unref();
+  }
+
+  /** Tears the UDP session down and makes it again over TCP interleaved. */
+  private async fallBack(reason: string): Promise<void> {
+    const old = this.client;
+    this.transport = 'tcp';
+    this.client = this.newClient(); // from here on the old client's events are ignored
+    await old.close().catch(() => undefined);
+    this.emit('notice', { code: 'TRANSPORT_FALLBACK', message: `${reason}: retrying over TCP interleaved` });
+    if (this.closing) return;
+    this.video = undefined;
+    this.audio = undefined;
+    this.streams.clear();
+    this.firstSeen.clear();
+    await this.startClient();
   }
 
   /** The first H.264/H.265 video track, and the first usable audio track. */
@@ -94,6 +178,9 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
   }
 
   async close(): Promise<void> {
+    this.closing = true; // a fallback under way stops here
+    if (this.udpTimer) clearTimeout(this.udpTimer);
+    this.udpTimer = undefined;
     await this.client.close();
     this.finish();
   }

@@ -83,10 +83,17 @@ export interface SourceStats {
   bytesIn: number;
 }
 
+/** Something worth a line in the log that does not stop the source (e.g. a transport fallback). */
+export interface SourceNotice {
+  code: 'TRANSPORT_FALLBACK';
+  message: string;
+}
+
 export interface SourceEvents {
   info: [StreamInfo];
   frame: [MediaFrame];
   clockJump: [ClockJump];
+  notice: [SourceNotice];
   /** A fatal error; 'close' follows. */
   error: [Error];
   close: [];

@@ -158,6 +158,7 @@ export class CameraSession {
         this.writer.video(frame);
       });
       source.on('clockJump', (j) => this.clockJump(j.atMs, j.deltaMs));
+      source.on('notice', (n) => this.log.warn({ code: n.code }, n.message));
       source.on('error', (e) => end(e));
       source.on('close', () => end(new IngestError('INGEST_STALL', 'source closed')));
       source.start().then(

@@ -8,6 +8,7 @@ Mounts (all live test patterns, 320x240 at 25 fps, a key frame every second):
   /h265      H.265 video
   /h264aac   H.264 video + AAC audio (MPEG4-GENERIC)
   /h264pcma  H.264 video + G.711 A-law audio
+  /h264tcp   H.264 video, TCP interleaved only (SETUP over UDP gets 461 Unsupported Transport)
 With USER and PASSWORD every mount asks for them (Digest), as a camera with accounts does.
 """
 import sys
@@ -48,9 +49,11 @@ def main() -> None:
 
     roles = ('user',) if user is not None else ('anonymous',)
 
-    def mount(path, launch):
+    def mount(path, launch, protocols=None):
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(f'( {launch} )')
+        if protocols is not None:
+            factory.set_protocols(protocols)
         factory.set_shared(True)
         factory.set_permissions(allow(roles))
         mounts.add_factory(path, factory)
@@ -59,6 +62,7 @@ def main() -> None:
     mount('/h265', H265)
     mount('/h264aac', f'{H264} {AAC}')
     mount('/h264pcma', f'{H264} {PCMA}')
+    mount('/h264tcp', H264, GstRtsp.RTSPLowerTrans.TCP)
 
     auth = GstRtspServer.RTSPAuth()
     if user is None:

@@ -130,6 +130,11 @@ export class RtspClient extends EventEmitter<ClientEvents> {
     return this.described?.tracks ?? [];
   }
 
+  /** Shut down (closed, failed or torn down). */
+  get isClosed(): boolean {
+    return this.closedWith !== null;
+  }
+
   /** The request URL without credentials (after redirects). */
   get requestUrl(): string {
     return this.url.href;
