@@ -10,6 +10,7 @@ import type { AccessProfile } from './access-request.js';
 import { AccessRequestService } from './access-request.service.js';
 import { DocumentStore } from './document-store.js';
 import { FootageAccess } from './footage-access.js';
+import { RevocationFeed } from './revocation-feed.js';
 import { RevocationHub } from './revocation-hub.js';
 import { SecurityLog } from './security-log.js';
 import { StreamTokenSigner } from './stream-token.js';
@@ -43,6 +44,8 @@ export interface AccessDeps {
    * production, see wiring.ts). Without `totp` (tests) it is derived from the CSRF key.
    */
   keys: { csrf: Buffer; stream: Buffer; totp?: Buffer };
+  /** How often open streams look for revocations made by other processes (default 2 s). */
+  revocationPollMs?: number;
   accessProfile(profileId: string): AccessProfile;
   effectiveProfileId(orgId: number): Promise<string>;
 }
@@ -53,6 +56,8 @@ export interface Access {
   requests: AccessRequestService;
   footage: FootageAccess;
   hub: RevocationHub;
+  /** Brings other processes' revocations to this one's hub while streams are open. */
+  revocations: RevocationFeed;
   log: SecurityLog;
   /** For the media routes: see FootageAccess.verifyStreamToken. */
   verifyStreamToken: FootageAccess['verifyStreamToken'];
@@ -69,6 +74,8 @@ export interface Access {
 export function createAccess(d: AccessDeps): Access {
   const log = new SecurityLog(d.audit);
   const hub = new RevocationHub();
+  const feed = new RevocationFeed(d.repos, d.audit, hub, d.clock, d.revocationPollMs);
+  hub.attach(feed);
   const s = d.settings;
   const accounts = new AccountService(d.repos, log, hub, d.clock, d.keys.csrf, { ttlMs: s.sessionHours * 3_600_000, idleMs: s.idleMinutes * 60_000 }, {
     maxFailures: s.lockoutFailures,
@@ -88,6 +95,7 @@ export function createAccess(d: AccessDeps): Access {
     requests,
     footage,
     hub,
+    revocations: feed,
     log,
     verifyStreamToken: (token, expect) => footage.verifyStreamToken(token, expect),
     checkFootageAccess: (actor, use) => footage.check(actor, use),

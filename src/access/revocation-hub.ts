@@ -10,12 +10,25 @@ export interface Revocation {
   reason: string;
 }
 
+/** Something that brings other processes' revocations here while streams listen (RevocationFeed). */
+export interface RevocationSource {
+  start(): void;
+  stop(): void;
+}
+
 export class RevocationHub {
   private readonly events = new EventEmitter();
+  private source: RevocationSource | null = null;
 
   constructor() {
     // Every open stream subscribes; there may be thousands.
     this.events.setMaxListeners(0);
+  }
+
+  /** Runs `source` exactly while at least one stream listens. */
+  attach(source: RevocationSource): void {
+    this.source = source;
+    if (this.listeners > 0) source.start();
   }
 
   revokeHolder(holder: string, reason: string): void {
@@ -37,8 +50,15 @@ export class RevocationHub {
         cb(r);
       }
     };
-    const off = () => this.events.off('revoked', listener);
+    let on = true;
+    const off = () => {
+      if (!on) return;
+      on = false;
+      this.events.off('revoked', listener);
+      if (this.listeners === 0) this.source?.stop();
+    };
     this.events.on('revoked', listener);
+    if (this.listeners === 1) this.source?.start();
     return off;
   }
 

@@ -224,6 +224,13 @@ export class AccountRepository {
     return (await q.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('id').execute()).map(token);
   }
 
+  /** Sessions and API tokens revoked at or after `since` (epoch ms): for other processes' streams. */
+  async revokedSince(since: number): Promise<{ sessions: string[]; tokens: number[] }> {
+    const sessions = await this.db.selectFrom('sessions').select('id').where('revoked_at', '>=', since).execute();
+    const tokens = await this.db.selectFrom('api_tokens').select('id').where('revoked_at', '>=', since).execute();
+    return { sessions: sessions.map((r) => r.id), tokens: tokens.map((r) => Number(r.id)) };
+  }
+
   async revokeToken(id: number, at: number, q: Q = this.db): Promise<void> {
     await q.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
