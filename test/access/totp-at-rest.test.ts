@@ -82,7 +82,6 @@ for (const dialect of DIALECTS) {
         const again = accessHardening(dialect, dataDir);
         if (dialect === 'postgres') {
           await sql`DROP FUNCTION audit_append`.execute(db.kysely);
-          await sql`DROP FUNCTION audit_field`.execute(db.kysely);
         }
         await again.up(db.kysely as never);
         expect((await rows()).get(a)!.totp_secret).toBe(after.get(a)!.totp_secret);
