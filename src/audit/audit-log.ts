@@ -7,7 +7,6 @@ import { AuditRepository, type AppendOutcome, type AuditRefRow, type AuditRow, t
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { RowHasher } from './canonical.js';
-import { Turns } from './turns.js';
 import { signCheckpoint, toCheckpointLine, type Checkpoint } from './checkpoint.js';
 import { toAuditContent, toAuditEntry, type AuditContent, type AuditEntry, type AuditEntryInput } from './entry.js';
 import type { PlatformKeys } from './platform-key.js';
@@ -57,7 +56,6 @@ export class AuditLog {
   private tip: ChainLink | null = null;
   /** The last entry each open transaction appended: it holds the lock, so that is its head. */
   private readonly held = new WeakMap<Transaction<Database>, ChainLink>();
-  private readonly turns = new Turns();
   /** Standalone entries waiting for the next group commit (see record). */
   private readonly group: { content: AuditContent; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
   private grouping = false;
@@ -133,38 +131,32 @@ export class AuditLog {
    * lock is held by now and the true head known, so they are chained again on it.
    */
   private async appendChained(trx: Transaction<Database>, contents: AuditContent[]): Promise<Chained> {
-    // A transaction that has appended already holds the lock and knows the head: no turn.
-    const held = this.held.get(trx);
-    const endTurn = held ? null : await this.turns.take();
-    try {
-      let base = held ?? this.tip;
-      if (!base) {
-        const h = await this.repo.reserve(trx, 0);
-        base = { seq: h.firstSeq - 1, hash: h.prevHash };
+    // A transaction that has appended already holds the lock and knows the head.
+    let base = this.held.get(trx) ?? this.tip;
+    if (!base) {
+      const h = await this.repo.reserve(trx, 0);
+      base = { seq: h.firstSeq - 1, hash: h.prevHash };
+    }
+    for (let attempt = 0; ; attempt++) {
+      const { rows, refs, last } = this.chain(base, contents);
+      this.tip = last;
+      let head: AppendOutcome;
+      try {
+        head = await this.repo.appendAt(trx, base, rows, refs);
+      } catch (e) {
+        if (this.tip === last) this.tip = null;
+        throw e;
       }
-      for (let attempt = 0; ; attempt++) {
-        const { rows, refs, last } = this.chain(base, contents);
-        this.tip = last;
-        let head: AppendOutcome;
-        try {
-          head = await this.repo.appendAt(trx, base, rows, refs);
-        } catch (e) {
-          if (this.tip === last) this.tip = null;
-          throw e;
-        }
-        if (!head.appended) {
-          if (this.tip === last) this.tip = null;
-          // Holding the lock now, the head cannot move again under this transaction.
-          if (attempt > 0) throw new Error(`the register's head moved while locked (seq ${head.seq})`);
-          this.counters.rechained++;
-          base = { seq: head.seq, hash: head.rowHash };
-          continue;
-        }
-        this.held.set(trx, last);
-        return { links: rows.map((r) => ({ seq: r.seq, hash: r.row_hash })), checkpointSeq: head.checkpointSeq, checkpointAt: head.checkpointAt };
+      if (!head.appended) {
+        if (this.tip === last) this.tip = null;
+        // Holding the lock now, the head cannot move again under this transaction.
+        if (attempt > 0) throw new Error(`the register's head moved while locked (seq ${head.seq})`);
+        this.counters.rechained++;
+        base = { seq: head.seq, hash: head.rowHash };
+        continue;
       }
-    } finally {
-      endTurn?.();
+      this.held.set(trx, last);
+      return { links: rows.map((r) => ({ seq: r.seq, hash: r.row_hash })), checkpointSeq: head.checkpointSeq, checkpointAt: head.checkpointAt };
     }
   }
 
