@@ -9,6 +9,7 @@ import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, 
 import type { StreamInfo, VideoCodec, VideoFrame } from '../ingest/source.js';
 import { parseH264Sps } from '../media/h264/sps.js';
 import { LiveError } from './errors.js';
+import { LagGate } from './lag-gate.js';
 import { chooseOffered, restrictOffer, videoSection, type OfferedCodec } from './offer-codecs.js';
 import { framePayloads } from './rtp-framer.js';
 import type { FeedSubscription, FeedViewer, StreamHub } from './stream-hub.js';
@@ -57,6 +58,8 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
   private lastTs: number | undefined;
   private disconnectTimer: NodeJS.Timeout | undefined;
   private closedReason: string | undefined;
+  /** Drops frames read late (this process starved, a backlog in the socket) so the viewer stays live. */
+  private readonly gate = new LagGate();
   framesSent = 0;
   bytesSent = 0;
 
@@ -161,6 +164,12 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
 
   private onInfo(info: StreamInfo): void {
     this.info = info;
+    this.gate.reset();
+  }
+
+  /** Frames not sent because they were read too late (LagGate). */
+  get framesDroppedLate(): number {
+    return this.gate.dropped;
   }
 
   private onFrame(f: VideoFrame): void {
@@ -171,6 +180,7 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
       return;
     }
     if (this.lastTs === undefined && !f.keyframe) return;
+    if (!this.gate.pass(f.pts90k, f.keyframe, performance.now())) return;
     this.send(f, this.tsOf(f));
   }
 
