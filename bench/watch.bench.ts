@@ -177,6 +177,10 @@ try {
   await sleep(3000);
   const sessions = () => server.live.register.list({ cameraId: cam }).map((st) => server.live.viewer(st.id)).filter((v) => v !== undefined);
   const sentBefore = new Map(sessions().map((v) => [v, v.framesSent]));
+  let cameraFrames = 0;
+  const countFrame = () => void cameraFrames++;
+  const feed = server.hub.feed(`camera:${cam}`)!;
+  feed.on('frame', countFrame);
   const before = await viewerCounters(page);
   const ts = performance.now();
   const children = childrenCpuSeconds();
@@ -186,6 +190,8 @@ try {
   loop.disable();
   const elsewhere = cpuPercents(children, childrenCpuSeconds(), performance.now() - ts);
   const sentFps = [...sentBefore].map(([v, n]) => ((v.framesSent - n) * 1000) / (performance.now() - ts));
+  const cameraFps = (cameraFrames * 1000) / (performance.now() - ts);
+  feed.off('frame', countFrame);
   const after = await viewerCounters(page);
   const per = after.map((b, i) => {
     const a = before[i]!;
@@ -201,12 +207,13 @@ try {
   });
   const { lost, received } = await packetsLost(page);
   // A viewer counts when its connection is up and video kept coming throughout the window: at
-  // least 80 % of the camera's 25 frames a second delivered.
-  const viewers = per.filter((v) => v.connected && v.fps >= 20).length;
+  // least 80 % of the frames the camera delivered to the server in it (25 a second when the
+  // machine keeps up; the simulator's own rate sags when other work starves it), keyframes included.
+  const viewers = per.filter((v) => v.connected && v.fps >= 0.8 * cameraFps && (v.mode === 'display' || v.keyframes > 0)).length;
   const q = (xs: number[], d = 1) => `median ${median(xs).toFixed(d)}, min ${Math.min(...xs).toFixed(d)}, max ${Math.max(...xs).toFixed(d)}`;
   const counting = per.filter((v) => v.mode === 'count');
   log(`viewers: ${after.filter((s) => s.status === 201).length} answered, ${per.filter((v) => v.connected).length} connected (answered after ${q(after.map((v) => v.answeredMs ?? Infinity), 0)} ms, connected after ${q(per.map((v) => v.connectedMs), 0)} ms), ${viewers} of ${VIEWERS} received video over ${WINDOW_MS / 1000} s`);
-  log(`  frames/s sent by the server per viewer ${q(sentFps)}; displayed by the displaying viewer(s) ${q(per.filter((v) => v.mode === 'display').map((v) => v.fps))}${counting.length ? `; delivered to each counting viewer ${q(counting.map((v) => v.fps))}, ${q(counting.map((v) => v.mbps), 2)} Mbit/s, keyframes ${q(counting.map((v) => v.keyframes), 0)}` : ''}; RTP packets lost ${lost} of ${received}; streams registered ${server.live.register.list({ cameraId: cam }).length}, sources opened ${server.hub.stats().sourcesOpened}`);
+  log(`  frames/s from the camera to the server ${cameraFps.toFixed(1)}; sent by the server per viewer ${q(sentFps)}; displayed by the displaying viewer(s) ${q(per.filter((v) => v.mode === 'display').map((v) => v.fps))}${counting.length ? `; delivered to each counting viewer ${q(counting.map((v) => v.fps))}, ${q(counting.map((v) => v.mbps), 2)} Mbit/s, keyframes ${q(counting.map((v) => v.keyframes), 0)}` : ''}; RTP packets lost ${lost} of ${received}; frames the server dropped as read late ${sessions().reduce((n, v) => n + v.framesDroppedLate, 0)} in all; streams registered ${server.live.register.list({ cameraId: cam }).length}, sources opened ${server.hub.stats().sourcesOpened}`);
   const refused = after.filter((s) => s.status !== 201);
   if (refused.length) log(`  offers refused: ${refused.map((s) => `${s.status} ${s.error ?? ''}`).join('; ')}`);
   const feedError = server.hub.feed(`camera:${cam}`)?.lastError;
