@@ -85,7 +85,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
     config: { access: 'audit:read' },
     schema: {
       tags,
-      summary: 'Search the register, newest first, a page at a time',
+      summary: 'Search the register, newest first, a page at a time: every entry with audit:read platform-wide, else those about your organisations (their cameras, their people)',
       querystring: filterSchema.extend({ cursor: z.coerce.number().int().positive().optional().describe('entries older than this seq'), limit: z.coerce.number().int().min(1).max(500).default(100) }),
       response: { 200: z.object({ items: z.array(entrySchema), nextCursor: z.number().nullable() }), ...errorResponses },
     },
@@ -99,7 +99,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
     config: { access: 'audit:read' },
     schema: {
       tags,
-      summary: 'Walk the hash chain and the signed checkpoints; name the first broken entry',
+      summary: 'Walk the hash chain and the signed checkpoints; name the first broken entry (audit:read platform-wide)',
       response: {
         200: z.object({
           ok: z.boolean(),
@@ -120,7 +120,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
 
   app.get('/audit/export.csv', {
     config: { access: 'audit:read' },
-    schema: { tags, summary: 'The register as CSV (UTF-8 with BOM), with the same filters', querystring: filterSchema.extend({ utcOffsetMinutes: z.coerce.number().int().min(-720).max(840).default(480) }), produces: ['text/csv'] },
+    schema: { tags, summary: 'The register as CSV (UTF-8 with BOM), with the same filters and scope as the search', querystring: filterSchema.extend({ utcOffsetMinutes: z.coerce.number().int().min(-720).max(840).default(480) }), produces: ['text/csv'] },
   }, async (req, reply) => {
     const { utcOffsetMinutes, ...asked } = req.query;
     const filter = await admit(req, 'export csv', asked);
@@ -131,7 +131,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
 
   app.get('/audit/export.pdf', {
     config: { access: 'audit:read' },
-    schema: { tags, summary: 'The register as PDF, with the same filters', querystring: filterSchema.extend({ utcOffsetMinutes: z.coerce.number().int().min(-720).max(840).default(480) }), produces: ['application/pdf'] },
+    schema: { tags, summary: 'The register as PDF, with the same filters and scope as the search', querystring: filterSchema.extend({ utcOffsetMinutes: z.coerce.number().int().min(-720).max(840).default(480) }), produces: ['application/pdf'] },
   }, async (req, reply) => {
     const { utcOffsetMinutes, ...asked } = req.query;
     const filter = await admit(req, 'export pdf', asked);
@@ -143,7 +143,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ access: Access; audit: AuditLo
 
   app.get('/audit/checkpoints', {
     config: { access: 'audit:read' },
-    schema: { tags, summary: 'Signed checkpoints as JSON lines, to copy off the box', querystring: z.strictObject({ after: z.coerce.number().int().min(0).default(0) }), produces: ['application/x-ndjson'] },
+    schema: { tags, summary: 'Signed checkpoints as JSON lines, to copy off the box (audit:read platform-wide)', querystring: z.strictObject({ after: z.coerce.number().int().min(0).default(0) }), produces: ['application/x-ndjson'] },
   }, async (req, reply) => {
     await admitWhole(req, 'checkpoints');
     reply.header('content-type', 'application/x-ndjson');
