@@ -50,8 +50,8 @@ export class AuditLog {
   private readonly clock: Clock;
   private readonly hasher = new RowHasher();
   /**
-   * The last entry this process appended (committed or not yet), or null when unknown: where
-   * the next append starts. The database checks it under the head's lock; see appendMany.
+   * SQLite: the last entry this process appended (committed or not yet), or null when unknown:
+   * where the next append starts. The database checks it under the lock; see appendChained.
    */
   private tip: ChainLink | null = null;
   /** The last entry each open transaction appended: it holds the lock, so that is its head. */

@@ -171,14 +171,10 @@ export class AuditRepository {
    * is taken and held until the caller's transaction ends, and the head returned is the one
    * this transaction now sees, so a caller that missed can re-chain on it and call again.
    *
-   * The test of the head sits in the SET, not the WHERE: on PostgreSQL an UPDATE whose WHERE
-   * fails on the last committed version skips the row without waiting, whereas one that matches
-   * `id = 1` waits for a concurrent appender and then recomputes SET from the version that
-   * appender committed. So an appender that chained on a concurrent, not yet committed entry
-   * (its own process's latest) waits for it and succeeds once it commits.
-   *
-   * The head, then the rows, in the lock the first statement takes (SQLite's write lock). On
-   * PostgreSQL, `appendHashing` is used instead.
+   * The test of the head sits in the SET, not the WHERE, so the UPDATE takes the lock and
+   * returns the head whether or not it matches (one statement either way). The head, then the
+   * rows, in the write lock the first statement takes: for SQLite. PostgreSQL uses
+   * `appendHashing`, which needs no head known in advance.
    */
   async appendAt(q: Q, base: ChainLink, rows: AuditRow[], refs: AuditRefRow[]): Promise<AppendOutcome> {
     const last = rows[rows.length - 1];
