@@ -13,7 +13,9 @@
 //   fill 5,000   used to fill the million-entry register (not a real caller)
 // Verify: the whole chain of 1,000,000 entries, streamed in pages, goal < 10 s.
 // Each figure is printed with the one-minute load average when it was taken: other work on
-// the machine lowers it. Last line: one JSON object.
+// the machine lowers it. Last line: one JSON object; per database appendPerSec is the
+// concurrent figure in the callers' own transactions (appendLoad its load average), recordPerSec
+// the standalone one, then sequential, two processes and batches of 10.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
