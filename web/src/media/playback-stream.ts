@@ -4,29 +4,12 @@
 import { mediaApi, type PlaybackPlan } from '../api/media';
 import { attachHls, type HlsHandle } from './hls-attach';
 import { firstFrame } from './live-stream';
+import { playerTimeAt, wallClockAt } from './plan-time';
+
+export { playerTimeAt, wallClockAt, type SegmentTimes } from './plan-time';
 
 /** Longest plan the server makes; a later instant needs a new plan. */
 export const PLAN_SPAN_MS = 2 * 3600_000;
-
-/** The part of a plan that maps times: its segments in order. */
-export interface SegmentTimes {
-  segments: readonly { startMs: number; endMs: number; mediaStartS: number }[];
-}
-
-/** Wall-clock ms shown at player time `t` (seconds), or null outside every fragment. */
-export function wallClockAt(plan: SegmentTimes, t: number): number | null {
-  for (const s of plan.segments) {
-    const len = (s.endMs - s.startMs) / 1000;
-    if (t >= s.mediaStartS - 0.001 && t < s.mediaStartS + len + 0.05) return Math.round(s.startMs + (t - s.mediaStartS) * 1000);
-  }
-  return null;
-}
-
-/** Player time (seconds) for a wall-clock instant within the plan, or null in a gap / outside. */
-export function playerTimeAt(plan: SegmentTimes, wallMs: number): number | null {
-  for (const s of plan.segments) if (wallMs >= s.startMs && wallMs < s.endMs) return s.mediaStartS + (wallMs - s.startMs) / 1000;
-  return null;
-}
 
 /**
  * A paused player fetches nothing, and the server closes a playback session after 30 s without a

@@ -2,7 +2,8 @@
 // is shown: each player is pulled to it, a player with nothing recorded at that instant is held
 // (its tile says so) while the others go on, and when every player is in a gap the clock skips
 // to the next recording. Pure: the page feeds it the players' times and applies its answers.
-import { playerTimeAt, wallClockAt } from '../../media/playback-stream';
+// A `.js` specifier so the Node tests compile this file too (Vite resolves it to the .ts).
+import { playerTimeAt, wallClockAt } from '../../media/plan-time.js';
 
 export interface PlanLike {
   segments: readonly { startMs: number; endMs: number; mediaStartS: number }[];
