@@ -14,8 +14,14 @@ import { bindUdpPair, type UdpPair } from './udp-pair.js';
 
 export type { MediaSourceSpec, MountedSource };
 
+/**
+ * true: go on; false: 401 with the hook's challenges (no or bad credentials); 'forbidden': 403,
+ * the credentials are good but do not allow this request (RFC 2326 §11.4.4).
+ */
+export type AuthOutcome = boolean | 'forbidden';
+
 export interface ServerAuthHook {
-  authenticate(req: RtspRequest): boolean | Promise<boolean>;
+  authenticate(req: RtspRequest): AuthOutcome | Promise<AuthOutcome>;
   /** WWW-Authenticate values sent with a 401. */
   challenges?(): string[];
 }

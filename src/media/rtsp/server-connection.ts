@@ -103,7 +103,11 @@ export class ServerConnection {
     if (req.version !== 'RTSP/1.0') return { status: 505 };
     if (req.method === 'OPTIONS') return { status: 200, headers: { Public: PUBLIC } };
     const auth = this.ctx.options.auth;
-    if (auth && !(await auth.authenticate(req))) return { status: 401 };
+    if (auth) {
+      const outcome = await auth.authenticate(req);
+      if (outcome === 'forbidden') return { status: 403 };
+      if (!outcome) return { status: 401 };
+    }
     const url = parseUrl(req.uri);
     if (!url) return { status: 400 };
     switch (req.method) {

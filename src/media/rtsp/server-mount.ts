@@ -13,14 +13,19 @@ export interface MediaSourceSpec {
   onPlay?(): void;
   /** Called when the last viewer stopped. */
   onStop?(): void;
+  /**
+   * A new viewer gets nothing until a packet pushed as the start of a keyframe: joining mid-GOP,
+   * its decoder would get frames whose references it never saw.
+   */
+  startsAtKeyframe?: boolean;
 }
 
 export interface MountedSource {
   readonly path: string;
   /** Number of sessions playing now. */
   readonly viewers: number;
-  /** Fans one RTP packet of a track out to every playing session. */
-  push(trackIndex: number, rtpPacket: Buffer): void;
+  /** Fans one RTP packet of a track out to every playing session; `keyframeStart` marks a keyframe's first packet. */
+  push(trackIndex: number, rtpPacket: Buffer, keyframeStart?: boolean): void;
   unmount(): void;
 }
 
@@ -37,6 +42,8 @@ interface TrackState {
 
 export class Mount implements MountedSource {
   readonly playing = new Set<ServerSession>();
+  /** Playing sessions still waiting for a keyframe (startsAtKeyframe). */
+  private readonly waiting = new Set<ServerSession>();
   private readonly tracks: TrackState[] = [];
   private mounted = true;
 
@@ -64,7 +71,7 @@ export class Mount implements MountedSource {
     return { sdp: serializeSdp(desc), trackCount: desc.media.length };
   }
 
-  push(trackIndex: number, rtpPacket: Buffer): void {
+  push(trackIndex: number, rtpPacket: Buffer, keyframeStart = false): void {
     if (!this.mounted || rtpPacket.length < 12) return;
     const t = this.track(trackIndex);
     t.ssrc = rtpPacket.readUInt32BE(8);
@@ -74,7 +81,8 @@ export class Mount implements MountedSource {
     t.packets++;
     t.octets += rtpPacket.length - 12;
     t.seen = true;
-    for (const s of this.playing) s.send(trackIndex, rtpPacket);
+    if (keyframeStart) this.waiting.clear();
+    for (const s of this.playing) if (!this.waiting.has(s)) s.send(trackIndex, rtpPacket);
   }
 
   /** seq/rtptime for RTP-Info (RFC 2326 §12.33): what the next packet will carry. */
@@ -108,10 +116,12 @@ export class Mount implements MountedSource {
   addPlayer(s: ServerSession): void {
     if (this.playing.has(s)) return;
     this.playing.add(s);
+    if (this.spec.startsAtKeyframe) this.waiting.add(s);
     if (this.playing.size === 1) this.spec.onPlay?.();
   }
 
   removePlayer(s: ServerSession): void {
+    this.waiting.delete(s);
     if (!this.playing.delete(s)) return;
     if (this.playing.size === 0) this.spec.onStop?.();
   }
@@ -120,6 +130,7 @@ export class Mount implements MountedSource {
     if (!this.mounted) return;
     this.mounted = false;
     this.onUnmount(this);
+    this.waiting.clear();
     if (this.playing.size > 0) {
       this.playing.clear();
       this.spec.onStop?.();
