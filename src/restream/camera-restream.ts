@@ -54,8 +54,6 @@ export class CameraRestream {
   private seq = randomInt(0, 0xffff);
   private readonly ssrc = randomInt(1, 0xffffffff);
   private readonly tsBase = randomInt(0, 0x7fffffff);
-  /** Nothing is sent to a new player before a keyframe: it could not decode it. */
-  private sentKeyframe = false;
   private closed = false;
   framesSent = 0;
 
@@ -72,10 +70,11 @@ export class CameraRestream {
       },
       onPlay: () => {
         clearTimeout(this.holdTimer);
-        this.sentKeyframe = false;
         void this.join().catch(() => undefined);
       },
       onStop: () => this.hold(),
+      // Each viewer, the first or one joining others, gets its first packet at a keyframe.
+      startsAtKeyframe: true,
     });
   }
 
@@ -107,7 +106,6 @@ export class CameraRestream {
       .watch(this.cameraId, {
         onInfo: (info) => {
           this.info = info;
-          this.sentKeyframe = false;
         },
         onFrame: (f) => this.onFrame(f),
         onEnd: () => this.leave(),
@@ -139,14 +137,12 @@ export class CameraRestream {
   private onFrame(f: VideoFrame): void {
     const info = this.info;
     if (!info || !this.mount.viewers) return;
-    if (!this.sentKeyframe && !f.keyframe) return;
-    this.sentKeyframe = true;
     const timestamp = (this.tsBase + f.pts90k) >>> 0;
     const payloads = framePayloads(info.video.codec, f.nalus, f.keyframe, info.video.parameterSets);
     payloads.forEach((payload, i) => {
       this.seq = (this.seq + 1) & 0xffff;
       const packet = serializeRtpPacket({ marker: i === payloads.length - 1, payloadType: PAYLOAD_TYPE, sequenceNumber: this.seq, timestamp, ssrc: this.ssrc, csrc: [], paddingLength: 0, payload });
-      this.mount.push(0, packet);
+      this.mount.push(0, packet, f.keyframe && i === 0);
     });
     this.framesSent++;
   }

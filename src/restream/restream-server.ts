@@ -18,7 +18,7 @@ import type { StreamHub } from '../live/stream-hub.js';
 import type { StreamRegister } from '../live/stream-register.js';
 import { parseSession } from '../media/rtsp/headers.js';
 import type { RtspRequest } from '../media/rtsp/message.js';
-import { RtspServer, type ServerAuthHook, type ServerContext } from '../media/rtsp/rtsp-server.js';
+import { RtspServer, type AuthOutcome, type ServerAuthHook, type ServerContext } from '../media/rtsp/rtsp-server.js';
 import { ServerConnection } from '../media/rtsp/server-connection.js';
 import { CameraRestream, type CameraRestreamOptions } from './camera-restream.js';
 import { cameraOfUri, cameraPath, parseBasicToken, usernameMatches } from './credentials.js';
@@ -188,7 +188,8 @@ class ConnectionGate implements ServerAuthHook {
     return [`Basic realm="${this.server.options.realm ?? 'vigil'}"`];
   }
 
-  async authenticate(req: RtspRequest): Promise<boolean> {
+  /** false: 401 (no or bad credentials); 'forbidden': 403 (a good token not allowed this camera). */
+  async authenticate(req: RtspRequest): Promise<AuthOutcome> {
     const { access } = this.server.options;
     const cameraId = cameraOfUri(req.uri);
     const target = `RTSP ${req.method} ${pathOf(req.uri)}`;
@@ -217,7 +218,7 @@ class ConnectionGate implements ServerAuthHook {
     this.authenticated = true;
     if (cameraId === undefined) return true; // keep-alives on "*" or the base URL; unknown paths get 404
     const decision = await this.decide(actor, cameraId);
-    if (!decision.allowed) return false;
+    if (!decision.allowed) return 'forbidden';
     if (!(await this.server.prepare(cameraId))) return true; // no mount: 404
     if (req.method === 'PLAY') return this.play(actor, cameraId, req, decision);
     return true;
@@ -242,7 +243,7 @@ class ConnectionGate implements ServerAuthHook {
   }
 
   /** Opens the stream in the register before the server starts sending to the session. */
-  private async play(actor: Parameters<Access['footage']['issueStreamToken']>[0], cameraId: number, req: RtspRequest, decision: Decision): Promise<boolean> {
+  private async play(actor: Parameters<Access['footage']['issueStreamToken']>[0], cameraId: number, req: RtspRequest, decision: Decision): Promise<AuthOutcome> {
     const { access, register, logger } = this.server.options;
     const sid = parseSession(req.headers.get('session') ?? '')?.id;
     const session = sid ? this.server.rtsp.sessions.get(sid) : undefined;
@@ -261,7 +262,9 @@ class ConnectionGate implements ServerAuthHook {
         if (reason.startsWith('revoked')) this.destroy(reason);
       });
     } catch (e) {
-      if (isVigilError(e) && (e.status === 401 || e.status === 403)) return false; // registered by the token check
+      // Registered by the token check.
+      if (isVigilError(e) && e.status === 403) return 'forbidden';
+      if (isVigilError(e) && e.status === 401) return false;
       throw e;
     }
     this.streams.set(sid, stream.id);

@@ -1,10 +1,13 @@
 // The RTSP re-stream read by ffprobe and ffmpeg (peers we did not write): an API token with live
 // view over the camera's region opens rtsp://…/cameras/<id> and sees the simulator's H.264
-// 1280×720; no credentials, a wrong token and a camera outside the token's region are refused,
-// each refusal in the access register; revoking the token ends an open stream within seconds.
+// 1280×720; a client joining a camera others already watch starts at a keyframe, its first
+// frames decoding without error; no credentials and a wrong token get 401 with a Basic
+// challenge, a good token for a camera outside its region 403; each refusal is in the access
+// register; revoking the token ends an open stream within seconds.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamAuthority } from '../../src/api/routes/live/media-plugin.js';
@@ -43,6 +46,38 @@ async function ffprobe(url: string): Promise<{ ok: boolean; out: string }> {
   } catch (e) {
     return { ok: false, out: String((e as { stderr?: string }).stderr ?? e) };
   }
+}
+
+/** The first frames as ffprobe decodes them, with whatever the decoder complained about. */
+async function firstFrames(url: string, count: number): Promise<{ frames: { key_frame: number; pict_type: string }[]; packets: { flags: string }[]; stderr: string }> {
+  const { stdout, stderr } = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-timeout', '8000000', '-select_streams', 'v:0', '-read_intervals', `%+#${count}`, '-show_frames', '-show_packets', '-show_entries', 'frame=key_frame,pict_type:packet=flags', '-of', 'json', url], { timeout: 20_000 });
+  // Packets and frames together come as one list in decoding order.
+  const all = (JSON.parse(stdout) as { packets_and_frames?: { type: string; flags?: string; key_frame?: number; pict_type?: string }[] }).packets_and_frames ?? [];
+  return {
+    frames: all.filter((x) => x.type === 'frame').map((x) => ({ key_frame: x.key_frame!, pict_type: x.pict_type! })),
+    packets: all.filter((x) => x.type === 'packet').map((x) => ({ flags: x.flags! })),
+    stderr,
+  };
+}
+
+/** One raw request on a fresh connection: the status line and headers of the answer. */
+function rawRequest(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1', () => socket.write(text));
+    let got = '';
+    socket.on('data', (d) => {
+      got += d.toString('latin1');
+      if (got.includes('\r\n\r\n')) {
+        socket.destroy();
+        resolve(got);
+      }
+    });
+    socket.on('error', reject);
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer: ${got}`));
+    }, 5000);
+  });
 }
 
 function withCredentials(cameraId: number, user: string, password: string): string {
@@ -124,20 +159,50 @@ describe('RTSP re-stream', () => {
     expect((await ffprobe(withCredentials(camera, String(tokenId), token))).ok).toBe(true);
   });
 
-  it('refuses a client without credentials, and registers it', async () => {
+  it('starts a client that joins mid-GOP at the next keyframe: its first frames decode without error', async () => {
+    const url = withCredentials(camera, 'token', token);
+    // Someone is watching already, so the camera's feed runs and is mid-GOP most of the time.
+    const watcher = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    try {
+      for (let i = 0; i < 100 && !register.list({ cameraId: camera }).some((s) => s.transport === 'rtsp'); i++) await sleep(100);
+      // Three joins at different points of the one-second GOP.
+      for (const wait of [330, 470, 610]) {
+        await sleep(wait);
+        const r = await firstFrames(url, 5);
+        expect(r.stderr, 'decoder errors of a client joining mid-stream').toBe('');
+        expect(r.packets[0]?.flags, 'the first packet is a keyframe').toMatch(/^K/);
+        expect(r.frames[0]).toMatchObject({ key_frame: 1, pict_type: 'I' });
+        expect(r.frames.length).toBeGreaterThanOrEqual(5);
+      }
+    } finally {
+      watcher.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a client without credentials with 401 and a Basic challenge, and registers it', async () => {
     const before = await lastSeq();
+    const answer = await rawRequest(`DESCRIBE ${server.url(camera)} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n`);
+    expect(answer).toMatch(/^RTSP\/1\.0 401 /);
+    expect(answer).toMatch(/\r\nWWW-Authenticate: Basic realm="vigil"\r\n/i);
     const r = await ffprobe(server.url(camera));
     expect(r.ok).toBe(false);
-    expect(r.out).toMatch(/401|Unauthorized/i);
-    const refused = await entriesAfter(before, (e) => e.outcome === 'refused');
-    expect(refused).toHaveLength(1);
+    expect(r.out).toMatch(/401 Unauthorized/i);
+    // One entry for each connection that never answered the challenge: ours and ffprobe's.
+    let refused: AuditEntry[] = [];
+    for (let i = 0; i < 40 && refused.length < 2; i++, await sleep(100)) refused = await entriesAfter(before, (e) => e.outcome === 'refused');
+    expect(refused).toHaveLength(2);
+    expect(refused[1]).toMatchObject({ action: 'view', cameraIds: [camera], sourceAddress: '127.0.0.1', reason: 'RTSP client gave no credentials' });
     expect(refused[0]).toMatchObject({ action: 'view', cameraIds: [camera], sourceAddress: '127.0.0.1', reason: 'RTSP client gave no credentials' });
   });
 
   it('refuses a wrong token and a wrong user name, and registers each', async () => {
     const before = await lastSeq();
-    expect((await ffprobe(withCredentials(camera, 'token', `vigil_${randomBytes(32).toString('base64url')}`))).ok).toBe(false);
-    expect((await ffprobe(withCredentials(camera, 'someone', token))).ok).toBe(false);
+    const wrongToken = await ffprobe(withCredentials(camera, 'token', `vigil_${randomBytes(32).toString('base64url')}`));
+    expect(wrongToken.ok).toBe(false);
+    expect(wrongToken.out).toMatch(/401 Unauthorized/i);
+    const wrongUser = await ffprobe(withCredentials(camera, 'someone', token));
+    expect(wrongUser.ok).toBe(false);
+    expect(wrongUser.out).toMatch(/401 Unauthorized/i);
     const failed = await entriesAfter(before, (e) => e.action === 'login' && e.outcome === 'failed');
     expect(failed.map((e) => e.reason)).toEqual(['unknown, expired or revoked API token', 'the user name is neither "token" nor the API token\'s id']);
     for (const e of failed) expect(e).toMatchObject({ cameraIds: [camera], sourceAddress: '127.0.0.1' });
@@ -145,10 +210,11 @@ describe('RTSP re-stream', () => {
     expect(all.filter((e) => e.outcome === 'success' && e.action === 'view')).toEqual([]);
   });
 
-  it('refuses a camera outside the token\'s region, and registers it', async () => {
+  it('answers 403 to a good token for a camera outside its region, and registers the refusal', async () => {
     const before = await lastSeq();
     const r = await ffprobe(withCredentials(outside, 'token', token));
     expect(r.ok).toBe(false);
+    expect(r.out).toMatch(/403 Forbidden/i);
     const refused = await entriesAfter(before, (e) => e.outcome === 'refused');
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ action: 'view', cameraIds: [outside], actors: [{ name: 'analytics' }] });
