@@ -84,14 +84,14 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
       responseTimeoutMs: o.connectTimeoutMs ?? 5000,
       stallTimeoutMs: o.stallTimeoutMs ?? 5000,
       ...(o.udpBindAddress ? { udpBindAddress: o.udpBindAddress } : {}),
-      // Packets are consumed during the event: video is copied into slabs, audio below.
+      // Packets are consumed during the call: video is copied into slabs, audio below.
       transientPayloads: true,
-    });
-    // Events of a client given up for another (a fallback) are not this source's.
-    client.on('rtp', (p) => {
-      if (client !== this.client) return;
-      this.rtpSeen = true;
-      this.onPacket(p);
+      // Events of a client given up for another (a fallback) are not this source's.
+      onRtp: (p) => {
+        if (client !== this.client) return;
+        this.rtpSeen = true;
+        this.onPacket(p);
+      },
     });
     client.on('error', (e) => {
       if (client === this.client && !this.starting) this.fail(e);

@@ -25,52 +25,72 @@ const FIXED_HEADER = 12;
 const NO_CSRC: readonly number[] = Object.freeze([]);
 
 export function parseRtpPacket(buf: Buffer): RtpPacket {
-  if (buf.length < FIXED_HEADER) throw new RtpError('RTP_MALFORMED', `RTP packet of ${buf.length} bytes is shorter than its header`);
-  const b0 = buf[0]!;
-  const b1 = buf[1]!;
+  return readRtpPacket(buf, 0, buf.length);
+}
+
+/**
+ * Parses the packet buf[start, end) (no view of it is made first). With `into`, its fields are
+ * overwritten and it is returned: a receiver that handles one packet at a time reuses one object
+ * instead of allocating one per packet. Throws RtpError as parseRtpPacket does.
+ */
+export function readRtpPacket(buf: Buffer, start: number, end: number, into?: RtpPacket): RtpPacket {
+  const length = end - start;
+  if (length < FIXED_HEADER) throw new RtpError('RTP_MALFORMED', `RTP packet of ${length} bytes is shorter than its header`);
+  const b0 = buf[start]!;
+  const b1 = buf[start + 1]!;
   if (b0 >> 6 !== 2) throw new RtpError('RTP_MALFORMED', `RTP version ${b0 >> 6} is not 2`);
   const csrcCount = b0 & 0x0f;
-  let offset = FIXED_HEADER + csrcCount * 4;
-  if (buf.length < offset) throw new RtpError('RTP_MALFORMED', 'RTP CSRC list runs past the packet');
+  let offset = start + FIXED_HEADER + csrcCount * 4;
+  if (end < offset) throw new RtpError('RTP_MALFORMED', 'RTP CSRC list runs past the packet');
   // Cameras send no CSRCs: those packets share one frozen empty list instead of a new one each.
   let csrc = NO_CSRC as number[];
   if (csrcCount > 0) {
     csrc = [];
-    for (let i = 0; i < csrcCount; i++) csrc.push(buf.readUInt32BE(FIXED_HEADER + i * 4));
+    for (let i = 0; i < csrcCount; i++) csrc.push(buf.readUInt32BE(start + FIXED_HEADER + i * 4));
   }
 
   let extension: RtpHeaderExtension | undefined;
   if (b0 & 0x10) {
-    if (buf.length < offset + 4) throw new RtpError('RTP_MALFORMED', 'RTP header extension runs past the packet');
+    if (end < offset + 4) throw new RtpError('RTP_MALFORMED', 'RTP header extension runs past the packet');
     const profile = buf.readUInt16BE(offset);
     const words = buf.readUInt16BE(offset + 2);
-    const end = offset + 4 + words * 4;
-    if (buf.length < end) throw new RtpError('RTP_MALFORMED', 'RTP header extension runs past the packet');
-    extension = { profile, data: buf.subarray(offset + 4, end) };
-    offset = end;
+    const extEnd = offset + 4 + words * 4;
+    if (end < extEnd) throw new RtpError('RTP_MALFORMED', 'RTP header extension runs past the packet');
+    extension = { profile, data: buf.subarray(offset + 4, extEnd) };
+    offset = extEnd;
   }
 
-  let end = buf.length;
+  let payloadEnd = end;
   let paddingLength = 0;
   if (b0 & 0x20) {
-    paddingLength = buf[buf.length - 1]!;
+    paddingLength = buf[end - 1]!;
     // §5.1: the count includes itself, so zero is not a valid padding length.
-    if (paddingLength === 0 || offset + paddingLength > buf.length) {
+    if (paddingLength === 0 || offset + paddingLength > end) {
       throw new RtpError('RTP_MALFORMED', `RTP padding of ${paddingLength} bytes does not fit`);
     }
-    end -= paddingLength;
+    payloadEnd -= paddingLength;
   }
 
-  const packet: RtpPacket = {
-    marker: (b1 & 0x80) !== 0,
-    payloadType: b1 & 0x7f,
-    sequenceNumber: buf.readUInt16BE(2),
-    timestamp: buf.readUInt32BE(4),
-    ssrc: buf.readUInt32BE(8),
-    csrc,
-    paddingLength,
-    payload: buf.subarray(offset, end),
-  };
+  const marker = (b1 & 0x80) !== 0;
+  const payloadType = b1 & 0x7f;
+  const sequenceNumber = buf.readUInt16BE(start + 2);
+  const timestamp = buf.readUInt32BE(start + 4);
+  const ssrc = buf.readUInt32BE(start + 8);
+  const payload = buf.subarray(offset, payloadEnd);
+  if (into) {
+    into.marker = marker;
+    into.payloadType = payloadType;
+    into.sequenceNumber = sequenceNumber;
+    into.timestamp = timestamp;
+    into.ssrc = ssrc;
+    into.csrc = csrc;
+    into.paddingLength = paddingLength;
+    into.payload = payload;
+    if (extension) into.extension = extension;
+    else if (into.extension) delete into.extension;
+    return into;
+  }
+  const packet: RtpPacket = { marker, payloadType, sequenceNumber, timestamp, ssrc, csrc, paddingLength, payload };
   if (extension) packet.extension = extension;
   return packet;
 }

@@ -5,7 +5,7 @@ import { RtpError } from '../rtp/errors.js';
 import { ReceptionStats } from '../rtp/reception-stats.js';
 import { ReorderBuffer, type ReorderOptions } from '../rtp/reorder-buffer.js';
 import { buildReceiverReport, buildSdesCname, parseRtcp, type RtcpPacket } from '../rtp/rtcp.js';
-import { parseRtpPacket, seqDelta, type RtpPacket } from '../rtp/rtp-packet.js';
+import { readRtpPacket, seqDelta, type RtpPacket } from '../rtp/rtp-packet.js';
 import type { SdpTrack } from '../sdp/tracks.js';
 
 export interface ClientTrack extends SdpTrack {
@@ -39,6 +39,8 @@ export class TrackReceiver {
   private readonly reception: ReceptionStats;
   private readonly reorder: ReorderBuffer | undefined;
   private lastSeq = -1;
+  /** With `reuse`: the one packet and event object every packet is parsed into. */
+  private readonly scratch: TrackPacket | undefined;
 
   constructor(
     readonly track: ClientTrack,
@@ -46,16 +48,30 @@ export class TrackReceiver {
     reorder: ReorderOptions | false,
     private readonly emit: (p: TrackPacket) => void,
     private readonly emitRtcp: (track: number, packets: RtcpPacket[]) => void,
+    /**
+     * Parse every packet into one reused object (in-order transport only, nothing held): the
+     * emitted TrackPacket and its packet are valid only during the call, like transient payloads.
+     */
+    reuse = false,
   ) {
     this.clock = new RtpClockMapper({ clockRate: track.clockRate });
     this.reception = new ReceptionStats(track.clockRate);
     this.reorder = reorder === false ? undefined : new ReorderBuffer(reorder);
+    if (reuse && !this.reorder) {
+      const packet: RtpPacket = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, csrc: [], paddingLength: 0, payload: Buffer.alloc(0) };
+      this.scratch = { track: track.index, packet, receivedAt: 0, wallClockMs: 0 };
+    }
   }
 
   onRtp(buf: Buffer, now: number): void {
+    this.onRtpAt(buf, 0, buf.length, now);
+  }
+
+  /** The RTP packet buf[start, end). */
+  onRtpAt(buf: Buffer, start: number, end: number, now: number): void {
     let packet: RtpPacket;
     try {
-      packet = parseRtpPacket(buf);
+      packet = readRtpPacket(buf, start, end, this.scratch?.packet);
     } catch (e) {
       if (e instanceof RtpError) {
         this.stats.invalid++;
@@ -63,7 +79,7 @@ export class TrackReceiver {
       }
       throw e;
     }
-    this.stats.bytes += buf.length;
+    this.stats.bytes += end - start;
     this.reception.onRtp(packet, now);
     if (!this.reorder) {
       // In-order transport: a forward gap in sequence numbers is loss.
@@ -118,6 +134,12 @@ export class TrackReceiver {
     const jumpsBefore = this.clock.jumps;
     const wallClockMs = this.clock.toWallClock(packet.timestamp, now);
     if (this.clock.jumps !== jumpsBefore) this.stats.clockJumps++;
+    const scratch = this.scratch;
+    if (scratch) {
+      scratch.receivedAt = now;
+      scratch.wallClockMs = wallClockMs;
+      return this.emit(scratch);
+    }
     this.emit({ track: this.track.index, packet, receivedAt: now, wallClockMs });
   }
 

@@ -33,6 +33,11 @@ export interface DecoderOptions {
 export interface DecoderHandlers {
   message(message: RtspMessage): void;
   interleaved(channel: number, payload: Buffer): void;
+  /**
+   * When given, called instead of `interleaved` with the frame's bytes as buf[start, end): no view
+   * is made per frame, for consumers that parse in place.
+   */
+  interleavedAt?(channel: number, buf: Buffer, start: number, end: number): void;
 }
 
 const DOLLAR = 0x24;
@@ -140,7 +145,8 @@ export class RtspDecoder {
     chunk.copy(frame, held, 0, need);
     this.buf = EMPTY;
     this.pos = 0;
-    this.handlers.interleaved(channel, frame.subarray(4, total));
+    if (this.handlers.interleavedAt) this.handlers.interleavedAt(channel, frame, 4, total);
+    else this.handlers.interleaved(channel, frame.subarray(4, total));
     return chunk.subarray(need);
   }
 
@@ -167,9 +173,10 @@ export class RtspDecoder {
         const channel = buf[this.pos + 1]!;
         const length = buf.readUInt16BE(this.pos + 2);
         if (buf.length - this.pos < 4 + length) return false;
-        const payload = buf.subarray(this.pos + 4, this.pos + 4 + length);
-        this.pos += 4 + length;
-        this.handlers.interleaved(channel, payload);
+        const start = this.pos + 4;
+        this.pos = start + length;
+        if (this.handlers.interleavedAt) this.handlers.interleavedAt(channel, buf, start, start + length);
+        else this.handlers.interleaved(channel, buf.subarray(start, start + length));
         return true;
       }
       this.state = { kind: 'head', lines: [], lineStart: 0 };

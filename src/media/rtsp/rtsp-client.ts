@@ -47,9 +47,15 @@ export interface RtspClientOptions {
   /**
    * TCP: read every connection into one shared buffer instead of a new buffer per read. The
    * payloads of 'rtp' and 'rtcp' events are then valid only during the event (copy what you
-   * keep); packets() still yields copies. For consumers that copy anyway, like depacketizers.
+   * keep), and so is the 'rtp' event's object: each track parses every packet into one reused
+   * object. packets() still yields copies. For consumers that copy anyway, like depacketizers.
    */
   transientPayloads?: boolean;
+  /**
+   * Called with every RTP packet instead of emitting 'rtp': one consumer, no event dispatch (an
+   * array and a lookup per packet, a few hundred thousand times a second in a recorder).
+   */
+  onRtp?: (p: TrackPacket) => void;
 }
 
 export interface DescribeResult {
@@ -80,7 +86,7 @@ export class RtspClient extends EventEmitter<ClientEvents> {
     return this.queue.dropped;
   }
   rtpInfo: RtpInfoEntry[] = [];
-  private readonly opts: Required<Omit<RtspClientOptions, 'tls' | 'limits' | 'reorder'>> & Pick<RtspClientOptions, 'tls' | 'limits' | 'reorder'>;
+  private readonly opts: Required<Omit<RtspClientOptions, 'tls' | 'limits' | 'reorder' | 'onRtp'>> & Pick<RtspClientOptions, 'tls' | 'limits' | 'reorder' | 'onRtp'>;
   private iterating = false;
   private url: URL;
   private credentials: Credentials | undefined;
@@ -215,6 +221,8 @@ export class RtspClient extends EventEmitter<ClientEvents> {
         udp ? (this.opts.reorder ?? {}) : false,
         (p) => this.onPacket(p),
         (i, p) => this.emit('rtcp', i, p),
+        // Transient payloads are consumed during the event: the packet objects can be too.
+        !udp && this.opts.transientPayloads,
       );
       const setup: SetupTrack = { receiver };
       if (udp) {
@@ -303,7 +311,8 @@ export class RtspClient extends EventEmitter<ClientEvents> {
     this.conn = new RtspConnection(
       socket,
       {
-        interleaved: (ch, payload) => this.onInterleaved(ch, payload),
+        interleaved: (ch, payload) => this.onInterleaved(ch, payload, 0, payload.length),
+        interleavedAt: (ch, buf, start, end) => this.onInterleaved(ch, buf, start, end),
         failed: (e) => this.shutdown(e),
       },
       this.opts.responseTimeoutMs,
@@ -362,20 +371,24 @@ export class RtspClient extends EventEmitter<ClientEvents> {
     });
   }
 
-  private onInterleaved(channel: number, payload: Buffer): void {
+  /** The interleaved frame buf[start, end) on `channel`. */
+  private onInterleaved(channel: number, buf: Buffer, start: number, end: number): void {
     const hit = this.byChannel.get(channel);
     if (!hit) return;
-    const now = Date.now();
+    // The time the connection read these bytes: one clock read per read, not per packet.
+    const now = this.conn?.lastReceivedAt ?? Date.now();
     if (hit.rtcp) {
-      hit.track.receiver.onRtcp(payload, now);
+      hit.track.receiver.onRtcp(buf.subarray(start, end), now);
     } else {
       this.lastMediaAt = now;
-      hit.track.receiver.onRtp(payload, now);
+      hit.track.receiver.onRtpAt(buf, start, end, now);
     }
   }
 
   private onPacket(p: TrackPacket): void {
-    this.emit('rtp', p);
+    const direct = this.opts.onRtp;
+    if (direct) direct(p);
+    else this.emit('rtp', p);
     if (!this.iterating) return;
     if (!this.opts.transientPayloads) return this.queue.push(p);
     const packet = { ...p.packet, payload: Buffer.from(p.packet.payload) };

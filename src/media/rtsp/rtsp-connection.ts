@@ -2,12 +2,14 @@
 // times each one out, and passes interleaved frames and server-sent requests on.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { RtspDecoder, type DecoderLimits } from './decoder.js';
+import { RtspDecoder, type DecoderHandlers, type DecoderLimits } from './decoder.js';
 import { RtspError } from './errors.js';
 import { RtspHeaders, interleavedHeader, serializeRequest, serializeResponse, type RtspRequest, type RtspResponse } from './message.js';
 
 export interface ConnectionHandlers {
   interleaved(channel: number, payload: Buffer): void;
+  /** Optional: the frame as buf[start, end), no view made (see DecoderHandlers.interleavedAt). */
+  interleavedAt?(channel: number, buf: Buffer, start: number, end: number): void;
   /** A fatal problem; the connection is already closed. */
   failed(error: RtspError): void;
 }
@@ -59,14 +61,17 @@ export class RtspConnection {
     /** The socket reads into the shared buffer and delivers through `reads` (see openRtspSocket). */
     reads?: SharedReads,
   ) {
-    this.decoder = new RtspDecoder(
-      {
-        message: (m) => {
-          if (m.kind === 'response') this.onResponse(m);
-          else this.onServerRequest(m);
-        },
-        interleaved: (ch, payload) => this.handlers.interleaved(ch, payload),
+    const decoderHandlers: DecoderHandlers = {
+      message: (m) => {
+        if (m.kind === 'response') this.onResponse(m);
+        else this.onServerRequest(m);
       },
+      interleaved: (ch, payload) => this.handlers.interleaved(ch, payload),
+    };
+    const at = handlers.interleavedAt;
+    if (at) decoderHandlers.interleavedAt = (ch, buf, start, end) => at(ch, buf, start, end);
+    this.decoder = new RtspDecoder(
+      decoderHandlers,
       limits,
       { transient: reads !== undefined },
     );
