@@ -55,6 +55,7 @@ export default function PlaybackPage() {
   const [busy, setBusy] = useState(false);
   /** Seeks completed, for anyone (a test, an automation) waiting for the players to be positioned. */
   const [seeks, setSeeks] = useState(0);
+  const [seekError, setSeekError] = useState('');
   const videos = useRef(new Map<number, HTMLVideoElement>());
   const streams = useRef(new Map<number, PlaybackStream>());
   const reopening = useRef(new Set<number>());
@@ -149,7 +150,10 @@ export default function PlaybackPage() {
         setPlaying(wantPlay.current);
         setSeeks((n) => n + 1);
       } catch (e) {
-        if (latest()) report(e);
+        if (latest()) {
+          setSeekError(e instanceof Error ? e.message : String(e));
+          report(e);
+        }
       } finally {
         if (latest()) {
           seeking.current = false;
@@ -266,7 +270,7 @@ export default function PlaybackPage() {
         </Card>
       </Col>
       <Col flex="auto" style={{ minWidth: 0 }}>
-        <Card size="small" title={t('nav.playback')} extra={<Typography.Text data-testid="playback-clock" data-ms={cursor ?? ''} data-seeks={seeks}>{cursor !== null ? formatTime(cursor) : '—'}</Typography.Text>}>
+        <Card size="small" title={t('nav.playback')} extra={<Typography.Text data-testid="playback-clock" data-ms={cursor ?? ''} data-seeks={seeks} data-seek-error={seekError} data-busy={busy ? seekGeneration.current : 0}>{cursor !== null ? formatTime(cursor) : '—'}</Typography.Text>}>
           {cameraIds.length === 0 && <Alert type="info" showIcon message={t('playback.pick')} style={{ marginBottom: 12 }} />}
           <div style={{ display: 'grid', gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, gap: 4 }}>
             {cameraIds.map((id) => {
