@@ -131,12 +131,13 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
   let processes: Figure | null = null;
   if (db.dialect === 'postgres') {
     const self = fileURLToPath(import.meta.url);
-    const t0 = performance.now();
+    // Both start appending at the same moment, once loaded (starting a process is not measured).
+    const startAt = Date.now() + 5000;
     const outs = await Promise.all(['node-a', 'node-b'].map((who) =>
-      run(process.execPath, ['--import', 'tsx', self, '--worker', db.url, dataDir, String(SECONDS), who], { maxBuffer: 1 << 20 })));
-    const counts = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').pop()!) as { appended: number; rechained: number });
+      run(process.execPath, ['--import', 'tsx', self, '--worker', db.url, dataDir, String(SECONDS), who, String(startAt)], { maxBuffer: 1 << 20 })));
+    const counts = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').pop()!) as { appended: number; rechained: number; seconds: number });
     const total = counts.reduce((a, c) => a + c.appended, 0);
-    processes = { perSec: total / ((performance.now() - t0) / 1000), load: loadavg()[0]! };
+    processes = { perSec: total / Math.max(...counts.map((c) => c.seconds)), load: loadavg()[0]! };
     process.stderr.write(`${name}: two processes appended ${counts.map((c) => `${c.appended} (${c.rechained} re-chained)`).join(' and ')}\n`);
     const r = await verifyChain(db, { publicKey: keys.publicKey });
     if (!r.ok) throw new Error(`${name}: the chain two processes appended to did not verify: ${r.failure?.message}`);
@@ -168,12 +169,14 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
 }
 
 /** Another node: its own process and pool, 16 callers, the same chain. Prints one JSON line. */
-async function worker(url: string, dataDir: string, seconds: number, who: string) {
+async function worker(url: string, dataDir: string, seconds: number, who: string, startAt: number) {
   const db = openDatabase(url, { poolSize: 10 });
   try {
     const log = new AuditLog(db, { keys: PlatformKeys.loadOrCreate(dataDir) });
+    await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+    const t = performance.now();
     const appended = await concurrentAppends(db, log, 'action', CALLERS / 2, seconds, who, 0);
-    process.stdout.write(`${JSON.stringify({ appended, rechained: log.counters.rechained })}\n`);
+    process.stdout.write(`${JSON.stringify({ appended, rechained: log.counters.rechained, seconds: (performance.now() - t) / 1000 })}\n`);
   } finally {
     await db.close();
   }
@@ -239,8 +242,8 @@ async function main() {
 }
 
 if (process.argv[2] === '--worker') {
-  const [, , , url, dataDir, seconds, who] = process.argv;
-  await worker(url!, dataDir!, Number(seconds), who!);
+  const [, , , url, dataDir, seconds, who, startAt] = process.argv;
+  await worker(url!, dataDir!, Number(seconds), who!, Number(startAt));
 } else {
   await main();
 }

@@ -118,7 +118,9 @@ for (const dialect of DIALECTS) {
       });
       await waiting;
       const steps = await db.kysely.selectFrom('audit_log').select('detail').where('seq', '>', before).orderBy('seq').execute();
-      expect(steps.map((s) => JSON.parse(s.detail).step)).toEqual(['first', 'second', 'other']);
+      // SQLite chains at the append, holding the lock from the first; PostgreSQL chains an
+      // action's entries when it commits, so the one committed meanwhile comes first.
+      expect(steps.map((s) => JSON.parse(s.detail).step)).toEqual(dialect === 'sqlite' ? ['first', 'second', 'other'] : ['other', 'first', 'second']);
       expect((await verifyChain(db, { publicKey: keys.publicKey })).failure).toBeNull();
     });
 
@@ -209,6 +211,30 @@ for (const dialect of DIALECTS) {
       const count = (n: string) => names.filter((x) => JSON.parse(x.actors)[0].name === n).length;
       expect([count('a'), count('b')]).toEqual([150, 150]);
     }, 60_000);
+
+    it.runIf(dialect === 'postgres')('chains an action\'s entries at its commit, and verify names entries left unchained', async () => {
+      const own = await freshDatabase(dialect);
+      try {
+        const ownLog = new AuditLog(own, { keys });
+        await own.kysely.transaction().execute(async (trx) => {
+          expect(await ownLog.append(trx, view(1))).toBeNull();
+          // Not chained yet: the head moves when this transaction commits.
+          expect((await ownLog.repo.head(trx)).seq).toBe(0);
+          await ownLog.append(trx, view(2));
+        });
+        expect(await seqs(own)).toEqual([1, 2]);
+        expect(await ownLog.repo.inboxCount()).toBe(0);
+        expect((await verifyChain(own, { publicKey: keys.publicKey })).failure).toBeNull();
+        // With the chaining trigger disabled (as session_replication_role = replica would do),
+        // entries would pile up unchained: verify says so.
+        await sql`ALTER TABLE audit_inbox DISABLE TRIGGER audit_inbox_chain`.execute(own.kysely);
+        await own.kysely.transaction().execute((trx) => ownLog.append(trx, view(3)));
+        const r = await verifyChain(own, { publicKey: keys.publicKey });
+        expect(r.failure).toMatchObject({ kind: 'unchained', seq: 3 });
+      } finally {
+        await own.close();
+      }
+    });
 
     it('refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE) of register rows through the ordinary connection', async () => {
       const attempts = [

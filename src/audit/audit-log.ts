@@ -59,6 +59,7 @@ export class AuditLog {
   /** Standalone entries waiting for the next group commit (see record). */
   private readonly group: { content: AuditContent; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
   private grouping = false;
+  private checkpointTimer: NodeJS.Timeout | undefined;
   /** Appends made, how many had to be chained again on the true head, entries that shared a group commit. */
   readonly counters = { appended: 0, rechained: 0, grouped: 0 };
 
@@ -77,11 +78,34 @@ export class AuditLog {
   }
 
   /**
-   * Records one entry inside `trx`. Call it as the last step of the action's transaction: from
-   * here until commit the register's head is locked, so appenders queue instead of forking.
+   * Records one entry inside `trx`, the action's transaction: it commits with the action or not
+   * at all, and a record that cannot be written fails the action. Call it as the last step.
+   *
+   * PostgreSQL: the entry waits in `audit_inbox` and is chained when `trx` commits (migration
+   * 0008), so the head's lock is held only for the commit itself, whatever node appends; its seq
+   * is not known before then, hence `null`. SQLite: chained now, as appendMany.
    */
-  async append(trx: Transaction<Database>, entry: AuditEntryInput): Promise<AppendResult> {
-    return this.appendMany(trx, [entry]);
+  async append(trx: Transaction<Database>, entry: AuditEntryInput): Promise<AppendResult | null> {
+    if (this.db.dialect !== 'postgres') return this.appendMany(trx, [entry]);
+    if (!trx.isTransaction) throw new TypeError('AuditLog.append needs the caller\'s transaction, not the database handle');
+    const content = toAuditContent(entry, this.clock.now());
+    await this.repo.insertInbox(trx, [content], [refsOf(content)]);
+    this.counters.appended++;
+    this.checkpointSoon();
+    return null;
+  }
+
+  /**
+   * After entries chained at commit, signs a checkpoint if one has fallen due (the chaining in
+   * the database cannot sign). Failures are left to the next append and to CheckpointTimer.
+   */
+  private checkpointSoon(): void {
+    if (this.checkpointTimer) return;
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = undefined;
+      this.checkpoint(false).catch(() => undefined);
+    }, 50);
+    this.checkpointTimer.unref();
   }
 
   /**
@@ -247,7 +271,7 @@ export class AuditLog {
     });
   }
 
-  /** Signs a checkpoint at the head if time says one is due and the chain has grown. */
+  /** Signs a checkpoint at the head if one is due (by entries or by time) and the chain has grown. */
   async checkpointIfDue(): Promise<Checkpoint | null> {
     return this.checkpoint(false);
   }
@@ -263,7 +287,8 @@ export class AuditLog {
       const head = await this.repo.head(trx);
       const now = this.clock.now();
       if (head.seq <= head.checkpoint_seq) return null;
-      if (!force && now - head.checkpoint_at < this.policy.everyMs) return null;
+      const due = head.seq - head.checkpoint_seq >= this.policy.everyEntries || now - head.checkpoint_at >= this.policy.everyMs;
+      if (!force && !due) return null;
       const cp = signCheckpoint(this.keys, head.seq, head.row_hash, now);
       await this.repo.insertCheckpoint(trx, toCheckpointRow(cp));
       await this.repo.setCheckpointed(trx, head.seq, now);

@@ -29,7 +29,8 @@ for (const dialect of DIALECTS) {
       const log = new AuditLog(db, { keys, clock, checkpoints: { everyEntries: 50, everyMs: 86_400_000 } });
       await log.transaction(async (trx) => {
         for (let i = 1; i <= ENTRIES; i++) {
-          await log.append(trx, { action: 'view', actors: [{ userId: 1, workId: '001', name: '甲' }], cameraIds: [i], purpose: `核查 ${i}`, outcome: 'success', detail: { n: i } });
+          // appendMany chains now on both dialects, signing the checkpoints at 1, 51 and 101.
+          await log.appendMany(trx, [{ action: 'view', actors: [{ userId: 1, workId: '001', name: '甲' }], cameraIds: [i], purpose: `核查 ${i}`, outcome: 'success', detail: { n: i } }]);
           clock.advance(1000);
         }
       });

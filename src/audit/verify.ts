@@ -22,7 +22,9 @@ export type ChainFailureKind =
   /** The chain ends before a signed checkpoint or before its own head: the tail was cut. */
   | 'truncated'
   /** The head row disagrees with the chain, or entries lie beyond the head. */
-  | 'head_mismatch';
+  | 'head_mismatch'
+  /** PostgreSQL: committed entries were left unchained (the chaining trigger disabled or dropped). */
+  | 'unchained';
 
 export interface ChainFailure {
   seq: number;
@@ -151,6 +153,10 @@ export async function verifyChain(db: Db, options: VerifyOptions): Promise<Verif
   const max = await repo.maxSeq();
   if (max > nowHead.seq) {
     return report({ seq: nowHead.seq + 1, kind: 'head_mismatch', message: `entries ${nowHead.seq + 1}–${max} lie beyond the register's head (added outside the register)` });
+  }
+  const waiting = db.dialect === 'postgres' ? await repo.inboxCount() : 0;
+  if (waiting > 0) {
+    return report({ seq: nowHead.seq + 1, kind: 'unchained', message: `${waiting} committed entries were never chained (the register's chaining trigger was disabled or dropped)` });
   }
   return report(null);
 }

@@ -218,6 +218,16 @@ export class AuditRepository {
     };
   }
 
+  /**
+   * PostgreSQL: leaves entries in `audit_inbox` inside the caller's transaction; its commit
+   * chains them (migration 0008's deferred trigger calls audit_append) or fails.
+   */
+  async insertInbox(q: Q, contents: AuditContentRow[], refs: ['user' | 'camera', number][][]): Promise<void> {
+    const rows = contents.map((c, i) => ({ ...c, refs: JSON.stringify(refs[i] ?? []) }));
+    await sql`INSERT INTO audit_inbox (${sql.join(Object.keys(rows[0]!).map((k) => sql.id(k)))})
+      VALUES ${sql.join(rows.map((r) => sql`(${sql.join(Object.values(r))})`))}`.execute(q);
+  }
+
   async insert(q: Q, rows: AuditRow[], refs: AuditRefRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += ROW_CHUNK) {
       await q.insertInto('audit_log').values(rows.slice(i, i + ROW_CHUNK)).execute();
@@ -264,6 +274,12 @@ export class AuditRepository {
       .limit(limit)
       .execute();
     return rows.map(toRow);
+  }
+
+  /** PostgreSQL: entries committed but not chained; always 0 while the chaining trigger works. */
+  async inboxCount(): Promise<number> {
+    const r = await sql<{ n: number | string }>`SELECT count(*) AS n FROM audit_inbox`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   async maxSeq(): Promise<number> {

@@ -81,6 +81,8 @@ for (const dialect of DIALECTS) {
         // Sealed values are left alone by a second pass (no double sealing).
         const again = accessHardening(dialect, dataDir);
         if (dialect === 'postgres') {
+          await sql`DROP TABLE audit_inbox`.execute(db.kysely);
+          await sql`DROP FUNCTION audit_chain_inbox`.execute(db.kysely);
           await sql`DROP FUNCTION audit_append`.execute(db.kysely);
         }
         await again.up(db.kysely as never);

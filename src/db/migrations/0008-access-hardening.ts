@@ -66,11 +66,41 @@ export function accessHardening(dialect: DialectName, dataDir: string | undefine
             UPDATE audit_head AS a SET seq = s, row_hash = prev WHERE a.id = 1;
             RETURN QUERY SELECT first_seq + o - 1, x, h.checkpoint_seq, h.checkpoint_at FROM unnest(hashes) WITH ORDINALITY AS t(x, o);
           END $$`).execute(db);
+
+        // An action's entries wait here, inside the action's own transaction, and are chained by
+        // audit_append when that transaction commits (a deferred constraint trigger): the head's
+        // lock is then held only while the commit itself runs, with no round trip to the client
+        // in between. Rows never outlive their transaction: chained and deleted at its commit, or
+        // gone with its rollback. A chaining failure fails the commit, and so the action.
+        await db.schema
+          .createTable('audit_inbox')
+          .addColumn('id', 'bigserial', (c) => c.primaryKey())
+          .execute();
+        for (const [c, t] of CONTENT) await db.schema.alterTable('audit_inbox').addColumn(c, t).execute();
+        // JSON [[kind, ref], …]: the entry's rows in audit_refs.
+        await db.schema.alterTable('audit_inbox').addColumn('refs', 'text', (c) => c.notNull()).execute();
+        // One firing an entry, in the order they were written, each taking its own row (NEW):
+        // nothing scans the inbox, whose deleted rows would otherwise pile up in every scan.
+        await sql.raw(`CREATE FUNCTION audit_chain_inbox() RETURNS trigger LANGUAGE plpgsql AS $$
+          DECLARE
+            r record;
+          BEGIN
+            SELECT array_agg(1) AS i, array_agg(e.v->>0) AS k, array_agg((e.v->>1)::bigint) AS ref INTO r
+              FROM jsonb_array_elements(NEW.refs::jsonb) AS e(v);
+            PERFORM * FROM audit_append(${CONTENT.map(([c]) => `ARRAY[NEW.${c}]`).join(', ')},
+              coalesce(r.i, '{}'::int[]), coalesce(r.k, '{}'::text[]), coalesce(r.ref, '{}'::bigint[]));
+            DELETE FROM audit_inbox WHERE id = NEW.id;
+            RETURN NULL;
+          END $$`).execute(db);
+        await sql`CREATE CONSTRAINT TRIGGER audit_inbox_chain AFTER INSERT ON audit_inbox
+          DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain_inbox()`.execute(db);
       }
     },
     async down(db: Kysely<unknown>) {
       await sealTotp(db, dataDir, 'open');
       if (dialect === 'postgres') {
+        await db.schema.dropTable('audit_inbox').execute();
+        await sql`DROP FUNCTION audit_chain_inbox()`.execute(db);
         await sql.raw(`DROP FUNCTION audit_append(${CONTENT.map(([, t]) => `${t}[]`).join(', ')}, int[], text[], bigint[])`).execute(db);
       }
     },
