@@ -4,6 +4,7 @@
 // picture's size; playback opened at a wall-clock instant of what the recorder wrote shows that
 // instant and a picture, and the timeline draws the recording.
 import { correlation, decodeGrey } from '../support/frame-compare.js';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +162,71 @@ describe('watching in the console', () => {
     const after = (await page.evaluate(`document.querySelector(${JSON.stringify(video)}).currentTime`)) as number;
     expect(await page.evaluate(`document.querySelector(${JSON.stringify(video)}).paused`)).toBe(true);
     expect(after).toBeGreaterThan(before);
+  });
+
+  it('works in English: the wall, its camera tree and the playback page', async () => {
+    await page.evaluate('localStorage.setItem("vigil.language", "en")');
+    await page.goto(`${server.url}/live`);
+    await page.getByPlaceholder('Search camera name or ID').waitFor();
+    await page.getByTestId('camera-tree').getByText('By region').waitFor();
+    await page.getByTestId('wall-layout').getByText('1 tiles').click();
+    await page.getByTestId(`tree-camera-${cameraId}`).dragTo(page.getByTestId('tile-0'));
+    await page.locator('[data-testid="tile-0"][data-phase="playing"]').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('tile-transport').textContent()).toMatch(/^Live · (WebRTC|HLS)$/);
+    await page.getByTestId('tile-snapshot').getByText('Snapshot').waitFor();
+
+    await page.goto(`${server.url}/playback`);
+    await page.getByText('Cameras (up to 4 in sync)').waitFor();
+    await page.getByText('Tick cameras on the left, then click the timeline or pick a time to play back').waitFor();
+    await page.getByTestId('camera-tree').locator('.ant-tree-treenode', { hasText: 'Camera 1' }).locator('.ant-tree-checkbox').click();
+    const instant = Math.floor((recorded[0]!.startedAt + 1500) / 1000) * 1000;
+    const d = new Date(instant);
+    const p = (n: number) => String(n).padStart(2, '0');
+    const goto = page.getByPlaceholder('Go to time');
+    await goto.click();
+    await goto.fill(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`);
+    await goto.press('Enter');
+    await page.getByTestId('playback-play').getByText('Pause').waitFor({ timeout: 45_000 });
+    await page.getByTestId('playback-step').getByText('Next frame').waitFor();
+    await page.getByTestId('playback-zoom').getByText('1 hour').waitFor();
+    expect(await waitForPicture(`[data-testid="playback-tile-${cameraId}"] video`, 8000)).toBeGreaterThan(40);
+    await page.screenshot({ path: join(shots, 'playback-en.png') });
+    await page.evaluate('localStorage.setItem("vigil.language", "zh")');
+  });
+
+  it('shows an operator of another city none of these cameras, and their streams do not open by URL for them', async () => {
+    const other = await server.harness.repos.organisations.create({ kind: 'platform', name: 'Other city', level: 'city', regionCode: '230100' }, Date.now());
+    const password = `pw-${randomBytes(9).toString('hex')}`;
+    const { user } = await server.access.users.create(null, { login: 'outsider', displayName: 'outsider', password, organisationId: other.id });
+    await server.access.users.grant(null, user.id, 'duty_operator', other.id);
+    const outsiderContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    try {
+      await signInContext(outsiderContext, server, { id: user.id, login: 'outsider', password, workId: null, displayName: 'outsider' });
+      const p = await outsiderContext.newPage();
+      await p.goto(`${server.url}/live`);
+      await p.getByText('您没有可查看的摄像机').waitFor();
+      expect(await p.getByTestId(`tree-camera-${cameraId}`).count()).toBe(0);
+      await p.goto(`${server.url}/playback`);
+      await p.getByTestId('camera-tree').getByText('没有可见的摄像机').waitFor();
+      expect(await p.getByTestId('camera-tree').getByText('Camera 1').count()).toBe(0);
+
+      // By URL: no stream token for live or playback, and the stream URLs refuse a token that is not theirs.
+      const me = (await (await outsiderContext.request.get(`${server.url}/api/v1/auth/me`)).json()) as { csrfToken: string };
+      const headers = { 'x-csrf-token': me.csrfToken };
+      const live = await outsiderContext.request.post(`${server.url}/api/v1/stream-tokens`, { headers, data: { cameraId, kind: 'live' } });
+      expect(live.status()).toBe(403);
+      const from = recorded[0]!.startedAt;
+      const playback = await outsiderContext.request.post(`${server.url}/api/v1/stream-tokens`, { headers, data: { cameraId, kind: 'playback', from, to: from + 60_000 } });
+      expect(playback.status()).toBe(403);
+      for (const url of [`/api/v1/live/${cameraId}/hls?token=forged`, `/api/v1/playback/${cameraId}?from=${from}&token=forged`, `/api/v1/playback/${cameraId}?from=${from}`]) {
+        const res = await outsiderContext.request.get(`${server.url}${url}`);
+        expect([401, 403], url).toContain(res.status());
+      }
+      const timeline = await outsiderContext.request.get(`${server.url}/api/v1/timeline/${cameraId}?from=${from}&to=${from + 60_000}`);
+      expect(timeline.status()).toBe(403);
+    } finally {
+      await outsiderContext.close();
+    }
   });
 
   it('logged no script errors', () => {
