@@ -7,6 +7,7 @@
 // firewall or NAT in between): the session is torn down, made again over TCP, and a `notice`
 // says why.
 import { EventEmitter } from 'node:events';
+import { copyRtpPacket, InPlaceRtpPacket } from '../media/rtp/rtp-packet.js';
 import { RtspError } from '../media/rtsp/errors.js';
 import { RtspClient, type ClientTrack, type TrackPacket } from '../media/rtsp/rtsp-client.js';
 import { AudioError } from '../media/audio/errors.js';
@@ -190,7 +191,8 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
     if (!video) return;
     if (!this.accept(p)) return;
     if (p.track !== video.index) return this.onAudio(p);
-    this.stats.bytesIn += p.packet.payload.length + 12;
+    const packet = p.packet;
+    this.stats.bytesIn += (packet instanceof InPlaceRtpPacket ? packet.payloadEnd - packet.payloadStart : packet.payload.length) + 12;
     const lostBefore = video.handler.stats.lostPackets;
     const damagedBefore = video.handler.stats.damagedAccessUnits;
     const { units, changed } = video.handler.push(p.packet);
@@ -257,7 +259,7 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
     let frames;
     try {
       // The payload is the client's read buffer, reused after this call; audio depacketizers keep views.
-      frames = audio.handler.push({ ...p.packet, payload: Buffer.from(p.packet.payload) });
+      frames = audio.handler.push(copyRtpPacket(p.packet));
     } catch (e) {
       if (e instanceof AudioError) return; // a bad audio packet costs that packet only
       throw e;

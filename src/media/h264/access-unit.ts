@@ -36,6 +36,13 @@ export interface RtpPayloadPacket {
   timestamp: number;
   marker: boolean;
   sequenceNumber: number;
+  /**
+   * When set, the payload is payloadBuffer[payloadStart, payloadEnd) and is read from there
+   * (`payload` may then be a getter that makes a view: see InPlaceRtpPacket in ../rtp).
+   */
+  payloadBuffer?: Buffer;
+  payloadStart?: number;
+  payloadEnd?: number;
 }
 
 export interface DepacketizerStats {
@@ -123,7 +130,12 @@ export abstract class RtpVideoDepacketizer {
       this.au.damaged = true;
       this.lossPending = false;
     }
-    this.depacketize(pkt.payload);
+    const inPlace = pkt.payloadBuffer;
+    if (inPlace) this.depacketize(inPlace, pkt.payloadStart ?? 0, pkt.payloadEnd ?? inPlace.length);
+    else {
+      const payload = pkt.payload;
+      this.depacketize(payload, 0, payload.length);
+    }
     if (pkt.marker) {
       const done = this.finish();
       if (done) out = out === NONE ? [done] : [...out, done];
@@ -136,8 +148,8 @@ export abstract class RtpVideoDepacketizer {
     return this.finish() ?? null;
   }
 
-  /** Splits one payload into NAL units through addNalu / fragment calls. */
-  protected abstract depacketize(payload: Buffer): void;
+  /** Splits one payload, buf[start, end), into NAL units through addNalu / fragment calls. */
+  protected abstract depacketize(buf: Buffer, start: number, end: number): void;
   protected abstract isKeyframe(nalus: readonly Buffer[]): boolean;
 
   /** One whole NAL unit: bytes[from, to) (the whole buffer by default). */
@@ -173,26 +185,26 @@ export abstract class RtpVideoDepacketizer {
 
   /**
    * Starts a fragmented NAL unit: its reconstructed NAL header (one byte for H.264, two for
-   * H.265: pass -1 as the second for one), then the first fragment's data, data[from..].
+   * H.265: pass -1 as the second for one), then the first fragment's data, data[from, to).
    */
-  protected fragmentStart(header0: number, header1: number, data: Buffer, from = 0): void {
+  protected fragmentStart(header0: number, header1: number, data: Buffer, from = 0, to = data.length): void {
     if (this.frag) this.dropFragment();
     this.frag = true;
     this.arena.open();
     this.arena.appendByte(header0);
     if (header1 >= 0) this.arena.appendByte(header1);
-    this.fragmentData(data, from);
+    this.fragmentData(data, from, to);
   }
 
-  /** The next fragment's data, data[from..]; `end` when it is the last. */
-  protected fragmentContinue(data: Buffer, end: boolean, from = 0): void {
+  /** The next fragment's data, data[from, to); `end` when it is the last. */
+  protected fragmentContinue(data: Buffer, end: boolean, from = 0, to = data.length): void {
     if (!this.frag) {
       // A middle or end fragment whose start we never saw: the unit is already lost.
       this.stats.droppedNalus += end ? 1 : 0;
       this.au!.damaged = true;
       return;
     }
-    if (!this.fragmentData(data, from) || !end) return;
+    if (!this.fragmentData(data, from, to) || !end) return;
     const au = this.au!;
     this.frag = false;
     const nal = this.arena.close();
@@ -205,12 +217,12 @@ export abstract class RtpVideoDepacketizer {
   }
 
   /** Appends fragment data unless the unit grows past the limit (then it is dropped). */
-  private fragmentData(data: Buffer, from: number): boolean {
-    if (this.arena.openBytes + data.length - from > this.maxNalu) {
+  private fragmentData(data: Buffer, from: number, to: number): boolean {
+    if (this.arena.openBytes + to - from > this.maxNalu) {
       this.dropFragment();
       return false;
     }
-    this.arena.appendRange(data, from, data.length);
+    this.arena.appendRange(data, from, to);
     return true;
   }
 

@@ -7,15 +7,16 @@ import { H264Nal } from './nal.js';
 const EMPTY = Buffer.alloc(0);
 
 export class H264Depacketizer extends RtpVideoDepacketizer {
-  protected depacketize(payload: Buffer): void {
-    if (payload.length < 1) return this.dropNalu();
-    const type = payload[0]! & 0x1f;
-    if (type >= 1 && type <= 23) return this.addNalu(payload);
+  // The payload is p[s, e): read in place, no view made per packet.
+  protected depacketize(p: Buffer, s: number, e: number): void {
+    if (e - s < 1) return this.dropNalu();
+    const type = p[s]! & 0x1f;
+    if (type >= 1 && type <= 23) return this.addNalu(p, s, e);
     switch (type) {
       case H264Nal.STAP_A:
-        return this.stapA(payload);
+        return this.stapA(p, s, e);
       case H264Nal.FU_A:
-        return this.fuA(payload);
+        return this.fuA(p, s, e);
       default:
         return this.unsupported(); // 0, 25–27, 29–31
     }
@@ -26,30 +27,30 @@ export class H264Depacketizer extends RtpVideoDepacketizer {
   }
 
   // §5.7.1: 16-bit size + NAL unit, repeated.
-  private stapA(p: Buffer): void {
-    let o = 1;
-    while (o < p.length) {
-      if (o + 2 > p.length) return this.dropNalu();
+  private stapA(p: Buffer, s: number, e: number): void {
+    let o = s + 1;
+    while (o < e) {
+      if (o + 2 > e) return this.dropNalu();
       const size = p.readUInt16BE(o);
       o += 2;
-      if (size === 0 || o + size > p.length) return this.dropNalu();
+      if (size === 0 || o + size > e) return this.dropNalu();
       this.addNalu(p, o, o + size);
       o += size;
     }
   }
 
   // §5.8: FU indicator (F, NRI, 28) + FU header (S, E, R, type) + fragment.
-  private fuA(p: Buffer): void {
-    if (p.length < 3) return this.dropNalu();
-    const fuHeader = p[1]!;
+  private fuA(p: Buffer, s: number, e: number): void {
+    if (e - s < 3) return this.dropNalu();
+    const fuHeader = p[s + 1]!;
     const start = (fuHeader & 0x80) !== 0;
     const end = (fuHeader & 0x40) !== 0;
-    // The fragment is p[2..], passed as an offset: no view is made per packet.
+    // The fragment is p[s + 2, e), passed as offsets: no view is made per packet.
     if (start) {
-      this.fragmentStart((p[0]! & 0xe0) | (fuHeader & 0x1f), -1, p, 2);
+      this.fragmentStart((p[s]! & 0xe0) | (fuHeader & 0x1f), -1, p, s + 2, e);
       if (end) this.fragmentContinue(EMPTY, true); // S and E together: tolerated
     } else {
-      this.fragmentContinue(p, end, 2);
+      this.fragmentContinue(p, end, s + 2, e);
     }
   }
 }

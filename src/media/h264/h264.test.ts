@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRtpPacket } from '../rtp/rtp-packet.js';
+import { InPlaceRtpPacket, parseRtpPacket, readRtpPacket, serializeRtpPacket } from '../rtp/rtp-packet.js';
 import { captureRtp, ffprobeJson, mediaFixture } from '../../../test/support/media-fixtures.js';
 import type { AccessUnit, RtpPayloadPacket } from './access-unit.js';
 import { groupAccessUnits, joinAnnexB, splitAnnexB } from './annexb.js';
@@ -165,4 +165,27 @@ describe('H.264 from a real RTP sender (ffmpeg -f rtp over UDP)', () => {
       else expect(steps.some((s) => s < 0)).toBe(true); // presentation order differs from decode order
     });
   }
+});
+
+describe('H.264 depacketizer reading packets in place', () => {
+  it('gives the same access units from packets parsed in place into one reused object', () => {
+    const aus = [[Buffer.from([0x67, 1, 2, 3]), Buffer.from([0x68, 4]), Buffer.alloc(5000, 0x65)], [Buffer.alloc(3000, 0x41)], [Buffer.alloc(700, 0x41), Buffer.alloc(20, 0x41)]];
+    const packets = toRtp(aus, 1200);
+    const plain = depacketizeAll(packets).aus.map((u) => u.nalus.map((n) => Buffer.from(n)));
+    // Every packet serialised into one shared read buffer at an odd offset, parsed into one object.
+    const d = new H264Depacketizer();
+    const reused = new InPlaceRtpPacket();
+    const read = Buffer.alloc(2000);
+    const inPlace: Buffer[][] = [];
+    for (const p of packets) {
+      read.fill(0xee);
+      const bytes = serializeRtpPacket({ marker: p.marker, payloadType: 96, sequenceNumber: p.sequenceNumber, timestamp: p.timestamp, ssrc: 7, csrc: [], paddingLength: 0, payload: p.payload });
+      bytes.copy(read, 13);
+      const packet = readRtpPacket(read, 13, 13 + bytes.length, reused);
+      expect(packet).toBe(reused);
+      for (const u of d.push(packet)) inPlace.push(u.nalus.map((n) => Buffer.from(n)));
+    }
+    expect(inPlace).toEqual(plain);
+    expect(inPlace.flat()).toEqual(aus.flat());
+  });
 });

@@ -7,12 +7,13 @@ import { H265Nal, isH265Irap } from './nal.js';
 const EMPTY = Buffer.alloc(0);
 
 export class H265Depacketizer extends RtpVideoDepacketizer {
-  protected depacketize(payload: Buffer): void {
-    if (payload.length < 3) return this.dropNalu();
-    const type = (payload[0]! >> 1) & 0x3f;
-    if (type < H265Nal.AP) return this.addNalu(payload);
-    if (type === H265Nal.AP) return this.aggregation(payload);
-    if (type === H265Nal.FU) return this.fragment(payload);
+  // The payload is p[s, e): read in place, no view made per packet.
+  protected depacketize(p: Buffer, s: number, e: number): void {
+    if (e - s < 3) return this.dropNalu();
+    const type = (p[s]! >> 1) & 0x3f;
+    if (type < H265Nal.AP) return this.addNalu(p, s, e);
+    if (type === H265Nal.AP) return this.aggregation(p, s, e);
+    if (type === H265Nal.FU) return this.fragment(p, s, e);
     return this.unsupported();
   }
 
@@ -20,28 +21,28 @@ export class H265Depacketizer extends RtpVideoDepacketizer {
     return nalus.some((n) => isH265Irap((n[0]! >> 1) & 0x3f));
   }
 
-  private aggregation(p: Buffer): void {
-    let o = 2;
-    while (o < p.length) {
-      if (o + 2 > p.length) return this.dropNalu();
+  private aggregation(p: Buffer, s: number, e: number): void {
+    let o = s + 2;
+    while (o < e) {
+      if (o + 2 > e) return this.dropNalu();
       const size = p.readUInt16BE(o);
       o += 2;
-      if (size < 2 || o + size > p.length) return this.dropNalu();
+      if (size < 2 || o + size > e) return this.dropNalu();
       this.addNalu(p, o, o + size);
       o += size;
     }
   }
 
-  private fragment(p: Buffer): void {
-    const fu = p[2]!;
+  private fragment(p: Buffer, s: number, e: number): void {
+    const fu = p[s + 2]!;
     const start = (fu & 0x80) !== 0;
     const end = (fu & 0x40) !== 0;
     if (start) {
       // The NAL header is the payload header with FuType in place of 49.
-      this.fragmentStart((p[0]! & 0x81) | ((fu & 0x3f) << 1), p[1]!, p, 3);
+      this.fragmentStart((p[s]! & 0x81) | ((fu & 0x3f) << 1), p[s + 1]!, p, s + 3, e);
       if (end) this.fragmentContinue(EMPTY, true);
     } else {
-      this.fragmentContinue(p, end, 3);
+      this.fragmentContinue(p, end, s + 3, e);
     }
   }
 }

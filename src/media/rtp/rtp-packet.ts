@@ -21,6 +21,35 @@ export interface RtpPacket {
   payload: Buffer;
 }
 
+/**
+ * A packet parsed in place and reused (readRtpPacket's `into`): its payload is
+ * payloadBuffer[payloadStart, payloadEnd), and `payload` makes a view of it only when read, so a
+ * receiver that passes the range on (see RtpPayloadPacket) allocates nothing per packet.
+ */
+export class InPlaceRtpPacket implements RtpPacket {
+  marker = false;
+  payloadType = 0;
+  sequenceNumber = 0;
+  timestamp = 0;
+  ssrc = 0;
+  csrc: number[] = [];
+  extension?: RtpHeaderExtension;
+  paddingLength = 0;
+  payloadBuffer: Buffer = Buffer.alloc(0);
+  payloadStart = 0;
+  payloadEnd = 0;
+
+  get payload(): Buffer {
+    return this.payloadBuffer.subarray(this.payloadStart, this.payloadEnd);
+  }
+
+  set payload(bytes: Buffer) {
+    this.payloadBuffer = bytes;
+    this.payloadStart = 0;
+    this.payloadEnd = bytes.length;
+  }
+}
+
 const FIXED_HEADER = 12;
 const NO_CSRC: readonly number[] = Object.freeze([]);
 
@@ -76,7 +105,6 @@ export function readRtpPacket(buf: Buffer, start: number, end: number, into?: Rt
   const sequenceNumber = buf.readUInt16BE(start + 2);
   const timestamp = buf.readUInt32BE(start + 4);
   const ssrc = buf.readUInt32BE(start + 8);
-  const payload = buf.subarray(offset, payloadEnd);
   if (into) {
     into.marker = marker;
     into.payloadType = payloadType;
@@ -85,14 +113,37 @@ export function readRtpPacket(buf: Buffer, start: number, end: number, into?: Rt
     into.ssrc = ssrc;
     into.csrc = csrc;
     into.paddingLength = paddingLength;
-    into.payload = payload;
+    if (into instanceof InPlaceRtpPacket) {
+      into.payloadBuffer = buf;
+      into.payloadStart = offset;
+      into.payloadEnd = payloadEnd;
+    } else {
+      into.payload = buf.subarray(offset, payloadEnd);
+    }
     if (extension) into.extension = extension;
     else if (into.extension) delete into.extension;
     return into;
   }
+  const payload = buf.subarray(offset, payloadEnd);
   const packet: RtpPacket = { marker, payloadType, sequenceNumber, timestamp, ssrc, csrc, paddingLength, payload };
   if (extension) packet.extension = extension;
   return packet;
+}
+
+/** A plain copy that owns its bytes (payload and extension copied), e.g. of a reused packet. */
+export function copyRtpPacket(p: RtpPacket): RtpPacket {
+  const copy: RtpPacket = {
+    marker: p.marker,
+    payloadType: p.payloadType,
+    sequenceNumber: p.sequenceNumber,
+    timestamp: p.timestamp,
+    ssrc: p.ssrc,
+    csrc: p.csrc.length ? [...p.csrc] : [],
+    paddingLength: p.paddingLength,
+    payload: Buffer.from(p.payload),
+  };
+  if (p.extension) copy.extension = { profile: p.extension.profile, data: Buffer.from(p.extension.data) };
+  return copy;
 }
 
 export function serializeRtpPacket(p: RtpPacket): Buffer {

@@ -161,10 +161,22 @@ export class SlabArena {
   claim(): (() => void) | undefined {
     const slabs = this.touched;
     if (slabs.length === 0) return undefined;
+    const pool = this.pool;
+    let done = false;
+    if (slabs.length === 1) {
+      // Most access units lie in one slab: a release that holds it alone, and the touched list
+      // is kept for the next claim (one object less held per picture until it is written).
+      const slab = slabs[0]!;
+      slabs.length = 0;
+      slab.refs++;
+      return () => {
+        if (done) return;
+        done = true;
+        if (--slab.refs === 0 && slab.retired) pool.give(slab);
+      };
+    }
     this.touched = [];
     for (const s of slabs) s.refs++;
-    let done = false;
-    const pool = this.pool;
     return () => {
       if (done) return;
       done = true;

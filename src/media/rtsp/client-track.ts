@@ -5,7 +5,7 @@ import { RtpError } from '../rtp/errors.js';
 import { ReceptionStats } from '../rtp/reception-stats.js';
 import { ReorderBuffer, type ReorderOptions } from '../rtp/reorder-buffer.js';
 import { buildReceiverReport, buildSdesCname, parseRtcp, type RtcpPacket } from '../rtp/rtcp.js';
-import { readRtpPacket, seqDelta, type RtpPacket } from '../rtp/rtp-packet.js';
+import { InPlaceRtpPacket, readRtpPacket, seqDelta, type RtpPacket } from '../rtp/rtp-packet.js';
 import type { SdpTrack } from '../sdp/tracks.js';
 
 export interface ClientTrack extends SdpTrack {
@@ -58,8 +58,7 @@ export class TrackReceiver {
     this.reception = new ReceptionStats(track.clockRate);
     this.reorder = reorder === false ? undefined : new ReorderBuffer(reorder);
     if (reuse && !this.reorder) {
-      const packet: RtpPacket = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, csrc: [], paddingLength: 0, payload: Buffer.alloc(0) };
-      this.scratch = { track: track.index, packet, receivedAt: 0, wallClockMs: 0 };
+      this.scratch = { track: track.index, packet: new InPlaceRtpPacket(), receivedAt: 0, wallClockMs: 0 };
     }
   }
 

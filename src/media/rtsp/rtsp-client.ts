@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { ReorderOptions } from '../rtp/reorder-buffer.js';
 import type { RtcpPacket } from '../rtp/rtcp.js';
+import { copyRtpPacket } from '../rtp/rtp-packet.js';
 import { resolveControl } from '../sdp/control-url.js';
 import { getAttribute, parseSdp, type SessionDescription } from '../sdp/sdp.js';
 import { SdpError } from '../sdp/errors.js';
@@ -391,9 +392,7 @@ export class RtspClient extends EventEmitter<ClientEvents> {
     else this.emit('rtp', p);
     if (!this.iterating) return;
     if (!this.opts.transientPayloads) return this.queue.push(p);
-    const packet = { ...p.packet, payload: Buffer.from(p.packet.payload) };
-    if (p.packet.extension) packet.extension = { profile: p.packet.extension.profile, data: Buffer.from(p.packet.extension.data) };
-    this.queue.push({ ...p, packet });
+    this.queue.push({ track: p.track, packet: copyRtpPacket(p.packet), receivedAt: p.receivedAt, wallClockMs: p.wallClockMs });
   }
 
   private startTimers(): void {
