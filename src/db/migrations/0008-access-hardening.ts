@@ -72,13 +72,10 @@ export function accessHardening(dialect: DialectName, dataDir: string | undefine
         // lock is then held only while the commit itself runs, with no round trip to the client
         // in between. Rows never outlive their transaction: chained and deleted at its commit, or
         // gone with its rollback. A chaining failure fails the commit, and so the action.
-        await db.schema
-          .createTable('audit_inbox')
-          .addColumn('id', 'bigserial', (c) => c.primaryKey())
-          .execute();
-        for (const [c, t] of CONTENT) await db.schema.alterTable('audit_inbox').addColumn(c, t).execute();
-        // JSON [[kind, ref], …]: the entry's rows in audit_refs.
-        await db.schema.alterTable('audit_inbox').addColumn('refs', 'text', (c) => c.notNull()).execute();
+        // UNLOGGED: no row of it survives its own transaction, so there is nothing for the WAL
+        // to keep (and a crash empties it, which is what it always holds once committed).
+        // refs: JSON [[kind, ref], …], the entry's rows in audit_refs.
+        await sql.raw(`CREATE UNLOGGED TABLE audit_inbox (id bigserial PRIMARY KEY, ${CONTENT.map(([c, t]) => `${c} ${t}`).join(', ')}, refs text NOT NULL)`).execute(db);
         // One firing an entry, in the order they were written, each taking its own row (NEW):
         // nothing scans the inbox, whose deleted rows would otherwise pile up in every scan.
         await sql.raw(`CREATE FUNCTION audit_chain_inbox() RETURNS trigger LANGUAGE plpgsql AS $$
