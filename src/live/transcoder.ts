@@ -40,19 +40,26 @@ class H265Transcoder extends EventEmitter<SourceEvents> implements MediaSource {
   }
 
   async start(): Promise<void> {
+    // ffmpeg probes 5 MB or 5 s of input before it writes anything by default: longer than a
+    // viewer waits. The parameter sets and a keyframe come first, so a small probe is enough.
     const child = spawn('ffmpeg', [
-      '-nostdin', '-v', 'error', '-fflags', 'nobuffer', '-f', 'hevc', '-i', 'pipe:0',
-      '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline',
+      '-nostdin', '-v', 'error', '-fflags', 'nobuffer', '-probesize', '65536', '-analyzeduration', '0', '-f', 'hevc', '-i', 'pipe:0',
+      // Browsers decode 8-bit 4:2:0 H.264; a camera's H.265 may be 10-bit (Main 10) or 4:2:2/4:4:4.
+      '-an', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline',
       '-x264-params', 'aud=1:repeat-headers=1', '-fps_mode', 'passthrough', '-f', 'h264', 'pipe:1',
     ], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stdin.on('error', () => undefined);
-    child.stderr.resume();
+    // The last of what ffmpeg said, for the error when it exits.
+    let said = '';
+    child.stderr.on('data', (d: Buffer) => {
+      said = (said + d.toString()).slice(-400);
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       for (const au of this.splitter.push(chunk)) this.output(au);
     });
     child.on('exit', (code) => {
-      if (!this.closed) this.emit('error', new LiveError('LIVE_TRANSCODE', `ffmpeg exited with ${code}`));
+      if (!this.closed) this.emit('error', new LiveError('LIVE_TRANSCODE', `ffmpeg exited with ${code}${said ? `: ${said.trim()}` : ''}`));
       void this.close();
     });
     this.subscription = await this.hub.watch(this.cameraId, {
