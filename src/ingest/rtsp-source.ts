@@ -153,11 +153,24 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
     await old.close().catch(() => undefined);
     this.emit('notice', { code: 'TRANSPORT_FALLBACK', message: `${reason}: retrying over TCP interleaved` });
     if (this.closing) return;
-    this.video = undefined;
-    this.audio = undefined;
-    this.streams.clear();
-    this.firstSeen.clear();
-    await this.startClient();
+    // A server that shares one media between sessions may still be tearing the refused one
+    // down and answer 503 for a moment (GStreamer does): try again shortly, a few times.
+    for (let attempt = 1; ; attempt++) {
+      this.video = undefined;
+      this.audio = undefined;
+      this.streams.clear();
+      this.firstSeen.clear();
+      try {
+        await this.startClient();
+        return;
+      } catch (e) {
+        const busy = e instanceof RtspError && e.code === 'RTSP_STATUS' && e.rtspStatus === 503;
+        if (!busy || attempt >= 4 || this.closing) throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      if (this.closing) return;
+      this.client = this.newClient();
+    }
   }
 
   /** The first H.264/H.265 video track, and the first usable audio track. */
