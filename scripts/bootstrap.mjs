@@ -152,7 +152,8 @@ switch (command) {
     ensureNodeModules();
     ensureBuilt();
     const args = rest.length ? rest : ['serve', '--demo'];
-    process.exit(run(process.execPath, ['--enable-source-maps', join(root, 'dist', 'cli', 'main.js'), ...args]));
+    // Through the CommonJS launcher, which sizes libuv's thread pool before anything uses it.
+    process.exit(run(process.execPath, ['--enable-source-maps', join(root, 'bin', 'vigil.cjs'), ...args]));
     break;
   }
   case 'test': {

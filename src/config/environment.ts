@@ -1,4 +1,4 @@
-// The two places the process environment is touched outside the configuration file proper, kept
+// The places the process environment is read outside the configuration file proper, kept
 // here so nothing else reads or writes process.env.
 
 /** A secret given to a command-line tool through the environment (never through config files). */
@@ -7,9 +7,12 @@ export function secretFromEnvironment(name: 'VIGIL_PASSWORD'): string | undefine
 }
 
 /**
- * Sizes libuv's thread pool for many cameras: every fragment's fsync holds a pool thread, and the
- * default four queue them. Must run before the first asynchronous file I/O (the pool is sized once).
+ * libuv's thread pool size. Every recorded fragment ends in a synchronous-data write that holds a
+ * pool thread while the disk works, so the recorder wants many. The pool is sized once, before any
+ * module code runs under ES modules: only the launcher (bin/vigil.cjs) or the caller's environment
+ * can set it, and the recorder can only check it.
  */
-export function sizeLibuvPoolForRecording(threads = 64): void {
-  process.env.UV_THREADPOOL_SIZE ??= String(threads);
+export function libuvPoolSize(): number {
+  const n = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 1024) : 4;
 }

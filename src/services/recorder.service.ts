@@ -2,15 +2,13 @@
 // the registry the process shares with /metrics (the context's unless given).
 import type { Registry } from 'prom-client';
 import { Recorder } from '../recorder/recorder.js';
-import { sizeLibuvPoolForRecording } from '../config/environment.js';
+import { libuvPoolSize } from '../config/environment.js';
 import { DiskGate } from '../recorder/disk-gate.js';
 import { createRecorderMetrics } from '../recorder/metrics.js';
 import type { Context } from './context.js';
 
-// Every fragment of every camera ends in an fsync, which holds a libuv pool thread for as long as
-// the disk takes; with the default four threads a hundred cameras queue behind each other. The
-// pool is sized when first used, so this must run at load time, before any asynchronous I/O.
-sizeLibuvPoolForRecording();
+/** Below this many libuv pool threads, a hundred cameras' fragment writes queue behind each other. */
+const WANTED_POOL_THREADS = 16;
 
 export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; close(): Promise<void> }> {
   const r = ctx.config.retention;
@@ -20,6 +18,13 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     full: r.diskFullPercent / 100,
   });
   await disk.start();
+  const pool = libuvPoolSize();
+  if (pool < WANTED_POOL_THREADS) {
+    ctx.logger.warn(
+      { uvThreadpoolSize: pool, wanted: WANTED_POOL_THREADS },
+      'libuv thread pool is small for recording: start through bin/vigil.cjs (npm start does) or set UV_THREADPOOL_SIZE=64',
+    );
+  }
   const recorder = new Recorder({
     acceptingWrites: disk.acceptingWrites,
     dataDir: ctx.config.dataDir,

@@ -66,7 +66,8 @@ export async function startRecorderProcess(
   const entry = options.compiled ? compiledChild() : ['--import', 'tsx', CHILD];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, dataDir, dbUrl, JSON.stringify(settings)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
+    // The pool is sized before any module code runs: only the environment can size it (see bin/vigil.cjs).
+    env: { UV_THREADPOOL_SIZE: '64', ...process.env, ...options.env },
   });
   let out = '';
   let err = '';
