@@ -162,6 +162,16 @@ describe('watching in the console', () => {
     const after = (await page.evaluate(`document.querySelector(${JSON.stringify(video)}).currentTime`)) as number;
     expect(await page.evaluate(`document.querySelector(${JSON.stringify(video)}).paused`)).toBe(true);
     expect(after).toBeGreaterThan(before);
+    // One frame (40 ms at 25 fps) on the clock and the player; a step back returns to it.
+    const clockAfter = Number(await page.getByTestId('playback-clock').getAttribute('data-ms'));
+    expect(after - before).toBeCloseTo(0.04, 2);
+    await page.getByTestId('playback-step-back').click();
+    expect(Number(await page.getByTestId('playback-clock').getAttribute('data-ms'))).toBe(clockAfter - 40);
+    expect((await page.evaluate(`document.querySelector(${JSON.stringify(video)}).currentTime`)) as number).toBeCloseTo(before, 2);
+    for (const rate of [8, 2, 1]) {
+      await page.getByTestId('playback-speed').getByText(`${rate}×`).click();
+      expect(await page.evaluate(`document.querySelector(${JSON.stringify(video)}).playbackRate`)).toBe(rate);
+    }
   });
 
   it('works in English: the wall, its camera tree and the playback page', async () => {
