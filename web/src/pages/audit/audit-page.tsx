@@ -37,7 +37,20 @@ function toFilter(v: FilterValues): AuditFilter {
   };
 }
 
+/** audit:read held with a role for the whole platform (no organisation): the chain may be walked whole. */
+function readsWholePlatform(me: ReturnType<typeof useMe>): boolean {
+  return holds(me, 'audit:read') && me.roles.some((r) => r.organisationId === null);
+}
+
 export function ChainStatusBanner() {
+  const { t } = useTranslation();
+  // A reader of one subtree sees its entries; the chain as a whole is only walked platform-wide, and
+  // asking would be refused and registered as a refusal on every visit.
+  if (!readsWholePlatform(useMe())) return <Alert type="info" showIcon message={t('audit.scoped')} description={t('audit.scopedDetail')} data-testid="chain-status" />;
+  return <ChainVerification />;
+}
+
+function ChainVerification() {
   const { t } = useTranslation();
   const status = useAsync(() => accessApi.audit.verify(), []);
   if (status.loading) return <Alert type="info" showIcon message={t('audit.verifying')} data-testid="chain-status" />;
