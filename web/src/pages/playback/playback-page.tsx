@@ -305,7 +305,21 @@ export default function PlaybackPage() {
               showTime
               placeholder={t('playback.goTo')}
               value={cursor !== null ? dayjs(cursor) : null}
-              onChange={(d) => d && void seek(d.valueOf())}
+              // The picker shows seconds but keeps the milliseconds of the value it had: a time chosen
+              // or typed there means that whole second.
+              onChange={(d) => d && void seek(d.millisecond(0).valueOf())}
+              // The picker reports no change when the text typed is the instant it already shows (to the
+              // second): Enter there still means "go to this time", e.g. back to it after playing on.
+              // The picker itself would then submit its current value, milliseconds and all: kept from it.
+              onKeyDown={(e, preventDefault) => {
+                if (e.key !== 'Enter' || cursor === null) return;
+                const text = (e.target as HTMLInputElement).value;
+                if (text !== dayjs(cursor).format('YYYY-MM-DD HH:mm:ss')) return;
+                const at = new Date(text.replace(' ', 'T')).getTime();
+                if (!Number.isFinite(at)) return;
+                preventDefault();
+                void seek(at);
+              }}
               disabled={!cameraIds.length}
               data-testid="playback-goto"
             />
