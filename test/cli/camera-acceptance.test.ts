@@ -3,43 +3,23 @@
 // AH-13 and CN-12 under the Anhui profile); once the system passes, the same change goes through.
 // The system and its acceptance are set up through the repositories: the command line has no
 // system commands, the console and the API do.
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cliDatabaseUrl, runVigil } from '../support/cli.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openContext, type Context } from '../../src/services/context.js';
-
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-async function databaseUrl(dialect: 'sqlite' | 'postgres'): Promise<string | undefined> {
-  if (dialect === 'sqlite') return undefined;
-  const server = inject('postgresUrl');
-  const name = `cli_gate_${randomBytes(5).toString('hex')}`;
-  const c = new pg.Client({ connectionString: server });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  return server.replace(/\/[^/]*$/, `/${name}`);
-}
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`vigil camera update on ${dialect}`, () => {
     it('refuses to record a camera of an unaccepted system as in service, then allows it once accepted', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-gate-'));
-      const url = await databaseUrl(dialect);
+      const url = await cliDatabaseUrl(dialect, 'cli_gate');
       const env: Record<string, string> = { PATH: process.env.PATH ?? '', VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_PROFILE: 'national', VIGIL_LOG_LEVEL: 'warn', ...(url ? { VIGIL_DATABASE_URL: url } : {}) };
       const vigil = async (...args: string[]) => {
         try {
-          const r = await run(process.execPath, ['--import', TSX, MAIN, ...args], { env, cwd: dir });
+          const r = await runVigil(args, env, dir);
           return { code: 0, stdout: r.stdout, stderr: r.stderr };
         } catch (e) {
           const err = e as { code: number; stdout: string; stderr: string };

@@ -1,30 +1,9 @@
 // The `vigil` command as a user runs it: a real process, a real data folder, both dialects.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { pathToFileURL } from 'node:url';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
-
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-// Absolute, so the command can run from any folder as a user would.
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-async function databaseUrl(dialect: 'sqlite' | 'postgres'): Promise<string | undefined> {
-  if (dialect === 'sqlite') return undefined;
-  const server = inject('postgresUrl');
-  const name = `cli_${randomBytes(5).toString('hex')}`;
-  const c = new pg.Client({ connectionString: server });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  return server.replace(/\/[^/]*$/, `/${name}`);
-}
+import { describe, expect, it } from 'vitest';
+import { cliDatabaseUrl, runVigil } from '../support/cli.js';
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`vigil CLI on ${dialect}`, () => {
@@ -32,7 +11,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let env: Record<string, string>;
     const vigil = async (...args: string[]) => {
       try {
-        const r = await run(process.execPath, ['--import', TSX, MAIN, ...args], { env, cwd: dir });
+        const r = await runVigil(args, env, dir);
         return { code: 0, stdout: r.stdout, stderr: r.stderr };
       } catch (e) {
         const err = e as { code: number; stdout: string; stderr: string };
@@ -41,7 +20,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     };
 
     it('migrates, lists profiles and builds organisations', async () => {
-      const url = await databaseUrl(dialect);
+      const url = await cliDatabaseUrl(dialect, 'cli');
       env = { PATH: process.env.PATH ?? '', VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_PROFILE: 'anhui', ...(url ? { VIGIL_DATABASE_URL: url } : {}) };
       expect((await vigil('migrate')).stdout).toMatch(`database is up to date (${dialect})`);
       const profiles = await vigil('profile', 'list');
@@ -84,7 +63,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('explains a bad configuration and an unknown command', async () => {
-      const bad = await run(process.execPath, ['--import', TSX, MAIN, 'migrate'], { env: { ...env, VIGIL_PROFILE: 'atlantis' }, cwd: dir }).catch((e) => e);
+      const bad = await runVigil(['migrate'], { ...env, VIGIL_PROFILE: 'atlantis' }, dir).catch((e) => e);
       expect(bad.stderr).toMatch(/profile "atlantis" does not exist/);
       const unknown = await vigil('frobnicate');
       expect(unknown.code).toBe(2);
