@@ -367,11 +367,12 @@ describe('lifecycle and supervision in the console', () => {
     await e.goto(`${server.url}/systems`);
     await e.getByTestId('systems-table').getByText('校园监控系统').click();
     await drawer(e).getByText('Firms and technicians in the archive').waitFor();
-    expect(await drawer(e).getByTestId('archive-parties').textContent()).toContain('Builder');
-    expect(await drawer(e).getByTestId('relocations').textContent()).toMatch(/Removal and relocation notices.*Relocation.*In time.*Kept until retention ends/);
+    // The drawer opens before its lists have loaded: wait for them.
+    await expect.poll(() => drawer(e).getByTestId('archive-parties').textContent()).toContain('Builder');
+    await expect.poll(() => drawer(e).getByTestId('relocations').textContent()).toMatch(/Removal and relocation notices.*Relocation.*In time.*Kept until retention ends/);
     await e.goto(`${server.url}/inspections`);
     await e.getByTestId('inspections-table').locator('tbody tr').first().click();
-    expect(await drawer(e).getByTestId('penalties').textContent()).toMatch(/Penalties.*AH-24.*Unit.*¥5,000/);
+    await expect.poll(() => drawer(e).getByTestId('penalties').textContent()).toMatch(/Penalties.*AH-24.*Unit.*¥5,000/);
     await shot(e, '7-english');
     await en.close();
     expect(pageErrors()).toEqual([]);
