@@ -43,6 +43,11 @@ export const configSchema = z.strictObject({
       reconnectMaxMs: z.number().int().min(100).max(600_000).default(30_000),
       /** Connects are spread out by this much each, so many cameras returning at once do not storm. */
       staggerMs: z.number().int().min(0).max(10_000).default(20),
+      /**
+       * Write footage with direct I/O (O_DIRECT) where the filesystem allows it, bypassing the page
+       * cache; false writes through the cache (src/recorder/segment-store/direct-io.ts).
+       */
+      directIo: z.boolean().default(true),
     })
     .prefault({}),
   audit: z

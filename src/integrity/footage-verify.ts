@@ -8,9 +8,13 @@ import type { KeyObject } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { EvidenceRepository, IndexedFile } from '../db/evidence.repository.js';
+import { isFreePadding } from '../media/fmp4/free-box.js';
 import { fragmentLeaf, initLeaf } from './leaf.js';
 import { MerkleTree } from './merkle.js';
 import { verifyTreeHead } from './tree-head.js';
+
+/** Most padding a recording file being written can end with (one block and a box header). */
+const MAX_TRAILING_PADDING = 8192;
 
 export type ProblemKind =
   | 'file_missing'
@@ -177,7 +181,10 @@ async function verifyFile(d: FootageVerifyDeps, file: IndexedFile, lastSealed: n
         out.problems.push({ ...at, kind: 'fragment_deleted', atMs: prevEnd, leafIndex: l.leafIndex, message: `leaf ${l.leafIndex} names fragment ${l.fragmentId} of ${file.path}, whose index row is gone although retention never removed it` });
       }
     }
-    if (size > end && out.problems.every((p) => p.kind !== 'truncated')) {
+    // A file being written with direct I/O ends with padding (free boxes) after its last
+    // fragment; anything else after it was never indexed.
+    const padding = size > end && size - end <= MAX_TRAILING_PADDING ? await read(end, size - end) : null;
+    if (size > end && !(padding && isFreePadding(padding)) && out.problems.every((p) => p.kind !== 'truncated')) {
       out.problems.push({ ...at, kind: 'trailing_bytes', atMs: fragments.at(-1)?.endMs ?? file.startedAt, byteOffset: end, message: `${file.path} has ${size - end} bytes after its last indexed fragment` });
     }
   } finally {

@@ -238,7 +238,7 @@ export class CameraWriter {
       // After a failed write the file may hold a partial fragment past what is durable.
       if (t.failed) await this.deps.store.truncate(t.file.path, t.file.bytes).catch(() => undefined);
       await t.file.close();
-      this.deps.index.closeFile(t.fileId, t.endMs, t.file.bytes);
+      this.deps.index.closeFile(t.fileId, t.endMs, t.file.dataEnd);
       return;
     }
     if (t.failed) return;
@@ -260,7 +260,7 @@ export class CameraWriter {
         samples: job.out.sampleCount,
         sha256: written.sha256,
       },
-      t.file.bytes,
+      t.file.dataEnd,
     );
     this.deps.metrics?.bytesWritten.inc(written.size);
     this.deps.metrics?.fragments.inc();

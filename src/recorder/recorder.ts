@@ -18,6 +18,8 @@ export interface RecorderSettings {
   reconnectMinMs: number;
   reconnectMaxMs: number;
   staggerMs: number;
+  /** Direct I/O for recording files where the filesystem allows it (default true). */
+  directIo?: boolean;
 }
 
 export interface RecorderDeps {
@@ -55,7 +57,7 @@ export class Recorder {
     private readonly deps: RecorderDeps,
     private readonly options: RecorderOptions = {},
   ) {
-    this.store = new SegmentStore(deps.dataDir);
+    this.store = new SegmentStore(deps.dataDir, { directIo: deps.settings.directIo ?? true });
     this.index = new IndexWriter(deps.repo, deps.clock, deps.logger, deps.metrics, { intervalMs: options.indexIntervalMs ?? 300 });
     this.gate = new ConnectGate(deps.settings.staggerMs, deps.clock);
   }
@@ -66,7 +68,9 @@ export class Recorder {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 10_000);
     this.timer.unref();
-    this.deps.logger.info({ cameras: this.sessions.size }, 'recorder started');
+    // Known by now (the first file probed it), or probed here for the log.
+    const directIo = (await this.store.directBuffers().catch(() => null)) !== null;
+    this.deps.logger.info({ cameras: this.sessions.size, directIo }, 'recorder started');
   }
 
   /** Starts sessions for new cameras, stops those no longer recordable or whose URL changed. */
@@ -84,6 +88,7 @@ export class Recorder {
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     this.sessions.clear();
     await this.index.close();
+    await this.store.close();
   }
 
   private async sync(): Promise<void> {

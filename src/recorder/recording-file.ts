@@ -1,8 +1,16 @@
 // One recording file being written: created exclusively, the init segment written and fsynced,
-// then fragments appended, each followed by an fsync of the file before anyone is told where it
-// is. The SHA-256 of each fragment is computed from the very buffers written.
+// then fragments appended, each durable before anyone is told where it is. The SHA-256 of each
+// fragment is computed from the very bytes written.
+//
+// With direct I/O (see segment-store/direct-io.ts) each piece written — the init segment, then
+// each fragment — is copied into one aligned buffer and followed by a `free` box (ISO/IEC
+// 14496-12 §8.1.2, which every reader skips) up to the next block boundary, so the next piece
+// starts aligned. The file stays a valid fragmented MP4 at every moment; fragments are indexed
+// by their own byte ranges, and the padding belongs to no fragment.
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { FREE_BOX_MIN, writeFreeBox } from '../media/fmp4/free-box.js';
+import { roundUpToBlock, writeDirect, type AlignedBufferPool } from './segment-store/direct-io.js';
 import type { SegmentStore } from './segment-store/segment-store.js';
 
 export interface WrittenFragment {
@@ -15,49 +23,94 @@ export class RecordingFile {
   private constructor(
     readonly path: string,
     private fh: FileHandle | undefined,
+    private readonly direct: AlignedBufferPool | null,
     private offset: number,
+    private end: number,
   ) {}
 
   /** Creates the file and makes `init` durable in it (file and directory fsynced). */
   static async create(store: SegmentStore, path: string, init: Buffer): Promise<RecordingFile> {
-    const fh = await store.create(path);
+    const { fh, direct } = await store.create(path);
     try {
-      await writeAll(fh, [init], 0);
+      const written = direct ? (await writePadded(fh, direct, [init], 0)).written : (await writeAll(fh, [init], 0), init.length);
       await fh.sync();
+      return new RecordingFile(path, fh, direct, written, init.length);
     } catch (e) {
       await fh.close().catch(() => undefined);
       throw e;
     }
-    return new RecordingFile(path, fh, init.length);
   }
 
-  /** Bytes durable in the file so far. */
+  /** Bytes durable in the file so far, with any padding after the last fragment. */
   get bytes(): number {
     return this.offset;
   }
 
-  /** Appends one fragment (its buffers in order) and fsyncs; resolves once it is on disk. */
+  /**
+   * Where the last fragment (or the init segment) ends: what the index records as the file's
+   * length. Only padding, if anything, lies between it and `bytes`.
+   */
+  get dataEnd(): number {
+    return this.end;
+  }
+
+  /** Appends one fragment (its buffers in order); resolves once it is on disk. */
   async append(chunks: readonly Buffer[]): Promise<WrittenFragment> {
     const fh = this.fh;
     if (!fh) throw new Error(`${this.path} is closed`);
+    const byteOffset = this.offset;
+    if (this.direct) {
+      const { size, written, sha256 } = await writePadded(fh, this.direct, chunks, byteOffset);
+      this.offset += written;
+      this.end = byteOffset + size;
+      return { byteOffset, size, sha256 };
+    }
     const hash = createHash('sha256');
     let size = 0;
     for (const c of chunks) {
       hash.update(c);
       size += c.length;
     }
-    const byteOffset = this.offset;
     // The file is open with O_DSYNC (SegmentStore.create): writev returns once the fragment and
     // the file's new length are on disk, as writev + fdatasync would, in one system call.
     await writeAll(fh, chunks, byteOffset);
     this.offset += size;
+    this.end = this.offset;
     return { byteOffset, size, sha256: hash.digest('hex') };
   }
 
+  /** Closes the file, without the padding after its last fragment: a closed file ends with it. */
   async close(): Promise<void> {
     const fh = this.fh;
     this.fh = undefined;
-    await fh?.close();
+    if (!fh) return;
+    if (this.offset > this.end) {
+      // If this fails the padding stays: a free box, which readers skip.
+      await fh.truncate(this.end).then(() => (this.offset = this.end), () => undefined);
+    }
+    await fh.close();
+  }
+}
+
+/**
+ * Direct I/O: `chunks` copied into one aligned buffer, a `free` box to the next block boundary,
+ * one write at `position` (aligned). Returns the chunks' size, the bytes written with the
+ * padding, and the SHA-256 of the chunks' bytes as written.
+ */
+async function writePadded(fh: FileHandle, pool: AlignedBufferPool, chunks: readonly Buffer[], position: number): Promise<{ size: number; written: number; sha256: string }> {
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  const written = roundUpToBlock(size + FREE_BOX_MIN);
+  const buf = await pool.acquire(written);
+  try {
+    let at = 0;
+    for (const c of chunks) at += c.copy(buf, at);
+    writeFreeBox(buf, size, written - size);
+    const sha256 = createHash('sha256').update(buf.subarray(0, size)).digest('hex');
+    await writeDirect(fh, buf, written, position);
+    return { size, written, sha256 };
+  } finally {
+    pool.release(buf);
   }
 }
 

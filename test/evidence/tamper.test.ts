@@ -4,6 +4,7 @@
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFreeBox } from '../../src/media/fmp4/free-box.js';
 import { verifyFootage, type ProblemKind } from '../../src/integrity/footage-verify.js';
 import { MerkleLog } from '../../src/integrity/merkle-log.js';
 import { DIALECTS } from '../support/databases.js';
@@ -95,6 +96,27 @@ for (const dialect of DIALECTS) {
       appendFileSync(path(2), Buffer.alloc(100, 7));
       return async () => writeFileSync(path(2), original);
     }, 'trailing_bytes', { file: 2 }));
+
+    it('data hidden after the last fragment in a free box larger than any padding', () => expectFirst(async () => {
+      const original = readFileSync(path(2));
+      const box = Buffer.alloc(20_000);
+      writeFreeBox(box, 0, box.length);
+      appendFileSync(path(2), box);
+      return async () => writeFileSync(path(2), original);
+    }, 'trailing_bytes', { file: 2 }));
+
+    it('accepts the padding a file being written with direct I/O ends with', async () => {
+      const original = readFileSync(path(2));
+      const box = Buffer.alloc(4000);
+      writeFreeBox(box, 0, box.length);
+      appendFileSync(path(2), box);
+      try {
+        const r = await verify();
+        expect(r.problems).toEqual([]);
+      } finally {
+        writeFileSync(path(2), original);
+      }
+    });
 
     it('an edited index row (its time)', () => expectFirst(rowChange({ i: 1, seq: 3 }, { start_ms: frag(1, 3).startMs + 1000 }), 'index_edited', { file: 1, seq: 3 }));
 

@@ -1,6 +1,7 @@
 // Checks recordings against their index the way an examiner would: every indexed fragment's
-// bytes hash to its SHA-256 at its offset, fragments tile the file from the init segment to the
-// end with nothing after, ffprobe (a peer we did not write) reads every file without error and
+// bytes hash to its SHA-256 at its offset, fragments follow each other from the init segment to
+// the end of the file with nothing between or after them but `free` boxes (the padding direct
+// I/O writes to keep pieces on block boundaries), ffprobe (a peer we did not write) reads every file without error and
 // counts as many packets as the index has samples, and no file on disk lacks a row.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -39,6 +40,22 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * Null when `bytes[from, to)` is nothing but whole `free` boxes (or empty); otherwise what is
+ * wrong with it: fragments overlapping, or anything else lying between them.
+ */
+function padding(bytes: Buffer, from: number, to: number): string | null {
+  if (to < from) return `overlaps the bytes before it by ${from - to}`;
+  for (let at = from; at < to; ) {
+    if (to - at < 8) return `${to - at} stray bytes at ${at}`;
+    const size = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    if (type !== 'free' || size < 8 || at + size > to) return `'${type}' box of ${size} bytes at ${at} where only padding may be`;
+    at += size;
+  }
+  return null;
+}
+
 export async function verifyRecordings(repo: RecordingRepository, dataDir: string, cameraIds: number[], options: { requireClosed?: boolean } = {}): Promise<Verification> {
   const problems: string[] = [];
   const files: VerifiedFile[] = [];
@@ -58,13 +75,15 @@ export async function verifyRecordings(repo: RecordingRepository, dataDir: strin
       if (options.requireClosed && !file.closed) problems.push(`${where}: not closed`);
       let expected = file.initSize;
       for (const f of fragments) {
-        if (f.byteOffset !== expected) problems.push(`${where}: fragment ${f.seq} at ${f.byteOffset}, expected ${expected}`);
+        const between = padding(bytes, expected, f.byteOffset);
+        if (between) problems.push(`${where}: fragment ${f.seq} at ${f.byteOffset}, after ${expected}: ${between}`);
         const slice = bytes.subarray(f.byteOffset, f.byteOffset + f.size);
         if (slice.length !== f.size) problems.push(`${where}: fragment ${f.seq} runs past the end of the file`);
         else if (createHash('sha256').update(slice).digest('hex') !== f.sha256) problems.push(`${where}: fragment ${f.seq} does not match its SHA-256`);
         expected = f.byteOffset + f.size;
       }
-      if (file.closed && bytes.length !== expected) problems.push(`${where}: ${bytes.length} bytes on disk, index ends at ${expected}`);
+      const after = file.closed ? padding(bytes, expected, bytes.length) : null;
+      if (after) problems.push(`${where}: ${bytes.length} bytes on disk, index ends at ${expected}: ${after}`);
       if (file.closed && file.bytes !== expected) problems.push(`${where}: row says ${file.bytes} bytes, fragments end at ${expected}`);
       const probe = await ffprobePackets(join(dataDir, file.path));
       const samples = fragments.reduce((s, f) => s + f.samples, 0);

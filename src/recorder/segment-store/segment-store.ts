@@ -4,6 +4,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
+import { AlignedBufferPool } from './direct-io.js';
 import { RECORDINGS_DIR, parseSegmentPath, segmentPath, utcDate, type SegmentName } from './segment-names.js';
 
 export interface StoredSegment extends SegmentName {
@@ -11,11 +12,29 @@ export interface StoredSegment extends SegmentName {
   path: string;
 }
 
+export interface SegmentStoreOptions {
+  /**
+   * Write recording files with direct I/O where the filesystem allows it (default): see
+   * direct-io.ts. Off, or where refused, they are written through the page cache.
+   */
+  directIo?: boolean;
+}
+
+/** A file created for writing, and the buffers to write it with when it is open for direct I/O. */
+export interface CreatedFile {
+  fh: FileHandle;
+  direct: AlignedBufferPool | null;
+}
+
 export class SegmentStore {
   /** Directories already known durable, so a file creation fsyncs one directory, not four. */
   private readonly durableDirs = new Set<string>();
+  private direct: Promise<AlignedBufferPool | null> | undefined;
 
-  constructor(readonly dataDir: string) {}
+  constructor(
+    readonly dataDir: string,
+    private readonly options: SegmentStoreOptions = {},
+  ) {}
 
   absolute(relPath: string): string {
     return join(this.dataDir, ...relPath.split('/'));
@@ -26,14 +45,15 @@ export class SegmentStore {
   }
 
   /** Opens a new file for writing; fails with EEXIST rather than touch an existing one. */
-  async create(relPath: string): Promise<FileHandle> {
+  async create(relPath: string): Promise<CreatedFile> {
     const abs = this.absolute(relPath);
     const dir = dirname(abs);
     await this.ensureDir(dir);
+    const direct = await this.directBuffers();
     // O_DSYNC: every write returns once its data (and the file length) is durable — an fdatasync
     // done by the write itself (POSIX synchronized I/O data integrity completion), so a fragment
     // costs one system call and one thread-pool job instead of two.
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC;
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC | (direct ? constants.O_DIRECT : 0);
     const fh = await open(abs, flags, 0o640).catch(async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
       // A folder removed behind our back (retention): forget what we knew and make it again.
@@ -47,7 +67,29 @@ export class SegmentStore {
       await fh.close();
       throw e;
     }
-    return fh;
+    return { fh, direct };
+  }
+
+  /** The buffers for direct writes under this store, or null when they are off or refused. */
+  directBuffers(): Promise<AlignedBufferPool | null> {
+    if (this.options.directIo === false) return Promise.resolve(null);
+    this.direct ??= (async () => {
+      const dir = join(this.dataDir, RECORDINGS_DIR);
+      await this.ensureDir(dir);
+      return AlignedBufferPool.forDirectory(dir);
+    })().catch((e: unknown) => {
+      // A failure to probe (a full disk, say) is not an answer: ask again next time.
+      this.direct = undefined;
+      throw e;
+    });
+    return this.direct;
+  }
+
+  /** Releases the direct-write buffers (their probe file); the store can still be used after. */
+  async close(): Promise<void> {
+    const pool = this.direct;
+    this.direct = undefined;
+    await (await pool?.catch(() => null))?.close();
   }
 
   /** Cuts a file to `bytes` and makes the new length durable. */
