@@ -80,6 +80,31 @@ describe('SlabArena', () => {
     for (const r of releases) r();
     expect(pool.stats.free).toBeLessThanOrEqual(2);
   });
+
+  it('keeps the slabs a burst needs, and lets go of those a whole period left unused', () => {
+    let t = 0;
+    const pool = new SlabPool(32, 1000, 10_000, () => t);
+    const burst = (n: number) => {
+      const taken = Array.from({ length: n }, () => pool.take());
+      for (const s of taken) pool.give(s);
+    };
+    burst(100);
+    expect(pool.stats).toMatchObject({ allocated: 100, free: 100 });
+    // The same burst again and again: served from the free list, nothing allocated.
+    for (let i = 0; i < 5; i++) {
+      t += 3000;
+      burst(100);
+    }
+    expect(pool.stats).toMatchObject({ allocated: 100, reused: 500, trimmed: 0 });
+    // Fewer cameras: bursts of 30 for a while; the 70 never taken go at the next trim.
+    for (let i = 0; i < 8; i++) {
+      t += 3000;
+      burst(30);
+    }
+    expect(pool.stats.trimmed).toBe(70);
+    expect(pool.stats.free).toBe(30);
+    expect(pool.stats.allocated).toBe(100);
+  });
 });
 
 describe('SlabArena with length prefixes', () => {

@@ -18,20 +18,40 @@ export interface SlabPoolStats {
   allocated: number;
   reused: number;
   free: number;
+  /** Free slabs let go because a whole trim period passed without their being needed. */
+  trimmed: number;
 }
 
+/**
+ * Slabs given back wait in a free list for the next taker. Cameras fed by one encoder (or
+ * synchronised by their owner) end their GOPs together, so slabs come back and are taken again
+ * in bursts of hundreds: a free list capped below the burst drops slabs only to allocate them
+ * again a moment later — hundreds of megabytes a minute of ArrayBuffers, each counted as
+ * external memory, each adding to the full garbage collections that it triggers. So the list is
+ * bounded by what is actually needed: every `trimEveryMs`, the slabs that stayed free through the
+ * whole period (the fewest free seen) are let go, and `maxFree` is only a ceiling for safety.
+ */
 export class SlabPool {
-  readonly stats: SlabPoolStats = { allocated: 0, reused: 0, free: 0 };
+  readonly stats: SlabPoolStats = { allocated: 0, reused: 0, free: 0, trimmed: 0 };
   private readonly free: Slab[] = [];
+  /** The fewest slabs free at any moment since the last trim. */
+  private lowWater = 0;
+  private trimAt: number;
 
   constructor(
     readonly slabBytes = 128 * 1024,
-    /** Free slabs kept; more are left to the garbage collector. */
-    private readonly maxFree = 512,
-  ) {}
+    /** Free slabs kept at most; more are left to the garbage collector. */
+    private readonly maxFree = 8192,
+    private readonly trimEveryMs = 10_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.trimAt = this.now() + trimEveryMs;
+  }
 
   take(): Slab {
+    this.trimIfDue();
     const slab = this.free.pop();
+    if (this.free.length < this.lowWater) this.lowWater = this.free.length;
     if (slab) {
       this.stats.reused++;
       this.stats.free = this.free.length;
@@ -46,6 +66,18 @@ export class SlabPool {
   give(slab: Slab): void {
     if (this.free.length < this.maxFree) this.free.push(slab);
     this.stats.free = this.free.length;
+  }
+
+  private trimIfDue(): void {
+    const now = this.now();
+    if (now < this.trimAt) return;
+    this.trimAt = now + this.trimEveryMs;
+    // The oldest free slabs (bottom of the stack) are the ones that sat unused.
+    const idle = Math.min(this.lowWater, this.free.length);
+    if (idle > 0) this.free.splice(0, idle);
+    this.stats.trimmed += idle;
+    this.stats.free = this.free.length;
+    this.lowWater = this.free.length;
   }
 }
 
