@@ -61,23 +61,26 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** Runs in the page (as text: the tests are type-checked without the DOM's types). */
+const PLAY = `async (src) => {
+  document.body.innerHTML = '';
+  const v = document.createElement('video');
+  v.muted = true;
+  document.body.append(v);
+  const failed = new Promise((_, reject) => v.addEventListener('error', () => reject(new Error('media error ' + v.error?.code + ': ' + v.error?.message))));
+  const once = (ev) => Promise.race([failed, new Promise((r) => v.addEventListener(ev, () => r(), { once: true })),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('no ' + ev + ' within 10 s: readyState ' + v.readyState + ', duration ' + v.duration)), 10000))]);
+  v.src = src;
+  await once('loadeddata');
+  const duration = v.duration;
+  v.currentTime = Math.max(0, duration - 0.5);
+  await once('seeked');
+  return { width: v.videoWidth, duration, seekedTo: v.currentTime, error: v.error ? v.error.code : null };
+}`;
+
 /** Loads `name` into a <video>, seeks near its end, and reports what Chromium made of it. */
 async function play(name: string): Promise<{ width: number; duration: number; seekedTo: number; error: number | null }> {
-  return page.evaluate(async (src) => {
-    document.body.innerHTML = '';
-    const v = document.createElement('video');
-    v.muted = true;
-    document.body.append(v);
-    const failed = new Promise<never>((_, reject) => v.addEventListener('error', () => reject(new Error(`media error ${v.error?.code}: ${v.error?.message}`))));
-    const once = (ev: string) => Promise.race([failed, new Promise<void>((r) => v.addEventListener(ev, () => r(), { once: true })),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${ev} within 10 s: readyState ${v.readyState}, duration ${v.duration}, currentTime ${v.currentTime}, seekable ${v.seekable.length ? v.seekable.end(0) : '-'}`)), 10_000))]);
-    v.src = src;
-    await once('loadeddata');
-    const duration = v.duration;
-    v.currentTime = Math.max(0, duration - 0.5);
-    await once('seeked');
-    return { width: v.videoWidth, duration, seekedTo: v.currentTime, error: v.error?.code ?? null };
-  }, name);
+  return page.evaluate(`(${PLAY})(${JSON.stringify(name)})`);
 }
 
 describe('a recording file as written to disk, in Chromium', () => {
