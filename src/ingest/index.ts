@@ -1,12 +1,14 @@
 // Every source scheme the platform knows, registered once. A new scheme is a new file and one
 // line here.
 import { createFileSource } from './file-source.js';
+import { createOnvifSource } from './onvif-source.js';
 import { registerSource } from './registry.js';
 import { createRtspSource } from './rtsp-source.js';
 
 registerSource('rtsp', createRtspSource);
 registerSource('rtsps', createRtspSource);
 registerSource('file', createFileSource);
+registerSource('onvif', createOnvifSource);
 
 export { createSource, redactUrl, registerSource, registeredSchemes } from './registry.js';
 export type * from './source.js';
