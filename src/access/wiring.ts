@@ -10,11 +10,21 @@ import { createAccess, type Access } from './index.js';
 import { TOTP_KEY_NAME } from './secret-box.js';
 import { loadOrCreateSecretKey } from './secret-key.js';
 
-export function openAccess(o: { config: Config; repos: Repositories; registry: Registry; catalogue: ProfileCatalogue; clock: Clock; audit?: AuditLog }): { access: Access; audit: AuditLog } {
+export function openAccess(o: {
+  config: Config;
+  repos: Repositories;
+  registry: Registry;
+  catalogue: ProfileCatalogue;
+  clock: Clock;
+  audit?: AuditLog;
+  /** Told of a register entry that was committed but cannot be chained (PostgreSQL). */
+  onUnchainable?: (inboxId: number, error: unknown) => void;
+}): { access: Access; audit: AuditLog } {
   const audit = o.audit ?? new AuditLog(o.repos.db, {
     keys: PlatformKeys.loadOrCreate(o.config.dataDir),
     clock: o.clock,
     checkpoints: { everyEntries: o.config.audit.checkpointEveryEntries, everyMs: o.config.audit.checkpointEverySeconds * 1000 },
+    ...(o.onUnchainable ? { onStuck: o.onUnchainable } : {}),
   });
   const access = createAccess({
     repos: o.repos,

@@ -9,7 +9,7 @@ import { DIALECTS, freshDatabase } from '../../test/support/databases.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { isVigilError } from '../errors.js';
 import { AuditLog } from './audit-log.js';
-import type { AuditEntryInput } from './entry.js';
+import { toAuditContent, type AuditEntryInput } from './entry.js';
 import { PlatformKeys } from './platform-key.js';
 import { verifyChain } from './verify.js';
 
@@ -75,6 +75,8 @@ for (const dialect of DIALECTS) {
           })(),
         ),
       );
+      // PostgreSQL chains just after each commit: wait for what is still in flight.
+      await log.chainPending();
       expect((await log.repo.head()).seq).toBe(before + 120);
       const r = await verifyChain(db, { publicKey: keys.publicKey });
       expect(r.failure).toBeNull();
@@ -95,6 +97,7 @@ for (const dialect of DIALECTS) {
       );
       const kept = outcomes.filter((o) => o.status === 'fulfilled').length;
       expect(kept).toBe(24 - 5);
+      await log.chainPending();
       expect((await log.repo.head()).seq).toBe(before + kept);
       const rows = await db.kysely.selectFrom('audit_log').select(['seq', 'detail']).where('seq', '>', before).orderBy('seq').execute();
       expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: kept }, (_, k) => before + 1 + k));
@@ -117,9 +120,10 @@ for (const dialect of DIALECTS) {
         await log.append(trx, view(3, { detail: { step: 'second' } }));
       });
       await waiting;
+      await log.chainPending();
       const steps = await db.kysely.selectFrom('audit_log').select('detail').where('seq', '>', before).orderBy('seq').execute();
       // SQLite chains at the append, holding the lock from the first; PostgreSQL chains an
-      // action's entries when it commits, so the one committed meanwhile comes first.
+      // action's entries after it commits, so the one committed meanwhile comes first.
       expect(steps.map((s) => JSON.parse(s.detail).step)).toEqual(dialect === 'sqlite' ? ['first', 'second', 'other'] : ['other', 'first', 'second']);
       expect((await verifyChain(db, { publicKey: keys.publicKey })).failure).toBeNull();
     });
@@ -139,9 +143,11 @@ for (const dialect of DIALECTS) {
             }
           }));
         await Promise.all([race(log, db, 'one'), race(second, other, 'two')]);
+        await second.chainPending();
       } finally {
         await other.close();
       }
+      await log.chainPending();
       expect(await seqs(db)).toEqual(Array.from({ length: before + 120 }, (_, i) => i + 1));
       const r = await verifyChain(db, { publicKey: keys.publicKey });
       expect(r.failure).toBeNull();
@@ -212,25 +218,60 @@ for (const dialect of DIALECTS) {
       expect([count('a'), count('b')]).toEqual([150, 150]);
     }, 60_000);
 
-    it.runIf(dialect === 'postgres')('chains an action\'s entries at its commit, and verify names entries left unchained', async () => {
+    it.runIf(dialect === 'postgres')('chains an action\'s entries just after its commit, and a reader sees them at once', async () => {
       const own = await freshDatabase(dialect);
       try {
         const ownLog = new AuditLog(own, { keys });
         await own.kysely.transaction().execute(async (trx) => {
           expect(await ownLog.append(trx, view(1))).toBeNull();
-          // Not chained yet: the head moves when this transaction commits.
+          // Nothing is locked or chained inside the action.
           expect((await ownLog.repo.head(trx)).seq).toBe(0);
           await ownLog.append(trx, view(2));
         });
+        // Chained by the log itself a moment after the commit, with nobody asking.
+        for (let waited = 0; (await seqs(own)).length < 2 && waited < 2000; waited += 10) await new Promise((r) => setTimeout(r, 10));
         expect(await seqs(own)).toEqual([1, 2]);
-        expect(await ownLog.repo.inboxCount()).toBe(0);
-        expect((await verifyChain(own, { publicKey: keys.publicKey })).failure).toBeNull();
-        // With the chaining trigger disabled (as session_replication_role = replica would do),
-        // entries would pile up unchained: verify says so.
-        await sql`ALTER TABLE audit_inbox DISABLE TRIGGER audit_inbox_chain`.execute(own.kysely);
+        // A reader right after an action sees its entry.
         await own.kysely.transaction().execute((trx) => ownLog.append(trx, view(3)));
+        expect((await ownLog.search({ limit: 1 })).items[0]).toMatchObject({ seq: 3, detail: { i: 3 } });
+        // A rolled-back action leaves nothing, in the chain or waiting.
+        await expect(own.kysely.transaction().execute(async (trx) => {
+          await ownLog.append(trx, view(4));
+          throw new Error('the action failed');
+        })).rejects.toThrow('the action failed');
+        expect(await ownLog.chainPending()).toBe(0);
+        expect(await ownLog.repo.inboxWaiting()).toMatchObject({ count: 0 });
+        expect((await verifyChain(own, { publicKey: keys.publicKey })).failure).toBeNull();
+        expect(ownLog.chainer!.counters.chained).toBe(3);
+      } finally {
+        await own.close();
+      }
+    });
+
+    it.runIf(dialect === 'postgres')('chains what a stopped node committed, skips a row it cannot chain, and verify names that row', async () => {
+      const own = await freshDatabase(dialect);
+      try {
+        const stuck: number[] = [];
+        const ownLog = new AuditLog(own, { keys, onStuck: (id) => stuck.push(id) });
+        await own.kysely.transaction().execute((trx) => ownLog.append(trx, view(1)));
+        await ownLog.chainPending();
+        // A node that committed two entries and stopped before chaining them; between them, a
+        // row damaged in the inbox (its index refs are not JSON).
+        await own.kysely.transaction().execute(async (trx) => {
+          const content = toAuditContent(view(2), Date.now());
+          await ownLog.repo.insertInbox(trx, [content], [[['camera', 101]]]);
+          await sql`INSERT INTO audit_inbox (at, action, actors, camera_ids, outcome, detail, refs)
+            VALUES (${Date.now()}, 'view', '[]', '[]', 'success', '{}', 'not json')`.execute(trx);
+          await ownLog.repo.insertInbox(trx, [toAuditContent(view(3), Date.now())], [[['camera', 102]]]);
+        });
+        const other = new AuditLog(own, { keys, onStuck: (id) => stuck.push(id) });
+        expect(await other.chainPending()).toBe(2);
+        expect(await seqs(own)).toEqual([1, 2, 3]);
+        expect(stuck).toHaveLength(1);
+        // The chain itself is intact; the row left waiting is what verify reports.
         const r = await verifyChain(own, { publicKey: keys.publicKey });
-        expect(r.failure).toMatchObject({ kind: 'unchained', seq: 3 });
+        expect(r.failure).toMatchObject({ kind: 'unchained', seq: 4 });
+        expect(r.failure!.message).toContain(`inbox id ${stuck[0]}`);
       } finally {
         await own.close();
       }
@@ -263,6 +304,7 @@ for (const dialect of DIALECTS) {
       });
       expect(await orgs('kept')).toBe(1);
 
+      await log.chainPending();
       const head = (await log.repo.head()).seq;
       // A record that cannot be written (invalid) ends the transaction with the action in it.
       await expect(
@@ -275,14 +317,17 @@ for (const dialect of DIALECTS) {
       expect((await log.repo.head()).seq).toBe(head);
       await expect(db.kysely.transaction().execute((trx) => log.appendMany(trx, []))).rejects.toThrow();
 
-      // A record the database refuses (a constraint violation inside the same transaction).
+      // A record the database refuses (a constraint violation inside the same transaction): on
+      // SQLite where its index row goes; on PostgreSQL the inbox itself refusing it.
       await expect(
         db.kysely.transaction().execute(async (trx) => {
           await trx.insertInto('organisations').values(org('db-refused')).execute();
+          if (dialect === 'postgres') await sql`ALTER TABLE audit_inbox ADD CONSTRAINT refuse_all CHECK (false) NOT VALID`.execute(trx);
           await log.append(trx, view(1));
-          await trx.insertInto('audit_refs').values({ kind: 'user', ref: 2, seq: head + 1 }).execute();
+          if (dialect === 'sqlite') await trx.insertInto('audit_refs').values({ kind: 'user', ref: 2, seq: head + 1 }).execute();
         }),
       ).rejects.toThrow();
+      await log.chainPending();
       expect(await orgs('db-refused')).toBe(0);
       expect((await log.repo.head()).seq).toBe(head);
       expect((await verifyChain(db, { publicKey: keys.publicKey })).ok).toBe(true);
@@ -293,17 +338,27 @@ for (const dialect of DIALECTS) {
     it('fails the action when the database refuses the record itself', async () => {
       const own = await freshDatabase(dialect);
       try {
-        const ownLog = new AuditLog(own, { keys });
+        const stuck: number[] = [];
+        const ownLog = new AuditLog(own, { keys, onStuck: (id) => stuck.push(id) });
         await ownLog.record(view(0));
         // A stray index row where the next entry's would go: the register's insert violates it.
         await own.kysely.insertInto('audit_refs').values({ kind: 'camera', ref: 101, seq: 2 }).execute();
-        await expect(
-          own.kysely.transaction().execute(async (trx) => {
-            await trx.insertInto('organisations').values({ kind: 'unit', name: 'lost', unit_roles: '[]', path: '/', created_at: 1, updated_at: 1 }).execute();
-            await ownLog.append(trx, view(1));
-          }),
-        ).rejects.toThrow();
-        expect(await own.kysely.selectFrom('organisations').select('id').execute()).toHaveLength(0);
+        const action = own.kysely.transaction().execute(async (trx) => {
+          await trx.insertInto('organisations').values({ kind: 'unit', name: 'kept?', unit_roles: '[]', path: '/', created_at: 1, updated_at: 1 }).execute();
+          await ownLog.append(trx, view(1));
+        });
+        if (dialect === 'sqlite') {
+          // Chained inside the action: the action fails with it.
+          await expect(action).rejects.toThrow();
+          expect(await own.kysely.selectFrom('organisations').select('id').execute()).toHaveLength(0);
+        } else {
+          // Taken into the inbox with the action, so both commit; the chaining after the commit is
+          // what the stray row refuses. The entry is not lost: it waits, and is reported.
+          await action;
+          expect(await ownLog.chainPending()).toBe(0);
+          expect(stuck).toHaveLength(1);
+          expect((await verifyChain(own, { publicKey: keys.publicKey })).failure).toMatchObject({ kind: 'unchained' });
+        }
         expect((await ownLog.repo.head()).seq).toBe(1);
         expect(await seqs(own)).toEqual([1]);
       } finally {

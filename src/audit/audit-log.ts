@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.js';
 import { RowHasher } from './canonical.js';
 import { signCheckpoint, toCheckpointLine, type Checkpoint } from './checkpoint.js';
 import { toAuditContent, toAuditEntry, type AuditContent, type AuditEntry, type AuditEntryInput } from './entry.js';
+import { InboxChainer, type ChainedBatch } from './inbox-chainer.js';
 import type { PlatformKeys } from './platform-key.js';
 
 export interface CheckpointPolicy {
@@ -24,7 +25,12 @@ export interface AuditLogOptions {
   keys: PlatformKeys;
   clock?: Clock;
   checkpoints?: Partial<CheckpointPolicy>;
+  /** PostgreSQL: an inbox entry that cannot be chained (see InboxChainer). */
+  onStuck?: (inboxId: number, error: unknown) => void;
 }
+
+/** PostgreSQL: how long after an append this process chains what was committed meanwhile. */
+const CHAIN_DELAY_MS = 3;
 
 export interface AppendResult {
   firstSeq: number;
@@ -59,7 +65,9 @@ export class AuditLog {
   /** Standalone entries waiting for the next group commit (see record). */
   private readonly group: { content: AuditContent; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
   private grouping = false;
-  private checkpointTimer: NodeJS.Timeout | undefined;
+  /** PostgreSQL: moves committed inbox entries into the chain; null on SQLite. */
+  readonly chainer: InboxChainer | null;
+  private chainTimer: NodeJS.Timeout | undefined;
   /** Appends made, how many had to be chained again on the true head, entries that shared a group commit. */
   readonly counters = { appended: 0, rechained: 0, grouped: 0 };
 
@@ -71,6 +79,9 @@ export class AuditLog {
     this.clock = options.clock ?? systemClock;
     this.policy = { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpoints };
     if (!(this.policy.everyEntries >= 1) || !(this.policy.everyMs >= 1)) throw Errors.config('audit checkpoints need everyEntries ≥ 1 and everyMs ≥ 1');
+    this.chainer = db.dialect === 'postgres'
+      ? new InboxChainer(db, this.repo, { onBatch: (trx, b) => this.signIfDue(trx, b), ...(options.onStuck ? { onStuck: options.onStuck } : {}) })
+      : null;
   }
 
   get keys(): PlatformKeys {
@@ -81,9 +92,11 @@ export class AuditLog {
    * Records one entry inside `trx`, the action's transaction: it commits with the action or not
    * at all, and a record that cannot be written fails the action. Call it as the last step.
    *
-   * PostgreSQL: the entry waits in `audit_inbox` and is chained when `trx` commits (migration
-   * 0008), so the head's lock is held only for the commit itself, whatever node appends; its seq
-   * is not known before then, hence `null`. SQLite: chained now, as appendMany.
+   * PostgreSQL: the entry is written to `audit_inbox` in `trx` and chained a few milliseconds
+   * after the commit by this process's chainer (or any node's sweep): no lock is taken inside the
+   * action, so actions commit — and flush their WAL — side by side. Its seq is not known before
+   * then, hence `null`; reads through this log chain what is waiting first. SQLite: chained now,
+   * as appendMany.
    */
   async append(trx: Transaction<Database>, entry: AuditEntryInput): Promise<AppendResult | null> {
     if (this.db.dialect !== 'postgres') return this.appendMany(trx, [entry]);
@@ -91,21 +104,37 @@ export class AuditLog {
     const content = toAuditContent(entry, this.clock.now());
     await this.repo.insertInbox(trx, [content], [refsOf(content)]);
     this.counters.appended++;
-    this.checkpointSoon();
+    this.chainSoon();
     return null;
   }
 
   /**
-   * After entries chained at commit, signs a checkpoint if one has fallen due (the chaining in
-   * the database cannot sign). Failures are left to the next append and to CheckpointTimer.
+   * PostgreSQL: chains every entry committed by now (see InboxChainer); resolves with how many
+   * were chained. Nothing to do on SQLite, where appends chain at once.
    */
-  private checkpointSoon(): void {
-    if (this.checkpointTimer) return;
-    this.checkpointTimer = setTimeout(() => {
-      this.checkpointTimer = undefined;
-      this.checkpoint(false).catch(() => undefined);
-    }, 50);
-    this.checkpointTimer.unref();
+  async chainPending(): Promise<number> {
+    return this.chainer ? this.chainer.run() : 0;
+  }
+
+  /** After an append, chain soon: by then the action has usually committed. */
+  private chainSoon(): void {
+    if (this.chainTimer) return;
+    this.chainTimer = setTimeout(() => {
+      this.chainTimer = undefined;
+      // A failure leaves the entries waiting for the next run or the sweep (CheckpointTimer).
+      this.chainer?.run().catch(() => undefined);
+    }, CHAIN_DELAY_MS);
+    this.chainTimer.unref();
+  }
+
+  /** In a chaining batch's transaction, the lock held: signs a checkpoint if one fell due. */
+  private async signIfDue(trx: Transaction<Database>, b: ChainedBatch): Promise<void> {
+    const last = b.links[b.links.length - 1]!;
+    const now = this.clock.now();
+    if (last.seq - b.checkpointSeq < this.policy.everyEntries && now - b.checkpointAt < this.policy.everyMs) return;
+    const cp = signCheckpoint(this.keys, last.seq, last.hash, now);
+    await this.repo.insertCheckpoint(trx, toCheckpointRow(cp));
+    await this.repo.setCheckpointed(trx, last.seq, now);
   }
 
   /**
@@ -307,6 +336,8 @@ export class AuditLog {
 
   /** One page of entries, newest first unless asked otherwise; pass nextCursor for the next. */
   async search(s: AuditSearch = {}): Promise<{ items: AuditEntry[]; nextCursor: number | null }> {
+    // A reader sees every entry committed before it asked, its own included.
+    if (s.cursor === undefined) await this.chainPending();
     const limit = Math.min(Math.max(1, s.limit ?? 50), MAX_PAGE);
     const rows = await this.repo.search({ ...s, order: s.order ?? 'desc', limit });
     return { items: rows.map(toAuditEntry), nextCursor: rows.length === limit ? rows[rows.length - 1]!.seq : null };
@@ -344,10 +375,19 @@ function toCheckpointRow(cp: Checkpoint) {
   return { seq: cp.seq, row_hash: cp.rowHash, at: cp.at, key_id: cp.keyId, signature: cp.signature };
 }
 
-/** Signs time-based checkpoints while the register is quiet. */
+/** PostgreSQL: how often every node chains what is waiting (entries left by a node that stopped). */
+const SWEEP_MS = 1000;
+
+/**
+ * Signs time-based checkpoints while the register is quiet; on PostgreSQL also sweeps the inbox
+ * every second, so entries committed by a node that stopped before chaining them are chained by
+ * another.
+ */
 export class CheckpointTimer {
   private timer: NodeJS.Timeout | undefined;
+  private sweep: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  private sweeping: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly log: AuditLog,
@@ -361,11 +401,22 @@ export class CheckpointTimer {
       this.running = this.log.checkpointIfDue().catch(this.onError);
     }, this.intervalMs);
     this.timer.unref();
+    if (this.log.chainer) {
+      this.sweep = setInterval(() => {
+        this.sweeping = this.log.chainPending().catch(this.onError);
+      }, SWEEP_MS);
+      this.sweep.unref();
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.sweep);
     this.timer = undefined;
+    this.sweep = undefined;
     await this.running;
+    await this.sweeping;
+    // What this node appended last is chained before it stops.
+    await this.log.chainPending().catch(this.onError);
   }
 }

@@ -219,8 +219,8 @@ export class AuditRepository {
   }
 
   /**
-   * PostgreSQL: leaves entries in `audit_inbox` inside the caller's transaction; its commit
-   * chains them (migration 0008's deferred trigger calls audit_append) or fails.
+   * PostgreSQL: leaves entries in `audit_inbox` inside the caller's transaction, so they commit
+   * with it or not at all; `chainPending` moves them into the chain after the commit (0010).
    */
   async insertInbox(q: Q, contents: AuditContentRow[], refs: ['user' | 'camera', number][][]): Promise<void> {
     const rows = contents.map((c, i) => ({ ...c, refs: JSON.stringify(refs[i] ?? []) }));
@@ -276,10 +276,35 @@ export class AuditRepository {
     return rows.map(toRow);
   }
 
-  /** PostgreSQL: entries committed but not chained; always 0 while the chaining trigger works. */
-  async inboxCount(): Promise<number> {
-    const r = await sql<{ n: number | string }>`SELECT count(*) AS n FROM audit_inbox`.execute(this.db);
-    return Number(r.rows[0]?.n ?? 0);
+  /**
+   * PostgreSQL: chains up to `max` committed inbox entries, oldest first (or only `only`), skipping
+   * `skip`, in the caller's transaction under the head's lock (audit_chain_pending, migration
+   * 0010). No links: nothing was waiting.
+   */
+  async chainPending(q: Q, max: number, skip: number[], only: number | null): Promise<{ links: ChainLink[]; checkpointSeq: number; checkpointAt: number }> {
+    const r = await sql<{ entry_seq: number | string; entry_hash: string; head_checkpoint_seq: number | string; head_checkpoint_at: number | string }>`
+      SELECT * FROM audit_chain_pending(${max}::int, ${skip}::bigint[], ${only}::bigint)`.execute(q);
+    const first = r.rows[0];
+    return {
+      links: r.rows.map((x) => ({ seq: Number(x.entry_seq), hash: x.entry_hash })),
+      checkpointSeq: first ? Number(first.head_checkpoint_seq) : 0,
+      checkpointAt: first ? Number(first.head_checkpoint_at) : 0,
+    };
+  }
+
+  /** PostgreSQL: ids of inbox entries waiting to be chained, oldest first. */
+  async inboxIds(limit: number, skip: number[] = []): Promise<number[]> {
+    const r = await sql<{ id: number | string }>`SELECT id FROM audit_inbox WHERE NOT (id = ANY (${skip}::bigint[])) ORDER BY id LIMIT ${limit}`.execute(this.db);
+    return r.rows.map((x) => Number(x.id));
+  }
+
+  /** PostgreSQL: committed entries not chained yet, and when the oldest was queued. */
+  async inboxWaiting(): Promise<{ count: number; oldestId: number | null; oldestAt: number | null }> {
+    const r = await sql<{ n: number | string; id: number | string | null; at: number | string | null }>`
+      SELECT (SELECT count(*) FROM audit_inbox) AS n, o.id, (extract(epoch FROM o.queued_at) * 1000)::bigint AS at
+      FROM (SELECT 1) AS one LEFT JOIN (SELECT id, queued_at FROM audit_inbox ORDER BY id LIMIT 1) AS o ON true`.execute(this.db);
+    const row = r.rows[0];
+    return { count: Number(row?.n ?? 0), oldestId: row?.id == null ? null : Number(row.id), oldestAt: row?.at == null ? null : Number(row.at) };
   }
 
   async maxSeq(): Promise<number> {

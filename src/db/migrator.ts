@@ -12,6 +12,7 @@ import { health } from './migrations/0006-health.js';
 import { supervision } from './migrations/0007-supervision.js';
 import { accessHardening } from './migrations/0008-access-hardening.js';
 import { workOrderEscalation } from './migrations/0009-work-order-escalation.js';
+import { auditChainAfterCommit } from './migrations/0010-audit-chain-after-commit.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -24,6 +25,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0007-supervision': supervision(db.dialect),
     '0008-access-hardening': accessHardening(db.dialect, options.dataDir),
     '0009-work-order-escalation': workOrderEscalation(db.dialect),
+    '0010-audit-chain-after-commit': auditChainAfterCommit(db.dialect),
   };
 }
 

@@ -61,7 +61,10 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   }
   const repos = createRepositories(db);
   const registry = createRegistry(repos, rules, clock);
-  const { access, audit } = openAccess({ config, repos, registry, catalogue, clock });
+  const { access, audit } = openAccess({
+    config, repos, registry, catalogue, clock,
+    onUnchainable: (inboxId, err) => logger.error({ err, inboxId }, 'an access register entry was committed but cannot be chained: `vigil audit verify` reports it'),
+  });
   try {
     await ensureInitialAdmin(repos, access.users, config.dataDir, (msg) => logger.warn(msg));
   } catch (e) {
@@ -94,6 +97,10 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     metrics,
     health,
     supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir }),
-    close: () => db.close(),
+    async close() {
+      // PostgreSQL: what this process appended is chained before it lets go of the database.
+      await audit.chainPending().catch((err: unknown) => logger.error({ err }, 'access register entries left to chain by another process'));
+      await db.close();
+    },
   };
 }

@@ -14,6 +14,8 @@ try {
       await log.append(trx, { action: 'view', actors: [{ userId: 7, workId: 'W7', name }], cameraIds: [i + 1], outcome: 'success', detail: { worker: name, i } });
     });
   }
+  // PostgreSQL: what this process committed is chained before it stops (as a node's shutdown does).
+  await log.chainPending();
 } finally {
   await db.close();
 }

@@ -45,7 +45,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<ThrowawayPostgres> {
+export interface PostgresOptions {
+  /**
+   * Keep PostgreSQL's durability at its defaults (fsync, synchronous_commit, full_page_writes on),
+   * as a deployment runs it: for benchmarks. Tests leave it off, which is faster.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<ThrowawayPostgres> {
   const bin = findPostgresBin();
   if (!bin) {
     throw new Error(
@@ -68,7 +76,7 @@ export async function startPostgres(): Promise<ThrowawayPostgres> {
   await exec('initdb', ['-D', data, '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--locale=C']);
   await exec('pg_ctl', [
     '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
-    '-o', `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200`,
     'start',
   ]);
   const url = `postgres://vigil@127.0.0.1:${port}/postgres`;

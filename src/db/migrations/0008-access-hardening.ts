@@ -97,7 +97,8 @@ export function accessHardening(dialect: DialectName, dataDir: string | undefine
       await sealTotp(db, dataDir, 'open');
       if (dialect === 'postgres') {
         await db.schema.dropTable('audit_inbox').execute();
-        await sql`DROP FUNCTION audit_chain_inbox()`.execute(db);
+        // Gone already once 0010 has run.
+        await sql`DROP FUNCTION IF EXISTS audit_chain_inbox()`.execute(db);
         await sql.raw(`DROP FUNCTION audit_append(${CONTENT.map(([, t]) => `${t}[]`).join(', ')}, int[], text[], bigint[])`).execute(db);
       }
     },

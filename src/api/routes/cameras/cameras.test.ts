@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../../test/support/databases.js';
 import { testApp, type TestApp } from '../../../../test/support/app.js';
@@ -167,16 +168,20 @@ for (const dialect of DIALECTS) {
     it('makes no change when its record cannot be written', async () => {
       const org = (await t.app.inject({ url: '/api/v1/organisations?parentId=root' })).json().items[0];
       const before = (await t.app.inject({ url: '/api/v1/cameras' })).json().total;
-      // The register refuses to be written (its head row is gone): the change must not happen.
+      // The register refuses to be written — on SQLite its head row is gone; on PostgreSQL, where
+      // an action writes its entry to the register's inbox, the inbox refuses it: the change must
+      // not happen.
       const head = await t.db.kysely.selectFrom('audit_head' as never).selectAll().execute();
-      await t.db.kysely.deleteFrom('audit_head' as never).execute();
+      if (dialect === 'sqlite') await t.db.kysely.deleteFrom('audit_head' as never).execute();
+      else await sql`ALTER TABLE audit_inbox ADD CONSTRAINT refuse_all CHECK (false) NOT VALID`.execute(t.db.kysely);
       const res = await t.app.inject({
         method: 'POST',
         url: '/api/v1/cameras',
         payload: { gbId: '11010000001320000002', name: 'Gate 2', deviceType: 'fixed', address: 'Road 2', placeCategory: 'schools', regionId: org.id, funding: 'self', signage: true },
       });
       expect(res.statusCode).toBe(500);
-      await t.db.kysely.insertInto('audit_head' as never).values(head as never).execute();
+      if (dialect === 'sqlite') await t.db.kysely.insertInto('audit_head' as never).values(head as never).execute();
+      else await sql`ALTER TABLE audit_inbox DROP CONSTRAINT refuse_all`.execute(t.db.kysely);
       expect((await t.app.inject({ url: '/api/v1/cameras' })).json().total).toBe(before);
       expect(await t.registry.cameras.search({ q: 'Gate 2' })).toMatchObject({ total: 0 });
     });
