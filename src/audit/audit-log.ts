@@ -3,7 +3,7 @@
 import type { Transaction } from 'kysely';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { Errors } from '../errors.js';
-import { AuditRepository, type AppendOutcome, type AuditRefRow, type AuditRow, type AuditRowFilter, type ChainLink } from '../db/audit.repository.js';
+import { AuditRepository, type AppendOutcome, type AuditRefKind, type AuditRefRow, type AuditRow, type AuditRowFilter, type ChainLink } from '../db/audit.repository.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { RowHasher } from './canonical.js';
@@ -170,7 +170,7 @@ export class AuditLog {
    * the lock is held only for that call and the commit, whichever node appends.
    */
   private async appendInDatabase(trx: Transaction<Database>, contents: AuditContent[]): Promise<Chained> {
-    const refs: { index: number; kind: 'user' | 'camera'; ref: number }[] = [];
+    const refs: { index: number; kind: AuditRefKind; ref: number }[] = [];
     contents.forEach((c, index) => {
       for (const [kind, ref] of refsOf(c)) refs.push({ index, kind, ref });
     });
@@ -361,14 +361,25 @@ interface Chained {
   checkpointAt: number;
 }
 
-/** Who and which cameras an entry names, once each: its rows in the search index. */
-function refsOf(c: AuditContent): ['user' | 'camera', number][] {
-  const out: ['user' | 'camera', number][] = [];
+/** Who, which cameras and which subject an entry names, once each: its rows in the search index. */
+export function refsOf(c: AuditContent): [AuditRefKind, number][] {
+  const out: [AuditRefKind, number][] = [];
   const users = new Set<number>();
   for (const a of JSON.parse(c.actors) as { userId: number | null }[]) if (a.userId !== null) users.add(a.userId);
   for (const u of users) out.push(['user', u]);
   for (const cam of new Set(JSON.parse(c.camera_ids) as number[])) out.push(['camera', cam]);
+  const subject = targetSubject(c.target);
+  if (subject) out.push(subject);
   return out;
+}
+
+/** `user:12 …` and `organisation:4 …` targets name a person or an organisation as the subject. */
+export function targetSubject(target: string | null): [AuditRefKind, number] | null {
+  const m = /^(user|organisation):(\d+)(?:\s|$)/.exec(target ?? '');
+  if (!m) return null;
+  const id = Number(m[2]);
+  if (!Number.isSafeInteger(id) || id <= 0) return null;
+  return [m[1] === 'user' ? 'subject_user' : 'organisation', id];
 }
 
 function toCheckpointRow(cp: Checkpoint) {

@@ -36,7 +36,12 @@ export interface AuditLogTable {
   row_hash: string;
 }
 
-export type AuditRefKind = 'user' | 'camera';
+/**
+ * What an index row points at: an actor ('user'), a camera the entry names, or the subject the
+ * entry's target names when it is an organisation or a person ('organisation', 'subject_user':
+ * a unit renamed, an officer's role granted) — so a reader of a subtree finds entries about it.
+ */
+export type AuditRefKind = 'user' | 'camera' | 'organisation' | 'subject_user';
 
 export interface AuditRefTable {
   kind: AuditRefKind;
@@ -87,7 +92,8 @@ export interface AuditRowFilter {
   approvalId?: number;
   /**
    * Only entries about these organisation subtrees ('/1/4/' paths): naming a camera whose region
-   * or one of whose units lies in one, or an actor whose organisation does. Absent, or holding
+   * or one of whose units lies in one, an actor whose organisation does, or having as their
+   * target an organisation in one or a person belonging to one. Absent, or holding
    * '' (the whole platform): every entry. Empty: none.
    */
   scopePaths?: string[];
@@ -222,7 +228,7 @@ export class AuditRepository {
    * PostgreSQL: leaves entries in `audit_inbox` inside the caller's transaction, so they commit
    * with it or not at all; `chainPending` moves them into the chain after the commit (0010).
    */
-  async insertInbox(q: Q, contents: AuditContentRow[], refs: ['user' | 'camera', number][][]): Promise<void> {
+  async insertInbox(q: Q, contents: AuditContentRow[], refs: [AuditRefKind, number][][]): Promise<void> {
     const rows = contents.map((c, i) => ({ ...c, refs: JSON.stringify(refs[i] ?? []) }));
     await sql`INSERT INTO audit_inbox (${sql.join(Object.keys(rows[0]!).map((k) => sql.id(k)))})
       VALUES ${sql.join(rows.map((r) => sql`(${sql.join(Object.values(r))})`))}`.execute(q);
@@ -338,7 +344,8 @@ export class AuditRepository {
       const users = this.db.selectFrom('users').select('id').where('organisation_id', 'in', orgs);
       query = query.where('seq', 'in', this.db.selectFrom('audit_refs').select('seq').where((eb) => eb.or([
         eb.and([eb('kind', '=', 'camera'), eb('ref', 'in', cameras)]),
-        eb.and([eb('kind', '=', 'user'), eb('ref', 'in', users)]),
+        eb.and([eb('kind', 'in', ['user', 'subject_user']), eb('ref', 'in', users)]),
+        eb.and([eb('kind', '=', 'organisation'), eb('ref', 'in', orgs)]),
       ])));
     }
     if (s.cursor !== undefined) query = query.where('seq', s.order === 'asc' ? '>' : '<', s.cursor);

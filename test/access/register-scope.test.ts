@@ -1,6 +1,6 @@
 // Reading the register within one's subtree: a district's police supervisor or auditor searches
-// and exports the entries naming a camera of the district or an actor belonging to it, and
-// nothing else; asking for another district's camera is refused and registered; the chain as a
+// and exports the entries naming a camera of the district, an actor belonging to it, or as their
+// subject an organisation of it or a person belonging to it, and nothing else; asking for another district's camera is refused and registered; the chain as a
 // whole stays with platform-wide readers. On SQLite and PostgreSQL (the scope is SQL).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,13 @@ for (const dialect of DIALECTS) {
       await rec('A-refused-camB', who(operatorA), [w.camB]);
       await rec('outsider-views-camB', who(outsider), [w.camB]);
       await rec('A-changes-settings', who(operatorA), [], 'config_change');
+      // Entries whose subject, not actor or camera, lies in a district: a unit renamed, an
+      // officer's account changed, by someone of neither district.
+      const about = (mark: string, target: string, action: 'registry_change' | 'permission_change') =>
+        t.audit.record({ action, actors: who(outsider), target, outcome: 'success', detail: { mark } });
+      await about('outsider-renames-unitA', `organisation:${w.unitA} update`, 'registry_change');
+      await about('outsider-resets-opA', `user:${operatorA.id}`, 'permission_change');
+      await about('outsider-renames-districtB', `organisation:${w.districtB} update`, 'registry_change');
       await t.audit.record({ action: 'login', actors: [{ userId: null, workId: null, name: 'mallory' }], outcome: 'failed', detail: { mark: 'unknown-login' } });
     }, 60_000);
     afterAll(() => t.close());
@@ -62,21 +69,23 @@ for (const dialect of DIALECTS) {
     };
 
     it('gives a district auditor and supervisor the entries about their district, and nothing outside it', async () => {
-      const expected = ['A-changes-settings', 'A-refused-camB', 'A-views-camA', 'outsider-views-camA'];
+      const expected = ['A-changes-settings', 'A-refused-camB', 'A-views-camA', 'outsider-renames-unitA', 'outsider-resets-opA', 'outsider-views-camA'];
       for (const c of [auditorA, supervisorA]) {
         const items = await all(c);
         expect(marks(items)).toEqual(expected);
         const districtUsers = new Set((await t.repos.db.kysely.selectFrom('users').select('id').where('organisation_id', 'in', [w.districtA, w.unitA]).execute()).map((u) => Number(u.id)));
         for (const e of items) {
-          const about = e.cameraIds.includes(w.camA) || e.actors.some((a) => a.userId !== null && districtUsers.has(a.userId));
+          const subject = /^(user|organisation):(\d+)/.exec(e.target ?? '');
+          const about = e.cameraIds.includes(w.camA) || e.actors.some((a) => a.userId !== null && districtUsers.has(a.userId))
+            || (subject?.[1] === 'user' && districtUsers.has(Number(subject[2]))) || (subject?.[1] === 'organisation' && [w.districtA, w.unitA].includes(Number(subject[2])));
           expect(about, `entry ${e.seq} (${e.action} ${e.target ?? ''}) is outside district A`).toBe(true);
         }
         // Filters narrow within the scope.
         expect(marks(await all(c, `&cameraId=${w.camA}`))).toEqual(['A-views-camA', 'outsider-views-camA']);
-        expect(marks(await all(c, `&actorUserId=${outsider.id}`))).toEqual(['outsider-views-camA']);
+        expect(marks(await all(c, `&actorUserId=${outsider.id}`))).toEqual(['outsider-renames-unitA', 'outsider-resets-opA', 'outsider-views-camA']);
       }
       // The platform-wide auditor sees everything.
-      expect(marks(await all(platform))).toEqual([...expected, 'B-views-camB', 'outsider-views-camB', 'unknown-login'].sort());
+      expect(marks(await all(platform))).toEqual([...expected, 'B-views-camB', 'outsider-renames-districtB', 'outsider-views-camB', 'unknown-login'].sort());
     });
 
     it('refuses another district\'s camera and the chain as a whole, registering each refusal', async () => {

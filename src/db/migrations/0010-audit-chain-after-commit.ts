@@ -10,8 +10,13 @@ const CONTENT: [string, 'bigint' | 'text'][] = [
 const NAMES = CONTENT.map(([c]) => c);
 
 /**
- * Issue 4, third pass: on PostgreSQL an action's register entry is chained just after its
- * commit instead of at it.
+ * Issue 4, third pass.
+ *
+ * 1. Both dialects: the register's search index (audit_refs, not hashed) also names the subject
+ *    of an entry whose target is a person (`user:12 …`, kind 'subject_user') or an organisation
+ *    (`organisation:4 …`), so a reader scoped to a subtree finds the entries about it; the
+ *    entries already there are indexed here.
+ * 2. PostgreSQL: an action's register entry is chained just after its commit instead of at it.
  *
  * 0008 chained each inbox row in a deferred trigger at its transaction's commit, holding the
  * head's row lock through the commit and its WAL flush: with PostgreSQL's durable defaults every
@@ -33,6 +38,7 @@ export function auditChainAfterCommit(dialect: DialectName) {
   const hashed = ['s::text', ...CONTENT.map(([c, t]) => (t === 'bigint' ? `e.${c}::text` : `e.${c}`))].map(field).join('\n              || ');
   return {
     async up(db: Kysely<unknown>) {
+      await indexTargetSubjects(db);
       if (dialect !== 'postgres') return;
       await sql`DROP TRIGGER audit_inbox_chain ON audit_inbox`.execute(db);
       await sql`DROP FUNCTION audit_chain_inbox()`.execute(db);
@@ -105,4 +111,27 @@ export function auditChainAfterCommit(dialect: DialectName) {
     // No down: the code that chains at commit is gone with it, and an inbox without a chainer
     // would only fill up.
   };
+}
+
+/** The subject rows of entries written before the index had them, a page at a time. */
+export async function indexTargetSubjects(db: Kysely<unknown>): Promise<void> {
+  const subject = /^(user|organisation):(\d+)(?:\s|$)/;
+  for (let after = 0; ;) {
+    const rows = await sql<{ seq: number | string; target: string }>`
+      SELECT seq, target FROM audit_log
+      WHERE seq > ${after} AND (target LIKE 'user:%' OR target LIKE 'organisation:%')
+      ORDER BY seq LIMIT 5000`.execute(db);
+    if (rows.rows.length === 0) return;
+    after = Number(rows.rows[rows.rows.length - 1]!.seq);
+    const refs = rows.rows.flatMap((r) => {
+      const m = subject.exec(r.target);
+      const id = m ? Number(m[2]) : 0;
+      return m && Number.isSafeInteger(id) && id > 0 ? [{ kind: m[1] === 'user' ? 'subject_user' : 'organisation', ref: id, seq: Number(r.seq) }] : [];
+    });
+    for (let i = 0; i < refs.length; i += 1000) {
+      const chunk = refs.slice(i, i + 1000);
+      await sql`INSERT INTO audit_refs (kind, ref, seq) VALUES ${sql.join(chunk.map((x) => sql`(${x.kind}, ${x.ref}, ${x.seq})`))}
+        ON CONFLICT DO NOTHING`.execute(db);
+    }
+  }
 }
