@@ -23,11 +23,11 @@ export interface Verification {
   problems: string[];
 }
 
-export async function ffprobePackets(path: string): Promise<{ packets: number; errors: string }> {
+export async function ffprobePackets(path: string): Promise<{ packets: number; errors: string; raw: string }> {
   // Every stream's packets: the index counts video and audio samples together.
   const { stdout, stderr } = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path]);
   const packets = stdout.split('\n').filter((l) => l.trim()).reduce((s, l) => s + Number(l.trim()), 0);
-  return { packets, errors: stderr.trim() };
+  return { packets, errors: stderr.trim(), raw: stdout.trim().replaceAll('\n', ' ') };
 }
 
 async function walk(dir: string): Promise<string[]> {
@@ -88,7 +88,7 @@ export async function verifyRecordings(repo: RecordingRepository, dataDir: strin
       const probe = await ffprobePackets(join(dataDir, file.path));
       const samples = fragments.reduce((s, f) => s + f.samples, 0);
       if (probe.errors) problems.push(`${where}: ffprobe: ${probe.errors.split('\n')[0]}`);
-      if (probe.packets !== samples) problems.push(`${where}: ffprobe reads ${probe.packets} packets, index has ${samples} samples`);
+      if (probe.packets !== samples) problems.push(`${where}: ffprobe reads ${probe.packets} packets (per stream: ${probe.raw}), index has ${samples} samples in ${fragments.length} fragments`);
       files.push({ file, fragments, packets: probe.packets });
     }
   }
