@@ -131,6 +131,13 @@ export async function startOnvifDevice(o: FakeDeviceOptions): Promise<FakeDevice
           `<tt:RateControl><tt:FrameRateLimit>${p.fps}</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>${p.bitrateKbps}</tt:BitrateLimit></tt:RateControl>` +
           `<tt:H264><tt:GovLength>${p.fps * 2}</tt:GovLength><tt:H264Profile>Main</tt:H264Profile></tt:H264><tt:SessionTimeout>PT5S</tt:SessionTimeout></tt:VideoEncoderConfiguration>` +
           `</trt:Profiles>`).join('')}</trt:GetProfilesResponse>`));
+      case 'GetVideoSources': {
+        // Mandatory for Profile S devices (Media service §5.1): the sensor behind the profiles.
+        if (req.url !== '/onvif/Media') return send(400, fault('ter:ActionNotSupported', 'not a media service'));
+        const top = o.profiles.reduce((a, p) => (p.width * p.height > a.width * a.height ? p : a), o.profiles[0] ?? { width: 0, height: 0, fps: 0 });
+        return send(200, envelope(`<trt:GetVideoSourcesResponse><trt:VideoSources token="VideoSource_1"><tt:Framerate>${top.fps}</tt:Framerate>` +
+          `<tt:Resolution><tt:Width>${top.width}</tt:Width><tt:Height>${top.height}</tt:Height></tt:Resolution></trt:VideoSources></trt:GetVideoSourcesResponse>`));
+      }
       case 'GetStreamUri': {
         const token = between(xml, 'ProfileToken');
         const p = o.profiles.find((x) => x.token === token);
