@@ -8,7 +8,7 @@
 //                32 callers at once, sustained for BENCH_AUDIT_SECONDS (default 10) — the figure
 //                reported as appendPerSec. SQLite has one connection, so its callers queue
 //                in-process; on PostgreSQL an action only writes its entry to the inbox, and
-//                this process chains committed entries a few ms later, in batches.
+//                this process chains committed entries ~50 ms later, in batches.
 //   sequential   one caller, one entry per transaction, one after another (latency-bound)
 //   2 processes  PostgreSQL only ("for many nodes"): two more processes of 16 callers each on
 //                their own pools, appending to the same chain at once; the chain is verified

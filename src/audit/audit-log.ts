@@ -29,8 +29,14 @@ export interface AuditLogOptions {
   onStuck?: (inboxId: number, error: unknown) => void;
 }
 
-/** PostgreSQL: how long after an append this process chains what was committed meanwhile. */
-const CHAIN_DELAY_MS = 3;
+/**
+ * PostgreSQL: how long after an append this process chains what was committed meanwhile. A batch
+ * has a fixed cost (its transaction, the lock, one call), so waiting a little chains more at once:
+ * at 32 concurrent actions, 3 ms gave batches of ~40 and 5,100 actions a second, 50 ms 6,450
+ * (measured with durable commits on this 2-core machine). Readers do not wait for it: a read
+ * through the log chains what is waiting first.
+ */
+const CHAIN_DELAY_MS = 50;
 
 export interface AppendResult {
   firstSeq: number;
@@ -92,7 +98,7 @@ export class AuditLog {
    * Records one entry inside `trx`, the action's transaction: it commits with the action or not
    * at all, and a record that cannot be written fails the action. Call it as the last step.
    *
-   * PostgreSQL: the entry is written to `audit_inbox` in `trx` and chained a few milliseconds
+   * PostgreSQL: the entry is written to `audit_inbox` in `trx` and chained about 50 ms
    * after the commit by this process's chainer (or any node's sweep): no lock is taken inside the
    * action, so actions commit — and flush their WAL — side by side. Its seq is not known before
    * then, hence `null`; reads through this log chain what is waiting first. SQLite: chained now,
@@ -116,7 +122,7 @@ export class AuditLog {
     return this.chainer ? this.chainer.run() : 0;
   }
 
-  /** After an append, chain soon: by then the action has usually committed. */
+  /** After an append, chain soon (CHAIN_DELAY_MS): by then the action has committed, with others. */
   private chainSoon(): void {
     if (this.chainTimer) return;
     this.chainTimer = setTimeout(() => {

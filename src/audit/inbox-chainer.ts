@@ -1,6 +1,6 @@
 // PostgreSQL: moves committed entries from `audit_inbox` into the chain (migration 0010), a
 // batch per transaction under the head's lock. Actions only write their entry to the inbox in
-// their own transaction; this runs a few milliseconds later, on a sweep, and before the register
+// their own transaction; this runs shortly after (AuditLog's CHAIN_DELAY_MS), on a sweep, and before the register
 // is read, on every node, serialised by the lock.
 import type { Transaction } from 'kysely';
 import type { AuditRepository, ChainLink } from '../db/audit.repository.js';

@@ -62,7 +62,7 @@ const PARALLEL_FROM = 100_000;
 
 export async function verifyChain(db: Db, options: VerifyOptions): Promise<VerifyReport> {
   const repo = new AuditRepository(db.kysely);
-  // PostgreSQL: entries committed but not yet chained (a few milliseconds' worth, or those of a
+  // PostgreSQL: entries committed but not yet chained (up to ~50 ms' worth, or those of a
   // node that stopped first) are chained now, as any node would; what cannot be is reported.
   const chainer = db.dialect === 'postgres' ? new InboxChainer(db, repo) : null;
   await chainer?.run();

@@ -24,7 +24,7 @@ const NAMES = CONTENT.map(([c]) => c);
  * transaction only writes its entry into `audit_inbox` — so the entry still commits with the
  * action or not at all — and `audit_chain_pending` moves committed inbox rows into the chain in
  * batches: the head's lock, then the oldest inbox rows taken (DELETE … RETURNING), then
- * audit_append as before (same hash, version 1). Every node runs it a few milliseconds after its
+ * audit_append as before (same hash, version 1). Every node runs it shortly after its
  * own appends and on a one-second sweep, and before it reads the register; the head's lock
  * serialises them. The inbox is now LOGGED: its committed rows wait there for a moment and must
  * survive a crash. A row that cannot be chained is skipped by the caller (`skip`) and reported by
