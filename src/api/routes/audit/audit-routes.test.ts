@@ -7,11 +7,16 @@ describe('the access register API', () => {
   let t: TestApp;
   let auditor: Client;
   let cityAuditor: Client;
+  let cityAuditorId: number;
+  let cityId: number;
   beforeAll(async () => {
     t = await testApp('sqlite');
     const city = (await t.app.inject({ method: 'POST', url: '/api/v1/organisations', payload: { kind: 'platform', name: 'City', level: 'city' } })).json();
     auditor = await signIn(t, await person(t, 'auditor', [['auditor', null]], { workId: 'AU1' }));
-    cityAuditor = await signIn(t, await person(t, 'city-auditor', [['auditor', city.id]], { workId: 'AU2' }));
+    cityId = city.id;
+    const au2 = await person(t, 'city-auditor', [['auditor', city.id]], { workId: 'AU2' });
+    cityAuditorId = au2.id;
+    cityAuditor = await signIn(t, au2);
   });
   afterAll(() => t.close());
 
@@ -43,10 +48,14 @@ describe('the access register API', () => {
   it('gives an auditor of one city only entries about it, refuses the whole chain, and registers the refusal', async () => {
     const res = await cityAuditor.inject({ url: '/api/v1/audit/entries?limit=500' });
     expect(res.statusCode).toBe(200);
-    // The city has no cameras and one person: the entries are that auditor's own.
-    const items = res.json().items as { actors: { workId: string | null }[] }[];
+    // The city has no cameras and one person: the entries are that auditor's own, about that
+    // auditor's account (created, its role granted) or about the city (created), by the administrator.
+    const items = res.json().items as { actors: { workId: string | null }[]; target: string | null }[];
     expect(items.length).toBeGreaterThan(0);
-    expect(items.every((e) => e.actors.some((a) => a.workId === 'AU2'))).toBe(true);
+    const own = (e: (typeof items)[number]) => e.actors.some((a) => a.workId === 'AU2');
+    const about = (e: (typeof items)[number]) => e.target === `user:${cityAuditorId}` || (e.target ?? '').startsWith(`organisation:${cityId} `);
+    expect(items.filter((e) => !own(e) && !about(e))).toEqual([]);
+    expect(items.filter((e) => !own(e) && about(e)).map((e) => e.target).sort()).toEqual([`organisation:${cityId} create`, `user:${cityAuditorId}`, `user:${cityAuditorId}`]);
     expect((await cityAuditor.inject({ url: '/api/v1/audit/verify' })).statusCode).toBe(403);
     const refused = (await auditor.inject({ url: '/api/v1/audit/entries?outcome=refused&action=register_access&limit=1' })).json();
     expect(refused.items[0].actors[0].workId).toBe('AU2');
