@@ -19,7 +19,7 @@
 // the machine lowers it. Last line: one JSON object; per database appendPerSec is the
 // concurrent figure in the callers' own transactions (appendLoad its load average), recordPerSec
 // the standalone one, then sequential, two processes and batches of 10.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,8 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
   // Warm-up, not measured: compiled code paths, prepared plans, a pool of open connections.
   await concurrentAppends(db, log, 'action', CALLERS, 1, 'warm-up', i).then((w) => (i += w));
   await log.chainPending();
+  // Start with the disk idle: the previous database's writes (a million-entry fill) flushed.
+  execFileSync('sync');
   const t = performance.now();
   const n = await concurrentAppends(db, log, 'action', CALLERS, SECONDS, 'main', i);
   i += n;

@@ -31,7 +31,6 @@ const NAMES = CONTENT.map(([c]) => c);
  * `vigil audit verify`; `only` chains one row alone.
  */
 export function auditChainAfterCommit(dialect: DialectName) {
-  const agg = (c: string) => `(SELECT array_agg(o.${c} ORDER BY o.i) FROM ordered o)`;
   const params = CONTENT.map(([c, t]) => `p_${c} ${t}[]`).join(', ');
   // README's F(v) for each field, as in 0008.
   const field = (x: string) => `CASE WHEN ${x} IS NULL THEN '\\xffffffff'::bytea ELSE int4send(octet_length(${x})) || convert_to(${x}, 'UTF8') END`;
@@ -96,10 +95,11 @@ export function auditChainAfterCommit(dialect: DialectName) {
             RETURNING *),
           ordered AS (SELECT t.*, (row_number() OVER (ORDER BY t.id))::int AS i FROM taken t),
           refs AS (SELECT o.i, e.v->>0 AS k, (e.v->>1)::bigint AS ref FROM ordered o, jsonb_array_elements(o.refs::jsonb) AS e(v))
-          SELECT ${NAMES.map((c) => `${agg(c)} AS ${c}`).join(', ')},
+          SELECT ${NAMES.map((c) => `array_agg(o.${c} ORDER BY o.i) AS ${c}`).join(', ')},
             (SELECT array_agg(x.i ORDER BY x.i) FROM refs x) AS r_i,
             (SELECT array_agg(x.k ORDER BY x.i) FROM refs x) AS r_k,
             (SELECT array_agg(x.ref ORDER BY x.i) FROM refs x) AS r_ref
+          FROM ordered o
           INTO r;
           IF r.at IS NULL THEN
             RETURN;
