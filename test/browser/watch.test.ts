@@ -157,6 +157,10 @@ describe('watching in the console', () => {
     // Speed applies to the player; a frame step moves one frame on and stays paused.
     await page.getByTestId('playback-speed').getByText('4×').click();
     expect(await page.evaluate(`document.querySelector(${JSON.stringify(video)}).playbackRate`)).toBe(4);
+    // The first step stops the player where it is; the one measured starts from there (read
+    // while playing, the starting point would race the player under load).
+    await page.getByTestId('playback-step').click();
+    expect(await page.evaluate(`document.querySelector(${JSON.stringify(video)}).paused`)).toBe(true);
     const before = (await page.evaluate(`document.querySelector(${JSON.stringify(video)}).currentTime`)) as number;
     await page.getByTestId('playback-step').click();
     const after = (await page.evaluate(`document.querySelector(${JSON.stringify(video)}).currentTime`)) as number;
