@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { RecordingFile, RecordingFragment, RecordingRepository } from '../../src/db/recording.repository.js';
+import { isFreePadding } from '../../src/media/fmp4/free-box.js';
 
 const run = promisify(execFile);
 
@@ -46,14 +47,7 @@ async function walk(dir: string): Promise<string[]> {
  */
 function padding(bytes: Buffer, from: number, to: number): string | null {
   if (to < from) return `overlaps the bytes before it by ${from - to}`;
-  for (let at = from; at < to; ) {
-    if (to - at < 8) return `${to - at} stray bytes at ${at}`;
-    const size = bytes.readUInt32BE(at);
-    const type = bytes.toString('latin1', at + 4, at + 8);
-    if (type !== 'free' || size < 8 || at + size > to) return `'${type}' box of ${size} bytes at ${at} where only padding may be`;
-    at += size;
-  }
-  return null;
+  return isFreePadding(bytes.subarray(from, to)) ? null : `${to - from} bytes between that are not only free boxes`;
 }
 
 export async function verifyRecordings(repo: RecordingRepository, dataDir: string, cameraIds: number[], options: { requireClosed?: boolean } = {}): Promise<Verification> {
