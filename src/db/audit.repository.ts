@@ -1,7 +1,7 @@
 // Storage of the access register. The chain rules (hashing, signing, checking) live in
 // src/audit/; this file only moves rows, identically on SQLite and PostgreSQL.
 import BetterSqlite3 from 'better-sqlite3';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { CHAIN_COLUMNS } from './audit-chain-reader.js';
 import type { Db } from './database.js';
 import type { Database } from './schema.js';
@@ -229,9 +229,11 @@ export class AuditRepository {
    * with it or not at all; `chainPending` moves them into the chain after the commit (0010).
    */
   async insertInbox(q: Q, contents: AuditContentRow[], refs: [AuditRefKind, number][][]): Promise<void> {
-    const rows = contents.map((c, i) => ({ ...c, refs: JSON.stringify(refs[i] ?? []) }));
-    await sql`INSERT INTO audit_inbox (${sql.join(Object.keys(rows[0]!).map((k) => sql.id(k)))})
-      VALUES ${sql.join(rows.map((r) => sql`(${sql.join(Object.values(r))})`))}`.execute(q);
+    // One fixed text per row count, sent as it is: the action's one register statement, built
+    // by hand rather than through the query builder (and named once per connection, NamingPgPool).
+    const values: unknown[] = [];
+    contents.forEach((c, i) => values.push(...INBOX_CONTENT.map((k) => c[k]), JSON.stringify(refs[i] ?? [])));
+    await q.executeQuery(CompiledQuery.raw(inboxInsertText(contents.length), values));
   }
 
   async insert(q: Q, rows: AuditRow[], refs: AuditRefRow[]): Promise<void> {
@@ -402,3 +404,26 @@ export async function* chainPages(db: Db, throughSeq: number, pageSize: number):
   }
 }
 
+
+/** The hashed columns apart from seq and the hashes, in the order audit_append takes them. */
+const INBOX_CONTENT = [
+  'at', 'action', 'actors', 'camera_ids', 'range_from', 'range_to', 'target', 'purpose',
+  'destination', 'approval_id', 'source_address', 'outcome', 'reason', 'detail',
+] as const satisfies readonly (keyof AuditContentRow)[];
+// …and every one of them: a column added to the register and not here fails to compile.
+const inboxHasEveryColumn: [Exclude<keyof AuditContentRow, (typeof INBOX_CONTENT)[number]>] extends [never] ? true : never = true;
+void inboxHasEveryColumn;
+
+const inboxTexts = new Map<number, string>();
+
+/** `INSERT INTO audit_inbox (…) VALUES ($1, …), …` for `rows` rows of INBOX_CONTENT and refs. */
+function inboxInsertText(rows: number): string {
+  let text = inboxTexts.get(rows);
+  if (text === undefined) {
+    const width = INBOX_CONTENT.length + 1;
+    const tuples = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    text = `INSERT INTO audit_inbox (${[...INBOX_CONTENT, 'refs'].join(', ')}) VALUES ${tuples.join(', ')}`;
+    if (rows <= 16) inboxTexts.set(rows, text);
+  }
+  return text;
+}

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { Errors } from '../errors.js';
 import type { Database } from './schema.js';
+import { NamingPgPool } from './pg-statements.js';
 import { CachingSqliteDatabase } from './sqlite-statements.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -37,7 +38,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new NamingPgPool(pool) }) });
     return { kysely, dialect: 'postgres', url, close: () => kysely.destroy() };
   }
   throw Errors.config(`database URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:"`);

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { NamingPgPool } from './pg-statements.js';
+
+interface T {
+  t: { id: number; v: string };
+}
+
+let url: string;
+
+beforeAll(async () => {
+  const server = inject('postgresUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`).finally(() => admin.end());
+  url = server.replace(/\/[^/]*$/, `/${name}`);
+});
+
+const open = (capacity?: number, max = 1) => {
+  const pool = new NamingPgPool(new pg.Pool({ connectionString: url, max }), capacity);
+  return { pool, db: new Kysely<T>({ dialect: new PostgresDialect({ pool }) }) };
+};
+
+/** The statements prepared on the connection this transaction runs on, as the server lists them. */
+const preparedOn = async (trx: Kysely<T>) =>
+  (await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements ORDER BY prepare_time`.execute(trx)).rows.map((r) => r.statement);
+
+describe('PostgreSQL statements named by their text', () => {
+  const dbs: Kysely<T>[] = [];
+  afterAll(async () => {
+    for (const db of dbs) await db.destroy();
+  });
+
+  it('prepares a query once per connection however often it runs, and stays correct for each call\'s parameters', async () => {
+    const { pool, db } = open();
+    dbs.push(db);
+    await sql`CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL)`.execute(db);
+    for (let i = 1; i <= 50; i++) await db.insertInto('t').values({ id: i, v: `v${i}` }).execute();
+    for (let i = 1; i <= 50; i += 7) expect(await db.selectFrom('t').select('v').where('id', '=', i).executeTakeFirst()).toEqual({ v: `v${i}` });
+    await db.transaction().execute(async (trx) => {
+      const texts = await preparedOn(trx);
+      // One insert and one select, each prepared once on the server under its name.
+      expect(texts.filter((s) => s.startsWith('insert into "t"'))).toHaveLength(1);
+      expect(texts.filter((s) => s.startsWith('select "v" from "t"'))).toHaveLength(1);
+    });
+    expect(pool.stats.named).toBeGreaterThanOrEqual(57);
+    // A parameter of another type in the same text is still the server's error, named clearly.
+    await expect(db.selectFrom('t').select('v').where('id', '=', 'x' as unknown as number).execute()).rejects.toThrow(/invalid input syntax for type integer/);
+    expect(await db.selectFrom('t').select('v').where('id', '=', 8).executeTakeFirst()).toEqual({ v: 'v8' });
+  });
+
+  it('names only the most recent texts, and closes a connection that holds too many old ones', async () => {
+    const { pool, db } = open(2);
+    dbs.push(db);
+    for (let k = 0; k < 5; k++) await sql`SELECT ${k}::int + ${1}::int AS n`.execute(db);
+    await sql`SELECT ${1}::int AS a`.execute(db);
+    await sql`SELECT ${2}::int AS b`.execute(db);
+    // Three texts over a capacity of two: the first lost its name and is prepared again as a new one.
+    await sql`SELECT ${3}::int + ${1}::int AS n`.execute(db);
+    await db.transaction().execute(async (trx) => {
+      const texts = await preparedOn(trx);
+      expect(texts.filter((s) => s.includes('AS n'))).toHaveLength(2);
+    });
+    expect(pool.stats.recycled).toBe(0);
+    // A fifth name, more than twice the capacity prepared on one connection: it is closed, and
+    // the next caller gets a fresh one with nothing prepared.
+    await sql`SELECT ${1}::int AS c`.execute(db);
+    expect(pool.stats.recycled).toBe(1);
+    await db.transaction().execute(async (trx) => {
+      expect(await preparedOn(trx)).toEqual([]);
+    });
+  });
+
+  it('parses a text afresh after its table changed under it, failing only the one call that found out', async () => {
+    const { db } = open();
+    dbs.push(db);
+    await sql`CREATE TABLE u (id int PRIMARY KEY, v text)`.execute(db);
+    await sql`INSERT INTO u VALUES (1, 'a')`.execute(db);
+    const read = () => sql<Record<string, unknown>>`SELECT * FROM u WHERE id = ${1}`.execute(db);
+    expect((await read()).rows).toEqual([{ id: 1, v: 'a' }]);
+    await sql`ALTER TABLE u ADD COLUMN w text DEFAULT 'b'`.execute(db);
+    await expect(read()).rejects.toThrow(/cached plan must not change result type/);
+    expect((await read()).rows).toEqual([{ id: 1, v: 'a', w: 'b' }]);
+  });
+});
