@@ -8,12 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabase } from '../../test/support/databases.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { isVigilError } from '../errors.js';
-import { AuditLog } from './audit-log.js';
+import { AuditLog, refsOf } from './audit-log.js';
 import { toAuditContent, type AuditEntryInput } from './entry.js';
 import { PlatformKeys } from './platform-key.js';
 import { verifyChain } from './verify.js';
 
 const run = promisify(execFile);
+
+describe('the register\'s search index rows of an entry', () => {
+  it('names each actor, camera, subject and organisation it is about once', () => {
+    const c = toAuditContent({
+      action: 'registry_change', outcome: 'success', target: 'organisation:4 update', cameraIds: [9, 9, 8],
+      actors: [{ userId: 1, workId: 'A', name: null }, { userId: 1, workId: 'A', name: null }, { userId: null, workId: null, name: 'x' }],
+    }, 1);
+    expect(refsOf(c, [4, 5, 5])).toEqual([['user', 1], ['camera', 9], ['camera', 8], ['organisation', 4], ['organisation', 5]]);
+    expect(refsOf(c)).toEqual([['user', 1], ['camera', 9], ['camera', 8], ['organisation', 4]]);
+  });
+});
 const WORKER = join(import.meta.dirname, '../../test/support/audit-append-worker.ts');
 
 function view(i: number, over: Partial<AuditEntryInput> = {}): AuditEntryInput {

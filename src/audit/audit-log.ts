@@ -69,7 +69,7 @@ export class AuditLog {
   /** The last entry each open transaction appended: it holds the lock, so that is its head. */
   private readonly held = new WeakMap<Transaction<Database>, ChainLink>();
   /** Standalone entries waiting for the next group commit (see record). */
-  private readonly group: { content: AuditContent; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
+  private readonly group: { pending: Pending; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }[] = [];
   private grouping = false;
   /** PostgreSQL: moves committed inbox entries into the chain; null on SQLite. */
   readonly chainer: InboxChainer | null;
@@ -107,8 +107,8 @@ export class AuditLog {
   async append(trx: Transaction<Database>, entry: AuditEntryInput): Promise<AppendResult | null> {
     if (this.db.dialect !== 'postgres') return this.appendMany(trx, [entry]);
     if (!trx.isTransaction) throw new TypeError('AuditLog.append needs the caller\'s transaction, not the database handle');
-    const content = toAuditContent(entry, this.clock.now());
-    await this.repo.insertInbox(trx, [content], [refsOf(content)]);
+    const p = toPending(entry, this.clock.now());
+    await this.repo.insertInbox(trx, [p.content], [p.refs]);
     this.counters.appended++;
     this.chainSoon();
     return null;
@@ -153,11 +153,11 @@ export class AuditLog {
     if (!trx.isTransaction) throw new TypeError('AuditLog.append needs the caller\'s transaction, not the database handle');
     if (entries.length === 0) throw Errors.validation('nothing to record');
     const now = this.clock.now();
-    return (await this.appendContents(trx, entries.map((e) => toAuditContent(e, now)), now)).result;
+    return (await this.appendContents(trx, entries.map((e) => toPending(e, now)), now)).result;
   }
 
-  private async appendContents(trx: Transaction<Database>, contents: AuditContent[], now: number): Promise<{ result: AppendResult; hashes: string[] }> {
-    const r = this.db.dialect === 'postgres' ? await this.appendInDatabase(trx, contents) : await this.appendChained(trx, contents);
+  private async appendContents(trx: Transaction<Database>, entries: Pending[], now: number): Promise<{ result: AppendResult; hashes: string[] }> {
+    const r = this.db.dialect === 'postgres' ? await this.appendInDatabase(trx, entries) : await this.appendChained(trx, entries);
     const last = r.links[r.links.length - 1]!;
     // The head's lock is held: a checkpoint signed now is at the true head.
     const due = last.seq - r.checkpointSeq >= this.policy.everyEntries || now - r.checkpointAt >= this.policy.everyMs;
@@ -175,12 +175,12 @@ export class AuditLog {
    * (audit_append, migration 0008). Every appender's call waits at the lock already sent, so
    * the lock is held only for that call and the commit, whichever node appends.
    */
-  private async appendInDatabase(trx: Transaction<Database>, contents: AuditContent[]): Promise<Chained> {
+  private async appendInDatabase(trx: Transaction<Database>, entries: Pending[]): Promise<Chained> {
     const refs: { index: number; kind: AuditRefKind; ref: number }[] = [];
-    contents.forEach((c, index) => {
-      for (const [kind, ref] of refsOf(c)) refs.push({ index, kind, ref });
+    entries.forEach((p, index) => {
+      for (const [kind, ref] of p.refs) refs.push({ index, kind, ref });
     });
-    return this.repo.appendHashing(trx, contents, refs);
+    return this.repo.appendHashing(trx, entries.map((p) => p.content), refs);
   }
 
   /**
@@ -189,7 +189,7 @@ export class AuditLog {
    * lock is held; if not (another process appended, or the tip's transaction rolled back), the
    * lock is held by now and the true head known, so they are chained again on it.
    */
-  private async appendChained(trx: Transaction<Database>, contents: AuditContent[]): Promise<Chained> {
+  private async appendChained(trx: Transaction<Database>, entries: Pending[]): Promise<Chained> {
     // A transaction that has appended already holds the lock and knows the head.
     let base = this.held.get(trx) ?? this.tip;
     if (!base) {
@@ -197,7 +197,7 @@ export class AuditLog {
       base = { seq: h.firstSeq - 1, hash: h.prevHash };
     }
     for (let attempt = 0; ; attempt++) {
-      const { rows, refs, last } = this.chain(base, contents);
+      const { rows, refs, last } = this.chain(base, entries);
       this.tip = last;
       let head: AppendOutcome;
       try {
@@ -219,16 +219,16 @@ export class AuditLog {
     }
   }
 
-  /** The rows and index rows of `contents` chained on `base`. */
-  private chain(base: ChainLink, contents: AuditContent[]): { rows: AuditRow[]; refs: AuditRefRow[]; last: ChainLink } {
+  /** The rows and index rows of `entries` chained on `base`. */
+  private chain(base: ChainLink, entries: Pending[]): { rows: AuditRow[]; refs: AuditRefRow[]; last: ChainLink } {
     const rows: AuditRow[] = [];
     const refs: AuditRefRow[] = [];
     let prev = base.hash;
     let seq = base.seq + 1;
-    for (const c of contents) {
+    for (const { content: c, refs: cRefs } of entries) {
       const rowHash = this.hasher.hash(prev, { ...c, seq });
       rows.push({ ...c, seq, prev_hash: prev, row_hash: rowHash });
-      for (const [kind, ref] of refsOf(c)) refs.push({ kind, ref, seq });
+      for (const [kind, ref] of cRefs) refs.push({ kind, ref, seq });
       prev = rowHash;
       seq++;
     }
@@ -245,14 +245,14 @@ export class AuditLog {
    * database refuses is retried one entry at a time, so each caller learns its own outcome.
    */
   record(entry: AuditEntryInput): Promise<AppendResult> {
-    let content: AuditContent;
+    let pending: Pending;
     try {
-      content = toAuditContent(entry, this.clock.now());
+      pending = toPending(entry, this.clock.now());
     } catch (e) {
       return Promise.reject(e);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.group.push({ content, resolve, reject });
+      this.group.push({ pending, resolve, reject });
       if (!this.grouping) void this.writeGroups();
     });
   }
@@ -264,7 +264,7 @@ export class AuditLog {
         const waiting = this.group.splice(0, GROUP_MAX);
         try {
           const now = this.clock.now();
-          const { result, hashes } = await this.db.kysely.transaction().execute((trx) => this.appendContents(trx, waiting.map((w) => w.content), now));
+          const { result, hashes } = await this.db.kysely.transaction().execute((trx) => this.appendContents(trx, waiting.map((w) => w.pending), now));
           this.counters.grouped += waiting.length > 1 ? waiting.length : 0;
           waiting.forEach((w, i) => w.resolve({
             firstSeq: result.firstSeq + i,
@@ -280,7 +280,7 @@ export class AuditLog {
           for (const w of waiting) {
             try {
               const now = this.clock.now();
-              w.resolve((await this.db.kysely.transaction().execute((trx) => this.appendContents(trx, [w.content], now))).result);
+              w.resolve((await this.db.kysely.transaction().execute((trx) => this.appendContents(trx, [w.pending], now))).result);
             } catch (alone) {
               w.reject(alone);
             }
@@ -367,15 +367,31 @@ interface Chained {
   checkpointAt: number;
 }
 
-/** Who, which cameras and which subject an entry names, once each: its rows in the search index. */
-export function refsOf(c: AuditContent): [AuditRefKind, number][] {
+/** An entry ready to chain: its hashed content and its rows in the search index. */
+interface Pending {
+  content: AuditContent;
+  refs: [AuditRefKind, number][];
+}
+
+function toPending(entry: AuditEntryInput, now: number): Pending {
+  const content = toAuditContent(entry, now);
+  return { content, refs: refsOf(content, entry.organisationIds) };
+}
+
+/**
+ * Who, which cameras and which subject an entry names, and the organisations it is about
+ * (`about`, not hashed), once each: its rows in the search index.
+ */
+export function refsOf(c: AuditContent, about: readonly number[] = []): [AuditRefKind, number][] {
   const out: [AuditRefKind, number][] = [];
   const users = new Set<number>();
   for (const a of JSON.parse(c.actors) as { userId: number | null }[]) if (a.userId !== null) users.add(a.userId);
   for (const u of users) out.push(['user', u]);
   for (const cam of new Set(JSON.parse(c.camera_ids) as number[])) out.push(['camera', cam]);
+  const orgs = new Set(about);
   const subject = targetSubject(c.target);
-  if (subject) out.push(subject);
+  if (subject && !(subject[0] === 'organisation' && orgs.has(subject[1]))) out.push(subject);
+  for (const o of orgs) out.push(['organisation', o]);
   return out;
 }
 

@@ -128,6 +128,11 @@ describe('entry validation', () => {
     expect(problems({ ...ok, purpose: 'a\0b', from: 10, to: 5, cameraIds: [0], approvalId: 1.5 })).toEqual(['cameraIds[0]', 'to', 'approvalId', 'purpose']);
     expect(problems({ ...ok, detail: { big: 'x'.repeat(20_000) } })).toEqual(['detail']);
     expect(problems({ ...ok, at: -1 })).toEqual(['at']);
+    expect(problems({ ...ok, organisationIds: [4, -2] })).toEqual(['organisationIds[1]']);
+    expect(problems({ ...ok, organisationIds: 4 as never })).toEqual(['organisationIds']);
+  });
+  it('keeps the organisations an entry is about out of the hashed content', () => {
+    expect(toAuditContent({ ...ok, organisationIds: [4, 7] }, 1)).toEqual(toAuditContent(ok, 1));
   });
   it('needs two officers with work IDs for a successful copy or retrieval, not for a refused one', () => {
     const one = [{ userId: 1, workId: 'A', name: null }];

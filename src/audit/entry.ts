@@ -63,6 +63,12 @@ export interface AuditEntryInput {
   outcome: AuditOutcome;
   reason?: string | null;
   detail?: Record<string, unknown>;
+  /**
+   * Organisations the entry is about besides its cameras, actors and target (a system's region
+   * and units, the unit an inspection visits): indexed so that readers scoped to one of them find
+   * it. Part of the search index only, not of the hashed entry.
+   */
+  organisationIds?: number[];
 }
 
 /** An entry as read back from the register. */
@@ -151,6 +157,9 @@ export function toAuditContent(e: AuditEntryInput, now: number): AuditContent {
   if (from !== null && to !== null && to < from) bad('to', 'the time range ends before it starts');
   const approvalId = e.approvalId ?? null;
   id(approvalId, 'approvalId');
+  const about = e.organisationIds ?? [];
+  if (!Array.isArray(about) || about.length > MAX_CAMERAS) bad('organisationIds', `a list of at most ${MAX_CAMERAS} organisation ids`);
+  else about.forEach((o, i) => id(o, `organisationIds[${i}]`));
   let detail = '{}';
   try {
     detail = canonicalJson(e.detail ?? {});
