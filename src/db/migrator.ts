@@ -13,6 +13,7 @@ import { supervision } from './migrations/0007-supervision.js';
 import { accessHardening } from './migrations/0008-access-hardening.js';
 import { workOrderEscalation } from './migrations/0009-work-order-escalation.js';
 import { auditChainAfterCommit } from './migrations/0010-audit-chain-after-commit.js';
+import { auditSupervisionOrganisations } from './migrations/0011-audit-supervision-organisations.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -26,6 +27,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0008-access-hardening': accessHardening(db.dialect, options.dataDir),
     '0009-work-order-escalation': workOrderEscalation(db.dialect),
     '0010-audit-chain-after-commit': auditChainAfterCommit(db.dialect),
+    '0011-audit-supervision-organisations': auditSupervisionOrganisations(db.dialect),
   };
 }
 

@@ -3,7 +3,7 @@
 // confidential as the basic information (basic-info:read to read, registered when read).
 import type { Actor } from '../access/actor.js';
 import { ARCHIVE_CATEGORIES, type ArchiveCategory } from './checklist.js';
-import { Gate, json, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
+import { Gate, json, organisationIdsOf, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
 import { dutyArticles } from './duties.js';
 import { documentView, type DocumentView } from './system.service.js';
 
@@ -29,8 +29,8 @@ export class ArchiveService {
   async get(actor: Actor, systemId: number): Promise<ArchiveView> {
     const s = await requireSystem(this.d, systemId);
     const cameraIds = await this.d.repos.supervision.cameraIdsOf(systemId);
-    await this.gate.check(actor, 'read-system', { paths: await systemPaths(this.d, s), cameraIds }, 'registry_view', `system:${systemId} archive`);
-    await this.d.log.record(actor, { action: 'registry_view', outcome: 'success', cameraIds, target: `system:${systemId} archive` });
+    const scope = await this.gate.check(actor, 'read-system', { paths: await systemPaths(this.d, s), cameraIds }, 'registry_view', `system:${systemId} archive`);
+    await this.d.log.record(actor, { action: 'registry_view', outcome: 'success', cameraIds, target: `system:${systemId} archive`, organisationIds: organisationIdsOf(scope.paths) });
     const { profile } = await profileOf(this.d, s.region_id);
     const docs = (await this.d.repos.supervision.documents(systemId)).map(documentView);
     const parties = await this.d.repos.supervision.where('archive_parties', 'system_id', systemId);
@@ -44,12 +44,12 @@ export class ArchiveService {
 
   async addParty(actor: Actor, systemId: number, input: { role: PartyRole; firm: string; licence: string; technicians: Technician[] }): Promise<PartyView> {
     const s = await requireSystem(this.d, systemId);
-    await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${systemId} archive party`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${systemId} archive party`);
     const row = await this.d.log.transaction(async (trx) => {
       const p = await this.d.repos.supervision.insert('archive_parties', {
         system_id: systemId, role: input.role, firm: input.firm, licence: input.licence, technicians: JSON.stringify(input.technicians), added_at: this.d.clock.now(), added_by: actor.userId,
       }, trx);
-      await this.gate.record(trx, actor, `system:${systemId} archive party`, { role: input.role, firm: input.firm, technicians: input.technicians.length });
+      await this.gate.record(trx, actor, `system:${systemId} archive party`, { role: input.role, firm: input.firm, technicians: input.technicians.length }, scope);
       return p;
     });
     return { id: row.id, role: input.role, firm: row.firm, licence: row.licence, technicians: input.technicians, addedAt: row.added_at };

@@ -60,12 +60,12 @@ export class ComplaintService {
     const c = await this.d.repos.supervision.get('complaints', id);
     if (!c) throw Errors.notFound(`complaint ${id} does not exist`);
     const path = c.region_id === null ? '' : (await this.d.registry.organisations.get(c.region_id)).path;
-    await this.gate.check(actor, 'read-complaints', { paths: [path] }, 'registry_change', `complaint:${id} handle`);
+    const scope = await this.gate.check(actor, 'read-complaints', { paths: [path] }, 'registry_change', `complaint:${id} handle`);
     await this.d.log.transaction(async (trx) => {
       if (!(await this.d.repos.supervision.update('complaints', id, { state: 'handled', handled_at: this.d.clock.now(), handled_by: actor.userId, outcome }, trx, 'received'))) {
         throw Errors.conflict(`complaint ${id} was already handled`);
       }
-      await this.gate.record(trx, actor, `complaint:${id} handle`, {});
+      await this.gate.record(trx, actor, `complaint:${id} handle`, {}, scope);
     });
     return view((await this.d.repos.supervision.get('complaints', id))!);
   }

@@ -35,10 +35,13 @@ export interface Scope {
 export class Gate {
   constructor(private readonly d: SupervisionDeps) {}
 
-  /** Allows when a rule allows `action` on any of the paths; otherwise registers the refusal and throws. */
-  async check(actor: Actor, action: SupervisionAction, scope: Scope, auditAction: AuditAction, target: string): Promise<void> {
-    if (scope.paths.some((path) => can(actor, action, { kind: 'Organisation', id: null, path }))) return;
-    await this.d.log.refuse(actor, { action: auditAction, cameraIds: scope.cameraIds ?? [], reason: `${action} refused`, target }, refusal(action, { kind: 'Organisation', id: null, path: '' }));
+  /**
+   * Allows when a rule allows `action` on any of the paths, and returns the scope to record the
+   * use case against; otherwise registers the refusal and throws.
+   */
+  async check(actor: Actor, action: SupervisionAction, scope: Scope, auditAction: AuditAction, target: string): Promise<Scope> {
+    if (scope.paths.some((path) => can(actor, action, { kind: 'Organisation', id: null, path }))) return scope;
+    return this.d.log.refuse(actor, { action: auditAction, ...about(scope), reason: `${action} refused`, target }, refusal(action, { kind: 'Organisation', id: null, path: '' }));
   }
 
   allows(actor: Actor, action: SupervisionAction, paths: string[]): boolean {
@@ -46,14 +49,28 @@ export class Gate {
   }
 
   /** Registers a rule's refusal (with its articles) before throwing it. */
-  async refuse(actor: Actor, error: Error, target: string, cameraIds: number[] = []): Promise<never> {
-    return this.d.log.refuse(actor, { action: 'registry_change', cameraIds, target }, error);
+  async refuse(actor: Actor, error: Error, target: string, scope: Scope): Promise<never> {
+    return this.d.log.refuse(actor, { action: 'registry_change', ...about(scope), target }, error);
   }
 
-  /** Writes the register entry of a change inside the change's own transaction. */
-  record(trx: Transaction<Database>, actor: Actor | null, target: string, detail: Record<string, unknown> = {}, cameraIds: number[] = []) {
-    return this.d.log.append(trx, actor, { action: 'registry_change', outcome: 'success', cameraIds, target, detail });
+  /**
+   * Writes the register entry of a change inside the change's own transaction, indexed by the
+   * organisations of `scope` and its cameras, so readers scoped to any of them find it.
+   */
+  record(trx: Transaction<Database>, actor: Actor | null, target: string, detail: Record<string, unknown>, scope: Scope) {
+    return this.d.log.append(trx, actor, { action: 'registry_change', outcome: 'success', ...about(scope), target, detail });
   }
+}
+
+/** The organisations that paths name, each its last id ('/1/4/' is 4). */
+export function organisationIdsOf(paths: string[]): number[] {
+  const ids = paths.map((p) => Number(/(\d+)\/$/.exec(p)?.[1])).filter((id) => Number.isSafeInteger(id) && id > 0);
+  return [...new Set(ids)];
+}
+
+/** A scope as a register entry's cameras and the organisations it is about. */
+function about(scope: Scope): { cameraIds: number[]; organisationIds: number[] } {
+  return { cameraIds: scope.cameraIds ?? [], organisationIds: organisationIdsOf(scope.paths) };
 }
 
 /** Resolved profile of a region: its numbers and its duties' articles. */

@@ -34,7 +34,7 @@ export class FilingService {
   async submit(actor: Actor, systemId: number): Promise<FilingView> {
     const s = await requireSystem(this.d, systemId);
     const cameraIds = await this.d.repos.supervision.cameraIdsOf(systemId);
-    await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds }, 'registry_change', `system:${systemId} filing`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds }, 'registry_change', `system:${systemId} filing`);
     const { profile } = await profileOf(this.d, s.region_id);
     const deadline = filingDeadline(profile, dates(s));
     const article = deadline.article ?? profile.filing.deadlineDays.article;
@@ -61,7 +61,7 @@ export class FilingService {
         points: JSON.stringify(cams.map((c) => ({ cameraId: c.id, gbId: c.gbId, name: c.name, address: c.address, longitude: c.longitude, latitude: c.latitude, placeCategory: c.placeCategory }))),
         received_at: null, received_by: null, visit_due_at: null, visit_article: null, visit_basis: null, visited_at: null, visited_by: null, visit_note: null,
       }, trx);
-      await this.gate.record(trx, actor, `filing:${f.id} submit`, { system: systemId, dueAt: deadline.dueAt, article: deadline.article, documents: docs.map((x) => x.sha256) }, cameraIds);
+      await this.gate.record(trx, actor, `filing:${f.id} submit`, { system: systemId, dueAt: deadline.dueAt, article: deadline.article, documents: docs.map((x) => x.sha256) }, scope);
       return f;
     });
     return this.view(row);
@@ -76,14 +76,14 @@ export class FilingService {
   /** The police receive the filing: the visit deadline starts (AH-13: 30 days). */
   async receive(actor: Actor, id: number): Promise<FilingView> {
     const { f, s } = await this.load(id);
-    await this.gate.check(actor, 'supervise', { paths: await systemPaths(this.d, s) }, 'registry_change', `filing:${id} receive`);
+    const scope = await this.gate.check(actor, 'supervise', { paths: await systemPaths(this.d, s) }, 'registry_change', `filing:${id} receive`);
     if (f.received_at !== null) throw Errors.conflict(`filing ${id} was already received`);
     const { profile } = await profileOf(this.d, s.region_id);
     const now = this.d.clock.now();
     const visit = policeVisitDeadline(profile, now);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('filings', id, { received_at: now, received_by: actor.userId, visit_due_at: visit.dueAt, visit_article: visit.article, visit_basis: visit.basis }, trx);
-      await this.gate.record(trx, actor, `filing:${id} receive`, { visitDueAt: visit.dueAt, article: visit.article });
+      await this.gate.record(trx, actor, `filing:${id} receive`, { visitDueAt: visit.dueAt, article: visit.article }, scope);
     });
     return this.view((await this.d.repos.supervision.get('filings', id))!);
   }
@@ -91,13 +91,13 @@ export class FilingService {
   /** The police record their visit (实地查看、指导). */
   async visit(actor: Actor, id: number, input: { at: number; note: string }): Promise<FilingView> {
     const { f, s } = await this.load(id);
-    await this.gate.check(actor, 'supervise', { paths: await systemPaths(this.d, s) }, 'registry_change', `filing:${id} visit`);
+    const scope = await this.gate.check(actor, 'supervise', { paths: await systemPaths(this.d, s) }, 'registry_change', `filing:${id} visit`);
     if (f.received_at === null) throw Errors.conflict(`filing ${id} has not been received yet`);
     if (f.visited_at !== null) throw Errors.conflict(`the visit of filing ${id} is already recorded`);
     if (input.at < f.received_at || input.at > this.d.clock.now()) throw Errors.validation('the visit lies between receiving the filing and now', [{ path: 'at', message: 'out of range' }]);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('filings', id, { visited_at: input.at, visited_by: actor.userId, visit_note: input.note }, trx);
-      await this.gate.record(trx, actor, `filing:${id} visit`, { at: input.at });
+      await this.gate.record(trx, actor, `filing:${id} visit`, { at: input.at }, scope);
     });
     return this.view((await this.d.repos.supervision.get('filings', id))!);
   }

@@ -7,7 +7,7 @@ import type { FinePayer } from '../domain/jurisdiction-profile.js';
 import type { InspectionRow, PenaltyRow, RectificationRow } from '../db/supervision.repository.js';
 import { Errors } from '../errors.js';
 import { buildChecklist, CHECKLIST_KEYS, type ChecklistItem, type ChecklistKey, type ObservedKey } from './checklist.js';
-import { Gate, json, profileOf, type SupervisionDeps } from './deps.js';
+import { Gate, json, profileOf, type Scope, type SupervisionDeps } from './deps.js';
 import { unitFacts, type Observations } from './facts.js';
 import { checkPenalty } from './penalty-rules.js';
 import { correctedInTime, isRectificationOverdue, nextRectificationState, type RectificationState } from './rectification-rules.js';
@@ -32,7 +32,7 @@ export class InspectionService {
 
   async start(actor: Actor, unitId: number, note = ''): Promise<InspectionView> {
     const unit = await this.d.registry.organisations.get(unitId);
-    await this.gate.check(actor, 'supervise', { paths: [unit.path] }, 'registry_change', `inspection of organisation:${unitId}`);
+    const scope = await this.gate.check(actor, 'supervise', { paths: [unit.path] }, 'registry_change', `inspection of organisation:${unitId}`);
     if (unit.kind !== 'unit') throw Errors.validation('an inspection is of a unit', [{ path: 'unitId', message: 'is a platform' }]);
     const { profile } = await profileOf(this.d, unitId);
     const now = this.d.clock.now();
@@ -41,7 +41,7 @@ export class InspectionService {
       const r = await this.d.repos.supervision.insert('inspections', {
         unit_id: unitId, inspector_id: actor.userId, profile_id: profile.id, started_at: now, checklist: JSON.stringify(checklist), observations: '{}', evaluated_at: now, state: 'open', closed_at: null, note,
       }, trx);
-      await this.gate.record(trx, actor, `inspection:${r.id} start`, { unit: unitId, failed: checklist.filter((i) => i.status === 'fail').map((i) => i.key) });
+      await this.gate.record(trx, actor, `inspection:${r.id} start`, { unit: unitId, failed: checklist.filter((i) => i.status === 'fail').map((i) => i.key) }, scope);
       return r;
     });
     return this.view(row);
@@ -63,19 +63,19 @@ export class InspectionService {
 
   /** Records what the inspector saw on site (training, duty rosters) and re-evaluates the checklist. */
   async observe(actor: Actor, id: number, key: ObservedKey, input: { ok: boolean; note: string }): Promise<InspectionView> {
-    const { row } = await this.supervised(actor, id, 'observe');
+    const { row, scope } = await this.supervised(actor, id, 'observe');
     const observations: Observations = { ...json<Observations>(row.observations), [key]: input };
-    return this.evaluate(actor, row, observations);
+    return this.evaluate(actor, row, observations, scope);
   }
 
   /** Re-evaluates the checklist against the data as it is now (after a correction, say). */
   async reevaluate(actor: Actor, id: number): Promise<InspectionView> {
-    const { row } = await this.supervised(actor, id, 'evaluate');
-    return this.evaluate(actor, row, json(row.observations));
+    const { row, scope } = await this.supervised(actor, id, 'evaluate');
+    return this.evaluate(actor, row, json(row.observations), scope);
   }
 
   async addFinding(actor: Actor, id: number, input: { itemKey: ChecklistKey; description: string; articles?: string[] }): Promise<InspectionView> {
-    const { row } = await this.supervised(actor, id, 'finding');
+    const { row, scope } = await this.supervised(actor, id, 'finding');
     const item = json<ChecklistItem[]>(row.checklist).find((i) => i.key === input.itemKey);
     if (!CHECKLIST_KEYS.includes(input.itemKey) || !item) throw Errors.validation(`"${input.itemKey}" is not a checklist item`, [{ path: 'itemKey', message: CHECKLIST_KEYS.join(', ') }]);
     const articles = input.articles?.length ? input.articles : item.articles;
@@ -84,14 +84,14 @@ export class InspectionService {
     if (!articles.length) throw Errors.validation('a finding cites the article it breaches', [{ path: 'articles', message: 'required' }]);
     await this.d.log.transaction(async (trx) => {
       const f = await this.d.repos.supervision.insert('inspection_findings', { inspection_id: id, item_key: input.itemKey, articles: JSON.stringify(articles), description: input.description, created_at: this.d.clock.now(), created_by: actor.userId }, trx);
-      await this.gate.record(trx, actor, `inspection:${id} finding:${f.id}`, { item: input.itemKey, articles });
+      await this.gate.record(trx, actor, `inspection:${id} finding:${f.id}`, { item: input.itemKey, articles }, scope);
     });
     return this.view((await this.d.repos.supervision.get('inspections', id))!);
   }
 
   /** 责令限期改正: the police set the period — no regulation gives it a number. */
   async order(actor: Actor, id: number, input: { findingIds: number[]; dueAt: number; requirement: string }): Promise<RectificationView> {
-    const { row } = await this.supervised(actor, id, 'order');
+    const { row, scope } = await this.supervised(actor, id, 'order');
     const findings = await this.d.repos.supervision.where('inspection_findings', 'inspection_id', id);
     const chosen = findings.filter((f) => input.findingIds.includes(f.id));
     if (!input.findingIds.length || chosen.length !== new Set(input.findingIds).size) throw Errors.validation('an order names findings of this inspection', [{ path: 'findingIds', message: 'unknown finding' }]);
@@ -103,7 +103,7 @@ export class InspectionService {
         inspection_id: id, unit_id: row.unit_id, finding_ids: JSON.stringify(input.findingIds), articles: JSON.stringify(articles), requirement: input.requirement,
         ordered_at: now, ordered_by: actor.userId, due_at: input.dueAt, state: 'open', reported_at: null, reported_by: null, report_note: null, closed_at: null, closed_by: null, follow_ups: '[]',
       }, trx);
-      await this.gate.record(trx, actor, `rectification:${o.id} order`, { inspection: id, dueAt: input.dueAt, articles });
+      await this.gate.record(trx, actor, `rectification:${o.id} order`, { inspection: id, dueAt: input.dueAt, articles }, scope);
       return o;
     });
     return this.rectificationView(r);
@@ -120,11 +120,11 @@ export class InspectionService {
   async report(actor: Actor, rid: number, note: string): Promise<RectificationView> {
     const r = await this.rectification(rid);
     const unit = await this.d.registry.organisations.get(r.unit_id);
-    await this.gate.check(actor, 'manage-system', { paths: [unit.path] }, 'registry_change', `rectification:${rid} report`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: [unit.path] }, 'registry_change', `rectification:${rid} report`);
     const state = nextRectificationState(r.state as RectificationState, 'report');
     await this.d.log.transaction(async (trx) => {
       if (!(await this.d.repos.supervision.update('rectifications', rid, { state, reported_at: this.d.clock.now(), reported_by: actor.userId, report_note: note }, trx, r.state))) throw Errors.conflict('the order changed meanwhile');
-      await this.gate.record(trx, actor, `rectification:${rid} report`, {});
+      await this.gate.record(trx, actor, `rectification:${rid} report`, {}, scope);
     });
     return this.rectificationView((await this.rectification(rid)));
   }
@@ -133,21 +133,21 @@ export class InspectionService {
   async followUp(actor: Actor, rid: number, input: { corrected: boolean; note: string }): Promise<RectificationView> {
     const r = await this.rectification(rid);
     const unit = await this.d.registry.organisations.get(r.unit_id);
-    await this.gate.check(actor, 'supervise', { paths: [unit.path] }, 'registry_change', `rectification:${rid} follow-up`);
+    const scope = await this.gate.check(actor, 'supervise', { paths: [unit.path] }, 'registry_change', `rectification:${rid} follow-up`);
     const now = this.d.clock.now();
     const state = nextRectificationState(r.state as RectificationState, input.corrected ? 'close' : 'reopen');
     const followUps = [...json<RectificationView['followUps']>(r.follow_ups), { at: now, by: actor.userId, outcome: input.corrected ? 'corrected' : 'not-corrected', note: input.note }];
     await this.d.log.transaction(async (trx) => {
       const set = input.corrected ? { state, closed_at: now, closed_by: actor.userId, follow_ups: JSON.stringify(followUps) } : { state, follow_ups: JSON.stringify(followUps) };
       if (!(await this.d.repos.supervision.update('rectifications', rid, set, trx, r.state))) throw Errors.conflict('the order changed meanwhile');
-      await this.gate.record(trx, actor, `rectification:${rid} follow-up`, { corrected: input.corrected });
+      await this.gate.record(trx, actor, `rectification:${rid} follow-up`, { corrected: input.corrected }, scope);
     });
     return this.rectificationView(await this.rectification(rid));
   }
 
   /** Records a penalty, refused (and registered) outside what the profile's article allows. */
   async penalty(actor: Actor, id: number, input: { article: string; payer: FinePayer; amountYuan: number; rectificationId?: number | null; seriousReason?: string | null; note: string }): Promise<PenaltyView> {
-    const { row } = await this.supervised(actor, id, 'penalty');
+    const { row, scope } = await this.supervised(actor, id, 'penalty');
     const profile = this.d.catalogue.require(row.profile_id);
     let order = null;
     if (input.rectificationId != null) {
@@ -157,23 +157,23 @@ export class InspectionService {
     }
     const now = this.d.clock.now();
     const check = checkPenalty(profile, input, order, now);
-    if (!check.ok) return this.gate.refuse(actor, check.error, `inspection:${id} penalty`);
+    if (!check.ok) return this.gate.refuse(actor, check.error, `inspection:${id} penalty`, scope);
     const p = await this.d.log.transaction(async (trx) => {
       const x = await this.d.repos.supervision.insert('penalties', {
         inspection_id: id, rectification_id: input.rectificationId ?? null, unit_id: row.unit_id, article: input.article, payer: input.payer, amount_yuan: input.amountYuan,
         fine_condition: check.fine.condition?.en ?? null, serious_reason: input.seriousReason ?? null, decided_at: now, decided_by: actor.userId, note: input.note,
       }, trx);
-      await this.gate.record(trx, actor, `inspection:${id} penalty:${x.id}`, { article: input.article, payer: input.payer, amountYuan: input.amountYuan });
+      await this.gate.record(trx, actor, `inspection:${id} penalty:${x.id}`, { article: input.article, payer: input.payer, amountYuan: input.amountYuan }, scope);
       return x;
     });
     return penaltyView(p);
   }
 
   async close(actor: Actor, id: number): Promise<InspectionView> {
-    const { row } = await this.supervised(actor, id, 'close');
+    const { row, scope } = await this.supervised(actor, id, 'close');
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('inspections', id, { state: 'closed', closed_at: this.d.clock.now() }, trx, 'open');
-      await this.gate.record(trx, actor, `inspection:${id} close`, {});
+      await this.gate.record(trx, actor, `inspection:${id} close`, {}, scope);
     });
     return this.view({ ...row, state: 'closed' });
   }
@@ -188,14 +188,14 @@ export class InspectionService {
     };
   }
 
-  private async evaluate(actor: Actor, row: InspectionRow, observations: Observations): Promise<InspectionView> {
+  private async evaluate(actor: Actor, row: InspectionRow, observations: Observations, scope: Scope): Promise<InspectionView> {
     if (row.state !== 'open') throw Errors.conflict(`inspection ${row.id} is closed`);
     const profile = this.d.catalogue.require(row.profile_id);
     const now = this.d.clock.now();
     const checklist = buildChecklist(profile, await unitFacts(this.d, row.unit_id, observations), now);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('inspections', row.id, { checklist: JSON.stringify(checklist), observations: JSON.stringify(observations), evaluated_at: now }, trx);
-      await this.gate.record(trx, actor, `inspection:${row.id} evaluate`, { failed: checklist.filter((i) => i.status === 'fail').map((i) => i.key) });
+      await this.gate.record(trx, actor, `inspection:${row.id} evaluate`, { failed: checklist.filter((i) => i.status === 'fail').map((i) => i.key) }, scope);
     });
     return this.view((await this.d.repos.supervision.get('inspections', row.id))!);
   }
@@ -212,8 +212,8 @@ export class InspectionService {
 
   private async supervised(actor: Actor, id: number, what: string) {
     const l = await this.load(id);
-    await this.gate.check(actor, 'supervise', { paths: [l.unitPath] }, 'registry_change', `inspection:${id} ${what}`);
-    return l;
+    const scope = await this.gate.check(actor, 'supervise', { paths: [l.unitPath] }, 'registry_change', `inspection:${id} ${what}`);
+    return { ...l, scope };
   }
 
   private async rectification(rid: number): Promise<RectificationRow> {

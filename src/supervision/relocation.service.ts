@@ -25,7 +25,7 @@ export class RelocationService {
 
   async notice(actor: Actor, systemId: number, input: { kind: NoticeKind; cameraIds: number[]; plannedAt: number; plan: string }): Promise<RelocationView> {
     const s = await requireSystem(this.d, systemId);
-    await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds: input.cameraIds }, 'registry_change', `system:${systemId} ${input.kind} notice`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds: input.cameraIds }, 'registry_change', `system:${systemId} ${input.kind} notice`);
     const own = new Set(await this.d.repos.supervision.cameraIdsOf(systemId));
     const stray = input.cameraIds.filter((c) => !own.has(c));
     if (stray.length) throw Errors.validation('the notice names cameras of this system only', stray.map((c) => ({ path: 'cameraIds', message: `camera ${c} is not in system ${systemId}` })));
@@ -40,7 +40,7 @@ export class RelocationService {
         in_time: n.inTime ? 1 : 0, notice_days: n.noticeDays, notice_article: n.article, notice_reason: n.reason, plan: input.plan,
         works_at: null, disposition: null, disposition_note: null, disposition_at: null, disposition_by: null, supervised_at: null, supervised_by: null, filed_by: actor.userId,
       }, trx);
-      await this.gate.record(trx, actor, `relocation:${r.id} notice`, { kind: input.kind, plannedAt: input.plannedAt, inTime: n.inTime, article: n.article }, input.cameraIds);
+      await this.gate.record(trx, actor, `relocation:${r.id} notice`, { kind: input.kind, plannedAt: input.plannedAt, inTime: n.inTime, article: n.article }, scope);
       return r;
     });
     return this.view(row);
@@ -49,13 +49,13 @@ export class RelocationService {
   /** The works took place: coverage must come back from here (relocation), the cameras leave service (removal). */
   async worksDone(actor: Actor, id: number, at: number): Promise<RelocationView> {
     const { r, paths } = await this.load(id);
-    await this.gate.check(actor, 'manage-system', { paths: paths.manage, cameraIds: json(r.camera_ids) }, 'registry_change', `relocation:${id} works`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: paths.manage, cameraIds: json(r.camera_ids) }, 'registry_change', `relocation:${id} works`);
     if (r.works_at !== null) throw Errors.conflict(`the works of notice ${id} are already recorded`);
     if (at > this.d.clock.now()) throw Errors.validation('works cannot be recorded before they happen', [{ path: 'at', message: 'in the future' }]);
     const cameraIds = json<number[]>(r.camera_ids);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('relocations', id, { works_at: at }, trx);
-      await this.gate.record(trx, actor, `relocation:${id} works`, { at }, cameraIds);
+      await this.gate.record(trx, actor, `relocation:${id} works`, { at }, scope);
     });
     if (r.kind === 'removal') {
       for (const c of cameraIds) {
@@ -70,10 +70,10 @@ export class RelocationService {
   /** The unit records what happens to the footage the cameras stored. */
   async dispose(actor: Actor, id: number, input: { disposition: FootageDisposition; note: string }): Promise<RelocationView> {
     const { r, paths } = await this.load(id);
-    await this.gate.check(actor, 'manage-system', { paths: paths.manage }, 'registry_change', `relocation:${id} disposition`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: paths.manage }, 'registry_change', `relocation:${id} disposition`);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('relocations', id, { disposition: input.disposition, disposition_note: input.note, disposition_at: this.d.clock.now(), disposition_by: actor.userId }, trx);
-      await this.gate.record(trx, actor, `relocation:${id} disposition`, { disposition: input.disposition }, json(r.camera_ids));
+      await this.gate.record(trx, actor, `relocation:${id} disposition`, { disposition: input.disposition }, { ...scope, cameraIds: json(r.camera_ids) });
     });
     return this.view((await this.d.repos.supervision.get('relocations', id))!);
   }
@@ -81,11 +81,11 @@ export class RelocationService {
   /** The police supervise the handling of the stored footage (AH-15). */
   async supervise(actor: Actor, id: number): Promise<RelocationView> {
     const { r, paths } = await this.load(id);
-    await this.gate.check(actor, 'supervise', { paths: paths.read }, 'registry_change', `relocation:${id} supervise`);
+    const scope = await this.gate.check(actor, 'supervise', { paths: paths.read }, 'registry_change', `relocation:${id} supervise`);
     if (r.disposition === null) throw Errors.conflict('nothing to supervise yet: the unit has not recorded what happens to the footage');
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('relocations', id, { supervised_at: this.d.clock.now(), supervised_by: actor.userId }, trx);
-      await this.gate.record(trx, actor, `relocation:${id} supervise`, {});
+      await this.gate.record(trx, actor, `relocation:${id} supervise`, {}, { ...scope, cameraIds: json(r.camera_ids) });
     });
     return this.view((await this.d.repos.supervision.get('relocations', id))!);
   }

@@ -6,7 +6,7 @@ import type { DocumentRow, SystemRow } from '../db/supervision.repository.js';
 import { Errors } from '../errors.js';
 import { acceptanceRequirement, serviceRefusal, type AcceptanceRequirement, type Funding } from './acceptance-rules.js';
 import { ARCHIVE_CATEGORIES, type ArchiveCategory } from './checklist.js';
-import { Gate, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
+import { Gate, organisationIdsOf, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
 import { filingDeadline, filingState, type FilingDeadline, type FilingState } from './filing-rules.js';
 
 export const DOCUMENT_PURPOSES = ['design-plan', 'maintenance-contract', 'test-report', 'acceptance', 'point-map', 'relocation-plan', 'archive'] as const;
@@ -61,10 +61,10 @@ export class SystemService {
       built_before_rules: input.builtBeforeRules ? 1 : 0, rules_effective_at: input.rulesEffectiveAt ?? null,
       state: 'building', acceptance: null, accepted_at: null, in_service_at: null, removed_at: null, created_at: now, updated_at: now,
     };
-    await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, { ...row, id: 0 }, true) }, 'registry_change', 'POST /systems');
+    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, { ...row, id: 0 }, true) }, 'registry_change', 'POST /systems');
     const created = await this.d.log.transaction(async (trx) => {
       const s = await this.d.repos.supervision.insert('systems', row, trx);
-      await this.gate.record(trx, actor, `system:${s.id} create`, { name: s.name, funding: s.funding });
+      await this.gate.record(trx, actor, `system:${s.id} create`, { name: s.name, funding: s.funding }, scope);
       return s;
     });
     return this.view(created);
@@ -88,7 +88,7 @@ export class SystemService {
   async setCameras(actor: Actor, id: number, change: { add?: number[]; remove?: number[] }): Promise<SystemView> {
     const s = await requireSystem(this.d, id);
     const add = [...new Set(change.add ?? [])];
-    await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds: add }, 'registry_change', `system:${id} cameras`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds: add }, 'registry_change', `system:${id} cameras`);
     const cams = await this.d.repos.supervision.cameras(add);
     const missing = add.filter((c) => !cams.some((x) => x.id === c));
     if (missing.length) throw Errors.validation(`cameras ${missing.join(', ')} do not exist`, missing.map((c) => ({ path: 'add', message: `camera ${c} does not exist` })));
@@ -102,12 +102,12 @@ export class SystemService {
     const block = await this.serviceBlock(s);
     const live = cams.filter((c) => c.status === 'in_service');
     if (block && live.length) {
-      await this.gate.refuse(actor, Errors.notAccepted(`cameras ${live.map((c) => c.id).join(', ')} are recorded as in service, but the system may not be: ${block.message}`, live.map((c) => ({ path: 'add', message: `camera ${c.id} is in service` })), block.articles), `system:${id} cameras`, live.map((c) => c.id));
+      await this.gate.refuse(actor, Errors.notAccepted(`cameras ${live.map((c) => c.id).join(', ')} are recorded as in service, but the system may not be: ${block.message}`, live.map((c) => ({ path: 'add', message: `camera ${c.id} is in service` })), block.articles), `system:${id} cameras`, { ...scope, cameraIds: live.map((c) => c.id) });
     }
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.attachCameras(id, add.filter((c) => !taken.has(c)), trx);
       await this.d.repos.supervision.detachCameras(id, change.remove ?? [], trx);
-      await this.gate.record(trx, actor, `system:${id} cameras`, { add, remove: change.remove ?? [] }, [...add, ...(change.remove ?? [])]);
+      await this.gate.record(trx, actor, `system:${id} cameras`, { add, remove: change.remove ?? [] }, { ...scope, cameraIds: [...add, ...(change.remove ?? [])] });
     });
     return this.view(await requireSystem(this.d, id));
   }
@@ -115,7 +115,7 @@ export class SystemService {
   /** Stores a document by its SHA-256 and files it with the system (and its archive). */
   async addDocument(actor: Actor, id: number, input: { purpose: DocumentPurpose; category?: ArchiveCategory; title: string; refId?: number | null }, bytes: Buffer): Promise<DocumentView> {
     const s = await requireSystem(this.d, id);
-    await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${id} document`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${id} document`);
     const category = CATEGORY_OF[input.purpose] ?? input.category;
     if (!category || !ARCHIVE_CATEGORIES.includes(category)) throw Errors.validation('an archive document needs its category', [{ path: 'category', message: ARCHIVE_CATEGORIES.join(', ') }]);
     const stored = this.d.documents.put(bytes);
@@ -123,7 +123,7 @@ export class SystemService {
       const r = await this.d.repos.supervision.insert('supervision_documents', {
         system_id: id, purpose: input.purpose, category, ref_id: input.refId ?? null, title: input.title, sha256: stored.sha256, type: stored.type, size: stored.size, added_at: this.d.clock.now(), added_by: actor.userId,
       }, trx);
-      await this.gate.record(trx, actor, `system:${id} document`, { purpose: input.purpose, sha256: stored.sha256, title: input.title });
+      await this.gate.record(trx, actor, `system:${id} document`, { purpose: input.purpose, sha256: stored.sha256, title: input.title }, scope);
       return r;
     });
     return documentView(row);
@@ -131,23 +131,23 @@ export class SystemService {
 
   async document(actor: Actor, id: number, docId: number): Promise<{ view: DocumentView; bytes: Buffer }> {
     const s = await requireSystem(this.d, id);
-    await this.gate.check(actor, 'read-system', { paths: await systemPaths(this.d, s) }, 'registry_view', `system:${id} document:${docId}`);
+    const scope = await this.gate.check(actor, 'read-system', { paths: await systemPaths(this.d, s) }, 'registry_view', `system:${id} document:${docId}`);
     const doc = await this.d.repos.supervision.get('supervision_documents', docId);
     if (!doc || Number(doc.system_id) !== id) throw Errors.notFound(`document ${docId} of system ${id} does not exist`);
-    await this.d.log.record(actor, { action: 'registry_view', outcome: 'success', target: `system:${id} document:${docId}`, detail: { sha256: doc.sha256 } });
+    await this.d.log.record(actor, { action: 'registry_view', outcome: 'success', target: `system:${id} document:${docId}`, detail: { sha256: doc.sha256 }, organisationIds: organisationIdsOf(scope.paths) });
     return { view: documentView(doc), bytes: this.d.documents.get(doc.sha256) };
   }
 
   /** Records the result of an acceptance (验收); only a pass lets the system go into service. */
   async recordAcceptance(actor: Actor, id: number, input: { at: number; result: 'passed' | 'failed'; organisedBy: string; note: string }): Promise<SystemView> {
     const s = await requireSystem(this.d, id);
-    await this.gate.check(actor, 'record-acceptance', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${id} acceptance`);
+    const scope = await this.gate.check(actor, 'record-acceptance', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${id} acceptance`);
     const now = this.d.clock.now();
     if (input.at > now) throw Errors.validation('an acceptance cannot be recorded before it happens', [{ path: 'at', message: 'in the future' }]);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.insert('system_acceptances', { system_id: id, at: input.at, result: input.result, organised_by: input.organisedBy, note: input.note, recorded_by: actor.userId, recorded_at: now }, trx);
       await this.d.repos.supervision.update('systems', id, { acceptance: input.result, accepted_at: input.result === 'passed' ? input.at : null, updated_at: now }, trx);
-      await this.gate.record(trx, actor, `system:${id} acceptance`, { result: input.result, at: input.at });
+      await this.gate.record(trx, actor, `system:${id} acceptance`, { result: input.result, at: input.at }, scope);
     });
     return this.view(await requireSystem(this.d, id));
   }
@@ -156,15 +156,15 @@ export class SystemService {
   async putIntoService(actor: Actor, id: number, at: number): Promise<SystemView> {
     const s = await requireSystem(this.d, id);
     const cameraIds = await this.d.repos.supervision.cameraIdsOf(id);
-    await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds }, 'registry_change', `system:${id} in-service`);
+    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds }, 'registry_change', `system:${id} in-service`);
     if (s.state !== 'building') throw Errors.conflict(`system ${id} is ${s.state}, not being built`);
     const { profile } = await profileOf(this.d, s.region_id);
     const refused = serviceRefusal(acceptanceRequirement(profile, { funding: s.funding as Funding, builtBeforeRules: s.built_before_rules === 1 }), s.acceptance as 'passed' | 'failed' | null);
-    if (refused) await this.gate.refuse(actor, refused, `system:${id} in-service`, cameraIds);
+    if (refused) await this.gate.refuse(actor, refused, `system:${id} in-service`, scope);
     const day = new Date(at + 8 * 3_600_000).toISOString().slice(0, 10);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('systems', id, { state: 'in_service', in_service_at: at, updated_at: this.d.clock.now() }, trx, 'building');
-      await this.gate.record(trx, actor, `system:${id} in-service`, { at }, cameraIds);
+      await this.gate.record(trx, actor, `system:${id} in-service`, { at }, scope);
     });
     // Through the registry, so each camera's change is checked and registered like any other.
     for (const c of cameraIds) {

@@ -1,7 +1,9 @@
 // Reading the register within one's subtree: a district's police supervisor or auditor searches
 // and exports the entries naming a camera of the district, an actor belonging to it, or as their
-// subject an organisation of it or a person belonging to it, and nothing else; asking for another district's camera is refused and registered; the chain as a
-// whole stays with platform-wide readers. On SQLite and PostgreSQL (the scope is SQL).
+// subject an organisation of it or a person belonging to it, or about a system or unit of it (a
+// filing, an inspection), and nothing else; asking for another district's camera is refused and
+// registered; the chain as a whole stays with platform-wide readers. On SQLite and PostgreSQL
+// (the scope is SQL).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,9 @@ for (const dialect of DIALECTS) {
     let operatorA: Person;
     let operatorB: Person;
     let outsider: Person;
+    /** Targets of supervision entries about district A, made by people of its city, and about district B. */
+    let supervisionA: string[];
+    let supervisionB: string[];
     const marks = (items: AuditEntry[]) => items.map((e) => e.detail.mark).filter((m): m is string => typeof m === 'string').sort();
 
     beforeAll(async () => {
@@ -53,6 +58,23 @@ for (const dialect of DIALECTS) {
       await about('outsider-resets-opA', `user:${operatorA.id}`, 'permission_change');
       await about('outsider-renames-districtB', `organisation:${w.districtB} update`, 'registry_change');
       await t.audit.record({ action: 'login', actors: [{ userId: null, workId: null, name: 'mallory' }], outcome: 'failed', detail: { mark: 'unknown-login' } });
+      // Supervision of district A from its city: a system built there, its acceptance, an
+      // inspection of its unit; and a system of district B. Through the API, as people do it.
+      const cityAdmin = await signIn(t, await person(t, 'adm-city-a', [['unit_administrator', w.cityA]], { organisationId: w.cityA }));
+      const citySupervisor = await signIn(t, await person(t, 'sup-city-a', [['supervisor', w.cityA]], { workId: 'SC1', organisationId: w.cityA }));
+      const platformAdmin = await signIn(t, await person(t, 'adm-all', [['system_administrator', null]], { workId: 'PA1' }));
+      const post = async (c: Client, url: string, payload: object) => {
+        const res = await c.inject({ method: 'POST', url: `/api/v1${url}`, payload });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json().id as number;
+      };
+      const sysA = await post(cityAdmin, '/systems', { name: '校园监控', regionId: w.districtA, funding: 'self', userUnitId: w.unitA, managingUnitId: w.unitA });
+      const acceptance = await cityAdmin.inject({ method: 'POST', url: `/api/v1/systems/${sysA}/acceptance`, payload: { at: t.clock.now() - 1000, result: 'passed', organisedBy: '市公安局', note: '' } });
+      expect(acceptance.statusCode, acceptance.body).toBe(200);
+      const inspection = await post(citySupervisor, '/inspections', { unitId: w.unitA });
+      const sysB = await post(platformAdmin, '/systems', { name: '医院监控', regionId: w.districtB, funding: 'self', userUnitId: w.unitB });
+      supervisionA = [`system:${sysA} create`, `system:${sysA} acceptance`, `inspection:${inspection} start`];
+      supervisionB = [`system:${sysB} create`];
     }, 60_000);
     afterAll(() => t.close());
 
@@ -77,7 +99,8 @@ for (const dialect of DIALECTS) {
         for (const e of items) {
           const subject = /^(user|organisation):(\d+)/.exec(e.target ?? '');
           const about = e.cameraIds.includes(w.camA) || e.actors.some((a) => a.userId !== null && districtUsers.has(a.userId))
-            || (subject?.[1] === 'user' && districtUsers.has(Number(subject[2]))) || (subject?.[1] === 'organisation' && [w.districtA, w.unitA].includes(Number(subject[2])));
+            || (subject?.[1] === 'user' && districtUsers.has(Number(subject[2]))) || (subject?.[1] === 'organisation' && [w.districtA, w.unitA].includes(Number(subject[2])))
+            || supervisionA.includes(e.target ?? '');
           expect(about, `entry ${e.seq} (${e.action} ${e.target ?? ''}) is outside district A`).toBe(true);
         }
         // Filters narrow within the scope.
@@ -86,6 +109,19 @@ for (const dialect of DIALECTS) {
       }
       // The platform-wide auditor sees everything.
       expect(marks(await all(platform))).toEqual([...expected, 'B-views-camB', 'outsider-renames-districtB', 'outsider-views-camB', 'unknown-login'].sort());
+    });
+
+    it('gives a district\'s readers the supervision of its systems and units done from above it, and not another district\'s', async () => {
+      for (const c of [auditorA, supervisorA]) {
+        const targets = (await all(c, '&action=registry_change')).map((e) => e.target);
+        for (const target of supervisionA) expect(targets, target).toContain(target);
+        for (const target of supervisionB) expect(targets, target).not.toContain(target);
+      }
+      const everything = (await all(platform, '&action=registry_change')).map((e) => e.target);
+      for (const target of [...supervisionA, ...supervisionB]) expect(everything).toContain(target);
+      // The city's supervisor, whose own entries they are, finds them by actor as before.
+      const bySupervisor = (await t.audit.search({ action: 'registry_change', limit: 1000 })).items.filter((e) => e.actors[0]?.workId === 'SC1');
+      expect(bySupervisor.map((e) => e.target)).toEqual([supervisionA[2]]);
     });
 
     it('refuses another district\'s camera and the chain as a whole, registering each refusal', async () => {
