@@ -8,6 +8,7 @@ import pg from 'pg';
 import { Errors } from '../errors.js';
 import type { Database } from './schema.js';
 import { NamingPgPool } from './pg-statements.js';
+import { BACKSTOP_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { CachingSqliteDatabase } from './sqlite-statements.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -16,6 +17,8 @@ export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
   url: string;
+  /** SQLite file: the thread checkpointing its log. */
+  checkpointer?: SqliteCheckpointer | null;
   close(): Promise<void>;
 }
 
@@ -33,8 +36,19 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // A file's log is checkpointed by a thread of its own (SqliteCheckpointer); the connection
+    // itself only past a backstop.
+    const checkpointer = path === ':memory:' ? null : new SqliteCheckpointer(path);
+    if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: new CachingSqliteDatabase(sqlite) }) });
-    return { kysely, dialect: 'sqlite', url, close: () => kysely.destroy() };
+    return {
+      kysely, dialect: 'sqlite', url, checkpointer,
+      // The thread closes first: the last connection to close folds the log into the file.
+      close: async () => {
+        await checkpointer?.stop();
+        await kysely.destroy();
+      },
+    };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
