@@ -1,7 +1,8 @@
 // npx tsx bench/audit.bench.ts — the access register's append rate and verification speed.
-// Append, on SQLite (a file, WAL, synchronous=NORMAL as the platform opens it) and PostgreSQL (a
-// throwaway server with its durable defaults — fsync and synchronous_commit on, as deployed;
-// BENCH_AUDIT_PG_FAST=1 turns them off as the tests do — and the platform's pool of 10), each entry a
+// Append, on SQLite (a file, WAL, synchronous=NORMAL, the log checkpointed by a thread of its
+// own, as the platform opens it) and PostgreSQL (a throwaway server with its durable defaults —
+// fsync and synchronous_commit on, as deployed; BENCH_AUDIT_PG_FAST=1 turns them off as the
+// tests do — and the platform's pool of 10, statements named by their text), each entry a
 // realistic two-officer record (~400 bytes of text), hash-chained, with checkpoints signed every
 // 1,000, each transaction committed on its own:
 //   concurrent   the goal: requests each recording one entry in its own transaction,
