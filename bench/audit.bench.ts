@@ -148,10 +148,10 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
     const startAt = Date.now() + 5000;
     const outs = await Promise.all(['node-a', 'node-b'].map((who) =>
       run(process.execPath, ['--import', 'tsx', self, '--worker', db.url, dataDir, String(SECONDS), who, String(startAt)], { maxBuffer: 1 << 20 })));
-    const counts = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').pop()!) as { appended: number; rechained: number; seconds: number });
+    const counts = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').pop()!) as { appended: number; rechained: number; committed: number; seconds: number });
     const total = counts.reduce((a, c) => a + c.appended, 0);
     processes = { perSec: total / Math.max(...counts.map((c) => c.seconds)), load: loadavg()[0]! };
-    process.stderr.write(`${name}: two processes appended ${counts.map((c) => `${c.appended} (${c.rechained} re-chained)`).join(' and ')}\n`);
+    process.stderr.write(`${name}: two processes appended ${counts.map((c) => `${c.appended} (${c.rechained} re-chained; committed in ${c.committed.toFixed(1)} s, chained in ${c.seconds.toFixed(1)} s)`).join(' and ')}\n`);
     const r = await verifyChain(db, { publicKey: keys.publicKey });
     if (!r.ok) throw new Error(`${name}: the chain two processes appended to did not verify: ${r.failure?.message}`);
     i = r.entries;
@@ -189,8 +189,9 @@ async function worker(url: string, dataDir: string, seconds: number, who: string
     await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
     const t = performance.now();
     const appended = await concurrentAppends(db, log, 'action', CALLERS / 2, seconds, who, 0);
+    const committed = (performance.now() - t) / 1000;
     await log.chainPending();
-    process.stdout.write(`${JSON.stringify({ appended, rechained: log.counters.rechained, seconds: (performance.now() - t) / 1000 })}\n`);
+    process.stdout.write(`${JSON.stringify({ appended, rechained: log.counters.rechained, committed, seconds: (performance.now() - t) / 1000 })}\n`);
   } finally {
     await db.close();
   }
