@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE } from '../../access/first-run.js';
-import { CheckpointTimer } from '../../audit/audit-log.js';
+import { CheckpointTimer } from '../../audit/checkpoint-timer.js';
 import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startApiService } from '../../services/api.service.js';
