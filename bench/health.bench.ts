@@ -68,6 +68,7 @@ try {
   const catalogue = loadProfiles();
   const health = createHealth({
     repo: repos.health,
+    workOrders: repos.workOrders,
     dataDir: dir,
     settings: { ...configSchema.parse({}).health, concurrency: CONCURRENCY },
     clock: systemClock,

@@ -64,41 +64,41 @@ for (const dialect of DIALECTS) {
 
     it('moves work orders only from the state they are in; one active order per camera', async () => {
       const [a] = cams as [number];
-      const o = await repos.health.insertWorkOrder({
+      const o = await repos.workOrders.insertWorkOrder({
         camera_id: a, maintainer_unit_id: null, cause: 'municipal_damage', state: 'open', opened_at: T, opened_by: null, due_at: T + 1000,
         deadline_hours: 72, deadline_article: 'HRB-30', deadline_basis: 'x', profile_id: 'harbin', findings: '[]', diagnostic_id: null,
       });
-      expect((await repos.health.activeWorkOrder(a))!.id).toBe(o.id);
-      expect((await repos.health.overdueWorkOrders(T + 1001)).map((w) => w.id)).toEqual([o.id]);
-      expect(await repos.health.transitionWorkOrder(o.id, 'open', { state: 'escalated', escalated_at: T + 1001 })).toBe(true);
-      expect(await repos.health.transitionWorkOrder(o.id, 'open', { state: 'escalated' })).toBe(false);
-      expect(await repos.health.countWorkOrders()).toEqual([{ state: 'escalated', overdue: true, count: 1 }]);
-      expect(await repos.health.transitionWorkOrder(o.id, 'escalated', { state: 'closed', closed_at: T + 2000 })).toBe(true);
-      expect(await repos.health.activeWorkOrder(a)).toBeUndefined();
-      expect((await repos.health.workOrders({ cameraIds: [], limit: 10, offset: 0 }))).toEqual([]);
+      expect((await repos.workOrders.activeWorkOrder(a))!.id).toBe(o.id);
+      expect((await repos.workOrders.overdueWorkOrders(T + 1001)).map((w) => w.id)).toEqual([o.id]);
+      expect(await repos.workOrders.transitionWorkOrder(o.id, 'open', { state: 'escalated', escalated_at: T + 1001 })).toBe(true);
+      expect(await repos.workOrders.transitionWorkOrder(o.id, 'open', { state: 'escalated' })).toBe(false);
+      expect(await repos.workOrders.countWorkOrders()).toEqual([{ state: 'escalated', overdue: true, count: 1 }]);
+      expect(await repos.workOrders.transitionWorkOrder(o.id, 'escalated', { state: 'closed', closed_at: T + 2000 })).toBe(true);
+      expect(await repos.workOrders.activeWorkOrder(a)).toBeUndefined();
+      expect((await repos.workOrders.workOrders({ cameraIds: [], limit: 10, offset: 0 }))).toEqual([]);
     });
 
     it('finds orders due for their next escalation step and moves them one level at a time', async () => {
       const [, b] = cams as [number, number];
-      const o = await repos.health.insertWorkOrder({
+      const o = await repos.workOrders.insertWorkOrder({
         camera_id: b, maintainer_unit_id: null, cause: 'fault', state: 'open', opened_at: T, opened_by: null, due_at: T + 1000, deadline_hours: 24, deadline_article: null,
         deadline_basis: 'x', profile_id: 'harbin', findings: '[]', diagnostic_id: null, respond_by: T + 100, police_due_at: T + 2000, managing_unit_id: 7, region_id: 3, plan: '{"cause":"fault"}',
       });
       expect(o).toMatchObject({ escalation_level: 0, respond_by: T + 100, police_due_at: T + 2000, managing_unit_id: 7, region_id: 3, responded_at: null, plan: '{"cause":"fault"}' });
-      expect(await repos.health.escalationCandidates(T + 100)).toEqual([]);
-      expect((await repos.health.escalationCandidates(T + 101)).map((x) => x.id)).toEqual([o.id]);
-      expect(await repos.health.respondToWorkOrder(o.id, 5, T + 50)).toBe(true);
-      expect(await repos.health.respondToWorkOrder(o.id, 6, T + 60)).toBe(false);
-      expect(await repos.health.escalationCandidates(T + 999)).toEqual([]);
-      expect((await repos.health.escalationCandidates(T + 1001)).map((x) => x.id)).toEqual([o.id]);
-      expect(await repos.health.escalateWorkOrder(o.id, 0, { escalation_level: 1, escalated_at: T + 1001 })).toBe(true);
-      expect(await repos.health.escalateWorkOrder(o.id, 0, { escalation_level: 1, escalated_at: T + 1002 })).toBe(false);
-      expect(await repos.health.escalationCandidates(T + 2000)).toEqual([]);
-      expect((await repos.health.escalationCandidates(T + 2001)).map((x) => x.id)).toEqual([o.id]);
-      expect(await repos.health.escalateWorkOrder(o.id, 1, { escalation_level: 2, police_escalated_at: T + 2001 })).toBe(true);
-      expect(await repos.health.workOrder(o.id)).toMatchObject({ state: 'escalated', escalation_level: 2, escalated_at: T + 1001, police_escalated_at: T + 2001, responded_by: 5 });
-      expect(await repos.health.escalationCandidates(T + 99_999)).toEqual([]);
-      expect(await repos.health.transitionWorkOrder(o.id, 'escalated', { state: 'closed', closed_at: T + 3000 })).toBe(true);
+      expect(await repos.workOrders.escalationCandidates(T + 100)).toEqual([]);
+      expect((await repos.workOrders.escalationCandidates(T + 101)).map((x) => x.id)).toEqual([o.id]);
+      expect(await repos.workOrders.respondToWorkOrder(o.id, 5, T + 50)).toBe(true);
+      expect(await repos.workOrders.respondToWorkOrder(o.id, 6, T + 60)).toBe(false);
+      expect(await repos.workOrders.escalationCandidates(T + 999)).toEqual([]);
+      expect((await repos.workOrders.escalationCandidates(T + 1001)).map((x) => x.id)).toEqual([o.id]);
+      expect(await repos.workOrders.escalateWorkOrder(o.id, 0, { escalation_level: 1, escalated_at: T + 1001 })).toBe(true);
+      expect(await repos.workOrders.escalateWorkOrder(o.id, 0, { escalation_level: 1, escalated_at: T + 1002 })).toBe(false);
+      expect(await repos.workOrders.escalationCandidates(T + 2000)).toEqual([]);
+      expect((await repos.workOrders.escalationCandidates(T + 2001)).map((x) => x.id)).toEqual([o.id]);
+      expect(await repos.workOrders.escalateWorkOrder(o.id, 1, { escalation_level: 2, police_escalated_at: T + 2001 })).toBe(true);
+      expect(await repos.workOrders.workOrder(o.id)).toMatchObject({ state: 'escalated', escalation_level: 2, escalated_at: T + 1001, police_escalated_at: T + 2001, responded_by: 5 });
+      expect(await repos.workOrders.escalationCandidates(T + 99_999)).toEqual([]);
+      expect(await repos.workOrders.transitionWorkOrder(o.id, 'escalated', { state: 'closed', closed_at: T + 3000 })).toBe(true);
     });
 
     it('alarms, acknowledged once; daily roll-ups replaced per day and camera', async () => {

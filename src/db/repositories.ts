@@ -6,6 +6,7 @@ import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
 import { EvidenceRepository } from './evidence.repository.js';
 import { HealthRepository } from './health.repository.js';
+import { WorkOrderRepository } from './work-order.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
 import { RecordingRepository } from './recording.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
@@ -22,6 +23,7 @@ export interface Repositories {
   accessRequests: AccessRequestRepository;
   evidence: EvidenceRepository;
   health: HealthRepository;
+  workOrders: WorkOrderRepository;
   supervision: SupervisionRepository;
 }
 
@@ -37,6 +39,7 @@ export function createRepositories(db: Db): Repositories {
     accessRequests: new AccessRequestRepository(db.kysely),
     evidence: new EvidenceRepository(db.kysely),
     health: new HealthRepository(db.kysely),
+    workOrders: new WorkOrderRepository(db.kysely),
     supervision: new SupervisionRepository(db.kysely),
   };
 }

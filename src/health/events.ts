@@ -1,7 +1,8 @@
 // The health event stream: alarms and work-order changes, persisted by their services and then
 // published here to the console (SSE) and to webhooks. In-process: a console connected to an API
 // process sees what the health role running in the same process publishes.
-import type { AlarmRow, WorkOrderRow } from '../db/health.repository.js';
+import type { AlarmRow } from '../db/health.repository.js';
+import type { WorkOrderRow } from '../db/work-order.repository.js';
 
 export type HealthEvent =
   | { type: 'alarm'; alarm: AlarmView }

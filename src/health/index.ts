@@ -4,6 +4,7 @@ import './health.policy.js';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
+import type { WorkOrderRepository } from '../db/work-order.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
 import { AlarmService } from './alarm.service.js';
@@ -33,6 +34,7 @@ export interface HealthSettings {
 
 export interface HealthDeps {
   repo: HealthRepository;
+  workOrders: WorkOrderRepository;
   dataDir: string;
   settings: HealthSettings;
   clock: Clock;
@@ -70,7 +72,7 @@ export function createHealth(d: HealthDeps): Health {
     { repo: d.repo, sampler, alarms, hub, clock: d.clock, logger: d.logger, ...(metrics ? { metrics } : {}) },
     { dataDir: d.dataDir, intervalMs: s.intervalSeconds * 1000, concurrency: s.concurrency, thresholds: s.thresholds },
   );
-  const workOrders = new WorkOrderService({ repo: d.repo, alarms, hub, clock: d.clock, profileFor: d.profileFor, proveRepaired: (c: WatchedCamera) => diagnostics.prove(c) });
+  const workOrders = new WorkOrderService({ repo: d.workOrders, alarms, hub, clock: d.clock, profileFor: d.profileFor, proveRepaired: (c: WatchedCamera) => diagnostics.prove(c) });
   diagnostics.useWorkOrders(workOrders);
   const status = new StatusService(d.repo, d.clock, { utcOffsetMinutes: s.utcOffsetMinutes, staleMs: s.staleMinutes * 60_000, graceMs: 10_000 });
   let timer: NodeJS.Timeout | undefined;
@@ -83,8 +85,8 @@ export function createHealth(d: HealthDeps): Health {
     }
     // Response deadlines are an hour or two: checked every minute, not only after a diagnostic cycle.
     await workOrders.escalateOverdue();
-    metrics?.escalation(await d.repo.countByEscalation());
-    const counts = await d.repo.countWorkOrders();
+    metrics?.escalation(await d.workOrders.countByEscalation());
+    const counts = await d.workOrders.countWorkOrders();
     metrics?.workOrders(counts.find((c) => c.state === 'open')?.count ?? 0, counts.find((c) => c.state === 'escalated')?.count ?? 0);
     if (metrics) {
       const days = await status.cameraDays(status.today());

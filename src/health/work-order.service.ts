@@ -4,7 +4,8 @@
 // responds; overdue orders escalate to the managing unit, then to the police unit of the region;
 // closing one needs proof — a fresh sample that passes diagnostics.
 import type { Camera } from '../db/camera.repository.js';
-import type { HealthRepository, WatchedCamera, WorkOrderRow } from '../db/health.repository.js';
+import type { WatchedCamera } from '../db/health.repository.js';
+import type { WorkOrderRepository, WorkOrderRow } from '../db/work-order.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
 import { Errors } from '../errors.js';
@@ -20,7 +21,7 @@ export interface ProofResult {
 }
 
 export interface WorkOrderDeps {
-  repo: HealthRepository;
+  repo: WorkOrderRepository;
   alarms: AlarmService;
   hub: HealthEventHub;
   clock: Clock;
@@ -46,6 +47,11 @@ export class WorkOrderService {
     const active = await this.d.repo.activeWorkOrder(camera.id);
     if (active) throw Errors.conflict(`camera ${camera.id} already has work order ${active.id} open`);
     return this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, userId, [], null, note);
+  }
+
+  /** Orders newest first, by state and cameras; the caller filters what its reader may see. */
+  list(f: { state?: string; cameraIds?: number[]; limit: number; offset: number }): Promise<WorkOrderRow[]> {
+    return this.d.repo.workOrders(f);
   }
 
   async get(id: number): Promise<WorkOrderRow> {

@@ -74,6 +74,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   const metrics = new MetricsRegistry();
   const health = createHealth({
     repo: repos.health,
+    workOrders: repos.workOrders,
     dataDir: config.dataDir,
     settings: config.health,
     clock,

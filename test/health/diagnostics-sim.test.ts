@@ -42,7 +42,7 @@ describe('diagnostics against the simulator', () => {
     expect(report.cameras).toBe(5);
     expect(report.results.map((r) => [r.cameraId, r.source, r.findings.map((f) => f.kind)])).toEqual(h.cameraIds.map((id) => [id, 'recording', []]));
     for (const id of h.cameraIds) expect(await h.repos.health.reference(id)).toBeDefined();
-    expect(await h.repos.health.workOrders({ limit: 10, offset: 0 })).toEqual([]);
+    expect(await h.repos.workOrders.workOrders({ limit: 10, offset: 0 })).toEqual([]);
   }, 30_000);
 
   it('drop, black, frozen and moved are each named in the next cycle; the healthy camera still has none', async () => {
@@ -70,7 +70,7 @@ describe('diagnostics against the simulator', () => {
       expect(jpeg.subarray(0, 3).toString('hex')).toBe('ffd8ff');
     }
     // Work orders for the maintainer, one per faulty camera; an outage is its own cause.
-    const orders = await h.repos.health.workOrders({ limit: 10, offset: 0 });
+    const orders = await h.repos.workOrders.workOrders({ limit: 10, offset: 0 });
     expect(orders.map((o) => [o.camera_id, o.cause, o.state]).sort()).toEqual(
       [[dropped, 'offline', 'open'], [black, 'fault', 'open'], [frozen, 'fault', 'open'], [moved, 'fault', 'open']].sort(),
     );

@@ -22,6 +22,7 @@ export function healthFor(o: {
   const profileOf = typeof o.profileId === 'function' ? o.profileId : async () => (o.profileId as string | undefined) ?? 'national';
   return createHealth({
     repo: o.repos.health,
+    workOrders: o.repos.workOrders,
     dataDir: o.dataDir,
     settings: { ...defaults, ...o.settings },
     clock: o.clock,

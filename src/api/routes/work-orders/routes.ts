@@ -35,7 +35,7 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     },
   }, async (req) => {
     const actor = actorOf(req);
-    const rows = await d.health.repo.workOrders({ ...(req.query.state ? { state: req.query.state } : {}), ...(req.query.cameraId ? { cameraIds: [req.query.cameraId] } : {}), limit: req.query.limit, offset: req.query.offset });
+    const rows = await d.health.workOrders.list({ ...(req.query.state ? { state: req.query.state } : {}), ...(req.query.cameraId ? { cameraIds: [req.query.cameraId] } : {}), limit: req.query.limit, offset: req.query.offset });
     const cameras = await Promise.all([...new Set(rows.map((r) => r.camera_id))].map((id) => d.registry.cameras.get(id).catch(() => undefined)));
     const subjects = await d.access.subjects.cameras(cameras.filter((c) => c !== undefined));
     return { items: rows.filter((r) => subjects.has(r.camera_id) && can(actor, 'read-health', subjects.get(r.camera_id)!)).map(workOrderView) };
