@@ -126,7 +126,7 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
   const tCommitted = performance.now();
   await log.chainPending();
   const concurrent = { perSec: n / ((performance.now() - t) / 1000), load: loadavg()[0]! };
-  process.stderr.write(`${name}: ${n} concurrent single-entry appends in the callers' transactions (${log.counters.rechained} re-chained after a miss; the last chained ${Math.round(performance.now() - tCommitted)} ms after the last commit)\n`);
+  process.stderr.write(`${name}: ${n} concurrent single-entry appends in the callers' transactions (${log.counters.rechained} re-chained after a miss; ${log.chainer?.counters.fallbacks ?? 0} batches chained row by row; the last chained ${Math.round(performance.now() - tCommitted)} ms after the last commit)\n`);
   const t1 = performance.now();
   const n1 = await concurrentAppends(db, log, 'record', CALLERS, SECONDS, 'main', i);
   i += n1;
@@ -148,10 +148,10 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
     const startAt = Date.now() + 5000;
     const outs = await Promise.all(['node-a', 'node-b'].map((who) =>
       run(process.execPath, ['--import', 'tsx', self, '--worker', db.url, dataDir, String(SECONDS), who, String(startAt)], { maxBuffer: 1 << 20 })));
-    const counts = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').pop()!) as { appended: number; rechained: number; committed: number; seconds: number });
+    const counts = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').pop()!) as { appended: number; rechained: number; committed: number; seconds: number; fallbacks: number; batchError: string | null });
     const total = counts.reduce((a, c) => a + c.appended, 0);
     processes = { perSec: total / Math.max(...counts.map((c) => c.seconds)), load: loadavg()[0]! };
-    process.stderr.write(`${name}: two processes appended ${counts.map((c) => `${c.appended} (${c.rechained} re-chained; committed in ${c.committed.toFixed(1)} s, chained in ${c.seconds.toFixed(1)} s)`).join(' and ')}\n`);
+    process.stderr.write(`${name}: two processes appended ${counts.map((c) => `${c.appended} (${c.rechained} re-chained; committed in ${c.committed.toFixed(1)} s, chained in ${c.seconds.toFixed(1)} s; ${c.fallbacks} batches chained row by row${c.batchError ? `, first because: ${c.batchError}` : ''})`).join(' and ')}\n`);
     const r = await verifyChain(db, { publicKey: keys.publicKey });
     if (!r.ok) throw new Error(`${name}: the chain two processes appended to did not verify: ${r.failure?.message}`);
     i = r.entries;
@@ -185,13 +185,15 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
 async function worker(url: string, dataDir: string, seconds: number, who: string, startAt: number) {
   const db = openDatabase(url, { poolSize: 10 });
   try {
-    const log = new AuditLog(db, { keys: PlatformKeys.loadOrCreate(dataDir) });
+    let batchError: string | null = null;
+    const log = new AuditLog(db, { keys: PlatformKeys.loadOrCreate(dataDir), onChainBatchFailed: (e) => (batchError ??= String((e as Error).message ?? e)) });
     await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
     const t = performance.now();
     const appended = await concurrentAppends(db, log, 'action', CALLERS / 2, seconds, who, 0);
     const committed = (performance.now() - t) / 1000;
     await log.chainPending();
-    process.stdout.write(`${JSON.stringify({ appended, rechained: log.counters.rechained, committed, seconds: (performance.now() - t) / 1000 })}\n`);
+    const fallbacks = log.chainer?.counters.fallbacks ?? 0;
+    process.stdout.write(`${JSON.stringify({ appended, rechained: log.counters.rechained, committed, seconds: (performance.now() - t) / 1000, fallbacks, batchError })}\n`);
   } finally {
     await db.close();
   }

@@ -19,12 +19,15 @@ export function openAccess(o: {
   audit?: AuditLog;
   /** Told of a register entry that was committed but cannot be chained (PostgreSQL). */
   onUnchainable?: (inboxId: number, error: unknown) => void;
+  /** Told when a batch of register entries could not be chained together (PostgreSQL). */
+  onChainBatchFailed?: (error: unknown) => void;
 }): { access: Access; audit: AuditLog } {
   const audit = o.audit ?? new AuditLog(o.repos.db, {
     keys: PlatformKeys.loadOrCreate(o.config.dataDir),
     clock: o.clock,
     checkpoints: { everyEntries: o.config.audit.checkpointEveryEntries, everyMs: o.config.audit.checkpointEverySeconds * 1000 },
     ...(o.onUnchainable ? { onStuck: o.onUnchainable } : {}),
+    ...(o.onChainBatchFailed ? { onChainBatchFailed: o.onChainBatchFailed } : {}),
   });
   const access = createAccess({
     repos: o.repos,

@@ -275,10 +275,14 @@ for (const dialect of DIALECTS) {
             VALUES (${Date.now()}, 'view', '[]', '[]', 'success', '{}', 'not json')`.execute(trx);
           await ownLog.repo.insertInbox(trx, [toAuditContent(view(3), Date.now())], [[['camera', 102]]]);
         });
-        const other = new AuditLog(own, { keys, onStuck: (id) => stuck.push(id) });
+        const refused: unknown[] = [];
+        const other = new AuditLog(own, { keys, onStuck: (id) => stuck.push(id), onChainBatchFailed: (e) => refused.push(e) });
         expect(await other.chainPending()).toBe(2);
         expect(await seqs(own)).toEqual([1, 2, 3]);
         expect(stuck).toHaveLength(1);
+        // The batch holding the damaged row was refused once, and said so.
+        expect(refused).toHaveLength(1);
+        expect(other.chainer!.counters.fallbacks).toBe(1);
         // The chain itself is intact; the row left waiting is what verify reports.
         const r = await verifyChain(own, { publicKey: keys.publicKey });
         expect(r.failure).toMatchObject({ kind: 'unchained', seq: 4 });

@@ -27,6 +27,8 @@ export interface AuditLogOptions {
   checkpoints?: Partial<CheckpointPolicy>;
   /** PostgreSQL: an inbox entry that cannot be chained (see InboxChainer). */
   onStuck?: (inboxId: number, error: unknown) => void;
+  /** PostgreSQL: a batch of inbox entries the database refused to chain together (see InboxChainer). */
+  onChainBatchFailed?: (error: unknown) => void;
 }
 
 /**
@@ -86,7 +88,11 @@ export class AuditLog {
     this.policy = { ...DEFAULT_CHECKPOINT_POLICY, ...options.checkpoints };
     if (!(this.policy.everyEntries >= 1) || !(this.policy.everyMs >= 1)) throw Errors.config('audit checkpoints need everyEntries ≥ 1 and everyMs ≥ 1');
     this.chainer = db.dialect === 'postgres'
-      ? new InboxChainer(db, this.repo, { onBatch: (trx, b) => this.signIfDue(trx, b), ...(options.onStuck ? { onStuck: options.onStuck } : {}) })
+      ? new InboxChainer(db, this.repo, {
+        onBatch: (trx, b) => this.signIfDue(trx, b),
+        ...(options.onStuck ? { onStuck: options.onStuck } : {}),
+        ...(options.onChainBatchFailed ? { onBatchFailed: options.onChainBatchFailed } : {}),
+      })
       : null;
   }
 

@@ -21,12 +21,15 @@ export interface InboxChainerOptions {
   onBatch?: (trx: Transaction<Database>, batch: ChainedBatch) => Promise<void>;
   /** An inbox row that could not be chained even alone: left where it is, for verify to report. */
   onStuck?: (inboxId: number, error: unknown) => void;
+  /** A batch the database refused: its rows are chained one at a time instead (slow: one commit each). */
+  onBatchFailed?: (error: unknown) => void;
 }
 
 export class InboxChainer {
   /** Inbox rows that failed alone: skipped by this process from then on. */
   readonly stuck = new Set<number>();
-  readonly counters = { chained: 0, batches: 0 };
+  /** Entries chained, batches committed, and batches refused that fell back to one row at a time. */
+  readonly counters = { chained: 0, batches: 0, fallbacks: 0 };
   private queued: Promise<number> | undefined;
   private active: Promise<unknown> = Promise.resolve();
 
@@ -58,8 +61,10 @@ export class InboxChainer {
       let n: number;
       try {
         n = await this.batch(null);
-      } catch {
+      } catch (e) {
         // One bad row fails its whole batch: chain the waiting rows one at a time instead.
+        this.counters.fallbacks++;
+        this.options.onBatchFailed?.(e);
         n = await this.oneByOne();
       }
       total += n;

@@ -64,6 +64,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   const { access, audit } = openAccess({
     config, repos, registry, catalogue, clock,
     onUnchainable: (inboxId, err) => logger.error({ err, inboxId }, 'an access register entry was committed but cannot be chained: `vigil audit verify` reports it'),
+    onChainBatchFailed: (err) => logger.warn({ err }, 'a batch of access register entries could not be chained together: chaining them one at a time'),
   });
   try {
     await ensureInitialAdmin(repos, access.users, config.dataDir, (msg) => logger.warn(msg));
