@@ -16,6 +16,8 @@
 //   batch of 10  ten entries per transaction, one caller — a multi-camera playback or export
 //   fill 5,000   used to fill the million-entry register (not a real caller)
 // Verify: the whole chain of 1,000,000 entries, streamed in pages, goal < 10 s.
+// BENCH_AUDIT_WATCH=1 also prints, during the two-process phase, what PostgreSQL's sessions are
+// doing every 3 s, and at the end the server's log of checkpoints and autovacuum runs.
 // Each figure is printed with the one-minute load average when it was taken: other work on
 // the machine lowers it. Last line: one JSON object; per database appendPerSec is the
 // concurrent figure in the callers' own transactions (appendLoad its load average), recordPerSec
@@ -26,6 +28,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { AuditLog } from '../src/audit/audit-log.js';
 import type { AuditEntryInput } from '../src/audit/entry.js';
 import { PlatformKeys } from '../src/audit/platform-key.js';
@@ -146,8 +149,11 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
     const self = fileURLToPath(import.meta.url);
     // Both start appending at the same moment, once loaded (starting a process is not measured).
     const startAt = Date.now() + 5000;
-    const outs = await Promise.all(['node-a', 'node-b'].map((who) =>
+    const appending = Promise.all(['node-a', 'node-b'].map((who) =>
       run(process.execPath, ['--import', 'tsx', self, '--worker', db.url, dataDir, String(SECONDS), who, String(startAt)], { maxBuffer: 1 << 20 })));
+    // BENCH_AUDIT_WATCH=1: what the database's sessions are doing every 3 s meanwhile.
+    const watching = process.env.BENCH_AUDIT_WATCH === '1' ? watchSessions(db, appending) : Promise.resolve();
+    const [outs] = await Promise.all([appending, watching]);
     const counts = outs.map((o) => JSON.parse(o.stdout.trim().split('\n').pop()!) as { appended: number; rechained: number; committed: number; seconds: number; fallbacks: number; batchError: string | null });
     const total = counts.reduce((a, c) => a + c.appended, 0);
     processes = { perSec: total / Math.max(...counts.map((c) => c.seconds)), load: loadavg()[0]! };
@@ -179,6 +185,22 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
   const verifySec = (performance.now() - tv) / 1000;
   if (!r.ok) throw new Error(`${name}: the chain did not verify: ${r.failure?.message}`);
   return { concurrent, recorded, sequential, processes, batch10, bulk, verifySec, verifyEntries: r.entries };
+}
+
+/** Prints the sessions not idle, and the inbox's size, every 3 s until `until` settles. */
+async function watchSessions(db: Db, until: Promise<unknown>): Promise<void> {
+  let done = false;
+  void until.finally(() => (done = true));
+  const t0 = performance.now();
+  while (!done) {
+    await new Promise((r) => setTimeout(r, 3000));
+    const inbox = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_inbox`.execute(db.kysely);
+    const sessions = await sql<{ pid: number; state: string; wait: string | null; ms: number; query: string }>`
+      SELECT pid, state, wait_event_type || ':' || wait_event AS wait, round(extract(epoch FROM now() - coalesce(xact_start, query_start)) * 1000)::int AS ms, left(regexp_replace(query, '\s+', ' ', 'g'), 50) AS query
+      FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle' AND backend_type = 'client backend'
+      ORDER BY ms DESC LIMIT 6`.execute(db.kysely);
+    process.stderr.write(`  ${((performance.now() - t0) / 1000).toFixed(0)} s: inbox ${inbox.rows[0]!.n}; ${sessions.rows.map((r) => `${r.pid} ${r.state} ${r.wait ?? '-'} ${r.ms} ms ${r.query}`).join(' | ')}\n`);
+  }
 }
 
 /** Another node: its own process and pool, 16 callers, the same chain. Prints one JSON line. */
@@ -219,6 +241,8 @@ async function main() {
       await postgres.close();
     }
   } finally {
+    // BENCH_AUDIT_WATCH=1: PostgreSQL's own account of its checkpoints and autovacuum runs.
+    if (process.env.BENCH_AUDIT_WATCH === '1') process.stderr.write((await pg.log()).split('\n').filter((l) => /checkpoint|automatic|WARNING|ERROR/.test(l)).join('\n') + '\n');
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server for tests and benchmarks: initdb + pg_ctl in a temp folder,
 // on a free loopback port, removed when stopped. Nothing here touches a system cluster.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ export interface ThrowawayPostgres {
   url: string;
   /** A fresh, empty database on this server; returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** The server's log so far (checkpoints, autovacuum, errors): for benchmarks to explain a figure. */
+  log(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -76,7 +78,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
   await exec('initdb', ['-D', data, '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--locale=C']);
   await exec('pg_ctl', [
     '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
-    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200`,
+    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200`,
     'start',
   ]);
   const url = `postgres://vigil@127.0.0.1:${port}/postgres`;
@@ -93,6 +95,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
       }
       return `postgres://vigil@127.0.0.1:${port}/${name}`;
     },
+    log: () => readFile(join(dir, 'log'), 'utf8').catch(() => ''),
     async stop() {
       await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
