@@ -3,7 +3,7 @@
 // confidential as the basic information (basic-info:read to read, registered when read).
 import type { Actor } from '../access/actor.js';
 import { ARCHIVE_CATEGORIES, type ArchiveCategory } from './checklist.js';
-import { Gate, json, organisationIdsOf, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
+import { changeScope, Gate, json, organisationIdsOf, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
 import { dutyArticles } from './duties.js';
 import { documentView, type DocumentView } from './system.service.js';
 
@@ -44,7 +44,7 @@ export class ArchiveService {
 
   async addParty(actor: Actor, systemId: number, input: { role: PartyRole; firm: string; licence: string; technicians: Technician[] }): Promise<PartyView> {
     const s = await requireSystem(this.d, systemId);
-    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${systemId} archive party`);
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, s), 'registry_change', `system:${systemId} archive party`);
     const row = await this.d.log.transaction(async (trx) => {
       const p = await this.d.repos.supervision.insert('archive_parties', {
         system_id: systemId, role: input.role, firm: input.firm, licence: input.licence, technicians: JSON.stringify(input.technicians), added_at: this.d.clock.now(), added_by: actor.userId,

@@ -30,6 +30,8 @@ export type SupervisionAction = 'manage-system' | 'read-system' | 'record-accept
 export interface Scope {
   paths: string[];
   cameraIds?: number[];
+  /** Organisations the use case is also about that grant nothing: a system's maintainer, for changes. */
+  alsoAbout?: string[];
 }
 
 export class Gate {
@@ -70,7 +72,7 @@ export function organisationIdsOf(paths: string[]): number[] {
 
 /** A scope as a register entry's cameras and the organisations it is about. */
 function about(scope: Scope): { cameraIds: number[]; organisationIds: number[] } {
-  return { cameraIds: scope.cameraIds ?? [], organisationIds: organisationIdsOf(scope.paths) };
+  return { cameraIds: scope.cameraIds ?? [], organisationIds: organisationIdsOf([...scope.paths, ...(scope.alsoAbout ?? [])]) };
 }
 
 /** Resolved profile of a region: its numbers and its duties' articles. */
@@ -81,11 +83,31 @@ export async function profileOf(d: SupervisionDeps, orgId: number): Promise<{ pr
 
 export const UNIT_COLUMNS = ['builder_unit_id', 'user_unit_id', 'managing_unit_id', 'maintainer_unit_id'] as const;
 
-/** Paths of a system's region and units; `manage` leaves out the maintainer, who repairs but does not run it. */
-export async function systemPaths(d: SupervisionDeps, s: SystemRow, manage = false): Promise<string[]> {
-  const cols = manage ? UNIT_COLUMNS.filter((c) => c !== 'maintainer_unit_id') : UNIT_COLUMNS;
-  const ids = [s.region_id, ...cols.map((c) => s[c])].filter((x): x is number => x !== null).map(Number);
-  return (await d.repos.organisations.getMany(ids)).map((o) => o.path);
+/** Paths of a system's region and units. */
+export async function systemPaths(d: SupervisionDeps, s: SystemRow): Promise<string[]> {
+  return (await systemOrganisations(d, s)).map((o) => o.path);
+}
+
+/**
+ * The scope of a change to a system: allowed by its region and units but not its maintainer, who
+ * repairs it but does not run it; recorded against all of them, the maintainer too.
+ */
+export async function changeScope(d: SupervisionDeps, s: SystemRow, cameraIds?: number[]): Promise<Scope> {
+  const orgs = await systemOrganisations(d, s);
+  const maintainer = s.maintainer_unit_id === null ? null : Number(s.maintainer_unit_id);
+  // The maintainer may also be the system's user or managing unit: then it grants as that.
+  const runs = new Set([s.region_id, s.builder_unit_id, s.user_unit_id, s.managing_unit_id].filter((x) => x !== null).map(Number));
+  const scope: Scope = {
+    paths: orgs.filter((o) => runs.has(o.id)).map((o) => o.path),
+    alsoAbout: orgs.filter((o) => o.id === maintainer && !runs.has(o.id)).map((o) => o.path),
+  };
+  if (cameraIds) scope.cameraIds = cameraIds;
+  return scope;
+}
+
+async function systemOrganisations(d: SupervisionDeps, s: SystemRow) {
+  const ids = [s.region_id, ...UNIT_COLUMNS.map((c) => s[c])].filter((x): x is number => x !== null).map(Number);
+  return d.repos.organisations.getMany(ids);
 }
 
 export async function requireSystem(d: SupervisionDeps, id: number): Promise<SystemRow> {

@@ -5,7 +5,7 @@
 import type { Actor } from '../access/actor.js';
 import type { FilingRow, SystemRow } from '../db/supervision.repository.js';
 import { Errors } from '../errors.js';
-import { Gate, json, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
+import { changeScope, Gate, json, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
 import { filingDeadline, filingState, policeVisitDeadline, visitState, type FilingDeadline, type FilingState, type VisitState } from './filing-rules.js';
 import { documentView, type DocumentView } from './system.service.js';
 
@@ -34,7 +34,7 @@ export class FilingService {
   async submit(actor: Actor, systemId: number): Promise<FilingView> {
     const s = await requireSystem(this.d, systemId);
     const cameraIds = await this.d.repos.supervision.cameraIdsOf(systemId);
-    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds }, 'registry_change', `system:${systemId} filing`);
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, s, cameraIds), 'registry_change', `system:${systemId} filing`);
     const { profile } = await profileOf(this.d, s.region_id);
     const deadline = filingDeadline(profile, dates(s));
     const article = deadline.article ?? profile.filing.deadlineDays.article;

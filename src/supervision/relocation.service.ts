@@ -5,7 +5,7 @@
 import type { Actor } from '../access/actor.js';
 import type { RelocationRow } from '../db/supervision.repository.js';
 import { Errors } from '../errors.js';
-import { Gate, json, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
+import { changeScope, Gate, json, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
 import { checkNotice, coverageRestore, type CoverageRestore, type FootageDisposition, type NoticeKind } from './relocation-rules.js';
 
 export interface RelocationView {
@@ -25,7 +25,7 @@ export class RelocationService {
 
   async notice(actor: Actor, systemId: number, input: { kind: NoticeKind; cameraIds: number[]; plannedAt: number; plan: string }): Promise<RelocationView> {
     const s = await requireSystem(this.d, systemId);
-    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds: input.cameraIds }, 'registry_change', `system:${systemId} ${input.kind} notice`);
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, s, input.cameraIds), 'registry_change', `system:${systemId} ${input.kind} notice`);
     const own = new Set(await this.d.repos.supervision.cameraIdsOf(systemId));
     const stray = input.cameraIds.filter((c) => !own.has(c));
     if (stray.length) throw Errors.validation('the notice names cameras of this system only', stray.map((c) => ({ path: 'cameraIds', message: `camera ${c} is not in system ${systemId}` })));
@@ -48,8 +48,8 @@ export class RelocationService {
 
   /** The works took place: coverage must come back from here (relocation), the cameras leave service (removal). */
   async worksDone(actor: Actor, id: number, at: number): Promise<RelocationView> {
-    const { r, paths } = await this.load(id);
-    const scope = await this.gate.check(actor, 'manage-system', { paths: paths.manage, cameraIds: json(r.camera_ids) }, 'registry_change', `relocation:${id} works`);
+    const { r, s } = await this.load(id);
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, s, json(r.camera_ids)), 'registry_change', `relocation:${id} works`);
     if (r.works_at !== null) throw Errors.conflict(`the works of notice ${id} are already recorded`);
     if (at > this.d.clock.now()) throw Errors.validation('works cannot be recorded before they happen', [{ path: 'at', message: 'in the future' }]);
     const cameraIds = json<number[]>(r.camera_ids);
@@ -69,8 +69,8 @@ export class RelocationService {
 
   /** The unit records what happens to the footage the cameras stored. */
   async dispose(actor: Actor, id: number, input: { disposition: FootageDisposition; note: string }): Promise<RelocationView> {
-    const { r, paths } = await this.load(id);
-    const scope = await this.gate.check(actor, 'manage-system', { paths: paths.manage }, 'registry_change', `relocation:${id} disposition`);
+    const { r, s } = await this.load(id);
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, s), 'registry_change', `relocation:${id} disposition`);
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('relocations', id, { disposition: input.disposition, disposition_note: input.note, disposition_at: this.d.clock.now(), disposition_by: actor.userId }, trx);
       await this.gate.record(trx, actor, `relocation:${id} disposition`, { disposition: input.disposition }, { ...scope, cameraIds: json(r.camera_ids) });
@@ -80,8 +80,8 @@ export class RelocationService {
 
   /** The police supervise the handling of the stored footage (AH-15). */
   async supervise(actor: Actor, id: number): Promise<RelocationView> {
-    const { r, paths } = await this.load(id);
-    const scope = await this.gate.check(actor, 'supervise', { paths: paths.read }, 'registry_change', `relocation:${id} supervise`);
+    const { r, s } = await this.load(id);
+    const scope = await this.gate.check(actor, 'supervise', { paths: await systemPaths(this.d, s) }, 'registry_change', `relocation:${id} supervise`);
     if (r.disposition === null) throw Errors.conflict('nothing to supervise yet: the unit has not recorded what happens to the footage');
     await this.d.log.transaction(async (trx) => {
       await this.d.repos.supervision.update('relocations', id, { supervised_at: this.d.clock.now(), supervised_by: actor.userId }, trx);
@@ -101,7 +101,7 @@ export class RelocationService {
     const r = await this.d.repos.supervision.get('relocations', id);
     if (!r) throw Errors.notFound(`notice ${id} does not exist`);
     const s = await requireSystem(this.d, r.system_id);
-    return { r, s, paths: { manage: await systemPaths(this.d, s, true), read: await systemPaths(this.d, s) } };
+    return { r, s };
   }
 
   private async view(r: RelocationRow): Promise<RelocationView> {

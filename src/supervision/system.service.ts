@@ -6,7 +6,7 @@ import type { DocumentRow, SystemRow } from '../db/supervision.repository.js';
 import { Errors } from '../errors.js';
 import { acceptanceRequirement, serviceRefusal, type AcceptanceRequirement, type Funding } from './acceptance-rules.js';
 import { ARCHIVE_CATEGORIES, type ArchiveCategory } from './checklist.js';
-import { Gate, organisationIdsOf, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
+import { changeScope, Gate, organisationIdsOf, profileOf, requireSystem, systemPaths, type SupervisionDeps } from './deps.js';
 import { filingDeadline, filingState, type FilingDeadline, type FilingState } from './filing-rules.js';
 
 export const DOCUMENT_PURPOSES = ['design-plan', 'maintenance-contract', 'test-report', 'acceptance', 'point-map', 'relocation-plan', 'archive'] as const;
@@ -61,7 +61,7 @@ export class SystemService {
       built_before_rules: input.builtBeforeRules ? 1 : 0, rules_effective_at: input.rulesEffectiveAt ?? null,
       state: 'building', acceptance: null, accepted_at: null, in_service_at: null, removed_at: null, created_at: now, updated_at: now,
     };
-    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, { ...row, id: 0 }, true) }, 'registry_change', 'POST /systems');
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, { ...row, id: 0 }), 'registry_change', 'POST /systems');
     const created = await this.d.log.transaction(async (trx) => {
       const s = await this.d.repos.supervision.insert('systems', row, trx);
       await this.gate.record(trx, actor, `system:${s.id} create`, { name: s.name, funding: s.funding }, scope);
@@ -88,7 +88,7 @@ export class SystemService {
   async setCameras(actor: Actor, id: number, change: { add?: number[]; remove?: number[] }): Promise<SystemView> {
     const s = await requireSystem(this.d, id);
     const add = [...new Set(change.add ?? [])];
-    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds: add }, 'registry_change', `system:${id} cameras`);
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, s, add), 'registry_change', `system:${id} cameras`);
     const cams = await this.d.repos.supervision.cameras(add);
     const missing = add.filter((c) => !cams.some((x) => x.id === c));
     if (missing.length) throw Errors.validation(`cameras ${missing.join(', ')} do not exist`, missing.map((c) => ({ path: 'add', message: `camera ${c} does not exist` })));
@@ -115,7 +115,7 @@ export class SystemService {
   /** Stores a document by its SHA-256 and files it with the system (and its archive). */
   async addDocument(actor: Actor, id: number, input: { purpose: DocumentPurpose; category?: ArchiveCategory; title: string; refId?: number | null }, bytes: Buffer): Promise<DocumentView> {
     const s = await requireSystem(this.d, id);
-    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${id} document`);
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, s), 'registry_change', `system:${id} document`);
     const category = CATEGORY_OF[input.purpose] ?? input.category;
     if (!category || !ARCHIVE_CATEGORIES.includes(category)) throw Errors.validation('an archive document needs its category', [{ path: 'category', message: ARCHIVE_CATEGORIES.join(', ') }]);
     const stored = this.d.documents.put(bytes);
@@ -141,7 +141,7 @@ export class SystemService {
   /** Records the result of an acceptance (验收); only a pass lets the system go into service. */
   async recordAcceptance(actor: Actor, id: number, input: { at: number; result: 'passed' | 'failed'; organisedBy: string; note: string }): Promise<SystemView> {
     const s = await requireSystem(this.d, id);
-    const scope = await this.gate.check(actor, 'record-acceptance', { paths: await systemPaths(this.d, s, true) }, 'registry_change', `system:${id} acceptance`);
+    const scope = await this.gate.check(actor, 'record-acceptance', await changeScope(this.d, s), 'registry_change', `system:${id} acceptance`);
     const now = this.d.clock.now();
     if (input.at > now) throw Errors.validation('an acceptance cannot be recorded before it happens', [{ path: 'at', message: 'in the future' }]);
     await this.d.log.transaction(async (trx) => {
@@ -156,7 +156,7 @@ export class SystemService {
   async putIntoService(actor: Actor, id: number, at: number): Promise<SystemView> {
     const s = await requireSystem(this.d, id);
     const cameraIds = await this.d.repos.supervision.cameraIdsOf(id);
-    const scope = await this.gate.check(actor, 'manage-system', { paths: await systemPaths(this.d, s, true), cameraIds }, 'registry_change', `system:${id} in-service`);
+    const scope = await this.gate.check(actor, 'manage-system', await changeScope(this.d, s, cameraIds), 'registry_change', `system:${id} in-service`);
     if (s.state !== 'building') throw Errors.conflict(`system ${id} is ${s.state}, not being built`);
     const { profile } = await profileOf(this.d, s.region_id);
     const refused = serviceRefusal(acceptanceRequirement(profile, { funding: s.funding as Funding, builtBeforeRules: s.built_before_rules === 1 }), s.acceptance as 'passed' | 'failed' | null);

@@ -29,6 +29,8 @@ for (const dialect of DIALECTS) {
     /** Targets of supervision entries about district A, made by people of its city, and about district B. */
     let supervisionA: string[];
     let supervisionB: string[];
+    /** Changes to a system of another district that a firm of district A maintains. */
+    let maintainedByA: string[];
     const marks = (items: AuditEntry[]) => items.map((e) => e.detail.mark).filter((m): m is string => typeof m === 'string').sort();
 
     beforeAll(async () => {
@@ -73,7 +75,15 @@ for (const dialect of DIALECTS) {
       expect(acceptance.statusCode, acceptance.body).toBe(200);
       const inspection = await post(citySupervisor, '/inspections', { unitId: w.unitA });
       const sysB = await post(platformAdmin, '/systems', { name: '医院监控', regionId: w.districtB, funding: 'self', userUnitId: w.unitB });
-      supervisionA = [`system:${sysA} create`, `system:${sysA} acceptance`, `inspection:${inspection} start`];
+      // A firm of district A maintains a school's system in the next district of the city.
+      const firmA = (await t.registry.organisations.create({ kind: 'unit', name: '安维科技', unitRoles: ['maintainer'], parentId: w.districtA })).id;
+      const districtA2 = (await t.registry.organisations.create({ kind: 'platform', name: '包河区', level: 'district', parentId: w.cityA })).id;
+      const unitA2 = (await t.registry.organisations.create({ kind: 'unit', name: '第八中学', unitRoles: ['builder', 'user'], parentId: districtA2 })).id;
+      const sysA2 = await post(cityAdmin, '/systems', { name: '八中监控', regionId: districtA2, funding: 'self', userUnitId: unitA2, maintainerUnitId: firmA });
+      const accepted2 = await cityAdmin.inject({ method: 'POST', url: `/api/v1/systems/${sysA2}/acceptance`, payload: { at: t.clock.now() - 1000, result: 'passed', organisedBy: '市公安局', note: '' } });
+      expect(accepted2.statusCode, accepted2.body).toBe(200);
+      maintainedByA = [`system:${sysA2} create`, `system:${sysA2} acceptance`];
+      supervisionA = [`system:${sysA} create`, `system:${sysA} acceptance`, `inspection:${inspection} start`, ...maintainedByA];
       supervisionB = [`system:${sysB} create`];
     }, 60_000);
     afterAll(() => t.close());
@@ -122,6 +132,13 @@ for (const dialect of DIALECTS) {
       // The city's supervisor, whose own entries they are, finds them by actor as before.
       const bySupervisor = (await t.audit.search({ action: 'registry_change', limit: 1000 })).items.filter((e) => e.actors[0]?.workId === 'SC1');
       expect(bySupervisor.map((e) => e.target)).toEqual([supervisionA[2]]);
+    });
+
+    it('gives the readers of a maintenance firm\'s district the changes to a system the firm maintains in another district', async () => {
+      for (const c of [auditorA, supervisorA]) {
+        const targets = (await all(c, '&action=registry_change')).map((e) => e.target);
+        for (const target of maintainedByA) expect(targets, target).toContain(target);
+      }
     });
 
     it('refuses another district\'s camera and the chain as a whole, registering each refusal', async () => {
