@@ -213,7 +213,7 @@ async function worker(url: string, dataDir: string, seconds: number, who: string
     const t = performance.now();
     const appended = await concurrentAppends(db, log, 'action', CALLERS / 2, seconds, who, 0);
     const committed = (performance.now() - t) / 1000;
-    await log.chainPending();
+    await log.close();
     const fallbacks = log.chainer?.counters.fallbacks ?? 0;
     process.stdout.write(`${JSON.stringify({ appended, rechained: log.counters.rechained, committed, seconds: (performance.now() - t) / 1000, fallbacks, batchError })}\n`);
   } finally {

@@ -259,6 +259,22 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it.runIf(dialect === 'postgres')('chains what it appended when closed, and runs nothing on the database after', async () => {
+      const own = await freshDatabase(dialect);
+      const failed: unknown[] = [];
+      const ownLog = new AuditLog(own, { keys, onChainBatchFailed: (e) => failed.push(e) });
+      await own.kysely.transaction().execute((trx) => ownLog.append(trx, view(1)));
+      // Closed before the chaining it scheduled after the append (50 ms) has run.
+      await ownLog.close();
+      expect(await seqs(own)).toEqual([1]);
+      expect(ownLog.chainer!.counters.chained).toBe(1);
+      await own.close();
+      // The scheduled run would now meet a closed database: it does not run.
+      await new Promise((r) => setTimeout(r, 150));
+      expect(failed).toEqual([]);
+      expect(ownLog.chainer!.counters).toMatchObject({ chained: 1, fallbacks: 0 });
+    });
+
     it.runIf(dialect === 'postgres')('chains what a stopped node committed, skips a row it cannot chain, and verify names that row', async () => {
       const own = await freshDatabase(dialect);
       try {

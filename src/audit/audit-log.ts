@@ -76,6 +76,7 @@ export class AuditLog {
   /** PostgreSQL: moves committed inbox entries into the chain; null on SQLite. */
   readonly chainer: InboxChainer | null;
   private chainTimer: NodeJS.Timeout | undefined;
+  private closing = false;
   /** Appends made, how many had to be chained again on the true head, entries that shared a group commit. */
   readonly counters = { appended: 0, rechained: 0, grouped: 0 };
 
@@ -128,9 +129,21 @@ export class AuditLog {
     return this.chainer ? this.chainer.run() : 0;
   }
 
+  /**
+   * Before the database closes: no more chaining runs are scheduled, and what this process
+   * appended is chained (PostgreSQL). Entries appended later still commit; another node's sweep,
+   * or this one's next start, chains them.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.chainTimer);
+    this.chainTimer = undefined;
+    await this.chainPending();
+  }
+
   /** After an append, chain soon (CHAIN_DELAY_MS): by then the action has committed, with others. */
   private chainSoon(): void {
-    if (this.chainTimer) return;
+    if (this.chainTimer || this.closing) return;
     this.chainTimer = setTimeout(() => {
       this.chainTimer = undefined;
       // A failure leaves the entries waiting for the next run or the sweep (CheckpointTimer).

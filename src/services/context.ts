@@ -101,7 +101,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir }),
     async close() {
       // PostgreSQL: what this process appended is chained before it lets go of the database.
-      await audit.chainPending().catch((err: unknown) => logger.error({ err }, 'access register entries left to chain by another process'));
+      await audit.close().catch((err: unknown) => logger.error({ err }, 'access register entries left to chain by another process'));
       await db.close();
     },
   };
