@@ -14,6 +14,7 @@ import { accessHardening } from './migrations/0008-access-hardening.js';
 import { workOrderEscalation } from './migrations/0009-work-order-escalation.js';
 import { auditChainAfterCommit } from './migrations/0010-audit-chain-after-commit.js';
 import { auditSupervisionOrganisations } from './migrations/0011-audit-supervision-organisations.js';
+import { auditChainBatchByRange } from './migrations/0012-audit-chain-batch-by-range.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -28,6 +29,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0009-work-order-escalation': workOrderEscalation(db.dialect),
     '0010-audit-chain-after-commit': auditChainAfterCommit(db.dialect),
     '0011-audit-supervision-organisations': auditSupervisionOrganisations(db.dialect),
+    '0012-audit-chain-batch-by-range': auditChainBatchByRange(db.dialect),
   };
 }
 

@@ -7,7 +7,7 @@ const CONTENT: [string, 'bigint' | 'text'][] = [
   ['target', 'text'], ['purpose', 'text'], ['destination', 'text'], ['approval_id', 'bigint'], ['source_address', 'text'],
   ['outcome', 'text'], ['reason', 'text'], ['detail', 'text'],
 ];
-const NAMES = CONTENT.map(([c]) => c);
+export const NAMES = CONTENT.map(([c]) => c);
 
 /**
  * Issue 4, third pass.
