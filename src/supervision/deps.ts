@@ -94,13 +94,9 @@ export async function systemPaths(d: SupervisionDeps, s: SystemRow): Promise<str
  */
 export async function changeScope(d: SupervisionDeps, s: SystemRow, cameraIds?: number[]): Promise<Scope> {
   const orgs = await systemOrganisations(d, s);
-  const maintainer = s.maintainer_unit_id === null ? null : Number(s.maintainer_unit_id);
-  // The maintainer may also be the system's user or managing unit: then it grants as that.
+  // Those who run it; the maintainer grants only when it is also one of them.
   const runs = new Set([s.region_id, s.builder_unit_id, s.user_unit_id, s.managing_unit_id].filter((x) => x !== null).map(Number));
-  const scope: Scope = {
-    paths: orgs.filter((o) => runs.has(o.id)).map((o) => o.path),
-    alsoAbout: orgs.filter((o) => o.id === maintainer && !runs.has(o.id)).map((o) => o.path),
-  };
+  const scope: Scope = { paths: orgs.filter((o) => runs.has(o.id)).map((o) => o.path), alsoAbout: orgs.filter((o) => !runs.has(o.id)).map((o) => o.path) };
   if (cameraIds) scope.cameraIds = cameraIds;
   return scope;
 }
