@@ -187,6 +187,17 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
   return { concurrent, recorded, sequential, processes, batch10, bulk, verifySec, verifyEntries: r.entries };
 }
 
+/** Checkpoints, autovacuum runs, warnings, errors, and slow statements with their plans (indented lines after them). */
+function serverLogOfInterest(log: string): string {
+  const out: string[] = [];
+  let inPlan = false;
+  for (const line of log.split('\n')) {
+    if (/^\s/.test(line) && inPlan) out.push(line);
+    else if ((inPlan = /duration: .*plan:/.test(line)) || /checkpoint|automatic|WARNING|ERROR/.test(line)) out.push(line);
+  }
+  return `${out.join('\n')}\n`;
+}
+
 /** Prints the sessions not idle, and the inbox's size, every 3 s until `until` settles. */
 async function watchSessions(db: Db, until: Promise<unknown>): Promise<void> {
   let done = false;
@@ -225,7 +236,9 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-audit-'));
   const keys = PlatformKeys.loadOrCreate(dir);
   // As deployed: fsync and synchronous commit on (the tests' throwaway servers turn them off).
-  const pg = await startPostgres({ durable: process.env.BENCH_AUDIT_PG_FAST !== '1' });
+  const watch = process.env.BENCH_AUDIT_WATCH === '1';
+  // Watched: also the plans of statements running over 2 s (auto_explain), to explain a stall.
+  const pg = await startPostgres({ durable: process.env.BENCH_AUDIT_PG_FAST !== '1', ...(watch ? { explainSlowerThanMs: 2000 } : {}) });
   const results: Record<string, Rates> = {};
   try {
     const sqlite = openDatabase(`sqlite:${join(dir, 'audit.db')}`);
@@ -242,7 +255,7 @@ async function main() {
     }
   } finally {
     // BENCH_AUDIT_WATCH=1: PostgreSQL's own account of its checkpoints and autovacuum runs.
-    if (process.env.BENCH_AUDIT_WATCH === '1') process.stderr.write((await pg.log()).split('\n').filter((l) => /checkpoint|automatic|WARNING|ERROR/.test(l)).join('\n') + '\n');
+    if (watch) process.stderr.write(serverLogOfInterest(await pg.log()));
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
   }

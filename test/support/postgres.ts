@@ -53,7 +53,12 @@ export interface PostgresOptions {
    * as a deployment runs it: for benchmarks. Tests leave it off, which is faster.
    */
   durable?: boolean;
+  /** Log the plan of every statement, nested ones too, that runs longer than this (auto_explain): for benchmarks. */
+  explainSlowerThanMs?: number;
 }
+
+const explain = (ms: number | undefined) => (ms === undefined ? ''
+  : ` -c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=${ms} -c auto_explain.log_nested_statements=on -c auto_explain.log_analyze=on -c auto_explain.log_timing=off`);
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<ThrowawayPostgres> {
   const bin = findPostgresBin();
@@ -78,7 +83,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
   await exec('initdb', ['-D', data, '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--locale=C']);
   await exec('pg_ctl', [
     '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
-    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200`,
+    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200${explain(options.explainSlowerThanMs)}`,
     'start',
   ]);
   const url = `postgres://vigil@127.0.0.1:${port}/postgres`;
