@@ -17,7 +17,9 @@
 //   fill 5,000   used to fill the million-entry register (not a real caller)
 // Verify: the whole chain of 1,000,000 entries, streamed in pages, goal < 10 s.
 // BENCH_AUDIT_WATCH=1 also prints, during the two-process phase, what PostgreSQL's sessions are
-// doing every 3 s, and at the end the server's log of checkpoints and autovacuum runs.
+// doing every 3 s, and at the end the server's log of checkpoints and autovacuum runs and the
+// plans of statements that ran over 2 s (auto_explain, which instruments every statement: the
+// figures of a watched run are a little lower).
 // Each figure is printed with the one-minute load average when it was taken: other work on
 // the machine lowers it. Last line: one JSON object; per database appendPerSec is the
 // concurrent figure in the callers' own transactions (appendLoad its load average), recordPerSec
