@@ -11,8 +11,18 @@ const plan = {
     { startMs: 12_000, endMs: 14_000, mediaStartS: 2 },
     { startMs: 19_000, endMs: 21_000, mediaStartS: 4 },
   ],
+  gaps: [{ startMs: 14_000, endMs: 19_000 }],
 };
-const later = { segments: [{ startMs: 16_000, endMs: 30_000, mediaStartS: 0 }] };
+const later = { segments: [{ startMs: 16_000, endMs: 30_000, mediaStartS: 0 }], gaps: [] };
+// Fragments stamped with their first frame's arrival: the second came 30 ms after the first's
+// media ended (a busy machine), which the server did not count as a hole.
+const sliver = {
+  segments: [
+    { startMs: 10_000, endMs: 12_000, mediaStartS: 0 },
+    { startMs: 12_030, endMs: 14_000, mediaStartS: 2 },
+  ],
+  gaps: [],
+};
 
 describe('WallClock', () => {
   it('runs at its rate from the instant set, and holds when stopped', () => {
@@ -58,13 +68,24 @@ describe('align', () => {
     expect(align(plan, 4.01, 19_000, 1, true)).toEqual({ inGap: false, seekTo: null, playbackRate: 1 });
     expect(align(undefined, 0, 19_000, 1, true).inGap).toBe(true);
   });
+
+  it('plays on through a sliver between fragments that is not a hole', () => {
+    expect(align(sliver, 2, 12_010, 1, true)).toEqual({ inGap: false, seekTo: null, playbackRate: 1 });
+    expect(align(sliver, 1.99, 12_010, 1, false)).toEqual({ inGap: false, seekTo: null, playbackRate: 1 });
+    expect(align(sliver, 2.5, 12_530, 1, true).inGap).toBe(false);
+    // The same 30 ms listed as a hole holds the player.
+    expect(align({ ...sliver, gaps: [{ startMs: 12_000, endMs: 12_030 }] }, 2, 12_010, 1, true).inGap).toBe(true);
+    // Before the first and after the last segment nothing is recorded.
+    expect(align(sliver, 0, 9_990, 1, true).inGap).toBe(true);
+    expect(align(sliver, 4, 14_000, 1, true).inGap).toBe(true);
+  });
 });
 
 describe('reference and skipping', () => {
   it('follows the first player playing near the clock, not one that jumped over its hole', () => {
     const crossed = { plan, currentTime: 4.2, playing: true }; // shows 19.2 s while the clock is at 14 s
     const other = { plan: later, currentTime: 0, playing: true };
-    expect(reference([crossed, { ...other, plan: { segments: [{ startMs: 13_000, endMs: 30_000, mediaStartS: 0 }] }, currentTime: 1.05 }], 14_000)).toBe(14_050);
+    expect(reference([crossed, { ...other, plan: { segments: [{ startMs: 13_000, endMs: 30_000, mediaStartS: 0 }], gaps: [] }, currentTime: 1.05 }], 14_000)).toBe(14_050);
     expect(reference([crossed], 14_000)).toBeNull();
     expect(reference([{ plan, currentTime: 1, playing: false }], 11_000)).toBeNull();
     expect(reference([{ plan, currentTime: 1 + FOLLOW_LIMIT_MS / 1000, playing: true }], 11_000)).toBe(11_000 + FOLLOW_LIMIT_MS);

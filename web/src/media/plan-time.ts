@@ -2,9 +2,15 @@
 // end to end, holes left out) and the wall clock the fragments were recorded at. Pure and
 // import-free, so the page's sync clock and the tests use the same mapping as the player.
 
-/** The part of a plan that maps times: its segments in order. */
+/** The part of a plan that maps times: its segments in order, and the holes between them. */
 export interface SegmentTimes {
   segments: readonly { startMs: number; endMs: number; mediaStartS: number }[];
+  /**
+   * The holes the server found (missing time beyond its tolerance). Between two segments outside
+   * a hole is a sliver: fragments are stamped with their first frame's arrival, so the next may
+   * begin a few ms after the last one's media ends. A sliver is recorded time, not a gap.
+   */
+  gaps: readonly { startMs: number; endMs: number }[];
 }
 
 /** Wall-clock ms shown at player time `t` (seconds), or null outside every fragment. */
@@ -16,8 +22,16 @@ export function wallClockAt(plan: SegmentTimes, t: number): number | null {
   return null;
 }
 
-/** Player time (seconds) for a wall-clock instant within the plan, or null in a gap / outside. */
+/** Player time (seconds) for a wall-clock instant within the plan (a sliver maps to the next segment's start), or null in a hole / outside. */
 export function playerTimeAt(plan: SegmentTimes, wallMs: number): number | null {
-  for (const s of plan.segments) if (wallMs >= s.startMs && wallMs < s.endMs) return s.mediaStartS + (wallMs - s.startMs) / 1000;
+  const { segments } = plan;
+  for (let k = 0; k < segments.length; k++) {
+    const s = segments[k]!;
+    if (wallMs >= s.startMs && wallMs < s.endMs) return s.mediaStartS + (wallMs - s.startMs) / 1000;
+    const next = segments[k + 1];
+    if (next && wallMs >= s.endMs && wallMs < next.startMs) {
+      return plan.gaps.some((g) => wallMs >= g.startMs && wallMs < g.endMs) ? null : next.mediaStartS;
+    }
+  }
   return null;
 }

@@ -3,11 +3,9 @@
 // (its tile says so) while the others go on, and when every player is in a gap the clock skips
 // to the next recording. Pure: the page feeds it the players' times and applies its answers.
 // A `.js` specifier so the Node tests compile this file too (Vite resolves it to the .ts).
-import { playerTimeAt, wallClockAt } from '../../media/plan-time.js';
+import { playerTimeAt, wallClockAt, type SegmentTimes } from '../../media/plan-time.js';
 
-export interface PlanLike {
-  segments: readonly { startMs: number; endMs: number; mediaStartS: number }[];
-}
+export type PlanLike = SegmentTimes;
 
 /** The master wall clock: an anchor (wall ms at a monotonic ms) advanced at a rate while running. */
 export class WallClock {
