@@ -49,7 +49,10 @@ export async function writePackage(p: PackageInput): Promise<{ manifestSha256: s
       const input = await open(p.absolute(src.file.path), 'r').catch((e: NodeJS.ErrnoException) => {
         throw new ExportError('EXPORT_SOURCE_MISSING', `${src.file.path} cannot be read: ${e.code ?? e.message}`);
       });
-      const output = await open(join(partial, ...name.split('/')), 'wx', 0o640);
+      const output = await open(join(partial, ...name.split('/')), 'wx', 0o640).catch(async (e: unknown) => {
+        await input.close();
+        throw e;
+      });
       try {
         const whole = createHash('sha256');
         let at = 0;

@@ -1,10 +1,10 @@
 // file:// sources over the ffmpeg-made MP4 corpus: paced like a camera, looped with continuous
 // timestamps, and refused cleanly when there is nothing to record.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FileSource } from './file-source.js';
@@ -81,6 +81,27 @@ describe('FileSource', () => {
     expect(frames).toHaveLength(30);
     expect(closed).toBe(true);
   }, 20_000);
+
+  it('closed while it is opening the file, leaves the file closed and sends nothing', async () => {
+    const url = corpus('h264-bframes.mp4');
+    const openOnFile = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === fileURLToPath(url);
+      } catch {
+        return false; // the descriptor readdir itself used
+      }
+    }).length;
+    const before = openOnFile();
+    const source = new FileSource(url);
+    const frames: unknown[] = [];
+    source.on('frame', (f) => frames.push(f));
+    const starting = source.start();
+    await source.close();
+    await starting;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(frames).toEqual([]);
+    expect(openOnFile()).toBe(before);
+  });
 
   it('refuses a missing file, a file that is not MP4, and one without video', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-file-source-'));

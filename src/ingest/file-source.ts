@@ -49,6 +49,11 @@ export class FileSource extends EventEmitter<SourceEvents> implements MediaSourc
       if (e instanceof Mp4Error) throw e;
       throw new IngestError('INGEST_URL', `cannot open ${this.displayUrl}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
+    // Closed while the file was opening: nobody will close it later.
+    if (this.closed) {
+      await file.close();
+      return;
+    }
     const track = file.movie.tracks.find((t) => t.handler === 'vide' && t.entry?.codec);
     let info: VideoTrackInfo | undefined;
     try {
