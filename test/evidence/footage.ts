@@ -61,41 +61,46 @@ export interface WrittenFile {
 export async function recordFootage(repos: Repositories, dataDir: string, cameraId: number, o: RecordOptions): Promise<WrittenFile[]> {
   const aus = await testAccessUnits();
   const store = new SegmentStore(dataDir);
-  const out: WrittenFile[] = [];
-  let t = o.startMs;
-  let next = 0;
-  for (let f = 0; f < o.files; f++) {
-    const muxer = new Fmp4Muxer({ video: { codec: 'h264' }, maxFragmentMs: 2000 });
-    const outs: FragmentOut[] = [];
-    const frames = o.secondsPerFile * FPS;
-    // Start each file on a keyframe, as the recorder does.
-    while (!aus[next % aus.length]!.keyframe) next++;
-    for (let i = 0; i < frames; i++) {
-      const au = aus[next++ % aus.length]!;
-      const x = muxer.addVideo({ pts90k: i * 3600, nalus: au.nalus, keyframe: au.keyframe });
-      if (x) outs.push(x);
+  try {
+    const out: WrittenFile[] = [];
+    let t = o.startMs;
+    let next = 0;
+    for (let f = 0; f < o.files; f++) {
+      const muxer = new Fmp4Muxer({ video: { codec: 'h264' }, maxFragmentMs: 2000 });
+      const outs: FragmentOut[] = [];
+      const frames = o.secondsPerFile * FPS;
+      // Start each file on a keyframe, as the recorder does.
+      while (!aus[next % aus.length]!.keyframe) next++;
+      for (let i = 0; i < frames; i++) {
+        const au = aus[next++ % aus.length]!;
+        const x = muxer.addVideo({ pts90k: i * 3600, nalus: au.nalus, keyframe: au.keyframe });
+        if (x) outs.push(x);
+      }
+      const last = muxer.flush();
+      if (last) outs.push(last);
+      const init = muxer.init();
+      const startMs = Math.round(t);
+      const path = store.pathFor(cameraId, startMs);
+      const row = await repos.recordings.createFile({ cameraId, path, codec: 'avc1.64000d', width: 320, height: 180, initSize: init.length, startedAt: startMs });
+      const file = await RecordingFile.create(store, path, init);
+      const fragments: RecordingFragment[] = [];
+      for (const [seq, x] of outs.entries()) {
+        const w = await file.append(x.bytes);
+        fragments.push({
+          fileId: row.id, cameraId, seq, byteOffset: w.byteOffset, size: w.size,
+          startMs: startMs + Math.round(x.startTime90k / 90), endMs: startMs + Math.round(x.endTime90k / 90),
+          keyframe: x.keyframe, samples: x.sampleCount, sha256: w.sha256,
+        });
+      }
+      await file.close();
+      const endMs = fragments.at(-1)!.endMs;
+      await repos.recordings.commit({ fragments, fileProgress: [{ fileId: row.id, endedAt: endMs, bytes: file.bytes, closed: true }], events: [] });
+      out.push({ id: row.id, path, startMs, endMs, fragments });
+      t = endMs + (o.gapMs ?? 0);
     }
-    const last = muxer.flush();
-    if (last) outs.push(last);
-    const init = muxer.init();
-    const startMs = Math.round(t);
-    const path = store.pathFor(cameraId, startMs);
-    const row = await repos.recordings.createFile({ cameraId, path, codec: 'avc1.64000d', width: 320, height: 180, initSize: init.length, startedAt: startMs });
-    const file = await RecordingFile.create(store, path, init);
-    const fragments: RecordingFragment[] = [];
-    for (const [seq, x] of outs.entries()) {
-      const w = await file.append(x.bytes);
-      fragments.push({
-        fileId: row.id, cameraId, seq, byteOffset: w.byteOffset, size: w.size,
-        startMs: startMs + Math.round(x.startTime90k / 90), endMs: startMs + Math.round(x.endTime90k / 90),
-        keyframe: x.keyframe, samples: x.sampleCount, sha256: w.sha256,
-      });
-    }
-    await file.close();
-    const endMs = fragments.at(-1)!.endMs;
-    await repos.recordings.commit({ fragments, fileProgress: [{ fileId: row.id, endedAt: endMs, bytes: file.bytes, closed: true }], events: [] });
-    out.push({ id: row.id, path, startMs, endMs, fragments });
-    t = endMs + (o.gapMs ?? 0);
+    return out;
+  } finally {
+    // Writing opened the store's direct-write buffers; a test that drops them leaks a handle.
+    await store.close();
   }
-  return out;
 }
