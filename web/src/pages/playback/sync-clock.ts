@@ -5,8 +5,6 @@
 // A `.js` specifier so the Node tests compile this file too (Vite resolves it to the .ts).
 import { playerTimeAt, wallClockAt, type SegmentTimes } from '../../media/plan-time.js';
 
-export type PlanLike = SegmentTimes;
-
 /** The master wall clock: an anchor (wall ms at a monotonic ms) advanced at a rate while running. */
 export class WallClock {
   private wall: number | null = null;
@@ -73,7 +71,7 @@ export interface Alignment {
   playbackRate: number;
 }
 
-export function align(plan: PlanLike | undefined, currentTime: number, wall: number, rate: number, running: boolean): Alignment {
+export function align(plan: SegmentTimes | undefined, currentTime: number, wall: number, rate: number, running: boolean): Alignment {
   const target = plan ? playerTimeAt(plan, wall) : null;
   if (target === null) return { inGap: true, seekTo: null, playbackRate: rate };
   const drift = currentTime - target;
@@ -90,7 +88,7 @@ export function align(plan: PlanLike | undefined, currentTime: number, wall: num
  * whose picture is within FOLLOW_LIMIT_MS of the clock — so a decoder that stalls holds the
  * clock instead of being seeked again and again — or null to keep the clock's own time.
  */
-export function reference(players: readonly { plan: PlanLike | undefined; currentTime: number; playing: boolean }[], wall: number): number | null {
+export function reference(players: readonly { plan: SegmentTimes | undefined; currentTime: number; playing: boolean }[], wall: number): number | null {
   for (const p of players) {
     if (!p.plan || !p.playing) continue;
     const shown = wallClockAt(p.plan, p.currentTime);
@@ -100,7 +98,7 @@ export function reference(players: readonly { plan: PlanLike | undefined; curren
 }
 
 /** When no player has a recording at `wall`: the earliest recording after it, or null at the end of every plan. */
-export function nextRecording(plans: readonly (PlanLike | undefined)[], wall: number): number | null {
+export function nextRecording(plans: readonly (SegmentTimes | undefined)[], wall: number): number | null {
   let next: number | null = null;
   for (const p of plans) {
     for (const s of p?.segments ?? []) {
