@@ -69,6 +69,14 @@ describe('align', () => {
     expect(align(undefined, 0, 19_000, 1, true).inGap).toBe(true);
   });
 
+  it("starts a paused player on the clock's frame, not from where it stopped", () => {
+    // Held in its hole, the player had run 155 ms into the recording after it before it was paused.
+    expect(align(plan, 4.155, 19_020, 2, true, true)).toEqual({ inGap: false, seekTo: 4.02, playbackRate: 2 });
+    expect(align(plan, 4.03, 19_020, 2, true, true).seekTo).toBeNull();
+    // Playing, the same drift is nudged away instead.
+    expect(align(plan, 4.155, 19_020, 2, true, false)).toMatchObject({ seekTo: null });
+  });
+
   it('plays on through a sliver between fragments that is not a hole', () => {
     expect(align(sliver, 2, 12_010, 1, true)).toEqual({ inGap: false, seekTo: null, playbackRate: 1 });
     expect(align(sliver, 1.99, 12_010, 1, false)).toEqual({ inGap: false, seekTo: null, playbackRate: 1 });

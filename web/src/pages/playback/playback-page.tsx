@@ -99,7 +99,7 @@ export default function PlaybackPage() {
       const s = streams.current.get(id);
       const v = videos.current.get(id);
       if (!s || !v || reopening.current.has(id)) continue;
-      const a = align(s.plan, v.currentTime, wall, c.rate, c.running);
+      const a = align(s.plan, v.currentTime, wall, c.rate, c.running, v.paused);
       inGap[id] = a.inGap && !!s.plan;
       if (a.inGap) {
         if (!v.paused) v.pause();

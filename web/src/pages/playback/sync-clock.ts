@@ -71,11 +71,17 @@ export interface Alignment {
   playbackRate: number;
 }
 
-export function align(plan: SegmentTimes | undefined, currentTime: number, wall: number, rate: number, running: boolean): Alignment {
+/**
+ * What to do with one player at the clock's instant `wall`. `paused` is the player's own state: a
+ * paused player that is to run (leaving a gap, or when play is pressed) is first put on the
+ * clock's frame, as a paused one is, so it starts from the right picture rather than catching up
+ * from where it stopped.
+ */
+export function align(plan: SegmentTimes | undefined, currentTime: number, wall: number, rate: number, running: boolean, paused = !running): Alignment {
   const target = plan ? playerTimeAt(plan, wall) : null;
   if (target === null) return { inGap: true, seekTo: null, playbackRate: rate };
   const drift = currentTime - target;
-  if (!running) return { inGap: false, seekTo: Math.abs(drift) > PAUSED_TOLERANCE_S ? target : null, playbackRate: rate };
+  if (!running || paused) return { inGap: false, seekTo: Math.abs(drift) > PAUSED_TOLERANCE_S ? target : null, playbackRate: rate };
   if (Math.abs(drift) > seekBeyondS(rate)) return { inGap: false, seekTo: target, playbackRate: rate };
   if (Math.abs(drift) <= IN_STEP_S) return { inGap: false, seekTo: null, playbackRate: rate };
   // Close the drift within about half a second: ahead plays slower, behind faster.
