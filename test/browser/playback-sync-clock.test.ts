@@ -2,7 +2,7 @@
 // small drift, seeking a large one, holding a player in its gap), following a player that plays
 // in step, and skipping a gap that every player is in.
 import { describe, expect, it } from 'vitest';
-import { align, FOLLOW_LIMIT_MS, nextRecording, reference, WallClock } from '../../web/src/pages/playback/sync-clock.js';
+import { align, FOLLOW_LIMIT_MS, HOLD_BEFORE_HOLE_S, nextRecording, reference, WallClock } from '../../web/src/pages/playback/sync-clock.js';
 
 // Two files with a 5 s hole: media time runs on without the hole.
 const plan = {
@@ -64,7 +64,12 @@ describe('align', () => {
   });
 
   it('holds a player whose recording has a hole at the instant, and finds it again after', () => {
-    expect(align(plan, 4.01, 16_000, 1, true)).toMatchObject({ inGap: true, seekTo: null });
+    // Held on the last picture before the hole (at media 4 s): one that ran on past it goes back.
+    expect(align(plan, 4.01, 16_000, 1, true)).toEqual({ inGap: true, seekTo: 4 - HOLD_BEFORE_HOLE_S, playbackRate: 1 });
+    expect(align(plan, 3.99, 16_000, 1, true)).toMatchObject({ inGap: true, seekTo: null });
+    expect(align(plan, 4 - HOLD_BEFORE_HOLE_S, 16_000, 1, true).seekTo).toBeNull();
+    // Outside the plan there is nothing to go back to.
+    expect(align(plan, 6, 22_000, 1, true)).toMatchObject({ inGap: true, seekTo: null });
     expect(align(plan, 4.01, 19_000, 1, true)).toEqual({ inGap: false, seekTo: null, playbackRate: 1 });
     expect(align(undefined, 0, 19_000, 1, true).inGap).toBe(true);
   });

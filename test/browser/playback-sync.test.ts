@@ -248,6 +248,9 @@ describe('synchronised playback of four cameras', () => {
     for (const s of inside) {
       expect(s.tiles[3]!.gapShown, `gap not shown ${s.clock - gap.startMs} ms into it (${gap.endMs - gap.startMs} ms long)`).toBe(true);
       expect(s.tiles[3]!.paused).toBe(true);
+      // Held on its last picture before the hole, not one from the recording after it.
+      const held = shown(s, [ids[3]!]).get(ids[3]!);
+      if (held !== undefined) expect(held, `held on a picture ${held - gap.startMs} ms after the hole began`).toBeLessThan(gap.startMs + 500);
       const m = shown(s, three);
       if (m.size === 3) expect(spread([...m.values()])).toBeLessThanOrEqual(200);
       expect(s.tiles.slice(0, 3).every((t) => !t.gapShown)).toBe(true);

@@ -22,16 +22,25 @@ export function wallClockAt(plan: SegmentTimes, t: number): number | null {
   return null;
 }
 
-/** Player time (seconds) for a wall-clock instant within the plan (a sliver maps to the next segment's start), or null in a hole / outside. */
-export function playerTimeAt(plan: SegmentTimes, wallMs: number): number | null {
+/** Where a wall-clock instant falls: recorded (at player time `t`), in a hole (which is at player time `t`, where the recording after it begins), or outside the plan. */
+export type Placement = { at: 'recorded'; t: number } | { at: 'hole'; t: number } | { at: 'outside' };
+
+export function placeInPlan(plan: SegmentTimes, wallMs: number): Placement {
   const { segments } = plan;
   for (let k = 0; k < segments.length; k++) {
     const s = segments[k]!;
-    if (wallMs >= s.startMs && wallMs < s.endMs) return s.mediaStartS + (wallMs - s.startMs) / 1000;
+    if (wallMs >= s.startMs && wallMs < s.endMs) return { at: 'recorded', t: s.mediaStartS + (wallMs - s.startMs) / 1000 };
     const next = segments[k + 1];
     if (next && wallMs >= s.endMs && wallMs < next.startMs) {
-      return plan.gaps.some((g) => wallMs >= g.startMs && wallMs < g.endMs) ? null : next.mediaStartS;
+      // A sliver maps to the next segment's start; a hole the server listed is a hole.
+      return { at: plan.gaps.some((g) => wallMs >= g.startMs && wallMs < g.endMs) ? 'hole' : 'recorded', t: next.mediaStartS };
     }
   }
-  return null;
+  return { at: 'outside' };
+}
+
+/** Player time (seconds) for a wall-clock instant within the plan, or null in a hole / outside. */
+export function playerTimeAt(plan: SegmentTimes, wallMs: number): number | null {
+  const p = placeInPlan(plan, wallMs);
+  return p.at === 'recorded' ? p.t : null;
 }

@@ -103,6 +103,7 @@ export default function PlaybackPage() {
       inGap[id] = a.inGap && !!s.plan;
       if (a.inGap) {
         if (!v.paused) v.pause();
+        if (a.seekTo !== null) v.currentTime = a.seekTo;
         continue;
       }
       if (a.seekTo !== null) v.currentTime = a.seekTo;

@@ -3,7 +3,7 @@
 // (its tile says so) while the others go on, and when every player is in a gap the clock skips
 // to the next recording. Pure: the page feeds it the players' times and applies its answers.
 // A `.js` specifier so the Node tests compile this file too (Vite resolves it to the .ts).
-import { playerTimeAt, wallClockAt, type SegmentTimes } from '../../media/plan-time.js';
+import { placeInPlan, playerTimeAt, wallClockAt, type SegmentTimes } from '../../media/plan-time.js';
 
 /** The master wall clock: an anchor (wall ms at a monotonic ms) advanced at a rate while running. */
 export class WallClock {
@@ -49,6 +49,8 @@ export class WallClock {
 
 /** Paused players are put on the clock's frame exactly (half a frame). */
 export const PAUSED_TOLERANCE_S = 0.02;
+/** A player held in a hole sits this far before it: on the last picture before the hole (half a frame at 25/s). */
+export const HOLD_BEFORE_HOLE_S = 0.02;
 /** A running player within this of the clock is in step. */
 export const IN_STEP_S = 0.04;
 /**
@@ -78,8 +80,14 @@ export interface Alignment {
  * from where it stopped.
  */
 export function align(plan: SegmentTimes | undefined, currentTime: number, wall: number, rate: number, running: boolean, paused = !running): Alignment {
-  const target = plan ? playerTimeAt(plan, wall) : null;
-  if (target === null) return { inGap: true, seekTo: null, playbackRate: rate };
+  const place = plan ? placeInPlan(plan, wall) : ({ at: 'outside' } as const);
+  if (place.at !== 'recorded') {
+    // Held on the last picture before the hole: a player that ran on into the recording after
+    // it (up to a tick at the clock's rate) goes back, so it does not show that picture early.
+    const ranOn = place.at === 'hole' && currentTime >= place.t - 0.001;
+    return { inGap: true, seekTo: ranOn ? Math.max(0, place.t - HOLD_BEFORE_HOLE_S) : null, playbackRate: rate };
+  }
+  const target = place.t;
   const drift = currentTime - target;
   if (!running || paused) return { inGap: false, seekTo: Math.abs(drift) > PAUSED_TOLERANCE_S ? target : null, playbackRate: rate };
   if (Math.abs(drift) > seekBeyondS(rate)) return { inGap: false, seekTo: target, playbackRate: rate };
