@@ -66,7 +66,8 @@ describe('align', () => {
   it('holds a player whose recording has a hole at the instant, and finds it again after', () => {
     // Held on the last picture before the hole (at media 4 s): one that ran on past it goes back.
     expect(align(plan, 4.01, 16_000, 1, true)).toEqual({ inGap: true, seekTo: 4 - HOLD_BEFORE_HOLE_S, playbackRate: 1 });
-    expect(align(plan, 3.99, 16_000, 1, true)).toMatchObject({ inGap: true, seekTo: null });
+    expect(align(plan, 3.99, 16_000, 1, true).seekTo).toBe(4 - HOLD_BEFORE_HOLE_S);
+    expect(align(plan, 3.9, 16_000, 1, true)).toMatchObject({ inGap: true, seekTo: null });
     expect(align(plan, 4 - HOLD_BEFORE_HOLE_S, 16_000, 1, true).seekTo).toBeNull();
     // Outside the plan there is nothing to go back to.
     expect(align(plan, 6, 22_000, 1, true)).toMatchObject({ inGap: true, seekTo: null });

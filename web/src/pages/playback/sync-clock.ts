@@ -49,8 +49,11 @@ export class WallClock {
 
 /** Paused players are put on the clock's frame exactly (half a frame). */
 export const PAUSED_TOLERANCE_S = 0.02;
-/** A player held in a hole sits this far before it: on the last picture before the hole (half a frame at 25/s). */
-export const HOLD_BEFORE_HOLE_S = 0.02;
+/**
+ * A player held in a hole sits this far before it, on the last picture before the hole (inside
+ * that frame at 25/s). A held player anywhere past this point is moved back to it.
+ */
+export const HOLD_BEFORE_HOLE_S = 0.03;
 /** A running player within this of the clock is in step. */
 export const IN_STEP_S = 0.04;
 /**
@@ -84,8 +87,8 @@ export function align(plan: SegmentTimes | undefined, currentTime: number, wall:
   if (place.at !== 'recorded') {
     // Held on the last picture before the hole: a player that ran on into the recording after
     // it (up to a tick at the clock's rate) goes back, so it does not show that picture early.
-    const ranOn = place.at === 'hole' && currentTime >= place.t - 0.001;
-    return { inGap: true, seekTo: ranOn ? Math.max(0, place.t - HOLD_BEFORE_HOLE_S) : null, playbackRate: rate };
+    const holdAt = place.at === 'hole' ? Math.max(0, place.t - HOLD_BEFORE_HOLE_S) : null;
+    return { inGap: true, seekTo: holdAt !== null && currentTime > holdAt + 0.001 ? holdAt : null, playbackRate: rate };
   }
   const target = place.t;
   const drift = currentTime - target;
