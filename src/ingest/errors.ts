@@ -1,4 +1,5 @@
 import { VigilError } from '../errors.js';
+import type { SourceRefusalReason } from '../domain/source-policy.js';
 
 export type IngestErrorCode =
   | 'INGEST_URL' // the source URL does not parse
@@ -14,3 +15,22 @@ export class IngestError extends VigilError {
     this.name = 'IngestError';
   }
 }
+
+/**
+ * A camera source the policy does not allow (src/domain/source-policy.ts). Whatever the reason —
+ * a file outside the media folder, a missing file, loopback, a name that does not resolve — users
+ * see the same message, so the refusal tells nothing about what exists or answers; the reason is
+ * for the server's log and the access register.
+ */
+export class SourceRefusedError extends VigilError {
+  constructor(
+    readonly reason: SourceRefusalReason,
+    readonly range?: string,
+  ) {
+    super('SOURCE_NOT_ALLOWED', 'this camera source is not allowed', 403);
+    this.name = 'SourceRefusedError';
+  }
+}
+
+/** What users are told when a source could not be opened; the cause goes to the server's log only. */
+export const SOURCE_UNAVAILABLE = 'the camera source could not be opened';
