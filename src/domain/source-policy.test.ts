@@ -156,7 +156,7 @@ describe('file sources', () => {
     ['file:///srv/media/a%00.mp4', null, 'file-form'],
     ['file:///srv/media/./a.mp4', file('/srv/media/a.mp4'), 'file-form'],
     ['file://fileserver/srv/media/a.mp4', file('/srv/media/a.mp4'), 'file-form'],
-    ['file://user:pw@srv/media/a.mp4', file('/srv/media/a.mp4'), 'file-form'],
+    ['file://user:pw@srv/media/a.mp4', file('/srv/media/a.mp4'), 'unparsable'],
     ['file:///srv/mediax/a.mp4', file('/srv/mediax/a.mp4'), 'file-outside-roots'],
     ['file:///srv/media/link.mp4', file('/var/lib/vigil/recordings/1/a.mp4'), 'file-in-data-folder'],
     ['file:///srv/media/link.mp4', file('/etc/shadow'), 'file-outside-roots'],
