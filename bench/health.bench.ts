@@ -20,6 +20,7 @@ import { loadProfiles } from '../src/domain/profile-loader.js';
 import { createHealth } from '../src/health/index.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startRecorderProcess } from '../test/support/recorder-process.js';
+import { testSources } from '../test/support/sources.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,6 +72,7 @@ try {
     workOrders: repos.workOrders,
     dataDir: dir,
     settings: { ...configSchema.parse({}).health, concurrency: CONCURRENCY },
+    sources: testSources(dir),
     clock: systemClock,
     logger: pino({ level: 'silent' }),
     profileFor: async () => catalogue.require('national'),

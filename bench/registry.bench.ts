@@ -17,6 +17,8 @@ import { toCsvLine } from '../src/registry/csv.js';
 import { createRegistry, type Registry } from '../src/registry/index.js';
 import { loadProfileRules } from '../src/registry/profile-rules.adapter.js';
 import { startPostgres } from '../test/support/postgres.js';
+import { SourceGuard } from '../src/ingest/source-guard.js';
+import { configSchema } from '../src/config/config.schema.js';
 
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 100_000);
 const ORGS = 2_000;
@@ -136,7 +138,7 @@ async function runDialect(name: 'sqlite' | 'postgres', url: string) {
   const db = openDatabase(url);
   await migrateToLatest(db);
   const clock = fixedClock(NOW);
-  const registry = createRegistry(createRepositories(db), rules, clock);
+  const registry = createRegistry(createRepositories(db), rules, clock, new SourceGuard({ fileRoots: [], dataDir: null, networks: configSchema.parse({}).media.cameraNetworks }));
   const t0 = performance.now();
   const seeded = await seed(registry, db);
   const seedSec = (performance.now() - t0) / 1000;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseNetwork } from '../domain/ip-address.js';
 
 /** Everything the platform can be configured with. Defaults give the embedded setup. */
 export const configSchema = z.strictObject({
@@ -78,6 +79,29 @@ export const configSchema = z.strictObject({
       /** Simulated cameras started with the platform (0 = none). */
       cameras: z.number().int().min(0).max(1000).default(0),
       port: z.number().int().min(0).max(65535).default(8554),
+    })
+    .prefault({}),
+  /**
+   * Which camera sources may be opened (issue 14; src/domain/source-policy.ts). A source makes the
+   * server read a file or connect out, so both are allow-lists.
+   */
+  media: z
+    .strictObject({
+      /**
+       * Folders file:// sources may lie under (links followed). Default none: no file sources. Only
+       * the system administrator may name one, and never anything inside the data folder.
+       */
+      fileSourceRoots: z.array(z.string().min(1).refine((p) => p.startsWith('/'), 'must be an absolute path')).max(50).default([]),
+      /**
+       * CIDR networks cameras may be reached in (rtsp://, rtsps://, onvif://, and the addresses
+       * ONVIF reports and RTSP redirects to). Loopback, link-local, cloud metadata, unspecified,
+       * multicast and reserved addresses stay refused unless a network listed here lies inside
+       * them (e.g. "127.0.0.1/32"); "0.0.0.0/0" allows every ordinary address but none of those.
+       */
+      cameraNetworks: z
+        .array(z.string().refine((c) => parseNetwork(c) !== null, 'must be a CIDR network such as 10.0.0.0/8'))
+        .max(500)
+        .default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']),
     })
     .prefault({}),
   /** Cameras served onward over RTSP to authorised machine clients (R2.2; src/restream). */

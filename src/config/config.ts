@@ -23,6 +23,8 @@ const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 'list' 
   VIGIL_SERVICES: { path: ['services'], kind: 'list' },
   VIGIL_SIM_CAMERAS: { path: ['simulator', 'cameras'], kind: 'int' },
   VIGIL_SIM_PORT: { path: ['simulator', 'port'], kind: 'int' },
+  VIGIL_MEDIA_DIR: { path: ['media', 'fileSourceRoots'], kind: 'list' },
+  VIGIL_CAMERA_NETWORKS: { path: ['media', 'cameraNetworks'], kind: 'list' },
 };
 
 export interface LoadConfigOptions {
@@ -72,6 +74,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const config = parsed.data;
   config.dataDir = resolve(cwd, config.dataDir);
+  config.media.fileSourceRoots = config.media.fileSourceRoots.map((p) => resolve(p));
   if (config.database.url.startsWith('sqlite:')) {
     const path = config.database.url.slice('sqlite:'.length);
     if (path !== ':memory:' && !isAbsolute(path)) config.database.url = `sqlite:${resolve(config.dataDir, path)}`;

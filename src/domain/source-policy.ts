@@ -9,7 +9,7 @@
 // (following links); this decides. Every refusal has a typed reason for the server's log and the
 // register; users see one message whatever the reason (src/ingest/errors.ts).
 import { posix } from 'node:path';
-import { contains, effectiveAddress, parseIp, parseNetwork, within, type IpAddress, type IpNetwork } from './ip-address.js';
+import { contains, effectiveAddress, formatIp, parseIp, parseNetwork, within, type IpAddress, type IpNetwork } from './ip-address.js';
 
 export type SourceRefusalReason =
   | 'unparsable' // not a URL
@@ -146,7 +146,7 @@ function decideNetwork(policy: SourcePolicy, check: SourceCheck, url: URL, defau
   // Every address the name resolves to must be allowed: the socket may use any of them.
   for (const a of given as IpAddress[]) {
     const real = effectiveAddress(a);
-    const text = literal ? host : check.addresses![addresses.length]!;
+    const text = literal ? formatIp(a) : check.addresses![addresses.length]!;
     addresses.push(text);
     if (endpoints.some((e) => e.port === port && e.ip && sameAddress(effectiveAddress(e.ip), real))) continue;
     const refusal = judgeAddress(networks, real);

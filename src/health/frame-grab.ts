@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { SourceGuard } from '../ingest/source-guard.js';
 import type { Picture } from './picture-metrics.js';
 
 export const SAMPLE_WIDTH = 320;
@@ -40,14 +41,28 @@ export interface GrabOptions {
 /** Keyframes from recorded bytes: the file's init segment followed by whole fragments. */
 export function grabFromRecording(chunks: Buffer[], o: GrabOptions): Promise<GrabResult> {
   // Fragmented MP4 has its moov first, so the demuxer reads it from a pipe without seeking.
-  return runFfmpeg(['-f', 'mp4', '-i', 'pipe:0'], chunks, o);
+  return runFfmpeg(['-protocol_whitelist', 'pipe', '-f', 'mp4', '-i', 'pipe:0'], chunks, o);
 }
 
-/** Keyframes from the live source (RTSP over TCP), for cameras the recorder does not hold. */
-export function grabFromLive(url: string, o: GrabOptions): Promise<GrabResult> {
-  const input = url.startsWith('rtsp') ? ['-rtsp_transport', 'tcp', '-timeout', String(Math.round(o.timeoutMs * 1000))] : [];
+/**
+ * Keyframes from the live source (RTSP over TCP, or a file), for cameras the recorder does not
+ * hold. ffmpeg never sees an unchecked address: the source guard decides first, ffmpeg is given
+ * the checked address (or the file with its links followed), and a protocol whitelist keeps it
+ * from following the source into any other protocol. Throws SourceRefusedError when refused.
+ */
+export async function grabFromLive(url: string, o: GrabOptions, sources: SourceGuard): Promise<GrabResult> {
+  const allowed = await sources.admit(url);
   // The SDP already names the codec; a long probe only delays the first picture.
-  return runFfmpeg([...input, '-analyzeduration', '500000', '-probesize', '500000', '-i', url], null, o);
+  const probe = ['-analyzeduration', '500000', '-probesize', '500000'];
+  if (allowed.kind === 'file') return runFfmpeg(['-protocol_whitelist', 'file', ...probe, '-i', `file:${allowed.path}`], null, o);
+  const target = new URL(url);
+  if (allowed.kind !== 'network' || (target.protocol !== 'rtsp:' && target.protocol !== 'rtsps:')) {
+    throw new GrabError('GRAB_FAILED', `ffmpeg does not read ${target.protocol}// sources`);
+  }
+  const address = allowed.addresses[0]!;
+  target.hostname = address.includes(':') ? `[${address}]` : address;
+  const input = ['-protocol_whitelist', 'rtsp,rtsps,tcp,tls', '-rtsp_transport', 'tcp', '-timeout', String(Math.round(o.timeoutMs * 1000))];
+  return runFfmpeg([...input, ...probe, '-i', target.href], null, o);
 }
 
 async function runFfmpeg(input: string[], stdin: Buffer[] | null, o: GrabOptions): Promise<GrabResult> {

@@ -12,6 +12,7 @@ import type { Thresholds } from './diagnose.js';
 import { DiagnosticsService } from './diagnostics.service.js';
 import { HealthEventHub } from './events.js';
 import { createHealthMetrics, type HealthMetrics } from './health-metrics.js';
+import type { SourceGuard } from '../ingest/source-guard.js';
 import { KeyframeSampler } from './sampler.js';
 import { DAY, dayOf, rates } from './rates.js';
 import { StatusService } from './status.service.js';
@@ -37,6 +38,8 @@ export interface HealthDeps {
   workOrders: WorkOrderRepository;
   dataDir: string;
   settings: HealthSettings;
+  /** The camera source policy live grabs pass (issue 14). */
+  sources: SourceGuard;
   clock: Clock;
   logger: Logger;
   /** The jurisdiction profile that governs a region (organisation id). */
@@ -67,7 +70,7 @@ export function createHealth(d: HealthDeps): Health {
   const hub = new HealthEventHub();
   const webhooks = new WebhookSender(s.webhooks, d.logger, (ok) => metrics?.webhook(ok));
   const alarms = new AlarmService(d.repo, hub, d.clock, webhooks, (a) => metrics?.alarm(a.kind, a.severity));
-  const sampler = new KeyframeSampler(d.repo, { dataDir: d.dataDir, freshMs: s.freshSeconds * 1000, frozenSpanMs: s.frozenSpanSeconds * 1000, grabTimeoutMs: s.grabTimeoutSeconds * 1000 }, d.clock);
+  const sampler = new KeyframeSampler(d.repo, { dataDir: d.dataDir, freshMs: s.freshSeconds * 1000, frozenSpanMs: s.frozenSpanSeconds * 1000, grabTimeoutMs: s.grabTimeoutSeconds * 1000 }, d.clock, d.sources, d.logger);
   const diagnostics = new DiagnosticsService(
     { repo: d.repo, sampler, alarms, hub, clock: d.clock, logger: d.logger, ...(metrics ? { metrics } : {}) },
     { dataDir: d.dataDir, intervalMs: s.intervalSeconds * 1000, concurrency: s.concurrency, thresholds: s.thresholds },

@@ -6,7 +6,10 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HealthRepository, KeyframeRef, WatchedCamera } from '../db/health.repository.js';
 import type { Clock } from '../domain/clock.js';
-import { GrabError, grabFromLive, grabFromRecording, type GrabResult } from './frame-grab.js';
+import type { Logger } from 'pino';
+import { SOURCE_UNAVAILABLE, SourceRefusedError } from '../ingest/errors.js';
+import type { SourceGuard } from '../ingest/source-guard.js';
+import { grabFromLive, grabFromRecording, type GrabResult } from './frame-grab.js';
 import type { Picture } from './picture-metrics.js';
 
 export interface SamplerSettings {
@@ -36,6 +39,8 @@ export class KeyframeSampler {
     private readonly repo: HealthRepository,
     private readonly settings: SamplerSettings,
     private readonly clock: Clock,
+    private readonly sources: SourceGuard,
+    private readonly logger?: Logger,
   ) {}
 
   async sample(camera: WatchedCamera): Promise<Sample> {
@@ -64,10 +69,12 @@ export class KeyframeSampler {
     }
     if (camera.sourceUrl) {
       try {
-        const r = await grabFromLive(camera.sourceUrl, { frames: 2, snapshotPath: snapshotAbs, timeoutMs: this.settings.grabTimeoutMs });
+        const r = await grabFromLive(camera.sourceUrl, { frames: 2, snapshotPath: snapshotAbs, timeoutMs: this.settings.grabTimeoutMs }, this.sources);
         return this.done('live', r, snapshot, started);
       } catch (e) {
-        const reason = e instanceof GrabError ? e.message : String(e);
+        // What answered, or what exists, is for the server's log: users learn only that it failed.
+        this.logger?.debug({ err: e, cameraId: camera.id }, 'live grab failed');
+        const reason = e instanceof SourceRefusedError ? e.message : SOURCE_UNAVAILABLE;
         return { source: 'none', pictures: [], snapshot: null, lossReason: `${why}; live source: ${reason}`, elapsedMs: Date.now() - started };
       }
     }

@@ -1,11 +1,12 @@
-import { VigilError } from '../errors.js';
+import { VigilError, type ErrorDetail } from '../errors.js';
 import type { SourceRefusalReason } from '../domain/source-policy.js';
 
 export type IngestErrorCode =
   | 'INGEST_URL' // the source URL does not parse
   | 'INGEST_SCHEME' // no source registered for the URL's scheme
   | 'INGEST_CODEC' // the camera sends no video we can record (codec, missing parameter sets)
-  | 'INGEST_STALL'; // no media for too long
+  | 'INGEST_STALL' // no media for too long
+  | 'INGEST_POLICY'; // opened without the source policy (a wiring mistake)
 
 /** A camera source that cannot be used. It comes from outside, so a bad gateway. */
 export class IngestError extends VigilError {
@@ -26,8 +27,9 @@ export class SourceRefusedError extends VigilError {
   constructor(
     readonly reason: SourceRefusalReason,
     readonly range?: string,
+    details: ErrorDetail[] = [],
   ) {
-    super('SOURCE_NOT_ALLOWED', 'this camera source is not allowed', 403);
+    super('SOURCE_NOT_ALLOWED', 'this camera source is not allowed', 403, details);
     this.name = 'SourceRefusedError';
   }
 }

@@ -12,3 +12,6 @@ registerSource('onvif', createOnvifSource);
 
 export { createSource, redactUrl, registerSource, registeredSchemes } from './registry.js';
 export type * from './source.js';
+export { maskCredentials } from './registry.js';
+export { PLATFORM_REQUESTER, SourceGuard, systemResolver, type SourceResolver } from './source-guard.js';
+export { SOURCE_UNAVAILABLE, SourceRefusedError } from './errors.js';

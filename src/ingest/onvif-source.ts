@@ -89,6 +89,7 @@ export class OnvifSource extends EventEmitter<SourceEvents> implements MediaSour
       address: this.target.address,
       ...(this.target.username !== undefined ? { username: this.target.username, password: this.target.password ?? '' } : {}),
       timeoutMs: this.options.connectTimeoutMs ?? 5000,
+      ...(typeof this.options.admit === 'function' ? { admit: this.options.admit as (u: URL) => Promise<string> } : {}),
     });
     const stream = chooseStream(await client.streams(), this.target.profile);
     const rtsp = new URL(stream.url);

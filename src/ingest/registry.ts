@@ -1,6 +1,8 @@
 // Sources are found by URL scheme, so a new protocol (gb28181://) is a new file and one line in
 // index.ts. The registry itself knows no scheme.
 import { IngestError } from './errors.js';
+import { GuardedSource } from './guarded-source.js';
+import { SourceGuard } from './source-guard.js';
 import type { MediaSource, SourceFactory, SourceOptions } from './source.js';
 
 const factories = new Map<string, SourceFactory>();
@@ -25,7 +27,21 @@ export function createSource(url: string, options: SourceOptions = {}): MediaSou
   const scheme = parsed.protocol.replace(/:$/, '').toLowerCase();
   const factory = factories.get(scheme);
   if (!factory) throw new IngestError('INGEST_SCHEME', `no source for ${scheme}:// (known: ${registeredSchemes().join(', ') || 'none'})`);
-  return factory(parsed, options);
+  // Nothing is opened without the source policy (issue 14): no guard, no source.
+  const guard = options.guard;
+  if (!(guard instanceof SourceGuard)) throw new IngestError('INGEST_POLICY', 'no source policy given: sources are opened only through a SourceGuard');
+  return new GuardedSource(parsed, redactUrl(url), factory, guard, options);
+}
+
+/** The URL with the password masked (`rtsp://user:***@host/…`), for the register. */
+export function maskCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return '(unparsable URL)';
+  }
 }
 
 /** The URL with any user:password removed, for logs and events. */

@@ -36,6 +36,8 @@ export interface RtspSourceOptions extends SourceOptions {
   udpTimeoutMs?: number;
   /** Local address of the UDP media sockets (default 0.0.0.0). */
   udpBindAddress?: string;
+  /** Checks every connection's host and gives the address to use (src/ingest/source-guard.ts). */
+  admit?: (url: URL) => Promise<string>;
 }
 
 export class RtspSource extends EventEmitter<SourceEvents> implements MediaSource {
@@ -85,6 +87,7 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
       responseTimeoutMs: o.connectTimeoutMs ?? 5000,
       stallTimeoutMs: o.stallTimeoutMs ?? 5000,
       ...(o.udpBindAddress ? { udpBindAddress: o.udpBindAddress } : {}),
+      ...(o.admit ? { admit: o.admit } : {}),
       // Packets are consumed during the call: video is copied into slabs, audio below.
       transientPayloads: true,
       // Events of a client given up for another (a fallback) are not this source's.

@@ -101,6 +101,17 @@ export class SourceGuard {
     return d;
   }
 
+  /**
+   * Checks the host of a connection a source is about to make — an RTSP redirect's target, an
+   * ONVIF service address, whatever its scheme — and gives the checked address to connect to.
+   */
+  async admitAddress(url: URL): Promise<string> {
+    const port = url.port || { 'http:': '80', 'https:': '443', 'rtsp:': '554', 'rtsps:': '322' }[url.protocol] || '';
+    const d = await this.admit(`onvif://${url.hostname}${port ? `:${port}` : ''}/`);
+    if (d.kind !== 'network' || !d.addresses[0]) throw new SourceRefusedError('no-host');
+    return d.addresses[0];
+  }
+
   /** The roots with links followed, so they compare with followed paths. */
   private async policy(): Promise<SourcePolicy> {
     const real = async (p: string) => (await this.resolver.inspect(p))?.realPath ?? p;

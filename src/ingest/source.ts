@@ -3,6 +3,7 @@
 // long-running object with explicit start/close; it never retries by itself — the recorder's
 // session supervises it, so backoff and staggering live in one place.
 import type { EventEmitter } from 'node:events';
+import type { SourceGuard } from './source-guard.js';
 
 export type VideoCodec = 'h264' | 'h265';
 export type AudioCodec = 'aac' | 'pcma' | 'pcmu';
@@ -114,6 +115,8 @@ export interface SourceOptions {
   connectTimeoutMs?: number;
   /** No media for this long after start is a stall (the source errors and closes). */
   stallTimeoutMs?: number;
+  /** The source policy every source is opened through (src/ingest/source-guard.ts). Required by createSource. */
+  guard?: SourceGuard;
   /** Scheme-specific options (e.g. { transport: 'udp' } for RTSP). */
   [key: string]: unknown;
 }

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createSource as createRegisteredSource } from '../ingest/index.js';
+import type { SourceGuard } from '../ingest/source-guard.js';
 import type { MediaSource, SourceOptions, StreamInfo, VideoFrame } from '../ingest/source.js';
 import { LiveError } from './errors.js';
 
@@ -28,7 +29,9 @@ export type FeedOpener = (hub: StreamHub) => Promise<MediaSource>;
 export interface StreamHubOptions {
   /** Where a camera's stream comes from; undefined when the camera is unknown or has no URL. */
   sourceUrl(cameraId: number): Promise<string | undefined>;
-  /** Defaults to the scheme registry of src/ingest. */
+  /** The source policy every camera's source is opened through (issue 14). */
+  sources: SourceGuard;
+  /** Defaults to the scheme registry of src/ingest, through `sources`. */
   createSource?: (url: string, options: SourceOptions) => MediaSource;
   /** How long a feed stays open after its last viewer leaves (default 5 s). */
   lingerMs?: number;
@@ -213,7 +216,7 @@ export class StreamHub {
     const url = await this.options.sourceUrl(cameraId);
     if (!url) throw new LiveError('LIVE_NO_CAMERA', `camera ${cameraId} does not exist or has no source URL`);
     const create = this.options.createSource ?? createRegisteredSource;
-    return this.join(`camera:${cameraId}`, async () => create(url, {}), viewer);
+    return this.join(`camera:${cameraId}`, async () => create(url, { guard: this.options.sources }), viewer);
   }
 
   /** Joins a feed by key, opened by `open` when it does not run yet (derived feeds: transcoders). */

@@ -13,7 +13,7 @@ import { StreamRegister } from './stream-register.js';
 export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Promise<void> } {
   const logger = ctx.logger.child({ role: 'watching' });
   const register = new StreamRegister(streamAuthority(ctx.access));
-  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
+  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger });
   const live = new LiveService(hub, register, { logger });
   const index = new FootageIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, ctx.config.dataDir, register);

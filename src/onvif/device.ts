@@ -16,6 +16,8 @@ export interface OnvifClientOptions {
   timeoutMs?: number;
   maxResponseBytes?: number;
   rejectUnauthorized?: boolean;
+  /** Checks the host of every call and gives the address to connect to; throws to refuse. */
+  admit?: (url: URL) => Promise<string>;
 }
 
 export interface DeviceInformation {
@@ -153,6 +155,7 @@ export class OnvifClient {
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.maxResponseBytes !== undefined ? { maxResponseBytes: o.maxResponseBytes } : {}),
       ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
+      ...(o.admit ? { admit: o.admit } : {}),
     });
   }
 

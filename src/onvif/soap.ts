@@ -20,6 +20,11 @@ export interface SoapCall {
   maxResponseBytes?: number;
   /** For https:// devices with self-signed certificates. */
   rejectUnauthorized?: boolean;
+  /**
+   * Checks the host before anything is sent and gives the address to connect to, so the address
+   * checked is the one used (a name cannot resolve elsewhere in between). Throws to refuse.
+   */
+  admit?: (url: URL) => Promise<string>;
 }
 
 export function envelope(body: string, header = ''): string {
@@ -67,7 +72,7 @@ function faultError(fault: XmlElement): OnvifError {
   return new OnvifError(auth ? 'ONVIF_AUTH' : 'ONVIF_FAULT', `${reason.slice(0, 200)}${codes.length ? ` (${codes.join('/').slice(0, 120)})` : ''}`);
 }
 
-function post(url: string, payload: string, call: SoapCall): Promise<{ status: number; body: Buffer }> {
+async function post(url: string, payload: string, call: SoapCall): Promise<{ status: number; body: Buffer }> {
   let u: URL;
   try {
     u = new URL(url);
@@ -78,13 +83,20 @@ function post(url: string, payload: string, call: SoapCall): Promise<{ status: n
   const max = call.maxResponseBytes ?? 1 << 20;
   const timeoutMs = call.timeoutMs ?? 5000;
   const action = /<(?:[A-Za-z0-9_]+:)?([A-Za-z0-9_]+)/.exec(call.body)?.[1] ?? '';
+  const target = new URL(u.href);
+  if (call.admit) {
+    const address = await call.admit(u);
+    target.hostname = address.includes(':') ? `[${address}]` : address;
+  }
   return new Promise((resolve, reject) => {
-    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
       method: 'POST',
       headers: {
+        Host: u.host,
         'Content-Type': `application/soap+xml; charset=utf-8; action="${action}"`,
         'Content-Length': Buffer.byteLength(payload),
       },
+      ...(u.protocol === 'https:' && target.hostname !== u.hostname ? { servername: u.hostname } : {}),
       ...(u.protocol === 'https:' && call.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
     });
     const timer = setTimeout(() => {

@@ -5,6 +5,7 @@ import type { RecordableCamera, RecordingRepository } from '../db/recording.repo
 import type { Clock } from '../domain/clock.js';
 import { createSource as createRegisteredSource } from '../ingest/index.js';
 import type { MediaSource, SourceOptions } from '../ingest/source.js';
+import type { SourceGuard } from '../ingest/source-guard.js';
 import { CameraSession, type CameraSessionOptions } from './camera-session.js';
 import { ConnectGate } from './connect-gate.js';
 import { IndexWriter } from './index-writer.js';
@@ -31,7 +32,9 @@ export interface RecorderDeps {
   metrics?: RecorderMetrics;
   /** False while the recordings volume is full (see disk-gate.ts). */
   acceptingWrites?: () => boolean;
-  /** Defaults to the scheme registry of src/ingest. */
+  /** The source policy every camera's source is opened through (issue 14). */
+  sources: SourceGuard;
+  /** Defaults to the scheme registry of src/ingest, through `sources`. */
   createSource?: (url: string, options: SourceOptions) => MediaSource;
 }
 
@@ -119,7 +122,7 @@ export class Recorder {
         logger: this.deps.logger,
         ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
         ...(this.deps.acceptingWrites ? { acceptingWrites: this.deps.acceptingWrites } : {}),
-        createSource: this.deps.createSource ?? createRegisteredSource,
+        createSource: this.deps.createSource ?? ((url, options) => createRegisteredSource(url, { ...options, guard: this.deps.sources })),
       });
       this.sessions.set(camera.id, session);
       session.start();

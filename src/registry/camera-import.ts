@@ -7,10 +7,10 @@ import type { Camera, CameraFields } from '../db/camera.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { cameraInputSchema, CSV_COLUMNS } from './camera.schema.js';
 import type { CameraService } from './camera.service.js';
+import type { RecordChange, SourceRequester } from './registry-change.js';
 import { profileResolver } from './coverage.service.js';
 import { CsvSyntaxError, parseCsv, toCsvLine } from './csv.js';
 import type { ProfileRules } from './profile-rules.js';
-import type { RecordChange } from './registry-change.js';
 
 const NUMBER_COLUMNS = new Set(['longitude', 'latitude', 'directionDeg', 'fovDeg', 'regionId', 'ownerUnitId', 'userUnitId', 'managingUnitId', 'maintainerUnitId']);
 const BOOLEAN_COLUMNS = new Set(['keyPosition', 'signage']);
@@ -29,7 +29,7 @@ export class CameraImporter {
     private readonly clock: Clock,
   ) {}
 
-  async importCsv(text: string, record?: RecordChange): Promise<ImportResult> {
+  async importCsv(text: string, record?: RecordChange, by?: SourceRequester): Promise<ImportResult> {
     let records;
     try {
       records = parseCsv(text);
@@ -101,6 +101,8 @@ export class CameraImporter {
         refused.push(...r.refusal.articles);
       }
     }
+    // A refused source refuses the whole import, registered once with the first line it is on.
+    for (const { line, camera } of parsed) await this.cameras.checkSource(camera.sourceUrl, by, `line ${line}: sourceUrl`);
     const existing = await this.repos.cameras.existingGbIds(parsed.map((p) => p.camera.gbId));
     for (const { line, camera } of parsed) {
       if (existing.has(camera.gbId)) problems.push({ path: `line ${line}: gbId`, message: `${camera.gbId} is already registered` });

@@ -5,7 +5,10 @@ import type { Organisation } from '../db/organisation.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import type { CameraStatus } from '../db/schema.js';
 import type { CameraInput } from './camera.schema.js';
-import type { RecordChange } from './registry-change.js';
+import type { RecordChange, SourceRequester } from './registry-change.js';
+import { maskCredentials } from '../ingest/registry.js';
+import { SourceRefusedError } from '../ingest/errors.js';
+import { PLATFORM_REQUESTER, type SourceGuard } from '../ingest/source-guard.js';
 import { nationalIdProblem } from './national-id-check.js';
 import { uniqueViolation, type OrganisationService } from './organisation.service.js';
 import type { ProfileRules } from './profile-rules.js';
@@ -35,7 +38,23 @@ export class CameraService {
     private readonly orgs: OrganisationService,
     private readonly rules: ProfileRules,
     private readonly clock: Clock,
+    private readonly sources: SourceGuard,
   ) {}
+
+  /**
+   * Refuses a source the policy does not allow (issue 14), registered once through `by`; without
+   * `by` the platform itself names it (demo seed, command line) and the refusal is only thrown.
+   * Every reason gives the same message: what exists on the server or answers on its network is
+   * not for the requester to learn.
+   */
+  async checkSource(url: string | null, by: SourceRequester | undefined, where?: string): Promise<void> {
+    if (url === null) return;
+    const d = await this.sources.decide(url, by ?? PLATFORM_REQUESTER);
+    if (d.allowed) return;
+    const error = new SourceRefusedError(d.reason, d.range, where ? [{ path: where, message: 'this camera source is not allowed' }] : []);
+    if (by) await by.refuse(error, { reason: d.reason, ...(d.range ? { range: d.range } : {}), sourceUrl: maskCredentials(url), ...(where ? { where } : {}) });
+    throw error;
+  }
 
   /** Supervision gives its acceptance gate once it is assembled; without one no camera is held back. */
   setServiceGate(gate: ServiceGate): void {
@@ -49,15 +68,16 @@ export class CameraService {
     if (refusal) throw refusal;
   }
 
-  async register(input: CameraInput, record?: RecordChange): Promise<Camera> {
+  async register(input: CameraInput, record?: RecordChange, by?: SourceRequester): Promise<Camera> {
     const orgs = await this.loadOrganisations([input]);
     const problems = await this.check(input, orgs);
     if (problems.refusal) throw problems.refusal;
     if (problems.details.length) throw Errors.validation('the camera point is not valid', problems.details);
+    await this.checkSource(input.sourceUrl, by);
     try {
       return await this.repos.db.kysely.transaction().execute(async (trx) => {
         const camera = await this.repos.cameras.insert(input, this.clock.now(), trx);
-        await record?.(trx, { object: 'camera', action: 'create', id: camera.id, cameraIds: [camera.id], detail: { gbId: camera.gbId } });
+        await record?.(trx, { object: 'camera', action: 'create', id: camera.id, cameraIds: [camera.id], detail: { gbId: camera.gbId, sourceUrl: camera.sourceUrl === null ? null : maskCredentials(camera.sourceUrl) } });
         return camera;
       });
     } catch (e) {
@@ -65,7 +85,7 @@ export class CameraService {
     }
   }
 
-  async update(id: number, patch: Partial<CameraInput>, record?: RecordChange): Promise<Camera> {
+  async update(id: number, patch: Partial<CameraInput>, record?: RecordChange, by?: SourceRequester): Promise<Camera> {
     const current = await this.get(id);
     const next: CameraFields = { ...stripMeta(current), ...patch };
     const orgs = await this.loadOrganisations([next]);
@@ -73,10 +93,15 @@ export class CameraService {
     if (problems.refusal) throw problems.refusal;
     if (problems.details.length) throw Errors.validation('the camera point is not valid', problems.details);
     await this.checkService(id, current.status, next.status);
+    const sourceChanged = patch.sourceUrl !== undefined && patch.sourceUrl !== current.sourceUrl;
+    if (sourceChanged) await this.checkSource(next.sourceUrl, by);
     try {
       return await this.repos.db.kysely.transaction().execute(async (trx) => {
         const camera = (await this.repos.cameras.update(id, next, this.clock.now(), trx))!;
-        await record?.(trx, { object: 'camera', action: 'update', id, cameraIds: [id], detail: { fields: Object.keys(patch).sort() } });
+        await record?.(trx, { object: 'camera', action: 'update', id, cameraIds: [id], detail: {
+          fields: Object.keys(patch).sort(),
+          ...(sourceChanged ? { sourceUrl: { from: masked(current.sourceUrl), to: masked(next.sourceUrl) } } : {}),
+        } });
         return camera;
       });
     } catch (e) {
@@ -161,6 +186,10 @@ export class CameraService {
     const list = await this.repos.organisations.getMany([...ids]);
     return new Map(list.map((o) => [o.id, o]));
   }
+}
+
+function masked(url: string | null): string | null {
+  return url === null ? null : maskCredentials(url);
 }
 
 function stripMeta(c: Camera): CameraFields {

@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import type { Repositories } from '../db/repositories.js';
+import type { SourceGuard } from '../ingest/source-guard.js';
 import { CameraGroupService } from './camera-group.service.js';
 import { CameraImporter } from './camera-import.js';
 import { CameraService } from './camera.service.js';
@@ -15,9 +16,10 @@ export interface Registry {
   coverage: CoverageService;
 }
 
-export function createRegistry(repos: Repositories, rules: ProfileRules, clock: Clock): Registry {
+/** `sources` is the camera source policy every registered or changed source must pass (issue 14). */
+export function createRegistry(repos: Repositories, rules: ProfileRules, clock: Clock, sources: SourceGuard): Registry {
   const organisations = new OrganisationService(repos, rules, clock);
-  const cameras = new CameraService(repos, organisations, rules, clock);
+  const cameras = new CameraService(repos, organisations, rules, clock, sources);
   return {
     organisations,
     cameras,

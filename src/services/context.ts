@@ -20,6 +20,12 @@ import { loadProfileRules } from '../registry/profile-rules.adapter.js';
 import type { ProfileRules } from '../registry/profile-rules.js';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from '../version.js';
+import { SourceGuard } from '../ingest/source-guard.js';
+
+/** The source policy of this configuration: its media folders and camera networks, never the data folder. */
+export function sourceGuardFor(config: Config): SourceGuard {
+  return new SourceGuard({ fileRoots: config.media.fileSourceRoots, dataDir: config.dataDir, networks: config.media.cameraNetworks });
+}
 
 export interface Context {
   config: Config;
@@ -43,6 +49,8 @@ export interface Context {
   health: Health;
   /** Lifecycle and supervision (R7, R8). */
   supervision: Supervision;
+  /** The camera source policy every path that opens a source asks (issue 14). */
+  sources: SourceGuard;
   close(): Promise<void>;
 }
 
@@ -60,7 +68,8 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     throw e;
   }
   const repos = createRepositories(db);
-  const registry = createRegistry(repos, rules, clock);
+  const sources = sourceGuardFor(config);
+  const registry = createRegistry(repos, rules, clock, sources);
   const { access, audit } = openAccess({
     config, repos, registry, catalogue, clock,
     onUnchainable: (inboxId, err) => logger.error({ err, inboxId }, 'an access register entry was committed but cannot be chained: `vigil audit verify` reports it'),
@@ -78,6 +87,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     workOrders: repos.workOrders,
     dataDir: config.dataDir,
     settings: config.health,
+    sources,
     clock,
     logger: logger.child({ role: 'health' }),
     profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
@@ -98,6 +108,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     version: VERSION,
     metrics,
     health,
+    sources,
     supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir }),
     async close() {
       // PostgreSQL: what this process appended is chained before it lets go of the database.

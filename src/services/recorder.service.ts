@@ -30,6 +30,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     dataDir: ctx.config.dataDir,
     settings: ctx.config.recorder,
     repo: ctx.repos.recordings,
+    sources: ctx.sources,
     clock: ctx.clock,
     logger: ctx.logger.child({ role: 'recorder' }),
     metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),

@@ -25,6 +25,7 @@ import { createRegistry } from '../../src/registry/index.js';
 import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
 import { recorderHarness, type RecorderHarness } from '../support/recorder-harness.js';
 import type { Person } from '../support/browser.js';
+import { testSources } from '../support/sources.js';
 
 export interface WatchServer {
   url: string;
@@ -38,7 +39,7 @@ export interface WatchServer {
 export async function startWatchServer(sourceUrls: string[]): Promise<WatchServer> {
   const harness = await recorderHarness(sourceUrls);
   const { rules, view, catalogue } = loadProfileRules(undefined, 'national');
-  const registry = createRegistry(harness.repos, rules, systemClock);
+  const registry = createRegistry(harness.repos, rules, systemClock, testSources(harness.dataDir));
   const access = createAccess({
     repos: harness.repos,
     audit: new AuditLog(harness.db, { keys: PlatformKeys.ephemeral(), clock: systemClock }),
@@ -50,7 +51,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
     effectiveProfileId: (orgId) => registry.organisations.effectiveProfileId(orgId),
   });
   const register = new StreamRegister(streamAuthority(access));
-  const hub = new StreamHub({ sourceUrl: async (id) => (await harness.repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
+  const hub = new StreamHub({ sources: testSources(harness.dataDir), sourceUrl: async (id) => (await harness.repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
   const live = new LiveService(hub, register);
   const index = new FootageIndex(harness.db.kysely);
   const webRoot = join(projectRoot(), 'dist', 'web');

@@ -7,6 +7,7 @@ import type { Clock } from '../../src/domain/clock.js';
 import { loadProfiles } from '../../src/domain/profile-loader.js';
 import type { Repositories } from '../../src/db/repositories.js';
 import { createHealth, type Health, type HealthSettings } from '../../src/health/index.js';
+import { testSources } from '../support/sources.js';
 
 export const catalogue = loadProfiles();
 
@@ -25,6 +26,7 @@ export function healthFor(o: {
     workOrders: o.repos.workOrders,
     dataDir: o.dataDir,
     settings: { ...defaults, ...o.settings },
+    sources: testSources(o.dataDir),
     clock: o.clock,
     logger: pino({ level: 'silent' }),
     profileFor: async (regionId) => catalogue.require(await profileOf(regionId)),

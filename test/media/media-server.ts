@@ -24,6 +24,7 @@ import { TimelineService } from '../../src/playback/timeline-service.js';
 import { createRegistry } from '../../src/registry/index.js';
 import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
 import { recorderHarness, type RecorderHarness } from '../support/recorder-harness.js';
+import { testSources } from '../support/sources.js';
 
 export interface ApiClient {
   userId: number;
@@ -51,7 +52,7 @@ export interface MediaServer {
 export async function startMediaServer(sourceUrls: (string | null)[], options: { lingerMs?: number; live?: LiveServiceOptions } = {}): Promise<MediaServer> {
   const harness = await recorderHarness(sourceUrls);
   const { rules, view, catalogue } = loadProfileRules(undefined, 'national');
-  const registry = createRegistry(harness.repos, rules, systemClock);
+  const registry = createRegistry(harness.repos, rules, systemClock, testSources(harness.dataDir));
   const audit = new AuditLog(harness.db, { keys: PlatformKeys.ephemeral(), clock: systemClock });
   const access = createAccess({
     repos: harness.repos,
@@ -66,6 +67,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
   const register = new StreamRegister(streamAuthority(access));
   const opened: string[] = [];
   const hub = new StreamHub({
+    sources: testSources(harness.dataDir),
     sourceUrl: async (id) => (await harness.repos.cameras.get(id))?.sourceUrl ?? undefined,
     createSource: (url: string, o: SourceOptions): MediaSource => {
       opened.push(url);

@@ -24,6 +24,7 @@ import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
 import { RestreamServer } from '../../src/restream/restream-server.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 import { recorderHarness, sleep, type RecorderHarness } from '../support/recorder-harness.js';
+import { testSources } from '../support/sources.js';
 
 const run = promisify(execFile);
 
@@ -111,7 +112,7 @@ beforeAll(async () => {
   const { id: _id, ...fields } = first as typeof first & { id: number };
   outside = (await harness.repos.cameras.insert({ ...fields, gbId: '23010000001320000001', regionId: otherCity.id } as never, Date.now())).id;
   const { rules, catalogue } = loadProfileRules(undefined, 'national');
-  const registry = createRegistry(harness.repos, rules, systemClock);
+  const registry = createRegistry(harness.repos, rules, systemClock, testSources(harness.dataDir));
   audit = new AuditLog(harness.db, { keys: PlatformKeys.ephemeral(), clock: systemClock });
   access = createAccess({
     repos: harness.repos,
@@ -130,7 +131,7 @@ beforeAll(async () => {
   tokenId = created.id;
   token = created.token;
   register = new StreamRegister(streamAuthority(access));
-  hub = new StreamHub({ sourceUrl: async (id) => (await harness.repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
+  hub = new StreamHub({ sources: testSources(harness.dataDir), sourceUrl: async (id) => (await harness.repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
   server = new RestreamServer({ hub, register, access });
   await server.listen();
 }, 60_000);

@@ -29,6 +29,8 @@ import { SegmentStore } from '../../src/recorder/segment-store/segment-store.js'
 import { LegalHoldService } from '../../src/retention/legal-hold.service.js';
 import { DEFAULT_THRESHOLDS, StorageMonitor } from '../../src/retention/storage-monitor.js';
 import { freshDatabase } from './databases.js';
+import { testSources } from './sources.js';
+import type { SourceGuard } from '../../src/ingest/source-guard.js';
 
 export interface TestApp {
   /** The app; requests without credentials are sent as the platform administrator. */
@@ -47,19 +49,23 @@ export interface TestApp {
   health: Health;
   clock: ReturnType<typeof fixedClock>;
   dataDir: string;
+  /** The camera source policy the registry and health use. */
+  sources: SourceGuard;
   adminId: number;
   rules: ReturnType<typeof loadProfileRules>['rules'];
   view: ReturnType<typeof loadProfileRules>['view'];
   close(): Promise<void>;
 }
 
-export async function testApp(dialect: DialectName, defaultProfile = 'national'): Promise<TestApp> {
+/** `sources`: the camera source policy's networks and media folders (default: the tests', loopback included). */
+export async function testApp(dialect: DialectName, defaultProfile = 'national', sources: { networks?: string[]; fileRoots?: string[] } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const { rules, view, catalogue } = loadProfileRules(undefined, defaultProfile);
   const clock = fixedClock(Date.UTC(2026, 10, 1));
   const repos = createRepositories(db);
-  const registry = createRegistry(repos, rules, clock);
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-app-'));
+  const guard = testSources(dataDir, sources);
+  const registry = createRegistry(repos, rules, clock, guard);
   const audit = new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock });
   const access = createAccess({
     repos,
@@ -79,6 +85,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
     workOrders: repos.workOrders,
     dataDir,
     settings: configSchema.parse({}).health,
+    sources: guard,
     clock,
     logger: pino({ level: 'silent' }),
     profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
@@ -107,6 +114,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
     health,
     clock,
     dataDir,
+    sources: guard,
     adminId: user.id,
     rules,
     view,

@@ -12,6 +12,7 @@ import { createRepositories } from '../../src/db/repositories.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { createRecorderMetrics } from '../../src/recorder/metrics.js';
 import { Recorder, type RecorderSettings } from '../../src/recorder/recorder.js';
+import { testSources } from './sources.js';
 
 const [dataDir, dbUrl, settingsJson] = process.argv.slice(2);
 if (!dataDir || !dbUrl) {
@@ -48,7 +49,7 @@ const metrics = createRecorderMetrics(registry);
 const db = openDatabase(dbUrl);
 await migrateToLatest(db);
 const repos = createRepositories(db);
-const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, clock: systemClock, logger, metrics });
+const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, sources: testSources(dataDir), clock: systemClock, logger, metrics });
 await recorder.start();
 process.stdout.write(`ready ${JSON.stringify(recorder.recovery)}\n`);
 

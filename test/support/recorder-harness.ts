@@ -11,6 +11,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import { createRecorderMetrics, type RecorderMetrics } from '../../src/recorder/metrics.js';
 import { Recorder, type RecorderOptions, type RecorderSettings } from '../../src/recorder/recorder.js';
 import { seedRecordableCameras } from './recorder-cameras.js';
+import { testSources } from './sources.js';
 
 export interface RecorderHarness {
   dataDir: string;
@@ -54,6 +55,7 @@ export async function recorderHarness(sourceUrls: (string | null)[]): Promise<Re
           dataDir,
           settings: { fileSeconds: 600, fragmentMaxMs: 2000, reconnectMinMs: 200, reconnectMaxMs: 1000, staggerMs: 20, ...settings },
           repo: repos.recordings,
+          sources: testSources(dataDir),
           clock: systemClock,
           logger,
           metrics,

@@ -7,6 +7,9 @@ allow('list', 'Camera', (actor, camera) =>
 );
 allow('read-confidential', 'Camera', (actor, camera) => actor.can('basic-info:read', camera.paths));
 allow('change', 'Camera', (actor, camera) => actor.can('basic-info:write', camera.paths));
+// A file:// source reads the server's own disk: only the system administrator of the whole
+// platform may name one, and then only under a configured media folder (issue 14).
+allow('name-file-source', 'Platform', (actor) => actor.grants.some((g) => g.role === 'system_administrator' && g.path === '') && actor.holdsEverywhere('config:write'));
 allow('export-all', 'Platform', (actor) => actor.holdsEverywhere('basic-info:read'));
 allow('import-cameras', 'Platform', (actor) => actor.holdsEverywhere('basic-info:write'));
 

@@ -31,6 +31,8 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       });
       stops.push(() => sim.close());
       ctx.logger.info({ cameras: simCameras, port: sim.port }, 'camera simulator running');
+      // The simulator this process started is a camera source: its one address and port, not the rest of loopback.
+      ctx.sources.allowEndpoint(sim.host, sim.port);
       if (values.demo) await seedDemo(ctx, simCameras, sim.host, sim.port);
     }
     // A quiet register still gets its signed checkpoint on time.

@@ -57,6 +57,11 @@ export interface RtspClientOptions {
    * array and a lookup per packet, a few hundred thousand times a second in a recorder).
    */
   onRtp?: (p: TrackPacket) => void;
+  /**
+   * Checks the host of every connection — the first and each after a redirect — and gives the
+   * address to connect to, so the address checked is the address used. Throws to refuse.
+   */
+  admit?: (url: URL) => Promise<string>;
 }
 
 export interface DescribeResult {
@@ -87,7 +92,7 @@ export class RtspClient extends EventEmitter<ClientEvents> {
     return this.queue.dropped;
   }
   rtpInfo: RtpInfoEntry[] = [];
-  private readonly opts: Required<Omit<RtspClientOptions, 'tls' | 'limits' | 'reorder' | 'onRtp'>> & Pick<RtspClientOptions, 'tls' | 'limits' | 'reorder' | 'onRtp'>;
+  private readonly opts: Required<Omit<RtspClientOptions, 'tls' | 'limits' | 'reorder' | 'onRtp' | 'admit'>> & Pick<RtspClientOptions, 'tls' | 'limits' | 'reorder' | 'onRtp' | 'admit'>;
   private iterating = false;
   private url: URL;
   private credentials: Credentials | undefined;
@@ -303,8 +308,15 @@ export class RtspClient extends EventEmitter<ClientEvents> {
     if (this.conn && !this.conn.isClosed) return;
     let socket: Socket;
     const reads = this.opts.transientPayloads ? new SharedReads() : undefined;
+    let address: string | undefined;
     try {
-      socket = await openRtspSocket(this.url, this.opts.connectTimeoutMs, this.opts.tls, reads);
+      address = this.opts.admit ? await this.opts.admit(this.url) : undefined;
+    } catch (e) {
+      this.shutdown(undefined);
+      throw e;
+    }
+    try {
+      socket = await openRtspSocket(this.url, this.opts.connectTimeoutMs, this.opts.tls, reads, address);
     } catch (e) {
       throw e instanceof RtspError ? this.fatal(e) : e;
     }

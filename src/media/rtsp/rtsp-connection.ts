@@ -161,10 +161,11 @@ const DEFAULT_PORT = { 'rtsp:': 554, 'rtsps:': 322 } as const;
 
 /**
  * TCP, or TLS for rtsps:// (RFC 2326 §3.2 ports 554 and 322), within a connect timeout. With
+ * `address`, the socket connects there instead of resolving the host again. With
  * `reads`, the socket reads into the shared read buffer and delivers each chunk through it to the
  * RtspConnection later given the same `reads`; chunks are valid only during that call.
  */
-export function openRtspSocket(url: URL, timeoutMs: number, tls?: ConnectionOptions, reads?: SharedReads): Promise<Socket> {
+export function openRtspSocket(url: URL, timeoutMs: number, tls?: ConnectionOptions, reads?: SharedReads, address?: string): Promise<Socket> {
   const secure = url.protocol === 'rtsps:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || DEFAULT_PORT[secure ? 'rtsps:' : 'rtsp:'];
@@ -177,8 +178,8 @@ export function openRtspSocket(url: URL, timeoutMs: number, tls?: ConnectionOpti
   };
   return new Promise((resolve, reject) => {
     const socket: Socket = secure
-      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...tls, ...(onread ? { onread } : {}) })
-      : netConnect({ host, port, ...(onread ? { onread } : {}) });
+      ? tlsConnect({ host: address ?? host, port, ...(isIP(host) ? {} : { servername: host }), ...tls, ...(onread ? { onread } : {}) })
+      : netConnect({ host: address ?? host, port, ...(onread ? { onread } : {}) });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new RtspError('RTSP_CONNECT', `no connection to ${host}:${port} within ${timeoutMs} ms`));

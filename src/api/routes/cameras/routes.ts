@@ -7,7 +7,7 @@ import type { Access } from '../../../access/index.js';
 import type { Camera } from '../../../db/camera.repository.js';
 import type { Registry } from '../../../registry/index.js';
 import { actorOf, guard } from '../../plugins/auth.js';
-import { recordChangeBy } from '../record-change.js';
+import { recordChangeBy, sourceRequesterBy } from '../record-change.js';
 import { errorResponses, idParams } from '../common.schema.js';
 import { cameraInputSchema, cameraListQuery, cameraPatchSchema, cameraSchema, importResultSchema } from './schema.js';
 
@@ -48,7 +48,7 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
   }, async (req, reply) => {
     const planned = (await access.subjects.cameras([{ ...req.body, id: 0 } as Camera])).get(0)!;
     await guard(access, req, 'change', planned, 'registry_change');
-    return reply.status(201).send(await registry.cameras.register(req.body, recordChangeBy(access, req)));
+    return reply.status(201).send(await registry.cameras.register(req.body, recordChangeBy(access, req), sourceRequesterBy(access, req)));
   });
 
   app.get('/cameras/:id', {
@@ -71,7 +71,7 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
     // Moving a point needs the right over where it goes too.
     const next = (await access.subjects.cameras([{ ...current, ...req.body } as Camera])).get(current.id)!;
     await guard(access, req, 'change', next, 'registry_change', [current.id]);
-    return registry.cameras.update(req.params.id, req.body, recordChangeBy(access, req));
+    return registry.cameras.update(req.params.id, req.body, recordChangeBy(access, req), sourceRequesterBy(access, req));
   });
 
   // CSV bodies arrive as text; JSON and CSV share the route set.
@@ -89,7 +89,7 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
   }, async (req, reply) => {
     // Rows may name any region, so a bulk import needs the right over the whole platform.
     await guard(access, req, 'import-cameras', { kind: 'Platform' }, 'registry_change');
-    return reply.status(201).send(await registry.importer.importCsv(req.body, recordChangeBy(access, req)));
+    return reply.status(201).send(await registry.importer.importCsv(req.body, recordChangeBy(access, req), sourceRequesterBy(access, req)));
   });
 
   app.get('/cameras/export', {
