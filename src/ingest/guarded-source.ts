@@ -14,6 +14,11 @@ export class GuardedSource extends EventEmitter<SourceEvents> implements MediaSo
   private inner: MediaSource | undefined;
   private closed = false;
 
+  /** The scheme's own source, once the guard allowed it and it was created. */
+  get opened(): MediaSource | undefined {
+    return this.inner;
+  }
+
   constructor(
     private readonly url: URL,
     readonly displayUrl: string,

@@ -8,6 +8,10 @@ import { verifyRecordings } from '../../test/support/recorder-verify.js';
 import { startSimulator, type Simulator } from '../sim/simulator.js';
 import { IngestError } from './errors.js';
 import { createSource } from './index.js';
+import type { GuardedSource } from './guarded-source.js';
+import { testSources } from '../../test/support/sources.js';
+
+const guard = testSources(null);
 import { chooseStream, OnvifSource, parseOnvifUrl } from './onvif-source.js';
 import type { StreamInfo } from './source.js';
 
@@ -57,7 +61,7 @@ describe('a camera added by its ONVIF address', () => {
   it('is found, connected over RTSP and streams the main profile', async () => {
     const dev = await startOnvifDevice({ username: USER, password: PASSWORD, profiles: profiles(sim.urls[0]!) });
     try {
-      const source = createSource(onvifUrl(dev), { connectTimeoutMs: 5000 }) as OnvifSource;
+      const source = createSource(onvifUrl(dev), { connectTimeoutMs: 5000, guard }) as GuardedSource;
       expect(source.displayUrl).not.toContain('w0rd');
       const infos: StreamInfo[] = [];
       let frames = 0;
@@ -69,7 +73,7 @@ describe('a camera added by its ONVIF address', () => {
       await source.close();
       expect(infos[0]!.video).toMatchObject({ codec: 'h264', width: 1280, height: 720 });
       expect(frames).toBeGreaterThanOrEqual(25);
-      expect(source.resolvedUrl).toBe(new URL(sim.urls[0]!).href);
+      expect((source.opened as OnvifSource).resolvedUrl).toBe(new URL(sim.urls[0]!).href);
       expect(source.stats.bytesIn).toBeGreaterThan(100_000);
       expect(dev.calls.filter((c) => c.op === 'GetStreamUri').every((c) => c.ok && c.user === USER)).toBe(true);
     } finally {
@@ -83,13 +87,13 @@ describe('a camera added by its ONVIF address', () => {
     const reported = `rtsp://192.0.2.50:${sim0.port}${sim0.pathname}`;
     const dev = await startOnvifDevice({ username: USER, password: PASSWORD, profiles: profiles(reported) });
     try {
-      const source = createSource(onvifUrl(dev, '?stream_host=device'), { connectTimeoutMs: 5000 }) as OnvifSource;
+      const source = createSource(onvifUrl(dev, '?stream_host=device'), { connectTimeoutMs: 5000, guard }) as GuardedSource;
       let info: StreamInfo | undefined;
       source.on('info', (i) => (info = i));
       await source.start();
       await source.close();
       expect(info?.video.codec).toBe('h264');
-      expect(new URL(source.resolvedUrl!).hostname).toBe('127.0.0.1');
+      expect(new URL((source.opened as OnvifSource).resolvedUrl!).hostname).toBe('127.0.0.1');
     } finally {
       await dev.close();
     }
@@ -99,7 +103,7 @@ describe('a camera added by its ONVIF address', () => {
     const dev = await startOnvifDevice({ username: USER, password: PASSWORD, profiles: profiles(sim.urls[0]!) });
     try {
       const a = new URL(dev.address);
-      const source = createSource(`onvif://admin:wrong@${a.host}${a.pathname}`, { connectTimeoutMs: 3000 });
+      const source = createSource(`onvif://admin:wrong@${a.host}${a.pathname}`, { connectTimeoutMs: 3000, guard });
       await expect(source.start()).rejects.toMatchObject({ code: 'ONVIF_AUTH' });
       await source.close();
     } finally {
