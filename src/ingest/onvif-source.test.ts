@@ -11,9 +11,10 @@ import { createSource } from './index.js';
 import type { GuardedSource } from './guarded-source.js';
 import { testSources } from '../../test/support/sources.js';
 
-const guard = testSources(null);
 import { chooseStream, OnvifSource, parseOnvifUrl } from './onvif-source.js';
 import type { StreamInfo } from './source.js';
+
+const guard = testSources(null);
 
 let sim: Simulator;
 beforeAll(async () => {
