@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createSource as createRegisteredSource } from '../ingest/index.js';
 import type { SourceGuard } from '../ingest/source-guard.js';
+import { SOURCE_UNAVAILABLE, SourceRefusedError } from '../ingest/errors.js';
 import type { MediaSource, SourceOptions, StreamInfo, VideoFrame } from '../ingest/source.js';
 import { LiveError } from './errors.js';
 
@@ -86,7 +87,9 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('info', onInfo);
-        reject(new LiveError('LIVE_TIMEOUT', `no stream from ${this.key} within ${timeoutMs} ms${this.lastError ? `: ${this.lastError.message}` : ''}`));
+        // Why the source failed (what answered, what exists) is in the server's log, not the viewer's answer.
+        const why = this.lastError instanceof SourceRefusedError ? `: ${this.lastError.message}` : this.lastError ? `: ${SOURCE_UNAVAILABLE}` : '';
+        reject(new LiveError('LIVE_TIMEOUT', `no stream from ${this.key} within ${timeoutMs} ms${why}`));
       }, timeoutMs);
       const onInfo = (info: StreamInfo) => {
         clearTimeout(timer);
