@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { projectRoot } from '../../src/project-root.js';
 import { startApiService } from '../../src/services/api.service.js';
 import { openContext, type Context } from '../../src/services/context.js';
+import { TEST_CAMERA_NETWORKS, TEST_MEDIA_ROOTS } from './sources.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -97,7 +98,8 @@ export interface RunningServer {
 export async function startTestServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-web-'));
   const config = loadConfig({
-    env: { VIGIL_DATA_DIR: dataDir, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'warn', ...env },
+    // The tests' cameras (simulator, files in the temporary folder) are allowed explicitly, as a deployment names its own.
+    env: { VIGIL_DATA_DIR: dataDir, VIGIL_HOST: '127.0.0.1', VIGIL_PORT: '0', VIGIL_LOG_LEVEL: 'warn', VIGIL_CAMERA_NETWORKS: TEST_CAMERA_NETWORKS.join(','), VIGIL_MEDIA_DIR: TEST_MEDIA_ROOTS.join(','), ...env },
     cwd: dataDir,
   });
   const ctx = await openContext(config);
