@@ -29,6 +29,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { VIGIL_DATABASE_URL: 'mysql://x' }, cwd })).toThrow(/database\.url: must start with sqlite: or postgres/);
   });
 
+  it('reads the camera source allow-lists: no media folder and private camera networks by default', () => {
+    const d = loadConfig({ env: {}, cwd });
+    expect(d.media).toEqual({ fileSourceRoots: [], cameraNetworks: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'] });
+    const c = loadConfig({ env: { VIGIL_MEDIA_DIR: '/srv/media, /srv/clips', VIGIL_CAMERA_NETWORKS: '10.8.0.0/16,127.0.0.1/32' }, cwd });
+    expect(c.media).toEqual({ fileSourceRoots: ['/srv/media', '/srv/clips'], cameraNetworks: ['10.8.0.0/16', '127.0.0.1/32'] });
+    expect(() => loadConfig({ env: { VIGIL_CAMERA_NETWORKS: '10.8.0.1/16' }, cwd })).toThrow(/media\.cameraNetworks\.0: must be a CIDR network/);
+    expect(() => loadConfig({ env: { VIGIL_MEDIA_DIR: 'relative/media' }, cwd })).toThrow(/media\.fileSourceRoots\.0: must be an absolute path/);
+  });
+
   it('rejects unknown fields instead of dropping them', () => {
     writeFileSync(join(cwd, 'b.json'), JSON.stringify({ htttp: { port: 1 } }));
     expect(() => loadConfig({ env: {}, cwd, file: 'b.json' })).toThrow(/htttp/);
