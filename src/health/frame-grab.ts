@@ -1,11 +1,15 @@
 // Decoding sampled keyframes: ONE short ffmpeg call per sample, which reads either recorded
-// fragments (piped in as init segment + fragments) or the live source, decodes keyframes only,
+// fragments (piped in as init segment + fragments) or the live source (piped in from the guarded
+// ingest source, or a checked file), decodes keyframes only,
 // and writes two outputs at once: small RGB pictures on stdout for the measurements, and a JPEG
 // snapshot of the newest picture under <dataDir>/snapshots to keep with any finding.
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { createSource } from '../ingest/index.js';
 import type { SourceGuard } from '../ingest/source-guard.js';
+import type { StreamInfo } from '../ingest/source.js';
 import type { Picture } from './picture-metrics.js';
 
 export const SAMPLE_WIDTH = 320;
@@ -45,27 +49,57 @@ export function grabFromRecording(chunks: Buffer[], o: GrabOptions): Promise<Gra
 }
 
 /**
- * Keyframes from the live source (RTSP over TCP, or a file), for cameras the recorder does not
- * hold. ffmpeg never sees an unchecked address: the source guard decides first, ffmpeg is given
- * the checked address (or the file with its links followed), and a protocol whitelist keeps it
- * from following the source into any other protocol. Throws SourceRefusedError when refused.
+ * Keyframes from the live source, for cameras the recorder does not hold. ffmpeg never connects
+ * anywhere itself: a network camera is opened through the guarded ingest source (the address
+ * checked, every redirect and ONVIF stream address checked again) and its video piped in; a file
+ * is given with its links followed. A protocol whitelist keeps ffmpeg to that pipe or file.
+ * Throws SourceRefusedError when the policy refuses the source.
  */
 export async function grabFromLive(url: string, o: GrabOptions, sources: SourceGuard): Promise<GrabResult> {
   const allowed = await sources.admit(url);
-  // The SDP already names the codec; a long probe only delays the first picture.
+  // A short probe: the stream is already described, a long probe only delays the first picture.
   const probe = ['-analyzeduration', '500000', '-probesize', '500000'];
   if (allowed.kind === 'file') return runFfmpeg(['-protocol_whitelist', 'file', ...probe, '-i', `file:${allowed.path}`], null, o);
-  const target = new URL(url);
-  if (allowed.kind !== 'network' || (target.protocol !== 'rtsp:' && target.protocol !== 'rtsps:')) {
-    throw new GrabError('GRAB_FAILED', `ffmpeg does not read ${target.protocol}// sources`);
+  if (allowed.kind !== 'network') throw new GrabError('GRAB_FAILED', 'this source sends no stream to read');
+  const source = createSource(url, { guard: sources, connectTimeoutMs: o.timeoutMs, stallTimeoutMs: o.timeoutMs });
+  const video = new PassThrough();
+  let info: StreamInfo | undefined;
+  let keyed = false;
+  source.on('info', (i) => (info = i));
+  source.on('frame', (f) => {
+    if (f.kind !== 'video' || !info) return;
+    if (!keyed && !f.keyframe) return f.release?.();
+    keyed = true;
+    // Concatenation copies: the source may reuse the memory of its NAL units after release.
+    const units = f.keyframe ? [...info.video.parameterSets, ...f.nalus] : f.nalus;
+    video.write(Buffer.concat(units.flatMap((n) => [START_CODE, n])));
+    f.release?.();
+  });
+  source.on('error', () => video.end());
+  source.on('close', () => video.end());
+  const started = Date.now();
+  try {
+    await withTimeout(source.start(), o.timeoutMs);
+    if (!info) await withTimeout(new Promise((resolve) => source.once('info', resolve)), o.timeoutMs);
+    const format = info!.video.codec === 'h265' ? 'hevc' : 'h264';
+    const left = Math.max(1000, o.timeoutMs - (Date.now() - started));
+    return await runFfmpeg(['-protocol_whitelist', 'pipe', ...probe, '-f', format, '-i', 'pipe:0'], video, { ...o, timeoutMs: left });
+  } finally {
+    await source.close().catch(() => undefined);
   }
-  const address = allowed.addresses[0]!;
-  target.hostname = address.includes(':') ? `[${address}]` : address;
-  const input = ['-protocol_whitelist', 'rtsp,rtsps,tcp,tls', '-rtsp_transport', 'tcp', '-timeout', String(Math.round(o.timeoutMs * 1000))];
-  return runFfmpeg([...input, ...probe, '-i', target.href], null, o);
 }
 
-async function runFfmpeg(input: string[], stdin: Buffer[] | null, o: GrabOptions): Promise<GrabResult> {
+const START_CODE = Buffer.from([0, 0, 0, 1]);
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GrabError('GRAB_TIMEOUT', `no picture within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function runFfmpeg(input: string[], stdin: Buffer[] | Readable | null, o: GrabOptions): Promise<GrabResult> {
   const started = Date.now();
   const frameBytes = SAMPLE_WIDTH * SAMPLE_HEIGHT * 3;
   const scale = `scale=${SAMPLE_WIDTH}:${SAMPLE_HEIGHT}:flags=area`;
@@ -108,8 +142,13 @@ async function runFfmpeg(input: string[], stdin: Buffer[] | null, o: GrabOptions
     if (stdin && child.stdin) {
       // ffmpeg stops reading once it has its frames: a closed pipe is expected, not an error.
       child.stdin.on('error', () => undefined);
-      for (const c of stdin) child.stdin.write(c);
-      child.stdin.end();
+      if (Array.isArray(stdin)) {
+        for (const c of stdin) child.stdin.write(c);
+        child.stdin.end();
+      } else {
+        stdin.pipe(child.stdin);
+        child.on('close', () => stdin.unpipe(child.stdin!));
+      }
     }
     child.on('close', (code) => {
       clearTimeout(timer);
