@@ -7,6 +7,7 @@ import type { Camera, CameraFields } from '../db/camera.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { cameraInputSchema, CSV_COLUMNS } from './camera.schema.js';
 import type { CameraService } from './camera.service.js';
+import { maskCredentials } from '../ingest/registry.js';
 import type { RecordChange, SourceRequester } from './registry-change.js';
 import { profileResolver } from './coverage.service.js';
 import { CsvSyntaxError, parseCsv, toCsvLine } from './csv.js';
@@ -120,7 +121,7 @@ export class CameraImporter {
     const now = this.clock.now();
     await this.repos.db.kysely.transaction().execute(async (trx) => {
       await this.repos.cameras.insertMany(parsed.map((p) => p.camera), now, trx);
-      await record?.(trx, { object: 'camera', action: 'import', detail: { rows: parsed.length, gbIds: parsed.map((p) => p.camera.gbId) } });
+      await record?.(trx, { object: 'camera', action: 'import', detail: { rows: parsed.length, gbIds: parsed.map((p) => p.camera.gbId), sourceUrls: parsed.map((p) => (p.camera.sourceUrl === null ? null : maskCredentials(p.camera.sourceUrl))) } });
     });
     return { imported: parsed.length };
   }

@@ -175,6 +175,11 @@ for (const dialect of DIALECTS) {
       expect(res.statusCode).toBe(403);
       expect(res.json().error).toMatchObject(NOT_ALLOWED);
       expect(await cameraCount()).toBe(count);
+      // Without the refused row the import goes through, its entry naming each source, password masked.
+      const ok = await t.app.inject({ method: 'POST', url: '/api/v1/cameras/import', payload: `${header}\n${row('34010400001320090003', 'rtsp://op:pw1@10.9.9.9/a')}\n`, headers: { 'content-type': 'text/csv' } });
+      expect(ok.statusCode).toBe(201);
+      const [entry] = (await t.audit.search({ outcome: 'success', limit: 5 })).items.filter((e) => e.target === 'camera import');
+      expect(entry!.detail).toMatchObject({ sourceUrls: ['rtsp://op:***@10.9.9.9/a'] });
     });
   });
 }
