@@ -6,7 +6,9 @@ import type { Repositories } from '../db/repositories.js';
 import type { CameraStatus } from '../db/schema.js';
 import type { CameraInput } from './camera.schema.js';
 import type { RecordChange } from './registry-change.js';
+import type { CameraChanges } from './camera-changes.js';
 import { nationalIdProblem } from './national-id-check.js';
+import { recordingWarnings, type RecordingWarning } from './recording-warnings.js';
 import { uniqueViolation, type OrganisationService } from './organisation.service.js';
 import type { ProfileRules } from './profile-rules.js';
 import type { ServiceGate } from './service-gate.js';
@@ -35,7 +37,14 @@ export class CameraService {
     private readonly orgs: OrganisationService,
     private readonly rules: ProfileRules,
     private readonly clock: Clock,
+    /** Told of every committed change (the recorder follows it). */
+    readonly changes?: CameraChanges,
   ) {}
+
+  /** Why this camera point will not be recorded as it stands, if it will not be. */
+  recordingWarnings(camera: Camera): RecordingWarning[] {
+    return recordingWarnings(camera);
+  }
 
   /** Supervision gives its acceptance gate once it is assembled; without one no camera is held back. */
   setServiceGate(gate: ServiceGate): void {
@@ -59,6 +68,9 @@ export class CameraService {
         const camera = await this.repos.cameras.insert(input, this.clock.now(), trx);
         await record?.(trx, { object: 'camera', action: 'create', id: camera.id, cameraIds: [camera.id], detail: { gbId: camera.gbId } });
         return camera;
+      }).then((camera) => {
+        this.changes?.changed([camera.id]);
+        return camera;
       });
     } catch (e) {
       throw uniqueViolation(e, 'gbId') ?? e;
@@ -77,6 +89,9 @@ export class CameraService {
       return await this.repos.db.kysely.transaction().execute(async (trx) => {
         const camera = (await this.repos.cameras.update(id, next, this.clock.now(), trx))!;
         await record?.(trx, { object: 'camera', action: 'update', id, cameraIds: [id], detail: { fields: Object.keys(patch).sort() } });
+        return camera;
+      }).then((camera) => {
+        this.changes?.changed([id]);
         return camera;
       });
     } catch (e) {
@@ -142,10 +157,10 @@ export class CameraService {
       return {
         details,
         refusal: Errors.prohibitedPlace(
-          `cameras may not be installed in "${c.placeCategory}" places (${articles.join(', ')}, profile ${profileId})`,
+          `cameras may not be installed in this kind of place: ${placeName(this.rules, c.placeCategory)} (${articles.join(', ')}, profile ${profileId})`,
           [{ path: at('placeCategory'), message: `prohibited by ${articles.join(', ')}` }],
           articles,
-        ),
+        ).withParams({ category: c.placeCategory, profile: profileId }),
       };
     }
     return { details };
@@ -166,4 +181,10 @@ export class CameraService {
 function stripMeta(c: Camera): CameraFields {
   const { id: _i, createdAt: _c, updatedAt: _u, ...fields } = c;
   return fields;
+}
+
+/** "hotel guest rooms (旅馆客房)": the category's names, never its id. */
+function placeName(rules: ProfileRules, id: string): string {
+  const n = rules.categoryName(id);
+  return n ? `${n.en} (${n.zh})` : `"${id}"`;
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import type { Repositories } from '../db/repositories.js';
+import { CameraChanges } from './camera-changes.js';
 import { CameraGroupService } from './camera-group.service.js';
 import { CameraImporter } from './camera-import.js';
 import { CameraService } from './camera.service.js';
@@ -13,15 +14,19 @@ export interface Registry {
   importer: CameraImporter;
   groups: CameraGroupService;
   coverage: CoverageService;
+  /** Committed camera changes of this process, for the recorder. */
+  changes: CameraChanges;
 }
 
 export function createRegistry(repos: Repositories, rules: ProfileRules, clock: Clock): Registry {
   const organisations = new OrganisationService(repos, rules, clock);
-  const cameras = new CameraService(repos, organisations, rules, clock);
+  const changes = new CameraChanges();
+  const cameras = new CameraService(repos, organisations, rules, clock, changes);
   return {
     organisations,
     cameras,
-    importer: new CameraImporter(repos, cameras, rules, clock),
+    changes,
+    importer: new CameraImporter(repos, cameras, rules, clock, changes),
     groups: new CameraGroupService(repos, clock),
     coverage: new CoverageService(repos, rules),
   };
