@@ -35,11 +35,16 @@ const SYSTEM = {
       onPath('gst-launch-1.0') &&
       spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer','1.0'); from gi.repository import GstRtspServer"], { stdio: 'ignore' }).status === 0,
   },
+  // Keeps both cores busy while the recorder records (test/media/recording-under-load.test.ts).
+  stressng: {
+    debian: ['stress-ng'],
+    present: () => onPath('stress-ng'),
+  },
 };
 
 const NEEDS = {
   start: ['ffmpeg'],
-  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer'],
+  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'stressng'],
   bench: ['ffmpeg', 'postgres', 'chromium', 'gstreamer'],
 };
 

@@ -20,6 +20,17 @@ export class VigilError extends Error {
     super(message);
     this.name = 'VigilError';
   }
+
+  /**
+   * What the message is made of, as codes (e.g. { action: 'decide', subject: 'AccessRequest' }):
+   * the console words a refusal in the reader's language from these; the message stays English.
+   */
+  params: Record<string, string | number> = {};
+
+  withParams(params: Record<string, string | number>): this {
+    this.params = { ...this.params, ...params };
+    return this;
+  }
 }
 
 type Maker = (message?: string, details?: ErrorDetail[], articles?: string[]) => VigilError;

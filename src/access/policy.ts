@@ -3,6 +3,7 @@
 // subject)`; anything no rule allows is refused, so a forgotten rule fails closed.
 import { Errors, type VigilError } from '../errors.js';
 import type { Actor } from './actor.js';
+import { policyRefusalText } from './refusal-words.js';
 
 export interface CameraSubject {
   kind: 'Camera';
@@ -61,8 +62,8 @@ export function authorize(actor: Actor | null, action: string, subject: Subject)
 }
 
 export function refusal(action: string, subject: Subject): VigilError {
-  const what = 'id' in subject && subject.id !== null ? `${subject.kind} ${subject.id}` : subject.kind;
-  return Errors.forbidden(`you may not ${action} ${what}`);
+  const id = 'id' in subject ? subject.id : null;
+  return Errors.forbidden(policyRefusalText(action, subject.kind, id)).withParams({ rule: 'policy', action, subject: subject.kind, ...(id !== null ? { id } : {}) });
 }
 
 /** Every declared (kind, action), for documentation and the authorisation matrix test. */

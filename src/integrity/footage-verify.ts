@@ -4,11 +4,17 @@
 // (index_edited), a deleted row (fragment_deleted), a row the log never saw (not_in_log), a
 // changed init segment (init_changed) and a log rewritten under its signed head (log_rewritten).
 // Files are read sequentially, one fragment at a time, so a camera-day runs at disk speed.
+// A file the index still holds open is being written: the bytes after its last indexed fragment
+// are a fragment on its way to the index (the recorder indexes only what is durable, in
+// batches), so they are reported as being written, not as tampering — as long as they are what
+// the recorder writes there (whole fragment boxes and padding, the last one possibly partial).
+// Every indexed fragment of a live file is checked like any other.
 import type { KeyObject } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { EvidenceRepository, IndexedFile } from '../db/evidence.repository.js';
 import { isFreePadding } from '../media/fmp4/free-box.js';
+import { liveTail } from './live-tail.js';
 import { fragmentLeaf, initLeaf } from './leaf.js';
 import { MerkleTree } from './merkle.js';
 import { verifyTreeHead } from './tree-head.js';
@@ -57,9 +63,21 @@ export interface FootageVerifyReport {
   fragments: number;
   /** Fragments indexed after the log was last sealed: checked against the index only. */
   unsealed: number;
+  /** Files open for writing whose tail (a fragment not yet indexed) cannot be checked yet. */
+  beingWritten: BeingWritten[];
   bytes: number;
   problems: Problem[];
   first: Problem | null;
+}
+
+export interface BeingWritten {
+  cameraId: number;
+  fileId: number;
+  path: string;
+  /** End of the last indexed (durable, hashed) fragment. */
+  indexedEnd: number;
+  /** Bytes after it: fragments written but not yet indexed. */
+  pendingBytes: number;
 }
 
 export interface FootageVerifyDeps {
@@ -69,7 +87,7 @@ export interface FootageVerifyDeps {
 }
 
 export async function verifyFootage(d: FootageVerifyDeps, o: FootageVerifyOptions = {}): Promise<FootageVerifyReport> {
-  const report: FootageVerifyReport = { ok: true, cameras: 0, files: 0, fragments: 0, unsealed: 0, bytes: 0, problems: [], first: null };
+  const report: FootageVerifyReport = { ok: true, cameras: 0, files: 0, fragments: 0, unsealed: 0, beingWritten: [], bytes: 0, problems: [], first: null };
   const cameraIds = o.cameraId !== undefined ? [o.cameraId] : await cameraIdsOf(d.repo);
   let buf: Buffer = Buffer.alloc(1 << 20);
   for (const cameraId of cameraIds) {
@@ -84,6 +102,7 @@ export async function verifyFootage(d: FootageVerifyDeps, o: FootageVerifyOption
       problems.push(...r.problems);
       report.fragments += r.fragments;
       report.unsealed += r.unsealed;
+      if (r.beingWritten) report.beingWritten.push(r.beingWritten);
       report.bytes += r.bytes;
       o.onProgress?.({ bytes: report.bytes, files: report.files });
     }
@@ -112,8 +131,17 @@ function byPosition(a: Problem, b: Problem): number {
   return (a.leafIndex ?? Number.MAX_SAFE_INTEGER) - (b.leafIndex ?? Number.MAX_SAFE_INTEGER) || (a.byteOffset ?? 0) - (b.byteOffset ?? 0);
 }
 
-async function verifyFile(d: FootageVerifyDeps, file: IndexedFile, lastSealed: number, buf: Buffer): Promise<{ problems: Problem[]; fragments: number; unsealed: number; bytes: number; buf: Buffer }> {
-  const out = { problems: [] as Problem[], fragments: 0, unsealed: 0, bytes: 0, buf };
+interface FileResult {
+  problems: Problem[];
+  fragments: number;
+  unsealed: number;
+  bytes: number;
+  buf: Buffer;
+  beingWritten?: BeingWritten;
+}
+
+async function verifyFile(d: FootageVerifyDeps, file: IndexedFile, lastSealed: number, buf: Buffer): Promise<FileResult> {
+  const out: FileResult = { problems: [], fragments: 0, unsealed: 0, bytes: 0, buf };
   const at = { cameraId: file.cameraId, fileId: file.id, path: file.path };
   const [fragments, leaves] = await Promise.all([d.repo.fileFragments(file.id), d.repo.leavesOfFile(file.id)]);
   const leafOf = new Map(leaves.map((l) => [l.fragmentId, l]));
@@ -182,10 +210,16 @@ async function verifyFile(d: FootageVerifyDeps, file: IndexedFile, lastSealed: n
       }
     }
     // A file being written with direct I/O ends with padding (free boxes) after its last
-    // fragment; anything else after it was never indexed.
+    // fragment; anything else after it was never indexed — unless the file is still open and
+    // what follows is fragments on their way to the index.
     const padding = size > end && size - end <= MAX_TRAILING_PADDING ? await read(end, size - end) : null;
     if (size > end && !(padding && isFreePadding(padding)) && out.problems.every((p) => p.kind !== 'truncated')) {
-      out.problems.push({ ...at, kind: 'trailing_bytes', atMs: fragments.at(-1)?.endMs ?? file.startedAt, byteOffset: end, message: `${file.path} has ${size - end} bytes after its last indexed fragment` });
+      const tail = file.closed ? null : await liveTail((offset, length) => read(offset, length), end, size);
+      if (tail?.ok) out.beingWritten = { cameraId: file.cameraId, fileId: file.id, path: file.path, indexedEnd: end, pendingBytes: size - end };
+      else {
+        const why = tail ? `: ${tail.reason}` : '';
+        out.problems.push({ ...at, kind: 'trailing_bytes', atMs: fragments.at(-1)?.endMs ?? file.startedAt, byteOffset: tail?.at ?? end, message: `${file.path} has ${size - end} bytes after its last indexed fragment${why}` });
+      }
     }
   } finally {
     await fh.close();

@@ -10,6 +10,7 @@ import type { AudioFrame, StreamInfo, VideoFrame } from '../ingest/source.js';
 import { Fmp4Muxer, type FragmentOut } from '../media/fmp4/muxer.js';
 import type { AudioConfig, VideoConfig } from '../media/fmp4/init-segment.js';
 import { detectGap } from './gap.js';
+import { timelineBreak } from './media-timeline.js';
 import type { IndexWriter } from './index-writer.js';
 import type { RecorderMetrics } from './metrics.js';
 import { RecordingFile } from './recording-file.js';
@@ -45,7 +46,18 @@ interface OpenFile {
   /** The latest video frame's times: audio is placed on the video clock through wall-clock time. */
   videoPts: number;
   videoWallMs: number;
+  /**
+   * Audio's own clock tied to the video's once, by wall-clock time, at the file's first audio
+   * frame: from there audio follows its own timestamps, so a wall-clock correction (a sender
+   * report) never moves it.
+   */
+  audioAnchor?: { pts: number; pts90k: number };
 }
+
+/** A camera whose timestamps keep breaking is reported at most once in this long. */
+const BREAK_QUIET_MS = 10_000;
+/** Audio further than this from where the wall clock puts it is anchored again. */
+const AUDIO_REANCHOR_90K = 90_000;
 
 type Release = () => void;
 
@@ -72,6 +84,9 @@ export class CameraWriter {
   private diskFull = false;
   private lastErrorAt = 0;
   private readonly maxQueuedBytes: number;
+  /** Decode time of the previous video frame of this connection (unwrapped RTP, 90 kHz). */
+  private lastVideo90k: number | undefined;
+  private breaks = { reportedAt: -Infinity, count: 0 };
 
   constructor(
     readonly cameraId: number,
@@ -93,12 +108,24 @@ export class CameraWriter {
     const info = this.info;
     if (!info) return frame.release?.();
     let cur = this.current;
-    if (frame.keyframe && cur && frame.wallClockMs - cur.startMs >= this.options.fileSeconds * 1000) {
+    const t90k = frame.dts90k ?? frame.pts90k;
+    const step = timelineBreak(this.lastVideo90k, t90k, frameIntervalMs(info));
+    if (step !== undefined && cur) {
+      // The frames before the break are written as they are; the file ends there.
+      this.timelineBroke(step, frame.wallClockMs);
       this.endFile();
       cur = undefined;
     }
+    this.lastVideo90k = t90k;
+    if (frame.keyframe && cur && frame.wallClockMs - cur.startMs >= this.options.fileSeconds * 1000) {
+      this.endFile();
+      cur = undefined;
+      this.lastVideo90k = t90k;
+    }
     if (!cur) {
       if (!frame.keyframe) return frame.release?.(); // a file starts with a random access point
+      // After fragments were dropped, a new file waits until there is room again.
+      if (this.dropping && !this.roomAgain()) return frame.release?.();
       cur = this.openFile(info, frame.wallClockMs);
     }
     const out = cur.muxer.addVideo(frame);
@@ -107,14 +134,52 @@ export class CameraWriter {
     if (frame.release) this.held.push(frame.release);
     cur.videoPts = frame.pts90k;
     cur.videoWallMs = frame.wallClockMs;
-    if (out) this.fragment(cur, out, frame.wallClockMs, done!);
+    if (out && !this.fragment(cur, out, frame.wallClockMs, done!)) this.abandon(cur);
+  }
+
+  /**
+   * A fragment was dropped (disk too slow, or full): the file ends with the fragment before it,
+   * so the time lost is a gap between files, never a hole inside one. The frames held for the
+   * next fragment go too; the next file starts at a keyframe once there is room.
+   */
+  private abandon(cur: OpenFile): void {
+    if (this.current !== cur) return;
+    releaseAll(this.takeHeld());
+    this.current = undefined;
+    this.pendingStartMs = 0;
+    this.lastVideo90k = undefined;
+    this.enqueue({ kind: 'close', target: cur });
+  }
+
+  private roomAgain(): boolean {
+    if (this.deps.acceptingWrites && !this.deps.acceptingWrites()) return false;
+    return this.queuedBytes <= this.maxQueuedBytes / 2;
+  }
+
+  /** The stream's timestamps broke: an event (at most one per BREAK_QUIET_MS) and a log line. */
+  private timelineBroke(stepMs: number, atMs: number): void {
+    this.breaks.count++;
+    if (atMs - this.breaks.reportedAt < BREAK_QUIET_MS) return;
+    const more = this.breaks.count - 1;
+    this.breaks = { reportedAt: atMs, count: 0 };
+    const detail = `stream timestamps stepped ${stepMs > 0 ? '+' : ''}${stepMs} ms between two frames: the file ends there, the next starts at a keyframe${more > 0 ? ` (${more} more since the last report)` : ''}`;
+    this.deps.logger.warn({ cameraId: this.cameraId, stepMs, more }, 'camera stream timestamps broke; new file');
+    this.event('clock_jump', atMs, null, detail);
   }
 
   /** One audio frame; recorded into the current file when it has an audio track. */
   audio(frame: AudioFrame): void {
     const cur = this.current;
-    if (!cur || !cur.info.audio || cur.videoWallMs === 0) return;
-    cur.muxer.addAudio({ pts90k: cur.videoPts + (frame.wallClockMs - cur.videoWallMs) * 90, data: frame.data });
+    const audio = cur?.info.audio;
+    if (!cur || !audio || cur.videoWallMs === 0) return;
+    const byWall = cur.videoPts + (frame.wallClockMs - cur.videoWallMs) * 90;
+    let anchor = cur.audioAnchor;
+    let pts90k = anchor ? anchor.pts90k + ((frame.pts - anchor.pts) * 90000) / audio.sampleRate : byWall;
+    if (!anchor || Math.abs(pts90k - byWall) > AUDIO_REANCHOR_90K) {
+      anchor = cur.audioAnchor = { pts: frame.pts, pts90k: byWall };
+      pts90k = byWall;
+    }
+    cur.muxer.addAudio({ pts90k: Math.round(pts90k), data: frame.data });
   }
 
   /** The connection ended: write what is held and close the file. */
@@ -126,6 +191,7 @@ export class CameraWriter {
     else releaseAll(this.takeHeld());
     this.current = undefined;
     this.pendingStartMs = 0;
+    this.lastVideo90k = undefined;
     this.enqueue({ kind: 'close', target: cur });
   }
 
@@ -146,7 +212,8 @@ export class CameraWriter {
   }
 
   /** A fragment the muxer closed; `nextStartMs` is the wall-clock time of the frame after it. */
-  private fragment(target: OpenFile, out: FragmentOut, nextStartMs: number | undefined, releases: Release[]): void {
+  /** False when the fragment was dropped rather than queued for the disk. */
+  private fragment(target: OpenFile, out: FragmentOut, nextStartMs: number | undefined, releases: Release[]): boolean {
     const startMs = this.pendingStartMs || target.startMs;
     const endMs = startMs + Math.round((out.endTime90k - out.startTime90k) / 90);
     this.pendingStartMs = nextStartMs ?? 0;
@@ -158,7 +225,7 @@ export class CameraWriter {
       this.framesDropped += out.videoSamples;
       this.deps.metrics?.framesLost.inc(out.videoSamples);
       releaseAll(releases);
-      return;
+      return false;
     }
     if (this.deps.acceptingWrites && !this.deps.acceptingWrites()) {
       // A full disk stops new fragments for every camera and says so; footage within retention is
@@ -172,11 +239,12 @@ export class CameraWriter {
       this.framesDropped += out.videoSamples;
       this.deps.metrics?.framesLost.inc(out.videoSamples);
       releaseAll(releases);
-      return;
+      return false;
     }
     if (this.diskFull) this.deps.logger.warn({ cameraId: this.cameraId }, 'recording storage has room again: writing resumes');
     this.diskFull = false;
     this.enqueue({ kind: 'fragment', target, out, startMs, endMs, releases });
+    return true;
   }
 
   private takeHeld(): Release[] {

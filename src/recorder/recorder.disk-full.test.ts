@@ -28,15 +28,18 @@ describe('a full disk', () => {
     const before = await h.repos.recordings.fragments(((await h.repos.recordings.files(cameraId!))[0]!).id);
     expect(before.length).toBeGreaterThan(0);
     const file = (await h.repos.recordings.files(cameraId!))[0]!;
-    const sizeBefore = statSync(join(h.dataDir, file.path)).size;
+    const last = before.at(-1)!;
 
     full = true;
     await sleep(2500);
     const duringFragments = (await h.repos.recordings.fragments(file.id)).length;
     await sleep(2000);
-    // Nothing more is indexed or written while the disk is full (one fragment may have been in flight).
+    // Nothing more is indexed or written while the disk is full (one fragment may have been in
+    // flight); the file ends with its last written fragment (so what was lost is a gap between
+    // files, not a hole in one), and everything it held is kept.
     expect((await h.repos.recordings.fragments(file.id)).length).toBe(duringFragments);
-    expect(statSync(join(h.dataDir, file.path)).size).toBeGreaterThanOrEqual(sizeBefore);
+    expect(statSync(join(h.dataDir, file.path)).size).toBeGreaterThanOrEqual(last.byteOffset + last.size);
+    expect((await h.repos.recordings.files(cameraId!))[0]!.closed).toBe(true);
     const errors = (await h.repos.recordings.events(cameraId!)).filter((e) => e.kind === 'error' && /DISK_FULL/.test(e.detail ?? ''));
     expect(errors).toHaveLength(1);
     expect(h.logs.filter((l) => l.msg === 'recording storage full: new fragments are not written; everything recorded is kept')).toHaveLength(1);

@@ -9,13 +9,14 @@ import { startSimulator, type Simulator } from '../sim/simulator.js';
 import { recorderHarness, sleep, type RecorderHarness } from '../../test/support/recorder-harness.js';
 import { startRecorderProcess } from '../../test/support/recorder-process.js';
 import { verifyRecordings } from '../../test/support/recorder-verify.js';
+import { DIALECTS } from '../../test/support/databases.js';
 
-describe('recorder killed with SIGKILL while recording ten cameras', () => {
+for (const dialect of DIALECTS) describe(`recorder killed with SIGKILL while recording ten cameras, on ${dialect}`, () => {
   let sim: Simulator;
   let h: RecorderHarness;
   beforeAll(async () => {
     sim = await startSimulator({ cameras: 10, width: 640, height: 360, bitrateKbps: 1000 });
-    h = await recorderHarness(sim.urls);
+    h = await recorderHarness(sim.urls, { dialect });
   }, 30_000);
   afterAll(async () => {
     await h?.close();
@@ -29,22 +30,27 @@ describe('recorder killed with SIGKILL while recording ten cameras', () => {
     await first.kill9();
     const killedAt = Date.now();
 
-    // What the crash left: per open file, at most one complete fragment on disk past the index.
+    // What the crash left: open files, the index ending on a fragment boundary, and complete
+    // fragments on disk past it that the batched index had not committed yet (more of them the
+    // slower the database is under load).
     const open = await h.repos.recordings.openFiles();
     expect(open.length).toBe(10);
+    let unindexedTotal = 0;
     for (const f of open) {
       const last = await h.repos.recordings.lastFragment(f.id);
       expect(last, `${f.path} has indexed fragments`).toBeDefined();
       const indexedEnd = last!.byteOffset + last!.size;
       const scan = await scanFragments(join(h.dataDir, f.path));
       const unindexed = scan.fragments.filter((s) => s.offset >= indexedEnd);
-      expect(unindexed.length, `${f.path}: complete fragments on disk past the index`).toBeLessThanOrEqual(1);
+      unindexedTotal += unindexed.length;
       expect(scan.fragments.some((s) => s.offset + s.length === indexedEnd), `${f.path}: index ends on a fragment boundary`).toBe(true);
     }
 
     const second = await startRecorderProcess(h.dataDir, h.dbUrl, settings);
     expect(second.recovery.closed).toBe(10);
     expect(second.recovery.damaged).toBe(0);
+    // Every complete fragment on disk is indexed by recovery: nothing durable is thrown away.
+    expect(second.recovery.reindexed).toBe(unindexedTotal);
     await sleep(4000);
     await second.stop();
 
@@ -64,7 +70,7 @@ describe('recorder killed with SIGKILL while recording ten cameras', () => {
     // The files on disk are exactly what the index says (init segment + indexed fragments).
     const sample = v.files[0]!;
     expect((await readFile(join(h.dataDir, sample.file.path))).length).toBe(sample.file.bytes);
-  }, 40_000);
+  }, 120_000);
 });
 
 describe('a camera that drops and returns', () => {

@@ -34,6 +34,8 @@ export interface RecorderDeps {
   acceptingWrites?: () => boolean;
   /** The source policy every camera's source is opened through (issue 14). */
   sources: SourceGuard;
+  /** Told of camera changes made in this process: the camera list is read again at once. */
+  cameraChanges?: { on(listener: () => void): () => void };
   /** Defaults to the scheme registry of src/ingest, through `sources`. */
   createSource?: (url: string, options: SourceOptions) => MediaSource;
 }
@@ -54,6 +56,9 @@ export class Recorder {
   private readonly gate: ConnectGate;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  /** A change came while the list was being read: read it once more after. */
+  private again = false;
+  private unlisten: (() => void) | undefined;
   private closed = false;
 
   constructor(
@@ -69,6 +74,8 @@ export class Recorder {
     this.recovery = await recoverRecordings(this.deps.repo, this.store, this.deps.clock, this.deps.logger);
     this.index.start();
     await this.refresh();
+    // Changes made in this process arrive as events; the poll catches those made elsewhere.
+    this.unlisten = this.deps.cameraChanges?.on(() => void this.refresh());
     this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 10_000);
     this.timer.unref();
     // Known by now (the first file probed it), or probed here for the log.
@@ -78,7 +85,17 @@ export class Recorder {
 
   /** Starts sessions for new cameras, stops those no longer recordable or whose URL changed. */
   refresh(): Promise<void> {
-    this.refreshing ??= this.sync().finally(() => {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    const round = async (): Promise<void> => {
+      do {
+        this.again = false;
+        await this.sync();
+      } while (this.again && !this.closed);
+    };
+    this.refreshing = round().finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
@@ -86,6 +103,7 @@ export class Recorder {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.unlisten?.();
     if (this.timer) clearInterval(this.timer);
     await this.refreshing?.catch(() => undefined);
     await Promise.all([...this.sessions.values()].map((s) => s.close()));

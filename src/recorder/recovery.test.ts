@@ -28,7 +28,7 @@ describe('crash recovery', () => {
     await sim?.close();
   });
 
-  it('trims to the last indexed fragment, deletes unindexed files and orphans, and leaves the rest', async () => {
+  it('indexes complete fragments the crash left unindexed, trims the torn one, deletes unindexed files and orphans', async () => {
     const db = h.db.kysely;
     const [a, b] = h.cameraIds;
     const fileA = (await h.repos.recordings.files(a!))[0]!;
@@ -54,15 +54,21 @@ describe('crash recovery', () => {
     const notOurs = join(h.dataDir, 'recordings', String(a), day, 'README.txt');
     await writeFile(notOurs, 'operator notes');
 
-    // Everything after A's last indexed fragment goes: the unindexed fragment, the torn half, and
-    // any padding between them (direct I/O keeps pieces on block boundaries).
+    // The fragment that was durable but not yet indexed is indexed again, exactly as the recorder
+    // had it (bytes, hash, samples; its time from the media timeline); the torn half and the
+    // padding after it go.
     const tornSize = (await stat(join(h.dataDir, fileA.path))).size;
-    expect(tornSize).toBeGreaterThanOrEqual(keptA.byteOffset + keptA.size + lastA.size + Math.floor(lastA.size / 2));
+    const endA = lastA.byteOffset + lastA.size;
+    expect(tornSize).toBeGreaterThanOrEqual(endA + Math.floor(lastA.size / 2));
     const report = await recoverRecordings(h.repos.recordings, new SegmentStore(h.dataDir), systemClock, h.logger);
-    expect(report).toEqual({ closed: 1, trimmedBytes: tornSize - (keptA.byteOffset + keptA.size), deleted: 1, orphans: 1, damaged: 0 });
+    expect(report).toEqual({ closed: 1, trimmedBytes: tornSize - endA, reindexed: 1, deleted: 1, orphans: 1, damaged: 0 });
 
-    expect(await h.repos.recordings.file(fileA.id)).toMatchObject({ closed: true, endedAt: keptA.endMs, bytes: keptA.byteOffset + keptA.size });
-    expect((await readFile(join(h.dataDir, fileA.path))).length).toBe(keptA.byteOffset + keptA.size);
+    const again = (await h.repos.recordings.fragments(fileA.id)).at(-1)!;
+    expect(again).toMatchObject({ seq: lastA.seq, byteOffset: lastA.byteOffset, size: lastA.size, sha256: lastA.sha256, samples: lastA.samples, keyframe: lastA.keyframe });
+    expect(again.startMs).toBe(keptA.endMs);
+    expect(again.endMs - again.startMs).toBe(lastA.endMs - lastA.startMs);
+    expect(await h.repos.recordings.file(fileA.id)).toMatchObject({ closed: true, endedAt: again.endMs, bytes: endA });
+    expect((await readFile(join(h.dataDir, fileA.path))).length).toBe(endA);
     expect(await h.repos.recordings.file(fileB.id)).toBeUndefined();
     expect(existsSync(join(h.dataDir, fileB.path))).toBe(false);
     expect(existsSync(orphan)).toBe(false);
@@ -72,6 +78,6 @@ describe('crash recovery', () => {
     const v = await verifyRecordings(h.repos.recordings, h.dataDir, h.cameraIds, { requireClosed: true });
     expect(v.problems).toEqual([]);
     // Running it again finds nothing to do.
-    expect(await recoverRecordings(h.repos.recordings, new SegmentStore(h.dataDir), systemClock, h.logger)).toEqual({ closed: 0, trimmedBytes: 0, deleted: 0, orphans: 0, damaged: 0 });
+    expect(await recoverRecordings(h.repos.recordings, new SegmentStore(h.dataDir), systemClock, h.logger)).toEqual({ closed: 0, trimmedBytes: 0, reindexed: 0, deleted: 0, orphans: 0, damaged: 0 });
   }, 20_000);
 });

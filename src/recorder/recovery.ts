@@ -1,20 +1,28 @@
-// Crash recovery, run before any camera session starts. The index is the truth: data is only
-// indexed after it was fsynced, so a file left open by a crash is cut back to the end of its last
-// indexed fragment (dropping at most the one fragment being written) and closed; a file with no
-// indexed fragment is deleted with its row; a recording file that no row knows (an index lost on
-// power failure) is deleted too, so every file on disk is accounted for.
+// Crash recovery, run before any camera session starts. Data is only indexed after it was
+// fsynced, and the index is written in batches, so a crash leaves open files whose last fragments
+// are durable on disk but not yet indexed (under load on PostgreSQL, tens of seconds of them).
+// Those complete fragments are indexed now — read back, hashed, and placed in time after the
+// last indexed one by their media time, which runs on without a break within a file — and only a
+// partial fragment being written is cut off; the file is then closed, so the index holds exactly
+// what the file holds. A file with no indexed fragment is deleted with its row; a recording file
+// that no row knows (an index lost on power failure) is deleted too, so every file on disk is
+// accounted for.
 import type { Logger } from 'pino';
-import type { RecordingFile, RecordingRepository } from '../db/recording.repository.js';
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { RecordingFile, RecordingFragment, RecordingRepository } from '../db/recording.repository.js';
 import type { Clock } from '../domain/clock.js';
 import { Fmp4Error } from '../media/fmp4/errors.js';
-import { scanFragments } from '../media/fmp4/scan.js';
+import { scanFragments, type ScanResult } from '../media/fmp4/scan.js';
 import type { SegmentStore } from './segment-store/segment-store.js';
 
 export interface RecoveryReport {
   /** Open files cut back to their last indexed fragment and closed. */
   closed: number;
-  /** Bytes of unindexed tails removed. */
+  /** Bytes of unindexed tails removed (a fragment cut short by the crash). */
   trimmedBytes: number;
+  /** Complete fragments that were on disk but not yet indexed, indexed by recovery. */
+  reindexed: number;
   /** Open files without any indexed fragment, deleted with their row. */
   deleted: number;
   /** Files on disk that no row names, deleted. */
@@ -26,7 +34,7 @@ export interface RecoveryReport {
 const DAY = 86_400_000;
 
 export async function recoverRecordings(repo: RecordingRepository, store: SegmentStore, clock: Clock, logger: Logger): Promise<RecoveryReport> {
-  const report: RecoveryReport = { closed: 0, trimmedBytes: 0, deleted: 0, orphans: 0, damaged: 0 };
+  const report: RecoveryReport = { closed: 0, trimmedBytes: 0, reindexed: 0, deleted: 0, orphans: 0, damaged: 0 };
   const sweepFrom = await repo.earliestOpenStart();
   for (const file of await repo.openFiles()) await recoverFile(file, repo, store, logger, report);
   // Orphans can only be as old as the oldest file left open, or from the last day or so.
@@ -72,10 +80,66 @@ async function recoverFile(file: RecordingFile, repo: RecordingRepository, store
     report.damaged++;
     logger.error({ path: file.path, indexedEnd, validLength: scan?.validLength }, 'indexed end of a recording is not a fragment boundary on disk');
   }
-  if (size > indexedEnd) {
-    await store.truncate(file.path, indexedEnd);
-    report.trimmedBytes += size - indexedEnd;
+  const tail = boundary && scan ? await unindexedFragments(store.absolute(file.path), scan, last) : [];
+  const end = tail.length ? tail.at(-1)!.byteOffset + tail.at(-1)!.size : indexedEnd;
+  const endedAt = tail.length ? tail.at(-1)!.endMs : last.endMs;
+  if (size > end) {
+    await store.truncate(file.path, end);
+    report.trimmedBytes += size - end;
   }
-  await repo.closeFile(file.id, last.endMs, indexedEnd);
+  if (tail.length) {
+    await repo.commit({
+      fragments: tail,
+      events: [{ cameraId: file.cameraId, kind: 'error', startMs: tail[0]!.startMs, endMs: endedAt, detail: `RECOVERED: ${tail.length} fragment(s) written before an unclean stop were indexed at restart` }],
+      fileProgress: [{ fileId: file.id, endedAt, bytes: end, closed: true }],
+    });
+    report.reindexed += tail.length;
+    logger.warn({ path: file.path, fragments: tail.length }, 'fragments on disk but not yet indexed at the crash were indexed');
+  } else {
+    await repo.closeFile(file.id, last.endMs, indexedEnd);
+  }
   report.closed++;
+}
+
+/**
+ * The complete fragments after the last indexed one, as index rows: hashed from the bytes on
+ * disk, and timed from the last indexed fragment's end on by the video track's media time.
+ */
+async function unindexedFragments(path: string, scan: ScanResult, last: RecordingFragment): Promise<RecordingFragment[]> {
+  const indexedEnd = last.byteOffset + last.size;
+  const at = scan.fragments.findIndex((f) => f.offset + f.length === indexedEnd);
+  const after = scan.fragments.slice(at + 1);
+  if (at < 0 || !after.length) return [];
+  const video = scan.tracks.find((t) => t.handler === 'vide') ?? scan.tracks[0];
+  const timescale = video?.timescale ?? 90000;
+  const mediaEnd = (f: (typeof after)[number]) => {
+    const t = f.tracks.find((x) => x.trackId === video?.id) ?? f.tracks[0];
+    return t ? t.baseDecodeTime + t.duration : 0;
+  };
+  const rows: RecordingFragment[] = [];
+  const fh = await open(path, 'r');
+  try {
+    let prevEndMedia = mediaEnd(scan.fragments[at]!);
+    let prevEndMs = last.endMs;
+    let seq = last.seq;
+    for (const f of after) {
+      const bytes = Buffer.alloc(f.length);
+      const { bytesRead } = await fh.read(bytes, 0, f.length, f.offset);
+      if (bytesRead !== f.length) break;
+      const end = mediaEnd(f);
+      const t = f.tracks.find((x) => x.trackId === video?.id) ?? f.tracks[0];
+      const startMs = prevEndMs + Math.max(0, Math.round((((t?.baseDecodeTime ?? prevEndMedia) - prevEndMedia) * 1000) / timescale));
+      const endMs = startMs + Math.round(((t?.duration ?? 0) * 1000) / timescale);
+      rows.push({
+        fileId: last.fileId, cameraId: last.cameraId, seq: ++seq, byteOffset: f.offset, size: f.length, startMs, endMs,
+        keyframe: t?.firstSampleSync ?? false, samples: f.tracks.reduce((s, x) => s + x.sampleCount, 0),
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
+      prevEndMedia = end;
+      prevEndMs = endMs;
+    }
+  } finally {
+    await fh.close();
+  }
+  return rows;
 }

@@ -1,6 +1,7 @@
 // CSV import and export of camera points. Real deployments hold thousands of points: an import
 // is checked as a whole, every bad row is reported with its line and field, and only a file with
 // no problem is written — in one transaction, so nothing is half-imported.
+import type { CameraChanges } from './camera-changes.js';
 import { Errors, type ErrorDetail } from '../errors.js';
 import type { Clock } from '../domain/clock.js';
 import type { Camera, CameraFields } from '../db/camera.repository.js';
@@ -28,6 +29,7 @@ export class CameraImporter {
     private readonly cameras: CameraService,
     private readonly rules: ProfileRules,
     private readonly clock: Clock,
+    private readonly changes?: CameraChanges,
   ) {}
 
   async importCsv(text: string, record?: RecordChange, by?: SourceRequester): Promise<ImportResult> {
@@ -123,6 +125,7 @@ export class CameraImporter {
       await this.repos.cameras.insertMany(parsed.map((p) => p.camera), now, trx);
       await record?.(trx, { object: 'camera', action: 'import', detail: { rows: parsed.length, gbIds: parsed.map((p) => p.camera.gbId), sourceUrls: parsed.map((p) => (p.camera.sourceUrl === null ? null : maskCredentials(p.camera.sourceUrl))) } });
     });
+    this.changes?.changed([]);
     return { imported: parsed.length };
   }
 

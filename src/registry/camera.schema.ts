@@ -40,7 +40,16 @@ export const cameraInputSchema = z.strictObject({
 
 export type CameraInput = z.output<typeof cameraInputSchema>;
 
-export const cameraPatchSchema = cameraInputSchema.partial();
+/**
+ * Changed fields only. The defaults of a new point do not apply: a field left out of a change
+ * keeps its value (with `.partial()` alone, a PATCH of the status would also reset the stream
+ * address, the units and the position to their defaults).
+ */
+export const cameraPatchSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(cameraInputSchema.shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : v).optional()]),
+  ) as { [K in keyof typeof cameraInputSchema.shape]: z.ZodOptional<(typeof cameraInputSchema.shape)[K] extends z.ZodDefault<infer I> ? I : (typeof cameraInputSchema.shape)[K]> },
+);
 
 /** Columns of the CSV exchange format, in order. */
 export const CSV_COLUMNS = [

@@ -9,7 +9,9 @@ import type { RecordChange, SourceRequester } from './registry-change.js';
 import { maskCredentials } from '../ingest/registry.js';
 import { SourceRefusedError } from '../ingest/errors.js';
 import { PLATFORM_REQUESTER, type SourceGuard } from '../ingest/source-guard.js';
+import type { CameraChanges } from './camera-changes.js';
 import { nationalIdProblem } from './national-id-check.js';
+import { recordingWarnings, type RecordingWarning } from './recording-warnings.js';
 import { uniqueViolation, type OrganisationService } from './organisation.service.js';
 import type { ProfileRules } from './profile-rules.js';
 import type { ServiceGate } from './service-gate.js';
@@ -39,7 +41,14 @@ export class CameraService {
     private readonly rules: ProfileRules,
     private readonly clock: Clock,
     private readonly sources: SourceGuard,
+    /** Told of every committed change (the recorder follows it). */
+    readonly changes?: CameraChanges,
   ) {}
+
+  /** Why this camera point will not be recorded as it stands, if it will not be. */
+  recordingWarnings(camera: Camera): RecordingWarning[] {
+    return recordingWarnings(camera);
+  }
 
   /**
    * Refuses a source the policy does not allow (issue 14), registered once through `by`; without
@@ -79,6 +88,9 @@ export class CameraService {
         const camera = await this.repos.cameras.insert(input, this.clock.now(), trx);
         await record?.(trx, { object: 'camera', action: 'create', id: camera.id, cameraIds: [camera.id], detail: { gbId: camera.gbId, sourceUrl: camera.sourceUrl === null ? null : maskCredentials(camera.sourceUrl) } });
         return camera;
+      }).then((camera) => {
+        this.changes?.changed([camera.id]);
+        return camera;
       });
     } catch (e) {
       throw uniqueViolation(e, 'gbId') ?? e;
@@ -102,6 +114,9 @@ export class CameraService {
           fields: Object.keys(patch).sort(),
           ...(sourceChanged ? { sourceUrl: { from: masked(current.sourceUrl), to: masked(next.sourceUrl) } } : {}),
         } });
+        return camera;
+      }).then((camera) => {
+        this.changes?.changed([id]);
         return camera;
       });
     } catch (e) {
@@ -167,10 +182,10 @@ export class CameraService {
       return {
         details,
         refusal: Errors.prohibitedPlace(
-          `cameras may not be installed in "${c.placeCategory}" places (${articles.join(', ')}, profile ${profileId})`,
+          `cameras may not be installed in this kind of place: ${placeName(this.rules, c.placeCategory)} (${articles.join(', ')}, profile ${profileId})`,
           [{ path: at('placeCategory'), message: `prohibited by ${articles.join(', ')}` }],
           articles,
-        ),
+        ).withParams({ category: c.placeCategory, profile: profileId }),
       };
     }
     return { details };
@@ -195,4 +210,10 @@ function masked(url: string | null): string | null {
 function stripMeta(c: Camera): CameraFields {
   const { id: _i, createdAt: _c, updatedAt: _u, ...fields } = c;
   return fields;
+}
+
+/** "hotel guest rooms (旅馆客房)": the category's names, never its id. */
+function placeName(rules: ProfileRules, id: string): string {
+  const n = rules.categoryName(id);
+  return n ? `${n.en} (${n.zh})` : `"${id}"`;
 }

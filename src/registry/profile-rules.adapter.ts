@@ -16,6 +16,7 @@ export function profileRules(catalogue: ProfileCatalogue, defaultProfileId: stri
     defaultProfileId,
     hasProfile: (id) => catalogue.get(id) !== undefined,
     hasCategory: (id) => catalogue.categories.has(id),
+    categoryName: (id) => catalogue.categories.get(id)?.name,
     prohibitedBy(profileId, categoryId) {
       const check = isProhibited(catalogue.require(profileId), categoryId);
       return check.prohibited ? check.articles : null;

@@ -6,6 +6,8 @@ export interface ProfileRules {
   defaultProfileId: string;
   hasProfile(profileId: string): boolean;
   hasCategory(categoryId: string): boolean;
+  /** The category's name in both languages (for messages), when it is in the catalogue. */
+  categoryName(categoryId: string): { zh: string; en: string } | undefined;
   /** The articles that prohibit cameras in this category under the profile, or null if allowed. */
   prohibitedBy(profileId: string, categoryId: string): string[] | null;
   /** Categories where a camera is mandatory under the profile, each with its articles. */

@@ -34,6 +34,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     clock: ctx.clock,
     logger: ctx.logger.child({ role: 'recorder' }),
     metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),
+    cameraChanges: ctx.registry.changes,
   });
   await recorder.start();
   return {

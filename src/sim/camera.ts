@@ -86,6 +86,14 @@ export class SimCamera {
     if (kind !== this.feed.encoder.kind) this.next = this.subscribe(kind);
   }
 
+  /**
+   * Moves this camera's RTP clock by `ms` at once, as an encoder restart or a camera whose
+   * timestamps jump does: the frames keep coming at their rate, their timestamps do not follow.
+   */
+  jumpClock(ms: number): void {
+    this.ts = (this.ts + Math.round(ms * 90)) >>> 0;
+  }
+
   close(): void {
     if (this.next) this.endFeed(this.next);
     if (this.feed) this.endFeed(this.feed);

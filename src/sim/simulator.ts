@@ -49,6 +49,8 @@ export interface Simulator {
   /** http://host:port of the control endpoint, when enabled. */
   readonly controlUrl: string | undefined;
   setFault(name: string, mode: FaultMode): void;
+  /** Moves one camera's RTP clock by `ms` at once (an encoder restart, a timestamp jump). */
+  jumpClock(name: string, ms: number): void;
   camera(name: string): CameraInfo;
   cameras(): CameraInfo[];
   /** Picture kinds with an encoder running now, and their process ids (for CPU accounting). */
@@ -126,6 +128,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return control?.url;
     },
     setFault: (name, mode) => find(name).setFault(mode),
+    jumpClock: (name, ms) => find(name).jumpClock(ms),
     camera: (name) => info(find(name)),
     cameras: () => [...cameras.values()].map(info),
     encoders: () => ({ running: pool.running(), pids: pool.pids() }),

@@ -118,6 +118,47 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    /** File 2 reopened, as the recorder holds the file it is writing, for the length of `body`. */
+    async function whileLive(body: () => Promise<void>) {
+      const id = files[2]!.id;
+      const original = readFileSync(path(2));
+      await db().updateTable('recording_files').set({ closed: 0 }).where('id', '=', id).execute();
+      try {
+        await body();
+      } finally {
+        writeFileSync(path(2), original);
+        await db().updateTable('recording_files').set({ closed: 1 }).where('id', '=', id).execute();
+      }
+    }
+    const fragmentBytes = (i: number, seq: number) => readFileSync(path(i)).subarray(frag(i, seq).byteOffset, frag(i, seq).byteOffset + frag(i, seq).size);
+
+    it('a live file: fragments written but not yet indexed are being written, not tampering', () => whileLive(async () => {
+      // A whole fragment and half of the next, as the recorder leaves them between index batches.
+      const next = fragmentBytes(2, 4);
+      appendFileSync(path(2), Buffer.concat([next, next.subarray(0, next.length >> 1)]));
+      const r = await verify();
+      expect(r.problems).toEqual([]);
+      expect(r.ok).toBe(true);
+      expect(r.beingWritten).toEqual([expect.objectContaining({ fileId: files[2]!.id, pendingBytes: next.length + (next.length >> 1) })]);
+    }));
+
+    it('a live file: a flipped bit in an indexed fragment still fails', () => whileLive(async () => {
+      appendFileSync(path(2), fragmentBytes(2, 4));
+      const b = readFileSync(path(2));
+      b[frag(2, 1).byteOffset + 60]! ^= 0x04;
+      writeFileSync(path(2), b);
+      const r = await verify();
+      expect(r.ok).toBe(false);
+      expect(r.first).toMatchObject({ kind: 'bytes_changed', fileId: files[2]!.id, seq: 1 });
+    }));
+
+    it('a live file: bytes that are no fragment after its last indexed one are still tampering', () => whileLive(async () => {
+      appendFileSync(path(2), Buffer.alloc(100, 7));
+      const r = await verify();
+      expect(r.first).toMatchObject({ kind: 'trailing_bytes', fileId: files[2]!.id });
+      expect(r.beingWritten).toEqual([]);
+    }));
+
     it('an edited index row (its time)', () => expectFirst(rowChange({ i: 1, seq: 3 }, { start_ms: frag(1, 3).startMs + 1000 }), 'index_edited', { file: 1, seq: 3 }));
 
     it('bytes changed with their stored hash changed to match', () => expectFirst(async () => {

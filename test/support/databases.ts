@@ -18,6 +18,13 @@ export async function freshDatabase(dialect: DialectName): Promise<Db> {
     await migrateToLatest(db);
     return db;
   }
+  const db = openDatabase(await freshPostgresUrl());
+  await migrateToLatest(db);
+  return db;
+}
+
+/** The URL of a new, empty database on the test run's PostgreSQL server (not migrated). */
+export async function freshPostgresUrl(): Promise<string> {
   const serverUrl = inject('postgresUrl');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -27,7 +34,5 @@ export async function freshDatabase(dialect: DialectName): Promise<Db> {
   } finally {
     await admin.end();
   }
-  const db = openDatabase(serverUrl.replace(/\/[^/]*$/, `/${name}`));
-  await migrateToLatest(db);
-  return db;
+  return serverUrl.replace(/\/[^/]*$/, `/${name}`);
 }

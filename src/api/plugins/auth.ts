@@ -6,6 +6,7 @@
 //   <permission> someone holding that permission somewhere; handlers then check the object
 // Sessions come from the httpOnly cookie (unsafe methods also need x-csrf-token); machine
 // clients send `Authorization: Bearer vigil_…`. Every refusal is written to the access register.
+import { permissionRefusalText, policyRefusalText } from '../../access/refusal-words.js';
 import '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../access/actor.js';
@@ -27,6 +28,11 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /**
+     * The real condition when the gate's permission is only a first filter (a policy in the use
+     * case decides): a refusal at the gate names this policy action instead of the permission.
+     */
+    needs?: string;
   }
 }
 
@@ -93,7 +99,11 @@ export function registerAuth(api: FastifyInstance, access: Access): void {
     if (rule === 'signed-in' || rule === 'enrolment') return;
     if (!req.actor.holds(rule)) {
       await access.log.record(req.actor, { action: ACTION_OF_PERMISSION[rule], outcome: 'refused', reason: `needs ${rule}`, target: `${req.method} ${req.routeOptions.url}` });
-      throw markRecorded(Errors.forbidden(`this needs the ${rule} permission`));
+      const needs = req.routeOptions.config.needs;
+      const refusal = needs
+        ? Errors.forbidden(policyRefusalText(needs, 'Organisation', null)).withParams({ rule: 'policy', action: needs, subject: 'Organisation' })
+        : Errors.forbidden(permissionRefusalText(rule)).withParams({ rule: 'permission', permission: rule });
+      throw markRecorded(refusal);
     }
   });
 

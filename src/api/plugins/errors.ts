@@ -5,7 +5,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isVigilError, type ErrorDetail } from '../../errors.js';
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: ErrorDetail[]; articles?: string[]; correlationId?: string };
+  error: { code: string; message: string; details?: ErrorDetail[]; articles?: string[]; params?: Record<string, string | number>; correlationId?: string };
 }
 
 export function registerErrorHandler(app: FastifyInstance) {
@@ -14,6 +14,7 @@ export function registerErrorHandler(app: FastifyInstance) {
       const body: ErrorBody = { error: { code: err.code, message: err.message } };
       if (err.details.length) body.error.details = err.details;
       if (err.articles.length) body.error.articles = err.articles;
+      if (Object.keys(err.params).length) body.error.params = err.params;
       if (err.status >= 500) {
         request.log.error({ err }, 'request failed');
         body.error.correlationId = request.id;

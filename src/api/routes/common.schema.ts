@@ -7,6 +7,7 @@ export const errorSchema = z
       message: z.string(),
       details: z.array(z.object({ path: z.string().optional(), message: z.string() })).optional(),
       articles: z.array(z.string()).optional(),
+      params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe('what the message is made of, as codes, for wording it in another language'),
       correlationId: z.string().optional(),
     }),
   })

@@ -43,6 +43,7 @@ export async function verifyCommand(ctx: Context, args: string[], out: NodeJS.Wr
   } else {
     out.write(`${report.cameras} camera(s), ${report.files} file(s), ${report.fragments} fragment(s), ${mb(report.bytes)} read in ${seconds.toFixed(1)} s (${mb(report.bytes / Math.max(seconds, 0.001))}/s)\n`);
     if (report.unsealed) out.write(`${report.unsealed} fragment(s) are newer than the last sealing of the log: checked against the index only\n`);
+    for (const w of report.beingWritten) out.write(`being written: ${w.path} (${w.pendingBytes} bytes after its last indexed fragment, checked once indexed)\n`);
     if (report.ok) out.write('OK: footage, index and logs agree\n');
     else {
       const f = report.first!;

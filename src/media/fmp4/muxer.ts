@@ -1,7 +1,8 @@
 // Access units and audio frames in, fragmented MP4 out: an init segment and then one fragment
 // per GOP (or per `maxFragmentMs` when GOPs are long), video and audio in the same fragment.
-// Decode times come from the input timestamps; with B-frames (no DTS given) they are derived
-// from presentation order, which is exact within a closed GOP.
+// Sample durations come from the input timestamps, and each fragment's decode time is where the
+// previous one ended (the file timeline never jumps); with B-frames (no DTS given) decode times
+// are derived from presentation order, which is exact within a closed GOP.
 import { h264NalType } from '../h264/nal.js';
 import { h265NalType } from '../h265/nal.js';
 import { Fmp4Error } from './errors.js';
@@ -351,14 +352,13 @@ export class Fmp4Muxer {
       total += d;
     }
 
-    this.origin ??= dts[0]!;
-    let fileTime = dts[0]! - this.origin;
-    if (fileTime < this.videoNext - TEN_SECONDS) {
-      // The source clock went back: rebase, so the file timeline stays continuous.
-      this.origin = dts[0]! - this.videoNext;
-      fileTime = this.videoNext;
-    }
-    fileTime = Math.max(fileTime, this.videoNext);
+    // The file's timeline is the sum of its sample durations, each from the stream's own
+    // timestamps: a fragment starts exactly where the one before ended, so whatever the input
+    // clock does between fragments (a jump, a step back, fragments a writer dropped) can never
+    // open a hole or an overlap inside the file. Judging such breaks is the caller's (a recorder
+    // starts a new file at them); `origin` follows, so audio stays placed against the video.
+    const fileTime = this.videoNext;
+    this.origin = dts[0]! - fileTime;
     this.videoNext = fileTime + total;
     const startTime90k = Math.min(...samples.map((s) => s.pts));
     const run: TrackRun = { trackId: VIDEO_TRACK_ID, baseDecodeTime: this.scale(fileTime), samples: entries, data: sampleData(samples) };

@@ -20,6 +20,26 @@ describe('RtpClockMapper', () => {
     expect(m.toWallClock(1000 + 90000, T + 999)).toBe(T - 1000);
   });
 
+  it('anchors on arrival when the RTP clock steps between two packets, until the next SR', () => {
+    const m = new RtpClockMapper({ clockRate: 90000 });
+    sr(m, T, 1_000_000);
+    expect(m.toWallClock(1_000_000 + 3600, T + 40)).toBe(T + 40);
+    // A shared stream restarted by another client: timestamps 12 s back, the packet 40 ms later.
+    expect(m.toWallClock(1_000_000 + 3600 - 12 * 90000, T + 80)).toBe(T + 80);
+    expect(m.jumps).toBe(1);
+    expect(m.source).toBe('arrival');
+    expect(m.toWallClock(1_000_000 + 7200 - 12 * 90000, T + 120)).toBe(T + 120);
+    // The next SR describes the new timeline; from there on, the SR is followed again.
+    sr(m, T + 120, 1_000_000 + 7200 - 12 * 90000);
+    expect(m.source).toBe('sender-report');
+    // A receiver that stalled for 3 s is no step: the timestamps ran on by one frame.
+    expect(m.toWallClock(1_000_000 + 10800 - 12 * 90000, T + 3120)).toBe(T + 160);
+    expect(m.jumps).toBe(1);
+    // Packets lost for 3 s: timestamps and arrival moved together.
+    expect(m.toWallClock(1_000_000 + 10800 + 3 * 90000 - 12 * 90000, T + 6120)).toBe(T + 3160);
+    expect(m.jumps).toBe(1);
+  });
+
   it('maps across the 32-bit timestamp wrap', () => {
     const m = new RtpClockMapper({ clockRate: 90000 });
     sr(m, T, 0xffff_ff00);

@@ -8,7 +8,7 @@ import type { ReorderOptions } from '../rtp/reorder-buffer.js';
 import type { RtcpPacket } from '../rtp/rtcp.js';
 import { copyRtpPacket } from '../rtp/rtp-packet.js';
 import { resolveControl } from '../sdp/control-url.js';
-import { getAttribute, parseSdp, type SessionDescription } from '../sdp/sdp.js';
+import { getAttribute, parseSdp, sessionRange, type SessionDescription } from '../sdp/sdp.js';
 import { SdpError } from '../sdp/errors.js';
 import { describeTracks } from '../sdp/tracks.js';
 import { ClientAuth, credentialsFromUrl, type Credentials } from './auth.js';
@@ -252,7 +252,14 @@ export class RtspClient extends EventEmitter<ClientEvents> {
 
   async play(): Promise<void> {
     if (!this.described || this.setups.size === 0) throw new RtspError('RTSP_STATE', 'PLAY before SETUP');
-    const res = await this.request('PLAY', this.described.url, { Range: 'npt=0.000-' });
+    // A live stream is played from where it is, without a Range (RFC 2326 §10.5: none means
+    // the current position). `Range: npt=0.000-` asks for a seek: a server sharing one live
+    // pipeline between its clients (GStreamer's RTSP server does) then restarts it, and the RTP
+    // timestamps of every client on that stream step back by seconds. Only a recording with an
+    // end (a=range:npt=0-N) is asked to play from its start.
+    const range = sessionRange(this.described.sdp);
+    const onDemand = range !== undefined && !range.live && range.end !== undefined;
+    const res = await this.request('PLAY', this.described.url, onDemand ? { Range: 'npt=0.000-' } : {});
     this.expectOk('PLAY', res);
     this.rtpInfo = parseRtpInfo(res.headers.get('rtp-info') ?? '');
     this.lastMediaAt = Date.now();

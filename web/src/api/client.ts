@@ -28,6 +28,8 @@ export class ApiError extends Error {
     readonly details: ErrorDetail[] = [],
     readonly articles: string[] = [],
     readonly correlationId?: string,
+    /** What the message is made of, as codes (a refusal's action and subject, …), for wording it. */
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -64,7 +66,11 @@ export function toApiError(status: number, body: unknown, fallback: string): Api
       ? e.details.filter((d): d is ErrorDetail => typeof d === 'object' && d !== null && typeof (d as ErrorDetail).message === 'string')
       : [];
     const articles = Array.isArray(e.articles) ? e.articles.filter((a): a is string => typeof a === 'string') : [];
-    return new ApiError(status, typeof e.code === 'string' ? e.code : 'ERROR', e.message, details, articles, typeof e.correlationId === 'string' ? e.correlationId : undefined);
+    const params: Record<string, string | number> = {};
+    if (e.params && typeof e.params === 'object') {
+      for (const [k, v] of Object.entries(e.params as Record<string, unknown>)) if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+    }
+    return new ApiError(status, typeof e.code === 'string' ? e.code : 'ERROR', e.message, details, articles, typeof e.correlationId === 'string' ? e.correlationId : undefined, params);
   }
   return new ApiError(status, `HTTP_${status}`, fallback);
 }

@@ -41,10 +41,19 @@ export interface CameraInput {
   sourceUrl: string | null;
 }
 
+/** Why a saved camera point will not be recorded as it stands. */
+export interface RecordingWarning {
+  code: 'NOT_RECORDED_STATUS' | 'NOT_RECORDED_NO_SOURCE';
+  params: Record<string, string>;
+  message: string;
+}
+
 export interface Camera extends CameraInput {
   id: number;
   createdAt: number;
   updatedAt: number;
+  /** Only in the answer to a registration or a change. */
+  warnings?: RecordingWarning[];
 }
 
 export interface CameraQuery {

@@ -29,6 +29,29 @@ export function ErrorDetails({ details }: { details: readonly ErrorDetail[] }) {
   );
 }
 
+type T = (key: string, options?: Record<string, unknown>) => string;
+
+/**
+ * A refusal worded in the reader's language from its codes (the English message is the fallback,
+ * and what shows when the console knows no words for them).
+ */
+export function errorText(t: T, e: ApiError): string {
+  const p = e.params;
+  if (p.rule === 'policy' && typeof p.action === 'string' && typeof p.subject === 'string') {
+    const noun = t(`error.subjects.${p.subject}`, { defaultValue: '' });
+    const action = t(`error.actions.${p.action}`, { defaultValue: '' });
+    if (!noun || !action) return e.message;
+    const subject = p.id !== undefined ? t('error.subjectWithId', { subject: noun, id: p.id }) : t('error.thisSubject', { subject: noun });
+    const needs = t(`error.needs.${p.action}`, { defaultValue: '' });
+    return t('error.refusal.policy', { action, subject, defaultValue: e.message }) + (needs ? t('error.refusal.needs', { needs }) : '');
+  }
+  if (p.rule === 'permission' && typeof p.permission === 'string') {
+    const permission = t(`error.permissions.${p.permission}`, { defaultValue: '' });
+    return permission ? t('error.refusal.permission', { permission, code: p.permission }) : e.message;
+  }
+  return e.message;
+}
+
 export function useErrorReporter() {
   const { notification } = App.useApp();
   const { t } = useTranslation();
@@ -52,7 +75,7 @@ export function useErrorReporter() {
         message: t('error.title', { code: e.code }),
         description: (
           <div data-testid="error-notification">
-            <div>{e.message}</div>
+            <div>{errorText(t, e)}</div>
             <ErrorDetails details={e.details} />
             <ArticleTags articles={e.articles} label />
             {e.correlationId && <div><Typography.Text type="secondary">{t('error.correlation')}: {e.correlationId}</Typography.Text></div>}

@@ -58,6 +58,12 @@ for (const dialect of DIALECTS) {
       expect(body.error.code).toBe('PROHIBITED_PLACE');
       expect(body.error.articles).toEqual(expect.arrayContaining([expect.stringMatching(/^AH-8/)]));
       expect(body.error.message).toMatch(/AH-8/);
+      // The place is named as people know it, in both languages, never by its catalogue id.
+      const name = t.view.categories().find((c) => c.id === prohibited)!.name;
+      expect(body.error.message).toContain(name.en);
+      expect(body.error.message).toContain(name.zh);
+      expect(body.error.message).not.toContain(`"${prohibited}"`);
+      expect(body.error.params).toMatchObject({ category: prohibited, profile: 'anhui' });
     });
 
     it('validates the national ID and refuses a duplicate', async () => {
@@ -136,6 +142,15 @@ for (const dialect of DIALECTS) {
       expect(district.covered).toContain(allowed);
       expect(district.missing.length).toBeGreaterThan(0);
       expect(district.missing[0].articles[0]).toMatch(/^AH-7/);
+    });
+
+    it('says when a camera with a stream address will not be recorded, and stops saying it once it will', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', payload: camera({ gbId: '34010400001320000009', status: 'planned', inServiceDate: null, sourceUrl: 'rtsp://192.0.2.10/stream1' }) });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().warnings).toEqual([{ code: 'NOT_RECORDED_STATUS', params: { status: 'planned' }, message: expect.stringMatching(/not|only cameras in service/) }]);
+      const fixed = await t.app.inject({ method: 'PATCH', url: `/api/v1/cameras/${res.json().id}`, payload: { status: 'in_service', inServiceDate: '2025-06-01' } });
+      expect(fixed.statusCode).toBe(200);
+      expect(fixed.json().warnings).toEqual([]);
     });
   });
 }

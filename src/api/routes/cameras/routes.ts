@@ -9,7 +9,7 @@ import type { Registry } from '../../../registry/index.js';
 import { actorOf, guard } from '../../plugins/auth.js';
 import { recordChangeBy, sourceRequesterBy } from '../record-change.js';
 import { errorResponses, idParams } from '../common.schema.js';
-import { cameraInputSchema, cameraListQuery, cameraPatchSchema, cameraSchema, importResultSchema } from './schema.js';
+import { cameraInputSchema, cameraListQuery, cameraPatchSchema, cameraSchema, cameraWithWarningsSchema, importResultSchema } from './schema.js';
 
 export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: Access }> = async (app, { registry, access }) => {
   const tags = ['cameras'];
@@ -44,11 +44,12 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
 
   app.post('/cameras', {
     config: { access: 'basic-info:write' },
-    schema: { tags, summary: 'Register a camera point (refused in prohibited privacy places)', body: cameraInputSchema, response: { 201: cameraSchema, ...errorResponses } },
+    schema: { tags, summary: 'Register a camera point (refused in prohibited privacy places); `warnings` says when it will not be recorded as it stands', body: cameraInputSchema, response: { 201: cameraWithWarningsSchema, ...errorResponses } },
   }, async (req, reply) => {
     const planned = (await access.subjects.cameras([{ ...req.body, id: 0 } as Camera])).get(0)!;
     await guard(access, req, 'change', planned, 'registry_change');
-    return reply.status(201).send(await registry.cameras.register(req.body, recordChangeBy(access, req), sourceRequesterBy(access, req)));
+    const camera = await registry.cameras.register(req.body, recordChangeBy(access, req), sourceRequesterBy(access, req));
+    return reply.status(201).send({ ...camera, warnings: registry.cameras.recordingWarnings(camera) });
   });
 
   app.get('/cameras/:id', {
@@ -64,14 +65,15 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
 
   app.patch('/cameras/:id', {
     config: { access: 'basic-info:write' },
-    schema: { tags, summary: 'Change a camera point', params: idParams, body: cameraPatchSchema, response: { 200: cameraSchema, ...errorResponses } },
+    schema: { tags, summary: 'Change a camera point; `warnings` says when it will not be recorded as it stands', params: idParams, body: cameraPatchSchema, response: { 200: cameraWithWarningsSchema, ...errorResponses } },
   }, async (req) => {
     const current = await registry.cameras.get(req.params.id);
     await guard(access, req, 'change', await access.subjects.camera(current.id), 'registry_change', [current.id]);
     // Moving a point needs the right over where it goes too.
     const next = (await access.subjects.cameras([{ ...current, ...req.body } as Camera])).get(current.id)!;
     await guard(access, req, 'change', next, 'registry_change', [current.id]);
-    return registry.cameras.update(req.params.id, req.body, recordChangeBy(access, req), sourceRequesterBy(access, req));
+    const camera = await registry.cameras.update(req.params.id, req.body, recordChangeBy(access, req), sourceRequesterBy(access, req));
+    return { ...camera, warnings: registry.cameras.recordingWarnings(camera) };
   });
 
   // CSV bodies arrive as text; JSON and CSV share the route set.

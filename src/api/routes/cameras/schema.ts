@@ -32,6 +32,17 @@ export const cameraSchema = z
   })
   .describe('Camera');
 
+export const recordingWarningSchema = z
+  .object({
+    code: z.enum(['NOT_RECORDED_STATUS', 'NOT_RECORDED_NO_SOURCE']),
+    params: z.record(z.string(), z.string()),
+    message: z.string(),
+  })
+  .describe('RecordingWarning');
+
+/** A camera as saved, with why it will not be recorded as it stands (empty when it will be). */
+export const cameraWithWarningsSchema = cameraSchema.extend({ warnings: z.array(recordingWarningSchema) }).describe('CameraSaved');
+
 export const cameraListQuery = z.strictObject({
   regionId: z.coerce.number().int().positive().optional().describe('cameras in this region and every region under it'),
   unitId: z.coerce.number().int().positive().optional().describe('cameras this unit owns, uses, manages or maintains'),

@@ -17,7 +17,7 @@ export const inspectionRoutes: FastifyPluginAsyncZod<{ supervision: Supervision 
   const ins = supervision.inspections;
   // Every write here is the police's: the gate lets in those who may read basic information,
   // the policy (supervise) then asks for the supervisor role over the unit.
-  const police = { access: 'basic-info:read' } as const;
+  const police = { access: 'basic-info:read', needs: 'supervise' } as const;
 
   app.get('/inspections', {
     config: { access: 'basic-info:read' },

@@ -34,6 +34,9 @@ const reportSchema = z
     files: z.number(),
     fragments: z.number(),
     unsealed: z.number(),
+    beingWritten: z
+      .array(z.object({ cameraId: z.number(), fileId: z.number(), path: z.string(), indexedEnd: z.number(), pendingBytes: z.number() }))
+      .describe('Files open for writing: bytes after their last indexed fragment are on their way to the index, not checked yet'),
     bytes: z.number(),
     problems: z.array(problemSchema),
     first: problemSchema.nullable(),

@@ -4,13 +4,19 @@ import { Alert, App, Button, Col, Drawer, Form, Input, InputNumber, Row, Select,
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { CAMERA_STATUSES, DEVICE_TYPES, FUNDING, type Camera, type CameraInput, type Organisation, type PlaceCategory } from '../../api/types';
+import { CAMERA_STATUSES, DEVICE_TYPES, FUNDING, type Camera, type CameraInput, type Organisation, type PlaceCategory, type RecordingWarning } from '../../api/types';
 import { ArticleTags } from '../../common/articles';
 import { useErrorReporter } from '../../common/error-report';
 import { useOrgName } from '../../common/names';
 import { toSelectTree } from '../../common/reference-data';
 import type { Block } from '../systems/supervision-api';
 import { categoryOptions, filterCategoryOption } from './category-options';
+
+/** A warning from the server in the reader's language (its English message is the fallback). */
+function recordingWarningText(t: (key: string, options?: Record<string, unknown>) => string, w: RecordingWarning): string {
+  const status = w.params.status ? t(`enum.status.${w.params.status}`) : '';
+  return t(`cameras.form.warning.${w.code}`, { status, defaultValue: w.message });
+}
 
 type FormValues = Omit<CameraInput, 'inServiceDate' | 'sourceUrl'> & { inServiceDate: string; sourceUrl: string };
 
@@ -89,6 +95,8 @@ export function CameraForm(props: {
       const input = toInput(values);
       const saved = camera ? await api.cameras.update(camera.id, input) : await api.cameras.create(input);
       message.success(camera ? t('cameras.form.updated', { name: saved.name }) : t('cameras.form.created', { name: saved.name }));
+      // The server says when the point will not be recorded as it stands (a planned camera with a stream address).
+      for (const w of saved.warnings ?? []) message.warning(recordingWarningText(t, w), 8);
       props.onSaved(saved);
     } catch (e) {
       report(e, form);
@@ -98,6 +106,9 @@ export function CameraForm(props: {
   };
 
   const required = { required: true, message: t('form.required') };
+  const watchedUrl = Form.useWatch('sourceUrl', form);
+  const watchedStatus = Form.useWatch('status', form);
+  const notRecorded = Boolean(watchedUrl?.trim()) && watchedStatus !== undefined && watchedStatus !== 'in_service';
   return (
     <Drawer
       open={open}
@@ -212,6 +223,14 @@ export function CameraForm(props: {
             <Form.Item name="sourceUrl" label={t('camera.sourceUrl')} extra={t('cameras.form.sourceUrlHelp')}>
               <Input maxLength={2000} placeholder="rtsp://192.0.2.10:554/stream1" />
             </Form.Item>
+            {notRecorded && (
+              <Alert
+                type="warning"
+                showIcon
+                data-testid="camera-not-recorded"
+                message={recordingWarningText(t, { code: 'NOT_RECORDED_STATUS', params: { status: watchedStatus }, message: '' })}
+              />
+            )}
           </Col>
         </Row>
       </Form>

@@ -1,0 +1,132 @@
+// Issue 15's check: cameras recorded from GStreamer's RTSP server (a peer we did not write) while
+// stress-ng keeps both cores busy and other clients join the same streams (which makes
+// GStreamer restart a shared stream and step its RTP timestamps), on SQLite and PostgreSQL.
+// Judged by events (frames recorded), not wall-clock time. Then, with ffprobe: every file's
+// decode times rise by at most two frame durations, its duration is its frames × the frame
+// duration within one frame, and the index holds exactly what the files hold. `verify` during
+// recording passes (the fragment being written is "being written", not tampering) and fails
+// after a byte flip in an indexed fragment of a file still being written.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlatformKeys } from '../../src/audit/platform-key.js';
+import { verifyFootage } from '../../src/integrity/footage-verify.js';
+import type { Recorder } from '../../src/recorder/recorder.js';
+import { DIALECTS } from '../support/databases.js';
+import { startGstRtspServer, type GstRtspServer } from '../support/gst-rtsp.js';
+import { recorderHarness, sleep, type RecorderHarness } from '../support/recorder-harness.js';
+import { verifyRecordings } from '../support/recorder-verify.js';
+
+const run = promisify(execFile);
+/** Frames each camera records under load (750: 30 s at 25 fps, the period of the jumps reported). */
+const FRAMES = Number(process.env.VIGIL_LOAD_TEST_FRAMES ?? 750);
+const FRAME_S = 1 / 25; // the test server's frame rate
+
+async function videoPackets(path: string): Promise<{ dts: number[]; duration: number }> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=dts_time', '-of', 'csv=p=0', path], { maxBuffer: 1 << 26 });
+  const dts = stdout.split('\n').filter((l) => l.trim()).map(Number);
+  const d = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=duration', '-of', 'csv=p=0', path]);
+  return { dts, duration: Number(d.stdout.trim()) };
+}
+
+/** A client that joins the stream for a moment, as other viewers and recorders do. */
+function lateViewer(url: string): Promise<unknown> {
+  const ff = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-t', '2', '-c', 'copy', '-f', 'null', '-'], { stdio: 'ignore' });
+  return new Promise((resolve) => ff.once('exit', resolve));
+}
+
+for (const dialect of DIALECTS) {
+  describe(`recording under CPU load on ${dialect}`, () => {
+    let gst: GstRtspServer;
+    let h: RecorderHarness;
+    let stress: ChildProcess | undefined;
+    // H.264 only: GStreamer's H.265 encoder falls to a few frames a second under stress-ng, and
+    // the test waits for frames, not time.
+    const mounts = ['/h264', '/h264aac', '/h264pcma'];
+    beforeAll(async () => {
+      gst = await startGstRtspServer();
+      h = await recorderHarness(mounts.map((m) => gst.url(m)), { dialect });
+    }, 60_000);
+    afterAll(async () => {
+      stress?.kill('SIGKILL');
+      await h?.close();
+      await gst?.stop();
+    });
+
+    const framesOf = (r: Recorder) => Math.min(...h.cameraIds.map((id) => r.sessions.get(id)?.stats.frames ?? 0));
+    /** Waits for frames, not time; a recorder that gets no frame for a minute fails here. */
+    async function untilFrames(r: Recorder, n: number): Promise<void> {
+      let last = framesOf(r);
+      let quiet = 0;
+      while (framesOf(r) < n) {
+        await sleep(250);
+        const now = framesOf(r);
+        quiet = now === last ? quiet + 1 : 0;
+        last = now;
+        if (quiet > 240) throw new Error(`no frames recorded for a minute (every camera at ${now} of ${n} or fewer)`);
+      }
+    }
+
+    it('keeps every file continuous and its index exact; verify passes while recording and catches a flipped byte', async () => {
+      stress = spawn('stress-ng', ['--cpu', '2', '--timeout', '600s'], { stdio: 'ignore' });
+      const keys = PlatformKeys.ephemeral();
+      const recorder = h.recorder({ fileSeconds: 20 });
+      await recorder.start();
+      const verify = () => verifyFootage({ repo: h.repos.evidence, publicKey: keys.publicKey, absolute: (p) => recorder.store.absolute(p) });
+
+      await untilFrames(recorder, FRAMES / 3);
+      await Promise.all(mounts.slice(0, 2).map((m) => lateViewer(gst.url(m))));
+      await untilFrames(recorder, (2 * FRAMES) / 3);
+
+      // While recording: files are open, their newest fragments not yet indexed.
+      const live = await verify();
+      expect(live.problems).toEqual([]);
+      expect(live.ok).toBe(true);
+      const open = (await Promise.all(h.cameraIds.map((id) => h.repos.evidence.files(id)))).flat().filter((f) => !f.closed);
+      expect(open.length).toBeGreaterThan(0);
+      // A flipped byte in an indexed fragment of a file being written is caught.
+      let target: { path: string; fileId: number; at: number } | undefined;
+      for (const f of open) {
+        const first = (await h.repos.evidence.fileFragments(f.id))[0];
+        if (first) target = { path: recorder.store.absolute(f.path), fileId: f.id, at: first.byteOffset + Math.floor(first.size / 2) };
+        if (target) break;
+      }
+      expect(target).toBeDefined();
+      const fd = openSync(target!.path, 'r+');
+      const b = Buffer.alloc(1);
+      readSync(fd, b, 0, 1, target!.at);
+      writeSync(fd, Buffer.from([b[0]! ^ 0x20]), 0, 1, target!.at);
+      try {
+        const flipped = await verify();
+        expect(flipped.ok).toBe(false);
+        expect(flipped.first).toMatchObject({ kind: 'bytes_changed', fileId: target!.fileId });
+      } finally {
+        writeSync(fd, b, 0, 1, target!.at);
+        closeSync(fd);
+      }
+
+      await untilFrames(recorder, FRAMES);
+      await recorder.close();
+      stress.kill('SIGKILL');
+
+      const v = await verifyRecordings(h.repos.recordings, h.dataDir, h.cameraIds, { requireClosed: true });
+      expect(v.problems).toEqual([]);
+      const report: string[] = [];
+      for (const f of v.files) {
+        const { dts, duration } = await videoPackets(join(h.dataDir, f.file.path));
+        const steps = dts.slice(1).map((t, i) => t - dts[i]!);
+        const largest = Math.max(0, ...steps);
+        report.push(`${f.file.path}: ${dts.length} frames, ${duration.toFixed(3)} s, largest step ${(largest * 1000).toFixed(0)} ms`);
+        expect(Math.min(...steps), f.file.path).toBeGreaterThan(0);
+        expect(largest, f.file.path).toBeLessThanOrEqual(2 * FRAME_S + 0.001);
+        expect(Math.abs(duration - dts.length * FRAME_S), f.file.path).toBeLessThanOrEqual(FRAME_S);
+        // The index's times cover the file's media time (each fragment rounds to the ms).
+        const indexed = f.fragments.reduce((s, x) => s + x.endMs - x.startMs, 0);
+        expect(Math.abs(indexed - duration * 1000), f.file.path).toBeLessThanOrEqual(f.fragments.length + 1);
+      }
+      console.info(`[recording under load, ${dialect}] ${v.files.length} files\n  ${report.join('\n  ')}`);
+    }, 600_000);
+  });
+}
