@@ -9,6 +9,7 @@ import type { TestApp } from './app.js';
 export interface Person {
   id: number;
   login: string;
+  /** Follows a forced change (signIn). */
   password: string;
   workId: string | null;
 }
@@ -27,12 +28,14 @@ export interface Client {
   inject(o: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
-/** Signs in through POST /auth/login; enrols TOTP first when the role requires it. */
-export async function signIn(t: TestApp, p: Person): Promise<Client> {
-  let res = await t.raw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: p.login, password: p.password } });
-  if (res.statusCode === 401 && res.json().error.code === 'TOTP_REQUIRED') {
-    res = await t.raw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: p.login, password: p.password, totp: await currentCode(t, p.id) } });
-  }
+/**
+ * Signs in through POST /auth/login, with the code when the person has enrolled a second factor
+ * (a failure never says a code was missing); enrols TOTP first when the role requires it, and
+ * replaces an administrator-set password when the account must (`p.password` follows).
+ */
+export async function signIn(t: TestApp, p: Person, remoteAddress?: string): Promise<Client> {
+  const enrolled = (await t.access.accounts.enrolledTotpSecret(p.id)) !== null;
+  const res = await t.raw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: p.login, password: p.password, ...(enrolled ? { totp: await currentCode(t, p.id) } : {}) }, ...(remoteAddress ? { remoteAddress } : {}) });
   if (res.statusCode !== 200) throw new Error(`sign-in of ${p.login} failed: ${res.statusCode} ${res.body}`);
   const cookie = `vigil_session=${res.cookies.find((c) => c.name === 'vigil_session')!.value}`;
   let csrf = res.json().csrfToken as string;
@@ -42,6 +45,13 @@ export async function signIn(t: TestApp, p: Person): Promise<Client> {
     cookie,
     inject: (o) => t.raw.inject({ ...o, headers: { cookie, 'x-csrf-token': csrf, ...(o.headers ?? {}) } }),
   };
+  if (res.json().stage === 'password') {
+    const next = `pw-${randomBytes(9).toString('hex')}`;
+    const changed = await client.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { current: p.password, next } });
+    if (changed.statusCode !== 204) throw new Error(`password change of ${p.login} failed: ${changed.body}`);
+    p.password = next;
+    return signIn(t, p, remoteAddress);
+  }
   if (res.json().stage === 'enrol') {
     const { secret } = (await client.inject({ method: 'POST', url: '/api/v1/auth/totp/enrol' })).json();
     const code = totp(base32Decode(secret), t.clock.now());

@@ -2,7 +2,7 @@
 // { error: { code, message, details?, articles?, correlationId? } }.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isVigilError, type ErrorDetail } from '../../errors.js';
+import { isVigilError, RateLimitedError, type ErrorDetail } from '../../errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[]; articles?: string[]; correlationId?: string };
@@ -14,6 +14,7 @@ export function registerErrorHandler(app: FastifyInstance) {
       const body: ErrorBody = { error: { code: err.code, message: err.message } };
       if (err.details.length) body.error.details = err.details;
       if (err.articles.length) body.error.articles = err.articles;
+      if (err instanceof RateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
       if (err.status >= 500) {
         request.log.error({ err }, 'request failed');
         body.error.correlationId = request.id;
