@@ -123,6 +123,14 @@ export const configSchema = z.strictObject({
       maxApprovalHours: z.number().min(1).max(24 * 365).default(24 * 30),
     })
     .prefault({}),
+  /** Complaints from the public (CN-25): anyone may file one, so each address and region has a limit. */
+  complaints: z
+    .strictObject({
+      perAddressPerHour: z.number().int().min(1).max(10_000).default(5),
+      perRegionPerDay: z.number().int().min(1).max(1_000_000).default(200),
+      maxTextChars: z.number().int().min(100).max(8000).default(4000),
+    })
+    .prefault({}),
   /** Camera health (issue 7): diagnostic cycle, thresholds, rates, webhooks. */
   health: z
     .strictObject({

@@ -98,7 +98,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     version: VERSION,
     metrics,
     health,
-    supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir }),
+    supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints }),
     async close() {
       // PostgreSQL: what this process appended is chained before it lets go of the database.
       await audit.close().catch((err: unknown) => logger.error({ err }, 'access register entries left to chain by another process'));

@@ -62,9 +62,20 @@ export async function signIn(t: TestApp, p: Person, remoteAddress?: string): Pro
   return client;
 }
 
-/** The code an authenticator would show now, for an enrolled person; moves the clock one step on so it is fresh. */
+/**
+ * A code an authenticator would accept now for an enrolled person: the earliest step within the
+ * allowed drift not yet used, so sign-ins at the same moment (Promise.all) do not move the clock
+ * under each other; the clock moves on only when every step within the drift is used.
+ */
 export async function currentCode(t: TestApp, userId: number): Promise<string> {
   const secret = await t.access.accounts.enrolledTotpSecret(userId);
-  t.clock.advance(30_000);
-  return totp(base32Decode(secret!), t.clock.now());
+  const last = (await t.repos.accounts.userById(userId))?.totp_last_step ?? null;
+  let now = Math.floor(t.clock.now() / 30_000);
+  let step = last === null ? now : Math.max(now - 1, last + 1);
+  if (step > now + 1) {
+    t.clock.advance((step - now - 1) * 30_000);
+    now = Math.floor(t.clock.now() / 30_000);
+    step = Math.max(now - 1, last! + 1);
+  }
+  return totp(base32Decode(secret!), step * 30_000);
 }

@@ -12,7 +12,7 @@ import type { Actor } from '../../access/actor.js';
 import type { Access } from '../../access/index.js';
 import { AccessErrors } from '../../access/errors.js';
 import { isPermission, type Permission } from '../../access/permissions.js';
-import { authorize, type Subject } from '../../access/policy.js';
+import { can, isHiddenRefusal, refusal, type Subject } from '../../access/policy.js';
 import { ACTION_OF_PERMISSION, markRecorded, wasRecorded } from '../../access/security-log.js';
 import type { AuditAction } from '../../audit/entry.js';
 import { Errors, isVigilError } from '../../errors.js';
@@ -105,7 +105,7 @@ export function registerAuth(api: FastifyInstance, access: Access): void {
   // here; those of callers nobody could identify are summed per address so a flood cannot fill
   // the disk through the register.
   api.addHook('onError', async (req, _reply, error) => {
-    if (!isVigilError(error) || !REFUSALS.has(error.status) || wasRecorded(error)) return;
+    if (!isVigilError(error) || !(REFUSALS.has(error.status) || isHiddenRefusal(error)) || wasRecorded(error)) return;
     const rule = req.routeOptions.config.access;
     const entry = { action: rule ? actionOf(rule) : 'config_change', outcome: 'refused', reason: error.message, target: `${req.method} ${req.routeOptions.url}`, detail: { code: error.code } } as const;
     if (req.actor) await access.log.record(req.actor, entry);
@@ -139,14 +139,13 @@ export function actorOf(req: FastifyRequest): Actor {
 
 /**
  * Object-level check inside a handler: `await guard(access, req, 'change', camera, 'registry_change')`.
- * A refusal is registered, then thrown.
+ * A refusal is registered, then thrown; about something the actor may not see at all it is the
+ * 404 a nonexistent one gets (`hideAs`: the words of that 404 when not "<kind> <id> does not exist").
  */
-export async function guard(access: Access, req: FastifyRequest, action: string, subject: Subject, auditAction: AuditAction, cameraIds: number[] = []): Promise<Actor> {
+export async function guard(access: Access, req: FastifyRequest, action: string, subject: Subject, auditAction: AuditAction, cameraIds: number[] = [], hideAs?: string): Promise<Actor> {
   const actor = actorOf(req);
-  try {
-    authorize(actor, action, subject);
-  } catch (e) {
-    await access.log.refuse(actor, { action: auditAction, cameraIds, reason: `${action} ${subject.kind} refused`, target: `${req.method} ${req.routeOptions.url}` }, e as Error);
+  if (!can(actor, action, subject)) {
+    await access.log.refuse(actor, { action: auditAction, cameraIds, reason: `${action} ${subject.kind} refused`, target: `${req.method} ${req.routeOptions.url}` }, refusal(action, subject, actor, hideAs));
   }
   return actor;
 }
