@@ -46,16 +46,21 @@ export class AnonymousRefusals {
   async flush(now = this.clock.now(), all = false): Promise<void> {
     for (const [key, w] of [...this.windows]) {
       if (!all && now < w.openedAt + this.windowMs) continue;
-      this.windows.delete(key);
-      if (w.more === 0) continue;
-      const kind = key.slice(key.indexOf(' ') + 1);
-      await this.log.record(null, {
-        ...w.sample,
-        outcome: w.sample.outcome ?? 'refused',
-        sourceAddress: key.startsWith('* ') ? null : w.sample.sourceAddress ?? null,
-        reason: `${w.more} more like this from the same address within ${Math.round(this.windowMs / 1000)} s: ${w.sample.reason ?? ''}`.trim(),
-        detail: { ...w.sample.detail, kind, count: w.more, windowFrom: w.openedAt, windowTo: Math.min(now, w.openedAt + this.windowMs) },
-      });
+      const more = w.more;
+      if (more > 0) {
+        const kind = key.slice(key.indexOf(' ') + 1);
+        // Written before the window is forgotten: if this fails, the count is still there to write.
+        await this.log.record(null, {
+          ...w.sample,
+          outcome: w.sample.outcome ?? 'refused',
+          sourceAddress: key.startsWith('* ') ? null : w.sample.sourceAddress ?? null,
+          reason: `${more} more like this from the same address within ${Math.round(this.windowMs / 1000)} s: ${w.sample.reason ?? ''}`.trim(),
+          detail: { ...w.sample.detail, kind, count: more, windowFrom: w.openedAt, windowTo: Math.min(now, w.openedAt + this.windowMs) },
+        });
+      }
+      // Refusals counted while that was written go into a window of their own.
+      if (w.more > more) this.windows.set(key, { openedAt: now, more: w.more - more, sample: w.sample });
+      else if (this.windows.get(key) === w) this.windows.delete(key);
     }
     if (!this.windows.size) this.stopTimer();
   }
@@ -68,6 +73,7 @@ export class AnonymousRefusals {
 
   private startTimer(): void {
     if (this.timer) return;
+    // No caller to hand a failure to here: the counts stay for the next refusal or close() to write.
     this.timer = setInterval(() => void this.flush().catch(() => undefined), this.windowMs);
     this.timer.unref();
   }
