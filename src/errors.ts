@@ -57,6 +57,15 @@ export const Errors = {
   unavailable: declare('UNAVAILABLE', 'A required service is not available', 503),
 } as const;
 
+/** Too many requests or attempts: 429, and the API answers with a Retry-After header. */
+export class RateLimitedError extends VigilError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, waitMs: number) {
+    super('RATE_LIMITED', message, 429);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+  }
+}
+
 export function isVigilError(e: unknown): e is VigilError {
   return e instanceof VigilError;
 }

@@ -2,15 +2,16 @@
 // turned into an Actor for the request. Every sign-in, failed or not, is registered (R5.2).
 import type { Clock } from '../domain/clock.js';
 import type { Repositories } from '../db/repositories.js';
-import type { SessionRow, UserRow } from '../db/account.repository.js';
+import type { SessionRow, SessionStage, UserRow } from '../db/account.repository.js';
 import { Errors } from '../errors.js';
 import { Actor, type Grant } from './actor.js';
 import { AccessErrors } from './errors.js';
-import { lockedUntil, type LockoutPolicy } from './lockout.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password.js';
-import { isPermission, isRole, TOTP_REQUIRED_ROLES, type Permission } from './permissions.js';
+import { isPermission, isRole, needsSecondFactor, type Permission } from './permissions.js';
+import type { AnonymousRefusals } from './refusal-flood.js';
 import type { RevocationHub } from './revocation-hub.js';
-import type { SecurityLog } from './security-log.js';
+import { markRecorded, type SecurityLog } from './security-log.js';
+import { signInWait, type SignInThrottlePolicy } from './sign-in-throttle.js';
 import { API_TOKEN_PREFIX, csrfToken, newSecret, sameText, sha256Hex } from './tokens.js';
 import { openSecret, sealSecret } from './secret-box.js';
 import { base32Decode, base32Encode, matchTotp, newTotpSecret, otpauthUri } from './totp.js';
@@ -20,10 +21,15 @@ export interface SessionPolicy {
   idleMs: number;
 }
 
+/**
+ * 'password' while the account must replace a password an administrator set, then 'enrol' until
+ * a required second factor is set up; only those steps are open then.
+ */
+export type Stage = 'full' | 'enrol' | 'password';
+
 export interface Authenticated {
   actor: Actor;
-  /** 'enrol' until a required second factor is set up; only enrolment is open then. */
-  stage: 'full' | 'enrol';
+  stage: Stage;
 }
 
 export interface SignedIn extends Authenticated {
@@ -34,6 +40,10 @@ export interface SignedIn extends Authenticated {
 }
 
 const TOUCH_EVERY_MS = 10_000;
+
+function stageOf(user: UserRow, stored: SessionStage): Stage {
+  return user.must_change_password ? 'password' : stored;
+}
 const ISSUER = 'Vigil';
 
 export class AccountService {
@@ -44,9 +54,10 @@ export class AccountService {
     private readonly clock: Clock,
     private readonly csrfKey: Buffer,
     readonly sessions: SessionPolicy,
-    private readonly lockout: LockoutPolicy,
+    private readonly throttle: SignInThrottlePolicy,
     /** AES-256-GCM key sealing TOTP secrets at rest (secret-box.ts). */
     private readonly totpKey: Buffer,
+    private readonly refusals: AnonymousRefusals,
   ) {}
 
   /** The enrolled second-factor secret (base32) in clear, for this server's own use; null if none. */
@@ -55,40 +66,54 @@ export class AccountService {
     return u?.totp_secret ? openSecret(this.totpKey, u.id, u.totp_secret) : null;
   }
 
+  /**
+   * Every failure gets the same answer, whatever failed (unknown name, wrong password, a missing,
+   * wrong or reused code, a disabled account) and each counts toward the delays, so nothing here
+   * tells whether a name exists, a password was right or an account has a second factor.
+   */
   async login(input: { login: string; password: string; totp?: string; sourceAddress: string | null }): Promise<SignedIn> {
     const accounts = this.repos.accounts;
     const now = this.clock.now();
     const login = input.login.trim().toLowerCase();
+    const address = input.sourceAddress;
     const who = { userId: null, workId: null, name: login.slice(0, 200) };
-    const until = lockedUntil(await accounts.loginFailures(login, now - this.lockout.windowMs - this.lockout.lockMs), now, this.lockout);
-    if (until) {
-      return this.log.refuse(null, { action: 'login', actors: [who], sourceAddress: input.sourceAddress, reason: 'account locked after repeated failures' }, AccessErrors.locked(until));
+    const since = now - this.throttle.windowMs;
+    const wait = signInWait(
+      await accounts.loginFailures(login, since, undefined, address),
+      address === null ? [] : await accounts.addressFailures(address, since),
+      now,
+      this.throttle,
+    );
+    if (wait > 0) {
+      const error = markRecorded(AccessErrors.signInThrottled(wait));
+      await this.refusals.refuse('sign-in throttled', { action: 'login', outcome: 'refused', actors: [who], sourceAddress: address, reason: 'sign-in attempts too fast after failures from this address', detail: { retryAfterSeconds: error.retryAfterSeconds } });
+      throw error;
     }
     const user = await accounts.userByLogin(login);
     const passwordOk = user ? await verifyPassword(user.password_hash, input.password) : (await verifyPassword(await DUMMY_HASH_PROMISE, input.password), false);
-    const fail = async (reason: string, error: Error): Promise<never> => {
+    const fail = async (reason: string): Promise<never> => {
       await this.log.transaction(async (trx) => {
-        await accounts.addLoginFailure(login, now, trx);
+        await accounts.addLoginFailure(login, now, trx, address);
         await this.log.append(trx, null, {
           action: 'login',
           outcome: 'failed',
           actors: [user ? { userId: user.id, workId: user.work_id, name: user.login } : who],
-          sourceAddress: input.sourceAddress,
+          sourceAddress: address,
           reason,
         });
       });
-      throw error;
+      throw markRecorded(AccessErrors.signInFailed());
     };
-    if (!user || !passwordOk) return fail('wrong login name or password', Errors.unauthenticated('wrong login name or password'));
-    if (user.status !== 'active') return fail('account disabled', Errors.unauthenticated('wrong login name or password'));
+    if (!user || !passwordOk) return fail('wrong login name or password');
+    if (user.status !== 'active') return fail('account disabled');
     const grants = await this.grants(user.id);
-    let stage: 'full' | 'enrol' = 'full';
+    let stage: SessionStage = 'full';
     let totpStep: number | null = null;
     if (user.totp_secret) {
-      if (!input.totp) throw AccessErrors.totpRequired();
+      if (!input.totp) return fail('second-factor code missing');
       totpStep = matchTotp(base32Decode(openSecret(this.totpKey, user.id, user.totp_secret)), input.totp, now, user.totp_last_step);
-      if (totpStep === null) return fail('wrong or reused second-factor code', Errors.unauthenticated('the code is wrong or was already used'));
-    } else if (grants.some((g) => TOTP_REQUIRED_ROLES.has(g.role))) {
+      if (totpStep === null) return fail('wrong or reused second-factor code');
+    } else if (needsSecondFactor(grants.map((g) => g.role))) {
       stage = 'enrol';
     }
     const sessionSecret = newSecret();
@@ -100,16 +125,16 @@ export class AccountService {
       last_seen_at: now,
       expires_at: now + this.sessions.ttlMs,
       revoked_at: null,
-      source_address: input.sourceAddress,
+      source_address: address,
     };
-    const actor = this.actor(user, grants, { sessionId: session.id, sourceAddress: input.sourceAddress });
+    const actor = this.actor(user, grants, { sessionId: session.id, sourceAddress: address });
     await this.log.transaction(async (trx) => {
-      await accounts.clearLoginFailures(login, trx);
+      await accounts.clearLoginFailures(login, trx, address);
       if (totpStep !== null) await accounts.updateUser(user.id, { totp_last_step: totpStep }, trx);
       await accounts.insertSession(session, trx);
       await this.log.append(trx, actor, { action: 'login', outcome: 'success', detail: { secondFactor: totpStep !== null, stage } });
     });
-    return { actor, stage, sessionSecret, csrfToken: this.csrfFor(sessionSecret), expiresAt: session.expires_at };
+    return { actor, stage: stageOf(user, stage), sessionSecret, csrfToken: this.csrfFor(sessionSecret), expiresAt: session.expires_at };
   }
 
   csrfFor(sessionSecret: string): string {
@@ -128,7 +153,10 @@ export class AccountService {
     const user = await this.repos.accounts.userById(s.user_id);
     if (!user || user.status !== 'active') return null;
     if (now - s.last_seen_at >= TOUCH_EVERY_MS) await this.repos.accounts.touchSession(s.id, now);
-    return { actor: this.actor(user, await this.grants(user.id), { sessionId: s.id, sourceAddress }), stage: s.stage };
+    const grants = await this.grants(user.id);
+    // A role needing a second factor granted after sign-in sends the session back to enrolment.
+    const stored: SessionStage = s.stage === 'full' && !user.totp_secret && needsSecondFactor(grants.map((g) => g.role)) ? 'enrol' : s.stage;
+    return { actor: this.actor(user, grants, { sessionId: s.id, sourceAddress }), stage: stageOf(user, stored) };
   }
 
   /** The actor behind an API token, limited to the token's permissions and subtree. */
@@ -182,17 +210,27 @@ export class AccountService {
     });
   }
 
+  /**
+   * Changes one's own password. Every other session and every API token of the user ends with it
+   * (a stolen one must not outlive the victim's reaction), and so do the streams they opened.
+   */
   async changePassword(actor: Actor, current: string, next: string): Promise<void> {
     const user = await this.repos.accounts.userById(actor.userId);
     if (!user || !(await verifyPassword(user.password_hash, current))) {
       return this.log.refuse(actor, { action: 'permission_change', target: `user:${actor.userId}`, reason: 'password change with a wrong current password' }, Errors.forbidden('the current password is wrong'));
     }
+    if (next === current) throw Errors.validation('the new password must differ from the current one', [{ path: 'next', message: 'same as the current password' }]);
     const hash = await hashPassword(next);
     const now = this.clock.now();
-    await this.log.transaction(async (trx) => {
-      await this.repos.accounts.updateUser(actor.userId, { password_hash: hash, password_changed_at: now, updated_at: now }, trx);
-      await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target: `user:${actor.userId}`, detail: { change: 'password' } });
+    const ended = await this.log.transaction(async (trx) => {
+      await this.repos.accounts.updateUser(actor.userId, { password_hash: hash, password_changed_at: now, must_change_password: 0, updated_at: now }, trx);
+      const sessions = (await this.repos.accounts.revokeSessionsOf(actor.userId, now, trx, actor.sessionId ?? undefined));
+      const tokens = await this.repos.accounts.revokeTokensOf(actor.userId, now, trx);
+      await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target: `user:${actor.userId}`, detail: { change: 'password', sessionsRevoked: sessions.length, tokensRevoked: tokens.length } });
+      return { sessions, tokens };
     });
+    for (const id of ended.sessions) this.hub.revokeHolder(`s:${id}`, 'password changed');
+    for (const id of ended.tokens) this.hub.revokeHolder(`t:${id}`, 'password changed');
   }
 
   async grants(userId: number): Promise<Grant[]> {

@@ -1,9 +1,15 @@
 // Access errors beyond the shared model: each with a stable code and status, like src/errors.ts.
-import { VigilError } from '../errors.js';
+import { RateLimitedError, VigilError } from '../errors.js';
 
 export const AccessErrors = {
-  locked: (until: number) => new VigilError('ACCOUNT_LOCKED', `too many failed sign-ins; try again after ${new Date(until).toISOString()}`, 423),
-  totpRequired: () => new VigilError('TOTP_REQUIRED', 'enter the 6-digit code from your authenticator app', 401),
+  /** The one answer to every failed sign-in, whatever failed. */
+  signInFailed: () => new VigilError('UNAUTHENTICATED', 'wrong login name, password or code', 401),
+  signInThrottled: (waitMs: number) => new RateLimitedError(`too many failed sign-ins from this address; try again in ${Math.ceil(waitMs / 1000)} s`, waitMs),
+  tooManyRequests: (waitMs: number) => new RateLimitedError(`too many requests; try again in ${Math.ceil(waitMs / 1000)} s`, waitMs),
+  /** Separation of duties: the role may not be held together with one the person holds. */
+  dutiesIncompatible: (message: string) => new VigilError('DUTIES_INCOMPATIBLE', message, 409),
+  passwordChangeRequired: () =>
+    new VigilError('PASSWORD_CHANGE_REQUIRED', 'an administrator set your password: choose your own before going on', 403),
   enrolmentRequired: () =>
     new VigilError('TOTP_ENROLMENT_REQUIRED', 'your role needs a second factor: enrol an authenticator app before going on', 403),
   csrf: () => new VigilError('CSRF_REJECTED', 'the request lacks this session\'s x-csrf-token header', 403),

@@ -11,7 +11,7 @@ import type { AccessRequestService } from './access-request.service.js';
 import { AccessErrors } from './errors.js';
 import { can } from './policy.js';
 import type { Revocation, RevocationHub } from './revocation-hub.js';
-import type { SecurityLog } from './security-log.js';
+import { markRecorded, type SecurityLog } from './security-log.js';
 import { StreamTokenError, type StreamClaims, type StreamKind, type StreamTokenSigner } from './stream-token.js';
 import { cameraSubject } from './subjects.js';
 
@@ -109,7 +109,8 @@ export class FootageAccess {
         sourceAddress: expect.sourceAddress ?? null,
         detail: { streamToken: e.reason },
       });
-      throw AccessErrors.streamToken(e.message);
+      // Registered just above: the API's safety net must not write it a second time.
+      throw markRecorded(AccessErrors.streamToken(e.message));
     }
   }
 

@@ -12,6 +12,8 @@ import { DocumentStore } from './document-store.js';
 import { FootageAccess } from './footage-access.js';
 import { RevocationFeed } from './revocation-feed.js';
 import { RevocationHub } from './revocation-hub.js';
+import { TokenBuckets, type RateLimiter } from './rate-limit.js';
+import { AnonymousRefusals } from './refusal-flood.js';
 import { SecurityLog } from './security-log.js';
 import { StreamTokenSigner } from './stream-token.js';
 import { UserService } from './user.service.js';
@@ -29,6 +31,11 @@ export interface AccessSettings {
   lockoutFailures: number;
   lockoutWindowMinutes: number;
   lockoutMinutes: number;
+  signInFirstDelaySeconds: number;
+  signInFailuresPerAddress: number;
+  apiRequestsPerMinute: number;
+  refusalSummarySeconds: number;
+  secondAdministratorRoles: string[];
   streamTokenSeconds: number;
   maxApprovalHours: number;
 }
@@ -59,6 +66,10 @@ export interface Access {
   /** Brings other processes' revocations to this one's hub while streams are open. */
   revocations: RevocationFeed;
   log: SecurityLog;
+  /** Refusals of unidentified callers, one register entry per address and kind a window, with a count. */
+  anonymousRefusals: AnonymousRefusals;
+  /** API request limits: keys 'a:<address>' and 'u:<user id>'. */
+  requestLimit: RateLimiter;
   /** For the media routes: see FootageAccess.verifyStreamToken. */
   verifyStreamToken: FootageAccess['verifyStreamToken'];
   /** For the media and export code: see FootageAccess.check. */
@@ -77,12 +88,15 @@ export function createAccess(d: AccessDeps): Access {
   const feed = new RevocationFeed(d.repos, d.audit, hub, d.clock, d.revocationPollMs);
   hub.attach(feed);
   const s = d.settings;
+  const anonymousRefusals = new AnonymousRefusals(log, d.clock, s.refusalSummarySeconds * 1000);
   const accounts = new AccountService(d.repos, log, hub, d.clock, d.keys.csrf, { ttlMs: s.sessionHours * 3_600_000, idleMs: s.idleMinutes * 60_000 }, {
-    maxFailures: s.lockoutFailures,
+    freeFailures: s.lockoutFailures,
+    firstDelayMs: s.signInFirstDelaySeconds * 1000,
+    maxDelayMs: s.lockoutMinutes * 60_000,
     windowMs: s.lockoutWindowMinutes * 60_000,
-    lockMs: s.lockoutMinutes * 60_000,
-  }, d.keys.totp ?? Buffer.from(hkdfSync('sha256', d.keys.csrf, Buffer.alloc(0), 'vigil totp sealing', 32)));
-  const users = new UserService(d.repos, log, hub, d.clock);
+    perAddressFailures: s.signInFailuresPerAddress,
+  }, d.keys.totp ?? Buffer.from(hkdfSync('sha256', d.keys.csrf, Buffer.alloc(0), 'vigil totp sealing', 32)), anonymousRefusals);
+  const users = new UserService(d.repos, log, hub, d.clock, { secondAdministratorRoles: s.secondAdministratorRoles });
   const requests = new AccessRequestService(d.repos, log, new DocumentStore(d.dataDir), d.clock, {
     accessProfile: d.accessProfile,
     effectiveProfileId: d.effectiveProfileId,
@@ -97,6 +111,8 @@ export function createAccess(d: AccessDeps): Access {
     hub,
     revocations: feed,
     log,
+    anonymousRefusals,
+    requestLimit: new TokenBuckets(d.clock, s.apiRequestsPerMinute),
     verifyStreamToken: (token, expect) => footage.verifyStreamToken(token, expect),
     checkFootageAccess: (actor, use) => footage.check(actor, use),
     subjects: {

@@ -47,8 +47,40 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   system_administrator: ['basic-info:read', 'basic-info:write', 'config:write', 'users:manage'],
 };
 
-/** Roles that cannot finish signing in without a second factor. */
-export const TOTP_REQUIRED_ROLES: ReadonlySet<Role> = new Set(['approver', 'system_administrator']);
+/** What lets one see footage or the register. */
+const SEEING: readonly Permission[] = ['live:view', 'playback:view', 'footage:copy', 'footage:retrieve', 'audit:read'];
+
+/**
+ * Roles that cannot finish signing in without a second factor: every role that can see footage
+ * or the register, those who approve access to it, and the platform's administrators.
+ */
+export const TOTP_REQUIRED_ROLES: ReadonlySet<Role> = new Set(
+  ROLES.filter((r) => r === 'approver' || r === 'system_administrator' || ROLE_PERMISSIONS[r].some((p) => SEEING.includes(p))),
+);
+
+export function needsSecondFactor(roles: readonly string[]): boolean {
+  return roles.some((r) => isRole(r) && TOTP_REQUIRED_ROLES.has(r));
+}
+
+/**
+ * Separation of duties: roles one account may not hold together, anywhere. Whoever audits the
+ * watchers must not watch, investigate or administer.
+ */
+export const INCOMPATIBLE_ROLES: readonly [Role, Role][] = [
+  ['auditor', 'duty_operator'],
+  ['auditor', 'investigator'],
+  ['auditor', 'system_administrator'],
+  ['auditor', 'unit_administrator'],
+];
+
+/** The role of `held` that `role` may not join, or null. */
+export function incompatibleWith(role: string, held: readonly string[]): string | null {
+  for (const [a, b] of INCOMPATIBLE_ROLES) {
+    if (role === a && held.includes(b)) return b;
+    if (role === b && held.includes(a)) return a;
+  }
+  return null;
+}
 
 export function isPermission(p: string): p is Permission {
   return (PERMISSIONS as readonly string[]).includes(p);

@@ -58,12 +58,37 @@ export function can(actor: Actor | null, action: string, subject: Subject): bool
 /** Throws FORBIDDEN unless a rule allows it (UNAUTHENTICATED when nobody is signed in). */
 export function authorize(actor: Actor | null, action: string, subject: Subject): asserts actor is Actor {
   if (!actor) throw Errors.unauthenticated();
-  if (!can(actor, action, subject)) throw refusal(action, subject);
+  if (!can(actor, action, subject)) throw refusal(action, subject, actor);
 }
 
-export function refusal(action: string, subject: Subject): VigilError {
+/**
+ * The refusal of `action` on `subject`. About something the actor may not even see (`see`), it
+ * is the very answer a nonexistent one gets — 404 and the same words — so that nobody learns
+ * what exists outside their scope (issue 14); it is still registered like any refusal.
+ */
+export function refusal(action: string, subject: Subject, actor?: Actor, hideAs?: string): VigilError {
+  const noun = NOUNS[subject.kind];
+  if (actor && 'id' in subject && subject.id !== null && (noun || hideAs) && !can(actor, 'see', subject)) {
+    return hiddenRefusal(hideAs ?? `${noun} ${subject.id} does not exist`);
+  }
   const id = 'id' in subject ? subject.id : null;
   return Errors.forbidden(policyRefusalText(action, subject.kind, id)).withParams({ rule: 'policy', action, subject: subject.kind, ...(id !== null ? { id } : {}) });
+}
+
+/** Kinds whose refusals hide what one may not see, with the noun their "does not exist" uses. */
+const NOUNS: Partial<Record<Subject['kind'], string>> = { Camera: 'camera', User: 'user' };
+
+const HIDDEN = Symbol('vigil.hidden-refusal');
+
+/** A refusal answered as NOT_FOUND; the API's safety net still registers it. */
+export function hiddenRefusal(message: string): VigilError {
+  const e = Errors.notFound(message);
+  (e as unknown as Record<symbol, boolean>)[HIDDEN] = true;
+  return e;
+}
+
+export function isHiddenRefusal(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, boolean>)[HIDDEN] === true;
 }
 
 /** Every declared (kind, action), for documentation and the authorisation matrix test. */

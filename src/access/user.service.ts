@@ -7,7 +7,8 @@ import type { UserRow, UserStatus } from '../db/account.repository.js';
 import { Errors } from '../errors.js';
 import { Actor } from './actor.js';
 import { hashPassword, randomPassword } from './password.js';
-import { isPermission, type Permission, type Role } from './permissions.js';
+import { AccessErrors } from './errors.js';
+import { incompatibleWith, isPermission, type Permission, type Role } from './permissions.js';
 import { authorize, type Subject } from './policy.js';
 import type { RevocationHub } from './revocation-hub.js';
 import type { SecurityLog } from './security-log.js';
@@ -23,7 +24,7 @@ export interface UserView {
   organisationId: number | null;
   status: UserStatus;
   totpEnrolled: boolean;
-  grants: { id: number; role: string; organisationId: number | null }[];
+  grants: { id: number; role: string; organisationId: number | null; awaitingConfirmation: boolean }[];
   createdAt: number;
 }
 
@@ -34,6 +35,16 @@ export interface NewUser {
   organisationId?: number | null;
   /** Generated (and returned once) when absent. */
   password?: string;
+  /**
+   * The person must choose their own password before anything else. Default: when an
+   * administrator (an actor) sets it; the platform's own accounts (first run, command line) not.
+   */
+  mustChangePassword?: boolean;
+}
+
+export interface UserPolicy {
+  /** Roles an administrator cannot put in force alone on an account they created. */
+  secondAdministratorRoles: readonly string[];
 }
 
 const MAX_TOKEN_DAYS = 366;
@@ -44,6 +55,7 @@ export class UserService {
     private readonly log: SecurityLog,
     private readonly hub: RevocationHub,
     private readonly clock: Clock,
+    private readonly policy: UserPolicy = { secondAdministratorRoles: [] },
   ) {}
 
   /** Authorizes or registers the refusal and throws. */
@@ -79,6 +91,8 @@ export class UserService {
           totp_secret: null,
           totp_pending_secret: null,
           totp_last_step: null,
+          must_change_password: (input.mustChangePassword ?? actor !== null) ? 1 : 0,
+          created_by: actor?.userId ?? null,
           created_at: now,
           updated_at: now,
         },
@@ -124,17 +138,17 @@ export class UserService {
         },
         trx,
       );
-      if (disabling) {
-        await this.repos.accounts.revokeSessionsOf(id, now, trx);
-        await this.repos.accounts.revokeTokensOf(id, now, trx);
-      }
+      if (disabling) await this.endEverything(id, now, trx);
       await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target: `user:${id}`, detail: { change: 'account-updated', fields: Object.keys(patch) } });
     });
     if (disabling || patch.organisationId !== undefined) this.hub.revokeUser(id, disabling ? 'account disabled' : 'organisation changed');
     return this.view(await this.load(id));
   }
 
-  /** Sets a new password (generated when absent) and signs the user out everywhere. */
+  /**
+   * Sets a new password (generated when absent) and ends every session and API token of the
+   * user; set by an administrator, it must be replaced by the person at their next sign-in.
+   */
   async resetPassword(actor: Actor | null, id: number, password?: string): Promise<string | null> {
     const user = await this.load(id);
     if (actor) await this.authorize(actor, 'manage', await this.subject(user), `user:${id}`);
@@ -142,28 +156,70 @@ export class UserService {
     const hash = await hashPassword(next);
     const now = this.clock.now();
     await this.log.transaction(async (trx) => {
-      await this.repos.accounts.updateUser(id, { password_hash: hash, password_changed_at: now, updated_at: now }, trx);
-      await this.repos.accounts.revokeSessionsOf(id, now, trx);
+      await this.repos.accounts.updateUser(id, { password_hash: hash, password_changed_at: now, must_change_password: actor && actor.userId !== id ? 1 : 0, updated_at: now }, trx);
+      await this.endEverything(id, now, trx);
       await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target: `user:${id}`, detail: { change: 'password-reset' } });
     });
     this.hub.revokeUser(id, 'password reset');
     return password ? null : next;
   }
 
+  /** Every session and API token of a user ends (their streams close through the hub after commit). */
+  private async endEverything(userId: number, now: number, trx: Parameters<Parameters<SecurityLog['transaction']>[0]>[0]): Promise<void> {
+    await this.repos.accounts.revokeSessionsOf(userId, now, trx);
+    await this.repos.accounts.revokeTokensOf(userId, now, trx);
+  }
+
+  /**
+   * Grants a role within an organisation. Separation of duties: nobody grants themselves; roles
+   * that may not be held together (INCOMPATIBLE_ROLES) are refused; and a powerful role granted by
+   * the administrator who created the account waits for a second administrator to confirm it.
+   */
   async grant(actor: Actor | null, userId: number, role: Role, organisationId: number | null): Promise<UserView> {
     const user = await this.load(userId);
     const org = await organisationSubject(this.repos, organisationId);
+    const target = `user:${userId}`;
     if (actor) {
-      await this.authorize(actor, 'manage', await this.subject(user), `user:${userId}`);
-      await this.authorize(actor, 'grant-over', org, `user:${userId}`);
+      if (actor.userId === userId) await this.log.refuse(actor, { action: 'permission_change', target, reason: `self-grant of ${role} refused` }, Errors.forbidden('you may not grant roles to yourself; ask another administrator'));
+      await this.authorize(actor, 'manage', await this.subject(user), target);
+      await this.authorize(actor, 'grant-over', org, target);
     }
+    const held = (await this.repos.accounts.grantsOf(userId, undefined, true)).map((g) => g.role);
+    const clash = incompatibleWith(role, held);
+    if (clash) {
+      await this.log.refuse(actor, { action: 'permission_change', target, reason: `${role} with ${clash} refused (separation of duties)` },
+        AccessErrors.dutiesIncompatible(`${user.login} holds ${clash}, which may not be held together with ${role}: whoever audits the watchers may not watch, investigate or administer`));
+    }
+    const awaiting = actor !== null && user.created_by === actor.userId && this.policy.secondAdministratorRoles.includes(role);
     await this.log.transaction(async (trx) => {
-      const id = await this.repos.accounts.insertGrant({ userId, role, organisationId, grantedBy: actor?.userId ?? null, at: this.clock.now() }, trx);
-      await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target: `user:${userId}`, detail: { change: 'role-granted', grantId: id, role, organisationId } });
+      const id = await this.repos.accounts.insertGrant({ userId, role, organisationId, grantedBy: actor?.userId ?? null, at: this.clock.now(), awaitingConfirmation: awaiting }, trx);
+      await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target, detail: { change: awaiting ? 'role-granted-awaiting-confirmation' : 'role-granted', grantId: id, role, organisationId } });
     });
     return this.view(user);
   }
 
+  /** A second administrator puts in force a grant made by the one who created the account. */
+  async confirmGrant(actor: Actor, grantId: number): Promise<UserView> {
+    const g = await this.repos.accounts.grantById(grantId);
+    if (!g) throw Errors.notFound(`role grant ${grantId} does not exist`);
+    const user = await this.load(g.userId);
+    const target = `user:${g.userId}`;
+    await this.authorize(actor, 'manage', await this.subject(user), target);
+    await this.authorize(actor, 'grant-over', { kind: 'Organisation', id: g.organisationId, path: g.path }, target);
+    if (!g.awaitingConfirmation) throw Errors.conflict(`role grant ${grantId} is already in force`);
+    if (actor.userId === g.grantedBy || actor.userId === g.userId) {
+      await this.log.refuse(actor, { action: 'permission_change', target, reason: 'grant confirmed by its own granter or grantee' }, Errors.forbidden('a second administrator, neither the one who granted it nor its holder, must confirm this grant'));
+    }
+    const clash = incompatibleWith(g.role, (await this.repos.accounts.grantsOf(g.userId)).map((x) => x.role));
+    if (clash) await this.log.refuse(actor, { action: 'permission_change', target, reason: `${g.role} with ${clash} refused (separation of duties)` }, AccessErrors.dutiesIncompatible(`${user.login} holds ${clash}, which may not be held together with ${g.role}`));
+    await this.log.transaction(async (trx) => {
+      await this.repos.accounts.confirmGrant(grantId, trx);
+      await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target, detail: { change: 'role-grant-confirmed', grantId, role: g.role, organisationId: g.organisationId, grantedBy: g.grantedBy } });
+    });
+    return this.view(user);
+  }
+
+  /** Takes a role away: every session and API token of the person ends, and their streams close. */
   async revokeGrant(actor: Actor | null, grantId: number): Promise<void> {
     const g = await this.repos.accounts.grantById(grantId);
     if (!g) throw Errors.notFound(`role grant ${grantId} does not exist`);
@@ -171,12 +227,13 @@ export class UserService {
       await this.authorize(actor, 'manage', await this.subject(await this.load(g.userId)), `user:${g.userId}`);
       await this.authorize(actor, 'grant-over', { kind: 'Organisation', id: g.organisationId, path: g.path }, `user:${g.userId}`);
     }
+    const now = this.clock.now();
     await this.log.transaction(async (trx) => {
       await this.repos.accounts.deleteGrant(grantId, trx);
+      if (!g.awaitingConfirmation) await this.endEverything(g.userId, now, trx);
       await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target: `user:${g.userId}`, detail: { change: 'role-revoked', grantId, role: g.role, organisationId: g.organisationId } });
     });
-    // Streams re-check from scratch: the user may still watch what another role allows.
-    this.hub.revokeUser(g.userId, `role ${g.role} revoked`);
+    if (!g.awaitingConfirmation) this.hub.revokeUser(g.userId, `role ${g.role} revoked`);
   }
 
   /** Revokes every session of a user (signing them out everywhere). */
@@ -262,7 +319,7 @@ export class UserService {
   }
 
   private async view(u: UserRow): Promise<UserView> {
-    const grants = await this.repos.accounts.grantsOf(u.id);
+    const grants = await this.repos.accounts.grantsOf(u.id, undefined, true);
     return {
       id: u.id,
       login: u.login,
@@ -271,7 +328,7 @@ export class UserService {
       organisationId: u.organisation_id,
       status: u.status,
       totpEnrolled: u.totp_secret !== null,
-      grants: grants.map((g) => ({ id: g.id, role: g.role, organisationId: g.organisationId })),
+      grants: grants.map((g) => ({ id: g.id, role: g.role, organisationId: g.organisationId, awaitingConfirmation: g.awaitingConfirmation })),
       createdAt: u.created_at,
     };
   }

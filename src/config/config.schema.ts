@@ -120,14 +120,39 @@ export const configSchema = z.strictObject({
       sessionHours: z.number().min(0.1).max(24 * 30).default(12),
       /** …or after this long without a request. */
       idleMinutes: z.number().min(1).max(24 * 60).default(30),
-      /** Failed sign-ins within the window that lock an account, and for how long. */
+      /**
+       * Failed sign-ins of one name from one address that cost nothing; after them each attempt
+       * from there waits twice as long as the one before, from signInFirstDelaySeconds up to
+       * lockoutMinutes. Failures are forgotten after lockoutWindowMinutes. No name is ever locked
+       * for everyone: a stranger elsewhere slows only themselves.
+       */
       lockoutFailures: z.number().int().min(1).max(100).default(5),
       lockoutWindowMinutes: z.number().min(1).max(24 * 60).default(15),
       lockoutMinutes: z.number().min(1).max(24 * 60).default(15),
+      signInFirstDelaySeconds: z.number().min(0.1).max(3600).default(2),
+      /** Failed sign-ins from one address, under any names, within the window that stop it trying. */
+      signInFailuresPerAddress: z.number().int().min(1).max(100_000).default(30),
+      /** API requests a source address, and an account, may make per minute (and in one burst). */
+      apiRequestsPerMinute: z.number().int().min(10).max(1_000_000).default(1200),
+      /** Refusals of unidentified callers: one register entry per address and kind per window, with a count. */
+      refusalSummarySeconds: z.number().int().min(1).max(3600).default(60),
+      /**
+       * Roles that an administrator granting them to an account they created themselves cannot
+       * put in force alone: a second administrator confirms (separation of duties).
+       */
+      secondAdministratorRoles: z.array(z.string()).default(['system_administrator', 'unit_administrator', 'supervisor', 'approver', 'auditor']),
       /** Life of a signed media URL. */
       streamTokenSeconds: z.number().int().min(5).max(600).default(60),
       /** Longest an approved access request stays valid. */
       maxApprovalHours: z.number().min(1).max(24 * 365).default(24 * 30),
+    })
+    .prefault({}),
+  /** Complaints from the public (CN-25): anyone may file one, so each address and region has a limit. */
+  complaints: z
+    .strictObject({
+      perAddressPerHour: z.number().int().min(1).max(10_000).default(5),
+      perRegionPerDay: z.number().int().min(1).max(1_000_000).default(200),
+      maxTextChars: z.number().int().min(100).max(8000).default(4000),
     })
     .prefault({}),
   /** Camera health (issue 7): diagnostic cycle, thresholds, rates, webhooks. */

@@ -15,7 +15,7 @@ for (const dialect of DIALECTS) {
     const user = (login: string, organisation_id: number | null, work_id: string | null = null) =>
       repos.accounts.insertUser({
         login, display_name: login, work_id, organisation_id, status: 'active', password_hash: '$argon2id$x', password_changed_at: NOW,
-        totp_secret: null, totp_pending_secret: null, totp_last_step: null, created_at: NOW, updated_at: NOW,
+        totp_secret: null, totp_pending_secret: null, totp_last_step: null, must_change_password: 0, created_by: null, created_at: NOW, updated_at: NOW,
       });
 
     beforeAll(async () => {

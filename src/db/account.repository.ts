@@ -20,6 +20,10 @@ export interface UserTable {
   totp_pending_secret: string | null;
   /** The last 30-second step a code was accepted for: older and equal steps are refused (replay). */
   totp_last_step: number | null;
+  /** 1 while the password is one an administrator set: nothing else is open until it is changed. */
+  must_change_password: number;
+  /** The administrator who created the account; null for the platform (first run, command line). */
+  created_by: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -31,6 +35,8 @@ export interface RoleGrantTable {
   organisation_id: number | null;
   granted_by: number | null;
   created_at: number;
+  /** 1 until a second administrator confirms it; such a grant gives no power yet. */
+  awaiting_confirmation: Generated<number>;
 }
 
 export type SessionStage = 'full' | 'enrol';
@@ -62,6 +68,7 @@ export interface ApiTokenTable {
 export interface LoginFailureTable {
   login: string;
   at: number;
+  source_address: string | null;
 }
 
 export interface AccountTables {
@@ -84,6 +91,8 @@ export interface GrantRow {
   /** '' for the whole platform. */
   path: string;
   createdAt: number;
+  grantedBy: number | null;
+  awaitingConfirmation: boolean;
 }
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -91,7 +100,7 @@ type Q = Kysely<Database> | Transaction<Database>;
 const num = (v: number | null) => (v === null ? null : Number(v));
 
 function user(r: UserRow): UserRow {
-  return { ...r, id: Number(r.id), organisation_id: num(r.organisation_id), totp_last_step: num(r.totp_last_step), created_at: Number(r.created_at), updated_at: Number(r.updated_at), password_changed_at: Number(r.password_changed_at) };
+  return { ...r, id: Number(r.id), organisation_id: num(r.organisation_id), totp_last_step: num(r.totp_last_step), must_change_password: Number(r.must_change_password), created_by: num(r.created_by), created_at: Number(r.created_at), updated_at: Number(r.updated_at), password_changed_at: Number(r.password_changed_at) };
 }
 
 export class AccountRepository {
@@ -143,30 +152,44 @@ export class AccountRepository {
     return (await query.orderBy('users.id').execute()).map(user);
   }
 
-  async grantsOf(userId: number, q: Q = this.db): Promise<GrantRow[]> {
-    const rows = await q
+  /** The grants in force; with `includeAwaiting`, also those still waiting for a second administrator. */
+  async grantsOf(userId: number, q: Q = this.db, includeAwaiting = false): Promise<GrantRow[]> {
+    let query = q
       .selectFrom('role_grants')
       .leftJoin('organisations', 'organisations.id', 'role_grants.organisation_id')
-      .select(['role_grants.id', 'role_grants.user_id', 'role_grants.role', 'role_grants.organisation_id', 'role_grants.created_at', 'organisations.path'])
-      .where('role_grants.user_id', '=', userId)
-      .orderBy('role_grants.id')
-      .execute();
-    return rows.map((r) => ({ id: Number(r.id), userId: Number(r.user_id), role: r.role, organisationId: num(r.organisation_id), path: r.path ?? '', createdAt: Number(r.created_at) }));
+      .select(['role_grants.id', 'role_grants.user_id', 'role_grants.role', 'role_grants.organisation_id', 'role_grants.created_at', 'role_grants.granted_by', 'role_grants.awaiting_confirmation', 'organisations.path'])
+      .where('role_grants.user_id', '=', userId);
+    if (!includeAwaiting) query = query.where('role_grants.awaiting_confirmation', '=', 0);
+    const rows = await query.orderBy('role_grants.id').execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      userId: Number(r.user_id),
+      role: r.role,
+      organisationId: num(r.organisation_id),
+      path: r.path ?? '',
+      createdAt: Number(r.created_at),
+      grantedBy: num(r.granted_by),
+      awaitingConfirmation: Number(r.awaiting_confirmation) === 1,
+    }));
   }
 
-  async insertGrant(g: { userId: number; role: string; organisationId: number | null; grantedBy: number | null; at: number }, q: Q = this.db): Promise<number> {
+  async insertGrant(g: { userId: number; role: string; organisationId: number | null; grantedBy: number | null; at: number; awaitingConfirmation?: boolean }, q: Q = this.db): Promise<number> {
     const r = await q
       .insertInto('role_grants')
-      .values({ user_id: g.userId, role: g.role, organisation_id: g.organisationId, granted_by: g.grantedBy, created_at: g.at })
+      .values({ user_id: g.userId, role: g.role, organisation_id: g.organisationId, granted_by: g.grantedBy, created_at: g.at, awaiting_confirmation: g.awaitingConfirmation ? 1 : 0 })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(r.id);
   }
 
+  async confirmGrant(id: number, q: Q = this.db): Promise<void> {
+    await q.updateTable('role_grants').set({ awaiting_confirmation: 0 }).where('id', '=', id).execute();
+  }
+
   async grantById(id: number, q: Q = this.db): Promise<GrantRow | undefined> {
     const r = await q.selectFrom('role_grants').select('user_id').where('id', '=', id).executeTakeFirst();
     if (!r) return undefined;
-    return (await this.grantsOf(Number(r.user_id), q)).find((g) => g.id === id);
+    return (await this.grantsOf(Number(r.user_id), q, true)).find((g) => g.id === id);
   }
 
   async deleteGrant(id: number, q: Q = this.db): Promise<void> {
@@ -196,10 +219,11 @@ export class AccountRepository {
     await q.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
 
-  /** Revokes every live session of a user; returns their ids. */
-  async revokeSessionsOf(userId: number, at: number, q: Q = this.db): Promise<string[]> {
-    const rows = await q.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-    if (rows.length) await q.updateTable('sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  /** Revokes every live session of a user (but `except`); returns their ids. */
+  async revokeSessionsOf(userId: number, at: number, q: Q = this.db, except?: string): Promise<string[]> {
+    let rows = await q.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    if (except !== undefined) rows = rows.filter((r) => r.id !== except);
+    if (rows.length) await q.updateTable('sessions').set({ revoked_at: at }).where('id', 'in', rows.map((r) => r.id)).execute();
     return rows.map((r) => r.id);
   }
 
@@ -247,17 +271,28 @@ export class AccountRepository {
 
   // ---- failed sign-ins ----
 
-  async loginFailures(login: string, since: number, q: Q = this.db): Promise<number[]> {
-    const rows = await q.selectFrom('login_failures').select('at').where('login', '=', login).where('at', '>=', since).execute();
+  /** Times of failed sign-ins under a name since `since`; with `address`, only those from it. */
+  async loginFailures(login: string, since: number, q: Q = this.db, address?: string | null): Promise<number[]> {
+    let query = q.selectFrom('login_failures').select('at').where('login', '=', login).where('at', '>=', since);
+    if (address !== undefined) query = address === null ? query.where('source_address', 'is', null) : query.where('source_address', '=', address);
+    return (await query.execute()).map((r) => Number(r.at));
+  }
+
+  /** Times of failed sign-ins from one address, under any name, since `since`. */
+  async addressFailures(address: string, since: number, q: Q = this.db): Promise<number[]> {
+    const rows = await q.selectFrom('login_failures').select('at').where('source_address', '=', address).where('at', '>=', since).execute();
     return rows.map((r) => Number(r.at));
   }
 
-  async addLoginFailure(login: string, at: number, q: Q = this.db): Promise<void> {
-    await q.insertInto('login_failures').values({ login, at }).execute();
+  async addLoginFailure(login: string, at: number, q: Q = this.db, address: string | null = null): Promise<void> {
+    await q.insertInto('login_failures').values({ login, at, source_address: address }).execute();
   }
 
-  async clearLoginFailures(login: string, q: Q = this.db): Promise<void> {
-    await q.deleteFrom('login_failures').where('login', '=', login).execute();
+  /** Forgets a name's failures: all of them, or with `address` only those from there. */
+  async clearLoginFailures(login: string, q: Q = this.db, address?: string | null): Promise<void> {
+    let query = q.deleteFrom('login_failures').where('login', '=', login);
+    if (address !== undefined) query = address === null ? query.where('source_address', 'is', null) : query.where('source_address', '=', address);
+    await query.execute();
   }
 }
 

@@ -52,6 +52,18 @@ export function toOrganisation(r: OrganisationRow): Organisation {
 
 type Q = Kysely<Database> | Transaction<Database>;
 
+/** Tables holding a foreign key to organisations (beyond parent_id and cameras, checked apart). */
+const ORGANISATION_REFERENCES: readonly [string, string, readonly string[]][] = [
+  ['user accounts', 'users', ['organisation_id']],
+  ['role grants', 'role_grants', ['organisation_id']],
+  ['API tokens', 'api_tokens', ['organisation_id']],
+  ['access requests', 'access_requests', ['custodian_id']],
+  ['work orders', 'work_orders', ['maintainer_unit_id']],
+  ['systems', 'systems', ['region_id', 'builder_unit_id', 'user_unit_id', 'managing_unit_id', 'maintainer_unit_id']],
+  ['inspections', 'inspections', ['unit_id']],
+  ['rectifications', 'rectifications', ['unit_id']],
+];
+
 /** Organisations in a tree; a subtree is every row whose path starts with the root's path. */
 export class OrganisationRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -136,6 +148,24 @@ export class OrganisationRepository {
       .where('parent_id', '=', id)
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  /**
+   * What else still names an organisation, by what a reader would call it, with counts: read
+   * before a delete so the refusal names the holders instead of tripping a foreign key. Read-only
+   * over tables other repositories own; the list follows every `references('organisations.id')`.
+   */
+  async referencesTo(id: number, q: Q = this.db): Promise<{ what: string; count: number }[]> {
+    const out: { what: string; count: number }[] = [];
+    for (const [what, table, columns] of ORGANISATION_REFERENCES) {
+      const r = await q
+        .selectFrom(table as 'organisations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where((eb) => eb.or(columns.map((c) => eb(c as 'id', '=', id))))
+        .executeTakeFirstOrThrow();
+      if (Number(r.n) > 0) out.push({ what, count: Number(r.n) });
+    }
+    return out;
   }
 
   async delete(id: number, q: Q = this.db): Promise<void> {

@@ -292,6 +292,14 @@ export class SupervisionRepository {
     return q.orderBy('due_at').execute();
   }
 
+  /** Complaints received since `since` from one address, or about one region (null: about none). */
+  async countComplaints(since: number, by: { sourceAddress: string } | { regionId: number | null }, q: Kysely<Database> | Transaction<Database> = this.db): Promise<number> {
+    let query = q.selectFrom('complaints').select((eb) => eb.fn.countAll<number>().as('n')).where('received_at', '>=', since);
+    if ('sourceAddress' in by) query = query.where('source_address', '=', by.sourceAddress);
+    else query = by.regionId === null ? query.where('region_id', 'is', null) : query.where('region_id', '=', by.regionId);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  }
+
   async complaints(regionPaths: string[]): Promise<ComplaintRow[]> {
     if (!regionPaths.length) return [];
     const everything = regionPaths.includes('');

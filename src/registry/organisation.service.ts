@@ -97,6 +97,11 @@ export class OrganisationService {
       if ((await this.repos.cameras.countReferencing(id, trx)) > 0) {
         throw Errors.conflict(`organisation ${id} is still named by camera points`);
       }
+      const held = await this.repos.organisations.referencesTo(id, trx);
+      if (held.length) {
+        const list = held.map((h) => `${h.count} ${h.what}`).join(', ');
+        throw Errors.conflict(`organisation ${id} is still referenced by ${list}; move or remove them first`, held.map((h) => ({ path: h.what, message: `${h.count} still name this organisation` })));
+      }
       await this.repos.organisations.delete(id, trx);
       await record?.(trx, { object: 'organisation', action: 'delete', id, detail: { name: org.name } });
     });

@@ -109,8 +109,10 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     metrics,
     health,
     sources,
-    supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir }),
+    supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints }),
     async close() {
+      // Counted refusals of unidentified callers still in their window are written before the register closes.
+      await access.anonymousRefusals.close().catch((err: unknown) => logger.error({ err }, 'counted refusals could not be registered'));
       // PostgreSQL: what this process appended is chained before it lets go of the database.
       await audit.close().catch((err: unknown) => logger.error({ err }, 'access register entries left to chain by another process'));
       await db.close();

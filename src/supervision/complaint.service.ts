@@ -3,9 +3,20 @@
 // about (and the auditors there), who record how it was handled.
 import type { Actor } from '../access/actor.js';
 import type { ComplaintRow } from '../db/supervision.repository.js';
-import { Errors } from '../errors.js';
+import { Errors, RateLimitedError } from '../errors.js';
 import { Gate, profileOf, type SupervisionDeps } from './deps.js';
 import { dutyArticles } from './duties.js';
+
+/** Limits on anonymous complaints, so the open door cannot be used to flood the supervisors or the disk. */
+export interface ComplaintLimits {
+  perAddressPerHour: number;
+  perRegionPerDay: number;
+  maxTextChars: number;
+}
+
+export const DEFAULT_COMPLAINT_LIMITS: ComplaintLimits = { perAddressPerHour: 5, perRegionPerDay: 200, maxTextChars: 4000 };
+
+const HOUR = 3_600_000;
 
 export interface ComplaintInput { regionId?: number | null; about: string; text: string; name?: string | null; contact?: string | null }
 
@@ -20,7 +31,10 @@ const view = (c: ComplaintRow): ComplaintView => ({
 
 export class ComplaintService {
   private readonly gate: Gate;
-  constructor(private readonly d: SupervisionDeps) {
+  constructor(
+    private readonly d: SupervisionDeps,
+    private readonly limits: ComplaintLimits = DEFAULT_COMPLAINT_LIMITS,
+  ) {
     this.gate = new Gate(d);
   }
 
@@ -30,7 +44,18 @@ export class ComplaintService {
       const region = await this.d.repos.organisations.get(input.regionId);
       if (!region || region.kind !== 'platform') throw Errors.validation('choose a region', [{ path: 'regionId', message: 'not a region' }]);
     }
+    if (input.text.length > this.limits.maxTextChars) {
+      throw Errors.validation(`the text is at most ${this.limits.maxTextChars} characters`, [{ path: 'text', message: `longer than ${this.limits.maxTextChars} characters` }]);
+    }
     const now = this.d.clock.now();
+    const supervision = this.d.repos.supervision;
+    if (sourceAddress !== null && (await supervision.countComplaints(now - HOUR, { sourceAddress })) >= this.limits.perAddressPerHour) {
+      throw new RateLimitedError(`at most ${this.limits.perAddressPerHour} complaints an hour from one address; try again later`, HOUR);
+    }
+    const regionId = input.regionId ?? null;
+    if ((await supervision.countComplaints(now - 24 * HOUR, { regionId })) >= this.limits.perRegionPerDay) {
+      throw new RateLimitedError(`this region has received its ${this.limits.perRegionPerDay} complaints for today; try again tomorrow or call the supervising unit`, 24 * HOUR);
+    }
     const row = await this.d.log.transaction(async (trx) => {
       const c = await this.d.repos.supervision.insert('complaints', {
         received_at: now, region_id: input.regionId ?? null, about: input.about, text: input.text, name: input.name ?? null, contact: input.contact ?? null,

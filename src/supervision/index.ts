@@ -6,7 +6,7 @@ import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import type { Repositories } from '../db/repositories.js';
 import type { Registry } from '../registry/index.js';
 import { ArchiveService } from './archive.service.js';
-import { ComplaintService } from './complaint.service.js';
+import { ComplaintService, type ComplaintLimits } from './complaint.service.js';
 import { ComplianceService } from './compliance.service.js';
 import { FilingService } from './filing.service.js';
 import { InspectionService } from './inspection.service.js';
@@ -24,7 +24,7 @@ export interface Supervision {
   complaints: ComplaintService;
 }
 
-export function createSupervision(o: { repos: Repositories; registry: Registry; catalogue: ProfileCatalogue; clock: Clock; log: SecurityLog; dataDir: string }): Supervision {
+export function createSupervision(o: { repos: Repositories; registry: Registry; catalogue: ProfileCatalogue; clock: Clock; log: SecurityLog; dataDir: string; complaints?: ComplaintLimits }): Supervision {
   // Same folder as approval documents: one store, every document named by its SHA-256.
   const d = { repos: o.repos, registry: o.registry, catalogue: o.catalogue, clock: o.clock, log: o.log, documents: new DocumentStore(o.dataDir) };
   // From now on the registry holds back cameras of systems that have not passed acceptance.
@@ -36,6 +36,6 @@ export function createSupervision(o: { repos: Repositories; registry: Registry; 
     archive: new ArchiveService(d),
     inspections: new InspectionService(d),
     compliance: new ComplianceService(d),
-    complaints: new ComplaintService(d),
+    complaints: new ComplaintService(d, o.complaints),
   };
 }

@@ -26,21 +26,23 @@ describe('accounts', () => {
     return n;
   };
 
-  it('locks an account after repeated failures, registers each, and lets it in after the lock', async () => {
+  it('slows repeated failures of one name from one address, registers each, and lets it in after the wait', async () => {
     const p = await person(t, 'lockme', [['duty_operator', w.districtA]]);
     for (let i = 0; i < 5; i++) expect((await login(t, { login: 'lockme', password: 'wrong password!' })).statusCode).toBe(401);
     expect(await failedLogins('lockme')).toBe(5);
-    const locked = await login(t, { login: 'lockme', password: p.password });
-    expect(locked.statusCode).toBe(423);
-    expect(locked.json().error.code).toBe('ACCOUNT_LOCKED');
+    // Issue 14: no hard lock any more, a delay that doubles, answered 429 with Retry-After.
+    const slowed = await login(t, { login: 'lockme', password: p.password });
+    expect(slowed.statusCode).toBe(429);
+    expect(slowed.json().error.code).toBe('RATE_LIMITED');
+    expect(Number(slowed.headers['retry-after'])).toBe(2);
     let refused = 0;
     for await (const e of t.audit.entries({ action: 'login', outcome: 'refused' })) if (e.actors[0]?.name === 'lockme') refused++;
     expect(refused).toBe(1);
-    t.clock.advance(15 * 60_000);
+    t.clock.advance(2_000);
     expect((await login(t, { login: 'lockme', password: p.password })).statusCode).toBe(200);
     // An unknown name fails the same way and is registered too.
     const unknown = await login(t, { login: 'nobody-here', password: 'whatever it is' });
-    expect(unknown.json().error).toEqual({ code: 'UNAUTHENTICATED', message: 'wrong login name or password' });
+    expect(unknown.json().error).toEqual({ code: 'UNAUTHENTICATED', message: 'wrong login name, password or code' });
     expect(await failedLogins('nobody-here')).toBe(1);
   });
 
@@ -62,16 +64,18 @@ describe('accounts', () => {
     expect((await t.raw.inject({ method: 'POST', url: '/api/v1/auth/totp/confirm', headers, payload: { code: totp(base32Decode(secret), t.clock.now()) } })).statusCode).toBe(204);
     expect((await t.raw.inject({ url: '/api/v1/access-requests', headers })).statusCode).toBe(200);
 
+    // Issue 14: a right password without the code is answered as any failure, and counts as one.
     const noCode = await login(t, { login: 'head-a', password: p.password });
-    expect(noCode.json().error.code).toBe('TOTP_REQUIRED');
+    expect(noCode.statusCode).toBe(401);
+    expect(noCode.json().error).toEqual({ code: 'UNAUTHENTICATED', message: 'wrong login name, password or code' });
     expect((await login(t, { login: 'head-a', password: p.password, totp: '123456' })).statusCode).toBe(401);
     const code = await currentCode(t, p.id);
     expect((await login(t, { login: 'head-a', password: p.password, totp: code })).json().stage).toBe('full');
     // The same code again is a replay.
     const replay = await login(t, { login: 'head-a', password: p.password, totp: code });
     expect(replay.statusCode).toBe(401);
-    expect(replay.json().error.message).toMatch(/already used/);
-    expect(await failedLogins('head-a')).toBe(2);
+    expect(replay.json().error.message).toBe('wrong login name, password or code');
+    expect(await failedLogins('head-a')).toBe(3);
   });
 
   it('sets an httpOnly SameSite=Strict cookie and refuses unsafe requests without the CSRF token', async () => {
@@ -162,7 +166,8 @@ describe('accounts', () => {
     const grant = (await t.repos.accounts.grantsOf(op.id))[0]!;
     expect((await admin.inject({ method: 'DELETE', url: `/api/v1/role-grants/${grant.id}` })).statusCode).toBe(204);
     expect((await s2.closed).reason).toMatch(/role duty_operator revoked/);
-    expect((await s2.c.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId: w.camA, kind: 'live' } })).statusCode).toBe(403);
+    // Issue 14: taking a role away ends the person's sessions too.
+    expect((await s2.c.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId: w.camA, kind: 'live' } })).statusCode).toBe(401);
   });
 
   it('creates the first administrator once, with the password in a private file', async () => {

@@ -21,6 +21,8 @@ interface Call {
   url: string;
   payload?: unknown;
   headers?: Record<string, string>;
+  /** Where the request comes from, for routes limited per address (anonymous complaints). */
+  remoteAddress?: string;
 }
 interface Case {
   /** Builds the request (fresh objects for destructive calls). */
@@ -30,6 +32,8 @@ interface Case {
   other: readonly Role[] | 'all';
   /** The route ends the caller's session: use a session of its own. */
   fresh?: boolean;
+  /** The route changes the caller's password (payload.next) and ends their other sessions: sign in again after it. */
+  endsOthers?: boolean;
   /** The response never ends (Server-Sent Events): judged by its head, then the connection is dropped. */
   stream?: boolean;
 }
@@ -79,6 +83,8 @@ describe('authorisation matrix (every role × every route × own and other organ
     if (asked) await t.evidence.holds.requestRelease(holder, h.id, 'case closed');
     return h.id;
   };
+  /** A platform administrator outside the matrix's people, creating and granting through the services. */
+  const creator = () => new Actor({ userId: holderId, login: 'holder', displayName: 'holder', workId: null, organisationId: null, grants: [{ id: 0, role: 'system_administrator', organisationId: null, path: '' }] });
   /** One export row per variant under a request of city B's investigators (none of the matrix's people). */
   const exportsOf = new Map<Variant, { id: number; requestId: number }>();
   const exportOf = async (v: Variant) => {
@@ -108,7 +114,14 @@ describe('authorisation matrix (every role × every route × own and other organ
     'GET /api/v1/auth/me': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'POST /api/v1/auth/totp/enrol': { call: async () => ({ url: '' }), own: 'all', other: 'all', fresh: true },
     'POST /api/v1/auth/totp/confirm': { call: async () => ({ url: '', payload: { code: '000000' } }), own: NOBODY, other: NOBODY },
-    'POST /api/v1/auth/password': { call: async (_v, me) => ({ url: '', payload: { current: me.password, next: me.password } }), own: 'all', other: 'all' },
+    // Issue 14: the new password must differ, and the change ends one's other sessions.
+    'POST /api/v1/auth/password': {
+      call: async (_v, me) => ({ url: '', payload: { current: me.password, next: `pw-${randomBytes(9).toString('hex')}` } }),
+      own: 'all',
+      other: 'all',
+      fresh: true,
+      endsOthers: true,
+    },
     'POST /api/v1/stream-tokens': { call: async (v) => ({ url: '', payload: { cameraId: camOf(v), kind: 'live' } }), own: ['duty_operator', 'maintainer'], other: NOBODY },
     'GET /api/v1/users': { call: async () => ({ url: '' }), own: MANAGERS, other: MANAGERS },
     'POST /api/v1/users': { call: async (v) => ({ url: '', payload: { login: `n${uniq()}`, displayName: 'n', organisationId: orgOf(v) } }), own: MANAGERS, other: NOBODY },
@@ -116,6 +129,17 @@ describe('authorisation matrix (every role × every route × own and other organ
     'PATCH /api/v1/users/:id': { call: async (v) => ({ url: `/${(await freshUser(v)).id}`, payload: { displayName: 'renamed' } }), own: MANAGERS, other: NOBODY },
     'POST /api/v1/users/:id/password': { call: async (v) => ({ url: `/${(await freshUser(v)).id}/password`, payload: {} }), own: MANAGERS, other: NOBODY },
     'POST /api/v1/users/:id/grants': { call: async (v) => ({ url: `/${(await freshUser(v)).id}/grants`, payload: { role: 'duty_operator', organisationId: orgOf(v) } }), own: MANAGERS, other: NOBODY },
+    // Issue 14: a powerful role granted by the administrator who created the account waits for a
+    // second administrator; any other administrator of the person's organisation confirms it.
+    'POST /api/v1/role-grants/:id/confirm': {
+      call: async (v) => {
+        const { user } = await t.access.users.create(creator(), { login: `c${uniq()}`, displayName: 'c', organisationId: orgOf(v) });
+        const view = await t.access.users.grant(creator(), user.id, 'supervisor', orgOf(v));
+        return { url: `/${view.grants[0]!.id}/confirm` };
+      },
+      own: MANAGERS,
+      other: NOBODY,
+    },
     'DELETE /api/v1/role-grants/:id': {
       call: async (v) => {
         const u = await freshUser(v);
@@ -257,7 +281,7 @@ describe('authorisation matrix (every role × every route × own and other organ
     for (const r of gatedRoutes(t.access)) {
       const c = cases[`${r.method} ${r.url}`]!;
       const call = await c.call('own', people.get('investigator')!);
-      const res = await send((o) => t.raw.inject(o), { method: r.method as 'GET', url: r.url.replace(/\/:id.*$/, '') + call.url.replace(/^\?/, '?'), payload: call.payload as string, headers: call.headers }, c.stream);
+      const res = await send((o) => t.raw.inject(o), { method: r.method as 'GET', url: r.url.replace(/\/:id.*$/, '') + call.url.replace(/^\?/, '?'), payload: call.payload as string, headers: call.headers, ...(call.remoteAddress ? { remoteAddress: call.remoteAddress } : {}) }, c.stream);
       if (r.access === 'public') continue;
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
     }
@@ -276,12 +300,16 @@ describe('authorisation matrix (every role × every route × own and other organ
           const base = r.url.replace(/\/:id.*$/, '');
           const url = call.url.startsWith('/') && r.url.includes(':id') ? base + call.url : r.url + call.url;
           const before = await refusals(t);
-          const res = await send((o) => client.inject(o), { method: r.method as 'GET', url, payload: call.payload as string, headers: call.headers }, c.stream);
+          const res = await send((o) => client.inject(o), { method: r.method as 'GET', url, payload: call.payload as string, headers: call.headers, ...(call.remoteAddress ? { remoteAddress: call.remoteAddress } : {}) }, c.stream);
           const allowed = c[v] === 'all' || (c[v] as Role[]).includes(role);
           const ok = res.statusCode >= 200 && res.statusCode < 300;
           if (ok && !allowed) wrong.push(`${role} got ${res.statusCode} on ${v} ${key}`);
           if (!ok && allowed) wrong.push(`${role} was refused (${res.statusCode} ${res.body.slice(0, 160)}) on ${v} ${key}`);
           if (res.statusCode === 403 && (await refusals(t)) === before) wrong.push(`${role}'s 403 on ${v} ${key} was not registered`);
+          if (c.endsOthers && ok) {
+            me.password = (call.payload as { next: string }).next;
+            clients.set(role, await signIn(t, me));
+          }
           if (ok && key === 'GET /api/v1/cameras') {
             const items = res.json().items as { id: number; gbId: string }[];
             if (items.some((i) => i.id === w.camB)) wrong.push(`${role} saw another organisation's camera`);

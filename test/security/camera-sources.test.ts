@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       const media = realpathSync(tmpdir());
-      t = await testApp(dialect, 'national', { networks: configSchema.parse({}).media.cameraNetworks, fileRoots: [media] });
+      t = await testApp(dialect, 'national', { sources: { networks: configSchema.parse({}).media.cameraNetworks, fileRoots: [media] } });
       const post = async (url: string, body: object) => (await t.app.inject({ method: 'POST', url, payload: body })).json();
       const city = (await post('/api/v1/organisations', { kind: 'platform', name: '合肥市', level: 'city', regionCode: '340100' })).id;
       districtA = (await post('/api/v1/organisations', { kind: 'platform', name: '甲区', level: 'district', parentId: city })).id;

@@ -9,7 +9,7 @@ import type { TestApp } from '../support/app.js';
 import { PDF, type World } from '../access/fixtures.js';
 
 type Variant = 'own' | 'other';
-interface Call { url: string; payload?: unknown; headers?: Record<string, string> }
+interface Call { url: string; payload?: unknown; headers?: Record<string, string>; remoteAddress?: string }
 interface Case { call(v: Variant): Promise<Call>; own: readonly Role[] | 'all'; other: readonly Role[] | 'all' }
 
 const READERS: Role[] = ['unit_administrator', 'maintainer', 'supervisor', 'system_administrator'];
@@ -78,6 +78,7 @@ export function supervisionCases(get: () => { t: TestApp; w: World }): Record<st
     if (reported) await sup().inspections.report(admin(), o.id, 'signs up');
     return o.id;
   };
+  let complaintsSent = 0;
   const freshComplaint = async (v: Variant) => (await sup().complaints.submit({ regionId: district(v), about: 'conduct', text: 'an officer asked for a brand' }, null)).id;
 
   return {
@@ -137,7 +138,8 @@ export function supervisionCases(get: () => { t: TestApp; w: World }): Record<st
     'GET /api/v1/rectifications': { call: async () => ({ url: '' }), own: READERS, other: READERS },
     'POST /api/v1/rectifications/:id/report': { call: async (v) => ({ url: `/${await freshOrder(v)}/report`, payload: { note: 'done' } }), own: MANAGERS, other: NOBODY },
     'POST /api/v1/rectifications/:id/follow-up': { call: async (v) => ({ url: `/${await freshOrder(v, true)}/follow-up`, payload: { corrected: true, note: 'checked' } }), own: POLICE, other: NOBODY },
-    'POST /api/v1/complaints': { call: async (v) => ({ url: '', payload: { regionId: district(v), about: 'a', text: 't' } }), own: 'all', other: 'all' },
+    // Complaints are limited per address (issue 14): each comes from an address of its own.
+    'POST /api/v1/complaints': { call: async (v) => ({ url: '', payload: { regionId: district(v), about: 'a', text: 't' }, remoteAddress: `192.0.2.${++complaintsSent % 250}` }), own: 'all', other: 'all' },
     'GET /api/v1/complaints': { call: async () => ({ url: '' }), own: ['supervisor', 'auditor'], other: ['supervisor', 'auditor'] },
     'POST /api/v1/complaints/:id/handle': { call: async (v) => ({ url: `/${await freshComplaint(v)}/handle`, payload: { outcome: 'answered' } }), own: ['supervisor', 'auditor'], other: NOBODY },
     'GET /api/v1/compliance': { call: async () => ({ url: '' }), own: READERS, other: READERS },

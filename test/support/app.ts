@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
-import { createAccess, type Access } from '../../src/access/index.js';
+import { createAccess, type Access, type AccessSettings } from '../../src/access/index.js';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
@@ -18,6 +18,7 @@ import { createRepositories, type Repositories } from '../../src/db/repositories
 import { createRegistry, type Registry } from '../../src/registry/index.js';
 import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
 import { createSupervision, type Supervision } from '../../src/supervision/index.js';
+import type { ComplaintLimits } from '../../src/supervision/complaint.service.js';
 import { pino } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { createHealth, type Health } from '../../src/health/index.js';
@@ -57,14 +58,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** `sources`: the camera source policy's networks and media folders (default: the tests', loopback included). */
-export async function testApp(dialect: DialectName, defaultProfile = 'national', sources: { networks?: string[]; fileRoots?: string[] } = {}): Promise<TestApp> {
+/**
+ * `o.access` overrides settings of the access rules. By default the API request limit is lifted:
+ * tests send thousands of requests from one address at one instant of a fixed clock, as no real
+ * client does (test/access/limits.test.ts tests the limit itself). `o.sources`: the camera source
+ * policy's networks and media folders (default: the tests', loopback included).
+ */
+export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] } } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const { rules, view, catalogue } = loadProfileRules(undefined, defaultProfile);
   const clock = fixedClock(Date.UTC(2026, 10, 1));
   const repos = createRepositories(db);
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-app-'));
-  const guard = testSources(dataDir, sources);
+  const guard = testSources(dataDir, o.sources);
   const registry = createRegistry(repos, rules, clock, guard);
   const audit = new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock });
   const access = createAccess({
@@ -72,12 +78,12 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     audit,
     clock,
     dataDir,
-    settings: configSchema.parse({}).access,
+    settings: { ...configSchema.parse({}).access, apiRequestsPerMinute: 1_000_000, ...o.access },
     keys: { csrf: randomBytes(32), stream: randomBytes(32) },
     accessProfile: (id) => catalogue.require(id).access,
     effectiveProfileId: (orgId) => registry.organisations.effectiveProfileId(orgId),
   });
-  const supervision = createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir });
+  const supervision = createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir, ...(o.complaints ? { complaints: o.complaints } : {}) });
   const evidence = evidenceOf(repos, access, audit, clock, dataDir);
   // As src/services/context.ts assembles it; start() is left to the 'health' role, so no cycle runs here.
   const health = createHealth({

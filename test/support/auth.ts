@@ -9,6 +9,7 @@ import type { TestApp } from './app.js';
 export interface Person {
   id: number;
   login: string;
+  /** Follows a forced change (signIn). */
   password: string;
   workId: string | null;
 }
@@ -27,12 +28,14 @@ export interface Client {
   inject(o: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
-/** Signs in through POST /auth/login; enrols TOTP first when the role requires it. */
-export async function signIn(t: TestApp, p: Person): Promise<Client> {
-  let res = await t.raw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: p.login, password: p.password } });
-  if (res.statusCode === 401 && res.json().error.code === 'TOTP_REQUIRED') {
-    res = await t.raw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: p.login, password: p.password, totp: await currentCode(t, p.id) } });
-  }
+/**
+ * Signs in through POST /auth/login, with the code when the person has enrolled a second factor
+ * (a failure never says a code was missing); enrols TOTP first when the role requires it, and
+ * replaces an administrator-set password when the account must (`p.password` follows).
+ */
+export async function signIn(t: TestApp, p: Person, remoteAddress?: string): Promise<Client> {
+  const enrolled = (await t.access.accounts.enrolledTotpSecret(p.id)) !== null;
+  const res = await t.raw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: p.login, password: p.password, ...(enrolled ? { totp: await currentCode(t, p.id) } : {}) }, ...(remoteAddress ? { remoteAddress } : {}) });
   if (res.statusCode !== 200) throw new Error(`sign-in of ${p.login} failed: ${res.statusCode} ${res.body}`);
   const cookie = `vigil_session=${res.cookies.find((c) => c.name === 'vigil_session')!.value}`;
   let csrf = res.json().csrfToken as string;
@@ -42,6 +45,13 @@ export async function signIn(t: TestApp, p: Person): Promise<Client> {
     cookie,
     inject: (o) => t.raw.inject({ ...o, headers: { cookie, 'x-csrf-token': csrf, ...(o.headers ?? {}) } }),
   };
+  if (res.json().stage === 'password') {
+    const next = `pw-${randomBytes(9).toString('hex')}`;
+    const changed = await client.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { current: p.password, next } });
+    if (changed.statusCode !== 204) throw new Error(`password change of ${p.login} failed: ${changed.body}`);
+    p.password = next;
+    return signIn(t, p, remoteAddress);
+  }
   if (res.json().stage === 'enrol') {
     const { secret } = (await client.inject({ method: 'POST', url: '/api/v1/auth/totp/enrol' })).json();
     const code = totp(base32Decode(secret), t.clock.now());
@@ -52,9 +62,20 @@ export async function signIn(t: TestApp, p: Person): Promise<Client> {
   return client;
 }
 
-/** The code an authenticator would show now, for an enrolled person; moves the clock one step on so it is fresh. */
+/**
+ * A code an authenticator would accept now for an enrolled person: the earliest step within the
+ * allowed drift not yet used, so sign-ins at the same moment (Promise.all) do not move the clock
+ * under each other; the clock moves on only when every step within the drift is used.
+ */
 export async function currentCode(t: TestApp, userId: number): Promise<string> {
   const secret = await t.access.accounts.enrolledTotpSecret(userId);
-  t.clock.advance(30_000);
-  return totp(base32Decode(secret!), t.clock.now());
+  const last = (await t.repos.accounts.userById(userId))?.totp_last_step ?? null;
+  let now = Math.floor(t.clock.now() / 30_000);
+  let step = last === null ? now : Math.max(now - 1, last + 1);
+  if (step > now + 1) {
+    t.clock.advance((step - now - 1) * 30_000);
+    now = Math.floor(t.clock.now() / 30_000);
+    step = Math.max(now - 1, last! + 1);
+  }
+  return totp(base32Decode(secret!), step * 30_000);
 }

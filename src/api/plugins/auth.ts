@@ -13,7 +13,7 @@ import type { Actor } from '../../access/actor.js';
 import type { Access } from '../../access/index.js';
 import { AccessErrors } from '../../access/errors.js';
 import { isPermission, type Permission } from '../../access/permissions.js';
-import { authorize, type Subject } from '../../access/policy.js';
+import { can, isHiddenRefusal, refusal, type Subject } from '../../access/policy.js';
 import { ACTION_OF_PERMISSION, markRecorded, wasRecorded } from '../../access/security-log.js';
 import type { AuditAction } from '../../audit/entry.js';
 import { Errors, isVigilError } from '../../errors.js';
@@ -72,12 +72,13 @@ export function registerAuth(api: FastifyInstance, access: Access): void {
     const rule = req.routeOptions.config.access;
     if (rule === undefined) return; // not a route: the 404 handler answers
     const address = req.ip ?? null;
+    limit(access, `a:${address ?? '-'}`);
     const authz = req.headers.authorization;
     if (typeof authz === 'string' && authz.startsWith('Bearer ')) {
       req.actor = await access.accounts.fromApiToken(authz.slice(7).trim(), address);
       if (!req.actor) {
-        await access.log.record(null, { action: 'login', outcome: 'failed', sourceAddress: address, reason: 'unknown, expired or revoked API token', target: `${req.method} ${req.routeOptions.url}` });
-        throw Errors.unauthenticated('the API token is unknown, expired or revoked');
+        await access.anonymousRefusals.refuse('unknown API token', { action: 'login', outcome: 'failed', sourceAddress: address, reason: 'unknown, expired or revoked API token', target: `${req.method} ${req.routeOptions.url}` });
+        throw markRecorded(Errors.unauthenticated('the API token is unknown, expired or revoked'));
       }
     } else {
       const secret = req.cookies?.[SESSION_COOKIE];
@@ -90,12 +91,15 @@ export function registerAuth(api: FastifyInstance, access: Access): void {
           }
           req.actor = auth.actor;
           req.sessionSecret = secret;
-          if (auth.stage === 'enrol' && rule !== 'enrolment' && rule !== 'public') throw AccessErrors.enrolmentRequired();
+          if (auth.stage !== 'full' && rule !== 'enrolment' && rule !== 'public') {
+            throw auth.stage === 'password' ? AccessErrors.passwordChangeRequired() : AccessErrors.enrolmentRequired();
+          }
         }
       }
     }
+    if (req.actor) limit(access, `u:${req.actor.userId}`);
     if (rule === 'public') return;
-    if (!req.actor) throw Errors.unauthenticated();
+    if (!req.actor) throw Errors.unauthenticated(req.cookies?.[SESSION_COOKIE] ? 'the session has ended or is unknown; sign in again' : 'sign in first');
     if (rule === 'signed-in' || rule === 'enrolment') return;
     if (!req.actor.holds(rule)) {
       await access.log.record(req.actor, { action: ACTION_OF_PERMISSION[rule], outcome: 'refused', reason: `needs ${rule}`, target: `${req.method} ${req.routeOptions.url}` });
@@ -107,13 +111,25 @@ export function registerAuth(api: FastifyInstance, access: Access): void {
     }
   });
 
-  // Safety net: any refusal (403) that code further in did not register is registered here.
+  // Safety net: any refusal (401, 403, 429) that code further in did not register is registered
+  // here; those of callers nobody could identify are summed per address so a flood cannot fill
+  // the disk through the register.
   api.addHook('onError', async (req, _reply, error) => {
-    if (!isVigilError(error) || error.status !== 403 || wasRecorded(error)) return;
+    if (!isVigilError(error) || !(REFUSALS.has(error.status) || isHiddenRefusal(error)) || wasRecorded(error)) return;
     const rule = req.routeOptions.config.access;
-    await access.log.record(req.actor, { action: rule ? actionOf(rule) : 'config_change', outcome: 'refused', reason: error.message, target: `${req.method} ${req.routeOptions.url}`, detail: { code: error.code } });
+    const entry = { action: rule ? actionOf(rule) : 'config_change', outcome: 'refused', reason: error.message, target: `${req.method} ${req.routeOptions.url}`, detail: { code: error.code } } as const;
+    if (req.actor) await access.log.record(req.actor, entry);
+    else await access.anonymousRefusals.refuse(`${error.status} ${error.code}`, { ...entry, sourceAddress: req.ip ?? null });
     markRecorded(error);
   });
+}
+
+const REFUSALS = new Set([401, 403, 429]);
+
+/** The request limits of the access rules (per address, per account): 429 with Retry-After. */
+function limit(access: Access, key: string): void {
+  const wait = access.requestLimit.take(key);
+  if (wait > 0) throw AccessErrors.tooManyRequests(wait);
 }
 
 function headerOf(req: FastifyRequest, name: string): string | undefined {
@@ -133,14 +149,13 @@ export function actorOf(req: FastifyRequest): Actor {
 
 /**
  * Object-level check inside a handler: `await guard(access, req, 'change', camera, 'registry_change')`.
- * A refusal is registered, then thrown.
+ * A refusal is registered, then thrown; about something the actor may not see at all it is the
+ * 404 a nonexistent one gets (`hideAs`: the words of that 404 when not "<kind> <id> does not exist").
  */
-export async function guard(access: Access, req: FastifyRequest, action: string, subject: Subject, auditAction: AuditAction, cameraIds: number[] = []): Promise<Actor> {
+export async function guard(access: Access, req: FastifyRequest, action: string, subject: Subject, auditAction: AuditAction, cameraIds: number[] = [], hideAs?: string): Promise<Actor> {
   const actor = actorOf(req);
-  try {
-    authorize(actor, action, subject);
-  } catch (e) {
-    await access.log.refuse(actor, { action: auditAction, cameraIds, reason: `${action} ${subject.kind} refused`, target: `${req.method} ${req.routeOptions.url}` }, e as Error);
+  if (!can(actor, action, subject)) {
+    await access.log.refuse(actor, { action: auditAction, cameraIds, reason: `${action} ${subject.kind} refused`, target: `${req.method} ${req.routeOptions.url}` }, refusal(action, subject, actor, hideAs));
   }
   return actor;
 }

@@ -2,7 +2,7 @@
 // { error: { code, message, details?, articles?, correlationId? } }.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isVigilError, type ErrorDetail } from '../../errors.js';
+import { isVigilError, RateLimitedError, type ErrorDetail } from '../../errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[]; articles?: string[]; params?: Record<string, string | number>; correlationId?: string };
@@ -15,6 +15,7 @@ export function registerErrorHandler(app: FastifyInstance) {
       if (err.details.length) body.error.details = err.details;
       if (err.articles.length) body.error.articles = err.articles;
       if (Object.keys(err.params).length) body.error.params = err.params;
+      if (err instanceof RateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
       if (err.status >= 500) {
         request.log.error({ err }, 'request failed');
         body.error.correlationId = request.id;

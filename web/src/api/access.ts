@@ -11,7 +11,8 @@ export interface Me {
   roles: { role: string; organisationId: number | null }[];
   permissions: string[];
   /** 'enrol' until a second factor the role requires is set up. */
-  stage: 'full' | 'enrol';
+  /** password: replace an administrator-set password first; enrol: then set up the second factor. */
+  stage: 'full' | 'enrol' | 'password';
   csrfToken: string | null;
 }
 
@@ -135,6 +136,7 @@ export const accessApi = {
     logout: () => request<null>('POST', '/auth/logout'),
     enrolTotp: () => request<{ secret: string; uri: string }>('POST', '/auth/totp/enrol'),
     confirmTotp: (code: string) => request<null>('POST', '/auth/totp/confirm', { json: { code } }),
+    changePassword: (current: string, next: string) => request<null>('POST', '/auth/password', { json: { current, next } }),
   },
   requests: {
     list: () => request<{ items: AccessRequest[] }>('GET', '/access-requests'),

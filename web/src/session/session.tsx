@@ -8,6 +8,7 @@ import { ApiError, setCsrfToken, setSessionLostHandler } from '../api/client';
 export type SessionState =
   | { status: 'loading' }
   | { status: 'signed-out'; reason?: 'expired' | 'signed-out' }
+  | { status: 'password'; me: Me }
   | { status: 'enrol'; me: Me }
   | { status: 'signed-in'; me: Me };
 
@@ -22,6 +23,7 @@ interface SessionApi {
 const SessionContext = createContext<SessionApi | null>(null);
 
 function stateOf(me: Me): SessionState {
+  if (me.stage === 'password') return { status: 'password', me };
   return me.stage === 'enrol' ? { status: 'enrol', me } : { status: 'signed-in', me };
 }
 
@@ -76,7 +78,7 @@ export function useSession(): SessionApi {
 /** The signed-in person; only for components under the signed-in shell. */
 export function useMe(): Me {
   const { state } = useSession();
-  if (state.status !== 'signed-in' && state.status !== 'enrol') throw new Error('useMe without a session');
+  if (state.status !== 'signed-in' && state.status !== 'enrol' && state.status !== 'password') throw new Error('useMe without a session');
   return state.me;
 }
 

@@ -1,5 +1,6 @@
-// Sign-in: login name and password, then the 6-digit code when the account has a second factor.
-// A wrong password, a wrong code and a locked account each get their own message.
+// Sign-in: login name, password and, for an account with a second factor, the 6-digit code, all
+// at once. Every failure gets one message (issue 14): the server never says which part was wrong
+// or whether the account has a second factor; too many failures from here say when to try again.
 import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,10 +15,10 @@ interface Values {
   totp?: string;
 }
 
-export function signInMessage(e: unknown, t: (k: string, o?: Record<string, unknown>) => string, askedForCode: boolean): string {
+export function signInMessage(e: unknown, t: (k: string, o?: Record<string, unknown>) => string): string {
   if (!(e instanceof ApiError)) return String((e as Error)?.message ?? e);
-  if (e.code === 'ACCOUNT_LOCKED') return t('signIn.locked', { detail: e.message });
-  if (e.code === 'UNAUTHENTICATED') return askedForCode ? t('signIn.wrongCode') : t('signIn.wrongPassword');
+  if (e.code === 'RATE_LIMITED') return t('signIn.throttled', { seconds: /(\d+) s/.exec(e.message)?.[1] ?? '?' });
+  if (e.code === 'UNAUTHENTICATED') return t('signIn.failed');
   if (e.code === 'NETWORK') return t('signIn.unreachable');
   return `${e.message} (${e.code})`;
 }
@@ -26,7 +27,6 @@ export function SignInPage() {
   const { t, i18n } = useTranslation();
   const { state, accept } = useSession();
   const [form] = Form.useForm<Values>();
-  const [needCode, setNeedCode] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const reason = state.status === 'signed-out' ? state.reason : undefined;
@@ -35,14 +35,10 @@ export function SignInPage() {
     setBusy(true);
     setError(undefined);
     try {
-      accept(await accessApi.auth.login({ login: v.login, password: v.password, totp: needCode ? v.totp : undefined }));
+      accept(await accessApi.auth.login({ login: v.login, password: v.password, totp: v.totp ? v.totp : undefined }));
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'TOTP_REQUIRED') {
-        setNeedCode(true);
-      } else {
-        setError(signInMessage(e, t, needCode));
-        if (needCode) form.setFieldValue('totp', '');
-      }
+      setError(signInMessage(e, t));
+      form.setFieldValue('totp', '');
     } finally {
       setBusy(false);
     }
@@ -67,29 +63,22 @@ export function SignInPage() {
         {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="sign-in-error" />}
         <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
           <Form.Item name="login" label={t('signIn.login')} rules={[{ required: true, message: t('form.required') }]}>
-            <Input autoComplete="username" autoFocus disabled={needCode} />
+            <Input autoComplete="username" autoFocus />
           </Form.Item>
           <Form.Item name="password" label={t('signIn.password')} rules={[{ required: true, message: t('form.required') }]}>
-            <Input.Password autoComplete="current-password" disabled={needCode} />
+            <Input.Password autoComplete="current-password" />
           </Form.Item>
-          {needCode && (
-            <Form.Item
-              name="totp"
-              label={t('signIn.code')}
-              extra={t('signIn.codeHelp')}
-              rules={[{ required: true, pattern: /^\d{6}$/, message: t('signIn.codeFormat') }]}
-            >
-              <Input autoComplete="one-time-code" inputMode="numeric" maxLength={6} autoFocus />
-            </Form.Item>
-          )}
+          <Form.Item
+            name="totp"
+            label={t('signIn.codeOptional')}
+            extra={t('signIn.codeHelp')}
+            rules={[{ pattern: /^\d{6}$/, message: t('signIn.codeFormat') }]}
+          >
+            <Input autoComplete="one-time-code" inputMode="numeric" maxLength={6} />
+          </Form.Item>
           <Button type="primary" htmlType="submit" block loading={busy} data-testid="sign-in-submit">
             {t('signIn.submit')}
           </Button>
-          {needCode && (
-            <Button type="link" block onClick={() => { setNeedCode(false); setError(undefined); }}>
-              {t('signIn.otherAccount')}
-            </Button>
-          )}
         </Form>
       </Card>
     </div>

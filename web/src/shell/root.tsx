@@ -3,6 +3,7 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ChangePasswordPage } from '../session/change-password-page';
 import { EnrolPage } from '../session/enrol-page';
 import { SessionProvider, useSession } from '../session/session';
 import { SignInPage } from '../session/sign-in-page';
@@ -19,6 +20,7 @@ function Gate() {
   if (path === '/complaint') return <Suspense fallback={<Spin />}><ComplaintPage /></Suspense>;
   if (state.status === 'loading') return <Spin style={{ display: 'block', marginTop: 120 }} />;
   if (state.status === 'signed-out') return <SignInPage />;
+  if (state.status === 'password') return <ChangePasswordPage />;
   if (state.status === 'enrol') return <EnrolPage />;
   return <Shell />;
 }

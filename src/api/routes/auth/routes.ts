@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Stage } from '../../../access/account.service.js';
 import type { Access } from '../../../access/index.js';
 import { PERMISSIONS } from '../../../access/permissions.js';
 import { Errors } from '../../../errors.js';
@@ -15,7 +16,7 @@ const meSchema = z
     organisationId: z.number().nullable(),
     roles: z.array(z.object({ role: z.string(), organisationId: z.number().nullable() })),
     permissions: z.array(z.string()),
-    stage: z.enum(['full', 'enrol']),
+    stage: z.enum(['full', 'enrol', 'password']).describe('password: choose one\'s own password first; enrol: then set up the second factor'),
     csrfToken: z.string().nullable(),
   })
   .describe('SignedIn');
@@ -27,7 +28,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app,
     config: { access: 'public' },
     schema: {
       tags,
-      summary: 'Sign in with login name, password and (once enrolled) the 6-digit TOTP code; sets the session cookie',
+      summary: 'Sign in with login name, password and (once enrolled) the 6-digit TOTP code; sets the session cookie. Every failure is the same 401; attempts too soon after failures from the same address get 429 with Retry-After',
       body: z.strictObject({ login: z.string().min(1).max(200), password: z.string().min(1).max(1024), totp: z.string().max(12).optional() }),
       response: { 200: meSchema.extend({ expiresAt: z.number() }), ...errorResponses },
     },
@@ -73,8 +74,9 @@ export const authRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app,
   });
 
   app.post('/auth/password', {
-    config: { access: 'signed-in' },
-    schema: { tags, summary: 'Change one\'s own password', body: z.strictObject({ current: z.string().min(1).max(1024), next: z.string().min(1).max(1024) }), response: { 204: z.null(), ...errorResponses } },
+    // Open before the second factor too: an administrator-set password is replaced first.
+    config: { access: 'enrolment' },
+    schema: { tags, summary: 'Change one\'s own password; every other session and API token of one\'s own ends', body: z.strictObject({ current: z.string().min(1).max(1024), next: z.string().min(1).max(1024) }), response: { 204: z.null(), ...errorResponses } },
   }, async (req, reply) => {
     await access.accounts.changePassword(actorOf(req), req.body.current, req.body.next);
     return reply.status(204).send(null);
@@ -100,7 +102,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app,
   });
 };
 
-function me(actor: import('../../../access/actor.js').Actor, stage: 'full' | 'enrol', csrfToken: string | null) {
+function me(actor: import('../../../access/actor.js').Actor, stage: Stage, csrfToken: string | null) {
   return {
     userId: actor.userId,
     login: actor.login,

@@ -56,7 +56,7 @@ export const diagnosticsRoutes: FastifyPluginAsyncZod<HealthRouteDeps & { dataDi
   }, async (req, reply) => {
     const r = await d.health.repo.diagnostic(req.params.id);
     if (!r || !r.snapshot) throw Errors.notFound(`diagnostic ${req.params.id} has no snapshot`);
-    const { actor } = await cameraWith(d, req, r.camera_id, 'read-health', 'view');
+    const { actor } = await cameraWith(d, req, r.camera_id, 'read-health', 'view', `diagnostic ${req.params.id} has no snapshot`);
     await d.access.log.record(actor, { action: 'view', outcome: 'success', cameraIds: [r.camera_id], target: `diagnostic ${r.id} snapshot`, from: r.at, to: r.at });
     const file = join(d.dataDir, ...r.snapshot.split('/'));
     if (!existsSync(file)) throw Errors.notFound(`the snapshot of diagnostic ${r.id} is gone`);

@@ -21,10 +21,13 @@ export function watched(c: Camera): WatchedCamera {
   return { id: c.id, regionId: c.regionId, maintainerUnitId: c.maintainerUnitId, managingUnitId: c.managingUnitId, sourceUrl: c.sourceUrl, createdAt: c.createdAt };
 }
 
-/** The camera, after checking `action` on it (refusals registered). */
-export async function cameraWith(d: HealthRouteDeps, req: FastifyRequest, id: number, action: string, audit: AuditAction = 'registry_view'): Promise<{ camera: Camera; actor: Actor }> {
+/**
+ * The camera, after checking `action` on it (refusals registered). `hideAs`: what the 404 says
+ * when the actor may not see the camera and the route is about something else (a work order).
+ */
+export async function cameraWith(d: HealthRouteDeps, req: FastifyRequest, id: number, action: string, audit: AuditAction = 'registry_view', hideAs?: string): Promise<{ camera: Camera; actor: Actor }> {
   const camera = await d.registry.cameras.get(id);
-  const actor = await guard(d.access, req, action, await d.access.subjects.camera(id), audit, [id]);
+  const actor = await guard(d.access, req, action, await d.access.subjects.camera(id), audit, [id], hideAs);
   return { camera, actor };
 }
 

@@ -14,7 +14,7 @@ const userSchema = z
     organisationId: z.number().nullable(),
     status: z.enum(['active', 'disabled']),
     totpEnrolled: z.boolean(),
-    grants: z.array(z.object({ id: z.number(), role: z.string(), organisationId: z.number().nullable() })),
+    grants: z.array(z.object({ id: z.number(), role: z.string(), organisationId: z.number().nullable(), awaitingConfirmation: z.boolean().describe('granted by the administrator who created the account: no power until a second administrator confirms') })),
     createdAt: z.number(),
   })
   .describe('User');
@@ -92,9 +92,14 @@ export const userRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app,
     },
   }, async (req, reply) => reply.status(201).send(await users.grant(actorOf(req), req.params.id, req.body.role, req.body.organisationId)));
 
+  app.post('/role-grants/:id/confirm', {
+    config: { access: 'users:manage' },
+    schema: { tags, summary: 'Confirm, as a second administrator, a role granted by the one who created the account', params: idParams, response: { 200: userSchema, ...errorResponses } },
+  }, async (req) => users.confirmGrant(actorOf(req), req.params.id));
+
   app.delete('/role-grants/:id', {
     config: { access: 'users:manage' },
-    schema: { tags, summary: 'Take a role away; open streams of that person close within seconds', params: idParams, response: { 204: z.null(), ...errorResponses } },
+    schema: { tags, summary: 'Take a role away; every session and API token of that person ends and their open streams close within seconds', params: idParams, response: { 204: z.null(), ...errorResponses } },
   }, async (req, reply) => {
     await users.revokeGrant(actorOf(req), req.params.id);
     return reply.status(204).send(null);

@@ -46,7 +46,7 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     schema: { tags, summary: 'One work order', params: idParams, response: { 200: workOrder, ...errorResponses } },
   }, async (req) => {
     const o = await d.health.workOrders.get(req.params.id);
-    await cameraWith(d, req, o.camera_id, 'read-health');
+    await cameraWith(d, req, o.camera_id, 'read-health', 'registry_view', `work order ${o.id} does not exist`);
     return workOrderView(o);
   });
 
@@ -75,7 +75,7 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     },
   }, async (req) => {
     const o = await d.health.workOrders.get(req.params.id);
-    const { camera, actor } = await cameraWith(d, req, o.camera_id, 'maintain', 'config_change');
+    const { camera, actor } = await cameraWith(d, req, o.camera_id, 'maintain', 'config_change', `work order ${o.id} does not exist`);
     const view = await d.health.workOrders.respond(o.id, actor.userId);
     await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${o.id} responded to` });
     return view;
@@ -92,7 +92,7 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     },
   }, async (req) => {
     const o = await d.health.workOrders.get(req.params.id);
-    const { camera, actor } = await cameraWith(d, req, o.camera_id, 'maintain', 'config_change');
+    const { camera, actor } = await cameraWith(d, req, o.camera_id, 'maintain', 'config_change', `work order ${o.id} does not exist`);
     const r = await d.health.workOrders.close(o.id, watched(camera), actor.userId, req.body.note);
     await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${o.id} closed`, detail: { proofDiagnosticId: r.proof.diagnosticId } });
     return { order: r.order, proof: { diagnosticId: r.proof.diagnosticId, ok: r.proof.ok } };
