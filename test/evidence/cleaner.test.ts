@@ -22,7 +22,7 @@ for (const dialect of DIALECTS) {
     }, 60_000);
     afterAll(() => w.close());
 
-    it('removes whole files past 30 days (CN-20) under no hold, and registers each with its hashes', async () => {
+    it('removes whole files past 30 days (CN799-17) under no hold, and registers each with its hashes', async () => {
       // A legal hold on a range inside the second old file of camera 1.
       await w.db.kysely.transaction().execute((trx) =>
         w.repos.evidence.insertHold(trx, {
@@ -51,7 +51,7 @@ for (const dialect of DIALECTS) {
       expect(files[0]).toMatchObject({ fragments: old[0]!.fragments.length, from: old[0]!.startMs, to: old[0]!.endMs });
       expect(files[0]!.fragmentHashesSha256).toMatch(/^[0-9a-f]{64}$/);
       expect(entries[0]).toMatchObject({ from: old[0]!.startMs, to: old[3]!.endMs, outcome: 'success' });
-      expect(entries[0]!.reason).toContain('30 days (CN-20)');
+      expect(entries[0]!.reason).toContain('30 days (CN799-17)');
       expect((await verifyChain(w.db, { publicKey: w.keys.publicKey })).ok).toBe(true);
     });
 

@@ -65,22 +65,22 @@ for (const dialect of DIALECTS) {
       let res = await api(unitAdmin, 'POST', '/systems', { name: '校园监控', regionId: district, funding: 'government', userUnitId: school, managingUnitId: school, maintainerUnitId: maintainer });
       expect(res.statusCode, res.body).toBe(201);
       const sys = res.json();
-      expect(sys).toMatchObject({ state: 'building', profileId: 'anhui', acceptanceRequirement: { required: true, articles: ['AH-13', 'CN-12'] } });
+      expect(sys).toMatchObject({ state: 'building', profileId: 'anhui', acceptanceRequirement: { required: true, articles: ['AH-13'] } });
       const cam = await camera('planned');
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/cameras`, { add: [cam] });
       expect(res.statusCode, res.body).toBe(200);
-      expect(res.json().cameras[0]).toMatchObject({ id: cam, inService: false, block: { articles: ['AH-13', 'CN-12'] } });
+      expect(res.json().cameras[0]).toMatchObject({ id: cam, inService: false, block: { articles: ['AH-13'] } });
 
       // A camera already recorded as in service cannot join a system that has not passed.
       const live = await camera('in_service');
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/cameras`, { add: [live] });
       expect(res.statusCode).toBe(422);
-      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13', 'CN-12'] });
+      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13'] });
 
       // Nor can the registry record the system's own camera as in service behind its back.
       res = await api(null, 'PATCH', `/cameras/${cam}`, { status: 'in_service', inServiceDate: '2026-10-30' });
       expect(res.statusCode, res.body).toBe(422);
-      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13', 'CN-12'], details: [{ path: 'status' }] });
+      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13'], details: [{ path: 'status' }] });
       expect(res.json().error.message).toContain(`system "校园监控" (${sys.id}) has not passed acceptance`);
       expect((await api(null, 'GET', `/cameras/${cam}`)).json()).toMatchObject({ status: 'planned' });
       // A camera outside any system is the registry's alone.
@@ -90,7 +90,7 @@ for (const dialect of DIALECTS) {
       // Not into service before acceptance: refused, with the articles, and registered.
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/in-service`, { at: t.clock.now() });
       expect(res.statusCode).toBe(422);
-      expect(res.json().error.articles).toEqual(['AH-13', 'CN-12']);
+      expect(res.json().error.articles).toEqual(['AH-13']);
       expect(res.json().error.message).toMatch(/not passed acceptance/);
       const refused = (await t.repos.audit.search({ outcome: 'refused', limit: 50, order: 'desc' })).find((e) => e.target === `system:${sys.id} in-service`);
       expect(refused).toBeDefined();
@@ -215,14 +215,14 @@ for (const dialect of DIALECTS) {
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/archive/parties`, { role: 'builder', firm: '安防工程有限公司', licence: '皖安技防-001', technicians: [{ name: '张工', qualification: '高级工程师' }] });
       expect(res.statusCode).toBe(201);
       res = await api(police, 'GET', `/systems/${sys.id}/archive`);
-      expect(res.json()).toMatchObject({ articles: ['CN-14'], parties: [{ firm: '安防工程有限公司' }] });
+      expect(res.json()).toMatchObject({ articles: ['CN799-11'], parties: [{ firm: '安防工程有限公司' }] });
       expect(res.json().categories.find((c: { category: string }) => c.category === 'acceptance').documents).toHaveLength(2);
     }, 120_000);
 
     it('a complaint from anyone reaches the supervisors of its region', async () => {
       const res = await t.raw.inject({ method: 'POST', url: '/api/v1/complaints', payload: { regionId: district, about: '指定品牌', text: '民警要求使用指定品牌的摄像机' } });
       expect(res.statusCode, res.body).toBe(201);
-      expect(res.json().articles).toEqual(['CN-25']);
+      expect(res.json().articles).toEqual(['CN799-25']);
       const items = (await api(police, 'GET', '/complaints')).json().items;
       expect(items.map((c: { id: number }) => c.id)).toContain(res.json().id);
       expect((await api(unitAdmin, 'GET', '/complaints')).statusCode).toBe(403);
