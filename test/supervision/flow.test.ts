@@ -8,6 +8,7 @@ import { DIALECTS } from '../support/databases.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { person, signIn, type Client } from '../support/auth.js';
 import { PDF } from '../access/fixtures.js';
+import { dayPeriodEnd } from '../../src/domain/legal-deadline.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -112,7 +113,7 @@ for (const dialect of DIALECTS) {
       const inServiceAt = t.clock.now();
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/in-service`, { at: inServiceAt });
       expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toMatchObject({ state: 'in_service', filing: { state: 'due', deadline: { dueAt: inServiceAt + 30 * DAY, article: 'AH-13', startsAt: 'in-service' } } });
+      expect(res.json()).toMatchObject({ state: 'in_service', filing: { state: 'due', deadline: { dueAt: dayPeriodEnd(inServiceAt, 30), article: 'AH-13', startsAt: 'in-service' } } });
       expect((await api(null, 'GET', `/cameras/${cam}`)).json()).toMatchObject({ status: 'in_service' });
 
       // File: hashed documents, device types and point distribution, in time (AH-13: 30 days from service).
@@ -134,7 +135,7 @@ for (const dialect of DIALECTS) {
 
       // The police receive the filing and visit within 30 days (AH-13).
       res = await api(police, 'POST', `/filings/${filing.id}/receive`);
-      expect(res.json()).toMatchObject({ visitDueAt: t.clock.now() + 30 * DAY, visitArticle: 'AH-13', visitState: 'due' });
+      expect(res.json()).toMatchObject({ visitDueAt: dayPeriodEnd(t.clock.now(), 30), visitArticle: 'AH-13', visitState: 'due' });
       t.clock.advance(5 * DAY);
       await resign();
       res = await api(police, 'POST', `/filings/${filing.id}/visit`, { at: t.clock.now(), note: '实地查看' });
