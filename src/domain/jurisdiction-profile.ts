@@ -13,6 +13,10 @@ export type ViewApproval = 'none' | 'unit-letter' | 'head-of-agency';
 export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police';
 /** What the filing deadline counts from: going into use (交付/投入使用) or passing acceptance (验收合格). */
 export type FilingStart = 'in-service' | 'acceptance';
+/** Which systems a filing rule reaches: all, or only those not built by the government (AH-9 ¶2, HRB-10 ¶1). */
+export type FilingScope = 'all' | 'non-government';
+/** What a notice before works covers: removal (拆除), moving (移动), or both. */
+export type NoticeScope = 'removal' | 'relocation';
 export type SourceStatus = 'draft' | 'in-force' | 'expired';
 /**
  * What a profile is for: a jurisdiction a deployment or region runs under; the layer of national
@@ -91,6 +95,10 @@ export const DUTIES = [
   'inspection',
   /** Anyone may report misconduct of the supervisors (检举、控告). */
   'complaint',
+  /** Operators report suspicious information to the police (R3.2). */
+  'reportSuspicious',
+  /** A camera's position and field of view stay as set; a scene change is a finding. */
+  'fixedView',
 ] as const;
 export type Duty = (typeof DUTIES)[number];
 /** Articles of each duty, nearest profile first; empty when no text in the lineage sets it. */
@@ -145,6 +153,8 @@ export interface JurisdictionProfile {
   filing: {
     deadlineDays: Setting<number>;
     deadlineStartsAt: Setting<FilingStart>;
+    /** Unset: the rule reaches every system. */
+    appliesTo: Setting<FilingScope>;
     legacyDeadlineDays: Setting<number>;
     /**
      * The day the legacy deadline counts from: the effective date of the text that set
@@ -153,7 +163,12 @@ export interface JurisdictionProfile {
     legacyCountsFrom: string | null;
     policeVisitDays: Setting<number>;
   };
-  relocation: { noticeDays: Setting<number>; coverageRestoreHours: Setting<number> };
+  relocation: {
+    noticeDays: Setting<number>;
+    /** What the notice covers, as the text words it; unset: both removal and moving. */
+    noticeCovers: Setting<NoticeScope[]>;
+    coverageRestoreHours: Setting<number>;
+  };
   maintenance: {
     municipalDamageRestoreHours: Setting<number>;
     /** Fraction 0..1 (0.95 = 95%). */
@@ -295,10 +310,15 @@ export const profileFileSchema = z.strictObject({
   filing: z.strictObject({
     deadlineDays: setting(positiveInt),
     deadlineStartsAt: setting(z.enum(['in-service', 'acceptance'])),
+    appliesTo: setting(z.enum(['all', 'non-government'])).optional(),
     legacyDeadlineDays: setting(positiveInt),
     policeVisitDays: setting(positiveInt),
   }),
-  relocation: z.strictObject({ noticeDays: setting(positiveInt), coverageRestoreHours: setting(positiveInt) }),
+  relocation: z.strictObject({
+    noticeDays: setting(positiveInt),
+    noticeCovers: setting(z.array(z.enum(['removal', 'relocation'])).min(1).max(2)).optional(),
+    coverageRestoreHours: setting(positiveInt),
+  }),
   maintenance: z.strictObject({
     municipalDamageRestoreHours: setting(positiveInt),
     goodRateTarget: setting(fraction),
@@ -431,12 +451,14 @@ export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | 
     filing: {
       deadlineDays: settle(file.filing.deadlineDays, p?.filing.deadlineDays, from),
       deadlineStartsAt: settle(file.filing.deadlineStartsAt, p?.filing.deadlineStartsAt, from),
+      appliesTo: settle(file.filing.appliesTo ?? { value: null, note: `${from} does not limit which systems are filed` }, p?.filing.appliesTo, from),
       legacyDeadlineDays: settle(file.filing.legacyDeadlineDays, p?.filing.legacyDeadlineDays, from),
       legacyCountsFrom: file.filing.legacyDeadlineDays.value !== null ? file.source.effectiveFrom : (p?.filing.legacyCountsFrom ?? null),
       policeVisitDays: settle(file.filing.policeVisitDays, p?.filing.policeVisitDays, from),
     },
     relocation: {
       noticeDays: settle(file.relocation.noticeDays, p?.relocation.noticeDays, from),
+      noticeCovers: settle(file.relocation.noticeCovers ?? { value: null, note: `${from} does not limit what the notice covers` }, p?.relocation.noticeCovers, from),
       coverageRestoreHours: settle(file.relocation.coverageRestoreHours, p?.relocation.coverageRestoreHours, from),
     },
     maintenance: {

@@ -40,7 +40,7 @@ describe('work order deadlines across the profiles', () => {
     it(`${p.id}: notice before removal or relocation`, () => {
       const planned = opened + 40 * D;
       const early = checkNotice(p, 'removal', planned - 31 * D, planned);
-      const late = checkNotice(p, 'relocation', planned - 9 * D, planned);
+      const late = checkNotice(p, 'removal', planned - 9 * D, planned);
       if (!want.notice) {
         expect(early).toMatchObject({ inTime: true, noticeDays: null, article: null });
         expect(late.inTime).toBe(true);
@@ -57,6 +57,16 @@ describe('work order deadlines across the profiles', () => {
       expect(checkNotice(p, 'removal', early.latestNoticeAt!, planned).inTime).toBe(false);
     });
   }
+
+  it('a notice rule reaches only what its text names: AH-15 and HB-11 removal, HRB-19 moving and removal', () => {
+    const planned = opened + 40 * D;
+    const moving = (id: string) => checkNotice(catalogue.require(id), 'relocation', planned - 2 * D, planned);
+    expect(moving('anhui')).toMatchObject({ inTime: true, noticeDays: null });
+    expect(moving('anhui').reason).toMatch(/AH-15 asks notice before removal only/);
+    expect(moving('hubei')).toMatchObject({ inTime: true, noticeDays: null });
+    expect(moving('harbin')).toMatchObject({ inTime: false, noticeDays: 30, article: 'HRB-19' });
+    expect(checkNotice(catalogue.require('anhui'), 'removal', planned - 2 * D, planned)).toMatchObject({ inTime: false, article: 'AH-15' });
+  });
 
   it('overdue only past a deadline and while open', () => {
     expect(isOverdue(null, null, opened + 1000 * D)).toBe(false);

@@ -157,6 +157,11 @@ export function checkNotice(profile: JurisdictionProfile, kind: NoticeKind, noti
   // Counted in calendar days as the law counts them (legal-deadline.ts), not in 24-hour blocks.
   const daysGiven = calendarDaysBetween(noticeAt, plannedAt);
   if (s.value === null) return { inTime: true, noticeDays: null, article: null, latestNoticeAt: null, daysGiven, reason: `${profile.name.en} sets no notice period before ${kind}: ${s.note}` };
+  // A notice rule reaches only what its text names (AH-15: removal only; HRB-19: moving and removal).
+  const covers = profile.relocation.noticeCovers;
+  if (covers.value !== null && !covers.value.includes(kind)) {
+    return { inTime: true, noticeDays: null, article: null, latestNoticeAt: null, daysGiven, reason: `${s.article} asks notice before ${covers.value.join(' and ')} only, not before ${kind}${covers.note ? `: ${covers.note}` : ''}` };
+  }
   const latestNoticeAt = noticeDeadline(plannedAt, s.value);
   const inTime = noticeAt < latestNoticeAt;
   const reason = inTime

@@ -16,6 +16,8 @@ export interface SystemDates {
   rulesEffectiveAt: number | null;
   inServiceAt: number | null;
   acceptedAt: number | null;
+  /** Who paid for it: filing rules that reach only non-government systems skip the others. */
+  funding?: 'government' | 'self';
 }
 
 export type DeadlineStart = 'in-service' | 'acceptance' | 'rules-effective';
@@ -33,6 +35,10 @@ export interface FilingDeadline {
 
 export function filingDeadline(profile: JurisdictionProfile, s: SystemDates): FilingDeadline {
   const name = profile.name.en;
+  const scope = profile.filing.appliesTo;
+  if (s.funding === 'government' && scope.value === 'non-government') {
+    return { dueAt: null, days: null, startsAt: null, startAt: null, article: scope.article, basis: `a government-built system is not filed under ${name} (${scope.article}): ${scope.note ?? 'it is accepted by the government instead'}` };
+  }
   if (s.builtBeforeRules) {
     const legacy = profile.filing.legacyDeadlineDays;
     if (legacy.value === null) return { dueAt: null, days: null, startsAt: null, startAt: null, article: null, basis: `${name} sets no filing deadline for systems built before its rules: ${legacy.note}` };

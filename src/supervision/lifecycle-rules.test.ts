@@ -32,7 +32,8 @@ const EXPECTED: Record<string, {
   'national-draft-2016': { filing: [30, 'acceptance', 'CN-12'], legacy: null, visit: null, acceptSelf: ['CN-12'], acceptGov: ['CN-12'], retention: [30, 'CN-20'], restore: null },
   harbin: { filing: [30, 'acceptance', 'HRB-18'], legacy: [30, 'HRB-18'], visit: null, acceptSelf: [], acceptGov: ['HRB-16'], retention: [30, 'HRB-28'], restore: [24, 'HRB-19'] },
   // Weihai sets no filing deadline of its own; the national one it inherits applies (CN799-14).
-  weihai: { filing: [30, 'in-service', 'CN799-14'], legacy: [90, 'CN799-14'], visit: null, acceptSelf: ['WH-15'], acceptGov: ['WH-15'], retention: [30, 'WH-21(7)'], restore: null },
+  // WH-15 sets acceptance standards; it does not forbid use before acceptance.
+  weihai: { filing: [30, 'in-service', 'CN799-14'], legacy: [90, 'CN799-14'], visit: null, acceptSelf: [], acceptGov: [], retention: [30, 'WH-21(7)'], restore: null },
 };
 
 describe('lifecycle deadlines for every profile, clock passed in', () => {
@@ -61,6 +62,21 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
       const notYet = filingDeadline(p, { builtBeforeRules: false, rulesEffectiveAt: null, inServiceAt: null, acceptedAt: null });
       expect(notYet.dueAt).toBeNull();
       expect(filingState(notYet, null, now)).toBe('not-started');
+    });
+
+    it(`${p.id}: filing reaches the systems its text names (AH-13¶2 / AH-9¶2, HRB-18 / HRB-10¶1: not government-built)`, () => {
+      const base = { builtBeforeRules: false, rulesEffectiveAt: null, inServiceAt: now - 10 * DAY, acceptedAt: now - 50 * DAY };
+      const gov = filingDeadline(p, { ...base, funding: 'government' });
+      const self = filingDeadline(p, { ...base, funding: 'self' });
+      expect(self.days).toBe(want.filing[0]);
+      const scoped = { anhui: 'AH-13¶2', harbin: 'HRB-18' }[p.id];
+      if (scoped) {
+        expect(gov).toMatchObject({ dueAt: null, days: null, article: scoped });
+        expect(gov.basis).toMatch(/government-built system is not filed/);
+        expect(filingState(gov, null, now)).toBe('no-deadline');
+      } else {
+        expect(gov.dueAt).toBe(self.dueAt);
+      }
     });
 
     it(`${p.id}: systems built before the rules`, () => {
@@ -158,13 +174,13 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
 
   // Read by hand from the regulation texts: every duty's articles per profile, local before national.
   const DUTY_TABLE: Record<string, Record<string, string[]>> = {
-    national: { acceptance: [], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: [], accessRegister: ['CN799-16(3)'], training: ['CN799-16(1)'], dutyRoster: [], inspection: ['CN799-24'], complaint: ['CN799-25'] },
-    'national-draft-2016': { acceptance: ['CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: [], accessRegister: ['CN-18'], training: ['CN-17(2)'], dutyRoster: ['CN-17(1)'], inspection: ['CN-23'], complaint: ['CN-25'] },
-    anhui: { acceptance: [], governmentAcceptance: ['AH-13'], archive: ['CN799-11'], maintenanceContract: ['AH-16(2)'], accessRegister: ['AH-17(2)', 'CN799-16(3)'], training: ['AH-17', 'CN799-16(1)'], dutyRoster: ['AH-17'], inspection: ['AH-23', 'CN799-24'], complaint: ['CN799-25'] },
-    hubei: { acceptance: ['HB-10'], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: [], accessRegister: ['CN799-16(3)'], training: ['CN799-16(1)'], dutyRoster: [], inspection: ['CN799-24'], complaint: ['CN799-25'] },
-    harbin: { acceptance: [], governmentAcceptance: ['HRB-16'], archive: ['HRB-17', 'CN799-11'], maintenanceContract: ['HRB-23'], accessRegister: ['HRB-25(5)', 'CN799-16(3)'], training: ['HRB-25(2)', 'CN799-16(1)'], dutyRoster: ['HRB-25(4)'], inspection: ['HRB-32', 'CN799-24'], complaint: ['CN799-25'] },
-    weihai: { acceptance: ['WH-15'], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: ['WH-23'], accessRegister: ['WH-21(1)', 'CN799-16(3)'], training: ['WH-21(2)', 'CN799-16(1)'], dutyRoster: ['WH-21(1)'], inspection: ['WH-27', 'CN799-24'], complaint: ['CN799-25'] },
-    'national-law': { acceptance: [], governmentAcceptance: [], archive: [], maintenanceContract: [], accessRegister: [], training: [], dutyRoster: [], inspection: [], complaint: [] },
+    national: { acceptance: [], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: [], accessRegister: ['CN799-16(3)'], training: ['CN799-16(1)'], dutyRoster: [], inspection: ['CN799-24'], complaint: ['CN799-25'], reportSuspicious: [], fixedView: ['CN799-13'] },
+    'national-draft-2016': { acceptance: ['CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: [], accessRegister: ['CN-18'], training: ['CN-17(2)'], dutyRoster: ['CN-17(1)'], inspection: ['CN-23'], complaint: ['CN-25'], reportSuspicious: [], fixedView: [] },
+    anhui: { acceptance: [], governmentAcceptance: ['AH-13'], archive: ['CN799-11'], maintenanceContract: ['AH-16(2)'], accessRegister: ['AH-17(2)', 'CN799-16(3)'], training: ['AH-17', 'CN799-16(1)'], dutyRoster: ['AH-17'], inspection: ['AH-23', 'CN799-24'], complaint: ['CN799-25'], reportSuspicious: ['AH-17¶2(1)'], fixedView: ['AH-14', 'CN799-13'] },
+    hubei: { acceptance: ['HB-10'], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: [], accessRegister: ['CN799-16(3)'], training: ['CN799-16(1)'], dutyRoster: [], inspection: ['CN799-24'], complaint: ['CN799-25'], reportSuspicious: [], fixedView: ['HB-9', 'CN799-13'] },
+    harbin: { acceptance: [], governmentAcceptance: ['HRB-16'], archive: ['HRB-17', 'CN799-11'], maintenanceContract: ['HRB-23'], accessRegister: ['HRB-25(5)', 'CN799-16(3)'], training: ['HRB-25(2)', 'CN799-16(1)'], dutyRoster: ['HRB-25(4)'], inspection: ['HRB-32', 'CN799-24'], complaint: ['CN799-25'], reportSuspicious: ['HRB-25(4)'], fixedView: ['HRB-19', 'CN799-13'] },
+    weihai: { acceptance: [], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: ['WH-23'], accessRegister: ['WH-21(1)', 'CN799-16(3)'], training: ['WH-21(2)', 'CN799-16(1)'], dutyRoster: ['WH-21(1)'], inspection: ['WH-27', 'CN799-24'], complaint: ['CN799-25'], reportSuspicious: ['WH-21(5)'], fixedView: ['CN799-13'] },
+    'national-law': { acceptance: [], governmentAcceptance: [], archive: [], maintenanceContract: [], accessRegister: [], training: [], dutyRoster: [], inspection: [], complaint: [], reportSuspicious: [], fixedView: [] },
   };
 
   it('duty articles come from the profiles, local before national, none invented', () => {

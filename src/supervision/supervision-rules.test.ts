@@ -43,7 +43,7 @@ const EXPECTED: Record<string, { filing: string; filingArticle: string; goodRate
 };
 
 // The article that forbids a government-built system's use before acceptance; Decree 799 has none.
-const GOV_ACCEPTANCE: Record<string, string | null> = { anhui: 'AH-13', hubei: 'HB-10', harbin: 'HRB-16', weihai: 'WH-15', national: null, 'national-draft-2016': 'CN-12' };
+const GOV_ACCEPTANCE: Record<string, string | null> = { anhui: 'AH-13', hubei: 'HB-10', harbin: 'HRB-16', weihai: null, national: null, 'national-draft-2016': 'CN-12' };
 const deployable = catalogue.list().filter((p) => p.role !== 'law-layer');
 
 describe('inspection checklist for every profile, clock passed in', () => {

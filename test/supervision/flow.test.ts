@@ -99,7 +99,7 @@ for (const dialect of DIALECTS) {
       // Filing before the documents exist is refused, citing the filing article.
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/filings`);
       expect(res.statusCode).toBe(400);
-      expect(res.json().error.articles).toEqual(['AH-13']);
+      expect(res.json().error.articles).toEqual(['AH-13¶2']);
       for (const purpose of ['design-plan', 'test-report', 'acceptance']) {
         res = await api(unitAdmin, 'PUT', `/systems/${sys.id}/documents?purpose=${purpose}&title=${purpose}`, PDF, { 'content-type': 'application/pdf' });
         expect(res.statusCode, res.body).toBe(201);
@@ -113,16 +113,19 @@ for (const dialect of DIALECTS) {
       const inServiceAt = t.clock.now();
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/in-service`, { at: inServiceAt });
       expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toMatchObject({ state: 'in_service', filing: { state: 'due', deadline: { dueAt: dayPeriodEnd(inServiceAt, 30), article: 'AH-13', startsAt: 'in-service' } } });
+      // A government-built system is accepted by the government, not filed: AH-13 ¶2 files only the
+      // systems a place's own unit builds (AH-9 ¶2). The old test expected a deadline here.
+      expect(res.json()).toMatchObject({ state: 'in_service', filing: { deadline: { dueAt: null, days: null, article: 'AH-13¶2' } } });
+      expect(res.json().filing.deadline.basis).toMatch(/government-built system is not filed/);
       expect((await api(null, 'GET', `/cameras/${cam}`)).json()).toMatchObject({ status: 'in_service' });
 
-      // File: hashed documents, device types and point distribution, in time (AH-13: 30 days from service).
+      // Filed all the same (nothing forbids it): hashed documents, device types and point distribution.
       t.clock.advance(3 * DAY);
       await resign();
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/filings`);
       expect(res.statusCode, res.body).toBe(201);
       const filing = res.json();
-      expect(filing).toMatchObject({ inTime: true, deadlineArticle: 'AH-13', deviceTypes: [{ deviceType: 'dome', count: 1 }] });
+      expect(filing).toMatchObject({ inTime: true, deadlineArticle: 'AH-13¶2', deviceTypes: [{ deviceType: 'dome', count: 1 }] });
       expect(filing.points.map((p: { cameraId: number }) => p.cameraId)).toEqual([cam]);
       expect(filing.documents.map((d: { purpose: string }) => d.purpose).sort()).toEqual(['acceptance', 'design-plan', 'test-report']);
 

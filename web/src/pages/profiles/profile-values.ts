@@ -127,7 +127,9 @@ export function flattenParameters(entries: [string, unknown][], maxRows = 2000):
     if (rows.length >= maxRows) return;
     if (isObject(v) && !isLocalText(v) && depth < 12) {
       if ('value' in v) {
-        rows.push({ path, value: v.value, articles: articlesOf(v), note: str(v.note), from: str(v.from), ...(v.platformDefault === true ? { platformDefault: true } : {}) });
+        // A list value (what a notice covers: removal, moving) reads as one cell.
+        const value = Array.isArray(v.value) ? v.value.map(String).join(', ') : v.value;
+        rows.push({ path, value, articles: articlesOf(v), note: str(v.note), from: str(v.from), ...(v.platformDefault === true ? { platformDefault: true } : {}) });
         return;
       }
       for (const [k, child] of Object.entries(v)) {
