@@ -85,6 +85,8 @@ export const DUTIES = [
   'archive',
   /** An entrusted maintainer's duty stated in writing. */
   'maintenanceContract',
+  /** A named party responsible for maintenance (HRB-23), whoever it is, with or without a contract. */
+  'namedMaintainer',
   /** 登记: who viewed, copied, retrieved, when, why, where it went. */
   'accessRegister',
   /** Training of watching and management staff. */

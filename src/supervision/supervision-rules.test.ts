@@ -38,7 +38,8 @@ const EXPECTED: Record<string, { filing: string; filingArticle: string; goodRate
   // Decree 799 counts filing from going into use (CN799-14): ten days in, still due.
   national: { filing: 'pass', filingArticle: 'CN799-14', goodRate: 'no-target', contract: 'not-applicable', signage: 'CN799-13', retention: 'CN799-17', archive: ['CN799-11'], register: ['CN799-16(3)'], training: ['CN799-16(1)'] },
   'national-draft-2016': { filing: 'fail', filingArticle: 'CN-12', goodRate: 'no-target', contract: 'not-applicable', signage: 'CN-10', retention: 'CN-20', archive: ['CN-14'], register: ['CN-18'], training: ['CN-17(2)'] },
-  harbin: { filing: 'fail', filingArticle: 'HRB-18', goodRate: 'fail', contract: 'fail', signage: 'HRB-11', retention: 'HRB-28', archive: ['HRB-17', 'CN799-11'], register: ['HRB-25(5)', 'CN799-16(3)'], training: ['HRB-25(2)', 'CN799-16(1)'] },
+  // HRB-23 asks for a named maintenance party, which the system has (unit 9), not a written contract.
+  harbin: { filing: 'fail', filingArticle: 'HRB-18', goodRate: 'fail', contract: 'pass', signage: 'HRB-11', retention: 'HRB-28', archive: ['HRB-17', 'CN799-11'], register: ['HRB-25(5)', 'CN799-16(3)'], training: ['HRB-25(2)', 'CN799-16(1)'] },
   weihai: { filing: 'pass', filingArticle: 'CN799-14', goodRate: 'no-target', contract: 'fail', signage: 'WH-16', retention: 'WH-21(7)', archive: ['CN799-11'], register: ['WH-21(1)', 'CN799-16(3)'], training: ['WH-21(2)', 'CN799-16(1)'] },
 };
 
@@ -92,6 +93,17 @@ describe('inspection checklist for every profile, clock passed in', () => {
     expect(k.dutyRoster).toMatchObject({ status: 'fail' });
     const good = byKey(buildChecklist(p, facts('harbin', { goodRate: { good: 19, total: 20, day: '2026-11-19' } }), now));
     expect(good.goodRate!.status).toBe('pass');
+  });
+
+  it('Harbin: a system naming no maintenance party fails HRB-23; a contract is not asked for', () => {
+    const p = catalogue.require('harbin');
+    const f = facts('harbin');
+    f.systems[0] = { ...f.systems[0]!, maintainerUnitId: null, hasMaintenanceContract: false };
+    const k = byKey(buildChecklist(p, f, now));
+    expect(k.maintenanceContract).toMatchObject({ status: 'fail', articles: ['HRB-23'] });
+    expect(k.maintenanceContract!.problems[0]!.problem).toMatch(/no party named/);
+    // Anhui asks for the written duty (AH-16(2)) of an entrusted maintainer instead.
+    expect(byKey(buildChecklist(catalogue.require('anhui'), facts('anhui'), now)).maintenanceContract).toMatchObject({ status: 'fail', articles: ['AH-16(2)'] });
   });
 
   it('archive gaps and an empty unit', () => {
