@@ -41,7 +41,7 @@ export type PenaltyTrigger = 'on-violation' | 'if-not-corrected' | 'if-serious';
 
 /**
  * One value of a profile. `from` is the profile whose file supplied it, so an inherited value
- * still names its own article (e.g. Hubei's retention comes from national, CN-20).
+ * still names its own article (e.g. Hubei's retention comes from national, CN799-17).
  */
 export type Setting<T> =
   | { value: T; article: string; note?: string; from: string }
@@ -74,7 +74,7 @@ export interface RepairRules {
 /**
  * Duties that carry no number but still need their article in a checklist or a refusal. A
  * profile lists the articles of its own text; the resolved profile adds those it inherits, so
- * Anhui cites AH-13 and CN-12, and a new city still carries the national duties.
+ * Anhui cites AH-23 and CN799-24, and a new city still carries the national duties.
  */
 export const DUTIES = [
   /** No use before passing acceptance (验收), any builder. */
@@ -108,7 +108,7 @@ export type Duties = Record<Duty, string[]>;
 
 export interface CategoryRule {
   category: string;
-  /** Nearest profile first: ['AH-8(1)', 'CN-11']. */
+  /** Nearest profile first: ['AH-8(1)', 'CN799-8(1)']. */
   articles: string[];
 }
 
