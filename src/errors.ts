@@ -14,7 +14,7 @@ export class VigilError extends Error {
     message: string,
     readonly status: number,
     readonly details: ErrorDetail[] = [],
-    /** Articles of the jurisdiction profile behind a refusal, e.g. ['AH-8', 'CN-11']. */
+    /** Articles of the jurisdiction profile behind a refusal, e.g. ['AH-8(1)', 'CN799-8(1)']. */
     readonly articles: string[] = [],
   ) {
     super(message);

@@ -8,11 +8,15 @@ const read = (id: string): ProfileFile =>
   profileFileSchema.parse(JSON.parse(readFileSync(join(defaultProfilesDir(), `${id}.json`), 'utf8')));
 
 describe('resolveProfile', () => {
-  const national = resolveProfile(read('national'), null);
+  const law = resolveProfile(read('national-law'), null);
+  const national = resolveProfile(read('national'), law);
 
   it('keeps a root profile as written, every value naming its own file', () => {
-    expect(national.lineage).toEqual(['national']);
-    expect(national.retention.minimumDays).toEqual({ value: 30, article: 'CN-20', from: 'national' });
+    expect(law.lineage).toEqual(['national-law']);
+    expect(law.retention.keyTargetDays).toMatchObject({ value: 90, article: 'CTL-32', from: 'national-law' });
+    expect(law.retention.minimumDays).toMatchObject({ value: null, article: null, from: 'national-law' });
+    expect(national.lineage).toEqual(['national', 'national-law']);
+    expect(national.retention.minimumDays).toEqual({ value: 30, article: 'CN799-17', from: 'national' });
     expect(national.relocation.noticeDays).toMatchObject({ value: null, article: null, from: 'national' });
   });
 
@@ -20,10 +24,10 @@ describe('resolveProfile', () => {
     const file = read('hubei');
     file.filing.policeVisitDays = { value: 20, article: 'HB-11', note: 'test value' };
     const hb = resolveProfile(file, national);
-    expect(hb.lineage).toEqual(['hubei', 'national']);
+    expect(hb.lineage).toEqual(['hubei', 'national', 'national-law']);
     expect(hb.filing.deadlineDays).toMatchObject({ value: 30, article: 'HB-11', from: 'hubei' });
     expect(hb.filing.policeVisitDays).toEqual({ value: 20, article: 'HB-11', note: 'test value', from: 'hubei' });
-    expect(hb.retention.minimumDays).toEqual({ value: 30, article: 'CN-20', from: 'national' });
+    expect(hb.retention.minimumDays).toEqual({ value: 30, article: 'CN799-17', from: 'national' });
     expect(hb.signageRequired).toEqual({ value: true, article: 'HB-9', from: 'hubei' });
   });
 
@@ -40,7 +44,7 @@ describe('resolveProfile', () => {
   it('adds category rules up, local article first, without duplicates', () => {
     const file = read('weihai');
     const wh = resolveProfile(file, national);
-    expect(wh.prohibitedCategories.find((r) => r.category === 'toilets')?.articles).toEqual(['WH-9', 'CN-11']);
+    expect(wh.prohibitedCategories.find((r) => r.category === 'toilets')?.articles).toEqual(['WH-9', 'CN799-8(3)']);
     // car parks appear in two items of WH-7.
     expect(wh.mandatoryCategories.find((r) => r.category === 'car-parks')?.articles).toEqual(['WH-7(7)', 'WH-7(10)']);
     file.prohibitedCategories.push({ category: 'toilets', article: 'WH-9' });
@@ -51,16 +55,16 @@ describe('resolveProfile', () => {
     const ah = resolveProfile(read('anhui'), national);
     expect(ah.penalties.map((p) => `${p.from}:${p.article}`)).toEqual([
       'anhui:AH-24', 'anhui:AH-25', 'anhui:AH-26',
-      'national:CN-26', 'national:CN-27', 'national:CN-28', 'national:CN-29', 'national:CN-30', 'national:CN-31',
+      'national:CN799-26', 'national:CN799-27', 'national:CN799-27¶2', 'national:CN799-28', 'national:CN799-29', 'national:CN799-30', 'national:CN799-31',
     ]);
-    expect(ah.notes.every((n) => n.from === 'national')).toBe(true);
+    expect(ah.notes.every((n) => n.from === 'national' || n.from === 'national-law')).toBe(true);
     expect(ah.articles['AH-8(1)']?.en).toMatch(/hotel guest rooms/);
-    expect(ah.articles['CN-11']?.zh).toMatch(/旅馆客房/);
+    expect(ah.articles['CN799-8(1)']?.zh).toMatch(/民宿/);
   });
 });
 
 describe('looseningProblems', () => {
-  const national = resolveProfile(read('national'), null);
+  const national = resolveProfile(read('national'), resolveProfile(read('national-law'), null));
 
   it('allows equal or longer retention and refuses shorter', () => {
     const file = read('harbin');
@@ -69,7 +73,7 @@ describe('looseningProblems', () => {
     expect(looseningProblems(file, national)).toEqual([
       {
         path: 'retention.minimumDays.value',
-        message: '7 days is shorter than the 30 days of CN-20 it inherits; a local rule may only tighten the national one',
+        message: '7 days is shorter than the 30 days of CN799-17 it inherits; a local rule may only tighten the national one',
       },
     ]);
     expect(looseningProblems(file, null)).toEqual([]);

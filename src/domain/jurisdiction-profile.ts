@@ -13,14 +13,35 @@ export type ViewApproval = 'none' | 'unit-letter' | 'head-of-agency';
 export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police';
 /** What the filing deadline counts from: going into use (交付/投入使用) or passing acceptance (验收合格). */
 export type FilingStart = 'in-service' | 'acceptance';
+/** Which systems a filing rule reaches: all, or only those not built by the government (AH-9 ¶2, HRB-10 ¶1). */
+export type FilingScope = 'all' | 'non-government';
+/** What a notice before works covers: removal (拆除), moving (移动), or both. */
+export type NoticeScope = 'removal' | 'relocation';
 export type SourceStatus = 'draft' | 'in-force' | 'expired';
+/**
+ * What a profile is for: a jurisdiction a deployment or region runs under; the layer of national
+ * laws every profile inherits (the Counter-Terrorism Law's 90 days, CTL-32); or a superseded text
+ * kept as history (the 2016 national draft). Only jurisdictions are found by division code.
+ */
+export type ProfileRole = 'jurisdiction' | 'law-layer' | 'history';
+
+/** The legal source of a profile: its title, status and the dates it is in force (YYYY-MM-DD). */
+export interface ProfileSource {
+  title: Bilingual;
+  status: SourceStatus;
+  /** The day the text took effect; null when the text we hold does not say (a note says why). */
+  effectiveFrom: string | null;
+  /** The last day it was in force, for expired or time-limited texts; null when open-ended. */
+  effectiveTo: string | null;
+  note?: string;
+}
 export type FinePayer = 'unit' | 'responsible-person' | 'individual';
 /** When a fine can be imposed: at once, only if an order to correct was ignored, or only if serious. */
 export type PenaltyTrigger = 'on-violation' | 'if-not-corrected' | 'if-serious';
 
 /**
  * One value of a profile. `from` is the profile whose file supplied it, so an inherited value
- * still names its own article (e.g. Hubei's retention comes from national, CN-20).
+ * still names its own article (e.g. Hubei's retention comes from national, CN799-17).
  */
 export type Setting<T> =
   | { value: T; article: string; note?: string; from: string }
@@ -53,7 +74,7 @@ export interface RepairRules {
 /**
  * Duties that carry no number but still need their article in a checklist or a refusal. A
  * profile lists the articles of its own text; the resolved profile adds those it inherits, so
- * Anhui cites AH-13 and CN-12, and a new city still carries the national duties.
+ * Anhui cites AH-23 and CN799-24, and a new city still carries the national duties.
  */
 export const DUTIES = [
   /** No use before passing acceptance (验收), any builder. */
@@ -64,6 +85,8 @@ export const DUTIES = [
   'archive',
   /** An entrusted maintainer's duty stated in writing. */
   'maintenanceContract',
+  /** A named party responsible for maintenance (HRB-23), whoever it is, with or without a contract. */
+  'namedMaintainer',
   /** 登记: who viewed, copied, retrieved, when, why, where it went. */
   'accessRegister',
   /** Training of watching and management staff. */
@@ -74,6 +97,10 @@ export const DUTIES = [
   'inspection',
   /** Anyone may report misconduct of the supervisors (检举、控告). */
   'complaint',
+  /** Operators report suspicious information to the police (R3.2). */
+  'reportSuspicious',
+  /** A camera's position and field of view stay as set; a scene change is a finding. */
+  'fixedView',
 ] as const;
 export type Duty = (typeof DUTIES)[number];
 /** Articles of each duty, nearest profile first; empty when no text in the lineage sets it. */
@@ -81,12 +108,13 @@ export type Duties = Record<Duty, string[]>;
 
 export interface CategoryRule {
   category: string;
-  /** Nearest profile first: ['AH-8(1)', 'CN-11']. */
+  /** Nearest profile first: ['AH-8(1)', 'CN799-8(1)']. */
   articles: string[];
 }
 
 export interface Fine {
   payer: FinePayer;
+  /** 0 where the text sets only a ceiling ("1万元以下", CN799-29). */
   minYuan: number;
   maxYuan: number;
   condition?: Bilingual;
@@ -99,6 +127,8 @@ export interface Penalty {
   when: PenaltyTrigger;
   offence: Bilingual;
   fines: Fine[];
+  /** Where the text fines by other laws instead of its own ranges (CN799-31: PIPL, DSL, CSL). */
+  perLaw?: Bilingual;
   from: string;
 }
 
@@ -113,15 +143,34 @@ export interface JurisdictionProfile {
   lineage: string[];
   /** GB/T 2260 division the profile governs ('340000' Anhui, '230100' Harbin); null = everywhere. */
   divisionCode: string | null;
-  source: { title: Bilingual; status: SourceStatus; note?: string };
-  retention: { minimumDays: Setting<number>; keyTargetDays: Setting<number>; incidentDays: Setting<number> };
+  role: ProfileRole;
+  source: ProfileSource;
+  retention: {
+    minimumDays: Setting<number>;
+    keyTargetDays: Setting<number>;
+    incidentDays: Setting<number>;
+    /** Past the minimum, footage whose purpose is achieved is deleted (CN799-17), not kept. */
+    deleteAfterPurpose: Setting<boolean>;
+  };
   filing: {
     deadlineDays: Setting<number>;
     deadlineStartsAt: Setting<FilingStart>;
+    /** Unset: the rule reaches every system. */
+    appliesTo: Setting<FilingScope>;
     legacyDeadlineDays: Setting<number>;
+    /**
+     * The day the legacy deadline counts from: the effective date of the text that set
+     * legacyDeadlineDays (CN799-14: 90 days from 2025-04-01), never a per-system guess.
+     */
+    legacyCountsFrom: string | null;
     policeVisitDays: Setting<number>;
   };
-  relocation: { noticeDays: Setting<number>; coverageRestoreHours: Setting<number> };
+  relocation: {
+    noticeDays: Setting<number>;
+    /** What the notice covers, as the text words it; unset: both removal and moving. */
+    noticeCovers: Setting<NoticeScope[]>;
+    coverageRestoreHours: Setting<number>;
+  };
   maintenance: {
     municipalDamageRestoreHours: Setting<number>;
     /** Fraction 0..1 (0.95 = 95%). */
@@ -135,7 +184,11 @@ export interface JurisdictionProfile {
     viewApproval: Setting<ViewApproval>;
     copyApproval: Setting<CopyApproval>;
     policeHeadForOtherAdministrations: Setting<boolean>;
+    /** The person concerned, a close relative or carer may view related footage with the operator's consent (CN799-21). */
+    individualView: Setting<boolean>;
   };
+  /** The catch-all privacy articles of the lineage, nearest first (AH-8(5), CN799-8(4)). */
+  privacyCatchAll: string[];
   signageRequired: Setting<boolean>;
   mandatoryCategories: CategoryRule[];
   prohibitedCategories: CategoryRule[];
@@ -149,8 +202,12 @@ export interface JurisdictionProfile {
 
 // ---- the file format ----
 
-/** 'AH-17', 'AH-17(3)', 'HRB-22(1)': code, article number, optional item. */
-export const ARTICLE_ID = /^[A-Z]{2,4}-\d{1,3}(\(\d{1,2}\))?$/;
+/**
+ * 'AH-17', 'AH-17(3)', 'AH-17¶2(3)', 'CN799-16(3)': code (capitals, optionally a decree number),
+ * article, optional paragraph (款) after ¶, optional item (项) in brackets.
+ */
+export const ARTICLE_ID = /^[A-Z]{2,4}(\d{1,4})?-\d{1,3}(¶\d{1,2})?(\(\d{1,2}\))?$/;
+const ISO_DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const PROFILE_ID = /^[a-z][a-z0-9-]{0,63}$/;
 const MAX_DAYS = 36_500;
 
@@ -164,6 +221,8 @@ const positiveInt = z
   .max(MAX_DAYS, `expected at most ${MAX_DAYS}`);
 const fraction = z.number().gt(0, 'expected a fraction in (0, 1]').lte(1, 'expected a fraction in (0, 1]');
 const yuan = z.number().int('expected a whole number of yuan').positive('expected a positive amount of yuan').max(1e9, 'expected at most 1e9 yuan');
+const minYuan = z.number().int('expected a whole number of yuan').min(0, 'expected 0 or more yuan').max(1e9, 'expected at most 1e9 yuan');
+const isoDay = z.string().regex(ISO_DAY, 'expected a date like "2025-04-01"');
 
 function setting<T extends z.ZodType>(value: T) {
   return z
@@ -203,19 +262,22 @@ const categoryRef = z.strictObject({ category: z.string().min(1).max(64), articl
 const fine = z
   .strictObject({
     payer: z.enum(['unit', 'responsible-person', 'individual']),
-    minYuan: yuan,
+    minYuan,
     maxYuan: yuan,
     condition: bilingual.optional(),
     orWarning: z.boolean().optional(),
   })
   .refine((f) => f.minYuan <= f.maxYuan, { message: 'minYuan is above maxYuan', path: ['maxYuan'] });
 
-const penalty = z.strictObject({
-  article: articleId,
-  when: z.enum(['on-violation', 'if-not-corrected', 'if-serious']),
-  offence: bilingual,
-  fines: z.array(fine).min(1, 'a penalty lists at least one fine').max(20),
-});
+const penalty = z
+  .strictObject({
+    article: articleId,
+    when: z.enum(['on-violation', 'if-not-corrected', 'if-serious']),
+    offence: bilingual,
+    fines: z.array(fine).max(20),
+    perLaw: bilingual.optional(),
+  })
+  .refine((p) => p.fines.length > 0 || p.perLaw !== undefined, { message: 'a penalty lists at least one fine, or the laws it fines by (perLaw)', path: ['fines'] });
 
 const dutiesFile = z.strictObject(
   Object.fromEntries(DUTIES.map((d) => [d, z.array(articleId).min(1).max(20).optional()])) as { [K in Duty]: z.ZodOptional<z.ZodArray<typeof articleId>> },
@@ -223,23 +285,42 @@ const dutiesFile = z.strictObject(
 
 export const profileFileSchema = z.strictObject({
   id: z.string().regex(PROFILE_ID, 'expected a lower-case id like "anhui"'),
-  code: z.string().regex(/^[A-Z]{2,4}$/, 'expected 2–4 capital letters like "AH"'),
+  code: z.string().regex(/^[A-Z]{2,4}(\d{1,4})?$/, 'expected 2–4 capital letters, optionally a decree number, like "AH" or "CN799"'),
+  role: z.enum(['jurisdiction', 'law-layer', 'history']).optional(),
   name: bilingual,
   inherits: z.string().regex(PROFILE_ID, 'expected a profile id like "national"').nullable(),
   divisionCode: z.string().regex(/^\d{6}$/, 'expected a 6-digit GB/T 2260 division code').nullable(),
-  source: z.strictObject({ title: bilingual, status: z.enum(['draft', 'in-force', 'expired']), note: text.optional() }),
+  source: z
+    .strictObject({
+      title: bilingual,
+      status: z.enum(['draft', 'in-force', 'expired']),
+      effectiveFrom: isoDay.nullable(),
+      effectiveTo: isoDay.nullable(),
+      note: text.optional(),
+    })
+    .superRefine((s, ctx) => {
+      if (s.effectiveFrom && s.effectiveTo && s.effectiveTo < s.effectiveFrom) ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'effectiveTo is before effectiveFrom' });
+      if (s.status === 'expired' && s.effectiveTo === null) ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'an expired text needs the last day it was in force' });
+      if (s.effectiveFrom === null && s.note === undefined) ctx.addIssue({ code: 'custom', path: ['note'], message: 'a text without an effective date needs a note saying why' });
+    }),
   retention: z.strictObject({
     minimumDays: setting(positiveInt),
     keyTargetDays: setting(positiveInt),
     incidentDays: setting(positiveInt),
+    deleteAfterPurpose: setting(z.boolean()).optional(),
   }),
   filing: z.strictObject({
     deadlineDays: setting(positiveInt),
     deadlineStartsAt: setting(z.enum(['in-service', 'acceptance'])),
+    appliesTo: setting(z.enum(['all', 'non-government'])).optional(),
     legacyDeadlineDays: setting(positiveInt),
     policeVisitDays: setting(positiveInt),
   }),
-  relocation: z.strictObject({ noticeDays: setting(positiveInt), coverageRestoreHours: setting(positiveInt) }),
+  relocation: z.strictObject({
+    noticeDays: setting(positiveInt),
+    noticeCovers: setting(z.array(z.enum(['removal', 'relocation'])).min(1).max(2)).optional(),
+    coverageRestoreHours: setting(positiveInt),
+  }),
   maintenance: z.strictObject({
     municipalDamageRestoreHours: setting(positiveInt),
     goodRateTarget: setting(fraction),
@@ -260,7 +341,10 @@ export const profileFileSchema = z.strictObject({
     viewApproval: setting(z.enum(['none', 'unit-letter', 'head-of-agency'])),
     copyApproval: setting(z.enum(['unit-letter', 'head-of-agency', 'county-police'])),
     policeHeadForOtherAdministrations: setting(z.boolean()),
+    individualView: setting(z.boolean()).optional(),
   }),
+  /** The text's catch-all for privacy places ("等", "其他…"): every catalogue privacy category is refused citing it. */
+  privacyCatchAll: articleId.optional(),
   signageRequired: setting(z.boolean()),
   mandatoryCategories: z.array(categoryRef).max(1000),
   prohibitedCategories: z.array(categoryRef).max(1000),
@@ -279,14 +363,15 @@ export function citedArticles(file: ProfileFile): { article: string; path: strin
   const out: { article: string; path: string }[] = [];
   const sections = ['retention', 'filing', 'relocation', 'maintenance', 'access'] as const;
   for (const section of sections) {
-    for (const [key, s] of Object.entries(file[section]) as [string, FileSetting<unknown>][]) {
-      if (s.article) out.push({ article: s.article, path: `${section}.${key}.article` });
+    for (const [key, s] of Object.entries(file[section]) as [string, FileSetting<unknown> | undefined][]) {
+      if (s?.article) out.push({ article: s.article, path: `${section}.${key}.article` });
     }
   }
   for (const [key, s] of Object.entries(file.repair ?? {}) as [string, FileSetting<unknown> | undefined][]) {
     if (s?.article) out.push({ article: s.article, path: `repair.${key}.article` });
   }
   if (file.signageRequired.article) out.push({ article: file.signageRequired.article, path: 'signageRequired.article' });
+  if (file.privacyCatchAll) out.push({ article: file.privacyCatchAll, path: 'privacyCatchAll' });
   file.mandatoryCategories.forEach((c, i) => out.push({ article: c.article, path: `mandatoryCategories[${i}].article` }));
   file.prohibitedCategories.forEach((c, i) => out.push({ article: c.article, path: `prohibitedCategories[${i}].article` }));
   file.penalties.forEach((p, i) => out.push({ article: p.article, path: `penalties[${i}].article` }));
@@ -357,20 +442,25 @@ export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | 
     inherits: file.inherits,
     lineage: [file.id, ...(p?.lineage ?? [])],
     divisionCode: file.divisionCode,
-    source: file.source,
+    role: file.role ?? 'jurisdiction',
+    source: file.source.note === undefined ? { ...file.source } : { ...file.source, note: file.source.note },
     retention: {
       minimumDays: settle(file.retention.minimumDays, p?.retention.minimumDays, from),
       keyTargetDays: settle(file.retention.keyTargetDays, p?.retention.keyTargetDays, from),
       incidentDays: settle(file.retention.incidentDays, p?.retention.incidentDays, from),
+      deleteAfterPurpose: settle(file.retention.deleteAfterPurpose ?? { value: null, note: `${from} says nothing of deleting footage after its purpose is achieved` }, p?.retention.deleteAfterPurpose, from),
     },
     filing: {
       deadlineDays: settle(file.filing.deadlineDays, p?.filing.deadlineDays, from),
       deadlineStartsAt: settle(file.filing.deadlineStartsAt, p?.filing.deadlineStartsAt, from),
+      appliesTo: settle(file.filing.appliesTo ?? { value: null, note: `${from} does not limit which systems are filed` }, p?.filing.appliesTo, from),
       legacyDeadlineDays: settle(file.filing.legacyDeadlineDays, p?.filing.legacyDeadlineDays, from),
+      legacyCountsFrom: file.filing.legacyDeadlineDays.value !== null ? file.source.effectiveFrom : (p?.filing.legacyCountsFrom ?? null),
       policeVisitDays: settle(file.filing.policeVisitDays, p?.filing.policeVisitDays, from),
     },
     relocation: {
       noticeDays: settle(file.relocation.noticeDays, p?.relocation.noticeDays, from),
+      noticeCovers: settle(file.relocation.noticeCovers ?? { value: null, note: `${from} does not limit what the notice covers` }, p?.relocation.noticeCovers, from),
       coverageRestoreHours: settle(file.relocation.coverageRestoreHours, p?.relocation.coverageRestoreHours, from),
     },
     maintenance: {
@@ -389,11 +479,13 @@ export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | 
         p?.access.policeHeadForOtherAdministrations,
         from,
       ),
+      individualView: settle(file.access.individualView ?? { value: null, note: `${from} says nothing of individuals viewing footage about them` }, p?.access.individualView, from),
     },
+    privacyCatchAll: [...(file.privacyCatchAll ? [file.privacyCatchAll] : []), ...(p?.privacyCatchAll ?? [])],
     signageRequired: settle(file.signageRequired, p?.signageRequired, from),
     mandatoryCategories: mergeRules(file.mandatoryCategories, p?.mandatoryCategories ?? []),
     prohibitedCategories: mergeRules(file.prohibitedCategories, p?.prohibitedCategories ?? []),
-    penalties: [...file.penalties.map((x) => ({ ...x, from })), ...(p?.penalties ?? [])],
+    penalties: [...file.penalties.map((x) => (x.perLaw === undefined ? { article: x.article, when: x.when, offence: x.offence, fines: x.fines, from } : { ...x, perLaw: x.perLaw, from })), ...(p?.penalties ?? [])],
     duties: Object.fromEntries(DUTIES.map((d) => [d, [...new Set([...(file.duties?.[d] ?? []), ...(p?.duties[d] ?? [])])]])) as Duties,
     notes: [...(file.notes ?? []).map((t) => ({ from, text: t })), ...(p?.notes ?? [])],
     articles: { ...(p?.articles ?? {}), ...file.articles },

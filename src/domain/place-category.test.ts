@@ -7,24 +7,40 @@ const p = (id: string) => profiles.require(id);
 
 describe('isProhibited', () => {
   it('cites the local article and the national one it inherits', () => {
-    expect(isProhibited(p('anhui'), 'hotel-guest-rooms')).toEqual({ prohibited: true, articles: ['AH-8(1)', 'CN-11'] });
-    expect(isProhibited(p('hubei'), 'dormitory-rooms')).toEqual({ prohibited: true, articles: ['HB-8(2)', 'CN-11'] });
-    expect(isProhibited(p('harbin'), 'toilets')).toEqual({ prohibited: true, articles: ['HRB-9', 'CN-11'] });
-    expect(isProhibited(p('weihai'), 'changing-rooms')).toEqual({ prohibited: true, articles: ['WH-9', 'CN-11'] });
-    expect(isProhibited(p('national'), 'public-baths')).toEqual({ prohibited: true, articles: ['CN-11'] });
+    expect(isProhibited(p('anhui'), 'hotel-guest-rooms')).toEqual({ prohibited: true, articles: ['AH-8(1)', 'CN799-8(1)'] });
+    expect(isProhibited(p('hubei'), 'dormitory-rooms')).toEqual({ prohibited: true, articles: ['HB-8(2)', 'CN799-8(2)'] });
+    expect(isProhibited(p('harbin'), 'toilets')).toEqual({ prohibited: true, articles: ['HRB-9', 'CN799-8(3)'] });
+    expect(isProhibited(p('weihai'), 'changing-rooms')).toEqual({ prohibited: true, articles: ['WH-9', 'CN799-8(3)'] });
+    expect(isProhibited(p('national'), 'public-baths')).toEqual({ prohibited: true, articles: ['CN799-8(3)'] });
+    expect(isProhibited(p('national'), 'nursing-rooms')).toEqual({ prohibited: true, articles: ['CN799-8(3)'] });
   });
 
-  it('cites only the local article where the national text is silent', () => {
-    expect(isProhibited(p('anhui'), 'fitting-rooms')).toEqual({ prohibited: true, articles: ['AH-8(2)'] });
-    expect(isProhibited(p('hubei'), 'make-up-rooms')).toEqual({ prohibited: true, articles: ['HB-8(3)'] });
-    expect(isProhibited(p('harbin'), 'hospital-wards')).toEqual({ prohibited: true, articles: ['HRB-9'] });
-    expect(isProhibited(p('anhui'), 'voting-and-report-box-areas')).toEqual({ prohibited: true, articles: ['AH-8(4)'] });
-    expect(isProhibited(p('hubei'), 'financial-customer-data-areas')).toEqual({ prohibited: true, articles: ['HB-8(4)'] });
+  it('never treats a list as closed: the catch-alls cover what a text does not name', () => {
+    // Decree 799 names no hospital wards; its catch-all CN799-8(4) covers them.
+    expect(isProhibited(p('national'), 'hospital-wards')).toEqual({ prohibited: true, articles: ['CN799-8(4)'] });
+    // Harbin names no fitting rooms; its "等" (HRB-9) and Decree 799's item (3) do.
+    expect(isProhibited(p('harbin'), 'fitting-rooms')).toEqual({ prohibited: true, articles: ['HRB-9', 'CN799-8(3)'] });
+    expect(isProhibited(p('anhui'), 'make-up-rooms')).toEqual({ prohibited: true, articles: ['AH-8(5)', 'CN799-8(4)'] });
+    expect(isProhibited(p('hubei'), 'financial-customer-data-areas')).toEqual({ prohibited: true, articles: ['HB-8(4)', 'CN799-8(4)'] });
+    expect(isProhibited(p('weihai'), 'voting-and-report-box-areas')).toEqual({ prohibited: true, articles: ['WH-9', 'CN799-8(4)'] });
+    // The 2016 draft's own "等" (CN-11) for its history profile.
+    expect(isProhibited(p('national-draft-2016'), 'nursing-rooms')).toEqual({ prohibited: true, articles: ['CN-11'] });
   });
 
-  it('allows what the jurisdiction does not list', () => {
-    expect(isProhibited(p('harbin'), 'fitting-rooms')).toEqual({ prohibited: false });
-    expect(isProhibited(p('national'), 'hospital-wards')).toEqual({ prohibited: false });
+  it('refuses every privacy category of the catalogue under every profile', () => {
+    const privacy = profiles.categories.list().filter((c) => c.kind === 'prohibited').map((c) => c.id);
+    expect(privacy.length).toBeGreaterThanOrEqual(14);
+    for (const prof of profiles.list().filter((x) => x.role !== 'law-layer')) {
+      for (const c of privacy) {
+        const r = isProhibited(prof, c);
+        expect([prof.id, c, r.prohibited]).toEqual([prof.id, c, true]);
+        // Nearest text first; a jurisdiction's list always ends with a Decree 799 article.
+        if (r.prohibited && prof.role === 'jurisdiction') expect(r.articles.at(-1)).toMatch(/^CN799-8\(\d\)$/);
+      }
+    }
+  });
+
+  it('allows what is not a privacy place', () => {
     expect(isProhibited(p('anhui'), 'schools')).toEqual({ prohibited: false });
     expect(isProhibited(p('anhui'), 'no-such-category')).toEqual({ prohibited: false });
   });
@@ -32,7 +48,7 @@ describe('isProhibited', () => {
   it('returns a copy the caller may change', () => {
     const r = isProhibited(p('anhui'), 'toilets');
     if (r.prohibited) r.articles.push('X-1');
-    expect(isProhibited(p('anhui'), 'toilets')).toEqual({ prohibited: true, articles: ['AH-8(2)', 'CN-11'] });
+    expect(isProhibited(p('anhui'), 'toilets')).toEqual({ prohibited: true, articles: ['AH-8(2)', 'CN799-8(3)'] });
   });
 });
 

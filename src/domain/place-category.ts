@@ -1,5 +1,5 @@
 // Kinds of place a camera covers. The regulations list where installation is mandatory (AH-7,
-// HB-7, HRB-8, WH-7) and where it is prohibited for privacy (AH-8, HB-8, CN-11, HRB-9, WH-9);
+// HB-7, HRB-8, WH-7) and where it is prohibited for privacy (CN799-8, AH-8, HB-8, HRB-9, WH-9);
 // the catalogue is data (profiles/place-categories.json) and each profile cites its articles.
 import { z } from 'zod';
 import type { Bilingual, CategoryRule, JurisdictionProfile } from './jurisdiction-profile.js';
@@ -46,7 +46,8 @@ export type ProhibitedCheck = { prohibited: true; articles: string[] } | { prohi
 
 /**
  * Whether the profile forbids cameras in this kind of place, citing every article that does
- * (the local one first, then the national one it inherits), e.g. ['AH-8(1)', 'CN-11'].
+ * (the local one first, then the national one it inherits), e.g. ['AH-8(1)', 'CN799-8(1)']. Every
+ * privacy category of the catalogue is prohibited under every profile (profile-loader.ts).
  */
 export function isProhibited(profile: JurisdictionProfile, categoryId: string): ProhibitedCheck {
   const rule = profile.prohibitedCategories.find((r) => r.category === categoryId);

@@ -36,10 +36,13 @@ function parseEdited(edit: (files: Record<string, Record<string, any>>) => void)
 }
 
 describe('the shipped profiles', () => {
-  it('all load, national first in every lineage', () => {
-    expect(shipped.list().map((p) => p.id)).toEqual(['anhui', 'harbin', 'hubei', 'national', 'weihai']);
-    for (const p of shipped.list()) expect(p.lineage.at(-1)).toBe('national');
-    expect(profile('harbin').lineage).toEqual(['harbin', 'national']);
+  it('all load, the national-law layer beneath every lineage and the enacted regulation beneath every jurisdiction', () => {
+    expect(shipped.list().map((p) => p.id)).toEqual(['anhui', 'harbin', 'hubei', 'national', 'national-draft-2016', 'national-law', 'weihai']);
+    for (const p of shipped.list()) expect(p.lineage.at(-1)).toBe('national-law');
+    for (const p of shipped.list().filter((x) => x.role === 'jurisdiction' && x.id !== 'national')) expect(p.lineage.slice(-2)).toEqual(['national', 'national-law']);
+    expect(profile('harbin').lineage).toEqual(['harbin', 'national', 'national-law']);
+    expect(profile('national').code).toBe('CN799');
+    expect(profile('national-draft-2016')).toMatchObject({ code: 'CN', role: 'history', source: { status: 'draft' } });
     expect(shipped.get('shanghai')).toBeUndefined();
     expect(() => shipped.require('shanghai')).toThrow(/jurisdiction profile "shanghai" does not exist/);
   });
@@ -48,19 +51,23 @@ describe('the shipped profiles', () => {
   it('hold the retention, filing and relocation numbers of the requirements table', () => {
     const rows: [string, (p: JurisdictionProfile) => Setting<unknown>, Record<string, [unknown, string | null]>][] = [
       ['minimum retention', (p) => p.retention.minimumDays, {
-        anhui: [30, 'AH-17(3)'], hubei: [30, 'CN-20'], national: [30, 'CN-20'], harbin: [30, 'HRB-28'], weihai: [30, 'WH-21(7)'],
+        anhui: [30, 'AH-17(3)'], hubei: [30, 'CN799-17'], national: [30, 'CN799-17'], 'national-draft-2016': [30, 'CN-20'], harbin: [30, 'HRB-28'], weihai: [30, 'WH-21(7)'],
       }],
       ['key target retention', (p) => p.retention.keyTargetDays, {
-        anhui: [null, null], hubei: [null, null], national: [null, null], harbin: [90, 'HRB-28'], weihai: [null, null],
+        // The Counter-Terrorism Law (CTL-32) beneath every profile: no profile keeps key-target footage less than 90 days.
+        anhui: [90, 'CTL-32'], hubei: [90, 'CTL-32'], national: [90, 'CTL-32'], 'national-draft-2016': [90, 'CTL-32'], 'national-law': [90, 'CTL-32'], harbin: [90, 'HRB-28'], weihai: [90, 'CTL-32'],
+      }],
+      ['delete after the purpose is achieved', (p) => p.retention.deleteAfterPurpose, {
+        national: [true, 'CN799-17'], anhui: [true, 'CN799-17'], harbin: [true, 'CN799-17'], 'national-draft-2016': [null, null],
       }],
       ['incident retention', (p) => p.retention.incidentDays, {
         anhui: [null, null], hubei: [null, null], national: [null, null], harbin: [730, 'HRB-28'], weihai: [null, null],
       }],
       ['filing deadline', (p) => p.filing.deadlineDays, {
-        anhui: [30, 'AH-13'], hubei: [30, 'HB-11'], national: [30, 'CN-12'], harbin: [30, 'HRB-18'], weihai: [30, 'CN-12'],
+        anhui: [30, 'AH-13'], hubei: [30, 'HB-11'], national: [30, 'CN799-14'], 'national-draft-2016': [30, 'CN-12'], harbin: [30, 'HRB-18'], weihai: [30, 'CN799-14'],
       }],
       ['legacy filing deadline', (p) => p.filing.legacyDeadlineDays, {
-        anhui: [60, 'AH-13'], hubei: [null, null], national: [null, null], harbin: [30, 'HRB-18'], weihai: [null, null],
+        anhui: [60, 'AH-13'], hubei: [90, 'CN799-14'], national: [90, 'CN799-14'], 'national-draft-2016': [null, null], harbin: [30, 'HRB-18'], weihai: [90, 'CN799-14'],
       }],
       ['notice before removal', (p) => p.relocation.noticeDays, {
         anhui: [10, 'AH-15'], hubei: [30, 'HB-11'], national: [null, null], harbin: [30, 'HRB-19'], weihai: [null, null],
@@ -90,12 +97,31 @@ describe('the shipped profiles', () => {
     expect(access('weihai')).toEqual([[2, 'WH-26(1)'], ['none', 'WH-25'], ['county-police', 'WH-25'], [false, 'WH-25']]);
     expect(access('hubei')).toEqual([[null, null], [null, null], [null, null], [null, null]]);
     expect(access('national')).toEqual([[null, null], [null, null], [null, null], [null, null]]);
+    expect(pair(profile('national').access.individualView)).toEqual([true, 'CN799-21']);
+    expect(pair(profile('anhui').access.individualView)).toEqual([true, 'CN799-21']);
+  });
+
+  it('carry the legal status and dates of their source, and count legacy filing from the text that set it', () => {
+    const src = (id: string) => { const s = profile(id).source; return [s.status, s.effectiveFrom, s.effectiveTo]; };
+    expect(src('national')).toEqual(['in-force', '2025-04-01', null]);
+    expect(src('national-draft-2016')).toEqual(['draft', null, null]);
+    expect(src('national-law')).toEqual(['in-force', '2016-01-01', null]);
+    expect(src('harbin')).toEqual(['draft', null, null]);
+    expect(src('hubei')).toEqual(['in-force', '2013-09-01', null]);
+    expect(src('weihai')).toEqual(['expired', '2015-01-01', '2024-11-30']);
+    expect(src('anhui')).toEqual(['in-force', null, null]);
+    // Inherited from CN799-14: counted from 2025-04-01, the day Decree 799 took effect, not Hubei's 2013.
+    expect(profile('hubei').filing.legacyCountsFrom).toBe('2025-04-01');
+    expect(profile('national').filing.legacyCountsFrom).toBe('2025-04-01');
+    // Anhui's own AH-13 counts from the measures' date, which the text we hold does not give.
+    expect(profile('anhui').filing.legacyCountsFrom).toBeNull();
   });
 
   it('say why a value is unset, and where an inherited value came from', () => {
     const hb = profile('hubei');
-    expect(hb.retention.minimumDays).toEqual({ value: 30, article: 'CN-20', from: 'national' });
-    expect(hb.retention.keyTargetDays.value === null && hb.retention.keyTargetDays.note).toMatch(/surviving text/);
+    expect(hb.retention.minimumDays).toEqual({ value: 30, article: 'CN799-17', from: 'national' });
+    expect(hb.retention.keyTargetDays).toMatchObject({ value: 90, article: 'CTL-32', from: 'national-law' });
+    expect(hb.retention.incidentDays.value === null && hb.retention.incidentDays.note).toMatch(/surviving text/);
     expect(profile('weihai').filing.deadlineDays.from).toBe('national');
     expect(profile('harbin').filing.deadlineStartsAt.value).toBe('acceptance');
     expect(profile('anhui').filing.deadlineStartsAt.value).toBe('in-service');
@@ -104,7 +130,7 @@ describe('the shipped profiles', () => {
   it('require signs everywhere, each under its own article', () => {
     const signs = Object.fromEntries(shipped.list().map((p) => [p.id, pair(p.signageRequired)]));
     expect(signs).toEqual({
-      anhui: [true, 'AH-14'], hubei: [true, 'HB-9'], national: [true, 'CN-10'], harbin: [true, 'HRB-11'], weihai: [true, 'WH-16'],
+      anhui: [true, 'AH-14'], hubei: [true, 'HB-9'], national: [true, 'CN799-13'], 'national-draft-2016': [true, 'CN-10'], 'national-law': [null, null], harbin: [true, 'HRB-11'], weihai: [true, 'WH-16'],
     });
   });
 
@@ -131,11 +157,18 @@ describe('the shipped profiles', () => {
     expect(ah24.fines.map((f) => [f.payer, f.minYuan, f.maxYuan])).toEqual([['unit', 2000, 10000], ['responsible-person', 200, 1000]]);
     const ah25 = ah.penalties.find((p) => p.article === 'AH-25')!;
     expect(ah25.fines.find((f) => f.payer === 'unit' && f.condition?.en.includes('with illegal gains'))).toMatchObject({ minYuan: 5000, maxYuan: 30000 });
+    // Decree 799's own ranges (CN799-26..31), read from the enacted text.
     const cn = profile('national').penalties;
-    expect(cn.map((p) => p.article)).toEqual(['CN-26', 'CN-27', 'CN-28', 'CN-29', 'CN-30', 'CN-31']);
-    expect(cn.find((p) => p.article === 'CN-27')!.fines.map((f) => [f.payer, f.minYuan, f.maxYuan])).toEqual([['unit', 10000, 100000], ['individual', 1000, 5000]]);
-    expect(cn.find((p) => p.article === 'CN-30')!.when).toBe('if-serious');
-    expect(cn.find((p) => p.article === 'CN-31')!.fines.find((f) => f.payer === 'responsible-person')!.orWarning).toBe(true);
+    const ranges = (a: string) => cn.find((p) => p.article === a)!.fines.map((f) => [f.payer, f.minYuan, f.maxYuan]);
+    expect(cn.map((p) => p.article)).toEqual(['CN799-26', 'CN799-27', 'CN799-27¶2', 'CN799-28', 'CN799-29', 'CN799-30', 'CN799-31']);
+    expect(ranges('CN799-26')).toEqual([['individual', 0, 5000], ['unit', 0, 20000], ['responsible-person', 0, 5000]]);
+    expect(ranges('CN799-27')).toEqual([['individual', 5000, 10000], ['unit', 10000, 20000], ['responsible-person', 5000, 10000]]);
+    expect(ranges('CN799-29')).toEqual([['unit', 0, 10000]]);
+    expect(ranges('CN799-30')).toEqual([['individual', 0, 5000], ['unit', 5000, 10000], ['responsible-person', 0, 5000]]);
+    expect(cn.find((p) => p.article === 'CN799-29')!.when).toBe('if-not-corrected');
+    expect(cn.find((p) => p.article === 'CN799-31')!.perLaw?.zh).toMatch(/个人信息保护法/);
+    // The 2016 draft's ranges stay with its history profile only.
+    expect(profile('national-draft-2016').penalties.find((p) => p.article === 'CN-27')!.fines.map((f) => [f.payer, f.minYuan, f.maxYuan])).toEqual([['unit', 10000, 100000], ['individual', 1000, 5000]]);
     for (const id of ['harbin', 'weihai', 'hubei']) {
       const p = profile(id);
       expect(p.penalties.every((x) => x.from === 'national')).toBe(true);
@@ -145,7 +178,8 @@ describe('the shipped profiles', () => {
 
   it('map a GB/T 2260 division to the most specific profile', () => {
     expect(shipped.forDivisionCode('230102')?.id).toBe('harbin');
-    expect(shipped.forDivisionCode('230200')?.id).toBe('national'); // Qiqihar: Heilongjiang has no profile
+    expect(shipped.forDivisionCode('230200')?.id).toBe('national'); // Qiqihar: Heilongjiang has no profile; never the law layer or the draft
+    expect(shipped.forDivisionCode('110000')?.id).toBe('national');
     expect(shipped.forDivisionCode('340100')?.id).toBe('anhui');
     expect(shipped.forDivisionCode('371002')?.id).toBe('weihai');
     expect(shipped.forDivisionCode('420100')?.id).toBe('hubei');
@@ -224,7 +258,21 @@ describe('refusing bad profile files', () => {
 
   it('refuses a local retention shorter than the national one it inherits', () => {
     const e = parseEdited((f) => (f['weihai.json']!.retention.minimumDays.value = 15));
-    expect(e.message).toContain('profiles/weihai.json: retention.minimumDays.value: 15 days is shorter than the 30 days of CN-20');
+    expect(e.message).toContain('profiles/weihai.json: retention.minimumDays.value: 15 days is shorter than the 30 days of CN799-17');
+  });
+
+  it('refuses any profile that would keep key-target footage less than the Counter-Terrorism Law\'s 90 days', () => {
+    const e = parseEdited((f) => (f['anhui.json']!.retention.keyTargetDays = { value: 30, article: 'AH-17(3)' }));
+    expect(e.message).toContain('profiles/anhui.json: retention.keyTargetDays.value: 30 days is shorter than the 90 days of CTL-32');
+    const n = parseEdited((f) => (f['national.json']!.retention.keyTargetDays = { value: 30, article: 'CN799-17' }));
+    expect(n.message).toContain('profiles/national.json: retention.keyTargetDays.value: 30 days is shorter than the 90 days of CTL-32');
+  });
+
+  it('refuses a source without its dates, and accepts paragraph and item article IDs', () => {
+    expect(parseEdited((f) => delete f['anhui.json']!.source.effectiveFrom).message).toContain('profiles/anhui.json: source.effectiveFrom: required field is missing');
+    expect(parseEdited((f) => (f['weihai.json']!.source.effectiveTo = null)).message).toContain('profiles/weihai.json: source.effectiveTo: an expired text needs the last day it was in force');
+    expect(parseEdited((f) => (f['anhui.json']!.source.effectiveFrom = '2025-13-01')).message).toContain('profiles/anhui.json: source.effectiveFrom: expected a date like "2025-04-01"');
+    expect(parseEdited((f) => (f['anhui.json']!.signageRequired.article = 'AH-14¶x')).message).toContain('expected an article like "AH-17(3)"');
   });
 
   it('refuses an id that does not match the file, duplicate codes, bad fine ranges and broken JSON', () => {
@@ -279,19 +327,20 @@ describe('loadProfiles from a folder', () => {
     city.signageRequired = { value: null, note: 'not set' };
     delete city.repair;
     delete city.duties;
+    delete city.privacyCatchAll;
     city.articles = { 'HF-10': { zh: '至少留存45日', en: 'Kept at least 45 days' } };
     writeFileSync(join(dir, 'hefei.json'), JSON.stringify(city));
     const c = loadProfiles(dir);
     const hf = c.require('hefei');
-    expect(hf.lineage).toEqual(['hefei', 'anhui', 'national']);
+    expect(hf.lineage).toEqual(['hefei', 'anhui', 'national', 'national-law']);
     expect(pair(hf.retention.minimumDays)).toEqual([45, 'HF-10']);
     expect(pair(hf.access.officersToCopy)).toEqual([2, 'AH-22(1)']);
     expect(pair(hf.signageRequired)).toEqual([true, 'AH-14']);
     expect(pair(hf.repair.faultDuty)).toEqual(['uninterrupted', 'AH-16(1)']);
     expect(hf.repair.faultRepairHours).toMatchObject({ value: 24, platformDefault: true, from: 'national' });
     expect(hf.duties.governmentAcceptance).toEqual(['AH-13']);
-    expect(hf.duties.archive).toEqual(['CN-14']);
-    expect(hf.prohibitedCategories.find((r) => r.category === 'hotel-guest-rooms')?.articles).toEqual(['AH-8(1)', 'CN-11']);
+    expect(hf.duties.archive).toEqual(['CN799-11']);
+    expect(hf.prohibitedCategories.find((r) => r.category === 'hotel-guest-rooms')?.articles).toEqual(['AH-8(1)', 'CN799-8(1)']);
     expect(c.forDivisionCode('340102')?.id).toBe('hefei');
   });
 
@@ -315,12 +364,13 @@ describe('profile files under mutated input', () => {
     const files = shippedJson();
     const cats = { label: 'profiles/place-categories.json', text: JSON.stringify(files[CATEGORY_FILE]) };
     const national = { label: 'profiles/national.json', text: JSON.stringify(files['national.json']) };
+    const law = { label: 'profiles/national-law.json', text: JSON.stringify(files['national-law.json']) };
     const corpus = ['anhui.json', 'harbin.json', 'weihai.json'].map((n) => Buffer.from(JSON.stringify(files[n], null, 1)));
     let accepted = 0;
     const r = fuzz(corpus, 1_500, 0x9e0f11e, (b) => {
       const text = b.toString('utf8');
       const id = /"id": "([a-z]+)"/.exec(text)?.[1] ?? 'anhui';
-      parseProfiles([national, { label: `profiles/${id}.json`, text }], cats);
+      parseProfiles([law, national, { label: `profiles/${id}.json`, text }], cats);
       accepted++;
     }, isVigilError);
     expect(r.untyped).toEqual([]);

@@ -11,6 +11,7 @@ import {
   looseningProblems,
   profileFileSchema,
   resolveProfile,
+  type CategoryRule,
   type JurisdictionProfile,
   type ProfileFile,
 } from './jurisdiction-profile.js';
@@ -146,6 +147,7 @@ export function parseProfiles(profileSources: readonly SourceFile[], categorySou
   for (const id of files.keys()) resolve(id, []);
 
   if (problems.length) throw failure(problems);
+  for (const [id, p] of resolved) resolved.set(id, withEveryPrivacyPlace(p, resolved, categories));
   const list = [...resolved.values()].sort((a, b) => a.id.localeCompare(b.id));
   return {
     get: (id) => resolved.get(id),
@@ -159,7 +161,8 @@ export function parseProfiles(profileSources: readonly SourceFile[], categorySou
     forDivisionCode: (code) => {
       let best: JurisdictionProfile | undefined;
       let bestLen = -1;
-      for (const p of list) {
+      // Only jurisdictions are deployed by region; the law layer and history profiles never are.
+      for (const p of list.filter((x) => x.role === 'jurisdiction')) {
         const prefix = (p.divisionCode ?? '').replace(/(00)+$/, '');
         if (code.startsWith(prefix) && prefix.length > bestLen) {
           best = p;
@@ -169,6 +172,30 @@ export function parseProfiles(profileSources: readonly SourceFile[], categorySou
       return best;
     },
   };
+}
+
+/**
+ * Privacy places are never a closed list: every text ends its list with "等" or a catch-all item
+ * (CN799-8(4), AH-8(5), HB-8(6), HRB-9, WH-9). So every privacy category of the catalogue is
+ * prohibited under every profile. Each text of the lineage is cited, nearest first: by the item
+ * that names the category where it names it, else by its catch-all. A profile can add places
+ * (its own items) and never remove one.
+ */
+function withEveryPrivacyPlace(p: JurisdictionProfile, all: ReadonlyMap<string, JurisdictionProfile>, categories: PlaceCategoryCatalogue): JurisdictionProfile {
+  const texts = p.lineage.map((id) => all.get(id)!).map((x) => ({ code: x.code, catchAll: x.privacyCatchAll.find((a) => a.startsWith(`${x.code}-`)) ?? null }));
+  const known = new Map(p.prohibitedCategories.map((r) => [r.category, r.articles]));
+  const rules: CategoryRule[] = [];
+  for (const c of categories.list().filter((x) => x.kind === 'prohibited')) {
+    const named = known.get(c.id) ?? [];
+    const articles: string[] = [];
+    for (const t of texts) {
+      const own = named.filter((a) => a.startsWith(`${t.code}-`));
+      if (own.length) articles.push(...own);
+      else if (t.catchAll) articles.push(t.catchAll);
+    }
+    if (articles.length) rules.push({ category: c.id, articles });
+  }
+  return { ...p, prohibitedCategories: rules };
 }
 
 type Report = (label: string, path: string, message: string) => void;

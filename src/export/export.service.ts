@@ -93,7 +93,12 @@ export class ExportService {
 
   async start(actor: Actor, req: ExportRequest): Promise<ExportView> {
     const request = await this.d.access.requests.load(req.requestId);
-    if (request.kind !== 'copy' && request.kind !== 'retrieve') throw Errors.ruleRefused(`a ${request.kind} request does not allow taking footage away; a copy or retrieve request is needed (R5.3)`);
+    if (request.kind !== 'copy' && request.kind !== 'retrieve') {
+      // Cite the articles of the request's jurisdiction that govern copying, never a requirement number.
+      const copy = this.d.access.requests.requirements({ ...request, kind: 'copy' });
+      const articles = [...new Set([copy.officers.article, ...copy.approvals.map((a) => a.article)].filter((a): a is string => !!a))];
+      throw Errors.ruleRefused(`a ${request.kind} request does not allow taking footage away; a copy or retrieve request is needed${articles.length ? ` (${articles.join(', ')})` : ''}`, [{ path: 'requestId', message: `a ${request.kind} request` }], articles);
+    }
     if (!(req.to > req.from)) throw Errors.validation('the range ends before it starts', [{ path: 'to', message: 'before from' }]);
     // Decides and registers the copy or retrieval, naming the officers (throws FORBIDDEN otherwise).
     const decision = await this.d.access.checkFootageAccess(actor, { cameraId: req.cameraId, from: req.from, to: req.to, kind: request.kind });

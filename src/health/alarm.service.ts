@@ -4,6 +4,7 @@
 import type { AlarmRow, HealthRepository, NewAlarm } from '../db/health.repository.js';
 import type { Camera } from '../db/camera.repository.js';
 import type { Clock } from '../domain/clock.js';
+import type { Duty } from '../domain/jurisdiction-profile.js';
 import { Errors } from '../errors.js';
 import { alarmView, type AlarmView, type HealthEventHub } from './events.js';
 import type { WebhookSender } from './webhooks.js';
@@ -43,6 +44,8 @@ export class AlarmService implements StorageAlarmSink {
     private readonly clock: Clock,
     private readonly webhooks?: WebhookSender,
     private readonly onRaised?: (a: AlarmView) => void,
+    /** The articles of a duty under the region's profile (reporting suspicious events). */
+    private readonly dutyArticles?: (regionId: number, duty: Duty) => Promise<string[]>,
   ) {}
 
   async raise(a: Omit<NewAlarm, 'at' | 'snapshot' | 'clip_from' | 'clip_to' | 'reported_by' | 'work_order_id' | 'detail'> & Partial<Pick<NewAlarm, 'snapshot' | 'clip_from' | 'clip_to' | 'reported_by' | 'work_order_id'>> & { detail?: Record<string, unknown> }): Promise<AlarmView> {
@@ -64,15 +67,17 @@ export class AlarmService implements StorageAlarmSink {
   }
 
   /** R3.2: an operator's report, routed to the police platform of the camera's region. */
-  report(r: SuspiciousReport): Promise<AlarmView> {
+  async report(r: SuspiciousReport): Promise<AlarmView> {
     if (!(r.clipFrom < r.clipTo)) throw Errors.validation('the clip must end after it starts', [{ path: 'clipTo', message: 'before clipFrom' }]);
+    // The articles of the camera's own jurisdiction, not a fixed list of every text's.
+    const articles = this.dutyArticles ? await this.dutyArticles(r.camera.regionId, 'reportSuspicious') : [];
     return this.raise({
       kind: 'suspicious_event',
       severity: 'critical',
       camera_id: r.camera.id,
       organisation_id: r.camera.regionId,
       title: `Suspicious event reported at ${r.camera.name}`,
-      detail: { description: r.description, seenAt: r.seenAt, articles: ['AH-17(1)', 'WH-21(5)', 'HRB-25(4)'] },
+      detail: { description: r.description, seenAt: r.seenAt, articles },
       snapshot: r.snapshot,
       clip_from: r.clipFrom,
       clip_to: r.clipTo,

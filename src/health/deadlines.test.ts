@@ -15,12 +15,15 @@ const EXPECTED: Record<string, { damage: [number, string] | null; relocation: [n
   anhui: { damage: null, relocation: null, notice: [10, 'AH-15'] },
   hubei: { damage: null, relocation: null, notice: [30, 'HB-11'] },
   national: { damage: null, relocation: null, notice: null },
+  'national-draft-2016': { damage: null, relocation: null, notice: null },
   harbin: { damage: [72, 'HRB-30'], relocation: [24, 'HRB-19'], notice: [30, 'HRB-19'] },
   weihai: { damage: null, relocation: null, notice: null },
 };
 
-describe('work order deadlines across the five profiles', () => {
-  for (const p of catalogue.list()) {
+const deployable = catalogue.list().filter((p) => p.role !== 'law-layer');
+
+describe('work order deadlines across the profiles', () => {
+  for (const p of deployable) {
     const want = EXPECTED[p.id]!;
     it(`${p.id}: municipal damage, relocation, faults`, () => {
       const damage = workOrderDeadline(p, 'municipal_damage', opened);
@@ -37,21 +40,33 @@ describe('work order deadlines across the five profiles', () => {
     it(`${p.id}: notice before removal or relocation`, () => {
       const planned = opened + 40 * D;
       const early = checkNotice(p, 'removal', planned - 31 * D, planned);
-      const late = checkNotice(p, 'relocation', planned - 9 * D, planned);
+      const late = checkNotice(p, 'removal', planned - 9 * D, planned);
       if (!want.notice) {
         expect(early).toMatchObject({ inTime: true, noticeDays: null, article: null });
         expect(late.inTime).toBe(true);
         return;
       }
       const [days, article] = want.notice;
-      expect(early).toMatchObject({ inTime: true, noticeDays: days, article, daysGiven: 31, latestNoticeAt: planned - days * D });
+      // Planned for 2026-12-12 (CST): the notice is due by 24:00 of the day `days` calendar days before.
+      expect(early).toMatchObject({ inTime: true, noticeDays: days, article, daysGiven: 31, latestNoticeAt: Date.UTC(2026, 11, 12 - days, 16) });
       expect(late).toMatchObject({ inTime: false, article, daysGiven: 9 });
       expect(late.reason).toContain(article);
-      // Exactly on the last day is in time; a millisecond later is not.
+      // Any time on the last day is in time, to its 24:00; the next day is not.
       expect(checkNotice(p, 'removal', planned - days * D, planned).inTime).toBe(true);
-      expect(checkNotice(p, 'removal', planned - days * D + 1, planned).inTime).toBe(false);
+      expect(checkNotice(p, 'removal', early.latestNoticeAt! - 1, planned).inTime).toBe(true);
+      expect(checkNotice(p, 'removal', early.latestNoticeAt!, planned).inTime).toBe(false);
     });
   }
+
+  it('a notice rule reaches only what its text names: AH-15 and HB-11 removal, HRB-19 moving and removal', () => {
+    const planned = opened + 40 * D;
+    const moving = (id: string) => checkNotice(catalogue.require(id), 'relocation', planned - 2 * D, planned);
+    expect(moving('anhui')).toMatchObject({ inTime: true, noticeDays: null });
+    expect(moving('anhui').reason).toMatch(/AH-15 asks notice before removal only/);
+    expect(moving('hubei')).toMatchObject({ inTime: true, noticeDays: null });
+    expect(moving('harbin')).toMatchObject({ inTime: false, noticeDays: 30, article: 'HRB-19' });
+    expect(checkNotice(catalogue.require('anhui'), 'removal', planned - 2 * D, planned)).toMatchObject({ inTime: false, article: 'AH-15' });
+  });
 
   it('overdue only past a deadline and while open', () => {
     expect(isOverdue(null, null, opened + 1000 * D)).toBe(false);
@@ -64,15 +79,16 @@ describe('work order deadlines across the five profiles', () => {
 // "Repair at once" made checkable: the duty with its article, then hours that are the platform's
 // defaults where no text gives a number (respond, repair, tell the police), per profile.
 const PLAN: Record<string, { duty: [string, string] | null; dutyFrom: string; respond: number }> = {
-  national: { duty: ['regular-maintenance', 'CN-17(3)'], dutyFrom: 'national', respond: 2 },
+  national: { duty: ['regular-maintenance', 'CN799-15'], dutyFrom: 'national', respond: 2 },
+  'national-draft-2016': { duty: ['regular-maintenance', 'CN-17(3)'], dutyFrom: 'national-draft-2016', respond: 2 },
   anhui: { duty: ['uninterrupted', 'AH-16(1)'], dutyFrom: 'anhui', respond: 2 },
-  hubei: { duty: ['regular-maintenance', 'CN-17(3)'], dutyFrom: 'national', respond: 2 },
+  hubei: { duty: ['regular-maintenance', 'CN799-15'], dutyFrom: 'national', respond: 2 },
   weihai: { duty: ['normal-operation', 'WH-21(3)'], dutyFrom: 'weihai', respond: 2 },
   harbin: { duty: ['immediate', 'HRB-25(3)'], dutyFrom: 'harbin', respond: 1 },
 };
 
-describe('work order plans across the five profiles', () => {
-  for (const p of catalogue.list()) {
+describe('work order plans across the profiles', () => {
+  for (const p of deployable) {
     const want = PLAN[p.id]!;
     const law = EXPECTED[p.id]!;
     it(`${p.id}: a fault responds, is repaired, then goes to the managing unit and the police`, () => {

@@ -2,9 +2,7 @@
 // a deadline with the article that sets it out. Where no text sets a number, the profile's
 // platform default is used and labelled as such — never a number made up here.
 import type { HoursSetting, JurisdictionProfile, RepairDuty, Setting } from '../domain/jurisdiction-profile.js';
-
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
+import { calendarDaysBetween, hourPeriodEnd, noticeDeadline } from '../domain/legal-deadline.js';
 
 /** Why a work order was opened. */
 export type WorkOrderCause = 'fault' | 'offline' | 'municipal_damage' | 'relocation';
@@ -21,7 +19,7 @@ export interface Deadline {
 
 function fromHours(openedAt: number, s: Setting<number>, what: string): Deadline {
   if (s.value === null) return { dueAt: null, hours: null, article: null, basis: `${what}: ${s.note}` };
-  return { dueAt: openedAt + s.value * HOUR, hours: s.value, article: s.article, basis: `${what}: within ${s.value} h (${s.article})` };
+  return { dueAt: hourPeriodEnd(openedAt, s.value), hours: s.value, article: s.article, basis: `${what}: within ${s.value} h (${s.article})` };
 }
 
 /**
@@ -64,9 +62,9 @@ export interface WorkOrderPlan {
 function planned(start: number | null, s: HoursSetting, what: string): PlannedDeadline {
   if (start === null || s.value === null) return { dueAt: null, hours: null, article: null, basis: `${what}: ${s.note ?? 'no deadline'}`, platformDefault: false };
   if (s.platformDefault) {
-    return { dueAt: start + s.value * HOUR, hours: s.value, article: null, basis: `${what}: within ${s.value} h, the platform's default (${s.note})`, platformDefault: true };
+    return { dueAt: hourPeriodEnd(start, s.value), hours: s.value, article: null, basis: `${what}: within ${s.value} h, the platform's default (${s.note})`, platformDefault: true };
   }
-  return { dueAt: start + s.value * HOUR, hours: s.value, article: s.article, basis: `${what}: within ${s.value} h (${s.article})`, platformDefault: false };
+  return { dueAt: hourPeriodEnd(start, s.value), hours: s.value, article: s.article, basis: `${what}: within ${s.value} h (${s.article})`, platformDefault: false };
 }
 
 /** The plan of a work order opened at `openedAt`: pure, the profile and the clock in. */
@@ -156,10 +154,16 @@ export interface NoticeCheck {
  */
 export function checkNotice(profile: JurisdictionProfile, kind: NoticeKind, noticeAt: number, plannedAt: number): NoticeCheck {
   const s = profile.relocation.noticeDays;
-  const daysGiven = Math.floor((plannedAt - noticeAt) / DAY);
+  // Counted in calendar days as the law counts them (legal-deadline.ts), not in 24-hour blocks.
+  const daysGiven = calendarDaysBetween(noticeAt, plannedAt);
   if (s.value === null) return { inTime: true, noticeDays: null, article: null, latestNoticeAt: null, daysGiven, reason: `${profile.name.en} sets no notice period before ${kind}: ${s.note}` };
-  const latestNoticeAt = plannedAt - s.value * DAY;
-  const inTime = noticeAt <= latestNoticeAt;
+  // A notice rule reaches only what its text names (AH-15: removal only; HRB-19: moving and removal).
+  const covers = profile.relocation.noticeCovers;
+  if (covers.value !== null && !covers.value.includes(kind)) {
+    return { inTime: true, noticeDays: null, article: null, latestNoticeAt: null, daysGiven, reason: `${s.article} asks notice before ${covers.value.join(' and ')} only, not before ${kind}${covers.note ? `: ${covers.note}` : ''}` };
+  }
+  const latestNoticeAt = noticeDeadline(plannedAt, s.value);
+  const inTime = noticeAt < latestNoticeAt;
   const reason = inTime
     ? `notice of ${kind} given ${daysGiven} days ahead; at least ${s.value} are required (${s.article})`
     : `notice of ${kind} given ${daysGiven} days ahead, fewer than the ${s.value} required (${s.article})`;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
 import type { Clock } from '../domain/clock.js';
+import type { Duty } from '../domain/jurisdiction-profile.js';
 import { Errors } from '../errors.js';
 import type { AlarmService } from './alarm.service.js';
 import { diagnose, type Finding, type Thresholds } from './diagnose.js';
@@ -32,6 +33,8 @@ export interface DiagnosticsDeps {
   metrics?: HealthMetrics;
   /** Set after construction with useWorkOrders. */
   workOrders?: WorkOrderService;
+  /** The articles of a duty under the region's profile (a camera's fixed view). */
+  dutyArticles?: (regionId: number, duty: Duty) => Promise<string[]>;
 }
 
 export interface CameraDiagnosis {
@@ -190,13 +193,16 @@ export class DiagnosticsService {
       await this.d.alarms.raise({ kind: 'recovered', severity: 'info', camera_id: camera.id, organisation_id: organisation, title: `Camera ${camera.id} passes diagnostics again`, detail: { diagnosticId } });
       return;
     }
+    // A scene change cites the camera's own jurisdiction's articles on a fixed view, not every text's.
+    const sceneChanged = findings.some((f) => f.kind === 'scene_change');
+    const sceneArticles = sceneChanged && this.d.dutyArticles ? await this.d.dutyArticles(camera.regionId, 'fixedView') : [];
     await this.d.alarms.raise({
       kind: offline ? 'offline' : 'finding',
       severity: offline || findings.some((f) => f.kind === 'scene_change') ? 'critical' : 'warning',
       camera_id: camera.id,
       organisation_id: organisation,
       title: `Camera ${camera.id}: ${kinds.replace(/,/g, ', ')}`,
-      detail: { diagnosticId, findings, ...(findings.some((f) => f.kind === 'scene_change') ? { articles: ['AH-14', 'HB-9', 'HRB-19'] } : {}) },
+      detail: { diagnosticId, findings, ...(sceneChanged ? { articles: sceneArticles } : {}) },
       snapshot,
     });
   }

@@ -6,7 +6,7 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
 import type { WorkOrderRepository } from '../db/work-order.repository.js';
 import type { Clock } from '../domain/clock.js';
-import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
+import type { Duty, JurisdictionProfile } from '../domain/jurisdiction-profile.js';
 import { AlarmService } from './alarm.service.js';
 import type { Thresholds } from './diagnose.js';
 import { DiagnosticsService } from './diagnostics.service.js';
@@ -69,10 +69,11 @@ export function createHealth(d: HealthDeps): Health {
   const metrics = d.metrics ? createHealthMetrics(d.metrics) : undefined;
   const hub = new HealthEventHub();
   const webhooks = new WebhookSender(s.webhooks, d.logger, (ok) => metrics?.webhook(ok));
-  const alarms = new AlarmService(d.repo, hub, d.clock, webhooks, (a) => metrics?.alarm(a.kind, a.severity));
+  const dutyArticles = async (regionId: number, duty: Duty) => [...(await d.profileFor(regionId)).duties[duty]];
+  const alarms = new AlarmService(d.repo, hub, d.clock, webhooks, (a) => metrics?.alarm(a.kind, a.severity), dutyArticles);
   const sampler = new KeyframeSampler(d.repo, { dataDir: d.dataDir, freshMs: s.freshSeconds * 1000, frozenSpanMs: s.frozenSpanSeconds * 1000, grabTimeoutMs: s.grabTimeoutSeconds * 1000 }, d.clock, d.sources, d.logger);
   const diagnostics = new DiagnosticsService(
-    { repo: d.repo, sampler, alarms, hub, clock: d.clock, logger: d.logger, ...(metrics ? { metrics } : {}) },
+    { repo: d.repo, sampler, alarms, hub, clock: d.clock, logger: d.logger, dutyArticles, ...(metrics ? { metrics } : {}) },
     { dataDir: d.dataDir, intervalMs: s.intervalSeconds * 1000, concurrency: s.concurrency, thresholds: s.thresholds },
   );
   const workOrders = new WorkOrderService({ repo: d.workOrders, alarms, hub, clock: d.clock, profileFor: d.profileFor, proveRepaired: (c: WatchedCamera) => diagnostics.prove(c) });

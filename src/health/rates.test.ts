@@ -74,7 +74,7 @@ describe('rates', () => {
 
   it('good rate target from each shipped profile, with its article; no target gives no verdict', () => {
     const expected: Record<string, [number | null, string | null]> = {
-      anhui: [null, null], hubei: [null, null], national: [null, null], weihai: [null, null], harbin: [0.95, 'HRB-25(3)'],
+      anhui: [null, null], hubei: [null, null], national: [null, null], 'national-draft-2016': [null, null], 'national-law': [null, null], weihai: [null, null], harbin: [0.95, 'HRB-25(3)'],
     };
     expect(catalogue.list().map((p) => p.id).sort()).toEqual(Object.keys(expected).sort());
     for (const p of catalogue.list()) {

@@ -3,6 +3,8 @@ import type { ProfileCatalogueView } from '../api/routes/profiles/routes.js';
 import { Errors } from '../errors.js';
 import { isProhibited, mandatoryCategories } from '../domain/place-category.js';
 import { loadProfiles, type ProfileCatalogue } from '../domain/profile-loader.js';
+import { systemClock, type Clock } from '../domain/clock.js';
+import { legalStanding } from '../domain/legal-status.js';
 import type { ProfileRules } from './profile-rules.js';
 
 export function profileRules(catalogue: ProfileCatalogue, defaultProfileId: string): ProfileRules {
@@ -26,17 +28,24 @@ export function profileRules(catalogue: ProfileCatalogue, defaultProfileId: stri
   };
 }
 
-export function catalogueView(catalogue: ProfileCatalogue, defaultProfileId: string): ProfileCatalogueView {
+export function catalogueView(catalogue: ProfileCatalogue, defaultProfileId: string, clock: Clock = systemClock): ProfileCatalogueView {
   return {
     defaultProfileId,
-    summaries: () => catalogue.list().map((p) => ({ id: p.id, name: p.name, inherits: p.inherits })),
-    detail: (id) => catalogue.get(id) as unknown as Record<string, unknown> | undefined,
+    summaries: () => catalogue.list().map((p) => ({ id: p.id, name: p.name, inherits: p.inherits, role: p.role, standing: legalStanding(p, clock.now()) })),
+    standing: (id) => {
+      const p = catalogue.get(id);
+      return p ? legalStanding(p, clock.now()) : undefined;
+    },
+    detail: (id) => {
+      const p = catalogue.get(id);
+      return p ? ({ ...p, standing: legalStanding(p, clock.now()) } as unknown as Record<string, unknown>) : undefined;
+    },
     categories: () => catalogue.categories.list().map((c) => ({ id: c.id, name: c.name, kind: c.kind })),
   };
 }
 
 /** Loads the profiles once (from `dir` or the shipped folder) and gives both views. */
-export function loadProfileRules(dir: string | undefined, defaultProfileId: string) {
+export function loadProfileRules(dir: string | undefined, defaultProfileId: string, clock: Clock = systemClock) {
   const catalogue = loadProfiles(dir);
-  return { catalogue, rules: profileRules(catalogue, defaultProfileId), view: catalogueView(catalogue, defaultProfileId) };
+  return { catalogue, rules: profileRules(catalogue, defaultProfileId), view: catalogueView(catalogue, defaultProfileId, clock) };
 }

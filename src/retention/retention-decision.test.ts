@@ -20,8 +20,28 @@ const policy = (profileId: string, extra: Partial<RetentionPolicy> = {}): Retent
 });
 
 describe('retention decision across every shipped profile', () => {
-  const ids = catalogue.list().map((p) => p.id);
-  it('ships the five profiles', () => expect(ids).toEqual(['anhui', 'harbin', 'hubei', 'national', 'weihai']));
+  // The national-law layer sets no general minimum on its own; it is never a camera's whole policy.
+  const ids = catalogue.list().filter((p) => p.role !== 'law-layer').map((p) => p.id);
+  it('ships the profiles', () => expect(ids).toEqual(['anhui', 'harbin', 'hubei', 'national', 'national-draft-2016', 'weihai']));
+
+  it('no profile keeps a key target less than the Counter-Terrorism Law\'s 90 days (CTL-32)', () => {
+    for (const id of ids) {
+      const p = catalogue.require(id);
+      expect([id, p.retention.keyTargetDays.value]).toEqual([id, 90]);
+      const marked = policy(id, { keyTargets: [{ cameraId: 1, from: null, to: null }] });
+      const d = decideRetention([file(1, 31), file(2, 89), file(3, 91)], marked, [], NOW);
+      expect(d.remove.map((r) => r.fileId)).toEqual([3]);
+      expect(d.remove[0]!.period).toMatchObject({ days: 90, kind: 'key-target' });
+    }
+  });
+
+  it('Decree 799: kept at least 30 days, deleted after them once no hold keeps the purpose open (CN799-17)', () => {
+    const p = catalogue.require('national');
+    expect(p.retention.deleteAfterPurpose).toMatchObject({ value: true, article: 'CN799-17' });
+    const d = decideRetention([file(1, 29), file(2, 31), file(3, 45)], policy('national'), [{ id: 9, cameraId: 1, from: NOW - 46 * DAY_MS, to: NOW - 44 * DAY_MS }], NOW);
+    expect(d.remove).toMatchObject([{ fileId: 2, period: { days: 30, article: 'CN799-17', kind: 'minimum' } }]);
+    expect(d.keep.map((k) => [k.fileId, k.reason])).toEqual([[1, 'within-retention'], [3, 'hold']]);
+  });
 
   for (const id of ids) {
     const p = catalogue.require(id);

@@ -58,7 +58,10 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   const logger = options.logger ?? pino({ level: config.log.level, base: { service: 'vigil' } });
   const clock = options.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true });
-  const { rules, view, catalogue } = loadProfileRules(config.profilesDir, config.profile);
+  const { rules, view, catalogue } = loadProfileRules(config.profilesDir, config.profile, clock);
+  // A deployment on a draft or an expired text still starts, but says so first (the law as enacted).
+  const standing = view.standing(config.profile);
+  if (standing?.warning) logger.warn({ profile: config.profile, status: standing.status, effectiveFrom: standing.effectiveFrom, effectiveTo: standing.effectiveTo }, standing.warning.en);
   const db = openDatabase(config.database.url, { poolSize: config.database.poolSize });
   try {
     const applied = await migrateToLatest(db, { dataDir: config.dataDir });

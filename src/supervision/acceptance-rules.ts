@@ -1,5 +1,6 @@
-// Acceptance (验收, R7.1): a system that has not passed may not go into service (CN-12 for any
-// builder; AH-13 and HRB-16 for government-built ones). Pure.
+// Acceptance (验收, R7.1): a system that has not passed may not go into service where a text says
+// so (HB-10 for any builder; AH-13 and HRB-16 for government-built ones). Decree 799 (CN799-11)
+// and WH-15 set acceptance standards but do not forbid use before it. Pure.
 import { Errors, type VigilError } from '../errors.js';
 import { dutyArticles, type Duties } from './duties.js';
 

@@ -180,10 +180,18 @@ export function buildChecklist(profile: JurisdictionProfile, f: UnitFacts, now: 
 
   // The entrusted maintainer's duty in writing (AH-16(2), WH-23).
   {
-    const articles = dutyArticles('maintenanceContract', profile);
-    const entrusted = f.systems.filter((s) => s.maintainerUnitId !== null && s.maintainerUnitId !== s.userUnitId && s.maintainerUnitId !== s.managingUnitId);
-    const problems = entrusted.filter((s) => !s.hasMaintenanceContract).map((s) => ({ kind: 'system' as const, id: s.id, name: s.name, problem: `maintained by another unit without a written contract (${articles.join(', ')})` }));
-    out.push(item('maintenanceContract', articles, problems, `${entrusted.length} systems maintained by another unit`, articles.length > 0 && entrusted.length > 0));
+    // HRB-23 asks for a named maintenance party, not a written contract: the same item checks what
+    // the profile's text asks.
+    const named = dutyArticles('namedMaintainer', profile);
+    if (named.length) {
+      const unnamed = f.systems.filter((s) => s.maintainerUnitId === null).map((s) => ({ kind: 'system' as const, id: s.id, name: s.name, problem: `no party named responsible for maintenance (${named.join(', ')})` }));
+      out.push(item('maintenanceContract', named, unnamed, `${f.systems.length - unnamed.length} of ${f.systems.length} systems name their maintainer`, f.systems.length > 0));
+    } else {
+      const articles = dutyArticles('maintenanceContract', profile);
+      const entrusted = f.systems.filter((s) => s.maintainerUnitId !== null && s.maintainerUnitId !== s.userUnitId && s.maintainerUnitId !== s.managingUnitId);
+      const problems = entrusted.filter((s) => !s.hasMaintenanceContract).map((s) => ({ kind: 'system' as const, id: s.id, name: s.name, problem: `maintained by another unit without a written contract (${articles.join(', ')})` }));
+      out.push(item('maintenanceContract', articles, problems, `${entrusted.length} systems maintained by another unit`, articles.length > 0 && entrusted.length > 0));
+    }
   }
 
   // The archive (立卷归档, CN-14, HRB-17).

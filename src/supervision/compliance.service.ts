@@ -10,9 +10,12 @@ import { filingDeadline, filingState } from './filing-rules.js';
 import { dates } from './filing.service.js';
 import { isRectificationOverdue, type RectificationState } from './rectification-rules.js';
 import { chinaDate, retentionHeld } from './retention-held.js';
+import { legalStanding, type LegalStanding } from '../domain/legal-status.js';
 
 export interface RegionCompliance {
   regionId: number; name: string; nameEn: string | null; level: string | null; path: string; profileId: string;
+  /** Whether the region's profile is law today; a draft or expired text is said so in the report. */
+  standing: LegalStanding;
   cameras: number;
   mandatoryMissing: { category: string; articles: string[] }[];
   prohibited: { placeCategory: string; cameras: number; articles: string[] }[];
@@ -74,6 +77,7 @@ export class ComplianceService {
       });
       out.push({
         regionId: r.regionId, name: r.name, nameEn: org?.nameEn ?? null, level: r.level, path: r.path, profileId: r.profileId, cameras: r.cameras,
+        standing: legalStanding(profile, now),
         mandatoryMissing: r.missing,
         prohibited: coverage.violations.filter((v) => under(r.path, v.regionId)).map((v) => ({ placeCategory: v.placeCategory, cameras: v.cameras, articles: v.articles })),
         filings,
@@ -97,6 +101,10 @@ const HEADERS: Record<Lang, string[]> = {
   en: ['Region', 'Profile', 'Cameras', 'Mandatory places missing', 'Prohibited-place points', 'Filings (filed/due/overdue)', 'Retention shortfalls', 'Good rate', 'Rectifications (open/overdue)'],
 };
 const NOT_MEASURED: Record<Lang, string> = { zh: '未测量', en: 'not measured' };
+const STATUS: Record<Lang, Record<string, string>> = {
+  zh: { draft: '征求意见稿，非现行规定', expired: '已失效', 'not-yet-in-force': '尚未施行' },
+  en: { draft: 'a draft, not law in force', expired: 'expired', 'not-yet-in-force': 'not yet in force' },
+};
 
 function cells(r: RegionCompliance, lang: Lang): string[] {
   const cite = (a: string | null) => (a ? ` (${a})` : '');
@@ -104,7 +112,7 @@ function cells(r: RegionCompliance, lang: Lang): string[] {
   const rate = g ? `${((g.good / g.total) * 100).toFixed(1)}%${g.target !== null ? ` / ${(g.target * 100).toFixed(0)}%${cite(g.article)}` : ''}` : NOT_MEASURED[lang];
   return [
     lang === 'en' && r.nameEn ? r.nameEn : r.name,
-    r.profileId,
+    r.standing.status === 'in-force' ? r.profileId : `${r.profileId} (${STATUS[lang][r.standing.status]})`,
     String(r.cameras),
     r.mandatoryMissing.length ? `${r.mandatoryMissing.length}: ${r.mandatoryMissing.map((m) => m.category).join(', ')}` : '0',
     r.prohibited.length ? r.prohibited.map((p) => `${p.placeCategory} ×${p.cameras} (${p.articles.join(', ')})`).join('; ') : '0',

@@ -139,4 +139,4 @@ export class FilingService {
   }
 }
 
-export const dates = (s: SystemRow) => ({ builtBeforeRules: s.built_before_rules === 1, rulesEffectiveAt: s.rules_effective_at, inServiceAt: s.in_service_at, acceptedAt: s.accepted_at });
+export const dates = (s: SystemRow) => ({ builtBeforeRules: s.built_before_rules === 1, rulesEffectiveAt: s.rules_effective_at, inServiceAt: s.in_service_at, acceptedAt: s.accepted_at, funding: s.funding as 'government' | 'self' });

@@ -7,6 +7,7 @@ import { profileFileSchema, resolveProfile } from '../domain/jurisdiction-profil
 import { DUTIES, dutyArticles } from './duties.js';
 import { DAY, filingDeadline, filingState, policeVisitDeadline, visitState } from './filing-rules.js';
 import { coverageRestore } from './relocation-rules.js';
+import { chinaMidnight, dayPeriodEnd } from '../domain/legal-deadline.js';
 import { chinaDate, retentionHeld } from './retention-held.js';
 
 const catalogue = loadProfiles();
@@ -23,18 +24,24 @@ const EXPECTED: Record<string, {
   retention: [number, string];
   restore: [number, string] | null;
 }> = {
-  anhui: { filing: [30, 'in-service', 'AH-13'], legacy: [60, 'AH-13'], visit: [30, 'AH-13'], acceptSelf: ['CN-12'], acceptGov: ['AH-13', 'CN-12'], retention: [30, 'AH-17(3)'], restore: null },
-  hubei: { filing: [30, 'in-service', 'HB-11'], legacy: null, visit: null, acceptSelf: ['HB-10', 'CN-12'], acceptGov: ['HB-10', 'CN-12'], retention: [30, 'CN-20'], restore: null },
-  national: { filing: [30, 'acceptance', 'CN-12'], legacy: null, visit: null, acceptSelf: ['CN-12'], acceptGov: ['CN-12'], retention: [30, 'CN-20'], restore: null },
-  harbin: { filing: [30, 'acceptance', 'HRB-18'], legacy: [30, 'HRB-18'], visit: null, acceptSelf: ['CN-12'], acceptGov: ['HRB-16', 'CN-12'], retention: [30, 'HRB-28'], restore: [24, 'HRB-19'] },
-  // Weihai sets no filing deadline of its own; the national one it inherits applies (CN-12).
-  weihai: { filing: [30, 'acceptance', 'CN-12'], legacy: null, visit: null, acceptSelf: ['WH-15', 'CN-12'], acceptGov: ['WH-15', 'CN-12'], retention: [30, 'WH-21(7)'], restore: null },
+  anhui: { filing: [30, 'in-service', 'AH-13'], legacy: [60, 'AH-13'], visit: [30, 'AH-13'], acceptSelf: [], acceptGov: ['AH-13'], retention: [30, 'AH-17(3)'], restore: null },
+  // Hubei sets no legacy deadline; Decree 799's 90 days from 2025-04-01 applies (CN799-14).
+  hubei: { filing: [30, 'in-service', 'HB-11'], legacy: [90, 'CN799-14'], visit: null, acceptSelf: ['HB-10'], acceptGov: ['HB-10'], retention: [30, 'CN799-17'], restore: null },
+  // Decree 799 counts filing from going into use and no longer forbids use before acceptance (CN799-11, 14).
+  national: { filing: [30, 'in-service', 'CN799-14'], legacy: [90, 'CN799-14'], visit: null, acceptSelf: [], acceptGov: [], retention: [30, 'CN799-17'], restore: null },
+  'national-draft-2016': { filing: [30, 'acceptance', 'CN-12'], legacy: null, visit: null, acceptSelf: ['CN-12'], acceptGov: ['CN-12'], retention: [30, 'CN-20'], restore: null },
+  harbin: { filing: [30, 'acceptance', 'HRB-18'], legacy: [30, 'HRB-18'], visit: null, acceptSelf: [], acceptGov: ['HRB-16'], retention: [30, 'HRB-28'], restore: [24, 'HRB-19'] },
+  // Weihai sets no filing deadline of its own; the national one it inherits applies (CN799-14).
+  // WH-15 sets acceptance standards; it does not forbid use before acceptance.
+  weihai: { filing: [30, 'in-service', 'CN799-14'], legacy: [90, 'CN799-14'], visit: null, acceptSelf: [], acceptGov: [], retention: [30, 'WH-21(7)'], restore: null },
 };
 
 describe('lifecycle deadlines for every profile, clock passed in', () => {
-  it('covers every shipped profile', () => expect(catalogue.list().map((p) => p.id).sort()).toEqual(Object.keys(EXPECTED).sort()));
+  // The national-law layer is not deployed on its own: it holds no filing or acceptance rules.
+  const deployable = catalogue.list().filter((p) => p.role !== 'law-layer');
+  it('covers every shipped profile', () => expect(deployable.map((p) => p.id).sort()).toEqual(Object.keys(EXPECTED).sort()));
 
-  for (const p of catalogue.list()) {
+  for (const p of deployable) {
     const want = EXPECTED[p.id]!;
     const codes = p;
 
@@ -43,7 +50,8 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
       const inServiceAt = now - 10 * DAY;
       const d = filingDeadline(p, { builtBeforeRules: false, rulesEffectiveAt: null, inServiceAt, acceptedAt });
       const start = want.filing[1] === 'in-service' ? inServiceAt : acceptedAt;
-      expect(d).toMatchObject({ dueAt: start + want.filing[0] * DAY, days: want.filing[0], startsAt: want.filing[1], article: want.filing[2] });
+      // Civil Code art. 201: counted from the day after the event, to 24:00 of the last day.
+      expect(d).toMatchObject({ dueAt: dayPeriodEnd(start, want.filing[0]), days: want.filing[0], startsAt: want.filing[1], article: want.filing[2] });
       expect(d.basis).toContain(want.filing[2]);
       // Exactly on the deadline is in time; a millisecond later is late.
       expect(filingState(d, d.dueAt, now)).toBe('filed');
@@ -56,6 +64,21 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
       expect(filingState(notYet, null, now)).toBe('not-started');
     });
 
+    it(`${p.id}: filing reaches the systems its text names (AH-13¶2 / AH-9¶2, HRB-18 / HRB-10¶1: not government-built)`, () => {
+      const base = { builtBeforeRules: false, rulesEffectiveAt: null, inServiceAt: now - 10 * DAY, acceptedAt: now - 50 * DAY };
+      const gov = filingDeadline(p, { ...base, funding: 'government' });
+      const self = filingDeadline(p, { ...base, funding: 'self' });
+      expect(self.days).toBe(want.filing[0]);
+      const scoped = { anhui: 'AH-13¶2', harbin: 'HRB-18' }[p.id];
+      if (scoped) {
+        expect(gov).toMatchObject({ dueAt: null, days: null, article: scoped });
+        expect(gov.basis).toMatch(/government-built system is not filed/);
+        expect(filingState(gov, null, now)).toBe('no-deadline');
+      } else {
+        expect(gov.dueAt).toBe(self.dueAt);
+      }
+    });
+
     it(`${p.id}: systems built before the rules`, () => {
       const effective = now - 45 * DAY;
       const d = filingDeadline(p, { builtBeforeRules: true, rulesEffectiveAt: effective, inServiceAt: now - 900 * DAY, acceptedAt: null });
@@ -65,9 +88,17 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
         expect(filingState(d, null, now)).toBe('no-deadline');
         return;
       }
-      expect(d).toMatchObject({ dueAt: effective + want.legacy[0] * DAY, article: want.legacy[1], startsAt: 'rules-effective' });
+      if (p.filing.legacyCountsFrom !== null) {
+        // The profile knows when its text took effect: that date counts, not the system's (CN799-14: 90 days from 2025-04-01,
+        // to 24:00 of 2025-06-30, i.e. "before 2025-07-01" as the police notices say).
+        expect(d).toMatchObject({ dueAt: Date.UTC(2025, 5, 30, 16), article: want.legacy[1], startsAt: 'rules-effective', startAt: chinaMidnight('2025-04-01') });
+        expect(filingDeadline(p, { builtBeforeRules: true, rulesEffectiveAt: null, inServiceAt: null, acceptedAt: null }).dueAt).toBe(d.dueAt);
+        expect(filingState(d, null, now)).toBe('overdue');
+        return;
+      }
+      expect(d).toMatchObject({ dueAt: dayPeriodEnd(effective, want.legacy[0]), article: want.legacy[1], startsAt: 'rules-effective' });
       expect(filingState(d, null, now)).toBe(want.legacy[0] > 45 ? 'due' : 'overdue');
-      // Without the date the rules took effect, no deadline is guessed.
+      // Without the date the rules took effect, in the profile or for the system, no deadline is guessed.
       expect(filingDeadline(p, { builtBeforeRules: true, rulesEffectiveAt: null, inServiceAt: null, acceptedAt: null })).toMatchObject({ dueAt: null, days: want.legacy[0], article: want.legacy[1] });
     });
 
@@ -79,7 +110,7 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
         expect(visitState(v, null, now + 1000 * DAY)).toBe('no-deadline');
         return;
       }
-      expect(v).toMatchObject({ dueAt: received + want.visit[0] * DAY, article: want.visit[1] });
+      expect(v).toMatchObject({ dueAt: dayPeriodEnd(received, want.visit[0]), article: want.visit[1] });
       expect(visitState(v, null, now)).toBe('due');
       expect(visitState(v, null, v.dueAt! + 1)).toBe('overdue');
       expect(visitState(v, v.dueAt! + 1, now)).toBe('visited-late');
@@ -88,7 +119,12 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
     it(`${p.id}: acceptance before service`, () => {
       const self = acceptanceRequirement(codes, { funding: 'self', builtBeforeRules: false });
       const gov = acceptanceRequirement(codes, { funding: 'government', builtBeforeRules: false });
-      expect(self).toMatchObject({ required: true, articles: want.acceptSelf });
+      expect(self).toMatchObject({ required: want.acceptSelf.length > 0, articles: want.acceptSelf });
+      if (!want.acceptGov.length) {
+        expect(gov).toMatchObject({ required: false, articles: [] });
+        expect(serviceRefusal(gov, null)).toBeNull();
+        return;
+      }
       expect(gov).toMatchObject({ required: true, articles: want.acceptGov });
       const refusal = serviceRefusal(gov, null)!;
       expect(refusal.code).toBe('NOT_ACCEPTED');
@@ -138,11 +174,13 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
 
   // Read by hand from the regulation texts: every duty's articles per profile, local before national.
   const DUTY_TABLE: Record<string, Record<string, string[]>> = {
-    national: { acceptance: ['CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: [], accessRegister: ['CN-18'], training: ['CN-17(2)'], dutyRoster: ['CN-17(1)'], inspection: ['CN-23'], complaint: ['CN-25'] },
-    anhui: { acceptance: ['CN-12'], governmentAcceptance: ['AH-13'], archive: ['CN-14'], maintenanceContract: ['AH-16(2)'], accessRegister: ['AH-17(2)', 'CN-18'], training: ['AH-17', 'CN-17(2)'], dutyRoster: ['AH-17', 'CN-17(1)'], inspection: ['AH-23', 'CN-23'], complaint: ['CN-25'] },
-    hubei: { acceptance: ['HB-10', 'CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: [], accessRegister: ['CN-18'], training: ['CN-17(2)'], dutyRoster: ['CN-17(1)'], inspection: ['CN-23'], complaint: ['CN-25'] },
-    harbin: { acceptance: ['CN-12'], governmentAcceptance: ['HRB-16'], archive: ['HRB-17', 'CN-14'], maintenanceContract: ['HRB-23'], accessRegister: ['HRB-25(5)', 'CN-18'], training: ['HRB-25(2)', 'CN-17(2)'], dutyRoster: ['HRB-25(4)', 'CN-17(1)'], inspection: ['HRB-32', 'CN-23'], complaint: ['CN-25'] },
-    weihai: { acceptance: ['WH-15', 'CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: ['WH-23'], accessRegister: ['WH-21(1)', 'CN-18'], training: ['WH-21(2)', 'CN-17(2)'], dutyRoster: ['WH-21(1)', 'CN-17(1)'], inspection: ['WH-27', 'CN-23'], complaint: ['CN-25'] },
+    national: { acceptance: [], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: [], accessRegister: ['CN799-16(3)'], training: ['CN799-16(1)'], dutyRoster: [], inspection: ['CN799-24'], complaint: ['CN799-25'], namedMaintainer: [], reportSuspicious: [], fixedView: ['CN799-13'] },
+    'national-draft-2016': { acceptance: ['CN-12'], governmentAcceptance: [], archive: ['CN-14'], maintenanceContract: [], accessRegister: ['CN-18'], training: ['CN-17(2)'], dutyRoster: ['CN-17(1)'], inspection: ['CN-23'], complaint: ['CN-25'], namedMaintainer: [], reportSuspicious: [], fixedView: [] },
+    anhui: { acceptance: [], governmentAcceptance: ['AH-13'], archive: ['CN799-11'], maintenanceContract: ['AH-16(2)'], accessRegister: ['AH-17(2)', 'CN799-16(3)'], training: ['AH-17', 'CN799-16(1)'], dutyRoster: ['AH-17'], inspection: ['AH-23', 'CN799-24'], complaint: ['CN799-25'], namedMaintainer: [], reportSuspicious: ['AH-17¶2(1)'], fixedView: ['AH-14', 'CN799-13'] },
+    hubei: { acceptance: ['HB-10'], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: [], accessRegister: ['CN799-16(3)'], training: ['CN799-16(1)'], dutyRoster: [], inspection: ['CN799-24'], complaint: ['CN799-25'], namedMaintainer: [], reportSuspicious: [], fixedView: ['HB-9', 'CN799-13'] },
+    harbin: { acceptance: [], governmentAcceptance: ['HRB-16'], archive: ['HRB-17', 'CN799-11'], maintenanceContract: [], namedMaintainer: ['HRB-23'], accessRegister: ['HRB-25(5)', 'CN799-16(3)'], training: ['HRB-25(2)', 'CN799-16(1)'], dutyRoster: ['HRB-25(4)'], inspection: ['HRB-32', 'CN799-24'], complaint: ['CN799-25'], reportSuspicious: ['HRB-25(4)'], fixedView: ['HRB-19', 'CN799-13'] },
+    weihai: { acceptance: [], governmentAcceptance: [], archive: ['CN799-11'], maintenanceContract: ['WH-23'], accessRegister: ['WH-21(1)', 'CN799-16(3)'], training: ['WH-21(2)', 'CN799-16(1)'], dutyRoster: ['WH-21(1)'], inspection: ['WH-27', 'CN799-24'], complaint: ['CN799-25'], namedMaintainer: [], reportSuspicious: ['WH-21(5)'], fixedView: ['CN799-13'] },
+    'national-law': { acceptance: [], governmentAcceptance: [], archive: [], maintenanceContract: [], accessRegister: [], training: [], dutyRoster: [], inspection: [], complaint: [], namedMaintainer: [], reportSuspicious: [], fixedView: [] },
   };
 
   it('duty articles come from the profiles, local before national, none invented', () => {
@@ -156,7 +194,7 @@ describe('lifecycle deadlines for every profile, clock passed in', () => {
     const raw = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'profiles', 'national.json'), 'utf8')) as Record<string, unknown>;
     const { duties: _none, ...rest } = raw;
     const city = resolveProfile(profileFileSchema.parse({ ...rest, id: 'newcity', code: 'NC', inherits: 'national', articles: {}, penalties: [], prohibitedCategories: [] }), national);
-    expect(dutyArticles('accessRegister', city)).toEqual(['CN-18']);
+    expect(dutyArticles('accessRegister', city)).toEqual(['CN799-16(3)']);
     expect(dutyArticles('maintenanceContract', city)).toEqual([]);
   });
 

@@ -33,6 +33,7 @@ export function checkPenalty(profile: JurisdictionProfile, input: PenaltyInput, 
     return refuse(`${input.article} is not a penalty article of ${profile.name.en} (${known.join(', ') || 'none'})`, 'article', known);
   }
   const a = [penalty.article];
+  if (penalty.perLaw) return refuse(`${penalty.article} sets no fine of its own: ${penalty.perLaw.en}; record the penalty under those laws`, 'article', a);
   const fines = penalty.fines.filter((f) => f.payer === input.payer);
   if (!fines.length) return refuse(`${penalty.article} fines no ${input.payer}; it fines ${[...new Set(penalty.fines.map((f) => f.payer))].join(', ')}`, 'payer', a);
   if (!Number.isInteger(input.amountYuan) || input.amountYuan <= 0) return refuse('a fine is a positive whole number of yuan', 'amountYuan', a);

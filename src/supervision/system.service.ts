@@ -190,7 +190,7 @@ export class SystemService {
     const block = await this.serviceBlock(s);
     const filings = await this.d.repos.supervision.where('filings', 'system_id', s.id);
     const latest = filings.at(-1) ?? null;
-    const deadline = filingDeadline(profile, { builtBeforeRules, rulesEffectiveAt: s.rules_effective_at, inServiceAt: s.in_service_at, acceptedAt: s.accepted_at });
+    const deadline = filingDeadline(profile, { builtBeforeRules, rulesEffectiveAt: s.rules_effective_at, inServiceAt: s.in_service_at, acceptedAt: s.accepted_at, funding });
     const cams = await this.d.repos.supervision.cameras(await this.d.repos.supervision.cameraIdsOf(s.id));
     return {
       id: s.id, name: s.name, regionId: s.region_id, funding,

@@ -96,7 +96,7 @@ describe('access in the console', () => {
     await tree.getByText('没有可见的摄像机').waitFor();
     const menu = page.getByTestId('side-menu');
     expect(await menu.getByText('摄像机', { exact: true }).count()).toBe(0);
-    expect(await menu.getByText('调阅登记簿', { exact: true }).count()).toBe(0);
+    expect(await menu.getByText('访问登记', { exact: true }).count()).toBe(0);
     await page.screenshot({ path: join(shots, 'operator-wall.png') });
 
     // Nor does its URL open: no stream token for the other district's camera.
@@ -113,7 +113,7 @@ describe('access in the console', () => {
     await page.getByTestId('new-request').click();
     const form = page.getByTestId('request-form');
     await form.getByLabel('申请单位').fill('合肥市公安局蜀山分局刑警大队');
-    await form.getByLabel('事由').fill('盗窃案现场周边查看');
+    await form.getByLabel('用途').fill('盗窃案现场周边查看');
     await form.getByLabel('案件编号').fill('A3401042026110001');
     await form.getByLabel('去向').fill('办案系统');
     await page.locator('#custodianId').click();

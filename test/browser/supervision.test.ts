@@ -139,10 +139,10 @@ describe('lifecycle and supervision in the console', () => {
     await pick(p, '#maintainerUnitId', '维保', '维保公司');
     await p.getByTestId('create-system').click();
 
-    // Not accepted yet: the drawer says why the cameras may not be in service, citing AH-13 and CN-12.
+    // Not accepted yet: the drawer says why the cameras may not be in service, citing AH-13 (Decree 799 does not forbid use before acceptance).
     const block = drawer(p).getByTestId('service-block');
     await block.waitFor();
-    expect(await block.textContent()).toMatch(/AH-13.*CN-12/);
+    expect(await block.textContent()).toMatch(/AH-13/);
     await pick(p, 'add-cameras', '东门', '东门');
     await p.getByTestId('add-cameras-button').click();
     await drawer(p).getByTestId('system-cameras').getByText('东门').waitFor();
@@ -157,7 +157,7 @@ describe('lifecycle and supervision in the console', () => {
     const a = adminPage;
     await a.goto(`${server.url}/cameras`);
     const row = a.getByTestId('camera-table').locator('tr').filter({ hasText: '东门' });
-    expect(await row.getByTestId('camera-held').textContent()).toMatch(/待验收 AH-13, CN-12/);
+    expect(await row.getByTestId('camera-held').textContent()).toMatch(/待验收 AH-13$/);
     await row.getByRole('button', { name: '编辑' }).click();
     const warning = a.getByTestId('camera-service-block');
     await warning.waitFor();
@@ -170,7 +170,7 @@ describe('lifecycle and supervision in the console', () => {
     expect(await refusal.textContent()).toMatch(/has not passed acceptance.*AH-13/);
     const statusError = a.locator('.ant-form-item').filter({ has: a.locator('#status') }).locator('.ant-form-item-explain-error');
     await statusError.waitFor();
-    expect(await statusError.textContent()).toMatch(/has not passed acceptance \(AH-13, CN-12\)/);
+    expect(await statusError.textContent()).toMatch(/has not passed acceptance \(AH-13\)/);
     await shot(a, '1b-camera-refused');
     expect((await server.api<{ status: string }>('GET', `/cameras/${gateCamera}`)).body.status).toBe('planned');
 
@@ -206,7 +206,7 @@ describe('lifecycle and supervision in the console', () => {
     await p.getByTestId('systems-table').getByText('校园监控系统').click();
     const parties = drawer(p).getByTestId('archive-parties');
     // The archive's article shows once the archive has loaded.
-    await parties.getByText('CN-14').waitFor();
+    await parties.getByText('CN799-11').waitFor();
     await pick(p, 'party-role', '', '施工单位');
     await drawer(p).getByTestId('party-firm').fill('安防工程有限公司');
     await drawer(p).getByTestId('party-licence').fill('皖安技防-001');
@@ -214,7 +214,7 @@ describe('lifecycle and supervision in the console', () => {
     await drawer(p).getByTestId('add-party').click();
     await parties.getByText('安防工程有限公司').waitFor();
     expect(await parties.textContent()).toContain('张工（高级工程师）、李工');
-    // A construction record goes into the archive under its category (CN-14: 施工).
+    // A construction record goes into the archive under its category (CN799-11: 施工).
     await pick(p, 'document-purpose', '', '归档资料');
     await pick(p, 'document-category', '', '施工');
     await p.getByTestId('document-file').setInputFiles({ name: 'construction-log.pdf', mimeType: 'application/pdf', buffer: PDF });
@@ -351,7 +351,7 @@ describe('lifecycle and supervision in the console', () => {
     await a.getByTestId('complaint-text').fill('检查时民警要求更换为指定品牌的摄像机');
     await a.getByTestId('complaint-submit').click();
     await a.getByTestId('complaint-received').waitFor();
-    expect(await a.getByTestId('complaint-received').textContent()).toContain('CN-25');
+    expect(await a.getByTestId('complaint-received').textContent()).toContain('CN799-25');
     await shot(a, '6-complaint');
     await anyone.close();
 

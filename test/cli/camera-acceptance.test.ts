@@ -1,6 +1,6 @@
 // `vigil camera update` as a user runs it: a camera of a government system that has not passed
 // acceptance is not recorded as in service from the command line either (NOT_ACCEPTED, with
-// AH-13 and CN-12 under the Anhui profile); once the system passes, the same change goes through.
+// AH-13 under the Anhui profile); once the system passes, the same change goes through.
 // The system and its acceptance are set up through the repositories: the command line has no
 // system commands, the console and the API do.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const refused = await vigil('camera', 'update', String(cameraId), '--json', 'live.json');
       expect(refused.code, refused.stderr).toBe(1);
       expect(refused.stderr).toMatch(/has not passed acceptance/);
-      expect(refused.stderr).toContain('[AH-13, CN-12]');
+      expect(refused.stderr).toContain('[AH-13]');
       expect((await vigil('camera', 'show', String(cameraId))).stdout).toContain('"status": "planned"');
 
       await withContext((ctx) => ctx.repos.supervision.update('systems', systemId, { acceptance: 'passed', accepted_at: Date.now(), updated_at: Date.now() }));

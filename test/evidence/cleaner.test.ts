@@ -22,7 +22,7 @@ for (const dialect of DIALECTS) {
     }, 60_000);
     afterAll(() => w.close());
 
-    it('removes whole files past 30 days (CN-20) under no hold, and registers each with its hashes', async () => {
+    it('removes whole files past 30 days (CN799-17) under no hold, and registers each with its hashes', async () => {
       // A legal hold on a range inside the second old file of camera 1.
       await w.db.kysely.transaction().execute((trx) =>
         w.repos.evidence.insertHold(trx, {
@@ -51,7 +51,7 @@ for (const dialect of DIALECTS) {
       expect(files[0]).toMatchObject({ fragments: old[0]!.fragments.length, from: old[0]!.startMs, to: old[0]!.endMs });
       expect(files[0]!.fragmentHashesSha256).toMatch(/^[0-9a-f]{64}$/);
       expect(entries[0]).toMatchObject({ from: old[0]!.startMs, to: old[3]!.endMs, outcome: 'success' });
-      expect(entries[0]!.reason).toContain('30 days (CN-20)');
+      expect(entries[0]!.reason).toContain('30 days (CN799-17)');
       expect((await verifyChain(w.db, { publicKey: w.keys.publicKey })).ok).toBe(true);
     });
 
@@ -66,12 +66,19 @@ for (const dialect of DIALECTS) {
       w.clock.set(T0);
     });
 
-    it('under Harbin a key-target camera keeps 90 days', async () => {
-      const [f] = await recordFootage(w.repos, w.dataDir, w.cameras[1]!, { startMs: T0 - 60 * DAY_MS, files: 1, secondsPerFile: 1 });
+    // The Counter-Terrorism Law (CTL-32) sits beneath every profile: a key target keeps 90 days
+    // under Harbin's own HRB-28 and under the national profile alike (the old test let national
+    // delete it at 60 days, which no profile may do).
+    it('a key-target camera keeps 90 days under every profile (HRB-28, CTL-32)', async () => {
+      const [young] = await recordFootage(w.repos, w.dataDir, w.cameras[1]!, { startMs: T0 - 60 * DAY_MS, files: 1, secondsPerFile: 1 });
+      const [old] = await recordFootage(w.repos, w.dataDir, w.cameras[1]!, { startMs: T0 - 100 * DAY_MS, files: 1, secondsPerFile: 1 });
       await w.repos.evidence.insertMark({ camera_id: w.cameras[1]!, kind: 'key_target', range_from: null, range_to: null, note: 'transport hub', created_by: null, created_at: T0 });
-      expect((await w.cleaner('harbin').runOnce()).removedFiles).toBe(0);
       expect((await w.cleaner('national').runOnce()).removedFiles).toBe(1);
-      expect(existsSync(w.store.absolute(f!.path))).toBe(false);
+      expect(existsSync(w.store.absolute(old!.path))).toBe(false);
+      expect(existsSync(w.store.absolute(young!.path))).toBe(true);
+      expect((await w.cleaner('harbin').runOnce()).removedFiles).toBe(0);
+      expect((await w.cleaner('anhui').runOnce()).removedFiles).toBe(0);
+      expect(existsSync(w.store.absolute(young!.path))).toBe(true);
     });
   });
 }

@@ -134,6 +134,8 @@ describe('work orders through the API', () => {
     const res = await operator.inject({ method: 'POST', url: `/api/v1/cameras/${h.camera.id}/suspicious-events`, payload: { description: 'someone trying car doors', seenAt } });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ kind: 'suspicious_event', organisationId: h.regionId, reportedBy: operator.person.id, clipFrom: seenAt - 30_000, clipTo: seenAt + 30_000 });
+    // The camera's own jurisdiction's article (Harbin), not every text's.
+    expect(res.json().detail.articles).toEqual(['HRB-25(4)']);
     expect(res.json().snapshot).toMatch(/^snapshots\/\d+\/\d+\.jpg$/);
     expect(res.json().detail.articles).toContain('HRB-25(4)');
     expect((await stranger.inject({ method: 'POST', url: `/api/v1/cameras/${h.camera.id}/suspicious-events`, payload: { description: 'x y z' } })).statusCode).toBe(403);

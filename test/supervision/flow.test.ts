@@ -8,6 +8,7 @@ import { DIALECTS } from '../support/databases.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { person, signIn, type Client } from '../support/auth.js';
 import { PDF } from '../access/fixtures.js';
+import { dayPeriodEnd } from '../../src/domain/legal-deadline.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -65,22 +66,22 @@ for (const dialect of DIALECTS) {
       let res = await api(unitAdmin, 'POST', '/systems', { name: '校园监控', regionId: district, funding: 'government', userUnitId: school, managingUnitId: school, maintainerUnitId: maintainer });
       expect(res.statusCode, res.body).toBe(201);
       const sys = res.json();
-      expect(sys).toMatchObject({ state: 'building', profileId: 'anhui', acceptanceRequirement: { required: true, articles: ['AH-13', 'CN-12'] } });
+      expect(sys).toMatchObject({ state: 'building', profileId: 'anhui', acceptanceRequirement: { required: true, articles: ['AH-13'] } });
       const cam = await camera('planned');
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/cameras`, { add: [cam] });
       expect(res.statusCode, res.body).toBe(200);
-      expect(res.json().cameras[0]).toMatchObject({ id: cam, inService: false, block: { articles: ['AH-13', 'CN-12'] } });
+      expect(res.json().cameras[0]).toMatchObject({ id: cam, inService: false, block: { articles: ['AH-13'] } });
 
       // A camera already recorded as in service cannot join a system that has not passed.
       const live = await camera('in_service');
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/cameras`, { add: [live] });
       expect(res.statusCode).toBe(422);
-      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13', 'CN-12'] });
+      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13'] });
 
       // Nor can the registry record the system's own camera as in service behind its back.
       res = await api(null, 'PATCH', `/cameras/${cam}`, { status: 'in_service', inServiceDate: '2026-10-30' });
       expect(res.statusCode, res.body).toBe(422);
-      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13', 'CN-12'], details: [{ path: 'status' }] });
+      expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTED', articles: ['AH-13'], details: [{ path: 'status' }] });
       expect(res.json().error.message).toContain(`system "校园监控" (${sys.id}) has not passed acceptance`);
       expect((await api(null, 'GET', `/cameras/${cam}`)).json()).toMatchObject({ status: 'planned' });
       // A camera outside any system is the registry's alone.
@@ -90,7 +91,7 @@ for (const dialect of DIALECTS) {
       // Not into service before acceptance: refused, with the articles, and registered.
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/in-service`, { at: t.clock.now() });
       expect(res.statusCode).toBe(422);
-      expect(res.json().error.articles).toEqual(['AH-13', 'CN-12']);
+      expect(res.json().error.articles).toEqual(['AH-13']);
       expect(res.json().error.message).toMatch(/not passed acceptance/);
       const refused = (await t.repos.audit.search({ outcome: 'refused', limit: 50, order: 'desc' })).find((e) => e.target === `system:${sys.id} in-service`);
       expect(refused).toBeDefined();
@@ -98,7 +99,7 @@ for (const dialect of DIALECTS) {
       // Filing before the documents exist is refused, citing the filing article.
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/filings`);
       expect(res.statusCode).toBe(400);
-      expect(res.json().error.articles).toEqual(['AH-13']);
+      expect(res.json().error.articles).toEqual(['AH-13¶2']);
       for (const purpose of ['design-plan', 'test-report', 'acceptance']) {
         res = await api(unitAdmin, 'PUT', `/systems/${sys.id}/documents?purpose=${purpose}&title=${purpose}`, PDF, { 'content-type': 'application/pdf' });
         expect(res.statusCode, res.body).toBe(201);
@@ -112,16 +113,19 @@ for (const dialect of DIALECTS) {
       const inServiceAt = t.clock.now();
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/in-service`, { at: inServiceAt });
       expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toMatchObject({ state: 'in_service', filing: { state: 'due', deadline: { dueAt: inServiceAt + 30 * DAY, article: 'AH-13', startsAt: 'in-service' } } });
+      // A government-built system is accepted by the government, not filed: AH-13 ¶2 files only the
+      // systems a place's own unit builds (AH-9 ¶2). The old test expected a deadline here.
+      expect(res.json()).toMatchObject({ state: 'in_service', filing: { deadline: { dueAt: null, days: null, article: 'AH-13¶2' } } });
+      expect(res.json().filing.deadline.basis).toMatch(/government-built system is not filed/);
       expect((await api(null, 'GET', `/cameras/${cam}`)).json()).toMatchObject({ status: 'in_service' });
 
-      // File: hashed documents, device types and point distribution, in time (AH-13: 30 days from service).
+      // Filed all the same (nothing forbids it): hashed documents, device types and point distribution.
       t.clock.advance(3 * DAY);
       await resign();
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/filings`);
       expect(res.statusCode, res.body).toBe(201);
       const filing = res.json();
-      expect(filing).toMatchObject({ inTime: true, deadlineArticle: 'AH-13', deviceTypes: [{ deviceType: 'dome', count: 1 }] });
+      expect(filing).toMatchObject({ inTime: true, deadlineArticle: 'AH-13¶2', deviceTypes: [{ deviceType: 'dome', count: 1 }] });
       expect(filing.points.map((p: { cameraId: number }) => p.cameraId)).toEqual([cam]);
       expect(filing.documents.map((d: { purpose: string }) => d.purpose).sort()).toEqual(['acceptance', 'design-plan', 'test-report']);
 
@@ -134,7 +138,7 @@ for (const dialect of DIALECTS) {
 
       // The police receive the filing and visit within 30 days (AH-13).
       res = await api(police, 'POST', `/filings/${filing.id}/receive`);
-      expect(res.json()).toMatchObject({ visitDueAt: t.clock.now() + 30 * DAY, visitArticle: 'AH-13', visitState: 'due' });
+      expect(res.json()).toMatchObject({ visitDueAt: dayPeriodEnd(t.clock.now(), 30), visitArticle: 'AH-13', visitState: 'due' });
       t.clock.advance(5 * DAY);
       await resign();
       res = await api(police, 'POST', `/filings/${filing.id}/visit`, { at: t.clock.now(), note: '实地查看' });
@@ -215,14 +219,14 @@ for (const dialect of DIALECTS) {
       res = await api(unitAdmin, 'POST', `/systems/${sys.id}/archive/parties`, { role: 'builder', firm: '安防工程有限公司', licence: '皖安技防-001', technicians: [{ name: '张工', qualification: '高级工程师' }] });
       expect(res.statusCode).toBe(201);
       res = await api(police, 'GET', `/systems/${sys.id}/archive`);
-      expect(res.json()).toMatchObject({ articles: ['CN-14'], parties: [{ firm: '安防工程有限公司' }] });
+      expect(res.json()).toMatchObject({ articles: ['CN799-11'], parties: [{ firm: '安防工程有限公司' }] });
       expect(res.json().categories.find((c: { category: string }) => c.category === 'acceptance').documents).toHaveLength(2);
     }, 120_000);
 
     it('a complaint from anyone reaches the supervisors of its region', async () => {
       const res = await t.raw.inject({ method: 'POST', url: '/api/v1/complaints', payload: { regionId: district, about: '指定品牌', text: '民警要求使用指定品牌的摄像机' } });
       expect(res.statusCode, res.body).toBe(201);
-      expect(res.json().articles).toEqual(['CN-25']);
+      expect(res.json().articles).toEqual(['CN799-25']);
       const items = (await api(police, 'GET', '/complaints')).json().items;
       expect(items.map((c: { id: number }) => c.id)).toContain(res.json().id);
       expect((await api(unitAdmin, 'GET', '/complaints')).statusCode).toBe(403);

@@ -130,7 +130,7 @@ export function supervisionCases(get: () => { t: TestApp; w: World }): Record<st
       other: NOBODY,
     },
     'POST /api/v1/inspections/:id/penalties': {
-      call: async (v) => ({ url: `/${(await inspection(v)).inspection}/penalties`, payload: { article: 'CN-27', payer: 'unit', amountYuan: 10_000, note: '' } }),
+      call: async (v) => ({ url: `/${(await inspection(v)).inspection}/penalties`, payload: { article: 'CN799-27', payer: 'unit', amountYuan: 10_000, note: '' } }),
       own: POLICE,
       other: NOBODY,
     },

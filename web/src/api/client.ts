@@ -11,6 +11,7 @@ import type {
   Page,
   PlaceCategory,
   ProfileSummary,
+  LegalStanding,
 } from './types';
 
 export const API_BASE = '/api/v1';
@@ -147,7 +148,7 @@ export const api = {
     update: (id: number, patch: Partial<OrganisationInput>) => request<Organisation>('PATCH', `/organisations/${id}`, { json: patch }),
   },
   profiles: {
-    list: () => request<{ defaultProfileId: string; items: ProfileSummary[] }>('GET', '/profiles'),
+    list: () => request<{ defaultProfileId: string; deployment: LegalStanding; items: ProfileSummary[] }>('GET', '/profiles'),
     get: (id: string) => request<Record<string, unknown>>('GET', `/profiles/${encodeURIComponent(id)}`),
     placeCategories: () => request<{ items: PlaceCategory[] }>('GET', '/place-categories'),
   },

@@ -110,10 +110,21 @@ export interface PlaceCategory {
   kind: string;
 }
 
+/** Whether a profile's text is law today; a draft or expired text carries the warning pages show. */
+export interface LegalStanding {
+  profileId: string;
+  status: 'in-force' | 'draft' | 'expired' | 'not-yet-in-force';
+  effectiveFrom: string | null;
+  effectiveTo: string | null;
+  warning: LocalName | null;
+}
+
 export interface ProfileSummary {
   id: string;
   name: LocalName;
   inherits: string | null;
+  role: string;
+  standing: LegalStanding;
 }
 
 export interface RegionCoverage {

@@ -1,5 +1,6 @@
 import { Empty, Layout, Menu, Result, Segmented, Spin, Typography } from 'antd';
 import { UserMenu } from './user-menu';
+import { LegalStandingBanner } from './legal-standing-banner';
 import type { MenuProps } from 'antd';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -66,6 +67,7 @@ export function Shell() {
           <Menu mode="inline" selectedKeys={current ? [current.key] : []} items={items} style={{ height: '100%', borderInlineEnd: 0 }} data-testid="side-menu" />
         </Sider>
         <Content style={{ padding: 16, minWidth: 0 }}>
+          <LegalStandingBanner />
           {Page ? (
             <Suspense fallback={<Spin style={{ display: 'block', marginTop: 80 }} />}>
               <Page />

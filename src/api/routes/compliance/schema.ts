@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import type { ComplianceReport } from '../../../supervision/compliance.service.js';
 import { sameShape } from '../systems/schema.js';
+import { standingSchema } from '../profiles/routes.js';
 
 const articleOrNull = z.string().nullable();
 
 export const regionComplianceSchema = z.object({
   regionId: z.number(), name: z.string(), nameEn: z.string().nullable(), level: z.string().nullable(), path: z.string(), profileId: z.string(),
+  standing: standingSchema.describe('whether the region\'s profile is law today; a draft or expired text carries its warning'),
   cameras: z.number(),
   mandatoryMissing: z.array(z.object({ category: z.string(), articles: z.array(z.string()) })),
   prohibited: z.array(z.object({ placeCategory: z.string(), cameras: z.number(), articles: z.array(z.string()) })),

@@ -2,10 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Errors } from '../../../errors.js';
 import { errorResponses } from '../common.schema.js';
+import type { LegalStanding } from '../../../domain/legal-status.js';
 
 /** What the API shows of the jurisdiction profiles and the place categories. */
 export interface ProfileCatalogueView {
-  summaries(): { id: string; name: { zh: string; en: string }; inherits: string | null }[];
+  summaries(): { id: string; name: { zh: string; en: string }; inherits: string | null; role: string; standing: LegalStanding }[];
+  /** Whether the profile's text is in force today, with the warning to show when it is not. */
+  standing(id: string): LegalStanding | undefined;
   /** The profile with inheritance resolved, every value with its article. */
   detail(id: string): Record<string, unknown> | undefined;
   categories(): { id: string; name: { zh: string; en: string }; kind: string }[];
@@ -13,6 +16,13 @@ export interface ProfileCatalogueView {
 }
 
 const nameSchema = z.object({ zh: z.string(), en: z.string() });
+export const standingSchema = z.object({
+  profileId: z.string(),
+  status: z.enum(['in-force', 'draft', 'expired', 'not-yet-in-force']),
+  effectiveFrom: z.string().nullable(),
+  effectiveTo: z.string().nullable(),
+  warning: nameSchema.nullable().describe('shown wherever the profile is cited when its text is not in force'),
+});
 
 export const profileRoutes: FastifyPluginAsyncZod<{ profiles: ProfileCatalogueView }> = async (app, { profiles }) => {
   const tags = ['jurisdiction profiles'];
@@ -26,11 +36,13 @@ export const profileRoutes: FastifyPluginAsyncZod<{ profiles: ProfileCatalogueVi
       response: {
         200: z.object({
           defaultProfileId: z.string(),
-          items: z.array(z.object({ id: z.string(), name: nameSchema, inherits: z.string().nullable() })),
+          /** The deployment's own profile's standing: the console shows its warning on every page that cites it. */
+          deployment: standingSchema,
+          items: z.array(z.object({ id: z.string(), name: nameSchema, inherits: z.string().nullable(), role: z.string(), standing: standingSchema })),
         }),
       },
     },
-  }, async () => ({ defaultProfileId: profiles.defaultProfileId, items: profiles.summaries() }));
+  }, async () => ({ defaultProfileId: profiles.defaultProfileId, deployment: profiles.standing(profiles.defaultProfileId)!, items: profiles.summaries() }));
 
   app.get('/profiles/:id', {
     config: { access: 'signed-in' },

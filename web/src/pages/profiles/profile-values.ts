@@ -46,7 +46,7 @@ export interface ProfileView {
   /** This profile and those it inherits from, nearest first. */
   lineage: string[];
   divisionCode?: string;
-  source?: { title?: LocalText | string; status?: string; note?: string };
+  source?: { title?: LocalText | string; status?: string; note?: string; effectiveFrom?: string; effectiveTo?: string };
   parameters: ProfileRow[];
   mandatory: CategoryRule[];
   prohibited: CategoryRule[];
@@ -110,7 +110,7 @@ function notes(v: unknown): ProfileNote[] {
 }
 
 /** Keys read into their own parts of the view; every other key is a parameter. */
-const SPECIAL = new Set(['id', 'code', 'name', 'inherits', 'lineage', 'divisionCode', 'source', 'mandatoryCategories', 'prohibitedCategories', 'penalties', 'notes', 'articles', 'duties']);
+const SPECIAL = new Set(['id', 'code', 'name', 'inherits', 'lineage', 'divisionCode', 'source', 'role', 'standing', 'privacyCatchAll', 'mandatoryCategories', 'prohibitedCategories', 'penalties', 'notes', 'articles', 'duties']);
 
 /** Duties that carry no number (acceptance, archive, …): a row each, held (true) by its articles, or unset with why. */
 export function dutyRows(v: unknown): ProfileRow[] {
@@ -127,10 +127,20 @@ export function flattenParameters(entries: [string, unknown][], maxRows = 2000):
     if (rows.length >= maxRows) return;
     if (isObject(v) && !isLocalText(v) && depth < 12) {
       if ('value' in v) {
-        rows.push({ path, value: v.value, articles: articlesOf(v), note: str(v.note), from: str(v.from), ...(v.platformDefault === true ? { platformDefault: true } : {}) });
+        // A list value (what a notice covers: removal, moving) reads as one cell.
+        const value = Array.isArray(v.value) ? v.value.map(String).join(', ') : v.value;
+        rows.push({ path, value, articles: articlesOf(v), note: str(v.note), from: str(v.from), ...(v.platformDefault === true ? { platformDefault: true } : {}) });
         return;
       }
-      for (const [k, child] of Object.entries(v)) walk(child, [...path, k], depth + 1);
+      for (const [k, child] of Object.entries(v)) {
+        // The day a legacy deadline counts from is the effective date of the text that set it: same article.
+        if (k === 'legacyCountsFrom' && isObject(v.legacyDeadlineDays)) {
+          const articles = child === null ? [] : articlesOf(v.legacyDeadlineDays);
+          rows.push(child === null ? { path: [...path, k], value: null, articles, note: 'the text that sets the legacy deadline gives no effective date' } : { path: [...path, k], value: child, articles });
+          continue;
+        }
+        walk(child, [...path, k], depth + 1);
+      }
       return;
     }
     rows.push({ path, value: v, articles: [] });
@@ -140,7 +150,9 @@ export function flattenParameters(entries: [string, unknown][], maxRows = 2000):
 }
 
 export function readProfile(detail: Record<string, unknown>): ProfileView {
-  const source = isObject(detail.source) ? { title: text(detail.source.title), status: str(detail.source.status), note: str(detail.source.note) } : undefined;
+  const source = isObject(detail.source)
+    ? { title: text(detail.source.title), status: str(detail.source.status), note: str(detail.source.note), effectiveFrom: str(detail.source.effectiveFrom), effectiveTo: str(detail.source.effectiveTo) }
+    : undefined;
   const articleTexts: Record<string, LocalText | string> = {};
   if (isObject(detail.articles)) {
     for (const [k, v] of Object.entries(detail.articles)) {
