@@ -23,6 +23,10 @@ const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 'list' 
   VIGIL_SERVICES: { path: ['services'], kind: 'list' },
   VIGIL_SIM_CAMERAS: { path: ['simulator', 'cameras'], kind: 'int' },
   VIGIL_SIM_PORT: { path: ['simulator', 'port'], kind: 'int' },
+  VIGIL_GB_SIP_ID: { path: ['gb28181', 'sipId'], kind: 'string' },
+  VIGIL_GB_PORT: { path: ['gb28181', 'port'], kind: 'int' },
+  VIGIL_GB_PUBLIC_ADDRESS: { path: ['gb28181', 'publicAddress'], kind: 'string' },
+  VIGIL_GB_PASSWORD: { path: ['gb28181', 'domainPassword'], kind: 'string' },
 };
 
 export interface LoadConfigOptions {
