@@ -11,6 +11,8 @@ import { SipTransport } from '../media/sip/transport.js';
 import type { Registry } from '../registry/index.js';
 import { GbDeviceService } from './device.service.js';
 import { GbPlatform } from './sip-platform.js';
+import { MediaReceiver } from './media-receiver.js';
+import { GbPlayer } from './play.js';
 
 export interface OpenGbOptions {
   settings: Config['gb28181'];
@@ -30,6 +32,9 @@ export interface GbRuntime {
   platform: GbPlatform;
   service: GbDeviceService;
   endpoint: SipEndpoint;
+  /** Live video of channels: INVITE, media on the shared receiver. */
+  player: GbPlayer;
+  receiver: MediaReceiver;
   port: number;
   close(): Promise<void>;
 }
@@ -69,15 +74,21 @@ export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
   });
   const platform = new GbPlatform(endpoint, service, { sipId: s.sipId, domain, utcOffsetMinutes: o.utcOffsetMinutes, ...(o.queryOnRegister !== undefined ? { queryOnRegister: o.queryOnRegister } : {}), ...(o.digestQop !== undefined ? { digestQop: o.digestQop } : {}) }, o.clock, o.logger);
   platform.start();
+  const receiver = new MediaReceiver({ host: s.host, portMin: s.mediaPortMin, portMax: s.mediaPortMax });
+  await receiver.start();
+  const player = new GbPlayer(endpoint, receiver, o.repos.gbDevices, { sipId: s.sipId, domain, publicAddress: s.publicAddress });
   transport.on('malformed', (err, remote) => o.logger.debug({ err: err.message, remote }, 'GB/T 28181: not SIP, dropped'));
   transport.on('error', (err) => o.logger.error({ err }, 'GB/T 28181 transport error'));
   return {
     platform,
     service,
     endpoint,
+    player,
+    receiver,
     port,
     async close() {
       platform.close();
+      await receiver.close();
       endpoint.close();
       await transport.close();
     },

@@ -40,6 +40,11 @@ export class RtpPsDepacketizer {
     return this.ssrc;
   }
 
+  /** The session's SSRC changed (a device answered with its own y=). */
+  expectSsrc(ssrc: number): void {
+    this.ssrc = ssrc >>> 0;
+  }
+
   /** One RTP packet (RFC 3550 §5.1). */
   push(pkt: Buffer): void {
     if (pkt.length < 12 || pkt[0]! >> 6 !== 2) {
