@@ -32,7 +32,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Process roles this node runs. */
   // One node runs every role by default; a larger site splits them across nodes on one PostgreSQL.
-  services: z.array(z.enum(['api', 'recorder', 'retention', 'health'])).min(1).default(['api', 'recorder', 'retention', 'health']),
+  // 'gb28181' (the GB/T 28181 SIP server) is not in the default: it listens on a public port and needs passwords.
+  services: z.array(z.enum(['api', 'recorder', 'retention', 'health', 'gb28181'])).min(1).default(['api', 'recorder', 'retention', 'health']),
   recorder: z
     .strictObject({
       /** A recording file rolls over after this many seconds. */
@@ -154,6 +155,39 @@ export const configSchema = z.strictObject({
       perRegionPerDay: z.number().int().min(1).max(1_000_000).default(200),
       maxTextChars: z.number().int().min(100).max(8000).default(4000),
     })
+    .prefault({}),
+  /** GB/T 28181 platform (issue 18): the SIP server (type 200) devices and lower platforms register to. */
+  gb28181: z
+    .strictObject({
+      /** This platform's 20-digit SIP ID (type 200); its first 10 digits are the SIP domain by default. */
+      sipId: z.string().regex(/^\d{20}$/, 'must be 20 digits').default('34020000002000000001'),
+      /** SIP domain (realm of the digest challenge); defaults to the first 10 digits of sipId. */
+      domain: z.string().regex(/^\d{10}$/, 'must be 10 digits').optional(),
+      /** Address the SIP server binds (UDP and TCP on one port). */
+      host: z.string().min(1).default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(5060),
+      /** Address devices can reach this platform at: written in Via/Contact and the SDP c= line. */
+      publicAddress: z.string().min(1).default('127.0.0.1'),
+      /** Media receiver ports (RTP over UDP, and TCP passive), inclusive. */
+      mediaPortMin: z.number().int().min(1024).max(65535).default(30000),
+      mediaPortMax: z.number().int().min(1024).max(65535).default(30999),
+      /** Password for every device of the domain, unless the device has its own below. */
+      domainPassword: z.string().min(1).max(128).optional(),
+      /** Per-device passwords: 20-digit device ID → password. */
+      devicePasswords: z.record(z.string().regex(/^\d{20}$/), z.string().min(1).max(128)).default({}),
+      /** Keepalive defaults when a device does not say (GB/T 28181: 60 s, offline after 3 missed). */
+      keepaliveSeconds: z.number().int().min(5).max(3600).default(60),
+      keepaliveMissed: z.number().int().min(1).max(100).default(3),
+      /** Longest registration accepted; a device asking more gets this. */
+      maxExpiresSeconds: z.number().int().min(60).max(86_400 * 7).default(86_400),
+      /** Where catalog channels go in the registry when their civil code names no region. */
+      defaultRegionId: z.number().int().positive().optional(),
+      /** Place category given to new catalog channels (GB/T 28181 catalogs carry none). */
+      placeCategory: z.string().min(1).max(64).default('road-key-sections'),
+      /** Place categories of particular channels (20-digit channel ID → category): a channel in a prohibited category is flagged. */
+      channelPlaceCategories: z.record(z.string().regex(/^\d{20}$/), z.string().min(1).max(64)).default({}),
+    })
+    .refine((g) => g.mediaPortMin <= g.mediaPortMax, { message: 'mediaPortMin must not be above mediaPortMax' })
     .prefault({}),
   /** Camera health (issue 7): diagnostic cycle, thresholds, rates, webhooks. */
   health: z

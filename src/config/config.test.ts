@@ -48,3 +48,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, cwd, file: 'c.json' })).toThrow(/c\.json is not valid JSON/);
   });
 });
+
+describe('gb28181 configuration', () => {
+  it('defaults, the environment, and refusals naming the field', () => {
+    const c = loadConfig({ env: { VIGIL_GB_SIP_ID: '44010000002000000001', VIGIL_GB_PORT: '15060', VIGIL_GB_PASSWORD: 's3cret' }, cwd: '/' });
+    expect(c.gb28181).toMatchObject({ sipId: '44010000002000000001', port: 15060, domainPassword: 's3cret', keepaliveSeconds: 60, keepaliveMissed: 3, mediaPortMin: 30000, mediaPortMax: 30999 });
+    expect(c.services).not.toContain('gb28181');
+    expect(() => loadConfig({ env: { VIGIL_GB_SIP_ID: '4401' }, cwd: '/' })).toThrow(/gb28181.sipId/);
+    expect(() => loadConfig({ env: {}, cwd: '/', overrides: { 'gb28181.mediaPortMin': 40000, 'gb28181.mediaPortMax': 39000 } })).toThrow(/mediaPortMin/);
+  });
+});

@@ -25,6 +25,10 @@ const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 'list' 
   VIGIL_SIM_PORT: { path: ['simulator', 'port'], kind: 'int' },
   VIGIL_MEDIA_DIR: { path: ['media', 'fileSourceRoots'], kind: 'list' },
   VIGIL_CAMERA_NETWORKS: { path: ['media', 'cameraNetworks'], kind: 'list' },
+  VIGIL_GB_SIP_ID: { path: ['gb28181', 'sipId'], kind: 'string' },
+  VIGIL_GB_PORT: { path: ['gb28181', 'port'], kind: 'int' },
+  VIGIL_GB_PUBLIC_ADDRESS: { path: ['gb28181', 'publicAddress'], kind: 'string' },
+  VIGIL_GB_PASSWORD: { path: ['gb28181', 'domainPassword'], kind: 'string' },
 };
 
 export interface LoadConfigOptions {

@@ -16,6 +16,7 @@ import { auditChainAfterCommit } from './migrations/0010-audit-chain-after-commi
 import { auditSupervisionOrganisations } from './migrations/0011-audit-supervision-organisations.js';
 import { auditChainBatchByRange } from './migrations/0012-audit-chain-batch-by-range.js';
 import { signInHardening } from './migrations/0014-sign-in-hardening.js';
+import { gb28181Devices } from './migrations/0017-gb28181-devices.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -32,6 +33,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0011-audit-supervision-organisations': auditSupervisionOrganisations(db.dialect),
     '0012-audit-chain-batch-by-range': auditChainBatchByRange(db.dialect),
     '0014-sign-in-hardening': signInHardening(db.dialect),
+    '0017-gb28181-devices': gb28181Devices(db.dialect),
   };
 }
 

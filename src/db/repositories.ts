@@ -5,6 +5,7 @@ import { AuditRepository } from './audit.repository.js';
 import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
 import { EvidenceRepository } from './evidence.repository.js';
+import { GbDeviceRepository } from './gb-device.repository.js';
 import { HealthRepository } from './health.repository.js';
 import { WorkOrderRepository } from './work-order.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
@@ -25,6 +26,8 @@ export interface Repositories {
   health: HealthRepository;
   workOrders: WorkOrderRepository;
   supervision: SupervisionRepository;
+  /** GB/T 28181 devices and catalog channels. */
+  gbDevices: GbDeviceRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -38,6 +41,7 @@ export function createRepositories(db: Db): Repositories {
     accounts: new AccountRepository(db.kysely),
     accessRequests: new AccessRequestRepository(db.kysely),
     evidence: new EvidenceRepository(db.kysely),
+    gbDevices: new GbDeviceRepository(db.kysely),
     health: new HealthRepository(db.kysely),
     workOrders: new WorkOrderRepository(db.kysely),
     supervision: new SupervisionRepository(db.kysely),

@@ -6,7 +6,8 @@ export type IngestErrorCode =
   | 'INGEST_SCHEME' // no source registered for the URL's scheme
   | 'INGEST_CODEC' // the camera sends no video we can record (codec, missing parameter sets)
   | 'INGEST_STALL' // no media for too long
-  | 'INGEST_POLICY'; // opened without the source policy (a wiring mistake)
+  | 'INGEST_POLICY' // opened without the source policy (a wiring mistake)
+  | 'INGEST_CLOSED'; // the far end ended the session (a GB/T 28181 device's BYE)
 
 /** A camera source that cannot be used. It comes from outside, so a bad gateway. */
 export class IngestError extends VigilError {

@@ -6,6 +6,7 @@ import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startApiService } from '../../services/api.service.js';
 import { startRecorderService } from '../../services/recorder.service.js';
+import { startGb28181Service } from '../../services/gb28181.service.js';
 import { startRetentionRole } from '../../retention/evidence.js';
 import { DEMO_OPERATOR_FILE, seedDemo } from '../../services/demo.js';
 import { Errors } from '../../errors.js';
@@ -55,6 +56,11 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       // Diagnostic cycles, work-order escalation, daily roll-ups and rate gauges (issue 7).
       ctx.health.start();
       stops.push(() => ctx.health.close());
+    }
+    if (config.services.includes('gb28181')) {
+      // The GB/T 28181 SIP server: devices register, keep alive and send their catalogs (issue 18).
+      const gb = await startGb28181Service(ctx);
+      stops.push(gb.close);
     }
     if (config.services.includes('recorder')) {
       // Started last so it stops first: files are closed before the simulated cameras go away.

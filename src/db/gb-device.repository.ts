@@ -1,0 +1,221 @@
+// GB/T 28181 devices and their catalog channels (migration 0017): the one owner of gb_devices
+// and gb_channels.
+import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface GbDeviceTable {
+  id: Generated<number>;
+  device_id: string;
+  transport: string;
+  address: string;
+  port: number;
+  charset: string;
+  online: number;
+  registered_at: number;
+  expires_at: number;
+  last_keepalive_at: number | null;
+  keepalive_seconds: number;
+  keepalive_missed: number;
+  name: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  firmware: string | null;
+  status: string | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
+export interface GbChannelTable {
+  id: Generated<number>;
+  device_id: number;
+  channel_id: string;
+  name: string;
+  parent_id: string | null;
+  status: string;
+  camera_id: number | null;
+  group_id: number | null;
+  refusal: string | null;
+  articles: string;
+  item: string;
+  updated_at: number;
+}
+
+export interface GbTables {
+  gb_devices: GbDeviceTable;
+  gb_channels: GbChannelTable;
+}
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+export interface GbDevice {
+  id: number;
+  deviceId: string;
+  transport: 'UDP' | 'TCP';
+  address: string;
+  port: number;
+  charset: 'GB2312' | 'UTF-8';
+  online: boolean;
+  registeredAt: number;
+  expiresAt: number;
+  lastKeepaliveAt: number | null;
+  keepaliveSeconds: number;
+  keepaliveMissed: number;
+  name: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  firmware: string | null;
+  status: Record<string, string> | null;
+  lastError: string | null;
+}
+
+export interface GbChannel {
+  id: number;
+  deviceId: number;
+  channelId: string;
+  name: string;
+  parentId: string | null;
+  status: string;
+  cameraId: number | null;
+  groupId: number | null;
+  refusal: string | null;
+  articles: string[];
+  item: Record<string, string>;
+}
+
+function toDevice(r: Selectable<GbDeviceTable>): GbDevice {
+  return {
+    id: Number(r.id),
+    deviceId: r.device_id,
+    transport: r.transport === 'TCP' ? 'TCP' : 'UDP',
+    address: r.address,
+    port: Number(r.port),
+    charset: r.charset === 'UTF-8' ? 'UTF-8' : 'GB2312',
+    online: Number(r.online) === 1,
+    registeredAt: Number(r.registered_at),
+    expiresAt: Number(r.expires_at),
+    lastKeepaliveAt: r.last_keepalive_at === null ? null : Number(r.last_keepalive_at),
+    keepaliveSeconds: Number(r.keepalive_seconds),
+    keepaliveMissed: Number(r.keepalive_missed),
+    name: r.name,
+    manufacturer: r.manufacturer,
+    model: r.model,
+    firmware: r.firmware,
+    status: r.status ? (JSON.parse(r.status) as Record<string, string>) : null,
+    lastError: r.last_error,
+  };
+}
+
+function toChannel(r: Selectable<GbChannelTable>): GbChannel {
+  return {
+    id: Number(r.id),
+    deviceId: Number(r.device_id),
+    channelId: r.channel_id,
+    name: r.name,
+    parentId: r.parent_id,
+    status: r.status,
+    cameraId: r.camera_id === null ? null : Number(r.camera_id),
+    groupId: r.group_id === null ? null : Number(r.group_id),
+    refusal: r.refusal,
+    articles: JSON.parse(r.articles) as string[],
+    item: JSON.parse(r.item) as Record<string, string>,
+  };
+}
+
+export interface DeviceRegistration {
+  deviceId: string;
+  transport: 'UDP' | 'TCP';
+  address: string;
+  port: number;
+  charset: 'GB2312' | 'UTF-8';
+  expiresAt: number;
+  keepaliveSeconds: number;
+  keepaliveMissed: number;
+}
+
+export interface ChannelUpsert {
+  channelId: string;
+  name: string;
+  parentId: string | null;
+  status: string;
+  cameraId: number | null;
+  groupId: number | null;
+  refusal: string | null;
+  articles: string[];
+  item: Record<string, string>;
+}
+
+export class GbDeviceRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(deviceId: string, q: Q = this.db): Promise<GbDevice | undefined> {
+    const r = await q.selectFrom('gb_devices').selectAll().where('device_id', '=', deviceId).executeTakeFirst();
+    return r ? toDevice(r) : undefined;
+  }
+
+  async list(q: Q = this.db): Promise<GbDevice[]> {
+    return (await q.selectFrom('gb_devices').selectAll().orderBy('device_id').execute()).map(toDevice);
+  }
+
+  /** A REGISTER (new or refresh): the device is online from `now`. */
+  async register(r: DeviceRegistration, now: number, q: Q = this.db): Promise<GbDevice> {
+    const existing = await this.get(r.deviceId, q);
+    const values = {
+      transport: r.transport, address: r.address, port: r.port, charset: r.charset, online: 1,
+      expires_at: r.expiresAt, keepalive_seconds: r.keepaliveSeconds, keepalive_missed: r.keepaliveMissed, updated_at: now,
+    };
+    if (existing) {
+      await q.updateTable('gb_devices').set({ ...values, registered_at: existing.online ? existing.registeredAt : now }).where('id', '=', existing.id).execute();
+    } else {
+      await q.insertInto('gb_devices').values({ device_id: r.deviceId, registered_at: now, last_keepalive_at: null, ...values }).execute();
+    }
+    return (await this.get(r.deviceId, q))!;
+  }
+
+  async setOnline(deviceId: string, online: boolean, now: number, error: string | null = null, q: Q = this.db): Promise<void> {
+    await q.updateTable('gb_devices').set({ online: online ? 1 : 0, updated_at: now, ...(error !== null ? { last_error: error } : {}) }).where('device_id', '=', deviceId).execute();
+  }
+
+  async keepalive(deviceId: string, at: number, q: Q = this.db): Promise<void> {
+    await q.updateTable('gb_devices').set({ last_keepalive_at: at, online: 1, updated_at: at }).where('device_id', '=', deviceId).execute();
+  }
+
+  async setInfo(deviceId: string, info: { name?: string | null; manufacturer?: string | null; model?: string | null; firmware?: string | null }, now: number, q: Q = this.db): Promise<void> {
+    await q.updateTable('gb_devices').set({ ...info, updated_at: now }).where('device_id', '=', deviceId).execute();
+  }
+
+  async setStatus(deviceId: string, status: Record<string, string>, now: number, q: Q = this.db): Promise<void> {
+    await q.updateTable('gb_devices').set({ status: JSON.stringify(status), updated_at: now }).where('device_id', '=', deviceId).execute();
+  }
+
+  async channels(deviceRowId: number, q: Q = this.db): Promise<GbChannel[]> {
+    return (await q.selectFrom('gb_channels').selectAll().where('device_id', '=', deviceRowId).orderBy('channel_id').execute()).map(toChannel);
+  }
+
+  async channel(channelId: string, q: Q = this.db): Promise<(GbChannel & { device: string }) | undefined> {
+    const r = await q
+      .selectFrom('gb_channels')
+      .innerJoin('gb_devices', 'gb_devices.id', 'gb_channels.device_id')
+      .selectAll('gb_channels')
+      .select('gb_devices.device_id as device')
+      .where('gb_channels.channel_id', '=', channelId)
+      .executeTakeFirst();
+    return r ? { ...toChannel(r), device: r.device } : undefined;
+  }
+
+  async upsertChannel(deviceRowId: number, c: ChannelUpsert, now: number, q: Q = this.db): Promise<void> {
+    const values = {
+      name: c.name, parent_id: c.parentId, status: c.status, camera_id: c.cameraId, group_id: c.groupId,
+      refusal: c.refusal, articles: JSON.stringify(c.articles), item: JSON.stringify(c.item), updated_at: now,
+    };
+    const done = await q.updateTable('gb_channels').set(values).where('device_id', '=', deviceRowId).where('channel_id', '=', c.channelId).executeTakeFirst();
+    if (Number(done.numUpdatedRows) === 0) await q.insertInto('gb_channels').values({ device_id: deviceRowId, channel_id: c.channelId, ...values }).execute();
+  }
+
+  async setChannelStatus(deviceRowId: number, channelId: string, status: string, now: number, q: Q = this.db): Promise<void> {
+    await q.updateTable('gb_channels').set({ status, updated_at: now }).where('device_id', '=', deviceRowId).where('channel_id', '=', channelId).execute();
+  }
+
+  async deleteChannel(deviceRowId: number, channelId: string, q: Q = this.db): Promise<void> {
+    await q.deleteFrom('gb_channels').where('device_id', '=', deviceRowId).where('channel_id', '=', channelId).execute();
+  }
+}

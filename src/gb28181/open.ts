@@ -1,0 +1,96 @@
+// Assembles the GB/T 28181 platform over one SIP transport: the use cases (registry through its
+// own services, access register for changes and refusals) and the SIP side. Used by the
+// 'gb28181' process role and by the tests, so both run the same assembly.
+import type { Logger } from 'pino';
+import type { SecurityLog } from '../access/security-log.js';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
+import type { Repositories } from '../db/repositories.js';
+import { SipEndpoint } from '../media/sip/endpoint.js';
+import { SipTransport } from '../media/sip/transport.js';
+import type { Registry } from '../registry/index.js';
+import { GbDeviceService } from './device.service.js';
+import { GbPlatform } from './sip-platform.js';
+import { MediaReceiver } from './media-receiver.js';
+import { GbPlayer } from './play.js';
+
+export interface OpenGbOptions {
+  settings: Config['gb28181'];
+  utcOffsetMinutes: number;
+  repos: Repositories;
+  registry: Registry;
+  log: SecurityLog;
+  clock: Clock;
+  logger: Logger;
+  /** Test hooks: ask new devices for DeviceInfo/Catalog (default true); SIP timers. */
+  queryOnRegister?: boolean;
+  digestQop?: boolean;
+  timers?: { T1: number; T2: number };
+}
+
+export interface GbRuntime {
+  platform: GbPlatform;
+  service: GbDeviceService;
+  endpoint: SipEndpoint;
+  /** Live video of channels: INVITE, media on the shared receiver. */
+  player: GbPlayer;
+  receiver: MediaReceiver;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
+  const s = o.settings;
+  const domain = s.domain ?? s.sipId.slice(0, 10);
+  const transport = new SipTransport({ host: s.host, port: s.port });
+  const port = await transport.listen();
+  const endpoint = new SipEndpoint(transport, { localId: s.sipId, contactHost: s.publicAddress, userAgent: 'Vigil', ...(o.timers ? { timers: o.timers } : {}) });
+  const service = new GbDeviceService({
+    repo: o.repos.gbDevices,
+    cameras: o.repos.cameras,
+    groups: o.repos.cameraGroups,
+    organisations: o.repos.organisations,
+    registry: o.registry,
+    settings: { ...s, domain },
+    clock: o.clock,
+    recordChange: (deviceId) => (trx, change) =>
+      o.log.append(trx, null, {
+        action: 'registry_change',
+        outcome: 'success',
+        cameraIds: change.cameraIds ?? [],
+        target: `${change.object}${change.id !== undefined ? `:${change.id}` : ''} ${change.action} (GB/T 28181 catalog of ${deviceId})`,
+        detail: change.detail ?? {},
+      }),
+    recordRefusal: async (deviceId, channelId, error) => {
+      await o.log.record(null, {
+        action: 'registry_change',
+        outcome: 'refused',
+        cameraIds: [],
+        target: `camera ${channelId} create (GB/T 28181 catalog of ${deviceId})`,
+        reason: error.message,
+        detail: { gbId: channelId, device: deviceId, ...('code' in error ? { code: (error as { code: string }).code } : {}), ...('articles' in error ? { articles: (error as { articles: string[] }).articles } : {}) },
+      });
+    },
+  });
+  const platform = new GbPlatform(endpoint, service, { sipId: s.sipId, domain, utcOffsetMinutes: o.utcOffsetMinutes, ...(o.queryOnRegister !== undefined ? { queryOnRegister: o.queryOnRegister } : {}), ...(o.digestQop !== undefined ? { digestQop: o.digestQop } : {}) }, o.clock, o.logger);
+  platform.start();
+  const receiver = new MediaReceiver({ host: s.host, portMin: s.mediaPortMin, portMax: s.mediaPortMax });
+  await receiver.start();
+  const player = new GbPlayer(endpoint, receiver, o.repos.gbDevices, { sipId: s.sipId, domain, publicAddress: s.publicAddress });
+  transport.on('malformed', (err, remote) => o.logger.debug({ err: err.message, remote }, 'GB/T 28181: not SIP, dropped'));
+  transport.on('error', (err) => o.logger.error({ err }, 'GB/T 28181 transport error'));
+  return {
+    platform,
+    service,
+    endpoint,
+    player,
+    receiver,
+    port,
+    async close() {
+      platform.close();
+      await receiver.close();
+      endpoint.close();
+      await transport.close();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// Live video of a channel (GB/T 28181 §9.2.2): INVITE s=Play with our SDP offer (PS on 96, y=
+// SSRC), ACK, media into the shared receiver demultiplexed by SSRC, PS depacketised into access
+// units; BYE to stop, or when the device sends BYE the session ends. UDP, TCP passive (the
+// device connects to us) and TCP active (we connect to the port in its answer).
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { Dialog } from '../media/sip/dialog.js';
+import type { SipEndpoint } from '../media/sip/endpoint.js';
+import { buildGbOffer, gbSsrc, parseGbAnswer } from '../media/sip/gb-sdp.js';
+import { RtpPsDepacketizer, type RtpPsStats } from '../media/ps/rtp-ps.js';
+import type { PsAccessUnit } from '../media/ps/video-assembler.js';
+import type { GbDeviceRepository } from '../db/gb-device.repository.js';
+import type { MediaReceiver } from './media-receiver.js';
+
+export type GbMediaTransport = 'udp' | 'tcp-passive' | 'tcp-active';
+
+export interface PlayEvents {
+  unit: [PsAccessUnit];
+  /** The device hung up (BYE) or the dialog failed. */
+  end: [reason: string];
+}
+
+export class PlaySession extends EventEmitter<PlayEvents> {
+  private closed = false;
+  active: Socket | undefined;
+  /** Pictures that came before anyone listened (media can beat the INVITE's answer to the caller). */
+  private backlog: PsAccessUnit[] = [];
+
+  constructor(
+    readonly channelId: string,
+    readonly ssrc: number,
+    readonly dialog: Dialog,
+    private readonly depacketizer: RtpPsDepacketizer,
+    private readonly onClose: () => void,
+  ) {
+    super();
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (event !== 'unit' || !this.backlog.length) return;
+      setImmediate(() => {
+        const held = this.backlog;
+        this.backlog = [];
+        for (const u of held) this.emit('unit', u);
+      });
+    });
+  }
+
+  /** Hands a picture on, or holds it (at most 250) until a listener comes. */
+  deliver(u: PsAccessUnit): void {
+    if (this.listenerCount('unit') > 0 && !this.backlog.length) this.emit('unit', u);
+    else if (this.backlog.length < 250) this.backlog.push(u);
+  }
+
+  get stats(): RtpPsStats & { psDamaged: number } {
+    return { ...this.depacketizer.stats, psDamaged: this.depacketizer.reader.stats.damaged };
+  }
+
+  ended(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    this.active?.destroy();
+    this.emit('end', reason);
+  }
+
+  /** BYE and release the SSRC. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    this.active?.destroy();
+    this.depacketizer.close();
+    await this.dialog.bye();
+  }
+}
+
+export class GbPlayer {
+  private seq = 0;
+  private readonly sessions = new Map<string, PlaySession>();
+
+  constructor(
+    private readonly endpoint: SipEndpoint,
+    private readonly receiver: MediaReceiver,
+    private readonly devices: GbDeviceRepository,
+    private readonly options: { sipId: string; domain: string; publicAddress: string },
+  ) {
+    endpoint.on('bye', (d) => this.sessions.get(d.callId)?.ended('the device sent BYE'));
+  }
+
+  /** `deviceId` as in the source URL; without it, the device whose catalog listed the channel. */
+  async play(deviceId: string | undefined, channelId: string, transport: GbMediaTransport = 'udp'): Promise<PlaySession> {
+    if (!deviceId) deviceId = (await this.devices.channel(channelId))?.device ?? channelId;
+    const device = await this.devices.get(deviceId);
+    if (!device || !device.online) throw new Error(`channel ${channelId}: its device ${deviceId} is not registered`);
+    const y = gbSsrc(this.options.domain, false, ++this.seq);
+    let ssrc = Number(y);
+    const units: PsAccessUnit[] = [];
+    let session: PlaySession | undefined;
+    const dep = new RtpPsDepacketizer({ video: (u) => (session ? session.deliver(u) : units.push(u)) }, { ssrc });
+    this.receiver.expect(ssrc, (pkt) => dep.push(pkt));
+    const sdp = buildGbOffer({ originId: this.options.sipId, session: 'Play', address: this.options.publicAddress, port: this.receiver.port, ssrc: y, transport });
+    let dialog: Dialog;
+    try {
+      const r = await this.endpoint.invite({
+        uri: `sip:${channelId}@${this.options.domain}`,
+        to: channelId,
+        toUri: `sip:${channelId}@${this.options.domain}`,
+        remote: { transport: device.transport, address: device.address, port: device.port },
+        headers: { Subject: `${channelId}:${y},${this.options.sipId}:0` },
+        body: Buffer.from(sdp),
+        contentType: 'APPLICATION/SDP',
+      });
+      dialog = r.dialog;
+      const answer = parseGbAnswer(r.response.body);
+      // Devices may answer with their own y= (a Hikvision habit); the media then carries that one.
+      if (answer.ssrc !== undefined && answer.ssrc !== ssrc) {
+        this.receiver.rebind(ssrc, answer.ssrc);
+        ssrc = answer.ssrc;
+        dep.expectSsrc(ssrc);
+      }
+      session = new PlaySession(channelId, ssrc, dialog, dep, () => {
+        this.receiver.forget(ssrc);
+        this.sessions.delete(dialog.callId);
+      });
+      this.sessions.set(dialog.callId, session);
+      if (transport === 'tcp-active') session.active = await this.receiver.connectActive(answer.address, answer.port);
+    } catch (e) {
+      this.receiver.forget(ssrc);
+      throw e;
+    }
+    for (const u of units) session.deliver(u);
+    return session;
+  }
+}

@@ -1,0 +1,270 @@
+// The platform's SIP side (GB/T 28181-2016 §9.1 register, §9.6 keepalive, §9.5 queries, §9.11
+// subscriptions): answers devices' REGISTER with a digest challenge, 200 with `Date` for time
+// sync, or 403; takes Keepalive and query answers; asks new devices for DeviceInfo and Catalog.
+// Every refusal is logged once with the device and the reason; nothing a device sends throws.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
+import { DigestServer } from '../media/sip/digest.js';
+import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
+import { isSipError } from '../media/sip/errors.js';
+import { parseNameAddr, parseSipUri } from '../media/sip/headers.js';
+import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, type ManscdpMessage } from '../media/sip/manscdp.js';
+import { childText } from '../media/sip/xml.js';
+import type { Remote } from '../media/sip/transport.js';
+import { CatalogCollector } from './catalog-collector.js';
+import { catalogItems } from './catalog.js';
+import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
+import { sipDate } from './keepalive.js';
+
+export interface GbPlatformOptions {
+  sipId: string;
+  domain: string;
+  utcOffsetMinutes: number;
+  /** How often devices are checked for missed keepalives (default 5 s). */
+  sweepMs?: number;
+  /** Ask a newly registered device for DeviceInfo and Catalog (default true). */
+  queryOnRegister?: boolean;
+  /** Offer qop="auth" in the digest challenge (default true); devices may answer with or without it. */
+  digestQop?: boolean;
+  /** Give up on a query answer after this long (default 10 s). */
+  queryTimeoutMs?: number;
+}
+
+export interface GbPlatformEvents {
+  registered: [deviceId: string];
+  unregistered: [deviceId: string];
+  offline: [deviceId: string, reason: string];
+  catalog: [deviceId: string, outcome: CatalogOutcome];
+  refused: [deviceId: string, reason: string];
+}
+
+export class GbPlatform extends EventEmitter<GbPlatformEvents> {
+  private readonly digest: DigestServer;
+  private readonly collector: CatalogCollector;
+  private readonly waiting = new Map<string, (m: ManscdpMessage) => void>();
+  private sn = Math.floor(Math.random() * 100_000);
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
+    this.log.error({ err }, 'GB/T 28181 request failed');
+    void inc.respond(500);
+  });
+
+  constructor(
+    private readonly endpoint: SipEndpoint,
+    private readonly service: GbDeviceService,
+    private readonly options: GbPlatformOptions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.digest = new DigestServer({ realm: options.domain, qop: options.digestQop ?? true, now: () => clock.now() });
+    this.collector = new CatalogCollector(options.queryTimeoutMs ?? 10_000);
+  }
+
+  start(): void {
+    this.endpoint.on('request', this.onRequest);
+    this.timer = setInterval(() => void this.sweep(), this.options.sweepMs ?? 5000);
+    this.timer.unref();
+  }
+
+  async sweep(): Promise<void> {
+    this.collector.sweep(this.clock.now());
+    for (const { deviceId, reason } of await this.service.sweep()) {
+      this.log.warn({ deviceId, reason }, 'GB/T 28181 device offline');
+      this.emit('offline', deviceId, reason);
+    }
+  }
+
+  private refuse(inc: IncomingRequest, deviceId: string, status: number, reason: string): Promise<void> {
+    this.log.warn({ deviceId, from: `${inc.remote.address}:${inc.remote.port}`, status, reason }, 'GB/T 28181 request refused');
+    this.emit('refused', deviceId, reason);
+    return inc.respond(status, { headers: { Reason: `Q.850;text="${reason.replace(/["\r\n]/g, "'")}"` } });
+  }
+
+  private async handle(inc: IncomingRequest): Promise<void> {
+    const { request } = inc;
+    let deviceId = '';
+    try {
+      deviceId = parseSipUri(parseNameAddr(request.headers.get('from')!).uri).user ?? '';
+    } catch {
+      await inc.respond(400);
+      return;
+    }
+    switch (request.method) {
+      case 'REGISTER':
+        return this.register(inc, deviceId);
+      case 'MESSAGE':
+      case 'NOTIFY':
+        return this.message(inc, deviceId);
+      case 'ACK':
+        return;
+      default:
+        await inc.respond(405, { headers: { Allow: 'REGISTER, MESSAGE, NOTIFY, BYE, ACK' } });
+    }
+  }
+
+  private async register(inc: IncomingRequest, deviceId: string): Promise<void> {
+    const problem = deviceIdProblem(deviceId);
+    if (problem) return this.refuse(inc, deviceId, 403, `device ID refused: ${problem}`);
+    const password = this.service.passwordFor(deviceId);
+    if (password === undefined) return this.refuse(inc, deviceId, 403, 'no password is configured for this device or its domain');
+    const verdict = this.digest.verify(inc.request.headers.get('authorization'), 'REGISTER', (u) => (u === deviceId ? password : undefined));
+    if (!verdict.ok) {
+      if (verdict.reason === 'wrong') return this.refuse(inc, deviceId, 403, 'wrong password or user name');
+      await inc.respond(401, { headers: { 'WWW-Authenticate': this.digest.challenge(verdict.reason === 'stale') } });
+      return;
+    }
+    const expires = expiresOf(inc);
+    const contact = inc.request.headers.get('contact');
+    if (expires === 0) {
+      await this.service.unregister(deviceId);
+      await inc.respond(200, { headers: { Expires: '0', Date: sipDate(this.clock.now(), this.options.utcOffsetMinutes) } });
+      this.log.info({ deviceId }, 'GB/T 28181 device unregistered');
+      this.emit('unregistered', deviceId);
+      return;
+    }
+    const { expiresSeconds, isNew } = await this.service.register({ deviceId, transport: inc.remote.transport, address: inc.remote.address, port: inc.remote.port, charset: 'GB2312', expiresSeconds: expires ?? 3600 });
+    const headers: Record<string, string> = { Expires: String(expiresSeconds), Date: sipDate(this.clock.now(), this.options.utcOffsetMinutes) };
+    if (contact) headers['Contact'] = contact;
+    await inc.respond(200, { headers });
+    if (isNew) {
+      this.log.info({ deviceId, from: `${inc.remote.transport}:${inc.remote.address}:${inc.remote.port}` }, 'GB/T 28181 device registered');
+      this.emit('registered', deviceId);
+      if (this.options.queryOnRegister ?? true) {
+        void this.queryDeviceInfo(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'DeviceInfo query failed'));
+        void this.queryCatalog(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'Catalog query failed'));
+      }
+    }
+  }
+
+  private async message(inc: IncomingRequest, deviceId: string): Promise<void> {
+    if (!/MANSCDP/i.test(inc.request.headers.get('content-type') ?? '') || !inc.request.body.length) {
+      await inc.respond(415);
+      return;
+    }
+    let doc: ManscdpMessage;
+    try {
+      doc = parseManscdp(inc.request.body);
+    } catch (e) {
+      if (!isSipError(e)) throw e;
+      return this.refuse(inc, deviceId, 400, e.message);
+    }
+    if (doc.cmdType === 'Keepalive') {
+      const known = await this.service.keepalive(deviceId, inc.remote);
+      // 404 makes a device that we forgot (or that expired) register again.
+      if (!known) return this.refuse(inc, deviceId, 404, 'keepalive from a device that is not registered');
+      await inc.respond(200);
+      return;
+    }
+    await inc.respond(200);
+    if (doc.root === 'Response' || doc.root === 'Notify') {
+      const waiter = this.waiting.get(`${deviceId}|${doc.cmdType}|${doc.sn}`);
+      if (doc.cmdType === 'Catalog') {
+        const items = catalogItems(doc.element);
+        const sumNum = Number(childText(doc.element, 'SumNum') ?? items.length);
+        if (!this.collector.add(deviceId, doc.sn, Number.isFinite(sumNum) ? sumNum : items.length, items, this.clock.now()) && inc.request.method === 'NOTIFY') {
+          const outcome = await this.service.applyCatalog(deviceId, items);
+          this.emit('catalog', deviceId, outcome);
+        }
+      } else if (waiter) {
+        waiter(doc);
+      }
+    }
+  }
+
+  private nextSn(): number {
+    this.sn = (this.sn + 1) % 1_000_000_000;
+    return this.sn;
+  }
+
+  private async send(deviceId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
+    const devices = await this.service.devices();
+    const d = devices.find((x) => x.deviceId === deviceId);
+    if (!d || !d.online) throw new Error(`device ${deviceId} is not registered`);
+    const remote: Remote = { transport: d.transport, address: d.address, port: d.port };
+    await this.endpoint.request({
+      method: 'MESSAGE',
+      uri: `sip:${deviceId}@${d.address}:${d.port}`,
+      to: deviceId,
+      remote,
+      body: buildManscdp('Query', cmdType, sn, deviceId, fields, d.charset),
+      contentType: MANSCDP_CONTENT_TYPE,
+    });
+  }
+
+  private answer(deviceId: string, cmdType: string, sn: number): Promise<ManscdpMessage> {
+    const key = `${deviceId}|${cmdType}|${sn}`;
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.waiting.delete(key);
+        reject(new Error(`no ${cmdType} answer from ${deviceId}`));
+      }, this.options.queryTimeoutMs ?? 10_000);
+      this.waiting.set(key, (m) => {
+        clearTimeout(t);
+        this.waiting.delete(key);
+        resolve(m);
+      });
+    });
+  }
+
+  /** Catalog query; the multi-message answer is joined, then applied to the registry. */
+  async queryCatalog(deviceId: string): Promise<CatalogOutcome> {
+    const sn = this.nextSn();
+    const items = this.collector.expect(deviceId, sn, this.clock.now());
+    await this.send(deviceId, 'Catalog', sn);
+    const outcome = await this.service.applyCatalog(deviceId, await items);
+    this.log.info({ deviceId, ...outcome, refused: outcome.refused.length }, 'GB/T 28181 catalog applied');
+    this.emit('catalog', deviceId, outcome);
+    return outcome;
+  }
+
+  async queryDeviceInfo(deviceId: string): Promise<void> {
+    const sn = this.nextSn();
+    const answer = this.answer(deviceId, 'DeviceInfo', sn);
+    await this.send(deviceId, 'DeviceInfo', sn);
+    const m = (await answer).element;
+    const info: { name?: string; manufacturer?: string; model?: string; firmware?: string } = {};
+    const name = childText(m, 'DeviceName');
+    if (name) info.name = name;
+    const manufacturer = childText(m, 'Manufacturer');
+    if (manufacturer) info.manufacturer = manufacturer;
+    const model = childText(m, 'Model');
+    if (model) info.model = model;
+    const firmware = childText(m, 'Firmware');
+    if (firmware) info.firmware = firmware;
+    await this.service.deviceInfo(deviceId, info);
+  }
+
+  async queryDeviceStatus(deviceId: string): Promise<Record<string, string>> {
+    const sn = this.nextSn();
+    const answer = this.answer(deviceId, 'DeviceStatus', sn);
+    await this.send(deviceId, 'DeviceStatus', sn);
+    const m = (await answer).element;
+    const status: Record<string, string> = {};
+    for (const c of m.children) if (!c.children.length && !['CmdType', 'SN', 'DeviceID'].includes(c.name)) status[c.name] = c.text;
+    await this.service.deviceStatus(deviceId, status);
+    return status;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.endpoint.off('request', this.onRequest);
+  }
+}
+
+/** Expires header, else the Contact's expires parameter (RFC 3261 §10.2.1.1). */
+function expiresOf(inc: IncomingRequest): number | undefined {
+  const h = inc.request.headers.get('expires');
+  if (h !== undefined && /^\d{1,10}$/.test(h.trim())) return Number(h.trim());
+  const c = inc.request.headers.get('contact');
+  if (c) {
+    try {
+      const e = parseNameAddr(c).params.get('expires');
+      if (e && /^\d{1,10}$/.test(e)) return Number(e);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,151 @@
+// Program stream demultiplexer: bytes in (from a file, or RTP payloads concatenated), PES payloads
+// out with their stream id, stream type and timestamps. Copes with what devices and muxers send:
+// no PSM (ffmpeg `-f vob`/`-f mpeg`: the codec is then sniffed), unbounded video PES (length 0),
+// MPEG-1 packs, and damage: bytes that start no unit are skipped to the next start code and
+// counted, a unit whose header does not fit is dropped and counted — never an exception.
+import { PsError } from './errors.js';
+import { END, PACK, PADDING, packHeaderLength, parsePesHeader, parsePsm, PSM, SYSTEM_HEADER } from './pes.js';
+
+export interface PesPayload {
+  streamId: number;
+  /** From the PSM when one was seen; undefined otherwise. */
+  streamType: number | undefined;
+  pts?: number;
+  dts?: number;
+  data: Buffer;
+}
+
+export interface PsDemuxStats {
+  packs: number;
+  pes: number;
+  /** Bytes skipped while looking for a start code (damage or a mid-stream join). */
+  skippedBytes: number;
+  /** Units dropped because their header did not parse. */
+  damaged: number;
+}
+
+export interface PsDemuxerOptions {
+  /** Longest unbounded PES kept before it is cut (default 4 MiB). */
+  maxUnboundedBytes?: number;
+}
+
+export class PsDemuxer {
+  private buf: Buffer = Buffer.alloc(0);
+  readonly streamTypes = new Map<number, number>();
+  readonly stats: PsDemuxStats = { packs: 0, pes: 0, skippedBytes: 0, damaged: 0 };
+  private readonly maxUnbounded: number;
+
+  constructor(
+    private readonly onPes: (p: PesPayload) => void,
+    options: PsDemuxerOptions = {},
+  ) {
+    this.maxUnbounded = options.maxUnboundedBytes ?? 4 << 20;
+  }
+
+  push(chunk: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    let at = 0;
+    for (;;) {
+      const next = this.step(at, false);
+      if (next === undefined) break;
+      at = next;
+    }
+    this.buf = at >= this.buf.length ? Buffer.alloc(0) : this.buf.subarray(at);
+    // Keep what remains independent of the caller's chunk (a socket may reuse it).
+    if (this.buf.length && this.buf.buffer === chunk.buffer) this.buf = Buffer.from(this.buf);
+  }
+
+  /** Hands out a trailing unbounded PES (end of file or stream). */
+  flush(): void {
+    let at = 0;
+    for (;;) {
+      const next = this.step(at, true);
+      if (next === undefined) break;
+      at = next;
+    }
+    this.buf = Buffer.alloc(0);
+  }
+
+  /** Parses one unit at `at`; returns where the next begins, or undefined when more bytes are needed. */
+  private step(at: number, final: boolean): number | undefined {
+    const buf = this.buf;
+    const start = findStartCode(buf, at);
+    if (start < 0) {
+      // Keep up to 3 bytes that may begin a start code.
+      const keep = Math.max(at, buf.length - 3);
+      this.stats.skippedBytes += keep - at;
+      if (final) this.stats.skippedBytes += buf.length - keep;
+      return final ? undefined : keep === at ? undefined : keep;
+    }
+    if (start > at) this.stats.skippedBytes += start - at;
+    if (buf.length < start + 6) return final ? undefined : start === at ? undefined : start;
+    const id = buf[start + 3]!;
+    try {
+      if (id === PACK) {
+        const len = packHeaderLength(buf, start);
+        if (len === undefined || buf.length < start + len) return start === at && !final ? undefined : final ? undefined : start;
+        this.stats.packs++;
+        return start + len;
+      }
+      if (id === END) return start + 4;
+      const length = buf.readUInt16BE(start + 4);
+      if (length === 0 && id >= 0xe0 && id <= 0xef) return this.unbounded(start, at, final);
+      const total = 6 + length;
+      if (buf.length < start + total) return final ? undefined : start === at ? undefined : start;
+      const pkt = buf.subarray(start, start + total);
+      if (id === SYSTEM_HEADER || id === PADDING || id === 0xbf) return start + total;
+      if (id === PSM) {
+        for (const [esId, type] of parsePsm(pkt)) this.streamTypes.set(esId, type);
+        return start + total;
+      }
+      if ((id >= 0xc0 && id <= 0xef) || id === 0xbd) this.emit(id, pkt);
+      return start + total;
+    } catch (e) {
+      if (!(e instanceof PsError)) throw e;
+      this.stats.damaged++;
+      return start + 4;
+    }
+  }
+
+  private unbounded(start: number, at: number, final: boolean): number | undefined {
+    const end = findSystemStartCode(this.buf, start + 9);
+    if (end < 0) {
+      if (!final && this.buf.length - start <= this.maxUnbounded) return start === at ? undefined : start;
+      // A PES that never ends (or the stream ended): hand out what we have.
+      this.emit(this.buf[start + 3]!, this.buf.subarray(start));
+      return this.buf.length;
+    }
+    this.emit(this.buf[start + 3]!, this.buf.subarray(start, end));
+    return end;
+  }
+
+  private emit(id: number, pkt: Buffer): void {
+    const h = parsePesHeader(pkt);
+    this.stats.pes++;
+    const p: PesPayload = { streamId: id, streamType: this.streamTypes.get(id), data: pkt.subarray(h.payloadAt) };
+    if (h.pts !== undefined) p.pts = h.pts;
+    if (h.dts !== undefined) p.dts = h.dts;
+    if (p.data.length) this.onPes(p);
+  }
+}
+
+/** Next `00 00 01 xx` with xx a system or stream id (≥ 0xB9). */
+function findStartCode(buf: Buffer, from: number): number {
+  for (let i = from; i + 3 < buf.length; i++) {
+    if (buf[i + 2]! > 1) {
+      i += 2;
+      continue;
+    }
+    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1 && buf[i + 3]! >= 0xb9) return i;
+  }
+  return -1;
+}
+
+/**
+ * Where an unbounded video PES ends: the next start code of a pack, system header, PSM, or PES.
+ * Inside H.264/H.265 data a start code is followed by a NAL header whose forbidden bit is 0, so
+ * `00 00 01` then a byte ≥ 0xB9 cannot be video payload.
+ */
+function findSystemStartCode(buf: Buffer, from: number): number {
+  return findStartCode(buf, from);
+}
