@@ -59,6 +59,11 @@ describe('the app', () => {
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/organisations', headers: { 'content-type': 'application/json' }, payload: '{"kind":' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('FST_ERR_CTP_INVALID_JSON_BODY');
+    // The router's own refusals too: an over-long path parameter, a URL that does not decode.
+    const long = await t.app.inject({ url: `/api/v1/cameras/${'9'.repeat(150)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.json().error.code).toBe('FST_ERR_MAX_PARAM_LENGTH');
+    expect(long.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('turns an unexpected failure into a 500 with a correlation id and no internals', async () => {

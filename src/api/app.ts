@@ -10,9 +10,9 @@ import type { Db } from '../db/database.js';
 import type { Registry } from '../registry/index.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerDocs } from './plugins/docs.js';
-import { registerErrorHandler } from './plugins/errors.js';
+import { frameworkErrorReply, registerErrorHandler } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
-import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { registerSecurityHeaders, setSecurityHeaders } from './plugins/security-headers.js';
 import { accessRequestRoutes } from './routes/access-requests/routes.js';
 import { auditRoutes } from './routes/audit/routes.js';
 import { authRoutes } from './routes/auth/routes.js';
@@ -78,6 +78,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: (err, req, reply) => {
+      setSecurityHeaders(req, reply);
+      return frameworkErrorReply(err, req, reply);
+    },
     // X-Forwarded-Proto and -For only from the configured proxies: the session cookie gets
     // Secure behind a TLS-terminating proxy, and nobody else can claim https or an address.
     trustProxy: deps.security?.trustedProxies?.length ? [...deps.security.trustedProxies] : false,

@@ -8,7 +8,7 @@
 // through Media Source Extensions (blob: media URLs); diagnostics snapshots are blob: images.
 // WebRTC media is not governed by CSP; its signalling goes to our own origin (connect-src).
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -58,13 +58,18 @@ export function newNonce(): string {
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.decorateReply('cspNonce', null);
   app.addHook('onSend', async (req, reply: FastifyReply, payload) => {
-    const docs = req.url === '/docs' || req.url.startsWith('/docs/');
-    reply.header('content-security-policy', docs ? DOCS_POLICY : consolePolicy(reply.cspNonce));
-    reply.header('x-frame-options', 'DENY');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+    setSecurityHeaders(req, reply);
     return payload;
   });
+}
+
+/** The headers themselves; also called where a reply bypasses the hooks (the router's own errors). */
+export function setSecurityHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  const docs = req.url === '/docs' || req.url.startsWith('/docs/');
+  reply.header('content-security-policy', docs ? DOCS_POLICY : consolePolicy(reply.cspNonce ?? null));
+  reply.header('x-frame-options', 'DENY');
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
 }
