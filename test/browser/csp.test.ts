@@ -101,11 +101,11 @@ describe('the console under its Content-Security-Policy', () => {
     expect(seen).toMatch(/script-src/);
   });
 
-  it('opens the API docs page under its own policy without violations', async () => {
+  it('opens the API docs page under its own policy without violations', { timeout: 180_000 }, async () => {
     const res = await page.goto(`${server.url}/docs/`);
     expect(await res!.headerValue('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     // The title comes from the OpenAPI document, so the page fetched and rendered it.
-    await page.getByText('Vigil API').first().waitFor().catch((e) => {
+    await page.getByText('Vigil API').first().waitFor({ timeout: 120_000 }).catch((e) => {
       throw new Error(`${(e as Error).message}\npage errors: ${errors.join('\n')}`);
     });
     expect(await violations()).toEqual([]);

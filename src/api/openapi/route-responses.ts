@@ -42,7 +42,12 @@ const DESCRIPTIONS: Record<number, string> = {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-const ERROR_BODY = {
+/** The one error shape (src/api/plugins/errors.ts), added to the app once and referred to by every operation. */
+export const ERROR_SCHEMA_ID = 'VigilError';
+
+export const ERROR_BODY = {
+  $id: ERROR_SCHEMA_ID,
+  title: 'Error',
   type: 'object',
   required: ['error'],
   properties: {
@@ -104,7 +109,7 @@ export function openApiTransform(input: TransformInput) {
   const shape: RouteShape = { method, url: route.url, access: config.access, statuses: config.statuses };
   const response: Record<string, unknown> = { ...(schema.response ?? { '2XX': { description: 'Success' } }) };
   for (const status of errorStatuses(shape)) {
-    response[status] ??= { description: DESCRIPTIONS[status] ?? 'Error', ...ERROR_BODY };
+    response[status] ??= { description: DESCRIPTIONS[status] ?? 'Error', $ref: `${ERROR_SCHEMA_ID}#` };
   }
   const security = securityOf(shape);
   return { ...out, schema: { ...schema, response, security } };

@@ -6,7 +6,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Access } from '../../access/index.js';
 import { Errors } from '../../errors.js';
-import { openApiTransform, SECURITY_SCHEMES } from '../openapi/route-responses.js';
+import { ERROR_BODY, openApiTransform, SECURITY_SCHEMES } from '../openapi/route-responses.js';
 import { SESSION_COOKIE } from './auth.js';
 
 export interface DocsOptions {
@@ -17,6 +17,7 @@ export interface DocsOptions {
 }
 
 export async function registerDocs(app: FastifyInstance, opts: DocsOptions): Promise<void> {
+  app.addSchema(ERROR_BODY);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -30,6 +31,8 @@ export async function registerDocs(app: FastifyInstance, opts: DocsOptions): Pro
       components: { securitySchemes: SECURITY_SCHEMES },
     },
     transform: openApiTransform,
+    // Shared schemas by their $id (the error shape is "VigilError"), not def-0, def-1, …
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   const gate = opts.public ? undefined : signedIn(opts.access);
   await app.register(fastifySwaggerUi, {
