@@ -6,7 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../test/support/app.js';
 import { person, signIn } from '../../test/support/auth.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildApp, type SecurityOptions } from './app.js';
+import { consolePlugin, CSP_NONCE_PLACEHOLDER } from './plugins/console.js';
 
 async function appWith(t: TestApp, security: SecurityOptions): Promise<FastifyInstance> {
   return buildApp({ db: t.db, registry: t.registry, profiles: t.view, access: t.access, version: 'test', logger: false, security });
@@ -104,5 +108,29 @@ describe('security headers, cookies, metrics and docs', () => {
     expect(login.security).toEqual([]);
     expect(Object.keys(login.responses)).toEqual(expect.arrayContaining(['200', '401', '423', '429']));
     expect(Object.keys(doc.paths['/api/v1/cameras/{id}'].get.responses)).toEqual(expect.arrayContaining(['404', '414']));
+  });
+
+  it('serves the console page with a fresh nonce in both the page and its policy, never the placeholder', async () => {
+    const web = mkdtempSync(join(tmpdir(), 'vigil-web-'));
+    writeFileSync(join(web, 'index.html'), `<html><head><meta property="csp-nonce" nonce="${CSP_NONCE_PLACEHOLDER}"><style nonce="${CSP_NONCE_PLACEHOLDER}">body{margin:0}</style></head></html>`);
+    writeFileSync(join(web, 'app.js'), 'console.log(1)');
+    const app = await buildApp({ db: t.db, registry: t.registry, profiles: t.view, access: t.access, version: 'test', logger: false, plugins: [consolePlugin(web)] });
+    try {
+      const nonces = new Set<string>();
+      for (const url of ['/', '/index.html', '/cameras', '/cameras']) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.body, url).not.toContain(CSP_NONCE_PLACEHOLDER);
+        const nonce = /nonce="([^"]+)"/.exec(res.body)![1]!;
+        expect(res.headers['content-security-policy'], url).toContain(`style-src 'self' 'nonce-${nonce}'`);
+        nonces.add(nonce);
+      }
+      expect(nonces.size).toBe(4);
+      const script = await app.inject({ url: '/app.js' });
+      expect(script.headers['content-security-policy']).toMatch(/style-src 'self';/);
+      expect((await app.inject({ url: '/api/v1/nothing' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
   });
 });
