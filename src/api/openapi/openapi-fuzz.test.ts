@@ -55,7 +55,9 @@ describe('the API against its own OpenAPI document', () => {
     t = await testApp('sqlite');
     // Something for small ids to name: a region with a district, a camera, a system.
     const city = (await t.app.inject({ method: 'POST', url: '/api/v1/organisations', payload: { kind: 'platform', name: '合肥市', level: 'city', regionCode: '340100', profileId: 'anhui' } })).json();
-    await t.app.inject({ method: 'POST', url: '/api/v1/organisations', payload: { kind: 'platform', name: '蜀山区', level: 'district', parentId: city.id, regionCode: '340104' } });
+    const district = (await t.app.inject({ method: 'POST', url: '/api/v1/organisations', payload: { kind: 'platform', name: '蜀山区', level: 'district', parentId: city.id, regionCode: '340104' } })).json();
+    // Someone who belongs to the district, as real people do (and so the district is referenced).
+    await person(t, 'district-clerk', [], { organisationId: district.id });
     const camera = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', payload: { gbId: '34010000001320000001', name: '南门', deviceType: 'fixed', address: '南门', placeCategory: 'schools', regionId: city.id, funding: 'government', signage: true } });
     expect(camera.statusCode, camera.body).toBe(201);
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
