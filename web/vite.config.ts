@@ -10,6 +10,8 @@ export default defineConfig({
   root: webRoot,
   base: '/',
   esbuild: { jsx: 'automatic' },
+  // The server writes a fresh nonce over this placeholder on every page load (src/api/plugins/console.ts).
+  html: { cspNonce: 'VIGIL_CSP_NONCE' },
   build: {
     outDir: resolve(webRoot, '..', 'dist', 'web'),
     emptyOutDir: true,

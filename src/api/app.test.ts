@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../test/support/app.js';
 import { DIALECTS } from '../../test/support/databases.js';
+import { buildApp } from './app.js';
 
 describe('the app', () => {
   let t: TestApp;
@@ -15,11 +16,16 @@ describe('the app', () => {
     expect(res.json()).toEqual({ status: 'ok', version: 'test', database: { dialect: 'sqlite', ok: true } });
   });
 
-  it('serves Prometheus metrics, counting requests by route', async () => {
-    await t.app.inject({ url: '/api/v1/cameras' });
-    const res = await t.app.inject({ url: '/metrics' });
+  it('serves Prometheus metrics to the configured scraper, counting requests by route', async () => {
+    const token = 'a-scraper-token-of-enough-length';
+    const app = await buildApp({ db: t.db, registry: t.registry, profiles: t.view, access: t.access, version: 'test', logger: false, security: { metricsToken: token } });
+    await app.inject({ url: '/api/v1/cameras', headers: { authorization: 'Bearer not-a-token' } });
+    await app.inject({ url: '/healthz' });
+    const res = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+    await app.close();
     expect(res.headers['content-type']).toMatch(/text\/plain/);
-    expect(res.body).toMatch(/vigil_http_requests_total\{method="GET",route="\/api\/v1\/cameras",status="200"\} \d+/);
+    expect(res.body).toMatch(/vigil_http_requests_total\{method="GET",route="\/api\/v1\/cameras",status="401"\} \d+/);
+    expect(res.body).toMatch(/vigil_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
     expect(res.body).toMatch(/vigil_process_cpu_seconds_total/);
   });
 
@@ -53,6 +59,11 @@ describe('the app', () => {
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/organisations', headers: { 'content-type': 'application/json' }, payload: '{"kind":' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('FST_ERR_CTP_INVALID_JSON_BODY');
+    // The router's own refusals too: an over-long path parameter, a URL that does not decode.
+    const long = await t.app.inject({ url: `/api/v1/cameras/${'9'.repeat(150)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.json().error.code).toBe('FST_ERR_MAX_PARAM_LENGTH');
+    expect(long.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('turns an unexpected failure into a 500 with a correlation id and no internals', async () => {

@@ -2,17 +2,17 @@
 // service calls listen(). Every route is declared with zod schemas, which both validate input
 // (unknown fields refused) and generate the OpenAPI document served at /docs.
 import fastifyCookie from '@fastify/cookie';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Registry as MetricsRegistry } from 'prom-client';
 import type { Access } from '../access/index.js';
 import type { Db } from '../db/database.js';
 import type { Registry } from '../registry/index.js';
 import { registerAuth } from './plugins/auth.js';
-import { registerErrorHandler } from './plugins/errors.js';
+import { registerDocs } from './plugins/docs.js';
+import { frameworkErrorReply, registerErrorHandler } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { registerSecurityHeaders, setSecurityHeaders } from './plugins/security-headers.js';
 import { accessRequestRoutes } from './routes/access-requests/routes.js';
 import { auditRoutes } from './routes/audit/routes.js';
 import { authRoutes } from './routes/auth/routes.js';
@@ -51,8 +51,19 @@ export interface AppDeps {
   supervision?: Supervision;
   /** Legal holds, evidence exports, tree heads, footage verification and disk state (issue 6). */
   evidence?: EvidenceRouteDeps;
+  /** Proxies, docs and metrics (issue 14); every default is the closed one. */
+  security?: SecurityOptions;
   /** Extra routes a process role adds (web UI). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+export interface SecurityOptions {
+  /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-* headers are believed (config http.trustedProxies). */
+  trustedProxies?: readonly string[];
+  /** /docs and /openapi.json open without sign-in (the demo). */
+  publicDocs?: boolean;
+  /** The bearer token /metrics wants (config metrics.token); without one /metrics answers no one. */
+  metricsToken?: string;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -67,6 +78,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: (err, req, reply) => {
+      setSecurityHeaders(req, reply);
+      return frameworkErrorReply(err, req, reply);
+    },
+    // X-Forwarded-Proto and -For only from the configured proxies: the session cookie gets
+    // Secure behind a TLS-terminating proxy, and nobody else can claim https or an address.
+    trustProxy: deps.security?.trustedProxies?.length ? [...deps.security.trustedProxies] : false,
   }) as unknown as FastifyInstance;
   const app = base.withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -74,21 +92,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   await app.register(fastifyCookie);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Vigil API',
-        description: 'Public security video image information system (公共安全视频图像信息系统): registry, recording, access and supervision.',
-        version: deps.version,
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerSecurityHeaders(app);
+  await registerDocs(app, { version: deps.version, access: deps.access, public: deps.security?.publicDocs ?? false });
 
-  registerMetrics(app, deps.metrics ?? new MetricsRegistry());
+  registerMetrics(app, deps.metrics ?? new MetricsRegistry(), deps.security?.metricsToken);
   await app.register(healthRoutes, { db: deps.db, version: deps.version });
   await app.register(
     async (api) => {

@@ -19,6 +19,27 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
+      /**
+       * Addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto / X-Forwarded-For are
+       * believed (so a session cookie behind a TLS-terminating proxy gets `Secure`); from anyone
+       * else those headers are ignored. Empty: no proxy is trusted.
+       */
+      trustedProxies: z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP address or CIDR range')).max(50).default([]),
+      /**
+       * Whether /docs and /openapi.json are open without sign-in. Unset: open in the demo
+       * (`vigil serve --demo`, what `npm start` runs), behind sign-in otherwise.
+       */
+      publicDocs: z.boolean().optional(),
+    })
+    .prefault({}),
+  /** Prometheus metrics at /metrics (issue 14). */
+  metrics: z
+    .strictObject({
+      /**
+       * The bearer token a scraper sends (`Authorization: Bearer …`), at least 24 characters.
+       * Unset: /metrics answers no one.
+       */
+      token: z.string().min(24, 'must be at least 24 characters').optional(),
     })
     .prefault({}),
   /** Id of the deployment's default jurisdiction profile (a file in profiles/). */

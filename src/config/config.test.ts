@@ -47,6 +47,16 @@ describe('loadConfig', () => {
     writeFileSync(join(cwd, 'c.json'), '{ nope');
     expect(() => loadConfig({ env: {}, cwd, file: 'c.json' })).toThrow(/c\.json is not valid JSON/);
   });
+
+  it('reads trusted proxies and the metrics token, refusing what is not an address or too short', () => {
+    const c = loadConfig({ env: { VIGIL_TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16', VIGIL_METRICS_TOKEN: 'x'.repeat(32) }, cwd });
+    expect(c.http.trustedProxies).toEqual(['10.0.0.1', '192.168.0.0/16']);
+    expect(c.metrics.token).toBe('x'.repeat(32));
+    expect(c.http.publicDocs).toBeUndefined();
+    expect(loadConfig({ env: {}, cwd }).http.trustedProxies).toEqual([]);
+    expect(() => loadConfig({ env: { VIGIL_TRUSTED_PROXIES: 'proxy.example' }, cwd })).toThrow(/http\.trustedProxies\.0: must be an IP address or CIDR range/);
+    expect(() => loadConfig({ env: { VIGIL_METRICS_TOKEN: 'short' }, cwd })).toThrow(/metrics\.token: must be at least 24 characters/);
+  });
 });
 
 describe('gb28181 configuration', () => {

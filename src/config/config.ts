@@ -17,6 +17,8 @@ const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 'list' 
   VIGIL_DATABASE_POOL_SIZE: { path: ['database', 'poolSize'], kind: 'int' },
   VIGIL_HOST: { path: ['http', 'host'], kind: 'string' },
   VIGIL_PORT: { path: ['http', 'port'], kind: 'int' },
+  VIGIL_TRUSTED_PROXIES: { path: ['http', 'trustedProxies'], kind: 'list' },
+  VIGIL_METRICS_TOKEN: { path: ['metrics', 'token'], kind: 'string' },
   VIGIL_PROFILE: { path: ['profile'], kind: 'string' },
   VIGIL_PROFILES_DIR: { path: ['profilesDir'], kind: 'string' },
   VIGIL_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' },

@@ -1,15 +1,20 @@
 // The API role: the HTTP API, its OpenAPI page, metrics, and the web console's static files.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import { buildApp } from '../api/app.js';
+import { consolePlugin } from '../api/plugins/console.js';
 import { openWatching } from '../live/watching.js';
 import { projectRoot } from '../project-root.js';
 import { openEvidence } from '../retention/evidence.js';
 import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
 
-export async function startApiService(ctx: Context): Promise<{ url: string; close(): Promise<void> }> {
+export interface ApiServiceOptions {
+  /** `vigil serve --demo`: the API docs are open unless http.publicDocs says otherwise. */
+  demo?: boolean;
+}
+
+export async function startApiService(ctx: Context, options: ApiServiceOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
   const webRoot = join(projectRoot(), 'dist', 'web');
   const watching = openWatching(ctx);
   // Exports run in this process: one a crash interrupted is failed and its partial folder removed.
@@ -35,17 +40,12 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
       absolute: (p) => evidence.store.absolute(p),
       thresholds: { warning: r.diskWarningPercent / 100, critical: r.diskCriticalPercent / 100, full: r.diskFullPercent / 100 },
     },
-    plugins: existsSync(webRoot)
-      ? [
-          async (app) => {
-            await app.register(fastifyStatic, { root: webRoot, wildcard: false });
-            // The console is a single-page app: unknown non-API paths get its index.
-            app.get('/*', (req, reply) =>
-              req.url.startsWith('/api/') ? reply.callNotFound() : reply.sendFile('index.html'),
-            );
-          },
-        ]
-      : [],
+    security: {
+      trustedProxies: ctx.config.http.trustedProxies,
+      publicDocs: ctx.config.http.publicDocs ?? options.demo === true,
+      metricsToken: ctx.config.metrics.token,
+    },
+    plugins: existsSync(webRoot) ? [consolePlugin(webRoot)] : [],
   });
   const address = await app.listen({ host: ctx.config.http.host, port: ctx.config.http.port });
   const live = watching.media.live;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer, waitForTrue } from '../support/browser.js';
 import { ACTION_TIMEOUT_MS } from '../support/browser.js';
 
 let server: RunningServer;
@@ -41,7 +41,7 @@ async function pick(selectId: string, search: string, text: string) {
 
 /** Waits until the first element matching `selector` has exactly `text` (no DOM types here: Node's tsconfig). */
 const selectorHasText = (selector: string, text: string) =>
-  page.waitForFunction(`document.querySelector(${JSON.stringify(selector)})?.textContent === ${JSON.stringify(text)}`);
+  waitForTrue(page, `document.querySelector(${JSON.stringify(selector)})?.textContent === ${JSON.stringify(text)}`);
 
 const visibleText = (text: string) => page.getByText(text, { exact: true }).first().waitFor({ state: 'visible', timeout: ACTION_TIMEOUT_MS });
 
@@ -217,7 +217,7 @@ describe('web console in Chromium', () => {
     const requested = page.waitForRequest((r) => r.url().includes('/api/v1/cameras?') && r.url().includes('offset=50'));
     await page.locator('.ant-pagination-item-2').click();
     await requested;
-    await page.waitForFunction(`document.querySelectorAll('.ant-table-row').length === ${total - 50}`);
+    await waitForTrue(page, `document.querySelectorAll('.ant-table-row').length === ${total - 50}`);
   });
 
   it('shows organisations with roles, creates a unit, and renders coverage and profiles with articles', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer, waitForTrue } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -89,7 +89,7 @@ describe('health page in Chromium', () => {
 
   it('shows an alarm raised while the page is open and acknowledges it', async () => {
     await page.locator('.ant-tabs-tab').nth(2).click();
-    await page.waitForFunction(`document.querySelector('[data-testid="event-stream-state"] .ant-badge-status-success') !== null`);
+    await waitForTrue(page, `document.querySelector('[data-testid="event-stream-state"] .ant-badge-status-success') !== null`);
     const raised = await server.ctx.health.alarms.raise({ kind: 'finding', severity: 'warning', camera_id: cameraId, organisation_id: null, title: 'Live test alarm', detail: {} });
     const row = page.locator('[data-testid="alarms-table"] tbody tr', { hasText: 'Live test alarm' });
     await row.waitFor();

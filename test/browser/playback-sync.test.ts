@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOCK_CELLS, clockAge, readClockBand, readClockStrip, stripRect } from '../../src/sim/clock-strip.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
-import { ensureWebBuilt, launchBrowser, signInContext, watchPageErrors } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signInContext, watchPageErrors, waitForTrue } from '../support/browser.js';
 import { decodeGrey } from '../support/frame-compare.js';
 import { sleep } from '../support/recorder-harness.js';
 import { startWatchServer, type WatchServer } from './watch-server.js';
@@ -102,7 +102,7 @@ async function typeInstant(instant: number): Promise<void> {
   await goto.fill(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`);
   await goto.press('Enter');
   try {
-    await page.waitForFunction(`(() => { const c = document.querySelector('[data-testid="playback-clock"]'); return Number(c.dataset.seeks) > ${seeks} || c.dataset.seekError; })()`, undefined, { timeout: 45_000 });
+    await waitForTrue(page, `(() => { const c = document.querySelector('[data-testid="playback-clock"]'); return Number(c.dataset.seeks) > ${seeks} || c.dataset.seekError; })()`, { timeout: 45_000 });
     const failed = await page.getByTestId('playback-clock').getAttribute('data-seek-error');
     if (failed) throw new Error(`the seek failed: ${failed}`);
   } catch (e) {
@@ -114,7 +114,7 @@ async function typeInstant(instant: number): Promise<void> {
 
 /** Every tile has a picture and no seek in progress. */
 async function settled(): Promise<void> {
-  await page.waitForFunction(`${JSON.stringify(ids)}.every((id) => { const v = document.querySelector('[data-testid="playback-tile-' + id + '"] video'); return v && v.readyState >= 2 && !v.seeking; })`, undefined, { timeout: 20_000 });
+  await waitForTrue(page, `${JSON.stringify(ids)}.every((id) => { const v = document.querySelector('[data-testid="playback-tile-' + id + '"] video'); return v && v.readyState >= 2 && !v.seeking; })`, { timeout: 20_000 });
 }
 
 const isPlaying = async () => (await page.getByTestId('playback-play').textContent())?.replace(/\s/g, '') === '暂停';

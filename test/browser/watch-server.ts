@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { createAccess, type Access } from '../../src/access/index.js';
 import type { Role } from '../../src/access/permissions.js';
 import { buildApp } from '../../src/api/app.js';
+import { consolePlugin } from '../../src/api/plugins/console.js';
 import { streamAuthority } from '../../src/api/routes/live/media-plugin.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
@@ -63,12 +63,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
     version: 'test',
     logger: false,
     media: { live, playback: new PlaybackService(index, harness.dataDir, register), timeline: new TimelineService(index), repos: harness.repos },
-    plugins: [
-      async (a) => {
-        await a.register(fastifyStatic, { root: webRoot, wildcard: false });
-        a.get('/*', (req, reply) => (req.url.startsWith('/api/') ? reply.callNotFound() : reply.sendFile('index.html')));
-      },
-    ],
+    plugins: [consolePlugin(webRoot)],
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const regionId = (await harness.repos.cameras.get(harness.cameraIds[0]!))!.regionId;

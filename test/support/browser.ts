@@ -215,3 +215,14 @@ export async function csrfOf(context: BrowserContext, server: RunningServer): Pr
   const me = (await (await context.request.get(`${server.url}/api/v1/auth/me`)).json()) as { csrfToken: string };
   return me.csrfToken;
 }
+
+/**
+ * Waits until a JavaScript expression is true in the page. Playwright runs a string predicate
+ * through eval() inside the page, which the console's CSP (no 'unsafe-eval') refuses; a function
+ * is sent as source through the DevTools protocol, which CSP does not govern. The expression
+ * stays a string because Node's tsconfig has no DOM types.
+ */
+export function waitForTrue(page: Page, expression: string, options?: { timeout?: number }) {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built in Node, sent as source
+  return page.waitForFunction(new Function(`return (${expression});`) as () => boolean, undefined, options);
+}

@@ -1,3 +1,5 @@
+// First: gives the page's own <style> elements the CSP nonce before anything renders.
+import './shell/csp-nonce';
 import { unstableSetRender } from 'antd';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

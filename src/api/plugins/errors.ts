@@ -1,11 +1,22 @@
 // One handler maps every error to the one response shape:
 // { error: { code, message, details?, articles?, correlationId? } }.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isVigilError, RateLimitedError, type ErrorDetail } from '../../errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[]; articles?: string[]; params?: Record<string, string | number>; correlationId?: string };
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a path parameter over the length
+ * limit → 414, a URL that does not decode → 400): Fastify's `frameworkErrors` option, so they
+ * too come in the one error shape.
+ */
+export function frameworkErrorReply(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 400;
+  const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : err.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid (bad percent-encoding)' : 'the request is not valid';
+  return reply.status(status).send({ error: { code: err.code ?? 'BAD_REQUEST', message } } satisfies ErrorBody);
 }
 
 export function registerErrorHandler(app: FastifyInstance) {

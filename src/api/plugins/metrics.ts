@@ -1,9 +1,13 @@
 // Prometheus metrics at /metrics: process defaults plus HTTP request counts and latencies.
-// Each app has its own registry so several apps (tests, nodes) never collide.
-import type { FastifyInstance } from 'fastify';
+// Each app has its own registry so several apps (tests, nodes) never collide. They tell online
+// rates and camera counts per region, so only a scraper with the configured bearer token
+// (metrics.token) reads them; with no token configured nobody does.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Errors } from '../../errors.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function registerMetrics(app: FastifyInstance, registry: Registry) {
+export function registerMetrics(app: FastifyInstance, registry: Registry, token: string | undefined) {
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
   const requests = new Counter({
     name: 'vigil_http_requests_total',
@@ -26,8 +30,18 @@ export function registerMetrics(app: FastifyInstance, registry: Registry) {
     else request.log.debug(line, 'request');
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!token) throw Errors.unauthenticated('metrics are closed: set metrics.token (VIGIL_METRICS_TOKEN) and scrape with it as a bearer token');
+    if (!bearerMatches(request, token)) throw Errors.unauthenticated('send the metrics token as Authorization: Bearer …');
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
+}
+
+/** Compares digests, so the comparison takes the same time however much of the token is right. */
+function bearerMatches(request: FastifyRequest, token: string): boolean {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(header.slice(7).trim()), digest(token));
 }

@@ -41,7 +41,7 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
     checkpoints.start();
     stops.push(() => checkpoints.close());
     if (config.services.includes('api')) {
-      const api = await startApiService(ctx);
+      const api = await startApiService(ctx, { demo: values.demo === true });
       stops.push(api.close);
       process.stderr.write(
         `\nVigil ${ctx.version} is running.\n  Console:  ${api.url}/\n  API docs: ${api.url}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\n${signInHint(config.dataDir)}Press Ctrl+C to stop.\n\n`,

@@ -9,6 +9,7 @@ import { SessionProvider, useSession } from '../session/session';
 import { SignInPage } from '../session/sign-in-page';
 import { Shell } from './shell';
 import { usePath } from './router';
+import { cspNonce } from './csp-nonce';
 
 // CN-25: anyone may complain about the supervisors, so this one page needs no sign-in.
 const ComplaintPage = lazy(() => import('../pages/complaint/complaint-page'));
@@ -25,12 +26,14 @@ function Gate() {
   return <Shell />;
 }
 
+const CSP = cspNonce() ? { nonce: cspNonce() } : undefined;
+
 /** antd's own texts (pagination, empty tables, pickers) follow the console's language. */
 export function Root() {
   const { i18n } = useTranslation();
   const en = i18n.language === 'en';
   return (
-    <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: '#1d4e89' } }}>
+    <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: '#1d4e89' } }} csp={CSP}>
       {/* Bottom right: errors must not cover a drawer's own buttons at the top. */}
       <AntApp notification={{ placement: 'bottomRight' }}>
         <SessionProvider>

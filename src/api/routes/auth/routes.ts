@@ -25,7 +25,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app,
   const tags = ['sign-in'];
 
   app.post('/auth/login', {
-    config: { access: 'public' },
+    config: { access: 'public', statuses: [401, 423] },
     schema: {
       tags,
       summary: 'Sign in with login name, password and (once enrolled) the 6-digit TOTP code; sets the session cookie. Every failure is the same 401; attempts too soon after failures from the same address get 429 with Retry-After',

@@ -1,0 +1,75 @@
+// The OpenAPI document (/openapi.json) and its browsable page (/docs). Outside the demo they are
+// behind sign-in (issue 14, item 10): a console session or an API token. The page's "Try it out"
+// sends the session's CSRF token on unsafe requests, as the console does.
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Access } from '../../access/index.js';
+import { Errors } from '../../errors.js';
+import { ERROR_BODY, openApiTransform, SECURITY_SCHEMES } from '../openapi/route-responses.js';
+import { SESSION_COOKIE } from './auth.js';
+
+export interface DocsOptions {
+  version: string;
+  access: Access;
+  /** Open to anyone (the demo); otherwise a signed-in person or an API token. */
+  public: boolean;
+}
+
+export async function registerDocs(app: FastifyInstance, opts: DocsOptions): Promise<void> {
+  app.addSchema(ERROR_BODY);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Vigil API',
+        description:
+          'Public security video image information system (公共安全视频图像信息系统): registry, recording, access and supervision.\n\n' +
+          'Sign in with POST /api/v1/auth/login (the session cookie) and send its `csrfToken` as `x-csrf-token` on unsafe methods, or send an API token as `Authorization: Bearer vigil_…`.',
+        version: opts.version,
+      },
+      components: { securitySchemes: SECURITY_SCHEMES },
+    },
+    transform: openApiTransform,
+    // Shared schemas by their $id (the error shape is "VigilError"), not def-0, def-1, …
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  const gate = opts.public ? undefined : signedIn(opts.access);
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { requestInterceptor: addCsrfToken, withCredentials: true },
+    ...(gate ? { uiHooks: { onRequest: gate } } : {}),
+  });
+  app.get('/openapi.json', { schema: { hide: true }, ...(gate ? { onRequest: gate } : {}) }, async () => app.swagger());
+}
+
+/**
+ * Runs in the browser (Swagger UI serialises it): unsafe requests made with the session cookie
+ * carry the session's CSRF token, fetched from /auth/me.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Swagger UI's own request type
+async function addCsrfToken(req: { [prop: string]: any }) {
+  const method = String(req.method || 'GET').toUpperCase();
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return req;
+  if (req.headers['x-csrf-token'] || req.headers.Authorization || req.headers.authorization) return req;
+  const me = await fetch('/api/v1/auth/me', { credentials: 'same-origin' });
+  if (me.ok) req.headers['x-csrf-token'] = ((await me.json()) as { csrfToken: string }).csrfToken;
+  return req;
+}
+
+/** A fully signed-in session (second factor done) or a valid API token. */
+function signedIn(access: Access) {
+  return async (req: FastifyRequest) => {
+    const address = req.ip ?? null;
+    const authz = req.headers.authorization;
+    if (typeof authz === 'string' && authz.startsWith('Bearer ')) {
+      if (await access.accounts.fromApiToken(authz.slice(7).trim(), address)) return;
+      await access.log.record(null, { action: 'login', outcome: 'failed', sourceAddress: address, reason: 'unknown, expired or revoked API token', target: `${req.method} ${req.url.split('?')[0]}` });
+      throw Errors.unauthenticated('the API token is unknown, expired or revoked');
+    }
+    const secret = req.cookies?.[SESSION_COOKIE];
+    const auth = secret ? await access.accounts.fromSession(secret, address) : null;
+    if (auth?.stage === 'full') return;
+    throw Errors.unauthenticated('sign in to read the API documentation');
+  };
+}
