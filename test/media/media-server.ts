@@ -8,7 +8,7 @@ import { createAccess, type Access } from '../../src/access/index.js';
 import type { Role } from '../../src/access/permissions.js';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
 import { buildApp } from '../../src/api/app.js';
-import { streamAuthority } from '../../src/api/routes/live/media-plugin.js';
+import { streamAuthority } from '../../src/access/stream-authority.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
 import { configSchema } from '../../src/config/config.schema.js';

@@ -1,14 +1,15 @@
 // Live view, playback and the timeline for a process role that serves the API: one stream hub
 // (cameras' sources from the registry), the stream register checked by the access rules, and the
 // recording index read from the shared database.
-import { streamAuthority, type MediaRouteDeps } from '../api/routes/live/media-plugin.js';
+import { streamAuthority } from '../access/stream-authority.js';
+import type { MediaRouteDeps } from '../api/routes/live/media-plugin.js';
 import { FootageIndex } from '../playback/footage-index.js';
 import { PlaybackService } from '../playback/playback-service.js';
 import { TimelineService } from '../playback/timeline-service.js';
-import type { Context } from '../services/context.js';
-import { LiveService } from './live-service.js';
-import { StreamHub } from './stream-hub.js';
-import { StreamRegister } from './stream-register.js';
+import type { Context } from './context.js';
+import { LiveService } from '../live/live-service.js';
+import { StreamHub } from '../live/stream-hub.js';
+import { StreamRegister } from '../live/stream-register.js';
 
 export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Promise<void> } {
   const logger = ctx.logger.child({ role: 'watching' });
