@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { buildApp } from '../api/app.js';
-import { openWatching } from '../live/watching.js';
+import { openWatching } from './watching.js';
 import { projectRoot } from '../project-root.js';
-import { openEvidence } from '../retention/evidence.js';
+import { openEvidence } from './evidence.js';
 import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
 

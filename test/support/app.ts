@@ -118,7 +118,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national')
   };
 }
 
-/** The evidence services as src/retention/evidence.ts assembles them, over the test's database. */
+/** The evidence services as src/services/evidence.ts assembles them, over the test's database. */
 function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock: ReturnType<typeof fixedClock>, dataDir: string): TestApp['evidence'] {
   const logger = pino({ level: 'silent' });
   const store = new SegmentStore(dataDir);

@@ -6,7 +6,7 @@ import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startApiService } from '../../services/api.service.js';
 import { startRecorderService } from '../../services/recorder.service.js';
-import { startRetentionRole } from '../../retention/evidence.js';
+import { startRetentionRole } from '../../services/evidence.js';
 import { DEMO_OPERATOR_FILE, seedDemo } from '../../services/demo.js';
 import { Errors } from '../../errors.js';
 import { startSimulator } from '../../sim/simulator.js';

@@ -1,5 +1,5 @@
 // What the hold, export and integrity routes need from a process: the evidence services of
-// src/retention/evidence.ts (openEvidence) plus the platform key and the disk thresholds.
+// src/services/evidence.ts (openEvidence) plus the platform key and the disk thresholds.
 import type { Access } from '../../../access/index.js';
 import type { PlatformKeys } from '../../../audit/platform-key.js';
 import type { Repositories } from '../../../db/repositories.js';

@@ -6,11 +6,11 @@ import { SecurityLog } from '../access/security-log.js';
 import { ExportService } from '../export/export.service.js';
 import { MerkleLog, MerkleLogTimer } from '../integrity/merkle-log.js';
 import { SegmentStore } from '../recorder/segment-store/segment-store.js';
-import type { Context } from '../services/context.js';
-import { cameraPolicies } from './camera-policies.js';
-import { RetentionCleaner } from './cleaner.js';
-import { LegalHoldService } from './legal-hold.service.js';
-import { StorageMonitor } from './storage-monitor.js';
+import type { Context } from './context.js';
+import { cameraPolicies } from '../retention/camera-policies.js';
+import { RetentionCleaner } from '../retention/cleaner.js';
+import { LegalHoldService } from '../retention/legal-hold.service.js';
+import { StorageMonitor } from '../retention/storage-monitor.js';
 
 export interface Evidence {
   store: SegmentStore;
