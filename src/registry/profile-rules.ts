@@ -11,3 +11,12 @@ export interface ProfileRules {
   /** Categories where a camera is mandatory under the profile, each with its articles. */
   mandatoryCategories(profileId: string): { id: string; articles: string[] }[];
 }
+
+/** What the API shows of the jurisdiction profiles and the place categories. */
+export interface ProfileCatalogueView {
+  summaries(): { id: string; name: { zh: string; en: string }; inherits: string | null }[];
+  /** The profile with inheritance resolved, every value with its article. */
+  detail(id: string): Record<string, unknown> | undefined;
+  categories(): { id: string; name: { zh: string; en: string }; kind: string }[];
+  defaultProfileId: string;
+}

@@ -11,13 +11,12 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { createRepositories, type Repositories } from '../db/repositories.js';
-import type { ProfileCatalogueView } from '../api/routes/profiles/routes.js';
 import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import { createHealth, type Health } from '../health/index.js';
 import { createSupervision, type Supervision } from '../supervision/index.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { loadProfileRules } from '../registry/profile-rules.adapter.js';
-import type { ProfileRules } from '../registry/profile-rules.js';
+import type { ProfileCatalogueView, ProfileRules } from '../registry/profile-rules.js';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from '../version.js';
 

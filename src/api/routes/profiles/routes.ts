@@ -2,15 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Errors } from '../../../errors.js';
 import { errorResponses } from '../common.schema.js';
-
-/** What the API shows of the jurisdiction profiles and the place categories. */
-export interface ProfileCatalogueView {
-  summaries(): { id: string; name: { zh: string; en: string }; inherits: string | null }[];
-  /** The profile with inheritance resolved, every value with its article. */
-  detail(id: string): Record<string, unknown> | undefined;
-  categories(): { id: string; name: { zh: string; en: string }; kind: string }[];
-  defaultProfileId: string;
-}
+import type { ProfileCatalogueView } from '../../../registry/profile-rules.js';
 
 const nameSchema = z.object({ zh: z.string(), en: z.string() });
 
