@@ -3,10 +3,10 @@
 // also reads the recording index (files and fragments with their ids) the way these need it.
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import type { StorageLevel } from '../storage/disk-usage.js';
 
 export type HoldState = 'active' | 'release_requested' | 'released';
 export type RetentionMarkKind = 'key_target' | 'incident';
-export type StorageLevel = 'ok' | 'warning' | 'critical' | 'full';
 export type ExportState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface IntegrityLogTable {

@@ -6,20 +6,11 @@
 //   full     (≥ 95 %)      alarm row, log fatal; `storageState().acceptingWrites` is false, so the
 //                          recorder stops writing new fragments and keeps everything it has
 // Each change of level is an alarm; a level held is repeated in the log every `repeatMs`.
-import { statfs } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceRepository, StorageLevel } from '../db/evidence.repository.js';
-
-export interface StorageThresholds {
-  /** Fractions of the volume used, 0..1, ascending. */
-  warning: number;
-  critical: number;
-  full: number;
-}
-
-export const DEFAULT_THRESHOLDS: StorageThresholds = { warning: 0.85, critical: 0.9, full: 0.95 };
+import type { EvidenceRepository } from '../db/evidence.repository.js';
+import { DEFAULT_THRESHOLDS, diskUsage, storageLevel, type DiskUsage, type StorageLevel, type StorageThresholds } from '../storage/disk-usage.js';
 
 export interface StorageState {
   level: StorageLevel;
@@ -29,24 +20,6 @@ export interface StorageState {
   /** False at 'full': the recorder must not start new fragments. */
   acceptingWrites: boolean;
   checkedAt: number;
-}
-
-export function storageLevel(usedFraction: number, t: StorageThresholds): StorageLevel {
-  if (usedFraction >= t.full) return 'full';
-  if (usedFraction >= t.critical) return 'critical';
-  if (usedFraction >= t.warning) return 'warning';
-  return 'ok';
-}
-
-export interface DiskUsage {
-  freeBytes: number;
-  totalBytes: number;
-}
-
-export async function diskUsage(path: string): Promise<DiskUsage> {
-  const s = await statfs(path);
-  // bavail: what an unprivileged writer can still use (the recorder is one).
-  return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
 }
 
 export interface StorageMonitorDeps {

@@ -8,6 +8,7 @@ import { projectRoot } from '../project-root.js';
 import { openEvidence } from './evidence.js';
 import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
+import { storageThresholds } from '../storage/disk-usage.js';
 
 export async function startApiService(ctx: Context): Promise<{ url: string; close(): Promise<void> }> {
   const webRoot = join(projectRoot(), 'dist', 'web');
@@ -33,7 +34,7 @@ export async function startApiService(ctx: Context): Promise<{ url: string; clos
       keys: ctx.audit.keys,
       dataDir: ctx.config.dataDir,
       absolute: (p) => evidence.store.absolute(p),
-      thresholds: { warning: r.diskWarningPercent / 100, critical: r.diskCriticalPercent / 100, full: r.diskFullPercent / 100 },
+      thresholds: storageThresholds(r),
     },
     plugins: existsSync(webRoot)
       ? [

@@ -11,6 +11,7 @@ import { cameraPolicies } from '../retention/camera-policies.js';
 import { RetentionCleaner } from '../retention/cleaner.js';
 import { LegalHoldService } from '../retention/legal-hold.service.js';
 import { StorageMonitor } from '../retention/storage-monitor.js';
+import { storageThresholds } from '../storage/disk-usage.js';
 
 export interface Evidence {
   store: SegmentStore;
@@ -42,7 +43,7 @@ export function openEvidence(ctx: Context): Evidence {
     }),
     storage: new StorageMonitor({
       dir: ctx.config.dataDir, repo: ctx.repos.evidence, clock: ctx.clock, logger, gauge,
-      thresholds: { warning: r.diskWarningPercent / 100, critical: r.diskCriticalPercent / 100, full: r.diskFullPercent / 100 },
+      thresholds: storageThresholds(r),
       intervalMs: r.diskCheckSeconds * 1000,
       onAlarm: (a) =>
         ctx.health.alarms.storageAlarm({

@@ -27,7 +27,8 @@ import { ExportService } from '../../src/export/export.service.js';
 import { MerkleLog } from '../../src/integrity/merkle-log.js';
 import { SegmentStore } from '../../src/recorder/segment-store/segment-store.js';
 import { LegalHoldService } from '../../src/retention/legal-hold.service.js';
-import { DEFAULT_THRESHOLDS, StorageMonitor } from '../../src/retention/storage-monitor.js';
+import { StorageMonitor } from '../../src/retention/storage-monitor.js';
+import { DEFAULT_THRESHOLDS } from '../../src/storage/disk-usage.js';
 import { freshDatabase } from './databases.js';
 
 export interface TestApp {

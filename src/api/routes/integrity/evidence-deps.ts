@@ -5,7 +5,8 @@ import type { PlatformKeys } from '../../../audit/platform-key.js';
 import type { Repositories } from '../../../db/repositories.js';
 import type { ExportService } from '../../../export/export.service.js';
 import type { LegalHoldService } from '../../../retention/legal-hold.service.js';
-import type { StorageMonitor, StorageThresholds } from '../../../retention/storage-monitor.js';
+import type { StorageMonitor } from '../../../retention/storage-monitor.js';
+import type { StorageThresholds } from '../../../storage/disk-usage.js';
 
 export interface EvidenceRouteDeps {
   repos: Repositories;

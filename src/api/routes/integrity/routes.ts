@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Errors } from '../../../errors.js';
 import { verifyFootage } from '../../../integrity/footage-verify.js';
-import { diskUsage, storageLevel } from '../../../retention/storage-monitor.js';
+import { diskUsage, storageLevel } from '../../../storage/disk-usage.js';
 import { actorOf } from '../../plugins/auth.js';
 import { errorResponses } from '../common.schema.js';
 import type { EvidenceRouteOptions } from './evidence-deps.js';
