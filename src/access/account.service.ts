@@ -12,7 +12,7 @@ import { isPermission, isRole, TOTP_REQUIRED_ROLES, type Permission } from './pe
 import type { RevocationHub } from './revocation-hub.js';
 import type { SecurityLog } from './security-log.js';
 import { API_TOKEN_PREFIX, csrfToken, newSecret, sameText, sha256Hex } from './tokens.js';
-import { openSecret, sealSecret } from './secret-box.js';
+import { openSecret, sealSecret } from '../keys/secret-box.js';
 import { base32Decode, base32Encode, matchTotp, newTotpSecret, otpauthUri } from './totp.js';
 
 export interface SessionPolicy {
@@ -45,7 +45,7 @@ export class AccountService {
     private readonly csrfKey: Buffer,
     readonly sessions: SessionPolicy,
     private readonly lockout: LockoutPolicy,
-    /** AES-256-GCM key sealing TOTP secrets at rest (secret-box.ts). */
+    /** AES-256-GCM key sealing TOTP secrets at rest (src/keys/secret-box.ts). */
     private readonly totpKey: Buffer,
   ) {}
 
