@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { Access } from '../access/index.js';
 import { ensureInitialAdmin } from '../access/first-run.js';
-import { openAccess } from '../access/wiring.js';
+import { openAccess } from './access.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';

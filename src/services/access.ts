@@ -6,7 +6,7 @@ import type { Clock } from '../domain/clock.js';
 import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import type { Repositories } from '../db/repositories.js';
 import type { Registry } from '../registry/index.js';
-import { createAccess, type Access } from './index.js';
+import { createAccess, type Access } from '../access/index.js';
 import { TOTP_KEY_NAME } from '../keys/secret-box.js';
 import { loadOrCreateSecretKey } from '../keys/secret-key.js';
 
