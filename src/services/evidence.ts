@@ -1,10 +1,10 @@
 // Assembles the evidence services of a process from its context: the Merkle log, legal holds,
-// exports, the retention cleaner and the storage monitor; and the "retention" process role,
-// which runs the cleaner, the log sealer/signer and the disk-pressure monitor on timers.
+// exports, the retention cleaner and the storage monitor. The "retention" role
+// (retention.service.ts) runs the cleaner, the sealer/signer and the disk monitor on timers.
 import { Gauge } from 'prom-client';
 import { SecurityLog } from '../access/security-log.js';
 import { ExportService } from '../export/export.service.js';
-import { MerkleLog, MerkleLogTimer } from '../integrity/merkle-log.js';
+import { MerkleLog } from '../integrity/merkle-log.js';
 import { SegmentStore } from '../recorder/segment-store/segment-store.js';
 import type { Context } from './context.js';
 import { cameraPolicies } from '../retention/camera-policies.js';
@@ -53,31 +53,5 @@ export function openEvidence(ctx: Context): Evidence {
           detail: { level: a.level, usedPercent: Math.round(a.usedFraction * 1000) / 10, freeBytes: a.freeBytes },
         }),
     }),
-  };
-}
-
-/** The retention role: finishes interrupted deletions, then cleans, seals, signs and watches the disk. */
-export async function startRetentionRole(ctx: Context, evidence = openEvidence(ctx)): Promise<{ evidence: Evidence; close(): Promise<void> }> {
-  const logger = ctx.logger.child({ role: 'retention' });
-  const onError = (what: string) => (e: unknown) => logger.error({ err: e }, `${what} failed; retrying at the next interval`);
-  await evidence.cleaner.collectGarbage();
-  await evidence.storage.start();
-  const sealer = new MerkleLogTimer(evidence.merkle, ctx.config.retention.treeHeadSeconds * 1000, onError('sealing the Merkle logs'));
-  await sealer.tick().catch(onError('sealing the Merkle logs'));
-  sealer.start();
-  let cleaning: Promise<unknown> = evidence.cleaner.runOnce().catch(onError('the retention pass'));
-  const timer = setInterval(() => {
-    cleaning = cleaning.then(() => evidence.cleaner.runOnce()).catch(onError('the retention pass'));
-  }, ctx.config.retention.cleanerIntervalSeconds * 1000);
-  timer.unref();
-  logger.info('retention role started');
-  return {
-    evidence,
-    async close() {
-      clearInterval(timer);
-      await cleaning;
-      await sealer.close();
-      await evidence.storage.close();
-    },
   };
 }
