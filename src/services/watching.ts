@@ -3,7 +3,7 @@
 // recording index read from the shared database.
 import { streamAuthority } from '../access/stream-authority.js';
 import type { MediaRouteDeps } from '../api/routes/live/media-plugin.js';
-import { FootageIndex } from '../playback/footage-index.js';
+import { RecordingIndex } from '../db/recording-index.repository.js';
 import { PlaybackService } from '../playback/playback-service.js';
 import { TimelineService } from '../playback/timeline-service.js';
 import type { Context } from './context.js';
@@ -16,7 +16,7 @@ export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Pr
   const register = new StreamRegister(streamAuthority(ctx.access));
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
   const live = new LiveService(hub, register, { logger });
-  const index = new FootageIndex(ctx.db.kysely);
+  const index = new RecordingIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, ctx.config.dataDir, register);
   const timeline = new TimelineService(index, () => ctx.clock.now());
   return { media: { live, playback, timeline, repos: ctx.repos }, close: () => live.close() };

@@ -17,7 +17,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import { LiveService } from '../../src/live/live-service.js';
 import { StreamHub } from '../../src/live/stream-hub.js';
 import { StreamRegister } from '../../src/live/stream-register.js';
-import { FootageIndex } from '../../src/playback/footage-index.js';
+import { RecordingIndex } from '../../src/db/recording-index.repository.js';
 import { PlaybackService } from '../../src/playback/playback-service.js';
 import { TimelineService } from '../../src/playback/timeline-service.js';
 import { projectRoot } from '../../src/project-root.js';
@@ -52,7 +52,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
   const register = new StreamRegister(streamAuthority(access));
   const hub = new StreamHub({ sourceUrl: async (id) => (await harness.repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
   const live = new LiveService(hub, register);
-  const index = new FootageIndex(harness.db.kysely);
+  const index = new RecordingIndex(harness.db.kysely);
   const webRoot = join(projectRoot(), 'dist', 'web');
   const app: FastifyInstance = await buildApp({
     db: harness.db,

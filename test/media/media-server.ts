@@ -18,7 +18,7 @@ import type { MediaSource, SourceOptions } from '../../src/ingest/source.js';
 import { LiveService, type LiveServiceOptions } from '../../src/live/live-service.js';
 import { StreamHub } from '../../src/live/stream-hub.js';
 import { StreamRegister } from '../../src/live/stream-register.js';
-import { FootageIndex } from '../../src/playback/footage-index.js';
+import { RecordingIndex } from '../../src/db/recording-index.repository.js';
 import { PlaybackService } from '../../src/playback/playback-service.js';
 import { TimelineService } from '../../src/playback/timeline-service.js';
 import { createRegistry } from '../../src/registry/index.js';
@@ -74,7 +74,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
     lingerMs: options.lingerMs ?? 1000,
   });
   const live = new LiveService(hub, register, options.live);
-  const index = new FootageIndex(harness.db.kysely);
+  const index = new RecordingIndex(harness.db.kysely);
   const playback = new PlaybackService(index, harness.dataDir, register);
   const app = await buildApp({
     db: harness.db,

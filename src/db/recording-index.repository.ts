@@ -2,8 +2,8 @@
 // playback and the timeline need. Each is one indexed range scan: fragments by
 // (camera_id, start_ms), files by (camera_id, started_at), events by (camera_id, start_ms).
 import type { Kysely } from 'kysely';
-import type { CameraEventKind } from '../db/recording.repository.js';
-import type { Database } from '../db/schema.js';
+import type { CameraEventKind } from './recording.repository.js';
+import type { Database } from './schema.js';
 
 export interface IndexedFragment {
   fileId: number;
@@ -53,7 +53,7 @@ const toFragment = (r: FragmentRow): IndexedFragment => ({
   sha256: r.sha256,
 });
 
-export class FootageIndex {
+export class RecordingIndex {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The last fragment starting with a keyframe at or before `t`: where decoding for `t` starts. */
