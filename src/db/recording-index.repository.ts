@@ -1,21 +1,35 @@
-// Read-only queries over the recording index (written by the recorder, migration 0003) that
-// playback and the timeline need. Each is one indexed range scan: fragments by
-// (camera_id, start_ms), files by (camera_id, started_at), events by (camera_id, start_ms).
+// The recording index read (`recording_files`, `recording_fragments`, `camera_events`; written by the
+// recorder through recording.repository.ts, migration 0003): the one place playback, the timeline,
+// the Merkle log, retention, integrity checks and export read it. Each query is one indexed range
+// scan: fragments by (camera_id, start_ms) or id, files by (camera_id, started_at), events by
+// (camera_id, start_ms).
 import type { Kysely } from 'kysely';
 import type { CameraEventKind } from './recording.repository.js';
 import type { Database } from './schema.js';
 
+/** A fragment of a recording file, as the index holds it. */
 export interface IndexedFragment {
+  id: number;
   fileId: number;
+  cameraId: number;
   seq: number;
   byteOffset: number;
   size: number;
   startMs: number;
   endMs: number;
   keyframe: boolean;
+  samples: number;
   sha256: string;
 }
 
+/** A fragment with what the Merkle log, the verifier and export need of its file. */
+export interface FragmentInFile extends IndexedFragment {
+  fileStartMs: number;
+  path: string;
+  initSize: number;
+}
+
+/** A recording file, as the index holds it. */
 export interface IndexedFile {
   id: number;
   cameraId: number;
@@ -26,6 +40,8 @@ export interface IndexedFile {
   initSize: number;
   startedAt: number;
   endedAt: number;
+  bytes: number;
+  closed: boolean;
 }
 
 export interface IndexedEvent {
@@ -38,19 +54,43 @@ export interface IndexedEvent {
 /** The longest a recording file may span (the recorder's fileSeconds is at most a day). */
 export const MAX_FILE_SPAN_MS = 86_400_000 + 60_000;
 
-const FRAGMENT_COLUMNS = ['file_id', 'seq', 'byte_offset', 'size', 'start_ms', 'end_ms', 'keyframe', 'sha256'] as const;
+const FRAGMENT_COLUMNS = ['id', 'file_id', 'camera_id', 'seq', 'byte_offset', 'size', 'start_ms', 'end_ms', 'keyframe', 'samples', 'sha256'] as const;
 
-type FragmentRow = { file_id: number; seq: number; byte_offset: number; size: number; start_ms: number; end_ms: number; keyframe: number; sha256: string };
+const n = (v: unknown) => Number(v);
 
-const toFragment = (r: FragmentRow): IndexedFragment => ({
-  fileId: Number(r.file_id),
-  seq: Number(r.seq),
-  byteOffset: Number(r.byte_offset),
-  size: Number(r.size),
-  startMs: Number(r.start_ms),
-  endMs: Number(r.end_ms),
-  keyframe: Number(r.keyframe) === 1,
-  sha256: r.sha256,
+const toFragment = (r: Record<string, unknown>): IndexedFragment => ({
+  id: n(r.id),
+  fileId: n(r.file_id),
+  cameraId: n(r.camera_id),
+  seq: n(r.seq),
+  byteOffset: n(r.byte_offset),
+  size: n(r.size),
+  startMs: n(r.start_ms),
+  endMs: n(r.end_ms),
+  keyframe: n(r.keyframe) === 1,
+  samples: n(r.samples),
+  sha256: String(r.sha256),
+});
+
+const toFragmentInFile = (r: Record<string, unknown>): FragmentInFile => ({
+  ...toFragment(r),
+  fileStartMs: n(r.started_at),
+  path: String(r.path),
+  initSize: n(r.init_size),
+});
+
+const toFile = (r: Record<string, unknown>): IndexedFile => ({
+  id: n(r.id),
+  cameraId: n(r.camera_id),
+  path: String(r.path),
+  codec: String(r.codec),
+  width: n(r.width),
+  height: n(r.height),
+  initSize: n(r.init_size),
+  startedAt: n(r.started_at),
+  endedAt: n(r.ended_at),
+  bytes: n(r.bytes),
+  closed: n(r.closed) === 1,
 });
 
 export class RecordingIndex {
@@ -94,19 +134,7 @@ export class RecordingIndex {
 
   async file(id: number): Promise<IndexedFile | undefined> {
     const r = await this.db.selectFrom('recording_files').selectAll().where('id', '=', id).executeTakeFirst();
-    return (
-      r && {
-        id: Number(r.id),
-        cameraId: Number(r.camera_id),
-        path: r.path,
-        codec: r.codec,
-        width: Number(r.width),
-        height: Number(r.height),
-        initSize: Number(r.init_size),
-        startedAt: Number(r.started_at),
-        endedAt: Number(r.ended_at),
-      }
-    );
+    return r && toFile(r);
   }
 
   /** [start, end] of every file with data overlapping [from, to), in time order. */
@@ -136,5 +164,50 @@ export class RecordingIndex {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ kind: r.kind, startMs: Number(r.start_ms), endMs: r.end_ms === null ? null : Number(r.end_ms), detail: r.detail }));
+  }
+
+  private fragmentInFileQuery() {
+    return this.db
+      .selectFrom('recording_fragments as g')
+      .innerJoin('recording_files as f', 'f.id', 'g.file_id')
+      .select(['g.id', 'g.file_id', 'g.camera_id', 'g.seq', 'g.byte_offset', 'g.size', 'g.start_ms', 'g.end_ms', 'g.keyframe', 'g.samples', 'g.sha256', 'f.started_at', 'f.path', 'f.init_size']);
+  }
+
+  /** Fragments of a camera not yet in its Merkle log, in commit (id) order. */
+  async fragmentsAfter(cameraId: number, afterId: number, limit: number): Promise<FragmentInFile[]> {
+    const rows = await this.fragmentInFileQuery().where('g.camera_id', '=', cameraId).where('g.id', '>', afterId).orderBy('g.id').limit(limit).execute();
+    return rows.map(toFragmentInFile);
+  }
+
+  /** Fragments of one file in seq order. */
+  async fileFragments(fileId: number): Promise<FragmentInFile[]> {
+    const rows = await this.fragmentInFileQuery().where('g.file_id', '=', fileId).orderBy('g.seq').execute();
+    return rows.map(toFragmentInFile);
+  }
+
+  /** Highest fragment id per camera: which Merkle logs have something new. */
+  async lastFragmentIds(): Promise<Map<number, number>> {
+    const rows = await this.db.selectFrom('recording_fragments').select(['camera_id', (eb) => eb.fn.max('id').as('last')]).groupBy('camera_id').execute();
+    return new Map(rows.map((r) => [n(r.camera_id), n(r.last)]));
+  }
+
+  /** Files of a camera overlapping [from, to) (all of them when no range), oldest first. */
+  async files(cameraId: number, from?: number, to?: number): Promise<IndexedFile[]> {
+    let q = this.db.selectFrom('recording_files').selectAll().where('camera_id', '=', cameraId);
+    if (from !== undefined) q = q.where('ended_at', '>', from);
+    if (to !== undefined) q = q.where('started_at', '<', to);
+    const rows = await q.orderBy('started_at').orderBy('id').execute();
+    return rows.map(toFile);
+  }
+
+  /** Closed files that ended before `before`: the only ones retention ever looks at. */
+  async closedFilesEndedBefore(before: number): Promise<IndexedFile[]> {
+    const rows = await this.db.selectFrom('recording_files').selectAll().where('closed', '=', 1).where('ended_at', '<', before).orderBy('camera_id').orderBy('started_at').execute();
+    return rows.map(toFile);
+  }
+
+  async cameraIdsWithFiles(): Promise<number[]> {
+    const rows = await this.db.selectFrom('recording_files').select('camera_id').distinct().orderBy('camera_id').execute();
+    return rows.map((r) => n(r.camera_id));
   }
 }

@@ -11,7 +11,8 @@ import type { Actor } from '../access/actor.js';
 import type { SecurityLog } from '../access/security-log.js';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceExportRow, IndexedFragment } from '../db/evidence.repository.js';
+import type { EvidenceExportRow } from '../db/evidence.repository.js';
+import type { FragmentInFile } from '../db/recording-index.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { Errors } from '../errors.js';
 import type { MerkleLog } from '../integrity/merkle-log.js';
@@ -208,11 +209,11 @@ export class ExportService {
 
   private async sources(req: ExportRequest): Promise<PackageSource[]> {
     const out: PackageSource[] = [];
-    for (const file of await this.d.repos.evidence.files(req.cameraId, req.from, req.to)) {
+    for (const file of await this.d.repos.recordingIndex.files(req.cameraId, req.from, req.to)) {
       const leaves = await this.d.repos.evidence.leavesOfFile(file.id);
       const leafOf = new Map(leaves.map((l) => [l.fragmentId, l.leafIndex]));
       const init = leafOf.get(0);
-      const fragments = (await this.d.repos.evidence.fileFragments(file.id)).filter((f: IndexedFragment) => f.endMs > req.from && f.startMs < req.to);
+      const fragments = (await this.d.repos.recordingIndex.fileFragments(file.id)).filter((f: FragmentInFile) => f.endMs > req.from && f.startMs < req.to);
       if (fragments.length === 0) continue;
       out.push({ file, initLeafIndex: init ?? Number.MAX_SAFE_INTEGER, fragments: fragments.map((f) => ({ ...f, leafIndex: leafOf.get(f.id) ?? Number.MAX_SAFE_INTEGER })) });
     }

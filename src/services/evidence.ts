@@ -27,7 +27,7 @@ export function openEvidence(ctx: Context): Evidence {
   const absolute = (p: string) => store.absolute(p);
   const logger = ctx.logger.child({ role: 'evidence' });
   const keys = ctx.audit.keys;
-  const merkle = new MerkleLog({ repo: ctx.repos.evidence, keys, clock: ctx.clock, logger, absolute });
+  const merkle = new MerkleLog({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, keys, clock: ctx.clock, logger, absolute });
   const log = new SecurityLog(ctx.audit);
   const r = ctx.config.retention;
   const gauge = ctx.metrics.getSingleMetric('vigil_storage_used_ratio') as Gauge | undefined
@@ -38,7 +38,7 @@ export function openEvidence(ctx: Context): Evidence {
     holds: new LegalHoldService(ctx.repos, log, ctx.clock),
     exports: new ExportService({ repos: ctx.repos, access: ctx.access, log, merkle, keys, clock: ctx.clock, logger, dataDir: ctx.config.dataDir, absolute }),
     cleaner: new RetentionCleaner({
-      repo: ctx.repos.evidence, audit: ctx.audit, files: store, clock: ctx.clock, logger,
+      repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, audit: ctx.audit, files: store, clock: ctx.clock, logger,
       policies: cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) }),
     }),
     storage: new StorageMonitor({

@@ -125,7 +125,7 @@ function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock:
   const store = new SegmentStore(dataDir);
   const absolute = (p: string) => store.absolute(p);
   const log = new SecurityLog(audit);
-  const merkle = new MerkleLog({ repo: repos.evidence, keys: audit.keys, clock, logger, absolute });
+  const merkle = new MerkleLog({ repo: repos.evidence, index: repos.recordingIndex, keys: audit.keys, clock, logger, absolute });
   return {
     repos, store, merkle, keys: audit.keys, dataDir, absolute, thresholds: DEFAULT_THRESHOLDS,
     holds: new LegalHoldService(repos, log, clock),

@@ -85,7 +85,7 @@ export const integrityRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = asyn
     if (to - from > MAX_VERIFY_RANGE_MS) throw Errors.validation('verify at most 24 hours per call', [{ path: 'body.to', message: 'more than 24 h after from' }]);
     await mayCheck(req, cameraId);
     const started = Date.now();
-    const report = await verifyFootage({ repo: repos.evidence, publicKey: keys.publicKey, absolute }, { cameraId, from, to });
+    const report = await verifyFootage({ repo: repos.evidence, index: repos.recordingIndex, publicKey: keys.publicKey, absolute }, { cameraId, from, to });
     await access.log.record(actorOf(req), {
       action: 'register_access', outcome: 'success', cameraIds: [cameraId], from, to, target: 'integrity verify',
       detail: { ok: report.ok, files: report.files, fragments: report.fragments, first: report.first?.kind ?? null },
