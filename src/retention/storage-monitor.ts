@@ -55,6 +55,23 @@ export class StorageMonitor {
     return this.state;
   }
 
+  /**
+   * The volume against the thresholds and its recent alarms. In a process that does not run the
+   * monitor (the retention role does) the volume is read now, without raising alarms: those belong
+   * to the running monitor alone.
+   */
+  async report(alarmLimit = 20): Promise<StorageState & { thresholds: StorageThresholds; alarms: { at: number; level: string; usedPercent: number; freeBytes: number; message: string }[] }> {
+    let state = this.state;
+    if (state.checkedAt === 0) {
+      const u = await (this.d.usage ?? diskUsage)(this.d.dir);
+      const used = u.totalBytes > 0 ? 1 - u.freeBytes / u.totalBytes : 1;
+      const level = storageLevel(used, this.t);
+      state = { level, usedFraction: used, freeBytes: u.freeBytes, totalBytes: u.totalBytes, acceptingWrites: level !== 'full', checkedAt: Date.now() };
+    }
+    const alarms = (await this.d.repo.alarms(alarmLimit)).map((a) => ({ at: Number(a.at), level: a.level, usedPercent: Number(a.used_permille) / 10, freeBytes: Number(a.free_bytes), message: a.message }));
+    return { ...state, thresholds: this.t, alarms };
+  }
+
   async start(): Promise<void> {
     await this.check();
     this.timer = setInterval(() => {

@@ -4,6 +4,7 @@
 import { Gauge } from 'prom-client';
 import { SecurityLog } from '../access/security-log.js';
 import { ExportService } from '../export/export.service.js';
+import { IntegrityService } from '../integrity/integrity.service.js';
 import { MerkleLog } from '../integrity/merkle-log.js';
 import { SegmentStore } from '../recorder/segment-store/segment-store.js';
 import type { Context } from './context.js';
@@ -16,6 +17,7 @@ import { storageThresholds } from '../storage/disk-usage.js';
 export interface Evidence {
   store: SegmentStore;
   merkle: MerkleLog;
+  integrity: IntegrityService;
   holds: LegalHoldService;
   exports: ExportService;
   cleaner: RetentionCleaner;
@@ -35,6 +37,7 @@ export function openEvidence(ctx: Context): Evidence {
   return {
     store,
     merkle,
+    integrity: new IntegrityService({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, access: ctx.access, log, keys, absolute }),
     holds: new LegalHoldService(ctx.repos, log, ctx.clock),
     exports: new ExportService({ repos: ctx.repos, access: ctx.access, log, merkle, keys, clock: ctx.clock, logger, dataDir: ctx.config.dataDir, absolute }),
     cleaner: new RetentionCleaner({

@@ -24,6 +24,7 @@ import { createHealth, type Health } from '../../src/health/index.js';
 import type { EvidenceRouteDeps } from '../../src/api/routes/integrity/evidence-deps.js';
 import { SecurityLog } from '../../src/access/security-log.js';
 import { ExportService } from '../../src/export/export.service.js';
+import { IntegrityService } from '../../src/integrity/integrity.service.js';
 import { MerkleLog } from '../../src/integrity/merkle-log.js';
 import { SegmentStore } from '../../src/recorder/segment-store/segment-store.js';
 import { LegalHoldService } from '../../src/retention/legal-hold.service.js';
@@ -129,6 +130,7 @@ function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock:
   return {
     repos, store, merkle, keys: audit.keys, dataDir, absolute, thresholds: DEFAULT_THRESHOLDS,
     holds: new LegalHoldService(repos, log, clock),
+    integrity: new IntegrityService({ repo: repos.evidence, index: repos.recordingIndex, access, log, keys: audit.keys, absolute }),
     exports: new ExportService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute }),
     storage: new StorageMonitor({ dir: dataDir, repo: repos.evidence, clock, logger }),
   };
