@@ -104,15 +104,15 @@ async function exportAndVerify(): Promise<{ exportSpeedX: number; verifyMBps: nu
     say(`recorded ${MINUTES} min, ${(bytes / 1e6).toFixed(0)} MB (${((bytes * 8) / (MINUTES * 60) / 1e6).toFixed(2)} Mbit/s) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     t = performance.now();
-    const merkle = new MerkleLog({ repo: repos.evidence, keys, clock, logger, absolute: (p) => store.absolute(p) });
+    const merkle = new MerkleLog({ repo: repos.evidence, index: repos.recordingIndex, keys, clock, logger, absolute: (p) => store.absolute(p) });
     await merkle.sealCamera(cameraId!);
     await merkle.signHeads();
     const head = (await repos.evidence.latestTreeHead(cameraId!))!;
     const tree = new MerkleTree((await repos.evidence.leafHashes(cameraId!, Number(head.tree_size))).map((h) => Buffer.from(h, 'hex')));
     const sources: PackageSource[] = [];
-    for (const file of await repos.evidence.files(cameraId!)) {
+    for (const file of await repos.recordingIndex.files(cameraId!)) {
       const leaves = new Map((await repos.evidence.leavesOfFile(file.id)).map((l) => [l.fragmentId, l.leafIndex]));
-      sources.push({ file, initLeafIndex: leaves.get(0)!, fragments: (await repos.evidence.fileFragments(file.id)).map((f) => ({ ...f, leafIndex: leaves.get(f.id)! })) });
+      sources.push({ file, initLeafIndex: leaves.get(0)!, fragments: (await repos.recordingIndex.fileFragments(file.id)).map((f) => ({ ...f, leafIndex: leaves.get(f.id)! })) });
     }
     const out = join(dir, 'exports', '1');
     const iso = (ms: number) => new Date(ms).toISOString();
@@ -135,7 +135,7 @@ async function exportAndVerify(): Promise<{ exportSpeedX: number; verifyMBps: nu
     rmSync(out, { recursive: true, force: true });
 
     t = performance.now();
-    const r = await verifyFootage({ repo: repos.evidence, publicKey: keys.publicKey, absolute: (p) => store.absolute(p) }, { cameraId: cameraId! });
+    const r = await verifyFootage({ repo: repos.evidence, index: repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => store.absolute(p) }, { cameraId: cameraId! });
     const verifySec = (performance.now() - t) / 1000;
     if (!r.ok) throw new Error(`stored footage does not verify: ${JSON.stringify(r.first)}`);
     const verifyMBps = r.bytes / 1e6 / verifySec;
@@ -169,7 +169,7 @@ async function cleanerPass(): Promise<number> {
     const clock = fixedClock(now);
     const catalogue = loadProfiles();
     const cleaner = new RetentionCleaner({
-      repo: repos.evidence, audit: new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock }), files: new SegmentStore(dir), clock, logger,
+      repo: repos.evidence, index: repos.recordingIndex, audit: new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock }), files: new SegmentStore(dir), clock, logger,
       policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' }),
     });
     t = performance.now();

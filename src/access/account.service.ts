@@ -13,7 +13,7 @@ import type { RevocationHub } from './revocation-hub.js';
 import { markRecorded, type SecurityLog } from './security-log.js';
 import { signInWait, type SignInThrottlePolicy } from './sign-in-throttle.js';
 import { API_TOKEN_PREFIX, csrfToken, newSecret, sameText, sha256Hex } from './tokens.js';
-import { openSecret, sealSecret } from './secret-box.js';
+import { openSecret, sealSecret } from '../keys/secret-box.js';
 import { base32Decode, base32Encode, matchTotp, newTotpSecret, otpauthUri } from './totp.js';
 
 export interface SessionPolicy {
@@ -55,7 +55,7 @@ export class AccountService {
     private readonly csrfKey: Buffer,
     readonly sessions: SessionPolicy,
     private readonly throttle: SignInThrottlePolicy,
-    /** AES-256-GCM key sealing TOTP secrets at rest (secret-box.ts). */
+    /** AES-256-GCM key sealing TOTP secrets at rest (src/keys/secret-box.ts). */
     private readonly totpKey: Buffer,
     private readonly refusals: AnonymousRefusals,
   ) {}

@@ -23,7 +23,8 @@ import { watchRoutes, type MediaRouteDeps } from './routes/live/media-plugin.js'
 import type { Health } from '../health/index.js';
 import { healthRoutes as cameraHealthRoutes } from './routes/health-status/register.js';
 import { organisationRoutes } from './routes/organisations/routes.js';
-import { profileRoutes, type ProfileCatalogueView } from './routes/profiles/routes.js';
+import { profileRoutes } from './routes/profiles/routes.js';
+import type { ProfileCatalogueView } from '../registry/profile-rules.js';
 import { reportRoutes } from './routes/reports/routes.js';
 import { userRoutes } from './routes/users/routes.js';
 import type { Supervision } from '../supervision/index.js';

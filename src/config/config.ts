@@ -11,7 +11,7 @@ export type { Config } from './config.schema.js';
 type Env = Record<string, string | undefined>;
 
 /** Environment variable → config path and how to read it. */
-const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 'list' }> = {
+export const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 'list' }> = {
   VIGIL_DATA_DIR: { path: ['dataDir'], kind: 'string' },
   VIGIL_DATABASE_URL: { path: ['database', 'url'], kind: 'string' },
   VIGIL_DATABASE_POOL_SIZE: { path: ['database', 'poolSize'], kind: 'int' },

@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
     it('moves a closed, unchanged file to the garbage table with its index rows gone and its leaves marked', async () => {
       const f = await repos.recordings.createFile({ cameraId: cam, path: 'recordings/x.mp4', codec: 'avc1', width: 1, height: 1, initSize: 10, startedAt: T0 });
       await repos.recordings.commit({ fragments: [{ fileId: f.id, cameraId: cam, seq: 0, byteOffset: 10, size: 5, startMs: T0, endMs: T0 + 1, keyframe: true, samples: 1, sha256: 'ab'.repeat(32) }], fileProgress: [{ fileId: f.id, endedAt: T0 + 1, bytes: 15, closed: true }], events: [] });
-      const [file] = await repos.evidence.files(cam);
+      const [file] = await repos.recordingIndex.files(cam);
       const stale = { ...file!, bytes: 14 };
       expect(await db.kysely.transaction().execute((t) => repos.evidence.moveToGarbage(t, [stale], T0))).toEqual([]);
       const moved = await db.kysely.transaction().execute((t) => repos.evidence.moveToGarbage(t, [file!], T0));

@@ -2,11 +2,12 @@
 // holds, retention marks, the cleaner's garbage table, storage alarms and evidence exports. It
 // also reads the recording index (files and fragments with their ids) the way these need it.
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { IndexedFile } from './recording-index.repository.js';
 import type { Database } from './schema.js';
+import type { StorageLevel } from '../storage/disk-usage.js';
 
 export type HoldState = 'active' | 'release_requested' | 'released';
 export type RetentionMarkKind = 'key_target' | 'incident';
-export type StorageLevel = 'ok' | 'warning' | 'critical' | 'full';
 export type ExportState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface IntegrityLogTable {
@@ -109,36 +110,6 @@ export type EvidenceExportRow = Selectable<EvidenceExportTable>;
 export type TreeHeadRow = Selectable<IntegrityTreeHeadTable>;
 export type StorageAlarmRow = Selectable<StorageAlarmTable>;
 
-/** A fragment row with its id and its file's start and path, as the log and the verifier read it. */
-export interface IndexedFragment {
-  id: number;
-  fileId: number;
-  cameraId: number;
-  seq: number;
-  byteOffset: number;
-  size: number;
-  startMs: number;
-  endMs: number;
-  keyframe: boolean;
-  samples: number;
-  sha256: string;
-  fileStartMs: number;
-  path: string;
-  initSize: number;
-}
-
-/** A recording file as retention sees it. */
-export interface IndexedFile {
-  id: number;
-  cameraId: number;
-  path: string;
-  startedAt: number;
-  endedAt: number;
-  bytes: number;
-  initSize: number;
-  closed: boolean;
-}
-
 export interface StoredLeaf {
   leafIndex: number;
   fragmentId: number;
@@ -154,61 +125,6 @@ const n = (v: unknown) => Number(v);
 
 export class EvidenceRepository {
   constructor(readonly db: Kysely<Database>) {}
-
-  // ---- the recording index, read ----
-
-  private fragmentQuery(q: Q) {
-    return q
-      .selectFrom('recording_fragments as g')
-      .innerJoin('recording_files as f', 'f.id', 'g.file_id')
-      .select(['g.id', 'g.file_id', 'g.camera_id', 'g.seq', 'g.byte_offset', 'g.size', 'g.start_ms', 'g.end_ms', 'g.keyframe', 'g.samples', 'g.sha256', 'f.started_at', 'f.path', 'f.init_size']);
-  }
-
-  private toFragment(r: Record<string, unknown>): IndexedFragment {
-    return {
-      id: n(r.id), fileId: n(r.file_id), cameraId: n(r.camera_id), seq: n(r.seq), byteOffset: n(r.byte_offset), size: n(r.size),
-      startMs: n(r.start_ms), endMs: n(r.end_ms), keyframe: n(r.keyframe) === 1, samples: n(r.samples), sha256: String(r.sha256),
-      fileStartMs: n(r.started_at), path: String(r.path), initSize: n(r.init_size),
-    };
-  }
-
-  /** Fragments of a camera not yet in its log, in commit (id) order. */
-  async fragmentsAfter(cameraId: number, afterId: number, limit: number): Promise<IndexedFragment[]> {
-    const rows = await this.fragmentQuery(this.db).where('g.camera_id', '=', cameraId).where('g.id', '>', afterId).orderBy('g.id').limit(limit).execute();
-    return rows.map((r) => this.toFragment(r));
-  }
-
-  /** Fragments of one file in seq order. */
-  async fileFragments(fileId: number): Promise<IndexedFragment[]> {
-    const rows = await this.fragmentQuery(this.db).where('g.file_id', '=', fileId).orderBy('g.seq').execute();
-    return rows.map((r) => this.toFragment(r));
-  }
-
-  /** Highest fragment id per camera: which logs have something new. */
-  async lastFragmentIds(): Promise<Map<number, number>> {
-    const rows = await this.db.selectFrom('recording_fragments').select(['camera_id', (eb) => eb.fn.max('id').as('last')]).groupBy('camera_id').execute();
-    return new Map(rows.map((r) => [n(r.camera_id), n(r.last)]));
-  }
-
-  /** Files of a camera overlapping [from, to) (all of them when no range), oldest first. */
-  async files(cameraId: number, from?: number, to?: number): Promise<IndexedFile[]> {
-    let q = this.db.selectFrom('recording_files').selectAll().where('camera_id', '=', cameraId);
-    if (from !== undefined) q = q.where('ended_at', '>', from);
-    if (to !== undefined) q = q.where('started_at', '<', to);
-    const rows = await q.orderBy('started_at').orderBy('id').execute();
-    return rows.map(toFile);
-  }
-
-  /** Closed files that ended before `before`: the only ones retention ever looks at. */
-  async closedFilesEndedBefore(before: number): Promise<IndexedFile[]> {
-    const rows = await this.db.selectFrom('recording_files').selectAll().where('closed', '=', 1).where('ended_at', '<', before).orderBy('camera_id').orderBy('started_at').execute();
-    return rows.map(toFile);
-  }
-
-  async cameraIdsWithFiles(): Promise<number[]> {
-    const rows = await this.db.selectFrom('recording_files').select('camera_id').distinct().orderBy('camera_id').execute();
-    return rows.map((r) => n(r.camera_id));
-  }
 
   // ---- the Merkle log ----
 
@@ -395,13 +311,6 @@ export class EvidenceRepository {
   async exportsInState(state: ExportState): Promise<EvidenceExportRow[]> {
     return this.db.selectFrom('evidence_exports').selectAll().where('state', '=', state).orderBy('id').execute();
   }
-}
-
-function toFile(r: Record<string, unknown>): IndexedFile {
-  return {
-    id: n(r.id), cameraId: n(r.camera_id), path: String(r.path), startedAt: n(r.started_at), endedAt: n(r.ended_at), bytes: n(r.bytes),
-    initSize: n(r.init_size), closed: n(r.closed) === 1,
-  };
 }
 
 function toLeaf(r: Record<string, unknown>): StoredLeaf {

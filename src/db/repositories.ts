@@ -9,6 +9,7 @@ import { GbDeviceRepository } from './gb-device.repository.js';
 import { HealthRepository } from './health.repository.js';
 import { WorkOrderRepository } from './work-order.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
+import { RecordingIndex } from './recording-index.repository.js';
 import { RecordingRepository } from './recording.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 
@@ -20,6 +21,8 @@ export interface Repositories {
   cameraGroups: CameraGroupRepository;
   audit: AuditRepository;
   recordings: RecordingRepository;
+  /** The recording index read: playback, the Merkle log, retention, integrity checks, export. */
+  recordingIndex: RecordingIndex;
   accounts: AccountRepository;
   accessRequests: AccessRequestRepository;
   evidence: EvidenceRepository;
@@ -38,6 +41,7 @@ export function createRepositories(db: Db): Repositories {
     cameraGroups: new CameraGroupRepository(db.kysely),
     audit: new AuditRepository(db.kysely),
     recordings: new RecordingRepository(db.kysely),
+    recordingIndex: new RecordingIndex(db.kysely),
     accounts: new AccountRepository(db.kysely),
     accessRequests: new AccessRequestRepository(db.kysely),
     evidence: new EvidenceRepository(db.kysely),

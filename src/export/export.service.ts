@@ -1,5 +1,7 @@
-// Evidence export (调取 / 复制, R5.3–R5.4): only under an approved copy or retrieve request that
-// covers this camera and range — `checkFootageAccess` decides and registers the use. The package
+// Evidence export (调取 / 复制, R5.3–R5.4): only by an officer of an approved copy or retrieve
+// request that covers this camera and range — `checkFootageAccess` decides and registers the use.
+// Every rule of export (who may start, see, cancel and take a package; which request; which range)
+// is here, so the HTTP API and `vigil export` obey the same checks; every refusal is registered. The package
 // is written in the background with progress, can be cancelled, and its end (done, failed,
 // cancelled) is registered with the manifest's hash. A crash mid-export leaves a partial folder
 // and a 'running' row; `recover()` removes the one and fails the other.
@@ -11,7 +13,8 @@ import type { Actor } from '../access/actor.js';
 import type { SecurityLog } from '../access/security-log.js';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceExportRow, IndexedFragment } from '../db/evidence.repository.js';
+import type { EvidenceExportRow } from '../db/evidence.repository.js';
+import type { FragmentInFile } from '../db/recording-index.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { Errors } from '../errors.js';
 import type { MerkleLog } from '../integrity/merkle-log.js';
@@ -24,7 +27,7 @@ export const EXPORTS_DIR = 'exports';
 
 export interface ExportDeps {
   repos: Repositories;
-  access: Pick<Access, 'checkFootageAccess' | 'requests'>;
+  access: Pick<Access, 'checkFootageAccess' | 'requests' | 'subjects'>;
   log: SecurityLog;
   merkle: MerkleLog;
   keys: PlatformKeys;
@@ -93,6 +96,13 @@ export class ExportService {
 
   async start(actor: Actor, req: ExportRequest): Promise<ExportView> {
     const request = await this.d.access.requests.load(req.requestId);
+    // Said before anything about the request is: only its officers learn whether it would do.
+    const refuseStart = (reason: string) =>
+      this.d.log.refuse(actor, { action: 'export', cameraIds: [req.cameraId], from: req.from, to: req.to, approvalId: req.requestId, target: 'export', reason }, Errors.forbidden(reason));
+    if (!request.officers.some((o) => o.userId === actor.userId)) await refuseStart('only an officer of the request may export under it');
+    // Checked here too: footage access would otherwise find, and register a use of, another
+    // approved request of the same officer that covers the range.
+    if (request.state !== 'approved' && request.state !== 'in_use') await refuseStart(`request ${request.id} is ${request.state}, not approved`);
     if (request.kind !== 'copy' && request.kind !== 'retrieve') {
       // Cite the articles of the request's jurisdiction that govern copying, never a requirement number.
       const copy = this.d.access.requests.requirements({ ...request, kind: 'copy' });
@@ -180,15 +190,51 @@ export class ExportService {
     return toExportView(r, this.jobs.get(id));
   }
 
+  /** An export as `actor` may see it: its request's officers and approvers, or supervision of the camera. */
+  async view(actor: Actor, id: number): Promise<ExportView> {
+    const v = await this.get(id);
+    const p = await this.parties(v);
+    if (!p.officers.has(actor.userId) && !p.approvers.has(actor.userId) && !actor.can('audit:read', (await this.d.access.subjects.camera(v.cameraId)).paths)) {
+      await this.refuse(actor, v, `export:${v.id}`, 'only the request\'s officers and approvers, or supervision of the camera, may see this export');
+    }
+    return v;
+  }
+
+  /** A finished export whose package `actor` may take (its request's officers and approvers). */
+  async forDownload(actor: Actor, id: number): Promise<ExportView> {
+    const v = await this.get(id);
+    const p = await this.parties(v);
+    if (!p.officers.has(actor.userId) && !p.approvers.has(actor.userId)) await this.refuse(actor, v, `export:${v.id}/package`, 'only the request\'s officers and approvers may take the package');
+    if (v.state !== 'done') throw Errors.conflict(`export ${v.id} is ${v.state}; only a finished export can be downloaded`);
+    return v;
+  }
+
+  /** Registers that the package left the platform. */
+  async downloaded(actor: Actor, v: ExportView, bytes: number): Promise<void> {
+    await this.d.log.record(actor, {
+      action: 'export', outcome: 'success', cameraIds: [v.cameraId], from: v.from, to: v.to, approvalId: v.requestId, target: `export:${v.id}/package`,
+      detail: { step: 'download', manifestSha256: v.manifestSha256, bytes },
+    });
+  }
+
   /** Stops a running export; only its maker may. Resolves once it has stopped and is registered. */
   async cancel(actor: Actor, id: number): Promise<ExportView> {
     const view = await this.get(id);
-    if (view.createdBy !== actor.userId) throw Errors.forbidden('only the one who started an export can cancel it');
+    if (view.createdBy !== actor.userId) await this.refuse(actor, view, `export:${view.id}`, 'only the one who started an export can cancel it');
     const job = this.jobs.get(id);
     if (!job) return view;
     job.abort.abort();
     await job.finished;
     return this.get(id);
+  }
+
+  private async parties(v: ExportView): Promise<{ officers: Set<number>; approvers: Set<number> }> {
+    const r = await this.d.access.requests.load(v.requestId);
+    return { officers: new Set([...r.officers.map((o) => o.userId), v.createdBy]), approvers: new Set(r.approvals.map((a) => a.userId)) };
+  }
+
+  private refuse(actor: Actor, v: ExportView, target: string, reason: string): Promise<never> {
+    return this.d.log.refuse(actor, { action: 'export', cameraIds: [v.cameraId], from: v.from, to: v.to, approvalId: v.requestId, target, reason }, Errors.forbidden(reason));
   }
 
   /** Resolves when the export has finished one way or another. */
@@ -213,11 +259,11 @@ export class ExportService {
 
   private async sources(req: ExportRequest): Promise<PackageSource[]> {
     const out: PackageSource[] = [];
-    for (const file of await this.d.repos.evidence.files(req.cameraId, req.from, req.to)) {
+    for (const file of await this.d.repos.recordingIndex.files(req.cameraId, req.from, req.to)) {
       const leaves = await this.d.repos.evidence.leavesOfFile(file.id);
       const leafOf = new Map(leaves.map((l) => [l.fragmentId, l.leafIndex]));
       const init = leafOf.get(0);
-      const fragments = (await this.d.repos.evidence.fileFragments(file.id)).filter((f: IndexedFragment) => f.endMs > req.from && f.startMs < req.to);
+      const fragments = (await this.d.repos.recordingIndex.fileFragments(file.id)).filter((f: FragmentInFile) => f.endMs > req.from && f.startMs < req.to);
       if (fragments.length === 0) continue;
       out.push({ file, initLeafIndex: init ?? Number.MAX_SAFE_INTEGER, fragments: fragments.map((f) => ({ ...f, leafIndex: leafOf.get(f.id) ?? Number.MAX_SAFE_INTEGER })) });
     }

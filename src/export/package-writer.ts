@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { IndexedFile, IndexedFragment } from '../db/evidence.repository.js';
+import type { FragmentInFile, IndexedFile } from '../db/recording-index.repository.js';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import { FOOTAGE_DIR, MANIFEST, PUBLIC_KEY, SIGNATURE, VERIFY_PAGE, type Manifest, type ManifestFile } from './manifest.js';
 import { verifyPage } from './verify-html.js';
@@ -15,7 +15,7 @@ import { ExportError } from './errors.js';
 export interface PackageSource {
   file: IndexedFile;
   /** The fragments to export, in seq order, each with its leaf index in the camera's log. */
-  fragments: (IndexedFragment & { leafIndex: number })[];
+  fragments: (FragmentInFile & { leafIndex: number })[];
   initLeafIndex: number;
 }
 

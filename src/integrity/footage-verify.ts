@@ -12,7 +12,8 @@
 import type { KeyObject } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import type { EvidenceRepository, IndexedFile } from '../db/evidence.repository.js';
+import type { EvidenceRepository } from '../db/evidence.repository.js';
+import type { IndexedFile, RecordingIndex } from '../db/recording-index.repository.js';
 import { isFreePadding } from '../media/fmp4/free-box.js';
 import { liveTail } from './live-tail.js';
 import { fragmentLeaf, initLeaf } from './leaf.js';
@@ -82,20 +83,22 @@ export interface BeingWritten {
 
 export interface FootageVerifyDeps {
   repo: EvidenceRepository;
+  /** The recording index: the files and fragments checked against the log. */
+  index: RecordingIndex;
   publicKey: KeyObject;
   absolute(relPath: string): string;
 }
 
 export async function verifyFootage(d: FootageVerifyDeps, o: FootageVerifyOptions = {}): Promise<FootageVerifyReport> {
   const report: FootageVerifyReport = { ok: true, cameras: 0, files: 0, fragments: 0, unsealed: 0, beingWritten: [], bytes: 0, problems: [], first: null };
-  const cameraIds = o.cameraId !== undefined ? [o.cameraId] : await cameraIdsOf(d.repo);
+  const cameraIds = o.cameraId !== undefined ? [o.cameraId] : await cameraIdsOf(d);
   let buf: Buffer = Buffer.alloc(1 << 20);
   for (const cameraId of cameraIds) {
     report.cameras++;
     const problems: Problem[] = [];
     const log = await d.repo.logState(cameraId);
     const lastSealed = log?.lastFragmentId ?? 0;
-    for (const file of await d.repo.files(cameraId, o.from, o.to)) {
+    for (const file of await d.index.files(cameraId, o.from, o.to)) {
       report.files++;
       const r = await verifyFile(d, file, lastSealed, buf);
       buf = r.buf;
@@ -119,8 +122,8 @@ export async function verifyFootage(d: FootageVerifyDeps, o: FootageVerifyOption
   return report;
 }
 
-async function cameraIdsOf(repo: EvidenceRepository): Promise<number[]> {
-  const ids = new Set([...(await repo.cameraIdsWithFiles()), ...(await repo.logStates()).keys()]);
+async function cameraIdsOf(d: FootageVerifyDeps): Promise<number[]> {
+  const ids = new Set([...(await d.index.cameraIdsWithFiles()), ...(await d.repo.logStates()).keys()]);
   return [...ids].sort((a, b) => a - b);
 }
 
@@ -143,7 +146,7 @@ interface FileResult {
 async function verifyFile(d: FootageVerifyDeps, file: IndexedFile, lastSealed: number, buf: Buffer): Promise<FileResult> {
   const out: FileResult = { problems: [], fragments: 0, unsealed: 0, bytes: 0, buf };
   const at = { cameraId: file.cameraId, fileId: file.id, path: file.path };
-  const [fragments, leaves] = await Promise.all([d.repo.fileFragments(file.id), d.repo.leavesOfFile(file.id)]);
+  const [fragments, leaves] = await Promise.all([d.index.fileFragments(file.id), d.repo.leavesOfFile(file.id)]);
   const leafOf = new Map(leaves.map((l) => [l.fragmentId, l]));
   let fh;
   try {

@@ -9,12 +9,15 @@ import type { Logger } from 'pino';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
 import type { EvidenceRepository } from '../db/evidence.repository.js';
+import type { RecordingIndex } from '../db/recording-index.repository.js';
 import { fragmentLeaf, initLeaf } from './leaf.js';
 import { Frontier } from './merkle.js';
 import { signTreeHead, type TreeHead } from './tree-head.js';
 
 export interface MerkleLogDeps {
   repo: EvidenceRepository;
+  /** The recording index: the fragments each log takes in. */
+  index: RecordingIndex;
   keys: PlatformKeys;
   clock: Clock;
   logger: Logger;
@@ -30,7 +33,7 @@ export class MerkleLog {
 
   /** Adds every indexed fragment not yet in its camera's log; returns how many leaves were added. */
   async sealAll(): Promise<number> {
-    const [latest, states] = await Promise.all([this.d.repo.lastFragmentIds(), this.d.repo.logStates()]);
+    const [latest, states] = await Promise.all([this.d.index.lastFragmentIds(), this.d.repo.logStates()]);
     let added = 0;
     for (const [cameraId, last] of latest) {
       if ((states.get(cameraId)?.lastFragmentId ?? 0) < last) added += await this.sealCamera(cameraId);
@@ -43,7 +46,7 @@ export class MerkleLog {
     for (;;) {
       const state = await this.d.repo.logState(cameraId);
       const frontier = state ? Frontier.fromJSON(state.size, state.frontier) : new Frontier();
-      const fragments = await this.d.repo.fragmentsAfter(cameraId, state?.lastFragmentId ?? 0, BATCH);
+      const fragments = await this.d.index.fragmentsAfter(cameraId, state?.lastFragmentId ?? 0, BATCH);
       if (fragments.length === 0) return added;
       const leaves: { fragmentId: number; fileId: number; leafHash: string }[] = [];
       const push = (fragmentId: number, fileId: number, hash: Buffer) => {

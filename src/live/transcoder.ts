@@ -9,7 +9,7 @@ import type { MediaSource, SourceEvents, SourceStats, StreamInfo, VideoFrame } f
 import { joinAnnexB } from '../media/h264/annexb.js';
 import { h264NalType, H264Nal } from '../media/h264/nal.js';
 import { h264CodecString, parseH264Sps } from '../media/h264/sps.js';
-import { AccessUnitSplitter } from '../sim/access-unit-splitter.js';
+import { AccessUnitSplitter } from '../media/h264/access-unit-splitter.js';
 import { LiveError } from './errors.js';
 import { accessUnitNalus } from './rtp-framer.js';
 import type { FeedOpener, FeedSubscription, StreamHub } from './stream-hub.js';

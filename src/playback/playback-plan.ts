@@ -3,7 +3,7 @@
 // offset from the first fragment's start to T — the player decodes from the keyframe and shows T.
 // A pure function of index rows, so every edge (T in a gap, T before any recording, a file
 // change, a hole inside a file) is tested without a database.
-import type { IndexedFragment } from './footage-index.js';
+import type { IndexedFragment } from '../db/recording-index.repository.js';
 
 export interface PlanSegment extends IndexedFragment {
   /** Where this fragment starts on the player's timeline (sum of the durations before it), seconds. */

@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpenStream, StreamRegister } from '../live/stream-register.js';
 import { PlaybackError } from './errors.js';
-import type { FootageIndex } from './footage-index.js';
+import type { RecordingIndex } from '../db/recording-index.repository.js';
 import { buildPlan, type PlaybackPlan } from './playback-plan.js';
 import { vodPlaylist } from './vod-playlist.js';
 
@@ -27,7 +27,7 @@ export class PlaybackService {
   private readonly verify: boolean;
 
   constructor(
-    private readonly index: FootageIndex,
+    private readonly index: RecordingIndex,
     private readonly dataDir: string,
     readonly register: StreamRegister,
     options: PlaybackServiceOptions = {},

@@ -1,7 +1,7 @@
 // The timeline API's use case: one camera's recorded ranges, gaps, events and coverage for a span
 // from an hour to a month, or several cameras on one shared timeline for synchronised playback.
 import { PlaybackError } from './errors.js';
-import type { FootageIndex, IndexedEvent } from './footage-index.js';
+import type { RecordingIndex, IndexedEvent } from '../db/recording-index.repository.js';
 import { intersect, summarise, type Range, type TimelineSummary } from './timeline.js';
 
 export interface CameraTimeline extends TimelineSummary {
@@ -25,7 +25,7 @@ export const MAX_SHARED_CAMERAS = 4;
 
 export class TimelineService {
   constructor(
-    private readonly index: FootageIndex,
+    private readonly index: RecordingIndex,
     private readonly now: () => number = Date.now,
   ) {}
 

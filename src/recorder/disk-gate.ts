@@ -2,7 +2,7 @@
 // raises the alarms; the recorder only needs to know when to stop writing, so it reads the same
 // free-space figure on its own and stays right even when the roles run in different processes.
 import type { Logger } from 'pino';
-import { DEFAULT_THRESHOLDS, diskUsage, storageLevel, type DiskUsage, type StorageThresholds } from '../retention/storage-monitor.js';
+import { DEFAULT_THRESHOLDS, diskUsage, storageLevel, type DiskUsage, type StorageThresholds } from '../storage/disk-usage.js';
 
 export class DiskGate {
   private accepting = true;

@@ -1,11 +1,10 @@
 // The registry's view of the jurisdiction profiles, over the catalogue loaded from profiles/.
-import type { ProfileCatalogueView } from '../api/routes/profiles/routes.js';
 import { Errors } from '../errors.js';
 import { isProhibited, mandatoryCategories } from '../domain/place-category.js';
 import { loadProfiles, type ProfileCatalogue } from '../domain/profile-loader.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { legalStanding } from '../domain/legal-status.js';
-import type { ProfileRules } from './profile-rules.js';
+import type { ProfileCatalogueView, ProfileRules } from './profile-rules.js';
 
 export function profileRules(catalogue: ProfileCatalogue, defaultProfileId: string): ProfileRules {
   if (!catalogue.get(defaultProfileId)) {

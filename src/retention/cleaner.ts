@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditActor } from '../audit/entry.js';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceRepository, IndexedFile } from '../db/evidence.repository.js';
+import type { EvidenceRepository } from '../db/evidence.repository.js';
+import type { IndexedFile, RecordingIndex } from '../db/recording-index.repository.js';
 import { DAY_MS, decideRetention, overlaps, type CameraPolicy, type FileDecision, type RetentionDecision } from './retention-decision.js';
 
 export const RETENTION_ACTOR: AuditActor = { userId: null, workId: null, name: 'platform (retention)' };
@@ -22,6 +23,8 @@ export interface FileRemover {
 
 export interface CleanerDeps {
   repo: EvidenceRepository;
+  /** The recording index: which files a camera has, and their fragments. */
+  index: RecordingIndex;
   audit: AuditLog;
   files: FileRemover;
   clock: Clock;
@@ -55,11 +58,11 @@ export class RetentionCleaner {
   /** What would be removed now, without removing anything. */
   async plan(): Promise<{ decision: RetentionDecision; files: Map<number, IndexedFile> }> {
     const now = this.d.clock.now();
-    const policies = await this.d.policies(await this.d.repo.cameraIdsWithFiles());
+    const policies = await this.d.policies(await this.d.index.cameraIdsWithFiles());
     const minima = [...policies.values()].flatMap((p) => (p.minimum ? [p.minimum.days] : []));
     if (minima.length === 0) return { decision: { remove: [], keep: [] }, files: new Map() };
     // Nothing ends its shortest period before this, so older rows are all the cleaner reads.
-    const candidates = await this.d.repo.closedFilesEndedBefore(now - Math.min(...minima) * DAY_MS);
+    const candidates = await this.d.index.closedFilesEndedBefore(now - Math.min(...minima) * DAY_MS);
     const [holds, marks] = await Promise.all([this.d.repo.holds(), this.d.repo.marks()]);
     const range = (r: { camera_id: number; range_from: number | null; range_to: number | null }) => ({ cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to });
     const decision = decideRetention(
@@ -94,7 +97,7 @@ export class RetentionCleaner {
     // What each file held, for the register: its fragments' hashes and where they sit in the log.
     const summaries = new Map<number, Record<string, unknown>>();
     for (const { file, decision } of items) {
-      const frags = await this.d.repo.fileFragments(file.id);
+      const frags = await this.d.index.fileFragments(file.id);
       const leaves = await this.d.repo.leavesOfFile(file.id);
       const h = createHash('sha256');
       for (const f of frags) h.update(Buffer.from(f.sha256, 'hex'));

@@ -5,9 +5,9 @@
 import type { Actor } from '../access/actor.js';
 import { authorize, can } from '../access/policy.js';
 import type { SecurityLog } from '../access/security-log.js';
-import { cameraSubject } from '../access/subjects.js';
+import { cameraSubject, cameraSubjects } from '../access/subjects.js';
 import type { Clock } from '../domain/clock.js';
-import type { LegalHoldRow } from '../db/evidence.repository.js';
+import type { HoldState, LegalHoldRow } from '../db/evidence.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { Errors } from '../errors.js';
 import './hold.policy.js';
@@ -35,6 +35,9 @@ export interface HoldView {
   releasedBy: number | null;
   releasedAt: number | null;
 }
+
+/** Who may list holds across cameras at all (each hold is then filtered by the read-holds policy). */
+const HOLD_PERMISSIONS = ['footage:retrieve', 'access-request:approve', 'audit:read'] as const;
 
 export const toHoldView = (r: LegalHoldRow): HoldView => ({
   id: Number(r.id), cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to, caseRef: r.case_ref, reason: r.reason, state: r.state,
@@ -98,6 +101,30 @@ export class LegalHoldService {
   async list(actor: Actor, cameraId: number): Promise<HoldView[]> {
     await this.guard(actor, 'read-holds', cameraId, 'legal_hold', null);
     return (await this.repos.evidence.holdsOfCamera(cameraId)).map(toHoldView);
+  }
+
+  /** One hold, to one who may read the holds of its camera (a refusal is registered). */
+  async view(actor: Actor, id: number): Promise<HoldView> {
+    const hold = await this.get(id);
+    if (!can(actor, 'read-holds', await cameraSubject(this.repos, hold.cameraId))) {
+      const reason = `you may not read the holds of camera ${hold.cameraId}`;
+      await this.log.refuse(actor, { action: 'legal_hold', cameraIds: [hold.cameraId], target: `legal-hold:${hold.id}`, reason }, Errors.forbidden(reason));
+    }
+    return hold;
+  }
+
+  /** Holds in `states` on every camera the actor may read holds of; refused (and registered) to one who may read none. */
+  async listInReach(actor: Actor, states: HoldState[], target: string | null): Promise<HoldView[]> {
+    if (!HOLD_PERMISSIONS.some((p) => actor.holds(p))) {
+      await this.log.refuse(actor, { action: 'legal_hold', target, reason: 'you may not read legal holds' }, Errors.forbidden('you may not read legal holds'));
+    }
+    const rows = (await this.repos.evidence.holds(states)).map(toHoldView);
+    const cameras = (await Promise.all([...new Set(rows.map((h) => h.cameraId))].map((id) => this.repos.cameras.get(id)))).filter((c) => c !== undefined);
+    const subjects = await cameraSubjects(this.repos, cameras);
+    return rows.filter((h) => {
+      const s = subjects.get(h.cameraId);
+      return s !== undefined && can(actor, 'read-holds', s);
+    });
   }
 
   private async step(actor: Actor, hold: HoldView, from: LegalHoldRow['state'], set: Partial<LegalHoldRow>, what: string): Promise<HoldView> {

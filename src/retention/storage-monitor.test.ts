@@ -8,7 +8,8 @@ import { fixedClock } from '../domain/clock.js';
 import type { Db } from '../db/database.js';
 import { createRepositories } from '../db/repositories.js';
 import { freshDatabase } from '../../test/support/databases.js';
-import { diskUsage, StorageMonitor, storageLevel, DEFAULT_THRESHOLDS } from './storage-monitor.js';
+import { diskUsage, storageLevel, DEFAULT_THRESHOLDS } from '../storage/disk-usage.js';
+import { StorageMonitor } from './storage-monitor.js';
 
 describe('disk pressure', () => {
   let db: Db;

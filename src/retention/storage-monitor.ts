@@ -6,20 +6,11 @@
 //   full     (≥ 95 %)      alarm row, log fatal; `storageState().acceptingWrites` is false, so the
 //                          recorder stops writing new fragments and keeps everything it has
 // Each change of level is an alarm; a level held is repeated in the log every `repeatMs`.
-import { statfs } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceRepository, StorageLevel } from '../db/evidence.repository.js';
-
-export interface StorageThresholds {
-  /** Fractions of the volume used, 0..1, ascending. */
-  warning: number;
-  critical: number;
-  full: number;
-}
-
-export const DEFAULT_THRESHOLDS: StorageThresholds = { warning: 0.85, critical: 0.9, full: 0.95 };
+import type { EvidenceRepository } from '../db/evidence.repository.js';
+import { DEFAULT_THRESHOLDS, diskUsage, storageLevel, type DiskUsage, type StorageLevel, type StorageThresholds } from '../storage/disk-usage.js';
 
 export interface StorageState {
   level: StorageLevel;
@@ -29,24 +20,6 @@ export interface StorageState {
   /** False at 'full': the recorder must not start new fragments. */
   acceptingWrites: boolean;
   checkedAt: number;
-}
-
-export function storageLevel(usedFraction: number, t: StorageThresholds): StorageLevel {
-  if (usedFraction >= t.full) return 'full';
-  if (usedFraction >= t.critical) return 'critical';
-  if (usedFraction >= t.warning) return 'warning';
-  return 'ok';
-}
-
-export interface DiskUsage {
-  freeBytes: number;
-  totalBytes: number;
-}
-
-export async function diskUsage(path: string): Promise<DiskUsage> {
-  const s = await statfs(path);
-  // bavail: what an unprivileged writer can still use (the recorder is one).
-  return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
 }
 
 export interface StorageMonitorDeps {
@@ -80,6 +53,23 @@ export class StorageMonitor {
   /** The latest reading; the recorder consults `acceptingWrites` before each new fragment. */
   storageState(): StorageState {
     return this.state;
+  }
+
+  /**
+   * The volume against the thresholds and its recent alarms. In a process that does not run the
+   * monitor (the retention role does) the volume is read now, without raising alarms: those belong
+   * to the running monitor alone.
+   */
+  async report(alarmLimit = 20): Promise<StorageState & { thresholds: StorageThresholds; alarms: { at: number; level: string; usedPercent: number; freeBytes: number; message: string }[] }> {
+    let state = this.state;
+    if (state.checkedAt === 0) {
+      const u = await (this.d.usage ?? diskUsage)(this.d.dir);
+      const used = u.totalBytes > 0 ? 1 - u.freeBytes / u.totalBytes : 1;
+      const level = storageLevel(used, this.t);
+      state = { level, usedFraction: used, freeBytes: u.freeBytes, totalBytes: u.totalBytes, acceptingWrites: level !== 'full', checkedAt: Date.now() };
+    }
+    const alarms = (await this.d.repo.alarms(alarmLimit)).map((a) => ({ at: Number(a.at), level: a.level, usedPercent: Number(a.used_permille) / 10, freeBytes: Number(a.free_bytes), message: a.message }));
+    return { ...state, thresholds: this.t, alarms };
   }
 
   async start(): Promise<void> {

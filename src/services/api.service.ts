@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../api/app.js';
 import { consolePlugin } from '../api/plugins/console.js';
-import { openWatching } from '../live/watching.js';
+import { openWatching } from './watching.js';
 import { projectRoot } from '../project-root.js';
-import { openEvidence } from '../retention/evidence.js';
+import { openEvidence } from './evidence.js';
 import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
+import { storageThresholds } from '../storage/disk-usage.js';
 
 export interface ApiServiceOptions {
   /** `vigil serve --demo`: the API docs are open unless http.publicDocs says otherwise. */
@@ -38,7 +39,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
       keys: ctx.audit.keys,
       dataDir: ctx.config.dataDir,
       absolute: (p) => evidence.store.absolute(p),
-      thresholds: { warning: r.diskWarningPercent / 100, critical: r.diskCriticalPercent / 100, full: r.diskFullPercent / 100 },
+      thresholds: storageThresholds(r),
     },
     security: {
       trustedProxies: ctx.config.http.trustedProxies,

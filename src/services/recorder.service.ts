@@ -5,18 +5,14 @@ import { Recorder } from '../recorder/recorder.js';
 import { libuvPoolSize } from '../config/environment.js';
 import { DiskGate } from '../recorder/disk-gate.js';
 import { createRecorderMetrics } from '../recorder/metrics.js';
+import { storageThresholds } from '../storage/disk-usage.js';
 import type { Context } from './context.js';
 
 /** Below this many libuv pool threads, a hundred cameras' fragment writes queue behind each other. */
 const WANTED_POOL_THREADS = 16;
 
 export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; close(): Promise<void> }> {
-  const r = ctx.config.retention;
-  const disk = new DiskGate(ctx.config.dataDir, ctx.logger.child({ role: 'recorder' }), {
-    warning: r.diskWarningPercent / 100,
-    critical: r.diskCriticalPercent / 100,
-    full: r.diskFullPercent / 100,
-  });
+  const disk = new DiskGate(ctx.config.dataDir, ctx.logger.child({ role: 'recorder' }), storageThresholds(ctx.config.retention));
   await disk.start();
   const pool = libuvPoolSize();
   if (pool < WANTED_POOL_THREADS) {

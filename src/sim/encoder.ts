@@ -5,7 +5,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { packetizeH264 } from '../media/h264/packetizer.js';
 import { H264Nal, h264NalType } from '../media/h264/nal.js';
-import { AccessUnitSplitter } from './access-unit-splitter.js';
+import { AccessUnitSplitter } from '../media/h264/access-unit-splitter.js';
 import { SimError } from './errors.js';
 import { pictureGraph, type PictureKind, type PictureOptions } from './picture.js';
 

@@ -9,7 +9,7 @@ import { createAccess, type Access } from '../../src/access/index.js';
 import type { Role } from '../../src/access/permissions.js';
 import { buildApp } from '../../src/api/app.js';
 import { consolePlugin } from '../../src/api/plugins/console.js';
-import { streamAuthority } from '../../src/api/routes/live/media-plugin.js';
+import { streamAuthority } from '../../src/access/stream-authority.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
 import { configSchema } from '../../src/config/config.schema.js';
@@ -17,7 +17,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import { LiveService } from '../../src/live/live-service.js';
 import { StreamHub } from '../../src/live/stream-hub.js';
 import { StreamRegister } from '../../src/live/stream-register.js';
-import { FootageIndex } from '../../src/playback/footage-index.js';
+import { RecordingIndex } from '../../src/db/recording-index.repository.js';
 import { PlaybackService } from '../../src/playback/playback-service.js';
 import { TimelineService } from '../../src/playback/timeline-service.js';
 import { projectRoot } from '../../src/project-root.js';
@@ -53,7 +53,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
   const register = new StreamRegister(streamAuthority(access));
   const hub = new StreamHub({ sources: testSources(harness.dataDir), sourceUrl: async (id) => (await harness.repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
   const live = new LiveService(hub, register);
-  const index = new FootageIndex(harness.db.kysely);
+  const index = new RecordingIndex(harness.db.kysely);
   const webRoot = join(projectRoot(), 'dist', 'web');
   const app: FastifyInstance = await buildApp({
     db: harness.db,

@@ -23,7 +23,7 @@ const logger = pino({ level: 'silent' });
 if (mode === 'clean') {
   const catalogue = loadProfiles();
   const cleaner = new RetentionCleaner({
-    repo: repos.evidence, audit, files: new SegmentStore(dataDir!), clock, logger,
+    repo: repos.evidence, index: repos.recordingIndex, audit, files: new SegmentStore(dataDir!), clock, logger,
     policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' }),
   });
   process.stdout.write('ready\n');
@@ -40,7 +40,7 @@ if (mode === 'export') {
   const ctx = await openContext(configSchema.parse({ dataDir, database: { url: dbUrl } }), { logger, clock });
   const store = new SegmentStore(dataDir!);
   const absolute = (p: string) => store.absolute(p);
-  const merkle = new MerkleLog({ repo: ctx.repos.evidence, keys: ctx.audit.keys, clock, logger, absolute });
+  const merkle = new MerkleLog({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, keys: ctx.audit.keys, clock, logger, absolute });
   const exports = new ExportService({ repos: ctx.repos, access: ctx.access, log: new SecurityLog(ctx.audit), merkle, keys: ctx.audit.keys, clock, logger, dataDir: dataDir!, absolute });
   const session = await ctx.access.accounts.login({ login: login!, password: password!, sourceAddress: null });
   const actor = (await ctx.access.accounts.fromSession(session.sessionSecret!, null))!.actor;

@@ -16,7 +16,7 @@ for (const dialect of DIALECTS) {
     let w: EvidenceWorld;
     let files: WrittenFile[];
     let cam: number;
-    const verify = () => verifyFootage({ repo: w.repos.evidence, publicKey: w.keys.publicKey, absolute: (p) => w.store.absolute(p) }, { cameraId: cam });
+    const verify = () => verifyFootage({ repo: w.repos.evidence, index: w.repos.recordingIndex, publicKey: w.keys.publicKey, absolute: (p) => w.store.absolute(p) }, { cameraId: cam });
     const path = (i: number) => w.store.absolute(files[i]!.path);
     const frag = (i: number, seq: number) => files[i]!.fragments[seq]!;
     const db = () => w.db.kysely;
@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
       w = await evidenceWorld(dialect, 1);
       cam = w.cameras[0]!;
       files = await recordFootage(w.repos, w.dataDir, cam, { startMs: T0, files: 3, secondsPerFile: 5 });
-      const log = new MerkleLog({ repo: w.repos.evidence, keys: w.keys, clock: w.clock, logger: pino({ level: 'silent' }), absolute: (p) => w.store.absolute(p) });
+      const log = new MerkleLog({ repo: w.repos.evidence, index: w.repos.recordingIndex, keys: w.keys, clock: w.clock, logger: pino({ level: 'silent' }), absolute: (p) => w.store.absolute(p) });
       expect(await log.sealAll()).toBe(3 * 6); // an init leaf and five fragments a file
       expect(await log.signHeads()).toHaveLength(1);
     }, 60_000);
@@ -207,7 +207,7 @@ for (const dialect of DIALECTS) {
 
     it('a row and its leaf rewritten together: the signed head no longer matches', () => expectFirst(async () => {
       const undoRow = await rowChange({ i: 1, seq: 0 }, { samples: 1 })();
-      const f = (await w.repos.evidence.fileFragments(files[1]!.id))[0]!;
+      const f = (await w.repos.recordingIndex.fileFragments(files[1]!.id))[0]!;
       const { fragmentLeaf } = await import('../../src/integrity/leaf.js');
       const leaf = await db().selectFrom('integrity_leaves').selectAll().where('fragment_id', '=', f.id).executeTakeFirstOrThrow();
       await db().updateTable('integrity_leaves').set({ leaf_hash: fragmentLeaf(f).toString('hex') }).where('fragment_id', '=', f.id).execute();

@@ -8,7 +8,7 @@ import { createAccess, type Access } from '../../src/access/index.js';
 import type { Role } from '../../src/access/permissions.js';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
 import { buildApp } from '../../src/api/app.js';
-import { streamAuthority } from '../../src/api/routes/live/media-plugin.js';
+import { streamAuthority } from '../../src/access/stream-authority.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
 import { configSchema } from '../../src/config/config.schema.js';
@@ -18,7 +18,7 @@ import type { MediaSource, SourceOptions } from '../../src/ingest/source.js';
 import { LiveService, type LiveServiceOptions } from '../../src/live/live-service.js';
 import { StreamHub } from '../../src/live/stream-hub.js';
 import { StreamRegister } from '../../src/live/stream-register.js';
-import { FootageIndex } from '../../src/playback/footage-index.js';
+import { RecordingIndex } from '../../src/db/recording-index.repository.js';
 import { PlaybackService } from '../../src/playback/playback-service.js';
 import { TimelineService } from '../../src/playback/timeline-service.js';
 import { createRegistry } from '../../src/registry/index.js';
@@ -76,7 +76,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
     lingerMs: options.lingerMs ?? 1000,
   });
   const live = new LiveService(hub, register, options.live);
-  const index = new FootageIndex(harness.db.kysely);
+  const index = new RecordingIndex(harness.db.kysely);
   const playback = new PlaybackService(index, harness.dataDir, register);
   const app = await buildApp({
     db: harness.db,

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamAuthority } from '../../src/api/routes/live/media-plugin.js';
+import { streamAuthority } from '../../src/access/stream-authority.js';
 import { createAccess, type Access } from '../../src/access/index.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import type { AuditEntry } from '../../src/audit/entry.js';

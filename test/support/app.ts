@@ -25,10 +25,12 @@ import { createHealth, type Health } from '../../src/health/index.js';
 import type { EvidenceRouteDeps } from '../../src/api/routes/integrity/evidence-deps.js';
 import { SecurityLog } from '../../src/access/security-log.js';
 import { ExportService } from '../../src/export/export.service.js';
+import { IntegrityService } from '../../src/integrity/integrity.service.js';
 import { MerkleLog } from '../../src/integrity/merkle-log.js';
 import { SegmentStore } from '../../src/recorder/segment-store/segment-store.js';
 import { LegalHoldService } from '../../src/retention/legal-hold.service.js';
-import { DEFAULT_THRESHOLDS, StorageMonitor } from '../../src/retention/storage-monitor.js';
+import { StorageMonitor } from '../../src/retention/storage-monitor.js';
+import { DEFAULT_THRESHOLDS } from '../../src/storage/disk-usage.js';
 import { freshDatabase } from './databases.js';
 import { testSources } from './sources.js';
 import type { SourceGuard } from '../../src/ingest/source-guard.js';
@@ -132,16 +134,17 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   };
 }
 
-/** The evidence services as src/retention/evidence.ts assembles them, over the test's database. */
+/** The evidence services as src/services/evidence.ts assembles them, over the test's database. */
 function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock: ReturnType<typeof fixedClock>, dataDir: string): TestApp['evidence'] {
   const logger = pino({ level: 'silent' });
   const store = new SegmentStore(dataDir);
   const absolute = (p: string) => store.absolute(p);
   const log = new SecurityLog(audit);
-  const merkle = new MerkleLog({ repo: repos.evidence, keys: audit.keys, clock, logger, absolute });
+  const merkle = new MerkleLog({ repo: repos.evidence, index: repos.recordingIndex, keys: audit.keys, clock, logger, absolute });
   return {
     repos, store, merkle, keys: audit.keys, dataDir, absolute, thresholds: DEFAULT_THRESHOLDS,
     holds: new LegalHoldService(repos, log, clock),
+    integrity: new IntegrityService({ repo: repos.evidence, index: repos.recordingIndex, access, log, keys: audit.keys, absolute }),
     exports: new ExportService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute }),
     storage: new StorageMonitor({ dir: dataDir, repo: repos.evidence, clock, logger }),
   };

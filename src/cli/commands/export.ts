@@ -4,7 +4,7 @@
 import { secretFromEnvironment } from '../../config/environment.js';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { openEvidence } from '../../retention/evidence.js';
+import { openEvidence } from '../../services/evidence.js';
 import type { Context } from '../../services/context.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';

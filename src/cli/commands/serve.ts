@@ -1,20 +1,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE } from '../../access/first-run.js';
-import { CheckpointTimer } from '../../audit/checkpoint-timer.js';
 import type { Config } from '../../config/config.js';
+import { configSchema } from '../../config/config.schema.js';
 import { openContext } from '../../services/context.js';
-import { startApiService } from '../../services/api.service.js';
-import { startRecorderService } from '../../services/recorder.service.js';
-import { startGb28181Service } from '../../services/gb28181.service.js';
-import { startRetentionRole } from '../../retention/evidence.js';
+import { startRoles } from '../../services/roles.js';
 import { DEMO_OPERATOR_FILE, seedDemo } from '../../services/demo.js';
 import { Errors } from '../../errors.js';
 import { startSimulator } from '../../sim/simulator.js';
 import { parse } from '../args.js';
 
+/** The roles a node runs when its configuration names none: the schema's default, so the help cannot drift. */
+const DEFAULT_ROLES = configSchema.shape.services.parse(undefined).join(', ');
+
 export const serveHelp = `vigil serve [--demo]
-  Runs the roles in the configuration's "services" (default: api, recorder).
+  Runs the roles in the configuration's "services" (VIGIL_SERVICES; default: ${DEFAULT_ROLES}).
+  Every serving process also keeps the access register's timers.
   --demo   run simulated cameras (VIGIL_SIM_CAMERAS, default 4) and, when the registry is empty,
            seed a demo city whose camera points are those cameras`;
 
@@ -36,36 +37,12 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       ctx.sources.allowEndpoint(sim.host, sim.port);
       if (values.demo) await seedDemo(ctx, simCameras, sim.host, sim.port);
     }
-    // A quiet register still gets its signed checkpoint on time.
-    const checkpoints = new CheckpointTimer(ctx.audit, (e) => ctx.logger.error({ err: e }, 'access register checkpoint failed'));
-    checkpoints.start();
-    stops.push(() => checkpoints.close());
-    if (config.services.includes('api')) {
-      const api = await startApiService(ctx, { demo: values.demo === true });
-      stops.push(api.close);
+    const roles = await startRoles(ctx, config.services, { demo: values.demo === true }, (e) => ctx.logger.error({ err: e }, 'stop failed'));
+    stops.push(roles.close);
+    if (roles.apiUrl) {
       process.stderr.write(
-        `\nVigil ${ctx.version} is running.\n  Console:  ${api.url}/\n  API docs: ${api.url}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\n${signInHint(config.dataDir)}Press Ctrl+C to stop.\n\n`,
+        `\nVigil ${ctx.version} is running.\n  Console:  ${roles.apiUrl}/\n  API docs: ${roles.apiUrl}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\n${signInHint(config.dataDir)}Press Ctrl+C to stop.\n\n`,
       );
-    }
-    if (config.services.includes('retention')) {
-      // Retention, the Merkle logs and disk pressure; stops after the recorder.
-      const retention = await startRetentionRole(ctx);
-      stops.push(retention.close);
-    }
-    if (config.services.includes('health')) {
-      // Diagnostic cycles, work-order escalation, daily roll-ups and rate gauges (issue 7).
-      ctx.health.start();
-      stops.push(() => ctx.health.close());
-    }
-    if (config.services.includes('gb28181')) {
-      // The GB/T 28181 SIP server: devices register, keep alive and send their catalogs (issue 18).
-      const gb = await startGb28181Service(ctx);
-      stops.push(gb.close);
-    }
-    if (config.services.includes('recorder')) {
-      // Started last so it stops first: files are closed before the simulated cameras go away.
-      const recorder = await startRecorderService(ctx);
-      stops.push(recorder.close);
     }
   } catch (e) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

@@ -34,7 +34,7 @@ export async function verifyCommand(ctx: Context, args: string[], out: NodeJS.Wr
   const from = time(values.from, 'from');
   const to = time(values.to, 'to');
   const report = await verifyFootage(
-    { repo: ctx.repos.evidence, publicKey: ctx.audit.keys.publicKey, absolute: (p) => store.absolute(p) },
+    { repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, publicKey: ctx.audit.keys.publicKey, absolute: (p) => store.absolute(p) },
     { ...(cameraId !== undefined ? { cameraId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) },
   );
   const seconds = (Date.now() - started) / 1000;

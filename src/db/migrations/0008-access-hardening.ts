@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { isSealed, sealSecret, openSecret, TOTP_KEY_NAME } from '../../access/secret-box.js';
-import { loadOrCreateSecretKey } from '../../access/secret-key.js';
+import { isSealed, sealSecret, openSecret, TOTP_KEY_NAME } from '../../keys/secret-box.js';
+import { loadOrCreateSecretKey } from '../../keys/secret-key.js';
 import type { DialectName } from '../database.js';
 
 // The stored, hashed columns apart from seq and the two hashes, in the hash's order

@@ -1,14 +1,9 @@
 // Legal holds (信息保全, R4.3) over HTTP: place, list, read, ask for release, approve release.
 // The gate is 'signed-in' because the right is "may retrieve or approve within the camera's
-// scope" (src/retention/hold.policy.ts), which no single permission expresses; the service and
-// the per-camera checks below decide, and register every refusal.
+// scope" (src/retention/hold.policy.ts), which no single permission expresses;
+// legal-hold.service.ts decides, and registers every refusal.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Actor } from '../../../access/actor.js';
-import { can } from '../../../access/policy.js';
-import type { HoldState } from '../../../db/evidence.repository.js';
-import { Errors } from '../../../errors.js';
-import { toHoldView } from '../../../retention/legal-hold.service.js';
 import { actorOf } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
 import type { EvidenceRouteOptions } from '../integrity/evidence-deps.js';
@@ -45,17 +40,8 @@ const listQuery = z.strictObject({
   state: z.enum(['active', 'release_requested', 'released']).optional(),
 });
 
-const HOLD_PERMISSIONS = ['footage:retrieve', 'access-request:approve', 'audit:read'] as const;
-
-export const holdRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = async (app, { access, holds, repos }) => {
+export const holdRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = async (app, { holds }) => {
   const tags = ['legal holds'];
-
-  /** read-holds on the hold's camera, or a registered refusal. */
-  const mayRead = async (actor: Actor, cameraId: number, target: string) => {
-    if (!can(actor, 'read-holds', await access.subjects.camera(cameraId))) {
-      await access.log.refuse(actor, { action: 'legal_hold', cameraIds: [cameraId], target, reason: `you may not read the holds of camera ${cameraId}` }, Errors.forbidden(`you may not read the holds of camera ${cameraId}`));
-    }
-  };
 
   app.get('/holds', {
     config: { access: 'signed-in' },
@@ -64,19 +50,7 @@ export const holdRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = async (ap
     const actor = actorOf(req);
     const { cameraId, state } = req.query;
     let items = cameraId !== undefined ? await holds.list(actor, cameraId) : [];
-    if (cameraId === undefined) {
-      if (!HOLD_PERMISSIONS.some((p) => actor.holds(p))) {
-        await access.log.refuse(actor, { action: 'legal_hold', target: 'GET /holds', reason: 'you may not read legal holds' }, Errors.forbidden('you may not read legal holds'));
-      }
-      const states: HoldState[] = state ? [state] : ['active', 'release_requested', 'released'];
-      const rows = (await repos.evidence.holds(states)).map(toHoldView);
-      const cameras = (await Promise.all([...new Set(rows.map((h) => h.cameraId))].map((id) => repos.cameras.get(id)))).filter((c) => c !== undefined);
-      const subjects = await access.subjects.cameras(cameras);
-      items = rows.filter((h) => {
-        const s = subjects.get(h.cameraId);
-        return s !== undefined && can(actor, 'read-holds', s);
-      });
-    }
+    if (cameraId === undefined) items = await holds.listInReach(actor, state ? [state] : ['active', 'release_requested', 'released'], 'GET /holds');
     return { items: items.filter((h) => !state || h.state === state).sort((a, b) => b.placedAt - a.placedAt || b.id - a.id) };
   });
 
@@ -88,11 +62,7 @@ export const holdRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = async (ap
   app.get('/holds/:id', {
     config: { access: 'signed-in' },
     schema: { tags, summary: 'One legal hold', params: idParams, response: { 200: holdSchema, ...errorResponses } },
-  }, async (req) => {
-    const hold = await holds.get(req.params.id);
-    await mayRead(actorOf(req), hold.cameraId, `legal-hold:${hold.id}`);
-    return hold;
-  });
+  }, async (req) => holds.view(actorOf(req), req.params.id));
 
   app.post('/holds/:id/release-request', {
     config: { access: 'signed-in' },

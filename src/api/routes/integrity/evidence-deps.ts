@@ -1,17 +1,20 @@
 // What the hold, export and integrity routes need from a process: the evidence services of
-// src/retention/evidence.ts (openEvidence) plus the platform key and the disk thresholds.
+// src/services/evidence.ts (openEvidence) plus the platform key and the disk thresholds.
 import type { Access } from '../../../access/index.js';
 import type { PlatformKeys } from '../../../audit/platform-key.js';
 import type { Repositories } from '../../../db/repositories.js';
 import type { ExportService } from '../../../export/export.service.js';
+import type { IntegrityService } from '../../../integrity/integrity.service.js';
 import type { LegalHoldService } from '../../../retention/legal-hold.service.js';
-import type { StorageMonitor, StorageThresholds } from '../../../retention/storage-monitor.js';
+import type { StorageMonitor } from '../../../retention/storage-monitor.js';
+import type { StorageThresholds } from '../../../storage/disk-usage.js';
 
 export interface EvidenceRouteDeps {
   repos: Repositories;
   holds: LegalHoldService;
   exports: ExportService;
-  storage: Pick<StorageMonitor, 'storageState'>;
+  integrity: IntegrityService;
+  storage: Pick<StorageMonitor, 'storageState' | 'report'>;
   thresholds: StorageThresholds;
   /** The platform key: signs tree heads and packages; its public half is published. */
   keys: PlatformKeys;

@@ -3,15 +3,9 @@
 // (it re-reads every byte, so one call covers at most a day), and the disk-pressure state.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Errors } from '../../../errors.js';
-import { verifyFootage } from '../../../integrity/footage-verify.js';
-import { diskUsage, storageLevel } from '../../../retention/storage-monitor.js';
 import { actorOf } from '../../plugins/auth.js';
 import { errorResponses } from '../common.schema.js';
 import type { EvidenceRouteOptions } from './evidence-deps.js';
-
-/** One call re-reads at most a day of one camera: a request must not hold the disk for long. */
-export const MAX_VERIFY_RANGE_MS = 24 * 3_600_000;
 
 const headSchema = z.object({ id: z.number(), cameraId: z.number(), size: z.number(), root: z.string(), at: z.number(), keyId: z.string(), signature: z.string() });
 
@@ -44,16 +38,8 @@ const reportSchema = z
   })
   .describe('FootageVerifyReport');
 
-export const integrityRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = async (app, { access, repos, keys, storage, thresholds, dataDir, absolute }) => {
+export const integrityRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = async (app, { integrity, storage }) => {
   const tags = ['integrity'];
-
-  /** audit:read over the camera (supervision), or a registered refusal. */
-  const mayCheck = async (req: Parameters<typeof actorOf>[0], cameraId: number) => {
-    const actor = actorOf(req);
-    if (!actor.can('audit:read', (await access.subjects.camera(cameraId)).paths)) {
-      await access.log.refuse(actor, { action: 'register_access', cameraIds: [cameraId], target: `${req.method} ${req.routeOptions.url}`, reason: `you may not check the integrity of camera ${cameraId}` }, Errors.forbidden(`you may not check the integrity of camera ${cameraId}`));
-    }
-  };
 
   app.get('/integrity/tree-heads', {
     config: { access: 'audit:read' },
@@ -64,14 +50,7 @@ export const integrityRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = asyn
       response: { 200: z.object({ keyId: z.string(), publicKeyPem: z.string(), items: z.array(headSchema) }), ...errorResponses },
     },
   }, async (req) => {
-    const { cameraId, after, limit } = req.query;
-    await mayCheck(req, cameraId);
-    const rows = (await repos.evidence.treeHeads(cameraId, after)).slice(0, limit);
-    return {
-      keyId: keys.keyId,
-      publicKeyPem: keys.publicKeyPem(),
-      items: rows.map((r) => ({ id: Number(r.id), cameraId: Number(r.camera_id), size: Number(r.tree_size), root: r.root_hash, at: Number(r.at), keyId: r.key_id, signature: r.signature })),
-    };
+    return integrity.treeHeads(actorOf(req), req.query, `${req.method} ${req.routeOptions.url}`);
   });
 
   app.post('/integrity/verify', {
@@ -83,16 +62,8 @@ export const integrityRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = asyn
       response: { 200: reportSchema, ...errorResponses },
     },
   }, async (req) => {
-    const { cameraId, from, to } = req.body;
-    if (!(to > from)) throw Errors.validation('the range ends before it starts', [{ path: 'body.to', message: 'before from' }]);
-    if (to - from > MAX_VERIFY_RANGE_MS) throw Errors.validation('verify at most 24 hours per call', [{ path: 'body.to', message: 'more than 24 h after from' }]);
-    await mayCheck(req, cameraId);
     const started = Date.now();
-    const report = await verifyFootage({ repo: repos.evidence, publicKey: keys.publicKey, absolute }, { cameraId, from, to });
-    await access.log.record(actorOf(req), {
-      action: 'register_access', outcome: 'success', cameraIds: [cameraId], from, to, target: 'integrity verify',
-      detail: { ok: report.ok, files: report.files, fragments: report.fragments, first: report.first?.kind ?? null },
-    });
+    const report = await integrity.verify(actorOf(req), req.body, `${req.method} ${req.routeOptions.url}`);
     return { ...report, seconds: (Date.now() - started) / 1000 };
   });
 
@@ -115,17 +86,5 @@ export const integrityRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = asyn
         ...errorResponses,
       },
     },
-  }, async () => {
-    let state = storage.storageState();
-    if (state.checkedAt === 0) {
-      // This process does not run the monitor (the retention role does): read the volume now,
-      // without raising alarms — those belong to the monitor alone.
-      const u = await diskUsage(dataDir);
-      const used = u.totalBytes > 0 ? 1 - u.freeBytes / u.totalBytes : 1;
-      const level = storageLevel(used, thresholds);
-      state = { level, usedFraction: used, freeBytes: u.freeBytes, totalBytes: u.totalBytes, acceptingWrites: level !== 'full', checkedAt: Date.now() };
-    }
-    const alarms = (await repos.evidence.alarms(20)).map((a) => ({ at: Number(a.at), level: a.level, usedPercent: Number(a.used_permille) / 10, freeBytes: Number(a.free_bytes), message: a.message }));
-    return { ...state, thresholds, alarms };
-  });
+  }, async () => storage.report());
 };

@@ -1,12 +1,10 @@
 // The watching routes (live, playback, timeline) as one plugin, registered by buildApp inside
 // the gated /api/v1 scope when the process role has a media plane (AppDeps.media).
 import type { FastifyInstance } from 'fastify';
-import type { Access } from '../../../access/index.js';
 import { authorize } from '../../../access/policy.js';
 import { cameraSubject } from '../../../access/subjects.js';
 import type { Repositories } from '../../../db/repositories.js';
 import type { LiveService } from '../../../live/live-service.js';
-import type { StreamAuthority } from '../../../live/stream-register.js';
 import type { PlaybackService } from '../../../playback/playback-service.js';
 import type { TimelineService } from '../../../playback/timeline-service.js';
 import { actorOf } from '../../plugins/auth.js';
@@ -20,14 +18,6 @@ export interface MediaRouteDeps {
   timeline?: TimelineService;
   /** For the timeline's per-camera check (the play-back policy). */
   repos: Repositories;
-}
-
-/** The access rules as the stream register needs them. */
-export function streamAuthority(access: Pick<Access, 'verifyStreamToken' | 'hub'>): StreamAuthority {
-  return {
-    verifyStreamToken: (token, expect) => access.verifyStreamToken(token, expect),
-    onRevoked: (grant, cb) => access.hub.onRevoked(grant, cb),
-  };
 }
 
 export async function watchRoutes(api: FastifyInstance, deps: MediaRouteDeps): Promise<void> {

@@ -2,18 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Errors } from '../../../errors.js';
 import { errorResponses } from '../common.schema.js';
-import type { LegalStanding } from '../../../domain/legal-status.js';
-
-/** What the API shows of the jurisdiction profiles and the place categories. */
-export interface ProfileCatalogueView {
-  summaries(): { id: string; name: { zh: string; en: string }; inherits: string | null; role: string; standing: LegalStanding }[];
-  /** Whether the profile's text is in force today, with the warning to show when it is not. */
-  standing(id: string): LegalStanding | undefined;
-  /** The profile with inheritance resolved, every value with its article. */
-  detail(id: string): Record<string, unknown> | undefined;
-  categories(): { id: string; name: { zh: string; en: string }; kind: string }[];
-  defaultProfileId: string;
-}
+import type { ProfileCatalogueView } from '../../../registry/profile-rules.js';
 
 const nameSchema = z.object({ zh: z.string(), en: z.string() });
 export const standingSchema = z.object({

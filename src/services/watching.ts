@@ -1,21 +1,22 @@
 // Live view, playback and the timeline for a process role that serves the API: one stream hub
 // (cameras' sources from the registry), the stream register checked by the access rules, and the
 // recording index read from the shared database.
-import { streamAuthority, type MediaRouteDeps } from '../api/routes/live/media-plugin.js';
-import { FootageIndex } from '../playback/footage-index.js';
+import { streamAuthority } from '../access/stream-authority.js';
+import type { MediaRouteDeps } from '../api/routes/live/media-plugin.js';
+import { RecordingIndex } from '../db/recording-index.repository.js';
 import { PlaybackService } from '../playback/playback-service.js';
 import { TimelineService } from '../playback/timeline-service.js';
-import type { Context } from '../services/context.js';
-import { LiveService } from './live-service.js';
-import { StreamHub } from './stream-hub.js';
-import { StreamRegister } from './stream-register.js';
+import type { Context } from './context.js';
+import { LiveService } from '../live/live-service.js';
+import { StreamHub } from '../live/stream-hub.js';
+import { StreamRegister } from '../live/stream-register.js';
 
 export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Promise<void> } {
   const logger = ctx.logger.child({ role: 'watching' });
   const register = new StreamRegister(streamAuthority(ctx.access));
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger });
   const live = new LiveService(hub, register, { logger });
-  const index = new FootageIndex(ctx.db.kysely);
+  const index = new RecordingIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, ctx.config.dataDir, register);
   const timeline = new TimelineService(index, () => ctx.clock.now());
   return { media: { live, playback, timeline, repos: ctx.repos }, close: () => live.close() };

@@ -1,9 +1,9 @@
 // Cuts a live H.264 Annex-B byte stream (ITU-T H.264 Annex B) into access units as it arrives.
-// The simulator's encoder writes an access unit delimiter (AUD, §7.4.1.2.3) before every picture,
+// Our encoders (the simulator's, the live transcoder's) write an access unit delimiter (AUD, §7.4.1.2.3) before every picture,
 // so an access unit is complete when the next delimiter shows up: one frame of latency, no parsing
 // of slice headers.
-import { splitAnnexB } from '../media/h264/annexb.js';
-import { H264Nal } from '../media/h264/nal.js';
+import { splitAnnexB } from './annexb.js';
+import { H264Nal } from './nal.js';
 
 export interface SplitterOptions {
   /** Bytes without a delimiter after which the pending data is dropped (default 4 MiB). */

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prng } from '../../test/corpus/rtsp-fuzz/mutate.js';
-import { splitAnnexB } from '../media/h264/annexb.js';
+import { prng } from '../../../test/corpus/rtsp-fuzz/mutate.js';
+import { splitAnnexB } from './annexb.js';
 import { AccessUnitSplitter } from './access-unit-splitter.js';
 
 const run = promisify(execFile);

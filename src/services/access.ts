@@ -6,9 +6,9 @@ import type { Clock } from '../domain/clock.js';
 import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import type { Repositories } from '../db/repositories.js';
 import type { Registry } from '../registry/index.js';
-import { createAccess, type Access } from './index.js';
-import { TOTP_KEY_NAME } from './secret-box.js';
-import { loadOrCreateSecretKey } from './secret-key.js';
+import { createAccess, type Access } from '../access/index.js';
+import { TOTP_KEY_NAME } from '../keys/secret-box.js';
+import { loadOrCreateSecretKey } from '../keys/secret-key.js';
 
 export function openAccess(o: {
   config: Config;

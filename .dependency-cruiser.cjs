@@ -1,0 +1,65 @@
+// The import rules of src/ (docs/ARCHITECTURE.md), checked by test/architecture/dependencies.test.ts, which also
+// refuses any cycle between the top-level folders of src/ (computed there from this cruise's result).
+// Tests are left out: a test may reach any folder to set up what it checks.
+const PRODUCTION = { path: '^src/', pathNot: '\\.test\\.ts$' };
+const DOMAIN_EXCEPTION = '^src/domain/profile-loader\\.ts$';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-upward-import',
+      comment: 'Only services/ composes subsystems; api/ and cli/ are transports on top. Nothing below them imports them.',
+      severity: 'error',
+      from: { ...PRODUCTION, pathNot: [PRODUCTION.pathNot, '^src/(api|services|cli)/'] },
+      to: { path: '^src/(api|services|cli)/' },
+    },
+    {
+      name: 'api-does-not-import-roles',
+      comment: 'buildApp(deps) is given what it serves; the roles that build the deps live in services/.',
+      severity: 'error',
+      from: { ...PRODUCTION, path: '^src/api/' },
+      to: { path: '^src/(services|cli)/' },
+    },
+    {
+      name: 'services-do-not-import-cli',
+      severity: 'error',
+      from: { ...PRODUCTION, path: '^src/services/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'no-simulator-in-production',
+      comment:
+        'The camera simulator is a test and demo tool. Exceptions: the commands that run it on purpose ' +
+        '(`vigil sim`, and `vigil serve --demo` which starts simulated cameras).',
+      severity: 'error',
+      from: { ...PRODUCTION, pathNot: [PRODUCTION.pathNot, '^src/sim/', '^src/cli/commands/(sim|serve)\\.ts$'] },
+      to: { path: '^src/sim/' },
+    },
+    {
+      name: 'domain-has-no-io',
+      comment:
+        'domain/ is types and pure rules: no file, network or process access, and no folder but itself. ' +
+        'Exception: profile-loader.ts also reads the profiles folder (loadProfiles); parseProfiles is pure. ' +
+        'Its file reading is to move out once the jurisdiction-profile work in domain/ has landed (issue 16).',
+      severity: 'error',
+      from: { ...PRODUCTION, path: '^src/domain/', pathNot: [PRODUCTION.pathNot, DOMAIN_EXCEPTION] },
+      to: {
+        dependencyTypesNot: ['core'],
+        pathNot: ['^src/domain/', '^src/errors\\.ts$', '^node_modules/'],
+      },
+    },
+    {
+      name: 'domain-has-no-io-modules',
+      severity: 'error',
+      from: { ...PRODUCTION, path: '^src/domain/', pathNot: [PRODUCTION.pathNot, DOMAIN_EXCEPTION] },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|dns|tls|worker_threads|cluster|os|process)$' },
+    },
+  ],
+  options: {
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,213 @@
+// The recording index read (`recording_files`, `recording_fragments`, `camera_events`; written by the
+// recorder through recording.repository.ts, migration 0003): the one place playback, the timeline,
+// the Merkle log, retention, integrity checks and export read it. Each query is one indexed range
+// scan: fragments by (camera_id, start_ms) or id, files by (camera_id, started_at), events by
+// (camera_id, start_ms).
+import type { Kysely } from 'kysely';
+import type { CameraEventKind } from './recording.repository.js';
+import type { Database } from './schema.js';
+
+/** A fragment of a recording file, as the index holds it. */
+export interface IndexedFragment {
+  id: number;
+  fileId: number;
+  cameraId: number;
+  seq: number;
+  byteOffset: number;
+  size: number;
+  startMs: number;
+  endMs: number;
+  keyframe: boolean;
+  samples: number;
+  sha256: string;
+}
+
+/** A fragment with what the Merkle log, the verifier and export need of its file. */
+export interface FragmentInFile extends IndexedFragment {
+  fileStartMs: number;
+  path: string;
+  initSize: number;
+}
+
+/** A recording file, as the index holds it. */
+export interface IndexedFile {
+  id: number;
+  cameraId: number;
+  path: string;
+  codec: string;
+  width: number;
+  height: number;
+  initSize: number;
+  startedAt: number;
+  endedAt: number;
+  bytes: number;
+  closed: boolean;
+}
+
+export interface IndexedEvent {
+  kind: CameraEventKind;
+  startMs: number;
+  endMs: number | null;
+  detail: string;
+}
+
+/** The longest a recording file may span (the recorder's fileSeconds is at most a day). */
+export const MAX_FILE_SPAN_MS = 86_400_000 + 60_000;
+
+const FRAGMENT_COLUMNS = ['id', 'file_id', 'camera_id', 'seq', 'byte_offset', 'size', 'start_ms', 'end_ms', 'keyframe', 'samples', 'sha256'] as const;
+
+const n = (v: unknown) => Number(v);
+
+const toFragment = (r: Record<string, unknown>): IndexedFragment => ({
+  id: n(r.id),
+  fileId: n(r.file_id),
+  cameraId: n(r.camera_id),
+  seq: n(r.seq),
+  byteOffset: n(r.byte_offset),
+  size: n(r.size),
+  startMs: n(r.start_ms),
+  endMs: n(r.end_ms),
+  keyframe: n(r.keyframe) === 1,
+  samples: n(r.samples),
+  sha256: String(r.sha256),
+});
+
+const toFragmentInFile = (r: Record<string, unknown>): FragmentInFile => ({
+  ...toFragment(r),
+  fileStartMs: n(r.started_at),
+  path: String(r.path),
+  initSize: n(r.init_size),
+});
+
+const toFile = (r: Record<string, unknown>): IndexedFile => ({
+  id: n(r.id),
+  cameraId: n(r.camera_id),
+  path: String(r.path),
+  codec: String(r.codec),
+  width: n(r.width),
+  height: n(r.height),
+  initSize: n(r.init_size),
+  startedAt: n(r.started_at),
+  endedAt: n(r.ended_at),
+  bytes: n(r.bytes),
+  closed: n(r.closed) === 1,
+});
+
+export class RecordingIndex {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The last fragment starting with a keyframe at or before `t`: where decoding for `t` starts. */
+  async keyframeAtOrBefore(cameraId: number, t: number): Promise<IndexedFragment | undefined> {
+    const row = await this.db
+      .selectFrom('recording_fragments')
+      .select(FRAGMENT_COLUMNS)
+      .where('camera_id', '=', cameraId)
+      .where('start_ms', '<=', t)
+      .where('start_ms', '>', t - MAX_FILE_SPAN_MS)
+      .where('keyframe', '=', 1)
+      .orderBy('start_ms', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toFragment(row);
+  }
+
+  /** Fragments starting in [from, to), in time order, at most `limit`. */
+  async fragments(cameraId: number, from: number, to: number, limit: number): Promise<IndexedFragment[]> {
+    const rows = await this.db
+      .selectFrom('recording_fragments')
+      .select(FRAGMENT_COLUMNS)
+      .where('camera_id', '=', cameraId)
+      .where('start_ms', '>=', from)
+      .where('start_ms', '<', to)
+      .orderBy('start_ms')
+      .orderBy('file_id')
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map(toFragment);
+  }
+
+  async fragment(fileId: number, seq: number): Promise<IndexedFragment | undefined> {
+    const row = await this.db.selectFrom('recording_fragments').select(FRAGMENT_COLUMNS).where('file_id', '=', fileId).where('seq', '=', seq).executeTakeFirst();
+    return row && toFragment(row);
+  }
+
+  async file(id: number): Promise<IndexedFile | undefined> {
+    const r = await this.db.selectFrom('recording_files').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toFile(r);
+  }
+
+  /** [start, end] of every file with data overlapping [from, to), in time order. */
+  async fileSpans(cameraId: number, from: number, to: number): Promise<[number, number][]> {
+    const rows = await this.db
+      .selectFrom('recording_files')
+      .select(['started_at', 'ended_at'])
+      .where('camera_id', '=', cameraId)
+      .where('started_at', '<', to)
+      .where('started_at', '>', from - MAX_FILE_SPAN_MS)
+      .where('ended_at', '>', from)
+      .whereRef('bytes', '>', 'init_size')
+      .orderBy('started_at')
+      .execute();
+    return rows.map((r) => [Number(r.started_at), Number(r.ended_at)]);
+  }
+
+  /** Camera events overlapping [from, to) (open events count as running). */
+  async events(cameraId: number, from: number, to: number, limit = 5000): Promise<IndexedEvent[]> {
+    const rows = await this.db
+      .selectFrom('camera_events')
+      .select(['kind', 'start_ms', 'end_ms', 'detail'])
+      .where('camera_id', '=', cameraId)
+      .where('start_ms', '<', to)
+      .where((eb) => eb.or([eb('end_ms', 'is', null), eb('end_ms', '>', from)]))
+      .orderBy('start_ms')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ kind: r.kind, startMs: Number(r.start_ms), endMs: r.end_ms === null ? null : Number(r.end_ms), detail: r.detail }));
+  }
+
+  private fragmentInFileQuery() {
+    return this.db
+      .selectFrom('recording_fragments as g')
+      .innerJoin('recording_files as f', 'f.id', 'g.file_id')
+      .select(['g.id', 'g.file_id', 'g.camera_id', 'g.seq', 'g.byte_offset', 'g.size', 'g.start_ms', 'g.end_ms', 'g.keyframe', 'g.samples', 'g.sha256', 'f.started_at', 'f.path', 'f.init_size']);
+  }
+
+  /** Fragments of a camera not yet in its Merkle log, in commit (id) order. */
+  async fragmentsAfter(cameraId: number, afterId: number, limit: number): Promise<FragmentInFile[]> {
+    const rows = await this.fragmentInFileQuery().where('g.camera_id', '=', cameraId).where('g.id', '>', afterId).orderBy('g.id').limit(limit).execute();
+    return rows.map(toFragmentInFile);
+  }
+
+  /** Fragments of one file in seq order. */
+  async fileFragments(fileId: number): Promise<FragmentInFile[]> {
+    const rows = await this.fragmentInFileQuery().where('g.file_id', '=', fileId).orderBy('g.seq').execute();
+    return rows.map(toFragmentInFile);
+  }
+
+  /** Highest fragment id per camera: which Merkle logs have something new. */
+  async lastFragmentIds(): Promise<Map<number, number>> {
+    const rows = await this.db.selectFrom('recording_fragments').select(['camera_id', (eb) => eb.fn.max('id').as('last')]).groupBy('camera_id').execute();
+    return new Map(rows.map((r) => [n(r.camera_id), n(r.last)]));
+  }
+
+  /** Files of a camera overlapping [from, to) (all of them when no range), oldest first. */
+  async files(cameraId: number, from?: number, to?: number): Promise<IndexedFile[]> {
+    let q = this.db.selectFrom('recording_files').selectAll().where('camera_id', '=', cameraId);
+    if (from !== undefined) q = q.where('ended_at', '>', from);
+    if (to !== undefined) q = q.where('started_at', '<', to);
+    const rows = await q.orderBy('started_at').orderBy('id').execute();
+    return rows.map(toFile);
+  }
+
+  /** Closed files that ended before `before`: the only ones retention ever looks at. */
+  async closedFilesEndedBefore(before: number): Promise<IndexedFile[]> {
+    const rows = await this.db.selectFrom('recording_files').selectAll().where('closed', '=', 1).where('ended_at', '<', before).orderBy('camera_id').orderBy('started_at').execute();
+    return rows.map(toFile);
+  }
+
+  async cameraIdsWithFiles(): Promise<number[]> {
+    const rows = await this.db.selectFrom('recording_files').select('camera_id').distinct().orderBy('camera_id').execute();
+    return rows.map((r) => n(r.camera_id));
+  }
+}

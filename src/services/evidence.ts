@@ -1,0 +1,60 @@
+// Assembles the evidence services of a process from its context: the Merkle log, legal holds,
+// exports, the retention cleaner and the storage monitor. The "retention" role
+// (retention.service.ts) runs the cleaner, the sealer/signer and the disk monitor on timers.
+import { Gauge } from 'prom-client';
+import { SecurityLog } from '../access/security-log.js';
+import { ExportService } from '../export/export.service.js';
+import { IntegrityService } from '../integrity/integrity.service.js';
+import { MerkleLog } from '../integrity/merkle-log.js';
+import { SegmentStore } from '../recorder/segment-store/segment-store.js';
+import type { Context } from './context.js';
+import { cameraPolicies } from '../retention/camera-policies.js';
+import { RetentionCleaner } from '../retention/cleaner.js';
+import { LegalHoldService } from '../retention/legal-hold.service.js';
+import { StorageMonitor } from '../retention/storage-monitor.js';
+import { storageThresholds } from '../storage/disk-usage.js';
+
+export interface Evidence {
+  store: SegmentStore;
+  merkle: MerkleLog;
+  integrity: IntegrityService;
+  holds: LegalHoldService;
+  exports: ExportService;
+  cleaner: RetentionCleaner;
+  storage: StorageMonitor;
+}
+
+export function openEvidence(ctx: Context): Evidence {
+  const store = new SegmentStore(ctx.config.dataDir);
+  const absolute = (p: string) => store.absolute(p);
+  const logger = ctx.logger.child({ role: 'evidence' });
+  const keys = ctx.audit.keys;
+  const merkle = new MerkleLog({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, keys, clock: ctx.clock, logger, absolute });
+  const log = new SecurityLog(ctx.audit);
+  const r = ctx.config.retention;
+  const gauge = ctx.metrics.getSingleMetric('vigil_storage_used_ratio') as Gauge | undefined
+    ?? new Gauge({ name: 'vigil_storage_used_ratio', help: 'Fraction of the recordings volume in use', registers: [ctx.metrics] });
+  return {
+    store,
+    merkle,
+    integrity: new IntegrityService({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, access: ctx.access, log, keys, absolute }),
+    holds: new LegalHoldService(ctx.repos, log, ctx.clock),
+    exports: new ExportService({ repos: ctx.repos, access: ctx.access, log, merkle, keys, clock: ctx.clock, logger, dataDir: ctx.config.dataDir, absolute }),
+    cleaner: new RetentionCleaner({
+      repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, audit: ctx.audit, files: store, clock: ctx.clock, logger,
+      policies: cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) }),
+    }),
+    storage: new StorageMonitor({
+      dir: ctx.config.dataDir, repo: ctx.repos.evidence, clock: ctx.clock, logger, gauge,
+      thresholds: storageThresholds(r),
+      intervalMs: r.diskCheckSeconds * 1000,
+      onAlarm: (a) =>
+        ctx.health.alarms.storageAlarm({
+          kind: 'disk_space',
+          severity: a.level === 'ok' ? 'info' : a.level === 'warning' ? 'warning' : 'critical',
+          message: a.message,
+          detail: { level: a.level, usedPercent: Math.round(a.usedFraction * 1000) / 10, freeBytes: a.freeBytes },
+        }),
+    }),
+  };
+}

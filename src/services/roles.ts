@@ -1,0 +1,45 @@
+// Starts the process roles a configuration names (`services`, VIGIL_SERVICES), in the one order
+// that lets them stop cleanly in reverse: the register's timers, api, retention, health, gb28181, and the
+// recorder last so it stops first (files are closed before anything they depend on goes away).
+import type { Config } from '../config/config.js';
+import { startApiService, type ApiServiceOptions } from './api.service.js';
+import type { Context } from './context.js';
+import { startGb28181Service } from './gb28181.service.js';
+import { startHealthService } from './health.service.js';
+import { startRecorderService } from './recorder.service.js';
+import { startRegisterTimers } from './register.service.js';
+import { startRetentionRole } from './retention.service.js';
+
+export type Role = Config['services'][number];
+
+export interface RunningRoles {
+  /** The API's address, when the api role runs. */
+  apiUrl?: string;
+  /** Stops every started role, last started first. */
+  close(): Promise<void>;
+}
+
+export async function startRoles(ctx: Context, roles: readonly Role[], options: ApiServiceOptions = {}, onStopError: (e: unknown) => void = () => undefined): Promise<RunningRoles> {
+  const stops: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(onStopError);
+  };
+  let apiUrl: string | undefined;
+  try {
+    stops.push(startRegisterTimers(ctx).close);
+    if (roles.includes('api')) {
+      const api = await startApiService(ctx, options);
+      stops.push(api.close);
+      apiUrl = api.url;
+    }
+    if (roles.includes('retention')) stops.push((await startRetentionRole(ctx)).close);
+    if (roles.includes('health')) stops.push(startHealthService(ctx).close);
+    // The GB/T 28181 SIP server registers the gb28181:// scheme the recorder opens (issue 18).
+    if (roles.includes('gb28181')) stops.push((await startGb28181Service(ctx)).close);
+    if (roles.includes('recorder')) stops.push((await startRecorderService(ctx)).close);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { ...(apiUrl ? { apiUrl } : {}), close };
+}
