@@ -74,7 +74,7 @@ for (const dialect of DIALECTS) {
       const keys = PlatformKeys.ephemeral();
       const recorder = h.recorder({ fileSeconds: 20 });
       await recorder.start();
-      const verify = () => verifyFootage({ repo: h.repos.evidence, publicKey: keys.publicKey, absolute: (p) => recorder.store.absolute(p) });
+      const verify = () => verifyFootage({ repo: h.repos.evidence, index: h.repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => recorder.store.absolute(p) });
 
       await untilFrames(recorder, FRAMES / 3);
       await Promise.all(mounts.slice(0, 2).map((m) => lateViewer(gst.url(m))));
@@ -84,12 +84,12 @@ for (const dialect of DIALECTS) {
       const live = await verify();
       expect(live.problems).toEqual([]);
       expect(live.ok).toBe(true);
-      const open = (await Promise.all(h.cameraIds.map((id) => h.repos.evidence.files(id)))).flat().filter((f) => !f.closed);
+      const open = (await Promise.all(h.cameraIds.map((id) => h.repos.recordingIndex.files(id)))).flat().filter((f) => !f.closed);
       expect(open.length).toBeGreaterThan(0);
       // A flipped byte in an indexed fragment of a file being written is caught.
       let target: { path: string; fileId: number; at: number } | undefined;
       for (const f of open) {
-        const first = (await h.repos.evidence.fileFragments(f.id))[0];
+        const first = (await h.repos.recordingIndex.fileFragments(f.id))[0];
         if (first) target = { path: recorder.store.absolute(f.path), fileId: f.id, at: first.byteOffset + Math.floor(first.size / 2) };
         if (target) break;
       }
