@@ -39,7 +39,7 @@ module.exports = {
       name: 'domain-has-no-io',
       comment:
         'domain/ is types and pure rules: no file, network or process access, and no folder but itself. ' +
-        'Exception: profile-loader.ts also reads the profiles folder (loadProfiles); parseProfiles is pure. ' +
+        'Exception: profile-loader.ts also reads the legal data shipped with the project (the profiles folder, loadProfiles; the holiday calendar, defaultHolidayCalendar); parseProfiles is pure. ' +
         'Its file reading is to move out once the jurisdiction-profile work in domain/ has landed (issue 16).',
       severity: 'error',
       from: { ...PRODUCTION, path: '^src/domain/', pathNot: [PRODUCTION.pathNot, DOMAIN_EXCEPTION] },

@@ -7,10 +7,8 @@
 // Days are China Standard Time (UTC+8, no daylight saving). The holiday calendar is data, one
 // file a year (calendar/cn-YYYY.json); outside the years it holds only weekends are rest days,
 // and the answer says so.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { projectRoot } from '../project-root.js';
+import { defaultHolidayCalendar } from './profile-loader.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -24,6 +22,8 @@ export interface HolidayCalendar {
   /** Weekend days made working days (调休上班). */
   workingDays: ReadonlySet<string>;
 }
+
+export { defaultHolidayCalendar };
 
 export const holidayYearSchema = z.strictObject({
   year: z.number().int().min(1999).max(2200),
@@ -46,17 +46,6 @@ export function holidayCalendar(years: readonly HolidayYear[]): HolidayCalendar 
     holidays: new Set(years.flatMap((y) => y.holidays)),
     workingDays: new Set(years.flatMap((y) => y.workingDays)),
   };
-}
-
-let shipped: HolidayCalendar | undefined;
-
-/** The calendar shipped in calendar/ (read once). */
-export function defaultHolidayCalendar(): HolidayCalendar {
-  if (shipped) return shipped;
-  const dir = join(projectRoot(), 'calendar');
-  const files = readdirSync(dir).filter((n) => /^cn-\d{4}\.json$/.test(n)).sort();
-  shipped = holidayCalendar(files.map((n) => holidayYearSchema.parse(JSON.parse(readFileSync(join(dir, n), 'utf8')))));
-  return shipped;
 }
 
 /** The CST calendar day of an instant, 'YYYY-MM-DD'. */

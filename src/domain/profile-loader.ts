@@ -16,6 +16,7 @@ import {
   type ProfileFile,
 } from './jurisdiction-profile.js';
 import { placeCategoryCatalogue, placeCategoryFileSchema, type PlaceCategoryCatalogue } from './place-category.js';
+import { holidayCalendar, holidayYearSchema, type HolidayCalendar } from './legal-deadline.js';
 
 export const CATEGORY_FILE = 'place-categories.json';
 const MAX_FILE_BYTES = 1 << 20;
@@ -260,4 +261,18 @@ function failure(problems: ErrorDetail[]) {
   const shown = problems.slice(0, 50).map((p) => `${p.path}: ${p.message}`);
   if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more`);
   return Errors.config(`jurisdiction profiles are not valid:\n${shown.join('\n')}`, problems);
+}
+
+let shipped: HolidayCalendar | undefined;
+
+/**
+ * The holiday calendar shipped in calendar/ (read once). It lives here, beside the profiles, so
+ * that this file stays the one in domain/ that reads the legal data shipped with the project.
+ */
+export function defaultHolidayCalendar(): HolidayCalendar {
+  if (shipped) return shipped;
+  const dir = join(projectRoot(), 'calendar');
+  const files = readdirSync(dir).filter((n) => /^cn-\d{4}\.json$/.test(n)).sort();
+  shipped = holidayCalendar(files.map((n) => holidayYearSchema.parse(JSON.parse(readFileSync(join(dir, n), 'utf8')))));
+  return shipped;
 }
