@@ -50,7 +50,8 @@ describe('work orders through the API', () => {
     expect(o).toMatchObject({ state: 'open', cause: 'municipal_damage', maintainerUnitId: h.unitId, profileId: 'harbin', dueAt: opened + 72 * H, deadlineHours: 72, deadlineArticle: 'HRB-30' });
     orderId = o.id;
     expect((await maintainer.inject({ method: 'POST', url: '/api/v1/work-orders', payload: { cameraId: h.camera.id, cause: 'fault' } })).statusCode).toBe(409);
-    expect((await stranger.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/close`, payload: {} })).statusCode).toBe(403);
+    // Outside their scope a work order is answered as one that does not exist (issue 14: no existence oracle).
+    expect((await stranger.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/close`, payload: {} })).statusCode).toBe(404);
     expect((await stranger.inject({ method: 'GET', url: '/api/v1/work-orders' })).json().items).toEqual([]);
     expect((await maintainer.inject({ method: 'GET', url: '/api/v1/work-orders' })).json().items.map((x: { id: number }) => x.id)).toEqual([orderId]);
   });
@@ -63,7 +64,7 @@ describe('work orders through the API', () => {
     h.t.clock.advance(30 * 60_000);
     expect(await h.health.workOrders.escalateOverdue()).toEqual([]);
     await signInAll();
-    expect((await stranger.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/respond` })).statusCode).toBe(403);
+    expect((await stranger.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/respond` })).statusCode).toBe(404);
     const responded = await maintainer.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/respond` });
     expect(responded.statusCode).toBe(200);
     expect(responded.json()).toMatchObject({ respondedAt: h.t.clock.now(), respondedBy: maintainer.person.id, state: 'open' });
@@ -114,7 +115,7 @@ describe('work orders through the API', () => {
     expect(snap.statusCode).toBe(200);
     expect(snap.headers['content-type']).toBe('image/jpeg');
     expect(snap.rawPayload.subarray(0, 3).toString('hex')).toBe('ffd8ff');
-    expect((await stranger.inject({ method: 'GET', url: `/api/v1/diagnostics/${proof.diagnosticId}/snapshot` })).statusCode).toBe(403);
+    expect((await stranger.inject({ method: 'GET', url: `/api/v1/diagnostics/${proof.diagnosticId}/snapshot` })).statusCode).toBe(404);
     expect((await maintainer.inject({ method: 'POST', url: `/api/v1/work-orders/${orderId}/close`, payload: {} })).statusCode).toBe(409);
   }, 60_000);
 
@@ -138,7 +139,7 @@ describe('work orders through the API', () => {
     expect(res.json().detail.articles).toEqual(['HRB-25(4)']);
     expect(res.json().snapshot).toMatch(/^snapshots\/\d+\/\d+\.jpg$/);
     expect(res.json().detail.articles).toContain('HRB-25(4)');
-    expect((await stranger.inject({ method: 'POST', url: `/api/v1/cameras/${h.camera.id}/suspicious-events`, payload: { description: 'x y z' } })).statusCode).toBe(403);
+    expect((await stranger.inject({ method: 'POST', url: `/api/v1/cameras/${h.camera.id}/suspicious-events`, payload: { description: 'x y z' } })).statusCode).toBe(404);
     expect((await operator.inject({ method: 'GET', url: '/api/v1/alarms?kind=suspicious_event' })).json().items).toHaveLength(1);
   }, 30_000);
 

@@ -85,7 +85,8 @@ for (const dialect of DIALECTS) {
       expect(res.json().error.message).toContain(`system "校园监控" (${sys.id}) has not passed acceptance`);
       expect((await api(null, 'GET', `/cameras/${cam}`)).json()).toMatchObject({ status: 'planned' });
       // A camera outside any system is the registry's alone.
-      res = await api(null, 'PATCH', `/cameras/${await camera('planned')}`, { status: 'in_service', inServiceDate: '2026-10-30' });
+      const outside = await camera('planned');
+      res = await api(null, 'PATCH', `/cameras/${outside}`, { status: 'in_service', inServiceDate: '2026-10-30' });
       expect(res.statusCode, res.body).toBe(200);
 
       // Not into service before acceptance: refused, with the articles, and registered.
@@ -155,8 +156,9 @@ for (const dialect of DIALECTS) {
       const item = (key: string) => ins.checklist.find((i: { key: string }) => i.key === key);
       expect(item('acceptance')).toMatchObject({ status: 'pass' });
       expect(item('retention')).toMatchObject({ status: 'fail', articles: ['AH-17(3)'] });
-      // The school's other camera (in service, outside the system) has no footage at all.
-      expect(item('retention').problems.map((p: { id: number }) => p.id)).toEqual([cam, live]);
+      // The school's other cameras have no footage at all: the system's second one, and the one put in
+      // service outside any system (a status-only PATCH keeps its unit: issue 15 fixed a reset).
+      expect(item('retention').problems.map((p: { id: number }) => p.id)).toEqual([cam, live, outside]);
       expect(item('maintenanceContract')).toMatchObject({ status: 'fail', articles: ['AH-16(2)'] });
       expect(item('goodRate')).toMatchObject({ status: 'not-measured' });
       expect(item('training')).toMatchObject({ status: 'to-observe' });
@@ -186,6 +188,7 @@ for (const dialect of DIALECTS) {
       // The school corrects (footage now reaches back 30 days) and reports; the police verify.
       await recorded(t, cam, now - 31 * DAY, now - 10 * DAY);
       await recorded(t, live, now - 31 * DAY, now);
+      await recorded(t, outside, now - 31 * DAY, now);
       t.clock.advance(2 * DAY);
       await resign();
       res = await api(unitAdmin, 'POST', `/rectifications/${order.id}/report`, { note: '已扩容存储' });

@@ -145,7 +145,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('says when a camera with a stream address will not be recorded, and stops saying it once it will', async () => {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', payload: camera({ gbId: '34010400001320000009', status: 'planned', inServiceDate: null, sourceUrl: 'rtsp://192.0.2.10/stream1' }) });
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/cameras', payload: camera({ gbId: '34010400001320000009', status: 'planned', inServiceDate: null, sourceUrl: 'rtsp://10.20.30.40/stream1' }) });
       expect(res.statusCode).toBe(201);
       expect(res.json().warnings).toEqual([{ code: 'NOT_RECORDED_STATUS', params: { status: 'planned' }, message: expect.stringMatching(/not|only cameras in service/) }]);
       const fixed = await t.app.inject({ method: 'PATCH', url: `/api/v1/cameras/${res.json().id}`, payload: { status: 'in_service', inServiceDate: '2025-06-01' } });
