@@ -2,8 +2,6 @@
 // 100,000 cameras in 2,000 organisations; list/search 50 a page by region subtree, unit,
 // category, status and free text, on SQLite and on PostgreSQL (a throwaway server), p95 goal
 // < 50 ms; CSV import of 10,000 rows, goal < 5 s. Last line: one JSON object.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../src/domain/clock.js';
 import { makeNationalId } from '../src/domain/national-id.js';
@@ -17,6 +15,7 @@ import { toCsvLine } from '../src/registry/csv.js';
 import { createRegistry, type Registry } from '../src/registry/index.js';
 import { loadProfileRules } from '../src/registry/profile-rules.adapter.js';
 import { startPostgres } from '../test/support/postgres.js';
+import { loadAverage, runBench, type BenchRun } from './bench-run.js';
 
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 100_000);
 const ORGS = 2_000;
@@ -132,8 +131,9 @@ async function measure(registry: Registry, seeded: Seeded) {
   return { rows, p95: p95(all) };
 }
 
-async function runDialect(name: 'sqlite' | 'postgres', url: string) {
+async function runDialect(run: BenchRun, name: 'sqlite' | 'postgres', url: string) {
   const db = openDatabase(url);
+  run.onCleanup(`close ${name}`, () => db.close());
   await migrateToLatest(db);
   const clock = fixedClock(NOW);
   const registry = createRegistry(createRepositories(db), rules, clock);
@@ -145,7 +145,6 @@ async function runDialect(name: 'sqlite' | 'postgres', url: string) {
   const result = await measure(registry, seeded);
   let importSeconds: number | undefined;
   if (name === 'sqlite') importSeconds = await timeImport(registry, seeded);
-  await db.close();
   return { ...result, seedSec, importSeconds };
 }
 
@@ -166,13 +165,20 @@ async function timeImport(registry: Registry, seeded: Seeded) {
   return sec;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-const pg = await startPostgres();
-try {
-  const sqlite = await runDialect('sqlite', `sqlite:${join(dir, 'bench.db')}`);
-  const postgres = await runDialect('postgres', await pg.createDatabase('bench'));
+await runBench('registry', async (run) => {
+  const dir = run.tempDir('vigil-bench-');
+  const pg = await run.phase('postgres-start', 120, () => startPostgres());
+  run.watch({ label: 'PostgreSQL server', state: () => 'its log', tail: () => pg.log() });
+  run.onCleanup('stop PostgreSQL', () => pg.stop());
+  run.result.cameras = CAMERAS;
+  // Seeding 100,000 cameras takes a minute or two on a busy machine; the queries far less.
+  const limit = 300 + CAMERAS / 100;
+  const sqlite = await run.phase('sqlite', limit, () => runDialect(run, 'sqlite', `sqlite:${join(dir, 'bench.db')}`));
+  run.result.sqlite = { p95Ms: Number(sqlite.p95.toFixed(2)) };
+  const postgres = await run.phase('postgres', limit, async () => runDialect(run, 'postgres', await pg.createDatabase('bench')));
+  run.result.postgres = { p95Ms: Number(postgres.p95.toFixed(2)) };
   const fmt = (n: number) => n.toFixed(1).padStart(8);
-  console.log(`\nCamera registry: ${CAMERAS.toLocaleString('en')} cameras in ${ORGS.toLocaleString('en')} organisations, 50 a page, ${QUERIES_PER_KIND} queries per kind`);
+  console.log(`\nCamera registry: ${CAMERAS.toLocaleString('en')} cameras in ${ORGS.toLocaleString('en')} organisations, 50 a page, ${QUERIES_PER_KIND} queries per kind; load average ${loadAverage()}`);
   console.log(`${'query'.padEnd(24)}${'sqlite p50'.padStart(12)}${'sqlite p95'.padStart(12)}${'pg p50'.padStart(12)}${'pg p95'.padStart(12)}   (ms)`);
   sqlite.rows.forEach((r, i) => {
     const p = postgres.rows[i]!;
@@ -181,15 +187,5 @@ try {
   console.log(`${'all queries p95'.padEnd(24)}${''.padStart(12)}${fmt(sqlite.p95).padStart(12)}${''.padStart(12)}${fmt(postgres.p95).padStart(12)}   goal < 50`);
   console.log(`CSV import of ${IMPORT_ROWS.toLocaleString('en')} rows (SQLite, one transaction): ${sqlite.importSeconds!.toFixed(2)} s   goal < 5`);
   console.log(`(seeding took ${sqlite.seedSec.toFixed(1)} s on SQLite, ${postgres.seedSec.toFixed(1)} s on PostgreSQL)`);
-  console.log(
-    JSON.stringify({
-      cameras: CAMERAS,
-      sqlite: { p95Ms: Number(sqlite.p95.toFixed(2)) },
-      postgres: { p95Ms: Number(postgres.p95.toFixed(2)) },
-      importSeconds: Number(sqlite.importSeconds!.toFixed(3)),
-    }),
-  );
-} finally {
-  await pg.stop();
-  rmSync(dir, { recursive: true, force: true });
-}
+  run.result.importSeconds = Number(sqlite.importSeconds!.toFixed(3));
+});
