@@ -15,6 +15,7 @@ import { workOrderEscalation } from './migrations/0009-work-order-escalation.js'
 import { auditChainAfterCommit } from './migrations/0010-audit-chain-after-commit.js';
 import { auditSupervisionOrganisations } from './migrations/0011-audit-supervision-organisations.js';
 import { auditChainBatchByRange } from './migrations/0012-audit-chain-batch-by-range.js';
+import { cameraSearchGrams } from './migrations/0018-camera-search-grams.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -30,6 +31,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0010-audit-chain-after-commit': auditChainAfterCommit(db.dialect),
     '0011-audit-supervision-organisations': auditSupervisionOrganisations(db.dialect),
     '0012-audit-chain-batch-by-range': auditChainBatchByRange(db.dialect),
+    '0018-camera-search-grams': cameraSearchGrams(db.dialect),
   };
 }
 

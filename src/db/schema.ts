@@ -92,6 +92,7 @@ export interface CameraGroupMemberTable {
 export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, EvidenceTables, HealthTables, SupervisionTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
+  camera_search_grams: CameraSearchGramTable;
   camera_groups: CameraGroupTable;
   camera_group_members: CameraGroupMemberTable;
 }
@@ -99,6 +100,12 @@ export interface Database extends AuditTables, RecordingTables, AccountTables, A
 export type OrganisationRow = Selectable<OrganisationTable>;
 export type NewOrganisationRow = Insertable<OrganisationTable>;
 export type CameraRow = Selectable<CameraTable>;
+
+/** Bigrams of adjacent Han characters in a camera's search text (owned by the camera repository). */
+export interface CameraSearchGramTable {
+  gram: string;
+  camera_id: number;
+}
 export type NewCameraRow = Insertable<CameraTable>;
 export type CameraUpdateRow = Updateable<CameraTable>;
 export type CameraGroupRow = Selectable<CameraGroupTable>;
