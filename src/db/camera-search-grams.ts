@@ -7,10 +7,10 @@
 // altogether. So the camera repository keeps a table of its own, the same on both: every pair of
 // adjacent Han characters in a camera's search text (character bigrams, the usual unit of
 // Chinese search indexes), one row per (bigram, camera). A search for Han text of two characters
-// or more finds its candidates by those bigrams through the primary key; a two-character word
-// is exactly one bigram, so its candidates are its matches, and longer text is confirmed with
-// LIKE on the candidates only. Text without two adjacent Han characters is searched as before.
-import { sql, type Kysely, type Transaction } from 'kysely';
+// or more is read from the primary key (bigram, camera) of its first bigram, in camera order; a
+// two-character word is exactly one bigram, so those rows are its matches, and longer text is
+// confirmed with LIKE on them only. Text without two adjacent Han characters is searched as before.
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -38,22 +38,6 @@ export async function writeGrams(q: Q, cameras: { id: number; searchText: string
   const rows = gramRows(cameras);
   // Two parameters a row: well under either dialect's limit.
   for (let i = 0; i < rows.length; i += 5000) await q.insertInto('camera_search_grams').values(rows.slice(i, i + 5000)).execute();
-}
-
-/**
- * The ids of cameras whose search text holds every bigram of `text`, as a subquery, or undefined
- * when `text` has no two adjacent Han characters (the caller then searches without it).
- */
-export function camerasWithGrams(q: Q, text: string) {
-  const grams = hanBigrams(text);
-  if (!grams.length) return undefined;
-  if (grams.length === 1) return q.selectFrom('camera_search_grams').select('camera_id').where('gram', '=', grams[0]!);
-  return q
-    .selectFrom('camera_search_grams')
-    .select('camera_id')
-    .where('gram', 'in', grams)
-    .groupBy('camera_id')
-    .having(sql<number>`count(*)`, '=', grams.length);
 }
 
 /** Whether the bigrams alone decide the match: the text is one Han bigram and nothing else. */

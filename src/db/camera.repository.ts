@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
-import { camerasWithGrams, gramsDecide, writeGrams } from './camera-search-grams.js';
+import { gramsDecide, hanBigrams, writeGrams } from './camera-search-grams.js';
 import type { CameraRow, CameraStatus, Database, DeviceType, Funding, NewCameraRow } from './schema.js';
 
 /** A camera point as the rest of the platform sees it (R1.2). */
@@ -209,16 +209,22 @@ export class CameraRepository {
     if (s.placeCategory) base = base.where('place_category', '=', s.placeCategory);
     if (s.status) base = base.where('status', '=', s.status);
     if (s.keyPosition !== undefined) base = base.where('key_position', '=', s.keyPosition ? 1 : 0);
+    // Camera order; through the bigram key when it drives the search (the same ids, no sort).
+    let order = sql.ref('cameras.id');
     if (s.text) {
       const text = s.text.toLowerCase();
-      // Chinese words through the bigram table; anything else (and longer Chinese text, to
-      // confirm the bigrams are adjacent) by LIKE over what is left.
-      const candidates = camerasWithGrams(q, text);
-      if (candidates) base = base.where('id', 'in', candidates);
-      if (!candidates || !gramsDecide(text)) base = base.where(sql<boolean>`search_text like ${`%${escapeLike(text)}%`} escape '\\'`);
+      // Chinese text is driven from the bigram table's key (ordered by camera), through its
+      // first bigram; other text, and longer Chinese text (are its bigrams adjacent?), by LIKE
+      // over what is left.
+      const [gram] = hanBigrams(text);
+      if (gram) {
+        base = base.innerJoin('camera_search_grams', 'camera_search_grams.camera_id', 'cameras.id').where('camera_search_grams.gram', '=', gram) as typeof base;
+        order = sql.ref('camera_search_grams.camera_id');
+      }
+      if (!gram || !gramsDecide(text)) base = base.where(sql<boolean>`search_text like ${`%${escapeLike(text)}%`} escape '\\'`);
     }
     const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('id').limit(s.limit).offset(s.offset).execute(),
+      base.selectAll('cameras').orderBy(order).limit(s.limit).offset(s.offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toCamera), total: Number(count.n) };
