@@ -223,9 +223,15 @@ export class CameraRepository {
       }
       if (!gram || !gramsDecide(text)) base = base.where(sql<boolean>`search_text like ${`%${escapeLike(text)}%`} escape '\\'`);
     }
+    // A two-character Chinese word and nothing else: its count is the length of its key range
+    // (every bigram row has its camera: a foreign key), with no camera read.
+    const word = s.text ? s.text.toLowerCase() : '';
+    const onlyWord = gramsDecide(word) && !s.regionPath && s.unitId === undefined && !(s.scopePaths && !s.scopePaths.includes('')) && !s.placeCategory && !s.status && s.keyPosition === undefined;
     const [rows, count] = await Promise.all([
       base.selectAll('cameras').orderBy(order).limit(s.limit).offset(s.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      onlyWord
+        ? q.selectFrom('camera_search_grams').where('gram', '=', word).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+        : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toCamera), total: Number(count.n) };
   }
