@@ -10,5 +10,9 @@ export default defineConfig({
     // Two cores: parallel files share them with real ffmpeg, PostgreSQL and Chromium.
     maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
+    // A leaked FileHandle or a listener leak fails the file (test/setup/leak-warnings.ts), which
+    // collects garbage after the file's tests to find unreachable handles.
+    setupFiles: ['test/setup/leak-warnings.ts'],
+    execArgv: ['--expose-gc'],
   },
 });

@@ -25,8 +25,7 @@
 // concurrent figure in the callers' own transactions (appendLoad its load average), recordPerSec
 // the standalone one, then sequential, two processes and batches of 10.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -38,6 +37,7 @@ import { verifyChain } from '../src/audit/verify.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { startPostgres } from '../test/support/postgres.js';
+import { runBench, type BenchRun } from './bench-run.js';
 
 const SECONDS = Number(process.env.BENCH_AUDIT_SECONDS ?? 10);
 const CALLERS = 32;
@@ -234,36 +234,43 @@ async function worker(url: string, dataDir: string, seconds: number, who: string
   }
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-audit-'));
+/** Per database: appendPerSec is the concurrent figure in the callers' own transactions. */
+const keysOf = (r: Rates) => ({
+  appendPerSec: Math.round(r.concurrent.perSec),
+  appendLoad: Number(r.concurrent.load.toFixed(2)),
+  recordPerSec: Math.round(r.recorded.perSec),
+  recordLoad: Number(r.recorded.load.toFixed(2)),
+  appendPerSecSequential: Math.round(r.sequential.perSec),
+  appendPerSecTwoProcesses: r.processes === null ? null : Math.round(r.processes.perSec),
+  appendPerSecBatch10: Math.round(r.batch10.perSec),
+  verifyMillionSec: r.verifySec === null ? null : Number(r.verifySec.toFixed(2)),
+});
+
+async function main(run: BenchRun) {
+  const dir = run.tempDir('vigil-bench-audit-');
   const keys = PlatformKeys.loadOrCreate(dir);
   // As deployed: fsync and synchronous commit on (the tests' throwaway servers turn them off).
   const watch = process.env.BENCH_AUDIT_WATCH === '1';
   // Watched: also the plans of statements running over 2 s (auto_explain), to explain a stall.
-  const pg = await startPostgres({ durable: process.env.BENCH_AUDIT_PG_FAST !== '1', ...(watch ? { explainSlowerThanMs: 2000 } : {}) });
+  const pg = await run.phase('postgres-start', 120, () => startPostgres({ durable: process.env.BENCH_AUDIT_PG_FAST !== '1', ...(watch ? { explainSlowerThanMs: 2000 } : {}) }));
+  run.watch({ label: 'PostgreSQL server', state: () => 'its log', tail: () => pg.log() });
+  run.onCleanup('stop PostgreSQL', () => pg.stop());
+  // BENCH_AUDIT_WATCH=1: PostgreSQL's own account of its checkpoints and autovacuum runs.
+  if (watch) run.onCleanup('print the server log', async () => process.stderr.write(serverLogOfInterest(await pg.log())));
   const results: Record<string, Rates> = {};
-  try {
-    const sqlite = openDatabase(`sqlite:${join(dir, 'audit.db')}`);
-    try {
-      results.sqlite = await measure('sqlite', sqlite, keys, dir, true);
-    } finally {
-      await sqlite.close();
-    }
-    const postgres = openDatabase(await pg.createDatabase('bench_audit'), { poolSize: PG_POOL });
-    try {
-      results.postgres = await measure('postgres', postgres, keys, dir, VERIFY_ON_POSTGRES);
-    } finally {
-      await postgres.close();
-    }
-  } finally {
-    // BENCH_AUDIT_WATCH=1: PostgreSQL's own account of its checkpoints and autovacuum runs.
-    if (watch) process.stderr.write(serverLogOfInterest(await pg.log()));
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // Filling and verifying a million entries takes minutes on a busy machine.
+  const limit = 300 + SECONDS * 10 + (MILLION / 1_000_000) * 900;
+  const sqlite = openDatabase(`sqlite:${join(dir, 'audit.db')}`);
+  run.onCleanup('close SQLite', () => sqlite.close());
+  results.sqlite = await run.phase('sqlite', limit, () => measure('sqlite', sqlite, keys, dir, true));
+  run.result.sqlite = keysOf(results.sqlite);
+  run.result.verifyMillionSec = results.sqlite.verifySec === null ? null : Number(results.sqlite.verifySec.toFixed(2));
+  const postgres = openDatabase(await pg.createDatabase('bench_audit'), { poolSize: PG_POOL });
+  run.onCleanup('close the PostgreSQL pool', () => postgres.close());
+  results.postgres = await run.phase('postgres', limit, () => measure('postgres', postgres, keys, dir, VERIFY_ON_POSTGRES));
 
-  const sqlite = results.sqlite!;
-  const postgres = results.postgres!;
+  const sqliteRates = results.sqlite;
+  const postgresRates = results.postgres;
   const f = (v: number | null) => (v === null ? '—' : Math.round(v).toLocaleString('en-US'));
   const fig = (x: Figure | null) => (x === null ? '—' : `${f(x.perSec)} (load ${x.load.toFixed(1)})`);
   const rows = [
@@ -275,32 +282,22 @@ async function main() {
     ['append, 5,000 entries/transaction, fill (entries/s)', 'bulk'],
   ] as const;
   const out = [`${'measure'.padEnd(56)}${'SQLite'.padStart(22)}${'PostgreSQL'.padStart(22)}`];
-  for (const [label, key] of rows) out.push(`${label.padEnd(56)}${fig(sqlite[key]).padStart(22)}${fig(postgres[key]).padStart(22)}`);
+  for (const [label, key] of rows) out.push(`${label.padEnd(56)}${fig(sqliteRates[key]).padStart(22)}${fig(postgresRates[key]).padStart(22)}`);
   const v = (r: Rates) => (r.verifySec === null ? '—' : `${r.verifySec.toFixed(2)} s / ${f(r.verifyEntries)}`);
-  out.push(`${'verify whole chain (goal < 10 s for 1,000,000)'.padEnd(56)}${v(sqlite).padStart(22)}${v(postgres).padStart(22)}`);
+  out.push(`${'verify whole chain (goal < 10 s for 1,000,000)'.padEnd(56)}${v(sqliteRates).padStart(22)}${v(postgresRates).padStart(22)}`);
   out.push(`goal: ≥ 5,000 entries/s appended by concurrent single-entry actions (first row) on both databases`);
   process.stdout.write(`${out.join('\n')}\n`);
-  const keysOf = (r: Rates) => ({
-    appendPerSec: Math.round(r.concurrent.perSec),
-    appendLoad: Number(r.concurrent.load.toFixed(2)),
-    recordPerSec: Math.round(r.recorded.perSec),
-    recordLoad: Number(r.recorded.load.toFixed(2)),
-    appendPerSecSequential: Math.round(r.sequential.perSec),
-    appendPerSecTwoProcesses: r.processes === null ? null : Math.round(r.processes.perSec),
-    appendPerSecBatch10: Math.round(r.batch10.perSec),
-    verifyMillionSec: r.verifySec === null ? null : Number(r.verifySec.toFixed(2)),
-  });
-  const json = {
-    sqlite: keysOf(sqlite),
-    postgres: keysOf(postgres),
-    verifyMillionSec: sqlite.verifySec === null ? null : Number(sqlite.verifySec.toFixed(2)),
-  };
-  process.stdout.write(`${JSON.stringify(json)}\n`);
+  // The keys in their earlier order: sqlite, postgres, verifyMillionSec.
+  const sqliteKeys = run.result.sqlite;
+  const verifyMillionSec = run.result.verifyMillionSec;
+  delete run.result.sqlite;
+  delete run.result.verifyMillionSec;
+  Object.assign(run.result, { sqlite: sqliteKeys, postgres: keysOf(postgresRates), verifyMillionSec });
 }
 
 if (process.argv[2] === '--worker') {
   const [, , , url, dataDir, seconds, who, startAt] = process.argv;
   await worker(url!, dataDir!, Number(seconds), who!, Number(startAt));
 } else {
-  await main();
+  await runBench('audit', main);
 }

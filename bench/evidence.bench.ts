@@ -12,8 +12,6 @@
 //   cleaner  100 cameras × 30 days of 10-minute files (432,000 index rows) plus one expired hour
 //            per camera; one full pass (decision, registering, garbage table, unlinking).
 // BENCH_EVIDENCE_MINUTES shortens the hour. Last line: one JSON object.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { AuditLog } from '../src/audit/audit-log.js';
@@ -38,6 +36,7 @@ import { RetentionCleaner } from '../src/retention/cleaner.js';
 import { DAY_MS } from '../src/retention/retention-decision.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { testAccessUnits } from '../test/evidence/footage.js';
+import { removeDir, runBench, type BenchRun } from './bench-run.js';
 
 const MINUTES = Number(process.env.BENCH_EVIDENCE_MINUTES ?? 60);
 const BITRATE = 3_000_000;
@@ -91,18 +90,26 @@ async function recordHour(repos: Repositories, store: SegmentStore, cameraId: nu
   return bytes;
 }
 
-async function exportAndVerify(): Promise<{ exportSpeedX: number; verifyMBps: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-evidence-'));
-  try {
+async function exportAndVerify(run: BenchRun): Promise<void> {
+  const dir = run.tempDir('vigil-bench-evidence-');
+  {
     const { db, repos } = await freshDb(dir);
+    run.onCleanup('close the evidence database', () => db.close());
     const [cameraId] = await seedRecordableCameras(repos, ['rtsp://127.0.0.1/1'], T0);
     const store = new SegmentStore(dir);
+    // Its direct-write buffers hold a probe file open: closed, not left to garbage collection.
+    run.onCleanup('close the segment store', () => store.close());
     const keys = PlatformKeys.ephemeral();
     const clock = fixedClock(T0 + MINUTES * 60_000 + 60_000);
     let t = performance.now();
-    const bytes = await recordHour(repos, store, cameraId!);
+    const bytes = await run.phase('record', 120 + MINUTES * 10, async () => {
+      const b = await recordHour(repos, store, cameraId!);
+      await store.close();
+      return b;
+    });
     say(`recorded ${MINUTES} min, ${(bytes / 1e6).toFixed(0)} MB (${((bytes * 8) / (MINUTES * 60) / 1e6).toFixed(2)} Mbit/s) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
+    await run.phase('export', 60 + MINUTES * 5, async () => {
     t = performance.now();
     const merkle = new MerkleLog({ repo: repos.evidence, index: repos.recordingIndex, keys, clock, logger, absolute: (p) => store.absolute(p) });
     await merkle.sealCamera(cameraId!);
@@ -132,25 +139,27 @@ async function exportAndVerify(): Promise<{ exportSpeedX: number; verifyMBps: nu
     say(`export: ${exportSec.toFixed(2)} s for ${MINUTES} min → ${exportSpeedX.toFixed(0)}× real time (goal ≥ 50×)`);
     const pkg = await verifyPackage(out);
     if (!pkg.ok) throw new Error(`the package does not verify: ${JSON.stringify(pkg.first)}`);
-    rmSync(out, { recursive: true, force: true });
+    removeDir(out);
+    run.result.exportSpeedX = Math.round(exportSpeedX);
+    });
 
+    await run.phase('verify', 60 + MINUTES * 5, async () => {
     t = performance.now();
     const r = await verifyFootage({ repo: repos.evidence, index: repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => store.absolute(p) }, { cameraId: cameraId! });
     const verifySec = (performance.now() - t) / 1000;
     if (!r.ok) throw new Error(`stored footage does not verify: ${JSON.stringify(r.first)}`);
     const verifyMBps = r.bytes / 1e6 / verifySec;
     say(`verify: ${(r.bytes / 1e6).toFixed(0)} MB, ${r.fragments} fragments in ${verifySec.toFixed(2)} s → ${verifyMBps.toFixed(0)} MB/s on one core (goal ≥ 300)`);
-    await db.close();
-    return { exportSpeedX, verifyMBps };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    run.result.verifyMBps = Math.round(verifyMBps);
+    });
   }
 }
 
-async function cleanerPass(): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-cleaner-'));
-  try {
+async function cleanerPass(run: BenchRun): Promise<void> {
+  const dir = run.tempDir('vigil-bench-cleaner-');
+  {
     const { db, repos } = await freshDb(dir);
+    run.onCleanup('close the cleaner database', () => db.close());
     const cameras = await seedRecordableCameras(repos, Array.from({ length: 100 }, (_, i) => `rtsp://127.0.0.1/${i}`), T0);
     const now = T0 + 31 * DAY_MS;
     // 30 days inside the period and the hour before them past it.
@@ -162,9 +171,9 @@ async function cleanerPass(): Promise<number> {
         rows.push({ camera_id: cameraId, path: `recordings/${cameraId}/${new Date(s).toISOString().slice(0, 10)}/${cameraId}-${s}.mp4`, codec: 'avc1.64001f', width: 1920, height: 1080, init_size: 700, started_at: s, ended_at: s + FILE_SECONDS * 1000, bytes: 225_000_000, closed: 1 });
       }
     }
-    await db.kysely.transaction().execute(async (trx) => {
+    await run.phase('cleaner-seed', 300, () => db.kysely.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += 2000) await trx.insertInto('recording_files').values(rows.slice(i, i + 2000) as never).execute();
-    });
+    }));
     say(`cleaner: ${rows.length} index rows for 100 cameras × 30 days seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     const clock = fixedClock(now);
     const catalogue = loadProfiles();
@@ -173,17 +182,15 @@ async function cleanerPass(): Promise<number> {
       policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' }),
     });
     t = performance.now();
-    const report = await cleaner.runOnce();
+    const report = await run.phase('cleaner', 300, () => cleaner.runOnce());
     const sec = (performance.now() - t) / 1000;
     say(`cleaner: one pass in ${sec.toFixed(2)} s, ${report.removedFiles} expired files removed and registered (goal < 5 s)`);
     if (report.removedFiles !== 100 * 6) throw new Error(`expected 600 files past their period, removed ${report.removedFiles}`);
-    await db.close();
-    return sec;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    run.result.cleanerSec = Math.round(sec * 100) / 100;
   }
 }
 
-const { exportSpeedX, verifyMBps } = await exportAndVerify();
-const cleanerSec = await cleanerPass();
-process.stdout.write(`${JSON.stringify({ exportSpeedX: Math.round(exportSpeedX), verifyMBps: Math.round(verifyMBps), cleanerSec: Math.round(cleanerSec * 100) / 100 })}\n`);
+await runBench('evidence', async (run) => {
+  await exportAndVerify(run);
+  await cleanerPass(run);
+});

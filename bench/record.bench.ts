@@ -9,8 +9,7 @@
 // TypeScript sources under tsx with --tsx. Last line: one JSON object.
 import { startSimProcess } from '../test/support/sim-process.js';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { migrateToLatest } from '../src/db/migrator.js';
 import { createRepositories } from '../src/db/repositories.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startRecorderProcess } from '../test/support/recorder-process.js';
+import { loadAverage, removeDir, runBench, type BenchRun } from './bench-run.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,7 +95,7 @@ function duBytes(dir: string): number {
 }
 
 
-async function runVigil(urls: string[], dir: string): Promise<Measured> {
+async function runVigil(run: BenchRun, urls: string[], dir: string): Promise<Measured> {
   const dbUrl = `sqlite:${join(dir, 'vigil.db')}`;
   const db = openDatabase(dbUrl);
   await migrateToLatest(db);
@@ -111,6 +111,9 @@ async function runVigil(urls: string[], dir: string): Promise<Measured> {
       nodeArgs: [...values['node-args'].split(' ').filter(Boolean), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])],
     },
   );
+  run.watchChild('recorder', rec.child, rec.stderr);
+  // Stopped before its folder is removed; a no-op once stopped below.
+  run.onCleanup('stop the recorder', () => (rec.child.exitCode === null && rec.child.signalCode === null ? rec.kill9() : undefined));
   // Every camera connected (staggered) and past its first GOP.
   await sleep(3000 + urls.length * 20);
   const m = await measure(() => [rec.pid], SECONDS);
@@ -128,7 +131,8 @@ async function runVigil(urls: string[], dir: string): Promise<Measured> {
   };
 }
 
-async function runFfmpeg(urls: string[], dir: string): Promise<Measured> {
+async function runFfmpeg(run: BenchRun, urls: string[], dir: string): Promise<Measured> {
+  let stderrTail = '';
   const procs = urls.map((url, i) => {
     const out = join(dir, `cam${i + 1}`);
     mkdirSync(out, { recursive: true });
@@ -146,11 +150,24 @@ async function runFfmpeg(urls: string[], dir: string): Promise<Measured> {
       const lines = text.split('\n');
       tail = lines.pop() ?? '';
       for (const line of lines) {
+        if (line.trim()) stderrTail = `${stderrTail}cam${i + 1}: ${line}\n`.slice(-4000);
         const m = /missed (\d+) packets/.exec(line);
         if (m) missed += Number(m[1]);
       }
     });
     return { child, missed: () => missed };
+  });
+  // On failure: the first ffmpeg that ended early, and any still running are stopped before the folder goes.
+  const alive = () => procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+  run.watch({
+    label: `${procs.length} ffmpeg processes`,
+    state: () => `${alive().length} running, ${procs.length - alive().length} ended${procs.find((p) => p.child.exitCode !== null && p.child.exitCode !== 0) ? ` (first non-zero exit code ${procs.find((p) => p.child.exitCode !== null && p.child.exitCode !== 0)!.child.exitCode})` : ''}`,
+    tail: () => stderrTail,
+  });
+  run.onCleanup('stop ffmpeg processes', async () => {
+    const left = alive();
+    for (const p of left) p.child.kill('SIGKILL');
+    await Promise.all(left.map((p) => new Promise((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r(undefined) : p.child.once('exit', r)))));
   });
   await sleep(3000 + urls.length * 20);
   const m = await measure(() => procs.filter((p) => p.child.exitCode === null).map((p) => p.child.pid!), SECONDS);
@@ -170,33 +187,44 @@ async function runFfmpeg(urls: string[], dir: string): Promise<Measured> {
 }
 
 const round = (v: number, d = 3) => Number(v.toFixed(d));
-if (!values.tsx) {
-  // Production runs the built JavaScript (`npm start` builds dist/ and runs it): measure that.
-  process.stderr.write('building dist/ (npm run build:server)…\n');
-  const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (!existsSync(join(ROOT, 'dist/recorder/recorder.js'))) throw new Error(`build failed: ${built.stdout.toString().slice(-2000)}`);
-  // Type errors elsewhere in the tree still emit JavaScript; the recorder's own files must build.
-  if (built.status !== 0) process.stderr.write(`tsc reported errors (JavaScript emitted anyway):\n${built.stdout.toString().slice(-1500)}\n`);
-}
-const work = mkdtempSync(join(tmpdir(), 'vigil-bench-record-'));
-const sim = await startSimProcess(STREAMS);
-try {
+const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost });
+// Each phase's limit: starting and measuring scale with the number of streams.
+const SETTLE_S = 3 + STREAMS * 0.02;
+const MEASURE_LIMIT_S = 120 + SECONDS * 2 + SETTLE_S * 3 + STREAMS * 0.3;
+
+await runBench('record', async (run) => {
+  if (!values.tsx) {
+    await run.phase('build', 600, async () => {
+      // Production runs the built JavaScript (`npm start` builds dist/ and runs it): measure that.
+      process.stderr.write('building dist/ (npm run build:server)…\n');
+      const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      if (!existsSync(join(ROOT, 'dist/recorder/recorder.js'))) throw new Error(`build failed: ${built.stdout.toString().slice(-2000)}`);
+      // Type errors elsewhere in the tree still emit JavaScript; the recorder's own files must build.
+      if (built.status !== 0) process.stderr.write(`tsc reported errors (JavaScript emitted anyway):\n${built.stdout.toString().slice(-1500)}\n`);
+    });
+  }
+  const work = run.tempDir('vigil-bench-record-');
+  run.result.streams = STREAMS;
+  const sim = await run.phase('simulator', 60 + STREAMS * 0.5, () => startSimProcess(STREAMS));
+  run.watchChild('simulator', sim.child, sim.stderr);
+  run.onCleanup('stop the simulator', () => sim.stop());
   process.stderr.write(`${STREAMS} simulated cameras up; recording ${SECONDS} s with Vigil…\n`);
   const vigilDir = join(work, 'vigil');
   mkdirSync(vigilDir);
-  const vigil = await runVigil(sim.urls, vigilDir);
-  rmSync(vigilDir, { recursive: true, force: true });
+  const vigil = await run.phase('vigil', MEASURE_LIMIT_S, () => runVigil(run, sim.urls, vigilDir));
+  run.result.vigil = keys(vigil);
+  removeDir(vigilDir);
   let ffmpeg: Measured | undefined;
   if (!values['skip-ffmpeg']) {
     process.stderr.write(`…and ${SECONDS} s with one ffmpeg process per camera…\n`);
     const ffDir = join(work, 'ffmpeg');
     mkdirSync(ffDir);
-    ffmpeg = await runFfmpeg(sim.urls, ffDir);
-    rmSync(ffDir, { recursive: true, force: true });
+    ffmpeg = await run.phase('ffmpeg', MEASURE_LIMIT_S, () => runFfmpeg(run, sim.urls, ffDir));
+    removeDir(ffDir);
   }
   const row = (name: string, m: Measured) =>
     `${name.padEnd(20)}${m.cpuPctPerStream.toFixed(3).padStart(10)}${m.pssMbPerStream.toFixed(2).padStart(10)}${String(m.framesLost).padStart(12)}${(m.bytesWritten / 1e6).toFixed(0).padStart(12)}${m.cpuPctTotal.toFixed(1).padStart(10)}${m.pssMbTotal.toFixed(0).padStart(10)}`;
-  console.log(`\nRecording ${STREAMS} simulated 720p cameras for ${SECONDS} s (simulator cost excluded)`);
+  console.log(`\nRecording ${STREAMS} simulated 720p cameras for ${SECONDS} s (simulator cost excluded); load average ${loadAverage()}`);
   console.log(`${''.padEnd(20)}${'CPU %/str'.padStart(10)}${'PSS MB/str'.padStart(10)}${'frames lost'.padStart(12)}${'MB written'.padStart(12)}${'CPU % all'.padStart(10)}${'PSS MB'.padStart(10)}`);
   console.log(row('Vigil (one process)', vigil));
   if (ffmpeg) console.log(row('ffmpeg per camera', ffmpeg));
@@ -204,17 +232,7 @@ try {
   const memRatio = ffmpeg ? ffmpeg.pssMbPerStream / vigil.pssMbPerStream : null;
   if (ffmpeg) console.log(`ratios (ffmpeg / Vigil): CPU ${cpuRatio!.toFixed(2)}× (goal ≥ 3), memory ${memRatio!.toFixed(2)}× (goal ≥ 10)`);
   console.log('(ffmpeg frames lost = RTP packets it reported missed; Vigil = damaged or dropped frames)');
-  const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost });
-  console.log(
-    JSON.stringify({
-      streams: STREAMS,
-      vigil: keys(vigil),
-      ffmpeg: ffmpeg ? keys(ffmpeg) : null,
-      cpuRatio: cpuRatio === null ? null : round(cpuRatio, 2),
-      memRatio: memRatio === null ? null : round(memRatio, 2),
-    }),
-  );
-} finally {
-  await sim.stop();
-  rmSync(work, { recursive: true, force: true });
-}
+  run.result.ffmpeg = ffmpeg ? keys(ffmpeg) : null;
+  run.result.cpuRatio = cpuRatio === null ? null : round(cpuRatio, 2);
+  run.result.memRatio = memRatio === null ? null : round(memRatio, 2);
+});

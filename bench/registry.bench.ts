@@ -2,8 +2,7 @@
 // 100,000 cameras in 2,000 organisations; list/search 50 a page by region subtree, unit,
 // category, status and free text, on SQLite and on PostgreSQL (a throwaway server), p95 goal
 // < 50 ms; CSV import of 10,000 rows, goal < 5 s. Last line: one JSON object.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../src/domain/clock.js';
 import { makeNationalId } from '../src/domain/national-id.js';
@@ -19,6 +18,7 @@ import { loadProfileRules } from '../src/registry/profile-rules.adapter.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { SourceGuard } from '../src/ingest/source-guard.js';
 import { configSchema } from '../src/config/config.schema.js';
+import { loadAverage, runBench, type BenchRun } from './bench-run.js';
 
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 100_000);
 const ORGS = 2_000;
@@ -30,6 +30,8 @@ const { rules, view } = loadProfileRules(undefined, 'national');
 const categories = view.categories().filter((c) => c.kind !== 'prohibited').map((c) => c.id);
 const WORDS = ['东门', '西门', '南门', '北门', '大厅', '停车场', '操场', '路口', 'Gate', 'Lobby', 'Car park', 'Crossing'];
 const STREETS = ['长江路', '黄山路', '淮河路', 'Harbour Street', 'Station Road', '人民路'];
+/** Two-character words of the names and addresses above, as an operator types them (issue 21, item 7). */
+const CHINESE_WORDS = ['东门', '西门', '南门', '北门', '大厅', '停车', '车场', '操场', '路口', '长江', '黄山', '淮河', '人民', '江路', '山路'];
 
 /** A seeded PRNG so both dialects get the same data and queries. */
 function prng(seed: number) {
@@ -116,7 +118,12 @@ async function measure(registry: Registry, seeded: Seeded) {
     status: () => ({ status: rnd() < 0.5 ? 'fault' : 'in_service' }),
     'free text': () => ({ q: rnd() < 0.5 ? pick(WORDS) : String(Math.floor(rnd() * CAMERAS)) }),
     'region+category+text': () => ({ regionId: pick(seeded.regionIds), placeCategory: pick(categories), q: pick(WORDS) }),
+    // Kept out of the all-queries p95 so that figure stays comparable with earlier runs.
+    'Chinese word': () => ({ q: pick(CHINESE_WORDS) }),
+    'region+Chinese word': () => ({ regionId: pick(seeded.regionIds), q: pick(CHINESE_WORDS) }),
   };
+  const separate = new Set(['Chinese word', 'region+Chinese word']);
+  const chinese: number[] = [];
   const rows: { kind: string; p50: number; p95: number }[] = [];
   const all: number[] = [];
   for (const [kind, make] of Object.entries(kinds)) {
@@ -127,15 +134,16 @@ async function measure(registry: Registry, seeded: Seeded) {
       await registry.cameras.search(q);
       times.push(performance.now() - t0);
     }
-    all.push(...times);
+    (separate.has(kind) ? chinese : all).push(...times);
     const sorted = [...times].sort((a, b) => a - b);
     rows.push({ kind, p50: sorted[Math.floor(sorted.length / 2)]!, p95: p95(times) });
   }
-  return { rows, p95: p95(all) };
+  return { rows, p95: p95(all), chineseP95: p95(chinese) };
 }
 
-async function runDialect(name: 'sqlite' | 'postgres', url: string) {
+async function runDialect(run: BenchRun, name: 'sqlite' | 'postgres', url: string) {
   const db = openDatabase(url);
+  run.onCleanup(`close ${name}`, () => db.close());
   await migrateToLatest(db);
   const clock = fixedClock(NOW);
   const registry = createRegistry(createRepositories(db), rules, clock, new SourceGuard({ fileRoots: [], dataDir: null, networks: configSchema.parse({}).media.cameraNetworks }));
@@ -147,7 +155,6 @@ async function runDialect(name: 'sqlite' | 'postgres', url: string) {
   const result = await measure(registry, seeded);
   let importSeconds: number | undefined;
   if (name === 'sqlite') importSeconds = await timeImport(registry, seeded);
-  await db.close();
   return { ...result, seedSec, importSeconds };
 }
 
@@ -168,30 +175,28 @@ async function timeImport(registry: Registry, seeded: Seeded) {
   return sec;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-const pg = await startPostgres();
-try {
-  const sqlite = await runDialect('sqlite', `sqlite:${join(dir, 'bench.db')}`);
-  const postgres = await runDialect('postgres', await pg.createDatabase('bench'));
+await runBench('registry', async (run) => {
+  const dir = run.tempDir('vigil-bench-');
+  const pg = await run.phase('postgres-start', 120, () => startPostgres());
+  run.watch({ label: 'PostgreSQL server', state: () => 'its log', tail: () => pg.log() });
+  run.onCleanup('stop PostgreSQL', () => pg.stop());
+  run.result.cameras = CAMERAS;
+  // Seeding 100,000 cameras takes a minute or two on a busy machine; the queries far less.
+  const limit = 300 + CAMERAS / 100;
+  const sqlite = await run.phase('sqlite', limit, () => runDialect(run, 'sqlite', `sqlite:${join(dir, 'bench.db')}`));
+  run.result.sqlite = { p95Ms: Number(sqlite.p95.toFixed(2)), chineseP95Ms: Number(sqlite.chineseP95.toFixed(2)), load: Number(loadavg()[0]!.toFixed(2)) };
+  const postgres = await run.phase('postgres', limit, async () => runDialect(run, 'postgres', await pg.createDatabase('bench')));
+  run.result.postgres = { p95Ms: Number(postgres.p95.toFixed(2)), chineseP95Ms: Number(postgres.chineseP95.toFixed(2)), load: Number(loadavg()[0]!.toFixed(2)) };
   const fmt = (n: number) => n.toFixed(1).padStart(8);
-  console.log(`\nCamera registry: ${CAMERAS.toLocaleString('en')} cameras in ${ORGS.toLocaleString('en')} organisations, 50 a page, ${QUERIES_PER_KIND} queries per kind`);
+  console.log(`\nCamera registry: ${CAMERAS.toLocaleString('en')} cameras in ${ORGS.toLocaleString('en')} organisations, 50 a page, ${QUERIES_PER_KIND} queries per kind; load average ${loadAverage()}`);
   console.log(`${'query'.padEnd(24)}${'sqlite p50'.padStart(12)}${'sqlite p95'.padStart(12)}${'pg p50'.padStart(12)}${'pg p95'.padStart(12)}   (ms)`);
   sqlite.rows.forEach((r, i) => {
     const p = postgres.rows[i]!;
     console.log(`${r.kind.padEnd(24)}${fmt(r.p50).padStart(12)}${fmt(r.p95).padStart(12)}${fmt(p.p50).padStart(12)}${fmt(p.p95).padStart(12)}`);
   });
-  console.log(`${'all queries p95'.padEnd(24)}${''.padStart(12)}${fmt(sqlite.p95).padStart(12)}${''.padStart(12)}${fmt(postgres.p95).padStart(12)}   goal < 50`);
+  console.log(`${'all queries p95'.padEnd(24)}${''.padStart(12)}${fmt(sqlite.p95).padStart(12)}${''.padStart(12)}${fmt(postgres.p95).padStart(12)}   goal < 50 (Chinese words apart)`);
+  console.log(`${'Chinese words p95'.padEnd(24)}${''.padStart(12)}${fmt(sqlite.chineseP95).padStart(12)}${''.padStart(12)}${fmt(postgres.chineseP95).padStart(12)}   goal < 20`);
   console.log(`CSV import of ${IMPORT_ROWS.toLocaleString('en')} rows (SQLite, one transaction): ${sqlite.importSeconds!.toFixed(2)} s   goal < 5`);
   console.log(`(seeding took ${sqlite.seedSec.toFixed(1)} s on SQLite, ${postgres.seedSec.toFixed(1)} s on PostgreSQL)`);
-  console.log(
-    JSON.stringify({
-      cameras: CAMERAS,
-      sqlite: { p95Ms: Number(sqlite.p95.toFixed(2)) },
-      postgres: { p95Ms: Number(postgres.p95.toFixed(2)) },
-      importSeconds: Number(sqlite.importSeconds!.toFixed(3)),
-    }),
-  );
-} finally {
-  await pg.stop();
-  rmSync(dir, { recursive: true, force: true });
-}
+  run.result.importSeconds = Number(sqlite.importSeconds!.toFixed(3));
+});

@@ -14,6 +14,7 @@ import { profileCommand, profileHelp } from './commands/profile.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
 import { userCommand, userHelp } from './commands/user.js';
 import { simCommand, simHelp } from './commands/sim.js';
+import { COMMANDS, helpFor } from './help.js';
 import { printError, UsageError } from './output.js';
 
 const HELP = `vigil — public security video image information system
@@ -61,21 +62,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  // The simulator and the ONVIF tools need no configuration and no database.
-  if (command === 'sim' || command === 'onvif') {
-    if (rest[0] === 'help' || rest[0] === '--help') {
-      process.stdout.write(`${command === 'sim' ? simHelp : onvifHelp}\n`);
-      return 0;
-    }
-    return command === 'sim' ? simCommand(rest) : onvifCommand(rest);
-  }
-  // An evidence package is checked with nothing but the package.
-  if (command === 'verify-export') return verifyExportCommand(rest);
-  if (!['serve', 'migrate', 'org', 'camera', 'profile', 'user', 'audit', 'verify', 'export', 'tree-heads'].includes(command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
-  if (rest[0] === 'help' || rest[0] === '--help') {
-    process.stdout.write(`${{ serve: serveHelp, org: orgHelp, camera: cameraHelp, profile: profileHelp, user: userHelp, audit: auditHelp, verify: verifyHelp, 'tree-heads': verifyHelp, export: exportHelp, migrate: 'vigil migrate' }[command]}\n`);
+  // Any command or subcommand with --help: its usage, with no configuration or database.
+  const help = helpFor(args);
+  if (help !== undefined) {
+    process.stdout.write(`${help}\n`);
     return 0;
   }
+  // The simulator and the ONVIF tools need no configuration and no database.
+  if (command === 'sim' || command === 'onvif') return command === 'sim' ? simCommand(rest) : onvifCommand(rest);
+  // An evidence package is checked with nothing but the package.
+  if (command === 'verify-export') return verifyExportCommand(rest);
+  if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
   const config = loadConfig({ file: configFile });
   if (command === 'serve') return serveCommand(config, rest);
   const ctx: Context = await openContext(config, { logger: quietLogger(config.log.level) });

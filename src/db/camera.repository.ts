@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { gramsDecide, hanBigrams, writeGrams } from './camera-search-grams.js';
 import type { CameraRow, CameraStatus, Database, DeviceType, Funding, NewCameraRow } from './schema.js';
 
 /** A camera point as the rest of the platform sees it (R1.2). */
@@ -111,24 +112,36 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 type Q = Kysely<Database> | Transaction<Database>;
 
+/** Runs `fn` in the caller's transaction, or in one of its own: a camera and its bigrams go together. */
+function inTransaction<T>(q: Q, fn: (t: Q) => Promise<T>): Promise<T> {
+  return q.isTransaction ? fn(q) : q.transaction().execute(fn);
+}
+
 export class CameraRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(c: CameraFields, now: number, q: Q = this.db): Promise<Camera> {
-    const r = await q.insertInto('cameras').values(toRow(c, now)).returningAll().executeTakeFirstOrThrow();
-    return toCamera(r);
+    return inTransaction(q, async (t) => {
+      const r = await t.insertInto('cameras').values(toRow(c, now)).returningAll().executeTakeFirstOrThrow();
+      await writeGrams(t, [{ id: Number(r.id), searchText: r.search_text }], false);
+      return toCamera(r);
+    });
   }
 
   /** Inserts many rows in chunks; call inside a transaction for all-or-nothing. */
   async insertMany(cameras: CameraFields[], now: number, q: Q = this.db): Promise<number> {
     // 24 columns a row; stay under SQLite's 32766 bound parameters and PostgreSQL's 65535.
     const chunk = 500;
-    for (let i = 0; i < cameras.length; i += chunk) {
-      await q
-        .insertInto('cameras')
-        .values(cameras.slice(i, i + chunk).map((c) => toRow(c, now)))
-        .execute();
-    }
+    await inTransaction(q, async (t) => {
+      for (let i = 0; i < cameras.length; i += chunk) {
+        const rows = await t
+          .insertInto('cameras')
+          .values(cameras.slice(i, i + chunk).map((c) => toRow(c, now)))
+          .returning(['id', 'search_text'])
+          .execute();
+        await writeGrams(t, rows.map((r) => ({ id: Number(r.id), searchText: r.search_text })), false);
+      }
+    });
     return cameras.length;
   }
 
@@ -154,8 +167,11 @@ export class CameraRepository {
 
   async update(id: number, c: CameraFields, now: number, q: Q = this.db): Promise<Camera | undefined> {
     const { created_at: _c, ...row } = toRow(c, now);
-    await q.updateTable('cameras').set(row).where('id', '=', id).execute();
-    return this.get(id, q);
+    return inTransaction(q, async (t) => {
+      const done = await t.updateTable('cameras').set(row).where('id', '=', id).executeTakeFirst();
+      if (Number(done.numUpdatedRows) > 0) await writeGrams(t, [{ id, searchText: row.search_text }], true);
+      return this.get(id, t);
+    });
   }
 
   async search(s: CameraSearch, q: Q = this.db): Promise<{ items: Camera[]; total: number }> {
@@ -193,13 +209,29 @@ export class CameraRepository {
     if (s.placeCategory) base = base.where('place_category', '=', s.placeCategory);
     if (s.status) base = base.where('status', '=', s.status);
     if (s.keyPosition !== undefined) base = base.where('key_position', '=', s.keyPosition ? 1 : 0);
+    // Camera order; through the bigram key when it drives the search (the same ids, no sort).
+    let order = sql.ref('cameras.id');
     if (s.text) {
-      const pattern = `%${escapeLike(s.text.toLowerCase())}%`;
-      base = base.where(sql<boolean>`search_text like ${pattern} escape '\\'`);
+      const text = s.text.toLowerCase();
+      // Chinese text is driven from the bigram table's key (ordered by camera), through its
+      // first bigram; other text, and longer Chinese text (are its bigrams adjacent?), by LIKE
+      // over what is left.
+      const [gram] = hanBigrams(text);
+      if (gram) {
+        base = base.innerJoin('camera_search_grams', 'camera_search_grams.camera_id', 'cameras.id').where('camera_search_grams.gram', '=', gram) as typeof base;
+        order = sql.ref('camera_search_grams.camera_id');
+      }
+      if (!gram || !gramsDecide(text)) base = base.where(sql<boolean>`search_text like ${`%${escapeLike(text)}%`} escape '\\'`);
     }
+    // A two-character Chinese word and nothing else: its count is the length of its key range
+    // (every bigram row has its camera: a foreign key), with no camera read.
+    const word = s.text ? s.text.toLowerCase() : '';
+    const onlyWord = gramsDecide(word) && !s.regionPath && s.unitId === undefined && !(s.scopePaths && !s.scopePaths.includes('')) && !s.placeCategory && !s.status && s.keyPosition === undefined;
     const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('id').limit(s.limit).offset(s.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.selectAll('cameras').orderBy(order).limit(s.limit).offset(s.offset).execute(),
+      onlyWord
+        ? q.selectFrom('camera_search_grams').where('gram', '=', word).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+        : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toCamera), total: Number(count.n) };
   }

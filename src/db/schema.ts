@@ -93,6 +93,7 @@ export interface CameraGroupMemberTable {
 export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, EvidenceTables, HealthTables, SupervisionTables, GbTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
+  camera_search_grams: CameraSearchGramTable;
   camera_groups: CameraGroupTable;
   camera_group_members: CameraGroupMemberTable;
 }
@@ -100,6 +101,12 @@ export interface Database extends AuditTables, RecordingTables, AccountTables, A
 export type OrganisationRow = Selectable<OrganisationTable>;
 export type NewOrganisationRow = Insertable<OrganisationTable>;
 export type CameraRow = Selectable<CameraTable>;
+
+/** Bigrams of adjacent Han characters in a camera's search text (owned by the camera repository). */
+export interface CameraSearchGramTable {
+  gram: string;
+  camera_id: number;
+}
 export type NewCameraRow = Insertable<CameraTable>;
 export type CameraUpdateRow = Updateable<CameraTable>;
 export type CameraGroupRow = Selectable<CameraGroupTable>;

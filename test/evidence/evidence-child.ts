@@ -1,6 +1,9 @@
 // A process of its own to kill with SIGKILL mid-work: `clean` runs a retention pass, `export`
 // signs in as an officer and exports under an approved request. It prints "ready" just before
-// the work starts.
+// the work starts. An export given HOLD_AT (a seventh argument) freezes once the package writer
+// has opened that many recording files, after printing "holding": the test kills it there, so
+// the kill lands inside the export whatever the machine's load.
+import { writeSync } from 'node:fs';
 import { pino } from 'pino';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
@@ -31,7 +34,7 @@ if (mode === 'clean') {
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }
 if (mode === 'export') {
-  const [login, password, requestId, cameraId, from, to] = process.argv.slice(6);
+  const [login, password, requestId, cameraId, from, to, holdAt] = process.argv.slice(6);
   const { configSchema } = await import('../../src/config/config.schema.js');
   const { openContext } = await import('../../src/services/context.js');
   const { ExportService } = await import('../../src/export/export.service.js');
@@ -41,7 +44,16 @@ if (mode === 'export') {
   const store = new SegmentStore(dataDir!);
   const absolute = (p: string) => store.absolute(p);
   const merkle = new MerkleLog({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, keys: ctx.audit.keys, clock, logger, absolute });
-  const exports = new ExportService({ repos: ctx.repos, access: ctx.access, log: new SecurityLog(ctx.audit), merkle, keys: ctx.audit.keys, clock, logger, dataDir: dataDir!, absolute });
+  let opened = 0;
+  const exportAbsolute = (p: string) => {
+    if (holdAt !== undefined && ++opened === Number(holdAt)) {
+      writeSync(1, 'holding\n');
+      // Frozen mid-export until killed (a minute at most).
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+    }
+    return absolute(p);
+  };
+  const exports = new ExportService({ repos: ctx.repos, access: ctx.access, log: new SecurityLog(ctx.audit), merkle, keys: ctx.audit.keys, clock, logger, dataDir: dataDir!, absolute: exportAbsolute });
   const session = await ctx.access.accounts.login({ login: login!, password: password!, sourceAddress: null });
   const actor = (await ctx.access.accounts.fromSession(session.sessionSecret!, null))!.actor;
   process.stdout.write('ready\n');
