@@ -39,6 +39,8 @@ export interface MediaServer {
   app: FastifyInstance;
   harness: RecorderHarness;
   access: Access;
+  /** The access register the API writes to. */
+  audit: AuditLog;
   hub: StreamHub;
   live: LiveService;
   playback: PlaybackService;
@@ -95,6 +97,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
     app,
     harness,
     access,
+    audit,
     hub,
     live,
     playback,
