@@ -76,6 +76,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
       return createSource(url, o);
     },
     lingerMs: options.lingerMs ?? 1000,
+    logger: harness.logger,
   });
   const live = new LiveService(hub, register, options.live);
   const index = new RecordingIndex(harness.db.kysely);
