@@ -3,6 +3,7 @@
 // API docs behind sign-in unless the deployment opens them (the demo).
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { AuditEntry } from '../audit/entry.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../test/support/app.js';
 import { person, signIn } from '../../test/support/auth.js';
@@ -94,7 +95,43 @@ describe('security headers, cookies, metrics and docs', () => {
     const half = await t.raw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: admin.login, password: admin.password } });
     expect(half.json().stage).toBe('enrol');
     const cookie = `vigil_session=${half.cookies.find((c) => c.name === 'vigil_session')!.value}`;
-    expect((await t.raw.inject({ url: '/openapi.json', headers: { cookie } })).statusCode).toBe(401);
+    // The route gate's own answer: the second factor first.
+    const refused = await t.raw.inject({ url: '/openapi.json', headers: { cookie } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('TOTP_ENROLMENT_REQUIRED');
+  });
+
+  it('registers the docs gate\'s refusals as the route gate does: once, a flood counted', async () => {
+    const refusedFrom = async (address: string) => {
+      const out: AuditEntry[] = [];
+      for await (const e of t.audit.entries()) if (e.sourceAddress === address && e.outcome !== 'success') out.push(e);
+      return out;
+    };
+    const nobody = '198.51.100.81';
+    for (let i = 0; i < 6; i++) expect((await t.raw.inject({ url: '/openapi.json', remoteAddress: nobody })).statusCode).toBe(401);
+    let seen = await refusedFrom(nobody);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ outcome: 'refused', reason: 'sign in first', detail: { code: 'UNAUTHENTICATED' } });
+    await t.access.anonymousRefusals.close();
+    seen = await refusedFrom(nobody);
+    expect(seen.map((e) => e.detail.count ?? null)).toEqual([null, 5]);
+
+    const forger = '198.51.100.82';
+    const forged = await t.raw.inject({ url: '/docs/', remoteAddress: forger, headers: { authorization: 'Bearer vigil_forged' } });
+    expect(forged.statusCode).toBe(401);
+    seen = await refusedFrom(forger);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ outcome: 'failed', reason: 'unknown, expired or revoked API token' });
+
+    const enrolling = await person(t, 'docs-enrolling-2', [['system_administrator', null]]);
+    const half = await t.raw.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: enrolling.login, password: enrolling.password } });
+    const cookie = `vigil_session=${half.cookies.find((c) => c.name === 'vigil_session')!.value}`;
+    const halfAddress = '198.51.100.83';
+    expect((await t.raw.inject({ url: '/docs/json', remoteAddress: halfAddress, headers: { cookie } })).statusCode).toBe(403);
+    seen = await refusedFrom(halfAddress);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ outcome: 'refused', detail: { code: 'TOTP_ENROLMENT_REQUIRED' } });
+    expect(seen[0]!.actors[0]!.userId).not.toBeNull();
   });
 
   it('declares the cookie + CSRF and bearer schemes and the auth statuses of every gated operation', async () => {

@@ -3,7 +3,7 @@
 // does); `serve` runs the process roles named in the configuration.
 import { destination, pino } from 'pino';
 import { loadConfig } from '../config/config.js';
-import { openContext, type Context } from '../services/context.js';
+import { openContext, sourceGuardFor, type Context } from '../services/context.js';
 import { auditCommand, auditHelp } from './commands/audit.js';
 import { exportCommand, exportHelp } from './commands/export.js';
 import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from './commands/verify.js';
@@ -68,8 +68,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${help}\n`);
     return 0;
   }
-  // The simulator and the ONVIF tools need no configuration and no database.
-  if (command === 'sim' || command === 'onvif') return command === 'sim' ? simCommand(rest) : onvifCommand(rest);
+  // The simulator and the ONVIF tools need no database; the ONVIF tools obey the camera source policy.
+  if (command === 'sim') return simCommand(rest);
+  if (command === 'onvif') return onvifCommand(rest, sourceGuardFor(loadConfig({ file: configFile })));
   // An evidence package is checked with nothing but the package.
   if (command === 'verify-export') return verifyExportCommand(rest);
   if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"; see vigil help`);

@@ -151,7 +151,9 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
         this.retryDelay = this.opts.retryMs;
       } catch (e) {
         this.lastError = e as Error;
-        this.opts.logger?.warn({ feed: this.key, err: (e as Error).message }, 'live source failed to open');
+        // What answered or exists at the source is for the debug log only (issue 14).
+        this.opts.logger?.warn({ feed: this.key, code: e instanceof SourceRefusedError ? e.code : 'SOURCE_UNAVAILABLE' }, 'live source could not be opened');
+        this.opts.logger?.debug({ feed: this.key, err: (e as Error).message }, 'live source failure detail');
         if (source && this.source === source) this.source = undefined;
         await source?.close().catch(() => undefined);
         this.scheduleRetry();

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { CameraEventKind, RecordableCamera, RecordingRepository } from '../db/recording.repository.js';
 import type { Clock } from '../domain/clock.js';
-import { IngestError } from '../ingest/errors.js';
+import { IngestError, SOURCE_UNAVAILABLE, SourceRefusedError } from '../ingest/errors.js';
 import { redactUrl } from '../ingest/registry.js';
 import type { MediaSource, SourceOptions } from '../ingest/source.js';
 import { backoffDelay } from './backoff.js';
@@ -189,13 +189,20 @@ export class CameraSession {
     this.event('clock_jump', atMs, detail);
   }
 
-  /** Logs a failure: the first of a streak (or a new reason) loudly, repeats quietly. */
+  /**
+   * Logs a failure: the first of a streak (or a new reason) loudly, repeats quietly. What failed
+   * and how (refused, timed out, no such file) tells what exists or answers at that address, so
+   * it goes to the debug log only; the warn line and the camera event, which the timeline API
+   * shows, say no more than the viewer is told (issue 14).
+   */
   private failure(e: Error, afterConnect: boolean): void {
     this.stats.failures++;
     const reason = `${errorCode(e)}: ${e.message}`;
     if (afterConnect || reason !== this.lastError) {
-      this.log.warn({ code: errorCode(e), reason: e.message }, 'camera source failed; reconnecting with backoff');
-      this.event('error', this.deps.clock.now(), reason);
+      const shown = shownFailure(e);
+      this.log.warn({ code: shown.code }, 'camera source could not be opened; reconnecting with backoff');
+      this.log.debug({ code: errorCode(e), reason: e.message }, 'camera source failure detail');
+      this.event('error', this.deps.clock.now(), `${shown.code}: ${shown.message}`);
     } else {
       this.log.debug({ code: errorCode(e) }, 'camera still unreachable');
     }
@@ -220,6 +227,11 @@ export class CameraSession {
       };
     });
   }
+}
+
+/** The failure as the warn log and the stored camera events may say it. */
+function shownFailure(e: Error): { code: string; message: string } {
+  return e instanceof SourceRefusedError ? { code: e.code, message: e.message } : { code: 'SOURCE_UNAVAILABLE', message: SOURCE_UNAVAILABLE };
 }
 
 function errorCode(e: Error): string {

@@ -39,6 +39,8 @@ export interface MediaServer {
   app: FastifyInstance;
   harness: RecorderHarness;
   access: Access;
+  /** The access register the API writes to. */
+  audit: AuditLog;
   hub: StreamHub;
   live: LiveService;
   playback: PlaybackService;
@@ -74,6 +76,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
       return createSource(url, o);
     },
     lingerMs: options.lingerMs ?? 1000,
+    logger: harness.logger,
   });
   const live = new LiveService(hub, register, options.live);
   const index = new RecordingIndex(harness.db.kysely);
@@ -95,6 +98,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
     app,
     harness,
     access,
+    audit,
     hub,
     live,
     playback,

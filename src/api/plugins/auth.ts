@@ -71,57 +71,76 @@ export function registerAuth(api: FastifyInstance, access: Access): void {
   api.addHook('onRequest', async (req) => {
     const rule = req.routeOptions.config.access;
     if (rule === undefined) return; // not a route: the 404 handler answers
-    const address = req.ip ?? null;
-    limit(access, `a:${address ?? '-'}`);
-    const authz = req.headers.authorization;
-    if (typeof authz === 'string' && authz.startsWith('Bearer ')) {
-      req.actor = await access.accounts.fromApiToken(authz.slice(7).trim(), address);
-      if (!req.actor) {
-        await access.anonymousRefusals.refuse('unknown API token', { action: 'login', outcome: 'failed', sourceAddress: address, reason: 'unknown, expired or revoked API token', target: `${req.method} ${req.routeOptions.url}` });
-        throw markRecorded(Errors.unauthenticated('the API token is unknown, expired or revoked'));
-      }
-    } else {
-      const secret = req.cookies?.[SESSION_COOKIE];
-      if (secret) {
-        const auth = await access.accounts.fromSession(secret, address);
-        if (auth) {
-          if (!SAFE_METHODS.has(req.method) && !access.accounts.checkCsrf(secret, headerOf(req, 'x-csrf-token'))) {
-            await access.log.record(auth.actor, { action: actionOf(rule), outcome: 'refused', reason: 'missing or wrong CSRF token', target: `${req.method} ${req.routeOptions.url}` });
-            throw markRecorded(AccessErrors.csrf());
-          }
-          req.actor = auth.actor;
-          req.sessionSecret = secret;
-          if (auth.stage !== 'full' && rule !== 'enrolment' && rule !== 'public') {
-            throw auth.stage === 'password' ? AccessErrors.passwordChangeRequired() : AccessErrors.enrolmentRequired();
-          }
-        }
-      }
-    }
-    if (req.actor) limit(access, `u:${req.actor.userId}`);
-    if (rule === 'public') return;
-    if (!req.actor) throw Errors.unauthenticated(req.cookies?.[SESSION_COOKIE] ? 'the session has ended or is unknown; sign in again' : 'sign in first');
-    if (rule === 'signed-in' || rule === 'enrolment') return;
-    if (!req.actor.holds(rule)) {
-      await access.log.record(req.actor, { action: ACTION_OF_PERMISSION[rule], outcome: 'refused', reason: `needs ${rule}`, target: `${req.method} ${req.routeOptions.url}` });
-      const needs = req.routeOptions.config.needs;
-      const refusal = needs
-        ? Errors.forbidden(policyRefusalText(needs, 'Organisation', null)).withParams({ rule: 'policy', action: needs, subject: 'Organisation' })
-        : Errors.forbidden(permissionRefusalText(rule)).withParams({ rule: 'permission', permission: rule });
-      throw markRecorded(refusal);
-    }
+    await admitRequest(access, req, rule);
   });
 
   // Safety net: any refusal (401, 403, 429) that code further in did not register is registered
   // here; those of callers nobody could identify are summed per address so a flood cannot fill
   // the disk through the register.
-  api.addHook('onError', async (req, _reply, error) => {
-    if (!isVigilError(error) || !(REFUSALS.has(error.status) || isHiddenRefusal(error)) || wasRecorded(error)) return;
-    const rule = req.routeOptions.config.access;
-    const entry = { action: rule ? actionOf(rule) : 'config_change', outcome: 'refused', reason: error.message, target: `${req.method} ${req.routeOptions.url}`, detail: { code: error.code } } as const;
-    if (req.actor) await access.log.record(req.actor, entry);
-    else await access.anonymousRefusals.refuse(`${error.status} ${error.code}`, { ...entry, sourceAddress: req.ip ?? null });
-    markRecorded(error);
-  });
+  api.addHook('onError', async (req, _reply, error) => registerRefusal(access, req, error));
+}
+
+/**
+ * The gate itself, for /api/v1 and for anything else behind sign-in (the API docs): the request
+ * limits, who calls (an API token, or the session cookie with its CSRF token on unsafe methods
+ * and its stage), then `rule`. Sets `req.actor`; throws the refusal, registered only where it
+ * says so (markRecorded) — `registerRefusal` writes the rest.
+ */
+export async function admitRequest(access: Access, req: FastifyRequest, rule: RouteAccess): Promise<void> {
+  const address = req.ip ?? null;
+  limit(access, `a:${address ?? '-'}`);
+  const authz = req.headers.authorization;
+  if (typeof authz === 'string' && authz.startsWith('Bearer ')) {
+    req.actor = await access.accounts.fromApiToken(authz.slice(7).trim(), address);
+    if (!req.actor) {
+      await access.anonymousRefusals.refuse('unknown API token', { action: 'login', outcome: 'failed', sourceAddress: address, reason: 'unknown, expired or revoked API token', target: targetOf(req) });
+      throw markRecorded(Errors.unauthenticated('the API token is unknown, expired or revoked'));
+    }
+  } else {
+    const secret = req.cookies?.[SESSION_COOKIE];
+    if (secret) {
+      const auth = await access.accounts.fromSession(secret, address);
+      if (auth) {
+        if (!SAFE_METHODS.has(req.method) && !access.accounts.checkCsrf(secret, headerOf(req, 'x-csrf-token'))) {
+          await access.log.record(auth.actor, { action: actionOf(rule), outcome: 'refused', reason: 'missing or wrong CSRF token', target: targetOf(req) });
+          throw markRecorded(AccessErrors.csrf());
+        }
+        req.actor = auth.actor;
+        req.sessionSecret = secret;
+        if (auth.stage !== 'full' && rule !== 'enrolment' && rule !== 'public') {
+          throw auth.stage === 'password' ? AccessErrors.passwordChangeRequired() : AccessErrors.enrolmentRequired();
+        }
+      }
+    }
+  }
+  if (req.actor) limit(access, `u:${req.actor.userId}`);
+  if (rule === 'public') return;
+  if (!req.actor) throw Errors.unauthenticated(req.cookies?.[SESSION_COOKIE] ? 'the session has ended or is unknown; sign in again' : 'sign in first');
+  if (rule === 'signed-in' || rule === 'enrolment') return;
+  if (!req.actor.holds(rule)) {
+    await access.log.record(req.actor, { action: ACTION_OF_PERMISSION[rule], outcome: 'refused', reason: `needs ${rule}`, target: targetOf(req) });
+    const needs = req.routeOptions.config.needs;
+    const refusal = needs
+      ? Errors.forbidden(policyRefusalText(needs, 'Organisation', null)).withParams({ rule: 'policy', action: needs, subject: 'Organisation' })
+      : Errors.forbidden(permissionRefusalText(rule)).withParams({ rule: 'permission', permission: rule });
+    throw markRecorded(refusal);
+  }
+}
+
+/**
+ * Registers a refusal (401, 403, 429, or a 404 hiding one) that was not registered yet, once:
+ * the identified caller's alone, an unidentified caller's counted per address and kind.
+ */
+export async function registerRefusal(access: Access, req: FastifyRequest, error: unknown, rule: RouteAccess | undefined = req.routeOptions.config.access): Promise<void> {
+  if (!isVigilError(error) || !(REFUSALS.has(error.status) || isHiddenRefusal(error)) || wasRecorded(error)) return;
+  const entry = { action: rule ? actionOf(rule) : 'config_change', outcome: 'refused', reason: error.message, target: targetOf(req), detail: { code: error.code } } as const;
+  if (req.actor) await access.log.record(req.actor, entry);
+  else await access.anonymousRefusals.refuse(`${error.status} ${error.code}`, { ...entry, sourceAddress: req.ip ?? null });
+  markRecorded(error);
+}
+
+function targetOf(req: FastifyRequest): string {
+  return `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
 }
 
 const REFUSALS = new Set([401, 403, 429]);

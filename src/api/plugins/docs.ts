@@ -5,9 +5,8 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Access } from '../../access/index.js';
-import { Errors } from '../../errors.js';
 import { ERROR_BODY, openApiTransform, SECURITY_SCHEMES } from '../openapi/route-responses.js';
-import { SESSION_COOKIE } from './auth.js';
+import { admitRequest, registerRefusal } from './auth.js';
 
 export interface DocsOptions {
   version: string;
@@ -57,19 +56,17 @@ async function addCsrfToken(req: { [prop: string]: any }) {
   return req;
 }
 
-/** A fully signed-in session (second factor done) or a valid API token. */
+/**
+ * A fully signed-in session or a valid API token, through the route gate's own lookup, limits and
+ * registration (src/api/plugins/auth.ts): a refusal here is registered as one of /api/v1 is.
+ */
 function signedIn(access: Access) {
   return async (req: FastifyRequest) => {
-    const address = req.ip ?? null;
-    const authz = req.headers.authorization;
-    if (typeof authz === 'string' && authz.startsWith('Bearer ')) {
-      if (await access.accounts.fromApiToken(authz.slice(7).trim(), address)) return;
-      await access.log.record(null, { action: 'login', outcome: 'failed', sourceAddress: address, reason: 'unknown, expired or revoked API token', target: `${req.method} ${req.url.split('?')[0]}` });
-      throw Errors.unauthenticated('the API token is unknown, expired or revoked');
+    try {
+      await admitRequest(access, req, 'signed-in');
+    } catch (e) {
+      await registerRefusal(access, req, e, 'signed-in');
+      throw e;
     }
-    const secret = req.cookies?.[SESSION_COOKIE];
-    const auth = secret ? await access.accounts.fromSession(secret, address) : null;
-    if (auth?.stage === 'full') return;
-    throw Errors.unauthenticated('sign in to read the API documentation');
   };
 }
