@@ -70,6 +70,7 @@ try {
   const health = createHealth({
     repo: repos.health,
     workOrders: repos.workOrders,
+    forceMajeure: repos.forceMajeure,
     dataDir: dir,
     settings: { ...configSchema.parse({}).health, concurrency: CONCURRENCY },
     sources: testSources(dir),

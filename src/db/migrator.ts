@@ -17,6 +17,7 @@ import { auditSupervisionOrganisations } from './migrations/0011-audit-supervisi
 import { auditChainBatchByRange } from './migrations/0012-audit-chain-batch-by-range.js';
 import { signInHardening } from './migrations/0014-sign-in-hardening.js';
 import { gb28181Devices } from './migrations/0017-gb28181-devices.js';
+import { forceMajeure } from './migrations/0019-force-majeure.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -34,6 +35,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0012-audit-chain-batch-by-range': auditChainBatchByRange(db.dialect),
     '0014-sign-in-hardening': signInHardening(db.dialect),
     '0017-gb28181-devices': gb28181Devices(db.dialect),
+    '0019-force-majeure': forceMajeure(db.dialect),
   };
 }
 
