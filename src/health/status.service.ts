@@ -41,6 +41,10 @@ export class StatusService {
     return this.clock.now();
   }
 
+  utcOffsetMinutes(): number {
+    return this.settings.utcOffsetMinutes;
+  }
+
   today(): string {
     return dayOf(this.clock.now(), this.settings.utcOffsetMinutes);
   }
