@@ -75,6 +75,7 @@ await runBench('health', async (run) => {
   const health = createHealth({
     repo: repos.health,
     workOrders: repos.workOrders,
+    forceMajeure: repos.forceMajeure,
     dataDir: dir,
     settings: { ...configSchema.parse({}).health, concurrency: CONCURRENCY },
     sources: testSources(dir),

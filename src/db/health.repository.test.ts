@@ -110,7 +110,7 @@ for (const dialect of DIALECTS) {
       const row = { day: '2026-11-02', camera_id: cams[0]!, region_id: 1, unit_id: null, online_ms: 5, total_ms: 10, good: 1 };
       await repos.health.saveDaily([row]);
       await repos.health.saveDaily([{ ...row, online_ms: 7 }]);
-      expect(await repos.health.daily(['2026-11-02'])).toEqual([{ ...row, online_ms: 7 }]);
+      expect(await repos.health.daily(['2026-11-02'])).toEqual([{ ...row, online_ms: 7, excluded_ms: 0, excused: 0 }]);
     });
   });
 }

@@ -1,7 +1,7 @@
 // Camera health (issue 7): diagnostics, reference views, alarms, daily roll-ups and removal
 // notices; plus the read-only queries over the recording index the health role needs. Work
 // orders have their own repository (work-order.repository.ts).
-import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { sql, type Generated, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database } from './schema.js';
 import type { WorkOrderTable } from './work-order.repository.js';
 
@@ -48,6 +48,10 @@ export interface HealthDailyTable {
   online_ms: number;
   total_ms: number;
   good: number;
+  /** 0019: offline camera-time inside confirmed force-majeure spans, left out of total_ms. */
+  excluded_ms: Generated<number>;
+  /** 0019: 1 when the camera was down under confirmed force majeure at the evaluation instant (out of the good rate). */
+  excused: Generated<number>;
 }
 export interface CameraNoticeTable {
   id: Generated<number>;
@@ -286,7 +290,7 @@ export class HealthRepository {
 
   // ---- daily roll-ups and notices ----
 
-  async saveDaily(rows: Selectable<HealthDailyTable>[]): Promise<void> {
+  async saveDaily(rows: Insertable<HealthDailyTable>[]): Promise<void> {
     if (!rows.length) return;
     await this.db.transaction().execute(async (trx) => {
       for (const part of chunks(rows)) {
@@ -299,7 +303,7 @@ export class HealthRepository {
   async daily(days: string[]): Promise<Selectable<HealthDailyTable>[]> {
     if (!days.length) return [];
     const rows = await this.db.selectFrom('health_daily').selectAll().where('day', 'in', days).execute();
-    return rows.map((r) => ({ ...r, camera_id: Number(r.camera_id), region_id: Number(r.region_id), unit_id: num(r.unit_id), online_ms: Number(r.online_ms), total_ms: Number(r.total_ms), good: Number(r.good) }));
+    return rows.map((r) => ({ ...r, camera_id: Number(r.camera_id), region_id: Number(r.region_id), unit_id: num(r.unit_id), online_ms: Number(r.online_ms), total_ms: Number(r.total_ms), good: Number(r.good), excluded_ms: Number(r.excluded_ms ?? 0), excused: Number(r.excused ?? 0) }));
   }
 
   async notices(f: { cameraIds?: number[]; limit: number }): Promise<NoticeRow[]> {

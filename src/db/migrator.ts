@@ -18,6 +18,7 @@ import { auditChainBatchByRange } from './migrations/0012-audit-chain-batch-by-r
 import { signInHardening } from './migrations/0014-sign-in-hardening.js';
 import { gb28181Devices } from './migrations/0017-gb28181-devices.js';
 import { cameraSearchGrams } from './migrations/0018-camera-search-grams.js';
+import { forceMajeure } from './migrations/0019-force-majeure.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -36,6 +37,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0014-sign-in-hardening': signInHardening(db.dialect),
     '0017-gb28181-devices': gb28181Devices(db.dialect),
     '0018-camera-search-grams': cameraSearchGrams(db.dialect),
+    '0019-force-majeure': forceMajeure(db.dialect),
   };
 }
 

@@ -6,6 +6,7 @@ import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
 import { EvidenceRepository } from './evidence.repository.js';
 import { GbDeviceRepository } from './gb-device.repository.js';
+import { ForceMajeureRepository } from './force-majeure.repository.js';
 import { HealthRepository } from './health.repository.js';
 import { WorkOrderRepository } from './work-order.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
@@ -31,6 +32,8 @@ export interface Repositories {
   supervision: SupervisionRepository;
   /** GB/T 28181 devices and catalog channels. */
   gbDevices: GbDeviceRepository;
+  /** Force-majeure marks on camera outages (HRB-25(3)). */
+  forceMajeure: ForceMajeureRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -46,6 +49,7 @@ export function createRepositories(db: Db): Repositories {
     accessRequests: new AccessRequestRepository(db.kysely),
     evidence: new EvidenceRepository(db.kysely),
     gbDevices: new GbDeviceRepository(db.kysely),
+    forceMajeure: new ForceMajeureRepository(db.kysely),
     health: new HealthRepository(db.kysely),
     workOrders: new WorkOrderRepository(db.kysely),
     supervision: new SupervisionRepository(db.kysely),

@@ -257,7 +257,7 @@ export class SupervisionRepository {
     return seqs.size;
   }
 
-  /** The newest day of health figures for these cameras: how many were good of how many. */
+  /** The newest day of health figures for these cameras: how many were good of how many (cameras down under confirmed force majeure, HRB-25(3), left out). */
   async goodRate(cameraIds: number[]): Promise<{ day: string; good: number; total: number } | null> {
     if (!cameraIds.length) return null;
     let day: string | null = null;
@@ -274,6 +274,7 @@ export class SupervisionRepository {
         .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('good').as('good')])
         .where('day', '=', day)
         .where('camera_id', 'in', ids)
+        .where('excused', '=', 0)
         .executeTakeFirst();
       total += Number(r?.n ?? 0);
       good += Number(r?.good ?? 0);

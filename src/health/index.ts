@@ -5,12 +5,14 @@ import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
 import type { WorkOrderRepository } from '../db/work-order.repository.js';
+import type { ForceMajeureRepository } from '../db/force-majeure.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { Duty, JurisdictionProfile } from '../domain/jurisdiction-profile.js';
 import { AlarmService } from './alarm.service.js';
 import type { Thresholds } from './diagnose.js';
 import { DiagnosticsService } from './diagnostics.service.js';
 import { HealthEventHub } from './events.js';
+import { ForceMajeureService } from './force-majeure.service.js';
 import { createHealthMetrics, type HealthMetrics } from './health-metrics.js';
 import type { SourceGuard } from '../ingest/source-guard.js';
 import { KeyframeSampler } from './sampler.js';
@@ -36,6 +38,8 @@ export interface HealthSettings {
 export interface HealthDeps {
   repo: HealthRepository;
   workOrders: WorkOrderRepository;
+  /** Force-majeure marks (HRB-25(3)). */
+  forceMajeure: ForceMajeureRepository;
   dataDir: string;
   settings: HealthSettings;
   /** The camera source policy live grabs pass (issue 14). */
@@ -54,6 +58,8 @@ export interface Health {
   workOrders: WorkOrderService;
   diagnostics: DiagnosticsService;
   status: StatusService;
+  /** Force-majeure marks on outages: proposed, confirmed by a second person, out of the rates. */
+  forceMajeure: ForceMajeureService;
   webhooks: WebhookSender;
   metrics: HealthMetrics | undefined;
   profileFor(regionId: number): Promise<JurisdictionProfile>;
@@ -78,7 +84,8 @@ export function createHealth(d: HealthDeps): Health {
   );
   const workOrders = new WorkOrderService({ repo: d.workOrders, alarms, hub, clock: d.clock, profileFor: d.profileFor, proveRepaired: (c: WatchedCamera) => diagnostics.prove(c) });
   diagnostics.useWorkOrders(workOrders);
-  const status = new StatusService(d.repo, d.clock, { utcOffsetMinutes: s.utcOffsetMinutes, staleMs: s.staleMinutes * 60_000, graceMs: 10_000 });
+  const status = new StatusService(d.repo, d.clock, { utcOffsetMinutes: s.utcOffsetMinutes, staleMs: s.staleMinutes * 60_000, graceMs: 10_000 }, d.forceMajeure);
+  const forceMajeure = new ForceMajeureService({ repo: d.forceMajeure, status, clock: d.clock, profileFor: d.profileFor });
   let timer: NodeJS.Timeout | undefined;
   let rolledUpTo = '';
   const housekeeping = async () => {
@@ -110,7 +117,7 @@ export function createHealth(d: HealthDeps): Health {
     }
   };
   return {
-    repo: d.repo, hub, alarms, workOrders, diagnostics, status, webhooks, metrics, profileFor: d.profileFor, housekeeping,
+    repo: d.repo, hub, alarms, workOrders, diagnostics, status, forceMajeure, webhooks, metrics, profileFor: d.profileFor, housekeeping,
     start() {
       diagnostics.start();
       const tick = () => void housekeeping().catch((e: unknown) => d.logger.error({ err: e }, 'health housekeeping failed'));

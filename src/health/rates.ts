@@ -104,6 +104,10 @@ export interface CameraDay {
   totalMs: number;
   /** Online at the evaluation instant and its latest diagnostic there passed. */
   good: boolean;
+  /** Offline camera-time inside confirmed force-majeure spans (HRB-25(3)); already left out of totalMs. */
+  excludedMs?: number;
+  /** Down under confirmed force majeure at the evaluation instant: left out of the good rate. */
+  excused?: boolean;
 }
 
 export interface Rates {
@@ -111,6 +115,10 @@ export interface Rates {
   goodCameras: number;
   onlineMs: number;
   totalMs: number;
+  /** Camera-time left out of totalMs under confirmed force majeure, shown apart. */
+  excludedMs: number;
+  /** Cameras left out of the good rate's denominator under confirmed force majeure. */
+  excusedCameras: number;
   /** 0..1; null when there is no camera-time to divide by. */
   onlineRate: number | null;
   goodRate: number | null;
@@ -120,18 +128,25 @@ export function rates(days: readonly CameraDay[]): Rates {
   let onlineMs = 0;
   let totalMs = 0;
   let good = 0;
+  let excludedMs = 0;
+  let excused = 0;
   for (const d of days) {
     onlineMs += Math.min(d.onlineMs, d.totalMs);
     totalMs += d.totalMs;
+    excludedMs += d.excludedMs ?? 0;
     if (d.good) good++;
+    else if (d.excused) excused++;
   }
+  const rated = days.length - excused;
   return {
     cameras: days.length,
     goodCameras: good,
     onlineMs,
     totalMs,
+    excludedMs,
+    excusedCameras: excused,
     onlineRate: totalMs > 0 ? onlineMs / totalMs : null,
-    goodRate: days.length > 0 ? good / days.length : null,
+    goodRate: rated > 0 ? good / rated : null,
   };
 }
 

@@ -3,8 +3,10 @@
 // camera and day, not the event log).
 import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
 import type { Clock } from '../domain/clock.js';
+import type { ForceMajeureRepository } from '../db/force-majeure.repository.js';
+import { forceMajeureExclusion } from './force-majeure.js';
 import {
-  cameraWindow, coveredMs, dayOf, dayWindow, isCoveredAt, isoWeek, lastDays, minuteStates, onlineIntervals, rates,
+  cameraWindow, coveredMs, DAY, dayOf, dayWindow, isCoveredAt, isoWeek, lastDays, minuteStates, onlineIntervals, rates,
   type CameraDay, type Interval, type MinuteState, type Rates,
 } from './rates.js';
 
@@ -31,10 +33,16 @@ export class StatusService {
     private readonly repo: HealthRepository,
     private readonly clock: Clock,
     private readonly settings: StatusSettings,
+    /** Confirmed force-majeure spans leave the denominators (HRB-25(3)). */
+    private readonly forceMajeure: ForceMajeureRepository,
   ) {}
 
   now(): number {
     return this.clock.now();
+  }
+
+  utcOffsetMinutes(): number {
+    return this.settings.utcOffsetMinutes;
   }
 
   today(): string {
@@ -46,7 +54,7 @@ export class StatusService {
     const { endMs } = dayWindow(day, this.settings.utcOffsetMinutes);
     if (endMs <= this.clock.now()) {
       const rolled = await this.repo.daily([day]);
-      if (rolled.length) return rolled.map((r) => ({ cameraId: r.camera_id, regionId: r.region_id, unitId: r.unit_id, onlineMs: r.online_ms, totalMs: r.total_ms, good: r.good === 1 }));
+      if (rolled.length) return rolled.map((r) => ({ cameraId: r.camera_id, regionId: r.region_id, unitId: r.unit_id, onlineMs: r.online_ms, totalMs: r.total_ms, good: r.good === 1, excludedMs: r.excluded_ms, excused: r.excused === 1 }));
     }
     return this.compute(day, await this.repo.watchedCameras());
   }
@@ -54,8 +62,24 @@ export class StatusService {
   /** Computes and stores the roll-up of a day that is over. */
   async rollup(day: string): Promise<number> {
     const days = await this.compute(day, await this.repo.watchedCameras());
-    await this.repo.saveDaily(days.map((d) => ({ day, camera_id: d.cameraId, region_id: d.regionId, unit_id: d.unitId, online_ms: d.onlineMs, total_ms: d.totalMs, good: d.good ? 1 : 0 })));
+    await this.repo.saveDaily(days.map((d) => ({ day, camera_id: d.cameraId, region_id: d.regionId, unit_id: d.unitId, online_ms: d.onlineMs, total_ms: d.totalMs, good: d.good ? 1 : 0, excluded_ms: d.excludedMs ?? 0, excused: d.excused ? 1 : 0 })));
     return days.length;
+  }
+
+  /** Rolls up again the days over that [from, to) touches and that were rolled up (a mark confirmed later). */
+  async rerollSpan(from: number, to: number): Promise<string[]> {
+    const days: string[] = [];
+    for (let t = from; t < to; t += DAY) days.push(dayOf(t, this.settings.utcOffsetMinutes));
+    const last = dayOf(to - 1, this.settings.utcOffsetMinutes);
+    if (!days.includes(last)) days.push(last);
+    const rolled = new Set((await this.repo.daily(days)).map((r) => r.day));
+    const done: string[] = [];
+    for (const day of days) {
+      if (!rolled.has(day) || dayWindow(day, this.settings.utcOffsetMinutes).endMs > this.clock.now()) continue;
+      await this.rollup(day);
+      done.push(day);
+    }
+    return done;
   }
 
   async cameraStatus(camera: WatchedCamera, day: string = this.today()): Promise<CameraStatus> {
@@ -86,7 +110,7 @@ export class StatusService {
     const rolled = await this.repo.daily(list);
     const byDay = new Map<string, CameraDay[]>();
     for (const r of rolled) {
-      const d: CameraDay = { cameraId: r.camera_id, regionId: r.region_id, unitId: r.unit_id, onlineMs: r.online_ms, totalMs: r.total_ms, good: r.good === 1 };
+      const d: CameraDay = { cameraId: r.camera_id, regionId: r.region_id, unitId: r.unit_id, onlineMs: r.online_ms, totalMs: r.total_ms, good: r.good === 1, excludedMs: r.excluded_ms, excused: r.excused === 1 };
       const l = byDay.get(r.day);
       if (l) l.push(d);
       else byDay.set(r.day, [d]);
@@ -128,6 +152,10 @@ export class StatusService {
     const evalAt = Math.min(win.endMs, now);
     const online = await this.onlineOf(cameras, win);
     const diags = await this.repo.latestDiagnostics(cameras.map((c) => c.id), evalAt);
+    const spans = new Map<number, Interval[]>();
+    for (const m of await this.forceMajeure.overlapping(cameras.map((c) => c.id), win.startMs, win.endMs, true)) {
+      spans.set(m.cameraId, [...(spans.get(m.cameraId) ?? []), { startMs: m.from, endMs: m.to }]);
+    }
     const out: CameraDay[] = [];
     for (const c of cameras) {
       const w = cameraWindow(win.startMs, win.endMs, c.createdAt, now);
@@ -135,7 +163,11 @@ export class StatusService {
       const intervals = online.get(c.id) ?? [];
       const diag = diags.get(c.id);
       const good = isCoveredAt(intervals, evalAt - 1) && !!diag && diag.ok && evalAt - diag.at <= this.settings.staleMs;
-      out.push({ cameraId: c.id, regionId: c.regionId, unitId: c.maintainerUnitId, onlineMs: coveredMs(intervals, w.startMs, w.endMs), totalMs: w.endMs - w.startMs, good });
+      const fm = forceMajeureExclusion(w, intervals, spans.get(c.id) ?? [], evalAt);
+      out.push({
+        cameraId: c.id, regionId: c.regionId, unitId: c.maintainerUnitId, onlineMs: coveredMs(intervals, w.startMs, w.endMs), totalMs: w.endMs - w.startMs - fm.excludedMs, good,
+        excludedMs: fm.excludedMs, excused: !good && fm.excused,
+      });
     }
     return out;
   }

@@ -87,6 +87,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   const health = createHealth({
     repo: repos.health,
     workOrders: repos.workOrders,
+    forceMajeure: repos.forceMajeure,
     dataDir: config.dataDir,
     settings: config.health,
     sources,

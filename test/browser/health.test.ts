@@ -101,4 +101,23 @@ describe('health page in Chromium', () => {
     // The one failed request is the refused close (422), which the drawer shows.
     expect(errors.filter((e) => !e.includes('422'))).toEqual([]);
   });
+
+  it('lists a force-majeure mark proposed by someone else and lets a second person confirm it (HRB-25(3))', async () => {
+    const cam = await server.api<{ createdAt: number }>('GET', `/cameras/${cameraId}`);
+    const to = Date.now() - 1000;
+    const proposed = await server.api<{ id: number }>('POST', `/cameras/${cameraId}/force-majeure`, { from: cam.body.createdAt, to: Math.max(cam.body.createdAt + 1, to), reason: '暴雪压断线路' });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    await page.locator('.ant-tabs-tab', { hasText: '不可抗力' }).click();
+    const row = page.locator('[data-testid="fm-table"] tbody tr', { hasText: '暴雪压断线路' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('HRB-25(3)');
+    expect(await row.locator('[data-testid="fm-state"]').innerText()).toBe('待确认');
+    await row.locator('[data-testid="fm-confirm"]').click();
+    await row.locator('[data-testid="fm-confirm"]').waitFor({ state: 'detached' });
+    expect(await row.locator('[data-testid="fm-state"]').innerText()).toBe('已确认');
+    const stored = await server.api<{ items: { id: number; confirmedBy: number | null }[] }>('GET', '/force-majeure');
+    expect(stored.body.items.find((m) => m.id === proposed.body.id)?.confirmedBy).not.toBeNull();
+    await page.screenshot({ path: join(shots, 'force-majeure.png'), fullPage: true });
+    expect(errors.filter((e) => !e.includes('422'))).toEqual([]);
+  });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Role } from '../../src/access/permissions.js';
 import type { Camera } from '../../src/db/camera.repository.js';
 import type { TestApp } from '../support/app.js';
+import { watched } from '../../src/api/routes/health-status/support.js';
 import type { World } from '../access/fixtures.js';
 
 type Variant = 'own' | 'other';
@@ -39,13 +40,13 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
   const org = (v: Variant) => (v === 'own' ? get().w.districtA : get().w.districtB);
   const cam = (v: Variant) => (v === 'own' ? get().w.camA : get().w.camB);
   const foreign = new Set<number>();
-  const freshCam = async (v: Variant, sourceUrl: string | null): Promise<Camera> => {
+  const freshCam = async (v: Variant, sourceUrl: string | null, registeredAgo = 0): Promise<Camera> => {
     const { t } = get();
     const c = await t.repos.cameras.insert({
       gbId: `${v === 'own' ? '340104' : '230102'}0000132${String(9_000_000 - ++seq).slice(-7)}`, name: `health ${seq}`, deviceType: 'fixed', longitude: null, latitude: null,
       address: '1 长江路', directionDeg: null, fovDeg: null, placeCategory: get().w.category, keyPosition: false, regionId: org(v), ownerUnitId: null, userUnitId: null,
       managingUnitId: null, maintainerUnitId: null, funding: 'self', signage: true, inServiceDate: null, status: 'in_service', sourceUrl,
-    }, t.clock.now());
+    }, t.clock.now() - registeredAgo);
     if (v === 'other') foreign.add(c.id);
     return c;
   };
@@ -70,6 +71,13 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     writeFileSync(join(t.dataDir, ...snapshot.split('/')), JPEG);
     return (await t.repos.health.insertDiagnostic({ camera_id: cam(v), at: t.clock.now(), source: 'live', ok: false, findings: '[]', measures: '{}', snapshot })).id;
   });
+  /** A force-majeure mark proposed by the platform administrator (none of the matrix's people) on a camera of its own. */
+  const freshMark = async (v: Variant) => {
+    const { t } = get();
+    const now = t.clock.now();
+    const c = await freshCam(v, null, DAY);
+    return (await t.health.forceMajeure.propose(watched(c), t.adminId, { from: now - 3_600_000, to: now - 1, reason: 'matrix' })).id;
+  };
   const freshAlarm = async (v: Variant) =>
     (await get().t.health.alarms.raise({ kind: 'finding', severity: 'warning', camera_id: cam(v), organisation_id: org(v), title: 'matrix' })).id;
 
@@ -88,6 +96,9 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     'GET /api/v1/notices': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'POST /api/v1/work-orders/:id/close': { call: async (v) => ({ url: `/${await freshOrder(v, get().source)}/close`, payload: {} }), own: MAINTAINERS, other: NOBODY },
     'POST /api/v1/cameras/:id/notices': { call: async (v) => ({ url: `/${cam(v)}/notices`, payload: { kind: 'relocation', plannedAt: get().t.clock.now() + 30 * DAY } }), own: REGISTRARS, other: NOBODY },
+    'GET /api/v1/force-majeure': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
+    'POST /api/v1/cameras/:id/force-majeure': { call: async (v) => ({ url: `/${(await freshCam(v, null, DAY)).id}/force-majeure`, payload: { from: get().t.clock.now() - 3_600_000, to: get().t.clock.now() - 1, reason: 'flood' } }), own: MAINTAINERS, other: NOBODY },
+    'POST /api/v1/force-majeure/:id/confirm': { call: async (v) => ({ url: `/${await freshMark(v)}/confirm` }), own: MAINTAINERS, other: NOBODY },
     'GET /api/v1/alarms': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'POST /api/v1/alarms/:id/acknowledge': { call: async (v) => ({ url: `/${await freshAlarm(v)}/acknowledge` }), own: READERS, other: NOBODY },
     'POST /api/v1/cameras/:id/suspicious-events': { call: async (v) => ({ url: `/${(await liveCam(v)).id}/suspicious-events`, payload: { description: 'someone climbing the fence' } }), own: WATCHERS, other: NOBODY },
@@ -107,6 +118,7 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     if (key === 'GET /api/v1/work-orders') cameraItems('work orders');
     if (key === 'GET /api/v1/alarms') cameraItems('alarms');
     if (key === 'GET /api/v1/notices') cameraItems('removal and relocation notices');
+    if (key === 'GET /api/v1/force-majeure') cameraItems('force-majeure marks');
     if (key === 'GET /api/v1/reports/health') {
       const r = json() as { regions: { organisationId: number }[]; units: unknown[] };
       const ids = r.regions.map((x) => x.organisationId);

@@ -24,6 +24,7 @@ export function healthFor(o: {
   return createHealth({
     repo: o.repos.health,
     workOrders: o.repos.workOrders,
+    forceMajeure: o.repos.forceMajeure,
     dataDir: o.dataDir,
     settings: { ...defaults, ...o.settings },
     sources: testSources(o.dataDir),

@@ -91,6 +91,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   const health = createHealth({
     repo: repos.health,
     workOrders: repos.workOrders,
+    forceMajeure: repos.forceMajeure,
     dataDir,
     settings: configSchema.parse({}).health,
     sources: guard,

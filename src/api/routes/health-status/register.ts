@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { alarmRoutes } from '../alarms/routes.js';
 import { diagnosticsRoutes } from '../diagnostics/routes.js';
+import { forceMajeureRoutes } from '../force-majeure/routes.js';
 import { healthStatusRoutes } from './routes.js';
 import { healthReportRoutes } from '../reports-health/routes.js';
 import { workOrderRoutes } from '../work-orders/routes.js';
@@ -12,5 +13,6 @@ export async function healthRoutes(api: FastifyInstance, deps: HealthRouteDeps &
   await api.register(healthReportRoutes, deps);
   await api.register(diagnosticsRoutes, deps);
   await api.register(workOrderRoutes, deps);
+  await api.register(forceMajeureRoutes, deps);
   await api.register(alarmRoutes, deps);
 }

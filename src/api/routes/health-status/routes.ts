@@ -6,7 +6,7 @@ import { actorOf } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const ratesSchema = z.object({ cameras: z.number(), goodCameras: z.number(), onlineMs: z.number(), totalMs: z.number(), onlineRate: z.number().nullable(), goodRate: z.number().nullable() });
+const ratesSchema = z.object({ cameras: z.number(), goodCameras: z.number(), onlineMs: z.number(), totalMs: z.number(), excludedMs: z.number(), excusedCameras: z.number(), onlineRate: z.number().nullable(), goodRate: z.number().nullable() });
 const state = z.enum(['streaming', 'online', 'offline']);
 
 export const healthStatusRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (app, d) => {

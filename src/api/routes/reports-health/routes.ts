@@ -3,7 +3,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { reachFilter, type HealthRouteDeps } from '../health-status/support.js';
-import { againstTarget, ratesBy } from '../../../health/rates.js';
+import { againstTarget, dayWindow, ratesBy } from '../../../health/rates.js';
+import { forceMajeureMark, markView } from '../force-majeure/routes.js';
 import { actorOf } from '../../plugins/auth.js';
 import { errorResponses } from '../common.schema.js';
 
@@ -16,6 +17,10 @@ const row = z.object({
   goodCameras: z.number(),
   onlineRate: z.number().nullable(),
   goodRate: z.number().nullable(),
+  /** Offline camera-time left out under confirmed force majeure (HRB-25(3)), in seconds. */
+  excludedSeconds: z.number(),
+  /** Cameras left out of the good rate: down under confirmed force majeure at the evaluation instant. */
+  excusedCameras: z.number(),
   goodRateTarget: target.nullable(),
   onlineRateTarget: target.nullable(),
 });
@@ -25,9 +30,9 @@ export const healthReportRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async 
     config: { access: 'signed-in' },
     schema: {
       tags: ['reports', 'camera health'],
-      summary: "A day's online rate (在线率) and good rate (完好率) per region and per maintainer unit, against the profile's targets with articles",
+      summary: "A day's online rate (在线率) and good rate (完好率) per region and per maintainer unit, against the profile's targets with articles; confirmed force-majeure spans (HRB-25(3)) left out and listed apart",
       querystring: z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
-      response: { 200: z.object({ day: z.string(), regions: z.array(row), units: z.array(row) }), ...errorResponses },
+      response: { 200: z.object({ day: z.string(), regions: z.array(row), units: z.array(row), forceMajeure: z.array(forceMajeureMark.extend({ spanSecondsInDay: z.number() })) }), ...errorResponses },
     },
   }, async (req) => {
     const actor = actorOf(req);
@@ -41,6 +46,7 @@ export const healthReportRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async 
         const profile = await d.health.profileFor(id);
         return {
           organisationId: id, name: await name(id), profileId: profile.id, cameras: r.cameras, goodCameras: r.goodCameras, onlineRate: r.onlineRate, goodRate: r.goodRate,
+          excludedSeconds: Math.round(r.excludedMs / 1000), excusedCameras: r.excusedCameras,
           goodRateTarget: againstTarget(r.goodRate, profile.maintenance.goodRateTarget),
           onlineRateTarget: againstTarget(r.onlineRate, profile.maintenance.onlineRateTarget),
         };
@@ -49,9 +55,15 @@ export const healthReportRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async 
     const units = await Promise.all(
       [...ratesBy(days, (c) => c.unitId)].map(async ([id, r]) => ({
         organisationId: id, name: await name(id), profileId: null, cameras: r.cameras, goodCameras: r.goodCameras, onlineRate: r.onlineRate, goodRate: r.goodRate,
+        excludedSeconds: Math.round(r.excludedMs / 1000), excusedCameras: r.excusedCameras,
         goodRateTarget: null, onlineRateTarget: null,
       })),
     );
-    return { day, regions, units };
+    // The spans themselves, apart, with who proposed and who confirmed each and how much of the
+    // day it covers (the rows' excludedSeconds count only the offline part of that).
+    const win = dayWindow(day, d.health.status.utcOffsetMinutes());
+    const marks = await d.health.forceMajeure.confirmedWithin([...new Set(days.map((c) => c.cameraId))], win.startMs, win.endMs);
+    const forceMajeure = marks.map((m) => ({ ...markView(m), spanSecondsInDay: Math.round((Math.min(m.to, win.endMs) - Math.max(m.from, win.startMs)) / 1000) }));
+    return { day, regions, units, forceMajeure };
   });
 };

@@ -1,6 +1,6 @@
 // Calls of the health page over /api/v1.
 import { buildUrl, request } from '../../api/client';
-import type { Alarm, CameraStatus, Diagnostic, HealthReport, Notice, Trends, WorkOrder, WorkOrderState } from './health-model';
+import type { Alarm, CameraStatus, Diagnostic, ForceMajeureMark, HealthReport, Notice, Trends, WorkOrder, WorkOrderState } from './health-model';
 
 export const healthApi = {
   trends: (weeks: number, scope: { regionId?: number; unitId?: number } = {}) => request<Trends>('GET', '/health/trends', { query: { weeks, ...scope } }),
@@ -11,6 +11,11 @@ export const healthApi = {
     open: (cameraId: number, cause: string, note: string) => request<WorkOrder>('POST', '/work-orders', { json: { cameraId, cause, note } }),
     respond: (id: number) => request<WorkOrder>('POST', `/work-orders/${id}/respond`),
     close: (id: number, note: string) => request<{ order: WorkOrder; proof: { diagnosticId: number; ok: boolean } }>('POST', `/work-orders/${id}/close`, { json: { note } }),
+  },
+  forceMajeure: {
+    list: () => request<{ items: ForceMajeureMark[] }>('GET', '/force-majeure', { query: { limit: 200 } }),
+    propose: (cameraId: number, from: number, to: number, reason: string) => request<ForceMajeureMark>('POST', `/cameras/${cameraId}/force-majeure`, { json: { from, to, reason } }),
+    confirm: (id: number) => request<ForceMajeureMark>('POST', `/force-majeure/${id}/confirm`),
   },
   alarms: {
     list: () => request<{ items: Alarm[] }>('GET', '/alarms', { query: { limit: 200 } }),

@@ -32,14 +32,33 @@ export interface HealthReportRow {
   goodCameras: number;
   onlineRate: number | null;
   goodRate: number | null;
+  /** Offline seconds left out under confirmed force majeure (HRB-25(3)). */
+  excludedSeconds: number;
+  excusedCameras: number;
   goodRateTarget: TargetCheck | null;
   onlineRateTarget: TargetCheck | null;
+}
+
+export interface ForceMajeureMark {
+  id: number;
+  cameraId: number;
+  from: number;
+  to: number;
+  reason: string;
+  article: string;
+  profileId: string;
+  proposedBy: number;
+  proposedAt: number;
+  confirmedBy: number | null;
+  confirmedAt: number | null;
 }
 
 export interface HealthReport {
   day: string;
   regions: HealthReportRow[];
   units: HealthReportRow[];
+  /** Confirmed force-majeure spans of the day, shown apart. */
+  forceMajeure: (ForceMajeureMark & { spanSecondsInDay: number })[];
 }
 
 export const WORK_ORDER_STATES = ['open', 'escalated', 'closed'] as const;

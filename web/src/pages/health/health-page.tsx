@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useCameraCatalogue } from '../../common/camera-catalogue';
 import { AlarmsTab } from './alarms-tab';
 import { DiagnosticsTab } from './diagnostics-tab';
+import { ForceMajeureTab } from './force-majeure-tab';
 import { NoticesTab } from './notices-tab';
 import { RatesTab } from './rates-tab';
 import { WorkOrdersTab } from './work-orders-tab';
@@ -27,6 +28,7 @@ export default function HealthPage() {
         { key: 'orders', label: t('health.tabs.orders'), children: <WorkOrdersTab cameraName={cameraName} cameras={catalogue.cameras} /> },
         { key: 'alarms', label: t('health.tabs.alarms'), children: <AlarmsTab cameraName={cameraName} /> },
         { key: 'diagnostics', label: t('health.tabs.diagnostics'), children: <DiagnosticsTab cameras={catalogue.cameras} cameraId={cameraId} onCamera={setCameraId} /> },
+        { key: 'force-majeure', label: t('health.tabs.forceMajeure'), children: <ForceMajeureTab cameraName={cameraName} cameras={catalogue.cameras} /> },
         { key: 'notices', label: t('health.tabs.notices'), children: <NoticesTab cameraName={cameraName} cameras={catalogue.cameras} /> },
       ]}
     />

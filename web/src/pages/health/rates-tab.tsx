@@ -81,6 +81,7 @@ export function RatesTab() {
             { title: t('health.rates.onlineTarget'), key: 'onlineTarget', render: (_: unknown, r) => <Verdict check={r.onlineRateTarget} /> },
             { title: t('health.rates.goodRate'), dataIndex: 'goodRate', width: 100, align: 'right', render: (v: number | null) => percent(v) },
             { title: t('health.rates.goodTarget'), key: 'goodTarget', render: (_: unknown, r) => <Verdict check={r.goodRateTarget} /> },
+            { title: t('health.forceMajeure.excluded'), dataIndex: 'excludedSeconds', width: 120, align: 'right', render: (v: number) => (v ? `${(v / 3600).toFixed(1)} h` : '—') },
           ]}
         />
       </Card>
