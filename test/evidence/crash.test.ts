@@ -99,7 +99,7 @@ describe('kill -9 during an export', () => {
     const x = await exportWorld();
     try {
       await recordFootage(x.t.repos, x.t.dataDir, x.w.camA, { startMs: x.range.from + 120_000, files: 30, secondsPerFile: 4 });
-      const args = ['export', x.t.db.url, x.t.dataDir, String(x.t.clock.now()), x.inv1.person.login, x.inv1.person.password, String(x.requestId), String(x.w.camA), String(x.range.from), String(x.range.to)];
+      const args = ['export', x.t.db.url, x.t.dataDir, String(x.t.clock.now()), x.inv1.cookie.slice('vigil_session='.length), String(x.requestId), String(x.w.camA), String(x.range.from), String(x.range.to)];
       let kills = 0;
       // Kills at moments (wherever they land on a machine this busy) and kills of an export
       // frozen after opening its first and its twelfth recording file (inside it, certainly).

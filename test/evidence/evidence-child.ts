@@ -34,7 +34,9 @@ if (mode === 'clean') {
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }
 if (mode === 'export') {
-  const [login, password, requestId, cameraId, from, to, holdAt] = process.argv.slice(6);
+  // The officer's session, signed in once by the test (with the second factor the role needs), as a
+  // browser would carry it from one export to the next.
+  const [sessionSecret, requestId, cameraId, from, to, holdAt] = process.argv.slice(6);
   const { configSchema } = await import('../../src/config/config.schema.js');
   const { openContext } = await import('../../src/services/context.js');
   const { ExportService } = await import('../../src/export/export.service.js');
@@ -54,8 +56,7 @@ if (mode === 'export') {
     return absolute(p);
   };
   const exports = new ExportService({ repos: ctx.repos, access: ctx.access, log: new SecurityLog(ctx.audit), merkle, keys: ctx.audit.keys, clock, logger, dataDir: dataDir!, absolute: exportAbsolute });
-  const session = await ctx.access.accounts.login({ login: login!, password: password!, sourceAddress: null });
-  const actor = (await ctx.access.accounts.fromSession(session.sessionSecret!, null))!.actor;
+  const actor = (await ctx.access.accounts.fromSession(sessionSecret!, null))!.actor;
   process.stdout.write('ready\n');
   const started = await exports.start(actor, { requestId: Number(requestId), cameraId: Number(cameraId), from: Number(from), to: Number(to) });
   process.stdout.write(`${JSON.stringify(await exports.settled(started.id))}\n`);

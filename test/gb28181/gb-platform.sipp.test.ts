@@ -69,7 +69,7 @@ for (const dialect of DIALECTS) {
       await device;
       expect(outcome.groups).toBe(1);
       expect(outcome.cameras).toBe(1);
-      expect(outcome.refused).toEqual([expect.objectContaining({ channelId: '34020000001310000002', articles: ['CN-11'] })]);
+      expect(outcome.refused).toEqual([expect.objectContaining({ channelId: '34020000001310000002', articles: ['CN799-8(1)'] })]);
 
       const d = (await t.repos.gbDevices.get(NVR))!;
       expect(d.online).toBe(true);
@@ -82,7 +82,7 @@ for (const dialect of DIALECTS) {
       const channels = await gb.service.channels(NVR);
       expect(channels.map((c) => [c.channelId, c.cameraId !== null, c.articles])).toEqual([
         ['34020000001310000001', true, []],
-        ['34020000001310000002', false, ['CN-11']],
+        ['34020000001310000002', false, ['CN799-8(1)']],
         ['34020000002150000001', false, []],
       ]);
       expect(channels[0]!.item['RecordSaveDays']).toBe('30');
