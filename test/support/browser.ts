@@ -200,6 +200,11 @@ export async function signInContext(context: BrowserContext, server: Pick<Runnin
   const base = `${server.url}/api/v1`;
   const login = (data: Record<string, string>) => context.request.post(`${base}/auth/login`, { data, failOnStatusCode: false });
   const secret = server.ctx ? await server.ctx.access.accounts.enrolledTotpSecret(p.id) : null;
+  if (server.ctx) {
+    // Codes the test typed elsewhere (officers confirming, enrolment) count as used too.
+    const last = (await server.ctx.repos.accounts.userById(p.id))?.totp_last_step ?? null;
+    if (last !== null && last > (usedSteps.get(p.id) ?? -Infinity)) usedSteps.set(p.id, last);
+  }
   const res = await login({ login: p.login, password: p.password, ...(secret ? { totp: await freshTotpCode(p.id, secret) } : {}) });
   if (res.status() !== 200) throw new Error(`sign-in of ${p.login} failed: ${res.status()} ${await res.text()}`);
   const me = (await res.json()) as { stage: string; csrfToken: string };
