@@ -25,3 +25,9 @@ export type QueryOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][
 }
   ? NonNullable<Q>
   : never;
+
+/** Every member of a union, in the order given: a missing or unknown member is a type error. */
+export const every =
+  <T extends string>() =>
+  <const A extends readonly T[]>(members: A & ([T] extends [A[number]] ? unknown : 'a member of the union is missing')): A =>
+    members;

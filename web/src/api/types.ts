@@ -1,13 +1,7 @@
 // The shapes the API sends and accepts, named from the types generated out of the server's OpenAPI
 // document (./generated/openapi.d.ts). The option lists are the console's own (their order is the
 // order a form shows); `every` makes the build fail when the server adds or drops a member.
-import type { BodyOf, QueryOf, ResponseOf } from './schema';
-
-/** Every member of a union, in the order given: a missing or unknown member is a type error. */
-const every =
-  <T extends string>() =>
-  <const A extends readonly T[]>(members: A & ([T] extends [A[number]] ? unknown : 'a member of the union is missing')): A =>
-    members;
+import { every, type BodyOf, type QueryOf, type ResponseOf } from './schema';
 
 export type Camera = ResponseOf<'/api/v1/cameras/{id}', 'get'> & {
   /** Only in the answer to a registration or a change. */
