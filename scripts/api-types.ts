@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import openapiTS, { astToString } from 'openapi-typescript';
+import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { testApp } from '../test/support/app.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -19,12 +19,12 @@ const HEADER = [
 ].join('\n');
 
 /** The server's OpenAPI document, read from an app built in-process. */
-export async function openApiDocument(): Promise<Record<string, unknown>> {
+export async function openApiDocument(): Promise<OpenAPI3> {
   const t = await testApp('sqlite');
   try {
     const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
     if (res.statusCode !== 200) throw new Error(`GET /openapi.json answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
-    return res.json();
+    return res.json() as OpenAPI3;
   } finally {
     await t.close();
   }
@@ -32,7 +32,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
 
 /** The text of web/src/api/generated/openapi.d.ts as the current server gives it. */
 export async function apiTypes(): Promise<string> {
-  const ast = await openapiTS(await openApiDocument() as Parameters<typeof openapiTS>[0]);
+  const ast = await openapiTS(await openApiDocument());
   return HEADER + astToString(ast);
 }
 

@@ -1,7 +1,7 @@
 // Signing in, access requests and the access register (tags "sign-in", "access requests",
 // "register"), their shapes named from the generated API types like types.ts.
 import { buildUrl, request } from './client';
-import { every, type BodyOf, type QueryOf, type ResponseOf } from './schema';
+import { every, type BodyOf, type QueryOf, type ResponseOf } from './schema.js';
 
 export type Me = ResponseOf<'/api/v1/auth/me', 'get'>;
 

@@ -1,7 +1,7 @@
 // Names for the shapes in the generated API types (./generated/openapi.d.ts, written by
 // scripts/api-types.ts from the server's OpenAPI document). Pages alias these instead of
 // restating the server's types by hand, so a changed route schema breaks the console's build.
-import type { paths } from './generated/openapi';
+import type { paths } from './generated/openapi.js';
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 

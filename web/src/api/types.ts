@@ -1,7 +1,7 @@
 // The shapes the API sends and accepts, named from the types generated out of the server's OpenAPI
 // document (./generated/openapi.d.ts). The option lists are the console's own (their order is the
 // order a form shows); `every` makes the build fail when the server adds or drops a member.
-import { every, type BodyOf, type QueryOf, type ResponseOf } from './schema';
+import { every, type BodyOf, type QueryOf, type ResponseOf } from './schema.js';
 
 export type Camera = ResponseOf<'/api/v1/cameras/{id}', 'get'> & {
   /** Only in the answer to a registration or a change. */

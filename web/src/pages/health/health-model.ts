@@ -1,7 +1,7 @@
 // Camera health as the API shows it (tags "camera health", "work orders", "alarms"), named from
 // the generated API types like web/src/api/types.ts, and the pure helpers the page uses. Its only
 // import is of types, so Node's tests can load it as it is.
-import type { ResponseOf } from '../../api/schema';
+import type { ResponseOf } from '../../api/schema.js';
 
 /** GET /health/trends: per day and per ISO week. */
 export type Trends = ResponseOf<'/api/v1/health/trends', 'get'>;
@@ -47,13 +47,13 @@ export type CameraStatus = ResponseOf<'/api/v1/health/cameras/{id}/status', 'get
 export type Notice = ResponseOf<'/api/v1/notices', 'get'>['items'][number];
 
 /** The escalation level an order stands at, 0 for orders from before the ladder existed. */
-export function escalationLevel(o: Pick<WorkOrder, 'escalationLevel'>): 0 | 1 | 2 {
+export function escalationLevel(o: { escalationLevel?: number }): 0 | 1 | 2 {
   const l = o.escalationLevel ?? 0;
   return l >= 2 ? 2 : l === 1 ? 1 : 0;
 }
 
 /** The maintainer may still respond: not closed, not yet responded. */
-export function canRespond(o: Pick<WorkOrder, 'state' | 'respondedAt'>): boolean {
+export function canRespond(o: { state: string; respondedAt?: number | null }): boolean {
   return o.state !== 'closed' && (o.respondedAt ?? null) === null;
 }
 

@@ -1,7 +1,7 @@
 // Legal holds, evidence exports and integrity (tags "legal holds", "evidence exports",
 // "integrity"), their shapes named from the generated API types like web/src/api/types.ts.
 import { buildUrl, request } from '../../api/client';
-import { every, type BodyOf, type QueryOf, type ResponseOf } from '../../api/schema';
+import { every, type BodyOf, type QueryOf, type ResponseOf } from '../../api/schema.js';
 
 export type Hold = ResponseOf<'/api/v1/holds/{id}', 'get'>;
 export type HoldInput = BodyOf<'/api/v1/holds', 'post'>;
