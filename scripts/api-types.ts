@@ -20,7 +20,7 @@ const HEADER = [
 
 /** The server's OpenAPI document, read from an app built in-process. */
 export async function openApiDocument(): Promise<OpenAPI3> {
-  const t = await testApp('sqlite');
+  const t = await testApp('sqlite', 'national', { media: true });
   try {
     const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
     if (res.statusCode !== 200) throw new Error(`GET /openapi.json answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
