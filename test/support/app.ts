@@ -34,6 +34,14 @@ import { DEFAULT_THRESHOLDS } from '../../src/storage/disk-usage.js';
 import { freshDatabase } from './databases.js';
 import { testSources } from './sources.js';
 import type { SourceGuard } from '../../src/ingest/source-guard.js';
+import type { MediaRouteDeps } from '../../src/api/routes/live/media-plugin.js';
+import { streamAuthority } from '../../src/access/stream-authority.js';
+import { LiveService } from '../../src/live/live-service.js';
+import { StreamHub } from '../../src/live/stream-hub.js';
+import { StreamRegister } from '../../src/live/stream-register.js';
+import { RecordingIndex } from '../../src/db/recording-index.repository.js';
+import { PlaybackService } from '../../src/playback/playback-service.js';
+import { TimelineService } from '../../src/playback/timeline-service.js';
 
 export interface TestApp {
   /** The app; requests without credentials are sent as the platform administrator. */
@@ -64,9 +72,10 @@ export interface TestApp {
  * `o.access` overrides settings of the access rules. By default the API request limit is lifted:
  * tests send thousands of requests from one address at one instant of a fixed clock, as no real
  * client does (test/access/limits.test.ts tests the limit itself). `o.sources`: the camera source
- * policy's networks and media folders (default: the tests', loopback included).
+ * policy's networks and media folders (default: the tests', loopback included). `o.media`: the live,
+ * playback and timeline routes too, over services that start nothing until a viewer asks.
  */
-export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] } } = {}): Promise<TestApp> {
+export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] }; media?: boolean } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const { rules, view, catalogue } = loadProfileRules(undefined, defaultProfile);
   const clock = fixedClock(Date.UTC(2026, 10, 1));
@@ -100,7 +109,8 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
     metrics: new MetricsRegistry(),
   });
-  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir } });
+  const media = o.media ? mediaOf(db, repos, access, guard, dataDir) : undefined;
+  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, ...(media ? { media } : {}) });
   const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
   await access.users.grant(null, user.id, 'system_administrator', null);
   const { token } = await access.users.createToken(null, user.id, {
@@ -149,6 +159,14 @@ function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock:
     exports: new ExportService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute }),
     storage: new StorageMonitor({ dir: dataDir, repo: repos.evidence, clock, logger }),
   };
+}
+
+/** Live view, playback and the timeline as the recorder role's process assembles them. */
+function mediaOf(db: Db, repos: Repositories, access: Access, sources: SourceGuard, dataDir: string): MediaRouteDeps {
+  const register = new StreamRegister(streamAuthority(access));
+  const hub = new StreamHub({ sources, sourceUrl: async (id) => (await repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
+  const index = new RecordingIndex(db.kysely);
+  return { live: new LiveService(hub, register), playback: new PlaybackService(index, dataDir, register), timeline: new TimelineService(index), repos };
 }
 
 function asAdmin(raw: FastifyInstance, token: string): FastifyInstance {

@@ -1,145 +1,49 @@
-// Signing in, access requests and the access register (see /openapi.json, tags "sign-in",
-// "access requests", "register"). Kept by hand like types.ts.
+// Signing in, access requests and the access register (tags "sign-in", "access requests",
+// "register"), their shapes named from the generated API types like types.ts.
 import { buildUrl, request } from './client';
+import { every, type BodyOf, type QueryOf, type ResponseOf } from './schema.js';
 
-export interface Me {
-  userId: number;
-  login: string;
-  displayName: string;
-  workId: string | null;
-  organisationId: number | null;
-  roles: { role: string; organisationId: number | null }[];
-  permissions: string[];
-  /** 'enrol' until a second factor the role requires is set up. */
-  /** password: replace an administrator-set password first; enrol: then set up the second factor. */
-  stage: 'full' | 'enrol' | 'password';
-  csrfToken: string | null;
-}
+export type Me = ResponseOf<'/api/v1/auth/me', 'get'>;
 
-export const REQUEST_KINDS = ['view', 'copy', 'retrieve'] as const;
-export const REQUEST_STATES = ['draft', 'submitted', 'approved', 'refused', 'in_use', 'closed', 'expired'] as const;
-export const REQUESTER_KINDS = ['public-security', 'state-security', 'procuratorate', 'court', 'other-administration'] as const;
-export type RequestKind = (typeof REQUEST_KINDS)[number];
-export type RequestState = (typeof REQUEST_STATES)[number];
-export type RequesterKind = (typeof REQUESTER_KINDS)[number];
+export type AccessRequest = ResponseOf<'/api/v1/access-requests/{id}', 'get'>;
+export type AccessRequestInput = BodyOf<'/api/v1/access-requests', 'post'>;
+export type RequestKind = AccessRequest['kind'];
+export type RequestState = AccessRequest['state'];
+export type RequesterKind = AccessRequestInput['requesterKind'];
 
-export interface AccessRequest {
-  id: number;
-  kind: RequestKind;
-  state: RequestState;
-  requesterId: number;
-  requesterKind: string;
-  requestingUnit: string;
-  purpose: string;
-  caseNumber: string | null;
-  destination: string;
-  custodianId: number;
-  profileId: string;
-  cameraIds: number[];
-  from: number;
-  to: number;
-  validUntil: number | null;
-  officers: { userId: number; workId: string; confirmedAt: number | null }[];
-  document: { sha256: string; type: string } | null;
-  approvals: { userId: number; role: string; at: number }[];
-  requirements: {
-    officers: { count: number; article: string | null };
-    approvals: { role: string; article: string | null }[];
-    document: { required: boolean; article: string | null };
-  };
-  decisionReason: string | null;
-  createdAt: number;
-}
+export const REQUEST_KINDS = every<RequestKind>()(['view', 'copy', 'retrieve']);
+export const REQUEST_STATES = every<RequestState>()(['draft', 'submitted', 'approved', 'refused', 'in_use', 'closed', 'expired']);
+export const REQUESTER_KINDS = every<RequesterKind>()(['public-security', 'state-security', 'procuratorate', 'court', 'other-administration']);
 
-export interface AccessRequestInput {
-  kind: RequestKind;
-  requesterKind: RequesterKind;
-  requestingUnit: string;
-  purpose: string;
-  caseNumber?: string | null;
-  destination: string;
-  custodianId: number;
-  cameraIds: number[];
-  from: number;
-  to: number;
-  validityHours: number;
-  officerWorkIds: string[];
-}
+/** Register entries newest first; `nextCursor` is the cursor of the next (older) page, null at the first entry. */
+export type AuditPage = ResponseOf<'/api/v1/audit/entries', 'get'>;
+export type AuditEntry = AuditPage['items'][number];
+export type AuditActor = AuditEntry['actors'][number];
+/** `from` inclusive, `to` exclusive (epoch ms); `cursor`: entries older than this seq. */
+export type AuditQuery = QueryOf<'/api/v1/audit/entries', 'get'>;
+export type AuditFilter = Omit<AuditQuery, 'cursor' | 'limit'>;
 
-export interface AuditActor {
-  userId: number | null;
-  workId: string | null;
-  name: string | null;
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: number;
-  action: string;
-  actors: AuditActor[];
-  cameraIds: number[];
-  from: number | null;
-  to: number | null;
-  target: string | null;
-  purpose: string | null;
-  destination: string | null;
-  approvalId: number | null;
-  sourceAddress: string | null;
-  outcome: string;
-  reason: string | null;
-}
-
-export const AUDIT_ACTIONS = [
+export const AUDIT_ACTIONS = every<NonNullable<AuditQuery['action']>>()([
   'login', 'logout', 'view', 'playback', 'copy', 'retrieve', 'export', 'approval_decision',
   'permission_change', 'config_change', 'registry_view', 'registry_change', 'register_access',
   'retention_delete', 'legal_hold', 'legal_hold_release',
-] as const;
-export const AUDIT_OUTCOMES = ['success', 'refused', 'failed'] as const;
-
-export interface AuditFilter {
-  /** Inclusive lower bound of the time, epoch ms. */
-  from?: number;
-  /** Exclusive upper bound. */
-  to?: number;
-  actorUserId?: number;
-  action?: string;
-  cameraId?: number;
-  outcome?: string;
-}
-
-export interface AuditQuery extends AuditFilter {
-  /** Keyset paging: entries older than this seq (newest first). */
-  cursor?: number;
-  limit?: number;
-}
-
-export interface AuditPage {
-  items: AuditEntry[];
-  /** The cursor of the next (older) page, null at the first entry. */
-  nextCursor: number | null;
-}
+]);
+export const AUDIT_OUTCOMES = every<NonNullable<AuditQuery['outcome']>>()(['success', 'refused', 'failed']);
 
 /** What walking the hash chain found: intact, or the first entry that breaks it. */
-export interface ChainStatus {
-  ok: boolean;
-  entries: number;
-  lastHash: string;
-  checkpointsChecked: number;
-  lastCheckpointSeq: number | null;
-  failure: { seq: number; kind: string; message: string } | null;
-}
+export type ChainStatus = ResponseOf<'/api/v1/audit/verify', 'get'>;
 
 export const accessApi = {
   auth: {
     me: () => request<Me>('GET', '/auth/me'),
-    login: (input: { login: string; password: string; totp?: string }) => request<Me & { expiresAt: number }>('POST', '/auth/login', { json: input }),
+    login: (input: { login: string; password: string; totp?: string }) => request<ResponseOf<'/api/v1/auth/login', 'post'>>('POST', '/auth/login', { json: input }),
     logout: () => request<null>('POST', '/auth/logout'),
-    enrolTotp: () => request<{ secret: string; uri: string }>('POST', '/auth/totp/enrol'),
+    enrolTotp: () => request<ResponseOf<'/api/v1/auth/totp/enrol', 'post'>>('POST', '/auth/totp/enrol'),
     confirmTotp: (code: string) => request<null>('POST', '/auth/totp/confirm', { json: { code } }),
     changePassword: (current: string, next: string) => request<null>('POST', '/auth/password', { json: { current, next } }),
   },
   requests: {
-    list: () => request<{ items: AccessRequest[] }>('GET', '/access-requests'),
+    list: () => request<ResponseOf<'/api/v1/access-requests', 'get'>>('GET', '/access-requests'),
     get: (id: number) => request<AccessRequest>('GET', `/access-requests/${id}`),
     create: (input: AccessRequestInput) => request<AccessRequest>('POST', '/access-requests', { json: input }),
     attachDocument: (id: number, file: File) =>

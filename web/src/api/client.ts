@@ -10,16 +10,14 @@ import type {
   OrganisationInput,
   Page,
   PlaceCategory,
-  ProfileSummary,
-  LegalStanding,
 } from './types';
+import type { components } from './generated/openapi.js';
+import type { ResponseOf } from './schema.js';
 
 export const API_BASE = '/api/v1';
 
-export interface ErrorDetail {
-  path?: string;
-  message: string;
-}
+/** One field the server found wrong: its path and what is wrong with it. */
+export type ErrorDetail = NonNullable<components['schemas']['VigilError']['error']['details']>[number];
 
 export class ApiError extends Error {
   constructor(
@@ -148,7 +146,7 @@ export const api = {
     update: (id: number, patch: Partial<OrganisationInput>) => request<Organisation>('PATCH', `/organisations/${id}`, { json: patch }),
   },
   profiles: {
-    list: () => request<{ defaultProfileId: string; deployment: LegalStanding; items: ProfileSummary[] }>('GET', '/profiles'),
+    list: () => request<ResponseOf<'/api/v1/profiles', 'get'>>('GET', '/profiles'),
     get: (id: string) => request<Record<string, unknown>>('GET', `/profiles/${encodeURIComponent(id)}`),
     placeCategories: () => request<{ items: PlaceCategory[] }>('GET', '/place-categories'),
   },

@@ -1,84 +1,27 @@
 // Watching: stream tokens, live view (WebRTC, LL-HLS), playback by wall-clock time and the
-// timeline (see /openapi.json, tags "live", "playback", "timeline", "footage").
+// timeline (tags "live", "playback", "timeline", "footage"), their shapes named from the generated
+// API types like types.ts.
 import { request } from './client';
+import type { BodyOf, ResponseOf } from './schema.js';
 
-export interface StreamToken {
-  token: string;
-  expiresAt: number;
-  basis: 'role' | 'request';
-  requestId: number | null;
-}
+export type StreamToken = ResponseOf<'/api/v1/stream-tokens', 'post', 201>;
+/** `transcoded`: an H.265 camera transcoded to H.264 for this browser. */
+export type WebRtcAnswer = ResponseOf<'/api/v1/live/{cameraId}/webrtc', 'post', 201>;
 
-export interface WebRtcAnswer {
-  sessionId: string;
-  sdp: string;
-  codec: 'h264' | 'h265';
-  /** An H.265 camera transcoded to H.264 for this browser. */
-  transcoded: boolean;
-}
+/** `offsetS`: seconds from the playlist's start to the requested instant. */
+export type PlaybackPlan = ResponseOf<'/api/v1/playback/{cameraId}', 'get'>;
+export type PlaybackSegment = PlaybackPlan['segments'][number];
+export type Range = PlaybackPlan['gaps'][number];
 
-export interface Range {
-  startMs: number;
-  endMs: number;
-}
-
-export interface PlaybackSegment {
-  fileId: number;
-  seq: number;
-  startMs: number;
-  endMs: number;
-  keyframe: boolean;
-  size: number;
-  mediaStartS: number;
-  discontinuity: boolean;
-  url: string;
-}
-
-export interface PlaybackPlan {
-  sessionId: string;
-  playlistUrl: string;
-  cameraId: number;
-  requestedMs: number;
-  startMs: number;
-  /** Seconds from the playlist's start to the requested instant. */
-  offsetS: number;
-  requestedInGap: boolean;
-  endMs: number;
-  segments: PlaybackSegment[];
-  gaps: Range[];
-  nextFromMs: number | null;
-}
-
-export interface TimelineEvent {
-  kind: string;
-  startMs: number;
-  endMs: number | null;
-  detail: string;
-}
-
-export interface CameraTimeline {
-  cameraId: number;
-  from: number;
-  to: number;
-  ranges: Range[];
-  gaps: Range[];
-  recordedMs: number;
-  coveragePct: number;
-  events: TimelineEvent[];
-}
-
-export interface SharedTimeline {
-  from: number;
-  to: number;
-  cameras: CameraTimeline[];
-  common: Range[];
-}
+export type SharedTimeline = ResponseOf<'/api/v1/timeline', 'get'>;
+export type CameraTimeline = SharedTimeline['cameras'][number];
+export type TimelineEvent = CameraTimeline['events'][number];
 
 export const mediaApi = {
-  streamToken: (input: { cameraId: number; kind: 'live' | 'playback'; from?: number; to?: number }) => request<StreamToken>('POST', '/stream-tokens', { json: input }),
+  streamToken: (input: BodyOf<'/api/v1/stream-tokens', 'post'>) => request<StreamToken>('POST', '/stream-tokens', { json: input }),
   live: {
     webrtc: (cameraId: number, token: string, sdp: string) => request<WebRtcAnswer>('POST', `/live/${cameraId}/webrtc`, { query: { token }, json: { sdp } }),
-    hls: (cameraId: number, token: string) => request<{ sessionId: string; playlistUrl: string; codec?: string }>('GET', `/live/${cameraId}/hls`, { query: { token } }),
+    hls: (cameraId: number, token: string) => request<ResponseOf<'/api/v1/live/{cameraId}/hls', 'get'>>('GET', `/live/${cameraId}/hls`, { query: { token } }),
     close: (sessionId: string) => request<null>('DELETE', `/live/sessions/${encodeURIComponent(sessionId)}`),
   },
   playback: {

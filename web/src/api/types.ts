@@ -1,71 +1,26 @@
-// The shapes the API sends and accepts (see /openapi.json). Kept by hand: the console talks to
-// the API only over HTTP and shares no code with the server.
+// The shapes the API sends and accepts, named from the types generated out of the server's OpenAPI
+// document (./generated/openapi.d.ts). The option lists are the console's own (their order is the
+// order a form shows); `every` makes the build fail when the server adds or drops a member.
+import { every, type BodyOf, type QueryOf, type ResponseOf } from './schema.js';
 
-export const DEVICE_TYPES = ['fixed', 'dome', 'ptz', 'multi_sensor', 'other'] as const;
-export const FUNDING = ['government', 'self'] as const;
-export const CAMERA_STATUSES = ['planned', 'in_service', 'fault', 'suspended', 'removed'] as const;
-export const PLATFORM_LEVELS = ['province', 'city', 'district', 'station'] as const;
-export const UNIT_ROLES = ['builder', 'user', 'managing', 'maintainer'] as const;
-
-export type DeviceType = (typeof DEVICE_TYPES)[number];
-export type Funding = (typeof FUNDING)[number];
-export type CameraStatus = (typeof CAMERA_STATUSES)[number];
-export type PlatformLevel = (typeof PLATFORM_LEVELS)[number];
-export type UnitRole = (typeof UNIT_ROLES)[number];
-
-export interface LocalName {
-  zh: string;
-  en: string;
-}
-
-export interface CameraInput {
-  gbId: string;
-  name: string;
-  deviceType: DeviceType;
-  longitude: number | null;
-  latitude: number | null;
-  address: string;
-  directionDeg: number | null;
-  fovDeg: number | null;
-  placeCategory: string;
-  keyPosition: boolean;
-  regionId: number;
-  ownerUnitId: number | null;
-  userUnitId: number | null;
-  managingUnitId: number | null;
-  maintainerUnitId: number | null;
-  funding: Funding;
-  signage: boolean;
-  inServiceDate: string | null;
-  status: CameraStatus;
-  sourceUrl: string | null;
-}
-
-/** Why a saved camera point will not be recorded as it stands. */
-export interface RecordingWarning {
-  code: 'NOT_RECORDED_STATUS' | 'NOT_RECORDED_NO_SOURCE';
-  params: Record<string, string>;
-  message: string;
-}
-
-export interface Camera extends CameraInput {
-  id: number;
-  createdAt: number;
-  updatedAt: number;
+export type Camera = ResponseOf<'/api/v1/cameras/{id}', 'get'> & {
   /** Only in the answer to a registration or a change. */
   warnings?: RecordingWarning[];
-}
+};
+export type CameraInput = BodyOf<'/api/v1/cameras', 'post'>;
+/** Why a saved camera point will not be recorded as it stands. */
+export type RecordingWarning = ResponseOf<'/api/v1/cameras', 'post', 201>['warnings'][number];
 
-export interface CameraQuery {
-  regionId?: number;
-  unitId?: number;
-  placeCategory?: string;
-  status?: CameraStatus;
-  keyPosition?: boolean;
-  q?: string;
-  limit?: number;
-  offset?: number;
-}
+export type DeviceType = Camera['deviceType'];
+export type Funding = Camera['funding'];
+export type CameraStatus = Camera['status'];
+
+export const DEVICE_TYPES = every<DeviceType>()(['fixed', 'dome', 'ptz', 'multi_sensor', 'other']);
+export const FUNDING = every<Funding>()(['government', 'self']);
+export const CAMERA_STATUSES = every<CameraStatus>()(['planned', 'in_service', 'fault', 'suspended', 'removed']);
+
+/** The camera search as the console builds it (a boolean where the query string carries 'true' or 'false'). */
+export type CameraQuery = Omit<QueryOf<'/api/v1/cameras', 'get'>, 'keyPosition'> & { keyPosition?: boolean };
 
 export interface Page<T> {
   items: T[];
@@ -74,79 +29,21 @@ export interface Page<T> {
   offset: number;
 }
 
-export interface Organisation {
-  id: number;
-  kind: 'platform' | 'unit';
-  name: string;
-  nameEn: string | null;
-  level: PlatformLevel | null;
-  unitRoles: UnitRole[];
-  parentId: number | null;
-  path: string;
-  regionCode: string | null;
-  profileId: string | null;
-  gbId: string | null;
-  contact: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+export type Organisation = ResponseOf<'/api/v1/organisations/{id}', 'get'>;
+export type OrganisationInput = BodyOf<'/api/v1/organisations', 'post'>;
+export type PlatformLevel = NonNullable<Organisation['level']>;
+export type UnitRole = Organisation['unitRoles'][number];
 
-export interface OrganisationInput {
-  kind: 'platform' | 'unit';
-  name: string;
-  nameEn?: string | null;
-  level?: PlatformLevel | null;
-  unitRoles?: UnitRole[];
-  parentId?: number | null;
-  regionCode?: string | null;
-  profileId?: string | null;
-  gbId?: string | null;
-  contact?: string | null;
-}
+export const PLATFORM_LEVELS = every<PlatformLevel>()(['province', 'city', 'district', 'station']);
+export const UNIT_ROLES = every<UnitRole>()(['builder', 'user', 'managing', 'maintainer']);
 
-export interface PlaceCategory {
-  id: string;
-  name: LocalName;
-  kind: string;
-}
+export type PlaceCategory = ResponseOf<'/api/v1/place-categories', 'get'>['items'][number];
+export type LocalName = PlaceCategory['name'];
 
+export type ProfileSummary = ResponseOf<'/api/v1/profiles', 'get'>['items'][number];
 /** Whether a profile's text is law today; a draft or expired text carries the warning pages show. */
-export interface LegalStanding {
-  profileId: string;
-  status: 'in-force' | 'draft' | 'expired' | 'not-yet-in-force';
-  effectiveFrom: string | null;
-  effectiveTo: string | null;
-  warning: LocalName | null;
-}
+export type LegalStanding = ProfileSummary['standing'];
 
-export interface ProfileSummary {
-  id: string;
-  name: LocalName;
-  inherits: string | null;
-  role: string;
-  standing: LegalStanding;
-}
-
-export interface RegionCoverage {
-  regionId: number;
-  name: string;
-  level: string | null;
-  path: string;
-  profileId: string;
-  cameras: number;
-  missing: { category: string; articles: string[] }[];
-  covered: string[];
-}
-
-export interface ProhibitedViolation {
-  regionId: number;
-  placeCategory: string;
-  cameras: number;
-  articles: string[];
-  profileId: string;
-}
-
-export interface CoverageReport {
-  regions: RegionCoverage[];
-  violations: ProhibitedViolation[];
-}
+export type CoverageReport = ResponseOf<'/api/v1/reports/coverage', 'get'>;
+export type RegionCoverage = CoverageReport['regions'][number];
+export type ProhibitedViolation = CoverageReport['violations'][number];

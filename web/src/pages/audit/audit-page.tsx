@@ -21,9 +21,9 @@ const OUTCOME_COLOURS: Record<string, string> = { success: 'green', refused: 're
 interface FilterValues {
   range?: [Dayjs | null, Dayjs | null] | null;
   actorUserId?: number | null;
-  action?: string;
+  action?: AuditFilter['action'];
   cameraId?: number;
-  outcome?: string;
+  outcome?: AuditFilter['outcome'];
 }
 
 function toFilter(v: FilterValues): AuditFilter {

@@ -1,100 +1,27 @@
-// Camera health as the API shows it (see /openapi.json, tags "camera health", "work orders",
-// "alarms"), kept by hand like web/src/api/types.ts, and the pure helpers the page uses. No
-// imports, so Node's tests can load it as it is.
+// Camera health as the API shows it (tags "camera health", "work orders", "alarms"), named from
+// the generated API types like web/src/api/types.ts, and the pure helpers the page uses. Its only
+// import is of types, so Node's tests can load it as it is.
+import type { ResponseOf } from '../../api/schema.js';
 
-export interface Rates {
-  cameras: number;
-  goodCameras: number;
-  onlineMs: number;
-  totalMs: number;
-  onlineRate: number | null;
-  goodRate: number | null;
-}
+/** GET /health/trends: per day and per ISO week. */
+export type Trends = ResponseOf<'/api/v1/health/trends', 'get'>;
+export type Rates = Omit<Trends['days'][number], 'day'>;
 
-export interface Trends {
-  days: (Rates & { day: string })[];
-  weeks: (Rates & { week: string })[];
-}
-
-export interface TargetCheck {
-  rate: number | null;
-  target: number | null;
-  article: string | null;
-  met: boolean | null;
-  note: string | null;
-}
-
-export interface HealthReportRow {
-  organisationId: number | null;
-  name: string;
-  profileId: string | null;
-  cameras: number;
-  goodCameras: number;
-  onlineRate: number | null;
-  goodRate: number | null;
-  /** Offline seconds left out under confirmed force majeure (HRB-25(3)). */
-  excludedSeconds: number;
-  excusedCameras: number;
-  goodRateTarget: TargetCheck | null;
-  onlineRateTarget: TargetCheck | null;
-}
-
-export interface ForceMajeureMark {
-  id: number;
-  cameraId: number;
-  from: number;
-  to: number;
-  reason: string;
-  article: string;
-  profileId: string;
-  proposedBy: number;
-  proposedAt: number;
-  confirmedBy: number | null;
-  confirmedAt: number | null;
-}
-
-export interface HealthReport {
-  day: string;
-  regions: HealthReportRow[];
-  units: HealthReportRow[];
-  /** Confirmed force-majeure spans of the day, shown apart. */
-  forceMajeure: (ForceMajeureMark & { spanSecondsInDay: number })[];
-}
+/** GET /reports/health: per region and per unit, each rate against its jurisdiction's target. */
+export type HealthReport = ResponseOf<'/api/v1/reports/health', 'get'>;
+export type HealthReportRow = HealthReport['regions'][number];
+export type TargetCheck = NonNullable<HealthReportRow['goodRateTarget']>;
+/** A force-majeure mark (GET /force-majeure). */
+export type ForceMajeureMark = ResponseOf<'/api/v1/force-majeure', 'get'>['items'][number];
 
 export const WORK_ORDER_STATES = ['open', 'escalated', 'closed'] as const;
 export type WorkOrderState = (typeof WORK_ORDER_STATES)[number];
 
-export interface WorkOrder {
-  id: number;
-  cameraId: number;
-  maintainerUnitId: number | null;
-  cause: string;
-  state: string;
-  openedAt: number;
-  openedBy: number | null;
-  dueAt: number | null;
-  deadlineHours: number | null;
-  deadlineArticle: string | null;
-  deadlineBasis: string;
-  profileId: string;
-  findings: string[];
-  diagnosticId: number | null;
-  escalatedAt: number | null;
-  closedAt: number | null;
-  closedBy: number | null;
-  proofDiagnosticId: number | null;
-  note: string;
-  respondBy?: number | null;
-  respondedAt?: number | null;
-  respondedBy?: number | null;
-  policeDueAt?: number | null;
-  policeEscalatedAt?: number | null;
-  /** 0 with the maintainer, 1 managing unit told, 2 police unit told. */
-  escalationLevel?: number;
-  managingUnitId?: number | null;
-  regionId?: number | null;
-  plan?: Partial<WorkOrderPlan>;
-}
+/**
+ * A work order. The API documents `plan` only as an object (src/health/deadlines.ts builds it), so
+ * the console states its shape itself below, as WorkOrderPlan.
+ */
+export type WorkOrder = Omit<ResponseOf<'/api/v1/work-orders/{id}', 'get'>, 'plan'> & { plan?: Partial<WorkOrderPlan> };
 
 export const WORK_ORDER_CAUSES = ['fault', 'offline', 'municipal_damage', 'relocation'] as const;
 
@@ -116,39 +43,19 @@ export interface WorkOrderPlan {
 }
 
 /** GET /health/cameras/:id/status. */
-export interface CameraStatus {
-  cameraId: number;
-  day: string;
-  state: 'streaming' | 'online' | 'offline';
-  minutes: ('streaming' | 'online' | 'offline')[];
-  onlineRate: number | null;
-  good: boolean;
-  lastDiagnostic: { id: number; at: number; ok: boolean; findings: string[] } | null;
-}
+export type CameraStatus = ResponseOf<'/api/v1/health/cameras/{id}/status', 'get'>;
 
 /** A removal or relocation notice (R7.3) judged against its notice period. */
-export interface Notice {
-  id: number;
-  cameraId: number;
-  kind: string;
-  noticeAt: number;
-  plannedAt: number;
-  inTime: boolean;
-  noticeDays: number | null;
-  article: string | null;
-  reason: string;
-  profileId: string;
-  filedBy: number | null;
-}
+export type Notice = ResponseOf<'/api/v1/notices', 'get'>['items'][number];
 
 /** The escalation level an order stands at, 0 for orders from before the ladder existed. */
-export function escalationLevel(o: Pick<WorkOrder, 'escalationLevel'>): 0 | 1 | 2 {
+export function escalationLevel(o: { escalationLevel?: number }): 0 | 1 | 2 {
   const l = o.escalationLevel ?? 0;
   return l >= 2 ? 2 : l === 1 ? 1 : 0;
 }
 
 /** The maintainer may still respond: not closed, not yet responded. */
-export function canRespond(o: Pick<WorkOrder, 'state' | 'respondedAt'>): boolean {
+export function canRespond(o: { state: string; respondedAt?: number | null }): boolean {
   return o.state !== 'closed' && (o.respondedAt ?? null) === null;
 }
 
@@ -172,41 +79,9 @@ export function wallFirst<C extends { id: number; name: string }>(cameras: reado
   return { onWall, others };
 }
 
-export interface Alarm {
-  id: number;
-  at: number;
-  kind: string;
-  severity: string;
-  cameraId: number | null;
-  organisationId: number | null;
-  title: string;
-  detail: Record<string, unknown>;
-  snapshot: string | null;
-  clipFrom: number | null;
-  clipTo: number | null;
-  reportedBy: number | null;
-  workOrderId: number | null;
-  acknowledgedAt: number | null;
-  acknowledgedBy: number | null;
-}
-
-export interface Finding {
-  kind: string;
-  value: number | null;
-  threshold: number | null;
-  detail: string;
-}
-
-export interface Diagnostic {
-  id: number;
-  cameraId: number;
-  at: number;
-  source: string;
-  ok: boolean;
-  findings: Finding[];
-  measures: Record<string, unknown>;
-  snapshot: boolean;
-}
+export type Alarm = ResponseOf<'/api/v1/alarms', 'get'>['items'][number];
+export type Diagnostic = ResponseOf<'/api/v1/cameras/{id}/diagnostics', 'get'>['items'][number];
+export type Finding = Diagnostic['findings'][number];
 
 /** What GET /events sends, one SSE event type each. */
 export type HealthEvent =

@@ -9,14 +9,14 @@ import { api } from '../../api/client';
 import { ArticleTags } from '../../common/articles';
 import { useErrorReporter } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
-import { day, supervisionApi, type InspectionView, type PenaltyView, type ProfilePenalty } from '../systems/supervision-api';
+import { day, supervisionApi, type InspectionView, type PenaltyInput, type PenaltyView, type ProfilePenalty } from '../systems/supervision-api';
 
 export function Penalties({ inspection, police, onChanged }: { inspection: InspectionView; police: boolean; onChanged(): void }) {
   const { t, i18n } = useTranslation();
   const report = useErrorReporter();
   const profile = useAsync(async () => (await api.profiles.get(inspection.profileId)) as { penalties: ProfilePenalty[] }, [inspection.profileId]);
   const [article, setArticle] = useState<string>();
-  const [payer, setPayer] = useState<string>();
+  const [payer, setPayer] = useState<PenaltyInput['payer']>();
   const [amount, setAmount] = useState<number | null>(null);
   const [order, setOrder] = useState<number | null>(null);
   const [serious, setSerious] = useState('');

@@ -1,61 +1,36 @@
 // The lifecycle and supervision API (systems, filings, inspections, rectifications, compliance,
-// complaints) as the console uses it; shapes mirror src/supervision/*.service.ts views.
+// complaints) as the console uses it, its shapes named from the generated API types like
+// web/src/api/types.ts.
 import { buildUrl, request } from '../../api/client';
+import { every, type BodyOf, type QueryOf, type ResponseOf } from '../../api/schema.js';
 
-export interface Block { message: string; articles: string[] }
-export interface Deadline { dueAt: number | null; days: number | null; startsAt: string | null; article: string | null; basis: string }
-export interface DocumentView { id: number; purpose: string; category: string; title: string; sha256: string; type: string; size: number; addedAt: number }
-export interface SystemView {
-  id: number; name: string; regionId: number; funding: 'government' | 'self';
-  builderUnitId: number | null; userUnitId: number | null; managingUnitId: number | null; maintainerUnitId: number | null;
-  builtBeforeRules: boolean; state: string; acceptance: 'passed' | 'failed' | null; acceptedAt: number | null; inServiceAt: number | null; profileId: string;
-  acceptanceRequirement: { required: boolean; articles: string[]; reason: string };
-  serviceBlock: Block | null;
-  filing: { deadline: Deadline; state: string; filedAt: number | null; filingId: number | null };
-  cameras: { id: number; name: string; status: string; inService: boolean; block: Block | null }[];
-  documents: DocumentView[];
-}
-export interface SystemInput { name: string; regionId: number; funding: 'government' | 'self'; userUnitId?: number | null; managingUnitId?: number | null; maintainerUnitId?: number | null; builderUnitId?: number | null; builtBeforeRules?: boolean }
-export interface FilingStatus { systemId: number; systemName: string; regionId: number; deadline: Deadline; state: string; filingId: number | null; visitState: string | null; visitDueAt: number | null }
-export interface FilingView { id: number; systemId: number; submittedAt: number; dueAt: number | null; deadlineArticle: string | null; inTime: boolean; receivedAt: number | null; visitDueAt: number | null; visitArticle: string | null; visitState: string | null }
-export interface ChecklistItem { key: string; articles: string[]; status: string; evidence: string; problems: { kind: string; id: number; name: string; problem: string }[] }
-export interface RectificationView {
-  id: number; inspectionId: number; unitId: number; findingIds: number[]; articles: string[]; requirement: string; orderedAt: number; dueAt: number;
-  state: 'open' | 'reported' | 'closed'; overdue: boolean; correctedInTime: boolean; reportedAt: number | null; reportNote: string | null; closedAt: number | null;
-}
-export interface InspectionView {
-  id: number; unitId: number; profileId: string; startedAt: number; evaluatedAt: number; state: string; note: string;
-  checklist: ChecklistItem[]; findings: { id: number; itemKey: string; articles: string[]; description: string }[];
-  rectifications: RectificationView[]; penalties: PenaltyView[];
-}
-export interface RegionCompliance {
-  regionId: number; name: string; nameEn: string | null; path: string; profileId: string; cameras: number;
-  mandatoryMissing: { category: string; articles: string[] }[];
-  prohibited: { placeCategory: string; cameras: number; articles: string[] }[];
-  filings: { systems: number; filed: number; due: number; overdue: number; article: string | null };
-  retention: { inService: number; shortfalls: number; article: string | null };
-  goodRate: { good: number; total: number; target: number | null; article: string | null } | null;
-  rectifications: { open: number; overdue: number };
-}
-export interface Technician { name: string; qualification: string }
-export interface PartyView { id: number; role: string; firm: string; licence: string; technicians: Technician[]; addedAt: number }
-export interface ArchiveView { systemId: number; articles: string[]; categories: { category: string; documents: DocumentView[] }[]; parties: PartyView[] }
-export interface CoverageRestore { state: 'restored' | 'restored-late' | 'pending' | 'overdue'; dueAt: number | null; hours: number | null; article: string | null; restoredAt: number | null; basis: string }
-export interface RelocationView {
-  id: number; systemId: number; kind: 'removal' | 'relocation'; cameraIds: number[]; profileId: string;
-  noticeAt: number; plannedAt: number; inTime: boolean; noticeDays: number | null; noticeArticle: string | null; noticeReason: string;
-  plan: string; worksAt: number | null; disposition: string | null; dispositionNote: string | null; supervisedAt: number | null;
-  coverage: CoverageRestore | null;
-}
-export interface PenaltyView { id: number; inspectionId: number; rectificationId: number | null; article: string; payer: string; amountYuan: number; fineCondition: string | null; seriousReason: string | null; decidedAt: number; note: string }
-export interface PenaltyInput { article: string; payer: string; amountYuan: number; rectificationId?: number | null; seriousReason?: string | null; note: string }
-/** A penalty article of a profile, as GET /profiles/:id gives it. */
-export interface ProfilePenalty { article: string; when: 'on-violation' | 'if-not-corrected' | 'if-serious'; offence: { zh: string; en: string }; fines: { payer: string; minYuan: number; maxYuan: number; condition?: { zh: string; en: string }; orWarning?: boolean }[] }
-export const ARCHIVE_CATEGORIES = ['design', 'construction', 'acceptance', 'maintenance', 'other'] as const;
-export const PARTY_ROLES = ['designer', 'builder', 'tester', 'supervisor', 'maintainer'] as const;
-export const DISPOSITIONS = ['kept-until-retention-ends', 'moved-to-replacement', 'handed-to-police', 'under-legal-hold'] as const;
-
-export interface ComplaintView { id: number; receivedAt: number; regionId: number | null; about: string; text: string; name: string | null; contact: string | null; state: string; outcome: string | null }
+export type SystemView = ResponseOf<'/api/v1/systems/{id}', 'get'>;
+export type SystemInput = BodyOf<'/api/v1/systems', 'post'>;
+export type Block = NonNullable<SystemView['serviceBlock']>;
+export type Deadline = SystemView['filing']['deadline'];
+export type DocumentView = SystemView['documents'][number];
+export type FilingStatus = ResponseOf<'/api/v1/filings', 'get'>['items'][number];
+export type FilingView = ResponseOf<'/api/v1/filings/{id}', 'get'>;
+export type InspectionView = ResponseOf<'/api/v1/inspections/{id}', 'get'>;
+export type ChecklistItem = InspectionView['checklist'][number];
+export type RectificationView = InspectionView['rectifications'][number];
+export type PenaltyView = InspectionView['penalties'][number];
+export type PenaltyInput = BodyOf<'/api/v1/inspections/{id}/penalties', 'post'>;
+export type RegionCompliance = ResponseOf<'/api/v1/compliance', 'get'>['regions'][number];
+export type ArchiveView = ResponseOf<'/api/v1/systems/{id}/archive', 'get'>;
+export type PartyView = ArchiveView['parties'][number];
+export type Technician = PartyView['technicians'][number];
+export type RelocationView = ResponseOf<'/api/v1/systems/{id}/relocations', 'get'>['items'][number];
+export type CoverageRestore = NonNullable<RelocationView['coverage']>;
+export type ComplaintView = ResponseOf<'/api/v1/complaints', 'get'>['items'][number];
+/**
+ * A penalty article of a profile, as GET /profiles/:id gives it. Stated here because the API
+ * documents that answer only as an object.
+ */
+export interface ProfilePenalty { article: string; when: 'on-violation' | 'if-not-corrected' | 'if-serious'; offence: { zh: string; en: string }; fines: { payer: PenaltyInput['payer']; minYuan: number; maxYuan: number; condition?: { zh: string; en: string }; orWarning?: boolean }[] }
+export const ARCHIVE_CATEGORIES = every<NonNullable<QueryOf<'/api/v1/systems/{id}/documents', 'put'>['category']>>()(['design', 'construction', 'acceptance', 'maintenance', 'other']);
+export const PARTY_ROLES = every<BodyOf<'/api/v1/systems/{id}/archive/parties', 'post'>['role']>()(['designer', 'builder', 'tester', 'supervisor', 'maintainer']);
+export const DISPOSITIONS = every<BodyOf<'/api/v1/relocations/{id}/disposition', 'post'>['disposition']>()(['kept-until-retention-ends', 'moved-to-replacement', 'handed-to-police', 'under-legal-hold']);
 
 const post = <T,>(path: string, json?: unknown) => request<T>('POST', path, json === undefined ? {} : { json });
 
