@@ -61,7 +61,7 @@ describe('the access register page', () => {
     const newestBefore = (await server.ctx.audit.search({ limit: 1 })).items[0]!.seq;
     const { page, errors } = await signedInPage(auditor);
     await page.goto(`${server.url}/audit`);
-    await expect.poll(() => page.getByTestId('chain-status').textContent()).toMatch(/^Chain intact: \d+ entries and \d+ signed checkpoints verified/);
+    await expect.poll(() => page.getByTestId('chain-status').textContent(), { timeout: 30_000 }).toMatch(/^Chain intact: \d+ entries and \d+ signed checkpoints verified/);
 
     await page.getByTestId('audit-table').locator('tbody tr.ant-table-row').first().waitFor();
     const all = await rows(page);
