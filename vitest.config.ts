@@ -1,8 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests that load the machine on purpose (`*.alone.test.ts`: stress-ng on both cores) run in a
+// second pass of their own (VIGIL_TEST_ALONE=1, as `npm test` does), never beside other files,
+// whose browsers and encoders they would starve.
+const ALONE = '**/*.alone.test.ts';
+const alone = process.env.VIGIL_TEST_ALONE === '1';
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: alone ? ['src/' + ALONE, 'test/' + ALONE] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: alone ? ['**/node_modules/**'] : ['**/node_modules/**', ALONE],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,
