@@ -28,8 +28,8 @@ export default function HealthPage() {
         { key: 'orders', label: t('health.tabs.orders'), children: <WorkOrdersTab cameraName={cameraName} cameras={catalogue.cameras} /> },
         { key: 'alarms', label: t('health.tabs.alarms'), children: <AlarmsTab cameraName={cameraName} /> },
         { key: 'diagnostics', label: t('health.tabs.diagnostics'), children: <DiagnosticsTab cameras={catalogue.cameras} cameraId={cameraId} onCamera={setCameraId} /> },
-        { key: 'force-majeure', label: t('health.tabs.forceMajeure'), children: <ForceMajeureTab cameraName={cameraName} cameras={catalogue.cameras} /> },
         { key: 'notices', label: t('health.tabs.notices'), children: <NoticesTab cameraName={cameraName} cameras={catalogue.cameras} /> },
+        { key: 'force-majeure', label: t('health.tabs.forceMajeure'), children: <ForceMajeureTab cameraName={cameraName} cameras={catalogue.cameras} /> },
       ]}
     />
   );
