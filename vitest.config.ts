@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests that load the machine on purpose (`*.alone.test.ts`: stress-ng on both cores) run in a
-// second pass of their own (VIGIL_TEST_ALONE=1, as `npm test` does), never beside other files,
-// whose browsers and encoders they would starve.
+// Tests that load the machine on purpose (stress-ng on both cores) or hold four real players in
+// step in Chromium (`*.alone.test.ts`) run in a second pass of their own (VIGIL_TEST_ALONE=1, as
+// `npm test` does), one file at a time: never beside other files, which they would starve or be
+// starved by. Playback in step on a starved browser is a known drift (issue 21), not hidden here.
 const ALONE = '**/*.alone.test.ts';
 const alone = process.env.VIGIL_TEST_ALONE === '1';
 
@@ -15,7 +16,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     // Two cores: parallel files share them with real ffmpeg, PostgreSQL and Chromium.
-    maxWorkers: 2,
+    maxWorkers: alone ? 1 : 2,
     globalSetup: ['test/global-setup.ts'],
     // A leaked FileHandle or a listener leak fails the file (test/setup/leak-warnings.ts), which
     // collects garbage after the file's tests to find unreachable handles.
