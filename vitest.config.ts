@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Tests that load the machine on purpose (stress-ng on both cores) or hold four real players in
 // step in Chromium (`*.alone.test.ts`) run in a second pass of their own (VIGIL_TEST_ALONE=1, as
 // `npm test` does), one file at a time: never beside other files, which they would starve or be
-// starved by. Playback in step on a starved browser is a known drift (issue 21), not hidden here.
+// starved by. Running alone does not hide a drift: four-tile playback at 2x still fails alone
+// since this wave's recording change (issue 15), and is left failing until that is found.
 const ALONE = '**/*.alone.test.ts';
 const alone = process.env.VIGIL_TEST_ALONE === '1';
 
