@@ -4,7 +4,7 @@
 // scan: fragments by (camera_id, start_ms) or id, files by (camera_id, started_at), events by
 // (camera_id, start_ms).
 import type { Kysely } from 'kysely';
-import type { CameraEventKind } from './recording.repository.js';
+import type { CameraEventKind, RecordingFile } from './recording.repository.js';
 import type { Database } from './schema.js';
 
 /** A fragment of a recording file, as the index holds it. */
@@ -29,20 +29,8 @@ export interface FragmentInFile extends IndexedFragment {
   initSize: number;
 }
 
-/** A recording file, as the index holds it. */
-export interface IndexedFile {
-  id: number;
-  cameraId: number;
-  path: string;
-  codec: string;
-  width: number;
-  height: number;
-  initSize: number;
-  startedAt: number;
-  endedAt: number;
-  bytes: number;
-  closed: boolean;
-}
+/** A recording file, as the index holds it: the recorder's own row type. */
+export type IndexedFile = RecordingFile;
 
 export interface IndexedEvent {
   kind: CameraEventKind;
