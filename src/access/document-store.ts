@@ -2,7 +2,8 @@
 // the register and the request can name the exact bytes. The type is judged by magic bytes, not
 // by what the client claims.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeOnce } from '../keys/write-once.js';
 import { join } from 'node:path';
 import { AccessErrors } from './errors.js';
 
@@ -32,21 +33,7 @@ export class DocumentStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = join(this.dir, sha256);
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    } finally {
-      unlinkSync(tmp);
-    }
+    writeOnce(file, bytes);
     return { sha256, type, size: bytes.length };
   }
 

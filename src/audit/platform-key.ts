@@ -1,7 +1,8 @@
 // The platform's Ed25519 signing key, kept in the data folder. It signs register checkpoints
 // (and may later sign exports; it may then move to src/integrity/).
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { writeOnce } from '../keys/write-once.js';
 import { join } from 'node:path';
 import { Errors } from '../errors.js';
 
@@ -53,21 +54,7 @@ export class PlatformKeys {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     const { privateKey } = generateKeyPairSync('ed25519');
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    } finally {
-      unlinkSync(tmp);
-    }
+    writeOnce(file, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
     return PlatformKeys.load(file);
   }
 

@@ -1,7 +1,8 @@
 // Symmetric keys kept in the data folder (mode 0600), created on first use. Two processes
 // starting together agree on one key: the file is linked into place whole or not at all.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { writeOnce } from './write-once.js';
 import { join } from 'node:path';
 import { Errors } from '../errors.js';
 
@@ -14,21 +15,7 @@ export function loadOrCreateSecretKey(dataDir: string, name: string): Buffer {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, randomBytes(32).toString('hex'));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  } finally {
-    unlinkSync(tmp);
-  }
+  writeOnce(file, randomBytes(32).toString('hex'));
   return read(file);
 }
 
