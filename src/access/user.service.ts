@@ -156,7 +156,7 @@ export class UserService {
     const hash = await hashPassword(next);
     const now = this.clock.now();
     await this.log.transaction(async (trx) => {
-      await this.repos.accounts.updateUser(id, { password_hash: hash, password_changed_at: now, must_change_password: actor && actor.userId !== id ? 1 : 0, updated_at: now }, trx);
+      await this.repos.accounts.updateUser(id, { password_hash: hash, password_changed_at: now, must_change_password: actor?.userId === id ? 0 : 1, updated_at: now }, trx);
       await this.endEverything(id, now, trx);
       await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target: `user:${id}`, detail: { change: 'password-reset' } });
     });

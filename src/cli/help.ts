@@ -22,7 +22,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   serve: { help: serveHelp, subcommands: [] },
   migrate: { help: 'vigil migrate\n  brings the database schema up to date', subcommands: [] },
   org: { help: orgHelp, subcommands: ['list', 'add', 'show'] },
-  camera: { help: cameraHelp, subcommands: ['list', 'add', 'update', 'show', 'import', 'export'] },
+  camera: { help: cameraHelp, subcommands: ['list', 'add', 'update', 'show', 'import', 'export', 'check-sources'] },
   profile: { help: profileHelp, subcommands: ['list', 'show'] },
   user: { help: userHelp, subcommands: ['list', 'add', 'passwd', 'grant', 'revoke', 'token'] },
   audit: { help: auditHelp, subcommands: ['verify', 'export-checkpoints', 'public-key', 'search', 'export'] },

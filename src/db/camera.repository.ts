@@ -247,6 +247,18 @@ export class CameraRepository {
     return rows.map((r) => ({ regionId: Number(r.region_id), placeCategory: r.place_category, cameras: Number(r.n) }));
   }
 
+  /** Every camera point that names a source, removed ones aside: what the platform would open. */
+  async sources(q: Q = this.db): Promise<{ id: number; gbId: string; name: string; sourceUrl: string }[]> {
+    const rows = await q
+      .selectFrom('cameras')
+      .select(['id', 'gb_id', 'name', 'source_url'])
+      .where('source_url', 'is not', null)
+      .where('status', '!=', 'removed')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), gbId: r.gb_id, name: r.name, sourceUrl: r.source_url! }));
+  }
+
   async countByRegion(regionIds: number[], q: Q = this.db): Promise<number> {
     if (regionIds.length === 0) return 0;
     const r = await q

@@ -65,6 +65,20 @@ export class CameraService {
     throw error;
   }
 
+  /**
+   * The stored sources the policy refuses now (issue 14): cameras registered before the allow-list
+   * existed, or before the configuration narrowed it. The recorder and every other opener refuse
+   * them already; this names them for the administrator, with credentials masked.
+   */
+  async refusedSources(): Promise<{ id: number; gbId: string; name: string; sourceUrl: string; reason: string; range?: string }[]> {
+    const refused: { id: number; gbId: string; name: string; sourceUrl: string; reason: string; range?: string }[] = [];
+    for (const c of await this.repos.cameras.sources()) {
+      const d = await this.sources.decide(c.sourceUrl, PLATFORM_REQUESTER);
+      if (!d.allowed) refused.push({ id: c.id, gbId: c.gbId, name: c.name, sourceUrl: maskCredentials(c.sourceUrl), reason: d.reason, ...(d.range ? { range: d.range } : {}) });
+    }
+    return refused;
+  }
+
   /** Supervision gives its acceptance gate once it is assembled; without one no camera is held back. */
   setServiceGate(gate: ServiceGate): void {
     this.serviceGate = gate;

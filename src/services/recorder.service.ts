@@ -33,6 +33,14 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     cameraChanges: ctx.registry.changes,
   });
   await recorder.start();
+  // Sources stored before the policy (or before the configuration narrowed it) are refused when
+  // opened; say at start which, once, so the administrator does not learn it camera by camera.
+  void ctx.registry.cameras.refusedSources().then(
+    (refused) => {
+      if (refused.length) ctx.logger.warn({ cameras: refused.map((c) => ({ id: c.id, reason: c.reason })) }, `${refused.length} stored camera source(s) are refused by the source policy and will not be recorded: see vigil camera check-sources`);
+    },
+    (e: unknown) => ctx.logger.warn({ err: e }, 'the stored camera sources could not be checked against the source policy'),
+  );
   return {
     recorder,
     async close() {

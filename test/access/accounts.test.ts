@@ -183,9 +183,18 @@ describe('accounts', () => {
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(logs).toHaveLength(1);
       expect(logs[0]).not.toContain(readFileSync(file, 'utf8').trim());
-      const res = await login(empty, { login: 'admin', password: readFileSync(file, 'utf8').trim() });
-      expect(res.json().stage).toBe('enrol');
+      const initial = readFileSync(file, 'utf8').trim();
+      const res = await login(empty, { login: 'admin', password: initial });
+      // The password sat in a file: it is replaced first, and only then is the second factor enrolled.
+      expect(res.json().stage).toBe('password');
       expect(res.json().roles).toEqual([{ role: 'system_administrator', organisationId: null }]);
+      const cookie = `vigil_session=${res.cookies.find((c) => c.name === 'vigil_session')!.value}`;
+      const headers = { cookie, 'x-csrf-token': res.json().csrfToken as string };
+      expect((await empty.raw.inject({ method: 'GET', url: '/api/v1/cameras', headers })).statusCode).toBe(403);
+      const next = 'a-password-of-my-own-choosing';
+      expect((await empty.raw.inject({ method: 'POST', url: '/api/v1/auth/password', headers, payload: { current: initial, next } })).statusCode).toBe(204);
+      expect((await login(empty, { login: 'admin', password: initial })).statusCode).toBe(401);
+      expect((await login(empty, { login: 'admin', password: next })).json().stage).toBe('enrol');
       expect(await ensureInitialAdmin(empty.repos, empty.access.users, empty.dataDir, (m) => logs.push(m))).toBe(null);
     } finally {
       await empty.close();

@@ -18,6 +18,7 @@ let page: Page;
 let errors: string[];
 let adminId: number;
 const shots = mkdtempSync(join(tmpdir(), 'vigil-sign-in-shots-'));
+const adminPassword = 'an-administrator-own-password';
 
 async function fillSignIn(login: string, password: string, code = '') {
   await page.getByLabel('登录名').fill(login);
@@ -58,8 +59,22 @@ describe('signing in to the console', () => {
     expect(failures.items.some((e) => e.actors.some((a) => a.name === 'admin'))).toBe(true);
   });
 
-  it('enrols the first-run administrator\'s second factor from the secret on the page', async () => {
+  it('has the first-run administrator replace the password from the file before anything else', async () => {
     await fillSignIn('admin', server.initialAdminPassword);
+    await page.getByTestId('change-password').waitFor();
+    expect(await page.getByTestId('side-menu').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'change-password.png') });
+    await page.getByLabel('管理员给您的密码').fill(server.initialAdminPassword);
+    await page.getByLabel('新密码', { exact: true }).fill(adminPassword);
+    await page.getByLabel('再次输入新密码').fill(adminPassword);
+    await page.getByTestId('change-password-submit').click();
+    await page.getByTestId('enrol').waitFor();
+    // The file's password opens nothing any more.
+    const again = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: server.initialAdminPassword }) });
+    expect(again.status).toBe(401);
+  });
+
+  it('enrols the first-run administrator\'s second factor from the secret on the page', async () => {
     await page.getByTestId('enrol').waitFor();
     // The QR code and the otpauth:// URI carry the same secret the page shows in groups of four.
     await page.getByTestId('totp-qr').waitFor();
@@ -94,14 +109,14 @@ describe('signing in to the console', () => {
 
     const secret = (await totpSecretOf(server, adminId))!;
     const wrong = ['000000', '111111'].find((c) => ![-1, 0, 1, 2].some((s) => totpCode(secret, s) === c))!;
-    await fillSignIn('admin', server.initialAdminPassword, wrong);
+    await fillSignIn('admin', adminPassword, wrong);
     await page.getByTestId('sign-in-error').waitFor();
     // The same words as a wrong password: nothing tells that the password was right.
     expect(await page.getByTestId('sign-in-error').textContent()).toBe('登录名、密码或验证码错误');
     await page.screenshot({ path: join(shots, 'wrong-code.png') });
 
     // The enrolment's code was used; the next step's code is fresh and within the allowed drift.
-    await fillSignIn('admin', server.initialAdminPassword, totpCode(secret, 1));
+    await fillSignIn('admin', adminPassword, totpCode(secret, 1));
     await page.getByTestId('side-menu').waitFor();
   });
 

@@ -62,6 +62,15 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(lines[1]).toMatch(/^34010000001320000001,东门,fixed/);
     });
 
+    it('adds a user whose password must be replaced at the first sign-in, and again after a reset', async () => {
+      const added = await vigil('user', 'add', '--login', 'clerk', '--name', 'Clerk', '--org', '2');
+      expect(added.stdout).toMatch(/password: \S{12,} \(to be replaced at the first sign-in\)/);
+      const row = () => vigil('user', 'list', '--json').then((r) => (JSON.parse(r.stdout) as { login: string; password: string }[]).find((u) => u.login === 'clerk')!);
+      expect((await row()).password).toBe('to change');
+      expect((await vigil('user', 'passwd', 'clerk')).stdout).toMatch(/new password for clerk: \S{12,} \(to be replaced at the next sign-in\)/);
+      expect((await row()).password).toBe('to change');
+    });
+
     it('explains a bad configuration and an unknown command', async () => {
       const bad = await runVigil(['migrate'], { ...env, VIGIL_PROFILE: 'atlantis' }, dir).catch((e) => e);
       expect(bad.stderr).toMatch(/profile "atlantis" does not exist/);

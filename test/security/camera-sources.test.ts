@@ -122,6 +122,11 @@ for (const dialect of DIALECTS) {
       expect(allowed.statusCode).toBe(201);
       const good = await t.app.inject({ method: 'POST', url: `/api/v1/cameras/${allowed.json().id}/diagnostics` });
       expect(good.json()).toMatchObject({ source: 'live', snapshot: true });
+      // The administrator is told which stored sources the policy refuses, and only those.
+      const refused = await t.registry.cameras.refusedSources();
+      expect(refused.map((c) => c.id)).toContain(bypassed.id);
+      expect(refused.find((c) => c.id === bypassed.id)).toMatchObject({ reason: 'file-in-data-folder', sourceUrl: pathToFileURL(recording).href });
+      expect(refused.map((c) => c.id)).not.toContain(allowed.json().id);
     }, 60_000);
 
     it('refuses loopback, link-local and metadata addresses in every spelling, and never connects', async () => {

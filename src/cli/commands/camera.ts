@@ -14,7 +14,8 @@ export const cameraHelp = `vigil camera <command>
   update ID --json FILE|-   (changed fields only, as PATCH /api/v1/cameras/ID; a camera of a system not accepted stays out of service)
   show   ID
   import FILE.csv      (all rows or none; every bad row is reported)
-  export [FILE.csv]    (stdout when no file)`;
+  export [FILE.csv]    (stdout when no file)
+  check-sources [--json]  (stored sources the source policy now refuses; exit 1 when there are any)`;
 
 export async function cameraCommand(ctx: Context, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -84,6 +85,16 @@ export async function cameraCommand(ctx: Context, args: string[]): Promise<numbe
       if (id === undefined) throw new UsageError('camera show needs an id');
       process.stdout.write(`${JSON.stringify(await ctx.registry.cameras.get(id), null, 2)}\n`);
       return 0;
+    }
+    case 'check-sources': {
+      const { values } = parse(rest, { json: { type: 'boolean' } }, false);
+      const refused = await ctx.registry.cameras.refusedSources();
+      if (values.json) process.stdout.write(`${JSON.stringify(refused, null, 2)}\n`);
+      else {
+        if (refused.length) printTable(refused as unknown as Record<string, unknown>[], ['id', 'gbId', 'name', 'sourceUrl', 'reason', 'range']);
+        process.stdout.write(refused.length ? `${refused.length} camera source(s) are refused by the source policy: they are not opened; change them or the policy (media.cameraNetworks, media.fileSourceRoots)\n` : 'every stored camera source is allowed by the source policy\n');
+      }
+      return refused.length ? 1 : 0;
     }
     case 'import': {
       const file = rest[0];

@@ -35,24 +35,25 @@ export async function userCommand(ctx: Context, args: string[]): Promise<number>
           org: u.organisation_id,
           status: u.status,
           totp: u.totp_secret ? 'yes' : 'no',
+          password: u.must_change_password ? 'to change' : 'own',
           roles: (await ctx.repos.accounts.grantsOf(u.id)).map((g) => `${g.id}:${g.role}@${g.organisationId ?? 'platform'}`).join(' '),
         })),
       );
       if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else printTable(rows, ['id', 'login', 'name', 'workId', 'org', 'status', 'totp', 'roles']);
+      else printTable(rows, ['id', 'login', 'name', 'workId', 'org', 'status', 'totp', 'password', 'roles']);
       return 0;
     }
     case 'add': {
       const { values } = parse(rest, { login: { type: 'string' }, name: { type: 'string' }, 'work-id': { type: 'string' }, org: { type: 'string' } }, false);
       if (!values.login || !values.name) throw new UsageError('--login and --name are required');
-      const { user, password } = await users.create(null, { login: values.login, displayName: values.name, workId: values['work-id'] ?? null, organisationId: int(values.org, 'org') ?? null });
-      process.stdout.write(`created user ${user.id} (${user.login})\npassword: ${password}\n`);
+      const { user, password } = await users.create(null, { login: values.login, displayName: values.name, workId: values['work-id'] ?? null, organisationId: int(values.org, 'org') ?? null, mustChangePassword: true });
+      process.stdout.write(`created user ${user.id} (${user.login})\npassword: ${password} (to be replaced at the first sign-in)\n`);
       return 0;
     }
     case 'passwd': {
       const u = await byLogin(rest[0]);
       const password = await users.resetPassword(null, u.id);
-      process.stdout.write(`new password for ${u.login}: ${password}\n`);
+      process.stdout.write(`new password for ${u.login}: ${password} (to be replaced at the next sign-in)\n`);
       return 0;
     }
     case 'grant': {
