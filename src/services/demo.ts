@@ -64,7 +64,8 @@ export async function seedDemo(ctx: Context, cameras: number, simHost: string, s
       sourceUrl: demoSourceUrl(simHost, simPort, i),
     });
   }
-  // A duty operator who may watch the demo city at once: the role needs no second factor.
+  // A duty operator who may watch the demo city: like every role that sees footage, it enrols an
+  // authenticator app at its first sign-in (issue 14); its password is not forced to change.
   const { user, password } = await ctx.access.users.create(null, { login: 'operator', displayName: '值班员 Duty operator', workId: 'D0001', organisationId: city.id });
   await ctx.access.users.grant(null, user.id, 'duty_operator', city.id);
   const file = join(ctx.config.dataDir, DEMO_OPERATOR_FILE);

@@ -67,7 +67,7 @@ function signInHint(dataDir: string): string {
   const admin = join(dataDir, INITIAL_ADMIN_FILE);
   const operator = join(dataDir, DEMO_OPERATOR_FILE);
   let hint = '';
-  if (existsSync(operator)) hint += `  Watch:    sign in as "operator", password in ${operator}\n`;
+  if (existsSync(operator)) hint += `  Watch:    sign in as "operator", password in ${operator}\n            (enrol an authenticator app first: TOTP, RFC 6238)\n`;
   if (existsSync(admin)) hint += `  Manage:   sign in as "admin", password in ${admin}\n            (first replace that password, then enrol an authenticator app: TOTP, RFC 6238)\n`;
   return hint;
 }
