@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/export/manifest.js';
 import { isFreePadding } from '../../src/media/fmp4/free-box.js';
+import { restore } from '../../src/media/fmp4/rebase.js';
 import { verifyPackage } from '../../src/export/package-verify.js';
 import { exportWorld, type ExportWorld } from './export-world.js';
 
@@ -30,7 +31,7 @@ describe('evidence export', () => {
   }, 90_000);
   afterAll(() => x.t.close());
 
-  it('writes the original bytes of the files in range, bit for bit, as MP4 that ffmpeg plays', async () => {
+  it('writes the original bytes of the files in range, time fields rebased in place, as MP4 that ffmpeg plays', async () => {
     expect(manifest.files).toHaveLength(3);
     for (const [i, f] of manifest.files.entries()) {
       const exported = readFileSync(join(dir, f.name));
@@ -41,7 +42,13 @@ describe('evidence export', () => {
       const pieces: [number, number][] = [[0, f.init.size], ...x.files[i]!.fragments.map((g): [number, number] => [g.byteOffset, g.byteOffset + g.size])];
       for (let k = 1; k < pieces.length; k++) expect(isFreePadding(original.subarray(pieces[k - 1]![1], pieces[k]![0]))).toBe(true);
       expect(original.length).toBe(pieces.at(-1)![1]);
-      expect(exported.equals(Buffer.concat(pieces.map(([a, b]) => original.subarray(a, b))))).toBe(true);
+      // The copy starts at time zero: only the listed time fields differ, and putting their
+      // recorded bytes back gives the recording exactly.
+      const restored = Buffer.concat([restore(exported.subarray(0, f.init.size), f.init.patches!), ...f.fragments.map((g) => restore(exported.subarray(g.offset, g.offset + g.size), g.patches!))]);
+      expect(restored.equals(Buffer.concat(pieces.map(([a, b]) => original.subarray(a, b))))).toBe(true);
+      expect(f.init.patches).toHaveLength(1);
+      expect(f.fragments.every((g) => g.patches!.length === 1)).toBe(true);
+      expect(f.start).toEqual({ wallClockMs: f.fragments[0]!.startMs, wallClock: new Date(f.fragments[0]!.startMs).toISOString(), decodeTime: 0, timescale: 90000 });
       const { stdout } = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_name,nb_read_packets,width', '-of', 'json', join(dir, f.name)]);
       expect(JSON.parse(stdout).streams[0]).toMatchObject({ codec_name: 'h264', width: 320, nb_read_packets: '100' });
       const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', join(dir, f.name), '-f', 'null', '-']);
@@ -51,7 +58,7 @@ describe('evidence export', () => {
 
   it('names the camera, the range in UTC, the officers, the approver, purpose, destination and request', () => {
     expect(manifest).toMatchObject({
-      format: 'vigil-evidence/1',
+      format: 'vigil-evidence/2',
       camera: { id: x.w.camA, nationalId: '34010400001320000001' },
       range: { from: new Date(x.range.from).toISOString(), to: new Date(x.range.to).toISOString() },
       request: { id: x.requestId, kind: 'copy', purpose: '盗窃案侦查', destination: '蜀山分局刑侦大队 evidence room', caseNumber: 'SS-2027-118', requestingUnit: '蜀山分局' },
@@ -76,6 +83,14 @@ describe('evidence export', () => {
     mp4[f.fragments[2]!.offset + 77]! ^= 0x01;
     writeFileSync(join(bad, f.name), mp4);
     expect((await verifyPackage(bad)).first).toMatchObject({ where: `${f.name}#${f.fragments[2]!.seq}` });
+
+    // A changed decode time (a rebased field) is caught by the file's signed hash, and a patch
+    // that claims more than a time field is refused.
+    const retimed = copy('tfdt');
+    const moved = readFileSync(join(retimed, f.name));
+    moved[f.fragments[1]!.offset + f.fragments[1]!.patches![0]!.offset + 7]! ^= 0x01;
+    writeFileSync(join(retimed, f.name), moved);
+    expect((await verifyPackage(retimed)).problems).toEqual([expect.objectContaining({ where: f.name, message: 'the file does not match its hash' })]);
 
     const forged = copy('manifest');
     const text = readFileSync(join(forged, 'manifest.json'), 'utf8').replace('盗窃案侦查', '盗窃案侦察');
