@@ -120,6 +120,10 @@ export class PlaybackService {
         const start = await this.index.fragment(fileId, startSeq);
         if (!start) throw new PlaybackError('PLAYBACK_NOT_FOUND', `no fragment ${startSeq} of file ${fileId}`);
         const [init, first] = await Promise.all([this.read(path, 0, initSize), this.read(path, start.byteOffset, start.size)]);
+        // The times everything is counted from must be the recorded ones.
+        if (createHash('sha256').update(first).digest('hex') !== start.sha256) {
+          throw new PlaybackError('PLAYBACK_INTEGRITY', `fragment ${startSeq} of file ${fileId} does not match its recorded SHA-256: the file was altered`);
+        }
         return (await this.media(() => shiftToZero(init, first), path)).shift;
       })();
       p.catch(() => this.shifts.delete(key));

@@ -121,7 +121,7 @@ for (const dialect of DIALECTS) {
         rows.push({ path: f.file.path, frames: dts.length, duration, largest: Math.max(0, ...steps), smallest: Math.min(...steps), indexed: f.fragments.reduce((s, x) => s + x.endMs - x.startMs, 0), fragments: f.fragments.length });
       }
       // The numbers first (issue 15 asks for them in its note), then the judgement.
-      const table = rows.map((r) => [r.path.split('/').pop(), r.frames, r.duration.toFixed(3), (r.frames * FRAME_S).toFixed(3), ((r.duration - r.frames * FRAME_S) * 1000).toFixed(1), (r.largest * 1000).toFixed(1), r.indexed, ((100 * r.indexed) / (r.duration * 1000)).toFixed(2)].join(' | '));
+      const table = rows.map((r) => [r.path.split('/').pop(), r.frames, r.duration.toFixed(3), (r.frames * FRAME_S).toFixed(3), (Math.round((r.duration - r.frames * FRAME_S) * 10_000) / 10 || 0).toFixed(1), (r.largest * 1000).toFixed(1), r.indexed, ((100 * r.indexed) / (r.duration * 1000)).toFixed(2)].join(' | '));
       table.unshift('file | frames | ffprobe s | frames×40ms s | diff ms | max DTS step ms | index ms | index/ffprobe %');
       console.info(`[recording under load, ${dialect}] ${v.files.length} files, ${FRAMES} frames a camera; uptime under load: ${load.trim()}\n  ${table.join('\n  ')}`);
       for (const r of rows) {
