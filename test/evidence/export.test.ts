@@ -3,6 +3,7 @@
 // officers, approver, purpose and destination, `verifyPackage` accepts it and names the first bad
 // position of a changed byte, cancelling leaves nothing, and every step is registered.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,23 @@ describe('evidence export', () => {
     const text = readFileSync(join(forged, 'manifest.json'), 'utf8').replace('盗窃案侦查', '盗窃案侦察');
     writeFileSync(join(forged, 'manifest.json'), text);
     expect((await verifyPackage(forged)).first).toMatchObject({ where: 'manifest' });
+
+    // A format 1 package (the recording byte for byte, no patches), signed by the platform, still verifies.
+    const v1 = copy('format1');
+    const old = JSON.parse(readFileSync(join(v1, 'manifest.json'), 'utf8')) as Manifest;
+    for (const g of old.files) {
+      const b = readFileSync(join(v1, g.name));
+      const orig = Buffer.concat([restore(b.subarray(0, g.init.size), g.init.patches!), ...g.fragments.map((h) => restore(b.subarray(h.offset, h.offset + h.size), h.patches!))]);
+      writeFileSync(join(v1, g.name), orig);
+      g.sha256 = createHash('sha256').update(orig).digest('hex');
+      delete g.start;
+      delete g.init.patches;
+      for (const h of g.fragments) delete h.patches;
+    }
+    const v1Bytes = Buffer.from(JSON.stringify({ ...old, format: 'vigil-evidence/1' }, null, 2));
+    writeFileSync(join(v1, 'manifest.json'), v1Bytes);
+    writeFileSync(join(v1, 'manifest.sig'), `${x.t.audit.keys.sign(v1Bytes)}\n`);
+    expect(await verifyPackage(v1)).toMatchObject({ ok: true, files: 3, fragments: 12 });
 
     // A consistent re-hash of bytes and manifest needs the platform's private key.
     const { generateKeyPairSync } = await import('node:crypto');
