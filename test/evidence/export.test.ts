@@ -115,6 +115,23 @@ describe('evidence export', () => {
     writeFileSync(join(v1, 'manifest.sig'), `${x.t.audit.keys.sign(v1Bytes)}\n`);
     expect(await verifyPackage(v1)).toMatchObject({ ok: true, files: 3, fragments: 12 });
 
+    // Even signed by the platform key, a patch may only cover a time field: one that restores
+    // changed picture bytes (in the mdat) is refused by the parse of the restored fragment.
+    const hidden = copy('patch');
+    const pm = JSON.parse(readFileSync(join(hidden, 'manifest.json'), 'utf8')) as Manifest;
+    const pf = pm.files[0]!;
+    const pg = pf.fragments[1]!;
+    const pb = readFileSync(join(hidden, pf.name));
+    const at = pg.size - 16;
+    pg.patches!.push({ offset: at, original: pb.toString('hex', pg.offset + at, pg.offset + at + 8) });
+    pb.fill(0x55, pg.offset + at, pg.offset + at + 8);
+    writeFileSync(join(hidden, pf.name), pb);
+    pf.sha256 = createHash('sha256').update(pb).digest('hex');
+    const pBytes = Buffer.from(JSON.stringify(pm, null, 2));
+    writeFileSync(join(hidden, 'manifest.json'), pBytes);
+    writeFileSync(join(hidden, 'manifest.sig'), `${x.t.audit.keys.sign(pBytes)}\n`);
+    expect((await verifyPackage(hidden)).problems).toEqual([{ where: `${pf.name}#${pg.seq}`, message: 'its patches change more than its decode times (tfdt)' }]);
+
     // A consistent re-hash of bytes and manifest needs the platform's private key.
     const { generateKeyPairSync } = await import('node:crypto');
     expect((await verifyPackage(dir, { publicKey: generateKeyPairSync('ed25519').publicKey })).ok).toBe(false);
