@@ -63,7 +63,7 @@ describe('verify.html in Chromium', () => {
     expect(r.text).toContain(`${f.name}#${f.fragments[1]!.seq}`);
   }, 30_000);
 
-  it('rejects a changed decode time (a rebased field) by the file's signed hash', async () => {
+  it("rejects a changed decode time (a rebased field) by the file's signed hash", async () => {
     const bad = join(tmpdir(), `vigil-pkg-html-tfdt-${process.pid}`);
     cpSync(dir, bad, { recursive: true });
     const m = JSON.parse(readFileSync(join(bad, 'manifest.json'), 'utf8')) as Manifest;
