@@ -154,7 +154,7 @@ export class ExportService {
       exportedBy: await person(actor.userId),
       platform: { keyId: this.d.keys.keyId, publicKeyPem: this.d.keys.publicKeyPem() },
       treeHead: { cameraId: req.cameraId, size: Number(head.tree_size), root: head.root_hash, at: Number(head.at), keyId: head.key_id, signature: head.signature },
-      note: 'Original recording bytes, unaltered: each footage file is the recording\'s init segment followed by its fragments that overlap the range, whole. 原始录像，未经改动。',
+      note: 'Each footage file is the recording\'s init segment followed by its fragments that overlap the range, whole, starting at time zero: only the decode-time fields and the creation time are rebased in place, and each file\'s patches keep the bytes they replaced, so the recording is restored bit for bit and checked against its signed hashes. 每个文件从零时刻开始；仅原位改写解码时间字段与创建时间，清单记录被替换的原始字节，可逐位还原原始录像并核对签名哈希。',
     };
     const tree = new MerkleTree((await this.d.repos.evidence.leafHashes(req.cameraId, Number(head.tree_size))).map((h) => Buffer.from(h, 'hex')));
     const abort = new AbortController();

@@ -2,9 +2,18 @@
 // its SHA-256 and, for the init segment and each fragment, the facts its Merkle leaf is made of
 // and an inclusion proof to the signed tree head; manifest.sig is the platform's Ed25519
 // signature over the exact bytes of manifest.json; platform-key.pem is the public key.
+//
+// Format 2 (issue 15): each footage file starts at decode time zero. Its bytes are the
+// recording's except the fields listed in `patches` (each fragment's tfdt, the init segment's
+// mvhd creation/modification time), substituted in place; each patch keeps the bytes it replaced,
+// so putting them back gives the recorded bytes that the SHA-256 and the Merkle leaf cover.
+// Format 1 packages (no patches: the recording byte for byte) still verify.
 import type { TreeHead } from '../integrity/tree-head.js';
+import type { Patch } from '../media/fmp4/rebase.js';
 
-export const PACKAGE_FORMAT = 'vigil-evidence/1';
+export const PACKAGE_FORMAT = 'vigil-evidence/2';
+/** Formats the verifiers accept. */
+export const PACKAGE_FORMATS: readonly string[] = ['vigil-evidence/1', PACKAGE_FORMAT];
 export const MANIFEST = 'manifest.json';
 export const SIGNATURE = 'manifest.sig';
 export const PUBLIC_KEY = 'platform-key.pem';
@@ -28,9 +37,12 @@ export interface ManifestFragment {
   endMs: number;
   keyframe: boolean;
   samples: number;
+  /** SHA-256 of the recorded bytes (after the patches are put back). */
   sha256: string;
   leafIndex: number;
   proof: string[];
+  /** In-place substitutions (offsets within the fragment) that rebase its decode times; format 2. */
+  patches?: Patch[];
 }
 
 export interface ManifestFile {
@@ -40,7 +52,9 @@ export interface ManifestFile {
   sha256: string;
   /** The original recording's start (its name and part of every leaf). */
   fileStartMs: number;
-  init: { size: number; sha256: string; leafIndex: number; proof: string[] };
+  /** The first exported sample: its wall-clock instant (UTC) and its decode time in the recording. Format 2. */
+  start?: { wallClockMs: number; wallClock: string; decodeTime: number; timescale: number };
+  init: { size: number; sha256: string; leafIndex: number; proof: string[]; patches?: Patch[] };
   fragments: ManifestFragment[];
 }
 

@@ -2,6 +2,8 @@
 // (and, better, a platform key obtained elsewhere): the manifest's signature, the tree head's
 // signature, every file's and fragment's SHA-256, that each file is exactly its init segment and
 // fragments, and each leaf's inclusion proof to the signed root. Names the first bad position.
+// Format 2 files start at time zero: their listed patches (decode times, creation time) are put
+// back first, and must cover exactly those fields, so what is hashed is the recording's bytes.
 import { createHash, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +11,8 @@ import { keyIdOf, parsePublicKey, verifySignature } from '../audit/platform-key.
 import { fragmentLeaf, initLeaf } from '../integrity/leaf.js';
 import { verifyInclusion } from '../integrity/merkle.js';
 import { verifyTreeHead } from '../integrity/tree-head.js';
-import { MANIFEST, PACKAGE_FORMAT, PUBLIC_KEY, SIGNATURE, type Manifest } from './manifest.js';
+import { rebaseFragment, restore, stampInit, type Patch } from '../media/fmp4/rebase.js';
+import { MANIFEST, PACKAGE_FORMATS, PUBLIC_KEY, SIGNATURE, type Manifest } from './manifest.js';
 
 export interface PackageProblem {
   /** 'manifest', 'tree-head', or a file name with '#seq'. */
@@ -61,7 +64,7 @@ export async function verifyPackage(dir: string, options: { publicKey?: KeyObjec
     return done();
   }
   r.manifest = m;
-  if (m.format !== PACKAGE_FORMAT) fail('manifest', `unknown format ${String(m.format)}`);
+  if (!PACKAGE_FORMATS.includes(m.format)) fail('manifest', `unknown format ${String(m.format)}`);
   if (m.platform?.keyId !== r.keyId) fail('manifest', `the manifest names key ${m.platform?.keyId}, the package is signed with ${r.keyId}`);
   const head = m.treeHead;
   if (!head || !verifyTreeHead(key, head) || head.cameraId !== m.camera?.id) {
@@ -87,8 +90,12 @@ export async function verifyPackage(dir: string, options: { publicKey?: KeyObjec
     }
     r.bytes += bytes.length;
     const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-    const init = bytes.subarray(0, f.init.size);
+    // Format 2: the substituted fields go back to the recorded bytes before anything is hashed.
+    const badInitPatch = patchProblem(f.init.patches, f.init.size);
+    if (badInitPatch) fail(`${f.name}#init`, badInitPatch);
+    const init = restore(bytes.subarray(0, f.init.size), badInitPatch ? [] : f.init.patches ?? []);
     const initSha = sha(init);
+    if (!badInitPatch && f.init.patches?.length && !sameFields(f.init.patches, () => stampInit(init, 0).patches)) fail(`${f.name}#init`, 'its patches change more than mvhd\'s creation time');
     if (initSha !== f.init.sha256 || init.length !== f.init.size) fail(`${f.name}#init`, 'the init segment does not match its hash');
     else if (!proofOk(initLeaf({ cameraId: head.cameraId, fileStartMs: f.fileStartMs, initSize: f.init.size, sha256: initSha }), f.init.leafIndex, f.init.proof)) {
       fail(`${f.name}#init`, `the init segment's leaf ${f.init.leafIndex} is not in the signed tree`);
@@ -99,11 +106,18 @@ export async function verifyPackage(dir: string, options: { publicKey?: KeyObjec
       const where = `${f.name}#${g.seq}`;
       if (g.offset !== end) fail(where, `the fragment starts at ${g.offset}, the previous one ended at ${end}`);
       end = g.offset + g.size;
-      const part = bytes.subarray(g.offset, g.offset + g.size);
-      if (part.length !== g.size) {
+      const stored = bytes.subarray(g.offset, g.offset + g.size);
+      if (stored.length !== g.size) {
         fail(where, 'the file ends inside this fragment');
         break;
       }
+      const badPatch = patchProblem(g.patches, g.size);
+      if (badPatch) {
+        fail(where, badPatch);
+        continue;
+      }
+      const part = restore(stored, g.patches ?? []);
+      if (g.patches?.length && !sameFields(g.patches, () => rebaseFragment(part, new Map()).patches)) fail(where, 'its patches change more than its decode times (tfdt)');
       if (sha(part) !== g.sha256) {
         fail(where, `the bytes at ${g.offset} do not match the fragment's hash`);
         continue;
@@ -115,4 +129,27 @@ export async function verifyPackage(dir: string, options: { publicKey?: KeyObjec
     if (sha(bytes) !== f.sha256) fail(f.name, 'the file does not match its hash');
   }
   return done();
+}
+
+/** Patches must be 4, 8 or 16 bytes of hex (the decode-time and creation-time fields), in order, inside the segment. */
+function patchProblem(patches: Patch[] | undefined, size: number): string | null {
+  if (patches === undefined) return null;
+  if (!Array.isArray(patches)) return 'its patches are not a list';
+  let end = 0;
+  for (const p of patches) {
+    const n = typeof p?.original === 'string' && /^[0-9a-f]*$/.test(p.original) ? p.original.length / 2 : -1;
+    if (![4, 8, 16].includes(n) || !Number.isSafeInteger(p.offset) || p.offset < end || p.offset + n > size) return `a patch at ${String(p?.offset)} is not a time field inside it`;
+    end = p.offset + n;
+  }
+  return null;
+}
+
+/** The patches cover exactly the fields the rebasing would substitute in these recorded bytes. */
+function sameFields(patches: Patch[], expected: () => Patch[]): boolean {
+  try {
+    const e = expected();
+    return e.length === patches.length && e.every((p, i) => p.offset === patches[i]!.offset && p.original.length === patches[i]!.original.length);
+  } catch {
+    return false;
+  }
 }

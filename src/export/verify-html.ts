@@ -2,6 +2,8 @@
 // package's files (or its folder), and it checks everything `vigil verify-export` checks with
 // WebCrypto alone (Ed25519 and SHA-256), offline. It is written independently of the Node
 // verifier, so the two cross-check each other; the leaf layout is the one in src/integrity/leaf.ts.
+// Format 2 patches (rebased decode times) are put back before hashing; that they touch only the
+// time fields is checked by the Node verifier's parse, here only their count and size.
 
 const SCRIPT = String.raw`
 const $ = (id) => document.getElementById(id);
@@ -36,6 +38,25 @@ function initLeafData(f) {
   v.setUint32(o, f.initSize >>> 0); o += 4;
   b.set(unhex(f.sha256), o);
   return b;
+}
+
+// Format 2: the decode-time and creation-time fields were rebased in place; each patch keeps the
+// bytes it replaced. Put them back, and what is hashed is the recording itself.
+function patchProblem(patches, size, most) {
+  if (patches === undefined) return null;
+  if (!Array.isArray(patches) || patches.length > most) return 'more patches than time fields';
+  let end = 0;
+  for (const p of patches) {
+    const n = p && typeof p.original === 'string' && /^[0-9a-f]*$/.test(p.original) ? p.original.length / 2 : -1;
+    if (![4, 8, 16].includes(n) || !Number.isSafeInteger(p.offset) || p.offset < end || p.offset + n > size) return 'a patch is not a time field inside it';
+    end = p.offset + n;
+  }
+  return null;
+}
+function restore(bytes, patches) {
+  const out = new Uint8Array(bytes);
+  for (const p of patches || []) out.set(unhex(p.original), p.offset);
+  return out;
 }
 
 // RFC 9162 section 2.1.3.2
@@ -80,7 +101,7 @@ async function verify(files) {
   let sig; try { sig = Uint8Array.from(atob(sigText), (c) => c.charCodeAt(0)); } catch { sig = new Uint8Array(); }
   if (sig.length !== 64 || !(await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, manifestBytes))) { fail('manifest', 'not signed by the platform key'); return { ok: false, problems, keyId }; }
   const m = JSON.parse(new TextDecoder().decode(manifestBytes));
-  if (m.format !== 'vigil-evidence/1') fail('manifest', 'unknown format');
+  if (m.format !== 'vigil-evidence/1' && m.format !== 'vigil-evidence/2') fail('manifest', 'unknown format');
   if (m.platform.keyId !== keyId) fail('manifest', 'names another key');
   const h = m.treeHead;
   const headText = 'vigil-tree-head/1\ncamera ' + h.cameraId + '\nsize ' + h.size + '\nroot ' + h.root + '\nat ' + h.at + '\nkey ' + h.keyId + '\n';
@@ -92,7 +113,9 @@ async function verify(files) {
   for (const f of m.files) {
     let bytes; try { bytes = await read(f.name); } catch (e) { fail(f.name, 'missing'); continue; }
     $('progress').textContent = 'Checking ' + f.name + '…';
-    const init = bytes.subarray(0, f.init.size);
+    const initPatch = patchProblem(f.init.patches, f.init.size, 1);
+    if (initPatch) fail(f.name + '#init', initPatch);
+    const init = restore(bytes.subarray(0, f.init.size), initPatch ? [] : f.init.patches);
     const initSha = hex(await sha(init));
     if (initSha !== f.init.sha256) fail(f.name + '#init', 'the init segment does not match its hash');
     else if (!(await proofOk(initLeafData({ cameraId: h.cameraId, fileStartMs: f.fileStartMs, initSize: f.init.size, sha256: initSha }), f.init.leafIndex, f.init.proof))) fail(f.name + '#init', 'not in the signed tree');
@@ -102,8 +125,11 @@ async function verify(files) {
       const where = f.name + '#' + g.seq;
       if (g.offset !== end) fail(where, 'does not follow the previous fragment');
       end = g.offset + g.size;
-      const part = bytes.subarray(g.offset, g.offset + g.size);
-      if (part.length !== g.size) { fail(where, 'the file ends inside this fragment'); break; }
+      const stored = bytes.subarray(g.offset, g.offset + g.size);
+      if (stored.length !== g.size) { fail(where, 'the file ends inside this fragment'); break; }
+      const bad = patchProblem(g.patches, g.size, 4);
+      if (bad) { fail(where, bad); continue; }
+      const part = restore(stored, g.patches);
       if (hex(await sha(part)) !== g.sha256) { fail(where, 'the bytes do not match the fragment hash'); continue; }
       const leaf = fragmentLeafData({ cameraId: h.cameraId, fileStartMs: f.fileStartMs, seq: g.seq, byteOffset: g.originalOffset, size: g.size, startMs: g.startMs, endMs: g.endMs, keyframe: g.keyframe, samples: g.samples, sha256: g.sha256 });
       if (!(await proofOk(leaf, g.leafIndex, g.proof))) fail(where, 'leaf ' + g.leafIndex + ' is not in the signed tree');

@@ -1,8 +1,10 @@
 // Playback by camera and wall-clock time. A stream token (kind "playback") opens a session in the
 // stream register; the session then asks for plans (JSON or an HLS VOD playlist) within the
 // token's range and fetches init segments and fragments, which are read from the recording files
-// byte for byte and checked against their SHA-256 in the index before they leave — footage is
-// never rewritten, and a tampered fragment is refused rather than shown.
+// and checked against their SHA-256 in the index before they leave — a tampered fragment is
+// refused rather than shown. Asked with `startSeq` (as the HLS playlist does), they are the viewing
+// copy that starts at decode time zero at that fragment: the tfdt fields and mvhd's creation time
+// substituted in place (src/media/fmp4/rebase.ts); without it, the recorded bytes exactly.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +13,11 @@ import { PlaybackError } from './errors.js';
 import type { RecordingIndex } from '../db/recording-index.repository.js';
 import { buildPlan, type PlaybackPlan } from './playback-plan.js';
 import { vodPlaylist } from './vod-playlist.js';
+import { Fmp4Error } from '../media/fmp4/errors.js';
+import { rebaseFragment, shiftToZero, stampInit, type Shift } from '../media/fmp4/rebase.js';
+
+/** Shifts remembered per (file, first fragment): one read of that fragment per played run. */
+const SHIFT_CACHE = 256;
 
 export interface PlaybackServiceOptions {
   /** Longest span one plan covers (default 2 h); fetch ahead with nextFromMs. */
@@ -25,6 +32,7 @@ export class PlaybackService {
   private readonly maxSpanMs: number;
   private readonly maxSegments: number;
   private readonly verify: boolean;
+  private readonly shifts = new Map<string, Promise<Shift>>();
 
   constructor(
     private readonly index: RecordingIndex,
@@ -69,16 +77,26 @@ export class PlaybackService {
     return buildPlan(stream.cameraId, from, end, key, truncated ? fragments.slice(0, this.maxSegments) : fragments, truncated);
   }
 
-  /** The init segment (ftyp+moov) of a file of the session's camera. */
-  async init(sessionId: string, fileId: number): Promise<Buffer> {
+  /**
+   * The init segment (ftyp+moov) of a file of the session's camera; with `startSeq`, its mvhd
+   * creation time is that fragment's wall-clock second (the viewing copy's start).
+   */
+  async init(sessionId: string, fileId: number, startSeq?: number): Promise<Buffer> {
     const stream = this.register.use(sessionId, { transport: 'playback' });
     const file = await this.index.file(fileId);
     if (!file || file.cameraId !== stream.cameraId) throw new PlaybackError('PLAYBACK_NOT_FOUND', `no file ${fileId} for camera ${stream.cameraId}`);
-    return this.read(file.path, 0, file.initSize);
+    const bytes = await this.read(file.path, 0, file.initSize);
+    if (startSeq === undefined) return bytes;
+    const start = await this.index.fragment(fileId, startSeq);
+    if (!start) throw new PlaybackError('PLAYBACK_NOT_FOUND', `no fragment ${startSeq} of file ${fileId}`);
+    return this.media(() => stampInit(bytes, start.startMs).bytes, file.path);
   }
 
-  /** One recorded fragment (moof+mdat) exactly as written, after its hash is checked. */
-  async fragment(sessionId: string, fileId: number, seq: number): Promise<Buffer> {
+  /**
+   * One recorded fragment (moof+mdat), after its hash is checked: as written, or with `startSeq`
+   * its decode times counted from that fragment of the same file (which then shows at time 0).
+   */
+  async fragment(sessionId: string, fileId: number, seq: number, startSeq?: number): Promise<Buffer> {
     const stream = this.register.use(sessionId, { transport: 'playback' });
     const [file, f] = await Promise.all([this.index.file(fileId), this.index.fragment(fileId, seq)]);
     if (!file || !f || file.cameraId !== stream.cameraId) throw new PlaybackError('PLAYBACK_NOT_FOUND', `no fragment ${seq} of file ${fileId} for camera ${stream.cameraId}`);
@@ -88,7 +106,40 @@ export class PlaybackService {
     if (this.verify && createHash('sha256').update(bytes).digest('hex') !== f.sha256) {
       throw new PlaybackError('PLAYBACK_INTEGRITY', `fragment ${seq} of file ${fileId} does not match its recorded SHA-256: the file was altered`);
     }
-    return bytes;
+    if (startSeq === undefined) return bytes;
+    if (startSeq > seq) throw new PlaybackError('PLAYBACK_RANGE', `fragment ${seq} comes before the start fragment ${startSeq}`);
+    const shift = await this.shiftOf(file.id, file.path, file.initSize, startSeq);
+    return this.media(() => rebaseFragment(bytes, shift).bytes, file.path);
+  }
+
+  private shiftOf(fileId: number, path: string, initSize: number, startSeq: number): Promise<Shift> {
+    const key = `${fileId}/${startSeq}`;
+    let p = this.shifts.get(key);
+    if (!p) {
+      p = (async () => {
+        const start = await this.index.fragment(fileId, startSeq);
+        if (!start) throw new PlaybackError('PLAYBACK_NOT_FOUND', `no fragment ${startSeq} of file ${fileId}`);
+        const [init, first] = await Promise.all([this.read(path, 0, initSize), this.read(path, start.byteOffset, start.size)]);
+        // The times everything is counted from must be the recorded ones.
+        if (createHash('sha256').update(first).digest('hex') !== start.sha256) {
+          throw new PlaybackError('PLAYBACK_INTEGRITY', `fragment ${startSeq} of file ${fileId} does not match its recorded SHA-256: the file was altered`);
+        }
+        return (await this.media(() => shiftToZero(init, first), path)).shift;
+      })();
+      p.catch(() => this.shifts.delete(key));
+      if (this.shifts.size >= SHIFT_CACHE) this.shifts.delete(this.shifts.keys().next().value!);
+      this.shifts.set(key, p);
+    }
+    return p;
+  }
+
+  private async media<T>(f: () => T | Promise<T>, path: string): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof Fmp4Error) throw new PlaybackError('PLAYBACK_INTEGRITY', `recording file ${path} does not parse: ${e.message}`);
+      throw e;
+    }
   }
 
   private async read(relPath: string, offset: number, length: number): Promise<Buffer> {

@@ -52,6 +52,8 @@ describe('vigil verify, verify-export and tree-heads', () => {
     const ok = capture();
     expect(await verifyExportCommand([pkg], ok.s)).toBe(0);
     expect(ok.text()).toMatch(/VERIFIED: 3 file\(s\), 12 fragment\(s\)/);
+    // Each file says which wall-clock instant its time 0 is.
+    expect(ok.text()).toMatch(/footage\/001-\S+\.mp4: time 0 is \d{4}-\d\d-\d\dT[\d:.]+Z \(0\.000 s into the recording\)/);
     const bad = join(tmpdir(), `vigil-cli-pkg-${process.pid}`);
     cpSync(pkg, bad, { recursive: true });
     const m = JSON.parse(readFileSync(join(bad, 'manifest.json'), 'utf8')) as Manifest;

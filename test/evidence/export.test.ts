@@ -3,6 +3,7 @@
 // officers, approver, purpose and destination, `verifyPackage` accepts it and names the first bad
 // position of a changed byte, cancelling leaves nothing, and every step is registered.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/export/manifest.js';
 import { isFreePadding } from '../../src/media/fmp4/free-box.js';
+import { restore } from '../../src/media/fmp4/rebase.js';
 import { verifyPackage } from '../../src/export/package-verify.js';
 import { exportWorld, type ExportWorld } from './export-world.js';
 
@@ -30,7 +32,7 @@ describe('evidence export', () => {
   }, 90_000);
   afterAll(() => x.t.close());
 
-  it('writes the original bytes of the files in range, bit for bit, as MP4 that ffmpeg plays', async () => {
+  it('writes the original bytes of the files in range, time fields rebased in place, as MP4 that ffmpeg plays', async () => {
     expect(manifest.files).toHaveLength(3);
     for (const [i, f] of manifest.files.entries()) {
       const exported = readFileSync(join(dir, f.name));
@@ -41,7 +43,13 @@ describe('evidence export', () => {
       const pieces: [number, number][] = [[0, f.init.size], ...x.files[i]!.fragments.map((g): [number, number] => [g.byteOffset, g.byteOffset + g.size])];
       for (let k = 1; k < pieces.length; k++) expect(isFreePadding(original.subarray(pieces[k - 1]![1], pieces[k]![0]))).toBe(true);
       expect(original.length).toBe(pieces.at(-1)![1]);
-      expect(exported.equals(Buffer.concat(pieces.map(([a, b]) => original.subarray(a, b))))).toBe(true);
+      // The copy starts at time zero: only the listed time fields differ, and putting their
+      // recorded bytes back gives the recording exactly.
+      const restored = Buffer.concat([restore(exported.subarray(0, f.init.size), f.init.patches!), ...f.fragments.map((g) => restore(exported.subarray(g.offset, g.offset + g.size), g.patches!))]);
+      expect(restored.equals(Buffer.concat(pieces.map(([a, b]) => original.subarray(a, b))))).toBe(true);
+      expect(f.init.patches).toHaveLength(1);
+      expect(f.fragments.every((g) => g.patches!.length === 1)).toBe(true);
+      expect(f.start).toEqual({ wallClockMs: f.fragments[0]!.startMs, wallClock: new Date(f.fragments[0]!.startMs).toISOString(), decodeTime: 0, timescale: 90000 });
       const { stdout } = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_name,nb_read_packets,width', '-of', 'json', join(dir, f.name)]);
       expect(JSON.parse(stdout).streams[0]).toMatchObject({ codec_name: 'h264', width: 320, nb_read_packets: '100' });
       const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', join(dir, f.name), '-f', 'null', '-']);
@@ -51,7 +59,7 @@ describe('evidence export', () => {
 
   it('names the camera, the range in UTC, the officers, the approver, purpose, destination and request', () => {
     expect(manifest).toMatchObject({
-      format: 'vigil-evidence/1',
+      format: 'vigil-evidence/2',
       camera: { id: x.w.camA, nationalId: '34010400001320000001' },
       range: { from: new Date(x.range.from).toISOString(), to: new Date(x.range.to).toISOString() },
       request: { id: x.requestId, kind: 'copy', purpose: '盗窃案侦查', destination: '蜀山分局刑侦大队 evidence room', caseNumber: 'SS-2027-118', requestingUnit: '蜀山分局' },
@@ -77,10 +85,52 @@ describe('evidence export', () => {
     writeFileSync(join(bad, f.name), mp4);
     expect((await verifyPackage(bad)).first).toMatchObject({ where: `${f.name}#${f.fragments[2]!.seq}` });
 
+    // A changed decode time (a rebased field) is caught by the file's signed hash, and a patch
+    // that claims more than a time field is refused.
+    const retimed = copy('tfdt');
+    const moved = readFileSync(join(retimed, f.name));
+    moved[f.fragments[1]!.offset + f.fragments[1]!.patches![0]!.offset + 7]! ^= 0x01;
+    writeFileSync(join(retimed, f.name), moved);
+    expect((await verifyPackage(retimed)).problems).toEqual([expect.objectContaining({ where: f.name, message: 'the file does not match its hash' })]);
+
     const forged = copy('manifest');
     const text = readFileSync(join(forged, 'manifest.json'), 'utf8').replace('盗窃案侦查', '盗窃案侦察');
     writeFileSync(join(forged, 'manifest.json'), text);
     expect((await verifyPackage(forged)).first).toMatchObject({ where: 'manifest' });
+
+    // A format 1 package (the recording byte for byte, no patches), signed by the platform, still verifies.
+    const v1 = copy('format1');
+    const old = JSON.parse(readFileSync(join(v1, 'manifest.json'), 'utf8')) as Manifest;
+    for (const g of old.files) {
+      const b = readFileSync(join(v1, g.name));
+      const orig = Buffer.concat([restore(b.subarray(0, g.init.size), g.init.patches!), ...g.fragments.map((h) => restore(b.subarray(h.offset, h.offset + h.size), h.patches!))]);
+      writeFileSync(join(v1, g.name), orig);
+      g.sha256 = createHash('sha256').update(orig).digest('hex');
+      delete g.start;
+      delete g.init.patches;
+      for (const h of g.fragments) delete h.patches;
+    }
+    const v1Bytes = Buffer.from(JSON.stringify({ ...old, format: 'vigil-evidence/1' }, null, 2));
+    writeFileSync(join(v1, 'manifest.json'), v1Bytes);
+    writeFileSync(join(v1, 'manifest.sig'), `${x.t.audit.keys.sign(v1Bytes)}\n`);
+    expect(await verifyPackage(v1)).toMatchObject({ ok: true, files: 3, fragments: 12 });
+
+    // Even signed by the platform key, a patch may only cover a time field: one that restores
+    // changed picture bytes (in the mdat) is refused by the parse of the restored fragment.
+    const hidden = copy('patch');
+    const pm = JSON.parse(readFileSync(join(hidden, 'manifest.json'), 'utf8')) as Manifest;
+    const pf = pm.files[0]!;
+    const pg = pf.fragments[1]!;
+    const pb = readFileSync(join(hidden, pf.name));
+    const at = pg.size - 16;
+    pg.patches!.push({ offset: at, original: pb.toString('hex', pg.offset + at, pg.offset + at + 8) });
+    pb.fill(0x55, pg.offset + at, pg.offset + at + 8);
+    writeFileSync(join(hidden, pf.name), pb);
+    pf.sha256 = createHash('sha256').update(pb).digest('hex');
+    const pBytes = Buffer.from(JSON.stringify(pm, null, 2));
+    writeFileSync(join(hidden, 'manifest.json'), pBytes);
+    writeFileSync(join(hidden, 'manifest.sig'), `${x.t.audit.keys.sign(pBytes)}\n`);
+    expect((await verifyPackage(hidden)).problems).toEqual([{ where: `${pf.name}#${pg.seq}`, message: 'its patches change more than its decode times (tfdt)' }]);
 
     // A consistent re-hash of bytes and manifest needs the platform's private key.
     const { generateKeyPairSync } = await import('node:crypto');

@@ -1,5 +1,6 @@
 // The package's own verify.html, opened from disk in Debian's Chromium: it accepts the package as
-// exported and rejects it after one byte of footage is changed, using WebCrypto alone.
+// exported (format 2: time fields rebased, put back before hashing) and rejects it after one byte
+// of footage or of a rebased decode time is changed, using WebCrypto alone.
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,5 +61,20 @@ describe('verify.html in Chromium', () => {
     const r = await check(bad);
     expect(r.ok).toBe('false');
     expect(r.text).toContain(`${f.name}#${f.fragments[1]!.seq}`);
+  }, 30_000);
+
+  it("rejects a changed decode time (a rebased field) by the file's signed hash", async () => {
+    const bad = join(tmpdir(), `vigil-pkg-html-tfdt-${process.pid}`);
+    cpSync(dir, bad, { recursive: true });
+    const m = JSON.parse(readFileSync(join(bad, 'manifest.json'), 'utf8')) as Manifest;
+    const f = m.files[1]!;
+    const g = f.fragments[2]!;
+    const bytes = readFileSync(join(bad, f.name));
+    bytes[g.offset + g.patches![0]!.offset + 7]! ^= 0x01;
+    writeFileSync(join(bad, f.name), bytes);
+    const r = await check(bad);
+    expect(r.ok).toBe('false');
+    expect(r.text).toContain(`${f.name}: the file does not match its hash`);
+    expect(r.text).not.toContain(`${f.name}#${g.seq}`);
   }, 30_000);
 });

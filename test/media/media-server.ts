@@ -12,6 +12,7 @@ import { streamAuthority } from '../../src/access/stream-authority.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
 import { configSchema } from '../../src/config/config.schema.js';
+import type { DialectName } from '../../src/db/database.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { createSource } from '../../src/ingest/index.js';
 import type { MediaSource, SourceOptions } from '../../src/ingest/source.js';
@@ -51,8 +52,8 @@ export interface MediaServer {
   close(): Promise<void>;
 }
 
-export async function startMediaServer(sourceUrls: (string | null)[], options: { lingerMs?: number; live?: LiveServiceOptions } = {}): Promise<MediaServer> {
-  const harness = await recorderHarness(sourceUrls);
+export async function startMediaServer(sourceUrls: (string | null)[], options: { lingerMs?: number; live?: LiveServiceOptions; dialect?: DialectName } = {}): Promise<MediaServer> {
+  const harness = await recorderHarness(sourceUrls, { dialect: options.dialect });
   const { rules, view, catalogue } = loadProfileRules(undefined, 'national');
   const registry = createRegistry(harness.repos, rules, systemClock, testSources(harness.dataDir));
   const audit = new AuditLog(harness.db, { keys: PlatformKeys.ephemeral(), clock: systemClock });

@@ -108,25 +108,29 @@ for (const dialect of DIALECTS) {
       }
 
       await untilFrames(recorder, FRAMES);
+      const { stdout: load } = await run('uptime');
       await recorder.close();
       stress.kill('SIGKILL');
 
       const v = await verifyRecordings(h.repos.recordings, h.dataDir, h.cameraIds, { requireClosed: true });
       expect(v.problems).toEqual([]);
-      const report: string[] = [];
+      const rows: { path: string; frames: number; duration: number; largest: number; smallest: number; indexed: number; fragments: number }[] = [];
       for (const f of v.files) {
         const { dts, duration } = await videoPackets(join(h.dataDir, f.file.path));
         const steps = dts.slice(1).map((t, i) => t - dts[i]!);
-        const largest = Math.max(0, ...steps);
-        report.push(`${f.file.path}: ${dts.length} frames, ${duration.toFixed(3)} s, largest step ${(largest * 1000).toFixed(0)} ms`);
-        expect(Math.min(...steps), f.file.path).toBeGreaterThan(0);
-        expect(largest, f.file.path).toBeLessThanOrEqual(2 * FRAME_S + 0.001);
-        expect(Math.abs(duration - dts.length * FRAME_S), f.file.path).toBeLessThanOrEqual(FRAME_S);
-        // The index's times cover the file's media time (each fragment rounds to the ms).
-        const indexed = f.fragments.reduce((s, x) => s + x.endMs - x.startMs, 0);
-        expect(Math.abs(indexed - duration * 1000), f.file.path).toBeLessThanOrEqual(f.fragments.length + 1);
+        rows.push({ path: f.file.path, frames: dts.length, duration, largest: Math.max(0, ...steps), smallest: Math.min(...steps), indexed: f.fragments.reduce((s, x) => s + x.endMs - x.startMs, 0), fragments: f.fragments.length });
       }
-      console.info(`[recording under load, ${dialect}] ${v.files.length} files\n  ${report.join('\n  ')}`);
+      // The numbers first (issue 15 asks for them in its note), then the judgement.
+      const table = rows.map((r) => [r.path.split('/').pop(), r.frames, r.duration.toFixed(3), (r.frames * FRAME_S).toFixed(3), (Math.round((r.duration - r.frames * FRAME_S) * 10_000) / 10 || 0).toFixed(1), (r.largest * 1000).toFixed(1), r.indexed, ((100 * r.indexed) / (r.duration * 1000)).toFixed(2)].join(' | '));
+      table.unshift('file | frames | ffprobe s | frames×40ms s | diff ms | max DTS step ms | index ms | index/ffprobe %');
+      console.info(`[recording under load, ${dialect}] ${v.files.length} files, ${FRAMES} frames a camera; uptime under load: ${load.trim()}\n  ${table.join('\n  ')}`);
+      for (const r of rows) {
+        expect(r.smallest, r.path).toBeGreaterThan(0);
+        expect(r.largest, r.path).toBeLessThanOrEqual(2 * FRAME_S + 0.001);
+        expect(Math.abs(r.duration - r.frames * FRAME_S), r.path).toBeLessThanOrEqual(FRAME_S);
+        // The index's times cover the file's media time (each fragment rounds to the ms).
+        expect(Math.abs(r.indexed - r.duration * 1000), r.path).toBeLessThanOrEqual(r.fragments + 1);
+      }
     }, 600_000);
   });
 }

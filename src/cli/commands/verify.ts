@@ -67,6 +67,10 @@ export async function verifyExportCommand(args: string[], out: NodeJS.WritableSt
     if (m) {
       out.write(`camera ${m.camera.name} (${m.camera.nationalId}), ${m.range.from} – ${m.range.to}\n`);
       out.write(`request #${m.request.id} ${m.request.kind} by ${m.request.requestingUnit}; officers ${m.request.officers.map((o) => o.workId).join(', ')}; purpose ${m.request.purpose}; destination ${m.request.destination}\n`);
+      // Format 2: each file plays from time 0; say which wall-clock instant that is.
+      for (const f of m.files ?? []) {
+        if (f.start) out.write(`${f.name}: time 0 is ${f.start.wallClock} (${(f.start.decodeTime / f.start.timescale).toFixed(3)} s into the recording)\n`);
+      }
     }
     out.write(`signed by platform key ${r.keyId ?? '?'}${key ? ' (pinned)' : ' (from the package: compare it with the key the platform publishes)'}\n`);
     out.write(r.ok ? `VERIFIED: ${r.files} file(s), ${r.fragments} fragment(s), ${mb(r.bytes)}\n` : `NOT VERIFIED: ${r.first!.where}: ${r.first!.message}\n`);

@@ -60,22 +60,26 @@ export const playbackRoutes: FastifyPluginAsyncZod<{ playback: PlaybackService }
   });
 
   const fileParams = sessionParams.extend({ fileId: z.coerce.number().int().positive() });
+  const startQuery = z.object({
+    startSeq: z.coerce.number().int().nonnegative().optional().describe('Serve the viewing copy that starts at decode time zero at this fragment of the file (the playlist asks so); absent: the bytes as recorded'),
+  });
 
   app.get('/playback/sessions/:sessionId/files/:fileId/init.mp4', {
     config: { access: 'public' },
-    schema: { tags, summary: 'Init segment (ftyp+moov) of a recording file, as written', params: fileParams, produces: ['video/mp4'] },
-  }, async (req, reply) => reply.header('content-type', 'video/mp4').header('cache-control', 'private, max-age=3600').send(await playback.init(req.params.sessionId, req.params.fileId)));
+    schema: { tags, summary: 'Init segment (ftyp+moov) of a recording file, as written (with startSeq: creation time set to that fragment\'s start)', params: fileParams, querystring: startQuery, produces: ['video/mp4'] },
+  }, async (req, reply) => reply.header('content-type', 'video/mp4').header('cache-control', 'private, max-age=3600').send(await playback.init(req.params.sessionId, req.params.fileId, req.query.startSeq)));
 
   app.get('/playback/sessions/:sessionId/files/:fileId/:name', {
     config: { access: 'public' },
     schema: {
       tags,
-      summary: 'One recorded fragment (moof+mdat) byte for byte, checked against its SHA-256 first (409 if the file was altered)',
+      summary: 'One recorded fragment (moof+mdat), checked against its SHA-256 first (409 if the file was altered): byte for byte, or with startSeq its decode times counted from that fragment',
       params: fileParams.extend({ name: z.string().regex(/^\d+\.m4s$/) }),
+      querystring: startQuery,
       produces: ['video/iso.segment'],
     },
   }, async (req, reply) => {
-    const bytes = await playback.fragment(req.params.sessionId, req.params.fileId, parseInt(req.params.name, 10));
+    const bytes = await playback.fragment(req.params.sessionId, req.params.fileId, parseInt(req.params.name, 10), req.query.startSeq);
     return reply.header('content-type', 'video/iso.segment').header('cache-control', 'private, max-age=3600').send(bytes);
   });
 

@@ -12369,10 +12369,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Init segment (ftyp+moov) of a recording file, as written */
+        /** Init segment (ftyp+moov) of a recording file, as written (with startSeq: creation time set to that fragment's start) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Serve the viewing copy that starts at decode time zero at this fragment of the file (the playlist asks so); absent: the bytes as recorded */
+                    startSeq?: number;
+                };
                 header?: never;
                 path: {
                     sessionId: string;
@@ -12444,10 +12447,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One recorded fragment (moof+mdat) byte for byte, checked against its SHA-256 first (409 if the file was altered) */
+        /** One recorded fragment (moof+mdat), checked against its SHA-256 first (409 if the file was altered): byte for byte, or with startSeq its decode times counted from that fragment */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Serve the viewing copy that starts at decode time zero at this fragment of the file (the playlist asks so); absent: the bytes as recorded */
+                    startSeq?: number;
+                };
                 header?: never;
                 path: {
                     sessionId: string;
