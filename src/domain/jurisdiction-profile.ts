@@ -9,8 +9,13 @@ export interface Bilingual {
   en: string;
 }
 
-export type ViewApproval = 'none' | 'unit-letter' | 'head-of-agency';
-export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police';
+/**
+ * The approval the requester brings (查阅 / 复制 / 调取): none; its own unit's letter (HRB-22(3));
+ * the head of the requesting agency (AH-21); the police at county level or above (WH-25); or the
+ * requesting organ's own legal procedure (CN799-20), shown by its legal instrument.
+ */
+export type ViewApproval = 'none' | 'unit-letter' | 'head-of-agency' | 'county-police' | 'by-law';
+export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police' | 'by-law';
 /** What the filing deadline counts from: going into use (交付/投入使用) or passing acceptance (验收合格). */
 export type FilingStart = 'in-service' | 'acceptance';
 /** Which systems a filing rule reaches: all, or only those not built by the government (AH-9 ¶2, HRB-10 ¶1). */
@@ -338,8 +343,8 @@ export const profileFileSchema = z.strictObject({
   access: z.strictObject({
     officersToView: setting(positiveInt),
     officersToCopy: setting(positiveInt),
-    viewApproval: setting(z.enum(['none', 'unit-letter', 'head-of-agency'])),
-    copyApproval: setting(z.enum(['unit-letter', 'head-of-agency', 'county-police'])),
+    viewApproval: setting(z.enum(['none', 'unit-letter', 'head-of-agency', 'county-police', 'by-law'])),
+    copyApproval: setting(z.enum(['unit-letter', 'head-of-agency', 'county-police', 'by-law'])),
     policeHeadForOtherAdministrations: setting(z.boolean()),
     individualView: setting(z.boolean()).optional(),
   }),
