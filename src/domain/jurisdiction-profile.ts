@@ -106,6 +106,20 @@ export const DUTIES = [
   'reportSuspicious',
   /** A camera's position and field of view stay as set; a scene change is a finding. */
   'fixedView',
+  /** The design reviewed before construction, designed with the main works (综合设计、同步设计、审核论证). */
+  'designReview',
+  /** The penalty articles for building without that design (AH-24(2)). */
+  'designReviewPenalty',
+  /** Designers and installers hold the qualifications the law requires (资质, WH-12/13, HRB-14). */
+  'qualifications',
+  /** Signs, pipes, trees and other works do not obstruct a camera's view (HRB-11 para. 2, CN799-23(2)). */
+  'unobstructedView',
+  /** An emergency-handling plan (应急处理制度, AH-16(1); 突发事件处置预案, CN-17(1)). */
+  'emergencyPlan',
+  /** Periodic security checking of the system (安全检查 / 定期检查, CN799-15, CN-17(3)). */
+  'securityEvaluation',
+  /** Every penalty decision states the right to reconsideration and to sue (WH-29). */
+  'appealRights',
 ] as const;
 export type Duty = (typeof DUTIES)[number];
 /** Articles of each duty, nearest profile first; empty when no text in the lineage sets it. */

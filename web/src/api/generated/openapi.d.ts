@@ -1346,6 +1346,8 @@ export interface paths {
                         kind: "live" | "playback";
                         from?: number;
                         to?: number;
+                        /** @description Play under this approved access request only (investigators, and private persons' viewings, CN799-21) */
+                        requestId?: number;
                     };
                 };
             };
@@ -3700,7 +3702,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        permissions: ("basic-info:read" | "basic-info:write" | "live:view" | "playback:view" | "footage:copy" | "footage:retrieve" | "ptz:control" | "config:write" | "audit:read" | "access-request:approve" | "users:manage")[];
+                        permissions: ("basic-info:read" | "basic-info:write" | "live:view" | "playback:view" | "footage:view" | "footage:copy" | "footage:retrieve" | "ptz:control" | "config:write" | "audit:read" | "access-request:approve" | "users:manage")[];
                         organisationId: number | null;
                         expiresInDays: number;
                     };
@@ -4130,7 +4132,7 @@ export interface paths {
                             items: {
                                 id: number;
                                 /** @enum {string} */
-                                kind: "view" | "copy" | "retrieve";
+                                kind: "view" | "copy" | "retrieve" | "individual-view";
                                 /** @enum {string} */
                                 state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                                 requesterId: number;
@@ -4166,6 +4168,8 @@ export interface paths {
                                     };
                                     approvals: {
                                         role: string;
+                                        /** @enum {string} */
+                                        side: "requester" | "custodian";
                                         article: string | null;
                                     }[];
                                     document: {
@@ -4341,9 +4345,9 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "view" | "copy" | "retrieve";
+                        kind: "view" | "copy" | "retrieve" | "individual-view";
                         /** @enum {string} */
-                        requesterKind: "public-security" | "state-security" | "procuratorate" | "court" | "other-administration";
+                        requesterKind: "public-security" | "state-security" | "procuratorate" | "court" | "other-administration" | "person-concerned" | "close-relative" | "carer";
                         requestingUnit: string;
                         purpose: string;
                         caseNumber?: string | null;
@@ -4369,7 +4373,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4405,6 +4409,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -4618,7 +4624,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4654,6 +4660,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -4937,7 +4945,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4973,6 +4981,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -5198,7 +5208,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5234,6 +5244,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -5458,7 +5470,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5494,6 +5506,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -5718,7 +5732,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5754,6 +5768,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -5984,7 +6000,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6020,6 +6036,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -6244,7 +6262,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6280,6 +6298,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
