@@ -22440,7 +22440,7 @@ export interface paths {
                                 note: string;
                                 checklist: {
                                     /** @enum {string} */
-                                    key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                    key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                     articles: string[];
                                     /** @enum {string} */
                                     status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -22464,11 +22464,15 @@ export interface paths {
                                         ok: boolean;
                                         note: string;
                                     };
+                                    unobstructedView?: {
+                                        ok: boolean;
+                                        note: string;
+                                    };
                                 };
                                 findings: {
                                     id: number;
                                     /** @enum {string} */
-                                    itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                    itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                     articles: string[];
                                     description: string;
                                     createdAt: number;
@@ -22509,6 +22513,14 @@ export interface paths {
                                     seriousReason: string | null;
                                     decidedAt: number;
                                     note: string;
+                                    /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                    appeal: {
+                                        articles: string[];
+                                        text: {
+                                            zh: string;
+                                            en: string;
+                                        };
+                                    };
                                 }[];
                             }[];
                         };
@@ -22698,7 +22710,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -22722,11 +22734,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -22767,6 +22783,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -22980,7 +23004,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23004,11 +23028,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23049,6 +23077,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -23242,7 +23278,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        key: "training" | "dutyRoster";
+                        key: "training" | "dutyRoster" | "unobstructedView";
                         ok: boolean;
                         note: string;
                     };
@@ -23266,7 +23302,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23290,11 +23326,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23335,6 +23375,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -23559,7 +23607,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23583,11 +23631,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23628,6 +23680,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -23837,7 +23897,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                        itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                         description: string;
                         articles?: string[];
                     };
@@ -23861,7 +23921,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23885,11 +23945,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23930,7 +23994,242 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections/{id}/obstructions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A camera's view obstructed by a sign, pipe, tree or other works: a finding citing the profile's articles, and the camera's work order */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cameraId: number;
+                        /** @enum {string} */
+                        by: "sign" | "pipe" | "tree" | "other";
+                        description: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description ObstructionView */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            findingId: number;
+                            cameraId: number;
+                            articles: string[];
+                            workOrderId: number;
+                            workOrderOpened: boolean;
                         };
                     };
                 };
@@ -24410,6 +24709,14 @@ export interface paths {
                             seriousReason: string | null;
                             decidedAt: number;
                             note: string;
+                            /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                            appeal: {
+                                articles: string[];
+                                text: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            };
                         };
                     };
                 };
@@ -24633,7 +24940,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -24657,11 +24964,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -24702,6 +25013,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -26567,6 +26886,424 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's duty records, each with its articles and whether it is in force */
+        get: {
+            parameters: {
+                query: {
+                    unitId: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "design-review" | "emergency-plan" | "security-evaluation" | "training" | "duty-roster";
+                                unitId: number;
+                                systemId: number | null;
+                                title: string;
+                                heldAt: number;
+                                validUntil: number | null;
+                                participants: string;
+                                documentSha256: string | null;
+                                /** @description the articles of the duty, from the unit's profile */
+                                articles: string[];
+                                inForce: boolean;
+                                recordedBy: number;
+                                recordedAt: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a design review (before construction), an emergency plan, a security check, a training or a duty roster */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "design-review" | "emergency-plan" | "security-evaluation" | "training" | "duty-roster";
+                        unitId: number;
+                        systemId?: number | null;
+                        title: string;
+                        heldAt: number;
+                        validUntil?: number | null;
+                        participants?: string;
+                        documentSha256?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description DutyRecord */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "design-review" | "emergency-plan" | "security-evaluation" | "training" | "duty-roster";
+                            unitId: number;
+                            systemId: number | null;
+                            title: string;
+                            heldAt: number;
+                            validUntil: number | null;
+                            participants: string;
+                            documentSha256: string | null;
+                            /** @description the articles of the duty, from the unit's profile */
+                            articles: string[];
+                            inForce: boolean;
+                            recordedBy: number;
+                            recordedAt: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
