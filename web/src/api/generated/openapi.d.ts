@@ -22440,7 +22440,7 @@ export interface paths {
                                 note: string;
                                 checklist: {
                                     /** @enum {string} */
-                                    key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                    key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                     articles: string[];
                                     /** @enum {string} */
                                     status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -22472,7 +22472,7 @@ export interface paths {
                                 findings: {
                                     id: number;
                                     /** @enum {string} */
-                                    itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                    itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                     articles: string[];
                                     description: string;
                                     createdAt: number;
@@ -22710,7 +22710,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -22742,7 +22742,7 @@ export interface paths {
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23004,7 +23004,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23036,7 +23036,7 @@ export interface paths {
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23302,7 +23302,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23334,7 +23334,7 @@ export interface paths {
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23607,7 +23607,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23639,7 +23639,7 @@ export interface paths {
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23897,7 +23897,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                        itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                         description: string;
                         articles?: string[];
                     };
@@ -23921,7 +23921,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23953,7 +23953,7 @@ export interface paths {
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -24940,7 +24940,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -24972,7 +24972,7 @@ export interface paths {
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces" | "unobstructedView";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
