@@ -15,7 +15,7 @@ export interface MediaRouteDeps {
   live?: LiveService;
   playback?: PlaybackService;
   timeline?: TimelineService;
-  /** For the timeline's per-camera check (the play-back policy). */
+  /** The repositories; the timeline's per-camera gate is access.footage.mayReadTimeline (role or approved request). */
   repos: Repositories;
 }
 
