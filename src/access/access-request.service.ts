@@ -9,6 +9,7 @@ import { Errors, isVigilError } from '../errors.js';
 import type { Actor } from './actor.js';
 import {
   effectiveState,
+  requestProblem,
   requirementsFor,
   transition,
   type AccessProfile,
@@ -75,10 +76,10 @@ export interface AccessRequestDeps {
   maxApprovalMs: number;
 }
 
-/** A request with the path of its custodian, which decides who may approve it. */
-export type Loaded = AccessRequestRow & { custodianPath: string };
+/** A request with the paths of its custodian and of its requester, on whose sides the approvals are held. */
+export type Loaded = AccessRequestRow & { custodianPath: string; requesterPaths: string[] };
 
-export const AUDIT_ACTION_OF_KIND: Record<RequestKind, AuditAction> = { view: 'view', copy: 'copy', retrieve: 'retrieve' };
+export const AUDIT_ACTION_OF_KIND: Record<RequestKind, AuditAction> = { view: 'view', copy: 'copy', retrieve: 'retrieve', 'individual-view': 'view' };
 
 export class AccessRequestService {
   constructor(
@@ -92,12 +93,21 @@ export class AccessRequestService {
   async create(actor: Actor, input: NewAccessRequest): Promise<AccessRequestView> {
     const action = AUDIT_ACTION_OF_KIND[input.kind];
     const base = { action, cameraIds: input.cameraIds, from: input.from, to: input.to, purpose: input.purpose, destination: input.destination };
-    const needed = input.kind === 'copy' ? 'footage:copy' : input.kind === 'retrieve' ? 'footage:retrieve' : null;
-    if (!can(actor, 'request-footage', { kind: 'Platform' }) || (needed && !actor.holds(needed))) {
-      await this.log.refuse(actor, { ...base, reason: `no right to request a ${input.kind}` }, Errors.forbidden(`you may not request a ${input.kind} of footage`));
-    }
     const custodian = await this.repos.organisations.get(input.custodianId);
     if (!custodian) throw Errors.validation('the custodian does not exist', [{ path: 'custodianId', message: `organisation ${input.custodianId} does not exist` }]);
+    const needed = input.kind === 'copy' ? 'footage:copy' : input.kind === 'retrieve' ? 'footage:retrieve' : input.kind === 'view' ? 'footage:view' : null;
+    // A private person's viewing (CN799-21) is recorded by the operator's staff at the custodian.
+    const allowed = input.kind === 'individual-view'
+      ? can(actor, 'record-individual-view', { kind: 'Organisation', id: custodian.id, path: custodian.path })
+      : can(actor, 'request-footage', { kind: 'Platform' }) && !!needed && actor.holds(needed);
+    if (!allowed) {
+      await this.log.refuse(actor, { ...base, reason: `no right to request a ${input.kind}` }, Errors.forbidden(`you may not request a ${input.kind} of footage`));
+    }
+    const profileId = await this.deps.effectiveProfileId(custodian.id);
+    const problem = requestProblem(this.deps.accessProfile(profileId), input.kind, input.requesterKind);
+    if (problem) {
+      await this.log.refuse(actor, { ...base, reason: problem.message }, Errors.ruleRefused(problem.message, [], problem.article ? [problem.article] : []));
+    }
     const cameras = await Promise.all([...new Set(input.cameraIds)].map((id) => this.repos.cameras.get(id)));
     const missing = input.cameraIds.filter((_, i) => !cameras[i]);
     if (missing.length) throw Errors.validation('unknown cameras', [{ path: 'cameraIds', message: `camera(s) ${missing.join(', ')} do not exist` }]);
@@ -116,7 +126,6 @@ export class AccessRequestService {
     const validityMs = Math.round(input.validityHours * 3_600_000);
     if (!(validityMs > 0 && validityMs <= this.deps.maxApprovalMs)) throw Errors.validation(`an approval lasts at most ${this.deps.maxApprovalMs / 3_600_000} hours`, [{ path: 'validityHours', message: 'out of range' }]);
     const now = this.clock.now();
-    const profileId = await this.deps.effectiveProfileId(custodian.id);
     const id = await this.repos.db.kysely.transaction().execute((trx) =>
       this.repos.accessRequests.insert(
         {
@@ -159,6 +168,8 @@ export class AccessRequestService {
   async list(actor: Actor): Promise<AccessRequestView[]> {
     const ids = new Set(await this.repos.accessRequests.idsInvolving(actor.userId));
     for (const id of await this.repos.accessRequests.idsForCustodians([...actor.scopes('access-request:approve'), ...actor.scopes('audit:read')])) ids.add(id);
+    // The requester's side: the head of the requesting agency (AH-21), the county police (WH-25).
+    for (const id of await this.repos.accessRequests.idsForRequesterScopes(actor.scopes('access-request:approve'))) ids.add(id);
     const rows = await Promise.all([...ids].sort((a, b) => b - a).map((id) => this.load(id)));
     return Promise.all(rows.map((r) => this.view(r)));
   }
@@ -198,8 +209,11 @@ export class AccessRequestService {
     const r = await this.load(id);
     await this.guard(actor, 'decide', r, 'approval_decision');
     const req = this.requirements(r);
-    const role = req.approvals.find((s) => !r.approvals.some((a) => a.role === s.role) && actor.hasRole(s.role, r.custodianPath))?.role;
-    if (!role) await this.refuse(actor, r, 'approval_decision', Errors.forbidden(`this request needs the approval of ${req.approvals.map((s) => `a ${s.role}`).join(' and ')} over the custodian, and you hold none still missing`));
+    const role = req.approvals.find((s) => !r.approvals.some((a) => a.role === s.role) && this.holdsStep(actor, r, s))?.role;
+    if (!role) {
+      const needs = req.approvals.length ? req.approvals.map((s) => `a ${s.role} over the ${s.side === 'requester' ? "requester's organisation" : 'custodian'}${s.article ? ` (${s.article})` : ''}`).join(' and ') : 'no approval';
+      await this.refuse(actor, r, 'approval_decision', Errors.forbidden(`this request needs ${needs}, and you hold none still missing`));
+    }
     return this.step(actor, r, { kind: 'approve', userId: actor.userId, role: role! });
   }
 
@@ -208,9 +222,8 @@ export class AccessRequestService {
     const r = await this.load(id);
     await this.guard(actor, 'decide', r, 'approval_decision');
     const req = this.requirements(r);
-    const path = r.custodianPath;
-    if (!req.approvals.some((s) => actor.hasRole(s.role, path)) && !actor.hasRole('approver', path)) {
-      await this.refuse(actor, r, 'approval_decision', Errors.forbidden('only the custodian\'s head may refuse this request'));
+    if (!req.approvals.some((s) => this.holdsStep(actor, r, s)) && !actor.hasRole('approver', r.custodianPath)) {
+      await this.refuse(actor, r, 'approval_decision', Errors.forbidden('only one who approves this request, or the custodian\'s head, may refuse it'));
     }
     return this.step(actor, r, { kind: 'refuse', userId: actor.userId }, reason);
   }
@@ -264,6 +277,11 @@ export class AccessRequestService {
     return this.view(await this.load(r.id));
   }
 
+  /** Holds an approval step's role on its side: over the requester's organisation or over the custodian. */
+  holdsStep(actor: Actor, r: Loaded, s: Requirements['approvals'][number]): boolean {
+    return s.side === 'requester' ? r.requesterPaths.some((p) => actor.hasRole(s.role, p)) : actor.hasRole(s.role, r.custodianPath);
+  }
+
   requirements(r: Loaded): Requirements {
     return requirementsFor(this.deps.accessProfile(r.profile_id), r.kind as RequestKind, r.requester_kind as RequesterKind);
   }
@@ -297,11 +315,12 @@ export class AccessRequestService {
     if (!r) throw Errors.notFound(`access request ${id} does not exist`);
     const org = await this.repos.organisations.get(r.custodian_id);
     if (!org) throw Errors.notFound(`the custodian of access request ${id} no longer exists`);
-    return { ...r, custodianPath: org.path };
+    const grants = await this.repos.accounts.grantsOf(r.requester_id);
+    return { ...r, custodianPath: org.path, requesterPaths: [...new Set(grants.map((g) => g.path))] };
   }
 
   subject(r: Loaded): AccessRequestSubject {
-    return { kind: 'AccessRequest', id: r.id, requesterId: r.requester_id, officerIds: r.officers.map((o) => o.userId), custodianPath: r.custodianPath };
+    return { kind: 'AccessRequest', id: r.id, requesterId: r.requester_id, officerIds: r.officers.map((o) => o.userId), custodianPath: r.custodianPath, requesterPaths: r.requesterPaths };
   }
 
   private async guard(actor: Actor, action: string, r: Loaded, auditAction: AuditAction): Promise<void> {

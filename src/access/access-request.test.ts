@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfiles } from '../domain/profile-loader.js';
-import { coverageProblem, effectiveState, requirementsFor, transition, type RequestFacts } from './access-request.js';
+import { coverageProblem, effectiveState, requestProblem, requirementsFor, transition, type RequestFacts, type Requirements } from './access-request.js';
 
 const profiles = loadProfiles();
 const access = (id: string) => profiles.require(id).access;
@@ -24,29 +24,63 @@ const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({
   ...over,
 });
 
-describe('what each jurisdiction requires', () => {
+describe('what each jurisdiction requires, on the requester\'s side', () => {
   it('reads officers, approvals and the document from the profile, with articles', () => {
+    // AH-21: police and state security bring the approval of their own agency's head.
     expect(requirementsFor(access('anhui'), 'copy', 'public-security')).toEqual({
       officers: { count: 2, article: 'AH-22(1)' },
-      approvals: [{ role: 'approver', article: 'AH-21' }],
+      approvals: [{ role: 'approver', side: 'requester', article: 'AH-21' }],
       document: { required: true, article: 'AH-21' },
     });
-    // Anhui: other administrations also need the police head (AH-21 para. 2).
-    expect(requirementsFor(access('anhui'), 'copy', 'other-administration').approvals).toEqual([
-      { role: 'approver', article: 'AH-21' },
-      { role: 'supervisor', article: 'AH-21' },
-    ]);
-    // Weihai: county-level police approve copies; viewing needs no approval but two officers.
-    expect(requirementsFor(access('weihai'), 'copy', 'public-security').approvals).toEqual([{ role: 'supervisor', article: 'WH-25' }]);
-    expect(requirementsFor(access('weihai'), 'view', 'public-security')).toMatchObject({ officers: { count: 2 }, approvals: [], document: { required: false } });
-    // Where the profile is silent, copying still needs two officers and the custodian's decision.
-    expect(requirementsFor(access('national'), 'retrieve', 'court')).toMatchObject({ officers: { count: 2, article: null }, approvals: [{ role: 'approver' }] });
-    expect(requirementsFor(access('harbin'), 'view', 'other-administration').approvals).toEqual([{ role: 'approver', article: 'HRB-22(3)' }]);
+    expect(requirementsFor(access('anhui'), 'view', 'state-security').approvals).toEqual([{ role: 'approver', side: 'requester', article: 'AH-21' }]);
+    // AH-21 para. 2: other administrations bring the approval of the police head of the place instead.
+    expect(requirementsFor(access('anhui'), 'copy', 'other-administration').approvals).toEqual([{ role: 'supervisor', side: 'custodian', article: 'AH-21' }]);
+    // WH-25: viewing needs no approval (two officers still, WH-26(1)); copying the county police's.
+    expect(requirementsFor(access('weihai'), 'copy', 'public-security').approvals).toEqual([{ role: 'supervisor', side: 'requester', article: 'WH-25' }]);
+    expect(requirementsFor(access('weihai'), 'view', 'public-security')).toEqual({ officers: { count: 2, article: 'WH-26(1)' }, approvals: [], document: { required: false, article: 'WH-25' } });
+    // HRB-22(3): the requester's unit letter is the approval; without it the custodian refuses.
+    expect(requirementsFor(access('harbin'), 'view', 'other-administration')).toEqual({ officers: { count: 2, article: 'HRB-22(1)' }, approvals: [], document: { required: true, article: 'HRB-22(3)' } });
+    // CN799-20: state organs act by the powers and procedures of law; no officer minimum is set.
+    expect(requirementsFor(access('national'), 'retrieve', 'court')).toEqual({ officers: { count: 0, article: null }, approvals: [], document: { required: true, article: 'CN799-20' } });
+    // Hubei's surviving text is silent: Decree 799 beneath it applies.
+    expect(requirementsFor(access('hubei'), 'copy', 'procuratorate').document).toEqual({ required: true, article: 'CN799-20' });
+  });
+
+  it('never uses a fixed officer minimum: the profile sets the number, none where none is set', () => {
+    for (const id of ['anhui', 'harbin', 'weihai', 'national', 'hubei']) {
+      const a = access(id);
+      expect(requirementsFor(a, 'copy', 'public-security').officers.count).toBe(a.officersToCopy.value ?? 0);
+      expect(requirementsFor(a, 'view', 'public-security').officers.count).toBe(a.officersToView.value ?? 0);
+    }
+  });
+
+  it('gives a private person (CN799-21) a viewing of its own: the operator\'s consent, never a copy', () => {
+    for (const id of ['national', 'anhui', 'harbin', 'weihai']) {
+      const a = access(id);
+      expect(requirementsFor(a, 'individual-view', 'close-relative')).toEqual({
+        officers: { count: 0, article: 'CN799-21' },
+        approvals: [{ role: 'approver', side: 'custodian', article: 'CN799-21' }],
+        document: { required: false, article: 'CN799-21' },
+      });
+      expect(requestProblem(a, 'individual-view', 'carer')).toBe(null);
+      expect(requestProblem(a, 'copy', 'person-concerned')).toMatchObject({ message: /may only view/, article: 'CN799-21' });
+      expect(requestProblem(a, 'individual-view', 'public-security')).toMatchObject({ article: 'CN799-21' });
+    }
+    // The 2016 draft had no such right.
+    expect(requestProblem(access('national-draft-2016'), 'individual-view', 'person-concerned')).toMatchObject({ message: /no right/ });
+    const consented = facts({ kind: 'individual-view', state: 'approved', validUntil: 2000 * H, officers: [] });
+    expect(coverageProblem(consented, { cameraId: 10, from: 1000 * H, to: 1001 * H, kind: 'playback' }, 1001 * H)).toBe(null);
+    expect(coverageProblem(consented, { cameraId: 10, from: 1000 * H, to: 1001 * H, kind: 'copy' }, 1001 * H)).toMatch(/does not allow copy/);
+    expect(coverageProblem(consented, { cameraId: 10, from: null, to: null, kind: 'live' }, 1001 * H)).toMatch(/does not allow live/);
   });
 });
 
 describe('the request state machine', () => {
-  const anhui = requirementsFor(access('anhui'), 'copy', 'other-administration');
+  // Two steps, one on each side, to walk the machine through both.
+  const anhui: Requirements = {
+    ...requirementsFor(access('anhui'), 'copy', 'public-security'),
+    approvals: [{ role: 'approver', side: 'requester', article: 'AH-21' }, { role: 'supervisor', side: 'custodian', article: 'AH-21' }],
+  };
 
   it('goes draft → submitted → approved (both steps) → in use → closed', () => {
     let r = facts();

@@ -5,14 +5,27 @@
 //   draft → submitted → approved | refused;  approved → in_use → closed;  approved | in_use → expired
 import { Errors, type VigilError } from '../errors.js';
 
-export const REQUEST_KINDS = ['view', 'copy', 'retrieve'] as const;
+/**
+ * view 查阅, copy 复制, retrieve 调取 by state organs (investigators and other agencies); and
+ * `individual-view`: the person concerned, a close relative or a carer viewing footage related
+ * to them with the operator's consent (CN799-21) — view only, never a copy.
+ */
+export const REQUEST_KINDS = ['view', 'copy', 'retrieve', 'individual-view'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 export const REQUEST_STATES = ['draft', 'submitted', 'approved', 'refused', 'in_use', 'closed', 'expired'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
-/** Who is asking (AH-20..21, CN-21, HRB-21): other administrations may need the police head too. */
-export const REQUESTER_KINDS = ['public-security', 'state-security', 'procuratorate', 'court', 'other-administration'] as const;
+/** Who is asking: a state organ (AH-20..21, CN799-20, HRB-21), or a private person (CN799-21). */
+export const AGENCY_REQUESTER_KINDS = ['public-security', 'state-security', 'procuratorate', 'court', 'other-administration'] as const;
+export const INDIVIDUAL_REQUESTER_KINDS = ['person-concerned', 'close-relative', 'carer'] as const;
+export const REQUESTER_KINDS = [...AGENCY_REQUESTER_KINDS, ...INDIVIDUAL_REQUESTER_KINDS] as const;
 export type RequesterKind = (typeof REQUESTER_KINDS)[number];
 export type ApproverRole = 'approver' | 'supervisor';
+/**
+ * Whose side approves: the requester's (the head of the requesting agency AH-21, the county
+ * police WH-25, held over the requester's own organisation) or the custodian's (the police of the
+ * place for other administrations AH-21 para. 2, the operator's consent CN799-21).
+ */
+export type ApprovalSide = 'requester' | 'custodian';
 export type FootageUse = 'live' | 'playback' | 'copy' | 'retrieve';
 
 interface Setting<T> {
@@ -26,34 +39,72 @@ export interface AccessProfile {
   viewApproval: Setting<string>;
   copyApproval: Setting<string>;
   policeHeadForOtherAdministrations: Setting<boolean>;
+  individualView: Setting<boolean>;
+}
+
+export interface ApprovalStep {
+  role: ApproverRole;
+  side: ApprovalSide;
+  article: string | null;
 }
 
 export interface Requirements {
+  /** The officer minimum is the profile's (none where it sets none, CN799-20). */
   officers: { count: number; article: string | null };
-  /** Approval steps, all needed, each by someone holding the role over the custodian. */
-  approvals: { role: ApproverRole; article: string | null }[];
+  /** Approval steps, all needed, each by someone holding the role on its side. */
+  approvals: ApprovalStep[];
+  /** The letter, approval or legal instrument the requester shows; without it the custodian refuses (HRB-22 para. 2). */
   document: { required: boolean; article: string | null };
 }
 
-/** Copying and retrieving need two officers whatever the profile says (R5.3: AH-22, HRB-22, WH-26). */
-export const MIN_OFFICERS_TO_COPY = 2;
+export const isIndividualRequester = (k: string): boolean => (INDIVIDUAL_REQUESTER_KINDS as readonly string[]).includes(k);
+
+/** Why this kind of request cannot come from this kind of requester under the profile, or null. */
+export function requestProblem(p: AccessProfile, kind: RequestKind, requester: RequesterKind): { message: string; article: string | null } | null {
+  if (kind === 'individual-view') {
+    if (p.individualView.value !== true) return { message: 'the rules of this jurisdiction give private persons no right to view footage', article: p.individualView.article ?? null };
+    if (!isIndividualRequester(requester)) return { message: 'a viewing by a private person names the person concerned, a close relative or a carer', article: p.individualView.article ?? null };
+    return null;
+  }
+  if (isIndividualRequester(requester)) return { message: `a private person may only view, with the operator's consent; never ${kind}`, article: p.individualView.article ?? null };
+  return null;
+}
 
 export function requirementsFor(p: AccessProfile, kind: RequestKind, requester: RequesterKind): Requirements {
-  const approvals: Requirements['approvals'] = [];
-  let officers: Requirements['officers'];
-  if (kind === 'view') {
-    officers = { count: Math.max(1, p.officersToView.value ?? 1), article: p.officersToView.article ?? null };
-    if (p.viewApproval.value && p.viewApproval.value !== 'none') approvals.push({ role: 'approver', article: p.viewApproval.article ?? null });
+  if (kind === 'individual-view') {
+    // CN799-21: the operator's consent, recorded as its approval; no officers, no letter.
+    const article = p.individualView.article ?? null;
+    return { officers: { count: 0, article }, approvals: [{ role: 'approver', side: 'custodian', article }], document: { required: false, article } };
+  }
+  const officerSetting = kind === 'view' ? p.officersToView : p.officersToCopy;
+  const approval = kind === 'view' ? p.viewApproval : p.copyApproval;
+  const officers = { count: officerSetting.value ?? 0, article: officerSetting.article ?? null };
+  const article = approval.article ?? null;
+  const approvals: ApprovalStep[] = [];
+  let document = true;
+  if (requester === 'other-administration' && p.policeHeadForOtherAdministrations.value === true) {
+    // AH-21 para. 2: other administrations bring the approval of the police head of the place.
+    approvals.push({ role: 'supervisor', side: 'custodian', article: p.policeHeadForOtherAdministrations.article ?? null });
   } else {
-    officers = { count: Math.max(MIN_OFFICERS_TO_COPY, p.officersToCopy.value ?? 0), article: p.officersToCopy.article ?? null };
-    // Where the profile is silent the custodian still decides (it may refuse, HRB-22).
-    approvals.push({ role: p.copyApproval.value === 'county-police' ? 'supervisor' : 'approver', article: p.copyApproval.article ?? null });
+    switch (approval.value) {
+      case 'none':
+        document = false;
+        break;
+      case 'head-of-agency':
+        approvals.push({ role: 'approver', side: 'requester', article });
+        break;
+      case 'county-police':
+        approvals.push({ role: 'supervisor', side: 'requester', article });
+        break;
+      case 'unit-letter': // the letter is the approval (HRB-22(3))
+      case 'by-law': // the organ's own legal instrument (CN799-20)
+        break;
+      default:
+        // No text names anyone: the custodian decides (a platform default, no article).
+        approvals.push({ role: 'approver', side: 'custodian', article: null });
+    }
   }
-  if (requester === 'other-administration' && p.policeHeadForOtherAdministrations.value === true && !approvals.some((a) => a.role === 'supervisor')) {
-    approvals.push({ role: 'supervisor', article: p.policeHeadForOtherAdministrations.article ?? null });
-  }
-  const docArticle = kind === 'view' ? (p.viewApproval.article ?? null) : (p.copyApproval.article ?? null);
-  return { officers, approvals, document: { required: approvals.length > 0, article: docArticle } };
+  return { officers, approvals, document: { required: document, article } };
 }
 
 export interface Officer {
@@ -166,6 +217,7 @@ export function transition(r: RequestFacts, req: Requirements, t: Transition, no
 /** Which uses of footage a request of this kind covers. */
 const USES: Record<RequestKind, readonly FootageUse[]> = {
   view: ['live', 'playback'],
+  'individual-view': ['playback'],
   copy: ['playback', 'copy'],
   retrieve: ['playback', 'retrieve'],
 };

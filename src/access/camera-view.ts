@@ -6,7 +6,7 @@ import type { Permission } from './permissions.js';
 import { can, type CameraSubject } from './policy.js';
 
 /** Permissions that let someone see that a camera exists (its name, category, status). */
-export const CAMERA_LISTING_PERMISSIONS: readonly Permission[] = ['basic-info:read', 'basic-info:write', 'live:view', 'playback:view'];
+export const CAMERA_LISTING_PERMISSIONS: readonly Permission[] = ['basic-info:read', 'basic-info:write', 'live:view', 'playback:view', 'footage:view'];
 
 export function listingScopes(actor: Actor): string[] {
   return [...new Set(CAMERA_LISTING_PERMISSIONS.flatMap((p) => actor.scopes(p)))];

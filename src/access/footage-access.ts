@@ -6,7 +6,7 @@ import type { Repositories } from '../db/repositories.js';
 import type { AuditAction } from '../audit/entry.js';
 import { Errors } from '../errors.js';
 import type { Actor } from './actor.js';
-import { coverageProblem, type FootageUse } from './access-request.js';
+import { coverageProblem, effectiveState, type FootageUse } from './access-request.js';
 import type { AccessRequestService } from './access-request.service.js';
 import { AccessErrors } from './errors.js';
 import { can } from './policy.js';
@@ -21,6 +21,8 @@ export interface FootageUseRequest {
   from: number | null;
   to: number | null;
   kind: FootageUse;
+  /** Use under this request only, even where a role would allow (a private person's viewing, CN799-21). */
+  requestId?: number | null;
 }
 
 export interface FootageDecision {
@@ -48,11 +50,11 @@ export class FootageAccess {
     const now = this.clock.now();
     const entry = { action, cameraIds: [use.cameraId], from: use.kind === 'live' ? now : use.from, to: use.kind === 'live' ? now : use.to };
     const policy = POLICY_OF_USE[use.kind];
-    if (policy && can(actor, policy, camera)) {
+    if (policy && !use.requestId && can(actor, policy, camera)) {
       await this.log.record(actor, { ...entry, outcome: 'success', detail: { basis: 'role' } });
       return { basis: 'role', requestId: null };
     }
-    const candidates = await this.repos.accessRequests.usableFor(actor.userId, use.cameraId);
+    const candidates = (await this.repos.accessRequests.usableFor(actor.userId, use.cameraId)).filter((r) => !use.requestId || r.id === use.requestId);
     const problems: string[] = [];
     for (const row of candidates) {
       const takesPart = row.requester_id === actor.userId || row.officers.some((o) => o.userId === actor.userId && o.confirmedAt !== null);
@@ -63,7 +65,7 @@ export class FootageAccess {
       }
       const r = await this.requests.load(row.id);
       // Copies and retrievals are done by the officers together (R5.3): the register names them all.
-      const actors = use.kind === 'copy' || use.kind === 'retrieve'
+      const actors = (use.kind === 'copy' || use.kind === 'retrieve') && r.officers.length
         ? r.officers.map((o) => ({ userId: o.userId, workId: o.workId, name: null }))
         : [actor.auditActor];
       await this.log.transaction(async (trx) => {
@@ -76,11 +78,25 @@ export class FootageAccess {
     return this.log.refuse(actor, { ...entry, reason }, Errors.forbidden(`${use.kind} of camera ${use.cameraId} refused: ${reason}`));
   }
 
+  /**
+   * Whether the actor may read a camera's timeline (recorded ranges, events): by the play-back
+   * role, or as a party to an approved request naming the camera. Throws FORBIDDEN otherwise.
+   */
+  async mayReadTimeline(actor: Actor, cameraId: number): Promise<void> {
+    const camera = await cameraSubject(this.repos, cameraId);
+    if (can(actor, 'play-back', camera)) return;
+    const now = this.clock.now();
+    const usable = (await this.repos.accessRequests.usableFor(actor.userId, cameraId)).some(
+      (r) => (r.requester_id === actor.userId || r.officers.some((o) => o.userId === actor.userId && o.confirmedAt !== null)) && effectiveState({ state: r.state as never, validUntil: r.valid_until }, now) !== 'expired',
+    );
+    if (!usable) throw Errors.forbidden(`the timeline of camera ${cameraId} needs the play-back role or an approved access request naming it`);
+  }
+
   /** A short-lived, single-use URL token for a stream the actor may open now (the use is registered here). */
-  async issueStreamToken(actor: Actor, s: { cameraId: number; kind: StreamKind; from?: number | null; to?: number | null }) {
+  async issueStreamToken(actor: Actor, s: { cameraId: number; kind: StreamKind; from?: number | null; to?: number | null; requestId?: number | null }) {
     const holder = actor.sessionId ? `s:${actor.sessionId}` : actor.tokenId !== null ? `t:${actor.tokenId}` : null;
     if (!holder) throw Errors.unauthenticated();
-    const decision = await this.check(actor, { cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null });
+    const decision = await this.check(actor, { cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, requestId: s.requestId ?? null });
     const { token, claims } = this.signer.issue({ cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, holder, userId: actor.userId });
     return { token, expiresAt: claims.exp, decision };
   }

@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   'basic-info:write',
   'live:view',
   'playback:view',
+  'footage:view',
   'footage:copy',
   'footage:retrieve',
   'ptz:control',
@@ -36,8 +37,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   unit_administrator: ['basic-info:read', 'basic-info:write', 'config:write', 'users:manage'],
   // Maintenance units see device details and check the picture while repairing (R6).
   maintainer: ['basic-info:read', 'live:view', 'ptz:control'],
-  // Investigators may ask to view, copy or retrieve; every use goes through an access request.
-  investigator: ['playback:view', 'footage:copy', 'footage:retrieve'],
+  // Investigators (and other agencies) may ask to view, copy or retrieve; every use goes through an
+  // approved access request (AH-21, HRB-22, WH-25, CN799-20): no footage by role alone.
+  investigator: ['footage:view', 'footage:copy', 'footage:retrieve'],
   // Head of agency: decides access requests for the custodian's cameras (AH-21, HRB-22).
   approver: ['access-request:approve'],
   // Police as supervisor: inspects the registry and the register; the police head's approval.
@@ -48,7 +50,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
 };
 
 /** What lets one see footage or the register. */
-const SEEING: readonly Permission[] = ['live:view', 'playback:view', 'footage:copy', 'footage:retrieve', 'audit:read'];
+const SEEING: readonly Permission[] = ['live:view', 'playback:view', 'footage:view', 'footage:copy', 'footage:retrieve', 'audit:read'];
 
 /**
  * Roles that cannot finish signing in without a second factor: every role that can see footage

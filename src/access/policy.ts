@@ -30,6 +30,8 @@ export interface AccessRequestSubject {
   officerIds: number[];
   /** Path of the custodian organisation. */
   custodianPath: string;
+  /** Paths of the requester's own organisations (where the requester-side approval is held). */
+  requesterPaths: string[];
 }
 /** The platform as a whole: catalogue data that every signed-in person may read. */
 export interface PlatformSubject {

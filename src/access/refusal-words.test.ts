@@ -13,7 +13,7 @@ describe('refusal words', () => {
   });
 
   it('carries codes for the console to word it in Chinese', () => {
-    const e = refusal('decide', { kind: 'AccessRequest', id: 3, requesterId: 1, officerIds: [], custodianPath: '/1/' });
+    const e = refusal('decide', { kind: 'AccessRequest', id: 3, requesterId: 1, officerIds: [], custodianPath: '/1/', requesterPaths: [] });
     expect(e.code).toBe('FORBIDDEN');
     expect(e.params).toEqual({ rule: 'policy', action: 'decide', subject: 'AccessRequest', id: 3 });
   });

@@ -60,6 +60,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   'basic-info:write': 'register and change cameras',
   'live:view': 'watch live video',
   'playback:view': 'play back footage',
+  'footage:view': 'view footage under an access request',
   'footage:copy': 'copy footage',
   'footage:retrieve': 'retrieve footage',
   'ptz:control': 'steer cameras',

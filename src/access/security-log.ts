@@ -19,6 +19,7 @@ export const ACTION_OF_PERMISSION: Record<Permission, AuditAction> = {
   'basic-info:write': 'registry_change',
   'live:view': 'view',
   'playback:view': 'playback',
+  'footage:view': 'view',
   'footage:copy': 'copy',
   'footage:retrieve': 'retrieve',
   'ptz:control': 'config_change',

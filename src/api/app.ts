@@ -111,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(reportRoutes, { registry, access });
       await api.register(profileRoutes, { profiles: deps.profiles });
       await api.register(auditRoutes, { access, audit: access.log.audit });
-      if (deps.media) await watchRoutes(api, deps.media);
+      if (deps.media) await watchRoutes(api, deps.media, access);
       if (deps.health) await cameraHealthRoutes(api, { ...deps.health, registry, access });
       if (deps.supervision) await registerSupervisionRoutes(api, deps.supervision);
       if (deps.evidence) {

@@ -147,6 +147,20 @@ export class AccessRequestRepository {
     return rows.map((r) => Number(r.id));
   }
 
+  /** Requests made by someone holding a role within these scopes (the requester's side decides, AH-21, WH-25). */
+  async idsForRequesterScopes(scopes: string[], q: Q = this.db): Promise<number[]> {
+    if (!scopes.length) return [];
+    let query = q
+      .selectFrom('access_requests')
+      .innerJoin('role_grants', 'role_grants.user_id', 'access_requests.requester_id')
+      .innerJoin('organisations', 'organisations.id', 'role_grants.organisation_id')
+      .select('access_requests.id')
+      .distinct();
+    if (!scopes.includes('')) query = query.where((eb) => eb.or(scopes.map((s) => eb('organisations.path', 'like', `${s}%`))));
+    const rows = await query.orderBy('access_requests.id', 'desc').limit(500).execute();
+    return rows.map((r) => Number(r.id));
+  }
+
   /** Approved or in-use requests naming this camera that the user takes part in. */
   async usableFor(userId: number, cameraId: number, q: Q = this.db): Promise<AccessRequestRow[]> {
     const ids = await this.idsInvolving(userId, q);

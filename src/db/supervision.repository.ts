@@ -52,6 +52,12 @@ export interface ComplaintTable {
   source_address: string | null; state: string; handled_at: Ms | null; handled_by: number | null; outcome: string | null;
 }
 
+/** 0022: records an inspection reads (design review, emergency plan, security checks, training, rosters). */
+export interface DutyRecordTable {
+  id: Id; kind: string; unit_id: number; system_id: number | null; title: string; held_at: Ms; valid_until: Ms | null;
+  participants: string; document_sha256: string | null; articles: string; recorded_by: number; recorded_at: Ms;
+}
+
 export interface SupervisionTables {
   systems: SystemTable;
   system_cameras: SystemCameraTable;
@@ -65,6 +71,7 @@ export interface SupervisionTables {
   rectifications: RectificationTable;
   penalties: PenaltyTable;
   complaints: ComplaintTable;
+  duty_records: DutyRecordTable;
 }
 
 export type SystemRow = Selectable<SystemTable>;
@@ -78,6 +85,7 @@ export type FindingRow = Selectable<InspectionFindingTable>;
 export type RectificationRow = Selectable<RectificationTable>;
 export type PenaltyRow = Selectable<PenaltyTable>;
 export type ComplaintRow = Selectable<ComplaintTable>;
+export type DutyRecordRow = Selectable<DutyRecordTable>;
 
 type Q = Kysely<Database> | Transaction<Database>;
 type Table = keyof SupervisionTables;

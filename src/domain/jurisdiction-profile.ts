@@ -9,8 +9,13 @@ export interface Bilingual {
   en: string;
 }
 
-export type ViewApproval = 'none' | 'unit-letter' | 'head-of-agency';
-export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police';
+/**
+ * The approval the requester brings (查阅 / 复制 / 调取): none; its own unit's letter (HRB-22(3));
+ * the head of the requesting agency (AH-21); the police at county level or above (WH-25); or the
+ * requesting organ's own legal procedure (CN799-20), shown by its legal instrument.
+ */
+export type ViewApproval = 'none' | 'unit-letter' | 'head-of-agency' | 'county-police' | 'by-law';
+export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police' | 'by-law';
 /** What the filing deadline counts from: going into use (交付/投入使用) or passing acceptance (验收合格). */
 export type FilingStart = 'in-service' | 'acceptance';
 /** Which systems a filing rule reaches: all, or only those not built by the government (AH-9 ¶2, HRB-10 ¶1). */
@@ -101,6 +106,20 @@ export const DUTIES = [
   'reportSuspicious',
   /** A camera's position and field of view stay as set; a scene change is a finding. */
   'fixedView',
+  /** The design reviewed before construction, designed with the main works (综合设计、同步设计、审核论证). */
+  'designReview',
+  /** The penalty articles for building without that design (AH-24(2)). */
+  'designReviewPenalty',
+  /** Designers and installers hold the qualifications the law requires (资质, WH-12/13, HRB-14). */
+  'qualifications',
+  /** Signs, pipes, trees and other works do not obstruct a camera's view (HRB-11 para. 2, CN799-23(2)). */
+  'unobstructedView',
+  /** An emergency-handling plan (应急处理制度, AH-16(1); 突发事件处置预案, CN-17(1)). */
+  'emergencyPlan',
+  /** Periodic security checking of the system (安全检查 / 定期检查, CN799-15, CN-17(3)). */
+  'securityEvaluation',
+  /** Every penalty decision states the right to reconsideration and to sue (WH-29). */
+  'appealRights',
 ] as const;
 export type Duty = (typeof DUTIES)[number];
 /** Articles of each duty, nearest profile first; empty when no text in the lineage sets it. */
@@ -338,8 +357,8 @@ export const profileFileSchema = z.strictObject({
   access: z.strictObject({
     officersToView: setting(positiveInt),
     officersToCopy: setting(positiveInt),
-    viewApproval: setting(z.enum(['none', 'unit-letter', 'head-of-agency'])),
-    copyApproval: setting(z.enum(['unit-letter', 'head-of-agency', 'county-police'])),
+    viewApproval: setting(z.enum(['none', 'unit-letter', 'head-of-agency', 'county-police', 'by-law'])),
+    copyApproval: setting(z.enum(['unit-letter', 'head-of-agency', 'county-police', 'by-law'])),
     policeHeadForOtherAdministrations: setting(z.boolean()),
     individualView: setting(z.boolean()).optional(),
   }),

@@ -95,8 +95,10 @@ describe('the shipped profiles', () => {
     expect(access('anhui')).toEqual([[2, 'AH-22(1)'], ['head-of-agency', 'AH-21'], ['head-of-agency', 'AH-21'], [true, 'AH-21']]);
     expect(access('harbin')).toEqual([[2, 'HRB-22(1)'], ['unit-letter', 'HRB-22(3)'], ['unit-letter', 'HRB-22(3)'], [false, 'HRB-21']]);
     expect(access('weihai')).toEqual([[2, 'WH-26(1)'], ['none', 'WH-25'], ['county-police', 'WH-25'], [false, 'WH-25']]);
-    expect(access('hubei')).toEqual([[null, null], [null, null], [null, null], [null, null]]);
-    expect(access('national')).toEqual([[null, null], [null, null], [null, null], [null, null]]);
+    // CN799-20: state organs act by the powers and procedures of law (their legal instrument); no
+    // officer minimum. Hubei's surviving text is silent, so Decree 799 beneath it governs.
+    expect(access('national')).toEqual([[null, null], ['by-law', 'CN799-20'], ['by-law', 'CN799-20'], [null, null]]);
+    expect(access('hubei')).toEqual([[null, null], ['by-law', 'CN799-20'], ['by-law', 'CN799-20'], [null, null]]);
     expect(pair(profile('national').access.individualView)).toEqual([true, 'CN799-21']);
     expect(pair(profile('anhui').access.individualView)).toEqual([true, 'CN799-21']);
   });

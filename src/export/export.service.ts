@@ -99,7 +99,9 @@ export class ExportService {
     // Said before anything about the request is: only its officers learn whether it would do.
     const refuseStart = (reason: string) =>
       this.d.log.refuse(actor, { action: 'export', cameraIds: [req.cameraId], from: req.from, to: req.to, approvalId: req.requestId, target: 'export', reason }, Errors.forbidden(reason));
-    if (!request.officers.some((o) => o.userId === actor.userId)) await refuseStart('only an officer of the request may export under it');
+    // Where the profile sets no officers (CN799-20) the requester acts alone.
+    const parties = request.officers.length ? request.officers.map((o) => o.userId) : [request.requester_id];
+    if (!parties.includes(actor.userId)) await refuseStart('only an officer of the request may export under it');
     // Checked here too: footage access would otherwise find, and register a use of, another
     // approved request of the same officer that covers the range.
     if (request.state !== 'approved' && request.state !== 'in_use') await refuseStart(`request ${request.id} is ${request.state}, not approved`);
@@ -111,7 +113,7 @@ export class ExportService {
     }
     if (!(req.to > req.from)) throw Errors.validation('the range ends before it starts', [{ path: 'to', message: 'before from' }]);
     // Decides and registers the copy or retrieval, naming the officers (throws FORBIDDEN otherwise).
-    const decision = await this.d.access.checkFootageAccess(actor, { cameraId: req.cameraId, from: req.from, to: req.to, kind: request.kind });
+    const decision = await this.d.access.checkFootageAccess(actor, { cameraId: req.cameraId, from: req.from, to: req.to, kind: request.kind, requestId: request.id });
     if (decision.requestId !== req.requestId) throw Errors.forbidden(`the export must be made under request ${req.requestId}`);
     const camera = await this.d.repos.cameras.get(req.cameraId);
     if (!camera) throw Errors.notFound(`camera ${req.cameraId} does not exist`);

@@ -49,6 +49,16 @@ export class WorkOrderService {
     return this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, userId, [], null, note);
   }
 
+  /**
+   * For a supervision finding about a camera (its view obstructed, issue 17): the camera's open
+   * order if it has one, the finding noted on it by the caller's register entry; else a new one.
+   */
+  async openForFinding(camera: Camera, userId: number, note: string): Promise<{ order: WorkOrderView; opened: boolean }> {
+    const active = await this.d.repo.activeWorkOrder(camera.id);
+    if (active) return { order: workOrderView(active), opened: false };
+    return { order: await this.openByHand(camera, 'fault', userId, note), opened: true };
+  }
+
   /** Orders newest first, by state and cameras; the caller filters what its reader may see. */
   list(f: { state?: string; cameraIds?: number[]; limit: number; offset: number }): Promise<WorkOrderRow[]> {
     return this.d.repo.workOrders(f);

@@ -112,7 +112,14 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     metrics,
     health,
     sources,
-    supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints }),
+    supervision: createSupervision({
+      repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints,
+      // An obstructed view found on inspection opens (or joins) the camera's work order.
+      openWorkOrder: async (cameraId, userId, note) => {
+        const r = await health.workOrders.openForFinding(await registry.cameras.get(cameraId), userId, note);
+        return { id: r.order.id, opened: r.opened };
+      },
+    }),
     async close() {
       // Counted refusals of unidentified callers still in their window are written before the register closes.
       await access.anonymousRefusals.close().catch((err: unknown) => logger.error({ err }, 'counted refusals could not be registered'));

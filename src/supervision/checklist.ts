@@ -8,10 +8,16 @@ import { acceptanceRequirement, type AcceptanceResult, type Funding } from './ac
 import { dutyArticles } from './duties.js';
 import { filingDeadline, filingState } from './filing-rules.js';
 import { retentionHeld } from './retention-held.js';
+import { dutyItems, recordedOrObserved } from './checklist-duties.js';
+import type { DutyRecordFacts } from './duty-records.js';
 
-export const CHECKLIST_KEYS = ['acceptance', 'filing', 'signage', 'retention', 'accessRegister', 'goodRate', 'maintenanceContract', 'archive', 'training', 'dutyRoster'] as const;
+export const CHECKLIST_KEYS = [
+  'acceptance', 'filing', 'signage', 'retention', 'accessRegister', 'goodRate', 'maintenanceContract', 'archive', 'training', 'dutyRoster',
+  // Issue 17: the duties nothing recorded before, and cameras in privacy places.
+  'unobstructedView', 'designReview', 'qualifications', 'emergencyPlan', 'securityEvaluation', 'privacyPlaces',
+] as const;
 export type ChecklistKey = (typeof CHECKLIST_KEYS)[number];
-export const OBSERVED_KEYS = ['training', 'dutyRoster'] as const;
+export const OBSERVED_KEYS = ['training', 'dutyRoster', 'unobstructedView'] as const;
 export type ObservedKey = (typeof OBSERVED_KEYS)[number];
 
 export type ItemStatus = 'pass' | 'fail' | 'not-measured' | 'not-applicable' | 'no-target' | 'to-observe';
@@ -35,6 +41,8 @@ export interface SystemFacts {
   hasMaintenanceContract: boolean;
   archiveCategories: ArchiveCategory[];
   archiveParties: number;
+  /** The archive's firms: role (designer, builder, …) and qualification (licence). */
+  parties: { role: string; licence: string }[];
 }
 
 export interface CameraFacts {
@@ -43,6 +51,7 @@ export interface CameraFacts {
   inService: boolean;
   inServiceAt: number | null;
   signage: boolean;
+  placeCategory: string;
   /** Start of the oldest footage the recorder's index still holds. */
   oldestRecordedAt: number | null;
 }
@@ -55,6 +64,8 @@ export interface UnitFacts {
   /** Cameras good / cameras counted, from the health module's daily figures; null: none exist. */
   goodRate: { good: number; total: number; day: string } | null;
   observations: Partial<Record<ObservedKey, { ok: boolean; note: string }>>;
+  /** Design reviews, emergency plans, security checks, training, rosters the unit recorded. */
+  dutyRecords: (DutyRecordFacts & { title: string })[];
 }
 
 export interface Problem {
@@ -206,12 +217,9 @@ export function buildChecklist(profile: JurisdictionProfile, f: UnitFacts, now: 
     out.push(item('archive', articles, problems, `${f.systems.length - problems.length} of ${f.systems.length} systems have their records archived`, articles.length > 0 && f.systems.length > 0));
   }
 
-  // What only an inspector on site can see.
-  for (const key of OBSERVED_KEYS) {
-    const articles = dutyArticles(key, profile);
-    const o = f.observations[key];
-    if (!o) out.push({ key, articles, status: 'to-observe', evidence: 'to be observed on site', problems: [] });
-    else out.push({ key, articles, status: o.ok ? 'pass' : 'fail', evidence: o.note, problems: o.ok ? [] : [{ kind: 'system', id: 0, name: '', problem: o.note }] });
-  }
+  // Training and rosters: the unit's records, or what the inspector sees on site; the view of
+  // the cameras only on site.
+  for (const key of OBSERVED_KEYS) out.push(recordedOrObserved(profile, f, key, now));
+  out.push(...dutyItems(profile, f, now));
   return out;
 }

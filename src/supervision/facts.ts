@@ -5,6 +5,7 @@ import type { SystemRow } from '../db/supervision.repository.js';
 import type { AcceptanceResult, Funding } from './acceptance-rules.js';
 import type { ArchiveCategory, CameraFacts, ObservedKey, SystemFacts, UnitFacts } from './checklist.js';
 import type { SupervisionDeps } from './deps.js';
+import type { DutyRecordKind } from './duty-records.js';
 import { chinaDate } from './retention-held.js';
 
 export async function systemFacts(d: SupervisionDeps, s: SystemRow): Promise<SystemFacts> {
@@ -18,13 +19,14 @@ export async function systemFacts(d: SupervisionDeps, s: SystemRow): Promise<Sys
     hasMaintenanceContract: docs.some((x) => x.purpose === 'maintenance-contract'),
     archiveCategories: [...new Set(docs.map((x) => x.category as ArchiveCategory))],
     archiveParties: parties.length,
+    parties: parties.map((p) => ({ role: p.role, licence: p.licence })),
   };
 }
 
 export async function cameraFacts(d: SupervisionDeps, cameraIds: number[]): Promise<CameraFacts[]> {
   const cams = await d.repos.supervision.cameras(cameraIds);
   const oldest = await d.repos.supervision.oldestRecorded(cameraIds);
-  return cams.map((c) => ({ id: c.id, name: c.name, inService: c.status === 'in_service', inServiceAt: chinaDate(c.inServiceDate), signage: c.signage, oldestRecordedAt: oldest.get(c.id) ?? null }));
+  return cams.map((c) => ({ id: c.id, name: c.name, inService: c.status === 'in_service', inServiceAt: chinaDate(c.inServiceDate), signage: c.signage, placeCategory: c.placeCategory, oldestRecordedAt: oldest.get(c.id) ?? null }));
 }
 
 export async function unitFacts(d: SupervisionDeps, unitId: number, observations: UnitFacts['observations']): Promise<UnitFacts> {
@@ -38,6 +40,9 @@ export async function unitFacts(d: SupervisionDeps, unitId: number, observations
     registerEntries: await d.repos.supervision.registerEntries(ids),
     goodRate: await d.repos.supervision.goodRate(ids),
     observations,
+    dutyRecords: (await d.repos.supervision.where('duty_records', 'unit_id', unitId)).map((r) => ({
+      kind: r.kind as DutyRecordKind, title: r.title, systemId: r.system_id === null ? null : Number(r.system_id), heldAt: Number(r.held_at), validUntil: r.valid_until === null ? null : Number(r.valid_until),
+    })),
   };
 }
 

@@ -9,7 +9,7 @@ import { Errors } from '../errors.js';
 import { buildChecklist, CHECKLIST_KEYS, type ChecklistItem, type ChecklistKey, type ObservedKey } from './checklist.js';
 import { Gate, json, profileOf, type Scope, type SupervisionDeps } from './deps.js';
 import { unitFacts, type Observations } from './facts.js';
-import { checkPenalty } from './penalty-rules.js';
+import { appealRights, checkPenalty, type AppealRights } from './penalty-rules.js';
 import { correctedInTime, isRectificationOverdue, nextRectificationState, type RectificationState } from './rectification-rules.js';
 
 export interface FindingView { id: number; itemKey: ChecklistKey; articles: string[]; description: string; createdAt: number }
@@ -18,7 +18,11 @@ export interface RectificationView {
   orderedAt: number; dueAt: number; state: RectificationState; overdue: boolean; correctedInTime: boolean;
   reportedAt: number | null; reportNote: string | null; closedAt: number | null; followUps: { at: number; by: number; outcome: string; note: string }[];
 }
-export interface PenaltyView { id: number; inspectionId: number; rectificationId: number | null; unitId: number; article: string; payer: FinePayer; amountYuan: number; fineCondition: string | null; seriousReason: string | null; decidedAt: number; note: string }
+export interface PenaltyView {
+  id: number; inspectionId: number; rectificationId: number | null; unitId: number; article: string; payer: FinePayer; amountYuan: number; fineCondition: string | null; seriousReason: string | null; decidedAt: number; note: string;
+  /** The party's right to reconsideration or a lawsuit, stated on every decision (WH-29 where the profile says it). */
+  appeal: AppealRights;
+}
 export interface InspectionView {
   id: number; unitId: number; inspectorId: number; profileId: string; startedAt: number; evaluatedAt: number; state: string; note: string;
   checklist: ChecklistItem[]; observations: Observations; findings: FindingView[]; rectifications: RectificationView[]; penalties: PenaltyView[];
@@ -166,7 +170,7 @@ export class InspectionService {
       await this.gate.record(trx, actor, `inspection:${id} penalty:${x.id}`, { article: input.article, payer: input.payer, amountYuan: input.amountYuan }, scope);
       return x;
     });
-    return penaltyView(p);
+    return penaltyView(p, appealRights(profile));
   }
 
   async close(actor: Actor, id: number): Promise<InspectionView> {
@@ -231,12 +235,12 @@ export class InspectionService {
       checklist: json(row.checklist), observations: json(row.observations),
       findings: findings.map((f) => ({ id: f.id, itemKey: f.item_key as ChecklistKey, articles: json(f.articles), description: f.description, createdAt: f.created_at })),
       rectifications: await Promise.all(orders.map((o) => this.rectificationView(o))),
-      penalties: penalties.map(penaltyView),
+      penalties: penalties.map((p) => penaltyView(p, appealRights(this.d.catalogue.require(row.profile_id)))),
     };
   }
 }
 
-const penaltyView = (p: PenaltyRow): PenaltyView => ({
+const penaltyView = (p: PenaltyRow, appeal: AppealRights): PenaltyView => ({
   id: p.id, inspectionId: p.inspection_id, rectificationId: p.rectification_id, unitId: p.unit_id, article: p.article, payer: p.payer as FinePayer, amountYuan: Number(p.amount_yuan),
-  fineCondition: p.fine_condition, seriousReason: p.serious_reason, decidedAt: p.decided_at, note: p.note,
+  fineCondition: p.fine_condition, seriousReason: p.serious_reason, decidedAt: p.decided_at, note: p.note, appeal,
 });

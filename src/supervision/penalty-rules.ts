@@ -19,6 +19,22 @@ export interface OrderOutcome {
   correctedInTime: boolean;
 }
 
+/** The appeal statement every penalty decision carries (WH-29; the Administrative Penalty Law requires it of every decision). */
+export interface AppealRights {
+  articles: string[];
+  text: { zh: string; en: string };
+}
+
+export function appealRights(profile: Pick<JurisdictionProfile, 'duties'>): AppealRights {
+  return {
+    articles: [...profile.duties.appealRights],
+    text: {
+      zh: '当事人对本行政处罚决定不服的，可以依法申请行政复议或者提起行政诉讼。',
+      en: 'A party who disagrees with this penalty decision may apply for administrative reconsideration or bring an administrative lawsuit according to law.',
+    },
+  };
+}
+
 export type PenaltyCheck = { ok: true; penalty: Penalty; fine: Fine } | { ok: false; error: VigilError };
 
 const refuse = (message: string, path: string, articles: string[]): PenaltyCheck => ({

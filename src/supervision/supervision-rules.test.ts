@@ -15,15 +15,17 @@ function facts(id: string, over: Partial<UnitFacts> = {}): UnitFacts {
     systems: [{
       id: 1, name: 'school', funding: 'self', builtBeforeRules: false, rulesEffectiveAt: null, inServiceAt: now - 10 * DAY, acceptedAt: now - 50 * DAY, acceptance: 'passed',
       filedAt: null, userUnitId: 7, managingUnitId: 7, maintainerUnitId: 9, hasMaintenanceContract: false, archiveCategories: ['design', 'construction', 'acceptance', 'maintenance'], archiveParties: 2,
+      parties: [{ role: 'designer', licence: 'D-1' }, { role: 'builder', licence: 'B-1' }],
     }],
     cameras: [
-      { id: 11, name: 'gate', inService: true, inServiceAt: now - 400 * DAY, signage: true, oldestRecordedAt: now - 20 * DAY },
-      { id: 12, name: 'hall', inService: true, inServiceAt: now - 400 * DAY, signage: false, oldestRecordedAt: now - 31 * DAY },
-      { id: 13, name: 'planned', inService: false, inServiceAt: null, signage: false, oldestRecordedAt: null },
+      { id: 11, name: 'gate', inService: true, inServiceAt: now - 400 * DAY, signage: true, placeCategory: 'schools', oldestRecordedAt: now - 20 * DAY },
+      { id: 12, name: 'hall', inService: true, inServiceAt: now - 400 * DAY, signage: false, placeCategory: 'schools', oldestRecordedAt: now - 31 * DAY },
+      { id: 13, name: 'planned', inService: false, inServiceAt: null, signage: false, placeCategory: 'schools', oldestRecordedAt: null },
     ],
     registerEntries: 4,
     goodRate: { good: 9, total: 10, day: '2026-11-19' },
     observations: {},
+    dutyRecords: [],
     ...over,
   };
 }

@@ -18,10 +18,11 @@ for (const dialect of DIALECTS) {
     let inv1: Client;
     let inv2: Client;
     let head: Client;
+    let custodianHead: Client;
     let selfApprover: Client;
     /** Sessions end after 30 idle minutes: sign everyone in again after moving the clock. */
     const refresh = async () => {
-      [inv1, inv2, head, selfApprover] = await Promise.all([inv1, inv2, head, selfApprover].map((c) => signIn(t, c.person)));
+      [inv1, inv2, head, custodianHead, selfApprover] = await Promise.all([inv1, inv2, head, custodianHead, selfApprover].map((c) => signIn(t, c.person)));
     };
 
     beforeAll(async () => {
@@ -32,9 +33,11 @@ for (const dialect of DIALECTS) {
       police = (await t.registry.organisations.create({ kind: 'platform', name: '蜀山派出所', level: 'station', parentId: w.districtA })).id;
       inv1 = await signIn(t, await person(t, 'inv1', [['investigator', police]], { workId: 'P001' }));
       inv2 = await signIn(t, await person(t, 'inv2', [['investigator', police]], { workId: 'P002' }));
-      head = await signIn(t, await person(t, 'head', [['approver', w.unitA]], { workId: 'H001' }));
-      // Someone who investigates and also heads the custodian: still may not approve their own request.
-      selfApprover = await signIn(t, await person(t, 'both', [['investigator', police], ['approver', w.unitA]], { workId: 'P003' }));
+      // AH-21: the head of the requesting agency approves (the requester's side), not the custodian.
+      head = await signIn(t, await person(t, 'head', [['approver', police]], { workId: 'H001' }));
+      custodianHead = await signIn(t, await person(t, 'custodian-head', [['approver', w.unitA]], { workId: 'H009' }));
+      // Someone who investigates and also heads the requesting agency: still may not approve their own request.
+      selfApprover = await signIn(t, await person(t, 'both', [['investigator', police], ['approver', police]], { workId: 'P003' }));
     }, 60_000);
     afterAll(() => t.close());
 
@@ -69,13 +72,28 @@ for (const dialect of DIALECTS) {
       return id;
     };
 
+    it('gives an investigator no footage by role: playback and the timeline need an approved request', async () => {
+      const range = { from: t.clock.now() - 2 * HOUR, to: t.clock.now() - HOUR };
+      const tok = await inv1.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId: w.camA, kind: 'playback', ...range } });
+      expect(tok.statusCode, tok.body).toBe(403);
+      expect(await registered({ action: 'playback', outcome: 'refused', userId: inv1.person.id, reason: /no approved access request/ })).toHaveLength(1);
+      await expect(t.access.footage.mayReadTimeline(await actorOf(t, inv1), w.camA)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    });
+
     it('lets two officers copy footage under the unit head\'s approval, and registers it all', async () => {
       const id = await ready();
       const sub = await post(inv1, id, 'submit');
       expect(sub.json().state).toBe('submitted');
       // Anhui: two officers and the head of agency (AH-21, AH-22(1)).
-      expect(sub.json().requirements).toMatchObject({ officers: { count: 2, article: 'AH-22(1)' }, approvals: [{ role: 'approver', article: 'AH-21' }] });
+      expect(sub.json().requirements).toMatchObject({ officers: { count: 2, article: 'AH-22(1)' }, approvals: [{ role: 'approver', side: 'requester', article: 'AH-21' }] });
       expect(sub.json().document.sha256).toMatch(/^[0-9a-f]{64}$/);
+      // The custodian's head is not the requesting agency's: refused, registered.
+      const wrong = await post(custodianHead, id, 'approve');
+      expect(wrong.statusCode, wrong.body).toBe(403);
+      expect(wrong.json().error.message).toMatch(/requester's organisation \(AH-21\)/);
+      expect(await registered({ action: 'approval_decision', outcome: 'refused', approvalId: id })).toHaveLength(1);
+      // The requesting agency's head sees the request in its list.
+      expect((await head.inject({ method: 'GET', url: '/api/v1/access-requests' })).json().items.map((i: { id: number }) => i.id)).toContain(id);
       const ok = await post(head, id, 'approve');
       expect(ok.statusCode, ok.body).toBe(200);
       expect(ok.json()).toMatchObject({ state: 'approved', validUntil: t.clock.now() + 24 * HOUR });
@@ -90,6 +108,7 @@ for (const dialect of DIALECTS) {
       expect(copies[0]!.actors.map((a) => a.workId).sort()).toEqual(['P001', 'P002']);
       expect((await t.access.requests.get(await actorOf(t, inv1), id)).state).toBe('in_use');
 
+      await t.access.footage.mayReadTimeline(await actorOf(t, inv2), w.camA);
       // Watching the approved range through a media URL works for an officer, once.
       const tok = await inv2.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId: w.camA, kind: 'playback', from: t.clock.now() - 2 * HOUR, to: t.clock.now() - HOUR } });
       expect(tok.statusCode, tok.body).toBe(201);
@@ -182,7 +201,7 @@ for (const dialect of DIALECTS) {
 
     it('lets only one of two heads deciding at once win', async () => {
       await refresh();
-      const head2 = await signIn(t, await person(t, `head2-${dialect}`, [['approver', w.unitA]], { workId: 'H002' }));
+      const head2 = await signIn(t, await person(t, `head2-${dialect}`, [['approver', police]], { workId: 'H002' }));
       const id = await ready();
       await post(inv1, id, 'submit');
       const results = await Promise.all([post(head, id, 'approve'), post(head2, id, 'refuse', { reason: 'no' })]);
@@ -197,7 +216,7 @@ for (const dialect of DIALECTS) {
       await refresh();
       const id = await ready();
       await post(inv1, id, 'submit');
-      const res = await post(head, id, 'refuse', { reason: '介绍信不全 the letter lacks the case number' });
+      const res = await post(custodianHead, id, 'refuse', { reason: '介绍信不全 the letter lacks the case number' });
       expect(res.json()).toMatchObject({ state: 'refused', decisionReason: '介绍信不全 the letter lacks the case number' });
       const [entry] = await registered({ action: 'approval_decision', outcome: 'success', approvalId: id });
       expect(entry!.detail).toMatchObject({ step: 'refuse', articles: expect.arrayContaining(['AH-22(1)', 'AH-21']) });

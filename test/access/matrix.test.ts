@@ -168,15 +168,17 @@ describe('authorisation matrix (every role × every route × own and other organ
         payload: { kind: 'view', requesterKind: 'public-security', requestingUnit: 'x', purpose: 'p', destination: 'd', custodianId: v === 'own' ? w.unitA : w.unitB, cameraIds: [camOf(v)], from: 0, to: 1000, validityHours: 1, officerWorkIds: [me.workId] },
       }),
       // Asking is open to those who may watch or investigate, for any custodian; deciding is not.
-      own: ['duty_operator', 'investigator'],
-      other: ['duty_operator', 'investigator'],
+      // State organs' investigators ask; duty operators watch by role and ask for nothing (issue 17).
+      own: ['investigator'],
+      other: ['investigator'],
     },
     'GET /api/v1/access-requests/:id': { call: async (v) => ({ url: `/${await freshRequest(v)}` }), own: ['approver', 'supervisor', 'auditor'], other: NOBODY },
     'PUT /api/v1/access-requests/:id/document': { call: async (v) => ({ url: `/${await freshRequest(v)}/document`, payload: PDF, headers: { 'content-type': 'application/pdf' } }), own: NOBODY, other: NOBODY },
     'GET /api/v1/access-requests/:id/document': { call: async (v) => ({ url: `/${await freshRequest(v)}/document` }), own: ['approver', 'supervisor', 'auditor'], other: NOBODY },
     'POST /api/v1/access-requests/:id/confirm': { call: async (v) => ({ url: `/${await freshRequest(v)}/confirm` }), own: NOBODY, other: NOBODY },
     'POST /api/v1/access-requests/:id/submit': { call: async (v) => ({ url: `/${await freshRequest(v)}/submit` }), own: NOBODY, other: NOBODY },
-    'POST /api/v1/access-requests/:id/approve': { call: async (v) => ({ url: `/${await freshRequest(v)}/approve` }), own: ['approver'], other: NOBODY },
+    // AH-21: the head of the requesting agency (city B's police here) approves, never the custodian's side.
+    'POST /api/v1/access-requests/:id/approve': { call: async (v) => ({ url: `/${await freshRequest(v)}/approve` }), own: NOBODY, other: NOBODY },
     'POST /api/v1/access-requests/:id/refuse': { call: async (v) => ({ url: `/${await freshRequest(v)}/refuse`, payload: { reason: 'no letter' } }), own: ['approver'], other: NOBODY },
     'POST /api/v1/access-requests/:id/close': { call: async (v) => ({ url: `/${await freshRequest(v)}/close` }), own: NOBODY, other: NOBODY },
     'GET /api/v1/organisations': { call: async (v) => ({ url: `?subtreeOf=${orgOf(v)}` }), own: 'all', other: 'all' },

@@ -19,12 +19,14 @@ import {
   type RunningServer,
 } from '../support/browser.js';
 import { ACTION_TIMEOUT_MS } from '../support/browser.js';
+import { Actor } from '../../src/access/actor.js';
 
 let server: RunningServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const errors: string[] = [];
 let shushan: number;
+let city: number;
 let camOwn: number;
 let camOther: number;
 let investigator: Person;
@@ -60,7 +62,7 @@ describe('access in the console', () => {
   beforeAll(async () => {
     ensureWebBuilt();
     server = await startTestServer();
-    const city = await created(server.api('POST', '/organisations', { kind: 'platform', name: '合肥市', nameEn: 'Hefei', level: 'city', regionCode: '340100', profileId: 'anhui' }));
+    city = await created(server.api('POST', '/organisations', { kind: 'platform', name: '合肥市', nameEn: 'Hefei', level: 'city', regionCode: '340100', profileId: 'anhui' }));
     shushan = await created(server.api('POST', '/organisations', { kind: 'platform', name: '蜀山区', nameEn: 'Shushan', level: 'district', parentId: city, regionCode: '340104' }));
     const baohe = await created(server.api('POST', '/organisations', { kind: 'platform', name: '包河区', nameEn: 'Baohe', level: 'district', parentId: city, regionCode: '340111' }));
     const camera = (gbId: string, name: string, regionId: number) =>
@@ -197,6 +199,42 @@ describe('access in the console', () => {
     expect(await requester.page.getByTestId('decision-reason').textContent()).toContain('时间范围超出案情需要');
     const decisions = await server.ctx.audit.search({ action: 'approval_decision' });
     expect(decisions.items.some((e) => e.outcome === 'success' && e.actors.some((a) => a.workId === 'H3001'))).toBe(true);
+  });
+
+  it('an investigator plays back only through an approved request: its cameras, its range (issue 17)', async () => {
+    // Made through the use cases, as the flows above made theirs: the city's investigator asks,
+    // two district officers confirm, and the head of the requesting agency approves (AH-21).
+    const ctx = server.ctx;
+    const path = async (id: number) => (await ctx.repos.organisations.get(id))!.path;
+    const as = async (p: Person, role: 'investigator' | 'approver', org: number) =>
+      new Actor({ userId: p.id, login: p.login, displayName: p.login, workId: p.workId ?? null, organisationId: org, grants: [{ id: 0, role, organisationId: org, path: await path(org) }], sessionId: `test-${p.login}` });
+    const now = Date.now();
+    const from = now - 3 * 3_600_000;
+    const to = now - 3_600_000;
+    const requester = await as(investigator, 'investigator', city);
+    const r = await ctx.access.requests.create(requester, {
+      kind: 'view', requesterKind: 'public-security', requestingUnit: '合肥市公安局', purpose: '寻找走失儿童', destination: '市局指挥中心', custodianId: shushan,
+      cameraIds: [camOwn], from, to, validityHours: 24, officerWorkIds: officers.map((o) => o.workId!),
+    });
+    for (const o of officers) await ctx.access.requests.confirm(await as(o, 'investigator', shushan), r.id);
+    await ctx.access.requests.attachDocument(requester, r.id, PNG);
+    expect((await ctx.access.requests.submit(requester, r.id)).state).toBe('submitted');
+    const head = await server.person('city-head', [['approver', city]], { workId: 'H0001', displayName: '市局负责人' });
+    expect((await ctx.access.requests.approve(await as(head, 'approver', city), r.id)).state).toBe('approved');
+
+    const { context, page } = await signedInPage(investigator);
+    await page.goto(`${server.url}/playback`);
+    await page.getByTestId('playback-request').click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: '寻找走失儿童' }).click();
+    await page.getByTestId(`playback-tile-${camOwn}`).waitFor();
+    expect(await page.getByTestId('playback-request-range').textContent()).toContain('批准时段');
+    await page.screenshot({ path: join(shots, 'investigator-playback.png') });
+    // The server holds the same line: under the request inside its range, nothing by role.
+    const headers = { 'x-csrf-token': await csrfOf(context, server) };
+    const inside = await context.request.post(`${server.url}/api/v1/stream-tokens`, { headers, data: { cameraId: camOwn, kind: 'playback', from, to: from + 60_000, requestId: r.id } });
+    expect(inside.status()).toBe(201);
+    const byRole = await context.request.post(`${server.url}/api/v1/stream-tokens`, { headers, data: { cameraId: camOther, kind: 'playback', from, to: from + 60_000 } });
+    expect(byRole.status()).toBe(403);
   });
 
   it('logged no script errors beyond the refused requests', () => {

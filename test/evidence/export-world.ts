@@ -36,7 +36,8 @@ export async function exportWorld(): Promise<ExportWorld> {
   const police = (await t.registry.organisations.create({ kind: 'platform', name: '蜀山派出所', level: 'station', parentId: w.districtA })).id;
   const inv1 = await signIn(t, await person(t, 'inv1', [['investigator', police]], { workId: 'P001' }));
   const inv2 = await signIn(t, await person(t, 'inv2', [['investigator', police]], { workId: 'P002' }));
-  const head = await signIn(t, await person(t, 'head', [['approver', w.unitA]], { workId: 'H001' }));
+  // AH-21: the head of the requesting agency approves (the requester's side).
+  const head = await signIn(t, await person(t, 'head', [['approver', police]], { workId: 'H001' }));
   const range = { from: t.clock.now() - 2 * HOUR, to: t.clock.now() - HOUR };
   const store = new SegmentStore(t.dataDir);
   // Three 4-second files inside the range, and one before it that must not be exported.

@@ -134,6 +134,15 @@ export function supervisionCases(get: () => { t: TestApp; w: World }): Record<st
       own: POLICE,
       other: NOBODY,
     },
+    // Issue 17: an obstructed view is the police's finding, and opens the camera's work order.
+    'POST /api/v1/inspections/:id/obstructions': {
+      call: async (v) => ({ url: `/${(await inspection(v)).inspection}/obstructions`, payload: { cameraId: v === 'own' ? get().w.camA : get().w.camB, by: 'tree', description: 'branches over the lens' } }),
+      own: POLICE,
+      other: NOBODY,
+    },
+    // Duty records are the unit's own basic information: its administrators keep them, readers read them.
+    'GET /api/v1/duty-records': { call: async (v) => ({ url: `?unitId=${unit(v)}` }), own: READERS, other: NOBODY },
+    'POST /api/v1/duty-records': { call: async (v) => ({ url: '', payload: { kind: 'training', unitId: unit(v), title: '保密知识培训', heldAt: now() - DAY } }), own: MANAGERS, other: NOBODY },
     'POST /api/v1/inspections/:id/close': { call: async (v) => ({ url: `/${await freshInspection(v)}/close` }), own: POLICE, other: NOBODY },
     'GET /api/v1/rectifications': { call: async () => ({ url: '' }), own: READERS, other: READERS },
     'POST /api/v1/rectifications/:id/report': { call: async (v) => ({ url: `/${await freshOrder(v)}/report`, payload: { note: 'done' } }), own: MANAGERS, other: NOBODY },

@@ -94,7 +94,14 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     accessProfile: (id) => catalogue.require(id).access,
     effectiveProfileId: (orgId) => registry.organisations.effectiveProfileId(orgId),
   });
-  const supervision = createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir, ...(o.complaints ? { complaints: o.complaints } : {}) });
+  const supervision = createSupervision({
+    repos, registry, catalogue, clock, log: access.log, dataDir, ...(o.complaints ? { complaints: o.complaints } : {}),
+    // As context.ts wires it; health is built below and only called later.
+    openWorkOrder: async (cameraId, userId, note) => {
+      const r = await health.workOrders.openForFinding(await registry.cameras.get(cameraId), userId, note);
+      return { id: r.order.id, opened: r.opened };
+    },
+  });
   const evidence = evidenceOf(repos, access, audit, clock, dataDir);
   // As src/services/context.ts assembles it; start() is left to the 'health' role, so no cycle runs here.
   const health = createHealth({

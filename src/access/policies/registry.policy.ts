@@ -3,11 +3,11 @@
 import { allow } from '../policy.js';
 
 allow('list', 'Camera', (actor, camera) =>
-  actor.can('basic-info:read', camera.paths) || actor.can('live:view', camera.paths) || actor.can('playback:view', camera.paths) || actor.can('basic-info:write', camera.paths),
+  actor.can('basic-info:read', camera.paths) || actor.can('live:view', camera.paths) || actor.can('playback:view', camera.paths) || actor.can('footage:view', camera.paths) || actor.can('basic-info:write', camera.paths),
 );
 // Knowing that a camera exists at all: anything less is answered as if it did not (policy.ts refusal).
 allow('see', 'Camera', (actor, camera) =>
-  actor.can('basic-info:read', camera.paths) || actor.can('live:view', camera.paths) || actor.can('playback:view', camera.paths) || actor.can('basic-info:write', camera.paths),
+  actor.can('basic-info:read', camera.paths) || actor.can('live:view', camera.paths) || actor.can('playback:view', camera.paths) || actor.can('footage:view', camera.paths) || actor.can('basic-info:write', camera.paths),
 );
 allow('read-confidential', 'Camera', (actor, camera) => actor.can('basic-info:read', camera.paths));
 allow('change', 'Camera', (actor, camera) => actor.can('basic-info:write', camera.paths));

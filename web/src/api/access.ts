@@ -11,9 +11,9 @@ export type RequestKind = AccessRequest['kind'];
 export type RequestState = AccessRequest['state'];
 export type RequesterKind = AccessRequestInput['requesterKind'];
 
-export const REQUEST_KINDS = every<RequestKind>()(['view', 'copy', 'retrieve']);
+export const REQUEST_KINDS = every<RequestKind>()(['view', 'copy', 'retrieve', 'individual-view']);
 export const REQUEST_STATES = every<RequestState>()(['draft', 'submitted', 'approved', 'refused', 'in_use', 'closed', 'expired']);
-export const REQUESTER_KINDS = every<RequesterKind>()(['public-security', 'state-security', 'procuratorate', 'court', 'other-administration']);
+export const REQUESTER_KINDS = every<RequesterKind>()(['public-security', 'state-security', 'procuratorate', 'court', 'other-administration', 'person-concerned', 'close-relative', 'carer']);
 
 /** Register entries newest first; `nextCursor` is the cursor of the next (older) page, null at the first entry. */
 export type AuditPage = ResponseOf<'/api/v1/audit/entries', 'get'>;

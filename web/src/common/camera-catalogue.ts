@@ -51,7 +51,7 @@ export async function loadCatalogue(signal: AbortSignal, withGroups: boolean): P
 }
 
 /** Permissions that let a person list cameras at all (src/access/camera-view.ts). */
-export const CAMERA_LISTING_PERMISSIONS = ['basic-info:read', 'basic-info:write', 'live:view', 'playback:view'] as const;
+export const CAMERA_LISTING_PERMISSIONS = ['basic-info:read', 'basic-info:write', 'live:view', 'playback:view', 'footage:view'] as const;
 
 /** The cameras this person may see; `enabled` false asks nothing (someone who may list none would be refused). */
 export function useCameraCatalogue(enabled = true) {

@@ -26,6 +26,8 @@ export class PlaybackStream {
   constructor(
     private readonly video: HTMLVideoElement,
     readonly cameraId: number,
+    /** Playing under an approved access request: only inside its range (investigators, CN799-21). */
+    private readonly under?: { requestId: number; from: number; to: number },
   ) {}
 
   /**
@@ -36,8 +38,10 @@ export class PlaybackStream {
     this.stop();
     const generation = ++this.generation;
     const current = () => generation === this.generation;
-    const to = instant + PLAN_SPAN_MS;
-    const { token } = await mediaApi.streamToken({ cameraId: this.cameraId, kind: 'playback', from: instant, to });
+    const u = this.under;
+    if (u) instant = Math.min(Math.max(instant, u.from), u.to - 1);
+    const to = u ? Math.min(instant + PLAN_SPAN_MS, u.to) : instant + PLAN_SPAN_MS;
+    const { token } = await mediaApi.streamToken({ cameraId: this.cameraId, kind: 'playback', from: instant, to, ...(u ? { requestId: u.requestId } : {}) });
     const plan = await mediaApi.playback.open(this.cameraId, token, instant, to);
     if (!current()) {
       void mediaApi.playback.close(plan.sessionId).catch(() => undefined);

@@ -24,7 +24,7 @@ export const NAV: NavGroup[] = [
     label: 'nav.group.video',
     items: [
       { key: 'live', path: '/live', label: 'nav.live', needs: ['live:view'], page: lazy(() => import('../pages/live/live-page')) },
-      { key: 'playback', path: '/playback', label: 'nav.playback', needs: ['playback:view'], page: lazy(() => import('../pages/playback/playback-page')) },
+      { key: 'playback', path: '/playback', label: 'nav.playback', needs: ['playback:view', 'footage:view'], page: lazy(() => import('../pages/playback/playback-page')) },
     ],
   },
   {

@@ -28,7 +28,7 @@ const requestSchema = z
     approvals: z.array(z.object({ userId: z.number(), role: z.string(), at: z.number() })),
     requirements: z.object({
       officers: z.object({ count: z.number(), article: z.string().nullable() }),
-      approvals: z.array(z.object({ role: z.string(), article: z.string().nullable() })),
+      approvals: z.array(z.object({ role: z.string(), side: z.enum(['requester', 'custodian']), article: z.string().nullable() })),
       document: z.object({ required: z.boolean(), article: z.string().nullable() }),
     }),
     decisionReason: z.string().nullable(),

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CHECKLIST_KEYS, OBSERVED_KEYS } from '../../../supervision/checklist.js';
 import type { Supervision } from '../../../supervision/index.js';
+import { OBSTRUCTIONS } from '../../../supervision/obstruction.service.js';
 import { actorOf } from '../../plugins/auth.js';
 import { idParams } from '../common.schema.js';
 import { penaltyViewSchema, rectificationViewSchema } from '../rectifications/schema.js';
@@ -54,6 +55,17 @@ export const inspectionRoutes: FastifyPluginAsyncZod<{ supervision: Supervision 
       response: created(inspectionViewSchema),
     },
   }, async (req, reply) => reply.status(201).send(await ins.addFinding(actorOf(req), req.params.id, req.body)));
+
+  app.post('/inspections/:id/obstructions', {
+    config: police,
+    schema: {
+      tags,
+      summary: 'A camera\'s view obstructed by a sign, pipe, tree or other works: a finding citing the profile\'s articles, and the camera\'s work order',
+      params: idParams,
+      body: z.strictObject({ cameraId: z.number().int().positive(), by: z.enum(OBSTRUCTIONS), description: text(2000) }),
+      response: created(z.object({ findingId: z.number(), cameraId: z.number(), articles: z.array(z.string()), workOrderId: z.number(), workOrderOpened: z.boolean() }).describe('ObstructionView')),
+    },
+  }, async (req, reply) => reply.status(201).send(await supervision.obstructions.report(actorOf(req), req.params.id, req.body)));
 
   app.post('/inspections/:id/rectifications', {
     config: police,

@@ -18,7 +18,7 @@ export const checklistItemSchema = z.object({
 export const inspectionViewSchema = z.object({
   id: z.number(), unitId: z.number(), inspectorId: z.number(), profileId: z.string(), startedAt: z.number(), evaluatedAt: z.number(), state: z.string(), note: z.string(),
   checklist: z.array(checklistItemSchema),
-  observations: z.object({ training: observation.optional(), dutyRoster: observation.optional() }).describe('what the inspector saw on site'),
+  observations: z.object({ training: observation.optional(), dutyRoster: observation.optional(), unobstructedView: observation.optional() }).describe('what the inspector saw on site'),
   findings: z.array(z.object({ id: z.number(), itemKey: z.enum(CHECKLIST_KEYS), articles: z.array(z.string()), description: z.string(), createdAt: z.number() })),
   rectifications: z.array(rectificationViewSchema),
   penalties: z.array(penaltyViewSchema),

@@ -1,8 +1,7 @@
 // The watching routes (live, playback, timeline) as one plugin, registered by buildApp inside
 // the gated /api/v1 scope when the process role has a media plane (AppDeps.media).
 import type { FastifyInstance } from 'fastify';
-import { authorize } from '../../../access/policy.js';
-import { cameraSubject } from '../../../access/subjects.js';
+import type { Access } from '../../../access/index.js';
 import type { Repositories } from '../../../db/repositories.js';
 import type { LiveService } from '../../../live/live-service.js';
 import type { PlaybackService } from '../../../playback/playback-service.js';
@@ -16,12 +15,13 @@ export interface MediaRouteDeps {
   live?: LiveService;
   playback?: PlaybackService;
   timeline?: TimelineService;
-  /** For the timeline's per-camera check (the play-back policy). */
+  /** The repositories; the timeline's per-camera gate is access.footage.mayReadTimeline (role or approved request). */
   repos: Repositories;
 }
 
-export async function watchRoutes(api: FastifyInstance, deps: MediaRouteDeps): Promise<void> {
-  const mayPlayBack: CameraGate = async (req, cameraId) => authorize(actorOf(req), 'play-back', await cameraSubject(deps.repos, cameraId));
+export async function watchRoutes(api: FastifyInstance, deps: MediaRouteDeps, access: Access): Promise<void> {
+  // Duty operators by role; investigators as parties to an approved request (footage-access.ts).
+  const mayPlayBack: CameraGate = async (req, cameraId) => access.footage.mayReadTimeline(actorOf(req), cameraId);
   if (deps.live) await api.register(liveRoutes, { live: deps.live });
   if (deps.playback) await api.register(playbackRoutes, { playback: deps.playback });
   if (deps.timeline) await api.register(timelineRoutes, { timeline: deps.timeline, mayPlayBack });

@@ -16,6 +16,7 @@ export const penaltyViewSchema = z.object({
   id: z.number(), inspectionId: z.number(), rectificationId: z.number().nullable(), unitId: z.number(), article: z.string(),
   payer: z.enum(['unit', 'responsible-person', 'individual']), amountYuan: z.number(), fineCondition: z.string().nullable(), seriousReason: z.string().nullable(),
   decidedAt: z.number(), note: z.string(),
+  appeal: z.object({ articles: z.array(z.string()), text: z.object({ zh: z.string(), en: z.string() }) }).describe('the right to reconsideration or a lawsuit, stated on every decision (WH-29)'),
 }).describe('PenaltyView');
 
 sameShape<z.infer<typeof rectificationViewSchema>, RectificationView>(true);

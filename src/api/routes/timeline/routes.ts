@@ -35,7 +35,7 @@ export const timelineRoutes: FastifyPluginAsyncZod<{ timeline: TimelineService; 
   const tags = ['timeline'];
 
   app.get('/timeline/:cameraId', {
-    config: { access: 'playback:view' },
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Recorded ranges, gaps and events of one camera, with coverage %', params: cameraParams, querystring: z.strictObject(spanQuery), response: { 200: cameraTimeline, ...errorResponses } },
   }, async (req) => {
     await mayPlayBack(req, req.params.cameraId);
@@ -43,7 +43,7 @@ export const timelineRoutes: FastifyPluginAsyncZod<{ timeline: TimelineService; 
   });
 
   app.get('/timeline', {
-    config: { access: 'playback:view' },
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'A shared timeline of up to four cameras for synchronised playback: each camera\'s timeline and where all have footage',

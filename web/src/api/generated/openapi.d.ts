@@ -1346,6 +1346,8 @@ export interface paths {
                         kind: "live" | "playback";
                         from?: number;
                         to?: number;
+                        /** @description Play under this approved access request only (investigators, and private persons' viewings, CN799-21) */
+                        requestId?: number;
                     };
                 };
             };
@@ -3700,7 +3702,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        permissions: ("basic-info:read" | "basic-info:write" | "live:view" | "playback:view" | "footage:copy" | "footage:retrieve" | "ptz:control" | "config:write" | "audit:read" | "access-request:approve" | "users:manage")[];
+                        permissions: ("basic-info:read" | "basic-info:write" | "live:view" | "playback:view" | "footage:view" | "footage:copy" | "footage:retrieve" | "ptz:control" | "config:write" | "audit:read" | "access-request:approve" | "users:manage")[];
                         organisationId: number | null;
                         expiresInDays: number;
                     };
@@ -4130,7 +4132,7 @@ export interface paths {
                             items: {
                                 id: number;
                                 /** @enum {string} */
-                                kind: "view" | "copy" | "retrieve";
+                                kind: "view" | "copy" | "retrieve" | "individual-view";
                                 /** @enum {string} */
                                 state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                                 requesterId: number;
@@ -4166,6 +4168,8 @@ export interface paths {
                                     };
                                     approvals: {
                                         role: string;
+                                        /** @enum {string} */
+                                        side: "requester" | "custodian";
                                         article: string | null;
                                     }[];
                                     document: {
@@ -4341,9 +4345,9 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "view" | "copy" | "retrieve";
+                        kind: "view" | "copy" | "retrieve" | "individual-view";
                         /** @enum {string} */
-                        requesterKind: "public-security" | "state-security" | "procuratorate" | "court" | "other-administration";
+                        requesterKind: "public-security" | "state-security" | "procuratorate" | "court" | "other-administration" | "person-concerned" | "close-relative" | "carer";
                         requestingUnit: string;
                         purpose: string;
                         caseNumber?: string | null;
@@ -4369,7 +4373,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4405,6 +4409,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -4618,7 +4624,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4654,6 +4660,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -4937,7 +4945,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4973,6 +4981,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -5198,7 +5208,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5234,6 +5244,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -5458,7 +5470,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5494,6 +5506,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -5718,7 +5732,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5754,6 +5768,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -5984,7 +6000,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6020,6 +6036,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -6244,7 +6262,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve";
+                            kind: "view" | "copy" | "retrieve" | "individual-view";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6280,6 +6298,8 @@ export interface paths {
                                 };
                                 approvals: {
                                     role: string;
+                                    /** @enum {string} */
+                                    side: "requester" | "custodian";
                                     article: string | null;
                                 }[];
                                 document: {
@@ -22426,7 +22446,7 @@ export interface paths {
                                 note: string;
                                 checklist: {
                                     /** @enum {string} */
-                                    key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                    key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                     articles: string[];
                                     /** @enum {string} */
                                     status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -22450,11 +22470,15 @@ export interface paths {
                                         ok: boolean;
                                         note: string;
                                     };
+                                    unobstructedView?: {
+                                        ok: boolean;
+                                        note: string;
+                                    };
                                 };
                                 findings: {
                                     id: number;
                                     /** @enum {string} */
-                                    itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                    itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                     articles: string[];
                                     description: string;
                                     createdAt: number;
@@ -22495,6 +22519,14 @@ export interface paths {
                                     seriousReason: string | null;
                                     decidedAt: number;
                                     note: string;
+                                    /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                    appeal: {
+                                        articles: string[];
+                                        text: {
+                                            zh: string;
+                                            en: string;
+                                        };
+                                    };
                                 }[];
                             }[];
                         };
@@ -22684,7 +22716,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -22708,11 +22740,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -22753,6 +22789,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -22966,7 +23010,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -22990,11 +23034,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23035,6 +23083,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -23228,7 +23284,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        key: "training" | "dutyRoster";
+                        key: "training" | "dutyRoster" | "unobstructedView";
                         ok: boolean;
                         note: string;
                     };
@@ -23252,7 +23308,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23276,11 +23332,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23321,6 +23381,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -23545,7 +23613,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23569,11 +23637,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23614,6 +23686,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -23823,7 +23903,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                        itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                         description: string;
                         articles?: string[];
                     };
@@ -23847,7 +23927,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -23871,11 +23951,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -23916,7 +24000,242 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections/{id}/obstructions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A camera's view obstructed by a sign, pipe, tree or other works: a finding citing the profile's articles, and the camera's work order */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cameraId: number;
+                        /** @enum {string} */
+                        by: "sign" | "pipe" | "tree" | "other";
+                        description: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description ObstructionView */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            findingId: number;
+                            cameraId: number;
+                            articles: string[];
+                            workOrderId: number;
+                            workOrderOpened: boolean;
                         };
                     };
                 };
@@ -24396,6 +24715,14 @@ export interface paths {
                             seriousReason: string | null;
                             decidedAt: number;
                             note: string;
+                            /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                            appeal: {
+                                articles: string[];
+                                text: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            };
                         };
                     };
                 };
@@ -24619,7 +24946,7 @@ export interface paths {
                             note: string;
                             checklist: {
                                 /** @enum {string} */
-                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                key: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 /** @enum {string} */
                                 status: "pass" | "fail" | "not-measured" | "not-applicable" | "no-target" | "to-observe";
@@ -24643,11 +24970,15 @@ export interface paths {
                                     ok: boolean;
                                     note: string;
                                 };
+                                unobstructedView?: {
+                                    ok: boolean;
+                                    note: string;
+                                };
                             };
                             findings: {
                                 id: number;
                                 /** @enum {string} */
-                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster";
+                                itemKey: "acceptance" | "filing" | "signage" | "retention" | "accessRegister" | "goodRate" | "maintenanceContract" | "archive" | "training" | "dutyRoster" | "unobstructedView" | "designReview" | "qualifications" | "emergencyPlan" | "securityEvaluation" | "privacyPlaces";
                                 articles: string[];
                                 description: string;
                                 createdAt: number;
@@ -24688,6 +25019,14 @@ export interface paths {
                                 seriousReason: string | null;
                                 decidedAt: number;
                                 note: string;
+                                /** @description the right to reconsideration or a lawsuit, stated on every decision (WH-29) */
+                                appeal: {
+                                    articles: string[];
+                                    text: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -26553,6 +26892,424 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duty-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's duty records, each with its articles and whether it is in force */
+        get: {
+            parameters: {
+                query: {
+                    unitId: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "design-review" | "emergency-plan" | "security-evaluation" | "training" | "duty-roster";
+                                unitId: number;
+                                systemId: number | null;
+                                title: string;
+                                heldAt: number;
+                                validUntil: number | null;
+                                participants: string;
+                                documentSha256: string | null;
+                                /** @description the articles of the duty, from the unit's profile */
+                                articles: string[];
+                                inForce: boolean;
+                                recordedBy: number;
+                                recordedAt: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a design review (before construction), an emergency plan, a security check, a training or a duty roster */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "design-review" | "emergency-plan" | "security-evaluation" | "training" | "duty-roster";
+                        unitId: number;
+                        systemId?: number | null;
+                        title: string;
+                        heldAt: number;
+                        validUntil?: number | null;
+                        participants?: string;
+                        documentSha256?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description DutyRecord */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "design-review" | "emergency-plan" | "security-evaluation" | "training" | "duty-roster";
+                            unitId: number;
+                            systemId: number | null;
+                            title: string;
+                            heldAt: number;
+                            validUntil: number | null;
+                            participants: string;
+                            documentSha256: string | null;
+                            /** @description the articles of the duty, from the unit's profile */
+                            articles: string[];
+                            inForce: boolean;
+                            recordedBy: number;
+                            recordedAt: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

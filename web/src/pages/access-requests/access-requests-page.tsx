@@ -22,7 +22,7 @@ export default function AccessRequestsPage() {
   const [open, setOpen] = useState<number>();
   const [drafting, setDrafting] = useState(false);
   const list = useAsync(() => accessApi.requests.list().then((r) => r.items).catch((e: unknown) => { report(e); throw e; }), []);
-  const mayRequest = holds(me, 'playback:view', 'footage:copy', 'footage:retrieve');
+  const mayRequest = holds(me, 'footage:view', 'footage:copy', 'footage:retrieve', 'playback:view');
   const mayDecide = holds(me, 'access-request:approve');
 
   const shown = useMemo(() => {

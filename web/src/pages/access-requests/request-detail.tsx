@@ -128,6 +128,7 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
             <List.Item key={i}>
               <Space>
                 {t('request.needApproval', { role: t(`enum.accountRole.${a.role}`, { defaultValue: a.role }) })}
+                <Tag data-testid="approval-side">{t(`request.side.${a.side}`)}</Tag>
                 {a.article && <ArticleTags articles={[a.article]} />}
                 {given ? <Tag color="green">{t('request.approvedAt', { time: formatTime(given.at) })}</Tag> : <Tag>{t('request.pending')}</Tag>}
               </Space>

@@ -9,6 +9,7 @@ import { ArticleTags } from '../../common/articles';
 import { useErrorReporter } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { holds, useMe } from '../../session/session';
+import { DutyRecords, ObstructionForm } from './duty-records';
 import { Penalties } from './penalties';
 import { day, supervisionApi, type ChecklistItem, type InspectionView, type RectificationView } from '../systems/supervision-api';
 
@@ -79,6 +80,8 @@ export function InspectionDetail({ id, onClose, onChanged }: { id: number | null
             },
           ]}
         />
+        {police && open && <ObstructionForm inspectionId={v.id} onDone={() => { ins.reload(); onChanged(); }} />}
+        <DutyRecords unitId={v.unitId} mayRecord={unitAdmin} onChanged={() => act(async () => { if (police && open) await supervisionApi.inspections.evaluate(v.id); })} />
         <Table
           data-testid="findings"
           size="small"

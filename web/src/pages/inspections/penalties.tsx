@@ -51,6 +51,8 @@ export function Penalties({ inspection, police, onChanged }: { inspection: Inspe
           { title: t('supervision.penalty.amount'), dataIndex: 'amountYuan', render: (y: number) => `¥${y.toLocaleString()}` },
           { title: t('supervision.penalty.decided'), dataIndex: 'decidedAt', render: day },
           { title: t('supervision.penalty.note'), dataIndex: 'note', render: (n: string) => n || '—' },
+          // WH-29: every decision states the right to reconsideration or a lawsuit.
+          { title: t('supervision.penalty.appeal'), key: 'appeal', render: (_: unknown, p) => <Space size={4} data-testid="penalty-appeal">{words(p.appeal.text)}<ArticleTags articles={p.appeal.articles} /></Space> },
         ]}
       />
       {police && inspection.state === 'open' && (

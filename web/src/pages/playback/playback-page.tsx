@@ -2,11 +2,13 @@
 // (sync-clock.ts). Seeking (timeline or date picker) opens each camera's plan at that instant;
 // a camera with nothing recorded at the clock's instant is held and says so while the others go
 // on; when all are in a gap the clock skips it; 1/2/4/8× and frame steps move the clock.
-import { Alert, Button, Card, Col, DatePicker, Row, Segmented, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, DatePicker, Row, Segmented, Select, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { accessApi } from '../../api/access';
 import { mediaApi, type PlaybackPlan } from '../../api/media';
+import { holds, useMe } from '../../session/session';
 import { useCameraCatalogue } from '../../common/camera-catalogue';
 import { CameraTree } from '../../common/camera-tree';
 import { useErrorReporter } from '../../common/error-report';
@@ -38,6 +40,16 @@ export default function PlaybackPage() {
   const { t } = useTranslation();
   const report = useErrorReporter();
   const { catalogue, loading } = useCameraCatalogue();
+  const me = useMe();
+  // Duty operators watch by role (值守监看); investigators only under an approved request (issue 17).
+  const byRequest = !holds(me, 'playback:view');
+  const approved = useAsync(
+    () => (byRequest ? accessApi.requests.list().then((r) => r.items.filter((x) => x.state === 'approved' || x.state === 'in_use')) : Promise.resolve([])),
+    [byRequest],
+  );
+  const [requestId, setRequestId] = useState<number>();
+  const request = approved.data?.find((r) => r.id === requestId);
+  const under = request ? { requestId: request.id, from: request.from, to: request.to } : undefined;
   const [cameraIds, setCameraIds] = useState<number[]>([]);
   const [view, setView] = useState<View>(() => viewAround(Date.now() - 1800_000, 3600_000));
   const [cursor, setCursor] = useState<number | null>(null);
@@ -85,7 +97,7 @@ export default function PlaybackPage() {
     let s = streams.current.get(id);
     const video = videos.current.get(id);
     if (!s && video) {
-      s = new PlaybackStream(video, id);
+      s = new PlaybackStream(video, id, under);
       streams.current.set(id, s);
     }
     return s;
@@ -117,6 +129,7 @@ export default function PlaybackPage() {
   const seek = useCallback(
     async (instant: number) => {
       // A newer seek (a second click on the timeline) takes over; this one then changes nothing.
+      if (under) instant = Math.min(Math.max(instant, under.from), under.to - 1);
       const generation = ++seekGeneration.current;
       const latest = () => generation === seekGeneration.current;
       setBusy(true);
@@ -257,7 +270,38 @@ export default function PlaybackPage() {
   return (
     <Row gutter={12} wrap={false}>
       <Col flex="280px">
-        <Card size="small" title={t('playback.cameras', { max: MAX_CAMERAS })} loading={loading}>
+        <Card size="small" title={t('playback.cameras', { max: MAX_CAMERAS })} loading={loading || approved.loading}>
+          {byRequest ? (
+            <Space direction="vertical" style={{ width: '100%' }}>
+              <Typography.Text type="secondary">{t('playback.underRequest')}</Typography.Text>
+              <Select
+                data-testid="playback-request"
+                style={{ width: '100%' }}
+                placeholder={t('playback.pickRequest')}
+                value={requestId}
+                notFoundContent={t('playback.noRequest')}
+                options={(approved.data ?? []).map((r) => ({ value: r.id, label: `#${r.id} ${t(`request.kinds.${r.kind}`)} · ${r.purpose}` }))}
+                onChange={(id: number) => {
+                  const r = approved.data?.find((x) => x.id === id);
+                  for (const s of streams.current.values()) s.stop();
+                  streams.current.clear();
+                  setRequestId(id);
+                  setCameraIds(r ? r.cameraIds.slice(0, MAX_CAMERAS) : []);
+                  if (r) setView(viewAround(r.from, Math.max(3600_000, r.to - r.from)));
+                }}
+              />
+              {request && (
+                <>
+                  <Typography.Text data-testid="playback-request-range">{t('playback.requestRange', { from: formatTime(request.from), to: formatTime(request.to) })}</Typography.Text>
+                  <Checkbox.Group
+                    value={cameraIds}
+                    onChange={(ids) => setCameraIds((ids as number[]).slice(0, MAX_CAMERAS))}
+                    options={request.cameraIds.map((id) => ({ value: id, label: labelOf(id) }))}
+                  />
+                </>
+              )}
+            </Space>
+          ) : (
           <CameraTree
             catalogue={catalogue}
             checkable
@@ -268,11 +312,12 @@ export default function PlaybackPage() {
             }}
             height={600}
           />
+          )}
         </Card>
       </Col>
       <Col flex="auto" style={{ minWidth: 0 }}>
         <Card size="small" title={t('nav.playback')} extra={<Typography.Text data-testid="playback-clock" data-ms={cursor ?? ''} data-seeks={seeks} data-seek-error={seekError} data-busy={busy ? seekGeneration.current : 0}>{cursor !== null ? formatTime(cursor) : '—'}</Typography.Text>}>
-          {cameraIds.length === 0 && <Alert type="info" showIcon message={t('playback.pick')} style={{ marginBottom: 12 }} />}
+          {cameraIds.length === 0 && <Alert type="info" showIcon message={t(byRequest ? 'playback.pickRequest' : 'playback.pick')} style={{ marginBottom: 12 }} />}
           <div style={{ display: 'grid', gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`, gap: 4 }}>
             {cameraIds.map((id) => {
               const plan = plans[id];

@@ -22,6 +22,10 @@ export type PartyView = ArchiveView['parties'][number];
 export type Technician = PartyView['technicians'][number];
 export type RelocationView = ResponseOf<'/api/v1/systems/{id}/relocations', 'get'>['items'][number];
 export type CoverageRestore = NonNullable<RelocationView['coverage']>;
+export type DutyRecord = ResponseOf<'/api/v1/duty-records', 'get'>['items'][number];
+export type DutyRecordInput = BodyOf<'/api/v1/duty-records', 'post'>;
+export type ObstructionInput = BodyOf<'/api/v1/inspections/{id}/obstructions', 'post'>;
+export const DUTY_RECORD_KINDS = ['design-review', 'emergency-plan', 'security-evaluation', 'training', 'duty-roster'] as const satisfies readonly DutyRecord['kind'][];
 export type ComplaintView = ResponseOf<'/api/v1/complaints', 'get'>['items'][number];
 /**
  * A penalty article of a profile, as GET /profiles/:id gives it. Stated here because the API
@@ -72,6 +76,11 @@ export const supervisionApi = {
     order: (id: number, findingIds: number[], dueAt: number, requirement: string) => post<RectificationView>(`/inspections/${id}/rectifications`, { findingIds, dueAt, requirement }),
     close: (id: number) => post<InspectionView>(`/inspections/${id}/close`),
     penalty: (id: number, body: PenaltyInput) => post<PenaltyView>(`/inspections/${id}/penalties`, body),
+    obstruction: (id: number, body: ObstructionInput) => post<{ findingId: number; workOrderId: number; workOrderOpened: boolean }>(`/inspections/${id}/obstructions`, body),
+  },
+  dutyRecords: {
+    list: (unitId: number) => request<{ items: DutyRecord[] }>('GET', '/duty-records', { query: { unitId } }),
+    record: (body: DutyRecordInput) => post<DutyRecord>('/duty-records', body),
   },
   rectifications: {
     list: () => request<{ items: RectificationView[] }>('GET', '/rectifications'),
