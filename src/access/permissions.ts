@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   'audit:read',
   'access-request:approve',
   'users:manage',
+  /** Share cameras with an upper platform, another department or an API client (共享, R2.2). */
+  'share:grant',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -39,7 +41,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   // Investigators may ask to view, copy or retrieve; every use goes through an access request.
   investigator: ['playback:view', 'footage:copy', 'footage:retrieve'],
   // Head of agency: decides access requests for the custodian's cameras (AH-21, HRB-22).
-  approver: ['access-request:approve'],
+  // Sharing across departments and upward is under the head's authorisation (HRB-20, AH-5, AH-20).
+  approver: ['access-request:approve', 'share:grant'],
   // Police as supervisor: inspects the registry and the register; the police head's approval.
   supervisor: ['basic-info:read', 'audit:read', 'access-request:approve'],
   auditor: ['audit:read'],
