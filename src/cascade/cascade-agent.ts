@@ -1,9 +1,9 @@
 // What this lower platform answers its upper platforms (GB/T 28181-2016 §9.5, §9.11, cascade as
 // in §5.2): Catalog with only the cameras shared with that upper (by its SIP ID) under a share
 // granting `catalog`, split over several MESSAGEs; DeviceInfo; DeviceStatus. A request from a SIP
-// ID that is not a configured upper is refused (403). An INVITE for a channel not shared for live
-// view is refused and registered by the share use case. Every catalog answer is registered as a
-// disclosure with the upper as its destination before it is sent.
+// ID that is not a configured upper is refused (403). Every catalog answer is registered as a
+// disclosure with the upper as its destination before it is sent. INVITE, ACK and BYE go to the
+// live sessions.
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
@@ -16,6 +16,7 @@ import { catalogItem, catalogPages } from './catalog-answer.js';
 import type { Recipient } from './share.js';
 import type { ShareService } from './share.service.js';
 import type { UpperLink } from './upper-link.js';
+import type { LiveSessions } from './live-sessions.js';
 
 export interface CascadeAgentOptions {
   localId: string;
@@ -42,6 +43,7 @@ export class CascadeAgent {
     private readonly repos: Repositories,
     private readonly options: CascadeAgentOptions,
     private readonly log: Logger,
+    private readonly live: LiveSessions,
   ) {}
 
   start(): void {
@@ -54,7 +56,7 @@ export class CascadeAgent {
 
   private async handle(inc: IncomingRequest): Promise<void> {
     const { request } = inc;
-    if (request.method === 'ACK') return;
+    if (request.method === 'ACK') return this.live.ack(inc);
     let from: string;
     try {
       from = parseSipUri(parseNameAddr(request.headers.get('from')!).uri).user ?? '';
@@ -71,7 +73,9 @@ export class CascadeAgent {
       case 'MESSAGE':
         return this.message(inc, link, recipient);
       case 'INVITE':
-        return this.invite(inc, link, recipient);
+        return this.live.invite(inc, link, recipient);
+      case 'BYE':
+        return this.live.bye(inc);
       default:
         return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE' } });
     }
@@ -136,28 +140,5 @@ export class CascadeAgent {
       await link.send(buildManscdp('Response', 'Catalog', doc.sn, this.options.localId, page, doc.charset));
     }
     this.catalogsSent.set(link.settings.sipId, (this.catalogsSent.get(link.settings.sipId) ?? 0) + 1);
-  }
-
-  /** INVITE for a channel: refused (and registered) unless shared for live view; media is not sent yet. */
-  private async invite(inc: IncomingRequest, link: UpperLink, recipient: Recipient): Promise<void> {
-    let channel: string;
-    try {
-      channel = parseSipUri(inc.request.uri).user ?? '';
-    } catch {
-      return inc.respond(400);
-    }
-    const camera = await this.repos.cameras.getByGbId(channel);
-    try {
-      if (!camera) {
-        this.log.warn({ upper: link.settings.sipId, channel }, 'cascade: INVITE for an unknown channel');
-        return inc.respond(404);
-      }
-      await this.shares.authorise(recipient, camera.id, 'live', { target: `INVITE Play of channel ${channel}`, sourceAddress: inc.remote.address });
-    } catch (e) {
-      if (!isVigilError(e)) throw e;
-      return inc.respond(403);
-    }
-    // Sending PS over RTP upward is not built yet: the upper hears that, not a silent success.
-    return inc.respond(488);
   }
 }

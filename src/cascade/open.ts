@@ -11,6 +11,8 @@ import { VERSION } from '../version.js';
 import { CascadeAgent } from './cascade-agent.js';
 import type { ShareService } from './share.service.js';
 import { UpperLink } from './upper-link.js';
+import { LiveSessions } from './live-sessions.js';
+import type { Watch } from './upward-stream.js';
 
 export interface OpenCascadeOptions {
   settings: Config['cascade'];
@@ -22,6 +24,8 @@ export interface OpenCascadeOptions {
   shares: ShareService;
   clock: Clock;
   logger: Logger;
+  /** Joins a camera's feed in the stream hub; without it INVITEs are answered 488. */
+  watch?: Watch;
   timers?: { T1: number; T2: number };
 }
 
@@ -29,6 +33,7 @@ export interface CascadeRuntime {
   endpoint: SipEndpoint;
   agent: CascadeAgent;
   links: Map<string, UpperLink>;
+  live: LiveSessions;
   port: number;
   close(): Promise<void>;
 }
@@ -40,9 +45,10 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   const port = await transport.listen();
   const endpoint = new SipEndpoint(transport, { localId, contactHost: s.publicAddress, userAgent: 'Vigil', ...(o.timers ? { timers: o.timers } : {}) });
   const links = new Map(s.uppers.map((u) => [u.sipId, new UpperLink(endpoint, u, localId, o.logger, () => o.clock.now())]));
+  const live = new LiveSessions(endpoint, o.shares, o.repos, o.watch, { localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now() }, o.logger);
   const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
     localId, catalogItemsPerMessage: s.catalogItemsPerMessage, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes,
-  }, o.logger);
+  }, o.logger, live);
   agent.start();
   transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));
   for (const link of links.values()) link.start();
@@ -50,8 +56,10 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
     endpoint,
     agent,
     links,
+    live,
     port,
     async close() {
+      await live.close();
       await Promise.all([...links.values()].map((l) => l.close()));
       agent.close();
       endpoint.close();

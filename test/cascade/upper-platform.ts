@@ -100,6 +100,16 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
     }), this.lower);
   }
 
+  /** INVITE Play with media to `rtpPort` (UDP); resolves with the dialog once ACKed, throws on a refusal. */
+  async play(lowerId: string, channelId: string, rtpPort: number, ssrc = '0100000001') {
+    if (!this.lower) throw new Error('nobody registered');
+    const sdp = `v=0\r\no=${this.sipId} 0 0 IN IP4 127.0.0.1\r\ns=Play\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video ${rtpPort} RTP/AVP 96 98\r\na=recvonly\r\na=rtpmap:96 PS/90000\r\na=rtpmap:98 H264/90000\r\ny=${ssrc}\r\n`;
+    return this.endpoint.invite({
+      uri: `sip:${channelId}@${this.lower.address}:${this.lower.port}`, to: channelId, remote: this.lower,
+      headers: { Subject: `${channelId}:${ssrc},${this.sipId}:0` }, body: Buffer.from(sdp),
+    });
+  }
+
   async close(): Promise<void> {
     this.endpoint.close();
     await this.transport.close();
