@@ -3,7 +3,7 @@
 // granting `catalog`, split over several MESSAGEs; DeviceInfo; DeviceStatus. A request from a SIP
 // ID that is not a configured upper is refused (403). Every catalog answer is registered as a
 // disclosure with the upper as its destination before it is sent. INVITE, ACK and BYE go to the
-// live sessions.
+// live sessions, SUBSCRIBE to the catalog subscriptions.
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
@@ -17,6 +17,7 @@ import type { Recipient } from './share.js';
 import type { ShareService } from './share.service.js';
 import type { UpperLink } from './upper-link.js';
 import type { LiveSessions } from './live-sessions.js';
+import type { CatalogSubscriptions } from './catalog-subscriptions.js';
 
 export interface CascadeAgentOptions {
   localId: string;
@@ -44,6 +45,7 @@ export class CascadeAgent {
     private readonly options: CascadeAgentOptions,
     private readonly log: Logger,
     private readonly live: LiveSessions,
+    private readonly subscriptions: CatalogSubscriptions,
   ) {}
 
   start(): void {
@@ -76,8 +78,10 @@ export class CascadeAgent {
         return this.live.invite(inc, link, recipient);
       case 'BYE':
         return this.live.bye(inc);
+      case 'SUBSCRIBE':
+        return this.subscriptions.subscribe(inc, recipient);
       default:
-        return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE' } });
+        return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE, SUBSCRIBE' } });
     }
   }
 

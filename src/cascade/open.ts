@@ -12,6 +12,7 @@ import { CascadeAgent } from './cascade-agent.js';
 import type { ShareService } from './share.service.js';
 import { UpperLink } from './upper-link.js';
 import { LiveSessions } from './live-sessions.js';
+import { CatalogSubscriptions } from './catalog-subscriptions.js';
 import type { Watch } from './upward-stream.js';
 
 export interface OpenCascadeOptions {
@@ -34,6 +35,7 @@ export interface CascadeRuntime {
   agent: CascadeAgent;
   links: Map<string, UpperLink>;
   live: LiveSessions;
+  subscriptions: CatalogSubscriptions;
   port: number;
   close(): Promise<void>;
 }
@@ -46,9 +48,10 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   const endpoint = new SipEndpoint(transport, { localId, contactHost: s.publicAddress, userAgent: 'Vigil', ...(o.timers ? { timers: o.timers } : {}) });
   const links = new Map(s.uppers.map((u) => [u.sipId, new UpperLink(endpoint, u, localId, o.logger, () => o.clock.now())]));
   const live = new LiveSessions(endpoint, o.shares, o.repos, o.watch, { localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now() }, o.logger);
+  const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now() }, o.logger);
   const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
     localId, catalogItemsPerMessage: s.catalogItemsPerMessage, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes,
-  }, o.logger, live);
+  }, o.logger, live, subscriptions);
   agent.start();
   transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));
   for (const link of links.values()) link.start();
@@ -57,9 +60,11 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
     agent,
     links,
     live,
+    subscriptions,
     port,
     async close() {
       await live.close();
+      subscriptions.close();
       await Promise.all([...links.values()].map((l) => l.close()));
       agent.close();
       endpoint.close();

@@ -137,11 +137,28 @@ for (const dialect of DIALECTS) {
       expect(states).toEqual(expect.arrayContaining(['failed', 'registering', 'registered']));
     });
 
-    it('a revoked share leaves the catalog at once', async () => {
+    it('a revoked share leaves the catalog at once, and a subscriber hears DEL', async () => {
+      expect(await upper.subscribeCatalog(LOWER)).toBe(200);
+      const heard = new Promise<{ m: import('../../src/media/sip/manscdp.js').ManscdpMessage; h: { event?: string; state?: string } }>((r) => upper.once('notify', (m, h) => r({ m, h })));
       await t.shares.revoke(head, shareId, '协议终止');
+      const { m, h } = await heard;
+      expect(h.event).toBe('Catalog');
+      expect(h.state).toMatch(/^active;expires=\d+$/);
+      const dels = children(children(m.element, 'DeviceList')[0], 'Item');
+      expect(dels.map((i) => [childText(i, 'DeviceID'), childText(i, 'Event')]).sort()).toEqual([...shared].sort().map((g) => [g, 'DEL']));
       const [answer] = await upper.query(LOWER, 'Catalog');
       expect(childText(answer!.element, 'SumNum')).toBe('0');
       expect(children(children(answer!.element, 'DeviceList')[0], 'Item')).toEqual([]);
+      // A new share is announced to the subscriber (ADD, the full item) and registered as a disclosure.
+      const added = new Promise<import('../../src/media/sip/manscdp.js').ManscdpMessage>((r) => upper.once('notify', (m) => r(m)));
+      await t.shares.grant(head, {
+        organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['catalog'], cameraIds: [w.camA], groupIds: [],
+        validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 86_400_000, purpose: '联网', approvalDocument: '〔2026〕18号',
+      });
+      const items = children(children((await added).element, 'DeviceList')[0], 'Item');
+      expect(items.map((i) => [childText(i, 'DeviceID'), childText(i, 'Event'), childText(i, 'ParentID')])).toEqual([['34010400001320000001', 'ADD', LOWER]]);
+      await t.audit.chainPending();
+      expect((await t.audit.search({ action: 'registry_view', outcome: 'success', limit: 100 })).items.map((e) => e.target)).toContain('catalog notification (1 channels added)');
     });
   });
 }

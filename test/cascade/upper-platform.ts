@@ -8,7 +8,7 @@ import { parseNameAddr, parseSipUri } from '../../src/media/sip/headers.js';
 import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, type ManscdpMessage } from '../../src/media/sip/manscdp.js';
 import { SipTransport, type Remote } from '../../src/media/sip/transport.js';
 
-export class TestUpper extends EventEmitter<{ registered: [id: string, expires: number]; keepalive: [id: string]; answer: [m: ManscdpMessage] }> {
+export class TestUpper extends EventEmitter<{ registered: [id: string, expires: number]; keepalive: [id: string]; answer: [m: ManscdpMessage]; notify: [m: ManscdpMessage, headers: { event?: string; state?: string }] }> {
   readonly digest: DigestServer;
   readonly registrations: { id: string; expires: number; remote: Remote }[] = [];
   readonly challenges: number[] = [];
@@ -64,7 +64,22 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
       this.emit('answer', m);
       return;
     }
+    if (inc.request.method === 'NOTIFY') {
+      await inc.respond(200);
+      this.emit('notify', parseManscdp(inc.request.body), { event: inc.request.headers.get('event'), state: inc.request.headers.get('subscription-state') });
+      return;
+    }
     await inc.respond(405);
+  }
+
+  /** SUBSCRIBE to the lower platform's catalog (Event: Catalog); resolves with the answer's status. */
+  async subscribeCatalog(lowerId: string, expires = 3600): Promise<number> {
+    if (!this.lower) throw new Error('nobody registered');
+    const res = await this.endpoint.send(this.endpoint.buildRequest({
+      method: 'SUBSCRIBE', uri: `sip:${lowerId}@${this.lower.address}:${this.lower.port}`, to: lowerId, remote: this.lower,
+      headers: { Event: 'Catalog', Expires: String(expires) }, body: buildManscdp('Query', 'Catalog', ++this.sn, lowerId), contentType: MANSCDP_CONTENT_TYPE,
+    }), this.lower);
+    return res.status;
   }
 
   /** Sends a query and collects answer messages until `done` says the answer is complete. */
