@@ -120,4 +120,25 @@ describe('live video to an upper platform', () => {
       rx.socket.close();
     }
   }, 60_000);
+
+  it('a share revoked by another process (no event here) still ends the stream within 2 s', async () => {
+    const other = (await t.repos.cameras.getByGbId(catalogOnly))!;
+    const share = await t.shares.grant(head, {
+      organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['live'], cameraIds: [other.id], groupIds: [],
+      validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 86_400_000, purpose: '联网', approvalDocument: '〔2026〕19号',
+    });
+    const rx = await receiver();
+    try {
+      await upper.play(LOWER, catalogOnly, rx.port);
+      await rx.got(3);
+      const bye = new Promise<number>((r) => upper.endpoint.once('bye', () => r(Date.now())));
+      const revokedAt = Date.now();
+      // Straight to the table, as the API role in another process would: this process hears no event.
+      expect(await t.repos.shares.revoke(share.id, t.adminId, t.clock.now(), 'revoked elsewhere')).toBe(true);
+      expect((await bye) - revokedAt).toBeLessThan(2000);
+      expect(cascade.live.open).toBe(0);
+    } finally {
+      rx.socket.close();
+    }
+  }, 60_000);
 });
