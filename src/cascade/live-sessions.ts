@@ -94,6 +94,7 @@ export class LiveSessions {
       offer = parseGbAnswer(text);
     } catch (e) {
       if (!isSipError(e)) throw e;
+      this.log.warn({ upper: link.settings.sipId, channel, problem: e.message }, 'cascade: INVITE with an SDP offer we cannot read');
       return inc.respond(400, { headers: { Warning: `399 vigil "${e.message.replace(/"/g, "'")}"` } });
     }
     const session = /^s=(\S+)/m.exec(text)?.[1] ?? 'Play';

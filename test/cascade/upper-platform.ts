@@ -115,6 +115,15 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
     }), this.lower);
   }
 
+  /** Sends raw bytes as a request body of `method` (bad input tests); resolves with the status. */
+  async raw(lowerId: string, method: 'MESSAGE' | 'INVITE', channelId: string, body: string, contentType: string): Promise<number> {
+    if (!this.lower) throw new Error('nobody registered');
+    const res = await this.endpoint.send(this.endpoint.buildRequest({
+      method, uri: `sip:${method === 'INVITE' ? channelId : lowerId}@${this.lower.address}:${this.lower.port}`, to: lowerId, remote: this.lower, body: Buffer.from(body), contentType,
+    }), this.lower);
+    return res.status;
+  }
+
   /** INVITE Play with media to `rtpPort` (UDP); resolves with the dialog once ACKed, throws on a refusal. */
   async play(lowerId: string, channelId: string, rtpPort: number, ssrc = '0100000001') {
     if (!this.lower) throw new Error('nobody registered');
