@@ -1,6 +1,7 @@
 // What this lower platform answers its upper platforms (GB/T 28181-2016 §9.5, §9.11, cascade as
 // in §5.2): Catalog with only the cameras shared with that upper (by its SIP ID) under a share
-// granting `catalog`, split over several MESSAGEs; DeviceInfo; DeviceStatus. A request from a SIP
+// granting `catalog`, split over several MESSAGEs; DeviceInfo; DeviceStatus; RecordInfo of a
+// channel shared for playback, from the recording index. A request from a SIP
 // ID that is not a configured upper is refused (403). Every catalog answer is registered as a
 // disclosure with the upper as its destination before it is sent. INVITE, ACK and BYE go to the
 // live sessions, SUBSCRIBE to the catalog subscriptions.
@@ -10,9 +11,10 @@ import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
 import { isSipError } from '../media/sip/errors.js';
 import { parseNameAddr, parseSipUri } from '../media/sip/headers.js';
 import { buildManscdp, parseManscdp, type ManscdpMessage } from '../media/sip/manscdp.js';
-import type { XmlNode } from '../media/sip/xml.js';
+import { childText, type XmlNode } from '../media/sip/xml.js';
 import { isVigilError } from '../errors.js';
 import { catalogItem, catalogPages } from './catalog-answer.js';
+import { parseGbTime, recordPages } from './record-info.js';
 import type { Recipient } from './share.js';
 import type { ShareService } from './share.service.js';
 import type { UpperLink } from './upper-link.js';
@@ -112,6 +114,8 @@ export class CascadeAgent {
         await reply({ Result: 'OK', Online: 'ONLINE', Status: 'OK', Encode: 'ON', Record: 'OFF', DeviceTime: time });
         return;
       }
+      case 'RecordInfo':
+        return this.recordInfo(link, recipient, doc);
       default:
         this.log.debug({ upper: link.settings.sipId, cmdType: doc.cmdType }, 'cascade: query not answered');
     }
@@ -128,6 +132,32 @@ export class CascadeAgent {
     } catch (e) {
       if (camera && !isVigilError(e)) throw e;
       return false;
+    }
+  }
+
+  /**
+   * The recordings of a channel shared for playback; for any other channel, or a range that is
+   * not one, an empty list (the refusal registered by the share use case).
+   */
+  private async recordInfo(link: UpperLink, recipient: Recipient, doc: ManscdpMessage): Promise<void> {
+    const offset = this.options.utcOffsetMinutes;
+    const from = parseGbTime(childText(doc.element, 'StartTime'), offset);
+    const to = parseGbTime(childText(doc.element, 'EndTime'), offset);
+    const camera = await this.repos.cameras.getByGbId(doc.deviceId);
+    let spans: [number, number][] = [];
+    if (camera && from !== undefined && to !== undefined && from < to) {
+      try {
+        const share = await this.shares.authorise(recipient, camera.id, 'playback', { target: `RecordInfo of channel ${doc.deviceId}` });
+        spans = await this.repos.recordingIndex.fileSpans(camera.id, from, to);
+        await this.shares.disclose(recipient, { right: 'playback', cameraIds: [camera.id], shareIds: [share.id], from, to, target: `record list of channel ${doc.deviceId} (${spans.length} recordings)`, detail: { sn: doc.sn } });
+      } catch (e) {
+        if (!isVigilError(e)) throw e;
+      }
+    } else {
+      this.log.warn({ upper: link.settings.sipId, channel: doc.deviceId }, 'cascade: RecordInfo for an unknown channel or without a valid time range');
+    }
+    for (const page of recordPages(doc.deviceId, camera?.name ?? '', spans, this.options.catalogItemsPerMessage, offset)) {
+      await link.send(buildManscdp('Response', 'RecordInfo', doc.sn, doc.deviceId, page, doc.charset));
     }
   }
 

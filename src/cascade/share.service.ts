@@ -208,9 +208,10 @@ export class ShareService extends EventEmitter<ShareEvents> {
     return out;
   }
 
+  /** How the register names a recipient: the newest name a share gave it, else its ID. */
   private async nameOf(r: Recipient): Promise<string> {
-    const s = (await this.d.repos.shares.list({ recipientKind: r.kind, recipientRef: r.ref, limit: 1 }))[0];
-    return s?.recipientName ?? r.ref;
+    const shares = await this.d.repos.shares.list({ recipientKind: r.kind, recipientRef: r.ref, limit: 50 });
+    return shares.find((s) => s.recipientName !== r.ref)?.recipientName ?? r.ref;
   }
 
   private async recipientName(g: ShareGrant, orgId: number): Promise<string> {

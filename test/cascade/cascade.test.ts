@@ -105,6 +105,33 @@ for (const dialect of DIALECTS) {
       expect(refused).toEqual([expect.objectContaining({ action: 'registry_view', destination: 'upper platform 合肥市平台', cameraIds: [w.camB] })]);
     });
 
+    it('answers RecordInfo from the recording index only for a channel shared for playback', async () => {
+      const camA = (await t.repos.cameras.get(w.camA))!;
+      const start = Date.UTC(2026, 9, 31, 0, 0, 0); // 08:00 in China
+      const file = await t.repos.recordings.createFile({ cameraId: camA.id, path: `recordings/${camA.id}/r.mp4`, codec: 'avc1', width: 640, height: 360, initSize: 700, startedAt: start });
+      await t.repos.recordings.commit({
+        fragments: [{ fileId: file.id, cameraId: camA.id, seq: 0, byteOffset: 700, size: 1000, startMs: start, endMs: start + 600_000, keyframe: true, samples: 25, sha256: 'x'.repeat(64) }],
+        fileProgress: [{ fileId: file.id, endedAt: start + 600_000, bytes: 1700 }],
+        events: [],
+      });
+      const range = { StartTime: '2026-10-31T00:00:00', EndTime: '2026-10-31T23:59:59' };
+      const [refused] = await upper.query(LOWER, 'RecordInfo', camA.gbId, undefined, range);
+      expect(childText(refused!.element, 'SumNum')).toBe('0');
+      await t.audit.chainPending();
+      expect((await t.audit.search({ outcome: 'refused', action: 'playback', limit: 10 })).items.map((e) => e.reason)).toEqual([`the share of camera ${camA.id} does not grant playback`]);
+      const playback = await t.shares.grant(head, {
+        organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['playback'], cameraIds: [camA.id], groupIds: [],
+        validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 86_400_000, purpose: '回放', approvalDocument: '〔2026〕20号',
+      });
+      const [answer] = await upper.query(LOWER, 'RecordInfo', camA.gbId, undefined, range);
+      expect(childText(answer!.element, 'SumNum')).toBe('1');
+      const item = children(children(answer!.element, 'RecordList')[0], 'Item')[0]!;
+      expect([childText(item, 'DeviceID'), childText(item, 'StartTime'), childText(item, 'EndTime')]).toEqual([camA.gbId, '2026-10-31T08:00:00', '2026-10-31T08:10:00']);
+      await t.audit.chainPending();
+      expect((await t.audit.search({ outcome: 'success', action: 'playback', limit: 10 })).items.map((e) => [e.target, e.destination])).toEqual([[`record list of channel ${camA.gbId} (1 recordings)`, 'upper platform 合肥市平台']]);
+      await t.shares.revoke(head, playback.id, '回放结束');
+    });
+
     it('refuses an INVITE for a channel not shared, and registers it', async () => {
       expect((await upper.invite(LOWER, '23010200001320000001')).status).toBe(403);
       await t.audit.chainPending();

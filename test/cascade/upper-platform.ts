@@ -83,7 +83,7 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
   }
 
   /** Sends a query and collects answer messages until `done` says the answer is complete. */
-  async query(lowerId: string, cmdType: string, deviceId = lowerId, done: (msgs: ManscdpMessage[]) => boolean = (m) => m.length >= 1): Promise<ManscdpMessage[]> {
+  async query(lowerId: string, cmdType: string, deviceId = lowerId, done: (msgs: ManscdpMessage[]) => boolean = (m) => m.length >= 1, fields: Record<string, string> = {}): Promise<ManscdpMessage[]> {
     if (!this.lower) throw new Error('nobody registered');
     const sn = ++this.sn;
     const got: ManscdpMessage[] = [];
@@ -100,7 +100,7 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
     });
     const res = await this.endpoint.request({
       method: 'MESSAGE', uri: `sip:${lowerId}@${this.lower.address}:${this.lower.port}`, to: lowerId, remote: this.lower,
-      body: buildManscdp('Query', cmdType, sn, deviceId), contentType: MANSCDP_CONTENT_TYPE,
+      body: buildManscdp('Query', cmdType, sn, deviceId, fields), contentType: MANSCDP_CONTENT_TYPE,
     });
     if (res.status !== 200) throw new Error(`query answered ${res.status}`);
     return finished;
