@@ -36,6 +36,15 @@ module.exports = {
       to: { path: '^src/sim/' },
     },
     {
+      name: 'cascade-apart-from-gb28181',
+      comment:
+        'The upward cascade (this platform as a lower one) and the GB/T 28181 platform (devices registering here) ' +
+        'share only the wire code in media/sip and media/ps, so either can change without the other.',
+      severity: 'error',
+      from: { ...PRODUCTION, path: '^src/(cascade|gb28181)/' },
+      to: { path: '^src/(cascade|gb28181)/', pathNot: '^src/$1/' },
+    },
+    {
       name: 'domain-has-no-io',
       comment:
         'domain/ is types and pure rules: no file, network or process access, and no folder but itself. ' +

@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   'audit:read',
   'access-request:approve',
   'users:manage',
+  /** Share cameras with an upper platform, another department or an API client (共享, R2.2). */
+  'share:grant',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -41,7 +43,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   // approved access request (AH-21, HRB-22, WH-25, CN799-20): no footage by role alone.
   investigator: ['footage:view', 'footage:copy', 'footage:retrieve'],
   // Head of agency: decides access requests for the custodian's cameras (AH-21, HRB-22).
-  approver: ['access-request:approve'],
+  // Sharing across departments and upward is under the head's authorisation (HRB-20, AH-5, AH-20).
+  approver: ['access-request:approve', 'share:grant'],
   // Police as supervisor: inspects the registry and the register; the police head's approval.
   supervisor: ['basic-info:read', 'audit:read', 'access-request:approve'],
   auditor: ['audit:read'],

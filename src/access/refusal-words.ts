@@ -16,6 +16,9 @@ const ACTIONS: Record<string, string> = {
   edit: 'edit',
   'export-all': 'export every camera of',
   'grant-over': 'grant roles over',
+  'grant-shares': 'share the cameras of',
+  'read-shares': 'read the shares of',
+  share: 'share',
   'import-cameras': 'import cameras into',
   list: 'see',
   manage: 'manage',
@@ -53,6 +56,8 @@ const NEEDS: Record<string, string> = {
   'view-live': 'the permission to watch live video over this camera',
   'play-back': 'the permission to play back footage of this camera',
   'control-ptz': 'the permission to steer this camera',
+  'grant-shares': 'the permission to share cameras (share:grant) over this organisation',
+  share: 'the permission to share cameras (share:grant) over this camera',
 };
 
 const PERMISSION_WORDS: Record<Permission, string> = {
@@ -68,6 +73,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   'audit:read': 'read the access register',
   'access-request:approve': 'approve access requests',
   'users:manage': 'manage user accounts',
+  'share:grant': 'share cameras with other platforms and departments',
 };
 
 /** "you may not approve or reject access request 3: this needs …". */

@@ -27,6 +27,7 @@ export const ACTION_OF_PERMISSION: Record<Permission, AuditAction> = {
   'audit:read': 'register_access',
   'access-request:approve': 'approval_decision',
   'users:manage': 'permission_change',
+  'share:grant': 'permission_change',
 };
 
 const RECORDED = Symbol('vigil.refusal-recorded');

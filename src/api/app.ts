@@ -33,6 +33,7 @@ import { exportRoutes } from './routes/exports/routes.js';
 import { holdRoutes } from './routes/holds/routes.js';
 import type { EvidenceRouteDeps } from './routes/integrity/evidence-deps.js';
 import { integrityRoutes } from './routes/integrity/routes.js';
+import { shareRoutes, type ShareRouteDeps } from './routes/shares/routes.js';
 
 export interface AppDeps {
   db: Db;
@@ -52,6 +53,8 @@ export interface AppDeps {
   supervision?: Supervision;
   /** Legal holds, evidence exports, tree heads, footage verification and disk state (issue 6). */
   evidence?: EvidenceRouteDeps;
+  /** Shares (共享) with upper platforms, departments and API clients (issue 19). */
+  shares?: ShareRouteDeps;
   /** Proxies, docs and metrics (issue 14); every default is the closed one. */
   security?: SecurityOptions;
   /** Extra routes a process role adds (web UI). */
@@ -114,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (deps.media) await watchRoutes(api, deps.media, access);
       if (deps.health) await cameraHealthRoutes(api, { ...deps.health, registry, access });
       if (deps.supervision) await registerSupervisionRoutes(api, deps.supervision);
+      if (deps.shares) await api.register(shareRoutes, deps.shares);
       if (deps.evidence) {
         const evidence = { ...deps.evidence, access };
         await api.register(holdRoutes, evidence);

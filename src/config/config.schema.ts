@@ -54,7 +54,7 @@ export const configSchema = z.strictObject({
   /** Process roles this node runs. */
   // One node runs every role by default; a larger site splits them across nodes on one PostgreSQL.
   // 'gb28181' (the GB/T 28181 SIP server) is not in the default: it listens on a public port and needs passwords.
-  services: z.array(z.enum(['api', 'recorder', 'retention', 'health', 'gb28181'])).min(1).default(['api', 'recorder', 'retention', 'health']),
+  services: z.array(z.enum(['api', 'recorder', 'retention', 'health', 'gb28181', 'cascade'])).min(1).default(['api', 'recorder', 'retention', 'health']),
   recorder: z
     .strictObject({
       /** A recording file rolls over after this many seconds. */
@@ -209,6 +209,44 @@ export const configSchema = z.strictObject({
       channelPlaceCategories: z.record(z.string().regex(/^\d{20}$/), z.string().min(1).max(64)).default({}),
     })
     .refine((g) => g.mediaPortMin <= g.mediaPortMax, { message: 'mediaPortMin must not be above mediaPortMax' })
+    .prefault({}),
+  /** Upward cascade (issue 19): this platform as a lower platform registering to upper platforms (the 'cascade' role). */
+  cascade: z
+    .strictObject({
+      /** This platform's SIP ID towards upper platforms (type 200); defaults to gb28181.sipId. */
+      sipId: z.string().regex(/^\d{20}$/, 'must be 20 digits').optional(),
+      /** Address the cascade's SIP endpoint binds (UDP and TCP on one port, apart from the devices' port). */
+      host: z.string().min(1).default('0.0.0.0'),
+      /** Its SIP port (UDP and TCP); 0 picks a free one. */
+      port: z.number().int().min(0).max(65535).default(5062),
+      /** Address upper platforms can reach this platform at (Via, Contact). */
+      publicAddress: z.string().min(1).default('127.0.0.1'),
+      /** Catalog items in one MESSAGE of a Catalog answer (the rest follow, SumNum the total). */
+      catalogItemsPerMessage: z.number().int().min(1).max(100).default(20),
+      /** Upper platforms to register to; each sees only the cameras shared with its SIP ID. */
+      uppers: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1).max(200),
+            /** The upper platform's 20-digit SIP ID; shares name it as their recipient. */
+            sipId: z.string().regex(/^\d{20}$/, 'must be 20 digits'),
+            /** Its SIP domain (digest realm); defaults to the first 10 digits of its SIP ID. */
+            domain: z.string().regex(/^\d{10}$/, 'must be 10 digits').optional(),
+            address: z.string().min(1),
+            port: z.number().int().min(1).max(65535).default(5060),
+            transport: z.enum(['UDP', 'TCP']).default('UDP'),
+            /** The password the upper platform gave this platform. */
+            password: z.string().min(1).max(128),
+            keepaliveSeconds: z.number().min(0.1).max(3600).default(60),
+            /** Keepalives that may go unanswered before registering again. */
+            keepaliveMissed: z.number().int().min(1).max(100).default(3),
+            registerExpiresSeconds: z.number().int().min(60).max(86_400).default(3600),
+            /** Wait before registering again after a failure. */
+            retrySeconds: z.number().min(0.1).max(3600).default(30),
+          }),
+        )
+        .default([]),
+    })
     .prefault({}),
   /** Camera health (issue 7): diagnostic cycle, thresholds, rates, webhooks. */
   health: z

@@ -150,6 +150,17 @@ export class CameraRepository {
     return r ? toCamera(r) : undefined;
   }
 
+  /** These cameras (in id order; ids that do not exist are left out), 500 a query. */
+  async getMany(ids: number[], q: Q = this.db): Promise<Camera[]> {
+    const out: Camera[] = [];
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await q.selectFrom('cameras').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute();
+      out.push(...rows.map(toCamera));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
   async getByGbId(gbId: string, q: Q = this.db): Promise<Camera | undefined> {
     const r = await q.selectFrom('cameras').selectAll().where('gb_id', '=', gbId).executeTakeFirst();
     return r ? toCamera(r) : undefined;

@@ -20,6 +20,7 @@ import { gb28181Devices } from './migrations/0017-gb28181-devices.js';
 import { cameraSearchGrams } from './migrations/0018-camera-search-grams.js';
 import { forceMajeure } from './migrations/0019-force-majeure.js';
 import { dutyRecords } from './migrations/0022-duty-records.js';
+import { shares } from './migrations/0024-shares.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -40,6 +41,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0018-camera-search-grams': cameraSearchGrams(db.dialect),
     '0019-force-majeure': forceMajeure(db.dialect),
     '0022-duty-records': dutyRecords(db.dialect),
+    '0024-shares': shares(db.dialect),
   };
 }
 

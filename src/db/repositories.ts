@@ -13,6 +13,7 @@ import { OrganisationRepository } from './organisation.repository.js';
 import { RecordingIndex } from './recording-index.repository.js';
 import { RecordingRepository } from './recording.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
+import { ShareRepository } from './share.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
 export interface Repositories {
@@ -34,6 +35,8 @@ export interface Repositories {
   gbDevices: GbDeviceRepository;
   /** Force-majeure marks on camera outages (HRB-25(3)). */
   forceMajeure: ForceMajeureRepository;
+  /** Shares (共享) of cameras with upper platforms, departments and API clients. */
+  shares: ShareRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -53,5 +56,6 @@ export function createRepositories(db: Db): Repositories {
     health: new HealthRepository(db.kysely),
     workOrders: new WorkOrderRepository(db.kysely),
     supervision: new SupervisionRepository(db.kysely),
+    shares: new ShareRepository(db.kysely),
   };
 }

@@ -8,6 +8,7 @@ import type { AuditTables } from './audit.repository.js';
 import type { EvidenceTables } from './evidence.repository.js';
 import type { GbTables } from './gb-device.repository.js';
 import type { ForceMajeureTables } from './force-majeure.repository.js';
+import type { ShareTables } from './share.repository.js';
 import type { HealthTables } from './health.repository.js';
 import type { RecordingTables } from './recording.repository.js';
 import type { SupervisionTables } from './supervision.repository.js';
@@ -91,7 +92,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, EvidenceTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, EvidenceTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;

@@ -33,6 +33,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     media: watching.media,
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
     supervision: ctx.supervision,
+    shares: { shares: ctx.shares },
     evidence: {
       ...evidence,
       repos: ctx.repos,

@@ -14,6 +14,7 @@ import { createRepositories, type Repositories } from '../db/repositories.js';
 import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import { createHealth, type Health } from '../health/index.js';
 import { createSupervision, type Supervision } from '../supervision/index.js';
+import { ShareService } from '../cascade/share.service.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { loadProfileRules } from '../registry/profile-rules.adapter.js';
 import type { ProfileCatalogueView, ProfileRules } from '../registry/profile-rules.js';
@@ -48,6 +49,8 @@ export interface Context {
   health: Health;
   /** Lifecycle and supervision (R7, R8). */
   supervision: Supervision;
+  /** Shares (共享) of cameras with upper platforms, departments and API clients; the cascade role answers from them. */
+  shares: ShareService;
   /** The camera source policy every path that opens a source asks (issue 14). */
   sources: SourceGuard;
   close(): Promise<void>;
@@ -120,6 +123,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
         return { id: r.order.id, opened: r.opened };
       },
     }),
+    shares: new ShareService({ repos, log: access.log, clock }),
     async close() {
       // Counted refusals of unidentified callers still in their window are written before the register closes.
       await access.anonymousRefusals.close().catch((err: unknown) => logger.error({ err }, 'counted refusals could not be registered'));

@@ -1,10 +1,11 @@
 // Starts the process roles a configuration names (`services`, VIGIL_SERVICES), in the one order
-// that lets them stop cleanly in reverse: the register's timers, api, retention, health, gb28181, and the
+// that lets them stop cleanly in reverse: the register's timers, api, retention, health, gb28181, cascade, and the
 // recorder last so it stops first (files are closed before anything they depend on goes away).
 import type { Config } from '../config/config.js';
 import { startApiService, type ApiServiceOptions } from './api.service.js';
 import type { Context } from './context.js';
 import { startGb28181Service } from './gb28181.service.js';
+import { startCascadeService } from './cascade.service.js';
 import { startHealthService } from './health.service.js';
 import { startRecorderService } from './recorder.service.js';
 import { startRegisterTimers } from './register.service.js';
@@ -36,6 +37,8 @@ export async function startRoles(ctx: Context, roles: readonly Role[], options: 
     if (roles.includes('health')) stops.push(startHealthService(ctx).close);
     // The GB/T 28181 SIP server registers the gb28181:// scheme the recorder opens (issue 18).
     if (roles.includes('gb28181')) stops.push((await startGb28181Service(ctx)).close);
+    // Upward cascade (issue 19): registers to the upper platforms and answers them from the shares.
+    if (roles.includes('cascade')) stops.push((await startCascadeService(ctx)).close);
     if (roles.includes('recorder')) stops.push((await startRecorderService(ctx)).close);
   } catch (e) {
     await close();

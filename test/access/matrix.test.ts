@@ -14,6 +14,7 @@ import { currentCode, person, signIn, type Client, type Person } from '../suppor
 import { PDF, world, type World } from './fixtures.js';
 import { supervisionCases } from '../supervision/matrix-cases.js';
 import { healthMatrix } from '../health/matrix-cases.js';
+import { shareCases } from '../cascade/matrix-cases.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 
 type Variant = 'own' | 'other';
@@ -249,6 +250,8 @@ describe('authorisation matrix (every role × every route × own and other organ
     ...supervisionCases(() => ({ t, w })),
     // Camera health (issue 7): the oracle lives beside its tests.
     ...health.cases,
+    // Shares (issue 19): the oracle lives beside its tests.
+    ...shareCases(() => ({ t, w })),
   };
 
   beforeAll(async () => {

@@ -42,6 +42,7 @@ import { StreamRegister } from '../../src/live/stream-register.js';
 import { RecordingIndex } from '../../src/db/recording-index.repository.js';
 import { PlaybackService } from '../../src/playback/playback-service.js';
 import { TimelineService } from '../../src/playback/timeline-service.js';
+import { ShareService } from '../../src/cascade/share.service.js';
 
 export interface TestApp {
   /** The app; requests without credentials are sent as the platform administrator. */
@@ -58,6 +59,8 @@ export interface TestApp {
   evidence: EvidenceRouteDeps & { merkle: MerkleLog; store: SegmentStore };
   /** Camera health behind the status, diagnostics, work-order and alarm routes; its schedule is never started. */
   health: Health;
+  /** Shares (共享) behind the share routes and the cascade. */
+  shares: ShareService;
   clock: ReturnType<typeof fixedClock>;
   dataDir: string;
   /** The camera source policy the registry and health use. */
@@ -117,7 +120,8 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     metrics: new MetricsRegistry(),
   });
   const media = o.media ? mediaOf(db, repos, access, guard, dataDir) : undefined;
-  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, ...(media ? { media } : {}) });
+  const shares = new ShareService({ repos, log: access.log, clock });
+  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, shares: { shares }, ...(media ? { media } : {}) });
   const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
   await access.users.grant(null, user.id, 'system_administrator', null);
   const { token } = await access.users.createToken(null, user.id, {
@@ -138,6 +142,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     audit,
     evidence,
     health,
+    shares,
     clock,
     dataDir,
     sources: guard,

@@ -13,6 +13,8 @@ import { Dialog } from './dialog.js';
 export interface IncomingRequest {
   request: SipRequest;
   remote: Remote;
+  /** The To tag this request's responses carry: the local tag of a dialog it creates (INVITE, SUBSCRIBE). */
+  toTag: string;
   /** Sends the final (or a provisional) response; later calls after a final one are ignored. */
   respond(status: number, options?: { headers?: SipHeaders | Record<string, string>; body?: Buffer }): Promise<void>;
 }
@@ -185,7 +187,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> {
     if (request.method === 'ACK') {
       // An ACK for a non-2xx final is absorbed by its transaction; one for a 2xx goes to the dialog's owner.
       if (existing && existing.final && existing.last && existing.last.status >= 300) return;
-      this.emit('request', { request, remote, respond: async () => undefined });
+      this.emit('request', { request, remote, toTag: '', respond: async () => undefined });
       return;
     }
     if (existing) {
@@ -223,7 +225,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> {
       void respond(501);
       return;
     }
-    this.emit('request', { request, remote, respond });
+    this.emit('request', { request, remote, toTag, respond });
   }
 
   close(): void {

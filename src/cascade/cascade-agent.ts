@@ -1,0 +1,178 @@
+// What this lower platform answers its upper platforms (GB/T 28181-2016 §9.5, §9.11, cascade as
+// in §5.2): Catalog with only the cameras shared with that upper (by its SIP ID) under a share
+// granting `catalog`, split over several MESSAGEs; DeviceInfo; DeviceStatus; RecordInfo of a
+// channel shared for playback, from the recording index. A request from a SIP
+// ID that is not a configured upper is refused (403). Every catalog answer is registered as a
+// disclosure with the upper as its destination before it is sent. INVITE, ACK and BYE go to the
+// live sessions, SUBSCRIBE to the catalog subscriptions.
+import type { Logger } from 'pino';
+import type { Repositories } from '../db/repositories.js';
+import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
+import { isSipError } from '../media/sip/errors.js';
+import { parseNameAddr, parseSipUri } from '../media/sip/headers.js';
+import { buildManscdp, parseManscdp, type ManscdpMessage } from '../media/sip/manscdp.js';
+import { childText, type XmlNode } from '../media/sip/xml.js';
+import { isVigilError } from '../errors.js';
+import { catalogItem, catalogPages } from './catalog-answer.js';
+import { parseGbTime, recordPages } from './record-info.js';
+import type { Recipient } from './share.js';
+import type { ShareService } from './share.service.js';
+import type { UpperLink } from './upper-link.js';
+import type { LiveSessions } from './live-sessions.js';
+import type { CatalogSubscriptions } from './catalog-subscriptions.js';
+
+export interface CascadeAgentOptions {
+  localId: string;
+  catalogItemsPerMessage: number;
+  deviceName: string;
+  firmware: string;
+  now(): number;
+  utcOffsetMinutes: number;
+}
+
+export class CascadeAgent {
+  /** Catalog answers sent, by upper SIP ID (for the console and tests). */
+  readonly catalogsSent = new Map<string, number>();
+  private readonly onRequest = (inc: IncomingRequest) =>
+    void this.handle(inc).catch((err: unknown) => {
+      this.log.error({ err }, 'cascade request failed');
+      void inc.respond(500);
+    });
+
+  constructor(
+    private readonly endpoint: SipEndpoint,
+    private readonly links: ReadonlyMap<string, UpperLink>,
+    private readonly shares: ShareService,
+    private readonly repos: Repositories,
+    private readonly options: CascadeAgentOptions,
+    private readonly log: Logger,
+    private readonly live: LiveSessions,
+    private readonly subscriptions: CatalogSubscriptions,
+  ) {}
+
+  start(): void {
+    this.endpoint.on('request', this.onRequest);
+  }
+
+  close(): void {
+    this.endpoint.off('request', this.onRequest);
+  }
+
+  private async handle(inc: IncomingRequest): Promise<void> {
+    const { request } = inc;
+    if (request.method === 'ACK') return this.live.ack(inc);
+    let from: string;
+    try {
+      from = parseSipUri(parseNameAddr(request.headers.get('from')!).uri).user ?? '';
+    } catch {
+      return inc.respond(400);
+    }
+    const link = this.links.get(from);
+    if (!link || link.settings.address !== inc.remote.address) {
+      this.log.warn({ from, remote: `${inc.remote.address}:${inc.remote.port}`, method: request.method }, 'cascade: request from a platform that is not a configured upper, refused');
+      return inc.respond(403);
+    }
+    const recipient: Recipient = { kind: 'platform', ref: link.settings.sipId };
+    switch (request.method) {
+      case 'MESSAGE':
+        return this.message(inc, link, recipient);
+      case 'INVITE':
+        return this.live.invite(inc, link, recipient);
+      case 'BYE':
+        return this.live.bye(inc);
+      case 'SUBSCRIBE':
+        return this.subscriptions.subscribe(inc, recipient);
+      default:
+        return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE, SUBSCRIBE' } });
+    }
+  }
+
+  private async message(inc: IncomingRequest, link: UpperLink, recipient: Recipient): Promise<void> {
+    let doc: ManscdpMessage;
+    try {
+      doc = parseManscdp(inc.request.body);
+    } catch (e) {
+      if (!isSipError(e)) throw e;
+      this.log.warn({ upper: link.settings.sipId, problem: e.message }, 'cascade: malformed MANSCDP from upper, refused');
+      return inc.respond(400);
+    }
+    await inc.respond(200);
+    if (doc.root !== 'Query') return;
+    const reply = (fields: XmlNode) => link.send(buildManscdp('Response', doc.cmdType, doc.sn, doc.deviceId, fields, doc.charset));
+    switch (doc.cmdType) {
+      case 'Catalog':
+        return this.catalog(link, recipient, doc);
+      case 'DeviceInfo': {
+        if (!(await this.mayName(recipient, doc.deviceId))) return void (await reply({ Result: 'ERROR' }));
+        const channels = (await this.shares.camerasFor(recipient, 'catalog')).length;
+        await reply({ DeviceName: this.options.deviceName, Result: 'OK', Manufacturer: 'Vigil', Model: 'Vigil platform', Firmware: this.options.firmware, Channel: channels });
+        return;
+      }
+      case 'DeviceStatus': {
+        if (!(await this.mayName(recipient, doc.deviceId))) return void (await reply({ Result: 'ERROR' }));
+        const time = new Date(this.options.now() + this.options.utcOffsetMinutes * 60_000).toISOString().slice(0, 19);
+        await reply({ Result: 'OK', Online: 'ONLINE', Status: 'OK', Encode: 'ON', Record: 'OFF', DeviceTime: time });
+        return;
+      }
+      case 'RecordInfo':
+        return this.recordInfo(link, recipient, doc);
+      default:
+        this.log.debug({ upper: link.settings.sipId, cmdType: doc.cmdType }, 'cascade: query not answered');
+    }
+  }
+
+  /** A query about this platform, or about a channel shared with the upper (else refused and registered). */
+  private async mayName(recipient: Recipient, deviceId: string): Promise<boolean> {
+    if (deviceId === this.options.localId) return true;
+    const camera = await this.repos.cameras.getByGbId(deviceId);
+    try {
+      if (!camera) throw new Error('unknown');
+      await this.shares.authorise(recipient, camera.id, 'catalog', { target: `query about channel ${deviceId}` });
+      return true;
+    } catch (e) {
+      if (camera && !isVigilError(e)) throw e;
+      return false;
+    }
+  }
+
+  /**
+   * The recordings of a channel shared for playback; for any other channel, or a range that is
+   * not one, an empty list (the refusal registered by the share use case).
+   */
+  private async recordInfo(link: UpperLink, recipient: Recipient, doc: ManscdpMessage): Promise<void> {
+    const offset = this.options.utcOffsetMinutes;
+    const from = parseGbTime(childText(doc.element, 'StartTime'), offset);
+    const to = parseGbTime(childText(doc.element, 'EndTime'), offset);
+    const camera = await this.repos.cameras.getByGbId(doc.deviceId);
+    let spans: [number, number][] = [];
+    if (camera && from !== undefined && to !== undefined && from < to) {
+      try {
+        const share = await this.shares.authorise(recipient, camera.id, 'playback', { target: `RecordInfo of channel ${doc.deviceId}` });
+        spans = await this.repos.recordingIndex.fileSpans(camera.id, from, to);
+        await this.shares.disclose(recipient, { right: 'playback', cameraIds: [camera.id], shareIds: [share.id], from, to, target: `record list of channel ${doc.deviceId} (${spans.length} recordings)`, detail: { sn: doc.sn } });
+      } catch (e) {
+        if (!isVigilError(e)) throw e;
+      }
+    } else {
+      this.log.warn({ upper: link.settings.sipId, channel: doc.deviceId }, 'cascade: RecordInfo for an unknown channel or without a valid time range');
+    }
+    for (const page of recordPages(doc.deviceId, camera?.name ?? '', spans, this.options.catalogItemsPerMessage, offset)) {
+      await link.send(buildManscdp('Response', 'RecordInfo', doc.sn, doc.deviceId, page, doc.charset));
+    }
+  }
+
+  private async catalog(link: UpperLink, recipient: Recipient, doc: ManscdpMessage): Promise<void> {
+    const ids = await this.shares.camerasFor(recipient, 'catalog');
+    const cameras = await this.repos.cameras.getMany(ids);
+    const regions = new Map((await this.repos.organisations.getMany([...new Set(cameras.map((c) => c.regionId))])).map((o) => [o.id, o]));
+    const items = cameras.map((camera) =>
+      catalogItem({ camera, civilCode: regions.get(camera.regionId)?.regionCode ?? camera.gbId.slice(0, 6), online: camera.status === 'in_service' }, this.options.localId),
+    );
+    const shareIds = await this.shares.activeShareIds(recipient, 'catalog');
+    await this.shares.disclose(recipient, { right: 'catalog', cameraIds: ids, shareIds, target: `catalog answer SN ${doc.sn} (${ids.length} channels)`, detail: { sn: doc.sn } });
+    for (const page of catalogPages(items, this.options.catalogItemsPerMessage)) {
+      await link.send(buildManscdp('Response', 'Catalog', doc.sn, this.options.localId, page, doc.charset));
+    }
+    this.catalogsSent.set(link.settings.sipId, (this.catalogsSent.get(link.settings.sipId) ?? 0) + 1);
+  }
+}

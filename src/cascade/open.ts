@@ -1,0 +1,74 @@
+// Assembles the upward cascade over one SIP transport of its own: a link per configured upper
+// platform (register, keepalive, re-register) and the agent that answers them from the shares.
+// Used by the 'cascade' process role and by the tests, so both run the same assembly.
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
+import type { Repositories } from '../db/repositories.js';
+import { SipEndpoint } from '../media/sip/endpoint.js';
+import { SipTransport } from '../media/sip/transport.js';
+import { VERSION } from '../version.js';
+import { CascadeAgent } from './cascade-agent.js';
+import type { ShareService } from './share.service.js';
+import { UpperLink } from './upper-link.js';
+import { LiveSessions } from './live-sessions.js';
+import { CatalogSubscriptions } from './catalog-subscriptions.js';
+import type { Watch } from './upward-stream.js';
+
+export interface OpenCascadeOptions {
+  settings: Config['cascade'];
+  /** This platform's SIP ID when the cascade names none (gb28181.sipId). */
+  defaultSipId: string;
+  deviceName: string;
+  utcOffsetMinutes: number;
+  repos: Repositories;
+  shares: ShareService;
+  clock: Clock;
+  logger: Logger;
+  /** Joins a camera's feed in the stream hub; without it INVITEs are answered 488. */
+  watch?: Watch;
+  timers?: { T1: number; T2: number };
+}
+
+export interface CascadeRuntime {
+  endpoint: SipEndpoint;
+  agent: CascadeAgent;
+  links: Map<string, UpperLink>;
+  live: LiveSessions;
+  subscriptions: CatalogSubscriptions;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime> {
+  const s = o.settings;
+  const localId = s.sipId ?? o.defaultSipId;
+  const transport = new SipTransport({ host: s.host, port: s.port });
+  const port = await transport.listen();
+  const endpoint = new SipEndpoint(transport, { localId, contactHost: s.publicAddress, userAgent: 'Vigil', ...(o.timers ? { timers: o.timers } : {}) });
+  const links = new Map(s.uppers.map((u) => [u.sipId, new UpperLink(endpoint, u, localId, o.logger, () => o.clock.now())]));
+  const live = new LiveSessions(endpoint, o.shares, o.repos, o.watch, { localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now() }, o.logger);
+  const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now() }, o.logger);
+  const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
+    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes,
+  }, o.logger, live, subscriptions);
+  agent.start();
+  transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));
+  for (const link of links.values()) link.start();
+  return {
+    endpoint,
+    agent,
+    links,
+    live,
+    subscriptions,
+    port,
+    async close() {
+      await live.close();
+      subscriptions.close();
+      await Promise.all([...links.values()].map((l) => l.close()));
+      agent.close();
+      endpoint.close();
+      await transport.close();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// MPEG-2 program stream writer for sending video upward (GB/T 28181-2016 §C.2, ISO/IEC 13818-1
+// §2.5.3): per frame a pack header (SCR = the frame's DTS), on a keyframe also the system header
+// and the program stream map, then the frame as PES packets of stream 0xE0 with PTS (and DTS
+// when it differs), split below the 16-bit PES length. Annex B start codes go before each NAL
+// unit; the frame's parameter sets are put before a keyframe that lacks them. Then the bytes are
+// cut into RTP packets (PT 96, 90 kHz, marker on the frame's last packet, no payload header).
+import { PACK, PSM, STREAM_TYPE, SYSTEM_HEADER } from './pes.js';
+
+const START = Buffer.from([0, 0, 0, 1]);
+const VIDEO_ID = 0xe0;
+/** Largest PES payload a packet carries (its 16-bit length also counts the 13-byte header tail). */
+const PES_MAX = 65_000;
+/** mux_rate in units of 50 bytes/s: written as a generous constant (receivers do not police it). */
+const MUX_RATE = 0x3fff;
+
+function timestamp(prefix: number, ts: number): Buffer {
+  const t = ((ts % 2 ** 33) + 2 ** 33) % 2 ** 33;
+  const hi = Math.floor(t / 2 ** 30) & 0x07;
+  const mid = Math.floor(t / 2 ** 15) & 0x7fff;
+  const lo = t & 0x7fff;
+  return Buffer.from([(prefix << 4) | (hi << 1) | 1, mid >> 7, ((mid & 0x7f) << 1) | 1, lo >> 7, ((lo & 0x7f) << 1) | 1]);
+}
+
+/** Pack header (§2.5.3.3) with SCR = `scr90k`, extension 0, no stuffing. */
+export function packHeader(scr90k: number): Buffer {
+  const b = Buffer.alloc(14);
+  b.writeUInt32BE(0x100 | PACK, 0);
+  const t = ((scr90k % 2 ** 33) + 2 ** 33) % 2 ** 33;
+  const hi = Math.floor(t / 2 ** 30) & 0x07;
+  const mid = Math.floor(t / 2 ** 15) & 0x7fff;
+  const lo = t & 0x7fff;
+  b[4] = 0x44 | (hi << 3) | (mid >> 13);
+  b[5] = (mid >> 5) & 0xff;
+  b[6] = ((mid & 0x1f) << 3) | 0x04 | (lo >> 13);
+  b[7] = (lo >> 5) & 0xff;
+  b[8] = ((lo & 0x1f) << 3) | 0x04;
+  b[9] = 0x01; // SCR extension 0, marker
+  b[10] = (MUX_RATE >> 14) & 0xff;
+  b[11] = (MUX_RATE >> 6) & 0xff;
+  b[12] = ((MUX_RATE & 0x3f) << 2) | 0x03;
+  b[13] = 0xf8; // reserved, no stuffing
+  return b;
+}
+
+/** System header (§2.5.3.5) naming one video stream (buffer bound 128 × 1024 bytes). */
+export function systemHeader(): Buffer {
+  const b = Buffer.alloc(15);
+  b.writeUInt32BE(0x100 | SYSTEM_HEADER, 0);
+  b.writeUInt16BE(9, 4);
+  b[6] = 0x80 | ((MUX_RATE >> 15) & 0x7f);
+  b[7] = (MUX_RATE >> 7) & 0xff;
+  b[8] = ((MUX_RATE & 0x7f) << 1) | 1;
+  b[9] = 0x00; // audio_bound 0, fixed 0, CSPS 0
+  b[10] = 0xe1; // audio and video locked, marker, video_bound 1
+  b[11] = 0x7f; // no packet rate restriction, reserved
+  b[12] = VIDEO_ID;
+  b[13] = 0xe0; // '11', scale 1 (units of 1024 bytes), size bound high bits
+  b[14] = 0x80; // size bound 128
+  return b;
+}
+
+/** Program stream map (§2.5.4) with one elementary stream; CRC as 13818-1 Annex A. */
+export function programStreamMap(codec: 'h264' | 'h265'): Buffer {
+  const es = Buffer.from([codec === 'h264' ? STREAM_TYPE.h264 : STREAM_TYPE.h265, VIDEO_ID, 0, 0]);
+  const body = Buffer.concat([Buffer.from([0x80 | 0x01, 0x01, 0, 0]), Buffer.from([es.length >> 8, es.length & 0xff]), es]);
+  const head = Buffer.alloc(6);
+  head.writeUInt32BE(0x100 | PSM, 0);
+  head.writeUInt16BE(body.length + 4, 4);
+  const withoutCrc = Buffer.concat([head, body]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32mpeg(withoutCrc), 0);
+  return Buffer.concat([withoutCrc, crc]);
+}
+
+function crc32mpeg(data: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of data) {
+    crc ^= byte << 24;
+    for (let i = 0; i < 8; i++) crc = crc & 0x80000000 ? ((crc << 1) ^ 0x04c11db7) >>> 0 : (crc << 1) >>> 0;
+  }
+  return crc >>> 0;
+}
+
+function pes(payload: Buffer, pts: number | undefined, dts: number | undefined): Buffer {
+  const flags = pts === undefined ? 0 : dts === undefined || dts === pts ? 0x80 : 0xc0;
+  const stamps = flags === 0xc0 ? Buffer.concat([timestamp(0x3, pts!), timestamp(0x1, dts!)]) : flags === 0x80 ? timestamp(0x2, pts!) : Buffer.alloc(0);
+  const head = Buffer.alloc(9);
+  head.writeUInt32BE(0x100 | VIDEO_ID, 0);
+  head.writeUInt16BE(3 + stamps.length + payload.length, 4);
+  head[6] = 0x80; // '10', not scrambled, no priority, alignment 0
+  head[7] = flags;
+  head[8] = stamps.length;
+  return Buffer.concat([head, stamps, payload]);
+}
+
+export interface PsFrame {
+  codec: 'h264' | 'h265';
+  pts90k: number;
+  dts90k?: number;
+  keyframe: boolean;
+  nalus: Buffer[];
+  /** Parameter sets put before a keyframe that carries none. */
+  parameterSets?: Buffer[];
+}
+
+function nalType(codec: 'h264' | 'h265', n: Buffer): number {
+  return codec === 'h264' ? n[0]! & 0x1f : (n[0]! >> 1) & 0x3f;
+}
+
+/** One frame as program-stream bytes: pack header, on keyframes system header and PSM, then PES. */
+export function muxPsFrame(f: PsFrame): Buffer {
+  const dts = f.dts90k ?? f.pts90k;
+  const parts: Buffer[] = [packHeader(dts)];
+  let nalus = f.nalus;
+  if (f.keyframe) {
+    parts.push(systemHeader(), programStreamMap(f.codec));
+    const isParam = (n: Buffer) => (f.codec === 'h264' ? [7, 8].includes(nalType('h264', n)) : [32, 33, 34].includes(nalType('h265', n)));
+    if (f.parameterSets?.length && !nalus.some(isParam)) nalus = [...f.parameterSets, ...nalus];
+  }
+  const es = Buffer.concat(nalus.flatMap((n) => [START, n]));
+  for (let at = 0; at < es.length || at === 0; at += PES_MAX) {
+    parts.push(pes(es.subarray(at, at + PES_MAX), at === 0 ? f.pts90k : undefined, at === 0 ? dts : undefined));
+    if (es.length === 0) break;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Cuts PS bytes into RTP packets (RFC 3550 header, no payload header); the last has the marker. */
+export class RtpPsPacketizer {
+  private seq: number;
+
+  constructor(
+    readonly ssrc: number,
+    private readonly payloadType = 96,
+    private readonly maxPayload = 1400,
+    seq = Math.floor(Math.random() * 65536),
+  ) {
+    this.seq = seq & 0xffff;
+  }
+
+  packetize(ps: Buffer, timestamp90k: number): Buffer[] {
+    const out: Buffer[] = [];
+    const ts = ((Math.round(timestamp90k) % 2 ** 32) + 2 ** 32) % 2 ** 32;
+    for (let at = 0; at < ps.length; at += this.maxPayload) {
+      const chunk = ps.subarray(at, at + this.maxPayload);
+      const last = at + this.maxPayload >= ps.length;
+      const h = Buffer.alloc(12);
+      h[0] = 0x80;
+      h[1] = (last ? 0x80 : 0) | this.payloadType;
+      h.writeUInt16BE(this.seq, 2);
+      this.seq = (this.seq + 1) & 0xffff;
+      h.writeUInt32BE(ts, 4);
+      h.writeUInt32BE(this.ssrc >>> 0, 8);
+      out.push(Buffer.concat([h, chunk]));
+    }
+    return out;
+  }
+}

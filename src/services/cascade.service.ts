@@ -1,0 +1,36 @@
+// The 'cascade' role: this platform as a lower platform registering to the configured upper
+// platforms (cascade.uppers) on cascade.host:port, answering them from the shares and sending
+// live video of shared channels from a stream hub of its own.
+import { openCascade, type CascadeRuntime } from '../cascade/open.js';
+import { StreamHub } from '../live/stream-hub.js';
+import type { Context } from './context.js';
+
+export async function startCascadeService(ctx: Context): Promise<CascadeRuntime> {
+  const logger = ctx.logger.child({ role: 'cascade' });
+  const settings = ctx.config.cascade;
+  // Its own hub: a process running the api role too opens a camera once per hub (a later merge may share it).
+  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger });
+  const cascade = await openCascade({
+    settings,
+    defaultSipId: ctx.config.gb28181.sipId,
+    deviceName: `Vigil ${settings.sipId ?? ctx.config.gb28181.sipId}`,
+    utcOffsetMinutes: ctx.config.health.utcOffsetMinutes,
+    repos: ctx.repos,
+    shares: ctx.shares,
+    clock: ctx.clock,
+    logger,
+    watch: (id, viewer) => hub.watch(id, viewer),
+  });
+  for (const link of cascade.links.values()) {
+    link.on('state', (state, detail) => logger.info({ upper: link.settings.sipId, name: link.settings.name, state, detail }, 'upper platform link'));
+  }
+  logger.info({ port: cascade.port, uppers: settings.uppers.map((u) => u.sipId) }, 'GB/T 28181 cascade listening');
+  if (!settings.uppers.length) logger.warn('the cascade role runs but no upper platform is configured (cascade.uppers)');
+  return {
+    ...cascade,
+    async close() {
+      await cascade.close();
+      await hub.close();
+    },
+  };
+}
