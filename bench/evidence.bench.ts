@@ -4,7 +4,7 @@
 //   export   an hour of fMP4 recorded through the recorder's own writer (Fmp4Muxer, RecordingFile
 //            with its fsyncs, index rows), 25 fps, a keyframe a second, ~3 Mbit/s (real SPS/PPS from
 //            ffmpeg, picture payload filler), 10-minute files. Timed: sealing the camera's Merkle
-//            log and signing a head, building the tree, writing the package (copy, hash, check,
+//            log and signing a head, the inclusion proofs from its stored nodes, writing the package (copy, hash, check,
 //            proofs, signed manifest, verify.html, fsyncs). The access check in front of it is
 //            one query and is left out. The package is then verified offline.
 //   verify   verifyFootage over that hour: every byte re-read and hashed, every leaf checked,
@@ -27,7 +27,6 @@ import { verifyPackage } from '../src/export/package-verify.js';
 import { PACKAGE_FORMAT } from '../src/export/manifest.js';
 import { verifyFootage } from '../src/integrity/footage-verify.js';
 import { MerkleLog } from '../src/integrity/merkle-log.js';
-import { MerkleTree } from '../src/integrity/merkle.js';
 import { Fmp4Muxer } from '../src/media/fmp4/muxer.js';
 import { RecordingFile } from '../src/recorder/recording-file.js';
 import { SegmentStore } from '../src/recorder/segment-store/segment-store.js';
@@ -115,16 +114,16 @@ async function exportAndVerify(run: BenchRun): Promise<void> {
     await merkle.sealCamera(cameraId!);
     await merkle.signHeads();
     const head = (await repos.evidence.latestTreeHead(cameraId!))!;
-    const tree = new MerkleTree((await repos.evidence.leafHashes(cameraId!, Number(head.tree_size))).map((h) => Buffer.from(h, 'hex')));
     const sources: PackageSource[] = [];
     for (const file of await repos.recordingIndex.files(cameraId!)) {
       const leaves = new Map((await repos.evidence.leavesOfFile(file.id)).map((l) => [l.fragmentId, l.leafIndex]));
       sources.push({ file, initLeafIndex: leaves.get(0)!, fragments: (await repos.recordingIndex.fileFragments(file.id)).map((f) => ({ ...f, leafIndex: leaves.get(f.id)! })) });
     }
+    const proofs = await merkle.inclusionProofs(cameraId!, Number(head.tree_size), sources.flatMap((s) => [s.initLeafIndex, ...s.fragments.map((f) => f.leafIndex)]));
     const out = join(dir, 'exports', '1');
     const iso = (ms: number) => new Date(ms).toISOString();
     await writePackage({
-      dir: out, sources, absolute: (p) => store.absolute(p), proof: (i) => tree.proof(i).map((h) => h.toString('hex')), keys,
+      dir: out, sources, absolute: (p) => store.absolute(p), proof: (i) => proofs.get(i)!.map((h) => h.toString('hex')), keys,
       fileName: (s, n) => `${n}-${s.file.startedAt}.mp4`,
       manifest: {
         format: PACKAGE_FORMAT, exportId: 1, createdAt: iso(clock.now()), camera: { id: cameraId!, nationalId: '34010400001320000001', name: 'bench', address: '' },

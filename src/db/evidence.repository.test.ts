@@ -21,10 +21,10 @@ for (const dialect of DIALECTS) {
     it('appends leaves only onto the size it read, so two sealers cannot fork a log', async () => {
       const leaf = (i: number) => ({ fragmentId: i + 1, fileId: 1, leafHash: String(i).padStart(64, '0') });
       const state = (size: number, last: number) => ({ size, frontier: ['aa'], lastFragmentId: last });
-      expect(await db.kysely.transaction().execute((t) => repos.evidence.appendLeaves(t, cam, 0, [leaf(0), leaf(1)], state(2, 2), T0))).toBe(true);
-      expect(await db.kysely.transaction().execute((t) => repos.evidence.appendLeaves(t, cam, 0, [leaf(0)], state(1, 1), T0))).toBe(false);
-      expect(await db.kysely.transaction().execute((t) => repos.evidence.appendLeaves(t, cam, 1, [leaf(1)], state(2, 2), T0))).toBe(false);
-      expect(await db.kysely.transaction().execute((t) => repos.evidence.appendLeaves(t, cam, 2, [leaf(2)], state(3, 3), T0))).toBe(true);
+      expect(await db.kysely.transaction().execute((t) => repos.evidence.appendLeaves(t, cam, 0, [leaf(0), leaf(1)], [], state(2, 2), T0))).toBe(true);
+      expect(await db.kysely.transaction().execute((t) => repos.evidence.appendLeaves(t, cam, 0, [leaf(0)], [], state(1, 1), T0))).toBe(false);
+      expect(await db.kysely.transaction().execute((t) => repos.evidence.appendLeaves(t, cam, 1, [leaf(1)], [], state(2, 2), T0))).toBe(false);
+      expect(await db.kysely.transaction().execute((t) => repos.evidence.appendLeaves(t, cam, 2, [leaf(2)], [], state(3, 3), T0))).toBe(true);
       expect(await repos.evidence.logState(cam)).toEqual({ size: 3, frontier: ['aa'], lastFragmentId: 3 });
       expect(await repos.evidence.leafHashes(cam, 3)).toEqual([0, 1, 2].map((i) => String(i).padStart(64, '0')));
     });

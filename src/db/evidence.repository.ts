@@ -26,6 +26,13 @@ export interface IntegrityLeafTable {
   leaf_hash: string;
   removed_at: number | null;
 }
+/** The root of a perfect subtree of a log: 2^level leaves from node_index·2^level on (migration 0021). */
+export interface IntegrityNodeTable {
+  camera_id: number;
+  level: number;
+  node_index: number;
+  hash: string;
+}
 export interface IntegrityTreeHeadTable {
   id: Generated<number>;
   camera_id: number;
@@ -96,6 +103,7 @@ export interface EvidenceExportTable {
 export interface EvidenceTables {
   integrity_logs: IntegrityLogTable;
   integrity_leaves: IntegrityLeafTable;
+  integrity_nodes: IntegrityNodeTable;
   integrity_tree_heads: IntegrityTreeHeadTable;
   legal_holds: LegalHoldTable;
   retention_marks: RetentionMarkTable;
@@ -116,6 +124,16 @@ export interface StoredLeaf {
   fileId: number;
   leafHash: string;
   removedAt: number | null;
+}
+
+/** Subtrees of this many levels or more are stored; a lower one is at most 2^(level) leaves away. */
+export const STORED_NODE_LEVEL = 4;
+
+/** A stored subtree root: `hash` over the 2^level leaves from index·2^level on. */
+export interface StoredNode {
+  level: number;
+  index: number;
+  hash: string;
 }
 
 const ROWS_PER_INSERT = 500;
@@ -144,6 +162,7 @@ export class EvidenceRepository {
     cameraId: number,
     expectSize: number,
     leaves: { fragmentId: number; fileId: number; leafHash: string }[],
+    nodes: StoredNode[],
     state: { size: number; frontier: string[]; lastFragmentId: number },
     now: number,
   ): Promise<boolean> {
@@ -169,7 +188,51 @@ export class EvidenceRepository {
         .values(leaves.slice(i, i + ROWS_PER_INSERT).map((l, j) => ({ camera_id: cameraId, leaf_index: expectSize + i + j, fragment_id: l.fragmentId, file_id: l.fileId, leaf_hash: l.leafHash, removed_at: null })))
         .execute();
     }
+    const own = nodes.filter((x) => x.level >= STORED_NODE_LEVEL);
+    for (let i = 0; i < own.length; i += ROWS_PER_INSERT) {
+      await trx
+        .insertInto('integrity_nodes')
+        .values(own.slice(i, i + ROWS_PER_INSERT).map((x) => ({ camera_id: cameraId, level: x.level, node_index: x.index, hash: x.hash })))
+        .execute();
+    }
     return true;
+  }
+
+  /** Leaf hashes of a camera's log at the given indices (those that exist). */
+  async leafHashesAt(cameraId: number, indices: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    const want = [...new Set(indices)];
+    for (let i = 0; i < want.length; i += ROWS_PER_INSERT) {
+      const rows = await this.db
+        .selectFrom('integrity_leaves')
+        .select(['leaf_index', 'leaf_hash'])
+        .where('camera_id', '=', cameraId)
+        .where('leaf_index', 'in', want.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+      for (const r of rows) out.set(n(r.leaf_index), r.leaf_hash);
+    }
+    return out;
+  }
+
+  /** Stored subtree roots of a camera's log (level ≥ STORED_NODE_LEVEL), keyed `level:index`. */
+  async nodeHashes(cameraId: number, nodes: readonly { level: number; index: number }[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const byLevel = new Map<number, Set<number>>();
+    for (const x of nodes) byLevel.set(x.level, (byLevel.get(x.level) ?? new Set()).add(x.index));
+    for (const [level, set] of byLevel) {
+      const want = [...set];
+      for (let i = 0; i < want.length; i += ROWS_PER_INSERT) {
+        const rows = await this.db
+          .selectFrom('integrity_nodes')
+          .select(['node_index', 'hash'])
+          .where('camera_id', '=', cameraId)
+          .where('level', '=', level)
+          .where('node_index', 'in', want.slice(i, i + ROWS_PER_INSERT))
+          .execute();
+        for (const r of rows) out.set(`${level}:${n(r.node_index)}`, r.hash);
+      }
+    }
+    return out;
   }
 
   /** Leaf hashes 0…size-1 of a camera's log, in order. */

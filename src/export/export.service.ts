@@ -18,7 +18,6 @@ import type { FragmentInFile } from '../db/recording-index.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { Errors } from '../errors.js';
 import type { MerkleLog } from '../integrity/merkle-log.js';
-import { MerkleTree } from '../integrity/merkle.js';
 import { ExportError } from './errors.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestPerson } from './manifest.js';
 import { writePackage, type PackageSource } from './package-writer.js';
@@ -156,7 +155,7 @@ export class ExportService {
       treeHead: { cameraId: req.cameraId, size: Number(head.tree_size), root: head.root_hash, at: Number(head.at), keyId: head.key_id, signature: head.signature },
       note: 'Original recording bytes, unaltered: each footage file is the recording\'s init segment followed by its fragments that overlap the range, whole. 原始录像，未经改动。',
     };
-    const tree = new MerkleTree((await this.d.repos.evidence.leafHashes(req.cameraId, Number(head.tree_size))).map((h) => Buffer.from(h, 'hex')));
+    const proofs = await this.d.merkle.inclusionProofs(req.cameraId, Number(head.tree_size), sources.flatMap((s) => [s.initLeafIndex, ...s.fragments.map((f) => f.leafIndex)]));
     const abort = new AbortController();
     const job: Job = { abort, done: 0, actor, finished: Promise.resolve() };
     this.jobs.set(id, job);
@@ -165,7 +164,7 @@ export class ExportService {
       dir: join(this.d.dataDir, EXPORTS_DIR, String(id)),
       sources,
       absolute: this.d.absolute,
-      proof: (i) => tree.proof(i).map((h) => h.toString('hex')),
+      proof: (i) => proofs.get(i)!.map((h) => h.toString('hex')),
       manifest,
       keys: this.d.keys,
       signal: abort.signal,
