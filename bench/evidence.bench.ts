@@ -110,13 +110,13 @@ async function exportAndVerify(run: BenchRun): Promise<void> {
 
     await run.phase('export', 60 + MINUTES * 5, async () => {
     t = performance.now();
-    const merkle = new MerkleLog({ repo: repos.evidence, index: repos.recordingIndex, keys, clock, logger, absolute: (p) => store.absolute(p) });
+    const merkle = new MerkleLog({ repo: repos.integrityLog, index: repos.recordingIndex, keys, clock, logger, absolute: (p) => store.absolute(p) });
     await merkle.sealCamera(cameraId!);
     await merkle.signHeads();
-    const head = (await repos.evidence.latestTreeHead(cameraId!))!;
+    const head = (await repos.integrityLog.latestTreeHead(cameraId!))!;
     const sources: PackageSource[] = [];
     for (const file of await repos.recordingIndex.files(cameraId!)) {
-      const leaves = new Map((await repos.evidence.leavesOfFile(file.id)).map((l) => [l.fragmentId, l.leafIndex]));
+      const leaves = new Map((await repos.integrityLog.leavesOfFile(file.id)).map((l) => [l.fragmentId, l.leafIndex]));
       sources.push({ file, initLeafIndex: leaves.get(0)!, fragments: (await repos.recordingIndex.fileFragments(file.id)).map((f) => ({ ...f, leafIndex: leaves.get(f.id)! })) });
     }
     const proofs = await merkle.inclusionProofs(cameraId!, Number(head.tree_size), sources.flatMap((s) => [s.initLeafIndex, ...s.fragments.map((f) => f.leafIndex)]));
@@ -144,7 +144,7 @@ async function exportAndVerify(run: BenchRun): Promise<void> {
 
     await run.phase('verify', 60 + MINUTES * 5, async () => {
     t = performance.now();
-    const r = await verifyFootage({ repo: repos.evidence, index: repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => store.absolute(p) }, { cameraId: cameraId! });
+    const r = await verifyFootage({ repo: repos.integrityLog, index: repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => store.absolute(p) }, { cameraId: cameraId! });
     const verifySec = (performance.now() - t) / 1000;
     if (!r.ok) throw new Error(`stored footage does not verify: ${JSON.stringify(r.first)}`);
     const verifyMBps = r.bytes / 1e6 / verifySec;
@@ -177,7 +177,7 @@ async function cleanerPass(run: BenchRun): Promise<void> {
     const clock = fixedClock(now);
     const catalogue = loadProfiles();
     const cleaner = new RetentionCleaner({
-      repo: repos.evidence, index: repos.recordingIndex, audit: new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock }), files: new SegmentStore(dir), clock, logger,
+      repos: repos, index: repos.recordingIndex, audit: new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock }), files: new SegmentStore(dir), clock, logger,
       policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' }),
     });
     t = performance.now();

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/db/database.js';
-import type { StoredNode } from '../src/db/evidence.repository.js';
+import type { StoredNode } from '../src/db/integrity-log.repository.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { createRepositories } from '../src/db/repositories.js';
 import { inclusionProofs } from '../src/integrity/inclusion-proofs.js';
@@ -43,7 +43,7 @@ await runBench('proof', async (run) => {
         leaves.push({ fragmentId: i + 1, fileId: 1 + Math.floor(i / 600), leafHash: h.toString('hex') });
       }
       const ok = await db.kysely.transaction().execute((trx) =>
-        repos.evidence.appendLeaves(trx, CAMERA, from, leaves, nodes, { size: frontier.size, frontier: frontier.toJSON(), lastFragmentId: frontier.size }, 0),
+        repos.integrityLog.appendLeaves(trx, CAMERA, from, leaves, nodes, { size: frontier.size, frontier: frontier.toJSON(), lastFragmentId: frontier.size }, 0),
       );
       if (!ok) throw new Error('the log moved under the bench');
     }
@@ -58,7 +58,7 @@ await runBench('proof', async (run) => {
     let proofs: Buffer[][] = [];
     for (let r = 0; r < 5; r++) {
       const t = performance.now();
-      const tree = new MerkleTree((await repos.evidence.leafHashes(CAMERA, size)).map((h) => Buffer.from(h, 'hex')));
+      const tree = new MerkleTree((await repos.integrityLog.leafHashes(CAMERA, size)).map((h) => Buffer.from(h, 'hex')));
       proofs = wanted.map((i) => tree.proof(i));
       times.push(performance.now() - t);
       console.log(`before: ${times.at(-1)!.toFixed(1)} ms (load ${load()})`);
@@ -71,7 +71,7 @@ await runBench('proof', async (run) => {
     let proofs: Buffer[][] = [];
     for (let r = 0; r < 21; r++) {
       const t = performance.now();
-      const got = await inclusionProofs(repos.evidence, CAMERA, size, wanted);
+      const got = await inclusionProofs(repos.integrityLog, CAMERA, size, wanted);
       proofs = wanted.map((i) => got.get(i)!);
       times.push(performance.now() - t);
     }
@@ -79,7 +79,7 @@ await runBench('proof', async (run) => {
     return { ms: median(times), proofs };
   });
 
-  const leafOf = async (i: number) => Buffer.from((await repos.evidence.leafHashesAt(CAMERA, [i])).get(i)!, 'hex');
+  const leafOf = async (i: number) => Buffer.from((await repos.integrityLog.leafHashesAt(CAMERA, [i])).get(i)!, 'hex');
   for (const [k, i] of wanted.entries()) {
     if (!before.proofs[k]!.every((h, j) => h.equals(after.proofs[k]![j]!))) throw new Error(`the proofs of leaf ${i} differ`);
     if (!verifyInclusion(await leafOf(i), i, size, after.proofs[k]!, root)) throw new Error(`the proof of leaf ${i} does not verify`);

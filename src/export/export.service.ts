@@ -13,7 +13,7 @@ import type { Actor } from '../access/actor.js';
 import type { SecurityLog } from '../access/security-log.js';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceExportRow } from '../db/evidence.repository.js';
+import type { EvidenceExportRow } from '../db/evidence-export.repository.js';
 import type { FragmentInFile } from '../db/recording-index.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { Errors } from '../errors.js';
@@ -82,11 +82,11 @@ export class ExportService {
   /** Fails exports a crash interrupted and removes partial folders (call before serving). */
   async recover(): Promise<number> {
     const dir = join(this.d.dataDir, EXPORTS_DIR);
-    const stale = await this.d.repos.evidence.exportsInState('running');
+    const stale = await this.d.repos.evidenceExports.exportsInState('running');
     for (const r of stale) {
       if (this.jobs.has(Number(r.id))) continue;
       await rm(join(this.d.dataDir, `${r.path}.partial`), { recursive: true, force: true });
-      await this.d.repos.evidence.updateExport(Number(r.id), { state: 'failed', error: 'interrupted: the platform stopped during the export', finished_at: this.d.clock.now() });
+      await this.d.repos.evidenceExports.updateExport(Number(r.id), { state: 'failed', error: 'interrupted: the platform stopped during the export', finished_at: this.d.clock.now() });
     }
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const n of names) if (n.endsWith('.partial') && !this.jobs.has(Number(n.slice(0, -'.partial'.length)))) await rm(join(dir, n), { recursive: true, force: true });
@@ -118,7 +118,7 @@ export class ExportService {
     // The log must hold every fragment exported, under a head signed now.
     await this.d.merkle.sealCamera(req.cameraId);
     await this.d.merkle.signHeads();
-    const head = await this.d.repos.evidence.latestTreeHead(req.cameraId);
+    const head = await this.d.repos.integrityLog.latestTreeHead(req.cameraId);
     const sources = await this.sources(req);
     if (sources.length === 0) throw new ExportError('EXPORT_EMPTY', `camera ${req.cameraId} has no recording in that range`);
     if (!head || sources.some((s) => s.initLeafIndex >= Number(head.tree_size) || s.fragments.some((f) => f.leafIndex >= Number(head.tree_size)))) {
@@ -126,13 +126,13 @@ export class ExportService {
     }
     const bytesTotal = sources.reduce((s, x) => s + x.file.initSize + x.fragments.reduce((t, f) => t + f.size, 0), 0);
     const now = this.d.clock.now();
-    const row = await this.d.repos.evidence.insertExport({
+    const row = await this.d.repos.evidenceExports.insertExport({
       request_id: req.requestId, camera_id: req.cameraId, range_from: req.from, range_to: req.to, state: 'running', bytes_total: bytesTotal, bytes_done: 0,
       path: '', manifest_sha256: null, error: null, created_by: actor.userId, created_at: now, finished_at: null,
     });
     const id = Number(row.id);
     const path = `${EXPORTS_DIR}/${id}`;
-    await this.d.repos.evidence.updateExport(id, { path });
+    await this.d.repos.evidenceExports.updateExport(id, { path });
 
     const person = async (userId: number, workId?: string | null): Promise<ManifestPerson> => {
       const u = await this.d.repos.accounts.userById(userId);
@@ -173,18 +173,18 @@ export class ExportService {
         job.done = done;
         if (done - lastSaved > 64 << 20) {
           lastSaved = done;
-          void this.d.repos.evidence.updateExport(id, { bytes_done: done }).catch(() => undefined);
+          void this.d.repos.evidenceExports.updateExport(id, { bytes_done: done }).catch(() => undefined);
         }
       },
     }).then(
       (r) => this.finish(id, job, 'done', null, r.manifestSha256),
       (e: unknown) => this.finish(id, job, abort.signal.aborted ? 'cancelled' : 'failed', (e as Error).message, null),
     );
-    return toExportView((await this.d.repos.evidence.export(id))!, job);
+    return toExportView((await this.d.repos.evidenceExports.export(id))!, job);
   }
 
   async get(id: number): Promise<ExportView> {
-    const r = await this.d.repos.evidence.export(id);
+    const r = await this.d.repos.evidenceExports.export(id);
     if (!r) throw Errors.notFound(`export ${id} does not exist`);
     return toExportView(r, this.jobs.get(id));
   }
@@ -243,9 +243,9 @@ export class ExportService {
   }
 
   private async finish(id: number, job: Job, state: 'done' | 'failed' | 'cancelled', error: string | null, manifestSha256: string | null): Promise<void> {
-    const row = (await this.d.repos.evidence.export(id))!;
+    const row = (await this.d.repos.evidenceExports.export(id))!;
     await this.d.log.transaction(async (trx) => {
-      await this.d.repos.evidence.updateExport(id, { state, error, manifest_sha256: manifestSha256, bytes_done: job.done, finished_at: this.d.clock.now() }, trx);
+      await this.d.repos.evidenceExports.updateExport(id, { state, error, manifest_sha256: manifestSha256, bytes_done: job.done, finished_at: this.d.clock.now() }, trx);
       await this.d.log.append(trx, job.actor, {
         action: 'export', cameraIds: [Number(row.camera_id)], from: Number(row.range_from), to: Number(row.range_to), approvalId: Number(row.request_id),
         target: `export:${id}`, outcome: state === 'done' ? 'success' : 'failed', reason: error,
@@ -259,7 +259,7 @@ export class ExportService {
   private async sources(req: ExportRequest): Promise<PackageSource[]> {
     const out: PackageSource[] = [];
     for (const file of await this.d.repos.recordingIndex.files(req.cameraId, req.from, req.to)) {
-      const leaves = await this.d.repos.evidence.leavesOfFile(file.id);
+      const leaves = await this.d.repos.integrityLog.leavesOfFile(file.id);
       const leafOf = new Map(leaves.map((l) => [l.fragmentId, l.leafIndex]));
       const init = leafOf.get(0);
       const fragments = (await this.d.repos.recordingIndex.fileFragments(file.id)).filter((f: FragmentInFile) => f.endMs > req.from && f.startMs < req.to);

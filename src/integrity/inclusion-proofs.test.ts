@@ -30,7 +30,7 @@ for (const dialect of DIALECTS) {
       db = await freshDatabase(dialect);
       repos = createRepositories(db);
       [cam] = (await seedRecordableCameras(repos, ['rtsp://127.0.0.1/a'], T0)) as [number];
-      log = new MerkleLog({ repo: repos.evidence, index: repos.recordingIndex, keys: PlatformKeys.loadOrCreate(dir), clock: fixedClock(T0), logger: pino({ level: 'silent' }), absolute: (p) => join(dir, p) });
+      log = new MerkleLog({ repo: repos.integrityLog, index: repos.recordingIndex, keys: PlatformKeys.loadOrCreate(dir), clock: fixedClock(T0), logger: pino({ level: 'silent' }), absolute: (p) => join(dir, p) });
       // Three files, sealed after each batch of fragments so subtrees span the sealer's batches.
       let seq = 0;
       for (let file = 0; file < 3; file++) {
@@ -53,10 +53,10 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => db.close());
 
-    const leafHash = async (i: number) => Buffer.from((await repos.evidence.leafHashesAt(cam, [i])).get(i)!, 'hex');
+    const leafHash = async (i: number) => Buffer.from((await repos.integrityLog.leafHashesAt(cam, [i])).get(i)!, 'hex');
 
     it('gives proofs that verify against the signed head, and against an older size with the old root', async () => {
-      const head = (await repos.evidence.latestTreeHead(cam))!;
+      const head = (await repos.integrityLog.latestTreeHead(cam))!;
       const size = Number(head.tree_size);
       expect(size).toBeGreaterThan(500);
       const all = Array.from({ length: size }, (_, i) => i);
@@ -78,7 +78,7 @@ for (const dialect of DIALECTS) {
       const sealed = await rows();
       expect(sealed.length).toBeGreaterThan(30);
       await db.kysely.deleteFrom('integrity_nodes').where('camera_id', '=', cam).execute();
-      await backfillNodes(db.kysely as never, cam, (await repos.evidence.logState(cam))!.size);
+      await backfillNodes(db.kysely as never, cam, (await repos.integrityLog.logState(cam))!.size);
       expect(await rows()).toEqual(sealed);
     });
   });

@@ -1,14 +1,14 @@
 // Inclusion proofs of some leaves of a camera's log against a tree head, from the stored subtree
 // roots (integrity_nodes) and the few leaves beneath the lowest stored level: each proof costs
 // O(log n) rows, so an export pays for its range, not for the camera's history.
-import type { EvidenceRepository } from '../db/evidence.repository.js';
-import { STORED_NODE_LEVEL } from '../db/evidence.repository.js';
+import type { IntegrityLogRepository } from '../db/integrity-log.repository.js';
+import { STORED_NODE_LEVEL } from '../db/integrity-log.repository.js';
 import { proofFromPlan, proofPlan, rootOf, type Hash, type NodeAt } from './merkle.js';
 
 const key = (n: NodeAt) => `${n.level}:${n.index}`;
 
 /** Proofs for `leafIndices` in the tree of the first `size` leaves, by leaf index. */
-export async function inclusionProofs(repo: Pick<EvidenceRepository, 'leafHashesAt' | 'nodeHashes'>, cameraId: number, size: number, leafIndices: readonly number[]): Promise<Map<number, Hash[]>> {
+export async function inclusionProofs(repo: Pick<IntegrityLogRepository, 'leafHashesAt' | 'nodeHashes'>, cameraId: number, size: number, leafIndices: readonly number[]): Promise<Map<number, Hash[]>> {
   const plans = new Map([...new Set(leafIndices)].map((i) => [i, proofPlan(i, size)] as const));
   const needed = new Map<string, NodeAt>();
   for (const plan of plans.values()) for (const parts of plan) for (const p of parts) needed.set(key(p), p);

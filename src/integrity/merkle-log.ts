@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceRepository, StoredNode } from '../db/evidence.repository.js';
+import type { IntegrityLogRepository, StoredNode } from '../db/integrity-log.repository.js';
 import type { RecordingIndex } from '../db/recording-index.repository.js';
 import { fragmentLeaf, initLeaf } from './leaf.js';
 import { inclusionProofs } from './inclusion-proofs.js';
@@ -16,7 +16,7 @@ import { Frontier, type Hash } from './merkle.js';
 import { signTreeHead, type TreeHead } from './tree-head.js';
 
 export interface MerkleLogDeps {
-  repo: EvidenceRepository;
+  repo: IntegrityLogRepository;
   /** The recording index: the fragments each log takes in. */
   index: RecordingIndex;
   keys: PlatformKeys;

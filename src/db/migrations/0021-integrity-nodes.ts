@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { STORED_NODE_LEVEL } from '../evidence.repository.js';
+import { STORED_NODE_LEVEL } from '../integrity-log.repository.js';
 
 /**
  * Issue 16: an inclusion proof from O(log n) stored nodes instead of every leaf of the camera.

@@ -1,14 +1,8 @@
-// Evidence tables (migration 0005): the Merkle log over fragments and its signed heads, legal
-// holds, retention marks, the cleaner's garbage table, storage alarms and evidence exports. It
-// also reads the recording index (files and fragments with their ids) the way these need it.
+// The per-camera Merkle log over fragments (migration 0005): its state and frontier, its leaves,
+// the stored roots of its perfect subtrees (0021, for O(log n) inclusion proofs) and its signed
+// tree heads. Integrity (src/integrity/) is the one user.
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
-import type { IndexedFile } from './recording-index.repository.js';
 import type { Database } from './schema.js';
-import type { StorageLevel } from '../storage/disk-usage.js';
-
-export type HoldState = 'active' | 'release_requested' | 'released';
-export type RetentionMarkKind = 'key_target' | 'incident';
-export type ExportState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface IntegrityLogTable {
   camera_id: number;
@@ -42,81 +36,15 @@ export interface IntegrityTreeHeadTable {
   key_id: string;
   signature: string;
 }
-export interface LegalHoldTable {
-  id: Generated<number>;
-  camera_id: number;
-  range_from: number | null;
-  range_to: number | null;
-  case_ref: string;
-  reason: string;
-  state: HoldState;
-  placed_by: number;
-  placed_at: number;
-  release_requested_by: number | null;
-  release_requested_at: number | null;
-  release_reason: string | null;
-  released_by: number | null;
-  released_at: number | null;
-}
-export interface RetentionMarkTable {
-  id: Generated<number>;
-  camera_id: number;
-  kind: RetentionMarkKind;
-  range_from: number | null;
-  range_to: number | null;
-  note: string;
-  created_by: number | null;
-  created_at: number;
-}
-export interface RetentionGarbageTable {
-  id: Generated<number>;
-  camera_id: number;
-  file_id: number;
-  path: string;
-  created_at: number;
-}
-export interface StorageAlarmTable {
-  id: Generated<number>;
-  at: number;
-  level: StorageLevel;
-  used_permille: number;
-  free_bytes: number;
-  message: string;
-}
-export interface EvidenceExportTable {
-  id: Generated<number>;
-  request_id: number;
-  camera_id: number;
-  range_from: number;
-  range_to: number;
-  state: ExportState;
-  bytes_total: number;
-  bytes_done: number;
-  path: string;
-  manifest_sha256: string | null;
-  error: string | null;
-  created_by: number;
-  created_at: number;
-  finished_at: number | null;
-}
 
-export interface EvidenceTables {
+export interface IntegrityLogTables {
   integrity_logs: IntegrityLogTable;
   integrity_leaves: IntegrityLeafTable;
   integrity_nodes: IntegrityNodeTable;
   integrity_tree_heads: IntegrityTreeHeadTable;
-  legal_holds: LegalHoldTable;
-  retention_marks: RetentionMarkTable;
-  retention_garbage: RetentionGarbageTable;
-  storage_alarms: StorageAlarmTable;
-  evidence_exports: EvidenceExportTable;
 }
 
-export type LegalHoldRow = Selectable<LegalHoldTable>;
-export type RetentionMarkRow = Selectable<RetentionMarkTable>;
-export type EvidenceExportRow = Selectable<EvidenceExportTable>;
 export type TreeHeadRow = Selectable<IntegrityTreeHeadTable>;
-export type StorageAlarmRow = Selectable<StorageAlarmTable>;
 
 export interface StoredLeaf {
   leafIndex: number;
@@ -141,10 +69,8 @@ type Q = Kysely<Database> | Transaction<Database>;
 
 const n = (v: unknown) => Number(v);
 
-export class EvidenceRepository {
+export class IntegrityLogRepository {
   constructor(readonly db: Kysely<Database>) {}
-
-  // ---- the Merkle log ----
 
   async logState(cameraId: number, q: Q = this.db): Promise<{ size: number; frontier: string[]; lastFragmentId: number } | undefined> {
     const r = await q.selectFrom('integrity_logs').selectAll().where('camera_id', '=', cameraId).executeTakeFirst();
@@ -287,92 +213,9 @@ export class EvidenceRepository {
     return q.orderBy('id').execute();
   }
 
-  // ---- retention ----
-
-  async holds(states: HoldState[] = ['active', 'release_requested']): Promise<LegalHoldRow[]> {
-    return this.db.selectFrom('legal_holds').selectAll().where('state', 'in', states).orderBy('id').execute();
-  }
-
-  async hold(id: number): Promise<LegalHoldRow | undefined> {
-    return this.db.selectFrom('legal_holds').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
-  async holdsOfCamera(cameraId: number): Promise<LegalHoldRow[]> {
-    return this.db.selectFrom('legal_holds').selectAll().where('camera_id', '=', cameraId).orderBy('id').execute();
-  }
-
-  async insertHold(trx: Transaction<Database>, h: Omit<LegalHoldRow, 'id'>): Promise<LegalHoldRow> {
-    return trx.insertInto('legal_holds').values(h).returningAll().executeTakeFirstOrThrow();
-  }
-
-  /** Moves a hold from one state to the next; false when it was no longer in `from`. */
-  async updateHold(trx: Transaction<Database>, id: number, from: HoldState, set: Partial<Omit<LegalHoldRow, 'id'>>): Promise<boolean> {
-    const r = await trx.updateTable('legal_holds').set(set).where('id', '=', id).where('state', '=', from).executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  }
-
-  async marks(): Promise<RetentionMarkRow[]> {
-    return this.db.selectFrom('retention_marks').selectAll().orderBy('id').execute();
-  }
-
-  async insertMark(m: Omit<RetentionMarkRow, 'id'>, q: Q = this.db): Promise<RetentionMarkRow> {
-    return q.insertInto('retention_marks').values(m).returningAll().executeTakeFirstOrThrow();
-  }
-
-  /**
-   * Step 1 of a deletion, in the caller's transaction: the file goes to the garbage table and
-   * its index rows go away, its leaves are marked removed. Only files still closed and unchanged
-   * are taken; returns the garbage rows made.
-   */
-  async moveToGarbage(trx: Transaction<Database>, files: IndexedFile[], now: number): Promise<{ id: number; fileId: number; path: string }[]> {
-    const out: { id: number; fileId: number; path: string }[] = [];
-    for (const f of files) {
-      const row = await trx.selectFrom('recording_files').select(['id', 'bytes']).where('id', '=', f.id).where('closed', '=', 1).executeTakeFirst();
-      if (!row || n(row.bytes) !== f.bytes) continue;
-      const g = await trx.insertInto('retention_garbage').values({ camera_id: f.cameraId, file_id: f.id, path: f.path, created_at: now }).returning('id').executeTakeFirstOrThrow();
-      await trx.updateTable('integrity_leaves').set({ removed_at: now }).where('file_id', '=', f.id).execute();
-      await trx.deleteFrom('recording_fragments').where('file_id', '=', f.id).execute();
-      await trx.deleteFrom('recording_files').where('id', '=', f.id).execute();
-      out.push({ id: n(g.id), fileId: f.id, path: f.path });
-    }
-    return out;
-  }
-
-  async garbage(): Promise<{ id: number; fileId: number; path: string }[]> {
-    const rows = await this.db.selectFrom('retention_garbage').selectAll().orderBy('id').execute();
-    return rows.map((r) => ({ id: n(r.id), fileId: n(r.file_id), path: r.path }));
-  }
-
-  async removeGarbage(ids: number[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += ROWS_PER_INSERT) await this.db.deleteFrom('retention_garbage').where('id', 'in', ids.slice(i, i + ROWS_PER_INSERT)).execute();
-  }
-
-  // ---- storage alarms ----
-
-  async insertAlarm(a: Omit<StorageAlarmRow, 'id'>): Promise<void> {
-    await this.db.insertInto('storage_alarms').values(a).execute();
-  }
-
-  async alarms(limit = 100): Promise<StorageAlarmRow[]> {
-    return this.db.selectFrom('storage_alarms').selectAll().orderBy('id', 'desc').limit(limit).execute();
-  }
-
-  // ---- exports ----
-
-  async insertExport(e: Omit<EvidenceExportRow, 'id'>, q: Q = this.db): Promise<EvidenceExportRow> {
-    return q.insertInto('evidence_exports').values(e).returningAll().executeTakeFirstOrThrow();
-  }
-
-  async updateExport(id: number, set: Partial<Omit<EvidenceExportRow, 'id'>>, q: Q = this.db): Promise<void> {
-    await q.updateTable('evidence_exports').set(set).where('id', '=', id).execute();
-  }
-
-  async export(id: number): Promise<EvidenceExportRow | undefined> {
-    return this.db.selectFrom('evidence_exports').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
-  async exportsInState(state: ExportState): Promise<EvidenceExportRow[]> {
-    return this.db.selectFrom('evidence_exports').selectAll().where('state', '=', state).orderBy('id').execute();
+  /** Retention removed a file's fragments: its leaves stay (every old root needs them), marked. */
+  async markFileRemoved(trx: Transaction<Database>, fileId: number, now: number): Promise<void> {
+    await trx.updateTable('integrity_leaves').set({ removed_at: now }).where('file_id', '=', fileId).execute();
   }
 }
 
