@@ -74,6 +74,7 @@ await runBench('health', async (run) => {
   const catalogue = loadProfiles();
   const health = createHealth({
     repo: repos.health,
+    index: repos.recordingIndex,
     workOrders: repos.workOrders,
     forceMajeure: repos.forceMajeure,
     dataDir: dir,

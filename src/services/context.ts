@@ -86,6 +86,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   const metrics = new MetricsRegistry();
   const health = createHealth({
     repo: repos.health,
+    index: repos.recordingIndex,
     workOrders: repos.workOrders,
     forceMajeure: repos.forceMajeure,
     dataDir: config.dataDir,

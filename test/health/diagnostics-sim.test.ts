@@ -25,7 +25,7 @@ beforeAll(async () => {
   // Long enough for two keyframes two seconds apart in every camera's recording.
   const deadline = Date.now() + 20_000;
   for (const id of h.cameraIds) {
-    while ((await h.repos.health.latestKeyframes(id, 5)).length < 4 && Date.now() < deadline) await sleep(250);
+    while ((await h.repos.recordingIndex.latestKeyframes(id, 5)).length < 4 && Date.now() < deadline) await sleep(250);
   }
 }, 60_000);
 

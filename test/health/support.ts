@@ -23,6 +23,7 @@ export function healthFor(o: {
   const profileOf = typeof o.profileId === 'function' ? o.profileId : async () => (o.profileId as string | undefined) ?? 'national';
   return createHealth({
     repo: o.repos.health,
+    index: o.repos.recordingIndex,
     workOrders: o.repos.workOrders,
     forceMajeure: o.repos.forceMajeure,
     dataDir: o.dataDir,

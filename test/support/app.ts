@@ -99,6 +99,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   // As src/services/context.ts assembles it; start() is left to the 'health' role, so no cycle runs here.
   const health = createHealth({
     repo: repos.health,
+    index: repos.recordingIndex,
     workOrders: repos.workOrders,
     forceMajeure: repos.forceMajeure,
     dataDir,
