@@ -1,5 +1,6 @@
 // Opens what every process role needs, once: configuration → logger → database (migrated) →
-// jurisdiction profiles → repositories → use cases.
+// jurisdiction profiles → repositories → registry and access; health and supervision when a role
+// first asks for them.
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { Access } from '../access/index.js';
@@ -44,10 +45,10 @@ export interface Context {
   version: string;
   /** The process's one Prometheus registry: every role adds its metrics, /metrics shows them all. */
   metrics: MetricsRegistry;
-  /** Camera health: status and rates, diagnostics, work orders, alarms (its schedule runs in the 'health' role). */
-  health: Health;
-  /** Lifecycle and supervision (R7, R8). */
-  supervision: Supervision;
+  /** Camera health: status and rates, diagnostics, work orders, alarms (its schedule runs in the 'health' role); built on first use. */
+  readonly health: Health;
+  /** Lifecycle and supervision (R7, R8); built on first use. */
+  readonly supervision: Supervision;
   /** The camera source policy every path that opens a source asks (issue 14). */
   sources: SourceGuard;
   close(): Promise<void>;
@@ -84,19 +85,25 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     throw e;
   }
   const metrics = new MetricsRegistry();
-  const health = createHealth({
-    repo: repos.health,
-    index: repos.recordingIndex,
-    workOrders: repos.workOrders,
-    forceMajeure: repos.forceMajeure,
-    dataDir: config.dataDir,
-    settings: config.health,
-    sources,
-    clock,
-    logger: logger.child({ role: 'health' }),
-    profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
-    metrics,
-  });
+  // Health and supervision are built on first use: a process whose roles never ask for them (a
+  // recorder, the register's timers) does not build them, nor register their metrics.
+  let health: Health | undefined;
+  let supervision: Supervision | undefined;
+  const buildHealth = () =>
+    createHealth({
+      repo: repos.health,
+      index: repos.recordingIndex,
+      workOrders: repos.workOrders,
+      forceMajeure: repos.forceMajeure,
+      register: access.log,
+      dataDir: config.dataDir,
+      settings: config.health,
+      sources,
+      clock,
+      logger: logger.child({ role: 'health' }),
+      profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
+      metrics,
+    });
   return {
     config,
     logger,
@@ -111,9 +118,13 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     access,
     version: VERSION,
     metrics,
-    health,
+    get health() {
+      return (health ??= buildHealth());
+    },
     sources,
-    supervision: createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints }),
+    get supervision() {
+      return (supervision ??= createSupervision({ repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints }));
+    },
     async close() {
       // Counted refusals of unidentified callers still in their window are written before the register closes.
       await access.anonymousRefusals.close().catch((err: unknown) => logger.error({ err }, 'counted refusals could not be registered'));
