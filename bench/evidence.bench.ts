@@ -4,7 +4,7 @@
 //   export   an hour of fMP4 recorded through the recorder's own writer (Fmp4Muxer, RecordingFile
 //            with its fsyncs, index rows), 25 fps, a keyframe a second, ~3 Mbit/s (real SPS/PPS from
 //            ffmpeg, picture payload filler), 10-minute files. Timed: sealing the camera's Merkle
-//            log and signing a head, building the tree, writing the package (copy, hash, check,
+//            log and signing a head, the inclusion proofs from its stored nodes, writing the package (copy, hash, check,
 //            proofs, signed manifest, verify.html, fsyncs). The access check in front of it is
 //            one query and is left out. The package is then verified offline.
 //   verify   verifyFootage over that hour: every byte re-read and hashed, every leaf checked,
@@ -27,7 +27,6 @@ import { verifyPackage } from '../src/export/package-verify.js';
 import { PACKAGE_FORMAT } from '../src/export/manifest.js';
 import { verifyFootage } from '../src/integrity/footage-verify.js';
 import { MerkleLog } from '../src/integrity/merkle-log.js';
-import { MerkleTree } from '../src/integrity/merkle.js';
 import { Fmp4Muxer } from '../src/media/fmp4/muxer.js';
 import { RecordingFile } from '../src/recorder/recording-file.js';
 import { SegmentStore } from '../src/recorder/segment-store/segment-store.js';
@@ -111,20 +110,20 @@ async function exportAndVerify(run: BenchRun): Promise<void> {
 
     await run.phase('export', 60 + MINUTES * 5, async () => {
     t = performance.now();
-    const merkle = new MerkleLog({ repo: repos.evidence, index: repos.recordingIndex, keys, clock, logger, absolute: (p) => store.absolute(p) });
+    const merkle = new MerkleLog({ repo: repos.integrityLog, index: repos.recordingIndex, keys, clock, logger, absolute: (p) => store.absolute(p) });
     await merkle.sealCamera(cameraId!);
     await merkle.signHeads();
-    const head = (await repos.evidence.latestTreeHead(cameraId!))!;
-    const tree = new MerkleTree((await repos.evidence.leafHashes(cameraId!, Number(head.tree_size))).map((h) => Buffer.from(h, 'hex')));
+    const head = (await repos.integrityLog.latestTreeHead(cameraId!))!;
     const sources: PackageSource[] = [];
     for (const file of await repos.recordingIndex.files(cameraId!)) {
-      const leaves = new Map((await repos.evidence.leavesOfFile(file.id)).map((l) => [l.fragmentId, l.leafIndex]));
+      const leaves = new Map((await repos.integrityLog.leavesOfFile(file.id)).map((l) => [l.fragmentId, l.leafIndex]));
       sources.push({ file, initLeafIndex: leaves.get(0)!, fragments: (await repos.recordingIndex.fileFragments(file.id)).map((f) => ({ ...f, leafIndex: leaves.get(f.id)! })) });
     }
+    const proofs = await merkle.inclusionProofs(cameraId!, Number(head.tree_size), sources.flatMap((s) => [s.initLeafIndex, ...s.fragments.map((f) => f.leafIndex)]));
     const out = join(dir, 'exports', '1');
     const iso = (ms: number) => new Date(ms).toISOString();
     await writePackage({
-      dir: out, sources, absolute: (p) => store.absolute(p), proof: (i) => tree.proof(i).map((h) => h.toString('hex')), keys,
+      dir: out, sources, absolute: (p) => store.absolute(p), proof: (i) => proofs.get(i)!.map((h) => h.toString('hex')), keys,
       fileName: (s, n) => `${n}-${s.file.startedAt}.mp4`,
       manifest: {
         format: PACKAGE_FORMAT, exportId: 1, createdAt: iso(clock.now()), camera: { id: cameraId!, nationalId: '34010400001320000001', name: 'bench', address: '' },
@@ -145,7 +144,7 @@ async function exportAndVerify(run: BenchRun): Promise<void> {
 
     await run.phase('verify', 60 + MINUTES * 5, async () => {
     t = performance.now();
-    const r = await verifyFootage({ repo: repos.evidence, index: repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => store.absolute(p) }, { cameraId: cameraId! });
+    const r = await verifyFootage({ repo: repos.integrityLog, index: repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => store.absolute(p) }, { cameraId: cameraId! });
     const verifySec = (performance.now() - t) / 1000;
     if (!r.ok) throw new Error(`stored footage does not verify: ${JSON.stringify(r.first)}`);
     const verifyMBps = r.bytes / 1e6 / verifySec;
@@ -178,7 +177,7 @@ async function cleanerPass(run: BenchRun): Promise<void> {
     const clock = fixedClock(now);
     const catalogue = loadProfiles();
     const cleaner = new RetentionCleaner({
-      repo: repos.evidence, index: repos.recordingIndex, audit: new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock }), files: new SegmentStore(dir), clock, logger,
+      repos: repos, index: repos.recordingIndex, audit: new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock }), files: new SegmentStore(dir), clock, logger,
       policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' }),
     });
     t = performance.now();

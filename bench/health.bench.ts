@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { SecurityLog } from '../src/access/security-log.js';
+import { AuditLog } from '../src/audit/audit-log.js';
+import { PlatformKeys } from '../src/audit/platform-key.js';
 import { configSchema } from '../src/config/config.schema.js';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrator.js';
@@ -74,8 +77,10 @@ await runBench('health', async (run) => {
   const catalogue = loadProfiles();
   const health = createHealth({
     repo: repos.health,
+    index: repos.recordingIndex,
     workOrders: repos.workOrders,
     forceMajeure: repos.forceMajeure,
+    register: new SecurityLog(new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock: systemClock })),
     dataDir: dir,
     settings: { ...configSchema.parse({}).health, concurrency: CONCURRENCY },
     sources: testSources(dir),

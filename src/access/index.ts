@@ -14,6 +14,8 @@ import { RevocationFeed } from './revocation-feed.js';
 import { RevocationHub } from './revocation-hub.js';
 import { TokenBuckets, type RateLimiter } from './rate-limit.js';
 import { AnonymousRefusals } from './refusal-flood.js';
+import { CameraReading } from './camera-reading.js';
+import { RegisterReading } from './register-reading.js';
 import { SecurityLog } from './security-log.js';
 import { StreamTokenSigner } from './stream-token.js';
 import { UserService } from './user.service.js';
@@ -66,6 +68,10 @@ export interface Access {
   /** Brings other processes' revocations to this one's hub while streams are open. */
   revocations: RevocationFeed;
   log: SecurityLog;
+  /** Camera points as a person may see them, what they are shown registered. */
+  cameraReading: CameraReading;
+  /** Who may read the access register and how much; every reading registered. */
+  registerReading: RegisterReading;
   /** Refusals of unidentified callers, one register entry per address and kind a window, with a count. */
   anonymousRefusals: AnonymousRefusals;
   /** API request limits: keys 'a:<address>' and 'u:<user id>'. */
@@ -111,6 +117,8 @@ export function createAccess(d: AccessDeps): Access {
     hub,
     revocations: feed,
     log,
+    cameraReading: new CameraReading(log, (list) => cameraSubjects(d.repos, list)),
+    registerReading: new RegisterReading(log, (id) => cameraSubject(d.repos, id)),
     anonymousRefusals,
     requestLimit: new TokenBuckets(d.clock, s.apiRequestsPerMinute),
     verifyStreamToken: (token, expect) => footage.verifyStreamToken(token, expect),

@@ -32,18 +32,18 @@ for (const dialect of DIALECTS) {
           { cameraId: b, kind: 'connected', startMs: T + 100, endMs: null, detail: '' },
         ],
       });
-      const { before, events } = await repos.health.linkEvents([a, b], T, T + 10_000);
+      const { before, events } = await repos.recordingIndex.linkEvents([a, b], T, T + 10_000);
       expect(before.get(a)).toEqual({ cameraId: a, kind: 'connected', atMs: T - 5000 });
       expect(before.has(b)).toBe(false);
       expect(events).toEqual([
         { cameraId: b, kind: 'connected', atMs: T + 100 },
         { cameraId: a, kind: 'disconnected', atMs: T + 4000 },
       ]);
-      const keys = await repos.health.latestKeyframes(a, 5);
+      const keys = await repos.recordingIndex.latestKeyframes(a, 5);
       expect(keys.map((k) => k.startMs)).toEqual([T + 2000, T]);
       expect(keys[0]).toMatchObject({ path: file.path, initSize: 700, byteOffset: 2700, size: 1000 });
-      expect((await repos.health.lastDataEnd([a, b])).get(a)).toBe(T + 3000);
-      expect(await repos.health.recordedIntervals(a, T + 1000, T + 2000)).toEqual([{ startMs: T, endMs: T + 3000 }]);
+      expect((await repos.recordingIndex.lastDataEnd([a, b])).get(a)).toBe(T + 3000);
+      expect(await repos.recordingIndex.recordedIntervals(a, T + 1000, T + 2000)).toEqual([{ startMs: T, endMs: T + 3000 }]);
       expect((await repos.health.watchedCameras()).map((c) => c.id)).toEqual(cams);
     });
 

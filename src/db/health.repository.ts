@@ -2,6 +2,7 @@
 // notices; plus the read-only queries over the recording index the health role needs. Work
 // orders have their own repository (work-order.repository.ts).
 import { sql, type Generated, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { chunks } from './chunks.js';
 import type { Database } from './schema.js';
 import type { WorkOrderTable } from './work-order.repository.js';
 
@@ -93,23 +94,6 @@ export interface WatchedCamera {
   createdAt: number;
 }
 
-/** A keyframe fragment of the recording index with what is needed to read it from disk. */
-export interface KeyframeRef {
-  fileId: number;
-  path: string;
-  initSize: number;
-  byteOffset: number;
-  size: number;
-  startMs: number;
-  endMs: number;
-}
-
-export interface LinkEventRow {
-  cameraId: number;
-  kind: 'connected' | 'disconnected';
-  atMs: number;
-}
-
 const num = (v: number | null) => (v === null ? null : Number(v));
 const toDiagnostic = (r: Selectable<HealthDiagnosticTable>): DiagnosticRow => ({ ...r, id: Number(r.id), camera_id: Number(r.camera_id), at: Number(r.at), ok: Number(r.ok) === 1 });
 const toAlarm = (r: AlarmRow): AlarmRow => ({
@@ -126,14 +110,6 @@ const toAlarm = (r: AlarmRow): AlarmRow => ({
   acknowledged_by: num(r.acknowledged_by),
 });
 
-// SQLite binds at most 32766 variables per statement; id lists are cut well below that.
-const CHUNK = 900;
-function chunks<T>(list: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
-  return out;
-}
-
 export class HealthRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -145,83 +121,6 @@ export class HealthRepository {
       .orderBy('id')
       .execute();
     return rows.map((r) => ({ id: Number(r.id), regionId: Number(r.region_id), maintainerUnitId: num(r.maintainer_unit_id), managingUnitId: num(r.managing_unit_id), sourceUrl: r.source_url, createdAt: Number(r.created_at) }));
-  }
-
-  // ---- recording index (read only) ----
-
-  /** The camera's newest keyframe fragments, newest first. */
-  async latestKeyframes(cameraId: number, limit: number): Promise<KeyframeRef[]> {
-    const rows = await this.db
-      .selectFrom('recording_fragments as f')
-      .innerJoin('recording_files as r', 'r.id', 'f.file_id')
-      .select(['f.file_id', 'r.path', 'r.init_size', 'f.byte_offset', 'f.size', 'f.start_ms', 'f.end_ms'])
-      .where('f.camera_id', '=', cameraId)
-      .where('f.keyframe', '=', 1)
-      .orderBy('f.start_ms', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      fileId: Number(r.file_id), path: r.path, initSize: Number(r.init_size), byteOffset: Number(r.byte_offset), size: Number(r.size), startMs: Number(r.start_ms), endMs: Number(r.end_ms),
-    }));
-  }
-
-  /** Per camera: the end of its newest recorded data. */
-  async lastDataEnd(cameraIds: number[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    for (const ids of chunks(cameraIds)) {
-      const rows = await this.db
-        .selectFrom('recording_files')
-        .select(['camera_id', (eb) => eb.fn.max('ended_at').as('end')])
-        .where('camera_id', 'in', ids)
-        .groupBy('camera_id')
-        .execute();
-      for (const r of rows) out.set(Number(r.camera_id), Number(r.end));
-    }
-    return out;
-  }
-
-  /** Recorded stretches (files) overlapping [from, to). */
-  async recordedIntervals(cameraId: number, from: number, to: number): Promise<{ startMs: number; endMs: number }[]> {
-    const rows = await this.db
-      .selectFrom('recording_files')
-      .select(['started_at', 'ended_at'])
-      .where('camera_id', '=', cameraId)
-      .where('started_at', '<', to)
-      .where('ended_at', '>', from)
-      .orderBy('started_at')
-      .execute();
-    return rows.map((r) => ({ startMs: Number(r.started_at), endMs: Number(r.ended_at) }));
-  }
-
-  /** Connect and disconnect events in [from, to), and the last one before `from` per camera. */
-  async linkEvents(cameraIds: number[], from: number, to: number): Promise<{ before: Map<number, LinkEventRow>; events: LinkEventRow[] }> {
-    const before = new Map<number, LinkEventRow>();
-    const events: LinkEventRow[] = [];
-    const kinds = ['connected', 'disconnected'] as const;
-    for (const ids of chunks(cameraIds)) {
-      const inRange = await this.db
-        .selectFrom('camera_events')
-        .select(['camera_id', 'kind', 'start_ms'])
-        .where('camera_id', 'in', ids)
-        .where('kind', 'in', kinds)
-        .where('start_ms', '>=', from)
-        .where('start_ms', '<', to)
-        .orderBy('start_ms')
-        .orderBy('id')
-        .execute();
-      for (const r of inRange) events.push({ cameraId: Number(r.camera_id), kind: r.kind as LinkEventRow['kind'], atMs: Number(r.start_ms) });
-      const last = await this.db
-        .selectFrom('camera_events as e')
-        .select(['e.camera_id', 'e.kind', 'e.start_ms'])
-        .where('e.camera_id', 'in', ids)
-        .where('e.kind', 'in', kinds)
-        .where('e.id', 'in', (eb) =>
-          eb.selectFrom('camera_events').select((x) => x.fn.max('id').as('id')).where('camera_id', 'in', ids).where('kind', 'in', kinds).where('start_ms', '<', from).groupBy('camera_id'),
-        )
-        .execute();
-      for (const r of last) before.set(Number(r.camera_id), { cameraId: Number(r.camera_id), kind: r.kind as LinkEventRow['kind'], atMs: Number(r.start_ms) });
-    }
-    return { before, events };
   }
 
   // ---- diagnostics and references ----

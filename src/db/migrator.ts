@@ -19,6 +19,7 @@ import { signInHardening } from './migrations/0014-sign-in-hardening.js';
 import { gb28181Devices } from './migrations/0017-gb28181-devices.js';
 import { cameraSearchGrams } from './migrations/0018-camera-search-grams.js';
 import { forceMajeure } from './migrations/0019-force-majeure.js';
+import { integrityNodes } from './migrations/0021-integrity-nodes.js';
 import { dutyRecords } from './migrations/0022-duty-records.js';
 import { shares } from './migrations/0024-shares.js';
 
@@ -40,6 +41,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0017-gb28181-devices': gb28181Devices(db.dialect),
     '0018-camera-search-grams': cameraSearchGrams(db.dialect),
     '0019-force-majeure': forceMajeure(db.dialect),
+    '0021-integrity-nodes': integrityNodes(),
     '0022-duty-records': dutyRecords(db.dialect),
     '0024-shares': shares(db.dialect),
   };

@@ -5,6 +5,7 @@
 // (camera_id, start_ms).
 import type { Kysely } from 'kysely';
 import type { CameraEventKind, RecordingFile } from './recording.repository.js';
+import { chunks } from './chunks.js';
 import type { Database } from './schema.js';
 
 /** A fragment of a recording file, as the index holds it. */
@@ -27,6 +28,23 @@ export interface FragmentInFile extends IndexedFragment {
   fileStartMs: number;
   path: string;
   initSize: number;
+}
+
+/** A keyframe fragment of the recording index with what is needed to read it from disk. */
+export interface KeyframeRef {
+  fileId: number;
+  path: string;
+  initSize: number;
+  byteOffset: number;
+  size: number;
+  startMs: number;
+  endMs: number;
+}
+
+export interface LinkEventRow {
+  cameraId: number;
+  kind: 'connected' | 'disconnected';
+  atMs: number;
 }
 
 /** A recording file, as the index holds it: the recorder's own row type. */
@@ -197,5 +215,114 @@ export class RecordingIndex {
   async cameraIdsWithFiles(): Promise<number[]> {
     const rows = await this.db.selectFrom('recording_files').select('camera_id').distinct().orderBy('camera_id').execute();
     return rows.map((r) => n(r.camera_id));
+  }
+
+  // ---- what health and supervision read ----
+
+  /** The camera's newest keyframe fragments, newest first. */
+  async latestKeyframes(cameraId: number, limit: number): Promise<KeyframeRef[]> {
+    const rows = await this.db
+      .selectFrom('recording_fragments as f')
+      .innerJoin('recording_files as r', 'r.id', 'f.file_id')
+      .select(['f.file_id', 'r.path', 'r.init_size', 'f.byte_offset', 'f.size', 'f.start_ms', 'f.end_ms'])
+      .where('f.camera_id', '=', cameraId)
+      .where('f.keyframe', '=', 1)
+      .orderBy('f.start_ms', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      fileId: Number(r.file_id), path: r.path, initSize: Number(r.init_size), byteOffset: Number(r.byte_offset), size: Number(r.size), startMs: Number(r.start_ms), endMs: Number(r.end_ms),
+    }));
+  }
+
+  /** Per camera: the end of its newest recorded data. */
+  async lastDataEnd(cameraIds: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (const ids of chunks(cameraIds)) {
+      const rows = await this.db
+        .selectFrom('recording_files')
+        .select(['camera_id', (eb) => eb.fn.max('ended_at').as('end')])
+        .where('camera_id', 'in', ids)
+        .groupBy('camera_id')
+        .execute();
+      for (const r of rows) out.set(Number(r.camera_id), Number(r.end));
+    }
+    return out;
+  }
+
+  /** Recorded stretches (files) overlapping [from, to). */
+  async recordedIntervals(cameraId: number, from: number, to: number): Promise<{ startMs: number; endMs: number }[]> {
+    const rows = await this.db
+      .selectFrom('recording_files')
+      .select(['started_at', 'ended_at'])
+      .where('camera_id', '=', cameraId)
+      .where('started_at', '<', to)
+      .where('ended_at', '>', from)
+      .orderBy('started_at')
+      .execute();
+    return rows.map((r) => ({ startMs: Number(r.started_at), endMs: Number(r.ended_at) }));
+  }
+
+  /** Connect and disconnect events in [from, to), and the last one before `from` per camera. */
+  async linkEvents(cameraIds: number[], from: number, to: number): Promise<{ before: Map<number, LinkEventRow>; events: LinkEventRow[] }> {
+    const before = new Map<number, LinkEventRow>();
+    const events: LinkEventRow[] = [];
+    const kinds = ['connected', 'disconnected'] as const;
+    for (const ids of chunks(cameraIds)) {
+      const inRange = await this.db
+        .selectFrom('camera_events')
+        .select(['camera_id', 'kind', 'start_ms'])
+        .where('camera_id', 'in', ids)
+        .where('kind', 'in', kinds)
+        .where('start_ms', '>=', from)
+        .where('start_ms', '<', to)
+        .orderBy('start_ms')
+        .orderBy('id')
+        .execute();
+      for (const r of inRange) events.push({ cameraId: Number(r.camera_id), kind: r.kind as LinkEventRow['kind'], atMs: Number(r.start_ms) });
+      const last = await this.db
+        .selectFrom('camera_events as e')
+        .select(['e.camera_id', 'e.kind', 'e.start_ms'])
+        .where('e.camera_id', 'in', ids)
+        .where('e.kind', 'in', kinds)
+        .where('e.id', 'in', (eb) =>
+          eb.selectFrom('camera_events').select((x) => x.fn.max('id').as('id')).where('camera_id', 'in', ids).where('kind', 'in', kinds).where('start_ms', '<', from).groupBy('camera_id'),
+        )
+        .execute();
+      for (const r of last) before.set(Number(r.camera_id), { cameraId: Number(r.camera_id), kind: r.kind as LinkEventRow['kind'], atMs: Number(r.start_ms) });
+    }
+    return { before, events };
+  }
+
+  /** Per camera: the start of the oldest footage the index still holds. */
+  async oldestRecorded(cameraIds: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (const ids of chunks(cameraIds)) {
+      const rows = await this.db
+        .selectFrom('recording_files')
+        .select(['camera_id', (eb) => eb.fn.min('started_at').as('start')])
+        .where('camera_id', 'in', ids)
+        .whereRef('bytes', '>', 'init_size')
+        .groupBy('camera_id')
+        .execute();
+      for (const r of rows) out.set(Number(r.camera_id), Number(r.start));
+    }
+    return out;
+  }
+
+  /** The start of the first footage of any of these cameras at or after `from`. */
+  async firstRecordedAfter(cameraIds: number[], from: number): Promise<number | null> {
+    let best: number | null = null;
+    for (const ids of chunks(cameraIds)) {
+      const r = await this.db
+        .selectFrom('recording_fragments')
+        .select((eb) => eb.fn.min('start_ms').as('start'))
+        .where('camera_id', 'in', ids)
+        .where('start_ms', '>=', from)
+        .executeTakeFirst();
+      const v = r?.start;
+      if (v !== null && v !== undefined && (best === null || Number(v) < best)) best = Number(v);
+    }
+    return best;
   }
 }

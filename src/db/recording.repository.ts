@@ -1,7 +1,7 @@
 // The recording index: files, fragments (byte ranges with times and SHA-256) and camera events.
 // The recorder only writes rows for bytes already fsynced; fragments arrive in batches from many
 // cameras and are written in one transaction.
-import type { Generated, Kysely, Selectable } from 'kysely';
+import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type CameraEventKind = 'gap' | 'clock_jump' | 'connected' | 'disconnected' | 'error';
@@ -288,6 +288,18 @@ export class RecordingRepository {
       await trx.deleteFrom('recording_fragments').where('file_id', '=', id).execute();
       await trx.deleteFrom('recording_files').where('id', '=', id).execute();
     });
+  }
+
+  /**
+   * Retention's removal of a file's index rows, in the caller's transaction: only while the file
+   * is still closed and `bytes` long (unchanged since it was judged); false otherwise.
+   */
+  async removeClosedFile(trx: Transaction<Database>, file: { id: number; bytes: number }): Promise<boolean> {
+    const row = await trx.selectFrom('recording_files').select(['id', 'bytes']).where('id', '=', file.id).where('closed', '=', 1).executeTakeFirst();
+    if (!row || Number(row.bytes) !== file.bytes) return false;
+    await trx.deleteFrom('recording_fragments').where('file_id', '=', file.id).execute();
+    await trx.deleteFrom('recording_files').where('id', '=', file.id).execute();
+    return true;
   }
 
   async events(cameraId: number, kind?: CameraEventKind): Promise<CameraEvent[]> {

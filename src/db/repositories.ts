@@ -4,14 +4,19 @@ import { AccountRepository } from './account.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { CameraGroupRepository } from './camera-group.repository.js';
 import { CameraRepository } from './camera.repository.js';
-import { EvidenceRepository } from './evidence.repository.js';
+import { EvidenceExportRepository } from './evidence-export.repository.js';
 import { GbDeviceRepository } from './gb-device.repository.js';
 import { ForceMajeureRepository } from './force-majeure.repository.js';
 import { HealthRepository } from './health.repository.js';
+import { IntegrityLogRepository } from './integrity-log.repository.js';
+import { LegalHoldRepository } from './legal-hold.repository.js';
 import { WorkOrderRepository } from './work-order.repository.js';
 import { OrganisationRepository } from './organisation.repository.js';
 import { RecordingIndex } from './recording-index.repository.js';
 import { RecordingRepository } from './recording.repository.js';
+import { RetentionGarbageRepository } from './retention-garbage.repository.js';
+import { RetentionMarkRepository } from './retention-mark.repository.js';
+import { StorageAlarmRepository } from './storage-alarm.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
 
@@ -27,7 +32,14 @@ export interface Repositories {
   recordingIndex: RecordingIndex;
   accounts: AccountRepository;
   accessRequests: AccessRequestRepository;
-  evidence: EvidenceRepository;
+  /** Each camera's Merkle log: leaves, stored subtree roots, signed tree heads. */
+  integrityLog: IntegrityLogRepository;
+  legalHolds: LegalHoldRepository;
+  retentionMarks: RetentionMarkRepository;
+  /** Files whose index rows are gone and that retention still has to unlink. */
+  retentionGarbage: RetentionGarbageRepository;
+  storageAlarms: StorageAlarmRepository;
+  evidenceExports: EvidenceExportRepository;
   health: HealthRepository;
   workOrders: WorkOrderRepository;
   supervision: SupervisionRepository;
@@ -50,7 +62,12 @@ export function createRepositories(db: Db): Repositories {
     recordingIndex: new RecordingIndex(db.kysely),
     accounts: new AccountRepository(db.kysely),
     accessRequests: new AccessRequestRepository(db.kysely),
-    evidence: new EvidenceRepository(db.kysely),
+    integrityLog: new IntegrityLogRepository(db.kysely),
+    legalHolds: new LegalHoldRepository(db.kysely),
+    retentionMarks: new RetentionMarkRepository(db.kysely),
+    retentionGarbage: new RetentionGarbageRepository(db.kysely),
+    storageAlarms: new StorageAlarmRepository(db.kysely),
+    evidenceExports: new EvidenceExportRepository(db.kysely),
     gbDevices: new GbDeviceRepository(db.kysely),
     forceMajeure: new ForceMajeureRepository(db.kysely),
     health: new HealthRepository(db.kysely),

@@ -5,7 +5,12 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { AccessRequestTables } from './access-request.repository.js';
 import type { AccountTables } from './account.repository.js';
 import type { AuditTables } from './audit.repository.js';
-import type { EvidenceTables } from './evidence.repository.js';
+import type { EvidenceExportTables } from './evidence-export.repository.js';
+import type { IntegrityLogTables } from './integrity-log.repository.js';
+import type { LegalHoldTables } from './legal-hold.repository.js';
+import type { RetentionGarbageTables } from './retention-garbage.repository.js';
+import type { RetentionMarkTables } from './retention-mark.repository.js';
+import type { StorageAlarmTables } from './storage-alarm.repository.js';
 import type { GbTables } from './gb-device.repository.js';
 import type { ForceMajeureTables } from './force-majeure.repository.js';
 import type { ShareTables } from './share.repository.js';
@@ -92,7 +97,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, EvidenceTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;

@@ -52,9 +52,9 @@ for (const dialect of DIALECTS) {
       const file = await repos.recordings.createFile({ cameraId: cams[0]!, path: 'a/1.mp4', codec: 'avc1', width: 640, height: 360, initSize: 700, startedAt: T0 });
       const frag = (seq: number, start: number) => ({ fileId: file.id, cameraId: cams[0]!, seq, byteOffset: 700 + seq * 10, size: 10, startMs: start, endMs: start + 1000, keyframe: true, samples: 25, sha256: '0'.repeat(64) });
       await repos.recordings.commit({ fragments: [frag(0, T0), frag(1, T0 + 50_000)], fileProgress: [{ fileId: file.id, endedAt: T0 + 51_000, bytes: 720 }], events: [] });
-      expect([...(await repos.supervision.oldestRecorded(cams)).entries()]).toEqual([[cams[0], T0]]);
-      expect(await repos.supervision.firstRecordedAfter([cams[0]!, cams[1]!], T0 + 1)).toBe(T0 + 50_000);
-      expect(await repos.supervision.firstRecordedAfter([cams[1]!], T0)).toBeNull();
+      expect([...(await repos.recordingIndex.oldestRecorded(cams)).entries()]).toEqual([[cams[0], T0]]);
+      expect(await repos.recordingIndex.firstRecordedAfter([cams[0]!, cams[1]!], T0 + 1)).toBe(T0 + 50_000);
+      expect(await repos.recordingIndex.firstRecordedAfter([cams[1]!], T0)).toBeNull();
     });
 
     it('counts register entries by camera and the newest day of health figures', async () => {

@@ -3,6 +3,7 @@
 // penalties and complaints; plus the read-only queries over the registry, the recording index,
 // the register and the health roll-ups that inspections and the compliance report need.
 import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import { chunks } from './chunks.js';
 import type { Database } from './schema.js';
 
 type Id = Generated<number>;
@@ -103,14 +104,6 @@ export interface SystemCamera {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const loose = (q: Q) => q as unknown as Kysely<any>;
 
-// SQLite binds at most 32766 variables per statement; id lists are cut well below that.
-const CHUNK = 900;
-function chunks<T>(list: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
-  return out;
-}
-
 export class SupervisionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -136,6 +129,11 @@ export class SupervisionRepository {
   /** Rows of a table where `column` equals `value`, oldest first. */
   async where<T extends Exclude<Table, 'system_cameras'>>(table: T, column: string, value: number | string, q: Q = this.db): Promise<Selectable<SupervisionTables[T]>[]> {
     return (await loose(q).selectFrom(table).selectAll().where(column, '=', value).orderBy('id').execute()) as Selectable<SupervisionTables[T]>[];
+  }
+
+  /** Every row of a table, oldest first. */
+  async all<T extends Exclude<Table, 'system_cameras'>>(table: T, q: Q = this.db): Promise<Selectable<SupervisionTables[T]>[]> {
+    return (await loose(q).selectFrom(table).selectAll().orderBy('id').execute()) as Selectable<SupervisionTables[T]>[];
   }
 
   // ---- systems and their cameras ----
@@ -221,39 +219,7 @@ export class SupervisionRepository {
     return q.orderBy('id').execute();
   }
 
-  // ---- recording index, register and health figures (read only) ----
-
-  /** Per camera: the start of the oldest footage the index still holds. */
-  async oldestRecorded(cameraIds: number[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    for (const ids of chunks(cameraIds)) {
-      const rows = await this.db
-        .selectFrom('recording_files')
-        .select(['camera_id', (eb) => eb.fn.min('started_at').as('start')])
-        .where('camera_id', 'in', ids)
-        .whereRef('bytes', '>', 'init_size')
-        .groupBy('camera_id')
-        .execute();
-      for (const r of rows) out.set(Number(r.camera_id), Number(r.start));
-    }
-    return out;
-  }
-
-  /** The start of the first footage of any of these cameras at or after `from`. */
-  async firstRecordedAfter(cameraIds: number[], from: number): Promise<number | null> {
-    let best: number | null = null;
-    for (const ids of chunks(cameraIds)) {
-      const r = await this.db
-        .selectFrom('recording_fragments')
-        .select((eb) => eb.fn.min('start_ms').as('start'))
-        .where('camera_id', 'in', ids)
-        .where('start_ms', '>=', from)
-        .executeTakeFirst();
-      const v = r?.start;
-      if (v !== null && v !== undefined && (best === null || Number(v) < best)) best = Number(v);
-    }
-    return best;
-  }
+  // ---- register and health figures (read only) ----
 
   /** Register entries naming any of these cameras (through the register's camera index). */
   async registerEntries(cameraIds: number[]): Promise<number> {

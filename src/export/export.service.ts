@@ -13,12 +13,11 @@ import type { Actor } from '../access/actor.js';
 import type { SecurityLog } from '../access/security-log.js';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceExportRow } from '../db/evidence.repository.js';
+import type { EvidenceExportRow } from '../db/evidence-export.repository.js';
 import type { FragmentInFile } from '../db/recording-index.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { Errors } from '../errors.js';
 import type { MerkleLog } from '../integrity/merkle-log.js';
-import { MerkleTree } from '../integrity/merkle.js';
 import { ExportError } from './errors.js';
 import { PACKAGE_FORMAT, type Manifest, type ManifestPerson } from './manifest.js';
 import { writePackage, type PackageSource } from './package-writer.js';
@@ -83,11 +82,11 @@ export class ExportService {
   /** Fails exports a crash interrupted and removes partial folders (call before serving). */
   async recover(): Promise<number> {
     const dir = join(this.d.dataDir, EXPORTS_DIR);
-    const stale = await this.d.repos.evidence.exportsInState('running');
+    const stale = await this.d.repos.evidenceExports.exportsInState('running');
     for (const r of stale) {
       if (this.jobs.has(Number(r.id))) continue;
       await rm(join(this.d.dataDir, `${r.path}.partial`), { recursive: true, force: true });
-      await this.d.repos.evidence.updateExport(Number(r.id), { state: 'failed', error: 'interrupted: the platform stopped during the export', finished_at: this.d.clock.now() });
+      await this.d.repos.evidenceExports.updateExport(Number(r.id), { state: 'failed', error: 'interrupted: the platform stopped during the export', finished_at: this.d.clock.now() });
     }
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const n of names) if (n.endsWith('.partial') && !this.jobs.has(Number(n.slice(0, -'.partial'.length)))) await rm(join(dir, n), { recursive: true, force: true });
@@ -121,7 +120,7 @@ export class ExportService {
     // The log must hold every fragment exported, under a head signed now.
     await this.d.merkle.sealCamera(req.cameraId);
     await this.d.merkle.signHeads();
-    const head = await this.d.repos.evidence.latestTreeHead(req.cameraId);
+    const head = await this.d.repos.integrityLog.latestTreeHead(req.cameraId);
     const sources = await this.sources(req);
     if (sources.length === 0) throw new ExportError('EXPORT_EMPTY', `camera ${req.cameraId} has no recording in that range`);
     if (!head || sources.some((s) => s.initLeafIndex >= Number(head.tree_size) || s.fragments.some((f) => f.leafIndex >= Number(head.tree_size)))) {
@@ -129,13 +128,13 @@ export class ExportService {
     }
     const bytesTotal = sources.reduce((s, x) => s + x.file.initSize + x.fragments.reduce((t, f) => t + f.size, 0), 0);
     const now = this.d.clock.now();
-    const row = await this.d.repos.evidence.insertExport({
+    const row = await this.d.repos.evidenceExports.insertExport({
       request_id: req.requestId, camera_id: req.cameraId, range_from: req.from, range_to: req.to, state: 'running', bytes_total: bytesTotal, bytes_done: 0,
       path: '', manifest_sha256: null, error: null, created_by: actor.userId, created_at: now, finished_at: null,
     });
     const id = Number(row.id);
     const path = `${EXPORTS_DIR}/${id}`;
-    await this.d.repos.evidence.updateExport(id, { path });
+    await this.d.repos.evidenceExports.updateExport(id, { path });
 
     const person = async (userId: number, workId?: string | null): Promise<ManifestPerson> => {
       const u = await this.d.repos.accounts.userById(userId);
@@ -158,7 +157,7 @@ export class ExportService {
       treeHead: { cameraId: req.cameraId, size: Number(head.tree_size), root: head.root_hash, at: Number(head.at), keyId: head.key_id, signature: head.signature },
       note: 'Each footage file is the recording\'s init segment followed by its fragments that overlap the range, whole, starting at time zero: only the decode-time fields and the creation time are rebased in place, and each file\'s patches keep the bytes they replaced, so the recording is restored bit for bit and checked against its signed hashes. 每个文件从零时刻开始；仅原位改写解码时间字段与创建时间，清单记录被替换的原始字节，可逐位还原原始录像并核对签名哈希。',
     };
-    const tree = new MerkleTree((await this.d.repos.evidence.leafHashes(req.cameraId, Number(head.tree_size))).map((h) => Buffer.from(h, 'hex')));
+    const proofs = await this.d.merkle.inclusionProofs(req.cameraId, Number(head.tree_size), sources.flatMap((s) => [s.initLeafIndex, ...s.fragments.map((f) => f.leafIndex)]));
     const abort = new AbortController();
     const job: Job = { abort, done: 0, actor, finished: Promise.resolve() };
     this.jobs.set(id, job);
@@ -167,7 +166,7 @@ export class ExportService {
       dir: join(this.d.dataDir, EXPORTS_DIR, String(id)),
       sources,
       absolute: this.d.absolute,
-      proof: (i) => tree.proof(i).map((h) => h.toString('hex')),
+      proof: (i) => proofs.get(i)!.map((h) => h.toString('hex')),
       manifest,
       keys: this.d.keys,
       signal: abort.signal,
@@ -176,18 +175,18 @@ export class ExportService {
         job.done = done;
         if (done - lastSaved > 64 << 20) {
           lastSaved = done;
-          void this.d.repos.evidence.updateExport(id, { bytes_done: done }).catch(() => undefined);
+          void this.d.repos.evidenceExports.updateExport(id, { bytes_done: done }).catch(() => undefined);
         }
       },
     }).then(
       (r) => this.finish(id, job, 'done', null, r.manifestSha256),
       (e: unknown) => this.finish(id, job, abort.signal.aborted ? 'cancelled' : 'failed', (e as Error).message, null),
     );
-    return toExportView((await this.d.repos.evidence.export(id))!, job);
+    return toExportView((await this.d.repos.evidenceExports.export(id))!, job);
   }
 
   async get(id: number): Promise<ExportView> {
-    const r = await this.d.repos.evidence.export(id);
+    const r = await this.d.repos.evidenceExports.export(id);
     if (!r) throw Errors.notFound(`export ${id} does not exist`);
     return toExportView(r, this.jobs.get(id));
   }
@@ -246,9 +245,9 @@ export class ExportService {
   }
 
   private async finish(id: number, job: Job, state: 'done' | 'failed' | 'cancelled', error: string | null, manifestSha256: string | null): Promise<void> {
-    const row = (await this.d.repos.evidence.export(id))!;
+    const row = (await this.d.repos.evidenceExports.export(id))!;
     await this.d.log.transaction(async (trx) => {
-      await this.d.repos.evidence.updateExport(id, { state, error, manifest_sha256: manifestSha256, bytes_done: job.done, finished_at: this.d.clock.now() }, trx);
+      await this.d.repos.evidenceExports.updateExport(id, { state, error, manifest_sha256: manifestSha256, bytes_done: job.done, finished_at: this.d.clock.now() }, trx);
       await this.d.log.append(trx, job.actor, {
         action: 'export', cameraIds: [Number(row.camera_id)], from: Number(row.range_from), to: Number(row.range_to), approvalId: Number(row.request_id),
         target: `export:${id}`, outcome: state === 'done' ? 'success' : 'failed', reason: error,
@@ -262,7 +261,7 @@ export class ExportService {
   private async sources(req: ExportRequest): Promise<PackageSource[]> {
     const out: PackageSource[] = [];
     for (const file of await this.d.repos.recordingIndex.files(req.cameraId, req.from, req.to)) {
-      const leaves = await this.d.repos.evidence.leavesOfFile(file.id);
+      const leaves = await this.d.repos.integrityLog.leavesOfFile(file.id);
       const leafOf = new Map(leaves.map((l) => [l.fragmentId, l.leafIndex]));
       const init = leafOf.get(0);
       const fragments = (await this.d.repos.recordingIndex.fileFragments(file.id)).filter((f: FragmentInFile) => f.endMs > req.from && f.startMs < req.to);

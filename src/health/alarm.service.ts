@@ -1,12 +1,14 @@
 // Alarms: faults found by diagnostics, outages, overdue work orders, storage alarms from the
 // evidence side, and operators' reports of suspicious events to the police (R3.2: AH-17(1),
 // WH-21(5), HRB-25(4)). Each is stored, then published to the console and the webhooks.
+import type { Actor } from '../access/actor.js';
 import type { AlarmRow, HealthRepository, NewAlarm } from '../db/health.repository.js';
 import type { Camera } from '../db/camera.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { Duty } from '../domain/jurisdiction-profile.js';
 import { Errors } from '../errors.js';
 import { alarmView, type AlarmView, type HealthEventHub } from './events.js';
+import type { HealthRegister } from './health-register.js';
 import type { WebhookSender } from './webhooks.js';
 
 export type AlarmKind = 'finding' | 'offline' | 'recovered' | 'work_order_overdue' | 'work_order_police' | 'suspicious_event' | 'storage' | 'notice_late';
@@ -28,7 +30,6 @@ export interface StorageAlarmSink {
 
 export interface SuspiciousReport {
   camera: Camera;
-  reportedBy: number;
   description: string;
   /** When it was seen; the clip reference is the recording around it. */
   seenAt: number;
@@ -42,6 +43,7 @@ export class AlarmService implements StorageAlarmSink {
     private readonly repo: HealthRepository,
     private readonly hub: HealthEventHub,
     private readonly clock: Clock,
+    private readonly register: HealthRegister,
     private readonly webhooks?: WebhookSender,
     private readonly onRaised?: (a: AlarmView) => void,
     /** The articles of a duty under the region's profile (reporting suspicious events). */
@@ -67,11 +69,11 @@ export class AlarmService implements StorageAlarmSink {
   }
 
   /** R3.2: an operator's report, routed to the police platform of the camera's region. */
-  async report(r: SuspiciousReport): Promise<AlarmView> {
+  async report(actor: Actor, r: SuspiciousReport): Promise<AlarmView> {
     if (!(r.clipFrom < r.clipTo)) throw Errors.validation('the clip must end after it starts', [{ path: 'clipTo', message: 'before clipFrom' }]);
     // The articles of the camera's own jurisdiction, not a fixed list of every text's.
     const articles = this.dutyArticles ? await this.dutyArticles(r.camera.regionId, 'reportSuspicious') : [];
-    return this.raise({
+    const view = await this.raise({
       kind: 'suspicious_event',
       severity: 'critical',
       camera_id: r.camera.id,
@@ -81,8 +83,10 @@ export class AlarmService implements StorageAlarmSink {
       snapshot: r.snapshot,
       clip_from: r.clipFrom,
       clip_to: r.clipTo,
-      reported_by: r.reportedBy,
+      reported_by: actor.userId,
     });
+    await this.register.record(actor, { action: 'view', outcome: 'success', cameraIds: [r.camera.id], target: `suspicious event report ${view.id}`, from: view.clipFrom, to: view.clipTo, destination: 'police platform of the region' });
+    return view;
   }
 
   storageAlarm(a: StorageAlarm): Promise<AlarmView> {

@@ -1,16 +1,19 @@
 // The diagnostic cycle: every watched camera sampled (a few at a time), diagnosed, the result
 // kept with its snapshot, a work order opened for a fault, alarms raised when a camera's findings
 // change (not on every cycle they persist), overdue orders escalated at the end of each cycle.
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
+import type { Actor } from '../access/actor.js';
+import type { DiagnosticRow, HealthRepository, WatchedCamera } from '../db/health.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { Duty } from '../domain/jurisdiction-profile.js';
 import { Errors } from '../errors.js';
 import type { AlarmService } from './alarm.service.js';
 import { diagnose, type Finding, type Thresholds } from './diagnose.js';
 import type { HealthEventHub } from './events.js';
+import type { HealthRegister } from './health-register.js';
 import type { HealthMetrics } from './health-metrics.js';
 import { decodeSignature, encodeSignature } from './picture-metrics.js';
 import type { KeyframeSampler, Sample } from './sampler.js';
@@ -28,6 +31,7 @@ export interface DiagnosticsDeps {
   sampler: KeyframeSampler;
   alarms: AlarmService;
   hub: HealthEventHub;
+  register: HealthRegister;
   clock: Clock;
   logger: Logger;
   metrics?: HealthMetrics;
@@ -170,7 +174,7 @@ export class DiagnosticsService {
   }
 
   /** Takes the camera's current view as its approved reference (after an approved change, R1.5). */
-  async approveView(camera: WatchedCamera, userId: number, reason: string): Promise<{ diagnosticId: number }> {
+  async approveView(actor: Actor, camera: WatchedCamera, reason: string): Promise<{ diagnosticId: number }> {
     const sample = await this.d.sampler.sample(camera);
     const diag = diagnose({ pictures: sample.pictures, ...(sample.lossReason ? { lossReason: sample.lossReason } : {}) }, this.settings.thresholds);
     if (!diag.signature || diag.findings.length) {
@@ -178,8 +182,18 @@ export class DiagnosticsService {
     }
     const at = this.d.clock.now();
     const row = await this.d.repo.insertDiagnostic({ camera_id: camera.id, at, source: sample.source, ok: true, findings: '[]', measures: JSON.stringify(diag.measures ?? {}), snapshot: sample.snapshot });
-    await this.d.repo.setReference({ camera_id: camera.id, signature: encodeSignature(diag.signature), snapshot: sample.snapshot, set_at: at, set_by: userId, reason });
+    await this.d.repo.setReference({ camera_id: camera.id, signature: encodeSignature(diag.signature), snapshot: sample.snapshot, set_at: at, set_by: actor.userId, reason });
+    await this.d.register.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: 'camera reference view', reason });
     return { diagnosticId: row.id };
+  }
+
+  /** A diagnostic's snapshot file for `actor`, who may see it: viewing it is registered like viewing footage. */
+  async snapshotViewed(actor: Actor, r: DiagnosticRow): Promise<string> {
+    if (!r.snapshot) throw Errors.notFound(`diagnostic ${r.id} has no snapshot`);
+    await this.d.register.record(actor, { action: 'view', outcome: 'success', cameraIds: [r.camera_id], target: `diagnostic ${r.id} snapshot`, from: r.at, to: r.at });
+    const file = join(this.settings.dataDir, ...r.snapshot.split('/'));
+    if (!existsSync(file)) throw Errors.notFound(`the snapshot of diagnostic ${r.id} is gone`);
+    return file;
   }
 
   private async raiseOnChange(camera: WatchedCamera, findings: Finding[], snapshot: string | null, diagnosticId: number): Promise<void> {

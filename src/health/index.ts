@@ -4,6 +4,7 @@ import './health.policy.js';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
+import type { RecordingIndex } from '../db/recording-index.repository.js';
 import type { WorkOrderRepository } from '../db/work-order.repository.js';
 import type { ForceMajeureRepository } from '../db/force-majeure.repository.js';
 import type { Clock } from '../domain/clock.js';
@@ -15,6 +16,7 @@ import { HealthEventHub } from './events.js';
 import { ForceMajeureService } from './force-majeure.service.js';
 import { createHealthMetrics, type HealthMetrics } from './health-metrics.js';
 import type { SourceGuard } from '../ingest/source-guard.js';
+import type { HealthRegister } from './health-register.js';
 import { KeyframeSampler } from './sampler.js';
 import { DAY, dayOf, rates } from './rates.js';
 import { StatusService } from './status.service.js';
@@ -37,9 +39,13 @@ export interface HealthSettings {
 
 export interface HealthDeps {
   repo: HealthRepository;
+  /** The recording index: recorded keyframes to sample, recorded stretches and link events for the rates. */
+  index: RecordingIndex;
   workOrders: WorkOrderRepository;
   /** Force-majeure marks (HRB-25(3)). */
   forceMajeure: ForceMajeureRepository;
+  /** The access register: what people do to cameras' health is written by the use cases. */
+  register: HealthRegister;
   dataDir: string;
   settings: HealthSettings;
   /** The camera source policy live grabs pass (issue 14). */
@@ -76,16 +82,16 @@ export function createHealth(d: HealthDeps): Health {
   const hub = new HealthEventHub();
   const webhooks = new WebhookSender(s.webhooks, d.logger, (ok) => metrics?.webhook(ok));
   const dutyArticles = async (regionId: number, duty: Duty) => [...(await d.profileFor(regionId)).duties[duty]];
-  const alarms = new AlarmService(d.repo, hub, d.clock, webhooks, (a) => metrics?.alarm(a.kind, a.severity), dutyArticles);
-  const sampler = new KeyframeSampler(d.repo, { dataDir: d.dataDir, freshMs: s.freshSeconds * 1000, frozenSpanMs: s.frozenSpanSeconds * 1000, grabTimeoutMs: s.grabTimeoutSeconds * 1000 }, d.clock, d.sources, d.logger);
+  const alarms = new AlarmService(d.repo, hub, d.clock, d.register, webhooks, (a) => metrics?.alarm(a.kind, a.severity), dutyArticles);
+  const sampler = new KeyframeSampler(d.index, { dataDir: d.dataDir, freshMs: s.freshSeconds * 1000, frozenSpanMs: s.frozenSpanSeconds * 1000, grabTimeoutMs: s.grabTimeoutSeconds * 1000 }, d.clock, d.sources, d.logger);
   const diagnostics = new DiagnosticsService(
-    { repo: d.repo, sampler, alarms, hub, clock: d.clock, logger: d.logger, dutyArticles, ...(metrics ? { metrics } : {}) },
+    { repo: d.repo, sampler, alarms, hub, register: d.register, clock: d.clock, logger: d.logger, dutyArticles, ...(metrics ? { metrics } : {}) },
     { dataDir: d.dataDir, intervalMs: s.intervalSeconds * 1000, concurrency: s.concurrency, thresholds: s.thresholds },
   );
-  const workOrders = new WorkOrderService({ repo: d.workOrders, alarms, hub, clock: d.clock, profileFor: d.profileFor, proveRepaired: (c: WatchedCamera) => diagnostics.prove(c) });
+  const workOrders = new WorkOrderService({ repo: d.workOrders, notices: d.repo, alarms, register: d.register, hub, clock: d.clock, profileFor: d.profileFor, proveRepaired: (c: WatchedCamera) => diagnostics.prove(c) });
   diagnostics.useWorkOrders(workOrders);
-  const status = new StatusService(d.repo, d.clock, { utcOffsetMinutes: s.utcOffsetMinutes, staleMs: s.staleMinutes * 60_000, graceMs: 10_000 }, d.forceMajeure);
-  const forceMajeure = new ForceMajeureService({ repo: d.forceMajeure, status, clock: d.clock, profileFor: d.profileFor });
+  const status = new StatusService(d.repo, d.index, d.clock, { utcOffsetMinutes: s.utcOffsetMinutes, staleMs: s.staleMinutes * 60_000, graceMs: 10_000 }, d.forceMajeure);
+  const forceMajeure = new ForceMajeureService({ repo: d.forceMajeure, status, register: d.register, clock: d.clock, profileFor: d.profileFor });
   let timer: NodeJS.Timeout | undefined;
   let rolledUpTo = '';
   const housekeeping = async () => {

@@ -4,7 +4,8 @@
 // recorded, or its session ended), one grab from the live source decides: a picture, or signal loss.
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HealthRepository, KeyframeRef, WatchedCamera } from '../db/health.repository.js';
+import type { WatchedCamera } from '../db/health.repository.js';
+import type { KeyframeRef, RecordingIndex } from '../db/recording-index.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from 'pino';
 import { SOURCE_UNAVAILABLE, SourceRefusedError } from '../ingest/errors.js';
@@ -36,7 +37,7 @@ const MAX_FRAGMENT = 32 << 20;
 
 export class KeyframeSampler {
   constructor(
-    private readonly repo: HealthRepository,
+    private readonly index: Pick<RecordingIndex, 'latestKeyframes' | 'linkEvents'>,
     private readonly settings: SamplerSettings,
     private readonly clock: Clock,
     private readonly sources: SourceGuard,
@@ -49,11 +50,11 @@ export class KeyframeSampler {
     const snapshotAbs = join(this.settings.dataDir, ...snapshot.split('/'));
     const started = Date.now();
     let why = 'not recorded';
-    const keys = await this.repo.latestKeyframes(camera.id, 12);
+    const keys = await this.index.latestKeyframes(camera.id, 12);
     const newest = keys[0];
     if (newest) {
       const age = now - newest.endMs;
-      const link = (await this.repo.linkEvents([camera.id], newest.startMs, now + 1)).events.at(-1);
+      const link = (await this.index.linkEvents([camera.id], newest.startMs, now + 1)).events.at(-1);
       if (link?.kind === 'disconnected') why = `recorder lost the camera ${Math.round((now - link.atMs) / 1000)} s ago`;
       else if (age > this.settings.freshMs) why = `no recorded video for ${Math.round(age / 1000)} s`;
       else {

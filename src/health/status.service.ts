@@ -2,6 +2,7 @@
 // for today, from the daily roll-up for days that are over (so weekly trends read one row per
 // camera and day, not the event log).
 import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
+import type { RecordingIndex } from '../db/recording-index.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { ForceMajeureRepository } from '../db/force-majeure.repository.js';
 import { forceMajeureExclusion } from './force-majeure.js';
@@ -31,6 +32,8 @@ export interface CameraStatus {
 export class StatusService {
   constructor(
     private readonly repo: HealthRepository,
+    /** Recorded stretches, link events and the newest data of each camera. */
+    private readonly index: Pick<RecordingIndex, 'recordedIntervals' | 'linkEvents' | 'lastDataEnd'>,
     private readonly clock: Clock,
     private readonly settings: StatusSettings,
     /** Confirmed force-majeure spans leave the denominators (HRB-25(3)). */
@@ -87,7 +90,7 @@ export class StatusService {
     const now = this.clock.now();
     const online = await this.onlineOf([camera], win);
     const intervals = online.get(camera.id) ?? [];
-    const streaming = await this.repo.recordedIntervals(camera.id, win.startMs, win.endMs);
+    const streaming = await this.index.recordedIntervals(camera.id, win.startMs, win.endMs);
     const end = Math.min(win.endMs, now);
     const minutes = end > win.startMs ? minuteStates(intervals, streaming, win.startMs, end) : [];
     const [cd] = await this.compute(day, [camera]);
@@ -130,7 +133,7 @@ export class StatusService {
   private async onlineOf(cameras: WatchedCamera[], win: Interval): Promise<Map<number, Interval[]>> {
     const ids = cameras.map((c) => c.id);
     const now = this.clock.now();
-    const [{ before, events }, lastEnd] = await Promise.all([this.repo.linkEvents(ids, win.startMs, win.endMs), this.repo.lastDataEnd(ids)]);
+    const [{ before, events }, lastEnd] = await Promise.all([this.index.linkEvents(ids, win.startMs, win.endMs), this.index.lastDataEnd(ids)]);
     const byCamera = new Map<number, { kind: 'connected' | 'disconnected'; atMs: number }[]>();
     for (const e of events) {
       const l = byCamera.get(e.cameraId);

@@ -3,16 +3,18 @@
 // hours, or its labelled platform defaults where "at once" has no number); the maintainer
 // responds; overdue orders escalate to the managing unit, then to the police unit of the region;
 // closing one needs proof — a fresh sample that passes diagnostics.
+import type { Actor } from '../access/actor.js';
 import type { Camera } from '../db/camera.repository.js';
-import type { WatchedCamera } from '../db/health.repository.js';
+import type { HealthRepository, WatchedCamera } from '../db/health.repository.js';
 import type { WorkOrderRepository, WorkOrderRow } from '../db/work-order.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
 import { Errors } from '../errors.js';
 import type { AlarmService } from './alarm.service.js';
-import { nextEscalation, workOrderPlan, type EscalationLevel, type WorkOrderCause } from './deadlines.js';
+import { checkNotice, nextEscalation, workOrderPlan, type EscalationLevel, type NoticeCheck, type WorkOrderCause } from './deadlines.js';
 import type { Finding } from './diagnose.js';
 import { workOrderView, type HealthEventHub, type WorkOrderView } from './events.js';
+import type { HealthRegister } from './health-register.js';
 
 export interface ProofResult {
   diagnosticId: number;
@@ -22,7 +24,10 @@ export interface ProofResult {
 
 export interface WorkOrderDeps {
   repo: WorkOrderRepository;
+  /** Removal and relocation notices (R7.3). */
+  notices: Pick<HealthRepository, 'insertNotice'>;
   alarms: AlarmService;
+  register: HealthRegister;
   hub: HealthEventHub;
   clock: Clock;
   profileFor(regionId: number): Promise<JurisdictionProfile>;
@@ -43,10 +48,31 @@ export class WorkOrderService {
   }
 
   /** Opened by a person: damage from municipal works, a relocation to restore, or any fault seen. */
-  async openByHand(camera: Camera, cause: WorkOrderCause, userId: number, note: string): Promise<WorkOrderView> {
+  async openByHand(actor: Actor, camera: Camera, cause: WorkOrderCause, note: string): Promise<WorkOrderView> {
     const active = await this.d.repo.activeWorkOrder(camera.id);
     if (active) throw Errors.conflict(`camera ${camera.id} already has work order ${active.id} open`);
-    return this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, userId, [], null, note);
+    const order = await this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, actor.userId, [], null, note);
+    await this.d.register.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${order.id} opened`, reason: order.cause });
+    return order;
+  }
+
+  /**
+   * Notice of a camera's removal or relocation (R7.3), judged against the notice period of its
+   * profile with the article; a late one raises an alarm.
+   */
+  async fileNotice(actor: Actor, camera: Camera, kind: 'removal' | 'relocation', plannedAt: number): Promise<NoticeCheck & { id: number; profileId: string }> {
+    const profile = await this.d.profileFor(camera.regionId);
+    const now = this.d.clock.now();
+    const check = checkNotice(profile, kind, now, plannedAt);
+    const row = await this.d.notices.insertNotice({
+      camera_id: camera.id, kind, notice_at: now, planned_at: plannedAt, in_time: check.inTime ? 1 : 0, notice_days: check.noticeDays,
+      article: check.article, reason: check.reason, profile_id: profile.id, filed_by: actor.userId,
+    });
+    if (!check.inTime) {
+      await this.d.alarms.raise({ kind: 'notice_late', severity: 'warning', camera_id: camera.id, organisation_id: camera.regionId, title: `Late notice of ${kind} for camera ${camera.id}`, detail: { ...check } });
+    }
+    await this.d.register.record(actor, { action: 'registry_change', outcome: 'success', cameraIds: [camera.id], target: `notice of ${kind}`, reason: check.reason });
+    return { id: row.id, ...check, profileId: profile.id };
   }
 
   /**
@@ -71,12 +97,13 @@ export class WorkOrderService {
   }
 
   /** The maintainer's response ("on it"): stops the no-response escalation, not the repair deadline. */
-  async respond(id: number, userId: number): Promise<WorkOrderView> {
+  async respond(actor: Actor, id: number): Promise<WorkOrderView> {
     const o = await this.get(id);
     if (o.state === 'closed') throw Errors.conflict(`work order ${id} is already closed`);
-    if (!(await this.d.repo.respondToWorkOrder(id, userId, this.d.clock.now()))) throw Errors.conflict(`work order ${id} was already responded to`);
+    if (!(await this.d.repo.respondToWorkOrder(id, actor.userId, this.d.clock.now()))) throw Errors.conflict(`work order ${id} was already responded to`);
     const view = workOrderView((await this.d.repo.workOrder(id))!);
     this.d.hub.publish({ type: 'work_order', workOrder: view });
+    await this.d.register.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [o.camera_id], target: `work order ${o.id} responded to` });
     return view;
   }
 
@@ -119,7 +146,7 @@ export class WorkOrderService {
   }
 
   /** Closes an order once a fresh sample passes; otherwise refuses and keeps it open. */
-  async close(id: number, camera: WatchedCamera, userId: number, note: string): Promise<{ order: WorkOrderView; proof: ProofResult }> {
+  async close(actor: Actor, id: number, camera: WatchedCamera, note: string): Promise<{ order: WorkOrderView; proof: ProofResult }> {
     const o = await this.get(id);
     if (o.state === 'closed') throw Errors.conflict(`work order ${id} is already closed`);
     const proof = await this.d.proveRepaired(camera);
@@ -128,10 +155,11 @@ export class WorkOrderService {
         { path: 'proof', message: `diagnostic ${proof.diagnosticId}` },
       ]);
     }
-    const done = await this.d.repo.transitionWorkOrder(id, o.state, { state: 'closed', closed_at: this.d.clock.now(), closed_by: userId, proof_diagnostic_id: proof.diagnosticId, note: note || o.note });
+    const done = await this.d.repo.transitionWorkOrder(id, o.state, { state: 'closed', closed_at: this.d.clock.now(), closed_by: actor.userId, proof_diagnostic_id: proof.diagnosticId, note: note || o.note });
     if (!done) throw Errors.conflict(`work order ${id} changed while it was being closed`);
     const view = workOrderView((await this.d.repo.workOrder(id))!);
     this.d.hub.publish({ type: 'work_order', workOrder: view });
+    await this.d.register.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${o.id} closed`, detail: { proofDiagnosticId: proof.diagnosticId } });
     return { order: view, proof };
   }
 

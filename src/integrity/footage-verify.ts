@@ -12,7 +12,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import type { EvidenceRepository } from '../db/evidence.repository.js';
+import type { IntegrityLogRepository } from '../db/integrity-log.repository.js';
 import type { IndexedFile, RecordingIndex } from '../db/recording-index.repository.js';
 import { isFreePadding } from '../media/fmp4/free-box.js';
 import { liveTail } from './live-tail.js';
@@ -82,7 +82,7 @@ export interface BeingWritten {
 }
 
 export interface FootageVerifyDeps {
-  repo: EvidenceRepository;
+  repo: IntegrityLogRepository;
   /** The recording index: the files and fragments checked against the log. */
   index: RecordingIndex;
   publicKey: KeyObject;

@@ -5,7 +5,7 @@ import type { Access } from '../access/index.js';
 import type { Actor } from '../access/actor.js';
 import type { SecurityLog } from '../access/security-log.js';
 import type { PlatformKeys } from '../audit/platform-key.js';
-import type { EvidenceRepository } from '../db/evidence.repository.js';
+import type { IntegrityLogRepository } from '../db/integrity-log.repository.js';
 import type { RecordingIndex } from '../db/recording-index.repository.js';
 import { Errors } from '../errors.js';
 import { verifyFootage, type FootageVerifyReport } from './footage-verify.js';
@@ -15,7 +15,7 @@ import type { TreeHead } from './tree-head.js';
 export const MAX_VERIFY_RANGE_MS = 24 * 3_600_000;
 
 export interface IntegrityDeps {
-  repo: EvidenceRepository;
+  repo: IntegrityLogRepository;
   index: RecordingIndex;
   access: Pick<Access, 'subjects'>;
   log: SecurityLog;

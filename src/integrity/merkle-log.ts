@@ -8,14 +8,15 @@ import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceRepository } from '../db/evidence.repository.js';
+import type { IntegrityLogRepository, StoredNode } from '../db/integrity-log.repository.js';
 import type { RecordingIndex } from '../db/recording-index.repository.js';
 import { fragmentLeaf, initLeaf } from './leaf.js';
-import { Frontier } from './merkle.js';
+import { inclusionProofs } from './inclusion-proofs.js';
+import { Frontier, type Hash } from './merkle.js';
 import { signTreeHead, type TreeHead } from './tree-head.js';
 
 export interface MerkleLogDeps {
-  repo: EvidenceRepository;
+  repo: IntegrityLogRepository;
   /** The recording index: the fragments each log takes in. */
   index: RecordingIndex;
   keys: PlatformKeys;
@@ -49,8 +50,9 @@ export class MerkleLog {
       const fragments = await this.d.index.fragmentsAfter(cameraId, state?.lastFragmentId ?? 0, BATCH);
       if (fragments.length === 0) return added;
       const leaves: { fragmentId: number; fileId: number; leafHash: string }[] = [];
+      const nodes: StoredNode[] = [];
       const push = (fragmentId: number, fileId: number, hash: Buffer) => {
-        frontier.append(hash);
+        frontier.append(hash, (at, node) => nodes.push({ ...at, hash: node.toString('hex') }));
         leaves.push({ fragmentId, fileId, leafHash: hash.toString('hex') });
       };
       for (const f of fragments) {
@@ -58,11 +60,16 @@ export class MerkleLog {
         push(f.id, f.fileId, fragmentLeaf(f));
       }
       const ok = await this.d.repo.db.transaction().execute((trx) =>
-        this.d.repo.appendLeaves(trx, cameraId, state?.size ?? 0, leaves, { size: frontier.size, frontier: frontier.toJSON(), lastFragmentId: fragments.at(-1)!.id }, this.d.clock.now()),
+        this.d.repo.appendLeaves(trx, cameraId, state?.size ?? 0, leaves, nodes, { size: frontier.size, frontier: frontier.toJSON(), lastFragmentId: fragments.at(-1)!.id }, this.d.clock.now()),
       );
       if (!ok) continue; // another sealer moved the log: read it again
       added += leaves.length;
     }
+  }
+
+  /** Inclusion proofs of some of a camera's leaves in the tree of its first `size` leaves (a signed head's size). */
+  inclusionProofs(cameraId: number, size: number, leafIndices: readonly number[]): Promise<Map<number, Hash[]>> {
+    return inclusionProofs(this.d.repo, cameraId, size, leafIndices);
   }
 
   /** Signs a head for each log that grew since its last head. */

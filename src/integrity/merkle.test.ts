@@ -4,7 +4,7 @@
 // garbage before or after never do.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, Frontier, inclusionProof, leafHash, MerkleTree, nodeHash, rootOf, verifyConsistency, verifyInclusion, type Hash } from './merkle.js';
+import { consistencyProof, Frontier, inclusionProof, leafHash, MerkleTree, nodeHash, proofFromPlan, proofPlan, rootOf, verifyConsistency, verifyInclusion, type Hash } from './merkle.js';
 
 const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
 /** MTH of RFC 6962 §2.1, word for word. */
@@ -37,6 +37,31 @@ describe('Merkle tree hashing (RFC 6962 §2.1)', () => {
       if (n < 70) f.append(leaves[n]!);
     }
     expect(nodeHash(leaves[0]!, leaves[1]!)).toEqual(sha(Buffer.of(1), leaves[0]!, leaves[1]!));
+  });
+
+  it('the frontier names every perfect subtree a leaf completes, with its root', () => {
+    const f = new Frontier();
+    const seen: string[] = [];
+    for (let i = 0; i < 70; i++) {
+      f.append(leaves[i]!, (at, hash) => {
+        expect(hash).toEqual(rootOf(leaves, at.index * 2 ** at.level, (at.index + 1) * 2 ** at.level));
+        seen.push(`${at.level}:${at.index}`);
+      });
+    }
+    // Every perfect subtree of level ≥ 1 inside 70 leaves, once: 35 + 17 + 8 + 4 + 2 + 1.
+    expect(seen.length).toBe(67);
+    expect(new Set(seen).size).toBe(67);
+  });
+
+  it('a proof from its plan of perfect subtrees is the recursive PATH, for every leaf of every tree to 70', () => {
+    for (let n = 1; n <= 70; n++) {
+      for (let i = 0; i < n; i++) {
+        const plan = proofPlan(i, n);
+        for (const parts of plan) for (const p of parts) expect((p.index + 1) * 2 ** p.level).toBeLessThanOrEqual(n);
+        expect(proofFromPlan(plan, (p) => rootOf(leaves, p.index * 2 ** p.level, (p.index + 1) * 2 ** p.level)), `${i}/${n}`).toEqual(inclusionProof(leaves, i, n));
+      }
+    }
+    expect(() => proofPlan(5, 5)).toThrow(RangeError);
   });
 
   it('the tree gives the same audit paths as the recursive PATH', () => {

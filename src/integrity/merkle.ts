@@ -134,6 +134,50 @@ export function verifyConsistency(m: number, n: number, rootM: Uint8Array, rootN
   return sn === 0 && Buffer.from(fr).equals(Buffer.from(rootM)) && Buffer.from(sr).equals(Buffer.from(rootN));
 }
 
+/** A perfect subtree: the 2^level leaves from index·2^level on. */
+export interface NodeAt {
+  level: number;
+  index: number;
+}
+
+/**
+ * The siblings of leaf `index` in a tree of `size` leaves, lowest first (the order
+ * verifyInclusion reads them), each as the perfect subtrees whose right-folded roots make it: a
+ * sibling inside the tree is one perfect subtree, one on the right edge is the perfect subtrees
+ * of the leaves left (one per set bit of their count, largest first). The path of RFC 6962 §2.1.1
+ * from O(log n) stored nodes instead of every leaf.
+ */
+export function proofPlan(index: number, size: number): NodeAt[][] {
+  if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size) && index >= 0 && index < size)) throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
+  const plan: NodeAt[][] = [];
+  for (let level = 0, j = index; Math.ceil(size / 2 ** level) > 1; level++, j = Math.floor(j / 2)) {
+    const sibling = j % 2 === 0 ? j + 1 : j - 1;
+    const from = sibling * 2 ** level;
+    if (from >= size) continue; // the odd last node is carried up: no sibling on this level
+    if (from + 2 ** level <= size) {
+      plan.push([{ level, index: sibling }]);
+      continue;
+    }
+    const parts: NodeAt[] = [];
+    for (let at = from, b = level - 1; at < size; b--) {
+      if (at + 2 ** b > size) continue;
+      parts.push({ level: b, index: at / 2 ** b });
+      at += 2 ** b;
+    }
+    plan.push(parts);
+  }
+  return plan;
+}
+
+/** A proof from its plan and the roots of the perfect subtrees it names. */
+export function proofFromPlan(plan: readonly NodeAt[][], root: (n: NodeAt) => Hash): Hash[] {
+  return plan.map((parts) => {
+    let r = root(parts[parts.length - 1]!);
+    for (let i = parts.length - 2; i >= 0; i--) r = nodeHash(root(parts[i]!), r);
+    return r;
+  });
+}
+
 /**
  * The right edge of a tree: roots of its perfect subtrees, largest first (one per set bit of
  * the size). Appending a leaf merges equal-sized subtrees, so the log never rereads old leaves.
@@ -144,13 +188,17 @@ export class Frontier {
     readonly nodes: Hash[] = [],
   ) {}
 
-  append(leaf: Hash): void {
+  /** Appends a leaf; `onNode` hears of every perfect subtree the leaf completes (level ≥ 1). */
+  append(leaf: Hash, onNode?: (node: NodeAt, hash: Hash) => void): void {
     let node = leaf;
     let size = this.size;
+    let level = 0;
     // Each trailing 1 bit of the old size is a subtree of the same height as the new node.
     while (size % 2 === 1) {
       node = nodeHash(this.nodes.pop()!, node);
       size = Math.floor(size / 2);
+      level++;
+      onNode?.({ level, index: Math.floor(this.size / 2 ** level) }, node);
     }
     this.nodes.push(node);
     this.size++;

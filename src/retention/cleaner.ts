@@ -10,8 +10,10 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditActor } from '../audit/entry.js';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceRepository } from '../db/evidence.repository.js';
+import type { Database } from '../db/schema.js';
 import type { IndexedFile, RecordingIndex } from '../db/recording-index.repository.js';
+import type { Repositories } from '../db/repositories.js';
+import type { Transaction } from 'kysely';
 import { DAY_MS, decideRetention, overlaps, type CameraPolicy, type FileDecision, type RetentionDecision } from './retention-decision.js';
 
 export const RETENTION_ACTOR: AuditActor = { userId: null, workId: null, name: 'platform (retention)' };
@@ -22,7 +24,8 @@ export interface FileRemover {
 }
 
 export interface CleanerDeps {
-  repo: EvidenceRepository;
+  /** Holds and marks it obeys, the garbage table it deletes through, the index rows and leaves a removal touches. */
+  repos: Pick<Repositories, 'legalHolds' | 'retentionMarks' | 'retentionGarbage' | 'integrityLog' | 'recordings'>;
   /** The recording index: which files a camera has, and their fragments. */
   index: RecordingIndex;
   audit: AuditLog;
@@ -49,9 +52,9 @@ export class RetentionCleaner {
 
   /** Finishes deletions a crash interrupted: unlink what the garbage table names, then forget it. */
   async collectGarbage(): Promise<number> {
-    const rows = await this.d.repo.garbage();
+    const rows = await this.d.repos.retentionGarbage.garbage();
     for (const g of rows) await this.d.files.remove(g.path);
-    await this.d.repo.removeGarbage(rows.map((g) => g.id));
+    await this.d.repos.retentionGarbage.removeGarbage(rows.map((g) => g.id));
     return rows.length;
   }
 
@@ -63,7 +66,7 @@ export class RetentionCleaner {
     if (minima.length === 0) return { decision: { remove: [], keep: [] }, files: new Map() };
     // Nothing ends its shortest period before this, so older rows are all the cleaner reads.
     const candidates = await this.d.index.closedFilesEndedBefore(now - Math.min(...minima) * DAY_MS);
-    const [holds, marks] = await Promise.all([this.d.repo.holds(), this.d.repo.marks()]);
+    const [holds, marks] = await Promise.all([this.d.repos.legalHolds.holds(), this.d.repos.retentionMarks.marks()]);
     const range = (r: { camera_id: number; range_from: number | null; range_to: number | null }) => ({ cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to });
     const decision = decideRetention(
       candidates,
@@ -98,7 +101,7 @@ export class RetentionCleaner {
     const summaries = new Map<number, Record<string, unknown>>();
     for (const { file, decision } of items) {
       const frags = await this.d.index.fileFragments(file.id);
-      const leaves = await this.d.repo.leavesOfFile(file.id);
+      const leaves = await this.d.repos.integrityLog.leavesOfFile(file.id);
       const h = createHash('sha256');
       for (const f of frags) h.update(Buffer.from(f.sha256, 'hex'));
       summaries.set(file.id, {
@@ -115,9 +118,9 @@ export class RetentionCleaner {
     const moved = await this.d.audit.transaction(async (trx) => {
       // Take the register's lock first: a hold being placed commits before this reads, or after it.
       await this.d.audit.repo.reserve(trx, 0);
-      const holds = (await trx.selectFrom('legal_holds').select(['range_from', 'range_to']).where('camera_id', '=', cameraId).where('state', 'in', ['active', 'release_requested']).execute()).map((h) => ({ from: h.range_from, to: h.range_to }));
+      const holds = await this.d.repos.legalHolds.heldRanges(trx, cameraId);
       const free = items.map((i) => i.file).filter((f) => !holds.some((h) => overlaps(h, f.startedAt, f.endedAt)));
-      const rows = await this.d.repo.moveToGarbage(trx, free, now);
+      const rows = await this.moveToGarbage(trx, free, now);
       if (rows.length === 0) return [];
       const done = free.filter((f) => rows.some((r) => r.fileId === f.id));
       const periods = [...new Set(items.filter((i) => done.includes(i.file)).map((i) => i.decision.period).filter((p) => p).map((p) => `${p!.days} days (${p!.article})`))];
@@ -134,8 +137,22 @@ export class RetentionCleaner {
       return rows;
     });
     for (const g of moved) await this.d.files.remove(g.path);
-    await this.d.repo.removeGarbage(moved.map((g) => g.id));
+    await this.d.repos.retentionGarbage.removeGarbage(moved.map((g) => g.id));
     const ids = new Set(moved.map((m) => m.fileId));
     return items.map((i) => i.file).filter((f) => ids.has(f.id));
+  }
+
+  /**
+   * Step 1 for each file still closed and unchanged, in the caller's transaction: its index rows
+   * go, it joins the garbage table, its leaves are marked removed. Returns the garbage rows made.
+   */
+  private async moveToGarbage(trx: Transaction<Database>, files: IndexedFile[], now: number): Promise<{ id: number; fileId: number; path: string }[]> {
+    const out: { id: number; fileId: number; path: string }[] = [];
+    for (const f of files) {
+      if (!(await this.d.repos.recordings.removeClosedFile(trx, f))) continue;
+      out.push(await this.d.repos.retentionGarbage.insert(trx, { cameraId: f.cameraId, fileId: f.id, path: f.path }, now));
+      await this.d.repos.integrityLog.markFileRemoved(trx, f.id, now);
+    }
+    return out;
   }
 }

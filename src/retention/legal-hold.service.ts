@@ -7,7 +7,7 @@ import { authorize, can } from '../access/policy.js';
 import type { SecurityLog } from '../access/security-log.js';
 import { cameraSubject, cameraSubjects } from '../access/subjects.js';
 import type { Clock } from '../domain/clock.js';
-import type { HoldState, LegalHoldRow } from '../db/evidence.repository.js';
+import type { HoldState, LegalHoldRow } from '../db/legal-hold.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { Errors } from '../errors.js';
 import './hold.policy.js';
@@ -66,7 +66,7 @@ export class LegalHoldService {
     await this.guard(actor, 'place-hold', h.cameraId, 'legal_hold', null);
     const now = this.clock.now();
     const row = await this.log.transaction(async (trx) => {
-      const r = await this.repos.evidence.insertHold(trx, {
+      const r = await this.repos.legalHolds.insertHold(trx, {
         camera_id: h.cameraId, range_from: h.from, range_to: h.to, case_ref: h.caseRef.trim(), reason: h.reason, state: 'active', placed_by: actor.userId, placed_at: now,
         release_requested_by: null, release_requested_at: null, release_reason: null, released_by: null, released_at: null,
       });
@@ -93,14 +93,14 @@ export class LegalHoldService {
   }
 
   async get(id: number): Promise<HoldView> {
-    const r = await this.repos.evidence.hold(id);
+    const r = await this.repos.legalHolds.hold(id);
     if (!r) throw Errors.notFound(`legal hold ${id} does not exist`);
     return toHoldView(r);
   }
 
   async list(actor: Actor, cameraId: number): Promise<HoldView[]> {
     await this.guard(actor, 'read-holds', cameraId, 'legal_hold', null);
-    return (await this.repos.evidence.holdsOfCamera(cameraId)).map(toHoldView);
+    return (await this.repos.legalHolds.holdsOfCamera(cameraId)).map(toHoldView);
   }
 
   /** One hold, to one who may read the holds of its camera (a refusal is registered). */
@@ -118,7 +118,7 @@ export class LegalHoldService {
     if (!HOLD_PERMISSIONS.some((p) => actor.holds(p))) {
       await this.log.refuse(actor, { action: 'legal_hold', target, reason: 'you may not read legal holds' }, Errors.forbidden('you may not read legal holds'));
     }
-    const rows = (await this.repos.evidence.holds(states)).map(toHoldView);
+    const rows = (await this.repos.legalHolds.holds(states)).map(toHoldView);
     const cameras = (await Promise.all([...new Set(rows.map((h) => h.cameraId))].map((id) => this.repos.cameras.get(id)))).filter((c) => c !== undefined);
     const subjects = await cameraSubjects(this.repos, cameras);
     return rows.filter((h) => {
@@ -129,7 +129,7 @@ export class LegalHoldService {
 
   private async step(actor: Actor, hold: HoldView, from: LegalHoldRow['state'], set: Partial<LegalHoldRow>, what: string): Promise<HoldView> {
     await this.log.transaction(async (trx) => {
-      if (!(await this.repos.evidence.updateHold(trx, hold.id, from, set))) throw Errors.ruleRefused(`legal hold ${hold.id} is ${hold.state}, not ${from}`);
+      if (!(await this.repos.legalHolds.updateHold(trx, hold.id, from, set))) throw Errors.ruleRefused(`legal hold ${hold.id} is ${hold.state}, not ${from}`);
       await this.log.append(trx, actor, {
         action: 'legal_hold_release', cameraIds: [hold.cameraId], from: hold.from, to: hold.to, target: `legal-hold:${hold.id}`, purpose: hold.caseRef,
         reason: set.release_reason ?? hold.releaseReason, outcome: 'success', detail: { step: what, caseRef: hold.caseRef },

@@ -38,7 +38,7 @@ describe('disk pressure', () => {
     const clock = fixedClock(1_800_000_000_000);
     const passedOn: string[] = [];
     const m = new StorageMonitor({
-      dir: mkdtempSync(join(tmpdir(), 'vigil-disk-')), repo: repos.evidence, clock, logger, gauge, repeatMs: 60_000,
+      dir: mkdtempSync(join(tmpdir(), 'vigil-disk-')), repo: repos.storageAlarms, clock, logger, gauge, repeatMs: 60_000,
       usage: async () => ({ freeBytes: free * 2 ** 30, totalBytes: 100 * 2 ** 30 }),
       onAlarm: (a) => {
         passedOn.push(a.level);
@@ -52,7 +52,7 @@ describe('disk pressure', () => {
       if (f === 4) expect(m.storageState()).toMatchObject({ level: 'full', acceptingWrites: false });
     }
     expect(m.storageState()).toMatchObject({ level: 'ok', acceptingWrites: true });
-    const alarms = (await repos.evidence.alarms()).reverse();
+    const alarms = (await repos.storageAlarms.alarms()).reverse();
     expect(alarms.map((a) => [a.level, a.used_permille])).toEqual([['warning', 860], ['critical', 920], ['full', 960], ['ok', 700]]);
     // warn 40, error 50, fatal 60, info 30
     expect(lines.map((l) => l.level)).toEqual([40, 50, 60, 30]);

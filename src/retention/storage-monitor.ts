@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
 import type { Clock } from '../domain/clock.js';
-import type { EvidenceRepository } from '../db/evidence.repository.js';
+import type { StorageAlarmRepository } from '../db/storage-alarm.repository.js';
 import { DEFAULT_THRESHOLDS, diskUsage, storageLevel, type DiskUsage, type StorageLevel, type StorageThresholds } from '../storage/disk-usage.js';
 
 export interface StorageState {
@@ -24,7 +24,7 @@ export interface StorageState {
 
 export interface StorageMonitorDeps {
   dir: string;
-  repo: EvidenceRepository;
+  repo: StorageAlarmRepository;
   clock: Clock;
   logger: Logger;
   thresholds?: StorageThresholds;

@@ -1,5 +1,6 @@
 // Opens what every process role needs, once: configuration → logger → database (migrated) →
-// jurisdiction profiles → repositories → use cases.
+// jurisdiction profiles → repositories → registry and access; health and supervision when a role
+// first asks for them.
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { Access } from '../access/index.js';
@@ -45,10 +46,10 @@ export interface Context {
   version: string;
   /** The process's one Prometheus registry: every role adds its metrics, /metrics shows them all. */
   metrics: MetricsRegistry;
-  /** Camera health: status and rates, diagnostics, work orders, alarms (its schedule runs in the 'health' role). */
-  health: Health;
-  /** Lifecycle and supervision (R7, R8). */
-  supervision: Supervision;
+  /** Camera health: status and rates, diagnostics, work orders, alarms (its schedule runs in the 'health' role); built on first use. */
+  readonly health: Health;
+  /** Lifecycle and supervision (R7, R8); built on first use. */
+  readonly supervision: Supervision;
   /** Shares (共享) of cameras with upper platforms, departments and API clients; the cascade role answers from them. */
   shares: ShareService;
   /** The camera source policy every path that opens a source asks (issue 14). */
@@ -87,18 +88,25 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     throw e;
   }
   const metrics = new MetricsRegistry();
-  const health = createHealth({
-    repo: repos.health,
-    workOrders: repos.workOrders,
-    forceMajeure: repos.forceMajeure,
-    dataDir: config.dataDir,
-    settings: config.health,
-    sources,
-    clock,
-    logger: logger.child({ role: 'health' }),
-    profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
-    metrics,
-  });
+  // Health and supervision are built on first use: a process whose roles never ask for them (a
+  // recorder, the register's timers) does not build them, nor register their metrics.
+  let health: Health | undefined;
+  let supervision: Supervision | undefined;
+  const buildHealth = () =>
+    createHealth({
+      repo: repos.health,
+      index: repos.recordingIndex,
+      workOrders: repos.workOrders,
+      forceMajeure: repos.forceMajeure,
+      register: access.log,
+      dataDir: config.dataDir,
+      settings: config.health,
+      sources,
+      clock,
+      logger: logger.child({ role: 'health' }),
+      profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
+      metrics,
+    });
   return {
     config,
     logger,
@@ -113,16 +121,20 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     access,
     version: VERSION,
     metrics,
-    health,
+    get health() {
+      return (health ??= buildHealth());
+    },
     sources,
-    supervision: createSupervision({
-      repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints,
-      // An obstructed view found on inspection opens (or joins) the camera's work order.
-      openWorkOrder: async (cameraId, userId, note) => {
-        const r = await health.workOrders.openForFinding(await registry.cameras.get(cameraId), userId, note);
-        return { id: r.order.id, opened: r.opened };
-      },
-    }),
+    get supervision() {
+      return (supervision ??= createSupervision({
+        repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints,
+        // An obstructed view found on inspection opens (or joins) the camera's work order.
+        openWorkOrder: async (cameraId, userId, note) => {
+          const r = await (health ??= buildHealth()).workOrders.openForFinding(await registry.cameras.get(cameraId), userId, note);
+          return { id: r.order.id, opened: r.opened };
+        },
+      }));
+    },
     shares: new ShareService({ repos, log: access.log, clock }),
     async close() {
       // Counted refusals of unidentified callers still in their window are written before the register closes.

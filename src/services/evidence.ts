@@ -29,7 +29,7 @@ export function openEvidence(ctx: Context): Evidence {
   const absolute = (p: string) => store.absolute(p);
   const logger = ctx.logger.child({ role: 'evidence' });
   const keys = ctx.audit.keys;
-  const merkle = new MerkleLog({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, keys, clock: ctx.clock, logger, absolute });
+  const merkle = new MerkleLog({ repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, keys, clock: ctx.clock, logger, absolute });
   const log = new SecurityLog(ctx.audit);
   const r = ctx.config.retention;
   const gauge = ctx.metrics.getSingleMetric('vigil_storage_used_ratio') as Gauge | undefined
@@ -37,15 +37,15 @@ export function openEvidence(ctx: Context): Evidence {
   return {
     store,
     merkle,
-    integrity: new IntegrityService({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, access: ctx.access, log, keys, absolute }),
+    integrity: new IntegrityService({ repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, access: ctx.access, log, keys, absolute }),
     holds: new LegalHoldService(ctx.repos, log, ctx.clock),
     exports: new ExportService({ repos: ctx.repos, access: ctx.access, log, merkle, keys, clock: ctx.clock, logger, dataDir: ctx.config.dataDir, absolute }),
     cleaner: new RetentionCleaner({
-      repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, audit: ctx.audit, files: store, clock: ctx.clock, logger,
+      repos: ctx.repos, index: ctx.repos.recordingIndex, audit: ctx.audit, files: store, clock: ctx.clock, logger,
       policies: cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) }),
     }),
     storage: new StorageMonitor({
-      dir: ctx.config.dataDir, repo: ctx.repos.evidence, clock: ctx.clock, logger, gauge,
+      dir: ctx.config.dataDir, repo: ctx.repos.storageAlarms, clock: ctx.clock, logger, gauge,
       thresholds: storageThresholds(r),
       intervalMs: r.diskCheckSeconds * 1000,
       onAlarm: (a) =>

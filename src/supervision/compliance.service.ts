@@ -49,7 +49,7 @@ export class ComplianceService {
       if (f[0]) firstFiling.set(s.id, f[0].submitted_at);
     }
     const cams = await this.d.repos.supervision.camerasInService();
-    const oldest = await this.d.repos.supervision.oldestRecorded(cams.map((c) => c.id));
+    const oldest = await this.d.repos.recordingIndex.oldestRecorded(cams.map((c) => c.id));
     const orders = await this.d.repos.supervision.openRectifications();
     const unitRegion = new Map((await this.d.repos.organisations.getMany([...new Set(orders.map((o) => o.unit_id))])).map((u) => [u.id, u.parentId]));
 

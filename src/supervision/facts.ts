@@ -25,7 +25,7 @@ export async function systemFacts(d: SupervisionDeps, s: SystemRow): Promise<Sys
 
 export async function cameraFacts(d: SupervisionDeps, cameraIds: number[]): Promise<CameraFacts[]> {
   const cams = await d.repos.supervision.cameras(cameraIds);
-  const oldest = await d.repos.supervision.oldestRecorded(cameraIds);
+  const oldest = await d.repos.recordingIndex.oldestRecorded(cameraIds);
   return cams.map((c) => ({ id: c.id, name: c.name, inService: c.status === 'in_service', inServiceAt: chinaDate(c.inServiceDate), signage: c.signage, placeCategory: c.placeCategory, oldestRecordedAt: oldest.get(c.id) ?? null }));
 }
 

@@ -205,7 +205,7 @@ export class InspectionService {
   }
 
   private async all(): Promise<InspectionRow[]> {
-    return this.d.repos.db.kysely.selectFrom('inspections').selectAll().orderBy('id').execute();
+    return this.d.repos.supervision.all('inspections');
   }
 
   private async load(id: number) {

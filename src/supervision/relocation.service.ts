@@ -108,7 +108,7 @@ export class RelocationService {
     const cameraIds = json<number[]>(r.camera_ids);
     let coverage: CoverageRestore | null = null;
     if (r.kind === 'relocation' && r.works_at !== null) {
-      const first = await this.d.repos.supervision.firstRecordedAfter(cameraIds, r.works_at);
+      const first = await this.d.repos.recordingIndex.firstRecordedAfter(cameraIds, r.works_at);
       coverage = coverageRestore(this.d.catalogue.require(r.profile_id), r.works_at, first, this.d.clock.now());
     }
     return {

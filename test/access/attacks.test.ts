@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wasRecorded } from '../../src/access/security-log.js';
 import type { AuditEntry } from '../../src/audit/entry.js';
 import { testApp, type TestApp } from '../support/app.js';
-import { person, signIn, type Client } from '../support/auth.js';
+import { adminActor, person, signIn, type Client } from '../support/auth.js';
 import { DIALECTS } from '../support/databases.js';
 import { world, type World } from './fixtures.js';
 
@@ -175,7 +175,7 @@ for (const dialect of DIALECTS) {
       const op = await signIn(t, await person(t, 'op-scope', [['duty_operator', w.districtA]]));
       const ua = await signIn(t, await person(t, 'ua-scope', [['unit_administrator', w.districtA]]));
       const outsider = await person(t, 'outsider', [], { organisationId: w.districtB });
-      const order = await t.health.workOrders.openByHand(await t.registry.cameras.get(w.camB), 'fault', t.adminId, 'no picture');
+      const order = await t.health.workOrders.openByHand(adminActor(t), await t.registry.cameras.get(w.camB), 'fault', 'no picture');
       const same = async (c: Client, hidden: string, missing: string) => {
         const a = await c.inject({ url: hidden });
         const b = await c.inject({ url: missing });

@@ -92,7 +92,7 @@ describe('authorisation matrix (every role × every route × own and other organ
     if (!exportsOf.has(v)) {
       const requestId = await freshRequest(v);
       const now = t.clock.now();
-      const row = await t.repos.evidence.insertExport({
+      const row = await t.repos.evidenceExports.insertExport({
         request_id: requestId, camera_id: camOf(v), range_from: now - 3_600_000, range_to: now, state: 'done', bytes_total: 0, bytes_done: 0,
         path: 'exports/none', manifest_sha256: null, error: null, created_by: requesterB.id, created_at: now, finished_at: now,
       });

@@ -64,7 +64,7 @@ describe('the legal holds page', () => {
     const row = page.getByTestId('holds-table').locator('tbody tr.ant-table-row').filter({ hasText: '蜀公刑(2026)12号' });
     await row.waitFor();
     expect(await row.getByTestId('hold-state').textContent()).toBe('Active');
-    const held = (await server.ctx.repos.evidence.holdsOfCamera(cameraId)).map((h) => [h.case_ref, Number(h.placed_by), h.state]);
+    const held = (await server.ctx.repos.legalHolds.holdsOfCamera(cameraId)).map((h) => [h.case_ref, Number(h.placed_by), h.state]);
     expect(held).toEqual([['蜀公刑(2026)12号', investigator.id, 'active']]);
 
     const head = await signedInPage(supervisor);

@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
     it('removes whole files past 30 days (CN799-17) under no hold, and registers each with its hashes', async () => {
       // A legal hold on a range inside the second old file of camera 1.
       await w.db.kysely.transaction().execute((trx) =>
-        w.repos.evidence.insertHold(trx, {
+        w.repos.legalHolds.insertHold(trx, {
           camera_id: w.cameras[0]!, range_from: old[1]!.startMs + 500, range_to: old[1]!.startMs + 600, case_ref: '哈公刑(2027)12号', reason: 'robbery',
           state: 'active', placed_by: 1, placed_at: T0, release_requested_by: null, release_requested_at: null, release_reason: null, released_by: null, released_at: null,
         }),
@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
         expect(existsSync(w.store.absolute(f.path))).toBe(true);
         expect((await w.repos.recordings.fragments(f.id)).length).toBe(f.fragments.length);
       }
-      expect(await w.repos.evidence.garbage()).toEqual([]);
+      expect(await w.repos.retentionGarbage.garbage()).toEqual([]);
       const entries = [];
       for await (const e of w.audit.entries({ action: 'retention_delete' })) entries.push(e);
       expect(entries.map((e) => e.cameraIds)).toEqual([[w.cameras[0]], [w.cameras[1]]]);
@@ -72,7 +72,7 @@ for (const dialect of DIALECTS) {
     it('a key-target camera keeps 90 days under every profile (HRB-28, CTL-32)', async () => {
       const [young] = await recordFootage(w.repos, w.dataDir, w.cameras[1]!, { startMs: T0 - 60 * DAY_MS, files: 1, secondsPerFile: 1 });
       const [old] = await recordFootage(w.repos, w.dataDir, w.cameras[1]!, { startMs: T0 - 100 * DAY_MS, files: 1, secondsPerFile: 1 });
-      await w.repos.evidence.insertMark({ camera_id: w.cameras[1]!, kind: 'key_target', range_from: null, range_to: null, note: 'transport hub', created_by: null, created_at: T0 });
+      await w.repos.retentionMarks.insertMark({ camera_id: w.cameras[1]!, kind: 'key_target', range_from: null, range_to: null, note: 'transport hub', created_by: null, created_at: T0 });
       expect((await w.cleaner('national').runOnce()).removedFiles).toBe(1);
       expect(existsSync(w.store.absolute(old!.path))).toBe(false);
       expect(existsSync(w.store.absolute(young!.path))).toBe(true);

@@ -63,7 +63,7 @@ describe('kill -9 during a retention pass', () => {
     const keys = PlatformKeys.loadOrCreate(w.dataDir);
     // The next pass starts by finishing what the killed one left.
     await w.cleaner().collectGarbage();
-    expect(await w.repos.evidence.garbage()).toEqual([]);
+    expect(await w.repos.retentionGarbage.garbage()).toEqual([]);
     const rows = await w.repos.recordings.files(w.cameras[0]!);
     for (const r of rows) expect(existsSync(w.store.absolute(r.path)), r.path).toBe(true);
     const onDisk = (await w.store.list(w.cameras[0]!)).map((s) => s.path).sort();

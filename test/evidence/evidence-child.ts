@@ -26,7 +26,7 @@ const logger = pino({ level: 'silent' });
 if (mode === 'clean') {
   const catalogue = loadProfiles();
   const cleaner = new RetentionCleaner({
-    repo: repos.evidence, index: repos.recordingIndex, audit, files: new SegmentStore(dataDir!), clock, logger,
+    repos: repos, index: repos.recordingIndex, audit, files: new SegmentStore(dataDir!), clock, logger,
     policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' }),
   });
   process.stdout.write('ready\n');
@@ -45,7 +45,7 @@ if (mode === 'export') {
   const ctx = await openContext(configSchema.parse({ dataDir, database: { url: dbUrl } }), { logger, clock });
   const store = new SegmentStore(dataDir!);
   const absolute = (p: string) => store.absolute(p);
-  const merkle = new MerkleLog({ repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, keys: ctx.audit.keys, clock, logger, absolute });
+  const merkle = new MerkleLog({ repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, keys: ctx.audit.keys, clock, logger, absolute });
   let opened = 0;
   const exportAbsolute = (p: string) => {
     if (holdAt !== undefined && ++opened === Number(holdAt)) {

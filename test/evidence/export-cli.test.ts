@@ -36,7 +36,7 @@ describe('vigil export', () => {
   afterAll(() => x.t.close());
 
   it('refuses a person who is not an officer of the request, registers it once, and writes nothing', async () => {
-    const before = (await x.t.repos.evidence.exportsInState('running')).length + (await x.t.repos.evidence.exportsInState('done')).length;
+    const before = (await x.t.repos.evidenceExports.exportsInState('running')).length + (await x.t.repos.evidenceExports.exportsInState('done')).length;
     const saved = process.env.VIGIL_PASSWORD;
     process.env.VIGIL_PASSWORD = clerk.password;
     try {
@@ -53,7 +53,7 @@ describe('vigil export', () => {
     for await (const e of x.t.audit.entries({ action: 'export', outcome: 'refused' })) if (e.actors.some((a) => a.userId === clerk.id)) refused.push(e);
     expect(refused).toHaveLength(1);
     expect(refused[0]!.reason).toContain('only an officer of the request');
-    const after = (await x.t.repos.evidence.exportsInState('running')).length + (await x.t.repos.evidence.exportsInState('done')).length;
+    const after = (await x.t.repos.evidenceExports.exportsInState('running')).length + (await x.t.repos.evidenceExports.exportsInState('done')).length;
     expect(after).toBe(before);
   });
 });

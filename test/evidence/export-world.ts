@@ -64,7 +64,7 @@ export async function exportWorld(): Promise<ExportWorld> {
   };
   const requestId = await approvedRequest({});
   const logger = pino({ level: 'silent' });
-  const merkle = new MerkleLog({ repo: t.repos.evidence, index: t.repos.recordingIndex, keys: t.audit.keys, clock: t.clock, logger, absolute: (p) => store.absolute(p) });
+  const merkle = new MerkleLog({ repo: t.repos.integrityLog, index: t.repos.recordingIndex, keys: t.audit.keys, clock: t.clock, logger, absolute: (p) => store.absolute(p) });
   const exports = new ExportService({
     repos: t.repos, access: t.access, log: new SecurityLog(t.audit), merkle, keys: t.audit.keys, clock: t.clock, logger, dataDir: t.dataDir, absolute: (p) => store.absolute(p),
   });

@@ -16,7 +16,7 @@ for (const dialect of DIALECTS) {
     let w: EvidenceWorld;
     let files: WrittenFile[];
     let cam: number;
-    const verify = () => verifyFootage({ repo: w.repos.evidence, index: w.repos.recordingIndex, publicKey: w.keys.publicKey, absolute: (p) => w.store.absolute(p) }, { cameraId: cam });
+    const verify = () => verifyFootage({ repo: w.repos.integrityLog, index: w.repos.recordingIndex, publicKey: w.keys.publicKey, absolute: (p) => w.store.absolute(p) }, { cameraId: cam });
     const path = (i: number) => w.store.absolute(files[i]!.path);
     const frag = (i: number, seq: number) => files[i]!.fragments[seq]!;
     const db = () => w.db.kysely;
@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
       w = await evidenceWorld(dialect, 1);
       cam = w.cameras[0]!;
       files = await recordFootage(w.repos, w.dataDir, cam, { startMs: T0, files: 3, secondsPerFile: 5 });
-      const log = new MerkleLog({ repo: w.repos.evidence, index: w.repos.recordingIndex, keys: w.keys, clock: w.clock, logger: pino({ level: 'silent' }), absolute: (p) => w.store.absolute(p) });
+      const log = new MerkleLog({ repo: w.repos.integrityLog, index: w.repos.recordingIndex, keys: w.keys, clock: w.clock, logger: pino({ level: 'silent' }), absolute: (p) => w.store.absolute(p) });
       expect(await log.sealAll()).toBe(3 * 6); // an init leaf and five fragments a file
       expect(await log.signHeads()).toHaveLength(1);
     }, 60_000);
@@ -197,7 +197,7 @@ for (const dialect of DIALECTS) {
       const { id: _id, ...rest } = row;
       // Inserted with an id inside the sealed range, as a forger would.
       const forged = await db().insertInto('recording_fragments').values({ ...rest, id: Number(row.id) + 100_000, seq: 5, start_ms: row.end_ms, end_ms: row.end_ms + 1000 } as never).returning('id').executeTakeFirstOrThrow();
-      const state = (await w.repos.evidence.logState(cam))!;
+      const state = (await w.repos.integrityLog.logState(cam))!;
       await db().updateTable('integrity_logs').set({ last_fragment_id: Number(forged.id) }).where('camera_id', '=', cam).execute();
       return async () => {
         await db().deleteFrom('recording_fragments').where('id', '=', forged.id).execute();
@@ -218,7 +218,7 @@ for (const dialect of DIALECTS) {
     }, 'log_rewritten', {}));
 
     it('a forged tree head', () => expectFirst(async () => {
-      const head = (await w.repos.evidence.latestTreeHead(cam))!;
+      const head = (await w.repos.integrityLog.latestTreeHead(cam))!;
       await db().updateTable('integrity_tree_heads').set({ root_hash: '00'.repeat(32) }).where('id', '=', head.id).execute();
       return async () => {
         await db().updateTable('integrity_tree_heads').set({ root_hash: head.root_hash }).where('id', '=', head.id).execute();

@@ -46,7 +46,7 @@ export async function evidenceWorld(dialect: DialectName, cameras = 2): Promise<
     db, repos, dataDir, store, keys, audit, clock, cameras: ids,
     cleaner: (profileId = 'national') =>
       new RetentionCleaner({
-        repo: repos.evidence, index: repos.recordingIndex, audit, files: store, clock, logger: quiet,
+        repos: repos, index: repos.recordingIndex, audit, files: store, clock, logger: quiet,
         policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => profileId }),
       }),
     close: () => db.close(),

@@ -7,6 +7,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import type { Health } from '../../src/health/index.js';
 import type { Recorder } from '../../src/recorder/recorder.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
+import { adminActor } from '../support/auth.js';
 import { recorderHarness, type RecorderHarness } from '../support/recorder-harness.js';
 import { healthFor } from './support.js';
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
   // Long enough for two keyframes two seconds apart in every camera's recording.
   const deadline = Date.now() + 20_000;
   for (const id of h.cameraIds) {
-    while ((await h.repos.health.latestKeyframes(id, 5)).length < 4 && Date.now() < deadline) await sleep(250);
+    while ((await h.repos.recordingIndex.latestKeyframes(id, 5)).length < 4 && Date.now() < deadline) await sleep(250);
   }
 }, 60_000);
 
@@ -81,7 +82,7 @@ describe('diagnostics against the simulator', () => {
   it('after an approved move, the new view approved as reference: "moved" stops firing', async () => {
     const moved = h.cameraIds[4]!;
     const before = await h.repos.health.reference(moved);
-    const approved = await health.diagnostics.approveView((await h.repos.health.watchedCameras()).find((c) => c.id === moved)!, 1, 'relocation approved by the managing unit');
+    const approved = await health.diagnostics.approveView(adminActor({ adminId: 1 }), (await h.repos.health.watchedCameras()).find((c) => c.id === moved)!, 'relocation approved by the managing unit');
     expect(approved.diagnosticId).toBeGreaterThan(0);
     const after = await h.repos.health.reference(moved);
     expect(after).toMatchObject({ set_by: 1, reason: 'relocation approved by the managing unit' });

@@ -5,7 +5,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageAlarmSink } from '../../src/health/index.js';
-import { person, signIn } from '../support/auth.js';
+import { adminActor, person, signIn } from '../support/auth.js';
 import { healthApp, type HealthApp } from './health-app.js';
 
 let h: HealthApp;
@@ -104,7 +104,7 @@ describe('alarm delivery', () => {
     const s = stream(local.cookie);
     await s.ready;
     const before = received.length;
-    const order = await h.health.workOrders.openByHand(h.camera, 'fault', h.t.adminId, 'no picture');
+    const order = await h.health.workOrders.openByHand(adminActor(h.t), h.camera, 'fault', 'no picture');
     // Harbin: 1 h to respond (platform default for "at once", HRB-25(3)), 24 h to repair, 24 h more before the police.
     h.t.clock.advance(3_600_000 + 1);
     expect((await h.health.workOrders.escalateOverdue()).map((o) => o.escalationLevel)).toEqual([1]);

@@ -41,7 +41,7 @@ export async function healthApp(sourceUrl: string | null, settings: Parameters<t
   }, now - 86_400_000);
   const metrics = new Registry();
   const health = healthFor({
-    repos: t.repos, dataDir: t.dataDir, clock: t.clock, metrics, settings,
+    repos: t.repos, dataDir: t.dataDir, clock: t.clock, metrics, settings, register: t.access.log,
     profileId: (regionId) => t.registry.organisations.effectiveProfileId(regionId),
   });
   const app = await buildApp({ db: t.db, registry: t.registry, profiles: t.view, access: t.access, version: 'test', logger: false, metrics, health: { health, dataDir: t.dataDir } });

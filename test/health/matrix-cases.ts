@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Role } from '../../src/access/permissions.js';
 import type { Camera } from '../../src/db/camera.repository.js';
 import type { TestApp } from '../support/app.js';
+import { adminActor } from '../support/auth.js';
 import { watched } from '../../src/api/routes/health-status/support.js';
 import type { World } from '../access/fixtures.js';
 
@@ -61,7 +62,7 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
   /** An open work order on a camera of its own (one active order per camera). */
   const freshOrder = async (v: Variant, sourceUrl: string | null) => {
     const { t } = get();
-    return (await t.health.workOrders.openByHand(await freshCam(v, sourceUrl), 'fault', t.adminId, 'matrix')).id;
+    return (await t.health.workOrders.openByHand(adminActor(t), await freshCam(v, sourceUrl), 'fault', 'matrix')).id;
   };
   const orderOf = once((v) => freshOrder(v, null));
   const snapshotOf = once(async (v) => {
@@ -76,7 +77,7 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     const { t } = get();
     const now = t.clock.now();
     const c = await freshCam(v, null, DAY);
-    return (await t.health.forceMajeure.propose(watched(c), t.adminId, { from: now - 3_600_000, to: now - 1, reason: 'matrix' })).id;
+    return (await t.health.forceMajeure.propose(adminActor(t), watched(c), { from: now - 3_600_000, to: now - 1, reason: 'matrix' })).id;
   };
   const freshAlarm = async (v: Variant) =>
     (await get().t.health.alarms.raise({ kind: 'finding', severity: 'warning', camera_id: cam(v), organisation_id: org(v), title: 'matrix' })).id;

@@ -5,6 +5,9 @@ import { Registry } from 'prom-client';
 import { configSchema } from '../../src/config/config.schema.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { loadProfiles } from '../../src/domain/profile-loader.js';
+import { SecurityLog } from '../../src/access/security-log.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { PlatformKeys } from '../../src/audit/platform-key.js';
 import type { Repositories } from '../../src/db/repositories.js';
 import { createHealth, type Health, type HealthSettings } from '../../src/health/index.js';
 import { testSources } from '../support/sources.js';
@@ -18,13 +21,17 @@ export function healthFor(o: {
   profileId?: string | ((regionId: number) => Promise<string>);
   settings?: Partial<HealthSettings>;
   metrics?: Registry;
+  /** The access register; by default one over the same database with a key of its own. */
+  register?: SecurityLog;
 }): Health {
   const defaults = configSchema.parse({}).health;
   const profileOf = typeof o.profileId === 'function' ? o.profileId : async () => (o.profileId as string | undefined) ?? 'national';
   return createHealth({
     repo: o.repos.health,
+    index: o.repos.recordingIndex,
     workOrders: o.repos.workOrders,
     forceMajeure: o.repos.forceMajeure,
+    register: o.register ?? new SecurityLog(new AuditLog(o.repos.db, { keys: PlatformKeys.ephemeral(), clock: o.clock })),
     dataDir: o.dataDir,
     settings: { ...defaults, ...o.settings },
     sources: testSources(o.dataDir),

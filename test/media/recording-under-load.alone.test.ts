@@ -74,7 +74,7 @@ for (const dialect of DIALECTS) {
       const keys = PlatformKeys.ephemeral();
       const recorder = h.recorder({ fileSeconds: 20 });
       await recorder.start();
-      const verify = () => verifyFootage({ repo: h.repos.evidence, index: h.repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => recorder.store.absolute(p) });
+      const verify = () => verifyFootage({ repo: h.repos.integrityLog, index: h.repos.recordingIndex, publicKey: keys.publicKey, absolute: (p) => recorder.store.absolute(p) });
 
       await untilFrames(recorder, FRAMES / 3);
       await Promise.all(mounts.slice(0, 2).map((m) => lateViewer(gst.url(m))));

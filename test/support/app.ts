@@ -109,8 +109,10 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   // As src/services/context.ts assembles it; start() is left to the 'health' role, so no cycle runs here.
   const health = createHealth({
     repo: repos.health,
+    index: repos.recordingIndex,
     workOrders: repos.workOrders,
     forceMajeure: repos.forceMajeure,
+    register: access.log,
     dataDir,
     settings: configSchema.parse({}).health,
     sources: guard,
@@ -163,13 +165,13 @@ function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock:
   const store = new SegmentStore(dataDir);
   const absolute = (p: string) => store.absolute(p);
   const log = new SecurityLog(audit);
-  const merkle = new MerkleLog({ repo: repos.evidence, index: repos.recordingIndex, keys: audit.keys, clock, logger, absolute });
+  const merkle = new MerkleLog({ repo: repos.integrityLog, index: repos.recordingIndex, keys: audit.keys, clock, logger, absolute });
   return {
     repos, store, merkle, keys: audit.keys, dataDir, absolute, thresholds: DEFAULT_THRESHOLDS,
     holds: new LegalHoldService(repos, log, clock),
-    integrity: new IntegrityService({ repo: repos.evidence, index: repos.recordingIndex, access, log, keys: audit.keys, absolute }),
+    integrity: new IntegrityService({ repo: repos.integrityLog, index: repos.recordingIndex, access, log, keys: audit.keys, absolute }),
     exports: new ExportService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute }),
-    storage: new StorageMonitor({ dir: dataDir, repo: repos.evidence, clock, logger }),
+    storage: new StorageMonitor({ dir: dataDir, repo: repos.storageAlarms, clock, logger }),
   };
 }
 

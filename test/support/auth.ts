@@ -2,6 +2,7 @@
 // (cookie + CSRF token) and TOTP codes computed from the enrolled secret.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { Actor } from '../../src/access/actor.js';
 import type { Role } from '../../src/access/permissions.js';
 import { base32Decode, totp } from '../../src/access/totp.js';
 import type { TestApp } from './app.js';
@@ -78,4 +79,9 @@ export async function currentCode(t: TestApp, userId: number): Promise<string> {
     step = Math.max(now - 1, last! + 1);
   }
   return totp(base32Decode(secret!), step * 30_000);
+}
+
+/** The test app's administrator as a use case sees a person (for calls that bypass the API). */
+export function adminActor(t: Pick<TestApp, 'adminId'>): Actor {
+  return new Actor({ userId: t.adminId, login: 'test-admin', displayName: 'Test administrator', workId: null, organisationId: null, grants: [{ id: 0, role: 'system_administrator', organisationId: null, path: '' }] });
 }

@@ -8,6 +8,7 @@ import { exportCsv, exportPdf, formatActors, formatTime } from '../../audit/regi
 import { verifyChain } from '../../audit/verify.js';
 import type { AuditRowFilter } from '../../db/audit.repository.js';
 import type { Db } from '../../db/database.js';
+import { OrganisationRepository } from '../../db/organisation.repository.js';
 import type { Clock } from '../../domain/clock.js';
 import { int, parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
@@ -40,7 +41,7 @@ const FILTER_OPTIONS = {
 async function scoped(db: Db, values: Record<string, string | boolean | undefined>, filter: AuditRowFilter): Promise<AuditRowFilter> {
   const id = int(values.organisation as string | undefined, 'organisation');
   if (id === undefined) return filter;
-  const org = await db.kysely.selectFrom('organisations').select('path').where('id', '=', id).executeTakeFirst();
+  const org = await new OrganisationRepository(db.kysely).get(id);
   if (!org) throw new UsageError(`organisation ${id} does not exist`);
   return { ...filter, scopePaths: [org.path] };
 }

@@ -34,7 +34,7 @@ export async function verifyCommand(ctx: Context, args: string[], out: NodeJS.Wr
   const from = time(values.from, 'from');
   const to = time(values.to, 'to');
   const report = await verifyFootage(
-    { repo: ctx.repos.evidence, index: ctx.repos.recordingIndex, publicKey: ctx.audit.keys.publicKey, absolute: (p) => store.absolute(p) },
+    { repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, publicKey: ctx.audit.keys.publicKey, absolute: (p) => store.absolute(p) },
     { ...(cameraId !== undefined ? { cameraId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) },
   );
   const seconds = (Date.now() - started) / 1000;
@@ -81,7 +81,7 @@ export async function verifyExportCommand(args: string[], out: NodeJS.WritableSt
 
 export async function treeHeadsCommand(ctx: Context, args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { values, positionals } = parse(args, { camera: { type: 'string' }, after: { type: 'string' } });
-  const rows = await ctx.repos.evidence.treeHeads(int(values.camera, 'camera'), int(values.after, 'after') ?? 0);
+  const rows = await ctx.repos.integrityLog.treeHeads(int(values.camera, 'camera'), int(values.after, 'after') ?? 0);
   const text = rows.map((r) => `${JSON.stringify({ id: Number(r.id), cameraId: Number(r.camera_id), size: Number(r.tree_size), root: r.root_hash, at: Number(r.at), keyId: r.key_id, signature: r.signature })}\n`).join('');
   if (positionals[0]) writeFileSync(positionals[0], text, { mode: 0o644 });
   else out.write(text);

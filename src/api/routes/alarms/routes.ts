@@ -82,11 +82,10 @@ export const alarmRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (app, d
     const { camera, actor } = await cameraWith(d, req, req.params.id, 'report-suspicious', 'view');
     const seenAt = req.body.seenAt ?? d.health.status.now();
     const snapshot = await d.health.diagnostics.snapshotNow(watched(camera));
-    const view = await d.health.alarms.report({
-      camera, reportedBy: actor.userId, description: req.body.description, seenAt,
+    const view = await d.health.alarms.report(actor, {
+      camera, description: req.body.description, seenAt,
       clipFrom: req.body.clipFrom ?? seenAt - 30_000, clipTo: req.body.clipTo ?? seenAt + 30_000, snapshot,
     });
-    await d.access.log.record(actor, { action: 'view', outcome: 'success', cameraIds: [camera.id], target: `suspicious event report ${view.id}`, from: view.clipFrom, to: view.clipTo, destination: 'police platform of the region' });
     return reply.status(201).send(view);
   });
 

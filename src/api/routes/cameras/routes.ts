@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Errors } from '../../../errors.js';
-import { cameraFor, listingScopes } from '../../../access/camera-view.js';
 import type { Access } from '../../../access/index.js';
 import type { Camera } from '../../../db/camera.repository.js';
 import type { Registry } from '../../../registry/index.js';
@@ -13,17 +11,6 @@ import { cameraInputSchema, cameraListQuery, cameraPatchSchema, cameraSchema, ca
 
 export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: Access }> = async (app, { registry, access }) => {
   const tags = ['cameras'];
-  /** Confidential basic information shown is registered like footage (R1.2). */
-  const registerShown = async (req: Parameters<typeof actorOf>[0], cameraIds: number[], what: string) => {
-    if (cameraIds.length) await access.log.record(actorOf(req), { action: 'registry_view', outcome: 'success', cameraIds, target: what });
-  };
-  const masked = async (req: Parameters<typeof actorOf>[0], cameras: Camera[]) => {
-    const actor = actorOf(req);
-    const subjects = await access.subjects.cameras(cameras);
-    const shown = cameras.map((c) => cameraFor(actor, c, subjects.get(c.id)!));
-    return { items: shown.map((x) => x.camera), confidentialIds: shown.filter((x) => x.confidential).map((x) => x.camera.id) };
-  };
-
   app.get('/cameras', {
     config: { access: 'signed-in' },
     schema: {
@@ -34,12 +21,9 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
     },
   }, async (req) => {
     const actor = actorOf(req);
-    const scopePaths = listingScopes(actor);
-    if (!scopePaths.length) await access.log.refuse(actor, { action: 'registry_view', reason: 'no camera in reach', target: 'GET /cameras' }, Errors.forbidden('you may not see any camera'));
+    const scopePaths = await access.cameraReading.listingScopes(actor, 'GET /cameras');
     const r = await registry.cameras.search({ ...req.query, scopePaths });
-    const { items, confidentialIds } = await masked(req, r.items);
-    await registerShown(req, confidentialIds, 'camera list');
-    return { items, total: r.total, limit: req.query.limit, offset: req.query.offset };
+    return { items: await access.cameraReading.show(actor, r.items, 'camera list'), total: r.total, limit: req.query.limit, offset: req.query.offset };
   });
 
   app.post('/cameras', {
@@ -58,9 +42,7 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
   }, async (req) => {
     const camera = await registry.cameras.get(req.params.id);
     await guard(access, req, 'list', await access.subjects.camera(camera.id), 'registry_view', [camera.id]);
-    const { items, confidentialIds } = await masked(req, [camera]);
-    await registerShown(req, confidentialIds, 'camera');
-    return items[0]!;
+    return (await access.cameraReading.show(actorOf(req), [camera], 'camera'))[0]!;
   });
 
   app.patch('/cameras/:id', {
@@ -99,7 +81,7 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
     schema: { tags, summary: 'Every camera point as CSV (confidential: needs basic-info:read over the whole platform)', produces: ['text/csv'] },
   }, async (req, reply) => {
     await guard(access, req, 'export-all', { kind: 'Platform' }, 'registry_view');
-    await access.log.record(actorOf(req), { action: 'registry_view', outcome: 'success', target: 'camera export (all)' });
+    await access.cameraReading.exportedAll(actorOf(req));
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', 'attachment; filename="cameras.csv"');
     return reply.send(Readable.from(registry.importer.exportCsv()));

@@ -1,7 +1,6 @@
 // Video quality diagnostics of one camera: results with snapshots, a sample taken now, and the
 // approved reference view against which moves are detected (R1.5).
-import { createReadStream, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Errors } from '../../../errors.js';
@@ -45,9 +44,7 @@ export const diagnosticsRoutes: FastifyPluginAsyncZod<HealthRouteDeps & { dataDi
     },
   }, async (req, reply) => {
     const { camera, actor } = await cameraWith(d, req, req.params.id, 'approve-view', 'config_change');
-    const r = await d.health.diagnostics.approveView(watched(camera), actor.userId, req.body.reason);
-    await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: 'camera reference view', reason: req.body.reason });
-    return reply.status(201).send(r);
+    return reply.status(201).send(await d.health.diagnostics.approveView(actor, watched(camera), req.body.reason));
   });
 
   app.get('/diagnostics/:id/snapshot', {
@@ -57,9 +54,7 @@ export const diagnosticsRoutes: FastifyPluginAsyncZod<HealthRouteDeps & { dataDi
     const r = await d.health.repo.diagnostic(req.params.id);
     if (!r || !r.snapshot) throw Errors.notFound(`diagnostic ${req.params.id} has no snapshot`);
     const { actor } = await cameraWith(d, req, r.camera_id, 'read-health', 'view', `diagnostic ${req.params.id} has no snapshot`);
-    await d.access.log.record(actor, { action: 'view', outcome: 'success', cameraIds: [r.camera_id], target: `diagnostic ${r.id} snapshot`, from: r.at, to: r.at });
-    const file = join(d.dataDir, ...r.snapshot.split('/'));
-    if (!existsSync(file)) throw Errors.notFound(`the snapshot of diagnostic ${r.id} is gone`);
+    const file = await d.health.diagnostics.snapshotViewed(actor, r);
     return reply.type('image/jpeg').header('cache-control', 'private, no-store').send(createReadStream(file));
   });
 };

@@ -47,8 +47,7 @@ export const forceMajeureRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async 
     },
   }, async (req, reply) => {
     const { camera, actor } = await cameraWith(d, req, req.params.id, 'maintain', 'config_change');
-    const mark = await d.health.forceMajeure.propose(watched(camera), actor.userId, req.body);
-    await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], from: mark.from, to: mark.to, target: `force-majeure mark ${mark.id} proposed`, reason: mark.reason, detail: { article: mark.article } });
+    const mark = await d.health.forceMajeure.propose(actor, watched(camera), req.body);
     return reply.status(201).send(markView(mark));
   });
 
@@ -62,9 +61,7 @@ export const forceMajeureRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async 
     },
   }, async (req) => {
     const m = await d.health.forceMajeure.get(req.params.id);
-    const { camera, actor } = await cameraWith(d, req, m.cameraId, 'maintain', 'config_change', `force-majeure mark ${m.id} does not exist`);
-    const mark = await d.health.forceMajeure.confirm(m.id, actor.userId);
-    await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], from: mark.from, to: mark.to, target: `force-majeure mark ${mark.id} confirmed`, reason: mark.reason, detail: { article: mark.article, proposedBy: mark.proposedBy } });
-    return markView(mark);
+    const { actor } = await cameraWith(d, req, m.cameraId, 'maintain', 'config_change', `force-majeure mark ${m.id} does not exist`);
+    return markView(await d.health.forceMajeure.confirm(actor, m.id));
   });
 };

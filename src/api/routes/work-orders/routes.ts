@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { can } from '../../../access/policy.js';
 import { cameraWith, watched, type HealthRouteDeps } from '../health-status/support.js';
-import { checkNotice, WORK_ORDER_CAUSES } from '../../../health/deadlines.js';
+import { WORK_ORDER_CAUSES } from '../../../health/deadlines.js';
 import { workOrderView } from '../../../health/events.js';
 import { actorOf } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
@@ -60,8 +60,7 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     },
   }, async (req, reply) => {
     const { camera, actor } = await cameraWith(d, req, req.body.cameraId, 'maintain', 'config_change');
-    const order = await d.health.workOrders.openByHand(camera, req.body.cause as (typeof WORK_ORDER_CAUSES)[number], actor.userId, req.body.note);
-    await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${order.id} opened`, reason: order.cause });
+    const order = await d.health.workOrders.openByHand(actor, camera, req.body.cause as (typeof WORK_ORDER_CAUSES)[number], req.body.note);
     return reply.status(201).send(order);
   });
 
@@ -75,10 +74,8 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     },
   }, async (req) => {
     const o = await d.health.workOrders.get(req.params.id);
-    const { camera, actor } = await cameraWith(d, req, o.camera_id, 'maintain', 'config_change', `work order ${o.id} does not exist`);
-    const view = await d.health.workOrders.respond(o.id, actor.userId);
-    await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${o.id} responded to` });
-    return view;
+    const { actor } = await cameraWith(d, req, o.camera_id, 'maintain', 'config_change', `work order ${o.id} does not exist`);
+    return d.health.workOrders.respond(actor, o.id);
   });
 
   app.post('/work-orders/:id/close', {
@@ -93,8 +90,7 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
   }, async (req) => {
     const o = await d.health.workOrders.get(req.params.id);
     const { camera, actor } = await cameraWith(d, req, o.camera_id, 'maintain', 'config_change', `work order ${o.id} does not exist`);
-    const r = await d.health.workOrders.close(o.id, watched(camera), actor.userId, req.body.note);
-    await d.access.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${o.id} closed`, detail: { proofDiagnosticId: r.proof.diagnosticId } });
+    const r = await d.health.workOrders.close(actor, o.id, watched(camera), req.body.note);
     return { order: r.order, proof: { diagnosticId: r.proof.diagnosticId, ok: r.proof.ok } };
   });
 
@@ -132,17 +128,6 @@ export const workOrderRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (ap
     },
   }, async (req, reply) => {
     const { camera, actor } = await cameraWith(d, req, req.params.id, 'approve-view', 'registry_change');
-    const profile = await d.health.profileFor(camera.regionId);
-    const now = d.health.status.now();
-    const check = checkNotice(profile, req.body.kind, now, req.body.plannedAt);
-    const row = await d.health.repo.insertNotice({
-      camera_id: camera.id, kind: req.body.kind, notice_at: now, planned_at: req.body.plannedAt, in_time: check.inTime ? 1 : 0, notice_days: check.noticeDays,
-      article: check.article, reason: check.reason, profile_id: profile.id, filed_by: actor.userId,
-    });
-    if (!check.inTime) {
-      await d.health.alarms.raise({ kind: 'notice_late', severity: 'warning', camera_id: camera.id, organisation_id: camera.regionId, title: `Late notice of ${req.body.kind} for camera ${camera.id}`, detail: { ...check } });
-    }
-    await d.access.log.record(actor, { action: 'registry_change', outcome: 'success', cameraIds: [camera.id], target: `notice of ${req.body.kind}`, reason: check.reason });
-    return reply.status(201).send({ id: row.id, ...check, profileId: profile.id });
+    return reply.status(201).send(await d.health.workOrders.fileNotice(actor, camera, req.body.kind, req.body.plannedAt));
   });
 };

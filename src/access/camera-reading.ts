@@ -1,0 +1,38 @@
+// Camera points as a person may see them (R1.2): a listing is limited to their reach, refused and
+// registered when they have none; confidential basic information shown to them is registered like
+// footage; taking every camera away as CSV is registered. A use case, so any transport that shows
+// cameras registers the same.
+import type { Camera } from '../db/camera.repository.js';
+import { Errors } from '../errors.js';
+import type { Actor } from './actor.js';
+import { cameraFor, listingScopes } from './camera-view.js';
+import type { CameraSubject } from './policy.js';
+import type { SecurityLog } from './security-log.js';
+
+export class CameraReading {
+  constructor(
+    private readonly log: SecurityLog,
+    private readonly subjects: (cameras: Camera[]) => Promise<Map<number, CameraSubject>>,
+  ) {}
+
+  /** Organisation paths `actor` may list cameras in; none is a registered refusal. */
+  async listingScopes(actor: Actor, target: string): Promise<string[]> {
+    const scopes = listingScopes(actor);
+    if (!scopes.length) await this.log.refuse(actor, { action: 'registry_view', reason: 'no camera in reach', target }, Errors.forbidden('you may not see any camera'));
+    return scopes;
+  }
+
+  /** The cameras as `actor` may see them; the confidential ones shown are registered as `what`. */
+  async show(actor: Actor, cameras: Camera[], what: string): Promise<Camera[]> {
+    const subjects = await this.subjects(cameras);
+    const shown = cameras.map((c) => cameraFor(actor, c, subjects.get(c.id)!));
+    const confidential = shown.filter((x) => x.confidential).map((x) => x.camera.id);
+    if (confidential.length) await this.log.record(actor, { action: 'registry_view', outcome: 'success', cameraIds: confidential, target: what });
+    return shown.map((x) => x.camera);
+  }
+
+  /** Registers that every camera point left as CSV (the gate allowed it). */
+  async exportedAll(actor: Actor): Promise<void> {
+    await this.log.record(actor, { action: 'registry_view', outcome: 'success', target: 'camera export (all)' });
+  }
+}
