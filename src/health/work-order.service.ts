@@ -82,7 +82,9 @@ export class WorkOrderService {
   async openForFinding(camera: Camera, userId: number, note: string): Promise<{ order: WorkOrderView; opened: boolean }> {
     const active = await this.d.repo.activeWorkOrder(camera.id);
     if (active) return { order: workOrderView(active), opened: false };
-    return { order: await this.openByHand(camera, 'fault', userId, note), opened: true };
+    // Registered by the caller's entry for the finding, which names the order.
+    const order = await this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, 'fault', userId, [], null, note);
+    return { order, opened: true };
   }
 
   /** Orders newest first, by state and cameras; the caller filters what its reader may see. */
