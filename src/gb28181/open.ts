@@ -77,6 +77,8 @@ export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
   const receiver = new MediaReceiver({ host: s.host, portMin: s.mediaPortMin, portMax: s.mediaPortMax });
   await receiver.start();
   const player = new GbPlayer(endpoint, receiver, o.repos.gbDevices, { sipId: s.sipId, domain, publicAddress: s.publicAddress });
+  platform.on('offline', (id, reason) => player.endDevice(id, `device offline (${reason === 'expired' ? 'registration expired' : 'keepalives missed'})`));
+  platform.on('unregistered', (id) => player.endDevice(id, 'device unregistered'));
   transport.on('malformed', (err, remote) => o.logger.debug({ err: err.message, remote }, 'GB/T 28181: not SIP, dropped'));
   transport.on('error', (err) => o.logger.error({ err }, 'GB/T 28181 transport error'));
   return {

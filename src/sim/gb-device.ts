@@ -109,7 +109,12 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
 
   startKeepalives(): void {
     clearInterval(this.keepalive);
-    const send = () => void this.message('Notify', 'Keepalive', { Status: 'OK' }).then(() => this.keepalivesSent++, () => undefined);
+    // A platform that forgot us (we were marked offline) answers 404: register again, as devices do.
+    const send = () =>
+      void this.message('Notify', 'Keepalive', { Status: 'OK' }).then(
+        () => this.keepalivesSent++,
+        (e: unknown) => (e instanceof SipError && e.sipStatus === 404 ? this.register(this.options.expiresSeconds ?? 3600).catch(() => undefined) : undefined),
+      );
     send();
     this.keepalive = setInterval(send, (this.options.keepaliveSeconds ?? 60) * 1000);
     this.keepalive.unref();
