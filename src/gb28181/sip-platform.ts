@@ -247,6 +247,26 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     return status;
   }
 
+  /**
+   * DeviceControl to a channel (GB/T 28181 §9.3, §A.2.3.1): PTZCmd (see ptz.ts) with a control
+   * priority, sent to the device whose catalog listed the channel. The device answers 200; PTZ
+   * gives no separate response. Who may steer which camera is the caller's use case to decide.
+   */
+  async deviceControl(channelId: string, ptzCmd: string, priority = 5): Promise<void> {
+    const ch = await this.service.channelOwner(channelId);
+    if (!ch) throw new Error(`channel ${channelId} is in no registered device's catalog`);
+    const d = (await this.service.devices()).find((x) => x.deviceId === ch);
+    if (!d || !d.online) throw new Error(`device ${ch} of channel ${channelId} is not registered`);
+    await this.endpoint.request({
+      method: 'MESSAGE',
+      uri: `sip:${channelId}@${d.address}:${d.port}`,
+      to: channelId,
+      remote: { transport: d.transport, address: d.address, port: d.port },
+      body: buildManscdp('Control', 'DeviceControl', this.nextSn(), channelId, { PTZCmd: ptzCmd, Info: { ControlPriority: priority } }, d.charset),
+      contentType: MANSCDP_CONTENT_TYPE,
+    });
+  }
+
   close(): void {
     clearInterval(this.timer);
     this.endpoint.off('request', this.onRequest);
