@@ -16,6 +16,7 @@ import { CatalogCollector } from './catalog-collector.js';
 import { catalogItems } from './catalog.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
+import { gbTime, recordItems, type DeviceRecording } from './record-info.js';
 
 export interface GbPlatformOptions {
   sipId: string;
@@ -43,6 +44,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   private readonly digest: DigestServer;
   private readonly collector: CatalogCollector;
   private readonly waiting = new Map<string, (m: ManscdpMessage) => void>();
+  /** Multi-message answers other than Catalog (RecordInfo), by device|CmdType|SN. */
+  private readonly gathering = new Map<string, (m: ManscdpMessage) => void>();
   private sn = Math.floor(Math.random() * 100_000);
   private timer: NodeJS.Timeout | undefined;
   private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
@@ -159,7 +162,9 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     }
     await inc.respond(200);
     if (doc.root === 'Response' || doc.root === 'Notify') {
-      const waiter = this.waiting.get(`${deviceId}|${doc.cmdType}|${doc.sn}`);
+      const key = `${deviceId}|${doc.cmdType}|${doc.sn}`;
+      const waiter = this.waiting.get(key);
+      const gatherer = this.gathering.get(key);
       if (doc.cmdType === 'Catalog') {
         const items = catalogItems(doc.element);
         const sumNum = Number(childText(doc.element, 'SumNum') ?? items.length);
@@ -167,6 +172,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
           const outcome = await this.service.applyCatalog(deviceId, items);
           this.emit('catalog', deviceId, outcome);
         }
+      } else if (gatherer) {
+        gatherer(doc);
       } else if (waiter) {
         waiter(doc);
       }
@@ -178,7 +185,12 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     return this.sn;
   }
 
-  private async send(deviceId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
+  private send(deviceId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
+    return this.sendTo(deviceId, deviceId, cmdType, sn, fields);
+  }
+
+  /** A Query to `deviceId` about `targetId` (the device itself, or one of its channels). */
+  private async sendTo(deviceId: string, targetId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
     const devices = await this.service.devices();
     const d = devices.find((x) => x.deviceId === deviceId);
     if (!d || !d.online) throw new Error(`device ${deviceId} is not registered`);
@@ -188,7 +200,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       uri: `sip:${deviceId}@${d.address}:${d.port}`,
       to: deviceId,
       remote,
-      body: buildManscdp('Query', cmdType, sn, deviceId, fields, d.charset),
+      body: buildManscdp('Query', cmdType, sn, targetId, fields, d.charset),
       contentType: MANSCDP_CONTENT_TYPE,
     });
   }
@@ -245,6 +257,40 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     for (const c of m.children) if (!c.children.length && !['CmdType', 'SN', 'DeviceID'].includes(c.name)) status[c.name] = c.text;
     await this.service.deviceStatus(deviceId, status);
     return status;
+  }
+
+  /**
+   * RecordInfo for a channel over [fromMs, toMs): the recordings its device keeps, joined from a
+   * multi-message answer (until SumNum items came, or the query timeout with what came).
+   */
+  async queryRecordInfo(channelId: string, fromMs: number, toMs: number): Promise<DeviceRecording[]> {
+    const owner = await this.service.channelOwner(channelId);
+    if (!owner) throw new Error(`channel ${channelId} is in no registered device's catalog`);
+    const sn = this.nextSn();
+    const key = `${owner}|RecordInfo|${sn}`;
+    const offset = this.options.utcOffsetMinutes;
+    const answer = new Promise<DeviceRecording[]>((resolve, reject) => {
+      const got: DeviceRecording[] = [];
+      let answered = false;
+      const finish = () => {
+        clearTimeout(t);
+        this.gathering.delete(key);
+        resolve(got.sort((a, b) => a.startMs - b.startMs));
+      };
+      const t = setTimeout(() => {
+        this.gathering.delete(key);
+        if (answered) finish();
+        else reject(new Error(`no RecordInfo answer from ${owner}`));
+      }, this.options.queryTimeoutMs ?? 10_000);
+      this.gathering.set(key, (m) => {
+        answered = true;
+        got.push(...recordItems(m.element, offset).items);
+        const sum = Number(childText(m.element, 'SumNum') ?? 0);
+        if (!Number.isFinite(sum) || got.length >= sum) finish();
+      });
+    });
+    await this.sendTo(owner, channelId, 'RecordInfo', sn, { StartTime: gbTime(fromMs, offset), EndTime: gbTime(toMs, offset), Secrecy: 0, Type: 'all' });
+    return answer;
   }
 
   /**

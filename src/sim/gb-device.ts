@@ -22,6 +22,8 @@ export interface SimGbChannel {
   feed: FrameFeed;
   /** Catalog fields beyond the usual ones (Longitude, InstallTime, Info/PTZType …). */
   fields?: XmlNode;
+  /** Recordings the device says it keeps (RecordInfo answers), epoch ms. */
+  records?: { startMs: number; endMs: number }[];
 }
 
 export interface SimGbDeviceOptions {
@@ -34,6 +36,8 @@ export interface SimGbDeviceOptions {
   keepaliveSeconds?: number;
   expiresSeconds?: number;
   manufacturer?: string;
+  /** The device's local time zone for RecordInfo times (default UTC+8). */
+  utcOffsetMinutes?: number;
 }
 
 export interface StreamSession {
@@ -175,6 +179,16 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
       }
     } else if (doc.cmdType === 'DeviceInfo') {
       await this.message('Response', 'DeviceInfo', { DeviceName: `Simulated NVR ${this.deviceId}`, Result: 'OK', Manufacturer: this.options.manufacturer ?? 'Vigil', Model: 'SimNVR', Firmware: '1.0', Channel: this.options.channels.length }, doc.sn).catch(() => undefined);
+    } else if (doc.cmdType === 'RecordInfo') {
+      // Two items a message, so the platform must join them (SumNum).
+      const ch = this.options.channels.find((c) => c.id === doc.deviceId);
+      const offset = (this.options.utcOffsetMinutes ?? 480) * 60_000;
+      const local = (ms: number) => new Date(ms + offset).toISOString().slice(0, 19);
+      const records = ch?.records ?? [];
+      for (let i = 0; i < Math.max(1, records.length); i += 2) {
+        const items = records.slice(i, i + 2).map((r, k) => ({ DeviceID: doc.deviceId, Name: ch!.name, FilePath: `/rec/${i + k + 1}.ps`, Address: ch!.name, StartTime: local(r.startMs), EndTime: local(r.endMs), Secrecy: 0, Type: 'time', FileSize: 1_000_000 }));
+        await this.message('Response', 'RecordInfo', { Name: ch?.name ?? '', SumNum: records.length, RecordList: { $attrs: { Num: items.length }, Item: items } }, doc.sn).catch(() => undefined);
+      }
     } else if (doc.cmdType === 'DeviceStatus') {
       await this.message('Response', 'DeviceStatus', { Result: 'OK', Online: 'ONLINE', Status: 'OK', Encode: 'ON', Record: 'OFF' }, doc.sn).catch(() => undefined);
     }

@@ -18,6 +18,14 @@ export const GB_PLATFORM = '34020000002000000001';
 export const GB_NVR = '34020000001180000001';
 export const GB_CHANNEL = '34020000001310000001';
 
+const AT = Date.UTC(2026, 11, 4, 0, 0, 0);
+/** What the simulated device says it recorded (RecordInfo) with `records: true`: three spans on 2026-12-04 from 08:00 local. */
+export const DEVICE_RECORDS = [
+  { startMs: AT, endMs: AT + 600_000 },
+  { startMs: AT + 900_000, endMs: AT + 1_200_000 },
+  { startMs: AT + 1_800_000, endMs: AT + 3_000_000 },
+];
+
 export async function until(what: string, ok: () => boolean | Promise<boolean>, tries = 600): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (await ok()) return;
@@ -54,7 +62,7 @@ export interface GbWorld {
  * Platform, device registered and catalogued, its channel a camera point; `inService` puts it in
  * service with the given source URL (the recorder then records it).
  */
-export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number } = {}): Promise<GbWorld> {
+export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean } = {}): Promise<GbWorld> {
   const t = await testApp(dialect);
   // appClock: the platform decides on the app's fixed clock (moved by the test), set to now.
   if (o.appClock) t.clock.set(Date.now());
@@ -75,7 +83,7 @@ export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; kee
       deviceId: GB_NVR,
       password: 'domain-secret',
       platform: { id: GB_PLATFORM, host: '127.0.0.1', port: gb.port },
-      channels: [{ id: GB_CHANNEL, name: 'East gate', feed, fields: { Longitude: '117.28', Latitude: '31.86', Info: { PTZType: 3 }, InstallTime: '2024-03-01T00:00:00' } }],
+      channels: [{ id: GB_CHANNEL, name: 'East gate', feed, fields: { Longitude: '117.28', Latitude: '31.86', Info: { PTZType: 3 }, InstallTime: '2024-03-01T00:00:00' }, ...(o.records ? { records: DEVICE_RECORDS } : {}) }],
       ...(o.keepaliveSeconds ? { keepaliveSeconds: o.keepaliveSeconds } : {}),
     });
     closers.push(() => device.close());
