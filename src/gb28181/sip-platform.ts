@@ -10,13 +10,13 @@ import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
 import { isSipError } from '../media/sip/errors.js';
 import { parseNameAddr, parseSipUri } from '../media/sip/headers.js';
 import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, type ManscdpMessage } from '../media/sip/manscdp.js';
-import { childText } from '../media/sip/xml.js';
+import { child, childText } from '../media/sip/xml.js';
 import type { Remote } from '../media/sip/transport.js';
 import { CatalogCollector } from './catalog-collector.js';
 import { catalogItems } from './catalog.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
-import { gbTime, recordItems, type DeviceRecording } from './record-info.js';
+import { gbTime, parseGbTime, recordItems, type DeviceRecording } from './record-info.js';
 
 export interface GbPlatformOptions {
   sipId: string;
@@ -38,6 +38,20 @@ export interface GbPlatformEvents {
   offline: [deviceId: string, reason: string];
   catalog: [deviceId: string, outcome: CatalogOutcome];
   refused: [deviceId: string, reason: string];
+  /** Alarm NOTIFY (§9.4): `channelId` is the body's DeviceID (the alarming channel or the device). */
+  alarm: [alarm: GbDeviceAlarm];
+}
+
+export interface GbDeviceAlarm {
+  deviceId: string;
+  channelId: string;
+  /** 1 first-level (most urgent) … 4 (GB/T 28181 §A.2.5.3). */
+  priority: number;
+  /** 1 telephone, 2 device, 3 SMS, 4 GPS, 5 video, 6 device fault, 7 other. */
+  method: string;
+  atMs: number | undefined;
+  description: string;
+  type: string | undefined;
 }
 
 export class GbPlatform extends EventEmitter<GbPlatformEvents> {
@@ -172,6 +186,16 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
           const outcome = await this.service.applyCatalog(deviceId, items);
           this.emit('catalog', deviceId, outcome);
         }
+      } else if (doc.root === 'Notify' && doc.cmdType === 'Alarm') {
+        this.emit('alarm', {
+          deviceId,
+          channelId: doc.deviceId,
+          priority: Number(childText(doc.element, 'AlarmPriority')) || 4,
+          method: childText(doc.element, 'AlarmMethod') ?? '',
+          atMs: parseGbTime(childText(doc.element, 'AlarmTime'), this.options.utcOffsetMinutes),
+          description: childText(doc.element, 'AlarmDescription') ?? '',
+          type: childText(child(doc.element, 'Info'), 'AlarmType'),
+        });
       } else if (gatherer) {
         gatherer(doc);
       } else if (waiter) {

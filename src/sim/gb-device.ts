@@ -263,6 +263,20 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
     this.emit('ended', s, by);
   }
 
+  /** Alarm NOTIFY for a channel (GB/T 28181 §9.4): priority 1–4, method 1–7, local time. */
+  async alarm(channelId: string, a: { priority: number; method: number; description: string; atMs: number; type?: number }): Promise<void> {
+    const local = new Date(a.atMs + (this.options.utcOffsetMinutes ?? 480) * 60_000).toISOString().slice(0, 19);
+    await this.endpoint.request({
+      method: 'MESSAGE',
+      uri: this.platformUri,
+      remote: this.remote,
+      to: this.options.platform.id,
+      toUri: this.platformUri,
+      body: buildManscdp('Notify', 'Alarm', ++this.sn, channelId, { AlarmPriority: a.priority, AlarmMethod: a.method, AlarmTime: local, AlarmDescription: a.description, ...(a.type !== undefined ? { Info: { AlarmType: a.type } } : {}) }),
+      contentType: MANSCDP_CONTENT_TYPE,
+    });
+  }
+
   /** Expires 0 (注销). */
   async unregister(): Promise<void> {
     this.stopKeepalives();
