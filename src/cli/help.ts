@@ -3,6 +3,7 @@
 import { auditHelp } from './commands/audit.js';
 import { cameraHelp } from './commands/camera.js';
 import { exportHelp } from './commands/export.js';
+import { gbHelp } from './commands/gb.js';
 import { onvifHelp } from './commands/onvif.js';
 import { orgHelp } from './commands/org.js';
 import { profileHelp } from './commands/profile.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   export: { help: exportHelp, subcommands: [] },
   sim: { help: simHelp, subcommands: [] },
   onvif: { help: onvifHelp, subcommands: ['probe', 'profiles'] },
+  gb: { help: gbHelp, subcommands: ['devices', 'channels', 'catalog'] },
 };
 
 const asksHelp = (a: string) => a === '--help' || a === '-h';

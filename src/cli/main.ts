@@ -8,6 +8,7 @@ import { auditCommand, auditHelp } from './commands/audit.js';
 import { exportCommand, exportHelp } from './commands/export.js';
 import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from './commands/verify.js';
 import { cameraCommand, cameraHelp } from './commands/camera.js';
+import { gbCommand, gbHelp } from './commands/gb.js';
 import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
 import { profileCommand, profileHelp } from './commands/profile.js';
@@ -32,6 +33,7 @@ Usage: vigil [--config FILE] <command> [options]
   export …           an evidence package under an approved copy/retrieve request
   sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
   onvif …            find cameras, read their profiles (vigil onvif help)
+  gb …               GB/T 28181 devices and their catalogs (vigil gb help)
 
 Configuration: vigil.config.json in the working folder, --config FILE, or VIGIL_* variables
 (VIGIL_DATABASE_URL=postgres://… for PostgreSQL; VIGIL_DATA_DIR, VIGIL_PORT, VIGIL_PROFILE).
@@ -46,6 +48,7 @@ ${verifyHelp}
 ${exportHelp}
 ${simHelp}
 ${onvifHelp}
+${gbHelp}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -96,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
         return await treeHeadsCommand(ctx, rest);
       case 'export':
         return await exportCommand(ctx, rest);
+      case 'gb':
+        return await gbCommand(ctx, rest);
       default:
         return await profileCommand(ctx, rest);
     }

@@ -113,6 +113,11 @@ export class GbDeviceService {
     await this.deps.repo.setStatus(deviceId, status, this.deps.clock.now());
   }
 
+  /** The device whose catalog listed a channel, or undefined. */
+  async channelOwner(channelId: string): Promise<string | undefined> {
+    return (await this.deps.repo.channel(channelId))?.device;
+  }
+
   async devices(): Promise<GbDevice[]> {
     return this.deps.repo.list();
   }

@@ -26,6 +26,13 @@ export interface OpenGbOptions {
   queryOnRegister?: boolean;
   digestQop?: boolean;
   timers?: { T1: number; T2: number };
+  /** Where device alarms go (the health alarms); without it they are only logged. */
+  alarms?: GbAlarmSink;
+}
+
+/** The part of the health alarm service device alarms need. */
+export interface GbAlarmSink {
+  raise(a: { kind: 'device_alarm'; severity: 'info' | 'warning' | 'critical'; camera_id: number | null; organisation_id: number | null; title: string; clip_from?: number | null; clip_to?: number | null; detail?: Record<string, unknown> }): Promise<unknown>;
 }
 
 export interface GbRuntime {
@@ -77,6 +84,27 @@ export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
   const receiver = new MediaReceiver({ host: s.host, portMin: s.mediaPortMin, portMax: s.mediaPortMax });
   await receiver.start();
   const player = new GbPlayer(endpoint, receiver, o.repos.gbDevices, { sipId: s.sipId, domain, publicAddress: s.publicAddress });
+  platform.on('offline', (id, reason) => player.endDevice(id, `device offline (${reason === 'expired' ? 'registration expired' : 'keepalives missed'})`));
+  platform.on('unregistered', (id) => player.endDevice(id, 'device unregistered'));
+  // Device alarms (Alarm NOTIFY) become health alarms on the channel's camera, with the recording's
+  // range around the alarm time so the console can open it.
+  platform.on('alarm', (a) => {
+    o.logger.warn({ ...a }, 'GB/T 28181 device alarm');
+    void (async () => {
+      const cam = await o.repos.cameras.getByGbId(a.channelId);
+      const at = a.atMs ?? o.clock.now();
+      await o.alarms?.raise({
+        kind: 'device_alarm',
+        severity: a.priority <= 1 ? 'critical' : a.priority === 2 ? 'warning' : 'info',
+        camera_id: cam?.id ?? null,
+        organisation_id: cam?.regionId ?? null,
+        title: `GB/T 28181 alarm from ${a.channelId}${a.description ? `: ${a.description}` : ''}`,
+        clip_from: at - 10_000,
+        clip_to: at + 20_000,
+        detail: { device: a.deviceId, channel: a.channelId, priority: a.priority, method: a.method, type: a.type ?? null },
+      });
+    })().catch((err: unknown) => o.logger.error({ err }, 'GB/T 28181 alarm not stored'));
+  });
   transport.on('malformed', (err, remote) => o.logger.debug({ err: err.message, remote }, 'GB/T 28181: not SIP, dropped'));
   transport.on('error', (err) => o.logger.error({ err }, 'GB/T 28181 transport error'));
   return {

@@ -27,6 +27,7 @@ export class PlaySession extends EventEmitter<PlayEvents> {
   private backlog: PsAccessUnit[] = [];
 
   constructor(
+    readonly deviceId: string,
     readonly channelId: string,
     readonly ssrc: number,
     readonly dialog: Dialog,
@@ -62,6 +63,14 @@ export class PlaySession extends EventEmitter<PlayEvents> {
     this.emit('end', reason);
   }
 
+  /** The platform ends the session (its device went offline): listeners hear why, the device gets a BYE if it still listens. */
+  abort(reason: string): void {
+    if (this.closed) return;
+    this.ended(reason);
+    this.depacketizer.close();
+    void this.dialog.bye().catch(() => undefined);
+  }
+
   /** BYE and release the SSRC. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -84,6 +93,21 @@ export class GbPlayer {
     private readonly options: { sipId: string; domain: string; publicAddress: string },
   ) {
     endpoint.on('bye', (d) => this.sessions.get(d.callId)?.ended('the device sent BYE'));
+  }
+
+  /**
+   * Ends every session of a device that went offline (keepalives missed, registration expired,
+   * 注销): its sources fail at once, so the recorder records the disconnection the health rates
+   * count, and re-INVITEs with backoff, refused until the device registers again.
+   */
+  endDevice(deviceId: string, reason: string): number {
+    let n = 0;
+    for (const s of [...this.sessions.values()]) {
+      if (s.deviceId !== deviceId) continue;
+      s.abort(reason);
+      n++;
+    }
+    return n;
   }
 
   /** `deviceId` as in the source URL; without it, the device whose catalog listed the channel. */
@@ -117,7 +141,7 @@ export class GbPlayer {
         ssrc = answer.ssrc;
         dep.expectSsrc(ssrc);
       }
-      session = new PlaySession(channelId, ssrc, dialog, dep, () => {
+      session = new PlaySession(deviceId, channelId, ssrc, dialog, dep, () => {
         this.receiver.forget(ssrc);
         this.sessions.delete(dialog.callId);
       });

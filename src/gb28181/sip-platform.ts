@@ -10,12 +10,13 @@ import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
 import { isSipError } from '../media/sip/errors.js';
 import { parseNameAddr, parseSipUri } from '../media/sip/headers.js';
 import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, type ManscdpMessage } from '../media/sip/manscdp.js';
-import { childText } from '../media/sip/xml.js';
+import { child, childText } from '../media/sip/xml.js';
 import type { Remote } from '../media/sip/transport.js';
 import { CatalogCollector } from './catalog-collector.js';
 import { catalogItems } from './catalog.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
+import { gbTime, parseGbTime, recordItems, type DeviceRecording } from './record-info.js';
 
 export interface GbPlatformOptions {
   sipId: string;
@@ -37,12 +38,28 @@ export interface GbPlatformEvents {
   offline: [deviceId: string, reason: string];
   catalog: [deviceId: string, outcome: CatalogOutcome];
   refused: [deviceId: string, reason: string];
+  /** Alarm NOTIFY (§9.4): `channelId` is the body's DeviceID (the alarming channel or the device). */
+  alarm: [alarm: GbDeviceAlarm];
+}
+
+export interface GbDeviceAlarm {
+  deviceId: string;
+  channelId: string;
+  /** 1 first-level (most urgent) … 4 (GB/T 28181 §A.2.5.3). */
+  priority: number;
+  /** 1 telephone, 2 device, 3 SMS, 4 GPS, 5 video, 6 device fault, 7 other. */
+  method: string;
+  atMs: number | undefined;
+  description: string;
+  type: string | undefined;
 }
 
 export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   private readonly digest: DigestServer;
   private readonly collector: CatalogCollector;
   private readonly waiting = new Map<string, (m: ManscdpMessage) => void>();
+  /** Multi-message answers other than Catalog (RecordInfo), by device|CmdType|SN. */
+  private readonly gathering = new Map<string, (m: ManscdpMessage) => void>();
   private sn = Math.floor(Math.random() * 100_000);
   private timer: NodeJS.Timeout | undefined;
   private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
@@ -159,7 +176,9 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     }
     await inc.respond(200);
     if (doc.root === 'Response' || doc.root === 'Notify') {
-      const waiter = this.waiting.get(`${deviceId}|${doc.cmdType}|${doc.sn}`);
+      const key = `${deviceId}|${doc.cmdType}|${doc.sn}`;
+      const waiter = this.waiting.get(key);
+      const gatherer = this.gathering.get(key);
       if (doc.cmdType === 'Catalog') {
         const items = catalogItems(doc.element);
         const sumNum = Number(childText(doc.element, 'SumNum') ?? items.length);
@@ -167,6 +186,18 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
           const outcome = await this.service.applyCatalog(deviceId, items);
           this.emit('catalog', deviceId, outcome);
         }
+      } else if (doc.root === 'Notify' && doc.cmdType === 'Alarm') {
+        this.emit('alarm', {
+          deviceId,
+          channelId: doc.deviceId,
+          priority: Number(childText(doc.element, 'AlarmPriority')) || 4,
+          method: childText(doc.element, 'AlarmMethod') ?? '',
+          atMs: parseGbTime(childText(doc.element, 'AlarmTime'), this.options.utcOffsetMinutes),
+          description: childText(doc.element, 'AlarmDescription') ?? '',
+          type: childText(child(doc.element, 'Info'), 'AlarmType'),
+        });
+      } else if (gatherer) {
+        gatherer(doc);
       } else if (waiter) {
         waiter(doc);
       }
@@ -178,7 +209,12 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     return this.sn;
   }
 
-  private async send(deviceId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
+  private send(deviceId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
+    return this.sendTo(deviceId, deviceId, cmdType, sn, fields);
+  }
+
+  /** A Query to `deviceId` about `targetId` (the device itself, or one of its channels). */
+  private async sendTo(deviceId: string, targetId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
     const devices = await this.service.devices();
     const d = devices.find((x) => x.deviceId === deviceId);
     if (!d || !d.online) throw new Error(`device ${deviceId} is not registered`);
@@ -188,7 +224,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       uri: `sip:${deviceId}@${d.address}:${d.port}`,
       to: deviceId,
       remote,
-      body: buildManscdp('Query', cmdType, sn, deviceId, fields, d.charset),
+      body: buildManscdp('Query', cmdType, sn, targetId, fields, d.charset),
       contentType: MANSCDP_CONTENT_TYPE,
     });
   }
@@ -245,6 +281,60 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     for (const c of m.children) if (!c.children.length && !['CmdType', 'SN', 'DeviceID'].includes(c.name)) status[c.name] = c.text;
     await this.service.deviceStatus(deviceId, status);
     return status;
+  }
+
+  /**
+   * RecordInfo for a channel over [fromMs, toMs): the recordings its device keeps, joined from a
+   * multi-message answer (until SumNum items came, or the query timeout with what came).
+   */
+  async queryRecordInfo(channelId: string, fromMs: number, toMs: number): Promise<DeviceRecording[]> {
+    const owner = await this.service.channelOwner(channelId);
+    if (!owner) throw new Error(`channel ${channelId} is in no registered device's catalog`);
+    const sn = this.nextSn();
+    const key = `${owner}|RecordInfo|${sn}`;
+    const offset = this.options.utcOffsetMinutes;
+    const answer = new Promise<DeviceRecording[]>((resolve, reject) => {
+      const got: DeviceRecording[] = [];
+      let answered = false;
+      const finish = () => {
+        clearTimeout(t);
+        this.gathering.delete(key);
+        resolve(got.sort((a, b) => a.startMs - b.startMs));
+      };
+      const t = setTimeout(() => {
+        this.gathering.delete(key);
+        if (answered) finish();
+        else reject(new Error(`no RecordInfo answer from ${owner}`));
+      }, this.options.queryTimeoutMs ?? 10_000);
+      this.gathering.set(key, (m) => {
+        answered = true;
+        got.push(...recordItems(m.element, offset).items);
+        const sum = Number(childText(m.element, 'SumNum') ?? 0);
+        if (!Number.isFinite(sum) || got.length >= sum) finish();
+      });
+    });
+    await this.sendTo(owner, channelId, 'RecordInfo', sn, { StartTime: gbTime(fromMs, offset), EndTime: gbTime(toMs, offset), Secrecy: 0, Type: 'all' });
+    return answer;
+  }
+
+  /**
+   * DeviceControl to a channel (GB/T 28181 §9.3, §A.2.3.1): PTZCmd (see ptz.ts) with a control
+   * priority, sent to the device whose catalog listed the channel. The device answers 200; PTZ
+   * gives no separate response. Who may steer which camera is the caller's use case to decide.
+   */
+  async deviceControl(channelId: string, ptzCmd: string, priority = 5): Promise<void> {
+    const ch = await this.service.channelOwner(channelId);
+    if (!ch) throw new Error(`channel ${channelId} is in no registered device's catalog`);
+    const d = (await this.service.devices()).find((x) => x.deviceId === ch);
+    if (!d || !d.online) throw new Error(`device ${ch} of channel ${channelId} is not registered`);
+    await this.endpoint.request({
+      method: 'MESSAGE',
+      uri: `sip:${channelId}@${d.address}:${d.port}`,
+      to: channelId,
+      remote: { transport: d.transport, address: d.address, port: d.port },
+      body: buildManscdp('Control', 'DeviceControl', this.nextSn(), channelId, { PTZCmd: ptzCmd, Info: { ControlPriority: priority } }, d.charset),
+      contentType: MANSCDP_CONTENT_TYPE,
+    });
   }
 
   close(): void {

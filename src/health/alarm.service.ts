@@ -11,7 +11,7 @@ import { alarmView, type AlarmView, type HealthEventHub } from './events.js';
 import type { HealthRegister } from './health-register.js';
 import type { WebhookSender } from './webhooks.js';
 
-export type AlarmKind = 'finding' | 'offline' | 'recovered' | 'work_order_overdue' | 'work_order_police' | 'suspicious_event' | 'storage' | 'notice_late';
+export type AlarmKind = 'finding' | 'offline' | 'recovered' | 'work_order_overdue' | 'work_order_police' | 'suspicious_event' | 'storage' | 'notice_late' | 'device_alarm';
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** What the storage side (issue 6) reports: a disk filling up, a volume gone, writes failing. */

@@ -15,6 +15,7 @@ export async function startGb28181Service(ctx: Context): Promise<GbRuntime> {
     log: ctx.access.log,
     clock: ctx.clock,
     logger,
+    alarms: ctx.health.alarms,
   });
   // gb28181:// camera sources INVITE through this process's SIP server: record GB channels in a
   // process that runs both the gb28181 and the recorder roles.

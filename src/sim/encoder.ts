@@ -13,6 +13,8 @@ export interface EncodedFrame {
   /** Frames since this encoder (re)started. */
   index: number;
   keyframe: boolean;
+  /** The access unit's NAL units (no delimiter), for senders that packetize otherwise (PS for GB/T 28181). */
+  nalus: Buffer[];
   /** RTP payloads of the access unit in order; the last one gets the marker bit. */
   payloads: Buffer[];
   /** Sum of payload lengths. */
@@ -146,7 +148,7 @@ export class SharedEncoder {
     for (const p of payloads) bytes += p.length;
     this.frames++;
     if (this.sps && this.pps && this.firstFrameWaiters.length) for (const w of this.firstFrameWaiters.splice(0)) w.resolve();
-    const frame: EncodedFrame = { index, keyframe, payloads, bytes, receivedAt: Date.now() };
+    const frame: EncodedFrame = { index, keyframe, nalus, payloads, bytes, receivedAt: Date.now() };
     for (const l of this.listeners) l(frame);
   }
 

@@ -6,6 +6,7 @@ import { SimCamera, type FaultMode } from './camera.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import { EncoderPool } from './encoder-pool.js';
 import { SimError } from './errors.js';
+import type { FrameFeed } from './gb-media-sender.js';
 import { defaultFontFile, type PictureKind } from './picture.js';
 
 export interface SimulatorOptions {
@@ -53,6 +54,8 @@ export interface Simulator {
   jumpClock(name: string, ms: number): void;
   camera(name: string): CameraInfo;
   cameras(): CameraInfo[];
+  /** The live picture's encoded frames, for senders of other protocols (the GB/T 28181 device). */
+  readonly liveFeed: FrameFeed;
   /** Picture kinds with an encoder running now, and their process ids (for CPU accounting). */
   encoders(): { running: PictureKind[]; pids: number[] };
   close(): Promise<void>;
@@ -127,6 +130,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     get controlUrl() {
       return control?.url;
     },
+    liveFeed: pool.live,
     setFault: (name, mode) => find(name).setFault(mode),
     jumpClock: (name, ms) => find(name).jumpClock(ms),
     camera: (name) => info(find(name)),

@@ -1,4 +1,5 @@
 import { isFaultMode, type FaultMode } from '../../sim/camera.js';
+import { SimGbDevice } from '../../sim/gb-device.js';
 import { startSimulator } from '../../sim/simulator.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
@@ -6,7 +7,11 @@ import { UsageError } from '../output.js';
 export const simHelp = `vigil sim --cameras N [--port 8554] [--host 127.0.0.1] [--control-port 8555] [--fault camK=MODE …]
   Serves N simulated RTSP cameras at rtsp://host:port/cam1 … camN (H.264 1280x720, 25 fps,
   ~3 Mbit/s, wall-clock time burned in). Faults: none, drop, stall, black, frozen, moved; change
-  them at run time with  curl -X POST http://host:control-port/cameras/cam3/fault -d '{"mode":"drop"}'`;
+  them at run time with  curl -X POST http://host:control-port/cameras/cam3/fault -d '{"mode":"drop"}'
+vigil sim --cameras N --gb28181 HOST:PORT --gb-password P [--gb-id 34020000001180000001] [--gb-platform-id 34020000002000000001] [--gb-tcp]
+  Also registers the cameras as the channels (…131000000K) of one simulated GB/T 28181 NVR to the
+  platform's SIP server at HOST:PORT: digest REGISTER, keepalives, Catalog answers, INVITE answered
+  with the live picture in PS over RTP (UDP or TCP, as the platform asks).`;
 
 export async function simCommand(args: string[]): Promise<number> {
   const { values } = parse(args, {
@@ -16,7 +21,16 @@ export async function simCommand(args: string[]): Promise<number> {
     'control-port': { type: 'string', default: '8555' },
     fault: { type: 'string', multiple: true, default: [] },
     bitrate: { type: 'string' },
+    gb28181: { type: 'string' },
+    'gb-password': { type: 'string' },
+    'gb-id': { type: 'string', default: '34020000001180000001' },
+    'gb-platform-id': { type: 'string', default: '34020000002000000001' },
+    'gb-tcp': { type: 'boolean' },
   }, false);
+  const gb = values.gb28181 ? /^([^:\s]+):(\d{1,5})$/.exec(values.gb28181) : undefined;
+  if (values.gb28181 && !gb) throw new UsageError(`--gb28181 must be HOST:PORT (the platform's SIP server), got "${values.gb28181}"`);
+  if (gb && !values['gb-password']) throw new UsageError('--gb28181 needs --gb-password (the device or domain password configured on the platform)');
+  for (const k of ['gb-id', 'gb-platform-id'] as const) if (!/^\d{20}$/.test(values[k])) throw new UsageError(`--${k} must be a 20-digit GB/T 28181 ID, got "${values[k]}"`);
   const cameras = int(values.cameras, 'cameras')!;
   if (cameras < 1 || cameras > 10_000) throw new UsageError('--cameras must be between 1 and 10000');
   const faults: Record<string, FaultMode> = {};
@@ -35,6 +49,24 @@ export async function simCommand(args: string[]): Promise<number> {
     ...(bitrate ? { bitrateKbps: bitrate } : {}),
     log: (m) => process.stderr.write(`sim: ${m}\n`),
   });
+  let device: SimGbDevice | undefined;
+  if (gb) {
+    const id = values['gb-id'];
+    device = new SimGbDevice({
+      deviceId: id,
+      password: values['gb-password']!,
+      platform: { id: values['gb-platform-id'], host: gb[1]!, port: Number(gb[2]), transport: values['gb-tcp'] ? 'TCP' : 'UDP' },
+      channels: sim.names.map((name, i) => ({ id: `${id.slice(0, 10)}131${String(i + 1).padStart(7, '0')}`, name, feed: sim.liveFeed, fields: { Info: { PTZType: 3 } } })),
+    });
+    try {
+      await device.start();
+    } catch (e) {
+      await device.close();
+      await sim.close();
+      throw new UsageError(`the simulated GB/T 28181 device could not register to ${values.gb28181}: ${(e as Error).message}`);
+    }
+    process.stderr.write(`GB/T 28181 device ${id} registered to ${values.gb28181} with ${sim.names.length} channel(s)\n`);
+  }
   const shown = sim.urls.length > 6 ? [...sim.urls.slice(0, 3), '…', ...sim.urls.slice(-2)] : sim.urls;
   process.stderr.write(
     `Simulating ${cameras} camera${cameras === 1 ? '' : 's'}:\n${shown.map((u) => `  ${u}`).join('\n')}\n` +
@@ -44,6 +76,8 @@ export async function simCommand(args: string[]): Promise<number> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  await device?.unregister().catch(() => undefined);
+  await device?.close();
   await sim.close();
   return 0;
 }

@@ -68,11 +68,12 @@ export function programStreamMap(codec: 'h264' | 'h265'): Buffer {
   head.writeUInt16BE(body.length + 4, 4);
   const withoutCrc = Buffer.concat([head, body]);
   const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32mpeg(withoutCrc), 0);
+  crc.writeUInt32BE(crc32Mpeg(withoutCrc), 0);
   return Buffer.concat([withoutCrc, crc]);
 }
 
-function crc32mpeg(data: Buffer): number {
+/** CRC-32/MPEG-2 (ISO/IEC 13818-1 Annex A): polynomial 0x04C11DB7, initial all ones, no reflection. */
+export function crc32Mpeg(data: Buffer): number {
   let crc = 0xffffffff;
   for (const byte of data) {
     crc ^= byte << 24;

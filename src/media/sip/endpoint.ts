@@ -16,7 +16,8 @@ export interface IncomingRequest {
   /** The To tag this request's responses carry: the local tag of a dialog it creates (INVITE, SUBSCRIBE). */
   toTag: string;
   /** Sends the final (or a provisional) response; later calls after a final one are ignored. */
-  respond(status: number, options?: { headers?: SipHeaders | Record<string, string>; body?: Buffer }): Promise<void>;
+  /** `toTag`: the tag this side puts on To (a UAS that must later name its dialog, e.g. to send BYE). */
+  respond(status: number, options?: { headers?: SipHeaders | Record<string, string>; body?: Buffer; toTag?: string }): Promise<void>;
 }
 
 export interface SipEndpointOptions {
@@ -201,7 +202,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> {
       if (entry.final) return;
       const extra = options.headers instanceof SipHeaders ? options.headers : new SipHeaders(options.headers ?? {});
       if (this.options.userAgent && !extra.has('user-agent')) extra.set('User-Agent', this.options.userAgent);
-      const response = buildResponse(request, status, toTag, extra, options.body, remote);
+      const response = buildResponse(request, status, options.toTag ?? toTag, extra, options.body, remote);
       entry.last = response;
       if (status >= 200) {
         entry.final = true;

@@ -1,0 +1,35 @@
+// The simulated GB/T 28181 devices of `npm run bench:gb`, in a process of their own so the
+// platform's CPU is measured without them. Arguments: <devices> <platformPort> <password>
+// <keepaliveSeconds> [width height bitrateKbps]. Registers every device (batches of 50), prints one
+// JSON line {"registerMs":[…]}, then keeps them alive and answers INVITEs with the one shared
+// encoder's pictures in PS over RTP, until SIGTERM; then prints {"framesSent":n}.
+import { SharedEncoder } from '../src/sim/encoder.js';
+import { SimGbDevice } from '../src/sim/gb-device.js';
+import { defaultFontFile } from '../src/sim/picture.js';
+
+const [n, port, password, keepalive, width, height, bitrate] = process.argv.slice(2);
+const encoder = new SharedEncoder({ kind: 'live', width: Number(width) || 1280, height: Number(height) || 720, fps: 25, fontFile: defaultFontFile(), bitrateKbps: Number(bitrate) || 3000, gop: 25 });
+encoder.start();
+await encoder.ready(60_000);
+const devices: SimGbDevice[] = [];
+for (let i = 1; i <= Number(n); i++) {
+  const seq = String(i).padStart(7, '0');
+  devices.push(new SimGbDevice({
+    deviceId: `3402000000118${seq}`,
+    password: password!,
+    platform: { id: '34020000002000000001', host: '127.0.0.1', port: Number(port) },
+    channels: [{ id: `3402000000131${seq}`, name: `GB camera ${i}`, feed: encoder, fields: { Info: { PTZType: 3 } } }],
+    keepaliveSeconds: Number(keepalive) || 60,
+  }));
+}
+for (let i = 0; i < devices.length; i += 50) await Promise.all(devices.slice(i, i + 50).map((d) => d.start()));
+process.stdout.write(`${JSON.stringify({ registerMs: devices.map((d) => Math.round(d.registerMs * 10) / 10) })}\n`);
+process.once('SIGTERM', () => {
+  let framesSent = 0;
+  for (const d of devices) for (const s of d.sessions.values()) framesSent += s.sender.framesSent;
+  process.stdout.write(`${JSON.stringify({ framesSent })}\n`);
+  void Promise.all(devices.map((d) => d.close())).finally(() => {
+    encoder.close();
+    process.exit(0);
+  });
+});

@@ -1,0 +1,153 @@
+// npm run bench:gb [-- --devices N --streams M --seconds S --keepalive K] — N simulated GB/T 28181
+// devices (one channel each, in a child process: bench/gb-devices.child.ts) register with digest to
+// the platform in this process and keep alive every K s; their catalogs make N camera points. Then
+// M of the channels are recorded (INVITE, PS over RTP/UDP) for S seconds, then M RTSP cameras of
+// the simulator (another child process) with the same recorder for S seconds. CPU is this process's
+// (process.cpuUsage), the keepalive-only figure subtracted from both recording phases per stream.
+// Frames lost: the recorder's own count (sequence gaps, damaged pictures). Last line: one JSON
+// object {"devices","registerP95Ms","keepaliveCpuPct","streams","psCpuPctPerStream","rtspCpuPctPerStream","framesLost"}.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { Registry as Metrics } from 'prom-client';
+import { configSchema } from '../src/config/config.schema.js';
+import { loadConfig } from '../src/config/config.js';
+import { systemClock } from '../src/domain/clock.js';
+import { openGb28181 } from '../src/gb28181/open.js';
+import { gb28181SourceFactory } from '../src/ingest/gb28181-source.js';
+import { registerSource } from '../src/ingest/registry.js';
+import type { Camera } from '../src/db/camera.repository.js';
+import { createRecorderMetrics } from '../src/recorder/metrics.js';
+import { Recorder } from '../src/recorder/recorder.js';
+import { openContext } from '../src/services/context.js';
+import { startSimProcess } from '../test/support/sim-process.js';
+import { loadAverage, runBench } from './bench-run.js';
+
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: process.env.BENCH_GB_DEVICES ?? '1000' },
+    streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '100' },
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '30' },
+    keepalive: { type: 'string', default: '10' },
+    width: { type: 'string', default: '1280' },
+    height: { type: 'string', default: '720' },
+    bitrate: { type: 'string', default: '3000' },
+  },
+});
+const DEVICES = Number(values.devices);
+const STREAMS = Math.min(Number(values.streams), DEVICES);
+const SECONDS = Number(values.seconds);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function cpuPct(seconds: number): Promise<number> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const c = process.cpuUsage(c0);
+  return ((c.user + c.system) / 1000 / (performance.now() - t0)) * 100;
+}
+
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)] ?? 0;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+await runBench('gb', async (run) => {
+  const dir = run.tempDir('vigil-gb-bench-');
+  const password = 'bench-domain-secret';
+  const config = loadConfig({ env: { VIGIL_DATA_DIR: join(dir, 'data') }, cwd: dir });
+  const logger = pino({ level: 'warn' });
+  const ctx = await run.phase('open', 120, () => openContext(config, { logger }));
+  run.onCleanup('database', () => ctx.close());
+  const region = await ctx.repos.organisations.create({ kind: 'platform', name: 'Bench city', level: 'city', regionCode: '340200' }, Date.now());
+  const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', mediaPortMin: 36000, mediaPortMax: 36099, domainPassword: password, defaultRegionId: region.id, keepaliveSeconds: Math.max(5, Number(values.keepalive)) } }).gb28181;
+  const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: ctx.repos, registry: ctx.registry, log: ctx.access.log, clock: systemClock, logger });
+  run.onCleanup('GB/T 28181 platform', () => gb.close());
+  registerSource('gb28181', gb28181SourceFactory(gb.player));
+  let catalogs = 0;
+  gb.platform.on('catalog', () => catalogs++);
+
+  // Devices in their own process.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'gb-devices.child.ts'), String(DEVICES), String(gb.port), password, values.keepalive, values.width, values.height, values.bitrate], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  run.watchChild('devices', child, () => err);
+  const lines = () => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  run.onCleanup('devices', async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+  });
+
+  const registerMs = await run.phase('register', 900, async () => {
+    while (!lines().length) await sleep(200);
+    while (catalogs < DEVICES) await sleep(200);
+    return lines()[0]!['registerMs'] as number[];
+  });
+  const online = (await ctx.repos.gbDevices.list()).filter((d) => d.online).length;
+  run.result['devices'] = DEVICES;
+  run.result['online'] = online;
+  run.result['registerP95Ms'] = round(p95(registerMs), 1);
+
+  const keepaliveCpu = await run.phase('keepalive', SECONDS + 60, () => cpuPct(SECONDS));
+  run.result['keepaliveCpuPct'] = round(keepaliveCpu);
+
+  const metrics = createRecorderMetrics(new Metrics());
+  const recorder = new Recorder(
+    { dataDir: config.dataDir, settings: { fileSeconds: 600, fragmentMaxMs: 2000, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20 }, repo: ctx.repos.recordings, sources: ctx.sources, clock: systemClock, logger, metrics },
+    { noDataTimeoutMs: 10_000, connectTimeoutMs: 10_000, refreshMs: 2000 },
+  );
+  run.onCleanup('recorder', () => recorder.close());
+  const gbCams: Camera[] = [];
+  for (let i = 1; i <= STREAMS; i++) gbCams.push((await ctx.repos.cameras.getByGbId(`3402000000131${String(i).padStart(7, '0')}`))!);
+  const sessionsUp = async () => (await metrics.sessionsUp.get()).values[0]?.value ?? 0;
+  const lost = async () => (await metrics.framesLost.get()).values[0]?.value ?? 0;
+
+  await run.phase('ps-start', 300, async () => {
+    for (const c of gbCams) await ctx.registry.cameras.update(c.id, { status: 'in_service', inServiceDate: '2024-03-01' });
+    await recorder.start();
+    while ((await sessionsUp()) < STREAMS) await sleep(500);
+  });
+  const lost0 = await lost();
+  const psCpu = await run.phase('ps', SECONDS + 60, () => cpuPct(SECONDS));
+  const psLost = (await lost()) - lost0;
+  run.result['streams'] = STREAMS;
+  run.result['psCpuPctPerStream'] = round((psCpu - keepaliveCpu) / STREAMS, 3);
+
+  const sim = await run.phase('rtsp-start', 300, async () => {
+    for (const c of gbCams) await ctx.registry.cameras.update(c.id, { status: 'suspended' });
+    const s = await startSimProcess(STREAMS);
+    run.onCleanup('simulator', () => s.stop());
+    const u = new URL(s.urls[0]!);
+    ctx.sources.allowEndpoint(u.hostname, Number(u.port));
+    for (const [i, url] of s.urls.entries()) {
+      const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = gbCams[i]!;
+      await ctx.registry.cameras.register({ ...fields, gbId: `3402000000132${String(i + 1).padStart(7, '0')}`, name: `RTSP camera ${i + 1}`, status: 'in_service', inServiceDate: '2024-03-01', sourceUrl: url });
+    }
+    await recorder.refresh();
+    while ((await sessionsUp()) < STREAMS) await sleep(500);
+    return s;
+  });
+  void sim;
+  const lost1 = await lost();
+  const rtspCpu = await run.phase('rtsp', SECONDS + 60, () => cpuPct(SECONDS));
+  const rtspLost = (await lost()) - lost1;
+  run.result['rtspCpuPctPerStream'] = round((rtspCpu - keepaliveCpu) / STREAMS, 3);
+  run.result['framesLost'] = psLost;
+  run.result['rtspFramesLost'] = rtspLost;
+  run.result['loadAverage'] = loadAverage();
+  await recorder.close(); // before the simulator stops, so its cameras are not seen to fail
+
+  const rows = [
+    ['devices registered / online', `${DEVICES} / ${online}`],
+    ['register p95 (ms)', run.result['registerP95Ms']],
+    [`keepalive CPU, ${DEVICES} devices every ${values.keepalive} s (% of a core)`, run.result['keepaliveCpuPct']],
+    [`PS over RTP recording, ${STREAMS} streams (% of a core per stream)`, run.result['psCpuPctPerStream']],
+    [`RTSP recording, ${STREAMS} streams (% of a core per stream)`, run.result['rtspCpuPctPerStream']],
+    ['frames lost PS / RTSP', `${psLost} / ${rtspLost}`],
+    ['load average', run.result['loadAverage']],
+  ];
+  for (const [k, v] of rows) process.stdout.write(`${String(k).padEnd(62)} ${v}\n`);
+});
