@@ -6,7 +6,7 @@ import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { setLanguage, type Language } from '../i18n';
 import { useMe } from '../session/session';
-import { DEFAULT_PATH, findNavItem, visibleNav } from './nav';
+import { ACCOUNT_NAV, DEFAULT_PATH, findNavItem, visibleNav } from './nav';
 import { navigate, usePath } from './router';
 
 const { Header, Sider, Content } = Layout;
@@ -20,7 +20,7 @@ export function Shell() {
   useEffect(() => {
     if (path === '/' || path === '') navigate(home, true);
   }, [path, home]);
-  const current = findNavItem(path, nav);
+  const current = findNavItem(path, nav) ?? findNavItem(path, [ACCOUNT_NAV]);
 
   useEffect(() => {
     document.title = `${current ? `${t(current.label)} · ` : ''}Vigil ${t('app.name')}`;
