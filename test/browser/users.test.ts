@@ -2,13 +2,14 @@
 // 1): an administrator creates two officers and an approver, the approver's role waits for a
 // second administrator who confirms it on the same page, an officer signs in with the password
 // the console showed once and is made to choose their own before anything else, a password is
-// reset and an account disabled, and anyone reaches their own change-password screen.
+// reset and an account disabled, and anyone reaches their own change-password screen. The header's
+// to-do badge tells the second administrator that a grant waits for them.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, startTestServer, waitForTrue as waitTrue, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
 import { PageTimings } from '../support/page-timing.js';
 
 let server: RunningServer;
@@ -74,7 +75,7 @@ describe('user administration in the console', () => {
     admin = await server.person('city-admin', [['system_administrator', null]], { displayName: '市局管理员' });
     admin2 = await server.person('second-admin', [['system_administrator', null]], { displayName: '第二管理员' });
     browser = await launchBrowser();
-  });
+  }, 300_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
@@ -118,10 +119,22 @@ describe('user administration in the console', () => {
 
   it('lets a second administrator confirm the approver\'s role', async () => {
     const page = await newPage(admin2);
+    // The header's to-do tells the second administrator that a grant waits for them, and leads there.
+    await page.goto(`${server.url}/cameras`);
+    await page.getByTestId('todo-count').locator('.ant-badge-count', { hasText: '1' }).waitFor();
+    await page.getByTestId('todo').click();
+    expect(await page.getByTestId('todo-grants').textContent()).toBe('待您作为第二名管理员确认的授权：1 项');
+    await page.screenshot({ path: join(shots, 'todo.png') });
+    await page.getByTestId('todo-grants').click();
+    await page.waitForURL(/\/users$/);
     for (let i = 0; i < 4; i++) await timings.load(page, '/users', `${server.url}/users`, () => page.getByTestId('confirm-head-approver').waitFor());
     await page.getByTestId('confirm-head-approver').click();
     await page.getByText('已确认授权').waitFor();
     await waitGone(page, 'confirm-head-approver');
+    // Nothing waits any more.
+    await page.goto(`${server.url}/cameras`);
+    await page.getByTestId('side-menu').waitFor();
+    await waitTrue(page, "!document.querySelector('[data-testid=todo-count] .ant-badge-count')");
     const head = (await server.api<{ items: { login: string; grants: { awaitingConfirmation: boolean }[] }[] }>('GET', '/users')).body.items.find((u) => u.login === 'head')!;
     expect(head.grants[0]!.awaitingConfirmation).toBe(false);
     await page.screenshot({ path: join(shots, 'approver-confirmed.png') });
@@ -143,7 +156,7 @@ describe('user administration in the console', () => {
     await page.getByTestId('change-password-submit').click();
     // An investigator sees footage, so the second factor comes next; the password stage is over.
     await page.getByTestId('enrol').waitFor();
-    await page.screenshot({ path: join(shots, 'after-change-enrol.png') }, TEST_TIMEOUT_MS);
+    await page.screenshot({ path: join(shots, 'after-change-enrol.png') });
 
     const login = (password: string) => fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'officer-a', password }) });
     expect((await login(officerPassword)).status).toBe(401);
