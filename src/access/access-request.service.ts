@@ -60,7 +60,10 @@ export interface AccessRequestView {
   from: number;
   to: number;
   validUntil: number | null;
-  officers: { userId: number; workId: string; confirmedAt: number | null }[];
+  /** The named cameras with their names: whoever decides sees what is asked for without reading the registry. */
+  cameras: { id: number; name: string | null; gbId: string | null }[];
+  /** With each officer's name and unit, so the approver knows who, not only a work ID. */
+  officers: { userId: number; workId: string; confirmedAt: number | null; displayName: string | null; organisationName: string | null }[];
   document: { sha256: string; type: string } | null;
   approvals: { userId: number; role: string; at: number }[];
   requirements: Requirements;
@@ -121,7 +124,7 @@ export class AccessRequestService {
       officers.push({ userId: u.id, workId: u.work_id! });
     }
     if (new Set(officers.map((o) => o.userId)).size !== officers.length) {
-      await this.log.refuse(actor, { ...base, reason: 'the same officer is listed more than once' }, Errors.ruleRefused('the same officer is listed more than once'));
+      await this.log.refuse(actor, { ...base, reason: 'the same officer is listed more than once' }, Errors.ruleRefused('the same officer is listed more than once').withParams({ reason: 'officers-repeated' }));
     }
     const validityMs = Math.round(input.validityHours * 3_600_000);
     if (!(validityMs > 0 && validityMs <= this.deps.maxApprovalMs)) throw Errors.validation(`an approval lasts at most ${this.deps.maxApprovalMs / 3_600_000} hours`, [{ path: 'validityHours', message: 'out of range' }]);
@@ -174,6 +177,30 @@ export class AccessRequestService {
     return Promise.all(rows.map((r) => this.view(r)));
   }
 
+  /**
+   * What waits for this person: drafts naming them as an officer they have not confirmed, and
+   * submitted requests whose still-missing approval a role of theirs can give (on the side the step names)
+   * (never one they make or take part in). The same judgement as confirm() and approve().
+   */
+  async todo(actor: Actor): Promise<{ confirm: number[]; approve: number[] }> {
+    const ids = new Set(await this.repos.accessRequests.idsInvolving(actor.userId));
+    for (const id of await this.repos.accessRequests.idsForCustodians(actor.scopes('access-request:approve'))) ids.add(id);
+    for (const id of await this.repos.accessRequests.idsForRequesterScopes(actor.scopes('access-request:approve'))) ids.add(id);
+    const now = this.clock.now();
+    const confirm: number[] = [];
+    const approve: number[] = [];
+    for (const id of [...ids].sort((a, b) => b - a)) {
+      const r = await this.load(id);
+      const state = effectiveState({ state: r.state as RequestState, validUntil: r.valid_until }, now);
+      const officer = r.officers.find((o) => o.userId === actor.userId);
+      if (state === 'draft' && officer && officer.confirmedAt === null) confirm.push(id);
+      if (state !== 'submitted' || officer || r.requester_id === actor.userId || r.approvals.some((a) => a.userId === actor.userId)) continue;
+      const missing = this.requirements(r).approvals.filter((step) => !r.approvals.some((a) => a.role === step.role));
+      if (missing.some((step) => this.holdsStep(actor, r, step))) approve.push(id);
+    }
+    return { confirm, approve };
+  }
+
   async attachDocument(actor: Actor, id: number, bytes: Buffer): Promise<AccessRequestView> {
     const r = await this.load(id);
     await this.guard(actor, 'edit', r, AUDIT_ACTION_OF_KIND[r.kind as RequestKind]);
@@ -193,7 +220,7 @@ export class AccessRequestService {
     const r = await this.load(id);
     const action = AUDIT_ACTION_OF_KIND[r.kind as RequestKind];
     await this.guard(actor, 'confirm-as-officer', r, action);
-    if (!actor.sessionId) await this.refuse(actor, r, action, Errors.forbidden('officers confirm with their own sign-in, not an API token'));
+    if (!actor.sessionId) await this.refuse(actor, r, action, Errors.forbidden('officers confirm with their own sign-in, not an API token').withParams({ reason: 'confirm-with-token' }));
     if (r.state !== 'draft') throw Errors.conflict(`the request is ${r.state}; officers confirm drafts`);
     await this.repos.accessRequests.confirmOfficer(id, actor.userId, this.clock.now());
     return this.view(await this.load(id));
@@ -212,7 +239,7 @@ export class AccessRequestService {
     const role = req.approvals.find((s) => !r.approvals.some((a) => a.role === s.role) && this.holdsStep(actor, r, s))?.role;
     if (!role) {
       const needs = req.approvals.length ? req.approvals.map((s) => `a ${s.role} over the ${s.side === 'requester' ? "requester's organisation" : 'custodian'}${s.article ? ` (${s.article})` : ''}`).join(' and ') : 'no approval';
-      await this.refuse(actor, r, 'approval_decision', Errors.forbidden(`this request needs ${needs}, and you hold none still missing`));
+      await this.refuse(actor, r, 'approval_decision', Errors.forbidden(`this request needs ${needs}, and you hold none still missing`).withParams({ reason: 'approver-role-missing', roles: req.approvals.map((s) => s.role).join(',') }));
     }
     return this.step(actor, r, { kind: 'approve', userId: actor.userId, role: role! });
   }
@@ -223,7 +250,7 @@ export class AccessRequestService {
     await this.guard(actor, 'decide', r, 'approval_decision');
     const req = this.requirements(r);
     if (!req.approvals.some((s) => this.holdsStep(actor, r, s)) && !actor.hasRole('approver', r.custodianPath)) {
-      await this.refuse(actor, r, 'approval_decision', Errors.forbidden('only one who approves this request, or the custodian\'s head, may refuse it'));
+      await this.refuse(actor, r, 'approval_decision', Errors.forbidden('only one who approves this request, or the custodian\'s head, may refuse it').withParams({ reason: 'refuse-head-only' }));
     }
     return this.step(actor, r, { kind: 'refuse', userId: actor.userId }, reason);
   }
@@ -348,7 +375,15 @@ export class AccessRequestService {
       from: r.range_from,
       to: r.range_to,
       validUntil: r.valid_until,
-      officers: r.officers,
+      cameras: await Promise.all(r.camera_ids.map(async (id) => {
+        const c = await this.repos.cameras.get(id);
+        return { id, name: c?.name ?? null, gbId: c?.gbId ?? null };
+      })),
+      officers: await Promise.all(r.officers.map(async (o) => {
+        const u = await this.repos.accounts.userById(o.userId);
+        const org = u?.organisation_id != null ? await this.repos.organisations.get(u.organisation_id) : undefined;
+        return { ...o, displayName: u?.display_name ?? null, organisationName: org?.name ?? null };
+      })),
       document: r.document_sha256 ? { sha256: r.document_sha256, type: r.document_type ?? '' } : null,
       approvals: r.approvals,
       requirements: this.requirements(r),

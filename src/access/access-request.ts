@@ -136,8 +136,14 @@ export interface RequestFacts {
 
 const articlesOf = (...a: (string | null)[]) => a.filter((x): x is string => !!x);
 
-function refuse(message: string, ...articles: (string | null)[]): VigilError {
-  return Errors.ruleRefused(message, [], articlesOf(...articles));
+/** A refusal with its reason as a code and what it is made of, so the console words it in its own language. */
+function refuse(message: string, params: Record<string, string | number>, ...articles: (string | null)[]): VigilError {
+  return Errors.ruleRefused(message, [], articlesOf(...articles)).withParams(params);
+}
+
+export interface OfficerProblem {
+  message: string;
+  params: Record<string, string | number>;
 }
 
 /** The state as of `now`: an approval past its window has expired. */
@@ -147,13 +153,15 @@ export function effectiveState(r: Pick<RequestFacts, 'state' | 'validUntil'>, no
 }
 
 /** Why the officers do not satisfy the rule, or null. Distinct people and distinct work IDs. */
-export function officerProblem(r: Pick<RequestFacts, 'officers'>, req: Requirements): string | null {
+export function officerProblem(r: Pick<RequestFacts, 'officers'>, req: Requirements): OfficerProblem | null {
   const people = new Set(r.officers.map((o) => o.userId));
   const workIds = new Set(r.officers.map((o) => o.workId.trim()));
-  if (people.size !== r.officers.length || workIds.size !== r.officers.length) return 'the same officer is listed more than once';
-  if (r.officers.length < req.officers.count) return `at least ${req.officers.count} officers are needed, ${r.officers.length} listed`;
-  const unconfirmed = r.officers.filter((o) => o.confirmedAt === null);
-  if (unconfirmed.length) return `officer(s) ${unconfirmed.map((o) => o.workId).join(', ')} have not confirmed with their own sign-in`;
+  if (people.size !== r.officers.length || workIds.size !== r.officers.length) return { message: 'the same officer is listed more than once', params: { reason: 'officers-repeated' } };
+  if (r.officers.length < req.officers.count) {
+    return { message: `at least ${req.officers.count} officers are needed, ${r.officers.length} listed`, params: { reason: 'officers-too-few', needed: req.officers.count, listed: r.officers.length } };
+  }
+  const unconfirmed = r.officers.filter((o) => o.confirmedAt === null).map((o) => o.workId);
+  if (unconfirmed.length) return { message: `officer(s) ${unconfirmed.join(', ')} have not confirmed with their own sign-in`, params: { reason: 'officers-unconfirmed', workIds: unconfirmed.join(', ') } };
   return null;
 }
 
@@ -180,35 +188,35 @@ export function transition(r: RequestFacts, req: Requirements, t: Transition, no
   };
   switch (t.kind) {
     case 'submit': {
-      if (state !== 'draft') throw refuse(`only a draft can be submitted; this request is ${state}`);
-      if (r.cameraIds.length === 0) throw refuse('the request names no camera');
-      if (!(r.to > r.from)) throw refuse('the time range ends before it starts');
+      if (state !== 'draft') throw refuse(`only a draft can be submitted; this request is ${state}`, { reason: 'request-not-draft', state });
+      if (r.cameraIds.length === 0) throw refuse('the request names no camera', { reason: 'request-no-camera' });
+      if (!(r.to > r.from)) throw refuse('the time range ends before it starts', { reason: 'range-backwards' });
       const problem = officerProblem(r, req);
-      if (problem) throw refuse(problem, req.officers.article);
-      if (req.document.required && !r.documentSha256) throw refuse('the approval document is missing', req.document.article);
+      if (problem) throw refuse(problem.message, problem.params, req.officers.article);
+      if (req.document.required && !r.documentSha256) throw refuse('the approval document is missing', { reason: 'document-missing' }, req.document.article);
       // Viewing the profile allows without approval goes straight through (and is still registered).
       return approve([]);
     }
     case 'approve': {
-      if (state !== 'submitted') throw refuse(`only a submitted request can be approved; this one is ${state}`);
-      if (t.userId === r.requesterId || r.officers.some((o) => o.userId === t.userId)) throw Errors.forbidden('nobody approves a request they make or take part in');
-      if (!req.approvals.some((s) => s.role === t.role)) throw Errors.forbidden(`this request needs no approval by a ${t.role}`);
-      if (r.approvals.some((a) => a.role === t.role)) throw refuse(`the ${t.role}'s approval is already given`);
-      if (r.approvals.some((a) => a.userId === t.userId)) throw refuse('one person cannot give two approvals');
+      if (state !== 'submitted') throw refuse(`only a submitted request can be approved; this one is ${state}`, { reason: 'request-not-submitted', state });
+      if (t.userId === r.requesterId || r.officers.some((o) => o.userId === t.userId)) throw Errors.forbidden('nobody approves a request they make or take part in').withParams({ reason: 'decide-own-request' });
+      if (!req.approvals.some((s) => s.role === t.role)) throw Errors.forbidden(`this request needs no approval by a ${t.role}`).withParams({ reason: 'approval-not-needed', role: t.role });
+      if (r.approvals.some((a) => a.role === t.role)) throw refuse(`the ${t.role}'s approval is already given`, { reason: 'approval-given', role: t.role });
+      if (r.approvals.some((a) => a.userId === t.userId)) throw refuse('one person cannot give two approvals', { reason: 'approval-twice' });
       return approve([...r.approvals, { userId: t.userId, role: t.role, at: now }]);
     }
     case 'refuse': {
-      if (state !== 'submitted') throw refuse(`only a submitted request can be refused; this one is ${state}`);
-      if (t.userId === r.requesterId || r.officers.some((o) => o.userId === t.userId)) throw Errors.forbidden('nobody decides a request they make or take part in');
+      if (state !== 'submitted') throw refuse(`only a submitted request can be refused; this one is ${state}`, { reason: 'request-not-submitted', state });
+      if (t.userId === r.requesterId || r.officers.some((o) => o.userId === t.userId)) throw Errors.forbidden('nobody decides a request they make or take part in').withParams({ reason: 'decide-own-request' });
       return { ...same, state: 'refused' };
     }
     case 'use': {
-      if (state === 'expired') throw refuse('the approval has expired');
-      if (state !== 'approved' && state !== 'in_use') throw refuse(`the request is ${state}, not approved`);
+      if (state === 'expired') throw refuse('the approval has expired', { reason: 'approval-expired' });
+      if (state !== 'approved' && state !== 'in_use') throw refuse(`the request is ${state}, not approved`, { reason: 'request-not-approved', state });
       return { ...same, state: 'in_use' };
     }
     case 'close': {
-      if (state !== 'approved' && state !== 'in_use' && state !== 'expired') throw refuse(`a ${state} request cannot be closed`);
+      if (state !== 'approved' && state !== 'in_use' && state !== 'expired') throw refuse(`a ${state} request cannot be closed`, { reason: 'request-not-closable', state });
       return { ...same, state: state === 'expired' ? 'expired' : 'closed' };
     }
   }

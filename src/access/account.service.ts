@@ -217,9 +217,9 @@ export class AccountService {
   async changePassword(actor: Actor, current: string, next: string): Promise<void> {
     const user = await this.repos.accounts.userById(actor.userId);
     if (!user || !(await verifyPassword(user.password_hash, current))) {
-      return this.log.refuse(actor, { action: 'permission_change', target: `user:${actor.userId}`, reason: 'password change with a wrong current password' }, Errors.forbidden('the current password is wrong'));
+      return this.log.refuse(actor, { action: 'permission_change', target: `user:${actor.userId}`, reason: 'password change with a wrong current password' }, Errors.forbidden('the current password is wrong').withParams({ reason: 'wrong-current-password' }));
     }
-    if (next === current) throw Errors.validation('the new password must differ from the current one', [{ path: 'next', message: 'same as the current password' }]);
+    if (next === current) throw Errors.validation('the new password must differ from the current one', [{ path: 'next', message: 'same as the current password' }]).withParams({ reason: 'password-unchanged' });
     const hash = await hashPassword(next);
     const now = this.clock.now();
     const ended = await this.log.transaction(async (trx) => {

@@ -76,8 +76,8 @@ export class UserService {
     const now = this.clock.now();
     const login = input.login.trim().toLowerCase();
     if (!/^[a-z0-9._-]{2,64}$/.test(login)) throw Errors.validation('the login name is 2–64 letters, digits, dots, dashes or underscores', [{ path: 'login', message: 'not a valid login name' }]);
-    if (await this.repos.accounts.userByLogin(login)) throw Errors.conflict(`login name "${login}" is taken`, [{ path: 'login', message: 'taken' }]);
-    if (input.workId && (await this.repos.accounts.userByWorkId(input.workId))) throw Errors.conflict(`work ID ${input.workId} belongs to another account`, [{ path: 'workId', message: 'taken' }]);
+    if (await this.repos.accounts.userByLogin(login)) throw Errors.conflict(`login name "${login}" is taken`, [{ path: 'login', message: 'taken' }]).withParams({ reason: 'login-taken', login });
+    if (input.workId && (await this.repos.accounts.userByWorkId(input.workId))) throw Errors.conflict(`work ID ${input.workId} belongs to another account`, [{ path: 'workId', message: 'taken' }]).withParams({ reason: 'work-id-taken', workId: input.workId });
     const user = await this.log.transaction(async (trx) => {
       const u = await this.repos.accounts.insertUser(
         {
@@ -113,6 +113,23 @@ export class UserService {
     return Promise.all((await this.repos.accounts.listUsers(scopes)).map((u) => this.view(u)));
   }
 
+  /**
+   * Role grants waiting for a second administrator that this one may confirm: within the people
+   * they manage, granted by someone else, on someone else (confirmGrant() refuses the rest).
+   */
+  async awaitingConfirmationBy(actor: Actor): Promise<number[]> {
+    const scopes = actor.scopes('users:manage');
+    if (!scopes.length) return [];
+    const out: number[] = [];
+    for (const u of await this.repos.accounts.listUsers(scopes)) {
+      if (u.id === actor.userId) continue;
+      for (const g of await this.repos.accounts.grantsOf(u.id, undefined, true)) {
+        if (g.awaitingConfirmation && g.grantedBy !== actor.userId && actor.can('users:manage', g.path)) out.push(g.id);
+      }
+    }
+    return out;
+  }
+
   async get(actor: Actor, id: number): Promise<UserView> {
     const user = await this.load(id);
     if (actor.userId !== id) await this.authorize(actor, 'list', await this.subject(user), `user:${id}`);
@@ -123,7 +140,7 @@ export class UserService {
     const user = await this.load(id);
     await this.authorize(actor, 'manage', await this.subject(user), `user:${id}`);
     if (patch.organisationId !== undefined) await this.authorize(actor, 'create-in', await organisationSubject(this.repos, patch.organisationId), `user:${id}`);
-    if (patch.workId && patch.workId !== user.work_id && (await this.repos.accounts.userByWorkId(patch.workId))) throw Errors.conflict(`work ID ${patch.workId} belongs to another account`);
+    if (patch.workId && patch.workId !== user.work_id && (await this.repos.accounts.userByWorkId(patch.workId))) throw Errors.conflict(`work ID ${patch.workId} belongs to another account`).withParams({ reason: 'work-id-taken', workId: patch.workId });
     const now = this.clock.now();
     const disabling = patch.status === 'disabled' && user.status !== 'disabled';
     await this.log.transaction(async (trx) => {
@@ -180,7 +197,7 @@ export class UserService {
     const org = await organisationSubject(this.repos, organisationId);
     const target = `user:${userId}`;
     if (actor) {
-      if (actor.userId === userId) await this.log.refuse(actor, { action: 'permission_change', target, reason: `self-grant of ${role} refused` }, Errors.forbidden('you may not grant roles to yourself; ask another administrator'));
+      if (actor.userId === userId) await this.log.refuse(actor, { action: 'permission_change', target, reason: `self-grant of ${role} refused` }, Errors.forbidden('you may not grant roles to yourself; ask another administrator').withParams({ reason: 'self-grant' }));
       await this.authorize(actor, 'manage', await this.subject(user), target);
       await this.authorize(actor, 'grant-over', org, target);
     }
@@ -188,7 +205,7 @@ export class UserService {
     const clash = incompatibleWith(role, held);
     if (clash) {
       await this.log.refuse(actor, { action: 'permission_change', target, reason: `${role} with ${clash} refused (separation of duties)` },
-        AccessErrors.dutiesIncompatible(`${user.login} holds ${clash}, which may not be held together with ${role}: whoever audits the watchers may not watch, investigate or administer`));
+        AccessErrors.dutiesIncompatible(`${user.login} holds ${clash}, which may not be held together with ${role}: whoever audits the watchers may not watch, investigate or administer`).withParams({ reason: 'duties-incompatible', login: user.login, held: clash, role }));
     }
     const awaiting = actor !== null && user.created_by === actor.userId && this.policy.secondAdministratorRoles.includes(role);
     await this.log.transaction(async (trx) => {
@@ -206,12 +223,12 @@ export class UserService {
     const target = `user:${g.userId}`;
     await this.authorize(actor, 'manage', await this.subject(user), target);
     await this.authorize(actor, 'grant-over', { kind: 'Organisation', id: g.organisationId, path: g.path }, target);
-    if (!g.awaitingConfirmation) throw Errors.conflict(`role grant ${grantId} is already in force`);
+    if (!g.awaitingConfirmation) throw Errors.conflict(`role grant ${grantId} is already in force`).withParams({ reason: 'grant-in-force' });
     if (actor.userId === g.grantedBy || actor.userId === g.userId) {
-      await this.log.refuse(actor, { action: 'permission_change', target, reason: 'grant confirmed by its own granter or grantee' }, Errors.forbidden('a second administrator, neither the one who granted it nor its holder, must confirm this grant'));
+      await this.log.refuse(actor, { action: 'permission_change', target, reason: 'grant confirmed by its own granter or grantee' }, Errors.forbidden('a second administrator, neither the one who granted it nor its holder, must confirm this grant').withParams({ reason: 'second-administrator' }));
     }
     const clash = incompatibleWith(g.role, (await this.repos.accounts.grantsOf(g.userId)).map((x) => x.role));
-    if (clash) await this.log.refuse(actor, { action: 'permission_change', target, reason: `${g.role} with ${clash} refused (separation of duties)` }, AccessErrors.dutiesIncompatible(`${user.login} holds ${clash}, which may not be held together with ${g.role}`));
+    if (clash) await this.log.refuse(actor, { action: 'permission_change', target, reason: `${g.role} with ${clash} refused (separation of duties)` }, AccessErrors.dutiesIncompatible(`${user.login} holds ${clash}, which may not be held together with ${g.role}`).withParams({ reason: 'duties-incompatible', login: user.login, held: clash, role: g.role }));
     await this.log.transaction(async (trx) => {
       await this.repos.accounts.confirmGrant(grantId, trx);
       await this.log.append(trx, actor, { action: 'permission_change', outcome: 'success', target, detail: { change: 'role-grant-confirmed', grantId, role: g.role, organisationId: g.organisationId, grantedBy: g.grantedBy } });
@@ -256,12 +273,12 @@ export class UserService {
   async createToken(actor: Actor | null, ownerId: number, input: { name: string; permissions: Permission[]; organisationId: number | null; expiresInDays: number }) {
     const owner = await this.load(ownerId);
     const org = await organisationSubject(this.repos, input.organisationId);
-    if (actor && actor.tokenId !== null) await this.log.refuse(actor, { action: 'permission_change', target: `user:${ownerId}`, reason: 'token created with a token' }, Errors.forbidden('API tokens cannot create API tokens'));
-    if (actor && actor.userId !== ownerId) await this.log.refuse(actor, { action: 'permission_change', target: `user:${ownerId}`, reason: 'token for someone else' }, Errors.forbidden('you may create tokens only for yourself'));
+    if (actor && actor.tokenId !== null) await this.log.refuse(actor, { action: 'permission_change', target: `user:${ownerId}`, reason: 'token created with a token' }, Errors.forbidden('API tokens cannot create API tokens').withParams({ reason: 'token-by-token' }));
+    if (actor && actor.userId !== ownerId) await this.log.refuse(actor, { action: 'permission_change', target: `user:${ownerId}`, reason: 'token for someone else' }, Errors.forbidden('you may create tokens only for yourself').withParams({ reason: 'token-for-other' }));
     const ownerActor = await this.ownerActor(owner);
     const missing = input.permissions.filter((p) => !isPermission(p) || !ownerActor.can(p, org.path));
     if (missing.length || !input.permissions.length) {
-      await this.log.refuse(actor, { action: 'permission_change', target: `user:${ownerId}`, reason: 'token wider than its owner' }, Errors.forbidden(`the owner does not hold ${missing.join(', ') || 'any permission'} over that organisation`));
+      await this.log.refuse(actor, { action: 'permission_change', target: `user:${ownerId}`, reason: 'token wider than its owner' }, Errors.forbidden(`the owner does not hold ${missing.join(', ') || 'any permission'} over that organisation`).withParams({ reason: 'token-wider', permissions: missing.join(',') }));
     }
     if (!(input.expiresInDays > 0 && input.expiresInDays <= MAX_TOKEN_DAYS)) throw Errors.validation(`a token lasts 1–${MAX_TOKEN_DAYS} days`);
     const secret = `${API_TOKEN_PREFIX}${newSecret()}`;

@@ -26,6 +26,7 @@ import { organisationRoutes } from './routes/organisations/routes.js';
 import { profileRoutes } from './routes/profiles/routes.js';
 import type { ProfileCatalogueView } from '../registry/profile-rules.js';
 import { reportRoutes } from './routes/reports/routes.js';
+import { todoRoutes } from './routes/todo/routes.js';
 import { userRoutes } from './routes/users/routes.js';
 import type { Supervision } from '../supervision/index.js';
 import { registerSupervisionRoutes } from './routes/supervision-routes.js';
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const { registry, access } = deps;
       await api.register(authRoutes, { access });
       await api.register(userRoutes, { access });
+      await api.register(todoRoutes, { access });
       await api.register(accessRequestRoutes, { access });
       await api.register(organisationRoutes, { registry, access });
       await api.register(cameraRoutes, { registry, access });

@@ -199,7 +199,7 @@ export class CameraService {
           `cameras may not be installed in this kind of place: ${placeName(this.rules, c.placeCategory)} (${articles.join(', ')}, profile ${profileId})`,
           [{ path: at('placeCategory'), message: `prohibited by ${articles.join(', ')}` }],
           articles,
-        ).withParams({ category: c.placeCategory, profile: profileId }),
+        ).withParams({ reason: 'prohibited-place', category: c.placeCategory, profile: profileId }),
       };
     }
     return { details };

@@ -1,6 +1,7 @@
 // Reports and complaints from the public about the supervisors' own conduct (检举、控告, CN-25):
 // anyone may file one without signing in; it reaches the supervising unit of the region it is
-// about (and the auditors there), who record how it was handled.
+// about (and the auditors there), who record how it was handled; one naming no region reaches
+// every supervising unit.
 import type { Actor } from '../access/actor.js';
 import type { ComplaintRow } from '../db/supervision.repository.js';
 import { Errors, RateLimitedError } from '../errors.js';
@@ -75,17 +76,26 @@ export class ComplaintService {
     return [...new Set(roots.flatMap((p) => dutyArticles('complaint', p)))];
   }
 
+  /**
+   * A complaint naming no region is about the supervisors in general: it reaches every supervising
+   * unit (any region's readers of complaints), so that none is left where nobody looks (issue 20).
+   */
+  private async regionlessPaths(): Promise<string[]> {
+    return ['', ...(await this.d.repos.organisations.list({ kind: 'platform' })).map((p) => p.path)];
+  }
+
   async list(actor: Actor): Promise<ComplaintView[]> {
-    const platforms = await this.d.repos.organisations.list({ kind: 'platform' });
-    const paths = ['', ...platforms.map((p) => p.path)].filter((p) => this.gate.allows(actor, 'read-complaints', [p]));
+    const everywhere = await this.regionlessPaths();
+    const paths = everywhere.filter((p) => this.gate.allows(actor, 'read-complaints', [p]));
+    if (paths.length && !paths.includes('')) paths.push('');
     return (await this.d.repos.supervision.complaints(paths)).map(view);
   }
 
   async handle(actor: Actor, id: number, outcome: string): Promise<ComplaintView> {
     const c = await this.d.repos.supervision.get('complaints', id);
     if (!c) throw Errors.notFound(`complaint ${id} does not exist`);
-    const path = c.region_id === null ? '' : (await this.d.registry.organisations.get(c.region_id)).path;
-    const scope = await this.gate.check(actor, 'read-complaints', { paths: [path] }, 'registry_change', `complaint:${id} handle`);
+    const paths = c.region_id === null ? await this.regionlessPaths() : [(await this.d.registry.organisations.get(c.region_id)).path];
+    const scope = await this.gate.check(actor, 'read-complaints', { paths }, 'registry_change', `complaint:${id} handle`);
     await this.d.log.transaction(async (trx) => {
       if (!(await this.d.repos.supervision.update('complaints', id, { state: 'handled', handled_at: this.d.clock.now(), handled_by: actor.userId, outcome }, trx, 'received'))) {
         throw Errors.conflict(`complaint ${id} was already handled`);

@@ -37,9 +37,9 @@ export function appealRights(profile: Pick<JurisdictionProfile, 'duties'>): Appe
 
 export type PenaltyCheck = { ok: true; penalty: Penalty; fine: Fine } | { ok: false; error: VigilError };
 
-const refuse = (message: string, path: string, articles: string[]): PenaltyCheck => ({
+const refuse = (message: string, path: string, articles: string[], params: Record<string, string | number> = {}): PenaltyCheck => ({
   ok: false,
-  error: Errors.ruleRefused(message, [{ path, message }], articles),
+  error: Errors.ruleRefused(message, [{ path, message }], articles).withParams(params),
 });
 
 export function checkPenalty(profile: JurisdictionProfile, input: PenaltyInput, order: OrderOutcome | null, now: number): PenaltyCheck {
@@ -56,7 +56,8 @@ export function checkPenalty(profile: JurisdictionProfile, input: PenaltyInput, 
   const fine = fines.find((f) => input.amountYuan >= f.minYuan && input.amountYuan <= f.maxYuan);
   if (!fine) {
     const ranges = fines.map((f) => `¥${f.minYuan}–${f.maxYuan}${f.condition ? ` (${f.condition.en})` : ''}`).join('; ');
-    return refuse(`¥${input.amountYuan} is outside what ${penalty.article} allows for a ${input.payer}: ${ranges}`, 'amountYuan', a);
+    const plain = fines.map((f) => `¥${f.minYuan}–${f.maxYuan}`).join('; ');
+    return refuse(`¥${input.amountYuan} is outside what ${penalty.article} allows for a ${input.payer}: ${ranges}`, 'amountYuan', a, { reason: 'fine-outside-range', amount: input.amountYuan, article: penalty.article, payer: input.payer, ranges: plain });
   }
   if (penalty.when === 'if-not-corrected') {
     if (!order) return refuse(`${penalty.article} fines only after an order to correct within a deadline was not complied with; no such order is recorded`, 'rectificationId', a);

@@ -163,6 +163,8 @@ describe('authorisation matrix (every role × every route × own and other organ
       other: NOBODY,
     },
     'GET /api/v1/access-requests': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
+    // Issue 20: what waits for me (the console's to-do badge); everyone asks about themselves.
+    'GET /api/v1/todo': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'POST /api/v1/access-requests': {
       call: async (v, me) => ({
         url: '',

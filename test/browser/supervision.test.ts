@@ -149,7 +149,8 @@ describe('lifecycle and supervision in the console', () => {
     await p.getByTestId('put-in-service').click();
     const note = p.getByTestId('error-notification').last();
     await note.waitFor();
-    expect(await note.textContent()).toMatch(/not passed acceptance/);
+    // Worded from its code in Chinese, not the server's English sentence (issue 20).
+    expect(await note.textContent()).toMatch(/系统通过验收前不能投入使用/);
     expect(await note.textContent()).toContain('AH-13');
     await shot(p, '1-acceptance-refused');
 
@@ -167,10 +168,10 @@ describe('lifecycle and supervision in the console', () => {
     await a.getByTestId('camera-form-submit').click();
     const refusal = a.locator('.ant-notification-notice', { hasText: 'NOT_ACCEPTED' });
     await refusal.waitFor();
-    expect(await refusal.textContent()).toMatch(/has not passed acceptance.*AH-13/);
+    expect(await refusal.textContent()).toMatch(/系统通过验收前不能投入使用.*AH-13/);
     const statusError = a.locator('.ant-form-item').filter({ has: a.locator('#status') }).locator('.ant-form-item-explain-error');
     await statusError.waitFor();
-    expect(await statusError.textContent()).toMatch(/has not passed acceptance \(AH-13\)/);
+    expect(await statusError.textContent()).toMatch(/不符合要求 \(AH-13\)/);
     await shot(a, '1b-camera-refused');
     expect((await server.api<{ status: string }>('GET', `/cameras/${gateCamera}`)).body.status).toBe('planned');
 
@@ -321,7 +322,7 @@ describe('lifecycle and supervision in the console', () => {
     await drawer(q).getByTestId('record-penalty').click();
     const outside = q.locator('.ant-notification-notice', { hasText: 'RULE_REFUSED' });
     await outside.waitFor();
-    expect(await outside.textContent()).toMatch(/outside what AH-24 allows for a unit: ¥2000–10000/);
+    expect(await outside.textContent()).toMatch(/超出 AH-24 对单位规定的罚款幅度：¥2000–10000/);
     await amount.fill('5000');
     await drawer(q).getByTestId('penalty-note').fill('逾期未补足存储');
     await drawer(q).getByTestId('record-penalty').click();

@@ -235,6 +235,18 @@ for (const dialect of DIALECTS) {
       expect((await api(unitAdmin, 'GET', '/complaints')).statusCode).toBe(403);
     });
 
+    it('a complaint naming no region reaches the supervisors of every region, who may handle it (issue 20)', async () => {
+      const res = await t.raw.inject({ method: 'POST', url: '/api/v1/complaints', payload: { about: '态度恶劣', text: '检查人员态度恶劣，未出示证件' } });
+      expect(res.statusCode, res.body).toBe(201);
+      const id = res.json().id as number;
+      const items = (await api(police, 'GET', '/complaints')).json().items as { id: number; regionId: number | null }[];
+      expect(items.find((c) => c.id === id)).toMatchObject({ regionId: null });
+      const handled = await api(police, 'POST', `/complaints/${id}/handle`, { outcome: '已约谈检查人员' });
+      expect(handled.statusCode, handled.body).toBe(200);
+      expect(handled.json()).toMatchObject({ state: 'handled', outcome: '已约谈检查人员' });
+      expect((await api(unitAdmin, 'GET', '/complaints')).statusCode).toBe(403);
+    });
+
     it('documents what each supervision route gives back in /openapi.json', async () => {
       const doc = (await t.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: Record<string, unknown> } } }> }>> };
       const fields = (path: string, method: string, status: string) => {

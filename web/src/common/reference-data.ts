@@ -33,6 +33,27 @@ export function useOrganisations() {
   return { ...state, all: state.data ?? [], byId, platforms, units };
 }
 
+// Place category names by id, loaded once, for wording refusals that name a category.
+let categoryNames: Map<string, PlaceCategory['name']> | undefined;
+let categoryLoad: Promise<void> | undefined;
+
+export function loadPlaceCategoryNames(): Promise<void> {
+  categoryLoad ??= api.profiles.placeCategories().then(
+    (r) => {
+      categoryNames = new Map(r.items.map((c) => [c.id, c.name]));
+    },
+    () => {
+      categoryLoad = undefined;
+    },
+  );
+  return categoryLoad;
+}
+
+export function placeCategoryName(id: string, en: boolean): string | undefined {
+  const n = categoryNames?.get(id);
+  return n ? (en ? n.en : n.zh) : undefined;
+}
+
 export function usePlaceCategories() {
   const state = useAsync(() => api.profiles.placeCategories().then((r) => r.items), []);
   const byId = useMemo(() => new Map<string, PlaceCategory>((state.data ?? []).map((c) => [c.id, c])), [state.data]);

@@ -29,6 +29,19 @@ export async function setLanguage(lng: Language): Promise<void> {
   await i18next.changeLanguage(lng);
 }
 
+declare global {
+  interface Window {
+    /** Keys asked for and missing from the dictionaries, for browser tests to read. */
+    vigilMissingKeys?: string[];
+  }
+}
+
+function noteMissingKey(key: string): void {
+  const seen = (window.vigilMissingKeys ??= []);
+  if (!seen.includes(key)) seen.push(key);
+  console.warn(`untranslated key: ${key}`);
+}
+
 export function initI18n(): typeof i18next {
   const lng = storedLanguage();
   document.documentElement.lang = lng === 'zh' ? 'zh-CN' : 'en';
@@ -38,6 +51,9 @@ export function initI18n(): typeof i18next {
     fallbackLng: 'zh',
     interpolation: { escapeValue: false },
     returnNull: false,
+    // A key the dictionaries lack is shown as its fallback and noted, so browser tests can fail on it.
+    saveMissing: true,
+    missingKeyHandler: (_lngs, _ns, key) => noteMissingKey(key),
   });
   return i18next;
 }

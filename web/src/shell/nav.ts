@@ -64,7 +64,19 @@ export const NAV: NavGroup[] = [
     label: 'nav.group.operations',
     items: [{ key: 'health', path: '/health', label: 'nav.health', needs: ['basic-info:read', 'live:view'], page: lazy(() => import('../pages/health/health-page')) }],
   },
+  {
+    key: 'admin',
+    label: 'nav.group.admin',
+    items: [{ key: 'users', path: '/users', label: 'nav.users', needs: ['users:manage'], page: lazy(() => import('../pages/users/users-page')) }],
+  },
 ];
+
+/** One's own account (password, API tokens): open to everyone, reached from the user menu. */
+export const ACCOUNT_NAV: NavGroup = {
+  key: 'me',
+  label: 'nav.account',
+  items: [{ key: 'account', path: '/account', label: 'nav.account', page: lazy(() => import('../pages/account/account-page')) }],
+};
 
 export const DEFAULT_PATH = '/cameras';
 

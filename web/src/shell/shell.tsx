@@ -1,26 +1,29 @@
-import { Empty, Layout, Menu, Result, Segmented, Spin, Typography } from 'antd';
+import { Empty, Layout, Menu, Result, Spin, Typography } from 'antd';
+import { LanguageSwitch } from './language-switch';
+import { TodoBadge } from './todo-badge';
 import { UserMenu } from './user-menu';
 import { LegalStandingBanner } from './legal-standing-banner';
 import type { MenuProps } from 'antd';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { setLanguage, type Language } from '../i18n';
 import { useMe } from '../session/session';
-import { DEFAULT_PATH, findNavItem, visibleNav } from './nav';
+import { ACCOUNT_NAV, DEFAULT_PATH, findNavItem, visibleNav } from './nav';
 import { navigate, usePath } from './router';
 
 const { Header, Sider, Content } = Layout;
 
 export function Shell() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const path = usePath();
   const me = useMe();
   const nav = visibleNav(me.permissions);
-  const home = nav.flatMap((g) => g.items).find((i) => i.page)?.path ?? DEFAULT_PATH;
+  // One who only decides requests starts where the requests are, not on the organisation tree.
+  const decidesOnly = me.permissions.length > 0 && me.permissions.every((p) => p === 'access-request:approve');
+  const home = decidesOnly ? '/access-requests' : (nav.flatMap((g) => g.items).find((i) => i.page)?.path ?? DEFAULT_PATH);
   useEffect(() => {
     if (path === '/' || path === '') navigate(home, true);
   }, [path, home]);
-  const current = findNavItem(path, nav);
+  const current = findNavItem(path, nav) ?? findNavItem(path, [ACCOUNT_NAV]);
 
   useEffect(() => {
     document.title = `${current ? `${t(current.label)} · ` : ''}Vigil ${t('app.name')}`;
@@ -50,16 +53,8 @@ export function Shell() {
           Vigil {t('app.name')}
         </Typography.Title>
         <div style={{ flex: 1 }} />
-        <Segmented<Language>
-          aria-label={t('app.language')}
-          data-testid="language-switch"
-          value={i18n.language === 'en' ? 'en' : 'zh'}
-          options={[
-            { label: '中文', value: 'zh' },
-            { label: 'English', value: 'en' },
-          ]}
-          onChange={(v) => void setLanguage(v)}
-        />
+        <LanguageSwitch />
+        <TodoBadge />
         <UserMenu />
       </Header>
       <Layout>

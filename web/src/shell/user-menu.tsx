@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import { useOrgName } from '../common/names';
 import { useAsync } from '../common/use-async';
 import { useMe, useSession } from '../session/session';
+import { navigate } from './router';
 
 export function UserMenu() {
   const { t } = useTranslation();
@@ -21,6 +22,7 @@ export function UserMenu() {
           { key: 'roles', disabled: true, label: <span data-testid="current-roles">{roles || t('session.noRoles')}</span> },
           ...(me.workId ? [{ key: 'work', disabled: true, label: `${t('session.workId')}: ${me.workId}` }] : []),
           { type: 'divider' as const },
+          { key: 'account', label: <span data-testid="my-account">{t('nav.account')}</span>, onClick: () => navigate('/account') },
           { key: 'out', label: <span data-testid="sign-out">{t('session.signOut')}</span>, onClick: () => void signOut() },
         ],
       }}

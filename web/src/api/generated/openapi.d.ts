@@ -4105,6 +4105,196 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/todo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What waits for me: access requests to confirm as an officer or to approve, and role grants to confirm as a second administrator */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description drafts naming me as an officer that I have not confirmed */
+                            confirm: number[];
+                            /** @description submitted requests whose missing approval a role of mine can give */
+                            approve: number[];
+                            /** @description role grants waiting for a second administrator that I may confirm */
+                            grants: number[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/access-requests": {
         parameters: {
             query?: never;
@@ -4147,10 +4337,18 @@ export interface paths {
                                 from: number;
                                 to: number;
                                 validUntil: number | null;
+                                /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                                cameras: {
+                                    id: number;
+                                    name: string | null;
+                                    gbId: string | null;
+                                }[];
                                 officers: {
                                     userId: number;
                                     workId: string;
                                     confirmedAt: number | null;
+                                    displayName: string | null;
+                                    organisationName: string | null;
                                 }[];
                                 document: {
                                     sha256: string;
@@ -4388,10 +4586,18 @@ export interface paths {
                             from: number;
                             to: number;
                             validUntil: number | null;
+                            /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                            cameras: {
+                                id: number;
+                                name: string | null;
+                                gbId: string | null;
+                            }[];
                             officers: {
                                 userId: number;
                                 workId: string;
                                 confirmedAt: number | null;
+                                displayName: string | null;
+                                organisationName: string | null;
                             }[];
                             document: {
                                 sha256: string;
@@ -4639,10 +4845,18 @@ export interface paths {
                             from: number;
                             to: number;
                             validUntil: number | null;
+                            /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                            cameras: {
+                                id: number;
+                                name: string | null;
+                                gbId: string | null;
+                            }[];
                             officers: {
                                 userId: number;
                                 workId: string;
                                 confirmedAt: number | null;
+                                displayName: string | null;
+                                organisationName: string | null;
                             }[];
                             document: {
                                 sha256: string;
@@ -4960,10 +5174,18 @@ export interface paths {
                             from: number;
                             to: number;
                             validUntil: number | null;
+                            /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                            cameras: {
+                                id: number;
+                                name: string | null;
+                                gbId: string | null;
+                            }[];
                             officers: {
                                 userId: number;
                                 workId: string;
                                 confirmedAt: number | null;
+                                displayName: string | null;
+                                organisationName: string | null;
                             }[];
                             document: {
                                 sha256: string;
@@ -5223,10 +5445,18 @@ export interface paths {
                             from: number;
                             to: number;
                             validUntil: number | null;
+                            /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                            cameras: {
+                                id: number;
+                                name: string | null;
+                                gbId: string | null;
+                            }[];
                             officers: {
                                 userId: number;
                                 workId: string;
                                 confirmedAt: number | null;
+                                displayName: string | null;
+                                organisationName: string | null;
                             }[];
                             document: {
                                 sha256: string;
@@ -5485,10 +5715,18 @@ export interface paths {
                             from: number;
                             to: number;
                             validUntil: number | null;
+                            /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                            cameras: {
+                                id: number;
+                                name: string | null;
+                                gbId: string | null;
+                            }[];
                             officers: {
                                 userId: number;
                                 workId: string;
                                 confirmedAt: number | null;
+                                displayName: string | null;
+                                organisationName: string | null;
                             }[];
                             document: {
                                 sha256: string;
@@ -5747,10 +5985,18 @@ export interface paths {
                             from: number;
                             to: number;
                             validUntil: number | null;
+                            /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                            cameras: {
+                                id: number;
+                                name: string | null;
+                                gbId: string | null;
+                            }[];
                             officers: {
                                 userId: number;
                                 workId: string;
                                 confirmedAt: number | null;
+                                displayName: string | null;
+                                organisationName: string | null;
                             }[];
                             document: {
                                 sha256: string;
@@ -6015,10 +6261,18 @@ export interface paths {
                             from: number;
                             to: number;
                             validUntil: number | null;
+                            /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                            cameras: {
+                                id: number;
+                                name: string | null;
+                                gbId: string | null;
+                            }[];
                             officers: {
                                 userId: number;
                                 workId: string;
                                 confirmedAt: number | null;
+                                displayName: string | null;
+                                organisationName: string | null;
                             }[];
                             document: {
                                 sha256: string;
@@ -6277,10 +6531,18 @@ export interface paths {
                             from: number;
                             to: number;
                             validUntil: number | null;
+                            /** @description the named cameras by name, so whoever decides sees what is asked for without reading the registry */
+                            cameras: {
+                                id: number;
+                                name: string | null;
+                                gbId: string | null;
+                            }[];
                             officers: {
                                 userId: number;
                                 workId: string;
                                 confirmedAt: number | null;
+                                displayName: string | null;
+                                organisationName: string | null;
                             }[];
                             document: {
                                 sha256: string;

@@ -8,7 +8,7 @@ import { accessApi, type AccessRequest } from '../../api/access';
 import { ApiError } from '../../api/client';
 import { ArticleTags } from '../../common/articles';
 import { useCameraCatalogue } from '../../common/camera-catalogue';
-import { useErrorReporter } from '../../common/error-report';
+import { detailText, errorText, messageOf, useErrorReporter } from '../../common/error-report';
 import { useOrganisations } from '../../common/reference-data';
 import { useOrgName } from '../../common/names';
 import { useAsync } from '../../common/use-async';
@@ -50,7 +50,7 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
   if (!r) {
     return (
       <Drawer open width={760} onClose={onClose} title={`#${id}`}>
-        {loaded.error ? <Alert type="error" message={(loaded.error as Error).message} /> : <Spin />}
+        {loaded.error ? <Alert type="error" message={messageOf(t, loaded.error)} /> : <Spin />}
       </Drawer>
     );
   }
@@ -94,7 +94,7 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
           showIcon
           style={{ marginBottom: 16 }}
           message={t('request.refusedBy', { code: refusal.code })}
-          description={<><div>{refusal.message}</div>{refusal.details.map((d, i) => <div key={i}>{d.message}</div>)}<ArticleTags articles={refusal.articles} label /></>}
+          description={<><div title={refusal.message}>{errorText(t, refusal)}</div>{refusal.details.map((d, i) => <div key={i}>{detailText(t, d)}</div>)}<ArticleTags articles={refusal.articles} label /></>}
           data-testid="request-refusal"
         />
       )}
@@ -111,7 +111,7 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
         <Descriptions.Item label={t('request.profile')}>{r.profileId}</Descriptions.Item>
         <Descriptions.Item label={t('request.range')} span={2}>{formatTime(r.from)} – {formatTime(r.to)}</Descriptions.Item>
         <Descriptions.Item label={t('request.cameras')} span={2}>
-          <Space size={[4, 4]} wrap>{r.cameraIds.map((c) => <Tag key={c}>{catalogue.byId.get(c)?.name ?? `#${c}`}</Tag>)}</Space>
+          <Space size={[4, 4]} wrap data-testid="request-cameras">{r.cameras.map((c) => <Tag key={c.id} title={c.gbId ?? undefined}>{c.name ?? catalogue.byId.get(c.id)?.name ?? `#${c.id}`}</Tag>)}</Space>
         </Descriptions.Item>
         <Descriptions.Item label={t('request.validUntil')}>{formatTime(r.validUntil)}</Descriptions.Item>
         <Descriptions.Item label={t('request.created')}>{formatTime(r.createdAt)}</Descriptions.Item>
@@ -151,7 +151,9 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
         renderItem={(o) => (
           <List.Item>
             <Space>
+              {o.displayName && <Typography.Text strong>{o.displayName}</Typography.Text>}
               <Typography.Text code>{o.workId}</Typography.Text>
+              {o.organisationName && <Typography.Text type="secondary">{o.organisationName}</Typography.Text>}
               {o.confirmedAt ? <Tag color="green">{t('request.confirmedAt', { time: formatTime(o.confirmedAt) })}</Tag> : <Tag color="orange">{t('request.unconfirmed')}</Tag>}
               {o.userId === me.userId && <Tag color="blue">{t('request.you')}</Tag>}
             </Space>

@@ -55,6 +55,8 @@ export default function CamerasPage() {
   // the table and the form say so before the server refuses. Who may not read systems sees none.
   const me = useMe();
   const readsSystems = holds(me, 'basic-info:read');
+  // Only those who may register and change cameras see the buttons that do it (the server judges again).
+  const writes = holds(me, 'basic-info:write');
   const held = useAsync(async () => {
     const out = new Map<number, { system: string; block: Block }>();
     if (!readsSystems) return out;
@@ -111,14 +113,15 @@ export default function CamerasPage() {
         title: '',
         key: 'actions',
         width: 80,
-        render: (_: unknown, c: Camera) => (
-          <Button size="small" type="link" onClick={() => setEditing(c)}>
-            {t('common.edit')}
-          </Button>
-        ),
+        render: (_: unknown, c: Camera) =>
+          writes ? (
+            <Button size="small" type="link" onClick={() => setEditing(c)}>
+              {t('common.edit')}
+            </Button>
+          ) : null,
       },
     ],
-    [t, categories.byId, orgs.byId, orgName, localName, held.data],
+    [t, categories.byId, orgs.byId, orgName, localName, held.data, writes],
   );
 
   return (
@@ -134,12 +137,16 @@ export default function CamerasPage() {
           title={t('cameras.title')}
           extra={
             <Space>
-              <Button type="primary" onClick={() => setEditing('new')} data-testid="camera-register">
-                {t('cameras.register')}
-              </Button>
-              <Button onClick={() => setImporting(true)} data-testid="camera-import">
-                {t('cameras.importCsv')}
-              </Button>
+              {writes && (
+                <Button type="primary" onClick={() => setEditing('new')} data-testid="camera-register">
+                  {t('cameras.register')}
+                </Button>
+              )}
+              {writes && (
+                <Button onClick={() => setImporting(true)} data-testid="camera-import">
+                  {t('cameras.importCsv')}
+                </Button>
+              )}
               <Button href={api.cameras.exportUrl()} download="cameras.csv">
                 {t('cameras.exportCsv')}
               </Button>

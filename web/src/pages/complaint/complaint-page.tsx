@@ -4,6 +4,7 @@ import { Alert, Button, Card, Form, Input, Result, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorReporter } from '../../common/error-report';
+import { LanguageSwitch } from '../../shell/language-switch';
 import { supervisionApi } from '../systems/supervision-api';
 
 interface Fields { about: string; text: string; name?: string; contact?: string }
@@ -25,7 +26,7 @@ export default function ComplaintPage() {
 
   return (
     <div style={{ maxWidth: 640, margin: '40px auto', padding: 16 }}>
-      <Card title={t('supervision.complaint.title')}>
+      <Card title={t('supervision.complaint.title')} extra={<LanguageSwitch />}>
         {done ? (
           <div data-testid="complaint-received"><Result status="success" title={t('supervision.complaint.received', { id: done.id })} subTitle={done.articles.join(', ')} /></div>
         ) : (

@@ -2,6 +2,7 @@
 // filings due and overdue, retention shortfalls, good rate, open rectifications — exportable.
 import { Alert, Button, Card, Space, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { messageOf } from '../../common/error-report';
 import { ArticleTags } from '../../common/articles';
 import { useAsync } from '../../common/use-async';
 import { supervisionApi, type RegionCompliance } from '../systems/supervision-api';
@@ -19,7 +20,7 @@ export default function CompliancePage() {
   );
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
-      {report.error ? <Alert type="error" showIcon message={(report.error as Error).message} /> : null}
+      {report.error ? <Alert type="error" showIcon message={messageOf(t, report.error)} /> : null}
       <Card size="small" title={t('supervision.compliance.title')} extra={<Space>{link('csv', 'zh')}{link('csv', 'en')}{link('pdf', 'zh')}{link('pdf', 'en')}</Space>}>
         <Table<RegionCompliance>
           data-testid="compliance-table"

@@ -2,6 +2,7 @@
 // sit in prohibited privacy places under the rules now in force — each with its articles.
 import { Alert, Card, Col, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { messageOf } from '../../common/error-report';
 import { api } from '../../api/client';
 import type { ProhibitedViolation, RegionCoverage } from '../../api/types';
 import { ArticleTags } from '../../common/articles';
@@ -40,7 +41,7 @@ export default function CoveragePage() {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
-      {report.error ? <Alert type="error" showIcon message={(report.error as Error).message} /> : null}
+      {report.error ? <Alert type="error" showIcon message={messageOf(t, report.error)} /> : null}
       <Row gutter={16}>
         <Col span={8}><Card size="small"><Statistic title={t('coverage.regions')} value={regions.length} /></Card></Col>
         <Col span={8}><Card size="small"><Statistic title={t('coverage.regionsWithGaps')} value={gaps} valueStyle={gaps ? { color: '#d46b08' } : undefined} /></Card></Col>

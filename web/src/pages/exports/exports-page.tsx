@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorReporter } from '../../common/error-report';
 import { formatTime } from '../access-requests/request-state';
+import { holds, useMe } from '../../session/session';
 import { evidenceApi, type EvidenceExport, type ExportState } from '../holds/evidence-api';
 
 const COLOURS: Record<ExportState, string> = { running: 'processing', done: 'green', failed: 'red', cancelled: 'default' };
@@ -24,6 +25,8 @@ export default function ExportsPage() {
   const { t } = useTranslation();
   const report = useErrorReporter();
   const [form] = Form.useForm<StartValues>();
+  // Only officers who may copy or retrieve footage start exports; others open one by its number.
+  const starts = holds(useMe(), 'footage:copy', 'footage:retrieve');
   const [current, setCurrent] = useState<EvidenceExport>();
   const [openId, setOpenId] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
@@ -54,12 +57,12 @@ export default function ExportsPage() {
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
       <Card size="small" title={t('exports.title')}>
         <Typography.Paragraph type="secondary">{t('exports.help')}</Typography.Paragraph>
-        <Form form={form} layout="inline" onFinish={(v) => void start(v)}>
+        {starts && <Form form={form} layout="inline" onFinish={(v) => void start(v)}>
           <Form.Item name="requestId" label={t('exports.request')} rules={[{ required: true }]}><InputNumber min={1} /></Form.Item>
           <Form.Item name="cameraId" label={t('exports.camera')} rules={[{ required: true }]}><InputNumber min={1} /></Form.Item>
           <Form.Item name="range" label={t('exports.range')} rules={[{ required: true }]}><DatePicker.RangePicker showTime /></Form.Item>
           <Form.Item><Button type="primary" htmlType="submit" loading={busy} data-testid="start-export">{t('exports.start')}</Button></Form.Item>
-        </Form>
+        </Form>}
         <Space style={{ marginTop: 12 }}>
           <InputNumber min={1} placeholder="#" value={openId} onChange={(v) => setOpenId(v)} />
           <Button disabled={!openId} onClick={() => openId && void run(() => evidenceApi.exports.get(openId))}>{t('exports.open')}</Button>

@@ -4,7 +4,7 @@ import { Alert, Button, Card, Select, Space, Table, Tag, Typography } from 'antd
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ArticleTags } from '../../common/articles';
-import { useErrorReporter } from '../../common/error-report';
+import { useErrorReporter, messageOf } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { useMe } from '../../session/session';
 import { stateColour } from '../systems/systems-page';
@@ -30,7 +30,7 @@ export default function FilingsPage() {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
-      {list.error ? <Alert type="error" showIcon message={(list.error as Error).message} /> : null}
+      {list.error ? <Alert type="error" showIcon message={messageOf(t, list.error)} /> : null}
       <Card size="small" title={t('supervision.filings.title')} extra={<Select data-testid="filing-state" allowClear style={{ width: 180 }} placeholder={t('supervision.systems.state')} value={state} onChange={setState} options={STATES.map((s) => ({ value: s, label: t(`supervision.filingState.${s}`) }))} />}>
         <Typography.Paragraph type="secondary">{t('supervision.filings.help')}</Typography.Paragraph>
         <Table<FilingStatus>

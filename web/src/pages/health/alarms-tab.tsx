@@ -4,7 +4,7 @@ import { Alert, Badge, Button, Card, Image, Space, Table, Tag, Typography } from
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ArticleTags } from '../../common/articles';
-import { useErrorReporter } from '../../common/error-report';
+import { useErrorReporter, messageOf } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { formatTime } from '../access-requests/request-state';
 import { useHealthEvents } from './event-stream';
@@ -51,7 +51,7 @@ export function AlarmsTab({ cameraName, onEvent }: { cameraName: (id: number) =>
       title={t('health.alarms.title')}
       extra={<span data-testid="event-stream-state"><Badge status={streamBadge} text={t(`health.alarms.stream.${stream}`)} /></span>}
     >
-      {list.error ? <Alert type="error" showIcon message={(list.error as Error).message} /> : null}
+      {list.error ? <Alert type="error" showIcon message={messageOf(t, list.error)} /> : null}
       <Table<Alarm>
         data-testid="alarms-table"
         size="small"

@@ -3,6 +3,7 @@
 import { Alert, Card, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { messageOf } from '../../common/error-report';
 import { ArticleTags } from '../../common/articles';
 import { useAsync } from '../../common/use-async';
 import { healthApi } from './health-api';
@@ -52,7 +53,7 @@ export function RatesTab() {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
-      {report.error ? <Alert type="error" showIcon message={(report.error as Error).message} /> : null}
+      {report.error ? <Alert type="error" showIcon message={messageOf(t, report.error)} /> : null}
       <Card size="small" title={t('health.rates.todayTitle', { day: report.data?.day ?? '' })}>
         <Typography.Paragraph type="secondary">{t('health.rates.help')}</Typography.Paragraph>
         <Table<HealthReportRow & { unit?: boolean }>
@@ -95,7 +96,7 @@ export function RatesTab() {
           </Space>
         }
       >
-        {trends.error ? <Alert type="error" showIcon message={(trends.error as Error).message} /> : null}
+        {trends.error ? <Alert type="error" showIcon message={messageOf(t, trends.error)} /> : null}
         {trends.data && <TrendChart trends={trends.data} target={target} />}
       </Card>
     </Space>

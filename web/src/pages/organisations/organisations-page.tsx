@@ -10,6 +10,7 @@ import { useErrorReporter } from '../../common/error-report';
 import { useOrgName } from '../../common/names';
 import { buildOrgTree, useOrganisations, type OrgTreeNode } from '../../common/reference-data';
 import { useAsync } from '../../common/use-async';
+import { holds, useMe } from '../../session/session';
 import { OrganisationForm } from './organisation-form';
 
 export default function OrganisationsPage() {
@@ -17,6 +18,8 @@ export default function OrganisationsPage() {
   const report = useErrorReporter();
   const orgName = useOrgName();
   const orgs = useOrganisations();
+  // Creating platforms and units is configuration (config:write); others see the tree only.
+  const configures = holds(useMe(), 'config:write');
   const profiles = useAsync(() => api.profiles.list(), []);
   const [selected, setSelected] = useState<number>();
   const [creating, setCreating] = useState<'platform' | 'unit'>();
@@ -53,10 +56,12 @@ export default function OrganisationsPage() {
           size="small"
           title={t('organisations.title')}
           extra={
-            <Space>
-              <Button type="primary" onClick={() => setCreating('platform')} data-testid="org-new-platform">{t('organisations.newPlatform')}</Button>
-              <Button onClick={() => setCreating('unit')} data-testid="org-new-unit" disabled={!orgs.platforms.length}>{t('organisations.newUnit')}</Button>
-            </Space>
+            configures && (
+              <Space>
+                <Button type="primary" onClick={() => setCreating('platform')} data-testid="org-new-platform">{t('organisations.newPlatform')}</Button>
+                <Button onClick={() => setCreating('unit')} data-testid="org-new-unit" disabled={!orgs.platforms.length}>{t('organisations.newUnit')}</Button>
+              </Space>
+            )
           }
         >
           {orgs.all.length ? (

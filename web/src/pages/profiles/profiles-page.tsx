@@ -3,6 +3,7 @@
 import { Alert, Card, Col, Descriptions, List, Row, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { messageOf } from '../../common/error-report';
 import { api } from '../../api/client';
 import { ArticleTags } from '../../common/articles';
 import { useLocalName } from '../../common/names';
@@ -74,7 +75,7 @@ export default function ProfilesPage() {
     <Row gutter={16}>
       <Col xs={24} lg={5}>
         <Card size="small" title={t('profiles.title')}>
-          {list.error ? <Alert type="error" message={(list.error as Error).message} /> : null}
+          {list.error ? <Alert type="error" message={messageOf(t, list.error)} /> : null}
           <List
             data-testid="profile-list"
             size="small"
@@ -93,7 +94,7 @@ export default function ProfilesPage() {
       </Col>
       <Col xs={24} lg={19}>
         <Space direction="vertical" size={16} style={{ width: '100%' }}>
-          {detail.error ? <Alert type="error" message={(detail.error as Error).message} /> : null}
+          {detail.error ? <Alert type="error" message={messageOf(t, detail.error)} /> : null}
           <Card size="small" title={summary ? localName(summary.name) : t('profiles.detail')} loading={detail.loading && !view}>
             {view && (
               <Descriptions size="small" column={{ xs: 1, md: 3 }} style={{ marginBottom: 12 }}>

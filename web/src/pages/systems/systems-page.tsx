@@ -3,7 +3,7 @@
 import { Alert, Button, Card, Checkbox, Form, Input, Modal, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useErrorReporter } from '../../common/error-report';
+import { useErrorReporter, messageOf } from '../../common/error-report';
 import { useOrgName } from '../../common/names';
 import { toSelectTree, useOrganisations } from '../../common/reference-data';
 import { useAsync } from '../../common/use-async';
@@ -45,7 +45,7 @@ export default function SystemsPage() {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>
-      {list.error ? <Alert type="error" showIcon message={(list.error as Error).message} /> : null}
+      {list.error ? <Alert type="error" showIcon message={messageOf(t, list.error)} /> : null}
       <Card
         size="small"
         title={t('supervision.systems.title')}
