@@ -1,0 +1,177 @@
+// The masking pipeline: detect on every Nth frame, track between, burn the masks in, encode.
+//
+//   pass 1  ffmpeg decodes every Nth frame, scaled to the text detector's input, as RGB
+//           → text and face detectors (both at once: onnxruntime runs on its own thread,
+//           tfjs-wasm on this one) → the IoU tracker
+//   pass 2  ffmpeg decodes every frame as 4:2:0 → each frame's boxes from the tracks (plus the
+//           operator's manual regions) burned in → ffmpeg's H.264 encoder
+//
+// The output is written in a private folder (mode 0700) beside it and renamed into place only
+// when complete; on failure or cancellation the folder is removed, and a folder left by a
+// process that died is removed by the next run in that place. Decoded frames never touch disk.
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { scaleBox, type Box } from './box.js';
+import { MaskCancelledError, MaskSourceError } from './errors.js';
+import { FaceDetector, type FaceDetectorOptions } from './face-detector.js';
+import { decodeFrames, probeSource, startEncoder, type SourceInfo } from './ffmpeg-io.js';
+import { maskFrame, yuv420Layout, type MaskStyle } from './mask-render.js';
+import { TextDetector, type TextDetectorOptions } from './text-detector.js';
+import { boxesAt, IouTracker, type MaskKind, type Sighting, type Track } from './tracker.js';
+
+export interface MaskerOptions {
+  text?: TextDetectorOptions | false;
+  faces?: FaceDetectorOptions | false;
+}
+
+/** A region an operator masks by hand: on every frame from `from` to `to` (inclusive). */
+export interface ManualRegion {
+  from: number;
+  to: number;
+  box: Box;
+}
+
+export interface MaskJob {
+  input: string;
+  output: string;
+  style: MaskStyle;
+  /** Detect on every `step`th frame. */
+  step?: number;
+  /** Growth of every detected box on each side, as a fraction of its size. */
+  margin?: number;
+  manual?: ManualRegion[];
+  /** Tracks the operator removed as false. */
+  removeTracks?: number[];
+  signal?: AbortSignal;
+  onProgress?: (p: { phase: 'detect' | 'render'; frame: number; frames: number }) => void;
+}
+
+export interface MaskResult {
+  source: SourceInfo;
+  frames: number;
+  tracks: Track[];
+  /** Where the time went, in milliseconds. */
+  timings: { detectPass: number; textDetect: number; faceDetect: number; renderPass: number; maskDraw: number; detectorFrames: number };
+  /** The boxes burned into frame n (for the manifest and the measurements). */
+  boxesAt(n: number): { kind: MaskKind; box: Box }[];
+}
+
+const TEMP_PREFIX = '.vigil-mask-';
+
+export class Masker {
+  private constructor(
+    private readonly text: TextDetector | undefined,
+    private readonly faces: FaceDetector | undefined,
+  ) {}
+
+  /** Loads the models: a missing or corrupt one fails here, before any release is asked for. */
+  static async open(o: MaskerOptions = {}): Promise<Masker> {
+    const text = o.text === false ? undefined : await TextDetector.open(o.text ?? {});
+    const faces = o.faces === false ? undefined : await FaceDetector.open(o.faces ?? {});
+    return new Masker(text, faces);
+  }
+
+  async mask(job: MaskJob): Promise<MaskResult> {
+    const step = job.step ?? 5;
+    const margin = job.margin ?? 0.15;
+    if (!Number.isInteger(step) || step < 1) throw new MaskSourceError(`The detector step must be a whole number of frames ≥ 1, not ${step}`);
+    if (job.signal?.aborted) throw new MaskCancelledError();
+    const source = await probeSource(job.input);
+    removeAbandoned(dirname(job.output));
+    const t = { detectPass: 0, textDetect: 0, faceDetect: 0, renderPass: 0, maskDraw: 0, detectorFrames: 0 };
+
+    // Pass 1: detection on every step-th frame.
+    const t1 = performance.now();
+    const det = this.text?.inputSizeFor(source.width, source.height) ?? { width: 640, height: Math.round((640 * source.height) / source.width / 2) * 2 };
+    const sx = source.width / det.width;
+    const sy = source.height / det.height;
+    const tracker = new IouTracker();
+    let k = 0;
+    for await (const rgb of decodeFrames(job.input, { vf: `select='not(mod(n\\,${step}))',scale=${det.width}:${det.height}`, pixFmt: 'rgb24', frameBytes: det.width * det.height * 3, signal: job.signal })) {
+      const frame = { width: det.width, height: det.height, data: rgb };
+      const [texts, faces] = await Promise.all([
+        this.text ? timed(() => this.text!.detect(frame), (ms) => (t.textDetect += ms)) : [],
+        this.faces ? timed(() => this.faces!.detect(frame), (ms) => (t.faceDetect += ms)) : [],
+      ]);
+      const sightings: Sighting[] = [
+        ...texts.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'text' as const, score: d.score })),
+        ...faces.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'face' as const, score: d.score })),
+      ];
+      tracker.add(k * step, sightings);
+      k++;
+      job.onProgress?.({ phase: 'detect', frame: k * step, frames: source.frames });
+    }
+    t.detectorFrames = k;
+    t.detectPass = performance.now() - t1;
+    const removed = new Set(job.removeTracks ?? []);
+    const tracks = tracker.tracks().filter((tr) => !removed.has(tr.id));
+    const manual = job.manual ?? [];
+    const cover = { pad: step, margin };
+    const boxesOf = (n: number) => [
+      ...boxesAt(tracks, n, cover).map(({ kind, box }) => ({ kind, box })),
+      ...manual.filter((m) => n >= m.from && n <= m.to).map((m) => ({ kind: 'manual' as const, box: m.box })),
+    ];
+
+    // Pass 2: every frame, masked, into the encoder, in a private folder until complete.
+    const t2 = performance.now();
+    const work = mkdtempSync(join(dirname(job.output), `${TEMP_PREFIX}${process.pid}-`));
+    const partial = join(work, basename(job.output));
+    const layout = yuv420Layout(source.width, source.height);
+    const encoder = startEncoder(partial, { width: source.width, height: source.height, fps: source.fps, signal: job.signal });
+    let n = 0;
+    try {
+      for await (const yuv of decodeFrames(job.input, { pixFmt: 'yuv420p', frameBytes: layout.frameBytes, signal: job.signal })) {
+        const m0 = performance.now();
+        maskFrame(yuv, layout, boxesOf(n).map((b) => b.box), job.style);
+        t.maskDraw += performance.now() - m0;
+        await encoder.write(yuv);
+        n++;
+        if (n % 25 === 0) job.onProgress?.({ phase: 'render', frame: n, frames: source.frames });
+      }
+      await encoder.end();
+      if (job.signal?.aborted) throw new MaskCancelledError();
+      renameSync(partial, job.output);
+    } catch (e) {
+      encoder.kill();
+      throw job.signal?.aborted ? new MaskCancelledError() : e;
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    t.renderPass = performance.now() - t2;
+    return { source, frames: n, tracks, timings: t, boxesAt: boxesOf };
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>, add: (ms: number) => void): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    add(performance.now() - t0);
+  }
+}
+
+/** Removes the private folders of masking runs whose process is gone (a crash mid-way). */
+function removeAbandoned(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const pid = Number(name.slice(TEMP_PREFIX.length).split('-')[0]);
+    if (pid === process.pid || (pid > 0 && alive(pid))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
