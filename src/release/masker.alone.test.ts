@@ -60,28 +60,32 @@ describe('masking labelled footage', () => {
     const [orig, out] = await Promise.all([lumaFrames(clip.path, clip.width, clip.height), lumaFrames(released, clip.width, clip.height)]);
     expect(out.length).toBe(orig.length);
     for (const n of [0, 12, 37, clip.frames - 1]) {
-      for (const l of clip.labels(n)) {
-        // Pixelation replaces the detail of a label: far from the original, beyond re-encoding's noise.
-        expect(meanAbsDiff(orig[n]!, out[n]!, clip.width, l.box), `frame ${n} ${l.name}`).toBeGreaterThan(6);
-      }
       const masks = result.boxesAt(n).map((b) => b.box);
-      // A patch of background that no mask touches on this frame: only the encoder's noise.
+      // A patch of background that no mask touches on this frame: what re-encoding alone changes.
       const patch = [{ x: 600, y: 300, w: 40, h: 40 }, { x: 20, y: 600, w: 40, h: 40 }, { x: 1200, y: 20, w: 40, h: 40 }].find((p) => masks.every((m) => m.x > p.x + p.w || m.x + m.w < p.x || m.y > p.y + p.h || m.y + m.h < p.y));
-      if (patch) expect(meanAbsDiff(orig[n]!, out[n]!, clip.width, patch), `frame ${n} background`).toBeLessThan(4);
+      expect(patch, `frame ${n}: some background is left unmasked`).toBeDefined();
+      const noise = meanAbsDiff(orig[n]!, out[n]!, clip.width, patch!);
+      expect(noise, `frame ${n} background`).toBeLessThan(8);
+      for (const l of clip.labels(n)) {
+        // Pixelation replaces a label's detail: far beyond what re-encoding changes.
+        const changed = meanAbsDiff(orig[n]!, out[n]!, clip.width, l.box);
+        expect(changed, `frame ${n} ${l.name}: changed ${changed.toFixed(1)}, re-encoding noise ${noise.toFixed(1)}`).toBeGreaterThan(Math.max(6, 2 * noise));
+      }
     }
-  });
+  }, 120_000);
 
   it('stops when cancelled mid-way and leaves no file and no temporary folder', async () => {
     const out = join(dir, 'cancelled.mp4');
     const ac = new AbortController();
     const p = masker.mask({
-      input: clip.path, output: out, style: 'solid', step: 5, signal: ac.signal,
+      // Few detector frames, so the render pass (the one writing a file) is reached soon.
+      input: clip.path, output: out, style: 'solid', step: 25, signal: ac.signal,
       onProgress: (e) => e.phase === 'render' && ac.abort(),
     });
     await expect(p).rejects.toBeInstanceOf(MaskCancelledError);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.startsWith('.vigil-mask-'))).toEqual([]);
-  });
+  }, 300_000);
 
   it('refuses a source that is not video, naming it, and writes nothing', async () => {
     const bad = join(dir, 'not-video.mp4');
@@ -90,7 +94,7 @@ describe('masking labelled footage', () => {
     await expect(masker.mask({ input: bad, output: out, style: 'blur' })).rejects.toThrow(MaskSourceError);
     await expect(masker.mask({ input: bad, output: out, style: 'blur' })).rejects.toThrow(/not-video\.mp4/);
     expect(existsSync(out)).toBe(false);
-  });
+  }, 120_000);
 });
 
 describe('detector models', () => {
