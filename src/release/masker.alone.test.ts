@@ -87,6 +87,24 @@ describe('masking labelled footage', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.vigil-mask-'))).toEqual([]);
   }, 300_000);
 
+  it('masks a portrait H.265 source and an odd-sized one, keeping every frame (odd sizes padded to even for H.264)', async () => {
+    // H.264/H.265 encoders round odd sizes away, so the odd source is lossless FFV1.
+    const sources = [
+      { name: 'portrait.mp4', args: ['-f', 'lavfi', '-i', 'testsrc2=size=360x640:rate=25:duration=1', '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p'], codec: 'hevc', w: 360, h: 640, out: 'h264,360,640,25' },
+      { name: 'odd.mkv', args: ['-f', 'lavfi', '-i', 'testsrc=size=359x641:rate=25:duration=1', '-c:v', 'ffv1', '-pix_fmt', 'bgr0'], codec: 'ffv1', w: 359, h: 641, out: 'h264,360,642,25' },
+    ];
+    for (const s of sources) {
+      const src = join(dir, s.name);
+      await run('ffmpeg', ['-v', 'error', ...s.args, src]);
+      const out = join(dir, `released-${s.name}.mp4`);
+      const r = await masker.mask({ input: src, output: out, style: 'solid', step: 10 });
+      expect(r.source).toMatchObject({ width: s.w, height: s.h, codec: s.codec });
+      expect(r.frames).toBe(25);
+      const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'csv=p=0', out]);
+      expect(stdout.trim()).toBe(s.out);
+    }
+  }, 300_000);
+
   it('refuses a source that is not video, naming it, and writes nothing', async () => {
     const bad = join(dir, 'not-video.mp4');
     writeFileSync(bad, 'this is not a video');
