@@ -37,8 +37,11 @@ export interface MaskJob {
   style: MaskStyle;
   /** Detect on every `step`th frame. */
   step?: number;
-  /** Growth of every detected box on each side, as a fraction of its size. */
-  margin?: number;
+  /**
+   * Growth of every detected box on each side, as a fraction of its size. Text boxes hug the
+   * characters (a plate's rim is outside them); BlazeFace's boxes already reach past the face.
+   */
+  margin?: number | { text?: number; face?: number };
   manual?: ManualRegion[];
   /** Tracks the operator removed as false. */
   removeTracks?: number[];
@@ -73,7 +76,7 @@ export class Masker {
 
   async mask(job: MaskJob): Promise<MaskResult> {
     const step = job.step ?? 5;
-    const margin = job.margin ?? 0.15;
+    const margin = typeof job.margin === 'number' ? job.margin : { text: job.margin?.text ?? 0.15, face: job.margin?.face ?? 0.05 };
     if (!Number.isInteger(step) || step < 1) throw new MaskSourceError(`The detector step must be a whole number of frames ≥ 1, not ${step}`);
     if (job.signal?.aborted) throw new MaskCancelledError();
     const source = await probeSource(job.input);

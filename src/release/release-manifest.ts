@@ -26,7 +26,7 @@ export interface ReleaseManifestInput {
   request: { id: number; purpose: string; channel: string; approvers: (ManifestPerson & { role: string; at: string })[] };
   released: { name: string; bytes: number; sha256: string; width: number; height: number; fps: number; frames: number };
   original: { camera: { id: number; nationalId: string; name: string }; treeHead: TreeHead; files: ManifestFile[] };
-  masks: { style: MaskStyle; detectorStep: number; margin: number; tracks: Track[]; manual: ManualRegion[]; removedTracks: number[] };
+  masks: { style: MaskStyle; detectorStep: number; margin: number | { text?: number; face?: number }; tracks: Track[]; manual: ManualRegion[]; removedTracks: number[] };
 }
 
 export interface ReleaseManifest {
@@ -40,7 +40,7 @@ export interface ReleaseManifest {
   masks: {
     style: MaskStyle;
     detectorStep: number;
-    margin: number;
+    margin: number | { text?: number; face?: number };
     models: typeof MASK_MODELS;
     tracks: { id: number; kind: string; firstFrame: number; lastFrame: number; sightings: { frame: number; x: number; y: number; w: number; h: number }[] }[];
     manual: ManualRegion[];

@@ -81,7 +81,7 @@ export class TextDetector {
     const det = new TextDetector(ort, session, {
       maxSide: options.maxSide ?? 960,
       pixelThreshold: options.pixelThreshold ?? 0.3,
-      boxThreshold: options.boxThreshold ?? 0.5,
+      boxThreshold: options.boxThreshold ?? 0.6,
       unclipRatio: options.unclipRatio ?? 1.6,
     });
     try {

@@ -113,8 +113,8 @@ export class IouTracker {
 export interface CoverOptions {
   /** Frames before the first and after the last sighting still masked (the detector's step). */
   pad: number;
-  /** Growth of every box, as a fraction of its size on each side. */
-  margin: number;
+  /** Growth of every box, as a fraction of its size on each side: one for all, or one a kind. */
+  margin: number | Partial<Record<MaskKind, number>>;
 }
 
 /** The boxes to mask on `frame`, from every track. */
@@ -122,7 +122,8 @@ export function boxesAt(tracks: Track[], frame: number, o: CoverOptions): { trac
   const out: { trackId: number; kind: MaskKind; box: Box }[] = [];
   for (const t of tracks) {
     const b = boxOf(t, frame, o.pad);
-    if (b) out.push({ trackId: t.id, kind: t.kind, box: grow(b.box, o.margin, b.slack) });
+    const margin = typeof o.margin === 'number' ? o.margin : (o.margin[t.kind] ?? 0);
+    if (b) out.push({ trackId: t.id, kind: t.kind, box: grow(b.box, margin, b.slack) });
   }
   return out;
 }
