@@ -5,6 +5,8 @@
 //           tfjs-wasm on this one) → the IoU tracker
 //   pass 2  ffmpeg decodes every frame as 4:2:0 → each frame's boxes from the tracks (plus the
 //           operator's manual regions) burned in → ffmpeg's H.264 encoder
+//   The passes run side by side, the second a few detector steps behind the first, so decoding
+//   and encoding overlap detection.
 //
 // The output is written in a private folder (mode 0700) beside it and renamed into place only
 // when complete; on failure or cancellation the folder is removed, and a folder left by a
@@ -83,37 +85,64 @@ export class Masker {
     removeAbandoned(dirname(job.output));
     const t = { detectPass: 0, textDetect: 0, faceDetect: 0, renderPass: 0, maskDraw: 0, detectorFrames: 0 };
 
-    // Pass 1: detection on every step-th frame.
+    // Pass 1: detection on every step-th frame. Pass 2 runs beside it, LAG frames behind: by
+    // then no later sighting can change a frame's boxes (a new track pads back one step; a track
+    // missed on up to maxMisses detector frames is interpolated once it is seen again).
     const t1 = performance.now();
     const det = this.text?.inputSizeFor(source.width, source.height) ?? { width: 640, height: Math.round((640 * source.height) / source.width / 2) * 2 };
     const sx = source.width / det.width;
     const sy = source.height / det.height;
     const tracker = new IouTracker();
-    let k = 0;
-    for await (const rgb of decodeFrames(job.input, { vf: `select='not(mod(n\\,${step}))',scale=${det.width}:${det.height}`, pixFmt: 'rgb24', frameBytes: det.width * det.height * 3, signal: job.signal })) {
-      const frame = { width: det.width, height: det.height, data: rgb };
-      const [texts, faces] = await Promise.all([
-        this.text ? timed(() => this.text!.detect(frame), (ms) => (t.textDetect += ms)) : [],
-        this.faces ? timed(() => this.faces!.detect(frame), (ms) => (t.faceDetect += ms)) : [],
-      ]);
-      const sightings: Sighting[] = [
-        ...texts.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'text' as const, score: d.score })),
-        ...faces.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'face' as const, score: d.score })),
-      ];
-      tracker.add(k * step, sightings);
-      k++;
-      job.onProgress?.({ phase: 'detect', frame: k * step, frames: source.frames });
-    }
-    t.detectorFrames = k;
-    t.detectPass = performance.now() - t1;
+    const lag = step * (tracker.maxMisses + 2);
+    let detectedUpTo = -1;
+    let detectDone = false;
+    let detectError: unknown;
+    let wake: (() => void) | undefined;
+    const woken = () => new Promise<void>((resolve) => (wake = resolve));
+    // Stops the detection pass when the render pass fails, as the caller's signal stops both.
+    const stopDetect = new AbortController();
+    const forward = () => stopDetect.abort();
+    job.signal?.addEventListener('abort', forward, { once: true });
+    const detectPass = (async () => {
+      let k = 0;
+      try {
+        for await (const rgb of decodeFrames(job.input, { vf: `select='not(mod(n\\,${step}))',scale=${det.width}:${det.height}`, pixFmt: 'rgb24', frameBytes: det.width * det.height * 3, signal: stopDetect.signal })) {
+          const frame = { width: det.width, height: det.height, data: rgb };
+          const [texts, faces] = await Promise.all([
+            this.text ? timed(() => this.text!.detect(frame), (ms) => (t.textDetect += ms)) : [],
+            this.faces ? timed(() => this.faces!.detect(frame), (ms) => (t.faceDetect += ms)) : [],
+          ]);
+          const sightings: Sighting[] = [
+            ...texts.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'text' as const, score: d.score })),
+            ...faces.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'face' as const, score: d.score })),
+          ];
+          tracker.add(k * step, sightings);
+          detectedUpTo = k * step;
+          k++;
+          wake?.();
+          job.onProgress?.({ phase: 'detect', frame: k * step, frames: source.frames });
+        }
+      } catch (e) {
+        detectError = e;
+      } finally {
+        t.detectorFrames = k;
+        t.detectPass = performance.now() - t1;
+        detectDone = true;
+        wake?.();
+      }
+    })();
     const removed = new Set(job.removeTracks ?? []);
-    const tracks = tracker.tracks().filter((tr) => !removed.has(tr.id));
+    const tracks = () => tracker.tracks().filter((tr) => !removed.has(tr.id));
     const manual = job.manual ?? [];
     const cover = { pad: step, margin };
-    const boxesOf = (n: number) => [
-      ...boxesAt(tracks, n, cover).map(({ kind, box }) => ({ kind, box })),
+    const boxesFrom = (list: Track[], n: number) => [
+      ...boxesAt(list, n, cover).map(({ kind, box }) => ({ kind, box })),
       ...manual.filter((m) => n >= m.from && n <= m.to).map((m) => ({ kind: 'manual' as const, box: m.box })),
     ];
+    const settled = async (n: number) => {
+      while (!detectDone && detectedUpTo < n + lag) await woken();
+      if (detectError !== undefined) throw detectError;
+    };
 
     // Pass 2: every frame, masked, into the encoder, in a private folder until complete.
     const t2 = performance.now();
@@ -124,24 +153,31 @@ export class Masker {
     let n = 0;
     try {
       for await (const yuv of decodeFrames(job.input, { pixFmt: 'yuv420p', frameBytes: layout.frameBytes, signal: job.signal })) {
+        await settled(n);
         const m0 = performance.now();
-        maskFrame(yuv, layout, boxesOf(n).map((b) => b.box), job.style);
+        maskFrame(yuv, layout, boxesFrom(tracks(), n).map((b) => b.box), job.style);
         t.maskDraw += performance.now() - m0;
         await encoder.write(yuv);
         n++;
         if (n % 25 === 0) job.onProgress?.({ phase: 'render', frame: n, frames: source.frames });
       }
+      await settled(Number.MAX_SAFE_INTEGER);
       await encoder.end();
       if (job.signal?.aborted) throw new MaskCancelledError();
       renameSync(partial, job.output);
     } catch (e) {
       encoder.kill();
+      stopDetect.abort();
       throw job.signal?.aborted ? new MaskCancelledError() : e;
     } finally {
+      await detectPass;
+      job.signal?.removeEventListener('abort', forward);
       rmSync(work, { recursive: true, force: true });
     }
+    const final = tracks();
+    const boxesOf = (frame: number) => boxesFrom(final, frame);
     t.renderPass = performance.now() - t2;
-    return { source, frames: n, tracks, timings: t, boxesAt: boxesOf };
+    return { source, frames: n, tracks: final, timings: t, boxesAt: boxesOf };
   }
 }
 

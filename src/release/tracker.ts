@@ -69,6 +69,10 @@ export class IouTracker {
     this.o = { ...DEFAULTS, ...options };
   }
 
+  get maxMisses(): number {
+    return this.o.maxMisses;
+  }
+
   /** The sightings of one detector frame (frames in increasing order). */
   add(frame: number, sightings: Sighting[]): void {
     const pairs: { l: Live; s: Sighting; score: number }[] = [];
