@@ -40,8 +40,9 @@ await runBench('mask', async (run) => {
     [
       `masked ${res.frames} frames of 1280x720 at 25 fps (${SECONDS} s) in ${s1(wall)} s: speedX ${speedX} (goal ≥ 0.5, then ≥ 1); load average ${loadAverage()}`,
       `  detector every ${STEP} frames (${t.detectorFrames} frames), text input ≤ ${TEXT_SIDE} px, style ${values.style}; ${res.tracks.length} tracks`,
-      `  where the time went: pass 1 ${s1(t.detectPass)} s (text detector ${s1(t.textDetect)} s, face detector ${s1(t.faceDetect)} s, the two run at once; decode and tracking the rest)`,
-      `                       pass 2 ${s1(t.renderPass)} s (decode + encode by ffmpeg, masks drawn ${s1(t.maskDraw)} s)`,
+      `  where the time went (the passes run side by side, the render a few detector steps behind):`,
+      `    detection pass ${s1(t.detectPass)} s (text detector ${s1(t.textDetect)} s, face detector ${s1(t.faceDetect)} s, the two at once; decode and tracking the rest)`,
+      `    render pass    ${s1(t.renderPass)} s (ffmpeg decode + H.264 encode, waiting for detection, masks drawn ${s1(t.maskDraw)} s)`,
       '',
       '  kind   labelled  masked  recall %  frames wholly visible',
       `  text   ${String(score.labelled.text).padStart(8)}  ${String(score.masked.text).padStart(6)}  ${String(score.recallPct.text).padStart(8)}  ${score.framesWhollyVisible.text}`,
