@@ -63,6 +63,22 @@ module.exports = {
       from: { ...PRODUCTION, path: '^src/domain/', pathNot: [PRODUCTION.pathNot, DOMAIN_EXCEPTION] },
       to: { dependencyTypes: ['core'], path: '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|dns|tls|worker_threads|cluster|os|process)$' },
     },
+    {
+      name: 'detector-packages-only-in-release',
+      comment:
+        'The detector models and their runtimes (onnxruntime-node, TensorFlow.js, Human, the OCR models) are heavy: ' +
+        'only release/ loads them, so a process that never masks footage never pays for them.',
+      severity: 'error',
+      from: { ...PRODUCTION, pathNot: [PRODUCTION.pathNot, '^src/release/'] },
+      to: { path: '(^|/)node_modules/(onnxruntime-node|onnxruntime-common|@tensorflow/|@vladmandic/human|@gutenye/)' },
+    },
+    {
+      name: 'release-masking-rules-have-no-io',
+      comment: 'The boxes, the tracker and the mask drawing are pure: frames and boxes in, boxes and pixels out (tested without ffmpeg or models).',
+      severity: 'error',
+      from: { ...PRODUCTION, path: '^src/release/(box|tracker|mask-render|frame)\\.ts$' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|dgram|dns|tls|worker_threads|cluster|os|process)$' },
+    },
   ],
   options: {
     tsPreCompilationDeps: true,

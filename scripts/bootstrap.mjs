@@ -40,12 +40,17 @@ const SYSTEM = {
     debian: ['stress-ng'],
     present: () => onPath('stress-ng'),
   },
+  // A CJK font for the labelled footage of the release masks (plates such as 皖A·12345, shop signs).
+  cjkfont: {
+    debian: ['fonts-wqy-zenhei'],
+    present: () => existsSync('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc'),
+  },
 };
 
 const NEEDS = {
   start: ['ffmpeg'],
-  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'stressng'],
-  bench: ['ffmpeg', 'postgres', 'chromium', 'gstreamer'],
+  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'stressng', 'cjkfont'],
+  bench: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'cjkfont'],
 };
 
 function log(msg) {
