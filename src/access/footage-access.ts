@@ -9,7 +9,7 @@ import type { Actor } from './actor.js';
 import { coverageProblem, effectiveState, type FootageUse } from './access-request.js';
 import type { AccessRequestService } from './access-request.service.js';
 import { AccessErrors } from './errors.js';
-import { can } from './policy.js';
+import { can, hiddenRefusal } from './policy.js';
 import type { Revocation, RevocationHub } from './revocation-hub.js';
 import { markRecorded, type SecurityLog } from './security-log.js';
 import { StreamTokenError, type StreamClaims, type StreamKind, type StreamTokenSigner } from './stream-token.js';
@@ -89,7 +89,10 @@ export class FootageAccess {
     const usable = (await this.repos.accessRequests.usableFor(actor.userId, cameraId)).some(
       (r) => (r.requester_id === actor.userId || r.officers.some((o) => o.userId === actor.userId && o.confirmedAt !== null)) && effectiveState({ state: r.state as never, validUntil: r.valid_until }, now) !== 'expired',
     );
-    if (!usable) throw Errors.forbidden(`the timeline of camera ${cameraId} needs the play-back role or an approved access request naming it`);
+    if (usable) return;
+    // About a camera one may not even see, the answer a nonexistent one gets (issue 14).
+    if (!can(actor, 'see', camera)) throw hiddenRefusal(`camera ${cameraId} does not exist`);
+    throw Errors.forbidden(`the timeline of camera ${cameraId} needs the play-back role or an approved access request naming it`);
   }
 
   /** A short-lived, single-use URL token for a stream the actor may open now (the use is registered here). */

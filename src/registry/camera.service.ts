@@ -1,4 +1,4 @@
-import { Errors, type ErrorDetail } from '../errors.js';
+import { Errors, type ErrorDetail, type VigilError } from '../errors.js';
 import type { Clock } from '../domain/clock.js';
 import type { Camera, CameraFields, CameraSearch } from '../db/camera.repository.js';
 import type { Organisation } from '../db/organisation.repository.js';
@@ -82,6 +82,11 @@ export class CameraService {
   /** Supervision gives its acceptance gate once it is assembled; without one no camera is held back. */
   setServiceGate(gate: ServiceGate): void {
     this.serviceGate = gate;
+  }
+
+  /** The gate's refusals for these cameras; none without a gate. */
+  serviceRefusals(cameraIds: readonly number[]): Promise<Map<number, VigilError>> {
+    return this.serviceGate ? this.serviceGate(cameraIds) : Promise.resolve(new Map());
   }
 
   /** Throws the gate's refusal when a camera not yet in service is being recorded as in service. */

@@ -76,6 +76,16 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   const repos = createRepositories(db);
   const sources = sourceGuardFor(config);
   const registry = createRegistry(repos, rules, clock, sources);
+  // Supervision is built on first use, but its acceptance gate holds from the start: a process
+  // that never asks for supervision (`vigil camera update`) must not put an unaccepted camera in
+  // service. The first check builds supervision, which puts the real gate in place of this one.
+  let gateBuilt = false;
+  registry.cameras.setServiceGate(async (ids) => {
+    if (gateBuilt) return new Map();
+    gateBuilt = true;
+    void context.supervision;
+    return registry.cameras.serviceRefusals(ids);
+  });
   const { access, audit } = openAccess({
     config, repos, registry, catalogue, clock,
     onUnchainable: (inboxId, err) => logger.error({ err, inboxId }, 'an access register entry was committed but cannot be chained: `vigil audit verify` reports it'),
@@ -107,7 +117,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
       metrics,
     });
-  return {
+  const context: Context = {
     config,
     logger,
     clock,
@@ -144,4 +154,5 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       await db.close();
     },
   };
+  return context;
 }

@@ -26,7 +26,8 @@ for (const dialect of DIALECTS) {
       w = await world(t);
       inv1 = await signIn(t, await person(t, 'inv1', [['investigator', w.districtA]], { workId: 'P001' }));
       inv2 = await signIn(t, await person(t, 'inv2', [['investigator', w.districtA]], { workId: 'P002' }));
-      head = await signIn(t, await person(t, 'head', [['approver', w.unitA]], { workId: 'H001' }));
+      // Anhui: the head of the requesting agency approves (AH-21), here the investigators' district.
+      head = await signIn(t, await person(t, 'head', [['approver', w.districtA]], { workId: 'H001' }));
       outsider = await signIn(t, await person(t, 'other-head', [['approver', w.unitB]], { workId: 'H002' }));
       admin1 = await signIn(t, await person(t, 'admin1', [['system_administrator', null]]));
       admin2 = await signIn(t, await person(t, 'admin2', [['system_administrator', null]]));
@@ -40,7 +41,7 @@ for (const dialect of DIALECTS) {
     };
     const post = (c: Client, id: number, step: string) => c.inject({ method: 'POST', url: `/api/v1/access-requests/${id}/${step}` });
 
-    it('lists a draft for its officers until each confirms, then the submitted request for the custodian\'s head', async () => {
+    it('lists a draft for its officers until each confirms, then the submitted request for the requesting agency\'s head (AH-21)', async () => {
       const created = await inv1.inject({
         method: 'POST',
         url: '/api/v1/access-requests',

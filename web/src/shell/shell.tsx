@@ -17,8 +17,9 @@ export function Shell() {
   const path = usePath();
   const me = useMe();
   const nav = visibleNav(me.permissions);
-  // One who only decides requests starts where the requests are, not on the organisation tree.
-  const decidesOnly = me.permissions.length > 0 && me.permissions.every((p) => p === 'access-request:approve');
+  // One who only decides (requests, and the shares an approver grants) starts where the requests
+  // are, not on the organisation tree.
+  const decidesOnly = me.permissions.includes('access-request:approve') && me.permissions.every((p) => p === 'access-request:approve' || p === 'share:grant');
   const home = decidesOnly ? '/access-requests' : (nav.flatMap((g) => g.items).find((i) => i.page)?.path ?? DEFAULT_PATH);
   useEffect(() => {
     if (path === '/' || path === '') navigate(home, true);
