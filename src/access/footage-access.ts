@@ -90,8 +90,9 @@ export class FootageAccess {
       (r) => (r.requester_id === actor.userId || r.officers.some((o) => o.userId === actor.userId && o.confirmedAt !== null)) && effectiveState({ state: r.state as never, validUntil: r.valid_until }, now) !== 'expired',
     );
     if (usable) return;
-    // About a camera one may not even see, the answer a nonexistent one gets (issue 14).
-    if (!can(actor, 'see', camera)) throw hiddenRefusal(`camera ${cameraId} does not exist`);
+    // About a camera one may not even see, the answer a nonexistent one gets (issue 14) — unless
+    // one may ask for footage anywhere: an investigator names other units' cameras in requests.
+    if (!can(actor, 'see', camera) && actor.scopes('footage:view').length === 0) throw hiddenRefusal(`camera ${cameraId} does not exist`);
     throw Errors.forbidden(`the timeline of camera ${cameraId} needs the play-back role or an approved access request naming it`);
   }
 

@@ -51,6 +51,9 @@ export function initI18n(): typeof i18next {
     fallbackLng: 'zh',
     interpolation: { escapeValue: false },
     returnNull: false,
+    // One namespace; keys hold permission names such as `error.permissions.basic-info:read`, whose
+    // colon must not be read as a namespace separator.
+    nsSeparator: false,
     // A key the dictionaries lack is shown as its fallback and noted, so browser tests can fail on it.
     saveMissing: true,
     missingKeyHandler: (_lngs, _ns, key) => noteMissingKey(key),
