@@ -51,7 +51,7 @@ export class WorkOrderService {
   async openByHand(actor: Actor, camera: Camera, cause: WorkOrderCause, note: string): Promise<WorkOrderView> {
     const active = await this.d.repo.activeWorkOrder(camera.id);
     if (active) throw Errors.conflict(`camera ${camera.id} already has work order ${active.id} open`);
-    const order = await this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, actor.userId, [], null, note);
+    const order = await this.openByPerson(camera, cause, actor.userId, note);
     await this.d.register.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [camera.id], target: `work order ${order.id} opened`, reason: order.cause });
     return order;
   }
@@ -83,8 +83,13 @@ export class WorkOrderService {
     const active = await this.d.repo.activeWorkOrder(camera.id);
     if (active) return { order: workOrderView(active), opened: false };
     // Registered by the caller's entry for the finding, which names the order.
-    const order = await this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, 'fault', userId, [], null, note);
+    const order = await this.openByPerson(camera, 'fault', userId, note);
     return { order, opened: true };
+  }
+
+  /** A new order a person opened about `camera`, with no register entry (the caller writes it). */
+  private openByPerson(camera: Camera, cause: WorkOrderCause, userId: number, note: string): Promise<WorkOrderView> {
+    return this.open({ id: camera.id, regionId: camera.regionId, maintainerUnitId: camera.maintainerUnitId, managingUnitId: camera.managingUnitId, sourceUrl: camera.sourceUrl, createdAt: camera.createdAt }, cause, userId, [], null, note);
   }
 
   /** Orders newest first, by state and cameras; the caller filters what its reader may see. */
