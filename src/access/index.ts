@@ -17,6 +17,8 @@ import { AnonymousRefusals } from './refusal-flood.js';
 import { CameraReading } from './camera-reading.js';
 import { RegisterReading } from './register-reading.js';
 import { SecurityLog } from './security-log.js';
+import { registryChangesBy, type RegistryChangesBy } from './registry-changes.js';
+import type { Actor } from './actor.js';
 import { StreamTokenSigner } from './stream-token.js';
 import { UserService } from './user.service.js';
 import { cameraSubject, cameraSubjects, organisationSubject } from './subjects.js';
@@ -80,6 +82,8 @@ export interface Access {
   verifyStreamToken: FootageAccess['verifyStreamToken'];
   /** For the media and export code: see FootageAccess.check. */
   checkFootageAccess: FootageAccess['check'];
+  /** How a registry change by `actor` (null: the platform) through `where` is registered, and its sources judged. */
+  registryChangesBy(actor: Actor | null, where: string): RegistryChangesBy;
   /** Rows as policy subjects. */
   subjects: {
     camera(id: number): Promise<CameraSubject>;
@@ -123,6 +127,7 @@ export function createAccess(d: AccessDeps): Access {
     requestLimit: new TokenBuckets(d.clock, s.apiRequestsPerMinute),
     verifyStreamToken: (token, expect) => footage.verifyStreamToken(token, expect),
     checkFootageAccess: (actor, use) => footage.check(actor, use),
+    registryChangesBy: (actor, where) => registryChangesBy(log, actor, where),
     subjects: {
       camera: (id) => cameraSubject(d.repos, id),
       cameras: (list) => cameraSubjects(d.repos, list),

@@ -184,17 +184,20 @@ export class IntegrityLogRepository {
     return rows.map(toLeaf);
   }
 
-  /** Leaves whose fragment row is gone although retention never removed it. */
-  async leavesWithoutFragment(cameraId: number): Promise<StoredLeaf[]> {
+  /**
+   * Leaves that name a fragment retention has not removed, in leaf order, a page at a time (the
+   * caller asks the recording index which of them still exist: that table is not this one's).
+   */
+  async liveFragmentLeaves(cameraId: number, afterLeaf: number, limit: number): Promise<StoredLeaf[]> {
     const rows = await this.db
-      .selectFrom('integrity_leaves as l')
-      .leftJoin('recording_fragments as g', 'g.id', 'l.fragment_id')
-      .select(['l.leaf_index', 'l.fragment_id', 'l.file_id', 'l.leaf_hash', 'l.removed_at'])
-      .where('l.camera_id', '=', cameraId)
-      .where('l.removed_at', 'is', null)
-      .where('l.fragment_id', '!=', 0)
-      .where('g.id', 'is', null)
-      .orderBy('l.leaf_index')
+      .selectFrom('integrity_leaves')
+      .select(['leaf_index', 'fragment_id', 'file_id', 'leaf_hash', 'removed_at'])
+      .where('camera_id', '=', cameraId)
+      .where('removed_at', 'is', null)
+      .where('fragment_id', '!=', 0)
+      .where('leaf_index', '>', afterLeaf)
+      .orderBy('leaf_index')
+      .limit(limit)
       .execute();
     return rows.map(toLeaf);
   }

@@ -191,6 +191,16 @@ export class RecordingIndex {
     return rows.map(toFragmentInFile);
   }
 
+  /** Which of these fragment ids still have an index row. */
+  async existingFragmentIds(ids: number[]): Promise<Set<number>> {
+    const found = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('recording_fragments').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) found.add(n(r.id));
+    }
+    return found;
+  }
+
   /** Highest fragment id per camera: which Merkle logs have something new. */
   async lastFragmentIds(): Promise<Map<number, number>> {
     const rows = await this.db.selectFrom('recording_fragments').select(['camera_id', (eb) => eb.fn.max('id').as('last')]).groupBy('camera_id').execute();

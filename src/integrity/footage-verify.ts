@@ -12,7 +12,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import type { IntegrityLogRepository } from '../db/integrity-log.repository.js';
+import type { IntegrityLogRepository, StoredLeaf } from '../db/integrity-log.repository.js';
 import type { IndexedFile, RecordingIndex } from '../db/recording-index.repository.js';
 import { isFreePadding } from '../media/fmp4/free-box.js';
 import { liveTail } from './live-tail.js';
@@ -110,7 +110,7 @@ export async function verifyFootage(d: FootageVerifyDeps, o: FootageVerifyOption
       o.onProgress?.({ bytes: report.bytes, files: report.files });
     }
     const seen = new Set(problems.filter((p) => p.kind === 'fragment_deleted').map((p) => p.leafIndex));
-    for (const leaf of await d.repo.leavesWithoutFragment(cameraId)) {
+    for await (const leaf of leavesWithoutFragment(d, cameraId)) {
       if (seen.has(leaf.leafIndex)) continue;
       problems.push({ kind: 'fragment_deleted', cameraId, atMs: null, fileId: leaf.fileId, leafIndex: leaf.leafIndex, message: `leaf ${leaf.leafIndex} names fragment ${leaf.fragmentId} of file ${leaf.fileId}, whose index row is gone although retention never removed it` });
     }
@@ -120,6 +120,17 @@ export async function verifyFootage(d: FootageVerifyDeps, o: FootageVerifyOption
   report.first = report.problems[0] ?? null;
   report.ok = report.problems.length === 0;
   return report;
+}
+
+/** Leaves whose fragment row is gone although retention never removed it. */
+async function* leavesWithoutFragment(d: FootageVerifyDeps, cameraId: number): AsyncGenerator<StoredLeaf> {
+  for (let after = -1; ; ) {
+    const page = await d.repo.liveFragmentLeaves(cameraId, after, 2000);
+    if (page.length === 0) return;
+    const existing = await d.index.existingFragmentIds(page.map((l) => l.fragmentId));
+    for (const leaf of page) if (!existing.has(leaf.fragmentId)) yield leaf;
+    after = page[page.length - 1]!.leafIndex;
+  }
 }
 
 async function cameraIdsOf(d: FootageVerifyDeps): Promise<number[]> {

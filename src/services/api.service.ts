@@ -36,7 +36,6 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     shares: { shares: ctx.shares },
     evidence: {
       ...evidence,
-      repos: ctx.repos,
       keys: ctx.audit.keys,
       dataDir: ctx.config.dataDir,
       absolute: (p) => evidence.store.absolute(p),

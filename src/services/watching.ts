@@ -19,5 +19,5 @@ export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Pr
   const index = new RecordingIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, ctx.config.dataDir, register);
   const timeline = new TimelineService(index, () => ctx.clock.now());
-  return { media: { live, playback, timeline, repos: ctx.repos }, close: () => live.close() };
+  return { media: { live, playback, timeline }, close: () => live.close() };
 }

@@ -62,7 +62,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
     access,
     version: 'test',
     logger: false,
-    media: { live, playback: new PlaybackService(index, harness.dataDir, register), timeline: new TimelineService(index), repos: harness.repos },
+    media: { live, playback: new PlaybackService(index, harness.dataDir, register), timeline: new TimelineService(index) },
     plugins: [consolePlugin(webRoot)],
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

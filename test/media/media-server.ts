@@ -89,7 +89,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
     access,
     version: 'test',
     logger: false,
-    media: { live, playback, timeline: new TimelineService(index), repos: harness.repos },
+    media: { live, playback, timeline: new TimelineService(index) },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const camera = await harness.repos.cameras.get(harness.cameraIds[0]!);

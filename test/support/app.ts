@@ -167,7 +167,7 @@ function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock:
   const log = new SecurityLog(audit);
   const merkle = new MerkleLog({ repo: repos.integrityLog, index: repos.recordingIndex, keys: audit.keys, clock, logger, absolute });
   return {
-    repos, store, merkle, keys: audit.keys, dataDir, absolute, thresholds: DEFAULT_THRESHOLDS,
+    store, merkle, keys: audit.keys, dataDir, absolute, thresholds: DEFAULT_THRESHOLDS,
     holds: new LegalHoldService(repos, log, clock),
     integrity: new IntegrityService({ repo: repos.integrityLog, index: repos.recordingIndex, access, log, keys: audit.keys, absolute }),
     exports: new ExportService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute }),
@@ -180,7 +180,7 @@ function mediaOf(db: Db, repos: Repositories, access: Access, sources: SourceGua
   const register = new StreamRegister(streamAuthority(access));
   const hub = new StreamHub({ sources, sourceUrl: async (id) => (await repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
   const index = new RecordingIndex(db.kysely);
-  return { live: new LiveService(hub, register), playback: new PlaybackService(index, dataDir, register), timeline: new TimelineService(index), repos };
+  return { live: new LiveService(hub, register), playback: new PlaybackService(index, dataDir, register), timeline: new TimelineService(index) };
 }
 
 function asAdmin(raw: FastifyInstance, token: string): FastifyInstance {

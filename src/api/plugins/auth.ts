@@ -8,6 +8,7 @@
 // clients send `Authorization: Bearer vigil_…`. Every refusal is written to the access register.
 import { permissionRefusalText, policyRefusalText } from '../../access/refusal-words.js';
 import '@fastify/cookie';
+import type { RegistryChangesBy } from '../../access/registry-changes.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../access/actor.js';
 import type { Access } from '../../access/index.js';
@@ -161,6 +162,11 @@ function actionOf(rule: RouteAccess): AuditAction {
 }
 
 /** The signed-in actor of a gated route. */
+/** How the request's actor's registry change is registered and the sources they name judged (src/access/registry-changes.ts). */
+export function changesBy(access: Access, req: FastifyRequest): RegistryChangesBy {
+  return access.registryChangesBy(actorOf(req), `${req.method} ${req.routeOptions.url}`);
+}
+
 export function actorOf(req: FastifyRequest): Actor {
   if (!req.actor) throw Errors.unauthenticated();
   return req.actor;

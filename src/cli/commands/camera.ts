@@ -5,7 +5,6 @@ import { Errors } from '../../errors.js';
 import { cameraInputSchema, cameraPatchSchema } from '../../registry/camera.schema.js';
 import type { Context } from '../../services/context.js';
 import { int, parse } from '../args.js';
-import { cliSourceRequester, recordCliChange } from '../record-change.js';
 import { printTable, UsageError } from '../output.js';
 
 export const cameraHelp = `vigil camera <command>
@@ -58,7 +57,8 @@ export async function cameraCommand(ctx: Context, args: string[]): Promise<numbe
           input.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
         );
       }
-      const cam = await ctx.registry.cameras.register(input.data, recordCliChange(ctx), cliSourceRequester(ctx));
+      const by = ctx.access.registryChangesBy(null, 'command line');
+      const cam = await ctx.registry.cameras.register(input.data, by.record, by.source);
       process.stdout.write(`registered camera ${cam.id} (${cam.gbId})\n`);
       return 0;
     }
@@ -76,7 +76,8 @@ export async function cameraCommand(ctx: Context, args: string[]): Promise<numbe
       if (!patch.success) {
         throw Errors.validation('the change is not valid', patch.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })));
       }
-      const cam = await ctx.registry.cameras.update(id, patch.data, recordCliChange(ctx), cliSourceRequester(ctx));
+      const by = ctx.access.registryChangesBy(null, 'command line');
+      const cam = await ctx.registry.cameras.update(id, patch.data, by.record, by.source);
       process.stdout.write(`updated camera ${cam.id} (${cam.gbId}): ${cam.status}\n`);
       return 0;
     }
@@ -100,7 +101,8 @@ export async function cameraCommand(ctx: Context, args: string[]): Promise<numbe
       const file = rest[0];
       if (!file) throw new UsageError('camera import needs a CSV file');
       const started = performance.now();
-      const r = await ctx.registry.importer.importCsv(readFileSync(file, 'utf8'), recordCliChange(ctx), cliSourceRequester(ctx));
+      const by = ctx.access.registryChangesBy(null, 'command line');
+      const r = await ctx.registry.importer.importCsv(readFileSync(file, 'utf8'), by.record, by.source);
       process.stdout.write(`imported ${r.imported} camera points in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
       return 0;
     }

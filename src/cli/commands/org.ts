@@ -1,7 +1,6 @@
 import type { Context } from '../../services/context.js';
 import type { PlatformLevel, UnitRole } from '../../db/schema.js';
 import { int, parse } from '../args.js';
-import { recordCliChange } from '../record-change.js';
 import { printTable, UsageError } from '../output.js';
 
 export const orgHelp = `vigil org <command>
@@ -39,7 +38,7 @@ export async function orgCommand(ctx: Context, args: string[]): Promise<number> 
         profileId: values.profile,
         gbId: values['gb-id'],
         contact: values.contact,
-      }, recordCliChange(ctx));
+      }, ctx.access.registryChangesBy(null, 'command line').record);
       process.stdout.write(`created ${org.kind} ${org.id} (${org.name})\n`);
       return 0;
     }

@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Access } from '../../../access/index.js';
 import type { Registry } from '../../../registry/index.js';
-import { guard } from '../../plugins/auth.js';
-import { recordChangeBy } from '../record-change.js';
+import { changesBy, guard } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
 
 const groupSchema = z
@@ -41,7 +40,8 @@ export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry; acce
     },
   }, async (req, reply) => {
     await mayChange(req);
-    return reply.status(201).send(await registry.groups.create(req.body, recordChangeBy(access, req)));
+    const by = changesBy(access, req);
+    return reply.status(201).send(await registry.groups.create(req.body, by.record));
   });
 
   app.get('/camera-groups/:id', {
@@ -60,6 +60,7 @@ export const cameraGroupRoutes: FastifyPluginAsyncZod<{ registry: Registry; acce
     },
   }, async (req) => {
     await mayChange(req);
-    return registry.groups.setMembers(req.params.id, req.body.add, req.body.remove, recordChangeBy(access, req));
+    const by = changesBy(access, req);
+    return registry.groups.setMembers(req.params.id, req.body.add, req.body.remove, by.record);
   });
 };

@@ -4,8 +4,7 @@ import { z } from 'zod';
 import type { Access } from '../../../access/index.js';
 import type { Camera } from '../../../db/camera.repository.js';
 import type { Registry } from '../../../registry/index.js';
-import { actorOf, guard } from '../../plugins/auth.js';
-import { recordChangeBy, sourceRequesterBy } from '../record-change.js';
+import { actorOf, changesBy, guard } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
 import { cameraInputSchema, cameraListQuery, cameraPatchSchema, cameraSchema, cameraWithWarningsSchema, importResultSchema } from './schema.js';
 
@@ -32,7 +31,8 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
   }, async (req, reply) => {
     const planned = (await access.subjects.cameras([{ ...req.body, id: 0 } as Camera])).get(0)!;
     await guard(access, req, 'change', planned, 'registry_change');
-    const camera = await registry.cameras.register(req.body, recordChangeBy(access, req), sourceRequesterBy(access, req));
+    const by = changesBy(access, req);
+    const camera = await registry.cameras.register(req.body, by.record, by.source);
     return reply.status(201).send({ ...camera, warnings: registry.cameras.recordingWarnings(camera) });
   });
 
@@ -54,7 +54,8 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
     // Moving a point needs the right over where it goes too.
     const next = (await access.subjects.cameras([{ ...current, ...req.body } as Camera])).get(current.id)!;
     await guard(access, req, 'change', next, 'registry_change', [current.id]);
-    const camera = await registry.cameras.update(req.params.id, req.body, recordChangeBy(access, req), sourceRequesterBy(access, req));
+    const by = changesBy(access, req);
+    const camera = await registry.cameras.update(req.params.id, req.body, by.record, by.source);
     return { ...camera, warnings: registry.cameras.recordingWarnings(camera) };
   });
 
@@ -73,7 +74,8 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
   }, async (req, reply) => {
     // Rows may name any region, so a bulk import needs the right over the whole platform.
     await guard(access, req, 'import-cameras', { kind: 'Platform' }, 'registry_change');
-    return reply.status(201).send(await registry.importer.importCsv(req.body, recordChangeBy(access, req), sourceRequesterBy(access, req)));
+    const by = changesBy(access, req);
+    return reply.status(201).send(await registry.importer.importCsv(req.body, by.record, by.source));
   });
 
   app.get('/cameras/export', {

@@ -2,7 +2,6 @@
 // src/services/evidence.ts (openEvidence) plus the platform key and the disk thresholds.
 import type { Access } from '../../../access/index.js';
 import type { PlatformKeys } from '../../../audit/platform-key.js';
-import type { Repositories } from '../../../db/repositories.js';
 import type { ExportService } from '../../../export/export.service.js';
 import type { IntegrityService } from '../../../integrity/integrity.service.js';
 import type { LegalHoldService } from '../../../retention/legal-hold.service.js';
@@ -10,7 +9,6 @@ import type { StorageMonitor } from '../../../retention/storage-monitor.js';
 import type { StorageThresholds } from '../../../storage/disk-usage.js';
 
 export interface EvidenceRouteDeps {
-  repos: Repositories;
   holds: LegalHoldService;
   exports: ExportService;
   integrity: IntegrityService;

@@ -2,7 +2,6 @@
 // the gated /api/v1 scope when the process role has a media plane (AppDeps.media).
 import type { FastifyInstance } from 'fastify';
 import type { Access } from '../../../access/index.js';
-import type { Repositories } from '../../../db/repositories.js';
 import type { LiveService } from '../../../live/live-service.js';
 import type { PlaybackService } from '../../../playback/playback-service.js';
 import type { TimelineService } from '../../../playback/timeline-service.js';
@@ -15,8 +14,6 @@ export interface MediaRouteDeps {
   live?: LiveService;
   playback?: PlaybackService;
   timeline?: TimelineService;
-  /** The repositories; the timeline's per-camera gate is access.footage.mayReadTimeline (role or approved request). */
-  repos: Repositories;
 }
 
 export async function watchRoutes(api: FastifyInstance, deps: MediaRouteDeps, access: Access): Promise<void> {

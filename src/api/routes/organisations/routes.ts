@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Access } from '../../../access/index.js';
 import type { Registry } from '../../../registry/index.js';
-import { guard } from '../../plugins/auth.js';
-import { recordChangeBy } from '../record-change.js';
+import { changesBy, guard } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
 import { organisationCreateSchema, organisationListQuery, organisationPatchSchema, organisationSchema } from './schema.js';
 
@@ -26,7 +25,8 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ registry: Registry; acc
     // A parent that does not exist is the registry's validation error (the tree is no secret).
     const parent = req.body.parentId ? await registry.organisations.get(req.body.parentId).catch(() => null) : null;
     if (parent || !req.body.parentId) await guard(access, req, 'create-under', { kind: 'Organisation', id: parent?.id ?? null, path: parent?.path ?? '' }, 'config_change');
-    return reply.status(201).send(await registry.organisations.create(req.body, recordChangeBy(access, req)));
+    const by = changesBy(access, req);
+    return reply.status(201).send(await registry.organisations.create(req.body, by.record));
   });
 
   app.get('/organisations/:id', {
@@ -42,7 +42,8 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ registry: Registry; acc
     schema: { tags, summary: 'Change an organisation', params: idParams, body: organisationPatchSchema, response: { 200: organisationSchema, ...errorResponses } },
   }, async (req) => {
     await guard(access, req, 'change', await access.subjects.organisation(req.params.id), 'config_change');
-    return registry.organisations.update(req.params.id, req.body, recordChangeBy(access, req));
+    const by = changesBy(access, req);
+    return registry.organisations.update(req.params.id, req.body, by.record);
   });
 
   app.delete('/organisations/:id', {
@@ -50,7 +51,8 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ registry: Registry; acc
     schema: { tags, summary: 'Remove an organisation with nothing under it', params: idParams, response: { 204: z.null(), ...errorResponses } },
   }, async (req, reply) => {
     await guard(access, req, 'remove', await access.subjects.organisation(req.params.id), 'config_change');
-    await registry.organisations.remove(req.params.id, recordChangeBy(access, req));
+    const by = changesBy(access, req);
+    await registry.organisations.remove(req.params.id, by.record);
     return reply.status(204).send(null);
   });
 };
