@@ -74,6 +74,35 @@ for (const dialect of DIALECTS) {
       expect(rows.map((r) => r.gram).sort()).toEqual(hanBigrams(searchTextOf({ name: '北侧操场', address: '9 黄河路', gbId: c.gbId })).sort());
     });
 
+    it('answers a word within a region subtree as the camera rows do, and follows a camera moved between regions', async () => {
+      const city = await repos.organisations.get(regionId);
+      const east = await repos.organisations.create({ kind: 'platform', name: '东区', level: 'district', parentId: regionId }, NOW);
+      const west = await repos.organisations.create({ kind: 'platform', name: '西区', level: 'district', parentId: regionId }, NOW);
+      const station = await repos.organisations.create({ kind: 'platform', name: '东区派出所', level: 'station', parentId: east.id }, NOW);
+      const targets = [east.id, west.id, station.id];
+      for (const [k, c] of all.filter((_, i) => i % 4 === 1).entries()) {
+        const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = c;
+        await repos.cameras.update(c.id, { ...fields, regionId: targets[k % 3]! }, NOW + 2);
+      }
+      const now = (await repos.cameras.search({ limit: 1000, offset: 0 })).items;
+      const under = (path: string) => {
+        const ids = new Set([east, west, station, city!].filter((o) => o.path.startsWith(path)).map((o) => o.id));
+        return now.filter((c) => ids.has(c.regionId));
+      };
+      for (const org of [east, west, station, city!]) {
+        for (const text of ['东门', '停车', '停车场', '门东', 'gate']) {
+          const want = under(org.path).filter((c) => searchTextOf(c).includes(text)).map((c) => c.id);
+          const got = await repos.cameras.search({ text, regionPath: org.path, limit: 1000, offset: 0 });
+          expect(got.items.map((c) => c.id), `${org.name} ${text}`).toEqual(want);
+          expect(got.total, `${org.name} ${text}`).toBe(want.length);
+        }
+      }
+      expect(under(east.path).length).toBeGreaterThan(under(station.path).length);
+      expect(under(station.path).length).toBeGreaterThan(0);
+      const rows = await db.kysely.selectFrom('camera_search_grams').innerJoin('cameras', 'cameras.id', 'camera_search_grams.camera_id').select(['camera_search_grams.region_id as g', 'cameras.region_id as c']).execute();
+      expect(rows.filter((r) => Number(r.g) !== Number(r.c))).toEqual([]);
+    });
+
     it('finds a two-character word through the bigram key, not by reading every camera', async () => {
       if (dialect === 'sqlite') {
         const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN SELECT cameras.* FROM cameras INNER JOIN camera_search_grams ON camera_search_grams.camera_id = cameras.id WHERE camera_search_grams.gram = ${'东门'} ORDER BY camera_search_grams.camera_id LIMIT 50`.execute(db.kysely);

@@ -33,10 +33,11 @@ export function gramRows(cameras: { id: number; searchText: string }[]): { gram:
 }
 
 /** Writes (or rewrites) the bigrams of these cameras. Call inside the transaction that wrote them. */
-export async function writeGrams(q: Q, cameras: { id: number; searchText: string }[], replace: boolean): Promise<void> {
+export async function writeGrams(q: Q, cameras: { id: number; searchText: string; regionId: number }[], replace: boolean): Promise<void> {
   if (replace && cameras.length) await q.deleteFrom('camera_search_grams').where('camera_id', 'in', cameras.map((c) => c.id)).execute();
-  const rows = gramRows(cameras);
-  // Two parameters a row: well under either dialect's limit.
+  const regionOf = new Map(cameras.map((c) => [c.id, c.regionId]));
+  const rows = gramRows(cameras).map((r) => ({ ...r, region_id: regionOf.get(r.camera_id)! }));
+  // Three parameters a row: well under either dialect's limit.
   for (let i = 0; i < rows.length; i += 5000) await q.insertInto('camera_search_grams').values(rows.slice(i, i + 5000)).execute();
 }
 

@@ -123,7 +123,7 @@ export class CameraRepository {
   async insert(c: CameraFields, now: number, q: Q = this.db): Promise<Camera> {
     return inTransaction(q, async (t) => {
       const r = await t.insertInto('cameras').values(toRow(c, now)).returningAll().executeTakeFirstOrThrow();
-      await writeGrams(t, [{ id: Number(r.id), searchText: r.search_text }], false);
+      await writeGrams(t, [{ id: Number(r.id), searchText: r.search_text, regionId: Number(r.region_id) }], false);
       return toCamera(r);
     });
   }
@@ -137,9 +137,9 @@ export class CameraRepository {
         const rows = await t
           .insertInto('cameras')
           .values(cameras.slice(i, i + chunk).map((c) => toRow(c, now)))
-          .returning(['id', 'search_text'])
+          .returning(['id', 'search_text', 'region_id'])
           .execute();
-        await writeGrams(t, rows.map((r) => ({ id: Number(r.id), searchText: r.search_text })), false);
+        await writeGrams(t, rows.map((r) => ({ id: Number(r.id), searchText: r.search_text, regionId: Number(r.region_id) })), false);
       }
     });
     return cameras.length;
@@ -180,18 +180,18 @@ export class CameraRepository {
     const { created_at: _c, ...row } = toRow(c, now);
     return inTransaction(q, async (t) => {
       const done = await t.updateTable('cameras').set(row).where('id', '=', id).executeTakeFirst();
-      if (Number(done.numUpdatedRows) > 0) await writeGrams(t, [{ id, searchText: row.search_text }], true);
+      if (Number(done.numUpdatedRows) > 0) await writeGrams(t, [{ id, searchText: row.search_text, regionId: Number(row.region_id) }], true);
       return this.get(id, t);
     });
   }
 
   async search(s: CameraSearch, q: Q = this.db): Promise<{ items: Camera[]; total: number }> {
     let base = q.selectFrom('cameras');
-    if (s.regionPath) {
-      base = base.where('region_id', 'in', (eb) =>
-        eb.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath!)}%`),
-      );
-    }
+    const regionIds = (eb: ExpressionBuilder<Database, 'cameras'>) => eb.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath!)}%`);
+    // A Chinese word's bigram rows carry their camera's region (migration 0031): within a region
+    // subtree the word is read from the index (gram, region, camera) alone; see below.
+    const textGram = s.text ? hanBigrams(s.text.toLowerCase())[0] : undefined;
+    if (s.regionPath && !textGram) base = base.where('region_id', 'in', regionIds);
     if (s.unitId !== undefined) {
       const u = s.unitId;
       base = base.where((eb) =>
@@ -227,21 +227,24 @@ export class CameraRepository {
       // Chinese text is driven from the bigram table's key (ordered by camera), through its
       // first bigram; other text, and longer Chinese text (are its bigrams adjacent?), by LIKE
       // over what is left.
-      const [gram] = hanBigrams(text);
+      const gram = textGram;
       if (gram) {
         base = base.innerJoin('camera_search_grams', 'camera_search_grams.camera_id', 'cameras.id').where('camera_search_grams.gram', '=', gram) as typeof base;
+        if (s.regionPath) base = base.where(sql<boolean>`camera_search_grams.region_id in (${q.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath)}%`)})`);
         order = sql.ref('camera_search_grams.camera_id');
       }
       if (!gram || !gramsDecide(text)) base = base.where(sql<boolean>`search_text like ${`%${escapeLike(text)}%`} escape '\\'`);
     }
-    // A two-character Chinese word and nothing else: its count is the length of its key range
-    // (every bigram row has its camera: a foreign key), with no camera read.
+    // A two-character Chinese word, alone or within a region subtree: its count is the length of
+    // its key ranges (every bigram row has its camera: a foreign key), with no camera read.
     const word = s.text ? s.text.toLowerCase() : '';
-    const onlyWord = gramsDecide(word) && !s.regionPath && s.unitId === undefined && !(s.scopePaths && !s.scopePaths.includes('')) && !s.placeCategory && !s.status && s.keyPosition === undefined;
+    const onlyWord = gramsDecide(word) && s.unitId === undefined && !(s.scopePaths && !s.scopePaths.includes('')) && !s.placeCategory && !s.status && s.keyPosition === undefined;
+    let wordRows = q.selectFrom('camera_search_grams').where('gram', '=', word);
+    if (s.regionPath) wordRows = wordRows.where('region_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath!)}%`));
     const [rows, count] = await Promise.all([
       base.selectAll('cameras').orderBy(order).limit(s.limit).offset(s.offset).execute(),
       onlyWord
-        ? q.selectFrom('camera_search_grams').where('gram', '=', word).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+        ? wordRows.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
         : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toCamera), total: Number(count.n) };

@@ -113,6 +113,8 @@ export type CameraRow = Selectable<CameraTable>;
 export interface CameraSearchGramTable {
   gram: string;
   camera_id: number;
+  /** The camera's region (migration 0031): a word within a region subtree is read from the index alone. */
+  region_id: number | null;
 }
 export type NewCameraRow = Insertable<CameraTable>;
 export type CameraUpdateRow = Updateable<CameraTable>;
