@@ -95,6 +95,9 @@ for (const dialect of DIALECTS) {
           const got = await repos.cameras.search({ text, regionPath: org.path, limit: 1000, offset: 0 });
           expect(got.items.map((c) => c.id), `${org.name} ${text}`).toEqual(want);
           expect(got.total, `${org.name} ${text}`).toBe(want.length);
+          const paged = await repos.cameras.search({ text, regionPath: org.path, limit: 3, offset: 2 });
+          expect(paged.items.map((c) => c.id), `${org.name} ${text} page`).toEqual(want.slice(2, 5));
+          expect(paged.total).toBe(want.length);
         }
       }
       expect(under(east.path).length).toBeGreaterThan(under(station.path).length);

@@ -230,7 +230,7 @@ export class CameraRepository {
       const gram = textGram;
       if (gram) {
         base = base.innerJoin('camera_search_grams', 'camera_search_grams.camera_id', 'cameras.id').where('camera_search_grams.gram', '=', gram) as typeof base;
-        if (s.regionPath) base = base.where(sql<boolean>`camera_search_grams.region_id in (${q.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath)}%`)})`);
+        if (s.regionPath) base = base.where(sql<boolean>`camera_search_grams.region_id in ${q.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath)}%`)}`);
         order = sql.ref('camera_search_grams.camera_id');
       }
       if (!gram || !gramsDecide(text)) base = base.where(sql<boolean>`search_text like ${`%${escapeLike(text)}%`} escape '\\'`);
@@ -241,8 +241,15 @@ export class CameraRepository {
     const onlyWord = gramsDecide(word) && s.unitId === undefined && !(s.scopePaths && !s.scopePaths.includes('')) && !s.placeCategory && !s.status && s.keyPosition === undefined;
     let wordRows = q.selectFrom('camera_search_grams').where('gram', '=', word);
     if (s.regionPath) wordRows = wordRows.where('region_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath!)}%`));
+    // The page of a word within a region subtree: its camera ids from that index alone (sorted
+    // there: `+camera_id` keeps the planner off the (gram, camera) key, whose rows lack the
+    // region), then only the page's cameras read.
+    const page =
+      onlyWord && s.regionPath
+        ? q.selectFrom('cameras').selectAll('cameras').where('id', 'in', wordRows.select('camera_id').orderBy(sql`+camera_id`).limit(s.limit).offset(s.offset)).orderBy('id')
+        : base.selectAll('cameras').orderBy(order).limit(s.limit).offset(s.offset);
     const [rows, count] = await Promise.all([
-      base.selectAll('cameras').orderBy(order).limit(s.limit).offset(s.offset).execute(),
+      page.execute(),
       onlyWord
         ? wordRows.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
         : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
