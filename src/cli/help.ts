@@ -7,7 +7,7 @@ import { gbHelp } from './commands/gb.js';
 import { onvifHelp } from './commands/onvif.js';
 import { orgHelp } from './commands/org.js';
 import { profileHelp } from './commands/profile.js';
-import { serveHelp } from './commands/serve.js';
+import { serveHelp } from './commands/serve-help.js';
 import { simHelp } from './commands/sim.js';
 import { userHelp } from './commands/user.js';
 import { verifyHelp } from './commands/verify.js';

@@ -12,7 +12,7 @@ import { gbCommand, gbHelp } from './commands/gb.js';
 import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
 import { profileCommand, profileHelp } from './commands/profile.js';
-import { serveCommand, serveHelp } from './commands/serve.js';
+import { serveHelp } from './commands/serve-help.js';
 import { userCommand, userHelp } from './commands/user.js';
 import { simCommand, simHelp } from './commands/sim.js';
 import { COMMANDS, helpFor } from './help.js';
@@ -78,7 +78,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'verify-export') return verifyExportCommand(rest);
   if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
   const config = loadConfig({ file: configFile });
-  if (command === 'serve') return serveCommand(config, rest);
+  // Only the server loads the server (Fastify, WebRTC, the console): every other command starts without it.
+  if (command === 'serve') return (await import('./commands/serve.js')).serveCommand(config, rest);
   const ctx: Context = await openContext(config, { logger: quietLogger(config.log.level) });
   try {
     switch (command) {

@@ -2,22 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE } from '../../access/first-run.js';
 import type { Config } from '../../config/config.js';
-import { configSchema } from '../../config/config.schema.js';
 import { openContext } from '../../services/context.js';
 import { startRoles } from '../../services/roles.js';
 import { DEMO_OPERATOR_FILE, seedDemo } from '../../services/demo.js';
 import { Errors } from '../../errors.js';
 import { startSimulator } from '../../sim/simulator.js';
 import { parse } from '../args.js';
-
-/** The roles a node runs when its configuration names none: the schema's default, so the help cannot drift. */
-const DEFAULT_ROLES = configSchema.shape.services.parse(undefined).join(', ');
-
-export const serveHelp = `vigil serve [--demo]
-  Runs the roles in the configuration's "services" (VIGIL_SERVICES; default: ${DEFAULT_ROLES}).
-  Every serving process also keeps the access register's timers.
-  --demo   run simulated cameras (VIGIL_SIM_CAMERAS, default 4) and, when the registry is empty,
-           seed a demo city whose camera points are those cameras`;
 
 export async function serveCommand(config: Config, args: string[]): Promise<number> {
   const { values } = parse(args, { demo: { type: 'boolean' } }, false);
