@@ -3,8 +3,8 @@
 // granting `catalog`, split over several MESSAGEs; DeviceInfo; DeviceStatus; RecordInfo of a
 // channel shared for playback, from the recording index. A request from a SIP
 // ID that is not a configured upper is refused (403). Every catalog answer is registered as a
-// disclosure with the upper as its destination before it is sent. INVITE, ACK and BYE go to the
-// live sessions, SUBSCRIBE to the catalog subscriptions.
+// disclosure with the upper as its destination before it is sent. INVITE, ACK, INFO and BYE go to
+// the media sessions, SUBSCRIBE to the catalog subscriptions.
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
@@ -18,7 +18,7 @@ import { parseGbTime, recordPages } from './record-info.js';
 import type { Recipient } from './share.js';
 import type { ShareService } from './share.service.js';
 import type { UpperLink } from './upper-link.js';
-import type { LiveSessions } from './live-sessions.js';
+import type { MediaSessions } from './media-sessions.js';
 import type { CatalogSubscriptions } from './catalog-subscriptions.js';
 
 export interface CascadeAgentOptions {
@@ -46,7 +46,7 @@ export class CascadeAgent {
     private readonly repos: Repositories,
     private readonly options: CascadeAgentOptions,
     private readonly log: Logger,
-    private readonly live: LiveSessions,
+    private readonly streams: MediaSessions,
     private readonly subscriptions: CatalogSubscriptions,
   ) {}
 
@@ -60,7 +60,7 @@ export class CascadeAgent {
 
   private async handle(inc: IncomingRequest): Promise<void> {
     const { request } = inc;
-    if (request.method === 'ACK') return this.live.ack(inc);
+    if (request.method === 'ACK') return this.streams.ack(inc);
     let from: string;
     try {
       from = parseSipUri(parseNameAddr(request.headers.get('from')!).uri).user ?? '';
@@ -77,13 +77,15 @@ export class CascadeAgent {
       case 'MESSAGE':
         return this.message(inc, link, recipient);
       case 'INVITE':
-        return this.live.invite(inc, link, recipient);
+        return this.streams.invite(inc, link, recipient);
+      case 'INFO':
+        return this.streams.info(inc);
       case 'BYE':
-        return this.live.bye(inc);
+        return this.streams.bye(inc);
       case 'SUBSCRIBE':
         return this.subscriptions.subscribe(inc, recipient);
       default:
-        return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE, SUBSCRIBE' } });
+        return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE, INFO, SUBSCRIBE' } });
     }
   }
 

@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { CascadeAgent } from './cascade-agent.js';
 import type { ShareService } from './share.service.js';
 import { UpperLink } from './upper-link.js';
-import { LiveSessions } from './live-sessions.js';
+import { MediaSessions } from './media-sessions.js';
 import { CatalogSubscriptions } from './catalog-subscriptions.js';
 import type { Watch } from './upward-stream.js';
 
@@ -25,8 +25,10 @@ export interface OpenCascadeOptions {
   shares: ShareService;
   clock: Clock;
   logger: Logger;
-  /** Joins a camera's feed in the stream hub; without it INVITEs are answered 488. */
+  /** Joins a camera's feed in the stream hub; without it INVITE Play is answered 488. */
   watch?: Watch;
+  /** Where recording files' paths start (config dataDir); without it Playback and Download are answered 488. */
+  dataDir?: string;
   timers?: { T1: number; T2: number };
 }
 
@@ -34,7 +36,7 @@ export interface CascadeRuntime {
   endpoint: SipEndpoint;
   agent: CascadeAgent;
   links: Map<string, UpperLink>;
-  live: LiveSessions;
+  streams: MediaSessions;
   subscriptions: CatalogSubscriptions;
   port: number;
   close(): Promise<void>;
@@ -47,11 +49,13 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   const port = await transport.listen();
   const endpoint = new SipEndpoint(transport, { localId, contactHost: s.publicAddress, userAgent: 'Vigil', ...(o.timers ? { timers: o.timers } : {}) });
   const links = new Map(s.uppers.map((u) => [u.sipId, new UpperLink(endpoint, u, localId, o.logger, () => o.clock.now())]));
-  const live = new LiveSessions(endpoint, o.shares, o.repos, o.watch, { localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now() }, o.logger);
+  const streams = new MediaSessions(endpoint, o.shares, o.repos, o.watch, o.repos.recordingIndex, {
+    localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now(), ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+  }, o.logger);
   const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now() }, o.logger);
   const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
     localId, catalogItemsPerMessage: s.catalogItemsPerMessage, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes,
-  }, o.logger, live, subscriptions);
+  }, o.logger, streams, subscriptions);
   agent.start();
   transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));
   for (const link of links.values()) link.start();
@@ -59,11 +63,11 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
     endpoint,
     agent,
     links,
-    live,
+    streams,
     subscriptions,
     port,
     async close() {
-      await live.close();
+      await streams.close();
       subscriptions.close();
       await Promise.all([...links.values()].map((l) => l.close()));
       agent.close();

@@ -20,6 +20,7 @@ export async function startCascadeService(ctx: Context): Promise<CascadeRuntime>
     clock: ctx.clock,
     logger,
     watch: (id, viewer) => hub.watch(id, viewer),
+    dataDir: ctx.config.dataDir,
   });
   for (const link of cascade.links.values()) {
     link.on('state', (state, detail) => logger.info({ upper: link.settings.sipId, name: link.settings.name, state, detail }, 'upper platform link'));

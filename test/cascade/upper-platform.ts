@@ -134,6 +134,27 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
     });
   }
 
+  /**
+   * INVITE Play, Playback or Download with media to `port`: over UDP, or TCP where we listen
+   * (`tcp-passive`, a=setup:passive) or connect to the lower's port (`tcp-active`).
+   */
+  async media(lowerId: string, channelId: string, o: { session: 'Play' | 'Playback' | 'Download'; port: number; range?: { from: number; to: number }; transport?: 'udp' | 'tcp-passive' | 'tcp-active'; speed?: number; ssrc?: string }) {
+    if (!this.lower) throw new Error('nobody registered');
+    const ssrc = o.ssrc ?? (o.session === 'Play' ? '0100000001' : '1100000001');
+    const tcp = (o.transport ?? 'udp') !== 'udp';
+    const lines = ['v=0', `o=${this.sipId} 0 0 IN IP4 127.0.0.1`, `s=${o.session}`];
+    if (o.session !== 'Play') lines.push(`u=${channelId}:0`);
+    lines.push('c=IN IP4 127.0.0.1', o.range ? `t=${Math.floor(o.range.from / 1000)} ${Math.ceil(o.range.to / 1000)}` : 't=0 0');
+    lines.push(`m=video ${o.port} ${tcp ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96 98`, 'a=recvonly', 'a=rtpmap:96 PS/90000', 'a=rtpmap:98 H264/90000');
+    if (tcp) lines.push(`a=setup:${o.transport === 'tcp-passive' ? 'passive' : 'active'}`, 'a=connection:new');
+    if (o.speed) lines.push(`a=downloadspeed:${o.speed}`);
+    lines.push(`y=${ssrc}`);
+    return this.endpoint.invite({
+      uri: `sip:${channelId}@${this.lower.address}:${this.lower.port}`, to: channelId, remote: this.lower,
+      headers: { Subject: `${channelId}:${ssrc},${this.sipId}:0` }, body: Buffer.from(lines.join('\r\n') + '\r\n'),
+    });
+  }
+
   async close(): Promise<void> {
     this.endpoint.close();
     await this.transport.close();
