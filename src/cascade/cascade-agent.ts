@@ -20,6 +20,7 @@ import type { ShareService } from './share.service.js';
 import type { UpperLink } from './upper-link.js';
 import type { MediaSessions } from './media-sessions.js';
 import type { CatalogSubscriptions } from './catalog-subscriptions.js';
+import { EventSubscriptions } from './event-subscriptions.js';
 
 export interface CascadeAgentOptions {
   localId: string;
@@ -28,6 +29,15 @@ export interface CascadeAgentOptions {
   firmware: string;
   now(): number;
   utcOffsetMinutes: number;
+  /** Carries out a PTZCmd on a camera of this platform; without it, PTZ granted by a share is answered 501. */
+  ptz?: (cameraId: number, ptzCmd: string) => Promise<void>;
+}
+
+/** A PTZCmd (§A.3): 8 bytes in hex, first A5, the last the sum of the first seven mod 256. */
+export function validPtzCmd(hex: string): boolean {
+  if (!/^A5[0-9A-F]{14}$/i.test(hex)) return false;
+  const b = Buffer.from(hex, 'hex');
+  return b.subarray(0, 7).reduce((n, x) => n + x, 0) % 256 === b[7];
 }
 
 export class CascadeAgent {
@@ -48,6 +58,7 @@ export class CascadeAgent {
     private readonly log: Logger,
     private readonly streams: MediaSessions,
     private readonly subscriptions: CatalogSubscriptions,
+    private readonly events: EventSubscriptions,
   ) {}
 
   start(): void {
@@ -82,8 +93,10 @@ export class CascadeAgent {
         return this.streams.info(inc);
       case 'BYE':
         return this.streams.bye(inc);
-      case 'SUBSCRIBE':
-        return this.subscriptions.subscribe(inc, recipient);
+      case 'SUBSCRIBE': {
+        const event = EventSubscriptions.eventOf(inc);
+        return event ? this.events.subscribe(inc, recipient, event) : this.subscriptions.subscribe(inc, recipient);
+      }
       default:
         return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE, INFO, SUBSCRIBE' } });
     }
@@ -98,6 +111,7 @@ export class CascadeAgent {
       this.log.warn({ upper: link.settings.sipId, problem: e.message }, 'cascade: malformed MANSCDP from upper, refused');
       return inc.respond(400);
     }
+    if (doc.root === 'Control') return this.control(inc, link, recipient, doc);
     await inc.respond(200);
     if (doc.root !== 'Query') return;
     const reply = (fields: XmlNode) => link.send(buildManscdp('Response', doc.cmdType, doc.sn, doc.deviceId, fields, doc.charset));
@@ -120,6 +134,38 @@ export class CascadeAgent {
         return this.recordInfo(link, recipient, doc);
       default:
         this.log.debug({ upper: link.settings.sipId, cmdType: doc.cmdType }, 'cascade: query not answered');
+    }
+  }
+
+  /**
+   * DeviceControl (§9.3, §A.3): PTZ on a channel only under a share granting `ptz` (else 403, the
+   * refusal registered by the share use case); each command carried out is registered with the
+   * upper as destination. Other controls (TeleBoot, RecordCmd, GuardCmd…) are not the upper's to
+   * give a lower platform: 403.
+   */
+  private async control(inc: IncomingRequest, link: UpperLink, recipient: Recipient, doc: ManscdpMessage): Promise<void> {
+    const cmd = childText(doc.element, 'PTZCmd');
+    if (doc.cmdType !== 'DeviceControl' || cmd === undefined) {
+      this.log.warn({ upper: link.settings.sipId, cmdType: doc.cmdType }, 'cascade: control other than PTZ refused');
+      return inc.respond(403);
+    }
+    if (!validPtzCmd(cmd.trim())) return inc.respond(400, { headers: { Warning: '399 vigil "PTZCmd is not 8 bytes of hex starting A5 with its checksum"' } });
+    const camera = await this.repos.cameras.getByGbId(doc.deviceId);
+    if (!camera) return inc.respond(404);
+    let shareId: number;
+    try {
+      shareId = (await this.shares.authorise(recipient, camera.id, 'ptz', { target: `PTZ of channel ${doc.deviceId}`, sourceAddress: inc.remote.address })).id;
+    } catch (e) {
+      if (!isVigilError(e)) throw e;
+      return inc.respond(403);
+    }
+    if (!this.options.ptz) return inc.respond(501);
+    await inc.respond(200);
+    await this.shares.disclose(recipient, { right: 'ptz', cameraIds: [camera.id], shareIds: [shareId], target: `PTZ of channel ${doc.deviceId}`, sourceAddress: inc.remote.address, detail: { ptzCmd: cmd.trim().toUpperCase() } });
+    try {
+      await this.options.ptz(camera.id, cmd.trim().toUpperCase());
+    } catch (err) {
+      this.log.warn({ err, channel: doc.deviceId }, 'cascade: PTZ command could not be carried out');
     }
   }
 

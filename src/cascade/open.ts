@@ -13,6 +13,7 @@ import type { ShareService } from './share.service.js';
 import { UpperLink } from './upper-link.js';
 import { MediaSessions } from './media-sessions.js';
 import { CatalogSubscriptions } from './catalog-subscriptions.js';
+import { EventSubscriptions } from './event-subscriptions.js';
 import type { Watch } from './upward-stream.js';
 
 export interface OpenCascadeOptions {
@@ -30,6 +31,10 @@ export interface OpenCascadeOptions {
   /** Where recording files' paths start (config dataDir); without it Playback and Download are answered 488. */
   dataDir?: string;
   timers?: { T1: number; T2: number };
+  /** Carries out a PTZCmd on a camera (where the camera is reachable for control); without it PTZ is answered 501. */
+  ptz?: (cameraId: number, ptzCmd: string) => Promise<void>;
+  /** How often new alarms and due position reports are looked for (default 1 s). */
+  eventPollMs?: number;
 }
 
 export interface CascadeRuntime {
@@ -38,6 +43,7 @@ export interface CascadeRuntime {
   links: Map<string, UpperLink>;
   streams: MediaSessions;
   subscriptions: CatalogSubscriptions;
+  events: EventSubscriptions;
   port: number;
   close(): Promise<void>;
 }
@@ -53,9 +59,10 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
     localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now(), ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
   }, o.logger);
   const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now() }, o.logger);
+  const events = new EventSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, utcOffsetMinutes: o.utcOffsetMinutes, now: () => o.clock.now(), ...(o.eventPollMs ? { pollMs: o.eventPollMs } : {}) }, o.logger);
   const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
-    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes,
-  }, o.logger, streams, subscriptions);
+    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes, ...(o.ptz ? { ptz: o.ptz } : {}),
+  }, o.logger, streams, subscriptions, events);
   agent.start();
   transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));
   for (const link of links.values()) link.start();
@@ -65,10 +72,12 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
     links,
     streams,
     subscriptions,
+    events,
     port,
     async close() {
       await streams.close();
       subscriptions.close();
+      events.close();
       await Promise.all([...links.values()].map((l) => l.close()));
       agent.close();
       endpoint.close();

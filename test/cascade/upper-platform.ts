@@ -82,6 +82,26 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
     return res.status;
   }
 
+  /** SUBSCRIBE with `event` (Alarm, MobilePosition, or presence) and a Query body of `cmdType`; resolves with the status. */
+  async subscribe(lowerId: string, event: string, cmdType: string, fields: Record<string, string> = {}, expires = 3600): Promise<number> {
+    if (!this.lower) throw new Error('nobody registered');
+    const res = await this.endpoint.send(this.endpoint.buildRequest({
+      method: 'SUBSCRIBE', uri: `sip:${lowerId}@${this.lower.address}:${this.lower.port}`, to: lowerId, remote: this.lower,
+      headers: { Event: event, Expires: String(expires) }, body: buildManscdp('Query', cmdType, ++this.sn, lowerId, fields), contentType: MANSCDP_CONTENT_TYPE,
+    }), this.lower);
+    return res.status;
+  }
+
+  /** DeviceControl with a PTZCmd for a channel; resolves with the MESSAGE's status. */
+  async ptz(channelId: string, ptzCmd: string): Promise<number> {
+    if (!this.lower) throw new Error('nobody registered');
+    const res = await this.endpoint.send(this.endpoint.buildRequest({
+      method: 'MESSAGE', uri: `sip:${channelId}@${this.lower.address}:${this.lower.port}`, to: channelId, remote: this.lower,
+      body: buildManscdp('Control', 'DeviceControl', ++this.sn, channelId, { PTZCmd: ptzCmd, Info: { ControlPriority: 5 } }), contentType: MANSCDP_CONTENT_TYPE,
+    }), this.lower);
+    return res.status;
+  }
+
   /** Sends a query and collects answer messages until `done` says the answer is complete. */
   async query(lowerId: string, cmdType: string, deviceId = lowerId, done: (msgs: ManscdpMessage[]) => boolean = (m) => m.length >= 1, fields: Record<string, string> = {}): Promise<ManscdpMessage[]> {
     if (!this.lower) throw new Error('nobody registered');
