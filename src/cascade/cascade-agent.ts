@@ -21,6 +21,7 @@ import type { UpperLink } from './upper-link.js';
 import type { MediaSessions } from './media-sessions.js';
 import type { CatalogSubscriptions } from './catalog-subscriptions.js';
 import { EventSubscriptions } from './event-subscriptions.js';
+import { FloodLimit } from './flood-limit.js';
 
 export interface CascadeAgentOptions {
   localId: string;
@@ -29,6 +30,8 @@ export interface CascadeAgentOptions {
   firmware: string;
   now(): number;
   utcOffsetMinutes: number;
+  /** Requests one peer address may make (refilled per second, and at most at once); over it: 503. */
+  flood: { ratePerSecond: number; burst: number };
   /** Carries out a PTZCmd on a camera of this platform; without it, PTZ granted by a share is answered 501. */
   ptz?: (cameraId: number, ptzCmd: string) => Promise<void>;
 }
@@ -43,6 +46,10 @@ export function validPtzCmd(hex: string): boolean {
 export class CascadeAgent {
   /** Catalog answers sent, by upper SIP ID (for the console and tests). */
   readonly catalogsSent = new Map<string, number>();
+  /** Requests refused for their rate, in all (for the console and tests). */
+  floodRefused = 0;
+  private readonly limit: FloodLimit;
+  private floodTimer: NodeJS.Timeout | undefined;
   private readonly onRequest = (inc: IncomingRequest) =>
     void this.handle(inc).catch((err: unknown) => {
       this.log.error({ err }, 'cascade request failed');
@@ -59,19 +66,39 @@ export class CascadeAgent {
     private readonly streams: MediaSessions,
     private readonly subscriptions: CatalogSubscriptions,
     private readonly events: EventSubscriptions,
-  ) {}
+  ) {
+    this.limit = new FloodLimit(options.flood);
+  }
 
   start(): void {
     this.endpoint.on('request', this.onRequest);
+    this.floodTimer = setInterval(() => void this.reportFloods(), 1000);
+    this.floodTimer.unref();
   }
 
   close(): void {
+    clearInterval(this.floodTimer);
     this.endpoint.off('request', this.onRequest);
+  }
+
+  /** Each burst of requests refused for their rate is registered once, when it has ended. */
+  private async reportFloods(): Promise<void> {
+    for (const b of this.limit.drain(this.options.now())) {
+      const link = [...this.links.values()].find((l) => l.settings.address === b.peer);
+      this.log.warn({ peer: b.peer, refused: b.refused }, 'cascade: a flood of SIP requests was refused');
+      await this.shares.registerFlood({ address: b.peer, recipient: link ? { kind: 'platform', ref: link.settings.sipId } : undefined, refused: b.refused, from: b.from, to: b.to })
+        .catch((err: unknown) => this.log.error({ err }, 'cascade: registering a flood failed'));
+    }
   }
 
   private async handle(inc: IncomingRequest): Promise<void> {
     const { request } = inc;
     if (request.method === 'ACK') return this.streams.ack(inc);
+    // Before any parsing or database work: a peer over its rate gets 503 and costs nothing more.
+    if (!this.limit.allow(inc.remote.address, this.options.now())) {
+      this.floodRefused++;
+      return inc.respond(503, { headers: { 'Retry-After': '1' } });
+    }
     let from: string;
     try {
       from = parseSipUri(parseNameAddr(request.headers.get('from')!).uri).user ?? '';

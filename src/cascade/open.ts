@@ -61,7 +61,7 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now() }, o.logger);
   const events = new EventSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, utcOffsetMinutes: o.utcOffsetMinutes, now: () => o.clock.now(), ...(o.eventPollMs ? { pollMs: o.eventPollMs } : {}) }, o.logger);
   const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
-    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes, ...(o.ptz ? { ptz: o.ptz } : {}),
+    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, flood: { ratePerSecond: s.floodRatePerSecond, burst: s.floodBurst }, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes, ...(o.ptz ? { ptz: o.ptz } : {}),
   }, o.logger, streams, subscriptions, events);
   agent.start();
   transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));

@@ -13,7 +13,7 @@ import type { AuditActor } from '../audit/entry.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ShareRecord } from '../db/share.repository.js';
 import type { Clock } from '../domain/clock.js';
-import { Errors } from '../errors.js';
+import { Errors, isVigilError, RateLimitedError } from '../errors.js';
 import './share.policy.js';
 import { ACTION_OF_RIGHT, decide, describeRecipient, shareState, type Recipient, type RecipientKind, type ShareRight, type ShareState } from './share.js';
 
@@ -181,6 +181,28 @@ export class ShareService extends EventEmitter<ShareEvents> {
       sourceAddress: d.sourceAddress ?? null,
       outcome: 'success',
       detail: { recipient, right: d.right, shares: d.shareIds, ...d.detail },
+    });
+  }
+
+  /**
+   * Registers one burst of SIP requests refused for their rate (a flood), once per burst, naming
+   * the configured upper it came from when there is one, else the peer's address.
+   */
+  async registerFlood(b: { address: string; recipient: Recipient | undefined; refused: number; from: number; to: number }): Promise<void> {
+    const name = b.recipient ? await this.nameOf(b.recipient) : `SIP peer ${b.address}`;
+    const reason = `${b.refused} SIP request(s) over the rate limit refused with 503`;
+    await this.d.log.refuse(null, {
+      action: 'registry_view',
+      actors: [b.recipient ? recipientActor(b.recipient, name) : { userId: null, workId: null, name }],
+      ...(b.recipient ? { destination: describeRecipient(b.recipient.kind, name) } : {}),
+      from: b.from,
+      to: Math.max(b.from, b.to),
+      target: 'requests to the upward SIP listener',
+      sourceAddress: b.address,
+      reason,
+      detail: { refused: b.refused, ...(b.recipient ? { recipient: b.recipient } : {}) },
+    }, new RateLimitedError(reason, 1000)).catch((e: unknown) => {
+      if (!isVigilError(e) || e.code !== 'RATE_LIMITED') throw e;
     });
   }
 

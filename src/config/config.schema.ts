@@ -223,6 +223,10 @@ export const configSchema = z.strictObject({
       publicAddress: z.string().min(1).default('127.0.0.1'),
       /** Catalog items in one MESSAGE of a Catalog answer (the rest follow, SumNum the total). */
       catalogItemsPerMessage: z.number().int().min(1).max(100).default(20),
+      /** SIP requests one peer address may make per second on the cascade's listener; past it (and the burst), 503, registered once per burst. */
+      floodRatePerSecond: z.number().min(1).max(10_000).default(50),
+      /** Requests a peer may make at once before the rate applies. */
+      floodBurst: z.number().int().min(1).max(100_000).default(200),
       /** Upper platforms to register to; each sees only the cameras shared with its SIP ID. */
       uppers: z
         .array(
