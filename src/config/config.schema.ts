@@ -247,6 +247,11 @@ export const configSchema = z.strictObject({
             registerExpiresSeconds: z.number().int().min(60).max(86_400).default(3600),
             /** Wait before registering again after a failure. */
             retrySeconds: z.number().min(0.1).max(3600).default(30),
+            /**
+             * Not connected normally: the interface is ready and `vigil cascade connect` connects it
+             * for a stated period under an approval (emergency connection, R2.1, R2.3).
+             */
+            onDemand: z.boolean().default(false),
           }),
         )
         .default([]),

@@ -16,7 +16,8 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
   // Its own hub: a process running the api role too opens a camera once per hub (a later merge may share it).
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger });
   const cascade = await openCascade({
-    settings,
+    // Uppers connected only on demand (emergency connection) are left to `vigil cascade connect`.
+    settings: { ...settings, uppers: settings.uppers.filter((u) => !u.onDemand) },
     defaultSipId: ctx.config.gb28181.sipId,
     deviceName: `Vigil ${settings.sipId ?? ctx.config.gb28181.sipId}`,
     utcOffsetMinutes: ctx.config.health.utcOffsetMinutes,
