@@ -13,6 +13,7 @@ import type { AuditActor } from '../audit/entry.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ShareRecord } from '../db/share.repository.js';
 import type { Clock } from '../domain/clock.js';
+import type { Setting, ShareAuthority } from '../domain/jurisdiction-profile.js';
 import { Errors, isVigilError, RateLimitedError } from '../errors.js';
 import './share.policy.js';
 import { ACTION_OF_RIGHT, decide, describeRecipient, shareState, type Recipient, type RecipientKind, type ShareRight, type ShareState } from './share.js';
@@ -49,7 +50,13 @@ export function recipientActor(r: Recipient, name: string): AuditActor {
 }
 
 export class ShareService extends EventEmitter<ShareEvents> {
-  constructor(private readonly d: { repos: Repositories; log: SecurityLog; clock: Clock }) {
+  constructor(private readonly d: {
+    repos: Repositories;
+    log: SecurityLog;
+    clock: Clock;
+    /** Who the jurisdiction profile governing an organisation names to grant shares (data, not code). */
+    grantAuthority?: (organisationId: number) => Promise<Setting<ShareAuthority>>;
+  }) {
     super();
   }
 
@@ -65,6 +72,12 @@ export class ShareService extends EventEmitter<ShareEvents> {
       authorize(actor, 'grant-shares', subject);
     } catch (e) {
       await log.refuse(actor, base, e as Error);
+    }
+    // The jurisdiction's text may name who shares (HB-14: the county-level police organ).
+    const authority = await this.d.grantAuthority?.(org.id);
+    if (authority?.value === 'county-police' && !actor.hasRole('supervisor', org.path)) {
+      const why = `under ${authority.article} only the county-level police organ may grant shares of organisation ${org.id}: a supervisor over it`;
+      await log.refuse(actor, { ...base, reason: why }, Errors.forbidden(why, [], authority.article ? [authority.article] : []).withParams({ rule: 'share-authority' }));
     }
     const problems = checkGrant(g, this.d.clock.now());
     if (problems.length) throw Errors.validation('the share is not valid', problems);
