@@ -60,8 +60,12 @@ export interface MediaSessionOptions {
   endWaitMs?: number;
 }
 
+/** Call-IDs of INVITEs answered, remembered so a replay of one is refused (oldest forgotten first). */
+const SEEN_CALLS = 10_000;
+
 export class MediaSessions {
   private readonly sessions = new Map<string, Session>();
+  private readonly seen = new Set<string>();
   private readonly onRevoked = () => void this.recheck().catch((err: unknown) => this.log.error({ err }, 'cascade: checking streams after a revocation failed'));
   private readonly poll: NodeJS.Timeout;
 
@@ -100,11 +104,18 @@ export class MediaSessions {
       return inc.respond(400);
     }
     const callId = inc.request.headers.get('call-id')!;
-    if (this.sessions.has(callId)) return inc.respond(482);
+    // A re-INVITE in a dialog (its To has our tag) would change the media: not offered.
+    if (/;\s*tag=/i.test(inc.request.headers.get('to') ?? '')) return inc.respond(488, { headers: { Warning: '399 vigil "re-INVITE is not offered: end the session and INVITE again"' } });
     const camera = await this.repos.cameras.getByGbId(channel);
     if (!camera) {
       this.log.warn({ upper: link.settings.sipId, channel }, 'cascade: INVITE for an unknown channel');
       return inc.respond(404);
+    }
+    // The same INVITE again (a new transaction with a Call-ID already answered): a replay, refused and registered.
+    if (this.seen.has(callId)) {
+      this.log.warn({ upper: link.settings.sipId, channel, callId }, 'cascade: replayed INVITE refused');
+      await this.shares.refuseRequest(recipient, { right: 'live', cameraIds: [camera.id], target: `INVITE of channel ${channel}`, reason: `a replayed INVITE (Call-ID ${callId.slice(0, 80)} was answered before)`, sourceAddress: inc.remote.address });
+      return inc.respond(403);
     }
     const text = inc.request.body.toString('utf8');
     const offer = parseInviteOffer(text);
@@ -138,6 +149,8 @@ export class MediaSessions {
       stream, recorded, range: offer.range, startedAt: this.options.now(), ended: false, cseq: 0,
     };
     this.sessions.set(callId, s);
+    this.seen.add(callId);
+    if (this.seen.size > SEEN_CALLS) this.seen.delete(this.seen.values().next().value!);
     await this.shares.disclose(recipient, {
       right, cameraIds: [camera.id], shareIds: [shareId], target: `${describe(offer)} of channel ${channel} started`, from: offer.range?.from ?? s.startedAt, to: offer.range?.to ?? null,
       sourceAddress: inc.remote.address, detail: { callId, media: `${offer.transport} ${offer.address}:${offer.port}`, ssrc: offer.ssrc, ...(offer.session === 'Download' ? { speed: offer.speed } : {}) },

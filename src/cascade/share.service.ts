@@ -197,6 +197,17 @@ export class ShareService extends EventEmitter<ShareEvents> {
     });
   }
 
+  /** Registers a request refused for what it is rather than what it asks (a replayed INVITE); never throws the refusal. */
+  async refuseRequest(recipient: Recipient, r: { right: ShareRight; cameraIds: number[]; target: string; reason: string; sourceAddress: string; detail?: Record<string, unknown> }): Promise<void> {
+    const name = await this.nameOf(recipient);
+    await this.d.log.refuse(null, {
+      action: ACTION_OF_RIGHT[r.right], actors: [recipientActor(recipient, name)], cameraIds: r.cameraIds, destination: describeRecipient(recipient.kind, name),
+      target: r.target, sourceAddress: r.sourceAddress, reason: r.reason, detail: { recipient, right: r.right, ...r.detail },
+    }, Errors.forbidden(r.reason).withParams({ rule: 'replay' })).catch((e: unknown) => {
+      if (!isVigilError(e) || e.code !== 'FORBIDDEN') throw e;
+    });
+  }
+
   /**
    * Registers one burst of SIP requests refused for their rate (a flood), once per burst, naming
    * the configured upper it came from when there is one, else the peer's address.

@@ -150,6 +150,27 @@ describe('live video to an upper platform', () => {
     }
   }, 60_000);
 
+  it('refuses a replayed INVITE (a Call-ID already answered) and registers it', async () => {
+    const other = (await t.repos.cameras.getByGbId(catalogOnly))!;
+    const share = await t.shares.grant(head, {
+      organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['live'], cameraIds: [other.id], groupIds: [],
+      validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 3_600_000, purpose: '联网', approvalDocument: '〔2026〕22号',
+    });
+    const rx = await receiver();
+    try {
+      const { dialog } = await upper.play(LOWER, catalogOnly, rx.port);
+      await dialog.bye();
+      const replay = (await upper.media(LOWER, catalogOnly, { session: 'Play', port: rx.port, callId: dialog.callId }).catch((e: Error) => e)) as Error;
+      expect(replay.message).toMatch(/403/);
+      await t.audit.chainPending();
+      const refused = (await t.audit.search({ outcome: 'refused', action: 'view', limit: 20 })).items.filter((e) => e.reason?.startsWith('a replayed INVITE'));
+      expect(refused).toEqual([expect.objectContaining({ target: `INVITE of channel ${catalogOnly}`, destination: 'upper platform 合肥市平台' })]);
+    } finally {
+      rx.socket.close();
+      await t.shares.revoke(head, share.id, '测试结束');
+    }
+  }, 60_000);
+
   it('a share revoked by another process (no event here) still ends the stream within 2 s', async () => {
     const other = (await t.repos.cameras.getByGbId(catalogOnly))!;
     const share = await t.shares.grant(head, {

@@ -158,7 +158,7 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
    * INVITE Play, Playback or Download with media to `port`: over UDP, or TCP where we listen
    * (`tcp-passive`, a=setup:passive) or connect to the lower's port (`tcp-active`).
    */
-  async media(lowerId: string, channelId: string, o: { session: 'Play' | 'Playback' | 'Download'; port: number; range?: { from: number; to: number }; transport?: 'udp' | 'tcp-passive' | 'tcp-active'; speed?: number; ssrc?: string }) {
+  async media(lowerId: string, channelId: string, o: { session: 'Play' | 'Playback' | 'Download'; port: number; range?: { from: number; to: number }; transport?: 'udp' | 'tcp-passive' | 'tcp-active'; speed?: number; ssrc?: string; callId?: string }) {
     if (!this.lower) throw new Error('nobody registered');
     const ssrc = o.ssrc ?? (o.session === 'Play' ? '0100000001' : '1100000001');
     const tcp = (o.transport ?? 'udp') !== 'udp';
@@ -171,7 +171,7 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
     lines.push(`y=${ssrc}`);
     return this.endpoint.invite({
       uri: `sip:${channelId}@${this.lower.address}:${this.lower.port}`, to: channelId, remote: this.lower,
-      headers: { Subject: `${channelId}:${ssrc},${this.sipId}:0` }, body: Buffer.from(lines.join('\r\n') + '\r\n'),
+      headers: { Subject: `${channelId}:${ssrc},${this.sipId}:0` }, body: Buffer.from(lines.join('\r\n') + '\r\n'), ...(o.callId ? { callId: o.callId } : {}),
     });
   }
 
