@@ -3,8 +3,8 @@
 // granting `catalog`, split over several MESSAGEs; DeviceInfo; DeviceStatus; RecordInfo of a
 // channel shared for playback, from the recording index. A request from a SIP
 // ID that is not a configured upper is refused (403). Every catalog answer is registered as a
-// disclosure with the upper as its destination before it is sent. INVITE, ACK and BYE go to the
-// live sessions, SUBSCRIBE to the catalog subscriptions.
+// disclosure with the upper as its destination before it is sent. INVITE, ACK, INFO and BYE go to
+// the media sessions, SUBSCRIBE to the catalog subscriptions.
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
@@ -18,8 +18,10 @@ import { parseGbTime, recordPages } from './record-info.js';
 import type { Recipient } from './share.js';
 import type { ShareService } from './share.service.js';
 import type { UpperLink } from './upper-link.js';
-import type { LiveSessions } from './live-sessions.js';
+import type { MediaSessions } from './media-sessions.js';
 import type { CatalogSubscriptions } from './catalog-subscriptions.js';
+import { EventSubscriptions } from './event-subscriptions.js';
+import { FloodLimit } from './flood-limit.js';
 
 export interface CascadeAgentOptions {
   localId: string;
@@ -28,11 +30,26 @@ export interface CascadeAgentOptions {
   firmware: string;
   now(): number;
   utcOffsetMinutes: number;
+  /** Requests one peer address may make (refilled per second, and at most at once); over it: 503. */
+  flood: { ratePerSecond: number; burst: number };
+  /** Carries out a PTZCmd on a camera of this platform; without it, PTZ granted by a share is answered 501. */
+  ptz?: (cameraId: number, ptzCmd: string) => Promise<void>;
+}
+
+/** A PTZCmd (§A.3): 8 bytes in hex, first A5, the last the sum of the first seven mod 256. */
+export function validPtzCmd(hex: string): boolean {
+  if (!/^A5[0-9A-F]{14}$/i.test(hex)) return false;
+  const b = Buffer.from(hex, 'hex');
+  return b.subarray(0, 7).reduce((n, x) => n + x, 0) % 256 === b[7];
 }
 
 export class CascadeAgent {
   /** Catalog answers sent, by upper SIP ID (for the console and tests). */
   readonly catalogsSent = new Map<string, number>();
+  /** Requests refused for their rate, in all (for the console and tests). */
+  floodRefused = 0;
+  private readonly limit: FloodLimit;
+  private floodTimer: NodeJS.Timeout | undefined;
   private readonly onRequest = (inc: IncomingRequest) =>
     void this.handle(inc).catch((err: unknown) => {
       this.log.error({ err }, 'cascade request failed');
@@ -46,21 +63,42 @@ export class CascadeAgent {
     private readonly repos: Repositories,
     private readonly options: CascadeAgentOptions,
     private readonly log: Logger,
-    private readonly live: LiveSessions,
+    private readonly streams: MediaSessions,
     private readonly subscriptions: CatalogSubscriptions,
-  ) {}
+    private readonly events: EventSubscriptions,
+  ) {
+    this.limit = new FloodLimit(options.flood);
+  }
 
   start(): void {
     this.endpoint.on('request', this.onRequest);
+    this.floodTimer = setInterval(() => void this.reportFloods(), 1000);
+    this.floodTimer.unref();
   }
 
   close(): void {
+    clearInterval(this.floodTimer);
     this.endpoint.off('request', this.onRequest);
+  }
+
+  /** Each burst of requests refused for their rate is registered once, when it has ended. */
+  private async reportFloods(): Promise<void> {
+    for (const b of this.limit.drain(this.options.now())) {
+      const link = [...this.links.values()].find((l) => l.settings.address === b.peer);
+      this.log.warn({ peer: b.peer, refused: b.refused }, 'cascade: a flood of SIP requests was refused');
+      await this.shares.registerFlood({ address: b.peer, recipient: link ? { kind: 'platform', ref: link.settings.sipId } : undefined, refused: b.refused, from: b.from, to: b.to })
+        .catch((err: unknown) => this.log.error({ err }, 'cascade: registering a flood failed'));
+    }
   }
 
   private async handle(inc: IncomingRequest): Promise<void> {
     const { request } = inc;
-    if (request.method === 'ACK') return this.live.ack(inc);
+    if (request.method === 'ACK') return this.streams.ack(inc);
+    // Before any parsing or database work: a peer over its rate gets 503 and costs nothing more.
+    if (!this.limit.allow(inc.remote.address, this.options.now())) {
+      this.floodRefused++;
+      return inc.respond(503, { headers: { 'Retry-After': '1' } });
+    }
     let from: string;
     try {
       from = parseSipUri(parseNameAddr(request.headers.get('from')!).uri).user ?? '';
@@ -77,13 +115,17 @@ export class CascadeAgent {
       case 'MESSAGE':
         return this.message(inc, link, recipient);
       case 'INVITE':
-        return this.live.invite(inc, link, recipient);
+        return this.streams.invite(inc, link, recipient);
+      case 'INFO':
+        return this.streams.info(inc);
       case 'BYE':
-        return this.live.bye(inc);
-      case 'SUBSCRIBE':
-        return this.subscriptions.subscribe(inc, recipient);
+        return this.streams.bye(inc);
+      case 'SUBSCRIBE': {
+        const event = EventSubscriptions.eventOf(inc);
+        return event ? this.events.subscribe(inc, recipient, event) : this.subscriptions.subscribe(inc, recipient);
+      }
       default:
-        return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE, SUBSCRIBE' } });
+        return inc.respond(405, { headers: { Allow: 'MESSAGE, INVITE, ACK, BYE, INFO, SUBSCRIBE' } });
     }
   }
 
@@ -96,6 +138,7 @@ export class CascadeAgent {
       this.log.warn({ upper: link.settings.sipId, problem: e.message }, 'cascade: malformed MANSCDP from upper, refused');
       return inc.respond(400);
     }
+    if (doc.root === 'Control') return this.control(inc, link, recipient, doc);
     await inc.respond(200);
     if (doc.root !== 'Query') return;
     const reply = (fields: XmlNode) => link.send(buildManscdp('Response', doc.cmdType, doc.sn, doc.deviceId, fields, doc.charset));
@@ -118,6 +161,38 @@ export class CascadeAgent {
         return this.recordInfo(link, recipient, doc);
       default:
         this.log.debug({ upper: link.settings.sipId, cmdType: doc.cmdType }, 'cascade: query not answered');
+    }
+  }
+
+  /**
+   * DeviceControl (§9.3, §A.3): PTZ on a channel only under a share granting `ptz` (else 403, the
+   * refusal registered by the share use case); each command carried out is registered with the
+   * upper as destination. Other controls (TeleBoot, RecordCmd, GuardCmd…) are not the upper's to
+   * give a lower platform: 403.
+   */
+  private async control(inc: IncomingRequest, link: UpperLink, recipient: Recipient, doc: ManscdpMessage): Promise<void> {
+    const cmd = childText(doc.element, 'PTZCmd');
+    if (doc.cmdType !== 'DeviceControl' || cmd === undefined) {
+      this.log.warn({ upper: link.settings.sipId, cmdType: doc.cmdType }, 'cascade: control other than PTZ refused');
+      return inc.respond(403);
+    }
+    if (!validPtzCmd(cmd.trim())) return inc.respond(400, { headers: { Warning: '399 vigil "PTZCmd is not 8 bytes of hex starting A5 with its checksum"' } });
+    const camera = await this.repos.cameras.getByGbId(doc.deviceId);
+    if (!camera) return inc.respond(404);
+    let shareId: number;
+    try {
+      shareId = (await this.shares.authorise(recipient, camera.id, 'ptz', { target: `PTZ of channel ${doc.deviceId}`, sourceAddress: inc.remote.address })).id;
+    } catch (e) {
+      if (!isVigilError(e)) throw e;
+      return inc.respond(403);
+    }
+    if (!this.options.ptz) return inc.respond(501);
+    await inc.respond(200);
+    await this.shares.disclose(recipient, { right: 'ptz', cameraIds: [camera.id], shareIds: [shareId], target: `PTZ of channel ${doc.deviceId}`, sourceAddress: inc.remote.address, detail: { ptzCmd: cmd.trim().toUpperCase() } });
+    try {
+      await this.options.ptz(camera.id, cmd.trim().toUpperCase());
+    } catch (err) {
+      this.log.warn({ err, channel: doc.deviceId }, 'cascade: PTZ command could not be carried out');
     }
   }
 

@@ -39,6 +39,8 @@ export function catalogItem(ch: CatalogChannel, parentId: string, event?: string
   }
   const ptz = PTZ_TYPE[c.deviceType];
   if (ptz !== undefined) item['Info'] = { PTZType: ptz };
+  // 2022: the filed in-service date, so the upper's register of points carries it too.
+  if (c.inServiceDate && /^\d{4}-\d{2}-\d{2}$/.test(c.inServiceDate)) item['InstallTime'] = `${c.inServiceDate}T00:00:00`;
   return item;
 }
 

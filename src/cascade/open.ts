@@ -11,8 +11,9 @@ import { VERSION } from '../version.js';
 import { CascadeAgent } from './cascade-agent.js';
 import type { ShareService } from './share.service.js';
 import { UpperLink } from './upper-link.js';
-import { LiveSessions } from './live-sessions.js';
+import { MediaSessions } from './media-sessions.js';
 import { CatalogSubscriptions } from './catalog-subscriptions.js';
+import { EventSubscriptions } from './event-subscriptions.js';
 import type { Watch } from './upward-stream.js';
 
 export interface OpenCascadeOptions {
@@ -25,17 +26,24 @@ export interface OpenCascadeOptions {
   shares: ShareService;
   clock: Clock;
   logger: Logger;
-  /** Joins a camera's feed in the stream hub; without it INVITEs are answered 488. */
+  /** Joins a camera's feed in the stream hub; without it INVITE Play is answered 488. */
   watch?: Watch;
+  /** Where recording files' paths start (config dataDir); without it Playback and Download are answered 488. */
+  dataDir?: string;
   timers?: { T1: number; T2: number };
+  /** Carries out a PTZCmd on a camera (where the camera is reachable for control); without it PTZ is answered 501. */
+  ptz?: (cameraId: number, ptzCmd: string) => Promise<void>;
+  /** How often new alarms and due position reports are looked for (default 1 s). */
+  eventPollMs?: number;
 }
 
 export interface CascadeRuntime {
   endpoint: SipEndpoint;
   agent: CascadeAgent;
   links: Map<string, UpperLink>;
-  live: LiveSessions;
+  streams: MediaSessions;
   subscriptions: CatalogSubscriptions;
+  events: EventSubscriptions;
   port: number;
   close(): Promise<void>;
 }
@@ -47,11 +55,14 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   const port = await transport.listen();
   const endpoint = new SipEndpoint(transport, { localId, contactHost: s.publicAddress, userAgent: 'Vigil', ...(o.timers ? { timers: o.timers } : {}) });
   const links = new Map(s.uppers.map((u) => [u.sipId, new UpperLink(endpoint, u, localId, o.logger, () => o.clock.now())]));
-  const live = new LiveSessions(endpoint, o.shares, o.repos, o.watch, { localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now() }, o.logger);
+  const streams = new MediaSessions(endpoint, o.shares, o.repos, o.watch, o.repos.recordingIndex, {
+    localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now(), ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+  }, o.logger);
   const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now() }, o.logger);
+  const events = new EventSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, utcOffsetMinutes: o.utcOffsetMinutes, now: () => o.clock.now(), ...(o.eventPollMs ? { pollMs: o.eventPollMs } : {}) }, o.logger);
   const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
-    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes,
-  }, o.logger, live, subscriptions);
+    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, flood: { ratePerSecond: s.floodRatePerSecond, burst: s.floodBurst }, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes, ...(o.ptz ? { ptz: o.ptz } : {}),
+  }, o.logger, streams, subscriptions, events);
   agent.start();
   transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));
   for (const link of links.values()) link.start();
@@ -59,12 +70,14 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
     endpoint,
     agent,
     links,
-    live,
+    streams,
     subscriptions,
+    events,
     port,
     async close() {
-      await live.close();
+      await streams.close();
       subscriptions.close();
+      events.close();
       await Promise.all([...links.values()].map((l) => l.close()));
       agent.close();
       endpoint.close();

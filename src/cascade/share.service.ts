@@ -13,7 +13,8 @@ import type { AuditActor } from '../audit/entry.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ShareRecord } from '../db/share.repository.js';
 import type { Clock } from '../domain/clock.js';
-import { Errors } from '../errors.js';
+import type { Setting, ShareAuthority } from '../domain/jurisdiction-profile.js';
+import { Errors, isVigilError, RateLimitedError } from '../errors.js';
 import './share.policy.js';
 import { ACTION_OF_RIGHT, decide, describeRecipient, shareState, type Recipient, type RecipientKind, type ShareRight, type ShareState } from './share.js';
 
@@ -49,7 +50,13 @@ export function recipientActor(r: Recipient, name: string): AuditActor {
 }
 
 export class ShareService extends EventEmitter<ShareEvents> {
-  constructor(private readonly d: { repos: Repositories; log: SecurityLog; clock: Clock }) {
+  constructor(private readonly d: {
+    repos: Repositories;
+    log: SecurityLog;
+    clock: Clock;
+    /** Who the jurisdiction profile governing an organisation names to grant shares (data, not code). */
+    grantAuthority?: (organisationId: number) => Promise<Setting<ShareAuthority>>;
+  }) {
     super();
   }
 
@@ -65,6 +72,12 @@ export class ShareService extends EventEmitter<ShareEvents> {
       authorize(actor, 'grant-shares', subject);
     } catch (e) {
       await log.refuse(actor, base, e as Error);
+    }
+    // The jurisdiction's text may name who shares (HB-14: the county-level police organ).
+    const authority = await this.d.grantAuthority?.(org.id);
+    if (authority?.value === 'county-police' && !actor.hasRole('supervisor', org.path)) {
+      const why = `under ${authority.article} only the county-level police organ may grant shares of organisation ${org.id}: a supervisor over it`;
+      await log.refuse(actor, { ...base, reason: why }, Errors.forbidden(why, [], authority.article ? [authority.article] : []).withParams({ rule: 'share-authority' }));
     }
     const problems = checkGrant(g, this.d.clock.now());
     if (problems.length) throw Errors.validation('the share is not valid', problems);
@@ -181,6 +194,39 @@ export class ShareService extends EventEmitter<ShareEvents> {
       sourceAddress: d.sourceAddress ?? null,
       outcome: 'success',
       detail: { recipient, right: d.right, shares: d.shareIds, ...d.detail },
+    });
+  }
+
+  /** Registers a request refused for what it is rather than what it asks (a replayed INVITE); never throws the refusal. */
+  async refuseRequest(recipient: Recipient, r: { right: ShareRight; cameraIds: number[]; target: string; reason: string; sourceAddress: string; detail?: Record<string, unknown> }): Promise<void> {
+    const name = await this.nameOf(recipient);
+    await this.d.log.refuse(null, {
+      action: ACTION_OF_RIGHT[r.right], actors: [recipientActor(recipient, name)], cameraIds: r.cameraIds, destination: describeRecipient(recipient.kind, name),
+      target: r.target, sourceAddress: r.sourceAddress, reason: r.reason, detail: { recipient, right: r.right, ...r.detail },
+    }, Errors.forbidden(r.reason).withParams({ rule: 'replay' })).catch((e: unknown) => {
+      if (!isVigilError(e) || e.code !== 'FORBIDDEN') throw e;
+    });
+  }
+
+  /**
+   * Registers one burst of SIP requests refused for their rate (a flood), once per burst, naming
+   * the configured upper it came from when there is one, else the peer's address.
+   */
+  async registerFlood(b: { address: string; recipient: Recipient | undefined; refused: number; from: number; to: number }): Promise<void> {
+    const name = b.recipient ? await this.nameOf(b.recipient) : `SIP peer ${b.address}`;
+    const reason = `${b.refused} SIP request(s) over the rate limit refused with 503`;
+    await this.d.log.refuse(null, {
+      action: 'registry_view',
+      actors: [b.recipient ? recipientActor(b.recipient, name) : { userId: null, workId: null, name }],
+      ...(b.recipient ? { destination: describeRecipient(b.recipient.kind, name) } : {}),
+      from: b.from,
+      to: Math.max(b.from, b.to),
+      target: 'requests to the upward SIP listener',
+      sourceAddress: b.address,
+      reason,
+      detail: { refused: b.refused, ...(b.recipient ? { recipient: b.recipient } : {}) },
+    }, new RateLimitedError(reason, 1000)).catch((e: unknown) => {
+      if (!isVigilError(e) || e.code !== 'RATE_LIMITED') throw e;
     });
   }
 

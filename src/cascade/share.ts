@@ -24,7 +24,8 @@ export const ACTION_OF_RIGHT: Record<ShareRight, AuditAction> = {
   catalog: 'registry_view',
   live: 'view',
   playback: 'playback',
-  download: 'copy',
+  // Footage leaving for another platform is an export; 复制 (copy) is an officer's act under R5.3's two-officer rule.
+  download: 'export',
   ptz: 'config_change',
 };
 

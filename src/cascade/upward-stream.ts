@@ -1,60 +1,60 @@
-// One live stream sent upward (GB/T 28181 §9.2 real-time video as a device sends it): joins the
-// camera's feed in the stream hub, muxes each H.264/H.265 frame into PS and sends it as RTP over
-// UDP to the address and port of the upper platform's SDP, with the SSRC of its y= line. The
-// first frame sent is a keyframe (the feed keeps the current GOP, so it comes at once).
-import { createSocket, type Socket } from 'node:dgram';
+// One stream sent upward (GB/T 28181 §9.2 video as a device sends it): joins a feed — the camera's
+// live feed in the stream hub, or its recorded files (recorded-feed.ts) — muxes each H.264/H.265
+// frame into PS and sends it as RTP, with the SSRC of the upper's y= line, through a media sink
+// (UDP, or TCP with RFC 4571 framing). The first frame sent is a keyframe (the live feed keeps the
+// current GOP, a recording is read from a keyframe); a congested TCP peer skips to the next one.
 import type { StreamInfo, VideoFrame } from '../ingest/source.js';
 import type { FeedSubscription, FeedViewer } from '../live/stream-hub.js';
 import { muxPsFrame, RtpPsPacketizer } from '../media/ps/ps-muxer.js';
+import type { MediaSink } from './media-sink.js';
 
 export type Watch = (cameraId: number, viewer: FeedViewer) => Promise<FeedSubscription>;
-
-export interface UpwardTarget {
-  address: string;
-  port: number;
-  ssrc: number;
-}
+/** Opens the frames a stream sends: a live watch, or a recording read at its pace. */
+export type FeedOpen = (viewer: FeedViewer) => Promise<{ close(): void }>;
 
 export class UpwardStream {
-  private socket: Socket | undefined;
-  private subscription: FeedSubscription | undefined;
+  private subscription: { close(): void } | undefined;
   private info: StreamInfo | undefined;
-  private packetizer: RtpPsPacketizer;
+  private readonly packetizer: RtpPsPacketizer;
   private started = false;
+  /** Waiting for a keyframe after a congested TCP peer made us skip pictures. */
+  private skipping = false;
   framesSent = 0;
+  framesSkipped = 0;
   packetsSent = 0;
+  bytesSent = 0;
   closed = false;
 
   constructor(
     readonly cameraId: number,
-    readonly target: UpwardTarget,
-    private readonly watch: Watch,
-    private readonly bindHost: string,
+    readonly ssrc: number,
+    readonly sink: MediaSink,
+    private readonly openFeed: FeedOpen,
     private readonly onEnd: (reason: string) => void,
   ) {
-    this.packetizer = new RtpPsPacketizer(target.ssrc);
+    this.packetizer = new RtpPsPacketizer(ssrc);
+    sink.onGone = (reason) => {
+      this.close();
+      this.onEnd(reason);
+    };
   }
 
-  /** Binds the sending socket; its port goes into the SDP answer. */
-  async bind(): Promise<number> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, this.bindHost, () => resolve());
-    });
-    socket.on('error', () => undefined);
-    this.socket = socket;
-    return socket.address().port;
+  /** Binds the sink; the port goes into the SDP answer. */
+  bind(): Promise<number> {
+    return this.sink.bind();
   }
 
   async start(): Promise<void> {
     if (this.closed || this.subscription) return;
-    this.subscription = await this.watch(this.cameraId, {
+    await this.sink.open();
+    if (this.closed) return;
+    this.subscription = await this.openFeed({
       onInfo: (info) => {
         this.info = info;
       },
       onFrame: (f) => this.send(f),
       onEnd: (reason) => {
+        if (this.closed) return;
         this.close();
         this.onEnd(reason);
       },
@@ -64,13 +64,20 @@ export class UpwardStream {
 
   private send(f: VideoFrame): void {
     const codec = this.info?.video.codec;
-    if (this.closed || !this.socket || (codec !== 'h264' && codec !== 'h265')) return;
-    if (!this.started && !f.keyframe) return;
+    if (this.closed || !this.sink.ready || (codec !== 'h264' && codec !== 'h265')) return;
+    if ((!this.started || this.skipping) && !f.keyframe) return;
+    if (this.sink.congested) {
+      this.skipping = true;
+      this.framesSkipped++;
+      return;
+    }
     this.started = true;
+    this.skipping = false;
     const ps = muxPsFrame({ codec, pts90k: f.pts90k, ...(f.dts90k !== undefined ? { dts90k: f.dts90k } : {}), keyframe: f.keyframe, nalus: f.nalus, parameterSets: this.info!.video.parameterSets });
     for (const pkt of this.packetizer.packetize(ps, f.pts90k)) {
-      this.socket.send(pkt, this.target.port, this.target.address);
+      this.sink.send(pkt);
       this.packetsSent++;
+      this.bytesSent += pkt.length;
     }
     this.framesSent++;
   }
@@ -79,6 +86,6 @@ export class UpwardStream {
     if (this.closed) return;
     this.closed = true;
     this.subscription?.close();
-    this.socket?.close();
+    this.sink.close();
   }
 }

@@ -1,6 +1,7 @@
 // Every command and subcommand of `vigil` answers `--help` (or `-h`, or `help` in its place) with
 // its usage, before any configuration is read or database opened.
 import { auditHelp } from './commands/audit.js';
+import { cascadeHelp } from './commands/cascade.js';
 import { cameraHelp } from './commands/camera.js';
 import { exportHelp } from './commands/export.js';
 import { gbHelp } from './commands/gb.js';
@@ -34,6 +35,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   sim: { help: simHelp, subcommands: [] },
   onvif: { help: onvifHelp, subcommands: ['probe', 'profiles'] },
   gb: { help: gbHelp, subcommands: ['devices', 'channels', 'catalog'] },
+  cascade: { help: cascadeHelp, subcommands: ['connect'] },
 };
 
 const asksHelp = (a: string) => a === '--help' || a === '-h';

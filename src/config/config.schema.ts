@@ -223,6 +223,10 @@ export const configSchema = z.strictObject({
       publicAddress: z.string().min(1).default('127.0.0.1'),
       /** Catalog items in one MESSAGE of a Catalog answer (the rest follow, SumNum the total). */
       catalogItemsPerMessage: z.number().int().min(1).max(100).default(20),
+      /** SIP requests one peer address may make per second on the cascade's listener; past it (and the burst), 503, registered once per burst. */
+      floodRatePerSecond: z.number().min(1).max(10_000).default(50),
+      /** Requests a peer may make at once before the rate applies. */
+      floodBurst: z.number().int().min(1).max(100_000).default(200),
       /** Upper platforms to register to; each sees only the cameras shared with its SIP ID. */
       uppers: z
         .array(
@@ -243,6 +247,11 @@ export const configSchema = z.strictObject({
             registerExpiresSeconds: z.number().int().min(60).max(86_400).default(3600),
             /** Wait before registering again after a failure. */
             retrySeconds: z.number().min(0.1).max(3600).default(30),
+            /**
+             * Not connected normally: the interface is ready and `vigil cascade connect` connects it
+             * for a stated period under an approval (emergency connection, R2.1, R2.3).
+             */
+            onDemand: z.boolean().default(false),
           }),
         )
         .default([]),

@@ -16,6 +16,12 @@ export interface Bilingual {
  */
 export type ViewApproval = 'none' | 'unit-letter' | 'head-of-agency' | 'county-police' | 'by-law';
 export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police' | 'by-law';
+/**
+ * Who may grant a share of cameras to another department or platform (共享): anyone holding the
+ * share:grant permission over the organisation (the platform default), or the county-level police
+ * organ (HB-14: 县级以上人民政府公安机关 … 实现跨部门视频图像信息有序共享), a supervisor over it.
+ */
+export type ShareAuthority = 'share-grant' | 'county-police';
 /** What the filing deadline counts from: going into use (交付/投入使用) or passing acceptance (验收合格). */
 export type FilingStart = 'in-service' | 'acceptance';
 /** Which systems a filing rule reaches: all, or only those not built by the government (AH-9 ¶2, HRB-10 ¶1). */
@@ -205,6 +211,8 @@ export interface JurisdictionProfile {
     policeHeadForOtherAdministrations: Setting<boolean>;
     /** The person concerned, a close relative or carer may view related footage with the operator's consent (CN799-21). */
     individualView: Setting<boolean>;
+    /** Who may grant a share; unset: the share:grant permission alone. */
+    shareGrantAuthority: Setting<ShareAuthority>;
   };
   /** The catch-all privacy articles of the lineage, nearest first (AH-8(5), CN799-8(4)). */
   privacyCatchAll: string[];
@@ -361,6 +369,7 @@ export const profileFileSchema = z.strictObject({
     copyApproval: setting(z.enum(['unit-letter', 'head-of-agency', 'county-police', 'by-law'])),
     policeHeadForOtherAdministrations: setting(z.boolean()),
     individualView: setting(z.boolean()).optional(),
+    shareGrantAuthority: setting(z.enum(['share-grant', 'county-police'])).optional(),
   }),
   /** The text's catch-all for privacy places ("等", "其他…"): every catalogue privacy category is refused citing it. */
   privacyCatchAll: articleId.optional(),
@@ -499,6 +508,7 @@ export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | 
         from,
       ),
       individualView: settle(file.access.individualView ?? { value: null, note: `${from} says nothing of individuals viewing footage about them` }, p?.access.individualView, from),
+      shareGrantAuthority: settle(file.access.shareGrantAuthority ?? { value: null, note: `${from} names no authority to grant shares: the share:grant permission decides` }, p?.access.shareGrantAuthority, from),
     },
     privacyCatchAll: [...(file.privacyCatchAll ? [file.privacyCatchAll] : []), ...(p?.privacyCatchAll ?? [])],
     signageRequired: settle(file.signageRequired, p?.signageRequired, from),

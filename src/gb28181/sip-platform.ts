@@ -255,6 +255,23 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     return outcome;
   }
 
+  /**
+   * SUBSCRIBE Event: Catalog (§9.11.1): the device (a lower platform) then NOTIFYs changes —
+   * channels added (ADD) and withdrawn (DEL) — which are applied like a catalog answer. Resolves
+   * with the answer's status.
+   */
+  async subscribeCatalog(deviceId: string, expiresSeconds = 3600): Promise<number> {
+    const d = (await this.service.devices()).find((x) => x.deviceId === deviceId);
+    if (!d || !d.online) throw new Error(`device ${deviceId} is not registered`);
+    const remote: Remote = { transport: d.transport, address: d.address, port: d.port };
+    const res = await this.endpoint.request({
+      method: 'SUBSCRIBE', uri: `sip:${deviceId}@${d.address}:${d.port}`, to: deviceId, remote,
+      headers: { Event: 'Catalog', Expires: String(expiresSeconds) },
+      body: buildManscdp('Query', 'Catalog', this.nextSn(), deviceId, {}, d.charset), contentType: MANSCDP_CONTENT_TYPE,
+    });
+    return res.status;
+  }
+
   async queryDeviceInfo(deviceId: string): Promise<void> {
     const sn = this.nextSn();
     const answer = this.answer(deviceId, 'DeviceInfo', sn);

@@ -3,15 +3,21 @@
 // live video of shared channels from a stream hub of its own.
 import { openCascade, type CascadeRuntime } from '../cascade/open.js';
 import { StreamHub } from '../live/stream-hub.js';
+import type { GbRuntime } from '../gb28181/open.js';
 import type { Context } from './context.js';
 
-export async function startCascadeService(ctx: Context): Promise<CascadeRuntime> {
+/**
+ * `gb`: the GB/T 28181 platform when this process runs that role too; PTZ an upper may give under
+ * a share then reaches GB cameras (gb28181://device/channel) through it. Other cameras: 501.
+ */
+export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise<CascadeRuntime> {
   const logger = ctx.logger.child({ role: 'cascade' });
   const settings = ctx.config.cascade;
   // Its own hub: a process running the api role too opens a camera once per hub (a later merge may share it).
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger });
   const cascade = await openCascade({
-    settings,
+    // Uppers connected only on demand (emergency connection) are left to `vigil cascade connect`.
+    settings: { ...settings, uppers: settings.uppers.filter((u) => !u.onDemand) },
     defaultSipId: ctx.config.gb28181.sipId,
     deviceName: `Vigil ${settings.sipId ?? ctx.config.gb28181.sipId}`,
     utcOffsetMinutes: ctx.config.health.utcOffsetMinutes,
@@ -20,6 +26,15 @@ export async function startCascadeService(ctx: Context): Promise<CascadeRuntime>
     clock: ctx.clock,
     logger,
     watch: (id, viewer) => hub.watch(id, viewer),
+    dataDir: ctx.config.dataDir,
+    ...(gb ? {
+      ptz: async (cameraId: number, ptzCmd: string) => {
+        const url = (await ctx.repos.cameras.get(cameraId))?.sourceUrl ?? '';
+        const m = /^gb28181:\/\/\d{20}\/(\d{20})/.exec(url);
+        if (!m) throw new Error(`camera ${cameraId} is not a GB/T 28181 channel: PTZ cannot reach it`);
+        await gb.platform.deviceControl(m[1]!, ptzCmd);
+      },
+    } : {}),
   });
   for (const link of cascade.links.values()) {
     link.on('state', (state, detail) => logger.info({ upper: link.settings.sipId, name: link.settings.name, state, detail }, 'upper platform link'));

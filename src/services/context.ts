@@ -145,7 +145,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
         },
       }));
     },
-    shares: new ShareService({ repos, log: access.log, clock }),
+    shares: new ShareService({ repos, log: access.log, clock, grantAuthority: async (orgId) => catalogue.require(await registry.organisations.effectiveProfileId(orgId)).access.shareGrantAuthority }),
     async close() {
       // Counted refusals of unidentified callers still in their window are written before the register closes.
       await access.anonymousRefusals.close().catch((err: unknown) => logger.error({ err }, 'counted refusals could not be registered'));

@@ -36,9 +36,10 @@ export async function startRoles(ctx: Context, roles: readonly Role[], options: 
     if (roles.includes('retention')) stops.push((await startRetentionRole(ctx)).close);
     if (roles.includes('health')) stops.push(startHealthService(ctx).close);
     // The GB/T 28181 SIP server registers the gb28181:// scheme the recorder opens (issue 18).
-    if (roles.includes('gb28181')) stops.push((await startGb28181Service(ctx)).close);
+    const gb = roles.includes('gb28181') ? await startGb28181Service(ctx) : undefined;
+    if (gb) stops.push(gb.close);
     // Upward cascade (issue 19): registers to the upper platforms and answers them from the shares.
-    if (roles.includes('cascade')) stops.push((await startCascadeService(ctx)).close);
+    if (roles.includes('cascade')) stops.push((await startCascadeService(ctx, gb)).close);
     if (roles.includes('recorder')) stops.push((await startRecorderService(ctx)).close);
   } catch (e) {
     await close();

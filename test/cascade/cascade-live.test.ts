@@ -4,12 +4,14 @@
 // revoking the share ends the stream with a BYE from Vigil at once. A channel shared for the
 // catalog only is refused. Real simulated camera over RTSP, real sockets.
 import { createSocket, type Socket } from 'node:dgram';
+import { createConnection } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
 import { openCascade, type CascadeRuntime } from '../../src/cascade/open.js';
 import { configSchema } from '../../src/config/config.schema.js';
 import { StreamHub } from '../../src/live/stream-hub.js';
+import { Rfc4571Decoder } from '../../src/media/ps/rfc4571.js';
 import { RtpPsDepacketizer } from '../../src/media/ps/rtp-ps.js';
 import type { PsAccessUnit } from '../../src/media/ps/video-assembler.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
@@ -100,7 +102,7 @@ describe('live video to an upper platform', () => {
       expect(rx.units[0]!.nalus.map((n) => n[0]! & 0x1f)).toEqual(expect.arrayContaining([7, 8, 5]));
       const pts = rx.units.map((u) => u.pts);
       expect(pts).toEqual([...pts].sort((a, b) => a - b));
-      expect(cascade.live.open).toBe(1);
+      expect(cascade.streams.open).toBe(1);
 
       const bye = new Promise<number>((r) => upper.endpoint.once('bye', () => r(Date.now())));
       const revokedAt = Date.now();
@@ -108,7 +110,7 @@ describe('live video to an upper platform', () => {
       const byeAt = await bye;
       expect(byeAt - revokedAt).toBeLessThan(2000);
       expect(dialog.active).toBe(false);
-      expect(cascade.live.open).toBe(0);
+      expect(cascade.streams.open).toBe(0);
       await t.audit.chainPending();
       const entries = (await t.audit.search({ action: 'view', outcome: 'success', limit: 10 })).items;
       expect(entries.map((e) => e.target).sort()).toEqual([`live stream of channel ${channel} ended`, `live stream of channel ${channel} started`]);
@@ -118,6 +120,54 @@ describe('live video to an upper platform', () => {
       expect(Number(end.detail['framesSent'])).toBeGreaterThanOrEqual(10);
     } finally {
       rx.socket.close();
+    }
+  }, 60_000);
+
+  it('sends live video over TCP when the upper connects (a=setup:active): our answer names the port, RFC 4571 frames', async () => {
+    const other = (await t.repos.cameras.getByGbId(catalogOnly))!;
+    const tcpShare = await t.shares.grant(head, {
+      organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['live'], cameraIds: [other.id], groupIds: [],
+      validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 3_600_000, purpose: '联网', approvalDocument: '〔2026〕18号',
+    });
+    const { dialog, response } = await upper.media(LOWER, catalogOnly, { session: 'Play', port: 9, transport: 'tcp-active' });
+    const answer = response.body.toString();
+    expect(answer).toMatch(/m=video \d+ TCP\/RTP\/AVP 96[\s\S]*a=setup:passive/);
+    const port = Number(/m=video (\d+)/.exec(answer)![1]);
+    const units: PsAccessUnit[] = [];
+    const rx = new RtpPsDepacketizer({ video: (u) => units.push(u) }, {});
+    const dec = new Rfc4571Decoder((p) => rx.push(p));
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.on('data', (d) => dec.push(d));
+    try {
+      while (units.length < 5) await new Promise((r) => socket.once('data', r));
+      expect(units[0]!.keyframe).toBe(true);
+      expect(units[0]!.codec).toBe('h264');
+      await dialog.bye();
+      while (cascade.streams.open) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      socket.destroy();
+      await t.shares.revoke(head, tcpShare.id, '测试结束');
+    }
+  }, 60_000);
+
+  it('refuses a replayed INVITE (a Call-ID already answered) and registers it', async () => {
+    const other = (await t.repos.cameras.getByGbId(catalogOnly))!;
+    const share = await t.shares.grant(head, {
+      organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['live'], cameraIds: [other.id], groupIds: [],
+      validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 3_600_000, purpose: '联网', approvalDocument: '〔2026〕22号',
+    });
+    const rx = await receiver();
+    try {
+      const { dialog } = await upper.play(LOWER, catalogOnly, rx.port);
+      await dialog.bye();
+      const replay = (await upper.media(LOWER, catalogOnly, { session: 'Play', port: rx.port, callId: dialog.callId }).catch((e: Error) => e)) as Error;
+      expect(replay.message).toMatch(/403/);
+      await t.audit.chainPending();
+      const refused = (await t.audit.search({ outcome: 'refused', action: 'view', limit: 20 })).items.filter((e) => e.reason?.startsWith('a replayed INVITE'));
+      expect(refused).toEqual([expect.objectContaining({ target: `INVITE of channel ${catalogOnly}`, destination: 'upper platform 合肥市平台' })]);
+    } finally {
+      rx.socket.close();
+      await t.shares.revoke(head, share.id, '测试结束');
     }
   }, 60_000);
 
@@ -136,7 +186,7 @@ describe('live video to an upper platform', () => {
       // Straight to the table, as the API role in another process would: this process hears no event.
       expect(await t.repos.shares.revoke(share.id, t.adminId, t.clock.now(), 'revoked elsewhere')).toBe(true);
       expect((await bye) - revokedAt).toBeLessThan(2000);
-      expect(cascade.live.open).toBe(0);
+      expect(cascade.streams.open).toBe(0);
     } finally {
       rx.socket.close();
     }

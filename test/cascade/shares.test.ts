@@ -9,6 +9,7 @@ import { person, signIn, type Client } from '../support/auth.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/databases.js';
 import { shareState, type Recipient } from '../../src/cascade/share.js';
+import { Actor } from '../../src/access/actor.js';
 
 const H = 3_600_000;
 const UPPER = '34010000002000000001';
@@ -143,6 +144,19 @@ for (const dialect of DIALECTS) {
       expect(api.json().recipientName).toBe('api-client');
       expect(await t.shares.camerasFor({ kind: 'organisation', ref: String(w.districtB) }, 'playback')).toEqual([w.camA]);
       expect((await as(head)({ method: 'POST', url: '/api/v1/shares', payload: body({ recipient: { kind: 'api_client', ref: '999999' } }) })).statusCode).toBe(400);
+    });
+
+    it('under a profile that names the county-level police (HB-14), share:grant alone is refused, registered once; a supervisor grants', async () => {
+      const wuhan = await t.repos.organisations.create({ kind: 'platform', name: '武汉市', level: 'city', regionCode: '420100', profileId: 'hubei' }, t.clock.now());
+      const cam = await t.repos.cameras.insert({ ...(await t.repos.cameras.get(w.camA))!, gbId: '42010000001320000001', name: '江汉路', regionId: wuhan.id }, t.clock.now());
+      const grant = (roles: ('approver' | 'supervisor')[]) => t.shares.grant(new Actor({ userId: t.adminId, login: 'x', displayName: 'x', workId: null, organisationId: null, grants: roles.map((role, i) => ({ id: i, role, organisationId: wuhan.id, path: wuhan.path })) }), {
+        organisationId: wuhan.id, recipient: { kind: 'platform', ref: UPPER }, rights: ['catalog'], cameraIds: [cam.id], groupIds: [],
+        validFrom: t.clock.now() - H, validTo: t.clock.now() + H, purpose: '跨部门共享', approvalDocument: '武公〔2026〕5号',
+      });
+      const refused = await grant(['approver']).catch((e: unknown) => e as { code: string; articles: string[] });
+      expect(refused).toMatchObject({ code: 'FORBIDDEN', articles: ['HB-14'] });
+      expect(await refusals('only the county-level police organ')).toHaveLength(1);
+      expect((await grant(['approver', 'supervisor'])).state).toBe('active');
     });
   });
 }

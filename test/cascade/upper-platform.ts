@@ -82,6 +82,26 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
     return res.status;
   }
 
+  /** SUBSCRIBE with `event` (Alarm, MobilePosition, or presence) and a Query body of `cmdType`; resolves with the status. */
+  async subscribe(lowerId: string, event: string, cmdType: string, fields: Record<string, string> = {}, expires = 3600): Promise<number> {
+    if (!this.lower) throw new Error('nobody registered');
+    const res = await this.endpoint.send(this.endpoint.buildRequest({
+      method: 'SUBSCRIBE', uri: `sip:${lowerId}@${this.lower.address}:${this.lower.port}`, to: lowerId, remote: this.lower,
+      headers: { Event: event, Expires: String(expires) }, body: buildManscdp('Query', cmdType, ++this.sn, lowerId, fields), contentType: MANSCDP_CONTENT_TYPE,
+    }), this.lower);
+    return res.status;
+  }
+
+  /** DeviceControl with a PTZCmd for a channel; resolves with the MESSAGE's status. */
+  async ptz(channelId: string, ptzCmd: string): Promise<number> {
+    if (!this.lower) throw new Error('nobody registered');
+    const res = await this.endpoint.send(this.endpoint.buildRequest({
+      method: 'MESSAGE', uri: `sip:${channelId}@${this.lower.address}:${this.lower.port}`, to: channelId, remote: this.lower,
+      body: buildManscdp('Control', 'DeviceControl', ++this.sn, channelId, { PTZCmd: ptzCmd, Info: { ControlPriority: 5 } }), contentType: MANSCDP_CONTENT_TYPE,
+    }), this.lower);
+    return res.status;
+  }
+
   /** Sends a query and collects answer messages until `done` says the answer is complete. */
   async query(lowerId: string, cmdType: string, deviceId = lowerId, done: (msgs: ManscdpMessage[]) => boolean = (m) => m.length >= 1, fields: Record<string, string> = {}): Promise<ManscdpMessage[]> {
     if (!this.lower) throw new Error('nobody registered');
@@ -131,6 +151,27 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
     return this.endpoint.invite({
       uri: `sip:${channelId}@${this.lower.address}:${this.lower.port}`, to: channelId, remote: this.lower,
       headers: { Subject: `${channelId}:${ssrc},${this.sipId}:0` }, body: Buffer.from(sdp),
+    });
+  }
+
+  /**
+   * INVITE Play, Playback or Download with media to `port`: over UDP, or TCP where we listen
+   * (`tcp-passive`, a=setup:passive) or connect to the lower's port (`tcp-active`).
+   */
+  async media(lowerId: string, channelId: string, o: { session: 'Play' | 'Playback' | 'Download'; port: number; range?: { from: number; to: number }; transport?: 'udp' | 'tcp-passive' | 'tcp-active'; speed?: number; ssrc?: string; callId?: string }) {
+    if (!this.lower) throw new Error('nobody registered');
+    const ssrc = o.ssrc ?? (o.session === 'Play' ? '0100000001' : '1100000001');
+    const tcp = (o.transport ?? 'udp') !== 'udp';
+    const lines = ['v=0', `o=${this.sipId} 0 0 IN IP4 127.0.0.1`, `s=${o.session}`];
+    if (o.session !== 'Play') lines.push(`u=${channelId}:0`);
+    lines.push('c=IN IP4 127.0.0.1', o.range ? `t=${Math.floor(o.range.from / 1000)} ${Math.ceil(o.range.to / 1000)}` : 't=0 0');
+    lines.push(`m=video ${o.port} ${tcp ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96 98`, 'a=recvonly', 'a=rtpmap:96 PS/90000', 'a=rtpmap:98 H264/90000');
+    if (tcp) lines.push(`a=setup:${o.transport === 'tcp-passive' ? 'passive' : 'active'}`, 'a=connection:new');
+    if (o.speed) lines.push(`a=downloadspeed:${o.speed}`);
+    lines.push(`y=${ssrc}`);
+    return this.endpoint.invite({
+      uri: `sip:${channelId}@${this.lower.address}:${this.lower.port}`, to: channelId, remote: this.lower,
+      headers: { Subject: `${channelId}:${ssrc},${this.sipId}:0` }, body: Buffer.from(lines.join('\r\n') + '\r\n'), ...(o.callId ? { callId: o.callId } : {}),
     });
   }
 

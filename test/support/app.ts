@@ -122,7 +122,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     metrics: new MetricsRegistry(),
   });
   const media = o.media ? mediaOf(db, repos, access, guard, dataDir) : undefined;
-  const shares = new ShareService({ repos, log: access.log, clock });
+  const shares = new ShareService({ repos, log: access.log, clock, grantAuthority: async (orgId) => catalogue.require(await registry.organisations.effectiveProfileId(orgId)).access.shareGrantAuthority });
   const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, shares: { shares }, ...(media ? { media } : {}) });
   const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
   await access.users.grant(null, user.id, 'system_administrator', null);

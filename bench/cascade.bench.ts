@@ -1,0 +1,134 @@
+// npm run bench:cascade [-- --channels N --streams M --seconds S] — a lower Vigil shares N cameras
+// with an upper Vigil in the same run (each with its own database and SIP stack: the lower's
+// cascade role, the upper's GB/T 28181 platform from src/gb28181). M of the cameras are real
+// RTSP cameras of the simulator (a child process, its cost left out).
+// - catalog sync: from the lower's registration to the upper having applied all N catalog items
+//   to its registry (the lower's multi-message answer, the upper's camera points);
+// - INVITE to first frame: the upper INVITEs M shared channels at once; per channel, the time to
+//   its first picture (the lower opens the camera in its stream hub, muxes PS, sends RTP/UDP);
+// - CPU per forwarded stream: this process's CPU with M streams flowing for S seconds less the
+//   idle figure, divided by M. It holds both ends (the lower's RTSP pull, PS mux and RTP send and
+//   the upper's RTP receive and PS demux), so it is an upper bound of forwarding alone.
+// Last line: {"catalogItems","catalogSyncSec","streams","inviteFirstFrameP95Ms","forwardCpuPctPerStream",…}.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { Actor } from '../src/access/actor.js';
+import { openCascade } from '../src/cascade/open.js';
+import { configSchema } from '../src/config/config.schema.js';
+import { loadConfig } from '../src/config/config.js';
+import { systemClock } from '../src/domain/clock.js';
+import { openGb28181 } from '../src/gb28181/open.js';
+import type { PlaySession } from '../src/gb28181/play.js';
+import { StreamHub } from '../src/live/stream-hub.js';
+import { openContext } from '../src/services/context.js';
+import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
+import { startSimProcess } from '../test/support/sim-process.js';
+import { loadAverage, runBench } from './bench-run.js';
+
+const { values } = parseArgs({
+  options: {
+    channels: { type: 'string', default: process.env.BENCH_CASCADE_CHANNELS ?? '1000' },
+    streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '50' },
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '20' },
+  },
+});
+const CHANNELS = Number(values.channels);
+const STREAMS = Math.min(Number(values.streams), CHANNELS);
+const SECONDS = Number(values.seconds);
+const UPPER = '34010000002000000001';
+const LOWER = '34010400002000000001';
+const PASSWORD = 'bench-cascade-secret';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)] ?? 0;
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function cpuPct(seconds: number): Promise<number> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const c = process.cpuUsage(c0);
+  return ((c.user + c.system) / 1000 / (performance.now() - t0)) * 100;
+}
+
+await runBench('cascade', async (run) => {
+  const logger = pino({ level: 'warn' });
+  const open = async (name: string) => {
+    const dir = run.tempDir(`vigil-cascade-bench-${name}-`);
+    const config = loadConfig({ env: { VIGIL_DATA_DIR: join(dir, 'data') }, cwd: dir });
+    const ctx = await openContext(config, { logger });
+    run.onCleanup(`${name} database`, () => ctx.close());
+    return { ctx, config };
+  };
+  const { upper, lower } = await run.phase('open', 120, async () => ({ upper: await open('upper'), lower: await open('lower') }));
+
+  // The lower: N cameras, the first M of them real RTSP cameras, all shared with the upper.
+  const sim = await run.phase('simulator', 300, () => startSimProcess(STREAMS));
+  run.onCleanup('simulator', () => sim.stop());
+  const u = new URL(sim.urls[0]!);
+  lower.ctx.sources.allowEndpoint(u.hostname, Number(u.port));
+  const ids = await run.phase('seed', 300, () => seedRecordableCameras(lower.ctx.repos, Array.from({ length: CHANNELS }, (_, i) => sim.urls[i] ?? null)));
+  const admin = (await lower.ctx.repos.accounts.userByLogin('admin'))!;
+  const region = (await lower.ctx.repos.cameras.get(ids[0]!))!.regionId;
+  const head = new Actor({ userId: admin.id, login: 'admin', displayName: 'admin', workId: null, organisationId: null, grants: [{ id: 0, role: 'approver', organisationId: null, path: '' }] });
+  await lower.ctx.shares.grant(head, {
+    organisationId: region, recipient: { kind: 'platform', ref: UPPER }, recipientName: 'bench upper', rights: ['catalog', 'live'], cameraIds: ids, groupIds: [],
+    validFrom: Date.now() - 1000, validTo: Date.now() + 86_400_000, purpose: 'benchmark', approvalDocument: 'bench 1',
+  });
+
+  // The upper: its GB/T 28181 platform, which takes the lower as a registering platform.
+  const upperRegion = await upper.ctx.repos.organisations.create({ kind: 'platform', name: 'Bench city', level: 'city', regionCode: '340100' }, Date.now());
+  const gbSettings = configSchema.parse({ gb28181: { sipId: UPPER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', mediaPortMin: 37000, mediaPortMax: 37099, domainPassword: PASSWORD, defaultRegionId: upperRegion.id } }).gb28181;
+  const gb = await openGb28181({ settings: gbSettings, utcOffsetMinutes: 480, repos: upper.ctx.repos, registry: upper.ctx.registry, log: upper.ctx.access.log, clock: systemClock, logger });
+  run.onCleanup('upper GB platform', () => gb.close());
+
+  const hub = new StreamHub({ sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
+  run.onCleanup('lower stream hub', () => hub.close());
+  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: gb.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
+
+  const catalogSec = await run.phase('catalog', 600, async () => {
+    let registeredAt = 0;
+    gb.platform.once('registered', () => (registeredAt = performance.now()));
+    const done = new Promise<number>((resolve) => gb.platform.on('catalog', (id, outcome) => id === LOWER && resolve(outcome.cameras)));
+    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => hub.watch(id, v), dataDir: lower.config.dataDir });
+    run.onCleanup('lower cascade', () => cascade.close());
+    const cameras = await done;
+    if (cameras !== CHANNELS) throw new Error(`the upper applied ${cameras} of ${CHANNELS} catalog items`);
+    return (performance.now() - registeredAt) / 1000;
+  });
+  run.result['catalogItems'] = CHANNELS;
+  run.result['catalogSyncSec'] = round(catalogSec, 2);
+
+  const idleCpu = await run.phase('idle', SECONDS + 60, () => cpuPct(Math.min(SECONDS, 10)));
+  run.result['idleCpuPct'] = round(idleCpu);
+
+  const sessions: PlaySession[] = [];
+  run.onCleanup('upper sessions', () => Promise.all(sessions.map((s) => s.close())));
+  const firstFrameMs = await run.phase('invite', 300, () => Promise.all(Array.from({ length: STREAMS }, async (_, i) => {
+    const channel = `3401040000132${String(i + 1).padStart(7, '0')}`;
+    const t0 = performance.now();
+    const s = await gb.player.play(LOWER, channel);
+    sessions.push(s);
+    await new Promise<void>((resolve) => s.once('unit', () => resolve()));
+    return performance.now() - t0;
+  })));
+  run.result['streams'] = STREAMS;
+  run.result['inviteFirstFrameP95Ms'] = round(p95(firstFrameMs), 0);
+
+  let units = 0;
+  for (const s of sessions) s.on('unit', () => units++);
+  const streamCpu = await run.phase('forward', SECONDS + 60, () => cpuPct(SECONDS));
+  run.result['forwardCpuPctPerStream'] = round((streamCpu - idleCpu) / STREAMS, 3);
+  run.result['framesPerSecondPerStream'] = round(units / SECONDS / STREAMS, 1);
+  run.result['loadAverage'] = loadAverage();
+
+  const rows = [
+    [`catalog sync, ${CHANNELS} shared channels (s)`, run.result['catalogSyncSec']],
+    [`INVITE to first frame p95, ${STREAMS} at once (ms)`, run.result['inviteFirstFrameP95Ms']],
+    ['idle CPU, both platforms (% of a core)', run.result['idleCpuPct']],
+    [`forwarding, ${STREAMS} streams, send + receive (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
+    ['pictures received per stream per second', run.result['framesPerSecondPerStream']],
+    ['load average', run.result['loadAverage']],
+  ];
+  for (const [k, v] of rows) process.stdout.write(`${String(k).padEnd(64)} ${v}\n`);
+});
