@@ -42,6 +42,8 @@ export interface GbPlatformEvents {
   refused: [deviceId: string, reason: string];
   /** Alarm NOTIFY (§9.4): `channelId` is the body's DeviceID (the alarming channel or the device). */
   alarm: [alarm: GbDeviceAlarm];
+  /** MediaStatus NOTIFY (§9.9.3; 121 = a download or playback reached its end); Call-ID of the MESSAGE. */
+  mediaStatus: [deviceId: string, callId: string | undefined, notifyType: string];
 }
 
 export interface GbDeviceAlarm {
@@ -197,6 +199,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
           const outcome = await this.service.applyCatalog(deviceId, items);
           this.emit('catalog', deviceId, outcome);
         }
+      } else if (doc.root === 'Notify' && doc.cmdType === 'MediaStatus') {
+        this.emit('mediaStatus', deviceId, inc.request.headers.get('call-id'), childText(doc.element, 'NotifyType') ?? '');
       } else if (doc.root === 'Notify' && doc.cmdType === 'Alarm') {
         this.emit('alarm', {
           deviceId,
