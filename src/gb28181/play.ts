@@ -19,8 +19,6 @@ export interface PlayEvents {
   unit: [PsAccessUnit];
   /** The device hung up (BYE) or the dialog failed. */
   end: [reason: string];
-  /** Download: the device said it has sent the whole range (MediaStatus 121); BYE follows. */
-  complete: [];
 }
 
 /** What an INVITE asks for (GB/T 28181 §9.2, §9.8, §9.9): live, the device's recording, or its download. */
@@ -38,6 +36,9 @@ export class PlaySession extends EventEmitter<PlayEvents> {
   /** Pictures that came before anyone listened (media can beat the INVITE's answer to the caller). */
   private backlog: PsAccessUnit[] = [];
   private infoSeq = 0;
+  private markDownloaded: () => void = () => undefined;
+  /** Download: settles when the device says it has sent the whole range (MediaStatus 121); BYE follows. */
+  readonly downloaded = new Promise<void>((resolve) => (this.markDownloaded = resolve));
   /** Set by the player when the session is made. */
   kind: InviteKind = { session: 'Play' };
 
@@ -81,7 +82,7 @@ export class PlaySession extends EventEmitter<PlayEvents> {
   completed(): void {
     if (this.closed) return;
     this.depacketizer.close();
-    this.emit('complete');
+    this.markDownloaded();
     void this.close().catch(() => undefined);
   }
 

@@ -54,10 +54,9 @@ for (const dialect of DIALECTS) {
       closers.push(() => dl.close());
       let got = 0;
       dl.on('unit', () => got++);
-      const complete = new Promise<void>((r) => dl.once('complete', () => r()));
-      const hungUp = new Promise((r) => device.once('ended', (_s, by) => r(by)));
+            const hungUp = new Promise((r) => device.once('ended', (_s, by) => r(by)));
       await expect(dl.control({ kind: 'pause' })).rejects.toThrow(/s=Playback sessions/);
-      await complete;
+      await dl.downloaded;
       expect(await hungUp).toBe('platform');
       expect(got).toBe(50);
       expect(streams[1]).toMatchObject({ session: 'Download' });
