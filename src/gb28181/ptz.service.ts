@@ -36,6 +36,16 @@ export function describePtz(c: PtzCommand): string {
 export class GbPtzService {
   constructor(private readonly deps: GbPtzDeps) {}
 
+  /**
+   * Whether the console should offer a PTZ pad on this camera: a GB/T 28181 channel the actor may
+   * steer. Nothing is attempted, so nothing is registered; the stream address stays unshown.
+   */
+  async offer(actor: Actor, cameraId: number): Promise<{ gb28181: boolean; mayControl: boolean }> {
+    const subject = await cameraSubject(this.deps.repos, cameraId);
+    const camera = (await this.deps.repos.cameras.get(cameraId))!;
+    return { gb28181: /^gb28181:\/\//.test(camera.sourceUrl ?? ''), mayControl: can(actor, 'control-ptz', subject) };
+  }
+
   async command(actor: Actor, cameraId: number, c: PtzCommand): Promise<{ ptzCmd: string }> {
     const subject = await cameraSubject(this.deps.repos, cameraId);
     const camera = (await this.deps.repos.cameras.get(cameraId))!;

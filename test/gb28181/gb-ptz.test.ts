@@ -33,6 +33,8 @@ for (const dialect of DIALECTS) {
       const controls: Record<string, string>[] = [];
       device.on('control', (_type, f) => controls.push(f));
 
+      expect(await ptz.offer(operator, w.cameraId)).toEqual({ gb28181: true, mayControl: true });
+      expect(await ptz.offer(auditor, w.cameraId)).toEqual({ gb28181: true, mayControl: false });
       const sent = await ptz.command(operator, w.cameraId, { action: 'move', pan: 'left', tilt: 'up', speed: 64 });
       await until('the device got the PTZ command', () => controls.length === 1);
       expect(controls[0]!['PTZCmd']).toBe(sent.ptzCmd);

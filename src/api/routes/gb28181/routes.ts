@@ -41,6 +41,16 @@ export const gb28181Routes: FastifyPluginAsyncZod<GbRouteDeps> = async (app, d) 
     },
   }, async (req) => d.ptz.command(actorOf(req), req.params.cameraId, req.body));
 
+  app.get('/cameras/:cameraId/ptz', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: 'Whether the camera takes PTZ from this platform (a GB/T 28181 channel) and whether you may steer it',
+      params: cameraParams,
+      response: { 200: z.object({ gb28181: z.boolean(), mayControl: z.boolean() }).describe('PtzOffer'), ...errorResponses },
+    },
+  }, async (req) => d.ptz.offer(actorOf(req), req.params.cameraId));
+
   app.get('/cameras/:cameraId/device-records', {
     config: { access: 'signed-in' },
     schema: {

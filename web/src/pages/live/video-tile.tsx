@@ -107,7 +107,7 @@ export function VideoTile({ index, camera, prefer, onDropCamera, onClear, onLive
           <Button size="small" type="text" style={{ color: '#fff' }} onClick={onClear} aria-label={t('common.close')}>×</Button>
         </div>
       )}
-      {camera?.sourceUrl?.startsWith('gb28181://') && <PtzPad cameraId={camera.id} />}
+      {camera && <PtzPad cameraId={camera.id} />}
     </div>
   );
 }
