@@ -5,7 +5,8 @@
 // each press and release is a registered PTZ command.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoGb, startDemoGbDevices } from '../../src/services/demo-gb.js';
+import { startDemoGbDevices } from '../../src/cli/commands/demo-gb-devices.js';
+import { seedDemoGb } from '../../src/services/demo-gb.js';
 import { startGb28181Service } from '../../src/services/gb28181.service.js';
 import type { GbRuntime } from '../../src/gb28181/open.js';
 import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
