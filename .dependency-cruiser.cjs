@@ -30,9 +30,9 @@ module.exports = {
       name: 'no-simulator-in-production',
       comment:
         'The camera simulator is a test and demo tool. Exceptions: the commands that run it on purpose ' +
-        '(`vigil sim`, and `vigil serve --demo` which starts simulated cameras).',
+        '(`vigil sim`, and `vigil serve --demo` which starts simulated cameras and GB/T 28181 devices).',
       severity: 'error',
-      from: { ...PRODUCTION, pathNot: [PRODUCTION.pathNot, '^src/sim/', '^src/cli/commands/(sim|serve)\\.ts$'] },
+      from: { ...PRODUCTION, pathNot: [PRODUCTION.pathNot, '^src/sim/', '^src/cli/commands/(sim|serve|demo-gb-devices)\\.ts$'] },
       to: { path: '^src/sim/' },
     },
     {

@@ -57,6 +57,9 @@ export function deviceIdProblem(id: string): string | undefined {
 }
 
 export class GbDeviceService {
+  /** Catalogs are applied one at a time (see applyCatalog). */
+  private catalogs: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: GbDeviceServiceDeps) {}
 
   /** The digest password of a device: its own, else the domain's; undefined refuses it. */
@@ -118,6 +121,11 @@ export class GbDeviceService {
     return (await this.deps.repo.channel(channelId))?.device;
   }
 
+  /** One device by its SIP ID (a point read: queries to one device must not list them all). */
+  async device(deviceId: string): Promise<GbDevice | undefined> {
+    return this.deps.repo.get(deviceId);
+  }
+
   async devices(): Promise<GbDevice[]> {
     return this.deps.repo.list();
   }
@@ -131,7 +139,17 @@ export class GbDeviceService {
    * A catalog (query answer or NOTIFY) into the registry: groups (215/216) first, parents before
    * children, then channels as camera points through the registry's use cases.
    */
-  async applyCatalog(deviceId: string, items: CatalogItem[]): Promise<CatalogOutcome> {
+  applyCatalog(deviceId: string, items: CatalogItem[]): Promise<CatalogOutcome> {
+    // One catalog at a time, yielding to I/O between items. The database is synchronous on SQLite
+    // and one connection's queue on both dialects: fifty devices registering together used to
+    // apply fifty catalogs at once, and every REGISTER and Keepalive behind them waited for all
+    // of those transactions (and the event loop for their statements) before it was answered.
+    const run = this.catalogs.then(() => this.applyCatalogNow(deviceId, items));
+    this.catalogs = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyCatalogNow(deviceId: string, items: CatalogItem[]): Promise<CatalogOutcome> {
     const device = await this.deps.repo.get(deviceId);
     if (!device) return { cameras: 0, groups: 0, refused: [] };
     const out: CatalogOutcome = { cameras: 0, groups: 0, refused: [] };
@@ -139,6 +157,7 @@ export class GbDeviceService {
     const groupsFirst = [...items].sort((a, b) => rank(a) - rank(b));
     const regions = await this.regionsByCivilCode();
     for (const item of groupsFirst) {
+      await yieldToIo();
       const base = { channelId: item.deviceId, name: item.name, parentId: item.parentId, status: item.status, cameraId: null as number | null, groupId: null as number | null, refusal: null as string | null, articles: [] as string[], item: item.fields };
       if (item.event === 'DEL') {
         await this.deps.repo.deleteChannel(device.id, item.deviceId);
@@ -247,6 +266,8 @@ export class GbDeviceService {
     return cameraId;
   }
 }
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Business groups, then virtual organisations, then everything else. */
 function rank(item: CatalogItem): number {

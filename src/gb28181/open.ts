@@ -86,6 +86,9 @@ export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
   const player = new GbPlayer(endpoint, receiver, o.repos.gbDevices, { sipId: s.sipId, domain, publicAddress: s.publicAddress });
   platform.on('offline', (id, reason) => player.endDevice(id, `device offline (${reason === 'expired' ? 'registration expired' : 'keepalives missed'})`));
   platform.on('unregistered', (id) => player.endDevice(id, 'device unregistered'));
+  platform.on('mediaStatus', (id, callId, type) => {
+    if (!player.mediaStatus(id, callId, type)) o.logger.info({ deviceId: id, callId, type }, 'GB/T 28181 MediaStatus for no session of ours');
+  });
   // Device alarms (Alarm NOTIFY) become health alarms on the channel's camera, with the recording's
   // range around the alarm time so the console can open it.
   platform.on('alarm', (a) => {

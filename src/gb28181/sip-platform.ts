@@ -34,12 +34,16 @@ export interface GbPlatformOptions {
 
 export interface GbPlatformEvents {
   registered: [deviceId: string];
+  /** A REGISTER answered 200: ms from the first REGISTER of its Call-ID (the challenged one) to the 200. */
+  registerAnswered: [deviceId: string, ms: number];
   unregistered: [deviceId: string];
   offline: [deviceId: string, reason: string];
   catalog: [deviceId: string, outcome: CatalogOutcome];
   refused: [deviceId: string, reason: string];
   /** Alarm NOTIFY (§9.4): `channelId` is the body's DeviceID (the alarming channel or the device). */
   alarm: [alarm: GbDeviceAlarm];
+  /** MediaStatus NOTIFY (§9.9.3; 121 = a download or playback reached its end); Call-ID of the MESSAGE. */
+  mediaStatus: [deviceId: string, callId: string | undefined, notifyType: string];
 }
 
 export interface GbDeviceAlarm {
@@ -61,6 +65,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   /** Multi-message answers other than Catalog (RecordInfo), by device|CmdType|SN. */
   private readonly gathering = new Map<string, (m: ManscdpMessage) => void>();
   private sn = Math.floor(Math.random() * 100_000);
+  /** When each challenged REGISTER (by Call-ID) came, to time the exchange; bounded. */
+  private readonly challenged = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
     this.log.error({ err }, 'GB/T 28181 request failed');
@@ -129,6 +135,9 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     const verdict = this.digest.verify(inc.request.headers.get('authorization'), 'REGISTER', (u) => (u === deviceId ? password : undefined));
     if (!verdict.ok) {
       if (verdict.reason === 'wrong') return this.refuse(inc, deviceId, 403, 'wrong password or user name');
+      const callId = inc.request.headers.get('call-id') ?? '';
+      if (this.challenged.size >= 10_000) this.challenged.clear();
+      if (!this.challenged.has(callId)) this.challenged.set(callId, performance.now());
       await inc.respond(401, { headers: { 'WWW-Authenticate': this.digest.challenge(verdict.reason === 'stale') } });
       return;
     }
@@ -145,6 +154,10 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     const headers: Record<string, string> = { Expires: String(expiresSeconds), Date: sipDate(this.clock.now(), this.options.utcOffsetMinutes) };
     if (contact) headers['Contact'] = contact;
     await inc.respond(200, { headers });
+    const callId = inc.request.headers.get('call-id') ?? '';
+    const t0 = this.challenged.get(callId);
+    this.challenged.delete(callId);
+    if (t0 !== undefined) this.emit('registerAnswered', deviceId, performance.now() - t0);
     if (isNew) {
       this.log.info({ deviceId, from: `${inc.remote.transport}:${inc.remote.address}:${inc.remote.port}` }, 'GB/T 28181 device registered');
       this.emit('registered', deviceId);
@@ -186,6 +199,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
           const outcome = await this.service.applyCatalog(deviceId, items);
           this.emit('catalog', deviceId, outcome);
         }
+      } else if (doc.root === 'Notify' && doc.cmdType === 'MediaStatus') {
+        this.emit('mediaStatus', deviceId, inc.request.headers.get('call-id'), childText(doc.element, 'NotifyType') ?? '');
       } else if (doc.root === 'Notify' && doc.cmdType === 'Alarm') {
         this.emit('alarm', {
           deviceId,
@@ -215,8 +230,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
 
   /** A Query to `deviceId` about `targetId` (the device itself, or one of its channels). */
   private async sendTo(deviceId: string, targetId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
-    const devices = await this.service.devices();
-    const d = devices.find((x) => x.deviceId === deviceId);
+    const d = await this.service.device(deviceId);
     if (!d || !d.online) throw new Error(`device ${deviceId} is not registered`);
     const remote: Remote = { transport: d.transport, address: d.address, port: d.port };
     await this.endpoint.request({
@@ -342,7 +356,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   async deviceControl(channelId: string, ptzCmd: string, priority = 5): Promise<void> {
     const ch = await this.service.channelOwner(channelId);
     if (!ch) throw new Error(`channel ${channelId} is in no registered device's catalog`);
-    const d = (await this.service.devices()).find((x) => x.deviceId === ch);
+    const d = await this.service.device(ch);
     if (!d || !d.online) throw new Error(`device ${ch} of channel ${channelId} is not registered`);
     await this.endpoint.request({
       method: 'MESSAGE',

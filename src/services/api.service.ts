@@ -9,6 +9,9 @@ import { openEvidence } from './evidence.js';
 import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
 import { storageThresholds } from '../storage/disk-usage.js';
+import { GbDeviceRecordsService } from '../gb28181/device-records.service.js';
+import { GbPtzService } from '../gb28181/ptz.service.js';
+import { gbInProcess } from './gb28181.service.js';
 
 export interface ApiServiceOptions {
   /** `vigil serve --demo`: the API docs are open unless http.publicDocs says otherwise. */
@@ -34,6 +37,10 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
     supervision: ctx.supervision,
     shares: { shares: ctx.shares },
+    gb28181: {
+      ptz: new GbPtzService({ repos: ctx.repos, log: ctx.access.log, control: () => { const rt = gbInProcess.runtime; return rt ? (ch, cmd) => rt.platform.deviceControl(ch, cmd) : undefined; } }),
+      deviceRecords: new GbDeviceRecordsService({ repos: ctx.repos, log: ctx.access.log, recordInfo: () => { const rt = gbInProcess.runtime; return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; } }),
+    },
     evidence: {
       ...evidence,
       keys: ctx.audit.keys,

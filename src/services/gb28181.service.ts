@@ -5,6 +5,12 @@ import { gb28181SourceFactory } from '../ingest/gb28181-source.js';
 import { registerSource } from '../ingest/registry.js';
 import type { Context } from './context.js';
 
+/**
+ * The platform running in this process, if any: the API role's PTZ and device-recording use cases
+ * reach devices through it when both roles share a process (looked up per call: api starts first).
+ */
+export const gbInProcess: { runtime?: GbRuntime | undefined } = {};
+
 export async function startGb28181Service(ctx: Context): Promise<GbRuntime> {
   const logger = ctx.logger.child({ role: 'gb28181' });
   const gb = await openGb28181({
@@ -24,5 +30,13 @@ export async function startGb28181Service(ctx: Context): Promise<GbRuntime> {
   if (!ctx.config.gb28181.domainPassword && !Object.keys(ctx.config.gb28181.devicePasswords).length) {
     logger.warn('no GB/T 28181 passwords are configured (gb28181.domainPassword / devicePasswords): every device will be refused');
   }
-  return gb;
+  gbInProcess.runtime = gb;
+  const close = gb.close.bind(gb);
+  return {
+    ...gb,
+    async close() {
+      if (gbInProcess.runtime === gb) gbInProcess.runtime = undefined;
+      await close();
+    },
+  };
 }

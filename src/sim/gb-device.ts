@@ -12,6 +12,7 @@ import { newBranch, newTag, parseNameAddr } from '../media/sip/headers.js';
 import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp } from '../media/sip/manscdp.js';
 import { SipHeaders, type SipRequest, type SipResponse } from '../media/sip/message.js';
 import { parseGbAnswer } from '../media/sip/gb-sdp.js';
+import { parseMansrtsp, type MansrtspCommand } from '../media/sip/mansrtsp.js';
 import { SipTransport, type Remote, type SipTransportName } from '../media/sip/transport.js';
 import type { XmlNode } from '../media/sip/xml.js';
 import { GbMediaSender, type FrameFeed, type SenderMode } from './gb-media-sender.js';
@@ -46,6 +47,11 @@ export interface StreamSession {
   ssrc: number;
   mode: SenderMode;
   sender: GbMediaSender;
+  /** s= of the INVITE, and for Playback/Download the range asked for (epoch s). */
+  session: 'Play' | 'Playback' | 'Download';
+  range?: { start: number; end: number };
+  /** Playback state as MANSRTSP left it. */
+  playback: { paused: boolean; positionSeconds: number; scale: number };
   /** To send BYE from our side. */
   bye: () => Promise<void>;
 }
@@ -55,6 +61,10 @@ export interface SimGbDeviceEvents {
   stream: [session: StreamSession];
   ended: [session: StreamSession, by: 'platform' | 'device'];
   control: [cmdType: string, fields: Record<string, string>];
+  /** A MANSRTSP command obeyed in a playback session. */
+  playback: [session: StreamSession, command: MansrtspCommand];
+  /** A download sent its whole range and said so (MediaStatus 121). */
+  downloaded: [session: StreamSession];
 }
 
 export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
@@ -130,8 +140,9 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
     this.keepalive = undefined;
   }
 
-  private message(root: 'Notify' | 'Response', cmdType: string, fields: XmlNode, sn = ++this.sn): Promise<SipResponse> {
+  private message(root: 'Notify' | 'Response', cmdType: string, fields: XmlNode, sn = ++this.sn, callId?: string): Promise<SipResponse> {
     return this.endpoint.request({
+      ...(callId ? { callId } : {}),
       method: 'MESSAGE',
       uri: this.platformUri,
       remote: this.remote,
@@ -151,6 +162,7 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
       await s?.sender.start().catch(() => undefined);
       return;
     }
+    if (m === 'INFO') return this.onInfo(inc);
     if (m === 'BYE') {
       const s = this.sessions.get(inc.request.headers.get('call-id') ?? '');
       await inc.respond(s ? 200 : 481);
@@ -222,23 +234,76 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
       return;
     }
     // The platform's setup role decides ours: it listens (passive) → we connect (active).
+    const session = offer.session === 'Playback' || offer.session === 'Download' ? offer.session : 'Play';
+    // A recording is asked for by its range; this device keeps what its RecordInfo lists (or, with none listed, anything).
+    if (session !== 'Play') {
+      const r = offer.range;
+      const kept = (ch.records ?? []).length === 0 || (r !== undefined && (ch.records ?? []).some((x) => x.startMs <= r.start * 1000 && x.endMs >= r.end * 1000));
+      if (!r || !kept) {
+        await inc.respond(404);
+        return;
+      }
+    }
     const mode: SenderMode = !offer.tcp ? 'udp' : offer.setup === 'active' ? 'tcp-passive' : 'tcp-active';
     const sender = new GbMediaSender(ch.feed, mode, { address: offer.address, port: offer.port }, offer.ssrc, this.host);
     const port = (await sender.listen()) || 15060;
     const ssrcLine = String(offer.ssrc).padStart(10, '0');
     const sdp = [
-      'v=0', `o=${ch.id} 0 0 IN IP4 ${this.host}`, 's=Play', `c=IN IP4 ${this.host}`, 't=0 0',
+      'v=0', `o=${ch.id} 0 0 IN IP4 ${this.host}`, `s=${session}`, `c=IN IP4 ${this.host}`, offer.range ? `t=${offer.range.start} ${offer.range.end}` : 't=0 0',
       `m=video ${port} ${offer.tcp ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96`, 'a=sendonly', 'a=rtpmap:96 PS/90000',
+      ...(session === 'Download' ? [`a=filesize:${1_000_000}`] : []),
       ...(offer.tcp ? [`a=setup:${mode === 'tcp-passive' ? 'passive' : 'active'}`, 'a=connection:new'] : []),
       `y=${ssrcLine}`, 'f=',
     ].join('\r\n') + '\r\n';
     const callId = inc.request.headers.get('call-id')!;
     const toTag = newTag();
     const invite = inc.request;
-    const session: StreamSession = { callId, channelId: ch.id, ssrc: offer.ssrc, mode, sender, bye: () => this.hangUp(session, invite, toTag, inc.remote) };
-    this.sessions.set(callId, session);
+    const s: StreamSession = {
+      callId, channelId: ch.id, ssrc: offer.ssrc, mode, sender, session, ...(offer.range ? { range: offer.range } : {}),
+      playback: { paused: false, positionSeconds: 0, scale: 1 },
+      bye: () => this.hangUp(s, invite, toTag, inc.remote),
+    };
+    this.sessions.set(callId, s);
+    // A download is the range's pictures (from this device's encoder, as its recording), then MediaStatus 121.
+    if (session === 'Download' && offer.range) {
+      sender.stopAfter(Math.max(1, (offer.range.end - offer.range.start) * 25), () => {
+        void this.message('Notify', 'MediaStatus', { NotifyType: 121 }, ++this.sn, callId).then(() => this.emit('downloaded', s), () => undefined);
+      });
+    }
     await inc.respond(200, { toTag, headers: { Contact: `<sip:${ch.id}@${this.host}:${this.transport.port}>`, 'Content-Type': 'APPLICATION/SDP' }, body: Buffer.from(sdp) });
-    this.emit('stream', session);
+    this.emit('stream', s);
+  }
+
+  /** MANSRTSP in INFO (§9.8): only in a playback session. */
+  private async onInfo(inc: IncomingRequest): Promise<void> {
+    const s = this.sessions.get(inc.request.headers.get('call-id') ?? '');
+    if (!s) {
+      await inc.respond(481);
+      return;
+    }
+    let c: MansrtspCommand;
+    try {
+      c = parseMansrtsp(inc.request.body);
+    } catch {
+      await inc.respond(400);
+      return;
+    }
+    if (s.session !== 'Playback') {
+      await inc.respond(488);
+      return;
+    }
+    if (c.kind === 'pause') {
+      s.sender.pause();
+      s.playback.paused = true;
+    } else if (c.kind === 'resume' || c.kind === 'seek') {
+      if (c.kind === 'seek') s.playback.positionSeconds = c.seconds;
+      s.sender.resume();
+      s.playback.paused = false;
+    } else {
+      s.playback.scale = c.scale;
+    }
+    await inc.respond(200);
+    this.emit('playback', s, { ...c });
   }
 
   /** BYE from the device's side of the dialog (RFC 3261 §15.1.1): From is our To, with our tag. */

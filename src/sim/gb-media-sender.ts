@@ -28,6 +28,7 @@ export class GbMediaSender {
   private closed = false;
   private firstIndex: number | undefined;
   private waitKey = true;
+  private limit: { frames: number; done: () => void } | undefined;
 
   /**
    * `mode` is this device's side: `tcp-active` connects to the platform's address, `tcp-passive`
@@ -104,6 +105,17 @@ export class GbMediaSender {
     else return;
     this.framesSent++;
     this.packetsSent += packets.length;
+    if (this.limit && this.framesSent >= this.limit.frames) {
+      const { done } = this.limit;
+      this.limit = undefined;
+      this.paused = true;
+      done();
+    }
+  }
+
+  /** Download: stop after `frames` more pictures have gone out and call `done` (the range is sent). */
+  stopAfter(frames: number, done: () => void): void {
+    this.limit = { frames: this.framesSent + frames, done };
   }
 
   close(): void {

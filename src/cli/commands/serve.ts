@@ -5,12 +5,17 @@ import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startRoles } from '../../services/roles.js';
 import { DEMO_OPERATOR_FILE, seedDemo } from '../../services/demo.js';
+import { seedDemoGb, withDemoGb } from '../../services/demo-gb.js';
+import { startDemoGbDevices } from './demo-gb-devices.js';
+import { gbInProcess } from '../../services/gb28181.service.js';
 import { Errors } from '../../errors.js';
 import { startSimulator } from '../../sim/simulator.js';
 import { parse } from '../args.js';
 
-export async function serveCommand(config: Config, args: string[]): Promise<number> {
+export async function serveCommand(given: Config, args: string[]): Promise<number> {
   const { values } = parse(args, { demo: { type: 'boolean' } }, false);
+  // The demo runs the GB/T 28181 platform too, with simulated GB devices beside the RTSP cameras.
+  const config = values.demo ? withDemoGb(given) : given;
   const ctx = await openContext(config);
   const stops: (() => Promise<void>)[] = [];
   try {
@@ -25,10 +30,14 @@ export async function serveCommand(config: Config, args: string[]): Promise<numb
       ctx.logger.info({ cameras: simCameras, port: sim.port }, 'camera simulator running');
       // The simulator this process started is a camera source: its one address and port, not the rest of loopback.
       ctx.sources.allowEndpoint(sim.host, sim.port);
-      if (values.demo) await seedDemo(ctx, simCameras, sim.host, sim.port);
+      if (values.demo && (await seedDemo(ctx, simCameras, sim.host, sim.port)) > 0) {
+        const city = (await ctx.registry.organisations.list()).find((o) => o.regionCode === '340100');
+        if (city) await seedDemoGb(ctx, city.id);
+      }
     }
     const roles = await startRoles(ctx, config.services, { demo: values.demo === true }, (e) => ctx.logger.error({ err: e }, 'stop failed'));
     stops.push(roles.close);
+    if (values.demo && gbInProcess.runtime) stops.push(await startDemoGbDevices(ctx, gbInProcess.runtime.port));
     if (roles.apiUrl) {
       process.stderr.write(
         `\nVigil ${ctx.version} is running.\n  Console:  ${roles.apiUrl}/\n  API docs: ${roles.apiUrl}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\n${signInHint(config.dataDir)}Press Ctrl+C to stop.\n\n`,

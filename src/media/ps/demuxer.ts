@@ -29,8 +29,14 @@ export interface PsDemuxerOptions {
   maxUnboundedBytes?: number;
 }
 
+const STORE_MIN = 256 << 10;
+
 export class PsDemuxer {
+  /** The bytes not yet parsed: store[head, tail). */
   private buf: Buffer = Buffer.alloc(0);
+  private store: Buffer = Buffer.alloc(0);
+  private head = 0;
+  private tail = 0;
   readonly streamTypes = new Map<number, number>();
   readonly stats: PsDemuxStats = { packs: 0, pes: 0, skippedBytes: 0, damaged: 0 };
   private readonly maxUnbounded: number;
@@ -43,16 +49,14 @@ export class PsDemuxer {
   }
 
   push(chunk: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.append(chunk);
     let at = 0;
     for (;;) {
       const next = this.step(at, false);
       if (next === undefined) break;
       at = next;
     }
-    this.buf = at >= this.buf.length ? Buffer.alloc(0) : this.buf.subarray(at);
-    // Keep what remains independent of the caller's chunk (a socket may reuse it).
-    if (this.buf.length && this.buf.buffer === chunk.buffer) this.buf = Buffer.from(this.buf);
+    this.consume(at);
   }
 
   /** Hands out a trailing unbounded PES (end of file or stream). */
@@ -63,7 +67,34 @@ export class PsDemuxer {
       if (next === undefined) break;
       at = next;
     }
-    this.buf = Buffer.alloc(0);
+    this.store = Buffer.alloc(0);
+    this.head = this.tail = 0;
+    this.buf = this.store;
+  }
+
+  /**
+   * Bytes are copied once into a store that grows by doubling. A PES of a keyframe arrives in
+   * dozens of RTP packets; joining the waiting bytes with each packet (Buffer.concat) copied the
+   * whole PES again per packet, megabytes a second per camera of garbage. Bytes handed out in
+   * a PES payload are never written again: a full store is replaced, not compacted in place.
+   */
+  private append(chunk: Buffer): void {
+    if (this.tail + chunk.length > this.store.length) {
+      const live = this.tail - this.head;
+      const next = Buffer.allocUnsafe(Math.max(STORE_MIN, (live + chunk.length) * 2));
+      this.store.copy(next, 0, this.head, this.tail);
+      this.store = next;
+      this.head = 0;
+      this.tail = live;
+    }
+    chunk.copy(this.store, this.tail);
+    this.tail += chunk.length;
+    this.buf = this.store.subarray(this.head, this.tail);
+  }
+
+  private consume(n: number): void {
+    this.head = Math.min(this.tail, this.head + n);
+    this.buf = this.store.subarray(this.head, this.tail);
   }
 
   /** Parses one unit at `at`; returns where the next begins, or undefined when more bytes are needed. */

@@ -13,7 +13,7 @@ import { splitAnnexB } from '../h264/annexb.js';
 import { PsReader } from './ps-reader.js';
 import { frameRfc4571, Rfc4571Decoder } from './rfc4571.js';
 import { RtpPsDepacketizer } from './rtp-ps.js';
-import type { PsAccessUnit } from './video-assembler.js';
+import { VideoAssembler, type PsAccessUnit } from './video-assembler.js';
 
 const run = promisify(execFile);
 
@@ -174,4 +174,30 @@ describe('PS reader under damage', () => {
       r.flush();
     }
   }, 60_000);
+});
+
+describe('video assembler', () => {
+  it('a start code (3 or 4 bytes) cut anywhere between pushes still ends one NAL unit and begins the next', () => {
+    const nal = (head: number[], len: number) => Buffer.from([...head, ...Array.from({ length: len }, (_, i) => (i % 200) + 2)]);
+    const nals = [nal([0x09, 0xf0], 0), nal([0x67, 0x42], 9), nal([0x68, 0xce], 3), nal([0x65, 0x88], 40), nal([0x09, 0xf0], 0), nal([0x41, 0x9a], 25), nal([0x41, 0x1a], 7)];
+    const es = Buffer.concat(nals.flatMap((n, i) => [Buffer.from(i % 2 ? [0, 0, 0, 1] : [0, 0, 1]), n]));
+    const want = nals.map((n) => n.toString('hex'));
+    const read = (cuts: number[]) => {
+      const units: PsAccessUnit[] = [];
+      const a = new VideoAssembler('h264', (u) => units.push(u));
+      let from = 0;
+      for (const c of [...cuts, es.length]) {
+        a.push(Buffer.from(es.subarray(from, c)), from === 0 ? 0 : undefined);
+        from = c;
+      }
+      a.flush();
+      return units;
+    };
+    for (let cut = 1; cut < es.length; cut++) {
+      const units = read([cut]);
+      expect(nalsOf(units), `cut at ${cut}`).toEqual(want);
+      expect(units.map((u) => u.keyframe)).toEqual([true, false]);
+    }
+    expect(nalsOf(read(Array.from({ length: es.length - 1 }, (_, i) => i + 1))), 'a byte a push').toEqual(want);
+  });
 });

@@ -25,9 +25,9 @@ interface Stamp {
 }
 
 export class VideoAssembler {
-  // The NAL unit being read: pieces before the last 3 bytes, and those bytes (a start code may span chunks).
+  // The NAL unit being read, as views of the pushed data; how many zeros ended the last push.
   private pieces: Buffer[] = [];
-  private carry: Buffer = Buffer.alloc(0);
+  private zeros = 0;
   private inNal = false;
   private nalStart = 0;
   /** ES bytes seen so far. */
@@ -45,45 +45,60 @@ export class VideoAssembler {
     private readonly onUnit: (u: PsAccessUnit) => void,
   ) {}
 
+  /**
+   * `data` must not change afterwards (the demuxer's PES payloads never do): NAL units are kept
+   * as views of it and joined only when one spans several PES, so a picture's bytes are not
+   * copied again here. A start code may span two pushes; the zeros it leaves at the end of the
+   * NAL unit before it are trailing zeros, which are stripped anyway (H.264 §7.4.1.2.4).
+   */
   push(data: Buffer, pts?: number, dts?: number): void {
     if (pts !== undefined) this.stamps.push({ start: this.offset, end: this.offset + data.length, pts, dts: dts ?? pts });
     if (this.stamps.length > 64) this.stamps.shift();
-    const search = this.carry.length ? Buffer.concat([this.carry, data]) : data;
-    const base = this.offset - this.carry.length;
+    const base = this.offset;
     this.offset += data.length;
+    const n = data.length;
     let pos = 0;
-    const n = search.length;
-    for (let i = 0; i + 2 < n; i++) {
-      if (search[i + 2]! > 1) {
+    let i = 0;
+    if (this.zeros >= 2 && n >= 1 && data[0] === 1) i = pos = this.beginNal(base - 2, 1);
+    else if (this.zeros >= 1 && n >= 2 && data[0] === 0 && data[1] === 1) i = pos = this.beginNal(base - 1, 2);
+    for (; i + 2 < n; i++) {
+      if (data[i + 2]! > 1) {
         i += 2;
         continue;
       }
-      if (search[i] !== 0 || search[i + 1] !== 0 || search[i + 2] !== 1) continue;
-      if (this.inNal) this.endNal(search.subarray(pos, i));
-      this.inNal = true;
-      this.nalStart = base + i;
-      this.pieces = [];
-      pos = i + 3;
+      if (data[i] !== 0 || data[i + 1] !== 0 || data[i + 2] !== 1) continue;
+      if (this.inNal) this.pieces.push(data.subarray(pos, i));
+      pos = this.beginNal(base + i, i + 3);
       i += 2;
     }
-    const keepFrom = Math.max(pos, n - 3);
-    if (this.inNal && keepFrom > pos) this.pieces.push(Buffer.from(search.subarray(pos, keepFrom)));
-    this.carry = Buffer.from(search.subarray(keepFrom));
+    if (this.inNal && n > pos) this.pieces.push(data.subarray(pos));
+    let z = 0;
+    while (z < 2 && z < n && data[n - 1 - z] === 0) z++;
+    this.zeros = z === n ? Math.min(2, this.zeros + z) : z;
+  }
+
+  /** A start code at `at` (ES offset): ends the NAL unit being read; returns where the next one's bytes begin. */
+  private beginNal(at: number, payloadAt: number): number {
+    if (this.inNal) this.endNal();
+    this.inNal = true;
+    this.nalStart = at;
+    this.pieces = [];
+    return payloadAt;
   }
 
   /** Ends the current picture (end of stream, or a sender's end-of-frame signal). */
   flush(): void {
     if (this.inNal) {
-      this.endNal(Buffer.alloc(0), true);
+      this.endNal();
       this.inNal = false;
-      this.carry = Buffer.alloc(0);
+      this.zeros = 0;
     }
     this.emitUnit();
   }
 
-  private endNal(last: Buffer, withCarry = false): void {
-    const parts = withCarry ? [...this.pieces, last, this.carry] : [...this.pieces, last];
-    let nal = parts.length === 1 ? Buffer.from(parts[0]!) : Buffer.concat(parts);
+  private endNal(): void {
+    const parts = this.pieces;
+    let nal = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     let end = nal.length;
     while (end > 0 && nal[end - 1] === 0) end--;
     nal = nal.subarray(0, end);

@@ -15,6 +15,8 @@ export interface GbOffer {
   /** Playback/Download: the channel and the epoch-second range. */
   channelId?: string;
   range?: { start: number; end: number };
+  /** Download: how many times real time the device may send (a=downloadspeed). */
+  downloadSpeed?: number;
 }
 
 export function buildGbOffer(o: GbOffer): string {
@@ -23,6 +25,7 @@ export function buildGbOffer(o: GbOffer): string {
   if (o.session !== 'Play' && o.channelId) lines.push(`u=${o.channelId}:0`);
   lines.push(`c=IN IP4 ${o.address}`, o.range ? `t=${o.range.start} ${o.range.end}` : 't=0 0');
   lines.push(`m=video ${o.port} ${tcp ? 'TCP/RTP/AVP' : 'RTP/AVP'} 96 98 99`, 'a=recvonly', 'a=rtpmap:96 PS/90000', 'a=rtpmap:98 H264/90000', 'a=rtpmap:99 H265/90000');
+  if (o.session === 'Download' && o.downloadSpeed) lines.push(`a=downloadspeed:${o.downloadSpeed}`);
   if (tcp) lines.push(`a=setup:${o.transport === 'tcp-passive' ? 'passive' : 'active'}`, 'a=connection:new');
   lines.push(`y=${o.ssrc}`);
   return lines.join('\r\n') + '\r\n';
@@ -37,6 +40,12 @@ export interface GbAnswer {
   ssrc: number | undefined;
   payloadTypes: number[];
   encodings: Map<number, string>;
+  /** s= (Play, Playback, Download, or a device's own words in an answer). */
+  session?: string;
+  /** t= when not `0 0`: epoch seconds (Playback/Download offers). */
+  range?: { start: number; end: number };
+  /** a=downloadspeed (Download offers). */
+  downloadSpeed?: number;
 }
 
 /** Reads a device's SDP answer; throws SIP_BODY when it has no usable video line. */
@@ -48,8 +57,14 @@ export function parseGbAnswer(body: Buffer | string): GbAnswer {
   let setup: GbAnswer['setup'];
   let ssrc: number | undefined;
   const encodings = new Map<number, string>();
+  const extra: Pick<GbAnswer, 'session' | 'range' | 'downloadSpeed'> = {};
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
+    if (line.startsWith('s=')) extra.session = line.slice(2).trim();
+    const t = /^t=(\d{1,12}) (\d{1,12})$/.exec(line);
+    if (t && Number(t[2]) > 0) extra.range = { start: Number(t[1]), end: Number(t[2]) };
+    const ds = /^a=downloadspeed:(\d{1,3})$/.exec(line);
+    if (ds) extra.downloadSpeed = Number(ds[1]);
     const c = /^c=IN IP4 (\S+)/.exec(line);
     if (c && (!media || !address)) address = c[1];
     const m = /^m=video (\d{1,5}) (\S+) ([\d ]+)$/.exec(line);
@@ -64,7 +79,7 @@ export function parseGbAnswer(body: Buffer | string): GbAnswer {
   if (!media || !address) throw new SipError('SIP_BODY', 'the answer has no m=video line or no c= address');
   if (media.port < 1 || media.port > 65535) throw new SipError('SIP_BODY', `the answer's media port ${media.port} is out of range`);
   if (ssrc !== undefined && ssrc > 0xffffffff) ssrc = undefined;
-  return { address, port: media.port, tcp: /TCP/i.test(media.proto), setup, ssrc, payloadTypes: media.pts, encodings };
+  return { address, port: media.port, tcp: /TCP/i.test(media.proto), setup, ssrc, payloadTypes: media.pts, encodings, ...extra };
 }
 
 /**

@@ -8,6 +8,7 @@ import { CAMERA_DRAG_TYPE } from '../../common/camera-tree';
 import { useErrorReporter } from '../../common/error-report';
 import { LiveStream, type LiveState, type Transport } from '../../media/live-stream';
 import { downloadSnapshot, toggleFullscreen } from '../../media/snapshot';
+import { PtzPad } from './ptz-pad';
 
 interface Props {
   index: number;
@@ -106,6 +107,7 @@ export function VideoTile({ index, camera, prefer, onDropCamera, onClear, onLive
           <Button size="small" type="text" style={{ color: '#fff' }} onClick={onClear} aria-label={t('common.close')}>×</Button>
         </div>
       )}
+      {camera && <PtzPad cameraId={camera.id} />}
     </div>
   );
 }

@@ -1,0 +1,80 @@
+// A GB/T 28181 channel on the video wall in real Chromium: the API and the gb28181 role in one
+// process (as `npm start` runs them), the demo's simulated GB devices registering with digest,
+// and a duty operator who drags the GB channel onto a tile — the platform INVITEs the device,
+// PS over RTP becomes a live picture that is not black — then steers it with the tile's PTZ pad:
+// each press and release is a registered PTZ command.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoGbDevices } from '../../src/cli/commands/demo-gb-devices.js';
+import { seedDemoGb } from '../../src/services/demo-gb.js';
+import { startGb28181Service } from '../../src/services/gb28181.service.js';
+import type { GbRuntime } from '../../src/gb28181/open.js';
+import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { sleep } from '../support/recorder-harness.js';
+
+let server: RunningServer;
+let gb: GbRuntime;
+let stopDevices: () => Promise<void>;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let cameraId: number;
+
+const lumaOf = (selector: string) =>
+  page.evaluate(`(() => {
+    const v = document.querySelector(${JSON.stringify(selector)});
+    if (!v || v.readyState < 2 || !v.videoWidth) return -1;
+    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
+    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
+    const d = x.getImageData(0, 0, 64, 36).data; let s = 0;
+    for (let i = 0; i < d.length; i += 4) s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+    return s / (64 * 36);
+  })()`) as Promise<number>;
+
+describe('a GB/T 28181 channel in the console', () => {
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startTestServer({ VIGIL_GB_PASSWORD: 'demo-domain-secret', VIGIL_GB_PORT: '0' });
+    gb = await startGb28181Service(server.ctx);
+    const city = await server.ctx.registry.organisations.create({ kind: 'platform', name: '示范市', nameEn: 'Demo City', level: 'city', regionCode: '340100' });
+    await seedDemoGb(server.ctx, city.id);
+    cameraId = (await server.ctx.repos.cameras.getByGbId('34010000001310000001'))!.id;
+    const catalogued = new Promise((r) => gb.platform.on('catalog', (id) => id === '34010000001180000001' && r(id)));
+    stopDevices = await startDemoGbDevices(server.ctx, gb.port);
+    await catalogued;
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    await signInContext(context, server, await server.person('operator', [['duty_operator', city.id]]));
+    page = await context.newPage();
+    errors = watchPageErrors(page);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopDevices?.();
+    await gb?.close();
+    await server?.close();
+  });
+
+  it('plays the GB channel live on a tile, and its PTZ pad sends registered commands', async () => {
+    await page.goto(`${server.url}/live`);
+    await page.getByTestId('wall-layout').getByText('1 画面').click();
+    await page.getByTestId(`tree-camera-${cameraId}`).dragTo(page.getByTestId('tile-0'));
+    let luma = -1;
+    for (let i = 0; i < 300 && luma <= 40; i++) {
+      luma = await lumaOf('[data-testid="tile-0"] video');
+      if (luma <= 40) await sleep(100);
+    }
+    expect(luma, 'mean luma of the GB channel\'s live picture').toBeGreaterThan(40);
+    await page.locator('[data-testid="tile-0"][data-phase="playing"]').waitFor();
+
+    await page.getByTestId('ptz-left').click();
+    let targets: string[] = [];
+    for (let i = 0; i < 100 && targets.length < 2; i++) {
+      targets = (await server.ctx.repos.audit.search({ limit: 100, order: 'asc' })).map((e) => e.target ?? '').filter((t) => t.startsWith(`camera ${cameraId} PTZ`));
+      if (targets.length < 2) await sleep(100);
+    }
+    expect(targets).toEqual([`camera ${cameraId} PTZ move left`, `camera ${cameraId} PTZ stop`]);
+    expect(errors).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,53 @@
+// A small PTZ pad on a tile whose camera the server says is a GB/T 28181 channel one may steer: hold an arrow or zoom button to move, release to stop
+// (POST /cameras/:id/ptz). Whether one may steer is the server's decision; a refusal is shown.
+import { Button, Tooltip } from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { request } from '../../api/client';
+import { useErrorReporter } from '../../common/error-report';
+
+type Move = { pan?: 'left' | 'right'; tilt?: 'up' | 'down'; zoom?: 'in' | 'out' };
+
+const KEYS: { key: string; label: string; move: Move }[] = [
+  { key: 'up', label: '▲', move: { tilt: 'up' } },
+  { key: 'left', label: '◀', move: { pan: 'left' } },
+  { key: 'right', label: '▶', move: { pan: 'right' } },
+  { key: 'down', label: '▼', move: { tilt: 'down' } },
+  { key: 'zoomIn', label: '+', move: { zoom: 'in' } },
+  { key: 'zoomOut', label: '−', move: { zoom: 'out' } },
+];
+
+export function PtzPad({ cameraId }: { cameraId: number }) {
+  const { t } = useTranslation();
+  const report = useErrorReporter();
+  const [offered, setOffered] = useState(false);
+  useEffect(() => {
+    let live = true;
+    request<{ gb28181: boolean; mayControl: boolean }>('GET', `/cameras/${cameraId}/ptz`)
+      .then((o) => live && setOffered(o.gb28181 && o.mayControl))
+      .catch(() => live && setOffered(false));
+    return () => {
+      live = false;
+    };
+  }, [cameraId]);
+  const send = (body: Record<string, unknown>) => void request('POST', `/cameras/${cameraId}/ptz`, { json: body }).catch(report);
+  if (!offered) return null;
+  return (
+    <div data-testid="ptz-pad" style={{ position: 'absolute', right: 6, bottom: 6, display: 'grid', gridTemplateColumns: 'repeat(4, 26px)', gap: 2, background: 'rgba(0,0,0,0.35)', padding: 3, borderRadius: 4 }}>
+      {KEYS.map(({ key, label, move }) => (
+        <Tooltip key={key} title={t(`ptz.${key}`)}>
+          <Button
+            size="small"
+            aria-label={t(`ptz.${key}`)}
+            data-testid={`ptz-${key}`}
+            onPointerDown={() => send({ action: 'move', ...move })}
+            onPointerUp={() => send({ action: 'stop' })}
+            onPointerLeave={(e) => e.buttons && send({ action: 'stop' })}
+          >
+            {label}
+          </Button>
+        </Tooltip>
+      ))}
+    </div>
+  );
+}
