@@ -127,6 +127,8 @@ export const configSchema = z.strictObject({
       keepLocalCopy: z.boolean().default(false),
       /** How often the recorder uploads closed files and mirrors legal holds. */
       uploadIntervalSeconds: z.number().int().min(1).max(3600).default(10),
+      /** Files uploaded at once by a recorder node. */
+      uploadConcurrency: z.number().int().min(1).max(64).default(4),
     })
     .refine((s) => s.backend !== 's3' || s.s3.bucket !== undefined, { message: 'storage.backend "s3" needs storage.s3.bucket', path: ['s3', 'bucket'] })
     .refine((s) => (s.s3.accessKeyId === undefined) === (s.s3.secretAccessKey === undefined), { message: 'give both storage.s3.accessKeyId and storage.s3.secretAccessKey, or neither', path: ['s3'] })

@@ -24,8 +24,10 @@ export interface FootageUploaderDeps {
   policies(cameraIds: number[]): Promise<Map<number, CameraPolicy>>;
   /** Keep the local copy after upload (default false: local disk is only the write buffer). */
   keepLocalCopy?: boolean;
-  /** Files read and uploaded per pass (default 50). */
+  /** Files read from the index at a time (default 50). */
   batch?: number;
+  /** Files uploaded at once (default 4): one PUT at a time is bound by the store's latency. */
+  concurrency?: number;
   /** Run before a pass uploads anything, until it succeeds (making the bucket). */
   prepare?(): Promise<void>;
 }
@@ -65,15 +67,27 @@ export class FootageUploader {
         const range = (r: { camera_id: number; range_from: number | null; range_to: number | null }) => ({ cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to });
         const lockMarks = { keyTargets: marks.filter((m) => m.kind === 'key_target').map(range), incidents: marks.filter((m) => m.kind === 'incident').map(range) };
         const holdRanges = holds.map((h) => ({ id: Number(h.id), ...range(h) }));
-        for (const file of pending) {
-          after = file.fileId;
-          const lock = objectLockFor({ id: file.fileId, cameraId: file.cameraId, startedAt: file.startedAt, endedAt: file.endedAt }, policies.get(file.cameraId), lockMarks, holdRanges);
-          const r = await this.upload(file, lock);
-          if (r === 'missing') continue;
-          report.uploaded++;
-          report.bytes += r.bytes;
-          if (r.adopted) report.adopted++;
-        }
+        after = pending.at(-1)!.fileId;
+        let next = 0;
+        let stopped = false;
+        const worker = async () => {
+          while (next < pending.length && !stopped) {
+            const file = pending[next++]!;
+            const lock = objectLockFor({ id: file.fileId, cameraId: file.cameraId, startedAt: file.startedAt, endedAt: file.endedAt }, policies.get(file.cameraId), lockMarks, holdRanges);
+            const r = await this.upload(file, lock).catch((e: unknown) => {
+              stopped = true;
+              throw e;
+            });
+            if (r === 'missing') continue;
+            report.uploaded++;
+            report.bytes += r.bytes;
+            if (r.adopted) report.adopted++;
+          }
+        };
+        // The first failure ends the pass; the others finish their file (each is whole or absent).
+        const results = await Promise.allSettled(Array.from({ length: Math.min(this.d.concurrency ?? 4, pending.length) }, worker));
+        const failed = results.find((x) => x.status === 'rejected');
+        if (failed) throw (failed as PromiseRejectedResult).reason;
       }
       report.localRemoved += await this.removeLocalCopies();
       if (this.failing) this.d.logger.info({ store: this.d.objects.where }, 'object store answers again: uploads resumed');

@@ -70,6 +70,7 @@ function startUploader(ctx: Context): FootageUploader | null {
     repos: ctx.repos, objects, logger, clock: ctx.clock,
     absolute: (p) => absoluteFootagePath(ctx.config.dataDir, p),
     keepLocalCopy: ctx.config.storage.keepLocalCopy,
+    concurrency: ctx.config.storage.uploadConcurrency,
     policies: cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) }),
     prepare: async () => {
       if (bucketReady) return;

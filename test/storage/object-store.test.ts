@@ -88,8 +88,8 @@ for (const dialect of DIALECTS) {
     let files: WrittenFile[];
     const bucket = `vigil-${dialect}-${Date.now().toString(36)}`;
     const policies = () => cameraPolicies({ repos: w.repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' });
-    const uploader = (objects: ObjectStore = store) =>
-      new FootageUploader({ repos: w.repos, objects, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet, policies: policies(), prepare: () => objects.ensureBucket() });
+    const uploader = (objects: ObjectStore = store, concurrency = 4) =>
+      new FootageUploader({ repos: w.repos, objects, concurrency, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet, policies: policies(), prepare: () => objects.ensureBucket() });
     const versions = async (key: string) => (await admin.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }))).Versions ?? [];
     /** Footage whose legal retention ends `inMs` from now: recorded MINIMUM_DAYS ago. */
     const recordEndingIn = (inMs: number, n: number) => recordFootage(w.repos, w.dataDir, cam, { startMs: Date.now() - MINIMUM_DAYS * DAY_MS + inMs - n * 5000, files: n, secondsPerFile: 5 });
@@ -186,7 +186,7 @@ for (const dialect of DIALECTS) {
           return r;
         },
       });
-      expect((await uploader(dying).runOnce()).error).toBe('killed');
+      expect((await uploader(dying, 1).runOnce()).error).toBe('killed');
       expect(await w.repos.footageObjects.byFile(more[0]!.id)).toBeUndefined();
       expect(existsSync(w.store.absolute(more[0]!.path))).toBe(true);
       // The restarted node finds both files still waiting in the index.
