@@ -141,6 +141,18 @@ export class FootageObjectRepository {
     return (await q.orderBy('started_at').execute()).map(toObject);
   }
 
+  /** Objects of a camera overlapping [from, to] (null: unbounded), whatever their hold. */
+  async overlappingAll(cameraId: number, from: number | null, to: number | null): Promise<FootageObject[]> {
+    let q = this.db.selectFrom('footage_objects').selectAll().where('camera_id', '=', cameraId);
+    if (from !== null) q = q.where('ended_at', '>=', from);
+    if (to !== null) q = q.where('started_at', '<=', to);
+    return (await q.orderBy('started_at').execute()).map(toObject);
+  }
+
+  async setRetainUntil(fileId: number, retainUntil: number): Promise<void> {
+    await this.db.updateTable('footage_objects').set({ retain_until: retainUntil }).where('file_id', '=', fileId).execute();
+  }
+
   async held(): Promise<FootageObject[]> {
     return (await this.db.selectFrom('footage_objects').selectAll().where('legal_hold', '=', 1).orderBy('file_id').execute()).map(toObject);
   }

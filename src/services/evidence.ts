@@ -38,7 +38,8 @@ export function openEvidence(ctx: Context): Evidence {
   const logger = ctx.logger.child({ role: 'evidence' });
   const objects = objectStoreOf(ctx);
   const footage = footageReaderOf(ctx, absolute);
-  const lockSync = objects ? new ObjectLockSync({ repos: ctx.repos, objects, logger }) : null;
+  const policies = cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) });
+  const lockSync = objects ? new ObjectLockSync({ repos: ctx.repos, objects, logger, policies }) : null;
   const keys = ctx.audit.keys;
   const merkle = new MerkleLog({ repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, keys, clock: ctx.clock, logger, absolute, footage });
   const log = new SecurityLog(ctx.audit);
@@ -57,7 +58,7 @@ export function openEvidence(ctx: Context): Evidence {
       repos: ctx.repos, index: ctx.repos.recordingIndex, audit: ctx.audit, clock: ctx.clock, logger,
       files: objects ? new StoredFootageRemover(store, ctx.repos.footageObjects, objects, ctx.clock) : store,
       ...(objects ? { objectLocks: async (ids: number[]) => ctx.repos.footageObjects.byFiles(ids) } : {}),
-      policies: cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) }),
+      policies,
     }),
     storage: new StorageMonitor({
       dir: ctx.config.dataDir, repo: ctx.repos.storageAlarms, clock: ctx.clock, logger, gauge,

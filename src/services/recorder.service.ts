@@ -66,19 +66,19 @@ function startUploader(ctx: Context): FootageUploader | null {
   if (!objects) return null;
   const logger = ctx.logger.child({ role: 'uploader' });
   let bucketReady = false;
+  const policies = cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) });
   const uploader = new FootageUploader({
-    repos: ctx.repos, objects, logger, clock: ctx.clock,
+    repos: ctx.repos, objects, logger, clock: ctx.clock, policies,
     absolute: (p) => absoluteFootagePath(ctx.config.dataDir, p),
     keepLocalCopy: ctx.config.storage.keepLocalCopy,
     concurrency: ctx.config.storage.uploadConcurrency,
-    policies: cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) }),
     prepare: async () => {
       if (bucketReady) return;
       await objects.ensureBucket();
       bucketReady = true;
     },
   });
-  const holds = new ObjectLockSync({ repos: ctx.repos, objects, logger });
+  const holds = new ObjectLockSync({ repos: ctx.repos, objects, logger, policies });
   uploader.start(ctx.config.storage.uploadIntervalSeconds * 1000, () => holds.sync());
   return uploader;
 }

@@ -35,6 +35,8 @@ export interface ObjectStore {
   /** Deletes one version for good; the store refuses within retention or under a legal hold. */
   delete(key: string, versionId: string | null): Promise<void>;
   setLegalHold(key: string, versionId: string | null, on: boolean): Promise<void>;
+  /** Moves a COMPLIANCE retention later (the store refuses ever to move it earlier). */
+  extendRetention(key: string, versionId: string | null, retainUntil: number): Promise<void>;
   close(): void;
 }
 

@@ -11,6 +11,7 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
+  PutObjectRetentionCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -117,6 +118,17 @@ export class S3ObjectStore implements ObjectStore {
   async setLegalHold(key: string, versionId: string | null, on: boolean): Promise<void> {
     await this.call(`legal hold ${key}`, () =>
       this.s3.send(new PutObjectLegalHoldCommand({ Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}), LegalHold: { Status: on ? 'ON' : 'OFF' } })),
+    );
+  }
+
+  async extendRetention(key: string, versionId: string | null, retainUntil: number): Promise<void> {
+    await this.call(`retention ${key}`, () =>
+      this.s3.send(
+        new PutObjectRetentionCommand({
+          Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}),
+          Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(retainUntil) },
+        }),
+      ),
     );
   }
 

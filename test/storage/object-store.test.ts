@@ -87,7 +87,7 @@ for (const dialect of DIALECTS) {
     let cam: number;
     let files: WrittenFile[];
     const bucket = `vigil-${dialect}-${Date.now().toString(36)}`;
-    const policies = () => cameraPolicies({ repos: w.repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' });
+    const policies = (profile = 'national') => cameraPolicies({ repos: w.repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => profile });
     const uploader = (objects: ObjectStore = store, concurrency = 4) =>
       new FootageUploader({ repos: w.repos, objects, concurrency, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet, policies: policies(), prepare: () => objects.ensureBucket() });
     const versions = async (key: string) => (await admin.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }))).Versions ?? [];
@@ -274,5 +274,18 @@ for (const dialect of DIALECTS) {
       // Everything else is still within retention and stays.
       for (const other of files) expect(await versions(other.path)).toHaveLength(1);
     }, 120_000);
+
+    it('a key-target mark placed after upload moves the objects\' retention to the longer period (Harbin: 90 days)', async () => {
+      await w.repos.retentionMarks.insertMark({ camera_id: cam, kind: 'key_target', range_from: null, range_to: null, note: 'test', created_by: null, created_at: Date.now() });
+      const sync = new ObjectLockSync({ repos: w.repos, objects: store, logger: quiet, policies: policies('harbin') });
+      expect((await sync.sync()).extended).toBe(files.length);
+      for (const f of files) {
+        const h = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: f.path }));
+        expect(h.ObjectLockMode).toBe('COMPLIANCE');
+        expect(Math.abs(h.ObjectLockRetainUntilDate!.getTime() - addPeriod(f.endMs, 90))).toBeLessThan(1000);
+      }
+      // A second pass has nothing left to do.
+      expect((await sync.sync()).extended).toBe(0);
+    });
   });
 }
