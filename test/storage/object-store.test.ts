@@ -32,6 +32,9 @@ import { StoredFootageRemover } from '../../src/retention/stored-footage-remover
 import { StoredFootage } from '../../src/storage/footage-reader.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { S3ObjectStore } from '../../src/storage/s3-object-store.js';
+import { verifyCommand } from '../../src/cli/commands/verify.js';
+import type { Context } from '../../src/services/context.js';
+import { PassThrough } from 'node:stream';
 import { cephUnavailable, startCephS3, type CephS3 } from '../support/ceph-s3.js';
 import { DIALECTS } from '../support/databases.js';
 import { recordFootage, type WrittenFile } from '../evidence/footage.js';
@@ -71,6 +74,13 @@ function counting(store: ObjectStore): ObjectStore & { reads: { key: string; len
     },
   });
 }
+
+const capture = () => {
+  const s = new PassThrough();
+  let text = '';
+  s.on('data', (d: Buffer) => (text += d.toString()));
+  return { s, text: () => text };
+};
 
 async function recordingsBytes(dir: string): Promise<number> {
   let n = 0;
@@ -156,6 +166,17 @@ for (const dialect of DIALECTS) {
       const largest = Math.max(...files.flatMap((f) => f.fragments.map((x) => x.size)));
       expect(Math.max(...objects.reads.map((x) => x.length))).toBeLessThanOrEqual(largest);
       expect(r.bytes).toBe(objects.reads.reduce((s, x) => s + x.length, 0));
+    });
+
+    it('vigil verify, configured for the store, passes on footage read from it (and without it finds the files missing)', async () => {
+      const s3 = { endpoint: ceph.endpoint, region: ceph.region, bucket, accessKeyId: ceph.accessKeyId, secretAccessKey: ceph.secretAccessKey, forcePathStyle: true, keyPrefix: '', timeoutSeconds: 10 };
+      const ctxWith = (backend: 'local' | 's3') => ({ config: { dataDir: w.dataDir, storage: { backend, s3 } }, repos: w.repos, audit: w.audit }) as unknown as Context;
+      const out = capture();
+      expect(await verifyCommand(ctxWith('s3'), ['--camera', String(cam)], out.s)).toBe(0);
+      expect(out.text()).toContain('OK: footage, index and logs agree');
+      const local = capture();
+      expect(await verifyCommand(ctxWith('local'), ['--camera', String(cam)], local.s)).toBe(1);
+      expect(local.text()).toContain('file_missing');
     });
 
     it('playback serves a fragment by one ranged read of the store, checked against its hash', async () => {
