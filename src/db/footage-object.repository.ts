@@ -90,6 +90,19 @@ export class FootageObjectRepository {
     return { files: n(r?.files ?? 0), bytes: n(r?.bytes ?? 0) };
   }
 
+  /** When the oldest closed file still waiting for upload ended (null: none waits). */
+  async oldestPendingEnd(): Promise<number | null> {
+    const r = await this.db
+      .selectFrom('recording_files as f')
+      .leftJoin('footage_objects as o', 'o.file_id', 'f.id')
+      .select((eb) => eb.fn.min('f.ended_at').as('oldest'))
+      .where('o.file_id', 'is', null)
+      .where('f.closed', '=', 1)
+      .whereRef('f.bytes', '>', 'f.init_size')
+      .executeTakeFirst();
+    return r?.oldest === null || r?.oldest === undefined ? null : n(r.oldest);
+  }
+
   async insert(o: FootageObject): Promise<void> {
     await this.db
       .insertInto('footage_objects')

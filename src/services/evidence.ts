@@ -14,6 +14,7 @@ import { LegalHoldService } from '../retention/legal-hold.service.js';
 import { StorageMonitor } from '../retention/storage-monitor.js';
 import { storageThresholds } from '../storage/disk-usage.js';
 import { ObjectLockSync } from '../retention/object-lock-sync.js';
+import { UploadBacklogMonitor } from '../retention/upload-backlog.js';
 import { StoredFootageRemover } from '../retention/stored-footage-remover.js';
 import type { FootageReader } from '../storage/footage-reader.js';
 import { footageReaderOf, objectStoreOf } from './object-storage.js';
@@ -30,6 +31,8 @@ export interface Evidence {
   footage: FootageReader;
   /** Mirrors legal holds onto stored objects; null without an object store. */
   lockSync: ObjectLockSync | null;
+  /** Alarms when closed files wait too long for upload; null without an object store. */
+  uploadBacklog: UploadBacklogMonitor | null;
 }
 
 export function openEvidence(ctx: Context): Evidence {
@@ -50,6 +53,15 @@ export function openEvidence(ctx: Context): Evidence {
     store,
     footage,
     lockSync,
+    uploadBacklog: objects
+      ? new UploadBacklogMonitor({
+        repo: ctx.repos.footageObjects, clock: ctx.clock, logger, where: objects.where,
+        // Three passes missed, and at least five minutes: a slow pass is not an outage.
+        maxWaitMs: Math.max(5 * 60_000, 3 * ctx.config.storage.uploadIntervalSeconds * 1000),
+        onAlarm: (a) =>
+          ctx.health.alarms.storageAlarm({ kind: 'object_store_backlog', severity: a.level === 'ok' ? 'info' : 'critical', message: a.message, detail: { files: a.files, bytes: a.bytes, oldestWaitMs: a.oldestWaitMs } }),
+      })
+      : null,
     merkle,
     integrity: new IntegrityService({ repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, access: ctx.access, log, keys, absolute, footage }),
     holds: new LegalHoldService(ctx.repos, log, ctx.clock, lockSync ? () => lockSync.nudge() : undefined),

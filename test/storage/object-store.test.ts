@@ -29,6 +29,7 @@ import { ObjectLockSync } from '../../src/retention/object-lock-sync.js';
 import { addPeriod, DAY_MS } from '../../src/retention/retention-decision.js';
 import { StorageMonitor } from '../../src/retention/storage-monitor.js';
 import { StoredFootageRemover } from '../../src/retention/stored-footage-remover.js';
+import { UploadBacklogMonitor } from '../../src/retention/upload-backlog.js';
 import { StoredFootage } from '../../src/storage/footage-reader.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { S3ObjectStore } from '../../src/storage/s3-object-store.js';
@@ -233,6 +234,7 @@ for (const dialect of DIALECTS) {
         onAlarm: (a) => void alarms.push(a.level),
       });
       await monitor.check();
+      const backlog = (o: { maxWaitMs: number }) => new UploadBacklogMonitor({ repo: w.repos.footageObjects, clock: systemClock, logger: quiet, where: store.where, ...o });
       await ceph.pauseGateway();
       let more: WrittenFile[];
       try {
@@ -245,6 +247,9 @@ for (const dialect of DIALECTS) {
         await monitor.check();
         expect(alarms.length).toBeGreaterThan(0);
         expect(['warning', 'critical', 'full']).toContain(monitor.storageState().level);
+        // And the backlog itself is an alarm once its oldest file has waited past the limit.
+        const late = await backlog({ maxWaitMs: 0 }).check();
+        expect(late).toMatchObject({ level: 'behind', files: 4 });
       } finally {
         await ceph.resumeGateway();
       }
@@ -253,6 +258,7 @@ for (const dialect of DIALECTS) {
       expect(await w.repos.footageObjects.backlog()).toEqual({ files: 0, bytes: 0 });
       await monitor.check();
       expect(monitor.storageState().level).toBe('ok');
+      expect(await backlog({ maxWaitMs: 0 }).check()).toMatchObject({ level: 'ok', files: 0 });
       files.push(...more);
       // Every file, sealed or not, reads back whole from the store.
       const report = await verifyFootage({ repo: w.repos.integrityLog, index: w.repos.recordingIndex, publicKey: w.keys.publicKey, absolute: (p) => w.store.absolute(p), footage: new StoredFootage((p) => w.store.absolute(p), store) }, { cameraId: cam });
