@@ -1,4 +1,4 @@
-// The object store of a process (storage.backend "s3"), made once per context and shared by
+// The object store of a process (storage.backend "s3"), made once per configuration and shared by
 // every role in it: the recorder uploads to it, the evidence services read, mirror holds and
 // delete through it. Null with the default local backend.
 import type { Config } from '../config/config.schema.js';
@@ -9,8 +9,8 @@ import { S3ObjectStore } from '../storage/s3-object-store.js';
 const stores = new WeakMap<object, ObjectStore | null>();
 
 export function objectStoreOf(ctx: { config: Config }): ObjectStore | null {
-  if (!stores.has(ctx)) stores.set(ctx, openObjectStore(ctx.config));
-  return stores.get(ctx)!;
+  if (!stores.has(ctx.config)) stores.set(ctx.config, openObjectStore(ctx.config));
+  return stores.get(ctx.config)!;
 }
 
 export function openObjectStore(config: Config): ObjectStore | null {
