@@ -40,6 +40,12 @@ const SYSTEM = {
     debian: ['stress-ng'],
     present: () => onPath('stress-ng'),
   },
+  // Ceph's S3 gateway for the object-storage tests (test/support/ceph-s3.ts): a one-node cluster
+  // with one in-memory OSD, started by the tests like the throwaway PostgreSQL.
+  ceph: {
+    debian: ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common'],
+    present: () => ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-authtool', 'monmaptool', 'radosgw-admin'].every((b) => onPath(b) || existsSync(join('/usr/bin', b))),
+  },
   // A CJK font for the labelled footage of the release masks (plates such as 皖A·12345, shop signs).
   cjkfont: {
     debian: ['fonts-wqy-zenhei'],
@@ -49,8 +55,8 @@ const SYSTEM = {
 
 const NEEDS = {
   start: ['ffmpeg'],
-  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'stressng', 'cjkfont'],
-  bench: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'cjkfont'],
+  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'stressng', 'cjkfont', 'ceph'],
+  bench: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'cjkfont', 'ceph'],
 };
 
 function log(msg) {

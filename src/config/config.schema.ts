@@ -96,6 +96,43 @@ export const configSchema = z.strictObject({
     })
     .refine((r) => r.diskWarningPercent < r.diskCriticalPercent && r.diskCriticalPercent < r.diskFullPercent, { message: 'disk thresholds must rise: warning < critical < full' })
     .prefault({}),
+  /**
+   * Where footage is kept (issue 22 part 3). `local`: the data folder only. `s3`: closed recording
+   * files are uploaded to an S3 bucket created with Object Lock, each object with a COMPLIANCE
+   * retention until the end of its legal retention and a legal hold mirrored from Vigil's holds;
+   * local disk stays the write buffer, and every reader falls back to the store by ranged GETs.
+   */
+  storage: z
+    .strictObject({
+      backend: z.enum(['local', 's3']).default('local'),
+      s3: z
+        .strictObject({
+          /** The S3 endpoint (Ceph radosgw, MinIO, …); unset: AWS's for the region. */
+          endpoint: z.url().optional(),
+          region: z.string().min(1).default('us-east-1'),
+          /** Made with Object Lock at start if missing; one without Object Lock is refused. */
+          bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)').optional(),
+          /** Credentials; better from VIGIL_S3_ACCESS_KEY_ID / VIGIL_S3_SECRET_ACCESS_KEY than a file. Unset: the SDK's own chain. */
+          accessKeyId: z.string().min(1).optional(),
+          secretAccessKey: z.string().min(1).optional(),
+          /** Path-style URLs (host/bucket/key), as Ceph and MinIO need without wildcard DNS. */
+          forcePathStyle: z.boolean().default(true),
+          /** Prepended to every object key. */
+          keyPrefix: z.string().max(200).default(''),
+          /** One request gives up after this long (the store unreachable must not hang a pass). */
+          timeoutSeconds: z.number().int().min(1).max(600).default(30),
+        })
+        .prefault({}),
+      /** Keep the local copy after upload (default: local disk is only the write buffer). */
+      keepLocalCopy: z.boolean().default(false),
+      /** How often the recorder uploads closed files and mirrors legal holds. */
+      uploadIntervalSeconds: z.number().int().min(1).max(3600).default(10),
+      /** Files uploaded at once by a recorder node. */
+      uploadConcurrency: z.number().int().min(1).max(64).default(4),
+    })
+    .refine((s) => s.backend !== 's3' || s.s3.bucket !== undefined, { message: 'storage.backend "s3" needs storage.s3.bucket', path: ['s3', 'bucket'] })
+    .refine((s) => (s.s3.accessKeyId === undefined) === (s.s3.secretAccessKey === undefined), { message: 'give both storage.s3.accessKeyId and storage.s3.secretAccessKey, or neither', path: ['s3'] })
+    .prefault({}),
   simulator: z
     .strictObject({
       /** Simulated cameras started with the platform (0 = none). */

@@ -31,6 +31,12 @@ export const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 
   VIGIL_GB_PORT: { path: ['gb28181', 'port'], kind: 'int' },
   VIGIL_GB_PUBLIC_ADDRESS: { path: ['gb28181', 'publicAddress'], kind: 'string' },
   VIGIL_GB_PASSWORD: { path: ['gb28181', 'domainPassword'], kind: 'string' },
+  VIGIL_STORAGE_BACKEND: { path: ['storage', 'backend'], kind: 'string' },
+  VIGIL_S3_ENDPOINT: { path: ['storage', 's3', 'endpoint'], kind: 'string' },
+  VIGIL_S3_REGION: { path: ['storage', 's3', 'region'], kind: 'string' },
+  VIGIL_S3_BUCKET: { path: ['storage', 's3', 'bucket'], kind: 'string' },
+  VIGIL_S3_ACCESS_KEY_ID: { path: ['storage', 's3', 'accessKeyId'], kind: 'string' },
+  VIGIL_S3_SECRET_ACCESS_KEY: { path: ['storage', 's3', 'secretAccessKey'], kind: 'string' },
 };
 
 export interface LoadConfigOptions {

@@ -22,6 +22,7 @@ import { forceMajeure } from './migrations/0019-force-majeure.js';
 import { integrityNodes } from './migrations/0021-integrity-nodes.js';
 import { dutyRecords } from './migrations/0022-duty-records.js';
 import { shares } from './migrations/0024-shares.js';
+import { footageObjects } from './migrations/0029-footage-objects.js';
 import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
@@ -45,6 +46,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0021-integrity-nodes': integrityNodes(),
     '0022-duty-records': dutyRecords(db.dialect),
     '0024-shares': shares(db.dialect),
+    '0029-footage-objects': footageObjects(),
     '0031-search-grams-by-region': searchGramsByRegion(db.dialect),
   };
 }

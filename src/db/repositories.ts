@@ -17,6 +17,7 @@ import { RecordingRepository } from './recording.repository.js';
 import { RetentionGarbageRepository } from './retention-garbage.repository.js';
 import { RetentionMarkRepository } from './retention-mark.repository.js';
 import { StorageAlarmRepository } from './storage-alarm.repository.js';
+import { FootageObjectRepository } from './footage-object.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
 
@@ -39,6 +40,8 @@ export interface Repositories {
   /** Files whose index rows are gone and that retention still has to unlink. */
   retentionGarbage: RetentionGarbageRepository;
   storageAlarms: StorageAlarmRepository;
+  /** Recording files stored as objects (Object Lock): upload state, retention, legal holds. */
+  footageObjects: FootageObjectRepository;
   evidenceExports: EvidenceExportRepository;
   health: HealthRepository;
   workOrders: WorkOrderRepository;
@@ -67,6 +70,7 @@ export function createRepositories(db: Db): Repositories {
     retentionMarks: new RetentionMarkRepository(db.kysely),
     retentionGarbage: new RetentionGarbageRepository(db.kysely),
     storageAlarms: new StorageAlarmRepository(db.kysely),
+    footageObjects: new FootageObjectRepository(db.kysely),
     evidenceExports: new EvidenceExportRepository(db.kysely),
     gbDevices: new GbDeviceRepository(db.kysely),
     forceMajeure: new ForceMajeureRepository(db.kysely),

@@ -11,6 +11,7 @@ import type { LegalHoldTables } from './legal-hold.repository.js';
 import type { RetentionGarbageTables } from './retention-garbage.repository.js';
 import type { RetentionMarkTables } from './retention-mark.repository.js';
 import type { StorageAlarmTables } from './storage-alarm.repository.js';
+import type { FootageObjectTables } from './footage-object.repository.js';
 import type { GbTables } from './gb-device.repository.js';
 import type { ForceMajeureTables } from './force-majeure.repository.js';
 import type { ShareTables } from './share.repository.js';
@@ -97,7 +98,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;

@@ -5,6 +5,7 @@
 // is written in the background with progress, can be cancelled, and its end (done, failed,
 // cancelled) is registered with the manifest's hash. A crash mid-export leaves a partial folder
 // and a 'running' row; `recover()` removes the one and fails the other.
+import type { FootageReader } from '../storage/footage-reader.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -34,6 +35,8 @@ export interface ExportDeps {
   logger: Logger;
   dataDir: string;
   absolute(relPath: string): string;
+  /** Where recording files are read (local disk, then the object store). */
+  footage?: FootageReader;
 }
 
 export interface ExportRequest {
@@ -166,6 +169,7 @@ export class ExportService {
       dir: join(this.d.dataDir, EXPORTS_DIR, String(id)),
       sources,
       absolute: this.d.absolute,
+      ...(this.d.footage ? { footage: this.d.footage } : {}),
       proof: (i) => proofs.get(i)!.map((h) => h.toString('hex')),
       manifest,
       keys: this.d.keys,

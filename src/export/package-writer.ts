@@ -13,6 +13,7 @@ import type { PlatformKeys } from '../audit/platform-key.js';
 import { FOOTAGE_DIR, MANIFEST, PUBLIC_KEY, SIGNATURE, VERIFY_PAGE, type Manifest, type ManifestFile } from './manifest.js';
 import { verifyPage } from './verify-html.js';
 import { ExportError } from './errors.js';
+import { footageOf, type FootageReader } from '../storage/footage-reader.js';
 import { Fmp4Error } from '../media/fmp4/errors.js';
 import { rebaseFragment, shiftToZero, stampInit, type Patch, type Shift } from '../media/fmp4/rebase.js';
 
@@ -28,6 +29,8 @@ export interface PackageInput {
   dir: string;
   sources: PackageSource[];
   absolute(relPath: string): string;
+  /** Where files are read (local disk, then the object store); local disk by `absolute` when absent. */
+  footage?: FootageReader;
   proof(leafIndex: number): string[];
   /** The manifest without its files. */
   manifest: Omit<Manifest, 'files'>;
@@ -49,7 +52,7 @@ export async function writePackage(p: PackageInput): Promise<{ manifestSha256: s
   try {
     for (const [n, src] of p.sources.entries()) {
       const name = `${FOOTAGE_DIR}/${p.fileName(src, n)}`;
-      const input = await open(p.absolute(src.file.path), 'r').catch((e: NodeJS.ErrnoException) => {
+      const input = await footageOf(p).open(src.file.path).catch((e: NodeJS.ErrnoException) => {
         throw new ExportError('EXPORT_SOURCE_MISSING', `${src.file.path} cannot be read: ${e.code ?? e.message}`);
       });
       const output = await open(join(partial, ...name.split('/')), 'wx', 0o640).catch(async (e: unknown) => {
@@ -65,7 +68,7 @@ export async function writePackage(p: PackageInput): Promise<{ manifestSha256: s
           if (p.signal?.aborted) throw new ExportError('EXPORT_CANCELLED', 'the export was cancelled');
           const bytes = Buffer.allocUnsafe(size);
           for (let pos = 0; pos < size; ) {
-            const { bytesRead } = await input.read(bytes, pos, Math.min(CHUNK, size - pos), offset + pos);
+            const bytesRead = await input.read(bytes, pos, Math.min(CHUNK, size - pos), offset + pos);
             if (bytesRead === 0) throw new ExportError('EXPORT_SOURCE_DAMAGED', `${src.file.path} ends at ${offset + pos}, inside what the index says it holds`);
             pos += bytesRead;
           }

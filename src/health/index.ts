@@ -1,5 +1,6 @@
 // Keeping cameras running (issue 7), assembled once per process: status and rates, diagnostics
 // on a schedule, work orders, alarms with their event stream and webhooks, metrics.
+import type { FootageReader } from '../storage/footage-reader.js';
 import './health.policy.js';
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
@@ -47,6 +48,8 @@ export interface HealthDeps {
   /** The access register: what people do to cameras' health is written by the use cases. */
   register: HealthRegister;
   dataDir: string;
+  /** Where recording files are read (local disk, then the object store). */
+  footage?: FootageReader;
   settings: HealthSettings;
   /** The camera source policy live grabs pass (issue 14). */
   sources: SourceGuard;
@@ -83,7 +86,7 @@ export function createHealth(d: HealthDeps): Health {
   const webhooks = new WebhookSender(s.webhooks, d.logger, (ok) => metrics?.webhook(ok));
   const dutyArticles = async (regionId: number, duty: Duty) => [...(await d.profileFor(regionId)).duties[duty]];
   const alarms = new AlarmService(d.repo, hub, d.clock, d.register, webhooks, (a) => metrics?.alarm(a.kind, a.severity), dutyArticles);
-  const sampler = new KeyframeSampler(d.index, { dataDir: d.dataDir, freshMs: s.freshSeconds * 1000, frozenSpanMs: s.frozenSpanSeconds * 1000, grabTimeoutMs: s.grabTimeoutSeconds * 1000 }, d.clock, d.sources, d.logger);
+  const sampler = new KeyframeSampler(d.index, { dataDir: d.dataDir, ...(d.footage ? { footage: d.footage } : {}), freshMs: s.freshSeconds * 1000, frozenSpanMs: s.frozenSpanSeconds * 1000, grabTimeoutMs: s.grabTimeoutSeconds * 1000 }, d.clock, d.sources, d.logger);
   const diagnostics = new DiagnosticsService(
     { repo: d.repo, sampler, alarms, hub, register: d.register, clock: d.clock, logger: d.logger, dutyArticles, ...(metrics ? { metrics } : {}) },
     { dataDir: d.dataDir, intervalMs: s.intervalSeconds * 1000, concurrency: s.concurrency, thresholds: s.thresholds },

@@ -2,7 +2,6 @@
 // fragment, and one at least `frozenSpanMs` older from the same file, read from disk and decoded
 // without touching the camera. When the recorder holds no fresh video of the camera (it is not
 // recorded, or its session ended), one grab from the live source decides: a picture, or signal loss.
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WatchedCamera } from '../db/health.repository.js';
 import type { KeyframeRef, RecordingIndex } from '../db/recording-index.repository.js';
@@ -11,10 +10,13 @@ import type { Logger } from 'pino';
 import { SOURCE_UNAVAILABLE, SourceRefusedError } from '../ingest/errors.js';
 import type { SourceGuard } from '../ingest/source-guard.js';
 import { grabFromLive, grabFromRecording, type GrabResult } from './frame-grab.js';
+import { readExactly, StoredFootage, type FootageReader } from '../storage/footage-reader.js';
 import type { Picture } from './picture-metrics.js';
 
 export interface SamplerSettings {
   dataDir: string;
+  /** Where recording files are read (local disk, then the object store); local disk when absent. */
+  footage?: FootageReader;
   /** Recorded video newer than this counts as the camera's current picture. */
   freshMs: number;
   /** Two keyframes at least this far apart make the frozen check of one sample. */
@@ -91,13 +93,13 @@ export class KeyframeSampler {
     const max = this.settings.maxFragmentBytes ?? MAX_FRAGMENT;
     const parts = [{ offset: 0, size: newest.initSize }, ...(earlier ? [earlier] : []), newest].map((p) => ({ offset: 'byteOffset' in p ? p.byteOffset : p.offset, size: p.size }));
     if (parts.some((p) => p.size <= 0 || p.size > max)) throw new Error('fragment size out of bounds');
-    const fh = await open(join(this.settings.dataDir, ...newest.path.split('/')), 'r');
+    // A camera's newest file may already be in the object store (closed, uploaded, gone locally).
+    const fh = await (this.settings.footage ?? new StoredFootage(this.settings.dataDir)).open(newest.path);
     try {
       const out: Buffer[] = [];
       for (const p of parts) {
-        const buf = Buffer.alloc(p.size);
-        const { bytesRead } = await fh.read(buf, 0, p.size, p.offset);
-        if (bytesRead !== p.size) throw new Error('recording file shorter than its index');
+        const buf = await readExactly(fh, Buffer.alloc(p.size), p.size, p.offset);
+        if (!buf) throw new Error('recording file shorter than its index');
         out.push(buf);
       }
       return out;

@@ -11,10 +11,10 @@
 // Every indexed fragment of a live file is checked like any other.
 import type { KeyObject } from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import type { IntegrityLogRepository, StoredLeaf } from '../db/integrity-log.repository.js';
 import type { IndexedFile, RecordingIndex } from '../db/recording-index.repository.js';
 import { isFreePadding } from '../media/fmp4/free-box.js';
+import { footageOf, type FootageHandle, type FootageReader } from '../storage/footage-reader.js';
 import { liveTail } from './live-tail.js';
 import { fragmentLeaf, initLeaf } from './leaf.js';
 import { MerkleTree } from './merkle.js';
@@ -87,6 +87,8 @@ export interface FootageVerifyDeps {
   index: RecordingIndex;
   publicKey: KeyObject;
   absolute(relPath: string): string;
+  /** Where files are read (local disk, then the object store); local disk by `absolute` when absent. */
+  footage?: FootageReader;
 }
 
 export async function verifyFootage(d: FootageVerifyDeps, o: FootageVerifyOptions = {}): Promise<FootageVerifyReport> {
@@ -159,21 +161,21 @@ async function verifyFile(d: FootageVerifyDeps, file: IndexedFile, lastSealed: n
   const at = { cameraId: file.cameraId, fileId: file.id, path: file.path };
   const [fragments, leaves] = await Promise.all([d.index.fileFragments(file.id), d.repo.leavesOfFile(file.id)]);
   const leafOf = new Map(leaves.map((l) => [l.fragmentId, l]));
-  let fh;
+  let fh: FootageHandle;
   try {
-    fh = await open(d.absolute(file.path), 'r');
+    fh = await footageOf(d).open(file.path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     out.problems.push({ ...at, kind: 'file_missing', atMs: file.startedAt, message: `${file.path} is missing` });
     return out;
   }
   try {
-    const size = (await fh.stat()).size;
+    const size = fh.size;
     const read = async (offset: number, length: number): Promise<Buffer | null> => {
       if (out.buf.length < length) out.buf = Buffer.alloc(Math.max(length, out.buf.length * 2));
       let got = 0;
       while (got < length) {
-        const { bytesRead } = await fh.read(out.buf, got, length - got, offset + got);
+        const bytesRead = await fh.read(out.buf, got, length - got, offset + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }

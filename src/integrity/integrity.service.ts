@@ -1,6 +1,7 @@
 // Integrity as use cases (R4.2): a camera's signed tree heads with the key that checks them, and a
 // verification of its stored footage over a bounded range. Both are for supervision (audit:read
 // over the camera); a refusal and every verification are registered.
+import type { FootageReader } from '../storage/footage-reader.js';
 import type { Access } from '../access/index.js';
 import type { Actor } from '../access/actor.js';
 import type { SecurityLog } from '../access/security-log.js';
@@ -21,6 +22,8 @@ export interface IntegrityDeps {
   log: SecurityLog;
   keys: PlatformKeys;
   absolute(relPath: string): string;
+  /** Where recording files are read (local disk, then the object store). */
+  footage?: FootageReader;
 }
 
 /** A signed tree head as stored, with its row id (the cursor for `after`). */
@@ -46,7 +49,7 @@ export class IntegrityService {
     if (!(to > from)) throw Errors.validation('the range ends before it starts', [{ path: 'body.to', message: 'before from' }]);
     if (to - from > MAX_VERIFY_RANGE_MS) throw Errors.validation('verify at most 24 hours per call', [{ path: 'body.to', message: 'more than 24 h after from' }]);
     await this.mayCheck(actor, cameraId, target);
-    const report = await verifyFootage({ repo: this.d.repo, index: this.d.index, publicKey: this.d.keys.publicKey, absolute: this.d.absolute }, { cameraId, from, to });
+    const report = await verifyFootage({ repo: this.d.repo, index: this.d.index, publicKey: this.d.keys.publicKey, absolute: this.d.absolute, ...(this.d.footage ? { footage: this.d.footage } : {}) }, { cameraId, from, to });
     await this.d.log.record(actor, {
       action: 'register_access', outcome: 'success', cameraIds: [cameraId], from, to, target: 'integrity verify',
       detail: { ok: report.ok, files: report.files, fragments: report.fragments, first: report.first?.kind ?? null },

@@ -4,13 +4,13 @@
 // frontier is stored with the log, so appending never rereads old leaves; the update is
 // optimistic on the log's size, so two sealers cannot fork a log.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
 import type { IntegrityLogRepository, StoredNode } from '../db/integrity-log.repository.js';
 import type { RecordingIndex } from '../db/recording-index.repository.js';
 import { fragmentLeaf, initLeaf } from './leaf.js';
+import { footageOf, readExactly, type FootageReader } from '../storage/footage-reader.js';
 import { inclusionProofs } from './inclusion-proofs.js';
 import { Frontier, type Hash } from './merkle.js';
 import { signTreeHead, type TreeHead } from './tree-head.js';
@@ -24,6 +24,8 @@ export interface MerkleLogDeps {
   logger: Logger;
   /** Absolute path of a recording file from its path relative to dataDir. */
   absolute(relPath: string): string;
+  /** Where files are read (local disk, then the object store); local disk by `absolute` when absent. */
+  footage?: FootageReader;
 }
 
 const BATCH = 5000;
@@ -88,11 +90,10 @@ export class MerkleLog {
 
   private async initSha(relPath: string, size: number): Promise<string> {
     try {
-      const fh = await open(this.d.absolute(relPath), 'r');
+      const fh = await footageOf(this.d).open(relPath);
       try {
-        const buf = Buffer.alloc(size);
-        const { bytesRead } = await fh.read(buf, 0, size, 0);
-        if (bytesRead === size) return createHash('sha256').update(buf).digest('hex');
+        const buf = await readExactly(fh, Buffer.alloc(size), size, 0);
+        if (buf) return createHash('sha256').update(buf).digest('hex');
       } finally {
         await fh.close();
       }

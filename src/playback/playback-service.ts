@@ -6,8 +6,7 @@
 // copy that starts at decode time zero at that fragment: the tfdt fields and mvhd's creation time
 // substituted in place (src/media/fmp4/rebase.ts); without it, the recorded bytes exactly.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readExactly, StoredFootage, type FootageReader } from '../storage/footage-reader.js';
 import type { OpenStream, StreamRegister } from '../live/stream-register.js';
 import { PlaybackError } from './errors.js';
 import type { RecordingIndex } from '../db/recording-index.repository.js';
@@ -33,13 +32,16 @@ export class PlaybackService {
   private readonly maxSegments: number;
   private readonly verify: boolean;
   private readonly shifts = new Map<string, Promise<Shift>>();
+  private readonly footage: FootageReader;
 
   constructor(
     private readonly index: RecordingIndex,
-    private readonly dataDir: string,
+    /** The data folder (local disk only), or where files are read: local disk, then the object store. */
+    footage: string | FootageReader,
     readonly register: StreamRegister,
     options: PlaybackServiceOptions = {},
   ) {
+    this.footage = typeof footage === 'string' ? new StoredFootage(footage) : footage;
     this.maxSpanMs = options.maxSpanMs ?? 2 * 3_600_000;
     this.maxSegments = options.maxSegments ?? 4000;
     this.verify = options.verifyHashes ?? true;
@@ -143,13 +145,15 @@ export class PlaybackService {
   }
 
   private async read(relPath: string, offset: number, length: number): Promise<Buffer> {
-    const fh = await open(join(this.dataDir, ...relPath.split('/')), 'r').catch(() => {
+    const fh = await this.footage.open(relPath).catch((e: NodeJS.ErrnoException) => {
+      // A store that does not answer is a fault (500), not footage that is gone.
+      if (e.code !== 'ENOENT') throw e;
       throw new PlaybackError('PLAYBACK_NOT_FOUND', `recording file ${relPath} is missing`);
     });
     try {
-      const buf = Buffer.allocUnsafe(length);
-      const { bytesRead } = await fh.read(buf, 0, length, offset);
-      if (bytesRead !== length) throw new PlaybackError('PLAYBACK_INTEGRITY', `recording file ${relPath} is shorter than its index says`);
+      // One read of the range: a ranged GET when the file is in the object store.
+      const buf = await readExactly(fh, Buffer.allocUnsafe(length), length, offset);
+      if (!buf) throw new PlaybackError('PLAYBACK_INTEGRITY', `recording file ${relPath} is shorter than its index says`);
       return buf;
     } finally {
       await fh.close();

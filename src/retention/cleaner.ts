@@ -34,6 +34,11 @@ export interface CleanerDeps {
   logger: Logger;
   /** The periods of each camera (from its effective jurisdiction profile). */
   policies(cameraIds: number[]): Promise<Map<number, CameraPolicy>>;
+  /**
+   * The lock each file's object carries in the object store, when footage is stored there: a
+   * file whose object is still retained or held is kept, whatever Vigil's own decision says.
+   */
+  objectLocks?(fileIds: number[]): Promise<Map<number, { retainUntil: number | null; legalHold: boolean }>>;
 }
 
 export interface CleanerReport {
@@ -53,9 +58,18 @@ export class RetentionCleaner {
   /** Finishes deletions a crash interrupted: unlink what the garbage table names, then forget it. */
   async collectGarbage(): Promise<number> {
     const rows = await this.d.repos.retentionGarbage.garbage();
-    for (const g of rows) await this.d.files.remove(g.path);
-    await this.d.repos.retentionGarbage.removeGarbage(rows.map((g) => g.id));
-    return rows.length;
+    const done: number[] = [];
+    for (const g of rows) {
+      // One file that cannot go yet (its object still locked) must not keep the others.
+      try {
+        await this.d.files.remove(g.path);
+        done.push(g.id);
+      } catch (e) {
+        this.d.logger.warn({ err: e, path: g.path }, 'retention could not remove a file yet; retried on the next pass');
+      }
+    }
+    await this.d.repos.retentionGarbage.removeGarbage(done);
+    return done.length;
   }
 
   /** What would be removed now, without removing anything. */
@@ -80,6 +94,16 @@ export class RetentionCleaner {
   async runOnce(): Promise<CleanerReport> {
     const garbageCollected = await this.collectGarbage();
     const { decision, files } = await this.plan();
+    if (this.d.objectLocks && decision.remove.length) {
+      const locks = await this.d.objectLocks(decision.remove.map((r) => r.fileId));
+      const now = this.d.clock.now();
+      decision.remove = decision.remove.filter((r) => {
+        const l = locks.get(r.fileId);
+        if (!l || (!l.legalHold && (l.retainUntil === null || l.retainUntil <= now))) return true;
+        decision.keep.push({ ...r, reason: l.legalHold ? 'hold' : 'within-retention' });
+        return false;
+      });
+    }
     const report: CleanerReport = { examined: files.size, removedFiles: 0, removedBytes: 0, keptByHold: decision.keep.filter((k) => k.reason === 'hold').length, garbageCollected };
     const byCamera = new Map<number, FileDecision[]>();
     for (const r of decision.remove) byCamera.set(r.cameraId, [...(byCamera.get(r.cameraId) ?? []), r]);
@@ -136,8 +160,17 @@ export class RetentionCleaner {
       });
       return rows;
     });
-    for (const g of moved) await this.d.files.remove(g.path);
-    await this.d.repos.retentionGarbage.removeGarbage(moved.map((g) => g.id));
+    const gone: number[] = [];
+    for (const g of moved) {
+      try {
+        await this.d.files.remove(g.path);
+        gone.push(g.id);
+      } catch (e) {
+        // The garbage row stays: collectGarbage finishes it on a later pass.
+        this.d.logger.warn({ err: e, path: g.path }, 'retention could not remove a file yet; retried on the next pass');
+      }
+    }
+    await this.d.repos.retentionGarbage.removeGarbage(gone);
     const ids = new Set(moved.map((m) => m.fileId));
     return items.map((i) => i.file).filter((f) => ids.has(f.id));
   }

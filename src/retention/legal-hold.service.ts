@@ -50,6 +50,8 @@ export class LegalHoldService {
     private readonly repos: Repositories,
     private readonly log: SecurityLog,
     private readonly clock: Clock,
+    /** Told after a hold is placed or released (the object store mirrors holds as legal holds). */
+    private readonly onChange?: () => void,
   ) {}
 
   private async guard(actor: Actor, action: string, cameraId: number, audit: 'legal_hold' | 'legal_hold_release', target: string | null): Promise<void> {
@@ -73,6 +75,7 @@ export class LegalHoldService {
       await this.log.append(trx, actor, { action: 'legal_hold', cameraIds: [h.cameraId], from: h.from, to: h.to, target: `legal-hold:${r.id}`, purpose: h.caseRef, reason: h.reason, outcome: 'success', detail: { caseRef: h.caseRef } });
       return r;
     });
+    this.onChange?.();
     return toHoldView(row);
   }
 
@@ -135,6 +138,7 @@ export class LegalHoldService {
         reason: set.release_reason ?? hold.releaseReason, outcome: 'success', detail: { step: what, caseRef: hold.caseRef },
       });
     });
+    this.onChange?.();
     return this.get(hold.id);
   }
 }

@@ -1,6 +1,8 @@
 // Opens what every process role needs, once: configuration → logger → database (migrated) →
 // jurisdiction profiles → repositories → registry and access; health and supervision when a role
 // first asks for them.
+import { footageReaderOf } from './object-storage.js';
+import { absoluteFootagePath } from '../storage/footage-reader.js';
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { Access } from '../access/index.js';
@@ -110,6 +112,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       forceMajeure: repos.forceMajeure,
       register: access.log,
       dataDir: config.dataDir,
+      footage: footageReaderOf({ config }, (p) => absoluteFootagePath(config.dataDir, p)),
       settings: config.health,
       sources,
       clock,

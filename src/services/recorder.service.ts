@@ -7,6 +7,11 @@ import { DiskGate } from '../recorder/disk-gate.js';
 import { createRecorderMetrics } from '../recorder/metrics.js';
 import { storageThresholds } from '../storage/disk-usage.js';
 import type { Context } from './context.js';
+import { cameraPolicies } from '../retention/camera-policies.js';
+import { FootageUploader } from '../retention/footage-uploader.js';
+import { ObjectLockSync } from '../retention/object-lock-sync.js';
+import { absoluteFootagePath } from '../storage/footage-reader.js';
+import { objectStoreOf } from './object-storage.js';
 
 /** Below this many libuv pool threads, a hundred cameras' fragment writes queue behind each other. */
 const WANTED_POOL_THREADS = 16;
@@ -33,6 +38,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     cameraChanges: ctx.registry.changes,
   });
   await recorder.start();
+  const uploader = startUploader(ctx);
   // Sources stored before the policy (or before the configuration narrowed it) are refused when
   // opened; say at start which, once, so the administrator does not learn it camera by camera.
   void ctx.registry.cameras.refusedSources().then(
@@ -46,6 +52,33 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     async close() {
       disk.close();
       await recorder.close();
+      await uploader?.close();
     },
   };
+}
+
+/**
+ * With an object store: closed files are uploaded from this node's disk (resuming from the index
+ * after a crash) and legal holds mirrored, every `uploadIntervalSeconds`.
+ */
+function startUploader(ctx: Context): FootageUploader | null {
+  const objects = objectStoreOf(ctx);
+  if (!objects) return null;
+  const logger = ctx.logger.child({ role: 'uploader' });
+  let bucketReady = false;
+  const policies = cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) });
+  const uploader = new FootageUploader({
+    repos: ctx.repos, objects, logger, clock: ctx.clock, policies,
+    absolute: (p) => absoluteFootagePath(ctx.config.dataDir, p),
+    keepLocalCopy: ctx.config.storage.keepLocalCopy,
+    concurrency: ctx.config.storage.uploadConcurrency,
+    prepare: async () => {
+      if (bucketReady) return;
+      await objects.ensureBucket();
+      bucketReady = true;
+    },
+  });
+  const holds = new ObjectLockSync({ repos: ctx.repos, objects, logger, policies });
+  uploader.start(ctx.config.storage.uploadIntervalSeconds * 1000, () => holds.sync());
+  return uploader;
 }

@@ -18,11 +18,16 @@ export async function startRetentionRole(ctx: Context, evidence = openEvidence(c
     cleaning = cleaning.then(() => evidence.cleaner.runOnce()).catch(onError('the retention pass'));
   }, ctx.config.retention.cleanerIntervalSeconds * 1000);
   timer.unref();
+  // With an object store: closed files waiting too long for upload are an alarm.
+  const backlog = evidence.uploadBacklog;
+  const backlogTimer = backlog ? setInterval(() => void backlog.check().catch(onError('checking the upload backlog')), ctx.config.retention.diskCheckSeconds * 1000) : undefined;
+  backlogTimer?.unref();
   logger.info('retention role started');
   return {
     evidence,
     async close() {
       clearInterval(timer);
+      clearInterval(backlogTimer);
       await cleaning;
       await sealer.close();
       await evidence.storage.close();

@@ -7,6 +7,8 @@ import { RecordingIndex } from '../db/recording-index.repository.js';
 import { PlaybackService } from '../playback/playback-service.js';
 import { TimelineService } from '../playback/timeline-service.js';
 import type { Context } from './context.js';
+import { footageReaderOf } from './object-storage.js';
+import { absoluteFootagePath } from '../storage/footage-reader.js';
 import { LiveService } from '../live/live-service.js';
 import { StreamHub } from '../live/stream-hub.js';
 import { StreamRegister } from '../live/stream-register.js';
@@ -17,7 +19,7 @@ export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Pr
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger });
   const live = new LiveService(hub, register, { logger });
   const index = new RecordingIndex(ctx.db.kysely);
-  const playback = new PlaybackService(index, ctx.config.dataDir, register);
+  const playback = new PlaybackService(index, footageReaderOf(ctx, (p) => absoluteFootagePath(ctx.config.dataDir, p)), register);
   const timeline = new TimelineService(index, () => ctx.clock.now());
   return { media: { live, playback, timeline }, close: () => live.close() };
 }

@@ -1,5 +1,6 @@
 // vigil verify / verify-export / tree-heads: re-read stored footage against the index and the
 // Merkle logs, check an evidence package offline, and copy signed tree heads off the box.
+import { footageReaderOf } from '../../services/object-storage.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parsePublicKey } from '../../audit/platform-key.js';
 import { verifyPackage } from '../../export/package-verify.js';
@@ -34,7 +35,7 @@ export async function verifyCommand(ctx: Context, args: string[], out: NodeJS.Wr
   const from = time(values.from, 'from');
   const to = time(values.to, 'to');
   const report = await verifyFootage(
-    { repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, publicKey: ctx.audit.keys.publicKey, absolute: (p) => store.absolute(p) },
+    { repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, publicKey: ctx.audit.keys.publicKey, absolute: (p) => store.absolute(p), footage: footageReaderOf(ctx, (p) => store.absolute(p)) },
     { ...(cameraId !== undefined ? { cameraId } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) },
   );
   const seconds = (Date.now() - started) / 1000;

@@ -1,0 +1,154 @@
+// Upload throughput to the object store against the recording rate (issue 22: goal ≥ 3×, so a
+// store that was away catches up while cameras keep recording). Closed recording files of the
+// configured bitrate and length are indexed and written to local disk as the recorder leaves
+// them, then the real uploader (read, SHA-256, Content-MD5, one locked PUT each, the index row,
+// the local copy removed) moves them into Ceph's radosgw started here, or into the store named by
+// BENCH_S3_ENDPOINT/_BUCKET/_ACCESS_KEY_ID/_SECRET_ACCESS_KEY.
+//
+//   npm run bench:s3 -- [--cameras 150] [--kbps 2048] [--file-seconds 60] [--files 24] [--concurrency 4]
+//
+// A readable table, then one JSON line: {"uploadMBps":…,"recordingMBps":…,"ratio":…,"load":[…]}.
+// `measureS3Upload` is what the cluster benchmark calls with its own gateway.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrator.js';
+import { createRepositories } from '../src/db/repositories.js';
+import { systemClock } from '../src/domain/clock.js';
+import { loadProfiles } from '../src/domain/profile-loader.js';
+import { segmentPath } from '../src/recorder/segment-store/segment-names.js';
+import { cameraPolicies } from '../src/retention/camera-policies.js';
+import { FootageUploader } from '../src/retention/footage-uploader.js';
+import { absoluteFootagePath } from '../src/storage/footage-reader.js';
+import { S3ObjectStore } from '../src/storage/s3-object-store.js';
+import { startCephS3 } from '../test/support/ceph-s3.js';
+import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
+import { runBench, type BenchRun } from './bench-run.js';
+
+export interface S3UploadOptions {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  bucket: string;
+  /** Cameras recording at once: the recording rate is cameras × kbps. */
+  cameras: number;
+  kbps: number;
+  fileSeconds: number;
+  /** Files uploaded in the measurement. */
+  files: number;
+  concurrency: number;
+  /** A folder of its own for the data folder and database. */
+  dir: string;
+}
+
+export interface S3UploadResult {
+  files: number;
+  bytes: number;
+  seconds: number;
+  uploadMBps: number;
+  recordingMBps: number;
+  ratio: number;
+  /** Load average (1, 5, 15 min) when the measurement ended. */
+  load: number[];
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Indexes and writes `files` closed files of `kbps` × `fileSeconds`, then times their upload. */
+export async function measureS3Upload(o: S3UploadOptions): Promise<S3UploadResult> {
+  const db = openDatabase(`sqlite:${join(o.dir, 'bench.db')}`);
+  try {
+    await migrateToLatest(db);
+    const repos = createRepositories(db);
+    const catalogue = loadProfiles();
+    const [cameraId] = await seedRecordableCameras(repos, ['rtsp://127.0.0.1/bench'], Date.now());
+    const fileBytes = Math.round((o.kbps * 1000 / 8) * o.fileSeconds);
+    // Incompressible bytes, as H.264 is; one buffer shared by every file (the upload reads each back from disk).
+    const body = randomBytes(fileBytes);
+    const start = Date.now() - o.files * o.fileSeconds * 1000;
+    for (let i = 0; i < o.files; i++) {
+      const startedAt = start + i * o.fileSeconds * 1000;
+      const path = segmentPath(cameraId!, startedAt);
+      const abs = absoluteFootagePath(o.dir, path);
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, body);
+      const row = await repos.recordings.createFile({ cameraId: cameraId!, path, codec: 'avc1.640028', width: 1920, height: 1080, initSize: 700, startedAt });
+      await repos.recordings.commit({ fragments: [], events: [], fileProgress: [{ fileId: row.id, endedAt: startedAt + o.fileSeconds * 1000, bytes: fileBytes, closed: true }] });
+    }
+    const store = new S3ObjectStore({ endpoint: o.endpoint, region: o.region, bucket: o.bucket, accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, forcePathStyle: true, keyPrefix: '', timeoutMs: 120_000 });
+    try {
+      await store.ensureBucket();
+      const uploader = new FootageUploader({
+        repos, objects: store, clock: systemClock, logger: pino({ level: 'silent' }), concurrency: o.concurrency, batch: Math.max(50, o.concurrency * 4),
+        absolute: (p) => absoluteFootagePath(o.dir, p),
+        policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' }),
+      });
+      const t0 = performance.now();
+      const r = await uploader.runOnce();
+      const seconds = (performance.now() - t0) / 1000;
+      if (r.error) throw new Error(`upload failed: ${r.error}`);
+      if (r.uploaded !== o.files) throw new Error(`uploaded ${r.uploaded} of ${o.files} files`);
+      const uploadMBps = r.bytes / 1e6 / seconds;
+      const recordingMBps = (o.cameras * o.kbps * 1000) / 8 / 1e6;
+      return { files: r.uploaded, bytes: r.bytes, seconds: round(seconds, 2), uploadMBps: round(uploadMBps), recordingMBps: round(recordingMBps), ratio: round(uploadMBps / recordingMBps, 2), load: loadavg().map((x) => round(x, 2)) };
+    } finally {
+      store.close();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    cameras: { type: 'string', default: '150' },
+    kbps: { type: 'string', default: '2048' },
+    'file-seconds': { type: 'string', default: '60' },
+    files: { type: 'string', default: '24' },
+    concurrency: { type: 'string', default: '4' },
+  },
+  allowPositionals: true,
+});
+
+const int = (v: string | undefined, name: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, not ${v}`);
+  return n;
+};
+
+if (process.argv[1]?.endsWith('s3.bench.ts')) {
+  await runBench('s3', async (run: BenchRun) => {
+    const env = process.env;
+    let target: Pick<S3UploadOptions, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>;
+    if (env.BENCH_S3_ENDPOINT) {
+      target = { endpoint: env.BENCH_S3_ENDPOINT, region: env.BENCH_S3_REGION ?? 'us-east-1', accessKeyId: env.BENCH_S3_ACCESS_KEY_ID ?? '', secretAccessKey: env.BENCH_S3_SECRET_ACCESS_KEY ?? '' };
+    } else {
+      const ceph = await run.phase('start ceph', 240, () => startCephS3(run.tempDir('vigil-bench-ceph-')));
+      run.onCleanup('stop ceph', () => ceph.stop({ keepDir: true }));
+      target = ceph;
+    }
+    const o: S3UploadOptions = {
+      ...target,
+      bucket: env.BENCH_S3_BUCKET ?? `vigil-bench-${Date.now().toString(36)}`,
+      cameras: int(values.cameras, 'cameras'), kbps: int(values.kbps, 'kbps'), fileSeconds: int(values['file-seconds'], 'file-seconds'),
+      files: int(values.files, 'files'), concurrency: int(values.concurrency, 'concurrency'), dir: run.tempDir('vigil-bench-s3-'),
+    };
+    const r = await run.phase('upload', 900, () => measureS3Upload(o));
+    const rows: [string, string][] = [
+      ['files uploaded', `${r.files} × ${round(r.bytes / r.files / 1e6)} MB (${o.fileSeconds} s at ${o.kbps} kbit/s)`],
+      ['time', `${r.seconds} s, ${o.concurrency} at once`],
+      ['upload', `${r.uploadMBps} MB/s`],
+      ['recording rate', `${r.recordingMBps} MB/s (${o.cameras} cameras × ${o.kbps} kbit/s)`],
+      ['upload / recording', `${r.ratio}× (goal ≥ 3×)`],
+      ['load average', r.load.join(' ')],
+    ];
+    for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v}\n`);
+    Object.assign(run.result, { cameras: o.cameras, kbps: o.kbps, files: r.files, seconds: r.seconds, uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, ratio: r.ratio, load: r.load });
+  });
+}

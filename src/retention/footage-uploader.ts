@@ -1,0 +1,171 @@
+// Moves closed recording files from local disk (the write buffer) into the object store, each
+// with its lock (object-retention.ts). The index is the work list: a closed file without a
+// footage_objects row is still to upload, so a node that died between writing and uploading
+// resumes where it stopped. Order per file: read and hash → (an object already there with this
+// SHA-256 is adopted: a crash after the PUT) → one PUT with lock and hash → the row → the local
+// copy removed. While the store does not answer, files stay on local disk (the storage monitor
+// raises its alarms as the disk fills) and the next pass tries again.
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Repositories } from '../db/repositories.js';
+import type { PendingUpload } from '../db/footage-object.repository.js';
+import type { Clock } from '../domain/clock.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { objectLockFor } from './object-retention.js';
+import type { CameraPolicy } from './retention-decision.js';
+
+export interface FootageUploaderDeps {
+  repos: Pick<Repositories, 'footageObjects' | 'legalHolds' | 'retentionMarks'>;
+  objects: ObjectStore;
+  absolute(relPath: string): string;
+  clock: Clock;
+  logger: Logger;
+  policies(cameraIds: number[]): Promise<Map<number, CameraPolicy>>;
+  /** Keep the local copy after upload (default false: local disk is only the write buffer). */
+  keepLocalCopy?: boolean;
+  /** Files read from the index at a time (default 50). */
+  batch?: number;
+  /** Files uploaded at once (default 4): one PUT at a time is bound by the store's latency. */
+  concurrency?: number;
+  /** Run before a pass uploads anything, until it succeeds (making the bucket). */
+  prepare?(): Promise<void>;
+}
+
+export interface UploadReport {
+  uploaded: number;
+  bytes: number;
+  adopted: number;
+  localRemoved: number;
+  /** The store did not answer (or refused): the pass stopped there, files wait on local disk. */
+  error: string | null;
+}
+
+export class FootageUploader {
+  /** Files whose local copy is missing (another node's, or lost): warned about once. */
+  private readonly missing = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private failing = false;
+
+  constructor(private readonly d: FootageUploaderDeps) {}
+
+  async runOnce(): Promise<UploadReport> {
+    const report: UploadReport = { uploaded: 0, bytes: 0, adopted: 0, localRemoved: 0, error: null };
+    report.localRemoved += await this.removeLocalCopies();
+    let after = 0;
+    try {
+      await this.d.prepare?.();
+      for (;;) {
+        const pending = await this.d.repos.footageObjects.pendingUploads(this.d.batch ?? 50, after);
+        if (pending.length === 0) break;
+        const [policies, holds, marks] = await Promise.all([
+          this.d.policies([...new Set(pending.map((p) => p.cameraId))]),
+          this.d.repos.legalHolds.holds(),
+          this.d.repos.retentionMarks.marks(),
+        ]);
+        const range = (r: { camera_id: number; range_from: number | null; range_to: number | null }) => ({ cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to });
+        const lockMarks = { keyTargets: marks.filter((m) => m.kind === 'key_target').map(range), incidents: marks.filter((m) => m.kind === 'incident').map(range) };
+        const holdRanges = holds.map((h) => ({ id: Number(h.id), ...range(h) }));
+        after = pending.at(-1)!.fileId;
+        let next = 0;
+        let stopped = false;
+        const worker = async () => {
+          while (next < pending.length && !stopped) {
+            const file = pending[next++]!;
+            const lock = objectLockFor({ id: file.fileId, cameraId: file.cameraId, startedAt: file.startedAt, endedAt: file.endedAt }, policies.get(file.cameraId), lockMarks, holdRanges);
+            const r = await this.upload(file, lock).catch((e: unknown) => {
+              stopped = true;
+              throw e;
+            });
+            if (r === 'missing') continue;
+            report.uploaded++;
+            report.bytes += r.bytes;
+            if (r.adopted) report.adopted++;
+          }
+        };
+        // The first failure ends the pass; the others finish their file (each is whole or absent).
+        const results = await Promise.allSettled(Array.from({ length: Math.min(this.d.concurrency ?? 4, pending.length) }, worker));
+        const failed = results.find((x) => x.status === 'rejected');
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+      }
+      report.localRemoved += await this.removeLocalCopies();
+      if (this.failing) this.d.logger.info({ store: this.d.objects.where }, 'object store answers again: uploads resumed');
+      this.failing = false;
+    } catch (e) {
+      report.error = (e as Error).message;
+      if (!this.failing) this.d.logger.error({ err: e, store: this.d.objects.where }, 'object store upload failed: footage stays on local disk until it answers');
+      this.failing = true;
+    }
+    return report;
+  }
+
+  private async upload(file: PendingUpload, lock: { retainUntil: number | null; legalHold: boolean }): Promise<'missing' | { bytes: number; adopted: boolean }> {
+    let body: Buffer;
+    try {
+      body = await readFile(this.d.absolute(file.path));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if (!this.missing.has(file.fileId)) this.d.logger.warn({ fileId: file.fileId, path: file.path }, 'closed recording file not on this node\'s disk: not uploaded from here');
+      this.missing.add(file.fileId);
+      return 'missing';
+    }
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    const existing = await this.d.objects.head(file.path);
+    let versionId: string | null;
+    let adopted = false;
+    if (existing && existing.sha256 === sha256 && existing.size === body.length) {
+      // Uploaded before a crash that came before the row: the same bytes, already locked.
+      versionId = existing.versionId;
+      adopted = true;
+    } else {
+      versionId = (await this.d.objects.put(file.path, body, {
+        sha256,
+        retainUntil: lock.retainUntil,
+        legalHold: lock.legalHold,
+        metadata: { camera: String(file.cameraId), started: new Date(file.startedAt).toISOString(), ended: new Date(file.endedAt).toISOString() },
+      })).versionId;
+    }
+    await this.d.repos.footageObjects.insert({
+      fileId: file.fileId, cameraId: file.cameraId, path: file.path, startedAt: file.startedAt, endedAt: file.endedAt, bytes: body.length,
+      objectKey: file.path, versionId, sha256, retainUntil: adopted ? existing!.retainUntil : lock.retainUntil, legalHold: adopted ? existing!.legalHold : lock.legalHold,
+      uploadedAt: this.d.clock.now(), localRemoved: false,
+    });
+    return { bytes: body.length, adopted };
+  }
+
+  /** Local copies of stored files go (unless kept); a crash before this is finished here. */
+  private async removeLocalCopies(): Promise<number> {
+    if (this.d.keepLocalCopy) return 0;
+    let n = 0;
+    for (;;) {
+      const rows = await this.d.repos.footageObjects.localCopies(200);
+      if (rows.length === 0) return n;
+      for (const o of rows) {
+        await rm(this.d.absolute(o.path), { force: true });
+        await this.d.repos.footageObjects.markLocalRemoved(o.fileId);
+        n++;
+      }
+    }
+  }
+
+  /** Passes on a timer, one at a time; `onPass` sees each report (hold mirroring, metrics). */
+  start(intervalMs: number, onPass?: () => Promise<unknown>): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.running = this.running
+        .then(async () => {
+          await this.runOnce();
+          await onPass?.();
+        })
+        .catch((e: unknown) => this.d.logger.error({ err: e }, 'footage upload pass failed'));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

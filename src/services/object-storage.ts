@@ -1,0 +1,33 @@
+// The object store of a process (storage.backend "s3"), made once per configuration and shared by
+// every role in it: the recorder uploads to it, the evidence services read, mirror holds and
+// delete through it. Null with the default local backend.
+import type { Config } from '../config/config.schema.js';
+import { StoredFootage, type FootageReader } from '../storage/footage-reader.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { S3ObjectStore } from '../storage/s3-object-store.js';
+
+const stores = new WeakMap<object, ObjectStore | null>();
+
+export function objectStoreOf(ctx: { config: Config }): ObjectStore | null {
+  if (!stores.has(ctx.config)) stores.set(ctx.config, openObjectStore(ctx.config));
+  return stores.get(ctx.config)!;
+}
+
+export function openObjectStore(config: Config): ObjectStore | null {
+  const s = config.storage;
+  if (s.backend !== 's3') return null;
+  return new S3ObjectStore({
+    ...(s.s3.endpoint ? { endpoint: s.s3.endpoint } : {}),
+    region: s.s3.region,
+    bucket: s.s3.bucket!,
+    ...(s.s3.accessKeyId && s.s3.secretAccessKey ? { accessKeyId: s.s3.accessKeyId, secretAccessKey: s.s3.secretAccessKey } : {}),
+    forcePathStyle: s.s3.forcePathStyle,
+    keyPrefix: s.s3.keyPrefix,
+    timeoutMs: s.s3.timeoutSeconds * 1000,
+  });
+}
+
+/** Where this process reads recording files: local disk, then the object store if any. */
+export function footageReaderOf(ctx: { config: Config }, absolute: (relPath: string) => string): FootageReader {
+  return new StoredFootage(absolute, objectStoreOf(ctx));
+}
