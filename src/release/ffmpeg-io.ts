@@ -104,11 +104,21 @@ export interface Encoder {
   kill(): void;
 }
 
+/**
+ * The notice at the bottom of every frame, white on a dark band, in a CJK font found by fontconfig
+ * (Debian's fonts-wqy-zenhei); the text is read from a file so nothing in it needs escaping.
+ */
+function captionFilter(file: string, height: number): string {
+  const size = Math.max(12, Math.round(height / 30));
+  const path = file.replace(/\\/g, '/').replace(/'/g, "\\'").replace(/:/g, '\\:');
+  return `,drawtext=font='WenQuanYi Zen Hei':textfile='${path}':fontsize=${size}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(size / 3)}:x=(w-text_w)/2:y=h-text_h-${size}`;
+}
+
 /** An H.264 MP4 encoder fed raw 4:2:0 frames; odd sizes are padded to even ones. */
-export function startEncoder(output: string, o: { width: number; height: number; fps: number; signal?: AbortSignal; crf?: number; preset?: string }): Encoder {
+export function startEncoder(output: string, o: { width: number; height: number; fps: number; signal?: AbortSignal; crf?: number; preset?: string; captionFile?: string }): Encoder {
   const args = [
     '-v', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0',
-    '-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-preset', o.preset ?? 'veryfast', '-crf', String(o.crf ?? 23),
+    '-vf', `pad=ceil(iw/2)*2:ceil(ih/2)*2${o.captionFile ? captionFilter(o.captionFile, o.height) : ''}`, '-c:v', 'libx264', '-preset', o.preset ?? 'veryfast', '-crf', String(o.crf ?? 23),
     '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', '-y', output,
   ];
   const child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });

@@ -11,7 +11,7 @@
 // The output is written in a private folder (mode 0700) beside it and renamed into place only
 // when complete; on failure or cancellation the folder is removed, and a folder left by a
 // process that died is removed by the next run in that place. Decoded frames never touch disk.
-import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { scaleBox, type Box } from './box.js';
 import { MaskCancelledError, MaskSourceError } from './errors.js';
@@ -26,11 +26,25 @@ export interface MaskerOptions {
   faces?: FaceDetectorOptions | false;
 }
 
-/** A region an operator masks by hand: on every frame from `from` to `to` (inclusive). */
+/**
+ * A region an operator masks by hand: on every frame from `from` to `to` (inclusive), at `box` on
+ * the first; where `toBox` is given (the same object marked again on the last frame) the box moves
+ * along the line between them, and the mask is grown by the distance moved in one frame.
+ */
 export interface ManualRegion {
   from: number;
   to: number;
   box: Box;
+  toBox?: Box;
+}
+
+/** Where a manual region lies on frame n (n within from..to). */
+export function manualBoxAt(m: ManualRegion, n: number): Box {
+  if (!m.toBox || m.to === m.from) return m.box;
+  const f = (n - m.from) / (m.to - m.from);
+  const lerp = (a: number, b: number) => a + (b - a) * f;
+  const grow = Math.max(Math.abs(m.toBox.x - m.box.x), Math.abs(m.toBox.y - m.box.y)) / (m.to - m.from);
+  return { x: lerp(m.box.x, m.toBox.x) - grow, y: lerp(m.box.y, m.toBox.y) - grow, w: lerp(m.box.w, m.toBox.w) + 2 * grow, h: lerp(m.box.h, m.toBox.h) + 2 * grow };
 }
 
 export interface MaskJob {
@@ -45,6 +59,8 @@ export interface MaskJob {
    */
   margin?: number | { text?: number; face?: number };
   manual?: ManualRegion[];
+  /** A line drawn at the bottom of every frame (the "released by … on …" notice). */
+  caption?: string;
   /** Tracks the operator removed as false. */
   removeTracks?: number[];
   signal?: AbortSignal;
@@ -137,7 +153,7 @@ export class Masker {
     const cover = { pad: step, margin };
     const boxesFrom = (list: Track[], n: number) => [
       ...boxesAt(list, n, cover).map(({ kind, box }) => ({ kind, box })),
-      ...manual.filter((m) => n >= m.from && n <= m.to).map((m) => ({ kind: 'manual' as const, box: m.box })),
+      ...manual.filter((m) => n >= m.from && n <= m.to).map((m) => ({ kind: 'manual' as const, box: manualBoxAt(m, n) })),
     ];
     const settled = async (n: number) => {
       while (!detectDone && detectedUpTo < n + lag) await woken();
@@ -149,7 +165,12 @@ export class Masker {
     const work = mkdtempSync(join(dirname(job.output), `${TEMP_PREFIX}${process.pid}-`));
     const partial = join(work, basename(job.output));
     const layout = yuv420Layout(source.width, source.height);
-    const encoder = startEncoder(partial, { width: source.width, height: source.height, fps: source.fps, signal: job.signal });
+    let captionFile: string | undefined;
+    if (job.caption) {
+      captionFile = join(work, 'caption.txt');
+      writeFileSync(captionFile, job.caption, { mode: 0o600 });
+    }
+    const encoder = startEncoder(partial, { width: source.width, height: source.height, fps: source.fps, signal: job.signal, captionFile });
     let n = 0;
     try {
       for await (const yuv of decodeFrames(job.input, { pixFmt: 'yuv420p', frameBytes: layout.frameBytes, signal: job.signal })) {
