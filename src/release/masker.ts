@@ -16,6 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { scaleBox, type Box } from './box.js';
 import { MaskCancelledError, MaskSourceError } from './errors.js';
 import { FaceDetector, type FaceDetectorOptions } from './face-detector.js';
+import { FaceThread } from './face-thread.js';
 import { decodeFrames, probeSource, startEncoder, type SourceInfo } from './ffmpeg-io.js';
 import { maskFrame, yuv420Layout, type MaskStyle } from './mask-render.js';
 import { TextDetector, type TextDetectorOptions } from './text-detector.js';
@@ -24,6 +25,11 @@ import { boxesAt, IouTracker, type MaskKind, type Sighting, type Track } from '.
 export interface MaskerOptions {
   text?: TextDetectorOptions | false;
   faces?: FaceDetectorOptions | false;
+  /**
+   * Run the face detector on a thread of its own (default): on this one, TensorFlow.js's wasm
+   * backend held the event loop for every detector frame and the render pass stood still.
+   */
+  faceThread?: boolean;
 }
 
 /**
@@ -82,14 +88,22 @@ const TEMP_PREFIX = '.vigil-mask-';
 export class Masker {
   private constructor(
     private readonly text: TextDetector | undefined,
-    private readonly faces: FaceDetector | undefined,
+    private readonly faces: Pick<FaceDetector, 'detect'> | undefined,
+    private readonly closeFaces: () => Promise<void>,
   ) {}
 
   /** Loads the models: a missing or corrupt one fails here, before any release is asked for. */
   static async open(o: MaskerOptions = {}): Promise<Masker> {
     const text = o.text === false ? undefined : await TextDetector.open(o.text ?? {});
-    const faces = o.faces === false ? undefined : await FaceDetector.open(o.faces ?? {});
-    return new Masker(text, faces);
+    if (o.faces === false) return new Masker(text, undefined, async () => {});
+    if (o.faceThread === false) return new Masker(text, await FaceDetector.open(o.faces ?? {}), async () => {});
+    const thread = await FaceThread.open(o.faces ?? {});
+    return new Masker(text, thread, () => thread.close());
+  }
+
+  /** Stops the face detection thread (a masker never closed does not keep the process alive). */
+  async close(): Promise<void> {
+    await this.closeFaces();
   }
 
   async mask(job: MaskJob): Promise<MaskResult> {
