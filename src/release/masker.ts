@@ -77,6 +77,8 @@ export interface MaskResult {
   source: SourceInfo;
   frames: number;
   tracks: Track[];
+  /** Every track found, those removed by the operator too (a review lists them to restore one). */
+  detected: Track[];
   /** Where the time went, in milliseconds. */
   timings: { detectPass: number; textDetect: number; faceDetect: number; renderPass: number; maskDraw: number; detectorFrames: number };
   /** The boxes burned into frame n (for the manifest and the measurements). */
@@ -212,7 +214,7 @@ export class Masker {
     const final = tracks();
     const boxesOf = (frame: number) => boxesFrom(final, frame);
     t.renderPass = performance.now() - t2;
-    return { source, frames: n, tracks: final, timings: t, boxesAt: boxesOf };
+    return { source, frames: n, tracks: final, detected: tracker.tracks(), timings: t, boxesAt: boxesOf };
   }
 }
 

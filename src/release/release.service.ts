@@ -83,6 +83,7 @@ export interface ReleaseView {
   style: MaskStyle;
   manual: ManualRegion[];
   removedTracks: number[];
+  /** Every track the detectors found, removed ones too (`removedTracks` says which are not masked). */
   tracks: ReleaseTrack[];
   framesTotal: number;
   framesDone: number;
@@ -219,10 +220,9 @@ export class ReleaseService {
 
   async ofRequest(actor: Actor, requestId: number): Promise<ReleaseView[]> {
     const r = await this.d.access.requests.load(requestId);
-    const rows = await this.d.repos.releases.ofRequests([requestId]);
-    if (!rows.length) return [];
-    await this.mayReview(actor, this.toView(rows[0]!, r), r, 'see', true);
-    return rows.map((row) => this.toView(row, r));
+    // Judged before anything is said, even that there is none.
+    await this.mayReview(actor, { id: 0, cameraId: r.camera_ids[0] ?? 0, from: r.range_from, to: r.range_to }, r, 'see', true);
+    return (await this.d.repos.releases.ofRequests([requestId])).map((row) => this.toView(row, r));
   }
 
   /**
@@ -285,7 +285,7 @@ export class ReleaseService {
     return actor.hasRole('approver', r.custodianPath);
   }
 
-  private async mayReview(actor: Actor, v: ReleaseView, r: Loaded, what: string, orAudit = false): Promise<void> {
+  private async mayReview(actor: Actor, v: Pick<ReleaseView, 'id' | 'cameraId' | 'from' | 'to'>, r: Loaded, what: string, orAudit = false): Promise<void> {
     if (actor.userId === r.requester_id || this.isCustodianHead(actor, r)) return;
     if (orAudit && actor.can('audit:read', [r.custodianPath])) return;
     const reason = `only the requester or the custodian's head may ${what} a release`;
@@ -293,7 +293,7 @@ export class ReleaseService {
   }
 
   private entryOf(v: Pick<ReleaseView, 'id' | 'cameraId' | 'from' | 'to'>, r: Loaded) {
-    return { action: 'release' as const, cameraIds: [v.cameraId], from: v.from, to: v.to, approvalId: r.id, purpose: r.purpose, destination: r.destination, target: `release:${v.id}` };
+    return { action: 'release' as const, cameraIds: v.cameraId ? [v.cameraId] : [], from: v.from, to: v.to, approvalId: r.id, purpose: r.purpose, destination: r.destination, target: v.id ? `release:${v.id}` : `access-request:${r.id}/releases` };
   }
 
   private async captionFor(r: Loaded, now: number): Promise<string> {
@@ -338,7 +338,7 @@ export class ReleaseService {
         const sha = createHash('sha256').update(await readFile(out)).digest('hex');
         await rename(out, this.clipPath(v));
         await writeFile(join(dir, String(id), 'original.json'), JSON.stringify({ files: original.files, source: result.source, frames: result.frames }));
-        const tracks: ReleaseTrack[] = result.tracks.map((t) => ({
+        const tracks: ReleaseTrack[] = result.detected.map((t) => ({
           id: t.id, kind: t.kind, firstFrame: t.points[0]!.frame, lastFrame: Math.max(t.points.at(-1)!.frame, t.until),
           sightings: t.points.map((p) => ({ frame: p.frame, x: Math.round(p.box.x), y: Math.round(p.box.y), w: Math.round(p.box.w), h: Math.round(p.box.h) })),
         }));

@@ -15,6 +15,7 @@ import { PDF, world, type World } from './fixtures.js';
 import { supervisionCases } from '../supervision/matrix-cases.js';
 import { healthMatrix } from '../health/matrix-cases.js';
 import { shareCases } from '../cascade/matrix-cases.js';
+import { releaseCases } from '../release/matrix-cases.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 
 type Variant = 'own' | 'other';
@@ -254,6 +255,8 @@ describe('authorisation matrix (every role × every route × own and other organ
     ...health.cases,
     // Shares (issue 19): the oracle lives beside its tests.
     ...shareCases(() => ({ t, w })),
+    // Releases (issue 23): the oracle lives beside its tests.
+    ...releaseCases(() => ({ t, w })),
   };
 
   beforeAll(async () => {
@@ -337,7 +340,7 @@ describe('authorisation matrix (every role × every route × own and other organ
     // Every dropped event stream has let go of the hub.
     expect(t.health.hub.size).toBe(0);
     expect(wrong).toEqual([]);
-  }, 240_000);
+  }, 600_000); // every role × every route, one request at a time: it grows with the routes and the machine's load
 });
 
 type Sent = Pick<LightMyRequestResponse, 'statusCode' | 'body' | 'json'>;

@@ -25,13 +25,14 @@ async function lumaFrames(path: string): Promise<Buffer[]> {
   return Array.from({ length: Math.floor(stdout.length / (W * H)) }, (_, i) => stdout.subarray(i * W * H, (i + 1) * W * H));
 }
 
+/** Mean absolute deviation of the picture inside `r` from its own mean: 0 for a flat fill. */
 const spread = (f: Buffer, r: { x: number; y: number; w: number; h: number }) => {
-  let lo = 255, hi = 0;
-  for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) {
-    lo = Math.min(lo, f[y * W + x]!);
-    hi = Math.max(hi, f[y * W + x]!);
-  }
-  return hi - lo;
+  let sum = 0;
+  for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) sum += f[y * W + x]!;
+  const mean = sum / (r.w * r.h);
+  let dev = 0;
+  for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) dev += Math.abs(f[y * W + x]! - mean);
+  return dev / (r.w * r.h);
 };
 
 for (const dialect of DIALECTS) {
@@ -79,14 +80,16 @@ for (const dialect of DIALECTS) {
       expect(revised.state).toBe('masking');
       const second = await x.releases.settled(started.id);
       expect(second, second.error ?? '').toMatchObject({ state: 'review', runs: 2, manual: [{ from: 0, to: 299, box: region }] });
+      // Every track the detectors found stays listed, so a removed one can be restored.
+      expect(second.tracks.map((tr) => tr.id)).toEqual(first.tracks.map((tr) => tr.id));
       const masked = await lumaFrames(join(x.t.dataDir, 'releases', String(started.id), 'masked.mp4'));
       expect(masked).toHaveLength(300);
       // testsrc2 moves under the region in the original; in the masked clip it is one flat fill.
       const original = await lumaFrames(x.t.evidence.store.absolute(x.files[0]!.path));
-      expect(spread(original[50]!, region)).toBeGreaterThan(100);
+      expect(spread(original[50]!, region)).toBeGreaterThan(20);
       // The inside of the region (its edge pixels carry the encoder's ringing) is one flat fill.
       const inside = { x: region.x + 3, y: region.y + 3, w: region.w - 6, h: region.h - 6 };
-      for (const n of [0, 50, 150, 299]) expect(spread(masked[n]!, inside)).toBeLessThan(12);
+      for (const n of [0, 50, 150, 299]) expect(spread(masked[n]!, inside)).toBeLessThan(3);
       // Only the release folder (no work folder, no original copy) is left.
       expect(readdirSync(join(x.t.dataDir, 'releases')).filter((n) => n.startsWith('.work-'))).toEqual([]);
       expect(readdirSync(join(x.t.dataDir, 'releases', String(started.id))).sort()).toEqual(['masked.mp4', 'original.json']);
