@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SegmentStore } from '../../src/recorder/segment-store/segment-store.js';
 import type { ReleaseManifest } from '../../src/release/release-manifest.js';
-import { ACTION_TIMEOUT_MS, csrfOf, ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS, csrfOf, ensureWebBuilt, launchBrowser, signInContext, startTestServer, waitForTrue, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
 import { recordFootage, type WrittenFile } from '../evidence/footage.js';
 
 const run = promisify(execFile);
@@ -122,7 +122,7 @@ describe('the release review page', () => {
     const { page, errors } = await pageOf(await contextOf(schoolHead));
     await page.goto(`${server.url}/releases?request=${requestId}`);
     await page.getByTestId('release-state').filter({ hasText: 'In review' }).waitFor();
-    await page.waitForFunction(`(document.querySelector('[data-testid="release-video"]')?.videoWidth ?? 0) > 0`);
+    await waitForTrue(page, `(document.querySelector('[data-testid="release-video"]')?.videoWidth ?? 0) > 0`);
     await page.getByTestId('release-draw').click();
     const area = (await page.getByTestId('release-draw-area').boundingBox())!;
     await page.mouse.move(area.x + area.width * 0.1, area.y + area.height * 0.15);
