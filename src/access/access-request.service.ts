@@ -9,6 +9,7 @@ import { Errors, isVigilError } from '../errors.js';
 import type { Actor } from './actor.js';
 import {
   effectiveState,
+  fills,
   requestProblem,
   requirementsFor,
   transition,
@@ -82,7 +83,7 @@ export interface AccessRequestDeps {
 /** A request with the paths of its custodian and of its requester, on whose sides the approvals are held. */
 export type Loaded = AccessRequestRow & { custodianPath: string; requesterPaths: string[] };
 
-export const AUDIT_ACTION_OF_KIND: Record<RequestKind, AuditAction> = { view: 'view', copy: 'copy', retrieve: 'retrieve', 'individual-view': 'view' };
+export const AUDIT_ACTION_OF_KIND: Record<RequestKind, AuditAction> = { view: 'view', copy: 'copy', retrieve: 'retrieve', 'individual-view': 'view', release: 'release' };
 
 export class AccessRequestService {
   constructor(
@@ -98,7 +99,8 @@ export class AccessRequestService {
     const base = { action, cameraIds: input.cameraIds, from: input.from, to: input.to, purpose: input.purpose, destination: input.destination };
     const custodian = await this.repos.organisations.get(input.custodianId);
     if (!custodian) throw Errors.validation('the custodian does not exist', [{ path: 'custodianId', message: `organisation ${input.custodianId} does not exist` }]);
-    const needed = input.kind === 'copy' ? 'footage:copy' : input.kind === 'retrieve' ? 'footage:retrieve' : input.kind === 'view' ? 'footage:view' : null;
+    // A release (公开发布) is asked for by those who may take footage away; it only ever leaves masked.
+    const needed = input.kind === 'copy' || input.kind === 'release' ? 'footage:copy' : input.kind === 'retrieve' ? 'footage:retrieve' : input.kind === 'view' ? 'footage:view' : null;
     // A private person's viewing (CN799-21) is recorded by the operator's staff at the custodian.
     const allowed = input.kind === 'individual-view'
       ? can(actor, 'record-individual-view', { kind: 'Organisation', id: custodian.id, path: custodian.path })
@@ -195,7 +197,7 @@ export class AccessRequestService {
       const officer = r.officers.find((o) => o.userId === actor.userId);
       if (state === 'draft' && officer && officer.confirmedAt === null) confirm.push(id);
       if (state !== 'submitted' || officer || r.requester_id === actor.userId || r.approvals.some((a) => a.userId === actor.userId)) continue;
-      const missing = this.requirements(r).approvals.filter((step) => !r.approvals.some((a) => a.role === step.role));
+      const missing = this.requirements(r).approvals.filter((step) => !r.approvals.some((a) => fills(a, step)));
       if (missing.some((step) => this.holdsStep(actor, r, step))) approve.push(id);
     }
     return { confirm, approve };
@@ -236,12 +238,12 @@ export class AccessRequestService {
     const r = await this.load(id);
     await this.guard(actor, 'decide', r, 'approval_decision');
     const req = this.requirements(r);
-    const role = req.approvals.find((s) => !r.approvals.some((a) => a.role === s.role) && this.holdsStep(actor, r, s))?.role;
-    if (!role) {
+    const step = req.approvals.find((s) => !r.approvals.some((a) => fills(a, s)) && this.holdsStep(actor, r, s));
+    if (!step) {
       const needs = req.approvals.length ? req.approvals.map((s) => `a ${s.role} over the ${s.side === 'requester' ? "requester's organisation" : 'custodian'}${s.article ? ` (${s.article})` : ''}`).join(' and ') : 'no approval';
       await this.refuse(actor, r, 'approval_decision', Errors.forbidden(`this request needs ${needs}, and you hold none still missing`).withParams({ reason: 'approver-role-missing', roles: req.approvals.map((s) => s.role).join(',') }));
     }
-    return this.step(actor, r, { kind: 'approve', userId: actor.userId, role: role! });
+    return this.step(actor, r, { kind: 'approve', userId: actor.userId, role: step!.role, side: step!.side });
   }
 
   /** The custodian refuses, with a reason (HRB-22: without the officers, IDs and letter it may). */

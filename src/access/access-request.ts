@@ -6,11 +6,13 @@
 import { Errors, type VigilError } from '../errors.js';
 
 /**
- * view 查阅, copy 复制, retrieve 调取 by state organs (investigators and other agencies); and
+ * view 查阅, copy 复制, retrieve 调取 by state organs (investigators and other agencies);
  * `individual-view`: the person concerned, a close relative or a carer viewing footage related
- * to them with the operator's consent (CN799-21) — view only, never a copy.
+ * to them with the operator's consent (CN799-21) — view only, never a copy; and `release`
+ * 公开发布: footage for public dissemination (an appeal for witnesses, a traffic accident), which
+ * only ever leaves masked (CN799-22) — the request grants no use of the original at all.
  */
-export const REQUEST_KINDS = ['view', 'copy', 'retrieve', 'individual-view'] as const;
+export const REQUEST_KINDS = ['view', 'copy', 'retrieve', 'individual-view', 'release'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 export const REQUEST_STATES = ['draft', 'submitted', 'approved', 'refused', 'in_use', 'closed', 'expired'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
@@ -26,7 +28,10 @@ export type ApproverRole = 'approver' | 'supervisor';
  * place for other administrations AH-21 para. 2, the operator's consent CN799-21).
  */
 export type ApprovalSide = 'requester' | 'custodian';
-export type FootageUse = 'live' | 'playback' | 'copy' | 'retrieve';
+/** `release`: making and handing out the masked file of a release request, never the original. */
+export type FootageUse = 'live' | 'playback' | 'copy' | 'retrieve' | 'release';
+/** The national regulation's article on releasing footage to the public: masked, and decided by the custodian. */
+export const RELEASE_ARTICLE = 'CN799-22';
 
 interface Setting<T> {
   value: T | null;
@@ -76,6 +81,7 @@ export function requirementsFor(p: AccessProfile, kind: RequestKind, requester: 
     const article = p.individualView.article ?? null;
     return { officers: { count: 0, article }, approvals: [{ role: 'approver', side: 'custodian', article }], document: { required: false, article } };
   }
+  if (kind === 'release') return releaseRequirements(p);
   const officerSetting = kind === 'view' ? p.officersToView : p.officersToCopy;
   const approval = kind === 'view' ? p.viewApproval : p.copyApproval;
   const officers = { count: officerSetting.value ?? 0, article: officerSetting.article ?? null };
@@ -107,6 +113,19 @@ export function requirementsFor(p: AccessProfile, kind: RequestKind, requester: 
   return { officers, approvals, document: { required: document, article } };
 }
 
+/**
+ * A release (CN799-22): the custodian, whose footage goes public, approves it by its head; where
+ * the profile has the requesting agency's head or the county police approve taking footage away
+ * (copyApproval), that approval is needed too. No officers and no letter: nothing original leaves.
+ */
+function releaseRequirements(p: AccessProfile): Requirements {
+  const approvals: ApprovalStep[] = [{ role: 'approver', side: 'custodian', article: RELEASE_ARTICLE }];
+  const copy = p.copyApproval;
+  if (copy.value === 'head-of-agency') approvals.push({ role: 'approver', side: 'requester', article: copy.article ?? null });
+  if (copy.value === 'county-police') approvals.push({ role: 'supervisor', side: 'requester', article: copy.article ?? null });
+  return { officers: { count: 0, article: RELEASE_ARTICLE }, approvals, document: { required: false, article: RELEASE_ARTICLE } };
+}
+
 export interface Officer {
   userId: number;
   workId: string;
@@ -116,8 +135,13 @@ export interface Officer {
 export interface Approval {
   userId: number;
   role: ApproverRole;
+  /** Which step's side it was given for; absent on approvals given before a request could need one role on both sides. */
+  side?: ApprovalSide;
   at: number;
 }
+
+/** Whether an approval given fills this step: the same role, on the same side where it says. */
+export const fills = (a: Pick<Approval, 'role' | 'side'>, step: Pick<ApprovalStep, 'role' | 'side'>): boolean => a.role === step.role && (a.side === undefined || a.side === step.side);
 
 export interface RequestFacts {
   kind: RequestKind;
@@ -167,7 +191,7 @@ export function officerProblem(r: Pick<RequestFacts, 'officers'>, req: Requireme
 
 export type Transition =
   | { kind: 'submit' }
-  | { kind: 'approve'; userId: number; role: ApproverRole }
+  | { kind: 'approve'; userId: number; role: ApproverRole; side?: ApprovalSide }
   | { kind: 'refuse'; userId: number }
   | { kind: 'use' }
   | { kind: 'close' };
@@ -183,7 +207,7 @@ export function transition(r: RequestFacts, req: Requirements, t: Transition, no
   const state = effectiveState(r, now);
   const same = { state, approvals: r.approvals, validUntil: r.validUntil };
   const approve = (approvals: Approval[]): Next => {
-    const done = req.approvals.every((step) => approvals.some((a) => a.role === step.role));
+    const done = req.approvals.every((step) => approvals.some((a) => fills(a, step)));
     return done ? { state: 'approved', approvals, validUntil: now + r.validityMs } : { state: 'submitted', approvals, validUntil: null };
   };
   switch (t.kind) {
@@ -201,9 +225,10 @@ export function transition(r: RequestFacts, req: Requirements, t: Transition, no
       if (state !== 'submitted') throw refuse(`only a submitted request can be approved; this one is ${state}`, { reason: 'request-not-submitted', state });
       if (t.userId === r.requesterId || r.officers.some((o) => o.userId === t.userId)) throw Errors.forbidden('nobody approves a request they make or take part in').withParams({ reason: 'decide-own-request' });
       if (!req.approvals.some((s) => s.role === t.role)) throw Errors.forbidden(`this request needs no approval by a ${t.role}`).withParams({ reason: 'approval-not-needed', role: t.role });
-      if (r.approvals.some((a) => a.role === t.role)) throw refuse(`the ${t.role}'s approval is already given`, { reason: 'approval-given', role: t.role });
+      const step = { role: t.role, side: t.side ?? req.approvals.find((s) => s.role === t.role)!.side };
+      if (r.approvals.some((a) => fills(a, step))) throw refuse(`the ${t.role}'s approval is already given`, { reason: 'approval-given', role: t.role });
       if (r.approvals.some((a) => a.userId === t.userId)) throw refuse('one person cannot give two approvals', { reason: 'approval-twice' });
-      return approve([...r.approvals, { userId: t.userId, role: t.role, at: now }]);
+      return approve([...r.approvals, { userId: t.userId, role: t.role, side: step.side, at: now }]);
     }
     case 'refuse': {
       if (state !== 'submitted') throw refuse(`only a submitted request can be refused; this one is ${state}`, { reason: 'request-not-submitted', state });
@@ -228,6 +253,7 @@ const USES: Record<RequestKind, readonly FootageUse[]> = {
   'individual-view': ['playback'],
   copy: ['playback', 'copy'],
   retrieve: ['playback', 'retrieve'],
+  release: ['release'],
 };
 
 /**

@@ -30,7 +30,7 @@ export interface FootageDecision {
   requestId: number | null;
 }
 
-const ACTION_OF_USE: Record<FootageUse, AuditAction> = { live: 'view', playback: 'playback', copy: 'copy', retrieve: 'retrieve' };
+const ACTION_OF_USE: Record<FootageUse, AuditAction> = { live: 'view', playback: 'playback', copy: 'copy', retrieve: 'retrieve', release: 'release' };
 const POLICY_OF_USE: Partial<Record<FootageUse, string>> = { live: 'view-live', playback: 'play-back' };
 
 export class FootageAccess {
@@ -106,6 +106,17 @@ export class FootageAccess {
   }
 
   /**
+   * A token for a released (masked) file's URL. The release's use case decides and registers the
+   * viewing; the token binds the camera and range of the release, the holder and a short expiry.
+   */
+  issueReleaseToken(actor: Actor, s: { cameraId: number; from: number; to: number }) {
+    const holder = actor.sessionId ? `s:${actor.sessionId}` : actor.tokenId !== null ? `t:${actor.tokenId}` : null;
+    if (!holder) throw Errors.unauthenticated();
+    const { token, claims } = this.signer.issue({ cameraId: s.cameraId, kind: 'release', from: s.from, to: s.to, holder, userId: actor.userId });
+    return { token, expiresAt: claims.exp };
+  }
+
+  /**
    * For the media routes: checks and consumes a stream token for this camera and kind, and that
    * its session or API token is still live. Refusals (forged, expired, replayed, revoked, another
    * camera) are registered. Subscribe with `onRevoked(claims, close)` for the stream's lifetime.
@@ -121,7 +132,7 @@ export class FootageAccess {
       if (!(e instanceof StreamTokenError)) throw e;
       const who = claims ? await this.repos.accounts.userById(claims.userId) : undefined;
       await this.log.record(null, {
-        action: expect.kind === 'live' ? 'view' : 'playback',
+        action: expect.kind === 'live' ? 'view' : expect.kind === 'release' ? 'release' : 'playback',
         actors: [who ? { userId: who.id, workId: who.work_id, name: who.login } : { userId: null, workId: null, name: null }],
         cameraIds: [expect.cameraId],
         outcome: 'refused',

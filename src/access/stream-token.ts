@@ -3,7 +3,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
 
-export type StreamKind = 'live' | 'playback';
+/** `release`: a masked file made for public release (its camera and range), never the original. */
+export type StreamKind = 'live' | 'playback' | 'release';
 
 export interface StreamClaims {
   cameraId: number;
@@ -77,7 +78,7 @@ export class StreamTokenSigner {
     }
     if (!Array.isArray(v) || v.length !== 8) throw new StreamTokenError('malformed', 'not a stream token');
     const [cameraId, kind, from, to, holder, userId, exp, jti] = v as unknown[];
-    if (typeof cameraId !== 'number' || (kind !== 'live' && kind !== 'playback') || typeof holder !== 'string' || typeof userId !== 'number' || typeof exp !== 'number' || typeof jti !== 'string') {
+    if (typeof cameraId !== 'number' || (kind !== 'live' && kind !== 'playback' && kind !== 'release') || typeof holder !== 'string' || typeof userId !== 'number' || typeof exp !== 'number' || typeof jti !== 'string') {
       throw new StreamTokenError('malformed', 'not a stream token');
     }
     return { cameraId, kind, from: typeof from === 'number' ? from : null, to: typeof to === 'number' ? to : null, holder, userId, exp, jti };

@@ -31,6 +31,7 @@ import { userRoutes } from './routes/users/routes.js';
 import type { Supervision } from '../supervision/index.js';
 import { registerSupervisionRoutes } from './routes/supervision-routes.js';
 import { exportRoutes } from './routes/exports/routes.js';
+import { releaseRoutes } from './routes/releases/routes.js';
 import { holdRoutes } from './routes/holds/routes.js';
 import type { EvidenceRouteDeps } from './routes/integrity/evidence-deps.js';
 import { integrityRoutes } from './routes/integrity/routes.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         const evidence = { ...deps.evidence, access };
         await api.register(holdRoutes, evidence);
         await api.register(exportRoutes, evidence);
+        if (deps.evidence.releases) await api.register(releaseRoutes, { releases: deps.evidence.releases });
         await api.register(integrityRoutes, evidence);
       }
     },

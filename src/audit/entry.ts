@@ -28,6 +28,8 @@ export const AUDIT_ACTIONS = [
   /** A legal hold (信息保全) placed, its release asked for, or released on approval. */
   'legal_hold',
   'legal_hold_release',
+  /** 公开发布: a release request's masking, review, approval and hand-out of the masked file (CN799-22). */
+  'release',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

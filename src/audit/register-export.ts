@@ -25,6 +25,7 @@ export const ACTION_LABELS: Record<string, string> = {
   registry_view: '查阅基础信息 registry view',
   registry_change: '基础信息变更 registry change',
   register_access: '查阅登记 register access',
+  release: '公开发布 release',
 };
 
 export const OUTCOME_LABELS: Record<string, string> = { success: '成功 success', refused: '拒绝 refused', failed: '失败 failed' };

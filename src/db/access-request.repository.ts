@@ -43,7 +43,7 @@ export interface AccessRequestTables {
 
 export type AccessRequestRow = Omit<Selectable<AccessRequestTable>, 'camera_ids' | 'approvals'> & {
   camera_ids: number[];
-  approvals: { userId: number; role: 'approver' | 'supervisor'; at: number }[];
+  approvals: { userId: number; role: 'approver' | 'supervisor'; side?: 'requester' | 'custodian'; at: number }[];
   officers: { userId: number; workId: string; confirmedAt: number | null }[];
 };
 

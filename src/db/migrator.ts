@@ -23,6 +23,7 @@ import { integrityNodes } from './migrations/0021-integrity-nodes.js';
 import { dutyRecords } from './migrations/0022-duty-records.js';
 import { shares } from './migrations/0024-shares.js';
 import { footageObjects } from './migrations/0029-footage-objects.js';
+import { releases } from './migrations/0030-releases.js';
 import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
@@ -47,6 +48,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0022-duty-records': dutyRecords(db.dialect),
     '0024-shares': shares(db.dialect),
     '0029-footage-objects': footageObjects(),
+    '0030-releases': releases(db.dialect),
     '0031-search-grams-by-region': searchGramsByRegion(db.dialect),
   };
 }

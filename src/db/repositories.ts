@@ -20,6 +20,7 @@ import { StorageAlarmRepository } from './storage-alarm.repository.js';
 import { FootageObjectRepository } from './footage-object.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
+import { ReleaseRepository } from './release.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
 export interface Repositories {
@@ -52,6 +53,8 @@ export interface Repositories {
   forceMajeure: ForceMajeureRepository;
   /** Shares (共享) of cameras with upper platforms, departments and API clients. */
   shares: ShareRepository;
+  /** Masked files made for public release (公开发布). */
+  releases: ReleaseRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -78,5 +81,6 @@ export function createRepositories(db: Db): Repositories {
     workOrders: new WorkOrderRepository(db.kysely),
     supervision: new SupervisionRepository(db.kysely),
     shares: new ShareRepository(db.kysely),
+    releases: new ReleaseRepository(db.kysely),
   };
 }

@@ -15,6 +15,7 @@ import type { FootageObjectTables } from './footage-object.repository.js';
 import type { GbTables } from './gb-device.repository.js';
 import type { ForceMajeureTables } from './force-majeure.repository.js';
 import type { ShareTables } from './share.repository.js';
+import type { ReleaseTables } from './release.repository.js';
 import type { HealthTables } from './health.repository.js';
 import type { RecordingTables } from './recording.repository.js';
 import type { SupervisionTables } from './supervision.repository.js';
@@ -98,7 +99,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, ReleaseTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;

@@ -3,8 +3,9 @@
 import { VigilError } from '../errors.js';
 
 export class MaskModelError extends VigilError {
-  constructor(model: string, path: string, reason: string) {
-    super('MASK_MODEL_UNAVAILABLE', `The ${model} model at ${path} cannot be used: ${reason}`, 503);
+  /** `said`: the whole message as another thread already worded it. */
+  constructor(model: string, path: string, reason: string, said?: string) {
+    super('MASK_MODEL_UNAVAILABLE', said ?? `The ${model} model at ${path} cannot be used: ${reason}`, 503);
   }
 }
 

@@ -11,11 +11,12 @@
 // The output is written in a private folder (mode 0700) beside it and renamed into place only
 // when complete; on failure or cancellation the folder is removed, and a folder left by a
 // process that died is removed by the next run in that place. Decoded frames never touch disk.
-import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { scaleBox, type Box } from './box.js';
 import { MaskCancelledError, MaskSourceError } from './errors.js';
 import { FaceDetector, type FaceDetectorOptions } from './face-detector.js';
+import { FaceThread } from './face-thread.js';
 import { decodeFrames, probeSource, startEncoder, type SourceInfo } from './ffmpeg-io.js';
 import { maskFrame, yuv420Layout, type MaskStyle } from './mask-render.js';
 import { TextDetector, type TextDetectorOptions } from './text-detector.js';
@@ -24,13 +25,32 @@ import { boxesAt, IouTracker, type MaskKind, type Sighting, type Track } from '.
 export interface MaskerOptions {
   text?: TextDetectorOptions | false;
   faces?: FaceDetectorOptions | false;
+  /**
+   * Run the face detector on a thread of its own (default): on this one, TensorFlow.js's wasm
+   * backend held the event loop for every detector frame and the render pass stood still.
+   */
+  faceThread?: boolean;
 }
 
-/** A region an operator masks by hand: on every frame from `from` to `to` (inclusive). */
+/**
+ * A region an operator masks by hand: on every frame from `from` to `to` (inclusive), at `box` on
+ * the first; where `toBox` is given (the same object marked again on the last frame) the box moves
+ * along the line between them, and the mask is grown by the distance moved in one frame.
+ */
 export interface ManualRegion {
   from: number;
   to: number;
   box: Box;
+  toBox?: Box;
+}
+
+/** Where a manual region lies on frame n (n within from..to). */
+export function manualBoxAt(m: ManualRegion, n: number): Box {
+  if (!m.toBox || m.to === m.from) return m.box;
+  const f = (n - m.from) / (m.to - m.from);
+  const lerp = (a: number, b: number) => a + (b - a) * f;
+  const grow = Math.max(Math.abs(m.toBox.x - m.box.x), Math.abs(m.toBox.y - m.box.y)) / (m.to - m.from);
+  return { x: lerp(m.box.x, m.toBox.x) - grow, y: lerp(m.box.y, m.toBox.y) - grow, w: lerp(m.box.w, m.toBox.w) + 2 * grow, h: lerp(m.box.h, m.toBox.h) + 2 * grow };
 }
 
 export interface MaskJob {
@@ -45,6 +65,8 @@ export interface MaskJob {
    */
   margin?: number | { text?: number; face?: number };
   manual?: ManualRegion[];
+  /** A line drawn at the bottom of every frame (the "released by … on …" notice). */
+  caption?: string;
   /** Tracks the operator removed as false. */
   removeTracks?: number[];
   signal?: AbortSignal;
@@ -55,6 +77,8 @@ export interface MaskResult {
   source: SourceInfo;
   frames: number;
   tracks: Track[];
+  /** Every track found, those removed by the operator too (a review lists them to restore one). */
+  detected: Track[];
   /** Where the time went, in milliseconds. */
   timings: { detectPass: number; textDetect: number; faceDetect: number; renderPass: number; maskDraw: number; detectorFrames: number };
   /** The boxes burned into frame n (for the manifest and the measurements). */
@@ -66,14 +90,22 @@ const TEMP_PREFIX = '.vigil-mask-';
 export class Masker {
   private constructor(
     private readonly text: TextDetector | undefined,
-    private readonly faces: FaceDetector | undefined,
+    private readonly faces: Pick<FaceDetector, 'detect'> | undefined,
+    private readonly closeFaces: () => Promise<void>,
   ) {}
 
   /** Loads the models: a missing or corrupt one fails here, before any release is asked for. */
   static async open(o: MaskerOptions = {}): Promise<Masker> {
     const text = o.text === false ? undefined : await TextDetector.open(o.text ?? {});
-    const faces = o.faces === false ? undefined : await FaceDetector.open(o.faces ?? {});
-    return new Masker(text, faces);
+    if (o.faces === false) return new Masker(text, undefined, async () => {});
+    if (o.faceThread === false) return new Masker(text, await FaceDetector.open(o.faces ?? {}), async () => {});
+    const thread = await FaceThread.open(o.faces ?? {});
+    return new Masker(text, thread, () => thread.close());
+  }
+
+  /** Stops the face detection thread (a masker never closed does not keep the process alive). */
+  async close(): Promise<void> {
+    await this.closeFaces();
   }
 
   async mask(job: MaskJob): Promise<MaskResult> {
@@ -137,7 +169,7 @@ export class Masker {
     const cover = { pad: step, margin };
     const boxesFrom = (list: Track[], n: number) => [
       ...boxesAt(list, n, cover).map(({ kind, box }) => ({ kind, box })),
-      ...manual.filter((m) => n >= m.from && n <= m.to).map((m) => ({ kind: 'manual' as const, box: m.box })),
+      ...manual.filter((m) => n >= m.from && n <= m.to).map((m) => ({ kind: 'manual' as const, box: manualBoxAt(m, n) })),
     ];
     const settled = async (n: number) => {
       while (!detectDone && detectedUpTo < n + lag) await woken();
@@ -149,7 +181,12 @@ export class Masker {
     const work = mkdtempSync(join(dirname(job.output), `${TEMP_PREFIX}${process.pid}-`));
     const partial = join(work, basename(job.output));
     const layout = yuv420Layout(source.width, source.height);
-    const encoder = startEncoder(partial, { width: source.width, height: source.height, fps: source.fps, signal: job.signal });
+    let captionFile: string | undefined;
+    if (job.caption) {
+      captionFile = join(work, 'caption.txt');
+      writeFileSync(captionFile, job.caption, { mode: 0o600 });
+    }
+    const encoder = startEncoder(partial, { width: source.width, height: source.height, fps: source.fps, signal: job.signal, captionFile });
     let n = 0;
     try {
       for await (const yuv of decodeFrames(job.input, { pixFmt: 'yuv420p', frameBytes: layout.frameBytes, signal: job.signal })) {
@@ -177,7 +214,7 @@ export class Masker {
     const final = tracks();
     const boxesOf = (frame: number) => boxesFrom(final, frame);
     t.renderPass = performance.now() - t2;
-    return { source, frames: n, tracks: final, timings: t, boxesAt: boxesOf };
+    return { source, frames: n, tracks: final, detected: tracker.tracks(), timings: t, boxesAt: boxesOf };
   }
 }
 

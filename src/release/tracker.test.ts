@@ -36,7 +36,10 @@ describe('IoU tracker', () => {
     const [track] = t.tracks();
     expect(track!.until).toBe(10);
     const [coasting] = boxesAt([track!], 13, { pad: 5, margin: 0 });
-    expect(coasting!.box.x).toBeCloseTo(26 - (2 * 5) / 2, 5);
+    // 8 frames past the last sighting at 2 px a frame: predicted at x 26, reaching back to where
+    // it would be had it stopped at its last sighting (x 10), 16 px of slack.
+    expect(coasting!.box.x).toBeCloseTo(26 - 2 * 8, 5);
+    expect(coasting!.box.x + coasting!.box.w).toBeCloseTo(26 + 2 * 8 + at(0, 0).w, 5);
     expect(boxesAt([track!], 16, { pad: 5, margin: 0 })).toHaveLength(0);
   });
 

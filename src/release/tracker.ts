@@ -145,11 +145,13 @@ function boxOf(t: Track, frame: number, pad: number): { box: Box; slack: number 
   if (frame <= first.frame) {
     const v0 = p.length > 1 ? { vx: (p[1]!.box.x - first.box.x) / (p[1]!.frame - first.frame), vy: (p[1]!.box.y - first.box.y) / (p[1]!.frame - first.frame) } : { vx: 0, vy: 0 };
     const dt = frame - first.frame;
-    return { box: { ...first.box, x: first.box.x + v0.vx * dt, y: first.box.y + v0.vy * dt }, slack };
+    // Outside the sightings nothing corrects the guess: the object may have stopped or turned,
+    // so the box also reaches back to where it would be standing still.
+    return { box: { ...first.box, x: first.box.x + v0.vx * dt, y: first.box.y + v0.vy * dt }, slack: Math.max(slack, Math.hypot(v0.vx, v0.vy) * Math.abs(dt)) };
   }
   if (frame >= last.frame) {
     const dt = frame - last.frame;
-    return { box: { ...last.box, x: last.box.x + vx * dt, y: last.box.y + vy * dt }, slack };
+    return { box: { ...last.box, x: last.box.x + vx * dt, y: last.box.y + vy * dt }, slack: Math.max(slack, speed * dt) };
   }
   let i = 1;
   while (p[i]!.frame < frame) i++;

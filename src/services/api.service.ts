@@ -24,6 +24,9 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   // Exports run in this process: one a crash interrupted is failed and its partial folder removed.
   const evidence = openEvidence(ctx);
   await evidence.exports.recover();
+  await evidence.releases.recover();
+  // The masking models load now, so a missing or corrupt one is said at start, not at the first release.
+  evidence.warmMasker().catch((err: unknown) => ctx.logger.error({ err }, 'the release masking models cannot be loaded: releases will fail until they are installed'));
   const r = ctx.config.retention;
   const app = await buildApp({
     db: ctx.db,

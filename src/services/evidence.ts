@@ -4,6 +4,8 @@
 import { Gauge } from 'prom-client';
 import { SecurityLog } from '../access/security-log.js';
 import { ExportService } from '../export/export.service.js';
+import { Masker } from '../release/masker.js';
+import { ReleaseService } from '../release/release.service.js';
 import { IntegrityService } from '../integrity/integrity.service.js';
 import { MerkleLog } from '../integrity/merkle-log.js';
 import { SegmentStore } from '../recorder/segment-store/segment-store.js';
@@ -25,6 +27,9 @@ export interface Evidence {
   integrity: IntegrityService;
   holds: LegalHoldService;
   exports: ExportService;
+  /** Masked releases; its masker loads the models when first asked (`warmMasker` at the API's start). */
+  releases: ReleaseService;
+  warmMasker(): Promise<Masker>;
   cleaner: RetentionCleaner;
   storage: StorageMonitor;
   /** Local disk, then the object store: what playback, export and verify read. */
@@ -49,6 +54,8 @@ export function openEvidence(ctx: Context): Evidence {
   const r = ctx.config.retention;
   const gauge = ctx.metrics.getSingleMetric('vigil_storage_used_ratio') as Gauge | undefined
     ?? new Gauge({ name: 'vigil_storage_used_ratio', help: 'Fraction of the recordings volume in use', registers: [ctx.metrics] });
+  let masker: Promise<Masker> | undefined;
+  const openMasker = () => (masker ??= Masker.open());
   return {
     store,
     footage,
@@ -63,6 +70,8 @@ export function openEvidence(ctx: Context): Evidence {
       })
       : null,
     merkle,
+    releases: new ReleaseService({ repos: ctx.repos, access: ctx.access, log, merkle, keys, clock: ctx.clock, logger, dataDir: ctx.config.dataDir, absolute, masker: openMasker }),
+    warmMasker: openMasker,
     integrity: new IntegrityService({ repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, access: ctx.access, log, keys, absolute, footage }),
     holds: new LegalHoldService(ctx.repos, log, ctx.clock, lockSync ? () => lockSync.nudge() : undefined),
     exports: new ExportService({ repos: ctx.repos, access: ctx.access, log, merkle, keys, clock: ctx.clock, logger, dataDir: ctx.config.dataDir, absolute, footage }),

@@ -17,6 +17,7 @@ import { PDF, world, type World } from './fixtures.js';
 import { supervisionCases } from '../supervision/matrix-cases.js';
 import { healthMatrix } from '../health/matrix-cases.js';
 import { shareCases } from '../cascade/matrix-cases.js';
+import { releaseCases } from '../release/matrix-cases.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 
 type Variant = 'own' | 'other';
@@ -258,6 +259,8 @@ export function authorisationMatrix(shard: number, shards: number): void {
       ...health.cases,
       // Shares (issue 19): the oracle lives beside its tests.
       ...shareCases(() => ({ t, w })),
+      // Releases (issue 23): the oracle lives beside its tests.
+      ...releaseCases(() => ({ t, w })),
     };
 
     beforeAll(async () => {

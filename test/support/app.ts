@@ -24,6 +24,8 @@ import { Registry as MetricsRegistry } from 'prom-client';
 import { createHealth, type Health } from '../../src/health/index.js';
 import type { EvidenceRouteDeps } from '../../src/api/routes/integrity/evidence-deps.js';
 import { SecurityLog } from '../../src/access/security-log.js';
+import { ReleaseService } from '../../src/release/release.service.js';
+import { Masker } from '../../src/release/masker.js';
 import { ExportService } from '../../src/export/export.service.js';
 import { IntegrityService } from '../../src/integrity/integrity.service.js';
 import { MerkleLog } from '../../src/integrity/merkle-log.js';
@@ -160,6 +162,9 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
 }
 
 /** The evidence services as src/services/evidence.ts assembles them, over the test's database. */
+let masker: Promise<Masker> | undefined;
+const sharedMasker = () => (masker ??= Masker.open());
+
 function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock: ReturnType<typeof fixedClock>, dataDir: string): TestApp['evidence'] {
   const logger = pino({ level: 'silent' });
   const store = new SegmentStore(dataDir);
@@ -171,6 +176,8 @@ function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock:
     holds: new LegalHoldService(repos, log, clock),
     integrity: new IntegrityService({ repo: repos.integrityLog, index: repos.recordingIndex, access, log, keys: audit.keys, absolute }),
     exports: new ExportService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute }),
+    // The masker loads its models when a release first needs them (most tests never do).
+    releases: new ReleaseService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute, masker: sharedMasker }),
     storage: new StorageMonitor({ dir: dataDir, repo: repos.storageAlarms, clock, logger }),
   };
 }

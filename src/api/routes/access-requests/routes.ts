@@ -26,7 +26,7 @@ const requestSchema = z
     cameras: z.array(z.object({ id: z.number(), name: z.string().nullable(), gbId: z.string().nullable() })).describe('the named cameras by name, so whoever decides sees what is asked for without reading the registry'),
     officers: z.array(z.object({ userId: z.number(), workId: z.string(), confirmedAt: z.number().nullable(), displayName: z.string().nullable(), organisationName: z.string().nullable() })),
     document: z.object({ sha256: z.string(), type: z.string() }).nullable(),
-    approvals: z.array(z.object({ userId: z.number(), role: z.string(), at: z.number() })),
+    approvals: z.array(z.object({ userId: z.number(), role: z.string(), side: z.enum(['requester', 'custodian']).optional(), at: z.number() })),
     requirements: z.object({
       officers: z.object({ count: z.number(), article: z.string().nullable() }),
       approvals: z.array(z.object({ role: z.string(), side: z.enum(['requester', 'custodian']), article: z.string().nullable() })),

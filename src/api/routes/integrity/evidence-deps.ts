@@ -3,6 +3,7 @@
 import type { Access } from '../../../access/index.js';
 import type { PlatformKeys } from '../../../audit/platform-key.js';
 import type { ExportService } from '../../../export/export.service.js';
+import type { ReleaseService } from '../../../release/release.service.js';
 import type { IntegrityService } from '../../../integrity/integrity.service.js';
 import type { LegalHoldService } from '../../../retention/legal-hold.service.js';
 import type { StorageMonitor } from '../../../retention/storage-monitor.js';
@@ -11,6 +12,8 @@ import type { StorageThresholds } from '../../../storage/disk-usage.js';
 export interface EvidenceRouteDeps {
   holds: LegalHoldService;
   exports: ExportService;
+  /** Footage released to the public, masked (公开发布). */
+  releases?: ReleaseService;
   integrity: IntegrityService;
   storage: Pick<StorageMonitor, 'storageState' | 'report'>;
   thresholds: StorageThresholds;

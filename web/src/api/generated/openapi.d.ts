@@ -4322,7 +4322,7 @@ export interface paths {
                             items: {
                                 id: number;
                                 /** @enum {string} */
-                                kind: "view" | "copy" | "retrieve" | "individual-view";
+                                kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                                 /** @enum {string} */
                                 state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                                 requesterId: number;
@@ -4357,6 +4357,8 @@ export interface paths {
                                 approvals: {
                                     userId: number;
                                     role: string;
+                                    /** @enum {string} */
+                                    side?: "requester" | "custodian";
                                     at: number;
                                 }[];
                                 requirements: {
@@ -4543,7 +4545,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "view" | "copy" | "retrieve" | "individual-view";
+                        kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                         /** @enum {string} */
                         requesterKind: "public-security" | "state-security" | "procuratorate" | "court" | "other-administration" | "person-concerned" | "close-relative" | "carer";
                         requestingUnit: string;
@@ -4571,7 +4573,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4606,6 +4608,8 @@ export interface paths {
                             approvals: {
                                 userId: number;
                                 role: string;
+                                /** @enum {string} */
+                                side?: "requester" | "custodian";
                                 at: number;
                             }[];
                             requirements: {
@@ -4830,7 +4834,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4865,6 +4869,8 @@ export interface paths {
                             approvals: {
                                 userId: number;
                                 role: string;
+                                /** @enum {string} */
+                                side?: "requester" | "custodian";
                                 at: number;
                             }[];
                             requirements: {
@@ -5159,7 +5165,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5194,6 +5200,8 @@ export interface paths {
                             approvals: {
                                 userId: number;
                                 role: string;
+                                /** @enum {string} */
+                                side?: "requester" | "custodian";
                                 at: number;
                             }[];
                             requirements: {
@@ -5430,7 +5438,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5465,6 +5473,8 @@ export interface paths {
                             approvals: {
                                 userId: number;
                                 role: string;
+                                /** @enum {string} */
+                                side?: "requester" | "custodian";
                                 at: number;
                             }[];
                             requirements: {
@@ -5700,7 +5710,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5735,6 +5745,8 @@ export interface paths {
                             approvals: {
                                 userId: number;
                                 role: string;
+                                /** @enum {string} */
+                                side?: "requester" | "custodian";
                                 at: number;
                             }[];
                             requirements: {
@@ -5970,7 +5982,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6005,6 +6017,8 @@ export interface paths {
                             approvals: {
                                 userId: number;
                                 role: string;
+                                /** @enum {string} */
+                                side?: "requester" | "custodian";
                                 at: number;
                             }[];
                             requirements: {
@@ -6246,7 +6260,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6281,6 +6295,8 @@ export interface paths {
                             approvals: {
                                 userId: number;
                                 role: string;
+                                /** @enum {string} */
+                                side?: "requester" | "custodian";
                                 at: number;
                             }[];
                             requirements: {
@@ -6516,7 +6532,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6551,6 +6567,8 @@ export interface paths {
                             approvals: {
                                 userId: number;
                                 role: string;
+                                /** @enum {string} */
+                                side?: "requester" | "custodian";
                                 at: number;
                             }[];
                             requirements: {
@@ -10289,7 +10307,7 @@ export interface paths {
                     /** @description exclusive, epoch ms UTC */
                     to?: number;
                     actorUserId?: number;
-                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release";
+                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release";
                     cameraId?: number;
                     outcome?: "success" | "refused" | "failed";
                     approvalId?: number;
@@ -10705,7 +10723,7 @@ export interface paths {
                     /** @description exclusive, epoch ms UTC */
                     to?: number;
                     actorUserId?: number;
-                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release";
+                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release";
                     cameraId?: number;
                     outcome?: "success" | "refused" | "failed";
                     approvalId?: number;
@@ -10788,7 +10806,7 @@ export interface paths {
                     /** @description exclusive, epoch ms UTC */
                     to?: number;
                     actorUserId?: number;
-                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release";
+                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release";
                     cameraId?: number;
                     outcome?: "success" | "refused" | "failed";
                     approvalId?: number;
@@ -30402,6 +30420,2070 @@ export interface paths {
                                 correlationId?: string;
                             };
                         };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start masking a camera's range under an approved release request (its requester); 202, then follow GET /releases/{id} */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        requestId: number;
+                        cameraId: number;
+                        from: number;
+                        to: number;
+                        /** @enum {string} */
+                        style?: "solid" | "pixelate" | "blur";
+                        /** @description Burn in the "released by … on …" notice (default true) */
+                        caption?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Release */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            requestId: number;
+                            cameraId: number;
+                            from: number;
+                            to: number;
+                            /** @enum {string} */
+                            state: "masking" | "review" | "released" | "failed" | "cancelled";
+                            /** @enum {string} */
+                            style: "solid" | "pixelate" | "blur";
+                            manual: {
+                                from: number;
+                                to: number;
+                                box: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                                toBox?: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                            }[];
+                            removedTracks: number[];
+                            /** @description What the detectors found, each track with its sightings (frames of the masked clip) */
+                            tracks: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "text" | "face" | "manual";
+                                firstFrame: number;
+                                lastFrame: number;
+                                sightings: {
+                                    frame: number;
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                }[];
+                            }[];
+                            framesTotal: number;
+                            framesDone: number;
+                            runs: number;
+                            /** @description The notice burned into every frame */
+                            caption: string | null;
+                            fileSha256: string | null;
+                            manifestSha256: string | null;
+                            error: string | null;
+                            createdBy: number;
+                            createdAt: number;
+                            approvedBy: number | null;
+                            approvedAt: number | null;
+                            purpose: string;
+                            /** @description The public channel (去向) */
+                            channel: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-requests/{id}/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The releases made under a release request */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            requestId: number;
+                            cameraId: number;
+                            from: number;
+                            to: number;
+                            /** @enum {string} */
+                            state: "masking" | "review" | "released" | "failed" | "cancelled";
+                            /** @enum {string} */
+                            style: "solid" | "pixelate" | "blur";
+                            manual: {
+                                from: number;
+                                to: number;
+                                box: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                                toBox?: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                            }[];
+                            removedTracks: number[];
+                            /** @description What the detectors found, each track with its sightings (frames of the masked clip) */
+                            tracks: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "text" | "face" | "manual";
+                                firstFrame: number;
+                                lastFrame: number;
+                                sightings: {
+                                    frame: number;
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                }[];
+                            }[];
+                            framesTotal: number;
+                            framesDone: number;
+                            runs: number;
+                            /** @description The notice burned into every frame */
+                            caption: string | null;
+                            fileSha256: string | null;
+                            manifestSha256: string | null;
+                            error: string | null;
+                            createdBy: number;
+                            createdAt: number;
+                            approvedBy: number | null;
+                            approvedAt: number | null;
+                            purpose: string;
+                            /** @description The public channel (去向) */
+                            channel: string;
+                        }[];
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A release: its state, progress, the tracks found and the masks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Release */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            requestId: number;
+                            cameraId: number;
+                            from: number;
+                            to: number;
+                            /** @enum {string} */
+                            state: "masking" | "review" | "released" | "failed" | "cancelled";
+                            /** @enum {string} */
+                            style: "solid" | "pixelate" | "blur";
+                            manual: {
+                                from: number;
+                                to: number;
+                                box: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                                toBox?: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                            }[];
+                            removedTracks: number[];
+                            /** @description What the detectors found, each track with its sightings (frames of the masked clip) */
+                            tracks: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "text" | "face" | "manual";
+                                firstFrame: number;
+                                lastFrame: number;
+                                sightings: {
+                                    frame: number;
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                }[];
+                            }[];
+                            framesTotal: number;
+                            framesDone: number;
+                            runs: number;
+                            /** @description The notice burned into every frame */
+                            caption: string | null;
+                            fileSha256: string | null;
+                            manifestSha256: string | null;
+                            error: string | null;
+                            createdBy: number;
+                            createdAt: number;
+                            approvedBy: number | null;
+                            approvedAt: number | null;
+                            purpose: string;
+                            /** @description The public channel (去向) */
+                            channel: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Cancel a running masking (its starter); nothing half-written is left */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Release */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            requestId: number;
+                            cameraId: number;
+                            from: number;
+                            to: number;
+                            /** @enum {string} */
+                            state: "masking" | "review" | "released" | "failed" | "cancelled";
+                            /** @enum {string} */
+                            style: "solid" | "pixelate" | "blur";
+                            manual: {
+                                from: number;
+                                to: number;
+                                box: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                                toBox?: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                            }[];
+                            removedTracks: number[];
+                            /** @description What the detectors found, each track with its sightings (frames of the masked clip) */
+                            tracks: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "text" | "face" | "manual";
+                                firstFrame: number;
+                                lastFrame: number;
+                                sightings: {
+                                    frame: number;
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                }[];
+                            }[];
+                            framesTotal: number;
+                            framesDone: number;
+                            runs: number;
+                            /** @description The notice burned into every frame */
+                            caption: string | null;
+                            fileSha256: string | null;
+                            manifestSha256: string | null;
+                            error: string | null;
+                            createdBy: number;
+                            createdAt: number;
+                            approvedBy: number | null;
+                            approvedAt: number | null;
+                            purpose: string;
+                            /** @description The public channel (去向) */
+                            channel: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change the masks in review (regions added by hand, tracks removed as false, the style) and mask again; 202 */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        manual?: {
+                            from: number;
+                            to: number;
+                            box: {
+                                x: number;
+                                y: number;
+                                w: number;
+                                h: number;
+                            };
+                            toBox?: {
+                                x: number;
+                                y: number;
+                                w: number;
+                                h: number;
+                            };
+                        }[];
+                        removeTracks?: number[];
+                        /** @enum {string} */
+                        style?: "solid" | "pixelate" | "blur";
+                    };
+                };
+            };
+            responses: {
+                /** @description Release */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            requestId: number;
+                            cameraId: number;
+                            from: number;
+                            to: number;
+                            /** @enum {string} */
+                            state: "masking" | "review" | "released" | "failed" | "cancelled";
+                            /** @enum {string} */
+                            style: "solid" | "pixelate" | "blur";
+                            manual: {
+                                from: number;
+                                to: number;
+                                box: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                                toBox?: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                            }[];
+                            removedTracks: number[];
+                            /** @description What the detectors found, each track with its sightings (frames of the masked clip) */
+                            tracks: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "text" | "face" | "manual";
+                                firstFrame: number;
+                                lastFrame: number;
+                                sightings: {
+                                    frame: number;
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                }[];
+                            }[];
+                            framesTotal: number;
+                            framesDone: number;
+                            runs: number;
+                            /** @description The notice burned into every frame */
+                            caption: string | null;
+                            fileSha256: string | null;
+                            manifestSha256: string | null;
+                            error: string | null;
+                            createdBy: number;
+                            createdAt: number;
+                            approvedBy: number | null;
+                            approvedAt: number | null;
+                            purpose: string;
+                            /** @description The public channel (去向) */
+                            channel: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the masked clip for release (the custodian's head, not the requester); writes the manifest */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Release */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            requestId: number;
+                            cameraId: number;
+                            from: number;
+                            to: number;
+                            /** @enum {string} */
+                            state: "masking" | "review" | "released" | "failed" | "cancelled";
+                            /** @enum {string} */
+                            style: "solid" | "pixelate" | "blur";
+                            manual: {
+                                from: number;
+                                to: number;
+                                box: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                                toBox?: {
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                };
+                            }[];
+                            removedTracks: number[];
+                            /** @description What the detectors found, each track with its sightings (frames of the masked clip) */
+                            tracks: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "text" | "face" | "manual";
+                                firstFrame: number;
+                                lastFrame: number;
+                                sightings: {
+                                    frame: number;
+                                    x: number;
+                                    y: number;
+                                    w: number;
+                                    h: number;
+                                }[];
+                            }[];
+                            framesTotal: number;
+                            framesDone: number;
+                            runs: number;
+                            /** @description The notice burned into every frame */
+                            caption: string | null;
+                            fileSha256: string | null;
+                            manifestSha256: string | null;
+                            error: string | null;
+                            createdBy: number;
+                            createdAt: number;
+                            approvedBy: number | null;
+                            approvedAt: number | null;
+                            purpose: string;
+                            /** @description The public channel (去向) */
+                            channel: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{id}/clip-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A single-use stream token for the masked clip (in review or released); the viewing is registered */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: string;
+                            expiresAt: number;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{id}/clip.mp4": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The masked clip, whole, with a stream token (kind release) */
+        get: {
+            parameters: {
+                query?: {
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request is not valid (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description No such object, or none the caller may see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Success */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The released (masked) file, once approved, for the public channel; registered */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request is not valid (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description No such object, or none the caller may see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Success */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{id}/manifest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The released file's manifest (original fragments, proofs, masks); registered */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request is not valid (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description No such object, or none the caller may see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Success */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
                     };
                 };
             };
