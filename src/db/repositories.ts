@@ -19,6 +19,7 @@ import { RetentionMarkRepository } from './retention-mark.repository.js';
 import { StorageAlarmRepository } from './storage-alarm.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
+import { LeaseRepository } from './lease.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
 export interface Repositories {
@@ -49,6 +50,8 @@ export interface Repositories {
   forceMajeure: ForceMajeureRepository;
   /** Shares (共享) of cameras with upper platforms, departments and API clients. */
   shares: ShareRepository;
+  /** Recorder nodes and camera leases (PostgreSQL clusters, issue 22). */
+  leases: LeaseRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -74,5 +77,6 @@ export function createRepositories(db: Db): Repositories {
     workOrders: new WorkOrderRepository(db.kysely),
     supervision: new SupervisionRepository(db.kysely),
     shares: new ShareRepository(db.kysely),
+    leases: new LeaseRepository(db.kysely),
   };
 }

@@ -7,11 +7,29 @@ import { DiskGate } from '../recorder/disk-gate.js';
 import { createRecorderMetrics } from '../recorder/metrics.js';
 import { storageThresholds } from '../storage/disk-usage.js';
 import type { Context } from './context.js';
+import { LeaseKeeper } from '../cluster/lease-keeper.js';
+import { nodeIdOf } from '../config/config.js';
 
 /** Below this many libuv pool threads, a hundred cameras' fragment writes queue behind each other. */
 const WANTED_POOL_THREADS = 16;
 
-export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; close(): Promise<void> }> {
+/**
+ * On PostgreSQL a recorder is one node among any number (issue 22): it records the cameras whose
+ * leases it holds. On SQLite the one process records every camera, as it always did.
+ */
+export function leaseKeeperFor(ctx: Context): LeaseKeeper | undefined {
+  if (ctx.db.dialect !== 'postgres') return undefined;
+  const c = ctx.config.cluster;
+  return new LeaseKeeper(
+    ctx.repos.leases,
+    () => ctx.repos.recordings.recordableCameras(),
+    { nodeId: nodeIdOf(ctx.config), url: c.advertiseUrl ?? null, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound },
+    ctx.logger.child({ role: 'recorder', node: nodeIdOf(ctx.config) }),
+  );
+}
+
+export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; leases?: LeaseKeeper; close(): Promise<void> }> {
+  const leases = leaseKeeperFor(ctx);
   const disk = new DiskGate(ctx.config.dataDir, ctx.logger.child({ role: 'recorder' }), storageThresholds(ctx.config.retention));
   await disk.start();
   const pool = libuvPoolSize();
@@ -31,7 +49,9 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     logger: ctx.logger.child({ role: 'recorder' }),
     metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),
     cameraChanges: ctx.registry.changes,
+    ...(leases ? { leases } : {}),
   });
+  await leases?.start();
   await recorder.start();
   // Sources stored before the policy (or before the configuration narrowed it) are refused when
   // opened; say at start which, once, so the administrator does not learn it camera by camera.
@@ -43,9 +63,12 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
   );
   return {
     recorder,
+    ...(leases ? { leases } : {}),
     async close() {
       disk.close();
       await recorder.close();
+      // Files closed and indexed: the leases are given up so other nodes take over at once.
+      await leases?.close();
     },
   };
 }
