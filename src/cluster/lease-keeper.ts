@@ -20,6 +20,8 @@ export interface LeaseKeeperOptions {
   handOversPerRound: number;
   /** Monotonic milliseconds (default performance.now). */
   monotonic?: () => number;
+  /** Told after every round that reached the database (for logs, metrics and tests). */
+  onRound?: (report: RoundReport) => void;
 }
 
 interface Held {
@@ -187,6 +189,7 @@ export class LeaseKeeper implements CameraLeases {
         }
       }
       this.failures = 0;
+      this.options.onRound?.(report);
       return report;
     } catch (e) {
       if (this.failures++ % 10 === 0) this.logger.error({ err: e }, 'lease round failed; leases not renewed stop being written under when they may have run out');

@@ -327,7 +327,15 @@ export class CameraWriter {
       return;
     }
     this.leaseLapsed = false;
+    const previousEnd = t.file.dataEnd;
     const written = await t.file.append(job.out.bytes);
+    if (this.deps.lease && !this.deps.lease.valid()) {
+      // The process was paused (or starved) during the write, past the lease: take it back.
+      await t.file.undo(written, previousEnd);
+      this.framesDropped += job.out.videoSamples;
+      this.deps.metrics?.framesLost.inc(job.out.videoSamples);
+      return;
+    }
     const gap = detectGap(this.lastEndMs, job.startMs, frameIntervalMs(t.info));
     if (gap) this.event('gap', gap.startMs, gap.endMs, '');
     this.lastEndMs = Math.max(job.endMs, this.lastEndMs ?? 0);
