@@ -30,9 +30,10 @@ describe('camera leases on postgres', () => {
   });
 
   it('renews only with the right node and epoch', async () => {
-    expect(await repos.leases.renew('b', [{ cameraId: cams[0]!, epoch: 1 }], LONG)).toEqual([]);
-    expect(await repos.leases.renew('a', [{ cameraId: cams[0]!, epoch: 2 }], LONG)).toEqual([]);
-    expect(await repos.leases.renew('a', [{ cameraId: cams[0]!, epoch: 1 }, { cameraId: cams[1]!, epoch: 1 }], LONG)).toEqual([cams[0], cams[1]]);
+    // The answer is what was NOT renewed.
+    expect(await repos.leases.renew('b', [{ cameraId: cams[0]!, epoch: 1 }], LONG)).toEqual([cams[0]]);
+    expect(await repos.leases.renew('a', [{ cameraId: cams[0]!, epoch: 2 }], LONG)).toEqual([cams[0]]);
+    expect(await repos.leases.renew('a', [{ cameraId: cams[0]!, epoch: 1 }, { cameraId: cams[1]!, epoch: 1 }], LONG)).toEqual([]);
   });
 
   it('takes an expired lease over with the next epoch; the old holder can no longer renew', async () => {
@@ -40,7 +41,7 @@ describe('camera leases on postgres', () => {
     await repos.leases.renew('a', [{ cameraId: cams[1]!, epoch: 1 }], 0);
     expect((await repos.leases.lease(cams[1]!))!.expired).toBe(true);
     expect(await repos.leases.acquire('b', [cams[1]!], LONG)).toEqual([{ cameraId: cams[1], epoch: 2 }]);
-    expect(await repos.leases.renew('a', [{ cameraId: cams[1]!, epoch: 1 }], LONG)).toEqual([]);
+    expect(await repos.leases.renew('a', [{ cameraId: cams[1]!, epoch: 1 }], LONG)).toEqual([cams[1]]);
   });
 
   it('release frees a lease at once for the next node', async () => {

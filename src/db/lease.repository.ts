@@ -108,15 +108,18 @@ export class LeaseRepository {
 
   /**
    * Renews the leases this node holds, all in one statement: `update … where node = me and
-   * epoch = e`. Returns the cameras renewed; a lease missing from the answer was taken over.
+   * epoch = e`. Returns the cameras NOT renewed (taken over): usually none, so a node holding
+   * thousands of cameras reads back nothing.
    */
   async renew(nodeId: string, held: readonly HeldLease[], leaseMs: number): Promise<number[]> {
     if (!held.length) return [];
     const { rows } = await sql<{ camera_id: number }>`
-      update camera_leases l set expires_at = ${NOW_MS} + ${leaseMs}
-      from unnest(${held.map((h) => h.cameraId)}::bigint[], ${held.map((h) => h.epoch)}::bigint[]) as h(camera_id, epoch)
-      where l.camera_id = h.camera_id and l.epoch = h.epoch and l.node_id = ${nodeId}
-      returning l.camera_id`.execute(this.db);
+      with h as (select * from unnest(${held.map((h) => h.cameraId)}::bigint[], ${held.map((h) => h.epoch)}::bigint[]) as h(camera_id, epoch)),
+      renewed as (
+        update camera_leases l set expires_at = ${NOW_MS} + ${leaseMs}
+        from h where l.camera_id = h.camera_id and l.epoch = h.epoch and l.node_id = ${nodeId}
+        returning l.camera_id)
+      select h.camera_id from h where not exists (select 1 from renewed r where r.camera_id = h.camera_id)`.execute(this.db);
     return rows.map((r) => Number(r.camera_id));
   }
 

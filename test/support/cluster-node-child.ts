@@ -19,6 +19,8 @@ interface NodeOptions {
   handOversPerRound?: number;
   settings?: Partial<RecorderSettings>;
   logLevel?: string;
+  /** Keep leases only, record nothing (the benchmark's 10,000 leased cameras). */
+  leasesOnly?: boolean;
 }
 
 const [dataDir, dbUrl, json] = process.argv.slice(2);
@@ -50,11 +52,11 @@ keeper.fenced = (cameraId, epoch) => {
 };
 const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, sources: testSources(dataDir), clock: systemClock, logger, leases: keeper }, { refreshMs: 2000, noDataTimeoutMs: 3000, connectTimeoutMs: 3000 });
 await keeper.start();
-await recorder.start();
+if (!o.leasesOnly) await recorder.start();
 process.stdout.write(`ready ${JSON.stringify({ held: keeper.held().size })}\n`);
 process.once('SIGTERM', () => {
   void (async () => {
-    await recorder.close();
+    if (!o.leasesOnly) await recorder.close();
     await keeper.close();
     await db.close();
     process.exit(0);
