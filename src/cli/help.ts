@@ -2,6 +2,7 @@
 // its usage, before any configuration is read or database opened.
 import { auditHelp } from './commands/audit.js';
 import { cameraHelp } from './commands/camera.js';
+import { clusterHelp } from './commands/cluster.js';
 import { exportHelp } from './commands/export.js';
 import { gbHelp } from './commands/gb.js';
 import { onvifHelp } from './commands/onvif.js';
@@ -34,6 +35,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   sim: { help: simHelp, subcommands: [] },
   onvif: { help: onvifHelp, subcommands: ['probe', 'profiles'] },
   gb: { help: gbHelp, subcommands: ['devices', 'channels', 'catalog'] },
+  cluster: { help: clusterHelp, subcommands: ['status', 'priority'] },
 };
 
 const asksHelp = (a: string) => a === '--help' || a === '-h';

@@ -9,6 +9,7 @@ import { exportCommand, exportHelp } from './commands/export.js';
 import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from './commands/verify.js';
 import { cameraCommand, cameraHelp } from './commands/camera.js';
 import { gbCommand, gbHelp } from './commands/gb.js';
+import { clusterCommand, clusterHelp } from './commands/cluster.js';
 import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
 import { profileCommand, profileHelp } from './commands/profile.js';
@@ -34,6 +35,7 @@ Usage: vigil [--config FILE] <command> [options]
   sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
   onvif …            find cameras, read their profiles (vigil onvif help)
   gb …               GB/T 28181 devices and their catalogs (vigil gb help)
+  cluster …          recorder nodes, their leases and cameras (vigil cluster help)
 
 Configuration: vigil.config.json in the working folder, --config FILE, or VIGIL_* variables
 (VIGIL_DATABASE_URL=postgres://… for PostgreSQL; VIGIL_DATA_DIR, VIGIL_PORT, VIGIL_PROFILE).
@@ -49,6 +51,7 @@ ${exportHelp}
 ${simHelp}
 ${onvifHelp}
 ${gbHelp}
+${clusterHelp}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -101,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
         return await exportCommand(ctx, rest);
       case 'gb':
         return await gbCommand(ctx, rest);
+      case 'cluster':
+        return await clusterCommand(ctx, rest);
       default:
         return await profileCommand(ctx, rest);
     }

@@ -209,7 +209,11 @@ export class LeaseKeeper implements CameraLeases {
           this.logger.info({ cameras: got.length, epochs: got.slice(0, 20) }, 'camera leases acquired');
         }
       }
-      this.unsettled = acquire.length > report.acquired.length || plan.release.length > 0 || placedElsewhere(placement, this.heldMap.keys(), nodeId);
+      // Look again next round while placement and what this node holds differ either way: a
+      // camera placed here that another node is still handing over, or one held here placed elsewhere.
+      let placedHere = 0;
+      for (const node of placement.values()) if (node === nodeId) placedHere++;
+      this.unsettled = placedHere !== this.heldMap.size || plan.release.length > 0 || placedElsewhere(placement, this.heldMap.keys(), nodeId);
       this.failures = 0;
       this.options.onRound?.(report);
       return report;
