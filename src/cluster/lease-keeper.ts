@@ -25,6 +25,12 @@ export interface LeaseKeeperOptions {
   monotonic?: () => number;
   /** Told after every round that reached the database (for logs, metrics and tests). */
   onRound?: (report: RoundReport) => void;
+  /**
+   * Wake-ups between nodes (PostgreSQL LISTEN/NOTIFY): a node that gives cameras up wakes the
+   * others, so the node placement chose takes them now rather than at its next round. A lost
+   * wake-up costs one round at most.
+   */
+  wakeups?: { notify(): void; listen(cb: () => void): () => void };
 }
 
 interface Held {
@@ -50,6 +56,7 @@ export class LeaseKeeper implements CameraLeases {
   private closed = false;
   private readonly mono: () => number;
   private failures = 0;
+  private unlisten: (() => void) | undefined;
   /** The live nodes at the last full look, and rounds since. */
   private lastAlive = '';
   private quietRounds = 0;
@@ -106,6 +113,10 @@ export class LeaseKeeper implements CameraLeases {
     await this.round();
     this.timer = setInterval(() => void this.round(), this.renewMs);
     this.timer.unref();
+    this.unlisten = this.options.wakeups?.listen(() => {
+      this.unsettled = true;
+      void this.round();
+    });
   }
 
   /** One round; concurrent calls share it. Undefined when the database could not be reached. */
@@ -119,12 +130,14 @@ export class LeaseKeeper implements CameraLeases {
   /** Stops renewing; gives every lease up so other nodes take the cameras at once, and leaves. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unlisten?.();
     if (this.timer) clearInterval(this.timer);
     await this.running?.catch(() => undefined);
     const held = [...this.heldMap].map(([cameraId, h]) => ({ cameraId, epoch: h.epoch }));
     this.heldMap.clear();
     await this.repo.release(this.nodeId, held).catch((e: unknown) => this.logger.warn({ err: e }, 'leases could not be given up; they expire on their own'));
     await this.repo.leave(this.nodeId).catch(() => undefined);
+    if (held.length) this.options.wakeups?.notify();
   }
 
   private async once(): Promise<RoundReport | undefined> {
@@ -194,6 +207,7 @@ export class LeaseKeeper implements CameraLeases {
           return h ? [{ cameraId: id, epoch: h.epoch }] : [];
         });
         await this.repo.release(nodeId, giving);
+        this.options.wakeups?.notify();
         report.released = giving.map((g) => g.cameraId);
         changed = true;
         this.logger.info({ cameras: report.released }, 'cameras handed over to the nodes placement chose');

@@ -55,6 +55,8 @@ export interface Context {
   shares: ShareService;
   /** The camera source policy every path that opens a source asks (issue 14). */
   sources: SourceGuard;
+  /** PostgreSQL LISTEN/NOTIFY wake-ups between processes ('re-read now', never data); absent on SQLite. */
+  wakeups?: Wakeups;
   close(): Promise<void>;
 }
 
@@ -150,6 +152,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       }));
     },
     shares: new ShareService({ repos, log: access.log, clock }),
+    ...(wakeups ? { wakeups } : {}),
     async close() {
       // Counted refusals of unidentified callers still in their window are written before the register closes.
       await access.anonymousRefusals.close().catch((err: unknown) => logger.error({ err }, 'counted refusals could not be registered'));

@@ -17,13 +17,20 @@ const WANTED_POOL_THREADS = 16;
  * On PostgreSQL a recorder is one node among any number (issue 22): it records the cameras whose
  * leases it holds. On SQLite the one process records every camera, as it always did.
  */
+/** The LISTEN/NOTIFY channel on which recorder nodes wake each other when leases are given up. */
+export const LEASE_CHANNEL = 'vigil_leases';
+
 export function leaseKeeperFor(ctx: Context): LeaseKeeper | undefined {
   if (ctx.db.dialect !== 'postgres') return undefined;
   const c = ctx.config.cluster;
+  const wakeups = ctx.wakeups;
   return new LeaseKeeper(
     ctx.repos.leases,
     () => ctx.repos.recordings.recordableCameras(),
-    { nodeId: nodeIdOf(ctx.config), url: c.advertiseUrl ?? null, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound },
+    {
+      nodeId: nodeIdOf(ctx.config), url: c.advertiseUrl ?? null, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound,
+      ...(wakeups ? { wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb: () => void) => wakeups.listen(LEASE_CHANNEL, cb) } } : {}),
+    },
     ctx.logger.child({ role: 'recorder', node: nodeIdOf(ctx.config) }),
   );
 }

@@ -2,12 +2,13 @@
 // wires it on PostgreSQL: a LeaseKeeper and a Recorder that records only what it holds. Arguments:
 // <dataDir> <databaseUrl> <options JSON: nodeId, leaseMs, capacity, handOversPerRound, settings>.
 // Prints "ready", then one JSON line per lease round ({"round":…}) and per fenced camera.
-import '../../src/services/recorder.service.js'; // sizes the libuv pool as the recorder role does
 import { destination, pino } from 'pino';
 import { LeaseKeeper } from '../../src/cluster/lease-keeper.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { createRepositories } from '../../src/db/repositories.js';
+import { Wakeups } from '../../src/db/wakeups.js';
+import { LEASE_CHANNEL } from '../../src/services/recorder.service.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { Recorder, type RecorderSettings } from '../../src/recorder/recorder.js';
 import { testSources } from './sources.js';
@@ -34,6 +35,7 @@ const logger = pino({ level: o.logLevel ?? 'warn', base: { node: o.nodeId } }, d
 const db = openDatabase(dbUrl, { poolSize: 4 });
 await migrateToLatest(db);
 const repos = createRepositories(db);
+const wakeups = new Wakeups(db);
 const say = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
 let round = 0;
 const keeper = new LeaseKeeper(
@@ -41,6 +43,7 @@ const keeper = new LeaseKeeper(
   () => repos.recordings.recordableCameras(),
   {
     nodeId: o.nodeId, url: null, capacity: o.capacity ?? 500, leaseMs: o.leaseMs, handOversPerRound: o.handOversPerRound ?? 5,
+    wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb) => wakeups.listen(LEASE_CHANNEL, cb) },
     onRound: (r) => say({ round: ++round, held: keeper.held().size, lost: r.lost, acquired: r.acquired, released: r.released, at: Date.now() }),
   },
   logger,
@@ -58,6 +61,7 @@ process.once('SIGTERM', () => {
   void (async () => {
     if (!o.leasesOnly) await recorder.close();
     await keeper.close();
+    await wakeups.close();
     await db.close();
     process.exit(0);
   })();
