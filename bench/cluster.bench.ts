@@ -188,7 +188,7 @@ await runBench('cluster', async (run) => {
     const region = Number((await sql<{ id: number }>`select region_id as id from cameras limit 1`.execute(db.kysely)).rows[0]!.id);
     await sql`insert into cameras (gb_id, name, device_type, address, place_category, region_id, funding, status, search_text, created_at, updated_at, source_url)
       select '34010400001329' || lpad(g::text, 6, '0'), 'L' || g, 'fixed', '', 'road', ${region}, 'government', 'in_service', '', 0, 0, 'rtsp://127.0.0.1:9/' || g
-      from generate_series(1, ${LEASED - 1 - (leaseOnly ? 0 : CAMERAS)}) g`.execute(db.kysely);
+      from generate_series(1, ${LEASED - (leaseOnly ? 1 : CAMERAS)}) g`.execute(db.kysely);
   });
   const leaseNodes: ClusterNode[] = [];
   await run.phase('lease-only nodes', 600, async () => {
