@@ -119,6 +119,15 @@ export class LeaseKeeper implements CameraLeases {
     });
   }
 
+  /** The camera list changed in this process: look at placement in a round now, not in a few. */
+  lookNow(): void {
+    this.unsettled = true;
+    void this.round().then(() => {
+      // A change during a round already under way is seen by the next one.
+      if (this.unsettled) void this.round();
+    });
+  }
+
   /** One round; concurrent calls share it. Undefined when the database could not be reached. */
   round(): Promise<RoundReport | undefined> {
     this.running ??= this.once().finally(() => {

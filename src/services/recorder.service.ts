@@ -59,6 +59,9 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     ...(leases ? { leases } : {}),
   });
   await leases?.start();
+  // Cameras added, put in service or retired in this process are placed at once (other
+  // processes' changes at the next full look, a few rounds at most).
+  const unlisten = leases ? ctx.registry.changes.on(() => leases.lookNow()) : undefined;
   await recorder.start();
   // Sources stored before the policy (or before the configuration narrowed it) are refused when
   // opened; say at start which, once, so the administrator does not learn it camera by camera.
@@ -73,6 +76,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     ...(leases ? { leases } : {}),
     async close() {
       disk.close();
+      unlisten?.();
       await recorder.close();
       // Files closed and indexed: the leases are given up so other nodes take over at once.
       await leases?.close();
