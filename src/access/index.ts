@@ -57,6 +57,8 @@ export interface AccessDeps {
   keys: { csrf: Buffer; stream: Buffer; totp?: Buffer };
   /** How often open streams look for revocations made by other processes (default 2 s). */
   revocationPollMs?: number;
+  /** Wake-ups between processes (PostgreSQL LISTEN/NOTIFY): revocations reach other nodes' streams at once. */
+  wakeups?: { notify(channel: string): Promise<void>; listen(channel: string, cb: () => void): () => void };
   accessProfile(profileId: string): AccessProfile;
   effectiveProfileId(orgId: number): Promise<string>;
 }
@@ -92,11 +94,27 @@ export interface Access {
   };
 }
 
+/** The LISTEN/NOTIFY channel that wakes every process's revocation feed. */
+export const REVOCATION_CHANNEL = 'vigil_revocation';
+
 export function createAccess(d: AccessDeps): Access {
   const log = new SecurityLog(d.audit);
   const hub = new RevocationHub();
-  const feed = new RevocationFeed(d.repos, d.audit, hub, d.clock, d.revocationPollMs);
+  const wakeups = d.wakeups;
+  const feed = new RevocationFeed(d.repos, d.audit, hub, d.clock, d.revocationPollMs, undefined, wakeups && { listen: (cb) => wakeups.listen(REVOCATION_CHANNEL, cb) });
   hub.attach(feed);
+  if (wakeups) {
+    // Many revocations at once (a password change ends every session) wake the others once.
+    let pending = false;
+    hub.announceWith(() => {
+      if (pending) return;
+      pending = true;
+      setImmediate(() => {
+        pending = false;
+        void wakeups.notify(REVOCATION_CHANNEL).catch(() => undefined);
+      });
+    });
+  }
   const s = d.settings;
   const anonymousRefusals = new AnonymousRefusals(log, d.clock, s.refusalSummarySeconds * 1000);
   const accounts = new AccountService(d.repos, log, hub, d.clock, d.keys.csrf, { ttlMs: s.sessionHours * 3_600_000, idleMs: s.idleMinutes * 60_000 }, {

@@ -25,7 +25,11 @@ export class RevocationFeed {
     private readonly clock: Clock,
     private readonly intervalMs = 2000,
     private readonly onError: (e: unknown) => void = () => undefined,
+    /** A wake-up from other processes (PostgreSQL LISTEN): poll now. Its loss only delays to the next poll. */
+    private readonly wakeups?: { listen(cb: () => void): () => void },
   ) {}
+
+  private unlisten: (() => void) | undefined;
 
   get started(): boolean {
     return this.timer !== undefined;
@@ -35,15 +39,21 @@ export class RevocationFeed {
     if (this.timer) return;
     this.since = this.clock.now() - CLOCK_SLACK_MS;
     this.afterSeq = -1; // the register's head, read at the first poll
-    this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.poll()).catch(this.onError);
-    }, this.intervalMs);
+    this.timer = setInterval(() => this.pollSoon(), this.intervalMs);
     this.timer.unref();
+    this.unlisten = this.wakeups?.listen(() => this.pollSoon());
+  }
+
+  /** One poll after the one running, if any (polls never overlap). */
+  private pollSoon(): void {
+    this.running = this.running.then(() => this.poll()).catch(this.onError);
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.unlisten?.();
+    this.unlisten = undefined;
   }
 
   async close(): Promise<void> {
@@ -56,8 +66,8 @@ export class RevocationFeed {
     if (this.afterSeq < 0) this.afterSeq = (await this.audit.repo.head()).seq;
     const now = this.clock.now();
     const { sessions, tokens } = await this.repos.accounts.revokedSince(this.since);
-    for (const id of sessions) this.hub.revokeHolder(`s:${id}`, 'session ended');
-    for (const id of tokens) this.hub.revokeHolder(`t:${id}`, 'API token revoked');
+    for (const id of sessions) this.hub.replayHolder(`s:${id}`, 'session ended');
+    for (const id of tokens) this.hub.replayHolder(`t:${id}`, 'API token revoked');
     for (;;) {
       const page = await this.audit.search({ action: 'permission_change', outcome: 'success', order: 'asc', cursor: this.afterSeq, limit: 500 });
       for (const e of page.items) {
@@ -65,7 +75,7 @@ export class RevocationFeed {
         const change = e.detail.change;
         const fields = Array.isArray(e.detail.fields) ? (e.detail.fields as unknown[]) : [];
         const takesRights = change === 'role-revoked' || (change === 'account-updated' && (fields.includes('status') || fields.includes('organisationId')));
-        if (user && takesRights) this.hub.revokeUser(Number(user[1]), change === 'role-revoked' ? 'role revoked' : 'account changed');
+        if (user && takesRights) this.hub.replayUser(Number(user[1]), change === 'role-revoked' ? 'role revoked' : 'account changed');
         this.afterSeq = e.seq;
       }
       if (page.nextCursor === null) break;

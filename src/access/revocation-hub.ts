@@ -19,6 +19,7 @@ export interface RevocationSource {
 export class RevocationHub {
   private readonly events = new EventEmitter();
   private source: RevocationSource | null = null;
+  private announcer: (() => void) | null = null;
 
   constructor() {
     // Every open stream subscribes; there may be thousands.
@@ -31,11 +32,30 @@ export class RevocationHub {
     if (this.listeners > 0) source.start();
   }
 
+  /**
+   * Told of every revocation made in this process (after it was stored): wakes the other
+   * processes' feeds at once (PostgreSQL NOTIFY), so they read the tables now, not at their next poll.
+   */
+  announceWith(announcer: () => void): void {
+    this.announcer = announcer;
+  }
+
   revokeHolder(holder: string, reason: string): void {
-    this.events.emit('revoked', { holder, reason } satisfies Revocation);
+    this.replayHolder(holder, reason);
+    this.announcer?.();
   }
 
   revokeUser(userId: number, reason: string): void {
+    this.replayUser(userId, reason);
+    this.announcer?.();
+  }
+
+  /** A revocation another process made, found in the tables: delivered here, not announced again. */
+  replayHolder(holder: string, reason: string): void {
+    this.events.emit('revoked', { holder, reason } satisfies Revocation);
+  }
+
+  replayUser(userId: number, reason: string): void {
     this.events.emit('revoked', { userId, reason } satisfies Revocation);
   }
 

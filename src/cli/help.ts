@@ -3,6 +3,7 @@
 import { auditHelp } from './commands/audit.js';
 import { cascadeHelp } from './commands/cascade.js';
 import { cameraHelp } from './commands/camera.js';
+import { clusterHelp } from './commands/cluster.js';
 import { exportHelp } from './commands/export.js';
 import { gbHelp } from './commands/gb.js';
 import { onvifHelp } from './commands/onvif.js';
@@ -36,6 +37,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   onvif: { help: onvifHelp, subcommands: ['probe', 'profiles'] },
   gb: { help: gbHelp, subcommands: ['devices', 'channels', 'catalog'] },
   cascade: { help: cascadeHelp, subcommands: ['connect'] },
+  cluster: { help: clusterHelp, subcommands: ['status', 'priority'] },
 };
 
 const asksHelp = (a: string) => a === '--help' || a === '-h';

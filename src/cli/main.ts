@@ -10,6 +10,7 @@ import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from
 import { cameraCommand, cameraHelp } from './commands/camera.js';
 import { gbCommand, gbHelp } from './commands/gb.js';
 import { cascadeCommand, cascadeHelp } from './commands/cascade.js';
+import { clusterCommand, clusterHelp } from './commands/cluster.js';
 import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
 import { profileCommand, profileHelp } from './commands/profile.js';
@@ -36,6 +37,7 @@ Usage: vigil [--config FILE] <command> [options]
   onvif …            find cameras, read their profiles (vigil onvif help)
   gb …               GB/T 28181 devices and their catalogs (vigil gb help)
   cascade connect …  emergency connection to an upper platform (vigil cascade help)
+  cluster …          recorder nodes, their leases and cameras (vigil cluster help)
 
 Configuration: vigil.config.json in the working folder, --config FILE, or VIGIL_* variables
 (VIGIL_DATABASE_URL=postgres://… for PostgreSQL; VIGIL_DATA_DIR, VIGIL_PORT, VIGIL_PROFILE).
@@ -52,6 +54,7 @@ ${simHelp}
 ${onvifHelp}
 ${gbHelp}
 ${cascadeHelp}
+${clusterHelp}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -107,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
         return await gbCommand(ctx, rest);
       case 'cascade':
         return await cascadeCommand(ctx, rest);
+      case 'cluster':
+        return await clusterCommand(ctx, rest);
       default:
         return await profileCommand(ctx, rest);
     }

@@ -73,6 +73,24 @@ export const configSchema = z.strictObject({
       directIo: z.boolean().default(true),
     })
     .prefault({}),
+  /**
+   * Recorder nodes over one PostgreSQL (issue 22): each camera is recorded by the node holding its
+   * lease. On SQLite the one process records every camera and these are not used.
+   */
+  cluster: z
+    .strictObject({
+      /** This node's name among the recorder nodes (default: the host name). Unique per process. */
+      nodeId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dot, dash, underscore; at most 64').optional(),
+      /** Cameras this recorder node may record at most; placement gives it no more. */
+      capacity: z.number().int().min(1).max(100_000).default(500),
+      /** A lease lasts this long unless renewed (renewed every third of it); a silent node's cameras move after it. */
+      leaseSeconds: z.number().int().min(3).max(300).default(6),
+      /** Cameras handed to a joining node per renewal round, so a join does not reconnect everything at once. */
+      handOversPerRound: z.number().int().min(1).max(10_000).default(5),
+      /** Where the API nodes reach this node's HTTP API (live and playback of the cameras it records). */
+      advertiseUrl: z.url().optional(),
+    })
+    .prefault({}),
   audit: z
     .strictObject({
       /** A signed checkpoint of the access register after this many entries… */

@@ -1,5 +1,6 @@
 // The configuration is parsed once, here, from an optional JSON file and VIGIL_* environment
 // variables (environment wins). Nothing else in the code reads process.env.
+import { hostname } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -23,6 +24,10 @@ export const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 
   VIGIL_PROFILES_DIR: { path: ['profilesDir'], kind: 'string' },
   VIGIL_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' },
   VIGIL_SERVICES: { path: ['services'], kind: 'list' },
+  VIGIL_NODE_ID: { path: ['cluster', 'nodeId'], kind: 'string' },
+  VIGIL_NODE_CAPACITY: { path: ['cluster', 'capacity'], kind: 'int' },
+  VIGIL_NODE_URL: { path: ['cluster', 'advertiseUrl'], kind: 'string' },
+  VIGIL_LEASE_SECONDS: { path: ['cluster', 'leaseSeconds'], kind: 'int' },
   VIGIL_SIM_CAMERAS: { path: ['simulator', 'cameras'], kind: 'int' },
   VIGIL_SIM_PORT: { path: ['simulator', 'port'], kind: 'int' },
   VIGIL_MEDIA_DIR: { path: ['media', 'fileSourceRoots'], kind: 'list' },
@@ -114,3 +119,8 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 }
 
 export const configJsonSchema = () => z.toJSONSchema(configSchema, { io: 'input' });
+
+/** This process's name among the recorder nodes: `cluster.nodeId`, else the host name. */
+export function nodeIdOf(config: Config): string {
+  return config.cluster.nodeId ?? hostname();
+}

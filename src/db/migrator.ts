@@ -22,6 +22,7 @@ import { forceMajeure } from './migrations/0019-force-majeure.js';
 import { integrityNodes } from './migrations/0021-integrity-nodes.js';
 import { dutyRecords } from './migrations/0022-duty-records.js';
 import { shares } from './migrations/0024-shares.js';
+import { recorderLeases } from './migrations/0028-recorder-leases.js';
 import { footageObjects } from './migrations/0029-footage-objects.js';
 import { releases } from './migrations/0030-releases.js';
 import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js';
@@ -47,6 +48,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0021-integrity-nodes': integrityNodes(),
     '0022-duty-records': dutyRecords(db.dialect),
     '0024-shares': shares(db.dialect),
+    '0028-recorder-leases': recorderLeases(db.dialect),
     '0029-footage-objects': footageObjects(),
     '0030-releases': releases(db.dialect),
     '0031-search-grams-by-region': searchGramsByRegion(db.dialect),

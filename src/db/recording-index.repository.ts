@@ -97,6 +97,7 @@ const toFile = (r: Record<string, unknown>): IndexedFile => ({
   endedAt: n(r.ended_at),
   bytes: n(r.bytes),
   closed: n(r.closed) === 1,
+  epoch: n(r.epoch ?? 0),
 });
 
 export class RecordingIndex {

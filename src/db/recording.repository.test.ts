@@ -35,7 +35,7 @@ for (const dialect of DIALECTS) {
 
     it('lists only cameras in service with a source URL', async () => {
       await repos.cameras.update(cams[1]!, { ...(await repos.cameras.get(cams[1]!))!, status: 'fault' }, T0);
-      expect(await repos.recordings.recordableCameras()).toEqual([{ id: cams[0], sourceUrl: 'rtsp://127.0.0.1/a' }]);
+      expect(await repos.recordings.recordableCameras()).toEqual([{ id: cams[0], sourceUrl: 'rtsp://127.0.0.1/a', priority: 0 }]);
     });
 
     it('writes fragments, progress and events of many cameras in one batch, and reads them back', async () => {

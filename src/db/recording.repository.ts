@@ -18,6 +18,10 @@ export interface RecordingFileTable {
   ended_at: number;
   bytes: number;
   closed: number;
+  /** The lease epoch it was written under (0: a single process, no leases). */
+  epoch: Generated<number>;
+  /** The recorder node whose disk holds it (null: a single process). */
+  node_id: string | null;
 }
 
 export interface RecordingFragmentTable {
@@ -32,6 +36,7 @@ export interface RecordingFragmentTable {
   keyframe: number;
   samples: number;
   sha256: string;
+  epoch: Generated<number>;
 }
 
 export interface CameraEventTable {
@@ -61,9 +66,15 @@ export interface RecordingFile {
   endedAt: number;
   bytes: number;
   closed: boolean;
+  /** The lease epoch it was written under (0 without leases). */
+  epoch: number;
 }
 
-export type NewRecordingFile = Omit<RecordingFile, 'id' | 'closed' | 'endedAt' | 'bytes'>;
+export type NewRecordingFile = Omit<RecordingFile, 'id' | 'closed' | 'endedAt' | 'bytes' | 'epoch'> & {
+  /** The lease epoch the camera is held under (the fencing token); 0 or absent without leases. */
+  epoch?: number;
+  nodeId?: string;
+};
 
 export interface RecordingFragment {
   fileId: number;
@@ -76,6 +87,8 @@ export interface RecordingFragment {
   keyframe: boolean;
   samples: number;
   sha256: string;
+  /** The lease epoch it was written under; 0 or absent without leases. */
+  epoch?: number;
 }
 
 export interface CameraEvent {
@@ -84,6 +97,24 @@ export interface CameraEvent {
   startMs: number;
   endMs: number | null;
   detail: string;
+  /** The lease epoch of the session that saw it (not stored: an event of a lost lease is dropped). */
+  epoch?: number;
+}
+
+/**
+ * A write under a lease epoch that is no longer the camera's lease: another node took the camera
+ * over. The index refuses it; the recorder stops the camera.
+ */
+export class LeaseFencedError extends Error {
+  readonly code = 'LEASE_FENCED';
+  constructor(readonly cameraId: number, readonly epoch: number) {
+    super(`camera ${cameraId}: lease epoch ${epoch} is no longer held; the write is refused`);
+  }
+}
+
+/** What a commit refused: cameras whose rows carried an epoch the lease no longer has. */
+export interface CommitResult {
+  fenced: number[];
 }
 
 /** What one flush of the index writes, atomically. */
@@ -97,6 +128,8 @@ export interface IndexBatch {
 export interface RecordableCamera {
   id: number;
   sourceUrl: string;
+  /** Recording priority: placement gives capacity to higher first (0 unless set). */
+  priority?: number;
 }
 
 // SQLite binds at most 32766 variables per statement; 11 columns × 500 rows stays far below.
@@ -114,6 +147,7 @@ const toFile = (r: Selectable<RecordingFileTable>): RecordingFile => ({
   endedAt: Number(r.ended_at),
   bytes: Number(r.bytes),
   closed: Number(r.closed) === 1,
+  epoch: Number(r.epoch),
 });
 
 const toFragment = (r: Selectable<RecordingFragmentTable>): RecordingFragment => ({
@@ -136,20 +170,50 @@ export class RecordingRepository {
   async recordableCameras(): Promise<RecordableCamera[]> {
     const rows = await this.db
       .selectFrom('cameras')
-      .select(['id', 'source_url'])
-      .where('status', '=', 'in_service')
-      .where('source_url', 'is not', null)
-      .where('source_url', '!=', '')
-      .orderBy('id')
+      .leftJoin('recording_priorities as p', 'p.camera_id', 'cameras.id')
+      .select(['cameras.id', 'cameras.source_url', 'p.priority'])
+      .where('cameras.status', '=', 'in_service')
+      .where('cameras.source_url', 'is not', null)
+      .where('cameras.source_url', '!=', '')
+      .orderBy('cameras.id')
       .execute();
-    return rows.map((r) => ({ id: Number(r.id), sourceUrl: r.source_url! }));
+    return rows.map((r) => ({ id: Number(r.id), sourceUrl: r.source_url!, priority: Number(r.priority ?? 0) }));
+  }
+
+  /**
+   * The current lease epoch of each camera named, read under a share lock so a takeover (which
+   * updates the lease row) waits for this transaction: the fencing check and the index write it
+   * guards commit together (PostgreSQL; without leases every epoch is 0 and nothing is read).
+   */
+  private async leaseEpochs(trx: Transaction<Database>, cameraIds: Set<number>): Promise<Map<number, number>> {
+    if (!cameraIds.size) return new Map();
+    const rows = await trx
+      .selectFrom('camera_leases')
+      .select(['camera_id', 'epoch'])
+      .where('camera_id', 'in', [...cameraIds])
+      .forShare()
+      .execute();
+    return new Map(rows.map((r) => [Number(r.camera_id), Number(r.epoch)]));
   }
 
   /** A file about to be created: open, empty, ending where it starts. */
   async createFile(f: NewRecordingFile): Promise<RecordingFile> {
-    const row = await this.db
+    const epoch = f.epoch ?? 0;
+    if (epoch > 0) {
+      return this.db.transaction().execute(async (trx) => {
+        if ((await this.leaseEpochs(trx, new Set([f.cameraId]))).get(f.cameraId) !== epoch) throw new LeaseFencedError(f.cameraId, epoch);
+        return this.insertFile(trx, f);
+      });
+    }
+    return this.insertFile(this.db, f);
+  }
+
+  private async insertFile(db: Kysely<Database>, f: NewRecordingFile): Promise<RecordingFile> {
+    const row = await db
       .insertInto('recording_files')
       .values({
+        epoch: f.epoch ?? 0,
+        node_id: f.nodeId ?? null,
         camera_id: f.cameraId,
         path: f.path,
         codec: f.codec,
@@ -166,15 +230,30 @@ export class RecordingRepository {
     return toFile(row);
   }
 
-  /** Writes fragments, file progress and events in one transaction. */
-  async commit(batch: IndexBatch): Promise<void> {
-    if (!batch.fragments.length && !batch.fileProgress.length && !batch.events.length) return;
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < batch.fragments.length; i += ROWS_PER_INSERT) {
+  /**
+   * Writes fragments, file progress and events in one transaction. Rows carrying a lease epoch
+   * that is no longer the camera's are refused (not written) and their cameras returned.
+   */
+  async commit(batch: IndexBatch): Promise<CommitResult> {
+    if (!batch.fragments.length && !batch.fileProgress.length && !batch.events.length) return { fenced: [] };
+    return this.db.transaction().execute(async (trx) => {
+      const leased = new Set<number>();
+      for (const r of [...batch.fragments, ...batch.events]) if (r.epoch) leased.add(r.cameraId);
+      const current = await this.leaseEpochs(trx, leased);
+      const stale = new Set<number>();
+      const fresh = <T extends { cameraId: number; epoch?: number }>(r: T) => {
+        if (!r.epoch || current.get(r.cameraId) === r.epoch) return true;
+        stale.add(r.cameraId);
+        return false;
+      };
+      const fragments = leased.size ? batch.fragments.filter(fresh) : batch.fragments;
+      const events = leased.size ? batch.events.filter(fresh) : batch.events;
+      for (let i = 0; i < fragments.length; i += ROWS_PER_INSERT) {
         await trx
           .insertInto('recording_fragments')
           .values(
-            batch.fragments.slice(i, i + ROWS_PER_INSERT).map((f) => ({
+            fragments.slice(i, i + ROWS_PER_INSERT).map((f) => ({
+              epoch: f.epoch ?? 0,
               file_id: f.fileId,
               camera_id: f.cameraId,
               seq: f.seq,
@@ -192,13 +271,19 @@ export class RecordingRepository {
       for (const p of batch.fileProgress) {
         const set: { ended_at: number; bytes: number; closed?: number } = { ended_at: p.endedAt, bytes: p.bytes };
         if (p.closed) set.closed = 1;
-        await trx.updateTable('recording_files').set(set).where('id', '=', p.fileId).execute();
+        // A file of a lost lease keeps what its indexed fragments say (recovery closes it).
+        await trx
+          .updateTable('recording_files')
+          .set(set)
+          .where('id', '=', p.fileId)
+          .where((eb) => eb.or([eb('epoch', '=', 0), eb('epoch', '=', eb.selectFrom('camera_leases as l').select('l.epoch').whereRef('l.camera_id', '=', 'recording_files.camera_id'))]))
+          .execute();
       }
-      for (let i = 0; i < batch.events.length; i += ROWS_PER_INSERT) {
+      for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
         await trx
           .insertInto('camera_events')
           .values(
-            batch.events.slice(i, i + ROWS_PER_INSERT).map((e) => ({
+            events.slice(i, i + ROWS_PER_INSERT).map((e) => ({
               camera_id: e.cameraId,
               kind: e.kind,
               start_ms: e.startMs,
@@ -208,6 +293,7 @@ export class RecordingRepository {
           )
           .execute();
       }
+      return { fenced: [...stale] };
     });
   }
 
@@ -216,9 +302,11 @@ export class RecordingRepository {
     return row && toFile(row);
   }
 
-  /** Files left open by a crash (or still being written). */
-  async openFiles(): Promise<RecordingFile[]> {
-    const rows = await this.db.selectFrom('recording_files').selectAll().where('closed', '=', 0).orderBy('id').execute();
+  /** Files left open by a crash (or still being written); with a node, only those on its disk. */
+  async openFiles(nodeId?: string): Promise<RecordingFile[]> {
+    let q = this.db.selectFrom('recording_files').selectAll().where('closed', '=', 0);
+    if (nodeId !== undefined) q = q.where('node_id', '=', nodeId);
+    const rows = await q.orderBy('id').execute();
     return rows.map(toFile);
   }
 
@@ -239,13 +327,13 @@ export class RecordingRepository {
   }
 
   /** Start of the earliest file still open, per camera — where an orphan could lie. */
-  async earliestOpenStart(): Promise<Map<number, number>> {
-    const rows = await this.db
+  async earliestOpenStart(nodeId?: string): Promise<Map<number, number>> {
+    let q = this.db
       .selectFrom('recording_files')
       .select(['camera_id', (eb) => eb.fn.min('started_at').as('start')])
-      .where('closed', '=', 0)
-      .groupBy('camera_id')
-      .execute();
+      .where('closed', '=', 0);
+    if (nodeId !== undefined) q = q.where('node_id', '=', nodeId);
+    const rows = await q.groupBy('camera_id').execute();
     return new Map(rows.map((r) => [Number(r.camera_id), Number(r.start)]));
   }
 

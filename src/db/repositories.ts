@@ -21,6 +21,7 @@ import { FootageObjectRepository } from './footage-object.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
 import { ReleaseRepository } from './release.repository.js';
+import { LeaseRepository } from './lease.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
 export interface Repositories {
@@ -55,6 +56,8 @@ export interface Repositories {
   shares: ShareRepository;
   /** Masked files made for public release (公开发布). */
   releases: ReleaseRepository;
+  /** Recorder nodes and camera leases (PostgreSQL clusters, issue 22). */
+  leases: LeaseRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -82,5 +85,6 @@ export function createRepositories(db: Db): Repositories {
     supervision: new SupervisionRepository(db.kysely),
     shares: new ShareRepository(db.kysely),
     releases: new ReleaseRepository(db.kysely),
+    leases: new LeaseRepository(db.kysely),
   };
 }

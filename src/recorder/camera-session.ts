@@ -39,6 +39,18 @@ export interface CameraSessionDeps {
   acceptingWrites?: () => boolean;
   createSource(url: string, options: SourceOptions): MediaSource;
   random?: () => number;
+  /** The lease this session records under (recorder nodes, issue 22); absent in a single process. */
+  lease?: SessionLease;
+}
+
+export interface SessionLease {
+  /** The fencing token written into every index row of this session. */
+  epoch: number;
+  nodeId: string;
+  /** Still safe to write under, by this process's monotonic clock. */
+  valid(): boolean;
+  /** The index refused the epoch. */
+  fenced(): void;
 }
 
 export type SessionState = 'waiting' | 'connecting' | 'recording' | 'closed';
@@ -69,6 +81,10 @@ export class CameraSession {
   ) {
     this.log = deps.logger.child({ cameraId: camera.id, source: redactUrl(camera.sourceUrl) });
     this.writer = new CameraWriter(camera.id, options, { ...deps, logger: this.log });
+  }
+
+  get epoch(): number {
+    return this.deps.lease?.epoch ?? 0;
   }
 
   start(): void {
@@ -210,7 +226,7 @@ export class CameraSession {
   }
 
   private event(kind: CameraEventKind, startMs: number, detail: string): void {
-    this.deps.index.event({ cameraId: this.camera.id, kind, startMs, endMs: null, detail });
+    this.deps.index.event({ cameraId: this.camera.id, kind, startMs, endMs: null, detail, ...(this.epoch ? { epoch: this.epoch } : {}) });
   }
 
   private sleep(ms: number): Promise<void> {

@@ -5,7 +5,7 @@
 // whole GOPs are dropped (and counted) rather than memory growing. A frame's memory is released
 // to its source once the fragment holding it is written (or the frame is not recorded at all).
 import type { Logger } from 'pino';
-import type { CameraEvent, CameraEventKind, RecordingRepository } from '../db/recording.repository.js';
+import { LeaseFencedError, type CameraEvent, type CameraEventKind, type RecordingRepository } from '../db/recording.repository.js';
 import type { AudioFrame, StreamInfo, VideoFrame } from '../ingest/source.js';
 import { Fmp4Muxer, type FragmentOut } from '../media/fmp4/muxer.js';
 import type { AudioConfig, VideoConfig } from '../media/fmp4/init-segment.js';
@@ -31,6 +31,8 @@ export interface CameraWriterDeps {
   metrics?: RecorderMetrics;
   /** False while the recordings volume is full: new fragments are not written, nothing is deleted. */
   acceptingWrites?: () => boolean;
+  /** The camera's lease on a recorder node: nothing is written once it may have run out. */
+  lease?: { epoch: number; nodeId: string; valid(): boolean; fenced(): void };
 }
 
 interface OpenFile {
@@ -82,6 +84,7 @@ export class CameraWriter {
   private idle: (() => void)[] = [];
   private dropping = false;
   private diskFull = false;
+  private leaseLapsed = false;
   private lastErrorAt = 0;
   private readonly maxQueuedBytes: number;
   /** Decode time of the previous video frame of this connection (unwrapped RTP, 90 kHz). */
@@ -94,6 +97,10 @@ export class CameraWriter {
     private readonly deps: CameraWriterDeps,
   ) {
     this.maxQueuedBytes = options.maxQueuedBytes ?? 8 << 20;
+  }
+
+  private get epoch(): number {
+    return this.deps.lease?.epoch ?? 0;
   }
 
   /** The stream's description; a change closes the current file (the next keyframe opens one). */
@@ -284,6 +291,7 @@ export class CameraWriter {
   /** A file that cannot be created or written is given up; the next keyframe opens a new one. */
   private failed(job: Job, e: unknown): void {
     job.target.failed = true;
+    if (e instanceof LeaseFencedError) this.deps.lease?.fenced();
     if (this.current === job.target) {
       this.current = undefined;
       releaseAll(this.takeHeld()); // the abandoned muxer's frames are never written
@@ -310,7 +318,24 @@ export class CameraWriter {
       return;
     }
     if (t.failed) return;
+    if (this.deps.lease && !this.deps.lease.valid()) {
+      // A lease not renewed in time may already be another node's: not one byte more under it.
+      if (!this.leaseLapsed) this.deps.logger.warn({ cameraId: this.cameraId, epoch: this.deps.lease.epoch }, 'lease not renewed in time: fragments are not written under it');
+      this.leaseLapsed = true;
+      this.framesDropped += job.out.videoSamples;
+      this.deps.metrics?.framesLost.inc(job.out.videoSamples);
+      return;
+    }
+    this.leaseLapsed = false;
+    const previousEnd = t.file.dataEnd;
     const written = await t.file.append(job.out.bytes);
+    if (this.deps.lease && !this.deps.lease.valid()) {
+      // The process was paused (or starved) during the write, past the lease: take it back.
+      await t.file.undo(written, previousEnd);
+      this.framesDropped += job.out.videoSamples;
+      this.deps.metrics?.framesLost.inc(job.out.videoSamples);
+      return;
+    }
     const gap = detectGap(this.lastEndMs, job.startMs, frameIntervalMs(t.info));
     if (gap) this.event('gap', gap.startMs, gap.endMs, '');
     this.lastEndMs = Math.max(job.endMs, this.lastEndMs ?? 0);
@@ -327,6 +352,7 @@ export class CameraWriter {
         keyframe: job.out.keyframe,
         samples: job.out.sampleCount,
         sha256: written.sha256,
+        ...(this.epoch ? { epoch: this.epoch } : {}),
       },
       t.file.dataEnd,
     );
@@ -336,12 +362,17 @@ export class CameraWriter {
 
   /** Index row first (an intent: open, no fragments), then the file with its init segment durable. */
   private async create(t: OpenFile): Promise<void> {
+    if (this.deps.lease && !this.deps.lease.valid()) {
+      t.failed = true; // no file under a lease that may have run out; its fragments are skipped
+      return;
+    }
+    const lease = this.deps.lease ? { epoch: this.deps.lease.epoch, nodeId: this.deps.lease.nodeId } : {};
     const init = t.muxer.init();
     const video = t.muxer.tracks.find((k) => k.kind === 'video');
     for (let startMs = Math.round(t.startMs), attempt = 0; ; startMs++, attempt++) {
       const path = this.deps.store.pathFor(this.cameraId, startMs);
       const row = await this.deps.repo
-        .createFile({ cameraId: this.cameraId, path, codec: video?.codec ?? t.info.video.codecString, width: t.info.video.width, height: t.info.video.height, initSize: init.length, startedAt: startMs })
+        .createFile({ cameraId: this.cameraId, path, codec: video?.codec ?? t.info.video.codecString, width: t.info.video.width, height: t.info.video.height, initSize: init.length, startedAt: startMs, ...lease })
         .catch((e: unknown) => {
           if (attempt < 5 && /unique|duplicate/i.test(String((e as Error).message))) return undefined;
           throw e;
@@ -361,7 +392,7 @@ export class CameraWriter {
   }
 
   private event(kind: CameraEventKind, startMs: number, endMs: number | null, detail: string): void {
-    const e: CameraEvent = { cameraId: this.cameraId, kind, startMs, endMs, detail };
+    const e: CameraEvent = { cameraId: this.cameraId, kind, startMs, endMs, detail, ...(this.epoch ? { epoch: this.epoch } : {}) };
     this.deps.index.event(e);
   }
 }

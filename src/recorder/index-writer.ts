@@ -10,6 +10,8 @@ export interface IndexWriterOptions {
   intervalMs?: number;
   /** Fragments kept while the database is unreachable; the oldest go past this (default 200 000). */
   maxQueued?: number;
+  /** The index refused a camera's rows: its lease epoch is no longer current (issue 22). */
+  onFenced?: (cameraId: number, epoch: number) => void;
 }
 
 type Progress = IndexBatch['fileProgress'][number];
@@ -24,6 +26,7 @@ export class IndexWriter {
   private flushing: Promise<void> | undefined;
   private readonly intervalMs: number;
   private readonly maxQueued: number;
+  private readonly onFenced: ((cameraId: number, epoch: number) => void) | undefined;
   private failures = 0;
 
   constructor(
@@ -35,6 +38,7 @@ export class IndexWriter {
   ) {
     this.intervalMs = options.intervalMs ?? 300;
     this.maxQueued = options.maxQueued ?? 200_000;
+    this.onFenced = options.onFenced;
   }
 
   start(): void {
@@ -85,6 +89,15 @@ export class IndexWriter {
     if (this.queued) await this.flush();
   }
 
+  /** Rows refused for an epoch no longer held are dropped (never retried); the recorder is told. */
+  private fenced(batch: IndexBatch, cameraIds: number[]): void {
+    const epochs = new Map<number, number>();
+    // The oldest epoch of each refused camera is the one refused (a newer one in the same batch was written).
+    for (const r of [...batch.fragments, ...batch.events]) if (r.epoch && cameraIds.includes(r.cameraId) && !epochs.has(r.cameraId)) epochs.set(r.cameraId, r.epoch);
+    this.logger.warn({ cameras: cameraIds }, 'index rows refused: these cameras\' leases moved to another node');
+    for (const [cameraId, epoch] of epochs) this.onFenced?.(cameraId, epoch);
+  }
+
   private async commit(): Promise<void> {
     if (!this.queued) return;
     const batch: IndexBatch = { fragments: this.fragments, events: this.events, fileProgress: [...this.progress.values()] };
@@ -94,8 +107,9 @@ export class IndexWriter {
     this.progress = new Map();
     this.oldestAt = undefined;
     try {
-      await this.repo.commit(batch);
+      const { fenced } = await this.repo.commit(batch);
       this.failures = 0;
+      if (fenced.length) this.fenced(batch, fenced);
       this.metrics?.indexLag.set((this.clock.now() - since) / 1000);
       this.metrics?.indexCommits.inc();
     } catch (e) {

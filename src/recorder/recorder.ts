@@ -9,6 +9,7 @@ import type { SourceGuard } from '../ingest/source-guard.js';
 import { CameraSession, type CameraSessionOptions } from './camera-session.js';
 import { ConnectGate } from './connect-gate.js';
 import { IndexWriter } from './index-writer.js';
+import type { CameraLeases } from './leases.js';
 import type { RecorderMetrics } from './metrics.js';
 import { recoverRecordings, type RecoveryReport } from './recovery.js';
 import { SegmentStore } from './segment-store/segment-store.js';
@@ -38,6 +39,11 @@ export interface RecorderDeps {
   cameraChanges?: { on(listener: () => void): () => void };
   /** Defaults to the scheme registry of src/ingest, through `sources`. */
   createSource?: (url: string, options: SourceOptions) => MediaSource;
+  /**
+   * Camera leases (recorder nodes over PostgreSQL, issue 22): only the cameras this node holds
+   * are recorded, each under its lease's epoch. Without, every recordable camera, epoch 0.
+   */
+  leases?: CameraLeases;
 }
 
 export interface RecorderOptions {
@@ -59,6 +65,9 @@ export class Recorder {
   /** A change came while the list was being read: read it once more after. */
   private again = false;
   private unlisten: (() => void) | undefined;
+  private unlistenLeases: (() => void) | undefined;
+  /** Cameras being stopped for a hand-over: not started again meanwhile. */
+  private readonly stopping = new Set<number>();
   private closed = false;
 
   constructor(
@@ -66,13 +75,20 @@ export class Recorder {
     private readonly options: RecorderOptions = {},
   ) {
     this.store = new SegmentStore(deps.dataDir, { directIo: deps.settings.directIo ?? true });
-    this.index = new IndexWriter(deps.repo, deps.clock, deps.logger, deps.metrics, { intervalMs: options.indexIntervalMs ?? 300 });
+    this.index = new IndexWriter(deps.repo, deps.clock, deps.logger, deps.metrics, {
+      intervalMs: options.indexIntervalMs ?? 300,
+      // The index refused an epoch: another node holds the camera; this one stops recording it.
+      onFenced: (cameraId, epoch) => deps.leases?.fenced(cameraId, epoch),
+    });
     this.gate = new ConnectGate(deps.settings.staggerMs, deps.clock);
   }
 
   async start(): Promise<void> {
-    this.recovery = await recoverRecordings(this.deps.repo, this.store, this.deps.clock, this.deps.logger);
+    const leases = this.deps.leases;
+    this.recovery = await recoverRecordings(this.deps.repo, this.store, this.deps.clock, this.deps.logger, leases?.nodeId);
     this.index.start();
+    leases?.attach((ids) => this.stopCameras(ids));
+    this.unlistenLeases = leases?.onChange(() => void this.refresh());
     await this.refresh();
     // Changes made in this process arrive as events; the poll catches those made elsewhere.
     this.unlisten = this.deps.cameraChanges?.on(() => void this.refresh());
@@ -104,12 +120,33 @@ export class Recorder {
   async close(): Promise<void> {
     this.closed = true;
     this.unlisten?.();
+    this.unlistenLeases?.();
     if (this.timer) clearInterval(this.timer);
     await this.refreshing?.catch(() => undefined);
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     this.sessions.clear();
     await this.index.close();
     await this.store.close();
+  }
+
+  /**
+   * Stops cameras about to be handed over: their files closed and their last fragments indexed
+   * under the epoch still held, before the lease is given up.
+   */
+  async stopCameras(ids: number[]): Promise<void> {
+    for (const id of ids) this.stopping.add(id);
+    try {
+      const sessions = ids.flatMap((id) => {
+        const s = this.sessions.get(id);
+        this.sessions.delete(id);
+        return s ? [s] : [];
+      });
+      await Promise.all(sessions.map((s) => s.close()));
+      await this.index.flush();
+      if (this.index.queued) await this.index.flush();
+    } finally {
+      for (const id of ids) this.stopping.delete(id);
+    }
   }
 
   private async sync(): Promise<void> {
@@ -121,17 +158,23 @@ export class Recorder {
       return;
     }
     if (this.closed) return;
+    const held = this.deps.leases?.held();
+    if (held) cameras = cameras.filter((c) => held.has(c.id) && !this.stopping.has(c.id));
+    const epochOf = (id: number) => held?.get(id) ?? 0;
     const wanted = new Map(cameras.map((c) => [c.id, c]));
     const stopping: Promise<void>[] = [];
     for (const [id, session] of this.sessions) {
-      if (wanted.get(id)?.sourceUrl === session.camera.sourceUrl) continue;
+      if (wanted.get(id)?.sourceUrl === session.camera.sourceUrl && session.epoch === epochOf(id)) continue;
       this.sessions.delete(id);
       stopping.push(session.close());
     }
     await Promise.all(stopping);
     for (const camera of cameras) {
       if (this.sessions.has(camera.id) || this.closed) continue;
+      const epoch = epochOf(camera.id);
+      const leases = this.deps.leases;
       const session = new CameraSession(camera, this.sessionOptions(), {
+        ...(leases ? { lease: { epoch, nodeId: leases.nodeId, valid: () => leases.valid(camera.id, epoch), fenced: () => leases.fenced(camera.id, epoch) } } : {}),
         store: this.store,
         repo: this.deps.repo,
         index: this.index,

@@ -79,6 +79,18 @@ export class RecordingFile {
     return { byteOffset, size, sha256: hash.digest('hex') };
   }
 
+  /**
+   * Takes the last append back: the file is cut where that fragment began, as it was before it.
+   * For a fragment that finished writing after its camera's lease may have run out (issue 22).
+   */
+  async undo(written: WrittenFragment, previousEnd: number): Promise<void> {
+    const fh = this.fh;
+    if (!fh) throw new Error(`${this.path} is closed`);
+    await fh.truncate(written.byteOffset);
+    this.offset = written.byteOffset;
+    this.end = previousEnd;
+  }
+
   /** Closes the file, without the padding after its last fragment: a closed file ends with it. */
   async close(): Promise<void> {
     const fh = this.fh;

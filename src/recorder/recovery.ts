@@ -33,10 +33,15 @@ export interface RecoveryReport {
 
 const DAY = 86_400_000;
 
-export async function recoverRecordings(repo: RecordingRepository, store: SegmentStore, clock: Clock, logger: Logger): Promise<RecoveryReport> {
+/**
+ * With `nodeId` (a recorder node among several, issue 22) only the files on this node's disk are
+ * recovered; fragments it indexes carry the file's lease epoch, so a node whose camera was taken
+ * over while it was down indexes nothing more for it (the file is closed where its index ends).
+ */
+export async function recoverRecordings(repo: RecordingRepository, store: SegmentStore, clock: Clock, logger: Logger, nodeId?: string): Promise<RecoveryReport> {
   const report: RecoveryReport = { closed: 0, trimmedBytes: 0, reindexed: 0, deleted: 0, orphans: 0, damaged: 0 };
-  const sweepFrom = await repo.earliestOpenStart();
-  for (const file of await repo.openFiles()) await recoverFile(file, repo, store, logger, report);
+  const sweepFrom = await repo.earliestOpenStart(nodeId);
+  for (const file of await repo.openFiles(nodeId)) await recoverFile(file, repo, store, logger, report);
   // Orphans can only be as old as the oldest file left open, or from the last day or so.
   const recent = clock.now() - DAY;
   for (const cameraId of await store.cameraIds()) {
@@ -87,12 +92,20 @@ async function recoverFile(file: RecordingFile, repo: RecordingRepository, store
     await store.truncate(file.path, end);
     report.trimmedBytes += size - end;
   }
-  if (tail.length) {
-    await repo.commit({
-      fragments: tail,
-      events: [{ cameraId: file.cameraId, kind: 'error', startMs: tail[0]!.startMs, endMs: endedAt, detail: `RECOVERED: ${tail.length} fragment(s) written before an unclean stop were indexed at restart` }],
+  const epoch = file.epoch || undefined;
+  const committed = tail.length
+    ? await repo.commit({
+      fragments: tail.map((f) => ({ ...f, ...(epoch ? { epoch } : {}) })),
+      events: [{ cameraId: file.cameraId, kind: 'error', startMs: tail[0]!.startMs, endMs: endedAt, detail: `RECOVERED: ${tail.length} fragment(s) written before an unclean stop were indexed at restart`, ...(epoch ? { epoch } : {}) }],
       fileProgress: [{ fileId: file.id, endedAt, bytes: end, closed: true }],
-    });
+    })
+    : undefined;
+  if (committed?.fenced.length) {
+    // Another node holds the camera now: what was not indexed under the lease is not footage.
+    await store.truncate(file.path, indexedEnd);
+    await repo.closeFile(file.id, last.endMs, indexedEnd);
+    logger.warn({ path: file.path, fragments: tail.length }, 'unindexed fragments of a camera another node took over were cut off');
+  } else if (tail.length) {
     report.reindexed += tail.length;
     logger.warn({ path: file.path, fragments: tail.length }, 'fragments on disk but not yet indexed at the crash were indexed');
   } else {

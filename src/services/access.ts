@@ -7,6 +7,7 @@ import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import type { Repositories } from '../db/repositories.js';
 import type { Registry } from '../registry/index.js';
 import { createAccess, type Access } from '../access/index.js';
+import type { Wakeups } from '../db/wakeups.js';
 import { TOTP_KEY_NAME } from '../keys/secret-box.js';
 import { loadOrCreateSecretKey } from '../keys/secret-key.js';
 
@@ -21,6 +22,8 @@ export function openAccess(o: {
   onUnchainable?: (inboxId: number, error: unknown) => void;
   /** Told when a batch of register entries could not be chained together (PostgreSQL). */
   onChainBatchFailed?: (error: unknown) => void;
+  /** PostgreSQL LISTEN/NOTIFY wake-ups: revocations reach every node's streams at once. */
+  wakeups?: Wakeups;
 }): { access: Access; audit: AuditLog } {
   const audit = o.audit ?? new AuditLog(o.repos.db, {
     keys: PlatformKeys.loadOrCreate(o.config.dataDir),
@@ -41,6 +44,7 @@ export function openAccess(o: {
       // The same file migration 0008 sealed the existing secrets with.
       totp: loadOrCreateSecretKey(o.config.dataDir, TOTP_KEY_NAME),
     },
+    ...(o.wakeups ? { wakeups: o.wakeups } : {}),
     accessProfile: (id) => o.catalogue.require(id).access,
     effectiveProfileId: (orgId) => o.registry.organisations.effectiveProfileId(orgId),
   });

@@ -13,6 +13,7 @@ import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
+import { Wakeups } from '../db/wakeups.js';
 import { createRepositories, type Repositories } from '../db/repositories.js';
 import type { ProfileCatalogue } from '../domain/profile-loader.js';
 import { createHealth, type Health } from '../health/index.js';
@@ -56,6 +57,8 @@ export interface Context {
   shares: ShareService;
   /** The camera source policy every path that opens a source asks (issue 14). */
   sources: SourceGuard;
+  /** PostgreSQL LISTEN/NOTIFY wake-ups between processes ('re-read now', never data); absent on SQLite. */
+  wakeups?: Wakeups;
   close(): Promise<void>;
 }
 
@@ -88,8 +91,11 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     void context.supervision;
     return registry.cameras.serviceRefusals(ids);
   });
+  // Between processes on PostgreSQL: a 're-read now' signal, never data (src/db/wakeups.ts).
+  const wakeups = db.dialect === 'postgres' ? new Wakeups(db, (err) => logger.warn({ err }, 'database wake-ups interrupted: other processes\' changes arrive by polling until they are back')) : undefined;
   const { access, audit } = openAccess({
     config, repos, registry, catalogue, clock,
+    ...(wakeups ? { wakeups } : {}),
     onUnchainable: (inboxId, err) => logger.error({ err, inboxId }, 'an access register entry was committed but cannot be chained: `vigil audit verify` reports it'),
     onChainBatchFailed: (err) => logger.warn({ err }, 'a batch of access register entries could not be chained together: chaining them one at a time'),
   });
@@ -149,11 +155,14 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       }));
     },
     shares: new ShareService({ repos, log: access.log, clock, grantAuthority: async (orgId) => catalogue.require(await registry.organisations.effectiveProfileId(orgId)).access.shareGrantAuthority }),
+    ...(wakeups ? { wakeups } : {}),
     async close() {
       // Counted refusals of unidentified callers still in their window are written before the register closes.
       await access.anonymousRefusals.close().catch((err: unknown) => logger.error({ err }, 'counted refusals could not be registered'));
       // PostgreSQL: what this process appended is chained before it lets go of the database.
       await audit.close().catch((err: unknown) => logger.error({ err }, 'access register entries left to chain by another process'));
+      await access.revocations.close().catch(() => undefined);
+      await wakeups?.close();
       await db.close();
     },
   };

@@ -12,11 +12,36 @@ import { FootageUploader } from '../retention/footage-uploader.js';
 import { ObjectLockSync } from '../retention/object-lock-sync.js';
 import { absoluteFootagePath } from '../storage/footage-reader.js';
 import { objectStoreOf } from './object-storage.js';
+import { LeaseKeeper } from '../cluster/lease-keeper.js';
+import { nodeIdOf } from '../config/config.js';
 
 /** Below this many libuv pool threads, a hundred cameras' fragment writes queue behind each other. */
 const WANTED_POOL_THREADS = 16;
 
-export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; close(): Promise<void> }> {
+/**
+ * On PostgreSQL a recorder is one node among any number (issue 22): it records the cameras whose
+ * leases it holds. On SQLite the one process records every camera, as it always did.
+ */
+/** The LISTEN/NOTIFY channel on which recorder nodes wake each other when leases are given up. */
+export const LEASE_CHANNEL = 'vigil_leases';
+
+export function leaseKeeperFor(ctx: Context): LeaseKeeper | undefined {
+  if (ctx.db.dialect !== 'postgres') return undefined;
+  const c = ctx.config.cluster;
+  const wakeups = ctx.wakeups;
+  return new LeaseKeeper(
+    ctx.repos.leases,
+    () => ctx.repos.recordings.recordableCameras(),
+    {
+      nodeId: nodeIdOf(ctx.config), url: c.advertiseUrl ?? null, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound,
+      ...(wakeups ? { wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb: () => void) => wakeups.listen(LEASE_CHANNEL, cb) } } : {}),
+    },
+    ctx.logger.child({ role: 'recorder', node: nodeIdOf(ctx.config) }),
+  );
+}
+
+export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; leases?: LeaseKeeper; close(): Promise<void> }> {
+  const leases = leaseKeeperFor(ctx);
   const disk = new DiskGate(ctx.config.dataDir, ctx.logger.child({ role: 'recorder' }), storageThresholds(ctx.config.retention));
   await disk.start();
   const pool = libuvPoolSize();
@@ -36,7 +61,12 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     logger: ctx.logger.child({ role: 'recorder' }),
     metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),
     cameraChanges: ctx.registry.changes,
+    ...(leases ? { leases } : {}),
   });
+  await leases?.start();
+  // Cameras added, put in service or retired in this process are placed at once (other
+  // processes' changes at the next full look, a few rounds at most).
+  const unlisten = leases ? ctx.registry.changes.on(() => leases.lookNow()) : undefined;
   await recorder.start();
   const uploader = startUploader(ctx);
   // Sources stored before the policy (or before the configuration narrowed it) are refused when
@@ -49,10 +79,14 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
   );
   return {
     recorder,
+    ...(leases ? { leases } : {}),
     async close() {
       disk.close();
+      unlisten?.();
       await recorder.close();
       await uploader?.close();
+      // Files closed and indexed: the leases are given up so other nodes take over at once.
+      await leases?.close();
     },
   };
 }

@@ -1,0 +1,159 @@
+// Recorder nodes and camera leases (migration 0028, issue 22): the one owner of recorder_nodes,
+// camera_leases and recording_priorities. Every time here is the DATABASE's clock, so a node whose
+// own clock steps cannot extend or shorten a lease. Leases exist on PostgreSQL only; on SQLite the
+// one process records every camera without them.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface RecorderNodeTable {
+  id: string;
+  url: string | null;
+  capacity: number;
+  heartbeat_at: number;
+  started_at: number;
+}
+
+export interface CameraLeaseTable {
+  camera_id: number;
+  node_id: string;
+  epoch: number;
+  expires_at: number;
+  acquired_at: number;
+}
+
+export interface RecordingPriorityTable {
+  camera_id: number;
+  priority: number;
+}
+
+export interface LeaseTables {
+  recorder_nodes: RecorderNodeTable;
+  camera_leases: CameraLeaseTable;
+  recording_priorities: RecordingPriorityTable;
+}
+
+export interface RecorderNode {
+  id: string;
+  url: string | null;
+  capacity: number;
+  heartbeatAt: number;
+  startedAt: number;
+  /** Heartbeat within the lease time, by the database's clock. */
+  alive: boolean;
+}
+
+export interface CameraLease {
+  cameraId: number;
+  nodeId: string;
+  epoch: number;
+  expiresAt: number;
+  acquiredAt: number;
+  /** Past its expiry by the database's clock: any node may take it over with epoch + 1. */
+  expired: boolean;
+}
+
+export interface HeldLease {
+  cameraId: number;
+  epoch: number;
+}
+
+/** The database's clock in epoch milliseconds (clock_timestamp: it moves within a transaction). */
+const NOW_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+export class LeaseRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The database's clock now, epoch ms. */
+  async now(): Promise<number> {
+    const { rows } = await sql<{ now: number }>`select ${NOW_MS} as now`.execute(this.db);
+    return Number(rows[0]!.now);
+  }
+
+  /** This node is alive: registers it or refreshes its heartbeat and capacity. */
+  async heartbeat(node: { id: string; url: string | null; capacity: number }): Promise<void> {
+    await sql`
+      insert into recorder_nodes (id, url, capacity, heartbeat_at, started_at)
+      values (${node.id}, ${node.url}, ${node.capacity}, ${NOW_MS}, ${NOW_MS})
+      on conflict (id) do update set url = excluded.url, capacity = excluded.capacity, heartbeat_at = excluded.heartbeat_at`.execute(this.db);
+  }
+
+  /** A node stopping cleanly: others need not wait for its heartbeat to age. */
+  async leave(nodeId: string): Promise<void> {
+    await sql`update recorder_nodes set heartbeat_at = 0 where id = ${nodeId}`.execute(this.db);
+  }
+
+  /** Every node ever registered, alive when its heartbeat is younger than `leaseMs`. */
+  async nodes(leaseMs: number): Promise<RecorderNode[]> {
+    const { rows } = await sql<RecorderNodeTable & { alive: boolean }>`
+      select id, url, capacity, heartbeat_at, started_at, heartbeat_at > ${NOW_MS} - ${leaseMs} as alive
+      from recorder_nodes order by id`.execute(this.db);
+    return rows.map((r) => ({ id: r.id, url: r.url, capacity: Number(r.capacity), heartbeatAt: Number(r.heartbeat_at), startedAt: Number(r.started_at), alive: r.alive }));
+  }
+
+  async leases(): Promise<CameraLease[]> {
+    const { rows } = await sql<CameraLeaseTable & { expired: boolean }>`
+      select camera_id, node_id, epoch, expires_at, acquired_at, expires_at <= ${NOW_MS} as expired
+      from camera_leases order by camera_id`.execute(this.db);
+    return rows.map((r) => ({ cameraId: Number(r.camera_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), acquiredAt: Number(r.acquired_at), expired: r.expired }));
+  }
+
+  /** The lease of one camera, if any (the API routes a viewer to its node). */
+  async lease(cameraId: number): Promise<CameraLease | undefined> {
+    const { rows } = await sql<CameraLeaseTable & { expired: boolean }>`
+      select camera_id, node_id, epoch, expires_at, acquired_at, expires_at <= ${NOW_MS} as expired
+      from camera_leases where camera_id = ${cameraId}`.execute(this.db);
+    const r = rows[0];
+    return r && { cameraId: Number(r.camera_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), acquiredAt: Number(r.acquired_at), expired: r.expired };
+  }
+
+  /**
+   * Renews the leases this node holds, all in one statement: `update … where node = me and
+   * epoch = e`. Returns the cameras NOT renewed (taken over): usually none, so a node holding
+   * thousands of cameras reads back nothing.
+   */
+  async renew(nodeId: string, held: readonly HeldLease[], leaseMs: number): Promise<number[]> {
+    if (!held.length) return [];
+    const { rows } = await sql<{ camera_id: number }>`
+      with h as (select * from unnest(${held.map((h) => h.cameraId)}::bigint[], ${held.map((h) => h.epoch)}::bigint[]) as h(camera_id, epoch)),
+      renewed as (
+        update camera_leases l set expires_at = ${NOW_MS} + ${leaseMs}
+        from h where l.camera_id = h.camera_id and l.epoch = h.epoch and l.node_id = ${nodeId}
+        returning l.camera_id)
+      select h.camera_id from h where not exists (select 1 from renewed r where r.camera_id = h.camera_id)`.execute(this.db);
+    return rows.map((r) => Number(r.camera_id));
+  }
+
+  /**
+   * Takes cameras that have no lease, or whose lease expired by the database's clock, with the
+   * next epoch. A live lease is never taken. Returns what this node now holds of them.
+   */
+  async acquire(nodeId: string, cameraIds: readonly number[], leaseMs: number): Promise<HeldLease[]> {
+    if (!cameraIds.length) return [];
+    const { rows } = await sql<{ camera_id: number; epoch: number }>`
+      insert into camera_leases (camera_id, node_id, epoch, expires_at, acquired_at)
+      select c, ${nodeId}, 1, ${NOW_MS} + ${leaseMs}, ${NOW_MS} from unnest(${[...cameraIds]}::bigint[]) as c
+      where exists (select 1 from cameras where id = c)
+      on conflict (camera_id) do update
+        set node_id = excluded.node_id, epoch = camera_leases.epoch + 1, expires_at = excluded.expires_at, acquired_at = excluded.acquired_at
+        where camera_leases.expires_at <= ${NOW_MS}
+      returning camera_id, epoch`.execute(this.db);
+    return rows.map((r) => ({ cameraId: Number(r.camera_id), epoch: Number(r.epoch) }));
+  }
+
+  /** Gives leases up at once (expires them), for another node to take without waiting. */
+  async release(nodeId: string, held: readonly HeldLease[]): Promise<void> {
+    if (!held.length) return;
+    await sql`
+      update camera_leases l set expires_at = ${NOW_MS}
+      from unnest(${held.map((h) => h.cameraId)}::bigint[], ${held.map((h) => h.epoch)}::bigint[]) as h(camera_id, epoch)
+      where l.camera_id = h.camera_id and l.epoch = h.epoch and l.node_id = ${nodeId}`.execute(this.db);
+  }
+
+  async setPriority(cameraId: number, priority: number): Promise<void> {
+    await this.db
+      .insertInto('recording_priorities')
+      .values({ camera_id: cameraId, priority })
+      .onConflict((oc) => oc.column('camera_id').doUpdateSet({ priority }))
+      .execute();
+  }
+}

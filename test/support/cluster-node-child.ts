@@ -1,0 +1,68 @@
+// One recorder node of a cluster in a process of its own (issue 22), wired as the recorder role
+// wires it on PostgreSQL: a LeaseKeeper and a Recorder that records only what it holds. Arguments:
+// <dataDir> <databaseUrl> <options JSON: nodeId, leaseMs, capacity, handOversPerRound, settings>.
+// Prints "ready", then one JSON line per lease round ({"round":…}) and per fenced camera.
+import { destination, pino } from 'pino';
+import { LeaseKeeper } from '../../src/cluster/lease-keeper.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrator.js';
+import { createRepositories } from '../../src/db/repositories.js';
+import { Wakeups } from '../../src/db/wakeups.js';
+import { LEASE_CHANNEL } from '../../src/services/recorder.service.js';
+import { systemClock } from '../../src/domain/clock.js';
+import { Recorder, type RecorderSettings } from '../../src/recorder/recorder.js';
+import { testSources } from './sources.js';
+
+interface NodeOptions {
+  nodeId: string;
+  leaseMs: number;
+  capacity?: number;
+  handOversPerRound?: number;
+  settings?: Partial<RecorderSettings>;
+  logLevel?: string;
+  /** Keep leases only, record nothing (the benchmark's 10,000 leased cameras). */
+  leasesOnly?: boolean;
+}
+
+const [dataDir, dbUrl, json] = process.argv.slice(2);
+if (!dataDir || !dbUrl || !json) {
+  process.stderr.write('usage: cluster-node-child <dataDir> <databaseUrl> <options JSON>\n');
+  process.exit(2);
+}
+const o = JSON.parse(json) as NodeOptions;
+const settings: RecorderSettings = { fileSeconds: 600, fragmentMaxMs: 1000, reconnectMinMs: 300, reconnectMaxMs: 2000, staggerMs: 20, ...o.settings };
+const logger = pino({ level: o.logLevel ?? 'warn', base: { node: o.nodeId } }, destination(2));
+const db = openDatabase(dbUrl, { poolSize: 4 });
+await migrateToLatest(db);
+const repos = createRepositories(db);
+const wakeups = new Wakeups(db);
+const say = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
+let round = 0;
+const keeper = new LeaseKeeper(
+  repos.leases,
+  () => repos.recordings.recordableCameras(),
+  {
+    nodeId: o.nodeId, url: null, capacity: o.capacity ?? 500, leaseMs: o.leaseMs, handOversPerRound: o.handOversPerRound ?? 5,
+    wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb) => wakeups.listen(LEASE_CHANNEL, cb) },
+    onRound: (r) => say({ round: ++round, held: keeper.held().size, lost: r.lost, acquired: r.acquired, released: r.released, at: Date.now() }),
+  },
+  logger,
+);
+const fenced = keeper.fenced.bind(keeper);
+keeper.fenced = (cameraId, epoch) => {
+  say({ fenced: cameraId, epoch, at: Date.now() });
+  fenced(cameraId, epoch);
+};
+const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, sources: testSources(dataDir), clock: systemClock, logger, leases: keeper }, { refreshMs: 2000, noDataTimeoutMs: 3000, connectTimeoutMs: 3000 });
+await keeper.start();
+if (!o.leasesOnly) await recorder.start();
+process.stdout.write(`ready ${JSON.stringify({ held: keeper.held().size })}\n`);
+process.once('SIGTERM', () => {
+  void (async () => {
+    if (!o.leasesOnly) await recorder.close();
+    await keeper.close();
+    await wakeups.close();
+    await db.close();
+    process.exit(0);
+  })();
+});
