@@ -191,6 +191,11 @@ export class ExportService {
     return toExportView(r, this.jobs.get(id));
   }
 
+  /** The exports `actor` started, newest first: one's own work, so nothing to refuse or register. */
+  async mine(actor: Actor, limit = 100): Promise<ExportView[]> {
+    return (await this.d.repos.evidenceExports.exportsBy(actor.userId, limit)).map((r) => toExportView(r, this.jobs.get(Number(r.id))));
+  }
+
   /** An export as `actor` may see it: its request's officers and approvers, or supervision of the camera. */
   async view(actor: Actor, id: number): Promise<ExportView> {
     const v = await this.get(id);
