@@ -192,8 +192,12 @@ export class ExportService {
   }
 
   /** The exports `actor` started, newest first: one's own work, so nothing to refuse or register. */
-  async mine(actor: Actor, limit = 100): Promise<ExportView[]> {
-    return (await this.d.repos.evidenceExports.exportsBy(actor.userId, limit)).map((r) => toExportView(r, this.jobs.get(Number(r.id))));
+  async mine(actor: Actor, limit = 100): Promise<(ExportView & { cameraName: string | null })[]> {
+    const rows = await this.d.repos.evidenceExports.exportsBy(actor.userId, limit);
+    // The officer may no longer see the camera in the registry; the export still names it.
+    const names = new Map<number, string | null>();
+    for (const id of new Set(rows.map((r) => Number(r.camera_id)))) names.set(id, (await this.d.repos.cameras.get(id))?.name ?? null);
+    return rows.map((r) => ({ ...toExportView(r, this.jobs.get(Number(r.id))), cameraName: names.get(Number(r.camera_id)) ?? null }));
   }
 
   /** An export as `actor` may see it: its request's officers and approvers, or supervision of the camera. */

@@ -67,10 +67,10 @@ export const exportRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = async (
       tags,
       summary: 'The exports one started ("my exports"), newest first, with their state and progress',
       querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-      response: { 200: z.object({ items: z.array(exportSchema) }), ...errorResponses },
+      response: { 200: z.object({ items: z.array(exportSchema.extend({ cameraName: z.string().nullable() })) }), ...errorResponses },
     },
   }, async (req) => {
-    return { items: await Promise.all((await exports.mine(actorOf(req), req.query.limit)).map(withFiles)) };
+    return { items: await Promise.all((await exports.mine(actorOf(req), req.query.limit)).map(async (v) => ({ ...(await withFiles(v)), cameraName: v.cameraName }))) };
   });
 
   app.get('/exports/:id', {

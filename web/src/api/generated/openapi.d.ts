@@ -29604,6 +29604,7 @@ export interface paths {
                                     name: string;
                                     bytes: number;
                                 }[];
+                                cameraName: string | null;
                             }[];
                         };
                     };

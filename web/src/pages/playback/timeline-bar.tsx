@@ -1,6 +1,7 @@
 // The zoomable timeline under the players: a row per camera with its recorded ranges, gaps and
 // events from the timeline API, a ruler, and the cursor at the instant being shown. Click or drag
-// on a row to seek; drag the ruler to move along; the wheel zooms around the pointer.
+// on a row to seek; Shift-drag on a row selects a range (to export); drag the ruler to move along;
+// the wheel zooms around the pointer.
 import { Tooltip } from 'antd';
 import { useRef, useState, type PointerEvent } from 'react';
 import type { CameraTimeline } from '../../api/media';
@@ -17,12 +18,16 @@ interface Props {
   width: number;
   onSeek(ms: number): void;
   onView(v: View): void;
+  /** The range selected (Shift-drag, or marked at the cursor), drawn over the rows. */
+  selection?: View | null;
+  onSelect?(v: View): void;
 }
 
-export function TimelineBar({ view, rows, cursor, width, onSeek, onView }: Props) {
+export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selection, onSelect }: Props) {
   const svgRef = useRef<SVGSVGElement>(null);
   const [preview, setPreview] = useState<number | null>(null);
-  const drag = useRef<{ kind: 'seek' | 'pan'; startX: number; view: View } | null>(null);
+  const drag = useRef<{ kind: 'seek' | 'pan' | 'select'; startX: number; view: View } | null>(null);
+  const [selecting, setSelecting] = useState<View | null>(null);
   const plot = Math.max(100, width - LABEL);
   const height = RULER + rows.length * ROW + 4;
   const { step, at } = ticks(view, Math.max(4, Math.floor(plot / 90)));
@@ -31,14 +36,23 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView }: Props
 
   const down = (e: PointerEvent<SVGRectElement>, kind: 'seek' | 'pan') => {
     (e.target as Element).setPointerCapture(e.pointerId);
-    drag.current = { kind, startX: xInPlot(e), view };
-    if (kind === 'seek') setPreview(msOf(view, xInPlot(e), plot));
+    const k = kind === 'seek' && e.shiftKey && onSelect ? 'select' : kind;
+    drag.current = { kind: k, startX: xInPlot(e), view };
+    if (k === 'seek') setPreview(msOf(view, xInPlot(e), plot));
+    if (k === 'select') {
+      const at = msOf(view, xInPlot(e), plot);
+      setSelecting({ from: at, to: at });
+    }
   };
   const move = (e: PointerEvent<SVGRectElement>) => {
     const d = drag.current;
     if (!d) return;
-    if (d.kind === 'seek') setPreview(msOf(view, Math.min(plot, Math.max(0, xInPlot(e))), plot));
-    else {
+    const here = msOf(view, Math.min(plot, Math.max(0, xInPlot(e))), plot);
+    if (d.kind === 'seek') setPreview(here);
+    else if (d.kind === 'select') {
+      const start = msOf(d.view, d.startX, plot);
+      setSelecting({ from: Math.min(start, here), to: Math.max(start, here) });
+    } else {
       const shift = ((xInPlot(e) - d.startX) / plot) * (d.view.to - d.view.from);
       onView({ from: Math.round(d.view.from - shift), to: Math.round(d.view.to - shift) });
     }
@@ -47,7 +61,9 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView }: Props
     const d = drag.current;
     drag.current = null;
     if (d?.kind === 'seek' && preview !== null) onSeek(preview);
+    if (d?.kind === 'select' && selecting && selecting.to > selecting.from) onSelect?.(selecting);
     setPreview(null);
+    setSelecting(null);
   };
 
   const clip = (a: number, b: number) => {
@@ -63,6 +79,8 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView }: Props
       width={width}
       height={height}
       data-testid="timeline"
+      data-view-from={view.from}
+      data-view-to={view.to}
       style={{ userSelect: 'none', display: 'block' }}
       onWheel={(e) => {
         const x = xInPlot(e);
@@ -115,6 +133,11 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView }: Props
           </g>
         );
       })}
+      {(() => {
+        const sel = selecting ?? selection;
+        const c = sel && clip(sel.from, sel.to);
+        return c && <rect data-testid="timeline-selection" data-from={sel.from} data-to={sel.to} x={LABEL + c.x} y={RULER} width={c.w} height={height - RULER} fill="rgba(22,119,255,0.18)" stroke="#1677ff" pointerEvents="none" />;
+      })()}
       {shown !== null && xOf(view, shown, plot) >= 0 && xOf(view, shown, plot) <= plot && (
         <line data-testid="timeline-cursor" x1={LABEL + xOf(view, shown, plot)} x2={LABEL + xOf(view, shown, plot)} y1={0} y2={height} stroke={preview !== null ? '#1677ff' : '#f5222d'} strokeWidth={2} pointerEvents="none" />
       )}
