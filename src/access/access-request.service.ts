@@ -304,6 +304,16 @@ export class AccessRequestService {
     return this.view(await this.load(r.id));
   }
 
+  /**
+   * Whether `actor` is one who still has to decide this submitted request: may watch its range
+   * of its cameras before deciding (approver's preview), never one who takes part in it.
+   */
+  awaitsDecisionOf(actor: Actor, r: Loaded, now: number): boolean {
+    if (effectiveState({ state: r.state as RequestState, validUntil: r.valid_until }, now) !== 'submitted') return false;
+    if (r.requester_id === actor.userId || r.officers.some((o) => o.userId === actor.userId) || r.approvals.some((a) => a.userId === actor.userId)) return false;
+    return this.requirements(r).approvals.some((step) => !r.approvals.some((a) => a.role === step.role) && this.holdsStep(actor, r, step));
+  }
+
   /** Holds an approval step's role on its side: over the requester's organisation or over the custodian. */
   holdsStep(actor: Actor, r: Loaded, s: Requirements['approvals'][number]): boolean {
     return s.side === 'requester' ? r.requesterPaths.some((p) => actor.hasRole(s.role, p)) : actor.hasRole(s.role, r.custodianPath);

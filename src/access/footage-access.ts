@@ -26,7 +26,8 @@ export interface FootageUseRequest {
 }
 
 export interface FootageDecision {
-  basis: 'role' | 'request';
+  /** `preview`: an approver watching a submitted request's range before deciding it. */
+  basis: 'role' | 'request' | 'preview';
   requestId: number | null;
 }
 
@@ -54,6 +55,10 @@ export class FootageAccess {
       await this.log.record(actor, { ...entry, outcome: 'success', detail: { basis: 'role' } });
       return { basis: 'role', requestId: null };
     }
+    if (use.kind === 'playback' && use.requestId) {
+      const preview = await this.preview(actor, use, now);
+      if (preview) return preview;
+    }
     const candidates = (await this.repos.accessRequests.usableFor(actor.userId, use.cameraId)).filter((r) => !use.requestId || r.id === use.requestId);
     const problems: string[] = [];
     for (const row of candidates) {
@@ -76,6 +81,19 @@ export class FootageAccess {
     }
     const reason = problems.length ? problems.join('; ') : `no approved access request of yours covers camera ${use.cameraId}`;
     return this.log.refuse(actor, { ...entry, reason }, Errors.forbidden(`${use.kind} of camera ${use.cameraId} refused: ${reason}`));
+  }
+
+  /**
+   * An approver's preview: playback of a camera the submitted request names, inside its range, by
+   * one who still has to decide it; registered like any viewing under the request. Null when the
+   * request is not waiting for this actor (the ordinary rules then decide, and refuse).
+   */
+  private async preview(actor: Actor, use: FootageUseRequest, now: number): Promise<FootageDecision | null> {
+    const r = await this.requests.load(use.requestId!).catch(() => null);
+    if (!r || !this.requests.awaitsDecisionOf(actor, r, now)) return null;
+    if (!r.camera_ids.includes(use.cameraId) || use.from === null || use.to === null || use.from < r.range_from || use.to > r.range_to) return null;
+    await this.log.record(actor, { ...this.requests.entryOf(r, 'playback'), cameraIds: [use.cameraId], from: use.from, to: use.to, outcome: 'success', detail: { basis: 'preview', by: actor.userId } });
+    return { basis: 'preview', requestId: r.id };
   }
 
   /**

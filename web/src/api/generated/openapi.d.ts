@@ -1346,7 +1346,7 @@ export interface paths {
                         kind: "live" | "playback";
                         from?: number;
                         to?: number;
-                        /** @description Play under this approved access request only (investigators, and private persons' viewings, CN799-21) */
+                        /** @description Play under this access request only: approved (investigators, and private persons' viewings, CN799-21), or submitted and awaiting the caller's decision (approver's preview) */
                         requestId?: number;
                     };
                 };
@@ -1361,8 +1361,11 @@ export interface paths {
                         "application/json": {
                             token: string;
                             expiresAt: number;
-                            /** @enum {string} */
-                            basis: "role" | "request";
+                            /**
+                             * @description preview: an approver watching a submitted request's range before deciding it
+                             * @enum {string}
+                             */
+                            basis: "role" | "request" | "preview";
                             requestId: number | null;
                         };
                     };

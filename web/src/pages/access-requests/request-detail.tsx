@@ -16,6 +16,7 @@ import { holds, useMe } from '../../session/session';
 import { navigate } from '../../shell/router';
 import { ExportDialog } from '../exports/export-dialog';
 import { DOCUMENT_TYPES } from './request-form';
+import { RequestPreview } from './request-preview';
 import { formatTime, StateTag } from './request-state';
 
 export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(): void; onChanged(): void }) {
@@ -123,6 +124,13 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
         <Descriptions.Item label={t('request.validUntil')}>{formatTime(r.validUntil)}</Descriptions.Item>
         <Descriptions.Item label={t('request.created')}>{formatTime(r.createdAt)}</Descriptions.Item>
       </Descriptions>
+
+      {mayDecide && (
+        <>
+          <Typography.Title level={5} style={{ marginTop: 20 }}>{t('request.previewTitle')}</Typography.Title>
+          <RequestPreview r={r} />
+        </>
+      )}
 
       <Typography.Title level={5} style={{ marginTop: 20 }}>{t('request.rules')}</Typography.Title>
       <List size="small" bordered data-testid="request-requirements">
