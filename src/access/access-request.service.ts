@@ -104,7 +104,7 @@ export class AccessRequestService {
       ? can(actor, 'record-individual-view', { kind: 'Organisation', id: custodian.id, path: custodian.path })
       : can(actor, 'request-footage', { kind: 'Platform' }) && !!needed && actor.holds(needed);
     if (!allowed) {
-      await this.log.refuse(actor, { ...base, reason: `no right to request a ${input.kind}` }, Errors.forbidden(`you may not request a ${input.kind} of footage`));
+      await this.log.refuse(actor, { ...base, reason: `no right to request a ${input.kind}` }, Errors.forbidden(`you may not request a ${input.kind} of footage`).withParams({ reason: 'request-kind-not-permitted', kind: input.kind }));
     }
     const profileId = await this.deps.effectiveProfileId(custodian.id);
     const problem = requestProblem(this.deps.accessProfile(profileId), input.kind, input.requesterKind);

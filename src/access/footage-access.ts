@@ -80,7 +80,7 @@ export class FootageAccess {
       return { basis: 'request', requestId: r.id };
     }
     const reason = problems.length ? problems.join('; ') : `no approved access request of yours covers camera ${use.cameraId}`;
-    return this.log.refuse(actor, { ...entry, reason }, Errors.forbidden(`${use.kind} of camera ${use.cameraId} refused: ${reason}`));
+    return this.log.refuse(actor, { ...entry, reason }, Errors.forbidden(`${use.kind} of camera ${use.cameraId} refused: ${reason}`).withParams({ reason: 'footage-no-request', camera: use.cameraId }));
   }
 
   /**
@@ -111,7 +111,7 @@ export class FootageAccess {
     // About a camera one may not even see, the answer a nonexistent one gets (issue 14) — unless
     // one may ask for footage anywhere: an investigator names other units' cameras in requests.
     if (!can(actor, 'see', camera) && actor.scopes('footage:view').length === 0) throw hiddenRefusal(`camera ${cameraId} does not exist`);
-    throw Errors.forbidden(`the timeline of camera ${cameraId} needs the play-back role or an approved access request naming it`);
+    throw Errors.forbidden(`the timeline of camera ${cameraId} needs the play-back role or an approved access request naming it`).withParams({ reason: 'timeline-no-request', camera: cameraId });
   }
 
   /** A short-lived, single-use URL token for a stream the actor may open now (the use is registered here). */

@@ -61,7 +61,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app,
     schema: { tags, summary: 'Start second-factor enrolment: a secret and its otpauth:// URI for an authenticator app', response: { 200: z.object({ secret: z.string(), uri: z.string() }), ...errorResponses } },
   }, async (req) => {
     const actor = actorOf(req);
-    if (!actor.sessionId) throw Errors.forbidden('enrol with your own sign-in, not an API token');
+    if (!actor.sessionId) throw Errors.forbidden('enrol with your own sign-in, not an API token').withParams({ reason: 'enrol-with-token' });
     return access.accounts.enrolTotp(actor);
   });
 
