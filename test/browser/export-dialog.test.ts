@@ -53,6 +53,8 @@ describe('exporting a range chosen on the playback timeline', () => {
     range.from = Math.floor((Date.now() - 2 * HOUR) / 1000) * 1000;
     range.to = range.from + HOUR;
     for (const cam of cams) await recordFootage(server.ctx.repos, server.dataDir, cam, { startMs: range.from + 120_000, files: 2, secondsPerFile: 4, gapMs: 1000 });
+    // An event on the first camera's timeline, as the recorder writes them, to hover.
+    await server.ctx.db.kysely.insertInto('camera_events').values({ camera_id: cams[0]!, kind: 'clock_jump', start_ms: range.from + 900_000, end_ms: null, detail: 'camera clock 2.5 s ahead' }).execute();
     officer = await server.person('officer-a', [['investigator', station]], { workId: 'J2001', displayName: '王警官' });
     const second = await server.person('officer-b', [['investigator', station]], { workId: 'J2002', displayName: '赵警官' });
     const head = await server.person('head', [['approver', shushan]], { workId: 'H3001', displayName: '蜀山区负责人' });
@@ -100,6 +102,12 @@ describe('exporting a range chosen on the playback timeline', () => {
     await page.getByTestId('playback-request').click();
     await page.locator('.ant-select-item-option', { hasText: '校园盗窃案取证' }).click();
     await page.getByTestId('timeline-row-1').waitFor();
+    // The legend says what the colours are; before the first recording nothing is painted as a gap; the event can be hovered and says what happened.
+    expect(await page.getByTestId('timeline-legend').textContent()).toContain('开始录像之前');
+    expect(await page.getByTestId('timeline-row-0').locator('[data-kind="before"]').count()).toBe(1);
+    await page.getByTestId('timeline-row-0').getByTestId('timeline-event').hover();
+    await page.locator('.ant-tooltip', { hasText: '摄像机时钟跳变: camera clock 2.5 s ahead' }).waitFor();
+    await page.mouse.move(0, 0);
 
     // Shift-drag on the first camera's row from 1 to 20 minutes into the request.
     const svg = page.getByTestId('timeline');

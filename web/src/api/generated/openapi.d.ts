@@ -13043,6 +13043,8 @@ export interface paths {
                                 endMs: number;
                             }[];
                             recordedMs: number;
+                            /** @description When the oldest recording still kept begins: time before it is not a gap (the camera was not recording yet) */
+                            firstRecordedMs: number | null;
                             /** @description Recorded share of [from, min(to, now)], 0–100 */
                             coveragePct: number;
                             /** @description Camera events: gaps, clock jumps, connects, errors */
@@ -13271,6 +13273,8 @@ export interface paths {
                                     endMs: number;
                                 }[];
                                 recordedMs: number;
+                                /** @description When the oldest recording still kept begins: time before it is not a gap (the camera was not recording yet) */
+                                firstRecordedMs: number | null;
                                 /** @description Recorded share of [from, min(to, now)], 0–100 */
                                 coveragePct: number;
                                 /** @description Camera events: gaps, clock jumps, connects, errors */

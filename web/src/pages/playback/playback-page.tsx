@@ -393,7 +393,7 @@ export default function PlaybackPage() {
               view={view}
               width={width}
               cursor={cursor}
-              rows={cameraIds.map((id) => ({ label: labelOf(id), timeline: timeline.data?.cameras.find((c) => c.cameraId === id) }))}
+              rows={cameraIds.map((id) => ({ label: labelOf(id), timeline: timeline.data?.cameras.find((c) => c.cameraId === id), since: catalogue.byId.get(id)?.createdAt }))}
               onSeek={(ms) => void seek(ms)}
               onView={setView}
               selection={selection}

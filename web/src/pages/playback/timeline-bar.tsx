@@ -5,6 +5,9 @@
 import { Tooltip } from 'antd';
 import { useRef, useState, type PointerEvent } from 'react';
 import type { CameraTimeline } from '../../api/media';
+import i18next from 'i18next';
+import { useTranslation } from 'react-i18next';
+import { formatTime } from '../access-requests/request-state';
 import { msOf, tickLabel, ticks, xOf, zoomAt, type View } from './timeline-scale';
 
 const ROW = 26;
@@ -13,7 +16,8 @@ const LABEL = 140;
 
 interface Props {
   view: View;
-  rows: { label: string; timeline?: CameraTimeline }[];
+  /** `since`: when the camera was registered; no gap is painted before a camera existed. */
+  rows: { label: string; timeline?: CameraTimeline; since?: number }[];
   cursor: number | null;
   width: number;
   onSeek(ms: number): void;
@@ -24,6 +28,9 @@ interface Props {
 }
 
 export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selection, onSelect }: Props) {
+  const { t } = useTranslation();
+  const eventTitle = (ev: CameraTimeline['events'][number]) =>
+    `${formatTime(ev.startMs)} ${i18next.exists(`playback.events.${ev.kind}`) ? t(`playback.events.${ev.kind}`) : ev.kind}${ev.detail ? `: ${ev.detail}` : ''}`;
   const svgRef = useRef<SVGSVGElement>(null);
   const [preview, setPreview] = useState<number | null>(null);
   const drag = useRef<{ kind: 'seek' | 'pan' | 'select'; startX: number; view: View } | null>(null);
@@ -74,6 +81,7 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
   const shown = preview ?? cursor;
 
   return (
+    <>
     <svg
       ref={svgRef}
       width={width}
@@ -88,6 +96,12 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
         onView(zoomAt(view, msOf(view, x, plot), e.deltaY > 0 ? 1.5 : 1 / 1.5));
       }}
     >
+      <defs>
+        <pattern id="vigil-before" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+          <rect width="6" height="6" fill="#f5f5f5" />
+          <line x1="0" y1="0" x2="0" y2="6" stroke="#d9d9d9" strokeWidth="2" />
+        </pattern>
+      </defs>
       <g transform={`translate(${LABEL},0)`}>
         <rect width={plot} height={RULER} fill="#f5f5f5" style={{ cursor: 'grab' }} onPointerDown={(e) => down(e, 'pan')} onPointerMove={move} onPointerUp={up} data-testid="timeline-ruler" />
         {at.map((t) => {
@@ -103,6 +117,8 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
       {rows.map((r, i) => {
         const y = RULER + i * ROW + 2;
         const tl = r.timeline;
+        // Before its oldest recording (or, with none, its registration) a camera was not recording yet.
+        const since = tl?.firstRecordedMs ?? r.since;
         return (
           <g key={i} data-testid={`timeline-row-${i}`}>
             <text x={4} y={y + 16} fontSize={12} fill="#333">
@@ -111,24 +127,28 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
             </text>
             <g transform={`translate(${LABEL},0)`}>
               <rect y={y} width={plot} height={ROW - 6} fill="#fafafa" stroke="#eee" />
+              {since !== undefined && since > view.from && (() => {
+                const c = clip(view.from, since);
+                return c && <rect data-kind="before" x={c.x} y={y} width={c.w} height={ROW - 6} fill="url(#vigil-before)" pointerEvents="none" />;
+              })()}
               {tl?.gaps.map((g, k) => {
-                const c = clip(g.startMs, g.endMs);
+                const c = clip(Math.max(g.startMs, since ?? g.startMs), g.endMs);
                 return c && <rect key={`g${k}`} data-kind="gap" x={c.x} y={y} width={c.w} height={ROW - 6} fill="#ffccc7" pointerEvents="none" />;
               })}
               {tl?.ranges.map((g, k) => {
                 const c = clip(g.startMs, g.endMs);
                 return c && <rect key={`r${k}`} data-kind="recorded" x={c.x} y={y} width={c.w} height={ROW - 6} fill="#52c41a" pointerEvents="none" />;
               })}
+              <rect y={y} width={plot} height={ROW - 6} fill="transparent" style={{ cursor: 'pointer' }} onPointerDown={(e) => down(e, 'seek')} onPointerMove={move} onPointerUp={up} />
               {tl?.events.map((ev, k) => {
                 const x = xOf(view, ev.startMs, plot);
                 if (x < 0 || x > plot) return null;
                 return (
-                  <Tooltip key={`e${k}`} title={`${ev.kind}: ${ev.detail}`}>
-                    <path data-kind="event" d={`M${x - 4},${y} L${x + 4},${y} L${x},${y + 7} Z`} fill="#fa8c16" />
+                  <Tooltip key={`e${k}`} title={eventTitle(ev)}>
+                    <path data-kind="event" data-testid="timeline-event" d={`M${x - 6},${y} L${x + 6},${y} L${x},${y + 10} Z`} fill="#fa8c16" stroke="#fff" strokeWidth={0.5} style={{ cursor: 'help' }} onClick={() => onSeek(ev.startMs)} />
                   </Tooltip>
                 );
               })}
-              <rect y={y} width={plot} height={ROW - 6} fill="transparent" style={{ cursor: 'pointer' }} onPointerDown={(e) => down(e, 'seek')} onPointerMove={move} onPointerUp={up} />
             </g>
           </g>
         );
@@ -142,5 +162,14 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
         <line data-testid="timeline-cursor" x1={LABEL + xOf(view, shown, plot)} x2={LABEL + xOf(view, shown, plot)} y1={0} y2={height} stroke={preview !== null ? '#1677ff' : '#f5222d'} strokeWidth={2} pointerEvents="none" />
       )}
     </svg>
+    <div data-testid="timeline-legend" style={{ display: 'flex', gap: 16, fontSize: 12, color: '#555', marginTop: 4, flexWrap: 'wrap' }}>
+      {([['#52c41a', 'recorded'], ['#ffccc7', 'gap'], ['url(#vigil-before)', 'before'], ['#fa8c16', 'event'], ['rgba(22,119,255,0.3)', 'selection']] as const).map(([fill, key]) => (
+        <span key={key} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
+          <svg width={14} height={10}><rect width={14} height={10} fill={fill} stroke="#d9d9d9" /></svg>
+          {t(`playback.legend.${key}`)}
+        </span>
+      ))}
+    </div>
+    </>
   );
 }
