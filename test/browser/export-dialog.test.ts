@@ -108,6 +108,15 @@ describe('exporting a range chosen on the playback timeline', () => {
     await page.getByTestId('timeline-row-0').getByTestId('timeline-event').hover();
     await page.locator('.ant-tooltip', { hasText: '摄像机时钟跳变: camera clock 2.5 s ahead' }).waitFor();
     await page.mouse.move(0, 0);
+    // Clicking the event seeks there; a bookmark with a note marks that instant on both cameras.
+    await page.getByTestId('timeline-row-0').getByTestId('timeline-event').click();
+    await waitForTrue(page, `Number(document.querySelector('[data-testid="playback-clock"]').dataset.seeks) >= 1`);
+    await page.getByTestId('playback-bookmark').click();
+    await page.getByTestId('bookmark-note').fill('嫌疑人出现');
+    await page.getByTestId('bookmark-note').press('Enter');
+    await page.getByTestId('timeline-row-1').getByTestId('timeline-bookmark').waitFor();
+    expect(await page.getByTestId('timeline').getByTestId('timeline-bookmark').count()).toBe(2);
+    await page.getByTestId('playback-play').click();
 
     // Shift-drag on the first camera's row from 1 to 20 minutes into the request.
     const svg = page.getByTestId('timeline');

@@ -17,7 +17,7 @@ const LABEL = 140;
 interface Props {
   view: View;
   /** `since`: when the camera was registered; no gap is painted before a camera existed. */
-  rows: { label: string; timeline?: CameraTimeline; since?: number }[];
+  rows: { label: string; timeline?: CameraTimeline; since?: number; bookmarks?: { at: number; note: string }[] }[];
   cursor: number | null;
   width: number;
   onSeek(ms: number): void;
@@ -140,6 +140,15 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
                 return c && <rect key={`r${k}`} data-kind="recorded" x={c.x} y={y} width={c.w} height={ROW - 6} fill="#52c41a" pointerEvents="none" />;
               })}
               <rect y={y} width={plot} height={ROW - 6} fill="transparent" style={{ cursor: 'pointer' }} onPointerDown={(e) => down(e, 'seek')} onPointerMove={move} onPointerUp={up} />
+              {r.bookmarks?.map((b, k) => {
+                const x = xOf(view, b.at, plot);
+                if (x < 0 || x > plot) return null;
+                return (
+                  <Tooltip key={`b${k}`} title={`${formatTime(b.at)} ${b.note}`}>
+                    <path data-kind="bookmark" data-testid="timeline-bookmark" d={`M${x},${y + ROW - 6} L${x},${y + 2} L${x + 8},${y + 5} L${x},${y + 8}`} fill="#1677ff" stroke="#1677ff" strokeWidth={1.5} style={{ cursor: 'pointer' }} onClick={() => onSeek(b.at)} />
+                  </Tooltip>
+                );
+              })}
               {tl?.events.map((ev, k) => {
                 const x = xOf(view, ev.startMs, plot);
                 if (x < 0 || x > plot) return null;
@@ -163,7 +172,7 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
       )}
     </svg>
     <div data-testid="timeline-legend" style={{ display: 'flex', gap: 16, fontSize: 12, color: '#555', marginTop: 4, flexWrap: 'wrap' }}>
-      {([['#52c41a', 'recorded'], ['#ffccc7', 'gap'], ['url(#vigil-before)', 'before'], ['#fa8c16', 'event'], ['rgba(22,119,255,0.3)', 'selection']] as const).map(([fill, key]) => (
+      {([['#52c41a', 'recorded'], ['#ffccc7', 'gap'], ['url(#vigil-before)', 'before'], ['#fa8c16', 'event'], ['#1677ff', 'bookmark'], ['rgba(22,119,255,0.3)', 'selection']] as const).map(([fill, key]) => (
         <span key={key} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
           <svg width={14} height={10}><rect width={14} height={10} fill={fill} stroke="#d9d9d9" /></svg>
           {t(`playback.legend.${key}`)}
