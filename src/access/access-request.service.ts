@@ -106,7 +106,7 @@ export class AccessRequestService {
       ? can(actor, 'record-individual-view', { kind: 'Organisation', id: custodian.id, path: custodian.path })
       : can(actor, 'request-footage', { kind: 'Platform' }) && !!needed && actor.holds(needed);
     if (!allowed) {
-      await this.log.refuse(actor, { ...base, reason: `no right to request a ${input.kind}` }, Errors.forbidden(`you may not request a ${input.kind} of footage`));
+      await this.log.refuse(actor, { ...base, reason: `no right to request a ${input.kind}` }, Errors.forbidden(`you may not request a ${input.kind} of footage`).withParams({ reason: 'request-kind-not-permitted', kind: input.kind }));
     }
     const profileId = await this.deps.effectiveProfileId(custodian.id);
     const problem = requestProblem(this.deps.accessProfile(profileId), input.kind, input.requesterKind);
@@ -304,6 +304,16 @@ export class AccessRequestService {
       }
     });
     return this.view(await this.load(r.id));
+  }
+
+  /**
+   * Whether `actor` is one who still has to decide this submitted request: may watch its range
+   * of its cameras before deciding (approver's preview), never one who takes part in it.
+   */
+  awaitsDecisionOf(actor: Actor, r: Loaded, now: number): boolean {
+    if (effectiveState({ state: r.state as RequestState, validUntil: r.valid_until }, now) !== 'submitted') return false;
+    if (r.requester_id === actor.userId || r.officers.some((o) => o.userId === actor.userId) || r.approvals.some((a) => a.userId === actor.userId)) return false;
+    return this.requirements(r).approvals.some((step) => !r.approvals.some((a) => a.role === step.role) && this.holdsStep(actor, r, step));
   }
 
   /** Holds an approval step's role on its side: over the requester's organisation or over the custodian. */

@@ -18,7 +18,7 @@ export class CameraReading {
   /** Organisation paths `actor` may list cameras in; none is a registered refusal. */
   async listingScopes(actor: Actor, target: string): Promise<string[]> {
     const scopes = listingScopes(actor);
-    if (!scopes.length) await this.log.refuse(actor, { action: 'registry_view', reason: 'no camera in reach', target }, Errors.forbidden('you may not see any camera'));
+    if (!scopes.length) await this.log.refuse(actor, { action: 'registry_view', reason: 'no camera in reach', target }, Errors.forbidden('you may not see any camera').withParams({ reason: 'no-camera-in-reach' }));
     return scopes;
   }
 

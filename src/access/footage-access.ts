@@ -26,7 +26,8 @@ export interface FootageUseRequest {
 }
 
 export interface FootageDecision {
-  basis: 'role' | 'request';
+  /** `preview`: an approver watching a submitted request's range before deciding it. */
+  basis: 'role' | 'request' | 'preview';
   requestId: number | null;
 }
 
@@ -54,6 +55,10 @@ export class FootageAccess {
       await this.log.record(actor, { ...entry, outcome: 'success', detail: { basis: 'role' } });
       return { basis: 'role', requestId: null };
     }
+    if (use.kind === 'playback' && use.requestId) {
+      const preview = await this.preview(actor, use, now);
+      if (preview) return preview;
+    }
     const candidates = (await this.repos.accessRequests.usableFor(actor.userId, use.cameraId)).filter((r) => !use.requestId || r.id === use.requestId);
     const problems: string[] = [];
     for (const row of candidates) {
@@ -75,7 +80,20 @@ export class FootageAccess {
       return { basis: 'request', requestId: r.id };
     }
     const reason = problems.length ? problems.join('; ') : `no approved access request of yours covers camera ${use.cameraId}`;
-    return this.log.refuse(actor, { ...entry, reason }, Errors.forbidden(`${use.kind} of camera ${use.cameraId} refused: ${reason}`));
+    return this.log.refuse(actor, { ...entry, reason }, Errors.forbidden(`${use.kind} of camera ${use.cameraId} refused: ${reason}`).withParams({ reason: 'footage-no-request', camera: use.cameraId }));
+  }
+
+  /**
+   * An approver's preview: playback of a camera the submitted request names, inside its range, by
+   * one who still has to decide it; registered like any viewing under the request. Null when the
+   * request is not waiting for this actor (the ordinary rules then decide, and refuse).
+   */
+  private async preview(actor: Actor, use: FootageUseRequest, now: number): Promise<FootageDecision | null> {
+    const r = await this.requests.load(use.requestId!).catch(() => null);
+    if (!r || !this.requests.awaitsDecisionOf(actor, r, now)) return null;
+    if (!r.camera_ids.includes(use.cameraId) || use.from === null || use.to === null || use.from < r.range_from || use.to > r.range_to) return null;
+    await this.log.record(actor, { ...this.requests.entryOf(r, 'playback'), cameraIds: [use.cameraId], from: use.from, to: use.to, outcome: 'success', detail: { basis: 'preview', by: actor.userId } });
+    return { basis: 'preview', requestId: r.id };
   }
 
   /**
@@ -93,7 +111,7 @@ export class FootageAccess {
     // About a camera one may not even see, the answer a nonexistent one gets (issue 14) — unless
     // one may ask for footage anywhere: an investigator names other units' cameras in requests.
     if (!can(actor, 'see', camera) && actor.scopes('footage:view').length === 0) throw hiddenRefusal(`camera ${cameraId} does not exist`);
-    throw Errors.forbidden(`the timeline of camera ${cameraId} needs the play-back role or an approved access request naming it`);
+    throw Errors.forbidden(`the timeline of camera ${cameraId} needs the play-back role or an approved access request naming it`).withParams({ reason: 'timeline-no-request', camera: cameraId });
   }
 
   /** A short-lived, single-use URL token for a stream the actor may open now (the use is registered here). */

@@ -37,6 +37,6 @@ export class RegisterReading {
   }
 
   private refuse(actor: Actor, reason: string, message: string, detail: Record<string, unknown> = {}): Promise<never> {
-    return this.log.refuse(actor, { action: 'register_access', target: 'audit_register', reason, detail }, Errors.forbidden(message));
+    return this.log.refuse(actor, { action: 'register_access', target: 'audit_register', reason, detail }, Errors.forbidden(message).withParams({ reason: 'register-not-readable' }));
   }
 }

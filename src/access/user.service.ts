@@ -109,7 +109,7 @@ export class UserService {
 
   async list(actor: Actor): Promise<UserView[]> {
     const scopes = actor.scopes('users:manage');
-    if (!scopes.length) await this.log.refuse(actor, { action: 'permission_change', target: 'users', reason: 'list users refused' }, Errors.forbidden('you may not list users'));
+    if (!scopes.length) await this.log.refuse(actor, { action: 'permission_change', target: 'users', reason: 'list users refused' }, Errors.forbidden('you may not list users').withParams({ reason: 'users-not-listable' }));
     return Promise.all((await this.repos.accounts.listUsers(scopes)).map((u) => this.view(u)));
   }
 

@@ -91,7 +91,7 @@ export class ShareService extends EventEmitter<ShareEvents> {
     const subjects = await cameraSubjects(repos, all);
     const outside = all.filter((c) => !subjects.get(c.id)!.paths.some((p) => within(p, org.path)) || !can(actor, 'share', subjects.get(c.id)!)).map((c) => c.id);
     if (outside.length) {
-      await log.refuse(actor, { ...base, reason: `camera(s) ${outside.join(', ')} are outside the organisation or the granter's authority` }, Errors.forbidden(`you may not share camera(s) ${outside.join(', ')}: they are outside organisation ${org.id} or your authority to share`).withParams({ rule: 'share-scope', cameraIds: outside.join(',') }));
+      await log.refuse(actor, { ...base, reason: `camera(s) ${outside.join(', ')} are outside the organisation or the granter's authority` }, Errors.forbidden(`you may not share camera(s) ${outside.join(', ')}: they are outside organisation ${org.id} or your authority to share`).withParams({ rule: 'share-scope', reason: 'share-outside-scope', cameraIds: outside.join(',') }));
     }
     const recipientName = await this.recipientName(g, org.id);
     const now = this.d.clock.now();
@@ -177,7 +177,7 @@ export class ShareService extends EventEmitter<ShareEvents> {
       sourceAddress: ctx.sourceAddress ?? null,
       reason: verdict.reason,
       detail: { recipient, right },
-    }, Errors.forbidden(verdict.reason).withParams({ rule: 'share', right }));
+    }, Errors.forbidden(verdict.reason).withParams({ rule: 'share', reason: 'share-not-permitted', right }));
   }
 
   /** Registers one disclosure (a catalog answer, a stream's start or end, a download) with its destination. */

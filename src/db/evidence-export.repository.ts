@@ -44,6 +44,11 @@ export class EvidenceExportRepository {
     return this.db.selectFrom('evidence_exports').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** The newest `limit` exports one person started, newest first. */
+  async exportsBy(userId: number, limit: number): Promise<EvidenceExportRow[]> {
+    return this.db.selectFrom('evidence_exports').selectAll().where('created_by', '=', userId).orderBy('id', 'desc').limit(limit).execute();
+  }
+
   async exportsInState(state: ExportState): Promise<EvidenceExportRow[]> {
     return this.db.selectFrom('evidence_exports').selectAll().where('state', '=', state).orderBy('id').execute();
   }

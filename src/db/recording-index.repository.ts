@@ -145,6 +145,12 @@ export class RecordingIndex {
   }
 
   /** [start, end] of every file with data overlapping [from, to), in time order. */
+  /** When the camera's oldest recording still kept begins; null before anything was recorded. */
+  async firstRecordingStart(cameraId: number): Promise<number | null> {
+    const row = await this.db.selectFrom('recording_files').select((eb) => eb.fn.min('started_at').as('first')).where('camera_id', '=', cameraId).executeTakeFirst();
+    return row?.first === null || row?.first === undefined ? null : Number(row.first);
+  }
+
   async fileSpans(cameraId: number, from: number, to: number): Promise<[number, number][]> {
     const rows = await this.db
       .selectFrom('recording_files')

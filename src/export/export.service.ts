@@ -99,14 +99,14 @@ export class ExportService {
   async start(actor: Actor, req: ExportRequest): Promise<ExportView> {
     const request = await this.d.access.requests.load(req.requestId);
     // Said before anything about the request is: only its officers learn whether it would do.
-    const refuseStart = (reason: string) =>
-      this.d.log.refuse(actor, { action: 'export', cameraIds: [req.cameraId], from: req.from, to: req.to, approvalId: req.requestId, target: 'export', reason }, Errors.forbidden(reason));
+    const refuseStart = (reason: string, code: string) =>
+      this.d.log.refuse(actor, { action: 'export', cameraIds: [req.cameraId], from: req.from, to: req.to, approvalId: req.requestId, target: 'export', reason }, Errors.forbidden(reason).withParams({ reason: code, request: req.requestId }));
     // Where the profile sets no officers (CN799-20) the requester acts alone.
     const parties = request.officers.length ? request.officers.map((o) => o.userId) : [request.requester_id];
-    if (!parties.includes(actor.userId)) await refuseStart('only an officer of the request may export under it');
+    if (!parties.includes(actor.userId)) await refuseStart('only an officer of the request may export under it', 'export-not-officer');
     // Checked here too: footage access would otherwise find, and register a use of, another
     // approved request of the same officer that covers the range.
-    if (request.state !== 'approved' && request.state !== 'in_use') await refuseStart(`request ${request.id} is ${request.state}, not approved`);
+    if (request.state !== 'approved' && request.state !== 'in_use') await refuseStart(`request ${request.id} is ${request.state}, not approved`, 'export-request-not-approved');
     if (request.kind !== 'copy' && request.kind !== 'retrieve') {
       // Cite the articles of the request's jurisdiction that govern copying, never a requirement number.
       const copy = this.d.access.requests.requirements({ ...request, kind: 'copy' });
@@ -116,7 +116,7 @@ export class ExportService {
     if (!(req.to > req.from)) throw Errors.validation('the range ends before it starts', [{ path: 'to', message: 'before from' }]);
     // Decides and registers the copy or retrieval, naming the officers (throws FORBIDDEN otherwise).
     const decision = await this.d.access.checkFootageAccess(actor, { cameraId: req.cameraId, from: req.from, to: req.to, kind: request.kind, requestId: request.id });
-    if (decision.requestId !== req.requestId) throw Errors.forbidden(`the export must be made under request ${req.requestId}`);
+    if (decision.requestId !== req.requestId) throw Errors.forbidden(`the export must be made under request ${req.requestId}`).withParams({ reason: 'export-other-request', request: req.requestId });
     const camera = await this.d.repos.cameras.get(req.cameraId);
     if (!camera) throw Errors.notFound(`camera ${req.cameraId} does not exist`);
 
@@ -195,6 +195,15 @@ export class ExportService {
     return toExportView(r, this.jobs.get(id));
   }
 
+  /** The exports `actor` started, newest first: one's own work, so nothing to refuse or register. */
+  async mine(actor: Actor, limit = 100): Promise<(ExportView & { cameraName: string | null })[]> {
+    const rows = await this.d.repos.evidenceExports.exportsBy(actor.userId, limit);
+    // The officer may no longer see the camera in the registry; the export still names it.
+    const names = new Map<number, string | null>();
+    for (const id of new Set(rows.map((r) => Number(r.camera_id)))) names.set(id, (await this.d.repos.cameras.get(id))?.name ?? null);
+    return rows.map((r) => ({ ...toExportView(r, this.jobs.get(Number(r.id))), cameraName: names.get(Number(r.camera_id)) ?? null }));
+  }
+
   /** An export as `actor` may see it: its request's officers and approvers, or supervision of the camera. */
   async view(actor: Actor, id: number): Promise<ExportView> {
     const v = await this.get(id);
@@ -239,7 +248,7 @@ export class ExportService {
   }
 
   private refuse(actor: Actor, v: ExportView, target: string, reason: string): Promise<never> {
-    return this.d.log.refuse(actor, { action: 'export', cameraIds: [v.cameraId], from: v.from, to: v.to, approvalId: v.requestId, target, reason }, Errors.forbidden(reason));
+    return this.d.log.refuse(actor, { action: 'export', cameraIds: [v.cameraId], from: v.from, to: v.to, approvalId: v.requestId, target, reason }, Errors.forbidden(reason).withParams({ reason: 'export-not-party', export: v.id }));
   }
 
   /** Resolves when the export has finished one way or another. */

@@ -67,7 +67,7 @@ export class ForceMajeureService {
     const mark = await this.get(id);
     if (mark.confirmedBy !== null) throw Errors.conflict(`force-majeure mark ${id} is already confirmed`);
     if (mark.proposedBy === by) {
-      throw Errors.forbidden(`force-majeure mark ${id}: its proposer may not confirm it; a second person must (${mark.article})`, [], [mark.article]).withParams({ rule: 'second-person', article: mark.article });
+      throw Errors.forbidden(`force-majeure mark ${id}: its proposer may not confirm it; a second person must (${mark.article})`, [], [mark.article]).withParams({ rule: 'second-person', reason: 'force-majeure-own-mark', article: mark.article });
     }
     if (!(await this.d.repo.confirm(id, by, this.d.clock.now()))) throw Errors.conflict(`force-majeure mark ${id} is already confirmed`);
     await this.d.status.rerollSpan(mark.from, mark.to);

@@ -61,7 +61,7 @@ export class IntegrityService {
   private async mayCheck(actor: Actor, cameraId: number, target: string): Promise<void> {
     if (!actor.can('audit:read', (await this.d.access.subjects.camera(cameraId)).paths)) {
       const reason = `you may not check the integrity of camera ${cameraId}`;
-      await this.d.log.refuse(actor, { action: 'register_access', cameraIds: [cameraId], target, reason }, Errors.forbidden(reason));
+      await this.d.log.refuse(actor, { action: 'register_access', cameraIds: [cameraId], target, reason }, Errors.forbidden(reason).withParams({ reason: 'integrity-not-readable', camera: cameraId }));
     }
   }
 }

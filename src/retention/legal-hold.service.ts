@@ -57,7 +57,7 @@ export class LegalHoldService {
   private async guard(actor: Actor, action: string, cameraId: number, audit: 'legal_hold' | 'legal_hold_release', target: string | null): Promise<void> {
     const camera = await cameraSubject(this.repos, cameraId);
     if (!can(actor, action, camera)) {
-      await this.log.refuse(actor, { action: audit, cameraIds: [cameraId], target, reason: `you may not ${action} on camera ${cameraId}` }, Errors.forbidden(`you may not ${action} on camera ${cameraId}`));
+      await this.log.refuse(actor, { action: audit, cameraIds: [cameraId], target, reason: `you may not ${action} on camera ${cameraId}` }, Errors.forbidden(`you may not ${action} on camera ${cameraId}`).withParams({ reason: 'hold-not-permitted', camera: cameraId }));
     }
     authorize(actor, action, camera);
   }
@@ -90,7 +90,7 @@ export class LegalHoldService {
     const hold = await this.get(id);
     await this.guard(actor, 'approve-hold-release', hold.cameraId, 'legal_hold_release', `legal-hold:${id}`);
     if (hold.releaseRequestedBy === actor.userId) {
-      await this.log.refuse(actor, { action: 'legal_hold_release', cameraIds: [hold.cameraId], target: `legal-hold:${id}`, reason: 'the person who asked for the release cannot approve it' }, Errors.forbidden('the person who asked for the release cannot approve it'));
+      await this.log.refuse(actor, { action: 'legal_hold_release', cameraIds: [hold.cameraId], target: `legal-hold:${id}`, reason: 'the person who asked for the release cannot approve it' }, Errors.forbidden('the person who asked for the release cannot approve it').withParams({ reason: 'release-own-request' }));
     }
     return this.step(actor, hold, 'release_requested', { state: 'released', released_by: actor.userId, released_at: this.clock.now() }, 'released on approval');
   }
@@ -111,7 +111,7 @@ export class LegalHoldService {
     const hold = await this.get(id);
     if (!can(actor, 'read-holds', await cameraSubject(this.repos, hold.cameraId))) {
       const reason = `you may not read the holds of camera ${hold.cameraId}`;
-      await this.log.refuse(actor, { action: 'legal_hold', cameraIds: [hold.cameraId], target: `legal-hold:${hold.id}`, reason }, Errors.forbidden(reason));
+      await this.log.refuse(actor, { action: 'legal_hold', cameraIds: [hold.cameraId], target: `legal-hold:${hold.id}`, reason }, Errors.forbidden(reason).withParams({ reason: 'hold-release-not-permitted' }));
     }
     return hold;
   }
@@ -119,7 +119,7 @@ export class LegalHoldService {
   /** Holds in `states` on every camera the actor may read holds of; refused (and registered) to one who may read none. */
   async listInReach(actor: Actor, states: HoldState[], target: string | null): Promise<HoldView[]> {
     if (!HOLD_PERMISSIONS.some((p) => actor.holds(p))) {
-      await this.log.refuse(actor, { action: 'legal_hold', target, reason: 'you may not read legal holds' }, Errors.forbidden('you may not read legal holds'));
+      await this.log.refuse(actor, { action: 'legal_hold', target, reason: 'you may not read legal holds' }, Errors.forbidden('you may not read legal holds').withParams({ reason: 'holds-not-readable' }));
     }
     const rows = (await this.repos.legalHolds.holds(states)).map(toHoldView);
     const cameras = (await Promise.all([...new Set(rows.map((h) => h.cameraId))].map((id) => this.repos.cameras.get(id)))).filter((c) => c !== undefined);

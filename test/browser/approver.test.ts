@@ -1,15 +1,17 @@
 // The approver's day (issue 20, items 2 and 3), in real Chromium against the real server: a
 // request two officers have confirmed waits for the custodian's head; the head lands on the
 // requests after signing in, the header's to-do counts it and leads there, and the request shows
-// its camera by name and the officers by name and unit, not "#1" and bare work IDs.
+// its camera by name and the officers by name and unit, not "#1" and bare work IDs; before deciding
+// the head plays the requested footage back in the request itself (the preview).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_TIMEOUT_MS, csrfOf, ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS, csrfOf, ensureWebBuilt, launchBrowser, signInContext, startTestServer, waitForTrue, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
 import { scanLanguage } from '../support/language-scan.js';
 import { PageTimings } from '../support/page-timing.js';
+import { recordFootage } from '../evidence/footage.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -60,11 +62,13 @@ describe('the approver decides with names, not numbers', () => {
     const [a, b] = [await contextOf(officers[0]!), await contextOf(officers[1]!)];
     const base = `${server.url}/api/v1`;
     const ha = { 'x-csrf-token': await csrfOf(a, server) };
+    const range = { from: Date.now() - 7_200_000, to: Date.now() - 3_600_000 };
+    await recordFootage(server.ctx.repos, server.dataDir, cam, { startMs: range.from + 60_000, files: 2, secondsPerFile: 4, gapMs: 1000 });
     const draft = await a.request.post(`${base}/access-requests`, {
       headers: ha,
       data: {
         kind: 'copy', requesterKind: 'public-security', requestingUnit: '三里庵派出所', purpose: '盗窃案现场周边查看', destination: '办案系统',
-        custodianId: shushan, cameraIds: [cam], from: Date.now() - 7_200_000, to: Date.now() - 3_600_000, validityHours: 24, officerWorkIds: ['J2001', 'J2002'],
+        custodianId: shushan, cameraIds: [cam], ...range, validityHours: 24, officerWorkIds: ['J2001', 'J2002'],
       },
     });
     expect(draft.status(), await draft.text()).toBe(201);
@@ -101,6 +105,12 @@ describe('the approver decides with names, not numbers', () => {
     expect(await officers.textContent()).toContain('三里庵派出所');
     expect(await scanLanguage(page)).toEqual({ sentences: [], missingKeys: [] });
     await page.screenshot({ path: join(shots, 'request-detail.png') });
+
+    // Before deciding, the head watches the requested footage: the first recording in the range plays.
+    await detail.getByTestId('request-preview-play').click();
+    await detail.locator('[data-testid="request-preview-video"][data-state="playing"]').waitFor();
+    await waitForTrue(page, `(() => { const v = document.querySelector('[data-testid="request-preview-video"]'); return v.readyState >= 2 && v.videoWidth === 320 && v.currentTime > 0; })()`);
+    await page.screenshot({ path: join(shots, 'preview.png') });
 
     // Approving takes it off the to-do.
     await detail.getByTestId('request-approve').click();

@@ -18,7 +18,7 @@ const violations = () => page.evaluate('window.__cspViolations ?? []') as Promis
 /** The page's lazy chunk and its first data are in: no spinner left in the content. */
 const settled = () => waitForTrue(page, `!document.querySelector('.ant-spin-spinning')`);
 
-const PAGES = ['/cameras', '/organisations', '/coverage', '/profiles', '/access-requests', '/audit', '/holds', '/exports', '/systems', '/filings', '/inspections', '/compliance', '/complaints', '/health', '/live', '/playback'];
+const PAGES = ['/cameras', '/organisations', '/coverage', '/profiles', '/access-requests', '/audit', '/holds', '/exports', '/systems', '/filings', '/inspections', '/compliance', '/complaints', '/health', '/live', '/playback', '/map'];
 
 describe('the console under its Content-Security-Policy', () => {
   beforeAll(async () => {

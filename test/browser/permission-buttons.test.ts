@@ -1,6 +1,6 @@
 // Buttons only for those who may use them (issue 20, item 6), in real Chromium against the real
 // server: a duty operator sees no 新建平台 / 新建单位; a supervisor sees the cameras but no
-// 登记摄像机 / 导入 CSV / 编辑 and no 开始导出; an administrator sees each of them, so the test
+// 登记摄像机 / 导入 CSV / 编辑 and no 新建导出; an administrator sees each of them, so the test
 // fails if the buttons vanish for everyone. The server still judges every request.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ async function buttonsOn(page: Page, path: string, ready: (page: Page) => Promis
 
 const cameraRow = (page: Page) => page.locator('.ant-table-row', { hasText: '蜀山示范中学东门' }).waitFor();
 const orgTree = (page: Page) => page.getByTestId('organisation-tree').getByText('蜀山区').first().waitFor();
-const exportsCard = (page: Page) => page.locator('.ant-card-head-title', { hasText: '证据调取' }).waitFor();
+const exportsCard = (page: Page) => page.getByTestId('my-exports').waitFor();
 
 describe('buttons only for those who may use them', () => {
   beforeAll(async () => {
@@ -85,15 +85,15 @@ describe('buttons only for those who may use them', () => {
     expect(orgs).not.toContain('新建单位');
   }, TEST_TIMEOUT_MS);
 
-  it('shows the supervisor no 登记摄像机 / 导入 CSV / 编辑 / 开始导出', async () => {
+  it('shows the supervisor no 登记摄像机 / 导入 CSV / 编辑 / 新建导出', async () => {
     const page = await pageOf(people.supervisor);
     const cams = await buttonsOn(page, '/cameras', cameraRow, 'supervisor');
     for (const b of ['登记摄像机', '导入CSV', '编辑']) expect(cams).not.toContain(b);
     const exp = await buttonsOn(page, '/exports', exportsCard, 'supervisor');
-    expect(exp).not.toContain('开始导出');
+    expect(exp).not.toContain('新建导出');
     // An investigator, who may copy footage, does see it.
     const inv = await pageOf(people.investigator);
-    expect(await buttonsOn(inv, '/exports', exportsCard, 'investigator')).toContain('开始导出');
+    expect(await buttonsOn(inv, '/exports', exportsCard, 'investigator')).toContain('新建导出');
   }, TEST_TIMEOUT_MS);
 
   it('logged no script errors', () => {

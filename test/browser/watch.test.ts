@@ -183,7 +183,7 @@ describe('watching in the console', () => {
     await page.goto(`${server.url}/live`);
     await page.getByPlaceholder('Search camera name or ID').waitFor();
     await page.getByTestId('camera-tree').getByText('By region').waitFor();
-    await page.getByTestId('wall-layout').getByText('1 tiles').click();
+    await page.getByTestId('wall-layout').getByText('1-up').click();
     await page.getByTestId(`tree-camera-${cameraId}`).dragTo(page.getByTestId('tile-0'));
     await page.locator('[data-testid="tile-0"][data-phase="playing"]').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('tile-transport').textContent()).toMatch(/^Live · (WebRTC|HLS)$/);

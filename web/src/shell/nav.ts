@@ -25,6 +25,7 @@ export const NAV: NavGroup[] = [
     items: [
       { key: 'live', path: '/live', label: 'nav.live', needs: ['live:view'], page: lazy(() => import('../pages/live/live-page')) },
       { key: 'playback', path: '/playback', label: 'nav.playback', needs: ['playback:view', 'footage:view'], page: lazy(() => import('../pages/playback/playback-page')) },
+      { key: 'map', path: '/map', label: 'nav.map', needs: ['basic-info:read'], page: lazy(() => import('../pages/map/map-page')) },
     ],
   },
   {

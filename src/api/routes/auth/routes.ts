@@ -61,7 +61,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app,
     schema: { tags, summary: 'Start second-factor enrolment: a secret and its otpauth:// URI for an authenticator app', response: { 200: z.object({ secret: z.string(), uri: z.string() }), ...errorResponses } },
   }, async (req) => {
     const actor = actorOf(req);
-    if (!actor.sessionId) throw Errors.forbidden('enrol with your own sign-in, not an API token');
+    if (!actor.sessionId) throw Errors.forbidden('enrol with your own sign-in, not an API token').withParams({ reason: 'enrol-with-token' });
     return access.accounts.enrolTotp(actor);
   });
 
@@ -92,9 +92,9 @@ export const authRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app,
         kind: z.enum(['live', 'playback']),
         from: z.number().int().nonnegative().optional(),
         to: z.number().int().nonnegative().optional(),
-        requestId: z.number().int().positive().optional().describe('Play under this approved access request only (investigators, and private persons\' viewings, CN799-21)'),
+        requestId: z.number().int().positive().optional().describe('Play under this access request only: approved (investigators, and private persons\' viewings, CN799-21), or submitted and awaiting the caller\'s decision (approver\'s preview)'),
       }),
-      response: { 201: z.object({ token: z.string(), expiresAt: z.number(), basis: z.enum(['role', 'request']), requestId: z.number().nullable() }), ...errorResponses },
+      response: { 201: z.object({ token: z.string(), expiresAt: z.number(), basis: z.enum(['role', 'request', 'preview']).describe('preview: an approver watching a submitted request\'s range before deciding it'), requestId: z.number().nullable() }), ...errorResponses },
     },
   }, async (req, reply) => {
     if (req.body.kind === 'playback' && (req.body.from === undefined || req.body.to === undefined)) throw Errors.validation('playback needs from and to');

@@ -95,4 +95,15 @@ describe('evidence export routes', () => {
     expect(existsSync(join(x.t.dataDir, 'exports', `${id}.partial`))).toBe(false);
     expect((await x.inv1.inject({ method: 'GET', url: `/api/v1/exports/${id}/package` })).statusCode).toBe(409);
   }, 60_000);
+
+  it('lists each person\'s own exports, newest first, and nobody else\'s', async () => {
+    const mine = (c: Client) => c.inject({ method: 'GET', url: '/api/v1/exports' }).then((r) => r.json().items as { id: number; createdBy: number; state: string }[]);
+    const inv1 = await mine(x.inv1);
+    expect(inv1.length).toBeGreaterThanOrEqual(2);
+    expect(inv1.every((e) => e.createdBy === x.inv1.person.id)).toBe(true);
+    expect(inv1.map((e) => e.id)).toEqual([...inv1.map((e) => e.id)].sort((a, b) => b - a));
+    expect(inv1.map((e) => e.state)).toEqual(expect.arrayContaining(['done', 'cancelled']));
+    expect(await mine(x.inv2)).toEqual([]);
+    expect(await mine(stranger)).toEqual([]);
+  });
 });

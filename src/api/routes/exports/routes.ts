@@ -61,6 +61,18 @@ export const exportRoutes: FastifyPluginAsyncZod<EvidenceRouteOptions> = async (
     return reply.status(202).send(await withFiles(await exports.start(actorOf(req), req.body)));
   });
 
+  app.get('/exports', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: 'The exports one started ("my exports"), newest first, with their state and progress',
+      querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      response: { 200: z.object({ items: z.array(exportSchema.extend({ cameraName: z.string().nullable() })) }), ...errorResponses },
+    },
+  }, async (req) => {
+    return { items: await Promise.all((await exports.mine(actorOf(req), req.query.limit)).map(async (v) => ({ ...(await withFiles(v)), cameraName: v.cameraName }))) };
+  });
+
   app.get('/exports/:id', {
     config: { access: 'signed-in' },
     schema: { tags, summary: 'An export\'s state and progress (0..1), its bytes and, once done, its files', params: idParams, response: { 200: exportSchema, ...errorResponses } },

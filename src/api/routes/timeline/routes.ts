@@ -20,6 +20,7 @@ const cameraTimeline = z
     ranges: z.array(range).describe('Recorded, merged'),
     gaps: z.array(range).describe('Not recorded, up to now'),
     recordedMs: z.number(),
+    firstRecordedMs: z.number().nullable().describe('When the oldest recording still kept begins: time before it is not a gap (the camera was not recording yet)'),
     coveragePct: z.number().describe('Recorded share of [from, min(to, now)], 0–100'),
     events: z.array(z.object({ kind: z.string(), startMs: z.number(), endMs: z.number().nullable(), detail: z.string() })).describe('Camera events: gaps, clock jumps, connects, errors'),
   })

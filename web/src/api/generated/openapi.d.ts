@@ -1346,7 +1346,7 @@ export interface paths {
                         kind: "live" | "playback";
                         from?: number;
                         to?: number;
-                        /** @description Play under this approved access request only (investigators, and private persons' viewings, CN799-21) */
+                        /** @description Play under this access request only: approved (investigators, and private persons' viewings, CN799-21), or submitted and awaiting the caller's decision (approver's preview) */
                         requestId?: number;
                     };
                 };
@@ -1361,8 +1361,11 @@ export interface paths {
                         "application/json": {
                             token: string;
                             expiresAt: number;
-                            /** @enum {string} */
-                            basis: "role" | "request";
+                            /**
+                             * @description preview: an approver watching a submitted request's range before deciding it
+                             * @enum {string}
+                             */
+                            basis: "role" | "request" | "preview";
                             requestId: number | null;
                         };
                     };
@@ -13058,6 +13061,8 @@ export interface paths {
                                 endMs: number;
                             }[];
                             recordedMs: number;
+                            /** @description When the oldest recording still kept begins: time before it is not a gap (the camera was not recording yet) */
+                            firstRecordedMs: number | null;
                             /** @description Recorded share of [from, min(to, now)], 0–100 */
                             coveragePct: number;
                             /** @description Camera events: gaps, clock jumps, connects, errors */
@@ -13286,6 +13291,8 @@ export interface paths {
                                     endMs: number;
                                 }[];
                                 recordedMs: number;
+                                /** @description When the oldest recording still kept begins: time before it is not a gap (the camera was not recording yet) */
+                                firstRecordedMs: number | null;
                                 /** @description Recorded share of [from, min(to, now)], 0–100 */
                                 coveragePct: number;
                                 /** @description Camera events: gaps, clock jumps, connects, errors */
@@ -29582,7 +29589,200 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The exports one started ("my exports"), newest first, with their state and progress */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                requestId: number;
+                                cameraId: number;
+                                from: number;
+                                to: number;
+                                /** @enum {string} */
+                                state: "running" | "done" | "failed" | "cancelled";
+                                progress: number;
+                                bytesTotal: number;
+                                bytesDone: number;
+                                manifestSha256: string | null;
+                                error: string | null;
+                                createdBy: number;
+                                createdAt: number;
+                                finishedAt: number | null;
+                                /** @description The package's files, once done */
+                                files: {
+                                    name: string;
+                                    bytes: number;
+                                }[];
+                                cameraName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Start an evidence export under an approved copy or retrieve request (one of its officers); 202, then follow GET /exports/{id} */
         post: {

@@ -13,7 +13,10 @@ import { useOrganisations } from '../../common/reference-data';
 import { useOrgName } from '../../common/names';
 import { useAsync } from '../../common/use-async';
 import { holds, useMe } from '../../session/session';
+import { navigate } from '../../shell/router';
+import { ExportDialog } from '../exports/export-dialog';
 import { DOCUMENT_TYPES } from './request-form';
+import { RequestPreview } from './request-preview';
 import { formatTime, StateTag } from './request-state';
 
 export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(): void; onChanged(): void }) {
@@ -29,6 +32,7 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
   const [busy, setBusy] = useState<string>();
   const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState('');
+  const [exporting, setExporting] = useState(false);
   const r = current ?? loaded.data;
 
   const act = async (name: string, run: () => Promise<AccessRequest>) => {
@@ -80,6 +84,9 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
           <Button danger onClick={() => setRefusing(true)} data-testid="request-refuse">{t('request.actions.refuse')}</Button>
         </>
       )}
+      {(r.state === 'approved' || r.state === 'in_use') && (r.kind === 'copy' || r.kind === 'retrieve') && takesPart && holds(me, 'footage:copy', 'footage:retrieve') && (
+        <Button type="primary" onClick={() => setExporting(true)} data-testid="request-export">{t('exports.dialog')}</Button>
+      )}
       {(r.state === 'approved' || r.state === 'in_use') && isRequester && (
         <Button loading={busy === 'close'} onClick={() => void act('close', () => accessApi.requests.close(r.id))}>{t('request.actions.close')}</Button>
       )}
@@ -88,6 +95,7 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
 
   return (
     <Drawer open width={760} onClose={onClose} title={<Space>{`#${r.id} ${t(`request.kinds.${r.kind}`)}`}<StateTag state={r.state} /></Space>} extra={actions} data-testid="request-detail">
+      <ExportDialog open={exporting} preset={{ requestId: r.id }} onClose={() => setExporting(false)} onStarted={() => navigate('/exports')} />
       {refusal && (
         <Alert
           type="error"
@@ -116,6 +124,13 @@ export function RequestDetail({ id, onClose, onChanged }: { id: number; onClose(
         <Descriptions.Item label={t('request.validUntil')}>{formatTime(r.validUntil)}</Descriptions.Item>
         <Descriptions.Item label={t('request.created')}>{formatTime(r.createdAt)}</Descriptions.Item>
       </Descriptions>
+
+      {mayDecide && (
+        <>
+          <Typography.Title level={5} style={{ marginTop: 20 }}>{t('request.previewTitle')}</Typography.Title>
+          <RequestPreview r={r} />
+        </>
+      )}
 
       <Typography.Title level={5} style={{ marginTop: 20 }}>{t('request.rules')}</Typography.Title>
       <List size="small" bordered data-testid="request-requirements">

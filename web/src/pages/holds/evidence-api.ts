@@ -21,6 +21,8 @@ export const evidenceApi = {
   },
   exports: {
     start: (input: BodyOf<'/api/v1/exports', 'post'>) => request<EvidenceExport>('POST', '/exports', { json: input }),
+    /** The exports one started, newest first. */
+    mine: () => request<ResponseOf<'/api/v1/exports', 'get'>>('GET', '/exports').then((r) => r.items),
     get: (id: number) => request<EvidenceExport>('GET', `/exports/${id}`),
     cancel: (id: number) => request<EvidenceExport>('DELETE', `/exports/${id}`),
     /** A plain link: the browser downloads the ZIP with the session cookie. */

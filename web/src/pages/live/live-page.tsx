@@ -1,6 +1,7 @@
 // The video wall: the camera tree on the left (by region / unit / group, searchable), tiles in a
 // 1 / 4 / 9 / 16 layout on the right. Drag a camera onto a tile, or double-click it to fill the
-// next free tile. The wall's cameras are kept per browser so a reload brings them back.
+// next free tile. The wall's cameras are kept per browser so a reload brings them back; a first
+// visit starts on the first cameras one may see; views are saved by name and toured (wall-views).
 import { Card, Col, Radio, Row, Segmented, Space, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,19 +11,21 @@ import { CameraTree } from '../../common/camera-tree';
 import type { Transport } from '../../media/live-stream';
 import { ReportSuspicious } from './report-suspicious';
 import { VideoTile } from './video-tile';
+import { WallViews } from './wall-views';
+import { useMe } from '../../session/session';
 
 export const LAYOUTS = [1, 4, 9, 16] as const;
 type Layout = (typeof LAYOUTS)[number];
 const STORAGE_KEY = 'vigil.wall';
 
-function restore(): { layout: Layout; tiles: (number | null)[] } {
+function restore(): { layout: Layout; tiles: (number | null)[]; fresh?: boolean } {
   try {
     const v = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as { layout: Layout; tiles: (number | null)[] } | null;
     if (v && LAYOUTS.includes(v.layout) && Array.isArray(v.tiles)) return v;
   } catch {
-    // A damaged entry just starts an empty wall.
+    // A damaged entry just starts a fresh wall.
   }
-  return { layout: 4, tiles: [] };
+  return { layout: 4, tiles: [], fresh: true };
 }
 
 export default function LivePage() {
@@ -32,16 +35,21 @@ export default function LivePage() {
   const [prefer, setPrefer] = useState<Transport | 'auto'>('auto');
   const [live, setLive] = useState<Map<number, boolean>>(new Map());
 
+  const me = useMe();
   useEffect(() => {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(wall));
+    if (!wall.fresh) localStorage.setItem(STORAGE_KEY, JSON.stringify(wall));
   }, [wall]);
+  // A first visit is not an empty wall: the first cameras one may see, in tree order.
+  useEffect(() => {
+    if (wall.fresh && catalogue.cameras.length) setWall({ layout: wall.layout, tiles: catalogue.cameras.slice(0, wall.layout).map((c) => c.id) });
+  }, [wall, catalogue.cameras]);
 
   const put = (index: number, cameraId: number | null) =>
     setWall((w) => {
       const tiles = [...w.tiles];
       while (tiles.length <= index) tiles.push(null);
       tiles[index] = cameraId;
-      return { ...w, tiles };
+      return { layout: w.layout, tiles };
     });
 
   const openNext = (c: Camera) => {
@@ -72,13 +80,14 @@ export default function LivePage() {
           title={t('nav.live')}
           extra={
             <Space>
+              <WallViews userId={me.userId} wall={wall} onApply={(w) => setWall(w)} tourCameras={catalogue.cameras.map((c) => c.id)} />
               <ReportSuspicious wall={wall.tiles.slice(0, wall.layout)} />
               <Radio.Group size="small" value={prefer} onChange={(e) => setPrefer(e.target.value as Transport | 'auto')} optionType="button" data-testid="wall-transport"
                 options={[{ value: 'auto', label: t('wall.auto') }, { value: 'webrtc', label: 'WebRTC' }, { value: 'hls', label: 'HLS' }]} />
               <Segmented<Layout>
                 size="small"
                 value={wall.layout}
-                onChange={(layout) => setWall((w) => ({ ...w, layout }))}
+                onChange={(layout) => setWall((w) => ({ layout, tiles: w.tiles }))}
                 options={LAYOUTS.map((n) => ({ value: n, label: t('wall.layout', { count: n }) }))}
                 data-testid="wall-layout"
               />

@@ -91,6 +91,11 @@ export function VideoTile({ index, camera, prefer, onDropCamera, onClear, onLive
         <div style={{ position: 'absolute', left: 0, right: 0, top: 0, padding: '2px 6px', display: 'flex', alignItems: 'center', gap: 6, background: 'rgba(0,0,0,0.45)' }}>
           <Typography.Text style={{ color: '#fff', flex: 1 }} ellipsis data-testid="tile-camera">{camera.name}</Typography.Text>
           {status}
+        </div>
+      )}
+      {camera && (
+        // The buttons sit at the foot of the tile, so in 9 and 16 layouts they never cover the camera's name.
+        <div style={{ position: 'absolute', right: 0, bottom: 0, padding: 2, display: 'flex', gap: 2, background: 'rgba(0,0,0,0.35)' }}>
           <Button
             size="small"
             type="text"

@@ -16,7 +16,10 @@ import { useAsync } from '../../common/use-async';
 import { PlaybackStream, playerTimeAt } from '../../media/playback-stream';
 import { downloadSnapshot } from '../../media/snapshot';
 import { formatTime } from '../access-requests/request-state';
+import { navigate } from '../../shell/router';
 import { align, nextRecording, reference, WallClock } from './sync-clock';
+import { AddBookmark, useBookmarks } from './bookmarks';
+import { ExportRange } from './export-range';
 import { TimelineBar } from './timeline-bar';
 import { viewAround, ZOOMS, type View, type ZoomKey } from './timeline-scale';
 
@@ -53,6 +56,8 @@ export default function PlaybackPage() {
   const [cameraIds, setCameraIds] = useState<number[]>([]);
   const [view, setView] = useState<View>(() => viewAround(Date.now() - 1800_000, 3600_000));
   const [cursor, setCursor] = useState<number | null>(null);
+  const [selection, setSelection] = useState<View | null>(null);
+  const bookmarks = useBookmarks(me.userId);
   // While a seek positions the players, the clock keeps the instant asked for: a player still
   // at its fragment's first frame must not show an earlier time.
   const seeking = useRef(false);
@@ -265,7 +270,7 @@ export default function PlaybackPage() {
 
   const cols = cameraIds.length <= 1 ? 1 : 2;
   const zoom = ZOOMS.find((z) => z.ms === view.to - view.from)?.key;
-  const labelOf = (id: number) => catalogue.byId.get(id)?.name ?? `#${id}`;
+  const labelOf = (id: number) => catalogue.byId.get(id)?.name ?? request?.cameras.find((c) => c.id === id)?.name ?? `#${id}`;
 
   return (
     <Row gutter={12} wrap={false}>
@@ -390,12 +395,18 @@ export default function PlaybackPage() {
               view={view}
               width={width}
               cursor={cursor}
-              rows={cameraIds.map((id) => ({ label: labelOf(id), timeline: timeline.data?.cameras.find((c) => c.cameraId === id) }))}
+              rows={cameraIds.map((id) => ({ label: labelOf(id), timeline: timeline.data?.cameras.find((c) => c.cameraId === id), since: catalogue.byId.get(id)?.createdAt, bookmarks: bookmarks.list.filter((b) => b.cameraId === id) }))}
               onSeek={(ms) => void seek(ms)}
               onView={setView}
+              selection={selection}
+              onSelect={setSelection}
             />
           </div>
-          <Typography.Text type="secondary">{formatTime(view.from)} – {formatTime(view.to)} · {t('playback.help')}</Typography.Text>
+          <div style={{ marginBlock: 8 }}>
+            <AddBookmark cursor={cursor} cameraIds={cameraIds} onAdd={bookmarks.add} />{' '}
+            <ExportRange cursor={cursor} cameraIds={cameraIds} requestId={requestId} selection={selection} onSelect={setSelection} onStarted={() => navigate('/exports')} />
+          </div>
+          <Typography.Text type="secondary">{formatTime(view.from)} – {formatTime(view.to)} · {t('playback.help')} · {t('playback.selectHelp')}</Typography.Text>
         </Card>
       </Col>
     </Row>

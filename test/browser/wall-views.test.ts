@@ -1,0 +1,120 @@
+// The video wall's views (issue 20, item 8), in real Chromium against the real server: a first
+// visit is not an empty wall but the first cameras one may see; a view saved by name comes back
+// with its layout and cameras, after a reload too; a tour moves the wall to the next cameras. The
+// maintainer, who may read cameras' positions (confidential basic information, which the duty
+// operator's role does not show), finds a camera on the map (drawn offline: no tile server) and
+// opens it on the wall.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, startTestServer, waitForTrue, type Person, type RunningServer } from '../support/browser.js';
+import { scanLanguage } from '../support/language-scan.js';
+
+const NAMES = ['校门口', '操场', '食堂', '图书馆', '南门', '停车场'];
+let server: RunningServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let operator: Person;
+let maintainer: Person;
+const shots = mkdtempSync(join(tmpdir(), 'vigil-wall-shots-'));
+
+const tileNames = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => page.getByTestId(`tile-${i}`).getByTestId('tile-camera').textContent({ timeout: 1000 }).catch(() => null)));
+const waitTile = (i: number, name: string) => waitForTrue(page, `document.querySelector('[data-testid="tile-${i}"] [data-testid="tile-camera"]')?.textContent === ${JSON.stringify(name)}`, { timeout: 60_000 });
+
+describe('wall views, tours and the map', () => {
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startTestServer();
+    const city = await server.api<{ id: number }>('POST', '/organisations', { kind: 'platform', name: '合肥市', nameEn: 'Hefei', level: 'city', regionCode: '340100', profileId: 'anhui' });
+    const district = await server.api<{ id: number }>('POST', '/organisations', { kind: 'platform', name: '蜀山区', nameEn: 'Shushan', level: 'district', parentId: city.body.id, regionCode: '340104' });
+    for (const [i, name] of NAMES.entries()) {
+      // West to east along a street, 操场 (the second) also a little north; each looking its own way.
+      const place = { longitude: 117.27 + i * 0.002, latitude: 31.86 + (i === 1 ? 0.003 : 0), directionDeg: i * 60, fovDeg: 90 };
+      const r = await server.api('POST', '/cameras', { gbId: `3401040000132000000${i + 1}`, name, deviceType: 'fixed', address: '合肥市', placeCategory: 'schools', regionId: district.body.id, funding: 'self', signage: true, ...place });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    operator = await server.person('operator', [['duty_operator', district.body.id]], { displayName: '值班员' });
+    maintainer = await server.person('maintainer', [['maintainer', district.body.id]], { displayName: '运维人员' });
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    await signInContext(context, server, operator);
+    page = await context.newPage();
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+    console.info(`wall screenshots in ${shots}`);
+  });
+
+  it('starts a first visit on the first cameras, not an empty wall', async () => {
+    await page.goto(`${server.url}/live`);
+    await waitTile(3, NAMES[3]!);
+    expect(await tileNames(4)).toEqual(NAMES.slice(0, 4));
+    expect(await scanLanguage(page)).toEqual({ sentences: [], missingKeys: [] });
+    await page.screenshot({ path: join(shots, 'default.png') });
+  }, 120_000);
+
+  it('saves a view by name and brings it back, after a reload too', async () => {
+    await page.getByTestId('wall-layout').getByText('1 画面').click();
+    await page.getByTestId('wall-save-view').click();
+    await page.getByTestId('wall-view-name').fill('校园出入口');
+    await page.getByTestId('wall-view-name').press('Enter');
+    await page.getByTestId('wall-layout').getByText('9 画面').click();
+    await page.getByTestId('tile-8').waitFor();
+    await page.reload();
+    await page.getByTestId('tile-8').waitFor();
+    await page.getByTestId('wall-views').click();
+    await page.locator('.ant-select-item-option', { hasText: '校园出入口' }).click();
+    await waitTile(0, NAMES[0]!);
+    expect(await page.getByTestId('wall').locator('[data-testid^="tile-"][data-phase]').count()).toBe(1);
+  }, 120_000);
+
+  it('tours: the next wall-full of cameras comes on its own', async () => {
+    await page.getByTestId('wall-layout').getByText('4 画面').click();
+    await page.getByTestId('wall-tour').click();
+    await waitTile(0, NAMES[0]!);
+    // Ten seconds on, the second wall-full: the last two cameras and two empty tiles.
+    await waitTile(0, NAMES[4]!);
+    expect(await tileNames(4)).toEqual([NAMES[4], NAMES[5], null, null]);
+    await page.screenshot({ path: join(shots, 'tour.png') });
+    await waitTile(0, NAMES[0]!);
+    await page.getByTestId('wall-tour').click();
+  }, 120_000);
+
+  it('finds a camera on the map, where its coordinates put it, and opens it on the wall', async () => {
+    const own = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    await signInContext(own, server, maintainer);
+    page = await own.newPage();
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    await page.goto(`${server.url}/map`);
+    await page.getByTestId('map-camera-2').waitFor().catch(async (e: unknown) => {
+      await page.screenshot({ path: join(shots, 'map-failed.png') });
+      throw e;
+    });
+    const at = async (id: number) => ({ x: Number(await page.getByTestId(`map-camera-${id}`).getAttribute('data-x')), y: Number(await page.getByTestId(`map-camera-${id}`).getAttribute('data-y')) });
+    const [a, b, c] = [await at(1), await at(2), await at(3)];
+    // East is right, north is up, and equal steps of longitude are equal steps on screen.
+    expect(b.x).toBeGreaterThan(a.x);
+    expect(c.x).toBeGreaterThan(b.x);
+    expect(Math.abs((c.x - b.x) - (b.x - a.x))).toBeLessThan(0.5);
+    expect(b.y).toBeLessThan(a.y);
+    expect(c.y).toBeCloseTo(a.y, 0);
+    expect(await page.getByTestId('map').locator('[data-kind="sector"]').count()).toBe(NAMES.length);
+
+    await page.getByTestId('map-search').fill('操场');
+    await page.getByTestId('map-item-2').click();
+    await page.locator('[data-testid="map-camera-2"][data-selected="true"]').waitFor();
+    await page.getByTestId('map-detail').getByText('操场').first().waitFor();
+    expect(await scanLanguage(page)).toEqual({ sentences: [], missingKeys: [] });
+    await page.screenshot({ path: join(shots, 'map.png') });
+    await page.getByTestId('map-open-live').click();
+    await page.waitForURL(/\/live$/);
+    await waitTile(0, '操场');
+  }, 120_000);
+});
