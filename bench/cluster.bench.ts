@@ -21,6 +21,8 @@ import { startPostgres } from '../test/support/postgres.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startSimProcess } from '../test/support/sim-process.js';
 import { loadAverage, runBench } from './bench-run.js';
+import { measureS3Upload } from './s3.bench.js';
+import { cephUnavailable, startCephS3 } from '../test/support/ceph-s3.js';
 
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 150);
 const STEADY_S = Number(process.env.BENCH_STEADY ?? 15);
@@ -85,10 +87,12 @@ function readdirSafe(dir: string): string[] {
   }
 }
 
+/** The bit rate the upload phase takes each camera to record at. */
+const UPLOAD_KBPS = Number(process.env.BENCH_UPLOAD_KBPS ?? 2048);
+
 await runBench('cluster', async (run) => {
   run.result.cameras = process.env.BENCH_ONLY === 'lease' ? 0 : CAMERAS;
   run.result.uploadMBps = null;
-  run.result.uploadNote = 'object storage is the storage work of issue 22 (part 3); its figure joins this line at merge';
   const server = await run.phase('postgres', 120, () => startPostgres({ durable: true }));
   run.onCleanup('postgres', () => server.stop());
   const url = await server.createDatabase('cluster');
@@ -236,9 +240,28 @@ await runBench('cluster', async (run) => {
   console.log(`  statements/s (PostgreSQL transactions)  ${measured.statementsPerSec.toFixed(1)}`);
   console.log(`  CPU, PostgreSQL + nodes (% of a core)   ${measured.cpuPct.toFixed(2)}   (nodes alone ${measured.nodeCpuPct.toFixed(2)})`);
   console.log(`  leases lost meanwhile                   ${measured.lostDuring}`);
+
+  // Footage to the object store (part 3): the cameras' closed files uploaded to Ceph's S3 gateway
+  // with their Object Lock retention, against the rate they are recorded at.
+  if (!leaseOnly) {
+    const missing = cephUnavailable();
+    if (missing) run.result.uploadNote = `not measured: ${missing}`;
+    else {
+      const ceph = await run.phase('start ceph', 240, () => startCephS3(run.tempDir('vigil-bench-ceph-')));
+      run.onCleanup('stop ceph', () => ceph.stop());
+      const r = await run.phase('upload', 900, () =>
+        measureS3Upload({ ...ceph, bucket: `vigil-cluster-${Date.now().toString(36)}`, cameras: CAMERAS, kbps: UPLOAD_KBPS, fileSeconds: 60, files: 16, concurrency: 8, dir: run.tempDir('vigil-bench-s3-') }),
+      );
+      Object.assign(run.result, { uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, uploadRatio: r.ratio });
+      console.log(`\nUpload to the object store, ${r.files} files of 60 s at ${UPLOAD_KBPS} kbit/s, 8 at once (load ${r.load.join(' ')})`);
+      console.log(`  upload MB/s                             ${r.uploadMBps}`);
+      console.log(`  recording MB/s (${CAMERAS} cameras)            ${r.recordingMBps}   ratio ${r.ratio}× (goal ≥ 3×)`);
+    }
+  }
   run.result.load = loadAverage();
 
   const why: string[] = [];
+  if (typeof run.result.uploadRatio === 'number' && run.result.uploadRatio < 3) why.push(`upload ${String(run.result.uploadRatio)}× the recording rate < 3×`);
   if (!leaseOnly && !(run.result.takeoverP95Sec as number <= 10)) why.push(`takeover p95 ${run.result.takeoverP95Sec} s > 10 s`);
   if (!leaseOnly && !(run.result.takeoverMaxSec as number <= 15)) why.push(`takeover max ${run.result.takeoverMaxSec} s > 15 s`);
   if (run.result.doubleRecorded) why.push(`${String(run.result.doubleRecorded)} camera(s) recorded by two nodes at once`);
