@@ -10,6 +10,7 @@ import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ManifestFile } from '../export/manifest.js';
+import type { FootageReader } from '../storage/footage-reader.js';
 import { MaskCancelledError, MaskSourceError } from './errors.js';
 
 const run = promisify(execFile);
@@ -27,17 +28,18 @@ export type OriginalFile = Omit<ManifestFile, 'init' | 'fragments'> & {
 };
 
 /** Writes the originals as parts in `dir` and joins them into `dir/original.mp4`. */
-export async function assembleOriginal(sources: OriginalSource[], absolute: (p: string) => string, dir: string, signal?: AbortSignal): Promise<{ path: string; files: OriginalFile[] }> {
+export async function assembleOriginal(sources: OriginalSource[], footage: FootageReader, dir: string, signal?: AbortSignal): Promise<{ path: string; files: OriginalFile[] }> {
   if (!sources.length) throw new MaskSourceError('there is no recording of the camera in that range');
   const files: OriginalFile[] = [];
   const parts: string[] = [];
   for (const [n, src] of sources.entries()) {
     if (signal?.aborted) throw new MaskCancelledError();
-    const input = await open(absolute(src.file.path), 'r');
+    // Local disk first, then the object store by ranged reads: an uploaded original is released alike.
+    const input = await footage.open(src.file.path);
     try {
       const read = async (offset: number, size: number, sha256: string | null, what: string) => {
         const bytes = Buffer.alloc(size);
-        const { bytesRead } = await input.read(bytes, 0, size, offset);
+        const bytesRead = await input.read(bytes, 0, size, offset);
         if (bytesRead !== size) throw new MaskSourceError(`${src.file.path} ends inside ${what}`);
         const sha = createHash('sha256').update(bytes).digest('hex');
         if (sha256 !== null && sha !== sha256) throw new MaskSourceError(`${what} of ${src.file.path} no longer matches its recorded hash: run vigil verify; nothing is released from altered footage`);

@@ -27,6 +27,7 @@ import type { MaskStyle } from './mask-render.js';
 import type { ManualRegion, Masker } from './masker.js';
 import type { MaskKind, Track } from './tracker.js';
 import { buildReleaseManifest } from './release-manifest.js';
+import { footageOf, type FootageReader } from '../storage/footage-reader.js';
 import { assembleOriginal, type OriginalFile, type OriginalSource } from './release-source.js';
 
 export const RELEASES_DIR = 'releases';
@@ -43,6 +44,8 @@ export interface ReleaseDeps {
   logger: Logger;
   dataDir: string;
   absolute(relPath: string): string;
+  /** Where the originals are read: local disk, then the object store (default: the data folder only). */
+  footage?: FootageReader;
   /** The masker, its models loaded when the platform starts (a missing model fails there). */
   masker: () => Promise<Masker>;
 }
@@ -326,7 +329,7 @@ export class ReleaseService {
       try {
         // Every fragment masked has its leaf in the log, so the manifest can prove it later.
         await this.d.merkle.sealCamera(v.cameraId);
-        const original = await assembleOriginal(await this.sources(v), this.d.absolute, work, abort.signal);
+        const original = await assembleOriginal(await this.sources(v), footageOf(this.d), work, abort.signal);
         const masker = await this.d.masker();
         const out = join(work, 'masked.mp4');
         const result = await masker.mask({
