@@ -77,7 +77,7 @@ export class ShareService extends EventEmitter<ShareEvents> {
     const authority = await this.d.grantAuthority?.(org.id);
     if (authority?.value === 'county-police' && !actor.hasRole('supervisor', org.path)) {
       const why = `under ${authority.article} only the county-level police organ may grant shares of organisation ${org.id}: a supervisor over it`;
-      await log.refuse(actor, { ...base, reason: why }, Errors.forbidden(why, [], authority.article ? [authority.article] : []).withParams({ rule: 'share-authority' }));
+      await log.refuse(actor, { ...base, reason: why }, Errors.forbidden(why, [], authority.article ? [authority.article] : []).withParams({ rule: 'share-authority', reason: 'share-authority' }));
     }
     const problems = checkGrant(g, this.d.clock.now());
     if (problems.length) throw Errors.validation('the share is not valid', problems);
@@ -203,7 +203,7 @@ export class ShareService extends EventEmitter<ShareEvents> {
     await this.d.log.refuse(null, {
       action: ACTION_OF_RIGHT[r.right], actors: [recipientActor(recipient, name)], cameraIds: r.cameraIds, destination: describeRecipient(recipient.kind, name),
       target: r.target, sourceAddress: r.sourceAddress, reason: r.reason, detail: { recipient, right: r.right, ...r.detail },
-    }, Errors.forbidden(r.reason).withParams({ rule: 'replay' })).catch((e: unknown) => {
+    }, Errors.forbidden(r.reason).withParams({ rule: 'replay', reason: 'replayed-request' })).catch((e: unknown) => {
       if (!isVigilError(e) || e.code !== 'FORBIDDEN') throw e;
     });
   }

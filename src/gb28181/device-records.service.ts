@@ -27,7 +27,7 @@ export class GbDeviceRecordsService {
     if (!(toMs > fromMs) || toMs - fromMs > 32 * 86_400_000) throw Errors.validation('the span must end after it starts and last at most 32 days');
     const subject = await cameraSubject(this.deps.repos, cameraId);
     if (!can(actor, 'play-back', subject)) {
-      return this.deps.log.refuse(actor, { action: 'playback', cameraIds: [cameraId], from: fromMs, to: toMs, target: `camera ${cameraId} device recordings (RecordInfo)` }, Errors.forbidden(`the device recordings of camera ${cameraId} are refused: you may not play this camera back`));
+      return this.deps.log.refuse(actor, { action: 'playback', cameraIds: [cameraId], from: fromMs, to: toMs, target: `camera ${cameraId} device recordings (RecordInfo)` }, Errors.forbidden(`the device recordings of camera ${cameraId} are refused: you may not play this camera back`).withParams({ reason: 'device-records-not-permitted' }));
     }
     const camera = (await this.deps.repos.cameras.get(cameraId))!;
     const channelId = /^gb28181:\/\/[^/]*\/(\d{20})/.exec(camera.sourceUrl ?? '')?.[1];

@@ -52,7 +52,7 @@ export class GbPtzService {
     const what = describePtz(c);
     const entry = { action: 'config_change' as const, cameraIds: [cameraId], target: `camera ${cameraId} PTZ ${what}` };
     if (!can(actor, 'control-ptz', subject)) {
-      return this.deps.log.refuse(actor, { ...entry, reason: 'no permission to steer this camera (ptz:control)' }, Errors.forbidden(`PTZ of camera ${cameraId} refused: you may not steer this camera`));
+      return this.deps.log.refuse(actor, { ...entry, reason: 'no permission to steer this camera (ptz:control)' }, Errors.forbidden(`PTZ of camera ${cameraId} refused: you may not steer this camera`).withParams({ reason: 'ptz-not-permitted' }));
     }
     const channel = /^gb28181:\/\/[^/]*\/(\d{20})/.exec(camera.sourceUrl ?? '')?.[1];
     if (!channel) throw Errors.validation(`camera ${cameraId} is not a GB/T 28181 channel: PTZ goes to GB/T 28181 devices only`);

@@ -130,7 +130,7 @@ export class ReleaseService {
   async start(actor: Actor, s: StartRelease): Promise<ReleaseView> {
     const r = await this.d.access.requests.load(s.requestId);
     const entry = { action: 'release' as const, cameraIds: [s.cameraId], from: s.from, to: s.to, approvalId: r.id, purpose: r.purpose, destination: r.destination, target: 'release' };
-    if (r.requester_id !== actor.userId) await this.d.log.refuse(actor, { ...entry, reason: 'only the requester of a release may start its masking' }, Errors.forbidden('only the requester of a release may start its masking'));
+    if (r.requester_id !== actor.userId) await this.d.log.refuse(actor, { ...entry, reason: 'only the requester of a release may start its masking' }, Errors.forbidden('only the requester of a release may start its masking').withParams({ reason: 'release-requester-only' }));
     if (r.kind !== 'release') {
       await this.d.log.refuse(actor, { ...entry, reason: `a ${r.kind} request does not allow public release` },
         Errors.ruleRefused(`a ${r.kind} request does not allow public release; a release request (公开发布) is needed (${RELEASE_ARTICLE})`, [{ path: 'requestId', message: `a ${r.kind} request` }], [RELEASE_ARTICLE]));
@@ -188,9 +188,9 @@ export class ReleaseService {
   async approve(actor: Actor, id: number): Promise<ReleaseView> {
     const v = await this.get(id);
     const r = await this.d.access.requests.load(v.requestId);
-    const refuse = (reason: string) => this.d.log.refuse(actor, { ...this.entryOf(v, r), reason }, Errors.forbidden(reason));
-    if (!this.isCustodianHead(actor, r)) await refuse(`only the custodian's head (an approver over it) approves a release (${RELEASE_ARTICLE})`);
-    if (actor.userId === r.requester_id || actor.userId === v.createdBy) await refuse('nobody approves the release of footage they asked to release');
+    const refuse = (reason: string, code: string) => this.d.log.refuse(actor, { ...this.entryOf(v, r), reason }, Errors.forbidden(reason).withParams({ reason: code }));
+    if (!this.isCustodianHead(actor, r)) await refuse(`only the custodian's head (an approver over it) approves a release (${RELEASE_ARTICLE})`, 'release-custodian-head-only');
+    if (actor.userId === r.requester_id || actor.userId === v.createdBy) await refuse('nobody approves the release of footage they asked to release', 'release-own-request');
     if (v.state !== 'review') throw Errors.conflict(`release ${id} is ${v.state}; only a masked clip in review can be approved`);
     const manifest = await this.writeManifest(v, r, actor);
     const now = this.d.clock.now();
@@ -205,7 +205,7 @@ export class ReleaseService {
   async cancel(actor: Actor, id: number): Promise<ReleaseView> {
     const v = await this.get(id);
     const r = await this.d.access.requests.load(v.requestId);
-    if (v.createdBy !== actor.userId) await this.d.log.refuse(actor, { ...this.entryOf(v, r), reason: 'only the one who started a masking can cancel it' }, Errors.forbidden('only the one who started a masking can cancel it'));
+    if (v.createdBy !== actor.userId) await this.d.log.refuse(actor, { ...this.entryOf(v, r), reason: 'only the one who started a masking can cancel it' }, Errors.forbidden('only the one who started a masking can cancel it').withParams({ reason: 'release-starter-only' }));
     const job = this.jobs.get(id);
     if (!job) return v;
     job.abort.abort();
@@ -246,7 +246,7 @@ export class ReleaseService {
   async clipFile(id: number, token: string, sourceAddress: string | null): Promise<string> {
     const v = await this.get(id);
     const claims = await this.d.access.footage.verifyStreamToken(token, { cameraId: v.cameraId, kind: 'release', sourceAddress });
-    if (claims.from !== v.from || claims.to !== v.to) throw Errors.forbidden('the token is for another release');
+    if (claims.from !== v.from || claims.to !== v.to) throw Errors.forbidden('the token is for another release').withParams({ reason: 'token-other-release' });
     if (v.state !== 'review' && v.state !== 'released') throw Errors.conflict(`release ${id} is ${v.state}`);
     return this.clipPath(v);
   }
@@ -256,7 +256,7 @@ export class ReleaseService {
     const v = await this.get(id);
     const r = await this.d.access.requests.load(v.requestId);
     if (actor.userId !== r.requester_id && !this.isCustodianHead(actor, r)) {
-      await this.d.log.refuse(actor, { ...this.entryOf(v, r), reason: 'only the requester or the custodian\'s head may take a released file' }, Errors.forbidden('only the requester or the custodian\'s head may take a released file'));
+      await this.d.log.refuse(actor, { ...this.entryOf(v, r), reason: 'only the requester or the custodian\'s head may take a released file' }, Errors.forbidden('only the requester or the custodian\'s head may take a released file').withParams({ reason: 'release-file-not-permitted' }));
     }
     if (v.state !== 'released') {
       await this.d.log.refuse(actor, { ...this.entryOf(v, r), reason: `release ${id} is ${v.state}, not approved for release` },
@@ -292,7 +292,7 @@ export class ReleaseService {
     if (actor.userId === r.requester_id || this.isCustodianHead(actor, r)) return;
     if (orAudit && actor.can('audit:read', [r.custodianPath])) return;
     const reason = `only the requester or the custodian's head may ${what} a release`;
-    await this.d.log.refuse(actor, { ...this.entryOf(v, r), reason }, Errors.forbidden(reason));
+    await this.d.log.refuse(actor, { ...this.entryOf(v, r), reason }, Errors.forbidden(reason).withParams({ reason: 'release-review-not-permitted' }));
   }
 
   private entryOf(v: Pick<ReleaseView, 'id' | 'cameraId' | 'from' | 'to'>, r: Loaded) {
