@@ -24,22 +24,6 @@ export interface FootageObjectTables {
   footage_objects: FootageObjectTable;
 }
 
-export interface FootageObject {
-  fileId: number;
-  cameraId: number;
-  path: string;
-  startedAt: number;
-  endedAt: number;
-  bytes: number;
-  objectKey: string;
-  versionId: string | null;
-  sha256: string;
-  retainUntil: number | null;
-  legalHold: boolean;
-  uploadedAt: number;
-  localRemoved: boolean;
-}
-
 /** A closed recording file not yet stored as an object. */
 export interface PendingUpload {
   fileId: number;
@@ -48,6 +32,17 @@ export interface PendingUpload {
   startedAt: number;
   endedAt: number;
   bytes: number;
+}
+
+/** A recording file stored as an object: what was uploaded, under which lock. */
+export interface FootageObject extends PendingUpload {
+  objectKey: string;
+  versionId: string | null;
+  sha256: string;
+  retainUntil: number | null;
+  legalHold: boolean;
+  uploadedAt: number;
+  localRemoved: boolean;
 }
 
 const n = (v: unknown) => Number(v);
