@@ -2,7 +2,7 @@
 // timeline, beside Vigil's recording and marked as the device's: who may see them is who may play
 // the camera back (the `play-back` policy); a refusal is registered once and thrown.
 import type { Actor } from '../access/actor.js';
-import { can } from '../access/policy.js';
+import { can, refusal } from '../access/policy.js';
 import type { SecurityLog } from '../access/security-log.js';
 import { cameraSubject } from '../access/subjects.js';
 import type { Repositories } from '../db/repositories.js';
@@ -27,7 +27,7 @@ export class GbDeviceRecordsService {
     if (!(toMs > fromMs) || toMs - fromMs > 32 * 86_400_000) throw Errors.validation('the span must end after it starts and last at most 32 days');
     const subject = await cameraSubject(this.deps.repos, cameraId);
     if (!can(actor, 'play-back', subject)) {
-      return this.deps.log.refuse(actor, { action: 'playback', cameraIds: [cameraId], from: fromMs, to: toMs, target: `camera ${cameraId} device recordings (RecordInfo)` }, Errors.forbidden(`the device recordings of camera ${cameraId} are refused: you may not play this camera back`).withParams({ reason: 'device-records-not-permitted' }));
+      return this.deps.log.refuse(actor, { action: 'playback', cameraIds: [cameraId], from: fromMs, to: toMs, target: `camera ${cameraId} device recordings (RecordInfo)` }, can(actor, 'see', subject) ? Errors.forbidden(`the device recordings of camera ${cameraId} are refused: you may not play this camera back`).withParams({ reason: 'device-records-not-permitted' }) : refusal('play-back', subject, actor));
     }
     const camera = (await this.deps.repos.cameras.get(cameraId))!;
     const channelId = /^gb28181:\/\/[^/]*\/(\d{20})/.exec(camera.sourceUrl ?? '')?.[1];

@@ -4,7 +4,7 @@
 // (config_change, the register's action for ptz:control); a refusal is registered once and
 // thrown. The command goes to the channel's device as DeviceControl/PTZCmd (ptz.ts).
 import type { Actor } from '../access/actor.js';
-import { can } from '../access/policy.js';
+import { can, refusal } from '../access/policy.js';
 import type { SecurityLog } from '../access/security-log.js';
 import { cameraSubject } from '../access/subjects.js';
 import type { Repositories } from '../db/repositories.js';
@@ -42,6 +42,10 @@ export class GbPtzService {
    */
   async offer(actor: Actor, cameraId: number): Promise<{ gb28181: boolean; mayControl: boolean }> {
     const subject = await cameraSubject(this.deps.repos, cameraId);
+    // A camera one may not see is answered as one that does not exist (registered like any refusal).
+    if (!can(actor, 'see', subject)) {
+      return this.deps.log.refuse(actor, { action: 'config_change', cameraIds: [cameraId], reason: 'camera out of scope', target: `camera ${cameraId} PTZ offer` }, refusal('control-ptz', subject, actor));
+    }
     const camera = (await this.deps.repos.cameras.get(cameraId))!;
     return { gb28181: /^gb28181:\/\//.test(camera.sourceUrl ?? ''), mayControl: can(actor, 'control-ptz', subject) };
   }
@@ -52,7 +56,7 @@ export class GbPtzService {
     const what = describePtz(c);
     const entry = { action: 'config_change' as const, cameraIds: [cameraId], target: `camera ${cameraId} PTZ ${what}` };
     if (!can(actor, 'control-ptz', subject)) {
-      return this.deps.log.refuse(actor, { ...entry, reason: 'no permission to steer this camera (ptz:control)' }, Errors.forbidden(`PTZ of camera ${cameraId} refused: you may not steer this camera`).withParams({ reason: 'ptz-not-permitted' }));
+      return this.deps.log.refuse(actor, { ...entry, reason: 'no permission to steer this camera (ptz:control)' }, can(actor, 'see', subject) ? Errors.forbidden(`PTZ of camera ${cameraId} refused: you may not steer this camera`).withParams({ reason: 'ptz-not-permitted' }) : refusal('control-ptz', subject, actor));
     }
     const channel = /^gb28181:\/\/[^/]*\/(\d{20})/.exec(camera.sourceUrl ?? '')?.[1];
     if (!channel) throw Errors.validation(`camera ${cameraId} is not a GB/T 28181 channel: PTZ goes to GB/T 28181 devices only`);

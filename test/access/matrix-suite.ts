@@ -210,6 +210,12 @@ export function authorisationMatrix(shard: number, shards: number): void {
         own: MANAGERS,
         other: NOBODY,
       },
+      // GB/T 28181 PTZ and device recordings (issue 18): the world's cameras are not GB channels, so one
+      // who may steer or play back gets the use case's 400 ("not a GB/T 28181 channel"), never a 2xx;
+      // what is checked is that everyone else is refused, registered, and told nothing of other cities.
+      'GET /api/v1/cameras/:cameraId/ptz': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/ptz` }), own: LISTERS, other: NOBODY },
+      'POST /api/v1/cameras/:cameraId/ptz': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/ptz`, payload: { action: 'stop' } }), own: NOBODY, other: NOBODY },
+      'GET /api/v1/cameras/:cameraId/device-records': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/device-records?from=${t.clock.now() - 3_600_000}&to=${t.clock.now()}` }), own: NOBODY, other: NOBODY },
       'GET /api/v1/cameras/:id': { call: async (v) => ({ url: `/${camOf(v)}` }), own: LISTERS, other: NOBODY },
       'PATCH /api/v1/cameras/:id': { call: async (v) => ({ url: `/${camOf(v)}`, payload: { name: `renamed ${uniq()}` } }), own: MANAGERS, other: NOBODY },
       // Bulk import and full export reach every region: only a platform-wide grant may.
@@ -247,6 +253,8 @@ export function authorisationMatrix(shard: number, shards: number): void {
         own: NOBODY,
         other: NOBODY,
       },
+      // One's own exports ("my exports"): anybody signed in, and only their own (checked below).
+      'GET /api/v1/exports': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
       'GET /api/v1/exports/:id': { call: async (v) => ({ url: `/${(await exportOf(v)).id}` }), own: CHECKERS, other: NOBODY },
       'DELETE /api/v1/exports/:id': { call: async (v) => ({ url: `/${(await exportOf(v)).id}` }), own: NOBODY, other: NOBODY },
       'GET /api/v1/exports/:id/package': { call: async (v) => ({ url: `/${(await exportOf(v)).id}/package` }), own: NOBODY, other: NOBODY },
@@ -297,7 +305,7 @@ export function authorisationMatrix(shard: number, shards: number): void {
       for (const r of mine()) {
         const c = cases[`${r.method} ${r.url}`]!;
         const call = await c.call('own', people.get('investigator')!);
-        const res = await send((o) => t.raw.inject(o), { method: r.method as 'GET', url: r.url.replace(/\/:id.*$/, '') + call.url.replace(/^\?/, '?'), payload: call.payload as string, headers: call.headers, ...(call.remoteAddress ? { remoteAddress: call.remoteAddress } : {}) }, c.stream);
+        const res = await send((o) => t.raw.inject(o), { method: r.method as 'GET', url: call.url.startsWith('/api/') ? call.url : r.url.replace(/\/:id.*$/, '') + call.url.replace(/^\?/, '?'), payload: call.payload as string, headers: call.headers, ...(call.remoteAddress ? { remoteAddress: call.remoteAddress } : {}) }, c.stream);
         if (r.access === 'public') continue;
         expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
       }
@@ -314,7 +322,8 @@ export function authorisationMatrix(shard: number, shards: number): void {
             const client = c.fresh ? await signIn(t, me) : clients.get(role)!;
             const call = await c.call(v, me);
             const base = r.url.replace(/\/:id.*$/, '');
-            const url = call.url.startsWith('/') && r.url.includes(':id') ? base + call.url : r.url + call.url;
+            // A call may name its whole path (routes whose parameter is not a trailing :id).
+            const url = call.url.startsWith('/api/') ? call.url : call.url.startsWith('/') && r.url.includes(':id') ? base + call.url : r.url + call.url;
             const before = await refusals(t);
             const res = await send((o) => client.inject(o), { method: r.method as 'GET', url, payload: call.payload as string, headers: call.headers, ...(call.remoteAddress ? { remoteAddress: call.remoteAddress } : {}) }, c.stream);
             const allowed = c[v] === 'all' || (c[v] as Role[]).includes(role);
@@ -333,6 +342,7 @@ export function authorisationMatrix(shard: number, shards: number): void {
               if (items.some((i) => (i.gbId !== '') !== confidential)) wrong.push(`${role} saw the wrong confidential fields`);
             }
             if (ok && key === 'GET /api/v1/audit/entries' && (res.json().items as { cameraIds: number[] }[]).some((e) => !e.cameraIds.includes(w.camA))) wrong.push(`${role} read register entries not about the asked camera of its own city`);
+            if (ok && key === 'GET /api/v1/exports' && (res.json().items as { createdBy: number }[]).some((e) => e.createdBy !== me.id)) wrong.push(`${role} listed exports another person started`);
             if (ok && key === 'GET /api/v1/users' && (res.json().items as { organisationId: number | null }[]).some((u) => u.organisationId === w.districtB)) wrong.push(`${role} listed another organisation's people`);
             if (ok && key === 'GET /api/v1/reports/coverage' && (res.json().regions as { regionId: number }[]).some((x) => x.regionId === w.cityB)) wrong.push(`${role} saw another organisation's coverage`);
             if (ok) wrong.push(...health.leaks(key, role, v, () => res.json()));

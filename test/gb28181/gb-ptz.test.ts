@@ -28,13 +28,17 @@ for (const dialect of DIALECTS) {
       const region = (await t.repos.organisations.get(camera.regionId))!;
       const actor = (id: number, role: Role) => new Actor({ userId: id, login: role, displayName: role, workId: null, organisationId: region.id, grants: [{ id, role, organisationId: region.id, path: region.path }] });
       const operator = actor(t.adminId, 'duty_operator');
+      // Sees the camera point (basic information) but may neither steer nor play it back.
+      const registrar = actor(t.adminId, 'unit_administrator');
+      // May not even see it: answered as a camera that does not exist, and registered.
       const auditor = actor(t.adminId, 'auditor');
       const ptz = new GbPtzService({ repos: t.repos, log: t.access.log, control: () => (ch, cmd) => gb.platform.deviceControl(ch, cmd) });
       const controls: Record<string, string>[] = [];
       device.on('control', (_type, f) => controls.push(f));
 
       expect(await ptz.offer(operator, w.cameraId)).toEqual({ gb28181: true, mayControl: true });
-      expect(await ptz.offer(auditor, w.cameraId)).toEqual({ gb28181: true, mayControl: false });
+      expect(await ptz.offer(registrar, w.cameraId)).toEqual({ gb28181: true, mayControl: false });
+      await expect(ptz.offer(auditor, w.cameraId)).rejects.toMatchObject({ code: 'NOT_FOUND', message: `camera ${w.cameraId} does not exist` });
       const sent = await ptz.command(operator, w.cameraId, { action: 'move', pan: 'left', tilt: 'up', speed: 64 });
       await until('the device got the PTZ command', () => controls.length === 1);
       expect(controls[0]!['PTZCmd']).toBe(sent.ptzCmd);
@@ -45,14 +49,17 @@ for (const dialect of DIALECTS) {
       expect(parsePtzCmd(controls[1]!['PTZCmd']!)).toMatchObject({ cmd: 0x82, data2: 3 });
       expect(parsePtzCmd(controls[2]!['PTZCmd']!)).toMatchObject({ cmd: 0 });
 
-      await expect(ptz.command(auditor, w.cameraId, { action: 'move', pan: 'right' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(ptz.command(registrar, w.cameraId, { action: 'move', pan: 'right' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(ptz.command(auditor, w.cameraId, { action: 'stop' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await expect(ptz.command(operator, w.cameraId, { action: 'move' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
       const entries = (await t.repos.audit.search({ limit: 100, order: 'asc' })).filter((e) => (e.target ?? '').includes(`camera ${w.cameraId} PTZ`));
       expect(entries.map((e) => [e.outcome, e.target])).toEqual([
+        ['refused', `camera ${w.cameraId} PTZ offer`],
         ['success', `camera ${w.cameraId} PTZ move left up`],
         ['success', `camera ${w.cameraId} PTZ preset goto 3`],
         ['success', `camera ${w.cameraId} PTZ stop`],
         ['refused', `camera ${w.cameraId} PTZ move right`],
+        ['refused', `camera ${w.cameraId} PTZ stop`],
       ]);
       expect(controls.length).toBe(3);
 
@@ -67,9 +74,10 @@ for (const dialect of DIALECTS) {
         [DEVICE_RECORDS[1]!.startMs, DEVICE_RECORDS[1]!.endMs, 'device'],
         [DEVICE_RECORDS[2]!.startMs, to, 'device'],
       ]);
-      await expect(records.list(auditor, w.cameraId, from, to)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(records.list(registrar, w.cameraId, from, to)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(records.list(auditor, w.cameraId, from, to)).rejects.toMatchObject({ code: 'NOT_FOUND' });
       const refusals = (await t.repos.audit.search({ outcome: 'refused', limit: 100, order: 'asc' })).filter((e) => (e.target ?? '').includes('device recordings'));
-      expect(refusals.length).toBe(1);
+      expect(refusals.length).toBe(2);
     }, 180_000);
   });
 }

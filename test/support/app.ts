@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { GbDeviceRecordsService } from '../../src/gb28181/device-records.service.js';
+import { GbPtzService } from '../../src/gb28181/ptz.service.js';
 import { buildApp } from '../../src/api/app.js';
 import { createAccess, type Access, type AccessSettings } from '../../src/access/index.js';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
@@ -125,7 +127,10 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   });
   const media = o.media ? mediaOf(db, repos, access, guard, dataDir) : undefined;
   const shares = new ShareService({ repos, log: access.log, clock, grantAuthority: async (orgId) => catalogue.require(await registry.organisations.effectiveProfileId(orgId)).access.shareGrantAuthority });
-  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, shares: { shares }, ...(media ? { media } : {}) });
+  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, shares: { shares }, ...(media ? { media } : {}),
+    // GB/T 28181 routes as an API process without the platform in it serves them: the use cases decide, the device is unreachable.
+    gb28181: { ptz: new GbPtzService({ repos, log: access.log, control: () => undefined }), deviceRecords: new GbDeviceRecordsService({ repos, log: access.log, recordInfo: () => undefined }) },
+  });
   const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
   await access.users.grant(null, user.id, 'system_administrator', null);
   const { token } = await access.users.createToken(null, user.id, {
