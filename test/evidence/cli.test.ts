@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/config.schema.js';
 import { treeHeadsCommand, verifyCommand, verifyExportCommand } from '../../src/cli/commands/verify.js';
 import type { Manifest } from '../../src/export/manifest.js';
 import type { Context } from '../../src/services/context.js';
@@ -23,7 +24,8 @@ describe('vigil verify, verify-export and tree-heads', () => {
   let pkg: string;
   beforeAll(async () => {
     x = await exportWorld();
-    ctx = { config: { dataDir: x.t.dataDir }, repos: x.t.repos, audit: x.t.audit } as unknown as Context;
+    // The command reads the configuration as a process has it (the storage backend among it: local here).
+    ctx = { config: { ...configSchema.parse({}), dataDir: x.t.dataDir }, repos: x.t.repos, audit: x.t.audit } as unknown as Context;
     const started = await x.exports.start(await x.actor(x.inv1), { requestId: x.requestId, cameraId: x.w.camA, ...x.range });
     pkg = join(x.t.dataDir, (await x.exports.settled(started.id)).path);
   }, 90_000);
