@@ -38,6 +38,8 @@ for (const dialect of DIALECTS) {
         const w = await gbWorld(dialect);
         closers.push(w.close);
         const { t, device } = w;
+        // DeviceInfo is asked for after the REGISTER and applied on its own, beside the catalog: wait for it, not for the catalog.
+        await until("the device's DeviceInfo is stored", async () => (await t.repos.gbDevices.get(GB_NVR))?.manufacturer === 'Vigil');
         expect((await t.repos.gbDevices.get(GB_NVR))!).toMatchObject({ online: true, manufacturer: 'Vigil' });
         expect((await t.repos.cameras.get(w.cameraId))!).toMatchObject({ name: 'East gate', status: 'planned', sourceUrl: `gb28181://${GB_NVR}/${GB_CHANNEL}` });
 
