@@ -5,7 +5,7 @@ Usage: gst-rtsp-server.py PORT [USER PASSWORD]
 
 Mounts (all live test patterns, 320x240 at 25 fps, a key frame every second):
   /h264      H.264 video
-  /h265      H.265 video
+  /h265      H.265 video (colour bars, so a decoded picture is bright: the ball pattern is black but for the ball)
   /h264aac   H.264 video + AAC audio (MPEG4-GENERIC)
   /h264pcma  H.264 video + G.711 A-law audio
   /h264tcp   H.264 video, TCP interleaved only (SETUP over UDP gets 461 Unsupported Transport)
@@ -23,7 +23,8 @@ from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 VIDEO = ('videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 '
          '! timeoverlay ')
 H264 = VIDEO + '! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph264pay pt=96 config-interval=1 name=pay0'
-H265 = VIDEO + '! x265enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph265pay pt=96 config-interval=1 name=pay0'
+VIDEO_BARS = VIDEO.replace('pattern=ball', 'pattern=smpte')
+H265 = VIDEO_BARS + '! x265enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph265pay pt=96 config-interval=1 name=pay0'
 AAC = 'audiotestsrc is-live=true wave=sine ! audio/x-raw,rate=44100,channels=1 ! audioconvert ! avenc_aac ! rtpmp4gpay pt=97 name=pay1'
 PCMA = 'audiotestsrc is-live=true wave=sine ! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay name=pay1'
 
