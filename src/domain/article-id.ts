@@ -1,6 +1,6 @@
 // Article IDs as the profiles write them — 'AH-17', 'AH-17(3)', 'AH-17¶2(3)', 'CN799-16(3)' — and
 // as a Chinese reader cites them: 第十七条第二款第（三）项. Pure.
-import { ARTICLE_ID } from './jurisdiction-profile.js';
+import { ARTICLE_ID } from './profile-file.js';
 
 export interface ArticleRef {
   code: string;

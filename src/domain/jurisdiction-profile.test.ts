@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { citedArticles, looseningProblems, profileFileSchema, resolveProfile, type ProfileFile } from './jurisdiction-profile.js';
+import { citedArticles, profileFileSchema, type ProfileFile } from './profile-file.js';
+import { looseningProblems, resolveProfile } from './profile-resolution.js';
 import { defaultProfilesDir } from './profile-loader.js';
 
 const read = (id: string): ProfileFile =>

@@ -6,15 +6,9 @@ import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import { Errors, type ErrorDetail } from '../errors.js';
 import { projectRoot } from '../project-root.js';
-import {
-  citedArticles,
-  looseningProblems,
-  profileFileSchema,
-  resolveProfile,
-  type CategoryRule,
-  type JurisdictionProfile,
-  type ProfileFile,
-} from './jurisdiction-profile.js';
+import type { CategoryRule, JurisdictionProfile } from './jurisdiction-profile.js';
+import { citedArticles, profileFileSchema, type ProfileFile } from './profile-file.js';
+import { looseningProblems, resolveProfile } from './profile-resolution.js';
 import { placeCategoryCatalogue, placeCategoryFileSchema, type PlaceCategoryCatalogue } from './place-category.js';
 import { holidayCalendar, holidayYearSchema, type HolidayCalendar } from './legal-deadline.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultProfilesDir, loadProfiles } from '../domain/profile-loader.js';
-import { profileFileSchema } from '../domain/jurisdiction-profile.js';
+import { profileFileSchema } from '../domain/profile-file.js';
 import { checkNotice, isOverdue, nextEscalation, workOrderDeadline, workOrderPlan, type EscalationState } from './deadlines.js';
 
 const catalogue = loadProfiles();

@@ -2,7 +2,7 @@
 // profile's articles; findings cite articles; a rectification order (责令限期改正) has a deadline
 // the police set and a follow-up; penalties are recorded only within their articles' ranges.
 import type { Actor } from '../access/actor.js';
-import { ARTICLE_ID } from '../domain/jurisdiction-profile.js';
+import { ARTICLE_ID } from '../domain/profile-file.js';
 import type { FinePayer } from '../domain/jurisdiction-profile.js';
 import type { InspectionRow, PenaltyRow, RectificationRow } from '../db/supervision.repository.js';
 import { Errors } from '../errors.js';
