@@ -1,10 +1,9 @@
 // The legal holds page in real Chromium against the real API: an investigator places a hold
 // through the form and sees it listed with its case reference; the city's supervisor (police)
 // sees the same hold.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
-import { ACTION_TIMEOUT_MS } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signedInEnglishPage, startTestServer, type Person, type RunningServer } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -13,15 +12,7 @@ let cameraId: number;
 let investigator: Person;
 let supervisor: Person;
 
-async function signedInPage(p: Person): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
-  contexts.push(context);
-  await context.addInitScript("window.localStorage.setItem('vigil.language', 'en')");
-  await signInContext(context, server, p);
-  const page = await context.newPage();
-  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  return { page, errors: watchPageErrors(page) };
-}
+const signedInPage = (p: Person) => signedInEnglishPage(browser, server, p, contexts);
 
 describe('the legal holds page', () => {
   beforeAll(async () => {

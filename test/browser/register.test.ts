@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
-import { ACTION_TIMEOUT_MS } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signedInEnglishPage, startTestServer, type Person, type RunningServer } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -17,15 +16,7 @@ let auditor: Person;
 let cityAuditor: Person;
 const shots = mkdtempSync(join(tmpdir(), 'vigil-register-shots-'));
 
-async function signedInPage(p: Person): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'en-US', acceptDownloads: true });
-  contexts.push(context);
-  await context.addInitScript("window.localStorage.setItem('vigil.language', 'en')");
-  await signInContext(context, server, p);
-  const page = await context.newPage();
-  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  return { page, errors: watchPageErrors(page) };
-}
+const signedInPage = (p: Person) => signedInEnglishPage(browser, server, p, contexts, { viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
 
 /** The seq and action text of every row the table shows. */
 async function rows(page: Page): Promise<{ seq: number; action: string }[]> {

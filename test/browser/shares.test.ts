@@ -1,11 +1,10 @@
 // The shares page in real Chromium against the real API: the district's approver sees the share
 // made to the city platform as active and revokes it through the form with a reason; the table
 // then says revoked and so does the database. An approver of another city sees nothing of it.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
-import { ACTION_TIMEOUT_MS } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signedInEnglishPage, startTestServer, type Person, type RunningServer } from '../support/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -14,15 +13,7 @@ let head: Person;
 let stranger: Person;
 let shareId: number;
 
-async function signedInPage(p: Person): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
-  contexts.push(context);
-  await context.addInitScript("window.localStorage.setItem('vigil.language', 'en')");
-  await signInContext(context, server, p);
-  const page = await context.newPage();
-  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  return { page, errors: watchPageErrors(page) };
-}
+const signedInPage = (p: Person) => signedInEnglishPage(browser, server, p, contexts);
 
 describe('the shares page', () => {
   beforeAll(async () => {

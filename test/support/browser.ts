@@ -159,6 +159,26 @@ export function watchPageErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * A page of its own context signed in as `p`, the console switched to English as a person would
+ * (its saved language), its script errors watched. The context joins `contexts` for closing.
+ */
+export async function signedInEnglishPage(
+  browser: Browser,
+  server: RunningServer,
+  p: Person,
+  contexts: BrowserContext[],
+  o: { viewport?: { width: number; height: number }; acceptDownloads?: boolean } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: o.viewport ?? { width: 1440, height: 1000 }, locale: 'en-US', ...(o.acceptDownloads ? { acceptDownloads: true } : {}) });
+  contexts.push(context);
+  await context.addInitScript("window.localStorage.setItem('vigil.language', 'en')");
+  await signInContext(context, server, p);
+  const page = await context.newPage();
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  return { page, errors: watchPageErrors(page) };
+}
+
 /** The code an authenticator app shows for a base32 secret, `stepsAhead` 30-second steps from now. */
 export function totpCode(secret: string, stepsAhead = 0): string {
   return totp(base32Decode(secret), Date.now() + stepsAhead * TOTP_STEP_SECONDS * 1000);
