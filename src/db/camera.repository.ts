@@ -187,7 +187,8 @@ export class CameraRepository {
 
   async search(s: CameraSearch, q: Q = this.db): Promise<{ items: Camera[]; total: number }> {
     let base = q.selectFrom('cameras');
-    const regionIds = (eb: ExpressionBuilder<Database, 'cameras'>) => eb.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath!)}%`);
+    // The regions of the subtree asked for, as a subquery (used by the camera rows or the bigram rows).
+    const regionIds = q.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath ?? '')}%`);
     // A Chinese word's bigram rows carry their camera's region (migration 0031): within a region
     // subtree the word is read from the index (gram, region, camera) alone; see below.
     const textGram = s.text ? hanBigrams(s.text.toLowerCase())[0] : undefined;
@@ -230,7 +231,7 @@ export class CameraRepository {
       const gram = textGram;
       if (gram) {
         base = base.innerJoin('camera_search_grams', 'camera_search_grams.camera_id', 'cameras.id').where('camera_search_grams.gram', '=', gram) as typeof base;
-        if (s.regionPath) base = base.where(sql<boolean>`camera_search_grams.region_id in ${q.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath)}%`)}`);
+        if (s.regionPath) base = base.where(sql<boolean>`camera_search_grams.region_id in ${regionIds}`);
         order = sql.ref('camera_search_grams.camera_id');
       }
       if (!gram || !gramsDecide(text)) base = base.where(sql<boolean>`search_text like ${`%${escapeLike(text)}%`} escape '\\'`);
@@ -240,7 +241,7 @@ export class CameraRepository {
     const word = s.text ? s.text.toLowerCase() : '';
     const onlyWord = gramsDecide(word) && s.unitId === undefined && !(s.scopePaths && !s.scopePaths.includes('')) && !s.placeCategory && !s.status && s.keyPosition === undefined;
     let wordRows = q.selectFrom('camera_search_grams').where('gram', '=', word);
-    if (s.regionPath) wordRows = wordRows.where('region_id', 'in', (eb) => eb.selectFrom('organisations').select('id').where('path', 'like', `${escapeLike(s.regionPath!)}%`));
+    if (s.regionPath) wordRows = wordRows.where('region_id', 'in', regionIds);
     // The page of a word within a region subtree: its camera ids from that index alone (sorted
     // there: `+camera_id` keeps the planner off the (gram, camera) key, whose rows lack the
     // region), then only the page's cameras read.
