@@ -6,15 +6,20 @@
 // makes any unreachable FileHandle report itself here rather than in a later file, or never.
 import { afterAll, afterEach } from 'vitest';
 
-const leaks: string[] = [];
-
 function isLeak(w: Error & { code?: string }): boolean {
   return w.name === 'MaxListenersExceededWarning' || w.code === 'DEP0137' || /^Closing file descriptor \d+ on garbage collection/.test(w.message);
 }
 
-process.on('warning', (w: Error & { code?: string }) => {
-  if (isLeak(w)) leaks.push(`${w.name}${w.code ? ` [${w.code}]` : ''}: ${w.message}${w.stack ? `\n${w.stack.split('\n').slice(1, 8).join('\n')}` : ''}`);
-});
+// A worker runs many files (vitest.config.ts: isolate off) and this file again before each: the one
+// listener is kept on the process, and it reports into the current file's list.
+const slot = globalThis as { vigilLeaks?: string[] };
+if (!slot.vigilLeaks) {
+  process.on('warning', (w: Error & { code?: string }) => {
+    if (isLeak(w)) slot.vigilLeaks!.push(`${w.name}${w.code ? ` [${w.code}]` : ''}: ${w.message}${w.stack ? `\n${w.stack.split('\n').slice(1, 8).join('\n')}` : ''}`);
+  });
+}
+slot.vigilLeaks = [];
+const leaks = slot.vigilLeaks;
 
 function check(): void {
   if (!leaks.length) return;

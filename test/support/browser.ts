@@ -184,21 +184,25 @@ export function totpCode(secret: string, stepsAhead = 0): string {
   return totp(base32Decode(secret), Date.now() + stepsAhead * TOTP_STEP_SECONDS * 1000);
 }
 
-/** The newest 30-second step whose code each person has used (a code is good once, and never an older one). */
-const usedSteps = new Map<number, number>();
+/**
+ * The newest 30-second step whose code each person has used (a code is good once, and never an
+ * older one), by server and person: a worker runs many files, each with its own server whose
+ * person 2 is someone else.
+ */
+const usedSteps = new Map<string, number>();
 
 /**
  * A code the server has not yet seen for this person: the earliest step inside the accepted drift
  * (±1 step) after the last one used, waiting for the next step when all three are spent. The same
  * person signing in several times within one step (tests do) thus never replays a code.
  */
-async function freshTotpCode(userId: number, secret: string): Promise<string> {
+async function freshTotpCode(person: string, secret: string): Promise<string> {
   for (;;) {
     const now = Math.floor(Date.now() / (TOTP_STEP_SECONDS * 1000));
-    const last = usedSteps.get(userId) ?? -Infinity;
+    const last = usedSteps.get(person) ?? -Infinity;
     const step = [now - 1, now, now + 1].find((s) => s > last);
     if (step !== undefined) {
-      usedSteps.set(userId, step);
+      usedSteps.set(person, step);
       return totpCode(secret, step - now);
     }
     await new Promise((r) => setTimeout(r, 1000));
@@ -220,12 +224,13 @@ export async function signInContext(context: BrowserContext, server: Pick<Runnin
   const base = `${server.url}/api/v1`;
   const login = (data: Record<string, string>) => context.request.post(`${base}/auth/login`, { data, failOnStatusCode: false });
   const secret = server.ctx ? await server.ctx.access.accounts.enrolledTotpSecret(p.id) : null;
+  const person = `${server.url}#${p.id}`;
   if (server.ctx) {
     // Codes the test typed elsewhere (officers confirming, enrolment) count as used too.
     const last = (await server.ctx.repos.accounts.userById(p.id))?.totp_last_step ?? null;
-    if (last !== null && last > (usedSteps.get(p.id) ?? -Infinity)) usedSteps.set(p.id, last);
+    if (last !== null && last > (usedSteps.get(person) ?? -Infinity)) usedSteps.set(person, last);
   }
-  const res = await login({ login: p.login, password: p.password, ...(secret ? { totp: await freshTotpCode(p.id, secret) } : {}) });
+  const res = await login({ login: p.login, password: p.password, ...(secret ? { totp: await freshTotpCode(person, secret) } : {}) });
   if (res.status() !== 200) throw new Error(`sign-in of ${p.login} failed: ${res.status()} ${await res.text()}`);
   const me = (await res.json()) as { stage: string; csrfToken: string };
   if (me.stage === 'enrol') {
@@ -233,7 +238,7 @@ export async function signInContext(context: BrowserContext, server: Pick<Runnin
     const { secret: fresh } = (await (await context.request.post(`${base}/auth/totp/enrol`, { headers })).json()) as { secret: string };
     const done = await context.request.post(`${base}/auth/totp/confirm`, { headers, data: { code: totpCode(fresh) } });
     if (done.status() !== 204) throw new Error(`enrolment of ${p.login} failed: ${done.status()} ${await done.text()}`);
-    usedSteps.set(p.id, Math.floor(Date.now() / (TOTP_STEP_SECONDS * 1000)));
+    usedSteps.set(person, Math.floor(Date.now() / (TOTP_STEP_SECONDS * 1000)));
   } else if (me.stage !== 'full') {
     throw new Error(`${p.login} cannot finish signing in: stage ${me.stage}`);
   }
