@@ -9,8 +9,8 @@ import { openEvidence } from './evidence.js';
 import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
 import { storageThresholds } from '../storage/disk-usage.js';
-import { GbDeviceRecordsService } from '../gb28181/device-records.service.js';
-import { GbPtzService } from '../gb28181/ptz.service.js';
+import { gbUseCases } from '../gb28181/use-cases.js';
+import { SegmentStore } from '../recorder/segment-store/segment-store.js';
 import { gbInProcess } from './gb28181.service.js';
 
 export interface ApiServiceOptions {
@@ -40,10 +40,15 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
     supervision: ctx.supervision,
     shares: { shares: ctx.shares },
-    gb28181: {
-      ptz: new GbPtzService({ repos: ctx.repos, log: ctx.access.log, control: () => { const rt = gbInProcess.runtime; return rt ? (ch, cmd) => rt.platform.deviceControl(ch, cmd) : undefined; } }),
-      deviceRecords: new GbDeviceRecordsService({ repos: ctx.repos, log: ctx.access.log, recordInfo: () => { const rt = gbInProcess.runtime; return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; } }),
-    },
+    gb28181: gbUseCases({
+      repos: ctx.repos,
+      log: ctx.access.log,
+      logger: ctx.logger.child({ role: 'gb28181' }),
+      clock: ctx.clock,
+      store: new SegmentStore(ctx.config.dataDir, { directIo: ctx.config.recorder.directIo }),
+      recorder: ctx.config.recorder,
+      runtime: () => gbInProcess.runtime,
+    }),
     evidence: {
       ...evidence,
       keys: ctx.audit.keys,
