@@ -20,6 +20,10 @@ describe('backfill plan', () => {
     expect(planBackfill({ from: 0, to: 21_000, recorded: [], device: [r(0, 21_000)], minMs: 2000, maxPieceMs: 10_000 })).toEqual([r(0, 10_000), r(10_000, 21_000)]);
   });
 
+  it('asks for whole seconds inside the gap (t= is in seconds)', () => {
+    expect(planBackfill({ from: 0, to: 20_000, recorded: [r(0, 4_321), r(9_870, 20_000)], device: [r(0, 20_000)], minMs: 2000, maxPieceMs: 60_000 })).toEqual([r(5000, 9000)]);
+  });
+
   it('plans nothing where nothing is missing or the device holds nothing', () => {
     expect(planBackfill({ from: 0, to: 10_000, recorded: [r(0, 10_000)], device: [r(0, 10_000)], minMs: 2000, maxPieceMs: 60_000 })).toEqual([]);
     expect(planBackfill({ from: 0, to: 10_000, recorded: [], device: [], minMs: 2000, maxPieceMs: 60_000 })).toEqual([]);

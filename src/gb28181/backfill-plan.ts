@@ -41,14 +41,15 @@ export function recordingGaps(i: Pick<BackfillPlanInput, 'from' | 'to' | 'record
   return gaps;
 }
 
-/** Gaps ∩ the device's recordings, each piece at least minMs and at most maxPieceMs long. */
+/** Gaps ∩ the device's recordings in whole seconds, each piece at least minMs and at most maxPieceMs long. */
 export function planBackfill(i: BackfillPlanInput): Range[] {
   const device = merged(i.device, i.from, i.to);
   const pieces: Range[] = [];
   for (const g of recordingGaps(i)) {
     for (const d of device) {
-      const s = Math.max(g.startMs, d.startMs);
-      const e = Math.min(g.endMs, d.endMs);
+      // Whole seconds inward: an INVITE's t= range is in seconds, and must ask for neither our footage nor more than the device holds.
+      const s = Math.ceil(Math.max(g.startMs, d.startMs) / 1000) * 1000;
+      const e = Math.floor(Math.min(g.endMs, d.endMs) / 1000) * 1000;
       if (e - s < i.minMs) continue;
       for (let a = s; a < e; a += i.maxPieceMs) {
         const b = Math.min(e, a + i.maxPieceMs);
