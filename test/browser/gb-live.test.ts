@@ -80,7 +80,7 @@ describe('a GB/T 28181 channel in the console', () => {
     expect(targets).toEqual([`camera ${cameraId} PTZ move left`, `camera ${cameraId} PTZ stop`]);
 
     // Presets: number 7 saved, then called.
-    await page.getByTestId('ptz-preset').locator('input').fill('7');
+    await page.getByTestId('ptz-preset').fill('7');
     await page.getByTestId('ptz-preset-set').click();
     await page.getByTestId('ptz-preset-goto').click();
     for (let i = 0; i < 100 && targets.length < 4; i++) {
