@@ -15,6 +15,8 @@ export interface GbUseCases {
   ptz: GbPtzService;
   deviceRecords: GbDeviceRecordsService;
   backfill: GbBackfillService;
+  /** Releases the backfill's direct-write buffers (the store's probe file). */
+  close(): Promise<void>;
 }
 
 export function gbUseCases(o: {
@@ -40,5 +42,6 @@ export function gbUseCases(o: {
       download: () => { const rt = o.runtime(); return rt ? (ch, range, speed) => rt.player.play(undefined, ch, 'tcp-passive', { session: 'Download', range, downloadSpeed: speed }) : undefined; },
       writer: (cameraId) => new BackfillWriter(cameraId, { store: o.store, repo: repos.recordings, logger: o.logger }, o.recorder),
     }),
+    close: () => o.store.close(),
   };
 }

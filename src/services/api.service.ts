@@ -28,6 +28,15 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   // The masking models load now, so a missing or corrupt one is said at start, not at the first release.
   evidence.warmMasker().catch((err: unknown) => ctx.logger.error({ err }, 'the release masking models cannot be loaded: releases will fail until they are installed'));
   const r = ctx.config.retention;
+  const gbCases = gbUseCases({
+    repos: ctx.repos,
+    log: ctx.access.log,
+    logger: ctx.logger.child({ role: 'gb28181' }),
+    clock: ctx.clock,
+    store: new SegmentStore(ctx.config.dataDir, { directIo: ctx.config.recorder.directIo }),
+    recorder: ctx.config.recorder,
+    runtime: () => gbInProcess.runtime,
+  });
   const app = await buildApp({
     db: ctx.db,
     registry: ctx.registry,
@@ -40,15 +49,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
     supervision: ctx.supervision,
     shares: { shares: ctx.shares },
-    gb28181: gbUseCases({
-      repos: ctx.repos,
-      log: ctx.access.log,
-      logger: ctx.logger.child({ role: 'gb28181' }),
-      clock: ctx.clock,
-      store: new SegmentStore(ctx.config.dataDir, { directIo: ctx.config.recorder.directIo }),
-      recorder: ctx.config.recorder,
-      runtime: () => gbInProcess.runtime,
-    }),
+    gb28181: gbCases,
     evidence: {
       ...evidence,
       keys: ctx.audit.keys,
@@ -72,6 +73,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   } catch (e) {
     await watching.close();
     await app.close();
+    await gbCases.close();
     throw e;
   }
   return {
@@ -80,6 +82,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
       await restream?.close();
       await watching.close();
       await app.close();
+      await gbCases.close();
     },
   };
 }

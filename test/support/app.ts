@@ -169,6 +169,8 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     async close() {
       await health.close();
       await raw.close();
+      await gb.close();
+      await evidence.store.close();
       await db.close();
     },
   };
