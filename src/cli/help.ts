@@ -6,6 +6,7 @@ import { cameraHelp } from './commands/camera.js';
 import { clusterHelp } from './commands/cluster.js';
 import { exportHelp } from './commands/export.js';
 import { gbHelp } from './commands/gb.js';
+import { ptzHelp } from './commands/ptz.js';
 import { onvifHelp } from './commands/onvif.js';
 import { orgHelp } from './commands/org.js';
 import { profileHelp } from './commands/profile.js';
@@ -35,7 +36,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   export: { help: exportHelp, subcommands: [] },
   sim: { help: simHelp, subcommands: [] },
   onvif: { help: onvifHelp, subcommands: ['probe', 'profiles'] },
-  gb: { help: gbHelp, subcommands: ['devices', 'channels', 'catalog'] },
+  gb: { help: gbHelp, subcommands: ['devices', 'channels', 'catalog', 'backfill'] },
+  ptz: { help: ptzHelp, subcommands: [] },
   cascade: { help: cascadeHelp, subcommands: ['connect'] },
   cluster: { help: clusterHelp, subcommands: ['status', 'priority'] },
 };

@@ -9,6 +9,8 @@ import { exportCommand, exportHelp } from './commands/export.js';
 import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from './commands/verify.js';
 import { cameraCommand, cameraHelp } from './commands/camera.js';
 import { gbCommand, gbHelp } from './commands/gb.js';
+import { gbBackfillCommand } from './commands/gb-backfill.js';
+import { ptzCommand, ptzHelp } from './commands/ptz.js';
 import { cascadeCommand, cascadeHelp } from './commands/cascade.js';
 import { clusterCommand, clusterHelp } from './commands/cluster.js';
 import { onvifCommand, onvifHelp } from './commands/onvif.js';
@@ -35,7 +37,8 @@ Usage: vigil [--config FILE] <command> [options]
   export …           an evidence package under an approved copy/retrieve request
   sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
   onvif …            find cameras, read their profiles (vigil onvif help)
-  gb …               GB/T 28181 devices and their catalogs (vigil gb help)
+  gb …               GB/T 28181 devices, their catalogs, backfill (vigil gb help)
+  ptz CAMERA …       steer a GB/T 28181 camera: move, zoom, stop, presets (vigil ptz help)
   cascade connect …  emergency connection to an upper platform (vigil cascade help)
   cluster …          recorder nodes, their leases and cameras (vigil cluster help)
 
@@ -53,6 +56,7 @@ ${exportHelp}
 ${simHelp}
 ${onvifHelp}
 ${gbHelp}
+${ptzHelp}
 ${cascadeHelp}
 ${clusterHelp}
 `;
@@ -84,6 +88,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'verify-export') return verifyExportCommand(rest);
   if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
   const config = loadConfig({ file: configFile });
+  // Commands that act on devices go through the running server (its SIP platform), not the database.
+  if (command === 'ptz') return ptzCommand(config, rest);
+  if (command === 'gb' && rest[0] === 'backfill') return gbBackfillCommand(config, rest.slice(1));
   // Only the server loads the server (Fastify, WebRTC, the console): every other command starts without it.
   if (command === 'serve') return (await import('./commands/serve.js')).serveCommand(config, rest);
   const ctx: Context = await openContext(config, { logger: quietLogger(config.log.level) });

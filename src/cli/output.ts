@@ -17,6 +17,10 @@ export function printError(e: unknown, err: NodeJS.WritableStream = process.stde
     for (const d of e.details) err.write(`  ${d.path ? `${d.path}: ` : ''}${d.message}\n`);
     return e.status >= 500 ? 2 : 1;
   }
+  if (e instanceof ApiError) {
+    err.write(`error: ${e.message} (${e.code}${typeof e.params.reason === 'string' ? `, ${e.params.reason}` : ''})\n`);
+    return e.status >= 500 ? 2 : 1;
+  }
   if (e instanceof UsageError) {
     err.write(`usage error: ${e.message}\n`);
     return 2;
@@ -26,3 +30,10 @@ export function printError(e: unknown, err: NodeJS.WritableStream = process.stde
 }
 
 export class UsageError extends Error {}
+
+/** A refusal or failure the server's API answered (commands that act through it): its words, code and status. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly params: Record<string, unknown> = {}) {
+    super(message);
+  }
+}

@@ -2,7 +2,7 @@
 // here so nothing else reads or writes process.env.
 
 /** A secret given to a command-line tool through the environment (never through config files). */
-export function secretFromEnvironment(name: 'VIGIL_PASSWORD'): string | undefined {
+export function secretFromEnvironment(name: 'VIGIL_PASSWORD' | 'VIGIL_API_TOKEN'): string | undefined {
   return process.env[name];
 }
 

@@ -4,7 +4,7 @@
 // scan: fragments by (camera_id, start_ms) or id, files by (camera_id, started_at), events by
 // (camera_id, start_ms).
 import type { Kysely } from 'kysely';
-import type { CameraEventKind, RecordingFile } from './recording.repository.js';
+import type { CameraEventKind, FootageOrigin, RecordingFile } from './recording.repository.js';
 import { chunks } from './chunks.js';
 import type { Database } from './schema.js';
 
@@ -21,6 +21,8 @@ export interface IndexedFragment {
   keyframe: boolean;
   samples: number;
   sha256: string;
+  /** Recorded live by Vigil, or backfilled from the camera's GB/T 28181 device (migration 0032). */
+  origin: FootageOrigin;
 }
 
 /** A fragment with what the Merkle log, the verifier and export need of its file. */
@@ -60,7 +62,7 @@ export interface IndexedEvent {
 /** The longest a recording file may span (the recorder's fileSeconds is at most a day). */
 export const MAX_FILE_SPAN_MS = 86_400_000 + 60_000;
 
-const FRAGMENT_COLUMNS = ['id', 'file_id', 'camera_id', 'seq', 'byte_offset', 'size', 'start_ms', 'end_ms', 'keyframe', 'samples', 'sha256'] as const;
+const FRAGMENT_COLUMNS = ['id', 'file_id', 'camera_id', 'seq', 'byte_offset', 'size', 'start_ms', 'end_ms', 'keyframe', 'samples', 'sha256', 'origin'] as const;
 
 const n = (v: unknown) => Number(v);
 
@@ -76,6 +78,7 @@ const toFragment = (r: Record<string, unknown>): IndexedFragment => ({
   keyframe: n(r.keyframe) === 1,
   samples: n(r.samples),
   sha256: String(r.sha256),
+  origin: r.origin === 'device' ? 'device' : 'recorder',
 });
 
 const toFragmentInFile = (r: Record<string, unknown>): FragmentInFile => ({
@@ -98,6 +101,7 @@ const toFile = (r: Record<string, unknown>): IndexedFile => ({
   bytes: n(r.bytes),
   closed: n(r.closed) === 1,
   epoch: n(r.epoch ?? 0),
+  origin: r.origin === 'device' ? 'device' : 'recorder',
 });
 
 export class RecordingIndex {
@@ -165,6 +169,22 @@ export class RecordingIndex {
     return rows.map((r) => [Number(r.started_at), Number(r.ended_at)]);
   }
 
+  /** [start, end] of the files backfilled from the camera's device (origin 'device') overlapping [from, to). */
+  async backfilledSpans(cameraId: number, from: number, to: number): Promise<[number, number][]> {
+    const rows = await this.db
+      .selectFrom('recording_files')
+      .select(['started_at', 'ended_at'])
+      .where('camera_id', '=', cameraId)
+      .where('started_at', '<', to)
+      .where('started_at', '>', from - MAX_FILE_SPAN_MS)
+      .where('ended_at', '>', from)
+      .where('origin', '=', 'device')
+      .where('closed', '=', 1)
+      .orderBy('started_at')
+      .execute();
+    return rows.map((r) => [Number(r.started_at), Number(r.ended_at)]);
+  }
+
   /** Camera events overlapping [from, to) (open events count as running). */
   async events(cameraId: number, from: number, to: number, limit = 5000): Promise<IndexedEvent[]> {
     const rows = await this.db
@@ -183,7 +203,7 @@ export class RecordingIndex {
     return this.db
       .selectFrom('recording_fragments as g')
       .innerJoin('recording_files as f', 'f.id', 'g.file_id')
-      .select(['g.id', 'g.file_id', 'g.camera_id', 'g.seq', 'g.byte_offset', 'g.size', 'g.start_ms', 'g.end_ms', 'g.keyframe', 'g.samples', 'g.sha256', 'f.started_at', 'f.path', 'f.init_size']);
+      .select(['g.id', 'g.file_id', 'g.camera_id', 'g.seq', 'g.byte_offset', 'g.size', 'g.start_ms', 'g.end_ms', 'g.keyframe', 'g.samples', 'g.sha256', 'g.origin', 'f.started_at', 'f.path', 'f.init_size']);
   }
 
   /** Fragments of a camera not yet in its Merkle log, in commit (id) order. */

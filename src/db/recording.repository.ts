@@ -6,6 +6,12 @@ import type { Database } from './schema.js';
 
 export type CameraEventKind = 'gap' | 'clock_jump' | 'connected' | 'disconnected' | 'error';
 
+/**
+ * Where footage came from (migration 0032): recorded live by Vigil, or backfilled (补录) from the
+ * camera's GB/T 28181 device into a gap of our recording.
+ */
+export type FootageOrigin = 'recorder' | 'device';
+
 export interface RecordingFileTable {
   id: Generated<number>;
   camera_id: number;
@@ -22,6 +28,7 @@ export interface RecordingFileTable {
   epoch: Generated<number>;
   /** The recorder node whose disk holds it (null: a single process). */
   node_id: string | null;
+  origin: Generated<FootageOrigin>;
 }
 
 export interface RecordingFragmentTable {
@@ -37,6 +44,7 @@ export interface RecordingFragmentTable {
   samples: number;
   sha256: string;
   epoch: Generated<number>;
+  origin: Generated<FootageOrigin>;
 }
 
 export interface CameraEventTable {
@@ -68,9 +76,12 @@ export interface RecordingFile {
   closed: boolean;
   /** The lease epoch it was written under (0 without leases). */
   epoch: number;
+  origin: FootageOrigin;
 }
 
-export type NewRecordingFile = Omit<RecordingFile, 'id' | 'closed' | 'endedAt' | 'bytes' | 'epoch'> & {
+export type NewRecordingFile = Omit<RecordingFile, 'id' | 'closed' | 'endedAt' | 'bytes' | 'epoch' | 'origin'> & {
+  /** Absent: the recorder's. */
+  origin?: FootageOrigin;
   /** The lease epoch the camera is held under (the fencing token); 0 or absent without leases. */
   epoch?: number;
   nodeId?: string;
@@ -89,6 +100,8 @@ export interface RecordingFragment {
   sha256: string;
   /** The lease epoch it was written under; 0 or absent without leases. */
   epoch?: number;
+  /** Absent: the recorder's. */
+  origin?: FootageOrigin;
 }
 
 export interface CameraEvent {
@@ -109,6 +122,14 @@ export class LeaseFencedError extends Error {
   readonly code = 'LEASE_FENCED';
   constructor(readonly cameraId: number, readonly epoch: number) {
     super(`camera ${cameraId}: lease epoch ${epoch} is no longer held; the write is refused`);
+  }
+}
+
+/** Footage of the camera already covers part of what a backfill would add: the backfill is refused whole. */
+export class BackfillOverlapError extends Error {
+  readonly code = 'BACKFILL_OVERLAP';
+  constructor(readonly cameraId: number, readonly startMs: number, readonly endMs: number) {
+    super(`camera ${cameraId} already has footage from ${new Date(startMs).toISOString()} to ${new Date(endMs).toISOString()}: a backfill never covers footage we hold`);
   }
 }
 
@@ -148,6 +169,7 @@ const toFile = (r: Selectable<RecordingFileTable>): RecordingFile => ({
   bytes: Number(r.bytes),
   closed: Number(r.closed) === 1,
   epoch: Number(r.epoch),
+  origin: r.origin === 'device' ? 'device' : 'recorder',
 });
 
 const toFragment = (r: Selectable<RecordingFragmentTable>): RecordingFragment => ({
@@ -161,6 +183,7 @@ const toFragment = (r: Selectable<RecordingFragmentTable>): RecordingFragment =>
   keyframe: Number(r.keyframe) === 1,
   samples: Number(r.samples),
   sha256: r.sha256,
+  origin: r.origin === 'device' ? 'device' : 'recorder',
 });
 
 export class RecordingRepository {
@@ -214,6 +237,7 @@ export class RecordingRepository {
       .values({
         epoch: f.epoch ?? 0,
         node_id: f.nodeId ?? null,
+        origin: f.origin ?? 'recorder',
         camera_id: f.cameraId,
         path: f.path,
         codec: f.codec,
@@ -264,6 +288,7 @@ export class RecordingRepository {
               keyframe: f.keyframe ? 1 : 0,
               samples: f.samples,
               sha256: f.sha256,
+              origin: f.origin ?? 'recorder',
             })),
           )
           .execute();
@@ -294,6 +319,40 @@ export class RecordingRepository {
           .execute();
       }
       return { fenced: [...stale] };
+    });
+  }
+
+  /**
+   * A backfill's files and fragments become part of the recording in one transaction, or not at
+   * all: refused (BackfillOverlapError) when any footage of the camera already lies in the time
+   * they cover (we never put a second picture over one we hold), or when one of the files is no
+   * longer open (recovery removed it under us).
+   */
+  async commitBackfill(cameraId: number, files: { fileId: number; endedAt: number; bytes: number }[], fragments: RecordingFragment[]): Promise<void> {
+    if (!fragments.length) throw new Error('a backfill with no fragment is not committed');
+    const from = Math.min(...fragments.map((f) => f.startMs));
+    const to = Math.max(...fragments.map((f) => f.endMs));
+    await this.db.transaction().execute(async (trx) => {
+      const held = await trx
+        .selectFrom('recording_fragments')
+        .select(['start_ms', 'end_ms'])
+        .where('camera_id', '=', cameraId)
+        .where('start_ms', '<', to)
+        .where('start_ms', '>', from - 86_460_000)
+        .where('end_ms', '>', from)
+        .limit(1)
+        .executeTakeFirst();
+      if (held) throw new BackfillOverlapError(cameraId, Number(held.start_ms), Number(held.end_ms));
+      for (const f of files) {
+        const r = await trx.updateTable('recording_files').set({ ended_at: f.endedAt, bytes: f.bytes, closed: 1 }).where('id', '=', f.fileId).where('camera_id', '=', cameraId).where('closed', '=', 0).where('origin', '=', 'device').executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) throw new Error(`backfill file ${f.fileId} is no longer open; nothing of this backfill is kept`);
+      }
+      for (let i = 0; i < fragments.length; i += ROWS_PER_INSERT) {
+        await trx
+          .insertInto('recording_fragments')
+          .values(fragments.slice(i, i + ROWS_PER_INSERT).map((f) => ({ file_id: f.fileId, camera_id: cameraId, seq: f.seq, byte_offset: f.byteOffset, size: f.size, start_ms: f.startMs, end_ms: f.endMs, keyframe: f.keyframe ? 1 : 0, samples: f.samples, sha256: f.sha256, origin: 'device' as const })))
+          .execute();
+      }
     });
   }
 

@@ -43,6 +43,8 @@ export interface ManifestFragment {
   proof: string[];
   /** In-place substitutions (offsets within the fragment) that rebase its decode times; format 2. */
   patches?: Patch[];
+  /** 'device': backfilled (补录) from the camera's GB/T 28181 device's own recording; absent: recorded by Vigil. */
+  origin?: 'device';
 }
 
 export interface ManifestFile {

@@ -98,7 +98,7 @@ export async function writePackage(p: PackageInput): Promise<{ manifestSha256: s
           const original = i === 0 && first ? first : await read(f.byteOffset, f.size, f.sha256, `fragment ${f.seq}`);
           const rebased = zero ? rebaseOrThrow(original.bytes, zero.shift, src.file.path, f.seq) : { bytes: original.bytes, patches: [] };
           await write(rebased.bytes);
-          fragments.push({ seq: f.seq, offset, originalOffset: f.byteOffset, size: f.size, startMs: f.startMs, endMs: f.endMs, keyframe: f.keyframe, samples: f.samples, sha256: f.sha256, leafIndex: f.leafIndex, proof: p.proof(f.leafIndex), patches: rebased.patches });
+          fragments.push({ seq: f.seq, offset, originalOffset: f.byteOffset, size: f.size, startMs: f.startMs, endMs: f.endMs, keyframe: f.keyframe, samples: f.samples, sha256: f.sha256, leafIndex: f.leafIndex, proof: p.proof(f.leafIndex), patches: rebased.patches, ...(f.origin === 'device' ? { origin: 'device' as const } : {}) });
         }
         await output.sync();
         files.push({

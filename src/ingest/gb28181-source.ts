@@ -4,11 +4,10 @@
 // description, out of the samples) like the RTSP source does. The player exists only where the
 // gb28181 role runs, so the scheme is registered by that role (services/gb28181.service.ts).
 import { EventEmitter } from 'node:events';
-import { h264CodecString, parseH264Sps } from '../media/h264/sps.js';
-import { h265CodecString, parseH265Sps } from '../media/h265/sps.js';
 import type { PsAccessUnit } from '../media/ps/video-assembler.js';
 import { IngestError } from './errors.js';
-import type { MediaSource, SourceEvents, SourceFactory, SourceOptions, SourceStats, VideoTrackInfo } from './source.js';
+import { PsUnitFrames } from './ps-unit-frames.js';
+import type { MediaSource, SourceEvents, SourceFactory, SourceOptions, SourceStats } from './source.js';
 
 export interface GbLiveSession extends EventEmitter<{ unit: [PsAccessUnit]; end: [reason: string] }> {
   readonly stats: { lost: number; psDamaged: number };
@@ -19,18 +18,12 @@ export interface GbLivePlayer {
   play(deviceId: string | undefined, channelId: string, transport: 'udp' | 'tcp-passive' | 'tcp-active'): Promise<GbLiveSession>;
 }
 
-const PTS_WRAP = 2 ** 33;
-
 export class Gb28181Source extends EventEmitter<SourceEvents> implements MediaSource {
   readonly displayUrl: string;
   readonly stats: SourceStats = { framesLost: 0, packetsLost: 0, bytesIn: 0 };
   private session: GbLiveSession | undefined;
-  private info: VideoTrackInfo | undefined;
-  private sets = new Map<number, Buffer>();
-  private basePts: number | undefined;
-  private lastRaw: number | undefined;
-  private wraps = 0;
-  private baseWall = 0;
+  /** Wall clock from arrival: the first picture is now. */
+  private readonly frames = new PsUnitFrames(() => Date.now());
   private stall: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly channelId: string;
@@ -79,57 +72,20 @@ export class Gb28181Source extends EventEmitter<SourceEvents> implements MediaSo
 
   private onUnit(u: PsAccessUnit): void {
     this.armStall();
-    const h264 = u.codec === 'h264';
-    const type = (n: Buffer) => (h264 ? n[0]! & 0x1f : (n[0]! >> 1) & 0x3f);
-    const setTypes = h264 ? [7, 8] : [32, 33, 34];
-    const aud = h264 ? 9 : 35;
-    const samples: Buffer[] = [];
-    let changed = false;
-    for (const n of u.nalus) {
-      const t = type(n);
-      this.stats.bytesIn += n.length;
-      if (setTypes.includes(t)) {
-        const old = this.sets.get(t);
-        if (!old || !old.equals(n)) {
-          this.sets.set(t, Buffer.from(n));
-          changed = true;
-        }
-      } else if (t !== aud) samples.push(n);
+    let r;
+    try {
+      r = this.frames.push(u);
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+      return;
     }
-    if (changed || !this.info) {
-      const sets = setTypes.map((t) => this.sets.get(t));
-      if (sets.some((s) => !s)) {
-        this.stats.framesLost++; // no picture can be described before its parameter sets
-        return;
-      }
-      try {
-        const sps = this.sets.get(h264 ? 7 : 33)!;
-        const d = h264 ? { ...parseH264Sps(sps), codecString: h264CodecString(sps) } : (() => { const p = parseH265Sps(sps); return { width: p.width, height: p.height, codecString: h265CodecString(p) }; })();
-        this.info = { codec: u.codec, codecString: d.codecString, parameterSets: sets as Buffer[], width: d.width, height: d.height };
-        this.emit('info', { video: this.info });
-      } catch (e) {
-        this.fail(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
+    this.stats.bytesIn += r.bytes;
+    if (r.kind === 'lost') {
+      this.stats.framesLost++; // no picture can be described before its parameter sets
+      return;
     }
-    if (!samples.length) return;
-    // 33-bit PES time, unwrapped, from 0 at the first picture; wall clock from arrival then.
-    if (this.lastRaw !== undefined && u.dts < this.lastRaw - PTS_WRAP / 2) this.wraps++;
-    this.lastRaw = u.dts;
-    const dts = u.dts + this.wraps * PTS_WRAP;
-    const pts = u.pts + this.wraps * PTS_WRAP + (u.pts < u.dts - PTS_WRAP / 2 ? PTS_WRAP : 0);
-    if (this.basePts === undefined) {
-      this.basePts = dts;
-      this.baseWall = Date.now();
-    }
-    this.emit('frame', {
-      kind: 'video',
-      wallClockMs: this.baseWall + (pts - this.basePts) / 90,
-      pts90k: pts - this.basePts,
-      ...(dts !== pts ? { dts90k: dts - this.basePts } : {}),
-      keyframe: u.keyframe,
-      nalus: samples,
-    });
+    if (r.info) this.emit('info', { video: r.info });
+    if (r.kind === 'frame') this.emit('frame', r.frame);
     this.stats.packetsLost = this.session?.stats.lost ?? 0;
   }
 

@@ -6,7 +6,7 @@ import { vodPlaylist } from './vod-playlist.js';
 
 /** One-second fragments, a keyframe every `gop` of them, from `start` in file `fileId`. */
 function run(fileId: number, start: number, count: number, gop = 2, firstSeq = 1): IndexedFragment[] {
-  return Array.from({ length: count }, (_, i) => ({ id: firstSeq + i, cameraId: 7, samples: 25, fileId, seq: firstSeq + i, byteOffset: 1000 + i * 500, size: 500, startMs: start + i * 1000, endMs: start + (i + 1) * 1000, keyframe: i % gop === 0, sha256: 'x' }));
+  return Array.from({ length: count }, (_, i) => ({ id: firstSeq + i, cameraId: 7, samples: 25, fileId, seq: firstSeq + i, byteOffset: 1000 + i * 500, size: 500, startMs: start + i * 1000, endMs: start + (i + 1) * 1000, keyframe: i % gop === 0, sha256: 'x', origin: 'recorder' as const }));
 }
 
 describe('buildPlan', () => {

@@ -34,10 +34,10 @@ export class TimelineService {
   async camera(cameraId: number, from: number, to: number, joinMs = 1500): Promise<CameraTimeline> {
     if (!(to > from)) throw new PlaybackError('PLAYBACK_RANGE', '"to" must be after "from"');
     if (to - from > MAX_TIMELINE_SPAN_MS) throw new PlaybackError('PLAYBACK_RANGE', 'a timeline covers at most 32 days');
-    const [files, events, firstRecordedMs] = await Promise.all([this.index.fileSpans(cameraId, from, to), this.index.events(cameraId, from, to), this.index.firstRecordingStart(cameraId)]);
+    const [files, backfilled, events, firstRecordedMs] = await Promise.all([this.index.fileSpans(cameraId, from, to), this.index.backfilledSpans(cameraId, from, to), this.index.events(cameraId, from, to), this.index.firstRecordingStart(cameraId)]);
     const now = this.now();
     const gapEvents = events.filter((e) => e.kind === 'gap').map((e) => ({ startMs: e.startMs, endMs: e.endMs ?? now }));
-    return { cameraId, from, to, ...summarise({ from, to, now, files, gapEvents, joinMs: Math.max(1500, joinMs) }), events, firstRecordedMs };
+    return { cameraId, from, to, ...summarise({ from, to, now, files, backfilled, gapEvents, joinMs: Math.max(1500, joinMs) }), events, firstRecordedMs };
   }
 
   async shared(cameraIds: number[], from: number, to: number, joinMs?: number): Promise<SharedTimeline> {

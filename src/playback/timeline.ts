@@ -17,10 +17,17 @@ export interface TimelineInput {
   gapEvents: readonly Range[];
   /** Holes shorter than this are joined (clock jitter between files; a coarse zoom level). */
   joinMs: number;
+  /**
+   * Files backfilled from the camera's device into gaps (sorted by start): footage, though the
+   * recorder's gap events still cover their time.
+   */
+  backfilled?: readonly (readonly [number, number])[];
 }
 
 export interface TimelineSummary {
   ranges: Range[];
+  /** The part of `ranges` backfilled from the device (补录), for the timeline to colour apart. */
+  backfilled: Range[];
   gaps: Range[];
   recordedMs: number;
   /** Share of [from, min(to, now)] that is recorded, 0…100. */
@@ -38,7 +45,8 @@ export function summarise(t: TimelineInput): TimelineSummary {
     if (last && a - last.endMs <= t.joinMs) last.endMs = Math.max(last.endMs, b);
     else ranges.push({ startMs: a, endMs: b });
   }
-  const cut = subtract(ranges, t.gapEvents.filter((g) => g.endMs - g.startMs > t.joinMs));
+  const backfilled = join(t.backfilled ?? [], t.from, end, t.joinMs);
+  const cut = union(subtract(ranges, t.gapEvents.filter((g) => g.endMs - g.startMs > t.joinMs)), backfilled);
   const gaps: Range[] = [];
   let cursor = t.from;
   for (const r of cut) {
@@ -48,7 +56,33 @@ export function summarise(t: TimelineInput): TimelineSummary {
   if (end > cursor) gaps.push({ startMs: cursor, endMs: end });
   const recordedMs = cut.reduce((n, r) => n + (r.endMs - r.startMs), 0);
   const span = end - t.from;
-  return { ranges: cut, gaps, recordedMs, coveragePct: span > 0 ? Math.round((recordedMs / span) * 10000) / 100 : 0 };
+  return { ranges: cut, backfilled, gaps, recordedMs, coveragePct: span > 0 ? Math.round((recordedMs / span) * 10000) / 100 : 0 };
+}
+
+/** Spans clipped to [from, end], joined where less than `joinMs` apart. */
+function join(spans: readonly (readonly [number, number])[], from: number, end: number, joinMs: number): Range[] {
+  const out: Range[] = [];
+  for (const [s, e] of spans) {
+    const a = Math.max(s, from);
+    const b = Math.min(e, end);
+    if (b <= a) continue;
+    const last = out[out.length - 1];
+    if (last && a - last.endMs <= joinMs) last.endMs = Math.max(last.endMs, b);
+    else out.push({ startMs: a, endMs: b });
+  }
+  return out;
+}
+
+/** Two sorted lists of disjoint ranges as one (touching ranges joined). */
+export function union(a: readonly Range[], b: readonly Range[]): Range[] {
+  const all = [...a, ...b].sort((x, y) => x.startMs - y.startMs);
+  const out: Range[] = [];
+  for (const r of all) {
+    const last = out[out.length - 1];
+    if (last && r.startMs <= last.endMs) last.endMs = Math.max(last.endMs, r.endMs);
+    else out.push({ ...r });
+  }
+  return out;
 }
 
 /** `ranges` (sorted, disjoint) minus `holes` (any order). */

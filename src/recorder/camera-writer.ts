@@ -5,13 +5,13 @@
 // whole GOPs are dropped (and counted) rather than memory growing. A frame's memory is released
 // to its source once the fragment holding it is written (or the frame is not recorded at all).
 import type { Logger } from 'pino';
-import { LeaseFencedError, type CameraEvent, type CameraEventKind, type RecordingRepository } from '../db/recording.repository.js';
+import { LeaseFencedError, type CameraEvent, type CameraEventKind, type FootageOrigin, type RecordingRepository } from '../db/recording.repository.js';
 import type { AudioFrame, StreamInfo, VideoFrame } from '../ingest/source.js';
 import { Fmp4Muxer, type FragmentOut } from '../media/fmp4/muxer.js';
 import type { AudioConfig, VideoConfig } from '../media/fmp4/init-segment.js';
 import { detectGap } from './gap.js';
 import { timelineBreak } from './media-timeline.js';
-import type { IndexWriter } from './index-writer.js';
+import type { IndexSink } from './index-writer.js';
 import type { RecorderMetrics } from './metrics.js';
 import { RecordingFile } from './recording-file.js';
 import type { SegmentStore } from './segment-store/segment-store.js';
@@ -26,8 +26,10 @@ export interface CameraWriterOptions {
 export interface CameraWriterDeps {
   store: SegmentStore;
   repo: RecordingRepository;
-  index: IndexWriter;
+  index: IndexSink;
   logger: Logger;
+  /** Whose footage the files are (default the recorder's; 'device' for a backfill). */
+  origin?: FootageOrigin;
   metrics?: RecorderMetrics;
   /** False while the recordings volume is full: new fragments are not written, nothing is deleted. */
   acceptingWrites?: () => boolean;
@@ -372,7 +374,7 @@ export class CameraWriter {
     for (let startMs = Math.round(t.startMs), attempt = 0; ; startMs++, attempt++) {
       const path = this.deps.store.pathFor(this.cameraId, startMs);
       const row = await this.deps.repo
-        .createFile({ cameraId: this.cameraId, path, codec: video?.codec ?? t.info.video.codecString, width: t.info.video.width, height: t.info.video.height, initSize: init.length, startedAt: startMs, ...lease })
+        .createFile({ cameraId: this.cameraId, path, codec: video?.codec ?? t.info.video.codecString, width: t.info.video.width, height: t.info.video.height, initSize: init.length, startedAt: startMs, ...lease, ...(this.deps.origin ? { origin: this.deps.origin } : {}) })
         .catch((e: unknown) => {
           if (attempt < 5 && /unique|duplicate/i.test(String((e as Error).message))) return undefined;
           throw e;

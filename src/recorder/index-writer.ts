@@ -16,7 +16,14 @@ export interface IndexWriterOptions {
 
 type Progress = IndexBatch['fileProgress'][number];
 
-export class IndexWriter {
+/** What a camera writer tells the index: the recorder's IndexWriter, or a backfill's collector. */
+export interface IndexSink {
+  fragment(f: RecordingFragment, fileBytes: number): void;
+  event(e: CameraEvent): void;
+  closeFile(fileId: number, endedAt: number, bytes: number): void;
+}
+
+export class IndexWriter implements IndexSink {
   private fragments: RecordingFragment[] = [];
   private events: CameraEvent[] = [];
   private progress = new Map<number, Progress>();

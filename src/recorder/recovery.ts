@@ -4,7 +4,8 @@
 // Those complete fragments are indexed now — read back, hashed, and placed in time after the
 // last indexed one by their media time, which runs on without a break within a file — and only a
 // partial fragment being written is cut off; the file is then closed, so the index holds exactly
-// what the file holds. A file with no indexed fragment is deleted with its row; a recording file
+// what the file holds. A file with no indexed fragment is deleted with its row (so is a backfill
+// cut short: its fragments are indexed only when the whole download is in, see backfill-writer.ts); a recording file
 // that no row knows (an index lost on power failure) is deleted too, so every file on disk is
 // accounted for.
 import type { Logger } from 'pino';

@@ -9,8 +9,8 @@ import { openEvidence } from './evidence.js';
 import { RestreamServer } from '../restream/restream-server.js';
 import type { Context } from './context.js';
 import { storageThresholds } from '../storage/disk-usage.js';
-import { GbDeviceRecordsService } from '../gb28181/device-records.service.js';
-import { GbPtzService } from '../gb28181/ptz.service.js';
+import { gbUseCases } from '../gb28181/use-cases.js';
+import { SegmentStore } from '../recorder/segment-store/segment-store.js';
 import { gbInProcess } from './gb28181.service.js';
 
 export interface ApiServiceOptions {
@@ -28,6 +28,15 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   // The masking models load now, so a missing or corrupt one is said at start, not at the first release.
   evidence.warmMasker().catch((err: unknown) => ctx.logger.error({ err }, 'the release masking models cannot be loaded: releases will fail until they are installed'));
   const r = ctx.config.retention;
+  const gbCases = gbUseCases({
+    repos: ctx.repos,
+    log: ctx.access.log,
+    logger: ctx.logger.child({ role: 'gb28181' }),
+    clock: ctx.clock,
+    store: new SegmentStore(ctx.config.dataDir, { directIo: ctx.config.recorder.directIo }),
+    recorder: ctx.config.recorder,
+    runtime: () => gbInProcess.runtime,
+  });
   const app = await buildApp({
     db: ctx.db,
     registry: ctx.registry,
@@ -40,10 +49,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
     supervision: ctx.supervision,
     shares: { shares: ctx.shares },
-    gb28181: {
-      ptz: new GbPtzService({ repos: ctx.repos, log: ctx.access.log, control: () => { const rt = gbInProcess.runtime; return rt ? (ch, cmd) => rt.platform.deviceControl(ch, cmd) : undefined; } }),
-      deviceRecords: new GbDeviceRecordsService({ repos: ctx.repos, log: ctx.access.log, recordInfo: () => { const rt = gbInProcess.runtime; return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; } }),
-    },
+    gb28181: gbCases,
     evidence: {
       ...evidence,
       keys: ctx.audit.keys,
@@ -67,6 +73,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   } catch (e) {
     await watching.close();
     await app.close();
+    await gbCases.close();
     throw e;
   }
   return {
@@ -75,6 +82,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
       await restream?.close();
       await watching.close();
       await app.close();
+      await gbCases.close();
     },
   };
 }

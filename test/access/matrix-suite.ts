@@ -216,6 +216,10 @@ export function authorisationMatrix(shard: number, shards: number): void {
       'GET /api/v1/cameras/:cameraId/ptz': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/ptz` }), own: LISTERS, other: NOBODY },
       'POST /api/v1/cameras/:cameraId/ptz': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/ptz`, payload: { action: 'stop' } }), own: NOBODY, other: NOBODY },
       'GET /api/v1/cameras/:cameraId/device-records': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/device-records?from=${t.clock.now() - 3_600_000}&to=${t.clock.now()}` }), own: NOBODY, other: NOBODY },
+      // Backfill (补录): who may play the camera back; the matrix cameras are RTSP, so even they get no plan and no start.
+      'GET /api/v1/cameras/:cameraId/backfill-plan': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/backfill-plan?from=${t.clock.now() - 3_600_000}&to=${t.clock.now()}` }), own: NOBODY, other: NOBODY },
+      'POST /api/v1/cameras/:cameraId/backfills': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/backfills`, payload: { from: String(t.clock.now() - 3_600_000), to: String(t.clock.now()) } }), own: NOBODY, other: NOBODY },
+      'GET /api/v1/cameras/:cameraId/backfills': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/backfills` }), own: ['duty_operator'], other: NOBODY },
       'GET /api/v1/cameras/:id': { call: async (v) => ({ url: `/${camOf(v)}` }), own: LISTERS, other: NOBODY },
       'PATCH /api/v1/cameras/:id': { call: async (v) => ({ url: `/${camOf(v)}`, payload: { name: `renamed ${uniq()}` } }), own: MANAGERS, other: NOBODY },
       // Bulk import and full export reach every region: only a platform-wide grant may.

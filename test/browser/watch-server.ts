@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createAccess, type Access } from '../../src/access/index.js';
 import type { Role } from '../../src/access/permissions.js';
-import { GbDeviceRecordsService } from '../../src/gb28181/device-records.service.js';
-import { GbPtzService } from '../../src/gb28181/ptz.service.js';
+import { gbUseCases } from '../../src/gb28181/use-cases.js';
+import { SegmentStore } from '../../src/recorder/segment-store/segment-store.js';
+import { pino as makeLogger } from 'pino';
 import { buildApp } from '../../src/api/app.js';
 import { consolePlugin } from '../../src/api/plugins/console.js';
 import { streamAuthority } from '../../src/access/stream-authority.js';
@@ -66,7 +67,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
     logger: false,
     media: { live, playback: new PlaybackService(index, harness.dataDir, register), timeline: new TimelineService(index) },
     // As an API process without the GB/T 28181 platform serves them: every tile asks whether it takes PTZ.
-    gb28181: { ptz: new GbPtzService({ repos: harness.repos, log: access.log, control: () => undefined }), deviceRecords: new GbDeviceRecordsService({ repos: harness.repos, log: access.log, recordInfo: () => undefined }) },
+    gb28181: gbUseCases({ repos: harness.repos, log: access.log, logger: makeLogger({ level: 'silent' }), clock: { now: () => Date.now() }, store: new SegmentStore(harness.dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => undefined }),
     plugins: [consolePlugin(webRoot)],
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

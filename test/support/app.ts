@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { GbDeviceRecordsService } from '../../src/gb28181/device-records.service.js';
-import { GbPtzService } from '../../src/gb28181/ptz.service.js';
+import type { GbRuntime } from '../../src/gb28181/open.js';
+import { gbUseCases, type GbUseCases } from '../../src/gb28181/use-cases.js';
 import { buildApp } from '../../src/api/app.js';
 import { createAccess, type Access, type AccessSettings } from '../../src/access/index.js';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
@@ -72,6 +72,8 @@ export interface TestApp {
   adminId: number;
   rules: ReturnType<typeof loadProfileRules>['rules'];
   view: ReturnType<typeof loadProfileRules>['view'];
+  /** The GB/T 28181 use cases behind the API; they reach devices through `gb.runtime` once a test sets it (gbWorld does). */
+  gb: GbUseCases & { runtime?: GbRuntime };
   close(): Promise<void>;
 }
 
@@ -127,9 +129,14 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   });
   const media = o.media ? mediaOf(db, repos, access, guard, dataDir) : undefined;
   const shares = new ShareService({ repos, log: access.log, clock, grantAuthority: async (orgId) => catalogue.require(await registry.organisations.effectiveProfileId(orgId)).access.shareGrantAuthority });
+  const gbHook: { runtime?: GbRuntime } = {};
+  const gb = Object.assign(gbHook, gbUseCases({
+    repos, log: access.log, logger: pino({ level: 'silent' }), clock, store: new SegmentStore(dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => gbHook.runtime,
+    backfill: { stallMs: 10_000 },
+  }));
   const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, shares: { shares }, ...(media ? { media } : {}),
     // GB/T 28181 routes as an API process without the platform in it serves them: the use cases decide, the device is unreachable.
-    gb28181: { ptz: new GbPtzService({ repos, log: access.log, control: () => undefined }), deviceRecords: new GbDeviceRecordsService({ repos, log: access.log, recordInfo: () => undefined }) },
+    gb28181: gb,
   });
   const { user } = await access.users.create(null, { login: 'test-admin', displayName: 'Test administrator', password: randomBytes(12).toString('hex') });
   await access.users.grant(null, user.id, 'system_administrator', null);
@@ -158,9 +165,12 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     adminId: user.id,
     rules,
     view,
+    gb,
     async close() {
       await health.close();
       await raw.close();
+      await gb.close();
+      await evidence.store.close();
       await db.close();
     },
   };

@@ -77,6 +77,7 @@ export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; kee
     const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', mediaPortMin: base, mediaPortMax: base + 9, domainPassword: 'domain-secret', defaultRegionId: region.id, ...(o.keepaliveSeconds ? { keepaliveSeconds: o.keepaliveSeconds } : {}) } }).gb28181;
     const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock, logger: pino({ level: 'silent' }), alarms: t.health.alarms });
     closers.push(() => gb.close());
+    t.gb.runtime = gb;
     registerSource('gb28181', gb28181SourceFactory(gb.player));
     const feed = await liveEncoder();
     const device = new SimGbDevice({

@@ -4,6 +4,7 @@
 import type { Context } from '../../services/context.js';
 import { parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
+import { gbBackfillHelp } from './gb-backfill.js';
 
 export const gbHelp = `vigil gb <command>
   devices [--json]
@@ -13,7 +14,8 @@ export const gbHelp = `vigil gb <command>
     The channels of a device's last catalog: national ID, name, status, the camera point it became,
     or why the registry refused it (with the articles).
   catalog DEVICE [--json]
-    Every field of every item of the device's last catalog (2016 and 2022 fields, Info/ fields).`;
+    Every field of every item of the device's last catalog (2016 and 2022 fields, Info/ fields).
+${gbBackfillHelp}`;
 
 const time = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
 

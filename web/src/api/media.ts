@@ -16,6 +16,9 @@ export type Range = PlaybackPlan['gaps'][number];
 export type SharedTimeline = ResponseOf<'/api/v1/timeline', 'get'>;
 export type CameraTimeline = SharedTimeline['cameras'][number];
 export type TimelineEvent = CameraTimeline['events'][number];
+/** The recordings a GB/T 28181 camera's own device keeps (RecordInfo). */
+export type DeviceRecords = ResponseOf<'/api/v1/cameras/{cameraId}/device-records', 'get'>;
+export type Backfill = ResponseOf<'/api/v1/cameras/{cameraId}/backfills', 'post', 202>;
 
 export const mediaApi = {
   streamToken: (input: BodyOf<'/api/v1/stream-tokens', 'post'>) => request<StreamToken>('POST', '/stream-tokens', { json: input }),
@@ -28,6 +31,11 @@ export const mediaApi = {
     open: (cameraId: number, token: string, from: number, to?: number) => request<PlaybackPlan>('GET', `/playback/${cameraId}`, { query: { token, from, to } }),
     plan: (sessionId: string, from: number, to?: number) => request<PlaybackPlan>('GET', `/playback/sessions/${encodeURIComponent(sessionId)}/plan`, { query: { from, to } }),
     close: (sessionId: string) => request<null>('DELETE', `/playback/sessions/${encodeURIComponent(sessionId)}`),
+  },
+  gb: {
+    deviceRecords: (cameraId: number, from: number, to: number, signal?: AbortSignal) =>
+      request<DeviceRecords>('GET', `/cameras/${cameraId}/device-records`, { query: { from, to }, signal }),
+    backfill: (cameraId: number, from: number, to: number) => request<Backfill>('POST', `/cameras/${cameraId}/backfills`, { json: { from: String(Math.round(from)), to: String(Math.round(to)) } }),
   },
   timeline: {
     shared: (cameraIds: number[], from: number, to: number, joinMs?: number, signal?: AbortSignal) =>

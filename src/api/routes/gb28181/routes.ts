@@ -1,7 +1,9 @@
-// GB/T 28181 channels from the console: PTZ (steer, zoom, presets) and the device's own
-// recordings for the playback timeline. Thin: the use cases decide and register.
+// GB/T 28181 channels from the console: PTZ (steer, zoom, presets), the device's own recordings
+// for the playback timeline, and backfill (补录) of our gaps from them. Thin: the use cases
+// decide and register.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { GbBackfillService } from '../../../gb28181/backfill.service.js';
 import type { GbDeviceRecordsService } from '../../../gb28181/device-records.service.js';
 import type { GbPtzService } from '../../../gb28181/ptz.service.js';
 import { actorOf } from '../../plugins/auth.js';
@@ -12,7 +14,31 @@ import { instant } from '../playback/schema.js';
 export interface GbRouteDeps {
   ptz: GbPtzService;
   deviceRecords: GbDeviceRecordsService;
+  backfill: GbBackfillService;
 }
+
+const range = z.object({ startMs: z.number(), endMs: z.number() });
+const span = z.strictObject({ from: instant.describe('Start (ISO 8601 or epoch ms)'), to: instant.describe('End; at most 7 days after from') });
+const backfillJob = z
+  .object({
+    id: z.number(),
+    cameraId: z.number(),
+    channelId: z.string(),
+    from: z.number(),
+    to: z.number(),
+    state: z.enum(['running', 'done', 'failed']),
+    pieces: z.array(range.extend({
+      state: z.enum(['waiting', 'downloading', 'done', 'failed', 'nothing-new']),
+      written: range.nullable().describe('What was written into the recording, marked as from the device'),
+      fragments: z.number(),
+      bytes: z.number(),
+      error: z.string().nullable(),
+    })).describe('Each range downloaded (s=Download): where we had a gap and the device a recording'),
+    startedAt: z.number(),
+    endedAt: z.number().nullable(),
+    error: z.string().nullable(),
+  })
+  .describe('Backfill');
 
 const ptzBody = z.discriminatedUnion('action', [
   z.strictObject({
@@ -70,4 +96,39 @@ export const gb28181Routes: FastifyPluginAsyncZod<GbRouteDeps> = async (app, d) 
       },
     },
   }, async (req) => d.deviceRecords.list(actorOf(req), req.params.cameraId, req.query.from, req.query.to));
+
+  app.get('/cameras/:cameraId/backfill-plan', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: "What a backfill (补录) of the span would download: the gaps of our recording, the device's recordings, and where they meet; needs playback of the camera",
+      params: cameraParams,
+      querystring: span,
+      response: {
+        200: z.object({ cameraId: z.number(), channelId: z.string(), from: z.number(), to: z.number(), gaps: z.array(range), device: z.array(range), pieces: z.array(range).describe('What would be downloaded') }).describe('BackfillPlan'),
+        ...errorResponses,
+      },
+    },
+  }, async (req) => d.backfill.plan(actorOf(req), req.params.cameraId, req.query.from, req.query.to));
+
+  app.post('/cameras/:cameraId/backfills', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: "Backfill (补录) the gaps of our recording in the span from the GB/T 28181 device's own recording: 202, downloaded in the background, written as footage marked as from the device; never over footage we hold; registered",
+      params: cameraParams,
+      body: span,
+      response: { 202: backfillJob, ...errorResponses },
+    },
+  }, async (req, reply) => reply.status(202).send(await d.backfill.start(actorOf(req), req.params.cameraId, req.body.from, req.body.to)));
+
+  app.get('/cameras/:cameraId/backfills', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: "The camera's backfills since this process started, newest first, with each range's state",
+      params: cameraParams,
+      response: { 200: z.object({ items: z.array(backfillJob) }).describe('Backfills'), ...errorResponses },
+    },
+  }, async (req) => ({ items: await d.backfill.list(actorOf(req), req.params.cameraId) }));
 };

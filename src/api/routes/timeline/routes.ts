@@ -18,6 +18,7 @@ const cameraTimeline = z
     from: z.number(),
     to: z.number(),
     ranges: z.array(range).describe('Recorded, merged'),
+    backfilled: z.array(range).describe("The part of the ranges backfilled (补录) from the camera's GB/T 28181 device"),
     gaps: z.array(range).describe('Not recorded, up to now'),
     recordedMs: z.number(),
     firstRecordedMs: z.number().nullable().describe('When the oldest recording still kept begins: time before it is not a gap (the camera was not recording yet)'),

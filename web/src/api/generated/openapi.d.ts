@@ -13055,6 +13055,11 @@ export interface paths {
                                 startMs: number;
                                 endMs: number;
                             }[];
+                            /** @description The part of the ranges backfilled (补录) from the camera's GB/T 28181 device */
+                            backfilled: {
+                                startMs: number;
+                                endMs: number;
+                            }[];
                             /** @description Not recorded, up to now */
                             gaps: {
                                 startMs: number;
@@ -13282,6 +13287,11 @@ export interface paths {
                                 to: number;
                                 /** @description Recorded, merged */
                                 ranges: {
+                                    startMs: number;
+                                    endMs: number;
+                                }[];
+                                /** @description The part of the ranges backfilled (补录) from the camera's GB/T 28181 device */
+                                backfilled: {
                                     startMs: number;
                                     endMs: number;
                                 }[];
@@ -29125,6 +29135,676 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{cameraId}/backfill-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a backfill (补录) of the span would download: the gaps of our recording, the device's recordings, and where they meet; needs playback of the camera */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Start (ISO 8601 or epoch ms) */
+                    from: string;
+                    /** @description End; at most 7 days after from */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    cameraId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description BackfillPlan */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cameraId: number;
+                            channelId: string;
+                            from: number;
+                            to: number;
+                            gaps: {
+                                startMs: number;
+                                endMs: number;
+                            }[];
+                            device: {
+                                startMs: number;
+                                endMs: number;
+                            }[];
+                            /** @description What would be downloaded */
+                            pieces: {
+                                startMs: number;
+                                endMs: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{cameraId}/backfills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The camera's backfills since this process started, newest first, with each range's state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    cameraId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Backfills */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: number;
+                                cameraId: number;
+                                channelId: string;
+                                from: number;
+                                to: number;
+                                /** @enum {string} */
+                                state: "running" | "done" | "failed";
+                                /** @description Each range downloaded (s=Download): where we had a gap and the device a recording */
+                                pieces: {
+                                    startMs: number;
+                                    endMs: number;
+                                    /** @enum {string} */
+                                    state: "waiting" | "downloading" | "done" | "failed" | "nothing-new";
+                                    /** @description What was written into the recording, marked as from the device */
+                                    written: {
+                                        startMs: number;
+                                        endMs: number;
+                                    } | null;
+                                    fragments: number;
+                                    bytes: number;
+                                    error: string | null;
+                                }[];
+                                startedAt: number;
+                                endedAt: number | null;
+                                error: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Backfill (补录) the gaps of our recording in the span from the GB/T 28181 device's own recording: 202, downloaded in the background, written as footage marked as from the device; never over footage we hold; registered */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    cameraId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Start (ISO 8601 or epoch ms) */
+                        from: string;
+                        /** @description End; at most 7 days after from */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Backfill */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            cameraId: number;
+                            channelId: string;
+                            from: number;
+                            to: number;
+                            /** @enum {string} */
+                            state: "running" | "done" | "failed";
+                            /** @description Each range downloaded (s=Download): where we had a gap and the device a recording */
+                            pieces: {
+                                startMs: number;
+                                endMs: number;
+                                /** @enum {string} */
+                                state: "waiting" | "downloading" | "done" | "failed" | "nothing-new";
+                                /** @description What was written into the recording, marked as from the device */
+                                written: {
+                                    startMs: number;
+                                    endMs: number;
+                                } | null;
+                                fragments: number;
+                                bytes: number;
+                                error: string | null;
+                            }[];
+                            startedAt: number;
+                            endedAt: number | null;
+                            error: string | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

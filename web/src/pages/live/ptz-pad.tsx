@@ -1,6 +1,7 @@
 // A small PTZ pad on a tile whose camera the server says is a GB/T 28181 channel one may steer: hold an arrow or zoom button to move, release to stop
-// (POST /cameras/:id/ptz). Whether one may steer is the server's decision; a refusal is shown.
-import { Button, Tooltip } from 'antd';
+// (POST /cameras/:id/ptz); presets 1–255 saved, called and removed below the arrows. Whether one
+// may steer is the server's decision; a refusal is shown.
+import { Button, InputNumber, Tooltip } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { request } from '../../api/client';
@@ -21,6 +22,7 @@ export function PtzPad({ cameraId }: { cameraId: number }) {
   const { t } = useTranslation();
   const report = useErrorReporter();
   const [offered, setOffered] = useState(false);
+  const [preset, setPreset] = useState(1);
   useEffect(() => {
     let live = true;
     request<{ gb28181: boolean; mayControl: boolean }>('GET', `/cameras/${cameraId}/ptz`)
@@ -45,6 +47,16 @@ export function PtzPad({ cameraId }: { cameraId: number }) {
             onPointerLeave={(e) => e.buttons && send({ action: 'stop' })}
           >
             {label}
+          </Button>
+        </Tooltip>
+      ))}
+      <Tooltip title={t('ptz.preset')}>
+        <InputNumber size="small" min={1} max={255} value={preset} onChange={(v) => setPreset(typeof v === 'number' ? v : 1)} controls={false} aria-label={t('ptz.preset')} data-testid="ptz-preset" style={{ width: 26, gridColumn: 'span 1', padding: 0 }} />
+      </Tooltip>
+      {(['goto', 'set', 'delete'] as const).map((op) => (
+        <Tooltip key={op} title={t(`ptz.preset${op === 'goto' ? 'Goto' : op === 'set' ? 'Set' : 'Remove'}`)}>
+          <Button size="small" aria-label={t(`ptz.preset${op === 'goto' ? 'Goto' : op === 'set' ? 'Set' : 'Remove'}`)} data-testid={`ptz-preset-${op}`} onClick={() => send({ action: 'preset', op, preset })}>
+            {op === 'goto' ? '↪' : op === 'set' ? '★' : '✕'}
           </Button>
         </Tooltip>
       ))}

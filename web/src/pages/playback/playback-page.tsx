@@ -20,6 +20,7 @@ import { navigate } from '../../shell/router';
 import { align, nextRecording, reference, WallClock } from './sync-clock';
 import { AddBookmark, useBookmarks } from './bookmarks';
 import { ExportRange } from './export-range';
+import { BackfillRange } from './backfill-range';
 import { TimelineBar } from './timeline-bar';
 import { viewAround, ZOOMS, type View, type ZoomKey } from './timeline-scale';
 
@@ -82,6 +83,17 @@ export default function PlaybackPage() {
 
   const timeline = useAsync(
     (signal) => (cameraIds.length ? mediaApi.timeline.shared(cameraIds, view.from, view.to, Math.round((view.to - view.from) / 2000), signal) : Promise.resolve(undefined)),
+    [cameraIds.join(','), view.from, view.to],
+  );
+
+  // The recordings GB/T 28181 devices keep themselves (RecordInfo), for the cameras that have one;
+  // any other camera's answer (not a GB channel, device away) just draws nothing.
+  const deviceRecords = useAsync(
+    async (signal) => {
+      const out = new Map<number, { startMs: number; endMs: number }[]>();
+      await Promise.all(cameraIds.map((id) => mediaApi.gb.deviceRecords(id, view.from, view.to, signal).then((r) => void out.set(id, r.ranges), () => undefined)));
+      return out;
+    },
     [cameraIds.join(','), view.from, view.to],
   );
 
@@ -395,7 +407,7 @@ export default function PlaybackPage() {
               view={view}
               width={width}
               cursor={cursor}
-              rows={cameraIds.map((id) => ({ label: labelOf(id), timeline: timeline.data?.cameras.find((c) => c.cameraId === id), since: catalogue.byId.get(id)?.createdAt, bookmarks: bookmarks.list.filter((b) => b.cameraId === id) }))}
+              rows={cameraIds.map((id) => ({ label: labelOf(id), timeline: timeline.data?.cameras.find((c) => c.cameraId === id), since: catalogue.byId.get(id)?.createdAt, bookmarks: bookmarks.list.filter((b) => b.cameraId === id), device: deviceRecords.data?.get(id) }))}
               onSeek={(ms) => void seek(ms)}
               onView={setView}
               selection={selection}
@@ -404,6 +416,15 @@ export default function PlaybackPage() {
           </div>
           <div style={{ marginBlock: 8 }}>
             <AddBookmark cursor={cursor} cameraIds={cameraIds} onAdd={bookmarks.add} />{' '}
+            <BackfillRange
+              cameraIds={cameraIds.filter((id) => deviceRecords.data?.get(id)?.length)}
+              labelOf={labelOf}
+              range={selection && selection.to > selection.from ? selection : view}
+              onStarted={() => {
+                // The download runs on the server; read the timeline again as it lands.
+                for (const ms of [5_000, 15_000, 40_000]) setTimeout(() => timeline.reload(), ms);
+              }}
+            />{' '}
             <ExportRange cursor={cursor} cameraIds={cameraIds} requestId={requestId} selection={selection} onSelect={setSelection} onStarted={() => navigate('/exports')} />
           </div>
           <Typography.Text type="secondary">{formatTime(view.from)} – {formatTime(view.to)} · {t('playback.help')} · {t('playback.selectHelp')}</Typography.Text>

@@ -4,7 +4,7 @@
 // the wheel zooms around the pointer.
 import { Tooltip } from 'antd';
 import { useRef, useState, type PointerEvent } from 'react';
-import type { CameraTimeline } from '../../api/media';
+import type { CameraTimeline, Range } from '../../api/media';
 import i18next from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../access-requests/request-state';
@@ -13,11 +13,14 @@ import { msOf, tickLabel, ticks, xOf, zoomAt, type View } from './timeline-scale
 const ROW = 26;
 const RULER = 22;
 const LABEL = 140;
+/** Footage backfilled from the device into our recording, and the device's own recordings. */
+const BACKFILLED = '#13c2c2';
+const DEVICE = '#722ed1';
 
 interface Props {
   view: View;
   /** `since`: when the camera was registered; no gap is painted before a camera existed. */
-  rows: { label: string; timeline?: CameraTimeline; since?: number; bookmarks?: { at: number; note: string }[] }[];
+  rows: { label: string; timeline?: CameraTimeline; since?: number; bookmarks?: { at: number; note: string }[]; device?: Range[] }[];
   cursor: number | null;
   width: number;
   onSeek(ms: number): void;
@@ -139,6 +142,15 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
                 const c = clip(g.startMs, g.endMs);
                 return c && <rect key={`r${k}`} data-kind="recorded" x={c.x} y={y} width={c.w} height={ROW - 6} fill="#52c41a" pointerEvents="none" />;
               })}
+              {tl?.backfilled.map((g, k) => {
+                const c = clip(g.startMs, g.endMs);
+                return c && <rect key={`b${k}`} data-kind="backfilled" data-from={g.startMs} data-to={g.endMs} x={c.x} y={y} width={c.w} height={ROW - 6} fill={BACKFILLED} pointerEvents="none" />;
+              })}
+              {/* The device's own recordings (GB/T 28181 RecordInfo): a band along the row's foot. */}
+              {r.device?.map((g, k) => {
+                const c = clip(g.startMs, g.endMs);
+                return c && <rect key={`d${k}`} data-kind="device" data-from={g.startMs} data-to={g.endMs} x={c.x} y={y + ROW - 11} width={c.w} height={5} fill={DEVICE} pointerEvents="none" />;
+              })}
               <rect y={y} width={plot} height={ROW - 6} fill="transparent" style={{ cursor: 'pointer' }} onPointerDown={(e) => down(e, 'seek')} onPointerMove={move} onPointerUp={up} />
               {r.bookmarks?.map((b, k) => {
                 const x = xOf(view, b.at, plot);
@@ -172,7 +184,7 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
       )}
     </svg>
     <div data-testid="timeline-legend" style={{ display: 'flex', gap: 16, fontSize: 12, color: '#555', marginTop: 4, flexWrap: 'wrap' }}>
-      {([['#52c41a', 'recorded'], ['#ffccc7', 'gap'], ['url(#vigil-before)', 'before'], ['#fa8c16', 'event'], ['#1677ff', 'bookmark'], ['rgba(22,119,255,0.3)', 'selection']] as const).map(([fill, key]) => (
+      {([['#52c41a', 'recorded'], [BACKFILLED, 'backfilled'], [DEVICE, 'device'], ['#ffccc7', 'gap'], ['url(#vigil-before)', 'before'], ['#fa8c16', 'event'], ['#1677ff', 'bookmark'], ['rgba(22,119,255,0.3)', 'selection']] as const).map(([fill, key]) => (
         <span key={key} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
           <svg width={14} height={10}><rect width={14} height={10} fill={fill} stroke="#d9d9d9" /></svg>
           {t(`playback.legend.${key}`)}

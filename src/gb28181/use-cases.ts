@@ -1,0 +1,47 @@
+// The GB/T 28181 use cases the API serves (PTZ, the device's recordings, backfill), built the
+// same way by the API role and the tests. Each reaches the devices through the platform running in
+// this process, looked up per call (the API starts before the gb28181 role, and may run without it).
+import type { Logger } from 'pino';
+import type { SecurityLog } from '../access/security-log.js';
+import type { Repositories } from '../db/repositories.js';
+import { BackfillWriter } from '../recorder/backfill-writer.js';
+import type { SegmentStore } from '../recorder/segment-store/segment-store.js';
+import { GbBackfillService, type GbBackfillDeps } from './backfill.service.js';
+import { GbDeviceRecordsService } from './device-records.service.js';
+import type { GbRuntime } from './open.js';
+import { GbPtzService } from './ptz.service.js';
+
+export interface GbUseCases {
+  ptz: GbPtzService;
+  deviceRecords: GbDeviceRecordsService;
+  backfill: GbBackfillService;
+  /** Releases the backfill's direct-write buffers (the store's probe file). */
+  close(): Promise<void>;
+}
+
+export function gbUseCases(o: {
+  repos: Repositories;
+  log: SecurityLog;
+  logger: Logger;
+  clock: { now(): number };
+  /** Where backfilled footage is written: the recorder's store and file settings. */
+  store: SegmentStore;
+  recorder: { fileSeconds: number; fragmentMaxMs: number };
+  runtime: () => GbRuntime | undefined;
+  /** Test hooks (stall timeout, minimum gap). */
+  backfill?: Partial<Pick<GbBackfillDeps, 'minGapMs' | 'stallMs' | 'speed' | 'maxPieceMs'>>;
+}): GbUseCases {
+  const { repos, log } = o;
+  return {
+    ptz: new GbPtzService({ repos, log, control: () => { const rt = o.runtime(); return rt ? (ch, cmd) => rt.platform.deviceControl(ch, cmd) : undefined; } }),
+    deviceRecords: new GbDeviceRecordsService({ repos, log, recordInfo: () => { const rt = o.runtime(); return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; } }),
+    backfill: new GbBackfillService({
+      repos, log, logger: o.logger, clock: o.clock, ...o.backfill,
+      recordInfo: () => { const rt = o.runtime(); return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; },
+      // TCP: a download must arrive whole (no UDP loss to leave holes in backfilled footage).
+      download: () => { const rt = o.runtime(); return rt ? (ch, range, speed) => rt.player.play(undefined, ch, 'tcp-passive', { session: 'Download', range, downloadSpeed: speed }) : undefined; },
+      writer: (cameraId) => new BackfillWriter(cameraId, { store: o.store, repo: repos.recordings, logger: o.logger }, o.recorder),
+    }),
+    close: () => o.store.close(),
+  };
+}
