@@ -12,6 +12,7 @@ import { storageThresholds } from '../storage/disk-usage.js';
 import { GbDeviceRecordsService } from '../gb28181/device-records.service.js';
 import { GbPtzService } from '../gb28181/ptz.service.js';
 import { gbInProcess } from './gb28181.service.js';
+import { openEmergency } from './cascade.service.js';
 
 export interface ApiServiceOptions {
   /** `vigil serve --demo`: the API docs are open unless http.publicDocs says otherwise. */
@@ -28,6 +29,9 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   // The masking models load now, so a missing or corrupt one is said at start, not at the first release.
   evidence.warmMasker().catch((err: unknown) => ctx.logger.error({ err }, 'the release masking models cannot be loaded: releases will fail until they are installed'));
   const r = ctx.config.retention;
+  // Emergency connections opened through the API run in this process, from its stream hub.
+  const hub = watching.media.live?.hub;
+  const emergency = openEmergency(ctx, 'API', hub ? (id, viewer) => hub.watch(id, viewer) : undefined);
   const app = await buildApp({
     db: ctx.db,
     registry: ctx.registry,
@@ -40,6 +44,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
     supervision: ctx.supervision,
     shares: { shares: ctx.shares },
+    emergency,
     gb28181: {
       ptz: new GbPtzService({ repos: ctx.repos, log: ctx.access.log, control: () => { const rt = gbInProcess.runtime; return rt ? (ch, cmd) => rt.platform.deviceControl(ch, cmd) : undefined; } }),
       deviceRecords: new GbDeviceRecordsService({ repos: ctx.repos, log: ctx.access.log, recordInfo: () => { const rt = gbInProcess.runtime; return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; } }),
@@ -65,6 +70,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   try {
     await restream?.listen();
   } catch (e) {
+    await emergency.close();
     await watching.close();
     await app.close();
     throw e;
@@ -73,6 +79,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     url: address.replace('0.0.0.0', '127.0.0.1'),
     async close() {
       await restream?.close();
+      await emergency.close();
       await watching.close();
       await app.close();
     },
