@@ -85,11 +85,12 @@ export class EmergencyService {
       await this.d.log.refuse(actor, entry, Errors.forbidden('only the requester, or one who approves connection requests over its custodian or requester, may open or end the connection').withParams({ reason: 'connect-not-permitted' }));
     }
     const now = this.d.clock.now();
+    const platform = platformProblem(this.d.settings, r.destination);
     const problem = connectProblem({ kind: r.kind as RequestKind, state: r.state as RequestState, validUntil: r.valid_until, from: r.range_from, to: r.range_to }, now)
-      ?? platformProblem(this.d.settings, r.destination);
+      ?? (platform ? { reason: 'connect-platform' as const, message: platform } : null);
     if (problem) {
       const articles = r.kind === 'connect' ? this.d.requests.requirements(r).approvals.map((a) => a.article).filter((a): a is string => !!a) : [];
-      await this.d.log.refuse(actor, entry, Errors.ruleRefused(`the connection cannot be opened: ${problem}`, [], articles).withParams({ reason: 'connect-refused' }));
+      await this.d.log.refuse(actor, entry, Errors.ruleRefused(`the connection cannot be opened: ${problem.message}`, [], articles).withParams({ reason: problem.reason, ...('state' in problem && problem.state ? { state: problem.state } : {}) }));
     }
     const stamp = Math.max(now, r.updated_at + 1);
     await this.d.log.transaction(async (trx) => {

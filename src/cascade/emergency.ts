@@ -30,15 +30,16 @@ export interface ConnectFacts {
   to: number;
 }
 
-/** Why this request does not let the connection open now, or null. */
-export function connectProblem(r: ConnectFacts, now: number): string | null {
-  if (r.kind !== 'connect') return `access request is a ${r.kind} request, not a connection`;
+export type ConnectRefusal = 'connect-not-connection' | 'connect-already-open' | 'connect-not-approved' | 'connect-period';
+
+/** Why this request does not let the connection open now (a code for the console, the words for the register), or null. */
+export function connectProblem(r: ConnectFacts, now: number): { reason: ConnectRefusal; message: string; state?: string } | null {
+  if (r.kind !== 'connect') return { reason: 'connect-not-connection', message: `access request is a ${r.kind} request, not a connection` };
   const state = effectiveState(r, now);
-  if (state === 'in_use') return 'the connection of this request is already open';
-  if (state === 'expired') return 'the approval has expired';
-  if (state !== 'approved') return `the request is ${state}, not approved`;
-  if (now < r.from) return 'the approved period has not begun';
-  if (now >= r.to) return 'the approved period is over';
+  if (state === 'in_use') return { reason: 'connect-already-open', message: 'the connection of this request is already open' };
+  if (state !== 'approved') return { reason: 'connect-not-approved', message: state === 'expired' ? 'the approval has expired' : `the request is ${state}, not approved`, state };
+  if (now < r.from) return { reason: 'connect-period', message: 'the approved period has not begun' };
+  if (now >= r.to) return { reason: 'connect-period', message: 'the approved period is over' };
   return null;
 }
 
