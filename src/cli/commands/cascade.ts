@@ -39,6 +39,7 @@ export async function cascadeCommand(ctx: Context, args: string[], out: NodeJS.W
   const signedIn = await ctx.access.accounts.login({ login: values.login, password, ...(values.totp ? { totp: values.totp } : {}), sourceAddress: 'cli' });
   const auth = await ctx.access.accounts.fromSession(signedIn.sessionSecret, 'cli');
   if (!auth) throw new UsageError('the sign-in did not give a session (a second factor may be needed: --totp)');
+  if (auth.stage !== 'full') throw new UsageError(auth.stage === 'password' ? 'replace the password an administrator set (sign in to the console) first' : 'set up the second factor (sign in to the console) first');
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger: ctx.logger });
   const emergency = openEmergency(ctx, 'command line', (id, v) => hub.watch(id, v));
   try {
