@@ -211,6 +211,7 @@ describe('two Vigils in two processes: a district shares a camera with the city'
     const refusals = async () => (await audit('view', 'refused')).filter((e) => (e.target ?? '').includes(channel)).length;
     await until('the district refused the city again', async () => (await refusals()) >= 1);
     const after = await parts();
+    expect(after.length).toBeGreaterThan(0);
     const seen = await refusals();
     await until('another refused attempt', async () => (await refusals()) > seen);
     expect((await parts()).at(-1)).toBe(after.at(-1));
