@@ -8,6 +8,7 @@ import type { AuditAction } from '../audit/entry.js';
 import { Errors, isVigilError } from '../errors.js';
 import type { Actor } from './actor.js';
 import {
+  CONNECT_MAX_MS,
   effectiveState,
   fills,
   requestProblem,
@@ -78,12 +79,31 @@ export interface AccessRequestDeps {
   /** The profile governing an organisation (its own or inherited). */
   effectiveProfileId(orgId: number): Promise<string>;
   maxApprovalMs: number;
+  /**
+   * Why a platform (its 20-digit SIP ID) cannot be connected on demand (a `connect` request's
+   * destination), or null; without it no connection can be requested.
+   */
+  connectProblem?: (sipId: string) => string | null;
 }
 
 /** A request with the paths of its custodian and of its requester, on whose sides the approvals are held. */
 export type Loaded = AccessRequestRow & { custodianPath: string; requesterPaths: string[] };
 
-export const AUDIT_ACTION_OF_KIND: Record<RequestKind, AuditAction> = { view: 'view', copy: 'copy', retrieve: 'retrieve', 'individual-view': 'view', release: 'release' };
+export const AUDIT_ACTION_OF_KIND: Record<RequestKind, AuditAction> = { view: 'view', copy: 'copy', retrieve: 'retrieve', 'individual-view': 'view', release: 'release', connect: 'connect' };
+
+/** A connection names its platform, a period of at most CONNECT_MAX_MS, and no cameras. */
+function connectInputProblems(input: NewAccessRequest, platformProblem: AccessRequestDeps['connectProblem']): void {
+  const problems: { path: string; message: string }[] = [];
+  const sipId = input.destination.trim();
+  if (!/^\d{20}$/.test(sipId)) problems.push({ path: 'destination', message: "the platform to connect, by its 20-digit SIP ID" });
+  else {
+    const problem = platformProblem ? platformProblem(sipId) : 'this platform connects to no upper platform on demand';
+    if (problem) problems.push({ path: 'destination', message: problem });
+  }
+  if (input.cameraIds.length) problems.push({ path: 'cameraIds', message: 'a connection names no cameras: the platform sees what is shared with it' });
+  if (!(input.to > input.from) || input.to - input.from > CONNECT_MAX_MS) problems.push({ path: 'to', message: `the period ends after it starts and lasts at most ${CONNECT_MAX_MS / 3_600_000} h` });
+  if (problems.length) throw Errors.validation('the connection cannot be requested', problems);
+}
 
 export class AccessRequestService {
   constructor(
@@ -100,7 +120,8 @@ export class AccessRequestService {
     const custodian = await this.repos.organisations.get(input.custodianId);
     if (!custodian) throw Errors.validation('the custodian does not exist', [{ path: 'custodianId', message: `organisation ${input.custodianId} does not exist` }]);
     // A release (公开发布) is asked for by those who may take footage away; it only ever leaves masked.
-    const needed = input.kind === 'copy' || input.kind === 'release' ? 'footage:copy' : input.kind === 'retrieve' ? 'footage:retrieve' : input.kind === 'view' ? 'footage:view' : null;
+    // A connection (接入) is asked for by the police who would watch through it.
+    const needed = input.kind === 'copy' || input.kind === 'release' ? 'footage:copy' : input.kind === 'retrieve' ? 'footage:retrieve' : input.kind === 'view' || input.kind === 'connect' ? 'footage:view' : null;
     // A private person's viewing (CN799-21) is recorded by the operator's staff at the custodian.
     const allowed = input.kind === 'individual-view'
       ? can(actor, 'record-individual-view', { kind: 'Organisation', id: custodian.id, path: custodian.path })
@@ -113,6 +134,8 @@ export class AccessRequestService {
     if (problem) {
       await this.log.refuse(actor, { ...base, reason: problem.message }, Errors.ruleRefused(problem.message, [], problem.article ? [problem.article] : []));
     }
+    if (input.kind === 'connect') connectInputProblems(input, this.deps.connectProblem);
+    else if (input.cameraIds.length === 0) throw Errors.validation('the request names no camera', [{ path: 'cameraIds', message: 'at least one camera' }]);
     const cameras = await Promise.all([...new Set(input.cameraIds)].map((id) => this.repos.cameras.get(id)));
     const missing = input.cameraIds.filter((_, i) => !cameras[i]);
     if (missing.length) throw Errors.validation('unknown cameras', [{ path: 'cameraIds', message: `camera(s) ${missing.join(', ')} do not exist` }]);

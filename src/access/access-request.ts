@@ -10,10 +10,16 @@ import { Errors, type VigilError } from '../errors.js';
  * `individual-view`: the person concerned, a close relative or a carer viewing footage related
  * to them with the operator's consent (CN799-21) — view only, never a copy; and `release`
  * 公开发布: footage for public dissemination (an appeal for witnesses, a traffic accident), which
- * only ever leaves masked (CN799-22) — the request grants no use of the original at all.
+ * only ever leaves masked (CN799-22) — the request grants no use of the original at all; and
+ * `connect` 接入: a police or state-security platform connected to the custodian's system for a
+ * period (R2.1, R2.3; AH-20, WH-20, HRB-13) — its destination is the platform's 20-digit SIP ID,
+ * its range the period, its purpose the reason; it names no cameras and grants no footage use of
+ * its own (the platform sees what is shared with it), only the connection (src/cascade/emergency.ts).
  */
-export const REQUEST_KINDS = ['view', 'copy', 'retrieve', 'individual-view', 'release'] as const;
+export const REQUEST_KINDS = ['view', 'copy', 'retrieve', 'individual-view', 'release', 'connect'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
+/** The longest period one connection request may name. */
+export const CONNECT_MAX_MS = 24 * 3_600_000;
 export const REQUEST_STATES = ['draft', 'submitted', 'approved', 'refused', 'in_use', 'closed', 'expired'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 /** Who is asking: a state organ (AH-20..21, CN799-20, HRB-21), or a private person (CN799-21). */
@@ -45,6 +51,8 @@ export interface AccessProfile {
   copyApproval: Setting<string>;
   policeHeadForOtherAdministrations: Setting<boolean>;
   individualView: Setting<boolean>;
+  /** Who approves an emergency connection (接入); absent or unset: the custodian's head. */
+  connectApproval?: Setting<string>;
 }
 
 export interface ApprovalStep {
@@ -66,6 +74,11 @@ export const isIndividualRequester = (k: string): boolean => (INDIVIDUAL_REQUEST
 
 /** Why this kind of request cannot come from this kind of requester under the profile, or null. */
 export function requestProblem(p: AccessProfile, kind: RequestKind, requester: RequesterKind): { message: string; article: string | null } | null {
+  if (kind === 'connect') {
+    // AH-20: 公安机关、国家安全机关 connect; WH-20, HRB-13: at the police's requirement.
+    if (requester !== 'public-security' && requester !== 'state-security') return { message: 'only the police or state security connect a platform to a unit\'s system', article: p.connectApproval?.article ?? null };
+    return null;
+  }
   if (kind === 'individual-view') {
     if (p.individualView.value !== true) return { message: 'the rules of this jurisdiction give private persons no right to view footage', article: p.individualView.article ?? null };
     if (!isIndividualRequester(requester)) return { message: 'a viewing by a private person names the person concerned, a close relative or a carer', article: p.individualView.article ?? null };
@@ -82,6 +95,7 @@ export function requirementsFor(p: AccessProfile, kind: RequestKind, requester: 
     return { officers: { count: 0, article }, approvals: [{ role: 'approver', side: 'custodian', article }], document: { required: false, article } };
   }
   if (kind === 'release') return releaseRequirements(p);
+  if (kind === 'connect') return connectRequirements(p);
   const officerSetting = kind === 'view' ? p.officersToView : p.officersToCopy;
   const approval = kind === 'view' ? p.viewApproval : p.copyApproval;
   const officers = { count: officerSetting.value ?? 0, article: officerSetting.article ?? null };
@@ -124,6 +138,24 @@ function releaseRequirements(p: AccessProfile): Requirements {
   if (copy.value === 'head-of-agency') approvals.push({ role: 'approver', side: 'requester', article: copy.article ?? null });
   if (copy.value === 'county-police') approvals.push({ role: 'supervisor', side: 'requester', article: copy.article ?? null });
   return { officers: { count: 0, article: RELEASE_ARTICLE }, approvals, document: { required: false, article: RELEASE_ARTICLE } };
+}
+
+/**
+ * A connection (接入): the connecting organ's head (AH-20) or the county police (WH-20, HRB-13)
+ * approves on the requester's side, and the organ's document is shown (AH-22 last para.); where
+ * the profile names nobody, the custodian's head decides. No officers: a platform connects.
+ */
+function connectRequirements(p: AccessProfile): Requirements {
+  const setting = p.connectApproval;
+  const article = setting?.article ?? null;
+  switch (setting?.value) {
+    case 'head-of-agency':
+      return { officers: { count: 0, article }, approvals: [{ role: 'approver', side: 'requester', article }], document: { required: true, article } };
+    case 'county-police':
+      return { officers: { count: 0, article }, approvals: [{ role: 'supervisor', side: 'requester', article }], document: { required: true, article } };
+    default:
+      return { officers: { count: 0, article: null }, approvals: [{ role: 'approver', side: 'custodian', article: null }], document: { required: false, article: null } };
+  }
 }
 
 export interface Officer {
@@ -213,7 +245,7 @@ export function transition(r: RequestFacts, req: Requirements, t: Transition, no
   switch (t.kind) {
     case 'submit': {
       if (state !== 'draft') throw refuse(`only a draft can be submitted; this request is ${state}`, { reason: 'request-not-draft', state });
-      if (r.cameraIds.length === 0) throw refuse('the request names no camera', { reason: 'request-no-camera' });
+      if (r.cameraIds.length === 0 && r.kind !== 'connect') throw refuse('the request names no camera', { reason: 'request-no-camera' });
       if (!(r.to > r.from)) throw refuse('the time range ends before it starts', { reason: 'range-backwards' });
       const problem = officerProblem(r, req);
       if (problem) throw refuse(problem.message, problem.params, req.officers.article);
@@ -254,6 +286,7 @@ const USES: Record<RequestKind, readonly FootageUse[]> = {
   copy: ['playback', 'copy'],
   retrieve: ['playback', 'retrieve'],
   release: ['release'],
+  connect: [],
 };
 
 /**

@@ -61,6 +61,8 @@ export interface AccessDeps {
   wakeups?: { notify(channel: string): Promise<void>; listen(channel: string, cb: () => void): () => void };
   accessProfile(profileId: string): AccessProfile;
   effectiveProfileId(orgId: number): Promise<string>;
+  /** Why a platform cannot be connected on demand (a connection request's destination), or null. */
+  connectProblem?: (sipId: string) => string | null;
 }
 
 export interface Access {
@@ -129,6 +131,7 @@ export function createAccess(d: AccessDeps): Access {
     accessProfile: d.accessProfile,
     effectiveProfileId: d.effectiveProfileId,
     maxApprovalMs: s.maxApprovalHours * 3_600_000,
+    ...(d.connectProblem ? { connectProblem: d.connectProblem } : {}),
   });
   const footage = new FootageAccess(d.repos, log, requests, new StreamTokenSigner(d.keys.stream, d.clock, s.streamTokenSeconds * 1000), hub, d.clock);
   return {

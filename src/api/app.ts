@@ -37,6 +37,8 @@ import type { EvidenceRouteDeps } from './routes/integrity/evidence-deps.js';
 import { integrityRoutes } from './routes/integrity/routes.js';
 import { shareRoutes, type ShareRouteDeps } from './routes/shares/routes.js';
 import { gb28181Routes, type GbRouteDeps } from './routes/gb28181/routes.js';
+import { emergencyRoutes } from './routes/emergency-connections/routes.js';
+import type { EmergencyService } from '../cascade/emergency.service.js';
 
 export interface AppDeps {
   db: Db;
@@ -58,6 +60,8 @@ export interface AppDeps {
   evidence?: EvidenceRouteDeps;
   /** Shares (共享) with upper platforms, departments and API clients (issue 19). */
   shares?: ShareRouteDeps;
+  /** Emergency connections (接入) of upper platforms configured onDemand, opened in this process (issue 19). */
+  emergency?: EmergencyService;
   /** GB/T 28181 channels: PTZ and the device's own recordings (issue 18). */
   gb28181?: GbRouteDeps;
   /** Proxies, docs and metrics (issue 14); every default is the closed one. */
@@ -124,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (deps.health) await cameraHealthRoutes(api, { ...deps.health, registry, access });
       if (deps.supervision) await registerSupervisionRoutes(api, deps.supervision);
       if (deps.shares) await api.register(shareRoutes, deps.shares);
+      if (deps.emergency) await api.register(emergencyRoutes, { emergency: deps.emergency });
       if (deps.gb28181) await api.register(gb28181Routes, deps.gb28181);
       if (deps.evidence) {
         const evidence = { ...deps.evidence, access };

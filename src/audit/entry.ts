@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = [
   'legal_hold_release',
   /** 公开发布: a release request's masking, review, approval and hand-out of the masked file (CN799-22). */
   'release',
+  /** 接入: an emergency connection of a police platform to this system opened, ended or refused (R2.1, R2.3). */
+  'connect',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

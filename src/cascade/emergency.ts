@@ -1,88 +1,49 @@
-// Emergency connection (R2.1, R2.3): a system not normally connected upward keeps its interface
-// ready — the upper platform configured with `onDemand: true`, which the cascade role leaves alone —
-// and connects on demand, for a stated period, under an approved request: the cascade opens for
-// that one upper (register, keepalive, catalog and streams of what is shared with it, as always),
-// and ends by itself when the period is over (or when stopped earlier), unregistering. The opening
-// (period, reason, approval document) and the end are registered with the upper as destination.
-import type { Logger } from 'pino';
-import type { SecurityLog } from '../access/security-log.js';
+// Emergency connection (接入, R2.1, R2.3; AH-20, WH-20, HRB-13): a system not normally connected
+// upward keeps its interface ready — the upper platform configured with `onDemand: true`, which the
+// cascade role leaves alone — and connects on demand, for the period of an approved access request
+// of kind `connect` (the approval is the one the jurisdiction profile names, `access.connectApproval`).
+// These are the pure rules; the use case is `emergency.service.ts`.
 import type { Config } from '../config/config.js';
-import type { Clock } from '../domain/clock.js';
-import type { Repositories } from '../db/repositories.js';
-import { Errors } from '../errors.js';
-import { openCascade, type CascadeRuntime } from './open.js';
-import { describeRecipient } from './share.js';
-import type { ShareService } from './share.service.js';
-import type { Watch } from './upward-stream.js';
+import { effectiveState, type RequestKind, type RequestState } from '../access/access-request.js';
 
-export const EMERGENCY_MAX_MS = 24 * 3_600_000;
+export type UpperConfig = Config['cascade']['uppers'][number];
 
-export interface EmergencyRequest {
-  upperSipId: string;
-  durationMs: number;
-  reason: string;
-  /** The approval of the request to connect (R2.3: with the head's approval). */
-  approvalDocument: string;
+/** The upper platforms that connect only on demand, by SIP ID. */
+export function onDemandUppers(settings: Config['cascade']): UpperConfig[] {
+  return settings.uppers.filter((u) => u.onDemand);
 }
 
-/** Which configured upper the request names, or why it cannot be connected on demand. */
-export function checkEmergency(settings: Config['cascade'], r: EmergencyRequest): Config['cascade']['uppers'][number] {
-  const problems: { path: string; message: string }[] = [];
-  const upper = settings.uppers.find((u) => u.sipId === r.upperSipId);
-  if (!upper) problems.push({ path: 'upper', message: `no upper platform ${r.upperSipId} is configured (cascade.uppers)` });
-  else if (!upper.onDemand) problems.push({ path: 'upper', message: `upper platform ${r.upperSipId} is always connected by the cascade role; an emergency connection is for an upper with onDemand: true` });
-  if (!(r.durationMs > 0) || r.durationMs > EMERGENCY_MAX_MS) problems.push({ path: 'duration', message: `a period above 0 and at most ${EMERGENCY_MAX_MS / 3_600_000} h` });
-  if (!r.reason.trim() || r.reason.length > 500) problems.push({ path: 'reason', message: 'the reason for connecting, 1 to 500 characters' });
-  if (!r.approvalDocument.trim() || r.approvalDocument.length > 500) problems.push({ path: 'approval', message: "the approval's number and title, 1 to 500 characters" });
-  if (problems.length) throw Errors.validation('the emergency connection cannot be opened', problems);
-  return upper!;
+/** Why this platform cannot be connected on demand, or null. */
+export function platformProblem(settings: Config['cascade'], sipId: string): string | null {
+  const upper = settings.uppers.find((u) => u.sipId === sipId);
+  if (!upper) return `no upper platform ${sipId} is configured (cascade.uppers)`;
+  if (!upper.onDemand) return `upper platform ${sipId} is always connected by the cascade role; an emergency connection is for an upper with onDemand: true`;
+  return null;
 }
 
-export interface EmergencyDeps {
-  settings: Config['cascade'];
-  defaultSipId: string;
-  deviceName: string;
-  utcOffsetMinutes: number;
-  repos: Repositories;
-  shares: ShareService;
-  log: SecurityLog;
-  clock: Clock;
-  logger: Logger;
-  watch?: Watch;
-  dataDir?: string;
-  timers?: { T1: number; T2: number };
+export interface ConnectFacts {
+  kind: RequestKind;
+  state: RequestState;
+  validUntil: number | null;
+  /** The period the request names. */
+  from: number;
+  to: number;
 }
 
-export interface EmergencyConnection {
-  runtime: CascadeRuntime;
-  until: number;
-  /** Resolves when the connection has ended and its end is registered, with why it ended. */
-  ended: Promise<string>;
-  /** Ends it before its period is over. */
-  stop(reason: string): void;
+export type ConnectRefusal = 'connect-not-connection' | 'connect-already-open' | 'connect-not-approved' | 'connect-period';
+
+/** Why this request does not let the connection open now (a code for the console, the words for the register), or null. */
+export function connectProblem(r: ConnectFacts, now: number): { reason: ConnectRefusal; message: string; state?: string } | null {
+  if (r.kind !== 'connect') return { reason: 'connect-not-connection', message: `access request is a ${r.kind} request, not a connection` };
+  const state = effectiveState(r, now);
+  if (state === 'in_use') return { reason: 'connect-already-open', message: 'the connection of this request is already open' };
+  if (state !== 'approved') return { reason: 'connect-not-approved', message: state === 'expired' ? 'the approval has expired' : `the request is ${state}, not approved`, state };
+  if (now < r.from) return { reason: 'connect-period', message: 'the approved period has not begun' };
+  if (now >= r.to) return { reason: 'connect-period', message: 'the approved period is over' };
+  return null;
 }
 
-export async function openEmergencyConnection(d: EmergencyDeps, r: EmergencyRequest): Promise<EmergencyConnection> {
-  const upper = checkEmergency(d.settings, r);
-  const destination = describeRecipient('platform', upper.name);
-  const openedAt = d.clock.now();
-  const until = openedAt + r.durationMs;
-  const base = { action: 'config_change' as const, destination, detail: { upper: upper.sipId, approvalDocument: r.approvalDocument.trim(), until } };
-  await d.log.record(null, { ...base, outcome: 'success', from: openedAt, to: until, reason: r.reason.trim(), target: `emergency connection to ${destination} opened for ${r.durationMs >= 60_000 ? `${Math.round(r.durationMs / 60_000)} min` : `${Math.round(r.durationMs / 1000)} s`} (command line)` });
-  // Only this upper; a port of its own (the cascade role may hold cascade.port), named in Via and Contact.
-  const runtime = await openCascade({
-    settings: { ...d.settings, port: 0, uppers: [{ ...upper, onDemand: false }] },
-    defaultSipId: d.defaultSipId, deviceName: d.deviceName, utcOffsetMinutes: d.utcOffsetMinutes, repos: d.repos, shares: d.shares, clock: d.clock, logger: d.logger,
-    ...(d.watch ? { watch: d.watch } : {}), ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}), ...(d.timers ? { timers: d.timers } : {}),
-  });
-  let resolveStop!: (reason: string) => void;
-  const stopped = new Promise<string>((resolve) => (resolveStop = resolve));
-  const timer = setTimeout(() => resolveStop('the period ended'), r.durationMs);
-  const ended = stopped.then(async (why) => {
-    clearTimeout(timer);
-    await runtime.close();
-    await d.log.record(null, { ...base, outcome: 'success', from: openedAt, to: Math.max(openedAt, d.clock.now()), reason: why, target: `emergency connection to ${destination} ended` });
-    return why;
-  });
-  return { runtime, until, ended, stop: (why) => resolveStop(why) };
+/** How long a period reads in the register. */
+export function spoken(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }

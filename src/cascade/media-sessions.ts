@@ -45,6 +45,12 @@ interface Session {
   cseq: number;
   /** Why the feed finished, before the dialog ends. */
   finishedBecause?: string;
+  /**
+   * Live: the camera's feed joined when the INVITE came, so the hub opens the camera (and holds its
+   * current GOP) while the answer and the ACK cross; the stream, started on ACK, then begins with
+   * that GOP at once. Let go once the stream has joined, or when the session ends first.
+   */
+  warm?: { close(): void } | undefined;
 }
 
 export interface MediaSessionOptions {
@@ -141,12 +147,13 @@ export class MediaSessions {
     const open = recorded ? (v: Parameters<RecordedFeed['open']>[0]) => recorded.open(v) : (v: Parameters<Watch>[1]) => this.watch!(camera.id, v);
     const stream = new UpwardStream(camera.id, offer.ssrc, sink, open, (reason) => void this.finished(callId, reason));
     const port = await stream.bind();
+    const warm = recorded ? undefined : await this.warmUp(camera.id);
     const from = inc.request.headers.get('from')!;
     const contact = inc.request.headers.get('contact');
     const s: Session = {
       callId, recipient, link, kind: offer.session, right, cameraId: camera.id, channelId: channel, shareId, remote: inc.remote,
       local: `${inc.request.headers.get('to')!};tag=${inc.toTag}`, peer: from, target: contact ? parseNameAddr(contact).uri : parseNameAddr(from).uri,
-      stream, recorded, range: offer.range, startedAt: this.options.now(), ended: false, cseq: 0,
+      stream, recorded, range: offer.range, startedAt: this.options.now(), ended: false, cseq: 0, warm,
     };
     this.sessions.set(callId, s);
     this.seen.add(callId);
@@ -164,10 +171,25 @@ export class MediaSessions {
   ack(inc: IncomingRequest): void {
     const s = this.sessions.get(inc.request.headers.get('call-id') ?? '');
     if (!s || s.ended) return;
-    void s.stream.start().catch((err: unknown) => {
+    void s.stream.start().then(() => this.letGo(s), (err: unknown) => {
+      this.letGo(s);
       this.log.warn({ err, channel: s.channelId }, 'cascade: the feed could not be opened');
       void this.end(s.callId, `feed failed: ${(err as Error).message}`, true);
     });
+  }
+
+  /** Joins a camera's live feed with a viewer that sends nothing, so it opens now; undefined when it cannot (the ACK's start will say why). */
+  private async warmUp(cameraId: number): Promise<{ close(): void } | undefined> {
+    try {
+      return await this.watch?.(cameraId, { onInfo: () => undefined, onFrame: () => undefined });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private letGo(s: Session): void {
+    s.warm?.close();
+    s.warm = undefined;
   }
 
   /** INFO in a Playback or Download dialog: MANSRTSP PLAY (resume, seek, Scale), PAUSE, TEARDOWN. */
@@ -222,6 +244,7 @@ export class MediaSessions {
     if (!s || s.ended) return;
     s.ended = true;
     this.sessions.delete(callId);
+    this.letGo(s);
     s.stream.close();
     s.recorded?.close();
     if (byUs) void this.sendBye(s);

@@ -58,6 +58,8 @@ export class ShareService extends EventEmitter<ShareEvents> {
     grantAuthority?: (organisationId: number) => Promise<Setting<ShareAuthority>>;
   }) {
     super();
+    // Every cascade open in the process listens (the role's, and one an emergency connection): no fixed few.
+    this.setMaxListeners(0);
   }
 
   async grant(actor: Actor, g: ShareGrant): Promise<ShareView> {

@@ -22,6 +22,13 @@ export type CopyApproval = 'unit-letter' | 'head-of-agency' | 'county-police' | 
  * organ (HB-14: 县级以上人民政府公安机关 … 实现跨部门视频图像信息有序共享), a supervisor over it.
  */
 export type ShareAuthority = 'share-grant' | 'county-police';
+/**
+ * Who approves connecting a police or state-security platform to a unit's system (接入, R2.1,
+ * R2.3): the head of the connecting organ (AH-20: 经本机关主要负责人批准), or the police's own
+ * requirement at county level or above (WH-20, HRB-13: 按照公安机关的要求). Unset: the unit's head
+ * decides (a platform default, no article).
+ */
+export type ConnectApproval = 'head-of-agency' | 'county-police';
 /** What the filing deadline counts from: going into use (交付/投入使用) or passing acceptance (验收合格). */
 export type FilingStart = 'in-service' | 'acceptance';
 /** Which systems a filing rule reaches: all, or only those not built by the government (AH-9 ¶2, HRB-10 ¶1). */
@@ -213,6 +220,8 @@ export interface JurisdictionProfile {
     individualView: Setting<boolean>;
     /** Who may grant a share; unset: the share:grant permission alone. */
     shareGrantAuthority: Setting<ShareAuthority>;
+    /** Who approves an emergency connection (接入); unset: the unit's head. */
+    connectApproval: Setting<ConnectApproval>;
   };
   /** The catch-all privacy articles of the lineage, nearest first (AH-8(5), CN799-8(4)). */
   privacyCatchAll: string[];

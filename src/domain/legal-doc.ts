@@ -45,6 +45,7 @@ const SETTINGS: [string, (p: JurisdictionProfile) => AnySetting][] = [
   ['approval to copy or retrieve', (p) => p.access.copyApproval],
   ['police head for other administrations', (p) => p.access.policeHeadForOtherAdministrations],
   ['individuals view footage about them', (p) => p.access.individualView],
+  ['approval to connect a police platform', (p) => p.access.connectApproval],
   ['notice signs required', (p) => p.signageRequired],
 ];
 

@@ -144,6 +144,7 @@ export const profileFileSchema = z.strictObject({
     policeHeadForOtherAdministrations: setting(z.boolean()),
     individualView: setting(z.boolean()).optional(),
     shareGrantAuthority: setting(z.enum(['share-grant', 'county-police'])).optional(),
+    connectApproval: setting(z.enum(['head-of-agency', 'county-police'])).optional(),
   }),
   /** The text's catch-all for privacy places ("等", "其他…"): every catalogue privacy category is refused citing it. */
   privacyCatchAll: articleId.optional(),

@@ -103,6 +103,7 @@ export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | 
       ),
       individualView: settle(file.access.individualView ?? { value: null, note: `${from} says nothing of individuals viewing footage about them` }, p?.access.individualView, from),
       shareGrantAuthority: settle(file.access.shareGrantAuthority ?? { value: null, note: `${from} names no authority to grant shares: the share:grant permission decides` }, p?.access.shareGrantAuthority, from),
+      connectApproval: settle(file.access.connectApproval ?? { value: null, note: `${from} names no approval to connect a police platform: the unit's head decides` }, p?.access.connectApproval, from),
     },
     privacyCatchAll: [...(file.privacyCatchAll ? [file.privacyCatchAll] : []), ...(p?.privacyCatchAll ?? [])],
     signageRequired: settle(file.signageRequired, p?.signageRequired, from),

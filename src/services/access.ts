@@ -10,6 +10,7 @@ import { createAccess, type Access } from '../access/index.js';
 import type { Wakeups } from '../db/wakeups.js';
 import { TOTP_KEY_NAME } from '../keys/secret-box.js';
 import { loadOrCreateSecretKey } from '../keys/secret-key.js';
+import { platformProblem } from '../cascade/emergency.js';
 
 export function openAccess(o: {
   config: Config;
@@ -47,6 +48,7 @@ export function openAccess(o: {
     ...(o.wakeups ? { wakeups: o.wakeups } : {}),
     accessProfile: (id) => o.catalogue.require(id).access,
     effectiveProfileId: (orgId) => o.registry.organisations.effectiveProfileId(orgId),
+    connectProblem: (sipId) => platformProblem(o.config.cascade, sipId),
   });
   return { access, audit };
 }

@@ -12,6 +12,7 @@ import { storageThresholds } from '../storage/disk-usage.js';
 import { gbUseCases } from '../gb28181/use-cases.js';
 import { SegmentStore } from '../recorder/segment-store/segment-store.js';
 import { gbInProcess } from './gb28181.service.js';
+import { openEmergency } from './cascade.service.js';
 
 export interface ApiServiceOptions {
   /** `vigil serve --demo`: the API docs are open unless http.publicDocs says otherwise. */
@@ -37,6 +38,9 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     recorder: ctx.config.recorder,
     runtime: () => gbInProcess.runtime,
   });
+  // Emergency connections opened through the API run in this process, from its stream hub.
+  const hub = watching.media.live?.hub;
+  const emergency = openEmergency(ctx, 'API', hub ? (id, viewer) => hub.watch(id, viewer) : undefined);
   const app = await buildApp({
     db: ctx.db,
     registry: ctx.registry,
@@ -49,6 +53,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     health: { health: ctx.health, dataDir: ctx.config.dataDir },
     supervision: ctx.supervision,
     shares: { shares: ctx.shares },
+    emergency,
     gb28181: gbCases,
     evidence: {
       ...evidence,
@@ -71,6 +76,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   try {
     await restream?.listen();
   } catch (e) {
+    await emergency.close();
     await watching.close();
     await app.close();
     await gbCases.close();
@@ -80,6 +86,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     url: address.replace('0.0.0.0', '127.0.0.1'),
     async close() {
       await restream?.close();
+      await emergency.close();
       await watching.close();
       await app.close();
       await gbCases.close();

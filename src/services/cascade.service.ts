@@ -2,6 +2,8 @@
 // platforms (cascade.uppers) on cascade.host:port, answering them from the shares and sending
 // live video of shared channels from a stream hub of its own.
 import { openCascade, type CascadeRuntime } from '../cascade/open.js';
+import { EmergencyService } from '../cascade/emergency.service.js';
+import type { Watch } from '../cascade/upward-stream.js';
 import { StreamHub } from '../live/stream-hub.js';
 import type { GbRuntime } from '../gb28181/open.js';
 import type { Context } from './context.js';
@@ -48,4 +50,22 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
       await hub.close();
     },
   };
+}
+
+/**
+ * Emergency connections (接入) opened in this process (`where`: the API, the command line), each
+ * for one upper configured onDemand, serving live video from `watch` when given.
+ */
+export function openEmergency(ctx: Context, where: string, watch?: Watch): EmergencyService {
+  const settings = ctx.config.cascade;
+  return new EmergencyService({
+    settings, repos: ctx.repos, requests: ctx.access.requests, log: ctx.access.log, clock: ctx.clock, logger: ctx.logger.child({ role: 'emergency' }), where,
+    cascade: {
+      defaultSipId: ctx.config.gb28181.sipId,
+      deviceName: `Vigil ${settings.sipId ?? ctx.config.gb28181.sipId}`,
+      utcOffsetMinutes: ctx.config.health.utcOffsetMinutes,
+      repos: ctx.repos, shares: ctx.shares, clock: ctx.clock, logger: ctx.logger.child({ role: 'emergency' }), dataDir: ctx.config.dataDir,
+      ...(watch ? { watch } : {}),
+    },
+  });
 }

@@ -5,7 +5,10 @@
 // upper's catalog holds exactly the two shared channels; the upper records live video from one
 // over GB/T 28181 (INVITE, PS over RTP, its own recorder writing fMP4); revoking that share on the
 // lower ends the stream at once and the upper's catalog loses the channel (NOTIFY DEL under its
-// catalog subscription). Nothing mocked: two databases, two SIP stacks, real video.
+// catalog subscription). The city also plays back the district's own recordings of a camera shared
+// for playback: RecordInfo lists them, INVITE s=Playback (t= the range) brings them as PS over RTP,
+// MANSRTSP pauses, seeks and speeds them up, and the end of the range ends the session (MediaStatus
+// 121, BYE). Nothing mocked: two databases, two SIP stacks, real video.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
@@ -43,6 +46,8 @@ describe('two Vigils: a district platform shares cameras with the city platform'
   let gb: GbRuntime;
   let cascade: CascadeRuntime;
   let recorder: Recorder | undefined;
+  let districtRecorder: Recorder | undefined;
+  const ids: number[] = [];
   let head: Actor;
   const shareOf = new Map<string, number>();
   const closers: (() => Promise<unknown> | unknown)[] = [];
@@ -65,7 +70,6 @@ describe('two Vigils: a district platform shares cameras with the city platform'
     closers.push(() => lower.close());
     w = await world(lower);
     const cam = (await lower.repos.cameras.get(w.camA))!;
-    const ids: number[] = [];
     for (const [i, gbId] of CHANNELS.entries()) ids.push((await lower.repos.cameras.insert({ ...cam, gbId, name: `路口 ${i + 1}`, sourceUrl: sim.urls[i]! }, lower.clock.now())).id);
     head = new Actor({ userId: lower.adminId, login: 'head', displayName: 'head', workId: null, organisationId: null, grants: [{ id: 0, role: 'approver', organisationId: null, path: '' }] });
     for (const i of [0, 1]) {
@@ -88,6 +92,7 @@ describe('two Vigils: a district platform shares cameras with the city platform'
 
   afterAll(async () => {
     await recorder?.close();
+    await districtRecorder?.close();
     while (closers.length) await closers.pop()!();
   });
 
@@ -134,4 +139,53 @@ describe('two Vigils: a district platform shares cameras with the city platform'
     const ended = (await lower.audit.search({ action: 'view', outcome: 'success', limit: 20 })).items.find((e) => e.target === `live stream of channel ${CHANNELS[0]} ended`);
     expect(ended).toMatchObject({ destination: 'upper platform 合肥市平台', detail: expect.objectContaining({ reason: 'share revoked' }) });
   }, 120_000);
+
+  it('the city plays back the district\'s recordings of a camera shared for playback: RecordInfo, s=Playback, pause, seek, scale, the end', async () => {
+    const channel = CHANNELS[1]!;
+    const cameraId = ids[1]!;
+    // The district records its cameras (two-second files, so some are closed).
+    districtRecorder = new Recorder(
+      { dataDir: lower.dataDir, settings: { fileSeconds: 2, fragmentMaxMs: 500, reconnectMinMs: 200, reconnectMaxMs: 1000, staggerMs: 0 }, repo: lower.repos.recordings, sources: testSources(lower.dataDir), clock: systemClock, logger: pino({ level: 'silent' }) },
+      { noDataTimeoutMs: 10_000, connectTimeoutMs: 10_000 },
+    );
+    await districtRecorder.start();
+    await until('the district recorded a few seconds', async () => (await lower.repos.recordingIndex.fileSpans(cameraId, 0, Date.now() + 60_000)).length >= 3);
+    const spans = await lower.repos.recordingIndex.fileSpans(cameraId, 0, Date.now() + 60_000);
+    const from = spans[0]![0];
+    const to = spans.at(-1)![1];
+
+    // Shared for live only: RecordInfo answers nothing, and the refusal is registered on the district side.
+    expect(await gb.platform.queryRecordInfo(channel, from - 1000, to + 1000)).toEqual([]);
+    await lower.shares.grant(head, {
+      organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, recipientName: '合肥市平台', rights: ['playback'], cameraIds: [cameraId], groupIds: [],
+      validFrom: lower.clock.now() - 1000, validTo: lower.clock.now() + 86_400_000, purpose: '案件回放', approvalDocument: '〔2026〕40号',
+    });
+    const listed = await gb.platform.queryRecordInfo(channel, from - 1000, to + 1000);
+    expect(listed.length).toBe(spans.length);
+    // GB time has whole seconds.
+    expect(Math.abs(listed[0]!.startMs - from)).toBeLessThan(1000);
+    expect(listed.every((r) => r.channelId === channel)).toBe(true);
+
+    const session = await gb.player.play(LOWER, channel, 'udp', { session: 'Playback', range: { startMs: from, endMs: to } });
+    const units: { keyframe: boolean }[] = [];
+    const ended = new Promise<string>((resolve) => session.on('end', resolve));
+    session.on('unit', (u) => units.push(u));
+    await until('recorded pictures reached the city', () => units.length >= 10);
+    expect(units[0]!.keyframe).toBe(true);
+    expect(cascade.streams.list()).toContainEqual(expect.objectContaining({ kind: 'Playback', channelId: channel, upper: UPPER }));
+    await session.control({ kind: 'pause' });
+    await session.control({ kind: 'seek', seconds: 1 });
+    await session.control({ kind: 'resume' });
+    const after = units.length;
+    await until('pictures after the seek', () => units.length > after);
+    await session.control({ kind: 'scale', scale: 4 });
+    // The range played to its end: the district says so (MediaStatus 121) and hangs up.
+    expect(await ended).toMatch(/BYE/);
+    await until('the playback stream ended on the district side', () => !cascade.streams.list().some((s) => s.kind === 'Playback'));
+    await lower.audit.chainPending();
+    const told = (await lower.audit.search({ action: 'playback', limit: 50 })).items.filter((e) => e.destination === 'upper platform 合肥市平台');
+    expect(told.filter((e) => e.outcome === 'refused' && /RecordInfo/.test(e.target ?? ''))).toHaveLength(1);
+    expect(told.some((e) => e.outcome === 'success' && e.target === `record list of channel ${channel} (${spans.length} recordings)`)).toBe(true);
+    expect(told.some((e) => e.outcome === 'success' && e.target === `playback of channel ${channel} ended`)).toBe(true);
+  }, 180_000);
 });

@@ -47,6 +47,13 @@ import { RecordingIndex } from '../../src/db/recording-index.repository.js';
 import { PlaybackService } from '../../src/playback/playback-service.js';
 import { TimelineService } from '../../src/playback/timeline-service.js';
 import { ShareService } from '../../src/cascade/share.service.js';
+import { EmergencyService } from '../../src/cascade/emergency.service.js';
+import { platformProblem } from '../../src/cascade/emergency.js';
+import type { Config } from '../../src/config/config.js';
+
+/** The test app's own SIP ID as a lower platform, and the upper it may connect on demand (nobody answers there). */
+export const TEST_LOWER_SIP_ID = '34010400002000000001';
+export const TEST_ON_DEMAND_UPPER = '34000000002000000009';
 
 export interface TestApp {
   /** The app; requests without credentials are sent as the platform administrator. */
@@ -65,6 +72,8 @@ export interface TestApp {
   health: Health;
   /** Shares (共享) behind the share routes and the cascade. */
   shares: ShareService;
+  /** Emergency connections (接入) behind their routes, over `o.cascade` (default: one onDemand upper nobody answers). */
+  emergency: EmergencyService;
   clock: ReturnType<typeof fixedClock>;
   dataDir: string;
   /** The camera source policy the registry and health use. */
@@ -84,8 +93,9 @@ export interface TestApp {
  * policy's networks and media folders (default: the tests', loopback included). `o.media`: the live,
  * playback and timeline routes too, over services that start nothing until a viewer asks.
  */
-export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] }; media?: boolean } = {}): Promise<TestApp> {
+export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] }; media?: boolean; cascade?: Config['cascade'] } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
+  const cascade = o.cascade ?? configSchema.parse({ cascade: { sipId: TEST_LOWER_SIP_ID, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: '市公安局应急平台', sipId: TEST_ON_DEMAND_UPPER, address: '127.0.0.1', port: 9, password: 'unanswered', onDemand: true }] } }).cascade;
   const { rules, view, catalogue } = loadProfileRules(undefined, defaultProfile);
   const clock = fixedClock(Date.UTC(2026, 10, 1));
   const repos = createRepositories(db);
@@ -102,6 +112,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     keys: { csrf: randomBytes(32), stream: randomBytes(32) },
     accessProfile: (id) => catalogue.require(id).access,
     effectiveProfileId: (orgId) => registry.organisations.effectiveProfileId(orgId),
+    connectProblem: (sipId) => platformProblem(cascade, sipId),
   });
   const supervision = createSupervision({
     repos, registry, catalogue, clock, log: access.log, dataDir, ...(o.complaints ? { complaints: o.complaints } : {}),
@@ -134,7 +145,12 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     repos, log: access.log, logger: pino({ level: 'silent' }), clock, store: new SegmentStore(dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => gbHook.runtime,
     backfill: { stallMs: 10_000 },
   }));
-  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, shares: { shares }, ...(media ? { media } : {}),
+  const silent = pino({ level: 'silent' });
+  const emergency = new EmergencyService({
+    settings: cascade, repos, requests: access.requests, log: access.log, clock, logger: silent, where: 'API',
+    cascade: { defaultSipId: TEST_LOWER_SIP_ID, deviceName: 'test lower', utcOffsetMinutes: 480, repos, shares, clock, logger: silent, dataDir, timers: { T1: 100, T2: 400 } },
+  });
+  const raw = await buildApp({ db, registry, profiles: view, access, version: 'test', logger: false, supervision, evidence, health: { health, dataDir }, shares: { shares }, emergency, ...(media ? { media } : {}),
     // GB/T 28181 routes as an API process without the platform in it serves them: the use cases decide, the device is unreachable.
     gb28181: gb,
   });
@@ -159,6 +175,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     evidence,
     health,
     shares,
+    emergency,
     clock,
     dataDir,
     sources: guard,
@@ -167,6 +184,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     view,
     gb,
     async close() {
+      await emergency.close();
       await health.close();
       await raw.close();
       await gb.close();

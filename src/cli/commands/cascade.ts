@@ -1,47 +1,60 @@
 // `vigil cascade`: the upward cascade from the command line on the server. `connect` is the
-// emergency connection (R2.1, R2.3): an upper configured with onDemand is connected for a stated
-// period under an approval, in this process, until the period ends or the command is stopped;
-// both ends are registered.
-import { openEmergencyConnection } from '../../cascade/emergency.js';
+// emergency connection (接入, R2.1, R2.3): under an approved connection request (made and approved
+// in the console or the API as the jurisdiction profile requires), the upper platform it names is
+// connected in this process until the request's period ends or the command is stopped. The same
+// use case as the API's (src/cascade/emergency.service.ts): opening, end and refusals registered.
+import { createInterface } from 'node:readline';
+import { secretFromEnvironment } from '../../config/environment.js';
 import { StreamHub } from '../../live/stream-hub.js';
+import { openEmergency } from '../../services/cascade.service.js';
 import type { Context } from '../../services/context.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
 
 export const cascadeHelp = `vigil cascade <command>
-  connect UPPER --minutes N --reason TEXT --approval DOCUMENT
-    Emergency connection: registers to the upper platform UPPER (a 20-digit SIP ID configured in
-    cascade.uppers with onDemand: true) for N minutes (at most 1440) and serves it what is shared
-    with it; ends by itself after N minutes, or on Ctrl-C. Opening and end are registered.`;
+  connect --request ID --login LOGIN [--totp CODE]
+    Emergency connection: opens the connection of the approved connection request ID (an upper
+    platform configured in cascade.uppers with onDemand: true, for the request's period), signed
+    in as LOGIN (its requester, or one who approves such requests; password from VIGIL_PASSWORD or
+    stdin); ends by itself at the end of the period, or on Ctrl-C. Opening and end are registered.`;
 
-export async function cascadeCommand(ctx: Context, args: string[]): Promise<number> {
+async function readLine(): Promise<string> {
+  const rl = createInterface({ input: process.stdin });
+  try {
+    for await (const line of rl) return line;
+    return '';
+  } finally {
+    rl.close();
+  }
+}
+
+export async function cascadeCommand(ctx: Context, args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'connect') throw new UsageError(`unknown cascade command "${sub ?? ''}"; see vigil cascade help`);
-  const { values, positionals } = parse(rest, { minutes: { type: 'string' }, reason: { type: 'string' }, approval: { type: 'string' } }, true);
-  const upper = positionals[0];
-  if (!upper || !/^\d{20}$/.test(upper)) throw new UsageError("cascade connect needs the upper platform's 20-digit SIP ID");
-  const minutes = int(values.minutes, 'minutes');
-  if (minutes === undefined || minutes < 1 || minutes > 1440) throw new UsageError('--minutes must be 1 to 1440');
-  if (!values.reason) throw new UsageError('--reason is required: why the system connects');
-  if (!values.approval) throw new UsageError("--approval is required: the approval's number and title");
+  const { values } = parse(rest, { request: { type: 'string' }, login: { type: 'string' }, totp: { type: 'string' } }, false);
+  const requestId = int(values.request, 'request');
+  if (requestId === undefined || requestId < 1) throw new UsageError('--request is required: the id of the approved connection request');
+  if (!values.login) throw new UsageError('--login is required: who opens the connection');
+  const password = secretFromEnvironment('VIGIL_PASSWORD') ?? (await readLine());
+  const signedIn = await ctx.access.accounts.login({ login: values.login, password, ...(values.totp ? { totp: values.totp } : {}), sourceAddress: 'cli' });
+  const auth = await ctx.access.accounts.fromSession(signedIn.sessionSecret, 'cli');
+  if (!auth) throw new UsageError('the sign-in did not give a session (a second factor may be needed: --totp)');
+  if (auth.stage !== 'full') throw new UsageError(auth.stage === 'password' ? 'replace the password an administrator set (sign in to the console) first' : 'set up the second factor (sign in to the console) first');
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger: ctx.logger });
+  const emergency = openEmergency(ctx, 'command line', (id, v) => hub.watch(id, v));
   try {
-    const settings = ctx.config.cascade;
-    const conn = await openEmergencyConnection({
-      settings, defaultSipId: ctx.config.gb28181.sipId, deviceName: `Vigil ${settings.sipId ?? ctx.config.gb28181.sipId}`, utcOffsetMinutes: ctx.config.health.utcOffsetMinutes,
-      repos: ctx.repos, shares: ctx.shares, log: ctx.access.log, clock: ctx.clock, logger: ctx.logger, watch: (id, v) => hub.watch(id, v), dataDir: ctx.config.dataDir,
-    }, { upperSipId: upper, durationMs: minutes * 60_000, reason: values.reason, approvalDocument: values.approval });
-    const stop = () => conn.stop('stopped from the command line');
+    const conn = await emergency.start(auth.actor, requestId);
+    const stop = () => void emergency.end(auth.actor, requestId, 'stopped from the command line').catch(() => undefined);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    for (const link of conn.runtime.links.values()) link.on('state', (state, detail) => process.stderr.write(`upper ${link.settings.sipId}: ${state}${detail ? ` (${detail})` : ''}\n`));
-    process.stdout.write(`emergency connection to ${upper} open until ${new Date(conn.until).toISOString()}\n`);
-    const why = await conn.ended;
+    out.write(`emergency connection to ${conn.upperName} (${conn.upperSipId}) open until ${new Date(conn.until).toISOString()}\n`);
+    const why = await emergency.ended(requestId);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    process.stdout.write(`emergency connection to ${upper} ended: ${why}\n`);
+    out.write(`emergency connection to ${conn.upperSipId} ended: ${why ?? 'ended'}\n`);
     return 0;
   } finally {
+    await emergency.close();
     await hub.close();
   }
 }

@@ -11,7 +11,7 @@ export type RequestKind = AccessRequest['kind'];
 export type RequestState = AccessRequest['state'];
 export type RequesterKind = AccessRequestInput['requesterKind'];
 
-export const REQUEST_KINDS = every<RequestKind>()(['view', 'copy', 'retrieve', 'individual-view', 'release']);
+export const REQUEST_KINDS = every<RequestKind>()(['view', 'copy', 'retrieve', 'individual-view', 'release', 'connect']);
 export const REQUEST_STATES = every<RequestState>()(['draft', 'submitted', 'approved', 'refused', 'in_use', 'closed', 'expired']);
 export const REQUESTER_KINDS = every<RequesterKind>()(['public-security', 'state-security', 'procuratorate', 'court', 'other-administration', 'person-concerned', 'close-relative', 'carer']);
 
@@ -26,7 +26,7 @@ export type AuditFilter = Omit<AuditQuery, 'cursor' | 'limit'>;
 export const AUDIT_ACTIONS = every<NonNullable<AuditQuery['action']>>()([
   'login', 'logout', 'view', 'playback', 'copy', 'retrieve', 'export', 'approval_decision',
   'permission_change', 'config_change', 'registry_view', 'registry_change', 'register_access',
-  'retention_delete', 'legal_hold', 'legal_hold_release', 'release',
+  'retention_delete', 'legal_hold', 'legal_hold_release', 'release', 'connect',
 ]);
 export const AUDIT_OUTCOMES = every<NonNullable<AuditQuery['outcome']>>()(['success', 'refused', 'failed']);
 

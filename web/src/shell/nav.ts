@@ -47,6 +47,7 @@ export const NAV: NavGroup[] = [
       { key: 'audit', path: '/audit', label: 'nav.audit', needs: ['audit:read'], page: lazy(() => import('../pages/audit/audit-page')) },
       { key: 'holds', path: '/holds', label: 'nav.holds', needs: ['footage:retrieve', 'access-request:approve', 'audit:read'], page: lazy(() => import('../pages/holds/holds-page')) },
       { key: 'shares', path: '/shares', label: 'nav.shares', needs: ['share:grant', 'audit:read'], page: lazy(() => import('../pages/shares/shares-page')) },
+      { key: 'emergency', path: '/emergency-connections', label: 'nav.emergency', needs: ['footage:view', 'access-request:approve'], page: lazy(() => import('../pages/emergency/emergency-page')) },
       { key: 'releases', path: '/releases', label: 'nav.releases', needs: ['footage:copy', 'access-request:approve', 'audit:read'], page: lazy(() => import('../pages/releases/releases-page')) },
       { key: 'exports', path: '/exports', label: 'nav.exports', needs: ['footage:copy', 'footage:retrieve', 'access-request:approve', 'audit:read'], page: lazy(() => import('../pages/exports/exports-page')) },
     ],

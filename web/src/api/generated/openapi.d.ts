@@ -4325,7 +4325,7 @@ export interface paths {
                             items: {
                                 id: number;
                                 /** @enum {string} */
-                                kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                                kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                                 /** @enum {string} */
                                 state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                                 requesterId: number;
@@ -4536,7 +4536,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Draft a request to view (查阅), copy (复制) or retrieve (调取) footage of one custodian */
+        /** Draft a request to view (查阅), copy (复制) or retrieve (调取) footage of one custodian, or to connect (接入) a police platform to its system for a period */
         post: {
             parameters: {
                 query?: never;
@@ -4548,15 +4548,16 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                        kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                         /** @enum {string} */
                         requesterKind: "public-security" | "state-security" | "procuratorate" | "court" | "other-administration" | "person-concerned" | "close-relative" | "carer";
                         requestingUnit: string;
                         purpose: string;
                         caseNumber?: string | null;
-                        /** @description 去向: where the footage goes */
+                        /** @description 去向: where the footage goes; a connection (接入): the upper platform's 20-digit SIP ID */
                         destination: string;
                         custodianId: number;
+                        /** @description at least one, except a connection (接入), which names none */
                         cameraIds: number[];
                         from: number;
                         to: number;
@@ -4576,7 +4577,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -4837,7 +4838,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5168,7 +5169,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5441,7 +5442,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5713,7 +5714,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -5985,7 +5986,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6263,7 +6264,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -6535,7 +6536,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             /** @enum {string} */
-                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release";
+                            kind: "view" | "copy" | "retrieve" | "individual-view" | "release" | "connect";
                             /** @enum {string} */
                             state: "draft" | "submitted" | "approved" | "refused" | "in_use" | "closed" | "expired";
                             requesterId: number;
@@ -10310,7 +10311,7 @@ export interface paths {
                     /** @description exclusive, epoch ms UTC */
                     to?: number;
                     actorUserId?: number;
-                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release";
+                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release" | "connect";
                     cameraId?: number;
                     outcome?: "success" | "refused" | "failed";
                     approvalId?: number;
@@ -10726,7 +10727,7 @@ export interface paths {
                     /** @description exclusive, epoch ms UTC */
                     to?: number;
                     actorUserId?: number;
-                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release";
+                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release" | "connect";
                     cameraId?: number;
                     outcome?: "success" | "refused" | "failed";
                     approvalId?: number;
@@ -10809,7 +10810,7 @@ export interface paths {
                     /** @description exclusive, epoch ms UTC */
                     to?: number;
                     actorUserId?: number;
-                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release";
+                    action?: "login" | "logout" | "view" | "playback" | "copy" | "retrieve" | "export" | "approval_decision" | "permission_change" | "config_change" | "registry_view" | "registry_change" | "register_access" | "retention_delete" | "legal_hold" | "legal_hold_release" | "release" | "connect";
                     cameraId?: number;
                     outcome?: "success" | "refused" | "failed";
                     approvalId?: number;
@@ -28321,6 +28322,637 @@ export interface paths {
                             groupIds: number[];
                             /** @enum {string} */
                             state: "pending" | "active" | "expired" | "revoked";
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/emergency-connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The upper platforms that connect on demand, and the connections open now that one requested or approves */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            platforms: {
+                                sipId: string;
+                                name: string;
+                            }[];
+                            items: {
+                                requestId: number;
+                                upperSipId: string;
+                                upperName: string;
+                                reason: string;
+                                openedAt: number;
+                                /** @description the end of the approved period, when the connection ends by itself */
+                                until: number;
+                                openedBy: number;
+                                /**
+                                 * @description the registration with the upper platform
+                                 * @enum {string}
+                                 */
+                                link: "idle" | "registering" | "registered" | "failed" | "closed";
+                                lastKeepaliveAt: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open the connection of an approved connection request (接入), until the end of its period */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        requestId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description EmergencyConnection */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requestId: number;
+                            upperSipId: string;
+                            upperName: string;
+                            reason: string;
+                            openedAt: number;
+                            /** @description the end of the approved period, when the connection ends by itself */
+                            until: number;
+                            openedBy: number;
+                            /**
+                             * @description the registration with the upper platform
+                             * @enum {string}
+                             */
+                            link: "idle" | "registering" | "registered" | "failed" | "closed";
+                            lastKeepaliveAt: number | null;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/emergency-connections/{requestId}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End an open connection before its period is over */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    requestId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requestId: number;
+                            ended: string;
                         };
                     };
                 };

@@ -83,7 +83,7 @@ export function RequestForm({ onClose, onCreated }: { onClose(): void; onCreated
             data-testid="request-form"
           >
             <Form.Item name="kind" label={t('request.kind')} rules={[{ required: true }]}>
-              <Radio.Group optionType="button" options={REQUEST_KINDS.map((k) => ({ value: k, label: t(`request.kinds.${k}`) }))} />
+              <Radio.Group optionType="button" options={REQUEST_KINDS.filter((k) => k !== 'connect').map((k) => ({ value: k, label: t(`request.kinds.${k}`) }))} />
             </Form.Item>
             <Row gutter={12}>
               <Col span={12}>
