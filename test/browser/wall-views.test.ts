@@ -65,14 +65,26 @@ describe('wall views, tours and the map', () => {
     await page.getByTestId('wall-save-view').click();
     await page.getByTestId('wall-view-name').fill('校园出入口');
     await page.getByTestId('wall-view-name').press('Enter');
+    // The dialog closes once the server has the view.
+    await page.getByTestId('wall-view-name').waitFor({ state: 'detached' });
     await page.getByTestId('wall-layout').getByText('9 画面').click();
     await page.getByTestId('tile-8').waitFor();
+    // Kept on the server as the operator's own, not in this browser.
+    expect((await server.ctx.repos.wallViews.listOf(operator.id)).map((v) => [v.name, v.layout, v.tiles])).toEqual([['校园出入口', 1, [1]]]);
     await page.reload();
     await page.getByTestId('tile-8').waitFor();
     await page.getByTestId('wall-views').click();
     await page.locator('.ant-select-item-option', { hasText: '校园出入口' }).click();
     await waitTile(0, NAMES[0]!);
     expect(await page.getByTestId('wall').locator('[data-testid^="tile-"][data-phase]').count()).toBe(1);
+    // Another desk: a new browser with nothing stored finds the view too.
+    const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    await signInContext(desk, server, operator);
+    const other = await desk.newPage();
+    await other.goto(`${server.url}/live`);
+    await other.getByTestId('wall-views').click();
+    await other.locator('.ant-select-item-option', { hasText: '校园出入口' }).waitFor();
+    await desk.close();
   }, 120_000);
 
   it('tours: the next wall-full of cameras comes on its own', async () => {

@@ -12,7 +12,6 @@ import type { Transport } from '../../media/live-stream';
 import { ReportSuspicious } from './report-suspicious';
 import { VideoTile } from './video-tile';
 import { WallViews } from './wall-views';
-import { useMe } from '../../session/session';
 
 export const LAYOUTS = [1, 4, 9, 16] as const;
 type Layout = (typeof LAYOUTS)[number];
@@ -35,7 +34,6 @@ export default function LivePage() {
   const [prefer, setPrefer] = useState<Transport | 'auto'>('auto');
   const [live, setLive] = useState<Map<number, boolean>>(new Map());
 
-  const me = useMe();
   useEffect(() => {
     if (!wall.fresh) localStorage.setItem(STORAGE_KEY, JSON.stringify(wall));
   }, [wall]);
@@ -80,7 +78,7 @@ export default function LivePage() {
           title={t('nav.live')}
           extra={
             <Space>
-              <WallViews userId={me.userId} wall={wall} onApply={(w) => setWall(w)} tourCameras={catalogue.cameras.map((c) => c.id)} />
+              <WallViews wall={wall} onApply={(w) => setWall(w)} tourCameras={catalogue.cameras.map((c) => c.id)} />
               <ReportSuspicious wall={wall.tiles.slice(0, wall.layout)} />
               <Radio.Group size="small" value={prefer} onChange={(e) => setPrefer(e.target.value as Transport | 'auto')} optionType="button" data-testid="wall-transport"
                 options={[{ value: 'auto', label: t('wall.auto') }, { value: 'webrtc', label: 'WebRTC' }, { value: 'hls', label: 'HLS' }]} />
