@@ -3705,7 +3705,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        permissions: ("basic-info:read" | "basic-info:write" | "live:view" | "playback:view" | "footage:view" | "footage:copy" | "footage:retrieve" | "ptz:control" | "config:write" | "audit:read" | "access-request:approve" | "users:manage" | "share:grant")[];
+                        permissions: ("basic-info:read" | "basic-info:write" | "live:view" | "playback:view" | "footage:view" | "footage:copy" | "footage:retrieve" | "ptz:control" | "config:write" | "audit:read" | "access-request:approve" | "users:manage" | "share:grant" | "map:view")[];
                         organisationId: number | null;
                         expiresInDays: number;
                     };
@@ -9062,6 +9062,8 @@ export interface paths {
                     keyPosition?: "true" | "false";
                     /** @description free text over name, address and national ID */
                     q?: string;
+                    /** @description for the map: with map:view, the positions, view directions and fields of view of the cameras one may watch (registered as a reading of basic information) */
+                    positions?: "true" | "false";
                     limit?: number;
                     offset?: number;
                 };
