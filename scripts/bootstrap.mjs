@@ -46,7 +46,8 @@ const SYSTEM = {
     debian: ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common'],
     present: () => ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-authtool', 'monmaptool', 'radosgw-admin'].every((b) => onPath(b) || existsSync(join('/usr/bin', b))),
   },
-  // A CJK font for the labelled footage of the release masks (plates such as 皖A·12345, shop signs).
+  // A CJK font for the labelled footage of the release masks (plates such as 皖A·12345, shop signs),
+  // and for the camera names the simulator burns into the demo's pictures (src/sim/picture.ts).
   cjkfont: {
     debian: ['fonts-wqy-zenhei'],
     present: () => existsSync('/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc'),
@@ -54,7 +55,7 @@ const SYSTEM = {
 };
 
 const NEEDS = {
-  start: ['ffmpeg'],
+  start: ['ffmpeg', 'cjkfont'],
   test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'stressng', 'cjkfont', 'ceph'],
   bench: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'cjkfont', 'ceph'],
 };

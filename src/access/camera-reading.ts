@@ -22,10 +22,13 @@ export class CameraReading {
     return scopes;
   }
 
-  /** The cameras as `actor` may see them; the confidential ones shown are registered as `what`. */
-  async show(actor: Actor, cameras: Camera[], what: string): Promise<Camera[]> {
+  /**
+   * The cameras as `actor` may see them; the confidential ones shown are registered as `what`.
+   * `positions`: for the map, where watchers (map:view) are given the cameras' positions too.
+   */
+  async show(actor: Actor, cameras: Camera[], what: string, positions = false): Promise<Camera[]> {
     const subjects = await this.subjects(cameras);
-    const shown = cameras.map((c) => cameraFor(actor, c, subjects.get(c.id)!));
+    const shown = cameras.map((c) => cameraFor(actor, c, subjects.get(c.id)!, positions));
     const confidential = shown.filter((x) => x.confidential).map((x) => x.camera.id);
     if (confidential.length) await this.log.record(actor, { action: 'registry_view', outcome: 'success', cameraIds: confidential, target: what });
     return shown.map((x) => x.camera);

@@ -12,11 +12,14 @@ export function listingScopes(actor: Actor): string[] {
   return [...new Set(CAMERA_LISTING_PERMISSIONS.flatMap((p) => actor.scopes(p)))];
 }
 
-/** The camera as this actor may see it, and whether confidential fields were shown. */
-export function cameraFor(actor: Actor, camera: Camera, subject: CameraSubject): { camera: Camera; confidential: boolean } {
+/**
+ * The camera as this actor may see it, and whether confidential fields were shown. `positions`:
+ * asked for the map, where one who may only watch the camera (map:view) gets its position, view
+ * direction and field of view, and nothing else confidential.
+ */
+export function cameraFor(actor: Actor, camera: Camera, subject: CameraSubject, positions = false): { camera: Camera; confidential: boolean } {
   if (can(actor, 'read-confidential', subject)) return { camera, confidential: true };
-  return {
-    camera: { ...camera, gbId: '', longitude: null, latitude: null, address: '', directionDeg: null, fovDeg: null, sourceUrl: null },
-    confidential: false,
-  };
+  const hidden = { ...camera, gbId: '', address: '', sourceUrl: null };
+  if (positions && can(actor, 'read-position', subject)) return { camera: hidden, confidential: true };
+  return { camera: { ...hidden, longitude: null, latitude: null, directionDeg: null, fovDeg: null }, confidential: false };
 }

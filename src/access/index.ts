@@ -21,6 +21,8 @@ import { registryChangesBy, type RegistryChangesBy } from './registry-changes.js
 import type { Actor } from './actor.js';
 import { StreamTokenSigner } from './stream-token.js';
 import { UserService } from './user.service.js';
+import { BookmarkService } from './bookmark.service.js';
+import { WallViewService } from './wall-view.service.js';
 import { cameraSubject, cameraSubjects, organisationSubject } from './subjects.js';
 import type { Camera } from '../db/camera.repository.js';
 import type { CameraSubject, OrganisationSubject } from './policy.js';
@@ -76,6 +78,8 @@ export interface Access {
   log: SecurityLog;
   /** Camera points as a person may see them, what they are shown registered. */
   cameraReading: CameraReading;
+  /** Each person's bookmarks on footage and saved wall views, theirs alone. */
+  workspace: { bookmarks: BookmarkService; wallViews: WallViewService };
   /** Who may read the access register and how much; every reading registered. */
   registerReading: RegisterReading;
   /** Refusals of unidentified callers, one register entry per address and kind a window, with a count. */
@@ -143,6 +147,7 @@ export function createAccess(d: AccessDeps): Access {
     revocations: feed,
     log,
     cameraReading: new CameraReading(log, (list) => cameraSubjects(d.repos, list)),
+    workspace: { bookmarks: new BookmarkService(d.repos, footage, log, d.clock), wallViews: new WallViewService(d.repos, log, d.clock) },
     registerReading: new RegisterReading(log, (id) => cameraSubject(d.repos, id)),
     anonymousRefusals,
     requestLimit: new TokenBuckets(d.clock, s.apiRequestsPerMinute),

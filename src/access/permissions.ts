@@ -17,6 +17,12 @@ export const PERMISSIONS = [
   'users:manage',
   /** Share cameras with an upper platform, another department or an API client (共享, R2.2). */
   'share:grant',
+  /**
+   * Where the cameras one may watch are (position, view direction, field of view), on the map:
+   * a part of the confidential basic information (CN-6, HRB-27) given to those who watch, each
+   * showing registered. Not the national ID, the address or the stream address.
+   */
+  'map:view',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -33,8 +39,10 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  // 值守监看 (R3.1, R3.3): watch, play back, steer PTZ; no confidential basic information.
-  duty_operator: ['live:view', 'playback:view', 'ptz:control'],
+  // 值守监看 (R3.1, R3.3): watch, play back, steer PTZ; of the confidential basic information only
+  // where the cameras they watch stand and look, on the map (to follow someone from camera to
+  // camera and to send help), registered each time; never national IDs, addresses, stream URLs.
+  duty_operator: ['live:view', 'playback:view', 'ptz:control', 'map:view'],
   // The owner / user unit registers and files its own cameras and manages its staff.
   unit_administrator: ['basic-info:read', 'basic-info:write', 'config:write', 'users:manage'],
   // Maintenance units see device details and check the picture while repairing (R6).

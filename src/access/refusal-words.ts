@@ -29,6 +29,7 @@ const ACTIONS: Record<string, string> = {
   'read-complaints': 'read the complaints about',
   'read-compliance': 'read the compliance report of',
   'read-confidential': 'see the confidential details of',
+  'read-position': 'see on the map the position of',
   'read-coverage': 'read the coverage of',
   'read-groups': 'read camera groups of',
   'read-register': 'read the access register of',
@@ -74,6 +75,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   'access-request:approve': 'approve access requests',
   'users:manage': 'manage user accounts',
   'share:grant': 'share cameras with other platforms and departments',
+  'map:view': 'see on the map where the cameras one watches are',
 };
 
 /** "you may not approve or reject access request 3: this needs …". */

@@ -28,6 +28,7 @@ export const ACTION_OF_PERMISSION: Record<Permission, AuditAction> = {
   'access-request:approve': 'approval_decision',
   'users:manage': 'permission_change',
   'share:grant': 'permission_change',
+  'map:view': 'registry_view',
 };
 
 const RECORDED = Symbol('vigil.refusal-recorded');

@@ -27,6 +27,7 @@ import { profileRoutes } from './routes/profiles/routes.js';
 import type { ProfileCatalogueView } from '../registry/profile-rules.js';
 import { reportRoutes } from './routes/reports/routes.js';
 import { todoRoutes } from './routes/todo/routes.js';
+import { workspaceRoutes } from './routes/workspace/routes.js';
 import { userRoutes } from './routes/users/routes.js';
 import type { Supervision } from '../supervision/index.js';
 import { registerSupervisionRoutes } from './routes/supervision-routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { access });
       await api.register(userRoutes, { access });
       await api.register(todoRoutes, { access });
+      await api.register(workspaceRoutes, { access });
       await api.register(accessRequestRoutes, { access });
       await api.register(organisationRoutes, { registry, access });
       await api.register(cameraRoutes, { registry, access });

@@ -27,6 +27,7 @@ import { footageObjects } from './migrations/0029-footage-objects.js';
 import { releases } from './migrations/0030-releases.js';
 import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js';
 import { backfilledFootage } from './migrations/0032-backfilled-footage.js';
+import { workspace } from './migrations/0034-workspace.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -54,6 +55,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0030-releases': releases(db.dialect),
     '0031-search-grams-by-region': searchGramsByRegion(db.dialect),
     '0032-backfilled-footage': backfilledFootage(),
+    '0034-workspace': workspace(db.dialect),
   };
 }
 

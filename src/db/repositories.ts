@@ -22,6 +22,8 @@ import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
 import { ReleaseRepository } from './release.repository.js';
 import { LeaseRepository } from './lease.repository.js';
+import { BookmarkRepository } from './bookmark.repository.js';
+import { WallViewRepository } from './wall-view.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
 export interface Repositories {
@@ -58,6 +60,10 @@ export interface Repositories {
   releases: ReleaseRepository;
   /** Recorder nodes and camera leases (PostgreSQL clusters, issue 22). */
   leases: LeaseRepository;
+  /** Bookmarks on footage, each its maker's. */
+  bookmarks: BookmarkRepository;
+  /** Saved video wall views, each its maker's. */
+  wallViews: WallViewRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -86,5 +92,7 @@ export function createRepositories(db: Db): Repositories {
     shares: new ShareRepository(db.kysely),
     releases: new ReleaseRepository(db.kysely),
     leases: new LeaseRepository(db.kysely),
+    bookmarks: new BookmarkRepository(db.kysely),
+    wallViews: new WallViewRepository(db.kysely),
   };
 }

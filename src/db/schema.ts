@@ -16,6 +16,8 @@ import type { GbTables } from './gb-device.repository.js';
 import type { ForceMajeureTables } from './force-majeure.repository.js';
 import type { ShareTables } from './share.repository.js';
 import type { ReleaseTables } from './release.repository.js';
+import type { BookmarkTables } from './bookmark.repository.js';
+import type { WallViewTables } from './wall-view.repository.js';
 import type { HealthTables } from './health.repository.js';
 import type { RecordingTables } from './recording.repository.js';
 import type { LeaseTables } from './lease.repository.js';
@@ -100,7 +102,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, ReleaseTables, LeaseTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, ReleaseTables, LeaseTables, BookmarkTables, WallViewTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;

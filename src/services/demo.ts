@@ -24,6 +24,22 @@ export function demoSourceUrl(host: string, port: number, index: number): string
   return `rtsp://${host}:${port}/cam${index + 1}`;
 }
 
+/** The name of demo camera `index` (0-based), as the registry holds it. */
+export function demoCameraName(index: number): string {
+  const place = PLACES[index % PLACES.length]!;
+  return index < PLACES.length ? place.name : `${place.name} ${Math.floor(index / PLACES.length) + 1}`;
+}
+
+/**
+ * What the simulator burns into each demo camera's picture: its name and its number on the
+ * simulator, so a wall of demo cameras tells them apart. Not its national ID: that is
+ * confidential basic information (CN-6, HRB-27), and a duty operator who watches may not read it.
+ */
+export function demoCameraLabels(cameras: number): string[] {
+  // Each labelled camera costs an encoder of its own: the first eight are labelled, the rest share one picture.
+  return Array.from({ length: Math.min(cameras, 8) }, (_, i) => `${demoCameraName(i)} · ${i + 1}号`);
+}
+
 /** Seeds the demo registry if it is empty; returns the number of demo cameras. */
 export async function seedDemo(ctx: Context, cameras: number, simHost: string, simPort: number): Promise<number> {
   const { registry } = ctx;
@@ -43,7 +59,7 @@ export async function seedDemo(ctx: Context, cameras: number, simHost: string, s
     const unit = units[place.unit as keyof typeof units];
     await registry.cameras.register({
       gbId: makeNationalId({ centre: '34010000', industry: '00', type: '132', network: '0', serial: i + 1 }),
-      name: i < PLACES.length ? place.name : `${place.name} ${Math.floor(i / PLACES.length) + 1}`,
+      name: demoCameraName(i),
       deviceType: i % 3 === 0 ? 'dome' : 'fixed',
       longitude: 117.27 + (i % 10) * 0.004,
       latitude: 31.86 + Math.floor(i / 10) * 0.003,

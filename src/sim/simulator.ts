@@ -7,7 +7,7 @@ import { startControlServer, type ControlServer } from './control-server.js';
 import { EncoderPool } from './encoder-pool.js';
 import { SimError } from './errors.js';
 import type { FrameFeed } from './gb-media-sender.js';
-import { defaultFontFile, type PictureKind } from './picture.js';
+import { defaultFontFile, defaultLabelFontFile, type PictureKind } from './picture.js';
 
 export interface SimulatorOptions {
   cameras: number;
@@ -26,6 +26,13 @@ export interface SimulatorOptions {
   gop?: number;
   /** Camera names are `${prefix}${n}` (default "cam"). */
   prefix?: string;
+  /**
+   * Text to burn into camera n's picture (labels[n - 1]), e.g. its name and number, so a wall of
+   * simulated cameras tells them apart. A labelled camera has encoders of its own (about a tenth
+   * of a core each at 720p25), so this is for demos of a few cameras; cameras without a label
+   * share the one common picture.
+   */
+  labels?: (string | undefined)[];
   senderReportIntervalMs?: number;
   lingerMs?: number;
   log?: (message: string) => void;
@@ -69,14 +76,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const height = options.height ?? 720;
   const fps = options.fps ?? 25;
   const prefix = options.prefix ?? 'cam';
-  const pool = new EncoderPool({
+  const poolOptions = {
     width, height, fps,
     fontFile: defaultFontFile(),
+    labelFontFile: defaultLabelFontFile(),
     bitrateKbps: options.bitrateKbps ?? 3000,
     gop: options.gop ?? fps,
     lingerMs: options.lingerMs ?? 3000,
     ...(options.log ? { log: options.log } : {}),
-  });
+  };
+  const pool = new EncoderPool(poolOptions);
+  /** The pools of labelled cameras, each its own pictures. */
+  const ownPools: EncoderPool[] = [];
   const server = new RtspServer({ host, port: options.port ?? 0, senderReportIntervalMs: options.senderReportIntervalMs ?? 1000 });
   let control: ControlServer | undefined;
   const cameras = new Map<string, SimCamera>();
@@ -84,8 +95,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     pool.live.start();
     await pool.live.ready();
     await server.listen();
-    const sdp = () => {
-      const { sps, pps } = pool.live;
+    const sdpOf = (p: EncoderPool) => () => {
+      const { sps, pps } = p.live;
       return buildSdp({
         sessionName: 'Vigil simulated camera',
         address: host,
@@ -101,13 +112,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     };
     for (let i = 1; i <= count; i++) {
       const name = `${prefix}${i}`;
-      const cam = new SimCamera(name, `/${name}`, server, pool, sdp, fps);
+      const label = options.labels?.[i - 1];
+      let own = pool;
+      if (label) {
+        own = new EncoderPool({ ...poolOptions, label });
+        ownPools.push(own);
+        own.live.start();
+        await own.live.ready();
+      }
+      const cam = new SimCamera(name, `/${name}`, server, own, sdpOf(own), fps);
       cam.start();
       cameras.set(name, cam);
     }
   } catch (e) {
     for (const c of cameras.values()) c.close();
     pool.close();
+    for (const p of ownPools) p.close();
     await server.close();
     throw e;
   }
@@ -135,13 +155,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     jumpClock: (name, ms) => find(name).jumpClock(ms),
     camera: (name) => info(find(name)),
     cameras: () => [...cameras.values()].map(info),
-    encoders: () => ({ running: pool.running(), pids: pool.pids() }),
+    encoders: () => ({ running: [pool, ...ownPools].flatMap((p) => p.running()), pids: [pool, ...ownPools].flatMap((p) => p.pids()) }),
     close: async () => {
       if (closed) return;
       closed = true;
       await control?.close();
       for (const c of cameras.values()) c.close();
       pool.close();
+      for (const p of ownPools) p.close();
       await server.close();
     },
   };

@@ -170,6 +170,22 @@ export function authorisationMatrix(shard: number, shards: number): void {
       'GET /api/v1/access-requests': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
       // Issue 20: what waits for me (the console's to-do badge); everyone asks about themselves.
       'GET /api/v1/todo': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
+      // Issue 20: bookmarks and saved wall views are their maker's alone. "own" is the caller's own
+      // (on their organisation's camera), "other" someone else's (on the other organisation's).
+      'GET /api/v1/bookmarks': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
+      'POST /api/v1/bookmarks': { call: async (v) => ({ url: '', payload: { cameraId: camOf(v), at: t.clock.now() - 60_000, note: 'matrix' } }), own: ['duty_operator'], other: NOBODY },
+      'DELETE /api/v1/bookmarks/:id': {
+        call: async (v, me) => ({ url: `/${(await t.repos.bookmarks.insert({ ownerId: v === 'own' ? me.id : holderId, cameraId: camOf(v), at: 0, note: 'm', createdAt: 0 })).id}` }),
+        own: 'all',
+        other: NOBODY,
+      },
+      'GET /api/v1/wall-views': { call: async () => ({ url: '' }), own: ['duty_operator', 'maintainer'], other: ['duty_operator', 'maintainer'] },
+      'PUT /api/v1/wall-views': { call: async (v) => ({ url: '', payload: { name: `w${uniq()}`, layout: 4, tiles: [camOf(v), null] } }), own: ['duty_operator', 'maintainer'], other: NOBODY },
+      'DELETE /api/v1/wall-views/:id': {
+        call: async (v, me) => ({ url: `/${(await t.repos.wallViews.save({ ownerId: v === 'own' ? me.id : holderId, name: `w${uniq()}`, layout: 1, tiles: [camOf(v)], updatedAt: 0 })).id}` }),
+        own: ['duty_operator', 'maintainer'],
+        other: NOBODY,
+      },
       'POST /api/v1/access-requests': {
         call: async (v, me) => ({
           url: '',

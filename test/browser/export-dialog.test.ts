@@ -116,6 +116,10 @@ describe('exporting a range chosen on the playback timeline', () => {
     await page.getByTestId('bookmark-note').press('Enter');
     await page.getByTestId('timeline-row-1').getByTestId('timeline-bookmark').waitFor();
     expect(await page.getByTestId('timeline').getByTestId('timeline-bookmark').count()).toBe(2);
+    // Kept on the server, the officer's own: they follow the officer to any desk.
+    const kept = await server.ctx.repos.bookmarks.listOf(officer.id);
+    expect(kept.map((b) => [b.cameraId, b.note])).toEqual(expect.arrayContaining([[cams[0], '嫌疑人出现'], [cams[1], '嫌疑人出现']]));
+    expect(new Set(kept.map((b) => b.at)).size).toBe(1);
     await page.getByTestId('playback-play').click();
 
     // Shift-drag on the first camera's row from 1 to 20 minutes into the request.

@@ -34,6 +34,8 @@ export interface WatchServer {
   url: string;
   harness: RecorderHarness;
   access: Access;
+  /** Live view: its stream register lists the streams open now. */
+  live: LiveService;
   /** A person with a password and `role` over the cameras' region. */
   person(login: string, role: Role): Promise<Person>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
     url,
     harness,
     access,
+    live,
     async person(login, role) {
       const password = `pw-${randomBytes(9).toString('hex')}`;
       const { user } = await access.users.create(null, { login, displayName: login, password, organisationId: regionId });

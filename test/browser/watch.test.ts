@@ -110,6 +110,27 @@ describe('watching in the console', () => {
     await page.screenshot({ path: join(shots, 'wall-hls.png') });
   });
 
+  it('enlarges one tile: the other tile\'s stream closes on the server, and reopens back on the wall', async () => {
+    const [first, second] = server.harness.cameraIds as [number, number];
+    const open = () => server.live.register.list().map((s) => s.cameraId).sort();
+    const until = async (want: number[]) => {
+      for (const end = Date.now() + 20_000; Date.now() < end; await sleep(100)) if (JSON.stringify(open()) === JSON.stringify(want)) return;
+      expect(open()).toEqual(want);
+    };
+    await until([first, second]);
+    await page.getByTestId('tile-1').getByTestId('tile-enlarge').click();
+    await page.locator('[data-testid="tile-1"][data-enlarged="true"]').waitFor();
+    expect(await page.getByTestId('tile-0').count()).toBe(0);
+    await until([second]);
+    // The enlarged tile kept its stream: it still plays, nothing reopened for it.
+    expect(await page.locator('[data-testid="tile-1"][data-phase="playing"]').count()).toBe(1);
+    await page.screenshot({ path: join(shots, 'wall-enlarged.png') });
+    await page.getByTestId('tile-1').getByTestId('tile-enlarge').click();
+    await page.locator('[data-testid="tile-0"][data-phase="playing"]').waitFor({ timeout: 20_000 });
+    await until([first, second]);
+    expect(await page.locator('[data-testid="tile-1"][data-enlarged="false"]').count()).toBe(1);
+  });
+
   it('plays back from a wall-clock instant: the clock shows it, the picture is not black, the timeline draws the recording', async () => {
     expect(recorded.length).toBeGreaterThan(1);
     const instant = Math.floor((recorded[1]!.startedAt + 1500) / 1000) * 1000;

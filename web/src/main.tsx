@@ -19,9 +19,11 @@ unstableSetRender((node, container) => {
   };
 });
 
-initI18n();
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <Root />
-  </StrictMode>,
+// The page's language bundle first, so the first paint is already in the operator's language.
+void initI18n().then(() =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <Root />
+    </StrictMode>,
+  ),
 );

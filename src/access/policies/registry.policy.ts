@@ -10,6 +10,8 @@ allow('see', 'Camera', (actor, camera) =>
   actor.can('basic-info:read', camera.paths) || actor.can('live:view', camera.paths) || actor.can('playback:view', camera.paths) || actor.can('footage:view', camera.paths) || actor.can('basic-info:write', camera.paths),
 );
 allow('read-confidential', 'Camera', (actor, camera) => actor.can('basic-info:read', camera.paths));
+// Positions on the map for those who watch the camera (map:view with live:view over it).
+allow('read-position', 'Camera', (actor, camera) => actor.can('map:view', camera.paths) && actor.can('live:view', camera.paths));
 allow('change', 'Camera', (actor, camera) => actor.can('basic-info:write', camera.paths));
 // A file:// source reads the server's own disk: only the system administrator of the whole
 // platform may name one, and then only under a configured media folder (issue 14).

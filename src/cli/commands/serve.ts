@@ -4,7 +4,7 @@ import { INITIAL_ADMIN_FILE } from '../../access/first-run.js';
 import type { Config } from '../../config/config.js';
 import { openContext } from '../../services/context.js';
 import { startRoles } from '../../services/roles.js';
-import { DEMO_OPERATOR_FILE, seedDemo } from '../../services/demo.js';
+import { DEMO_OPERATOR_FILE, demoCameraLabels, seedDemo } from '../../services/demo.js';
 import { seedDemoGb, withDemoGb } from '../../services/demo-gb.js';
 import { startDemoGbDevices } from './demo-gb-devices.js';
 import { gbInProcess } from '../../services/gb28181.service.js';
@@ -21,7 +21,9 @@ export async function serveCommand(given: Config, args: string[]): Promise<numbe
   try {
     const simCameras = config.simulator.cameras || (values.demo ? 4 : 0);
     if (simCameras > 0) {
-      const sim = await startSimulator({ cameras: simCameras, port: config.simulator.port, host: '127.0.0.1' }).catch((e) => {
+      // The demo's cameras each show their own name; a plain simulator shares one picture.
+      const labels = values.demo ? demoCameraLabels(simCameras) : undefined;
+      const sim = await startSimulator({ cameras: simCameras, port: config.simulator.port, host: '127.0.0.1', ...(labels ? { labels } : {}) }).catch((e) => {
         throw Errors.unavailable(
           `the camera simulator could not start on 127.0.0.1:${config.simulator.port} (${(e as Error).message}); set VIGIL_SIM_PORT to a free port`,
         );

@@ -26,10 +26,10 @@ export interface CameraCatalogue {
   groups: CameraGroup[];
 }
 
-async function loadCameras(signal: AbortSignal): Promise<Camera[]> {
+async function loadCameras(signal: AbortSignal, positions: boolean): Promise<Camera[]> {
   const out: Camera[] = [];
   for (let page = 0; page < MAX_PAGES; page++) {
-    const r = await api.cameras.list({ limit: PAGE, offset: page * PAGE }, signal);
+    const r = await api.cameras.list({ limit: PAGE, offset: page * PAGE, ...(positions ? { positions: 'true' as const } : {}) }, signal);
     out.push(...r.items);
     if (out.length >= r.total || r.items.length === 0) break;
   }
@@ -45,19 +45,23 @@ async function loadGroups(): Promise<CameraGroup[]> {
   }
 }
 
-export async function loadCatalogue(signal: AbortSignal, withGroups: boolean): Promise<CameraCatalogue> {
-  const [cameras, organisations, groups] = await Promise.all([loadCameras(signal), api.organisations.list().then((r) => r.items), withGroups ? loadGroups() : []]);
+export async function loadCatalogue(signal: AbortSignal, withGroups: boolean, positions = false): Promise<CameraCatalogue> {
+  const [cameras, organisations, groups] = await Promise.all([loadCameras(signal, positions), api.organisations.list().then((r) => r.items), withGroups ? loadGroups() : []]);
   return { cameras, byId: new Map(cameras.map((c) => [c.id, c])), organisations, groups };
 }
 
 /** Permissions that let a person list cameras at all (src/access/camera-view.ts). */
 export const CAMERA_LISTING_PERMISSIONS = ['basic-info:read', 'basic-info:write', 'live:view', 'playback:view', 'footage:view'] as const;
 
-/** The cameras this person may see; `enabled` false asks nothing (someone who may list none would be refused). */
-export function useCameraCatalogue(enabled = true) {
+/**
+ * The cameras this person may see; `enabled` false asks nothing (someone who may list none would
+ * be refused). `positions`: for the map, where a watcher with map:view gets the positions of the
+ * cameras they watch (the server registers that reading; other pages do not ask for it).
+ */
+export function useCameraCatalogue(enabled = true, positions = false) {
   // Groups are basic information: without the right to read it, they are not asked for.
   const withGroups = holds(useMe(), 'basic-info:read');
   const empty = useMemo<CameraCatalogue>(() => ({ cameras: [], byId: new Map(), organisations: [], groups: [] }), []);
-  const state = useAsync((signal) => (enabled ? loadCatalogue(signal, withGroups) : Promise.resolve(empty)), [withGroups, enabled]);
+  const state = useAsync((signal) => (enabled ? loadCatalogue(signal, withGroups, positions) : Promise.resolve(empty)), [withGroups, enabled, positions]);
   return { ...state, catalogue: state.data ?? empty };
 }

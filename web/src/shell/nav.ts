@@ -32,8 +32,9 @@ export const NAV: NavGroup[] = [
     label: 'nav.group.registry',
     items: [
       { key: 'cameras', path: '/cameras', label: 'nav.cameras', needs: ['basic-info:read', 'basic-info:write'], page: lazy(() => import('../pages/cameras/cameras-page')) },
-      // Camera positions are confidential basic information (CN-6, HRB-27): the map sits with the registry.
-      { key: 'map', path: '/map', label: 'nav.map', needs: ['basic-info:read'], page: lazy(() => import('../pages/map/map-page')) },
+      // Camera positions are confidential basic information (CN-6, HRB-27): the map is for those
+      // who read it and for those who watch the cameras (map:view), each showing registered.
+      { key: 'map', path: '/map', label: 'nav.map', needs: ['basic-info:read', 'map:view'], page: lazy(() => import('../pages/map/map-page')) },
       { key: 'organisations', path: '/organisations', label: 'nav.organisations', page: lazy(() => import('../pages/organisations/organisations-page')) },
       { key: 'coverage', path: '/coverage', label: 'nav.coverage', needs: ['basic-info:read'], page: lazy(() => import('../pages/coverage/coverage-page')) },
       { key: 'profiles', path: '/profiles', label: 'nav.profiles', page: lazy(() => import('../pages/profiles/profiles-page')) },

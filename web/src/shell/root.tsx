@@ -1,29 +1,33 @@
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ChangePasswordPage } from '../session/change-password-page';
-import { EnrolPage } from '../session/enrol-page';
+import { antdLocaleOf } from '../i18n';
 import { SessionProvider, useSession } from '../session/session';
-import { SignInPage } from '../session/sign-in-page';
-import { Shell } from './shell';
 import { usePath } from './router';
 import { cspNonce } from './csp-nonce';
 
+// Each screen is a bundle of its own: the sign-in page does not fetch the shell's menu and
+// header, and a signed-in page does not fetch the sign-in or enrolment forms.
 // CN-25: anyone may complain about the supervisors, so this one page needs no sign-in.
 const ComplaintPage = lazy(() => import('../pages/complaint/complaint-page'));
+const SignInPage = lazy(() => import('../session/sign-in-page').then((m) => ({ default: m.SignInPage })));
+const ChangePasswordPage = lazy(() => import('../session/change-password-page').then((m) => ({ default: m.ChangePasswordPage })));
+const EnrolPage = lazy(() => import('../session/enrol-page').then((m) => ({ default: m.EnrolPage })));
+const Shell = lazy(() => import('./shell').then((m) => ({ default: m.Shell })));
+
+const waiting = <Spin style={{ display: 'block', marginTop: 120 }} />;
+const screen = (node: ReactNode) => <Suspense fallback={waiting}>{node}</Suspense>;
 
 /** Nothing but the sign-in page is shown until the server says who is signed in. */
 function Gate() {
   const { state } = useSession();
   const path = usePath();
-  if (path === '/complaint') return <Suspense fallback={<Spin />}><ComplaintPage /></Suspense>;
-  if (state.status === 'loading') return <Spin style={{ display: 'block', marginTop: 120 }} />;
-  if (state.status === 'signed-out') return <SignInPage />;
-  if (state.status === 'password') return <ChangePasswordPage />;
-  if (state.status === 'enrol') return <EnrolPage />;
-  return <Shell />;
+  if (path === '/complaint') return screen(<ComplaintPage />);
+  if (state.status === 'loading') return waiting;
+  if (state.status === 'signed-out') return screen(<SignInPage />);
+  if (state.status === 'password') return screen(<ChangePasswordPage />);
+  if (state.status === 'enrol') return screen(<EnrolPage />);
+  return screen(<Shell />);
 }
 
 const CSP = cspNonce() ? { nonce: cspNonce() } : undefined;
@@ -31,9 +35,8 @@ const CSP = cspNonce() ? { nonce: cspNonce() } : undefined;
 /** antd's own texts (pagination, empty tables, pickers) follow the console's language. */
 export function Root() {
   const { i18n } = useTranslation();
-  const en = i18n.language === 'en';
   return (
-    <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: '#1d4e89' } }} csp={CSP}>
+    <ConfigProvider locale={antdLocaleOf(i18n.language)} theme={{ token: { colorPrimary: '#1d4e89' } }} csp={CSP}>
       {/* Bottom right: errors must not cover a drawer's own buttons at the top. */}
       <AntApp notification={{ placement: 'bottomRight' }}>
         <SessionProvider>

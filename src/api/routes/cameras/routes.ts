@@ -21,8 +21,9 @@ export const cameraRoutes: FastifyPluginAsyncZod<{ registry: Registry; access: A
   }, async (req) => {
     const actor = actorOf(req);
     const scopePaths = await access.cameraReading.listingScopes(actor, 'GET /cameras');
-    const r = await registry.cameras.search({ ...req.query, scopePaths });
-    return { items: await access.cameraReading.show(actor, r.items, 'camera list'), total: r.total, limit: req.query.limit, offset: req.query.offset };
+    const { positions, ...query } = req.query;
+    const r = await registry.cameras.search({ ...query, scopePaths });
+    return { items: await access.cameraReading.show(actor, r.items, positions ? 'camera map' : 'camera list', positions === true), total: r.total, limit: req.query.limit, offset: req.query.offset };
   });
 
   app.post('/cameras', {

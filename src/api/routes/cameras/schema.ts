@@ -50,6 +50,7 @@ export const cameraListQuery = z.strictObject({
   status: z.enum(CAMERA_STATUSES).optional(),
   keyPosition: queryBool.optional(),
   q: z.string().max(200).optional().describe('free text over name, address and national ID'),
+  positions: queryBool.optional().describe('for the map: with map:view, the positions, view directions and fields of view of the cameras one may watch (registered as a reading of basic information)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -3705,7 +3705,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        permissions: ("basic-info:read" | "basic-info:write" | "live:view" | "playback:view" | "footage:view" | "footage:copy" | "footage:retrieve" | "ptz:control" | "config:write" | "audit:read" | "access-request:approve" | "users:manage" | "share:grant")[];
+                        permissions: ("basic-info:read" | "basic-info:write" | "live:view" | "playback:view" | "footage:view" | "footage:copy" | "footage:retrieve" | "ptz:control" | "config:write" | "audit:read" | "access-request:approve" | "users:manage" | "share:grant" | "map:view")[];
                         organisationId: number | null;
                         expiresInDays: number;
                     };
@@ -4293,6 +4293,1213 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookmarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My bookmarks on footage, on cameras I may still play back */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated camera ids (at most 50) */
+                    cameraIds?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            cameraId: number;
+                            /** @description The instant marked, epoch ms */
+                            at: number;
+                            note: string;
+                            createdAt: number;
+                        }[];
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Bookmark an instant of a camera whose footage I may play back */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cameraId: number;
+                        at: number;
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Bookmark */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            cameraId: number;
+                            /** @description The instant marked, epoch ms */
+                            at: number;
+                            note: string;
+                            createdAt: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookmarks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of my bookmarks */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wall-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved video wall views */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            /** @description 1, 4, 9 or 16 tiles */
+                            layout: number;
+                            /** @description The camera on each tile; null: empty, or a camera no longer one's to watch */
+                            tiles: (number | null)[];
+                            updatedAt: number;
+                        }[];
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Save the wall as a named view (a view of that name is replaced); only cameras I may watch live */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        layout: number;
+                        tiles: (number | null)[];
+                    };
+                };
+            };
+            responses: {
+                /** @description WallView */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            /** @description 1, 4, 9 or 16 tiles */
+                            layout: number;
+                            /** @description The camera on each tile; null: empty, or a camera no longer one's to watch */
+                            tiles: (number | null)[];
+                            updatedAt: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wall-views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of my saved views */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -7856,6 +9063,8 @@ export interface paths {
                     keyPosition?: "true" | "false";
                     /** @description free text over name, address and national ID */
                     q?: string;
+                    /** @description for the map: with map:view, the positions, view directions and fields of view of the cameras one may watch (registered as a reading of basic information) */
+                    positions?: "true" | "false";
                     limit?: number;
                     offset?: number;
                 };

@@ -2,6 +2,8 @@
 // 1 / 4 / 9 / 16 layout on the right. Drag a camera onto a tile, or double-click it to fill the
 // next free tile. The wall's cameras are kept per browser so a reload brings them back; a first
 // visit starts on the first cameras one may see; views are saved by name and toured (wall-views).
+// One tile can be enlarged over the wall (its button or a double-click on the picture): the
+// others' streams close meanwhile and reopen when the wall comes back.
 import { Card, Col, Radio, Row, Segmented, Space, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +14,6 @@ import type { Transport } from '../../media/live-stream';
 import { ReportSuspicious } from './report-suspicious';
 import { VideoTile } from './video-tile';
 import { WallViews } from './wall-views';
-import { useMe } from '../../session/session';
 
 export const LAYOUTS = [1, 4, 9, 16] as const;
 type Layout = (typeof LAYOUTS)[number];
@@ -34,8 +35,11 @@ export default function LivePage() {
   const [wall, setWall] = useState(restore);
   const [prefer, setPrefer] = useState<Transport | 'auto'>('auto');
   const [live, setLive] = useState<Map<number, boolean>>(new Map());
+  // One tile enlarged over the whole wall: the other tiles are unmounted, so their streams close
+  // (no bandwidth or decoding spent on what nobody sees) and reopen when the wall comes back.
+  const [focus, setFocus] = useState<number | null>(null);
+  useEffect(() => setFocus(null), [wall.layout]);
 
-  const me = useMe();
   useEffect(() => {
     if (!wall.fresh) localStorage.setItem(STORAGE_KEY, JSON.stringify(wall));
   }, [wall]);
@@ -66,7 +70,8 @@ export default function LivePage() {
     });
   }, []);
 
-  const columns = Math.sqrt(wall.layout);
+  const columns = focus === null ? Math.sqrt(wall.layout) : 1;
+  const shown = Array.from({ length: wall.layout }, (_, i) => i).filter((i) => focus === null || i === focus);
   return (
     <Row gutter={12} wrap={false}>
       <Col flex="280px">
@@ -80,7 +85,7 @@ export default function LivePage() {
           title={t('nav.live')}
           extra={
             <Space>
-              <WallViews userId={me.userId} wall={wall} onApply={(w) => setWall(w)} tourCameras={catalogue.cameras.map((c) => c.id)} />
+              <WallViews wall={wall} onApply={(w) => setWall(w)} tourCameras={catalogue.cameras.map((c) => c.id)} />
               <ReportSuspicious wall={wall.tiles.slice(0, wall.layout)} />
               <Radio.Group size="small" value={prefer} onChange={(e) => setPrefer(e.target.value as Transport | 'auto')} optionType="button" data-testid="wall-transport"
                 options={[{ value: 'auto', label: t('wall.auto') }, { value: 'webrtc', label: 'WebRTC' }, { value: 'hls', label: 'HLS' }]} />
@@ -96,16 +101,21 @@ export default function LivePage() {
         >
           {catalogue.cameras.length === 0 && !loading && <Typography.Text type="secondary">{t('wall.noCameras')}</Typography.Text>}
           <div style={{ display: 'grid', gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`, gap: 4 }} data-testid="wall">
-            {Array.from({ length: wall.layout }, (_, i) => {
+            {shown.map((i) => {
               const id = wall.tiles[i];
               return (
                 <VideoTile
                   key={i}
                   index={i}
+                  enlarged={focus === i}
+                  onEnlarge={wall.layout > 1 ? () => setFocus((f) => (f === i ? null : i)) : undefined}
                   camera={id ? catalogue.byId.get(id) : undefined}
                   prefer={prefer}
                   onDropCamera={(cameraId) => put(i, cameraId)}
-                  onClear={() => put(i, null)}
+                  onClear={() => {
+                    put(i, null);
+                    setFocus(null);
+                  }}
                   onLive={onLive}
                 />
               );

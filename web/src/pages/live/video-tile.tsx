@@ -17,9 +17,13 @@ interface Props {
   onDropCamera(cameraId: number): void;
   onClear(): void;
   onLive(cameraId: number, live: boolean): void;
+  /** This tile fills the wall (the others closed). */
+  enlarged?: boolean;
+  /** Enlarges the tile over the wall, or brings the wall back; absent on a 1-tile wall. */
+  onEnlarge?(): void;
 }
 
-export function VideoTile({ index, camera, prefer, onDropCamera, onClear, onLive }: Props) {
+export function VideoTile({ index, camera, prefer, onDropCamera, onClear, onLive, enlarged = false, onEnlarge }: Props) {
   const { t } = useTranslation();
   const report = useErrorReporter();
   const videoRef = useRef<HTMLVideoElement>(null);
@@ -64,6 +68,10 @@ export function VideoTile({ index, camera, prefer, onDropCamera, onClear, onLive
       ref={tileRef}
       data-testid={`tile-${index}`}
       data-phase={state?.phase ?? 'empty'}
+      data-enlarged={enlarged}
+      onDoubleClick={(e) => {
+        if (camera && onEnlarge && (e.target as HTMLElement).tagName === 'VIDEO') onEnlarge();
+      }}
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes(CAMERA_DRAG_TYPE)) {
           e.preventDefault();
@@ -106,6 +114,11 @@ export function VideoTile({ index, camera, prefer, onDropCamera, onClear, onLive
           >
             {t('wall.snapshot')}
           </Button>
+          {onEnlarge && (
+            <Button size="small" type="text" style={{ color: '#fff' }} onClick={onEnlarge} data-testid="tile-enlarge">
+              {enlarged ? t('wall.restore') : t('wall.enlarge')}
+            </Button>
+          )}
           <Button size="small" type="text" style={{ color: '#fff' }} onClick={() => tileRef.current && toggleFullscreen(tileRef.current)} data-testid="tile-fullscreen">
             {t('wall.fullscreen')}
           </Button>

@@ -3,7 +3,10 @@
 // Web Mercator plane with a distance scale, so it needs no tile server and no internet (police
 // networks run their own); drag to move, wheel to zoom. A camera picked opens on the wall.
 // Positions are confidential basic information (CN-6, HRB-27): the map is for those who may read
-// it (basic-info:read); the server leaves positions out for everyone else.
+// it (basic-info:read) and for those who watch the cameras (map:view, the duty operator: they
+// must know where a camera stands to follow someone from camera to camera and to send help);
+// those get positions, directions and fields of view only, never national IDs or addresses, and
+// the server registers each showing. The server leaves positions out for everyone else.
 import { Card, Col, Descriptions, Empty, Input, List, Row, Space, Tag, Typography, Button } from 'antd';
 import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,7 +20,7 @@ const H = 620;
 
 export default function MapPage() {
   const { t } = useTranslation();
-  const { catalogue, loading } = useCameraCatalogue();
+  const { catalogue, loading } = useCameraCatalogue(true, true);
   const placed = useMemo(() => catalogue.cameras.filter((c) => c.longitude !== null && c.latitude !== null), [catalogue.cameras]);
   const [query, setQuery] = useState('');
   const [selected, setSelected] = useState<number>();
@@ -107,7 +110,7 @@ export default function MapPage() {
           {camera && (
             <Descriptions size="small" column={3} style={{ marginTop: 12 }} data-testid="map-detail" title={<Space>{camera.name}<Tag>{t(`enum.status.${camera.status}`)}</Tag></Space>}
               extra={<Button type="primary" onClick={() => { openOnWall(camera.id); navigate('/live'); }} data-testid="map-open-live">{t('map.openLive')}</Button>}>
-              <Descriptions.Item label={t('map.gbId')}>{camera.gbId}</Descriptions.Item>
+              {camera.gbId && <Descriptions.Item label={t('map.gbId')}>{camera.gbId}</Descriptions.Item>}
               <Descriptions.Item label={t('map.position')}>{camera.longitude!.toFixed(5)}, {camera.latitude!.toFixed(5)}</Descriptions.Item>
               <Descriptions.Item label={t('map.direction')}>{camera.directionDeg !== null ? `${camera.directionDeg}° / ${camera.fovDeg ?? '—'}°` : '—'}</Descriptions.Item>
               <Descriptions.Item label={t('map.address')} span={3}>{camera.address}</Descriptions.Item>

@@ -1,45 +1,44 @@
 // Bookmarks on footage: an instant of a camera marked with a note from the playback clock, drawn
-// on the timeline as a flag and a click away. Kept per person in this browser (not yet shared
-// through the server: a bookmark names no footage outside what its maker may already play).
+// on the timeline as a flag and a click away. Kept on the server, each person's own
+// (GET/POST/DELETE /bookmarks): they follow the operator to any desk and browser.
 import { Button, Input, Popover, Space } from 'antd';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { workspaceApi, type Bookmark } from '../../api/workspace';
+import { useAsync } from '../../common/use-async';
+import { useErrorReporter } from '../../common/error-report';
 
-export interface Bookmark {
-  cameraId: number;
-  at: number;
-  note: string;
-}
+export type { Bookmark };
 
-const keyOf = (userId: number) => `vigil.bookmarks.${userId}`;
-
-export function useBookmarks(userId: number) {
-  const [list, setList] = useState<Bookmark[]>(() => {
-    try {
-      const v = JSON.parse(localStorage.getItem(keyOf(userId)) ?? '[]') as Bookmark[];
-      return Array.isArray(v) ? v.filter((b) => typeof b.at === 'number' && typeof b.cameraId === 'number') : [];
-    } catch {
-      return [];
-    }
-  });
-  useEffect(() => localStorage.setItem(keyOf(userId), JSON.stringify(list)), [userId, list]);
+/** One's bookmarks on the cameras shown, within the timeline's span. */
+export function useBookmarks(cameraIds: number[], from: number, to: number) {
+  const report = useErrorReporter();
+  const key = cameraIds.join(',');
+  const state = useAsync((signal) => (cameraIds.length ? workspaceApi.bookmarks.list({ cameraIds, from, to }, signal) : Promise.resolve([])), [key, from, to]);
   return {
-    list,
-    add: (b: Bookmark) => setList((l) => [...l, b].sort((x, y) => x.at - y.at)),
-    remove: (b: Bookmark) => setList((l) => l.filter((x) => x !== b)),
+    list: state.data ?? [],
+    add: async (b: { cameraId: number; at: number; note: string }) => {
+      await workspaceApi.bookmarks.add(b).catch(report);
+      state.reload();
+    },
+    remove: async (b: Bookmark) => {
+      await workspaceApi.bookmarks.remove(b.id).catch(report);
+      state.reload();
+    },
   };
 }
 
 /** "Bookmark here": a note for the instant the clock shows, on every camera on screen. */
-export function AddBookmark({ cursor, cameraIds, onAdd }: { cursor: number | null; cameraIds: number[]; onAdd(b: Bookmark): void }) {
+export function AddBookmark({ cursor, cameraIds, onAdd }: { cursor: number | null; cameraIds: number[]; onAdd(b: { cameraId: number; at: number; note: string }): Promise<void> }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
-  const save = () => {
+  const save = async () => {
     if (cursor === null) return;
-    for (const cameraId of cameraIds) onAdd({ cameraId, at: Math.round(cursor), note: note.trim() });
+    const text = note.trim();
     setNote('');
     setOpen(false);
+    for (const cameraId of cameraIds) await onAdd({ cameraId, at: Math.round(cursor), note: text });
   };
   return (
     <Popover
@@ -48,8 +47,8 @@ export function AddBookmark({ cursor, cameraIds, onAdd }: { cursor: number | nul
       trigger="click"
       content={
         <Space>
-          <Input autoFocus value={note} onChange={(e) => setNote(e.target.value)} onPressEnter={save} placeholder={t('playback.bookmarkNote')} maxLength={100} data-testid="bookmark-note" />
-          <Button type="primary" onClick={save} data-testid="bookmark-save">{t('common.save')}</Button>
+          <Input autoFocus value={note} onChange={(e) => setNote(e.target.value)} onPressEnter={() => void save()} placeholder={t('playback.bookmarkNote')} maxLength={100} data-testid="bookmark-note" />
+          <Button type="primary" onClick={() => void save()} data-testid="bookmark-save">{t('common.save')}</Button>
         </Space>
       }
     >

@@ -58,7 +58,6 @@ export default function PlaybackPage() {
   const [view, setView] = useState<View>(() => viewAround(Date.now() - 1800_000, 3600_000));
   const [cursor, setCursor] = useState<number | null>(null);
   const [selection, setSelection] = useState<View | null>(null);
-  const bookmarks = useBookmarks(me.userId);
   // While a seek positions the players, the clock keeps the instant asked for: a player still
   // at its fragment's first frame must not show an earlier time.
   const seeking = useRef(false);
@@ -81,6 +80,7 @@ export default function PlaybackPage() {
   const ids = useRef(cameraIds);
   ids.current = cameraIds;
 
+  const bookmarks = useBookmarks(cameraIds, view.from, view.to);
   const timeline = useAsync(
     (signal) => (cameraIds.length ? mediaApi.timeline.shared(cameraIds, view.from, view.to, Math.round((view.to - view.from) / 2000), signal) : Promise.resolve(undefined)),
     [cameraIds.join(','), view.from, view.to],

@@ -1,0 +1,63 @@
+// Saved video wall views (issue 20): a name, a layout and the camera on each tile, kept on the
+// server for the person who saved them. A view is its maker's alone. One may save only cameras
+// one may watch live; a view listed later shows an empty tile where a camera is no longer one's
+// to watch (the view names cameras, it shows no footage: opening a tile is registered as a view).
+import type { Repositories } from '../db/repositories.js';
+import type { WallView } from '../db/wall-view.repository.js';
+import type { Clock } from '../domain/clock.js';
+import { Errors } from '../errors.js';
+import type { Actor } from './actor.js';
+import { can, hiddenRefusal } from './policy.js';
+import type { SecurityLog } from './security-log.js';
+import { cameraSubjects } from './subjects.js';
+
+export const WALL_LAYOUTS = [1, 4, 9, 16] as const;
+export const MAX_WALL_VIEWS = 50;
+export const MAX_VIEW_NAME = 40;
+
+export class WallViewService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly log: SecurityLog,
+    private readonly clock: Clock,
+  ) {}
+
+  async save(actor: Actor, v: { name: string; layout: number; tiles: (number | null)[] }): Promise<WallView> {
+    const name = v.name.trim();
+    if (!name || name.length > MAX_VIEW_NAME) throw Errors.validation(`a view's name has 1 to ${MAX_VIEW_NAME} characters`).withParams({ reason: 'wall-view-name', max: MAX_VIEW_NAME });
+    if (!(WALL_LAYOUTS as readonly number[]).includes(v.layout)) throw Errors.validation('a wall has 1, 4, 9 or 16 tiles').withParams({ reason: 'wall-layout' });
+    if (v.tiles.length > v.layout) throw Errors.validation(`a ${v.layout}-tile wall has at most ${v.layout} cameras`).withParams({ reason: 'wall-tiles', layout: v.layout });
+    const mine = await this.repos.wallViews.listOf(actor.userId);
+    if (mine.length >= MAX_WALL_VIEWS && !mine.some((m) => m.name === name)) throw Errors.conflict(`one keeps at most ${MAX_WALL_VIEWS} views`).withParams({ reason: 'wall-views-full', max: MAX_WALL_VIEWS });
+    const ids = [...new Set(v.tiles.filter((t): t is number => t !== null))];
+    const watchable = await this.watchable(actor, ids);
+    const refused = ids.filter((id) => !watchable.has(id));
+    if (refused.length) {
+      // A camera one may not watch, or that does not exist, is the 404 a missing one gets.
+      await this.log.refuse(actor, { action: 'view', cameraIds: refused, reason: `view-live refused on camera(s) ${refused.join(', ')}`, target: `wall view "${name}"` }, hiddenRefusal(`camera ${refused[0]} does not exist`));
+    }
+    return this.repos.wallViews.save({ ownerId: actor.userId, name, layout: v.layout, tiles: v.tiles, updatedAt: this.clock.now() });
+  }
+
+  /** One's own views, each tile one may no longer watch left empty. */
+  async list(actor: Actor): Promise<WallView[]> {
+    const views = await this.repos.wallViews.listOf(actor.userId);
+    const watchable = await this.watchable(actor, [...new Set(views.flatMap((v) => v.tiles.filter((t): t is number => t !== null)))]);
+    return views.map((v) => ({ ...v, tiles: v.tiles.map((t) => (t !== null && watchable.has(t) ? t : null)) }));
+  }
+
+  /** Removes one's own view; someone else's is the 404 a missing one gets, registered. */
+  async remove(actor: Actor, id: number): Promise<void> {
+    const v = await this.repos.wallViews.get(id);
+    if (!v) throw Errors.notFound(`wall view ${id} does not exist`);
+    if (v.ownerId !== actor.userId) await this.log.refuse(actor, { action: 'view', reason: `wall view ${id} is someone else's`, target: `wall view ${id}` }, hiddenRefusal(`wall view ${id} does not exist`));
+    await this.repos.wallViews.remove(id, actor.userId);
+  }
+
+  private async watchable(actor: Actor, ids: number[]): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    const cameras = await this.repos.cameras.getMany(ids);
+    const subjects = await cameraSubjects(this.repos, cameras);
+    return new Set(cameras.filter((c) => can(actor, 'view-live', subjects.get(c.id)!)).map((c) => c.id));
+  }
+}

@@ -1,0 +1,72 @@
+// The console's files: hashed assets cached for a year and never revalidated, served in the
+// compression the browser accepts from the files the build wrote; anything else revalidated.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consolePlugin, HASHED_ASSET_CACHE } from './console.js';
+
+const SCRIPT = `export const words = ${JSON.stringify('监控'.repeat(2000))};\n`;
+
+describe('console files', () => {
+  let web: string;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    web = mkdtempSync(join(tmpdir(), 'vigil-web-'));
+    mkdirSync(join(web, 'assets'));
+    writeFileSync(join(web, 'index.html'), '<html><head></head><body>console</body></html>');
+    writeFileSync(join(web, 'assets', 'page-Ab1_x-9Z.js'), SCRIPT);
+    writeFileSync(join(web, 'assets', 'page-Ab1_x-9Z.js.br'), brotliCompressSync(SCRIPT));
+    writeFileSync(join(web, 'assets', 'page-Ab1_x-9Z.js.gz'), gzipSync(SCRIPT));
+    // A small file the build did not compress.
+    writeFileSync(join(web, 'assets', 'tiny-QQ12ab34.js'), 'export {};\n');
+    writeFileSync(join(web, 'robots.txt'), 'User-agent: *\n');
+    app = Fastify();
+    await app.register(consolePlugin(web));
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(web, { recursive: true, force: true });
+  });
+
+  it('sends a hashed asset brotli-compressed to a browser that accepts it, cached as immutable', async () => {
+    const res = await app.inject({ url: '/assets/page-Ab1_x-9Z.js', headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['content-type']).toMatch(/javascript/);
+    expect(res.headers['cache-control']).toBe(HASHED_ASSET_CACHE);
+    expect(res.headers.vary).toMatch(/accept-encoding/i);
+    expect(res.rawPayload.length).toBeLessThan(Buffer.byteLength(SCRIPT) / 10);
+    expect(brotliDecompressSync(res.rawPayload).toString()).toBe(SCRIPT);
+  });
+
+  it('sends gzip where brotli is not accepted, and the file itself where nothing is', async () => {
+    const gz = await app.inject({ url: '/assets/page-Ab1_x-9Z.js', headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(SCRIPT);
+    const plain = await app.inject({ url: '/assets/page-Ab1_x-9Z.js', headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(SCRIPT);
+    expect(plain.headers['cache-control']).toBe(HASHED_ASSET_CACHE);
+  });
+
+  it('sends an asset without compressed copies as it is, still immutable', async () => {
+    const res = await app.inject({ url: '/assets/tiny-QQ12ab34.js', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(res.body).toBe('export {};\n');
+    expect(res.headers['cache-control']).toBe(HASHED_ASSET_CACHE);
+  });
+
+  it('has every other file and the page itself revalidated', async () => {
+    const robots = await app.inject({ url: '/robots.txt' });
+    expect(robots.statusCode).toBe(200);
+    expect(robots.headers['cache-control']).toBe('no-cache');
+    const page = await app.inject({ url: '/cameras' });
+    expect(page.body).toContain('console');
+    expect(page.headers['cache-control']).toBe('no-store');
+  });
+});
