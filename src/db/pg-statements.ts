@@ -31,7 +31,7 @@ interface PgWire {
 class BeginThenQuery extends pg.Query {
   private beginAnswered = false;
 
-  override prepare(connection: PgWire): void {
+  prepare(connection: PgWire): void {
     const self = this as unknown as { name: string; text: string; types?: unknown[]; hasBeenParsed(c: PgWire): boolean };
     if (!self.hasBeenParsed(connection)) {
       connection.parse({ text: self.text, name: self.name, types: self.types });
@@ -43,7 +43,7 @@ class BeginThenQuery extends pg.Query {
     (pg.Query.prototype as unknown as { prepare(c: PgWire): void }).prepare.call(this, connection);
   }
 
-  override handleCommandComplete(msg: unknown, connection: unknown): void {
+  handleCommandComplete(msg: unknown, connection: unknown): void {
     if (!this.beginAnswered) {
       this.beginAnswered = true;
       return;
@@ -130,7 +130,7 @@ export class NamingPgPool implements PostgresPool {
     try {
       if (!begin) return await client.query({ name, text, values });
       return await new Promise((resolve, reject) => {
-        client.query(new BeginThenQuery({ name, text, values }, undefined, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))) as never);
+        client.query(new BeginThenQuery({ name, text, values }, undefined, (e: Error | undefined, r: unknown) => (e ? reject(e) : resolve(r))) as never);
       });
     } catch (e) {
       // A table's columns changed under a prepared `SELECT *` (DDL while running, which only
