@@ -174,7 +174,7 @@ function limitOf(v: Measured, ffmpeg: Measured | undefined, ffmpegDied: number):
   const sim = v.simCpuPctMax ?? 0;
   const busy = v.machineBusyPct ?? 0;
   const vigil = v.framesLost > 0
-    ? `recorder: ${v.framesLost} frames lost at ${STREAMS} streams`
+    ? `recorder: ${v.framesLost} frames lost at ${STREAMS} streams${busy >= 95 ? `, the machine ${busy.toFixed(0)} % busy (load ${loadAverage()})` : ''}`
     : sim >= 85
       ? `simulator: its busiest process at ${sim.toFixed(0)} % of a core (${SIM_PROCESSES} process${SIM_PROCESSES > 1 ? 'es' : ''}; --sim-processes)`
       : busy >= 95
