@@ -23,7 +23,9 @@
 // Each figure is printed with the one-minute load average when it was taken: other work on
 // the machine lowers it. Last line: one JSON object; per database appendPerSec is the
 // concurrent figure in the callers' own transactions (appendLoad its load average), recordPerSec
-// the standalone one, then sequential, two processes and batches of 10.
+// the standalone one, then sequential, two processes and batches of 10; appendCpuUs and
+// recordCpuUs the CPU per entry of those two phases (this process and PostgreSQL's processes:
+// own work, which a busy machine hardly changes), appendServerCpuUs PostgreSQL's part.
 import { execFile, execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +38,7 @@ import { PlatformKeys } from '../src/audit/platform-key.js';
 import { verifyChain } from '../src/audit/verify.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrator.js';
+import { treeCpuSeconds } from '../test/support/process-cpu.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { runBench, type BenchRun } from './bench-run.js';
 
@@ -74,6 +77,12 @@ function entry(i: number, who = 'main'): AuditEntryInput {
 interface Figure {
   perSec: number;
   load: number;
+  /**
+   * CPU per entry, µs: this process and (PostgreSQL) the server's processes. Other work on the
+   * machine lowers perSec but hardly this: a quiet rerun's rate can be judged from it.
+   */
+  cpuUs?: number;
+  serverCpuUs?: number;
 }
 
 interface Rates {
@@ -114,7 +123,24 @@ async function concurrentAppends(db: Db, log: AuditLog, mode: 'action' | 'record
   return n;
 }
 
-async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string, verify: boolean): Promise<Rates> {
+/** CPU seconds so far of this process and of the database server (0 for SQLite, in process). */
+type CpuClock = () => { own: number; server: number };
+
+function cpuClock(serverPid: number | undefined): CpuClock {
+  return () => {
+    const u = process.cpuUsage();
+    return { own: (u.user + u.system) / 1e6, server: serverPid ? treeCpuSeconds(serverPid) : 0 };
+  };
+}
+
+/** `figure` with the CPU per entry spent since `before`. */
+function withCpu(figure: Figure, clock: CpuClock, before: { own: number; server: number }, entries: number): Figure {
+  const now = clock();
+  const server = now.server - before.server;
+  return { ...figure, cpuUs: ((now.own - before.own + server) / entries) * 1e6, serverCpuUs: (server / entries) * 1e6 };
+}
+
+async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string, verify: boolean, cpu: CpuClock = cpuClock(undefined)): Promise<Rates> {
   await migrateToLatest(db);
   const log = new AuditLog(db, { keys });
   let i = 0;
@@ -124,18 +150,20 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
   await log.chainPending();
   // Start with the disk idle: the previous database's writes (a million-entry fill) flushed.
   execFileSync('sync');
+  const cpu0 = cpu();
   const t = performance.now();
   const n = await concurrentAppends(db, log, 'action', CALLERS, SECONDS, 'main', i);
   i += n;
   // The clock stops once every entry is in the chain, not only committed (PostgreSQL's inbox).
   const tCommitted = performance.now();
   await log.chainPending();
-  const concurrent = { perSec: n / ((performance.now() - t) / 1000), load: loadavg()[0]! };
+  const concurrent = withCpu({ perSec: n / ((performance.now() - t) / 1000), load: loadavg()[0]! }, cpu, cpu0, n);
   process.stderr.write(`${name}: ${n} concurrent single-entry appends in the callers' transactions (${log.counters.rechained} re-chained after a miss; ${log.chainer?.counters.fallbacks ?? 0} batches chained row by row; the last chained ${Math.round(performance.now() - tCommitted)} ms after the last commit)\n`);
+  const cpu1 = cpu();
   const t1 = performance.now();
   const n1 = await concurrentAppends(db, log, 'record', CALLERS, SECONDS, 'main', i);
   i += n1;
-  const recorded = { perSec: n1 / ((performance.now() - t1) / 1000), load: loadavg()[0]! };
+  const recorded = withCpu({ perSec: n1 / ((performance.now() - t1) / 1000), load: loadavg()[0]! }, cpu, cpu1, n1);
   process.stderr.write(`${name}: ${n1} concurrent standalone entries (${log.counters.grouped} shared a group commit)\n`);
 
   const sequential = await rate(SEQUENTIAL, async () => {
@@ -243,6 +271,9 @@ const keysOf = (r: Rates) => ({
   appendPerSecSequential: Math.round(r.sequential.perSec),
   appendPerSecTwoProcesses: r.processes === null ? null : Math.round(r.processes.perSec),
   appendPerSecBatch10: Math.round(r.batch10.perSec),
+  appendCpuUs: r.concurrent.cpuUs === undefined ? null : Math.round(r.concurrent.cpuUs),
+  appendServerCpuUs: r.concurrent.serverCpuUs === undefined ? null : Math.round(r.concurrent.serverCpuUs),
+  recordCpuUs: r.recorded.cpuUs === undefined ? null : Math.round(r.recorded.cpuUs),
   verifyMillionSec: r.verifySec === null ? null : Number(r.verifySec.toFixed(2)),
 });
 
@@ -267,7 +298,7 @@ async function main(run: BenchRun) {
   run.result.verifyMillionSec = results.sqlite.verifySec === null ? null : Number(results.sqlite.verifySec.toFixed(2));
   const postgres = openDatabase(await pg.createDatabase('bench_audit'), { poolSize: PG_POOL });
   run.onCleanup('close the PostgreSQL pool', () => postgres.close());
-  results.postgres = await run.phase('postgres', limit, () => measure('postgres', postgres, keys, dir, VERIFY_ON_POSTGRES));
+  results.postgres = await run.phase('postgres', limit, () => measure('postgres', postgres, keys, dir, VERIFY_ON_POSTGRES, cpuClock(pg.serverPid())));
 
   const sqliteRates = results.sqlite;
   const postgresRates = results.postgres;
@@ -285,6 +316,13 @@ async function main(run: BenchRun) {
   for (const [label, key] of rows) out.push(`${label.padEnd(56)}${fig(sqliteRates[key]).padStart(22)}${fig(postgresRates[key]).padStart(22)}`);
   const v = (r: Rates) => (r.verifySec === null ? '—' : `${r.verifySec.toFixed(2)} s / ${f(r.verifyEntries)}`);
   out.push(`${'verify whole chain (goal < 10 s for 1,000,000)'.padEnd(56)}${v(sqliteRates).padStart(22)}${v(postgresRates).padStart(22)}`);
+  // Own work per entry, which the load of other work hardly changes; 2 cores' worth of it is the
+  // rate this machine would reach if CPU were the only limit.
+  const us = (x: Figure) => (x.cpuUs === undefined ? '—' : `${Math.round(x.cpuUs)} µs${x.serverCpuUs ? ` (server ${Math.round(x.serverCpuUs)})` : ''}`);
+  out.push(`${'CPU per entry, appends in the action\'s transaction'.padEnd(56)}${us(sqliteRates.concurrent).padStart(22)}${us(postgresRates.concurrent).padStart(22)}`);
+  out.push(`${'CPU per entry, standalone records'.padEnd(56)}${us(sqliteRates.recorded).padStart(22)}${us(postgresRates.recorded).padStart(22)}`);
+  const ceiling = (x: Figure) => (x.cpuUs ? f(2e6 / x.cpuUs) : '—');
+  out.push(`${'  → appends/s if 2 cores did nothing else'.padEnd(56)}${ceiling(sqliteRates.concurrent).padStart(22)}${ceiling(postgresRates.concurrent).padStart(22)}`);
   out.push(`goal: ≥ 5,000 entries/s appended by concurrent single-entry actions (first row) on both databases`);
   process.stdout.write(`${out.join('\n')}\n`);
   // The keys in their earlier order: sqlite, postgres, verifyMillionSec.

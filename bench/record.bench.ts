@@ -5,9 +5,13 @@
 // /proc/<pid>/stat (utime + stime, every thread), memory is PSS from /proc/<pid>/smaps_rollup.
 // Issue 3's baseline for ffmpeg per camera: ~0.35 % of a core and ~13 MB PSS per stream; the goal
 // is ≥3× less CPU and ≥10× less memory, and 300 cameras without a lost frame.
-// The recorder runs the built dist/ (what `npm start` runs; the bench builds it first), or the
-// TypeScript sources under tsx with --tsx. Last line: one JSON object.
-import { startSimProcess } from '../test/support/sim-process.js';
+// The recorder runs the built dist/ (what `npm start` runs; the bench builds it first, or reuses
+// it with --no-build), or the TypeScript sources under tsx with --tsx. The simulator runs in one
+// process per 300 cameras (--sim-processes N). Beside the figures: the simulator's busiest process
+// and the machine's busy share while Vigil recorded, and `limit`, what stopped the run from going
+// further (the recorder losing frames, the simulator, the machine's CPU, or nothing seen).
+// Last line: one JSON object.
+import { startSimProcesses } from '../test/support/sim-process.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,18 +31,26 @@ const { values } = parseArgs({
     'skip-ffmpeg': { type: 'boolean', default: false },
     /** Run the recorder from the TypeScript sources under tsx instead of the built dist/. */
     tsx: { type: 'boolean', default: false },
+    /** Run the dist/ a previous run built, without building it again (minutes on a busy machine). */
+    'no-build': { type: 'boolean', default: false },
     /** Extra node flags for the recorder process, space-separated. */
     'node-args': { type: 'string', default: '' },
     /** Directory for a V8 CPU profile of the recorder process (node --cpu-prof). */
     'cpu-prof': { type: 'string' },
+    /** Simulator processes (default: one per 300 cameras, each its own encoder). */
+    'sim-processes': { type: 'string', default: process.env.BENCH_SIM_PROCESSES ?? '' },
   },
 });
 const STREAMS = Number(values.streams);
 const SECONDS = Number(values.seconds);
+const SIM_PROCESSES = Number(values['sim-processes']) || Math.ceil(STREAMS / 300);
 const CLK_TCK = 100; // Linux USER_HZ
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Measured {
+  /** What else was measured in the same window: the simulator's busiest process, the machine. */
+  simCpuPctMax?: number;
+  machineBusyPct?: number;
   cpuPctPerStream: number;
   pssMbPerStream: number;
   framesLost: number;
@@ -85,6 +97,26 @@ async function measure(pids: () => number[], seconds: number): Promise<{ cpuPct:
   return { cpuPct: (ticks / CLK_TCK / elapsed) * 100, pssMb: pss.reduce((a, b) => a + b, 0) / pss.length / 1024 };
 }
 
+/** The whole machine's busy and total jiffies so far (/proc/stat's first line). */
+function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  // idle and iowait are not busy
+  return { busy: total - f[3]! - (f[4] ?? 0), total };
+}
+
+/** Over `seconds`: the busiest of `pids` in % of one core, and the machine's busy %. */
+async function measureBeside(pids: number[], seconds: number): Promise<{ maxPct: number; machineBusyPct: number }> {
+  const t0 = pids.map(cpuTicks);
+  const m0 = machineTicks();
+  const start = performance.now();
+  await sleep(seconds * 1000);
+  const elapsed = (performance.now() - start) / 1000;
+  const m1 = machineTicks();
+  const maxPct = Math.max(0, ...pids.map((p, i) => ((cpuTicks(p) - t0[i]!) / CLK_TCK / elapsed) * 100));
+  return { maxPct, machineBusyPct: ((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * 100 };
+}
+
 function duBytes(dir: string): number {
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -95,7 +127,7 @@ function duBytes(dir: string): number {
 }
 
 
-async function runVigil(run: BenchRun, urls: string[], dir: string): Promise<Measured> {
+async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: number[]): Promise<Measured> {
   const dbUrl = `sqlite:${join(dir, 'vigil.db')}`;
   const db = openDatabase(dbUrl);
   await migrateToLatest(db);
@@ -116,7 +148,7 @@ async function runVigil(run: BenchRun, urls: string[], dir: string): Promise<Mea
   run.onCleanup('stop the recorder', () => (rec.child.exitCode === null && rec.child.signalCode === null ? rec.kill9() : undefined));
   // Every camera connected (staggered) and past its first GOP.
   await sleep(3000 + urls.length * 20);
-  const m = await measure(() => [rec.pid], SECONDS);
+  const [m, beside] = await Promise.all([measure(() => [rec.pid], SECONDS), measureBeside(simPids, SECONDS)]);
   const totals = await rec.stop();
   process.stderr.write(`recorder totals: ${JSON.stringify(totals)}\n`);
   if (rec.stderr().trim()) process.stderr.write(`recorder stderr (tail):\n${rec.stderr().slice(-2000)}\n`);
@@ -128,8 +160,32 @@ async function runVigil(run: BenchRun, urls: string[], dir: string): Promise<Mea
     bytesWritten: totals.bytesWritten ?? 0,
     cpuPctTotal: m.cpuPct,
     pssMbTotal: m.pssMb,
+    simCpuPctMax: beside.maxPct,
+    machineBusyPct: beside.machineBusyPct,
   };
 }
+
+/**
+ * What stopped this run from going further (issue 21): the recorder when it lost frames; else
+ * the simulator when its busiest process neared a whole core (Node runs its cameras on one);
+ * else the machine when it had no CPU left; else nothing seen at this number of streams.
+ */
+function limitOf(v: Measured, ffmpeg: Measured | undefined, ffmpegDied: number): string {
+  const sim = v.simCpuPctMax ?? 0;
+  const busy = v.machineBusyPct ?? 0;
+  const vigil = v.framesLost > 0
+    ? `recorder: ${v.framesLost} frames lost at ${STREAMS} streams${busy >= 95 ? `, the machine ${busy.toFixed(0)} % busy (load ${loadAverage()})` : ''}`
+    : sim >= 85
+      ? `simulator: its busiest process at ${sim.toFixed(0)} % of a core (${SIM_PROCESSES} process${SIM_PROCESSES > 1 ? 'es' : ''}; --sim-processes)`
+      : busy >= 95
+        ? `machine CPU: ${busy.toFixed(0)} % busy (load ${loadAverage()}), recorder ${v.cpuPctTotal.toFixed(0)} % of a core`
+        : `none at ${STREAMS} streams: recorder ${v.cpuPctTotal.toFixed(0)} % of a core, machine ${busy.toFixed(0)} % busy`;
+  if (!ffmpeg) return vigil;
+  const ff = ffmpegDied > 0 ? `${ffmpegDied} of ${STREAMS} processes exited early` : ffmpeg.framesLost > 0 ? `${ffmpeg.framesLost} packets missed` : 'kept up';
+  return `${vigil}; ffmpeg per camera: ${ff}`;
+}
+
+let ffmpegDied = 0;
 
 async function runFfmpeg(run: BenchRun, urls: string[], dir: string): Promise<Measured> {
   let stderrTail = '';
@@ -174,6 +230,7 @@ async function runFfmpeg(run: BenchRun, urls: string[], dir: string): Promise<Me
   const died = procs.filter((p) => p.child.exitCode !== null).length;
   for (const p of procs) p.child.kill('SIGINT');
   await Promise.all(procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : undefined)));
+  ffmpegDied = died;
   if (died) process.stderr.write(`${died} ffmpeg processes exited early\n`);
   const n = urls.length;
   return {
@@ -193,7 +250,7 @@ const SETTLE_S = 3 + STREAMS * 0.02;
 const MEASURE_LIMIT_S = 120 + SECONDS * 2 + SETTLE_S * 3 + STREAMS * 0.3;
 
 await runBench('record', async (run) => {
-  if (!values.tsx) {
+  if (!values.tsx && !values['no-build']) {
     await run.phase('build', 600, async () => {
       // Production runs the built JavaScript (`npm start` builds dist/ and runs it): measure that.
       process.stderr.write('building dist/ (npm run build:server)…\n');
@@ -205,14 +262,15 @@ await runBench('record', async (run) => {
   }
   const work = run.tempDir('vigil-bench-record-');
   run.result.streams = STREAMS;
-  const sim = await run.phase('simulator', 60 + STREAMS * 0.5, () => startSimProcess(STREAMS));
-  run.watchChild('simulator', sim.child, sim.stderr);
+  const sim = await run.phase('simulator', 60 + STREAMS * 0.5, () => startSimProcesses(STREAMS, SIM_PROCESSES));
+  sim.children.forEach((child, i) => run.watchChild(`simulator ${i + 1}`, child, sim.stderr));
   run.onCleanup('stop the simulator', () => sim.stop());
-  process.stderr.write(`${STREAMS} simulated cameras up; recording ${SECONDS} s with Vigil…\n`);
+  process.stderr.write(`${STREAMS} simulated cameras up in ${sim.pids.length} simulator process(es); recording ${SECONDS} s with Vigil…\n`);
   const vigilDir = join(work, 'vigil');
   mkdirSync(vigilDir);
-  const vigil = await run.phase('vigil', MEASURE_LIMIT_S, () => runVigil(run, sim.urls, vigilDir));
+  const vigil = await run.phase('vigil', MEASURE_LIMIT_S, () => runVigil(run, sim.urls, vigilDir, sim.pids));
   run.result.vigil = keys(vigil);
+  run.result.limit = limitOf(vigil, undefined, 0);
   removeDir(vigilDir);
   let ffmpeg: Measured | undefined;
   if (!values['skip-ffmpeg']) {
@@ -235,4 +293,11 @@ await runBench('record', async (run) => {
   run.result.ffmpeg = ffmpeg ? keys(ffmpeg) : null;
   run.result.cpuRatio = cpuRatio === null ? null : round(cpuRatio, 2);
   run.result.memRatio = memRatio === null ? null : round(memRatio, 2);
+  console.log(`simulator: ${sim.pids.length} process(es), the busiest at ${vigil.simCpuPctMax!.toFixed(0)} % of a core; machine ${vigil.machineBusyPct!.toFixed(0)} % busy while Vigil recorded`);
+  run.result.limit = limitOf(vigil, ffmpeg, ffmpegDied);
+  run.result.simProcesses = sim.pids.length;
+  run.result.simCpuPctMax = round(vigil.simCpuPctMax!, 1);
+  run.result.machineBusyPct = round(vigil.machineBusyPct!, 1);
+  run.result.load = Number(loadAverage().split(' ')[0]);
+  console.log(`limit: ${run.result.limit as string}`);
 });

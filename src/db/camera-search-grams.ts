@@ -9,7 +9,8 @@
 // Chinese search indexes), one row per (bigram, camera). A search for Han text of two characters
 // or more is read from the primary key (bigram, camera) of its first bigram, in camera order; a
 // two-character word is exactly one bigram, so those rows are its matches, and longer text is
-// confirmed with LIKE on them only. Text without two adjacent Han characters is searched as before.
+// confirmed with LIKE on them only. Text without two adjacent Han characters is searched as before:
+// LIKE, served on SQLite by the trigram index of migration 0037 and on PostgreSQL by pg_trgm.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 

@@ -28,6 +28,7 @@ import { releases } from './migrations/0030-releases.js';
 import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js';
 import { backfilledFootage } from './migrations/0032-backfilled-footage.js';
 import { workspace } from './migrations/0034-workspace.js';
+import { cameraSearchTrigrams } from './migrations/0037-camera-search-trigrams.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -56,6 +57,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0031-search-grams-by-region': searchGramsByRegion(db.dialect),
     '0032-backfilled-footage': backfilledFootage(),
     '0034-workspace': workspace(db.dialect),
+    '0037-camera-search-trigrams': cameraSearchTrigrams(db.dialect),
   };
 }
 

@@ -74,6 +74,42 @@ describe('PostgreSQL statements named by their text', () => {
     });
   });
 
+  it('sends BEGIN with the transaction\'s first statement, which runs inside it; a failure there rolls back', async () => {
+    const { pool, db } = open();
+    dbs.push(db);
+    await sql`CREATE TABLE b (id int PRIMARY KEY, v text NOT NULL)`.execute(db);
+    const txid = (trx: Kysely<T>) => sql<{ x: string }>`SELECT txid_current() + ${0}::bigint AS x`.execute(trx).then((r) => r.rows[0]!.x);
+    // The first statement (pipelined with BEGIN) and the second see the same transaction.
+    const [first, second] = await db.transaction().execute(async (trx) => [await txid(trx), await txid(trx)]);
+    expect(first).toBe(second);
+    expect(pool.stats.beginsPipelined).toBe(1);
+    // Outside a transaction, two statements are two transactions.
+    expect(await txid(db)).not.toBe(await txid(db));
+    // The first statement's row goes if the transaction fails later...
+    await expect(db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO b VALUES (${1}, ${'a'})`.execute(trx);
+      throw new Error('the action failed');
+    })).rejects.toThrow('the action failed');
+    // ...and a first statement that fails leaves the transaction to be rolled back, the
+    // connection usable afterwards.
+    await expect(db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO b VALUES (${2}, ${null})`.execute(trx);
+    })).rejects.toThrow(/null value/);
+    await db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO b VALUES (${3}, ${'c'})`.execute(trx);
+      await sql`INSERT INTO b VALUES (${4}, ${'d'})`.execute(trx);
+    });
+    expect((await sql<{ id: number }>`SELECT id FROM b ORDER BY id`.execute(db)).rows.map((r) => r.id)).toEqual([3, 4]);
+    // A first statement without parameters goes after a BEGIN of its own: LOCK TABLE needs one.
+    await db.transaction().execute(async (trx) => {
+      await sql`LOCK TABLE b IN EXCLUSIVE MODE`.execute(trx);
+    });
+    // A transaction that ran nothing sends nothing, and the next one works.
+    await db.transaction().execute(async () => undefined);
+    expect(await db.transaction().execute(async (trx) => txid(trx))).toMatch(/^\d+$/);
+    expect(pool.stats.beginsDeferred).toBe(pool.stats.beginsPipelined + 2);
+  });
+
   it('parses a text afresh after its table changed under it, failing only the one call that found out', async () => {
     const { db } = open();
     dbs.push(db);

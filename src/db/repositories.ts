@@ -70,7 +70,7 @@ export function createRepositories(db: Db): Repositories {
   return {
     db,
     organisations: new OrganisationRepository(db.kysely),
-    cameras: new CameraRepository(db.kysely),
+    cameras: new CameraRepository(db.kysely, db.dialect),
     cameraGroups: new CameraGroupRepository(db.kysely),
     audit: new AuditRepository(db.kysely),
     recordings: new RecordingRepository(db.kysely),

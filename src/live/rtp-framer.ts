@@ -37,3 +37,21 @@ export function framePayloads(codec: VideoCodec, nalus: readonly Buffer[], keyfr
   const options = { maxPayload: RTP_PAYLOAD_BYTES };
   return codec === 'h264' ? packetizeH264(units, options) : packetizeH265(units, options);
 }
+
+/** Each picture's payloads, made once for every viewer of its feed (see sharedFramePayloads). */
+const made = new WeakMap<object, { codec: VideoCodec; parameterSets: readonly Buffer[]; payloads: Buffer[] }>();
+
+/**
+ * The RTP payloads of `frame`, packetized once however many viewers send it: the stream hub hands
+ * the same frame object to every viewer of a camera, and only the RTP header and the SRTP
+ * encryption differ between viewers (the payloads are never written to: werift serializes the
+ * header and encrypts into a new buffer). Made again if a viewer asks with other parameter sets
+ * or another codec (a transcoded feed has frame objects of its own anyway).
+ */
+export function sharedFramePayloads(codec: VideoCodec, frame: { nalus: readonly Buffer[]; keyframe: boolean }, parameterSets: readonly Buffer[]): Buffer[] {
+  const hit = made.get(frame);
+  if (hit && hit.codec === codec && hit.parameterSets === parameterSets) return hit.payloads;
+  const payloads = framePayloads(codec, frame.nalus, frame.keyframe, parameterSets);
+  made.set(frame, { codec, parameterSets, payloads });
+  return payloads;
+}

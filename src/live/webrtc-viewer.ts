@@ -11,7 +11,7 @@ import { parseH264Sps } from '../media/h264/sps.js';
 import { LiveError } from './errors.js';
 import { LagGate } from './lag-gate.js';
 import { chooseOffered, restrictOffer, videoSection, type OfferedCodec } from './offer-codecs.js';
-import { framePayloads } from './rtp-framer.js';
+import { sharedFramePayloads } from './rtp-framer.js';
 import type { FeedSubscription, FeedViewer, StreamHub } from './stream-hub.js';
 import { transcodedFeedKey, openTranscoder } from './transcoder.js';
 
@@ -199,7 +199,7 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
 
   private send(f: VideoFrame, ts: number): void {
     const info = this.info!;
-    const payloads = framePayloads(info.video.codec, f.nalus, f.keyframe, info.video.parameterSets);
+    const payloads = sharedFramePayloads(info.video.codec, f, info.video.parameterSets);
     payloads.forEach((payload, i) => {
       this.seq = (this.seq + 1) & 0xffff;
       const header = new RtpHeader({ payloadType: 96, sequenceNumber: this.seq, timestamp: ts, marker: i === payloads.length - 1 });

@@ -4,7 +4,7 @@
 // they come (RFC 6184 / RFC 7798), no transcoding; parameter sets go before every keyframe.
 import { randomInt } from 'node:crypto';
 import type { StreamInfo, VideoFrame } from '../ingest/source.js';
-import { framePayloads } from '../live/rtp-framer.js';
+import { sharedFramePayloads } from '../live/rtp-framer.js';
 import type { FeedSubscription, StreamHub } from '../live/stream-hub.js';
 import { h265NalType, H265Nal } from '../media/h265/nal.js';
 import { serializeRtpPacket } from '../media/rtp/rtp-packet.js';
@@ -138,7 +138,7 @@ export class CameraRestream {
     const info = this.info;
     if (!info || !this.mount.viewers) return;
     const timestamp = (this.tsBase + f.pts90k) >>> 0;
-    const payloads = framePayloads(info.video.codec, f.nalus, f.keyframe, info.video.parameterSets);
+    const payloads = sharedFramePayloads(info.video.codec, f, info.video.parameterSets);
     payloads.forEach((payload, i) => {
       this.seq = (this.seq + 1) & 0xffff;
       const packet = serializeRtpPacket({ marker: i === payloads.length - 1, payloadType: PAYLOAD_TYPE, sequenceNumber: this.seq, timestamp, ssrc: this.ssrc, csrc: [], paddingLength: 0, payload });

@@ -2,7 +2,7 @@
 // on a free loopback port, removed when stopped. Nothing here touches a system cluster.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ export interface ThrowawayPostgres {
   createDatabase(name: string): Promise<string>;
   /** The server's log so far (checkpoints, autovacuum, errors): for benchmarks to explain a figure. */
   log(): Promise<string>;
+  /** The server's main process (its backends are its children), for benchmarks counting its CPU. */
+  serverPid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,13 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
       return `postgres://vigil@127.0.0.1:${port}/${name}`;
     },
     log: () => readFile(join(dir, 'log'), 'utf8').catch(() => ''),
+    serverPid: () => {
+      try {
+        return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+      } catch {
+        return undefined;
+      }
+    },
     async stop() {
       await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });

@@ -47,3 +47,13 @@ export function cpuPercents(a: Map<string, number>, b: Map<string, number>, ms: 
     .map(([comm, s]) => `${comm} ${(((s - (a.get(comm) ?? 0)) * 1000) / ms * 100).toFixed(0)} %`)
     .join(', ');
 }
+
+/** CPU seconds used so far by `pid` and every process descending from it (a server and its backends). */
+export function treeCpuSeconds(pid: number): number {
+  const all = processes();
+  const byParent = new Map<number, Proc[]>();
+  for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
+  const total = (p: Proc): number => p.ticks + (byParent.get(p.pid) ?? []).reduce((s, c) => s + total(c), 0);
+  const root = all.find((p) => p.pid === pid);
+  return root ? total(root) / TICKS_PER_SECOND : 0;
+}

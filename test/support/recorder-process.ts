@@ -46,15 +46,17 @@ export interface RecorderProcessOptions {
  * TypeScript loader at all — what production runs, with the flags `npm start` gives node.
  */
 function compiledChild(): string[] {
-  const source = readFileSync(CHILD, 'utf8').replaceAll("'../../src/", "'../");
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-  });
   const dir = join(ROOT, 'dist', 'test-support');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'recorder-child.js');
-  writeFileSync(file, outputText);
-  return ['--enable-source-maps', file];
+  // The child and the test support module it imports (the source guard of the tests' sources).
+  for (const name of ['recorder-child', 'sources']) {
+    const source = readFileSync(join(import.meta.dirname, `${name}.ts`), 'utf8').replaceAll("'../../src/", "'../");
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    });
+    writeFileSync(join(dir, `${name}.js`), outputText);
+  }
+  return ['--enable-source-maps', join(dir, 'recorder-child.js')];
 }
 
 export async function startRecorderProcess(

@@ -38,3 +38,38 @@ export async function startSimProcess(n: number): Promise<{ urls: string[]; pid:
     },
   };
 }
+
+/** Simulated cameras served by several processes (each its own encoder and RTSP server). */
+export interface SimProcesses {
+  urls: string[];
+  /** The simulator processes' ids (their ffmpeg encoders are their children). */
+  pids: number[];
+  children: ChildProcess[];
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `n` cameras over `processes` simulator processes, as evenly as they divide: one Node process
+ * serves a few hundred 3 Mbit/s cameras on one core, so past that the simulator, not the
+ * recorder, would set the limit of a benchmark. Each process runs its own live encoder.
+ */
+export async function startSimProcesses(n: number, processes: number): Promise<SimProcesses> {
+  const k = Math.max(1, Math.min(n, Math.floor(processes)));
+  const started: Awaited<ReturnType<typeof startSimProcess>>[] = [];
+  try {
+    for (let i = 0; i < k; i++) started.push(await startSimProcess(Math.floor(n / k) + (i < n % k ? 1 : 0)));
+  } catch (e) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw e;
+  }
+  return {
+    urls: started.flatMap((s) => s.urls),
+    pids: started.map((s) => s.pid),
+    children: started.map((s) => s.child),
+    stderr: () => started.map((s, i) => (s.stderr().trim() ? `simulator ${i + 1}: ${s.stderr().trim()}\n` : '')).join(''),
+    stop: async () => {
+      await Promise.all(started.map((s) => s.stop()));
+    },
+  };
+}
