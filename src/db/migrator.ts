@@ -26,6 +26,7 @@ import { recorderLeases } from './migrations/0028-recorder-leases.js';
 import { footageObjects } from './migrations/0029-footage-objects.js';
 import { releases } from './migrations/0030-releases.js';
 import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js';
+import { clusterKeysEvents } from './migrations/0035-cluster-keys-events.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -52,6 +53,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0029-footage-objects': footageObjects(),
     '0030-releases': releases(db.dialect),
     '0031-search-grams-by-region': searchGramsByRegion(db.dialect),
+    '0035-cluster-keys-events': clusterKeysEvents(db.dialect),
   };
 }
 

@@ -21,6 +21,7 @@ import { FootageObjectRepository } from './footage-object.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
 import { ReleaseRepository } from './release.repository.js';
+import { ClusterRepository } from './cluster.repository.js';
 import { LeaseRepository } from './lease.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
@@ -58,6 +59,8 @@ export interface Repositories {
   releases: ReleaseRepository;
   /** Recorder nodes and camera leases (PostgreSQL clusters, issue 22). */
   leases: LeaseRepository;
+  /** Keys every node shares and the cluster-wide event stream (issue 22). */
+  cluster: ClusterRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -86,5 +89,6 @@ export function createRepositories(db: Db): Repositories {
     shares: new ShareRepository(db.kysely),
     releases: new ReleaseRepository(db.kysely),
     leases: new LeaseRepository(db.kysely),
+    cluster: new ClusterRepository(db.kysely),
   };
 }

@@ -2,6 +2,7 @@
 // jurisdiction profiles → repositories → registry and access; health and supervision when a role
 // first asks for them.
 import { footageReaderOf } from './object-storage.js';
+import { closePeerFootage } from './peer-footage.js';
 import { absoluteFootagePath } from '../storage/footage-reader.js';
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
@@ -93,8 +94,17 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   });
   // Between processes on PostgreSQL: a 're-read now' signal, never data (src/db/wakeups.ts).
   const wakeups = db.dialect === 'postgres' ? new Wakeups(db, (err) => logger.warn({ err }, 'database wake-ups interrupted: other processes\' changes arrive by polling until they are back')) : undefined;
+  // Every API node of a cluster signs and checks stream and CSRF tokens with the same keys.
+  let sharedKeys: { csrf: Buffer; stream: Buffer } | undefined;
+  try {
+    sharedKeys = db.dialect === 'postgres' ? { csrf: await repos.cluster.key('csrf-hmac', clock.now()), stream: await repos.cluster.key('stream-hmac', clock.now()) } : undefined;
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   const { access, audit } = openAccess({
     config, repos, registry, catalogue, clock,
+    ...(sharedKeys ? { sharedKeys } : {}),
     ...(wakeups ? { wakeups } : {}),
     onUnchainable: (inboxId, err) => logger.error({ err, inboxId }, 'an access register entry was committed but cannot be chained: `vigil audit verify` reports it'),
     onChainBatchFailed: (err) => logger.warn({ err }, 'a batch of access register entries could not be chained together: chaining them one at a time'),
@@ -118,7 +128,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       forceMajeure: repos.forceMajeure,
       register: access.log,
       dataDir: config.dataDir,
-      footage: footageReaderOf({ config }, (p) => absoluteFootagePath(config.dataDir, p)),
+      footage: footageReaderOf({ config, db, repos }, (p) => absoluteFootagePath(config.dataDir, p)),
       settings: config.health,
       sources,
       clock,
@@ -163,6 +173,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       await audit.close().catch((err: unknown) => logger.error({ err }, 'access register entries left to chain by another process'));
       await access.revocations.close().catch(() => undefined);
       await wakeups?.close();
+      closePeerFootage(config);
       await db.close();
     },
   };
