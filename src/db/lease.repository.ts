@@ -97,6 +97,15 @@ export class LeaseRepository {
     return rows.map((r) => ({ cameraId: Number(r.camera_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), acquiredAt: Number(r.acquired_at), expired: r.expired }));
   }
 
+  /** The live leases of the cameras named (expired ones are left out: nobody records those now). */
+  async liveLeasesOf(cameraIds: readonly number[]): Promise<CameraLease[]> {
+    if (!cameraIds.length) return [];
+    const { rows } = await sql<CameraLeaseTable>`
+      select camera_id, node_id, epoch, expires_at, acquired_at from camera_leases
+      where camera_id = any(${[...cameraIds]}::bigint[]) and expires_at > ${NOW_MS}`.execute(this.db);
+    return rows.map((r) => ({ cameraId: Number(r.camera_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), acquiredAt: Number(r.acquired_at), expired: false }));
+  }
+
   /** The lease of one camera, if any (the API routes a viewer to its node). */
   async lease(cameraId: number): Promise<CameraLease | undefined> {
     const { rows } = await sql<CameraLeaseTable & { expired: boolean }>`
