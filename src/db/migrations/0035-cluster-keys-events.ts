@@ -8,6 +8,7 @@ import { MS, notNull, withId } from './ddl.js';
  * the key recorder nodes sign footage reads between each other with), and the event stream's
  * table — the truth the console's event stream is read from, on whichever node it is connected
  * to; PostgreSQL NOTIFY only wakes the readers. On SQLite the one process uses them alike.
+ * And the hand-over columns of camera_leases.
  */
 export function clusterKeysEvents(dialect: DialectName) {
   return {
@@ -27,6 +28,11 @@ export function clusterKeysEvents(dialect: DialectName) {
         .addColumn('body', 'text', notNull)
         .execute();
       await db.schema.createIndex('cluster_events_at').on('cluster_events').column('at').execute();
+      // Make-before-break hand-over (docs/DEPLOY.md): the holder names the node placement chose;
+      // that node connects and records its first fragments without writing a row, says it is
+      // ready, and the holder, after its last row, passes the lease on with epoch + 1.
+      await db.schema.alterTable('camera_leases').addColumn('successor', 'text').execute();
+      await db.schema.alterTable('camera_leases').addColumn('successor_ready', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   };
 }
