@@ -35,5 +35,8 @@ export function openObjectStore(config: Config): ObjectStore | null {
  * cluster on PostgreSQL) the recorder node whose disk holds a file not yet uploaded.
  */
 export function footageReaderOf(ctx: { config: Config; db?: Db; repos?: Repositories }, absolute: (relPath: string) => string): FootageReader {
-  return new StoredFootage(absolute, objectStoreOf(ctx), peerFootageOf(ctx));
+  const repos = ctx.repos;
+  // The key the uploader stored the file under (with its lease epoch), from the index of objects.
+  const keyOf = repos ? async (path: string) => (await repos.footageObjects.byPath(path))?.objectKey ?? path : undefined;
+  return new StoredFootage(absolute, objectStoreOf(ctx), peerFootageOf(ctx), keyOf);
 }

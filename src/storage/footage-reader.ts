@@ -69,6 +69,8 @@ export class StoredFootage implements FootageReader {
     local: string | ((relPath: string) => string),
     private readonly objects: ObjectStore | null = null,
     private readonly elsewhere: FootageReader | null = null,
+    /** The object key of a file (its path unless the index says otherwise: keys carry the lease epoch). */
+    private readonly keyOf: (relPath: string) => Promise<string> = async (p) => p,
   ) {
     this.absolute = typeof local === 'string' ? (p) => absoluteFootagePath(local, p) : local;
   }
@@ -87,8 +89,9 @@ export class StoredFootage implements FootageReader {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || (!this.objects && !this.elsewhere)) throw e;
     }
-    const info = this.objects ? await this.objects.head(relPath) : undefined;
-    if (info) return new ObjectHandle(this.objects!, relPath, info.versionId, info.size);
+    const key = this.objects ? await this.keyOf(relPath) : relPath;
+    const info = this.objects ? await this.objects.head(key) : undefined;
+    if (info) return new ObjectHandle(this.objects!, key, info.versionId, info.size);
     if (this.elsewhere) return this.elsewhere.open(relPath);
     throw Object.assign(new Error(`${relPath} is neither on local disk nor in ${this.objects!.where}`), { code: 'ENOENT' });
   }
