@@ -56,6 +56,8 @@ export class LeaseKeeper implements CameraLeases {
   private closed = false;
   private readonly mono: () => number;
   private failures = 0;
+  /** Monotonic time of the last round that could not reach the database (-Infinity: none yet). */
+  private lastFailureAt = -Infinity;
   private unlisten: (() => void) | undefined;
   /** The live nodes at the last full look, and rounds since. */
   private lastAlive = '';
@@ -81,6 +83,17 @@ export class LeaseKeeper implements CameraLeases {
 
   get renewMs(): number {
     return Math.max(500, Math.floor(this.options.leaseMs / 3));
+  }
+
+  /**
+   * The database could not be reached (a lease round or an index commit failed): nobody can take a
+   * camera over while it is away, so the leases held stay writable; see the round's catch.
+   */
+  databaseUnreachable(): void {
+    if (this.closed) return;
+    this.lastFailureAt = this.mono();
+    const validUntil = this.mono() + this.options.leaseMs - this.marginMs;
+    for (const h of this.heldMap.values()) h.validUntil = Math.max(h.validUntil, validUntil);
   }
 
   /** Writing stops this long before the lease could have run out by the database's clock. */
@@ -272,7 +285,12 @@ export class LeaseKeeper implements CameraLeases {
       const orphaned = leases.filter((l) => l.nodeId === nodeId && !l.expired && !this.heldMap.has(l.cameraId) && !handedHere.has(l.cameraId));
       if (orphaned.length) await this.repo.release(nodeId, orphaned);
       const orphanIds = new Set(orphaned.map((l) => l.cameraId));
-      const acquire = [...plan.acquire, ...[...orphanIds].filter((id) => placement.get(id) === nodeId && !plan.acquire.includes(id))];
+      // Back from a database outage, every lease has expired by the database's clock: the holders
+      // renew theirs first. A camera another node held is taken only once that node had a lease
+      // time to renew, so an outage moves no camera.
+      const backFromOutage = this.mono() - this.lastFailureAt < leaseMs;
+      const acquire = [...plan.acquire, ...[...orphanIds].filter((id) => placement.get(id) === nodeId && !plan.acquire.includes(id))]
+        .filter((id) => !backFromOutage || !leaseMap.has(id) || leaseMap.get(id)!.nodeId === nodeId);
 
       // Cameras no longer to be recorded are given up at once; cameras placement moves to another
       // live node are handed over make-before-break (docs/DEPLOY.md): named, then passed on once
@@ -351,13 +369,18 @@ export class LeaseKeeper implements CameraLeases {
       // camera placed here that another node is still handing over, or one held here placed elsewhere.
       let placedHere = 0;
       for (const node of placement.values()) if (node === nodeId) placedHere++;
-      this.unsettled = placedHere !== this.heldMap.size || plan.release.length > 0 || this.incomingSet.size > 0 || this.nominated.size > 0 || placedElsewhere(placement, this.heldMap.keys(), nodeId);
+      this.unsettled = backFromOutage || placedHere !== this.heldMap.size || plan.release.length > 0 || this.incomingSet.size > 0 || this.nominated.size > 0 || placedElsewhere(placement, this.heldMap.keys(), nodeId);
       this.failures = 0;
       this.options.onRound?.(report);
       return report;
     } catch (e) {
       this.unsettled = true;
-      if (this.failures++ % 10 === 0) this.logger.error({ err: e }, 'lease round failed; leases not renewed stop being written under when they may have run out');
+      // The database is away: nobody can take a camera over meanwhile (takeover is a write to it),
+      // so recording goes on to local disk under the epochs held, and the index rows wait in the
+      // index writer. When it returns the fencing check decides: rows are written if the lease is
+      // still this node's epoch, refused if another node took the camera (a node cut off alone).
+      this.databaseUnreachable();
+      if (this.failures++ % 10 === 0) this.logger.error({ err: e, cameras: this.heldMap.size }, 'lease round failed: the database is unreachable; recording goes on to local disk under the leases held, and their rows are written when it returns unless another node took the camera');
       return undefined;
     } finally {
       if (changed && !this.closed) this.events.emit('change');

@@ -266,6 +266,9 @@ export class RecordingRepository {
               sha256: f.sha256,
             })),
           )
+          // A batch retried after a commit whose answer was lost (the database went away) is
+          // written once: (file, seq) is unique, and a row already there is the same fragment.
+          .onConflict((oc) => oc.columns(['file_id', 'seq']).doNothing())
           .execute();
       }
       for (const p of batch.fileProgress) {

@@ -24,4 +24,6 @@ export interface CameraLeases {
   ready?(cameraId: number): void;
   /** The epoch once the lease is this node's; rejects when the hand-over is off. */
   whenHeld?(cameraId: number): Promise<number>;
+  /** The index could not reach the database: recording goes on under the leases held (an outage). */
+  databaseUnreachable?(): void;
 }

@@ -79,6 +79,8 @@ export class Recorder {
       intervalMs: options.indexIntervalMs ?? 300,
       // The index refused an epoch: another node holds the camera; this one stops recording it.
       onFenced: (cameraId, epoch) => deps.leases?.fenced(cameraId, epoch),
+      // Noticed within an index interval, before a lease round would: the leases are not let lapse.
+      onFailed: () => deps.leases?.databaseUnreachable?.(),
     });
     this.gate = new ConnectGate(deps.settings.staggerMs, deps.clock);
   }
