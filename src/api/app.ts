@@ -17,6 +17,10 @@ import { accessRequestRoutes } from './routes/access-requests/routes.js';
 import { auditRoutes } from './routes/audit/routes.js';
 import { authRoutes } from './routes/auth/routes.js';
 import { cameraGroupRoutes } from './routes/camera-groups/routes.js';
+import { clusterRoutes } from './routes/cluster/routes.js';
+import { RecordingNodes } from '../health/recording-nodes.js';
+import { LeaseRepository } from '../db/lease.repository.js';
+import { CameraRepository } from '../db/camera.repository.js';
 import { cameraRoutes } from './routes/cameras/routes.js';
 import { healthRoutes } from './routes/health/routes.js';
 import { watchRoutes, type MediaRouteDeps } from './routes/live/media-plugin.js';
@@ -123,6 +127,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(organisationRoutes, { registry, access });
       await api.register(cameraRoutes, { registry, access });
       await api.register(cameraGroupRoutes, { registry, access });
+      await api.register(clusterRoutes, {
+        recordingNodes: new RecordingNodes({
+          leases: deps.db.dialect === 'postgres' ? new LeaseRepository(deps.db.kysely) : null,
+          cameras: (ids) => new CameraRepository(deps.db.kysely, deps.db.dialect).getMany(ids),
+          subjects: (cameras) => access.subjects.cameras(cameras),
+        }),
+      });
       await api.register(reportRoutes, { registry, access });
       await api.register(profileRoutes, { profiles: deps.profiles });
       await api.register(auditRoutes, { access, audit: access.log.audit });

@@ -56,12 +56,20 @@ export class LeaseKeeper implements CameraLeases {
   private closed = false;
   private readonly mono: () => number;
   private failures = 0;
+  /** Monotonic time of the last round that could not reach the database (-Infinity: none yet). */
+  private lastFailureAt = -Infinity;
   private unlisten: (() => void) | undefined;
   /** The live nodes at the last full look, and rounds since. */
   private lastAlive = '';
   private quietRounds = 0;
   /** The last full look wanted to take or give cameras: look again next round. */
   private unsettled = true;
+  /** Make-before-break, as the successor: cameras being handed to this node. */
+  private readonly incomingSet = new Set<number>();
+  /** …and the standby sessions waiting for their leases. */
+  private readonly waiters = new Map<number, { promise: Promise<number>; resolve(epoch: number): void; reject(e: Error): void }>();
+  /** As the holder: cameras named to a successor, and when (monotonic), to fall back if it never gets ready. */
+  private readonly nominated = new Map<number, { successor: string; since: number }>();
 
   constructor(
     private readonly repo: LeaseRepository,
@@ -75,6 +83,17 @@ export class LeaseKeeper implements CameraLeases {
 
   get renewMs(): number {
     return Math.max(500, Math.floor(this.options.leaseMs / 3));
+  }
+
+  /**
+   * The database could not be reached (a lease round or an index commit failed): nobody can take a
+   * camera over while it is away, so the leases held stay writable; see the round's catch.
+   */
+  databaseUnreachable(): void {
+    if (this.closed) return;
+    this.lastFailureAt = this.mono();
+    const validUntil = this.mono() + this.options.leaseMs - this.marginMs;
+    for (const h of this.heldMap.values()) h.validUntil = Math.max(h.validUntil, validUntil);
   }
 
   /** Writing stops this long before the lease could have run out by the database's clock. */
@@ -106,6 +125,42 @@ export class LeaseKeeper implements CameraLeases {
 
   attach(stopper: (cameraIds: number[]) => Promise<void>): void {
     this.stopper = stopper;
+  }
+
+  incoming(): ReadonlySet<number> {
+    return new Set(this.incomingSet);
+  }
+
+  ready(cameraId: number): void {
+    if (!this.incomingSet.has(cameraId) || this.closed) return;
+    this.repo.successorReady(this.nodeId, [cameraId]).then(
+      () => this.options.wakeups?.notify(),
+      (e: unknown) => this.logger.warn({ err: e, cameraId }, 'could not tell the holder this node is ready to take the camera over'),
+    );
+  }
+
+  whenHeld(cameraId: number): Promise<number> {
+    const h = this.heldMap.get(cameraId);
+    if (h) return Promise.resolve(h.epoch);
+    if (!this.incomingSet.has(cameraId) || this.closed) return Promise.reject(new Error(`camera ${cameraId} is not being handed to this node`));
+    let w = this.waiters.get(cameraId);
+    if (!w) {
+      let resolve!: (epoch: number) => void;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<number>((res, rej) => ((resolve = res), (reject = rej)));
+      promise.catch(() => undefined);
+      w = { promise, resolve, reject };
+      this.waiters.set(cameraId, w);
+    }
+    return w.promise;
+  }
+
+  private settleWaiter(cameraId: number, epoch: number | Error): void {
+    const w = this.waiters.get(cameraId);
+    if (!w) return;
+    this.waiters.delete(cameraId);
+    if (typeof epoch === 'number') w.resolve(epoch);
+    else w.reject(epoch);
   }
 
   /** The first round runs now (the recorder starts with what it holds), then every renewMs. */
@@ -142,6 +197,8 @@ export class LeaseKeeper implements CameraLeases {
     this.unlisten?.();
     if (this.timer) clearInterval(this.timer);
     await this.running?.catch(() => undefined);
+    for (const id of [...this.waiters.keys()]) this.settleWaiter(id, new Error('the node is stopping'));
+    this.incomingSet.clear();
     const held = [...this.heldMap].map(([cameraId, h]) => ({ cameraId, epoch: h.epoch }));
     this.heldMap.clear();
     await this.repo.release(this.nodeId, held).catch((e: unknown) => this.logger.warn({ err: e }, 'leases could not be given up; they expire on their own'));
@@ -167,6 +224,7 @@ export class LeaseKeeper implements CameraLeases {
         if (!notRenewed.has(cameraId)) h.validUntil = validUntil;
         else {
           this.heldMap.delete(cameraId);
+          this.nominated.delete(cameraId);
           report.lost.push(cameraId);
           changed = true;
         }
@@ -200,33 +258,108 @@ export class LeaseKeeper implements CameraLeases {
         recordable: new Set(cameras.map((c) => c.id)),
         maxHandOvers: this.options.handOversPerRound,
       });
+      // Make-before-break, as the successor: leases handed to this node are adopted first (so they
+      // are not taken for a previous life's), and the standby sessions waiting for them promoted.
+      if (this.incomingSet.size) {
+        const asked = this.mono();
+        for (const a of await this.repo.adoptHandedOver(nodeId)) {
+          this.heldMap.set(a.cameraId, { epoch: a.epoch, validUntil: asked + leaseMs - this.marginMs });
+          this.incomingSet.delete(a.cameraId);
+          this.settleWaiter(a.cameraId, a.epoch);
+          report.acquired.push(a);
+          changed = true;
+        }
+      }
+      const handedHere = new Set(leases.filter((l) => l.nodeId === nodeId && l.successor === nodeId).map((l) => l.cameraId));
+      const incoming = new Set(leases.filter((l) => l.successor === nodeId && l.nodeId !== nodeId && !l.expired).map((l) => l.cameraId));
+      for (const id of this.incomingSet) {
+        if (incoming.has(id) || this.heldMap.has(id)) continue;
+        this.incomingSet.delete(id);
+        changed = true;
+      }
+      for (const id of incoming) if (!this.incomingSet.has(id)) (this.incomingSet.add(id), (changed = true));
+      for (const id of [...this.waiters.keys()]) if (!this.incomingSet.has(id) && !this.heldMap.has(id) && !handedHere.has(id) && !plan.acquire.includes(id)) this.settleWaiter(id, new Error('the hand-over was called off'));
+
       // A lease under this node's name that this process does not know of is a previous life's
       // (a restart within the lease time): give it up so it is taken again with a new epoch.
-      const orphaned = leases.filter((l) => l.nodeId === nodeId && !l.expired && !this.heldMap.has(l.cameraId));
+      const orphaned = leases.filter((l) => l.nodeId === nodeId && !l.expired && !this.heldMap.has(l.cameraId) && !handedHere.has(l.cameraId));
       if (orphaned.length) await this.repo.release(nodeId, orphaned);
       const orphanIds = new Set(orphaned.map((l) => l.cameraId));
-      const acquire = [...plan.acquire, ...[...orphanIds].filter((id) => placement.get(id) === nodeId && !plan.acquire.includes(id))];
+      // Back from a database outage, every lease has expired by the database's clock: the holders
+      // renew theirs first. A camera another node held is taken only once that node had a lease
+      // time to renew, so an outage moves no camera.
+      const backFromOutage = this.mono() - this.lastFailureAt < leaseMs;
+      const acquire = [...plan.acquire, ...[...orphanIds].filter((id) => placement.get(id) === nodeId && !plan.acquire.includes(id))]
+        .filter((id) => !backFromOutage || !leaseMap.has(id) || leaseMap.get(id)!.nodeId === nodeId);
 
-      if (plan.release.length) {
+      // Cameras no longer to be recorded are given up at once; cameras placement moves to another
+      // live node are handed over make-before-break (docs/DEPLOY.md): named, then passed on once
+      // the successor records them, or given up after three lease times if it never gets ready.
+      const recordable = new Set(cameras.map((c) => c.id));
+      const drop = plan.release.filter((id) => !recordable.has(id) || placement.get(id) === undefined);
+      const moves = plan.release.filter((id) => !drop.includes(id));
+      const toNominate: { cameraId: number; epoch: number; successor: string }[] = [];
+      const toHandOver: number[] = [];
+      for (const id of moves) {
+        const target = placement.get(id)!;
+        const lease = leaseMap.get(id);
+        const n = this.nominated.get(id);
+        if (lease?.successor === target && lease.successorReady) toHandOver.push(id);
+        else if (!n || n.successor !== target || lease?.successor !== target) {
+          this.nominated.set(id, { successor: target, since: n?.successor === target ? n.since : this.mono() });
+          toNominate.push({ cameraId: id, epoch: this.heldMap.get(id)!.epoch, successor: target });
+        } else if (this.mono() - n.since > 3 * leaseMs) {
+          this.logger.warn({ cameraId: id, successor: target }, 'the successor never got ready: handing the camera over break-before-make');
+          drop.push(id);
+        }
+      }
+      if (toNominate.length) {
+        await this.repo.nominate(nodeId, toNominate);
+        this.options.wakeups?.notify();
+      }
+      if (toHandOver.length) {
+        // After this node's last row: its files closed and indexed, then the lease passes on.
+        await this.stopper(toHandOver);
+        const passed = await this.repo.handOver(nodeId, toHandOver.map((id) => ({ cameraId: id, epoch: this.heldMap.get(id)!.epoch })), leaseMs);
+        for (const p of passed) {
+          this.heldMap.delete(p.cameraId);
+          this.nominated.delete(p.cameraId);
+          report.released.push(p.cameraId);
+        }
+        // A camera stopped but not passed on (the successor gave up meanwhile): let it go, so the
+        // lease expires into whoever placement chooses rather than stay held and unrecorded.
+        const stuck = toHandOver.filter((id) => !passed.some((p) => p.cameraId === id));
+        if (stuck.length) drop.push(...stuck.filter((id) => !drop.includes(id)));
+        this.options.wakeups?.notify();
+        changed = true;
+        if (passed.length) this.logger.info({ cameras: passed }, 'cameras handed over make-before-break to the nodes placement chose');
+      }
+      if (drop.length) {
         // Break before the other node makes: the file is closed and indexed under this epoch, then the lease is freed.
-        await this.stopper(plan.release);
-        const giving = plan.release.flatMap((id) => {
+        await this.stopper(drop);
+        const giving = drop.flatMap((id) => {
           const h = this.heldMap.get(id);
           this.heldMap.delete(id);
+          this.nominated.delete(id);
           return h ? [{ cameraId: id, epoch: h.epoch }] : [];
         });
         await this.repo.release(nodeId, giving);
         this.options.wakeups?.notify();
-        report.released = giving.map((g) => g.cameraId);
+        report.released.push(...giving.map((g) => g.cameraId));
         changed = true;
-        this.logger.info({ cameras: report.released }, 'cameras handed over to the nodes placement chose');
+        this.logger.info({ cameras: giving.map((g) => g.cameraId) }, 'cameras given up');
       }
       if (acquire.length && !this.closed) {
         // The database set the expiry after this moment: counting from here is on the safe side.
         const asked = this.mono();
         const got = await this.repo.acquire(nodeId, acquire, leaseMs);
-        for (const g of got) this.heldMap.set(g.cameraId, { epoch: g.epoch, validUntil: asked + leaseMs - this.marginMs });
-        report.acquired = got;
+        for (const g of got) {
+          this.heldMap.set(g.cameraId, { epoch: g.epoch, validUntil: asked + leaseMs - this.marginMs });
+          // A standby session of a hand-over that fell through to expiry is promoted all the same.
+          this.incomingSet.delete(g.cameraId);
+          this.settleWaiter(g.cameraId, g.epoch);
+        }
+        report.acquired.push(...got);
         if (got.length) {
           changed = true;
           this.logger.info({ cameras: got.length, epochs: got.slice(0, 20) }, 'camera leases acquired');
@@ -236,13 +369,18 @@ export class LeaseKeeper implements CameraLeases {
       // camera placed here that another node is still handing over, or one held here placed elsewhere.
       let placedHere = 0;
       for (const node of placement.values()) if (node === nodeId) placedHere++;
-      this.unsettled = placedHere !== this.heldMap.size || plan.release.length > 0 || placedElsewhere(placement, this.heldMap.keys(), nodeId);
+      this.unsettled = backFromOutage || placedHere !== this.heldMap.size || plan.release.length > 0 || this.incomingSet.size > 0 || this.nominated.size > 0 || placedElsewhere(placement, this.heldMap.keys(), nodeId);
       this.failures = 0;
       this.options.onRound?.(report);
       return report;
     } catch (e) {
       this.unsettled = true;
-      if (this.failures++ % 10 === 0) this.logger.error({ err: e }, 'lease round failed; leases not renewed stop being written under when they may have run out');
+      // The database is away: nobody can take a camera over meanwhile (takeover is a write to it),
+      // so recording goes on to local disk under the epochs held, and the index rows wait in the
+      // index writer. When it returns the fencing check decides: rows are written if the lease is
+      // still this node's epoch, refused if another node took the camera (a node cut off alone).
+      this.databaseUnreachable();
+      if (this.failures++ % 10 === 0) this.logger.error({ err: e, cameras: this.heldMap.size }, 'lease round failed: the database is unreachable; recording goes on to local disk under the leases held, and their rows are written when it returns unless another node took the camera');
       return undefined;
     } finally {
       if (changed && !this.closed) this.events.emit('change');

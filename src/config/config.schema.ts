@@ -87,7 +87,14 @@ export const configSchema = z.strictObject({
       leaseSeconds: z.number().int().min(3).max(300).default(6),
       /** Cameras handed to a joining node per renewal round, so a join does not reconnect everything at once. */
       handOversPerRound: z.number().int().min(1).max(10_000).default(5),
-      /** Where the API nodes reach this node's HTTP API (live and playback of the cameras it records). */
+      /**
+       * The port on which this recorder node serves its recording files to the cluster's other
+       * processes (playback of files not yet in the object store); absent: it serves none.
+       */
+      peerPort: z.number().int().min(0).max(65535).optional(),
+      /** The address the footage server listens on. */
+      peerHost: z.string().min(1).default('0.0.0.0'),
+      /** Where the other processes reach this node's footage server (default http://<host name>:<peerPort>). */
       advertiseUrl: z.url().optional(),
     })
     .prefault({}),

@@ -28,6 +28,7 @@ export const ENV_MAP: Record<string, { path: string[]; kind: 'string' | 'int' | 
   VIGIL_NODE_CAPACITY: { path: ['cluster', 'capacity'], kind: 'int' },
   VIGIL_NODE_URL: { path: ['cluster', 'advertiseUrl'], kind: 'string' },
   VIGIL_LEASE_SECONDS: { path: ['cluster', 'leaseSeconds'], kind: 'int' },
+  VIGIL_PEER_PORT: { path: ['cluster', 'peerPort'], kind: 'int' },
   VIGIL_SIM_CAMERAS: { path: ['simulator', 'cameras'], kind: 'int' },
   VIGIL_SIM_PORT: { path: ['simulator', 'port'], kind: 'int' },
   VIGIL_MEDIA_DIR: { path: ['media', 'fileSourceRoots'], kind: 'list' },

@@ -52,6 +52,10 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // A restarting server ends the idle connections: the pool drops them and the next query opens
+    // a new one (or fails, and its caller retries). Unheard, the error would end the process —
+    // and a recorder must keep recording to local disk while the database is away.
+    pool.on('error', () => undefined);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new NamingPgPool(pool) }) });
     return { kysely, dialect: 'postgres', url, close: () => kysely.destroy() };
   }

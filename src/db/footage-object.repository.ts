@@ -32,6 +32,8 @@ export interface PendingUpload {
   startedAt: number;
   endedAt: number;
   bytes: number;
+  /** The lease epoch the file was written under (0: a single process); part of its object key. */
+  epoch?: number;
 }
 
 /** A recording file stored as an object: what was uploaded, under which lock. */
@@ -61,7 +63,7 @@ export class FootageObjectRepository {
     const rows = await this.db
       .selectFrom('recording_files as f')
       .leftJoin('footage_objects as o', 'o.file_id', 'f.id')
-      .select(['f.id', 'f.camera_id', 'f.path', 'f.started_at', 'f.ended_at', 'f.bytes'])
+      .select(['f.id', 'f.camera_id', 'f.path', 'f.started_at', 'f.ended_at', 'f.bytes', 'f.epoch'])
       .where('o.file_id', 'is', null)
       .where('f.closed', '=', 1)
       .whereRef('f.bytes', '>', 'f.init_size')
@@ -69,7 +71,7 @@ export class FootageObjectRepository {
       .orderBy('f.id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ fileId: n(r.id), cameraId: n(r.camera_id), path: r.path, startedAt: n(r.started_at), endedAt: n(r.ended_at), bytes: n(r.bytes) }));
+    return rows.map((r) => ({ fileId: n(r.id), cameraId: n(r.camera_id), path: r.path, startedAt: n(r.started_at), endedAt: n(r.ended_at), bytes: n(r.bytes), epoch: n(r.epoch) }));
   }
 
   /** How many closed files, and how many bytes, wait for upload (the local buffer's backlog). */

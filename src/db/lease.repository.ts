@@ -19,6 +19,10 @@ export interface CameraLeaseTable {
   epoch: number;
   expires_at: number;
   acquired_at: number;
+  /** Hand-over (make-before-break): the node the holder passes the camera to. */
+  successor: string | null;
+  /** 1 once the successor records the camera's first fragments and waits for the lease. */
+  successor_ready: number;
 }
 
 export interface RecordingPriorityTable {
@@ -50,6 +54,10 @@ export interface CameraLease {
   acquiredAt: number;
   /** Past its expiry by the database's clock: any node may take it over with epoch + 1. */
   expired: boolean;
+  /** The node the holder hands the camera over to, when a hand-over is under way. */
+  successor: string | null;
+  /** The successor records the camera already and waits for the lease. */
+  successorReady: boolean;
 }
 
 export interface HeldLease {
@@ -59,6 +67,11 @@ export interface HeldLease {
 
 /** The database's clock in epoch milliseconds (clock_timestamp: it moves within a transaction). */
 const NOW_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+const toLease = (r: CameraLeaseTable & { expired: boolean }): CameraLease => ({
+  cameraId: Number(r.camera_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), acquiredAt: Number(r.acquired_at), expired: r.expired,
+  successor: r.successor ?? null, successorReady: Number(r.successor_ready ?? 0) === 1,
+});
 
 export class LeaseRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -92,18 +105,26 @@ export class LeaseRepository {
 
   async leases(): Promise<CameraLease[]> {
     const { rows } = await sql<CameraLeaseTable & { expired: boolean }>`
-      select camera_id, node_id, epoch, expires_at, acquired_at, expires_at <= ${NOW_MS} as expired
+      select camera_id, node_id, epoch, expires_at, acquired_at, successor, successor_ready, expires_at <= ${NOW_MS} as expired
       from camera_leases order by camera_id`.execute(this.db);
-    return rows.map((r) => ({ cameraId: Number(r.camera_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), acquiredAt: Number(r.acquired_at), expired: r.expired }));
+    return rows.map(toLease);
+  }
+
+  /** The live leases of the cameras named (expired ones are left out: nobody records those now). */
+  async liveLeasesOf(cameraIds: readonly number[]): Promise<CameraLease[]> {
+    if (!cameraIds.length) return [];
+    const { rows } = await sql<CameraLeaseTable>`
+      select camera_id, node_id, epoch, expires_at, acquired_at, successor, successor_ready from camera_leases
+      where camera_id = any(${[...cameraIds]}::bigint[]) and expires_at > ${NOW_MS}`.execute(this.db);
+    return rows.map((r) => toLease({ ...r, expired: false }));
   }
 
   /** The lease of one camera, if any (the API routes a viewer to its node). */
   async lease(cameraId: number): Promise<CameraLease | undefined> {
     const { rows } = await sql<CameraLeaseTable & { expired: boolean }>`
-      select camera_id, node_id, epoch, expires_at, acquired_at, expires_at <= ${NOW_MS} as expired
+      select camera_id, node_id, epoch, expires_at, acquired_at, successor, successor_ready, expires_at <= ${NOW_MS} as expired
       from camera_leases where camera_id = ${cameraId}`.execute(this.db);
-    const r = rows[0];
-    return r && { cameraId: Number(r.camera_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), acquiredAt: Number(r.acquired_at), expired: r.expired };
+    return rows[0] && toLease(rows[0]);
   }
 
   /**
@@ -134,7 +155,8 @@ export class LeaseRepository {
       select c, ${nodeId}, 1, ${NOW_MS} + ${leaseMs}, ${NOW_MS} from unnest(${[...cameraIds]}::bigint[]) as c
       where exists (select 1 from cameras where id = c)
       on conflict (camera_id) do update
-        set node_id = excluded.node_id, epoch = camera_leases.epoch + 1, expires_at = excluded.expires_at, acquired_at = excluded.acquired_at
+        set node_id = excluded.node_id, epoch = camera_leases.epoch + 1, expires_at = excluded.expires_at, acquired_at = excluded.acquired_at,
+          successor = null, successor_ready = 0
         where camera_leases.expires_at <= ${NOW_MS}
       returning camera_id, epoch`.execute(this.db);
     return rows.map((r) => ({ cameraId: Number(r.camera_id), epoch: Number(r.epoch) }));
@@ -147,6 +169,49 @@ export class LeaseRepository {
       update camera_leases l set expires_at = ${NOW_MS}
       from unnest(${held.map((h) => h.cameraId)}::bigint[], ${held.map((h) => h.epoch)}::bigint[]) as h(camera_id, epoch)
       where l.camera_id = h.camera_id and l.epoch = h.epoch and l.node_id = ${nodeId}`.execute(this.db);
+  }
+
+  /**
+   * Make-before-break, the holder's first step: names the node each camera goes to. The holder
+   * keeps recording and renewing; the successor connects and records without writing a row.
+   */
+  async nominate(nodeId: string, moves: readonly (HeldLease & { successor: string })[]): Promise<void> {
+    if (!moves.length) return;
+    await sql`
+      update camera_leases l set successor = m.successor, successor_ready = 0
+      from unnest(${moves.map((m) => m.cameraId)}::bigint[], ${moves.map((m) => m.epoch)}::bigint[], ${moves.map((m) => m.successor)}::text[]) as m(camera_id, epoch, successor)
+      where l.camera_id = m.camera_id and l.epoch = m.epoch and l.node_id = ${nodeId} and l.successor is distinct from m.successor`.execute(this.db);
+  }
+
+  /** The successor's step: it records these cameras (their first fragments are in hand) and waits for the leases. */
+  async successorReady(nodeId: string, cameraIds: readonly number[]): Promise<void> {
+    if (!cameraIds.length) return;
+    await sql`update camera_leases set successor_ready = 1
+      where camera_id = any(${[...cameraIds]}::bigint[]) and successor = ${nodeId} and node_id <> ${nodeId}`.execute(this.db);
+  }
+
+  /**
+   * The holder's last step, after its last row is written: the lease passes to the ready successor
+   * with epoch + 1 (from here a row under the old epoch is refused), marked for the successor to
+   * adopt (successor = node). Returns the cameras passed on.
+   */
+  async handOver(nodeId: string, held: readonly HeldLease[], leaseMs: number): Promise<HeldLease[]> {
+    if (!held.length) return [];
+    const { rows } = await sql<{ camera_id: number; epoch: number }>`
+      update camera_leases l set node_id = l.successor, epoch = l.epoch + 1, expires_at = ${NOW_MS} + ${leaseMs}, acquired_at = ${NOW_MS}
+      from unnest(${held.map((h) => h.cameraId)}::bigint[], ${held.map((h) => h.epoch)}::bigint[]) as h(camera_id, epoch)
+      where l.camera_id = h.camera_id and l.epoch = h.epoch and l.node_id = ${nodeId} and l.successor is not null and l.successor_ready = 1
+      returning l.camera_id, l.epoch`.execute(this.db);
+    return rows.map((r) => ({ cameraId: Number(r.camera_id), epoch: Number(r.epoch) }));
+  }
+
+  /** The successor adopts the leases handed to it (and clears the hand-over marks). */
+  async adoptHandedOver(nodeId: string): Promise<HeldLease[]> {
+    const { rows } = await sql<{ camera_id: number; epoch: number }>`
+      update camera_leases set successor = null, successor_ready = 0
+      where node_id = ${nodeId} and successor = ${nodeId} and expires_at > ${NOW_MS}
+      returning camera_id, epoch`.execute(this.db);
+    return rows.map((r) => ({ cameraId: Number(r.camera_id), epoch: Number(r.epoch) }));
   }
 
   async setPriority(cameraId: number, priority: number): Promise<void> {

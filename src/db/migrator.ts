@@ -29,6 +29,7 @@ import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js
 import { backfilledFootage } from './migrations/0032-backfilled-footage.js';
 import { workspace } from './migrations/0034-workspace.js';
 import { cameraSearchTrigrams } from './migrations/0037-camera-search-trigrams.js';
+import { clusterKeysEvents } from './migrations/0035-cluster-keys-events.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -58,6 +59,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0032-backfilled-footage': backfilledFootage(),
     '0034-workspace': workspace(db.dialect),
     '0037-camera-search-trigrams': cameraSearchTrigrams(db.dialect),
+    '0035-cluster-keys-events': clusterKeysEvents(db.dialect),
   };
 }
 

@@ -108,6 +108,12 @@ export class RecordingIndex {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The last fragment starting with a keyframe at or before `t`: where decoding for `t` starts. */
+  /** The recorder node whose disk holds the file at `path` (null: a single process's own disk). */
+  async nodeOfPath(path: string): Promise<string | null | undefined> {
+    const row = await this.db.selectFrom('recording_files').select('node_id').where('path', '=', path).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row ? row.node_id : undefined;
+  }
+
   async keyframeAtOrBefore(cameraId: number, t: number): Promise<IndexedFragment | undefined> {
     const row = await this.db
       .selectFrom('recording_fragments')

@@ -186,6 +186,27 @@ const toFragment = (r: Selectable<RecordingFragmentTable>): RecordingFragment =>
   origin: r.origin === 'device' ? 'device' : 'recorder',
 });
 
+/**
+ * The fragments of a batch that were already indexed (not inserted) must be the very rows there:
+ * the same bytes at the same place. Anything else is a conflict, and the batch rolls back.
+ */
+async function sameAsIndexed(trx: Transaction<Database>, chunk: RecordingFragment[], inserted: { file_id: number; seq: number }[]): Promise<void> {
+  const done = new Set(inserted.map((r) => `${Number(r.file_id)}/${Number(r.seq)}`));
+  const seen = new Set<string>();
+  for (const f of chunk) {
+    const key = `${f.fileId}/${f.seq}`;
+    if (done.has(key) && !seen.has(key)) {
+      seen.add(key);
+      continue;
+    }
+    const row = await trx.selectFrom('recording_fragments').select(['byte_offset', 'size', 'sha256']).where('file_id', '=', f.fileId).where('seq', '=', f.seq).executeTakeFirst();
+    if (!row || Number(row.byte_offset) !== f.byteOffset || Number(row.size) !== f.size || row.sha256 !== f.sha256 || seen.has(key)) {
+      throw new Error(`fragment ${f.seq} of file ${f.fileId} is indexed already with other bytes (or twice in one batch): the batch is refused`);
+    }
+    seen.add(key);
+  }
+}
+
 export class RecordingRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -273,10 +294,11 @@ export class RecordingRepository {
       const fragments = leased.size ? batch.fragments.filter(fresh) : batch.fragments;
       const events = leased.size ? batch.events.filter(fresh) : batch.events;
       for (let i = 0; i < fragments.length; i += ROWS_PER_INSERT) {
-        await trx
+        const chunk = fragments.slice(i, i + ROWS_PER_INSERT);
+        const inserted = await trx
           .insertInto('recording_fragments')
           .values(
-            fragments.slice(i, i + ROWS_PER_INSERT).map((f) => ({
+            chunk.map((f) => ({
               epoch: f.epoch ?? 0,
               file_id: f.fileId,
               camera_id: f.cameraId,
@@ -291,7 +313,12 @@ export class RecordingRepository {
               origin: f.origin ?? 'recorder',
             })),
           )
+          // A batch retried after a commit whose answer was lost (the database went away) is
+          // written once: (file, seq) is unique, and a row already there must be the same fragment.
+          .onConflict((oc) => oc.columns(['file_id', 'seq']).doNothing())
+          .returning(['file_id', 'seq'])
           .execute();
+        if (inserted.length < chunk.length) await sameAsIndexed(trx, chunk, inserted);
       }
       for (const p of batch.fileProgress) {
         const set: { ended_at: number; bytes: number; closed?: number } = { ended_at: p.endedAt, bytes: p.bytes };

@@ -21,6 +21,7 @@ import { FootageObjectRepository } from './footage-object.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
 import { ReleaseRepository } from './release.repository.js';
+import { ClusterRepository } from './cluster.repository.js';
 import { LeaseRepository } from './lease.repository.js';
 import { BookmarkRepository } from './bookmark.repository.js';
 import { WallViewRepository } from './wall-view.repository.js';
@@ -64,6 +65,8 @@ export interface Repositories {
   bookmarks: BookmarkRepository;
   /** Saved video wall views, each its maker's. */
   wallViews: WallViewRepository;
+  /** Keys every node shares and the cluster-wide event stream (issue 22). */
+  cluster: ClusterRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -94,5 +97,6 @@ export function createRepositories(db: Db): Repositories {
     leases: new LeaseRepository(db.kysely),
     bookmarks: new BookmarkRepository(db.kysely),
     wallViews: new WallViewRepository(db.kysely),
+    cluster: new ClusterRepository(db.kysely),
   };
 }

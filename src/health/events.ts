@@ -1,6 +1,7 @@
 // The health event stream: alarms and work-order changes, persisted by their services and then
-// published here to the console (SSE) and to webhooks. In-process: a console connected to an API
-// process sees what the health role running in the same process publishes.
+// published here to the console (SSE) and to webhooks. In a cluster on PostgreSQL the hub relays
+// what it publishes to the other processes through a table (src/cluster/event-feed.ts), so a
+// console connected to any API node sees what every process published.
 import type { AlarmRow } from '../db/health.repository.js';
 import type { WorkOrderRow } from '../db/work-order.repository.js';
 
@@ -91,13 +92,29 @@ type Listener = (e: HealthEvent) => void;
 
 export class HealthEventHub {
   private readonly listeners = new Set<Listener>();
+  private relay: Listener | undefined;
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Events published here also go to `relay` (in a cluster: the table every process reads, so a
+   * console connected to any API node sees them; src/cluster/event-feed.ts).
+   */
+  relayTo(relay: Listener): void {
+    this.relay = relay;
+  }
+
+  /** An event of this process: to its listeners, and on to the other processes. */
   publish(e: HealthEvent): void {
+    this.deliver(e);
+    this.relay?.(e);
+  }
+
+  /** To this process's listeners only (an event another process published). */
+  deliver(e: HealthEvent): void {
     for (const l of this.listeners) {
       try {
         l(e);

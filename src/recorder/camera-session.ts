@@ -44,13 +44,20 @@ export interface CameraSessionDeps {
 }
 
 export interface SessionLease {
-  /** The fencing token written into every index row of this session. */
+  /** The fencing token written into every index row of this session (set on promotion of a standby one). */
   epoch: number;
   nodeId: string;
   /** Still safe to write under, by this process's monotonic clock. */
   valid(): boolean;
   /** The index refused the epoch. */
   fenced(): void;
+  /**
+   * Make-before-break: the session records before the lease is this node's. Its file and rows
+   * wait for `whenHeld`; `ready` tells the holder once its first fragments are in hand.
+   */
+  standby?: boolean;
+  ready?(): void;
+  whenHeld?(): Promise<void>;
 }
 
 export type SessionState = 'waiting' | 'connecting' | 'recording' | 'closed';
@@ -98,6 +105,7 @@ export class CameraSession {
     this.abort?.();
     this.wake?.();
     await this.loopDone;
+    this.writer.abandonStandby();
     await this.writer.drained();
     this.state = 'closed';
   }
@@ -226,6 +234,8 @@ export class CameraSession {
   }
 
   private event(kind: CameraEventKind, startMs: number, detail: string): void {
+    // A standby session writes nothing under the holder's lease, events included.
+    if (this.deps.lease?.standby) return;
     this.deps.index.event({ cameraId: this.camera.id, kind, startMs, endMs: null, detail, ...(this.epoch ? { epoch: this.epoch } : {}) });
   }
 

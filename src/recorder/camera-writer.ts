@@ -34,7 +34,7 @@ export interface CameraWriterDeps {
   /** False while the recordings volume is full: new fragments are not written, nothing is deleted. */
   acceptingWrites?: () => boolean;
   /** The camera's lease on a recorder node: nothing is written once it may have run out. */
-  lease?: { epoch: number; nodeId: string; valid(): boolean; fenced(): void };
+  lease?: { epoch: number; nodeId: string; valid(): boolean; fenced(): void; standby?: boolean; ready?(): void; whenHeld?(): Promise<void> };
 }
 
 interface OpenFile {
@@ -57,6 +57,12 @@ interface OpenFile {
    */
   audioAnchor?: { pts: number; pts90k: number };
 }
+
+/**
+ * Fragments a standby session holds before it says it is ready: the holder then writes its last
+ * row, so the first of them starts at least a fragment before the holder's footage ends.
+ */
+const STANDBY_READY_FRAGMENTS = 2;
 
 /** A camera whose timestamps keep breaking is reported at most once in this long. */
 const BREAK_QUIET_MS = 10_000;
@@ -87,6 +93,9 @@ export class CameraWriter {
   private dropping = false;
   private diskFull = false;
   private leaseLapsed = false;
+  private standbyFragments = 0;
+  private standbyAbandoned = false;
+  private abandonWait: (() => void) | undefined;
   private lastErrorAt = 0;
   private readonly maxQueuedBytes: number;
   /** Decode time of the previous video frame of this connection (unwrapped RTP, 90 kHz). */
@@ -204,6 +213,12 @@ export class CameraWriter {
     this.enqueue({ kind: 'close', target: cur });
   }
 
+  /** The session closes: a file waiting for a hand-over's lease gives up waiting. */
+  abandonStandby(): void {
+    this.standbyAbandoned = true;
+    this.abandonWait?.();
+  }
+
   /** Resolves when every queued write has been done. */
   drained(): Promise<void> {
     if (!this.running && this.jobs.length === 0) return Promise.resolve();
@@ -253,6 +268,8 @@ export class CameraWriter {
     if (this.diskFull) this.deps.logger.warn({ cameraId: this.cameraId }, 'recording storage has room again: writing resumes');
     this.diskFull = false;
     this.enqueue({ kind: 'fragment', target, out, startMs, endMs, releases });
+    // Make-before-break: with its first fragments in hand a standby session says it is ready.
+    if (this.deps.lease?.standby && ++this.standbyFragments === STANDBY_READY_FRAGMENTS) this.deps.lease.ready?.();
     return true;
   }
 
@@ -364,6 +381,16 @@ export class CameraWriter {
 
   /** Index row first (an intent: open, no fragments), then the file with its init segment durable. */
   private async create(t: OpenFile): Promise<void> {
+    if (this.deps.lease?.standby && this.deps.lease.whenHeld) {
+      // A standby session's file waits for the lease (its fragments wait in memory behind it).
+      const whenHeld = this.deps.lease.whenHeld;
+      await new Promise<void>((resolve, reject) => {
+        if (this.standbyAbandoned) return reject(new Error('the standby session was closed'));
+        this.abandonWait = () => reject(new Error('the standby session was closed'));
+        whenHeld().then(resolve, reject);
+      }).finally(() => (this.abandonWait = undefined));
+      await this.joinPrevious(t);
+    }
     if (this.deps.lease && !this.deps.lease.valid()) {
       t.failed = true; // no file under a lease that may have run out; its fragments are skipped
       return;
@@ -393,7 +420,32 @@ export class CameraWriter {
     }
   }
 
+  /**
+   * A promoted standby session starts where the previous holder's footage ends: its buffered
+   * fragments from the last keyframe at or before that end are kept, those before it dropped (the
+   * previous holder recorded that time), so the hand-over leaves neither a hole nor more overlap
+   * than a part of one GOP.
+   */
+  private async joinPrevious(t: OpenFile): Promise<void> {
+    const previousEnd = await this.deps.repo.lastRecordedEnd(this.cameraId).catch(() => undefined);
+    if (previousEnd === undefined) return;
+    this.lastEndMs = previousEnd;
+    const mine = this.jobs.filter((j): j is Extract<Job, { kind: 'fragment' }> => j.kind === 'fragment' && j.target === t);
+    let from = -1;
+    for (let i = 0; i < mine.length; i++) if (mine[i]!.out.keyframe && mine[i]!.startMs <= previousEnd) from = i;
+    if (from <= 0) return;
+    const dropped = new Set<Job>(mine.slice(0, from));
+    for (const j of dropped) {
+      const f = j as Extract<Job, { kind: 'fragment' }>;
+      this.queuedBytes -= f.out.byteLength;
+      releaseAll(f.releases);
+    }
+    this.jobs.splice(0, this.jobs.length, ...this.jobs.filter((j) => !dropped.has(j)));
+    t.startMs = mine[from]!.startMs;
+  }
+
   private event(kind: CameraEventKind, startMs: number, endMs: number | null, detail: string): void {
+    if (this.deps.lease?.standby) return;
     const e: CameraEvent = { cameraId: this.cameraId, kind, startMs, endMs, detail, ...(this.epoch ? { epoch: this.epoch } : {}) };
     this.deps.index.event(e);
   }

@@ -12,6 +12,8 @@ export interface IndexWriterOptions {
   maxQueued?: number;
   /** The index refused a camera's rows: its lease epoch is no longer current (issue 22). */
   onFenced?: (cameraId: number, epoch: number) => void;
+  /** A commit failed (the database unreachable, most likely); the rows stay queued. */
+  onFailed?: () => void;
 }
 
 type Progress = IndexBatch['fileProgress'][number];
@@ -34,6 +36,7 @@ export class IndexWriter implements IndexSink {
   private readonly intervalMs: number;
   private readonly maxQueued: number;
   private readonly onFenced: ((cameraId: number, epoch: number) => void) | undefined;
+  private readonly onFailed: (() => void) | undefined;
   private failures = 0;
 
   constructor(
@@ -46,6 +49,7 @@ export class IndexWriter implements IndexSink {
     this.intervalMs = options.intervalMs ?? 300;
     this.maxQueued = options.maxQueued ?? 200_000;
     this.onFenced = options.onFenced;
+    this.onFailed = options.onFailed;
   }
 
   start(): void {
@@ -128,6 +132,7 @@ export class IndexWriter implements IndexSink {
         this.progress.set(p.fileId, later ? { ...later, endedAt: Math.max(later.endedAt, p.endedAt), closed: later.closed || p.closed } : p);
       }
       this.oldestAt = Math.min(since, this.oldestAt ?? since);
+      this.onFailed?.();
       if (this.failures++ % 20 === 0) this.logger.error({ err: e, queued: this.queued }, 'recording index commit failed; retrying');
     }
   }

@@ -15,4 +15,15 @@ export interface CameraLeases {
   onChange(listener: () => void): () => void;
   /** The recorder stops a camera (its file closed and indexed) before its lease is given up. */
   attach(stopper: (cameraIds: number[]) => Promise<void>): void;
+  /**
+   * Make-before-break: cameras another node is handing to this one. The recorder connects and
+   * records them without writing a row until the lease is this node's.
+   */
+  incoming?(): ReadonlySet<number>;
+  /** A standby session has its first fragments in hand: the holder may pass the lease on. */
+  ready?(cameraId: number): void;
+  /** The epoch once the lease is this node's; rejects when the hand-over is off. */
+  whenHeld?(cameraId: number): Promise<number>;
+  /** The index could not reach the database: recording goes on under the leases held (an outage). */
+  databaseUnreachable?(): void;
 }

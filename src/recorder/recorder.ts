@@ -6,7 +6,7 @@ import type { Clock } from '../domain/clock.js';
 import { createSource as createRegisteredSource } from '../ingest/index.js';
 import type { MediaSource, SourceOptions } from '../ingest/source.js';
 import type { SourceGuard } from '../ingest/source-guard.js';
-import { CameraSession, type CameraSessionOptions } from './camera-session.js';
+import { CameraSession, type CameraSessionOptions, type SessionLease } from './camera-session.js';
 import { ConnectGate } from './connect-gate.js';
 import { IndexWriter } from './index-writer.js';
 import type { CameraLeases } from './leases.js';
@@ -79,6 +79,8 @@ export class Recorder {
       intervalMs: options.indexIntervalMs ?? 300,
       // The index refused an epoch: another node holds the camera; this one stops recording it.
       onFenced: (cameraId, epoch) => deps.leases?.fenced(cameraId, epoch),
+      // Noticed within an index interval, before a lease round would: the leases are not let lapse.
+      onFailed: () => deps.leases?.databaseUnreachable?.(),
     });
     this.gate = new ConnectGate(deps.settings.staggerMs, deps.clock);
   }
@@ -159,7 +161,10 @@ export class Recorder {
     }
     if (this.closed) return;
     const held = this.deps.leases?.held();
-    if (held) cameras = cameras.filter((c) => held.has(c.id) && !this.stopping.has(c.id));
+    // Make-before-break: cameras being handed to this node are recorded already, without rows,
+    // by a standby session that is promoted when the lease arrives.
+    const incoming = this.deps.leases?.incoming?.() ?? new Set<number>();
+    if (held) cameras = cameras.filter((c) => (held.has(c.id) || incoming.has(c.id)) && !this.stopping.has(c.id));
     const epochOf = (id: number) => held?.get(id) ?? 0;
     const wanted = new Map(cameras.map((c) => [c.id, c]));
     const stopping: Promise<void>[] = [];
@@ -171,10 +176,9 @@ export class Recorder {
     await Promise.all(stopping);
     for (const camera of cameras) {
       if (this.sessions.has(camera.id) || this.closed) continue;
-      const epoch = epochOf(camera.id);
       const leases = this.deps.leases;
       const session = new CameraSession(camera, this.sessionOptions(), {
-        ...(leases ? { lease: { epoch, nodeId: leases.nodeId, valid: () => leases.valid(camera.id, epoch), fenced: () => leases.fenced(camera.id, epoch) } } : {}),
+        ...(leases ? { lease: sessionLease(leases, camera.id, epochOf(camera.id)) } : {}),
         store: this.store,
         repo: this.deps.repo,
         index: this.index,
@@ -202,4 +206,27 @@ export class Recorder {
     if (this.options.connectTimeoutMs !== undefined) o.connectTimeoutMs = this.options.connectTimeoutMs;
     return o;
   }
+}
+
+/**
+ * The lease a camera's session records under. Epoch 0 on a node with leases is a standby session
+ * of a hand-over: it writes no row until `whenHeld` gives it the epoch the holder passed on.
+ */
+function sessionLease(leases: CameraLeases, cameraId: number, heldEpoch: number): SessionLease {
+  const lease: SessionLease = {
+    epoch: heldEpoch,
+    nodeId: leases.nodeId,
+    valid: () => leases.valid(cameraId, lease.epoch),
+    fenced: () => leases.fenced(cameraId, lease.epoch),
+  };
+  if (heldEpoch === 0 && leases.whenHeld && leases.ready) {
+    const { whenHeld, ready } = leases;
+    lease.standby = true;
+    lease.ready = () => ready.call(leases, cameraId);
+    lease.whenHeld = async () => {
+      lease.epoch = await whenHeld.call(leases, cameraId);
+      lease.standby = false;
+    };
+  }
+  return lease;
 }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { PendingUpload } from '../db/footage-object.repository.js';
 import type { Clock } from '../domain/clock.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import { footageObjectKey, type ObjectStore } from '../storage/object-store.js';
 import { objectLockFor } from './object-retention.js';
 import type { CameraPolicy } from './retention-decision.js';
 
@@ -111,7 +111,8 @@ export class FootageUploader {
       return 'missing';
     }
     const sha256 = createHash('sha256').update(body).digest('hex');
-    const existing = await this.d.objects.head(file.path);
+    const key = footageObjectKey(file.path, file.epoch);
+    const existing = await this.d.objects.head(key);
     let versionId: string | null;
     let adopted = false;
     if (existing && existing.sha256 === sha256 && existing.size === body.length) {
@@ -119,7 +120,7 @@ export class FootageUploader {
       versionId = existing.versionId;
       adopted = true;
     } else {
-      versionId = (await this.d.objects.put(file.path, body, {
+      versionId = (await this.d.objects.put(key, body, {
         sha256,
         retainUntil: lock.retainUntil,
         legalHold: lock.legalHold,
@@ -128,7 +129,7 @@ export class FootageUploader {
     }
     await this.d.repos.footageObjects.insert({
       fileId: file.fileId, cameraId: file.cameraId, path: file.path, startedAt: file.startedAt, endedAt: file.endedAt, bytes: body.length,
-      objectKey: file.path, versionId, sha256, retainUntil: adopted ? existing!.retainUntil : lock.retainUntil, legalHold: adopted ? existing!.legalHold : lock.legalHold,
+      objectKey: key, versionId, sha256, retainUntil: adopted ? existing!.retainUntil : lock.retainUntil, legalHold: adopted ? existing!.legalHold : lock.legalHold,
       uploadedAt: this.d.clock.now(), localRemoved: false,
     });
     return { bytes: body.length, adopted };

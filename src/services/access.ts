@@ -25,6 +25,11 @@ export function openAccess(o: {
   onChainBatchFailed?: (error: unknown) => void;
   /** PostgreSQL LISTEN/NOTIFY wake-ups: revocations reach every node's streams at once. */
   wakeups?: Wakeups;
+  /**
+   * Keys every API node must share (PostgreSQL: from cluster_keys), so a stream token or a CSRF
+   * token made on one node is accepted on another; absent, from the data folder.
+   */
+  sharedKeys?: { csrf: Buffer; stream: Buffer };
 }): { access: Access; audit: AuditLog } {
   const audit = o.audit ?? new AuditLog(o.repos.db, {
     keys: PlatformKeys.loadOrCreate(o.config.dataDir),
@@ -40,8 +45,8 @@ export function openAccess(o: {
     dataDir: o.config.dataDir,
     settings: o.config.access,
     keys: {
-      csrf: loadOrCreateSecretKey(o.config.dataDir, 'csrf-hmac'),
-      stream: loadOrCreateSecretKey(o.config.dataDir, 'stream-hmac'),
+      csrf: o.sharedKeys?.csrf ?? loadOrCreateSecretKey(o.config.dataDir, 'csrf-hmac'),
+      stream: o.sharedKeys?.stream ?? loadOrCreateSecretKey(o.config.dataDir, 'stream-hmac'),
       // The same file migration 0008 sealed the existing secrets with.
       totp: loadOrCreateSecretKey(o.config.dataDir, TOTP_KEY_NAME),
     },

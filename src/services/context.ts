@@ -2,6 +2,9 @@
 // jurisdiction profiles → repositories → registry and access; health and supervision when a role
 // first asks for them.
 import { footageReaderOf } from './object-storage.js';
+import { closePeerFootage } from './peer-footage.js';
+import { ClusterEventFeed } from '../cluster/event-feed.js';
+import type { HealthEvent } from '../health/events.js';
 import { absoluteFootagePath } from '../storage/footage-reader.js';
 import { mkdirSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
@@ -25,6 +28,9 @@ import type { ProfileCatalogueView, ProfileRules } from '../registry/profile-rul
 import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from '../version.js';
 import { SourceGuard } from '../ingest/source-guard.js';
+
+/** The LISTEN/NOTIFY channel that wakes every process to read the cluster's event table. */
+export const EVENTS_CHANNEL = 'vigil_events';
 
 /** The source policy of this configuration: its media folders and camera networks, never the data folder. */
 export function sourceGuardFor(config: Config): SourceGuard {
@@ -93,8 +99,17 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
   });
   // Between processes on PostgreSQL: a 're-read now' signal, never data (src/db/wakeups.ts).
   const wakeups = db.dialect === 'postgres' ? new Wakeups(db, (err) => logger.warn({ err }, 'database wake-ups interrupted: other processes\' changes arrive by polling until they are back')) : undefined;
+  // Every API node of a cluster signs and checks stream and CSRF tokens with the same keys.
+  let sharedKeys: { csrf: Buffer; stream: Buffer } | undefined;
+  try {
+    sharedKeys = db.dialect === 'postgres' ? { csrf: await repos.cluster.key('csrf-hmac', clock.now()), stream: await repos.cluster.key('stream-hmac', clock.now()) } : undefined;
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   const { access, audit } = openAccess({
     config, repos, registry, catalogue, clock,
+    ...(sharedKeys ? { sharedKeys } : {}),
     ...(wakeups ? { wakeups } : {}),
     onUnchainable: (inboxId, err) => logger.error({ err, inboxId }, 'an access register entry was committed but cannot be chained: `vigil audit verify` reports it'),
     onChainBatchFailed: (err) => logger.warn({ err }, 'a batch of access register entries could not be chained together: chaining them one at a time'),
@@ -118,7 +133,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       forceMajeure: repos.forceMajeure,
       register: access.log,
       dataDir: config.dataDir,
-      footage: footageReaderOf({ config }, (p) => absoluteFootagePath(config.dataDir, p)),
+      footage: footageReaderOf({ config, db, repos }, (p) => absoluteFootagePath(config.dataDir, p)),
       settings: config.health,
       sources,
       clock,
@@ -126,6 +141,19 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       profileFor: async (regionId) => catalogue.require(await registry.organisations.effectiveProfileId(regionId)),
       metrics,
     });
+  // In a cluster the event stream is the table every process reads; NOTIFY only wakes them.
+  let events: ClusterEventFeed<HealthEvent> | undefined;
+  const relayEvents = (h: Health): Health => {
+    if (!wakeups) return h;
+    const feed = new ClusterEventFeed<HealthEvent>(repos.cluster, (e) => h.hub.deliver(e), {
+      wakeups: { notify: () => void wakeups.notify(EVENTS_CHANNEL).catch(() => undefined), listen: (cb) => wakeups.listen(EVENTS_CHANNEL, cb) },
+      logger: logger.child({ role: 'events' }),
+    });
+    events = feed;
+    h.hub.relayTo((e) => void feed.publish(e).catch((err: unknown) => logger.warn({ err }, 'an event could not be passed to the other processes')));
+    void feed.start().catch((err: unknown) => logger.warn({ err }, 'the cluster event stream could not start'));
+    return h;
+  };
   const context: Context = {
     config,
     logger,
@@ -141,7 +169,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
     version: VERSION,
     metrics,
     get health() {
-      return (health ??= buildHealth());
+      return (health ??= relayEvents(buildHealth()));
     },
     sources,
     get supervision() {
@@ -149,7 +177,7 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
         repos, registry, catalogue, clock, log: access.log, dataDir: config.dataDir, complaints: config.complaints,
         // An obstructed view found on inspection opens (or joins) the camera's work order.
         openWorkOrder: async (cameraId, userId, note) => {
-          const r = await (health ??= buildHealth()).workOrders.openForFinding(await registry.cameras.get(cameraId), userId, note);
+          const r = await (health ??= relayEvents(buildHealth())).workOrders.openForFinding(await registry.cameras.get(cameraId), userId, note);
           return { id: r.order.id, opened: r.opened };
         },
       }));
@@ -162,7 +190,9 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       // PostgreSQL: what this process appended is chained before it lets go of the database.
       await audit.close().catch((err: unknown) => logger.error({ err }, 'access register entries left to chain by another process'));
       await access.revocations.close().catch(() => undefined);
+      events?.close();
       await wakeups?.close();
+      closePeerFootage(config);
       await db.close();
     },
   };

@@ -5,6 +5,9 @@ import type { Config } from '../config/config.schema.js';
 import { StoredFootage, type FootageReader } from '../storage/footage-reader.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { S3ObjectStore } from '../storage/s3-object-store.js';
+import type { Db } from '../db/database.js';
+import type { Repositories } from '../db/repositories.js';
+import { peerFootageOf } from './peer-footage.js';
 
 const stores = new WeakMap<object, ObjectStore | null>();
 
@@ -27,7 +30,13 @@ export function openObjectStore(config: Config): ObjectStore | null {
   });
 }
 
-/** Where this process reads recording files: local disk, then the object store if any. */
-export function footageReaderOf(ctx: { config: Config }, absolute: (relPath: string) => string): FootageReader {
-  return new StoredFootage(absolute, objectStoreOf(ctx));
+/**
+ * Where this process reads recording files: local disk, then the object store if any, then (in a
+ * cluster on PostgreSQL) the recorder node whose disk holds a file not yet uploaded.
+ */
+export function footageReaderOf(ctx: { config: Config; db?: Db; repos?: Repositories }, absolute: (relPath: string) => string): FootageReader {
+  const repos = ctx.repos;
+  // The key the uploader stored the file under (with its lease epoch), from the index of objects.
+  const keyOf = repos ? async (path: string) => (await repos.footageObjects.byPath(path))?.objectKey ?? path : undefined;
+  return new StoredFootage(absolute, objectStoreOf(ctx), peerFootageOf(ctx), keyOf);
 }

@@ -14,6 +14,7 @@ import { absoluteFootagePath } from '../storage/footage-reader.js';
 import { objectStoreOf } from './object-storage.js';
 import { LeaseKeeper } from '../cluster/lease-keeper.js';
 import { nodeIdOf } from '../config/config.js';
+import { startPeerFootageServer } from './peer-footage.js';
 
 /** Below this many libuv pool threads, a hundred cameras' fragment writes queue behind each other. */
 const WANTED_POOL_THREADS = 16;
@@ -25,7 +26,7 @@ const WANTED_POOL_THREADS = 16;
 /** The LISTEN/NOTIFY channel on which recorder nodes wake each other when leases are given up. */
 export const LEASE_CHANNEL = 'vigil_leases';
 
-export function leaseKeeperFor(ctx: Context): LeaseKeeper | undefined {
+export function leaseKeeperFor(ctx: Context, url: string | null = ctx.config.cluster.advertiseUrl ?? null): LeaseKeeper | undefined {
   if (ctx.db.dialect !== 'postgres') return undefined;
   const c = ctx.config.cluster;
   const wakeups = ctx.wakeups;
@@ -33,7 +34,7 @@ export function leaseKeeperFor(ctx: Context): LeaseKeeper | undefined {
     ctx.repos.leases,
     () => ctx.repos.recordings.recordableCameras(),
     {
-      nodeId: nodeIdOf(ctx.config), url: c.advertiseUrl ?? null, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound,
+      nodeId: nodeIdOf(ctx.config), url, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound,
       ...(wakeups ? { wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb: () => void) => wakeups.listen(LEASE_CHANNEL, cb) } } : {}),
     },
     ctx.logger.child({ role: 'recorder', node: nodeIdOf(ctx.config) }),
@@ -41,7 +42,9 @@ export function leaseKeeperFor(ctx: Context): LeaseKeeper | undefined {
 }
 
 export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; leases?: LeaseKeeper; close(): Promise<void> }> {
-  const leases = leaseKeeperFor(ctx);
+  // Files on this node's disk, read by the other processes until they are in the object store.
+  const peer = await startPeerFootageServer(ctx);
+  const leases = leaseKeeperFor(ctx, peer?.url ?? ctx.config.cluster.advertiseUrl ?? null);
   const disk = new DiskGate(ctx.config.dataDir, ctx.logger.child({ role: 'recorder' }), storageThresholds(ctx.config.retention));
   await disk.start();
   const pool = libuvPoolSize();
@@ -87,6 +90,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
       await uploader?.close();
       // Files closed and indexed: the leases are given up so other nodes take over at once.
       await leases?.close();
+      await peer?.close();
     },
   };
 }

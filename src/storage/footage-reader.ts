@@ -9,8 +9,8 @@ import type { ObjectStore } from './object-store.js';
 
 export interface FootageHandle {
   readonly size: number;
-  /** Where the bytes are read from: 'local' or 'object'. */
-  readonly from: 'local' | 'object';
+  /** Where the bytes are read from: this node's disk, the object store, or another recorder node's disk. */
+  readonly from: 'local' | 'object' | 'peer';
   /** Reads up to `length` bytes at `position` into `buf` at `offset`; returns how many. */
   read(buf: Buffer, offset: number, length: number, position: number): Promise<number>;
   close(): Promise<void>;
@@ -59,12 +59,18 @@ class ObjectHandle implements FootageHandle {
   async close(): Promise<void> {}
 }
 
-/** Local disk first, then the object store (when one is configured). */
+/**
+ * Local disk first, then the object store (when one is configured), then `elsewhere`: in a cluster,
+ * the recorder node whose disk holds a file not yet uploaded (src/cluster/peer-footage.ts).
+ */
 export class StoredFootage implements FootageReader {
   /** `local`: the data folder, or how a relative path becomes an absolute one. */
   constructor(
     local: string | ((relPath: string) => string),
     private readonly objects: ObjectStore | null = null,
+    private readonly elsewhere: FootageReader | null = null,
+    /** The object key of a file (its path unless the index says otherwise: keys carry the lease epoch). */
+    private readonly keyOf: (relPath: string) => Promise<string> = async (p) => p,
   ) {
     this.absolute = typeof local === 'string' ? (p) => absoluteFootagePath(local, p) : local;
   }
@@ -81,11 +87,13 @@ export class StoredFootage implements FootageReader {
         throw e;
       }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !this.objects) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || (!this.objects && !this.elsewhere)) throw e;
     }
-    const info = await this.objects.head(relPath);
-    if (!info) throw Object.assign(new Error(`${relPath} is neither on local disk nor in ${this.objects.where}`), { code: 'ENOENT' });
-    return new ObjectHandle(this.objects, relPath, info.versionId, info.size);
+    const key = this.objects ? await this.keyOf(relPath) : relPath;
+    const info = this.objects ? await this.objects.head(key) : undefined;
+    if (info) return new ObjectHandle(this.objects!, key, info.versionId, info.size);
+    if (this.elsewhere) return this.elsewhere.open(relPath);
+    throw Object.assign(new Error(`${relPath} is neither on local disk nor in ${this.objects!.where}`), { code: 'ENOENT' });
   }
 }
 

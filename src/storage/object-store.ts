@@ -47,3 +47,12 @@ export class ObjectStoreRefused extends Error {
     super(message);
   }
 }
+
+/**
+ * The object key of a recording file: its path, with the lease epoch it was written under when
+ * there is one (recorder nodes, issue 22) — `recordings/7/2026-12-05/7-1764892800000.e3.mp4` — so
+ * a node that lost the camera can never write the key of the node that holds it now.
+ */
+export function footageObjectKey(path: string, epoch = 0): string {
+  return epoch > 0 ? path.replace(/\.mp4$/, `.e${epoch}.mp4`) : path;
+}

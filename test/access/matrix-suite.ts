@@ -241,6 +241,8 @@ export function authorisationMatrix(shard: number, shards: number): void {
       // Bulk import and full export reach every region: only a platform-wide grant may.
       'POST /api/v1/cameras/import': { call: async () => ({ url: '', payload: 'gbId\n', headers: { 'content-type': 'text/csv' } }), own: NOBODY, other: NOBODY },
       'GET /api/v1/cameras/export': { call: async () => ({ url: '' }), own: NOBODY, other: NOBODY },
+      // Answers everyone signed in, but only about cameras one may see the health of (checked below).
+      'GET /api/v1/cluster/recording-nodes': { call: async (v) => ({ url: `?cameraIds=${camOf(v)}` }), own: 'all', other: 'all' },
       'GET /api/v1/camera-groups': { call: async () => ({ url: '' }), own: READERS, other: READERS },
       'POST /api/v1/camera-groups': { call: async () => ({ url: '', payload: { gbId: '34010400002150000001', kind: 'business_group', name: 'g' } }), own: NOBODY, other: NOBODY },
       'GET /api/v1/camera-groups/:id': { call: async () => ({ url: '/1' }), own: READERS, other: READERS },
@@ -360,6 +362,11 @@ export function authorisationMatrix(shard: number, shards: number): void {
               if (items.some((i) => i.id === w.camB)) wrong.push(`${role} saw another organisation's camera`);
               const confidential = ['unit_administrator', 'maintainer', 'supervisor', 'system_administrator'].includes(role);
               if (items.some((i) => (i.gbId !== '') !== confidential)) wrong.push(`${role} saw the wrong confidential fields`);
+            }
+            if (ok && key === 'GET /api/v1/cluster/recording-nodes') {
+              const named = (res.json().items as { cameraId: number }[]).map((i) => i.cameraId);
+              const sees = v === 'own' && ['duty_operator', 'unit_administrator', 'maintainer', 'supervisor', 'system_administrator'].includes(role);
+              if (named.length !== (sees ? 1 : 0)) wrong.push(`${role} was told the recording node of ${v === 'own' ? 'its own' : 'another organisation\'s'} camera ${sees ? 'not' : 'wrongly'}`);
             }
             if (ok && key === 'GET /api/v1/audit/entries' && (res.json().items as { cameraIds: number[] }[]).some((e) => !e.cameraIds.includes(w.camA))) wrong.push(`${role} read register entries not about the asked camera of its own city`);
             if (ok && key === 'GET /api/v1/exports' && (res.json().items as { createdBy: number }[]).some((e) => e.createdBy !== me.id)) wrong.push(`${role} listed exports another person started`);

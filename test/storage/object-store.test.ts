@@ -314,5 +314,23 @@ for (const dialect of DIALECTS) {
       // A second pass has nothing left to do.
       expect((await sync.sync()).extended).toBe(0);
     });
+
+    it('a file written under a recorder lease is stored under a key carrying its epoch, and read back through the index of objects', async () => {
+      const [f] = await recordEndingIn(DAY_MS, 1);
+      // As a recorder node writes it: under lease epoch 3 (the fencing token of issue 22).
+      await w.db.kysely.updateTable('recording_files').set({ epoch: 3 }).where('id', '=', f!.id).execute();
+      const sum = createHash('sha256').update(readFileSync(w.store.absolute(f!.path))).digest('hex');
+      expect(await uploader().runOnce()).toMatchObject({ uploaded: 1, error: null, localRemoved: 1 });
+      const key = f!.path.replace(/\.mp4$/, '.e3.mp4');
+      expect((await w.repos.footageObjects.byFile(f!.id))!.objectKey).toBe(key);
+      expect((await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ObjectLockMode).toBe('COMPLIANCE');
+      expect(await versions(f!.path)).toHaveLength(0);
+      const footage = new StoredFootage((p) => w.store.absolute(p), store, null, async (p) => (await w.repos.footageObjects.byPath(p))?.objectKey ?? p);
+      const h = await footage.open(f!.path);
+      expect(h.from).toBe('object');
+      const bytes = Buffer.alloc(h.size);
+      await h.read(bytes, 0, h.size, 0);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(sum);
+    });
   });
 }

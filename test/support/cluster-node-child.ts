@@ -4,6 +4,7 @@
 // Prints "ready", then one JSON line per lease round ({"round":…}) and per fenced camera.
 import { destination, pino } from 'pino';
 import { LeaseKeeper } from '../../src/cluster/lease-keeper.js';
+import { FOOTAGE_KEY, PeerFootageServer } from '../../src/cluster/peer-footage.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { createRepositories } from '../../src/db/repositories.js';
@@ -22,6 +23,8 @@ interface NodeOptions {
   logLevel?: string;
   /** Keep leases only, record nothing (the benchmark's 10,000 leased cameras). */
   leasesOnly?: boolean;
+  /** Serve this node's recording files to the cluster's other processes on a free loopback port. */
+  peer?: boolean;
 }
 
 const [dataDir, dbUrl, json] = process.argv.slice(2);
@@ -37,12 +40,14 @@ await migrateToLatest(db);
 const repos = createRepositories(db);
 const wakeups = new Wakeups(db);
 const say = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const peer = o.peer ? new PeerFootageServer({ dataDir, key: await repos.cluster.key(FOOTAGE_KEY, Date.now()), logger }) : undefined;
+const peerUrl = peer ? `http://127.0.0.1:${await peer.listen()}` : null;
 let round = 0;
 const keeper = new LeaseKeeper(
   repos.leases,
   () => repos.recordings.recordableCameras(),
   {
-    nodeId: o.nodeId, url: null, capacity: o.capacity ?? 500, leaseMs: o.leaseMs, handOversPerRound: o.handOversPerRound ?? 5,
+    nodeId: o.nodeId, url: peerUrl, capacity: o.capacity ?? 500, leaseMs: o.leaseMs, handOversPerRound: o.handOversPerRound ?? 5,
     wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb) => wakeups.listen(LEASE_CHANNEL, cb) },
     onRound: (r) => say({ round: ++round, held: keeper.held().size, lost: r.lost, acquired: r.acquired, released: r.released, at: Date.now() }),
   },
@@ -61,6 +66,7 @@ process.once('SIGTERM', () => {
   void (async () => {
     if (!o.leasesOnly) await recorder.close();
     await keeper.close();
+    await peer?.close();
     await wakeups.close();
     await db.close();
     process.exit(0);

@@ -18,6 +18,10 @@ export interface ThrowawayPostgres {
   log(): Promise<string>;
   /** The server's main process (its backends are its children), for benchmarks counting its CPU. */
   serverPid(): number | undefined;
+  /** Stops the server (pg_ctl stop, fast: sessions are cut) and keeps its data, for `start` again. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port with the same data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,11 +87,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
     return run(join(bin, cmd), args, { cwd: dir });
   };
   await exec('initdb', ['-D', data, '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--locale=C']);
-  await exec('pg_ctl', [
+  const start = () => exec('pg_ctl', [
     '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
     '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200${explain(options.explainSlowerThanMs)}`,
     'start',
   ]);
+  await start();
   const url = `postgres://vigil@127.0.0.1:${port}/postgres`;
   return {
     url,
@@ -109,6 +114,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
       } catch {
         return undefined;
       }
+    },
+    async halt() {
+      await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    async resume() {
+      await start();
     },
     async stop() {
       await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);

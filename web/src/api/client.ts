@@ -10,6 +10,7 @@ import type {
   OrganisationInput,
   Page,
   PlaceCategory,
+  RecordingNodes,
 } from './types';
 import type { components } from './generated/openapi.js';
 import type { ResponseOf } from './schema.js';
@@ -137,6 +138,9 @@ export const api = {
     update: (id: number, patch: Partial<CameraInput>) => request<Camera>('PATCH', `/cameras/${id}`, { json: patch }),
     importCsv: (csv: string) => request<{ imported: number }>('POST', '/cameras/import', { text: { body: csv, contentType: 'text/csv' } }),
     exportUrl: () => buildUrl('/cameras/export'),
+  },
+  cluster: {
+    recordingNodes: (cameraIds: number[], signal?: AbortSignal) => request<RecordingNodes>('GET', '/cluster/recording-nodes', { query: { cameraIds: cameraIds.join(',') }, signal }),
   },
   organisations: {
     list: (q: { kind?: 'platform' | 'unit'; parentId?: number | 'root'; subtreeOf?: number } = {}) =>

@@ -8,6 +8,8 @@ export type Camera = ResponseOf<'/api/v1/cameras/{id}', 'get'> & {
   warnings?: RecordingWarning[];
 };
 export type CameraInput = BodyOf<'/api/v1/cameras', 'post'>;
+/** Which recorder node records each camera (PostgreSQL clusters). */
+export type RecordingNodes = ResponseOf<'/api/v1/cluster/recording-nodes', 'get'>;
 /** Why a saved camera point will not be recorded as it stands. */
 export type RecordingWarning = ResponseOf<'/api/v1/cameras', 'post', 201>['warnings'][number];
 

@@ -11027,6 +11027,203 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cluster/recording-nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which recorder node records each of the cameras named (PostgreSQL clusters; on SQLite clustered is false and one process records every camera) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Camera ids separated by commas, at most 200 */
+                    cameraIds: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clustered: boolean;
+                            items: {
+                                cameraId: number;
+                                /** @description The recorder node that holds the camera's lease now; null: none does (a takeover under way, no capacity) */
+                                nodeId: string | null;
+                                /** @description The lease's epoch (the fencing token on its recording rows) */
+                                epoch: number | null;
+                                /** @description When that node took the camera, epoch ms (database clock) */
+                                since: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the session or API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Not permitted: a missing permission or scope, a missing CSRF token, or a second factor still to enrol */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/coverage": {
         parameters: {
             query?: never;

@@ -65,6 +65,16 @@ export default function CamerasPage() {
     return out;
   }, [list.data, readsSystems]);
 
+  // Which recorder node records each camera of the page (a cluster on PostgreSQL); on SQLite one
+  // process records every camera and the column is not shown.
+  const nodes = useAsync(async (signal) => {
+    const ids = list.data?.items.map((c) => c.id) ?? [];
+    if (!ids.length) return undefined;
+    return api.cluster.recordingNodes(ids, signal).catch(() => undefined);
+  }, [list.data]);
+  const nodeOf = useMemo(() => new Map((nodes.data?.items ?? []).map((n) => [n.cameraId, n])), [nodes.data]);
+  const clustered = nodes.data?.clustered === true;
+
   const setFilter = <K extends keyof Filters>(k: K, v: Filters[K]) => {
     setFilters((f) => ({ ...f, [k]: v }));
     setPage(1);
@@ -109,6 +119,22 @@ export default function CamerasPage() {
           );
         },
       },
+      ...(clustered
+        ? [{
+          title: t('cameras.recordingNode'),
+          key: 'recordingNode',
+          width: 130,
+          render: (_: unknown, c: Camera) => {
+            const n = nodeOf.get(c.id);
+            if (!n) return null;
+            return n.nodeId ? (
+              <Tooltip title={t('cameras.recordingNodeHelp', { epoch: n.epoch, since: n.since ? new Date(n.since).toLocaleString() : '' })}>
+                <Typography.Text code data-testid="recording-node">{n.nodeId}</Typography.Text>
+              </Tooltip>
+            ) : c.status === 'in_service' ? <Tag color="red" data-testid="recording-node">{t('cameras.recordingNodeNone')}</Tag> : null;
+          },
+        }]
+        : []),
       {
         title: '',
         key: 'actions',
@@ -121,7 +147,7 @@ export default function CamerasPage() {
           ) : null,
       },
     ],
-    [t, categories.byId, orgs.byId, orgName, localName, held.data, writes],
+    [t, categories.byId, orgs.byId, orgName, localName, held.data, writes, clustered, nodeOf],
   );
 
   return (
