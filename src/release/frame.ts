@@ -59,7 +59,7 @@ export function yuv420ToRgb(
       const c = crow + (sx >> 1);
       const u = frame[uOff + c]! - 128;
       const v = frame[vOff + c]! - 128;
-      const k = 1192 * (yy - 16);
+      const k = 1192 * (yy - 16) + 512;
       // Integer BT.601: R = 1.164(Y−16) + 1.596V, G = … − 0.392U − 0.813V, B = … + 2.017U (× 1024).
       out[o] = clamp8((k + 1634 * v) >> 10);
       out[o + 1] = clamp8((k - 401 * u - 832 * v) >> 10);
