@@ -1,4 +1,4 @@
-// npm run bench:mask [-- --seconds S --step N --style pixelate|blur|solid --text-side PX] —
+// npm run bench:mask [-- --seconds S --step N --style pixelate|blur|solid --text-side PX --small-faces on|off] —
 // masks labelled 720p25 footage (test/support/mask-footage.ts: two plates, a shop sign, a licence
 // line and two faces moving over a panned background, every box known per frame) with the real
 // models and ffmpeg, then scores the masks burned in against the labels (test/support/mask-
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     step: { type: 'string', default: process.env.BENCH_MASK_STEP ?? '5' },
     style: { type: 'string', default: 'pixelate' },
     'text-side': { type: 'string', default: process.env.BENCH_MASK_TEXT_SIDE ?? '640' },
+    'small-faces': { type: 'string', default: 'on' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -33,7 +34,7 @@ await runBench('mask', async (run) => {
   const clip = await run.phase('footage', 120 + SECONDS * 6, () => makeLabelledClip(dir, { width: 1280, height: 720, seconds: SECONDS }));
   const masker = await run.phase('models', 120, () => Masker.open({ text: { maxSide: TEXT_SIDE } }));
   const loadBefore = loadAverage();
-  const res = await run.phase('mask', 60 + SECONDS * 20, () => masker.mask({ input: clip.path, output: join(dir, 'released.mp4'), style: values.style as MaskStyle, step: STEP }));
+  const res = await run.phase('mask', 60 + SECONDS * 20, () => masker.mask({ input: clip.path, output: join(dir, 'released.mp4'), style: values.style as MaskStyle, step: STEP, ...(values['small-faces'] === 'off' ? { smallFaces: false as const } : {}) }));
   const loadAfter = loadAverage();
   const t = res.timings;
   const wall = t.wall;
@@ -47,7 +48,7 @@ await runBench('mask', async (run) => {
     [
       `masked ${res.frames} frames of 1280x720 at 25 fps (${SECONDS} s) in ${s1(wall)} s by the wall clock: speedX ${speedX} (goal ≥ 0.5, then ≥ 1); load average ${loadBefore} before, ${loadAfter} after (${CORES} cores)`,
       `  CPU: ${perS(cpu)} (this process's threads and its ffmpeg children): on ${CORES} cores of its own, speedX ${cpuSpeedX}`,
-      `  detector on every ${STEP}th frame and the last (${t.detectorFrames} frames), text input ≤ ${TEXT_SIDE} px, style ${values.style}; ${res.tracks.length} tracks`,
+      `  detector on every ${STEP}th frame and the last (${t.detectorFrames} frames), text input ≤ ${TEXT_SIDE} px, small-face tiles ${values['small-faces']}, style ${values.style}; ${res.tracks.length} tracks`,
       `  where the CPU went (load-independent):`,
       `    ffmpeg decode           ${perS(t.cpu.decode)}`,
       `    ffmpeg H.264 encode     ${perS(t.cpu.encode)}`,
@@ -60,6 +61,8 @@ await runBench('mask', async (run) => {
       '  kind   labelled  masked  recall %  frames wholly visible',
       `  text   ${String(score.labelled.text).padStart(8)}  ${String(score.masked.text).padStart(6)}  ${String(score.recallPct.text).padStart(8)}  ${score.framesWhollyVisible.text}`,
       `  face   ${String(score.labelled.face).padStart(8)}  ${String(score.masked.face).padStart(6)}  ${String(score.recallPct.face).padStart(8)}  ${score.framesWhollyVisible.face}`,
+      '  by piece (width in px):',
+      ...Object.entries(score.byLabel).map(([name, b]) => `    ${name.padEnd(12)} ${b.kind} ${String(b.width).padStart(4)} px  ${String(b.masked).padStart(6)}/${String(b.labelled).padEnd(6)} ${b.recallPct} %`),
       `  over-masking: ${score.overMaskPct} % of the frame area outside labelled boxes`,
       ...(score.misses.length ? ['  first misses:', ...score.misses.map((m) => `    ${m}`)] : []),
       '',
@@ -75,9 +78,11 @@ await runBench('mask', async (run) => {
     cpuS: Math.round(cpu * 10) / 10,
     load: loadAfter,
     cpuSpeedX,
+    faceRecallPctBySize: Object.fromEntries(Object.values(score.byLabel).filter((b) => b.kind === 'face').map((b) => [`${b.width}px`, b.recallPct])),
     framesTextVisible: score.framesWhollyVisible.text,
     framesFaceVisible: score.framesWhollyVisible.face,
     step: STEP,
+    smallFaces: values['small-faces'],
     cpuDecodeS: Math.round(t.cpu.decode * 10) / 10,
     cpuEncodeS: Math.round(t.cpu.encode * 10) / 10,
     cpuFaceS: Math.round(t.cpu.faceThread * 10) / 10,

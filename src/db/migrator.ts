@@ -25,6 +25,7 @@ import { shares } from './migrations/0024-shares.js';
 import { recorderLeases } from './migrations/0028-recorder-leases.js';
 import { footageObjects } from './migrations/0029-footage-objects.js';
 import { releases } from './migrations/0030-releases.js';
+import { releaseCaptionProfile } from './migrations/0036-release-caption-profile.js';
 import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
@@ -52,6 +53,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0029-footage-objects': footageObjects(),
     '0030-releases': releases(db.dialect),
     '0031-search-grams-by-region': searchGramsByRegion(db.dialect),
+    '0036-release-caption-profile': releaseCaptionProfile(),
   };
 }
 

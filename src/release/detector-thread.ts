@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../project-root.js';
 import { MaskModelError } from './errors.js';
-import type { FaceDetectorOptions, FaceView } from './face-detector.js';
+import type { FaceDetectorOptions } from './face-detector.js';
 import type { RgbFrame } from './frame.js';
 import type { Detection, TextDetectorOptions } from './text-detector.js';
 
@@ -59,12 +59,12 @@ export class DetectorThread {
     return new DetectorThread(worker, spec.kind);
   }
 
-  detect(frame: RgbFrame, views: FaceView[] = []): Promise<Detection[]> {
+  detect(frame: RgbFrame): Promise<Detection[]> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, width: frame.width, height: frame.height, data: frame.data, views });
+      this.worker.postMessage({ id, width: frame.width, height: frame.height, data: frame.data });
     });
   }
 

@@ -3,15 +3,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { threadCpuSeconds } from './cpu-time.js';
 import type { DetectorSpec } from './detector-thread.js';
-import { FaceDetector, type FaceView } from './face-detector.js';
+import { FaceDetector } from './face-detector.js';
 import type { RgbFrame } from './frame.js';
 import { TextDetector, type Detection } from './text-detector.js';
 
-type Request = { id: number; width: number; height: number; data: Uint8Array; views?: FaceView[] };
+type Request = { id: number; width: number; height: number; data: Uint8Array };
 
 const port = parentPort!;
 const spec = workerData as DetectorSpec;
-const open: Promise<{ detect(f: RgbFrame, views?: FaceView[]): Promise<Detection[]> }> =
+const open: Promise<{ detect(f: RgbFrame): Promise<Detection[]> }> =
   spec.kind === 'text' ? TextDetector.open(spec.options) : FaceDetector.open(spec.options);
 open.then(
   (detector) => {
@@ -20,7 +20,7 @@ open.then(
     port.on('message', (m: Request) => {
       queue = queue.then(async () => {
         try {
-          const boxes = await detector.detect({ width: m.width, height: m.height, data: m.data }, m.views);
+          const boxes = await detector.detect({ width: m.width, height: m.height, data: m.data });
           // This thread's CPU so far: the detector's cost, whatever else the machine runs.
           port.postMessage({ id: m.id, boxes, cpuSeconds: threadCpuSeconds() });
         } catch (e) {

@@ -19,12 +19,6 @@ import { MaskModelError } from './errors.js';
 import type { RgbFrame } from './frame.js';
 import type { Detection } from './text-detector.js';
 
-/** A part of the frame (`region`, in the frame's pixels) as a picture of its own, at any size. */
-export interface FaceView {
-  region: Box;
-  image: RgbFrame;
-}
-
 export interface FaceDetectorOptions {
   /** Tiles across and down besides the whole frame (0 = whole frame only). */
   tiles?: { cols: number; rows: number };
@@ -102,22 +96,10 @@ export class FaceDetector {
     return new FaceDetector(human, { tiles: options.tiles ?? { cols: 1, rows: 1 }, minConfidence: options.minConfidence ?? 0.3 });
   }
 
-  /**
-   * Faces in the frame, in its pixels. `views` are parts of the same picture at a finer scale
-   * (cut from the decoded frame, not from this smaller copy): each is searched too, its faces
-   * mapped back through its region, so a face too small for the whole frame is found in its view.
-   */
-  async detect(frame: RgbFrame, views: FaceView[] = []): Promise<Detection[]> {
+  async detect(frame: RgbFrame): Promise<Detection[]> {
     const all: Detection[] = [];
     for (const region of tileRegions(frame.width, frame.height, this.o.tiles)) {
       for (const d of await this.detectIn(frame, region)) all.push(d);
-    }
-    for (const v of views) {
-      const sx = v.region.w / v.image.width;
-      const sy = v.region.h / v.image.height;
-      for (const d of await this.detectIn(v.image, { x: 0, y: 0, w: v.image.width, h: v.image.height })) {
-        all.push({ x: v.region.x + d.x * sx, y: v.region.y + d.y * sy, w: d.w * sx, h: d.h * sy, score: d.score });
-      }
     }
     return mergeOverlapping(all);
   }

@@ -15,11 +15,12 @@ import { basename, dirname, join } from 'node:path';
 import { scaleBox, type Box } from './box.js';
 import { MaskCancelledError, MaskSourceError } from './errors.js';
 import { DetectorThread } from './detector-thread.js';
-import { FaceDetector, type FaceDetectorOptions, type FaceView } from './face-detector.js';
+import { FaceDetector, type FaceDetectorOptions } from './face-detector.js';
 import { childrenCpuSeconds, processCpuSeconds, threadCpuSeconds } from './cpu-time.js';
 import { decodeFrames, probeSource, startEncoder, type SourceInfo } from './ffmpeg-io.js';
 import { yuv420ToRgb, type RgbFrame } from './frame.js';
 import { maskFrame, yuv420Layout, type MaskStyle } from './mask-render.js';
+import { SMALL_FACES, SmallFaceSearch, type SmallFaceOptions } from './small-faces.js';
 import { DEFAULT_TEXT_SIDE, inputSize, TextDetector, type Detection, type TextDetectorOptions } from './text-detector.js';
 import { boxesAt, IouTracker, type MaskKind, type Sighting, type Track } from './tracker.js';
 
@@ -35,7 +36,7 @@ export interface MaskerOptions {
 
 /** A detector, here or on its thread. */
 interface Detector {
-  detect(frame: RgbFrame, views?: FaceView[]): Promise<Detection[]>;
+  detect(frame: RgbFrame): Promise<Detection[]>;
 }
 
 /**
@@ -73,6 +74,11 @@ export interface MaskJob {
   manual?: ManualRegion[];
   /** A line drawn at the bottom of every frame (the "released by … on …" notice). */
   caption?: string;
+  /**
+   * Faces too small for the whole frame searched in tiles taking turns (small-faces.ts; on by
+   * default, false to search the whole frame only).
+   */
+  smallFaces?: SmallFaceOptions | false;
   /** Tracks the operator removed as false. */
   removeTracks?: number[];
   signal?: AbortSignal;
@@ -154,10 +160,12 @@ export class Masker {
     const layout = yuv420Layout(source.width, source.height);
     const whole = { x: 0, y: 0, w: source.width, h: source.height };
     const tracker = new IouTracker();
+    const small = this.faces && job.smallFaces !== false ? new SmallFaceSearch(source.width, source.height, step, job.smallFaces ?? SMALL_FACES) : undefined;
     // A frame is rendered once detection has reached LAG frames past it: by then no later
-    // sighting can change its boxes (a new track pads back one step; a track missed on up to
-    // maxMisses detector frames is interpolated once it is seen again).
-    const lag = step * (tracker.maxMisses + 2);
+    // sighting can change its boxes (a new track pads back one step — a tile's step for the
+    // small faces; a track missed on up to maxMisses detector frames is interpolated once it is
+    // seen again).
+    const lag = Math.max(step, small?.tileStep ?? 0) * (tracker.maxMisses + 2);
 
     // Detection: each detector frame is made from the frame the render decoded (one decoder),
     // and the two detectors run at once, off this thread (onnxruntime's pool, the face thread),
@@ -167,9 +175,10 @@ export class Masker {
     let chain = Promise.resolve();
     let wake: (() => void) | undefined;
     const progressed = () => new Promise<void>((resolve) => (wake = resolve));
-    const detectOn = (n: number, yuv: Uint8Array) => {
+    const detectOn = (n: number, yuv: Uint8Array, tail = false) => {
       const c0 = performance.now();
       const frame = yuv420ToRgb(yuv, layout, whole, det.width, det.height);
+      const tiles = small && !tail ? small.due(n).map((i) => ({ i, view: small.view(yuv, layout, i) })) : [];
       t.toRgb += performance.now() - c0;
       chain = chain.then(async () => {
         try {
@@ -177,6 +186,8 @@ export class Masker {
           const [texts, faces] = await Promise.all([
             this.text ? timed(() => this.text!.detect(frame), (ms) => (t.textDetect += ms)) : [],
             this.faces ? timed(() => this.faces!.detect(frame), (ms) => (t.faceDetect += ms)) : [],
+            // On the face thread after the whole frame, one tile after the other.
+            ...tiles.map(({ i, view }) => this.faces!.detect(view).then((faces) => small!.add(n, i, faces))),
           ]);
           tracker.add(n, [
             ...texts.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'text' as const, score: d.score })),
@@ -193,7 +204,8 @@ export class Masker {
       });
     };
     const removed = new Set(job.removeTracks ?? []);
-    const tracks = () => tracker.tracks().filter((tr) => !removed.has(tr.id));
+    const all = () => [...tracker.tracks(), ...(small?.tracks() ?? [])];
+    const tracks = () => all().filter((tr) => !removed.has(tr.id));
     const manual = job.manual ?? [];
     const cover = { pad: step, margin };
     const boxesFrom = (list: Track[], n: number) => [
@@ -231,6 +243,8 @@ export class Masker {
     job.signal?.addEventListener('abort', onAbort, { once: true });
     let n = 0;
     let last: Uint8Array | undefined;
+    // Decoding waits while detection is behind: at most LAG and two steps of frames in memory.
+    const held = lag + 2 * step;
     try {
       for await (const yuv of decodeFrames(job.input, { pixFmt: 'yuv420p', frameBytes: layout.frameBytes, signal: job.signal })) {
         if (n % step === 0) detectOn(n, yuv);
@@ -239,8 +253,7 @@ export class Masker {
         n++;
         failed();
         await renderUpTo(detectedUpTo - lag);
-        // Decoding waits while detection is behind: at most LAG and two steps of frames in memory.
-        while (queue.length > lag + 2 * step) {
+        while (queue.length > held) {
           await progressed();
           failed();
           await renderUpTo(detectedUpTo - lag);
@@ -248,7 +261,7 @@ export class Masker {
       }
       t.cpu.decode = childrenCpuSeconds() - cpu0.children;
       // The last frame is a detector frame too, so the clip's tail is not left to extrapolation.
-      if (last && (n - 1) % step !== 0) detectOn(n - 1, last);
+      if (last && (n - 1) % step !== 0) detectOn(n - 1, last, true);
       await chain;
       failed();
       await renderUpTo(Number.MAX_SAFE_INTEGER);
@@ -275,7 +288,7 @@ export class Masker {
     const own = processCpuSeconds() - cpu0.process;
     t.cpu.rest = own - t.cpu.main - t.cpu.textThread - t.cpu.faceThread;
     t.cpu.total = own + t.cpu.decode + t.cpu.encode;
-    return { source, frames: n, tracks: final, detected: tracker.tracks(), timings: t, boxesAt: boxesOf };
+    return { source, frames: n, tracks: final, detected: all(), timings: t, boxesAt: boxesOf };
   }
 }
 
