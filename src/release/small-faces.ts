@@ -30,6 +30,9 @@ const GROWTH = 0.1;
 /** The smallest face, in the detector's input pixels, that BlazeFace finds (see the top). */
 const WHOLE_FRAME_MIN_FACE = 12;
 
+/** Detector frames between two searches of a tile, at most. */
+const MAX_CYCLE = 3;
+
 /** Least overlap of neighbouring tiles, in the frame's pixels: a small face is whole in one. */
 const MIN_OVERLAP = 64;
 
@@ -57,6 +60,7 @@ export class SmallFaceSearch {
   readonly tileStep: number;
   private readonly trackers: IouTracker[];
   private readonly cycle: number;
+  private readonly perFrame: number;
   /** Faces wider than this (frame pixels) the whole frame finds: a tile's box of them is not kept. */
   private readonly maxWidth: number;
 
@@ -65,7 +69,11 @@ export class SmallFaceSearch {
       throw new RangeError(`Small-face tiles need a side over ${MIN_OVERLAP} px and a whole number of tiles a detector frame, not ${o.side} and ${o.perDetectorFrame}`);
     }
     this.tiles = squareTiles(width, height, o.side);
-    this.cycle = Math.ceil(this.tiles.length / o.perDetectorFrame);
+    // The render waits a few of the slowest tracker's steps behind detection, holding the decoded
+    // frames meanwhile: a tile is searched at least every MAX_CYCLE detector frames, so a larger
+    // picture (15 tiles at 1080p) searches more tiles a detector frame rather than hold more.
+    this.perFrame = Math.max(o.perDetectorFrame, Math.ceil(this.tiles.length / MAX_CYCLE));
+    this.cycle = Math.ceil(this.tiles.length / this.perFrame);
     this.tileStep = step * this.cycle;
     // The whole frame finds faces of 12 px in the detector's input; half again over that, the
     // tiles leave them to it (their boxes of a large face only add to what is masked).
@@ -77,7 +85,7 @@ export class SmallFaceSearch {
   /** The tiles searched on detector frame n (a multiple of the step). */
   due(n: number): number[] {
     const turn = (n / this.step) % this.cycle;
-    return this.tiles.map((_, i) => i).filter((i) => Math.floor(i / this.o.perDetectorFrame) === turn);
+    return this.tiles.map((_, i) => i).filter((i) => Math.floor(i / this.perFrame) === turn);
   }
 
   /** Tile i of a decoded frame as the detector's input. */
