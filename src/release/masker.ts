@@ -178,7 +178,8 @@ export class Masker {
     const detectOn = (n: number, yuv: Uint8Array, tail = false) => {
       const c0 = performance.now();
       const frame = yuv420ToRgb(yuv, layout, whole, det.width, det.height);
-      const tiles = small && !tail ? small.due(n).map((i) => ({ i, view: small.view(yuv, layout, i) })) : [];
+      // The last frame searches every tile: nothing after it would correct a small face's guess.
+      const tiles = small ? (tail ? small.tiles.map((_, i) => i) : small.due(n)).map((i) => ({ i, view: small.view(yuv, layout, i) })) : [];
       t.toRgb += performance.now() - c0;
       chain = chain.then(async () => {
         try {
