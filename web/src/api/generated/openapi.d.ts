@@ -31293,7 +31293,7 @@ export interface paths {
                         to: number;
                         /** @enum {string} */
                         style?: "solid" | "pixelate" | "blur";
-                        /** @description Burn in the "released by … on …" notice (default true) */
+                        /** @description Burn in the notice worded by the jurisdiction profile (releaseCaption; default true) */
                         caption?: boolean;
                     };
                 };
@@ -31339,6 +31339,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -31352,6 +31353,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -31597,6 +31600,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -31610,6 +31614,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -31848,6 +31854,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -31861,6 +31868,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -32086,6 +32095,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -32099,6 +32109,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -32377,6 +32389,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -32390,6 +32403,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -32647,6 +32662,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -32660,6 +32676,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
