@@ -10,6 +10,7 @@ import { ptzHelp } from './commands/ptz.js';
 import { onvifHelp } from './commands/onvif.js';
 import { orgHelp } from './commands/org.js';
 import { profileHelp } from './commands/profile.js';
+import { releaseHelp } from './commands/release.js';
 import { serveHelp } from './commands/serve-help.js';
 import { simHelp } from './commands/sim.js';
 import { userHelp } from './commands/user.js';
@@ -34,6 +35,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   'verify-export': { help: verifyHelp, subcommands: [] },
   'tree-heads': { help: verifyHelp, subcommands: [] },
   export: { help: exportHelp, subcommands: [] },
+  release: { help: releaseHelp, subcommands: ['list', 'show', 'mask', 'add-region', 'remove-track', 'approve', 'download'] },
   sim: { help: simHelp, subcommands: [] },
   onvif: { help: onvifHelp, subcommands: ['probe', 'profiles'] },
   gb: { help: gbHelp, subcommands: ['devices', 'channels', 'catalog', 'backfill'] },

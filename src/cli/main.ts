@@ -5,7 +5,10 @@ import { destination, pino } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { openContext, sourceGuardFor, type Context } from '../services/context.js';
 import { auditCommand, auditHelp } from './commands/audit.js';
-import { exportCommand, exportHelp } from './commands/export.js';
+import { exportCommand, exportHelp, readLine } from './commands/export.js';
+import { releaseCommand, releaseHelp, type ReleaseCommandDeps } from './commands/release.js';
+import { openEvidence } from '../services/evidence.js';
+import { secretFromEnvironment } from '../config/environment.js';
 import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from './commands/verify.js';
 import { cameraCommand, cameraHelp } from './commands/camera.js';
 import { gbCommand, gbHelp } from './commands/gb.js';
@@ -35,6 +38,7 @@ Usage: vigil [--config FILE] <command> [options]
   audit …            verify and search the access register (vigil audit help)
   verify …           re-read recordings against the signed Merkle logs; verify-export PACKAGE
   export …           an evidence package under an approved copy/retrieve request
+  release …          public releases: mask, review, approve, download (vigil release help)
   sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
   onvif …            find cameras, read their profiles (vigil onvif help)
   gb …               GB/T 28181 devices, their catalogs, backfill (vigil gb help)
@@ -53,6 +57,7 @@ ${userHelp}
 ${auditHelp}
 ${verifyHelp}
 ${exportHelp}
+${releaseHelp}
 ${simHelp}
 ${onvifHelp}
 ${gbHelp}
@@ -113,6 +118,8 @@ async function main(argv: string[]): Promise<number> {
         return await treeHeadsCommand(ctx, rest);
       case 'export':
         return await exportCommand(ctx, rest);
+      case 'release':
+        return await releaseCommand(releaseDeps(ctx), rest);
       case 'gb':
         return await gbCommand(ctx, rest);
       case 'cascade':
@@ -125,6 +132,21 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await ctx.close();
   }
+}
+
+/** The release use case as the API has it, and signing in as the person at the keyboard. */
+function releaseDeps(ctx: Context): ReleaseCommandDeps {
+  return {
+    releases: openEvidence(ctx).releases,
+    async signIn(o) {
+      const s = await ctx.access.accounts.login({ ...o, sourceAddress: 'cli' });
+      const auth = await ctx.access.accounts.fromSession(s.sessionSecret, 'cli');
+      if (!auth) throw new UsageError('the sign-in did not give a session (a second factor may be needed: --totp)');
+      return auth.actor;
+    },
+    password: async () => secretFromEnvironment('VIGIL_PASSWORD') ?? (await readLine()),
+    publicKey: ctx.audit.keys.publicKey,
+  };
 }
 
 /** Management commands log only warnings unless asked for more, so their output stays readable. */

@@ -25,6 +25,7 @@ import { shares } from './migrations/0024-shares.js';
 import { recorderLeases } from './migrations/0028-recorder-leases.js';
 import { footageObjects } from './migrations/0029-footage-objects.js';
 import { releases } from './migrations/0030-releases.js';
+import { releaseCaptionProfile } from './migrations/0036-release-caption-profile.js';
 import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js';
 import { backfilledFootage } from './migrations/0032-backfilled-footage.js';
 import { workspace } from './migrations/0034-workspace.js';
@@ -58,8 +59,9 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0031-search-grams-by-region': searchGramsByRegion(db.dialect),
     '0032-backfilled-footage': backfilledFootage(),
     '0034-workspace': workspace(db.dialect),
-    '0037-camera-search-trigrams': cameraSearchTrigrams(db.dialect),
     '0035-cluster-keys-events': clusterKeysEvents(db.dialect),
+    '0036-release-caption-profile': releaseCaptionProfile(),
+    '0037-camera-search-trigrams': cameraSearchTrigrams(db.dialect),
   };
 }
 

@@ -1,4 +1,4 @@
-// Releases (migration 0030): the one owner of the releases table — one row a masked file made for
+// Releases (migrations 0030, 0036): the one owner of the releases table — one row a masked file made for
 // public release under a release request, with its review and approval.
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from './schema.js';
@@ -20,6 +20,8 @@ export interface ReleaseTable {
   frames_done: number;
   runs: number;
   caption: string | null;
+  /** The profile whose releaseCaption worded the caption (migration 0036). */
+  caption_profile: string | null;
   path: string;
   file_sha256: string | null;
   manifest_sha256: string | null;

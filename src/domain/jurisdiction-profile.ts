@@ -210,6 +210,11 @@ export interface JurisdictionProfile {
     onlineRateTarget: Setting<number>;
   };
   repair: RepairRules;
+  /**
+   * The notice burned into released footage, with {custodian} and {date} to fill; text null for
+   * none. `from`: the profile whose file worded it (inherited unless a profile words its own).
+   */
+  releaseCaption: { text: Bilingual | null; note: string; from: string };
   access: {
     officersToView: Setting<number>;
     officersToCopy: Setting<number>;

@@ -43,6 +43,14 @@ function setting<T extends z.ZodType>(value: T) {
     });
 }
 
+/**
+ * The notice burned into released footage (公开发布): Chinese and English text with {custodian}
+ * and {date} filled in at release, or null for none; a note says whose wording it is. The law
+ * asks for masking, not for a notice: this is the deployment's choice, so it cites no article.
+ */
+const captionText = text.refine((t) => !/\{(?!custodian\}|date\})/.test(t), 'expected only the placeholders {custodian} and {date}');
+const releaseCaption = z.strictObject({ text: z.strictObject({ zh: captionText, en: captionText }).nullable(), note: text });
+
 /** An hours value with its article, or a platform default (no article, a note saying why). */
 const hoursSetting = z
   .strictObject({ value: positiveInt.nullable(), article: articleId.optional(), note: text.optional(), platformDefault: z.literal(true).optional() })
@@ -149,6 +157,7 @@ export const profileFileSchema = z.strictObject({
   /** The text's catch-all for privacy places ("等", "其他…"): every catalogue privacy category is refused citing it. */
   privacyCatchAll: articleId.optional(),
   signageRequired: setting(z.boolean()),
+  releaseCaption: releaseCaption.optional(),
   mandatoryCategories: z.array(categoryRef).max(1000),
   prohibitedCategories: z.array(categoryRef).max(1000),
   penalties: z.array(penalty).max(200),

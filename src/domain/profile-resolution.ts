@@ -91,6 +91,9 @@ export function resolveProfile(file: ProfileFile, parent: JurisdictionProfile | 
       onlineRateTarget: settle(file.maintenance.onlineRateTarget, p?.maintenance.onlineRateTarget, from),
     },
     repair: settleRepair(file, p, from),
+    releaseCaption: file.releaseCaption
+      ? { ...file.releaseCaption, from }
+      : (p?.releaseCaption ?? { text: null, note: `${from} words no notice for released footage`, from }),
     access: {
       officersToView: settle(file.access.officersToView, p?.access.officersToView, from),
       officersToCopy: settle(file.access.officersToCopy, p?.access.officersToCopy, from),

@@ -70,14 +70,22 @@ function cells(f: Uint8Array, p: Plane, r: Box, cell: number, smooth: boolean): 
       mean[cy * nx + cx] = sum / n;
     }
   }
+  if (!smooth) {
+    // Pixelation: each cell's row is one run of its mean.
+    for (let y = r.y; y < r.y + r.h; y++) {
+      const row = p.off + y * p.stride;
+      const base = Math.floor((y - r.y) / cell) * nx;
+      for (let cx = 0; cx < nx; cx++) {
+        const x0 = r.x + cx * cell;
+        f.fill(Math.round(mean[base + cx]!), row + x0, row + Math.min(r.x + r.w, x0 + cell));
+      }
+    }
+    return;
+  }
   for (let y = r.y; y < r.y + r.h; y++) {
     const row = p.off + y * p.stride;
     const fy = (y - r.y + 0.5) / cell - 0.5;
     for (let x = r.x; x < r.x + r.w; x++) {
-      if (!smooth) {
-        f[row + x] = mean[Math.floor((y - r.y) / cell) * nx + Math.floor((x - r.x) / cell)]!;
-        continue;
-      }
       // Bilinear between cell means: a blur with no detail finer than a cell left in it.
       const fx = (x - r.x + 0.5) / cell - 0.5;
       const x0 = Math.max(0, Math.min(nx - 1, Math.floor(fx)));

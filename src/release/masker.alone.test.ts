@@ -48,7 +48,9 @@ describe('masking labelled footage', () => {
     expect(result.frames).toBe(clip.frames);
     const s = scoreMasks(result.frames, clip.width, clip.height, clip.labels, (n) => result.boxesAt(n).map((b) => b.box));
     expect(s.labelled.text).toBe(clip.frames * 4);
-    expect(s.labelled.face).toBe(clip.frames * 2);
+    expect(s.labelled.face).toBe(clip.frames * 3);
+    // The 24 px face too, found in the tiles: the issue's ≥ 97 % is for faces over 24 px.
+    expect(s.byLabel['face-small']!.recallPct, s.misses.join('\n')).toBeGreaterThanOrEqual(97);
     expect(s.recallPct.text, s.misses.join('\n')).toBeGreaterThanOrEqual(99);
     expect(s.recallPct.face, s.misses.join('\n')).toBeGreaterThanOrEqual(97);
     expect(s.framesWhollyVisible).toEqual({ text: 0, face: 0 });

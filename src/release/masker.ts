@@ -1,12 +1,11 @@
 // The masking pipeline: detect on every Nth frame, track between, burn the masks in, encode.
 //
-//   pass 1  ffmpeg decodes every Nth frame, scaled to the text detector's input, as RGB
-//           → text and face detectors (both at once: onnxruntime runs on its own thread,
-//           tfjs-wasm on this one) → the IoU tracker
-//   pass 2  ffmpeg decodes every frame as 4:2:0 → each frame's boxes from the tracks (plus the
-//           operator's manual regions) burned in → ffmpeg's H.264 encoder
-//   The passes run side by side, the second a few detector steps behind the first, so decoding
-//   and encoding overlap detection.
+//   ffmpeg decodes every frame once, as 4:2:0 → every Nth frame (and the last) is made into the
+//   detectors' RGB input here → text and face detectors, both at once and off this thread
+//   (onnxruntime's pool, the face thread) → the IoU tracker
+//   Meanwhile each frame detection has settled (a few detector steps behind) gets its boxes from
+//   the tracks (plus the operator's manual regions) burned in → ffmpeg's H.264 encoder. Decoding
+//   waits when detection is behind, so a bounded number of frames is held in memory.
 //
 // The output is written in a private folder (mode 0700) beside it and renamed into place only
 // when complete; on failure or cancellation the folder is removed, and a folder left by a
@@ -15,21 +14,29 @@ import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'nod
 import { basename, dirname, join } from 'node:path';
 import { scaleBox, type Box } from './box.js';
 import { MaskCancelledError, MaskSourceError } from './errors.js';
+import { DetectorThread } from './detector-thread.js';
 import { FaceDetector, type FaceDetectorOptions } from './face-detector.js';
-import { FaceThread } from './face-thread.js';
+import { childrenCpuSeconds, processCpuSeconds, threadCpuSeconds } from './cpu-time.js';
 import { decodeFrames, probeSource, startEncoder, type SourceInfo } from './ffmpeg-io.js';
+import { yuv420ToRgb, type RgbFrame } from './frame.js';
 import { maskFrame, yuv420Layout, type MaskStyle } from './mask-render.js';
-import { TextDetector, type TextDetectorOptions } from './text-detector.js';
+import { SMALL_FACES, SmallFaceSearch, type SmallFaceOptions } from './small-faces.js';
+import { DEFAULT_TEXT_SIDE, inputSize, TextDetector, type Detection, type TextDetectorOptions } from './text-detector.js';
 import { boxesAt, IouTracker, type MaskKind, type Sighting, type Track } from './tracker.js';
 
 export interface MaskerOptions {
   text?: TextDetectorOptions | false;
   faces?: FaceDetectorOptions | false;
   /**
-   * Run the face detector on a thread of its own (default): on this one, TensorFlow.js's wasm
-   * backend held the event loop for every detector frame and the render pass stood still.
+   * Run each detector on a thread of its own (default; detector-thread.ts says why). False runs
+   * them on this thread, one after the other.
    */
-  faceThread?: boolean;
+  threads?: boolean;
+}
+
+/** A detector, here or on its thread. */
+interface Detector {
+  detect(frame: RgbFrame): Promise<Detection[]>;
 }
 
 /**
@@ -67,6 +74,11 @@ export interface MaskJob {
   manual?: ManualRegion[];
   /** A line drawn at the bottom of every frame (the "released by … on …" notice). */
   caption?: string;
+  /**
+   * Faces too small for the whole frame searched in tiles taking turns (small-faces.ts; on by
+   * default, false to search the whole frame only).
+   */
+  smallFaces?: SmallFaceOptions | false;
   /** Tracks the operator removed as false. */
   removeTracks?: number[];
   signal?: AbortSignal;
@@ -79,8 +91,16 @@ export interface MaskResult {
   tracks: Track[];
   /** Every track found, those removed by the operator too (a review lists them to restore one). */
   detected: Track[];
-  /** Where the time went, in milliseconds. */
-  timings: { detectPass: number; textDetect: number; faceDetect: number; renderPass: number; maskDraw: number; detectorFrames: number };
+  /**
+   * Where the time went: wall milliseconds (the detectors run at once, beside the render), and
+   * CPU seconds by part — the ffmpeg decoder and encoder, the face thread, this thread (reading
+   * frames, making the detectors' input, tracking, drawing, feeding the encoder) and the rest of
+   * the process (the garbage collector, libuv's pool).
+   */
+  timings: {
+    wall: number; textDetect: number; faceDetect: number; maskDraw: number; toRgb: number; detectorFrames: number;
+    cpu: { decode: number; encode: number; textThread: number; faceThread: number; main: number; rest: number; total: number };
+  };
   /** The boxes burned into frame n (for the manifest and the measurements). */
   boxesAt(n: number): { kind: MaskKind; box: Box }[];
 }
@@ -89,23 +109,38 @@ const TEMP_PREFIX = '.vigil-mask-';
 
 export class Masker {
   private constructor(
-    private readonly text: TextDetector | undefined,
-    private readonly faces: Pick<FaceDetector, 'detect'> | undefined,
-    private readonly closeFaces: () => Promise<void>,
+    private readonly text: Detector | undefined,
+    private readonly faces: Detector | undefined,
+    /** The text detector's input size for a frame of the source's size. */
+    private readonly textInput: (width: number, height: number) => { width: number; height: number },
   ) {}
 
   /** Loads the models: a missing or corrupt one fails here, before any release is asked for. */
   static async open(o: MaskerOptions = {}): Promise<Masker> {
-    const text = o.text === false ? undefined : await TextDetector.open(o.text ?? {});
-    if (o.faces === false) return new Masker(text, undefined, async () => {});
-    if (o.faceThread === false) return new Masker(text, await FaceDetector.open(o.faces ?? {}), async () => {});
-    const thread = await FaceThread.open(o.faces ?? {});
-    return new Masker(text, thread, () => thread.close());
+    const textOptions = o.text === false ? undefined : (o.text ?? {});
+    const faceOptions = o.faces === false ? undefined : (o.faces ?? {});
+    const textInput = (w: number, h: number) => inputSize(w, h, textOptions?.maxSide ?? DEFAULT_TEXT_SIDE);
+    if (o.threads === false) {
+      const [text, faces] = [textOptions && (await TextDetector.open(textOptions)), faceOptions && (await FaceDetector.open(faceOptions))];
+      return new Masker(text, faces, textInput);
+    }
+    const opened = await Promise.allSettled([
+      textOptions ? DetectorThread.open({ kind: 'text', options: textOptions }) : undefined,
+      faceOptions ? DetectorThread.open({ kind: 'face', options: faceOptions }) : undefined,
+    ]);
+    const failure = opened.find((r) => r.status === 'rejected');
+    if (failure) {
+      // The one that did load is stopped: a masker that cannot start leaves no thread behind.
+      await Promise.all(opened.map((r) => (r.status === 'fulfilled' ? r.value?.close() : undefined)));
+      throw (failure as PromiseRejectedResult).reason;
+    }
+    const [text, faces] = opened.map((r) => (r as PromiseFulfilledResult<DetectorThread | undefined>).value);
+    return new Masker(text, faces, textInput);
   }
 
-  /** Stops the face detection thread (a masker never closed does not keep the process alive). */
+  /** Stops the detector threads (a masker never closed does not keep the process alive). */
   async close(): Promise<void> {
-    await this.closeFaces();
+    await Promise.all([this.text, this.faces].map((d) => (d instanceof DetectorThread ? d.close() : undefined)));
   }
 
   async mask(job: MaskJob): Promise<MaskResult> {
@@ -115,108 +150,151 @@ export class Masker {
     if (job.signal?.aborted) throw new MaskCancelledError();
     const source = await probeSource(job.input);
     removeAbandoned(dirname(job.output));
-    const t = { detectPass: 0, textDetect: 0, faceDetect: 0, renderPass: 0, maskDraw: 0, detectorFrames: 0 };
+    const w0 = performance.now();
+    const cpu0 = { process: processCpuSeconds(), children: childrenCpuSeconds(), main: threadCpuSeconds(), text: threadCpu(this.text), faces: threadCpu(this.faces) };
+    const t = { wall: 0, textDetect: 0, faceDetect: 0, maskDraw: 0, toRgb: 0, detectorFrames: 0, cpu: { decode: 0, encode: 0, textThread: 0, faceThread: 0, main: 0, rest: 0, total: 0 } };
 
-    // Pass 1: detection on every step-th frame. Pass 2 runs beside it, LAG frames behind: by
-    // then no later sighting can change a frame's boxes (a new track pads back one step; a track
-    // missed on up to maxMisses detector frames is interpolated once it is seen again).
-    const t1 = performance.now();
-    const det = this.text?.inputSizeFor(source.width, source.height) ?? { width: 640, height: Math.round((640 * source.height) / source.width / 2) * 2 };
+    const det = this.textInput(source.width, source.height);
     const sx = source.width / det.width;
     const sy = source.height / det.height;
+    const layout = yuv420Layout(source.width, source.height);
+    const whole = { x: 0, y: 0, w: source.width, h: source.height };
     const tracker = new IouTracker();
-    const lag = step * (tracker.maxMisses + 2);
+    const small = this.faces && job.smallFaces !== false ? new SmallFaceSearch(source.width, source.height, step, job.smallFaces ?? SMALL_FACES) : undefined;
+    // A frame is rendered once detection has reached LAG frames past it: by then no later
+    // sighting can change its boxes (a new track pads back one step — a tile's step for the
+    // small faces; a track missed on up to maxMisses detector frames is interpolated once it is
+    // seen again).
+    const lag = Math.max(step, small?.tileStep ?? 0) * (tracker.maxMisses + 2);
+
+    // Detection: each detector frame is made from the frame the render decoded (one decoder),
+    // and the two detectors run at once, off this thread (onnxruntime's pool, the face thread),
+    // while this thread draws and encodes the frames detection has settled.
     let detectedUpTo = -1;
-    let detectDone = false;
     let detectError: unknown;
+    let chain = Promise.resolve();
     let wake: (() => void) | undefined;
-    const woken = () => new Promise<void>((resolve) => (wake = resolve));
-    // Stops the detection pass when the render pass fails, as the caller's signal stops both.
-    const stopDetect = new AbortController();
-    const forward = () => stopDetect.abort();
-    job.signal?.addEventListener('abort', forward, { once: true });
-    const detectPass = (async () => {
-      let k = 0;
-      try {
-        for await (const rgb of decodeFrames(job.input, { vf: `select='not(mod(n\\,${step}))',scale=${det.width}:${det.height}`, pixFmt: 'rgb24', frameBytes: det.width * det.height * 3, signal: stopDetect.signal })) {
-          const frame = { width: det.width, height: det.height, data: rgb };
+    const progressed = () => new Promise<void>((resolve) => (wake = resolve));
+    const detectOn = (n: number, yuv: Uint8Array, tail = false) => {
+      const c0 = performance.now();
+      const frame = yuv420ToRgb(yuv, layout, whole, det.width, det.height);
+      // The last frame searches every tile: nothing after it would correct a small face's guess.
+      const tiles = small ? (tail ? small.tiles.map((_, i) => i) : small.due(n)).map((i) => ({ i, view: small.view(yuv, layout, i) })) : [];
+      t.toRgb += performance.now() - c0;
+      chain = chain.then(async () => {
+        try {
+          if (detectError !== undefined || job.signal?.aborted) return;
           const [texts, faces] = await Promise.all([
             this.text ? timed(() => this.text!.detect(frame), (ms) => (t.textDetect += ms)) : [],
             this.faces ? timed(() => this.faces!.detect(frame), (ms) => (t.faceDetect += ms)) : [],
+            // On the face thread after the whole frame, one tile after the other.
+            ...tiles.map(({ i, view }) => this.faces!.detect(view).then((faces) => small!.add(n, i, faces))),
           ]);
-          const sightings: Sighting[] = [
+          tracker.add(n, [
             ...texts.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'text' as const, score: d.score })),
             ...faces.map((d) => ({ ...scaleBox(d, sx, sy), kind: 'face' as const, score: d.score })),
-          ];
-          tracker.add(k * step, sightings);
-          detectedUpTo = k * step;
-          k++;
+          ]);
+          detectedUpTo = n;
+          t.detectorFrames++;
+          job.onProgress?.({ phase: 'detect', frame: n, frames: source.frames });
+        } catch (e) {
+          detectError = e;
+        } finally {
           wake?.();
-          job.onProgress?.({ phase: 'detect', frame: k * step, frames: source.frames });
         }
-      } catch (e) {
-        detectError = e;
-      } finally {
-        t.detectorFrames = k;
-        t.detectPass = performance.now() - t1;
-        detectDone = true;
-        wake?.();
-      }
-    })();
+      });
+    };
     const removed = new Set(job.removeTracks ?? []);
-    const tracks = () => tracker.tracks().filter((tr) => !removed.has(tr.id));
+    const all = () => [...tracker.tracks(), ...(small?.tracks() ?? [])];
+    const tracks = () => all().filter((tr) => !removed.has(tr.id));
     const manual = job.manual ?? [];
     const cover = { pad: step, margin };
     const boxesFrom = (list: Track[], n: number) => [
       ...boxesAt(list, n, cover).map(({ kind, box }) => ({ kind, box })),
       ...manual.filter((m) => n >= m.from && n <= m.to).map((m) => ({ kind: 'manual' as const, box: manualBoxAt(m, n) })),
     ];
-    const settled = async (n: number) => {
-      while (!detectDone && detectedUpTo < n + lag) await woken();
-      if (detectError !== undefined) throw detectError;
-    };
 
-    // Pass 2: every frame, masked, into the encoder, in a private folder until complete.
-    const t2 = performance.now();
+    // Every frame, masked, into the encoder, in a private folder until complete.
     const work = mkdtempSync(join(dirname(job.output), `${TEMP_PREFIX}${process.pid}-`));
     const partial = join(work, basename(job.output));
-    const layout = yuv420Layout(source.width, source.height);
     let captionFile: string | undefined;
     if (job.caption) {
       captionFile = join(work, 'caption.txt');
       writeFileSync(captionFile, job.caption, { mode: 0o600 });
     }
     const encoder = startEncoder(partial, { width: source.width, height: source.height, fps: source.fps, signal: job.signal, captionFile });
-    let n = 0;
-    try {
-      for await (const yuv of decodeFrames(job.input, { pixFmt: 'yuv420p', frameBytes: layout.frameBytes, signal: job.signal })) {
-        await settled(n);
+    const queue: { n: number; yuv: Uint8Array }[] = [];
+    let rendered = 0;
+    const renderUpTo = async (limit: number) => {
+      while (queue.length && queue[0]!.n <= limit) {
+        const { n, yuv } = queue.shift()!;
         const m0 = performance.now();
         maskFrame(yuv, layout, boxesFrom(tracks(), n).map((b) => b.box), job.style);
         t.maskDraw += performance.now() - m0;
         await encoder.write(yuv);
-        n++;
-        if (n % 25 === 0) job.onProgress?.({ phase: 'render', frame: n, frames: source.frames });
+        rendered = n + 1;
+        if (rendered % 25 === 0) job.onProgress?.({ phase: 'render', frame: rendered, frames: source.frames });
       }
-      await settled(Number.MAX_SAFE_INTEGER);
+    };
+    const failed = () => {
+      if (job.signal?.aborted) throw new MaskCancelledError();
+      if (detectError !== undefined) throw detectError;
+    };
+    const onAbort = () => wake?.();
+    job.signal?.addEventListener('abort', onAbort, { once: true });
+    let n = 0;
+    let last: Uint8Array | undefined;
+    // Decoding waits while detection is behind: at most LAG and two steps of frames in memory.
+    const held = lag + 2 * step;
+    try {
+      for await (const yuv of decodeFrames(job.input, { pixFmt: 'yuv420p', frameBytes: layout.frameBytes, signal: job.signal })) {
+        if (n % step === 0) detectOn(n, yuv);
+        queue.push({ n, yuv });
+        last = yuv;
+        n++;
+        failed();
+        await renderUpTo(detectedUpTo - lag);
+        while (queue.length > held) {
+          await progressed();
+          failed();
+          await renderUpTo(detectedUpTo - lag);
+        }
+      }
+      t.cpu.decode = childrenCpuSeconds() - cpu0.children;
+      // The last frame is a detector frame too, so the clip's tail is not left to extrapolation.
+      if (last && (n - 1) % step !== 0) detectOn(n - 1, last, true);
+      await chain;
+      failed();
+      await renderUpTo(Number.MAX_SAFE_INTEGER);
+      const enc0 = childrenCpuSeconds();
       await encoder.end();
+      t.cpu.encode = childrenCpuSeconds() - enc0;
       if (job.signal?.aborted) throw new MaskCancelledError();
       renameSync(partial, job.output);
     } catch (e) {
       encoder.kill();
-      stopDetect.abort();
+      detectError ??= e;
       throw job.signal?.aborted ? new MaskCancelledError() : e;
     } finally {
-      await detectPass;
-      job.signal?.removeEventListener('abort', forward);
+      job.signal?.removeEventListener('abort', onAbort);
+      await chain;
       rmSync(work, { recursive: true, force: true });
     }
     const final = tracks();
     const boxesOf = (frame: number) => boxesFrom(final, frame);
-    t.renderPass = performance.now() - t2;
-    return { source, frames: n, tracks: final, detected: tracker.tracks(), timings: t, boxesAt: boxesOf };
+    t.wall = performance.now() - w0;
+    t.cpu.main = threadCpuSeconds() - cpu0.main;
+    t.cpu.textThread = threadCpu(this.text) - cpu0.text;
+    t.cpu.faceThread = threadCpu(this.faces) - cpu0.faces;
+    const own = processCpuSeconds() - cpu0.process;
+    t.cpu.rest = own - t.cpu.main - t.cpu.textThread - t.cpu.faceThread;
+    t.cpu.total = own + t.cpu.decode + t.cpu.encode;
+    return { source, frames: n, tracks: final, detected: all(), timings: t, boxesAt: boxesOf };
   }
 }
+
+/** CPU seconds of a detector's thread so far (0 when it runs on this thread). */
+const threadCpu = (d: Detector | undefined) => (d instanceof DetectorThread ? d.cpuSeconds : 0);
 
 async function timed<T>(fn: () => Promise<T>, add: (ms: number) => void): Promise<T> {
   const t0 = performance.now();

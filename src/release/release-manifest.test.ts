@@ -20,6 +20,7 @@ function input(over: Partial<ReleaseManifestInput> = {}): ReleaseManifestInput {
     request: { id: 3, purpose: '征集目击者', channel: 'police Weibo account', approvers: [{ userId: 2, workId: '000123', name: 'Li', role: 'supervisor', at: '2023-11-14T22:15:00.000Z' }] },
     released: { name: 'release-7.mp4', bytes: 5000, sha256: hex('f'), width: 1280, height: 720, fps: 25, frames: 50 },
     original: { camera: { id: 1, nationalId: '34010000001310000001', name: 'gate' }, treeHead: { cameraId: 1, size: 2, root: hex('0'), at: 1, keyId: 'k', signature: 's' }, files: [file] },
+    caption: { text: '合肥市公安局 依法公开发布 2023-11-15  Released by 合肥市公安局 on 2023-11-15', profile: 'national' },
     masks: { style: 'pixelate', detectorStep: 5, margin: 0.15, tracks: t.tracks(), manual: [{ from: 0, to: 10, box: { x: 0, y: 0, w: 8, h: 8 } }], removedTracks: [2] },
     ...over,
   };

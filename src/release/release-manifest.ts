@@ -26,6 +26,8 @@ export interface ReleaseManifestInput {
   request: { id: number; purpose: string; channel: string; approvers: (ManifestPerson & { role: string; at: string })[] };
   released: { name: string; bytes: number; sha256: string; width: number; height: number; fps: number; frames: number };
   original: { camera: { id: number; nationalId: string; name: string }; treeHead: TreeHead; files: ManifestFile[] };
+  /** The notice burned in, and the profile whose wording it is. */
+  caption: { text: string | null; profile: string | null };
   masks: { style: MaskStyle; detectorStep: number; margin: number | { text?: number; face?: number }; tracks: Track[]; manual: ManualRegion[]; removedTracks: number[] };
 }
 
@@ -37,12 +39,13 @@ export interface ReleaseManifest {
   request: ReleaseManifestInput['request'];
   released: ReleaseManifestInput['released'] & { codec: 'h264' };
   derivedFrom: ReleaseManifestInput['original'];
+  caption: ReleaseManifestInput['caption'];
   masks: {
     style: MaskStyle;
     detectorStep: number;
     margin: number | { text?: number; face?: number };
     models: typeof MASK_MODELS;
-    tracks: { id: number; kind: string; firstFrame: number; lastFrame: number; sightings: { frame: number; x: number; y: number; w: number; h: number }[] }[];
+    tracks: { id: number; kind: string; firstFrame: number; lastFrame: number; step?: number; sightings: { frame: number; x: number; y: number; w: number; h: number }[] }[];
     manual: ManualRegion[];
     removedTracks: number[];
   };
@@ -65,6 +68,7 @@ export function buildReleaseManifest(i: ReleaseManifestInput): ReleaseManifest {
     request: i.request,
     released: { ...i.released, codec: 'h264' },
     derivedFrom: i.original,
+    caption: i.caption,
     masks: {
       style: i.masks.style,
       detectorStep: i.masks.detectorStep,
@@ -77,6 +81,7 @@ export function buildReleaseManifest(i: ReleaseManifestInput): ReleaseManifest {
           kind: t.kind,
           firstFrame: t.points[0]!.frame,
           lastFrame: Math.max(t.points[t.points.length - 1]!.frame, t.until),
+          ...(t.step ? { step: t.step } : {}),
           sightings: t.points.map((p) => ({ frame: p.frame, x: round(p.box.x), y: round(p.box.y), w: round(p.box.w), h: round(p.box.h) })),
         })),
       manual: i.masks.manual,

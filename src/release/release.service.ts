@@ -17,6 +17,7 @@ import type { Loaded } from '../access/access-request.service.js';
 import type { SecurityLog } from '../access/security-log.js';
 import type { PlatformKeys } from '../audit/platform-key.js';
 import type { Clock } from '../domain/clock.js';
+import type { JurisdictionProfile } from '../domain/jurisdiction-profile.js';
 import type { ReleaseRow } from '../db/release.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import { Errors } from '../errors.js';
@@ -48,6 +49,8 @@ export interface ReleaseDeps {
   footage?: FootageReader;
   /** The masker, its models loaded when the platform starts (a missing model fails there). */
   masker: () => Promise<Masker>;
+  /** A jurisdiction profile by id: its releaseCaption words the notice burned in. */
+  profile: (id: string) => Pick<JurisdictionProfile, 'releaseCaption'>;
 }
 
 export interface StartRelease {
@@ -74,6 +77,8 @@ export interface ReleaseTrack {
   firstFrame: number;
   lastFrame: number;
   sightings: { frame: number; x: number; y: number; w: number; h: number }[];
+  /** Frames between the detector frames it was looked for on, where not the detector step (a small-face tile's). */
+  step?: number;
 }
 
 export interface ReleaseView {
@@ -92,6 +97,8 @@ export interface ReleaseView {
   framesDone: number;
   runs: number;
   caption: string | null;
+  /** The profile whose wording the caption carries (its releaseCaption), null for none. */
+  captionProfile: string | null;
   fileSha256: string | null;
   manifestSha256: string | null;
   error: string | null;
@@ -143,16 +150,16 @@ export class ReleaseService {
     }
     const style = s.style ?? 'solid';
     if (!MASK_STYLES.includes(style)) throw Errors.validation('unknown mask style', [{ path: 'style', message: `one of ${MASK_STYLES.join(', ')}` }]);
-    const caption = s.caption === false ? null : await this.captionFor(r, now);
+    const { caption, captionProfile } = s.caption === false ? { caption: null, captionProfile: null } : await this.captionFor(r, now);
     const row = await this.d.log.transaction(async (trx) => {
       const row = await this.d.repos.releases.insert({
         request_id: r.id, camera_id: s.cameraId, range_from: s.from, range_to: s.to, state: 'masking', style, manual: '[]', removed_tracks: '[]', tracks: '[]',
-        frames_total: 0, frames_done: 0, runs: 0, caption, path: '', file_sha256: null, manifest_sha256: null, error: null,
+        frames_total: 0, frames_done: 0, runs: 0, caption, caption_profile: captionProfile, path: '', file_sha256: null, manifest_sha256: null, error: null,
         created_by: actor.userId, created_at: now, updated_at: now, approved_by: null, approved_at: null,
       }, trx);
       await this.d.repos.releases.update(row.id, { path: relPath(row.id) }, trx);
       if (r.state === 'approved') await this.d.repos.accessRequests.update(r.id, { state: 'in_use', updated_at: now }, trx);
-      await this.d.log.append(trx, actor, { ...entry, target: `release:${row.id}`, outcome: 'success', detail: { step: 'mask', style, caption } });
+      await this.d.log.append(trx, actor, { ...entry, target: `release:${row.id}`, outcome: 'success', detail: { step: 'mask', style, caption, captionProfile } });
       return row;
     });
     this.run(actor, row.id, { manual: [], removeTracks: [], style });
@@ -299,10 +306,17 @@ export class ReleaseService {
     return { action: 'release' as const, cameraIds: v.cameraId ? [v.cameraId] : [], from: v.from, to: v.to, approvalId: r.id, purpose: r.purpose, destination: r.destination, target: v.id ? `release:${v.id}` : `access-request:${r.id}/releases` };
   }
 
-  private async captionFor(r: Loaded, now: number): Promise<string> {
+  /**
+   * The notice as the request's profile words it (Chinese, then English), the custodian's name
+   * and the day (Beijing time) filled in; none where the profile words none.
+   */
+  private async captionFor(r: Loaded, now: number): Promise<{ caption: string | null; captionProfile: string | null }> {
+    const c = this.d.profile(r.profile_id).releaseCaption;
+    if (!c.text) return { caption: null, captionProfile: null };
     const org = await this.d.repos.organisations.get(r.custodian_id);
     const day = new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
-    return `${org?.name ?? ''} 发布 released ${day}`;
+    const fill = (t: string) => t.replaceAll('{custodian}', org?.name ?? '').replaceAll('{date}', day);
+    return { caption: `${fill(c.text.zh)}  ${fill(c.text.en)}`, captionProfile: c.from };
   }
 
   private toView(row: ReleaseRow, r: Loaded): ReleaseView {
@@ -310,7 +324,7 @@ export class ReleaseService {
     return {
       id: row.id, requestId: row.request_id, cameraId: row.camera_id, from: row.range_from, to: row.range_to, state: row.state, style: row.style as MaskStyle,
       manual: JSON.parse(row.manual) as ManualRegion[], removedTracks: JSON.parse(row.removed_tracks) as number[], tracks: JSON.parse(row.tracks) as ReleaseTrack[],
-      framesTotal: row.frames_total, framesDone: job?.framesDone ?? row.frames_done, runs: row.runs, caption: row.caption, fileSha256: row.file_sha256,
+      framesTotal: row.frames_total, framesDone: job?.framesDone ?? row.frames_done, runs: row.runs, caption: row.caption, captionProfile: row.caption_profile, fileSha256: row.file_sha256,
       manifestSha256: row.manifest_sha256, error: row.error, createdBy: row.created_by, createdAt: row.created_at, approvedBy: row.approved_by, approvedAt: row.approved_at,
       purpose: r.purpose, channel: r.destination,
     };
@@ -344,6 +358,7 @@ export class ReleaseService {
         const tracks: ReleaseTrack[] = result.detected.map((t) => ({
           id: t.id, kind: t.kind, firstFrame: t.points[0]!.frame, lastFrame: Math.max(t.points.at(-1)!.frame, t.until),
           sightings: t.points.map((p) => ({ frame: p.frame, x: Math.round(p.box.x), y: Math.round(p.box.y), w: Math.round(p.box.w), h: Math.round(p.box.h) })),
+          ...(t.step ? { step: t.step } : {}),
         }));
         await this.finish(actor, id, { state: 'review', tracks: JSON.stringify(tracks), frames_total: result.frames, frames_done: result.frames, file_sha256: sha, error: null }, { fileSha256: sha, frames: result.frames, tracks: tracks.length, timings: result.timings });
       } catch (e) {
@@ -415,9 +430,10 @@ export class ReleaseService {
         treeHead: { cameraId: v.cameraId, size: Number(head.tree_size), root: head.root_hash, at: Number(head.at), keyId: head.key_id, signature: head.signature },
         files: original.files.map((f) => ({ ...f, init: { ...f.init, proof: proof(f.init.leafIndex) }, fragments: f.fragments.map((g) => ({ ...g, proof: proof(g.leafIndex) })) })),
       },
+      caption: { text: v.caption, profile: v.captionProfile },
       masks: {
         style: v.style, detectorStep: DETECTOR_STEP, margin: { text: 0.15, face: 0.05 },
-        tracks: v.tracks.map((t): Track => ({ id: t.id, kind: t.kind, points: t.sightings.map((s) => ({ frame: s.frame, box: { x: s.x, y: s.y, w: s.w, h: s.h } })), until: t.lastFrame })),
+        tracks: v.tracks.map((t): Track => ({ id: t.id, kind: t.kind, points: t.sightings.map((s) => ({ frame: s.frame, box: { x: s.x, y: s.y, w: s.w, h: s.h } })), until: t.lastFrame, ...(t.step ? { step: t.step } : {}) })),
         manual: v.manual, removedTracks: v.removedTracks,
       },
     });

@@ -27,6 +27,8 @@ export interface Track {
   points: TrackPoint[];
   /** The last detector frame at which the track was still alive (seen, or missed but waited for). */
   until: number;
+  /** Frames between the detector frames it was looked for on, where not the masking's step. */
+  step?: number;
 }
 
 export interface TrackerOptions {
@@ -34,9 +36,22 @@ export interface TrackerOptions {
   minIou: number;
   /** Detector frames a track may go unseen and still continue. */
   maxMisses: number;
+  /**
+   * Growth of a track's predicted box, as a fraction of its size on each side, before it is
+   * compared with a sighting: where the detector frames are far apart a small object moves
+   * further than its own size between them, and a track seen once has no velocity yet.
+   */
+  reach: number;
+  /** The first track's id (trackers whose tracks are shown together number them apart). */
+  firstId: number;
+  /**
+   * Frames between this tracker's detector frames, when it differs from the masking's step (a
+   * part of the frame searched less often): kept on each track, its padding.
+   */
+  step?: number;
 }
 
-const DEFAULTS: TrackerOptions = { minIou: 0.1, maxMisses: 2 };
+const DEFAULTS: TrackerOptions = { minIou: 0.1, maxMisses: 2, reach: 0, firstId: 1 };
 
 interface Live {
   track: Track;
@@ -62,11 +77,12 @@ function predict(t: Track, frame: number): Box {
 export class IouTracker {
   private readonly live: Live[] = [];
   private readonly ended: Track[] = [];
-  private nextId = 1;
+  private nextId: number;
   private readonly o: TrackerOptions;
 
   constructor(options: Partial<TrackerOptions> = {}) {
     this.o = { ...DEFAULTS, ...options };
+    this.nextId = this.o.firstId;
   }
 
   get maxMisses(): number {
@@ -77,7 +93,7 @@ export class IouTracker {
   add(frame: number, sightings: Sighting[]): void {
     const pairs: { l: Live; s: Sighting; score: number }[] = [];
     for (const l of this.live) {
-      const p = predict(l.track, frame);
+      const p = grow(predict(l.track, frame), this.o.reach);
       for (const s of sightings) {
         if (s.kind !== l.track.kind) continue;
         const score = iou(p, s);
@@ -105,7 +121,7 @@ export class IouTracker {
     }
     for (const s of sightings) {
       if (usedS.has(s)) continue;
-      this.live.push({ track: { id: this.nextId++, kind: s.kind, points: [{ frame, box: { x: s.x, y: s.y, w: s.w, h: s.h } }], until: frame }, misses: 0 });
+      this.live.push({ track: { id: this.nextId++, kind: s.kind, points: [{ frame, box: { x: s.x, y: s.y, w: s.w, h: s.h } }], until: frame, ...(this.o.step ? { step: this.o.step } : {}) }, misses: 0 });
     }
   }
 
@@ -125,7 +141,7 @@ export interface CoverOptions {
 export function boxesAt(tracks: Track[], frame: number, o: CoverOptions): { trackId: number; kind: MaskKind; box: Box }[] {
   const out: { trackId: number; kind: MaskKind; box: Box }[] = [];
   for (const t of tracks) {
-    const b = boxOf(t, frame, o.pad);
+    const b = boxOf(t, frame, t.step ?? o.pad);
     const margin = typeof o.margin === 'number' ? o.margin : (o.margin[t.kind] ?? 0);
     if (b) out.push({ trackId: t.id, kind: t.kind, box: grow(b.box, margin, b.slack) });
   }

@@ -70,7 +70,7 @@ export function openEvidence(ctx: Context): Evidence {
       })
       : null,
     merkle,
-    releases: new ReleaseService({ repos: ctx.repos, access: ctx.access, log, merkle, keys, clock: ctx.clock, logger, dataDir: ctx.config.dataDir, absolute, footage, masker: openMasker }),
+    releases: new ReleaseService({ repos: ctx.repos, access: ctx.access, log, merkle, keys, clock: ctx.clock, logger, dataDir: ctx.config.dataDir, absolute, footage, masker: openMasker, profile: (id) => ctx.catalogue.require(id) }),
     warmMasker: openMasker,
     integrity: new IntegrityService({ repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, access: ctx.access, log, keys, absolute, footage }),
     holds: new LegalHoldService(ctx.repos, log, ctx.clock, lockSync ? () => lockSync.nudge() : undefined),

@@ -115,7 +115,8 @@ describe('the release review page', () => {
     await p1.goto(`${server.url}/releases?request=${requestId}`);
     await p1.getByTestId('release-start').click();
     await p1.getByTestId('release-state').filter({ hasText: 'In review' }).waitFor({ timeout: MASKING_MS });
-    expect(await p1.getByTestId('release-caption').textContent()).toContain('示范中学 发布 released');
+    // The notice as the Anhui profile words it (profiles/anhui.json, releaseCaption).
+    expect(await p1.getByTestId('release-caption').textContent()).toContain('本视频经示范中学脱敏处理后发布');
     expect(e1).toEqual([]);
 
     // The school's head reviews: watches the masked clip, draws a region over the top left.

@@ -40,7 +40,7 @@ export function releaseCases(get: () => { t: TestApp; w: World }): Record<string
     const now = t.clock.now();
     const row = await t.repos.releases.insert({
       request_id: await requestOf(v), camera_id: cam(v), range_from: now - 3_600_000, range_to: now, state, style: 'solid', manual: '[]', removed_tracks: '[]', tracks: '[]',
-      frames_total: 0, frames_done: 0, runs: 1, caption: null, path: '', file_sha256: null, manifest_sha256: null, error: null,
+      frames_total: 0, frames_done: 0, runs: 1, caption: null, caption_profile: null, path: '', file_sha256: null, manifest_sha256: null, error: null,
       created_by: t.adminId, created_at: now, updated_at: now, approved_by: null, approved_at: null,
     });
     const dir = join(t.dataDir, 'releases', String(row.id));

@@ -46,6 +46,7 @@ export async function releaseWorld(dialect: DialectName): Promise<ReleaseWorld> 
   const releases = new ReleaseService({
     repos: t.repos, access: t.access, log: new SecurityLog(t.audit), merkle: t.evidence.merkle, keys: t.audit.keys, clock: t.clock,
     logger: pino({ level: 'silent' }), dataDir: t.dataDir, absolute: (p) => t.evidence.store.absolute(p), masker: sharedMasker,
+    profile: (id) => t.catalogue.require(id),
   });
   const request = async (o: { approve?: boolean } = {}) => {
     const r = await inv.inject({

@@ -72,7 +72,9 @@ for (const dialect of DIALECTS) {
       const started = await x.releases.start(inv, { requestId, cameraId: x.w.camA, ...x.range, style: 'solid' });
       expect(started.state).toBe('masking');
       const first = await x.releases.settled(started.id);
-      expect(first, first.error ?? '').toMatchObject({ state: 'review', framesTotal: 300, runs: 1, caption: expect.stringContaining('第一中学 发布 released') });
+      expect(first, first.error ?? '').toMatchObject({ state: 'review', framesTotal: 300, runs: 1, captionProfile: 'anhui' });
+      // The notice is the Anhui profile's wording (profiles/anhui.json, releaseCaption), not the national one it would inherit.
+      expect(first.caption).toMatch(/^本视频经第一中学脱敏处理后发布 \d{4}-\d{2}-\d{2}  Masked and released by 第一中学, \d{4}-\d{2}-\d{2}$/);
       // Nothing leaves before a person approves the masked clip.
       await expect(x.releases.handOut(inv, started.id, 'clip')).rejects.toMatchObject({ code: 'RULE_REFUSED', articles: ['CN799-22'] });
       const region = { x: 40, y: 30, w: 80, h: 60 };
@@ -106,6 +108,7 @@ for (const dialect of DIALECTS) {
       expect(createHash('sha256').update(readFileSync(clip.path)).digest('hex')).toBe(done.fileSha256);
       const m = JSON.parse(readFileSync((await x.releases.handOut(await x.actor(x.inv), v!.id, 'manifest')).path, 'utf8')) as ReleaseManifest;
       expect(m).toMatchObject({ format: 'vigil-release/1', article: 'CN799-22', request: { id: requestId, channel: '蜀山警方微博 police Weibo account' }, released: { sha256: done.fileSha256, frames: 300, width: W, height: H } });
+      expect(m.caption).toEqual({ text: done.caption, profile: 'anhui' });
       // Three recordings with gaps between them, each fragment with the hash the recorder wrote.
       expect(m.derivedFrom.files.map((f) => f.name)).toEqual(x.files.map((f) => f.path));
       expect(m.derivedFrom.files.flatMap((f) => f.fragments.map((g) => g.sha256))).toEqual(x.files.flatMap((f) => f.fragments.map((g) => g.sha256)));

@@ -19,6 +19,7 @@ import type { DialectName, Db } from '../../src/db/database.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createRegistry, type Registry } from '../../src/registry/index.js';
 import { loadProfileRules } from '../../src/registry/profile-rules.adapter.js';
+import type { ProfileCatalogue } from '../../src/domain/profile-loader.js';
 import { createSupervision, type Supervision } from '../../src/supervision/index.js';
 import type { ComplaintLimits } from '../../src/supervision/complaint.service.js';
 import { pino } from 'pino';
@@ -83,6 +84,8 @@ export interface TestApp {
   view: ReturnType<typeof loadProfileRules>['view'];
   /** The GB/T 28181 use cases behind the API; they reach devices through `gb.runtime` once a test sets it (gbWorld does). */
   gb: GbUseCases & { runtime?: GbRuntime };
+  /** The jurisdiction profiles the app was given. */
+  catalogue: ProfileCatalogue;
   close(): Promise<void>;
 }
 
@@ -122,7 +125,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
       return { id: r.order.id, opened: r.opened };
     },
   });
-  const evidence = evidenceOf(repos, access, audit, clock, dataDir);
+  const evidence = evidenceOf(repos, access, audit, clock, dataDir, catalogue);
   // As src/services/context.ts assembles it; start() is left to the 'health' role, so no cycle runs here.
   const health = createHealth({
     repo: repos.health,
@@ -183,6 +186,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     rules,
     view,
     gb,
+    catalogue,
     async close() {
       await emergency.close();
       await health.close();
@@ -198,7 +202,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
 let masker: Promise<Masker> | undefined;
 const sharedMasker = () => (masker ??= Masker.open());
 
-function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock: ReturnType<typeof fixedClock>, dataDir: string): TestApp['evidence'] {
+function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock: ReturnType<typeof fixedClock>, dataDir: string, catalogue: ProfileCatalogue): TestApp['evidence'] {
   const logger = pino({ level: 'silent' });
   const store = new SegmentStore(dataDir);
   const absolute = (p: string) => store.absolute(p);
@@ -210,7 +214,7 @@ function evidenceOf(repos: Repositories, access: Access, audit: AuditLog, clock:
     integrity: new IntegrityService({ repo: repos.integrityLog, index: repos.recordingIndex, access, log, keys: audit.keys, absolute }),
     exports: new ExportService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute }),
     // The masker loads its models when a release first needs them (most tests never do).
-    releases: new ReleaseService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute, masker: sharedMasker }),
+    releases: new ReleaseService({ repos, access, log, merkle, keys: audit.keys, clock, logger, dataDir, absolute, masker: sharedMasker, profile: (id) => catalogue.require(id) }),
     storage: new StorageMonitor({ dir: dataDir, repo: repos.storageAlarms, clock, logger }),
   };
 }

@@ -3,7 +3,8 @@
 // green), a shop sign and a business-licence line, rendered by ffmpeg's drawtext in the
 // WenQuanYi Zen Hei font (Debian fonts-wqy-zenhei). Faces: two people cropped from the sample
 // photograph shipped in the npm package @vladmandic/human (assets/samples.jpg, MIT package); their
-// face boxes were labelled by hand on the crop (brow to chin, cheek to cheek). Background: a
+// face boxes were labelled by hand on the crop (brow to chin, cheek to cheek). Three faces: 96,
+// 63 and 24 px wide (the last one of the two scaled down, a face far from the camera). Background: a
 // Mandelbrot picture panned slowly with temporal noise, so nothing in it is text or a face.
 // Each piece moves on a straight line bouncing between the frame's edges; positions are even
 // integers (overlay snaps x/y to even on 4:2:0), computed here with the same formula ffmpeg uses.
@@ -61,9 +62,9 @@ function textSprite(w: number, h: number, bg: string, fg: string, text: string, 
   return { args: ['-f', 'lavfi', '-i', `color=c=${bg}:s=${w}x${h}:d=1,${draw}`], filters: 'null' };
 }
 
-function faceSprite(cropX: number, cropY: number, w: number, h: number, scale: number): Piece['input'] {
+function faceSprite(cropX: number, cropY: number, w: number, h: number, outW: number, outH: number): Piece['input'] {
   const samples = join(dirname(dirname(createRequire(import.meta.url).resolve('@vladmandic/human'))), 'assets', 'samples.jpg');
-  return { args: ['-i', samples], filters: `crop=${w}:${h}:${cropX}:${cropY},scale=${w * scale}:${h * scale}` };
+  return { args: ['-i', samples], filters: `crop=${w}:${h}:${cropX}:${cropY},scale=${outW}:${outH}` };
 }
 
 /** The pieces of a clip, their sizes relative to 1280×720 (kept for smaller clips by `k`). */
@@ -75,17 +76,20 @@ function pieces(k: number): Piece[] {
     input: textSprite(s(w), s(h), bg, fg, text, Math.round(size * k)),
   });
   const facePiece = (name: string, cx: number, cy: number, label: Box, scale: number, region: Box, x0: number, y0: number, vx: number, vy: number): Piece => {
-    const f = Math.max(1, Math.round(scale * k * 2) / 2);
+    const f = Math.max(0.25, Math.round(scale * k * 8) / 8);
     const px = (v: number) => Math.round(v * f);
+    const even = (v: number) => Math.round((v * f) / 2) * 2;
     return {
-      name, kind: 'face', w: px(120), h: px(130), label: { x: px(label.x), y: px(label.y), w: px(label.w), h: px(label.h) },
-      region: r(region), x0: s(x0), y0: s(y0), vx, vy, input: faceSprite(cx, cy, 120, 130, f),
+      name, kind: 'face', w: even(120), h: even(130), label: { x: px(label.x), y: px(label.y), w: px(label.w), h: px(label.h) },
+      region: r(region), x0: s(x0), y0: s(y0), vx, vy, input: faceSprite(cx, cy, 120, 130, even(120), even(130)),
     };
   };
   return [
     textPiece('shop-sign', 372, 58, '0xb01c1c', 'yellow', '合肥百货大楼有限公司', 36, { x: 0, y: 0, w: 1280, h: 110 }, 420, 20, 2, 2),
     facePiece('face-woman', 170, 0, { x: 32, y: 16, w: 48, h: 54 }, 2, { x: 0, y: 114, w: 636, h: 360 }, 120, 40, 2, 2),
-    facePiece('face-man', 400, 0, { x: 30, y: 12, w: 42, h: 50 }, 1.5, { x: 644, y: 114, w: 636, h: 360 }, 300, 100, -2, 2),
+    facePiece('face-man', 400, 0, { x: 30, y: 12, w: 42, h: 50 }, 1.5, { x: 644, y: 114, w: 430, h: 360 }, 120, 100, -2, 2),
+    // About 24 px: a face far from the camera, too small for the whole frame at the detector's input.
+    facePiece('face-small', 170, 0, { x: 32, y: 16, w: 48, h: 54 }, 0.5, { x: 1080, y: 114, w: 200, h: 360 }, 60, 200, 2, -2),
     textPiece('plate-blue', 170, 46, '0x0b3c99', 'white', '皖A·12345', 32, { x: 0, y: 478, w: 636, h: 136 }, 80, 40, 4, -2),
     textPiece('plate-green', 190, 46, '0x2fa24a', 'black', '鲁K·D12345', 32, { x: 644, y: 478, w: 636, h: 136 }, 300, 60, -4, -2),
     textPiece('licence', 372, 34, '0xf2f0e6', 'black', '营业执照 91340100MA2NXT5K3B', 20, { x: 0, y: 620, w: 1280, h: 100 }, 600, 30, -2, 2),

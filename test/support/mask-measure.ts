@@ -13,6 +13,8 @@ export interface MaskScore {
   /** Frames in which some labelled box of that kind is wholly visible. */
   framesWhollyVisible: Record<LabelKind, number>;
   overMaskPct: number;
+  /** Per labelled piece: its width in pixels (on frame 0), boxes, masked, recall. */
+  byLabel: Record<string, { kind: LabelKind; width: number; labelled: number; masked: number; recallPct: number }>;
   /** The labels missed (under 90 %), first few, for a failure message. */
   misses: string[];
 }
@@ -22,6 +24,7 @@ export function scoreMasks(frames: number, width: number, height: number, labels
   const masked = { text: 0, face: 0 };
   const wholly = { text: 0, face: 0 };
   const misses: string[] = [];
+  const byLabel: MaskScore['byLabel'] = {};
   let over = 0;
   const maskBits = new Uint8Array(width * height);
   const labelBits = new Uint8Array(width * height);
@@ -35,7 +38,9 @@ export function scoreMasks(frames: number, width: number, height: number, labels
     for (const l of ls) {
       const c = covered(maskBits, width, height, l.box);
       labelled[l.kind]++;
-      if (c >= 0.9) masked[l.kind]++;
+      const one = (byLabel[l.name] ??= { kind: l.kind, width: Math.round(l.box.w), labelled: 0, masked: 0, recallPct: 0 });
+      one.labelled++;
+      if (c >= 0.9) masked[l.kind]++, one.masked++;
       else if (misses.length < 12) misses.push(`frame ${n} ${l.name}: ${(c * 100).toFixed(0)} % covered`);
       if (c === 0) seen[l.kind] = true;
     }
@@ -45,6 +50,7 @@ export function scoreMasks(frames: number, width: number, height: number, labels
     over += outside / (width * height);
   }
   const pct = (a: number, b: number) => (b === 0 ? 100 : Math.round((a / b) * 10000) / 100);
+  for (const one of Object.values(byLabel)) one.recallPct = pct(one.masked, one.labelled);
   return {
     frames,
     labelled,
@@ -53,6 +59,7 @@ export function scoreMasks(frames: number, width: number, height: number, labels
     framesWhollyVisible: wholly,
     overMaskPct: Math.round((over / Math.max(1, frames)) * 10000) / 100,
     misses,
+    byLabel,
   };
 }
 

@@ -14,7 +14,8 @@ export const exportHelp = `vigil export --request ID --camera ID --from TIME --t
                      as an officer of an approved copy/retrieve request; password from
                      VIGIL_PASSWORD or stdin; Ctrl+C cancels`;
 
-async function readLine(): Promise<string> {
+/** One line from stdin (a password piped in). */
+export async function readLine(): Promise<string> {
   const rl = createInterface({ input: process.stdin });
   try {
     for await (const line of rl) return line;

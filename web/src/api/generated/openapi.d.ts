@@ -34011,7 +34011,7 @@ export interface paths {
                         to: number;
                         /** @enum {string} */
                         style?: "solid" | "pixelate" | "blur";
-                        /** @description Burn in the "released by … on …" notice (default true) */
+                        /** @description Burn in the notice worded by the jurisdiction profile (releaseCaption; default true) */
                         caption?: boolean;
                     };
                 };
@@ -34057,6 +34057,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -34070,6 +34071,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -34315,6 +34318,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -34328,6 +34332,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -34566,6 +34572,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -34579,6 +34586,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -34804,6 +34813,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -34817,6 +34827,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -35095,6 +35107,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -35108,6 +35121,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
@@ -35365,6 +35380,7 @@ export interface paths {
                                 kind: "text" | "face" | "manual";
                                 firstFrame: number;
                                 lastFrame: number;
+                                step?: number;
                                 sightings: {
                                     frame: number;
                                     x: number;
@@ -35378,6 +35394,8 @@ export interface paths {
                             runs: number;
                             /** @description The notice burned into every frame */
                             caption: string | null;
+                            /** @description The jurisdiction profile whose wording (releaseCaption) the notice carries */
+                            captionProfile: string | null;
                             fileSha256: string | null;
                             manifestSha256: string | null;
                             error: string | null;
