@@ -2,20 +2,11 @@
 // console does: the SIP platform and its devices live in that process, and the use cases there
 // decide and register. Signed in as a person (their login, password from VIGIL_PASSWORD or a
 // line on stdin, TOTP code) or with an API token (VIGIL_API_TOKEN).
-import { createInterface } from 'node:readline';
 import type { Config } from '../config/config.js';
 import { secretFromEnvironment } from '../config/environment.js';
 import { ApiError, UsageError } from './output.js';
+import { passwordInput } from './password-input.js';
 
-async function readLine(): Promise<string> {
-  const rl = createInterface({ input: process.stdin });
-  try {
-    for await (const line of rl) return line;
-    return '';
-  } finally {
-    rl.close();
-  }
-}
 
 /** Where the server listens (its http host and port). */
 export interface ServerConfig {
@@ -46,7 +37,7 @@ export class ApiClient {
       if (!token) throw new UsageError('sign in with --login LOGIN (password from VIGIL_PASSWORD or stdin), or set VIGIL_API_TOKEN');
       return new ApiClient(base, { authorization: `Bearer ${token}` });
     }
-    const password = o.password ?? secretFromEnvironment('VIGIL_PASSWORD') ?? (await readLine());
+    const password = o.password ?? await passwordInput();
     let res: Response;
     try {
       res = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: o.login, password, ...(o.totp ? { totp: o.totp } : {}) }) });

@@ -5,10 +5,10 @@ import { destination, pino } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { openContext, sourceGuardFor, type Context } from '../services/context.js';
 import { auditCommand, auditHelp } from './commands/audit.js';
-import { exportCommand, exportHelp, readLine } from './commands/export.js';
+import { exportCommand, exportHelp } from './commands/export.js';
+import { passwordInput } from './password-input.js';
 import { releaseCommand, releaseHelp, type ReleaseCommandDeps } from './commands/release.js';
 import { openEvidence } from '../services/evidence.js';
-import { secretFromEnvironment } from '../config/environment.js';
 import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from './commands/verify.js';
 import { cameraCommand, cameraHelp } from './commands/camera.js';
 import { gbCommand, gbHelp } from './commands/gb.js';
@@ -144,7 +144,7 @@ function releaseDeps(ctx: Context): ReleaseCommandDeps {
       if (!auth) throw new UsageError('the sign-in did not give a session (a second factor may be needed: --totp)');
       return auth.actor;
     },
-    password: async () => secretFromEnvironment('VIGIL_PASSWORD') ?? (await readLine()),
+    password: passwordInput,
     publicKey: ctx.audit.keys.publicKey,
   };
 }

@@ -3,8 +3,7 @@
 // in the console or the API as the jurisdiction profile requires), the upper platform it names is
 // connected in this process until the request's period ends or the command is stopped. The same
 // use case as the API's (src/cascade/emergency.service.ts): opening, end and refusals registered.
-import { createInterface } from 'node:readline';
-import { secretFromEnvironment } from '../../config/environment.js';
+import { passwordInput } from '../password-input.js';
 import { StreamHub } from '../../live/stream-hub.js';
 import { openEmergency } from '../../services/cascade.service.js';
 import type { Context } from '../../services/context.js';
@@ -18,15 +17,6 @@ export const cascadeHelp = `vigil cascade <command>
     in as LOGIN (its requester, or one who approves such requests; password from VIGIL_PASSWORD or
     stdin); ends by itself at the end of the period, or on Ctrl-C. Opening and end are registered.`;
 
-async function readLine(): Promise<string> {
-  const rl = createInterface({ input: process.stdin });
-  try {
-    for await (const line of rl) return line;
-    return '';
-  } finally {
-    rl.close();
-  }
-}
 
 export async function cascadeCommand(ctx: Context, args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const [sub, ...rest] = args;
@@ -35,7 +25,7 @@ export async function cascadeCommand(ctx: Context, args: string[], out: NodeJS.W
   const requestId = int(values.request, 'request');
   if (requestId === undefined || requestId < 1) throw new UsageError('--request is required: the id of the approved connection request');
   if (!values.login) throw new UsageError('--login is required: who opens the connection');
-  const password = secretFromEnvironment('VIGIL_PASSWORD') ?? (await readLine());
+  const password = await passwordInput();
   const signedIn = await ctx.access.accounts.login({ login: values.login, password, ...(values.totp ? { totp: values.totp } : {}), sourceAddress: 'cli' });
   const auth = await ctx.access.accounts.fromSession(signedIn.sessionSecret, 'cli');
   if (!auth) throw new UsageError('the sign-in did not give a session (a second factor may be needed: --totp)');

@@ -1,8 +1,7 @@
 // vigil export: an evidence package under an approved copy or retrieve request, made by one of
 // its officers (signing in with their own password: VIGIL_PASSWORD or a line on stdin), with a
 // progress bar; Ctrl+C cancels it, leaving nothing half-written.
-import { secretFromEnvironment } from '../../config/environment.js';
-import { createInterface } from 'node:readline';
+import { passwordInput } from '../password-input.js';
 import { join } from 'node:path';
 import { openEvidence } from '../../services/evidence.js';
 import type { Context } from '../../services/context.js';
@@ -14,16 +13,6 @@ export const exportHelp = `vigil export --request ID --camera ID --from TIME --t
                      as an officer of an approved copy/retrieve request; password from
                      VIGIL_PASSWORD or stdin; Ctrl+C cancels`;
 
-/** One line from stdin (a password piped in). */
-export async function readLine(): Promise<string> {
-  const rl = createInterface({ input: process.stdin });
-  try {
-    for await (const line of rl) return line;
-    return '';
-  } finally {
-    rl.close();
-  }
-}
 
 function bar(done: number, total: number, width = 30): string {
   const f = total > 0 ? Math.min(1, done / total) : 1;
@@ -46,7 +35,7 @@ export async function exportCommand(ctx: Context, args: string[], out: NodeJS.Wr
   const cameraId = int(need(values.camera, 'camera'), 'camera')!;
   const from = at(need(values.from, 'from'), 'from');
   const to = at(need(values.to, 'to'), 'to');
-  const password = secretFromEnvironment('VIGIL_PASSWORD') ?? (await readLine());
+  const password = await passwordInput();
   const signedIn = await ctx.access.accounts.login({ login: need(values.login, 'login'), password, ...(values.totp ? { totp: values.totp } : {}), sourceAddress: 'cli' });
   const auth = await ctx.access.accounts.fromSession(signedIn.sessionSecret, 'cli');
   if (!auth) throw new UsageError('the sign-in did not give a session (a second factor may be needed: --totp)');
