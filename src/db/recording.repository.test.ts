@@ -18,6 +18,8 @@ const fragment = (fileId: number, cameraId: number, seq: number, over: Partial<R
   keyframe: true,
   samples: 25,
   sha256: String(seq).padStart(64, '0'),
+  // Recorded live, as every row here; backfilled footage (origin: device) is test/gb28181/gb-backfill.test.ts's.
+  origin: 'recorder',
   ...over,
 });
 

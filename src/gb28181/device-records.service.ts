@@ -23,7 +23,7 @@ export interface DeviceRecordRange {
 export class GbDeviceRecordsService {
   constructor(private readonly deps: { repos: Repositories; log: SecurityLog; recordInfo: () => RecordInfoQuery | undefined }) {}
 
-  async list(actor: Actor, cameraId: number, fromMs: number, toMs: number): Promise<{ cameraId: number; channelId: string; from: number; to: number; ranges: DeviceRecordRange[] }> {
+  async list(actor: Actor, cameraId: number, fromMs: number, toMs: number): Promise<{ cameraId: number; channelId: string | null; from: number; to: number; ranges: DeviceRecordRange[] }> {
     if (!(toMs > fromMs) || toMs - fromMs > 32 * 86_400_000) throw Errors.validation('the span must end after it starts and last at most 32 days');
     const subject = await cameraSubject(this.deps.repos, cameraId);
     if (!can(actor, 'play-back', subject)) {
@@ -31,7 +31,9 @@ export class GbDeviceRecordsService {
     }
     const camera = (await this.deps.repos.cameras.get(cameraId))!;
     const channelId = /^gb28181:\/\/[^/]*\/(\d{20})/.exec(camera.sourceUrl ?? '')?.[1];
-    if (!channelId) throw Errors.validation(`camera ${cameraId} is not a GB/T 28181 channel: only GB/T 28181 devices keep recordings we can ask for`);
+    // Only a GB/T 28181 device keeps recordings we can ask for: any other camera's device holds none
+    // we know of (the timeline asks this of every camera it draws).
+    if (!channelId) return { cameraId, channelId: null, from: fromMs, to: toMs, ranges: [] };
     const query = this.deps.recordInfo();
     if (!query) throw Errors.unavailable('the GB/T 28181 platform does not run in this process (role gb28181)');
     let items: DeviceRecording[];

@@ -227,11 +227,12 @@ export function authorisationMatrix(shard: number, shards: number): void {
         other: NOBODY,
       },
       // GB/T 28181 PTZ and device recordings (issue 18): the world's cameras are not GB channels, so one
-      // who may steer or play back gets the use case's 400 ("not a GB/T 28181 channel"), never a 2xx;
-      // what is checked is that everyone else is refused, registered, and told nothing of other cities.
+      // who may steer gets the use case's 400 ("not a GB/T 28181 channel"), never a 2xx, and one who may
+      // play back is told the device keeps nothing; everyone else is refused, registered, and told
+      // nothing of other cities.
       'GET /api/v1/cameras/:cameraId/ptz': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/ptz` }), own: LISTERS, other: NOBODY },
       'POST /api/v1/cameras/:cameraId/ptz': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/ptz`, payload: { action: 'stop' } }), own: NOBODY, other: NOBODY },
-      'GET /api/v1/cameras/:cameraId/device-records': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/device-records?from=${t.clock.now() - 3_600_000}&to=${t.clock.now()}` }), own: NOBODY, other: NOBODY },
+      'GET /api/v1/cameras/:cameraId/device-records': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/device-records?from=${t.clock.now() - 3_600_000}&to=${t.clock.now()}` }), own: ['duty_operator'], other: NOBODY },
       // Backfill (补录): who may play the camera back; the matrix cameras are RTSP, so even they get no plan and no start.
       'GET /api/v1/cameras/:cameraId/backfill-plan': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/backfill-plan?from=${t.clock.now() - 3_600_000}&to=${t.clock.now()}` }), own: NOBODY, other: NOBODY },
       'POST /api/v1/cameras/:cameraId/backfills': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/backfills`, payload: { from: String(t.clock.now() - 3_600_000), to: String(t.clock.now()) } }), own: NOBODY, other: NOBODY },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfiles } from '../../src/domain/profile-loader.js';
 import { projectRoot } from '../../src/project-root.js';
-import { flattenParameters, readProfile } from '../../web/src/pages/profiles/profile-values.js';
+import { flattenParameters, isLocalText, readProfile } from '../../web/src/pages/profiles/profile-values.js';
 
 const profile = (id: string) => JSON.parse(readFileSync(join(projectRoot(), 'profiles', `${id}.json`), 'utf8')) as Record<string, unknown>;
 
@@ -18,8 +18,11 @@ describe('profile view', () => {
     const keyTarget = v.parameters.find((r) => r.path.join('.') === 'retention.keyTargetDays');
     expect(keyTarget?.value).toBeNull();
     expect(keyTarget?.note).toMatch(/no separate period/);
-    // Nothing nested is shown as a raw object: every row is a leaf value.
-    for (const r of v.parameters) expect(typeof r.value === 'object' && r.value !== null && !Array.isArray(r.value)).toBe(false);
+    // Nothing nested is shown as a raw object: every row is a leaf value, or a text the page shows in the reader's language.
+    for (const r of v.parameters) expect(typeof r.value === 'object' && r.value !== null && !Array.isArray(r.value) && !isLocalText(r.value), r.path.join('.')).toBe(false);
+    const caption = v.parameters.find((r) => r.path.join('.') === 'releaseCaption');
+    expect(caption?.value).toMatchObject({ zh: expect.stringContaining('{custodian}') });
+    expect(caption?.note).toMatch(/Anhui/);
     expect(v.mandatory.length).toBeGreaterThan(5);
     expect(v.mandatory.every((c) => c.category && c.articles.length > 0)).toBe(true);
     expect(v.penalties.length).toBeGreaterThan(0);

@@ -29,8 +29,17 @@ describe('vigil cluster status', () => {
       await k.start();
       keepers.push(k);
     }
-    // The first node took what it could before the second registered; a round each settles it.
-    for (let i = 0; i < 3; i++) for (const k of keepers) await k.round();
+    // The first node took what it could before the second registered; a round each settles it. A
+    // camera placed on the second is handed over make-before-break: the second's recorder says it is
+    // ready once it records the camera, as each keeper's standby cameras are declared here.
+    // Rounds until no hand-over is under way (a few; bounded so a hand-over that never ends fails the test below).
+    for (let i = 0; i < 20; i++) {
+      for (const k of keepers) {
+        for (const id of k.incoming()) k.ready(id);
+        await k.round();
+      }
+      if (keepers.every((k) => k.incoming().size === 0) && !(await repos.leases.leases()).some((l) => l.successor)) break;
+    }
     cwd = mkdtempSync(join(tmpdir(), 'vigil-cluster-cli-'));
   });
   afterAll(async () => {

@@ -87,7 +87,7 @@ export const gb28181Routes: FastifyPluginAsyncZod<GbRouteDeps> = async (app, d) 
       response: {
         200: z.object({
           cameraId: z.number(),
-          channelId: z.string(),
+          channelId: z.string().nullable().describe('The GB/T 28181 channel; null for a camera of another kind, whose device keeps no recordings we can ask for (ranges empty)'),
           from: z.number(),
           to: z.number(),
           ranges: z.array(z.object({ startMs: z.number(), endMs: z.number(), source: z.literal('device'), type: z.string().nullable(), name: z.string().nullable() })).describe("The device's recordings, clipped to the span"),

@@ -30998,7 +30998,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             cameraId: number;
-                            channelId: string;
+                            /** @description The GB/T 28181 channel; null for a camera of another kind, whose device keeps no recordings we can ask for (ranges empty) */
+                            channelId: string | null;
                             from: number;
                             to: number;
                             /** @description The device's recordings, clipped to the span */

@@ -126,9 +126,10 @@ export function flattenParameters(entries: [string, unknown][], maxRows = 2000):
   const walk = (v: unknown, path: string[], depth: number) => {
     if (rows.length >= maxRows) return;
     if (isObject(v) && !isLocalText(v) && depth < 12) {
-      if ('value' in v) {
+      // A parameter is a value, or a text in both languages (the release notice's wording).
+      if ('value' in v || isLocalText(v.text)) {
         // A list value (what a notice covers: removal, moving) reads as one cell.
-        const value = Array.isArray(v.value) ? v.value.map(String).join(', ') : v.value;
+        const value = 'value' in v ? (Array.isArray(v.value) ? v.value.map(String).join(', ') : v.value) : v.text;
         rows.push({ path, value, articles: articlesOf(v), note: str(v.note), from: str(v.from), ...(v.platformDefault === true ? { platformDefault: true } : {}) });
         return;
       }
