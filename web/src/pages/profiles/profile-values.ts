@@ -127,10 +127,12 @@ export function flattenParameters(entries: [string, unknown][], maxRows = 2000):
     if (rows.length >= maxRows) return;
     if (isObject(v) && !isLocalText(v) && depth < 12) {
       // A parameter is a value, or a text in both languages (the release notice's wording).
-      if ('value' in v || isLocalText(v.text)) {
+      if ('value' in v || ('text' in v && (v.text === null || isLocalText(v.text)))) {
         // A list value (what a notice covers: removal, moving) reads as one cell.
         const value = 'value' in v ? (Array.isArray(v.value) ? v.value.map(String).join(', ') : v.value) : v.text;
-        rows.push({ path, value, articles: articlesOf(v), note: str(v.note), from: str(v.from), ...(v.platformDefault === true ? { platformDefault: true } : {}) });
+        // A wording (the release notice's) is the platform's, inherited unless a profile words its own: no article sets it, its note says why.
+        const platformDefault = v.platformDefault === true || !('value' in v);
+        rows.push({ path, value, articles: articlesOf(v), note: str(v.note), from: str(v.from), ...(platformDefault ? { platformDefault: true } : {}) });
         return;
       }
       for (const [k, child] of Object.entries(v)) {
