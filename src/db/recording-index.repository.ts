@@ -154,29 +154,24 @@ export class RecordingIndex {
     return r && toFile(r);
   }
 
-  /** [start, end] of every file with data overlapping [from, to), in time order. */
   /** When the camera's oldest recording still kept begins; null before anything was recorded. */
   async firstRecordingStart(cameraId: number): Promise<number | null> {
     const row = await this.db.selectFrom('recording_files').select((eb) => eb.fn.min('started_at').as('first')).where('camera_id', '=', cameraId).executeTakeFirst();
     return row?.first === null || row?.first === undefined ? null : Number(row.first);
   }
 
-  async fileSpans(cameraId: number, from: number, to: number): Promise<[number, number][]> {
-    const rows = await this.db
-      .selectFrom('recording_files')
-      .select(['started_at', 'ended_at'])
-      .where('camera_id', '=', cameraId)
-      .where('started_at', '<', to)
-      .where('started_at', '>', from - MAX_FILE_SPAN_MS)
-      .where('ended_at', '>', from)
-      .whereRef('bytes', '>', 'init_size')
-      .orderBy('started_at')
-      .execute();
-    return rows.map((r) => [Number(r.started_at), Number(r.ended_at)]);
+  /** [start, end] of every file with data overlapping [from, to), in time order. */
+  fileSpans(cameraId: number, from: number, to: number): Promise<[number, number][]> {
+    return this.spans(cameraId, from, to, 'with-data');
   }
 
   /** [start, end] of the files backfilled from the camera's device (origin 'device') overlapping [from, to). */
-  async backfilledSpans(cameraId: number, from: number, to: number): Promise<[number, number][]> {
+  backfilledSpans(cameraId: number, from: number, to: number): Promise<[number, number][]> {
+    return this.spans(cameraId, from, to, 'backfilled');
+  }
+
+  /** The files of a camera overlapping [from, to), as [start, end] in time order: those holding data, or the closed backfilled ones. */
+  private async spans(cameraId: number, from: number, to: number, which: 'with-data' | 'backfilled'): Promise<[number, number][]> {
     const rows = await this.db
       .selectFrom('recording_files')
       .select(['started_at', 'ended_at'])
@@ -184,8 +179,8 @@ export class RecordingIndex {
       .where('started_at', '<', to)
       .where('started_at', '>', from - MAX_FILE_SPAN_MS)
       .where('ended_at', '>', from)
-      .where('origin', '=', 'device')
-      .where('closed', '=', 1)
+      .$if(which === 'with-data', (q) => q.whereRef('bytes', '>', 'init_size'))
+      .$if(which === 'backfilled', (q) => q.where('origin', '=', 'device').where('closed', '=', 1))
       .orderBy('started_at')
       .execute();
     return rows.map((r) => [Number(r.started_at), Number(r.ended_at)]);
