@@ -14,6 +14,7 @@ import { buildManscdp, parseManscdp, type ManscdpMessage } from '../media/sip/ma
 import { childText, type XmlNode } from '../media/sip/xml.js';
 import { isVigilError } from '../errors.js';
 import { catalogItem, catalogPages } from './catalog-answer.js';
+import { catalogChannels } from './catalog-channels.js';
 import { parseGbTime, recordPages } from './record-info.js';
 import type { Recipient } from './share.js';
 import type { ShareService } from './share.service.js';
@@ -238,11 +239,7 @@ export class CascadeAgent {
 
   private async catalog(link: UpperLink, recipient: Recipient, doc: ManscdpMessage): Promise<void> {
     const ids = await this.shares.camerasFor(recipient, 'catalog');
-    const cameras = await this.repos.cameras.getMany(ids);
-    const regions = new Map((await this.repos.organisations.getMany([...new Set(cameras.map((c) => c.regionId))])).map((o) => [o.id, o]));
-    const items = cameras.map((camera) =>
-      catalogItem({ camera, civilCode: regions.get(camera.regionId)?.regionCode ?? camera.gbId.slice(0, 6), online: camera.status === 'in_service' }, this.options.localId),
-    );
+    const items = (await catalogChannels(this.repos, ids)).map((ch) => catalogItem(ch, this.options.localId));
     const shareIds = await this.shares.activeShareIds(recipient, 'catalog');
     await this.shares.disclose(recipient, { right: 'catalog', cameraIds: ids, shareIds, target: `catalog answer SN ${doc.sn} (${ids.length} channels)`, detail: { sn: doc.sn } });
     for (const page of catalogPages(items, this.options.catalogItemsPerMessage)) {

@@ -1,8 +1,14 @@
 // Catalog subscriptions of upper platforms (GB/T 28181-2016 §9.11.1, RFC 3265): a SUBSCRIBE with
-// Event: Catalog is answered 200 and remembered with the channels the upper may see then; when a
-// share is granted or revoked, each subscriber hears a NOTIFY with the channels that appeared
-// (Event ADD, full item) and disappeared (Event DEL) since. Expires 0 ends a subscription. What
-// is announced is registered as a disclosure, like a catalog answer.
+// Event: Catalog is answered 200 and remembered with the channels the upper may see then, each
+// as it was announced. Whenever the channels may have changed — a share granted or revoked (at
+// once), a share reaching its end or its start, a camera renamed, moved or taken out of service
+// (found by a recheck every `recheckMs`, which also sees changes made by another process) — each
+// subscriber hears one NOTIFY: channels that appeared (Event ADD, full item), changed (UPDATE,
+// full item) and disappeared (DEL). Items are built as the Catalog answer builds them
+// (catalog-channels.ts), so both say the same. A refresh (same Call-ID) keeps what was
+// announced; a refresh of a dialog this process does not know (it restarted) is answered 481, so
+// the upper subscribes afresh and asks the catalog again. Expires 0 ends a subscription. What is
+// announced is registered as a disclosure, like a catalog answer.
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
@@ -10,7 +16,8 @@ import { parseNameAddr } from '../media/sip/headers.js';
 import { buildManscdp, MANSCDP_CONTENT_TYPE } from '../media/sip/manscdp.js';
 import type { Remote } from '../media/sip/transport.js';
 import type { XmlNode } from '../media/sip/xml.js';
-import { catalogItem } from './catalog-answer.js';
+import { catalogItem, type CatalogChannel } from './catalog-answer.js';
+import { catalogChannels } from './catalog-channels.js';
 import type { Recipient } from './share.js';
 import type { ShareService } from './share.service.js';
 
@@ -22,13 +29,25 @@ interface Subscription {
   peer: string;
   target: string;
   expiresAt: number;
-  announced: Set<number>;
+  /** Each channel announced, by camera ID, with its item as announced (to see what changed). */
+  announced: Map<number, string>;
   sn: number;
+}
+
+export interface CatalogSubscriptionOptions {
+  localId: string;
+  maxExpiresSeconds: number;
+  now(): number;
+  /** How often every subscription is compared with the shares and cameras (default 5 s). */
+  recheckMs?: number;
 }
 
 export class CatalogSubscriptions {
   private readonly subs = new Map<string, Subscription>();
-  private readonly onChange = () => void this.recheck().catch((err: unknown) => this.log.error({ err }, 'cascade: catalog notification failed'));
+  private readonly onChange = () => this.schedule();
+  private readonly timer: NodeJS.Timeout;
+  private running: Promise<void> | undefined;
+  private again = false;
   /** NOTIFYs sent (for tests and the console). */
   notified = 0;
 
@@ -36,11 +55,13 @@ export class CatalogSubscriptions {
     private readonly endpoint: SipEndpoint,
     private readonly shares: ShareService,
     private readonly repos: Repositories,
-    private readonly options: { localId: string; maxExpiresSeconds: number; now(): number },
+    private readonly options: CatalogSubscriptionOptions,
     private readonly log: Logger,
   ) {
     shares.on('revoked', this.onChange);
     shares.on('granted', this.onChange);
+    this.timer = setInterval(this.onChange, options.recheckMs ?? 5000);
+    this.timer.unref();
   }
 
   get count(): number {
@@ -53,24 +74,62 @@ export class CatalogSubscriptions {
     const callId = inc.request.headers.get('call-id')!;
     const asked = Number(inc.request.headers.get('expires') ?? 3600);
     const expires = Number.isFinite(asked) ? Math.max(0, Math.min(asked, this.options.maxExpiresSeconds)) : 3600;
+    const existing = this.subs.get(callId);
     if (expires === 0) {
       this.subs.delete(callId);
       return inc.respond(200, { headers: { Expires: '0' } });
     }
-    const existing = this.subs.get(callId);
+    const to = inc.request.headers.get('to')!;
+    if (!existing && parseNameAddr(to).params.has('tag')) {
+      // A refresh of a subscription made before this process started: what it was told is unknown here.
+      return inc.respond(481);
+    }
     const from = inc.request.headers.get('from')!;
     const contact = inc.request.headers.get('contact');
     const sub: Subscription = existing ?? {
-      callId, recipient, remote: inc.remote, local: `${inc.request.headers.get('to')!};tag=${inc.toTag}`, peer: from,
+      callId, recipient, remote: inc.remote, local: `${to};tag=${inc.toTag}`, peer: from,
       target: contact ? parseNameAddr(contact).uri : parseNameAddr(from).uri, expiresAt: 0,
-      announced: new Set(await this.shares.camerasFor(recipient, 'catalog')), sn: 0,
+      announced: this.said(await this.current(recipient)), sn: 0,
     };
     sub.expiresAt = this.options.now() + expires * 1000;
     this.subs.set(callId, sub);
     await inc.respond(200, { headers: { Expires: String(expires) } });
   }
 
-  /** Tells each subscriber what appeared and disappeared since it last heard. */
+  /** A recheck soon; one at a time, and one more if asked while one runs. */
+  private schedule(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.recheck()
+      .catch((err: unknown) => this.log.error({ err }, 'cascade: catalog notification failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.schedule();
+        }
+      });
+  }
+
+  /** Waits for the recheck under way, if any (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** The channels a recipient may see now, by camera ID. */
+  private async current(recipient: Recipient): Promise<Map<number, CatalogChannel>> {
+    const channels = await catalogChannels(this.repos, await this.shares.camerasFor(recipient, 'catalog'));
+    return new Map(channels.map((ch) => [ch.camera.id, ch]));
+  }
+
+  /** What an upper was told of each channel: its item, as text to compare. */
+  private said(channels: Map<number, CatalogChannel>): Map<number, string> {
+    return new Map([...channels].map(([id, ch]) => [id, JSON.stringify(catalogItem(ch, this.options.localId))]));
+  }
+
+  /** Tells each subscriber what appeared, changed and disappeared since it last heard. */
   async recheck(): Promise<void> {
     const now = this.options.now();
     for (const [id, sub] of this.subs) {
@@ -78,19 +137,23 @@ export class CatalogSubscriptions {
         this.subs.delete(id);
         continue;
       }
-      const current = new Set(await this.shares.camerasFor(sub.recipient, 'catalog'));
-      const added = [...current].filter((c) => !sub.announced.has(c));
-      const removed = [...sub.announced].filter((c) => !current.has(c));
-      if (!added.length && !removed.length) continue;
-      sub.announced = current;
-      const addedCams = await this.repos.cameras.getMany(added);
-      const removedCams = await this.repos.cameras.getMany(removed);
+      const channels = await this.current(sub.recipient);
+      const current = this.said(channels);
+      const added = [...current.keys()].filter((c) => !sub.announced.has(c));
+      const updated = [...current.keys()].filter((c) => sub.announced.has(c) && sub.announced.get(c) !== current.get(c));
+      const removed = [...sub.announced.keys()].filter((c) => !current.has(c));
+      if (!added.length && !updated.length && !removed.length) continue;
+      const item = (c: number, event: string) => catalogItem(channels.get(c)!, this.options.localId, event);
       const items: XmlNode[] = [
-        ...addedCams.map((camera) => catalogItem({ camera, civilCode: camera.gbId.slice(0, 6), online: camera.status === 'in_service' }, this.options.localId, 'ADD')),
-        ...removedCams.map((c) => ({ DeviceID: c.gbId, Event: 'DEL' })),
+        ...added.map((c) => item(c, 'ADD')),
+        ...updated.map((c) => item(c, 'UPDATE')),
+        // The ID as announced: a camera since deleted from the registry leaves the upper too.
+        ...removed.map((c) => ({ DeviceID: (JSON.parse(sub.announced.get(c)!) as { DeviceID: string }).DeviceID, Event: 'DEL' })),
       ];
-      if (added.length) {
-        await this.shares.disclose(sub.recipient, { right: 'catalog', cameraIds: added, shareIds: await this.shares.activeShareIds(sub.recipient, 'catalog'), target: `catalog notification (${added.length} channels added)` });
+      sub.announced = current;
+      if (added.length || updated.length) {
+        const target = updated.length ? `catalog notification (${added.length} channels added, ${updated.length} updated)` : `catalog notification (${added.length} channels added)`;
+        await this.shares.disclose(sub.recipient, { right: 'catalog', cameraIds: [...added, ...updated], shareIds: await this.shares.activeShareIds(sub.recipient, 'catalog'), target });
       }
       await this.notify(sub, items);
     }
@@ -113,6 +176,7 @@ export class CatalogSubscriptions {
   }
 
   close(): void {
+    clearInterval(this.timer);
     this.shares.off('revoked', this.onChange);
     this.shares.off('granted', this.onChange);
     this.subs.clear();

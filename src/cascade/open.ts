@@ -35,6 +35,8 @@ export interface OpenCascadeOptions {
   ptz?: (cameraId: number, ptzCmd: string) => Promise<void>;
   /** How often new alarms and due position reports are looked for (default 1 s). */
   eventPollMs?: number;
+  /** How often catalog subscribers' channels are compared with the shares and cameras (default 5 s). */
+  catalogRecheckMs?: number;
 }
 
 export interface CascadeRuntime {
@@ -58,7 +60,7 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   const streams = new MediaSessions(endpoint, o.shares, o.repos, o.watch, o.repos.recordingIndex, {
     localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now(), ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
   }, o.logger);
-  const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now() }, o.logger);
+  const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now(), ...(o.catalogRecheckMs ? { recheckMs: o.catalogRecheckMs } : {}) }, o.logger);
   const events = new EventSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, utcOffsetMinutes: o.utcOffsetMinutes, now: () => o.clock.now(), ...(o.eventPollMs ? { pollMs: o.eventPollMs } : {}) }, o.logger);
   const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
     localId, catalogItemsPerMessage: s.catalogItemsPerMessage, flood: { ratePerSecond: s.floodRatePerSecond, burst: s.floodBurst }, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes, ...(o.ptz ? { ptz: o.ptz } : {}),

@@ -60,7 +60,7 @@ for (const dialect of DIALECTS) {
           uppers: [{ name: '合肥市平台', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 0.2, keepaliveMissed: 2, retrySeconds: 0.2 }],
         },
       }).cascade;
-      cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: '蜀山区平台', utcOffsetMinutes: 480, repos: t.repos, shares: t.shares, clock: t.clock, logger: pino({ level: 'silent' }), timers: { T1: 100, T2: 400 } });
+      cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: '蜀山区平台', utcOffsetMinutes: 480, repos: t.repos, shares: t.shares, clock: t.clock, logger: pino({ level: 'silent' }), timers: { T1: 100, T2: 400 }, catalogRecheckMs: 200 });
     }, 60_000);
     afterAll(async () => {
       await cascade?.close();
@@ -197,6 +197,40 @@ for (const dialect of DIALECTS) {
       expect(items.map((i) => [childText(i, 'DeviceID'), childText(i, 'Event'), childText(i, 'ParentID')])).toEqual([['34010400001320000001', 'ADD', LOWER]]);
       await t.audit.chainPending();
       expect((await t.audit.search({ action: 'registry_view', outcome: 'success', limit: 100 })).items.map((e) => e.target)).toContain('catalog notification (1 channels added)');
+    });
+
+    it('a channel\'s CivilCode is the same in the catalog answer and in a NOTIFY ADD or UPDATE: its region\'s code', async () => {
+      // The region's code (包河区) differs from the ID's first 6 digits (340104), so the two rules cannot agree by chance.
+      await t.repos.organisations.update(w.districtA, { regionCode: '340111' }, t.clock.now());
+      const notifies: import('../../src/media/sip/manscdp.js').ManscdpMessage[] = [];
+      const listen = (m: import('../../src/media/sip/manscdp.js').ManscdpMessage) => void notifies.push(m);
+      upper.on('notify', listen);
+      const itemsOf = (m: import('../../src/media/sip/manscdp.js').ManscdpMessage) => children(children(m.element, 'DeviceList')[0], 'Item');
+      // The region's new code is a change of the channel already announced: UPDATE, with the full item.
+      await until(() => notifies.some((m) => itemsOf(m).some((i) => childText(i, 'Event') === 'UPDATE')), 'the UPDATE for the new region code');
+      const update = notifies.flatMap(itemsOf).find((i) => childText(i, 'Event') === 'UPDATE')!;
+      expect([childText(update, 'DeviceID'), childText(update, 'CivilCode'), childText(update, 'Name')]).toEqual(['34010400001320000001', '340111', 'cam 01']);
+      // A camera new to the region, shared while the upper listens: ADD, with the same rule.
+      const base = (await t.repos.cameras.get(w.camA))!;
+      const fresh = (await t.repos.cameras.insert({ ...base, gbId: '34010400001320000004', name: '校门 4' }, t.clock.now())).id;
+      await t.shares.grant(head, {
+        organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['catalog'], cameraIds: [fresh], groupIds: [],
+        validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 86_400_000, purpose: '联网', approvalDocument: '〔2026〕19号',
+      });
+      await until(() => notifies.some((m) => itemsOf(m).some((i) => childText(i, 'Event') === 'ADD')), 'the ADD of the new camera');
+      const add = notifies.flatMap(itemsOf).find((i) => childText(i, 'Event') === 'ADD')!;
+      expect([childText(add, 'DeviceID'), childText(add, 'CivilCode')]).toEqual(['34010400001320000004', '340111']);
+      // The catalog answer says the same of both.
+      const answer = await upper.query(LOWER, 'Catalog', LOWER, (msgs) => msgs.reduce((n, m) => n + itemsOf(m).length, 0) >= 2);
+      const civil = Object.fromEntries(answer.flatMap(itemsOf).map((i) => [childText(i, 'DeviceID'), childText(i, 'CivilCode')]));
+      expect(civil).toEqual({ '34010400001320000001': '340111', '34010400001320000004': '340111' });
+      // A camera renamed in the registry reaches the upper as UPDATE, and is registered as a disclosure.
+      const before = notifies.length;
+      await t.repos.cameras.update(w.camA, { ...(await t.repos.cameras.get(w.camA))!, name: '校门 1 (东)' } as never, t.clock.now());
+      await until(() => notifies.slice(before).some((m) => itemsOf(m).some((i) => childText(i, 'Name') === '校门 1 (东)' && childText(i, 'Event') === 'UPDATE')), 'the UPDATE for the renamed camera');
+      upper.off('notify', listen);
+      await t.audit.chainPending();
+      expect((await t.audit.search({ action: 'registry_view', outcome: 'success', limit: 100 })).items.map((e) => e.target)).toContain('catalog notification (0 channels added, 1 updated)');
     });
   });
 }
