@@ -269,6 +269,8 @@ export const configSchema = z.strictObject({
       placeCategory: z.string().min(1).max(64).default('road-key-sections'),
       /** Place categories of particular channels (20-digit channel ID → category): a channel in a prohibited category is flagged. */
       channelPlaceCategories: z.record(z.string().regex(/^\d{20}$/), z.string().min(1).max(64)).default({}),
+      /** Catalog subscription to each registered lower platform (type 200), refreshed before it ends: shares granted or withdrawn there arrive at once. 0: none (the catalog is asked at registration only). */
+      catalogSubscribeSeconds: z.number().int().min(0).max(86_400).default(3600),
     })
     .refine((g) => g.mediaPortMin <= g.mediaPortMax, { message: 'mediaPortMin must not be above mediaPortMax' })
     .prefault({}),

@@ -8,7 +8,13 @@ interface Pending {
   sumNum: number;
   items: Map<string, CatalogItem>;
   lastAt: number;
-  resolve: (items: CatalogItem[]) => void;
+  resolve: (answer: CatalogAnswer) => void;
+}
+
+/** The items that came; `complete` when they were all SumNum promised (not cut short by the quiet limit). */
+export interface CatalogAnswer {
+  items: CatalogItem[];
+  complete: boolean;
 }
 
 export class CatalogCollector {
@@ -22,7 +28,7 @@ export class CatalogCollector {
   ) {}
 
   /** Waits for the answer to query `sn` sent to `deviceId`. */
-  expect(deviceId: string, sn: number, now: number): Promise<CatalogItem[]> {
+  expect(deviceId: string, sn: number, now: number): Promise<CatalogAnswer> {
     return new Promise((resolve) => {
       this.pending.set(`${deviceId}|${sn}`, { deviceId, sumNum: -1, items: new Map(), lastAt: now, resolve });
     });
@@ -36,17 +42,17 @@ export class CatalogCollector {
     p.sumNum = Math.min(sumNum, this.maxItems);
     p.lastAt = now;
     for (const item of items) if (p.items.size < this.maxItems) p.items.set(item.deviceId, item);
-    if (p.items.size >= p.sumNum) this.finish(key, p);
+    if (p.items.size >= p.sumNum) this.finish(key, p, true);
     return true;
   }
 
   /** Hands out queries that went quiet: devices that send fewer items than their SumNum. */
   sweep(now: number): void {
-    for (const [key, p] of this.pending) if (now - p.lastAt >= this.quietMs) this.finish(key, p);
+    for (const [key, p] of this.pending) if (now - p.lastAt >= this.quietMs) this.finish(key, p, false);
   }
 
-  private finish(key: string, p: Pending): void {
+  private finish(key: string, p: Pending, complete: boolean): void {
     this.pending.delete(key);
-    p.resolve([...p.items.values()]);
+    p.resolve({ items: [...p.items.values()], complete });
   }
 }

@@ -139,17 +139,21 @@ export class GbDeviceService {
    * A catalog (query answer or NOTIFY) into the registry: groups (215/216) first, parents before
    * children, then channels as camera points through the registry's use cases.
    */
-  applyCatalog(deviceId: string, items: CatalogItem[]): Promise<CatalogOutcome> {
+  /**
+   * `complete`: the items are a whole catalog answer (all SumNum came), so a channel the device
+   * listed before and lists no more (a lower platform's withdrawn share) is taken off it.
+   */
+  applyCatalog(deviceId: string, items: CatalogItem[], options: { complete?: boolean } = {}): Promise<CatalogOutcome> {
     // One catalog at a time, yielding to I/O between items. The database is synchronous on SQLite
     // and one connection's queue on both dialects: fifty devices registering together used to
     // apply fifty catalogs at once, and every REGISTER and Keepalive behind them waited for all
     // of those transactions (and the event loop for their statements) before it was answered.
-    const run = this.catalogs.then(() => this.applyCatalogNow(deviceId, items));
+    const run = this.catalogs.then(() => this.applyCatalogNow(deviceId, items, options.complete ?? false));
     this.catalogs = run.catch(() => undefined);
     return run;
   }
 
-  private async applyCatalogNow(deviceId: string, items: CatalogItem[]): Promise<CatalogOutcome> {
+  private async applyCatalogNow(deviceId: string, items: CatalogItem[], complete: boolean): Promise<CatalogOutcome> {
     const device = await this.deps.repo.get(deviceId);
     if (!device) return { cameras: 0, groups: 0, refused: [] };
     const out: CatalogOutcome = { cameras: 0, groups: 0, refused: [] };
@@ -188,6 +192,10 @@ export class GbDeviceService {
         await this.deps.recordRefusal(deviceId, item.deviceId, e);
       }
       await this.deps.repo.upsertChannel(device.id, base, now());
+    }
+    if (complete) {
+      const listed = new Set(items.map((i) => i.deviceId));
+      for (const ch of await this.deps.repo.channels(device.id)) if (!listed.has(ch.channelId)) await this.deps.repo.deleteChannel(device.id, ch.channelId);
     }
     return out;
   }

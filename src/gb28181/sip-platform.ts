@@ -13,6 +13,7 @@ import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, type ManscdpMessage }
 import { child, childText } from '../media/sip/xml.js';
 import type { Remote } from '../media/sip/transport.js';
 import { CatalogCollector } from './catalog-collector.js';
+import { isLowerPlatform, LowerCatalogs } from './lower-catalogs.js';
 import { catalogItems } from './catalog.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
@@ -30,6 +31,8 @@ export interface GbPlatformOptions {
   digestQop?: boolean;
   /** Give up on a query answer after this long (default 10 s). */
   queryTimeoutMs?: number;
+  /** Subscribe to each registered lower platform's catalog for this long, refreshed (default 3600; 0: never). Only with queryOnRegister. */
+  catalogSubscribeSeconds?: number;
 }
 
 export interface GbPlatformEvents {
@@ -68,6 +71,10 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   /** When each challenged REGISTER (by Call-ID) came, to time the exchange; bounded. */
   private readonly challenged = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** The Call-ID of each lower platform's registration: a new one means it restarted. */
+  private readonly registrations = new Map<string, string>();
+  /** Catalog subscriptions to lower platforms (undefined when turned off). */
+  readonly lowers: LowerCatalogs | undefined;
   private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
     this.log.error({ err }, 'GB/T 28181 request failed');
     void inc.respond(500);
@@ -83,6 +90,10 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     super();
     this.digest = new DigestServer({ realm: options.domain, qop: options.digestQop ?? true, now: () => clock.now() });
     this.collector = new CatalogCollector(options.queryTimeoutMs ?? 10_000);
+    const seconds = options.catalogSubscribeSeconds ?? 3600;
+    if (seconds > 0 && (options.queryOnRegister ?? true)) {
+      this.lowers = new LowerCatalogs(endpoint, service, { expiresSeconds: seconds, now: () => clock.now(), nextSn: () => this.nextSn() }, log, (id) => this.queryCatalog(id));
+    }
   }
 
   start(): void {
@@ -95,8 +106,10 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     this.collector.sweep(this.clock.now());
     for (const { deviceId, reason } of await this.service.sweep()) {
       this.log.warn({ deviceId, reason }, 'GB/T 28181 device offline');
+      this.lowers?.drop(deviceId);
       this.emit('offline', deviceId, reason);
     }
+    await this.lowers?.tick();
   }
 
   private refuse(inc: IncomingRequest, deviceId: string, status: number, reason: string): Promise<void> {
@@ -145,6 +158,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     const contact = inc.request.headers.get('contact');
     if (expires === 0) {
       await this.service.unregister(deviceId);
+      this.lowers?.drop(deviceId);
+      this.registrations.delete(deviceId);
       await inc.respond(200, { headers: { Expires: '0', Date: sipDate(this.clock.now(), this.options.utcOffsetMinutes) } });
       this.log.info({ deviceId }, 'GB/T 28181 device unregistered');
       this.emit('unregistered', deviceId);
@@ -158,14 +173,21 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     const t0 = this.challenged.get(callId);
     this.challenged.delete(callId);
     if (t0 !== undefined) this.emit('registerAnswered', deviceId, performance.now() - t0);
+    // A lower platform that registers with a new Call-ID while still online here has restarted:
+    // its subscription is gone and shares may have changed meanwhile.
+    const before = this.registrations.get(deviceId);
+    const restarted = this.lowers !== undefined && isLowerPlatform(deviceId) && (isNew || (before !== undefined && before !== callId));
+    if (isLowerPlatform(deviceId)) this.registrations.set(deviceId, callId);
     if (isNew) {
       this.log.info({ deviceId, from: `${inc.remote.transport}:${inc.remote.address}:${inc.remote.port}` }, 'GB/T 28181 device registered');
       this.emit('registered', deviceId);
       if (this.options.queryOnRegister ?? true) {
         void this.queryDeviceInfo(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'DeviceInfo query failed'));
-        void this.queryCatalog(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'Catalog query failed'));
+        if (!restarted) void this.queryCatalog(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'Catalog query failed'));
       }
     }
+    // Subscribes, then asks the whole catalog.
+    if (restarted) void this.lowers!.restarted(deviceId);
   }
 
   private async message(inc: IncomingRequest, deviceId: string): Promise<void> {
@@ -195,7 +217,9 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       if (doc.cmdType === 'Catalog') {
         const items = catalogItems(doc.element);
         const sumNum = Number(childText(doc.element, 'SumNum') ?? items.length);
-        if (!this.collector.add(deviceId, doc.sn, Number.isFinite(sumNum) ? sumNum : items.length, items, this.clock.now()) && inc.request.method === 'NOTIFY') {
+        // A NOTIFY is never part of a query's answer (its SN is the sender's own count).
+        const answered = doc.root === 'Response' && this.collector.add(deviceId, doc.sn, Number.isFinite(sumNum) ? sumNum : items.length, items, this.clock.now());
+        if (!answered && inc.request.method === 'NOTIFY') {
           const outcome = await this.service.applyCatalog(deviceId, items);
           this.emit('catalog', deviceId, outcome);
         }
@@ -261,29 +285,13 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   /** Catalog query; the multi-message answer is joined, then applied to the registry. */
   async queryCatalog(deviceId: string): Promise<CatalogOutcome> {
     const sn = this.nextSn();
-    const items = this.collector.expect(deviceId, sn, this.clock.now());
+    const answer = this.collector.expect(deviceId, sn, this.clock.now());
     await this.send(deviceId, 'Catalog', sn);
-    const outcome = await this.service.applyCatalog(deviceId, await items);
+    const { items, complete } = await answer;
+    const outcome = await this.service.applyCatalog(deviceId, items, { complete });
     this.log.info({ deviceId, ...outcome, refused: outcome.refused.length }, 'GB/T 28181 catalog applied');
     this.emit('catalog', deviceId, outcome);
     return outcome;
-  }
-
-  /**
-   * SUBSCRIBE Event: Catalog (§9.11.1): the device (a lower platform) then NOTIFYs changes —
-   * channels added (ADD) and withdrawn (DEL) — which are applied like a catalog answer. Resolves
-   * with the answer's status.
-   */
-  async subscribeCatalog(deviceId: string, expiresSeconds = 3600): Promise<number> {
-    const d = (await this.service.devices()).find((x) => x.deviceId === deviceId);
-    if (!d || !d.online) throw new Error(`device ${deviceId} is not registered`);
-    const remote: Remote = { transport: d.transport, address: d.address, port: d.port };
-    const res = await this.endpoint.request({
-      method: 'SUBSCRIBE', uri: `sip:${deviceId}@${d.address}:${d.port}`, to: deviceId, remote,
-      headers: { Event: 'Catalog', Expires: String(expiresSeconds) },
-      body: buildManscdp('Query', 'Catalog', this.nextSn(), deviceId, {}, d.charset), contentType: MANSCDP_CONTENT_TYPE,
-    });
-    return res.status;
   }
 
   async queryDeviceInfo(deviceId: string): Promise<void> {

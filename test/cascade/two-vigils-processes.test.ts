@@ -26,15 +26,21 @@ const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs'
 const CITY = '34010000002000000001';
 const DISTRICT = '34010400002000000001';
 
+/**
+ * A port that is free now, below the ephemeral range: a port the kernel hands out for listen(0) is
+ * also what it hands out as the source port of outgoing connections, and on a busy machine one of
+ * those took it between this check and the server's listen (EADDRINUSE).
+ */
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
@@ -53,6 +59,8 @@ interface Vigil {
   cli(args: string[]): Promise<string>;
   serve(): Promise<void>;
   stop(): Promise<void>;
+  /** Ends it as a crash would (SIGKILL): nothing is said to its peers. */
+  kill(): Promise<void>;
   log(): string;
   /** Rewrites its config file with these top-level sections changed. */
   configure(changes: Record<string, unknown>): void;
@@ -74,16 +82,23 @@ async function install(name: string, databaseUrl: string | undefined, config: Re
     url: `http://127.0.0.1:${port}/api/v1`,
     cli: async (args) => (await runVigil(args, env, dir)).stdout,
     serve: async () => {
+      const from = output.length;
       child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
       const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${output}`))));
-      await Promise.race([exited, until(`${name} serving`, async () => /is running/.test(output))]);
+      await Promise.race([exited, until(`${name} serving`, async () => /is running/.test(output.slice(from)))]);
     },
     stop: async () => {
       if (!child || child.exitCode !== null) return;
       const gone = new Promise((r) => child!.once('exit', r));
       child.kill('SIGTERM');
+      await gone;
+    },
+    kill: async () => {
+      if (!child || child.exitCode !== null) return;
+      const gone = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGKILL');
       await gone;
     },
     log: () => output,
@@ -103,6 +118,7 @@ describe('two Vigils in two processes: a district shares a camera with the city'
   let cameraIds: number[];
   let regionId: number;
   let shareId: number;
+  let cityStarted = 0;
 
   const api = async (v: Vigil, token: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${v.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -115,7 +131,8 @@ describe('two Vigils in two processes: a district shares a camera with the city'
     const sipPort = await freePort();
     const cascadePort = await freePort();
     const media = 36000 + Math.floor(Math.random() * 2000) * 10;
-    const cityGb = { sipId: CITY, host: '127.0.0.1', port: sipPort, publicAddress: '127.0.0.1', mediaPortMin: media, mediaPortMax: media + 9, domainPassword: 'city-secret' };
+    // The city's catalog subscription to the district lasts 20 s, so it is refreshed while the tests run.
+    const cityGb = { sipId: CITY, host: '127.0.0.1', port: sipPort, publicAddress: '127.0.0.1', mediaPortMin: media, mediaPortMax: media + 9, domainPassword: 'city-secret', catalogSubscribeSeconds: 20 };
     city = await install('city', await freshPostgresUrl(), { services: ['api', 'gb28181'], gb28181: cityGb });
     district = await install('district', undefined, {
       services: ['api', 'cascade'],
@@ -167,6 +184,7 @@ describe('two Vigils in two processes: a district shares a camera with the city'
 
     // The city comes up; the district registers and the city asks its catalog.
     await city.serve();
+    cityStarted = Date.now();
     const channel = '34010400001320000001';
     const c = openDatabase(city.env.VIGIL_DATABASE_URL!);
     const cr = createRepositories(c);
@@ -215,5 +233,55 @@ describe('two Vigils in two processes: a district shares a camera with the city'
     const seen = await refusals();
     await until('another refused attempt', async () => (await refusals()) > seen);
     expect((await parts()).at(-1)).toBe(after.at(-1));
+  }, 400_000);
+
+  it('a share granted while both run reaches the city at once and a revoke takes it off, also after either side restarts', async (t) => {
+    t.onTestFailed(() => console.error(`--- district ---\n${district.log()}\n--- city ---\n${city.log()}`));
+    const c = openDatabase(city.env.VIGIL_DATABASE_URL!);
+    const cr = createRepositories(c);
+    try {
+      const second = '34010400001320000002';
+      const channels = async () => {
+        const d = await cr.gbDevices.get(DISTRICT);
+        return d ? (await cr.gbDevices.channels(d.id)).map((ch) => ch.channelId) : [];
+      };
+      const share = async (doc: string) => {
+        const granted = await api(district, approverToken, 'POST', '/shares', {
+          organisationId: regionId, recipient: { kind: 'platform', ref: CITY }, recipientName: '合肥市平台', rights: ['catalog'], cameraIds: [cameraIds[1]],
+          validFrom: Date.now() - 1000, validTo: Date.now() + 86_400_000, purpose: '市区两级联网', approvalDocument: doc,
+        });
+        expect(granted.status, JSON.stringify(granted.body)).toBe(201);
+        return granted.body.id as number;
+      };
+      const revoke = async (id: number) => expect((await api(district, approverToken, 'POST', `/shares/${id}/revoke`, { reason: '联网协议到期' })).status).toBe(200);
+      // The revoke of the first test already took its channel off the city, by NOTIFY DEL.
+      await until('the revoked channel off the city', async () => (await channels()).length === 0);
+      // Past the subscription's first 20 s: only a refresh keeps it alive now.
+      while (Date.now() - cityStarted < 25_000) await new Promise((r) => setTimeout(r, 500));
+      const registeredAt = (await cr.gbDevices.get(DISTRICT))!.registeredAt;
+      const first = await share('〔2026〕32号');
+      await until('the new share at the city', async () => (await channels()).includes(second));
+      // It came by the subscription: the district did not register again.
+      expect((await cr.gbDevices.get(DISTRICT))!.registeredAt).toBe(registeredAt);
+      await revoke(first);
+      await until('the revoked share off the city', async () => !(await channels()).includes(second));
+
+      // The district crashes and comes back: it registers with a new Call-ID, the city subscribes afresh.
+      await district.kill();
+      await district.serve();
+      const again = await share('〔2026〕33号');
+      await until('a share granted after the district restarted, at the city', async () => (await channels()).includes(second));
+      // The city restarts: it subscribes to the online district as it starts; a revoke reaches it.
+      // (The city asks the whole catalog right after each new subscription: the district registers that answer.)
+      const answers = async () => (((await api(district, auditorToken, 'GET', '/audit/entries?action=registry_view&outcome=success&limit=500')).body?.items ?? []) as { target?: string }[]).filter((e) => /^catalog answer/.test(e.target ?? '')).length;
+      const answered = await answers();
+      await city.stop();
+      await city.serve();
+      await until('the city subscribed again and asked the catalog', async () => (await answers()) > answered);
+      await revoke(again);
+      await until('the revoke after the city restarted, at the city', async () => !(await channels()).includes(second));
+    } finally {
+      await c.close();
+    }
   }, 400_000);
 });

@@ -113,7 +113,8 @@ describe('two Vigils: a district platform shares cameras with the city platform'
   });
 
   it('the city records live video of a shared camera; revoking the share ends the stream and withdraws the channel', async () => {
-    expect(await gb.platform.subscribeCatalog(LOWER)).toBe(200);
+    // The city subscribed to the district's catalog when it registered.
+    await until('the city\'s catalog subscription', async () => gb.platform.lowers!.subscribed.includes(LOWER));
     const camera = (await upper.repos.cameras.getByGbId(CHANNELS[0]!))!;
     // The lower's catalog carried the filed in-service date (InstallTime), so the point may go in service as it is.
     const filed = (await lower.repos.cameras.getByGbId(CHANNELS[0]!))!.inServiceDate;
