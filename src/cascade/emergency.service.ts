@@ -5,6 +5,12 @@
 // approves such requests may end it earlier. The opening, the end and every refusal are registered
 // once each, with the platform as destination (去向); the request goes approved → in use → closed.
 // API, console and `vigil cascade connect` all come here.
+// An open connection is kept in the database (emergency_connections) and renewed by the process
+// holding it every `heartbeatMs`. A process that watches for orphans (the API's, `watch()`) takes
+// over one whose holder stopped renewing — it crashed, or was killed — and resumes it (registers
+// again to the upper) when its period has not ended, or closes it and registers its end.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Actor } from '../access/actor.js';
 import type { AccessRequestService, Loaded } from '../access/access-request.service.js';
@@ -13,6 +19,7 @@ import type { SecurityLog } from '../access/security-log.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Repositories } from '../db/repositories.js';
+import type { EmergencyConnection } from '../db/emergency-connection.repository.js';
 import { Errors } from '../errors.js';
 import { connectProblem, onDemandUppers, platformProblem, spoken, type UpperConfig } from './emergency.js';
 import { openCascade, type CascadeRuntime, type OpenCascadeOptions } from './open.js';
@@ -30,6 +37,8 @@ export interface EmergencyServiceDeps {
   cascade: Omit<OpenCascadeOptions, 'settings'>;
   /** Where this process runs: named in the register ("API", "command line"). */
   where: string;
+  /** How often the holder renews its connections (default 5 s); one silent for 3 of these is an orphan. */
+  heartbeatMs?: number;
 }
 
 export interface ConnectionView {
@@ -55,8 +64,70 @@ interface Running {
 
 export class EmergencyService {
   private readonly running = new Map<number, Running>();
+  /** This process, as the holder of its connections. */
+  private readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private timer: NodeJS.Timeout | undefined;
+  private adopting = false;
+  private beating: Promise<void> | undefined;
 
   constructor(private readonly d: EmergencyServiceDeps) {}
+
+  private get heartbeatMs(): number {
+    return this.d.heartbeatMs ?? 5000;
+  }
+
+  /** Takes over, from now on, connections whose process stopped (the API process does). */
+  watch(): Promise<void> {
+    this.adopting = true;
+    this.beat();
+    return this.beating ?? Promise.resolve();
+  }
+
+  private beat(): void {
+    if (!this.timer) {
+      this.timer = setInterval(() => this.beat(), this.heartbeatMs);
+      this.timer.unref();
+    }
+    if (this.beating) return;
+    this.beating = this.heartbeat()
+      .catch((err: unknown) => this.d.logger.error({ err }, 'emergency connections: heartbeat failed'))
+      .finally(() => (this.beating = undefined));
+  }
+
+  private async heartbeat(): Promise<void> {
+    const now = this.d.clock.now();
+    await this.d.repos.emergencyConnections.renew([...this.running.keys()], this.holder, now);
+    if (!this.adopting) return;
+    for (const orphan of await this.d.repos.emergencyConnections.orphans(now - 3 * this.heartbeatMs)) {
+      if (this.running.has(orphan.requestId)) continue;
+      if (!(await this.d.repos.emergencyConnections.claim(orphan.requestId, orphan.aliveAt, this.holder, this.d.clock.now()))) continue;
+      await this.adopt(orphan).catch((err: unknown) => this.d.logger.error({ err, request: orphan.requestId }, 'emergency connection: could not be taken over'));
+    }
+  }
+
+  /** A connection whose process stopped: resumed while its period lasts, else closed; registered either way. */
+  private async adopt(c: EmergencyConnection): Promise<void> {
+    const r = await this.d.requests.load(c.requestId);
+    const upper = this.d.settings.uppers.find((u) => u.sipId === c.upperSipId);
+    const destination = describeRecipient('platform', upper?.name ?? c.upperSipId);
+    const entry: ConnectEntry = { action: 'connect', destination, target: `access-request:${r.id}`, approvalId: r.id, from: r.range_from, to: r.range_to, purpose: r.purpose };
+    const now = this.d.clock.now();
+    const problem = now >= c.until ? 'the approved period ended while its process was stopped' : platformProblem(this.d.settings, c.upperSipId);
+    if (problem) {
+      this.d.logger.warn({ request: r.id, problem }, 'emergency connection of a stopped process: closed');
+      await this.d.log.transaction(async (trx) => {
+        if (r.state === 'in_use') await this.d.repos.accessRequests.updateIf(r.id, r.updated_at, { state: 'closed', updated_at: Math.max(now, r.updated_at + 1) }, trx);
+        await this.d.repos.emergencyConnections.end(r.id, Math.min(now, c.until), trx);
+        // It ran until its process last said it held it.
+        await this.d.log.append(trx, null, { ...entry, outcome: 'success', from: c.openedAt, to: Math.max(c.openedAt, Math.min(c.aliveAt, c.until)), reason: problem, detail: { upper: c.upperSipId, where: this.d.where }, target: `emergency connection to ${destination} ended` });
+      });
+      return;
+    }
+    const runtime = await this.open(upper!);
+    await this.d.log.record(null, { ...entry, outcome: 'success', reason: r.purpose, detail: { upper: c.upperSipId, until: c.until, where: this.d.where }, target: `emergency connection to ${destination} resumed after its process stopped, until the period ends in ${spoken(c.until - now)} (${this.d.where}, access-request:${r.id})` });
+    this.d.logger.info({ request: r.id, upper: c.upperSipId }, 'emergency connection of a stopped process: resumed');
+    this.track(r, upper!, destination, entry, runtime, c.openedBy, c.openedAt);
+  }
 
   /** The upper platforms that may be connected on demand. */
   platforms(): { sipId: string; name: string }[] {
@@ -97,6 +168,7 @@ export class EmergencyService {
       if (!(await this.d.repos.accessRequests.updateIf(r.id, r.updated_at, { state: 'in_use', updated_at: stamp }, trx))) {
         throw Errors.conflict('the request changed meanwhile (another process may have opened its connection); look at it again');
       }
+      await this.d.repos.emergencyConnections.open({ requestId: r.id, upperSipId: r.destination, openedAt: now, until: r.range_to, openedBy: actor.userId, holder: this.holder, aliveAt: now }, trx);
       await this.d.log.append(trx, actor, { ...entry, outcome: 'success', reason: r.purpose, detail: { upper: r.destination, until: r.range_to, where: this.d.where }, target: `emergency connection to ${destination} opened until the period ends in ${spoken(r.range_to - now)} (${this.d.where}, access-request:${r.id})` });
     });
     let runtime: CascadeRuntime;
@@ -106,11 +178,12 @@ export class EmergencyService {
       // It never ran: registered as failed, and the request is approved again so it can be retried.
       await this.d.log.transaction(async (trx) => {
         await this.d.repos.accessRequests.updateIf(r.id, stamp, { state: 'approved', updated_at: stamp + 1 }, trx);
+        await this.d.repos.emergencyConnections.end(r.id, this.d.clock.now(), trx);
         await this.d.log.append(trx, actor, { ...entry, outcome: 'failed', reason: (e as Error).message, target: `emergency connection to ${destination} could not open` });
       });
       throw e;
     }
-    this.track(r, upper!, destination, entry, runtime, actor, now);
+    this.track(r, upper!, destination, entry, runtime, actor.userId, now);
     return this.viewOf(this.running.get(r.id)!);
   }
 
@@ -133,6 +206,10 @@ export class EmergencyService {
 
   /** The process stops: every open connection ends, each end registered. */
   async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.adopting = false;
+    await this.beating;
     const all = [...this.running.values()];
     for (const c of all) c.stop('the platform process stopped', null);
     await Promise.all(all.map((c) => c.ended.catch(() => undefined)));
@@ -143,7 +220,8 @@ export class EmergencyService {
     return openCascade({ ...this.d.cascade, settings: { ...this.d.settings, port: 0, uppers: [{ ...upper, onDemand: false }] } });
   }
 
-  private track(r: Loaded, upper: UpperConfig, destination: string, entry: ConnectEntry, runtime: CascadeRuntime, opener: Actor, openedAt: number): void {
+  private track(r: Loaded, upper: UpperConfig, destination: string, entry: ConnectEntry, runtime: CascadeRuntime, openedBy: number, openedAt: number): void {
+    this.beat();
     let resolveStop!: (v: { why: string; by: Actor | null }) => void;
     const stopped = new Promise<{ why: string; by: Actor | null }>((resolve) => (resolveStop = resolve));
     const timer = setTimeout(() => resolveStop({ why: 'the approved period ended', by: null }), Math.max(0, r.range_to - this.d.clock.now()));
@@ -154,6 +232,7 @@ export class EmergencyService {
       const now = await this.d.repos.accessRequests.get(r.id);
       await this.d.log.transaction(async (trx) => {
         if (now && now.state === 'in_use') await this.d.repos.accessRequests.updateIf(r.id, now.updated_at, { state: 'closed', updated_at: Math.max(at, now.updated_at + 1) }, trx);
+        await this.d.repos.emergencyConnections.end(r.id, at, trx);
         await this.d.log.append(trx, by, { ...entry, outcome: 'success', from: openedAt, to: at, reason: why, detail: { upper: upper.sipId, where: this.d.where }, target: `emergency connection to ${destination} ended` });
       });
       this.running.delete(r.id);
@@ -161,7 +240,7 @@ export class EmergencyService {
     });
     ended.catch((err: unknown) => this.d.logger.error({ err, request: r.id }, 'emergency connection: its end could not be registered'));
     this.running.set(r.id, {
-      view: { requestId: r.id, upperSipId: upper.sipId, upperName: upper.name, reason: r.purpose, openedAt, until: r.range_to, openedBy: opener.userId },
+      view: { requestId: r.id, upperSipId: upper.sipId, upperName: upper.name, reason: r.purpose, openedAt, until: r.range_to, openedBy },
       runtime,
       stop: (why, by) => resolveStop({ why, by }),
       ended,

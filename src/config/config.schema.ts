@@ -291,6 +291,8 @@ export const configSchema = z.strictObject({
       floodRatePerSecond: z.number().min(1).max(10_000).default(50),
       /** Requests a peer may make at once before the rate applies. */
       floodBurst: z.number().int().min(1).max(100_000).default(200),
+      /** How often a process renews the emergency connections it holds; one silent for three of these (its process crashed) is taken over by the API process: resumed, or closed if its period ended. */
+      emergencyHeartbeatSeconds: z.number().min(0.2).max(60).default(5),
       /** Upper platforms to register to; each sees only the cameras shared with its SIP ID. */
       uppers: z
         .array(

@@ -25,6 +25,7 @@ import { ClusterRepository } from './cluster.repository.js';
 import { LeaseRepository } from './lease.repository.js';
 import { BookmarkRepository } from './bookmark.repository.js';
 import { WallViewRepository } from './wall-view.repository.js';
+import { EmergencyConnectionRepository } from './emergency-connection.repository.js';
 
 /** Every repository over one database, handed to services as a bundle. */
 export interface Repositories {
@@ -67,6 +68,8 @@ export interface Repositories {
   wallViews: WallViewRepository;
   /** Keys every node shares and the cluster-wide event stream (issue 22). */
   cluster: ClusterRepository;
+  /** Emergency connections while open (issue 19, migration 0039). */
+  emergencyConnections: EmergencyConnectionRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -98,5 +101,6 @@ export function createRepositories(db: Db): Repositories {
     bookmarks: new BookmarkRepository(db.kysely),
     wallViews: new WallViewRepository(db.kysely),
     cluster: new ClusterRepository(db.kysely),
+    emergencyConnections: new EmergencyConnectionRepository(db.kysely),
   };
 }

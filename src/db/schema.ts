@@ -21,6 +21,7 @@ import type { WallViewTables } from './wall-view.repository.js';
 import type { HealthTables } from './health.repository.js';
 import type { RecordingTables } from './recording.repository.js';
 import type { LeaseTables } from './lease.repository.js';
+import type { EmergencyConnectionTables } from './emergency-connection.repository.js';
 import type { ClusterTables } from './cluster.repository.js';
 import type { SupervisionTables } from './supervision.repository.js';
 
@@ -103,7 +104,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, ReleaseTables, LeaseTables, BookmarkTables, WallViewTables, ClusterTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, ReleaseTables, LeaseTables, BookmarkTables, WallViewTables, ClusterTables, EmergencyConnectionTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;

@@ -41,6 +41,8 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   // Emergency connections opened through the API run in this process, from its stream hub.
   const hub = watching.media.live?.hub;
   const emergency = openEmergency(ctx, 'API', hub ? (id, viewer) => hub.watch(id, viewer) : undefined);
+  // Connections whose process crashed (this one before a restart, or `vigil cascade connect`) are taken over here.
+  void emergency.watch();
   const app = await buildApp({
     db: ctx.db,
     registry: ctx.registry,

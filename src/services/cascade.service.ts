@@ -59,7 +59,7 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
 export function openEmergency(ctx: Context, where: string, watch?: Watch): EmergencyService {
   const settings = ctx.config.cascade;
   return new EmergencyService({
-    settings, repos: ctx.repos, requests: ctx.access.requests, log: ctx.access.log, clock: ctx.clock, logger: ctx.logger.child({ role: 'emergency' }), where,
+    settings, repos: ctx.repos, requests: ctx.access.requests, log: ctx.access.log, clock: ctx.clock, logger: ctx.logger.child({ role: 'emergency' }), where, heartbeatMs: settings.emergencyHeartbeatSeconds * 1000,
     cascade: {
       defaultSipId: ctx.config.gb28181.sipId,
       deviceName: `Vigil ${settings.sipId ?? ctx.config.gb28181.sipId}`,

@@ -37,6 +37,8 @@ import { LegalHoldService } from '../../src/retention/legal-hold.service.js';
 import { StorageMonitor } from '../../src/retention/storage-monitor.js';
 import { DEFAULT_THRESHOLDS } from '../../src/storage/disk-usage.js';
 import { freshDatabase } from './databases.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrator.js';
 import { testSources } from './sources.js';
 import type { SourceGuard } from '../../src/ingest/source-guard.js';
 import type { MediaRouteDeps } from '../../src/api/routes/live/media-plugin.js';
@@ -96,8 +98,10 @@ export interface TestApp {
  * policy's networks and media folders (default: the tests', loopback included). `o.media`: the live,
  * playback and timeline routes too, over services that start nothing until a viewer asks.
  */
-export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] }; media?: boolean; cascade?: Config['cascade'] } = {}): Promise<TestApp> {
-  const db = await freshDatabase(dialect);
+export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] }; media?: boolean; cascade?: Config['cascade']; databaseUrl?: string } = {}): Promise<TestApp> {
+  // `databaseUrl`: a database another process shares (its dialect is the URL's).
+  const db = o.databaseUrl ? openDatabase(o.databaseUrl) : await freshDatabase(dialect);
+  if (o.databaseUrl) await migrateToLatest(db);
   const cascade = o.cascade ?? configSchema.parse({ cascade: { sipId: TEST_LOWER_SIP_ID, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: '市公安局应急平台', sipId: TEST_ON_DEMAND_UPPER, address: '127.0.0.1', port: 9, password: 'unanswered', onDemand: true }] } }).cascade;
   const { rules, view, catalogue } = loadProfileRules(undefined, defaultProfile);
   const clock = fixedClock(Date.UTC(2026, 10, 1));
