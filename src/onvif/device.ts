@@ -1,12 +1,14 @@
 // An ONVIF device as a camera source needs it (ONVIF Core §8, Media Service §5): who it is, its
 // media profiles with their video encoding, and each profile's RTSP address.
 import { OnvifError } from './errors.js';
+import type { OnvifPtzAction } from './ptz.js';
 import { soapCall } from './soap.js';
 import { escapeXml, findAll, findFirst, path, textAt, type XmlElement } from './xml.js';
 
 const DEVICE_NS = 'http://www.onvif.org/ver10/device/wsdl';
 const MEDIA_NS = 'http://www.onvif.org/ver10/media/wsdl';
 const SCHEMA_NS = 'http://www.onvif.org/ver10/schema';
+const PTZ_NS = 'http://www.onvif.org/ver20/ptz/wsdl';
 
 export interface OnvifClientOptions {
   /** The device service address, e.g. http://192.0.2.10/onvif/device_service. */
@@ -130,6 +132,39 @@ export class OnvifClient {
       out.push({ ...p, uri, url: this.withCredentials(uri) });
     }
     return out;
+  }
+
+  /** The PTZ service address (GetServices, else GetCapabilities PTZ); throws when the device has none. */
+  async getPtzAddress(): Promise<string> {
+    let xaddr: string | undefined;
+    try {
+      const body = await this.call(this.device.href, `<GetServices xmlns="${DEVICE_NS}"><IncludeCapability>false</IncludeCapability></GetServices>`);
+      xaddr = findAll(body, 'Service').find((s) => textAt(s, 'Namespace') === PTZ_NS)?.children.find((c) => c.local === 'XAddr')?.text.trim();
+    } catch (e) {
+      if (!(e instanceof OnvifError) || e.code === 'ONVIF_AUTH' || e.code === 'ONVIF_TIMEOUT') throw e;
+    }
+    if (!xaddr) {
+      const body = await this.call(this.device.href, `<GetCapabilities xmlns="${DEVICE_NS}"><Category>PTZ</Category></GetCapabilities>`).catch(() => undefined);
+      xaddr = body && textAt(findFirst(body, 'PTZ'), 'XAddr');
+    }
+    if (!xaddr) throw new OnvifError('ONVIF_RESPONSE', 'the device names no PTZ service: it cannot be steered');
+    return this.sameHost(xaddr);
+  }
+
+  /** One PTZ operation (PTZ Service §5.3 ContinuousMove and Stop, §5.4 presets) on a media profile. */
+  async ptz(profileToken: string, a: OnvifPtzAction): Promise<void> {
+    const profile = `<ProfileToken>${escapeXml(profileToken)}</ProfileToken>`;
+    const body =
+      a.kind === 'move'
+        ? `<ContinuousMove xmlns="${PTZ_NS}">${profile}<Velocity><PanTilt xmlns="${SCHEMA_NS}" x="${a.x}" y="${a.y}"/><Zoom xmlns="${SCHEMA_NS}" x="${a.zoom}"/></Velocity></ContinuousMove>`
+        : a.kind === 'stop'
+          ? `<Stop xmlns="${PTZ_NS}">${profile}<PanTilt>true</PanTilt><Zoom>true</Zoom></Stop>`
+          : a.op === 'goto'
+            ? `<GotoPreset xmlns="${PTZ_NS}">${profile}<PresetToken>${a.preset}</PresetToken></GotoPreset>`
+            : a.op === 'set'
+              ? `<SetPreset xmlns="${PTZ_NS}">${profile}<PresetName>${a.preset}</PresetName><PresetToken>${a.preset}</PresetToken></SetPreset>`
+              : `<RemovePreset xmlns="${PTZ_NS}">${profile}<PresetToken>${a.preset}</PresetToken></RemovePreset>`;
+    await this.call(await this.getPtzAddress(), body);
   }
 
   withCredentials(uri: string): string {

@@ -8,13 +8,14 @@ export type OnvifErrorCode =
   | 'ONVIF_AUTH' // credentials missing or refused
   | 'ONVIF_FAULT' // a SOAP fault other than an authentication failure
   | 'ONVIF_RESPONSE' // well-formed XML without the element the call returns
-  | 'ONVIF_ADDRESS'; // a device address we cannot use
+  | 'ONVIF_ADDRESS' // a device address we cannot use
+  | 'ONVIF_REQUEST'; // a command we cannot turn into an ONVIF call (a malformed PTZCmd)
 
 /** An ONVIF device that cannot be used. It is outside the platform, so a bad gateway. */
 export class OnvifError extends VigilError {
   declare readonly code: OnvifErrorCode;
   constructor(code: OnvifErrorCode, message: string) {
-    super(code, message, code === 'ONVIF_ADDRESS' ? 400 : 502);
+    super(code, message, code === 'ONVIF_ADDRESS' || code === 'ONVIF_REQUEST' ? 400 : 502);
     this.name = 'OnvifError';
   }
 }

@@ -7,6 +7,36 @@ import type { Watch } from '../cascade/upward-stream.js';
 import { StreamHub } from '../live/stream-hub.js';
 import type { GbRuntime } from '../gb28181/open.js';
 import type { Context } from './context.js';
+import type { CameraRepository } from '../db/camera.repository.js';
+import { parseOnvifUrl } from '../ingest/onvif-source.js';
+import { OnvifClient } from '../onvif/device.js';
+import { onvifPtzAction } from '../onvif/ptz.js';
+
+/**
+ * How PTZ an upper gives under a share (checked and registered by the cascade agent) reaches the
+ * camera: a GB/T 28181 channel (gb28181://device/channel) as DeviceControl through the platform
+ * when it runs in this process; an ONVIF camera (onvif://) through its PTZ service, the command
+ * turned into ContinuousMove, Stop or a preset operation (src/onvif/ptz.ts) on the camera's
+ * profile (the one its URL names, else its first), the device's host admitted by the source guard.
+ */
+export function cascadePtz(d: { cameras: Pick<CameraRepository, 'get'>; gb?: GbRuntime | undefined; admit?: (u: URL) => Promise<string> }) {
+  return async (cameraId: number, ptzCmd: string): Promise<void> => {
+    const url = (await d.cameras.get(cameraId))?.sourceUrl ?? '';
+    const gbChannel = /^gb28181:\/\/\d{20}\/(\d{20})/.exec(url)?.[1];
+    if (gbChannel) {
+      if (!d.gb) throw new Error(`camera ${cameraId} is a GB/T 28181 channel and the gb28181 role does not run in this process`);
+      return d.gb.platform.deviceControl(gbChannel, ptzCmd);
+    }
+    if (!url.startsWith('onvif://')) throw new Error(`camera ${cameraId} is neither a GB/T 28181 channel nor an ONVIF camera: PTZ cannot reach it`);
+    const action = onvifPtzAction(ptzCmd);
+    const target = parseOnvifUrl(new URL(url));
+    const client = new OnvifClient({ address: target.address, ...(target.username !== undefined ? { username: target.username, password: target.password ?? '' } : {}), ...(d.admit ? { admit: d.admit } : {}) });
+    await client.getSystemDateAndTime().catch(() => undefined);
+    const profile = target.profile ?? (await client.getProfiles())[0]?.token;
+    if (!profile) throw new Error(`ONVIF camera ${cameraId} has no media profile to steer`);
+    await client.ptz(profile, action);
+  };
+}
 
 /**
  * `gb`: the GB/T 28181 platform when this process runs that role too; PTZ an upper may give under
@@ -29,14 +59,7 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
     logger,
     watch: (id, viewer) => hub.watch(id, viewer),
     dataDir: ctx.config.dataDir,
-    ...(gb ? {
-      ptz: async (cameraId: number, ptzCmd: string) => {
-        const url = (await ctx.repos.cameras.get(cameraId))?.sourceUrl ?? '';
-        const m = /^gb28181:\/\/\d{20}\/(\d{20})/.exec(url);
-        if (!m) throw new Error(`camera ${cameraId} is not a GB/T 28181 channel: PTZ cannot reach it`);
-        await gb.platform.deviceControl(m[1]!, ptzCmd);
-      },
-    } : {}),
+    ptz: cascadePtz({ cameras: ctx.repos.cameras, gb, admit: (u) => ctx.sources.admitAddress(u) }),
   });
   for (const link of cascade.links.values()) {
     link.on('state', (state, detail) => logger.info({ upper: link.settings.sipId, name: link.settings.name, state, detail }, 'upper platform link'));

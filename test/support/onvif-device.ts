@@ -37,12 +37,14 @@ export interface FakeDevice {
   endpoint: string;
   /** Operations received, in order, with whether they were authenticated. */
   calls: { op: string; path: string; user?: string; ok: boolean }[];
+  /** PTZ operations carried out (PTZ service), each as its request body. */
+  ptz: { op: string; xml: string }[];
   close(): Promise<void>;
 }
 
 const NS = 'xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema" ' +
   'xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:trt="http://www.onvif.org/ver10/media/wsdl" ' +
-  'xmlns:ter="http://www.onvif.org/ver10/error"';
+  'xmlns:ter="http://www.onvif.org/ver10/error" xmlns:tptz="http://www.onvif.org/ver20/ptz/wsdl"';
 
 const envelope = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope ${NS}>\n<s:Body>\n${body}\n</s:Body>\n</s:Envelope>\n`;
 
@@ -64,6 +66,7 @@ function read(req: IncomingMessage): Promise<string> {
 
 export async function startOnvifDevice(o: FakeDeviceOptions): Promise<FakeDevice> {
   const calls: FakeDevice['calls'] = [];
+  const ptz: FakeDevice['ptz'] = [];
   const seenNonces = new Set<string>();
   const endpoint = 'urn:uuid:5f5a69c2-e0ae-504f-829b-00000000c0de';
   const deviceNow = () => new Date(Date.now() + (o.clockSkewMs ?? 0));
@@ -116,6 +119,7 @@ export async function startOnvifDevice(o: FakeDeviceOptions): Promise<FakeDevice
         return send(200, envelope(`<tds:GetServicesResponse>` +
           `<tds:Service><tds:Namespace>http://www.onvif.org/ver10/device/wsdl</tds:Namespace><tds:XAddr>${host}/onvif/device_service</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>` +
           `<tds:Service><tds:Namespace>http://www.onvif.org/ver10/media/wsdl</tds:Namespace><tds:XAddr>${host}/onvif/Media</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>` +
+          `<tds:Service><tds:Namespace>http://www.onvif.org/ver20/ptz/wsdl</tds:Namespace><tds:XAddr>${host}/onvif/PTZ</tds:XAddr><tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>` +
           `</tds:GetServicesResponse>`));
       case 'GetCapabilities':
         return send(200, envelope(`<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Media><tt:XAddr>${host}/onvif/Media</tt:XAddr>` +
@@ -144,6 +148,18 @@ export async function startOnvifDevice(o: FakeDeviceOptions): Promise<FakeDevice
         if (!p || !xml.includes('RTP-Unicast') || !/<(?:\w+:)?Protocol>RTSP</.test(xml)) return send(400, fault('ter:InvalidArgVal', 'no such profile or transport'));
         return send(200, envelope(`<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>${p.streamUri.replace(/&/g, '&amp;')}</tt:Uri>` +
           `<tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT60S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>`));
+      }
+      case 'ContinuousMove':
+      case 'Stop':
+      case 'GotoPreset':
+      case 'SetPreset':
+      case 'RemovePreset': {
+        // PTZ Service §5.3, §5.4: on the PTZ service's address, for a profile the device has.
+        if (req.url !== '/onvif/PTZ') return send(400, fault('ter:ActionNotSupported', 'not a PTZ service'));
+        if (!o.profiles.some((p) => p.token === between(xml, 'ProfileToken'))) return send(400, fault('ter:InvalidArgVal', 'no such profile'));
+        ptz.push({ op, xml });
+        const token = op === 'SetPreset' ? `<tptz:PresetToken>${between(xml, 'PresetToken') ?? '1'}</tptz:PresetToken>` : '';
+        return send(200, envelope(`<tptz:${op}Response>${token}</tptz:${op}Response>`));
       }
       default:
         return send(400, fault('ter:ActionNotSupported', `${op} is not supported`));
@@ -178,6 +194,7 @@ export async function startOnvifDevice(o: FakeDeviceOptions): Promise<FakeDevice
     discoveryPort: udp.address().port,
     endpoint,
     calls,
+    ptz,
     close: async () => {
       udp.close();
       server.closeAllConnections();
