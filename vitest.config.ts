@@ -29,5 +29,8 @@ export default defineConfig({
     // collects garbage after the file's tests to find unreachable handles.
     setupFiles: ['test/setup/leak-warnings.ts'],
     execArgv: ['--expose-gc'],
+    // Besides the console's report, each test's duration in a file (`npx tsx scripts/test-times.ts`
+    // lists the slowest files from it): where the suite's time goes, run after run.
+    reporters: ['default', ['json', { outputFile: `test-results/${alone ? 'alone' : 'main'}.json` }]],
   },
 });
