@@ -3,9 +3,12 @@
 // makes sure of before it runs the tests; otherwise the TypeScript sources under tsx, so a
 // developer who edits a file and runs one test file tests the edit. The built command starts in
 // about half the CPU time of tsx, and the CLI and two-Vigils tests start dozens of processes.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// The tests' own child programs (a recorder to kill, an exporter to kill mid-package) run the
+// same way: transpiled beside dist/ over the built modules when those are current.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STAMP = join(ROOT, 'dist', '.build-stamp');
@@ -33,4 +36,49 @@ export function builtIsCurrent(): boolean {
 /** node's arguments that run `vigil` (followed by the command's own arguments). */
 export function vigilEntry(): string[] {
   return builtIsCurrent() ? [join(ROOT, 'bin', 'vigil.cjs')] : ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts')];
+}
+
+const compiled = new Map<string, string>();
+
+/**
+ * A test's own child program (a TypeScript file under test/, e.g. test/evidence/evidence-child.ts)
+ * transpiled beside dist/ with the test modules it imports, its imports of src/ pointed at the
+ * built modules: a child that runs no TypeScript loader. Written once per file and process, by
+ * rename, so two test workers never see half a file.
+ */
+export function compiledTestChild(source: string): string {
+  return compileTestModule(source);
+}
+
+function compileTestModule(source: string): string {
+  const done = compiled.get(source);
+  if (done) return done;
+  const rel = relative(join(ROOT, 'test'), source);
+  if (rel.startsWith('..')) throw new Error(`${source} is not a test module`);
+  const out = join(ROOT, 'dist', 'test-support', rel.replace(/\.ts$/, '.js'));
+  compiled.set(source, out);
+  let text = readFileSync(source, 'utf8');
+  text = text.replace(/((?:from|import)\s*\(?\s*')(\.{1,2}\/[^']+)(')/g, (_, before: string, spec: string, after: string) => {
+    const target = resolve(dirname(source), spec);
+    let built: string;
+    if (target.startsWith(join(ROOT, 'src') + sep)) built = join(ROOT, 'dist', relative(join(ROOT, 'src'), target));
+    else if (target.startsWith(join(ROOT, 'test') + sep)) built = compileTestModule(target.replace(/\.js$/, '.ts'));
+    else return before + spec + after;
+    const path = relative(dirname(out), built);
+    return before + (path.startsWith('.') ? path : `./${path}`) + after;
+  });
+  const { outputText } = ts.transpileModule(text, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    fileName: source,
+  });
+  mkdirSync(dirname(out), { recursive: true });
+  const temporary = `${out}.${process.pid}.tmp`;
+  writeFileSync(temporary, outputText);
+  renameSync(temporary, out);
+  return out;
+}
+
+/** node's arguments that run a test's child program `source` (a .ts file under test/). */
+export function testChildEntry(source: string): string[] {
+  return builtIsCurrent() ? [compileTestModule(source)] : ['--import', TSX, source];
 }
