@@ -86,7 +86,7 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** How long a page action may wait before it fails. */
-export const ACTION_TIMEOUT_MS = 30_000;
+export const ACTION_TIMEOUT_MS = 60_000;
 
 function newestMtime(path: string): number {
   const st = statSync(path);
