@@ -13,8 +13,10 @@ export default defineConfig({
     include: alone ? ['src/' + ALONE, 'test/' + ALONE] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: alone ? ['**/node_modules/**'] : ['**/node_modules/**', ALONE],
     environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Guards against a hang, not goals: no test judges by how long it took (issue 21). A test that
+    // starts a few `vigil` processes one after another passes 60 s when stress-ng holds both cores.
+    testTimeout: 180_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     // A worker keeps its loaded modules from one file to the next rather than importing the app's
     // module graph anew for each of ~230 files (six route test files: 43 s of CPU isolated, 30 s
@@ -29,5 +31,8 @@ export default defineConfig({
     // collects garbage after the file's tests to find unreachable handles.
     setupFiles: ['test/setup/leak-warnings.ts'],
     execArgv: ['--expose-gc'],
+    // Besides the console's report, each test's duration in a file (`npx tsx scripts/test-times.ts`
+    // lists the slowest files from it): where the suite's time goes, run after run.
+    reporters: ['default', ['json', { outputFile: `test-results/${alone ? 'alone' : 'main'}.json` }]],
   },
 });

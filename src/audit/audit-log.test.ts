@@ -12,6 +12,7 @@ import { AuditLog, refsOf } from './audit-log.js';
 import { toAuditContent, type AuditEntryInput } from './entry.js';
 import { PlatformKeys } from './platform-key.js';
 import { verifyChain } from './verify.js';
+import { testChildEntry } from '../../test/support/vigil-entry.js';
 
 const run = promisify(execFile);
 
@@ -203,7 +204,7 @@ for (const dialect of DIALECTS) {
       let mineCount = 0;
       try {
         const workers = ['a', 'b'].map((name) =>
-          run(process.execPath, ['--import', 'tsx', WORKER, db.url, dataDir, '150', name], { cwd: join(import.meta.dirname, '../..') }),
+          run(process.execPath, [...testChildEntry(WORKER), db.url, dataDir, '150', name], { cwd: join(import.meta.dirname, '../..') }),
         );
         let done = false;
         const finished = Promise.all(workers).finally(() => (done = true));

@@ -13,16 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { createRepositories } from '../../src/db/repositories.js';
 import { runVigil } from '../support/cli.js';
 import { freshPostgresUrl } from '../support/databases.js';
 import { seedRecordableCameras } from '../support/recorder-cameras.js';
+import { vigilEntry } from '../support/vigil-entry.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const CITY = '34010000002000000001';
 const DISTRICT = '34010400002000000001';
 
@@ -83,7 +81,7 @@ async function install(name: string, databaseUrl: string | undefined, config: Re
     cli: async (args) => (await runVigil(args, env, dir)).stdout,
     serve: async () => {
       const from = output.length;
-      child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, [...vigilEntry(), 'serve'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
       const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${output}`))));

@@ -53,7 +53,7 @@ describe('vigil --help', () => {
   });
 
   it('exits 0 with the usage from a real process, before reading configuration or opening a database', async () => {
-    // Run at once: each process starts tsx, which takes seconds on a busy machine.
+    // Run at once: each process loads the whole command, which takes seconds on a busy machine.
     const cases = [['--help'], ['verify-export', '--help'], ['camera', 'list', '--help'], ['user', 'token', '-h']];
     const [top, verifyExport, ...others] = await Promise.all(cases.map((args) => runVigil(args, env, cwd)));
     expect(top!.stdout).toMatch(/^vigil — /);

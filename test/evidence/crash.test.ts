@@ -10,6 +10,7 @@ import { PlatformKeys } from '../../src/audit/platform-key.js';
 import { DAY_MS } from '../../src/retention/retention-decision.js';
 import { recordFootage } from './footage.js';
 import { evidenceWorld, T0, type EvidenceWorld } from './world.js';
+import { testChildEntry } from '../support/vigil-entry.js';
 
 const CHILD = fileURLToPath(new URL('./evidence-child.ts', import.meta.url));
 
@@ -18,7 +19,7 @@ const CHILD = fileURLToPath(new URL('./evidence-child.ts', import.meta.url));
  * as soon as it prints the line `{ onLine }`.
  */
 export async function runChild(args: string[], afterMs: number | null | { onLine: string }): Promise<{ killed: boolean; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...testChildEntry(CHILD), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -1,15 +1,12 @@
 // `vigil sim --gb28181 HOST:PORT` as a developer runs it (a real process): the simulated cameras
 // register as one NVR's channels, the catalog lists them, and a channel INVITEd streams pictures.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { configSchema } from '../../src/config/config.schema.js';
 import { openGb28181 } from '../../src/gb28181/open.js';
 import { testApp } from '../support/app.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { vigilEntry } from '../support/vigil-entry.js';
 
 it('vigil sim --gb28181 registers the simulated cameras as GB/T 28181 channels that stream', async () => {
   const t = await testApp('sqlite');
@@ -18,8 +15,7 @@ it('vigil sim --gb28181 registers the simulated cameras as GB/T 28181 channels t
   const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', mediaPortMin: base, mediaPortMax: base + 9, domainPassword: 'pw', defaultRegionId: region.id } }).gb28181;
   const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock: t.clock, logger: pino({ level: 'silent' }) });
   const catalogued = new Promise((r) => gb.platform.once('catalog', r));
-  const tsx = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src/cli/main.ts'), 'sim', '--cameras', '2', '--port', '0', '--control-port', '0', '--gb28181', `127.0.0.1:${gb.port}`, '--gb-password', 'pw'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...vigilEntry(), 'sim', '--cameras', '2', '--port', '0', '--control-port', '0', '--gb28181', `127.0.0.1:${gb.port}`, '--gb-password', 'pw'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   try {

@@ -24,6 +24,7 @@ import { cephUnavailable, startCephS3, type CephS3 } from '../support/ceph-s3.js
 import { seedRecordableCameras } from '../support/recorder-cameras.js';
 import { recordFootage, type WrittenFile } from '../evidence/footage.js';
 import { quiet } from '../evidence/world.js';
+import { testChildEntry } from '../support/vigil-entry.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const unavailable = cephUnavailable();
@@ -58,7 +59,7 @@ describe.skipIf(unavailable !== null)(`an uploading node killed with SIGKILL${un
 
   it('loses nothing and stores nothing twice', async () => {
     // The node uploads; it is killed the moment the store has taken its first object.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/uploader-child.ts'), JSON.stringify({ dbUrl, dataDir, s3 })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...testChildEntry(join(ROOT, 'test/support/uploader-child.ts')), JSON.stringify({ dbUrl, dataDir, s3 })], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));

@@ -19,7 +19,7 @@ import { TEST_CAMERA_NETWORKS, TEST_MEDIA_ROOTS } from './sources.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<Browser> {
+async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is not installed at ${CHROMIUM_PATH} (Debian package "chromium")`);
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -45,8 +45,48 @@ export async function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
+declare global {
+  // One Chromium per test worker, kept from one test file to the next (vitest.config.ts: isolate off).
+  var vigilChromium: Promise<Browser> | undefined;
+}
+
+/**
+ * A Chromium for a test file or a benchmark. Under vitest, test files share one Chromium per
+ * worker (a launch costs seconds on a busy machine) and each file gets a handle whose contexts
+ * are its own: nothing of a file's pages, cookies or storage reaches the next file, and the
+ * handle's close() closes the file's contexts, not the browser. A benchmark gets a browser of its
+ * own, closed by close().
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!process.env.VITEST) return launchChromium();
+  let shared = await (globalThis.vigilChromium ??= launchChromium());
+  if (!shared.isConnected()) shared = await (globalThis.vigilChromium = launchChromium());
+  const contexts = new Set<BrowserContext>();
+  const track = (context: BrowserContext) => {
+    contexts.add(context);
+    context.once('close', () => contexts.delete(context));
+    return context;
+  };
+  return new Proxy(shared, {
+    get(target, key, receiver) {
+      if (key === 'newContext') return async (options?: Parameters<Browser['newContext']>[0]) => track(await target.newContext(options));
+      if (key === 'newPage') {
+        return async (options?: Parameters<Browser['newPage']>[0]) => {
+          const page = await target.newPage(options);
+          track(page.context());
+          return page;
+        };
+      }
+      if (key === 'contexts') return () => [...contexts];
+      if (key === 'close') return async () => void (await Promise.all([...contexts].map((c) => c.close().catch(() => undefined))));
+      const value = Reflect.get(target, key, receiver) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** How long a page action may wait before it fails. */
-export const ACTION_TIMEOUT_MS = 30_000;
+export const ACTION_TIMEOUT_MS = 60_000;
 
 function newestMtime(path: string): number {
   const st = statSync(path);

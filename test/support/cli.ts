@@ -1,23 +1,18 @@
-// The `vigil` command run as a user runs it, for the CLI tests: a real process from the
-// TypeScript sources, and a database of its own on the dialect under test.
+// The `vigil` command run as a user runs it, for the CLI tests: a real process (the built command,
+// or the TypeScript sources when they are newer than the build: vigil-entry.ts), and a database of
+// its own on the dialect under test.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { inject } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-// Absolute, so the command can run from any folder as a user would.
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+import { vigilEntry } from './vigil-entry.js';
 
 const run = promisify(execFile);
 
 /** Runs `vigil ARGS` in `cwd` with exactly `env`; rejects (with stdout/stderr/code) on a non-zero exit. */
 export function runVigil(args: readonly string[], env: Record<string, string>, cwd: string): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', TSX, MAIN, ...args], { env, cwd });
+  return run(process.execPath, [...vigilEntry(), ...args], { env, cwd });
 }
 
 /** A fresh PostgreSQL database on the run's throwaway server, or undefined for SQLite (the default). */

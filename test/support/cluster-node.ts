@@ -2,6 +2,7 @@
 // benchmark can kill -9 it, SIGSTOP and SIGCONT it, and read its lease rounds line by line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { testChildEntry } from './vigil-entry.js';
 
 const CHILD = fileURLToPath(new URL('./cluster-node-child.ts', import.meta.url));
 
@@ -31,7 +32,7 @@ export interface ClusterNode {
 }
 
 export async function startClusterNode(dataDir: string, dbUrl: string, options: { nodeId: string; leaseMs: number; capacity?: number; handOversPerRound?: number; settings?: Record<string, unknown>; logLevel?: string; leasesOnly?: boolean; peer?: boolean }): Promise<ClusterNode> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, dbUrl, JSON.stringify(options)], {
+  const child = spawn(process.execPath, [...testChildEntry(CHILD), dataDir, dbUrl, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { UV_THREADPOOL_SIZE: '16', ...process.env },
   });

@@ -1,14 +1,12 @@
 // Runs test/support/recorder-child.ts as a process of its own (so it can be killed with SIGKILL
 // or measured from /proc), and waits for it to say it is recording.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import type { RecorderSettings } from '../../src/recorder/recorder.js';
+import { compiledTestChild, testChildEntry } from './vigil-entry.js';
 
 const CHILD = fileURLToPath(new URL('./recorder-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** What the recorder prints on a clean stop: metric totals, memory, garbage collection by kind. */
 export interface RecorderTotals {
@@ -41,31 +39,13 @@ export interface RecorderProcessOptions {
   compiled?: boolean;
 }
 
-/**
- * This child, transpiled into dist/ beside the built modules it imports, so the process runs no
- * TypeScript loader at all — what production runs, with the flags `npm start` gives node.
- */
-function compiledChild(): string[] {
-  const dir = join(ROOT, 'dist', 'test-support');
-  mkdirSync(dir, { recursive: true });
-  // The child and the test support module it imports (the source guard of the tests' sources).
-  for (const name of ['recorder-child', 'sources']) {
-    const source = readFileSync(join(import.meta.dirname, `${name}.ts`), 'utf8').replaceAll("'../../src/", "'../");
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    });
-    writeFileSync(join(dir, `${name}.js`), outputText);
-  }
-  return ['--enable-source-maps', join(dir, 'recorder-child.js')];
-}
-
 export async function startRecorderProcess(
   dataDir: string,
   dbUrl: string,
   settings: Partial<RecorderSettings> & { logLevel?: string } = {},
   options: RecorderProcessOptions = {},
 ): Promise<RecorderProcess> {
-  const entry = options.compiled ? compiledChild() : ['--import', 'tsx', CHILD];
+  const entry = options.compiled ? ['--enable-source-maps', compiledTestChild(CHILD)] : testChildEntry(CHILD);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, dataDir, dbUrl, JSON.stringify(settings)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // The pool is sized before any module code runs: only the environment can size it (see bin/vigil.cjs).

@@ -2,11 +2,12 @@
 // can leave its CPU out of what it measures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { testChildEntry } from './vigil-entry.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 export async function startSimProcess(n: number): Promise<{ urls: string[]; pid: number; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/recorder-sim.ts'), String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...testChildEntry(join(ROOT, 'test/support/recorder-sim.ts')), String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
