@@ -185,7 +185,7 @@ await runBench('watch', async (run) => {
     run.onCleanup('close the viewer processes', () => fleet!.close());
     const t1 = performance.now();
     const opened = await fleet.open(server.url, operator.bearer, cam);
-    log(`opened ${opened.ok} viewers (werift, ${Math.ceil(VIEWERS / PER_PROCESS)} processes, ${PARALLEL} at a time each) in ${((performance.now() - t1) / 1000).toFixed(1)} s${opened.failed ? `; ${opened.failed} failed: ${opened.errors.join('; ')}` : ''}`);
+    log(`opened ${opened.ok} viewers (werift, ${Math.ceil(VIEWERS / PER_PROCESS)} processes, ${PARALLEL} at a time each) in ${((performance.now() - t1) / 1000).toFixed(1)} s${opened.failed || opened.retried ? `; ${opened.failed} failed, ${opened.retried} needed a second attempt: ${opened.errors.join('; ')}` : ''}`);
     // Any viewer the server closes from here on is said, with its reason.
     const closedReasons = new Map<string, number>();
     for (const st of server.live.register.list({ cameraId: cam })) server.live.viewer(st.id)?.once('closed', (r) => closedReasons.set(r, (closedReasons.get(r) ?? 0) + 1));

@@ -3,7 +3,8 @@
 // each viewer reads its RTP packets' sequence numbers, timestamps and marker bits, and counts
 // a picture as delivered when all its packets came (no gap from the previous picture's marker to
 // its own). Driven by the parent over IPC:
-//   {open: {count, parallel, server, bearer, cameraId}} → {opened: {ok, failed, errors}}
+//   {open: {count, parallel, server, bearer, cameraId}} → {opened: {ok, failed, retried, errors}}
+//     (a viewer counts as opened once connected; one that fails is tried once more)
 //   {mark: 'start'}  → {marked: 'start'}      (each viewer's window begins at its next picture)
 //   {mark: 'end'}    → {window: ViewerWindow[], cpuSeconds}
 //   {close: true}    → exits
@@ -165,7 +166,6 @@ async function openOne(req: OpenRequest): Promise<void> {
   await pc.setLocalDescription(await pc.createOffer());
   if (pc.iceGatheringState !== 'complete') await new Promise<void>((resolve) => pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && resolve()));
   viewer.lighten();
-  pc.connectionStateChange.subscribe((s) => s !== 'connecting' && s !== 'connected' && process.stderr.write(`viewer ${viewers.length}: connection ${s}\n`));
   const tokenRes = await fetch(`${req.server}/api/v1/stream-tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${req.bearer}`, 'content-type': 'application/json' },
@@ -183,20 +183,48 @@ async function openOne(req: OpenRequest): Promise<void> {
     throw new Error(`offer refused: ${res.status} ${(await res.text()).slice(0, 200)}`);
   }
   await pc.setRemoteDescription({ type: 'answer', sdp: ((await res.json()) as { sdp: string }).sdp });
+  // Opened means connected (ICE and DTLS done): a handshake starved past werift's timers fails here.
+  const state = await new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve(`still ${pc.connectionState} after 30 s`), 30_000);
+    const settle = (s: string) => {
+      if (s === 'connected' || s === 'failed' || s === 'closed') {
+        clearTimeout(timer);
+        resolve(s);
+      }
+    };
+    settle(pc.connectionState);
+    pc.connectionStateChange.subscribe(settle);
+  });
+  if (state !== 'connected') {
+    await pc.close();
+    throw new Error(`connection ${state}`);
+  }
   viewers.push(viewer);
 }
 
-async function open(req: OpenRequest): Promise<{ ok: number; failed: number; errors: string[] }> {
+/** Opens one viewer, once more if the first attempt fails (the error of each attempt is kept). */
+async function openWithRetry(req: OpenRequest, errors: string[]): Promise<void> {
+  try {
+    await openOne(req);
+  } catch (e) {
+    errors.push(`first attempt: ${(e as Error).message}`);
+    await openOne(req);
+  }
+}
+
+async function open(req: OpenRequest): Promise<{ ok: number; failed: number; retried: number; errors: string[] }> {
   let ok = 0;
   const errors: string[] = [];
+  const retries: string[] = [];
   for (let i = 0; i < req.count; i += req.parallel) {
-    const batch = Array.from({ length: Math.min(req.parallel, req.count - i) }, () => openOne(req));
+    const batch = Array.from({ length: Math.min(req.parallel, req.count - i) }, () => openWithRetry(req, retries));
     for (const r of await Promise.allSettled(batch)) {
       if (r.status === 'fulfilled') ok++;
       else errors.push((r.reason as Error).message);
     }
   }
-  return { ok, failed: errors.length, errors: [...new Set(errors)].slice(0, 5) };
+  const counted = (xs: string[]) => [...xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>())].map(([x, n]) => `${n}× ${x}`);
+  return { ok, failed: errors.length, retried: retries.length, errors: [...counted(errors), ...counted(retries)].slice(0, 8) };
 }
 
 const cpuSeconds = () => {
@@ -213,5 +241,6 @@ process.on('message', (m: { open?: OpenRequest; mark?: 'start' | 'end'; close?: 
   else if (m.close) void Promise.allSettled(viewers.map((v) => v.pc.close())).then(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));
-process.send!({ ready: true });
+// werift throws from its timers now and then when a peer closes; one viewer's error is said, not the end of the others.
 process.on('uncaughtException', (e) => process.stderr.write(`uncaught: ${e.stack}\n`));
+process.send!({ ready: true });

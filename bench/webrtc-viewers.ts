@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BenchRun } from './bench-run.js';
 import type { ViewerWindow } from './webrtc-viewers.child.js';
 
-type Reply = { ready?: true; opened?: { ok: number; failed: number; errors: string[] }; marked?: string; window?: ViewerWindow[]; cpuSeconds?: number };
+type Reply = { ready?: true; opened?: { ok: number; failed: number; retried?: number; errors: string[] }; marked?: string; window?: ViewerWindow[]; cpuSeconds?: number };
 
 class ViewerProcess {
   private readonly waiting: ((m: Reply) => void)[] = [];
@@ -38,7 +38,7 @@ class ViewerProcess {
 }
 
 export interface ViewerFleet {
-  open(server: string, bearer: string, cameraId: number): Promise<{ ok: number; failed: number; errors: string[] }>;
+  open(server: string, bearer: string, cameraId: number): Promise<{ ok: number; failed: number; retried: number; errors: string[] }>;
   /** Starts the window in every viewer, then ends it after `ms`; what each viewer received meanwhile. */
   window(ms: number, during?: () => Promise<void>): Promise<{ viewers: ViewerWindow[]; clientCpuSeconds: number }>;
   close(): Promise<void>;
@@ -57,7 +57,7 @@ export async function startViewerFleet(run: BenchRun, count: number, perProcess:
   return {
     async open(server, bearer, cameraId) {
       const all = await Promise.all(procs.map(({ p, count }) => p.ask({ open: { count, parallel, server, bearer, cameraId } })));
-      return all.reduce((s, r) => ({ ok: s.ok + (r.opened?.ok ?? 0), failed: s.failed + (r.opened?.failed ?? 0), errors: [...s.errors, ...(r.opened?.errors ?? [])] }), { ok: 0, failed: 0, errors: [] as string[] });
+      return all.reduce((s, r) => ({ ok: s.ok + (r.opened?.ok ?? 0), failed: s.failed + (r.opened?.failed ?? 0), retried: s.retried + (r.opened?.retried ?? 0), errors: [...s.errors, ...(r.opened?.errors ?? [])] }), { ok: 0, failed: 0, retried: 0, errors: [] as string[] });
     },
     async window(ms, during) {
       const ends = await Promise.all(procs.map(({ p }) => p.ask({ mark: 'end' })));
