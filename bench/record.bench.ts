@@ -57,6 +57,8 @@ interface Measured {
   bytesWritten: number;
   cpuPctTotal: number;
   pssMbTotal: number;
+  /** Recorder only: reconnections while measured (a starved camera or recorder drops its session). */
+  reconnects?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -157,6 +159,7 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
     cpuPctPerStream: m.cpuPct / n,
     pssMbPerStream: m.pssMb / n,
     framesLost: totals.framesLost ?? 0,
+    reconnects: totals.reconnects ?? 0,
     bytesWritten: totals.bytesWritten ?? 0,
     cpuPctTotal: m.cpuPct,
     pssMbTotal: m.pssMb,
@@ -174,7 +177,7 @@ function limitOf(v: Measured, ffmpeg: Measured | undefined, ffmpegDied: number):
   const sim = v.simCpuPctMax ?? 0;
   const busy = v.machineBusyPct ?? 0;
   const vigil = v.framesLost > 0
-    ? `recorder: ${v.framesLost} frames lost at ${STREAMS} streams${busy >= 95 ? `, the machine ${busy.toFixed(0)} % busy (load ${loadAverage()})` : ''}`
+    ? `recorder: ${v.framesLost} frames lost at ${STREAMS} streams${v.reconnects ? ` (cameras reconnected ${v.reconnects} times)` : ''}${busy >= 95 ? `, the machine ${busy.toFixed(0)} % busy (load ${loadAverage()})` : ''}`
     : sim >= 85
       ? `simulator: its busiest process at ${sim.toFixed(0)} % of a core (${SIM_PROCESSES} process${SIM_PROCESSES > 1 ? 'es' : ''}; --sim-processes)`
       : busy >= 95
@@ -244,7 +247,9 @@ async function runFfmpeg(run: BenchRun, urls: string[], dir: string): Promise<Me
 }
 
 const round = (v: number, d = 3) => Number(v.toFixed(d));
-const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost });
+// CPU-seconds per stream-second: the same quantity as % of a core / 100, said as work done, which
+// a busy machine does not inflate the way it stretches wall-clock figures.
+const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost, cpuSecondsPerStreamSecond: round(m.cpuPctPerStream / 100, 6), ...(m.reconnects !== undefined ? { reconnects: m.reconnects } : {}) });
 // Each phase's limit: starting and measuring scale with the number of streams.
 const SETTLE_S = 3 + STREAMS * 0.02;
 const MEASURE_LIMIT_S = 120 + SECONDS * 2 + SETTLE_S * 3 + STREAMS * 0.3;
@@ -283,6 +288,7 @@ await runBench('record', async (run) => {
   const row = (name: string, m: Measured) =>
     `${name.padEnd(20)}${m.cpuPctPerStream.toFixed(3).padStart(10)}${m.pssMbPerStream.toFixed(2).padStart(10)}${String(m.framesLost).padStart(12)}${(m.bytesWritten / 1e6).toFixed(0).padStart(12)}${m.cpuPctTotal.toFixed(1).padStart(10)}${m.pssMbTotal.toFixed(0).padStart(10)}`;
   console.log(`\nRecording ${STREAMS} simulated 720p cameras for ${SECONDS} s (simulator cost excluded); load average ${loadAverage()}`);
+  console.log(`(CPU-s per stream-s: Vigil ${(vigil.cpuPctPerStream / 100).toFixed(5)}${ffmpeg ? `, ffmpeg per camera ${(ffmpeg.cpuPctPerStream / 100).toFixed(5)}` : ''})`);
   console.log(`${''.padEnd(20)}${'CPU %/str'.padStart(10)}${'PSS MB/str'.padStart(10)}${'frames lost'.padStart(12)}${'MB written'.padStart(12)}${'CPU % all'.padStart(10)}${'PSS MB'.padStart(10)}`);
   console.log(row('Vigil (one process)', vigil));
   if (ffmpeg) console.log(row('ffmpeg per camera', ffmpeg));
