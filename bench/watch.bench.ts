@@ -11,7 +11,9 @@
 //   it: the Chromium viewer and N-1 werift peer connections in processes of their own
 //   (webrtc-viewers.child.ts, 50 a process), each counting the pictures whose every RTP packet
 //   arrived against those the camera made; the server's CPU per viewer from this process's CPU
-//   time (the viewers' processes are not in it). framesDeliveredPct is the worst viewer's.
+//   time (the viewers' processes are not in it). framesDeliveredPct is the worst viewer's;
+//   viewersLimit says what held the run back (a server starved of CPU sends fewer frames and so
+//   looks cheaper per viewer).
 // The load average is printed beside the figures: other work on the machine disturbs them.
 // Last line: one JSON object.
 import { linkSync, mkdirSync } from 'node:fs';
@@ -233,6 +235,18 @@ await runBench('watch', async (run) => {
     run.result.cpuMsPerViewerSecond = +(((cpuD.user + cpuD.system) / 1000 - (baseline / 100) * windowMs) / Math.max(1, served) / (windowMs / 1000)).toFixed(3);
     run.result.framesDeliveredPct = per.length ? +Math.min(...delivered).toFixed(2) : 0;
     run.result.rtpLostPct = +((lost / Math.max(1, lost + received)) * 100).toFixed(3);
+    // The per-viewer cost only means something if the server kept up: a starved process (the
+    // machine's other work, or too many viewers) drops frames read late and so spends less.
+    const sentMedian = sentFps.length ? median(sentFps) : 0;
+    run.result.viewersLimit =
+      sentMedian < 0.9 * cameraFps || cameraFps < 22
+        ? `server starved: it sent each viewer ${sentMedian.toFixed(1)} of the camera's ${cameraFps.toFixed(1)} frames/s (frames read late are dropped), its process at ${loaded.toFixed(0)} % of a core, event loop delay max ${(loop.max / 1e6).toFixed(0)} ms, load ${loadAverage()}; cpuPctPerViewer understates the cost`
+        : opened.failed
+          ? `${opened.failed} of ${VIEWERS} viewers could not connect`
+          : (run.result.framesDeliveredPct as number) < 99
+            ? `viewers: the worst received ${run.result.framesDeliveredPct} % of the pictures`
+            : `none at ${VIEWERS} viewers`;
+    log(`  limit: ${run.result.viewersLimit}`);
     log(`  server process CPU ${loaded.toFixed(1)} % sending to ${served} viewers vs ${baseline.toFixed(1)} % with the recorder alone → ${cpuPctPerViewer.toFixed(3)} % of a core per viewer; its event loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; viewer processes ${((clientCpuSeconds * 1000) / windowMs * 100).toFixed(0)} %; children: ${elsewhere}; ${loadAverage()}`);
   });
   // Glass-to-glass in Chromium: with the werift viewers still watching, then alone.
