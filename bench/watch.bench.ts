@@ -240,7 +240,7 @@ await runBench('watch', async (run) => {
     const sentMedian = sentFps.length ? median(sentFps) : 0;
     run.result.viewersLimit =
       sentMedian < 0.9 * cameraFps || cameraFps < 22
-        ? `server starved: it sent each viewer ${sentMedian.toFixed(1)} of the camera's ${cameraFps.toFixed(1)} frames/s (frames read late are dropped), its process at ${loaded.toFixed(0)} % of a core, event loop delay max ${(loop.max / 1e6).toFixed(0)} ms, load ${loadAverage()}; cpuPctPerViewer understates the cost`
+        ? `server starved: it sent each viewer ${sentMedian.toFixed(1)} of the camera's ${cameraFps.toFixed(1)} frames/s (frames read late are dropped), its process at ${loaded.toFixed(0)} % of a core, event loop delay max ${(loop.max / 1e6).toFixed(0)} ms, ${loadAverage()}; cpuPctPerViewer understates the cost`
         : opened.failed
           ? `${opened.failed} of ${VIEWERS} viewers could not connect`
           : (run.result.framesDeliveredPct as number) < 99
