@@ -50,6 +50,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 interface Measured {
   /** What else was measured in the same window: the simulator's busiest process, the machine. */
   simCpuPctMax?: number;
+  /** The simulator's and the recorder's threads' time waiting for a CPU, in % of the wall time. */
+  simWaitPct?: number;
+  recorderWaitPct?: number;
   machineBusyPct?: number;
   cpuPctPerStream: number;
   pssMbPerStream: number;
@@ -57,6 +60,8 @@ interface Measured {
   bytesWritten: number;
   cpuPctTotal: number;
   pssMbTotal: number;
+  /** Recorder only: reconnections while measured (a starved camera or recorder drops its session). */
+  reconnects?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -105,16 +110,36 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - f[3]! - (f[4] ?? 0), total };
 }
 
+/** Nanoseconds the threads of `pid` have spent waiting for a CPU while runnable (/proc/…/task/…/schedstat). */
+function runqueueWaitNs(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).reduce((s, t) => {
+      try {
+        return s + Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        return s;
+      }
+    }, 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Over `seconds`: the busiest of `pids` in % of one core, and the machine's busy %. */
-async function measureBeside(pids: number[], seconds: number): Promise<{ maxPct: number; machineBusyPct: number }> {
+async function measureBeside(pids: number[], seconds: number): Promise<{ maxPct: number; waitPct: number; machineBusyPct: number }> {
   const t0 = pids.map(cpuTicks);
+  const w0 = pids.map(runqueueWaitNs);
   const m0 = machineTicks();
   const start = performance.now();
   await sleep(seconds * 1000);
   const elapsed = (performance.now() - start) / 1000;
   const m1 = machineTicks();
   const maxPct = Math.max(0, ...pids.map((p, i) => ((cpuTicks(p) - t0[i]!) / CLK_TCK / elapsed) * 100));
-  return { maxPct, machineBusyPct: ((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * 100 };
+  // A starved process does little and so looks idle by its CPU share: how long its threads waited
+  // for a CPU while they had work says it (the most-waiting process, its threads summed, in % of
+  // the wall time).
+  const waitPct = Math.max(0, ...pids.map((p, i) => ((runqueueWaitNs(p) - w0[i]!) / 1e9 / elapsed) * 100));
+  return { maxPct, waitPct, machineBusyPct: ((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * 100 };
 }
 
 function duBytes(dir: string): number {
@@ -148,7 +173,7 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
   run.onCleanup('stop the recorder', () => (rec.child.exitCode === null && rec.child.signalCode === null ? rec.kill9() : undefined));
   // Every camera connected (staggered) and past its first GOP.
   await sleep(3000 + urls.length * 20);
-  const [m, beside] = await Promise.all([measure(() => [rec.pid], SECONDS), measureBeside(simPids, SECONDS)]);
+  const [m, beside, own] = await Promise.all([measure(() => [rec.pid], SECONDS), measureBeside(simPids, SECONDS), measureBeside([rec.pid], SECONDS)]);
   const totals = await rec.stop();
   process.stderr.write(`recorder totals: ${JSON.stringify(totals)}\n`);
   if (rec.stderr().trim()) process.stderr.write(`recorder stderr (tail):\n${rec.stderr().slice(-2000)}\n`);
@@ -157,10 +182,13 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
     cpuPctPerStream: m.cpuPct / n,
     pssMbPerStream: m.pssMb / n,
     framesLost: totals.framesLost ?? 0,
+    reconnects: totals.reconnects ?? 0,
     bytesWritten: totals.bytesWritten ?? 0,
     cpuPctTotal: m.cpuPct,
     pssMbTotal: m.pssMb,
     simCpuPctMax: beside.maxPct,
+    simWaitPct: beside.waitPct,
+    recorderWaitPct: own.waitPct,
     machineBusyPct: beside.machineBusyPct,
   };
 }
@@ -173,12 +201,13 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
 function limitOf(v: Measured, ffmpeg: Measured | undefined, ffmpegDied: number): string {
   const sim = v.simCpuPctMax ?? 0;
   const busy = v.machineBusyPct ?? 0;
+  const waits = `waiting for a CPU (summed over threads, in % of the time): simulator ${(v.simWaitPct ?? 0).toFixed(0)} %, recorder ${(v.recorderWaitPct ?? 0).toFixed(0)} %`;
   const vigil = v.framesLost > 0
-    ? `recorder: ${v.framesLost} frames lost at ${STREAMS} streams${busy >= 95 ? `, the machine ${busy.toFixed(0)} % busy (load ${loadAverage()})` : ''}`
+    ? `recorder: ${v.framesLost} frames lost at ${STREAMS} streams${v.reconnects ? ` (cameras reconnected ${v.reconnects} times)` : ''}${busy >= 95 ? `, the machine ${busy.toFixed(0)} % busy (load ${loadAverage()}; ${waits})` : ''}`
     : sim >= 85
       ? `simulator: its busiest process at ${sim.toFixed(0)} % of a core (${SIM_PROCESSES} process${SIM_PROCESSES > 1 ? 'es' : ''}; --sim-processes)`
       : busy >= 95
-        ? `machine CPU: ${busy.toFixed(0)} % busy (load ${loadAverage()}), recorder ${v.cpuPctTotal.toFixed(0)} % of a core`
+        ? `machine CPU: ${busy.toFixed(0)} % busy (load ${loadAverage()}; ${waits}), recorder ${v.cpuPctTotal.toFixed(0)} % of a core`
         : `none at ${STREAMS} streams: recorder ${v.cpuPctTotal.toFixed(0)} % of a core, machine ${busy.toFixed(0)} % busy`;
   if (!ffmpeg) return vigil;
   const ff = ffmpegDied > 0 ? `${ffmpegDied} of ${STREAMS} processes exited early` : ffmpeg.framesLost > 0 ? `${ffmpeg.framesLost} packets missed` : 'kept up';
@@ -244,7 +273,9 @@ async function runFfmpeg(run: BenchRun, urls: string[], dir: string): Promise<Me
 }
 
 const round = (v: number, d = 3) => Number(v.toFixed(d));
-const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost });
+// CPU-seconds per stream-second: the same quantity as % of a core / 100, said as work done, which
+// a busy machine does not inflate the way it stretches wall-clock figures.
+const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost, cpuSecondsPerStreamSecond: round(m.cpuPctPerStream / 100, 6), ...(m.reconnects !== undefined ? { reconnects: m.reconnects } : {}) });
 // Each phase's limit: starting and measuring scale with the number of streams.
 const SETTLE_S = 3 + STREAMS * 0.02;
 const MEASURE_LIMIT_S = 120 + SECONDS * 2 + SETTLE_S * 3 + STREAMS * 0.3;
@@ -283,6 +314,7 @@ await runBench('record', async (run) => {
   const row = (name: string, m: Measured) =>
     `${name.padEnd(20)}${m.cpuPctPerStream.toFixed(3).padStart(10)}${m.pssMbPerStream.toFixed(2).padStart(10)}${String(m.framesLost).padStart(12)}${(m.bytesWritten / 1e6).toFixed(0).padStart(12)}${m.cpuPctTotal.toFixed(1).padStart(10)}${m.pssMbTotal.toFixed(0).padStart(10)}`;
   console.log(`\nRecording ${STREAMS} simulated 720p cameras for ${SECONDS} s (simulator cost excluded); load average ${loadAverage()}`);
+  console.log(`(CPU-s per stream-s: Vigil ${(vigil.cpuPctPerStream / 100).toFixed(5)}${ffmpeg ? `, ffmpeg per camera ${(ffmpeg.cpuPctPerStream / 100).toFixed(5)}` : ''})`);
   console.log(`${''.padEnd(20)}${'CPU %/str'.padStart(10)}${'PSS MB/str'.padStart(10)}${'frames lost'.padStart(12)}${'MB written'.padStart(12)}${'CPU % all'.padStart(10)}${'PSS MB'.padStart(10)}`);
   console.log(row('Vigil (one process)', vigil));
   if (ffmpeg) console.log(row('ffmpeg per camera', ffmpeg));
@@ -298,6 +330,8 @@ await runBench('record', async (run) => {
   run.result.simProcesses = sim.pids.length;
   run.result.simCpuPctMax = round(vigil.simCpuPctMax!, 1);
   run.result.machineBusyPct = round(vigil.machineBusyPct!, 1);
+  run.result.simWaitPct = round(vigil.simWaitPct!, 1);
+  run.result.recorderWaitPct = round(vigil.recorderWaitPct!, 1);
   run.result.load = Number(loadAverage().split(' ')[0]);
   console.log(`limit: ${run.result.limit as string}`);
 });

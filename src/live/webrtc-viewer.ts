@@ -11,6 +11,7 @@ import { parseH264Sps } from '../media/h264/sps.js';
 import { LiveError } from './errors.js';
 import { LagGate } from './lag-gate.js';
 import { chooseOffered, restrictOffer, videoSection, type OfferedCodec } from './offer-codecs.js';
+import { DirectRtpSender } from './direct-rtp-sender.js';
 import { sharedFramePayloads } from './rtp-framer.js';
 import type { FeedSubscription, FeedViewer, StreamHub } from './stream-hub.js';
 import { transcodedFeedKey, openTranscoder } from './transcoder.js';
@@ -48,6 +49,8 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
   readonly id = crypto.randomUUID();
   private pc: RTCPeerConnection | undefined;
   private readonly track = new MediaStreamTrack({ kind: 'video' });
+  /** The packets' way out once DTLS is up (werift's track.writeRtp before). */
+  private direct: DirectRtpSender | undefined;
   private subscription: FeedSubscription | undefined;
   private info: StreamInfo | undefined;
   /** Frames since the last keyframe, held until the peer connects. */
@@ -128,6 +131,7 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
     if (!transceiver) throw new LiveError('LIVE_OFFER', 'the offer has no video transceiver');
     transceiver.setDirection('sendonly');
     transceiver.sender.registerTrack(this.track);
+    this.direct = new DirectRtpSender(transceiver.sender);
     await pc.setLocalDescription(await pc.createAnswer());
     await this.gathered(pc);
     const sdp = pc.localDescription?.sdp;
@@ -200,12 +204,17 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
   private send(f: VideoFrame, ts: number): void {
     const info = this.info!;
     const payloads = sharedFramePayloads(info.video.codec, f, info.video.parameterSets);
-    payloads.forEach((payload, i) => {
-      this.seq = (this.seq + 1) & 0xffff;
-      const header = new RtpHeader({ payloadType: 96, sequenceNumber: this.seq, timestamp: ts, marker: i === payloads.length - 1 });
-      this.track.writeRtp(new RtpPacket(header, payload));
-      this.bytesSent += payload.length;
-    });
+    if (this.direct?.sendPicture(payloads, (this.seq + 1) & 0xffff, ts)) {
+      this.seq = (this.seq + payloads.length) & 0xffff;
+      for (const p of payloads) this.bytesSent += p.length;
+    } else {
+      payloads.forEach((payload, i) => {
+        this.seq = (this.seq + 1) & 0xffff;
+        const header = new RtpHeader({ payloadType: 96, sequenceNumber: this.seq, timestamp: ts, marker: i === payloads.length - 1 });
+        this.track.writeRtp(new RtpPacket(header, payload));
+        this.bytesSent += payload.length;
+      });
+    }
     this.lastTs = ts;
     this.framesSent++;
     this.options.onSent?.(f, ts);

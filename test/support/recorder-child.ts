@@ -2,6 +2,7 @@
 // benchmark (CPU and PSS of this process alone). Arguments: <dataDir> <databaseUrl> [settings JSON].
 // Prints "ready" once recording started; on SIGTERM closes cleanly and prints one JSON line of
 // totals (frames lost, bytes, fragments).
+import { sharedSlabPool } from '../../src/media/rtp/slab-arena.js';
 import '../../src/services/recorder.service.js'; // sizes the libuv pool as the recorder role does
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { destination, pino } from 'pino';
@@ -68,6 +69,8 @@ process.once('SIGTERM', () => {
       externalMb: Math.round(memory.external / 2 ** 20),
       arrayBuffersMb: Math.round(memory.arrayBuffers / 2 ** 20),
       rssMb: Math.round(memory.rss / 2 ** 20),
+      // Slabs the NAL units are copied into: how many were made anew and how many reused.
+      slabs: { ...sharedSlabPool.stats, slabKb: sharedSlabPool.slabBytes / 1024 },
       gc: Object.fromEntries(Object.entries(gc).map(([k, v]) => [k, { count: v.count, ms: Math.round(v.ms) }])),
     };
     process.stdout.write(`${JSON.stringify(totals)}\n`);
