@@ -8,7 +8,10 @@
 //   its first picture (the lower opens the camera in its stream hub, muxes PS, sends RTP/UDP);
 // - CPU per forwarded stream: this process's CPU with M streams flowing for S seconds less the
 //   idle figure, divided by M. It holds both ends (the lower's RTSP pull, PS mux and RTP send and
-//   the upper's RTP receive and PS demux), so it is an upper bound of forwarding alone.
+//   the upper's RTP receive and PS demux), so it is an upper bound of forwarding alone;
+// - beside it, the same M cameras recorded by the lower's recorder for S seconds in the same
+//   process and run (RTSP pull, fMP4, fsync'd files and index rows), less the idle figure: the
+//   issue's goal is that forwarding costs no more than recording a stream.
 // Beside each wall-clock figure, the process's own work for that step (CPU ms, both platforms):
 // on a loaded machine the wall clock measures the queue for the cores, the CPU time what the step
 // costs; a quiet machine's wall clock approaches it. The catalog sync is split at the moment the
@@ -25,6 +28,9 @@ import { systemClock } from '../src/domain/clock.js';
 import { openGb28181 } from '../src/gb28181/open.js';
 import type { PlaySession } from '../src/gb28181/play.js';
 import { StreamHub } from '../src/live/stream-hub.js';
+import { Registry as Metrics } from 'prom-client';
+import { createRecorderMetrics } from '../src/recorder/metrics.js';
+import { Recorder } from '../src/recorder/recorder.js';
 import { openContext } from '../src/services/context.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startSimProcess } from '../test/support/sim-process.js';
@@ -150,6 +156,27 @@ await runBench('cascade', async (run) => {
   const streamCpu = await run.phase('forward', SECONDS + 60, () => cpuPct(SECONDS));
   run.result['forwardCpuPctPerStream'] = round((streamCpu - idleCpu) / STREAMS, 3);
   run.result['framesPerSecondPerStream'] = round(units / SECONDS / STREAMS, 1);
+  await run.phase('forward-stop', 120, async () => {
+    await Promise.all(sessions.splice(0).map((s) => s.close()));
+    await hub.close();
+  });
+
+  // The same cameras recorded, for the comparison the goal names.
+  const metrics = createRecorderMetrics(new Metrics());
+  const recorder = new Recorder(
+    { dataDir: lower.config.dataDir, settings: { fileSeconds: 600, fragmentMaxMs: 2000, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20 }, repo: lower.ctx.repos.recordings, sources: lower.ctx.sources, clock: systemClock, logger, metrics },
+    { noDataTimeoutMs: 10_000, connectTimeoutMs: 10_000, refreshMs: 2000 },
+  );
+  run.onCleanup('lower recorder', () => recorder.close());
+  const sessionsUp = async () => (await metrics.sessionsUp.get()).values[0]?.value ?? 0;
+  await run.phase('record-start', 300, async () => {
+    await recorder.start();
+    while ((await sessionsUp()) < STREAMS) await sleep(500);
+  });
+  const recordCpu = await run.phase('record', SECONDS + 60, () => cpuPct(SECONDS));
+  await recorder.close();
+  run.result['recordCpuPctPerStream'] = round((recordCpu - idleCpu) / STREAMS, 3);
+  run.result['forwardToRecordRatio'] = round(run.result['forwardCpuPctPerStream'] as number / (run.result['recordCpuPctPerStream'] as number), 2);
   run.result['loadAverage'] = loadAverage();
 
   const rows = [
@@ -161,6 +188,8 @@ await runBench('cascade', async (run) => {
     ['idle CPU, both platforms (% of a core)', run.result['idleCpuPct']],
     [`forwarding, ${STREAMS} streams, send + receive (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
     ['pictures received per stream per second', run.result['framesPerSecondPerStream']],
+    [`recording the same ${STREAMS} cameras (% of a core per stream)`, run.result['recordCpuPctPerStream']],
+    ['forwarding (both ends) / recording (goal ≤ 1)', run.result['forwardToRecordRatio']],
     ['load average', run.result['loadAverage']],
   ];
   for (const [k, v] of rows) process.stdout.write(`${String(k).padEnd(64)} ${v}\n`);
