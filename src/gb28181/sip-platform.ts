@@ -14,6 +14,7 @@ import { child, childText } from '../media/sip/xml.js';
 import type { Remote } from '../media/sip/transport.js';
 import { CatalogCollector } from './catalog-collector.js';
 import { catalogItems } from './catalog.js';
+import { FollowUps } from './follow-ups.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
 import { gbTime, parseGbTime, recordItems, type DeviceRecording } from './record-info.js';
@@ -30,6 +31,8 @@ export interface GbPlatformOptions {
   digestQop?: boolean;
   /** Give up on a query answer after this long (default 10 s). */
   queryTimeoutMs?: number;
+  /** Newly registered devices asked for DeviceInfo and Catalog at once (default 4); the rest wait their turn. */
+  followUpConcurrency?: number;
 }
 
 export interface GbPlatformEvents {
@@ -68,6 +71,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   /** When each challenged REGISTER (by Call-ID) came, to time the exchange; bounded. */
   private readonly challenged = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** Newly registered devices waiting to be asked for DeviceInfo and Catalog. */
+  private readonly followUps: FollowUps;
   private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
     this.log.error({ err }, 'GB/T 28181 request failed');
     void inc.respond(500);
@@ -83,6 +88,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     super();
     this.digest = new DigestServer({ realm: options.domain, qop: options.digestQop ?? true, now: () => clock.now() });
     this.collector = new CatalogCollector(options.queryTimeoutMs ?? 10_000);
+    this.followUps = new FollowUps(options.followUpConcurrency ?? 4, (id) => this.followUp(id));
   }
 
   start(): void {
@@ -162,10 +168,17 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       this.log.info({ deviceId, from: `${inc.remote.transport}:${inc.remote.address}:${inc.remote.port}` }, 'GB/T 28181 device registered');
       this.emit('registered', deviceId);
       if (this.options.queryOnRegister ?? true) {
-        void this.queryDeviceInfo(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'DeviceInfo query failed'));
-        void this.queryCatalog(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'Catalog query failed'));
+        this.followUps.add(deviceId);
       }
     }
+  }
+
+  /** DeviceInfo and Catalog of a newly registered device, side by side; failures are logged. */
+  private async followUp(deviceId: string): Promise<void> {
+    await Promise.all([
+      this.queryDeviceInfo(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'DeviceInfo query failed')),
+      this.queryCatalog(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'Catalog query failed')),
+    ]);
   }
 
   private async message(inc: IncomingRequest, deviceId: string): Promise<void> {
@@ -369,6 +382,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   }
 
   close(): void {
+    this.followUps.close();
     clearInterval(this.timer);
     this.endpoint.off('request', this.onRequest);
   }
