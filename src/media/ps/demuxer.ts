@@ -82,12 +82,14 @@ export class PsDemuxer {
     if (this.tail + chunk.length > this.store.length) {
       const live = this.tail - this.head;
       const next = Buffer.allocUnsafe(Math.max(STORE_MIN, (live + chunk.length) * 2));
-      this.store.copy(next, 0, this.head, this.tail);
+      next.set(this.store.subarray(this.head, this.tail), 0);
       this.store = next;
       this.head = 0;
       this.tail = live;
     }
-    chunk.copy(this.store, this.tail);
+    // TypedArray set: a plain copy, without Buffer.copy's argument handling (most of its cost
+    // for a packet's kilobyte and a half).
+    this.store.set(chunk, this.tail);
     this.tail += chunk.length;
     this.buf = this.store.subarray(this.head, this.tail);
   }
@@ -160,14 +162,12 @@ export class PsDemuxer {
   }
 }
 
-/** Next `00 00 01 xx` with xx a system or stream id (≥ 0xB9). */
+const START_CODE = Buffer.from([0, 0, 1]);
+
+/** Next `00 00 01 xx` with xx a system or stream id (≥ 0xB9), found by the runtime's own search. */
 function findStartCode(buf: Buffer, from: number): number {
-  for (let i = from; i + 3 < buf.length; i++) {
-    if (buf[i + 2]! > 1) {
-      i += 2;
-      continue;
-    }
-    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1 && buf[i + 3]! >= 0xb9) return i;
+  for (let i = buf.indexOf(START_CODE, from); i >= 0 && i + 3 < buf.length; i = buf.indexOf(START_CODE, i + 1)) {
+    if (buf[i + 3]! >= 0xb9) return i;
   }
   return -1;
 }
