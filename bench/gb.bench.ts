@@ -13,7 +13,8 @@
 // the idle cost over the run is not charged to the streams. Frames lost: the recorder's own count
 // (sequence gaps, damaged pictures). Last line: one JSON object {"devices","registerP95Ms",
 // "platformRegisterP95Ms","keepaliveCpuPct","streams","psCpuPctPerStream","rtspCpuPctPerStream",
-// "framesLost","transport","idleCpuPct":[before PS, between, after RTSP],…}.
+// "framesLost","transport","idleCpuPct":[before PS, between, after RTSP],"psRtspRatio",
+// "psMbitPerStream","rtspMbitPerStream" (what the recorder wrote, to see both carried the same),…}.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -129,6 +130,9 @@ await runBench('gb', async (run) => {
   for (let i = 1; i <= STREAMS; i++) gbCams.push((await ctx.repos.cameras.getByGbId(`3402000000131${String(i).padStart(7, '0')}`))!);
   const sessionsUp = async () => (await metrics.sessionsUp.get()).values[0]?.value ?? 0;
   const lost = async () => (await metrics.framesLost.get()).values[0]?.value ?? 0;
+  const written = async () => (await metrics.bytesWritten.get()).values[0]?.value ?? 0;
+  /** Recorded Mbit/s per stream over a phase: both phases must carry the same to compare their CPU. */
+  const mbitPerStream = (bytes: number) => round((bytes * 8) / 1e6 / SECONDS / STREAMS, 2);
 
   await run.phase('ps-start', 300, async () => {
     for (const c of gbCams) await ctx.registry.cameras.update(c.id, { status: 'in_service', inServiceDate: '2024-03-01', ...(TRANSPORT === 'tcp' ? { sourceUrl: `${c.sourceUrl}?transport=tcp-passive` } : {}) });
@@ -136,8 +140,10 @@ await runBench('gb', async (run) => {
     while ((await sessionsUp()) < STREAMS) await sleep(500);
   });
   const lost0 = await lost();
+  const written0 = await written();
   const psCpu = await run.phase('ps', SECONDS + 60, () => cpuPct(SECONDS));
   const psLost = (await lost()) - lost0;
+  run.result['psMbitPerStream'] = mbitPerStream((await written()) - written0);
 
   // Idle again: every PS session closed (BYE sent, the recorder's sessions down), no RTSP yet.
   const betweenCpu = await run.phase('idle-between', SECONDS + 120, async () => {
@@ -150,7 +156,8 @@ await runBench('gb', async (run) => {
   run.result['psCpuPctPerStream'] = round((psCpu - (keepaliveCpu + betweenCpu) / 2) / STREAMS, 3);
 
   const sim = await run.phase('rtsp-start', 300, async () => {
-    const s = await startSimProcess(STREAMS);
+    // The same picture as the devices' encoder, so both phases carry the same bytes.
+    const s = await startSimProcess(STREAMS, { width: Number(values.width), height: Number(values.height), bitrateKbps: Number(values.bitrate) });
     run.onCleanup('simulator', () => s.stop());
     const u = new URL(s.urls[0]!);
     ctx.sources.allowEndpoint(u.hostname, Number(u.port));
@@ -164,8 +171,10 @@ await runBench('gb', async (run) => {
   });
   void sim;
   const lost1 = await lost();
+  const written1 = await written();
   const rtspCpu = await run.phase('rtsp', SECONDS + 60, () => cpuPct(SECONDS));
   const rtspLost = (await lost()) - lost1;
+  run.result['rtspMbitPerStream'] = mbitPerStream((await written()) - written1);
   run.result['loadAverage'] = loadAverage();
   await recorder.close(); // before the simulator stops, so its cameras are not seen to fail
   const afterCpu = await run.phase('idle-after', SECONDS + 60, () => cpuPct(SECONDS));
@@ -186,6 +195,7 @@ await runBench('gb', async (run) => {
     [`PS over RTP/${TRANSPORT.toUpperCase()} recording, ${STREAMS} streams, idle taken off (% of a core per stream)`, run.result['psCpuPctPerStream']],
     [`RTSP (RTP/${TRANSPORT.toUpperCase()}) recording, ${STREAMS} streams, idle taken off (% of a core per stream)`, run.result['rtspCpuPctPerStream']],
     ['PS / RTSP', run.result['psRtspRatio']],
+    ['recorded per stream PS / RTSP (Mbit/s)', `${run.result['psMbitPerStream']} / ${run.result['rtspMbitPerStream']}`],
     ['frames lost PS / RTSP', `${psLost} / ${rtspLost}`],
     ['load average', run.result['loadAverage']],
   ];
