@@ -40,6 +40,8 @@ export class PsDemuxer {
   readonly streamTypes = new Map<number, number>();
   readonly stats: PsDemuxStats = { packs: 0, pes: 0, skippedBytes: 0, damaged: 0 };
   private readonly maxUnbounded: number;
+  /** Bytes from `head` the unit waiting there needs before parsing can go on (0: parse each push). */
+  private need = 0;
 
   constructor(
     private readonly onPes: (p: PesPayload) => void,
@@ -50,6 +52,9 @@ export class PsDemuxer {
 
   push(chunk: Buffer): void {
     this.append(chunk);
+    // A PES is cut into dozens of RTP packets: until its last byte is here, nothing can change.
+    if (this.tail - this.head < this.need) return;
+    this.need = 0;
     let at = 0;
     for (;;) {
       const next = this.step(at, false);
@@ -61,6 +66,7 @@ export class PsDemuxer {
 
   /** Hands out a trailing unbounded PES (end of file or stream). */
   flush(): void {
+    this.need = 0;
     let at = 0;
     for (;;) {
       const next = this.step(at, true);
@@ -124,7 +130,12 @@ export class PsDemuxer {
       const length = buf.readUInt16BE(start + 4);
       if (length === 0 && id >= 0xe0 && id <= 0xef) return this.unbounded(start, at, final);
       const total = 6 + length;
-      if (buf.length < start + total) return final ? undefined : start === at ? undefined : start;
+      if (buf.length < start + total) {
+        if (final) return undefined;
+        if (start !== at) return start;
+        this.need = total; // the loop stops here, so `at` becomes `head`
+        return undefined;
+      }
       const pkt = buf.subarray(start, start + total);
       if (id === SYSTEM_HEADER || id === PADDING || id === 0xbf) return start + total;
       if (id === PSM) {
