@@ -1,11 +1,21 @@
 // npm run bench:gb [-- --devices N --streams M --seconds S --keepalive K] — N simulated GB/T 28181
 // devices (one channel each, in a child process: bench/gb-devices.child.ts) register with digest to
 // the platform in this process and keep alive every K s; their catalogs make N camera points. Then
-// M of the channels are recorded (INVITE, PS over RTP/UDP) for S seconds, then M RTSP cameras of
-// the simulator (another child process) with the same recorder for S seconds. CPU is this process's
-// (process.cpuUsage), the keepalive-only figure subtracted from both recording phases per stream.
-// Frames lost: the recorder's own count (sequence gaps, damaged pictures). Last line: one JSON
-// object {"devices","registerP95Ms","platformRegisterP95Ms","keepaliveCpuPct","streams","psCpuPctPerStream","rtspCpuPctPerStream","framesLost"}.
+// M of the channels are recorded (INVITE, PS over RTP) for S seconds, then M RTSP cameras of the
+// simulator (another child process) with the same recorder for S seconds. Both over the same
+// transport (--transport udp, the default: PS over RTP/UDP and RTSP with RTP over UDP; or tcp: PS
+// over RTP/TCP with the device connecting, RTSP interleaved), so the ratio compares the formats,
+// not a datagram per packet with a stream read per 64 KiB.
+// CPU is this process's (process.cpuUsage). The N devices keep alive all along, so each recording
+// phase has the idle cost (keepalives, the sweep) under it: it is measured for S seconds right
+// before and right after each recording phase (before PS, between PS and RTSP with no session
+// open, after RTSP) and the mean of the two beside a phase is taken off that phase, so a drift in
+// the idle cost over the run is not charged to the streams. Frames lost: the recorder's own count
+// (sequence gaps, damaged pictures). Last line: one JSON object {"devices","registerP95Ms",
+// "platformRegisterP95Ms","keepaliveCpuPct","streams","psCpuPctPerStream","rtspCpuPctPerStream",
+// "framesLost","transport","idleCpuPct":[before PS, between, after RTSP],"psRtspRatio",
+// "psMbitPerStream","rtspMbitPerStream" (what the recorder wrote, to see both carried the same),
+// "psCpuPctPerMbit","rtspCpuPctPerMbit","psRtspRatioPerMbit" (the same on equal work),…}.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +40,7 @@ const { values } = parseArgs({
     streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '100' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '30' },
     keepalive: { type: 'string', default: '10' },
+    transport: { type: 'string', default: 'udp' },
     width: { type: 'string', default: '1280' },
     height: { type: 'string', default: '720' },
     bitrate: { type: 'string', default: '3000' },
@@ -38,6 +49,8 @@ const { values } = parseArgs({
 const DEVICES = Number(values.devices);
 const STREAMS = Math.min(Number(values.streams), DEVICES);
 const SECONDS = Number(values.seconds);
+const TRANSPORT = values.transport;
+if (TRANSPORT !== 'udp' && TRANSPORT !== 'tcp') throw new Error(`--transport must be udp or tcp, not ${TRANSPORT}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function cpuPct(seconds: number): Promise<number> {
@@ -106,6 +119,7 @@ await runBench('gb', async (run) => {
 
   const keepaliveCpu = await run.phase('keepalive', SECONDS + 60, () => cpuPct(SECONDS));
   run.result['keepaliveCpuPct'] = round(keepaliveCpu);
+  run.result['transport'] = TRANSPORT;
 
   const metrics = createRecorderMetrics(new Metrics());
   const recorder = new Recorder(
@@ -117,27 +131,40 @@ await runBench('gb', async (run) => {
   for (let i = 1; i <= STREAMS; i++) gbCams.push((await ctx.repos.cameras.getByGbId(`3402000000131${String(i).padStart(7, '0')}`))!);
   const sessionsUp = async () => (await metrics.sessionsUp.get()).values[0]?.value ?? 0;
   const lost = async () => (await metrics.framesLost.get()).values[0]?.value ?? 0;
+  const written = async () => (await metrics.bytesWritten.get()).values[0]?.value ?? 0;
+  /** Recorded Mbit/s per stream over a phase: both phases must carry the same to compare their CPU. */
+  const mbitPerStream = (bytes: number) => round((bytes * 8) / 1e6 / SECONDS / STREAMS, 2);
 
   await run.phase('ps-start', 300, async () => {
-    for (const c of gbCams) await ctx.registry.cameras.update(c.id, { status: 'in_service', inServiceDate: '2024-03-01' });
+    for (const c of gbCams) await ctx.registry.cameras.update(c.id, { status: 'in_service', inServiceDate: '2024-03-01', ...(TRANSPORT === 'tcp' ? { sourceUrl: `${c.sourceUrl}?transport=tcp-passive` } : {}) });
     await recorder.start();
     while ((await sessionsUp()) < STREAMS) await sleep(500);
   });
   const lost0 = await lost();
+  const written0 = await written();
   const psCpu = await run.phase('ps', SECONDS + 60, () => cpuPct(SECONDS));
   const psLost = (await lost()) - lost0;
+  run.result['psMbitPerStream'] = mbitPerStream((await written()) - written0);
+
+  // Idle again: every PS session closed (BYE sent, the recorder's sessions down), no RTSP yet.
+  const betweenCpu = await run.phase('idle-between', SECONDS + 120, async () => {
+    for (const c of gbCams) await ctx.registry.cameras.update(c.id, { status: 'suspended' });
+    await recorder.refresh();
+    while ((await sessionsUp()) > 0) await sleep(500);
+    return cpuPct(SECONDS);
+  });
   run.result['streams'] = STREAMS;
-  run.result['psCpuPctPerStream'] = round((psCpu - keepaliveCpu) / STREAMS, 3);
+  run.result['psCpuPctPerStream'] = round((psCpu - (keepaliveCpu + betweenCpu) / 2) / STREAMS, 3);
 
   const sim = await run.phase('rtsp-start', 300, async () => {
-    for (const c of gbCams) await ctx.registry.cameras.update(c.id, { status: 'suspended' });
-    const s = await startSimProcess(STREAMS);
+    // The same picture as the devices' encoder, so both phases carry the same bytes.
+    const s = await startSimProcess(STREAMS, { width: Number(values.width), height: Number(values.height), bitrateKbps: Number(values.bitrate) });
     run.onCleanup('simulator', () => s.stop());
     const u = new URL(s.urls[0]!);
     ctx.sources.allowEndpoint(u.hostname, Number(u.port));
     for (const [i, url] of s.urls.entries()) {
       const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = gbCams[i]!;
-      await ctx.registry.cameras.register({ ...fields, gbId: `3402000000132${String(i + 1).padStart(7, '0')}`, name: `RTSP camera ${i + 1}`, status: 'in_service', inServiceDate: '2024-03-01', sourceUrl: url });
+      await ctx.registry.cameras.register({ ...fields, gbId: `3402000000132${String(i + 1).padStart(7, '0')}`, name: `RTSP camera ${i + 1}`, status: 'in_service', inServiceDate: '2024-03-01', sourceUrl: TRANSPORT === 'udp' ? `${url}${url.includes('?') ? '&' : '?'}rtsp_transport=udp` : url });
     }
     await recorder.refresh();
     while ((await sessionsUp()) < STREAMS) await sleep(500);
@@ -145,13 +172,24 @@ await runBench('gb', async (run) => {
   });
   void sim;
   const lost1 = await lost();
+  const written1 = await written();
   const rtspCpu = await run.phase('rtsp', SECONDS + 60, () => cpuPct(SECONDS));
   const rtspLost = (await lost()) - lost1;
-  run.result['rtspCpuPctPerStream'] = round((rtspCpu - keepaliveCpu) / STREAMS, 3);
-  run.result['framesLost'] = psLost;
-  run.result['rtspFramesLost'] = rtspLost;
+  run.result['rtspMbitPerStream'] = mbitPerStream((await written()) - written1);
   run.result['loadAverage'] = loadAverage();
   await recorder.close(); // before the simulator stops, so its cameras are not seen to fail
+  const afterCpu = await run.phase('idle-after', SECONDS + 60, () => cpuPct(SECONDS));
+  run.result['rtspCpuPctPerStream'] = round((rtspCpu - (betweenCpu + afterCpu) / 2) / STREAMS, 3);
+  run.result['framesLost'] = psLost;
+  run.result['rtspFramesLost'] = rtspLost;
+  run.result['idleCpuPct'] = [round(keepaliveCpu), round(betweenCpu), round(afterCpu)];
+  run.result['psRtspRatio'] = round((run.result['psCpuPctPerStream'] as number) / (run.result['rtspCpuPctPerStream'] as number), 2);
+  // On a loaded machine the simulators' encoders fall behind real time and the two phases carry
+  // different amounts of video: CPU per recorded Mbit/s compares the paths on equal work.
+  const perMbit = (pct: unknown, mbit: unknown) => ((mbit as number) > 0 ? round((pct as number) / (mbit as number), 3) : null);
+  run.result['psCpuPctPerMbit'] = perMbit(run.result['psCpuPctPerStream'], run.result['psMbitPerStream']);
+  run.result['rtspCpuPctPerMbit'] = perMbit(run.result['rtspCpuPctPerStream'], run.result['rtspMbitPerStream']);
+  run.result['psRtspRatioPerMbit'] = run.result['psCpuPctPerMbit'] && run.result['rtspCpuPctPerMbit'] ? round((run.result['psCpuPctPerMbit'] as number) / (run.result['rtspCpuPctPerMbit'] as number), 2) : null;
 
   const rows = [
     ['devices registered / online', `${DEVICES} / ${online}`],
@@ -160,8 +198,12 @@ await runBench('gb', async (run) => {
     ['platform CPU per device registered: 2 REGISTERs, DeviceInfo, Catalog into the registry (ms)', run.result['platformCpuMsPerDevice']],
     ['platform CPU while the devices registered (% of a core)', run.result['platformCpuPctDuringRegister']],
     [`keepalive CPU, ${DEVICES} devices every ${values.keepalive} s (% of a core)`, run.result['keepaliveCpuPct']],
-    [`PS over RTP recording, ${STREAMS} streams (% of a core per stream)`, run.result['psCpuPctPerStream']],
-    [`RTSP recording, ${STREAMS} streams (% of a core per stream)`, run.result['rtspCpuPctPerStream']],
+    ['idle CPU before PS / between / after RTSP (% of a core)', (run.result['idleCpuPct'] as number[]).join(' / ')],
+    [`PS over RTP/${TRANSPORT.toUpperCase()} recording, ${STREAMS} streams, idle taken off (% of a core per stream)`, run.result['psCpuPctPerStream']],
+    [`RTSP (RTP/${TRANSPORT.toUpperCase()}) recording, ${STREAMS} streams, idle taken off (% of a core per stream)`, run.result['rtspCpuPctPerStream']],
+    ['PS / RTSP', run.result['psRtspRatio']],
+    ['recorded per stream PS / RTSP (Mbit/s)', `${run.result['psMbitPerStream']} / ${run.result['rtspMbitPerStream']}`],
+    ['CPU per recorded Mbit/s PS / RTSP (% of a core), ratio', `${run.result['psCpuPctPerMbit']} / ${run.result['rtspCpuPctPerMbit']}, ${run.result['psRtspRatioPerMbit']}`],
     ['frames lost PS / RTSP', `${psLost} / ${rtspLost}`],
     ['load average', run.result['loadAverage']],
   ];

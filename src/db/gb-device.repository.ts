@@ -156,23 +156,37 @@ export class GbDeviceRepository {
     return (await q.selectFrom('gb_devices').selectAll().orderBy('device_id').execute()).map(toDevice);
   }
 
-  /** A REGISTER (new or refresh): the device is online from `now`. */
-  async register(r: DeviceRegistration, now: number, q: Q = this.db): Promise<GbDevice> {
-    const existing = await this.get(r.deviceId, q);
+  /**
+   * A REGISTER (new or refresh): the device is online from `now`. `existing` is the row the caller
+   * has just read (undefined: none), so a registration is one read and one write, the written row
+   * coming back from the write itself; omitted, it is read here.
+   */
+  async register(r: DeviceRegistration, now: number, q: Q = this.db, existing?: GbDevice | null): Promise<GbDevice> {
+    const before = existing === undefined ? await this.get(r.deviceId, q) : (existing ?? undefined);
     const values = {
       transport: r.transport, address: r.address, port: r.port, charset: r.charset, online: 1,
       expires_at: r.expiresAt, keepalive_seconds: r.keepaliveSeconds, keepalive_missed: r.keepaliveMissed, updated_at: now,
     };
-    if (existing) {
-      await q.updateTable('gb_devices').set({ ...values, registered_at: existing.online ? existing.registeredAt : now }).where('id', '=', existing.id).execute();
-    } else {
-      await q.insertInto('gb_devices').values({ device_id: r.deviceId, registered_at: now, last_keepalive_at: null, ...values }).execute();
-    }
-    return (await this.get(r.deviceId, q))!;
+    const row = before
+      ? await q.updateTable('gb_devices').set({ ...values, registered_at: before.online ? before.registeredAt : now }).where('id', '=', before.id).returningAll().executeTakeFirstOrThrow()
+      : await q.insertInto('gb_devices').values({ device_id: r.deviceId, registered_at: now, last_keepalive_at: null, ...values }).returningAll().executeTakeFirstOrThrow();
+    return toDevice(row);
   }
 
   async setOnline(deviceId: string, online: boolean, now: number, error: string | null = null, q: Q = this.db): Promise<void> {
     await q.updateTable('gb_devices').set({ online: online ? 1 : 0, updated_at: now, ...(error !== null ? { last_error: error } : {}) }).where('device_id', '=', deviceId).execute();
+  }
+
+  /**
+   * A Keepalive from a device that is online, unexpired at `at` and at the address it registered
+   * from: one write, true. False when any of those does not hold (nothing written): the caller
+   * then reads the row to tell which.
+   */
+  async keepaliveIfCurrent(deviceId: string, address: string, port: number, at: number, q: Q = this.db): Promise<boolean> {
+    const r = await q.updateTable('gb_devices').set({ last_keepalive_at: at, updated_at: at })
+      .where('device_id', '=', deviceId).where('online', '=', 1).where('expires_at', '>', at).where('address', '=', address).where('port', '=', port)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async keepalive(deviceId: string, at: number, q: Q = this.db): Promise<void> {

@@ -74,6 +74,8 @@ export class GbDeviceService {
     const device = await this.deps.repo.register(
       { deviceId: r.deviceId, transport: r.transport, address: r.address, port: r.port, charset: r.charset, expiresAt: now + expiresSeconds * 1000, keepaliveSeconds: this.deps.settings.keepaliveSeconds, keepaliveMissed: this.deps.settings.keepaliveMissed },
       now,
+      undefined,
+      before ?? null,
     );
     return { device, expiresSeconds, isNew: !before || !before.online };
   }
@@ -85,12 +87,15 @@ export class GbDeviceService {
 
   /** False for a device that is not registered (it must REGISTER again). */
   async keepalive(deviceId: string, remote: { address: string; port: number }): Promise<boolean> {
+    const now = this.deps.clock.now();
+    // The usual case (a thousand devices every minute or so) is one conditional write.
+    if (await this.deps.repo.keepaliveIfCurrent(deviceId, remote.address, remote.port, now)) return true;
     const d = await this.deps.repo.get(deviceId);
-    if (!d || !d.online || d.expiresAt <= this.deps.clock.now()) return false;
+    if (!d || !d.online || d.expiresAt <= now) return false;
     if (d.address !== remote.address || d.port !== remote.port) {
-      await this.deps.repo.register({ ...d, address: remote.address, port: remote.port, expiresAt: d.expiresAt }, this.deps.clock.now());
+      await this.deps.repo.register({ ...d, address: remote.address, port: remote.port, expiresAt: d.expiresAt }, now, undefined, d);
     }
-    await this.deps.repo.keepalive(deviceId, this.deps.clock.now());
+    await this.deps.repo.keepalive(deviceId, now);
     return true;
   }
 

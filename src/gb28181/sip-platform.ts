@@ -15,6 +15,7 @@ import type { Remote } from '../media/sip/transport.js';
 import { CatalogCollector } from './catalog-collector.js';
 import { isLowerPlatform, LowerCatalogs } from './lower-catalogs.js';
 import { catalogItems } from './catalog.js';
+import { FollowUps } from './follow-ups.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
 import { gbTime, parseGbTime, recordItems, type DeviceRecording } from './record-info.js';
@@ -33,6 +34,8 @@ export interface GbPlatformOptions {
   queryTimeoutMs?: number;
   /** Subscribe to each registered lower platform's catalog for this long, refreshed (default 3600; 0: never). Only with queryOnRegister. */
   catalogSubscribeSeconds?: number;
+  /** Newly registered devices asked for DeviceInfo and Catalog at once (default 4); the rest wait their turn. */
+  followUpConcurrency?: number;
 }
 
 export interface GbPlatformEvents {
@@ -75,6 +78,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   private readonly registrations = new Map<string, string>();
   /** Catalog subscriptions to lower platforms (undefined when turned off). */
   readonly lowers: LowerCatalogs | undefined;
+  /** Newly registered devices waiting to be asked for DeviceInfo and Catalog. */
+  private readonly followUps: FollowUps;
   private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
     this.log.error({ err }, 'GB/T 28181 request failed');
     void inc.respond(500);
@@ -94,6 +99,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     if (seconds > 0 && (options.queryOnRegister ?? true)) {
       this.lowers = new LowerCatalogs(endpoint, service, { expiresSeconds: seconds, now: () => clock.now(), nextSn: () => this.nextSn() }, log, (id) => this.queryCatalog(id));
     }
+    this.followUps = new FollowUps(options.followUpConcurrency ?? 4, (id) => this.followUp(id));
   }
 
   start(): void {
@@ -182,12 +188,20 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       this.log.info({ deviceId, from: `${inc.remote.transport}:${inc.remote.address}:${inc.remote.port}` }, 'GB/T 28181 device registered');
       this.emit('registered', deviceId);
       if (this.options.queryOnRegister ?? true) {
-        void this.queryDeviceInfo(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'DeviceInfo query failed'));
-        if (!restarted) void this.queryCatalog(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'Catalog query failed'));
+        if (restarted) void this.queryDeviceInfo(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'DeviceInfo query failed'));
+        else this.followUps.add(deviceId);
       }
     }
     // Subscribes, then asks the whole catalog.
     if (restarted) void this.lowers!.restarted(deviceId);
+  }
+
+  /** DeviceInfo and Catalog of a newly registered device, side by side; failures are logged. */
+  private async followUp(deviceId: string): Promise<void> {
+    await Promise.all([
+      this.queryDeviceInfo(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'DeviceInfo query failed')),
+      this.queryCatalog(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'Catalog query failed')),
+    ]);
   }
 
   private async message(inc: IncomingRequest, deviceId: string): Promise<void> {
@@ -377,6 +391,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   }
 
   close(): void {
+    this.followUps.close();
     clearInterval(this.timer);
     this.endpoint.off('request', this.onRequest);
   }

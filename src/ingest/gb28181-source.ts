@@ -86,13 +86,19 @@ export class Gb28181Source extends EventEmitter<SourceEvents> implements MediaSo
     }
     if (r.info) this.emit('info', { video: r.info });
     if (r.kind === 'frame') this.emit('frame', r.frame);
-    this.stats.packetsLost = this.session?.stats.lost ?? 0;
+    // The session's stats are a fresh object each read: once a GOP, not for every picture.
+    if (u.keyframe) this.readSessionStats();
+  }
+
+  private readSessionStats(): void {
+    if (this.session) this.stats.packetsLost = this.session.stats.lost;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.stall);
+    this.readSessionStats();
     await this.session?.close().catch(() => undefined);
     this.emit('close');
   }

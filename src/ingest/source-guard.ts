@@ -91,7 +91,7 @@ export class SourceGuard {
       const host = parsed.hostname.replace(/^\[|\]$/g, '');
       if (host && !parseIp(host)) check.addresses = await this.resolver.lookup(host);
     }
-    return decideSource(await this.policy(), check);
+    return decideSource(await this.policy(scheme === 'file'), check);
   }
 
   /** The decision, or a SourceRefusedError carrying its reason. */
@@ -112,8 +112,13 @@ export class SourceGuard {
     return d.addresses[0];
   }
 
-  /** The roots with links followed, so they compare with followed paths. */
-  private async policy(): Promise<SourcePolicy> {
+  /**
+   * The roots with links followed, so they compare with followed paths. Only a file:// decision
+   * reads them: a network or passive source (every GB/T 28181 channel of a catalog, every recorder
+   * connect) looked the folders up on disk for nothing.
+   */
+  private async policy(files: boolean): Promise<SourcePolicy> {
+    if (!files) return { fileRoots: [], forbiddenRoots: [], networks: this.settings.networks, endpoints: this.endpoints };
     const real = async (p: string) => (await this.resolver.inspect(p))?.realPath ?? p;
     const forbidden = this.settings.dataDir ? [this.settings.dataDir, await real(this.settings.dataDir)] : [];
     return {

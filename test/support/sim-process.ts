@@ -6,8 +6,10 @@ import { testChildEntry } from './vigil-entry.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-export async function startSimProcess(n: number): Promise<{ urls: string[]; pid: number; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...testChildEntry(join(ROOT, 'test/support/recorder-sim.ts')), String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `picture`: the cameras' size and bitrate (the simulator's defaults otherwise: 1280×720, 3,000 kbit/s). */
+export async function startSimProcess(n: number, picture?: { width: number; height: number; bitrateKbps: number }): Promise<{ urls: string[]; pid: number; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
+  const args = picture ? [String(picture.width), String(picture.height), String(picture.bitrateKbps)] : [];
+  const child = spawn(process.execPath, [...testChildEntry(join(ROOT, 'test/support/recorder-sim.ts')), String(n), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {

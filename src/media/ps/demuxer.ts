@@ -40,6 +40,8 @@ export class PsDemuxer {
   readonly streamTypes = new Map<number, number>();
   readonly stats: PsDemuxStats = { packs: 0, pes: 0, skippedBytes: 0, damaged: 0 };
   private readonly maxUnbounded: number;
+  /** Bytes from `head` the unit waiting there needs before parsing can go on (0: parse each push). */
+  private need = 0;
 
   constructor(
     private readonly onPes: (p: PesPayload) => void,
@@ -50,6 +52,9 @@ export class PsDemuxer {
 
   push(chunk: Buffer): void {
     this.append(chunk);
+    // A PES is cut into dozens of RTP packets: until its last byte is here, nothing can change.
+    if (this.tail - this.head < this.need) return;
+    this.need = 0;
     let at = 0;
     for (;;) {
       const next = this.step(at, false);
@@ -61,6 +66,7 @@ export class PsDemuxer {
 
   /** Hands out a trailing unbounded PES (end of file or stream). */
   flush(): void {
+    this.need = 0;
     let at = 0;
     for (;;) {
       const next = this.step(at, true);
@@ -82,12 +88,14 @@ export class PsDemuxer {
     if (this.tail + chunk.length > this.store.length) {
       const live = this.tail - this.head;
       const next = Buffer.allocUnsafe(Math.max(STORE_MIN, (live + chunk.length) * 2));
-      this.store.copy(next, 0, this.head, this.tail);
+      next.set(this.store.subarray(this.head, this.tail), 0);
       this.store = next;
       this.head = 0;
       this.tail = live;
     }
-    chunk.copy(this.store, this.tail);
+    // TypedArray set: a plain copy, without Buffer.copy's argument handling (most of its cost
+    // for a packet's kilobyte and a half).
+    this.store.set(chunk, this.tail);
     this.tail += chunk.length;
     this.buf = this.store.subarray(this.head, this.tail);
   }
@@ -122,7 +130,12 @@ export class PsDemuxer {
       const length = buf.readUInt16BE(start + 4);
       if (length === 0 && id >= 0xe0 && id <= 0xef) return this.unbounded(start, at, final);
       const total = 6 + length;
-      if (buf.length < start + total) return final ? undefined : start === at ? undefined : start;
+      if (buf.length < start + total) {
+        if (final) return undefined;
+        if (start !== at) return start;
+        this.need = total; // the loop stops here, so `at` becomes `head`
+        return undefined;
+      }
       const pkt = buf.subarray(start, start + total);
       if (id === SYSTEM_HEADER || id === PADDING || id === 0xbf) return start + total;
       if (id === PSM) {
@@ -160,14 +173,12 @@ export class PsDemuxer {
   }
 }
 
-/** Next `00 00 01 xx` with xx a system or stream id (≥ 0xB9). */
+const START_CODE = Buffer.from([0, 0, 1]);
+
+/** Next `00 00 01 xx` with xx a system or stream id (≥ 0xB9), found by the runtime's own search. */
 function findStartCode(buf: Buffer, from: number): number {
-  for (let i = from; i + 3 < buf.length; i++) {
-    if (buf[i + 2]! > 1) {
-      i += 2;
-      continue;
-    }
-    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1 && buf[i + 3]! >= 0xb9) return i;
+  for (let i = buf.indexOf(START_CODE, from); i >= 0 && i + 3 < buf.length; i = buf.indexOf(START_CODE, i + 1)) {
+    if (buf[i + 3]! >= 0xb9) return i;
   }
   return -1;
 }

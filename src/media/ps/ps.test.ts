@@ -201,3 +201,28 @@ describe('video assembler', () => {
     expect(nalsOf(read(Array.from({ length: es.length - 1 }, (_, i) => i + 1))), 'a byte a push').toEqual(want);
   });
 });
+
+describe('RFC 4571 framing', () => {
+  it('gives the same packets, zero lengths skipped, however the stream is cut (down to a byte at a time)', () => {
+    const rand = prng(7);
+    const packets = Array.from({ length: 300 }, (_, i) => Buffer.from(Array.from({ length: i % 7 === 0 ? 0 : 1 + Math.floor(rand() * 3000) }, () => Math.floor(rand() * 256))));
+    const stream = Buffer.concat(packets.map(frameRfc4571));
+    const want = packets.filter((p) => p.length > 0).map((p) => p.toString('hex'));
+    for (const maxCut of [1, 2, 3, 1500, 70_000]) {
+      const got: string[] = [];
+      const framer = new Rfc4571Decoder((p) => got.push(p.toString('hex')));
+      for (let i = 0; i < stream.length; ) {
+        const n = 1 + Math.floor(rand() * maxCut);
+        framer.push(stream.subarray(i, i + n));
+        i += n;
+        expect(framer.bufferedBytes).toBeLessThanOrEqual(2 + 3000);
+      }
+      expect(got).toEqual(want);
+      expect(framer.bufferedBytes).toBe(0);
+    }
+    // A stream that stops inside a packet holds its bytes, length field included.
+    const framer = new Rfc4571Decoder(() => undefined);
+    framer.push(frameRfc4571(Buffer.alloc(10)).subarray(0, 7));
+    expect(framer.bufferedBytes).toBe(7);
+  });
+});

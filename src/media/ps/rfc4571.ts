@@ -3,25 +3,59 @@
 // wrong with the framing itself, so no error is possible — a bad packet fails later, counted.
 
 export class Rfc4571Decoder {
-  private buf: Buffer = Buffer.alloc(0);
+  /** The length field when a chunk ended inside it. */
+  private readonly head = Buffer.alloc(2);
+  private headFill = 0;
+  /** A packet that runs past the chunks so far, filled as they come. */
+  private packet: Buffer | undefined;
+  private packetFill = 0;
 
   constructor(private readonly onPacket: (pkt: Buffer) => void) {}
 
+  /** Bytes held of a packet not yet whole (its length field included). */
   get bufferedBytes(): number {
-    return this.buf.length;
+    return this.headFill + (this.packet ? 2 + this.packetFill : 0);
   }
 
+  /**
+   * Packets wholly inside `chunk` are handed out as views of it; only one that a chunk boundary
+   * cuts is copied, into a buffer of its own size. (Joining the held bytes with every chunk
+   * copied the whole TCP stream once more, 64 KiB at a time.)
+   */
   push(chunk: Buffer): void {
-    let buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    const n = chunk.length;
     let at = 0;
-    while (at + 2 <= buf.length) {
-      const len = buf.readUInt16BE(at);
-      if (at + 2 + len > buf.length) break;
-      if (len > 0) this.onPacket(buf.subarray(at + 2, at + 2 + len));
-      at += 2 + len;
+    while (at < n) {
+      if (this.packet) {
+        const take = Math.min(this.packet.length - this.packetFill, n - at);
+        this.packet.set(chunk.subarray(at, at + take), this.packetFill);
+        this.packetFill += take;
+        at += take;
+        if (this.packetFill < this.packet.length) return;
+        const whole = this.packet;
+        this.packet = undefined;
+        this.onPacket(whole);
+        continue;
+      }
+      let len: number;
+      if (this.headFill > 0 || at + 2 > n) {
+        while (this.headFill < 2 && at < n) this.head[this.headFill++] = chunk[at++]!;
+        if (this.headFill < 2) return;
+        this.headFill = 0;
+        len = this.head.readUInt16BE(0);
+      } else {
+        len = chunk.readUInt16BE(at);
+        at += 2;
+        if (at + len <= n) {
+          if (len > 0) this.onPacket(chunk.subarray(at, at + len));
+          at += len;
+          continue;
+        }
+      }
+      if (len === 0) continue;
+      this.packet = Buffer.allocUnsafe(len);
+      this.packetFill = 0;
     }
-    buf = buf.subarray(at);
-    this.buf = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
   }
 }
 

@@ -6,6 +6,8 @@
 
 export type PsVideoCodec = 'h264' | 'h265';
 
+const START_CODE = Buffer.from([0, 0, 1]);
+
 export interface PsAccessUnit {
   codec: PsVideoCodec;
   pts: number;
@@ -61,15 +63,10 @@ export class VideoAssembler {
     let i = 0;
     if (this.zeros >= 2 && n >= 1 && data[0] === 1) i = pos = this.beginNal(base - 2, 1);
     else if (this.zeros >= 1 && n >= 2 && data[0] === 0 && data[1] === 1) i = pos = this.beginNal(base - 1, 2);
-    for (; i + 2 < n; i++) {
-      if (data[i + 2]! > 1) {
-        i += 2;
-        continue;
-      }
-      if (data[i] !== 0 || data[i + 1] !== 0 || data[i + 2] !== 1) continue;
-      if (this.inNal) this.pieces.push(data.subarray(pos, i));
-      pos = this.beginNal(base + i, i + 3);
-      i += 2;
+    // The runtime's own search finds each 00 00 01 (a byte loop here was most of this push).
+    for (let at = data.indexOf(START_CODE, i); at >= 0; at = data.indexOf(START_CODE, at + 3)) {
+      if (this.inNal) this.pieces.push(data.subarray(pos, at));
+      pos = this.beginNal(base + at, at + 3);
     }
     if (this.inNal && n > pos) this.pieces.push(data.subarray(pos));
     let z = 0;

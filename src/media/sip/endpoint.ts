@@ -1,10 +1,9 @@
 // A SIP user agent core over one transport (RFC 3261 §8, §12, §17): sends requests through client
 // transactions, dispatches incoming requests once per server transaction (retransmissions get the
 // last response again), and keeps INVITE dialogs (ACK for 2xx, BYE, INFO in the dialog).
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { SipError } from './errors.js';
-import { newBranch, newTag, parseCSeq, parseNameAddr, parseVia } from './headers.js';
+import { newBranch, newTag, randomHex, parseCSeq, parseNameAddr, parseVia } from './headers.js';
 import { SipHeaders, type SipRequest, type SipResponse } from './message.js';
 import { buildResponse, ClientTransaction, DEFAULT_TIMERS, serverKey, type SipTimers } from './transaction.js';
 import { remoteKey, type Remote, type SipTransport } from './transport.js';
@@ -98,7 +97,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> {
     h.set('Via', `SIP/2.0/${r.remote.transport} ${this.options.contactHost}:${this.transport.port};rport;branch=${newBranch()}`);
     h.set('From', `<sip:${this.options.localId}@${this.options.contactHost}:${this.transport.port}>;tag=${r.fromTag ?? newTag()}`);
     h.set('To', `<${r.toUri ?? `sip:${r.to}@${r.remote.address}:${r.remote.port}`}>${r.toTag ? `;tag=${r.toTag}` : ''}`);
-    h.set('Call-ID', r.callId ?? `${randomBytes(10).toString('hex')}@${this.options.contactHost}`);
+    h.set('Call-ID', r.callId ?? `${randomHex(10)}@${this.options.contactHost}`);
     h.set('CSeq', `${r.cseq ?? this.nextCSeq()} ${r.method}`);
     h.set('Max-Forwards', '70');
     if (r.method === 'INVITE' || r.method === 'SUBSCRIBE' || r.method === 'REGISTER') h.set('Contact', `<${this.localUri}>`);

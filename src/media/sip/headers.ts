@@ -6,12 +6,30 @@ import { SipError } from './errors.js';
 /** RFC 3261 §8.1.1.7: branches start with this cookie so transactions can be matched on them. */
 export const BRANCH_COOKIE = 'z9hG4bK';
 
+/**
+ * Random bytes as hex for branches, tags and Call-IDs, taken from a pool filled 4 KiB at a time:
+ * the same CSPRNG, but one call into it per few hundred identifiers instead of one each (three
+ * or four per message, a visible share of a registration burst's CPU).
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+export function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    pool = randomBytes(Math.max(POOL_BYTES, bytes));
+    poolAt = 0;
+  }
+  const s = pool.toString('hex', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return s;
+}
+
 export function newBranch(): string {
-  return BRANCH_COOKIE + randomBytes(8).toString('hex');
+  return BRANCH_COOKIE + randomHex(8);
 }
 
 export function newTag(): string {
-  return randomBytes(6).toString('hex');
+  return randomHex(6);
 }
 
 /** Splits `;a=b;c` into a map (lower-case names, empty string for a flag). */

@@ -63,7 +63,25 @@ export class SipTransport extends EventEmitter<SipTransportEvents> {
     return this.boundHost;
   }
 
+  /**
+   * Binds TCP and UDP on one port. With port 0 the system picks the TCP port, and that number can
+   * already be someone's UDP port (a busy machine, a thousand simulated devices): then both are
+   * released and another port is picked, a few times, before the error is given.
+   */
   async listen(): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.listenOnce();
+      } catch (e) {
+        const taken = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!taken || (this.options.port ?? 0) !== 0 || attempt >= 5) throw e;
+        await new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
+        this.tcp = undefined;
+      }
+    }
+  }
+
+  private async listenOnce(): Promise<number> {
     const host = this.options.host ?? '0.0.0.0';
     this.boundHost = host;
     let port = this.options.port ?? 0;
@@ -81,7 +99,14 @@ export class SipTransport extends EventEmitter<SipTransportEvents> {
     if (this.options.udp ?? true) {
       const sock = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
       await new Promise<void>((resolve, reject) => {
-        sock.once('error', reject);
+        sock.once('error', (e) => {
+          try {
+            sock.close();
+          } catch {
+            // never bound
+          }
+          reject(e);
+        });
         sock.bind(port, host, () => resolve());
       });
       sock.on('error', (e) => this.emit('error', e));

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { FollowUps } from './follow-ups.js';
+
+function gate() {
+  let open!: () => void;
+  const p = new Promise<void>((r) => (open = r));
+  return { p, open };
+}
+
+const settle = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
+
+describe('follow-ups of a registration', () => {
+  it('runs at most `limit` devices at once, in the order they registered, the next as one ends (also when it fails)', async () => {
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const q = new FollowUps(2, (id) => {
+      started.push(id);
+      const g = gate();
+      gates.set(id, g);
+      return id === 'b' ? g.p.then(() => Promise.reject(new Error('no answer'))) : g.p;
+    });
+    for (const id of ['a', 'b', 'c', 'd']) q.add(id);
+    // Nothing starts inside add(): the REGISTER's own answer goes out first.
+    expect(started).toEqual([]);
+    await settle();
+    expect(started).toEqual(['a', 'b']);
+    expect(q.pending).toBe(4);
+    gates.get('b')!.open();
+    await settle();
+    expect(started).toEqual(['a', 'b', 'c']);
+    gates.get('a')!.open();
+    await settle();
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+    gates.get('c')!.open();
+    gates.get('d')!.open();
+    await settle();
+    expect(q.pending).toBe(0);
+  });
+
+  it('queues a device that is already waiting once, and runs nothing after close', async () => {
+    const started: string[] = [];
+    const first = gate();
+    const q = new FollowUps(1, (id) => {
+      started.push(id);
+      return id === 'a' ? first.p : Promise.resolve();
+    });
+    q.add('a');
+    q.add('b');
+    q.add('b');
+    await settle();
+    expect(started).toEqual(['a']);
+    expect(q.pending).toBe(2);
+    q.close();
+    first.open();
+    await settle();
+    expect(started).toEqual(['a']);
+    q.add('c');
+    await settle();
+    expect(started).toEqual(['a']);
+  });
+});
