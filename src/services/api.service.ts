@@ -37,6 +37,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     store: new SegmentStore(ctx.config.dataDir, { directIo: ctx.config.recorder.directIo }),
     recorder: ctx.config.recorder,
     runtime: () => gbInProcess.runtime,
+    ...(watching.media.live ? { live: watching.media.live } : {}),
   });
   // Emergency connections opened through the API run in this process, from its stream hub.
   const hub = watching.media.live?.hub;
