@@ -42,7 +42,7 @@ const backfillJob = z
     channelId: z.string(),
     from: z.number(),
     to: z.number(),
-    state: z.enum(['running', 'done', 'failed']),
+    state: z.enum(['running', 'done', 'failed', 'interrupted']).describe('interrupted: the serving process stopped while it ran; ranges not complete were not kept'),
     pieces: z.array(range.extend({
       state: z.enum(['waiting', 'downloading', 'done', 'failed', 'nothing-new']),
       written: range.nullable().describe('What was written into the recording, marked as from the device'),
@@ -183,7 +183,7 @@ export const gb28181Routes: FastifyPluginAsyncZod<GbRouteDeps> = async (app, d) 
     config: { access: 'signed-in' },
     schema: {
       tags,
-      summary: "The camera's backfills since this process started, newest first, with each range's state",
+      summary: "The camera's backfills (the last 100), newest first, with each range's state; kept across restarts",
       params: cameraParams,
       response: { 200: z.object({ items: z.array(backfillJob) }).describe('Backfills'), ...errorResponses },
     },

@@ -32235,7 +32235,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The camera's backfills since this process started, newest first, with each range's state */
+        /** The camera's backfills (the last 100), newest first, with each range's state; kept across restarts */
         get: {
             parameters: {
                 query?: never;
@@ -32260,8 +32260,11 @@ export interface paths {
                                 channelId: string;
                                 from: number;
                                 to: number;
-                                /** @enum {string} */
-                                state: "running" | "done" | "failed";
+                                /**
+                                 * @description interrupted: the serving process stopped while it ran; ranges not complete were not kept
+                                 * @enum {string}
+                                 */
+                                state: "running" | "done" | "failed" | "interrupted";
                                 /** @description Each range downloaded (s=Download): where we had a gap and the device a recording */
                                 pieces: {
                                     startMs: number;
@@ -32476,8 +32479,11 @@ export interface paths {
                             channelId: string;
                             from: number;
                             to: number;
-                            /** @enum {string} */
-                            state: "running" | "done" | "failed";
+                            /**
+                             * @description interrupted: the serving process stopped while it ran; ranges not complete were not kept
+                             * @enum {string}
+                             */
+                            state: "running" | "done" | "failed" | "interrupted";
                             /** @description Each range downloaded (s=Download): where we had a gap and the device a recording */
                             pieces: {
                                 startMs: number;
