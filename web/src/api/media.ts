@@ -42,6 +42,7 @@ export const mediaApi = {
       request<DevicePlaybackOpened>('POST', `/cameras/${cameraId}/device-playback/webrtc`, { query: { token }, json: { sdp } }),
     control: (sessionId: string, c: DevicePlaybackControl) => request<unknown>('POST', `/device-playback/sessions/${encodeURIComponent(sessionId)}/control`, { json: c }),
     closePlayback: (sessionId: string) => request<null>('DELETE', `/device-playback/sessions/${encodeURIComponent(sessionId)}`),
+    backfills: (cameraId: number) => request<ResponseOf<'/api/v1/cameras/{cameraId}/backfills', 'get'>>('GET', `/cameras/${cameraId}/backfills`),
     backfill: (cameraId: number, from: number, to: number) => request<Backfill>('POST', `/cameras/${cameraId}/backfills`, { json: { from: String(Math.round(from)), to: String(Math.round(to)) } }),
   },
   timeline: {
