@@ -147,6 +147,28 @@ describe("a GB/T 28181 device's own recording in the playback page", () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it('lists the camera\'s backfills from the server\'s table, one the server\'s stop cut off as interrupted', async () => {
+    // As the API role's start leaves a job a stop cut off (gb28181/backfill.service.ts recover()).
+    const at = Date.now() - 3_600_000;
+    await server.ctx.repos.gbBackfills.insert({
+      cameraId, channelId: demoGbChannel(1), from: at, to: at + 120_000, state: 'interrupted', startedBy: null, startedAt: at, endedAt: at + 60_000,
+      error: 'interrupted: the serving process stopped while the backfill ran; ranges not complete were not kept',
+      pieces: [
+        { startMs: at, endMs: at + 60_000, state: 'done', written: { startMs: at, endMs: at + 60_000 }, fragments: 60, bytes: 1000, error: null },
+        { startMs: at + 60_000, endMs: at + 120_000, state: 'failed', written: null, fragments: 0, bytes: 0, error: 'the serving process stopped before this range was complete' },
+      ],
+    });
+    await page.goto(`${server.url}/playback`);
+    await page.getByTestId('camera-tree').locator('.ant-tree-treenode', { hasText: 'GB 通道 1' }).locator('.ant-tree-checkbox').click();
+    await page.getByTestId(`backfill-jobs-open-${cameraId}`).click();
+    const row = page.getByTestId(`backfill-jobs-${cameraId}`).locator('tbody tr').first();
+    await row.locator('[data-state="interrupted"]').waitFor();
+    expect(await row.textContent()).toContain('已中断（服务停止）');
+    expect(await row.textContent()).toContain('1 / 2');
+    await page.screenshot({ path: join(shots, 'backfill-jobs-interrupted.png') });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   it('says in words when the device does not answer', async () => {
     await page.goto(`${server.url}/playback`);
     await page.getByTestId('camera-tree').locator('.ant-tree-treenode', { hasText: 'GB 通道 1' }).locator('.ant-tree-checkbox').click();
