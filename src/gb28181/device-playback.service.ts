@@ -6,7 +6,7 @@
 // session is INVITE s=Playback for that range; its pictures become a stream-hub feed of their own
 // that the viewer's WebRTC connection reads; pause, resume, seek and speed are MANSRTSP INFO. It
 // ends with BYE when the viewer leaves or closes it, when the person's session, token or right is
-// revoked (the stream register), and when the device hangs up or sends nothing.
+// revoked (the stream register), and when the device hangs up.
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import { VigilError } from '../errors.js';
@@ -83,6 +83,8 @@ export class GbDevicePlaybackService {
       const o: Open = { cameraId, from, to, source, viewer: undefined, feedKey: `device-playback:${stream.id}`, scale: 1 };
       entry.o = o;
       this.open.set(stream.id, o);
+      // The device hung up (the range played to its end, or it stopped): the viewer's stream ends, rather than the hub reopening a session that is gone.
+      session.once('end', (reason) => this.deps.register.close(stream.id, `the device ended the playback: ${reason}`));
       if (!this.deps.register.has(stream.id)) throw new LiveError('LIVE_SESSION', 'the stream was revoked while the device answered');
       let used = false;
       const r = await WebRtcViewer.answer(this.deps.hub, cameraId, offerSdp, this.deps.webrtc, {

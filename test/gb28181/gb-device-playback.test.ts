@@ -2,7 +2,7 @@
 // asks for a playback token with the device as source (registered so), offers WebRTC (a werift
 // peer as the browser) and the platform INVITEs s=Playback for exactly the token's range on the
 // simulated device, whose PS pictures arrive as RTP at the viewer. Pause, seek and speed reach
-// the device as MANSRTSP; DELETE and signing out (revocation) each end the session with our BYE
+// the device as MANSRTSP; DELETE and signing out (revocation) each end the session with our BYE, and the device hanging up ends the viewer's stream
 // (a browser leaving the page is the Chromium test's). A spent token, a range the device does not
 // keep and a device that never answers are refused, each with its own error. SQLite and PostgreSQL.
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
@@ -121,6 +121,17 @@ for (const dialect of DIALECTS) {
       expect((await op.inject({ method: 'POST', url: '/api/v1/auth/logout' })).statusCode).toBeLessThan(300);
       await until('BYE after sign-out', () => ended.length === 2);
       expect(ended).toEqual(['platform', 'platform']);
+
+      // The device hangs up (its range played out): the viewer's stream ends, and nothing INVITEs again.
+      const op2 = await signIn(t, await person(t, 'duty2', [['duty_operator', w.regionId]]));
+      const third = await open(w, op2, await token(op2, w.cameraId, from, to));
+      expect(third.res.statusCode, third.res.body).toBe(201);
+      await until('the third session streams', () => streams.length === 3);
+      await streams[2]!.bye();
+      await until('the stream closed after the device hung up', () => t.media!.live!.register.size === 0 && t.gb.devicePlayback!.size === 0);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(streams).toHaveLength(3);
+      expect(ended).toEqual(['platform', 'platform', 'device']);
     }, 240_000);
 
     it('says which refusal: a range the device does not keep, a device that never answers', async () => {
