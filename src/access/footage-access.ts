@@ -23,6 +23,8 @@ export interface FootageUseRequest {
   kind: FootageUse;
   /** Use under this request only, even where a role would allow (a private person's viewing, CN799-21). */
   requestId?: number | null;
+  /** Playback of the camera's device's own recording (GB/T 28181), not ours: the register says so. */
+  source?: 'recording' | 'device';
 }
 
 export interface FootageDecision {
@@ -49,10 +51,11 @@ export class FootageAccess {
     const camera = await cameraSubject(this.repos, use.cameraId);
     const action = ACTION_OF_USE[use.kind];
     const now = this.clock.now();
-    const entry = { action, cameraIds: [use.cameraId], from: use.kind === 'live' ? now : use.from, to: use.kind === 'live' ? now : use.to };
+    const entry = { action, cameraIds: [use.cameraId], from: use.kind === 'live' ? now : use.from, to: use.kind === 'live' ? now : use.to, ...(use.source === 'device' ? { target: `camera ${use.cameraId} device recording` } : {}) };
+    const source = use.source === 'device' ? { source: 'device' } : {};
     const policy = POLICY_OF_USE[use.kind];
     if (policy && !use.requestId && can(actor, policy, camera)) {
-      await this.log.record(actor, { ...entry, outcome: 'success', detail: { basis: 'role' } });
+      await this.log.record(actor, { ...entry, outcome: 'success', detail: { basis: 'role', ...source } });
       return { basis: 'role', requestId: null };
     }
     if (use.kind === 'playback' && use.requestId) {
@@ -75,7 +78,7 @@ export class FootageAccess {
         : [actor.auditActor];
       await this.log.transaction(async (trx) => {
         if (r.state === 'approved') await this.repos.accessRequests.update(r.id, { state: 'in_use', updated_at: now }, trx);
-        await this.log.append(trx, actor, { ...this.requests.entryOf(r, action), ...entry, actors, outcome: 'success', detail: { basis: 'request', by: actor.userId } });
+        await this.log.append(trx, actor, { ...this.requests.entryOf(r, action), ...entry, actors, outcome: 'success', detail: { basis: 'request', by: actor.userId, ...source } });
       });
       return { basis: 'request', requestId: r.id };
     }
@@ -115,10 +118,10 @@ export class FootageAccess {
   }
 
   /** A short-lived, single-use URL token for a stream the actor may open now (the use is registered here). */
-  async issueStreamToken(actor: Actor, s: { cameraId: number; kind: StreamKind; from?: number | null; to?: number | null; requestId?: number | null }) {
+  async issueStreamToken(actor: Actor, s: { cameraId: number; kind: StreamKind; from?: number | null; to?: number | null; requestId?: number | null; source?: 'recording' | 'device' }) {
     const holder = actor.sessionId ? `s:${actor.sessionId}` : actor.tokenId !== null ? `t:${actor.tokenId}` : null;
     if (!holder) throw Errors.unauthenticated();
-    const decision = await this.check(actor, { cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, requestId: s.requestId ?? null });
+    const decision = await this.check(actor, { cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, requestId: s.requestId ?? null, ...(s.source ? { source: s.source } : {}) });
     const { token, claims } = this.signer.issue({ cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, holder, userId: actor.userId });
     return { token, expiresAt: claims.exp, decision };
   }

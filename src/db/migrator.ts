@@ -30,6 +30,7 @@ import { searchGramsByRegion } from './migrations/0031-search-grams-by-region.js
 import { backfilledFootage } from './migrations/0032-backfilled-footage.js';
 import { workspace } from './migrations/0034-workspace.js';
 import { cameraSearchTrigrams } from './migrations/0037-camera-search-trigrams.js';
+import { backfillJobs } from './migrations/0038-backfill-jobs.js';
 import { emergencyConnections } from './migrations/0039-emergency-connections.js';
 import { clusterKeysEvents } from './migrations/0035-cluster-keys-events.js';
 
@@ -63,6 +64,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0035-cluster-keys-events': clusterKeysEvents(db.dialect),
     '0036-release-caption-profile': releaseCaptionProfile(),
     '0037-camera-search-trigrams': cameraSearchTrigrams(db.dialect),
+    '0038-backfill-jobs': backfillJobs(db.dialect),
     '0039-emergency-connections': emergencyConnections(),
   };
 }

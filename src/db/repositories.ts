@@ -24,6 +24,7 @@ import { ReleaseRepository } from './release.repository.js';
 import { ClusterRepository } from './cluster.repository.js';
 import { LeaseRepository } from './lease.repository.js';
 import { BookmarkRepository } from './bookmark.repository.js';
+import { GbBackfillRepository } from './gb-backfill.repository.js';
 import { WallViewRepository } from './wall-view.repository.js';
 import { EmergencyConnectionRepository } from './emergency-connection.repository.js';
 
@@ -64,6 +65,8 @@ export interface Repositories {
   leases: LeaseRepository;
   /** Bookmarks on footage, each its maker's. */
   bookmarks: BookmarkRepository;
+  /** GB/T 28181 backfill (补录) jobs and their ranges' states. */
+  gbBackfills: GbBackfillRepository;
   /** Saved video wall views, each its maker's. */
   wallViews: WallViewRepository;
   /** Keys every node shares and the cluster-wide event stream (issue 22). */
@@ -99,6 +102,7 @@ export function createRepositories(db: Db): Repositories {
     releases: new ReleaseRepository(db.kysely),
     leases: new LeaseRepository(db.kysely),
     bookmarks: new BookmarkRepository(db.kysely),
+    gbBackfills: new GbBackfillRepository(db.kysely),
     wallViews: new WallViewRepository(db.kysely),
     cluster: new ClusterRepository(db.kysely),
     emergencyConnections: new EmergencyConnectionRepository(db.kysely),

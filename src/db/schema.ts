@@ -17,6 +17,7 @@ import type { ForceMajeureTables } from './force-majeure.repository.js';
 import type { ShareTables } from './share.repository.js';
 import type { ReleaseTables } from './release.repository.js';
 import type { BookmarkTables } from './bookmark.repository.js';
+import type { GbBackfillTables } from './gb-backfill.repository.js';
 import type { WallViewTables } from './wall-view.repository.js';
 import type { HealthTables } from './health.repository.js';
 import type { RecordingTables } from './recording.repository.js';
@@ -104,7 +105,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, ReleaseTables, LeaseTables, BookmarkTables, WallViewTables, ClusterTables, EmergencyConnectionTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, ReleaseTables, LeaseTables, BookmarkTables, WallViewTables, ClusterTables, EmergencyConnectionTables, GbBackfillTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;

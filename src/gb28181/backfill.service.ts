@@ -30,7 +30,8 @@ export interface DownloadSession {
 
 export type DeviceDownload = (channelId: string, range: Range, speed: number) => Promise<DownloadSession>;
 
-export type BackfillState = 'running' | 'done' | 'failed';
+/** `interrupted`: the serving process stopped while it ran (marked by the next one at start); nothing of the range then downloading was kept. */
+export type BackfillState = 'running' | 'done' | 'failed' | 'interrupted';
 
 export interface BackfillPiece extends Range {
   state: 'waiting' | 'downloading' | 'done' | 'failed' | 'nothing-new';
@@ -77,11 +78,34 @@ export interface GbBackfillDeps {
 const MAX_SPAN_MS = 7 * 86_400_000;
 
 export class GbBackfillService {
+  /** The jobs running in this process (the table holds every job and its last state). */
   private readonly jobs = new Map<number, BackfillJob>();
   private readonly done = new Map<number, Promise<BackfillJob>>();
-  private seq = 0;
 
   constructor(private readonly d: GbBackfillDeps) {}
+
+  /**
+   * At start: a job the table says is running runs in no process any more (one process serves the
+   * backfills, the API's); it is marked interrupted, its unfinished ranges failed, and registered.
+   * What it was downloading left no file and no row (the recorder's recovery removes open device files).
+   */
+  async recover(): Promise<number> {
+    const cut = await this.d.repos.gbBackfills.inState<BackfillPiece>('running');
+    const now = this.d.clock.now();
+    for (const j of cut) {
+      if (this.jobs.has(j.id)) continue;
+      const pieces = j.pieces.map((p) => (p.state === 'waiting' || p.state === 'downloading' ? { ...p, state: 'failed' as const, error: 'the serving process stopped before this range was complete' } : p));
+      const error = 'interrupted: the serving process stopped while the backfill ran; ranges not complete were not kept';
+      await this.d.repos.gbBackfills.update(j.id, { state: 'interrupted', pieces, endedAt: now, error });
+      await this.d.log.record(null, {
+        action: 'config_change', outcome: 'failed', cameraIds: [j.cameraId], from: j.from, to: j.to, reason: error,
+        target: `camera ${j.cameraId} backfill ${j.id} interrupted: ${pieces.filter((p) => p.state === 'done').length} of ${pieces.length} range(s) had been written from its GB/T 28181 device`,
+        detail: { backfill: j.id },
+      });
+    }
+    if (cut.length) this.d.logger.warn({ backfills: cut.map((j) => j.id) }, 'backfills cut off by a stop of the serving process marked interrupted');
+    return cut.length;
+  }
 
   /** What a backfill of [from, to) would download: our gaps ∩ the device's recordings. */
   async plan(actor: Actor, cameraId: number, from: number, to: number): Promise<{ cameraId: number; channelId: string; from: number; to: number; gaps: Range[]; device: Range[]; pieces: Range[] }> {
@@ -92,32 +116,39 @@ export class GbBackfillService {
   /** Starts downloading what the plan finds; resolves once it is started (see `settled`). */
   async start(actor: Actor, cameraId: number, from: number, to: number): Promise<BackfillJob> {
     const channelId = await this.authorise(actor, cameraId, from, to, 'start');
-    const running = [...this.jobs.values()].find((j) => j.cameraId === cameraId && j.state === 'running');
+    const running = [...this.jobs.values()].find((j) => j.cameraId === cameraId && j.state === 'running') ?? (await this.d.repos.gbBackfills.ofCamera(cameraId, 20)).find((j) => j.state === 'running');
     if (running) throw Errors.conflict(`camera ${cameraId} is already being backfilled (backfill ${running.id}); wait for it to end`).withParams({ reason: 'backfill-running' });
     const { pieces } = await this.compute(cameraId, channelId, from, to);
     if (!pieces.length) throw Errors.validation(`nothing to backfill for camera ${cameraId} in this span: our recording has no gap there that the device's recording covers`).withParams({ reason: 'backfill-nothing' });
     const download = this.d.download();
     if (!download) throw Errors.unavailable('the GB/T 28181 platform does not run in this process (role gb28181)');
-    const job: BackfillJob = {
-      id: ++this.seq, cameraId, channelId, from, to, state: 'running', startedAt: this.d.clock.now(), endedAt: null, error: null,
+    const fresh: Omit<BackfillJob, 'id'> = {
+      cameraId, channelId, from, to, state: 'running', startedAt: this.d.clock.now(), endedAt: null, error: null,
       pieces: pieces.map((p) => ({ ...p, state: 'waiting', written: null, fragments: 0, bytes: 0, error: null })),
     };
+    const job: BackfillJob = { id: await this.d.repos.gbBackfills.insert({ ...fresh, startedBy: actor.userId }), ...fresh };
     await this.d.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [cameraId], from, to, target: `camera ${cameraId} backfill ${job.id} started: ${pieces.length} range(s) from its GB/T 28181 device ${channelId} into the recording (补录)`, detail: { backfill: job.id, pieces } });
     this.jobs.set(job.id, job);
     this.done.set(job.id, this.run(actor, job, download));
     return structuredClone(job);
   }
 
-  get(id: number): BackfillJob | undefined {
-    const j = this.jobs.get(id);
-    return j && structuredClone(j);
-  }
-
-  /** The camera's backfills of this process, newest first (one may see them who may start them). */
+  /** The camera's backfills, newest first, the running ones as they stand now (one may see them who may start them). */
   async list(actor: Actor, cameraId: number): Promise<BackfillJob[]> {
     const subject = await cameraSubject(this.d.repos, cameraId);
     if (!can(actor, 'play-back', subject)) return this.refuse(actor, cameraId, null, null, 'list', subject);
-    return [...this.jobs.values()].filter((j) => j.cameraId === cameraId).reverse().map((j) => structuredClone(j));
+    return (await this.d.repos.gbBackfills.ofCamera<BackfillPiece>(cameraId)).map((j) => {
+      const live = this.jobs.get(j.id);
+      if (live) return structuredClone(live);
+      return { id: j.id, cameraId: j.cameraId, channelId: j.channelId, from: j.from, to: j.to, state: j.state as BackfillState, pieces: j.pieces, startedAt: j.startedAt, endedAt: j.endedAt, error: j.error };
+    });
+  }
+
+  /** Writes the job's state as it stands (a range started or ended, the job ended); a failed write is logged, the download goes on. */
+  private async save(job: BackfillJob): Promise<void> {
+    await this.d.repos.gbBackfills
+      .update(job.id, { state: job.state, pieces: job.pieces, endedAt: job.endedAt, error: job.error })
+      .catch((err: unknown) => this.d.logger.error({ err, backfill: job.id }, 'backfill state not saved'));
   }
 
   /** Resolves when the backfill has ended, done or failed. */
@@ -166,6 +197,7 @@ export class GbBackfillService {
   private async run(actor: Actor, job: BackfillJob, download: DeviceDownload): Promise<BackfillJob> {
     for (const piece of job.pieces) {
       piece.state = 'downloading';
+      await this.save(job);
       try {
         const r = await this.piece(job, piece, download);
         Object.assign(piece, { state: 'done', written: { startMs: r.startMs, endMs: r.endMs }, fragments: r.fragments, bytes: r.bytes });
@@ -179,6 +211,8 @@ export class GbBackfillService {
     job.state = failed.length === job.pieces.length ? 'failed' : 'done';
     job.error = failed.length ? `${failed.length} of ${job.pieces.length} range(s) not backfilled: ${failed[0]!.error}` : null;
     job.endedAt = this.d.clock.now();
+    await this.save(job);
+    this.jobs.delete(job.id);
     const written = job.pieces.filter((p) => p.state === 'done');
     await this.d.log
       .record(actor, {

@@ -8,6 +8,9 @@ import { BackfillWriter } from '../recorder/backfill-writer.js';
 import type { SegmentStore } from '../recorder/segment-store/segment-store.js';
 import { GbBackfillService, type GbBackfillDeps } from './backfill.service.js';
 import { GbDeviceRecordsService } from './device-records.service.js';
+import { GbDevicePlaybackService } from './device-playback.service.js';
+import type { StreamHub } from '../live/stream-hub.js';
+import type { StreamRegister } from '../live/stream-register.js';
 import type { GbRuntime } from './open.js';
 import { GbPtzService } from './ptz.service.js';
 
@@ -15,6 +18,8 @@ export interface GbUseCases {
   ptz: GbPtzService;
   deviceRecords: GbDeviceRecordsService;
   backfill: GbBackfillService;
+  /** The device's own recordings played in the browser; where this process has a stream hub. */
+  devicePlayback?: GbDevicePlaybackService;
   /** Releases the backfill's direct-write buffers (the store's probe file). */
   close(): Promise<void>;
 }
@@ -30,9 +35,18 @@ export function gbUseCases(o: {
   runtime: () => GbRuntime | undefined;
   /** Test hooks (stall timeout, minimum gap). */
   backfill?: Partial<Pick<GbBackfillDeps, 'minGapMs' | 'stallMs' | 'speed' | 'maxPieceMs'>>;
+  /** The stream hub and register of this process's watching (live view): device playback is watched through them. */
+  live?: { hub: StreamHub; register: StreamRegister };
 }): GbUseCases {
   const { repos, log } = o;
+  const devicePlayback = o.live
+    ? new GbDevicePlaybackService({
+        repos, hub: o.live.hub, register: o.live.register, logger: o.logger,
+        invite: () => { const rt = o.runtime(); return rt ? (dev, ch, transport, kind) => rt.player.play(dev, ch, transport, kind) : undefined; },
+      })
+    : undefined;
   return {
+    ...(devicePlayback ? { devicePlayback } : {}),
     ptz: new GbPtzService({ repos, log, control: () => { const rt = o.runtime(); return rt ? (ch, cmd) => rt.platform.deviceControl(ch, cmd) : undefined; } }),
     deviceRecords: new GbDeviceRecordsService({ repos, log, recordInfo: () => { const rt = o.runtime(); return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; } }),
     backfill: new GbBackfillService({
@@ -42,6 +56,9 @@ export function gbUseCases(o: {
       download: () => { const rt = o.runtime(); return rt ? (ch, range, speed) => rt.player.play(undefined, ch, 'tcp-passive', { session: 'Download', range, downloadSpeed: speed }) : undefined; },
       writer: (cameraId) => new BackfillWriter(cameraId, { store: o.store, repo: repos.recordings, logger: o.logger }, o.recorder),
     }),
-    close: () => o.store.close(),
+    close: async () => {
+      await devicePlayback?.closeAll();
+      await o.store.close();
+    },
   };
 }

@@ -13,7 +13,7 @@ import { LagGate } from './lag-gate.js';
 import { chooseOffered, restrictOffer, videoSection, type OfferedCodec } from './offer-codecs.js';
 import { DirectRtpSender } from './direct-rtp-sender.js';
 import { sharedFramePayloads } from './rtp-framer.js';
-import type { FeedSubscription, FeedViewer, StreamHub } from './stream-hub.js';
+import type { FeedOpener, FeedSubscription, FeedViewer, StreamHub } from './stream-hub.js';
 import { transcodedFeedKey, openTranscoder } from './transcoder.js';
 
 export interface WebRtcAnswer {
@@ -43,6 +43,14 @@ function profileIdc(info: StreamInfo): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A feed other than the camera's own (a device's recording played back): its hub key and opener. */
+export interface OtherFeed {
+  key: string;
+  open: FeedOpener;
+  /** How long to wait for its first stream description (default the hub's). */
+  readyMs?: number;
 }
 
 export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
@@ -78,11 +86,11 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
   }
 
   /** Answers a browser's offer for `cameraId`; the viewer streams until closed or the peer leaves. */
-  static async answer(hub: StreamHub, cameraId: number, offerSdp: string, options: WebRtcViewerOptions = {}): Promise<{ viewer: WebRtcViewer; answer: WebRtcAnswer }> {
+  static async answer(hub: StreamHub, cameraId: number, offerSdp: string, options: WebRtcViewerOptions = {}, feed?: OtherFeed): Promise<{ viewer: WebRtcViewer; answer: WebRtcAnswer }> {
     const offered = videoSection(offerSdp).codecs;
     const viewer = new WebRtcViewer(cameraId, options);
     try {
-      const answer = await viewer.negotiate(hub, offerSdp, offered);
+      const answer = await viewer.negotiate(hub, offerSdp, offered, feed);
       return { viewer, answer };
     } catch (e) {
       await viewer.close(`negotiation failed: ${(e as Error).message}`);
@@ -90,12 +98,14 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
     }
   }
 
-  private async negotiate(hub: StreamHub, offerSdp: string, offered: OfferedCodec[]): Promise<WebRtcAnswer> {
+  private async negotiate(hub: StreamHub, offerSdp: string, offered: OfferedCodec[], feed: OtherFeed | undefined): Promise<WebRtcAnswer> {
     const sink: FeedViewer = { onInfo: (i) => this.onInfo(i), onFrame: (f) => this.onFrame(f), onEnd: (r) => void this.close(r) };
-    this.subscription = await hub.watch(this.cameraId, sink);
-    const info = await this.subscription.feed.ready();
+    this.subscription = feed ? hub.join(feed.key, feed.open, sink) : await hub.watch(this.cameraId, sink);
+    const info = await this.subscription.feed.ready(feed?.readyMs);
     let chosen = chooseOffered(offered, info.video.codec, profileIdc(info));
     let transcoded = false;
+    // The shared transcoder reads the camera's own feed; another feed is sent as it comes or not at all.
+    if (!chosen && info.video.codec === 'h265' && feed) throw new LiveError('LIVE_OFFER', 'this stream is H.265 and the browser does not offer H.265');
     if (!chosen && info.video.codec === 'h265') {
       chosen = chooseOffered(offered, 'h264');
       if (!chosen) throw new LiveError('LIVE_OFFER', 'the browser offers neither H.265 nor H.264 (packetization-mode 1)');

@@ -37,7 +37,10 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     store: new SegmentStore(ctx.config.dataDir, { directIo: ctx.config.recorder.directIo }),
     recorder: ctx.config.recorder,
     runtime: () => gbInProcess.runtime,
+    ...(watching.media.live ? { live: watching.media.live } : {}),
   });
+  // Backfills run in this process: one a stop cut off is marked interrupted (its partial range left nothing).
+  await gbCases.backfill.recover();
   // Emergency connections opened through the API run in this process, from its stream hub.
   const hub = watching.media.live?.hub;
   const emergency = openEmergency(ctx, 'API', hub ? (id, viewer) => hub.watch(id, viewer) : undefined);

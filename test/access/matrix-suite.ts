@@ -69,6 +69,17 @@ export function authorisationMatrix(shard: number, shards: number): void {
     const orgOf = (v: Variant) => (v === 'own' ? w.districtA : w.districtB);
     const camOf = (v: Variant) => (v === 'own' ? w.camA : w.camB);
     const freshUser = async (v: Variant) => person(t, `u${uniq()}`, [], { organisationId: orgOf(v) });
+    /** A playback token of the device's recording for `me`, where the access rules give one (the issue registers the use or the refusal). */
+    const deviceToken = async (me: Person, cameraId: number): Promise<string | undefined> => {
+      try {
+        const { sessionSecret } = await t.access.accounts.login({ login: me.login, password: me.password, sourceAddress: null });
+        const actor = (await t.access.accounts.fromSession(sessionSecret, null))!.actor;
+        const now = t.clock.now();
+        return (await t.access.footage.issueStreamToken(actor, { cameraId, kind: 'playback', from: now - 600_000, to: now, source: 'device' })).token;
+      } catch {
+        return undefined; // refused (and registered), or a role that signs in with a second factor
+      }
+    };
     /** A submitted view request of investigators from city B to the custodian of the variant. */
     const freshRequest = async (v: Variant) => {
       const actorOfP = async (p: Person) => (await t.access.accounts.fromSession((await t.access.accounts.login({ login: p.login, password: p.password, sourceAddress: null })).sessionSecret, null))!.actor;
@@ -237,6 +248,19 @@ export function authorisationMatrix(shard: number, shards: number): void {
       'GET /api/v1/cameras/:cameraId/backfill-plan': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/backfill-plan?from=${t.clock.now() - 3_600_000}&to=${t.clock.now()}` }), own: NOBODY, other: NOBODY },
       'POST /api/v1/cameras/:cameraId/backfills': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/backfills`, payload: { from: String(t.clock.now() - 3_600_000), to: String(t.clock.now()) } }), own: NOBODY, other: NOBODY },
       'GET /api/v1/cameras/:cameraId/backfills': { call: async (v) => ({ url: `/api/v1/cameras/${camOf(v)}/backfills` }), own: ['duty_operator'], other: NOBODY },
+      // Playing the device's own recording (issue 18 §5): the stream token is the credential. Whoever
+      // may play the camera back is given one (registered at issue, with the device as source); the
+      // matrix cameras are RTSP, so even then the route answers 404, and without a token 401.
+      'POST /api/v1/cameras/:cameraId/device-playback/webrtc': {
+        call: async (v, me) => {
+          const token = await deviceToken(me, camOf(v));
+          return { url: `/api/v1/cameras/${camOf(v)}/device-playback/webrtc${token ? `?token=${encodeURIComponent(token)}` : ''}`, payload: { sdp: 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' } };
+        },
+        own: NOBODY,
+        other: NOBODY,
+      },
+      'POST /api/v1/device-playback/sessions/:sessionId/control': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}/control`, payload: { kind: 'pause' } }), own: NOBODY, other: NOBODY },
+      'DELETE /api/v1/device-playback/sessions/:sessionId': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}` }), own: NOBODY, other: NOBODY },
       'GET /api/v1/cameras/:id': { call: async (v) => ({ url: `/${camOf(v)}` }), own: LISTERS, other: NOBODY },
       'PATCH /api/v1/cameras/:id': { call: async (v) => ({ url: `/${camOf(v)}`, payload: { name: `renamed ${uniq()}` } }), own: MANAGERS, other: NOBODY },
       // Bulk import and full export reach every region: only a platform-wide grant may.

@@ -73,6 +73,16 @@ for (const dialect of DIALECTS) {
       expect(files).toHaveLength(1);
       expect(files[0]!.startedAt).toBeGreaterThanOrEqual(Number(from));
       expect(files[0]!.endedAt).toBeLessThanOrEqual(Number(to));
+
+      // The listing reads the server's table: this job done, one a stop cut off interrupted.
+      const id = Number(/backfill (\d+) done/.exec(ran.text())![1]);
+      const cut = await t.repos.gbBackfills.insert({ cameraId: w.cameraId, channelId: '34020000001310000001', from: Number(from) - 60_000, to: Number(from) - 30_000, state: 'running', pieces: [], startedBy: null, startedAt: Number(from), endedAt: null, error: null });
+      expect(await t.gb.backfill.recover()).toBe(1);
+      const listed = sink();
+      expect(await gbBackfillCommand(http, [String(w.cameraId), '--list', ...(await as(op))], listed.stream, { password: op.password })).toBe(0);
+      const lines = listed.text().split('\n');
+      expect(lines.find((l) => new RegExp(`^\\s*${cut}\\b`).test(l))).toMatch(/interrupted/);
+      expect(lines.find((l) => new RegExp(`^\\s*${id}\\b`).test(l))).toMatch(/done/);
     }, 240_000);
   });
 }

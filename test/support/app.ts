@@ -86,6 +86,8 @@ export interface TestApp {
   view: ReturnType<typeof loadProfileRules>['view'];
   /** The GB/T 28181 use cases behind the API; they reach devices through `gb.runtime` once a test sets it (gbWorld does). */
   gb: GbUseCases & { runtime?: GbRuntime };
+  /** Live view, playback and the timeline, with `o.media`. */
+  media?: MediaRouteDeps;
   /** The jurisdiction profiles the app was given. */
   catalogue: ProfileCatalogue;
   close(): Promise<void>;
@@ -151,6 +153,8 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   const gb = Object.assign(gbHook, gbUseCases({
     repos, log: access.log, logger: pino({ level: 'silent' }), clock, store: new SegmentStore(dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => gbHook.runtime,
     backfill: { stallMs: 10_000 },
+    // Device playback is watched through the media plane's hub; without one, a hub of its own (as an API process has).
+    live: media?.live ?? { hub: new StreamHub({ sources: guard, sourceUrl: async () => undefined }), register: new StreamRegister(streamAuthority(access)) },
   }));
   const silent = pino({ level: 'silent' });
   const emergency = new EmergencyService({
@@ -190,12 +194,14 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
     rules,
     view,
     gb,
+    ...(media ? { media } : {}),
     catalogue,
     async close() {
       await emergency.close();
       await health.close();
       await raw.close();
       await gb.close();
+      await media?.live?.close();
       await evidence.store.close();
       await db.close();
     },

@@ -55,6 +55,8 @@ export interface GbWorld {
   gb: GbRuntime;
   device: SimGbDevice;
   cameraId: number;
+  /** The platform (region) organisation the channel's camera point belongs to. */
+  regionId: number;
   close(): Promise<void>;
 }
 
@@ -62,8 +64,8 @@ export interface GbWorld {
  * Platform, device registered and catalogued, its channel a camera point; `inService` puts it in
  * service with the given source URL (the recorder then records it).
  */
-export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean } = {}): Promise<GbWorld> {
-  const t = await testApp(dialect);
+export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean; media?: boolean } = {}): Promise<GbWorld> {
+  const t = await testApp(dialect, 'national', o.media ? { media: true } : {});
   // appClock: the platform decides on the app's fixed clock (moved by the test), set to now.
   if (o.appClock) t.clock.set(Date.now());
   const clock: Clock = o.appClock ? t.clock : systemClock;
@@ -93,7 +95,7 @@ export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; kee
     await catalogued;
     const cam = await t.repos.cameras.getByGbId(GB_CHANNEL);
     if (!cam) throw new Error('the catalog made no camera');
-    return { t, gb, device, cameraId: cam.id, close };
+    return { t, gb, device, cameraId: cam.id, regionId: region.id, close };
   } catch (e) {
     await close();
     throw e;

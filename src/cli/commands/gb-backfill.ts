@@ -5,12 +5,14 @@ import { ApiClient, type ServerConfig } from '../api-client.js';
 import { parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
 
-export const gbBackfillHelp = `  backfill CAMERA --from TIME --to TIME [--plan] [--no-wait] --login LOGIN [--totp CODE] [--server URL]
+export const gbBackfillHelp = `  backfill CAMERA (--from TIME --to TIME [--plan] [--no-wait] | --list) --login LOGIN [--totp CODE] [--server URL]
     Backfill (补录): where our recording of the camera has a gap in the span that its GB/T 28181
     device's own recording covers, download it into the recording (marked as from the device,
     hashed, Merkle-logged; never over footage we hold). --plan only shows what would be
     downloaded. Waits until done unless --no-wait. Through the running server's API: password from
-    VIGIL_PASSWORD or stdin, or VIGIL_API_TOKEN; needs playback of the camera; registered.`;
+    VIGIL_PASSWORD or stdin, or VIGIL_API_TOKEN; needs playback of the camera; registered.
+    --list shows the camera's backfills, kept across restarts: one the server's stop cut off is
+    "interrupted" (the range it was downloading left nothing).`;
 
 interface Range {
   startMs: number;
@@ -18,7 +20,11 @@ interface Range {
 }
 interface Job {
   id: number;
-  state: 'running' | 'done' | 'failed';
+  state: 'running' | 'done' | 'failed' | 'interrupted';
+  from: number;
+  to: number;
+  startedAt: number;
+  endedAt: number | null;
   error: string | null;
   pieces: (Range & { state: string; written: Range | null; fragments: number; bytes: number; error: string | null })[];
 }
@@ -31,9 +37,21 @@ const at = (v: string | undefined, name: string) => {
 };
 
 export async function gbBackfillCommand(config: ServerConfig, args: string[], out: NodeJS.WritableStream = process.stdout, o: { password?: string; pollMs?: number } = {}): Promise<number> {
-  const { values, positionals } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, plan: { type: 'boolean' }, 'no-wait': { type: 'boolean' }, login: { type: 'string' }, totp: { type: 'string' }, server: { type: 'string' } });
+  const { values, positionals } = parse(args, { from: { type: 'string' }, to: { type: 'string' }, plan: { type: 'boolean' }, list: { type: 'boolean' }, 'no-wait': { type: 'boolean' }, login: { type: 'string' }, totp: { type: 'string' }, server: { type: 'string' } });
   const camera = positionals[0];
   if (!camera || !/^\d+$/.test(camera)) throw new UsageError('gb backfill needs a camera ID (see vigil gb --help)');
+  if (values.list) {
+    const api = await ApiClient.signIn(config, { login: values.login, totp: values.totp, server: values.server, ...(o.password ? { password: o.password } : {}) });
+    const { items } = await api.request<{ items: Job[] }>('GET', `/cameras/${camera}/backfills`);
+    if (!items.length) out.write(`no backfills of camera ${camera}\n`);
+    else
+      printTable(
+        items.map((j) => ({ id: j.id, state: j.state, from: iso(j.from), to: iso(j.to), ranges: j.pieces.length, written: j.pieces.filter((p) => p.state === 'done').length, started: iso(j.startedAt), ended: j.endedAt ? iso(j.endedAt) : '', error: j.error ?? '' })),
+        ['id', 'state', 'from', 'to', 'ranges', 'written', 'started', 'ended', 'error'],
+        out,
+      );
+    return 0;
+  }
   const from = at(values.from, 'from');
   const to = at(values.to, 'to');
   const api = await ApiClient.signIn(config, { login: values.login, totp: values.totp, server: values.server, ...(o.password ? { password: o.password } : {}) });

@@ -19,6 +19,9 @@ export type TimelineEvent = CameraTimeline['events'][number];
 /** The recordings a GB/T 28181 camera's own device keeps (RecordInfo). */
 export type DeviceRecords = ResponseOf<'/api/v1/cameras/{cameraId}/device-records', 'get'>;
 export type Backfill = ResponseOf<'/api/v1/cameras/{cameraId}/backfills', 'post', 202>;
+/** A device's own recording opened over WebRTC: the answer and the range asked of the device. */
+export type DevicePlaybackOpened = ResponseOf<'/api/v1/cameras/{cameraId}/device-playback/webrtc', 'post', 201>;
+export type DevicePlaybackControl = BodyOf<'/api/v1/device-playback/sessions/{sessionId}/control', 'post'>;
 
 export const mediaApi = {
   streamToken: (input: BodyOf<'/api/v1/stream-tokens', 'post'>) => request<StreamToken>('POST', '/stream-tokens', { json: input }),
@@ -35,6 +38,11 @@ export const mediaApi = {
   gb: {
     deviceRecords: (cameraId: number, from: number, to: number, signal?: AbortSignal) =>
       request<DeviceRecords>('GET', `/cameras/${cameraId}/device-records`, { query: { from, to }, signal }),
+    playback: (cameraId: number, token: string, sdp: string) =>
+      request<DevicePlaybackOpened>('POST', `/cameras/${cameraId}/device-playback/webrtc`, { query: { token }, json: { sdp } }),
+    control: (sessionId: string, c: DevicePlaybackControl) => request<unknown>('POST', `/device-playback/sessions/${encodeURIComponent(sessionId)}/control`, { json: c }),
+    closePlayback: (sessionId: string) => request<null>('DELETE', `/device-playback/sessions/${encodeURIComponent(sessionId)}`),
+    backfills: (cameraId: number) => request<ResponseOf<'/api/v1/cameras/{cameraId}/backfills', 'get'>>('GET', `/cameras/${cameraId}/backfills`),
     backfill: (cameraId: number, from: number, to: number) => request<Backfill>('POST', `/cameras/${cameraId}/backfills`, { json: { from: String(Math.round(from)), to: String(Math.round(to)) } }),
   },
   timeline: {

@@ -19,7 +19,7 @@ export interface LiveStreamOptions {
 }
 
 /** Resolves once the offer carries the browser's ICE candidates (no trickle), or after a bound. */
-function gathered(pc: RTCPeerConnection, maxMs = 1500): Promise<void> {
+export function gathered(pc: RTCPeerConnection, maxMs = 1500): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

@@ -5,17 +5,33 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { GbBackfillService } from '../../../gb28181/backfill.service.js';
 import type { GbDeviceRecordsService } from '../../../gb28181/device-records.service.js';
+import type { GbDevicePlaybackService } from '../../../gb28181/device-playback.service.js';
 import type { GbPtzService } from '../../../gb28181/ptz.service.js';
 import { actorOf } from '../../plugins/auth.js';
-import { errorResponses } from '../common.schema.js';
-import { cameraParams } from '../live/schema.js';
+import { errorResponses, errorSchema } from '../common.schema.js';
+import { streamToken } from '../live/routes.js';
+import { cameraParams, sessionParams, tokenQuery, webrtcAnswer, webrtcOffer } from '../live/schema.js';
 import { instant } from '../playback/schema.js';
 
 export interface GbRouteDeps {
   ptz: GbPtzService;
   deviceRecords: GbDeviceRecordsService;
   backfill: GbBackfillService;
+  /** Where this process has a stream hub (the API role). */
+  devicePlayback?: GbDevicePlaybackService;
 }
+
+const devicePlaybackOpened = webrtcAnswer
+  .extend({ from: z.number().describe('Start of the range asked of the device, epoch ms'), to: z.number().describe('Its end') })
+  .describe('DevicePlaybackOpened');
+const devicePlaybackControl = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('pause') }),
+    z.strictObject({ kind: z.literal('resume') }),
+    z.strictObject({ kind: z.literal('seek'), atMs: z.number().int().nonnegative().describe('The instant to go to, epoch ms, inside the range') }),
+    z.strictObject({ kind: z.literal('scale'), scale: z.number().positive().max(16).describe('Speed: 0.5, 1, 2, 4, 8…') }),
+  ])
+  .describe('DevicePlaybackControl');
 
 const range = z.object({ startMs: z.number(), endMs: z.number() });
 const span = z.strictObject({ from: instant.describe('Start (ISO 8601 or epoch ms)'), to: instant.describe('End; at most 7 days after from') });
@@ -26,7 +42,7 @@ const backfillJob = z
     channelId: z.string(),
     from: z.number(),
     to: z.number(),
-    state: z.enum(['running', 'done', 'failed']),
+    state: z.enum(['running', 'done', 'failed', 'interrupted']).describe('interrupted: the serving process stopped while it ran; ranges not complete were not kept'),
     pieces: z.array(range.extend({
       state: z.enum(['waiting', 'downloading', 'done', 'failed', 'nothing-new']),
       written: range.nullable().describe('What was written into the recording, marked as from the device'),
@@ -97,6 +113,47 @@ export const gb28181Routes: FastifyPluginAsyncZod<GbRouteDeps> = async (app, d) 
     },
   }, async (req) => d.deviceRecords.list(actorOf(req), req.params.cameraId, req.query.from, req.query.to));
 
+  const playback = d.devicePlayback;
+  if (playback) {
+    const mediaErrors = { ...errorResponses, 401: errorSchema, 403: errorSchema, 502: errorSchema, 504: errorSchema };
+    app.post('/cameras/:cameraId/device-playback/webrtc', {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: "Play the camera's GB/T 28181 device's own recording over WebRTC: INVITE s=Playback for the stream token's range, the SDP offer answered",
+        description:
+          'Needs a stream token of kind playback (POST /stream-tokens with from, to and source "device": the use is registered there, with the device as source) in ?token= or x-stream-token. ' +
+          'The device not answering in time is 504 GB_DEVICE_NO_ANSWER, its refusal 502 GB_DEVICE_REFUSED. The session ends (BYE) on DELETE, when the browser leaves, or on revocation.',
+        params: cameraParams,
+        querystring: tokenQuery,
+        body: webrtcOffer,
+        response: { 201: devicePlaybackOpened, ...mediaErrors },
+      },
+    }, async (req, reply) => {
+      const r = await playback.openWebRtc(streamToken(req), req.params.cameraId, req.body.sdp, req.ip);
+      return reply.status(201).send({ sessionId: r.sessionId, ...r.answer, from: r.from, to: r.to });
+    });
+
+    app.post('/device-playback/sessions/:sessionId/control', {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Pause, resume, seek or change the speed of a device playback (MANSRTSP in SIP INFO); the session id is the credential',
+        params: sessionParams,
+        body: devicePlaybackControl,
+        response: { 200: z.object({ sessionId: z.string(), from: z.number(), to: z.number() }).describe('DevicePlaybackState'), ...mediaErrors },
+      },
+    }, async (req) => playback.control(req.params.sessionId, req.body));
+
+    app.delete('/device-playback/sessions/:sessionId', {
+      config: { access: 'public' },
+      schema: { tags, summary: 'End a device playback (BYE to the device)', params: sessionParams, response: { 204: z.null(), ...errorResponses } },
+    }, async (req, reply) => {
+      playback.close(req.params.sessionId);
+      return reply.status(204).send(null);
+    });
+  }
+
   app.get('/cameras/:cameraId/backfill-plan', {
     config: { access: 'signed-in' },
     schema: {
@@ -126,7 +183,7 @@ export const gb28181Routes: FastifyPluginAsyncZod<GbRouteDeps> = async (app, d) 
     config: { access: 'signed-in' },
     schema: {
       tags,
-      summary: "The camera's backfills since this process started, newest first, with each range's state",
+      summary: "The camera's backfills (the last 100), newest first, with each range's state; kept across restarts",
       params: cameraParams,
       response: { 200: z.object({ items: z.array(backfillJob) }).describe('Backfills'), ...errorResponses },
     },

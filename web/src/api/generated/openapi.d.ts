@@ -1346,6 +1346,11 @@ export interface paths {
                         kind: "live" | "playback";
                         from?: number;
                         to?: number;
+                        /**
+                         * @description Playback of our recording (default) or of the GB/T 28181 device's own (the register names the device as source)
+                         * @enum {string}
+                         */
+                        source?: "recording" | "device";
                         /** @description Play under this access request only: approved (investigators, and private persons' viewings, CN799-21), or submitted and awaiting the caller's decision (approver's preview) */
                         requestId?: number;
                     };
@@ -31180,6 +31185,832 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras/{cameraId}/device-playback/webrtc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Play the camera's GB/T 28181 device's own recording over WebRTC: INVITE s=Playback for the stream token's range, the SDP offer answered
+         * @description Needs a stream token of kind playback (POST /stream-tokens with from, to and source "device": the use is registered there, with the device as source) in ?token= or x-stream-token. The device not answering in time is 504 GB_DEVICE_NO_ANSWER, its refusal 502 GB_DEVICE_REFUSED. The session ends (BYE) on DELETE, when the browser leaves, or on revocation.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Short-lived stream token for this camera and kind, from the access API; also accepted as header x-stream-token */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    cameraId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The browser's SDP offer (recvonly video), with its ICE candidates or none */
+                        sdp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description DevicePlaybackOpened */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Names this viewing session: DELETE /live/sessions/{sessionId} ends it */
+                            sessionId: string;
+                            /** @description SDP answer with every host ICE candidate (no trickle) */
+                            sdp: string;
+                            /**
+                             * @description What the browser will receive
+                             * @enum {string}
+                             */
+                            codec: "h264" | "h265";
+                            /** @description True when an H.265 camera is transcoded to H.264 for this browser (the UI should say so) */
+                            transcoded: boolean;
+                            /** @description Start of the range asked of the device, epoch ms */
+                            from: number;
+                            /** @description Its end */
+                            to: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-playback/sessions/{sessionId}/control": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause, resume, seek or change the speed of a device playback (MANSRTSP in SIP INFO); the session id is the credential */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            /** @description DevicePlaybackControl */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "pause";
+                    } | {
+                        /** @enum {string} */
+                        kind: "resume";
+                    } | {
+                        /** @enum {string} */
+                        kind: "seek";
+                        /** @description The instant to go to, epoch ms, inside the range */
+                        atMs: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "scale";
+                        /** @description Speed: 0.5, 1, 2, 4, 8… */
+                        scale: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description DevicePlaybackState */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sessionId: string;
+                            from: number;
+                            to: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-playback/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a device playback (BYE to the device) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cameras/{cameraId}/backfill-plan": {
         parameters: {
             query?: never;
@@ -31404,7 +32235,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The camera's backfills since this process started, newest first, with each range's state */
+        /** The camera's backfills (the last 100), newest first, with each range's state; kept across restarts */
         get: {
             parameters: {
                 query?: never;
@@ -31429,8 +32260,11 @@ export interface paths {
                                 channelId: string;
                                 from: number;
                                 to: number;
-                                /** @enum {string} */
-                                state: "running" | "done" | "failed";
+                                /**
+                                 * @description interrupted: the serving process stopped while it ran; ranges not complete were not kept
+                                 * @enum {string}
+                                 */
+                                state: "running" | "done" | "failed" | "interrupted";
                                 /** @description Each range downloaded (s=Download): where we had a gap and the device a recording */
                                 pieces: {
                                     startMs: number;
@@ -31645,8 +32479,11 @@ export interface paths {
                             channelId: string;
                             from: number;
                             to: number;
-                            /** @enum {string} */
-                            state: "running" | "done" | "failed";
+                            /**
+                             * @description interrupted: the serving process stopped while it ran; ranges not complete were not kept
+                             * @enum {string}
+                             */
+                            state: "running" | "done" | "failed" | "interrupted";
                             /** @description Each range downloaded (s=Download): where we had a gap and the device a recording */
                             pieces: {
                                 startMs: number;

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { mediaApi } from '../../api/media';
 import { useErrorReporter } from '../../common/error-report';
+import { BackfillJobs } from './backfill-jobs';
 import type { View } from './timeline-scale';
 
 interface Props {
@@ -37,9 +38,12 @@ export function BackfillRange({ cameraIds, labelOf, range, onStarted }: Props) {
   return (
     <>
       {cameraIds.map((id) => (
-        <Button key={id} loading={busy} onClick={() => void start(id)} data-testid={`playback-backfill-${id}`} title={t('playback.backfillHelp')}>
-          {cameraIds.length > 1 ? `${t('playback.backfill')} · ${labelOf(id)}` : t('playback.backfill')}
-        </Button>
+        <span key={id}>
+          <Button loading={busy} onClick={() => void start(id)} data-testid={`playback-backfill-${id}`} title={t('playback.backfillHelp')}>
+            {cameraIds.length > 1 ? `${t('playback.backfill')} · ${labelOf(id)}` : t('playback.backfill')}
+          </Button>{' '}
+          <BackfillJobs cameraId={id} label={labelOf(id)} />{' '}
+        </span>
       ))}
     </>
   );

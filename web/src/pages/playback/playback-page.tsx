@@ -21,6 +21,7 @@ import { align, nextRecording, reference, WallClock } from './sync-clock';
 import { AddBookmark, useBookmarks } from './bookmarks';
 import { ExportRange } from './export-range';
 import { BackfillRange } from './backfill-range';
+import { DevicePlaybackOffer, DevicePlaybackPanel, deviceRangeAt } from './device-playback';
 import { TimelineBar } from './timeline-bar';
 import { viewAround, ZOOMS, type View, type ZoomKey } from './timeline-scale';
 
@@ -73,6 +74,10 @@ export default function PlaybackPage() {
   /** Seeks completed, for anyone (a test, an automation) waiting for the players to be positioned. */
   const [seeks, setSeeks] = useState(0);
   const [seekError, setSeekError] = useState('');
+  // The instant last asked for (the clock may go on to the next recording), and the device playback open on a tile.
+  const [asked, setAsked] = useState<number | null>(null);
+  const [device, setDevice] = useState<{ cameraId: number; from: number; to: number } | null>(null);
+  const [deviceSeek, setDeviceSeek] = useState<{ at: number; n: number }>();
   const videos = useRef(new Map<number, HTMLVideoElement>());
   const streams = useRef(new Map<number, PlaybackStream>());
   const reopening = useRef(new Set<number>());
@@ -149,6 +154,10 @@ export default function PlaybackPage() {
       if (under) instant = Math.min(Math.max(instant, under.from), under.to - 1);
       const generation = ++seekGeneration.current;
       const latest = () => generation === seekGeneration.current;
+      setAsked(instant);
+      // A device playback open follows a seek inside its range, and closes for one outside it.
+      setDevice((d) => (d && instant >= d.from && instant < d.to ? d : null));
+      setDeviceSeek((s) => ({ at: instant, n: (s?.n ?? 0) + 1 }));
       setBusy(true);
       seeking.current = true;
       clock.current.stop();
@@ -346,15 +355,19 @@ export default function PlaybackPage() {
                     playsInline
                     style={{ width: '100%', height: '100%', objectFit: 'contain' }}
                   />
+                  {device?.cameraId === id && <DevicePlaybackPanel key={`${device.from}-${device.to}`} cameraId={id} from={device.from} to={device.to} seekTo={deviceSeek} onClose={() => setDevice(null)} />}
                   {held[id] && (
                     <div data-testid={`playback-gap-${id}`} style={{ position: 'absolute', inset: 0, background: 'rgba(0,0,0,0.85)', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
                       <Typography.Text style={{ color: '#ffccc7' }}>{t('playback.gapHere')}</Typography.Text>
                     </div>
                   )}
-                  <div style={{ position: 'absolute', top: 0, left: 0, right: 0, padding: '2px 6px', background: 'rgba(0,0,0,0.45)', display: 'flex', gap: 6, alignItems: 'center' }}>
+                  <div style={{ position: 'absolute', top: 0, left: 0, right: 0, padding: '2px 6px', background: 'rgba(0,0,0,0.45)', display: 'flex', gap: 6, alignItems: 'center', zIndex: 3 }}>
                     <Typography.Text style={{ color: '#fff', flex: 1 }} ellipsis>{labelOf(id)}</Typography.Text>
                     {plan?.requestedInGap && <Tag color="orange">{t('playback.inGap')}</Tag>}
                     {plan && plan.segments.length === 0 && <Tag color="red">{t('playback.nothing')}</Tag>}
+                    {device?.cameraId !== id && asked !== null && (!plan || playerTimeAt(plan, asked) === null) && deviceRangeAt(deviceRecords.data?.get(id), asked) && (
+                      <DevicePlaybackOffer cameraId={id} onOpen={() => setDevice({ cameraId: id, ...deviceRangeAt(deviceRecords.data?.get(id), asked)! })} />
+                    )}
                     <Button size="small" type="text" style={{ color: '#fff' }} disabled={!plan?.segments.length} onClick={() => void downloadSnapshot(videos.current.get(id)!, labelOf(id)).catch(report)}>
                       {t('wall.snapshot')}
                     </Button>

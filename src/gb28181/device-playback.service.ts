@@ -1,0 +1,191 @@
+// Playing a device's own recording in the browser (issue 18 §5; issue 19 §4 for a lower Vigil,
+// which is a device to us). The rule is playback's: a stream token of kind `playback` for the
+// camera and a range, issued by the access rules, which decide and register the use (with the
+// device as source) or register the refusal; here the token is verified and consumed by the stream
+// register (a bad one registered once), and its range is what the device is asked for. The
+// session is INVITE s=Playback for that range; its pictures become a stream-hub feed of their own
+// that the viewer's WebRTC connection reads; pause, resume, seek and speed are MANSRTSP INFO. It
+// ends with BYE when the viewer leaves or closes it, when the person's session, token or right is
+// revoked (the stream register), and when the device hangs up.
+import type { Logger } from 'pino';
+import type { Repositories } from '../db/repositories.js';
+import { VigilError } from '../errors.js';
+import { LiveError } from '../live/errors.js';
+import type { StreamHub } from '../live/stream-hub.js';
+import type { StreamRegister } from '../live/stream-register.js';
+import { WebRtcViewer, type WebRtcAnswer, type WebRtcViewerOptions } from '../live/webrtc-viewer.js';
+import type { MansrtspCommand } from '../media/sip/mansrtsp.js';
+import { DevicePlaybackSource } from './device-playback-source.js';
+import type { GbMediaTransport, InviteKind, PlaySession } from './play.js';
+
+/** GbPlayer.play as this use case needs it. */
+export type PlaybackInvite = (deviceId: string | undefined, channelId: string, transport: GbMediaTransport, kind: InviteKind) => Promise<PlaySession>;
+
+export type DevicePlaybackControl = { kind: 'pause' } | { kind: 'resume' } | { kind: 'seek'; atMs: number } | { kind: 'scale'; scale: number };
+
+export interface DevicePlaybackDeps {
+  repos: Repositories;
+  hub: StreamHub;
+  register: StreamRegister;
+  /** Undefined when no GB/T 28181 platform runs in this process. */
+  invite: () => PlaybackInvite | undefined;
+  logger?: Logger;
+  webrtc?: WebRtcViewerOptions;
+  /** How long the device may take to answer the INVITE (default 10 s). */
+  answerMs?: number;
+  /** How long after its answer the first picture may take (default 10 s). */
+  firstPictureMs?: number;
+  /** Longest range one session plays (default 6 h; the device is asked for no more). */
+  maxRangeMs?: number;
+}
+
+interface Open {
+  cameraId: number;
+  from: number;
+  to: number;
+  source: DevicePlaybackSource;
+  viewer: WebRtcViewer | undefined;
+  feedKey: string;
+  /** The speed last asked for (MANSRTSP Scale). */
+  scale: number;
+}
+
+/** The device did not answer the playback INVITE in time, or answered with a refusal. */
+export const deviceNoAnswer = (message: string) => new VigilError('GB_DEVICE_NO_ANSWER', message, 504);
+export const deviceRefused = (message: string) => new VigilError('GB_DEVICE_REFUSED', message, 502);
+
+export class GbDevicePlaybackService {
+  private readonly open = new Map<string, Open>();
+
+  constructor(private readonly deps: DevicePlaybackDeps) {}
+
+  /**
+   * Opens the device's recording of the token's range and answers the browser's WebRTC offer.
+   * `from`/`to` in the answer are the range asked of the device.
+   */
+  async openWebRtc(token: string | undefined, cameraId: number, offerSdp: string, sourceAddress: string | null): Promise<{ sessionId: string; answer: WebRtcAnswer; from: number; to: number }> {
+    const entry: { o?: Open } = {};
+    // The token first: nothing about the camera is said to one who holds none for it.
+    const stream = await this.deps.register.open(token, { cameraId, kind: 'playback', transport: 'webrtc', sourceAddress, polled: false }, (reason) => void this.end(stream.id, entry.o, reason));
+    try {
+      const camera = await this.deps.repos.cameras.get(cameraId);
+      const m = /^gb28181:\/\/([^/?]*)\/(\d{20})/.exec(camera?.sourceUrl ?? '');
+      if (!camera || !m) throw new LiveError('LIVE_NO_CAMERA', `camera ${cameraId} is not a GB/T 28181 channel: its device keeps no recording this platform can play`);
+      const invite = this.deps.invite();
+      if (!invite) throw new VigilError('UNAVAILABLE', 'the GB/T 28181 platform does not run in this process (role gb28181)', 503);
+      const g = stream.grant;
+      if (g.from === null || g.to === null || !(g.to > g.from)) throw new VigilError('VALIDATION_FAILED', 'playing a device recording needs a stream token with a range (from, to)', 400);
+      const from = g.from;
+      const to = Math.min(g.to, from + (this.deps.maxRangeMs ?? 6 * 3_600_000));
+      const deviceId = /^\d{20}$/.test(m[1]!) && m[1] !== m[2] ? m[1] : undefined;
+      const session = await this.invite(invite, deviceId, m[2]!, cameraId, { startMs: from, endMs: to });
+      const source = new DevicePlaybackSource(session);
+      const o: Open = { cameraId, from, to, source, viewer: undefined, feedKey: `device-playback:${stream.id}`, scale: 1 };
+      entry.o = o;
+      this.open.set(stream.id, o);
+      // The device hung up (the range played to its end, or it stopped): the viewer's stream ends, rather than the hub reopening a session that is gone.
+      session.once('end', (reason) => this.deps.register.close(stream.id, `the device ended the playback: ${reason}`));
+      if (!this.deps.register.has(stream.id)) throw new LiveError('LIVE_SESSION', 'the stream was revoked while the device answered');
+      let used = false;
+      const r = await WebRtcViewer.answer(this.deps.hub, cameraId, offerSdp, this.deps.webrtc, {
+        key: o.feedKey,
+        readyMs: this.deps.firstPictureMs ?? 10_000,
+        // The one session the device answered; a feed that would open again (after the device hung up) ends instead.
+        open: async () => {
+          if (used) throw new Error('the device playback session has ended');
+          used = true;
+          return source;
+        },
+      }).catch((e: unknown) => {
+        if (e instanceof LiveError && e.code === 'LIVE_TIMEOUT') throw deviceNoAnswer(`the device of camera ${cameraId} answered the playback but sent no picture within ${(this.deps.firstPictureMs ?? 10_000) / 1000} s`);
+        throw e;
+      });
+      o.viewer = r.viewer;
+      r.viewer.once('closed', (reason) => this.deps.register.close(stream.id, reason));
+      if (!this.deps.register.has(stream.id)) await r.viewer.close('revoked while opening');
+      this.deps.logger?.info({ cameraId, channelId: m[2], from, to, session: stream.id }, 'device recording played back');
+      return { sessionId: stream.id, answer: r.answer, from, to };
+    } catch (e) {
+      this.deps.register.close(stream.id, 'failed to open');
+      // Closed before the device answered (revoked meanwhile): the session it answered ends here.
+      if (entry.o) await this.end(stream.id, entry.o, 'failed to open');
+      throw e;
+    }
+  }
+
+  private async invite(invite: PlaybackInvite, deviceId: string | undefined, channelId: string, cameraId: number, range: { startMs: number; endMs: number }): Promise<PlaySession> {
+    const ms = this.deps.answerMs ?? 10_000;
+    let timedOut = false;
+    const asked = invite(deviceId, channelId, 'udp', { session: 'Playback', range });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        asked,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            timedOut = true;
+            reject(deviceNoAnswer(`the device of camera ${cameraId} did not answer the playback request within ${ms / 1000} s`));
+          }, ms);
+        }),
+      ]);
+    } catch (e) {
+      if (timedOut) {
+        // An answer that comes after we gave up is hung up at once.
+        void asked.then((s) => s.close(), () => undefined).catch(() => undefined);
+        throw e;
+      }
+      const text = e instanceof Error ? e.message : String(e);
+      throw /not registered/.test(text) ? deviceNoAnswer(`the device of camera ${cameraId} is not online: ${text}`) : deviceRefused(`the device of camera ${cameraId} refused the playback: ${text}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Pause, resume, seek (an instant inside the range) or speed, as MANSRTSP to the device. */
+  async control(sessionId: string, c: DevicePlaybackControl): Promise<{ sessionId: string; from: number; to: number }> {
+    const o = this.open.get(sessionId);
+    if (!o || !this.deps.register.has(sessionId)) throw new LiveError('LIVE_SESSION', 'this device playback session does not exist or has ended');
+    this.deps.register.use(sessionId);
+    let cmd: MansrtspCommand;
+    if (c.kind === 'seek') {
+      if (!(c.atMs >= o.from && c.atMs < o.to)) throw new VigilError('VALIDATION_FAILED', `seek to an instant inside the range played (${new Date(o.from).toISOString()} – ${new Date(o.to).toISOString()})`, 400);
+      cmd = { kind: 'seek', seconds: (c.atMs - o.from) / 1000 };
+    } else if (c.kind === 'scale') {
+      if (!(c.scale > 0 && c.scale <= 16)) throw new VigilError('VALIDATION_FAILED', 'speed must be above 0 and at most 16', 400);
+      cmd = c;
+    } else cmd = c;
+    try {
+      await o.source.session.control(cmd);
+    } catch (e) {
+      throw deviceRefused(`the device did not obey ${c.kind}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (c.kind === 'scale') o.scale = c.scale;
+    if (c.kind !== 'pause') o.source.restart(o.scale);
+    return { sessionId, from: o.from, to: o.to };
+  }
+
+  /** The viewer leaves: the stream closes, the device gets BYE. */
+  close(sessionId: string, reason = 'closed by the viewer'): void {
+    if (!this.open.has(sessionId)) throw new LiveError('LIVE_SESSION', 'this device playback session does not exist or has ended');
+    this.deps.register.close(sessionId, reason);
+  }
+
+  /** Sessions open now (for tests and the stream list). */
+  get size(): number {
+    return this.open.size;
+  }
+
+  private async end(sessionId: string, o: Open | undefined, reason: string): Promise<void> {
+    this.open.delete(sessionId);
+    if (!o) return;
+    await o.viewer?.close(reason);
+    // The feed closes its source at once (no lingering for another viewer: this one was the only one), and the source BYEs.
+    const feed = this.deps.hub.feed(o.feedKey);
+    if (feed) await feed.close(reason);
+    else await o.source.close();
+  }
+
+  async closeAll(): Promise<void> {
+    for (const id of [...this.open.keys()]) this.deps.register.close(id, 'shutting down');
+  }
+}

@@ -1,0 +1,160 @@
+// Playing a device's own recording through the API (issue 18 §5), all parts real: a duty operator
+// asks for a playback token with the device as source (registered so), offers WebRTC (a werift
+// peer as the browser) and the platform INVITEs s=Playback for exactly the token's range on the
+// simulated device, whose PS pictures arrive as RTP at the viewer. Pause, seek and speed reach
+// the device as MANSRTSP; DELETE and signing out (revocation) each end the session with our BYE, and the device hanging up ends the viewer's stream
+// (a browser leaving the page is the Chromium test's). A spent token, a range the device does not
+// keep and a device that never answers are refused, each with its own error. SQLite and PostgreSQL.
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { MansrtspCommand } from '../../src/media/sip/mansrtsp.js';
+import type { StreamSession } from '../../src/sim/gb-device.js';
+import { person, signIn, type Client } from '../support/auth.js';
+import { DIALECTS } from '../support/databases.js';
+import { closeEncoder, DEVICE_RECORDS, gbWorld, until, type GbWorld } from '../support/gb-sim.js';
+
+const closers: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+afterAll(closeEncoder);
+
+const first = DEVICE_RECORDS[0]!;
+
+/** A receiving peer as a browser makes it: H.264 packetization-mode 1, recvonly; counts RTP packets. */
+async function viewer() {
+  const pc = new RTCPeerConnection({
+    codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })], audio: [] },
+    iceUseIpv6: false,
+  });
+  for (const t of pc.iceTransports) (t.connection as unknown as { stunServer: unknown }).stunServer = undefined;
+  const got = { packets: 0 };
+  const tr = pc.addTransceiver('video', { direction: 'recvonly' });
+  tr.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => got.packets++));
+  await pc.setLocalDescription(await pc.createOffer());
+  for (const t of pc.iceTransports) (t.connection as unknown as { stunServer: unknown }).stunServer = undefined;
+  await until('ICE gathering', () => pc.iceGatheringState === 'complete', 100).catch(() => undefined);
+  return { pc, got, offer: pc.localDescription!.sdp };
+}
+
+async function token(c: Client, cameraId: number, from: number, to: number): Promise<string> {
+  const r = await c.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId, kind: 'playback', from, to, source: 'device' } });
+  expect(r.statusCode, r.body).toBe(201);
+  return r.json().token as string;
+}
+
+async function open(w: GbWorld, c: Client, tok: string) {
+  const v = await viewer();
+  closers.push(() => v.pc.close());
+  const res = await c.inject({ method: 'POST', url: `/api/v1/cameras/${w.cameraId}/device-playback/webrtc?token=${encodeURIComponent(tok)}`, payload: { sdp: v.offer } });
+  if (res.statusCode === 201) await v.pc.setRemoteDescription({ type: 'answer', sdp: res.json().sdp });
+  return { res, v };
+}
+
+const refusedCount = async (w: GbWorld) => (await w.t.audit.search({ outcome: 'refused', limit: 1000 })).items.length;
+
+for (const dialect of DIALECTS) {
+  describe(`a device's own recording played in the browser (${dialect})`, () => {
+    it('plays the token\'s range from the device, steered by MANSRTSP, and BYEs when closed or revoked', async () => {
+      const w = await gbWorld(dialect, { records: true, media: true });
+      closers.push(w.close);
+      const { t, device } = w;
+      const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
+      const streams: StreamSession[] = [];
+      device.on('stream', (s) => streams.push(s));
+      const commands: MansrtspCommand[] = [];
+      device.on('playback', (_s, c) => commands.push(c));
+      const ended: string[] = [];
+      device.on('ended', (_s, by) => ended.push(by));
+
+      const from = first.startMs + 60_000;
+      const to = first.startMs + 180_000;
+      const tok = await token(op, w.cameraId, from, to);
+      // The use is registered at issue, once, with the device as the footage's source.
+      const issued = (await t.audit.search({ action: 'playback', outcome: 'success', limit: 100 })).items.filter((e) => e.cameraIds.includes(w.cameraId));
+      expect(issued).toHaveLength(1);
+      expect(issued[0]).toMatchObject({ target: `camera ${w.cameraId} device recording`, from, to });
+      expect(issued[0]!.detail).toMatchObject({ basis: 'role', source: 'device' });
+
+      const { res, v } = await open(w, op, tok);
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject({ from, to, codec: 'h264', transcoded: false });
+      const sessionId = res.json().sessionId as string;
+      expect(streams).toHaveLength(1);
+      expect(streams[0]).toMatchObject({ session: 'Playback', range: { start: from / 1000, end: to / 1000 } });
+      await until('pictures at the viewer', () => v.got.packets >= 50, 1200);
+
+      const control = (body: unknown) => op.inject({ method: 'POST', url: `/api/v1/device-playback/sessions/${sessionId}/control`, payload: body as object });
+      expect((await control({ kind: 'pause' })).statusCode).toBe(200);
+      expect(streams[0]!.playback.paused).toBe(true);
+      const r = await control({ kind: 'seek', atMs: from + 45_000 });
+      expect(r.statusCode, r.body).toBe(200);
+      expect((await control({ kind: 'scale', scale: 2 })).statusCode).toBe(200);
+      expect(streams[0]!.playback).toEqual({ paused: false, positionSeconds: 45, scale: 2 });
+      expect(commands.map((c) => c.kind)).toEqual(['pause', 'seek', 'scale']);
+      const before = v.got.packets;
+      await until('pictures again after the seek', () => v.got.packets >= before + 50, 1200);
+      // Outside the range: refused by us, nothing sent to the device.
+      const outside = await control({ kind: 'seek', atMs: to + 1000 });
+      expect(outside.statusCode).toBe(400);
+      expect(commands).toHaveLength(3);
+      expect(t.media!.live!.register.list({ cameraId: w.cameraId })).toMatchObject([{ kind: 'playback', transport: 'webrtc' }]);
+
+      // The viewer closes it: our BYE.
+      expect((await op.inject({ method: 'DELETE', url: `/api/v1/device-playback/sessions/${sessionId}` })).statusCode).toBe(204);
+      await until('the device hears BYE', () => ended.length === 1);
+      expect(ended).toEqual(['platform']);
+      expect(t.media!.live!.register.size).toBe(0);
+      expect((await control({ kind: 'resume' })).statusCode).toBe(404);
+
+      // The token is spent: its second use is refused and registered once.
+      const refusedBefore = await refusedCount(w);
+      const again = await open(w, op, tok);
+      expect(again.res.statusCode).toBe(403);
+      expect(await refusedCount(w)).toBe(refusedBefore + 1);
+      expect(streams).toHaveLength(1);
+
+      // Signing out revokes the person's streams: the device gets BYE.
+      const second = await open(w, op, await token(op, w.cameraId, from, to));
+      expect(second.res.statusCode, second.res.body).toBe(201);
+      await until('the second session streams', () => streams.length === 2);
+      expect((await op.inject({ method: 'POST', url: '/api/v1/auth/logout' })).statusCode).toBeLessThan(300);
+      await until('BYE after sign-out', () => ended.length === 2);
+      expect(ended).toEqual(['platform', 'platform']);
+
+      // The device hangs up (its range played out): the viewer's stream ends, and nothing INVITEs again.
+      const op2 = await signIn(t, await person(t, 'duty2', [['duty_operator', w.regionId]]));
+      const third = await open(w, op2, await token(op2, w.cameraId, from, to));
+      expect(third.res.statusCode, third.res.body).toBe(201);
+      await until('the third session streams', () => streams.length === 3);
+      await streams[2]!.bye();
+      await until('the stream closed after the device hung up', () => t.media!.live!.register.size === 0 && t.gb.devicePlayback!.size === 0);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(streams).toHaveLength(3);
+      expect(ended).toEqual(['platform', 'platform', 'device']);
+    }, 240_000);
+
+    it('says which refusal: a range the device does not keep, a device that never answers', async () => {
+      const w = await gbWorld(dialect, { records: true, media: true });
+      closers.push(w.close);
+      const { t, device } = w;
+      const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
+
+      // Between the device's first and second recording: it answers 404, the console is told the device refused.
+      const gap = await open(w, op, await token(op, w.cameraId, first.endMs + 10_000, first.endMs + 20_000));
+      expect(gap.res.statusCode).toBe(502);
+      expect(gap.res.json().error.code).toBe('GB_DEVICE_REFUSED');
+      expect(t.media!.live!.register.size).toBe(0);
+
+      // The device is gone without unregistering: the INVITE goes unanswered, 504 in bounded time, nothing left open.
+      const tok = await token(op, w.cameraId, first.startMs, first.startMs + 60_000);
+      await device.close();
+      const silent = await open(w, op, tok);
+      expect(silent.res.statusCode).toBe(504);
+      expect(silent.res.json().error).toMatchObject({ code: 'GB_DEVICE_NO_ANSWER' });
+      expect(silent.res.json().error.message).toMatch(/did not answer the playback request/);
+      expect(t.media!.live!.register.size).toBe(0);
+      expect(t.gb.devicePlayback!.size).toBe(0);
+    }, 120_000);
+  });
+}
