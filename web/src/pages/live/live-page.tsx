@@ -130,7 +130,7 @@ export default function LivePage() {
           extra={
             <Space>
               <WallViews wall={wall ?? { layout, tiles: [] }} onApply={(w) => setWall(w)} tourCameras={catalogue.cameras.map((c) => c.id)} />
-              <ReportSuspicious wall={wall?.tiles.slice(0, layout) ?? []} />
+              <ReportSuspicious wall={wall?.tiles.slice(0, layout) ?? []} catalogue={catalogue} />
               <Radio.Group size="small" value={prefer} onChange={(e) => setPrefer(e.target.value as Transport | 'auto')} optionType="button" data-testid="wall-transport"
                 options={[{ value: 'auto', label: t('wall.auto') }, { value: 'webrtc', label: 'WebRTC' }, { value: 'hls', label: 'HLS' }]} />
               <Segmented<Layout>
