@@ -105,7 +105,7 @@ describe('wall views, tours and the map', () => {
     const other = await desk.newPage();
     await other.goto(`${server.url}/live`);
     await other.getByTestId('tile-3').waitFor();
-    for (let i = 0; i < 3; i++) await other.waitForFunction(([n, name]) => document.querySelector(`[data-testid="tile-${n}"] [data-testid="tile-camera"]`)?.textContent === name, [i, NAMES[i]] as const, { timeout: 60_000 });
+    for (let i = 0; i < 3; i++) await waitForTrue(other, `document.querySelector('[data-testid="tile-${i}"] [data-testid="tile-camera"]')?.textContent === ${JSON.stringify(NAMES[i])}`, { timeout: 60_000 });
     expect(await other.getByTestId('tile-3').getByTestId('tile-camera').count()).toBe(0);
     await other.screenshot({ path: join(shots, 'wall-other-browser.png') });
     await desk.close();
