@@ -3,8 +3,7 @@
 // Chromium. Each main page is loaded N times (BENCH_CONSOLE_N, default 10) by the person whose
 // day it is, after signing in; a load runs from navigation until the page's content is on screen
 // with nothing still spinning. Prints a table of p50/p95 per page with the load average and the
-// JavaScript each page loaded (parsed kB, and kB on the wire when fetched) and the CPU time of the
-// page's main thread a load (a figure a busy machine inflates far less than wall time), then the JSON line:
+// JavaScript each page loaded (parsed kB, and kB on the wire when fetched), then the JSON line:
 // `pageLoadP95Ms` (over every load) and each page's figures. The sign-in page is measured too:
 // what a browser with nothing cached must fetch before anyone can sign in.
 import { statSync } from 'node:fs';
@@ -70,8 +69,6 @@ await runBench('console', async (run) => {
     ['supervisor', '/coverage'], ['supervisor', '/map'], ['supervisor', '/audit'], ['supervisor', '/filings'], ['supervisor', '/compliance'],
   ];
   const samples = new Map<string, number[]>();
-  /** CPU ms of the page's main thread a load (Chromium's ThreadTime): what load averages inflate least. */
-  const cpu = new Map<string, number[]>();
   const jsBytes = new Map<string, JsBytes>();
   await run.phase('sign-in page', 60, async () => {
     // A first visit: nothing cached, nobody signed in; the page is ready when its form is.
@@ -86,7 +83,6 @@ await runBench('console', async (run) => {
   });
   await run.phase('loads', 600, async () => {
     const tabs = new Map<string, Page>();
-    const threadMs = new Map<string, () => Promise<number>>();
     for (const [who, p] of Object.entries(people)) {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
       await signInContext(context, server, p);
@@ -96,36 +92,28 @@ await runBench('console', async (run) => {
       await page.goto(`${server.url}/`);
       await waitForTrue(page, READY);
       tabs.set(who, page);
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Performance.enable');
-      threadMs.set(who, async () => 1000 * ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')?.value ?? 0));
     }
     for (let i = 0; i < N; i++) {
       for (const [who, path] of pages) {
         const page = tabs.get(who)!;
-        const cpuBefore = await threadMs.get(who)!();
         const start = performance.now();
         await page.goto(`${server.url}${path}`);
         await waitForTrue(page, READY, { timeout: 30_000 });
         const ms = performance.now() - start;
         samples.set(path, [...(samples.get(path) ?? []), ms]);
-        // A navigation starts a new document whose thread time counts from zero when the renderer is new.
-        const cpuAfter = await threadMs.get(who)!();
-        cpu.set(path, [...(cpu.get(path) ?? []), cpuAfter >= cpuBefore ? cpuAfter - cpuBefore : cpuAfter]);
         if (i === 0) jsBytes.set(path, await jsBytesOf(page));
       }
     }
   });
 
   console.log(`\nConsole page loads: ${N} a page after sign-in, demo registry, Chromium headless; load average ${loadAverage()}`);
-  console.log(`${'page'.padEnd(20)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'max'.padStart(8)}${'JS files'.padStart(10)}${'JS kB'.padStart(8)}${'wire kB'.padStart(9)}${'CPU ms'.padStart(8)}   (ms, goal p95 < ${GOAL_MS}; CPU: the page's main thread, p50)`);
-  const perPage: Record<string, { p50Ms: number; p95Ms: number; jsFiles: number; jsKB: number; jsWireKB: number; cpuP50Ms?: number }> = {};
+  console.log(`${'page'.padEnd(20)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'max'.padStart(8)}${'JS files'.padStart(10)}${'JS kB'.padStart(8)}${'wire kB'.padStart(9)}   (ms, goal p95 < ${GOAL_MS})`);
+  const perPage: Record<string, { p50Ms: number; p95Ms: number; jsFiles: number; jsKB: number; jsWireKB: number }> = {};
   for (const [path, xs] of samples) {
     const js = jsBytes.get(path) ?? { files: 0, decoded: 0, encoded: 0 };
-    const cpuMs = cpu.get(path);
-    perPage[path] = { p50Ms: Math.round(rank(xs, 0.5)), p95Ms: Math.round(rank(xs, 0.95)), jsFiles: js.files, jsKB: Math.round(js.decoded / 1024), jsWireKB: Math.round(js.encoded / 1024), ...(cpuMs ? { cpuP50Ms: Math.round(rank(cpuMs, 0.5)) } : {}) };
+    perPage[path] = { p50Ms: Math.round(rank(xs, 0.5)), p95Ms: Math.round(rank(xs, 0.95)), jsFiles: js.files, jsKB: Math.round(js.decoded / 1024), jsWireKB: Math.round(js.encoded / 1024) };
     const miss = rank(xs, 0.95) >= GOAL_MS ? '  MISSES' : '';
-    console.log(`${path.padEnd(20)}${rank(xs, 0.5).toFixed(0).padStart(8)}${rank(xs, 0.95).toFixed(0).padStart(8)}${Math.max(...xs).toFixed(0).padStart(8)}${String(js.files).padStart(10)}${kb(js.decoded).padStart(8)}${kb(js.encoded).padStart(9)}${(cpuMs ? rank(cpuMs, 0.5).toFixed(0) : '').padStart(8)}${miss}`);
+    console.log(`${path.padEnd(20)}${rank(xs, 0.5).toFixed(0).padStart(8)}${rank(xs, 0.95).toFixed(0).padStart(8)}${Math.max(...xs).toFixed(0).padStart(8)}${String(js.files).padStart(10)}${kb(js.decoded).padStart(8)}${kb(js.encoded).padStart(9)}${miss}`);
   }
   const timed = [...samples].filter(([p]) => p.startsWith('/') && !p.includes('cold')).flatMap(([, xs]) => xs);
   console.log(`${'all pages'.padEnd(20)}${rank(timed, 0.5).toFixed(0).padStart(8)}${rank(timed, 0.95).toFixed(0).padStart(8)}${Math.max(...timed).toFixed(0).padStart(8)}`);
