@@ -14,16 +14,10 @@ import { projectRoot } from '../src/project-root.js';
 import { seedDemo } from '../src/services/demo.js';
 import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, waitForTrue, type Person } from '../test/support/browser.js';
 import { loadAverage, runBench } from './bench-run.js';
+import { READY } from './console-ready.js';
 
 const N = Math.max(1, Number(process.env.BENCH_CONSOLE_N ?? 10) || 10);
 const GOAL_MS = 1000;
-
-/** Content on screen: the shell's menu and a card or table in the content area, nothing loading. */
-const READY = `(() => {
-  const content = document.querySelector('.ant-layout-content');
-  return !!document.querySelector('[data-testid="side-menu"]') && !!content && !!content.querySelector('.ant-card, .ant-table, .ant-tree, .ant-empty')
-    && !document.querySelector('.ant-spin-spinning, .ant-skeleton-active, .ant-card-loading-content');
-})()`;
 
 /**
  * The JavaScript files this document loaded, and the bytes fetched over the network for them. A

@@ -33,6 +33,7 @@ import { cameraSearchTrigrams } from './migrations/0037-camera-search-trigrams.j
 import { backfillJobs } from './migrations/0038-backfill-jobs.js';
 import { emergencyConnections } from './migrations/0039-emergency-connections.js';
 import { clusterKeysEvents } from './migrations/0035-cluster-keys-events.js';
+import { currentWall } from './migrations/0040-current-wall.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -66,6 +67,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0037-camera-search-trigrams': cameraSearchTrigrams(db.dialect),
     '0038-backfill-jobs': backfillJobs(db.dialect),
     '0039-emergency-connections': emergencyConnections(),
+    '0040-current-wall': currentWall(),
   };
 }
 

@@ -1,6 +1,7 @@
-// Saved video wall views (migration 0034): the one owner of the wall_views table. A view is a
-// name, a layout and the camera on each tile, kept for the person who saved it; saving under a
-// name one already used replaces that view.
+// Video wall views: the one owner of the wall_views table (migration 0034) and of current_walls
+// (0040). A view is a name, a layout and the camera on each tile, kept for the person who saved
+// it; saving under a name one already used replaces that view. The current wall is the one a
+// person last left on screen, one a person.
 import type { Generated, Kysely, Selectable } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -13,8 +14,22 @@ export interface WallViewTable {
   updated_at: number;
 }
 
+export interface CurrentWallTable {
+  owner_id: number;
+  layout: number;
+  tiles: string;
+  updated_at: number;
+}
+
 export interface WallViewTables {
   wall_views: WallViewTable;
+  current_walls: CurrentWallTable;
+}
+
+export interface CurrentWall {
+  layout: number;
+  tiles: (number | null)[];
+  updatedAt: number;
 }
 
 export interface WallView {
@@ -57,5 +72,21 @@ export class WallViewRepository {
   async remove(id: number, ownerId: number): Promise<boolean> {
     const r = await this.db.deleteFrom('wall_views').where('id', '=', id).where('owner_id', '=', ownerId).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The wall the owner last left on screen, if they ever had one. */
+  async current(ownerId: number): Promise<CurrentWall | undefined> {
+    const r = await this.db.selectFrom('current_walls').selectAll().where('owner_id', '=', ownerId).executeTakeFirst();
+    return r && { layout: Number(r.layout), tiles: JSON.parse(r.tiles) as (number | null)[], updatedAt: Number(r.updated_at) };
+  }
+
+  /** Keeps the owner's wall as it is now on screen (replacing the one before). */
+  async setCurrent(ownerId: number, w: CurrentWall): Promise<void> {
+    const row = { layout: w.layout, tiles: JSON.stringify(w.tiles), updated_at: w.updatedAt };
+    await this.db
+      .insertInto('current_walls')
+      .values({ owner_id: ownerId, ...row })
+      .onConflict((oc) => oc.column('owner_id').doUpdateSet(row))
+      .execute();
   }
 }

@@ -192,6 +192,9 @@ export function authorisationMatrix(shard: number, shards: number): void {
       },
       'GET /api/v1/wall-views': { call: async () => ({ url: '' }), own: ['duty_operator', 'maintainer'], other: ['duty_operator', 'maintainer'] },
       'PUT /api/v1/wall-views': { call: async (v) => ({ url: '', payload: { name: `w${uniq()}`, layout: 4, tiles: [camOf(v), null] } }), own: ['duty_operator', 'maintainer'], other: NOBODY },
+      // The wall on screen is the caller's own: "other" puts the other organisation's camera on it.
+      'GET /api/v1/wall': { call: async () => ({ url: '' }), own: ['duty_operator', 'maintainer'], other: ['duty_operator', 'maintainer'] },
+      'PUT /api/v1/wall': { call: async (v) => ({ url: '', payload: { layout: 4, tiles: [camOf(v), null] } }), own: ['duty_operator', 'maintainer'], other: NOBODY },
       'DELETE /api/v1/wall-views/:id': {
         call: async (v, me) => ({ url: `/${(await t.repos.wallViews.save({ ownerId: v === 'own' ? me.id : holderId, name: `w${uniq()}`, layout: 1, tiles: [camOf(v)], updatedAt: 0 })).id}` }),
         own: ['duty_operator', 'maintainer'],

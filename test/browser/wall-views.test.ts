@@ -67,10 +67,13 @@ describe('wall views, tours and the map', () => {
     await page.getByTestId('wall-view-name').press('Enter');
     // The dialog closes once the server has the view.
     await page.getByTestId('wall-view-name').waitFor({ state: 'detached' });
+    // The wall on screen is kept on the server too, a moment after it changes: a reload brings the 9 tiles back.
+    const nine = page.waitForResponse((r) => r.url().endsWith('/api/v1/wall') && r.request().method() === 'PUT' && r.request().postData()!.includes('"layout":9'));
     await page.getByTestId('wall-layout').getByText('9 画面').click();
     await page.getByTestId('tile-8').waitFor();
     // Kept on the server as the operator's own, not in this browser.
     expect((await server.ctx.repos.wallViews.listOf(operator.id)).map((v) => [v.name, v.layout, v.tiles])).toEqual([['校园出入口', 1, [1]]]);
+    expect((await nine).status()).toBe(200);
     await page.reload();
     await page.getByTestId('tile-8').waitFor();
     await page.getByTestId('wall-views').click();
@@ -84,6 +87,27 @@ describe('wall views, tours and the map', () => {
     await other.goto(`${server.url}/live`);
     await other.getByTestId('wall-views').click();
     await other.locator('.ant-select-item-option', { hasText: '校园出入口' }).waitFor();
+    await desk.close();
+  }, 120_000);
+
+  it('brings the wall back as it was left, on another browser too (kept on the server)', async () => {
+    // The saved one-tile view is on screen: four tiles, 校门口 on the first, and 操场 and 食堂
+    // opened beside it from the tree (a double-click fills the next free tile).
+    await page.getByTestId('wall-layout').getByText('4 画面').click();
+    await page.getByTestId('tile-3').waitFor();
+    await page.getByTestId('tree-camera-2').dblclick();
+    const keptOnServer = page.waitForResponse((r) => r.url().endsWith('/api/v1/wall') && r.request().method() === 'PUT' && r.request().postData()!.includes('"tiles":[1,2,3]'));
+    await page.getByTestId('tree-camera-3').dblclick();
+    expect((await keptOnServer).status()).toBe(200);
+    expect(await server.ctx.repos.wallViews.current(operator.id)).toMatchObject({ layout: 4, tiles: [1, 2, 3] });
+    const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    await signInContext(desk, server, operator);
+    const other = await desk.newPage();
+    await other.goto(`${server.url}/live`);
+    await other.getByTestId('tile-3').waitFor();
+    for (let i = 0; i < 3; i++) await waitForTrue(other, `document.querySelector('[data-testid="tile-${i}"] [data-testid="tile-camera"]')?.textContent === ${JSON.stringify(NAMES[i])}`, { timeout: 60_000 });
+    expect(await other.getByTestId('tile-3').getByTestId('tile-camera').count()).toBe(0);
+    await other.screenshot({ path: join(shots, 'wall-other-browser.png') });
     await desk.close();
   }, 120_000);
 
@@ -128,7 +152,7 @@ describe('wall views, tours and the map', () => {
     expect(await scanLanguage(page)).toEqual({ sentences: [], missingKeys: [] });
     await page.screenshot({ path: join(shots, 'map.png') });
     await page.getByTestId('map-open-live').click();
-    await page.waitForURL(/\/live$/);
+    await page.waitForURL(/\/live/);
     await waitTile(0, '操场');
   }, 120_000);
 });

@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { initI18n } from './i18n';
 import { Root } from './shell/root';
+import { startSession } from './session/start';
 
 // antd 5 renders its wave effect and static pop-ups with React 18's render(); React 19 has only
 // createRoot. This is the hook antd provides for React 19.
@@ -19,6 +20,8 @@ unstableSetRender((node, container) => {
   };
 });
 
+// Who is signed in, and a signed-in page's bundles, are asked for beside the language bundle.
+startSession();
 // The page's language bundle first, so the first paint is already in the operator's language.
 void initI18n().then(() =>
   createRoot(document.getElementById('root')!).render(

@@ -46,6 +46,8 @@ export interface RequestOptions {
   /** A file as it is, e.g. an approval document. */
   binary?: { body: Blob | ArrayBuffer; contentType: string };
   signal?: AbortSignal;
+  /** The request outlives the page (a change kept as the tab closes or reloads). */
+  keepalive?: boolean;
 }
 
 export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
@@ -107,7 +109,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   if (!SAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(buildUrl(path, options.query), { method, headers, body, signal: options.signal, credentials: 'same-origin' });
+    res = await fetch(buildUrl(path, options.query), { method, headers, body, signal: options.signal, credentials: 'same-origin', keepalive: options.keepalive });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, 'NETWORK', `the server cannot be reached (${(e as Error).message})`);

@@ -1,10 +1,11 @@
-// One's own bookmarks on footage and saved wall views (tags "bookmarks", "wall views"), kept on
+// One's own bookmarks on footage, the wall on screen and saved wall views (tags "bookmarks", "wall views"), kept on
 // the server so they follow the person to any desk.
 import { request } from './client';
 import type { BodyOf, ResponseOf } from './schema.js';
 
 export type Bookmark = ResponseOf<'/api/v1/bookmarks', 'post', 201>;
 export type WallView = ResponseOf<'/api/v1/wall-views', 'put'>;
+export type CurrentWall = ResponseOf<'/api/v1/wall', 'get'>;
 
 export const workspaceApi = {
   bookmarks: {
@@ -12,6 +13,11 @@ export const workspaceApi = {
       request<Bookmark[]>('GET', '/bookmarks', { query: { cameraIds: q.cameraIds?.join(','), from: q.from, to: q.to }, signal }),
     add: (b: BodyOf<'/api/v1/bookmarks', 'post'>) => request<Bookmark>('POST', '/bookmarks', { json: b }),
     remove: (id: number) => request<null>('DELETE', `/bookmarks/${id}`),
+  },
+  /** The wall as one last left it, on any browser. */
+  wall: {
+    get: (signal?: AbortSignal) => request<CurrentWall>('GET', '/wall', { signal }),
+    keep: (w: BodyOf<'/api/v1/wall', 'put'>, keepalive = false) => request<CurrentWall>('PUT', '/wall', { json: w, keepalive }),
   },
   wallViews: {
     list: (signal?: AbortSignal) => request<WallView[]>('GET', '/wall-views', { signal }),

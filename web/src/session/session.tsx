@@ -4,6 +4,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { accessApi, type Me } from '../api/access';
 import { ApiError, setCsrfToken, setSessionLostHandler } from '../api/client';
+import { firstMe, noteSignedIn } from './start';
 
 export type SessionState =
   | { status: 'loading' }
@@ -50,11 +51,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // The first /auth/me of a page load finding no session is not an expiry.
       setState((s) => (s.status === 'signed-out' ? s : { status: 'signed-out', reason: s.status === 'loading' ? undefined : 'expired' }));
     });
-    accessApi.auth.me().then(accept, (e: unknown) => {
-      if (!(e instanceof ApiError && e.status === 401)) setState({ status: 'signed-out' });
-    });
+    // Asked before the first render (start.ts): a 401 there came before this handler was set.
+    firstMe().then(accept, () => setState((s) => (s.status === 'loading' ? { status: 'signed-out' } : s)));
     return () => setSessionLostHandler(null);
   }, [accept]);
+  useEffect(() => {
+    if (state.status !== 'loading') noteSignedIn(state.status === 'signed-in');
+  }, [state.status]);
 
   const signOut = useCallback(async () => {
     try {

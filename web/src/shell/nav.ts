@@ -2,12 +2,19 @@
 // its `page`.
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 
+type PageModule = { default: ComponentType };
+
+/** A page's bundle, fetched when first shown or sooner by `preloadPage`. */
+function screen(load: () => Promise<PageModule>): LazyExoticComponent<ComponentType> & { preload(): Promise<PageModule> } {
+  return Object.assign(lazy(load), { preload: load });
+}
+
 export interface NavItem {
   key: string;
   path: string;
   /** i18n key of the menu label. */
   label: string;
-  page?: LazyExoticComponent<ComponentType>;
+  page?: LazyExoticComponent<ComponentType> & { preload?(): Promise<PageModule> };
   /** Shown only to someone holding one of these permissions (the server checks again). */
   needs?: string[];
 }
@@ -23,56 +30,56 @@ export const NAV: NavGroup[] = [
     key: 'video',
     label: 'nav.group.video',
     items: [
-      { key: 'live', path: '/live', label: 'nav.live', needs: ['live:view'], page: lazy(() => import('../pages/live/live-page')) },
-      { key: 'playback', path: '/playback', label: 'nav.playback', needs: ['playback:view', 'footage:view'], page: lazy(() => import('../pages/playback/playback-page')) },
+      { key: 'live', path: '/live', label: 'nav.live', needs: ['live:view'], page: screen(() => import('../pages/live/live-page')) },
+      { key: 'playback', path: '/playback', label: 'nav.playback', needs: ['playback:view', 'footage:view'], page: screen(() => import('../pages/playback/playback-page')) },
     ],
   },
   {
     key: 'registry',
     label: 'nav.group.registry',
     items: [
-      { key: 'cameras', path: '/cameras', label: 'nav.cameras', needs: ['basic-info:read', 'basic-info:write'], page: lazy(() => import('../pages/cameras/cameras-page')) },
+      { key: 'cameras', path: '/cameras', label: 'nav.cameras', needs: ['basic-info:read', 'basic-info:write'], page: screen(() => import('../pages/cameras/cameras-page')) },
       // Camera positions are confidential basic information (CN-6, HRB-27): the map is for those
       // who read it and for those who watch the cameras (map:view), each showing registered.
-      { key: 'map', path: '/map', label: 'nav.map', needs: ['basic-info:read', 'map:view'], page: lazy(() => import('../pages/map/map-page')) },
-      { key: 'organisations', path: '/organisations', label: 'nav.organisations', page: lazy(() => import('../pages/organisations/organisations-page')) },
-      { key: 'coverage', path: '/coverage', label: 'nav.coverage', needs: ['basic-info:read'], page: lazy(() => import('../pages/coverage/coverage-page')) },
-      { key: 'profiles', path: '/profiles', label: 'nav.profiles', page: lazy(() => import('../pages/profiles/profiles-page')) },
+      { key: 'map', path: '/map', label: 'nav.map', needs: ['basic-info:read', 'map:view'], page: screen(() => import('../pages/map/map-page')) },
+      { key: 'organisations', path: '/organisations', label: 'nav.organisations', page: screen(() => import('../pages/organisations/organisations-page')) },
+      { key: 'coverage', path: '/coverage', label: 'nav.coverage', needs: ['basic-info:read'], page: screen(() => import('../pages/coverage/coverage-page')) },
+      { key: 'profiles', path: '/profiles', label: 'nav.profiles', page: screen(() => import('../pages/profiles/profiles-page')) },
     ],
   },
   {
     key: 'access',
     label: 'nav.group.access',
     items: [
-      { key: 'access-requests', path: '/access-requests', label: 'nav.accessRequests', page: lazy(() => import('../pages/access-requests/access-requests-page')) },
-      { key: 'audit', path: '/audit', label: 'nav.audit', needs: ['audit:read'], page: lazy(() => import('../pages/audit/audit-page')) },
-      { key: 'holds', path: '/holds', label: 'nav.holds', needs: ['footage:retrieve', 'access-request:approve', 'audit:read'], page: lazy(() => import('../pages/holds/holds-page')) },
-      { key: 'shares', path: '/shares', label: 'nav.shares', needs: ['share:grant', 'audit:read'], page: lazy(() => import('../pages/shares/shares-page')) },
-      { key: 'emergency', path: '/emergency-connections', label: 'nav.emergency', needs: ['footage:view', 'access-request:approve'], page: lazy(() => import('../pages/emergency/emergency-page')) },
-      { key: 'releases', path: '/releases', label: 'nav.releases', needs: ['footage:copy', 'access-request:approve', 'audit:read'], page: lazy(() => import('../pages/releases/releases-page')) },
-      { key: 'exports', path: '/exports', label: 'nav.exports', needs: ['footage:copy', 'footage:retrieve', 'access-request:approve', 'audit:read'], page: lazy(() => import('../pages/exports/exports-page')) },
+      { key: 'access-requests', path: '/access-requests', label: 'nav.accessRequests', page: screen(() => import('../pages/access-requests/access-requests-page')) },
+      { key: 'audit', path: '/audit', label: 'nav.audit', needs: ['audit:read'], page: screen(() => import('../pages/audit/audit-page')) },
+      { key: 'holds', path: '/holds', label: 'nav.holds', needs: ['footage:retrieve', 'access-request:approve', 'audit:read'], page: screen(() => import('../pages/holds/holds-page')) },
+      { key: 'shares', path: '/shares', label: 'nav.shares', needs: ['share:grant', 'audit:read'], page: screen(() => import('../pages/shares/shares-page')) },
+      { key: 'emergency', path: '/emergency-connections', label: 'nav.emergency', needs: ['footage:view', 'access-request:approve'], page: screen(() => import('../pages/emergency/emergency-page')) },
+      { key: 'releases', path: '/releases', label: 'nav.releases', needs: ['footage:copy', 'access-request:approve', 'audit:read'], page: screen(() => import('../pages/releases/releases-page')) },
+      { key: 'exports', path: '/exports', label: 'nav.exports', needs: ['footage:copy', 'footage:retrieve', 'access-request:approve', 'audit:read'], page: screen(() => import('../pages/exports/exports-page')) },
     ],
   },
   {
     key: 'supervision',
     label: 'nav.group.supervision',
     items: [
-      { key: 'systems', path: '/systems', label: 'nav.systems', needs: ['basic-info:read', 'config:write'], page: lazy(() => import('../pages/systems/systems-page')) },
-      { key: 'filings', path: '/filings', label: 'nav.filings', needs: ['basic-info:read'], page: lazy(() => import('../pages/filings/filings-page')) },
-      { key: 'inspections', path: '/inspections', label: 'nav.inspections', needs: ['basic-info:read'], page: lazy(() => import('../pages/inspections/inspections-page')) },
-      { key: 'compliance', path: '/compliance', label: 'nav.compliance', needs: ['basic-info:read'], page: lazy(() => import('../pages/compliance/compliance-page')) },
-      { key: 'complaints', path: '/complaints', label: 'nav.complaints', needs: ['audit:read'], page: lazy(() => import('../pages/complaint/complaints-page')) },
+      { key: 'systems', path: '/systems', label: 'nav.systems', needs: ['basic-info:read', 'config:write'], page: screen(() => import('../pages/systems/systems-page')) },
+      { key: 'filings', path: '/filings', label: 'nav.filings', needs: ['basic-info:read'], page: screen(() => import('../pages/filings/filings-page')) },
+      { key: 'inspections', path: '/inspections', label: 'nav.inspections', needs: ['basic-info:read'], page: screen(() => import('../pages/inspections/inspections-page')) },
+      { key: 'compliance', path: '/compliance', label: 'nav.compliance', needs: ['basic-info:read'], page: screen(() => import('../pages/compliance/compliance-page')) },
+      { key: 'complaints', path: '/complaints', label: 'nav.complaints', needs: ['audit:read'], page: screen(() => import('../pages/complaint/complaints-page')) },
     ],
   },
   {
     key: 'operations',
     label: 'nav.group.operations',
-    items: [{ key: 'health', path: '/health', label: 'nav.health', needs: ['basic-info:read', 'live:view'], page: lazy(() => import('../pages/health/health-page')) }],
+    items: [{ key: 'health', path: '/health', label: 'nav.health', needs: ['basic-info:read', 'live:view'], page: screen(() => import('../pages/health/health-page')) }],
   },
   {
     key: 'admin',
     label: 'nav.group.admin',
-    items: [{ key: 'users', path: '/users', label: 'nav.users', needs: ['users:manage'], page: lazy(() => import('../pages/users/users-page')) }],
+    items: [{ key: 'users', path: '/users', label: 'nav.users', needs: ['users:manage'], page: screen(() => import('../pages/users/users-page')) }],
   },
 ];
 
@@ -80,7 +87,7 @@ export const NAV: NavGroup[] = [
 export const ACCOUNT_NAV: NavGroup = {
   key: 'me',
   label: 'nav.account',
-  items: [{ key: 'account', path: '/account', label: 'nav.account', page: lazy(() => import('../pages/account/account-page')) }],
+  items: [{ key: 'account', path: '/account', label: 'nav.account', page: screen(() => import('../pages/account/account-page')) }],
 };
 
 export const DEFAULT_PATH = '/cameras';
@@ -93,4 +100,9 @@ export function visibleNav(permissions: readonly string[]): NavGroup[] {
 export function findNavItem(path: string, nav: NavGroup[] = NAV): NavItem | undefined {
   for (const g of nav) for (const i of g.items) if (path === i.path || path.startsWith(`${i.path}/`)) return i;
   return undefined;
+}
+
+/** Starts fetching the bundle of the page at `path` (a reload or a link opened), beside sign-in's checks. */
+export function preloadPage(path: string): void {
+  void findNavItem(path, [...NAV, ACCOUNT_NAV])?.page?.preload?.().catch(() => undefined);
 }

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Access } from '../../../access/index.js';
 import { MAX_BOOKMARK_NOTE } from '../../../access/bookmark.service.js';
-import { MAX_VIEW_NAME, WALL_LAYOUTS } from '../../../access/wall-view.service.js';
+import { MAX_VIEW_NAME, MAX_WALL_TILES, WALL_LAYOUTS } from '../../../access/wall-view.service.js';
 import { actorOf } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
 import { instant } from '../playback/schema.js';
@@ -22,6 +22,16 @@ const wallView = z
     updatedAt: z.number(),
   })
   .describe('WallView');
+
+const currentWall = z
+  .object({
+    layout: z.number().describe('1, 4, 9 or 16 tiles'),
+    tiles: z.array(z.number().nullable()).describe('The camera on each tile (up to 16, kept across layouts); null: empty, or a camera no longer one\'s to watch'),
+    updatedAt: z.number().nullable().describe('When it was last kept, epoch ms; null: never (a first visit)'),
+  })
+  .describe('CurrentWall');
+
+const layout = z.number().int().refine((n) => (WALL_LAYOUTS as readonly number[]).includes(n), 'layout is 1, 4, 9 or 16');
 
 export const workspaceRoutes: FastifyPluginAsyncZod<{ access: Access }> = async (app, { access }) => {
   const { bookmarks, wallViews } = access.workspace;
@@ -73,7 +83,7 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{ access: Access }> = async 
       summary: 'Save the wall as a named view (a view of that name is replaced); only cameras I may watch live',
       body: z.strictObject({
         name: z.string().max(MAX_VIEW_NAME * 2),
-        layout: z.number().int().refine((n) => (WALL_LAYOUTS as readonly number[]).includes(n), 'layout is 1, 4, 9 or 16'),
+        layout,
         tiles: z.array(z.number().int().positive().nullable()).max(16),
       }),
       response: { 200: wallView, ...errorResponses },
@@ -87,4 +97,19 @@ export const workspaceRoutes: FastifyPluginAsyncZod<{ access: Access }> = async 
     await wallViews.remove(actorOf(req), req.params.id);
     return reply.code(204).send(null);
   });
+
+  app.get('/wall', {
+    config: { access: 'live:view' },
+    schema: { tags: ['wall views'], summary: 'My video wall as I last left it (on any browser)', response: { 200: currentWall, ...errorResponses } },
+  }, async (req) => (await wallViews.current(actorOf(req))) ?? { layout: 4, tiles: [], updatedAt: null });
+
+  app.put('/wall', {
+    config: { access: 'live:view' },
+    schema: {
+      tags: ['wall views'],
+      summary: 'Keep my video wall as it is on screen now; only cameras I may watch live',
+      body: z.strictObject({ layout, tiles: z.array(z.number().int().positive().nullable()).max(MAX_WALL_TILES) }),
+      response: { 200: currentWall, ...errorResponses },
+    },
+  }, async (req) => wallViews.keepCurrent(actorOf(req), req.body));
 };

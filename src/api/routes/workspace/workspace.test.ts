@@ -1,6 +1,6 @@
 // Bookmarks and saved wall views through the real app, on SQLite and PostgreSQL: each person's
 // own, kept on the server; only footage one may play back is bookmarked and only cameras one may
-// watch are saved on a wall; someone else's is a registered 404; a camera one loses is dropped.
+// watch are saved on a wall or kept as the wall on screen; someone else's is a registered 404; a camera one loses is dropped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { world, type World } from '../../../../test/access/fixtures.js';
 import { testApp, type TestApp } from '../../../../test/support/app.js';
@@ -97,10 +97,36 @@ describe.each(DIALECTS)('workspace routes (%s)', (dialect) => {
     expect((await operatorA.inject({ method: 'GET', url: '/api/v1/wall-views' })).json()).toHaveLength(1);
   });
 
+  it('keeps the wall on screen per person on the server, only with cameras they may watch', async () => {
+    const put = (c: Client, body: Record<string, unknown>) => c.inject({ method: 'PUT', url: '/api/v1/wall', payload: body });
+    const get = async (c: Client) => (await c.inject({ method: 'GET', url: '/api/v1/wall' })).json();
+    // A first visit: no wall kept yet.
+    expect(await get(colleagueA)).toEqual({ layout: 4, tiles: [], updatedAt: null });
+    const kept = await put(colleagueA, { layout: 9, tiles: [null, w.camA] });
+    expect(kept.statusCode, kept.body).toBe(200);
+    // Another browser (a new session) finds it as it was left; the next change replaces it.
+    const elsewhere = await signIn(t, colleagueA.person);
+    expect(await get(elsewhere)).toMatchObject({ layout: 9, tiles: [null, w.camA], updatedAt: t.clock.now() });
+    expect((await put(elsewhere, { layout: 1, tiles: [w.camA, null, null, null, null, null, null, null, null] })).statusCode).toBe(200);
+    expect(await get(colleagueA)).toMatchObject({ layout: 1, tiles: [w.camA, null, null, null, null, null, null, null, null] });
+    // Nobody else's: operator A's wall is their own.
+    expect(await get(operatorA)).toEqual({ layout: 4, tiles: [], updatedAt: null });
+
+    // The other city's camera is refused as missing, registered once, and the kept wall stays.
+    const before = (await refusals(operatorB.person.id)).length;
+    expect((await put(operatorB, { layout: 4, tiles: [w.camB, w.camA] })).statusCode).toBe(404);
+    expect((await refusals(operatorB.person.id)).slice(before)).toEqual([{ action: 'view', target: 'the wall on screen' }]);
+    expect(await get(operatorB)).toEqual({ layout: 4, tiles: [], updatedAt: null });
+    expect((await put(colleagueA, { layout: 3, tiles: [] })).statusCode).toBe(400);
+    expect((await put(colleagueA, { layout: 4, tiles: Array(17).fill(null) })).statusCode).toBe(400);
+    expect((await admin.inject({ method: 'GET', url: '/api/v1/wall' })).statusCode).toBe(403);
+  });
+
   it('drops a camera one may no longer watch from saved views and bookmarks', async () => {
     const p = await person(t, 'op-moving', [['duty_operator', w.districtA]]);
     const c = await signIn(t, p);
     await c.inject({ method: 'PUT', url: '/api/v1/wall-views', payload: { name: 'A', layout: 4, tiles: [null, w.camA] } });
+    await c.inject({ method: 'PUT', url: '/api/v1/wall', payload: { layout: 4, tiles: [w.camA] } });
     await c.inject({ method: 'POST', url: '/api/v1/bookmarks', payload: { cameraId: w.camA, at: t.clock.now() - 1000, note: 'n' } });
     // Moved to the other city: district A's role taken away, district B's given.
     await t.access.users.grant(null, p.id, 'duty_operator', w.districtB);
@@ -109,5 +135,6 @@ describe.each(DIALECTS)('workspace routes (%s)', (dialect) => {
     const again = await signIn(t, p);
     expect((await again.inject({ method: 'GET', url: '/api/v1/wall-views' })).json()).toMatchObject([{ name: 'A', tiles: [null, null] }]);
     expect((await again.inject({ method: 'GET', url: '/api/v1/bookmarks' })).json()).toEqual([]);
+    expect((await again.inject({ method: 'GET', url: '/api/v1/wall' })).json()).toMatchObject({ layout: 4, tiles: [null] });
   });
 });

@@ -4,16 +4,16 @@
 import { Alert, Button, Input, Modal, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useCameraCatalogue } from '../../common/camera-catalogue';
+import type { CameraCatalogue } from '../../common/camera-catalogue';
 import { useErrorReporter } from '../../common/error-report';
 import { formatTime } from '../access-requests/request-state';
 import { healthApi } from '../health/health-api';
 import { wallFirst, type Alarm } from '../health/health-model';
 
-export function ReportSuspicious({ wall }: { wall: readonly (number | null)[] }) {
+/** `catalogue`: the wall's own (the cameras one may see), not asked for a second time. */
+export function ReportSuspicious({ wall, catalogue }: { wall: readonly (number | null)[]; catalogue: CameraCatalogue }) {
   const { t } = useTranslation();
   const report = useErrorReporter();
-  const { catalogue } = useCameraCatalogue();
   const [open, setOpen] = useState(false);
   const [cameraId, setCameraId] = useState<number>();
   const [description, setDescription] = useState('');

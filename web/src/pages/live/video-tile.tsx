@@ -122,7 +122,7 @@ export function VideoTile({ index, camera, prefer, onDropCamera, onClear, onLive
           <Button size="small" type="text" style={{ color: '#fff' }} onClick={() => tileRef.current && toggleFullscreen(tileRef.current)} data-testid="tile-fullscreen">
             {t('wall.fullscreen')}
           </Button>
-          <Button size="small" type="text" style={{ color: '#fff' }} onClick={onClear} aria-label={t('common.close')}>×</Button>
+          <Button size="small" type="text" style={{ color: '#fff' }} onClick={onClear} aria-label={t('common.close')} data-testid="tile-clear">×</Button>
         </div>
       )}
       {camera && <PtzPad cameraId={camera.id} />}

@@ -109,7 +109,7 @@ export default function MapPage() {
           )}
           {camera && (
             <Descriptions size="small" column={3} style={{ marginTop: 12 }} data-testid="map-detail" title={<Space>{camera.name}<Tag>{t(`enum.status.${camera.status}`)}</Tag></Space>}
-              extra={<Button type="primary" onClick={() => { openOnWall(camera.id); navigate('/live'); }} data-testid="map-open-live">{t('map.openLive')}</Button>}>
+              extra={<Button type="primary" onClick={() => navigate(`/live?open=${camera.id}`)} data-testid="map-open-live">{t('map.openLive')}</Button>}>
               {camera.gbId && <Descriptions.Item label={t('map.gbId')}>{camera.gbId}</Descriptions.Item>}
               <Descriptions.Item label={t('map.position')}>{camera.longitude!.toFixed(5)}, {camera.latitude!.toFixed(5)}</Descriptions.Item>
               <Descriptions.Item label={t('map.direction')}>{camera.directionDeg !== null ? `${camera.directionDeg}° / ${camera.fovDeg ?? '—'}°` : '—'}</Descriptions.Item>
@@ -120,15 +120,4 @@ export default function MapPage() {
       </Col>
     </Row>
   );
-}
-
-/** Puts the camera on the wall's first tile (the wall keeps its tiles in this browser). */
-function openOnWall(cameraId: number) {
-  try {
-    const w = JSON.parse(localStorage.getItem('vigil.wall') ?? 'null') as { layout: number; tiles: (number | null)[] } | null;
-    const tiles = w?.tiles ?? [];
-    localStorage.setItem('vigil.wall', JSON.stringify({ layout: w?.layout ?? 4, tiles: [cameraId, ...tiles.filter((id) => id !== cameraId)].slice(0, 16) }));
-  } catch {
-    localStorage.setItem('vigil.wall', JSON.stringify({ layout: 4, tiles: [cameraId] }));
-  }
 }
