@@ -27,7 +27,7 @@ type Phase = 'connecting' | 'playing' | 'failed' | 'ended';
 export function DevicePlaybackPanel({ cameraId, from, to, seekTo, onClose }: Props) {
   const { t } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
-  const player = useRef<DevicePlayback>();
+  const player = useRef<DevicePlayback | undefined>(undefined);
   const [phase, setPhase] = useState<Phase>('connecting');
   const [error, setError] = useState('');
   const [paused, setPaused] = useState(false);
