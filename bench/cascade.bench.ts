@@ -1,4 +1,4 @@
-// npm run bench:cascade [-- --channels N --streams M --seconds S] — a lower Vigil shares N cameras
+// npm run bench:cascade [-- --channels N --streams M --seconds S --transport udp|tcp-passive|tcp-active] — a lower Vigil shares N cameras
 // with an upper Vigil in the same run (each with its own database and SIP stack: the lower's
 // cascade role, the upper's GB/T 28181 platform from src/gb28181). M of the cameras are real
 // RTSP cameras of the simulator (a child process, its cost left out).
@@ -16,7 +16,10 @@
 // on a loaded machine the wall clock measures the queue for the cores, the CPU time what the step
 // costs; a quiet machine's wall clock approaches it. The catalog sync is split at the moment the
 // lower has sent its last answer message; INVITE to first frame at the INVITE's 200 OK.
+// BENCH_PROFILE_DIR=DIR writes CPU profiles of the forwarding and the recording steps there.
 // Last line: {"catalogItems","catalogSyncSec","streams","inviteFirstFrameP95Ms","forwardCpuPctPerStream",…}.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -26,7 +29,7 @@ import { configSchema } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/domain/clock.js';
 import { openGb28181 } from '../src/gb28181/open.js';
-import type { PlaySession } from '../src/gb28181/play.js';
+import type { GbMediaTransport, PlaySession } from '../src/gb28181/play.js';
 import { StreamHub } from '../src/live/stream-hub.js';
 import { Registry as Metrics } from 'prom-client';
 import { createRecorderMetrics } from '../src/recorder/metrics.js';
@@ -41,11 +44,14 @@ const { values } = parseArgs({
     channels: { type: 'string', default: process.env.BENCH_CASCADE_CHANNELS ?? '1000' },
     streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '50' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '20' },
+    transport: { type: 'string', default: process.env.BENCH_TRANSPORT ?? 'udp' },
   },
 });
 const CHANNELS = Number(values.channels);
 const STREAMS = Math.min(Number(values.streams), CHANNELS);
 const SECONDS = Number(values.seconds);
+const TRANSPORT = values.transport as GbMediaTransport;
+if (!['udp', 'tcp-passive', 'tcp-active'].includes(TRANSPORT)) throw new Error(`--transport must be udp, tcp-passive or tcp-active, not ${TRANSPORT}`);
 const UPPER = '34010000002000000001';
 const LOWER = '34010400002000000001';
 const PASSWORD = 'bench-cascade-secret';
@@ -68,6 +74,23 @@ async function cpuPct(seconds: number): Promise<number> {
   await sleep(seconds * 1000);
   const c = process.cpuUsage(c0);
   return ((c.user + c.system) / 1000 / (performance.now() - t0)) * 100;
+}
+
+/** With BENCH_PROFILE_DIR set, a CPU profile of the step written there as NAME.cpuprofile. */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 await runBench('cascade', async (run) => {
@@ -138,7 +161,7 @@ await runBench('cascade', async (run) => {
   const invite = await run.phase('invite', 300, () => measured(() => Promise.all(Array.from({ length: STREAMS }, async (_, i) => {
     const channel = `3401040000132${String(i + 1).padStart(7, '0')}`;
     const t0 = performance.now();
-    const s = await gb.player.play(LOWER, channel);
+    const s = await gb.player.play(LOWER, channel, TRANSPORT);
     const answered = performance.now() - t0;
     sessions.push(s);
     await new Promise<void>((resolve) => s.once('unit', () => resolve()));
@@ -146,6 +169,7 @@ await runBench('cascade', async (run) => {
   }))));
   const firstFrameMs = invite.value.map((x) => x.first);
   run.result['streams'] = STREAMS;
+  run.result['transport'] = TRANSPORT;
   run.result['inviteFirstFrameP95Ms'] = round(p95(firstFrameMs), 0);
   run.result['inviteAnsweredP95Ms'] = round(p95(invite.value.map((x) => x.answered)), 0);
   run.result['inviteFirstFrameMinMs'] = round(Math.min(...firstFrameMs), 0);
@@ -153,7 +177,7 @@ await runBench('cascade', async (run) => {
 
   let units = 0;
   for (const s of sessions) s.on('unit', () => units++);
-  const streamCpu = await run.phase('forward', SECONDS + 60, () => cpuPct(SECONDS));
+  const streamCpu = await run.phase('forward', SECONDS + 60, () => profiled('forward', () => cpuPct(SECONDS)));
   run.result['forwardCpuPctPerStream'] = round((streamCpu - idleCpu) / STREAMS, 3);
   run.result['framesPerSecondPerStream'] = round(units / SECONDS / STREAMS, 1);
   await run.phase('forward-stop', 120, async () => {
@@ -161,7 +185,10 @@ await runBench('cascade', async (run) => {
     await hub.close();
   });
 
-  // The same cameras recorded, for the comparison the goal names.
+  // The same cameras recorded, for the comparison the goal names, against the idle figure taken
+  // again now that the forwarding has stopped (the first one follows the catalog's work closely).
+  const idleBeforeRecord = await run.phase('idle-2', SECONDS + 60, () => cpuPct(Math.min(SECONDS, 10)));
+  run.result['idleBeforeRecordCpuPct'] = round(idleBeforeRecord);
   const metrics = createRecorderMetrics(new Metrics());
   const recorder = new Recorder(
     { dataDir: lower.config.dataDir, settings: { fileSeconds: 600, fragmentMaxMs: 2000, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20 }, repo: lower.ctx.repos.recordings, sources: lower.ctx.sources, clock: systemClock, logger, metrics },
@@ -173,9 +200,9 @@ await runBench('cascade', async (run) => {
     await recorder.start();
     while ((await sessionsUp()) < STREAMS) await sleep(500);
   });
-  const recordCpu = await run.phase('record', SECONDS + 60, () => cpuPct(SECONDS));
+  const recordCpu = await run.phase('record', SECONDS + 60, () => profiled('record', () => cpuPct(SECONDS)));
   await recorder.close();
-  run.result['recordCpuPctPerStream'] = round((recordCpu - idleCpu) / STREAMS, 3);
+  run.result['recordCpuPctPerStream'] = round((recordCpu - idleBeforeRecord) / STREAMS, 3);
   run.result['forwardToRecordRatio'] = round(run.result['forwardCpuPctPerStream'] as number / (run.result['recordCpuPctPerStream'] as number), 2);
   run.result['loadAverage'] = loadAverage();
 
@@ -188,6 +215,7 @@ await runBench('cascade', async (run) => {
     ['idle CPU, both platforms (% of a core)', run.result['idleCpuPct']],
     [`forwarding, ${STREAMS} streams, send + receive (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
     ['pictures received per stream per second', run.result['framesPerSecondPerStream']],
+    ['idle CPU before recording (% of a core)', run.result['idleBeforeRecordCpuPct']],
     [`recording the same ${STREAMS} cameras (% of a core per stream)`, run.result['recordCpuPctPerStream']],
     ['forwarding (both ends) / recording (goal ≤ 1)', run.result['forwardToRecordRatio']],
     ['load average', run.result['loadAverage']],

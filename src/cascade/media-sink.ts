@@ -36,6 +36,8 @@ export class MediaSink {
     private readonly bindHost: string,
   ) {}
 
+  private udpConnected = false;
+
   /** Binds what our answer names: the UDP sending socket, or the TCP port we listen on. */
   async bind(): Promise<number> {
     if (this.target.transport === 'udp') {
@@ -45,6 +47,12 @@ export class MediaSink {
         socket.bind(0, this.bindHost, () => resolve());
       });
       socket.on('error', () => undefined);
+      // Connected to the upper's media address, so each packet is sent with no address to look up
+      // (the unconnected send resolves it for every packet, a large share of forwarding's CPU).
+      this.udpConnected = await new Promise<boolean>((resolve) => {
+        socket.once('error', () => resolve(false));
+        socket.connect(this.target.port, this.target.address, () => resolve(true));
+      });
       this.udp = socket;
       return socket.address().port;
     }
@@ -102,9 +110,19 @@ export class MediaSink {
     return !!this.tcp && this.tcp.writableLength > TCP_HIGH_WATER;
   }
 
+  /** One frame's packets: a datagram each over UDP, one write of their RFC 4571 stream over TCP. */
+  sendFrame(packets: readonly Buffer[], framed: Buffer): void {
+    if (this.closed) return;
+    if (this.udp) for (const pkt of packets) this.send(pkt);
+    else if (this.tcp && !this.tcp.destroyed) this.tcp.write(framed);
+  }
+
   send(pkt: Buffer): void {
     if (this.closed) return;
-    if (this.udp) this.udp.send(pkt, this.target.port, this.target.address);
+    if (this.udp) {
+      if (this.udpConnected) this.udp.send(pkt);
+      else this.udp.send(pkt, this.target.port, this.target.address);
+    }
     else if (this.tcp && !this.tcp.destroyed) this.tcp.write(frameRfc4571(pkt));
   }
 

@@ -74,11 +74,10 @@ export class UpwardStream {
     this.started = true;
     this.skipping = false;
     const ps = muxPsFrame({ codec, pts90k: f.pts90k, ...(f.dts90k !== undefined ? { dts90k: f.dts90k } : {}), keyframe: f.keyframe, nalus: f.nalus, parameterSets: this.info!.video.parameterSets });
-    for (const pkt of this.packetizer.packetize(ps, f.pts90k)) {
-      this.sink.send(pkt);
-      this.packetsSent++;
-      this.bytesSent += pkt.length;
-    }
+    const { packets, framed } = this.packetizer.packetizeFramed(ps, f.pts90k);
+    this.sink.sendFrame(packets, framed);
+    this.packetsSent += packets.length;
+    for (const pkt of packets) this.bytesSent += pkt.length;
     this.framesSent++;
   }
 

@@ -82,16 +82,25 @@ export function crc32Mpeg(data: Buffer): number {
   return crc >>> 0;
 }
 
-function pes(payload: Buffer, pts: number | undefined, dts: number | undefined): Buffer {
+/** Writes a PES header for `payloadLength` bytes at `at` in `out`; returns where the payload starts. */
+function writePesHeader(out: Buffer, at: number, payloadLength: number, pts: number | undefined, dts: number | undefined): number {
   const flags = pts === undefined ? 0 : dts === undefined || dts === pts ? 0x80 : 0xc0;
-  const stamps = flags === 0xc0 ? Buffer.concat([timestamp(0x3, pts!), timestamp(0x1, dts!)]) : flags === 0x80 ? timestamp(0x2, pts!) : Buffer.alloc(0);
-  const head = Buffer.alloc(9);
-  head.writeUInt32BE(0x100 | VIDEO_ID, 0);
-  head.writeUInt16BE(3 + stamps.length + payload.length, 4);
-  head[6] = 0x80; // '10', not scrambled, no priority, alignment 0
-  head[7] = flags;
-  head[8] = stamps.length;
-  return Buffer.concat([head, stamps, payload]);
+  const stampsLength = flags === 0xc0 ? 10 : flags === 0x80 ? 5 : 0;
+  out.writeUInt32BE(0x100 | VIDEO_ID, at);
+  out.writeUInt16BE(3 + stampsLength + payloadLength, at + 4);
+  out[at + 6] = 0x80; // '10', not scrambled, no priority, alignment 0
+  out[at + 7] = flags;
+  out[at + 8] = stampsLength;
+  if (flags === 0xc0) {
+    timestamp(0x3, pts!).copy(out, at + 9);
+    timestamp(0x1, dts!).copy(out, at + 14);
+  } else if (flags === 0x80) timestamp(0x2, pts!).copy(out, at + 9);
+  return at + 9 + stampsLength;
+}
+
+/** PES header length for a packet with these stamps. */
+function pesHeaderLength(pts: number | undefined, dts: number | undefined): number {
+  return 9 + (pts === undefined ? 0 : dts === undefined || dts === pts ? 5 : 10);
 }
 
 export interface PsFrame {
@@ -108,22 +117,57 @@ function nalType(codec: 'h264' | 'h265', n: Buffer): number {
   return codec === 'h264' ? n[0]! & 0x1f : (n[0]! >> 1) & 0x3f;
 }
 
-/** One frame as program-stream bytes: pack header, on keyframes system header and PSM, then PES. */
+/**
+ * One frame as program-stream bytes: pack header, on keyframes system header and PSM, then PES.
+ * Written into one buffer sized first: the frame's bytes are copied once (they were copied three
+ * times by joining the start codes, each PES and the parts, which was most of forwarding's cost).
+ */
 export function muxPsFrame(f: PsFrame): Buffer {
   const dts = f.dts90k ?? f.pts90k;
-  const parts: Buffer[] = [packHeader(dts)];
+  const heads: Buffer[] = [packHeader(dts)];
   let nalus = f.nalus;
   if (f.keyframe) {
-    parts.push(systemHeader(), programStreamMap(f.codec));
+    heads.push(systemHeader(), programStreamMap(f.codec));
     const isParam = (n: Buffer) => (f.codec === 'h264' ? [7, 8].includes(nalType('h264', n)) : [32, 33, 34].includes(nalType('h265', n)));
     if (f.parameterSets?.length && !nalus.some(isParam)) nalus = [...f.parameterSets, ...nalus];
   }
-  const es = Buffer.concat(nalus.flatMap((n) => [START, n]));
-  for (let at = 0; at < es.length || at === 0; at += PES_MAX) {
-    parts.push(pes(es.subarray(at, at + PES_MAX), at === 0 ? f.pts90k : undefined, at === 0 ? dts : undefined));
-    if (es.length === 0) break;
+  let esLength = 0;
+  for (const n of nalus) esLength += START.length + n.length;
+  // PES packets of at most PES_MAX payload bytes each (one, empty, for an empty frame).
+  const packets = Math.max(1, Math.ceil(esLength / PES_MAX));
+  let total = esLength;
+  for (const h of heads) total += h.length;
+  for (let k = 0; k < packets; k++) total += pesHeaderLength(k === 0 ? f.pts90k : undefined, k === 0 ? dts : undefined);
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const h of heads) at += h.copy(out, at);
+  // The elementary stream (start code, NAL unit, …) written across the PES packets' payloads.
+  let nalu = 0;
+  let within = -START.length; // negative: inside the start code before NAL unit `nalu`
+  for (let k = 0; k < packets; k++) {
+    const length = Math.min(PES_MAX, esLength - k * PES_MAX);
+    at = writePesHeader(out, at, length, k === 0 ? f.pts90k : undefined, k === 0 ? dts : undefined);
+    let left = length;
+    while (left > 0) {
+      const n = nalus[nalu]!;
+      if (within < 0) {
+        const take = Math.min(left, -within);
+        at += START.copy(out, at, START.length + within, START.length + within + take);
+        within += take;
+        left -= take;
+      } else {
+        const take = Math.min(left, n.length - within);
+        at += n.copy(out, at, within, within + take);
+        within += take;
+        left -= take;
+      }
+      if (within === n.length) {
+        nalu++;
+        within = -START.length;
+      }
+    }
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 /** Cuts PS bytes into RTP packets (RFC 3550 header, no payload header); the last has the marker. */
@@ -139,21 +183,35 @@ export class RtpPsPacketizer {
     this.seq = seq & 0xffff;
   }
 
+  /** The RTP packets of one frame's PS bytes (views of one buffer: the bytes are copied once). */
   packetize(ps: Buffer, timestamp90k: number): Buffer[] {
-    const out: Buffer[] = [];
+    return this.packetizeFramed(ps, timestamp90k).packets;
+  }
+
+  /**
+   * The packets, and the same packets as one RFC 4571 stream (each after its 2-byte length), laid
+   * out in one buffer: over TCP a frame is one write, over UDP each packet one datagram.
+   */
+  packetizeFramed(ps: Buffer, timestamp90k: number): { packets: Buffer[]; framed: Buffer } {
     const ts = ((Math.round(timestamp90k) % 2 ** 32) + 2 ** 32) % 2 ** 32;
-    for (let at = 0; at < ps.length; at += this.maxPayload) {
-      const chunk = ps.subarray(at, at + this.maxPayload);
-      const last = at + this.maxPayload >= ps.length;
-      const h = Buffer.alloc(12);
-      h[0] = 0x80;
-      h[1] = (last ? 0x80 : 0) | this.payloadType;
-      h.writeUInt16BE(this.seq, 2);
+    const count = Math.ceil(ps.length / this.maxPayload);
+    const framed = Buffer.allocUnsafe(ps.length + 14 * count);
+    const packets: Buffer[] = new Array(count);
+    let w = 0;
+    for (let k = 0, at = 0; k < count; k++, at += this.maxPayload) {
+      const end = Math.min(ps.length, at + this.maxPayload);
+      framed.writeUInt16BE(12 + end - at, w);
+      const start = w + 2;
+      framed[start] = 0x80;
+      framed[start + 1] = (k === count - 1 ? 0x80 : 0) | this.payloadType;
+      framed.writeUInt16BE(this.seq, start + 2);
       this.seq = (this.seq + 1) & 0xffff;
-      h.writeUInt32BE(ts, 4);
-      h.writeUInt32BE(this.ssrc >>> 0, 8);
-      out.push(Buffer.concat([h, chunk]));
+      framed.writeUInt32BE(ts, start + 4);
+      framed.writeUInt32BE(this.ssrc >>> 0, start + 8);
+      w = start + 12;
+      w += ps.copy(framed, w, at, end);
+      packets[k] = framed.subarray(start, w);
     }
-    return out;
+    return { packets, framed };
   }
 }
