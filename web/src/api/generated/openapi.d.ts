@@ -9106,6 +9106,13 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "planned" | "in_service" | "fault" | "suspended" | "removed";
                                 sourceUrl: string | null;
+                                /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
+                                via?: {
+                                    /** @description the lower platform's or GB device's SIP ID */
+                                    device: string;
+                                    /** @description the channel's 6-digit region code (行政区划) */
+                                    civilCode: string;
+                                } | null;
                                 createdAt: number;
                                 updatedAt: number;
                             }[];
@@ -9358,6 +9365,13 @@ export interface paths {
                             /** @enum {string} */
                             status: "planned" | "in_service" | "fault" | "suspended" | "removed";
                             sourceUrl: string | null;
+                            /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
+                            via?: {
+                                /** @description the lower platform's or GB device's SIP ID */
+                                device: string;
+                                /** @description the channel's 6-digit region code (行政区划) */
+                                civilCode: string;
+                            } | null;
                             createdAt: number;
                             updatedAt: number;
                             warnings: {
@@ -9594,6 +9608,13 @@ export interface paths {
                             /** @enum {string} */
                             status: "planned" | "in_service" | "fault" | "suspended" | "removed";
                             sourceUrl: string | null;
+                            /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
+                            via?: {
+                                /** @description the lower platform's or GB device's SIP ID */
+                                device: string;
+                                /** @description the channel's 6-digit region code (行政区划) */
+                                civilCode: string;
+                            } | null;
                             createdAt: number;
                             updatedAt: number;
                         };
@@ -9837,6 +9858,13 @@ export interface paths {
                             /** @enum {string} */
                             status: "planned" | "in_service" | "fault" | "suspended" | "removed";
                             sourceUrl: string | null;
+                            /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
+                            via?: {
+                                /** @description the lower platform's or GB device's SIP ID */
+                                device: string;
+                                /** @description the channel's 6-digit region code (行政区划) */
+                                civilCode: string;
+                            } | null;
                             createdAt: number;
                             updatedAt: number;
                             warnings: {
