@@ -5,7 +5,7 @@
 import type { Camera } from '../db/camera.repository.js';
 import { Errors } from '../errors.js';
 import type { Actor } from './actor.js';
-import { cameraFor, listingScopes } from './camera-view.js';
+import { cameraFor, listingScopes, type ShownCamera } from './camera-view.js';
 import type { CameraSubject } from './policy.js';
 import type { SecurityLog } from './security-log.js';
 
@@ -26,7 +26,7 @@ export class CameraReading {
    * The cameras as `actor` may see them; the confidential ones shown are registered as `what`.
    * `positions`: for the map, where watchers (map:view) are given the cameras' positions too.
    */
-  async show(actor: Actor, cameras: Camera[], what: string, positions = false): Promise<Camera[]> {
+  async show(actor: Actor, cameras: Camera[], what: string, positions = false): Promise<ShownCamera[]> {
     const subjects = await this.subjects(cameras);
     const shown = cameras.map((c) => cameraFor(actor, c, subjects.get(c.id)!, positions));
     const confidential = shown.filter((x) => x.confidential).map((x) => x.camera.id);

@@ -12,14 +12,33 @@ export function listingScopes(actor: Actor): string[] {
   return [...new Set(CAMERA_LISTING_PERMISSIONS.flatMap((p) => actor.scopes(p)))];
 }
 
+/** Where a camera came from when a lower platform or GB device catalogued it: that device's SIP ID and the channel's region code. */
+export interface CameraVia {
+  device: string;
+  civilCode: string;
+}
+
+/**
+ * A camera with the lower platform it came through (cascade, GB/T 28181), for the upper one's tree.
+ * Not confidential: the lower platform's own ID and the 6-digit region code name no camera and no
+ * stream address (the channel's full national ID and source stay hidden without basic-info:read).
+ */
+export type ShownCamera = Camera & { via?: CameraVia | null };
+
+export function viaOf(camera: Camera): CameraVia | null {
+  const m = /^gb28181:\/\/([^/]+)\/(\d{6})/.exec(camera.sourceUrl ?? '');
+  return m ? { device: m[1]!, civilCode: m[2]! } : null;
+}
+
 /**
  * The camera as this actor may see it, and whether confidential fields were shown. `positions`:
  * asked for the map, where one who may only watch the camera (map:view) gets its position, view
  * direction and field of view, and nothing else confidential.
  */
-export function cameraFor(actor: Actor, camera: Camera, subject: CameraSubject, positions = false): { camera: Camera; confidential: boolean } {
-  if (can(actor, 'read-confidential', subject)) return { camera, confidential: true };
-  const hidden = { ...camera, gbId: '', address: '', sourceUrl: null };
+export function cameraFor(actor: Actor, camera: Camera, subject: CameraSubject, positions = false): { camera: ShownCamera; confidential: boolean } {
+  const via = viaOf(camera);
+  if (can(actor, 'read-confidential', subject)) return { camera: { ...camera, via }, confidential: true };
+  const hidden = { ...camera, gbId: '', address: '', sourceUrl: null, via };
   if (positions && can(actor, 'read-position', subject)) return { camera: hidden, confidential: true };
   return { camera: { ...hidden, longitude: null, latitude: null, directionDeg: null, fovDeg: null }, confidential: false };
 }

@@ -263,7 +263,7 @@ export const configSchema = z.strictObject({
       keepaliveMissed: z.number().int().min(1).max(100).default(3),
       /** Longest registration accepted; a device asking more gets this. */
       maxExpiresSeconds: z.number().int().min(60).max(86_400 * 7).default(86_400),
-      /** Where catalog channels go in the registry when their civil code names no region. */
+      /** Where catalog channels go in the registry when their civil code names no region nor an ancestor (else the one top region). */
       defaultRegionId: z.number().int().positive().optional(),
       /** Place category given to new catalog channels (GB/T 28181 catalogs carry none). */
       placeCategory: z.string().min(1).max(64).default('road-key-sections'),

@@ -207,7 +207,13 @@ export class GbDeviceService {
 
   private async regionsByCivilCode(): Promise<Map<string, number>> {
     const map = new Map<string, number>();
-    for (const o of await this.deps.organisations.list({ kind: 'platform' })) if (o.regionCode) map.set(o.regionCode, o.id);
+    const platforms = await this.deps.organisations.list({ kind: 'platform' });
+    for (const o of platforms) if (o.regionCode) map.set(o.regionCode, o.id);
+    // A code with no known region nor ancestor here (a lower platform across a boundary) still
+    // lands somewhere a person sees it: the default region, else the registry's one top region.
+    // The console shows the channel's own code beside it (src/access/camera-view.ts `viaOf`).
+    const roots = platforms.filter((o) => o.parentId === null);
+    if (roots.length === 1) map.set(TOP_REGION, roots[0]!.id);
     return map;
   }
 
@@ -216,7 +222,7 @@ export class GbDeviceService {
       const hit = regions.get(civilCode.slice(0, len).padEnd(6, '0')) ?? regions.get(civilCode.slice(0, len));
       if (hit) return hit;
     }
-    return this.deps.settings.defaultRegionId;
+    return this.deps.settings.defaultRegionId ?? regions.get(TOP_REGION);
   }
 
   private async ensureGroup(deviceId: string, item: CatalogItem): Promise<number> {
@@ -250,7 +256,7 @@ export class GbDeviceService {
     } else {
       const regionId = this.regionFor(item.civilCode, regions);
       if (regionId === undefined) {
-        throw Errors.validation(`civil code ${item.civilCode ?? '(none)'} names no region in the registry and gb28181.defaultRegionId is not set`);
+        throw Errors.validation(`civil code ${item.civilCode ?? '(none)'} names no region in the registry, gb28181.defaultRegionId is not set and the registry has no single top region`);
       }
       const camera = await this.deps.registry.cameras.register(
         {
@@ -279,6 +285,9 @@ export class GbDeviceService {
     return cameraId;
   }
 }
+
+/** Key of the registry's single top region in the map of regions by civil code. */
+const TOP_REGION = 'top';
 
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 

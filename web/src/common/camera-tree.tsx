@@ -19,10 +19,20 @@ const STATUS_BADGE: Record<string, 'success' | 'error' | 'warning' | 'default'> 
   suspended: 'warning',
 };
 
-/** Tree keys: "c:<id>" a camera, "o:<id>" an organisation, "g:<id>" a group. */
+/** Tree keys: "c:<id>" a camera, "o:<id>" an organisation, "g:<id>" a group, "d:<org>:<device>" a lower platform or device. */
 export function cameraIdOfKey(key: string | number | bigint): number | undefined {
   const m = /^c:(\d+)$/.exec(String(key));
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A camera from a lower platform whose region code is not the code of the region it sits under:
+ * the city's registry has no such region, so the channel was placed under its nearest known
+ * ancestor or the default region. The code is shown, never hidden.
+ */
+function foreignCode(c: Camera, region: Organisation | undefined): string | undefined {
+  const code = c.via?.civilCode;
+  return code && region?.regionCode !== code ? code : undefined;
 }
 
 interface Props {
@@ -46,7 +56,8 @@ export function CameraTree({ catalogue, live, checkable, checked, onCheck, dragg
   const treeData = useMemo(() => {
     const q = search.trim().toLowerCase();
     const match = (c: Camera) => !q || c.name.toLowerCase().includes(q) || c.gbId.toLowerCase().includes(q);
-    const cameraNode = (c: Camera): TreeDataNode => {
+    const cameraNode = (c: Camera, region?: Organisation): TreeDataNode => {
+      const code = mode === 'region' ? foreignCode(c, region) : undefined;
       const on = live?.get(c.id);
       const status = on === undefined ? (STATUS_BADGE[c.status] ?? 'default') : on ? 'success' : 'default';
       const title: ReactNode = (
@@ -57,6 +68,12 @@ export function CameraTree({ catalogue, live, checkable, checked, onCheck, dragg
           onDoubleClick={onOpen ? () => onOpen(c) : undefined}
         >
           <Badge status={status} /> {c.name}
+          {code && (
+            <Typography.Text type="secondary" data-testid={`tree-camera-code-${c.id}`}>
+              {' '}
+              {t('tree.regionCode', { code })}
+            </Typography.Text>
+          )}
         </span>
       );
       return { key: `c:${c.id}`, title, isLeaf: true };
@@ -68,21 +85,39 @@ export function CameraTree({ catalogue, live, checkable, checked, onCheck, dragg
       const groupNodes = catalogue.groups.map((g) => ({
         key: `g:${g.id}`,
         title: g.name,
-        children: g.cameraIds.map((id) => catalogue.byId.get(id)).filter((c): c is Camera => !!c && match(c)).map(cameraNode),
+        children: g.cameraIds.map((id) => catalogue.byId.get(id)).filter((c): c is Camera => !!c && match(c)).map((c) => cameraNode(c)),
       }));
       return withCameras(groupNodes);
     }
     const field: keyof Camera = mode === 'region' ? 'regionId' : 'userUnitId';
     const orgs: Organisation[] = catalogue.organisations.filter((o) => (mode === 'region' ? o.kind === 'platform' : o.kind === 'unit'));
+    // By region, the channels of each lower platform or GB device stand in a node of their own under
+    // the region, so the city sees which lower one they came through.
+    const camerasOf = (org: Organisation | undefined, list: Camera[], key: string): TreeDataNode[] => {
+      if (mode !== 'region') return list.map((c) => cameraNode(c));
+      const own: TreeDataNode[] = [];
+      const byDevice = new Map<string, Camera[]>();
+      for (const c of list) {
+        const device = c.via?.device;
+        if (device) byDevice.set(device, [...(byDevice.get(device) ?? []), c]);
+        else own.push(cameraNode(c, org));
+      }
+      const lower = [...byDevice].map(([device, cs]) => ({
+        key: `d:${key}:${device}`,
+        title: <span data-testid={`tree-device-${key}-${device}`}>{t('tree.viaDevice', { id: device })}</span>,
+        children: cs.map((c) => cameraNode(c, org)),
+      }));
+      return [...lower, ...own];
+    };
     // Organisations without any visible camera below them are left out.
     const toNode = (n: OrgTreeNode): TreeDataNode => ({
       key: `o:${n.org.id}`,
-      title: orgName(n.org),
-      children: [...withCameras(n.children.map(toNode)), ...cameras.filter((c) => c[field] === n.org.id).map(cameraNode)],
+      title: <span data-testid={`tree-org-${n.org.id}`}>{orgName(n.org)}</span>,
+      children: [...withCameras(n.children.map(toNode)), ...camerasOf(n.org, cameras.filter((c) => c[field] === n.org.id), String(n.org.id))],
     });
     const roots = withCameras(buildOrgTree(orgs).map(toNode));
     const placed = new Set(orgs.map((o) => o.id));
-    const elsewhere = cameras.filter((c) => c[field] === null || !placed.has(c[field] as number)).map(cameraNode);
+    const elsewhere = camerasOf(undefined, cameras.filter((c) => c[field] === null || !placed.has(c[field] as number)), 'none');
     if (elsewhere.length) roots.push({ key: 'o:none', title: t('tree.unplaced'), children: elsewhere });
     return roots;
   }, [catalogue, mode, search, live, draggable, onOpen, orgName, t]);

@@ -9500,6 +9500,13 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "planned" | "in_service" | "fault" | "suspended" | "removed";
                                 sourceUrl: string | null;
+                                /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
+                                via?: {
+                                    /** @description the lower platform's or GB device's SIP ID */
+                                    device: string;
+                                    /** @description the channel's 6-digit region code (行政区划) */
+                                    civilCode: string;
+                                } | null;
                                 createdAt: number;
                                 updatedAt: number;
                             }[];
@@ -9752,6 +9759,13 @@ export interface paths {
                             /** @enum {string} */
                             status: "planned" | "in_service" | "fault" | "suspended" | "removed";
                             sourceUrl: string | null;
+                            /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
+                            via?: {
+                                /** @description the lower platform's or GB device's SIP ID */
+                                device: string;
+                                /** @description the channel's 6-digit region code (行政区划) */
+                                civilCode: string;
+                            } | null;
                             createdAt: number;
                             updatedAt: number;
                             warnings: {
@@ -9988,6 +10002,13 @@ export interface paths {
                             /** @enum {string} */
                             status: "planned" | "in_service" | "fault" | "suspended" | "removed";
                             sourceUrl: string | null;
+                            /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
+                            via?: {
+                                /** @description the lower platform's or GB device's SIP ID */
+                                device: string;
+                                /** @description the channel's 6-digit region code (行政区划) */
+                                civilCode: string;
+                            } | null;
                             createdAt: number;
                             updatedAt: number;
                         };
@@ -10231,6 +10252,13 @@ export interface paths {
                             /** @enum {string} */
                             status: "planned" | "in_service" | "fault" | "suspended" | "removed";
                             sourceUrl: string | null;
+                            /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
+                            via?: {
+                                /** @description the lower platform's or GB device's SIP ID */
+                                device: string;
+                                /** @description the channel's 6-digit region code (行政区划) */
+                                civilCode: string;
+                            } | null;
                             createdAt: number;
                             updatedAt: number;
                             warnings: {

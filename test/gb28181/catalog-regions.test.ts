@@ -1,0 +1,59 @@
+// Where a lower device's catalogued channels land in the city's registry, on both dialects: by
+// their region code (CivilCode), else the nearest known ancestor, else (no default region set) the
+// registry's one top region, so a channel from across a boundary is placed and shown, not refused.
+// With two top regions and no default nothing says where it belongs: refused, naming the code.
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/config.schema.js';
+import type { CatalogItem } from '../../src/gb28181/catalog.js';
+import { openGb28181, type GbRuntime } from '../../src/gb28181/open.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/databases.js';
+
+const NVR = '34010000001180000007';
+let t: TestApp | undefined;
+let gb: GbRuntime | undefined;
+
+afterEach(async () => {
+  await gb?.close();
+  await t?.close();
+  gb = undefined;
+  t = undefined;
+});
+
+const item = (deviceId: string, civilCode: string): CatalogItem => ({
+  deviceId,
+  name: `channel ${deviceId}`,
+  parentId: NVR,
+  civilCode,
+  status: 'ON',
+  event: null,
+  fields: { DeviceID: deviceId, CivilCode: civilCode },
+});
+
+for (const dialect of DIALECTS) {
+  describe(`catalog channels by region code (${dialect})`, () => {
+    it('places by code, then nearest ancestor, then the one top region', async () => {
+      t = await testApp(dialect);
+      const now = Date.now();
+      const city = await t.repos.organisations.create({ kind: 'platform', name: 'Hefei', level: 'city', regionCode: '340100' }, now);
+      const district = await t.repos.organisations.create({ kind: 'platform', name: 'Yaohai', level: 'district', regionCode: '340102', parentId: city.id }, now);
+      const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', domainPassword: 'domain-secret' } }).gb28181;
+      gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock: t.clock, logger: pino({ level: 'silent' }), queryOnRegister: false });
+      await t.repos.gbDevices.register({ deviceId: NVR, transport: 'UDP', address: '127.0.0.1', port: 5060, charset: 'UTF-8', expiresAt: now + 3_600_000, keepaliveSeconds: 60, keepaliveMissed: 3 }, now);
+      const out = await gb.service.applyCatalog(NVR, [item('34010200001310000001', '340102'), item('34010300001310000002', '340103'), item('11010100001310000003', '110101')]);
+      expect(out).toMatchObject({ cameras: 3, refused: [] });
+      const regionOf = async (gbId: string) => (await t!.repos.cameras.getByGbId(gbId))?.regionId;
+      expect(await regionOf('34010200001310000001')).toBe(district.id);
+      expect(await regionOf('34010300001310000002')).toBe(city.id);
+      expect(await regionOf('11010100001310000003')).toBe(city.id);
+
+      // A second top region: a code with no known region nor ancestor has nowhere to go.
+      await t.repos.organisations.create({ kind: 'platform', name: 'Wuhu', level: 'city', regionCode: '340200' }, now);
+      const again = await gb.service.applyCatalog(NVR, [item('11010200001310000004', '110102')]);
+      expect(again.cameras).toBe(0);
+      expect(again.refused).toEqual([expect.objectContaining({ channelId: '11010200001310000004', reason: expect.stringContaining('civil code 110102 names no region') })]);
+      expect(await regionOf('11010200001310000004')).toBeUndefined();
+    }, 60_000);
+  });
+}
