@@ -253,12 +253,13 @@ await runBench('cluster', async (run) => {
       const ceph = await run.phase('start ceph', 240, () => startCephS3(run.tempDir('vigil-bench-ceph-')));
       run.onCleanup('stop ceph', () => ceph.stop());
       const r = await run.phase('upload', 900, () =>
-        measureS3Upload({ ...ceph, bucket: `vigil-cluster-${Date.now().toString(36)}`, cameras: CAMERAS, kbps: UPLOAD_KBPS, fileSeconds: 60, files: 16, concurrency: 8, dir: run.tempDir('vigil-bench-s3-') }),
+        measureS3Upload({ ...ceph, bucket: `vigil-cluster-${Date.now().toString(36)}`, cameras: CAMERAS, kbps: UPLOAD_KBPS, fileSeconds: 60, files: 16, concurrency: 8, dir: run.tempDir('vigil-bench-s3-'), storeDir: ceph.dir }),
       );
-      Object.assign(run.result, { uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, uploadRatio: r.ratio });
+      Object.assign(run.result, { uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, uploadRatio: r.ratio, uploadCpuSecPerMB: r.clientCpuSecPerMB, storeCpuSecPerMB: r.storeCpuSecPerMB });
       console.log(`\nUpload to the object store, ${r.files} files of 60 s at ${UPLOAD_KBPS} kbit/s, 8 at once (load ${r.load.join(' ')})`);
       console.log(`  upload MB/s                             ${r.uploadMBps}`);
       console.log(`  recording MB/s (${CAMERAS} cameras)            ${r.recordingMBps}   ratio ${r.ratio}× (goal ≥ 3×)`);
+      console.log(`  CPU s per MB (uploader, store)          ${r.clientCpuSecPerMB}, ${r.storeCpuSecPerMB}`);
     }
   }
   run.result.load = loadAverage();
