@@ -1,5 +1,6 @@
-// A recorder node's leases (issue 22). Every round (a third of the lease time): heartbeat, renew
-// what it holds in one statement, then read the live nodes, the recordable cameras and the leases,
+// A recorder node's leases (issue 22). Every round (a third of the lease time): renew its own
+// lease row, which is its heartbeat and the lease of every camera it holds (one row updated a
+// round, whatever the number of cameras), then read the live nodes, the recordable cameras and the leases,
 // compute the placement every node computes alike, take the cameras placed here whose lease is
 // free or expired (epoch + 1), and hand over, a few a round, those placed on another live node.
 // Renewal and takeover use the database's clock; this process's monotonic clock only decides,
@@ -56,6 +57,8 @@ export class LeaseKeeper implements CameraLeases {
   private closed = false;
   private readonly mono: () => number;
   private failures = 0;
+  /** Rounds left that read which leases are still this node's (after its lease ran out). */
+  private checkHeldRounds = 0;
   /** Monotonic time of the last round that could not reach the database (-Infinity: none yet). */
   private lastFailureAt = -Infinity;
   private unlisten: (() => void) | undefined;
@@ -213,9 +216,18 @@ export class LeaseKeeper implements CameraLeases {
     const report: RoundReport = { renewed: 0, lost: [], acquired: [], released: [] };
     let changed = false;
     try {
-      await this.repo.heartbeat({ id: nodeId, url: this.options.url, capacity: this.options.capacity });
+      // One statement renews the heartbeat and every lease held (the node's own lease row). Only
+      // when that lease had run out (a pause, an outage) can another node have taken a camera:
+      // then, and the round after (a takeover committing late), the leases still ours are read.
       const mine = [...this.heldMap].map(([cameraId, h]) => ({ cameraId, epoch: h.epoch }));
-      const notRenewed = new Set(await this.repo.renew(nodeId, mine, leaseMs));
+      const { continuous } = await this.repo.renewNode({ id: nodeId, url: this.options.url, capacity: this.options.capacity }, leaseMs);
+      if (!continuous) this.checkHeldRounds = 2;
+      let notRenewed = new Set<number>();
+      if (this.checkHeldRounds > 0 && mine.length) {
+        this.checkHeldRounds--;
+        const still = new Map((await this.repo.heldBy(nodeId)).map((l) => [l.cameraId, l.epoch]));
+        notRenewed = new Set(mine.filter((m) => still.get(m.cameraId) !== m.epoch).map((m) => m.cameraId));
+      }
       report.renewed = mine.length - notRenewed.size;
       const validUntil = started + leaseMs - this.marginMs;
       for (const { cameraId } of mine) {
@@ -261,9 +273,8 @@ export class LeaseKeeper implements CameraLeases {
       // Make-before-break, as the successor: leases handed to this node are adopted first (so they
       // are not taken for a previous life's), and the standby sessions waiting for them promoted.
       if (this.incomingSet.size) {
-        const asked = this.mono();
         for (const a of await this.repo.adoptHandedOver(nodeId)) {
-          this.heldMap.set(a.cameraId, { epoch: a.epoch, validUntil: asked + leaseMs - this.marginMs });
+          this.heldMap.set(a.cameraId, { epoch: a.epoch, validUntil });
           this.incomingSet.delete(a.cameraId);
           this.settleWaiter(a.cameraId, a.epoch);
           report.acquired.push(a);
@@ -320,7 +331,7 @@ export class LeaseKeeper implements CameraLeases {
       if (toHandOver.length) {
         // After this node's last row: its files closed and indexed, then the lease passes on.
         await this.stopper(toHandOver);
-        const passed = await this.repo.handOver(nodeId, toHandOver.map((id) => ({ cameraId: id, epoch: this.heldMap.get(id)!.epoch })), leaseMs);
+        const passed = await this.repo.handOver(nodeId, toHandOver.map((id) => ({ cameraId: id, epoch: this.heldMap.get(id)!.epoch })));
         for (const p of passed) {
           this.heldMap.delete(p.cameraId);
           this.nominated.delete(p.cameraId);
@@ -350,11 +361,10 @@ export class LeaseKeeper implements CameraLeases {
         this.logger.info({ cameras: giving.map((g) => g.cameraId) }, 'cameras given up');
       }
       if (acquire.length && !this.closed) {
-        // The database set the expiry after this moment: counting from here is on the safe side.
-        const asked = this.mono();
-        const got = await this.repo.acquire(nodeId, acquire, leaseMs);
+        // Held under this node's lease, renewed this round after `started`.
+        const got = await this.repo.acquire(nodeId, acquire);
         for (const g of got) {
-          this.heldMap.set(g.cameraId, { epoch: g.epoch, validUntil: asked + leaseMs - this.marginMs });
+          this.heldMap.set(g.cameraId, { epoch: g.epoch, validUntil });
           // A standby session of a hand-over that fell through to expiry is promoted all the same.
           this.incomingSet.delete(g.cameraId);
           this.settleWaiter(g.cameraId, g.epoch);

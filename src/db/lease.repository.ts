@@ -11,6 +11,8 @@ export interface RecorderNodeTable {
   capacity: number;
   heartbeat_at: number;
   started_at: number;
+  /** Until when (the database's clock) the node holds every camera lease under its name (0042). */
+  lease_until: number;
 }
 
 export interface CameraLeaseTable {
@@ -68,6 +70,18 @@ export interface HeldLease {
 /** The database's clock in epoch milliseconds (clock_timestamp: it moves within a transaction). */
 const NOW_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
+/**
+ * A held camera lease's own expiry (9999-12-31): it runs until given up (then: now) or until its
+ * node stops renewing its one row, `recorder_nodes.lease_until` (migration 0042). So a node
+ * renews all its leases by updating one row a round, not one per camera.
+ */
+export const LEASE_HELD = 253_402_300_799_999;
+
+/** Camera leases with their holder's node row, for the lease's expiry as it stands. */
+const LEASES_WITH_NODES = sql`camera_leases l left join recorder_nodes n on n.id = l.node_id`;
+/** A lease's expiry: its own or its node's, whichever comes first. */
+const EXPIRY = sql<number>`least(l.expires_at, coalesce(n.lease_until, 0))`;
+
 const toLease = (r: CameraLeaseTable & { expired: boolean }): CameraLease => ({
   cameraId: Number(r.camera_id), nodeId: r.node_id, epoch: Number(r.epoch), expiresAt: Number(r.expires_at), acquiredAt: Number(r.acquired_at), expired: r.expired,
   successor: r.successor ?? null, successorReady: Number(r.successor_ready ?? 0) === 1,
@@ -90,9 +104,33 @@ export class LeaseRepository {
       on conflict (id) do update set url = excluded.url, capacity = excluded.capacity, heartbeat_at = excluded.heartbeat_at`.execute(this.db);
   }
 
+  /**
+   * A lease round's one write: the node's heartbeat and, with it, every camera lease it holds,
+   * renewed until now + `leaseMs`. `continuous` says its lease had not run out before this
+   * renewal, so no other node can have taken any of its cameras meanwhile (a takeover needs the
+   * node's lease to have run out, and locks the node's row while it takes: see acquire). When it
+   * had run out, the node asks `heldBy` which leases are still its own.
+   */
+  async renewNode(node: { id: string; url: string | null; capacity: number }, leaseMs: number): Promise<{ continuous: boolean }> {
+    const { rows } = await sql<{ continuous: boolean }>`
+      with old as (select lease_until from recorder_nodes where id = ${node.id})
+      insert into recorder_nodes (id, url, capacity, heartbeat_at, started_at, lease_until)
+      values (${node.id}, ${node.url}, ${node.capacity}, ${NOW_MS}, ${NOW_MS}, ${NOW_MS} + ${leaseMs})
+      on conflict (id) do update set url = excluded.url, capacity = excluded.capacity, heartbeat_at = excluded.heartbeat_at, lease_until = excluded.lease_until
+      returning coalesce((select lease_until from old), 0) > recorder_nodes.heartbeat_at as continuous`.execute(this.db);
+    return { continuous: rows[0]?.continuous === true };
+  }
+
+  /** The leases under this node's name that it has not given up (read after its own lease had run out). */
+  async heldBy(nodeId: string): Promise<HeldLease[]> {
+    const { rows } = await sql<{ camera_id: number; epoch: number }>`
+      select camera_id, epoch from camera_leases where node_id = ${nodeId} and expires_at > ${NOW_MS}`.execute(this.db);
+    return rows.map((r) => ({ cameraId: Number(r.camera_id), epoch: Number(r.epoch) }));
+  }
+
   /** A node stopping cleanly: others need not wait for its heartbeat to age. */
   async leave(nodeId: string): Promise<void> {
-    await sql`update recorder_nodes set heartbeat_at = 0 where id = ${nodeId}`.execute(this.db);
+    await sql`update recorder_nodes set heartbeat_at = 0, lease_until = 0 where id = ${nodeId}`.execute(this.db);
   }
 
   /** Every node ever registered, alive when its heartbeat is younger than `leaseMs`. */
@@ -105,8 +143,8 @@ export class LeaseRepository {
 
   async leases(): Promise<CameraLease[]> {
     const { rows } = await sql<CameraLeaseTable & { expired: boolean }>`
-      select camera_id, node_id, epoch, expires_at, acquired_at, successor, successor_ready, expires_at <= ${NOW_MS} as expired
-      from camera_leases order by camera_id`.execute(this.db);
+      select l.camera_id, l.node_id, l.epoch, ${EXPIRY} as expires_at, l.acquired_at, l.successor, l.successor_ready, ${EXPIRY} <= ${NOW_MS} as expired
+      from ${LEASES_WITH_NODES} order by l.camera_id`.execute(this.db);
     return rows.map(toLease);
   }
 
@@ -114,50 +152,41 @@ export class LeaseRepository {
   async liveLeasesOf(cameraIds: readonly number[]): Promise<CameraLease[]> {
     if (!cameraIds.length) return [];
     const { rows } = await sql<CameraLeaseTable>`
-      select camera_id, node_id, epoch, expires_at, acquired_at, successor, successor_ready from camera_leases
-      where camera_id = any(${[...cameraIds]}::bigint[]) and expires_at > ${NOW_MS}`.execute(this.db);
+      select l.camera_id, l.node_id, l.epoch, ${EXPIRY} as expires_at, l.acquired_at, l.successor, l.successor_ready from ${LEASES_WITH_NODES}
+      where l.camera_id = any(${[...cameraIds]}::bigint[]) and ${EXPIRY} > ${NOW_MS}`.execute(this.db);
     return rows.map((r) => toLease({ ...r, expired: false }));
   }
 
   /** The lease of one camera, if any (the API routes a viewer to its node). */
   async lease(cameraId: number): Promise<CameraLease | undefined> {
     const { rows } = await sql<CameraLeaseTable & { expired: boolean }>`
-      select camera_id, node_id, epoch, expires_at, acquired_at, successor, successor_ready, expires_at <= ${NOW_MS} as expired
-      from camera_leases where camera_id = ${cameraId}`.execute(this.db);
+      select l.camera_id, l.node_id, l.epoch, ${EXPIRY} as expires_at, l.acquired_at, l.successor, l.successor_ready, ${EXPIRY} <= ${NOW_MS} as expired
+      from ${LEASES_WITH_NODES} where l.camera_id = ${cameraId}`.execute(this.db);
     return rows[0] && toLease(rows[0]);
   }
 
   /**
-   * Renews the leases this node holds, all in one statement: `update … where node = me and
-   * epoch = e`. Returns the cameras NOT renewed (taken over): usually none, so a node holding
-   * thousands of cameras reads back nothing.
+   * Takes cameras that have no lease, or whose lease expired by the database's clock (given up,
+   * or its node's lease ran out), with the next epoch. A live lease is never taken. The nodes
+   * whose lease ran out are locked (FOR SHARE) while their cameras are taken: a node renewing at
+   * that moment waits, and then learns its lease had run out (renewNode's `continuous`); a
+   * renewal that committed first is seen here (the lock reads the row's latest version) and its
+   * cameras are not taken. Returns what this node now holds of them; they are held until this
+   * node gives them up or stops renewing its own lease (renewNode).
    */
-  async renew(nodeId: string, held: readonly HeldLease[], leaseMs: number): Promise<number[]> {
-    if (!held.length) return [];
-    const { rows } = await sql<{ camera_id: number }>`
-      with h as (select * from unnest(${held.map((h) => h.cameraId)}::bigint[], ${held.map((h) => h.epoch)}::bigint[]) as h(camera_id, epoch)),
-      renewed as (
-        update camera_leases l set expires_at = ${NOW_MS} + ${leaseMs}
-        from h where l.camera_id = h.camera_id and l.epoch = h.epoch and l.node_id = ${nodeId}
-        returning l.camera_id)
-      select h.camera_id from h where not exists (select 1 from renewed r where r.camera_id = h.camera_id)`.execute(this.db);
-    return rows.map((r) => Number(r.camera_id));
-  }
-
-  /**
-   * Takes cameras that have no lease, or whose lease expired by the database's clock, with the
-   * next epoch. A live lease is never taken. Returns what this node now holds of them.
-   */
-  async acquire(nodeId: string, cameraIds: readonly number[], leaseMs: number): Promise<HeldLease[]> {
+  async acquire(nodeId: string, cameraIds: readonly number[]): Promise<HeldLease[]> {
     if (!cameraIds.length) return [];
     const { rows } = await sql<{ camera_id: number; epoch: number }>`
+      with lapsed as (select id from recorder_nodes where lease_until <= ${NOW_MS} for share)
       insert into camera_leases (camera_id, node_id, epoch, expires_at, acquired_at)
-      select c, ${nodeId}, 1, ${NOW_MS} + ${leaseMs}, ${NOW_MS} from unnest(${[...cameraIds]}::bigint[]) as c
+      select c, ${nodeId}, 1, ${LEASE_HELD}, ${NOW_MS} from unnest(${[...cameraIds]}::bigint[]) as c
       where exists (select 1 from cameras where id = c)
       on conflict (camera_id) do update
         set node_id = excluded.node_id, epoch = camera_leases.epoch + 1, expires_at = excluded.expires_at, acquired_at = excluded.acquired_at,
           successor = null, successor_ready = 0
         where camera_leases.expires_at <= ${NOW_MS}
+          or camera_leases.node_id in (select id from lapsed)
+          or not exists (select 1 from recorder_nodes n where n.id = camera_leases.node_id)
       returning camera_id, epoch`.execute(this.db);
     return rows.map((r) => ({ cameraId: Number(r.camera_id), epoch: Number(r.epoch) }));
   }
@@ -195,10 +224,10 @@ export class LeaseRepository {
    * with epoch + 1 (from here a row under the old epoch is refused), marked for the successor to
    * adopt (successor = node). Returns the cameras passed on.
    */
-  async handOver(nodeId: string, held: readonly HeldLease[], leaseMs: number): Promise<HeldLease[]> {
+  async handOver(nodeId: string, held: readonly HeldLease[]): Promise<HeldLease[]> {
     if (!held.length) return [];
     const { rows } = await sql<{ camera_id: number; epoch: number }>`
-      update camera_leases l set node_id = l.successor, epoch = l.epoch + 1, expires_at = ${NOW_MS} + ${leaseMs}, acquired_at = ${NOW_MS}
+      update camera_leases l set node_id = l.successor, epoch = l.epoch + 1, expires_at = ${LEASE_HELD}, acquired_at = ${NOW_MS}
       from unnest(${held.map((h) => h.cameraId)}::bigint[], ${held.map((h) => h.epoch)}::bigint[]) as h(camera_id, epoch)
       where l.camera_id = h.camera_id and l.epoch = h.epoch and l.node_id = ${nodeId} and l.successor is not null and l.successor_ready = 1
       returning l.camera_id, l.epoch`.execute(this.db);

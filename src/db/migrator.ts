@@ -31,6 +31,7 @@ import { backfilledFootage } from './migrations/0032-backfilled-footage.js';
 import { workspace } from './migrations/0034-workspace.js';
 import { cameraSearchTrigrams } from './migrations/0037-camera-search-trigrams.js';
 import { clusterKeysEvents } from './migrations/0035-cluster-keys-events.js';
+import { nodeLeases } from './migrations/0042-node-leases.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -62,6 +63,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0035-cluster-keys-events': clusterKeysEvents(db.dialect),
     '0036-release-caption-profile': releaseCaptionProfile(),
     '0037-camera-search-trigrams': cameraSearchTrigrams(db.dialect),
+    '0042-node-leases': nodeLeases(db.dialect),
   };
 }
 
