@@ -13,7 +13,10 @@ import type { RecordableCamera } from '../db/recording.repository.js';
 import type { CameraLeases } from '../recorder/leases.js';
 import { place, planRound } from './placement.js';
 
-/** A full look at cameras and leases at least every this many rounds. */
+/**
+ * Every this many quiet rounds, cameras or leases changed elsewhere are looked for by the
+ * database's digest of them; the full look (reading every camera and lease) only when it differs.
+ */
 const FULL_LOOK_EVERY = 10;
 
 export interface LeaseKeeperOptions {
@@ -65,6 +68,8 @@ export class LeaseKeeper implements CameraLeases {
   /** The live nodes at the last full look, and rounds since. */
   private lastAlive = '';
   private quietRounds = 0;
+  /** The database's digest of cameras and leases at the last full look. */
+  private lastFingerprint: string | undefined;
   /** The last full look wanted to take or give cameras: look again next round. */
   private unsettled = true;
   /** Make-before-break, as the successor: cameras being handed to this node. */
@@ -245,18 +250,28 @@ export class LeaseKeeper implements CameraLeases {
       if (this.closed) return report;
 
       // The whole picture (cameras, leases, placement) is read when it may have changed: the live
-      // nodes differ, the last look left something to take, a hand-over is under way, or every
-      // few rounds for cameras added or removed. Between, a round is the heartbeat, the renewal
-      // and the small node list: at 10,000 cameras that is most of the lease cost saved.
+      // nodes differ, the last look left something to take, a hand-over is under way, or the
+      // database's digest of cameras and leases (asked every tenth quiet round) changed. Between,
+      // a round is the renewal and the small node list: at 10,000 cameras that is most of the
+      // lease cost saved.
       const nodes = await this.repo.nodes(leaseMs);
       const aliveKey = nodes.filter((n) => n.alive || n.id === nodeId).map((n) => `${n.id}:${n.capacity}`).join(',');
-      if (aliveKey === this.lastAlive && !this.unsettled && ++this.quietRounds < FULL_LOOK_EVERY) {
+      let quiet = aliveKey === this.lastAlive && !this.unsettled;
+      let fingerprint: string | undefined;
+      if (quiet && ++this.quietRounds >= FULL_LOOK_EVERY) {
+        fingerprint = await this.repo.placementFingerprint();
+        this.quietRounds = 0;
+        quiet = fingerprint === this.lastFingerprint;
+      }
+      if (quiet) {
         this.failures = 0;
         this.options.onRound?.(report);
         return report;
       }
       this.lastAlive = aliveKey;
       this.quietRounds = 0;
+      // The digest before the full look: a change made while it reads is seen at the next check.
+      this.lastFingerprint = fingerprint ?? (await this.repo.placementFingerprint());
       const [cameras, leases] = await Promise.all([this.cameras(), this.repo.leases()]);
       const alive = nodes.filter((n) => n.alive || n.id === nodeId).map((n) => ({ id: n.id, capacity: n.id === nodeId ? this.options.capacity : n.capacity }));
       if (!alive.some((n) => n.id === nodeId)) alive.push({ id: nodeId, capacity: this.options.capacity });

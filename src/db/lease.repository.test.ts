@@ -103,6 +103,27 @@ describe('camera leases on postgres', () => {
     expect(await repos.recordings.events(cams[1]!)).toEqual([]);
   });
 
+  it('the placement digest stays while nothing changes and moves with cameras, priorities and leases', async () => {
+    const f0 = await repos.leases.placementFingerprint();
+    expect(await repos.leases.placementFingerprint()).toBe(f0);
+    await repos.leases.renewNode({ id: 'c', url: null, capacity: 10 }, LONG);
+    expect(await repos.leases.placementFingerprint()).toBe(f0);
+    await repos.leases.setPriority(cams[2]!, 5);
+    const f1 = await repos.leases.placementFingerprint();
+    expect(f1).not.toBe(f0);
+    expect(await repos.leases.acquire('c', [cams[2]!])).toEqual([{ cameraId: cams[2], epoch: 1 }]);
+    const f2 = await repos.leases.placementFingerprint();
+    expect(f2).not.toBe(f1);
+    await repos.leases.release('c', [{ cameraId: cams[2]!, epoch: 1 }]);
+    const f3 = await repos.leases.placementFingerprint();
+    expect(f3).not.toBe(f2);
+    await sql`update cameras set source_url = 'rtsp://127.0.0.1/moved' where id = ${cams[0]!}`.execute(db.kysely);
+    const f4 = await repos.leases.placementFingerprint();
+    expect(f4).not.toBe(f3);
+    await sql`update cameras set status = 'out_of_service', updated_at = updated_at + 1 where id = ${cams[1]!}`.execute(db.kysely);
+    expect(await repos.leases.placementFingerprint()).not.toBe(f4);
+  });
+
   it('lists nodes alive by heartbeat age on the database clock', async () => {
     await repos.leases.heartbeat({ id: 'a', url: null, capacity: 10 });
     await repos.leases.heartbeat({ id: 'b', url: 'http://127.0.0.1:1', capacity: 20 });
