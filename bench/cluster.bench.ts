@@ -205,10 +205,12 @@ await runBench('cluster', async (run) => {
       run.watchChild(id, n.child, n.stderr);
       run.onCleanup(id, () => n.stop());
     }
-    // Settled: every camera leased to a live node and placement agreeing (nothing moving).
+    // Settled: every camera leased to a live node and placement agreeing (nothing moving, no
+    // hand-over waiting: a lease-only node never gets ready, so its hand-overs fall back to
+    // break-before-make after three lease times, and until then every round is a full look).
     for (;;) {
       const leases = await repos.leases.leases();
-      const live = leases.filter((l) => !l.expired && leaseNodes.some((n) => n.id === l.nodeId));
+      const live = leases.filter((l) => !l.expired && l.successor === null && leaseNodes.some((n) => n.id === l.nodeId));
       if (live.length >= LEASED) {
         const moved = leaseNodes.map((n) => n.lines.at(-1)).every((l) => l && !l.acquired?.length && !l.released?.length);
         if (moved) return;

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { HeldLease, LeaseRepository } from '../db/lease.repository.js';
+import type { HeldLease, LeaseRepository, RecorderNode } from '../db/lease.repository.js';
 import type { RecordableCamera } from '../db/recording.repository.js';
 import type { CameraLeases } from '../recorder/leases.js';
 import { place, planRound } from './placement.js';
@@ -68,6 +68,7 @@ export class LeaseKeeper implements CameraLeases {
   /** The live nodes at the last full look, and rounds since. */
   private lastAlive = '';
   private quietRounds = 0;
+  private expiryTimer: NodeJS.Timeout | undefined;
   /** The database's digest of cameras and leases at the last full look. */
   private lastFingerprint: string | undefined;
   /** The last full look wanted to take or give cameras: look again next round. */
@@ -199,11 +200,32 @@ export class LeaseKeeper implements CameraLeases {
     return this.running;
   }
 
+  /**
+   * The soonest another live node's lease can run out: a round is set for that moment, so a dead
+   * node's cameras are taken when its lease runs out rather than at this node's next round (up
+   * to a third of the lease later). A node that renews moves the moment on; the timer is re-set
+   * each round.
+   */
+  private watchExpiry(nodes: readonly RecorderNode[]): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    const left = nodes.filter((n) => n.id !== this.nodeId && n.alive && n.leaseLeftMs > 0).map((n) => n.leaseLeftMs);
+    if (!left.length || this.closed) return;
+    const wait = Math.min(...left) + EXPIRY_SLACK_MS;
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.unsettled = true;
+      void this.round();
+    }, wait);
+    this.expiryTimer.unref();
+  }
+
   /** Stops renewing; gives every lease up so other nodes take the cameras at once, and leaves. */
   async close(): Promise<void> {
     this.closed = true;
     this.unlisten?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     await this.running?.catch(() => undefined);
     for (const id of [...this.waiters.keys()]) this.settleWaiter(id, new Error('the node is stopping'));
     this.incomingSet.clear();
@@ -254,7 +276,8 @@ export class LeaseKeeper implements CameraLeases {
       // database's digest of cameras and leases (asked every tenth quiet round) changed. Between,
       // a round is the renewal and the small node list: at 10,000 cameras that is most of the
       // lease cost saved.
-      const nodes = await this.repo.nodes(leaseMs);
+      const nodes = await this.repo.nodes();
+      this.watchExpiry(nodes);
       const aliveKey = nodes.filter((n) => n.alive || n.id === nodeId).map((n) => `${n.id}:${n.capacity}`).join(',');
       let quiet = aliveKey === this.lastAlive && !this.unsettled;
       let fingerprint: string | undefined;
@@ -412,6 +435,9 @@ export class LeaseKeeper implements CameraLeases {
     }
   }
 }
+
+/** A round just after a lease runs out (a little after, so the database sees it run out too). */
+const EXPIRY_SLACK_MS = 100;
 
 /** Held cameras placement gives to another node (a hand-over still to come). */
 function placedElsewhere(placement: ReadonlyMap<number, string>, held: Iterable<number>, self: string): boolean {

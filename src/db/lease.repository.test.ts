@@ -124,11 +124,11 @@ describe('camera leases on postgres', () => {
     expect(await repos.leases.placementFingerprint()).not.toBe(f4);
   });
 
-  it('lists nodes alive by heartbeat age on the database clock', async () => {
-    await repos.leases.heartbeat({ id: 'a', url: null, capacity: 10 });
-    await repos.leases.heartbeat({ id: 'b', url: 'http://127.0.0.1:1', capacity: 20 });
+  it('lists nodes alive while their lease runs, on the database clock', async () => {
+    await repos.leases.renewNode({ id: 'a', url: null, capacity: 10 }, LONG);
+    await repos.leases.renewNode({ id: 'b', url: 'http://127.0.0.1:1', capacity: 20 }, LONG);
     await repos.leases.leave('a');
-    const nodes = await repos.leases.nodes(LONG);
+    const nodes = await repos.leases.nodes();
     expect(nodes.map((n) => [n.id, n.alive, n.capacity])).toEqual([['a', false, 10], ['b', true, 20], ['c', true, 10]]);
   });
 });

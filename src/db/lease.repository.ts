@@ -44,8 +44,10 @@ export interface RecorderNode {
   capacity: number;
   heartbeatAt: number;
   startedAt: number;
-  /** Heartbeat within the lease time, by the database's clock. */
+  /** Its lease has not run out, by the database's clock. */
   alive: boolean;
+  /** How long until the node's lease runs out unless renewed, by the database's clock (ms; ≤ 0: run out). */
+  leaseLeftMs: number;
 }
 
 export interface CameraLease {
@@ -96,14 +98,6 @@ export class LeaseRepository {
     return Number(rows[0]!.now);
   }
 
-  /** This node is alive: registers it or refreshes its heartbeat and capacity. */
-  async heartbeat(node: { id: string; url: string | null; capacity: number }): Promise<void> {
-    await sql`
-      insert into recorder_nodes (id, url, capacity, heartbeat_at, started_at)
-      values (${node.id}, ${node.url}, ${node.capacity}, ${NOW_MS}, ${NOW_MS})
-      on conflict (id) do update set url = excluded.url, capacity = excluded.capacity, heartbeat_at = excluded.heartbeat_at`.execute(this.db);
-  }
-
   /**
    * A lease round's one write: the node's heartbeat and, with it, every camera lease it holds,
    * renewed until now + `leaseMs`. `continuous` says its lease had not run out before this
@@ -149,12 +143,12 @@ export class LeaseRepository {
     return `${rows[0]!.c}/${rows[0]!.l}`;
   }
 
-  /** Every node ever registered, alive when its heartbeat is younger than `leaseMs`. */
-  async nodes(leaseMs: number): Promise<RecorderNode[]> {
-    const { rows } = await sql<RecorderNodeTable & { alive: boolean }>`
-      select id, url, capacity, heartbeat_at, started_at, heartbeat_at > ${NOW_MS} - ${leaseMs} as alive
+  /** Every node ever registered, alive while its lease (renewNode) has not run out. */
+  async nodes(): Promise<RecorderNode[]> {
+    const { rows } = await sql<RecorderNodeTable & { alive: boolean; left_ms: number }>`
+      select id, url, capacity, heartbeat_at, started_at, lease_until > ${NOW_MS} as alive, lease_until - ${NOW_MS} as left_ms
       from recorder_nodes order by id`.execute(this.db);
-    return rows.map((r) => ({ id: r.id, url: r.url, capacity: Number(r.capacity), heartbeatAt: Number(r.heartbeat_at), startedAt: Number(r.started_at), alive: r.alive }));
+    return rows.map((r) => ({ id: r.id, url: r.url, capacity: Number(r.capacity), heartbeatAt: Number(r.heartbeat_at), startedAt: Number(r.started_at), alive: r.alive, leaseLeftMs: Number(r.left_ms) }));
   }
 
   async leases(): Promise<CameraLease[]> {
