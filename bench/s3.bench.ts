@@ -10,7 +10,7 @@
 // A readable table, then one JSON line: {"uploadMBps":…,"recordingMBps":…,"ratio":…,"load":[…]}.
 // `measureS3Upload` is what the cluster benchmark calls with its own gateway.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,6 +44,8 @@ export interface S3UploadOptions {
   concurrency: number;
   /** A folder of its own for the data folder and database. */
   dir: string;
+  /** The Ceph cluster's folder when it was started here: its daemons' CPU is counted. */
+  storeDir?: string;
 }
 
 export interface S3UploadResult {
@@ -53,6 +55,9 @@ export interface S3UploadResult {
   uploadMBps: number;
   recordingMBps: number;
   ratio: number;
+  /** CPU seconds per MB uploaded: this process (read, hashes, SDK) and the store's daemons (null: not started here). */
+  clientCpuSecPerMB: number;
+  storeCpuSecPerMB: number | null;
   /** Load average (1, 5, 15 min) when the measurement ended. */
   load: number[];
 }
@@ -89,19 +94,41 @@ export async function measureS3Upload(o: S3UploadOptions): Promise<S3UploadResul
         policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => 'national' }),
       });
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const store0 = o.storeDir ? cpuOfCommandsNaming(o.storeDir) : 0;
       const r = await uploader.runOnce();
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const storeCpu = o.storeDir ? cpuOfCommandsNaming(o.storeDir) - store0 : null;
       if (r.error) throw new Error(`upload failed: ${r.error}`);
       if (r.uploaded !== o.files) throw new Error(`uploaded ${r.uploaded} of ${o.files} files`);
       const uploadMBps = r.bytes / 1e6 / seconds;
       const recordingMBps = (o.cameras * o.kbps * 1000) / 8 / 1e6;
-      return { files: r.uploaded, bytes: r.bytes, seconds: round(seconds, 2), uploadMBps: round(uploadMBps), recordingMBps: round(recordingMBps), ratio: round(uploadMBps / recordingMBps, 2), load: loadavg().map((x) => round(x, 2)) };
+      const mb = r.bytes / 1e6;
+      return { clientCpuSecPerMB: round((cpu.user + cpu.system) / 1e6 / mb, 4), storeCpuSecPerMB: storeCpu === null ? null : round(storeCpu / mb, 4), files: r.uploaded, bytes: r.bytes, seconds: round(seconds, 2), uploadMBps: round(uploadMBps), recordingMBps: round(recordingMBps), ratio: round(uploadMBps / recordingMBps, 2), load: loadavg().map((x) => round(x, 2)) };
     } finally {
       store.close();
     }
   } finally {
     await db.close();
   }
+}
+
+/** CPU seconds used so far by the processes whose command line names `text` (the store's daemons, by their folder). */
+function cpuOfCommandsNaming(text: string): number {
+  let ticks = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text)) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* ended while listed */
+    }
+  }
+  return ticks / 100;
 }
 
 const { values } = parseArgs({
@@ -126,18 +153,20 @@ if (process.argv[1]?.endsWith('s3.bench.ts')) {
   await runBench('s3', async (run: BenchRun) => {
     const env = process.env;
     let target: Pick<S3UploadOptions, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>;
+    let storeDir: string | undefined;
     if (env.BENCH_S3_ENDPOINT) {
       target = { endpoint: env.BENCH_S3_ENDPOINT, region: env.BENCH_S3_REGION ?? 'us-east-1', accessKeyId: env.BENCH_S3_ACCESS_KEY_ID ?? '', secretAccessKey: env.BENCH_S3_SECRET_ACCESS_KEY ?? '' };
     } else {
       const ceph = await run.phase('start ceph', 240, () => startCephS3(run.tempDir('vigil-bench-ceph-')));
       run.onCleanup('stop ceph', () => ceph.stop({ keepDir: true }));
       target = ceph;
+      storeDir = ceph.dir;
     }
     const o: S3UploadOptions = {
       ...target,
       bucket: env.BENCH_S3_BUCKET ?? `vigil-bench-${Date.now().toString(36)}`,
       cameras: int(values.cameras, 'cameras'), kbps: int(values.kbps, 'kbps'), fileSeconds: int(values['file-seconds'], 'file-seconds'),
-      files: int(values.files, 'files'), concurrency: int(values.concurrency, 'concurrency'), dir: run.tempDir('vigil-bench-s3-'),
+      files: int(values.files, 'files'), concurrency: int(values.concurrency, 'concurrency'), dir: run.tempDir('vigil-bench-s3-'), storeDir,
     };
     const r = await run.phase('upload', 900, () => measureS3Upload(o));
     const rows: [string, string][] = [
@@ -146,9 +175,10 @@ if (process.argv[1]?.endsWith('s3.bench.ts')) {
       ['upload', `${r.uploadMBps} MB/s`],
       ['recording rate', `${r.recordingMBps} MB/s (${o.cameras} cameras × ${o.kbps} kbit/s)`],
       ['upload / recording', `${r.ratio}× (goal ≥ 3×)`],
+      ['CPU per MB', `${r.clientCpuSecPerMB} s here, ${r.storeCpuSecPerMB ?? '?'} s in the store`],
       ['load average', r.load.join(' ')],
     ];
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v}\n`);
-    Object.assign(run.result, { cameras: o.cameras, kbps: o.kbps, files: r.files, seconds: r.seconds, uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, ratio: r.ratio, load: r.load });
+    Object.assign(run.result, { cameras: o.cameras, kbps: o.kbps, files: r.files, seconds: r.seconds, uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, ratio: r.ratio, clientCpuSecPerMB: r.clientCpuSecPerMB, storeCpuSecPerMB: r.storeCpuSecPerMB, load: r.load });
   });
 }

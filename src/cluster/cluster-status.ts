@@ -35,7 +35,7 @@ export interface ClusterStatus {
 }
 
 export async function clusterStatus(leases: LeaseRepository, recordings: RecordingRepository, leaseMs: number): Promise<ClusterStatus> {
-  const [now, nodes, all, recordable] = await Promise.all([leases.now(), leases.nodes(leaseMs), leases.leases(), recordings.recordableCameras()]);
+  const [now, nodes, all, recordable] = await Promise.all([leases.now(), leases.nodes(), leases.leases(), recordings.recordableCameras()]);
   const live = all.filter((l) => !l.expired);
   const byCamera = new Map(live.map((l) => [l.cameraId, l]));
   const cameras = recordable.map((c) => {

@@ -1,5 +1,6 @@
-// A recorder node's leases (issue 22). Every round (a third of the lease time): heartbeat, renew
-// what it holds in one statement, then read the live nodes, the recordable cameras and the leases,
+// A recorder node's leases (issue 22). Every round (a third of the lease time): renew its own
+// lease row, which is its heartbeat and the lease of every camera it holds (one row updated a
+// round, whatever the number of cameras), then read the live nodes, the recordable cameras and the leases,
 // compute the placement every node computes alike, take the cameras placed here whose lease is
 // free or expired (epoch + 1), and hand over, a few a round, those placed on another live node.
 // Renewal and takeover use the database's clock; this process's monotonic clock only decides,
@@ -7,12 +8,15 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { HeldLease, LeaseRepository } from '../db/lease.repository.js';
+import type { HeldLease, LeaseRepository, RecorderNode } from '../db/lease.repository.js';
 import type { RecordableCamera } from '../db/recording.repository.js';
 import type { CameraLeases } from '../recorder/leases.js';
 import { place, planRound } from './placement.js';
 
-/** A full look at cameras and leases at least every this many rounds. */
+/**
+ * Every this many quiet rounds, cameras or leases changed elsewhere are looked for by the
+ * database's digest of them; the full look (reading every camera and lease) only when it differs.
+ */
 const FULL_LOOK_EVERY = 10;
 
 export interface LeaseKeeperOptions {
@@ -56,12 +60,17 @@ export class LeaseKeeper implements CameraLeases {
   private closed = false;
   private readonly mono: () => number;
   private failures = 0;
+  /** Rounds left that read which leases are still this node's (after its lease ran out). */
+  private checkHeldRounds = 0;
   /** Monotonic time of the last round that could not reach the database (-Infinity: none yet). */
   private lastFailureAt = -Infinity;
   private unlisten: (() => void) | undefined;
   /** The live nodes at the last full look, and rounds since. */
   private lastAlive = '';
   private quietRounds = 0;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /** The database's digest of cameras and leases at the last full look. */
+  private lastFingerprint: string | undefined;
   /** The last full look wanted to take or give cameras: look again next round. */
   private unsettled = true;
   /** Make-before-break, as the successor: cameras being handed to this node. */
@@ -191,11 +200,32 @@ export class LeaseKeeper implements CameraLeases {
     return this.running;
   }
 
+  /**
+   * The soonest another live node's lease can run out: a round is set for that moment, so a dead
+   * node's cameras are taken when its lease runs out rather than at this node's next round (up
+   * to a third of the lease later). A node that renews moves the moment on; the timer is re-set
+   * each round.
+   */
+  private watchExpiry(nodes: readonly RecorderNode[]): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    const left = nodes.filter((n) => n.id !== this.nodeId && n.alive && n.leaseLeftMs > 0).map((n) => n.leaseLeftMs);
+    if (!left.length || this.closed) return;
+    const wait = Math.min(...left) + EXPIRY_SLACK_MS;
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.unsettled = true;
+      void this.round();
+    }, wait);
+    this.expiryTimer.unref();
+  }
+
   /** Stops renewing; gives every lease up so other nodes take the cameras at once, and leaves. */
   async close(): Promise<void> {
     this.closed = true;
     this.unlisten?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     await this.running?.catch(() => undefined);
     for (const id of [...this.waiters.keys()]) this.settleWaiter(id, new Error('the node is stopping'));
     this.incomingSet.clear();
@@ -213,9 +243,18 @@ export class LeaseKeeper implements CameraLeases {
     const report: RoundReport = { renewed: 0, lost: [], acquired: [], released: [] };
     let changed = false;
     try {
-      await this.repo.heartbeat({ id: nodeId, url: this.options.url, capacity: this.options.capacity });
+      // One statement renews the heartbeat and every lease held (the node's own lease row). Only
+      // when that lease had run out (a pause, an outage) can another node have taken a camera:
+      // then, and the round after (a takeover committing late), the leases still ours are read.
       const mine = [...this.heldMap].map(([cameraId, h]) => ({ cameraId, epoch: h.epoch }));
-      const notRenewed = new Set(await this.repo.renew(nodeId, mine, leaseMs));
+      const { continuous } = await this.repo.renewNode({ id: nodeId, url: this.options.url, capacity: this.options.capacity }, leaseMs);
+      if (!continuous) this.checkHeldRounds = 2;
+      let notRenewed = new Set<number>();
+      if (this.checkHeldRounds > 0 && mine.length) {
+        this.checkHeldRounds--;
+        const still = new Map((await this.repo.heldBy(nodeId)).map((l) => [l.cameraId, l.epoch]));
+        notRenewed = new Set(mine.filter((m) => still.get(m.cameraId) !== m.epoch).map((m) => m.cameraId));
+      }
       report.renewed = mine.length - notRenewed.size;
       const validUntil = started + leaseMs - this.marginMs;
       for (const { cameraId } of mine) {
@@ -233,18 +272,29 @@ export class LeaseKeeper implements CameraLeases {
       if (this.closed) return report;
 
       // The whole picture (cameras, leases, placement) is read when it may have changed: the live
-      // nodes differ, the last look left something to take, a hand-over is under way, or every
-      // few rounds for cameras added or removed. Between, a round is the heartbeat, the renewal
-      // and the small node list: at 10,000 cameras that is most of the lease cost saved.
-      const nodes = await this.repo.nodes(leaseMs);
+      // nodes differ, the last look left something to take, a hand-over is under way, or the
+      // database's digest of cameras and leases (asked every tenth quiet round) changed. Between,
+      // a round is the renewal and the small node list: at 10,000 cameras that is most of the
+      // lease cost saved.
+      const nodes = await this.repo.nodes();
+      this.watchExpiry(nodes);
       const aliveKey = nodes.filter((n) => n.alive || n.id === nodeId).map((n) => `${n.id}:${n.capacity}`).join(',');
-      if (aliveKey === this.lastAlive && !this.unsettled && ++this.quietRounds < FULL_LOOK_EVERY) {
+      let quiet = aliveKey === this.lastAlive && !this.unsettled;
+      let fingerprint: string | undefined;
+      if (quiet && ++this.quietRounds >= FULL_LOOK_EVERY) {
+        fingerprint = await this.repo.placementFingerprint();
+        this.quietRounds = 0;
+        quiet = fingerprint === this.lastFingerprint;
+      }
+      if (quiet) {
         this.failures = 0;
         this.options.onRound?.(report);
         return report;
       }
       this.lastAlive = aliveKey;
       this.quietRounds = 0;
+      // The digest before the full look: a change made while it reads is seen at the next check.
+      this.lastFingerprint = fingerprint ?? (await this.repo.placementFingerprint());
       const [cameras, leases] = await Promise.all([this.cameras(), this.repo.leases()]);
       const alive = nodes.filter((n) => n.alive || n.id === nodeId).map((n) => ({ id: n.id, capacity: n.id === nodeId ? this.options.capacity : n.capacity }));
       if (!alive.some((n) => n.id === nodeId)) alive.push({ id: nodeId, capacity: this.options.capacity });
@@ -261,9 +311,8 @@ export class LeaseKeeper implements CameraLeases {
       // Make-before-break, as the successor: leases handed to this node are adopted first (so they
       // are not taken for a previous life's), and the standby sessions waiting for them promoted.
       if (this.incomingSet.size) {
-        const asked = this.mono();
         for (const a of await this.repo.adoptHandedOver(nodeId)) {
-          this.heldMap.set(a.cameraId, { epoch: a.epoch, validUntil: asked + leaseMs - this.marginMs });
+          this.heldMap.set(a.cameraId, { epoch: a.epoch, validUntil });
           this.incomingSet.delete(a.cameraId);
           this.settleWaiter(a.cameraId, a.epoch);
           report.acquired.push(a);
@@ -320,7 +369,7 @@ export class LeaseKeeper implements CameraLeases {
       if (toHandOver.length) {
         // After this node's last row: its files closed and indexed, then the lease passes on.
         await this.stopper(toHandOver);
-        const passed = await this.repo.handOver(nodeId, toHandOver.map((id) => ({ cameraId: id, epoch: this.heldMap.get(id)!.epoch })), leaseMs);
+        const passed = await this.repo.handOver(nodeId, toHandOver.map((id) => ({ cameraId: id, epoch: this.heldMap.get(id)!.epoch })));
         for (const p of passed) {
           this.heldMap.delete(p.cameraId);
           this.nominated.delete(p.cameraId);
@@ -350,11 +399,10 @@ export class LeaseKeeper implements CameraLeases {
         this.logger.info({ cameras: giving.map((g) => g.cameraId) }, 'cameras given up');
       }
       if (acquire.length && !this.closed) {
-        // The database set the expiry after this moment: counting from here is on the safe side.
-        const asked = this.mono();
-        const got = await this.repo.acquire(nodeId, acquire, leaseMs);
+        // Held under this node's lease, renewed this round after `started`.
+        const got = await this.repo.acquire(nodeId, acquire);
         for (const g of got) {
-          this.heldMap.set(g.cameraId, { epoch: g.epoch, validUntil: asked + leaseMs - this.marginMs });
+          this.heldMap.set(g.cameraId, { epoch: g.epoch, validUntil });
           // A standby session of a hand-over that fell through to expiry is promoted all the same.
           this.incomingSet.delete(g.cameraId);
           this.settleWaiter(g.cameraId, g.epoch);
@@ -387,6 +435,9 @@ export class LeaseKeeper implements CameraLeases {
     }
   }
 }
+
+/** A round just after a lease runs out (a little after, so the database sees it run out too). */
+const EXPIRY_SLACK_MS = 100;
 
 /** Held cameras placement gives to another node (a hand-over still to come). */
 function placedElsewhere(placement: ReadonlyMap<number, string>, held: Iterable<number>, self: string): boolean {

@@ -34,6 +34,7 @@ import { backfillJobs } from './migrations/0038-backfill-jobs.js';
 import { emergencyConnections } from './migrations/0039-emergency-connections.js';
 import { clusterKeysEvents } from './migrations/0035-cluster-keys-events.js';
 import { currentWall } from './migrations/0040-current-wall.js';
+import { nodeLeases } from './migrations/0042-node-leases.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -68,6 +69,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0038-backfill-jobs': backfillJobs(db.dialect),
     '0039-emergency-connections': emergencyConnections(),
     '0040-current-wall': currentWall(),
+    '0042-node-leases': nodeLeases(db.dialect),
   };
 }
 

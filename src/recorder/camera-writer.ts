@@ -392,7 +392,15 @@ export class CameraWriter {
       await this.joinPrevious(t);
     }
     if (this.deps.lease && !this.deps.lease.valid()) {
-      t.failed = true; // no file under a lease that may have run out; its fragments are skipped
+      // No file under a lease that may have run out; its fragments are skipped. Not for the
+      // file's whole length, though (a lease round late under load, renewed a moment later):
+      // the next keyframe opens a new file, created once the lease is valid again.
+      t.failed = true;
+      if (this.current === t) {
+        this.current = undefined;
+        releaseAll(this.takeHeld());
+        this.pendingStartMs = 0;
+      }
       return;
     }
     const lease = this.deps.lease ? { epoch: this.deps.lease.epoch, nodeId: this.deps.lease.nodeId } : {};

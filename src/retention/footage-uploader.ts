@@ -15,6 +15,9 @@ import { footageObjectKey, type ObjectStore } from '../storage/object-store.js';
 import { objectLockFor } from './object-retention.js';
 import type { CameraPolicy } from './retention-decision.js';
 
+const STALE_SWEEP_MS = 3_600_000;
+const STALE_UPLOAD_MS = 86_400_000;
+
 export interface FootageUploaderDeps {
   repos: Pick<Repositories, 'footageObjects' | 'legalHolds' | 'retentionMarks'>;
   objects: ObjectStore;
@@ -47,6 +50,7 @@ export class FootageUploader {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private failing = false;
+  private staleSweptAt = -Infinity;
 
   constructor(private readonly d: FootageUploaderDeps) {}
 
@@ -56,6 +60,7 @@ export class FootageUploader {
     let after = 0;
     try {
       await this.d.prepare?.();
+      await this.abortStaleUploads();
       for (;;) {
         const pending = await this.d.repos.footageObjects.pendingUploads(this.d.batch ?? 50, after);
         if (pending.length === 0) break;
@@ -119,6 +124,16 @@ export class FootageUploader {
       // Uploaded before a crash that came before the row: the same bytes, already locked.
       versionId = existing.versionId;
       adopted = true;
+      // A crash may also have come between the object and its lock (a store that locks a
+      // multipart object only after it is complete): the lock asked now is made sure of.
+      if (lock.retainUntil !== null && (existing.retainUntil ?? 0) < lock.retainUntil) {
+        await this.d.objects.extendRetention(key, versionId, lock.retainUntil);
+        existing.retainUntil = lock.retainUntil;
+      }
+      if (lock.legalHold && !existing.legalHold) {
+        await this.d.objects.setLegalHold(key, versionId, true);
+        existing.legalHold = true;
+      }
     } else {
       versionId = (await this.d.objects.put(key, body, {
         sha256,
@@ -133,6 +148,19 @@ export class FootageUploader {
       uploadedAt: this.d.clock.now(), localRemoved: false,
     });
     return { bytes: body.length, adopted };
+  }
+
+  /**
+   * Multipart uploads a crash left unfinished hold storage in the bucket; the next pass over the
+   * same file resumes its own, and once an hour those older than a day (whose file is gone or was
+   * sent whole since) are aborted.
+   */
+  private async abortStaleUploads(): Promise<void> {
+    const now = this.d.clock.now();
+    if (!this.d.objects.abortStaleUploads || now - this.staleSweptAt < STALE_SWEEP_MS) return;
+    this.staleSweptAt = now;
+    const n = await this.d.objects.abortStaleUploads(now - STALE_UPLOAD_MS);
+    if (n > 0) this.d.logger.warn({ aborted: n, store: this.d.objects.where }, 'unfinished uploads older than a day aborted');
   }
 
   /** Local copies of stored files go (unless kept); a crash before this is finished here. */

@@ -20,13 +20,12 @@ export function peerFootageOf(ctx: { config: Config; db?: Db; repos?: Repositori
   if (!reader) {
     let key: Promise<Buffer> | undefined;
     let urls: { at: number; map: Map<string, string | null> } | undefined;
-    const leaseMs = ctx.config.cluster.leaseSeconds * 1000;
     reader = new PeerFootageReader(
       {
         nodeOfPath: (path) => repos.recordingIndex.nodeOfPath(path),
         nodeUrl: async (nodeId) => {
           if (!urls || Date.now() - urls.at > NODE_URL_TTL_MS || !urls.map.has(nodeId)) {
-            urls = { at: Date.now(), map: new Map((await repos.leases.nodes(leaseMs)).map((n) => [n.id, n.url])) };
+            urls = { at: Date.now(), map: new Map((await repos.leases.nodes()).map((n) => [n.id, n.url])) };
           }
           return urls.map.get(nodeId);
         },

@@ -37,6 +37,8 @@ export interface ObjectStore {
   setLegalHold(key: string, versionId: string | null, on: boolean): Promise<void>;
   /** Moves a COMPLIANCE retention later (the store refuses ever to move it earlier). */
   extendRetention(key: string, versionId: string | null, retainUntil: number): Promise<void>;
+  /** Aborts unfinished uploads begun before `before` (epoch ms): a crash's leftovers holding storage. */
+  abortStaleUploads?(before: number): Promise<number>;
   close(): void;
 }
 

@@ -219,6 +219,24 @@ for (const dialect of DIALECTS) {
       files.push(...more);
     });
 
+    it('an object the store took before its lock (a crash between a multipart upload and its lock) is adopted and locked', async () => {
+      const [m] = await recordEndingIn(DAY_MS - 900_000, 1);
+      const body = readFileSync(w.store.absolute(m!.path));
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      await admin.send(new PutObjectCommand({ Bucket: bucket, Key: m!.path, Body: body, Metadata: { sha256 } }));
+      const bare = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: m!.path }));
+      expect(bare.ObjectLockRetainUntilDate).toBeUndefined();
+      const r = await uploader().runOnce();
+      expect(r).toMatchObject({ uploaded: 1, adopted: 1, error: null });
+      const h = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: m!.path }));
+      expect(h.ObjectLockMode).toBe('COMPLIANCE');
+      expect(Math.abs(h.ObjectLockRetainUntilDate!.getTime() - addPeriod(m!.endMs, MINIMUM_DAYS))).toBeLessThan(1000);
+      const row = await w.repos.footageObjects.byFile(m!.id);
+      expect(Math.abs(row!.retainUntil! - h.ObjectLockRetainUntilDate!.getTime())).toBeLessThan(1000);
+      expect(await versions(m!.path)).toHaveLength(1);
+      files.push(m!);
+    });
+
     it('the store away for a while: the local buffer grows, the disk alarm is raised, uploads resume and nothing is lost', async () => {
       const recordings = join(w.dataDir, 'recordings');
       const capacity = (await recordingsBytes(recordings)) + 600_000;
