@@ -124,9 +124,10 @@ export class EmergencyService {
       return;
     }
     const runtime = await this.open(upper!);
+    // Held (listed, renewed, endable) from the moment it is open upstream, before its entry is written.
+    this.track(r, upper!, destination, entry, runtime, c.openedBy, c.openedAt);
     await this.d.log.record(null, { ...entry, outcome: 'success', reason: r.purpose, detail: { upper: c.upperSipId, until: c.until, where: this.d.where }, target: `emergency connection to ${destination} resumed after its process stopped, until the period ends in ${spoken(c.until - now)} (${this.d.where}, access-request:${r.id})` });
     this.d.logger.info({ request: r.id, upper: c.upperSipId }, 'emergency connection of a stopped process: resumed');
-    this.track(r, upper!, destination, entry, runtime, c.openedBy, c.openedAt);
   }
 
   /** The upper platforms that may be connected on demand. */

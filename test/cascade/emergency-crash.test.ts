@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
 import type { EmergencyService } from '../../src/cascade/emergency.service.js';
 import { configSchema } from '../../src/config/config.schema.js';
@@ -65,6 +65,13 @@ for (const dialect of DIALECTS) {
       police = await person(t, 'police', [['investigator', w.cityA]]);
       head = await person(t, 'police-head', [['approver', w.cityA]]);
     }, 90_000);
+    // A test that failed half-way leaves no API process behind to take the next test's connection.
+    afterEach(async () => {
+      await api?.close();
+      await ctx?.close();
+      api = undefined;
+      ctx = undefined;
+    });
     afterAll(async () => {
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       await api?.close();
