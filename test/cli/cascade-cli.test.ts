@@ -51,7 +51,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           validity_ms: 3_600_000, valid_until: state === 'approved' ? now + 3_600_000 : null, document_sha256: null, document_type: null, approvals: [], decision_reason: null, decided_by: null, created_at: now, updated_at: now,
         }, []);
         const submitted = await request('submitted', now + 3_600_000);
-        const approved = await request('approved', Date.now() + 90_000);
+        // Its period holds the three commands below and the connection itself: 30 s is ample now that
+        // the test runs the built command (about 1 s of CPU a start), and each second of it is waited.
+        const approved = await request('approved', Date.now() + 30_000);
         await db.close();
 
         expect((await vigil(['cascade', 'connect', '--login', 'police01'])).stderr).toMatch(/--request is required/);
