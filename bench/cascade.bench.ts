@@ -1,14 +1,15 @@
 // npm run bench:cascade [-- --channels N --streams M --seconds S --transport udp|tcp-passive|tcp-active] — a lower Vigil shares N cameras
-// with an upper Vigil in the same run (each with its own database and SIP stack: the lower's
-// cascade role, the upper's GB/T 28181 platform from src/gb28181). M of the cameras are real
-// RTSP cameras of the simulator (a child process, its cost left out).
+// with an upper Vigil in the same run, each with its own database and SIP stack: the lower's
+// cascade role in this process, the upper's GB/T 28181 platform (src/gb28181) in a child process
+// (bench/cascade-upper.child.ts), so each side's CPU is its own. M of the cameras are real RTSP
+// cameras of the simulator (another child process, its cost left out).
 // - catalog sync: from the lower's registration to the upper having applied all N catalog items
 //   to its registry (the lower's multi-message answer, the upper's camera points);
 // - INVITE to first frame: the upper INVITEs M shared channels at once; per channel, the time to
 //   its first picture (the lower opens the camera in its stream hub, muxes PS, sends RTP/UDP);
-// - CPU per forwarded stream: this process's CPU with M streams flowing for S seconds less the
-//   idle figure, divided by M. It holds both ends (the lower's RTSP pull, PS mux and RTP send and
-//   the upper's RTP receive and PS demux), so it is an upper bound of forwarding alone;
+// - CPU per forwarded stream: the lower's CPU with M streams flowing for S seconds less its idle
+//   figure, divided by M (its RTSP pull, PS mux and RTP send); beside it the upper's, receiving
+//   (RTP receive, PS demux), taken the same way in its process;
 // - beside it, the same M cameras recorded by the lower's recorder for S seconds in the same
 //   process and run (RTSP pull, fMP4, fsync'd files and index rows), less the idle figure: the
 //   issue's goal is that forwarding costs no more than recording a stream.
@@ -18,9 +19,11 @@
 // lower has sent its last answer message; INVITE to first frame at the INVITE's 200 OK.
 // BENCH_PROFILE_DIR=DIR writes CPU profiles of the forwarding and the recording steps there.
 // Last line: {"catalogItems","catalogSyncSec","streams","inviteFirstFrameP95Ms","forwardCpuPctPerStream",…}.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { Actor } from '../src/access/actor.js';
@@ -28,8 +31,7 @@ import { openCascade } from '../src/cascade/open.js';
 import { configSchema } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/domain/clock.js';
-import { openGb28181 } from '../src/gb28181/open.js';
-import type { GbMediaTransport, PlaySession } from '../src/gb28181/play.js';
+import type { GbMediaTransport } from '../src/gb28181/play.js';
 import { StreamHub } from '../src/live/stream-hub.js';
 import { Registry as Metrics } from 'prom-client';
 import { createRecorderMetrics } from '../src/recorder/metrics.js';
@@ -76,6 +78,58 @@ async function cpuPct(seconds: number): Promise<number> {
   return ((c.user + c.system) / 1000 / (performance.now() - t0)) * 100;
 }
 
+interface UpperProcess {
+  child: ChildProcess;
+  port: number;
+  send(command: Record<string, unknown>): void;
+  /** The first message from now on for which `pick` gives a value. */
+  next<T>(pick: (m: Record<string, unknown>) => T | undefined): Promise<T>;
+  cpu(seconds: number): Promise<{ cpuPct: number; units: number }>;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/cascade-upper.child.ts and waits for its SIP port. */
+async function startUpper(dir: string): Promise<UpperProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cascade-upper.child.ts'), dir, PASSWORD, String(CHANNELS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
+  const waiting = new Set<(m: Record<string, unknown>) => void>();
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the upper platform exited (${code}): ${err.slice(-2000)}`))));
+  exited.catch(() => undefined);
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const m = JSON.parse(line) as Record<string, unknown>;
+    for (const w of [...waiting]) w(m);
+  });
+  const next = <T>(pick: (m: Record<string, unknown>) => T | undefined) => Promise.race([exited, new Promise<T>((resolve) => {
+    const w = (m: Record<string, unknown>) => {
+      const v = pick(m);
+      if (v === undefined) return;
+      waiting.delete(w);
+      resolve(v);
+    };
+    waiting.add(w);
+  })]);
+  const send = (command: Record<string, unknown>) => void child.stdin!.write(`${JSON.stringify(command)}\n`);
+  const port = await next((m) => m['port'] as number | undefined);
+  return {
+    child, port, send, next,
+    cpu: (seconds) => {
+      send({ cpu: seconds });
+      return next((m) => (m['cpuPct'] !== undefined ? (m as { cpuPct: number; units: number }) : undefined));
+    },
+    stderr: () => err,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.stdin!.end();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(kill);
+    },
+  };
+}
+
 /** With BENCH_PROFILE_DIR set, a CPU profile of the step written there as NAME.cpuprofile. */
 async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const dir = process.env.BENCH_PROFILE_DIR;
@@ -102,7 +156,7 @@ await runBench('cascade', async (run) => {
     run.onCleanup(`${name} database`, () => ctx.close());
     return { ctx, config };
   };
-  const { upper, lower } = await run.phase('open', 120, async () => ({ upper: await open('upper'), lower: await open('lower') }));
+  const lower = await run.phase('open', 120, () => open('lower'));
 
   // The lower: N cameras, the first M of them real RTSP cameras, all shared with the upper.
   const sim = await run.phase('simulator', 300, () => startSimProcess(STREAMS));
@@ -119,69 +173,61 @@ await runBench('cascade', async (run) => {
   });
 
   // The upper: its GB/T 28181 platform, which takes the lower as a registering platform.
-  const upperRegion = await upper.ctx.repos.organisations.create({ kind: 'platform', name: 'Bench city', level: 'city', regionCode: '340100' }, Date.now());
-  const gbSettings = configSchema.parse({ gb28181: { sipId: UPPER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', mediaPortMin: 37000, mediaPortMax: 37099, domainPassword: PASSWORD, defaultRegionId: upperRegion.id } }).gb28181;
-  const gb = await openGb28181({ settings: gbSettings, utcOffsetMinutes: 480, repos: upper.ctx.repos, registry: upper.ctx.registry, log: upper.ctx.access.log, clock: systemClock, logger });
-  run.onCleanup('upper GB platform', () => gb.close());
+  const upper = await run.phase('upper', 120, () => startUpper(run.tempDir('vigil-cascade-bench-upper-')));
+  run.watchChild('upper platform', upper.child, upper.stderr);
+  run.onCleanup('upper platform', () => upper.stop());
 
   const hub = new StreamHub({ sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
   run.onCleanup('lower stream hub', () => hub.close());
-  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: gb.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
+  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
 
   const catalog = await run.phase('catalog', 600, () => measured(async () => {
-    let registeredAt = 0;
+    const startedAt = performance.now();
     let sentAt = 0;
-    gb.platform.once('registered', () => (registeredAt = performance.now()));
-    const done = new Promise<number>((resolve) => gb.platform.on('catalog', (id, outcome) => id === LOWER && resolve(outcome.cameras)));
+    const done = upper.next((m) => m['catalog'] as { from: string; cameras: number; syncSec: number; cpuMs: number } | undefined);
     const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => hub.watch(id, v), dataDir: lower.config.dataDir });
     run.onCleanup('lower cascade', () => cascade.close());
     // When the lower's last answer message was acknowledged (its counter moves after the last one).
     const watcher = setInterval(() => {
       if (!sentAt && cascade.agent.catalogsSent.get(UPPER)) sentAt = performance.now();
     }, 5);
-    const cameras = await done;
+    const applied = await done;
     clearInterval(watcher);
     if (!sentAt) sentAt = performance.now();
-    if (cameras !== CHANNELS) throw new Error(`the upper applied ${cameras} of ${CHANNELS} catalog items`);
-    const end = performance.now();
-    return { syncSec: (end - registeredAt) / 1000, answeredSec: (sentAt - registeredAt) / 1000 };
+    if (applied.from !== LOWER || applied.cameras !== CHANNELS) throw new Error(`the upper applied ${applied.cameras} of ${CHANNELS} catalog items from ${applied.from}`);
+    // From the upper's view of the registration (its clock), and the lower's answer on this side.
+    return { syncSec: applied.syncSec, answeredSec: Math.min(applied.syncSec, (sentAt - startedAt) / 1000), upperCpuMs: applied.cpuMs };
   }));
   const catalogSec = catalog.value.syncSec;
   run.result['catalogItems'] = CHANNELS;
   run.result['catalogSyncSec'] = round(catalogSec, 2);
   run.result['catalogAnsweredSec'] = round(catalog.value.answeredSec, 2);
-  run.result['catalogCpuMs'] = round(catalog.cpuMs, 0);
-  run.result['catalogCpuMsPerItem'] = round(catalog.cpuMs / CHANNELS, 2);
+  run.result['catalogCpuMs'] = round(catalog.cpuMs + catalog.value.upperCpuMs, 0);
+  run.result['catalogCpuMsPerItem'] = round((catalog.cpuMs + catalog.value.upperCpuMs) / CHANNELS, 2);
 
-  const idleCpu = await run.phase('idle', SECONDS + 60, () => cpuPct(Math.min(SECONDS, 10)));
+  const [idleCpu, upperIdle] = await run.phase('idle', SECONDS + 60, () => Promise.all([cpuPct(Math.min(SECONDS, 10)), upper.cpu(Math.min(SECONDS, 10))]));
   run.result['idleCpuPct'] = round(idleCpu);
+  run.result['upperIdleCpuPct'] = round(upperIdle.cpuPct);
 
-  const sessions: PlaySession[] = [];
-  run.onCleanup('upper sessions', () => Promise.all(sessions.map((s) => s.close())));
-  const invite = await run.phase('invite', 300, () => measured(() => Promise.all(Array.from({ length: STREAMS }, async (_, i) => {
-    const channel = `3401040000132${String(i + 1).padStart(7, '0')}`;
-    const t0 = performance.now();
-    const s = await gb.player.play(LOWER, channel, TRANSPORT);
-    const answered = performance.now() - t0;
-    sessions.push(s);
-    await new Promise<void>((resolve) => s.once('unit', () => resolve()));
-    return { answered, first: performance.now() - t0 };
-  }))));
+  const invite = await run.phase('invite', 300, () => measured(async () => {
+    upper.send({ invite: STREAMS, transport: TRANSPORT, lower: LOWER });
+    return upper.next((m) => m['invited'] as { answered: number; first: number }[] | undefined);
+  }));
   const firstFrameMs = invite.value.map((x) => x.first);
   run.result['streams'] = STREAMS;
   run.result['transport'] = TRANSPORT;
   run.result['inviteFirstFrameP95Ms'] = round(p95(firstFrameMs), 0);
   run.result['inviteAnsweredP95Ms'] = round(p95(invite.value.map((x) => x.answered)), 0);
   run.result['inviteFirstFrameMinMs'] = round(Math.min(...firstFrameMs), 0);
-  run.result['inviteCpuMsPerStream'] = round(invite.cpuMs / STREAMS, 1);
+  run.result['inviteCpuMsPerStream'] = round(invite.cpuMs / STREAMS, 1); // the lower's
 
-  let units = 0;
-  for (const s of sessions) s.on('unit', () => units++);
-  const streamCpu = await run.phase('forward', SECONDS + 60, () => profiled('forward', () => cpuPct(SECONDS)));
+  const [streamCpu, upperStreams] = await run.phase('forward', SECONDS + 60, () => profiled('forward', () => Promise.all([cpuPct(SECONDS), upper.cpu(SECONDS)])));
   run.result['forwardCpuPctPerStream'] = round((streamCpu - idleCpu) / STREAMS, 3);
-  run.result['framesPerSecondPerStream'] = round(units / SECONDS / STREAMS, 1);
+  run.result['receiveCpuPctPerStream'] = round((upperStreams.cpuPct - upperIdle.cpuPct) / STREAMS, 3);
+  run.result['framesPerSecondPerStream'] = round(upperStreams.units / SECONDS / STREAMS, 1);
   await run.phase('forward-stop', 120, async () => {
-    await Promise.all(sessions.splice(0).map((s) => s.close()));
+    upper.send({ close: true });
+    await upper.next((m) => m['closed'] as boolean | undefined);
     await hub.close();
   });
 
@@ -212,12 +258,13 @@ await runBench('cascade', async (run) => {
     [`INVITE to first frame p95, ${STREAMS} at once (ms)`, `${run.result['inviteFirstFrameP95Ms']}  (own work ${run.result['inviteCpuMsPerStream']} ms CPU a stream)`],
     ['  INVITE to its 200 OK p95 (ms)', run.result['inviteAnsweredP95Ms']],
     ['  INVITE to first frame, fastest (ms)', run.result['inviteFirstFrameMinMs']],
-    ['idle CPU, both platforms (% of a core)', run.result['idleCpuPct']],
-    [`forwarding, ${STREAMS} streams, send + receive (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
+    ['idle CPU, lower / upper (% of a core)', `${run.result['idleCpuPct']} / ${run.result['upperIdleCpuPct']}`],
+    [`forwarding by the lower, ${STREAMS} streams over ${TRANSPORT} (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
+    ['receiving by the upper (% of a core per stream)', run.result['receiveCpuPctPerStream']],
     ['pictures received per stream per second', run.result['framesPerSecondPerStream']],
     ['idle CPU before recording (% of a core)', run.result['idleBeforeRecordCpuPct']],
     [`recording the same ${STREAMS} cameras (% of a core per stream)`, run.result['recordCpuPctPerStream']],
-    ['forwarding (both ends) / recording (goal ≤ 1)', run.result['forwardToRecordRatio']],
+    ['forwarding / recording (goal ≤ 1)', run.result['forwardToRecordRatio']],
     ['load average', run.result['loadAverage']],
   ];
   for (const [k, v] of rows) process.stdout.write(`${String(k).padEnd(64)} ${v}\n`);
