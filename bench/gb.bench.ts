@@ -16,6 +16,7 @@
 // "framesLost","transport","idleCpuPct":[before PS, between, after RTSP],"psRtspRatio",
 // "psMbitPerStream","rtspMbitPerStream" (what the recorder wrote, to see both carried the same),
 // "psCpuPctPerMbit","rtspCpuPctPerMbit","psRtspRatioPerMbit" (the same on equal work),…}.
+// BENCH_PROFILE_DIR=DIR writes CPU profiles of the PS and the RTSP recording steps there.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
