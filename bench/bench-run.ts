@@ -11,6 +11,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 
 const SCALE = Number(process.env.BENCH_TIME_SCALE ?? 1) || 1;
 const TAIL_BYTES = 4000;
@@ -194,4 +196,21 @@ export async function runBench(name: string, body: (run: BenchRun) => Promise<vo
   const json = first === undefined ? run.result : { ...run.result, phases: run.phases, failed: `${firstPhase}: ${messageOf(first instanceof PhaseError ? first.cause : first)}` };
   process.stdout.write(`${JSON.stringify(json)}\n`);
   process.exit(first === undefined ? 0 : 1);
+}
+
+/** With BENCH_PROFILE_DIR set, a CPU profile of the step written there as NAME.cpuprofile. */
+export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }

@@ -20,8 +20,6 @@
 // BENCH_PROFILE_DIR=DIR writes CPU profiles of the forwarding and the recording steps there.
 // Last line: {"catalogItems","catalogSyncSec","streams","inviteFirstFrameP95Ms","forwardCpuPctPerStream",…}.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -39,7 +37,7 @@ import { Recorder } from '../src/recorder/recorder.js';
 import { openContext } from '../src/services/context.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startSimProcess } from '../test/support/sim-process.js';
-import { loadAverage, runBench } from './bench-run.js';
+import { loadAverage, profiled, runBench } from './bench-run.js';
 
 const { values } = parseArgs({
   options: {
@@ -128,23 +126,6 @@ async function startUpper(dir: string): Promise<UpperProcess> {
       clearTimeout(kill);
     },
   };
-}
-
-/** With BENCH_PROFILE_DIR set, a CPU profile of the step written there as NAME.cpuprofile. */
-async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_PROFILE_DIR;
-  if (!dir) return fn();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await fn();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  }
 }
 
 await runBench('cascade', async (run) => {

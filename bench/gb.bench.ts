@@ -16,6 +16,7 @@
 // "framesLost","transport","idleCpuPct":[before PS, between, after RTSP],"psRtspRatio",
 // "psMbitPerStream","rtspMbitPerStream" (what the recorder wrote, to see both carried the same),
 // "psCpuPctPerMbit","rtspCpuPctPerMbit","psRtspRatioPerMbit" (the same on equal work),…}.
+// BENCH_PROFILE_DIR=DIR writes CPU profiles of the PS and the RTSP recording steps there.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,7 +33,7 @@ import { createRecorderMetrics } from '../src/recorder/metrics.js';
 import { Recorder } from '../src/recorder/recorder.js';
 import { openContext } from '../src/services/context.js';
 import { startSimProcess } from '../test/support/sim-process.js';
-import { loadAverage, runBench } from './bench-run.js';
+import { loadAverage, profiled, runBench } from './bench-run.js';
 
 const { values } = parseArgs({
   options: {
@@ -142,7 +143,7 @@ await runBench('gb', async (run) => {
   });
   const lost0 = await lost();
   const written0 = await written();
-  const psCpu = await run.phase('ps', SECONDS + 60, () => cpuPct(SECONDS));
+  const psCpu = await run.phase('ps', SECONDS + 60, () => profiled('ps', () => cpuPct(SECONDS)));
   const psLost = (await lost()) - lost0;
   run.result['psMbitPerStream'] = mbitPerStream((await written()) - written0);
 
@@ -173,7 +174,7 @@ await runBench('gb', async (run) => {
   void sim;
   const lost1 = await lost();
   const written1 = await written();
-  const rtspCpu = await run.phase('rtsp', SECONDS + 60, () => cpuPct(SECONDS));
+  const rtspCpu = await run.phase('rtsp', SECONDS + 60, () => profiled('rtsp', () => cpuPct(SECONDS)));
   const rtspLost = (await lost()) - lost1;
   run.result['rtspMbitPerStream'] = mbitPerStream((await written()) - written1);
   run.result['loadAverage'] = loadAverage();
