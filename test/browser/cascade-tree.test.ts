@@ -15,7 +15,7 @@ import type { GbRuntime } from '../../src/gb28181/open.js';
 import { SharedEncoder } from '../../src/sim/encoder.js';
 import { SimGbDevice } from '../../src/sim/gb-device.js';
 import { defaultFontFile } from '../../src/sim/picture.js';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer, videoLuma } from '../support/browser.js';
 import { sleep } from '../support/recorder-harness.js';
 
 const LOWER = '34010000001180000009';
@@ -34,17 +34,6 @@ let errors: string[];
 let cityId: number;
 let districtId: number;
 const ids = new Map<string, number>();
-
-const lumaOf = (selector: string) =>
-  page.evaluate(`(() => {
-    const v = document.querySelector(${JSON.stringify(selector)});
-    if (!v || v.readyState < 2 || !v.videoWidth) return -1;
-    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
-    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
-    const d = x.getImageData(0, 0, 64, 36).data; let s = 0;
-    for (let i = 0; i < d.length; i += 4) s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-    return s / (64 * 36);
-  })()`) as Promise<number>;
 
 describe("a lower platform's channels in the city's tree by region", () => {
   beforeAll(async () => {
@@ -133,7 +122,7 @@ describe("a lower platform's channels in the city's tree by region", () => {
     await page.getByTestId(`tree-camera-${cameraId}`).dragTo(page.getByTestId('tile-0'));
     let luma = -1;
     for (let i = 0; i < 300 && luma <= 40; i++) {
-      luma = await lumaOf('[data-testid="tile-0"] video');
+      luma = await videoLuma(page, '[data-testid="tile-0"] video');
       if (luma <= 40) await sleep(100);
     }
     expect(luma, "mean luma of the lower platform's channel, live").toBeGreaterThan(40);

@@ -12,7 +12,7 @@ import { startDemoGbDevices } from '../../src/cli/commands/demo-gb-devices.js';
 import { seedDemoGb } from '../../src/services/demo-gb.js';
 import { startGb28181Service } from '../../src/services/gb28181.service.js';
 import type { GbRuntime } from '../../src/gb28181/open.js';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer, videoLuma } from '../support/browser.js';
 import { sleep } from '../support/recorder-harness.js';
 
 let server: RunningServer;
@@ -22,17 +22,6 @@ let browser: Browser;
 let page: Page;
 let errors: string[];
 let cameraId: number;
-
-const lumaOf = (selector: string) =>
-  page.evaluate(`(() => {
-    const v = document.querySelector(${JSON.stringify(selector)});
-    if (!v || v.readyState < 2 || !v.videoWidth) return -1;
-    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
-    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
-    const d = x.getImageData(0, 0, 64, 36).data; let s = 0;
-    for (let i = 0; i < d.length; i += 4) s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-    return s / (64 * 36);
-  })()`) as Promise<number>;
 
 describe('a GB/T 28181 channel in the console', () => {
   beforeAll(async () => {
@@ -65,7 +54,7 @@ describe('a GB/T 28181 channel in the console', () => {
     await page.getByTestId(`tree-camera-${cameraId}`).dragTo(page.getByTestId('tile-0'));
     let luma = -1;
     for (let i = 0; i < 300 && luma <= 40; i++) {
-      luma = await lumaOf('[data-testid="tile-0"] video');
+      luma = await videoLuma(page, '[data-testid="tile-0"] video');
       if (luma <= 40) await sleep(100);
     }
     expect(luma, 'mean luma of the GB channel\'s live picture').toBeGreaterThan(40);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
-import { ensureWebBuilt, launchBrowser, signInContext, watchPageErrors } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signInContext, watchPageErrors, videoLuma } from '../support/browser.js';
 import { sleep } from '../support/recorder-harness.js';
 import { startWatchServer, type WatchServer } from './watch-server.js';
 
@@ -29,22 +29,11 @@ const H = 90;
 const shots = mkdtempSync(join(tmpdir(), 'vigil-watch-shots-'));
 
 /** Mean luma (0–255) of what a <video> shows, drawn to a small canvas; -1 before any picture. */
-const lumaOf = (selector: string) =>
-  page.evaluate(`(() => {
-    const v = document.querySelector(${JSON.stringify(selector)});
-    if (!v || v.readyState < 2 || !v.videoWidth) return -1;
-    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
-    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
-    const d = x.getImageData(0, 0, 64, 36).data; let s = 0;
-    for (let i = 0; i < d.length; i += 4) s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-    return s / (64 * 36);
-  })()`) as Promise<number>;
-
 async function waitForPicture(selector: string, withinMs: number): Promise<number> {
   const until = Date.now() + withinMs;
   let luma = -1;
   while (Date.now() < until) {
-    luma = await lumaOf(selector);
+    luma = await videoLuma(page, selector);
     if (luma > 40) return luma;
     await sleep(100);
   }

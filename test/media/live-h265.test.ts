@@ -4,7 +4,7 @@
 // so. Either way the picture is not black.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, signInContext } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, signInContext, videoLuma } from '../support/browser.js';
 import { startGstRtspServer, type GstRtspServer } from '../support/gst-rtsp.js';
 import { sleep } from '../support/recorder-harness.js';
 import { startWatchServer, type WatchServer } from '../browser/watch-server.js';
@@ -15,17 +15,6 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let cameraId: number;
-
-const lumaOf = (selector: string) =>
-  page.evaluate(`(() => {
-    const v = document.querySelector(${JSON.stringify(selector)});
-    if (!v || v.readyState < 2 || !v.videoWidth) return -1;
-    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
-    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
-    const d = x.getImageData(0, 0, 64, 36).data; let s = 0;
-    for (let i = 0; i < d.length; i += 4) s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-    return s / (64 * 36);
-  })()`) as Promise<number>;
 
 beforeAll(async () => {
   ensureWebBuilt();
@@ -68,7 +57,7 @@ describe('an H.265 camera on the wall', () => {
     for (let i = 0; i < 450 && (await decoded()) < 25; i++) await sleep(200);
     expect(await decoded(), 'frames the browser decoded').toBeGreaterThanOrEqual(25);
     let luma = -1;
-    for (let i = 0; i < 100 && luma <= 40; i++, await sleep(100)) luma = await lumaOf('[data-testid="tile-0"] video');
+    for (let i = 0; i < 100 && luma <= 40; i++, await sleep(100)) luma = await videoLuma(page, '[data-testid="tile-0"] video');
     expect(luma, 'mean luma of the picture').toBeGreaterThan(40);
     expect(answers).toHaveLength(1);
     const transcodedTag = page.getByTestId('tile-0').getByText('H.265 已转码为 H.264');

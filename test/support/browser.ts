@@ -317,3 +317,15 @@ export function waitForTrue(page: Page, expression: string, options?: { timeout?
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built in Node, sent as source
   return page.waitForFunction(new Function(`return (${expression});`) as () => boolean, undefined, options);
 }
+
+/** Mean luma (0–255) of the video at `selector` on `page`, scaled to 64×36; -1 before its first picture. */
+export const videoLuma = (page: Page, selector: string) =>
+  page.evaluate(`(() => {
+    const v = document.querySelector(${JSON.stringify(selector)});
+    if (!v || v.readyState < 2 || !v.videoWidth) return -1;
+    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
+    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
+    const d = x.getImageData(0, 0, 64, 36).data; let s = 0;
+    for (let i = 0; i < d.length; i += 4) s += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+    return s / (64 * 36);
+  })()`) as Promise<number>;
