@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
-import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
+import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, startTestServer, waitOrConsoleError, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
 
 const DAY = 86_400_000;
 /** The health page's tabs, in order: rates, work orders, alarms, diagnostics, notices. */
@@ -96,7 +96,7 @@ describe('health actions in Chromium', () => {
       await page.getByTestId('open-order-note').fill('picture flickers');
       await page.getByTestId('open-order-submit').click();
       const escalation = page.getByTestId('order-escalation');
-      await escalation.waitFor();
+      await waitOrConsoleError(page, escalation);
       expect(await page.getByTestId('order-duty').innerText()).toBe(l.duty);
       expect(await escalation.innerText()).toContain('HRB-25(3)');
       expect(await escalation.getByTestId('platform-default').count()).toBeGreaterThan(0);

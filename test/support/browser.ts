@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { INITIAL_ADMIN_FILE } from '../../src/access/first-run.js';
 import { ROLE_PERMISSIONS, type Role } from '../../src/access/permissions.js';
 import { base32Decode, totp, TOTP_STEP_SECONDS } from '../../src/access/totp.js';
@@ -197,6 +197,17 @@ export function watchPageErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   return errors;
+}
+
+/**
+ * Waits for `expected` to show, or fails at once with the words of an error the console showed
+ * instead (a notification, a form field's message, an error alert): a refused request then names itself rather
+ * than running out the action's time with nothing to go on.
+ */
+export async function waitOrConsoleError(page: Page, expected: Locator): Promise<void> {
+  const error = page.locator('.ant-notification-notice-error, .ant-form-item-explain-error, .ant-alert-error').first();
+  const shown = await Promise.race([expected.waitFor().then(() => 'expected' as const), error.waitFor().then(() => 'error' as const)]);
+  if (shown === 'error') throw new Error(`the console showed an error instead: ${(await error.innerText()).replace(/\s+/g, ' ')}`);
 }
 
 /**
