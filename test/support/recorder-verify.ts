@@ -27,7 +27,9 @@ export interface Verification {
 export async function ffprobePackets(path: string): Promise<{ packets: number; errors: string; raw: string }> {
   // Every stream's packets: the index counts video and audio samples together.
   const { stdout, stderr } = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path]);
-  const packets = stdout.split('\n').filter((l) => l.trim()).reduce((s, l) => s + Number(l.trim()), 0);
+  // A track with no samples in this file (a G.711 track over UDP whose first packet came after the
+  // file's last picture) is read as "N/A": none. Anything else that is not a count stays NaN.
+  const packets = stdout.split('\n').filter((l) => l.trim()).reduce((s, l) => s + (l.trim() === 'N/A' ? 0 : Number(l.trim())), 0);
   return { packets, errors: stderr.trim(), raw: stdout.trim().replaceAll('\n', ' ') };
 }
 
