@@ -11,7 +11,7 @@
 // (a callback cost a tick per packet, about a third of the send); a send error is dropped by the
 // socket's error listener installed here, as a lost packet that the peer asks again by NACK.
 import { ntpTime, ProtectionProfileAes128CmHmacSha1_80, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
-import { SrtpProtector } from './srtp-protector.js';
+import { SrtpProtector, type RtpFields } from './srtp-protector.js';
 
 /** The parts of werift's objects this uses (werift does not type them as public). */
 interface SenderInternals {
@@ -55,6 +55,24 @@ const listened = new WeakSet<UdpSocket>();
 /** werift's RTP_HISTORY_SIZE: where its NACK handler looks a lost packet up. */
 const HISTORY = 128;
 
+/**
+ * A packet kept for NACK retransmission: werift's handler reads its header and payload only when
+ * the peer asks for it again, so the header object (fifteen properties defined one by one) is
+ * made then, not for each of the ~340 packets a second every viewer is sent.
+ */
+class SentPacket {
+  private made: RtpHeader | undefined;
+
+  constructor(
+    private readonly fields: RtpFields,
+    readonly payload: Buffer,
+  ) {}
+
+  get header(): RtpHeader {
+    return (this.made ??= new RtpHeader(this.fields));
+  }
+}
+
 export class DirectRtpSender {
   private readonly s: SenderInternals;
   private rtcpStarted = false;
@@ -94,7 +112,7 @@ export class DirectRtpSender {
       const { fields, payload } = packets[i]!;
       const packet = protectedPackets[i]!;
       socket.send(packet, port, host);
-      s.rtpCache[fields.sequenceNumber % HISTORY] = new RtpPacket(new RtpHeader(fields), payload);
+      s.rtpCache[fields.sequenceNumber % HISTORY] = new SentPacket(fields, payload) as unknown as RtpPacket;
       dtls.bytesSent += packet.length;
       octets += payload.length;
     }
