@@ -131,6 +131,7 @@ async function measure(registry: Registry, seeded: Seeded) {
   const chineseKinds = new Set(['Chinese word', 'region+Chinese word']);
   const latinKinds = new Set(['Latin word', 'region+Latin word']);
   const chinese: number[] = [];
+  const chineseCpu: number[] = [];
   const latin: number[] = [];
   const latinCpu: number[] = [];
   const rows: { kind: string; p50: number; p95: number; cpuP95: number }[] = [];
@@ -149,15 +150,17 @@ async function measure(registry: Registry, seeded: Seeded) {
       const c = process.cpuUsage(c0);
       cpu.push((c.user + c.system) / 1000);
     }
-    if (chineseKinds.has(kind)) chinese.push(...times);
-    else if (latinKinds.has(kind)) {
+    if (chineseKinds.has(kind)) {
+      chinese.push(...times);
+      chineseCpu.push(...cpu);
+    } else if (latinKinds.has(kind)) {
       latin.push(...times);
       latinCpu.push(...cpu);
     } else all.push(...times);
     const sorted = [...times].sort((a, b) => a - b);
     rows.push({ kind, p50: sorted[Math.floor(sorted.length / 2)]!, p95: p95(times), cpuP95: p95(cpu) });
   }
-  return { rows, p95: p95(all), chineseP95: p95(chinese), latinP95: p95(latin), latinCpuP95: p95(latinCpu) };
+  return { rows, p95: p95(all), chineseP95: p95(chinese), chineseCpuP95: p95(chineseCpu), latinP95: p95(latin), latinCpuP95: p95(latinCpu) };
 }
 
 async function runDialect(run: BenchRun, name: 'sqlite' | 'postgres', url: string) {
@@ -204,7 +207,7 @@ await runBench('registry', async (run) => {
   const limit = 300 + CAMERAS / 100;
   const sqlite = await run.phase('sqlite', limit, () => runDialect(run, 'sqlite', `sqlite:${join(dir, 'bench.db')}`));
   const figures = (r: typeof sqlite) => ({
-    p95Ms: Number(r.p95.toFixed(2)), chineseP95Ms: Number(r.chineseP95.toFixed(2)),
+    p95Ms: Number(r.p95.toFixed(2)), chineseP95Ms: Number(r.chineseP95.toFixed(2)), chineseCpuP95Ms: Number(r.chineseCpuP95.toFixed(2)),
     latinP95Ms: Number(r.latinP95.toFixed(2)), latinCpuP95Ms: Number(r.latinCpuP95.toFixed(2)), load: Number(loadavg()[0]!.toFixed(2)),
   });
   run.result.sqlite = figures(sqlite);
@@ -218,7 +221,7 @@ await runBench('registry', async (run) => {
     console.log(`${r.kind.padEnd(24)}${fmt(r.p50).padStart(12)}${fmt(r.p95).padStart(12)}${fmt(r.cpuP95).padStart(12)}${fmt(p.p50).padStart(12)}${fmt(p.p95).padStart(12)}`);
   });
   console.log(`${'all queries p95'.padEnd(24)}${''.padStart(12)}${fmt(sqlite.p95).padStart(12)}${''.padStart(24)}${fmt(postgres.p95).padStart(12)}   goal < 50 (Chinese and Latin words apart)`);
-  console.log(`${'Chinese words p95'.padEnd(24)}${''.padStart(12)}${fmt(sqlite.chineseP95).padStart(12)}${''.padStart(24)}${fmt(postgres.chineseP95).padStart(12)}   goal < 20`);
+  console.log(`${'Chinese words p95'.padEnd(24)}${''.padStart(12)}${fmt(sqlite.chineseP95).padStart(12)}${fmt(sqlite.chineseCpuP95).padStart(12)}${''.padStart(12)}${fmt(postgres.chineseP95).padStart(12)}   goal < 20`);
   console.log(`${'Latin words p95'.padEnd(24)}${''.padStart(12)}${fmt(sqlite.latinP95).padStart(12)}${fmt(sqlite.latinCpuP95).padStart(12)}${''.padStart(12)}${fmt(postgres.latinP95).padStart(12)}   goal < 20`);
   console.log('(cpu p95: the SQLite query\'s own CPU in this process, which other load on the machine does not lengthen)');
   console.log(`CSV import of ${IMPORT_ROWS.toLocaleString('en')} rows (SQLite, one transaction): ${sqlite.importSeconds!.toFixed(2)} s   goal < 5`);

@@ -13,7 +13,11 @@
 //   arrived against those the camera made; the server's CPU per viewer from this process's CPU
 //   time (the viewers' processes are not in it). framesDeliveredPct is the worst viewer's;
 //   viewersLimit says what held the run back (a server starved of CPU sends fewer frames and so
-//   looks cheaper per viewer).
+//   looks cheaper per viewer); cpuUsPerViewerFrame is the server's CPU per picture sent to a
+//   viewer, which starving does not understate, and cpuPctPerViewerAtCameraRate what a viewer
+//   costs at that figure had every picture been sent. Viewers arrive one by one
+//   (BENCH_VIEWERS_ARRIVAL_MS apart in each viewer process, at most BENCH_VIEWERS_PARALLEL
+//   handshakes at once).
 // The load average is printed beside the figures: other work on the machine disturbs them.
 // Last line: one JSON object.
 import { linkSync, mkdirSync } from 'node:fs';
@@ -40,6 +44,8 @@ const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 200);
 const PARALLEL = Number(process.env.BENCH_VIEWERS_PARALLEL ?? 5);
 /** werift viewers held by one process. */
 const PER_PROCESS = Number(process.env.BENCH_VIEWERS_PER_PROCESS ?? 50);
+/** Mean time between two viewers' arrivals in each viewer process, ms (users come one by one). */
+const ARRIVAL_MS = Number(process.env.BENCH_VIEWERS_ARRIVAL_MS ?? 250);
 const DELAY_FRAMES = 250;
 const WINDOW_MS = 10_000;
 const DAY = 86_400_000;
@@ -183,11 +189,11 @@ await runBench('watch', async (run) => {
     // The viewers are werift peer connections in processes of their own (PER_PROCESS
     // each), opened PARALLEL at a time per process: the server's CPU is this process's alone, and
     // no browser decodes 200 pictures. Each viewer counts the pictures whose every RTP packet came.
-    fleet = await startViewerFleet(run, VIEWERS, PER_PROCESS, PARALLEL);
+    fleet = await startViewerFleet(run, VIEWERS, PER_PROCESS, PARALLEL, ARRIVAL_MS);
     run.onCleanup('close the viewer processes', () => fleet!.close());
     const t1 = performance.now();
     const opened = await fleet.open(server.url, operator.bearer, cam);
-    log(`opened ${opened.ok} viewers (werift, ${Math.ceil(VIEWERS / PER_PROCESS)} processes, ${PARALLEL} at a time each) in ${((performance.now() - t1) / 1000).toFixed(1)} s${opened.failed || opened.retried ? `; ${opened.failed} failed, ${opened.retried} needed a second attempt: ${opened.errors.join('; ')}` : ''}`);
+    log(`opened ${opened.ok} viewers (werift, ${Math.ceil(VIEWERS / PER_PROCESS)} processes, one every ~${ARRIVAL_MS} ms and at most ${PARALLEL} at a time each) in ${((performance.now() - t1) / 1000).toFixed(1)} s${opened.failed || opened.retried ? `; ${opened.failed} failed, ${opened.retried} needed a second attempt: ${opened.errors.join('; ')}` : ''}`);
     // Any viewer the server closes from here on is said, with its reason.
     const closedReasons = new Map<string, number>();
     for (const st of server.live.register.list({ cameraId: cam })) server.live.viewer(st.id)?.once('closed', (r) => closedReasons.set(r, (closedReasons.get(r) ?? 0) + 1));
@@ -233,6 +239,12 @@ await runBench('watch', async (run) => {
     run.result.viewers = viewers;
     run.result.cpuPctPerViewer = +cpuPctPerViewer.toFixed(3);
     run.result.cpuMsPerViewerSecond = +(((cpuD.user + cpuD.system) / 1000 - (baseline / 100) * windowMs) / Math.max(1, served) / (windowMs / 1000)).toFixed(3);
+    // Per unit of work, which a starved server does not understate: its CPU beyond the recorder's
+    // per picture sent to a viewer, and the share of a core a viewer would cost at the camera's rate.
+    const picturesSent = [...sentBefore].reduce((n, [v, before]) => n + v.framesSent - before, 0);
+    const extraUs = ((cpuD.user + cpuD.system) / 1000 - (baseline / 100) * windowMs) * 1000;
+    run.result.cpuUsPerViewerFrame = +(extraUs / Math.max(1, picturesSent)).toFixed(1);
+    run.result.cpuPctPerViewerAtCameraRate = +(((extraUs / Math.max(1, picturesSent)) * cameraFps) / 1e4).toFixed(3);
     run.result.framesDeliveredPct = per.length ? +Math.min(...delivered).toFixed(2) : 0;
     run.result.rtpLostPct = +((lost / Math.max(1, lost + received)) * 100).toFixed(3);
     // The per-viewer cost only means something if the server kept up: a starved process (the
@@ -247,6 +259,7 @@ await runBench('watch', async (run) => {
             ? `viewers: the worst received ${run.result.framesDeliveredPct} % of the pictures`
             : `none at ${VIEWERS} viewers`;
     log(`  limit: ${run.result.viewersLimit}`);
+    log(`  server CPU per picture sent to a viewer ${run.result.cpuUsPerViewerFrame} µs (${picturesSent} pictures) → ${run.result.cpuPctPerViewerAtCameraRate} % of a core per viewer at the camera's ${cameraFps.toFixed(1)} frames/s`);
     log(`  server process CPU ${loaded.toFixed(1)} % sending to ${served} viewers vs ${baseline.toFixed(1)} % with the recorder alone → ${cpuPctPerViewer.toFixed(3)} % of a core per viewer; its event loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms; viewer processes ${((clientCpuSeconds * 1000) / windowMs * 100).toFixed(0)} %; children: ${elsewhere}; ${loadAverage()}`);
   });
   // Glass-to-glass in Chromium: with the werift viewers still watching, then alone.

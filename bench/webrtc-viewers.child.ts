@@ -3,7 +3,7 @@
 // each viewer reads its RTP packets' sequence numbers, timestamps and marker bits, and counts
 // a picture as delivered when all its packets came (no gap from the previous picture's marker to
 // its own). Driven by the parent over IPC:
-//   {open: {count, parallel, server, bearer, cameraId}} → {opened: {ok, failed, retried, errors}}
+//   {open: {count, parallel, arrivalMs, server, bearer, cameraId}} → {opened: {ok, failed, retried, errors}}
 //     (a viewer counts as opened once connected; one that fails is tried once more)
 //   {mark: 'start'}  → {marked: 'start'}      (each viewer's window begins at its next picture)
 //   {mark: 'end'}    → {window: ViewerWindow[], cpuSeconds}
@@ -13,6 +13,8 @@ import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 interface OpenRequest {
   count: number;
   parallel: number;
+  /** Mean time between two viewers' arrivals in this process, ms. */
+  arrivalMs: number;
   server: string;
   bearer: string;
   cameraId: number;
@@ -185,7 +187,8 @@ async function openOne(req: OpenRequest): Promise<void> {
   await pc.setRemoteDescription({ type: 'answer', sdp: ((await res.json()) as { sdp: string }).sdp });
   // Opened means connected (ICE and DTLS done): a handshake starved past werift's timers fails here.
   const state = await new Promise<string>((resolve) => {
-    const timer = setTimeout(() => resolve(`still ${pc.connectionState} after 30 s`), 30_000);
+    // Which step did not finish: ICE (checks unanswered) or DTLS (a handshake flight lost or late).
+    const timer = setTimeout(() => resolve(`still ${pc.connectionState} after 30 s (ICE ${pc.iceConnectionState}, DTLS ${pc.dtlsTransports[0]?.state ?? 'none'})`), 30_000);
     const settle = (s: string) => {
       if (s === 'connected' || s === 'failed' || s === 'closed') {
         clearTimeout(timer);
@@ -212,17 +215,30 @@ async function openWithRetry(req: OpenRequest, errors: string[]): Promise<void> 
   }
 }
 
+/**
+ * Opens `count` viewers as users arrive: one every `arrivalMs` (spread by a random half of it),
+ * never more than `parallel` handshakes at once, instead of batches that start together and wait
+ * for their slowest: a burst of simultaneous ICE and DTLS handshakes on a busy server is what
+ * left viewers "still connecting" after 30 s.
+ */
 async function open(req: OpenRequest): Promise<{ ok: number; failed: number; retried: number; errors: string[] }> {
   let ok = 0;
   const errors: string[] = [];
   const retries: string[] = [];
-  for (let i = 0; i < req.count; i += req.parallel) {
-    const batch = Array.from({ length: Math.min(req.parallel, req.count - i) }, () => openWithRetry(req, retries));
-    for (const r of await Promise.allSettled(batch)) {
-      if (r.status === 'fulfilled') ok++;
-      else errors.push((r.reason as Error).message);
-    }
+  let inFlight = 0;
+  let freed: (() => void) | undefined;
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < req.count; i++) {
+    while (inFlight >= req.parallel) await new Promise<void>((r) => (freed = r));
+    inFlight++;
+    running.push(openWithRetry(req, retries).then(() => void ok++, (e: Error) => void errors.push(e.message)).finally(() => {
+      inFlight--;
+      freed?.();
+      freed = undefined;
+    }));
+    if (req.arrivalMs > 0) await new Promise((r) => setTimeout(r, req.arrivalMs * (0.75 + Math.random() / 2)));
   }
+  await Promise.all(running);
   const counted = (xs: string[]) => [...xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>())].map(([x, n]) => `${n}× ${x}`);
   return { ok, failed: errors.length, retried: retries.length, errors: [...counted(errors), ...counted(retries)].slice(0, 8) };
 }

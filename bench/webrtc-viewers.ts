@@ -44,7 +44,7 @@ export interface ViewerFleet {
   close(): Promise<void>;
 }
 
-export async function startViewerFleet(run: BenchRun, count: number, perProcess: number, parallel: number): Promise<ViewerFleet> {
+export async function startViewerFleet(run: BenchRun, count: number, perProcess: number, parallel: number, arrivalMs = 0): Promise<ViewerFleet> {
   const procs: { p: ViewerProcess; count: number }[] = [];
   for (let left = count, i = 0; left > 0; left -= perProcess, i++) {
     const child = fork(join(import.meta.dirname, 'webrtc-viewers.child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -56,7 +56,7 @@ export async function startViewerFleet(run: BenchRun, count: number, perProcess:
   const cpuAtOpen: number[] = [];
   return {
     async open(server, bearer, cameraId) {
-      const all = await Promise.all(procs.map(({ p, count }) => p.ask({ open: { count, parallel, server, bearer, cameraId } })));
+      const all = await Promise.all(procs.map(({ p, count }) => p.ask({ open: { count, parallel, arrivalMs, server, bearer, cameraId } })));
       return all.reduce((s, r) => ({ ok: s.ok + (r.opened?.ok ?? 0), failed: s.failed + (r.opened?.failed ?? 0), retried: s.retried + (r.opened?.retried ?? 0), errors: [...s.errors, ...(r.opened?.errors ?? [])] }), { ok: 0, failed: 0, retried: 0, errors: [] as string[] });
     },
     async window(ms, during) {

@@ -33,13 +33,38 @@ export function gramRows(cameras: { id: number; searchText: string }[]): { gram:
   return cameras.flatMap((c) => hanBigrams(c.searchText).map((gram) => ({ gram, camera_id: c.id })));
 }
 
-/** Writes (or rewrites) the bigrams of these cameras. Call inside the transaction that wrote them. */
+/**
+ * Writes (or rewrites) the bigrams of these cameras, and their regions' counts of each bigram
+ * (migration 0046). Call inside the transaction that wrote them.
+ */
 export async function writeGrams(q: Q, cameras: { id: number; searchText: string; regionId: number }[], replace: boolean): Promise<void> {
-  if (replace && cameras.length) await q.deleteFrom('camera_search_grams').where('camera_id', 'in', cameras.map((c) => c.id)).execute();
+  const delta = new Map<string, { gram: string; region_id: number; n: number }>();
+  const count = (gram: string, region: number, by: number) => {
+    const key = `${gram}\u0000${region}`;
+    const d = delta.get(key);
+    if (d) d.n += by;
+    else delta.set(key, { gram, region_id: region, n: by });
+  };
+  if (replace && cameras.length) {
+    const ids = cameras.map((c) => c.id);
+    const old = await q.selectFrom('camera_search_grams').select(['gram', 'region_id']).where('camera_id', 'in', ids).execute();
+    for (const r of old) if (r.region_id !== null) count(r.gram, Number(r.region_id), -1);
+    await q.deleteFrom('camera_search_grams').where('camera_id', 'in', ids).execute();
+  }
   const regionOf = new Map(cameras.map((c) => [c.id, c.regionId]));
   const rows = gramRows(cameras).map((r) => ({ ...r, region_id: regionOf.get(r.camera_id)! }));
+  for (const r of rows) count(r.gram, r.region_id, 1);
   // Three parameters a row: well under either dialect's limit.
   for (let i = 0; i < rows.length; i += 5000) await q.insertInto('camera_search_grams').values(rows.slice(i, i + 5000)).execute();
+  // In one order (gram, region) in every transaction: two writers lock shared count rows in the
+  // same order, so they queue and never deadlock.
+  const changes = [...delta.values()].filter((d) => d.n !== 0).sort((a, b) => (a.gram < b.gram ? -1 : a.gram > b.gram ? 1 : a.region_id - b.region_id));
+  for (let i = 0; i < changes.length; i += 5000) {
+    await q.insertInto('camera_search_gram_counts').values(changes.slice(i, i + 5000))
+      .onConflict((oc) => oc.columns(['gram', 'region_id']).doUpdateSet({ n: (eb) => eb('camera_search_gram_counts.n', '+', eb.ref('excluded.n')) }))
+      .execute();
+  }
+  if (changes.some((d) => d.n < 0)) await q.deleteFrom('camera_search_gram_counts').where('n', '<=', 0).where('gram', 'in', [...new Set(changes.filter((d) => d.n < 0).map((d) => d.gram))]).execute();
 }
 
 /** Whether the bigrams alone decide the match: the text is one Han bigram and nothing else. */

@@ -258,8 +258,8 @@ export class CameraRepository {
       else if (!gram || !gramsDecide(text)) base = base.where(sql<boolean>`search_text like ${`%${escapeLike(text)}%`} escape '\\'`);
     }
     const noOtherFilter = s.unitId === undefined && !(s.scopePaths && !s.scopePaths.includes('')) && !s.placeCategory && !s.status && s.keyPosition === undefined;
-    // A two-character Chinese word, alone or within a region subtree: its count is the length of
-    // its key ranges (every bigram row has its camera: a foreign key), with no camera read.
+    // A two-character Chinese word, alone or within a region subtree: its count is the sum of its
+    // regions' counts (kept with the bigram rows), with no camera and no bigram row read.
     const word = s.text ? s.text.toLowerCase() : '';
     const onlyWord = gramsDecide(word) && noOtherFilter;
     // Text from the trigram index alone: the page's ids and the count from the index (the
@@ -267,6 +267,9 @@ export class CameraRepository {
     const onlyPhrase = phrase !== undefined && noOtherFilter && !s.regionPath;
     let wordRows = q.selectFrom('camera_search_grams').where('gram', '=', word);
     if (s.regionPath) wordRows = wordRows.where('region_id', 'in', regionIds);
+    // Its count: the word's count rows (one a region, migration 0046), not its camera rows.
+    let wordCounts = q.selectFrom('camera_search_gram_counts').where('gram', '=', word);
+    if (s.regionPath) wordCounts = wordCounts.where('region_id', 'in', regionIds);
     // The page of a word within a region subtree: its camera ids from that index alone (sorted
     // there: `+camera_id` keeps the planner off the (gram, camera) key, whose rows lack the
     // region), then only the page's cameras read.
@@ -278,7 +281,7 @@ export class CameraRepository {
     const counted = onlyPhrase
       ? sql<{ n: number }>`SELECT count(*) AS n FROM cameras_fts WHERE cameras_fts MATCH ${phrase}`.execute(q).then((r) => r.rows[0]!)
       : onlyWord
-        ? wordRows.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+        ? wordCounts.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), sql<number>`0`).as('n')).executeTakeFirstOrThrow()
         : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const [rows, count] = await Promise.all([page.execute(), counted]);
     return { items: rows.map(toCamera), total: Number(count.n) };

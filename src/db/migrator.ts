@@ -35,6 +35,7 @@ import { emergencyConnections } from './migrations/0039-emergency-connections.js
 import { clusterKeysEvents } from './migrations/0035-cluster-keys-events.js';
 import { currentWall } from './migrations/0040-current-wall.js';
 import { nodeLeases } from './migrations/0042-node-leases.js';
+import { searchGramCounts } from './migrations/0046-search-gram-counts.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -70,6 +71,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0039-emergency-connections': emergencyConnections(),
     '0040-current-wall': currentWall(),
     '0042-node-leases': nodeLeases(db.dialect),
+    '0046-search-gram-counts': searchGramCounts(db.dialect),
   };
 }
 

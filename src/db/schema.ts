@@ -109,6 +109,7 @@ export interface Database extends AuditTables, RecordingTables, AccountTables, A
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;
+  camera_search_gram_counts: CameraSearchGramCountTable;
   camera_groups: CameraGroupTable;
   camera_group_members: CameraGroupMemberTable;
 }
@@ -123,6 +124,12 @@ export interface CameraSearchGramTable {
   camera_id: number;
   /** The camera's region (migration 0031): a word within a region subtree is read from the index alone. */
   region_id: number | null;
+}
+/** How many cameras of a region have a bigram (migration 0046): a word's total without reading its rows. */
+export interface CameraSearchGramCountTable {
+  gram: string;
+  region_id: number;
+  n: number;
 }
 export type NewCameraRow = Insertable<CameraTable>;
 export type CameraUpdateRow = Updateable<CameraTable>;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket } from 'werift';
+import { GenericNack, MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtcpTransportLayerFeedback, type RTCRtpSender, type RtpPacket } from 'werift';
 import { DirectRtpSender } from './direct-rtp-sender.js';
 
 const codec = () => new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'packetization-mode=1;profile-level-id=42e01f' });
@@ -33,7 +33,7 @@ describe('DirectRtpSender', () => {
     await server.setLocalDescription(await server.createAnswer());
     await gathered(server);
     await viewer.setRemoteDescription(server.localDescription!);
-    return { viewer, server, sender: new DirectRtpSender(transceiver.sender), received };
+    return { viewer, server, sender: new DirectRtpSender(transceiver.sender), rtpSender: transceiver.sender, received };
   }
 
   it('sends nothing before DTLS is up, then SRTP packets the viewer decrypts to the same payloads, numbered and marked', async () => {
@@ -50,5 +50,22 @@ describe('DirectRtpSender', () => {
     expect(received.map((p) => p.header.timestamp)).toEqual([0xfffffff0, 0xfffffff0, 0xfffffff0]);
     expect(received.map((p) => p.header.marker)).toEqual([false, false, true]);
     expect(received.map((p) => p.payload)).toEqual(payloads);
+  }, 60_000);
+
+  it('sends a packet again when the viewer asks for it by NACK, from the packets it kept', async () => {
+    const { viewer, server, sender, rtpSender, received } = await pair();
+    await new Promise<void>((r) => (server.connectionState === 'connected' ? r() : server.connectionStateChange.subscribe((s) => s === 'connected' && r())));
+    await new Promise<void>((r) => (viewer.connectionState === 'connected' ? r() : viewer.connectionStateChange.subscribe((s) => s === 'connected' && r())));
+    const payloads = [Buffer.from([0x7c, 0x85, 1]), Buffer.from([0x7c, 0x05, 2]), Buffer.from([0x7c, 0x45, 3])];
+    expect(sender.sendPicture(payloads, 500, 3600)).toBe(true);
+    for (let i = 0; i < 200 && received.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(received).toHaveLength(3);
+    // The viewer's NACK for the middle packet, as werift's RTCP path hands it to the sender.
+    const ssrc = (rtpSender as unknown as { ssrc: number }).ssrc;
+    (rtpSender as RTCRtpSender & { handleRtcpPacket(p: unknown): void }).handleRtcpPacket(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 1, mediaSourceSsrc: ssrc, lost: [501] }) }));
+    for (let i = 0; i < 200 && received.length < 4; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(received.map((p) => p.header.sequenceNumber)).toEqual([500, 501, 502, 501]);
+    expect(received[3]!.payload).toEqual(payloads[1]);
+    expect(received[3]!.header.timestamp).toBe(3600);
   }, 60_000);
 });
