@@ -4,10 +4,13 @@
 // recording at an event's instant (decoded by ffmpeg: each camera records its own colour) and an
 // alarm's snapshot, each view registered; anything outside one's reach refused and registered once.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../support/app.js';
-import { person, signIn, type Client } from '../support/auth.js';
+import { currentCode, person, signIn, type Client } from '../support/auth.js';
+import { eventsCommand } from '../../src/cli/commands/events.js';
+import { printError } from '../../src/cli/output.js';
 import { DIALECTS } from '../support/databases.js';
 import { meanColour, recordFootage } from '../support/recorded-footage.js';
 import { world, type World } from '../access/fixtures.js';
@@ -161,5 +164,32 @@ describe.each(DIALECTS)('event list across cameras (%s)', (dialect) => {
   it('keeps the alarm list under the same rule (moved out of the route)', async () => {
     const items = (await operator.inject({ method: 'GET', url: '/api/v1/alarms' })).json().items as { cameraId: number }[];
     expect(items.map((a) => a.cameraId).sort()).toEqual([w.camA, camA2].sort());
+  });
+
+  it('answers `vigil events` through the server with the same list, and the same refusal', async () => {
+    await t.raw.listen({ host: '127.0.0.1', port: 0 });
+    const http = { http: { host: '127.0.0.1', port: (t.raw.server.address() as { port: number }).port } };
+    const run = async (c: Client, args: string[]) => {
+      let text = '';
+      const out = new Writable({ write: (chunk, _e, cb) => ((text += String(chunk)), cb()) });
+      const login = ['--login', c.person.login, '--totp', await currentCode(t, c.person.id)];
+      const code = await eventsCommand(http, [...args, ...login], out, { password: c.person.password, now: T0 + 60_000 }).catch((e: unknown) => {
+        printError(e, out);
+        return -1;
+      });
+      return { code, text };
+    };
+    const gaps = await run(operator, ['--from', new Date(T0).toISOString(), '--kind', 'gap', '--kind', 'connected', '--camera', String(w.camA)]);
+    expect(gaps.code, gaps.text).toBe(0);
+    const lines = gaps.text.trim().split('\n');
+    expect(lines[0]).toMatch(/^time\s+camera\s+kind\s+severity\s+picture\s+title$/);
+    expect(lines.slice(1, -1).map((l) => l.split(/\s{2,}/)[2])).toEqual(['gap', 'connected']);
+    expect(lines.at(-1)).toBe('2 event(s)');
+    const paged = await run(operator, ['--from', String(T0), '--limit', '2', '--all', '--json']);
+    expect(paged.text.trim().split('\n').flatMap((l) => (JSON.parse(l) as { items: { kind: string }[] }).items.map((e) => e.kind))).toEqual(['gap', 'finding', 'suspicious_event', 'gap', 'clock_jump', 'connected']);
+    const refused = await run(outsider, ['--from', String(T0), '--camera', String(w.camA)]);
+    expect(refused.code).toBe(-1);
+    expect(refused.text).toMatch(/NOT_FOUND/);
+    expect((await run(operator, ['--from', 'yesterday'])).text).toMatch(/--from must be ISO 8601/);
   });
 });
