@@ -25,7 +25,7 @@ export async function recordFootage(repos: Repositories, dataDir: string, camera
   const bytes = await readFile(abs);
   const scan = await scanFragments(bytes);
   const timescale = scan.tracks[0]!.timescale;
-  const file = await repos.recordings.createFile({ cameraId, path: rel, codec: 'avc1.42c00d', width: 320, height: 180, initSize: scan.init!.length, startedAt: startMs });
+  const file = await repos.recordings.createFile({ cameraId, path: rel, codec: codecOf(bytes), width: 320, height: 180, initSize: scan.init!.length, startedAt: startMs });
   const fragments = scan.fragments.map((f, i) => {
     const t = f.tracks[0]!;
     return {
@@ -46,4 +46,11 @@ export async function meanColour(jpeg: Buffer, dir: string): Promise<[number, nu
   await writeFile(path, jpeg);
   const { stdout } = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-vf', 'scale=1:1:flags=area', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { encoding: 'buffer' });
   return [stdout[0]!, stdout[1]!, stdout[2]!];
+}
+
+/** The RFC 6381 codec string from the file's avcC (profile, constraints, level), as the recorder stores it. */
+function codecOf(mp4: Buffer): string {
+  const at = mp4.indexOf('avcC');
+  if (at < 0) throw new Error('the test footage has no avcC');
+  return `avc1.${[...mp4.subarray(at + 5, at + 8)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
