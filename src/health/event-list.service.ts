@@ -51,7 +51,9 @@ export interface ListedEvent {
   cameraName: string;
   title: string;
   detail: Record<string, unknown>;
-  /** Which picture there is: the alarm's snapshot, a frame of the recording (for one who may play it back), or none. */
+  /** The instant to play back (and of a recorded frame): an operator's report's sighting, an alarm's clip start, else `at`. */
+  playAt: number;
+  /** Which picture there is: the alarm's snapshot, a frame of the recording at `playAt` (for one who may play it back), or none. */
   picture: 'snapshot' | 'recording' | null;
   acknowledgedAt: number | null;
 }
@@ -126,7 +128,7 @@ export class EventListService {
       const s = subjects.get(id);
       return !!s && can(actor, 'play-back', s);
     };
-    const items = page.map((r) => ('alarm' in r ? this.alarmItem(r.alarm, byId) : this.recordingItem(r.event, byId, mayPlay(r.event.cameraId))));
+    const items = page.map((r) => ('alarm' in r ? this.alarmItem(r.alarm, byId, mayPlay(r.alarm.camera_id!)) : this.recordingItem(r.event, byId, mayPlay(r.event.cameraId))));
     const last = page.at(-1);
     return { items, next: merged.length > q.limit && last ? encodeCursor({ at: last.at, source: last.source, id: last.id }) : null };
   }
@@ -183,18 +185,21 @@ export class EventListService {
     }
   }
 
-  private alarmItem(a: AlarmRow, cameras: Map<number, Camera>): ListedEvent {
+  /** An alarm's picture: its own snapshot, else (an outage, a device alarm) the recording at its instant for one who may play it back. */
+  private alarmItem(a: AlarmRow, cameras: Map<number, Camera>, mayPlay: boolean): ListedEvent {
     const cameraId = a.camera_id!;
+    const detail = parse(a.detail);
+    const playAt = typeof detail.seenAt === 'number' ? detail.seenAt : (a.clip_from ?? a.at);
     return {
       id: `alarm-${a.id}`, source: 'alarm', sourceId: a.id, at: a.at, endAt: null, kind: a.kind, severity: a.severity, cameraId, cameraName: cameras.get(cameraId)?.name ?? `#${cameraId}`,
-      title: a.title, detail: parse(a.detail), picture: a.snapshot ? 'snapshot' : null, acknowledgedAt: a.acknowledged_at,
+      title: a.title, detail, playAt, picture: a.snapshot ? 'snapshot' : mayPlay ? 'recording' : null, acknowledgedAt: a.acknowledged_at,
     };
   }
 
   private recordingItem(e: CameraEventRow, cameras: Map<number, Camera>, mayPlay: boolean): ListedEvent {
     return {
       id: `recording-${e.id}`, source: 'recording', sourceId: e.id, at: e.startMs, endAt: e.endMs, kind: e.kind, severity: RECORDING_KINDS[e.kind] ?? 'info', cameraId: e.cameraId,
-      cameraName: cameras.get(e.cameraId)?.name ?? `#${e.cameraId}`, title: e.kind, detail: parse(e.detail), picture: mayPlay ? 'recording' : null, acknowledgedAt: null,
+      cameraName: cameras.get(e.cameraId)?.name ?? `#${e.cameraId}`, title: e.kind, detail: parse(e.detail), playAt: e.startMs, picture: mayPlay ? 'recording' : null, acknowledgedAt: null,
     };
   }
 }

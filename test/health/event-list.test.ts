@@ -68,7 +68,7 @@ describe.each(DIALECTS)('event list across cameras (%s)', (dialect) => {
   it('lists the events of both cameras in reach, newest first, alarms and recording events together', async () => {
     const r = await search(operator, `from=${T0}&to=${T0 + 60_000}`);
     expect(r.statusCode, r.body).toBe(200);
-    const items = r.json().items as { id: string; at: number; cameraId: number; kind: string; severity: string; picture: string | null; cameraName: string }[];
+    const items = r.json().items as { id: string; at: number; playAt: number; cameraId: number; kind: string; severity: string; picture: string | null; cameraName: string }[];
     expect(items.map((e) => [e.kind, e.cameraId, e.at - T0])).toEqual([
       ['gap', w.camA, 13_000],
       ['finding', w.camA, 12_000],
@@ -78,7 +78,8 @@ describe.each(DIALECTS)('event list across cameras (%s)', (dialect) => {
       ['connected', w.camA, 10_000],
     ]);
     expect(items.find((e) => e.kind === 'suspicious_event')).toMatchObject({ picture: 'snapshot', severity: 'critical', cameraName: 'cam 02' });
-    expect(items.find((e) => e.kind === 'finding')!.picture).toBeNull();
+    // An alarm without a snapshot shows the recording at its instant to one who may play it back.
+    expect(items.find((e) => e.kind === 'finding')).toMatchObject({ picture: 'recording', playAt: T0 + 12_000 });
     expect(items.filter((e) => e.id.startsWith('recording-')).every((e) => e.picture === 'recording')).toBe(true);
     expect(r.json().next).toBeNull();
   });

@@ -21,7 +21,8 @@ const list = <T extends string>(values: readonly T[], what: string) =>
 const event = z.object({
   id: z.string(), source: z.enum(['alarm', 'recording']), sourceId: z.number(), at: z.number(), endAt: z.number().nullable(), kind: z.string(), severity: z.string(),
   cameraId: z.number(), cameraName: z.string(), title: z.string(), detail: z.record(z.string(), z.unknown()),
-  picture: z.enum(['snapshot', 'recording']).nullable().describe('snapshot: GET /alarms/{sourceId}/snapshot; recording: GET /cameras/{cameraId}/recorded-frame?at={at}'),
+  playAt: z.number().describe('The instant to play back: a report\'s sighting, an alarm\'s clip start, else at'),
+  picture: z.enum(['snapshot', 'recording']).nullable().describe('snapshot: GET /alarms/{sourceId}/snapshot; recording: GET /cameras/{cameraId}/recorded-frame?at={playAt}'),
   acknowledgedAt: z.number().nullable(),
 }).describe('ListedEvent');
 

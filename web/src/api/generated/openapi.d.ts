@@ -19773,7 +19773,9 @@ export interface paths {
                                 detail: {
                                     [key: string]: unknown;
                                 };
-                                /** @description snapshot: GET /alarms/{sourceId}/snapshot; recording: GET /cameras/{cameraId}/recorded-frame?at={at} */
+                                /** @description The instant to play back: a report's sighting, an alarm's clip start, else at */
+                                playAt: number;
+                                /** @description snapshot: GET /alarms/{sourceId}/snapshot; recording: GET /cameras/{cameraId}/recorded-frame?at={playAt} */
                                 picture: ("snapshot" | "recording") | null;
                                 acknowledgedAt: number | null;
                             }[];

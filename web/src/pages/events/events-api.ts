@@ -24,9 +24,9 @@ export const eventsApi = {
       query: { from: f.from, to: f.to, cameraIds: f.cameraIds.join(','), kinds: f.kinds.join(','), severities: f.severities.join(','), cursor, limit: 50 },
       ...(signal ? { signal } : {}),
     }),
-  /** The row's picture, or null: an alarm's snapshot, or a frame of the recording at the event's instant. */
+  /** The row's picture, or null: an alarm's snapshot, or a frame of the recording at the event's instant (`playAt`). */
   pictureUrl: (e: ListedEvent) =>
-    e.picture === 'snapshot' ? buildUrl(`/alarms/${e.sourceId}/snapshot`) : e.picture === 'recording' ? buildUrl(`/cameras/${e.cameraId}/recorded-frame`, { at: e.at }) : null,
+    e.picture === 'snapshot' ? buildUrl(`/alarms/${e.sourceId}/snapshot`) : e.picture === 'recording' ? buildUrl(`/cameras/${e.cameraId}/recorded-frame`, { at: e.playAt }) : null,
 };
 
 /** Playback of one camera at an instant (the playback page reads ?camera=&at=). */

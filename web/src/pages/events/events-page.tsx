@@ -143,7 +143,7 @@ export default function EventsPage() {
             width: 110,
             render: (_: unknown, e) =>
               mayPlay ? (
-                <Button size="small" onClick={() => navigate(playbackLink(e.cameraId, e.at))} data-testid={`event-playback-${e.id}`}>{t('events.openPlayback')}</Button>
+                <Button size="small" onClick={() => navigate(playbackLink(e.cameraId, e.playAt))} data-testid={`event-playback-${e.id}`}>{t('events.openPlayback')}</Button>
               ) : null,
           },
         ]}
