@@ -2,7 +2,7 @@
 // English: a duty operator narrows the list to a time range and one kind (a recording gap) across
 // two cameras whose footage is really recorded (a plain colour each, indexed as the recorder does),
 // sees both cameras' gaps with a picture of each recording at that instant and nothing outside the
-// range, then opens playback at one gap's instant and the player shows that camera's picture there.
+// range (and the district's subtree), then opens playback at one gap's instant and the player shows that camera's picture there.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ describe('the event list in the console', () => {
     await server?.close();
   });
 
-  async function findAndPlay(page: Page, errors: string[], lang: 'zh' | 'en', gapLabel: string) {
+  async function findAndPlay(page: Page, errors: string[], lang: 'zh' | 'en', gapLabel: string, district: string) {
     await page.goto(`${server.url}/events`);
     const table = page.getByTestId('events-table');
     await waitForTrue(page, `Number(document.querySelector('[data-testid="events-table"]')?.dataset.searches) >= 1`);
@@ -73,6 +73,9 @@ describe('the event list in the console', () => {
     await page.getByTestId('events-kinds').click();
     await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: gapLabel }).click();
     await page.keyboard.press('Escape');
+    // The district's subtree: both cameras stand in it.
+    await page.getByTestId('events-organisation').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: district }).click();
     const before = Number(await table.getAttribute('data-searches'));
     await page.getByTestId('events-search').click();
     await waitForTrue(page, `Number(document.querySelector('[data-testid="events-table"]')?.dataset.searches) > ${before}`);
@@ -105,12 +108,12 @@ describe('the event list in the console', () => {
     await signInContext(context, server, operator);
     const page = await context.newPage();
     page.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    await findAndPlay(page, watchPageErrors(page), 'zh', '录像中断');
+    await findAndPlay(page, watchPageErrors(page), 'zh', '录像中断', '蜀山区');
   }, 300_000);
 
   it('does the same in English', async () => {
     const { page, errors } = await signedInEnglishPage(browser, server, operator, contexts);
-    await findAndPlay(page, errors, 'en', 'Recording gap');
+    await findAndPlay(page, errors, 'en', 'Recording gap', 'Shushan');
     console.info(`screenshots in ${shots}`);
   }, 300_000);
 });

@@ -9,6 +9,8 @@ export interface EventFilter {
   from: number;
   to: number;
   cameraIds: number[];
+  /** The cameras of an organisation's subtree (region or unit). */
+  organisationId?: number | undefined;
   kinds: string[];
   severities: string[];
 }
@@ -21,7 +23,7 @@ export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export const eventsApi = {
   search: (f: EventFilter, cursor: string | null, signal?: AbortSignal) =>
     request<EventPage>('GET', '/events/search', {
-      query: { from: f.from, to: f.to, cameraIds: f.cameraIds.join(','), kinds: f.kinds.join(','), severities: f.severities.join(','), cursor, limit: 50 },
+      query: { from: f.from, to: f.to, cameraIds: f.cameraIds.join(','), organisationId: f.organisationId, kinds: f.kinds.join(','), severities: f.severities.join(','), cursor, limit: 50 },
       ...(signal ? { signal } : {}),
     }),
   /** The row's picture, or null: an alarm's snapshot, or a frame of the recording at the event's instant (`playAt`). */

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCameraCatalogue } from '../../common/camera-catalogue';
 import { messageOf } from '../../common/error-report';
+import { useOrgName } from '../../common/names';
 import { holds, useMe } from '../../session/session';
 import { navigate } from '../../shell/router';
 import { formatTime } from '../access-requests/request-state';
@@ -19,6 +20,7 @@ const isRecordingKind = (k: string) => (RECORDING_KINDS as readonly string[]).in
 interface FilterValues {
   range: [Dayjs, Dayjs];
   cameraIds: number[];
+  organisationId?: number;
   kinds: string[];
   severities: string[];
 }
@@ -28,6 +30,7 @@ export default function EventsPage() {
   const me = useMe();
   const mayPlay = holds(me, 'playback:view', 'footage:view');
   const { catalogue } = useCameraCatalogue();
+  const orgName = useOrgName();
   const [form] = Form.useForm<FilterValues>();
   const [filter, setFilter] = useState<EventFilter>(() => ({ from: dayjs().subtract(1, 'day').valueOf(), to: dayjs().add(1, 'minute').valueOf(), cameraIds: [], kinds: [], severities: [] }));
   const [items, setItems] = useState<ListedEvent[]>([]);
@@ -59,7 +62,7 @@ export default function EventsPage() {
   }, [filter, load]);
 
   const search = (v: FilterValues) =>
-    setFilter({ from: v.range[0].valueOf(), to: v.range[1].valueOf(), cameraIds: v.cameraIds ?? [], kinds: v.kinds ?? [], severities: v.severities ?? [] });
+    setFilter({ from: v.range[0].valueOf(), to: v.range[1].valueOf(), cameraIds: v.cameraIds ?? [], organisationId: v.organisationId, kinds: v.kinds ?? [], severities: v.severities ?? [] });
 
   const kindLabel = (k: string) => (isRecordingKind(k) ? t(`playback.events.${k}`, { defaultValue: k }) : t(`health.alarms.kinds.${k}`, { defaultValue: k }));
 
@@ -85,6 +88,17 @@ export default function EventsPage() {
               optionFilterProp="label"
               options={catalogue.cameras.map((c) => ({ value: c.id, label: c.name }))}
               data-testid="events-cameras"
+            />
+          </Form.Item>
+          <Form.Item name="organisationId" label={t('events.organisation')}>
+            <Select
+              allowClear
+              showSearch
+              style={{ minWidth: 180 }}
+              placeholder={t('events.allOrganisations')}
+              optionFilterProp="label"
+              options={catalogue.organisations.map((o) => ({ value: o.id, label: orgName(o) }))}
+              data-testid="events-organisation"
             />
           </Form.Item>
           <Form.Item name="kinds" label={t('events.kinds')}>
