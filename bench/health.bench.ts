@@ -4,6 +4,7 @@
 // keyframes, each sample one ffmpeg call; their CPU is this process plus its reaped ffmpeg
 // children (/proc/self/stat utime+stime+cutime+cstime). Issue 7's goal: 1,000 cameras per hour
 // on this 2-core machine while 100 cameras record. Last line: one JSON object.
+import { subjectsOf } from '../src/access/subjects.js';
 import { startSimProcess } from '../test/support/sim-process.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,6 +82,8 @@ await runBench('health', async (run) => {
     workOrders: repos.workOrders,
     forceMajeure: repos.forceMajeure,
     register: new SecurityLog(new AuditLog(db, { keys: PlatformKeys.ephemeral(), clock: systemClock })),
+    subjects: subjectsOf(repos),
+    cameras: (ids) => repos.cameras.getMany(ids),
     dataDir: dir,
     settings: { ...configSchema.parse({}).health, concurrency: CONCURRENCY },
     sources: testSources(dir),

@@ -35,3 +35,8 @@ export async function organisationSubject(repos: Repositories, id: number | null
   if (!org) throw Errors.notFound(`organisation ${id} does not exist`);
   return { kind: 'Organisation', id, path: org.path };
 }
+
+/** The three lookups together, as the use cases that judge many rows take them. */
+export function subjectsOf(repos: Repositories): { camera(id: number): Promise<CameraSubject>; cameras(cameras: Camera[]): Promise<Map<number, CameraSubject>>; organisation(id: number | null): Promise<OrganisationSubject> } {
+  return { camera: (id) => cameraSubject(repos, id), cameras: (list) => cameraSubjects(repos, list), organisation: (id) => organisationSubject(repos, id) };
+}

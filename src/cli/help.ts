@@ -4,6 +4,7 @@ import { auditHelp } from './commands/audit.js';
 import { cascadeHelp } from './commands/cascade.js';
 import { cameraHelp } from './commands/camera.js';
 import { clusterHelp } from './commands/cluster.js';
+import { eventsHelp } from './commands/events.js';
 import { exportHelp } from './commands/export.js';
 import { gbHelp } from './commands/gb.js';
 import { ptzHelp } from './commands/ptz.js';
@@ -40,6 +41,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   onvif: { help: onvifHelp, subcommands: ['probe', 'profiles'] },
   gb: { help: gbHelp, subcommands: ['devices', 'channels', 'catalog', 'backfill'] },
   ptz: { help: ptzHelp, subcommands: [] },
+  events: { help: eventsHelp, subcommands: [] },
   cascade: { help: cascadeHelp, subcommands: ['connect'] },
   cluster: { help: clusterHelp, subcommands: ['status', 'priority'] },
 };

@@ -16,6 +16,7 @@ import { gbBackfillCommand } from './commands/gb-backfill.js';
 import { ptzCommand, ptzHelp } from './commands/ptz.js';
 import { cascadeCommand, cascadeHelp } from './commands/cascade.js';
 import { clusterCommand, clusterHelp } from './commands/cluster.js';
+import { eventsCommand, eventsHelp } from './commands/events.js';
 import { onvifCommand, onvifHelp } from './commands/onvif.js';
 import { orgCommand, orgHelp } from './commands/org.js';
 import { profileCommand, profileHelp } from './commands/profile.js';
@@ -43,6 +44,7 @@ Usage: vigil [--config FILE] <command> [options]
   onvif …            find cameras, read their profiles (vigil onvif help)
   gb …               GB/T 28181 devices, their catalogs, backfill (vigil gb help)
   ptz CAMERA …       steer a GB/T 28181 camera: move, zoom, stop, presets (vigil ptz help)
+  events …           alarms and recording events across cameras by time and kind (vigil events help)
   cascade connect …  emergency connection to an upper platform (vigil cascade help)
   cluster …          recorder nodes, their leases and cameras (vigil cluster help)
 
@@ -62,6 +64,7 @@ ${simHelp}
 ${onvifHelp}
 ${gbHelp}
 ${ptzHelp}
+${eventsHelp}
 ${cascadeHelp}
 ${clusterHelp}
 `;
@@ -95,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig({ file: configFile });
   // Commands that act on devices go through the running server (its SIP platform), not the database.
   if (command === 'ptz') return ptzCommand(config, rest);
+  if (command === 'events') return eventsCommand(config, rest);
   if (command === 'gb' && rest[0] === 'backfill') return gbBackfillCommand(config, rest.slice(1));
   // Only the server loads the server (Fastify, WebRTC, the console): every other command starts without it.
   if (command === 'serve') return (await import('./commands/serve.js')).serveCommand(config, rest);

@@ -3,6 +3,7 @@
 // orders have their own repository (work-order.repository.ts).
 import { sql, type Generated, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { chunks } from './chunks.js';
+import { camerasWithin, scoped, type EventPageFilter } from './event-page.js';
 import type { Database } from './schema.js';
 import type { WorkOrderTable } from './work-order.repository.js';
 
@@ -179,6 +180,19 @@ export class HealthRepository {
     if (f.afterId !== undefined) q = q.where('id', '>', f.afterId);
     if (f.kind) q = q.where('kind', '=', f.kind);
     const rows = await q.orderBy('id', 'desc').limit(f.limit).execute();
+    return rows.map(toAlarm);
+  }
+
+  /** Alarms of cameras raised in [from, to), newest first, one page (the event list across cameras). */
+  async alarmsAcross(f: EventPageFilter): Promise<AlarmRow[]> {
+    let q = this.db.selectFrom('alarms').selectAll().where('at', '>=', f.from).where('at', '<', f.to).where('camera_id', 'is not', null);
+    if (f.cameraIds) q = q.where('camera_id', 'in', f.cameraIds.length ? f.cameraIds : [-1]);
+    if (scoped(f)) q = q.where('camera_id', 'in', camerasWithin(this.db, f.scopePaths));
+    if (f.kinds) q = q.where('kind', 'in', f.kinds.length ? f.kinds : ['']);
+    if (f.severities) q = q.where('severity', 'in', f.severities.length ? f.severities : ['']);
+    const b = f.before;
+    if (b) q = q.where((eb) => eb.or([eb('at', '<', b.at), eb.and([eb('at', '=', b.at), eb('id', '<', b.id)])]));
+    const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
     return rows.map(toAlarm);
   }
 

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { CameraEventKind, FootageOrigin, RecordingFile } from './recording.repository.js';
 import { chunks } from './chunks.js';
+import { camerasWithin, scoped, type EventPageFilter } from './event-page.js';
 import type { Database } from './schema.js';
 
 /** A fragment of a recording file, as the index holds it. */
@@ -51,6 +52,16 @@ export interface LinkEventRow {
 
 /** A recording file, as the index holds it: the recorder's own row type. */
 export type IndexedFile = RecordingFile;
+
+/** A camera event with its row id and camera, for the event list across cameras. */
+export interface CameraEventRow {
+  id: number;
+  cameraId: number;
+  kind: CameraEventKind;
+  startMs: number;
+  endMs: number | null;
+  detail: string;
+}
 
 export interface IndexedEvent {
   kind: CameraEventKind;
@@ -198,6 +209,24 @@ export class RecordingIndex {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ kind: r.kind, startMs: Number(r.start_ms), endMs: r.end_ms === null ? null : Number(r.end_ms), detail: r.detail }));
+  }
+
+  /** Camera events that started in [from, to), newest first, one page (`severities` does not apply). */
+  async eventsAcross(f: EventPageFilter): Promise<CameraEventRow[]> {
+    let q = this.db.selectFrom('camera_events').select(['id', 'camera_id', 'kind', 'start_ms', 'end_ms', 'detail']).where('start_ms', '>=', f.from).where('start_ms', '<', f.to);
+    if (f.cameraIds) q = q.where('camera_id', 'in', f.cameraIds.length ? f.cameraIds : [-1]);
+    if (scoped(f)) q = q.where('camera_id', 'in', camerasWithin(this.db, f.scopePaths));
+    if (f.kinds) q = q.where('kind', 'in', (f.kinds.length ? f.kinds : ['']) as CameraEventKind[]);
+    const b = f.before;
+    if (b) q = q.where((eb) => eb.or([eb('start_ms', '<', b.at), eb.and([eb('start_ms', '=', b.at), eb('id', '<', b.id)])]));
+    const rows = await q.orderBy('start_ms', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+    return rows.map((r) => ({ id: Number(r.id), cameraId: Number(r.camera_id), kind: r.kind, startMs: Number(r.start_ms), endMs: r.end_ms === null ? null : Number(r.end_ms), detail: r.detail }));
+  }
+
+  /** The first fragment starting with a keyframe in [t, t + within): a picture of what came just after `t`. */
+  async keyframeAtOrAfter(cameraId: number, t: number, within: number): Promise<IndexedFragment | undefined> {
+    const row = await this.db.selectFrom('recording_fragments').select(FRAGMENT_COLUMNS).where('camera_id', '=', cameraId).where('start_ms', '>=', t).where('start_ms', '<', t + within).where('keyframe', '=', 1).orderBy('start_ms').limit(1).executeTakeFirst();
+    return row && toFragment(row);
   }
 
   private fragmentInFileQuery() {

@@ -11,6 +11,11 @@ import type { ForceMajeureRepository } from '../db/force-majeure.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { Duty, JurisdictionProfile } from '../domain/jurisdiction-profile.js';
 import { AlarmService } from './alarm.service.js';
+import type { Camera } from '../db/camera.repository.js';
+import { EventListService, type EventListDeps } from './event-list.service.js';
+import { EventVisibility } from './event-visibility.js';
+import { RecordedFrames } from './recorded-frame.js';
+import { StoredFootage } from '../storage/footage-reader.js';
 import type { Thresholds } from './diagnose.js';
 import { DiagnosticsService } from './diagnostics.service.js';
 import { HealthEventHub } from './events.js';
@@ -46,7 +51,11 @@ export interface HealthDeps {
   /** Force-majeure marks (HRB-25(3)). */
   forceMajeure: ForceMajeureRepository;
   /** The access register: what people do to cameras' health is written by the use cases. */
-  register: HealthRegister;
+  register: HealthRegister & EventListDeps['log'];
+  /** Cameras and organisations as policy subjects, for who sees which event. */
+  subjects: EventListDeps['subjects'];
+  /** Cameras by id (names for the event list). */
+  cameras(ids: number[]): Promise<Camera[]>;
   dataDir: string;
   /** Where recording files are read (local disk, then the object store). */
   footage?: FootageReader;
@@ -64,6 +73,10 @@ export interface Health {
   repo: HealthRepository;
   hub: HealthEventHub;
   alarms: AlarmService;
+  /** Who sees which event: one rule for the alarm list, the event stream and the event list. */
+  visibility: EventVisibility;
+  /** The event list across cameras, with snapshots and recorded frames. */
+  events: EventListService;
   workOrders: WorkOrderService;
   diagnostics: DiagnosticsService;
   status: StatusService;
@@ -93,6 +106,10 @@ export function createHealth(d: HealthDeps): Health {
   );
   const workOrders = new WorkOrderService({ repo: d.workOrders, notices: d.repo, alarms, register: d.register, hub, clock: d.clock, profileFor: d.profileFor, proveRepaired: (c: WatchedCamera) => diagnostics.prove(c) });
   diagnostics.useWorkOrders(workOrders);
+  // About 500 thumbnails of 640 pixels; two decoders at most beside the diagnostic cycle.
+  const frames = new RecordedFrames(d.index, d.footage ?? new StoredFootage(d.dataDir), { dataDir: d.dataDir, cacheBytes: 32 << 20, grabTimeoutMs: s.grabTimeoutSeconds * 1000, concurrency: 2 });
+  const events = new EventListService({ alarms: d.repo, index: d.index, cameras: d.cameras, subjects: d.subjects, log: d.register, frames, dataDir: d.dataDir });
+  const visibility = new EventVisibility(d.subjects);
   const status = new StatusService(d.repo, d.index, d.clock, { utcOffsetMinutes: s.utcOffsetMinutes, staleMs: s.staleMinutes * 60_000, graceMs: 10_000 }, d.forceMajeure);
   const forceMajeure = new ForceMajeureService({ repo: d.forceMajeure, status, register: d.register, clock: d.clock, profileFor: d.profileFor });
   let timer: NodeJS.Timeout | undefined;
@@ -126,7 +143,7 @@ export function createHealth(d: HealthDeps): Health {
     }
   };
   return {
-    repo: d.repo, hub, alarms, workOrders, diagnostics, status, forceMajeure, webhooks, metrics, profileFor: d.profileFor, housekeeping,
+    repo: d.repo, hub, alarms, visibility, events, workOrders, diagnostics, status, forceMajeure, webhooks, metrics, profileFor: d.profileFor, housekeeping,
     start() {
       diagnostics.start();
       const tick = () => void housekeeping().catch((e: unknown) => d.logger.error({ err: e }, 'health housekeeping failed'));

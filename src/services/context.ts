@@ -132,6 +132,8 @@ export async function openContext(config: Config, options: { logger?: Logger; cl
       workOrders: repos.workOrders,
       forceMajeure: repos.forceMajeure,
       register: access.log,
+      subjects: access.subjects,
+      cameras: (ids) => repos.cameras.getMany(ids),
       dataDir: config.dataDir,
       footage: footageReaderOf({ config, db, repos }, (p) => absoluteFootagePath(config.dataDir, p)),
       settings: config.health,

@@ -13,6 +13,7 @@ import type { Role } from '../../src/access/permissions.js';
 import type { Camera } from '../../src/db/camera.repository.js';
 import type { TestApp } from '../support/app.js';
 import { adminActor } from '../support/auth.js';
+import { recordFootage } from '../support/recorded-footage.js';
 import { watched } from '../../src/api/routes/health-status/support.js';
 import type { World } from '../access/fixtures.js';
 
@@ -79,6 +80,22 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     const c = await freshCam(v, null, DAY);
     return (await t.health.forceMajeure.propose(adminActor(t), watched(c), { from: now - 3_600_000, to: now - 1, reason: 'matrix' })).id;
   };
+  /** An alarm with a snapshot (an operator's report) on the variant's camera. */
+  const snapshotAlarm = once(async (v) => {
+    const { t } = get();
+    const snapshot = `snapshots/${cam(v)}/matrix-alarm.jpg`;
+    mkdirSync(join(t.dataDir, 'snapshots', String(cam(v))), { recursive: true });
+    writeFileSync(join(t.dataDir, ...snapshot.split('/')), JPEG);
+    return (await t.health.alarms.raise({ kind: 'suspicious_event', severity: 'critical', camera_id: cam(v), organisation_id: org(v), title: 'matrix', snapshot })).id;
+  });
+  /** A camera of its own with two seconds recorded a minute ago, and an instant in them. */
+  const recorded = once(async (v) => {
+    const { t } = get();
+    const c = await freshCam(v, null);
+    const from = t.clock.now() - 60_000;
+    await recordFootage(t.repos, t.dataDir, c.id, from, 2, 'gray');
+    return { id: c.id, at: from + 500 };
+  });
   const freshAlarm = async (v: Variant) =>
     (await get().t.health.alarms.raise({ kind: 'finding', severity: 'warning', camera_id: cam(v), organisation_id: org(v), title: 'matrix' })).id;
 
@@ -103,6 +120,11 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     'GET /api/v1/alarms': { call: async () => ({ url: '' }), own: 'all', other: 'all' },
     'POST /api/v1/alarms/:id/acknowledge': { call: async (v) => ({ url: `/${await freshAlarm(v)}/acknowledge` }), own: READERS, other: NOBODY },
     'POST /api/v1/cameras/:id/suspicious-events': { call: async (v) => ({ url: `/${(await liveCam(v)).id}/suspicious-events`, payload: { description: 'someone climbing the fence' } }), own: WATCHERS, other: NOBODY },
+    // The event list: anyone with health in reach, within it; naming the other organisation is refused.
+    'GET /api/v1/events/search': { call: async (v) => ({ url: `?from=${get().t.clock.now() - DAY}&to=${get().t.clock.now() + 1}&organisationId=${org(v)}` }), own: READERS, other: NOBODY },
+    'GET /api/v1/alarms/:id/snapshot': { call: async (v) => ({ url: `/${await snapshotAlarm(v)}/snapshot` }), own: READERS, other: NOBODY },
+    // A frame of the recording is footage: those who may play the camera back.
+    'GET /api/v1/cameras/:id/recorded-frame': { call: async (v) => { const r = await recorded(v); return { url: `/${r.id}/recorded-frame?at=${r.at}` }; }, own: ['duty_operator'], other: NOBODY },
     // The stream stays open: the harness takes its status as soon as the head is written, then hangs up.
     'GET /api/v1/events': { call: async () => ({ url: '' }), own: 'all', other: 'all', stream: true },
   };
@@ -118,6 +140,7 @@ export function healthMatrix(get: () => { t: TestApp; w: World; source: string }
     };
     if (key === 'GET /api/v1/work-orders') cameraItems('work orders');
     if (key === 'GET /api/v1/alarms') cameraItems('alarms');
+    if (key === 'GET /api/v1/events/search') cameraItems('events');
     if (key === 'GET /api/v1/notices') cameraItems('removal and relocation notices');
     if (key === 'GET /api/v1/force-majeure') cameraItems('force-majeure marks');
     if (key === 'GET /api/v1/reports/health') {

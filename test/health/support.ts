@@ -6,6 +6,7 @@ import { configSchema } from '../../src/config/config.schema.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { loadProfiles } from '../../src/domain/profile-loader.js';
 import { SecurityLog } from '../../src/access/security-log.js';
+import { subjectsOf } from '../../src/access/subjects.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { PlatformKeys } from '../../src/audit/platform-key.js';
 import type { Repositories } from '../../src/db/repositories.js';
@@ -32,6 +33,8 @@ export function healthFor(o: {
     workOrders: o.repos.workOrders,
     forceMajeure: o.repos.forceMajeure,
     register: o.register ?? new SecurityLog(new AuditLog(o.repos.db, { keys: PlatformKeys.ephemeral(), clock: o.clock })),
+    subjects: subjectsOf(o.repos),
+    cameras: (ids) => o.repos.cameras.getMany(ids),
     dataDir: o.dataDir,
     settings: { ...defaults, ...o.settings },
     sources: testSources(o.dataDir),

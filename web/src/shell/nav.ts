@@ -32,6 +32,8 @@ export const NAV: NavGroup[] = [
     items: [
       { key: 'live', path: '/live', label: 'nav.live', needs: ['live:view'], page: screen(() => import('../pages/live/live-page')) },
       { key: 'playback', path: '/playback', label: 'nav.playback', needs: ['playback:view', 'footage:view'], page: screen(() => import('../pages/playback/playback-page')) },
+      // Events of the cameras one watches or whose basic information one reads (the server's rule).
+      { key: 'events', path: '/events', label: 'nav.events', needs: ['live:view', 'basic-info:read'], page: screen(() => import('../pages/events/events-page')) },
     ],
   },
   {

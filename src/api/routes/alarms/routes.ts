@@ -2,10 +2,9 @@
 // police (R3.2) and the console's event stream (Server-Sent Events at GET /events).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { can, type CameraSubject } from '../../../access/policy.js';
 import { Errors } from '../../../errors.js';
 import type { Actor } from '../../../access/actor.js';
-import { cameraWith, reachFilter, watched, type HealthRouteDeps } from '../health-status/support.js';
+import { cameraWith, watched, type HealthRouteDeps } from '../health-status/support.js';
 import { alarmView, type HealthEvent } from '../../../health/events.js';
 import { actorOf } from '../../plugins/auth.js';
 import { errorResponses, idParams } from '../common.schema.js';
@@ -21,19 +20,8 @@ const HEARTBEAT_MS = 15_000;
 export const alarmRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (app, d) => {
   const tags = ['alarms'];
 
-  /** Whether the actor may see an event: by its camera, else by the organisation it is routed to; platform-wide ones (storage) need reach everywhere. */
-  const visibility = (actor: Actor) => {
-    const cameras = new Map<number, CameraSubject | null>();
-    return async (cameraId: number | null, organisationId: number | null): Promise<boolean> => {
-      if (cameraId !== null) {
-        if (!cameras.has(cameraId)) cameras.set(cameraId, await d.access.subjects.camera(cameraId).catch(() => null));
-        const s = cameras.get(cameraId);
-        return !!s && can(actor, 'read-health', s);
-      }
-      if (organisationId !== null) return (await reachFilter(d, actor, [organisationId]))(organisationId);
-      return actor.holdsEverywhere('basic-info:read') || actor.holdsEverywhere('live:view');
-    };
-  };
+  // Who sees which event is the use case's rule (health/event-visibility.ts), shared with the event list.
+  const visibility = (actor: Actor) => d.health.visibility.of(actor);
 
   app.get('/alarms', {
     config: { access: 'signed-in' },

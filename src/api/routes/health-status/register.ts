@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { alarmRoutes } from '../alarms/routes.js';
 import { diagnosticsRoutes } from '../diagnostics/routes.js';
+import { eventRoutes } from '../events/routes.js';
 import { forceMajeureRoutes } from '../force-majeure/routes.js';
 import { healthStatusRoutes } from './routes.js';
 import { healthReportRoutes } from '../reports-health/routes.js';
@@ -15,4 +16,5 @@ export async function healthRoutes(api: FastifyInstance, deps: HealthRouteDeps &
   await api.register(workOrderRoutes, deps);
   await api.register(forceMajeureRoutes, deps);
   await api.register(alarmRoutes, deps);
+  await api.register(eventRoutes, deps);
 }

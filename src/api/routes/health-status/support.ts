@@ -10,6 +10,7 @@ import type { Registry } from '../../../registry/index.js';
 import type { AuditAction } from '../../../audit/entry.js';
 import { guard } from '../../plugins/auth.js';
 import type { Health } from '../../../health/index.js';
+import { healthScopes } from '../../../health/event-visibility.js';
 
 export interface HealthRouteDeps {
   health: Health;
@@ -31,10 +32,7 @@ export async function cameraWith(d: HealthRouteDeps, req: FastifyRequest, id: nu
   return { camera, actor };
 }
 
-/** Paths where the actor may read health: watching or reading basic information. */
-export function healthScopes(actor: Actor): string[] {
-  return [...new Set([...actor.scopes('basic-info:read'), ...actor.scopes('live:view')])];
-}
+export { healthScopes };
 
 /** A filter over organisation ids (regions, units) by the actor's reach. */
 export async function reachFilter(d: HealthRouteDeps, actor: Actor, orgIds: number[]): Promise<(id: number | null) => boolean> {

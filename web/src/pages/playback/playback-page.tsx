@@ -41,6 +41,14 @@ function useWidth<T extends HTMLElement>() {
   return { ref, width };
 }
 
+/** The camera and instant a link asks for (?camera=ID&at=MS), if any. */
+function linkedInstant(): { cameraId: number; at: number } | null {
+  const q = new URLSearchParams(window.location.search);
+  const cameraId = Number(q.get('camera'));
+  const at = Number(q.get('at'));
+  return Number.isInteger(cameraId) && cameraId > 0 && Number.isFinite(at) && at > 0 ? { cameraId, at } : null;
+}
+
 export default function PlaybackPage() {
   const { t } = useTranslation();
   const report = useErrorReporter();
@@ -55,8 +63,10 @@ export default function PlaybackPage() {
   const [requestId, setRequestId] = useState<number>();
   const request = approved.data?.find((r) => r.id === requestId);
   const under = request ? { requestId: request.id, from: request.from, to: request.to } : undefined;
-  const [cameraIds, setCameraIds] = useState<number[]>([]);
-  const [view, setView] = useState<View>(() => viewAround(Date.now() - 1800_000, 3600_000));
+  // A link from elsewhere (an event in the event list) opens one camera at one instant: ?camera=&at=.
+  const [link] = useState(linkedInstant);
+  const [cameraIds, setCameraIds] = useState<number[]>(() => (link ? [link.cameraId] : []));
+  const [view, setView] = useState<View>(() => viewAround(link ? link.at : Date.now() - 1800_000, 3600_000));
   const [cursor, setCursor] = useState<number | null>(null);
   const [selection, setSelection] = useState<View | null>(null);
   // While a seek positions the players, the clock keeps the instant asked for: a player still
@@ -204,6 +214,14 @@ export default function PlaybackPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [cameraIds.join(','), speed, report, alignAll],
   );
+
+  // The linked instant is sought once, as soon as its camera's player exists.
+  const linked = useRef(false);
+  useEffect(() => {
+    if (!link || linked.current || !cameraIds.includes(link.cameraId) || !videos.current.has(link.cameraId)) return;
+    linked.current = true;
+    void seek(link.at);
+  }, [link, cameraIds, seek]);
 
   // The clock follows the first player that plays in step with it; every player is pulled to
   // the clock; when all are in a gap the clock skips to the next recording.

@@ -1,0 +1,119 @@
+// The event list (issue 20 item 10) in real Chromium against the real server, in Chinese and in
+// English: a duty operator narrows the list to a time range and one kind (a recording gap) across
+// two cameras whose footage is really recorded (a plain colour each, indexed as the recorder does),
+// sees both cameras' gaps with a picture of each recording at that instant and nothing outside the
+// range (and the district's subtree), then opens playback at one gap's instant and the player shows that camera's picture there.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, signedInEnglishPage, startTestServer, videoLuma, waitForTrue, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
+import { recordFootage } from '../support/recorded-footage.js';
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let operator: Person;
+let camA: number;
+let camB: number;
+/** The instant the cameras (re)connected; gaps at T + 2 s (A) and T + 3 s (B), another gap of A half an hour before. */
+let T: number;
+const shots = mkdtempSync(join(tmpdir(), 'vigil-events-shots-'));
+
+/** As the range picker shows times: UTC (the browser's time zone below). */
+const typed = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+describe('the event list in the console', () => {
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startTestServer();
+    const city = await server.api<{ id: number }>('POST', '/organisations', { kind: 'platform', name: '合肥市', nameEn: 'Hefei', level: 'city', regionCode: '340100', profileId: 'anhui' });
+    const district = await server.api<{ id: number }>('POST', '/organisations', { kind: 'platform', name: '蜀山区', nameEn: 'Shushan', level: 'district', parentId: city.body.id, regionCode: '340104' });
+    const camera = async (i: number, name: string) => {
+      const r = await server.api<{ id: number }>('POST', '/cameras', { gbId: `3401040000132000000${i}`, name, deviceType: 'fixed', address: '合肥市', placeCategory: 'schools', regionId: district.body.id, funding: 'self', signage: true });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.id;
+    };
+    camA = await camera(1, '校门口');
+    camB = await camera(2, '操场');
+    T = Math.floor((Date.now() - 600_000) / 1000) * 1000;
+    const repos = server.ctx.repos;
+    await recordFootage(repos, server.dataDir, camA, T - 1_800_000, 4, 'yellow');
+    await recordFootage(repos, server.dataDir, camA, T, 8, 'yellow');
+    await recordFootage(repos, server.dataDir, camB, T, 8, 'cyan');
+    const ev = (cameraId: number, kind: 'gap' | 'connected' | 'clock_jump', at: number) => ({ cameraId, kind, startMs: at, endMs: kind === 'gap' ? at + 1000 : null, detail: '' });
+    await repos.recordings.commit({
+      fragments: [], fileProgress: [],
+      events: [ev(camA, 'gap', T - 1_798_000), ev(camA, 'connected', T), ev(camB, 'clock_jump', T + 1000), ev(camA, 'gap', T + 2000), ev(camB, 'gap', T + 3000)],
+    });
+    operator = await server.person('operator', [['duty_operator', district.body.id]], { displayName: '值班员' });
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function findAndPlay(page: Page, errors: string[], lang: 'zh' | 'en', gapLabel: string, district: string) {
+    await page.goto(`${server.url}/events`);
+    const table = page.getByTestId('events-table');
+    await waitForTrue(page, `Number(document.querySelector('[data-testid="events-table"]')?.dataset.searches) >= 1`);
+    // The time range: a minute either side of the reconnection (the earlier gap lies outside it).
+    const inputs = page.locator('[data-testid="events-filter"] .ant-picker-range input');
+    await inputs.nth(0).click();
+    await inputs.nth(0).fill(typed(T - 60_000));
+    await inputs.nth(0).press('Enter');
+    await inputs.nth(1).fill(typed(T + 60_000));
+    await inputs.nth(1).press('Enter');
+    await page.locator('.ant-picker-ok button').click().catch(() => undefined);
+    // The kind: recording gaps.
+    await page.getByTestId('events-kinds').click();
+    await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: gapLabel }).click();
+    await page.keyboard.press('Escape');
+    // The district's subtree: both cameras stand in it.
+    await page.getByTestId('events-organisation').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: district }).click();
+    const before = Number(await table.getAttribute('data-searches'));
+    await page.getByTestId('events-search').click();
+    await waitForTrue(page, `Number(document.querySelector('[data-testid="events-table"]')?.dataset.searches) > ${before}`);
+    const rows = table.locator('tbody tr[data-row-key]');
+    await expect.poll(() => rows.count(), { timeout: ACTION_TIMEOUT_MS }).toBe(2);
+    const texts = await rows.allInnerTexts();
+    expect(texts[0]).toContain('操场');
+    expect(texts[1]).toContain('校门口');
+    for (const text of texts) expect(text).toContain(gapLabel);
+    // Each row's picture is a frame of that camera's recording: decoded and shown.
+    await waitForTrue(page, `[...document.querySelectorAll('[data-testid="events-table"] tbody img')].length === 2 && [...document.querySelectorAll('[data-testid="events-table"] tbody img')].every((i) => i.complete && i.naturalWidth > 0)`, { timeout: ACTION_TIMEOUT_MS });
+    await page.screenshot({ path: join(shots, `events-${lang}.png`), fullPage: true });
+    // Playback at the gap of camera A (校门口): its instant, its picture.
+    const keyA = await rows.nth(1).getAttribute('data-row-key');
+    await page.getByTestId(`event-playback-${keyA}`).click();
+    await page.waitForURL(/\/playback\?camera=\d+&at=\d+/);
+    expect(new URL(page.url()).searchParams.get('camera')).toBe(String(camA));
+    await waitForTrue(page, `Number(document.querySelector('[data-testid="playback-clock"]')?.dataset.seeks) >= 1`, { timeout: ACTION_TIMEOUT_MS });
+    const ms = Number(await page.getByTestId('playback-clock').getAttribute('data-ms'));
+    expect(ms).toBeGreaterThanOrEqual(T + 2000);
+    expect(ms).toBeLessThan(T + 4000);
+    await expect.poll(() => videoLuma(page, `[data-testid="playback-tile-${camA}"] video`), { timeout: ACTION_TIMEOUT_MS }).toBeGreaterThan(195);
+    await page.screenshot({ path: join(shots, `events-playback-${lang}.png`) });
+    expect(errors).toEqual([]);
+  }
+
+  it('finds the gaps of two cameras by time and kind, with their pictures, and opens playback at one (中文)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', timezoneId: 'UTC' });
+    contexts.push(context);
+    await signInContext(context, server, operator);
+    const page = await context.newPage();
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    await findAndPlay(page, watchPageErrors(page), 'zh', '录像中断', '蜀山区');
+  }, 300_000);
+
+  it('does the same in English', async () => {
+    const { page, errors } = await signedInEnglishPage(browser, server, operator, contexts);
+    await findAndPlay(page, errors, 'en', 'Recording gap', 'Shushan');
+    console.info(`screenshots in ${shots}`);
+  }, 300_000);
+});

@@ -1,0 +1,35 @@
+// Calls of the event list over /api/v1 (GET /events/search and the pictures of its rows).
+import { buildUrl, request } from '../../api/client';
+import type { ResponseOf } from '../../api/schema';
+
+export type EventPage = ResponseOf<'/api/v1/events/search', 'get'>;
+export type ListedEvent = EventPage['items'][number];
+
+export interface EventFilter {
+  from: number;
+  to: number;
+  cameraIds: number[];
+  /** The cameras of an organisation's subtree (region or unit). */
+  organisationId?: number | undefined;
+  kinds: string[];
+  severities: string[];
+}
+
+/** The kinds the list knows: the recording index's, then the alarms'. */
+export const RECORDING_KINDS = ['gap', 'disconnected', 'connected', 'clock_jump', 'error'] as const;
+export const ALARM_KINDS = ['offline', 'finding', 'recovered', 'suspicious_event', 'device_alarm', 'work_order_overdue', 'work_order_police', 'notice_late'] as const;
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+
+export const eventsApi = {
+  search: (f: EventFilter, cursor: string | null, signal?: AbortSignal) =>
+    request<EventPage>('GET', '/events/search', {
+      query: { from: f.from, to: f.to, cameraIds: f.cameraIds.join(','), organisationId: f.organisationId, kinds: f.kinds.join(','), severities: f.severities.join(','), cursor, limit: 50 },
+      ...(signal ? { signal } : {}),
+    }),
+  /** The row's picture, or null: an alarm's snapshot, or a frame of the recording at the event's instant (`playAt`). */
+  pictureUrl: (e: ListedEvent) =>
+    e.picture === 'snapshot' ? buildUrl(`/alarms/${e.sourceId}/snapshot`) : e.picture === 'recording' ? buildUrl(`/cameras/${e.cameraId}/recorded-frame`, { at: e.playAt }) : null,
+};
+
+/** Playback of one camera at an instant (the playback page reads ?camera=&at=). */
+export const playbackLink = (cameraId: number, at: number) => `/playback?camera=${cameraId}&at=${at}`;
