@@ -66,7 +66,7 @@ export class GbDevicePlaybackService {
   async openWebRtc(token: string | undefined, cameraId: number, offerSdp: string, sourceAddress: string | null): Promise<{ sessionId: string; answer: WebRtcAnswer; from: number; to: number }> {
     const entry: { o?: Open } = {};
     // The token first: nothing about the camera is said to one who holds none for it.
-    const stream = await this.deps.register.open(token, { cameraId, kind: 'playback', transport: 'webrtc', sourceAddress, polled: false }, (reason) => void this.end(stream.id, entry.o, reason));
+    const stream = await this.deps.register.open(token, { cameraId, kind: 'playback', transport: 'webrtc', sourceAddress, polled: false, source: 'device' }, (reason) => void this.end(stream.id, entry.o, reason));
     try {
       const camera = await this.deps.repos.cameras.get(cameraId);
       const m = /^gb28181:\/\/([^/?]*)\/(\d{20})/.exec(camera?.sourceUrl ?? '');

@@ -139,6 +139,23 @@ for (const dialect of DIALECTS) {
       closers.push(w.close);
       const { t, device } = w;
       const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
+      const streams: StreamSession[] = [];
+      device.on('stream', (s) => streams.push(s));
+
+      // A token for this platform's recording of the same camera and range does not open the device's:
+      // the use registered at its issue names our recording. Refused, registered once, nothing asked of the device.
+      const ours = await op.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId: w.cameraId, kind: 'playback', from: first.startMs, to: first.startMs + 60_000 } });
+      expect(ours.statusCode, ours.body).toBe(201);
+      const refusedBefore = await refusedCount(w);
+      const wrong = await open(w, op, ours.json().token as string);
+      expect(wrong.res.statusCode).toBe(403);
+      expect(wrong.res.json().error.code).toBe('STREAM_TOKEN_WRONG_SOURCE');
+      expect(await refusedCount(w)).toBe(refusedBefore + 1);
+      const refusal = (await t.audit.search({ outcome: 'refused', limit: 1000 })).items.find((e) => e.detail && (e.detail as { streamToken?: string }).streamToken === 'source');
+      expect(refusal).toMatchObject({ action: 'playback', cameraIds: [w.cameraId] });
+      expect(refusal!.reason).toMatch(/not the device's own recording/);
+      expect(streams).toHaveLength(0);
+      expect(t.media!.live!.register.size).toBe(0);
 
       // Between the device's first and second recording: it answers 404, the console is told the device refused.
       const gap = await open(w, op, await token(op, w.cameraId, first.endMs + 10_000, first.endMs + 20_000));
