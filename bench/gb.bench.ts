@@ -10,7 +10,9 @@
 // phase has the idle cost (keepalives, the sweep) under it: it is measured for S seconds right
 // before and right after each recording phase (before PS, between PS and RTSP with no session
 // open, after RTSP) and the mean of the two beside a phase is taken off that phase, so a drift in
-// the idle cost over the run is not charged to the streams. Frames lost: the recorder's own count
+// the idle cost over the run is not charged to the streams. Every window is --seconds rounded up to
+// whole keepalive periods (each then holds one keepalive of every device, however the devices'
+// bursts fall). Frames lost: the recorder's own count
 // (sequence gaps, damaged pictures). Last line: one JSON object {"devices","registerP95Ms",
 // "platformRegisterP95Ms","keepaliveCpuPct","streams","psCpuPctPerStream","rtspCpuPctPerStream",
 // "framesLost","transport","idleCpuPct":[before PS, between, after RTSP],"psRtspRatio",
@@ -49,7 +51,13 @@ const { values } = parseArgs({
 });
 const DEVICES = Number(values.devices);
 const STREAMS = Math.min(Number(values.streams), DEVICES);
-const SECONDS = Number(values.seconds);
+const KEEPALIVE_SECONDS = Number(values.keepalive) || 60; // as the devices' child reads it
+// Every window is a whole number of keepalive periods, so each holds exactly one keepalive per
+// device per period whatever its phase. The devices register within a few seconds, so their
+// keepalives come as a burst (1,000 at once) every period: an 8 s or 15 s window held one burst or
+// two, or none, by where it fell, and at 1,000 devices a burst costs as much as the streams being
+// measured; taking another window's idle off a phase then charged or credited the streams a burst.
+const SECONDS = Math.ceil(Number(values.seconds) / KEEPALIVE_SECONDS) * KEEPALIVE_SECONDS;
 const TRANSPORT = values.transport;
 if (TRANSPORT !== 'udp' && TRANSPORT !== 'tcp') throw new Error(`--transport must be udp or tcp, not ${TRANSPORT}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -120,6 +128,7 @@ await runBench('gb', async (run) => {
 
   const keepaliveCpu = await run.phase('keepalive', SECONDS + 60, () => cpuPct(SECONDS));
   run.result['keepaliveCpuPct'] = round(keepaliveCpu);
+  run.result['windowSeconds'] = SECONDS;
   run.result['transport'] = TRANSPORT;
 
   const metrics = createRecorderMetrics(new Metrics());
@@ -206,6 +215,7 @@ await runBench('gb', async (run) => {
     ['recorded per stream PS / RTSP (Mbit/s)', `${run.result['psMbitPerStream']} / ${run.result['rtspMbitPerStream']}`],
     ['CPU per recorded Mbit/s PS / RTSP (% of a core), ratio', `${run.result['psCpuPctPerMbit']} / ${run.result['rtspCpuPctPerMbit']}, ${run.result['psRtspRatioPerMbit']}`],
     ['frames lost PS / RTSP', `${psLost} / ${rtspLost}`],
+    [`measuring window, whole keepalive periods of ${KEEPALIVE_SECONDS} s (s)`, SECONDS],
     ['load average', run.result['loadAverage']],
   ];
   for (const [k, v] of rows) process.stdout.write(`${String(k).padEnd(62)} ${v}\n`);

@@ -14,5 +14,7 @@ export const AccessErrors = {
     new VigilError('TOTP_ENROLMENT_REQUIRED', 'your role needs a second factor: enrol an authenticator app before going on', 403),
   csrf: () => new VigilError('CSRF_REJECTED', 'the request lacks this session\'s x-csrf-token header', 403),
   streamToken: (reason: string) => new VigilError('STREAM_TOKEN_REJECTED', `the stream token is not valid: ${reason}`, 403),
+  /** A playback token used for the other footage source (this platform's recording vs the device's own): the use registered at issue named the other. */
+  streamTokenSource: (reason: string) => new VigilError('STREAM_TOKEN_WRONG_SOURCE', `the stream token does not open this footage: ${reason}`, 403),
   badDocument: (message: string) => new VigilError('DOCUMENT_REJECTED', message, 415),
 };

@@ -122,7 +122,7 @@ export class FootageAccess {
     const holder = actor.sessionId ? `s:${actor.sessionId}` : actor.tokenId !== null ? `t:${actor.tokenId}` : null;
     if (!holder) throw Errors.unauthenticated();
     const decision = await this.check(actor, { cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, requestId: s.requestId ?? null, ...(s.source ? { source: s.source } : {}) });
-    const { token, claims } = this.signer.issue({ cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, holder, userId: actor.userId });
+    const { token, claims } = this.signer.issue({ cameraId: s.cameraId, kind: s.kind, from: s.from ?? null, to: s.to ?? null, holder, userId: actor.userId, ...(s.kind === 'playback' && s.source === 'device' ? { source: 'device' as const } : {}) });
     return { token, expiresAt: claims.exp, decision };
   }
 
@@ -142,7 +142,7 @@ export class FootageAccess {
    * its session or API token is still live. Refusals (forged, expired, replayed, revoked, another
    * camera) are registered. Subscribe with `onRevoked(claims, close)` for the stream's lifetime.
    */
-  async verifyStreamToken(token: string, expect: { cameraId: number; kind: StreamKind; sourceAddress?: string | null }): Promise<StreamClaims> {
+  async verifyStreamToken(token: string, expect: { cameraId: number; kind: StreamKind; source?: 'device'; sourceAddress?: string | null }): Promise<StreamClaims> {
     let claims: StreamClaims | null = null;
     try {
       claims = this.signer.read(token);
@@ -162,7 +162,7 @@ export class FootageAccess {
         detail: { streamToken: e.reason },
       });
       // Registered just above: the API's safety net must not write it a second time.
-      throw markRecorded(AccessErrors.streamToken(e.message));
+      throw markRecorded(e.reason === 'source' ? AccessErrors.streamTokenSource(e.message) : AccessErrors.streamToken(e.message));
     }
   }
 

@@ -29,6 +29,34 @@ describe('stream tokens', () => {
     expect(reason(() => signer.verify(late, { cameraId: 7, kind: 'live' }))).toBe('expired');
   });
 
+  it('keep a device recording and this platform\'s recording apart: each token opens only its own source', () => {
+    const signer = new StreamTokenSigner(randomBytes(32), fixedClock(0));
+    const reason = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        expect(e).toBeInstanceOf(StreamTokenError);
+        return (e as StreamTokenError).reason;
+      }
+      return 'accepted';
+    };
+    const range = { ...claims, kind: 'playback' as const, from: 1000, to: 2000 };
+    const recording = signer.issue(range).token;
+    const device = signer.issue({ ...range, source: 'device' }).token;
+    expect(signer.read(recording).source).toBeUndefined();
+    expect(signer.read(device).source).toBe('device');
+    // Refused for the wrong source without being spent: the same token still opens its own.
+    expect(reason(() => signer.verify(recording, { cameraId: 7, kind: 'playback', source: 'device' }))).toBe('source');
+    expect(reason(() => signer.verify(device, { cameraId: 7, kind: 'playback' }))).toBe('source');
+    expect(reason(() => signer.verify(recording, { cameraId: 7, kind: 'playback' }))).toBe('accepted');
+    expect(reason(() => signer.verify(device, { cameraId: 7, kind: 'playback', source: 'device' }))).toBe('accepted');
+    // The source is under the signature: a recording token's body with the device mark added is forged.
+    const [body, mac] = recording.split('.') as [string, string];
+    const fields = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown[];
+    const marked = Buffer.from(JSON.stringify([...fields, 'device'])).toString('base64url');
+    expect(reason(() => signer.verify(`${marked}.${mac}`, { cameraId: 7, kind: 'playback', source: 'device' }))).toBe('signature');
+  });
+
   it('refuses forged, altered and foreign tokens with a typed error', () => {
     const clock = fixedClock(0);
     const signer = new StreamTokenSigner(randomBytes(32), clock);

@@ -19,11 +19,13 @@ export interface StreamClaims {
   exp: number;
   /** Unique id, so each token is used once. */
   jti: string;
+  /** Present on a playback token issued for a device's own recording (GB/T 28181): it opens that and nothing else. */
+  source?: 'device';
 }
 
 export class StreamTokenError extends Error {
   readonly code = 'STREAM_TOKEN_REJECTED';
-  constructor(readonly reason: 'malformed' | 'signature' | 'expired' | 'camera' | 'kind' | 'replayed' | 'revoked', message: string) {
+  constructor(readonly reason: 'malformed' | 'signature' | 'expired' | 'camera' | 'kind' | 'source' | 'replayed' | 'revoked', message: string) {
     super(message);
   }
 }
@@ -43,17 +45,25 @@ export class StreamTokenSigner {
 
   issue(c: Omit<StreamClaims, 'exp' | 'jti'>): { token: string; claims: StreamClaims } {
     const claims: StreamClaims = { ...c, exp: this.clock.now() + this.ttlMs, jti: randomBytes(12).toString('base64url') };
-    const body = Buffer.from(JSON.stringify([claims.cameraId, claims.kind, claims.from, claims.to, claims.holder, claims.userId, claims.exp, claims.jti])).toString('base64url');
+    const fields: unknown[] = [claims.cameraId, claims.kind, claims.from, claims.to, claims.holder, claims.userId, claims.exp, claims.jti];
+    if (claims.source === 'device') fields.push('device');
+    const body = Buffer.from(JSON.stringify(fields)).toString('base64url');
     return { token: `${body}.${this.mac(body)}`, claims };
   }
 
-  /** Checks and consumes a token for one stream of `expect.cameraId` and `expect.kind`. */
-  verify(token: string, expect: { cameraId: number; kind: StreamKind }): StreamClaims {
+  /**
+   * Checks and consumes a token for one stream of `expect.cameraId` and `expect.kind`. A token
+   * issued for a device's recording opens only a device playback, and a device playback needs one
+   * (`expect.source: 'device'`): the use registered at issue names the footage's source.
+   */
+  verify(token: string, expect: { cameraId: number; kind: StreamKind; source?: 'device' }): StreamClaims {
     const claims = this.read(token);
     const now = this.clock.now();
     if (claims.exp <= now) throw new StreamTokenError('expired', 'the token has expired');
     if (claims.cameraId !== expect.cameraId) throw new StreamTokenError('camera', `the token is for camera ${claims.cameraId}, not ${expect.cameraId}`);
     if (claims.kind !== expect.kind) throw new StreamTokenError('kind', `the token is for ${claims.kind}, not ${expect.kind}`);
+    if (expect.source === 'device' && claims.source !== 'device') throw new StreamTokenError('source', "the token is for this platform's recording, not the device's own recording: ask for a playback token with source device");
+    if (expect.source !== 'device' && claims.source === 'device') throw new StreamTokenError('source', "the token is for the device's own recording, not this platform's recording");
     this.prune(now);
     if (this.used.has(claims.jti)) throw new StreamTokenError('replayed', 'the token was already used');
     if (this.used.size >= MAX_REMEMBERED) throw new StreamTokenError('replayed', 'too many streams are opening; try again shortly');
@@ -76,12 +86,12 @@ export class StreamTokenSigner {
     } catch {
       throw new StreamTokenError('malformed', 'not a stream token');
     }
-    if (!Array.isArray(v) || v.length !== 8) throw new StreamTokenError('malformed', 'not a stream token');
-    const [cameraId, kind, from, to, holder, userId, exp, jti] = v as unknown[];
+    if (!Array.isArray(v) || (v.length !== 8 && !(v.length === 9 && v[8] === 'device'))) throw new StreamTokenError('malformed', 'not a stream token');
+    const [cameraId, kind, from, to, holder, userId, exp, jti, source] = v as unknown[];
     if (typeof cameraId !== 'number' || (kind !== 'live' && kind !== 'playback' && kind !== 'release') || typeof holder !== 'string' || typeof userId !== 'number' || typeof exp !== 'number' || typeof jti !== 'string') {
       throw new StreamTokenError('malformed', 'not a stream token');
     }
-    return { cameraId, kind, from: typeof from === 'number' ? from : null, to: typeof to === 'number' ? to : null, holder, userId, exp, jti };
+    return { cameraId, kind, from: typeof from === 'number' ? from : null, to: typeof to === 'number' ? to : null, holder, userId, exp, jti, ...(source === 'device' ? { source: 'device' as const } : {}) };
   }
 
   private mac(body: string): string {

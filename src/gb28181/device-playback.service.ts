@@ -6,7 +6,9 @@
 // session is INVITE s=Playback for that range; its pictures become a stream-hub feed of their own
 // that the viewer's WebRTC connection reads; pause, resume, seek and speed are MANSRTSP INFO. It
 // ends with BYE when the viewer leaves or closes it, when the person's session, token or right is
-// revoked (the stream register), and when the device hangs up.
+// revoked (the stream register), when the device hangs up, and when the device goes silent (no
+// RTP for `silentMs` while not paused, with no BYE): then we send BYE, and the session's state,
+// which the console asks for, says the device stopped sending.
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import { VigilError } from '../errors.js';
@@ -37,7 +39,24 @@ export interface DevicePlaybackDeps {
   firstPictureMs?: number;
   /** Longest range one session plays (default 6 h; the device is asked for no more). */
   maxRangeMs?: number;
+  /** No RTP from the device for this long while playing (not paused), and no BYE: the session ends (default 10 s). */
+  silentMs?: number;
 }
+
+/** Why a device playback ended, as the console words it. */
+export type DevicePlaybackEnd = 'device-silent' | 'device-hung-up' | 'closed' | 'revoked';
+
+export interface DevicePlaybackState {
+  sessionId: string;
+  state: 'playing' | 'paused' | 'ended';
+  from: number;
+  to: number;
+  ended?: { reason: DevicePlaybackEnd; message: string; at: number };
+}
+
+/** How long, and how many, ended sessions are remembered so their viewers can learn why. */
+const ENDED_KEEP_MS = 10 * 60_000;
+const ENDED_MAX = 1000;
 
 interface Open {
   cameraId: number;
@@ -48,6 +67,11 @@ interface Open {
   feedKey: string;
   /** The speed last asked for (MANSRTSP Scale). */
   scale: number;
+  paused: boolean;
+  /** The watch for a silent device: RTP packets counted at its last look, and when that count last moved. */
+  silence: { timer: NodeJS.Timeout | undefined; packets: number; movedAt: number };
+  /** Set where the end is known better than by its reason text (the device's doing). */
+  endedAs?: DevicePlaybackEnd;
 }
 
 /** The device did not answer the playback INVITE in time, or answered with a refusal. */
@@ -56,6 +80,7 @@ export const deviceRefused = (message: string) => new VigilError('GB_DEVICE_REFU
 
 export class GbDevicePlaybackService {
   private readonly open = new Map<string, Open>();
+  private readonly ended = new Map<string, { from: number; to: number; reason: DevicePlaybackEnd; message: string; at: number }>();
 
   constructor(private readonly deps: DevicePlaybackDeps) {}
 
@@ -66,7 +91,7 @@ export class GbDevicePlaybackService {
   async openWebRtc(token: string | undefined, cameraId: number, offerSdp: string, sourceAddress: string | null): Promise<{ sessionId: string; answer: WebRtcAnswer; from: number; to: number }> {
     const entry: { o?: Open } = {};
     // The token first: nothing about the camera is said to one who holds none for it.
-    const stream = await this.deps.register.open(token, { cameraId, kind: 'playback', transport: 'webrtc', sourceAddress, polled: false }, (reason) => void this.end(stream.id, entry.o, reason));
+    const stream = await this.deps.register.open(token, { cameraId, kind: 'playback', transport: 'webrtc', sourceAddress, polled: false, source: 'device' }, (reason) => void this.end(stream.id, entry.o, reason));
     try {
       const camera = await this.deps.repos.cameras.get(cameraId);
       const m = /^gb28181:\/\/([^/?]*)\/(\d{20})/.exec(camera?.sourceUrl ?? '');
@@ -80,11 +105,14 @@ export class GbDevicePlaybackService {
       const deviceId = /^\d{20}$/.test(m[1]!) && m[1] !== m[2] ? m[1] : undefined;
       const session = await this.invite(invite, deviceId, m[2]!, cameraId, { startMs: from, endMs: to });
       const source = new DevicePlaybackSource(session);
-      const o: Open = { cameraId, from, to, source, viewer: undefined, feedKey: `device-playback:${stream.id}`, scale: 1 };
+      const o: Open = { cameraId, from, to, source, viewer: undefined, feedKey: `device-playback:${stream.id}`, scale: 1, paused: false, silence: { timer: undefined, packets: 0, movedAt: Date.now() } };
       entry.o = o;
       this.open.set(stream.id, o);
       // The device hung up (the range played to its end, or it stopped): the viewer's stream ends, rather than the hub reopening a session that is gone.
-      session.once('end', (reason) => this.deps.register.close(stream.id, `the device ended the playback: ${reason}`));
+      session.once('end', (reason) => {
+        o.endedAs ??= 'device-hung-up';
+        this.deps.register.close(stream.id, `the device ended the playback: ${reason}`);
+      });
       if (!this.deps.register.has(stream.id)) throw new LiveError('LIVE_SESSION', 'the stream was revoked while the device answered');
       let used = false;
       const r = await WebRtcViewer.answer(this.deps.hub, cameraId, offerSdp, this.deps.webrtc, {
@@ -103,6 +131,7 @@ export class GbDevicePlaybackService {
       o.viewer = r.viewer;
       r.viewer.once('closed', (reason) => this.deps.register.close(stream.id, reason));
       if (!this.deps.register.has(stream.id)) await r.viewer.close('revoked while opening');
+      else this.watchSilence(stream.id, o);
       this.deps.logger?.info({ cameraId, channelId: m[2], from, to, session: stream.id }, 'device recording played back');
       return { sessionId: stream.id, answer: r.answer, from, to };
     } catch (e) {
@@ -160,8 +189,51 @@ export class GbDevicePlaybackService {
       throw deviceRefused(`the device did not obey ${c.kind}: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (c.kind === 'scale') o.scale = c.scale;
+    if (c.kind === 'pause') o.paused = true;
+    else if (c.kind !== 'scale') o.paused = false;
+    // Whatever was asked, the device's silence is counted afresh from its answer.
+    o.silence.movedAt = Date.now();
     if (c.kind !== 'pause') o.source.restart(o.scale);
     return { sessionId, from: o.from, to: o.to };
+  }
+
+  /**
+   * The session as its viewer sees it: playing or paused, or ended and why (kept ten minutes), so
+   * the console can say "the device stopped sending" rather than show a frozen picture.
+   */
+  state(sessionId: string): DevicePlaybackState {
+    const o = this.open.get(sessionId);
+    if (o && this.deps.register.has(sessionId)) {
+      this.deps.register.use(sessionId);
+      return { sessionId, state: o.paused ? 'paused' : 'playing', from: o.from, to: o.to };
+    }
+    const e = this.ended.get(sessionId);
+    if (!e) throw new LiveError('LIVE_SESSION', 'this device playback session does not exist or ended long ago');
+    return { sessionId, state: 'ended', from: e.from, to: e.to, ended: { reason: e.reason, message: e.message, at: e.at } };
+  }
+
+  /**
+   * RTP from the device is counted (the depacketiser's packets), not its pictures: a device that
+   * sends damaged or partial pictures is not silent. Paused, the device rightly sends nothing.
+   */
+  private watchSilence(sessionId: string, o: Open): void {
+    const ms = this.deps.silentMs ?? 10_000;
+    o.silence.packets = o.source.session.stats.packets;
+    o.silence.movedAt = Date.now();
+    o.silence.timer = setInterval(() => {
+      const now = Date.now();
+      const packets = o.source.session.stats.packets;
+      if (packets !== o.silence.packets || o.paused) {
+        o.silence.packets = packets;
+        o.silence.movedAt = now;
+        return;
+      }
+      if (now - o.silence.movedAt < ms) return;
+      o.endedAs = 'device-silent';
+      this.deps.logger?.warn({ cameraId: o.cameraId, session: sessionId, silentMs: now - o.silence.movedAt }, 'device playback: the device stopped sending; BYE');
+      this.deps.register.close(sessionId, `the device stopped sending: no RTP for ${Math.round((now - o.silence.movedAt) / 1000)} s`);
+    }, Math.max(100, Math.min(1000, Math.floor(ms / 4))));
+    o.silence.timer.unref();
   }
 
   /** The viewer leaves: the stream closes, the device gets BYE. */
@@ -178,11 +250,23 @@ export class GbDevicePlaybackService {
   private async end(sessionId: string, o: Open | undefined, reason: string): Promise<void> {
     this.open.delete(sessionId);
     if (!o) return;
+    clearInterval(o.silence.timer);
+    this.remember(sessionId, o, reason);
     await o.viewer?.close(reason);
     // The feed closes its source at once (no lingering for another viewer: this one was the only one), and the source BYEs.
     const feed = this.deps.hub.feed(o.feedKey);
     if (feed) await feed.close(reason);
     else await o.source.close();
+  }
+
+  private remember(sessionId: string, o: Open, message: string): void {
+    const now = Date.now();
+    for (const [id, e] of this.ended) {
+      if (this.ended.size < ENDED_MAX && now - e.at < ENDED_KEEP_MS) break;
+      this.ended.delete(id); // the oldest first: a Map keeps insertion order
+    }
+    const reason: DevicePlaybackEnd = o.endedAs ?? (message.startsWith('revoked') ? 'revoked' : 'closed');
+    this.ended.set(sessionId, { from: o.from, to: o.to, reason, message, at: now });
   }
 
   async closeAll(): Promise<void> {

@@ -8,7 +8,7 @@ import { BackfillWriter } from '../recorder/backfill-writer.js';
 import type { SegmentStore } from '../recorder/segment-store/segment-store.js';
 import { GbBackfillService, type GbBackfillDeps } from './backfill.service.js';
 import { GbDeviceRecordsService } from './device-records.service.js';
-import { GbDevicePlaybackService } from './device-playback.service.js';
+import { GbDevicePlaybackService, type DevicePlaybackDeps } from './device-playback.service.js';
 import type { StreamHub } from '../live/stream-hub.js';
 import type { StreamRegister } from '../live/stream-register.js';
 import type { GbRuntime } from './open.js';
@@ -35,13 +35,15 @@ export function gbUseCases(o: {
   runtime: () => GbRuntime | undefined;
   /** Test hooks (stall timeout, minimum gap). */
   backfill?: Partial<Pick<GbBackfillDeps, 'minGapMs' | 'stallMs' | 'speed' | 'maxPieceMs'>>;
+  /** Test hook: how long a device playback may go without RTP before it is ended. */
+  devicePlayback?: Partial<Pick<DevicePlaybackDeps, 'silentMs'>>;
   /** The stream hub and register of this process's watching (live view): device playback is watched through them. */
   live?: { hub: StreamHub; register: StreamRegister };
 }): GbUseCases {
   const { repos, log } = o;
   const devicePlayback = o.live
     ? new GbDevicePlaybackService({
-        repos, hub: o.live.hub, register: o.live.register, logger: o.logger,
+        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, ...o.devicePlayback,
         invite: () => { const rt = o.runtime(); return rt ? (dev, ch, transport, kind) => rt.player.play(dev, ch, transport, kind) : undefined; },
       })
     : undefined;

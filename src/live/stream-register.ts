@@ -25,7 +25,7 @@ export interface StreamGrant {
  */
 export interface StreamAuthority {
   /** Checks and consumes a token; throws (a 401/403 error) when it is forged, expired, replayed or revoked. */
-  verifyStreamToken(token: string, expect: { cameraId: number; kind: StreamKind; sourceAddress?: string | null }): Promise<StreamGrant>;
+  verifyStreamToken(token: string, expect: { cameraId: number; kind: StreamKind; source?: 'device'; sourceAddress?: string | null }): Promise<StreamGrant>;
   /** Calls `cb` once when the grant's holder or user is revoked; returns the unsubscribe function. */
   onRevoked(grant: { holder: string; userId: number }, cb: (r: { reason: string }) => void): () => void;
 }
@@ -83,11 +83,11 @@ export class StreamRegister {
   /** Verifies the token and registers the stream; `onClose` runs once when it is closed for any reason. */
   async open(
     token: string | undefined,
-    s: { cameraId: number; kind: StreamKind; transport: StreamTransport; sourceAddress?: string | null; polled: boolean },
+    s: { cameraId: number; kind: StreamKind; transport: StreamTransport; sourceAddress?: string | null; polled: boolean; /** A device's own recording (GB/T 28181): only a token issued for it opens it. */ source?: 'device' },
     onClose: (reason: string) => void = () => undefined,
   ): Promise<OpenStream> {
     if (!token) throw new LiveError('LIVE_TOKEN', 'a stream token is required (ask the API for one for this camera)');
-    const grant = await this.authority.verifyStreamToken(token, { cameraId: s.cameraId, kind: s.kind, sourceAddress: s.sourceAddress ?? null });
+    const grant = await this.authority.verifyStreamToken(token, { cameraId: s.cameraId, kind: s.kind, sourceAddress: s.sourceAddress ?? null, ...(s.source ? { source: s.source } : {}) });
     const now = this.now();
     const stream: OpenStream = {
       id: randomBytes(18).toString('base64url'),

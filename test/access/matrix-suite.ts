@@ -263,6 +263,7 @@ export function authorisationMatrix(shard: number, shards: number): void {
         other: NOBODY,
       },
       'POST /api/v1/device-playback/sessions/:sessionId/control': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}/control`, payload: { kind: 'pause' } }), own: NOBODY, other: NOBODY },
+      'GET /api/v1/device-playback/sessions/:sessionId': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}` }), own: NOBODY, other: NOBODY },
       'DELETE /api/v1/device-playback/sessions/:sessionId': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}` }), own: NOBODY, other: NOBODY },
       'GET /api/v1/cameras/:id': { call: async (v) => ({ url: `/${camOf(v)}` }), own: LISTERS, other: NOBODY },
       'PATCH /api/v1/cameras/:id': { call: async (v) => ({ url: `/${camOf(v)}`, payload: { name: `renamed ${uniq()}` } }), own: MANAGERS, other: NOBODY },

@@ -4,7 +4,8 @@
 // playback page, clicks the device's band: the tile offers 从设备回放, which opens INVITE
 // s=Playback for that instant on the device; the picture shows and moves; a click further along
 // the band is a MANSRTSP seek the device obeys; pause and speed reach it too; leaving the page
-// ends the session with our BYE. Screenshots are kept in a temporary folder, named in the log.
+// ends the session with our BYE; a device that stops sending is hung up on and the panel says so.
+// Screenshots are kept in a temporary folder, named in the log.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +147,28 @@ describe("a GB/T 28181 device's own recording in the playback page", () => {
     expect(entries.map((e) => [e.action, e.outcome, (JSON.parse(e.detail) as { source?: string }).source])).toEqual([['playback', 'success', 'device']]);
     expect(errors).toEqual([]);
   }, 240_000);
+
+  it('says in words when the device stops sending mid-playback, after our BYE', async () => {
+    await page.goto(`${server.url}/playback`);
+    await page.getByTestId('camera-tree').locator('.ant-tree-treenode', { hasText: 'GB 通道 1' }).locator('.ant-tree-checkbox').click();
+    const band = page.locator('[data-testid="timeline-row-0"] [data-kind="device"]').first();
+    await band.waitFor({ timeout: 60_000 });
+    const box = (await band.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 4, box.y + box.height / 2);
+    const before = streams.length;
+    await page.getByTestId(`device-playback-open-${cameraId}`).click();
+    await page.locator(`[data-testid="device-playback-${cameraId}"][data-phase="playing"]`).waitFor({ timeout: 60_000 });
+    expect(streams).toHaveLength(before + 1);
+    const byes = ended.length;
+    // The device keeps its dialog and sends no BYE, but no more RTP either.
+    streams[before]!.sender.pause();
+    await page.getByTestId('device-playback-ended').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('device-playback-ended').textContent()).toContain('设备已停止发送');
+    expect(ended.slice(byes)).toEqual(['platform']);
+    await page.screenshot({ path: join(shots, 'device-playback-device-silent.png') });
+    expect(streams).toHaveLength(before + 1); // told, not INVITEd again
+    expect(errors).toEqual([]);
+  }, 180_000);
 
   it('lists the camera\'s backfills from the server\'s table, one the server\'s stop cut off as interrupted', async () => {
     // As the API role's start leaves a job a stop cut off (gb28181/backfill.service.ts recover()).

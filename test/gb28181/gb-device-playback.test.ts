@@ -4,7 +4,9 @@
 // simulated device, whose PS pictures arrive as RTP at the viewer. Pause, seek and speed reach
 // the device as MANSRTSP; DELETE and signing out (revocation) each end the session with our BYE, and the device hanging up ends the viewer's stream
 // (a browser leaving the page is the Chromium test's). A spent token, a range the device does not
-// keep and a device that never answers are refused, each with its own error. SQLite and PostgreSQL.
+// keep and a device that never answers are refused, each with its own error; so is a token for our
+// own recording. A device that goes silent mid-playback (no RTP, no BYE) is hung up on, and the
+// session's state says so. SQLite and PostgreSQL.
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { MansrtspCommand } from '../../src/media/sip/mansrtsp.js';
@@ -134,11 +136,78 @@ for (const dialect of DIALECTS) {
       expect(ended).toEqual(['platform', 'platform', 'device']);
     }, 240_000);
 
+    it('ends a playback whose device goes silent without BYE: our BYE, the stream closed, and the viewer told why', async () => {
+      const w = await gbWorld(dialect, { records: true, media: true, deviceSilentMs: 8000 });
+      closers.push(w.close);
+      const { t, device } = w;
+      const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
+      const streams: StreamSession[] = [];
+      device.on('stream', (s) => streams.push(s));
+      const ended: string[] = [];
+      device.on('ended', (_s, by) => ended.push(by));
+
+      const { res, v } = await open(w, op, await token(op, w.cameraId, first.startMs, first.startMs + 600_000));
+      expect(res.statusCode, res.body).toBe(201);
+      const sessionId = res.json().sessionId as string;
+      const state = async () => {
+        const r = await op.inject({ method: 'GET', url: `/api/v1/device-playback/sessions/${sessionId}` });
+        expect(r.statusCode, r.body).toBe(200);
+        return r.json() as { state: string; ended?: { reason: string; message: string } };
+      };
+      const stillOn = (n: number) => async () => {
+        if (ended.length) throw new Error(`the session ended (${ended.join()}: ${JSON.stringify((await state()).ended)}) before ${n} packets reached the viewer (${v.got.packets})`);
+        return v.got.packets >= n;
+      };
+      await until('pictures at the viewer', stillOn(20), 1200);
+      expect(await state()).toMatchObject({ state: 'playing' });
+
+      // Paused, the device rightly sends nothing: longer than the silence allowed, and the session stays.
+      const control = (body: object) => op.inject({ method: 'POST', url: `/api/v1/device-playback/sessions/${sessionId}/control`, payload: body });
+      expect((await control({ kind: 'pause' })).statusCode).toBe(200);
+      expect(await state()).toMatchObject({ state: 'paused' });
+      await new Promise((r) => setTimeout(r, 9000));
+      expect(ended).toEqual([]);
+      expect((await control({ kind: 'resume' })).statusCode).toBe(200);
+      const before = v.got.packets;
+      await until('pictures again after resuming', stillOn(before + 20), 1200);
+
+      // The device stops sending, keeps its dialog and sends no BYE: we hang up.
+      streams[0]!.sender.pause();
+      await until('our BYE to the silent device', () => ended.length === 1, 600);
+      expect(ended).toEqual(['platform']);
+      await until('the stream closed', () => t.media!.live!.register.size === 0 && t.gb.devicePlayback!.size === 0);
+      const s = await state();
+      expect(s).toMatchObject({ state: 'ended', ended: { reason: 'device-silent' } });
+      expect(s.ended!.message).toMatch(/the device stopped sending: no RTP for \d+ s/);
+      // Its controls now answer that it has ended, and no second INVITE went out.
+      expect((await control({ kind: 'resume' })).statusCode).toBe(404);
+      expect(streams).toHaveLength(1);
+      // A session that never was is 404, as it was for one that ended long ago.
+      expect((await op.inject({ method: 'GET', url: '/api/v1/device-playback/sessions/nonexistent-session-id' })).statusCode).toBe(404);
+    }, 180_000);
+
     it('says which refusal: a range the device does not keep, a device that never answers', async () => {
       const w = await gbWorld(dialect, { records: true, media: true });
       closers.push(w.close);
       const { t, device } = w;
       const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
+      const streams: StreamSession[] = [];
+      device.on('stream', (s) => streams.push(s));
+
+      // A token for this platform's recording of the same camera and range does not open the device's:
+      // the use registered at its issue names our recording. Refused, registered once, nothing asked of the device.
+      const ours = await op.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId: w.cameraId, kind: 'playback', from: first.startMs, to: first.startMs + 60_000 } });
+      expect(ours.statusCode, ours.body).toBe(201);
+      const refusedBefore = await refusedCount(w);
+      const wrong = await open(w, op, ours.json().token as string);
+      expect(wrong.res.statusCode).toBe(403);
+      expect(wrong.res.json().error.code).toBe('STREAM_TOKEN_WRONG_SOURCE');
+      expect(await refusedCount(w)).toBe(refusedBefore + 1);
+      const refusal = (await t.audit.search({ outcome: 'refused', limit: 1000 })).items.find((e) => e.detail && (e.detail as { streamToken?: string }).streamToken === 'source');
+      expect(refusal).toMatchObject({ action: 'playback', cameraIds: [w.cameraId] });
+      expect(refusal!.reason).toMatch(/not the device's own recording/);
+      expect(streams).toHaveLength(0);
+      expect(t.media!.live!.register.size).toBe(0);
 
       // Between the device's first and second recording: it answers 404, the console is told the device refused.
       const gap = await open(w, op, await token(op, w.cameraId, first.endMs + 10_000, first.endMs + 20_000));

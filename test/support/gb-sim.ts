@@ -64,8 +64,8 @@ export interface GbWorld {
  * Platform, device registered and catalogued, its channel a camera point; `inService` puts it in
  * service with the given source URL (the recorder then records it).
  */
-export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean; media?: boolean } = {}): Promise<GbWorld> {
-  const t = await testApp(dialect, 'national', o.media ? { media: true } : {});
+export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean; media?: boolean; deviceSilentMs?: number } = {}): Promise<GbWorld> {
+  const t = await testApp(dialect, 'national', { ...(o.media ? { media: true } : {}), ...(o.deviceSilentMs !== undefined ? { deviceSilentMs: o.deviceSilentMs } : {}) });
   // appClock: the platform decides on the app's fixed clock (moved by the test), set to now.
   if (o.appClock) t.clock.set(Date.now());
   const clock: Clock = o.appClock ? t.clock : systemClock;

@@ -30,6 +30,7 @@ export interface PsDemuxerOptions {
 }
 
 const STORE_MIN = 256 << 10;
+const NOTHING = Buffer.alloc(0);
 
 export class PsDemuxer {
   /** The bytes not yet parsed: store[head, tail). */
@@ -42,6 +43,9 @@ export class PsDemuxer {
   private readonly maxUnbounded: number;
   /** Bytes from `head` the unit waiting there needs before parsing can go on (0: parse each push). */
   private need = 0;
+  /** A bounded PES being gathered (see parseInPlace), and how much of it has come. */
+  private unit: Buffer | undefined;
+  private unitFill = 0;
 
   constructor(
     private readonly onPes: (p: PesPayload) => void,
@@ -51,6 +55,11 @@ export class PsDemuxer {
   }
 
   push(chunk: Buffer): void {
+    if (this.unit) {
+      chunk = this.fill(chunk);
+      if (!chunk.length) return;
+    }
+    if (this.tail === this.head) return this.parseInPlace(chunk);
     this.append(chunk);
     // A PES is cut into dozens of RTP packets: until its last byte is here, nothing can change.
     if (this.tail - this.head < this.need) return;
@@ -64,8 +73,53 @@ export class PsDemuxer {
     this.consume(at);
   }
 
+  /**
+   * Nothing waits: the chunk is parsed where it lies (no copy), and only what it leaves over is
+   * kept. A bounded PES it begins but does not end is copied, as it comes, into a buffer of its
+   * own exact size (its length is in its header), which becomes the PES when full: each byte is
+   * copied once, nothing is allocated beyond the PES itself, and a picture kept downstream holds
+   * its own PES alive, not a shared store of hundreds of kilobytes.
+   */
+  private parseInPlace(chunk: Buffer): void {
+    this.buf = chunk;
+    this.need = 0;
+    let at = 0;
+    for (;;) {
+      const next = this.step(at, false);
+      if (next === undefined) break;
+      at = next;
+    }
+    this.buf = this.store.subarray(this.head, this.tail);
+    if (at >= chunk.length) return;
+    if (this.need > 0) {
+      const unit = Buffer.allocUnsafe(this.need);
+      this.need = 0;
+      this.unit = unit;
+      this.unitFill = 0;
+      this.fill(chunk.subarray(at));
+      return;
+    }
+    this.append(chunk.subarray(at));
+  }
+
+  /** Copies into the PES being gathered; when it is whole, parses it. Returns what is left of the chunk. */
+  private fill(chunk: Buffer): Buffer {
+    const unit = this.unit!;
+    const take = Math.min(chunk.length, unit.length - this.unitFill);
+    unit.set(take === chunk.length ? chunk : chunk.subarray(0, take), this.unitFill);
+    this.unitFill += take;
+    if (this.unitFill < unit.length) return NOTHING;
+    this.unit = undefined;
+    this.buf = unit;
+    this.step(0, false);
+    this.buf = this.store.subarray(this.head, this.tail);
+    return chunk.subarray(take);
+  }
+
   /** Hands out a trailing unbounded PES (end of file or stream). */
   flush(): void {
+    // A PES cut off before its end is dropped, as one waiting in the store is.
+    this.unit = undefined;
     this.need = 0;
     let at = 0;
     for (;;) {

@@ -22,6 +22,7 @@ export type Backfill = ResponseOf<'/api/v1/cameras/{cameraId}/backfills', 'post'
 /** A device's own recording opened over WebRTC: the answer and the range asked of the device. */
 export type DevicePlaybackOpened = ResponseOf<'/api/v1/cameras/{cameraId}/device-playback/webrtc', 'post', 201>;
 export type DevicePlaybackControl = BodyOf<'/api/v1/device-playback/sessions/{sessionId}/control', 'post'>;
+export type DevicePlaybackSession = ResponseOf<'/api/v1/device-playback/sessions/{sessionId}', 'get'>;
 
 export const mediaApi = {
   streamToken: (input: BodyOf<'/api/v1/stream-tokens', 'post'>) => request<StreamToken>('POST', '/stream-tokens', { json: input }),
@@ -41,6 +42,7 @@ export const mediaApi = {
     playback: (cameraId: number, token: string, sdp: string) =>
       request<DevicePlaybackOpened>('POST', `/cameras/${cameraId}/device-playback/webrtc`, { query: { token }, json: { sdp } }),
     control: (sessionId: string, c: DevicePlaybackControl) => request<unknown>('POST', `/device-playback/sessions/${encodeURIComponent(sessionId)}/control`, { json: c }),
+    playbackState: (sessionId: string) => request<DevicePlaybackSession>('GET', `/device-playback/sessions/${encodeURIComponent(sessionId)}`),
     closePlayback: (sessionId: string) => request<null>('DELETE', `/device-playback/sessions/${encodeURIComponent(sessionId)}`),
     backfills: (cameraId: number) => request<ResponseOf<'/api/v1/cameras/{cameraId}/backfills', 'get'>>('GET', `/cameras/${cameraId}/backfills`),
     backfill: (cameraId: number, from: number, to: number) => request<Backfill>('POST', `/cameras/${cameraId}/backfills`, { json: { from: String(Math.round(from)), to: String(Math.round(to)) } }),

@@ -1,8 +1,10 @@
 // A GB/T 28181 device's own recording in one <video>, over WebRTC: a playback token naming the
 // device as source (the server registers the use), the offer answered once the device has
 // answered its INVITE s=Playback, then pause, resume, seek and speed as requests the server turns
-// into MANSRTSP. Closing it (or leaving the page) ends the device's session.
-import { mediaApi, type DevicePlaybackControl } from '../api/media';
+// into MANSRTSP. Closing it (or leaving the page) ends the device's session. While it plays, its
+// state is asked every few seconds, so a session the server ended (the device stopped sending or
+// hung up) is said in words rather than left as a frozen picture.
+import { mediaApi, type DevicePlaybackControl, type DevicePlaybackSession } from '../api/media';
 import { firstFrame, gathered } from './live-stream';
 
 export class DevicePlayback {
@@ -39,6 +41,18 @@ export class DevicePlayback {
   async control(c: DevicePlaybackControl): Promise<void> {
     if (!this.sessionId) return;
     await mediaApi.gb.control(this.sessionId, c);
+  }
+
+  /** The session as the server sees it: still playing, or ended and why (the device went silent, hung up…). */
+  async state(): Promise<DevicePlaybackSession | undefined> {
+    if (!this.sessionId) return undefined;
+    return mediaApi.gb.playbackState(this.sessionId);
+  }
+
+  /** The server ended the session: the picture stops here, and nothing is sent back to end it again. */
+  ended(): void {
+    this.sessionId = undefined;
+    this.close();
   }
 
   close(): void {

@@ -145,6 +145,34 @@ export const gb28181Routes: FastifyPluginAsyncZod<GbRouteDeps> = async (app, d) 
       },
     }, async (req) => playback.control(req.params.sessionId, req.body));
 
+    app.get('/device-playback/sessions/:sessionId', {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Whether a device playback still plays, and if it ended, why (device-silent: no RTP from the device and no BYE, so we hung up); the session id is the credential',
+        description: 'An ended session is answered for ten minutes after its end, then 404 like one that never was.',
+        params: sessionParams,
+        response: {
+          200: z
+            .object({
+              sessionId: z.string(),
+              state: z.enum(['playing', 'paused', 'ended']),
+              from: z.number(),
+              to: z.number(),
+              ended: z
+                .object({
+                  reason: z.enum(['device-silent', 'device-hung-up', 'closed', 'revoked']).describe('device-silent: the device stopped sending (we sent BYE); device-hung-up: it sent BYE or went offline; closed: by the viewer; revoked: the session or right ended'),
+                  message: z.string(),
+                  at: z.number().describe('When it ended, epoch ms'),
+                })
+                .optional(),
+            })
+            .describe('DevicePlaybackSession'),
+          ...errorResponses,
+        },
+      },
+    }, async (req) => playback.state(req.params.sessionId));
+
     app.delete('/device-playback/sessions/:sessionId', {
       config: { access: 'public' },
       schema: { tags, summary: 'End a device playback (BYE to the device)', params: sessionParams, response: { 204: z.null(), ...errorResponses } },

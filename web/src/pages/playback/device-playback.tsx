@@ -12,6 +12,8 @@ import { formatTime } from '../access-requests/request-state';
 
 export const DEVICE_SPEEDS = [1, 2, 4] as const;
 const TICK_MS = 250;
+/** How often a playing session's state is asked (to learn the server ended it). */
+const STATE_MS = 2000;
 
 interface Props {
   cameraId: number;
@@ -33,6 +35,7 @@ export function DevicePlaybackPanel({ cameraId, from, to, seekTo, onClose }: Pro
   const [paused, setPaused] = useState(false);
   const [speed, setSpeed] = useState<number>(1);
   const [pos, setPos] = useState(from);
+  const [endedWhy, setEndedWhy] = useState('');
 
   useEffect(() => {
     const p = new DevicePlayback(video.current!, cameraId, from, to);
@@ -55,6 +58,24 @@ export function DevicePlaybackPanel({ cameraId, from, to, seekTo, onClose }: Pro
     const timer = setInterval(() => setPos((x) => Math.min(to, x + TICK_MS * speed)), TICK_MS);
     return () => clearInterval(timer);
   }, [phase, paused, speed, to]);
+
+  // The server may end the session (the device went silent or hung up, the session was revoked): ask, and say why.
+  useEffect(() => {
+    if (phase !== 'playing') return;
+    const timer = setInterval(() => {
+      const p = player.current;
+      void p?.state().then(
+        (s) => {
+          if (!s || s.state !== 'ended' || player.current !== p) return;
+          p.ended();
+          setEndedWhy(s.ended?.reason === 'device-silent' ? t('devicePlayback.deviceSilent') : s.ended?.reason === 'device-hung-up' ? t('devicePlayback.deviceHungUp') : t('devicePlayback.ended'));
+          setPhase('ended');
+        },
+        () => undefined,
+      );
+    }, STATE_MS);
+    return () => clearInterval(timer);
+  }, [phase, t]);
 
   const send = async (c: Parameters<DevicePlayback['control']>[0]) => {
     try {
@@ -82,6 +103,7 @@ export function DevicePlaybackPanel({ cameraId, from, to, seekTo, onClose }: Pro
       <video ref={video} muted playsInline style={{ flex: 1, minHeight: 0, width: '100%', objectFit: 'contain' }} />
       {phase === 'connecting' && <Typography.Text style={{ position: 'absolute', top: 28, left: 8, color: '#fff' }}>{t('devicePlayback.connecting')}</Typography.Text>}
       {error && <Alert type="error" showIcon message={error} data-testid="device-playback-error" style={{ position: 'absolute', top: 28, left: 8, right: 8 }} />}
+      {phase === 'ended' && <Alert type="warning" showIcon message={endedWhy} data-testid="device-playback-ended" style={{ position: 'absolute', top: 28, left: 8, right: 8 }} />}
       <div style={{ padding: '2px 6px', background: 'rgba(0,0,0,0.6)' }}>
         <Space wrap size={4}>
           <Typography.Text style={{ color: '#d3adf7' }} data-testid="device-playback-position">{t('devicePlayback.position', { time: formatTime(pos) })}</Typography.Text>
