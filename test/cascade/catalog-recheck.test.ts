@@ -2,7 +2,7 @@
 // both dialects: what one recheck costs in CPU when nothing changed (printed, the figure the
 // issue asks for), that it then sends nothing, and that a change made behind its back (a camera
 // renamed straight in the database, as another process would) still reaches each subscriber as
-// one UPDATE.
+// one UPDATE. Likewise the open streams' check against the shares: redone only when a share changed.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
@@ -34,6 +34,7 @@ for (const dialect of DIALECTS) {
     let upper: TestUpper;
     let cascade: CascadeRuntime;
     let ids: number[];
+    let shareId: number;
     const notes: ManscdpMessage[] = [];
 
     beforeAll(async () => {
@@ -41,10 +42,10 @@ for (const dialect of DIALECTS) {
       ids = await seedRecordableCameras(t.repos, Array.from({ length: CHANNELS }, () => null));
       const region = (await t.repos.cameras.get(ids[0]!))!.regionId;
       const head = new Actor({ userId: t.adminId, login: 'head', displayName: 'head', workId: null, organisationId: null, grants: [{ id: 0, role: 'approver', organisationId: null, path: '' }] });
-      await t.shares.grant(head, {
+      shareId = (await t.shares.grant(head, {
         organisationId: region, recipient: { kind: 'platform', ref: UPPER }, recipientName: '市平台', rights: ['catalog'], cameraIds: ids, groupIds: [],
         validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 86_400_000, purpose: '联网', approvalDocument: '〔2026〕5号',
-      });
+      })).id;
       upper = await TestUpper.start(UPPER, PASSWORD);
       upper.on('notify', (m) => notes.push(m));
       const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: '市平台', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
@@ -91,5 +92,17 @@ for (const dialect of DIALECTS) {
       }
       expect(notes).toHaveLength(2);
     }, 120_000);
+
+    it("the open streams' check against the shares is done again only when a share changed", async () => {
+      await cascade.streams.recheck();
+      const full = cascade.streams.fullRechecks;
+      await cascade.streams.recheck();
+      await cascade.streams.recheck();
+      expect(cascade.streams.fullRechecks).toBe(full);
+      // Revoked in the database, as the API process would (no event reaches this one): checked in full.
+      expect(await t.repos.shares.revoke(shareId, t.adminId, t.clock.now(), '测试撤销')).toBe(true);
+      await cascade.streams.recheck();
+      expect(cascade.streams.fullRechecks).toBe(full + 1);
+    }, 60_000);
   });
 }
