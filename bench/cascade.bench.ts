@@ -10,6 +10,8 @@
 // - CPU per forwarded stream: the lower's CPU with M streams flowing for S seconds less its idle
 //   figure, divided by M (its RTSP pull, PS mux and RTP send); beside it the upper's, receiving
 //   (RTP receive, PS demux), taken the same way in its process;
+// - the same M cameras only pulled into a stream hub (RTSP in, access units out, no viewer
+//   sending), so what forwarding and recording each add beyond the pull is shown apart;
 // - beside it, the same M cameras recorded by the lower's recorder for S seconds in the same
 //   process and run (RTSP pull, fMP4, fsync'd files and index rows), less the idle figure: the
 //   issue's goal is that forwarding costs no more than recording a stream.
@@ -68,12 +70,17 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; wallMs: nu
   return { value, wallMs: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
 }
 
+/** The kernel's share (system time) of the last cpuPct, in % of a core: sockets and files. */
+let lastSystemPct = 0;
+
 async function cpuPct(seconds: number): Promise<number> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const c = process.cpuUsage(c0);
-  return ((c.user + c.system) / 1000 / (performance.now() - t0)) * 100;
+  const ms = performance.now() - t0;
+  lastSystemPct = (c.system / 1000 / ms) * 100;
+  return ((c.user + c.system) / 1000 / ms) * 100;
 }
 
 interface UpperProcess {
@@ -203,6 +210,7 @@ await runBench('cascade', async (run) => {
   run.result['inviteCpuMsPerStream'] = round(invite.cpuMs / STREAMS, 1); // the lower's
 
   const [streamCpu, upperStreams] = await run.phase('forward', SECONDS + 60, () => profiled('forward', () => Promise.all([cpuPct(SECONDS), upper.cpu(SECONDS)])));
+  const forwardSystem = lastSystemPct;
   run.result['forwardCpuPctPerStream'] = round((streamCpu - idleCpu) / STREAMS, 3);
   run.result['receiveCpuPctPerStream'] = round((upperStreams.cpuPct - upperIdle.cpuPct) / STREAMS, 3);
   run.result['framesPerSecondPerStream'] = round(upperStreams.units / SECONDS / STREAMS, 1);
@@ -210,6 +218,23 @@ await runBench('cascade', async (run) => {
     upper.send({ close: true });
     await upper.next((m) => m['closed'] as boolean | undefined);
     await hub.close();
+  });
+
+  // The same cameras only pulled into a stream hub (RTSP in, access units out, nobody sending):
+  // the part of forwarding a live viewer or the recorder of the same camera would pay anyway, so
+  // what forwarding adds beyond it (PS, RTP, the socket) can be told apart.
+  const pullCpu = await run.phase('pull', SECONDS + 120, async () => {
+    const pullHub = new StreamHub({ sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
+    try {
+      let frames = 0;
+      const subs = await Promise.all(ids.slice(0, STREAMS).map((id) => pullHub.watch(id, { onInfo: () => undefined, onFrame: () => void frames++ })));
+      while (frames < STREAMS * 25) await sleep(200);
+      const pct = await cpuPct(SECONDS);
+      for (const sub of subs) sub.close();
+      return { pct, system: lastSystemPct };
+    } finally {
+      await pullHub.close();
+    }
   });
 
   // The same cameras recorded, for the comparison the goal names, against the idle figure taken
@@ -228,9 +253,18 @@ await runBench('cascade', async (run) => {
     while ((await sessionsUp()) < STREAMS) await sleep(500);
   });
   const recordCpu = await run.phase('record', SECONDS + 60, () => profiled('record', () => cpuPct(SECONDS)));
+  const recordSystem = lastSystemPct;
   await recorder.close();
   run.result['recordCpuPctPerStream'] = round((recordCpu - idleBeforeRecord) / STREAMS, 3);
   run.result['forwardToRecordRatio'] = round(run.result['forwardCpuPctPerStream'] as number / (run.result['recordCpuPctPerStream'] as number), 2);
+  run.result['pullCpuPctPerStream'] = round((pullCpu.pct - idleBeforeRecord) / STREAMS, 3);
+  // The kernel's part of each step (system time; the idle process's is near 0): over loopback a
+  // socket write also runs the receiving side's network stack, which a real link would not.
+  run.result['forwardSystemCpuPctPerStream'] = round(forwardSystem / STREAMS, 3);
+  run.result['pullSystemCpuPctPerStream'] = round(pullCpu.system / STREAMS, 3);
+  run.result['recordSystemCpuPctPerStream'] = round(recordSystem / STREAMS, 3);
+  run.result['forwardBeyondPullCpuPctPerStream'] = round((run.result['forwardCpuPctPerStream'] as number) - (run.result['pullCpuPctPerStream'] as number), 3);
+  run.result['recordBeyondPullCpuPctPerStream'] = round((run.result['recordCpuPctPerStream'] as number) - (run.result['pullCpuPctPerStream'] as number), 3);
   run.result['loadAverage'] = loadAverage();
 
   const rows = [
@@ -246,6 +280,9 @@ await runBench('cascade', async (run) => {
     ['idle CPU before recording (% of a core)', run.result['idleBeforeRecordCpuPct']],
     [`recording the same ${STREAMS} cameras (% of a core per stream)`, run.result['recordCpuPctPerStream']],
     ['forwarding / recording (goal ≤ 1)', run.result['forwardToRecordRatio']],
+    [`only pulling the same ${STREAMS} cameras into a hub (% of a core per stream)`, run.result['pullCpuPctPerStream']],
+    ['  forwarding beyond the pull / recording beyond it', `${run.result['forwardBeyondPullCpuPctPerStream']} / ${run.result['recordBeyondPullCpuPctPerStream']}`],
+    ['  of which the kernel: forwarding / pulling / recording (system time)', `${run.result['forwardSystemCpuPctPerStream']} / ${run.result['pullSystemCpuPctPerStream']} / ${run.result['recordSystemCpuPctPerStream']}`],
     ['load average', run.result['loadAverage']],
   ];
   for (const [k, v] of rows) process.stdout.write(`${String(k).padEnd(64)} ${v}\n`);

@@ -13,6 +13,8 @@ export class CameraReading {
   constructor(
     private readonly log: SecurityLog,
     private readonly subjects: (cameras: Camera[]) => Promise<Map<number, CameraSubject>>,
+    /** The CivilCode the catalog gave each camera that came from a lower platform or GB device. */
+    private readonly civilCodes: (cameraIds: number[]) => Promise<Map<number, string>> = async () => new Map(),
   ) {}
 
   /** Organisation paths `actor` may list cameras in; none is a registered refusal. */
@@ -28,7 +30,9 @@ export class CameraReading {
    */
   async show(actor: Actor, cameras: Camera[], what: string, positions = false): Promise<ShownCamera[]> {
     const subjects = await this.subjects(cameras);
-    const shown = cameras.map((c) => cameraFor(actor, c, subjects.get(c.id)!, positions));
+    const catalogued = cameras.filter((c) => c.sourceUrl?.startsWith('gb28181://')).map((c) => c.id);
+    const codes = catalogued.length ? await this.civilCodes(catalogued) : new Map<number, string>();
+    const shown = cameras.map((c) => cameraFor(actor, c, subjects.get(c.id)!, positions, codes.get(c.id)));
     const confidential = shown.filter((x) => x.confidential).map((x) => x.camera.id);
     if (confidential.length) await this.log.record(actor, { action: 'registry_view', outcome: 'success', cameraIds: confidential, target: what });
     return shown.map((x) => x.camera);

@@ -25,9 +25,14 @@ export interface CameraVia {
  */
 export type ShownCamera = Camera & { via?: CameraVia | null };
 
-export function viaOf(camera: Camera): CameraVia | null {
+/**
+ * `civilCode`: the CivilCode of the channel's catalog item, where it gave one; else the first 6
+ * digits of the channel's ID (which the ID is coded by, but a lower platform may place a channel
+ * elsewhere, and its catalog says where).
+ */
+export function viaOf(camera: Camera, civilCode?: string): CameraVia | null {
   const m = /^gb28181:\/\/([^/]+)\/(\d{6})/.exec(camera.sourceUrl ?? '');
-  return m ? { device: m[1]!, civilCode: m[2]! } : null;
+  return m ? { device: m[1]!, civilCode: civilCode ?? m[2]! } : null;
 }
 
 /**
@@ -35,8 +40,8 @@ export function viaOf(camera: Camera): CameraVia | null {
  * asked for the map, where one who may only watch the camera (map:view) gets its position, view
  * direction and field of view, and nothing else confidential.
  */
-export function cameraFor(actor: Actor, camera: Camera, subject: CameraSubject, positions = false): { camera: ShownCamera; confidential: boolean } {
-  const via = viaOf(camera);
+export function cameraFor(actor: Actor, camera: Camera, subject: CameraSubject, positions = false, civilCode?: string): { camera: ShownCamera; confidential: boolean } {
+  const via = viaOf(camera, civilCode);
   if (can(actor, 'read-confidential', subject)) return { camera: { ...camera, via }, confidential: true };
   const hidden = { ...camera, gbId: '', address: '', sourceUrl: null, via };
   if (positions && can(actor, 'read-position', subject)) return { camera: hidden, confidential: true };

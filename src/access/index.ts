@@ -146,7 +146,7 @@ export function createAccess(d: AccessDeps): Access {
     hub,
     revocations: feed,
     log,
-    cameraReading: new CameraReading(log, (list) => cameraSubjects(d.repos, list)),
+    cameraReading: new CameraReading(log, (list) => cameraSubjects(d.repos, list), (ids) => d.repos.gbDevices.civilCodes(ids)),
     workspace: { bookmarks: new BookmarkService(d.repos, footage, log, d.clock), wallViews: new WallViewService(d.repos, log, d.clock) },
     registerReading: new RegisterReading(log, (id) => cameraSubject(d.repos, id)),
     anonymousRefusals,

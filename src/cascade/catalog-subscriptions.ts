@@ -5,7 +5,11 @@
 // (found by a recheck every `recheckMs`, which also sees changes made by another process) — each
 // subscriber hears one NOTIFY: channels that appeared (Event ADD, full item), changed (UPDATE,
 // full item) and disappeared (DEL). Items are built as the Catalog answer builds them
-// (catalog-channels.ts), so both say the same. A refresh (same Call-ID) keeps what was
+// (catalog-channels.ts), so both say the same. The timer's recheck first asks the shares, cameras,
+// groups and regions for their change stamps (a few aggregate queries) and stops there when none
+// moved and no share event came since the last full one: what each subscriber may see is then
+// what it was told (every 12th tick is full regardless, for a change no stamp shows). A full recheck builds each recipient's channels once, however many of its
+// subscriptions there are. A refresh (same Call-ID) keeps what was
 // announced; a refresh of a dialog this process does not know (it restarted) is answered 481, so
 // the upper subscribes afresh and asks the catalog again. Expires 0 ends a subscription. What is
 // announced is registered as a disclosure, like a catalog answer.
@@ -42,10 +46,31 @@ export interface CatalogSubscriptionOptions {
   recheckMs?: number;
 }
 
+/** Ticks between full rechecks when no stamp moved. */
+const FULL_EVERY = 12;
+
 export class CatalogSubscriptions {
   private readonly subs = new Map<string, Subscription>();
-  private readonly onChange = () => this.schedule();
+  /** A share granted or revoked here: the next recheck is a full one. */
+  private readonly onChange = () => {
+    this.stamp = undefined;
+    this.schedule();
+  };
+  private ticks = 0;
+  /**
+   * Every FULL_EVERY-th tick is a full recheck whatever the stamps say: a change they cannot see
+   * (a row changed twice in the same millisecond keeps its change time) still reaches the
+   * subscribers within a minute at the default pace.
+   */
+  private readonly onTick = () => {
+    if (++this.ticks % FULL_EVERY === 0) this.stamp = undefined;
+    this.schedule();
+  };
   private readonly timer: NodeJS.Timeout;
+  /** The change stamps at the last full recheck (undefined: the next one is full). */
+  private stamp: string | undefined;
+  /** Full rechecks done (each subscriber compared with the shares and cameras). */
+  fullRechecks = 0;
   private running: Promise<void> | undefined;
   private again = false;
   /** NOTIFYs sent (for tests and the console). */
@@ -60,7 +85,7 @@ export class CatalogSubscriptions {
   ) {
     shares.on('revoked', this.onChange);
     shares.on('granted', this.onChange);
-    this.timer = setInterval(this.onChange, options.recheckMs ?? 5000);
+    this.timer = setInterval(this.onTick, options.recheckMs ?? 5000);
     this.timer.unref();
   }
 
@@ -91,6 +116,8 @@ export class CatalogSubscriptions {
       target: contact ? parseNameAddr(contact).uri : parseNameAddr(from).uri, expiresAt: 0,
       announced: this.said(await this.current(recipient)), sn: 0,
     };
+    // Told as things are now, which the stamps of the last full recheck may predate.
+    if (!existing) this.stamp = undefined;
     sub.expiresAt = this.options.now() + expires * 1000;
     this.subs.set(callId, sub);
     await inc.respond(200, { headers: { Expires: String(expires) } });
@@ -129,16 +156,29 @@ export class CatalogSubscriptions {
     return new Map([...channels].map(([id, ch]) => [id, JSON.stringify(catalogItem(ch, this.options.localId))]));
   }
 
-  /** Tells each subscriber what appeared, changed and disappeared since it last heard. */
+  /** What every input of a subscriber's channels stands at now: shares (in force now), cameras, groups, regions. */
+  private async changeStamp(now: number): Promise<string> {
+    const r = this.repos;
+    const parts = await Promise.all([r.shares.changeStamp(now), r.cameras.changeStamp(), r.cameraGroups.changeStamp(), r.organisations.changeStamp()]);
+    return parts.join('|');
+  }
+
+  /**
+   * Tells each subscriber what appeared, changed and disappeared since it last heard; nothing to
+   * do (a few aggregate queries) when no input changed since the last full recheck.
+   */
   async recheck(): Promise<void> {
     const now = this.options.now();
-    for (const [id, sub] of this.subs) {
-      if (sub.expiresAt <= now) {
-        this.subs.delete(id);
-        continue;
-      }
-      const channels = await this.current(sub.recipient);
-      const current = this.said(channels);
+    for (const [id, sub] of this.subs) if (sub.expiresAt <= now) this.subs.delete(id);
+    if (!this.subs.size) return;
+    const stamp = await this.changeStamp(now);
+    if (stamp === this.stamp) return;
+    this.fullRechecks++;
+    const byRecipient = new Map<string, Promise<{ channels: Map<number, CatalogChannel>; said: Map<number, string> }>>();
+    for (const sub of [...this.subs.values()]) {
+      const key = `${sub.recipient.kind}|${sub.recipient.ref}`;
+      if (!byRecipient.has(key)) byRecipient.set(key, this.current(sub.recipient).then((channels) => ({ channels, said: this.said(channels) })));
+      const { channels, said: current } = await byRecipient.get(key)!;
       const added = [...current.keys()].filter((c) => !sub.announced.has(c));
       const updated = [...current.keys()].filter((c) => sub.announced.has(c) && sub.announced.get(c) !== current.get(c));
       const removed = [...sub.announced.keys()].filter((c) => !current.has(c));
@@ -157,6 +197,7 @@ export class CatalogSubscriptions {
       }
       await this.notify(sub, items);
     }
+    this.stamp = stamp;
   }
 
   private async notify(sub: Subscription, items: XmlNode[]): Promise<void> {

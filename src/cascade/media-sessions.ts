@@ -72,7 +72,11 @@ const SEEN_CALLS = 10_000;
 export class MediaSessions {
   private readonly sessions = new Map<string, Session>();
   private readonly seen = new Set<string>();
-  private readonly onRevoked = () => void this.recheck().catch((err: unknown) => this.log.error({ err }, 'cascade: checking streams after a revocation failed'));
+  private readonly onRevoked = () => {
+    this.stamp = undefined;
+    this.onPoll();
+  };
+  private readonly onPoll = () => void this.recheck().catch((err: unknown) => this.log.error({ err }, 'cascade: checking streams after a revocation failed'));
   private readonly poll: NodeJS.Timeout;
 
   constructor(
@@ -88,7 +92,7 @@ export class MediaSessions {
     // A share revoked in another process (the API's) is not heard here: look again every second
     // while streams are open, so they still end within 2 s.
     this.poll = setInterval(() => {
-      if (this.sessions.size) this.onRevoked();
+      if (this.sessions.size) this.onPoll();
     }, options.recheckMs ?? 1000);
     this.poll.unref();
   }
@@ -264,8 +268,27 @@ export class MediaSessions {
     await Promise.race([this.endpoint.send(req, s.remote).catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
-  /** After a revocation: streams no share covers any more end now. */
+  /** The shares' and groups' change stamps at the last full recheck (undefined: the next is full). */
+  private stamp: string | undefined;
+  /** Full rechecks done (streams compared with the shares), for tests. */
+  fullRechecks = 0;
+
+  /**
+   * After a revocation: streams no share covers any more end now. The poll's recheck first asks
+   * the shares and groups for their change stamps (a few aggregate queries) and stops there when
+   * neither moved: resolving a share of 1,000 cameras every second was a tenth of a percent of a
+   * core per stream, more than sending one.
+   */
   async recheck(): Promise<void> {
+    const now = this.options.now();
+    const stamp = `${await this.repos.shares.changeStamp(now)}|${await this.repos.cameraGroups.changeStamp()}`;
+    if (stamp === this.stamp) return;
+    this.fullRechecks++;
+    await this.recheckAll();
+    this.stamp = stamp;
+  }
+
+  private async recheckAll(): Promise<void> {
     const groups = new Map<string, Session[]>();
     for (const s of this.sessions.values()) {
       const k = `${s.recipient.kind}|${s.recipient.ref}|${s.right}`;

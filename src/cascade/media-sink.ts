@@ -9,6 +9,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { frameRfc4571 } from '../media/ps/rfc4571.js';
+import type { RtpPsUnit } from '../media/ps/ps-rtp-writer.js';
 
 export type SinkTransport = 'udp' | 'tcp-active' | 'tcp-passive';
 
@@ -106,15 +107,31 @@ export class MediaSink {
     return this.target.transport === 'udp' ? !!this.udp : !!this.tcp && !this.tcp.destroyed;
   }
 
+  /**
+   * Whether every byte handed to the socket has gone to the kernel (nothing queued in Node or
+   * libuv), so the buffer they were in may be written over. A write Node could finish at once
+   * leaves nothing queued.
+   */
+  get drained(): boolean {
+    if (this.udp) return this.udp.getSendQueueCount() === 0;
+    return !!this.tcp && this.tcp.writableLength === 0;
+  }
+
   get congested(): boolean {
     return !!this.tcp && this.tcp.writableLength > TCP_HIGH_WATER;
   }
 
-  /** One frame's packets: a datagram each over UDP, one write of their RFC 4571 stream over TCP. */
-  sendFrame(packets: readonly Buffer[], framed: Buffer): void {
+  /**
+   * One access unit (ps-rtp-writer.ts): a datagram per packet over UDP (Node has no sendmmsg; a
+   * connected socket sends each with no address to resolve), one write of the unit's RFC 4571
+   * stream over TCP (the writer framed it so).
+   */
+  sendUnit(unit: RtpPsUnit): void {
     if (this.closed) return;
-    if (this.udp) for (const pkt of packets) this.send(pkt);
-    else if (this.tcp && !this.tcp.destroyed) this.tcp.write(framed);
+    if (this.udp) {
+      if (this.udpConnected) for (const pkt of unit.packets) this.udp.send(pkt);
+      else for (const pkt of unit.packets) this.udp.send(pkt, this.target.port, this.target.address);
+    } else if (this.tcp && !this.tcp.destroyed) this.tcp.write(unit.buffer);
   }
 
   send(pkt: Buffer): void {

@@ -1,11 +1,12 @@
 // One stream sent upward (GB/T 28181 §9.2 video as a device sends it): joins a feed — the camera's
 // live feed in the stream hub, or its recorded files (recorded-feed.ts) — muxes each H.264/H.265
-// frame into PS and sends it as RTP, with the SSRC of the upper's y= line, through a media sink
-// (UDP, or TCP with RFC 4571 framing). The first frame sent is a keyframe (the live feed keeps the
+// access unit as PS in RTP, with the SSRC of the upper's y= line, straight into one buffer (one
+// copy of the frame's bytes), and hands it to a media sink in one call: its datagrams over UDP,
+// one write of its RFC 4571 stream over TCP. The first frame sent is a keyframe (the live feed keeps the
 // current GOP, a recording is read from a keyframe); a congested TCP peer skips to the next one.
 import type { StreamInfo, VideoFrame } from '../ingest/source.js';
 import type { FeedSubscription, FeedViewer } from '../live/stream-hub.js';
-import { muxPsFrame, RtpPsPacketizer } from '../media/ps/ps-muxer.js';
+import { PsRtpWriter } from '../media/ps/ps-rtp-writer.js';
 import type { MediaSink } from './media-sink.js';
 
 export type Watch = (cameraId: number, viewer: FeedViewer) => Promise<FeedSubscription>;
@@ -15,7 +16,7 @@ export type FeedOpen = (viewer: FeedViewer) => Promise<{ close(): void }>;
 export class UpwardStream {
   private subscription: { close(): void } | undefined;
   private info: StreamInfo | undefined;
-  private readonly packetizer: RtpPsPacketizer;
+  private readonly writer: PsRtpWriter;
   private started = false;
   /** Waiting for a keyframe after a congested TCP peer made us skip pictures. */
   private skipping = false;
@@ -32,7 +33,7 @@ export class UpwardStream {
     private readonly openFeed: FeedOpen,
     private readonly onEnd: (reason: string) => void,
   ) {
-    this.packetizer = new RtpPsPacketizer(ssrc);
+    this.writer = new PsRtpWriter(ssrc, sink.target.transport !== 'udp');
     sink.onGone = (reason) => {
       this.close();
       this.onEnd(reason);
@@ -73,11 +74,10 @@ export class UpwardStream {
     }
     this.started = true;
     this.skipping = false;
-    const ps = muxPsFrame({ codec, pts90k: f.pts90k, ...(f.dts90k !== undefined ? { dts90k: f.dts90k } : {}), keyframe: f.keyframe, nalus: f.nalus, parameterSets: this.info!.video.parameterSets });
-    const { packets, framed } = this.packetizer.packetizeFramed(ps, f.pts90k);
-    this.sink.sendFrame(packets, framed);
-    this.packetsSent += packets.length;
-    for (const pkt of packets) this.bytesSent += pkt.length;
+    const unit = this.writer.write({ codec, pts90k: f.pts90k, ...(f.dts90k !== undefined ? { dts90k: f.dts90k } : {}), keyframe: f.keyframe, nalus: f.nalus, parameterSets: this.info!.video.parameterSets }, this.sink.drained);
+    this.sink.sendUnit(unit);
+    this.packetsSent += unit.count;
+    this.bytesSent += unit.rtpBytes;
     this.framesSent++;
   }
 

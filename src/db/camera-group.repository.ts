@@ -68,6 +68,12 @@ export class CameraGroupRepository {
     await q.deleteFrom('camera_group_members').where('group_id', '=', groupId).where('camera_id', 'in', cameraIds).execute();
   }
 
+  /** Changes when a group gains or loses a member (how many, and sums of both columns). */
+  async changeStamp(q: Q = this.db): Promise<string> {
+    const r = await q.selectFrom('camera_group_members').select((e) => [e.fn.countAll<number>().as('n'), e.fn.sum<number>('camera_id').as('c'), e.fn.sum<number>('group_id').as('g')]).executeTakeFirst();
+    return `${Number(r?.n ?? 0)}:${Number(r?.c ?? 0)}:${Number(r?.g ?? 0)}`;
+  }
+
   async members(groupId: number, q: Q = this.db): Promise<number[]> {
     const rows = await q
       .selectFrom('camera_group_members')

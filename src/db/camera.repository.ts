@@ -163,6 +163,12 @@ export class CameraRepository {
   }
 
   /** These cameras (in id order; ids that do not exist are left out), 500 a query. */
+  /** Changes when any camera is added, changed or deleted (how many, the sum of their change times): for cheap "has anything changed" checks. */
+  async changeStamp(q: Q = this.db): Promise<string> {
+    const r = await q.selectFrom('cameras').select((e) => [e.fn.countAll<number>().as('n'), e.fn.sum<number>('updated_at').as('at'), e.fn.max('id').as('last')]).executeTakeFirst();
+    return `${Number(r?.n ?? 0)}:${String(r?.at ?? 0)}:${Number(r?.last ?? 0)}`;
+  }
+
   async getMany(ids: number[], q: Q = this.db): Promise<Camera[]> {
     const out: Camera[] = [];
     const unique = [...new Set(ids)];

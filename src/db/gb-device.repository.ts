@@ -216,6 +216,23 @@ export class GbDeviceRepository {
     return r ? { ...toChannel(r), device: r.device } : undefined;
   }
 
+  /**
+   * The CivilCode each of these cameras' catalog items gave (the region the lower platform or
+   * device placed the channel in), by camera ID; cameras with none are left out.
+   */
+  async civilCodes(cameraIds: number[], q: Q = this.db): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (!cameraIds.length) return out;
+    for (let i = 0; i < cameraIds.length; i += 500) {
+      const rows = await q.selectFrom('gb_channels').select(['camera_id', 'item']).where('camera_id', 'in', cameraIds.slice(i, i + 500)).execute();
+      for (const r of rows) {
+        const code = (JSON.parse(r.item) as Record<string, string>)['CivilCode']?.trim();
+        if (r.camera_id !== null && code && /^\d{2,12}$/.test(code)) out.set(Number(r.camera_id), code);
+      }
+    }
+    return out;
+  }
+
   async upsertChannel(deviceRowId: number, c: ChannelUpsert, now: number, q: Q = this.db): Promise<void> {
     const values = {
       name: c.name, parent_id: c.parentId, status: c.status, camera_id: c.cameraId, group_id: c.groupId,

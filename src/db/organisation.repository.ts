@@ -100,6 +100,12 @@ export class OrganisationRepository {
     return r ? toOrganisation(r) : undefined;
   }
 
+  /** Changes when any organisation is added, changed or deleted. */
+  async changeStamp(q: Q = this.db): Promise<string> {
+    const r = await q.selectFrom('organisations').select((e) => [e.fn.countAll<number>().as('n'), e.fn.sum<number>('updated_at').as('at'), e.fn.max('id').as('last')]).executeTakeFirst();
+    return `${Number(r?.n ?? 0)}:${String(r?.at ?? 0)}:${Number(r?.last ?? 0)}`;
+  }
+
   async getMany(ids: number[], q: Q = this.db): Promise<Organisation[]> {
     if (ids.length === 0) return [];
     const rows = await q.selectFrom('organisations').selectAll().where('id', 'in', ids).execute();

@@ -92,6 +92,16 @@ export class ShareRepository {
   }
 
   /** Shares to one recipient that are not revoked and whose span contains `at`. */
+  /**
+   * Changes when a share is granted or revoked, and when one starts or ends at `at` (how many are
+   * in force then): what a recipient may see can only change with it, or with the cameras.
+   */
+  async changeStamp(at: number, q: Q = this.db): Promise<string> {
+    const all = await q.selectFrom('shares').select((e) => [e.fn.countAll<number>().as('n'), e.fn.max('id').as('last'), e.fn.count<number>('revoked_at').as('revoked')]).executeTakeFirst();
+    const active = await q.selectFrom('shares').select((e) => e.fn.countAll<number>().as('n')).where('revoked_at', 'is', null).where('valid_from', '<=', at).where('valid_to', '>', at).executeTakeFirst();
+    return `${Number(all?.n ?? 0)}:${Number(all?.last ?? 0)}:${Number(all?.revoked ?? 0)}:${Number(active?.n ?? 0)}`;
+  }
+
   async activeFor(recipientKind: string, recipientRef: string, at: number, q: Q = this.db): Promise<ShareRecord[]> {
     const rows = await q
       .selectFrom('shares')

@@ -8,6 +8,7 @@ import { configSchema } from '../../src/config/config.schema.js';
 import type { CatalogItem } from '../../src/gb28181/catalog.js';
 import { openGb28181, type GbRuntime } from '../../src/gb28181/open.js';
 import { testApp, type TestApp } from '../support/app.js';
+import { person, signIn } from '../support/auth.js';
 import { DIALECTS } from '../support/databases.js';
 
 const NVR = '34010000001180000007';
@@ -54,6 +55,31 @@ for (const dialect of DIALECTS) {
       expect(again.cameras).toBe(0);
       expect(again.refused).toEqual([expect.objectContaining({ channelId: '11010200001310000004', reason: expect.stringContaining('civil code 110102 names no region') })]);
       expect(await regionOf('11010200001310000004')).toBeUndefined();
+    }, 60_000);
+
+    it("shows the region the catalog's CivilCode names, not the channel ID's prefix, as where the camera came from", async () => {
+      t = await testApp(dialect);
+      const now = Date.now();
+      const city = await t.repos.organisations.create({ kind: 'platform', name: 'Hefei', level: 'city', regionCode: '340100' }, now);
+      const district = await t.repos.organisations.create({ kind: 'platform', name: 'Yaohai', level: 'district', regionCode: '340102', parentId: city.id }, now);
+      const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', domainPassword: 'domain-secret' } }).gb28181;
+      gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock: t.clock, logger: pino({ level: 'silent' }), queryOnRegister: false });
+      await t.repos.gbDevices.register({ deviceId: NVR, transport: 'UDP', address: '127.0.0.1', port: 5060, charset: 'UTF-8', expiresAt: now + 3_600_000, keepaliveSeconds: 60, keepaliveMissed: 3 }, now);
+      // Coded in 340103 but placed by the lower platform in the district 340102; the other gives no
+      // CivilCode (placed in the top region, its ID's prefix shown).
+      const moved = { ...item('34010300001310000021', '340102') };
+      const bare = { ...item('34010200001310000022', ''), civilCode: null, fields: { DeviceID: '34010200001310000022' } };
+      expect(await gb.service.applyCatalog(NVR, [moved, bare])).toMatchObject({ cameras: 2, refused: [] });
+      const op = await signIn(t, await person(t, 'city-duty', [['duty_operator', city.id]]));
+      const res = await op.inject({ method: 'GET', url: '/api/v1/cameras?limit=100' });
+      expect(res.statusCode, res.body).toBe(200);
+      const via = new Map((res.json().items as { name: string; regionId: number; via: { device: string; civilCode: string } | null }[]).map((c) => [c.name, [c.regionId, c.via]]));
+      expect(via.get('channel 34010300001310000021')).toEqual([district.id, { device: NVR, civilCode: '340102' }]);
+      expect(via.get('channel 34010200001310000022')).toEqual([city.id, { device: NVR, civilCode: '340102' }]);
+      // A catalog update moving it again is what the city then shows.
+      await gb.service.applyCatalog(NVR, [{ ...moved, civilCode: '340104', fields: { ...moved.fields, CivilCode: '340104' } }]);
+      const again = await op.inject({ method: 'GET', url: '/api/v1/cameras?limit=100' });
+      expect((again.json().items as { name: string; via: { civilCode: string } }[]).find((c) => c.name === 'channel 34010300001310000021')!.via.civilCode).toBe('340104');
     }, 60_000);
   });
 }

@@ -9504,7 +9504,7 @@ export interface paths {
                                 via?: {
                                     /** @description the lower platform's or GB device's SIP ID */
                                     device: string;
-                                    /** @description the channel's 6-digit region code (行政区划) */
+                                    /** @description the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID */
                                     civilCode: string;
                                 } | null;
                                 createdAt: number;
@@ -9763,7 +9763,7 @@ export interface paths {
                             via?: {
                                 /** @description the lower platform's or GB device's SIP ID */
                                 device: string;
-                                /** @description the channel's 6-digit region code (行政区划) */
+                                /** @description the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID */
                                 civilCode: string;
                             } | null;
                             createdAt: number;
@@ -10006,7 +10006,7 @@ export interface paths {
                             via?: {
                                 /** @description the lower platform's or GB device's SIP ID */
                                 device: string;
-                                /** @description the channel's 6-digit region code (行政区划) */
+                                /** @description the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID */
                                 civilCode: string;
                             } | null;
                             createdAt: number;
@@ -10256,7 +10256,7 @@ export interface paths {
                             via?: {
                                 /** @description the lower platform's or GB device's SIP ID */
                                 device: string;
-                                /** @description the channel's 6-digit region code (行政区划) */
+                                /** @description the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID */
                                 civilCode: string;
                             } | null;
                             createdAt: number;
