@@ -59,8 +59,8 @@ try {
       // busy machine does not inflate, unlike the durations, which are wall time.
       console.log(`  CPU: main thread ${d('ThreadTime')} ms, renderer ${d('ProcessTime')} ms; wall: script ${d('ScriptDuration')} ms, compile ${d('V8CompileDuration')} ms, style ${d('RecalcStyleDuration')} ms, layout ${d('LayoutDuration')} ms, all tasks ${d('TaskDuration')} ms`);
       // antd styles made in the page at run time: those the build's CSS file (web/antd-styles.ts) did not hold.
-      const runtimeStyles = (await page.evaluate(`[...document.querySelectorAll('style[data-css-hash]')].map((s) => s.textContent.length)`)) as number[];
-      console.log(`  antd styles made at run time: ${runtimeStyles.length} (${(runtimeStyles.reduce((a, b) => a + b, 0) / 1024).toFixed(0)} kB)`);
+      const runtimeStyles = (await page.evaluate(`[...document.querySelectorAll('style[data-css-hash]')].map((s) => [s.textContent.length, s.textContent.slice(0, 60)])`)) as [number, string][];
+      console.log(`  antd styles made at run time: ${runtimeStyles.length} (${(runtimeStyles.reduce((a, [n]) => a + n, 0) / 1024).toFixed(0)} kB)${runtimeStyles.map(([, head]) => `\n    ${head}`).join('')}`);
       if (sampling) {
         const { profile } = await cdp.send('Profiler.stop');
         const dt = new Map<number, number>();

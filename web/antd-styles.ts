@@ -67,12 +67,13 @@ export function antdStaticCss(used: Set<string>): string {
     nodes.push(h(value, {}, h('span')));
   }
   // What the console shows in a form other than the default one.
-  const { Layout, Typography, Form, Input, Button, Space, Table, Descriptions, Card, Menu, Dropdown, Tabs, List, message, notification } = antd as unknown as typeof import('antd');
+  const { Badge, Tag, Layout, Typography, Form, Input, Button, Space, Table, Descriptions, Card, Menu, Dropdown, Tabs, List, message, notification } = antd as unknown as typeof import('antd');
   nodes.push(
     h(Layout, {}, h(Layout.Header), h(Layout.Sider), h(Layout.Content), h(Layout.Footer)),
     h(Typography.Title), h(Typography.Text), h(Typography.Paragraph), h(Typography.Link),
     h(Form, {}, h(Form.Item, { label: 'x' }, h(Input))), h(Form.List, { name: 'x' }, () => null),
     h(Input.Password), h(Input.Search), h(Input.TextArea), h(Input.Group),
+    h(Tag, { color: 'blue' }), h(Tag, { color: 'success' }), h(Tag, { color: '#1d4e89' }), h(Badge, { status: 'success', text: 'x' }), h(Badge, { count: 1 }, h('span')),
     h(Button.Group), h(Space.Compact), h(Table, { dataSource: [{ key: 1 }], columns: [{ key: 'a', title: 'a' }], pagination: { total: 100 } }),
     h(Descriptions, { items: [{ label: 'a', children: 'b' }] }), h(Card, { title: 'x', extra: 'y' }, 'z'),
     h(Menu, { items: [{ key: 'a', label: 'a', children: [{ key: 'b', label: 'b' }] }] }),

@@ -115,6 +115,16 @@ describe('web console in Chromium', () => {
     expect(stored.body.items).toMatchObject([{ name: '示范中学东门', userUnitId: unitId, longitude: 117.2272 }]);
   });
 
+  it("takes antd's styles from the build's CSS file: the camera page, its form and table make none in the page", async () => {
+    // web/antd-styles.ts: antd writes a <style> element for each style it makes in the page; the
+    // icons' one small rule is @ant-design/icons' own and always written.
+    const made = (await page.evaluate(`[...document.querySelectorAll('style[data-css-hash]')].map((s) => s.textContent.slice(0, 80))`)) as string[];
+    expect(made.filter((css) => !css.startsWith('.anticon'))).toEqual([]);
+    expect(await page.evaluate(`[...document.querySelectorAll('link[rel=stylesheet]')].map((l) => new URL(l.href).pathname)`)).toEqual([expect.stringMatching(/^\/assets\/index-[\w-]+\.css$/)]);
+    // The console's theme is in the file: the primary button wears its blue, not antd's.
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('.ant-btn-primary')).backgroundColor`)).toBe('rgb(29, 78, 137)');
+  });
+
   it('refuses a camera in a privacy place and shows the articles behind the refusal', async () => {
     const categories = (await apiCall<{ items: { id: string; kind: string; name: { zh: string } }[] }>('GET', '/place-categories')).body.items;
     const toilets = categories.find((c) => c.id === 'toilets' && c.kind === 'prohibited');
