@@ -261,6 +261,18 @@ describe('web console in Chromium', () => {
     await values.getByText('信息留存 › 最短留存期限（日）').first().waitFor();
     await page.screenshot({ path: join(shots, 'profiles.png'), fullPage: true });
 
+    // An article's text shows on hover (the tooltip is made at the first hover: common/lazy-tooltip).
+    const profileId = (await apiCall<{ defaultProfileId: string }>('GET', '/profiles')).body.defaultProfileId;
+    const texts = (await apiCall<{ articles: Record<string, { zh: string } | string> }>('GET', `/profiles/${profileId}`)).body.articles;
+    const tags = (await values.getByTestId('articles').locator('.ant-tag').allTextContents()).map((a) => a.trim());
+    const cited = tags.find((a) => texts[a.replace(/\(.*$/, '')]);
+    expect(cited, `an article tag with a text among ${tags.join(' ')}`).toBeDefined();
+    const entry = texts[cited!.replace(/\(.*$/, '')]!;
+    expect(await page.locator('.ant-tooltip').count()).toBe(0);
+    await values.getByTestId('articles').locator('.ant-tag', { hasText: cited }).first().hover();
+    await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').getByText(typeof entry === 'string' ? entry : entry.zh).waitFor();
+    await page.mouse.move(0, 0);
+
     await page.getByText('English', { exact: true }).click();
     await values.getByText('Retention › Minimum retention (days)').first().waitFor();
     await page.screenshot({ path: join(shots, 'profiles-en.png') });
