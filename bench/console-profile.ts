@@ -9,6 +9,9 @@ import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, waitForT
 import { READY } from './console-ready.js';
 
 const pages = (process.env.BENCH_PROFILE_PAGES ?? '/live,/cameras,/profiles').split(',');
+// BENCH_PROFILE_REPEAT=n loads each page n times and ends with each page's median main-thread CPU.
+const repeat = Math.max(1, Number(process.env.BENCH_PROFILE_REPEAT ?? 1) || 1);
+const cpu = new Map<string, number[]>();
 ensureWebBuilt();
 const server = await startTestServer();
 try {
@@ -20,7 +23,7 @@ try {
   };
   const browser = await launchBrowser();
   try {
-    for (const path of pages) {
+    for (const path of Array.from({ length: repeat }, () => pages).flat()) {
       const who = ['/live', '/playback', '/health', '/access-requests'].includes(path) ? people.operator : people.admin;
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
       await signInContext(context, server, who);
@@ -50,10 +53,14 @@ try {
       const ready = performance.now() - t0;
       const after = await metrics();
       const d = (k: string) => ((after[k]! - (k in before && after[k]! >= before[k]! ? before[k]! : 0)) * 1000).toFixed(0);
+      cpu.set(path, [...(cpu.get(path) ?? []), Number(d('ThreadTime'))]);
       console.log(`\n${path}: content ready at ${ready.toFixed(0)} ms (load average ${loadavg()[0]!.toFixed(2)})`);
       // ThreadTime and ProcessTime are CPU time (the main thread's, the page's renderer's): what a
       // busy machine does not inflate, unlike the durations, which are wall time.
       console.log(`  CPU: main thread ${d('ThreadTime')} ms, renderer ${d('ProcessTime')} ms; wall: script ${d('ScriptDuration')} ms, compile ${d('V8CompileDuration')} ms, style ${d('RecalcStyleDuration')} ms, layout ${d('LayoutDuration')} ms, all tasks ${d('TaskDuration')} ms`);
+      // antd styles made in the page at run time: those the build's CSS file (web/antd-styles.ts) did not hold.
+      const runtimeStyles = (await page.evaluate(`[...document.querySelectorAll('style[data-css-hash]')].map((s) => [s.textContent.length, s.textContent.slice(0, 60)])`)) as [number, string][];
+      console.log(`  antd styles made at run time: ${runtimeStyles.length} (${(runtimeStyles.reduce((a, [n]) => a + n, 0) / 1024).toFixed(0)} kB)${runtimeStyles.map(([, head]) => `\n    ${head}`).join('')}`);
       if (sampling) {
         const { profile } = await cdp.send('Profiler.stop');
         const dt = new Map<number, number>();
@@ -69,9 +76,11 @@ try {
         console.log(`  CPU by file: ${[...byFile].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
         console.log(`  CPU by function: ${[...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ${v.toFixed(0)}`).join('; ')}`);
       }
-      for (const r of requests.filter((x) => x.start <= ready)) console.log(`  ${r.start.toFixed(0).padStart(6)} → ${(r.end?.toFixed(0) ?? '…').padStart(6)}  ${r.url.slice(0, 110)}`);
+      if (process.env.BENCH_PROFILE_REQUESTS !== '0') for (const r of requests.filter((x) => x.start <= ready)) console.log(`  ${r.start.toFixed(0).padStart(6)} → ${(r.end?.toFixed(0) ?? '…').padStart(6)}  ${r.url.slice(0, 110)}`);
       await context.close();
     }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+    console.log(`\nMain-thread CPU per load, median of ${repeat} (ms; load average ${loadavg()[0]!.toFixed(2)}): ${[...cpu].map(([p, xs]) => `${p} ${median(xs)}`).join(', ')}`);
   } finally {
     await browser.close();
   }

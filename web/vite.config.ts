@@ -3,6 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { antdStyles } from './antd-styles';
 import { precompress } from './precompress';
 
 const webRoot = dirname(fileURLToPath(import.meta.url));
@@ -11,7 +12,7 @@ export default defineConfig({
   root: webRoot,
   base: '/',
   esbuild: { jsx: 'automatic' },
-  plugins: [precompress()],
+  plugins: [antdStyles(resolve(webRoot, 'src')), precompress()],
   // The server writes a fresh nonce over this placeholder on every page load (src/api/plugins/console.ts).
   html: { cspNonce: 'VIGIL_CSP_NONCE' },
   build: {

@@ -115,6 +115,16 @@ describe('web console in Chromium', () => {
     expect(stored.body.items).toMatchObject([{ name: '示范中学东门', userUnitId: unitId, longitude: 117.2272 }]);
   });
 
+  it("takes antd's styles from the build's CSS file: the camera page, its form and table make none in the page", async () => {
+    // web/antd-styles.ts: antd writes a <style> element for each style it makes in the page; the
+    // icons' one small rule is @ant-design/icons' own and always written.
+    const made = (await page.evaluate(`[...document.querySelectorAll('style[data-css-hash]')].map((s) => s.textContent.slice(0, 80))`)) as string[];
+    expect(made.filter((css) => !css.startsWith('.anticon'))).toEqual([]);
+    expect(await page.evaluate(`[...document.querySelectorAll('link[rel=stylesheet]')].map((l) => new URL(l.href).pathname)`)).toEqual([expect.stringMatching(/^\/assets\/index-[\w-]+\.css$/)]);
+    // The console's theme is in the file: the primary button wears its blue, not antd's.
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('.ant-btn-primary')).backgroundColor`)).toBe('rgb(29, 78, 137)');
+  });
+
   it('refuses a camera in a privacy place and shows the articles behind the refusal', async () => {
     const categories = (await apiCall<{ items: { id: string; kind: string; name: { zh: string } }[] }>('GET', '/place-categories')).body.items;
     const toilets = categories.find((c) => c.id === 'toilets' && c.kind === 'prohibited');
@@ -250,6 +260,18 @@ describe('web console in Chromium', () => {
     await values.getByTestId('articles').first().waitFor();
     await values.getByText('信息留存 › 最短留存期限（日）').first().waitFor();
     await page.screenshot({ path: join(shots, 'profiles.png'), fullPage: true });
+
+    // An article's text shows on hover (the tooltip is made at the first hover: common/lazy-tooltip).
+    const profileId = (await apiCall<{ defaultProfileId: string }>('GET', '/profiles')).body.defaultProfileId;
+    const texts = (await apiCall<{ articles: Record<string, { zh: string } | string> }>('GET', `/profiles/${profileId}`)).body.articles;
+    const tags = (await values.getByTestId('articles').locator('.ant-tag').allTextContents()).map((a) => a.trim());
+    const cited = tags.find((a) => texts[a.replace(/\(.*$/, '')]);
+    expect(cited, `an article tag with a text among ${tags.join(' ')}`).toBeDefined();
+    const entry = texts[cited!.replace(/\(.*$/, '')]!;
+    expect(await page.locator('.ant-tooltip').count()).toBe(0);
+    await values.getByTestId('articles').locator('.ant-tag', { hasText: cited }).first().hover();
+    await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').getByText(typeof entry === 'string' ? entry : entry.zh).waitFor();
+    await page.mouse.move(0, 0);
 
     await page.getByText('English', { exact: true }).click();
     await values.getByText('Retention › Minimum retention (days)').first().waitFor();

@@ -1,5 +1,7 @@
 // First: gives the page's own <style> elements the CSP nonce before anything renders.
 import './shell/csp-nonce';
+// antd's styles, made at build time (web/antd-styles.ts): a <link> in the page's head.
+import 'virtual:antd-styles.css';
 import { unstableSetRender } from 'antd';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

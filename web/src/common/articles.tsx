@@ -1,5 +1,6 @@
-import { Space, Tag, Tooltip } from 'antd';
+import { Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { LazyTooltip } from './lazy-tooltip';
 
 export type ArticleTexts = Record<string, { zh: string; en: string } | string>;
 
@@ -24,7 +25,7 @@ export function ArticleTags({ articles, label = false, texts }: { articles: read
           </Tag>
         );
         const tip = textOf(a);
-        return tip ? <Tooltip key={a} title={tip}>{tag}</Tooltip> : tag;
+        return tip ? <LazyTooltip key={a} title={tip}>{tag}</LazyTooltip> : tag;
       })}
     </Space>
   );

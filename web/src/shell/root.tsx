@@ -5,6 +5,7 @@ import { antdLocaleOf } from '../i18n';
 import { SessionProvider, useSession } from '../session/session';
 import { usePath } from './router';
 import { cspNonce } from './csp-nonce';
+import { CONSOLE_THEME } from './theme';
 
 // Each screen is a bundle of its own: the sign-in page does not fetch the shell's menu and
 // header, and a signed-in page does not fetch the sign-in or enrolment forms.
@@ -36,7 +37,7 @@ const CSP = cspNonce() ? { nonce: cspNonce() } : undefined;
 export function Root() {
   const { i18n } = useTranslation();
   return (
-    <ConfigProvider locale={antdLocaleOf(i18n.language)} theme={{ token: { colorPrimary: '#1d4e89' } }} csp={CSP}>
+    <ConfigProvider locale={antdLocaleOf(i18n.language)} theme={CONSOLE_THEME} csp={CSP}>
       {/* Bottom right: errors must not cover a drawer's own buttons at the top. */}
       <AntApp notification={{ placement: 'bottomRight' }}>
         <SessionProvider>

@@ -113,7 +113,6 @@ export function CameraForm(props: {
     <Drawer
       open={open}
       width={720}
-      forceRender
       title={camera ? t('cameras.form.editTitle', { name: camera.name }) : t('cameras.form.createTitle')}
       onClose={props.onClose}
       extra={

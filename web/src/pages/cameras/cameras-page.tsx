@@ -57,13 +57,16 @@ export default function CamerasPage() {
   const readsSystems = holds(me, 'basic-info:read');
   // Only those who may register and change cameras see the buttons that do it (the server judges again).
   const writes = holds(me, 'basic-info:write');
+  // Asked beside the first page of cameras, not after it, and again when a camera was saved or
+  // imported (it may have joined or left a system), not at every page or filter change.
+  const [changes, setChanges] = useState(0);
   const held = useAsync(async () => {
     const out = new Map<number, { system: string; block: Block }>();
     if (!readsSystems) return out;
     const systems = await supervisionApi.systems.list().catch(() => ({ items: [] }));
     for (const s of systems.items) if (s.serviceBlock) for (const c of s.cameras) out.set(c.id, { system: s.name, block: s.serviceBlock });
     return out;
-  }, [list.data, readsSystems]);
+  }, [changes, readsSystems]);
 
   // Which recorder node records each camera of the page (a cluster on PostgreSQL); on SQLite one
   // process records every camera and the column is not shown.
@@ -259,6 +262,7 @@ export default function CamerasPage() {
         onClose={() => setEditing(undefined)}
         onSaved={() => {
           setEditing(undefined);
+          setChanges((n) => n + 1);
           list.reload();
         }}
       />
@@ -267,6 +271,7 @@ export default function CamerasPage() {
         onClose={() => setImporting(false)}
         onImported={() => {
           setImporting(false);
+          setChanges((n) => n + 1);
           list.reload();
         }}
       />

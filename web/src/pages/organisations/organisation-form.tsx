@@ -84,7 +84,6 @@ export function OrganisationForm(props: {
   return (
     <Modal
       open={kind !== undefined}
-      forceRender
       title={shown === 'unit' ? t('organisations.newUnit') : t('organisations.newPlatform')}
       okText={t('common.create')}
       cancelText={t('common.cancel')}
