@@ -23,7 +23,7 @@ interface NodeOptions {
   logLevel?: string;
   /** Keep leases only, record nothing (the benchmark's 10,000 leased cameras). */
   leasesOnly?: boolean;
-  /** Serve this node's recording files to the cluster's other processes on a free loopback port. */
+  /** Serve this node's recording files and live streams to the cluster's other processes on a free loopback port. */
   peer?: boolean;
 }
 
@@ -40,7 +40,8 @@ await migrateToLatest(db);
 const repos = createRepositories(db);
 const wakeups = new Wakeups(db);
 const say = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
-const peer = o.peer ? new PeerFootageServer({ dataDir, key: await repos.cluster.key(FOOTAGE_KEY, Date.now()), logger }) : undefined;
+let recording: Recorder | undefined;
+const peer = o.peer ? new PeerFootageServer({ dataDir, key: await repos.cluster.key(FOOTAGE_KEY, Date.now()), logger, live: (id) => recording?.liveTap(id) }) : undefined;
 const peerUrl = peer ? `http://127.0.0.1:${await peer.listen()}` : null;
 let round = 0;
 const keeper = new LeaseKeeper(
@@ -59,6 +60,7 @@ keeper.fenced = (cameraId, epoch) => {
   fenced(cameraId, epoch);
 };
 const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, sources: testSources(dataDir), clock: systemClock, logger, leases: keeper }, { refreshMs: 2000, noDataTimeoutMs: 3000, connectTimeoutMs: 3000 });
+recording = recorder;
 await keeper.start();
 if (!o.leasesOnly) await recorder.start();
 process.stdout.write(`ready ${JSON.stringify({ held: keeper.held().size })}\n`);
