@@ -2,6 +2,11 @@
 // wires it on PostgreSQL: a LeaseKeeper and a Recorder that records only what it holds. Arguments:
 // <dataDir> <databaseUrl> <options JSON: nodeId, leaseMs, capacity, handOversPerRound, settings>.
 // Prints "ready", then one JSON line per lease round ({"round":…}) and per fenced camera.
+// With BENCH_PROFILE_DIR set, SIGUSR2 starts a CPU profile and the next SIGUSR2 writes it there as
+// <nodeId>.cpuprofile (the benchmark profiles one node over its measuring window), then prints "profiled".
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import { LeaseKeeper } from '../../src/cluster/lease-keeper.js';
 import { FOOTAGE_KEY, PeerFootageServer } from '../../src/cluster/peer-footage.js';
@@ -50,7 +55,7 @@ const keeper = new LeaseKeeper(
   {
     nodeId: o.nodeId, url: peerUrl, capacity: o.capacity ?? 500, leaseMs: o.leaseMs, handOversPerRound: o.handOversPerRound ?? 5,
     wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb) => wakeups.listen(LEASE_CHANNEL, cb) },
-    onRound: (r) => say({ round: ++round, held: keeper.held().size, lost: r.lost, acquired: r.acquired, released: r.released, at: Date.now() }),
+    onRound: (r) => say({ round: ++round, held: keeper.heldCount, lost: r.lost, acquired: r.acquired, released: r.released, ...(r.look ? { look: r.look } : {}), at: Date.now() }),
   },
   logger,
 );
@@ -64,6 +69,26 @@ recording = recorder;
 await keeper.start();
 if (!o.leasesOnly) await recorder.start();
 process.stdout.write(`ready ${JSON.stringify({ held: keeper.held().size })}\n`);
+const profileDir = process.env.BENCH_PROFILE_DIR;
+if (profileDir) {
+  let session: Session | undefined;
+  process.on('SIGUSR2', () => {
+    void (async () => {
+      if (!session) {
+        session = new Session();
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+        return;
+      }
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(profileDir, `${o.nodeId}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+      session = undefined;
+      process.stdout.write('profiled\n');
+    })();
+  });
+}
 process.once('SIGTERM', () => {
   void (async () => {
     if (!o.leasesOnly) await recorder.close();
