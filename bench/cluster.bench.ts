@@ -23,7 +23,7 @@ import { startPostgres } from '../test/support/postgres.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startSimProcess } from '../test/support/sim-process.js';
 import { loadAverage, runBench } from './bench-run.js';
-import { measureS3Upload } from './s3.bench.js';
+import { cpuBoundLine, measureS3Upload } from './s3.bench.js';
 import { cephUnavailable, startCephS3 } from '../test/support/ceph-s3.js';
 
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 150);
@@ -301,6 +301,8 @@ await runBench('cluster', async (run) => {
       console.log(`  upload MB/s                             ${r.uploadMBps}`);
       console.log(`  recording MB/s (${CAMERAS} cameras)            ${r.recordingMBps}   ratio ${r.ratio}× (goal ≥ 3×)`);
       console.log(`  CPU s per MB (uploader, store)          ${r.clientCpuSecPerMB}, ${r.storeCpuSecPerMB}`);
+      console.log(`  limit if CPU-bound                      ${cpuBoundLine(r)}`);
+      if (r.cpuBound) run.result.uploadStoreCpuShare = r.cpuBound.storeShare;
     }
   }
   return measured;
