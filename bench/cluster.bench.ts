@@ -8,7 +8,9 @@
 // of the nodes and of PostgreSQL, as % of one core. Upload throughput to object storage is the
 // storage work's figure (issue 22 part 3) and joins this line at merge: null here.
 // Goals: takeover p95 ≤ 10 s, max ≤ 15 s, doubleRecorded 0, lease cost < 5 % of a core.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+// BENCH_PROFILE_DIR=DIR writes a CPU profile of one lease-only node (lease-a) over the lease
+// measure there as lease-a.cpuprofile (the profiler's own cost is then in that run's figures).
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -21,7 +23,7 @@ import { startPostgres } from '../test/support/postgres.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startSimProcess } from '../test/support/sim-process.js';
 import { loadAverage, runBench } from './bench-run.js';
-import { measureS3Upload } from './s3.bench.js';
+import { cpuBoundLine, measureS3Upload } from './s3.bench.js';
 import { cephUnavailable, startCephS3 } from '../test/support/ceph-s3.js';
 
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 150);
@@ -226,12 +228,19 @@ await runBench('cluster', async (run) => {
     // Settled: every camera leased to a live node and placement agreeing (nothing moving, no
     // hand-over waiting: a lease-only node never gets ready, so its hand-overs fall back to
     // break-before-make after three lease times, and until then every round is a full look).
+    // Each node's last twelve rounds quiet (no full look, nothing taken or given): a node that has
+    // not yet seen the last one join would still move cameras, and the first digest check after
+    // the last move (every tenth quiet round) finds the leases changed and looks once more.
     for (;;) {
       const leases = await repos.leases.leases();
       const live = leases.filter((l) => !l.expired && l.successor === null && leaseNodes.some((n) => n.id === l.nodeId));
       if (live.length >= LEASED) {
-        const moved = leaseNodes.map((n) => n.lines.at(-1)).every((l) => l && !l.acquired?.length && !l.released?.length);
-        if (moved) return;
+        const quiet = leaseNodes.every((n) => {
+          const last = n.lines.filter((l) => l.round !== undefined).slice(-12);
+          return last.length === 12 && last.every((l) => !l.look && !l.acquired?.length && !l.released?.length && !l.lost?.length);
+        });
+        const held = leaseNodes.reduce((s, n) => s + (n.lines.findLast((l) => l.round !== undefined)?.held ?? 0), 0);
+        if (quiet && held === LEASED) return;
       }
       await sleep(1000);
     }
@@ -248,20 +257,32 @@ await runBench('cluster', async (run) => {
     const t0 = ticks0(pids());
     const start = performance.now();
     const roundsBefore = leaseNodes.map((n) => n.lines.length);
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    if (profileDir) process.kill(leaseNodes[0]!.pid, 'SIGUSR2');
     await sleep(MEASURE_S * 1000);
     const elapsed = (performance.now() - start) / 1000;
     const used = pids().reduce((s, p) => s + ticks(p) - (t0.get(p) ?? 0), 0) / 100;
     const nodeUsed = leaseNodes.reduce((s, n) => s + ticks(n.pid) - (t0.get(n.pid) ?? 0), 0) / 100;
     const x1 = await xacts();
+    if (profileDir) {
+      const file = join(profileDir, `${leaseNodes[0]!.id}.cpuprofile`);
+      process.kill(leaseNodes[0]!.pid, 'SIGUSR2');
+      while (!existsSync(file)) await sleep(200);
+      console.log(`  CPU profile of ${leaseNodes[0]!.id} over the measure: ${file}`);
+    }
     const lostDuring = leaseNodes.flatMap((n, i) => n.lines.slice(roundsBefore[i]).flatMap((l) => l.lost ?? []));
+    const rounds = leaseNodes.map((n, i) => n.lines.slice(roundsBefore[i]).filter((l) => l.round !== undefined));
+    const looks = rounds.map((r) => r.filter((l) => l.look).map((l) => l.look!));
+    console.log(`  rounds per node ${rounds.map((r) => r.length).join(', ')}; of which full looks ${looks.map((l) => `${l.length}${l.length ? ` (${[...new Set(l)].map((w) => `${w} ×${l.filter((x) => x === w).length}`).join(', ')})` : ''}`).join('; ')}`);
     return { statementsPerSec: (x1 - x0) / elapsed, cpuPct: (used / elapsed) * 100, nodeCpuPct: (nodeUsed / elapsed) * 100, lostDuring: lostDuring.length };
   });
   run.result.leaseQueriesPerSecAt10k = Number(measured.statementsPerSec.toFixed(1));
   run.result.leaseCpuPctAt10k = Number(measured.cpuPct.toFixed(2));
   run.result.leaseNodeCpuPctAt10k = Number(measured.nodeCpuPct.toFixed(2));
+  run.result.leasePostgresCpuPctAt10k = Number((measured.cpuPct - measured.nodeCpuPct).toFixed(2));
   console.log(`\nLease traffic, ${LEASED} leased cameras over 3 nodes, ${MEASURE_S} s (load ${loadAverage()})`);
   console.log(`  statements/s (PostgreSQL transactions)  ${measured.statementsPerSec.toFixed(1)}`);
-  console.log(`  CPU, PostgreSQL + nodes (% of a core)   ${measured.cpuPct.toFixed(2)}   (nodes alone ${measured.nodeCpuPct.toFixed(2)})`);
+  console.log(`  CPU, PostgreSQL + nodes (% of a core)   ${measured.cpuPct.toFixed(2)}   (nodes ${measured.nodeCpuPct.toFixed(2)}, PostgreSQL ${(measured.cpuPct - measured.nodeCpuPct).toFixed(2)})`);
   console.log(`  leases lost meanwhile                   ${measured.lostDuring}`);
 
   // Footage to the object store (part 3): the cameras' closed files uploaded to Ceph's S3 gateway
@@ -280,6 +301,8 @@ await runBench('cluster', async (run) => {
       console.log(`  upload MB/s                             ${r.uploadMBps}`);
       console.log(`  recording MB/s (${CAMERAS} cameras)            ${r.recordingMBps}   ratio ${r.ratio}× (goal ≥ 3×)`);
       console.log(`  CPU s per MB (uploader, store)          ${r.clientCpuSecPerMB}, ${r.storeCpuSecPerMB}`);
+      console.log(`  limit if CPU-bound                      ${cpuBoundLine(r)}`);
+      if (r.cpuBound) run.result.uploadStoreCpuShare = r.cpuBound.storeShare;
     }
   }
   return measured;

@@ -11,7 +11,7 @@
 // `measureS3Upload` is what the cluster benchmark calls with its own gateway.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -58,6 +58,12 @@ export interface S3UploadResult {
   /** CPU seconds per MB uploaded: this process (read, hashes, SDK) and the store's daemons (null: not started here). */
   clientCpuSecPerMB: number;
   storeCpuSecPerMB: number | null;
+  /**
+   * Where the limit is on this machine when it is CPU that binds: every core given to the
+   * uploader and the store, MB/s = cores / (CPU-s per MB of both), and that against the recording
+   * rate; `storeShare` is the store's part of the CPU per MB (null: the store's daemons not counted).
+   */
+  cpuBound: { cores: number; mbps: number; ratio: number; storeShare: number } | null;
   /** Load average (1, 5, 15 min) when the measurement ended. */
   load: number[];
 }
@@ -105,13 +111,25 @@ export async function measureS3Upload(o: S3UploadOptions): Promise<S3UploadResul
       const uploadMBps = r.bytes / 1e6 / seconds;
       const recordingMBps = (o.cameras * o.kbps * 1000) / 8 / 1e6;
       const mb = r.bytes / 1e6;
-      return { clientCpuSecPerMB: round((cpu.user + cpu.system) / 1e6 / mb, 4), storeCpuSecPerMB: storeCpu === null ? null : round(storeCpu / mb, 4), files: r.uploaded, bytes: r.bytes, seconds: round(seconds, 2), uploadMBps: round(uploadMBps), recordingMBps: round(recordingMBps), ratio: round(uploadMBps / recordingMBps, 2), load: loadavg().map((x) => round(x, 2)) };
+      const client = (cpu.user + cpu.system) / 1e6 / mb;
+      const cores = availableParallelism();
+      const cpuBound = storeCpu === null ? null : { cores, mbps: round(cores / (client + storeCpu / mb)), ratio: round(cores / (client + storeCpu / mb) / recordingMBps, 2), storeShare: round(storeCpu / mb / (client + storeCpu / mb), 2) };
+      return { cpuBound, clientCpuSecPerMB: round((cpu.user + cpu.system) / 1e6 / mb, 4), storeCpuSecPerMB: storeCpu === null ? null : round(storeCpu / mb, 4), files: r.uploaded, bytes: r.bytes, seconds: round(seconds, 2), uploadMBps: round(uploadMBps), recordingMBps: round(recordingMBps), ratio: round(uploadMBps / recordingMBps, 2), load: loadavg().map((x) => round(x, 2)) };
     } finally {
       store.close();
     }
   } finally {
     await db.close();
   }
+}
+
+/** Where the upload's limit is on this machine, in words. */
+export function cpuBoundLine(r: S3UploadResult): string {
+  const b = r.cpuBound;
+  if (!b) return 'unknown (the store\'s daemons were not started here)';
+  // With an uploader that cost nothing, the store alone on these cores.
+  const storeAlone = r.storeCpuSecPerMB ? round(b.cores / r.storeCpuSecPerMB / r.recordingMBps, 2) : null;
+  return `${b.mbps} MB/s = ${b.ratio}× the recording rate with all ${b.cores} cores; the store takes ${Math.round(b.storeShare * 100)} % of the CPU per MB, Vigil's uploader ${Math.round((1 - b.storeShare) * 100)} %; the store alone, with a free uploader, ${storeAlone}×`;
 }
 
 /** CPU seconds used so far by the processes whose command line names `text` (the store's daemons, by their folder). */
@@ -176,9 +194,10 @@ if (process.argv[1]?.endsWith('s3.bench.ts')) {
       ['recording rate', `${r.recordingMBps} MB/s (${o.cameras} cameras × ${o.kbps} kbit/s)`],
       ['upload / recording', `${r.ratio}× (goal ≥ 3×)`],
       ['CPU per MB', `${r.clientCpuSecPerMB} s here, ${r.storeCpuSecPerMB ?? '?'} s in the store`],
+      ['limit if CPU-bound', cpuBoundLine(r)],
       ['load average', r.load.join(' ')],
     ];
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v}\n`);
-    Object.assign(run.result, { cameras: o.cameras, kbps: o.kbps, files: r.files, seconds: r.seconds, uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, ratio: r.ratio, clientCpuSecPerMB: r.clientCpuSecPerMB, storeCpuSecPerMB: r.storeCpuSecPerMB, load: r.load });
+    Object.assign(run.result, { cameras: o.cameras, kbps: o.kbps, files: r.files, seconds: r.seconds, uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, ratio: r.ratio, clientCpuSecPerMB: r.clientCpuSecPerMB, storeCpuSecPerMB: r.storeCpuSecPerMB, cpuBound: r.cpuBound, load: r.load });
   });
 }

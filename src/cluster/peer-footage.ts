@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Agent, request } from 'node:http';
 import type { Logger } from 'pino';
 import { parseSegmentPath } from '../recorder/segment-store/segment-names.js';
+import { livePath, serveLive, type LiveTap } from './peer-live.js';
 import { absoluteFootagePath, type FootageHandle, type FootageReader } from '../storage/footage-reader.js';
 
 /** The name of the key in cluster_keys. */
@@ -22,6 +23,12 @@ const MAX_RANGE = 64 << 20;
 
 export function signFootageRead(key: Buffer, path: string, exp: number): string {
   return createHmac('sha256', key).update(`vigil-peer-footage-v1\n${path}\n${exp}`).digest('base64url');
+}
+
+/** The URL of a camera's live stream on the node serving at `base`, signed for a minute. */
+export function signedLiveUrl(base: string, key: Buffer, cameraId: number, now = Date.now()): string {
+  const exp = now + VALID_MS;
+  return `${base.replace(/\/$/, '')}/cluster/live?camera=${cameraId}&exp=${exp}&sig=${signFootageRead(key, livePath(cameraId), exp)}`;
 }
 
 function validSignature(key: Buffer, path: string, exp: number, sig: string): boolean {
@@ -43,6 +50,8 @@ export interface PeerFootageServerOptions {
   port?: number;
   now?: () => number;
   logger?: Logger;
+  /** The live stream of a camera this node records (peer-live.ts); undefined: not recorded here. */
+  live?: (cameraId: number) => LiveTap | undefined;
 }
 
 /**
@@ -81,12 +90,27 @@ export class PeerFootageServer {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
+  /** `GET /cluster/live?camera=&exp=&sig=`: the camera's stream while this node records it. */
+  private live(url: URL, req: IncomingMessage, res: ServerResponse, fail: (status: number, message: string) => void): void {
+    const camera = Number(url.searchParams.get('camera'));
+    const exp = Number(url.searchParams.get('exp'));
+    if (!Number.isSafeInteger(camera) || camera <= 0) return fail(400, 'camera is not a camera id');
+    if (!Number.isFinite(exp) || exp < this.now() || exp > this.now() + 2 * VALID_MS || !validSignature(this.o.key, livePath(camera), exp, url.searchParams.get('sig') ?? '')) {
+      this.o.logger?.warn({ camera, address: req.socket.remoteAddress }, 'peer live stream refused: bad or expired signature');
+      return fail(403, 'signature refused');
+    }
+    const tap = this.o.live?.(camera);
+    if (!tap) return fail(404, `this node does not record camera ${camera}`);
+    serveLive(res, tap);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const fail = (status: number, message: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(message);
     };
     try {
       const url = new URL(req.url ?? '/', 'http://peer');
+      if (url.pathname === '/cluster/live' && req.method === 'GET') return this.live(url, req, res, fail);
       if (url.pathname !== '/cluster/footage' || (req.method !== 'GET' && req.method !== 'HEAD')) return fail(404, 'not found');
       const path = url.searchParams.get('path');
       const exp = Number(url.searchParams.get('exp'));

@@ -89,7 +89,8 @@ export const configSchema = z.strictObject({
       handOversPerRound: z.number().int().min(1).max(10_000).default(5),
       /**
        * The port on which this recorder node serves its recording files to the cluster's other
-       * processes (playback of files not yet in the object store); absent: it serves none.
+       * processes (playback of files not yet in the object store) and the live stream of the cameras
+       * it records (the API nodes' live view); absent: it serves none.
        */
       peerPort: z.number().int().min(0).max(65535).optional(),
       /** The address the footage server listens on. */

@@ -388,6 +388,12 @@ export class RecordingRepository {
     return row && toFile(row);
   }
 
+  /** The file at a path (paths are unique). */
+  async fileAt(path: string): Promise<RecordingFile | undefined> {
+    const row = await this.db.selectFrom('recording_files').selectAll().where('path', '=', path).executeTakeFirst();
+    return row && toFile(row);
+  }
+
   /** Files left open by a crash (or still being written); with a node, only those on its disk. */
   async openFiles(nodeId?: string): Promise<RecordingFile[]> {
     let q = this.db.selectFrom('recording_files').selectAll().where('closed', '=', 0);

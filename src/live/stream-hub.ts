@@ -30,6 +30,12 @@ export type FeedOpener = (hub: StreamHub) => Promise<MediaSource>;
 export interface StreamHubOptions {
   /** Where a camera's stream comes from; undefined when the camera is unknown or has no URL. */
   sourceUrl(cameraId: number): Promise<string | undefined>;
+  /**
+   * The camera's stream from the recorder node that holds it (issue 22), asked each time the feed
+   * is opened, so a camera that moved is found again; undefined (or a failure to ask): the camera
+   * itself is opened.
+   */
+  relay?(cameraId: number): Promise<MediaSource | undefined>;
   /** The source policy every camera's source is opened through (issue 14). */
   sources: SourceGuard;
   /** Defaults to the scheme registry of src/ingest, through `sources`. */
@@ -221,7 +227,12 @@ export class StreamHub {
     const url = await this.options.sourceUrl(cameraId);
     if (!url) throw new LiveError('LIVE_NO_CAMERA', `camera ${cameraId} does not exist or has no source URL`);
     const create = this.options.createSource ?? createRegisteredSource;
-    return this.join(`camera:${cameraId}`, async () => create(url, { guard: this.options.sources }), viewer);
+    const relay = this.options.relay;
+    return this.join(
+      `camera:${cameraId}`,
+      async () => (relay && (await relay(cameraId).catch((e: unknown) => void this.options.logger?.warn({ err: e, cameraId }, 'the recorder node holding the camera could not be looked up; opening the camera')))) || create(url, { guard: this.options.sources }),
+      viewer,
+    );
   }
 
   /** Joins a feed by key, opened by `open` when it does not run yet (derived feeds: transcoders). */

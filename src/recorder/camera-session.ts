@@ -6,7 +6,8 @@ import type { CameraEventKind, RecordableCamera, RecordingRepository } from '../
 import type { Clock } from '../domain/clock.js';
 import { IngestError, SOURCE_UNAVAILABLE, SourceRefusedError } from '../ingest/errors.js';
 import { redactUrl } from '../ingest/registry.js';
-import type { MediaSource, SourceOptions } from '../ingest/source.js';
+import { EventEmitter } from 'node:events';
+import type { MediaSource, SourceOptions, StreamInfo, VideoFrame } from '../ingest/source.js';
 import { backoffDelay } from './backoff.js';
 import { CameraWriter } from './camera-writer.js';
 import type { ConnectGate } from './connect-gate.js';
@@ -80,6 +81,10 @@ export class CameraSession {
   private lastError = '';
   private clockJumps = { reportedAt: -Infinity, count: 0 };
   private readonly log: Logger;
+  /** What the camera sends, for live viewers on other nodes (issue 22); read at once by listeners. */
+  private readonly live = new EventEmitter<{ info: [StreamInfo]; frame: [VideoFrame]; end: [] }>();
+  /** The stream description of the current connection. */
+  info: StreamInfo | undefined;
 
   constructor(
     readonly camera: RecordableCamera,
@@ -100,7 +105,21 @@ export class CameraSession {
     });
   }
 
+  /**
+   * Live viewers of this session's frames (an API node's stream hub, through the node's footage
+   * server): told of each stream description and video frame, and when the session ends.
+   */
+  subscribe(viewer: { onInfo(info: StreamInfo): void; onFrame(frame: VideoFrame): void; onEnd(): void }): () => void {
+    const onInfo = (i: StreamInfo) => viewer.onInfo(i);
+    const onFrame = (f: VideoFrame) => viewer.onFrame(f);
+    const onEnd = () => viewer.onEnd();
+    this.live.on('info', onInfo).on('frame', onFrame).on('end', onEnd);
+    return () => void this.live.off('info', onInfo).off('frame', onFrame).off('end', onEnd);
+  }
+
   async close(): Promise<void> {
+    this.live.emit('end');
+    this.live.removeAllListeners();
     this.closing = true;
     this.abort?.();
     this.wake?.();
@@ -174,11 +193,17 @@ export class CameraSession {
         resolve(connectedAt > 0 && now - connectedAt >= (this.options.healthyAfterMs ?? 5000));
       };
       this.abort = () => end(undefined);
-      source.on('info', (info) => this.writer.setInfo(info));
+      source.on('info', (info) => {
+        this.info = info;
+        this.writer.setInfo(info);
+        this.live.emit('info', info);
+      });
       source.on('frame', (frame) => {
         lastFrameAt = clock.now();
         if (frame.kind === 'audio') return this.writer.audio(frame);
         this.stats.frames++;
+        // Before the writer, which may hand the frame's memory back once it is written.
+        if (this.live.listenerCount('frame')) this.live.emit('frame', frame);
         this.writer.video(frame);
       });
       source.on('clockJump', (j) => this.clockJump(j.atMs, j.deltaMs));

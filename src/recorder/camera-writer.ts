@@ -11,7 +11,7 @@ import { Fmp4Muxer, type FragmentOut } from '../media/fmp4/muxer.js';
 import type { AudioConfig, VideoConfig } from '../media/fmp4/init-segment.js';
 import { detectGap } from './gap.js';
 import { timelineBreak } from './media-timeline.js';
-import type { IndexSink } from './index-writer.js';
+import { databaseUnreachable, type IndexSink } from './index-writer.js';
 import type { RecorderMetrics } from './metrics.js';
 import { RecordingFile } from './recording-file.js';
 import type { SegmentStore } from './segment-store/segment-store.js';
@@ -408,12 +408,26 @@ export class CameraWriter {
     const video = t.muxer.tracks.find((k) => k.kind === 'video');
     for (let startMs = Math.round(t.startMs), attempt = 0; ; startMs++, attempt++) {
       const path = this.deps.store.pathFor(this.cameraId, startMs);
-      const row = await this.deps.repo
-        .createFile({ cameraId: this.cameraId, path, codec: video?.codec ?? t.info.video.codecString, width: t.info.video.width, height: t.info.video.height, initSize: init.length, startedAt: startMs, ...lease, ...(this.deps.origin ? { origin: this.deps.origin } : {}) })
-        .catch((e: unknown) => {
-          if (attempt < 5 && /unique|duplicate/i.test(String((e as Error).message))) return undefined;
+      const intent = { cameraId: this.cameraId, path, codec: video?.codec ?? t.info.video.codecString, width: t.info.video.width, height: t.info.video.height, initSize: init.length, startedAt: startMs, ...lease, ...(this.deps.origin ? { origin: this.deps.origin } : {}) };
+      let away = false;
+      const row = await this.deps.repo.createFile(intent).catch((e: unknown) => {
+        if (attempt < 5 && /unique|duplicate/i.test(String((e as Error).message))) return undefined;
+        // The database is away (a restart, an outage): the file is recorded all the same and its
+        // row inserted, under the same fencing check, when the index reaches the database again.
+        if (this.deps.index.deferFile && databaseUnreachable(e)) return (away = true), undefined;
+        throw e;
+      });
+      if (away) {
+        try {
+          t.file = await RecordingFile.create(this.deps.store, path, init);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 5) continue;
           throw e;
-        });
+        }
+        t.fileId = this.deps.index.deferFile!(intent);
+        this.deps.metrics?.bytesWritten.inc(init.length);
+        return;
+      }
       if (!row) continue; // same camera, same millisecond: the next one
       try {
         t.file = await RecordingFile.create(this.deps.store, path, init);

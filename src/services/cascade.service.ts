@@ -1,6 +1,7 @@
 // The 'cascade' role: this platform as a lower platform registering to the configured upper
 // platforms (cascade.uppers) on cascade.host:port, answering them from the shares and sending
 // live video of shared channels from a stream hub of its own.
+import { liveRelayOf } from './peer-footage.js';
 import { openCascade, type CascadeRuntime } from '../cascade/open.js';
 import { EmergencyService } from '../cascade/emergency.service.js';
 import type { Watch } from '../cascade/upward-stream.js';
@@ -46,7 +47,8 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
   const logger = ctx.logger.child({ role: 'cascade' });
   const settings = ctx.config.cascade;
   // Its own hub: a process running the api role too opens a camera once per hub (a later merge may share it).
-  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger });
+  const relay = liveRelayOf(ctx);
+  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, ...(relay ? { relay } : {}) });
   const cascade = await openCascade({
     // Uppers connected only on demand (emergency connection) are left to `vigil cascade connect`.
     settings: { ...settings, uppers: settings.uppers.filter((u) => !u.onDemand) },

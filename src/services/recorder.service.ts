@@ -43,7 +43,9 @@ export function leaseKeeperFor(ctx: Context, url: string | null = ctx.config.clu
 
 export async function startRecorderService(ctx: Context, options: { metrics?: Registry } = {}): Promise<{ recorder: Recorder; leases?: LeaseKeeper; close(): Promise<void> }> {
   // Files on this node's disk, read by the other processes until they are in the object store.
-  const peer = await startPeerFootageServer(ctx);
+  // And the cameras it records, to the API nodes' live viewers.
+  let recording: Recorder | undefined;
+  const peer = await startPeerFootageServer(ctx, (id) => recording?.liveTap(id));
   const leases = leaseKeeperFor(ctx, peer?.url ?? ctx.config.cluster.advertiseUrl ?? null);
   const disk = new DiskGate(ctx.config.dataDir, ctx.logger.child({ role: 'recorder' }), storageThresholds(ctx.config.retention));
   await disk.start();
@@ -66,6 +68,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     cameraChanges: ctx.registry.changes,
     ...(leases ? { leases } : {}),
   });
+  recording = recorder;
   await leases?.start();
   // Cameras added, put in service or retired in this process are placed at once (other
   // processes' changes at the next full look, a few rounds at most).

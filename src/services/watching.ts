@@ -1,5 +1,5 @@
 // Live view, playback and the timeline for a process role that serves the API: one stream hub
-// (cameras' sources from the registry), the stream register checked by the access rules, and the
+// (cameras' sources from the registry, or the recorder node holding the camera), the stream register checked by the access rules, and the
 // recording index read from the shared database.
 import { streamAuthority } from '../access/stream-authority.js';
 import type { MediaRouteDeps } from '../api/routes/live/media-plugin.js';
@@ -8,6 +8,7 @@ import { PlaybackService } from '../playback/playback-service.js';
 import { TimelineService } from '../playback/timeline-service.js';
 import type { Context } from './context.js';
 import { footageReaderOf } from './object-storage.js';
+import { liveRelayOf } from './peer-footage.js';
 import { absoluteFootagePath } from '../storage/footage-reader.js';
 import { LiveService } from '../live/live-service.js';
 import { StreamHub } from '../live/stream-hub.js';
@@ -16,7 +17,9 @@ import { StreamRegister } from '../live/stream-register.js';
 export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Promise<void> } {
   const logger = ctx.logger.child({ role: 'watching' });
   const register = new StreamRegister(streamAuthority(ctx.access));
-  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger });
+  // On PostgreSQL the recorder node that holds a camera gives its stream (the camera is opened once).
+  const relay = liveRelayOf(ctx);
+  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, ...(relay ? { relay } : {}) });
   const live = new LiveService(hub, register, { logger });
   const index = new RecordingIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, footageReaderOf(ctx, (p) => absoluteFootagePath(ctx.config.dataDir, p)), register);

@@ -1,11 +1,16 @@
 // Viewers find the camera wherever it is recorded (issue 22): two recorder nodes in processes of
 // their own, each serving its recording files to the cluster, and two API nodes (each its own
 // data folder, its own HTTP server) over one PostgreSQL, the simulator as cameras.
+// - the API nodes cannot reach the cameras (their source policy allows another network only):
+//   live view, over LL-HLS and over WebRTC (a werift peer), comes from the recorder node that
+//   holds the camera, which opens the camera once for recording and viewing;
 // - a stream token issued by one API node opens playback on the other (keys from the database);
 // - playback of a file that lies only on a recorder node's disk (still being written, nothing in
 //   an object store) is served byte for byte, every fragment matching its SHA-256 in the index;
-// - kill -9 of the node recording the camera: once another node records it, a viewer who opens
-//   live view again sees video, and plays back what the new node recorded from its disk.
+// - kill -9 of the node recording the camera: a WebRTC viewer connected before sees video again,
+//   on the same connection, once another node records it (the API node's hub opens the stream
+//   again from the new holder); a viewer who opens live view again sees video, and plays back
+//   what the new node recorded from its disk.
 // Judged by rows and answers in order, never by wall-clock margins.
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -14,6 +19,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
@@ -103,6 +109,33 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
     return bytes.length;
   };
 
+  /** A WebRTC viewer (werift) on `api`: the count of video RTP packets it received so far. */
+  const webrtcViewer = async (api: ApiNode) => {
+    const token = await streamToken(api, { kind: 'live' });
+    const pc = new RTCPeerConnection({
+      codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })], audio: [] },
+      iceUseIpv6: false,
+    });
+    viewers.push(pc);
+    const seen = { packets: 0, keyframes: 0 };
+    pc.addTransceiver('video', { direction: 'recvonly' }).onTrack.subscribe((track) =>
+      track.onReceiveRtp.subscribe((rtp) => {
+        seen.packets++;
+        // An IDR slice (type 5), alone or as the first unit of a FU-A (28) or STAP-A (24).
+        const p = rtp.payload;
+        const t = p[0]! & 0x1f;
+        if (t === 5 || (t === 28 && (p[1]! & 0x1f) === 5 && p[1]! & 0x80) || (t === 24 && (p[3]! & 0x1f) === 5)) seen.keyframes++;
+      }),
+    );
+    await pc.setLocalDescription(await pc.createOffer());
+    await until('ICE gathering', async () => pc.iceGatheringState === 'complete', 20_000).catch(() => undefined);
+    const res = await fetch(`${api.url}/api/v1/live/${camera}/webrtc?token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sdp: pc.localDescription!.sdp }) });
+    expect(res.status, await res.clone().text()).toBe(201);
+    await pc.setRemoteDescription({ type: 'answer', sdp: ((await res.json()) as { sdp: string }).sdp });
+    return { pc, seen };
+  };
+  const viewers: RTCPeerConnection[] = [];
+
   beforeAll(async () => {
     dbUrl = await freshPostgresUrl();
     db = openDatabase(dbUrl);
@@ -114,7 +147,8 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
     for (let i = 0; i < 2; i++) {
       const dir = mkdtempSync(join(tmpdir(), `vigil-api${i}-`));
       const ctx = await openContext(loadConfig({
-        env: { VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_DATABASE_URL: dbUrl, VIGIL_LOG_LEVEL: 'warn', VIGIL_CAMERA_NETWORKS: '127.0.0.1/32', VIGIL_LEASE_SECONDS: String(LEASE_MS / 1000) },
+        // Not the cameras' network (the simulator is on loopback): an API node cannot open a camera.
+        env: { VIGIL_DATA_DIR: join(dir, 'data'), VIGIL_DATABASE_URL: dbUrl, VIGIL_LOG_LEVEL: 'warn', VIGIL_CAMERA_NETWORKS: '192.0.2.0/24', VIGIL_LEASE_SECONDS: String(LEASE_MS / 1000) },
         cwd: dir,
         overrides: { 'http.port': 0 },
       }));
@@ -130,6 +164,7 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
     await until('fragments recorded under the lease', async () => (await fragments(lease.epoch)).length >= 3);
   });
   afterAll(async () => {
+    for (const pc of viewers) await pc.close();
     for (const a of apis) {
       await a.roles.close();
       await a.ctx.close();
@@ -152,14 +187,28 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
     expect(played).toBeGreaterThanOrEqual(rows.length - 1);
   });
 
+  it('shows live view on an API node that cannot reach the camera: the holder gives its stream', async () => {
+    // The source policy refuses the camera itself on the API nodes: video can only come through the holder.
+    expect((await apis[0]!.ctx.sources.decide((await repos.cameras.get(camera))!.sourceUrl!)).allowed).toBe(false);
+    expect(await seeLive(apis[0]!)).toBeGreaterThan(0);
+    const { seen } = await webrtcViewer(apis[0]!);
+    await until('a keyframe and 100 video packets at the WebRTC viewer', async () => seen.keyframes >= 1 && seen.packets >= 100, 60_000);
+  });
+
   it('kill -9 of the recording node: a viewer opening live view again sees video, and plays back the new node\'s footage', async () => {
     expect(await seeLive(apis[1]!)).toBeGreaterThan(0);
+    const watching = await webrtcViewer(apis[1]!);
+    await until('video at the WebRTC viewer before the kill', async () => watching.seen.keyframes >= 1, 60_000);
     const before = (await holder())!;
     await recorders.get(before.nodeId)!.kill9();
     const after = await until('the camera recorded by the other node under a higher epoch', async () => {
       const l = await holder();
       return l && l.epoch > before.epoch && l.nodeId !== before.nodeId && (await fragments(l.epoch)).length >= 2 ? l : undefined;
     });
+    // The viewer connected before the kill: its connection stays, and the new holder's pictures
+    // reach it, from a keyframe (the camera is not reachable from the API node but through a holder).
+    const mark = { ...watching.seen };
+    await until('the new holder\'s video at the viewer connected before the kill', async () => watching.seen.keyframes > mark.keyframes && watching.seen.packets >= mark.packets + 100, 60_000);
     expect(await seeLive(apis[1]!)).toBeGreaterThan(0);
     const rows = await fragments(after.epoch);
     expect(rows.every((r) => r.nodeId === after.nodeId)).toBe(true);

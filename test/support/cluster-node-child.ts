@@ -2,6 +2,11 @@
 // wires it on PostgreSQL: a LeaseKeeper and a Recorder that records only what it holds. Arguments:
 // <dataDir> <databaseUrl> <options JSON: nodeId, leaseMs, capacity, handOversPerRound, settings>.
 // Prints "ready", then one JSON line per lease round ({"round":…}) and per fenced camera.
+// With BENCH_PROFILE_DIR set, SIGUSR2 starts a CPU profile and the next SIGUSR2 writes it there as
+// <nodeId>.cpuprofile (the benchmark profiles one node over its measuring window), then prints "profiled".
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import { LeaseKeeper } from '../../src/cluster/lease-keeper.js';
 import { FOOTAGE_KEY, PeerFootageServer } from '../../src/cluster/peer-footage.js';
@@ -23,7 +28,7 @@ interface NodeOptions {
   logLevel?: string;
   /** Keep leases only, record nothing (the benchmark's 10,000 leased cameras). */
   leasesOnly?: boolean;
-  /** Serve this node's recording files to the cluster's other processes on a free loopback port. */
+  /** Serve this node's recording files and live streams to the cluster's other processes on a free loopback port. */
   peer?: boolean;
 }
 
@@ -40,7 +45,8 @@ await migrateToLatest(db);
 const repos = createRepositories(db);
 const wakeups = new Wakeups(db);
 const say = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
-const peer = o.peer ? new PeerFootageServer({ dataDir, key: await repos.cluster.key(FOOTAGE_KEY, Date.now()), logger }) : undefined;
+let recording: Recorder | undefined;
+const peer = o.peer ? new PeerFootageServer({ dataDir, key: await repos.cluster.key(FOOTAGE_KEY, Date.now()), logger, live: (id) => recording?.liveTap(id) }) : undefined;
 const peerUrl = peer ? `http://127.0.0.1:${await peer.listen()}` : null;
 let round = 0;
 const keeper = new LeaseKeeper(
@@ -49,7 +55,7 @@ const keeper = new LeaseKeeper(
   {
     nodeId: o.nodeId, url: peerUrl, capacity: o.capacity ?? 500, leaseMs: o.leaseMs, handOversPerRound: o.handOversPerRound ?? 5,
     wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb) => wakeups.listen(LEASE_CHANNEL, cb) },
-    onRound: (r) => say({ round: ++round, held: keeper.held().size, lost: r.lost, acquired: r.acquired, released: r.released, at: Date.now() }),
+    onRound: (r) => say({ round: ++round, held: keeper.heldCount, lost: r.lost, acquired: r.acquired, released: r.released, ...(r.look ? { look: r.look } : {}), at: Date.now() }),
   },
   logger,
 );
@@ -59,9 +65,30 @@ keeper.fenced = (cameraId, epoch) => {
   fenced(cameraId, epoch);
 };
 const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, sources: testSources(dataDir), clock: systemClock, logger, leases: keeper }, { refreshMs: 2000, noDataTimeoutMs: 3000, connectTimeoutMs: 3000 });
+recording = recorder;
 await keeper.start();
 if (!o.leasesOnly) await recorder.start();
 process.stdout.write(`ready ${JSON.stringify({ held: keeper.held().size })}\n`);
+const profileDir = process.env.BENCH_PROFILE_DIR;
+if (profileDir) {
+  let session: Session | undefined;
+  process.on('SIGUSR2', () => {
+    void (async () => {
+      if (!session) {
+        session = new Session();
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+        return;
+      }
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(profileDir, `${o.nodeId}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+      session = undefined;
+      process.stdout.write('profiled\n');
+    })();
+  });
+}
 process.once('SIGTERM', () => {
   void (async () => {
     if (!o.leasesOnly) await recorder.close();

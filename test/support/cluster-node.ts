@@ -13,6 +13,8 @@ export interface NodeLine {
   acquired?: { cameraId: number; epoch: number }[];
   released?: number[];
   fenced?: number;
+  /** Why the round read every camera and lease. */
+  look?: string;
   epoch?: number;
   at: number;
 }
