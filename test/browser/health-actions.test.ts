@@ -28,19 +28,26 @@ const LOCALES = [
   { locale: 'en-US', camera: 'Central Street', gbId: '23010000001320000012', duty: 'Repair at once', late: 'Late', offline: 'Offline' },
 ] as const;
 
-/** Opens an antd select by test id and picks the option showing `text`, retrying a click lost to the dropdown's motion. */
+/**
+ * Opens an antd select by test id and picks the option showing `text`, until the select shows it:
+ * a click lost to the dropdown's motion (or landing in a dropdown already closing) is tried again.
+ */
 async function pick(page: Page, testId: string, search: string, text: string) {
   const box = page.getByTestId(testId);
-  await box.click();
-  if (search) await page.keyboard.type(search);
+  const chosen = box.locator('.ant-select-selection-item').filter({ hasText: text });
   const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').locator('.ant-select-item-option').filter({ hasText: text }).first();
   for (let attempt = 1; ; attempt++) {
     try {
+      if (!(await option.isVisible())) {
+        await box.click();
+        if (search) await page.keyboard.type(search);
+      }
       await option.click({ timeout: 3_000 });
+      await chosen.waitFor({ timeout: 3_000 });
       return;
     } catch (e) {
+      if (await chosen.isVisible()) return;
       if (attempt === 3) throw e;
-      if (!(await option.isVisible())) await box.click();
     }
   }
 }

@@ -136,12 +136,6 @@ export function DevicePlaybackPanel({ cameraId, from, to, seekTo, onClose }: Pro
   );
 }
 
-/** The device's recording at `ms`, as the range to ask for: from `ms` to its end, an hour at most; null where it keeps none. */
-export function deviceRangeAt(ranges: readonly { startMs: number; endMs: number }[] | undefined, ms: number | null): { from: number; to: number } | null {
-  if (ms === null) return null;
-  const r = ranges?.find((x) => x.startMs <= ms && ms < x.endMs - 1000);
-  return r ? { from: ms, to: Math.min(r.endMs, ms + 3_600_000) } : null;
-}
 
 /** The tile's offer to play the device's recording where ours has nothing at the instant asked. */
 export function DevicePlaybackOffer({ cameraId, onOpen }: { cameraId: number; onOpen(): void }) {

@@ -21,7 +21,8 @@ import { align, nextRecording, reference, WallClock } from './sync-clock';
 import { AddBookmark, useBookmarks } from './bookmarks';
 import { ExportRange } from './export-range';
 import { BackfillRange } from './backfill-range';
-import { DevicePlaybackOffer, DevicePlaybackPanel, deviceRangeAt } from './device-playback';
+import { DevicePlaybackOffer, DevicePlaybackPanel } from './device-playback';
+import { deviceRangeAt } from './device-range';
 import { TimelineBar } from './timeline-bar';
 import { viewAround, ZOOMS, type View, type ZoomKey } from './timeline-scale';
 
