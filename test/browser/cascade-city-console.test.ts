@@ -24,7 +24,7 @@ import { startGb28181Service } from '../../src/services/gb28181.service.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 import { world } from '../access/fixtures.js';
 import { testApp, type TestApp } from '../support/app.js';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
+import { ensureWebBuilt, launchBrowser, pollUntil, signInContext, startTestServer, videoMoves, watchPageErrors, type RunningServer } from '../support/browser.js';
 import { sleep } from '../support/recorder-harness.js';
 import { testSources } from '../support/sources.js';
 
@@ -45,36 +45,6 @@ let errors: string[];
 let cityCameraId: number;
 let cityDistrictId: number;
 const closers: (() => Promise<unknown> | unknown)[] = [];
-
-/** 64×36 luma of the first video under `selector`, or null before it has a picture. */
-const picture = (selector: string) =>
-  page.evaluate(`(() => {
-    const v = document.querySelector(${JSON.stringify(`${selector} video`)});
-    if (!v || v.readyState < 2 || !v.videoWidth) return null;
-    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
-    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
-    const d = x.getImageData(0, 0, 64, 36).data; const out = [];
-    for (let i = 0; i < d.length; i += 4) out.push(0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]);
-    return out;
-  })()`) as Promise<number[] | null>;
-const mean = (p: number[]) => p.reduce((a, b) => a + b, 0) / p.length;
-const changed = (a: number[], b: number[]) => a.filter((v, i) => Math.abs(v - b[i]!) > 12).length;
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, tries = 600): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await ok()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** A picture under `selector` that is not black, then one that differs from it: the video moves. */
-async function moving(selector: string, what: string): Promise<void> {
-  let a: number[] | null = null;
-  await until(`${what}: a picture`, async () => (a = await picture(selector)) !== null && mean(a) > 40);
-  let b: number[] | null = null;
-  await until(`${what}: the picture moving`, async () => (b = await picture(selector)) !== null && changed(a!, b) > 20, 300);
-}
 
 describe("the city's console plays a district Vigil's shared camera, live and recorded", () => {
   beforeAll(async () => {
@@ -145,20 +115,20 @@ describe("the city's console plays a district Vigil's shared camera, live and re
     await tree.getByTestId(`tree-device-${cityDistrictId}-${DISTRICT_PLATFORM}`).waitFor();
     await page.getByTestId('wall-layout').getByText('1 画面').click();
     await tree.getByTestId(`tree-camera-${cityCameraId}`).dragTo(page.getByTestId('tile-0'));
-    await moving('[data-testid="tile-0"]', 'live');
+    await videoMoves(page, '[data-testid="tile-0"] video', 'live');
     await page.locator('[data-testid="tile-0"][data-phase="playing"]').waitFor();
     expect(cascade.streams.list()).toContainEqual(expect.objectContaining({ kind: 'Play', channelId: CHANNEL }));
     await page.screenshot({ path: join(shots, 'city-live-district-camera.png') });
     // Leaving the wall for the playback page ends the district's live stream (the city's BYE).
     await page.locator('a[href="/playback"]').first().click();
-    await until("the district's live stream ended", () => !cascade.streams.list().some((s) => s.kind === 'Play'), 300);
+    await pollUntil("the district's live stream ended", () => !cascade.streams.list().some((s) => s.kind === 'Play'), 300);
     expect(errors).toEqual([]);
   }, 180_000);
 
   it("plays the district's recorded footage from the device band of the city's playback page", async () => {
     // Half a minute of the district's recording: at the timeline's closest zoom (ten minutes across) a band wide enough to click.
     const districtCamera = (await district.repos.cameras.getByGbId(CHANNEL))!.id;
-    await until('the district recorded half a minute', async () => {
+    await pollUntil('the district recorded half a minute', async () => {
       const spans = await district.repos.recordingIndex.fileSpans(districtCamera, 0, Date.now() + 60_000);
       return spans.length > 0 && spans.at(-1)![1] - spans[0]![0] >= 30_000;
     }, 900);
@@ -196,11 +166,11 @@ describe("the city's console plays a district Vigil's shared camera, live and re
     await page.getByTestId(`device-playback-open-${cityCameraId}`).click();
     await page.locator(`[data-testid="device-playback-${cityCameraId}"][data-phase="playing"]`).waitFor({ timeout: 60_000 });
     expect(cascade.streams.list()).toContainEqual(expect.objectContaining({ kind: 'Playback', channelId: CHANNEL }));
-    await moving(`[data-testid="device-playback-${cityCameraId}"]`, 'playback');
+    await videoMoves(page, `[data-testid="device-playback-${cityCameraId}"] video`, 'playback');
     await page.screenshot({ path: join(shots, 'city-playback-district-footage.png') });
     // Leaving the page ends the district's playback stream.
     await page.locator('a[href="/live"]').first().click();
-    await until("the district's playback stream ended", () => !cascade.streams.list().some((s) => s.kind === 'Playback'), 300);
+    await pollUntil("the district's playback stream ended", () => !cascade.streams.list().some((s) => s.kind === 'Playback'), 300);
     expect(errors).toEqual([]);
   }, 240_000);
 });

@@ -18,8 +18,7 @@ import type { MansrtspCommand } from '../../src/media/sip/mansrtsp.js';
 import { SharedEncoder } from '../../src/sim/encoder.js';
 import { SimGbDevice, type StreamSession } from '../../src/sim/gb-device.js';
 import { defaultFontFile } from '../../src/sim/picture.js';
-import { ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type RunningServer } from '../support/browser.js';
-import { sleep } from '../support/recorder-harness.js';
+import { ensureWebBuilt, launchBrowser, pollUntil, signInContext, startTestServer, videoLumaGrid, watchPageErrors, type RunningServer } from '../support/browser.js';
 
 const shots = mkdtempSync(join(tmpdir(), 'vigil-gb-device-playback-'));
 let server: RunningServer;
@@ -35,27 +34,9 @@ const commands: MansrtspCommand[] = [];
 const ended: string[] = [];
 
 /** 64×36 luma of the device playback's picture, or null before it has one. */
-const picture = () =>
-  page.evaluate(`(() => {
-    const v = document.querySelector('[data-testid^="device-playback-"] video');
-    if (!v || v.readyState < 2 || !v.videoWidth) return null;
-    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
-    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
-    const d = x.getImageData(0, 0, 64, 36).data; const out = [];
-    for (let i = 0; i < d.length; i += 4) out.push(0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]);
-    return out;
-  })()`) as Promise<number[] | null>;
-
+const picture = () => videoLumaGrid(page, '[data-testid^="device-playback-"] video');
 const mean = (p: number[]) => p.reduce((a, b) => a + b, 0) / p.length;
 const changed = (a: number[], b: number[]) => a.filter((v, i) => Math.abs(v - b[i]!) > 12).length;
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, tries = 600): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await ok()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("a GB/T 28181 device's own recording in the playback page", () => {
   beforeAll(async () => {
@@ -114,33 +95,33 @@ describe("a GB/T 28181 device's own recording in the playback page", () => {
 
     // The picture is there and moves (the simulator's clock and pattern change frame to frame).
     let a: number[] | null = null;
-    await until('a picture', async () => (a = await picture()) !== null && mean(a) > 40);
+    await pollUntil('a picture', async () => (a = await picture()) !== null && mean(a) > 40);
     let b: number[] | null = null;
-    await until('the picture moving', async () => (b = await picture()) !== null && changed(a!, b) > 20, 300);
+    await pollUntil('the picture moving', async () => (b = await picture()) !== null && changed(a!, b) > 20, 300);
     await page.screenshot({ path: join(shots, 'device-playback-playing.png') });
 
     // A click further along the band, inside the range asked: a MANSRTSP seek the device obeys.
     const pos = Number(await panel.getAttribute('data-ms'));
     await page.mouse.click(box.x + box.width / 3 + 12, box.y + box.height / 2);
-    await until('the seek at the device', () => commands.some((c) => c.kind === 'seek'));
+    await pollUntil('the seek at the device', () => commands.some((c) => c.kind === 'seek'));
     const seek = commands.find((c) => c.kind === 'seek') as { kind: 'seek'; seconds: number };
     expect(seek.seconds).toBeGreaterThan(0);
-    await until('the panel at the new instant', async () => Number(await panel.getAttribute('data-ms')) > pos);
+    await pollUntil('the panel at the new instant', async () => Number(await panel.getAttribute('data-ms')) > pos);
     expect(streams).toHaveLength(1); // the same session, not a new INVITE
 
     await page.getByTestId('device-playback-pause').click();
-    await until('the pause at the device', () => streams[0]!.playback.paused);
+    await pollUntil('the pause at the device', () => streams[0]!.playback.paused);
     await page.getByTestId('device-playback-pause').click();
-    await until('the resume at the device', () => !streams[0]!.playback.paused);
+    await pollUntil('the resume at the device', () => !streams[0]!.playback.paused);
     await page.getByTestId('device-playback-speed').getByText('2×').click();
-    await until('the speed at the device', () => streams[0]!.playback.scale === 2);
+    await pollUntil('the speed at the device', () => streams[0]!.playback.scale === 2);
     let c: number[] | null = null;
-    await until('the picture moving after the seek', async () => (c = await picture()) !== null && changed(b!, c) > 20, 300);
+    await pollUntil('the picture moving after the seek', async () => (c = await picture()) !== null && changed(b!, c) > 20, 300);
     await page.screenshot({ path: join(shots, 'device-playback-after-seek.png') });
 
     // Leaving the page ends the device's session: our BYE.
     await page.locator('a[href="/live"]').first().click();
-    await until('BYE at the device', () => ended.length === 1, 300);
+    await pollUntil('BYE at the device', () => ended.length === 1, 300);
     expect(ended).toEqual(['platform']);
     // Registered once, at the token's issue, with the device as source.
     const entries = (await server.ctx.repos.audit.search({ limit: 500, order: 'asc' })).filter((e) => e.target === `camera ${cameraId} device recording`);

@@ -329,6 +329,39 @@ export function waitForTrue(page: Page, expression: string, options?: { timeout?
   return page.waitForFunction(new Function(`return (${expression});`) as () => boolean, undefined, options);
 }
 
+/** 64×36 luma (0–255) of the first video matching `selector` on `page`, or null before its first picture. */
+export const videoLumaGrid = (page: Page, selector: string) =>
+  page.evaluate(`(() => {
+    const v = document.querySelector(${JSON.stringify(selector)});
+    if (!v || v.readyState < 2 || !v.videoWidth) return null;
+    const c = document.createElement('canvas'); c.width = 64; c.height = 36;
+    const x = c.getContext('2d', { willReadFrequently: true }); x.drawImage(v, 0, 0, 64, 36);
+    const d = x.getImageData(0, 0, 64, 36).data; const out = [];
+    for (let i = 0; i < d.length; i += 4) out.push(0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]);
+    return out;
+  })()`) as Promise<number[] | null>;
+
+/**
+ * A picture that is not black, then one that differs from it in over 20 of its 64×36 points:
+ * the video at `selector` moves. Judged by the pictures, however long a busy machine takes.
+ */
+export async function videoMoves(page: Page, selector: string, what: string): Promise<void> {
+  const mean = (p: number[]) => p.reduce((a, b) => a + b, 0) / p.length;
+  let a: number[] | null = null;
+  await pollUntil(`${what}: a picture`, async () => (a = await videoLumaGrid(page, selector)) !== null && mean(a) > 40);
+  let b: number[] | null = null;
+  await pollUntil(`${what}: the picture moving`, async () => (b = await videoLumaGrid(page, selector)) !== null && a!.filter((v, i) => Math.abs(v - b![i]!) > 12).length > 20, 300);
+}
+
+/** Asks `ok` every 100 ms, `tries` times at most (a guard against a hang, not a goal), naming `what` if it never holds. */
+export async function pollUntil(what: string, ok: () => boolean | Promise<boolean>, tries = 600): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** Mean luma (0–255) of the video at `selector` on `page`, scaled to 64×36; -1 before its first picture. */
 export const videoLuma = (page: Page, selector: string) =>
   page.evaluate(`(() => {

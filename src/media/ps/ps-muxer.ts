@@ -23,7 +23,15 @@ function timestamp(prefix: number, ts: number): Buffer {
 
 /** Pack header (§2.5.3.3) with SCR = `scr90k`, extension 0, no stuffing. */
 export function packHeader(scr90k: number): Buffer {
-  const b = Buffer.alloc(14);
+  const b = Buffer.alloc(PACK_HEADER_SIZE);
+  writePackHeader(b, scr90k);
+  return b;
+}
+
+export const PACK_HEADER_SIZE = 14;
+
+/** Writes the pack header of `packHeader` into `b[0, 14)`: for a writer that reuses its memory. */
+export function writePackHeader(b: Buffer, scr90k: number): void {
   b.writeUInt32BE(0x100 | PACK, 0);
   const t = ((scr90k % 2 ** 33) + 2 ** 33) % 2 ** 33;
   const hi = Math.floor(t / 2 ** 30) & 0x07;
@@ -39,7 +47,6 @@ export function packHeader(scr90k: number): Buffer {
   b[11] = (MUX_RATE >> 6) & 0xff;
   b[12] = ((MUX_RATE & 0x3f) << 2) | 0x03;
   b[13] = 0xf8; // reserved, no stuffing
-  return b;
 }
 
 /** System header (§2.5.3.5) naming one video stream (buffer bound 128 × 1024 bytes). */

@@ -7,13 +7,11 @@
 // allocated and first touched for every picture. Over TCP the unit is one write, over UDP its
 // packets are views of it.
 // The bytes are those of muxPsFrame cut by RtpPsPacketizer (ps-muxer.ts), which the tests check.
-import { PACK } from './pes.js';
-import { programStreamMap, systemHeader } from './ps-muxer.js';
+import { PACK_HEADER_SIZE, programStreamMap, systemHeader, writePackHeader } from './ps-muxer.js';
 import type { PsFrame } from './ps-muxer.js';
 
 const VIDEO_ID = 0xe0;
 const PES_MAX = 65_000;
-const MUX_RATE = 0x3fff;
 const START = Buffer.from([0, 0, 0, 1]);
 const SYSTEM_HEADER = systemHeader();
 const PSM = { h264: programStreamMap('h264'), h265: programStreamMap('h265') };
@@ -161,24 +159,10 @@ export class PsRtpWriter {
   }
 
   private packHeader(scr90k: number): void {
-    const b = this.scratch;
-    b.writeUInt32BE(0x100 | PACK, 0);
-    const t = ((scr90k % 2 ** 33) + 2 ** 33) % 2 ** 33;
-    const hi = Math.floor(t / 2 ** 30) & 0x07;
-    const mid = Math.floor(t / 2 ** 15) & 0x7fff;
-    const lo = t & 0x7fff;
-    b[4] = 0x44 | (hi << 3) | (mid >> 13);
-    b[5] = (mid >> 5) & 0xff;
-    b[6] = ((mid & 0x1f) << 3) | 0x04 | (lo >> 13);
-    b[7] = (lo >> 5) & 0xff;
-    b[8] = ((lo & 0x1f) << 3) | 0x04;
-    b[9] = 0x01;
-    b[10] = (MUX_RATE >> 14) & 0xff;
-    b[11] = (MUX_RATE >> 6) & 0xff;
-    b[12] = ((MUX_RATE & 0x3f) << 2) | 0x03;
-    b[13] = 0xf8;
-    this.put(b, 0, 14);
+    writePackHeader(this.scratch, scr90k);
+    this.put(this.scratch, 0, PACK_HEADER_SIZE);
   }
+
 
   private pesHeader(payloadLength: number, pts: number | undefined, dts: number | undefined): void {
     const b = this.scratch;
