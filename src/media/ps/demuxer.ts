@@ -83,12 +83,7 @@ export class PsDemuxer {
   private parseInPlace(chunk: Buffer): void {
     this.buf = chunk;
     this.need = 0;
-    let at = 0;
-    for (;;) {
-      const next = this.step(at, false);
-      if (next === undefined) break;
-      at = next;
-    }
+    const at = this.stepAll(false);
     this.buf = this.store.subarray(this.head, this.tail);
     if (at >= chunk.length) return;
     if (this.need > 0) {
@@ -116,17 +111,22 @@ export class PsDemuxer {
     return chunk.subarray(take);
   }
 
+  /** Parses `buf` from its start for as long as whole packs and PES are there; returns where it stopped. */
+  private stepAll(final: boolean): number {
+    let at = 0;
+    for (;;) {
+      const next = this.step(at, final);
+      if (next === undefined) return at;
+      at = next;
+    }
+  }
+
   /** Hands out a trailing unbounded PES (end of file or stream). */
   flush(): void {
     // A PES cut off before its end is dropped, as one waiting in the store is.
     this.unit = undefined;
     this.need = 0;
-    let at = 0;
-    for (;;) {
-      const next = this.step(at, true);
-      if (next === undefined) break;
-      at = next;
-    }
+    this.stepAll(true);
     this.store = Buffer.alloc(0);
     this.head = this.tail = 0;
     this.buf = this.store;
