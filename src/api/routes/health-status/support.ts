@@ -32,8 +32,6 @@ export async function cameraWith(d: HealthRouteDeps, req: FastifyRequest, id: nu
   return { camera, actor };
 }
 
-export { healthScopes };
-
 /** A filter over organisation ids (regions, units) by the actor's reach. */
 export async function reachFilter(d: HealthRouteDeps, actor: Actor, orgIds: number[]): Promise<(id: number | null) => boolean> {
   const scopes = healthScopes(actor);
