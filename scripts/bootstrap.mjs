@@ -46,6 +46,18 @@ const SYSTEM = {
     debian: ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-common'],
     present: () => ['radosgw', 'ceph-mon', 'ceph-osd', 'ceph-authtool', 'monmaptool', 'radosgw-admin'].every((b) => onPath(b) || existsSync(join('/usr/bin', b))),
   },
+  // SIPp (a SIP peer Vigil did not write) plays a device and an upper platform in the GB/T 28181
+  // tests (test/gb28181/gb-platform.sipp.test.ts, test/cascade/cascade.sipp.test.ts).
+  sipp: {
+    debian: ['sip-tester'],
+    present: () => onPath('sipp'),
+  },
+  // pdftotext reads back the register's PDF export (src/audit/register-export.test.ts); libzbar decodes
+  // the QR codes of the console's TOTP enrolment (test/support/zbar-decode.py).
+  pdfqr: {
+    debian: ['poppler-utils', 'libzbar0'],
+    present: () => onPath('pdftotext') && ['/usr/lib/x86_64-linux-gnu/libzbar.so.0', '/usr/lib/aarch64-linux-gnu/libzbar.so.0', '/usr/lib/libzbar.so.0'].some((f) => existsSync(f)),
+  },
   // A CJK font for the labelled footage of the release masks (plates such as 皖A·12345, shop signs),
   // and for the camera names the simulator burns into the demo's pictures (src/sim/picture.ts).
   cjkfont: {
@@ -56,7 +68,7 @@ const SYSTEM = {
 
 const NEEDS = {
   start: ['ffmpeg', 'cjkfont'],
-  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'stressng', 'cjkfont', 'ceph'],
+  test: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'stressng', 'cjkfont', 'ceph', 'sipp', 'pdfqr'],
   bench: ['ffmpeg', 'postgres', 'chromium', 'gstreamer', 'cjkfont', 'ceph'],
 };
 
