@@ -160,7 +160,13 @@ export class RecordedFeed {
               break;
             }
             const s = track.samples[t.index]!;
-            const nalus = splitLengthPrefixed(await mp4.readSample(s), entry.nalLengthSize).filter((n) => !isParameterSet(entry.codec!, n));
+            const sample = await mp4.readSample(s);
+            // A PAUSE that came while the picture was read holds it too: nothing goes out past a pause.
+            if (this.paused && !(await this.until(t.wall - this.from, generation))) {
+              interrupted = true;
+              break;
+            }
+            const nalus = splitLengthPrefixed(sample, entry.nalLengthSize).filter((n) => !isParameterSet(entry.codec!, n));
             if (this.closed || generation !== this.generation) {
               interrupted = true;
               break;

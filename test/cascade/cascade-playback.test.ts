@@ -151,7 +151,7 @@ for (const dialect of DIALECTS) {
       } finally {
         socket.close();
       }
-    }, 30_000);
+    });
 
     it('downloads over TCP (the upper listens, RFC 4571): every picture of the range, then MediaStatus 121', async () => {
       const got = new Units();
