@@ -17,7 +17,7 @@ import { openContext, type Context } from '../../src/services/context.js';
 import { openEmergency } from '../../src/services/cascade.service.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { person, type Person } from '../support/auth.js';
-import { DIALECTS, freshPostgresUrl } from '../support/databases.js';
+import { DIALECTS, freshPostgresUrl, freshSqliteUrl } from '../support/databases.js';
 import { PDF, world, type World } from '../access/fixtures.js';
 import { TestUpper } from './upper-platform.js';
 
@@ -58,7 +58,7 @@ for (const dialect of DIALECTS) {
         sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', emergencyHeartbeatSeconds: 0.3,
         uppers: [{ name: '市公安局平台', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: 'secret', keepaliveSeconds: 1, onDemand: true }],
       };
-      url = dialect === 'sqlite' ? `sqlite:${join(mkdtempSync(join(tmpdir(), 'vigil-crash-')), 'vigil.db')}` : await freshPostgresUrl();
+      url = dialect === 'sqlite' ? freshSqliteUrl(join(mkdtempSync(join(tmpdir(), 'vigil-crash-')), 'vigil.db')) : await freshPostgresUrl();
       t = await testApp(dialect, 'national', { cascade: configSchema.parse({ cascade: cascadeRaw }).cascade, databaseUrl: url });
       t.clock.set(Date.now());
       w = await world(t);
