@@ -54,13 +54,19 @@ describe('Merkle tree hashing (RFC 6962 §2.1)', () => {
   });
 
   it('a proof from its plan of perfect subtrees is the recursive PATH, for every leaf of every tree to 70', () => {
+    // What differs, gathered and judged once: 2,485 proofs of expects on lists of buffers took 9.7 s.
+    const outside: string[] = [];
+    const differ: string[] = [];
+    const hex = (proof: Hash[]) => proof.map((h) => h.toString('hex')).join(' ');
     for (let n = 1; n <= 70; n++) {
       for (let i = 0; i < n; i++) {
         const plan = proofPlan(i, n);
-        for (const parts of plan) for (const p of parts) expect((p.index + 1) * 2 ** p.level).toBeLessThanOrEqual(n);
-        expect(proofFromPlan(plan, (p) => rootOf(leaves, p.index * 2 ** p.level, (p.index + 1) * 2 ** p.level)), `${i}/${n}`).toEqual(inclusionProof(leaves, i, n));
+        for (const parts of plan) for (const p of parts) if ((p.index + 1) * 2 ** p.level > n) outside.push(`${i}/${n}: level ${p.level} index ${p.index}`);
+        if (hex(proofFromPlan(plan, (p) => rootOf(leaves, p.index * 2 ** p.level, (p.index + 1) * 2 ** p.level))) !== hex(inclusionProof(leaves, i, n))) differ.push(`${i}/${n}`);
       }
     }
+    expect(outside).toEqual([]);
+    expect(differ).toEqual([]);
     expect(() => proofPlan(5, 5)).toThrow(RangeError);
   });
 

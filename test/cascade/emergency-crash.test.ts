@@ -17,7 +17,7 @@ import { openContext, type Context } from '../../src/services/context.js';
 import { openEmergency } from '../../src/services/cascade.service.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { person, type Person } from '../support/auth.js';
-import { DIALECTS, freshPostgresUrl } from '../support/databases.js';
+import { DIALECTS, freshPostgresUrl, freshSqliteUrl } from '../support/databases.js';
 import { PDF, world, type World } from '../access/fixtures.js';
 import { TestUpper } from './upper-platform.js';
 
@@ -58,7 +58,7 @@ for (const dialect of DIALECTS) {
         sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', emergencyHeartbeatSeconds: 0.3,
         uppers: [{ name: '市公安局平台', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: 'secret', keepaliveSeconds: 1, onDemand: true }],
       };
-      url = dialect === 'sqlite' ? `sqlite:${join(mkdtempSync(join(tmpdir(), 'vigil-crash-')), 'vigil.db')}` : await freshPostgresUrl();
+      url = dialect === 'sqlite' ? freshSqliteUrl(join(mkdtempSync(join(tmpdir(), 'vigil-crash-')), 'vigil.db')) : await freshPostgresUrl();
       t = await testApp(dialect, 'national', { cascade: configSchema.parse({ cascade: cascadeRaw }).cascade, databaseUrl: url });
       t.clock.set(Date.now());
       w = await world(t);
@@ -94,17 +94,24 @@ for (const dialect of DIALECTS) {
       return r.id;
     };
 
-    /** A process holding the connection of `requestId`, once it is open. */
-    const holder = async (requestId: number): Promise<ChildProcess> => {
-      const arg = JSON.stringify({ url, dataDir: mkdtempSync(join(tmpdir(), 'vigil-holder-')), cascade: cascadeRaw, requestId, actor: await actorInit(police, 'investigator') });
-      const child = spawn(process.execPath, ['--import', TSX, join(import.meta.dirname, 'emergency-holder.ts'), arg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    /**
+     * A process holding a connection: started and ready (its modules loaded and its context open)
+     * before the request it opens is made, then given the request; resolved once it is open.
+     */
+    const holder = async (request: () => Promise<number>): Promise<ChildProcess> => {
+      const arg = JSON.stringify({ url, dataDir: mkdtempSync(join(tmpdir(), 'vigil-holder-')), cascade: cascadeRaw });
+      const child = spawn(process.execPath, ['--import', TSX, join(import.meta.dirname, 'emergency-holder.ts'), arg], { stdio: ['pipe', 'pipe', 'pipe'] });
       children.push(child);
       let out = '';
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
       const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the holder exited (${code}):\n${out}`))));
-      await Promise.race([exited, until('the holder to open the connection', () => out.includes(`open ${requestId}`))]);
       exited.catch(() => undefined);
+      await Promise.race([exited, until('the holder to be ready', () => out.includes('ready\n'))]);
+      const actor = await actorInit(police, 'investigator');
+      const requestId = await request();
+      child.stdin!.write(`${JSON.stringify({ requestId, actor })}\n`);
+      await Promise.race([exited, until('the holder to open the connection', () => out.includes(`open ${requestId}`))]);
       return child;
     };
 
@@ -128,8 +135,8 @@ for (const dialect of DIALECTS) {
     };
 
     it('one whose period has not ended is resumed: the upper sees the lower register again; it is registered as resumed', async () => {
-      const id = await approved(Date.now() + 600_000);
-      const child = await holder(id);
+      let id = 0;
+      const child = await holder(async () => (id = await approved(Date.now() + 600_000)));
       await until('the lower registered with the upper', () => upper.registrations.some((r) => r.id === LOWER && r.expires > 0));
       await kill(child);
       // Killed: nothing ended it, the request stays in use.
@@ -156,9 +163,9 @@ for (const dialect of DIALECTS) {
     }, 180_000);
 
     it('one whose period ended while its process was down is closed and registered as ended', async () => {
-      const to = Date.now() + 15_000;
-      const id = await approved(to);
-      const child = await holder(id);
+      let to = 0;
+      let id = 0;
+      const child = await holder(async () => (id = await approved((to = Date.now() + 15_000))));
       await kill(child);
       const killedAt = Date.now();
       await until('the period to end', () => Date.now() > to + 500);

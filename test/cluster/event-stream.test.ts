@@ -14,7 +14,6 @@ import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
 import { ClusterEventFeed } from '../../src/cluster/event-feed.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrator.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { openContext, type Context } from '../../src/services/context.js';
 import { startRoles, type RunningRoles } from '../../src/services/roles.js';
@@ -35,7 +34,6 @@ describe('cluster event feed: the table is the truth, NOTIFY only a wake-up', ()
   let repos: Repositories;
   beforeAll(async () => {
     db = openDatabase(await freshPostgresUrl());
-    await migrateToLatest(db);
     repos = createRepositories(db);
   });
   afterAll(async () => db?.close());

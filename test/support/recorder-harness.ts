@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { openDatabase, type Db, type DialectName } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrator.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { createRecorderMetrics, type RecorderMetrics } from '../../src/recorder/metrics.js';
 import { Recorder, type RecorderOptions, type RecorderSettings } from '../../src/recorder/recorder.js';
-import { freshPostgresUrl } from './databases.js';
+import { freshPostgresUrl, freshSqliteUrl } from './databases.js';
 import { seedRecordableCameras } from './recorder-cameras.js';
 import { testSources } from './sources.js';
 
@@ -32,9 +31,8 @@ export interface RecorderHarness {
 /** SQLite in the data folder by default; `dialect: 'postgres'` takes a fresh database on the test server. */
 export async function recorderHarness(sourceUrls: (string | null)[], options: { dialect?: DialectName } = {}): Promise<RecorderHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rec-'));
-  const dbUrl = options.dialect === 'postgres' ? await freshPostgresUrl() : `sqlite:${join(dataDir, 'vigil.db')}`;
+  const dbUrl = options.dialect === 'postgres' ? await freshPostgresUrl() : freshSqliteUrl(join(dataDir, 'vigil.db'));
   const db: Db = openDatabase(dbUrl);
-  await migrateToLatest(db);
   const repos = createRepositories(db);
   const cameraIds = await seedRecordableCameras(repos, sourceUrls);
   const registry = new Registry();
