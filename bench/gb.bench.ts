@@ -18,7 +18,8 @@
 // "framesLost","transport","idleCpuPct":[before PS, between, after RTSP],"psRtspRatio",
 // "psMbitPerStream","rtspMbitPerStream" (what the recorder wrote, to see both carried the same),
 // "psCpuPctPerMbit","rtspCpuPctPerMbit","psRtspRatioPerMbit" (the same on equal work),…}.
-// BENCH_PROFILE_DIR=DIR writes CPU profiles of the PS and the RTSP recording steps there.
+// BENCH_PROFILE_DIR=DIR writes CPU profiles of the registration burst and of the PS and the RTSP
+// recording steps there.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -111,11 +112,13 @@ await runBench('gb', async (run) => {
   // machine is not starved, to read beside them on a loaded one.
   const regCpu0 = process.cpuUsage();
   const regWall0 = performance.now();
-  const registerMs = await run.phase('register', 900, async () => {
-    while (!lines().length) await sleep(200);
-    while (catalogs < DEVICES) await sleep(200);
-    return lines()[0]!['registerMs'] as number[];
-  });
+  const registerMs = await run.phase('register', 900, () =>
+    profiled('register', async () => {
+      while (!lines().length) await sleep(200);
+      while (catalogs < DEVICES) await sleep(200);
+      return lines()[0]!['registerMs'] as number[];
+    }),
+  );
   const regCpu = process.cpuUsage(regCpu0);
   const regCpuMs = (regCpu.user + regCpu.system) / 1000;
   run.result['platformCpuMsPerDevice'] = round(regCpuMs / DEVICES, 2);

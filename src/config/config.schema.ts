@@ -272,6 +272,32 @@ export const configSchema = z.strictObject({
       channelPlaceCategories: z.record(z.string().regex(/^\d{20}$/), z.string().min(1).max(64)).default({}),
       /** Catalog subscription to each registered lower platform (type 200), refreshed before it ends: shares granted or withdrawn there arrive at once. 0: none (the catalog is asked at registration only). */
       catalogSubscribeSeconds: z.number().int().min(0).max(86_400).default(3600),
+      /** How long a device may take to answer a query (DeviceInfo, Catalog, RecordInfo); a catalog also ends after this long without its next message. */
+      queryTimeoutSeconds: z.number().min(1).max(300).default(10),
+      /** Playing a device's own recording in the browser (INVITE s=Playback). */
+      devicePlayback: z
+        .strictObject({
+          /** How long the device may take to answer the playback INVITE. */
+          answerSeconds: z.number().min(1).max(120).default(10),
+          /** After its answer, how long the device may take to send the first picture. */
+          firstPictureSeconds: z.number().min(1).max(120).default(10),
+          /** No RTP from the device for this long while playing (not paused) and no BYE: the session ends, the device gets BYE and the viewer is told it stopped sending. */
+          silentSeconds: z.number().min(1).max(600).default(10),
+          /** Longest range one session asks the device for. */
+          maxRangeMinutes: z.number().int().min(1).max(24 * 60).default(360),
+        })
+        .prefault({}),
+      /** Gap backfill: downloading from a device's storage what Vigil's recording lacks. */
+      backfill: z
+        .strictObject({
+          /** A download that brings nothing new for this long is abandoned (the range is left for another try). */
+          stallSeconds: z.number().min(5).max(600).default(30),
+          /** Gaps shorter than this are not backfilled. */
+          minGapSeconds: z.number().min(0.5).max(3600).default(2),
+          /** A long gap is downloaded in pieces of at most this many minutes each. */
+          maxPieceMinutes: z.number().int().min(1).max(24 * 60).default(60),
+        })
+        .prefault({}),
     })
     .refine((g) => g.mediaPortMin <= g.mediaPortMax, { message: 'mediaPortMin must not be above mediaPortMax' })
     .prefault({}),

@@ -67,4 +67,19 @@ describe('gb28181 configuration', () => {
     expect(() => loadConfig({ env: { VIGIL_GB_SIP_ID: '4401' }, cwd: '/' })).toThrow(/gb28181.sipId/);
     expect(() => loadConfig({ env: {}, cwd: '/', overrides: { 'gb28181.mediaPortMin': 40000, 'gb28181.mediaPortMax': 39000 } })).toThrow(/mediaPortMin/);
   });
+
+  it('the time limits of queries, device playback and backfill: defaults, settings, refusals naming the field', () => {
+    const c = loadConfig({ env: {}, cwd: '/' });
+    expect(c.gb28181.queryTimeoutSeconds).toBe(10);
+    expect(c.gb28181.devicePlayback).toEqual({ answerSeconds: 10, firstPictureSeconds: 10, silentSeconds: 10, maxRangeMinutes: 360 });
+    expect(c.gb28181.backfill).toEqual({ stallSeconds: 30, minGapSeconds: 2, maxPieceMinutes: 60 });
+    const set = loadConfig({ env: {}, cwd: '/', overrides: { 'gb28181.devicePlayback.silentSeconds': 25, 'gb28181.backfill.stallSeconds': 45, 'gb28181.queryTimeoutSeconds': 20 } });
+    expect(set.gb28181.devicePlayback.silentSeconds).toBe(25);
+    expect(set.gb28181.devicePlayback.answerSeconds).toBe(10);
+    expect(set.gb28181.backfill.stallSeconds).toBe(45);
+    expect(set.gb28181.queryTimeoutSeconds).toBe(20);
+    expect(() => loadConfig({ env: {}, cwd: '/', overrides: { 'gb28181.devicePlayback.silentSeconds': 0 } })).toThrow(/gb28181\.devicePlayback\.silentSeconds/);
+    expect(() => loadConfig({ env: {}, cwd: '/', overrides: { 'gb28181.backfill.maxPieceMinutes': 1.5 } })).toThrow(/gb28181\.backfill\.maxPieceMinutes/);
+    expect(() => loadConfig({ env: {}, cwd: '/', overrides: { 'gb28181.devicePlayback.silentMs': 5 } })).toThrow(/silentMs/);
+  });
 });

@@ -238,8 +238,11 @@ export class GbDeviceRepository {
       name: c.name, parent_id: c.parentId, status: c.status, camera_id: c.cameraId, group_id: c.groupId,
       refusal: c.refusal, articles: JSON.stringify(c.articles), item: JSON.stringify(c.item), updated_at: now,
     };
-    const done = await q.updateTable('gb_channels').set(values).where('device_id', '=', deviceRowId).where('channel_id', '=', c.channelId).executeTakeFirst();
-    if (Number(done.numUpdatedRows) === 0) await q.insertInto('gb_channels').values({ device_id: deviceRowId, channel_id: c.channelId, ...values }).execute();
+    // One statement on the unique (device, channel) key: a new channel was an UPDATE that matched
+    // nothing and then an INSERT, two statements (and two commits) a channel of every first catalog.
+    await q.insertInto('gb_channels').values({ device_id: deviceRowId, channel_id: c.channelId, ...values })
+      .onConflict((oc) => oc.columns(['device_id', 'channel_id']).doUpdateSet(values))
+      .execute();
   }
 
   async setChannelStatus(deviceRowId: number, channelId: string, status: string, now: number, q: Q = this.db): Promise<void> {

@@ -64,14 +64,14 @@ export interface GbBackfillDeps {
   download: () => DeviceDownload | undefined;
   /** A writer for one downloaded piece (BackfillWriter over the recording store). */
   writer: (cameraId: number) => BackfillWriter;
-  /** Gaps shorter than this are left alone (default 2 s). */
-  minGapMs?: number;
-  /** One Download asks for at most this much (default 1 h). */
-  maxPieceMs?: number;
+  /** Gaps shorter than this are left alone (gb28181.backfill.minGapSeconds). */
+  minGapMs: number;
+  /** One Download asks for at most this much (gb28181.backfill.maxPieceMinutes). */
+  maxPieceMs: number;
   /** a=downloadspeed (default 4). */
   speed?: number;
-  /** A download that sends nothing for this long is given up (default 30 s). */
-  stallMs?: number;
+  /** A download that sends nothing for this long is given up (gb28181.backfill.stallSeconds). */
+  stallMs: number;
 }
 
 /** The longest span one backfill request may look at. */
@@ -188,9 +188,9 @@ export class GbBackfillService {
         throw Errors.unavailable(`the device of camera ${cameraId} did not answer RecordInfo: ${e instanceof Error ? e.message : String(e)}`);
       }),
     ]);
-    const minMs = this.d.minGapMs ?? 2000;
+    const minMs = this.d.minGapMs;
     const device = items.map((r) => ({ startMs: r.startMs, endMs: r.endMs }));
-    const input = { from, to: end, recorded, device, minMs, maxPieceMs: this.d.maxPieceMs ?? 3_600_000 };
+    const input = { from, to: end, recorded, device, minMs, maxPieceMs: this.d.maxPieceMs };
     return { gaps: recordingGaps(input), device, pieces: planBackfill(input) };
   }
 
@@ -238,7 +238,7 @@ export class GbBackfillService {
       session = await download(job.channelId, piece, this.d.speed ?? 4);
       const s = session;
       await new Promise<void>((resolve, reject) => {
-        const stallMs = this.d.stallMs ?? 30_000;
+        const stallMs = this.d.stallMs;
         const arm = () => {
           clearTimeout(stall);
           stall = setTimeout(() => reject(new Error(`the device sent nothing for ${stallMs} ms`)), stallMs);

@@ -33,14 +33,14 @@ export interface DevicePlaybackDeps {
   invite: () => PlaybackInvite | undefined;
   logger?: Logger;
   webrtc?: WebRtcViewerOptions;
-  /** How long the device may take to answer the INVITE (default 10 s). */
-  answerMs?: number;
-  /** How long after its answer the first picture may take (default 10 s). */
-  firstPictureMs?: number;
-  /** Longest range one session plays (default 6 h; the device is asked for no more). */
-  maxRangeMs?: number;
-  /** No RTP from the device for this long while playing (not paused), and no BYE: the session ends (default 10 s). */
-  silentMs?: number;
+  /** How long the device may take to answer the INVITE (gb28181.devicePlayback.answerSeconds). */
+  answerMs: number;
+  /** How long after its answer the first picture may take (gb28181.devicePlayback.firstPictureSeconds). */
+  firstPictureMs: number;
+  /** Longest range one session plays; the device is asked for no more (gb28181.devicePlayback.maxRangeMinutes). */
+  maxRangeMs: number;
+  /** No RTP from the device for this long while playing (not paused), and no BYE: the session ends (gb28181.devicePlayback.silentSeconds). */
+  silentMs: number;
 }
 
 /** Why a device playback ended, as the console words it. */
@@ -101,7 +101,7 @@ export class GbDevicePlaybackService {
       const g = stream.grant;
       if (g.from === null || g.to === null || !(g.to > g.from)) throw new VigilError('VALIDATION_FAILED', 'playing a device recording needs a stream token with a range (from, to)', 400);
       const from = g.from;
-      const to = Math.min(g.to, from + (this.deps.maxRangeMs ?? 6 * 3_600_000));
+      const to = Math.min(g.to, from + this.deps.maxRangeMs);
       const deviceId = /^\d{20}$/.test(m[1]!) && m[1] !== m[2] ? m[1] : undefined;
       const session = await this.invite(invite, deviceId, m[2]!, cameraId, { startMs: from, endMs: to });
       const source = new DevicePlaybackSource(session);
@@ -117,7 +117,7 @@ export class GbDevicePlaybackService {
       let used = false;
       const r = await WebRtcViewer.answer(this.deps.hub, cameraId, offerSdp, this.deps.webrtc, {
         key: o.feedKey,
-        readyMs: this.deps.firstPictureMs ?? 10_000,
+        readyMs: this.deps.firstPictureMs,
         // The one session the device answered; a feed that would open again (after the device hung up) ends instead.
         open: async () => {
           if (used) throw new Error('the device playback session has ended');
@@ -125,7 +125,7 @@ export class GbDevicePlaybackService {
           return source;
         },
       }).catch((e: unknown) => {
-        if (e instanceof LiveError && e.code === 'LIVE_TIMEOUT') throw deviceNoAnswer(`the device of camera ${cameraId} answered the playback but sent no picture within ${(this.deps.firstPictureMs ?? 10_000) / 1000} s`);
+        if (e instanceof LiveError && e.code === 'LIVE_TIMEOUT') throw deviceNoAnswer(`the device of camera ${cameraId} answered the playback but sent no picture within ${(this.deps.firstPictureMs) / 1000} s`);
         throw e;
       });
       o.viewer = r.viewer;
@@ -143,7 +143,7 @@ export class GbDevicePlaybackService {
   }
 
   private async invite(invite: PlaybackInvite, deviceId: string | undefined, channelId: string, cameraId: number, range: { startMs: number; endMs: number }): Promise<PlaySession> {
-    const ms = this.deps.answerMs ?? 10_000;
+    const ms = this.deps.answerMs;
     let timedOut = false;
     const asked = invite(deviceId, channelId, 'udp', { session: 'Playback', range });
     let timer: NodeJS.Timeout | undefined;
@@ -217,7 +217,7 @@ export class GbDevicePlaybackService {
    * sends damaged or partial pictures is not silent. Paused, the device rightly sends nothing.
    */
   private watchSilence(sessionId: string, o: Open): void {
-    const ms = this.deps.silentMs ?? 10_000;
+    const ms = this.deps.silentMs;
     o.silence.packets = o.source.session.stats.packets;
     o.silence.movedAt = Date.now();
     o.silence.timer = setInterval(() => {

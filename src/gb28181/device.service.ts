@@ -165,6 +165,9 @@ export class GbDeviceService {
     const now = () => this.deps.clock.now();
     const groupsFirst = [...items].sort((a, b) => rank(a) - rank(b));
     const regions = await this.regionsByCivilCode();
+    // The channels as the device last listed them: an item that changes nothing is not written
+    // again (a device re-registering, a lower platform's periodic catalog of thousands of items).
+    const known = new Map((await this.deps.repo.channels(device.id)).map((c) => [c.channelId, c]));
     for (const item of groupsFirst) {
       await yieldToIo();
       const base = { channelId: item.deviceId, name: item.name, parentId: item.parentId, status: item.status, cameraId: null as number | null, groupId: null as number | null, refusal: null as string | null, articles: [] as string[], item: item.fields };
@@ -185,7 +188,7 @@ export class GbDeviceService {
           if (!/^\d{20}$/.test(item.deviceId) || (type !== '131' && type !== '132')) {
             base.refusal = /^\d{20}$/.test(item.deviceId) ? `type code ${type} is not a camera (131/132): kept as a catalog node only` : 'not a 20-digit national ID: an administrative-region node or a non-standard ID, kept as a catalog node only';
           } else {
-            base.cameraId = await this.ensureCamera(deviceId, item, regions);
+            base.cameraId = await this.ensureCamera(deviceId, item, regions, known.get(item.deviceId));
             out.cameras++;
           }
         }
@@ -196,11 +199,13 @@ export class GbDeviceService {
         out.refused.push({ channelId: item.deviceId, reason: e.message, articles: e.articles });
         await this.deps.recordRefusal(deviceId, item.deviceId, e);
       }
-      await this.deps.repo.upsertChannel(device.id, base, now());
+      const before = known.get(item.deviceId);
+      if (!before || !sameChannel(before, base)) await this.deps.repo.upsertChannel(device.id, base, now());
     }
     if (complete) {
       const listed = new Set(items.map((i) => i.deviceId));
-      for (const ch of await this.deps.repo.channels(device.id)) if (!listed.has(ch.channelId)) await this.deps.repo.deleteChannel(device.id, ch.channelId);
+      // Channels this catalog added are listed; the ones it dropped were known before it.
+      for (const ch of known.values()) if (!listed.has(ch.channelId)) await this.deps.repo.deleteChannel(device.id, ch.channelId);
     }
     return out;
   }
@@ -239,7 +244,7 @@ export class GbDeviceService {
     return g.id;
   }
 
-  private async ensureCamera(deviceId: string, item: CatalogItem, regions: Map<string, number>): Promise<number> {
+  private async ensureCamera(deviceId: string, item: CatalogItem, regions: Map<string, number>, before: GbChannel | undefined): Promise<number> {
     const f = item.fields;
     const catalogOwned = {
       name: item.name.slice(0, 200),
@@ -252,7 +257,12 @@ export class GbDeviceService {
     const existing = await this.deps.cameras.getByGbId(item.deviceId);
     let cameraId: number;
     if (existing) {
-      cameraId = (await this.deps.registry.cameras.update(existing.id, catalogOwned, this.deps.recordChange(deviceId))).id;
+      // A camera whose catalog-owned fields are already as the item gives them is not updated: no
+      // registry change (and no change registered) for what did not change.
+      const same = (Object.keys(catalogOwned) as (keyof typeof catalogOwned)[]).every((k) => existing[k] === catalogOwned[k]);
+      cameraId = same ? existing.id : (await this.deps.registry.cameras.update(existing.id, catalogOwned, this.deps.recordChange(deviceId))).id;
+      // Its group membership was set when the channel came under this parent.
+      if (before?.cameraId === cameraId && before.parentId === item.parentId) return cameraId;
     } else {
       const regionId = this.regionFor(item.civilCode, regions);
       if (regionId === undefined) {
@@ -284,6 +294,12 @@ export class GbDeviceService {
     if (parentGroup) await this.deps.registry.groups.setMembers(parentGroup.id, [cameraId], [], this.deps.recordChange(deviceId));
     return cameraId;
   }
+}
+
+/** Whether a channel row already holds what this catalog item would write. */
+function sameChannel(a: GbChannel, b: { name: string; parentId: string | null; status: string; cameraId: number | null; groupId: number | null; refusal: string | null; articles: string[]; item: Record<string, string> }): boolean {
+  return a.name === b.name && a.parentId === b.parentId && a.status === b.status && a.cameraId === b.cameraId && a.groupId === b.groupId && a.refusal === b.refusal
+    && JSON.stringify(a.articles) === JSON.stringify(b.articles) && JSON.stringify(a.item) === JSON.stringify(b.item);
 }
 
 /** Key of the registry's single top region in the map of regions by civil code. */

@@ -79,7 +79,7 @@ export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
       });
     },
   });
-  const platform = new GbPlatform(endpoint, service, { sipId: s.sipId, domain, utcOffsetMinutes: o.utcOffsetMinutes, ...(o.queryOnRegister !== undefined ? { queryOnRegister: o.queryOnRegister } : {}), ...(o.digestQop !== undefined ? { digestQop: o.digestQop } : {}), catalogSubscribeSeconds: s.catalogSubscribeSeconds }, o.clock, o.logger);
+  const platform = new GbPlatform(endpoint, service, { sipId: s.sipId, domain, utcOffsetMinutes: o.utcOffsetMinutes, ...(o.queryOnRegister !== undefined ? { queryOnRegister: o.queryOnRegister } : {}), ...(o.digestQop !== undefined ? { digestQop: o.digestQop } : {}), catalogSubscribeSeconds: s.catalogSubscribeSeconds, queryTimeoutMs: s.queryTimeoutSeconds * 1000 }, o.clock, o.logger);
   platform.start();
   const receiver = new MediaReceiver({ host: s.host, portMin: s.mediaPortMin, portMax: s.mediaPortMax });
   await receiver.start();

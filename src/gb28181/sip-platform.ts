@@ -30,8 +30,8 @@ export interface GbPlatformOptions {
   queryOnRegister?: boolean;
   /** Offer qop="auth" in the digest challenge (default true); devices may answer with or without it. */
   digestQop?: boolean;
-  /** Give up on a query answer after this long (default 10 s). */
-  queryTimeoutMs?: number;
+  /** Give up on a query answer after this long (gb28181.queryTimeoutSeconds). */
+  queryTimeoutMs: number;
   /** Subscribe to each registered lower platform's catalog for this long, refreshed (default 3600; 0: never). Only with queryOnRegister. */
   catalogSubscribeSeconds?: number;
   /** Newly registered devices asked for DeviceInfo and Catalog at once (default 4); the rest wait their turn. */
@@ -94,7 +94,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   ) {
     super();
     this.digest = new DigestServer({ realm: options.domain, qop: options.digestQop ?? true, now: () => clock.now() });
-    this.collector = new CatalogCollector(options.queryTimeoutMs ?? 10_000);
+    this.collector = new CatalogCollector(options.queryTimeoutMs);
     const seconds = options.catalogSubscribeSeconds ?? 3600;
     if (seconds > 0 && (options.queryOnRegister ?? true)) {
       this.lowers = new LowerCatalogs(endpoint, service, { expiresSeconds: seconds, now: () => clock.now(), nextSn: () => this.nextSn() }, log, (id) => this.queryCatalog(id));
@@ -287,7 +287,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       const t = setTimeout(() => {
         this.waiting.delete(key);
         reject(new Error(`no ${cmdType} answer from ${deviceId}`));
-      }, this.options.queryTimeoutMs ?? 10_000);
+      }, this.options.queryTimeoutMs);
       this.waiting.set(key, (m) => {
         clearTimeout(t);
         this.waiting.delete(key);
@@ -358,7 +358,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
         this.gathering.delete(key);
         if (answered) finish();
         else reject(new Error(`no RecordInfo answer from ${owner}`));
-      }, this.options.queryTimeoutMs ?? 10_000);
+      }, this.options.queryTimeoutMs);
       this.gathering.set(key, (m) => {
         answered = true;
         got.push(...recordItems(m.element, offset).items);

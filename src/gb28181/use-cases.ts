@@ -3,6 +3,7 @@
 // this process, looked up per call (the API starts before the gb28181 role, and may run without it).
 import type { Logger } from 'pino';
 import type { SecurityLog } from '../access/security-log.js';
+import type { Config } from '../config/config.js';
 import type { Repositories } from '../db/repositories.js';
 import { BackfillWriter } from '../recorder/backfill-writer.js';
 import type { SegmentStore } from '../recorder/segment-store/segment-store.js';
@@ -33,17 +34,19 @@ export function gbUseCases(o: {
   store: SegmentStore;
   recorder: { fileSeconds: number; fragmentMaxMs: number };
   runtime: () => GbRuntime | undefined;
-  /** Test hooks (stall timeout, minimum gap). */
-  backfill?: Partial<Pick<GbBackfillDeps, 'minGapMs' | 'stallMs' | 'speed' | 'maxPieceMs'>>;
-  /** Test hook: how long a device playback may go without RTP before it is ended. */
-  devicePlayback?: Partial<Pick<DevicePlaybackDeps, 'silentMs'>>;
+  /** gb28181.devicePlayback and gb28181.backfill of the configuration. */
+  settings: Pick<Config['gb28181'], 'devicePlayback' | 'backfill'>;
   /** The stream hub and register of this process's watching (live view): device playback is watched through them. */
   live?: { hub: StreamHub; register: StreamRegister };
 }): GbUseCases {
   const { repos, log } = o;
+  const p = o.settings.devicePlayback;
+  const b = o.settings.backfill;
+  const playbackTimes: Pick<DevicePlaybackDeps, 'answerMs' | 'firstPictureMs' | 'silentMs' | 'maxRangeMs'> = { answerMs: p.answerSeconds * 1000, firstPictureMs: p.firstPictureSeconds * 1000, silentMs: p.silentSeconds * 1000, maxRangeMs: p.maxRangeMinutes * 60_000 };
+  const backfillTimes: Pick<GbBackfillDeps, 'minGapMs' | 'stallMs' | 'maxPieceMs'> = { minGapMs: b.minGapSeconds * 1000, stallMs: b.stallSeconds * 1000, maxPieceMs: b.maxPieceMinutes * 60_000 };
   const devicePlayback = o.live
     ? new GbDevicePlaybackService({
-        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, ...o.devicePlayback,
+        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, ...playbackTimes,
         invite: () => { const rt = o.runtime(); return rt ? (dev, ch, transport, kind) => rt.player.play(dev, ch, transport, kind) : undefined; },
       })
     : undefined;
@@ -52,7 +55,7 @@ export function gbUseCases(o: {
     ptz: new GbPtzService({ repos, log, control: () => { const rt = o.runtime(); return rt ? (ch, cmd) => rt.platform.deviceControl(ch, cmd) : undefined; } }),
     deviceRecords: new GbDeviceRecordsService({ repos, log, recordInfo: () => { const rt = o.runtime(); return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; } }),
     backfill: new GbBackfillService({
-      repos, log, logger: o.logger, clock: o.clock, ...o.backfill,
+      repos, log, logger: o.logger, clock: o.clock, ...backfillTimes,
       recordInfo: () => { const rt = o.runtime(); return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; },
       // TCP: a download must arrive whole (no UDP loss to leave holes in backfilled footage).
       download: () => { const rt = o.runtime(); return rt ? (ch, range, speed) => rt.player.play(undefined, ch, 'tcp-passive', { session: 'Download', range, downloadSpeed: speed }) : undefined; },

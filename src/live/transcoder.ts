@@ -12,7 +12,7 @@ import { h264CodecString, parseH264Sps } from '../media/h264/sps.js';
 import { AccessUnitSplitter } from '../media/h264/access-unit-splitter.js';
 import { LiveError } from './errors.js';
 import { accessUnitNalus } from './rtp-framer.js';
-import type { FeedOpener, FeedSubscription, StreamHub } from './stream-hub.js';
+import type { FeedOpener, FeedSubscription, FeedViewer } from './stream-hub.js';
 
 export const transcodedFeedKey = (cameraId: number) => `camera:${cameraId}:h264`;
 
@@ -32,11 +32,11 @@ class H265Transcoder extends EventEmitter<SourceEvents> implements MediaSource {
   private closed = false;
 
   constructor(
-    private readonly hub: StreamHub,
-    private readonly cameraId: number,
+    private readonly subscribe: TranscoderInput,
+    label: string,
   ) {
     super();
-    this.displayUrl = `transcode:camera/${cameraId}`;
+    this.displayUrl = `transcode:${label}`;
   }
 
   async start(): Promise<void> {
@@ -62,7 +62,7 @@ class H265Transcoder extends EventEmitter<SourceEvents> implements MediaSource {
       if (!this.closed) this.emit('error', new LiveError('LIVE_TRANSCODE', `ffmpeg exited with ${code}${said ? `: ${said.trim()}` : ''}`));
       void this.close();
     });
-    this.subscription = await this.hub.watch(this.cameraId, {
+    this.subscription = await this.subscribe({
       onInfo: (i) => {
         this.inputInfo = i;
       },
@@ -115,7 +115,21 @@ class H265Transcoder extends EventEmitter<SourceEvents> implements MediaSource {
   }
 }
 
+/** Where a transcoder reads its H.265 pictures: a subscription to a hub feed. */
+type TranscoderInput = (viewer: FeedViewer) => Promise<FeedSubscription>;
+
 /** Opens the shared transcoder of one camera (for StreamHub.join). */
 export function openTranscoder(cameraId: number): FeedOpener {
-  return async (hub) => new H265Transcoder(hub, cameraId);
+  return async (hub) => new H265Transcoder((v) => hub.watch(cameraId, v), `camera/${cameraId}`);
+}
+
+/** The key of the transcoded (H.264) feed of another feed, e.g. a device playback's. */
+export const transcodedOtherFeedKey = (key: string) => `${key}:h264`;
+
+/**
+ * Opens the transcoder of a feed that is not a camera's (a device playback): it joins that feed by
+ * its key, so the feed must already run (its opener may refuse a second opening).
+ */
+export function openFeedTranscoder(key: string, open: FeedOpener): FeedOpener {
+  return async (hub) => new H265Transcoder((v) => Promise.resolve(hub.join(key, open, v)), key);
 }

@@ -14,7 +14,7 @@ import { chooseOffered, restrictOffer, videoSection, type OfferedCodec } from '.
 import { DirectRtpSender } from './direct-rtp-sender.js';
 import { sharedFramePayloads } from './rtp-framer.js';
 import type { FeedOpener, FeedSubscription, FeedViewer, StreamHub } from './stream-hub.js';
-import { transcodedFeedKey, openTranscoder } from './transcoder.js';
+import { openFeedTranscoder, openTranscoder, transcodedFeedKey, transcodedOtherFeedKey } from './transcoder.js';
 
 export interface WebRtcAnswer {
   sdp: string;
@@ -99,23 +99,33 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
   }
 
   private async negotiate(hub: StreamHub, offerSdp: string, offered: OfferedCodec[], feed: OtherFeed | undefined): Promise<WebRtcAnswer> {
-    const sink: FeedViewer = { onInfo: (i) => this.onInfo(i), onFrame: (f) => this.onFrame(f), onEnd: (r) => void this.close(r) };
-    this.subscription = feed ? hub.join(feed.key, feed.open, sink) : await hub.watch(this.cameraId, sink);
+    // Events of a subscription this viewer has left (the H.265 feed once it reads the transcoded one) are ignored.
+    const sinkOf = (current: () => boolean): FeedViewer => ({ onInfo: (i) => current() && this.onInfo(i), onFrame: (f) => current() && this.onFrame(f), onEnd: (r) => current() && void this.close(r) });
+    const first: { sub?: FeedSubscription } = {};
+    const sink = sinkOf(() => this.subscription === first.sub);
+    this.subscription = first.sub = feed ? hub.join(feed.key, feed.open, sink) : await hub.watch(this.cameraId, sink);
     const info = await this.subscription.feed.ready(feed?.readyMs);
     let chosen = chooseOffered(offered, info.video.codec, profileIdc(info));
     let transcoded = false;
-    // The shared transcoder reads the camera's own feed; another feed is sent as it comes or not at all.
-    if (!chosen && info.video.codec === 'h265' && feed) throw new LiveError('LIVE_OFFER', 'this stream is H.265 and the browser does not offer H.265');
     if (!chosen && info.video.codec === 'h265') {
       chosen = chooseOffered(offered, 'h264');
       if (!chosen) throw new LiveError('LIVE_OFFER', 'the browser offers neither H.265 nor H.264 (packetization-mode 1)');
-      // Leave the camera feed for the one transcoded feed all such viewers of this camera share.
+      // Leave the H.265 feed for the one transcoded feed all such viewers of it share: a camera's,
+      // or another feed's (a device playback, whose feed opens once: it is held until the
+      // transcoder has joined it).
       const original = this.subscription;
       this.info = undefined;
       this.held = [];
-      this.subscription = hub.join(transcodedFeedKey(this.cameraId), openTranscoder(this.cameraId), sink);
-      original.close();
-      await this.subscription.feed.ready();
+      const second: { sub?: FeedSubscription } = {};
+      this.subscription = second.sub = feed
+        ? hub.join(transcodedOtherFeedKey(feed.key), openFeedTranscoder(feed.key, feed.open), sinkOf(() => this.subscription === second.sub))
+        : hub.join(transcodedFeedKey(this.cameraId), openTranscoder(this.cameraId), sinkOf(() => this.subscription === second.sub));
+      if (!feed) original.close();
+      try {
+        await this.subscription.feed.ready();
+      } finally {
+        if (feed) original.close();
+      }
       transcoded = true;
     }
     if (!chosen) throw new LiveError('LIVE_OFFER', `the browser offers no ${info.video.codec === 'h264' ? 'H.264 (packetization-mode 1)' : 'H.265'} payload type`);

@@ -37,6 +37,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     store: new SegmentStore(ctx.config.dataDir, { directIo: ctx.config.recorder.directIo }),
     recorder: ctx.config.recorder,
     runtime: () => gbInProcess.runtime,
+    settings: ctx.config.gb28181,
     ...(watching.media.live ? { live: watching.media.live } : {}),
   });
   // Backfills run in this process: one a stop cut off is marked interrupted (its partial range left nothing).

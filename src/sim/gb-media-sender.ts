@@ -11,6 +11,8 @@ import type { EncodedFrame } from './encoder.js';
 /** Where pictures come from: the simulator's shared encoders fit. */
 export interface FrameFeed {
   subscribe(listener: (frame: EncodedFrame) => void): () => void;
+  /** The pictures' codec (default H.264), written into the PS stream map. */
+  readonly codec?: 'h264' | 'h265';
 }
 
 export type SenderMode = 'udp' | 'tcp-active' | 'tcp-passive';
@@ -99,7 +101,7 @@ export class GbMediaSender {
     this.firstIndex ??= f.index;
     // 90 kHz time from the encoder's frame count, as a device's capture clock: it runs on through a pause.
     const pts = (f.index - this.firstIndex) * 3600;
-    const packets = this.rtp.packetize(muxPsFrame({ codec: 'h264', nalus: f.nalus, keyframe: f.keyframe, pts90k: pts }), pts);
+    const packets = this.rtp.packetize(muxPsFrame({ codec: this.feed.codec ?? 'h264', nalus: f.nalus, keyframe: f.keyframe, pts90k: pts }), pts);
     if (this.udp) for (const p of packets) this.udp.send(p, this.target.port, this.target.address);
     else if (this.tcp && !this.tcp.destroyed) this.tcp.write(Buffer.concat(packets.map(frameRfc4571)));
     else return;

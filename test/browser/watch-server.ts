@@ -69,7 +69,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
     logger: false,
     media: { live, playback: new PlaybackService(index, harness.dataDir, register), timeline: new TimelineService(index) },
     // As an API process without the GB/T 28181 platform serves them: every tile asks whether it takes PTZ.
-    gb28181: gbUseCases({ repos: harness.repos, log: access.log, logger: makeLogger({ level: 'silent' }), clock: { now: () => Date.now() }, store: new SegmentStore(harness.dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => undefined }),
+    gb28181: gbUseCases({ repos: harness.repos, log: access.log, logger: makeLogger({ level: 'silent' }), clock: { now: () => Date.now() }, store: new SegmentStore(harness.dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => undefined, settings: configSchema.parse({}).gb28181 }),
     plugins: [consolePlugin(webRoot)],
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

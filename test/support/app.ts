@@ -154,8 +154,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   const gbHook: { runtime?: GbRuntime } = {};
   const gb = Object.assign(gbHook, gbUseCases({
     repos, log: access.log, logger: pino({ level: 'silent' }), clock, store: new SegmentStore(dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => gbHook.runtime,
-    backfill: { stallMs: 10_000 },
-    ...(o.deviceSilentMs !== undefined ? { devicePlayback: { silentMs: o.deviceSilentMs } } : {}),
+    settings: configSchema.parse({ gb28181: { backfill: { stallSeconds: 10 }, ...(o.deviceSilentMs !== undefined ? { devicePlayback: { silentSeconds: o.deviceSilentMs / 1000 } } : {}) } }).gb28181,
     // Device playback is watched through the media plane's hub; without one, a hub of its own (as an API process has).
     live: media?.live ?? { hub: new StreamHub({ sources: guard, sourceUrl: async () => undefined }), register: new StreamRegister(streamAuthority(access)) },
   }));

@@ -10,6 +10,7 @@ import { registerSource } from '../../src/ingest/registry.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 import { SharedEncoder } from '../../src/sim/encoder.js';
 import { SimGbDevice } from '../../src/sim/gb-device.js';
+import type { FrameFeed } from '../../src/sim/gb-media-sender.js';
 import { defaultFontFile } from '../../src/sim/picture.js';
 import { testApp, type TestApp } from './app.js';
 import { testSources } from './sources.js';
@@ -64,7 +65,7 @@ export interface GbWorld {
  * Platform, device registered and catalogued, its channel a camera point; `inService` puts it in
  * service with the given source URL (the recorder then records it).
  */
-export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean; media?: boolean; deviceSilentMs?: number } = {}): Promise<GbWorld> {
+export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean; media?: boolean; deviceSilentMs?: number; feed?: FrameFeed } = {}): Promise<GbWorld> {
   const t = await testApp(dialect, 'national', { ...(o.media ? { media: true } : {}), ...(o.deviceSilentMs !== undefined ? { deviceSilentMs: o.deviceSilentMs } : {}) });
   // appClock: the platform decides on the app's fixed clock (moved by the test), set to now.
   if (o.appClock) t.clock.set(Date.now());
@@ -81,7 +82,7 @@ export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; kee
     closers.push(() => gb.close());
     t.gb.runtime = gb;
     registerSource('gb28181', gb28181SourceFactory(gb.player));
-    const feed = await liveEncoder();
+    const feed = o.feed ?? (await liveEncoder());
     const device = new SimGbDevice({
       deviceId: GB_NVR,
       password: 'domain-secret',
