@@ -165,6 +165,8 @@ export class GbDeviceService {
     const now = () => this.deps.clock.now();
     const groupsFirst = [...items].sort((a, b) => rank(a) - rank(b));
     const regions = await this.regionsByCivilCode();
+    // The CivilCode each channel had in this device's last catalog, to see a channel moved.
+    const codes = new Map((await this.deps.repo.channels(device.id)).map((c) => [c.channelId, civilCodeOf(c.item['CivilCode'])]));
     for (const item of groupsFirst) {
       await yieldToIo();
       const base = { channelId: item.deviceId, name: item.name, parentId: item.parentId, status: item.status, cameraId: null as number | null, groupId: null as number | null, refusal: null as string | null, articles: [] as string[], item: item.fields };
@@ -185,7 +187,7 @@ export class GbDeviceService {
           if (!/^\d{20}$/.test(item.deviceId) || (type !== '131' && type !== '132')) {
             base.refusal = /^\d{20}$/.test(item.deviceId) ? `type code ${type} is not a camera (131/132): kept as a catalog node only` : 'not a 20-digit national ID: an administrative-region node or a non-standard ID, kept as a catalog node only';
           } else {
-            base.cameraId = await this.ensureCamera(deviceId, item, regions);
+            base.cameraId = await this.ensureCamera(deviceId, item, regions, codes.get(item.deviceId));
             out.cameras++;
           }
         }
@@ -225,6 +227,20 @@ export class GbDeviceService {
     return this.deps.settings.defaultRegionId ?? regions.get(TOP_REGION);
   }
 
+  /**
+   * The region a known camera moves to when the lower platform placed its channel elsewhere: its
+   * CivilCode differs from the one of the device's last catalog (a NOTIFY UPDATE, a new catalog
+   * answer) or the channel is added again (DEL then ADD). A code that did not change moves
+   * nothing, so a region set by hand in this registry stands until the lower moves the channel.
+   * No code, or one that names no region here with no fallback: the camera stays where it is.
+   */
+  private moved(regionId: number, civilCode: string | null, lastCode: string | null | undefined, regions: Map<string, number>): { regionId?: number } {
+    const code = civilCodeOf(civilCode);
+    if (!code || code === lastCode) return {};
+    const to = this.regionFor(code, regions);
+    return to !== undefined && to !== regionId ? { regionId: to } : {};
+  }
+
   private async ensureGroup(deviceId: string, item: CatalogItem): Promise<number> {
     const existing = await this.deps.groups.getByGbId(item.deviceId);
     if (existing) return existing.id;
@@ -239,7 +255,11 @@ export class GbDeviceService {
     return g.id;
   }
 
-  private async ensureCamera(deviceId: string, item: CatalogItem, regions: Map<string, number>): Promise<number> {
+  /**
+   * `lastCode`: the channel's CivilCode in this device's previous catalog (null: it gave none;
+   * undefined: the channel is new to this device, or was deleted and added again).
+   */
+  private async ensureCamera(deviceId: string, item: CatalogItem, regions: Map<string, number>, lastCode: string | null | undefined): Promise<number> {
     const f = item.fields;
     const catalogOwned = {
       name: item.name.slice(0, 200),
@@ -252,7 +272,7 @@ export class GbDeviceService {
     const existing = await this.deps.cameras.getByGbId(item.deviceId);
     let cameraId: number;
     if (existing) {
-      cameraId = (await this.deps.registry.cameras.update(existing.id, catalogOwned, this.deps.recordChange(deviceId))).id;
+      cameraId = (await this.deps.registry.cameras.update(existing.id, { ...catalogOwned, ...this.moved(existing.regionId, item.civilCode, lastCode, regions) }, this.deps.recordChange(deviceId))).id;
     } else {
       const regionId = this.regionFor(item.civilCode, regions);
       if (regionId === undefined) {
@@ -284,6 +304,11 @@ export class GbDeviceService {
     if (parentGroup) await this.deps.registry.groups.setMembers(parentGroup.id, [cameraId], [], this.deps.recordChange(deviceId));
     return cameraId;
   }
+}
+
+/** A catalog item's CivilCode, trimmed; null when it gives none. */
+function civilCodeOf(code: string | null | undefined): string | null {
+  return code?.trim() || null;
 }
 
 /** Key of the registry's single top region in the map of regions by civil code. */
