@@ -82,6 +82,31 @@ for (const dialect of DIALECTS) {
       expect((again.json().items as { name: string; regionId: number; via: { civilCode: string } }[]).find((c) => c.name === 'channel 34010300001310000021')).toMatchObject({ regionId: city.id, via: { civilCode: '340104' } });
     }, 60_000);
 
+    it("names the lower platform or NVR a camera came through to everyone who sees the camera, but a camera's own device ID only to whom may read its national ID", async () => {
+      t = await testApp(dialect);
+      const now = Date.now();
+      const city = await t.repos.organisations.create({ kind: 'platform', name: 'Hefei', level: 'city', regionCode: '340100' }, now);
+      const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', domainPassword: 'domain-secret' } }).gb28181;
+      gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock: t.clock, logger: pino({ level: 'silent' }), queryOnRegister: false });
+      // An IPC that registers itself: its device ID is its channel's, a camera's national ID.
+      const IPC = '34010200001320000051';
+      for (const device of [NVR, IPC]) await t.repos.gbDevices.register({ deviceId: device, transport: 'UDP', address: '127.0.0.1', port: 5060, charset: 'UTF-8', expiresAt: now + 3_600_000, keepaliveSeconds: 60, keepaliveMissed: 3 }, now);
+      await gb.service.applyCatalog(NVR, [item('34010200001310000052', '340102')]);
+      await gb.service.applyCatalog(IPC, [{ ...item(IPC, '340102'), parentId: IPC }]);
+      const viaBy = async (login: string, role: 'duty_operator' | 'maintainer') => {
+        const who = await signIn(t!, await person(t!, login, [[role, city.id]]));
+        const res = await who.inject({ method: 'GET', url: '/api/v1/cameras?limit=100' });
+        expect(res.statusCode, res.body).toBe(200);
+        return new Map((res.json().items as { name: string; gbId: string; via: unknown }[]).map((c) => [c.name, [c.gbId, c.via]]));
+      };
+      // Without basic-info:read the national IDs are hidden, and so is the IPC's own ID as its device.
+      const watcher = await viaBy('city-watch', 'duty_operator');
+      expect(watcher.get('channel 34010200001310000052')).toEqual(['', { device: NVR, civilCode: '340102' }]);
+      expect(watcher.get(`channel ${IPC}`)).toEqual(['', { device: '', civilCode: '340102' }]);
+      const keeper = await viaBy('city-keeper', 'maintainer');
+      expect(keeper.get(`channel ${IPC}`)).toEqual([IPC, { device: IPC, civilCode: '340102' }]);
+    }, 60_000);
+
     it('moves the camera when the lower platform moves its channel (a new CivilCode), and leaves a move made here while the code stays', async () => {
       t = await testApp(dialect);
       const now = Date.now();
