@@ -14,7 +14,11 @@
 //   sending), so what forwarding and recording each add beyond the pull is shown apart;
 // - beside it, the same M cameras recorded by the lower's recorder for S seconds in the same
 //   process and run (RTSP pull, fMP4, fsync'd files and index rows), less the idle figure: the
-//   issue's goal is that forwarding costs no more than recording a stream.
+//   issue's goal is that forwarding costs no more than recording a stream;
+// - then, the recorder still running, the M channels INVITEd again and forwarded as the cascade
+//   role does when the recorder runs in its process (services/live-relay.ts: the hub takes the
+//   recorder's sessions, the cameras are not opened a second time): what forwarding adds to the
+//   recording, measured back to back with the recording alone.
 // Beside each wall-clock figure, the process's own work for that step (CPU ms, both platforms):
 // on a loaded machine the wall clock measures the queue for the cores, the CPU time what the step
 // costs; a quiet machine's wall clock approaches it. The catalog sync is split at the moment the
@@ -37,6 +41,7 @@ import { Registry as Metrics } from 'prom-client';
 import { createRecorderMetrics } from '../src/recorder/metrics.js';
 import { Recorder } from '../src/recorder/recorder.js';
 import { openContext } from '../src/services/context.js';
+import { liveRelayOf, offerRecordedLive } from '../src/services/live-relay.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startSimProcess } from '../test/support/sim-process.js';
 import { loadAverage, profiled, runBench } from './bench-run.js';
@@ -47,8 +52,19 @@ const { values } = parseArgs({
     streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '50' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '20' },
     transport: { type: 'string', default: process.env.BENCH_TRANSPORT ?? 'udp' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  process.stdout.write(`npx tsx bench/cascade.bench.ts [options]
+  --channels N     cameras shared in the catalog (default 1000, BENCH_CASCADE_CHANNELS)
+  --streams M      of them streamed from the simulator (default 50, BENCH_STREAMS)
+  --seconds S      length of each CPU measurement (default 20, BENCH_SECONDS)
+  --transport T    udp, tcp-passive or tcp-active (default udp, BENCH_TRANSPORT)
+BENCH_PROFILE_DIR=DIR writes CPU profiles of the forwarding and recording steps there.
+`);
+  process.exit(0);
+}
 const CHANNELS = Number(values.channels);
 const STREAMS = Math.min(Number(values.streams), CHANNELS);
 const SECONDS = Number(values.seconds);
@@ -167,13 +183,15 @@ await runBench('cascade', async (run) => {
 
   const hub = new StreamHub({ sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
   run.onCleanup('lower stream hub', () => hub.close());
+  // The hub the cascade forwards from: this one (each camera opened), later one fed by the recorder.
+  let watchHub = hub;
   const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
 
   const catalog = await run.phase('catalog', 600, () => measured(async () => {
     const startedAt = performance.now();
     let sentAt = 0;
     const done = upper.next((m) => m['catalog'] as { from: string; cameras: number; syncSec: number; cpuMs: number } | undefined);
-    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => hub.watch(id, v), dataDir: lower.config.dataDir });
+    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => watchHub.watch(id, v), dataDir: lower.config.dataDir });
     run.onCleanup('lower cascade', () => cascade.close());
     // When the lower's last answer message was acknowledged (its counter moves after the last one).
     const watcher = setInterval(() => {
@@ -254,9 +272,43 @@ await runBench('cascade', async (run) => {
   });
   const recordCpu = await run.phase('record', SECONDS + 60, () => profiled('record', () => cpuPct(SECONDS)));
   const recordSystem = lastSystemPct;
+
+  // The same channels INVITEd again while the recorder runs, forwarded from its sessions.
+  const withdraw = offerRecordedLive(lower.config, (id) => recorder.liveTap(id));
+  const relay = liveRelayOf(lower.ctx);
+  let fromRecorder = 0;
+  watchHub = new StreamHub({
+    sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger,
+    relay: async (id) => {
+      const source = await relay(id);
+      if (source) fromRecorder++;
+      return source;
+    },
+  });
+  const recordedHub = watchHub;
+  run.onCleanup('recorded stream hub', () => recordedHub.close());
+  const inviteRecorded = await run.phase('invite-recorded', 300, async () => {
+    upper.send({ invite: STREAMS, transport: TRANSPORT, lower: LOWER });
+    return upper.next((m) => m['invited'] as { answered: number; first: number }[] | undefined);
+  });
+  const [recordForwardCpu, upperRecorded] = await run.phase('record-forward', SECONDS + 60, () => profiled('record-forward', () => Promise.all([cpuPct(SECONDS), upper.cpu(SECONDS)])));
+  const recordForwardSystem = lastSystemPct;
+  await run.phase('record-forward-stop', 120, async () => {
+    upper.send({ close: true });
+    await upper.next((m) => m['closed'] as boolean | undefined);
+    await recordedHub.close();
+    withdraw();
+  });
   await recorder.close();
+  run.result['forwardRecordedCpuPctPerStream'] = round((recordForwardCpu - recordCpu) / STREAMS, 3);
+  run.result['forwardRecordedSystemCpuPctPerStream'] = round((recordForwardSystem - recordSystem) / STREAMS, 3);
+  run.result['forwardRecordedFromRecorderStreams'] = fromRecorder;
+  run.result['forwardRecordedHubSourcesOpened'] = recordedHub.stats().sourcesOpened;
+  run.result['inviteRecordedFirstFrameP95Ms'] = round(p95(inviteRecorded.map((x) => x.first)), 0);
+  run.result['framesPerSecondPerStreamRecorded'] = round(upperRecorded.units / SECONDS / STREAMS, 1);
   run.result['recordCpuPctPerStream'] = round((recordCpu - idleBeforeRecord) / STREAMS, 3);
   run.result['forwardToRecordRatio'] = round(run.result['forwardCpuPctPerStream'] as number / (run.result['recordCpuPctPerStream'] as number), 2);
+  run.result['forwardRecordedToRecordRatio'] = round(run.result['forwardRecordedCpuPctPerStream'] as number / (run.result['recordCpuPctPerStream'] as number), 2);
   run.result['pullCpuPctPerStream'] = round((pullCpu.pct - idleBeforeRecord) / STREAMS, 3);
   // The kernel's part of each step (system time; the idle process's is near 0): over loopback a
   // socket write also runs the receiving side's network stack, which a real link would not.
@@ -279,7 +331,11 @@ await runBench('cascade', async (run) => {
     ['pictures received per stream per second', run.result['framesPerSecondPerStream']],
     ['idle CPU before recording (% of a core)', run.result['idleBeforeRecordCpuPct']],
     [`recording the same ${STREAMS} cameras (% of a core per stream)`, run.result['recordCpuPctPerStream']],
-    ['forwarding / recording (goal ≤ 1)', run.result['forwardToRecordRatio']],
+    ['forwarding / recording (a camera not recorded here: the hub opens it)', run.result['forwardToRecordRatio']],
+    [`forwarding the same ${STREAMS} while recording them, beyond the recording (% of a core per stream)`, `${run.result['forwardRecordedCpuPctPerStream']}  (kernel ${run.result['forwardRecordedSystemCpuPctPerStream']})`],
+    ['  forwarding a recorded camera / recording it (goal ≤ 1)', run.result['forwardRecordedToRecordRatio']],
+    ['  streams taken from the recorder / hub sources opened', `${run.result['forwardRecordedFromRecorderStreams']} / ${run.result['forwardRecordedHubSourcesOpened']}`],
+    ['  INVITE to first frame p95 (ms) / pictures per stream per second', `${run.result['inviteRecordedFirstFrameP95Ms']} / ${run.result['framesPerSecondPerStreamRecorded']}`],
     [`only pulling the same ${STREAMS} cameras into a hub (% of a core per stream)`, run.result['pullCpuPctPerStream']],
     ['  forwarding beyond the pull / recording beyond it', `${run.result['forwardBeyondPullCpuPctPerStream']} / ${run.result['recordBeyondPullCpuPctPerStream']}`],
     ['  of which the kernel: forwarding / pulling / recording (system time)', `${run.result['forwardSystemCpuPctPerStream']} / ${run.result['pullSystemCpuPctPerStream']} / ${run.result['recordSystemCpuPctPerStream']}`],

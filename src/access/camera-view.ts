@@ -22,6 +22,9 @@ export interface CameraVia {
  * A camera with the lower platform it came through (cascade, GB/T 28181), for the upper one's tree.
  * Not confidential: the lower platform's own ID and the 6-digit region code name no camera and no
  * stream address (the channel's full national ID and source stay hidden without basic-info:read).
+ * The one exception is a camera that registered itself as the device (type 131/132, often the
+ * channel's own ID): its device ID is a camera's national ID, so without basic-info:read the
+ * device is left out (`device: ''`) and only the region code is shown (src/gb28181/README.md, "Where a camera came from").
  */
 export type ShownCamera = Camera & { via?: CameraVia | null };
 
@@ -35,6 +38,11 @@ export function viaOf(camera: Camera, civilCode?: string): CameraVia | null {
   return m ? { device: m[1]!, civilCode: civilCode ?? m[2]! } : null;
 }
 
+/** A 20-digit national ID whose type code (digits 11–13) is a camera's: 131 camera, 132 network camera. */
+function isCameraId(id: string): boolean {
+  return /^\d{10}13[12]\d{7}$/.test(id);
+}
+
 /**
  * The camera as this actor may see it, and whether confidential fields were shown. `positions`:
  * asked for the map, where one who may only watch the camera (map:view) gets its position, view
@@ -43,7 +51,7 @@ export function viaOf(camera: Camera, civilCode?: string): CameraVia | null {
 export function cameraFor(actor: Actor, camera: Camera, subject: CameraSubject, positions = false, civilCode?: string): { camera: ShownCamera; confidential: boolean } {
   const via = viaOf(camera, civilCode);
   if (can(actor, 'read-confidential', subject)) return { camera: { ...camera, via }, confidential: true };
-  const hidden = { ...camera, gbId: '', address: '', sourceUrl: null, via };
+  const hidden = { ...camera, gbId: '', address: '', sourceUrl: null, via: via && isCameraId(via.device) ? { ...via, device: '' } : via };
   if (positions && can(actor, 'read-position', subject)) return { camera: hidden, confidential: true };
   return { camera: { ...hidden, longitude: null, latitude: null, directionDeg: null, fovDeg: null }, confidential: false };
 }

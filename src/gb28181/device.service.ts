@@ -230,6 +230,20 @@ export class GbDeviceService {
     return this.deps.settings.defaultRegionId ?? regions.get(TOP_REGION);
   }
 
+  /**
+   * The region a known camera moves to when the lower platform placed its channel elsewhere: its
+   * CivilCode differs from the one of the device's last catalog (a NOTIFY UPDATE, a new catalog
+   * answer) or the channel is added again (DEL then ADD). A code that did not change moves
+   * nothing, so a region set by hand in this registry stands until the lower moves the channel.
+   * No code, or one that names no region here with no fallback: the camera stays where it is.
+   */
+  private moved(regionId: number, civilCode: string | null, lastCode: string | null | undefined, regions: Map<string, number>): { regionId?: number } {
+    const code = civilCodeOf(civilCode);
+    if (!code || code === lastCode) return {};
+    const to = this.regionFor(code, regions);
+    return to !== undefined && to !== regionId ? { regionId: to } : {};
+  }
+
   private async ensureGroup(deviceId: string, item: CatalogItem): Promise<number> {
     const existing = await this.deps.groups.getByGbId(item.deviceId);
     if (existing) return existing.id;
@@ -244,6 +258,10 @@ export class GbDeviceService {
     return g.id;
   }
 
+  /**
+   * `before`: the channel as this device last listed it (undefined: new to this device, or deleted
+   * and added again); its CivilCode tells whether the device moved the channel.
+   */
   private async ensureCamera(deviceId: string, item: CatalogItem, regions: Map<string, number>, before: GbChannel | undefined): Promise<number> {
     const f = item.fields;
     const catalogOwned = {
@@ -257,10 +275,12 @@ export class GbDeviceService {
     const existing = await this.deps.cameras.getByGbId(item.deviceId);
     let cameraId: number;
     if (existing) {
-      // A camera whose catalog-owned fields are already as the item gives them is not updated: no
-      // registry change (and no change registered) for what did not change.
-      const same = (Object.keys(catalogOwned) as (keyof typeof catalogOwned)[]).every((k) => existing[k] === catalogOwned[k]);
-      cameraId = same ? existing.id : (await this.deps.registry.cameras.update(existing.id, catalogOwned, this.deps.recordChange(deviceId))).id;
+      // A camera whose catalog-owned fields (and region, unless the device moved the channel) are
+      // already as the item gives them is not updated: no registry change for what did not change.
+      const lastCode = before ? civilCodeOf(before.item['CivilCode']) : undefined;
+      const patch = { ...catalogOwned, ...this.moved(existing.regionId, item.civilCode, lastCode, regions) };
+      const same = (Object.keys(patch) as (keyof typeof patch)[]).every((k) => existing[k] === patch[k]);
+      cameraId = same ? existing.id : (await this.deps.registry.cameras.update(existing.id, patch, this.deps.recordChange(deviceId))).id;
       // Its group membership was set when the channel came under this parent.
       if (before?.cameraId === cameraId && before.parentId === item.parentId) return cameraId;
     } else {
@@ -300,6 +320,11 @@ export class GbDeviceService {
 function sameChannel(a: GbChannel, b: { name: string; parentId: string | null; status: string; cameraId: number | null; groupId: number | null; refusal: string | null; articles: string[]; item: Record<string, string> }): boolean {
   return a.name === b.name && a.parentId === b.parentId && a.status === b.status && a.cameraId === b.cameraId && a.groupId === b.groupId && a.refusal === b.refusal
     && JSON.stringify(a.articles) === JSON.stringify(b.articles) && JSON.stringify(a.item) === JSON.stringify(b.item);
+}
+
+/** A catalog item's CivilCode, trimmed; null when it gives none. */
+function civilCodeOf(code: string | null | undefined): string | null {
+  return code?.trim() || null;
 }
 
 /** Key of the registry's single top region in the map of regions by civil code. */

@@ -110,6 +110,11 @@ export class CameraSession {
    * server): told of each stream description and video frame, and when the session ends.
    */
   subscribe(viewer: { onInfo(info: StreamInfo): void; onFrame(frame: VideoFrame): void; onEnd(): void }): () => void {
+    // A session already closing would never tell this viewer it ended.
+    if (this.closing) {
+      queueMicrotask(() => viewer.onEnd());
+      return () => undefined;
+    }
     const onInfo = (i: StreamInfo) => viewer.onInfo(i);
     const onFrame = (f: VideoFrame) => viewer.onFrame(f);
     const onEnd = () => viewer.onEnd();

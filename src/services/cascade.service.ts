@@ -1,7 +1,7 @@
 // The 'cascade' role: this platform as a lower platform registering to the configured upper
 // platforms (cascade.uppers) on cascade.host:port, answering them from the shares and sending
 // live video of shared channels from a stream hub of its own.
-import { liveRelayOf } from './peer-footage.js';
+import { liveRelayOf } from './live-relay.js';
 import { openCascade, type CascadeRuntime } from '../cascade/open.js';
 import { EmergencyService } from '../cascade/emergency.service.js';
 import type { Watch } from '../cascade/upward-stream.js';
@@ -46,9 +46,10 @@ export function cascadePtz(d: { cameras: Pick<CameraRepository, 'get'>; gb?: GbR
 export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise<CascadeRuntime> {
   const logger = ctx.logger.child({ role: 'cascade' });
   const settings = ctx.config.cascade;
-  // Its own hub: a process running the api role too opens a camera once per hub (a later merge may share it).
-  const relay = liveRelayOf(ctx);
-  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, ...(relay ? { relay } : {}) });
+  // Its own hub. A camera the recorder of this process records is forwarded from the recorder's
+  // session (live-relay.ts), not opened a second time; others are opened once per hub (a process
+  // running the api role too has two hubs: a later merge may share them).
+  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, relay: liveRelayOf(ctx) });
   const cascade = await openCascade({
     // Uppers connected only on demand (emergency connection) are left to `vigil cascade connect`.
     settings: { ...settings, uppers: settings.uppers.filter((u) => !u.onDemand) },

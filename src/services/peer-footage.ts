@@ -58,11 +58,11 @@ export function peerFootageOf(ctx: { config: Config; db?: Db; repos?: Repositori
 }
 
 /**
- * Live view from the recorder node that holds the camera (PostgreSQL): the hub's relay. Undefined
- * (the camera opened directly) when nobody holds it, when this process's own node does, or when
- * the holder serves nothing to the others (no `cluster.peerPort`).
+ * Live view from the recorder node that holds the camera (PostgreSQL): part of the hub's relay
+ * (live-relay.ts). Undefined (the camera opened directly) when nobody holds it, when this
+ * process's own node does, or when the holder serves nothing to the others (no `cluster.peerPort`).
  */
-export function liveRelayOf(ctx: { config: Config; db: Db; repos: Repositories }): ((cameraId: number) => Promise<MediaSource | undefined>) | undefined {
+export function peerLiveRelayOf(ctx: { config: Config; db: Db; repos: Repositories }): ((cameraId: number) => Promise<MediaSource | undefined>) | undefined {
   if (ctx.db.dialect !== 'postgres') return undefined;
   const p = peers(ctx.config, ctx.repos);
   const self = nodeIdOf(ctx.config);

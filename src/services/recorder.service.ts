@@ -15,6 +15,7 @@ import { objectStoreOf } from './object-storage.js';
 import { LeaseKeeper } from '../cluster/lease-keeper.js';
 import { nodeIdOf } from '../config/config.js';
 import { startPeerFootageServer } from './peer-footage.js';
+import { offerRecordedLive } from './live-relay.js';
 
 /** Below this many libuv pool threads, a hundred cameras' fragment writes queue behind each other. */
 const WANTED_POOL_THREADS = 16;
@@ -69,6 +70,8 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     ...(leases ? { leases } : {}),
   });
   recording = recorder;
+  // This process's stream hubs (live view, the upward cascade) take what the sessions receive.
+  const withdrawLive = offerRecordedLive(ctx.config, (id) => recorder.liveTap(id));
   await leases?.start();
   // Cameras added, put in service or retired in this process are placed at once (other
   // processes' changes at the next full look, a few rounds at most).
@@ -89,6 +92,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     async close() {
       disk.close();
       unlisten?.();
+      withdrawLive();
       await recorder.close();
       await uploader?.close();
       // Files closed and indexed: the leases are given up so other nodes take over at once.

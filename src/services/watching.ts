@@ -8,7 +8,7 @@ import { PlaybackService } from '../playback/playback-service.js';
 import { TimelineService } from '../playback/timeline-service.js';
 import type { Context } from './context.js';
 import { footageReaderOf } from './object-storage.js';
-import { liveRelayOf } from './peer-footage.js';
+import { liveRelayOf } from './live-relay.js';
 import { absoluteFootagePath } from '../storage/footage-reader.js';
 import { LiveService } from '../live/live-service.js';
 import { StreamHub } from '../live/stream-hub.js';
@@ -17,9 +17,8 @@ import { StreamRegister } from '../live/stream-register.js';
 export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Promise<void> } {
   const logger = ctx.logger.child({ role: 'watching' });
   const register = new StreamRegister(streamAuthority(ctx.access));
-  // On PostgreSQL the recorder node that holds a camera gives its stream (the camera is opened once).
-  const relay = liveRelayOf(ctx);
-  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, ...(relay ? { relay } : {}) });
+  // A camera recorded in this process, or on PostgreSQL by another node, is not opened again (live-relay.ts).
+  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, relay: liveRelayOf(ctx) });
   const live = new LiveService(hub, register, { logger });
   const index = new RecordingIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, footageReaderOf(ctx, (p) => absoluteFootagePath(ctx.config.dataDir, p)), register);

@@ -79,7 +79,70 @@ for (const dialect of DIALECTS) {
       // A catalog update moving it again is what the city then shows.
       await gb.service.applyCatalog(NVR, [{ ...moved, civilCode: '340104', fields: { ...moved.fields, CivilCode: '340104' } }]);
       const again = await op.inject({ method: 'GET', url: '/api/v1/cameras?limit=100' });
-      expect((again.json().items as { name: string; via: { civilCode: string } }[]).find((c) => c.name === 'channel 34010300001310000021')!.via.civilCode).toBe('340104');
+      expect((again.json().items as { name: string; regionId: number; via: { civilCode: string } }[]).find((c) => c.name === 'channel 34010300001310000021')).toMatchObject({ regionId: city.id, via: { civilCode: '340104' } });
+    }, 60_000);
+
+    it("names the lower platform or NVR a camera came through to everyone who sees the camera, but a camera's own device ID only to whom may read its national ID", async () => {
+      t = await testApp(dialect);
+      const now = Date.now();
+      const city = await t.repos.organisations.create({ kind: 'platform', name: 'Hefei', level: 'city', regionCode: '340100' }, now);
+      const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', domainPassword: 'domain-secret' } }).gb28181;
+      gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock: t.clock, logger: pino({ level: 'silent' }), queryOnRegister: false });
+      // An IPC that registers itself: its device ID is its channel's, a camera's national ID.
+      const IPC = '34010200001320000051';
+      for (const device of [NVR, IPC]) await t.repos.gbDevices.register({ deviceId: device, transport: 'UDP', address: '127.0.0.1', port: 5060, charset: 'UTF-8', expiresAt: now + 3_600_000, keepaliveSeconds: 60, keepaliveMissed: 3 }, now);
+      await gb.service.applyCatalog(NVR, [item('34010200001310000052', '340102')]);
+      await gb.service.applyCatalog(IPC, [{ ...item(IPC, '340102'), parentId: IPC }]);
+      const viaBy = async (login: string, role: 'duty_operator' | 'maintainer') => {
+        const who = await signIn(t!, await person(t!, login, [[role, city.id]]));
+        const res = await who.inject({ method: 'GET', url: '/api/v1/cameras?limit=100' });
+        expect(res.statusCode, res.body).toBe(200);
+        return new Map((res.json().items as { name: string; gbId: string; via: unknown }[]).map((c) => [c.name, [c.gbId, c.via]]));
+      };
+      // Without basic-info:read the national IDs are hidden, and so is the IPC's own ID as its device.
+      const watcher = await viaBy('city-watch', 'duty_operator');
+      expect(watcher.get('channel 34010200001310000052')).toEqual(['', { device: NVR, civilCode: '340102' }]);
+      expect(watcher.get(`channel ${IPC}`)).toEqual(['', { device: '', civilCode: '340102' }]);
+      const keeper = await viaBy('city-keeper', 'maintainer');
+      expect(keeper.get(`channel ${IPC}`)).toEqual([IPC, { device: IPC, civilCode: '340102' }]);
+    }, 60_000);
+
+    it('moves the camera when the lower platform moves its channel (a new CivilCode), and leaves a move made here while the code stays', async () => {
+      t = await testApp(dialect);
+      const now = Date.now();
+      const city = await t.repos.organisations.create({ kind: 'platform', name: 'Hefei', level: 'city', regionCode: '340100' }, now);
+      const yaohai = await t.repos.organisations.create({ kind: 'platform', name: 'Yaohai', level: 'district', regionCode: '340102', parentId: city.id }, now);
+      const luyang = await t.repos.organisations.create({ kind: 'platform', name: 'Luyang', level: 'district', regionCode: '340103', parentId: city.id }, now);
+      const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', domainPassword: 'domain-secret' } }).gb28181;
+      gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock: t.clock, logger: pino({ level: 'silent' }), queryOnRegister: false });
+      await t.repos.gbDevices.register({ deviceId: NVR, transport: 'UDP', address: '127.0.0.1', port: 5060, charset: 'UTF-8', expiresAt: now + 3_600_000, keepaliveSeconds: 60, keepaliveMissed: 3 }, now);
+      const ID = '34010200001310000041';
+      const regionOf = async () => (await t!.repos.cameras.getByGbId(ID))!.regionId;
+      const apply = (civilCode: string | null, event: CatalogItem['event']) => gb!.service.applyCatalog(NVR, [{
+        ...item(ID, civilCode ?? ''), civilCode, event, fields: { DeviceID: ID, Name: `channel ${ID}`, ...(civilCode !== null ? { CivilCode: civilCode } : {}), ...(event ? { Event: event } : {}) },
+      }]);
+
+      await apply('340102', null);
+      expect(await regionOf()).toBe(yaohai.id);
+      // The lower moves the channel to Luyang: a catalog NOTIFY UPDATE with the new code.
+      expect(await apply('340103', 'UPDATE')).toMatchObject({ cameras: 1, refused: [] });
+      expect(await regionOf()).toBe(luyang.id);
+      const id = (await t.repos.cameras.getByGbId(ID))!.id;
+      await t.audit.chainPending();
+      const changes = (await t.audit.search({ action: 'registry_change', limit: 50 })).items.filter((e) => e.target === `camera:${id} update (GB/T 28181 catalog of ${NVR})`);
+      expect(changes.some((e) => (e.detail['fields'] as string[] | undefined)?.includes('regionId'))).toBe(true);
+
+      // Placed in the city by hand here; the same code again (a catalog re-sent) leaves it there,
+      // and so does an update without a code.
+      await t.registry.cameras.update(id, { regionId: city.id });
+      await apply('340103', 'UPDATE');
+      expect(await regionOf()).toBe(city.id);
+      await apply(null, 'UPDATE');
+      expect(await regionOf()).toBe(city.id);
+      // Moved again by the lower platform: deleted from its catalog and added under Yaohai.
+      await apply('340103', 'DEL');
+      await apply('340102', 'ADD');
+      expect(await regionOf()).toBe(yaohai.id);
     }, 60_000);
   });
 }

@@ -28,7 +28,7 @@ export const cameraSchema = z
     status: z.enum(CAMERA_STATUSES),
     sourceUrl: z.string().nullable(),
     via: z
-      .object({ device: z.string().describe("the lower platform's or GB device's SIP ID"), civilCode: z.string().describe("the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID") })
+      .object({ device: z.string().describe("the lower platform's or GB device's SIP ID; '' for a camera registered as its own device (type 131/132) to whom may not read its national ID"), civilCode: z.string().describe("the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID") })
       .nullable()
       .optional()
       .describe('for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave'),

@@ -9502,7 +9502,7 @@ export interface paths {
                                 sourceUrl: string | null;
                                 /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
                                 via?: {
-                                    /** @description the lower platform's or GB device's SIP ID */
+                                    /** @description the lower platform's or GB device's SIP ID; '' for a camera registered as its own device (type 131/132) to whom may not read its national ID */
                                     device: string;
                                     /** @description the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID */
                                     civilCode: string;
@@ -9761,7 +9761,7 @@ export interface paths {
                             sourceUrl: string | null;
                             /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
                             via?: {
-                                /** @description the lower platform's or GB device's SIP ID */
+                                /** @description the lower platform's or GB device's SIP ID; '' for a camera registered as its own device (type 131/132) to whom may not read its national ID */
                                 device: string;
                                 /** @description the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID */
                                 civilCode: string;
@@ -10004,7 +10004,7 @@ export interface paths {
                             sourceUrl: string | null;
                             /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
                             via?: {
-                                /** @description the lower platform's or GB device's SIP ID */
+                                /** @description the lower platform's or GB device's SIP ID; '' for a camera registered as its own device (type 131/132) to whom may not read its national ID */
                                 device: string;
                                 /** @description the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID */
                                 civilCode: string;
@@ -10254,7 +10254,7 @@ export interface paths {
                             sourceUrl: string | null;
                             /** @description for a camera a lower platform or GB/T 28181 device catalogued: which one, and the region code it gave */
                             via?: {
-                                /** @description the lower platform's or GB device's SIP ID */
+                                /** @description the lower platform's or GB device's SIP ID; '' for a camera registered as its own device (type 131/132) to whom may not read its national ID */
                                 device: string;
                                 /** @description the channel's region code (行政区划): its catalog item's CivilCode, else the first 6 digits of its ID */
                                 civilCode: string;

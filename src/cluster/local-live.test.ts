@@ -1,0 +1,98 @@
+// A recording session's frames taken in the same process: the description first, frames from
+// the first keyframe, each a copy that outlives the memory the recorder hands back, and the
+// session's end closing the source.
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import type { StreamInfo, VideoFrame } from '../ingest/source.js';
+import { LocalLiveSource } from './local-live.js';
+import type { LiveTap } from './peer-live.js';
+
+const INFO: StreamInfo = { video: { codec: 'h264', codecString: 'avc1.64001f', width: 1280, height: 720, fps: 25, parameterSets: [Buffer.from([0x67, 1, 2, 3]), Buffer.from([0x68, 4])] } };
+
+class Session implements LiveTap {
+  info: StreamInfo | undefined;
+  private readonly e = new EventEmitter();
+  subscribe(v: { onInfo(i: StreamInfo): void; onFrame(f: VideoFrame): void; onEnd(): void }): () => void {
+    const i = (x: StreamInfo) => v.onInfo(x);
+    const f = (x: VideoFrame) => v.onFrame(x);
+    const end = () => v.onEnd();
+    this.e.on('info', i).on('frame', f).on('end', end);
+    return () => void this.e.off('info', i).off('frame', f).off('end', end);
+  }
+  describe(info: StreamInfo): void {
+    this.info = info;
+    this.e.emit('info', info);
+  }
+  frame(f: VideoFrame): void {
+    this.e.emit('frame', f);
+  }
+  end(): void {
+    this.e.emit('end');
+  }
+  get viewers(): number {
+    return this.e.listenerCount('frame');
+  }
+}
+
+/** A frame whose units are views into `memory`, as a source that reuses its read buffer gives them. */
+function frameIn(memory: Buffer, i: number, keyframe: boolean): VideoFrame {
+  memory.fill(i);
+  memory[0] = keyframe ? 0x65 : 0x41;
+  return { kind: 'video', keyframe, wallClockMs: 1_796_000_000_000 + i * 40, pts90k: i * 3600, ...(i % 2 ? { dts90k: i * 3600 - 1800 } : {}), nalus: [memory.subarray(0, 5), memory.subarray(5, 900)], release: () => undefined };
+}
+
+describe('a recording session of this process as a stream hub source', () => {
+  it('gives the description, then copies of the frames from the first keyframe that survive the reuse of their memory', async () => {
+    const session = new Session();
+    session.info = INFO;
+    const source = new LocalLiveSource(session, 7);
+    const infos: StreamInfo[] = [];
+    const got: VideoFrame[] = [];
+    source.on('info', (i) => infos.push(i));
+    source.on('frame', (f) => void (f.kind === 'video' && got.push(f)));
+    await source.start();
+    expect(infos).toEqual([INFO]);
+    expect(session.viewers).toBe(1);
+
+    const memory = Buffer.alloc(900);
+    const expected: Buffer[][] = [];
+    for (const [i, key] of [[1, false], [2, true], [3, false], [4, true]] as const) {
+      const f = frameIn(memory, i, key);
+      if (i >= 2) expected.push(f.nalus.map((n) => Buffer.from(n)));
+      session.frame(f);
+    }
+    // The source's memory now holds the last frame only; the copies still hold each their own.
+    expect(got.map((f) => f.pts90k)).toEqual([2, 3, 4].map((i) => i * 3600));
+    expect(got.map((f) => f.nalus)).toEqual(expected);
+    expect(got.map((f) => f.dts90k)).toEqual([undefined, 3 * 3600 - 1800, undefined]);
+    expect(got.every((f) => f.release === undefined && f.lengthPrefixed === true)).toBe(true);
+    for (const f of got) for (const n of f.nalus) expect(Buffer.from(n.buffer, n.byteOffset - 4, 4).readUInt32BE(0)).toBe(n.length);
+    expect(source.stats.bytesIn).toBe(3 * 900);
+
+    // A new connection of the session: a new description, and again nothing before a keyframe.
+    session.describe({ video: { ...INFO.video, width: 640, height: 360 } });
+    session.frame(frameIn(memory, 5, false));
+    session.frame(frameIn(memory, 6, true));
+    expect(infos.map((i) => i.video.width)).toEqual([1280, 640]);
+    expect(got.map((f) => f.pts90k / 3600)).toEqual([2, 3, 4, 6]);
+
+    let closed = false;
+    source.on('close', () => (closed = true));
+    session.end();
+    expect(closed).toBe(true);
+    expect(session.viewers).toBe(0);
+  });
+
+  it('closing the source leaves the session', async () => {
+    const session = new Session();
+    const source = new LocalLiveSource(session, 7);
+    const infos: StreamInfo[] = [];
+    source.on('info', (i) => infos.push(i));
+    await source.start();
+    // No description yet: none is given until the session has one.
+    expect(infos).toEqual([]);
+    expect(session.viewers).toBe(1);
+    await source.close();
+    expect(session.viewers).toBe(0);
+  });
+});
