@@ -6,6 +6,10 @@
 // JavaScript each page loaded (parsed kB, and kB on the wire when fetched), then the JSON line:
 // `pageLoadP95Ms` (over every load) and each page's figures. The sign-in page is measured too:
 // what a browser with nothing cached must fetch before anyone can sign in.
+// No camera simulator runs here (`vigil serve --demo` starts one; seedDemo only registers cameras
+// pointing at it): the wall of /live fills with the first cameras and asks for their streams, and
+// the server answers and logs that the camera source could not be opened. That is expected; the
+// load measured is the page's, not the video's (READY waits for no picture).
 import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';

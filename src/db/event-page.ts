@@ -18,13 +18,24 @@ export interface EventPageFilter {
   /** Rows before this one in (time desc, id desc) order: time < at, or time = at and id < id. */
   before?: { at: number; id: number };
   limit: number;
+  /**
+   * Alarms only: also those with no camera, routed to an organisation within `scopePaths`
+   * (anywhere when unscoped), and with `platformWide` those routed nowhere (storage). Ignored
+   * when `cameraIds` names cameras.
+   */
+  withoutCamera?: { platformWide: boolean };
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
+/** Ids of the organisations within any of `scopes`, as a subquery. */
+export function organisationsWithin(db: Kysely<Database>, scopes: string[]) {
+  return db.selectFrom('organisations').select('id').where((o) => o.or(scopes.map((p) => o('path', 'like', `${escapeLike(p)}%`))));
+}
+
 /** Ids of the cameras within any of `scopes` (region or any of the four units), as a subquery. */
 export function camerasWithin(db: Kysely<Database>, scopes: string[]) {
-  const orgs = () => db.selectFrom('organisations').select('id').where((o) => o.or(scopes.map((p) => o('path', 'like', `${escapeLike(p)}%`))));
+  const orgs = () => organisationsWithin(db, scopes);
   return db
     .selectFrom('cameras')
     .select('cameras.id')

@@ -3,7 +3,7 @@
 // orders have their own repository (work-order.repository.ts).
 import { sql, type Generated, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { chunks } from './chunks.js';
-import { camerasWithin, scoped, type EventPageFilter } from './event-page.js';
+import { camerasWithin, organisationsWithin, scoped, type EventPageFilter } from './event-page.js';
 import type { Database } from './schema.js';
 import type { WorkOrderTable } from './work-order.repository.js';
 
@@ -185,9 +185,20 @@ export class HealthRepository {
 
   /** Alarms of cameras raised in [from, to), newest first, one page (the event list across cameras). */
   async alarmsAcross(f: EventPageFilter): Promise<AlarmRow[]> {
-    let q = this.db.selectFrom('alarms').selectAll().where('at', '>=', f.from).where('at', '<', f.to).where('camera_id', 'is not', null);
-    if (f.cameraIds) q = q.where('camera_id', 'in', f.cameraIds.length ? f.cameraIds : [-1]);
-    if (scoped(f)) q = q.where('camera_id', 'in', camerasWithin(this.db, f.scopePaths));
+    let q = this.db.selectFrom('alarms').selectAll().where('at', '>=', f.from).where('at', '<', f.to);
+    q = q.where((eb) => {
+      const onCamera = [eb('camera_id', 'is not', null)];
+      if (f.cameraIds) onCamera.push(eb('camera_id', 'in', f.cameraIds.length ? f.cameraIds : [-1]));
+      if (scoped(f)) onCamera.push(eb('camera_id', 'in', camerasWithin(this.db, f.scopePaths)));
+      const either = [eb.and(onCamera)];
+      if (f.withoutCamera && !f.cameraIds) {
+        const routed = [eb('camera_id', 'is', null), eb('organisation_id', 'is not', null)];
+        if (scoped(f)) routed.push(eb('organisation_id', 'in', organisationsWithin(this.db, f.scopePaths)));
+        either.push(eb.and(routed));
+        if (f.withoutCamera.platformWide) either.push(eb.and([eb('camera_id', 'is', null), eb('organisation_id', 'is', null)]));
+      }
+      return eb.or(either);
+    });
     if (f.kinds) q = q.where('kind', 'in', f.kinds.length ? f.kinds : ['']);
     if (f.severities) q = q.where('severity', 'in', f.severities.length ? f.severities : ['']);
     const b = f.before;

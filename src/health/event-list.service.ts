@@ -1,6 +1,7 @@
 // The event list across cameras (issue 20 item 10): alarms (faults found, outages, operators'
 // reports, GB/T 28181 device alarms) and the recording index's camera events (gaps, connects,
-// clock jumps) of the cameras one may see, by time range, camera, organisation subtree, kind and
+// clock jumps) of the cameras one may see, and the alarms with no camera one may see (routed to
+// an organisation in one's reach; platform-wide ones such as storage for a reach over everything), by time range, camera, organisation subtree, kind and
 // severity, newest first a page at a time; each with a picture where there is one: the alarm's
 // snapshot, or a frame of the recording at the event's instant. Looking at a picture is looking
 // at footage: registered like any view.
@@ -16,7 +17,7 @@ import type { CameraEventRow, RecordingIndex } from '../db/recording-index.repos
 import type { CameraEventKind } from '../db/recording.repository.js';
 import { Errors } from '../errors.js';
 import type { AlarmKind, Severity } from './alarm.service.js';
-import { healthScopes, type EventSubjects } from './event-visibility.js';
+import { eventReach, type EventReach, type EventSubjects } from './event-visibility.js';
 import type { RecordedFrames } from './recorded-frame.js';
 
 export const ALARM_KINDS: readonly AlarmKind[] = ['finding', 'offline', 'recovered', 'work_order_overdue', 'work_order_police', 'suspicious_event', 'storage', 'notice_late', 'device_alarm'];
@@ -47,8 +48,11 @@ export interface ListedEvent {
   endAt: number | null;
   kind: string;
   severity: string;
-  cameraId: number;
-  cameraName: string;
+  /** Null for an alarm with no camera (storage, a late notice routed to an organisation). */
+  cameraId: number | null;
+  cameraName: string | null;
+  /** The organisation an alarm with no camera is routed to; null otherwise and for platform-wide ones. */
+  organisationId: number | null;
   title: string;
   detail: Record<string, unknown>;
   /** The instant to play back (and of a recorded frame): an operator's report's sighting, an alarm's clip start, else `at`. */
@@ -104,7 +108,8 @@ export class EventListService {
 
   async list(actor: Actor, q: EventQuery): Promise<EventListPage> {
     if (!(q.from < q.to)) throw Errors.validation('the range must end after it starts', [{ path: 'to', message: 'not after from' }]);
-    const scopes = await this.scopesFor(actor, q);
+    const reach = eventReach(actor);
+    const scopes = await this.scopesFor(actor, reach, q);
     if (q.cameraIds) await this.checkCameras(actor, q.cameraIds);
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     const alarmKinds = q.kinds ? q.kinds.filter((k) => (ALARM_KINDS as readonly string[]).includes(k)) : undefined;
@@ -115,20 +120,22 @@ export class EventListService {
     const alarmBefore = cursor && { at: cursor.at, id: cursor.source === 'a' ? cursor.id : 0 };
     const recordingBefore = cursor && { at: cursor.at, id: cursor.source === 'r' ? cursor.id : Number.MAX_SAFE_INTEGER };
     const [alarms, recorded] = await Promise.all([
-      alarmKinds?.length === 0 ? [] : this.d.alarms.alarmsAcross({ ...base, ...(alarmKinds ? { kinds: alarmKinds } : {}), ...(q.severities ? { severities: q.severities } : {}), ...(alarmBefore ? { before: alarmBefore } : {}) }),
+      // The same rule as the event stream's (EventVisibility): platform-wide alarms only for a reach
+      // over everything, and not when the list is narrowed to an organisation's subtree.
+      alarmKinds?.length === 0 ? [] : this.d.alarms.alarmsAcross({ ...base, withoutCamera: { platformWide: reach.everywhere && q.organisationId === undefined }, ...(alarmKinds ? { kinds: alarmKinds } : {}), ...(q.severities ? { severities: q.severities } : {}), ...(alarmBefore ? { before: alarmBefore } : {}) }),
       recordingKinds?.length === 0 ? [] : this.d.index.eventsAcross({ ...base, ...(recordingKinds ? { kinds: recordingKinds } : {}), ...(recordingBefore ? { before: recordingBefore } : {}) }),
     ]);
     const merged = [...alarms.map((a) => ({ at: a.at, source: 'a' as const, id: a.id, alarm: a })), ...recorded.map((e) => ({ at: e.startMs, source: 'r' as const, id: e.id, event: e }))];
     merged.sort((x, y) => y.at - x.at || (x.source === y.source ? y.id - x.id : x.source === 'a' ? -1 : 1));
     const page = merged.slice(0, q.limit);
-    const cameras = await this.d.cameras([...new Set(page.map((r) => ('alarm' in r ? r.alarm.camera_id! : r.event.cameraId)))]);
+    const cameras = await this.d.cameras([...new Set(page.flatMap((r) => ('alarm' in r ? (r.alarm.camera_id === null ? [] : [r.alarm.camera_id]) : [r.event.cameraId])))]);
     const byId = new Map(cameras.map((c) => [c.id, c]));
     const subjects = await this.d.subjects.cameras(cameras);
-    const mayPlay = (id: number) => {
-      const s = subjects.get(id);
+    const mayPlay = (id: number | null) => {
+      const s = id === null ? undefined : subjects.get(id);
       return !!s && can(actor, 'play-back', s);
     };
-    const items = page.map((r) => ('alarm' in r ? this.alarmItem(r.alarm, byId, mayPlay(r.alarm.camera_id!)) : this.recordingItem(r.event, byId, mayPlay(r.event.cameraId))));
+    const items = page.map((r) => ('alarm' in r ? this.alarmItem(r.alarm, byId, mayPlay(r.alarm.camera_id)) : this.recordingItem(r.event, byId, mayPlay(r.event.cameraId))));
     const last = page.at(-1);
     return { items, next: merged.length > q.limit && last ? encodeCursor({ at: last.at, source: last.source, id: last.id }) : null };
   }
@@ -161,8 +168,7 @@ export class EventListService {
   }
 
   /** Paths the list is read within: the actor's reach, narrowed to the organisation asked for. */
-  private async scopesFor(actor: Actor, q: EventQuery): Promise<string[]> {
-    const reach = healthScopes(actor);
+  private async scopesFor(actor: Actor, { scopes: reach }: EventReach, q: EventQuery): Promise<string[]> {
     if (!reach.length) {
       await this.d.log.refuse(actor, { action: 'registry_view', reason: 'no camera in reach', target: 'event list' }, Errors.forbidden('you may not see any camera').withParams({ reason: 'no-camera-in-reach' }));
     }
@@ -185,21 +191,26 @@ export class EventListService {
     }
   }
 
-  /** An alarm's picture: its own snapshot, else (an outage, a device alarm) the recording at its instant for one who may play it back. */
+  /**
+   * An alarm's picture: its own snapshot, else (an outage, a device alarm) the recording at its
+   * instant for one who may play it back; none for an alarm with no camera.
+   */
   private alarmItem(a: AlarmRow, cameras: Map<number, Camera>, mayPlay: boolean): ListedEvent {
-    const cameraId = a.camera_id!;
+    const cameraId = a.camera_id;
     const detail = parse(a.detail);
     const playAt = typeof detail.seenAt === 'number' ? detail.seenAt : (a.clip_from ?? a.at);
+    const picture = cameraId === null ? null : a.snapshot ? 'snapshot' : mayPlay ? 'recording' : null;
     return {
-      id: `alarm-${a.id}`, source: 'alarm', sourceId: a.id, at: a.at, endAt: null, kind: a.kind, severity: a.severity, cameraId, cameraName: cameras.get(cameraId)?.name ?? `#${cameraId}`,
-      title: a.title, detail, playAt, picture: a.snapshot ? 'snapshot' : mayPlay ? 'recording' : null, acknowledgedAt: a.acknowledged_at,
+      id: `alarm-${a.id}`, source: 'alarm', sourceId: a.id, at: a.at, endAt: null, kind: a.kind, severity: a.severity, cameraId,
+      cameraName: cameraId === null ? null : (cameras.get(cameraId)?.name ?? `#${cameraId}`), organisationId: cameraId === null ? a.organisation_id : null,
+      title: a.title, detail, playAt, picture, acknowledgedAt: a.acknowledged_at,
     };
   }
 
   private recordingItem(e: CameraEventRow, cameras: Map<number, Camera>, mayPlay: boolean): ListedEvent {
     return {
       id: `recording-${e.id}`, source: 'recording', sourceId: e.id, at: e.startMs, endAt: e.endMs, kind: e.kind, severity: RECORDING_KINDS[e.kind] ?? 'info', cameraId: e.cameraId,
-      cameraName: cameras.get(e.cameraId)?.name ?? `#${e.cameraId}`, title: e.kind, detail: parse(e.detail), playAt: e.startMs, picture: mayPlay ? 'recording' : null, acknowledgedAt: null,
+      cameraName: cameras.get(e.cameraId)?.name ?? `#${e.cameraId}`, organisationId: null, title: e.kind, detail: parse(e.detail), playAt: e.startMs, picture: mayPlay ? 'recording' : null, acknowledgedAt: null,
     };
   }
 }

@@ -15,6 +15,21 @@ export function healthScopes(actor: Actor): string[] {
   return [...new Set([...actor.scopes('basic-info:read'), ...actor.scopes('live:view')])];
 }
 
+/**
+ * Where an actor sees events: those of cameras under `scopes`, those routed to an organisation
+ * under `scopes`, and platform-wide ones (no camera, no organisation) only with `everywhere`.
+ * The event list reads it as a query (src/db/event-page.ts), the checker below event by event.
+ */
+export interface EventReach {
+  scopes: string[];
+  everywhere: boolean;
+}
+
+export function eventReach(actor: Actor): EventReach {
+  const scopes = healthScopes(actor);
+  return { scopes, everywhere: scopes.includes('') };
+}
+
 export class EventVisibility {
   constructor(private readonly subjects: EventSubjects) {}
 
@@ -22,7 +37,7 @@ export class EventVisibility {
   of(actor: Actor): (cameraId: number | null, organisationId: number | null) => Promise<boolean> {
     const cameras = new Map<number, CameraSubject | null>();
     const orgs = new Map<number, string | null>();
-    const scopes = healthScopes(actor);
+    const { scopes, everywhere } = eventReach(actor);
     return async (cameraId, organisationId) => {
       if (cameraId !== null) {
         if (!cameras.has(cameraId)) cameras.set(cameraId, await this.subjects.camera(cameraId).catch(() => null));
@@ -35,7 +50,7 @@ export class EventVisibility {
         const path = orgs.get(organisationId);
         return path != null && scopes.some((s) => within(path, s));
       }
-      return actor.holdsEverywhere('basic-info:read') || actor.holdsEverywhere('live:view');
+      return everywhere;
     };
   }
 }

@@ -3,6 +3,9 @@
 // two cameras whose footage is really recorded (a plain colour each, indexed as the recorder does),
 // sees both cameras' gaps with a picture of each recording at that instant and nothing outside the
 // range (and the district's subtree), then opens playback at one gap's instant and the player shows that camera's picture there.
+// Before that, with the list open on its default range (up to now), alarms are raised: one routed to
+// the operator's district with no camera and one on a camera appear without a reload, and a
+// platform-wide one (storage: beyond a district operator's reach) never does.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +20,7 @@ const contexts: BrowserContext[] = [];
 let operator: Person;
 let camA: number;
 let camB: number;
+let districtId: number;
 /** The instant the cameras (re)connected; gaps at T + 2 s (A) and T + 3 s (B), another gap of A half an hour before. */
 let T: number;
 const shots = mkdtempSync(join(tmpdir(), 'vigil-events-shots-'));
@@ -35,6 +39,7 @@ describe('the event list in the console', () => {
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       return r.body.id;
     };
+    districtId = district.body.id;
     camA = await camera(1, '校门口');
     camB = await camera(2, '操场');
     T = Math.floor((Date.now() - 600_000) / 1000) * 1000;
@@ -56,6 +61,35 @@ describe('the event list in the console', () => {
     await browser?.close();
     await server?.close();
   });
+
+  async function seesLive(page: Page, errors: string[], lang: 'zh' | 'en', labels: { district: string; noticeLate: string; finding: string; platformWide: string }) {
+    await page.goto(`${server.url}/events`);
+    // The first page is shown and the event stream is open: what is raised now is news.
+    await waitForTrue(page, `(() => { const l = document.querySelector('[data-testid="events-live"]'); return Number(document.querySelector('[data-testid="events-table"]')?.dataset.searches) >= 1 && l?.dataset.live === 'yes' && l?.dataset.stream === 'open'; })()`);
+    const arrived = Number(await page.getByTestId('events-live').getAttribute('data-arrived'));
+    const alarms = server.ctx.health.alarms;
+    // The platform-wide one first: had it been let through, it would be fetched with the two after it.
+    await alarms.raise({ kind: 'storage', severity: 'critical', camera_id: null, organisation_id: null, title: `Storage ${lang}` });
+    const notice = await alarms.raise({ kind: 'notice_late', severity: 'warning', camera_id: null, organisation_id: districtId, title: `Notice ${lang}` });
+    const finding = await alarms.raise({ kind: 'finding', severity: 'warning', camera_id: camA, organisation_id: districtId, title: `Finding ${lang}`, clip_from: T + 2000 });
+    const rows = page.locator('[data-testid="events-table"] tbody tr[data-row-key]');
+    await waitForTrue(page, `!!document.querySelector('[data-testid="events-table"] tbody tr[data-row-key="alarm-${notice.id}"]') && !!document.querySelector('[data-testid="events-table"] tbody tr[data-row-key="alarm-${finding.id}"]')`, { timeout: ACTION_TIMEOUT_MS });
+    expect(Number(await page.getByTestId('events-live').getAttribute('data-arrived'))).toBe(arrived + 2);
+    // Newest first: the two new ones on top, the camera's (raised last) above the district's.
+    expect(await rows.nth(0).getAttribute('data-row-key')).toBe(`alarm-${finding.id}`);
+    expect(await rows.nth(1).getAttribute('data-row-key')).toBe(`alarm-${notice.id}`);
+    const noticeRow = page.locator(`[data-testid="events-table"] tbody tr[data-row-key="alarm-${notice.id}"]`);
+    const noticeText = await noticeRow.innerText();
+    for (const word of [labels.district, labels.noticeLate, `Notice ${lang}`]) expect(noticeText).toContain(word);
+    expect(await noticeRow.locator('button').count()).toBe(0);
+    const findingText = await rows.nth(0).innerText();
+    for (const word of ['校门口', labels.finding, `Finding ${lang}`]) expect(findingText).toContain(word);
+    expect(await page.getByTestId(`event-playback-alarm-${finding.id}`).count()).toBe(1);
+    expect(await page.locator('[data-testid="events-table"]').innerText()).not.toContain(`Storage ${lang}`);
+    expect(await page.locator('[data-testid="events-table"]').innerText()).not.toContain(labels.platformWide);
+    await page.screenshot({ path: join(shots, `events-live-${lang}.png`), fullPage: true });
+    expect(errors).toEqual([]);
+  }
 
   async function findAndPlay(page: Page, errors: string[], lang: 'zh' | 'en', gapLabel: string, district: string) {
     await page.goto(`${server.url}/events`);
@@ -108,11 +142,14 @@ describe('the event list in the console', () => {
     await signInContext(context, server, operator);
     const page = await context.newPage();
     page.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    await findAndPlay(page, watchPageErrors(page), 'zh', '录像中断', '蜀山区');
+    const errors = watchPageErrors(page);
+    await seesLive(page, errors, 'zh', { district: '蜀山区', noticeLate: '报告逾期', finding: '诊断异常', platformWide: '全平台' });
+    await findAndPlay(page, errors, 'zh', '录像中断', '蜀山区');
   }, 300_000);
 
   it('does the same in English', async () => {
     const { page, errors } = await signedInEnglishPage(browser, server, operator, contexts);
+    await seesLive(page, errors, 'en', { district: 'Shushan', noticeLate: 'Late notice', finding: 'Diagnostic finding', platformWide: 'Platform-wide' });
     await findAndPlay(page, errors, 'en', 'Recording gap', 'Shushan');
     console.info(`screenshots in ${shots}`);
   }, 300_000);

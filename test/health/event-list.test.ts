@@ -167,6 +167,40 @@ describe.each(DIALECTS)('event list across cameras (%s)', (dialect) => {
     expect(items.map((a) => a.cameraId).sort()).toEqual([w.camA, camA2].sort());
   });
 
+  it('lists alarms with no camera under the event stream\'s rule: routed to an organisation in reach, platform-wide ones for a reach over everything', async () => {
+    // A minute later than the cases above (their lists stay as they are).
+    t.clock.set(T0 + 100_000);
+    const storage = await t.health.alarms.raise({ kind: 'storage', severity: 'critical', camera_id: null, organisation_id: null, title: 'Storage nearly full' });
+    const routedA = await t.health.alarms.raise({ kind: 'notice_late', severity: 'warning', camera_id: null, organisation_id: w.districtA, title: 'Notice late in A' });
+    const routedB = await t.health.alarms.raise({ kind: 'notice_late', severity: 'warning', camera_id: null, organisation_id: w.districtB, title: 'Notice late in B' });
+    t.clock.set(T0 + 12_000);
+    const everywhere = await signIn(t, await person(t, 'op-all', [['duty_operator', null]]));
+    const listed = async (c: Client, q = '') => {
+      const r = await search(c, `from=${T0 + 90_000}&to=${T0 + 110_000}${q}`);
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json().items as { id: string; sourceId: number; cameraId: number | null; cameraName: string | null; organisationId: number | null; picture: string | null }[];
+    };
+    const ids = (items: { sourceId: number }[]) => items.map((e) => e.sourceId);
+    // Newest first, by id at one instant.
+    expect(ids(await listed(everywhere))).toEqual([routedB.id, routedA.id, storage.id]);
+    expect(ids(await listed(operator))).toEqual([routedA.id]);
+    expect(ids(await listed(outsider))).toEqual([routedB.id]);
+    expect((await listed(operator))[0]).toMatchObject({ cameraId: null, cameraName: null, organisationId: w.districtA, picture: null });
+    // The list agrees with the event stream's check, event by event.
+    for (const c of [everywhere, operator, outsider]) {
+      const user = (await t.repos.accounts.userById(c.person.id))!;
+      const actor = t.access.accounts.actor(user, await t.access.accounts.grants(c.person.id), { sourceAddress: null });
+      const visible = t.health.visibility.of(actor);
+      const expected = [];
+      for (const a of [routedB, routedA, storage]) if (await visible(a.cameraId, a.organisationId)) expected.push(a.id);
+      expect(ids(await listed(c))).toEqual(expected);
+    }
+    // Narrowed to an organisation: what is routed within its subtree, never the platform-wide; narrowed to cameras: none of these.
+    expect(ids(await listed(everywhere, `&organisationId=${w.cityA}`))).toEqual([routedA.id]);
+    expect(ids(await listed(everywhere, `&cameraIds=${w.camA}`))).toEqual([]);
+    expect(ids(await listed(everywhere, '&kinds=storage'))).toEqual([storage.id]);
+  });
+
   it('answers `vigil events` through the server with the same list, and the same refusal', async () => {
     await t.raw.listen({ host: '127.0.0.1', port: 0 });
     const http = { http: { host: '127.0.0.1', port: (t.raw.server.address() as { port: number }).port } };

@@ -21,8 +21,8 @@ export const eventsHelp = `vigil events --login LOGIN [--totp CODE] [--server UR
 
 interface Listed {
   at: number;
-  cameraId: number;
-  cameraName: string;
+  cameraId: number | null;
+  cameraName: string | null;
   kind: string;
   severity: string;
   title: string;
@@ -74,7 +74,7 @@ export async function eventsCommand(config: ServerConfig, args: string[], out: N
     const page = await api.request<{ items: Listed[]; next: string | null }>('GET', `/events/search?${q}`);
     if (r.json) out.write(`${JSON.stringify(page)}\n`);
     else if (page.items.length) {
-      printTable(page.items.map((e) => ({ time: new Date(e.at).toISOString(), camera: `${e.cameraId} ${e.cameraName}`, kind: e.kind, severity: e.severity, picture: e.picture ?? '', title: e.title })), ['time', 'camera', 'kind', 'severity', 'picture', 'title'], out);
+      printTable(page.items.map((e) => ({ time: new Date(e.at).toISOString(), camera: e.cameraId === null ? '' : `${e.cameraId} ${e.cameraName ?? ''}`, kind: e.kind, severity: e.severity, picture: e.picture ?? '', title: e.title })), ['time', 'camera', 'kind', 'severity', 'picture', 'title'], out);
     }
     shown += page.items.length;
     cursor = page.next;

@@ -93,7 +93,47 @@ export function setSessionLostHandler(handler: ((e: ApiError) => void) | null): 
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+// Reads a page load starts before the page asks for them (session/start.ts: beside /auth/me and
+// the page's bundle, instead of after the shell and the page have rendered). The page's first
+// read of the same URL takes that answer; later reads, and reads after EARLY_MS, ask anew.
+const EARLY_MS = 10_000;
+const early = new Map<string, { at: number; answer: Promise<unknown> }>();
+let askingEarly = false;
+
+/** Runs `ask`, whose GETs (each begun synchronously in it) are kept for the page's first read of each. */
+export function askEarly(ask: () => void): void {
+  askingEarly = true;
+  try {
+    ask();
+  } catch {
+    // A guess that fails costs nothing: the page asks again itself.
+  } finally {
+    askingEarly = false;
+  }
+}
+
+export function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  if (method !== 'GET') return send<T>(method, path, options);
+  const url = buildUrl(path, options.query);
+  const kept = early.get(url);
+  const fresh = kept && Date.now() - kept.at < EARLY_MS;
+  if (askingEarly) {
+    // Two early askers of one URL (the shell and the page) share one read.
+    if (fresh) return kept.answer as Promise<T>;
+    const { signal: _unused, ...rest } = options;
+    const answer = send<T>(method, path, rest);
+    answer.catch(() => undefined);
+    early.set(url, { at: Date.now(), answer });
+    return answer;
+  }
+  if (kept) {
+    early.delete(url);
+    if (fresh) return kept.answer as Promise<T>;
+  }
+  return send<T>(method, path, options);
+}
+
+async function send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   let body: BodyInit | undefined;
   if (options.json !== undefined) {

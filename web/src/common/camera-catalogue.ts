@@ -50,6 +50,12 @@ export async function loadCatalogue(signal: AbortSignal, withGroups: boolean, po
   return { cameras, byId: new Map(cameras.map((c) => [c.id, c])), organisations, groups };
 }
 
+/** The catalogue's first reads for one who may not read groups (a watcher): begun early by a page load (api/client.ts askEarly). */
+export function catalogueFirstReads(): void {
+  void api.cameras.list({ limit: PAGE, offset: 0 });
+  void api.organisations.list();
+}
+
 /** Permissions that let a person list cameras at all (src/access/camera-view.ts). */
 export const CAMERA_LISTING_PERMISSIONS = ['basic-info:read', 'basic-info:write', 'live:view', 'playback:view', 'footage:view'] as const;
 

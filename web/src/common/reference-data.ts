@@ -25,6 +25,12 @@ export function buildOrgTree(orgs: readonly Organisation[]): OrgTreeNode[] {
   return roots;
 }
 
+/** The reads of useOrganisations and usePlaceCategories, begun early by a page load (api/client.ts askEarly). */
+export function referenceFirstReads(): void {
+  void api.organisations.list();
+  void api.profiles.placeCategories();
+}
+
 export function useOrganisations() {
   const state = useAsync(() => api.organisations.list().then((r) => r.items), []);
   const byId = useMemo(() => new Map((state.data ?? []).map((o) => [o.id, o])), [state.data]);

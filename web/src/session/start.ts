@@ -1,8 +1,10 @@
 // What a page load starts before React renders, so the steps of a signed-in page overlap instead
 // of following each other: who is signed in (/auth/me) is asked beside the language bundle, and
 // the shell's and the page's bundles are fetched beside both when this browser was signed in last
-// time (a hint kept in storage, no secret: a wrong guess costs only an unneeded download).
+// time (a hint kept in storage, no secret: a wrong guess costs only an unneeded download), and
+// once each bundle is here the reads its first paint makes (api/client.ts askEarly).
 import { accessApi, type Me } from '../api/access';
+import { askEarly } from '../api/client';
 import { preloadPage } from '../shell/nav';
 
 const HINT = 'vigil.signedIn';
@@ -12,7 +14,7 @@ export function startSession(): void {
   first = accessApi.auth.me();
   first.catch(() => undefined);
   if (signedInLastTime()) {
-    void import('../shell/shell').catch(() => undefined);
+    void import('../shell/shell').then((m) => askEarly(m.shellFirstReads), () => undefined);
     preloadPage(window.location.pathname);
   }
 }

@@ -1,8 +1,10 @@
 // The side menu. Pages not built yet are listed disabled, so each later feature only fills in
 // its `page`.
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import { askEarly } from '../api/client';
 
-type PageModule = { default: ComponentType };
+/** A page's module: the page, and the reads its first paint makes, to begin them early (api/client.ts askEarly). */
+type PageModule = { default: ComponentType; firstReads?: () => void };
 
 /** A page's bundle, fetched when first shown or sooner by `preloadPage`. */
 function screen(load: () => Promise<PageModule>): LazyExoticComponent<ComponentType> & { preload(): Promise<PageModule> } {
@@ -108,7 +110,13 @@ export function findNavItem(path: string, nav: NavGroup[] = NAV): NavItem | unde
   return undefined;
 }
 
-/** Starts fetching the bundle of the page at `path` (a reload or a link opened), beside sign-in's checks. */
+/**
+ * Starts fetching the bundle of the page at `path` (a reload or a link opened), beside sign-in's
+ * checks, and once it is here the reads of the page's first paint, so their answers are on their
+ * way while the shell and the page render.
+ */
 export function preloadPage(path: string): void {
-  void findNavItem(path, [...NAV, ACCOUNT_NAV])?.page?.preload?.().catch(() => undefined);
+  void findNavItem(path, [...NAV, ACCOUNT_NAV])?.page?.preload?.().then((m) => {
+    if (m.firstReads) askEarly(m.firstReads);
+  }, () => undefined);
 }

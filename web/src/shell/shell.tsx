@@ -6,11 +6,18 @@ import { LegalStandingBanner } from './legal-standing-banner';
 import type { MenuProps } from 'antd';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api, request } from '../api/client';
 import { useMe } from '../session/session';
 import { ACCOUNT_NAV, DEFAULT_PATH, findNavItem, visibleNav } from './nav';
 import { navigate, usePath } from './router';
 
 const { Header, Sider, Content } = Layout;
+
+/** What the header asks for at its first paint (the to-do badge, the legal standing banner), begun early. */
+export function shellFirstReads(): void {
+  void request('GET', '/todo');
+  void api.profiles.list();
+}
 
 export function Shell() {
   const { t } = useTranslation();

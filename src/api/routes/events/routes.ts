@@ -20,7 +20,8 @@ const list = <T extends string>(values: readonly T[], what: string) =>
 
 const event = z.object({
   id: z.string(), source: z.enum(['alarm', 'recording']), sourceId: z.number(), at: z.number(), endAt: z.number().nullable(), kind: z.string(), severity: z.string(),
-  cameraId: z.number(), cameraName: z.string(), title: z.string(), detail: z.record(z.string(), z.unknown()),
+  cameraId: z.number().nullable().describe('Null for an alarm with no camera (storage, one routed to an organisation)'), cameraName: z.string().nullable(),
+  organisationId: z.number().nullable().describe('The organisation an alarm with no camera is routed to'), title: z.string(), detail: z.record(z.string(), z.unknown()),
   playAt: z.number().describe('The instant to play back: a report\'s sighting, an alarm\'s clip start, else at'),
   picture: z.enum(['snapshot', 'recording']).nullable().describe('snapshot: GET /alarms/{sourceId}/snapshot; recording: GET /cameras/{cameraId}/recorded-frame?at={playAt}'),
   acknowledgedAt: z.number().nullable(),
@@ -33,7 +34,7 @@ export const eventRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (app, d
     config: { access: 'signed-in' },
     schema: {
       tags,
-      summary: 'Events across the cameras one may see (alarms and recording events), newest first, a page at a time',
+      summary: 'Events one may see (alarms, also those with no camera, and the cameras\' recording events), newest first, a page at a time',
       querystring: z.strictObject({
         from: instant,
         to: instant,

@@ -19727,7 +19727,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events across the cameras one may see (alarms and recording events), newest first, a page at a time */
+        /** Events one may see (alarms, also those with no camera, and the cameras' recording events), newest first, a page at a time */
         get: {
             parameters: {
                 query: {
@@ -19767,8 +19767,11 @@ export interface paths {
                                 endAt: number | null;
                                 kind: string;
                                 severity: string;
-                                cameraId: number;
-                                cameraName: string;
+                                /** @description Null for an alarm with no camera (storage, one routed to an organisation) */
+                                cameraId: number | null;
+                                cameraName: string | null;
+                                /** @description The organisation an alarm with no camera is routed to */
+                                organisationId: number | null;
                                 title: string;
                                 detail: {
                                     [key: string]: unknown;

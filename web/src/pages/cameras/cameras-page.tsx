@@ -8,7 +8,7 @@ import { api } from '../../api/client';
 import { CAMERA_STATUSES, type Camera, type CameraQuery, type CameraStatus } from '../../api/types';
 import { useErrorReporter } from '../../common/error-report';
 import { isProhibited, useLocalName, useOrgName } from '../../common/names';
-import { useOrganisations, usePlaceCategories } from '../../common/reference-data';
+import { referenceFirstReads, useOrganisations, usePlaceCategories } from '../../common/reference-data';
 import { useAsync } from '../../common/use-async';
 import { holds, useMe } from '../../session/session';
 import { supervisionApi, type Block } from '../systems/supervision-api';
@@ -28,6 +28,12 @@ const STATUS_COLOURS: Record<CameraStatus, string> = {
 };
 
 type Filters = Omit<CameraQuery, 'limit' | 'offset'>;
+
+/** The reads of the first paint (not the systems: not everyone here may read them), begun early by a page load. */
+export function firstReads(): void {
+  referenceFirstReads();
+  void api.cameras.list({ limit: PAGE_SIZE, offset: 0 });
+}
 
 export default function CamerasPage() {
   const { t } = useTranslation();

@@ -7,7 +7,7 @@ import { api } from '../../api/client';
 import type { ProhibitedViolation, RegionCoverage } from '../../api/types';
 import { ArticleTags } from '../../common/articles';
 import { useLocalName, useOrgName } from '../../common/names';
-import { useOrganisations, usePlaceCategories } from '../../common/reference-data';
+import { referenceFirstReads, useOrganisations, usePlaceCategories } from '../../common/reference-data';
 import { useAsync } from '../../common/use-async';
 
 /** Depth of a region in the tree from its materialised path "/1/4/9/". */
@@ -24,6 +24,12 @@ export function groupByArticles(missing: RegionCoverage['missing']): { articles:
     groups.set(key, g);
   }
   return [...groups.values()];
+}
+
+/** The reads of the first paint, begun early by a page load. */
+export function firstReads(): void {
+  referenceFirstReads();
+  void api.reports.coverage();
 }
 
 export default function CoveragePage() {

@@ -1,8 +1,11 @@
 // 事件 / Events: alarms and recording events across the cameras one may see, by time range,
 // camera, kind and severity, newest first a page at a time; each row with its picture (an alarm's
 // snapshot, or a frame of the recording at that instant) and a link that opens playback there.
-// The server decides what one sees; every picture shown is registered there as a view.
-import { Alert, Button, Card, DatePicker, Form, Image, Select, Space, Table, Tag, Typography } from 'antd';
+// Alarms with no camera (storage, those routed to an organisation) are listed too, for those the
+// server's rule lets see them. A list whose range reaches the present takes new events as the
+// event stream (GET /events) announces them. The server decides what one sees; every picture
+// shown is registered there as a view.
+import { Alert, Badge, Button, Card, DatePicker, Form, Image, Select, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +15,8 @@ import { useOrgName } from '../../common/names';
 import { holds, useMe } from '../../session/session';
 import { navigate } from '../../shell/router';
 import { formatTime } from '../access-requests/request-state';
-import { ALARM_KINDS, eventsApi, playbackLink, RECORDING_KINDS, SEVERITIES, type EventFilter, type ListedEvent } from './events-api';
+import { useHealthEvents } from '../health/event-stream';
+import { ALARM_KINDS, eventsApi, newerEvents, playbackLink, RECORDING_KINDS, SEVERITIES, type EventFilter, type ListedEvent } from './events-api';
 
 const SEVERITY_COLOUR: Record<string, string> = { critical: 'red', warning: 'orange', info: 'blue' };
 const isRecordingKind = (k: string) => (RECORDING_KINDS as readonly string[]).includes(k);
@@ -33,42 +37,103 @@ export default function EventsPage() {
   const orgName = useOrgName();
   const [form] = Form.useForm<FilterValues>();
   const [filter, setFilter] = useState<EventFilter>(() => ({ from: dayjs().subtract(1, 'day').valueOf(), to: dayjs().add(1, 'minute').valueOf(), cameraIds: [], kinds: [], severities: [] }));
+  // Whether the range searched reached the present when it was searched: then new events join it.
+  const [live, setLive] = useState(true);
   const [items, setItems] = useState<ListedEvent[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>();
   const [searches, setSearches] = useState(0);
   const generation = useRef(0);
+  const shown = useRef<ListedEvent[]>([]);
+  shown.current = items;
+  const [arrived, setArrived] = useState(0);
+  const asks = useRef({ running: false, again: false });
+  /** An announcement while the first page is on its way: asked about once that page is shown. */
+  const firstPage = useRef({ loading: false, announced: false });
+
+  /** New events the stream announced: asked for one at a time, once more if more came meanwhile. */
+  const catchUp = useCallback(async (f: EventFilter) => {
+    const a = asks.current;
+    if (a.running) {
+      a.again = true;
+      return;
+    }
+    a.running = true;
+    const mine = generation.current;
+    try {
+      do {
+        a.again = false;
+        const fresh = await newerEvents(f, shown.current, Date.now());
+        if (mine !== generation.current) return;
+        if (fresh.length) {
+          shown.current = [...fresh, ...shown.current];
+          setItems(shown.current);
+          setArrived((n) => n + fresh.length);
+        }
+      } while (a.again);
+    } catch {
+      // The next announcement asks again; the list stays as it was.
+    } finally {
+      a.running = false;
+    }
+  }, []);
+
+  const stream = useHealthEvents((e) => {
+    if (e.type !== 'alarm' || !live) return;
+    if (firstPage.current.loading) firstPage.current.announced = true;
+    else void catchUp(filter);
+  });
 
   const load = useCallback(async (f: EventFilter, cursor: string | null) => {
     const mine = cursor ? generation.current : ++generation.current;
+    if (!cursor) firstPage.current = { loading: true, announced: false };
     setLoading(true);
     setError(undefined);
     try {
       const page = await eventsApi.search(f, cursor);
       if (mine !== generation.current) return;
-      setItems((cur) => (cursor ? [...cur, ...page.items] : page.items));
+      shown.current = cursor ? [...shown.current, ...page.items] : page.items;
+      setItems(shown.current);
       setNext(page.next);
-      if (!cursor) setSearches((n) => n + 1);
+      if (!cursor) {
+        setSearches((n) => n + 1);
+        const { announced } = firstPage.current;
+        firstPage.current = { loading: false, announced: false };
+        if (announced) void catchUp(f);
+      }
     } catch (e) {
       if (mine === generation.current) setError(e);
     } finally {
-      if (mine === generation.current) setLoading(false);
+      if (mine === generation.current) {
+        setLoading(false);
+        firstPage.current.loading = false;
+      }
     }
-  }, []);
+  }, [catchUp]);
 
   useEffect(() => {
     void load(filter, null);
   }, [filter, load]);
 
-  const search = (v: FilterValues) =>
+  const search = (v: FilterValues) => {
+    setLive(v.range[1].valueOf() >= Date.now());
     setFilter({ from: v.range[0].valueOf(), to: v.range[1].valueOf(), cameraIds: v.cameraIds ?? [], organisationId: v.organisationId, kinds: v.kinds ?? [], severities: v.severities ?? [] });
+  };
 
   const kindLabel = (k: string) => (isRecordingKind(k) ? t(`playback.events.${k}`, { defaultValue: k }) : t(`health.alarms.kinds.${k}`, { defaultValue: k }));
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
-      <Card size="small" title={t('events.title')}>
+      <Card
+        size="small"
+        title={t('events.title')}
+        extra={
+          <span data-testid="events-live" data-live={live ? 'yes' : 'no'} data-stream={stream} data-arrived={arrived}>
+            {live ? <Badge status={stream === 'open' ? 'processing' : 'default'} text={t(stream === 'open' ? 'events.live' : 'events.liveConnecting')} /> : <Typography.Text type="secondary">{t('events.notLive')}</Typography.Text>}
+          </span>
+        }
+      >
         <Form<FilterValues>
           form={form}
           layout="inline"
@@ -134,7 +199,13 @@ export default function EventsPage() {
         locale={{ emptyText: t('events.empty') }}
         columns={[
           { title: t('health.alarms.at'), dataIndex: 'at', width: 170, render: (v: number) => formatTime(v) },
-          { title: t('health.camera'), dataIndex: 'cameraName', width: 160 },
+          {
+            title: t('events.where'),
+            key: 'where',
+            width: 160,
+            render: (_: unknown, e) =>
+              e.cameraId !== null ? e.cameraName : e.organisationId !== null ? orgName(catalogue.organisations.find((o) => o.id === e.organisationId), `#${e.organisationId}`) : <Typography.Text type="secondary">{t('events.platformWide')}</Typography.Text>,
+          },
           { title: t('health.alarms.kind'), dataIndex: 'kind', width: 150, render: (k: string) => kindLabel(k) },
           { title: t('health.alarms.severity'), dataIndex: 'severity', width: 90, render: (s: string) => <Tag color={SEVERITY_COLOUR[s] ?? 'default'}>{t(`health.alarms.severities.${s}`, { defaultValue: s })}</Tag> },
           {
@@ -156,8 +227,8 @@ export default function EventsPage() {
             key: 'open',
             width: 110,
             render: (_: unknown, e) =>
-              mayPlay ? (
-                <Button size="small" onClick={() => navigate(playbackLink(e.cameraId, e.playAt))} data-testid={`event-playback-${e.id}`}>{t('events.openPlayback')}</Button>
+              mayPlay && e.cameraId !== null ? (
+                <Button size="small" onClick={() => navigate(playbackLink(e.cameraId!, e.playAt))} data-testid={`event-playback-${e.id}`}>{t('events.openPlayback')}</Button>
               ) : null,
           },
         ]}

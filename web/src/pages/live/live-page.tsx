@@ -11,7 +11,7 @@ import { useTranslation } from 'react-i18next';
 import type { Camera } from '../../api/types';
 import { workspaceApi } from '../../api/workspace';
 import { useErrorReporter } from '../../common/error-report';
-import { useCameraCatalogue } from '../../common/camera-catalogue';
+import { catalogueFirstReads, useCameraCatalogue } from '../../common/camera-catalogue';
 import { CameraTree } from '../../common/camera-tree';
 import type { Transport } from '../../media/live-stream';
 import { ReportSuspicious } from './report-suspicious';
@@ -35,6 +35,12 @@ async function restore(signal: AbortSignal): Promise<Wall> {
     return { layout, tiles: [open, ...kept.tiles.filter((id) => id !== open)].slice(0, 16) };
   }
   return { layout, tiles: kept.tiles, fresh: kept.updatedAt === null };
+}
+
+/** The reads of the first paint (the wall kept, the cameras one watches), begun early by a page load. */
+export function firstReads(): void {
+  void workspaceApi.wall.get();
+  catalogueFirstReads();
 }
 
 export default function LivePage() {

@@ -39,6 +39,12 @@ function Value({ value, path = [] }: { value: unknown; path?: string[] }) {
   return <Typography.Text code style={{ whiteSpace: 'pre-wrap' }}>{JSON.stringify(value)}</Typography.Text>;
 }
 
+/** The reads of the first paint, begun early by a page load. */
+export function firstReads(): void {
+  void api.profiles.list();
+  void api.profiles.placeCategories();
+}
+
 export default function ProfilesPage() {
   const { t, i18n } = useTranslation();
   const localName = useLocalName();
