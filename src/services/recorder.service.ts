@@ -34,7 +34,7 @@ export function leaseKeeperFor(ctx: Context, url: string | null = ctx.config.clu
     ctx.repos.leases,
     () => ctx.repos.recordings.recordableCameras(),
     {
-      nodeId: nodeIdOf(ctx.config), url, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound,
+      nodeId: nodeIdOf(ctx.config), url, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound, fullLookEveryRounds: c.fullLookEveryRounds,
       ...(wakeups ? { wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb: () => void) => wakeups.listen(LEASE_CHANNEL, cb) } } : {}),
     },
     ctx.logger.child({ role: 'recorder', node: nodeIdOf(ctx.config) }),
