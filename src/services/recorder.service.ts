@@ -66,7 +66,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     logger: ctx.logger.child({ role: 'recorder' }),
     metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),
     cameraChanges: ctx.registry.changes,
-    ...(leases ? { leases } : {}),
+    ...(leases ? { leases, fencedFootage: ctx.repos.fencedFootage } : {}),
   });
   recording = recorder;
   await leases?.start();
