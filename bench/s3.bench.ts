@@ -5,7 +5,7 @@
 // the local copy removed) moves them into Ceph's radosgw started here, or into the store named by
 // BENCH_S3_ENDPOINT/_BUCKET/_ACCESS_KEY_ID/_SECRET_ACCESS_KEY.
 //
-//   npm run bench:s3 -- [--cameras 150] [--kbps 2048] [--file-seconds 60] [--files 24] [--concurrency 4]
+//   npm run bench:s3 -- [--cameras 150] [--kbps 2048] [--file-seconds 60] [--files 24] [--concurrency 4] [--part-mb 8,32]
 //
 // A readable table, then one JSON line: {"uploadMBps":…,"recordingMBps":…,"ratio":…,"load":[…]}.
 // `measureS3Upload` is what the cluster benchmark calls with its own gateway.
@@ -46,6 +46,8 @@ export interface S3UploadOptions {
   dir: string;
   /** The Ceph cluster's folder when it was started here: its daemons' CPU is counted. */
   storeDir?: string;
+  /** Files larger than this go in parts (S3ObjectStore's default, 8 MiB, when absent). */
+  partBytes?: number;
 }
 
 export interface S3UploadResult {
@@ -91,7 +93,7 @@ export async function measureS3Upload(o: S3UploadOptions): Promise<S3UploadResul
       const row = await repos.recordings.createFile({ cameraId: cameraId!, path, codec: 'avc1.640028', width: 1920, height: 1080, initSize: 700, startedAt });
       await repos.recordings.commit({ fragments: [], events: [], fileProgress: [{ fileId: row.id, endedAt: startedAt + o.fileSeconds * 1000, bytes: fileBytes, closed: true }] });
     }
-    const store = new S3ObjectStore({ endpoint: o.endpoint, region: o.region, bucket: o.bucket, accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, forcePathStyle: true, keyPrefix: '', timeoutMs: 120_000 });
+    const store = new S3ObjectStore({ endpoint: o.endpoint, region: o.region, bucket: o.bucket, accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, forcePathStyle: true, keyPrefix: '', timeoutMs: 120_000, ...(o.partBytes ? { partBytes: o.partBytes } : {}) });
     try {
       await store.ensureBucket();
       const uploader = new FootageUploader({
@@ -157,6 +159,9 @@ const { values } = parseArgs({
     'file-seconds': { type: 'string', default: '60' },
     files: { type: 'string', default: '24' },
     concurrency: { type: 'string', default: '4' },
+    // Several (comma-separated) are measured one after another on the same store: the first is
+    // the run's result, the others its A/B (a file no larger than the part size goes in one PUT).
+    'part-mb': { type: 'string', default: '8' },
   },
   allowPositionals: true,
 });
@@ -180,24 +185,35 @@ if (process.argv[1]?.endsWith('s3.bench.ts')) {
       target = ceph;
       storeDir = ceph.dir;
     }
-    const o: S3UploadOptions = {
-      ...target,
-      bucket: env.BENCH_S3_BUCKET ?? `vigil-bench-${Date.now().toString(36)}`,
-      cameras: int(values.cameras, 'cameras'), kbps: int(values.kbps, 'kbps'), fileSeconds: int(values['file-seconds'], 'file-seconds'),
-      files: int(values.files, 'files'), concurrency: int(values.concurrency, 'concurrency'), dir: run.tempDir('vigil-bench-s3-'), storeDir,
-    };
-    const r = await run.phase('upload', 900, () => measureS3Upload(o));
-    const rows: [string, string][] = [
-      ['files uploaded', `${r.files} × ${round(r.bytes / r.files / 1e6)} MB (${o.fileSeconds} s at ${o.kbps} kbit/s)`],
-      ['time', `${r.seconds} s, ${o.concurrency} at once`],
-      ['upload', `${r.uploadMBps} MB/s`],
-      ['recording rate', `${r.recordingMBps} MB/s (${o.cameras} cameras × ${o.kbps} kbit/s)`],
-      ['upload / recording', `${r.ratio}× (goal ≥ 3×)`],
-      ['CPU per MB', `${r.clientCpuSecPerMB} s here, ${r.storeCpuSecPerMB ?? '?'} s in the store`],
-      ['limit if CPU-bound', cpuBoundLine(r)],
-      ['load average', r.load.join(' ')],
-    ];
-    for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v}\n`);
-    Object.assign(run.result, { cameras: o.cameras, kbps: o.kbps, files: r.files, seconds: r.seconds, uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, ratio: r.ratio, clientCpuSecPerMB: r.clientCpuSecPerMB, storeCpuSecPerMB: r.storeCpuSecPerMB, cpuBound: r.cpuBound, load: r.load });
+    const parts = (values['part-mb'] ?? '8').split(',').map((x) => int(x.trim(), 'part-mb'));
+    const variants: Record<string, unknown>[] = [];
+    let first: { o: S3UploadOptions; r: S3UploadResult } | undefined;
+    for (const partMB of parts) {
+      const o: S3UploadOptions = {
+        ...target,
+        bucket: env.BENCH_S3_BUCKET ?? `vigil-bench-${Date.now().toString(36)}`,
+        cameras: int(values.cameras, 'cameras'), kbps: int(values.kbps, 'kbps'), fileSeconds: int(values['file-seconds'], 'file-seconds'),
+        files: int(values.files, 'files'), concurrency: int(values.concurrency, 'concurrency'), dir: run.tempDir('vigil-bench-s3-'), storeDir, partBytes: partMB << 20,
+      };
+      const r = await run.phase(`upload, parts of ${partMB} MiB`, 900, () => measureS3Upload(o));
+      first ??= { o, r };
+      const fileMB = r.bytes / r.files / 1e6;
+      const rows: [string, string][] = [
+        ['part size', `${partMB} MiB (${fileMB * 1e6 > partMB << 20 ? `${Math.ceil((fileMB * 1e6) / (partMB << 20))} parts a file, then HEAD and the lock set again` : 'one PUT a file, locked in the request'})`],
+        ['files uploaded', `${r.files} × ${round(fileMB)} MB (${o.fileSeconds} s at ${o.kbps} kbit/s)`],
+        ['time', `${r.seconds} s, ${o.concurrency} at once`],
+        ['upload', `${r.uploadMBps} MB/s`],
+        ['recording rate', `${r.recordingMBps} MB/s (${o.cameras} cameras × ${o.kbps} kbit/s)`],
+        ['upload / recording', `${r.ratio}× (goal ≥ 3×)`],
+        ['CPU per MB', `${r.clientCpuSecPerMB} s here, ${r.storeCpuSecPerMB ?? '?'} s in the store`],
+        ['limit if CPU-bound', cpuBoundLine(r)],
+        ['load average', r.load.join(' ')],
+      ];
+      for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v}\n`);
+      process.stdout.write('\n');
+      variants.push({ partMB, uploadMBps: r.uploadMBps, ratio: r.ratio, clientCpuSecPerMB: r.clientCpuSecPerMB, storeCpuSecPerMB: r.storeCpuSecPerMB, cpuBound: r.cpuBound, load: r.load });
+    }
+    const { o, r } = first!;
+    Object.assign(run.result, { cameras: o.cameras, kbps: o.kbps, files: r.files, seconds: r.seconds, uploadMBps: r.uploadMBps, recordingMBps: r.recordingMBps, ratio: r.ratio, clientCpuSecPerMB: r.clientCpuSecPerMB, storeCpuSecPerMB: r.storeCpuSecPerMB, cpuBound: r.cpuBound, load: r.load, ...(variants.length > 1 ? { variants } : {}) });
   });
 }

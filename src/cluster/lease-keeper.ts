@@ -13,18 +13,18 @@ import type { RecordableCamera } from '../db/recording.repository.js';
 import type { CameraLeases } from '../recorder/leases.js';
 import { place, planRound } from './placement.js';
 
-/**
- * Every this many quiet rounds, cameras or leases changed elsewhere are looked for by the
- * database's digest of them; the full look (reading every camera and lease) only when it differs.
- */
-const FULL_LOOK_EVERY = 10;
-
 export interface LeaseKeeperOptions {
   nodeId: string;
   url: string | null;
   capacity: number;
   leaseMs: number;
   handOversPerRound: number;
+  /**
+   * Every this many quiet rounds, cameras or leases changed elsewhere are looked for by the
+   * database's digest of them; the full look (reading every camera and lease) only when it differs
+   * (default 10).
+   */
+  fullLookEveryRounds?: number;
   /** Monotonic milliseconds (default performance.now). */
   monotonic?: () => number;
   /** Told after every round that reached the database (for logs, metrics and tests). */
@@ -286,7 +286,7 @@ export class LeaseKeeper implements CameraLeases {
       const aliveKey = nodes.filter((n) => n.alive || n.id === nodeId).map((n) => `${n.id}:${n.capacity}`).join(',');
       let quiet = aliveKey === this.lastAlive && !this.unsettled;
       let fingerprint: string | undefined;
-      if (quiet && ++this.quietRounds >= FULL_LOOK_EVERY) {
+      if (quiet && ++this.quietRounds >= (this.options.fullLookEveryRounds ?? 10)) {
         fingerprint = await this.repo.placementFingerprint();
         this.quietRounds = 0;
         quiet = fingerprint === this.lastFingerprint;

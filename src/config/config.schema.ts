@@ -88,6 +88,20 @@ export const configSchema = z.strictObject({
       /** Cameras handed to a joining node per renewal round, so a join does not reconnect everything at once. */
       handOversPerRound: z.number().int().min(1).max(10_000).default(5),
       /**
+       * Every this many quiet renewal rounds a node compares the database's digest of cameras and
+       * leases with the one it last read, and reads them all only when it differs (lease traffic).
+       */
+      fullLookEveryRounds: z.number().int().min(1).max(1000).default(10),
+      /**
+       * An API node's live view of a camera another node records: nothing from the holder for this
+       * long (a paused or cut-off node) closes the relay, and the next open asks who holds it again.
+       */
+      liveStallSeconds: z.number().min(1).max(120).default(6),
+      /** How long an API node waits for the holder to answer a live-view request. */
+      liveConnectSeconds: z.number().min(1).max(120).default(5),
+      /** How long a node's address read from the database is reused (it changes only when a node restarts elsewhere). */
+      nodeAddressCacheSeconds: z.number().min(0).max(300).default(2),
+      /**
        * The port on which this recorder node serves its recording files to the cluster's other
        * processes (playback of files not yet in the object store) and the live stream of the cameras
        * it records (the API nodes' live view); absent: it serves none.

@@ -43,6 +43,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, cwd, file: 'b.json' })).toThrow(/htttp/);
   });
 
+  it('reads the cluster\'s timings, refusing a live stall shorter than a second', () => {
+    expect(loadConfig({ env: {}, cwd }).cluster).toMatchObject({ liveStallSeconds: 6, liveConnectSeconds: 5, fullLookEveryRounds: 10, nodeAddressCacheSeconds: 2 });
+    writeFileSync(join(cwd, 'd.json'), JSON.stringify({ cluster: { liveStallSeconds: 2.5, fullLookEveryRounds: 3 } }));
+    expect(loadConfig({ env: {}, cwd, file: 'd.json' }).cluster).toMatchObject({ liveStallSeconds: 2.5, fullLookEveryRounds: 3 });
+    writeFileSync(join(cwd, 'e.json'), JSON.stringify({ cluster: { liveStallSeconds: 0.2 } }));
+    expect(() => loadConfig({ env: {}, cwd, file: 'e.json' })).toThrow(/cluster\.liveStallSeconds/);
+  });
+
   it('names a file that is not JSON', () => {
     writeFileSync(join(cwd, 'c.json'), '{ nope');
     expect(() => loadConfig({ env: {}, cwd, file: 'c.json' })).toThrow(/c\.json is not valid JSON/);

@@ -36,6 +36,7 @@ import { clusterKeysEvents } from './migrations/0035-cluster-keys-events.js';
 import { currentWall } from './migrations/0040-current-wall.js';
 import { nodeLeases } from './migrations/0042-node-leases.js';
 import { searchGramCounts } from './migrations/0046-search-gram-counts.js';
+import { fencedFootage } from './migrations/0053-fenced-footage.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -72,6 +73,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0040-current-wall': currentWall(),
     '0042-node-leases': nodeLeases(db.dialect),
     '0046-search-gram-counts': searchGramCounts(db.dialect),
+    '0053-fenced-footage': fencedFootage(db.dialect),
   };
 }
 

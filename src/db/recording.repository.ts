@@ -446,6 +446,20 @@ export class RecordingRepository {
     return row && toFragment(row);
   }
 
+  /** Whether footage of the camera indexed under a later epoch than `epoch` lies in [fromMs, toMs). */
+  async laterEpochIn(cameraId: number, epoch: number, fromMs: number, toMs: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('recording_fragments')
+      .select('id')
+      .where('camera_id', '=', cameraId)
+      .where('epoch', '>', epoch)
+      .where('start_ms', '<', toMs)
+      .where('end_ms', '>', fromMs)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** End of the camera's last recorded fragment (its newest file's end), for gaps across restarts. */
   async lastRecordedEnd(cameraId: number): Promise<number | undefined> {
     const row = await this.db

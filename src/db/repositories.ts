@@ -18,6 +18,7 @@ import { RetentionGarbageRepository } from './retention-garbage.repository.js';
 import { RetentionMarkRepository } from './retention-mark.repository.js';
 import { StorageAlarmRepository } from './storage-alarm.repository.js';
 import { FootageObjectRepository } from './footage-object.repository.js';
+import { FencedFootageRepository } from './fenced-footage.repository.js';
 import { SupervisionRepository } from './supervision.repository.js';
 import { ShareRepository } from './share.repository.js';
 import { ReleaseRepository } from './release.repository.js';
@@ -73,6 +74,8 @@ export interface Repositories {
   cluster: ClusterRepository;
   /** Emergency connections while open (issue 19, migration 0039). */
   emergencyConnections: EmergencyConnectionRepository;
+  /** Footage written under a lost lease, kept aside (issue 22, migration 0053). */
+  fencedFootage: FencedFootageRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -106,5 +109,6 @@ export function createRepositories(db: Db): Repositories {
     wallViews: new WallViewRepository(db.kysely),
     cluster: new ClusterRepository(db.kysely),
     emergencyConnections: new EmergencyConnectionRepository(db.kysely),
+    fencedFootage: new FencedFootageRepository(db.kysely),
   };
 }

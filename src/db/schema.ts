@@ -12,6 +12,7 @@ import type { RetentionGarbageTables } from './retention-garbage.repository.js';
 import type { RetentionMarkTables } from './retention-mark.repository.js';
 import type { StorageAlarmTables } from './storage-alarm.repository.js';
 import type { FootageObjectTables } from './footage-object.repository.js';
+import type { FencedFootageTables } from './fenced-footage.repository.js';
 import type { GbTables } from './gb-device.repository.js';
 import type { ForceMajeureTables } from './force-majeure.repository.js';
 import type { ShareTables } from './share.repository.js';
@@ -105,7 +106,7 @@ export interface CameraGroupMemberTable {
   camera_id: number;
 }
 
-export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, ReleaseTables, LeaseTables, BookmarkTables, WallViewTables, ClusterTables, EmergencyConnectionTables, GbBackfillTables {
+export interface Database extends AuditTables, RecordingTables, AccountTables, AccessRequestTables, IntegrityLogTables, LegalHoldTables, RetentionMarkTables, RetentionGarbageTables, StorageAlarmTables, EvidenceExportTables, HealthTables, SupervisionTables, GbTables, ForceMajeureTables, ShareTables, FootageObjectTables, FencedFootageTables, ReleaseTables, LeaseTables, BookmarkTables, WallViewTables, ClusterTables, EmergencyConnectionTables, GbBackfillTables {
   organisations: OrganisationTable;
   cameras: CameraTable;
   camera_search_grams: CameraSearchGramTable;

@@ -11,7 +11,8 @@ import { ConnectGate } from './connect-gate.js';
 import { IndexWriter } from './index-writer.js';
 import type { CameraLeases } from './leases.js';
 import type { RecorderMetrics } from './metrics.js';
-import { recoverRecordings, type RecoveryReport } from './recovery.js';
+import { recoverLostEpoch, recoverRecordings, type RecoveryReport } from './recovery.js';
+import type { FencedFootageRepository } from '../db/fenced-footage.repository.js';
 import { SegmentStore } from './segment-store/segment-store.js';
 
 export interface RecorderSettings {
@@ -44,6 +45,11 @@ export interface RecorderDeps {
    * are recorded, each under its lease's epoch. Without, every recordable camera, epoch 0.
    */
   leases?: CameraLeases;
+  /**
+   * Where fragments written under a lease this node lost are registered when kept aside
+   * (fenced-footage.ts); without, they are cut off as before.
+   */
+  fencedFootage?: FencedFootageRepository;
 }
 
 export interface RecorderOptions {
@@ -87,7 +93,7 @@ export class Recorder {
 
   async start(): Promise<void> {
     const leases = this.deps.leases;
-    this.recovery = await recoverRecordings(this.deps.repo, this.store, this.deps.clock, this.deps.logger, leases?.nodeId);
+    this.recovery = await recoverRecordings(this.deps.repo, this.store, this.deps.clock, this.deps.logger, leases?.nodeId, this.deps.fencedFootage);
     this.index.start();
     leases?.attach((ids) => this.stopCameras(ids));
     this.unlistenLeases = leases?.onChange(() => void this.refresh());
@@ -174,12 +180,16 @@ export class Recorder {
     const epochOf = (id: number) => held?.get(id) ?? 0;
     const wanted = new Map(cameras.map((c) => [c.id, c]));
     const stopping: Promise<void>[] = [];
+    /** Cameras whose lease this node lost while recording them (not handed over): camera → epoch. */
+    const lost = new Map<number, number>();
     for (const [id, session] of this.sessions) {
       if (wanted.get(id)?.sourceUrl === session.camera.sourceUrl && session.epoch === epochOf(id)) continue;
+      if (held && session.epoch > 0 && session.epoch !== epochOf(id)) lost.set(id, session.epoch);
       this.sessions.delete(id);
       stopping.push(session.close());
     }
     await Promise.all(stopping);
+    if (lost.size) await this.setAsideLost(lost);
     for (const camera of cameras) {
       if (this.sessions.has(camera.id) || this.closed) continue;
       const leases = this.deps.leases;
@@ -197,6 +207,25 @@ export class Recorder {
       });
       this.sessions.set(camera.id, session);
       session.start();
+    }
+  }
+
+  /**
+   * The files of lost leases, closed by their sessions but left open in the index (their rows were
+   * refused), are settled now rather than at the next restart: fragments the index refused are
+   * kept aside, a file the lease still covers (it lapsed here, nobody took it) is indexed to its end.
+   */
+  private async setAsideLost(lost: Map<number, number>): Promise<void> {
+    const nodeId = this.deps.leases?.nodeId;
+    if (!nodeId) return;
+    await this.index.flush().catch(() => undefined);
+    for (const [cameraId, epoch] of lost) {
+      try {
+        await recoverLostEpoch(cameraId, epoch, this.deps.repo, this.store, this.deps.clock, this.deps.logger, nodeId, this.deps.fencedFootage);
+      } catch (e) {
+        // The database away: the file stays open, and the next start's recovery settles it.
+        this.deps.logger.warn({ err: e, cameraId, epoch }, 'files of a lost lease left for the next recovery');
+      }
     }
   }
 

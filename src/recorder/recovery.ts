@@ -16,6 +16,8 @@ import type { Clock } from '../domain/clock.js';
 import { Fmp4Error } from '../media/fmp4/errors.js';
 import { scanFragments, type ScanResult } from '../media/fmp4/scan.js';
 import type { SegmentStore } from './segment-store/segment-store.js';
+import { keepFencedFragments } from './fenced-footage.js';
+import type { FencedFootageRepository } from '../db/fenced-footage.repository.js';
 
 export interface RecoveryReport {
   /** Open files cut back to their last indexed fragment and closed. */
@@ -30,6 +32,8 @@ export interface RecoveryReport {
   orphans: number;
   /** Open files whose data is shorter than their index says (should never happen): kept, closed, logged. */
   damaged: number;
+  /** Files whose unindexed fragments another node's lease refused: those fragments kept aside (fenced-footage.ts). */
+  keptAside: number;
 }
 
 const DAY = 86_400_000;
@@ -39,10 +43,11 @@ const DAY = 86_400_000;
  * recovered; fragments it indexes carry the file's lease epoch, so a node whose camera was taken
  * over while it was down indexes nothing more for it (the file is closed where its index ends).
  */
-export async function recoverRecordings(repo: RecordingRepository, store: SegmentStore, clock: Clock, logger: Logger, nodeId?: string): Promise<RecoveryReport> {
-  const report: RecoveryReport = { closed: 0, trimmedBytes: 0, reindexed: 0, deleted: 0, orphans: 0, damaged: 0 };
+export async function recoverRecordings(repo: RecordingRepository, store: SegmentStore, clock: Clock, logger: Logger, nodeId?: string, fenced?: FencedFootageRepository): Promise<RecoveryReport> {
+  const report: RecoveryReport = { closed: 0, trimmedBytes: 0, reindexed: 0, deleted: 0, orphans: 0, damaged: 0, keptAside: 0 };
   const sweepFrom = await repo.earliestOpenStart(nodeId);
-  for (const file of await repo.openFiles(nodeId)) await recoverFile(file, repo, store, logger, report);
+  const aside = nodeId && fenced ? { nodeId, fenced, clock } : undefined;
+  for (const file of await repo.openFiles(nodeId)) await recoverFile(file, repo, store, logger, report, aside);
   // Orphans can only be as old as the oldest file left open, or from the last day or so.
   const recent = clock.now() - DAY;
   for (const cameraId of await store.cameraIds()) {
@@ -56,11 +61,21 @@ export async function recoverRecordings(repo: RecordingRepository, store: Segmen
       logger.warn({ path: seg.path }, 'recording file without index row deleted');
     }
   }
-  if (report.closed || report.deleted || report.orphans || report.damaged) logger.info(report, 'recordings recovered after an unclean stop');
+  if (report.closed || report.deleted || report.orphans || report.damaged || report.keptAside) logger.info(report, 'recordings recovered after an unclean stop');
   return report;
 }
 
-async function recoverFile(file: RecordingFile, repo: RecordingRepository, store: SegmentStore, logger: Logger, report: RecoveryReport): Promise<void> {
+/** The open files of one camera under one epoch, as at restart (the lease was lost while running). */
+export async function recoverLostEpoch(cameraId: number, epoch: number, repo: RecordingRepository, store: SegmentStore, clock: Clock, logger: Logger, nodeId: string, fenced?: FencedFootageRepository): Promise<RecoveryReport> {
+  const report: RecoveryReport = { closed: 0, trimmedBytes: 0, reindexed: 0, deleted: 0, orphans: 0, damaged: 0, keptAside: 0 };
+  const aside = fenced ? { nodeId, fenced, clock } : undefined;
+  for (const file of await repo.openFiles(nodeId)) {
+    if (file.cameraId === cameraId && (file.epoch ?? 0) === epoch) await recoverFile(file, repo, store, logger, report, aside);
+  }
+  return report;
+}
+
+async function recoverFile(file: RecordingFile, repo: RecordingRepository, store: SegmentStore, logger: Logger, report: RecoveryReport, aside?: { nodeId: string; fenced: FencedFootageRepository; clock: Clock }): Promise<void> {
   const last = await repo.lastFragment(file.id);
   if (!last) {
     await store.remove(file.path);
@@ -102,10 +117,15 @@ async function recoverFile(file: RecordingFile, repo: RecordingRepository, store
     })
     : undefined;
   if (committed?.fenced.length) {
-    // Another node holds the camera now: what was not indexed under the lease is not footage.
+    // Another node holds the camera now: what was not indexed under the lease is not part of the
+    // recording; it is kept aside and registered, then cut from the recording file.
+    if (aside) {
+      await keepFencedFragments(file, tail, store.absolute(file.path), { repo, fenced: aside.fenced, nodeId: aside.nodeId, dataDir: store.dataDir, now: () => aside.clock.now(), logger });
+      report.keptAside++;
+    }
     await store.truncate(file.path, indexedEnd);
     await repo.closeFile(file.id, last.endMs, indexedEnd);
-    logger.warn({ path: file.path, fragments: tail.length }, 'unindexed fragments of a camera another node took over were cut off');
+    if (!aside) logger.warn({ path: file.path, fragments: tail.length }, 'unindexed fragments of a camera another node took over were cut off');
   } else if (tail.length) {
     report.reindexed += tail.length;
     logger.warn({ path: file.path, fragments: tail.length }, 'fragments on disk but not yet indexed at the crash were indexed');

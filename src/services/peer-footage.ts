@@ -13,8 +13,6 @@ import type { Logger } from 'pino';
 
 const readers = new WeakMap<object, PeerFootageReader>();
 const peersOf = new WeakMap<object, Peers>();
-/** How long a node's address is remembered (it changes only when the node restarts elsewhere). */
-const NODE_URL_TTL_MS = 2000;
 
 /** The other nodes' addresses and the cluster's key, read from the database and remembered. */
 interface Peers {
@@ -29,7 +27,7 @@ function peers(config: Config, repos: Repositories): Peers {
     let urls: { at: number; map: Map<string, string | null> } | undefined;
     p = {
       nodeUrl: async (nodeId) => {
-        if (!urls || Date.now() - urls.at > NODE_URL_TTL_MS || !urls.map.has(nodeId)) {
+        if (!urls || Date.now() - urls.at > config.cluster.nodeAddressCacheSeconds * 1000 || !urls.map.has(nodeId)) {
           urls = { at: Date.now(), map: new Map((await repos.leases.nodes()).map((n) => [n.id, n.url])) };
         }
         return urls.map.get(nodeId);
@@ -72,7 +70,8 @@ export function peerLiveRelayOf(ctx: { config: Config; db: Db; repos: Repositori
     const base = await p.nodeUrl(lease.nodeId);
     if (!base) return undefined;
     const key = await p.key();
-    return new PeerLiveSource({ url: () => signedLiveUrl(base, key, cameraId), nodeId: lease.nodeId, cameraId });
+    const c = ctx.config.cluster;
+    return new PeerLiveSource({ url: () => signedLiveUrl(base, key, cameraId), nodeId: lease.nodeId, cameraId, stallTimeoutMs: c.liveStallSeconds * 1000, connectTimeoutMs: c.liveConnectSeconds * 1000 });
   };
 }
 

@@ -35,7 +35,7 @@ export function leaseKeeperFor(ctx: Context, url: string | null = ctx.config.clu
     ctx.repos.leases,
     () => ctx.repos.recordings.recordableCameras(),
     {
-      nodeId: nodeIdOf(ctx.config), url, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound,
+      nodeId: nodeIdOf(ctx.config), url, capacity: c.capacity, leaseMs: c.leaseSeconds * 1000, handOversPerRound: c.handOversPerRound, fullLookEveryRounds: c.fullLookEveryRounds,
       ...(wakeups ? { wakeups: { notify: () => void wakeups.notify(LEASE_CHANNEL).catch(() => undefined), listen: (cb: () => void) => wakeups.listen(LEASE_CHANNEL, cb) } } : {}),
     },
     ctx.logger.child({ role: 'recorder', node: nodeIdOf(ctx.config) }),
@@ -67,7 +67,7 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     logger: ctx.logger.child({ role: 'recorder' }),
     metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),
     cameraChanges: ctx.registry.changes,
-    ...(leases ? { leases } : {}),
+    ...(leases ? { leases, fencedFootage: ctx.repos.fencedFootage } : {}),
   });
   recording = recorder;
   // This process's stream hubs (live view, the upward cascade) take what the sessions receive.

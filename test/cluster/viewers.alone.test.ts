@@ -7,8 +7,8 @@
 // - a stream token issued by one API node opens playback on the other (keys from the database);
 // - playback of a file that lies only on a recorder node's disk (still being written, nothing in
 //   an object store) is served byte for byte, every fragment matching its SHA-256 in the index;
-// - kill -9 of the node recording the camera: a WebRTC viewer connected before sees video again,
-//   on the same connection, once another node records it (the API node's hub opens the stream
+// - kill -9 of the node recording the camera: a WebRTC viewer connected before (a werift peer, and
+//   Debian's Chromium) sees video again, on the same connection, once another node records it (the API node's hub opens the stream
 //   again from the new holder); a viewer who opens live view again sees video, and plays back
 //   what the new node recorded from its disk.
 // Judged by rows and answers in order, never by wall-clock margins.
@@ -19,7 +19,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { launchBrowser, pollUntil, videoMoves } from '../support/browser.js';
+import { call as callInPage, preparePage, type Shown } from '../media/page.js';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
@@ -49,6 +52,7 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
   let bearer: string;
   const recorders = new Map<string, ClusterNode>();
   const apis: ApiNode[] = [];
+  let browser: Browser | undefined;
 
   const until = async <T>(what: string, check: () => Promise<T | undefined | false>, limitMs = 180_000): Promise<T> => {
     const deadline = Date.now() + limitMs;
@@ -164,6 +168,7 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
     await until('fragments recorded under the lease', async () => (await fragments(lease.epoch)).length >= 3);
   });
   afterAll(async () => {
+    await browser?.close();
     for (const pc of viewers) await pc.close();
     for (const a of apis) {
       await a.roles.close();
@@ -199,6 +204,15 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
     expect(await seeLive(apis[1]!)).toBeGreaterThan(0);
     const watching = await webrtcViewer(apis[1]!);
     await until('video at the WebRTC viewer before the kill', async () => watching.seen.keyframes >= 1, 60_000);
+    // And in Chromium: its WebRTC stack decodes what the API node relays from the holder.
+    browser = await launchBrowser();
+    const page: Page = await browser.newPage();
+    await preparePage(page, apis[1]!.url);
+    const opened = await callInPage<{ status: number; shown: Shown }>(page, 'openWebRtc', `${apis[1]!.url}/api/v1/live/${camera}/webrtc?token=${encodeURIComponent(await streamToken(apis[1]!, { kind: 'live' }))}`);
+    expect(opened.status).toBe(201);
+    expect(opened.shown.timeout, 'a bright picture in Chromium before the kill').toBeUndefined();
+    await videoMoves(page, 'video', 'Chromium before the kill');
+    const inbound = () => page.evaluate(`(async () => { let r = null; (await window.pcs[0].getStats()).forEach((s) => { if (s.type === 'inbound-rtp') r = { keyframes: s.keyFramesDecoded ?? 0, frames: s.framesDecoded ?? 0 }; }); return { ...r, state: window.pcs[0].connectionState }; })()`) as Promise<{ keyframes: number; frames: number; state: string }>;
     const before = (await holder())!;
     await recorders.get(before.nodeId)!.kill9();
     const after = await until('the camera recorded by the other node under a higher epoch', async () => {
@@ -208,7 +222,17 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
     // The viewer connected before the kill: its connection stays, and the new holder's pictures
     // reach it, from a keyframe (the camera is not reachable from the API node but through a holder).
     const mark = { ...watching.seen };
+    const chromiumMark = await inbound();
     await until('the new holder\'s video at the viewer connected before the kill', async () => watching.seen.keyframes > mark.keyframes && watching.seen.packets >= mark.packets + 100, 60_000);
+    // Chromium's connection, opened before the kill, decodes a keyframe after the takeover, and
+    // frames after it; the picture moves again.
+    let now = chromiumMark;
+    await pollUntil('Chromium decoding the new holder\'s keyframe and frames after it', async () => {
+      now = await inbound();
+      return now.keyframes > chromiumMark.keyframes && now.frames >= chromiumMark.frames + 50;
+    });
+    expect(now.state).toBe('connected');
+    await videoMoves(page, 'video', 'Chromium after the kill');
     expect(await seeLive(apis[1]!)).toBeGreaterThan(0);
     const rows = await fragments(after.epoch);
     expect(rows.every((r) => r.nodeId === after.nodeId)).toBe(true);

@@ -30,6 +30,8 @@ interface NodeOptions {
   leasesOnly?: boolean;
   /** Serve this node's recording files and live streams to the cluster's other processes on a free loopback port. */
   peer?: boolean;
+  /** How often the node writes its index rows (the recorder's default 300 ms when absent). */
+  indexIntervalMs?: number;
 }
 
 const [dataDir, dbUrl, json] = process.argv.slice(2);
@@ -64,7 +66,10 @@ keeper.fenced = (cameraId, epoch) => {
   say({ fenced: cameraId, epoch, at: Date.now() });
   fenced(cameraId, epoch);
 };
-const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, sources: testSources(dataDir), clock: systemClock, logger, leases: keeper }, { refreshMs: 2000, noDataTimeoutMs: 3000, connectTimeoutMs: 3000 });
+const recorder = new Recorder(
+  { dataDir, settings, repo: repos.recordings, sources: testSources(dataDir), clock: systemClock, logger, leases: keeper, fencedFootage: repos.fencedFootage },
+  { refreshMs: 2000, noDataTimeoutMs: 3000, connectTimeoutMs: 3000, ...(o.indexIntervalMs ? { indexIntervalMs: o.indexIntervalMs } : {}) },
+);
 recording = recorder;
 await keeper.start();
 if (!o.leasesOnly) await recorder.start();

@@ -33,7 +33,7 @@ export interface ClusterNode {
   stop(): Promise<void>;
 }
 
-export async function startClusterNode(dataDir: string, dbUrl: string, options: { nodeId: string; leaseMs: number; capacity?: number; handOversPerRound?: number; settings?: Record<string, unknown>; logLevel?: string; leasesOnly?: boolean; peer?: boolean }): Promise<ClusterNode> {
+export async function startClusterNode(dataDir: string, dbUrl: string, options: { nodeId: string; leaseMs: number; capacity?: number; handOversPerRound?: number; settings?: Record<string, unknown>; logLevel?: string; leasesOnly?: boolean; peer?: boolean; indexIntervalMs?: number }): Promise<ClusterNode> {
   const child = spawn(process.execPath, [...testChildEntry(CHILD), dataDir, dbUrl, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { UV_THREADPOOL_SIZE: '16', ...process.env },
