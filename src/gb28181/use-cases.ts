@@ -11,6 +11,7 @@ import { GbDeviceRecordsService } from './device-records.service.js';
 import { GbDevicePlaybackService, type DevicePlaybackDeps } from './device-playback.service.js';
 import type { StreamHub } from '../live/stream-hub.js';
 import type { StreamRegister } from '../live/stream-register.js';
+import type { WebRtcViewerOptions } from '../live/webrtc-viewer.js';
 import type { GbRuntime } from './open.js';
 import { GbPtzService } from './ptz.service.js';
 
@@ -38,12 +39,12 @@ export function gbUseCases(o: {
   /** Test hook: how long a device playback may go without RTP before it is ended. */
   devicePlayback?: Partial<Pick<DevicePlaybackDeps, 'silentMs'>>;
   /** The stream hub and register of this process's watching (live view): device playback is watched through them. */
-  live?: { hub: StreamHub; register: StreamRegister };
+  live?: { hub: StreamHub; register: StreamRegister; webrtc?: WebRtcViewerOptions | undefined };
 }): GbUseCases {
   const { repos, log } = o;
   const devicePlayback = o.live
     ? new GbDevicePlaybackService({
-        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, ...o.devicePlayback,
+        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, ...(o.live.webrtc ? { webrtc: o.live.webrtc } : {}), ...o.devicePlayback,
         invite: () => { const rt = o.runtime(); return rt ? (dev, ch, transport, kind) => rt.player.play(dev, ch, transport, kind) : undefined; },
       })
     : undefined;

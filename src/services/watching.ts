@@ -20,7 +20,7 @@ export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Pr
   // On PostgreSQL the recorder node that holds a camera gives its stream (the camera is opened once).
   const relay = liveRelayOf(ctx);
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, ...(relay ? { relay } : {}) });
-  const live = new LiveService(hub, register, { logger });
+  const live = new LiveService(hub, register, { logger, webrtc: { pathMtu: ctx.config.live.pathMtu } });
   const index = new RecordingIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, footageReaderOf(ctx, (p) => absoluteFootagePath(ctx.config.dataDir, p)), register);
   const timeline = new TimelineService(index, () => ctx.clock.now());
