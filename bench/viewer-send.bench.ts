@@ -154,11 +154,12 @@ await runBench('viewer-send', async (run) => {
     }
   }
   console.log(`${VIEWERS} viewers × ${PICTURES} pictures of ${PICTURE_BYTES} bytes, ${ROUNDS} rounds interleaved`);
-  console.log(`${'variant'.padEnd(14)}${'packets/picture'.padStart(16)}${'µs/viewer-picture (rounds)'.padStart(36)}${'median'.padStart(10)}${'%core/viewer@25fps'.padStart(20)}${'delivered'.padStart(11)}${'load'.padStart(16)}`);
+  const w = 8 * ROUNDS + 4;
+  console.log(`${'variant'.padEnd(10)}${'packets/picture'.padStart(17)}${'µs/viewer-picture (rounds)'.padStart(w)}${'median'.padStart(9)}${'%core/viewer@25fps'.padStart(20)}${'delivered'.padStart(11)}  load`);
   const out: Record<string, unknown> = {};
   for (const [name, f] of figures) {
     const us = median(f.us);
-    console.log(`${name.padEnd(14)}${String(f.packets).padStart(16)}${f.us.map((u) => u.toFixed(1)).join(' / ').padStart(36)}${us.toFixed(1).padStart(10)}${((us * 25) / 1e4).toFixed(3).padStart(20)}${`${(Math.min(...f.received) * 100).toFixed(1)} %`.padStart(11)}${f.loads.map((l) => l.toFixed(1)).join('/').padStart(16)}`);
+    console.log(`${name.padEnd(10)}${String(f.packets).padStart(17)}${f.us.map((u) => u.toFixed(1)).join(' / ').padStart(w)}${us.toFixed(1).padStart(9)}${((us * 25) / 1e4).toFixed(3).padStart(20)}${`${(Math.min(...f.received) * 100).toFixed(1)} %`.padStart(11)}  ${f.loads.map((l) => l.toFixed(1)).join('/')}`);
     out[name] = { cpuUsPerViewerFrame: +us.toFixed(1), packetsPerPicture: f.packets, load: +median(f.loads).toFixed(2) };
   }
   Object.assign(run.result, { viewers: VIEWERS, pictures: PICTURES, pictureBytes: PICTURE_BYTES, variants: out });
