@@ -154,7 +154,7 @@ await runBench('viewer-send', async (run) => {
     }
   }
   console.log(`${VIEWERS} viewers × ${PICTURES} pictures of ${PICTURE_BYTES} bytes, ${ROUNDS} rounds interleaved`);
-  const w = 8 * ROUNDS + 4;
+  const w = Math.max(30, 8 * ROUNDS + 4);
   console.log(`${'variant'.padEnd(10)}${'packets/picture'.padStart(17)}${'µs/viewer-picture (rounds)'.padStart(w)}${'median'.padStart(9)}${'%core/viewer@25fps'.padStart(20)}${'delivered'.padStart(11)}  load`);
   const out: Record<string, unknown> = {};
   for (const [name, f] of figures) {
