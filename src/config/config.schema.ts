@@ -203,6 +203,19 @@ export const configSchema = z.strictObject({
         .default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']),
     })
     .prefault({}),
+  /** Live view in the browser (src/live). */
+  live: z
+    .strictObject({
+      /**
+       * Largest IP packet on the way to the browsers (bytes): a WebRTC viewer's RTP packets are made
+       * to fit it with their IPv4, UDP, RTP and SRTP headers, so a picture goes in as few packets
+       * as the path allows (each packet costs a send and an encryption). 1400 fits Ethernet with a
+       * tunnel on the way (IPsec, WireGuard, GRE, PPPoE); 1500 for a plain Ethernet LAN; lower it
+       * for a path that drops larger packets (a viewer then sees no picture).
+       */
+      pathMtu: z.number().int().min(576).max(9000).default(1400),
+    })
+    .prefault({}),
   /** Cameras served onward over RTSP to authorised machine clients (R2.2; src/restream). */
   restream: z
     .strictObject({

@@ -12,6 +12,7 @@ import { GbDeviceRecordsService } from './device-records.service.js';
 import { GbDevicePlaybackService, type DevicePlaybackDeps } from './device-playback.service.js';
 import type { StreamHub } from '../live/stream-hub.js';
 import type { StreamRegister } from '../live/stream-register.js';
+import type { WebRtcViewerOptions } from '../live/webrtc-viewer.js';
 import type { GbRuntime } from './open.js';
 import { GbPtzService } from './ptz.service.js';
 
@@ -37,7 +38,7 @@ export function gbUseCases(o: {
   /** gb28181.devicePlayback and gb28181.backfill of the configuration. */
   settings: Pick<Config['gb28181'], 'devicePlayback' | 'backfill'>;
   /** The stream hub and register of this process's watching (live view): device playback is watched through them. */
-  live?: { hub: StreamHub; register: StreamRegister };
+  live?: { hub: StreamHub; register: StreamRegister; webrtc?: WebRtcViewerOptions | undefined };
 }): GbUseCases {
   const { repos, log } = o;
   const p = o.settings.devicePlayback;
@@ -46,7 +47,7 @@ export function gbUseCases(o: {
   const backfillTimes: Pick<GbBackfillDeps, 'minGapMs' | 'stallMs' | 'maxPieceMs'> = { minGapMs: b.minGapSeconds * 1000, stallMs: b.stallSeconds * 1000, maxPieceMs: b.maxPieceMinutes * 60_000 };
   const devicePlayback = o.live
     ? new GbDevicePlaybackService({
-        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, ...playbackTimes,
+        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, ...(o.live.webrtc ? { webrtc: o.live.webrtc } : {}), ...playbackTimes,
         invite: () => { const rt = o.runtime(); return rt ? (dev, ch, transport, kind) => rt.player.play(dev, ch, transport, kind) : undefined; },
       })
     : undefined;

@@ -24,6 +24,11 @@ export class LiveService {
     private readonly options: LiveServiceOptions = {},
   ) {}
 
+  /** The options every WebRTC viewer of this service is opened with (device playback's viewers too). */
+  get webrtc(): WebRtcViewerOptions | undefined {
+    return this.options.webrtc;
+  }
+
   /** Answers a WHEP-style offer; the session id names the stream for DELETE and the register. */
   async openWebRtc(token: string | undefined, cameraId: number, offerSdp: string, sourceAddress: string | null): Promise<{ sessionId: string; answer: WebRtcAnswer }> {
     let viewer: WebRtcViewer | undefined;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { RtpHeader, RtpPacket } from 'werift';
 import { expect, it } from 'vitest';
-import { framePayloads, RTP_PAYLOAD_BYTES, sharedFramePayloads } from './rtp-framer.js';
+import { framePayloads, RTP_PAYLOAD_BYTES, rtpPayloadBytesFor, sharedFramePayloads } from './rtp-framer.js';
 
 const sps = Buffer.from('6742c01f8c8d40', 'hex');
 const pps = Buffer.from('68ce3c80', 'hex');
@@ -39,4 +39,19 @@ it('leaves the shared payloads as they were after viewers send them under their 
     });
   }
   expect(payloads).toEqual(before);
+});
+
+it('fits every packet of a picture in the path MTU with its headers, in fewer packets on a larger path', () => {
+  const big = { nalus: [Buffer.concat([Buffer.from([0x41]), randomBytes(15_000)])], keyframe: false };
+  const counts = [1280, 1400, 1500].map((mtu) => {
+    const payloads = sharedFramePayloads('h264', big, [sps, pps], rtpPayloadBytesFor(mtu));
+    // IPv4 20 + UDP 8 + RTP 12 + SRTP tag 16, and werift's header extensions when its path sends them.
+    for (const p of payloads) expect(20 + 8 + 12 + p.length + 16).toBeLessThanOrEqual(mtu - 20);
+    expect(Buffer.concat(payloads).length).toBeGreaterThan(15_000);
+    return payloads.length;
+  });
+  expect(counts[0]).toBeGreaterThan(counts[1]!);
+  expect(counts[1]).toBeGreaterThan(counts[2]!);
+  // A viewer on another path gets the picture packetized for its own (a fresh array, not the other's).
+  expect(sharedFramePayloads('h264', big, [sps, pps], rtpPayloadBytesFor(1400))).not.toBe(sharedFramePayloads('h264', big, [sps, pps], rtpPayloadBytesFor(1500)));
 });

@@ -12,7 +12,7 @@ import { LiveError } from './errors.js';
 import { LagGate } from './lag-gate.js';
 import { chooseOffered, restrictOffer, videoSection, type OfferedCodec } from './offer-codecs.js';
 import { DirectRtpSender } from './direct-rtp-sender.js';
-import { sharedFramePayloads } from './rtp-framer.js';
+import { RTP_PAYLOAD_BYTES, rtpPayloadBytesFor, sharedFramePayloads } from './rtp-framer.js';
 import type { FeedOpener, FeedSubscription, FeedViewer, StreamHub } from './stream-hub.js';
 import { openFeedTranscoder, openTranscoder, transcodedFeedKey, transcodedOtherFeedKey } from './transcoder.js';
 
@@ -28,6 +28,8 @@ export interface WebRtcViewerOptions {
   hostAddresses?: string[];
   /** How long a peer may stay disconnected before the viewer closes (default 5 s). */
   disconnectedMs?: number;
+  /** Largest IP packet on the path to the browser (config live.pathMtu); default RTP_PAYLOAD_BYTES' 1280-byte path. */
+  pathMtu?: number;
   /** Called for each picture sent, with its RTP timestamp (delay measurements). */
   onSent?: (frame: VideoFrame, rtpTimestamp: number) => void;
 }
@@ -71,6 +73,8 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
   private closedReason: string | undefined;
   /** Drops frames read late (this process starved, a backlog in the socket) so the viewer stays live. */
   private readonly gate = new LagGate();
+  /** RTP payload bytes a packet, from the path MTU. */
+  private readonly payloadBytes: number;
   framesSent = 0;
   bytesSent = 0;
 
@@ -79,6 +83,7 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
     private readonly options: WebRtcViewerOptions,
   ) {
     super();
+    this.payloadBytes = options.pathMtu === undefined ? RTP_PAYLOAD_BYTES : rtpPayloadBytesFor(options.pathMtu);
   }
 
   get closed(): boolean {
@@ -223,7 +228,7 @@ export class WebRtcViewer extends EventEmitter<{ closed: [string] }> {
 
   private send(f: VideoFrame, ts: number): void {
     const info = this.info!;
-    const payloads = sharedFramePayloads(info.video.codec, f, info.video.parameterSets);
+    const payloads = sharedFramePayloads(info.video.codec, f, info.video.parameterSets, this.payloadBytes);
     if (this.direct?.sendPicture(payloads, (this.seq + 1) & 0xffff, ts)) {
       this.seq = (this.seq + payloads.length) & 0xffff;
       for (const p of payloads) this.bytesSent += p.length;

@@ -19,7 +19,7 @@ export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Pr
   const register = new StreamRegister(streamAuthority(ctx.access));
   // A camera recorded in this process, or on PostgreSQL by another node, is not opened again (live-relay.ts).
   const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, relay: liveRelayOf(ctx) });
-  const live = new LiveService(hub, register, { logger });
+  const live = new LiveService(hub, register, { logger, webrtc: { pathMtu: ctx.config.live.pathMtu } });
   const index = new RecordingIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, footageReaderOf(ctx, (p) => absoluteFootagePath(ctx.config.dataDir, p)), register);
   const timeline = new TimelineService(index, () => ctx.clock.now());

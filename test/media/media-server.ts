@@ -79,7 +79,8 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
     lingerMs: options.lingerMs ?? 1000,
     logger: harness.logger,
   });
-  const live = new LiveService(hub, register, options.live);
+  // As the platform opens it (services/watching.ts): packets made for the configured path MTU.
+  const live = new LiveService(hub, register, { webrtc: { pathMtu: configSchema.parse({}).live.pathMtu }, ...options.live });
   const index = new RecordingIndex(harness.db.kysely);
   const playback = new PlaybackService(index, harness.dataDir, register);
   const app = await buildApp({
