@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { StreamInfo, VideoFrame } from '../ingest/source.js';
-import { LocalLiveSource } from './local-live.js';
+import { FrameCarver, LocalLiveSource } from './local-live.js';
 import type { LiveTap } from './peer-live.js';
 
 const INFO: StreamInfo = { video: { codec: 'h264', codecString: 'avc1.64001f', width: 1280, height: 720, fps: 25, parameterSets: [Buffer.from([0x67, 1, 2, 3]), Buffer.from([0x68, 4])] } };
@@ -94,5 +94,23 @@ describe('a recording session of this process as a stream hub source', () => {
     expect(session.viewers).toBe(1);
     await source.close();
     expect(session.viewers).toBe(0);
+  });
+
+  it('carves copies out of shared chunks without one overlapping another, and gives a large frame its own', () => {
+    const carver = new FrameCarver(1024);
+    const a = carver.take(200);
+    const b = carver.take(201);
+    const c = carver.take(250);
+    const d = carver.take(250);
+    const e = carver.take(200); // does not fit after a to d: a new chunk
+    const big = carver.take(300); // over a quarter of a chunk: a buffer of its own
+    expect([b, c, d].every((x) => x.buffer === a.buffer)).toBe(true);
+    expect([b.byteOffset - a.byteOffset, c.byteOffset - b.byteOffset, d.byteOffset - c.byteOffset]).toEqual([200, 208, 256]); // 8-byte boundaries
+    expect(e.buffer).not.toBe(a.buffer);
+    expect(big.buffer === a.buffer || big.buffer === e.buffer).toBe(false);
+    const all = [a, b, c, d, e, big];
+    all.forEach((x, i) => x.fill(i + 1));
+    expect(all.map((x, i) => x.every((v) => v === i + 1))).toEqual(all.map(() => true));
+    expect(all.map((x) => x.length)).toEqual([200, 201, 250, 250, 200, 300]);
   });
 });

@@ -13,16 +13,41 @@ import { EventEmitter } from 'node:events';
 import type { MediaSource, SourceEvents, SourceStats, StreamInfo, VideoFrame } from '../ingest/source.js';
 import type { LiveTap } from './peer-live.js';
 
+/**
+ * Memory for frame copies, carved one after another out of chunks, so a stream's frames are a few
+ * large buffers rather than one buffer each (with many streams, a buffer a frame kept alive by the
+ * hubs' GOPs was most of this process's garbage collection). A chunk is never written twice: it
+ * lives while any frame carved from it does.
+ */
+export class FrameCarver {
+  private chunk = Buffer.alloc(0);
+  private used = 0;
+
+  constructor(private readonly chunkBytes = 512 * 1024) {}
+
+  take(size: number): Buffer {
+    if (size > this.chunkBytes / 4) return Buffer.allocUnsafe(size);
+    if (this.used + size > this.chunk.length) {
+      this.chunk = Buffer.allocUnsafeSlow(this.chunkBytes);
+      this.used = 0;
+    }
+    const b = this.chunk.subarray(this.used, this.used + size);
+    // Each copy starts on an 8-byte boundary, as a buffer of its own would.
+    this.used += (size + 7) & ~7;
+    return b;
+  }
+}
+
 /** A copy of the frame's units in one buffer, each preceded by its length (`lengthPrefixed`). */
-export function copyFrame(f: VideoFrame): VideoFrame {
+export function copyFrame(f: VideoFrame, memory?: FrameCarver): VideoFrame {
   let size = 0;
   for (const n of f.nalus) size += 4 + n.length;
-  const b = Buffer.allocUnsafe(size);
+  const b = memory ? memory.take(size) : Buffer.allocUnsafe(size);
   const nalus: Buffer[] = [];
   let o = 0;
   for (const n of f.nalus) {
     o = b.writeUInt32BE(n.length, o);
-    n.copy(b, o);
+    b.set(n, o);
     nalus.push(b.subarray(o, o + n.length));
     o += n.length;
   }
@@ -35,6 +60,7 @@ export class LocalLiveSource extends EventEmitter<SourceEvents> implements Media
   private unsubscribe: (() => void) | undefined;
   private keyed = false;
   private closed = false;
+  private readonly memory = new FrameCarver();
 
   constructor(
     private readonly tap: LiveTap,
@@ -54,7 +80,7 @@ export class LocalLiveSource extends EventEmitter<SourceEvents> implements Media
       onFrame: (f) => {
         if (!this.keyed && !f.keyframe) return;
         this.keyed = true;
-        const copy = copyFrame(f);
+        const copy = copyFrame(f, this.memory);
         this.stats.bytesIn += copy.nalus.reduce((s, n) => s + n.length, 0);
         this.emit('frame', copy);
       },
