@@ -5,20 +5,18 @@
 // started as `vigil serve` starts them (services/roles.ts), on SQLite and on PostgreSQL (where the
 // recorder holds the camera by its lease). Judged by the simulator's count of RTSP viewers and by
 // the pictures received, in order; no timing margins.
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
 import { loadConfig } from '../../src/config/config.js';
-import { RtpPsDepacketizer } from '../../src/media/ps/rtp-ps.js';
-import type { PsAccessUnit } from '../../src/media/ps/video-assembler.js';
 import { openContext, type Context } from '../../src/services/context.js';
 import { startRoles } from '../../src/services/roles.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 import { DIALECTS, freshPostgresUrl } from '../support/databases.js';
 import { seedRecordableCameras } from '../support/recorder-cameras.js';
+import { psReceiver } from './ps-receiver.js';
 import { TestUpper } from './upper-platform.js';
 
 const UPPER = '34010000002000000001';
@@ -30,19 +28,6 @@ async function until(what: string, ok: () => boolean | Promise<boolean>): Promis
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-async function receiver(): Promise<{ socket: Socket; units: PsAccessUnit[]; port: number; got(n: number): Promise<void> }> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  const units: PsAccessUnit[] = [];
-  const waiters: (() => void)[] = [];
-  const rx = new RtpPsDepacketizer({ video: (u) => { units.push(u); for (const w of waiters.splice(0)) w(); } }, { ssrc: 100000001 });
-  socket.on('message', (m) => rx.push(m));
-  const got = async (n: number) => {
-    while (units.length < n) await new Promise<void>((r) => waiters.push(r));
-  };
-  return { socket, units, port: socket.address().port, got };
 }
 
 describe.each(DIALECTS)('forwarding a camera recorded in this process (%s)', (dialect) => {
@@ -86,7 +71,7 @@ describe.each(DIALECTS)('forwarding a camera recorded in this process (%s)', (di
   it('sends the recorder session\'s pictures upward: the camera keeps one viewer', async () => {
     const registered = new Promise<void>((r) => upper.once('registered', () => r()));
     const roles = await startRoles(ctx, ['cascade', 'recorder']);
-    const rx = await receiver();
+    const rx = await psReceiver();
     try {
       await registered;
       await until('the recorder to receive the camera', () => viewers() === 1);
@@ -110,7 +95,7 @@ describe.each(DIALECTS)('forwarding a camera recorded in this process (%s)', (di
     await until('the recorder\'s connection to end', () => viewers() === 0);
     const registered = new Promise<void>((r) => upper.once('registered', () => r()));
     const roles = await startRoles(ctx, ['cascade']);
-    const rx = await receiver();
+    const rx = await psReceiver();
     try {
       await registered;
       expect(viewers()).toBe(0);

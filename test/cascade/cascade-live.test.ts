@@ -3,7 +3,6 @@
 // pictures, a keyframe first); start and end are registered with the upper as destination;
 // revoking the share ends the stream with a BYE from Vigil at once. A channel shared for the
 // catalog only is refused. Real simulated camera over RTSP, real sockets.
-import { createSocket, type Socket } from 'node:dgram';
 import { createConnection } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import type { PsAccessUnit } from '../../src/media/ps/video-assembler.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 import { world, type World } from '../access/fixtures.js';
 import { testApp, type TestApp } from '../support/app.js';
+import { psReceiver } from './ps-receiver.js';
 import { TestUpper } from './upper-platform.js';
 
 const UPPER = '34010000002000000001';
@@ -66,21 +66,8 @@ describe('live video to an upper platform', () => {
     await sim?.close();
   });
 
-  async function receiver(): Promise<{ socket: Socket; units: PsAccessUnit[]; port: number; got(n: number): Promise<void> }> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-    const units: PsAccessUnit[] = [];
-    const waiters: (() => void)[] = [];
-    const rx = new RtpPsDepacketizer({ video: (u) => { units.push(u); for (const w of waiters.splice(0)) w(); } }, { ssrc: 100000001 });
-    socket.on('message', (m) => rx.push(m));
-    const got = async (n: number) => {
-      while (units.length < n) await new Promise<void>((r) => waiters.push(r));
-    };
-    return { socket, units, port: socket.address().port, got };
-  }
-
   it('refuses live video of a channel shared for the catalog only, and registers it', async () => {
-    const rx = await receiver();
+    const rx = await psReceiver();
     try {
       await expect(upper.play(LOWER, catalogOnly, rx.port)).rejects.toThrow(/403/);
       await t.audit.chainPending();
@@ -92,7 +79,7 @@ describe('live video to an upper platform', () => {
   });
 
   it('sends PS over RTP from the hub; revoking the share ends it with our BYE at once, start and end registered', async () => {
-    const rx = await receiver();
+    const rx = await psReceiver();
     try {
       const { dialog, response } = await upper.play(LOWER, channel, rx.port);
       expect(response.body.toString()).toMatch(/a=sendonly[\s\S]*a=rtpmap:96 PS\/90000[\s\S]*y=0100000001/);
@@ -156,7 +143,7 @@ describe('live video to an upper platform', () => {
       organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['live'], cameraIds: [other.id], groupIds: [],
       validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 3_600_000, purpose: '联网', approvalDocument: '〔2026〕22号',
     });
-    const rx = await receiver();
+    const rx = await psReceiver();
     try {
       const { dialog } = await upper.play(LOWER, catalogOnly, rx.port);
       await dialog.bye();
@@ -177,7 +164,7 @@ describe('live video to an upper platform', () => {
       organisationId: w.districtA, recipient: { kind: 'platform', ref: UPPER }, rights: ['live'], cameraIds: [other.id], groupIds: [],
       validFrom: t.clock.now() - 1000, validTo: t.clock.now() + 86_400_000, purpose: '联网', approvalDocument: '〔2026〕19号',
     });
-    const rx = await receiver();
+    const rx = await psReceiver();
     try {
       await upper.play(LOWER, catalogOnly, rx.port);
       await rx.got(3);
