@@ -80,6 +80,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   readonly lowers: LowerCatalogs | undefined;
   /** Newly registered devices waiting to be asked for DeviceInfo and Catalog. */
   private readonly followUps: FollowUps;
+  private closed = false;
   private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
     this.log.error({ err }, 'GB/T 28181 request failed');
     void inc.respond(500);
@@ -104,7 +105,13 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
 
   start(): void {
     this.endpoint.on('request', this.onRequest);
-    this.timer = setInterval(() => void this.sweep(), this.options.sweepMs ?? 5000);
+    // A sweep still running when the platform closes may find the database closed under it: that
+    // is the end, not a fault; any other failure is logged and the next sweep tries again.
+    this.timer = setInterval(() => {
+      this.sweep().catch((err: unknown) => {
+        if (!this.closed) this.log.warn({ err }, 'GB/T 28181 sweep failed');
+      });
+    }, this.options.sweepMs ?? 5000);
     this.timer.unref();
   }
 
@@ -391,6 +398,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   }
 
   close(): void {
+    this.closed = true;
     this.followUps.close();
     clearInterval(this.timer);
     this.endpoint.off('request', this.onRequest);
