@@ -37,6 +37,7 @@ import { currentWall } from './migrations/0040-current-wall.js';
 import { nodeLeases } from './migrations/0042-node-leases.js';
 import { searchGramCounts } from './migrations/0046-search-gram-counts.js';
 import { fencedFootage } from './migrations/0053-fenced-footage.js';
+import { fencedFootageLifecycle } from './migrations/0066-fenced-footage-lifecycle.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -74,6 +75,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0042-node-leases': nodeLeases(db.dialect),
     '0046-search-gram-counts': searchGramCounts(db.dialect),
     '0053-fenced-footage': fencedFootage(db.dialect),
+    '0066-fenced-footage-lifecycle': fencedFootageLifecycle(),
   };
 }
 

@@ -14,6 +14,7 @@ import type { Database } from '../db/schema.js';
 import type { IndexedFile, RecordingIndex } from '../db/recording-index.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import type { Transaction } from 'kysely';
+import type { FencedRetention } from './fenced-retention.js';
 import { DAY_MS, decideRetention, overlaps, type CameraPolicy, type FileDecision, type RetentionDecision } from './retention-decision.js';
 
 export const RETENTION_ACTOR: AuditActor = { userId: null, workId: null, name: 'platform (retention)' };
@@ -39,6 +40,8 @@ export interface CleanerDeps {
    * file whose object is still retained or held is kept, whatever Vigil's own decision says.
    */
   objectLocks?(fileIds: number[]): Promise<Map<number, { retainUntil: number | null; legalHold: boolean }>>;
+  /** Kept-aside footage, which goes by the same decision as recording files (fenced-retention.ts). */
+  fenced?: FencedRetention;
 }
 
 export interface CleanerReport {
@@ -47,6 +50,8 @@ export interface CleanerReport {
   removedBytes: number;
   keptByHold: number;
   garbageCollected: number;
+  /** Kept-aside files removed this pass. */
+  fencedRemoved: number;
 }
 
 /** Files registered per register entry, so one entry's detail stays well under its 16 KiB. */
@@ -69,31 +74,31 @@ export class RetentionCleaner {
       }
     }
     await this.d.repos.retentionGarbage.removeGarbage(done);
-    return done.length;
+    return done.length + ((await this.d.fenced?.finishUnfinished()) ?? 0);
   }
 
   /** What would be removed now, without removing anything. */
-  async plan(): Promise<{ decision: RetentionDecision; files: Map<number, IndexedFile> }> {
+  async plan(): Promise<{ decision: RetentionDecision; files: Map<number, IndexedFile>; fenced: Awaited<ReturnType<FencedRetention['plan']>> }> {
     const now = this.d.clock.now();
-    const policies = await this.d.policies(await this.d.index.cameraIdsWithFiles());
+    const fencedCameras = this.d.fenced ? await this.d.fenced.cameraIds() : [];
+    const policies = await this.d.policies([...new Set([...(await this.d.index.cameraIdsWithFiles()), ...fencedCameras])]);
     const minima = [...policies.values()].flatMap((p) => (p.minimum ? [p.minimum.days] : []));
-    if (minima.length === 0) return { decision: { remove: [], keep: [] }, files: new Map() };
+    if (minima.length === 0) return { decision: { remove: [], keep: [] }, files: new Map(), fenced: [] };
     // Nothing ends its shortest period before this, so older rows are all the cleaner reads.
-    const candidates = await this.d.index.closedFilesEndedBefore(now - Math.min(...minima) * DAY_MS);
+    const endedBefore = now - Math.min(...minima) * DAY_MS;
+    const candidates = await this.d.index.closedFilesEndedBefore(endedBefore);
     const [holds, marks] = await Promise.all([this.d.repos.legalHolds.holds(), this.d.repos.retentionMarks.marks()]);
     const range = (r: { camera_id: number; range_from: number | null; range_to: number | null }) => ({ cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to });
-    const decision = decideRetention(
-      candidates,
-      { cameras: policies, keyTargets: marks.filter((m) => m.kind === 'key_target').map(range), incidents: marks.filter((m) => m.kind === 'incident').map(range) },
-      holds.map((h) => ({ id: Number(h.id), ...range(h) })),
-      now,
-    );
-    return { decision, files: new Map(candidates.map((f) => [f.id, f])) };
+    const policy = { cameras: policies, keyTargets: marks.filter((m) => m.kind === 'key_target').map(range), incidents: marks.filter((m) => m.kind === 'incident').map(range) };
+    const holdRanges = holds.map((h) => ({ id: Number(h.id), ...range(h) }));
+    const decision = decideRetention(candidates, policy, holdRanges, now);
+    const fenced = this.d.fenced ? await this.d.fenced.plan(policy, holdRanges, endedBefore) : [];
+    return { decision, files: new Map(candidates.map((f) => [f.id, f])), fenced };
   }
 
   async runOnce(): Promise<CleanerReport> {
     const garbageCollected = await this.collectGarbage();
-    const { decision, files } = await this.plan();
+    const { decision, files, fenced } = await this.plan();
     if (this.d.objectLocks && decision.remove.length) {
       const locks = await this.d.objectLocks(decision.remove.map((r) => r.fileId));
       const now = this.d.clock.now();
@@ -104,7 +109,7 @@ export class RetentionCleaner {
         return false;
       });
     }
-    const report: CleanerReport = { examined: files.size, removedFiles: 0, removedBytes: 0, keptByHold: decision.keep.filter((k) => k.reason === 'hold').length, garbageCollected };
+    const report: CleanerReport = { examined: files.size, removedFiles: 0, removedBytes: 0, keptByHold: decision.keep.filter((k) => k.reason === 'hold').length, garbageCollected, fencedRemoved: 0 };
     const byCamera = new Map<number, FileDecision[]>();
     for (const r of decision.remove) byCamera.set(r.cameraId, [...(byCamera.get(r.cameraId) ?? []), r]);
     for (const [cameraId, list] of byCamera) {
@@ -115,7 +120,8 @@ export class RetentionCleaner {
         report.removedBytes += moved.reduce((s, m) => s + m.bytes, 0);
       }
     }
-    if (report.removedFiles) this.d.logger.info(report, 'retention removed footage past its period');
+    if (fenced.length) report.fencedRemoved = await this.d.fenced!.remove(fenced);
+    if (report.removedFiles || report.fencedRemoved) this.d.logger.info(report, 'retention removed footage past its period');
     return report;
   }
 

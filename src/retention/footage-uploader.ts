@@ -12,7 +12,8 @@ import type { Repositories } from '../db/repositories.js';
 import type { PendingUpload } from '../db/footage-object.repository.js';
 import type { Clock } from '../domain/clock.js';
 import { footageObjectKey, type ObjectStore } from '../storage/object-store.js';
-import { objectLockFor } from './object-retention.js';
+import type { FencedFootageUploader } from './fenced-footage-uploader.js';
+import { objectLockFor, type LockInputs } from './object-retention.js';
 import type { CameraPolicy } from './retention-decision.js';
 
 const STALE_SWEEP_MS = 3_600_000;
@@ -36,6 +37,8 @@ export interface FootageUploaderDeps {
   concurrency?: number;
   /** Run before a pass uploads anything, until it succeeds (making the bucket). */
   prepare?(): Promise<void>;
+  /** This node's kept-aside footage, uploaded after the recordings of each pass. */
+  fenced?: FencedFootageUploader;
 }
 
 export interface UploadReport {
@@ -43,6 +46,8 @@ export interface UploadReport {
   bytes: number;
   adopted: number;
   localRemoved: number;
+  /** Kept-aside files stored this pass (fenced-footage-uploader.ts). */
+  fencedUploaded: number;
   /** The store did not answer (or refused): the pass stopped there, files wait on local disk. */
   error: string | null;
 }
@@ -60,7 +65,7 @@ export class FootageUploader {
   constructor(private readonly d: FootageUploaderDeps) {}
 
   async runOnce(): Promise<UploadReport> {
-    const report: UploadReport = { uploaded: 0, bytes: 0, adopted: 0, localRemoved: 0, error: null };
+    const report: UploadReport = { uploaded: 0, bytes: 0, adopted: 0, localRemoved: 0, fencedUploaded: 0, error: null };
     report.localRemoved += await this.removeLocalCopies();
     let after = 0;
     try {
@@ -69,14 +74,7 @@ export class FootageUploader {
       for (;;) {
         const pending = await this.d.repos.footageObjects.pendingUploads(this.d.batch ?? 50, after);
         if (pending.length === 0) break;
-        const [policies, holds, marks] = await Promise.all([
-          this.d.policies([...new Set(pending.map((p) => p.cameraId))]),
-          this.d.repos.legalHolds.holds(),
-          this.d.repos.retentionMarks.marks(),
-        ]);
-        const range = (r: { camera_id: number; range_from: number | null; range_to: number | null }) => ({ cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to });
-        const lockMarks = { keyTargets: marks.filter((m) => m.kind === 'key_target').map(range), incidents: marks.filter((m) => m.kind === 'incident').map(range) };
-        const holdRanges = holds.map((h) => ({ id: Number(h.id), ...range(h) }));
+        const { policies, marks: lockMarks, holds: holdRanges } = await this.lockInputs(pending.map((p) => p.cameraId));
         after = pending.at(-1)!.fileId;
         let next = 0;
         let stopped = false;
@@ -99,6 +97,13 @@ export class FootageUploader {
         const failed = results.find((x) => x.status === 'rejected');
         if (failed) throw (failed as PromiseRejectedResult).reason;
       }
+      if (this.d.fenced) {
+        const kept = await this.d.fenced.pending();
+        const r = kept.length ? await this.d.fenced.upload(kept, await this.lockInputs(kept.map((k) => k.cameraId))) : { uploaded: 0, bytes: 0, localRemoved: await this.d.fenced.removeLocalCopies() };
+        report.fencedUploaded = r.uploaded;
+        report.bytes += r.bytes;
+        report.localRemoved += r.localRemoved;
+      }
       report.localRemoved += await this.removeLocalCopies();
       if (this.failing) this.d.logger.info({ store: this.d.objects.where }, 'object store answers again: uploads resumed');
       this.failing = false;
@@ -108,6 +113,21 @@ export class FootageUploader {
       this.failing = true;
     }
     return report;
+  }
+
+  /** The periods, marks and holds that decide the locks of footage of these cameras. */
+  private async lockInputs(cameraIds: number[]): Promise<LockInputs> {
+    const [policies, holds, marks] = await Promise.all([
+      this.d.policies([...new Set(cameraIds)]),
+      this.d.repos.legalHolds.holds(),
+      this.d.repos.retentionMarks.marks(),
+    ]);
+    const range = (r: { camera_id: number; range_from: number | null; range_to: number | null }) => ({ cameraId: Number(r.camera_id), from: r.range_from, to: r.range_to });
+    return {
+      policies,
+      marks: { keyTargets: marks.filter((m) => m.kind === 'key_target').map(range), incidents: marks.filter((m) => m.kind === 'incident').map(range) },
+      holds: holds.map((h) => ({ id: Number(h.id), ...range(h) })),
+    };
   }
 
   /**

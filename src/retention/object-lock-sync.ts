@@ -6,6 +6,7 @@
 // Likewise a key-target or incident mark placed after upload lengthens the objects it covers:
 // their COMPLIANCE retention is moved to the longer period's end (never earlier).
 import type { Logger } from 'pino';
+import type { FencedFootageRepository } from '../db/fenced-footage.repository.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { objectLockFor } from './object-retention.js';
@@ -17,6 +18,8 @@ export interface ObjectLockSyncDeps {
   logger: Logger;
   /** The periods of each camera; with them, marks placed after upload lengthen objects' retention. */
   policies?(cameraIds: number[]): Promise<Map<number, CameraPolicy>>;
+  /** Kept-aside footage stored as objects: held and lengthened by the same holds and marks. */
+  fenced?: FencedFootageRepository;
 }
 
 export class ObjectLockSync {
@@ -69,6 +72,14 @@ export class ObjectLockSync {
       await this.d.repos.footageObjects.setLegalHold(o.fileId, false);
       released++;
     }
+    for (const f of (await this.d.fenced?.storedInForce()) ?? []) {
+      const want = holds.some((h) => h.cameraId === f.cameraId && overlaps(h, f.startMs, f.endMs));
+      if (want === f.stored!.legalHold) continue;
+      await this.d.objects.setLegalHold(f.stored!.objectKey, f.stored!.versionId, want);
+      await this.d.fenced!.setLock(f.id, { legalHold: want });
+      if (want) placed++;
+      else released++;
+    }
     return { placed, released, extended: await this.extend() };
   }
 
@@ -90,6 +101,15 @@ export class ObjectLockSync {
         await this.d.repos.footageObjects.setRetainUntil(o.fileId, want);
         extended++;
       }
+    }
+    for (const f of (await this.d.fenced?.storedInForce()) ?? []) {
+      const o = f.stored!;
+      if (!marks.some((m) => Number(m.camera_id) === f.cameraId && overlaps({ from: m.range_from, to: m.range_to }, f.startMs, f.endMs))) continue;
+      const want = objectLockFor({ id: f.id, cameraId: f.cameraId, startedAt: f.startMs, endedAt: f.endMs }, policies.get(f.cameraId), lockMarks, []).retainUntil;
+      if (want === null || (o.retainUntil !== null && want <= o.retainUntil + 1000)) continue;
+      await this.d.objects.extendRetention(o.objectKey, o.versionId, want);
+      await this.d.fenced!.setLock(f.id, { retainUntil: want });
+      extended++;
     }
     return extended;
   }

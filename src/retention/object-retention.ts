@@ -10,6 +10,13 @@ export interface ObjectLockDecision {
   legalHold: boolean;
 }
 
+/** What decides the locks of a batch of footage: each camera's periods, the marks and the holds. */
+export interface LockInputs {
+  policies: Map<number, CameraPolicy>;
+  marks: { keyTargets: readonly TimeRange[]; incidents: readonly TimeRange[] };
+  holds: readonly Hold[];
+}
+
 export function objectLockFor(
   file: Omit<RetentionFile, 'closed'>,
   policy: CameraPolicy | undefined,

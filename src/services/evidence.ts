@@ -12,6 +12,7 @@ import { SegmentStore } from '../recorder/segment-store/segment-store.js';
 import type { Context } from './context.js';
 import { cameraPolicies } from '../retention/camera-policies.js';
 import { RetentionCleaner } from '../retention/cleaner.js';
+import { FencedRetention } from '../retention/fenced-retention.js';
 import { LegalHoldService } from '../retention/legal-hold.service.js';
 import { StorageMonitor } from '../retention/storage-monitor.js';
 import { storageThresholds } from '../storage/disk-usage.js';
@@ -47,7 +48,7 @@ export function openEvidence(ctx: Context): Evidence {
   const objects = objectStoreOf(ctx);
   const footage = footageReaderOf(ctx, absolute);
   const policies = cameraPolicies({ repos: ctx.repos, profile: (id) => ctx.catalogue.get(id), effectiveProfileId: (org) => ctx.registry.organisations.effectiveProfileId(org) });
-  const lockSync = objects ? new ObjectLockSync({ repos: ctx.repos, objects, logger, policies }) : null;
+  const lockSync = objects ? new ObjectLockSync({ repos: ctx.repos, objects, logger, policies, fenced: ctx.repos.fencedFootage }) : null;
   const keys = ctx.audit.keys;
   const merkle = new MerkleLog({ repo: ctx.repos.integrityLog, index: ctx.repos.recordingIndex, keys, clock: ctx.clock, logger, absolute, footage });
   const log = new SecurityLog(ctx.audit);
@@ -80,6 +81,7 @@ export function openEvidence(ctx: Context): Evidence {
       files: objects ? new StoredFootageRemover(store, ctx.repos.footageObjects, objects, ctx.clock) : store,
       ...(objects ? { objectLocks: async (ids: number[]) => ctx.repos.footageObjects.byFiles(ids) } : {}),
       policies,
+      fenced: new FencedRetention({ repo: ctx.repos.fencedFootage, repos: ctx.repos, audit: ctx.audit, files: store, objects, clock: ctx.clock, logger }),
     }),
     storage: new StorageMonitor({
       dir: ctx.config.dataDir, repo: ctx.repos.storageAlarms, clock: ctx.clock, logger, gauge,

@@ -8,6 +8,7 @@ import { createRecorderMetrics } from '../recorder/metrics.js';
 import { storageThresholds } from '../storage/disk-usage.js';
 import type { Context } from './context.js';
 import { cameraPolicies } from '../retention/camera-policies.js';
+import { FencedFootageUploader } from '../retention/fenced-footage-uploader.js';
 import { FootageUploader } from '../retention/footage-uploader.js';
 import { ObjectLockSync } from '../retention/object-lock-sync.js';
 import { absoluteFootagePath } from '../storage/footage-reader.js';
@@ -117,13 +118,18 @@ function startUploader(ctx: Context): FootageUploader | null {
     absolute: (p) => absoluteFootagePath(ctx.config.dataDir, p),
     keepLocalCopy: ctx.config.storage.keepLocalCopy,
     concurrency: ctx.config.storage.uploadConcurrency,
+    // Footage this node kept aside after losing a camera's lease goes to the store like the rest.
+    fenced: new FencedFootageUploader({
+      repo: ctx.repos.fencedFootage, nodeId: nodeIdOf(ctx.config), objects, clock: ctx.clock, logger,
+      absolute: (p) => absoluteFootagePath(ctx.config.dataDir, p), keepLocalCopy: ctx.config.storage.keepLocalCopy,
+    }),
     prepare: async () => {
       if (bucketReady) return;
       await objects.ensureBucket();
       bucketReady = true;
     },
   });
-  const holds = new ObjectLockSync({ repos: ctx.repos, objects, logger, policies });
+  const holds = new ObjectLockSync({ repos: ctx.repos, objects, logger, policies, fenced: ctx.repos.fencedFootage });
   uploader.start(ctx.config.storage.uploadIntervalSeconds * 1000, () => holds.sync());
   return uploader;
 }

@@ -12,6 +12,7 @@ import { loadProfiles } from '../../src/domain/profile-loader.js';
 import { SegmentStore } from '../../src/recorder/segment-store/segment-store.js';
 import { cameraPolicies } from '../../src/retention/camera-policies.js';
 import { RetentionCleaner } from '../../src/retention/cleaner.js';
+import { FencedRetention } from '../../src/retention/fenced-retention.js';
 import { freshDatabase } from '../support/databases.js';
 import { seedRecordableCameras } from '../support/recorder-cameras.js';
 
@@ -48,6 +49,7 @@ export async function evidenceWorld(dialect: DialectName, cameras = 2): Promise<
       new RetentionCleaner({
         repos: repos, index: repos.recordingIndex, audit, files: store, clock, logger: quiet,
         policies: cameraPolicies({ repos, profile: (id) => catalogue.get(id), effectiveProfileId: async () => profileId }),
+        fenced: new FencedRetention({ repo: repos.fencedFootage, repos, audit, files: store, clock, logger: quiet }),
       }),
     close: () => db.close(),
   };

@@ -22,8 +22,11 @@ import { StreamRegister } from '../../src/live/stream-register.js';
 import { PlaybackService } from '../../src/playback/playback-service.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { loadProfiles } from '../../src/domain/profile-loader.js';
+import { keepFencedFragments } from '../../src/recorder/fenced-footage.js';
 import { cameraPolicies } from '../../src/retention/camera-policies.js';
 import { RetentionCleaner } from '../../src/retention/cleaner.js';
+import { FencedFootageUploader } from '../../src/retention/fenced-footage-uploader.js';
+import { FencedRetention } from '../../src/retention/fenced-retention.js';
 import { FootageUploader } from '../../src/retention/footage-uploader.js';
 import { ObjectLockSync } from '../../src/retention/object-lock-sync.js';
 import { addPeriod, DAY_MS } from '../../src/retention/retention-decision.js';
@@ -318,6 +321,61 @@ for (const dialect of DIALECTS) {
       expect(await w.repos.footageObjects.byFile(f!.id)).toBeUndefined();
       // Everything else is still within retention and stays.
       for (const other of files) expect(await versions(other.path)).toHaveLength(1);
+    }, 120_000);
+
+    it('kept-aside footage is stored with its own lock, held by Vigil\'s holds, and deleted by retention once its period has run out', async () => {
+      // Footage whose legal period ends in 8 s, its last fragments kept aside by node n1 (a lease lost).
+      const [f] = await recordEndingIn(8000, 1);
+      const file = (await w.repos.recordings.file(f!.id))!;
+      const kept = await keepFencedFragments(file, (await w.repos.recordings.fragments(f!.id)).slice(-2), w.store.absolute(file.path), {
+        repo: w.repos.recordings, fenced: w.repos.fencedFootage, nodeId: 'n1', dataDir: w.dataDir, now: () => Date.now(), logger: quiet,
+      });
+      const fenced = (nodeId: string) => new FencedFootageUploader({ repo: w.repos.fencedFootage, nodeId, objects: store, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet });
+      // Another node's uploader does not take it: the file is on n1's disk.
+      const elsewhere = await new FootageUploader({ repos: w.repos, objects: store, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet, policies: policies(), fenced: fenced('n2') }).runOnce();
+      expect(elsewhere).toMatchObject({ fencedUploaded: 0, error: null });
+      const report = await new FootageUploader({ repos: w.repos, objects: store, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet, policies: policies(), fenced: fenced('n1') }).runOnce();
+      expect(report).toMatchObject({ fencedUploaded: 1, error: null });
+      const row = (await w.repos.fencedFootage.list(cam)).find((r) => r.id === kept.id)!;
+      expect(row.stored).toMatchObject({ objectKey: kept.path, legalHold: false });
+      expect(row.localRemoved).toBe(true);
+      expect(existsSync(w.store.absolute(kept.path))).toBe(false);
+      const head = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: kept.path }));
+      expect(head.ObjectLockMode).toBe('COMPLIANCE');
+      expect(Math.abs(head.ObjectLockRetainUntilDate!.getTime() - addPeriod(kept.endMs, MINIMUM_DAYS))).toBeLessThan(1000);
+      expect(head.Metadata?.sha256).toBe(kept.sha256);
+      expect(head.Metadata?.kept).toBe('fenced');
+      await expect(admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: kept.path, VersionId: row.stored!.versionId!, BypassGovernanceRetention: true }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+
+      // A hold placed in Vigil reaches the kept object too.
+      const hold = await w.db.kysely.transaction().execute((trx) =>
+        w.repos.legalHolds.insertHold(trx, {
+          camera_id: cam, range_from: kept.startMs, range_to: kept.endMs, case_ref: '皖公刑(2027)7号', reason: 'test', state: 'active', placed_by: 1, placed_at: Date.now(),
+          release_requested_by: null, release_requested_at: null, release_reason: null, released_by: null, released_at: null,
+        }),
+      );
+      const sync = new ObjectLockSync({ repos: w.repos, objects: store, logger: quiet, fenced: w.repos.fencedFootage });
+      await sync.sync();
+      expect((await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: kept.path }))).ObjectLockLegalHoldStatus).toBe('ON');
+      while (Date.now() < row.stored!.retainUntil! + 1500) await new Promise((r) => setTimeout(r, 500));
+      const cleaner = new RetentionCleaner({
+        repos: w.repos, index: w.repos.recordingIndex, audit: w.audit, clock: systemClock, logger: quiet, policies: policies(),
+        files: new StoredFootageRemover(w.store, w.repos.footageObjects, store, systemClock),
+        objectLocks: (ids) => w.repos.footageObjects.byFiles(ids),
+        fenced: new FencedRetention({ repo: w.repos.fencedFootage, repos: w.repos, audit: w.audit, files: w.store, objects: store, clock: systemClock, logger: quiet }),
+      });
+      expect((await cleaner.runOnce()).fencedRemoved).toBe(0);
+      expect(await versions(kept.path)).toHaveLength(1);
+
+      // Released: the mirror takes the hold off, and retention deletes the kept object, registered.
+      await w.db.kysely.transaction().execute((trx) => w.repos.legalHolds.updateHold(trx, Number(hold.id), 'active', { state: 'released', released_by: 2, released_at: Date.now() }));
+      await sync.sync();
+      expect((await cleaner.runOnce()).fencedRemoved).toBe(1);
+      expect(await versions(kept.path)).toHaveLength(0);
+      expect((await w.repos.fencedFootage.list(cam)).find((r) => r.id === kept.id)).toMatchObject({ goneAt: expect.any(Number) });
+      const entries = [];
+      for await (const e of w.audit.entries({ action: 'retention_delete' })) entries.push(e);
+      expect(entries.at(-1)!.detail.keptAside).toMatchObject({ path: kept.path, sha256: kept.sha256, object: { key: kept.path, versionId: row.stored!.versionId } });
     }, 120_000);
 
     it('a key-target mark placed after upload moves the objects\' retention to the longer period (Harbin: 90 days)', async () => {
