@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server for tests and benchmarks: initdb + pg_ctl in a temp folder,
 // on a free loopback port, removed when stopped. Nothing here touches a system cluster.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -75,7 +75,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
   }
   const dir = await mkdtemp(join(tmpdir(), 'vigil-pg-'));
   const data = join(dir, 'data');
-  const port = await freePort();
+  let port = await freePort();
   // initdb refuses to run as root; run as the 'postgres' (or 'nobody') account then.
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const user = asRoot ? await pickUnprivilegedUser() : undefined;
@@ -92,7 +92,19 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
     '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200${explain(options.explainSlowerThanMs)}`,
     'start',
   ]);
-  await start();
+  // The port was free when asked, but on a busy machine another process (a simulator, another
+  // test's server) may take it before the server binds: then another port, a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (e) {
+      const log = await readFile(join(dir, 'log'), 'utf8').catch(() => '');
+      if (attempt >= 5 || !/Address already in use/.test(log)) throw e;
+      await writeFile(join(dir, 'log'), '');
+      port = await freePort();
+    }
+  }
   const url = `postgres://vigil@127.0.0.1:${port}/postgres`;
   return {
     url,
