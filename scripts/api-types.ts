@@ -3,7 +3,8 @@
 // network), reads /openapi.json through inject as the test administrator and turns it into TypeScript with openapi-typescript.
 // `npx tsx scripts/api-types.ts` rewrites web/src/api/generated/openapi.d.ts, which is committed so
 // the web build needs no server; test/docs/api-types.test.ts fails when the file and the API disagree.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
@@ -20,7 +21,8 @@ const HEADER = [
 
 /** The server's OpenAPI document, read from an app built in-process. */
 export async function openApiDocument(): Promise<OpenAPI3> {
-  const t = await testApp('sqlite', 'national', { media: true });
+  // A database migrated here: the test run's templates (test/support/databases.ts) exist only under Vitest.
+  const t = await testApp('sqlite', 'national', { media: true, databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'vigil-api-types-')), 'api.db')}` });
   try {
     const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
     if (res.statusCode !== 200) throw new Error(`GET /openapi.json answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
