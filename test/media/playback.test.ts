@@ -113,8 +113,27 @@ describe('playback by wall-clock time', () => {
     expect(t.recordedMs).toBe(to - files[0]!.startedAt);
     expect(t.coveragePct).toBeCloseTo((100 * (to - files[0]!.startedAt)) / (to - from), 1);
     expect(t.gaps).toEqual([{ startMs: from, endMs: files[0]!.startedAt }]);
+    expect(t).toMatchObject({ keptAside: [] });
     const outsider = await server.client('outsider', 'duty_operator', 'elsewhere');
     const refused = await fetch(`${server.url}/api/v1/timeline/${cameraId}?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${outsider.bearer}` } });
     expect(refused.status).toBe(404);
+  });
+
+  it('the timeline shows footage kept aside after a lost lease, apart from the recording', async () => {
+    const f = files[1]!;
+    await server.harness.repos.fencedFootage.register({
+      cameraId, nodeId: 'n1', epoch: 3, sourcePath: f.path, path: `fenced/${cameraId}/epoch-3-x.mp4`, startMs: f.startedAt + 500, endMs: f.startedAt + 1500,
+      fragments: 1, bytes: 1000, sha256: '0'.repeat(64), overlapsHolder: true, keptAt: Date.now(),
+    });
+    const from = files[0]!.startedAt;
+    const to = files[files.length - 1]!.endedAt;
+    const res = await fetch(`${server.url}/api/v1/timeline/${cameraId}?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${operator.bearer}` } });
+    const t = (await res.json()) as { ranges: unknown[]; keptAside: unknown[] };
+    expect(t.keptAside).toEqual([{ startMs: f.startedAt + 500, endMs: f.startedAt + 1500, node: 'n1', epoch: 3, overlapsRecording: true }]);
+    // Not part of the recording: the recorded ranges are what they were.
+    expect(t.ranges).toEqual([{ startMs: from, endMs: to }]);
+    // Outside the asked span it is not listed.
+    const before = await fetch(`${server.url}/api/v1/timeline/${cameraId}?from=${from - 60_000}&to=${from}`, { headers: { authorization: `Bearer ${operator.bearer}` } });
+    expect(((await before.json()) as { keptAside: unknown[] }).keptAside).toEqual([]);
   });
 });

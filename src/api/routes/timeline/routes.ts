@@ -24,6 +24,9 @@ const cameraTimeline = z
     firstRecordedMs: z.number().nullable().describe('When the oldest recording still kept begins: time before it is not a gap (the camera was not recording yet)'),
     coveragePct: z.number().describe('Recorded share of [from, min(to, now)], 0–100'),
     events: z.array(z.object({ kind: z.string(), startMs: z.number(), endMs: z.number().nullable(), detail: z.string() })).describe('Camera events: gaps, clock jumps, connects, errors'),
+    keptAside: z
+      .array(z.object({ startMs: z.number(), endMs: z.number(), node: z.string(), epoch: z.number(), overlapsRecording: z.boolean() }))
+      .describe('Footage a recorder node wrote after it had lost the camera\'s lease, kept aside (not part of the recording): the node, the lost epoch, and whether the recording covers the same time'),
   })
   .describe('CameraTimeline');
 

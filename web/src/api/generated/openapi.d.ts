@@ -14906,6 +14906,14 @@ export interface paths {
                                 endMs: number | null;
                                 detail: string;
                             }[];
+                            /** @description Footage a recorder node wrote after it had lost the camera's lease, kept aside (not part of the recording): the node, the lost epoch, and whether the recording covers the same time */
+                            keptAside: {
+                                startMs: number;
+                                endMs: number;
+                                node: string;
+                                epoch: number;
+                                overlapsRecording: boolean;
+                            }[];
                         };
                     };
                 };
@@ -15140,6 +15148,14 @@ export interface paths {
                                     startMs: number;
                                     endMs: number | null;
                                     detail: string;
+                                }[];
+                                /** @description Footage a recorder node wrote after it had lost the camera's lease, kept aside (not part of the recording): the node, the lost epoch, and whether the recording covers the same time */
+                                keptAside: {
+                                    startMs: number;
+                                    endMs: number;
+                                    node: string;
+                                    epoch: number;
+                                    overlapsRecording: boolean;
                                 }[];
                             }[];
                             common: {

@@ -16,6 +16,8 @@ const LABEL = 140;
 /** Footage backfilled from the device into our recording, and the device's own recordings. */
 const BACKFILLED = '#13c2c2';
 const DEVICE = '#722ed1';
+/** Footage a recorder node wrote after losing the camera's lease, kept aside: a band along the row's top. */
+const KEPT_ASIDE = '#eb2f96';
 
 interface Props {
   view: View;
@@ -152,6 +154,14 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
                 return c && <rect key={`d${k}`} data-kind="device" data-from={g.startMs} data-to={g.endMs} x={c.x} y={y + ROW - 11} width={c.w} height={5} fill={DEVICE} pointerEvents="none" />;
               })}
               <rect y={y} width={plot} height={ROW - 6} fill="transparent" style={{ cursor: 'pointer' }} onPointerDown={(e) => down(e, 'seek')} onPointerMove={move} onPointerUp={up} />
+              {tl?.keptAside.map((g, k) => {
+                const c = clip(g.startMs, g.endMs);
+                return c && (
+                  <Tooltip key={`k${k}`} title={`${formatTime(g.startMs)}–${formatTime(g.endMs)} ${t('playback.keptAside', { node: g.node, epoch: g.epoch, overlap: g.overlapsRecording ? t('playback.keptAsideOverlap') : '' })}`}>
+                    <rect data-kind="kept-aside" data-testid="timeline-kept-aside" data-from={g.startMs} data-to={g.endMs} x={c.x} y={y} width={Math.max(c.w, 2)} height={5} fill={KEPT_ASIDE} style={{ cursor: 'help' }} />
+                  </Tooltip>
+                );
+              })}
               {r.bookmarks?.map((b, k) => {
                 const x = xOf(view, b.at, plot);
                 if (x < 0 || x > plot) return null;
@@ -184,7 +194,7 @@ export function TimelineBar({ view, rows, cursor, width, onSeek, onView, selecti
       )}
     </svg>
     <div data-testid="timeline-legend" style={{ display: 'flex', gap: 16, fontSize: 12, color: '#555', marginTop: 4, flexWrap: 'wrap' }}>
-      {([['#52c41a', 'recorded'], [BACKFILLED, 'backfilled'], [DEVICE, 'device'], ['#ffccc7', 'gap'], ['url(#vigil-before)', 'before'], ['#fa8c16', 'event'], ['#1677ff', 'bookmark'], ['rgba(22,119,255,0.3)', 'selection']] as const).map(([fill, key]) => (
+      {([['#52c41a', 'recorded'], [BACKFILLED, 'backfilled'], [DEVICE, 'device'], [KEPT_ASIDE, 'keptAside'], ['#ffccc7', 'gap'], ['url(#vigil-before)', 'before'], ['#fa8c16', 'event'], ['#1677ff', 'bookmark'], ['rgba(22,119,255,0.3)', 'selection']] as const).map(([fill, key]) => (
         <span key={key} style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
           <svg width={14} height={10}><rect width={14} height={10} fill={fill} stroke="#d9d9d9" /></svg>
           {t(`playback.legend.${key}`)}
