@@ -160,6 +160,10 @@ export class ExportService {
       treeHead: { cameraId: req.cameraId, size: Number(head.tree_size), root: head.root_hash, at: Number(head.at), keyId: head.key_id, signature: head.signature },
       note: 'Each footage file is the recording\'s init segment followed by its fragments that overlap the range, whole, starting at time zero: only the decode-time fields and the creation time are rebased in place, and each file\'s patches keep the bytes they replaced, so the recording is restored bit for bit and checked against its signed hashes. 每个文件从零时刻开始；仅原位改写解码时间字段与创建时间，清单记录被替换的原始字节，可逐位还原原始录像并核对签名哈希。',
     };
+    const keptAside = await this.d.repos.fencedFootage.inRange(req.cameraId, req.from, req.to);
+    if (keptAside.length) {
+      manifest.keptAside = keptAside.map((k) => ({ path: k.path, node: k.nodeId, epoch: k.epoch, fromMs: k.startMs, toMs: k.endMs, bytes: k.bytes, sha256: k.sha256, overlapsRecording: k.overlapsHolder }));
+    }
     const proofs = await this.d.merkle.inclusionProofs(req.cameraId, Number(head.tree_size), sources.flatMap((s) => [s.initLeafIndex, ...s.fragments.map((f) => f.leafIndex)]));
     const abort = new AbortController();
     const job: Job = { abort, done: 0, actor, finished: Promise.resolve() };

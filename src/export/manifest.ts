@@ -80,5 +80,11 @@ export interface Manifest {
   platform: { keyId: string; publicKeyPem: string };
   treeHead: TreeHead;
   files: ManifestFile[];
+  /**
+   * Footage of the camera in the range that a recorder node wrote after losing its lease and kept
+   * aside (issue 22): not part of the recording and not in the package, named here so that the
+   * receiver knows it exists. Absent when there is none.
+   */
+  keptAside?: { path: string; node: string; epoch: number; fromMs: number; toMs: number; bytes: number; sha256: string; overlapsRecording: boolean }[];
   note: string;
 }

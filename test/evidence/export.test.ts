@@ -23,6 +23,12 @@ describe('evidence export', () => {
   let manifest: Manifest;
   beforeAll(async () => {
     x = await exportWorld();
+    // Footage a recorder node kept aside in the range (and some outside it, not named).
+    for (const [at, path] of [[x.files[1]!.startMs + 1000, 'fenced/1/epoch-2-a.mp4'], [x.range.to + 60_000, 'fenced/1/epoch-2-b.mp4']] as const) {
+      await x.t.repos.fencedFootage.register({
+        cameraId: x.w.camA, nodeId: 'n2', epoch: 2, sourcePath: x.files[1]!.path, path, startMs: at, endMs: at + 2000, fragments: 1, bytes: 4096, sha256: 'a'.repeat(64), overlapsHolder: true, keptAt: at + 3000,
+      });
+    }
     const started = await x.exports.start(await x.actor(x.inv1), { requestId: x.requestId, cameraId: x.w.camA, ...x.range });
     expect(started.state).toBe('running');
     const done = await x.exports.settled(started.id);
@@ -68,6 +74,12 @@ describe('evidence export', () => {
     expect(manifest.request.officers.map((o) => o.workId)).toEqual(['P001', 'P002']);
     expect(manifest.request.approvers).toMatchObject([{ role: 'approver', workId: 'H001' }]);
     expect(readdirSync(dir).sort()).toEqual(['footage', 'manifest.json', 'manifest.sig', 'platform-key.pem', 'verify.html']);
+  });
+
+  it('names the footage a recorder node kept aside in the range, which the package does not hold', () => {
+    const at = x.files[1]!.startMs + 1000;
+    expect(manifest.keptAside).toEqual([{ path: 'fenced/1/epoch-2-a.mp4', node: 'n2', epoch: 2, fromMs: at, toMs: at + 2000, bytes: 4096, sha256: 'a'.repeat(64), overlapsRecording: true }]);
+    expect(manifest.files.map((f) => f.name).join()).not.toContain('epoch-2');
   });
 
   it('verifies offline, and a changed byte anywhere is found at its position', async () => {
