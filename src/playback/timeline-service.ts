@@ -41,13 +41,12 @@ export const MAX_SHARED_CAMERAS = 4;
 export class TimelineService {
   constructor(
     private readonly index: RecordingIndex,
+    /** Kept-aside footage (recorder/fenced-footage.ts), shown apart from the recording. */
+    private readonly kept: Pick<FencedFootageRepository, 'inRange'>,
     private readonly now: () => number = Date.now,
-    /** Kept-aside footage (recorder/fenced-footage.ts); none shown when absent. */
-    private readonly kept?: Pick<FencedFootageRepository, 'inRange'>,
   ) {}
 
   private async keptAside(cameraId: number, from: number, to: number): Promise<KeptAsideSpan[]> {
-    if (!this.kept) return [];
     return (await this.kept.inRange(cameraId, from, to)).map((f) => ({ startMs: f.startMs, endMs: f.endMs, node: f.nodeId, epoch: f.epoch, overlapsRecording: f.overlapsHolder }));
   }
 

@@ -22,6 +22,6 @@ export function openWatching(ctx: Context): { media: MediaRouteDeps; close(): Pr
   const live = new LiveService(hub, register, { logger, webrtc: { pathMtu: ctx.config.live.pathMtu } });
   const index = new RecordingIndex(ctx.db.kysely);
   const playback = new PlaybackService(index, footageReaderOf(ctx, (p) => absoluteFootagePath(ctx.config.dataDir, p)), register);
-  const timeline = new TimelineService(index, () => ctx.clock.now(), ctx.repos.fencedFootage);
+  const timeline = new TimelineService(index, ctx.repos.fencedFootage, () => ctx.clock.now());
   return { media: { live, playback, timeline }, close: () => live.close() };
 }

@@ -67,7 +67,7 @@ export async function startWatchServer(sourceUrls: string[]): Promise<WatchServe
     access,
     version: 'test',
     logger: false,
-    media: { live, playback: new PlaybackService(index, harness.dataDir, register), timeline: new TimelineService(index) },
+    media: { live, playback: new PlaybackService(index, harness.dataDir, register), timeline: new TimelineService(index, harness.repos.fencedFootage) },
     // As an API process without the GB/T 28181 platform serves them: every tile asks whether it takes PTZ.
     gb28181: gbUseCases({ repos: harness.repos, log: access.log, logger: makeLogger({ level: 'silent' }), clock: { now: () => Date.now() }, store: new SegmentStore(harness.dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => undefined, settings: configSchema.parse({}).gb28181 }),
     plugins: [consolePlugin(webRoot)],

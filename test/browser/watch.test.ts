@@ -123,6 +123,11 @@ describe('watching in the console', () => {
   it('plays back from a wall-clock instant: the clock shows it, the picture is not black, the timeline draws the recording', async () => {
     expect(recorded.length).toBeGreaterThan(1);
     const instant = Math.floor((recorded[1]!.startedAt + 1500) / 1000) * 1000;
+    // Footage a recorder node kept aside after losing the camera's lease: a band apart from the recording.
+    await server.harness.repos.fencedFootage.register({
+      cameraId, nodeId: 'n2', epoch: 4, sourcePath: recorded[1]!.path, path: `fenced/${cameraId}/epoch-4-watch.mp4`, startMs: recorded[1]!.startedAt, endMs: recorded[1]!.startedAt + 1000,
+      fragments: 1, bytes: 1000, sha256: 'b'.repeat(64), overlapsHolder: true, keptAt: Date.now(),
+    });
     await page.goto(`${server.url}/playback`);
     await page.getByTestId('camera-tree').locator('.ant-tree-treenode', { hasText: 'Camera 1' }).locator('.ant-tree-checkbox').click();
     const d = new Date(instant);
@@ -162,6 +167,9 @@ describe('watching in the console', () => {
     expect(scores[best]!).toBeGreaterThan(0.9);
     const row = page.getByTestId('timeline-row-0');
     expect(await row.locator('[data-kind="recorded"]').count()).toBeGreaterThan(0);
+    await expect.poll(() => row.locator('[data-kind="kept-aside"]').count()).toBe(1);
+    expect(Number(await row.locator('[data-kind="kept-aside"]').getAttribute('data-from'))).toBe(recorded[1]!.startedAt);
+    expect(await page.getByTestId('timeline-legend').textContent()).toContain('另存片段');
     await page.screenshot({ path: join(shots, 'playback.png') });
 
     // Speed applies to the player; a frame step moves one frame on and stays paused.

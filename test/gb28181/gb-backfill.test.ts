@@ -123,7 +123,7 @@ for (const dialect of DIALECTS) {
       expect(all.filter((g) => g.origin === 'recorder').length).toBeGreaterThan(0);
 
       // The timeline: one recorded stretch, the backfilled parts told apart.
-      const tl = await new TimelineService(t.repos.recordingIndex, () => Date.now()).camera(w.cameraId, from, to);
+      const tl = await new TimelineService(t.repos.recordingIndex, t.repos.fencedFootage, () => Date.now()).camera(w.cameraId, from, to);
       expect(tl.backfilled.map((r) => [r.startMs, r.endMs])).toEqual(backfilled.map((f) => [f.startedAt, f.endedAt]));
       expect(tl.ranges).toHaveLength(1);
 

@@ -90,7 +90,7 @@ export async function startMediaServer(sourceUrls: (string | null)[], options: {
     access,
     version: 'test',
     logger: false,
-    media: { live, playback, timeline: new TimelineService(index, Date.now, harness.repos.fencedFootage) },
+    media: { live, playback, timeline: new TimelineService(index, harness.repos.fencedFootage) },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const camera = await harness.repos.cameras.get(harness.cameraIds[0]!);

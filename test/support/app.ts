@@ -236,7 +236,7 @@ function mediaOf(db: Db, repos: Repositories, access: Access, sources: SourceGua
   const register = new StreamRegister(streamAuthority(access));
   const hub = new StreamHub({ sources, sourceUrl: async (id) => (await repos.cameras.get(id))?.sourceUrl ?? undefined, lingerMs: 1000 });
   const index = new RecordingIndex(db.kysely);
-  return { live: new LiveService(hub, register, { webrtc: { pathMtu: configSchema.parse({}).live.pathMtu } }), playback: new PlaybackService(index, dataDir, register), timeline: new TimelineService(index, Date.now, repos.fencedFootage) };
+  return { live: new LiveService(hub, register, { webrtc: { pathMtu: configSchema.parse({}).live.pathMtu } }), playback: new PlaybackService(index, dataDir, register), timeline: new TimelineService(index, repos.fencedFootage) };
 }
 
 function asAdmin(raw: FastifyInstance, token: string): FastifyInstance {
