@@ -61,10 +61,19 @@ export interface PostgresOptions {
   durable?: boolean;
   /** Log the plan of every statement, nested ones too, that runs longer than this (auto_explain): for benchmarks. */
   explainSlowerThanMs?: number;
+  /** More server settings, as `-c name=value` (e.g. commit_delay, to measure what an operator would set). */
+  settings?: Record<string, string | number>;
 }
 
 const explain = (ms: number | undefined) => (ms === undefined ? ''
   : ` -c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=${ms} -c auto_explain.log_nested_statements=on -c auto_explain.log_analyze=on -c auto_explain.log_timing=off`);
+
+const serverSettings = (settings: Record<string, string | number> = {}) => Object.entries(settings)
+  .map(([name, value]) => {
+    if (!/^[a-z_.]+$/.test(name) || !/^[\w.-]+$/.test(String(value))) throw new Error(`not a PostgreSQL setting: ${name}=${value}`);
+    return ` -c ${name}=${value}`;
+  })
+  .join('');
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<ThrowawayPostgres> {
   const bin = findPostgresBin();
@@ -89,7 +98,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
   await exec('initdb', ['-D', data, '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--locale=C']);
   const start = () => exec('pg_ctl', [
     '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
-    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200${explain(options.explainSlowerThanMs)}`,
+    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200${explain(options.explainSlowerThanMs)}${serverSettings(options.settings)}`,
     'start',
   ]);
   await start();
