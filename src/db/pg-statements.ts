@@ -125,6 +125,12 @@ export class NamingPgPool implements PostgresPool {
 
   async connect(): Promise<PostgresPoolClient> {
     const client = await this.pool.connect();
+    // The pool listens for a connection's errors only while it is idle. One the server ends
+    // while it is lent out with no statement running (between a transaction's statements) would
+    // be an uncaught error that ends the process: heard here, it fails that connection's next
+    // statement instead, and the pool drops it when it comes back.
+    const onError = () => undefined;
+    client.on('error', onError);
     /** A BEGIN asked for and not yet sent: it goes with the next statement. */
     let beginWaits = false;
     /** Inside a transaction (BEGIN asked for, sent or not). */
@@ -198,6 +204,7 @@ export class NamingPgPool implements PostgresPool {
         held = null;
         const worn = (this.prepared.get(client)?.size ?? 0) > 2 * this.capacity;
         if (worn) this.stats.recycled++;
+        client.removeListener('error', onError);
         client.release(worn);
       },
     };
