@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server for tests and benchmarks: initdb + pg_ctl in a temp folder,
 // on a free loopback port, removed when stopped. Nothing here touches a system cluster.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,11 @@ export interface ThrowawayPostgres {
   serverPid(): number | undefined;
   /** Stops the server (pg_ctl stop, fast: sessions are cut) and keeps its data, for `start` again. */
   halt(): Promise<void>;
+  /**
+   * Crashes the server: SIGKILL to it and every backend, then waits until they have ended.
+   * resume() starts it again, through crash recovery.
+   */
+  kill(): Promise<void>;
   /** Starts the halted server again on the same port with the same data. */
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -127,6 +132,24 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
     async halt() {
       await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
     },
+    async kill() {
+      const root = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const pids = processTree(root);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      while (pids.some((pid) => processState(pid) !== null && processState(pid) !== 'Z')) await new Promise((r) => setTimeout(r, 50));
+      // A killed server leaves its lock files, and its process may stay a zombie (an init that
+      // does not reap): the server would take that for itself still running.
+      if (processState(root) === 'Z') {
+        await unlink(join(data, 'postmaster.pid'));
+        await unlink(join(dir, `.s.PGSQL.${port}.lock`)).catch(() => undefined);
+      }
+    },
     async resume() {
       await start();
     },
@@ -135,6 +158,33 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A process's state letter from /proc (Z: ended, waiting to be reaped), or null when it is gone. */
+function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return null;
+  }
+}
+
+/** `root` and every process descending from it. */
+function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* ended while listed */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid);
+  return out;
 }
 
 async function pickUnprivilegedUser(): Promise<string> {
