@@ -2,7 +2,8 @@
 // Append, on SQLite (a file, WAL, synchronous=NORMAL, the log checkpointed by a thread of its
 // own, as the platform opens it) and PostgreSQL (a throwaway server with its durable defaults —
 // fsync and synchronous_commit on, as deployed; BENCH_AUDIT_PG_FAST=1 turns them off as the
-// tests do — and the platform's pool of 10, statements named by their text), each entry a
+// tests do — and the platform's pool of 10, statements named by their text; BENCH_AUDIT_PG_POOL
+// and BENCH_AUDIT_PG_SETTINGS try what an operator may set, docs/DEPLOY.md), each entry a
 // realistic two-officer record (~400 bytes of text), hash-chained, with checkpoints signed every
 // 1,000, each transaction committed on its own:
 //   concurrent   the issue's goal: requests each recording one entry in its own transaction,
@@ -51,6 +52,13 @@ const VERIFY_ON_POSTGRES = process.env.BENCH_AUDIT_VERIFY_PG !== '0';
 const run = promisify(execFile);
 // The platform's default pool (database.poolSize); BENCH_AUDIT_PG_POOL tries another.
 const PG_POOL = Number(process.env.BENCH_AUDIT_PG_POOL ?? 10);
+// BENCH_AUDIT_PG_SETTINGS="commit_delay=20,commit_siblings=5": server settings an operator may
+// set (docs/DEPLOY.md), to measure them against the defaults in back-to-back runs.
+const PG_SETTINGS = Object.fromEntries((process.env.BENCH_AUDIT_PG_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => {
+  const [name, value] = kv.split('=');
+  if (!name || value === undefined) throw new Error(`BENCH_AUDIT_PG_SETTINGS: "${kv}" is not name=value`);
+  return [name.trim(), value.trim()];
+}));
 
 function entry(i: number, who = 'main'): AuditEntryInput {
   const at = Date.UTC(2026, 0, 1) + i * 250;
@@ -246,7 +254,7 @@ async function watchSessions(db: Db, until: Promise<unknown>): Promise<void> {
 
 /** Another node: its own process and pool, 16 callers, the same chain. Prints one JSON line. */
 async function worker(url: string, dataDir: string, seconds: number, who: string, startAt: number) {
-  const db = openDatabase(url, { poolSize: 10 });
+  const db = openDatabase(url, { poolSize: Math.min(PG_POOL, CALLERS / 2) });
   try {
     let batchError: string | null = null;
     const log = new AuditLog(db, { keys: PlatformKeys.loadOrCreate(dataDir), onChainBatchFailed: (e) => (batchError ??= String((e as Error).message ?? e)) });
@@ -283,7 +291,7 @@ async function main(run: BenchRun) {
   // As deployed: fsync and synchronous commit on (the tests' throwaway servers turn them off).
   const watch = process.env.BENCH_AUDIT_WATCH === '1';
   // Watched: also the plans of statements running over 2 s (auto_explain), to explain a stall.
-  const pg = await run.phase('postgres-start', 120, () => startPostgres({ durable: process.env.BENCH_AUDIT_PG_FAST !== '1', ...(watch ? { explainSlowerThanMs: 2000 } : {}) }));
+  const pg = await run.phase('postgres-start', 120, () => startPostgres({ durable: process.env.BENCH_AUDIT_PG_FAST !== '1', settings: PG_SETTINGS, ...(watch ? { explainSlowerThanMs: 2000 } : {}) }));
   run.watch({ label: 'PostgreSQL server', state: () => 'its log', tail: () => pg.log() });
   run.onCleanup('stop PostgreSQL', () => pg.stop());
   // BENCH_AUDIT_WATCH=1: PostgreSQL's own account of its checkpoints and autovacuum runs.
@@ -323,6 +331,7 @@ async function main(run: BenchRun) {
   out.push(`${'CPU per entry, standalone records'.padEnd(56)}${us(sqliteRates.recorded).padStart(22)}${us(postgresRates.recorded).padStart(22)}`);
   const ceiling = (x: Figure) => (x.cpuUs ? f(2e6 / x.cpuUs) : '—');
   out.push(`${'  → appends/s if 2 cores did nothing else'.padEnd(56)}${ceiling(sqliteRates.concurrent).padStart(22)}${ceiling(postgresRates.concurrent).padStart(22)}`);
+  out.push(`PostgreSQL: pool of ${PG_POOL}, settings ${process.env.BENCH_AUDIT_PG_SETTINGS || 'defaults'}`);
   out.push(`goal: ≥ 5,000 entries/s appended by concurrent single-entry actions (first row) on both databases`);
   process.stdout.write(`${out.join('\n')}\n`);
   // The keys in their earlier order: sqlite, postgres, verifyMillionSec.
@@ -330,7 +339,7 @@ async function main(run: BenchRun) {
   const verifyMillionSec = run.result.verifyMillionSec;
   delete run.result.sqlite;
   delete run.result.verifyMillionSec;
-  Object.assign(run.result, { sqlite: sqliteKeys, postgres: keysOf(postgresRates), verifyMillionSec });
+  Object.assign(run.result, { sqlite: sqliteKeys, postgres: { ...keysOf(postgresRates), pool: PG_POOL, settings: process.env.BENCH_AUDIT_PG_SETTINGS ?? '' }, verifyMillionSec });
 }
 
 if (process.argv[2] === '--worker') {

@@ -105,7 +105,9 @@ export class AuditLog {
    * Records one entry inside `trx`, the action's transaction: it commits with the action or not
    * at all, and a record that cannot be written fails the action. Call it as the last step.
    *
-   * PostgreSQL: the entry is written to `audit_inbox` in `trx` and chained about 50 ms
+   * PostgreSQL: the entry is written to `audit_inbox` in `trx` — the insert sent with the
+   * transaction's COMMIT, in one round trip (a refused insert fails the commit and the action
+   * with it, as it would have failed here) — and chained about 50 ms
    * after the commit by this process's chainer (or any node's sweep): no lock is taken inside the
    * action, so actions commit — and flush their WAL — side by side. Its seq is not known before
    * then, hence `null`; reads through this log chain what is waiting first. SQLite: chained now,

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { CHAIN_COLUMNS } from './audit-chain-reader.js';
 import type { Db } from './database.js';
+import { WITH_COMMIT } from './pg-statements.js';
 import type { Database } from './schema.js';
 
 export interface AuditLogTable {
@@ -227,6 +228,8 @@ export class AuditRepository {
   /**
    * PostgreSQL: leaves entries in `audit_inbox` inside the caller's transaction, so they commit
    * with it or not at all; `chainPending` moves them into the chain after the commit (0010).
+   * The insert is sent with the transaction's COMMIT, in one round trip (WITH_COMMIT): an inbox
+   * that refuses it fails the commit, and so the action, with its error.
    */
   async insertInbox(q: Q, contents: AuditContentRow[], refs: [AuditRefKind, number][][]): Promise<void> {
     // One fixed text per row count, sent as it is: the action's one register statement, built
@@ -422,7 +425,7 @@ function inboxInsertText(rows: number): string {
   if (text === undefined) {
     const width = INBOX_CONTENT.length + 1;
     const tuples = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
-    text = `INSERT INTO audit_inbox (${[...INBOX_CONTENT, 'refs'].join(', ')}) VALUES ${tuples.join(', ')}`;
+    text = `${WITH_COMMIT}INSERT INTO audit_inbox (${[...INBOX_CONTENT, 'refs'].join(', ')}) VALUES ${tuples.join(', ')}`;
     if (rows <= 16) inboxTexts.set(rows, text);
   }
   return text;

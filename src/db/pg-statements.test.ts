@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { NamingPgPool } from './pg-statements.js';
+import { NamingPgPool, WITH_COMMIT } from './pg-statements.js';
 
 interface T {
   t: { id: number; v: string };
@@ -109,6 +109,71 @@ describe('PostgreSQL statements named by their text', () => {
     // A bigint reads as a number once src/db/database.ts has set pg's parser (in this worker, by any file), else as text.
     expect(String(await db.transaction().execute(async (trx) => txid(trx)))).toMatch(/^\d+$/);
     expect(pool.stats.beginsDeferred).toBe(pool.stats.beginsPipelined + 2);
+  });
+
+  it('sends a statement marked WITH_COMMIT with the COMMIT, inside the transaction, in order; a failure there fails the commit and rolls everything back', async () => {
+    const { pool, db } = open();
+    dbs.push(db);
+    await sql`CREATE TABLE w (id int PRIMARY KEY, v text NOT NULL, tx bigint NOT NULL)`.execute(db);
+    const held = (trx: Kysely<T>, id: number, v: string | null) =>
+      trx.executeQuery(CompiledQuery.raw(`${WITH_COMMIT}INSERT INTO w VALUES ($1, $2, txid_current())`, [id, v]));
+    const rows = async () => (await sql<{ id: number; v: string; tx: string }>`SELECT id, v, tx::text FROM w ORDER BY id`.execute(db)).rows;
+    const txid = (trx: Kysely<T>) => sql<{ x: string }>`SELECT txid_current()::text AS x`.execute(trx).then((r) => r.rows[0]!.x);
+
+    // Alone in its transaction: BEGIN, the statement and COMMIT go together, and it committed.
+    await db.transaction().execute((trx) => held(trx, 1, 'a'));
+    expect(pool.stats.sentWithCommit).toBe(1);
+    expect((await rows()).map((r) => r.id)).toEqual([1]);
+
+    // After another write: the same transaction (same txid), sent with the commit.
+    const tx = await db.transaction().execute(async (trx) => {
+      const x = await txid(trx);
+      await sql`INSERT INTO w VALUES (${2}, ${'b'}, txid_current())`.execute(trx);
+      await held(trx, 3, 'c');
+      return x;
+    });
+    expect(pool.stats.sentWithCommit).toBe(2);
+    expect((await rows()).filter((r) => r.id >= 2).map((r) => [r.id, r.tx])).toEqual([[2, tx], [3, tx]]);
+
+    // Order is kept: a statement after it sends it first, and sees its row.
+    const seen = await db.transaction().execute(async (trx) => {
+      await held(trx, 4, 'd');
+      return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM w WHERE id = ${4}`.execute(trx)).rows[0]!.n;
+    });
+    expect(seen).toBe(1);
+    expect(pool.stats.sentWithCommit).toBe(2);
+
+    // It fails at the commit with its own error, and the transaction's other writes go with it.
+    await expect(db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO w VALUES (${5}, ${'e'}, txid_current())`.execute(trx);
+      await held(trx, 6, null);
+    })).rejects.toThrow(/null value in column "v"/);
+    // Alone, too; and as the first statement with another after it (sent with BEGIN, failing there).
+    await expect(db.transaction().execute((trx) => held(trx, 7, null))).rejects.toThrow(/null value/);
+    await expect(db.transaction().execute(async (trx) => {
+      await held(trx, 8, null);
+      await sql`INSERT INTO w VALUES (${9}, ${'i'}, txid_current())`.execute(trx);
+    })).rejects.toThrow(/null value/);
+    // A rollback drops it unsent.
+    await expect(db.transaction().execute(async (trx) => {
+      await held(trx, 10, 'j');
+      throw new Error('the action failed');
+    })).rejects.toThrow('the action failed');
+    expect((await rows()).map((r) => r.id)).toEqual([1, 2, 3, 4]);
+
+    // Two in one transaction: the first is sent when the second comes, the second with the commit.
+    await db.transaction().execute(async (trx) => {
+      await held(trx, 11, 'k');
+      await held(trx, 12, 'l');
+    });
+    // Outside a transaction it is sent at once, and committed on its own.
+    await held(db, 13, 'm');
+    // With a commit: 1, 3, 6 and 7 (which failed there), 12; not 4, 8, 10, 11, 13.
+    expect(pool.stats.sentWithCommit).toBe(5);
+    expect((await rows()).map((r) => r.id)).toEqual([1, 2, 3, 4, 11, 12, 13]);
+    // The connection is usable after all that, and still pipelines BEGIN with a first statement.
+    const [a, b] = await db.transaction().execute(async (trx) => [await txid(trx), await txid(trx)]);
+    expect(a).toBe(b);
   });
 
   it('parses a text afresh after its table changed under it, failing only the one call that found out', async () => {

@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server for tests and benchmarks: initdb + pg_ctl in a temp folder,
 // on a free loopback port, removed when stopped. Nothing here touches a system cluster.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,11 @@ export interface ThrowawayPostgres {
   serverPid(): number | undefined;
   /** Stops the server (pg_ctl stop, fast: sessions are cut) and keeps its data, for `start` again. */
   halt(): Promise<void>;
+  /**
+   * Crashes the server: SIGKILL to it and every backend, then waits until they have ended.
+   * resume() starts it again, through crash recovery.
+   */
+  kill(): Promise<void>;
   /** Starts the halted server again on the same port with the same data. */
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -61,10 +66,19 @@ export interface PostgresOptions {
   durable?: boolean;
   /** Log the plan of every statement, nested ones too, that runs longer than this (auto_explain): for benchmarks. */
   explainSlowerThanMs?: number;
+  /** More server settings, as `-c name=value` (e.g. commit_delay, to measure what an operator would set). */
+  settings?: Record<string, string | number>;
 }
 
 const explain = (ms: number | undefined) => (ms === undefined ? ''
   : ` -c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=${ms} -c auto_explain.log_nested_statements=on -c auto_explain.log_analyze=on -c auto_explain.log_timing=off`);
+
+const serverSettings = (settings: Record<string, string | number> = {}) => Object.entries(settings)
+  .map(([name, value]) => {
+    if (!/^[a-z_.]+$/.test(name) || !/^[\w.-]+$/.test(String(value))) throw new Error(`not a PostgreSQL setting: ${name}=${value}`);
+    return ` -c ${name}=${value}`;
+  })
+  .join('');
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<ThrowawayPostgres> {
   const bin = findPostgresBin();
@@ -89,7 +103,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
   await exec('initdb', ['-D', data, '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--locale=C']);
   const start = () => exec('pg_ctl', [
     '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
-    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200${explain(options.explainSlowerThanMs)}`,
+    '-o', `-k ${dir} -h 127.0.0.1 -p ${port}${options.durable ? ' -c log_autovacuum_min_duration=0' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'} -c max_connections=200${explain(options.explainSlowerThanMs)}${serverSettings(options.settings)}`,
     'start',
   ]);
   // The port was free when asked, but on a busy machine another process (a simulator, another
@@ -130,6 +144,24 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
     async halt() {
       await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
     },
+    async kill() {
+      const root = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const pids = processTree(root);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      while (pids.some((pid) => processState(pid) !== null && processState(pid) !== 'Z')) await new Promise((r) => setTimeout(r, 50));
+      // A killed server leaves its lock files, and its process may stay a zombie (an init that
+      // does not reap): the server would take that for itself still running.
+      if (processState(root) === 'Z') {
+        await unlink(join(data, 'postmaster.pid'));
+        await unlink(join(dir, `.s.PGSQL.${port}.lock`)).catch(() => undefined);
+      }
+    },
     async resume() {
       await start();
     },
@@ -138,6 +170,33 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Thro
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A process's state letter from /proc (Z: ended, waiting to be reaped), or null when it is gone. */
+function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  } catch {
+    return null;
+  }
+}
+
+/** `root` and every process descending from it. */
+function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* ended while listed */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid);
+  return out;
 }
 
 async function pickUnprivilegedUser(): Promise<string> {

@@ -8,7 +8,11 @@ interface Proc {
   pid: number;
   ppid: number;
   comm: string;
-  /** utime + stime, in clock ticks. */
+  /**
+   * utime + stime + cutime + cstime, in clock ticks: its own and that of its children that have
+   * ended (a server's backends closed by a pool's idle timeout), which would otherwise drop out
+   * of a reading and make a difference between two readings negative.
+   */
   ticks: number;
 }
 
@@ -22,7 +26,7 @@ function processes(): Proc[] {
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const f = stat.slice(close + 2).split(' ');
-      out.push({ pid: Number(name), ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) });
+      out.push({ pid: Number(name), ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
     } catch {
       /* the process ended while listed */
     }
