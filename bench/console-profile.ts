@@ -83,13 +83,29 @@ try {
         const self = new Map<string, number>();
         for (const n of profile.nodes) {
           const f = n.callFrame;
-          const where = `${f.functionName || '(anonymous)'} ${f.url.replace(server.url, '').replace(/^\/assets\//, '')}`;
+          const where = `${f.functionName || '(anonymous)'}${f.url && f.functionName === '' ? `@${f.lineNumber + 1}` : ''} ${f.url.replace(server.url, '').replace(/^\/assets\//, '')}`;
           self.set(where, (self.get(where) ?? 0) + (dt.get(n.id) ?? 0));
         }
         const byFile = new Map<string, number>();
         for (const [k, v] of self) byFile.set(k.split(' ').at(-1) || '(native)', (byFile.get(k.split(' ').at(-1) || '(native)') ?? 0) + v);
         console.log(`  CPU by file: ${[...byFile].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
         console.log(`  CPU by function: ${[...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ${v.toFixed(0)}`).join('; ')}`);
+        // With what each function called: a component's render, a hook, a layout read and what it made.
+        const name = (id: number) => { const f = byId.get(id)!.callFrame; return `${f.functionName || '(anonymous)'}${f.url && f.functionName === '' ? `@${f.lineNumber + 1} ${f.url.replace(/.*\/assets\//, '')}` : ''}`; };
+        const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+        const total = new Map<string, number>();
+        const walk = (id: number, open: Set<string>): number => {
+          const n = byId.get(id)!;
+          let t = dt.get(id) ?? 0;
+          const k = name(id);
+          const inner = new Set(open).add(k);
+          for (const c of n.children ?? []) t += walk(c, inner);
+          if (!open.has(k)) total.set(k, (total.get(k) ?? 0) + t);
+          return t;
+        };
+        walk(profile.nodes[0]!.id, new Set());
+        const skip = /^\((root|program|idle|garbage collector)\)$/;
+        console.log(`  CPU with callees: ${[...total].filter(([k]) => !skip.test(k)).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_PROFILE_TOP ?? 30)).map(([k, v]) => `${k} ${v.toFixed(0)}`).join('; ')}`);
       }
       if (process.env.BENCH_PROFILE_REQUESTS !== '0') for (const r of requests.filter((x) => x.start <= ready)) console.log(`  ${r.start.toFixed(0).padStart(6)} → ${(r.end?.toFixed(0) ?? '…').padStart(6)}  ${r.url.slice(0, 110)}`);
       await context.close();
