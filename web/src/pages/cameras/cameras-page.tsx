@@ -29,6 +29,8 @@ const STATUS_COLOURS: Record<CameraStatus, string> = {
 
 type Filters = Omit<CameraQuery, 'limit' | 'offset'>;
 
+const NONE_HELD: ReadonlyMap<number, { system: string; block: Block }> = new Map();
+
 /** The reads of the first paint (not the systems: not everyone here may read them), begun early by a page load. */
 export function firstReads(): void {
   referenceFirstReads();
@@ -68,10 +70,11 @@ export default function CamerasPage() {
   const [changes, setChanges] = useState(0);
   const held = useAsync(async () => {
     const out = new Map<number, { system: string; block: Block }>();
-    if (!readsSystems) return out;
+    if (!readsSystems) return NONE_HELD;
     const systems = await supervisionApi.systems.list().catch(() => ({ items: [] }));
     for (const s of systems.items) if (s.serviceBlock) for (const c of s.cameras) out.set(c.id, { system: s.name, block: s.serviceBlock });
-    return out;
+    // The same empty map each time: an answer that holds nothing back does not draw the table again.
+    return out.size ? out : NONE_HELD;
   }, [changes, readsSystems]);
 
   // Which recorder node records each camera of the page (a cluster on PostgreSQL); on SQLite one
@@ -81,8 +84,11 @@ export default function CamerasPage() {
     if (!ids.length) return undefined;
     return api.cluster.recordingNodes(ids, signal).catch(() => undefined);
   }, [list.data]);
-  const nodeOf = useMemo(() => new Map((nodes.data?.items ?? []).map((n) => [n.cameraId, n])), [nodes.data]);
   const clustered = nodes.data?.clustered === true;
+  // Only a cluster's answer changes the table: on SQLite the column is not shown, and its answer
+  // coming after the first page must not draw every cell of it again.
+  const clusterNodes = clustered ? nodes.data : undefined;
+  const nodeOf = useMemo(() => new Map((clusterNodes?.items ?? []).map((n) => [n.cameraId, n])), [clusterNodes]);
 
   const setFilter = <K extends keyof Filters>(k: K, v: Filters[K]) => {
     setFilters((f) => ({ ...f, [k]: v }));
