@@ -102,7 +102,15 @@ describe('the event list in the console', () => {
     await inputs.nth(0).press('Enter');
     await inputs.nth(1).fill(typed(T + 60_000));
     await inputs.nth(1).press('Enter');
-    await page.locator('.ant-picker-ok button').click().catch(() => undefined);
+    // Enter on the end time confirms the range and closes the picker. Should it stay open, its OK
+    // button confirms it; either way the picker is closed before going on (a click that waited for
+    // an OK button that is not there used to spend its whole minute here).
+    const picker = page.locator('.ant-picker-dropdown:visible');
+    await expect.poll(async () => {
+      const ok = picker.locator('.ant-picker-ok button');
+      if (await ok.isVisible()) await ok.click({ timeout: 5_000 }).catch(() => undefined);
+      return picker.count();
+    }, { timeout: ACTION_TIMEOUT_MS }).toBe(0);
     // The kind: recording gaps.
     await page.getByTestId('events-kinds').click();
     await page.locator('.ant-select-dropdown .ant-select-item-option', { hasText: gapLabel }).click();

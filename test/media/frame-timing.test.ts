@@ -26,8 +26,14 @@ import { startMediaServer, type MediaServer } from './media-server.js';
 const run = promisify(execFile);
 const FPS = 25;
 const FRAME_S = 1 / FPS;
-/** Frames recorded before the test looks: ten two-second fragments or so. */
-const FRAMES = 20 * FPS;
+/**
+ * Frames recorded before the test looks: eight seconds in twenty fragments or so (a keyframe every
+ * GOP frames, a fragment cut at most every FRAGMENT_MS). As many fragment boundaries as twenty
+ * seconds of two-second fragments gave, in the real time of eight.
+ */
+const GOP = 10;
+const FRAGMENT_MS = 400;
+const FRAMES = 8 * FPS;
 
 interface Timing {
   startTime: number;
@@ -71,10 +77,10 @@ for (const dialect of DIALECTS) {
     let from: FragmentInFile;
 
     beforeAll(async () => {
-      sim = await startSimulator({ cameras: 1, fps: FPS });
+      sim = await startSimulator({ cameras: 1, fps: FPS, gop: GOP });
       server = await startMediaServer(sim.urls, { dialect });
       cameraId = server.harness.cameraIds[0]!;
-      const recorder = server.harness.recorder({ fileSeconds: 600, fragmentMaxMs: 2000 });
+      const recorder = server.harness.recorder({ fileSeconds: 600, fragmentMaxMs: FRAGMENT_MS });
       await recorder.start();
       // Judged by frames recorded, not by time.
       for (let quiet = 0; (recorder.sessions.get(cameraId)?.stats.frames ?? 0) < FRAMES; quiet++) {
