@@ -335,9 +335,14 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     });
   }
 
+  /**
+   * The answer to a query about to be sent. Handled from the start: while the query itself is still
+   * being sent (a device that never acknowledges it keeps that going for 64·T1), a timeout here
+   * would otherwise be an unhandled rejection, which ends the process.
+   */
   private answer(deviceId: string, cmdType: string, sn: number): Promise<ManscdpMessage> {
     const key = `${deviceId}|${cmdType}|${sn}`;
-    return new Promise((resolve, reject) => {
+    const p = new Promise<ManscdpMessage>((resolve, reject) => {
       const t = setTimeout(() => {
         this.waiting.delete(key);
         reject(new Error(`no ${cmdType} answer from ${deviceId}`));
@@ -348,6 +353,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
         resolve(m);
       });
     });
+    p.catch(() => undefined);
+    return p;
   }
 
   /** Catalog query; the multi-message answer is joined, then applied to the registry. */
@@ -420,6 +427,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
         if (!Number.isFinite(sum) || got.length >= sum) finish();
       });
     });
+    answer.catch(() => undefined); // handled while the query is sent (see answer())
     await this.sendTo(owner, channelId, 'RecordInfo', sn, { StartTime: gbTime(fromMs, offset), EndTime: gbTime(toMs, offset), Secrecy: 0, Type: 'all' });
     return answer;
   }
