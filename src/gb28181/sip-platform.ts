@@ -38,7 +38,8 @@ export interface GbPlatformOptions {
   followUpConcurrency?: number;
   /**
    * While other devices are registering, a new device's DeviceInfo and Catalog wait up to this long
-   * (default 10,000 ms; 0: they do not wait) so REGISTERs are answered first (see follow-ups.ts).
+   * so REGISTERs are answered first (see follow-ups.ts). Default 0 (they do not wait): in 9 A/B
+   * pairs of bench:gb at load 17-51 holding them was slower in 6 (bench:gb --follow-up-hold-ms M).
    */
   followUpHoldMs?: number;
 }
@@ -114,7 +115,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     if (seconds > 0 && (options.queryOnRegister ?? true)) {
       this.lowers = new LowerCatalogs(endpoint, service, { expiresSeconds: seconds, now: () => clock.now(), nextSn: () => this.nextSn() }, log, (id) => this.queryCatalog(id));
     }
-    const holdMs = options.followUpHoldMs ?? 10_000;
+    const holdMs = options.followUpHoldMs ?? 0;
     this.followUps = new FollowUps(options.followUpConcurrency ?? 4, (id) => this.followUp(id), holdMs > 0 ? { busy: () => this.registrationsUnderWay(), holdMs, now: () => performance.now() } : undefined);
   }
 

@@ -34,7 +34,7 @@ for (const dialect of DIALECTS) {
       closers.push(() => t.close());
       const region = await t.repos.organisations.create({ kind: 'platform', name: 'Hefei', level: 'city', regionCode: '340200' }, Date.now());
       const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', mediaPortMin: 39000 + Math.floor(Math.random() * 90) * 10, mediaPortMax: 39999, domainPassword: 'secret', defaultRegionId: region.id } }).gb28181;
-      const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock: systemClock, logger: pino({ level: 'silent' }) });
+      const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock: systemClock, logger: pino({ level: 'silent' }), followUpHoldMs: 10_000 });
       closers.push(() => gb.close());
       const events: string[] = [];
       gb.platform.on('registerAnswered', (id) => events.push(`registered ${id}`));
