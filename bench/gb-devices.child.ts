@@ -1,8 +1,11 @@
 // The simulated GB/T 28181 devices of `npm run bench:gb`, in a process of their own so the
 // platform's CPU is measured without them. Arguments: <devices> <platformPort> <password>
 // <keepaliveSeconds> [width height bitrateKbps]. Registers every device (batches of 50), prints one
-// JSON line {"registerMs":[…]}, then keeps them alive and answers INVITEs with the one shared
+// JSON line {"registerMs":[…],"challengeMs":[…],"authorisedMs":[…],"cpuMsPerDevice","cpuPct",
+// "loopDelayMs":{…}} (both legs of each registration, this process's CPU while they registered,
+// and how late its event loop ran), then keeps them alive and answers INVITEs with the one shared
 // encoder's pictures in PS over RTP, until SIGTERM; then prints {"framesSent":n}.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SharedEncoder } from '../src/sim/encoder.js';
 import { SimGbDevice } from '../src/sim/gb-device.js';
 import { defaultFontFile } from '../src/sim/picture.js';
@@ -20,12 +23,30 @@ for (let i = 1; i <= Number(n); i++) {
     keepaliveSeconds: Number(keepalive) || 60,
   }));
 }
+// How late this process's event loop ran while the devices registered: a 200 that came while it
+// was busy is read late, and the device sees a slower answer than the platform gave.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
 for (let i = 0; i < devices.length; i += 50) await Promise.all(devices.slice(i, i + 50).map((d) => d.start()));
 // The encoder stands for the cameras' own chips: started once they are registered, so its x264
 // does not take the CPU the registrations are timed on (it ran through them before).
+loop.disable();
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+const wallMs = performance.now() - wall0;
 encoder.start();
 await encoder.ready(60_000);
-process.stdout.write(`${JSON.stringify({ registerMs: devices.map((d) => Math.round(d.registerMs * 10) / 10) })}\n`);
+const r1 = (x: number) => Math.round(x * 10) / 10;
+process.stdout.write(`${JSON.stringify({
+  registerMs: devices.map((d) => r1(d.registerMs)),
+  challengeMs: devices.map((d) => r1(d.registerLegsMs[0])),
+  authorisedMs: devices.map((d) => r1(d.registerLegsMs[1])),
+  cpuMsPerDevice: Math.round((cpuMs / devices.length) * 100) / 100,
+  cpuPct: r1((cpuMs / wallMs) * 100),
+  loopDelayMs: { p50: r1(loop.percentile(50) / 1e6), p95: r1(loop.percentile(95) / 1e6), max: r1(loop.max / 1e6) },
+})}\n`);
 process.once('SIGTERM', () => {
   let framesSent = 0;
   for (const d of devices) for (const s of d.sessions.values()) framesSent += s.sender.framesSent;

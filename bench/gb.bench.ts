@@ -18,9 +18,14 @@
 // "framesLost","transport","idleCpuPct":[before PS, between, after RTSP],"psRtspRatio",
 // "psMbitPerStream","rtspMbitPerStream" (what the recorder wrote, to see both carried the same),
 // "psCpuPctPerMbit","rtspCpuPctPerMbit","psRtspRatioPerMbit" (the same on equal work),…}.
+// --register-only stops after the registration burst (its rows and keys only); --follow-up-hold-ms M
+// sets how long new devices' DeviceInfo/Catalog wait while others register (0: not at all, to A/B).
 // BENCH_PROFILE_DIR=DIR writes CPU profiles of the registration burst and of the PS and the RTSP
-// recording steps there.
+// recording steps there (the registration burst in two: register, until every device has its 200,
+// and catalogs, the rest of it).
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -48,6 +53,8 @@ const { values } = parseArgs({
     width: { type: 'string', default: '1280' },
     height: { type: 'string', default: '720' },
     bitrate: { type: 'string', default: '3000' },
+    'register-only': { type: 'boolean', default: false },
+    'follow-up-hold-ms': { type: 'string' },
   },
 });
 const DEVICES = Number(values.devices);
@@ -71,6 +78,19 @@ async function cpuPct(seconds: number): Promise<number> {
   return ((c.user + c.system) / 1000 / (performance.now() - t0)) * 100;
 }
 
+/** UDP datagrams the kernel dropped for a full receive buffer, machine-wide (Linux; undefined elsewhere). */
+function udpRcvbufErrors(): number | undefined {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const names = lines[0]!.split(/\s+/);
+    const values = lines[1]!.split(/\s+/);
+    const v = Number(values[names.indexOf('RcvbufErrors')]);
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil(xs.length * q) - 1))] ?? 0;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)] ?? 0;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -83,14 +103,21 @@ await runBench('gb', async (run) => {
   run.onCleanup('database', () => ctx.close());
   const region = await ctx.repos.organisations.create({ kind: 'platform', name: 'Bench city', level: 'city', regionCode: '340200' }, Date.now());
   const settings = configSchema.parse({ gb28181: { host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', mediaPortMin: 36000, mediaPortMax: 36099, domainPassword: password, defaultRegionId: region.id, keepaliveSeconds: Math.max(5, Number(values.keepalive)) } }).gb28181;
-  const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: ctx.repos, registry: ctx.registry, log: ctx.access.log, clock: systemClock, logger });
+  const hold = values['follow-up-hold-ms'];
+  const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: ctx.repos, registry: ctx.registry, log: ctx.access.log, clock: systemClock, logger, ...(hold !== undefined ? { followUpHoldMs: Number(hold) } : {}) });
   run.onCleanup('GB/T 28181 platform', () => gb.close());
   registerSource('gb28181', gb28181SourceFactory(gb.player));
   let catalogs = 0;
   gb.platform.on('catalog', () => catalogs++);
   // The platform's own view: from a device's first (challenged) REGISTER arriving to its 200.
   const platformRegisterMs: number[] = [];
-  gb.platform.on('registerAnswered', (_id, ms) => platformRegisterMs.push(ms));
+  const platformRoundTripMs: number[] = [];
+  const platformStoreMs: number[] = [];
+  gb.platform.on('registerAnswered', (_id, ms, phases) => {
+    platformRegisterMs.push(ms);
+    platformRoundTripMs.push(phases.roundTripMs);
+    platformStoreMs.push(phases.storeMs);
+  });
 
   // Devices in their own process.
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'gb-devices.child.ts'), String(DEVICES), String(gb.port), password, values.keepalive, values.width, values.height, values.bitrate], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -112,13 +139,23 @@ await runBench('gb', async (run) => {
   // machine is not starved, to read beside them on a loaded one.
   const regCpu0 = process.cpuUsage();
   const regWall0 = performance.now();
-  const registerMs = await run.phase('register', 900, () =>
-    profiled('register', async () => {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const drops0 = udpRcvbufErrors();
+  let registeredAt = 0;
+  // Two profiles: the burst until every device has its 200, then the catalogs that follow it.
+  const first = await run.phase('register', 900, async () => {
+    await profiled('register', async () => {
       while (!lines().length) await sleep(200);
+    });
+    registeredAt = performance.now();
+    await profiled('catalogs', async () => {
       while (catalogs < DEVICES) await sleep(200);
-      return lines()[0]!['registerMs'] as number[];
-    }),
-  );
+    });
+    return lines()[0]!;
+  });
+  loop.disable();
+  const registerMs = first['registerMs'] as number[];
   const regCpu = process.cpuUsage(regCpu0);
   const regCpuMs = (regCpu.user + regCpu.system) / 1000;
   run.result['platformCpuMsPerDevice'] = round(regCpuMs / DEVICES, 2);
@@ -128,6 +165,43 @@ await runBench('gb', async (run) => {
   run.result['online'] = online;
   run.result['registerP95Ms'] = round(p95(registerMs), 1);
   run.result['platformRegisterP95Ms'] = round(p95(platformRegisterMs), 1);
+  // Where the devices' time goes: each leg as the devices saw it, the platform's two parts, and how
+  // late each process's event loop ran while they registered.
+  // Over T1 (500 ms) a device has sent its REGISTER again: a lost datagram or a late answer.
+  run.result['registerP50Ms'] = round(pct(registerMs, 0.5), 1);
+  run.result['registersOverT1'] = registerMs.filter((ms) => ms > 500).length;
+  const drops1 = udpRcvbufErrors();
+  run.result['udpRcvbufErrorsMachineWide'] = drops0 !== undefined && drops1 !== undefined ? drops1 - drops0 : null;
+  run.result['registerChallengeP95Ms'] = round(p95(first['challengeMs'] as number[]), 1);
+  run.result['registerAuthorisedP95Ms'] = round(p95(first['authorisedMs'] as number[]), 1);
+  run.result['platformRoundTripP95Ms'] = round(p95(platformRoundTripMs), 1);
+  run.result['platformStoreP95Ms'] = round(p95(platformStoreMs), 1);
+  run.result['platformLoopDelayMs'] = { p50: round(loop.percentile(50) / 1e6, 1), p95: round(loop.percentile(95) / 1e6, 1), max: round(loop.max / 1e6, 1) };
+  run.result['devicesLoopDelayMs'] = first['loopDelayMs'];
+  run.result['devicesCpuMsPerDevice'] = first['cpuMsPerDevice'];
+  run.result['devicesCpuPctDuringRegister'] = first['cpuPct'];
+  run.result['registerSeconds'] = round((registeredAt - regWall0) / 1000, 1);
+  run.result['catalogsSeconds'] = round((performance.now() - regWall0) / 1000, 1);
+  run.result['registerLoadAverage'] = loadAverage();
+  const registerRows = [
+    ['devices registered / online', `${DEVICES} / ${online}`],
+    ['register p95, seen by the devices (ms)', run.result['registerP95Ms']],
+    ['register p50 seen by the devices (ms); devices over T1 (500 ms)', `${run.result['registerP50Ms']}; ${run.result['registersOverT1']}`],
+    ['UDP datagrams dropped for a full buffer while they registered (whole machine)', run.result['udpRcvbufErrorsMachineWide']],
+    ['  401 leg / authorised leg, seen by the devices, p95 (ms)', `${run.result['registerChallengeP95Ms']} / ${run.result['registerAuthorisedP95Ms']}`],
+    ['register p95, first REGISTER in to 200 out at the platform (ms)', run.result['platformRegisterP95Ms']],
+    ['  401 out to authorised REGISTER in / its 200 out, p95 (ms)', `${run.result['platformRoundTripP95Ms']} / ${run.result['platformStoreP95Ms']}`],
+    ['event loop delay platform / devices, p95 (max) (ms)', `${(run.result['platformLoopDelayMs'] as { p95: number }).p95} (${(run.result['platformLoopDelayMs'] as { max: number }).max}) / ${(first['loopDelayMs'] as { p95: number }).p95} (${(first['loopDelayMs'] as { max: number }).max})`],
+    ['all registered / all catalogs applied (s)', `${run.result['registerSeconds']} / ${run.result['catalogsSeconds']}`],
+    ['platform CPU per device registered: 2 REGISTERs, DeviceInfo, Catalog into the registry (ms)', run.result['platformCpuMsPerDevice']],
+    ['platform CPU while the devices registered (% of a core)', run.result['platformCpuPctDuringRegister']],
+    ['simulated devices\' CPU per device / % of a core until all registered', `${run.result['devicesCpuMsPerDevice']} / ${run.result['devicesCpuPctDuringRegister']}`],
+    ['load average while they registered', run.result['registerLoadAverage']],
+  ];
+  if (values['register-only']) {
+    for (const [k, v] of registerRows) process.stdout.write(`${String(k).padEnd(62)} ${v}\n`);
+    return;
+  }
 
   const keepaliveCpu = await run.phase('keepalive', SECONDS + 60, () => cpuPct(SECONDS));
   run.result['keepaliveCpuPct'] = round(keepaliveCpu);
@@ -205,11 +279,7 @@ await runBench('gb', async (run) => {
   run.result['psRtspRatioPerMbit'] = run.result['psCpuPctPerMbit'] && run.result['rtspCpuPctPerMbit'] ? round((run.result['psCpuPctPerMbit'] as number) / (run.result['rtspCpuPctPerMbit'] as number), 2) : null;
 
   const rows = [
-    ['devices registered / online', `${DEVICES} / ${online}`],
-    ['register p95, seen by the devices (ms)', run.result['registerP95Ms']],
-    ['register p95, first REGISTER in to 200 out at the platform (ms)', run.result['platformRegisterP95Ms']],
-    ['platform CPU per device registered: 2 REGISTERs, DeviceInfo, Catalog into the registry (ms)', run.result['platformCpuMsPerDevice']],
-    ['platform CPU while the devices registered (% of a core)', run.result['platformCpuPctDuringRegister']],
+    ...registerRows,
     [`keepalive CPU, ${DEVICES} devices every ${values.keepalive} s (% of a core)`, run.result['keepaliveCpuPct']],
     ['idle CPU before PS / between / after RTSP (% of a core)', (run.result['idleCpuPct'] as number[]).join(' / ')],
     [`PS over RTP/${TRANSPORT.toUpperCase()} recording, ${STREAMS} streams, idle taken off (% of a core per stream)`, run.result['psCpuPctPerStream']],

@@ -59,3 +59,54 @@ describe('follow-ups of a registration', () => {
     expect(started).toEqual(['a']);
   });
 });
+
+describe('follow-ups held while devices register', () => {
+  it('start nothing while registrations are under way, start when they end, and start one at a time for a device held past holdMs', async () => {
+    const started: string[] = [];
+    let busy = true;
+    let now = 0;
+    const q = new FollowUps(4, (id) => {
+      started.push(id);
+      return new Promise<void>(() => undefined);
+    }, { busy: () => busy, holdMs: 1000, now: () => now });
+    q.add('a');
+    q.add('b');
+    await settle();
+    expect(started).toEqual([]);
+    // Held past holdMs while registrations go on: one starts, not all four.
+    now = 1000;
+    q.pump();
+    await settle();
+    expect(started).toEqual(['a']);
+    q.add('c');
+    q.pump();
+    await settle();
+    expect(started).toEqual(['a']);
+    // Registrations over: the rest start, up to the limit.
+    busy = false;
+    q.pump();
+    await settle();
+    expect(started).toEqual(['a', 'b', 'c']);
+    q.close();
+  });
+
+  it('asks again on its own while held, so a registration that never comes back does not hold them for ever', async () => {
+    const started: string[] = [];
+    let busy = true;
+    const q = new FollowUps(2, (id) => {
+      started.push(id);
+      return Promise.resolve();
+    }, { busy: () => busy, holdMs: 60_000, now: () => 0 });
+    q.add('a');
+    await settle();
+    expect(started).toEqual([]);
+    busy = false;
+    // No pump() from outside: the queue's own re-check starts it.
+    await new Promise<void>((resolve) => {
+      const poll = () => (started.length ? resolve() : setTimeout(poll, 20));
+      poll();
+    });
+    expect(started).toEqual(['a']);
+    q.close();
+  });
+});

@@ -26,6 +26,8 @@ export interface OpenGbOptions {
   queryOnRegister?: boolean;
   digestQop?: boolean;
   timers?: { T1: number; T2: number };
+  /** How long follow-ups of a registration wait while others register (GbPlatformOptions.followUpHoldMs). */
+  followUpHoldMs?: number;
   /** Where device alarms go (the health alarms); without it they are only logged. */
   alarms?: GbAlarmSink;
 }
@@ -79,7 +81,7 @@ export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
       });
     },
   });
-  const platform = new GbPlatform(endpoint, service, { sipId: s.sipId, domain, utcOffsetMinutes: o.utcOffsetMinutes, ...(o.queryOnRegister !== undefined ? { queryOnRegister: o.queryOnRegister } : {}), ...(o.digestQop !== undefined ? { digestQop: o.digestQop } : {}), catalogSubscribeSeconds: s.catalogSubscribeSeconds, queryTimeoutMs: s.queryTimeoutSeconds * 1000 }, o.clock, o.logger);
+  const platform = new GbPlatform(endpoint, service, { sipId: s.sipId, domain, utcOffsetMinutes: o.utcOffsetMinutes, ...(o.queryOnRegister !== undefined ? { queryOnRegister: o.queryOnRegister } : {}), ...(o.digestQop !== undefined ? { digestQop: o.digestQop } : {}), ...(o.followUpHoldMs !== undefined ? { followUpHoldMs: o.followUpHoldMs } : {}), catalogSubscribeSeconds: s.catalogSubscribeSeconds, queryTimeoutMs: s.queryTimeoutSeconds * 1000 }, o.clock, o.logger);
   platform.start();
   const receiver = new MediaReceiver({ host: s.host, portMin: s.mediaPortMin, portMax: s.mediaPortMax });
   await receiver.start();

@@ -75,6 +75,8 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
   invites = 0;
   /** Milliseconds from the first REGISTER to its 200 (both legs of the digest exchange). */
   registerMs = 0;
+  /** The same split in its two legs: REGISTER sent to 401 received, authorised REGISTER sent to 200 received. */
+  registerLegsMs: [number, number] = [0, 0];
   private keepalive: NodeJS.Timeout | undefined;
   private sn = 0;
   private readonly host: string;
@@ -110,13 +112,16 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
     const tag = newTag();
     const base = { method: 'REGISTER', uri: this.platformUri, remote: this.remote, to: this.deviceId, toUri: `sip:${this.deviceId}@${this.options.platform.id.slice(0, 10)}`, callId, fromTag: tag };
     let response = await this.endpoint.send(this.endpoint.buildRequest({ ...base, headers: { Expires: String(expires) } }), this.remote);
+    const t1 = performance.now();
     if (response.status === 401) {
       const auth = new ClientAuth({ username: this.deviceId, password: this.options.password });
       if (!auth.accept(response.headers.getAll('www-authenticate'))) throw new SipError('SIP_STATUS', 'REGISTER challenge offers no digest');
       response = await this.endpoint.send(this.endpoint.buildRequest({ ...base, headers: { Expires: String(expires), Authorization: auth.authorize('REGISTER', this.platformUri)! } }), this.remote);
     }
     if (response.status !== 200) throw new SipError('SIP_STATUS', `REGISTER answered ${response.status} ${response.reason}`, response.status);
-    this.registerMs = performance.now() - t0;
+    const t2 = performance.now();
+    this.registerMs = t2 - t0;
+    this.registerLegsMs = [t1 - t0, t2 - t1];
     if (expires > 0) this.emit('registered');
     return response;
   }

@@ -3,26 +3,38 @@
 import { SipError } from './errors.js';
 
 /** RFC 3261 §7.3.3 compact forms, plus the RFC 3265/3515/3891 ones devices use. */
-const COMPACT: Record<string, string> = {
-  i: 'call-id',
-  m: 'contact',
-  e: 'content-encoding',
-  l: 'content-length',
-  c: 'content-type',
-  f: 'from',
-  s: 'subject',
-  k: 'supported',
-  t: 'to',
-  v: 'via',
-  o: 'event',
-  u: 'allow-events',
-  r: 'refer-to',
-};
+const COMPACT = new Map<string, string>([
+  ['i', 'call-id'],
+  ['m', 'contact'],
+  ['e', 'content-encoding'],
+  ['l', 'content-length'],
+  ['c', 'content-type'],
+  ['f', 'from'],
+  ['s', 'subject'],
+  ['k', 'supported'],
+  ['t', 'to'],
+  ['v', 'via'],
+  ['o', 'event'],
+  ['u', 'allow-events'],
+  ['r', 'refer-to'],
+]);
+
+/**
+ * Names already folded, as written: every message names the same dozen headers, each looked up
+ * several times (a thousand devices registering spent more here than in parsing the lines). A
+ * Map, so a header called `constructor` is only a name; bounded, so odd names cannot grow it.
+ */
+const FOLDED = new Map<string, string>();
+const FOLDED_MAX = 512;
 
 /** The full lower-case name of a header given in any spelling or compact form. */
 export function canonicalName(name: string): string {
+  const known = FOLDED.get(name);
+  if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  return COMPACT[lower] ?? lower;
+  const folded = COMPACT.get(lower) ?? lower;
+  if (FOLDED.size < FOLDED_MAX) FOLDED.set(name, folded);
+  return folded;
 }
 
 /** Header fields with case-insensitive names (compact forms folded) that keep their order. */
