@@ -165,6 +165,8 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
     { fileSeconds: 600, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20, logLevel: 'error' },
     {
       compiled: !values.tsx,
+      // Starting (migrations, recovery, the first camera list) takes seconds on a busy machine.
+      readyTimeoutMs: 60_000 + urls.length * 100,
       nodeArgs: [...values['node-args'].split(' ').filter(Boolean), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])],
     },
   );
@@ -174,7 +176,7 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
   // Every camera connected (staggered) and past its first GOP.
   await sleep(3000 + urls.length * 20);
   const [m, beside, own] = await Promise.all([measure(() => [rec.pid], SECONDS), measureBeside(simPids, SECONDS), measureBeside([rec.pid], SECONDS)]);
-  const totals = await rec.stop();
+  const totals = await rec.stop(30_000 + urls.length * 100);
   process.stderr.write(`recorder totals: ${JSON.stringify(totals)}\n`);
   if (rec.stderr().trim()) process.stderr.write(`recorder stderr (tail):\n${rec.stderr().slice(-2000)}\n`);
   const n = urls.length;
