@@ -37,7 +37,7 @@ export interface RecorderProcessOptions {
    * under tsx. The caller builds dist/ first (`npm run build:server`).
    */
   compiled?: boolean;
-  /** How long the recorder may take to say it is ready (default 30 s; a benchmark under load gives more). */
+  /** How long the recorder may take to say it is ready (default 120 s: migrating and recovering took over 30 s at load 30). */
   readyTimeoutMs?: number;
 }
 
@@ -89,7 +89,7 @@ export async function startRecorderProcess(
     }
     return lines.shift()!;
   };
-  const ready = await nextLine(options.readyTimeoutMs ?? 30_000);
+  const ready = await nextLine(options.readyTimeoutMs ?? 120_000);
   if (!ready.startsWith('ready ')) throw new Error(`unexpected recorder output: ${ready}`);
   return {
     child,
