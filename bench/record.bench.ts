@@ -72,6 +72,11 @@ interface Measured {
   pssMbTotal: number;
   /** Recorder only: reconnections while measured (a starved camera or recorder drops its session). */
   reconnects?: number;
+  /**
+   * Recorder only: the most network slabs lent out at once, in MB: pictures held for the fragment
+   * being built and fragments waiting for the disk (bounded per camera by the writer's queue).
+   */
+  slabPeakMb?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -201,8 +206,14 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
     simCpuPctMax: beside.maxPct,
     simWaitPct: beside.waitPct,
     recorderWaitPct: own.waitPct,
+    slabPeakMb: slabPeakMb(totals.slabs),
     machineBusyPct: beside.machineBusyPct,
   };
+}
+
+function slabPeakMb(slabs: unknown): number | undefined {
+  const s = slabs as { peakLent?: number; slabKb?: number } | undefined;
+  return s?.peakLent !== undefined && s.slabKb !== undefined ? (s.peakLent * s.slabKb) / 1024 : undefined;
 }
 
 /**
@@ -346,5 +357,9 @@ await runBench('record', async (run) => {
   run.result.recorderWaitPct = round(vigil.recorderWaitPct!, 1);
   run.result.load = Number(loadAverage().split(' ')[0]);
   run.result.recorderNodeArgs = values['node-args'];
+  if (vigil.slabPeakMb !== undefined) {
+    run.result.slabPeakMb = round(vigil.slabPeakMb, 1);
+    console.log(`recorder: at most ${vigil.slabPeakMb.toFixed(0)} MB of network slabs lent at once (${((vigil.slabPeakMb * 1024) / STREAMS).toFixed(0)} KB a stream: pictures of the fragments being built and waiting for the disk)`);
+  }
   console.log(`limit: ${run.result.limit as string}`);
 });

@@ -3,7 +3,8 @@
 // network buffers); the file work runs in a per-camera queue, so a slow disk or database for one
 // camera never holds up another camera's event handling. The queue is bounded: past its limit
 // whole GOPs are dropped (and counted) rather than memory growing. A frame's memory is released
-// to its source once the fragment holding it is written (or the frame is not recorded at all).
+// to its source once the fragment holding it is copied for a direct write or written (or the
+// frame is not recorded at all).
 import type { Logger } from 'pino';
 import { LeaseFencedError, type CameraEvent, type CameraEventKind, type FootageOrigin, type RecordingRepository } from '../db/recording.repository.js';
 import type { AudioFrame, StreamInfo, VideoFrame } from '../ingest/source.js';

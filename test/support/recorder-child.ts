@@ -75,10 +75,14 @@ process.once('SIGTERM', () => {
     clearInterval(memoryTimer);
     clearInterval(keepAlive);
     const memory = process.memoryUsage();
+    // Of the frames lost, those the writers dropped because fragments waited too long for the disk
+    // (or the volume was full): the rest were lost on the way in (damaged, or a session dropped).
+    const droppedByWriters = [...recorder.sessions.values()].reduce((n, s) => n + s.writer.framesDropped, 0);
     await recorder.close();
     const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
     const totals = {
       framesLost: await value('vigil_recorder_frames_lost_total'),
+      droppedByWriters,
       bytesWritten: await value('vigil_recorder_bytes_written_total'),
       fragments: await value('vigil_recorder_fragments_total'),
       reconnects: await value('vigil_recorder_reconnects_total'),
