@@ -89,8 +89,15 @@ export async function startRecorderProcess(
     }
     return lines.shift()!;
   };
-  const ready = await nextLine(options.readyTimeoutMs ?? 120_000);
-  if (!ready.startsWith('ready ')) throw new Error(`unexpected recorder output: ${ready}`);
+  let ready: string;
+  try {
+    ready = await nextLine(options.readyTimeoutMs ?? 120_000);
+    if (!ready.startsWith('ready ')) throw new Error(`unexpected recorder output: ${ready}`);
+  } catch (e) {
+    // Never ready: not left running behind the failed test (one recorded on for half an hour).
+    child.kill('SIGKILL');
+    throw e;
+  }
   return {
     child,
     pid: child.pid!,
