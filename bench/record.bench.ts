@@ -24,6 +24,14 @@ import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startRecorderProcess } from '../test/support/recorder-process.js';
 import { loadAverage, removeDir, runBench, type BenchRun } from './bench-run.js';
 
+/**
+ * A 4 MiB semi-space: V8's young generation is otherwise let grow to 2 × 16 MiB, ~24 MB more
+ * resident for one process whatever the number of cameras. Back to back at 100 streams, load 4-10,
+ * 30 s: PSS 1.67 → 1.41 MB a stream, CPU 0.185 → 0.189 % a stream, scavenges 49 (0.18 s) → 195
+ * (0.50 s).
+ */
+const RECORDER_NODE_ARGS = '--max-semi-space-size=4';
+
 const { values } = parseArgs({
   options: {
     streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '100' },
@@ -33,8 +41,11 @@ const { values } = parseArgs({
     tsx: { type: 'boolean', default: false },
     /** Run the dist/ a previous run built, without building it again (minutes on a busy machine). */
     'no-build': { type: 'boolean', default: false },
-    /** Extra node flags for the recorder process, space-separated. */
-    'node-args': { type: 'string', default: '' },
+    /**
+     * Node flags for the recorder process, space-separated: by default those the recorder node's
+     * systemd unit runs it with (docs/systemd/vigil-recorder.service); `--node-args=` for none.
+     */
+    'node-args': { type: 'string', default: RECORDER_NODE_ARGS },
     /** Directory for a V8 CPU profile of the recorder process (node --cpu-prof). */
     'cpu-prof': { type: 'string' },
     /** Simulator processes (default: one per 300 cameras, each its own encoder). */
@@ -62,6 +73,11 @@ interface Measured {
   pssMbTotal: number;
   /** Recorder only: reconnections while measured (a starved camera or recorder drops its session). */
   reconnects?: number;
+  /**
+   * Recorder only: the most network slabs lent out at once, in MB: pictures held for the fragment
+   * being built and fragments waiting for the disk (bounded per camera by the writer's queue).
+   */
+  slabPeakMb?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -165,6 +181,8 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
     { fileSeconds: 600, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20, logLevel: 'error' },
     {
       compiled: !values.tsx,
+      // Starting (migrations, recovery, the first camera list) takes seconds on a busy machine.
+      readyTimeoutMs: 60_000 + urls.length * 100,
       nodeArgs: [...values['node-args'].split(' ').filter(Boolean), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])],
     },
   );
@@ -174,7 +192,7 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
   // Every camera connected (staggered) and past its first GOP.
   await sleep(3000 + urls.length * 20);
   const [m, beside, own] = await Promise.all([measure(() => [rec.pid], SECONDS), measureBeside(simPids, SECONDS), measureBeside([rec.pid], SECONDS)]);
-  const totals = await rec.stop();
+  const totals = await rec.stop(30_000 + urls.length * 100);
   process.stderr.write(`recorder totals: ${JSON.stringify(totals)}\n`);
   if (rec.stderr().trim()) process.stderr.write(`recorder stderr (tail):\n${rec.stderr().slice(-2000)}\n`);
   const n = urls.length;
@@ -189,8 +207,14 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
     simCpuPctMax: beside.maxPct,
     simWaitPct: beside.waitPct,
     recorderWaitPct: own.waitPct,
+    slabPeakMb: slabPeakMb(totals.slabs),
     machineBusyPct: beside.machineBusyPct,
   };
+}
+
+function slabPeakMb(slabs: unknown): number | undefined {
+  const s = slabs as { peakLent?: number; slabKb?: number } | undefined;
+  return s?.peakLent !== undefined && s.slabKb !== undefined ? (s.peakLent * s.slabKb) / 1024 : undefined;
 }
 
 /**
@@ -333,5 +357,10 @@ await runBench('record', async (run) => {
   run.result.simWaitPct = round(vigil.simWaitPct!, 1);
   run.result.recorderWaitPct = round(vigil.recorderWaitPct!, 1);
   run.result.load = Number(loadAverage().split(' ')[0]);
+  run.result.recorderNodeArgs = values['node-args'];
+  if (vigil.slabPeakMb !== undefined) {
+    run.result.slabPeakMb = round(vigil.slabPeakMb, 1);
+    console.log(`recorder: at most ${vigil.slabPeakMb.toFixed(0)} MB of network slabs lent at once (${((vigil.slabPeakMb * 1024) / STREAMS).toFixed(0)} KB a stream: pictures of the fragments being built and waiting for the disk)`);
+  }
   console.log(`limit: ${run.result.limit as string}`);
 });

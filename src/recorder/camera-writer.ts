@@ -3,7 +3,8 @@
 // network buffers); the file work runs in a per-camera queue, so a slow disk or database for one
 // camera never holds up another camera's event handling. The queue is bounded: past its limit
 // whole GOPs are dropped (and counted) rather than memory growing. A frame's memory is released
-// to its source once the fragment holding it is written (or the frame is not recorded at all).
+// to its source once the fragment holding it is copied for a direct write or written (or the
+// frame is not recorded at all).
 import type { Logger } from 'pino';
 import { LeaseFencedError, type CameraEvent, type CameraEventKind, type FootageOrigin, type RecordingRepository } from '../db/recording.repository.js';
 import type { AudioFrame, StreamInfo, VideoFrame } from '../ingest/source.js';
@@ -297,7 +298,7 @@ export class CameraWriter {
           if (job.kind === 'fragment') {
             this.queuedBytes -= job.out.byteLength;
             // Written (or given up): nothing reads these frames any more.
-            releaseAll(job.releases);
+            releaseJob(job);
           }
         }
       }
@@ -347,7 +348,8 @@ export class CameraWriter {
     }
     this.leaseLapsed = false;
     const previousEnd = t.file.dataEnd;
-    const written = await t.file.append(job.out.bytes);
+    // Copied for a direct write: the frames' memory goes back before the disk is done with it.
+    const written = await t.file.append(job.out.bytes, () => releaseJob(job));
     if (this.deps.lease && !this.deps.lease.valid()) {
       // The process was paused (or starved) during the write, past the lease: take it back.
       await t.file.undo(written, previousEnd);
@@ -475,6 +477,13 @@ export class CameraWriter {
 
 function releaseAll(releases: readonly Release[]): void {
   for (const r of releases) r();
+}
+
+/** Releases a fragment's frames once, whichever comes first: copied for the disk, or done. */
+function releaseJob(job: { releases: Release[] }): void {
+  const releases = job.releases;
+  job.releases = [];
+  releaseAll(releases);
 }
 
 function videoConfig(info: StreamInfo): VideoConfig {

@@ -54,13 +54,17 @@ export class RecordingFile {
     return this.end;
   }
 
-  /** Appends one fragment (its buffers in order); resolves once it is on disk. */
-  async append(chunks: readonly Buffer[]): Promise<WrittenFragment> {
+  /**
+   * Appends one fragment (its buffers in order); resolves once it is on disk. `copied` is called
+   * once nothing reads `chunks` any more: with direct I/O as soon as they are copied into the
+   * aligned buffer (their memory may be reused while the disk writes), else when written.
+   */
+  async append(chunks: readonly Buffer[], copied?: () => void): Promise<WrittenFragment> {
     const fh = this.fh;
     if (!fh) throw new Error(`${this.path} is closed`);
     const byteOffset = this.offset;
     if (this.direct) {
-      const { size, written, sha256 } = await writePadded(fh, this.direct, chunks, byteOffset);
+      const { size, written, sha256 } = await writePadded(fh, this.direct, chunks, byteOffset, copied);
       this.offset += written;
       this.end = byteOffset + size;
       return { byteOffset, size, sha256 };
@@ -74,6 +78,7 @@ export class RecordingFile {
     // The file is open with O_DSYNC (SegmentStore.create): writev returns once the fragment and
     // the file's new length are on disk, as writev + fdatasync would, in one system call.
     await writeAll(fh, chunks, byteOffset);
+    copied?.();
     this.offset += size;
     this.end = this.offset;
     return { byteOffset, size, sha256: hash.digest('hex') };
@@ -109,7 +114,7 @@ export class RecordingFile {
  * one write at `position` (aligned). Returns the chunks' size, the bytes written with the
  * padding, and the SHA-256 of the chunks' bytes as written.
  */
-async function writePadded(fh: FileHandle, pool: AlignedBufferPool, chunks: readonly Buffer[], position: number): Promise<{ size: number; written: number; sha256: string }> {
+async function writePadded(fh: FileHandle, pool: AlignedBufferPool, chunks: readonly Buffer[], position: number, copied?: () => void): Promise<{ size: number; written: number; sha256: string }> {
   let size = 0;
   for (const c of chunks) size += c.length;
   const written = roundUpToBlock(size + FREE_BOX_MIN);
@@ -117,6 +122,8 @@ async function writePadded(fh: FileHandle, pool: AlignedBufferPool, chunks: read
   try {
     let at = 0;
     for (const c of chunks) at += c.copy(buf, at);
+    // The fragment's own memory (the network slabs) is free for the next pictures from here.
+    copied?.();
     writeFreeBox(buf, size, written - size);
     const sha256 = createHash('sha256').update(buf.subarray(0, size)).digest('hex');
     await writeDirect(fh, buf, written, position);

@@ -44,6 +44,20 @@ new PerformanceObserver((list) => {
     k.ms += e.duration;
   }
 }).observe({ entryTypes: ['gc'] });
+// Memory by kind, sampled each second while recording: the mean and the most of each (MB).
+const memorySamples: NodeJS.MemoryUsage[] = [];
+const memoryTimer = setInterval(() => memorySamples.push(process.memoryUsage()), 1000);
+memoryTimer.unref();
+function memorySplit(): Record<string, { mean: number; max: number }> {
+  const kinds = ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'] as const;
+  const mb = (v: number) => Math.round((v / 2 ** 20) * 10) / 10;
+  return Object.fromEntries(
+    kinds.map((k) => {
+      const v = memorySamples.map((m) => m[k]);
+      return [k, { mean: mb(v.reduce((a, b) => a + b, 0) / Math.max(1, v.length)), max: mb(Math.max(0, ...v)) }];
+    }),
+  );
+}
 const logger = pino({ level: settings.logLevel ?? 'warn' }, destination(2));
 const registry = new Registry();
 const metrics = createRecorderMetrics(registry);
@@ -53,14 +67,22 @@ const repos = createRepositories(db);
 const recorder = new Recorder({ dataDir, settings, repo: repos.recordings, sources: testSources(dataDir), clock: systemClock, logger, metrics });
 await recorder.start();
 process.stdout.write(`ready ${JSON.stringify(recorder.recovery)}\n`);
+// Alive until told to stop, with or without cameras (their sockets alone would keep it running).
+const keepAlive = setInterval(() => undefined, 1 << 30);
 
 process.once('SIGTERM', () => {
   void (async () => {
+    clearInterval(memoryTimer);
+    clearInterval(keepAlive);
     const memory = process.memoryUsage();
+    // Of the frames lost, those the writers dropped because fragments waited too long for the disk
+    // (or the volume was full): the rest were lost on the way in (damaged, or a session dropped).
+    const droppedByWriters = [...recorder.sessions.values()].reduce((n, s) => n + s.writer.framesDropped, 0);
     await recorder.close();
     const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
     const totals = {
       framesLost: await value('vigil_recorder_frames_lost_total'),
+      droppedByWriters,
       bytesWritten: await value('vigil_recorder_bytes_written_total'),
       fragments: await value('vigil_recorder_fragments_total'),
       reconnects: await value('vigil_recorder_reconnects_total'),
@@ -69,6 +91,7 @@ process.once('SIGTERM', () => {
       externalMb: Math.round(memory.external / 2 ** 20),
       arrayBuffersMb: Math.round(memory.arrayBuffers / 2 ** 20),
       rssMb: Math.round(memory.rss / 2 ** 20),
+      memory: memorySplit(),
       // Slabs the NAL units are copied into: how many were made anew and how many reused.
       slabs: { ...sharedSlabPool.stats, slabKb: sharedSlabPool.slabBytes / 1024 },
       gc: Object.fromEntries(Object.entries(gc).map(([k, v]) => [k, { count: v.count, ms: Math.round(v.ms) }])),

@@ -14,7 +14,7 @@ export interface RecorderTotals {
   bytesWritten: number;
   fragments: number;
   reconnects: number;
-  [memory: string]: number | Record<string, { count: number; ms: number }>;
+  [memory: string]: number | Record<string, unknown>;
 }
 
 export interface RecorderProcess {
@@ -24,8 +24,8 @@ export interface RecorderProcess {
   recovery: Record<string, number>;
   stderr(): string;
   kill9(): Promise<void>;
-  /** SIGTERM, then the totals the recorder printed on a clean stop. */
-  stop(): Promise<RecorderTotals>;
+  /** SIGTERM, then the totals the recorder printed on a clean stop (within `timeoutMs`, default 20 s). */
+  stop(timeoutMs?: number): Promise<RecorderTotals>;
 }
 
 export interface RecorderProcessOptions {
@@ -37,6 +37,8 @@ export interface RecorderProcessOptions {
    * under tsx. The caller builds dist/ first (`npm run build:server`).
    */
   compiled?: boolean;
+  /** How long the recorder may take to say it is ready (default 120 s: migrating and recovering took over 30 s at load 30). */
+  readyTimeoutMs?: number;
 }
 
 export async function startRecorderProcess(
@@ -68,11 +70,17 @@ export async function startRecorderProcess(
       wake?.();
     }
   });
-  child.once('exit', () => wake?.());
+  // Its output ends after its exit is seen, sometimes with the last line still unread: a line is
+  // looked for until the output has closed, not merely until the process exited.
+  let outClosed = false;
+  child.stdout!.once('close', () => {
+    outClosed = true;
+    wake?.();
+  });
   const nextLine = async (timeoutMs: number): Promise<string> => {
     const deadline = Date.now() + timeoutMs;
     while (!lines.length) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`recorder exited: ${err.slice(-2000)}`);
+      if (outClosed) throw new Error(`recorder exited (code ${child.exitCode}, signal ${child.signalCode}): ${err.slice(-2000)}`);
       if (Date.now() > deadline) throw new Error(`recorder silent for ${timeoutMs} ms: ${err.slice(-2000)}`);
       await new Promise<void>((r) => {
         wake = r;
@@ -81,8 +89,15 @@ export async function startRecorderProcess(
     }
     return lines.shift()!;
   };
-  const ready = await nextLine(30_000);
-  if (!ready.startsWith('ready ')) throw new Error(`unexpected recorder output: ${ready}`);
+  let ready: string;
+  try {
+    ready = await nextLine(options.readyTimeoutMs ?? 120_000);
+    if (!ready.startsWith('ready ')) throw new Error(`unexpected recorder output: ${ready}`);
+  } catch (e) {
+    // Never ready: not left running behind the failed test (one recorded on for half an hour).
+    child.kill('SIGKILL');
+    throw e;
+  }
   return {
     child,
     pid: child.pid!,
@@ -92,9 +107,9 @@ export async function startRecorderProcess(
       child.kill('SIGKILL');
       await exited;
     },
-    async stop() {
+    async stop(timeoutMs = 20_000) {
       child.kill('SIGTERM');
-      const totals = JSON.parse(await nextLine(20_000)) as RecorderTotals;
+      const totals = JSON.parse(await nextLine(timeoutMs)) as RecorderTotals;
       await exited;
       return totals;
     },

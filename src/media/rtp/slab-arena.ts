@@ -20,6 +20,9 @@ export interface SlabPoolStats {
   free: number;
   /** Free slabs let go because a whole trim period passed without their being needed. */
   trimmed: number;
+  /** Slabs taken and not given back (held by arenas and unreleased units), now and at most. */
+  lent: number;
+  peakLent: number;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface SlabPoolStats {
  * whole period (the fewest free seen) are let go, and `maxFree` is only a ceiling for safety.
  */
 export class SlabPool {
-  readonly stats: SlabPoolStats = { allocated: 0, reused: 0, free: 0, trimmed: 0 };
+  readonly stats: SlabPoolStats = { allocated: 0, reused: 0, free: 0, trimmed: 0, lent: 0, peakLent: 0 };
   private readonly free: Slab[] = [];
   /** The fewest slabs free at any moment since the last trim. */
   private lowWater = 0;
@@ -52,6 +55,7 @@ export class SlabPool {
     this.trimIfDue();
     const slab = this.free.pop();
     if (this.free.length < this.lowWater) this.lowWater = this.free.length;
+    if (++this.stats.lent > this.stats.peakLent) this.stats.peakLent = this.stats.lent;
     if (slab) {
       this.stats.reused++;
       this.stats.free = this.free.length;
@@ -64,6 +68,7 @@ export class SlabPool {
   }
 
   give(slab: Slab): void {
+    this.stats.lent--;
     if (this.free.length < this.maxFree) this.free.push(slab);
     this.stats.free = this.free.length;
   }

@@ -81,9 +81,12 @@ describe('aligned buffers for direct writes', () => {
     const store = new SegmentStore(dir, { directIo: false });
     expect(await store.directBuffers()).toBeNull();
     const file = await RecordingFile.create(store, 'recordings/1/2026-01-01/1-1.mp4', Buffer.from('init'));
-    const w = await file.append([Buffer.from('abc'), Buffer.from('de')]);
+    let copied = 0;
+    const w = await file.append([Buffer.from('abc'), Buffer.from('de')], () => copied++);
     await file.close();
     expect(w).toMatchObject({ byteOffset: 4, size: 5 });
+    // Written from the chunks themselves: handed back once the write is done.
+    expect(copied).toBe(1);
     expect((await readFile(join(dir, 'recordings/1/2026-01-01/1-1.mp4'))).toString()).toBe('initabcde');
   });
 });
@@ -103,11 +106,20 @@ describe('a recording file written with direct I/O', () => {
     const init = bytes.subarray(0, scan.init!.length);
     const file = await RecordingFile.create(store, path, init);
     const written: WrittenFragment[] = [];
-    for (const f of scan.fragments) {
-      const frag = bytes.subarray(f.offset, f.offset + f.length);
+    const events: string[] = [];
+    for (const [i, f] of scan.fragments.entries()) {
+      // A copy the test may spoil: the network slabs a fragment lies in are reused once it is copied.
+      const frag = Buffer.from(bytes.subarray(f.offset, f.offset + f.length));
       // Several buffers, as the muxer hands them over.
-      written.push(await file.append([frag.subarray(0, 100), frag.subarray(100, 1000), frag.subarray(1000)]));
+      const appended = file.append([frag.subarray(0, 100), frag.subarray(100, 1000), frag.subarray(1000)], () => {
+        events.push(`copied ${i}`);
+        frag.fill(0xee);
+      });
+      written.push(await appended);
+      events.push(`written ${i}`);
     }
+    // Each fragment's memory was handed back once, before its write finished.
+    expect(events).toEqual(scan.fragments.flatMap((_, i) => [`copied ${i}`, `written ${i}`]));
     await file.close();
     await store.close();
 
