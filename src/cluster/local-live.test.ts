@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { StreamInfo, VideoFrame } from '../ingest/source.js';
 import { StreamHub } from '../live/stream-hub.js';
 import { testSources } from '../../test/support/sources.js';
+import { SlabArena, SlabPool } from '../media/rtp/slab-arena.js';
 import { FrameCarver, LocalLiveSource } from './local-live.js';
 import type { LiveTap } from './peer-live.js';
 
@@ -182,6 +183,58 @@ describe('a recording session of this process as a stream hub source', () => {
     for (let i = 401; i <= 600; i++) session.frame(frameIn(memory, i, gopOf(i)));
     expect(stats.recycled).toBeGreaterThan(recycledBefore + 10);
     expect(copying.length).toBe(600);
+    sub.close();
+    await hub.close();
+  });
+  it('shares, without a copy, frames whose memory its source lets be claimed: the GOP keeps the slabs the recorder has let go', async () => {
+    const session = new Session();
+    session.info = INFO;
+    const carver = new FrameCarver(8 * 1024);
+    const source = new LocalLiveSource(session, 7, carver);
+    const hub = new StreamHub({ sources: testSources(null), sourceUrl: async () => 'rtsp://127.0.0.1/cam', relay: async () => source, lingerMs: 10 });
+    // An RTSP camera's frames: units in slabs of 4 KiB (four frames each), each frame claimed once
+    // for the recorder, which lets it go as soon as it has the frame (written at once, say).
+    const pool = new SlabPool(4096);
+    const arena = new SlabArena(pool, { lengthPrefix: true });
+    const frameOf = (i: number): VideoFrame => {
+      arena.open();
+      arena.append(Buffer.from([i % 12 === 1 ? 0x65 : 0x41]));
+      arena.append(Buffer.alloc(900, i));
+      const nalu = arena.close();
+      const claim = arena.claimShared()!;
+      return { kind: 'video', keyframe: i % 12 === 1, wallClockMs: 1_796_000_000_000 + i * 40, pts90k: i * 3600, nalus: [nalu], lengthPrefixed: true, release: claim.release, retain: claim.retain };
+    };
+    const intact = (f: VideoFrame) => f.nalus[0]!.subarray(1).every((v) => v === (f.pts90k / 3600) % 256);
+    const seen: VideoFrame[] = [];
+    const given: Buffer[] = [];
+    const sub = await hub.watch(7, { copiesFrames: true, onInfo: () => undefined, onFrame: (f) => void (f.kind === 'video' && seen.push(f)) });
+    await sub.feed.ready();
+    for (let i = 1; i <= 120; i++) {
+      const f = frameOf(i);
+      given.push(f.nalus[0]!);
+      session.frame(f);
+      f.release!(); // the recorder is done with it
+    }
+    // The very memory the camera's frames were in, without the recorder's release.
+    expect(seen.map((f) => f.nalus[0])).toEqual(given);
+    expect(seen.every((f, i) => f.nalus[0] === given[i] && f.release === undefined && f.lengthPrefixed)).toBe(true);
+    expect(carver.stats.allocated).toBe(0);
+    // Slabs went back to the pool behind the GOPs, and were written again.
+    expect(pool.stats.reused).toBeGreaterThan(10);
+    // A viewer joining now is given the GOP since frame 109 (three slabs), as it was made.
+    const late: VideoFrame[] = [];
+    const keeper = await hub.watch(7, { onInfo: () => undefined, onFrame: (f) => void (f.kind === 'video' && late.push(f)) });
+    expect(late.map((f) => f.pts90k / 3600)).toEqual(Array.from({ length: 12 }, (_, k) => 109 + k));
+    expect(late.every(intact)).toBe(true);
+    // It may keep them: nothing it holds is written over while the camera goes on.
+    for (let i = 121; i <= 200; i++) {
+      const f = frameOf(i);
+      session.frame(f);
+      f.release!();
+    }
+    expect(late.length).toBe(92);
+    expect(late.every(intact)).toBe(true);
+    keeper.close();
     sub.close();
     await hub.close();
   });

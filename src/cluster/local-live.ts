@@ -4,10 +4,11 @@
 // already receives. The camera then gives one stream, to the recorder, whoever watches it.
 //
 // The session's frames may be views into memory its source reuses once the recorder has written
-// them, while a hub keeps the current GOP for its next viewer: each frame is copied once, into
-// one buffer with each unit preceded by its length (as a peer's stream arrives), carved from
-// chunks this source writes again once the hub and its viewers have let every copy in one go
-// (VideoFrame.retain). Frames before the first keyframe after a stream description are not copied
+// them, while a hub keeps the current GOP for its next viewer. A source that lets others claim
+// that memory (VideoFrame.retain: an RTSP camera's slabs) has its frames shared as they are: the
+// hub claims what it keeps. Any other frame is copied once, into one buffer with each unit
+// preceded by its length (as a peer's stream arrives), carved from chunks this source writes
+// again once the hub and its viewers have let every copy in one go. Frames before the first keyframe after a stream description are not copied
 // (nobody could decode them). The end of the session (its camera no longer recorded here, the
 // recorder closing) closes the source; the hub then opens the camera again, by whichever way is
 // right by then.
@@ -157,6 +158,8 @@ export class LocalLiveSource extends EventEmitter<SourceEvents> implements Media
       onFrame: (f) => {
         if (!this.keyed && !f.keyframe) return;
         this.keyed = true;
+        // Memory its source lets others claim (an RTSP camera's slabs) is shared, not copied.
+        if (f.retain) return void this.share(f, f.retain);
         const { frame, held } = copyFrame(f, this.memory);
         this.stats.bytesIn += frame.nalus.reduce((s, n) => s + n.length, 0);
         try {
@@ -169,6 +172,20 @@ export class LocalLiveSource extends EventEmitter<SourceEvents> implements Media
       onEnd: () => void this.close(),
     });
     if (this.tap.info) this.onInfo(this.tap.info);
+  }
+
+  /**
+   * The session's frame itself, its memory claimed by whoever keeps it (the recorder holds it
+   * until written, so it is not reused during this delivery), without the recorder's release.
+   */
+  private share(f: VideoFrame, retain: () => () => void): void {
+    let bytes = 0;
+    for (const n of f.nalus) bytes += n.length;
+    this.stats.bytesIn += bytes;
+    const frame: VideoFrame = { kind: 'video', keyframe: f.keyframe, wallClockMs: f.wallClockMs, pts90k: f.pts90k, nalus: f.nalus, retain };
+    if (f.dts90k !== undefined) frame.dts90k = f.dts90k;
+    if (f.lengthPrefixed) frame.lengthPrefixed = true;
+    this.emit('frame', frame);
   }
 
   private onInfo(info: StreamInfo): void {
