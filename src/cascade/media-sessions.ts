@@ -185,7 +185,7 @@ export class MediaSessions {
   /** Joins a camera's live feed with a viewer that sends nothing, so it opens now; undefined when it cannot (the ACK's start will say why). */
   private async warmUp(cameraId: number): Promise<{ close(): void } | undefined> {
     try {
-      return await this.watch?.(cameraId, { onInfo: () => undefined, onFrame: () => undefined });
+      return await this.watch?.(cameraId, { onInfo: () => undefined, onFrame: () => undefined, copiesFrames: true });
     } catch {
       return undefined;
     }

@@ -50,6 +50,8 @@ export class UpwardStream {
     await this.sink.open();
     if (this.closed) return;
     this.subscription = await this.openFeed({
+      // A frame is muxed into the writer's own buffer during the call: its memory is not kept.
+      copiesFrames: true,
       onInfo: (info) => {
         this.info = info;
       },

@@ -4,6 +4,9 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { StreamInfo, VideoFrame } from '../ingest/source.js';
+import { StreamHub } from '../live/stream-hub.js';
+import { testSources } from '../../test/support/sources.js';
+import { SlabArena, SlabPool } from '../media/rtp/slab-arena.js';
 import { FrameCarver, LocalLiveSource } from './local-live.js';
 import type { LiveTap } from './peer-live.js';
 
@@ -98,12 +101,14 @@ describe('a recording session of this process as a stream hub source', () => {
 
   it('carves copies out of shared chunks without one overlapping another, and gives a large frame its own', () => {
     const carver = new FrameCarver(1024);
-    const a = carver.take(200);
-    const b = carver.take(201);
-    const c = carver.take(250);
-    const d = carver.take(250);
-    const e = carver.take(200); // does not fit after a to d: a new chunk
-    const big = carver.take(300); // over a quarter of a chunk: a buffer of its own
+    // Every copy claimed (held) throughout, as a hub's GOP holds them.
+    const claimed = (n: number) => {
+      const c = carver.take(n);
+      c.retain();
+      return c.bytes;
+    };
+    const [a, b, c, d, e, big] = [200, 201, 250, 250, 200, 300].map(claimed) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+    // e does not fit after a to d: a new chunk; big is over a quarter of a chunk: a buffer of its own.
     expect([b, c, d].every((x) => x.buffer === a.buffer)).toBe(true);
     expect([b.byteOffset - a.byteOffset, c.byteOffset - b.byteOffset, d.byteOffset - c.byteOffset]).toEqual([200, 208, 256]); // 8-byte boundaries
     expect(e.buffer).not.toBe(a.buffer);
@@ -112,5 +117,125 @@ describe('a recording session of this process as a stream hub source', () => {
     all.forEach((x, i) => x.fill(i + 1));
     expect(all.map((x, i) => x.every((v) => v === i + 1))).toEqual(all.map(() => true));
     expect(all.map((x) => x.length)).toEqual([200, 201, 250, 250, 200, 300]);
+  });
+
+  it('writes a chunk again only once every copy in it is let go: a held copy keeps its bytes, whoever else is carved', () => {
+    const carver = new FrameCarver(1024, 4);
+    let seed = 19;
+    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    // Each copy filled with a value of its own; held for a number of later copies, some for ever.
+    const live: { bytes: Buffer; value: number; until: number; letGo: () => void }[] = [];
+    const forever: { bytes: Buffer; value: number }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const carving = carver.take(40 + random(200));
+      const value = i % 251;
+      carving.bytes.fill(value);
+      const letGo = carving.retain();
+      // A second claim on some, let go at another time (a GOP and a viewer, say).
+      if (random(3) === 0) live.push({ bytes: carving.bytes, value, until: i + random(40), letGo: carving.retain() });
+      if (random(500) === 0) forever.push({ bytes: carving.bytes, value });
+      else live.push({ bytes: carving.bytes, value, until: i + random(25), letGo });
+      for (let k = live.length - 1; k >= 0; k--) {
+        if (live[k]!.until > i) continue;
+        live[k]!.letGo();
+        live[k]!.letGo(); // a second call lets go nothing more
+        live.splice(k, 1);
+      }
+      for (const held of [...live, ...forever]) if (!held.bytes.every((v) => v === held.value)) throw new Error(`copy ${held.value} was written over at step ${i}`);
+    }
+    // Chunks did come back; with about 25 copies held a chunk holds about 7, so few were allocated.
+    expect(carver.stats.reused).toBeGreaterThan(300);
+    expect(carver.stats.allocated).toBeLessThan(carver.stats.reused / 5);
+  });
+
+  it('in a stream hub, reuses the copies\' memory behind a viewer that copies, never behind the GOP or a viewer that may keep frames', async () => {
+    const session = new Session();
+    session.info = INFO;
+    // Chunks of 8 KiB: 8 copies each, a GOP of 25 spans four.
+    const carver = new FrameCarver(8 * 1024);
+    const source = new LocalLiveSource(session, 7, carver);
+    const hub = new StreamHub({ sources: testSources(null), sourceUrl: async () => 'rtsp://127.0.0.1/cam', relay: async () => source, lingerMs: 10 });
+    const memory = Buffer.alloc(900);
+    // Every frame's copy is checked by the value it was made from, while anyone may still read it.
+    const valueOf = (f: VideoFrame) => f.pts90k / 3600;
+    const intact = (f: VideoFrame) => f.nalus[1]!.every((v) => v === valueOf(f) % 256);
+    const copying: VideoFrame[] = [];
+    const sub = await hub.watch(7, { copiesFrames: true, onInfo: () => undefined, onFrame: (f) => void (f.kind === 'video' && copying.push(f)) });
+    await sub.feed.ready();
+    const gopOf = (n: number) => n % 25 === 1; // a keyframe every 25 pictures
+    for (let i = 1; i <= 200; i++) session.frame(frameIn(memory, i, gopOf(i)));
+    const stats = carver.stats;
+    expect(stats.reused).toBeGreaterThan(10);
+    expect(stats.allocated).toBeLessThan(10);
+    // A viewer joining now is given the GOP since frame 176, every byte as it was made.
+    const late: VideoFrame[] = [];
+    const keeper = await hub.watch(7, { onInfo: () => undefined, onFrame: (f) => void (f.kind === 'video' && late.push(f)) });
+    expect(late.map(valueOf)).toEqual(Array.from({ length: 25 }, (_, k) => 176 + k));
+    expect(late.every(intact)).toBe(true);
+    // This viewer may keep what it is given: nothing it holds is written over, GOPs come and go.
+    const recycledBefore = stats.recycled;
+    for (let i = 201; i <= 400; i++) session.frame(frameIn(memory, i, gopOf(i)));
+    expect(late.length).toBe(225);
+    expect(late.every(intact)).toBe(true);
+    expect(stats.recycled).toBe(recycledBefore);
+    // Once it has left, chunks come back again.
+    keeper.close();
+    for (let i = 401; i <= 600; i++) session.frame(frameIn(memory, i, gopOf(i)));
+    expect(stats.recycled).toBeGreaterThan(recycledBefore + 10);
+    expect(copying.length).toBe(600);
+    sub.close();
+    await hub.close();
+  });
+  it('shares, without a copy, frames whose memory its source lets be claimed: the GOP keeps the slabs the recorder has let go', async () => {
+    const session = new Session();
+    session.info = INFO;
+    const carver = new FrameCarver(8 * 1024);
+    const source = new LocalLiveSource(session, 7, carver);
+    const hub = new StreamHub({ sources: testSources(null), sourceUrl: async () => 'rtsp://127.0.0.1/cam', relay: async () => source, lingerMs: 10 });
+    // An RTSP camera's frames: units in slabs of 4 KiB (four frames each), each frame claimed once
+    // for the recorder, which lets it go as soon as it has the frame (written at once, say).
+    const pool = new SlabPool(4096);
+    const arena = new SlabArena(pool, { lengthPrefix: true });
+    const frameOf = (i: number): VideoFrame => {
+      arena.open();
+      arena.append(Buffer.from([i % 12 === 1 ? 0x65 : 0x41]));
+      arena.append(Buffer.alloc(900, i));
+      const nalu = arena.close();
+      const claim = arena.claimShared()!;
+      return { kind: 'video', keyframe: i % 12 === 1, wallClockMs: 1_796_000_000_000 + i * 40, pts90k: i * 3600, nalus: [nalu], lengthPrefixed: true, release: claim.release, retain: claim.retain };
+    };
+    const intact = (f: VideoFrame) => f.nalus[0]!.subarray(1).every((v) => v === (f.pts90k / 3600) % 256);
+    const seen: VideoFrame[] = [];
+    const given: Buffer[] = [];
+    const sub = await hub.watch(7, { copiesFrames: true, onInfo: () => undefined, onFrame: (f) => void (f.kind === 'video' && seen.push(f)) });
+    await sub.feed.ready();
+    for (let i = 1; i <= 120; i++) {
+      const f = frameOf(i);
+      given.push(f.nalus[0]!);
+      session.frame(f);
+      f.release!(); // the recorder is done with it
+    }
+    // The very memory the camera's frames were in, without the recorder's release.
+    expect(seen.map((f) => f.nalus[0])).toEqual(given);
+    expect(seen.every((f, i) => f.nalus[0] === given[i] && f.release === undefined && f.lengthPrefixed)).toBe(true);
+    expect(carver.stats.allocated).toBe(0);
+    // Slabs went back to the pool behind the GOPs, and were written again.
+    expect(pool.stats.reused).toBeGreaterThan(10);
+    // A viewer joining now is given the GOP since frame 109 (three slabs), as it was made.
+    const late: VideoFrame[] = [];
+    const keeper = await hub.watch(7, { onInfo: () => undefined, onFrame: (f) => void (f.kind === 'video' && late.push(f)) });
+    expect(late.map((f) => f.pts90k / 3600)).toEqual(Array.from({ length: 12 }, (_, k) => 109 + k));
+    expect(late.every(intact)).toBe(true);
+    // It may keep them: nothing it holds is written over while the camera goes on.
+    for (let i = 121; i <= 200; i++) {
+      const f = frameOf(i);
+      session.frame(f);
+      f.release!();
+    }
+    expect(late.length).toBe(92);
+    expect(late.every(intact)).toBe(true);
+    keeper.close();
+    sub.close();
+    await hub.close();
   });
 });

@@ -227,6 +227,7 @@ export class RtspSource extends EventEmitter<SourceEvents> implements MediaSourc
       const frame: VideoFrame = { kind: 'video', wallClockMs: Math.round(wall), pts90k: au.pts90k, keyframe: au.keyframe, nalus: au.nalus };
       if (au.dts90k !== undefined) frame.dts90k = au.dts90k;
       if (au.release) frame.release = au.release;
+      if (au.retain) frame.retain = au.retain;
       if (au.lengthPrefixed) frame.lengthPrefixed = true;
       this.emit('frame', frame);
     }

@@ -56,6 +56,15 @@ export interface VideoFrame {
    * them any more (a recorder: once they are written). Not calling it is safe, only slower.
    */
   release?: () => void;
+  /**
+   * When present, the source may write other frames over this one's memory once its delivery has
+   * returned (and `release`, if any, has been called), unless the memory is claimed: whoever
+   * keeps the frame's bytes past the call (a GOP kept for the next viewer, a queue) calls this
+   * and, once, the function it returns when it lets them go. A claim never let go only keeps the
+   * memory from being reused. The stream hub claims for its GOP and for each viewer that does
+   * not say it copies (src/live/stream-hub.ts).
+   */
+  retain?: () => () => void;
 }
 
 export interface AudioFrame {

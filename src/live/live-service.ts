@@ -12,6 +12,8 @@ export interface LiveServiceOptions {
   webrtc?: WebRtcViewerOptions;
   hls?: HlsPackagerOptions;
   logger?: Logger;
+  /** Whether closing the service closes its hub (default true); false when others use the hub too. */
+  closesHub?: boolean;
 }
 
 export class LiveService {
@@ -104,6 +106,6 @@ export class LiveService {
     await Promise.all([...this.viewers.values()].map((v) => v.close('shutting down')));
     for (const e of this.packagers.values()) e.packager.close();
     this.packagers.clear();
-    await this.hub.close();
+    if (this.options.closesHub !== false) await this.hub.close();
   }
 }

@@ -16,6 +16,12 @@ export interface FeedViewer {
   onFrame(frame: VideoFrame): void;
   /** The feed was closed for good (hub closing); reconnects of the source are not reported. */
   onEnd?(reason: string): void;
+  /**
+   * The viewer reads a frame's bytes only during `onFrame` (what it keeps, it copies), so the
+   * source may write over them once the hub lets go. A viewer that does not say so may keep
+   * frames: the hub claims each frame it is given for it, for good (VideoFrame.retain).
+   */
+  readonly copiesFrames?: boolean;
 }
 
 export interface FeedSubscription {
@@ -62,6 +68,8 @@ const MAX_GOP_FRAMES = 600;
 export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [VideoFrame] }> {
   info: StreamInfo | undefined;
   private gop: VideoFrame[] = [];
+  /** The claims the GOP holds on its frames' memory (VideoFrame.retain). */
+  private gopClaims: (() => void)[] = [];
   private gopBytes = 0;
   private readonly viewers = new Set<FeedViewer>();
   private source: MediaSource | undefined;
@@ -111,7 +119,10 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
     this.viewers.add(viewer);
     if (this.info) {
       viewer.onInfo(this.info);
-      for (const f of this.gop) viewer.onFrame(f);
+      for (const f of this.gop) {
+        if (!viewer.copiesFrames) f.retain?.();
+        viewer.onFrame(f);
+      }
     }
     if (!this.source && !this.opening && !this.retryTimer) this.start();
   }
@@ -130,6 +141,7 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
     this.opts.onIdle();
     for (const v of this.viewers) v.onEnd?.(reason);
     this.viewers.clear();
+    this.dropGop();
     await this.opening?.catch(() => undefined);
     const s = this.source;
     this.source = undefined;
@@ -202,16 +214,30 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
       for (const n of f.nalus) bytes += n.length;
       if (this.gop.length < MAX_GOP_FRAMES && this.gopBytes + bytes <= this.opts.maxGopBytes) {
         this.gop.push(f);
+        const claim = f.retain?.();
+        if (claim) this.gopClaims.push(claim);
         this.gopBytes += bytes;
       } else this.dropGop();
     }
+    // Listeners of the feed's own event, and viewers that may keep the frame, hold it for good.
+    let held = this.listenerCount('frame') > 0;
+    if (held) f.retain?.();
     this.emit('frame', f);
-    for (const v of this.viewers) v.onFrame(f);
+    for (const v of this.viewers) {
+      if (!held && !v.copiesFrames) {
+        f.retain?.();
+        held = true;
+      }
+      v.onFrame(f);
+    }
   }
 
   private dropGop(): void {
     this.gop = [];
     this.gopBytes = 0;
+    const claims = this.gopClaims;
+    this.gopClaims = [];
+    for (const letGo of claims) letGo();
   }
 }
 

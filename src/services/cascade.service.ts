@@ -1,13 +1,12 @@
 // The 'cascade' role: this platform as a lower platform registering to the configured upper
 // platforms (cascade.uppers) on cascade.host:port, answering them from the shares and sending
-// live video of shared channels from a stream hub of its own.
-import { liveRelayOf } from './live-relay.js';
+// live video of shared channels from the process's stream hub.
 import { openCascade, type CascadeRuntime } from '../cascade/open.js';
 import { EmergencyService } from '../cascade/emergency.service.js';
 import type { Watch } from '../cascade/upward-stream.js';
-import { StreamHub } from '../live/stream-hub.js';
 import type { GbRuntime } from '../gb28181/open.js';
 import type { Context } from './context.js';
+import { joinProcessHub } from './process-hub.js';
 import type { CameraRepository } from '../db/camera.repository.js';
 import { parseOnvifUrl } from '../ingest/onvif-source.js';
 import { OnvifClient } from '../onvif/device.js';
@@ -46,24 +45,31 @@ export function cascadePtz(d: { cameras: Pick<CameraRepository, 'get'>; gb?: GbR
 export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise<CascadeRuntime> {
   const logger = ctx.logger.child({ role: 'cascade' });
   const settings = ctx.config.cascade;
-  // Its own hub. A camera the recorder of this process records is forwarded from the recorder's
-  // session (live-relay.ts), not opened a second time; others are opened once per hub (a process
-  // running the api role too has two hubs: a later merge may share them).
-  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger, relay: liveRelayOf(ctx) });
-  const cascade = await openCascade({
-    // Uppers connected only on demand (emergency connection) are left to `vigil cascade connect`.
-    settings: { ...settings, uppers: settings.uppers.filter((u) => !u.onDemand) },
-    defaultSipId: ctx.config.gb28181.sipId,
-    deviceName: `Vigil ${settings.sipId ?? ctx.config.gb28181.sipId}`,
-    utcOffsetMinutes: ctx.config.health.utcOffsetMinutes,
-    repos: ctx.repos,
-    shares: ctx.shares,
-    clock: ctx.clock,
-    logger,
-    watch: (id, viewer) => hub.watch(id, viewer),
-    dataDir: ctx.config.dataDir,
-    ptz: cascadePtz({ cameras: ctx.repos.cameras, gb, admit: (u) => ctx.sources.admitAddress(u) }),
-  });
+  // The process's hub, shared with live view when the api role runs here (process-hub.ts). A
+  // camera the recorder of this process records is forwarded from the recorder's session
+  // (live-relay.ts), not opened a second time.
+  const shared = joinProcessHub(ctx);
+  const hub = shared.hub;
+  let cascade: CascadeRuntime;
+  try {
+    cascade = await openCascade({
+      // Uppers connected only on demand (emergency connection) are left to `vigil cascade connect`.
+      settings: { ...settings, uppers: settings.uppers.filter((u) => !u.onDemand) },
+      defaultSipId: ctx.config.gb28181.sipId,
+      deviceName: `Vigil ${settings.sipId ?? ctx.config.gb28181.sipId}`,
+      utcOffsetMinutes: ctx.config.health.utcOffsetMinutes,
+      repos: ctx.repos,
+      shares: ctx.shares,
+      clock: ctx.clock,
+      logger,
+      watch: (id, viewer) => hub.watch(id, viewer),
+      dataDir: ctx.config.dataDir,
+      ptz: cascadePtz({ cameras: ctx.repos.cameras, gb, admit: (u) => ctx.sources.admitAddress(u) }),
+    });
+  } catch (e) {
+    await shared.leave();
+    throw e;
+  }
   for (const link of cascade.links.values()) {
     link.on('state', (state, detail) => logger.info({ upper: link.settings.sipId, name: link.settings.name, state, detail }, 'upper platform link'));
   }
@@ -73,7 +79,7 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
     ...cascade,
     async close() {
       await cascade.close();
-      await hub.close();
+      await shared.leave();
     },
   };
 }

@@ -3,7 +3,8 @@
 // the camera keeps one RTSP viewer — the recorder — while the upper receives its video as PS over
 // RTP. Without the recorder role the cascade opens the camera itself, as before. The roles are
 // started as `vigil serve` starts them (services/roles.ts), on SQLite and on PostgreSQL (where the
-// recorder holds the camera by its lease). Judged by the simulator's count of RTSP viewers and by
+// recorder holds the camera by its lease). The api and cascade roles of one process share one
+// stream hub (services/process-hub.ts). Judged by the simulator's count of RTSP viewers and by
 // the pictures received, in order; no timing margins.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openContext, type Context } from '../../src/services/context.js';
+import { joinProcessHub } from '../../src/services/process-hub.js';
 import { startRoles } from '../../src/services/roles.js';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.js';
 import { DIALECTS, freshPostgresUrl } from '../support/databases.js';
@@ -35,6 +37,7 @@ describe.each(DIALECTS)('forwarding a camera recorded in this process (%s)', (di
   let ctx: Context;
   let upper: TestUpper;
   let channel: string;
+  let cameraId: number;
 
   beforeAll(async () => {
     sim = await startSimulator({ cameras: 1, width: 320, height: 180, bitrateKbps: 300, lingerMs: 100 });
@@ -53,6 +56,7 @@ describe.each(DIALECTS)('forwarding a camera recorded in this process (%s)', (di
     const [id] = await seedRecordableCameras(ctx.repos, sim.urls);
     const camera = (await ctx.repos.cameras.get(id!))!;
     channel = camera.gbId;
+    cameraId = camera.id;
     const admin = (await ctx.repos.accounts.userByLogin('admin'))!;
     const head = new Actor({ userId: admin.id, login: 'admin', displayName: 'admin', workId: null, organisationId: null, grants: [{ id: 0, role: 'approver', organisationId: null, path: '' }] });
     await ctx.shares.grant(head, {
@@ -108,5 +112,36 @@ describe.each(DIALECTS)('forwarding a camera recorded in this process (%s)', (di
       rx.socket.close();
       await roles.close();
     }
+  }, 90_000);
+
+  it('the api and cascade roles of one process share its stream hub: a camera both watch is opened once', async () => {
+    await until('the cascade\'s connection to end', () => viewers() === 0);
+    const registered = new Promise<void>((r) => upper.once('registered', () => r()));
+    const roles = await startRoles(ctx, ['api', 'cascade']);
+    const rx = await psReceiver();
+    // Another user of the process's hub (live view, say) watches the camera first.
+    const mine = joinProcessHub(ctx);
+    let frames = 0;
+    const sub = await mine.hub.watch(cameraId, { onInfo: () => undefined, onFrame: () => void frames++ });
+    try {
+      await registered;
+      await until('the camera to be watched', () => viewers() === 1 && frames > 0);
+      const { dialog } = await upper.play(LOWER, channel, rx.port);
+      await rx.got(10);
+      expect(rx.units[0]!.keyframe).toBe(true);
+      // The cascade joined the same feed: the camera still has one connection.
+      expect(viewers()).toBe(1);
+      await dialog.bye();
+    } finally {
+      rx.socket.close();
+      await roles.close();
+    }
+    // The roles left the hub without closing it: the feed still runs for its other user.
+    const before = frames;
+    await until('frames after the roles stopped', () => frames > before + 5);
+    expect(viewers()).toBe(1);
+    sub.close();
+    await mine.leave();
+    await until('the last user\'s leaving to close the camera', () => viewers() === 0);
   }, 90_000);
 });

@@ -28,6 +28,8 @@ export interface AccessUnit {
    * are written to disk). Optional to call: without it the garbage collector frees them.
    */
   release?: () => void;
+  /** A further claim on the memory of `nalus`, let go by the function it returns (VideoFrame.retain). */
+  retain?: () => () => void;
 }
 
 /** The fields of an RTP packet a depacketizer needs (RtpPacket from ../rtp fits). */
@@ -240,7 +242,8 @@ export abstract class RtpVideoDepacketizer {
     if (!au) return undefined;
     if (this.frag) this.dropFragment();
     this.au = undefined;
-    const release = this.arena.claim();
+    const claim = this.arena.claimShared();
+    const release = claim?.release;
     if (au.nalus.length === 0) {
       release?.();
       if (au.damaged) this.stats.damagedAccessUnits++;
@@ -249,7 +252,10 @@ export abstract class RtpVideoDepacketizer {
     this.stats.accessUnits++;
     if (au.damaged) this.stats.damagedAccessUnits++;
     const unit: AccessUnit = { pts90k: au.pts90k, nalus: au.nalus, keyframe: this.isKeyframe(au.nalus), damaged: au.damaged };
-    if (release) unit.release = release;
+    if (claim) {
+      unit.release = claim.release;
+      unit.retain = claim.retain;
+    }
     if (this.arena.lengthPrefixed) unit.lengthPrefixed = true;
     return unit;
   }

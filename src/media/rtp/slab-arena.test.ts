@@ -57,6 +57,35 @@ describe('SlabArena', () => {
     releaseB();
   });
 
+  it('a further claim (retain) keeps a slab its first claim has let go, until it is let go too', () => {
+    for (const units of [1, 2]) {
+      const pool = new SlabPool(8);
+      const arena = new SlabArena(pool);
+      // One unit in one slab, or an access unit whose two units lie in two slabs.
+      const held = Array.from({ length: units }, (_, i) => unit(arena, Buffer.from(`${i}AAAAA`)));
+      const claim = arena.claimShared()!;
+      const letGo = claim.retain();
+      const letGoToo = claim.retain();
+      claim.release(); // the recorder wrote it
+      letGoToo();
+      letGoToo(); // a second call lets go nothing more
+      for (let i = 0; i < 6; i++) {
+        unit(arena, Buffer.from('BBBBBB')); // each fills a slab: the arena moves on again and again
+        arena.claim()!();
+      }
+      expect(held.map(String)).toEqual(Array.from({ length: units }, (_, i) => `${i}AAAAA`));
+      const reusedBefore = pool.stats.reused;
+      letGo();
+      // Now the held slabs go back and are written again.
+      for (let i = 0; i < 6; i++) {
+        unit(arena, Buffer.from('CCCCCC'));
+        arena.claim()!();
+      }
+      expect(pool.stats.reused).toBeGreaterThan(reusedBefore);
+      expect(held.some((h) => h.toString() !== `${held.indexOf(h)}AAAAA`)).toBe(true);
+    }
+  });
+
   it('an aborted unit gives its bytes back to the slab', () => {
     const pool = new SlabPool(16);
     const arena = new SlabArena(pool);

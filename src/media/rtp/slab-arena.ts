@@ -196,31 +196,47 @@ export class SlabArena {
    * view of those units is used any more; calling it again does nothing.
    */
   claim(): (() => void) | undefined {
+    return this.claimShared()?.release;
+  }
+
+  /**
+   * `claim`, with `retain` for further holders of the same units (a stream hub keeping them past
+   * their delivery while the recorder writes them): each retain is a claim of its own, let go by
+   * the function it returns, and the slabs go back only when every claim is.
+   */
+  claimShared(): { release: () => void; retain: () => () => void } | undefined {
     const slabs = this.touched;
     if (slabs.length === 0) return undefined;
     const pool = this.pool;
-    let done = false;
     if (slabs.length === 1) {
-      // Most access units lie in one slab: a release that holds it alone, and the touched list
-      // is kept for the next claim (one object less held per picture until it is written).
+      // Most access units lie in one slab: claims that hold it alone, and the touched list is
+      // kept for the next claim (one object less held per picture until it is written).
       const slab = slabs[0]!;
       slabs.length = 0;
-      slab.refs++;
+      const hold = () => {
+        slab.refs++;
+        let done = false;
+        return () => {
+          if (done) return;
+          done = true;
+          if (--slab.refs === 0 && slab.retired) pool.give(slab);
+        };
+      };
+      return { release: hold(), retain: hold };
+    }
+    this.touched = [];
+    const hold = () => {
+      for (const s of slabs) s.refs++;
+      let done = false;
       return () => {
         if (done) return;
         done = true;
-        if (--slab.refs === 0 && slab.retired) pool.give(slab);
+        for (const s of slabs) {
+          if (--s.refs === 0 && s.retired) pool.give(s);
+        }
       };
-    }
-    this.touched = [];
-    for (const s of slabs) s.refs++;
-    return () => {
-      if (done) return;
-      done = true;
-      for (const s of slabs) {
-        if (--s.refs === 0 && s.retired) pool.give(s);
-      }
     };
+    return { release: hold(), retain: hold };
   }
 
   /** The current slab is given up (the arena is done with its source). */
