@@ -25,6 +25,7 @@ export interface FencedFootageTable {
   local_removed: Generated<number>;
   removed_at: number | null;
   gone_at: number | null;
+  upload_refused: string | null;
 }
 
 export interface FencedFootageTables {
@@ -66,6 +67,8 @@ export interface FencedFootage extends NewFencedFootage {
   removedAt: number | null;
   /** When its file and object were gone (null while a removal is unfinished). */
   goneAt: number | null;
+  /** Why the uploader refused it (its file missing or changed since it was kept); null otherwise. */
+  uploadRefused: string | null;
 }
 
 const n = (v: unknown) => Number(v);
@@ -79,6 +82,7 @@ const toRow = (r: Selectable<FencedFootageTable>): FencedFootage => ({
   localRemoved: n(r.local_removed) === 1,
   removedAt: r.removed_at === null ? null : n(r.removed_at),
   goneAt: r.gone_at === null ? null : n(r.gone_at),
+  uploadRefused: r.upload_refused,
 });
 
 export class FencedFootageRepository {
@@ -112,9 +116,15 @@ export class FencedFootageRepository {
   /** Kept files of `nodeId` not yet in the object store (nor removed), oldest first. */
   async pendingUploads(nodeId: string, limit: number): Promise<FencedFootage[]> {
     const rows = await this.db.selectFrom('fenced_footage').selectAll()
-      .where('node_id', '=', nodeId).where('object_key', 'is', null).where('removed_at', 'is', null)
+      .where('node_id', '=', nodeId).where('object_key', 'is', null).where('removed_at', 'is', null).where('upload_refused', 'is', null)
       .orderBy('id').limit(limit).execute();
     return rows.map(toRow);
+  }
+
+  /** Records why the uploader refused a kept file; false when a refusal was already recorded. */
+  async markUploadRefused(id: number, why: string): Promise<boolean> {
+    const r = await this.db.updateTable('fenced_footage').set({ upload_refused: why }).where('id', '=', id).where('upload_refused', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** Records that a kept file is stored as an object with its lock. */

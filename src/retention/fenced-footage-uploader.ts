@@ -4,18 +4,22 @@
 // its own key (`fenced/…`, already unique by camera, epoch and file). Order per file, as for
 // recordings: read and hash → (an object already there with this SHA-256 is adopted: a crash
 // after the PUT) → one PUT with lock and hash → the row → the local copy removed (unless kept).
-// A file whose bytes no longer hash to what was registered is not uploaded: it is reported, since
-// kept footage must reach the store as it was kept.
+// A file whose bytes no longer hash to what was registered (or that is gone) is not uploaded: the
+// refusal is recorded on its row and as an error event of its camera, once, so the change is
+// evident on the camera's timeline and in its events; kept footage reaches the store as it was kept.
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { FencedFootage, FencedFootageRepository } from '../db/fenced-footage.repository.js';
+import type { RecordingRepository } from '../db/recording.repository.js';
 import type { Clock } from '../domain/clock.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { objectLockFor, type LockInputs } from './object-retention.js';
 
 export interface FencedUploadDeps {
   repo: FencedFootageRepository;
+  /** Where a refusal becomes a camera event. */
+  recordings: Pick<RecordingRepository, 'commit'>;
   /** This node: only its own kept files are on its disk. */
   nodeId: string;
   objects: ObjectStore;
@@ -36,14 +40,11 @@ export interface FencedUploadReport {
 const BATCH = 100;
 
 export class FencedFootageUploader {
-  /** Kept files whose bytes are missing or changed: warned about once each. */
-  private readonly refused = new Set<number>();
-
   constructor(private readonly d: FencedUploadDeps) {}
 
   /** The camera ids with kept files waiting, so the caller reads only their policies. */
   async pending(): Promise<FencedFootage[]> {
-    return (await this.d.repo.pendingUploads(this.d.nodeId, BATCH)).filter((f) => !this.refused.has(f.id));
+    return this.d.repo.pendingUploads(this.d.nodeId, BATCH);
   }
 
   /** Uploads `pending` one after another; a store failure throws (the next pass resumes). */
@@ -95,20 +96,24 @@ export class FencedFootageUploader {
       body = await readFile(this.d.absolute(f.path));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      this.refuse(f, 'its file is not on this node\'s disk');
+      await this.refuse(f, 'its file is not on this node\'s disk');
       return null;
     }
     const sha256 = createHash('sha256').update(body).digest('hex');
     if (sha256 !== f.sha256 || body.length !== f.bytes) {
-      this.refuse(f, `its file no longer matches what was kept (SHA-256 ${sha256}, ${body.length} bytes; kept ${f.sha256}, ${f.bytes} bytes)`);
+      await this.refuse(f, `its file no longer matches what was kept (SHA-256 ${sha256}, ${body.length} bytes; kept ${f.sha256}, ${f.bytes} bytes)`);
       return null;
     }
     return body;
   }
 
-  private refuse(f: FencedFootage, why: string): void {
-    if (this.refused.has(f.id)) return;
-    this.refused.add(f.id);
+  private async refuse(f: FencedFootage, why: string): Promise<void> {
+    if (!(await this.d.repo.markUploadRefused(f.id, why))) return;
+    await this.d.recordings.commit({
+      fragments: [],
+      fileProgress: [],
+      events: [{ cameraId: f.cameraId, kind: 'error', startMs: f.startMs, endMs: f.endMs, detail: `FENCED NOT UPLOADED: kept-aside footage ${f.path} (node ${f.nodeId}, epoch ${f.epoch}): ${why}` }],
+    });
     this.d.logger.error({ cameraId: f.cameraId, path: f.path, id: f.id }, `kept-aside footage not uploaded: ${why}`);
   }
 }

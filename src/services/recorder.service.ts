@@ -120,7 +120,7 @@ function startUploader(ctx: Context): FootageUploader | null {
     concurrency: ctx.config.storage.uploadConcurrency,
     // Footage this node kept aside after losing a camera's lease goes to the store like the rest.
     fenced: new FencedFootageUploader({
-      repo: ctx.repos.fencedFootage, nodeId: nodeIdOf(ctx.config), objects, clock: ctx.clock, logger,
+      repo: ctx.repos.fencedFootage, recordings: ctx.repos.recordings, nodeId: nodeIdOf(ctx.config), objects, clock: ctx.clock, logger,
       absolute: (p) => absoluteFootagePath(ctx.config.dataDir, p), keepLocalCopy: ctx.config.storage.keepLocalCopy,
     }),
     prepare: async () => {

@@ -2,11 +2,13 @@
 // recorder/fenced-footage.ts) is footage of its camera for its time: on both dialects, the cleaner
 // removes a kept file only once every period that reaches it has run out and no hold touches it,
 // registers the removal with the kept file's hash, and finishes a removal a crash interrupted.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/verify.js';
 import type { FencedFootage } from '../../src/db/fenced-footage.repository.js';
 import { keepFencedFragments } from '../../src/recorder/fenced-footage.js';
+import { FencedFootageUploader } from '../../src/retention/fenced-footage-uploader.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
 import { DAY_MS } from '../../src/retention/retention-decision.js';
 import { DIALECTS } from '../support/databases.js';
 import { recordFootage } from './footage.js';
@@ -76,6 +78,31 @@ for (const dialect of DIALECTS) {
       expect(report.garbageCollected).toBeGreaterThanOrEqual(1);
       expect(existsSync(w.store.absolute(k.path))).toBe(false);
       expect(await w.repos.fencedFootage.removalsUnfinished()).toEqual([]);
+    });
+
+    it('a kept file changed since it was kept is not uploaded: the refusal is recorded once, as an error event of its camera', async () => {
+      const k = await keep(w.cameras[1]!, 5);
+      const abs = w.store.absolute(k.path);
+      const bytes = readFileSync(abs);
+      bytes[bytes.length - 1]! ^= 0xff;
+      writeFileSync(abs, bytes);
+      // The store is never reached for a refused file: any call to it fails the test.
+      const untouched = new Proxy({} as ObjectStore, { get: (_, key) => (key === 'where' ? 'no store' : () => Promise.reject(new Error(`the object store was called: ${String(key)}`))) });
+      const uploader = new FencedFootageUploader({ repo: w.repos.fencedFootage, recordings: w.repos.recordings, nodeId: 'n1', objects: untouched, absolute: (p) => w.store.absolute(p), clock: w.clock, logger: quiet });
+      const pending = await uploader.pending();
+      expect(pending.map((p) => p.id)).toContain(k.id);
+      const report = await uploader.upload(pending.filter((p) => p.id === k.id), { policies: new Map(), marks: { keyTargets: [], incidents: [] }, holds: [] });
+      expect(report.uploaded).toBe(0);
+      const row = (await w.repos.fencedFootage.list(w.cameras[1]!)).find((r) => r.id === k.id)!;
+      expect(row.stored).toBeNull();
+      expect(row.uploadRefused).toContain(`kept ${k.sha256}`);
+      const refusals = async () => (await w.repos.recordingIndex.events(w.cameras[1]!, k.startMs - 1, k.endMs + 1)).filter((e) => e.detail.startsWith('FENCED NOT UPLOADED'));
+      expect(await refusals()).toHaveLength(1);
+      expect((await refusals())[0]!.detail).toContain(k.path);
+      // Not offered again, and not refused (nor registered) a second time.
+      expect((await uploader.pending()).map((p) => p.id)).not.toContain(k.id);
+      await uploader.upload([row], { policies: new Map(), marks: { keyTargets: [], incidents: [] }, holds: [] });
+      expect(await refusals()).toHaveLength(1);
     });
 
     it('the held file goes once the hold is released and its period has run out', async () => {

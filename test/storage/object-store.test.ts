@@ -330,7 +330,7 @@ for (const dialect of DIALECTS) {
       const kept = await keepFencedFragments(file, (await w.repos.recordings.fragments(f!.id)).slice(-2), w.store.absolute(file.path), {
         repo: w.repos.recordings, fenced: w.repos.fencedFootage, nodeId: 'n1', dataDir: w.dataDir, now: () => Date.now(), logger: quiet,
       });
-      const fenced = (nodeId: string) => new FencedFootageUploader({ repo: w.repos.fencedFootage, nodeId, objects: store, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet });
+      const fenced = (nodeId: string) => new FencedFootageUploader({ repo: w.repos.fencedFootage, recordings: w.repos.recordings, nodeId, objects: store, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet });
       // Another node's uploader does not take it: the file is on n1's disk.
       const elsewhere = await new FootageUploader({ repos: w.repos, objects: store, absolute: (p) => w.store.absolute(p), clock: systemClock, logger: quiet, policies: policies(), fenced: fenced('n2') }).runOnce();
       expect(elsewhere).toMatchObject({ fencedUploaded: 0, error: null });

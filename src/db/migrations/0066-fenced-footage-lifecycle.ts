@@ -6,7 +6,8 @@ import { MS } from './ddl.js';
  * store with its lock (the object's key, version, lock and when; whether the node's local copy is
  * gone), and it is deleted when its retention period has run out (`removed_at`: decided and
  * registered; `gone_at`: the file and its object are gone). Until `gone_at` is set a later pass
- * finishes what a crash interrupted.
+ * finishes what a crash interrupted. A file the uploader refuses (gone from the disk, or changed since
+ * it was kept) says why in `upload_refused`, once.
  */
 export function fencedFootageLifecycle() {
   const columns: [string, 'bigint' | 'text' | 'integer', number | null][] = [
@@ -18,6 +19,8 @@ export function fencedFootageLifecycle() {
     ['local_removed', 'integer', 0],
     ['removed_at', MS, null],
     ['gone_at', MS, null],
+    /** Why the node's uploader refused the file (missing, or its bytes changed since it was kept). */
+    ['upload_refused', 'text', null],
   ];
   return {
     async up(db: Kysely<unknown>) {
