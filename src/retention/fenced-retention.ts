@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../storage/object-store.js';
 import { decideRetention, overlaps, type FileDecision, type RetentionPolicy } from './retention-decision.js';
 import { RETENTION_ACTOR, type FileRemover } from './cleaner.js';
+import { assertObjectDeletable } from './stored-footage-remover.js';
 
 export interface FencedRetentionDeps {
   repo: FencedFootageRepository;
@@ -91,8 +92,7 @@ export class FencedRetention {
       const o = f.stored;
       if (o) {
         if (!this.d.objects) throw new Error(`${f.path} is stored as object ${o.objectKey}, and no object store is configured`);
-        if (o.legalHold) throw new Error(`${f.path} carries a legal hold in ${this.d.objects.where}: not deleted`);
-        if (o.retainUntil !== null && o.retainUntil > this.d.clock.now()) throw new Error(`${f.path} is retained in ${this.d.objects.where} until ${new Date(o.retainUntil).toISOString()}: not deleted`);
+        assertObjectDeletable(f.path, o, this.d.objects.where, this.d.clock.now());
         await this.d.objects.delete(o.objectKey, o.versionId);
       }
       await this.d.repo.markGone(f.id, this.d.clock.now());

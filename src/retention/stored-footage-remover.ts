@@ -7,6 +7,12 @@ import type { Clock } from '../domain/clock.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { FileRemover } from './cleaner.js';
 
+/** Throws unless an object's version may be deleted now: past its retention and under no legal hold. */
+export function assertObjectDeletable(relPath: string, o: { legalHold: boolean; retainUntil: number | null }, where: string, now: number): void {
+  if (o.legalHold) throw new Error(`${relPath} carries a legal hold in ${where}: not deleted`);
+  if (o.retainUntil !== null && o.retainUntil > now) throw new Error(`${relPath} is retained in ${where} until ${new Date(o.retainUntil).toISOString()}: not deleted`);
+}
+
 export class StoredFootageRemover implements FileRemover {
   constructor(
     private readonly local: FileRemover,
@@ -19,8 +25,7 @@ export class StoredFootageRemover implements FileRemover {
     await this.local.remove(relPath);
     const o = await this.repo.byPath(relPath);
     if (!o) return;
-    if (o.legalHold) throw new Error(`${relPath} carries a legal hold in ${this.objects.where}: not deleted`);
-    if (o.retainUntil !== null && o.retainUntil > this.clock.now()) throw new Error(`${relPath} is retained in ${this.objects.where} until ${new Date(o.retainUntil).toISOString()}: not deleted`);
+    assertObjectDeletable(relPath, o, this.objects.where, this.clock.now());
     await this.objects.delete(o.objectKey, o.versionId);
     await this.repo.remove(o.fileId);
   }
