@@ -82,33 +82,43 @@ describe('footage written under a lost lease (two processes, one PostgreSQL)', (
   it('keeps aside and registers the fragments the index refused, and cuts the recording file back', async () => {
     const n1 = nodes[0]!;
     // Paused while at least one of its files holds complete fragments its index has not seen.
-    const tails = new Map<number, { file: OpenFile; fragments: number; bytes: Buffer }>();
-    for (let attempt = 0; attempt < 20 && !tails.size; attempt++) {
+    // What is on disk is read at the pause; what the index holds is read once n2 holds every
+    // camera, since a commit n1 sent just before the pause may still land until then.
+    const atPause = new Map<number, { file: OpenFile; fragments: { offset: number; length: number }[]; bytes: Buffer }>();
+    for (let attempt = 0; attempt < 20 && !atPause.size; attempt++) {
       await new Promise((r) => setTimeout(r, 1500));
       n1.child.kill('SIGSTOP');
-      await new Promise((r) => setTimeout(r, 500)); // a commit sent just before the pause lands
+      await until('no statement of n1 still running', async () =>
+        Number((await sql<{ n: number }>`select count(*) as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend' and state = 'active'`.execute(db.kysely)).rows[0]!.n) === 0);
       for (const f of await openFiles('n1')) {
         const abs = join(n1.dataDir, f.path);
         const scan = await scanFragments(abs);
-        const after = scan.fragments.filter((x) => x.offset >= f.indexedEnd);
-        if (!after.length) continue;
-        // (Between fragments a free box may pad the file to the direct-I/O block.)
-        expect(scan.fragments.some((x) => x.offset + x.length === f.indexedEnd), `${f.path}: the indexed end is a fragment boundary`).toBe(true);
-        const end = after.at(-1)!.offset + after.at(-1)!.length;
-        const bytes = readFileSync(abs);
-        tails.set(f.id, { file: f, fragments: after.length, bytes: Buffer.concat([bytes.subarray(0, f.initSize), bytes.subarray(after[0]!.offset, end)]) });
+        if (!scan.fragments.some((x) => x.offset >= f.indexedEnd)) continue;
+        atPause.set(f.id, { file: f, fragments: scan.fragments.map((x) => ({ offset: x.offset, length: x.length })), bytes: readFileSync(abs) });
       }
-      if (!tails.size) n1.child.kill('SIGCONT');
+      if (!atPause.size) n1.child.kill('SIGCONT');
     }
-    expect(tails.size, 'a pause with unindexed fragments on disk').toBeGreaterThan(0);
+    expect(atPause.size, 'a pause with unindexed fragments on disk').toBeGreaterThan(0);
     const lost = new Map([...(await holders()).values()].filter((l) => l.nodeId === 'n1').map((l) => [l.cameraId, l.epoch]));
-    const maxIdAtPause = Number((await sql<{ m: number | null }>`select max(id) as m from recording_fragments`.execute(db.kysely)).rows[0]?.m ?? 0);
 
     nodes.push(await startClusterNode(mkdtempSync(join(tmpdir(), 'vigil-n2-')), url, { nodeId: 'n2', leaseMs: LEASE_MS }));
     await until('n2 records every camera under a higher epoch', async () => {
       const rows = (await sql<{ camera_id: number; epoch: number }>`select distinct g.camera_id, g.epoch from recording_fragments g join recording_files f on f.id = g.file_id where f.node_id = 'n2'`.execute(db.kysely)).rows;
       return cams.every((c) => rows.some((r) => Number(r.camera_id) === c && Number(r.epoch) > (lost.get(c) ?? 0)));
     });
+    // n1 holds no camera now: its index rows under the lost epochs are final.
+    const tails = new Map<number, { file: OpenFile; fragments: number; bytes: Buffer }>();
+    for (const p of atPause.values()) {
+      const indexedEnd = Number((await sql<{ e: number }>`select max(byte_offset + size) as e from recording_fragments where file_id = ${p.file.id}`.execute(db.kysely)).rows[0]!.e);
+      const after = p.fragments.filter((x) => x.offset >= indexedEnd);
+      if (!after.length) continue;
+      // (Between fragments a free box may pad the file to the direct-I/O block.)
+      expect(p.fragments.some((x) => x.offset + x.length === indexedEnd), `${p.file.path}: the indexed end is a fragment boundary`).toBe(true);
+      const end = after.at(-1)!.offset + after.at(-1)!.length;
+      tails.set(p.file.id, { file: { ...p.file, indexedEnd }, fragments: after.length, bytes: Buffer.concat([p.bytes.subarray(0, p.file.initSize), p.bytes.subarray(after[0]!.offset, end)]) });
+    }
+    expect(tails.size, 'unindexed fragments on disk once n2 holds every camera').toBeGreaterThan(0);
+    const maxIdAtTakeover = Number((await sql<{ m: number | null }>`select max(id) as m from recording_fragments`.execute(db.kysely)).rows[0]?.m ?? 0);
     n1.child.kill('SIGCONT');
     await until('the refused fragments kept aside', async () => (await repos.fencedFootage.list()).length >= tails.size);
 
@@ -140,7 +150,7 @@ describe('footage written under a lost lease (two processes, one PostgreSQL)', (
       expect(events.some((e) => e.detail?.includes(`FENCED: ${t.fragments} fragment(s)`) && e.detail.includes(k!.path))).toBe(true);
     }
     const after = (await sql<{ camera_id: number; epoch: number }>`select g.camera_id, g.epoch from recording_fragments g join recording_files f on f.id = g.file_id
-      where g.id > ${maxIdAtPause} and f.node_id = 'n1'`.execute(db.kysely)).rows;
-    expect(after.filter((r) => lost.get(Number(r.camera_id)) === Number(r.epoch)), 'rows written by n1 under its lost epochs after the pause').toEqual([]);
+      where g.id > ${maxIdAtTakeover} and f.node_id = 'n1'`.execute(db.kysely)).rows;
+    expect(after.filter((r) => lost.get(Number(r.camera_id)) === Number(r.epoch)), 'rows written by n1 under its lost epochs after n2 took every camera').toEqual([]);
   });
 });
