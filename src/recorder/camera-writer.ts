@@ -11,7 +11,7 @@ import type { AudioFrame, StreamInfo, VideoFrame } from '../ingest/source.js';
 import { Fmp4Muxer, type FragmentOut } from '../media/fmp4/muxer.js';
 import type { AudioConfig, VideoConfig } from '../media/fmp4/init-segment.js';
 import { detectGap } from './gap.js';
-import { timelineBreak } from './media-timeline.js';
+import { followOn, timelineBreak } from './media-timeline.js';
 import { databaseUnreachable, type IndexSink } from './index-writer.js';
 import type { RecorderMetrics } from './metrics.js';
 import { RecordingFile } from './recording-file.js';
@@ -81,6 +81,8 @@ export class CameraWriter {
   /** End of the last fragment on disk, wall-clock ms (for gap detection). */
   lastEndMs: number | undefined;
   framesDropped = 0;
+  /** End of the last fragment this writer wrote itself: its next one starts no earlier. */
+  private writtenEndMs: number | undefined;
   private info: StreamInfo | undefined;
   private current: OpenFile | undefined;
   /** Wall-clock time of the first frame the muxer holds for its next fragment. */
@@ -357,10 +359,13 @@ export class CameraWriter {
       this.deps.metrics?.framesLost.inc(job.out.videoSamples);
       return;
     }
-    const gap = detectGap(this.lastEndMs, job.startMs, frameIntervalMs(t.info));
+    const span = followOn(job.startMs, job.endMs, this.writtenEndMs);
+    if (span.movedMs > 0) this.deps.logger.debug({ cameraId: this.cameraId, movedMs: span.movedMs }, 'the clock mapping stepped back: fragment moved to follow the one before');
+    this.writtenEndMs = span.endMs;
+    const gap = detectGap(this.lastEndMs, span.startMs, frameIntervalMs(t.info));
     if (gap) this.event('gap', gap.startMs, gap.endMs, '');
-    this.lastEndMs = Math.max(job.endMs, this.lastEndMs ?? 0);
-    t.endMs = Math.max(t.endMs, job.endMs);
+    this.lastEndMs = Math.max(span.endMs, this.lastEndMs ?? 0);
+    t.endMs = Math.max(t.endMs, span.endMs);
     this.deps.index.fragment(
       {
         fileId: t.fileId,
@@ -368,8 +373,8 @@ export class CameraWriter {
         seq: t.seq++,
         byteOffset: written.byteOffset,
         size: written.size,
-        startMs: job.startMs,
-        endMs: job.endMs,
+        startMs: span.startMs,
+        endMs: span.endMs,
         keyframe: job.out.keyframe,
         samples: job.out.sampleCount,
         sha256: written.sha256,
@@ -408,6 +413,7 @@ export class CameraWriter {
     const lease = this.deps.lease ? { epoch: this.deps.lease.epoch, nodeId: this.deps.lease.nodeId } : {};
     const init = t.muxer.init();
     const video = t.muxer.tracks.find((k) => k.kind === 'video');
+    if (this.writtenEndMs !== undefined) t.startMs = Math.max(t.startMs, this.writtenEndMs);
     for (let startMs = Math.round(t.startMs), attempt = 0; ; startMs++, attempt++) {
       const path = this.deps.store.pathFor(this.cameraId, startMs);
       const intent = { cameraId: this.cameraId, path, codec: video?.codec ?? t.info.video.codecString, width: t.info.video.width, height: t.info.video.height, initSize: init.length, startedAt: startMs, ...lease, ...(this.deps.origin ? { origin: this.deps.origin } : {}) };

@@ -20,3 +20,16 @@ export function timelineBreak(prev90k: number | undefined, next90k: number, fram
   if (stepMs < -MAX_BACKWARD_MS || stepMs > gapTolerance(frameIntervalMs)) return Math.round(stepMs);
   return undefined;
 }
+
+/**
+ * A fragment's wall-clock span as the index records it: where the clock mapping put it, moved
+ * later when that is before the end of what the same writer wrote last. One connection's frames
+ * come one after another, so its footage never covers one instant twice; a mapping that stepped
+ * back (the camera's sender reports corrected its clock, or the camera caught up after running
+ * late) would otherwise make fragments overlap, and playback order them out of sequence. The
+ * span keeps its length, its media duration; `movedMs` is how far it moved.
+ */
+export function followOn(startMs: number, endMs: number, writtenEndMs: number | undefined): { startMs: number; endMs: number; movedMs: number } {
+  const movedMs = writtenEndMs === undefined ? 0 : Math.max(0, writtenEndMs - startMs);
+  return { startMs: startMs + movedMs, endMs: endMs + movedMs, movedMs };
+}

@@ -55,3 +55,46 @@ describe('a camera whose timestamps jump', () => {
     expect(jumps).toHaveLength(1);
   }, 60_000);
 });
+
+// A camera whose sender reports step its wall clock back (its NTP client corrected the clock, or
+// it caught up after running late) while its RTP timestamps run on: one connection's frames come
+// one after another, so the index never gives two fragments the same instant, and fragments in
+// wall-clock order are fragments in the order they were recorded (what playback plans from).
+describe('a camera whose sender reports step its clock back', () => {
+  let sim: Simulator;
+  let h: RecorderHarness;
+  beforeAll(async () => {
+    sim = await startSimulator({ cameras: 1, width: 320, height: 240, bitrateKbps: 300, gop: 10, senderReportIntervalMs: 200 });
+    h = await recorderHarness([sim.urls[0]!]);
+  }, 30_000);
+  afterAll(async () => {
+    await h?.close();
+    await sim?.close();
+  });
+
+  it('keeps every fragment after the one before it, in the order it was recorded', async () => {
+    const recorder = h.recorder({ fragmentMaxMs: 400 });
+    await recorder.start();
+    const [cameraId] = h.cameraIds;
+    const framesAt = async (n: number) => {
+      while (recorder.sessions.get(cameraId!)!.stats.frames < n) await sleep(100);
+    };
+    await framesAt(40);
+    sim.shiftWallClock(sim.names[0]!, -1500);
+    const after = recorder.sessions.get(cameraId!)!.stats.frames;
+    await framesAt(after + 40);
+    await recorder.close();
+
+    const v = await verifyRecordings(h.repos.recordings, h.dataDir, h.cameraIds, { requireClosed: true });
+    expect(v.problems).toEqual([]);
+    const recorded = (await Promise.all(v.files.map((f) => h.repos.recordingIndex.fileFragments(f.file.id)))).flat();
+    expect(recorded.length).toBeGreaterThan(4);
+    const byTime = await h.repos.recordingIndex.fragments(cameraId!, 0, Number.MAX_SAFE_INTEGER, 10_000);
+    expect(byTime.map((g) => `${g.fileId}/${g.seq}`)).toEqual(recorded.map((g) => `${g.fileId}/${g.seq}`));
+    for (let i = 1; i < recorded.length; i++) {
+      expect(recorded[i]!.startMs, `fragment ${i} starts after fragment ${i - 1} ends`).toBeGreaterThanOrEqual(recorded[i - 1]!.endMs);
+    }
+    // The sender reports did step back: the recorder saw it and moved fragments on.
+    expect(h.logs.some((l) => typeof l.movedMs === 'number' && l.movedMs > 1000)).toBe(true);
+  }, 60_000);
+});

@@ -44,6 +44,7 @@ export class SimCamera {
   /** The encoder being switched to; it takes over at its next keyframe. */
   private next: Feed | undefined;
   private mount: MountedSource | undefined;
+  private wallClockOffsetMs = 0;
   private awaitKeyframe = true;
   private readonly tick: number;
   private viewerSockets: Socket[] = [];
@@ -94,6 +95,14 @@ export class SimCamera {
     this.ts = (this.ts + Math.round(ms * 90)) >>> 0;
   }
 
+  /**
+   * Moves the wall clock this camera's sender reports give by `ms` (a camera whose NTP client
+   * corrects its clock): its RTP timestamps and frame rate are unchanged.
+   */
+  shiftWallClock(ms: number): void {
+    this.wallClockOffsetMs += ms;
+  }
+
   close(): void {
     if (this.next) this.endFeed(this.next);
     if (this.feed) this.endFeed(this.feed);
@@ -106,6 +115,7 @@ export class SimCamera {
     if (this.mount) return;
     this.mount = this.server.mount(this.path, {
       sdp: this.sdp,
+      senderClockOffsetMs: () => this.wallClockOffsetMs,
       // A first viewer gets a decodable stream: nothing before the next keyframe.
       onPlay: () => {
         this.awaitKeyframe = true;

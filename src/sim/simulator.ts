@@ -59,6 +59,8 @@ export interface Simulator {
   setFault(name: string, mode: FaultMode): void;
   /** Moves one camera's RTP clock by `ms` at once (an encoder restart, a timestamp jump). */
   jumpClock(name: string, ms: number): void;
+  /** Moves the wall clock one camera's sender reports give by `ms` (its NTP client corrected it). */
+  shiftWallClock(name: string, ms: number): void;
   camera(name: string): CameraInfo;
   cameras(): CameraInfo[];
   /** The live picture's encoded frames, for senders of other protocols (the GB/T 28181 device). */
@@ -153,6 +155,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     liveFeed: pool.live,
     setFault: (name, mode) => find(name).setFault(mode),
     jumpClock: (name, ms) => find(name).jumpClock(ms),
+    shiftWallClock: (name, ms) => find(name).shiftWallClock(ms),
     camera: (name) => info(find(name)),
     cameras: () => [...cameras.values()].map(info),
     encoders: () => ({ running: [pool, ...ownPools].flatMap((p) => p.running()), pids: [pool, ...ownPools].flatMap((p) => p.pids()) }),

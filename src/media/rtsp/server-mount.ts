@@ -11,6 +11,8 @@ export interface MediaSourceSpec {
   sdp(): string;
   /** Called when the first viewer starts playing. */
   onPlay?(): void;
+  /** How far the source's own clock is from this machine's: its sender reports say that time. */
+  senderClockOffsetMs?(): number;
   /** Called when the last viewer stopped. */
   onStop?(): void;
   /**
@@ -96,9 +98,10 @@ export class Mount implements MountedSource {
   sendSenderReports(cname: string): void {
     if (this.playing.size === 0) return;
     const now = Date.now();
+    const offset = this.spec.senderClockOffsetMs?.() ?? 0;
     this.tracks.forEach((t, i) => {
       if (!t.seen) return;
-      const ntp = unixMsToNtp(now);
+      const ntp = unixMsToNtp(now + offset);
       const sr = buildSenderReport({
         ssrc: t.ssrc,
         ntpSeconds: ntp.seconds,
