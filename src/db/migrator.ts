@@ -38,6 +38,7 @@ import { nodeLeases } from './migrations/0042-node-leases.js';
 import { searchGramCounts } from './migrations/0046-search-gram-counts.js';
 import { fencedFootage } from './migrations/0053-fenced-footage.js';
 import { fencedFootageLifecycle } from './migrations/0066-fenced-footage-lifecycle.js';
+import { gbBackfillHolder } from './migrations/0079-gb-backfill-holder.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -76,6 +77,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0046-search-gram-counts': searchGramCounts(db.dialect),
     '0053-fenced-footage': fencedFootage(db.dialect),
     '0066-fenced-footage-lifecycle': fencedFootageLifecycle(),
+    '0079-gb-backfill-holder': gbBackfillHolder(),
   };
 }
 

@@ -6,6 +6,7 @@
 // person who sees the gap on the timeline); the start and the outcome are registered, a refusal
 // once. Nothing we hold is ever covered (the index refuses an overlap in the commit), and a
 // download that fails or stops leaves nothing (BackfillWriter).
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Actor } from '../access/actor.js';
 import { can, refusal } from '../access/policy.js';
@@ -17,6 +18,7 @@ import { PsUnitFrames } from '../ingest/ps-unit-frames.js';
 import type { PsAccessUnit } from '../media/ps/video-assembler.js';
 import type { Range } from '../playback/timeline.js';
 import type { BackfillResult, BackfillWriter } from '../recorder/backfill-writer.js';
+import { holderStopped, pidAliveHere, processHolder, type HolderCheck } from './backfill-holder.js';
 import { planBackfill, recordingGaps } from './backfill-plan.js';
 import type { RecordInfoQuery } from './device-records.service.js';
 
@@ -30,7 +32,7 @@ export interface DownloadSession {
 
 export type DeviceDownload = (channelId: string, range: Range, speed: number) => Promise<DownloadSession>;
 
-/** `interrupted`: the serving process stopped while it ran (marked by the next one at start); nothing of the range then downloading was kept. */
+/** `interrupted`: the serving process stopped while it ran (marked by the first process to see it stopped); nothing of the range then downloading was kept. */
 export type BackfillState = 'running' | 'done' | 'failed' | 'interrupted';
 
 export interface BackfillPiece extends Range {
@@ -72,6 +74,12 @@ export interface GbBackfillDeps {
   speed?: number;
   /** A download that sends nothing for this long is given up (gb28181.backfill.stallSeconds). */
   stallMs: number;
+  /** How often this process renews the jobs it runs and looks for cut-off ones (default 5 s). */
+  heartbeatMs?: number;
+  /** Who this process is, as a holder of jobs (default: host, process id and a random part). */
+  holder?: string;
+  host?: string;
+  pidAlive?: (pid: number) => boolean;
 }
 
 /** The longest span one backfill request may look at. */
@@ -81,22 +89,31 @@ export class GbBackfillService {
   /** The jobs running in this process (the table holds every job and its last state). */
   private readonly jobs = new Map<number, BackfillJob>();
   private readonly done = new Map<number, Promise<BackfillJob>>();
+  private readonly holder: HolderCheck;
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<unknown> | undefined;
 
-  constructor(private readonly d: GbBackfillDeps) {}
+  constructor(private readonly d: GbBackfillDeps) {
+    this.holder = { self: d.holder ?? processHolder(), host: d.host ?? hostname(), heartbeatMs: d.heartbeatMs ?? 5000, pidAlive: d.pidAlive ?? pidAliveHere };
+  }
 
   /**
-   * At start: a job the table says is running runs in no process any more (one process serves the
-   * backfills, the API's); it is marked interrupted, its unfinished ranges failed, and registered.
-   * What it was downloading left no file and no row (the recorder's recovery removes open device files).
+   * Jobs the table says are running whose process stopped (crashed, killed, or this host's process
+   * before a restart; with several API processes, only those — see backfill-holder.ts) are marked
+   * interrupted, their unfinished ranges failed, and registered, each once whichever process sees
+   * it. What was downloading left no file and no row (the recorder's recovery removes open device
+   * files). Returns how many this call marked.
    */
   async recover(): Promise<number> {
-    const cut = await this.d.repos.gbBackfills.inState<BackfillPiece>('running');
+    const running = await this.d.repos.gbBackfills.inState<BackfillPiece>('running');
     const now = this.d.clock.now();
-    for (const j of cut) {
-      if (this.jobs.has(j.id)) continue;
+    const cut: typeof running = [];
+    for (const j of running) {
+      if (this.jobs.has(j.id) || !holderStopped(j, now, this.holder)) continue;
       const pieces = j.pieces.map((p) => (p.state === 'waiting' || p.state === 'downloading' ? { ...p, state: 'failed' as const, error: 'the serving process stopped before this range was complete' } : p));
       const error = 'interrupted: the serving process stopped while the backfill ran; ranges not complete were not kept';
-      await this.d.repos.gbBackfills.update(j.id, { state: 'interrupted', pieces, endedAt: now, error });
+      if (!(await this.d.repos.gbBackfills.interruptIf(j.id, j.aliveAt ?? null, { pieces, endedAt: now, error }))) continue;
+      cut.push(j);
       await this.d.log.record(null, {
         action: 'config_change', outcome: 'failed', cameraIds: [j.cameraId], from: j.from, to: j.to, reason: error,
         target: `camera ${j.cameraId} backfill ${j.id} interrupted: ${pieces.filter((p) => p.state === 'done').length} of ${pieces.length} range(s) had been written from its GB/T 28181 device`,
@@ -105,6 +122,29 @@ export class GbBackfillService {
     }
     if (cut.length) this.d.logger.warn({ backfills: cut.map((j) => j.id) }, 'backfills cut off by a stop of the serving process marked interrupted');
     return cut.length;
+  }
+
+  /** From now on: renews this process's jobs and marks those of a stopped process, every heartbeat. */
+  watch(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.beating) return;
+      this.beating = this.heartbeat()
+        .catch((err: unknown) => this.d.logger.error({ err }, 'backfill heartbeat failed'))
+        .finally(() => (this.beating = undefined));
+    }, this.holder.heartbeatMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.beating;
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.d.repos.gbBackfills.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
+    await this.recover();
   }
 
   /** What a backfill of [from, to) would download: our gaps ∩ the device's recordings. */
@@ -126,7 +166,7 @@ export class GbBackfillService {
       cameraId, channelId, from, to, state: 'running', startedAt: this.d.clock.now(), endedAt: null, error: null,
       pieces: pieces.map((p) => ({ ...p, state: 'waiting', written: null, fragments: 0, bytes: 0, error: null })),
     };
-    const job: BackfillJob = { id: await this.d.repos.gbBackfills.insert({ ...fresh, startedBy: actor.userId }), ...fresh };
+    const job: BackfillJob = { id: await this.d.repos.gbBackfills.insert({ ...fresh, startedBy: actor.userId, holder: this.holder.self, aliveAt: fresh.startedAt }), ...fresh };
     await this.d.log.record(actor, { action: 'config_change', outcome: 'success', cameraIds: [cameraId], from, to, target: `camera ${cameraId} backfill ${job.id} started: ${pieces.length} range(s) from its GB/T 28181 device ${channelId} into the recording (补录)`, detail: { backfill: job.id, pieces } });
     this.jobs.set(job.id, job);
     this.done.set(job.id, this.run(actor, job, download));

@@ -51,18 +51,20 @@ export function gbUseCases(o: {
         invite: () => { const rt = o.runtime(); return rt ? (dev, ch, transport, kind) => rt.player.play(dev, ch, transport, kind) : undefined; },
       })
     : undefined;
+  const backfill = new GbBackfillService({
+    repos, log, logger: o.logger, clock: o.clock, ...backfillTimes,
+    recordInfo: () => { const rt = o.runtime(); return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; },
+    // TCP: a download must arrive whole (no UDP loss to leave holes in backfilled footage).
+    download: () => { const rt = o.runtime(); return rt ? (ch, range, speed) => rt.player.play(undefined, ch, 'tcp-passive', { session: 'Download', range, downloadSpeed: speed }) : undefined; },
+    writer: (cameraId) => new BackfillWriter(cameraId, { store: o.store, repo: repos.recordings, logger: o.logger }, o.recorder),
+  });
   return {
     ...(devicePlayback ? { devicePlayback } : {}),
     ptz: new GbPtzService({ repos, log, control: () => { const rt = o.runtime(); return rt ? (ch, cmd) => rt.platform.deviceControl(ch, cmd) : undefined; } }),
     deviceRecords: new GbDeviceRecordsService({ repos, log, recordInfo: () => { const rt = o.runtime(); return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; } }),
-    backfill: new GbBackfillService({
-      repos, log, logger: o.logger, clock: o.clock, ...backfillTimes,
-      recordInfo: () => { const rt = o.runtime(); return rt ? (ch, from, to) => rt.platform.queryRecordInfo(ch, from, to) : undefined; },
-      // TCP: a download must arrive whole (no UDP loss to leave holes in backfilled footage).
-      download: () => { const rt = o.runtime(); return rt ? (ch, range, speed) => rt.player.play(undefined, ch, 'tcp-passive', { session: 'Download', range, downloadSpeed: speed }) : undefined; },
-      writer: (cameraId) => new BackfillWriter(cameraId, { store: o.store, repo: repos.recordings, logger: o.logger }, o.recorder),
-    }),
+    backfill,
     close: async () => {
+      await backfill.close();
       await devicePlayback?.closeAll();
       await o.store.close();
     },

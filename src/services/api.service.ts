@@ -40,8 +40,10 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     settings: ctx.config.gb28181,
     ...(watching.media.live ? { live: watching.media.live } : {}),
   });
-  // Backfills run in this process: one a stop cut off is marked interrupted (its partial range left nothing).
+  // Backfills run in this process and say so every few seconds: one whose process stopped (this
+  // one before a restart, or another API process) is marked interrupted (its partial range left nothing).
   await gbCases.backfill.recover();
+  gbCases.backfill.watch();
   // Emergency connections opened through the API run in this process, from its stream hub.
   const hub = watching.media.live?.hub;
   const emergency = openEmergency(ctx, 'API', hub ? (id, viewer) => hub.watch(id, viewer) : undefined);
