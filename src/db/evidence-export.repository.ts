@@ -1,5 +1,5 @@
 // Evidence exports (migration 0005): one row an export, its state, progress and manifest hash.
-import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type ExportState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -19,6 +19,9 @@ export interface EvidenceExportTable {
   created_by: number;
   created_at: number;
   finished_at: number | null;
+  /** The process building it, and when it last said so (migration 0080). */
+  holder: ColumnType<string | null, string | null | undefined, string | null>;
+  alive_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface EvidenceExportTables {
@@ -32,12 +35,27 @@ type Q = Kysely<Database> | Transaction<Database>;
 export class EvidenceExportRepository {
   constructor(readonly db: Kysely<Database>) {}
 
-  async insertExport(e: Omit<EvidenceExportRow, 'id'>, q: Q = this.db): Promise<EvidenceExportRow> {
+  async insertExport(e: Omit<EvidenceExportRow, 'id' | 'holder' | 'alive_at'> & Partial<Pick<EvidenceExportRow, 'holder' | 'alive_at'>>, q: Q = this.db): Promise<EvidenceExportRow> {
     return q.insertInto('evidence_exports').values(e).returningAll().executeTakeFirstOrThrow();
   }
 
   async updateExport(id: number, set: Partial<Omit<EvidenceExportRow, 'id'>>, q: Q = this.db): Promise<void> {
     await q.updateTable('evidence_exports').set(set).where('id', '=', id).execute();
+  }
+
+  /** The holder says it still builds these. */
+  async renew(ids: number[], holder: string, now: number): Promise<void> {
+    if (!ids.length) return;
+    await this.db.updateTable('evidence_exports').set({ alive_at: now }).where('id', 'in', ids).where('holder', '=', holder).where('state', '=', 'running').execute();
+  }
+
+  /** Fails an export cut off by its process's stop, only if still running and not renewed since it was read (one process does). */
+  async failIfUnrenewed(id: number, seenAliveAt: number | null, error: string, now: number): Promise<boolean> {
+    const r = await this.db.updateTable('evidence_exports').set({ state: 'failed', error, finished_at: now })
+      .where('id', '=', id).where('state', '=', 'running')
+      .where((eb) => (seenAliveAt === null ? eb('alive_at', 'is', null) : eb('alive_at', '=', seenAliveAt)))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   async export(id: number): Promise<EvidenceExportRow | undefined> {

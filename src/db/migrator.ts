@@ -39,6 +39,7 @@ import { searchGramCounts } from './migrations/0046-search-gram-counts.js';
 import { fencedFootage } from './migrations/0053-fenced-footage.js';
 import { fencedFootageLifecycle } from './migrations/0066-fenced-footage-lifecycle.js';
 import { gbBackfillHolder } from './migrations/0079-gb-backfill-holder.js';
+import { jobHolders } from './migrations/0080-job-holders.js';
 
 function migrations(db: Db, options: MigrateOptions): Record<string, Migration> {
   return {
@@ -78,6 +79,7 @@ function migrations(db: Db, options: MigrateOptions): Record<string, Migration> 
     '0053-fenced-footage': fencedFootage(db.dialect),
     '0066-fenced-footage-lifecycle': fencedFootageLifecycle(),
     '0079-gb-backfill-holder': gbBackfillHolder(),
+    '0080-job-holders': jobHolders(),
   };
 }
 

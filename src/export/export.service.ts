@@ -5,6 +5,8 @@
 // is written in the background with progress, can be cancelled, and its end (done, failed,
 // cancelled) is registered with the manifest's hash. A crash mid-export leaves a partial folder
 // and a 'running' row; `recover()` removes the one and fails the other.
+import { hostname } from 'node:os';
+import { everyBeat, holderStopped, pidAliveHere, processHolder, type HolderCheck } from '../domain/job-holder.js';
 import type { FootageReader } from '../storage/footage-reader.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,6 +39,8 @@ export interface ExportDeps {
   absolute(relPath: string): string;
   /** Where recording files are read (local disk, then the object store). */
   footage?: FootageReader;
+  /** Who this process is, as the holder of its exports, and how often it says so (default: see domain/job-holder.ts; 5 s). */
+  holder?: Partial<HolderCheck>;
 }
 
 export interface ExportRequest {
@@ -79,21 +83,52 @@ interface Job {
 
 export class ExportService {
   private readonly jobs = new Map<number, Job>();
+  private readonly holder: HolderCheck;
+  private beats: { stop(): Promise<void> } | undefined;
 
-  constructor(private readonly d: ExportDeps) {}
+  constructor(private readonly d: ExportDeps) {
+    this.holder = { self: processHolder(), host: hostname(), heartbeatMs: 5000, pidAlive: pidAliveHere, ...d.holder };
+  }
 
-  /** Fails exports a crash interrupted and removes partial folders (call before serving). */
+  /**
+   * Fails exports whose process stopped (this one before a restart, or another API process that
+   * stopped renewing; see domain/job-holder.ts) and removes their partial folders; an export another
+   * live process builds is left alone. Call before serving; `watch` repeats it. Returns how many it failed.
+   */
   async recover(): Promise<number> {
     const dir = join(this.d.dataDir, EXPORTS_DIR);
-    const stale = await this.d.repos.evidenceExports.exportsInState('running');
-    for (const r of stale) {
-      if (this.jobs.has(Number(r.id))) continue;
+    const now = this.d.clock.now();
+    let failed = 0;
+    for (const r of await this.d.repos.evidenceExports.exportsInState('running')) {
+      const id = Number(r.id);
+      const aliveAt = r.alive_at === null ? null : Number(r.alive_at);
+      if (this.jobs.has(id) || !holderStopped({ holder: r.holder, aliveAt }, now, this.holder)) continue;
+      if (!(await this.d.repos.evidenceExports.failIfUnrenewed(id, aliveAt, 'interrupted: the platform stopped during the export', now))) continue;
+      failed++;
       await rm(join(this.d.dataDir, `${r.path}.partial`), { recursive: true, force: true });
-      await this.d.repos.evidenceExports.updateExport(Number(r.id), { state: 'failed', error: 'interrupted: the platform stopped during the export', finished_at: this.d.clock.now() });
     }
-    const names = await readdir(dir).catch(() => [] as string[]);
-    for (const n of names) if (n.endsWith('.partial') && !this.jobs.has(Number(n.slice(0, -'.partial'.length)))) await rm(join(dir, n), { recursive: true, force: true });
-    return stale.length;
+    // Partial folders of exports no process builds any more (a crash between the folder and the row).
+    for (const n of await readdir(dir).catch(() => [] as string[])) {
+      if (!n.endsWith('.partial')) continue;
+      const id = Number(n.slice(0, -'.partial'.length));
+      if (this.jobs.has(id)) continue;
+      const row = Number.isSafeInteger(id) ? await this.d.repos.evidenceExports.export(id) : undefined;
+      if (row?.state !== 'running') await rm(join(dir, n), { recursive: true, force: true });
+    }
+    return failed;
+  }
+
+  /** From now on: renews this process's exports and fails those of a stopped process, every heartbeat. */
+  watch(): void {
+    this.beats ??= everyBeat(this.holder.heartbeatMs, async () => {
+      await this.d.repos.evidenceExports.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
+      await this.recover();
+    }, (err) => this.d.logger.error({ err }, 'export heartbeat failed'));
+  }
+
+  async stopWatching(): Promise<void> {
+    await this.beats?.stop();
+    this.beats = undefined;
   }
 
   async start(actor: Actor, req: ExportRequest): Promise<ExportView> {
@@ -133,7 +168,7 @@ export class ExportService {
     const now = this.d.clock.now();
     const row = await this.d.repos.evidenceExports.insertExport({
       request_id: req.requestId, camera_id: req.cameraId, range_from: req.from, range_to: req.to, state: 'running', bytes_total: bytesTotal, bytes_done: 0,
-      path: '', manifest_sha256: null, error: null, created_by: actor.userId, created_at: now, finished_at: null,
+      path: '', manifest_sha256: null, error: null, created_by: actor.userId, created_at: now, finished_at: null, holder: this.holder.self, alive_at: now,
     });
     const id = Number(row.id);
     const path = `${EXPORTS_DIR}/${id}`;

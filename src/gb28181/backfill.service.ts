@@ -18,7 +18,7 @@ import { PsUnitFrames } from '../ingest/ps-unit-frames.js';
 import type { PsAccessUnit } from '../media/ps/video-assembler.js';
 import type { Range } from '../playback/timeline.js';
 import type { BackfillResult, BackfillWriter } from '../recorder/backfill-writer.js';
-import { holderStopped, pidAliveHere, processHolder, type HolderCheck } from './backfill-holder.js';
+import { everyBeat, holderStopped, pidAliveHere, processHolder, type HolderCheck } from '../domain/job-holder.js';
 import { planBackfill, recordingGaps } from './backfill-plan.js';
 import type { RecordInfoQuery } from './device-records.service.js';
 
@@ -90,8 +90,7 @@ export class GbBackfillService {
   private readonly jobs = new Map<number, BackfillJob>();
   private readonly done = new Map<number, Promise<BackfillJob>>();
   private readonly holder: HolderCheck;
-  private timer: NodeJS.Timeout | undefined;
-  private beating: Promise<unknown> | undefined;
+  private beats: { stop(): Promise<void> } | undefined;
 
   constructor(private readonly d: GbBackfillDeps) {
     this.holder = { self: d.holder ?? processHolder(), host: d.host ?? hostname(), heartbeatMs: d.heartbeatMs ?? 5000, pidAlive: d.pidAlive ?? pidAliveHere };
@@ -126,20 +125,12 @@ export class GbBackfillService {
 
   /** From now on: renews this process's jobs and marks those of a stopped process, every heartbeat. */
   watch(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.beating) return;
-      this.beating = this.heartbeat()
-        .catch((err: unknown) => this.d.logger.error({ err }, 'backfill heartbeat failed'))
-        .finally(() => (this.beating = undefined));
-    }, this.holder.heartbeatMs);
-    this.timer.unref();
+    this.beats ??= everyBeat(this.holder.heartbeatMs, () => this.heartbeat(), (err) => this.d.logger.error({ err }, 'backfill heartbeat failed'));
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.beating;
+    await this.beats?.stop();
+    this.beats = undefined;
   }
 
   private async heartbeat(): Promise<void> {

@@ -6,6 +6,8 @@
 // (the original fragments' hashes and inclusion proofs, every mask) and its hand-outs are there.
 // The original is never served by a release and never changed. Every step and every refusal is
 // registered once, with purpose and destination (the public channel).
+import { hostname } from 'node:os';
+import { everyBeat, holderStopped, pidAliveHere, processHolder, type HolderCheck } from '../domain/job-holder.js';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,6 +53,8 @@ export interface ReleaseDeps {
   masker: () => Promise<Masker>;
   /** A jurisdiction profile by id: its releaseCaption words the notice burned in. */
   profile: (id: string) => Pick<JurisdictionProfile, 'releaseCaption'>;
+  /** Who this process is, as the holder of its maskings, and how often it says so (default: see domain/job-holder.ts; 5 s). */
+  holder?: Partial<HolderCheck>;
 }
 
 export interface StartRelease {
@@ -122,15 +126,48 @@ const relPath = (id: number) => `${RELEASES_DIR}/${id}`;
 export class ReleaseService {
   private readonly jobs = new Map<number, Job>();
 
-  constructor(private readonly d: ReleaseDeps) {}
+  private readonly holder: HolderCheck;
+  private beats: { stop(): Promise<void> } | undefined;
 
-  /** Fails maskings a crash interrupted and removes their private folders (call before serving). */
+  constructor(private readonly d: ReleaseDeps) {
+    this.holder = { self: processHolder(), host: hostname(), heartbeatMs: 5000, pidAlive: pidAliveHere, ...d.holder };
+  }
+
+  /**
+   * Fails maskings whose process stopped (this one before a restart, or another API process that
+   * stopped renewing; see domain/job-holder.ts) and removes their work folders; a masking another
+   * live process runs is left alone. Call before serving; `watch` repeats it. Returns how many it failed.
+   */
   async recover(): Promise<number> {
-    const stale = (await this.d.repos.releases.inState('masking')).filter((r) => !this.jobs.has(r.id));
-    for (const r of stale) await this.d.repos.releases.update(r.id, { state: 'failed', error: 'interrupted: the platform stopped during the masking', updated_at: this.d.clock.now() });
+    const now = this.d.clock.now();
+    let failed = 0;
+    for (const r of await this.d.repos.releases.inState('masking')) {
+      if (this.jobs.has(r.id) || !holderStopped({ holder: r.holder, aliveAt: r.alive_at }, now, this.holder)) continue;
+      if (await this.d.repos.releases.failIfUnrenewed(r.id, r.alive_at, 'interrupted: the platform stopped during the masking', now)) failed++;
+    }
+    // Work folders (".work-<id>-…") of maskings no process runs any more.
     const dir = join(this.d.dataDir, RELEASES_DIR);
-    for (const n of await readdir(dir).catch(() => [] as string[])) if (n.startsWith('.work-')) await rm(join(dir, n), { recursive: true, force: true });
-    return stale.length;
+    for (const n of await readdir(dir).catch(() => [] as string[])) {
+      if (!n.startsWith('.work-')) continue;
+      const id = Number(/^\.work-(\d+)-/.exec(n)?.[1]);
+      if (this.jobs.has(id)) continue;
+      const row = Number.isSafeInteger(id) ? await this.d.repos.releases.get(id) : undefined;
+      if (row?.state !== 'masking') await rm(join(dir, n), { recursive: true, force: true });
+    }
+    return failed;
+  }
+
+  /** From now on: renews this process's maskings and fails those of a stopped process, every heartbeat. */
+  watch(): void {
+    this.beats ??= everyBeat(this.holder.heartbeatMs, async () => {
+      await this.d.repos.releases.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
+      await this.recover();
+    }, (err) => this.d.logger.error({ err }, 'release heartbeat failed'));
+  }
+
+  async stopWatching(): Promise<void> {
+    await this.beats?.stop();
+    this.beats = undefined;
   }
 
   /** Starts masking a camera's range under an approved release request; only its requester may. */
@@ -155,7 +192,7 @@ export class ReleaseService {
       const row = await this.d.repos.releases.insert({
         request_id: r.id, camera_id: s.cameraId, range_from: s.from, range_to: s.to, state: 'masking', style, manual: '[]', removed_tracks: '[]', tracks: '[]',
         frames_total: 0, frames_done: 0, runs: 0, caption, caption_profile: captionProfile, path: '', file_sha256: null, manifest_sha256: null, error: null,
-        created_by: actor.userId, created_at: now, updated_at: now, approved_by: null, approved_at: null,
+        created_by: actor.userId, created_at: now, updated_at: now, approved_by: null, approved_at: null, holder: this.holder.self, alive_at: now,
       }, trx);
       await this.d.repos.releases.update(row.id, { path: relPath(row.id) }, trx);
       if (r.state === 'approved') await this.d.repos.accessRequests.update(r.id, { state: 'in_use', updated_at: now }, trx);
@@ -183,7 +220,7 @@ export class ReleaseService {
     }
     const now = this.d.clock.now();
     await this.d.log.transaction(async (trx) => {
-      const ok = await this.d.repos.releases.updateIn(id, 'review', { state: 'masking', manual: JSON.stringify(manual), removed_tracks: JSON.stringify(removeTracks), style, frames_done: 0, updated_at: now }, trx);
+      const ok = await this.d.repos.releases.updateIn(id, 'review', { state: 'masking', manual: JSON.stringify(manual), removed_tracks: JSON.stringify(removeTracks), style, frames_done: 0, updated_at: now, holder: this.holder.self, alive_at: now }, trx);
       if (!ok) throw Errors.conflict(`release ${id} changed meanwhile; look at it again`);
       await this.d.log.append(trx, actor, { ...this.entryOf(v, r), outcome: 'success', detail: { step: 'review', manual: manual.length, removedTracks: removeTracks, style } });
     });
@@ -339,7 +376,7 @@ export class ReleaseService {
       const v = await this.get(id);
       const dir = join(this.d.dataDir, RELEASES_DIR);
       await mkdir(join(dir, String(id)), { recursive: true, mode: 0o700 });
-      const work = await mkdtemp(join(dir, '.work-'));
+      const work = await mkdtemp(join(dir, `.work-${id}-`));
       try {
         // Every fragment masked has its leaf in the log, so the manifest can prove it later.
         await this.d.merkle.sealCamera(v.cameraId);

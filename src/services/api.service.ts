@@ -22,10 +22,14 @@ export interface ApiServiceOptions {
 export async function startApiService(ctx: Context, options: ApiServiceOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
   const webRoot = join(projectRoot(), 'dist', 'web');
   const watching = openWatching(ctx);
-  // Exports run in this process: one a crash interrupted is failed and its partial folder removed.
+  // Exports and maskings run in this process and say so every few seconds: one whose process
+  // stopped (this one before a restart, or another API process) is failed and its folder removed.
   const evidence = openEvidence(ctx);
   await evidence.exports.recover();
   await evidence.releases.recover();
+  evidence.exports.watch();
+  evidence.releases.watch();
+  const stopEvidence = () => Promise.all([evidence.exports.stopWatching(), evidence.releases.stopWatching()]);
   // The masking models load now, so a missing or corrupt one is said at start, not at the first release.
   evidence.warmMasker().catch((err: unknown) => ctx.logger.error({ err }, 'the release masking models cannot be loaded: releases will fail until they are installed'));
   const r = ctx.config.retention;
@@ -88,6 +92,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
     await watching.close();
     await app.close();
     await gbCases.close();
+    await stopEvidence();
     throw e;
   }
   return {
@@ -98,6 +103,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
       await watching.close();
       await app.close();
       await gbCases.close();
+      await stopEvidence();
     },
   };
 }

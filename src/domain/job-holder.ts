@@ -1,5 +1,5 @@
-// Which process runs a backfill job, and whether that process has stopped: pure, with the clock
-// and the question "is this process id alive here" passed in. A holder names its host and process
+// Which process runs a job (a backfill, an export, a masking), and whether that process has
+// stopped: pure, with the clock and the question "is this process id alive here" passed in. A holder names its host and process
 // id, so a process started on the same host knows at once that its predecessor is gone; elsewhere
 // a holder is stopped once it has not renewed for SILENT_BEATS heartbeats.
 import { randomBytes } from 'node:crypto';
@@ -44,4 +44,20 @@ export function pidAliveHere(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Runs `beat` every `ms` (the timer keeps no process alive), never two at once; `stop` waits for the one under way. */
+export function everyBeat(ms: number, beat: () => Promise<unknown>, onError: (err: unknown) => void): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = beat().catch(onError).finally(() => (running = undefined));
+  }, ms);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { holderStopped, processHolder, SILENT_BEATS, type HolderCheck } from './backfill-holder.js';
+import { holderStopped, processHolder, SILENT_BEATS, type HolderCheck } from './job-holder.js';
 
 const here: HolderCheck = { self: 'api-1:100:aaaa', host: 'api-1', heartbeatMs: 5000, pidAlive: (pid) => pid === 100 || pid === 200 };
 const NOW = 1_000_000;
 
-describe('whether the process holding a backfill job has stopped', () => {
+describe('whether the process holding a job has stopped', () => {
   it('never for this process', () => {
     expect(holderStopped({ holder: here.self, aliveAt: 0 }, NOW, here)).toBe(false);
   });
