@@ -25,9 +25,17 @@ for (const dialect of DIALECTS) describe(`recorder killed with SIGKILL while rec
   });
 
   it('leaves files that play to their last complete fragment, an index that matches, and resumes', async () => {
+    // The kill comes once every camera has three fragments in the index, an event rather than a
+    // span of time (six seconds gave as many on a quiet machine, and none at all on a busy one).
     const settings = { fileSeconds: 600, reconnectMinMs: 200, reconnectMaxMs: 1000 };
     const first = await startRecorderProcess(h.dataDir, h.dbUrl, settings);
-    await sleep(6000);
+    for (let i = 0; ; i++) {
+      const open = await h.repos.recordings.openFiles();
+      const counts = await Promise.all(open.map(async (f) => (await h.repos.recordings.fragments(f.id)).length));
+      if (open.length === h.cameraIds.length && counts.every((n) => n >= 3)) break;
+      if (i >= 600) throw new Error(`not every camera had three fragments indexed within 120 s (${counts.join(', ')})`);
+      await sleep(200);
+    }
     await first.kill9();
     const killedAt = Date.now();
 

@@ -8,7 +8,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
 import type { EmergencyService } from '../../src/cascade/emergency.service.js';
@@ -18,11 +17,10 @@ import { openEmergency } from '../../src/services/cascade.service.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { person, type Person } from '../support/auth.js';
 import { DIALECTS, freshPostgresUrl, freshSqliteUrl } from '../support/databases.js';
+import { testChildEntry } from '../support/vigil-entry.js';
 import { PDF, world, type World } from '../access/fixtures.js';
 import { TestUpper } from './upper-platform.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const UPPER = '34010000002000000001';
 const LOWER = '34010400002000000001';
 
@@ -100,7 +98,7 @@ for (const dialect of DIALECTS) {
      */
     const holder = async (request: () => Promise<number>): Promise<ChildProcess> => {
       const arg = JSON.stringify({ url, dataDir: mkdtempSync(join(tmpdir(), 'vigil-holder-')), cascade: cascadeRaw });
-      const child = spawn(process.execPath, ['--import', TSX, join(import.meta.dirname, 'emergency-holder.ts'), arg], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...testChildEntry(join(import.meta.dirname, 'emergency-holder.ts')), arg], { stdio: ['pipe', 'pipe', 'pipe'] });
       children.push(child);
       let out = '';
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -145,6 +143,9 @@ for (const dialect of DIALECTS) {
       const service = await apiProcess();
       await until('the lower registered again', () => upper.registrations.slice(before).some((r) => r.id === LOWER && r.expires > 0));
       const police$ = new Actor(await actorInit(police, 'investigator'));
+      // The upper has the REGISTER before the lower has the upper's 200 for it: the lower's link says
+      // so once that answer is in (on a busy machine the list was read in between and said otherwise).
+      await until('the lower to have the answer to its REGISTER', async () => (await service.list(police$)).some((c) => c.link === 'registered'));
       expect(await service.list(police$)).toEqual([expect.objectContaining({ requestId: id, upperSipId: UPPER, link: 'registered' })]);
       expect((await t.repos.accessRequests.get(id))!.state).toBe('in_use');
       // The requester ends it through the process that holds it now.
