@@ -245,7 +245,7 @@ await runBench('cascade', async (run) => {
     const pullHub = new StreamHub({ sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
     try {
       let frames = 0;
-      const subs = await Promise.all(ids.slice(0, STREAMS).map((id) => pullHub.watch(id, { onInfo: () => undefined, onFrame: () => void frames++ })));
+      const subs = await Promise.all(ids.slice(0, STREAMS).map((id) => pullHub.watch(id, { copiesFrames: true, onInfo: () => undefined, onFrame: () => void frames++ })));
       while (frames < STREAMS * 25) await sleep(200);
       const pct = await cpuPct(SECONDS);
       for (const sub of subs) sub.close();
