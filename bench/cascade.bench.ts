@@ -23,6 +23,10 @@
 // on a loaded machine the wall clock measures the queue for the cores, the CPU time what the step
 // costs; a quiet machine's wall clock approaches it. The catalog sync is split at the moment the
 // lower has sent its last answer message; INVITE to first frame at the INVITE's 200 OK.
+// - each of forwarding, pulling and recording also per picture the lower received (µs of CPU beyond
+//   idle): on a machine so loaded that the simulator falls behind, a stream's share of a core falls
+//   with its pictures, and forwarding and recording measured minutes apart are not comparable; the
+//   cost of one picture is.
 // BENCH_PROFILE_DIR=DIR writes CPU profiles of the forwarding and the recording steps there.
 // Last line: {"catalogItems","catalogSyncSec","streams","inviteFirstFrameP95Ms","forwardCpuPctPerStream",…}.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +40,7 @@ import { configSchema } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/domain/clock.js';
 import type { GbMediaTransport } from '../src/gb28181/play.js';
-import { StreamHub } from '../src/live/stream-hub.js';
+import { StreamHub, type FeedViewer } from '../src/live/stream-hub.js';
 import { Registry as Metrics } from 'prom-client';
 import { createRecorderMetrics } from '../src/recorder/metrics.js';
 import { Recorder } from '../src/recorder/recorder.js';
@@ -88,16 +92,29 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; wallMs: nu
 
 /** The kernel's share (system time) of the last cpuPct, in % of a core: sockets and files. */
 let lastSystemPct = 0;
+/** Pictures the lower received during the last cpuPct that was given a count, and its length (ms). */
+let lastPictures = 0;
+let lastMs = 0;
 
-async function cpuPct(seconds: number): Promise<number> {
+async function cpuPct(seconds: number, pictures?: () => number): Promise<number> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
+  const p0 = pictures?.() ?? 0;
   await sleep(seconds * 1000);
   const c = process.cpuUsage(c0);
   const ms = performance.now() - t0;
+  lastPictures = (pictures?.() ?? 0) - p0;
+  lastMs = ms;
   lastSystemPct = (c.system / 1000 / ms) * 100;
   return ((c.user + c.system) / 1000 / ms) * 100;
 }
+
+/**
+ * The step's own CPU beyond the idle figure, in µs per picture the lower received: on a machine
+ * so loaded that the simulator sends fewer pictures than it should, the per-stream figures shrink
+ * with the pictures, this one does not.
+ */
+const usPerPicture = (pct: number, idlePct: number) => (lastPictures ? (((pct - idlePct) / 100) * lastMs * 1000) / lastPictures : 0);
 
 interface UpperProcess {
   child: ChildProcess;
@@ -185,13 +202,17 @@ await runBench('cascade', async (run) => {
   run.onCleanup('lower stream hub', () => hub.close());
   // The hub the cascade forwards from: this one (each camera opened), later one fed by the recorder.
   let watchHub = hub;
+  /** Pictures given to the upward streams so far. */
+  let forwarded = 0;
   const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
 
   const catalog = await run.phase('catalog', 600, () => measured(async () => {
     const startedAt = performance.now();
     let sentAt = 0;
     const done = upper.next((m) => m['catalog'] as { from: string; cameras: number; syncSec: number; cpuMs: number } | undefined);
-    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => watchHub.watch(id, v), dataDir: lower.config.dataDir });
+    // Each picture the hub gives an upward stream is counted (the copying flag passed on as it is).
+    const counted = (v: FeedViewer): FeedViewer => ({ ...(v.copiesFrames ? { copiesFrames: true } : {}), onInfo: (i) => v.onInfo(i), onFrame: (f) => (forwarded++, v.onFrame(f)), onEnd: (r) => v.onEnd?.(r) });
+    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => watchHub.watch(id, counted(v)), dataDir: lower.config.dataDir });
     run.onCleanup('lower cascade', () => cascade.close());
     // When the lower's last answer message was acknowledged (its counter moves after the last one).
     const watcher = setInterval(() => {
@@ -227,8 +248,9 @@ await runBench('cascade', async (run) => {
   run.result['inviteFirstFrameMinMs'] = round(Math.min(...firstFrameMs), 0);
   run.result['inviteCpuMsPerStream'] = round(invite.cpuMs / STREAMS, 1); // the lower's
 
-  const [streamCpu, upperStreams] = await run.phase('forward', SECONDS + 60, () => profiled('forward', () => Promise.all([cpuPct(SECONDS), upper.cpu(SECONDS)])));
+  const [streamCpu, upperStreams] = await run.phase('forward', SECONDS + 60, () => profiled('forward', () => Promise.all([cpuPct(SECONDS, () => forwarded), upper.cpu(SECONDS)])));
   const forwardSystem = lastSystemPct;
+  const forwardPictures = { n: lastPictures, ms: lastMs, us: usPerPicture(streamCpu, idleCpu) };
   run.result['forwardCpuPctPerStream'] = round((streamCpu - idleCpu) / STREAMS, 3);
   run.result['receiveCpuPctPerStream'] = round((upperStreams.cpuPct - upperIdle.cpuPct) / STREAMS, 3);
   run.result['framesPerSecondPerStream'] = round(upperStreams.units / SECONDS / STREAMS, 1);
@@ -245,11 +267,11 @@ await runBench('cascade', async (run) => {
     const pullHub = new StreamHub({ sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
     try {
       let frames = 0;
-      const subs = await Promise.all(ids.slice(0, STREAMS).map((id) => pullHub.watch(id, { onInfo: () => undefined, onFrame: () => void frames++ })));
+      const subs = await Promise.all(ids.slice(0, STREAMS).map((id) => pullHub.watch(id, { copiesFrames: true, onInfo: () => undefined, onFrame: () => void frames++ })));
       while (frames < STREAMS * 25) await sleep(200);
-      const pct = await cpuPct(SECONDS);
+      const pct = await cpuPct(SECONDS, () => frames);
       for (const sub of subs) sub.close();
-      return { pct, system: lastSystemPct };
+      return { pct, system: lastSystemPct, pictures: lastPictures, ms: lastMs };
     } finally {
       await pullHub.close();
     }
@@ -270,8 +292,14 @@ await runBench('cascade', async (run) => {
     await recorder.start();
     while ((await sessionsUp()) < STREAMS) await sleep(500);
   });
-  const recordCpu = await run.phase('record', SECONDS + 60, () => profiled('record', () => cpuPct(SECONDS)));
+  let recorded = 0;
+  const recordCpu = await run.phase('record', SECONDS + 60, () => profiled('record', () => cpuPct(SECONDS, () => {
+    recorded = 0;
+    for (const s of recorder.sessions.values()) recorded += s.stats.frames;
+    return recorded;
+  })));
   const recordSystem = lastSystemPct;
+  const recordPictures = { n: lastPictures, ms: lastMs, us: usPerPicture(recordCpu, idleBeforeRecord) };
 
   // The same channels INVITEd again while the recorder runs, forwarded from its sessions.
   const withdraw = offerRecordedLive(lower.config, (id) => recorder.liveTap(id));
@@ -317,6 +345,14 @@ await runBench('cascade', async (run) => {
   run.result['recordSystemCpuPctPerStream'] = round(recordSystem / STREAMS, 3);
   run.result['forwardBeyondPullCpuPctPerStream'] = round((run.result['forwardCpuPctPerStream'] as number) - (run.result['pullCpuPctPerStream'] as number), 3);
   run.result['recordBeyondPullCpuPctPerStream'] = round((run.result['recordCpuPctPerStream'] as number) - (run.result['pullCpuPctPerStream'] as number), 3);
+  // The same per picture received (µs of CPU beyond idle), and the pictures a stream received a second.
+  const pullUs = pullCpu.pictures ? (((pullCpu.pct - idleBeforeRecord) / 100) * pullCpu.ms * 1000) / pullCpu.pictures : 0;
+  run.result['forwardCpuUsPerPicture'] = round(forwardPictures.us, 1);
+  run.result['pullCpuUsPerPicture'] = round(pullUs, 1);
+  run.result['recordCpuUsPerPicture'] = round(recordPictures.us, 1);
+  run.result['forwardToRecordPerPictureRatio'] = round(forwardPictures.us / recordPictures.us, 2);
+  const perSecond = (x: { pictures?: number; n?: number; ms: number }) => round(((x.pictures ?? x.n ?? 0) / (x.ms / 1000)) / STREAMS, 1);
+  run.result['lowerPicturesPerSecondPerStream'] = `${perSecond(forwardPictures)} / ${perSecond(pullCpu)} / ${perSecond(recordPictures)}`;
   run.result['loadAverage'] = loadAverage();
 
   const rows = [
@@ -339,6 +375,9 @@ await runBench('cascade', async (run) => {
     [`only pulling the same ${STREAMS} cameras into a hub (% of a core per stream)`, run.result['pullCpuPctPerStream']],
     ['  forwarding beyond the pull / recording beyond it', `${run.result['forwardBeyondPullCpuPctPerStream']} / ${run.result['recordBeyondPullCpuPctPerStream']}`],
     ['  of which the kernel: forwarding / pulling / recording (system time)', `${run.result['forwardSystemCpuPctPerStream']} / ${run.result['pullSystemCpuPctPerStream']} / ${run.result['recordSystemCpuPctPerStream']}`],
+    ['CPU per picture received: forwarding / pulling / recording (µs)', `${run.result['forwardCpuUsPerPicture']} / ${run.result['pullCpuUsPerPicture']} / ${run.result['recordCpuUsPerPicture']}`],
+    ['  forwarding / recording, per picture (a camera not recorded here)', run.result['forwardToRecordPerPictureRatio']],
+    ['  pictures the lower received per stream per second: forwarding / pulling / recording', run.result['lowerPicturesPerSecondPerStream']],
     ['load average', run.result['loadAverage']],
   ];
   for (const [k, v] of rows) process.stdout.write(`${String(k).padEnd(64)} ${v}\n`);

@@ -206,8 +206,16 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
     for (const v of this.viewers) v.onInfo(info);
   }
 
+  /**
+   * Delivers a frame, then gives its memory back to the source (`release`): whoever keeps it past
+   * the delivery (the GOP, the feed's listeners, a viewer that may keep frames) has claimed it by
+   * then (`retain`), so a camera's slabs go back to its pool as soon as the last of them lets go,
+   * as the recorder's do once written, instead of every picture taking fresh memory. A frame
+   * whose memory cannot be claimed is released only when nothing kept it.
+   */
   private onFrame(f: VideoFrame): void {
-    if (!this.info) return;
+    if (!this.info) return void f.release?.();
+    let kept = false;
     if (f.keyframe) this.dropGop();
     if (f.keyframe || this.gop.length) {
       let bytes = 0;
@@ -217,6 +225,7 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
         const claim = f.retain?.();
         if (claim) this.gopClaims.push(claim);
         this.gopBytes += bytes;
+        kept = true;
       } else this.dropGop();
     }
     // Listeners of the feed's own event, and viewers that may keep the frame, hold it for good.
@@ -230,6 +239,7 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
       }
       v.onFrame(f);
     }
+    if (f.release && (f.retain || !(kept || held))) f.release();
   }
 
   private dropGop(): void {

@@ -4,9 +4,9 @@
 // connected in this process until the request's period ends or the command is stopped. The same
 // use case as the API's (src/cascade/emergency.service.ts): opening, end and refusals registered.
 import { passwordInput } from '../password-input.js';
-import { StreamHub } from '../../live/stream-hub.js';
 import { openEmergency } from '../../services/cascade.service.js';
 import type { Context } from '../../services/context.js';
+import { joinProcessHub } from '../../services/process-hub.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
 
@@ -30,8 +30,10 @@ export async function cascadeCommand(ctx: Context, args: string[], out: NodeJS.W
   const auth = await ctx.access.accounts.fromSession(signedIn.sessionSecret, 'cli');
   if (!auth) throw new UsageError('the sign-in did not give a session (a second factor may be needed: --totp)');
   if (auth.stage !== 'full') throw new UsageError(auth.stage === 'password' ? 'replace the password an administrator set (sign in to the console) first' : 'set up the second factor (sign in to the console) first');
-  const hub = new StreamHub({ sourceUrl: async (id) => (await ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, sources: ctx.sources, logger: ctx.logger });
-  const emergency = openEmergency(ctx, 'command line', (id, v) => hub.watch(id, v));
+  // The process's one hub, as the serving roles use it: a camera the recorder of this process or
+  // (on PostgreSQL) another node records is taken from there, not opened a second time.
+  const shared = joinProcessHub(ctx);
+  const emergency = openEmergency(ctx, 'command line', (id, v) => shared.hub.watch(id, v));
   try {
     const conn = await emergency.start(auth.actor, requestId);
     const stop = () => void emergency.end(auth.actor, requestId, 'stopped from the command line').catch(() => undefined);
@@ -45,6 +47,6 @@ export async function cascadeCommand(ctx: Context, args: string[], out: NodeJS.W
     return 0;
   } finally {
     await emergency.close();
-    await hub.close();
+    await shared.leave();
   }
 }
