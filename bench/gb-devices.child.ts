@@ -1,6 +1,9 @@
 // The simulated GB/T 28181 devices of `npm run bench:gb`, in a process of their own so the
 // platform's CPU is measured without them. Arguments: <devices> <platformPort> <password>
-// <keepaliveSeconds> [width height bitrateKbps]. Registers every device (batches of 50), prints one
+// <keepaliveSeconds> [width height bitrateKbps [first batch encode]]: devices number first …
+// first+devices-1 (default 1), registering `batch` at a time (default 50; with the devices split
+// over several of these processes each takes its share of the 50); encode 0: this process holds
+// none of the streaming devices (the first M), so it starts no encoder. Registers every device, prints one
 // JSON line {"registerMs":[…],"challengeMs":[…],"authorisedMs":[…],"cpuMsPerDevice","cpuPct",
 // "loopDelayMs":{…}} (both legs of each registration, this process's CPU while they registered,
 // and how late its event loop ran), then keeps them alive and answers INVITEs with the one shared
@@ -10,10 +13,13 @@ import { SharedEncoder } from '../src/sim/encoder.js';
 import { SimGbDevice } from '../src/sim/gb-device.js';
 import { defaultFontFile } from '../src/sim/picture.js';
 
-const [n, port, password, keepalive, width, height, bitrate] = process.argv.slice(2);
+const [n, port, password, keepalive, width, height, bitrate, firstArg, batchArg, encodeArg] = process.argv.slice(2);
+const encode = encodeArg !== '0';
+const first = Number(firstArg) || 1;
+const batch = Number(batchArg) || 50;
 const encoder = new SharedEncoder({ kind: 'live', width: Number(width) || 1280, height: Number(height) || 720, fps: 25, fontFile: defaultFontFile(), bitrateKbps: Number(bitrate) || 3000, gop: 25 });
 const devices: SimGbDevice[] = [];
-for (let i = 1; i <= Number(n); i++) {
+for (let i = first; i < first + Number(n); i++) {
   const seq = String(i).padStart(7, '0');
   devices.push(new SimGbDevice({
     deviceId: `3402000000118${seq}`,
@@ -29,15 +35,17 @@ const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
-for (let i = 0; i < devices.length; i += 50) await Promise.all(devices.slice(i, i + 50).map((d) => d.start()));
+for (let i = 0; i < devices.length; i += batch) await Promise.all(devices.slice(i, i + batch).map((d) => d.start()));
 // The encoder stands for the cameras' own chips: started once they are registered, so its x264
 // does not take the CPU the registrations are timed on (it ran through them before).
 loop.disable();
 const cpu = process.cpuUsage(cpu0);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const wallMs = performance.now() - wall0;
-encoder.start();
-await encoder.ready(60_000);
+if (encode) {
+  encoder.start();
+  await encoder.ready(60_000);
+}
 const r1 = (x: number) => Math.round(x * 10) / 10;
 process.stdout.write(`${JSON.stringify({
   registerMs: devices.map((d) => r1(d.registerMs)),

@@ -1,8 +1,9 @@
 // npm run bench:gb [-- --devices N --streams M --seconds S --keepalive K] — N simulated GB/T 28181
-// devices (one channel each, in a child process: bench/gb-devices.child.ts) register with digest to
-// the platform in this process and keep alive every K s; their catalogs make N camera points. Then
-// M of the channels are recorded (INVITE, PS over RTP) for S seconds, then M RTSP cameras of the
-// simulator (another child process) with the same recorder for S seconds. Both over the same
+// devices (one channel each, in a child process: bench/gb-devices.child.ts, or split over
+// --device-processes P of them) register with digest to the platform in this process and keep
+// alive every K s; their catalogs make N camera points. Then M of the channels are recorded
+// (INVITE, PS over RTP) for S seconds, then M RTSP cameras of the simulator (another child
+// process) with the same recorder for S seconds. Both over the same
 // transport (--transport udp, the default: PS over RTP/UDP and RTSP with RTP over UDP; or tcp: PS
 // over RTP/TCP with the device connecting, RTSP interleaved), so the ratio compares the formats,
 // not a datagram per packet with a stream read per 64 KiB.
@@ -22,7 +23,8 @@
 // sets how long new devices' DeviceInfo/Catalog wait while others register (0: not at all, to A/B).
 // BENCH_PROFILE_DIR=DIR writes CPU profiles of the registration burst and of the PS and the RTSP
 // recording steps there (the registration burst in two: register, until every device has its 200,
-// and catalogs, the rest of it).
+// and catalogs, the rest of it), and each devices' child's whole life in DIR/devices/ (its main
+// thread's file is the larger of its two).
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
@@ -55,6 +57,7 @@ const { values } = parseArgs({
     bitrate: { type: 'string', default: '3000' },
     'register-only': { type: 'boolean', default: false },
     'follow-up-hold-ms': { type: 'string' },
+    'device-processes': { type: 'string', default: '1' },
   },
 });
 const DEVICES = Number(values.devices);
@@ -68,6 +71,7 @@ const KEEPALIVE_SECONDS = Number(values.keepalive) || 60; // as the devices' chi
 const SECONDS = Math.ceil(Number(values.seconds) / KEEPALIVE_SECONDS) * KEEPALIVE_SECONDS;
 const TRANSPORT = values.transport;
 if (TRANSPORT !== 'udp' && TRANSPORT !== 'tcp') throw new Error(`--transport must be udp or tcp, not ${TRANSPORT}`);
+const DEVICE_PROCESSES = Math.max(1, Math.min(Number(values['device-processes']) || 1, DEVICES));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function cpuPct(seconds: number): Promise<number> {
@@ -94,6 +98,25 @@ const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)] ?? 0;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
+/**
+ * The devices' processes' first lines as one: every device's times, CPU per device over all of
+ * them, and of the CPU (% of a core) and event-loop delays the sum and the worst process.
+ */
+function mergeDeviceLines(ls: Record<string, unknown>[]): Record<string, unknown> {
+  if (ls.length === 1) return ls[0]!;
+  const all = (k: string) => ls.flatMap((l) => l[k] as number[]);
+  const n = all('registerMs').length;
+  const loops = ls.map((l) => l['loopDelayMs'] as { p50: number; p95: number; max: number });
+  return {
+    registerMs: all('registerMs'),
+    challengeMs: all('challengeMs'),
+    authorisedMs: all('authorisedMs'),
+    cpuMsPerDevice: round(ls.reduce((t, l) => t + (l['cpuMsPerDevice'] as number) * (l['registerMs'] as number[]).length, 0) / n, 2),
+    cpuPct: round(ls.reduce((t, l) => t + (l['cpuPct'] as number), 0), 1),
+    loopDelayMs: { p50: Math.max(...loops.map((x) => x.p50)), p95: Math.max(...loops.map((x) => x.p95)), max: Math.max(...loops.map((x) => x.max)) },
+  };
+}
+
 await runBench('gb', async (run) => {
   const dir = run.tempDir('vigil-gb-bench-');
   const password = 'bench-domain-secret';
@@ -119,20 +142,29 @@ await runBench('gb', async (run) => {
     platformStoreMs.push(phases.storeMs);
   });
 
-  // Devices in their own process.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'gb-devices.child.ts'), String(DEVICES), String(gb.port), password, values.keepalive, values.width, values.height, values.bitrate], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  run.watchChild('devices', child, () => err);
-  const lines = () => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
-  run.onCleanup('devices', async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+  // Devices in processes of their own (--device-processes P, default 1): each holds a share of the
+  // devices and registers its share of the 50 at a time, so 50 are under way at once either way.
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const children = Array.from({ length: DEVICE_PROCESSES }, (_, p) => {
+    const from = Math.floor((DEVICES * p) / DEVICE_PROCESSES);
+    const count = Math.floor((DEVICES * (p + 1)) / DEVICE_PROCESSES) - from;
+    const batch = Math.max(1, Math.round(50 / DEVICE_PROCESSES));
+    // The streaming devices are the first STREAMS: only a process holding some of them encodes.
+    const encode = from < STREAMS ? '1' : '0';
+    const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, 'devices')] : []), '--import', 'tsx', join(import.meta.dirname, 'gb-devices.child.ts'), String(count), String(gb.port), password, values.keepalive, values.width, values.height, values.bitrate, String(from + 1), String(batch), encode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = { child, out: '', err: '' };
+    child.stdout.on('data', (d: Buffer) => (c.out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (c.err = (c.err + d.toString()).slice(-4000)));
+    run.watchChild(`devices ${p + 1}`, child, () => c.err);
+    run.onCleanup(`devices ${p + 1}`, async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+    });
+    return c;
   });
+  const firstLines = () => children.map((c) => c.out.split('\n').find((l) => l.trim())).filter((l): l is string => l !== undefined).map((l) => JSON.parse(l) as Record<string, unknown>);
 
   // The platform's own CPU over the whole registration burst (both REGISTERs, the DeviceInfo and
   // Catalog queries, the catalog into the registry), per device: what the latencies cost when the
@@ -146,13 +178,13 @@ await runBench('gb', async (run) => {
   // Two profiles: the burst until every device has its 200, then the catalogs that follow it.
   const first = await run.phase('register', 900, async () => {
     await profiled('register', async () => {
-      while (!lines().length) await sleep(200);
+      while (firstLines().length < children.length) await sleep(200);
     });
     registeredAt = performance.now();
     await profiled('catalogs', async () => {
       while (catalogs < DEVICES) await sleep(200);
     });
-    return lines()[0]!;
+    return mergeDeviceLines(firstLines());
   });
   loop.disable();
   const registerMs = first['registerMs'] as number[];
@@ -162,6 +194,7 @@ await runBench('gb', async (run) => {
   run.result['platformCpuPctDuringRegister'] = round((regCpuMs / (performance.now() - regWall0)) * 100, 1);
   const online = (await ctx.repos.gbDevices.list()).filter((d) => d.online).length;
   run.result['devices'] = DEVICES;
+  run.result['deviceProcesses'] = DEVICE_PROCESSES;
   run.result['online'] = online;
   run.result['registerP95Ms'] = round(p95(registerMs), 1);
   run.result['platformRegisterP95Ms'] = round(p95(platformRegisterMs), 1);
@@ -195,6 +228,7 @@ await runBench('gb', async (run) => {
     ['all registered / all catalogs applied (s)', `${run.result['registerSeconds']} / ${run.result['catalogsSeconds']}`],
     ['platform CPU per device registered: 2 REGISTERs, DeviceInfo, Catalog into the registry (ms)', run.result['platformCpuMsPerDevice']],
     ['platform CPU while the devices registered (% of a core)', run.result['platformCpuPctDuringRegister']],
+    ['processes the simulated devices run in', DEVICE_PROCESSES],
     ['simulated devices\' CPU per device / % of a core until all registered', `${run.result['devicesCpuMsPerDevice']} / ${run.result['devicesCpuPctDuringRegister']}`],
     ['load average while they registered', run.result['registerLoadAverage']],
   ];

@@ -16,6 +16,7 @@ import { CatalogCollector } from './catalog-collector.js';
 import { isLowerPlatform, LowerCatalogs } from './lower-catalogs.js';
 import { catalogItems } from './catalog.js';
 import { FollowUps } from './follow-ups.js';
+import type { GbDevice } from '../db/gb-device.repository.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
 import { gbTime, parseGbTime, recordItems, type DeviceRecording } from './record-info.js';
@@ -95,6 +96,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   private readonly followUps: FollowUps;
   /** REGISTERs challenged and not yet answered 200 or refused (by Call-ID, when challenged), oldest first. */
   private readonly registering = new Map<string, number>();
+  /** Device rows being read for queries, by device ID (see deviceOnce). */
+  private readonly reading = new Map<string, Promise<GbDevice | undefined>>();
   private closed = false;
   private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
     this.log.error({ err }, 'GB/T 28181 request failed');
@@ -321,9 +324,22 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     return this.sendTo(deviceId, deviceId, cmdType, sn, fields);
   }
 
+  /**
+   * A device's row, read once for queries sent to it together: a new device's DeviceInfo and
+   * Catalog start in the same turn and would each read the same row.
+   */
+  private deviceOnce(deviceId: string): Promise<GbDevice | undefined> {
+    let p = this.reading.get(deviceId);
+    if (!p) {
+      p = this.service.device(deviceId).finally(() => this.reading.delete(deviceId));
+      this.reading.set(deviceId, p);
+    }
+    return p;
+  }
+
   /** A Query to `deviceId` about `targetId` (the device itself, or one of its channels). */
   private async sendTo(deviceId: string, targetId: string, cmdType: string, sn: number, fields = {}): Promise<void> {
-    const d = await this.service.device(deviceId);
+    const d = await this.deviceOnce(deviceId);
     if (!d || !d.online) throw new Error(`device ${deviceId} is not registered`);
     const remote: Remote = { transport: d.transport, address: d.address, port: d.port };
     await this.endpoint.request({

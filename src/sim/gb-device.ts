@@ -85,8 +85,10 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
   constructor(readonly options: SimGbDeviceOptions) {
     super();
     this.host = options.host ?? '127.0.0.1';
-    this.transport = new SipTransport({ host: this.host, port: 0 });
     this.remote = { transport: options.platform.transport ?? 'UDP', address: options.platform.host, port: options.platform.port };
+    // Signalling over UDP needs no TCP listener of ours (the platform answers and asks where we
+    // registered from): a thousand devices in one process opened a thousand servers for nothing.
+    this.transport = new SipTransport({ host: this.host, port: 0, tcp: this.remote.transport === 'TCP' });
   }
 
   get deviceId(): string {

@@ -1,6 +1,6 @@
 // RTSP authentication (RFC 2326 §D.1 borrows HTTP's): Basic (RFC 7617) and Digest (RFC 2617
 // §3.2.1/§3.2.2, RFC 7616 §3.4 for SHA-256) with and without qop=auth.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash as oneShotHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RtspError } from './errors.js';
 import type { RtspRequest } from './message.js';
 
@@ -58,7 +58,8 @@ export function parseChallenges(values: string[]): AuthChallenge[] {
 
 function hash(algorithm: string, text: string): string {
   const alg = algorithm.toUpperCase().replace(/-SESS$/, '');
-  return createHash(alg === 'SHA-256' ? 'sha256' : 'md5').update(text, 'utf8').digest('hex');
+  // One-shot: no Hash object a call (about four times cheaper; a digest is three or four of these).
+  return oneShotHash(alg === 'SHA-256' ? 'sha256' : 'md5', text, 'hex');
 }
 
 export interface DigestInput {

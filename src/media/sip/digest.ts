@@ -35,8 +35,20 @@ export class DigestServer {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * Signatures of recent timestamps: a nonce's timestamp is in milliseconds, so a burst of devices
+   * shares a few, and each device's challenge and answer would sign the same one again.
+   */
+  private readonly signed = new Map<string, string>();
+
   private sign(ts: string): string {
-    return createHmac('sha256', this.key).update(ts).digest('hex').slice(0, 16);
+    let sig = this.signed.get(ts);
+    if (sig === undefined) {
+      sig = createHmac('sha256', this.key).update(ts).digest('hex').slice(0, 16);
+      if (this.signed.size >= 256) this.signed.clear();
+      this.signed.set(ts, sig);
+    }
+    return sig;
   }
 
   /** The WWW-Authenticate value for a 401. */

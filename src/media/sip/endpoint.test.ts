@@ -53,6 +53,17 @@ describe('SIP transactions over UDP', () => {
     expect(res.status).toBe(200);
   });
 
+  it('sends to a host name through the name lookup, an address without it, and a name that does not resolve fails typed', async () => {
+    const e = await endpoint('34020000002000000001');
+    const peer = await udpPeer();
+    const msg = (n: number) => e.buildRequest({ method: 'MESSAGE', uri: 'sip:dev@127.0.0.1', to: 'x', remote: { transport: 'UDP', address: '127.0.0.1', port: peer.port }, body: Buffer.from(`<Query>${n}</Query>`) });
+    await e.transport.send(msg(1), { transport: 'UDP', address: '127.0.0.1', port: peer.port });
+    await e.transport.send(msg(2), { transport: 'UDP', address: 'localhost', port: peer.port });
+    await peer.until(2);
+    expect(peer.got.map((g) => g.msg.body.toString())).toEqual(['<Query>1</Query>', '<Query>2</Query>']);
+    await expect(e.transport.send(msg(3), { transport: 'UDP', address: 'no-such-host.invalid', port: peer.port })).rejects.toMatchObject({ code: 'SIP_TRANSPORT' });
+  });
+
   it('gives up with SIP_TIMEOUT after 64·T1 (Timer F) and counts the retransmissions', async () => {
     const e = await endpoint('34020000002000000001');
     const peer = await udpPeer();

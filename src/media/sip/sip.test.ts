@@ -121,6 +121,21 @@ describe('digest authentication', () => {
     expect(server.verify(undefined, 'REGISTER', () => password)).toMatchObject({ reason: 'missing' });
     expect(server.verify('Basic abc', 'REGISTER', () => password)).toMatchObject({ reason: 'missing' });
   });
+
+  it("gives challenges of one millisecond one nonce, and a nonce of that time signed by another server is stale", () => {
+    const own = nonceOf(server.challenge());
+    expect(nonceOf(server.challenge())).toBe(own);
+    const other = nonceOf(new DigestServer({ realm, now: () => clock }).challenge());
+    expect(other.slice(0, -16)).toBe(own.slice(0, -16));
+    expect(other).not.toBe(own);
+    const auth = (nonce: string) => {
+      const uri = 'sip:127.0.0.1:5060';
+      const response = md5(`${md5(`${user}:${realm}:${password}`)}:${nonce}:${md5(`REGISTER:${uri}`)}`);
+      return `Digest username="${user}",realm="${realm}",nonce="${nonce}",uri="${uri}",response="${response}",algorithm=MD5`;
+    };
+    expect(server.verify(auth(own), 'REGISTER', () => password).ok).toBe(true);
+    expect(server.verify(auth(other), 'REGISTER', () => password)).toMatchObject({ reason: 'stale' });
+  });
 });
 
 describe('MANSCDP bodies', () => {
