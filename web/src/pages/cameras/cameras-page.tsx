@@ -2,10 +2,10 @@
 // export. The table asks the server for one page of 50 at a time: registries hold thousands.
 import { Button, Card, Col, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { createContext, useContext, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { CAMERA_STATUSES, DEVICE_TYPES, type Camera, type CameraQuery, type CameraStatus } from '../../api/types';
+import { CAMERA_STATUSES, type Camera, type CameraQuery, type CameraStatus } from '../../api/types';
 import { useErrorReporter } from '../../common/error-report';
 import { isProhibited, useLocalName, useOrgName } from '../../common/names';
 import { referenceFirstReads, useOrganisations, usePlaceCategories } from '../../common/reference-data';
@@ -29,27 +29,7 @@ const STATUS_COLOURS: Record<CameraStatus, string> = {
 
 type Filters = Omit<CameraQuery, 'limit' | 'offset'>;
 
-type Held = ReadonlyMap<number, { system: string; block: Block }>;
-const NONE_HELD: Held = new Map();
-const NO_ROWS: Camera[] = [];
-
-/** Which cameras of the page a system not yet accepted holds back: read by the status cells only. */
-const HeldContext = createContext<Held>(NONE_HELD);
-
-/** A camera's status, and why it may not be in service yet when a system holds it back. */
-function StatusCell({ status, cameraId, label, heldLabel }: { status: CameraStatus; cameraId: number; label: string; heldLabel: string }) {
-  const h = useContext(HeldContext).get(cameraId);
-  return (
-    <span>
-      <Tag color={STATUS_COLOURS[status]}>{label}</Tag>
-      {h && status !== 'in_service' && (
-        <Tooltip title={h.block.message}>
-          <Tag color="orange" data-testid="camera-held">{heldLabel} {h.block.articles.join(', ')}</Tag>
-        </Tooltip>
-      )}
-    </span>
-  );
-}
+const NONE_HELD: ReadonlyMap<number, { system: string; block: Block }> = new Map();
 
 /** The reads of the first paint (not the systems: not everyone here may read them), begun early by a page load. */
 export function firstReads(): void {
@@ -115,21 +95,6 @@ export default function CamerasPage() {
     setPage(1);
   };
 
-  // The words of the cells, looked up once a language rather than once a cell (issue 20: a page
-  // of fifty rows asked i18next some two hundred times at each draw).
-  const words = useMemo(() => ({
-    yes: t('common.yes'),
-    no: t('common.no'),
-    prohibited: t('category.prohibited'),
-    edit: t('common.edit'),
-    heldBack: t('cameras.heldBack'),
-    deviceType: Object.fromEntries(DEVICE_TYPES.map((d) => [d, t(`enum.deviceType.${d}`)])) as Record<string, string>,
-    status: Object.fromEntries(CAMERA_STATUSES.map((s) => [s, t(`enum.status.${s}`)])) as Record<string, string>,
-  }), [t]);
-
-  // The columns change only with the language, the reference lists, a cluster's answer and who
-  // may write: the systems a camera is held back by reach only the status cells (HeldContext), so
-  // their answer, coming after the rows, does not draw every cell again.
   const columns: TableColumnsType<Camera> = useMemo(
     () => [
       { title: t('camera.gbId'), dataIndex: 'gbId', width: 190, render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
@@ -142,20 +107,32 @@ export default function CamerasPage() {
           return (
             <span>
               {localName(c?.name, v)}
-              {c && isProhibited(c) && <Tag color="red" style={{ marginInlineStart: 6 }}>{words.prohibited}</Tag>}
+              {c && isProhibited(c) && <Tag color="red" style={{ marginInlineStart: 6 }}>{t('category.prohibited')}</Tag>}
             </span>
           );
         },
       },
       { title: t('camera.region'), dataIndex: 'regionId', render: (v: number) => orgName(orgs.byId.get(v), String(v)) },
-      { title: t('camera.deviceType'), dataIndex: 'deviceType', width: 96, render: (v: string) => words.deviceType[v] ?? v },
-      { title: t('camera.keyPosition'), dataIndex: 'keyPosition', width: 76, render: (v: boolean) => (v ? <Tag color="gold">{words.yes}</Tag> : words.no) },
-      { title: t('camera.signage'), dataIndex: 'signage', width: 76, render: (v: boolean) => (v ? words.yes : <Tag color="orange">{words.no}</Tag>) },
+      { title: t('camera.deviceType'), dataIndex: 'deviceType', width: 110, render: (v: string) => t(`enum.deviceType.${v}`) },
+      { title: t('camera.keyPosition'), dataIndex: 'keyPosition', width: 90, render: (v: boolean) => (v ? <Tag color="gold">{t('common.yes')}</Tag> : t('common.no')) },
+      { title: t('camera.signage'), dataIndex: 'signage', width: 90, render: (v: boolean) => (v ? t('common.yes') : <Tag color="orange">{t('common.no')}</Tag>) },
       {
         title: t('camera.status'),
         dataIndex: 'status',
-        width: 120,
-        render: (v: CameraStatus, c: Camera) => <StatusCell status={v} cameraId={c.id} label={words.status[v] ?? v} heldLabel={words.heldBack} />,
+        width: 130,
+        render: (v: CameraStatus, c: Camera) => {
+          const h = held.data?.get(c.id);
+          return (
+            <span>
+              <Tag color={STATUS_COLOURS[v]}>{t(`enum.status.${v}`)}</Tag>
+              {h && v !== 'in_service' && (
+                <Tooltip title={h.block.message}>
+                  <Tag color="orange" data-testid="camera-held">{t('cameras.heldBack')} {h.block.articles.join(', ')}</Tag>
+                </Tooltip>
+              )}
+            </span>
+          );
+        },
       },
       ...(clustered
         ? [{
@@ -176,50 +153,16 @@ export default function CamerasPage() {
       {
         title: '',
         key: 'actions',
-        width: 64,
+        width: 80,
         render: (_: unknown, c: Camera) =>
           writes ? (
             <Button size="small" type="link" onClick={() => setEditing(c)}>
-              {words.edit}
+              {t('common.edit')}
             </Button>
           ) : null,
       },
     ],
-    [t, words, categories.byId, orgs.byId, orgName, localName, writes, clustered, nodeOf],
-  );
-
-  // The rows are drawn once the reads they are worded from are all here (the page, the regions,
-  // the place categories: begun together by firstReads), not once with numbers for names and
-  // again as each list arrives.
-  const ready = list.data !== undefined && orgs.data !== undefined && categories.data !== undefined;
-  const rows = ready ? list.data!.items : NO_ROWS;
-  const total = list.data?.total ?? 0;
-  const loading = !ready || list.loading;
-  // The table is made again only when what it shows changes: typing in the search box, or a
-  // cluster's answer that changes nothing, does not draw its cells again.
-  const table = useMemo(
-    () => (
-      <HeldContext.Provider value={held.data ?? NONE_HELD}>
-        <Table<Camera>
-          data-testid="camera-table"
-          rowKey="id"
-          size="small"
-          tableLayout="fixed"
-          loading={loading}
-          columns={columns}
-          dataSource={rows}
-          pagination={{
-            current: page,
-            pageSize: PAGE_SIZE,
-            total,
-            showSizeChanger: false,
-            showTotal: (n) => t('cameras.total', { count: n }),
-            onChange: setPage,
-          }}
-        />
-      </HeldContext.Provider>
-    ),
-    [held.data, loading, columns, rows, page, total, t],
+    [t, categories.byId, orgs.byId, orgName, localName, held.data, writes, clustered, nodeOf],
   );
 
   return (
@@ -301,7 +244,23 @@ export default function CamerasPage() {
               ]}
             />
           </Space>
-          {table}
+          <Table<Camera>
+            data-testid="camera-table"
+            rowKey="id"
+            size="small"
+            loading={list.loading}
+            columns={columns}
+            dataSource={list.data?.items ?? []}
+            scroll={{ x: 1000 }}
+            pagination={{
+              current: page,
+              pageSize: PAGE_SIZE,
+              total: list.data?.total ?? 0,
+              showSizeChanger: false,
+              showTotal: (total) => t('cameras.total', { count: total }),
+              onChange: setPage,
+            }}
+          />
         </Card>
       </Col>
       <CameraForm
