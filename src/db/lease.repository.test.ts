@@ -97,6 +97,8 @@ describe('camera leases on postgres', () => {
       fileProgress: [{ fileId: file.id, endedAt: 3000, bytes: 210 }],
     });
     expect(result.fenced).toEqual([cams[1]]);
+    // Only what was written is told on (the event stream): the stale event was not.
+    expect(result.events).toEqual([]);
     // The current epoch's row is written; the stale one and the stale event are not.
     const rows = await repos.recordings.fragments(file.id);
     expect(rows.map((r) => r.seq)).toEqual([0]);

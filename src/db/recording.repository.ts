@@ -133,9 +133,10 @@ export class BackfillOverlapError extends Error {
   }
 }
 
-/** What a commit refused: cameras whose rows carried an epoch the lease no longer has. */
+/** What a commit refused (cameras whose rows carried an epoch the lease no longer has), and the events it wrote. */
 export interface CommitResult {
   fenced: number[];
+  events: CameraEvent[];
 }
 
 /** What one flush of the index writes, atomically. */
@@ -280,7 +281,7 @@ export class RecordingRepository {
    * that is no longer the camera's are refused (not written) and their cameras returned.
    */
   async commit(batch: IndexBatch): Promise<CommitResult> {
-    if (!batch.fragments.length && !batch.fileProgress.length && !batch.events.length) return { fenced: [] };
+    if (!batch.fragments.length && !batch.fileProgress.length && !batch.events.length) return { fenced: [], events: [] };
     return this.db.transaction().execute(async (trx) => {
       const leased = new Set<number>();
       for (const r of [...batch.fragments, ...batch.events]) if (r.epoch) leased.add(r.cameraId);
@@ -345,7 +346,7 @@ export class RecordingRepository {
           )
           .execute();
       }
-      return { fenced: [...stale] };
+      return { fenced: [...stale], events };
     });
   }
 

@@ -74,7 +74,7 @@ export interface EventListDeps {
   cameras(ids: number[]): Promise<Camera[]>;
   subjects: EventSubjects & { cameras(cameras: Camera[]): Promise<Map<number, CameraSubject>> };
   log: Pick<SecurityLog, 'record' | 'refuse'>;
-  frames: Pick<RecordedFrames, 'jpeg'>;
+  frames: Pick<RecordedFrames, 'jpeg' | 'has'>;
   dataDir: string;
 }
 
@@ -135,7 +135,10 @@ export class EventListService {
       const s = id === null ? undefined : subjects.get(id);
       return !!s && can(actor, 'play-back', s);
     };
-    const items = page.map((r) => ('alarm' in r ? this.alarmItem(r.alarm, byId, mayPlay(r.alarm.camera_id)) : this.recordingItem(r.event, byId, mayPlay(r.event.cameraId))));
+    const listed = page.map((r) => ('alarm' in r ? this.alarmItem(r.alarm, byId, mayPlay(r.alarm.camera_id)) : this.recordingItem(r.event, byId, mayPlay(r.event.cameraId))));
+    // A frame of the recording is offered only where the recording has one: a camera's error or
+    // disconnection usually lies where nothing was recorded, and a picture that cannot be had is none.
+    const items = await Promise.all(listed.map(async (e) => (e.picture === 'recording' && e.cameraId !== null && !(await this.d.frames.has(e.cameraId, e.playAt)) ? { ...e, picture: null } : e)));
     const last = page.at(-1);
     return { items, next: merged.length > q.limit && last ? encodeCursor({ at: last.at, source: last.source, id: last.id }) : null };
   }

@@ -1,14 +1,17 @@
-// The health event stream: alarms and work-order changes, persisted by their services and then
+// The health event stream: alarms, work-order changes, diagnoses and the recorder's camera events
+// (gaps, connects, errors, as the recording index holds them), persisted by their services and then
 // published here to the console (SSE) and to webhooks. In a cluster on PostgreSQL the hub relays
 // what it publishes to the other processes through a table (src/cluster/event-feed.ts), so a
 // console connected to any API node sees what every process published.
 import type { AlarmRow } from '../db/health.repository.js';
+import type { CameraEventKind } from '../db/recording.repository.js';
 import type { WorkOrderRow } from '../db/work-order.repository.js';
 
 export type HealthEvent =
   | { type: 'alarm'; alarm: AlarmView }
   | { type: 'work_order'; workOrder: WorkOrderView }
-  | { type: 'diagnostic'; cameraId: number; at: number; ok: boolean; findings: string[] };
+  | { type: 'diagnostic'; cameraId: number; at: number; ok: boolean; findings: string[] }
+  | { type: 'camera_event'; cameraId: number; kind: CameraEventKind; at: number; endMs: number | null };
 
 export interface AlarmView {
   id: number;

@@ -56,6 +56,11 @@ export class RecordedFrames {
     return p;
   }
 
+  /** Whether the recording has a picture at `at` (what `jpeg` would decode), without decoding it. */
+  async has(cameraId: number, at: number): Promise<boolean> {
+    return (await this.fragmentFor(cameraId, at)) !== undefined;
+  }
+
   /** Bytes the cache holds now (for tests and metrics). */
   get bytes(): number {
     return this.cachedBytes;

@@ -14,6 +14,8 @@ export interface IndexWriterOptions {
   onFenced?: (cameraId: number, epoch: number) => void;
   /** A commit failed (the database unreachable, most likely); the rows stay queued. */
   onFailed?: () => void;
+  /** Camera events (gaps, connects, errors) now in the index, in the order they were seen. */
+  onEvents?: (events: CameraEvent[]) => void;
 }
 
 type Progress = IndexBatch['fileProgress'][number];
@@ -50,6 +52,7 @@ export class IndexWriter implements IndexSink {
   private readonly maxQueued: number;
   private readonly onFenced: ((cameraId: number, epoch: number) => void) | undefined;
   private readonly onFailed: (() => void) | undefined;
+  private readonly onEvents: ((events: CameraEvent[]) => void) | undefined;
   private failures = 0;
   /** Files opened during an outage, by stand-in id (negative), in order; and their real ids once inserted. */
   private readonly deferred = new Map<number, NewRecordingFile>();
@@ -69,6 +72,7 @@ export class IndexWriter implements IndexSink {
     this.maxQueued = options.maxQueued ?? 200_000;
     this.onFenced = options.onFenced;
     this.onFailed = options.onFailed;
+    this.onEvents = options.onEvents;
   }
 
   start(): void {
@@ -124,6 +128,15 @@ export class IndexWriter implements IndexSink {
     this.timer = undefined;
     await this.flush();
     if (this.queued) await this.flush();
+  }
+
+  /** A listener's failure is logged, never taken for a failed commit (the rows are in). */
+  private tellEvents(events: CameraEvent[]): void {
+    try {
+      this.onEvents?.(events);
+    } catch (e) {
+      this.logger.warn({ err: e }, 'camera events indexed, but could not be announced');
+    }
   }
 
   /** Rows refused for an epoch no longer held are dropped (never retried); the recorder is told. */
@@ -189,9 +202,10 @@ export class IndexWriter implements IndexSink {
     this.progress = new Map();
     this.oldestAt = undefined;
     try {
-      const { fenced } = await this.repo.commit(batch);
+      const { fenced, events } = await this.repo.commit(batch);
       this.failures = 0;
       if (fenced.length) this.fenced(batch, fenced);
+      if (events.length) this.tellEvents(events);
       this.metrics?.indexLag.set((this.clock.now() - since) / 1000);
       this.metrics?.indexCommits.inc();
     } catch (e) {

@@ -1,7 +1,7 @@
 // The recorder: recovers what a crash left, then keeps one session per recordable camera (in
 // service, with a source URL), following changes to the camera list, and batches the index.
 import type { Logger } from 'pino';
-import type { RecordableCamera, RecordingRepository } from '../db/recording.repository.js';
+import type { CameraEvent, RecordableCamera, RecordingRepository } from '../db/recording.repository.js';
 import type { Clock } from '../domain/clock.js';
 import { createSource as createRegisteredSource } from '../ingest/index.js';
 import type { MediaSource, SourceOptions } from '../ingest/source.js';
@@ -50,6 +50,8 @@ export interface RecorderDeps {
    * (fenced-footage.ts); without, they are cut off as before.
    */
   fencedFootage?: FencedFootageRepository;
+  /** Told of camera events (gaps, connects, errors) once they are in the index. */
+  onCameraEvents?: (events: CameraEvent[]) => void;
 }
 
 export interface RecorderOptions {
@@ -87,6 +89,7 @@ export class Recorder {
       onFenced: (cameraId, epoch) => deps.leases?.fenced(cameraId, epoch),
       // Noticed within an index interval, before a lease round would: the leases are not let lapse.
       onFailed: () => deps.leases?.databaseUnreachable?.(),
+      ...(deps.onCameraEvents ? { onEvents: deps.onCameraEvents } : {}),
     });
     this.gate = new ConnectGate(deps.settings.staggerMs, deps.clock);
   }

@@ -69,6 +69,11 @@ export async function startRecorderService(ctx: Context, options: { metrics?: Re
     metrics: createRecorderMetrics(options.metrics ?? ctx.metrics),
     cameraChanges: ctx.registry.changes,
     ...(leases ? { leases, fencedFootage: ctx.repos.fencedFootage } : {}),
+    // Gaps, connects and errors, once indexed, on the event stream: an open event list takes them
+    // live (in a cluster the hub relays them to the API nodes).
+    onCameraEvents: (events) => {
+      for (const e of events) ctx.health.hub.publish({ type: 'camera_event', cameraId: e.cameraId, kind: e.kind, at: e.startMs, endMs: e.endMs });
+    },
   });
   recording = recorder;
   // This process's stream hubs (live view, the upward cascade) take what the sessions receive.

@@ -5,7 +5,9 @@
 // range (and the district's subtree), then opens playback at one gap's instant and the player shows that camera's picture there.
 // Before that, with the list open on its default range (up to now), alarms are raised: one routed to
 // the operator's district with no camera and one on a camera appear without a reload, and a
-// platform-wide one (storage: beyond a district operator's reach) never does.
+// platform-wide one (storage: beyond a district operator's reach) never does; then the recorder
+// indexes a camera's error and disconnection (its index writer, as a recording session does) and
+// both appear without a reload, in their place by time although they began before the newest alarm.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +15,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, signedInEnglishPage, startTestServer, videoLuma, waitForTrue, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
 import { recordFootage } from '../support/recorded-footage.js';
+import { startRecorderService } from '../../src/services/recorder.service.js';
 
 let server: RunningServer;
+let recording: Awaited<ReturnType<typeof startRecorderService>>;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 let operator: Person;
@@ -53,16 +57,20 @@ describe('the event list in the console', () => {
       events: [ev(camA, 'gap', T - 1_798_000), ev(camA, 'connected', T), ev(camB, 'clock_jump', T + 1000), ev(camA, 'gap', T + 2000), ev(camB, 'gap', T + 3000)],
     });
     operator = await server.person('operator', [['duty_operator', district.body.id]], { displayName: '值班员' });
+    // The recorder role beside the API, as `vigil serve` runs them: its cameras have no source, so
+    // it records nothing; what its index writer is told goes to the index and the event stream.
+    recording = await startRecorderService(server.ctx);
     browser = await launchBrowser();
   }, 240_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
+    await recording?.close();
     await server?.close();
   });
 
-  async function seesLive(page: Page, errors: string[], lang: 'zh' | 'en', labels: { district: string; noticeLate: string; finding: string; platformWide: string }) {
+  async function seesLive(page: Page, errors: string[], lang: 'zh' | 'en', labels: { district: string; noticeLate: string; finding: string; platformWide: string; disconnected: string; error: string }) {
     await page.goto(`${server.url}/events`);
     // The first page is shown and the event stream is open: what is raised now is news.
     await waitForTrue(page, `(() => { const l = document.querySelector('[data-testid="events-live"]'); return Number(document.querySelector('[data-testid="events-table"]')?.dataset.searches) >= 1 && l?.dataset.live === 'yes' && l?.dataset.stream === 'open'; })()`);
@@ -87,6 +95,24 @@ describe('the event list in the console', () => {
     expect(await page.getByTestId(`event-playback-alarm-${finding.id}`).count()).toBe(1);
     expect(await page.locator('[data-testid="events-table"]').innerText()).not.toContain(`Storage ${lang}`);
     expect(await page.locator('[data-testid="events-table"]').innerText()).not.toContain(labels.platformWide);
+    // The recorder's events, begun seconds before the alarms above: an error of B, and A losing
+    // its connection. They join the list without a reload, below the newer alarms.
+    const keysBefore = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row-key'))));
+    const started = Date.now() - 20_000;
+    recording.recorder.index.event({ cameraId: camB, kind: 'error', startMs: started, endMs: null, detail: `SOURCE_UNAVAILABLE: ${lang}` });
+    recording.recorder.index.event({ cameraId: camA, kind: 'disconnected', startMs: started + 1000, endMs: null, detail: '' });
+    await recording.recorder.index.flush();
+    const newKeys = `[...document.querySelectorAll('[data-testid="events-table"] tbody tr[data-row-key^="recording-"]')].map((tr) => tr.dataset.rowKey).filter((k) => !${JSON.stringify([...keysBefore])}.includes(k))`;
+    await waitForTrue(page, `${newKeys}.length === 2`, { timeout: ACTION_TIMEOUT_MS });
+    expect(Number(await page.getByTestId('events-live').getAttribute('data-arrived'))).toBe(arrived + 4);
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row-key')));
+    const [disconnectKey, errorKey] = (await page.evaluate(newKeys)) as string[];
+    // Newest first: the alarms, then A's disconnection, then B's error.
+    expect(order.slice(0, 4)).toEqual([`alarm-${finding.id}`, `alarm-${notice.id}`, disconnectKey, errorKey]);
+    const disconnectText = await page.locator(`[data-testid="events-table"] tbody tr[data-row-key="${disconnectKey}"]`).innerText();
+    for (const word of ['校门口', labels.disconnected]) expect(disconnectText).toContain(word);
+    const errorText = await page.locator(`[data-testid="events-table"] tbody tr[data-row-key="${errorKey}"]`).innerText();
+    for (const word of ['操场', labels.error]) expect(errorText).toContain(word);
     await page.screenshot({ path: join(shots, `events-live-${lang}.png`), fullPage: true });
     expect(errors).toEqual([]);
   }
@@ -151,13 +177,13 @@ describe('the event list in the console', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     const errors = watchPageErrors(page);
-    await seesLive(page, errors, 'zh', { district: '蜀山区', noticeLate: '报告逾期', finding: '诊断异常', platformWide: '全平台' });
+    await seesLive(page, errors, 'zh', { district: '蜀山区', noticeLate: '报告逾期', finding: '诊断异常', platformWide: '全平台', disconnected: '连接断开', error: '错误' });
     await findAndPlay(page, errors, 'zh', '录像中断', '蜀山区');
   }, 300_000);
 
   it('does the same in English', async () => {
     const { page, errors } = await signedInEnglishPage(browser, server, operator, contexts);
-    await seesLive(page, errors, 'en', { district: 'Shushan', noticeLate: 'Late notice', finding: 'Diagnostic finding', platformWide: 'Platform-wide' });
+    await seesLive(page, errors, 'en', { district: 'Shushan', noticeLate: 'Late notice', finding: 'Diagnostic finding', platformWide: 'Platform-wide', disconnected: 'Disconnected', error: 'Error' });
     await findAndPlay(page, errors, 'en', 'Recording gap', 'Shushan');
     console.info(`screenshots in ${shots}`);
   }, 300_000);

@@ -84,6 +84,13 @@ describe.each(DIALECTS)('event list across cameras (%s)', (dialect) => {
     expect(r.json().next).toBeNull();
   });
 
+  it('offers no picture for an event where nothing was recorded', async () => {
+    // A's gap two hours on lies far from its 4 s of footage: no frame there, so none is offered.
+    const r = await search(operator, `from=${T0 + 7_000_000}&to=${T0 + 7_300_000}`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().items).toMatchObject([{ kind: 'gap', cameraId: w.camA, picture: null }]);
+  });
+
   it('filters by kind, severity, camera and organisation; the range leaves out what lies outside it', async () => {
     const kinds = (q: string) => search(operator, `from=${T0}&to=${T0 + 60_000}&${q}`).then((r) => (r.json().items as { kind: string; cameraId: number }[]).map((e) => `${e.kind}@${e.cameraId}`));
     expect(await kinds('kinds=gap')).toEqual([`gap@${w.camA}`, `gap@${camA2}`]);

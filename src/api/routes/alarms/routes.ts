@@ -79,7 +79,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<HealthRouteDeps> = async (app, d
 
   app.get('/events', {
     config: { access: 'signed-in' },
-    schema: { tags, summary: 'Server-Sent Events: alarms, work-order changes and diagnoses of the cameras one may see' },
+    schema: { tags, summary: 'Server-Sent Events: alarms, work-order changes, diagnoses and recording events (gaps, connects, errors) of the cameras one may see' },
   }, async (req, reply) => {
     const visible = visibility(actorOf(req));
     reply.hijack();

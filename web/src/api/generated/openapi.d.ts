@@ -19671,7 +19671,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: alarms, work-order changes and diagnoses of the cameras one may see */
+        /** Server-Sent Events: alarms, work-order changes, diagnoses and recording events (gaps, connects, errors) of the cameras one may see */
         get: {
             parameters: {
                 query?: never;

@@ -32,15 +32,22 @@ export const eventsApi = {
 };
 
 /**
- * The events to put above those shown when the stream says something happened, for a list whose
- * range reaches the present: the newest from the newest shown onwards (the server's filter and
- * rule decide), less those already listed, newest first.
+ * The events to add to those shown when the stream says something happened, for a list whose
+ * range reaches the present: those from the newest shown onwards (the server's filter and rule
+ * decide), less those already listed, newest first. A recording event is placed at its start, and
+ * a gap is known only once footage comes back: `since`, the earliest instant announced, reaches
+ * back to it.
  */
-export async function newerEvents(f: EventFilter, shown: readonly ListedEvent[], now: number): Promise<ListedEvent[]> {
-  const from = Math.max(f.from, shown[0]?.at ?? f.from);
+export async function newerEvents(f: EventFilter, shown: readonly ListedEvent[], now: number, since?: number): Promise<ListedEvent[]> {
+  const from = Math.max(f.from, Math.min(shown[0]?.at ?? f.from, since ?? Number.POSITIVE_INFINITY));
   const page = await eventsApi.search({ ...f, from, to: Math.max(f.to, now + 60_000) }, null, undefined, 200);
   const known = new Set(shown.map((e) => e.id));
   return page.items.filter((e) => !known.has(e.id));
+}
+
+/** The list with `fresh` in it, newest first (a stable sort: those at one instant keep their order). */
+export function withNewer(shown: readonly ListedEvent[], fresh: readonly ListedEvent[]): ListedEvent[] {
+  return [...fresh, ...shown].sort((a, b) => b.at - a.at);
 }
 
 /** Playback of one camera at an instant (the playback page reads ?camera=&at=). */

@@ -2,9 +2,9 @@
 // camera, kind and severity, newest first a page at a time; each row with its picture (an alarm's
 // snapshot, or a frame of the recording at that instant) and a link that opens playback there.
 // Alarms with no camera (storage, those routed to an organisation) are listed too, for those the
-// server's rule lets see them. A list whose range reaches the present takes new events as the
-// event stream (GET /events) announces them. The server decides what one sees; every picture
-// shown is registered there as a view.
+// server's rule lets see them. A list whose range reaches the present takes new events (alarms,
+// and recording events as the recorder indexes them) as the event stream (GET /events) announces
+// them. The server decides what one sees; every picture shown is registered there as a view.
 import { Alert, Badge, Button, Card, DatePicker, Form, Image, Select, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -16,7 +16,7 @@ import { holds, useMe } from '../../session/session';
 import { navigate } from '../../shell/router';
 import { formatTime } from '../access-requests/request-state';
 import { useHealthEvents } from '../health/event-stream';
-import { ALARM_KINDS, eventsApi, newerEvents, playbackLink, RECORDING_KINDS, SEVERITIES, type EventFilter, type ListedEvent } from './events-api';
+import { ALARM_KINDS, eventsApi, newerEvents, playbackLink, RECORDING_KINDS, SEVERITIES, withNewer, type EventFilter, type ListedEvent } from './events-api';
 
 const SEVERITY_COLOUR: Record<string, string> = { critical: 'red', warning: 'orange', info: 'blue' };
 const isRecordingKind = (k: string) => (RECORDING_KINDS as readonly string[]).includes(k);
@@ -48,41 +48,53 @@ export default function EventsPage() {
   const shown = useRef<ListedEvent[]>([]);
   shown.current = items;
   const [arrived, setArrived] = useState(0);
-  const asks = useRef({ running: false, again: false });
+  const asks = useRef<{ running: boolean; again: boolean; since?: number | undefined }>({ running: false, again: false });
   /** An announcement while the first page is on its way: asked about once that page is shown. */
   const firstPage = useRef({ loading: false, announced: false });
 
-  /** New events the stream announced: asked for one at a time, once more if more came meanwhile. */
-  const catchUp = useCallback(async (f: EventFilter) => {
+  /**
+   * New events the stream announced: asked for one at a time, once more if more came meanwhile;
+   * `since` is the earliest instant announced and not yet asked about (a gap starts before it is known).
+   */
+  const catchUp = useCallback(async (f: EventFilter, since?: number) => {
     const a = asks.current;
+    if (since !== undefined) a.since = Math.min(a.since ?? since, since);
     if (a.running) {
       a.again = true;
       return;
     }
     a.running = true;
     const mine = generation.current;
+    let from: number | undefined;
     try {
       do {
         a.again = false;
-        const fresh = await newerEvents(f, shown.current, Date.now());
+        from = a.since;
+        a.since = undefined;
+        const fresh = await newerEvents(f, shown.current, Date.now(), from);
         if (mine !== generation.current) return;
         if (fresh.length) {
-          shown.current = [...fresh, ...shown.current];
+          shown.current = withNewer(shown.current, fresh);
           setItems(shown.current);
           setArrived((n) => n + fresh.length);
         }
       } while (a.again);
     } catch {
-      // The next announcement asks again; the list stays as it was.
+      // The next announcement asks again, from as far back as this one did; the list stays as it was.
+      if (from !== undefined) a.since = Math.min(a.since ?? from, from);
     } finally {
       a.running = false;
     }
   }, []);
 
   const stream = useHealthEvents((e) => {
-    if (e.type !== 'alarm' || !live) return;
-    if (firstPage.current.loading) firstPage.current.announced = true;
-    else void catchUp(filter);
+    // Both sources of the list: alarms, and the recorder's gaps, connects and errors.
+    if ((e.type !== 'alarm' && e.type !== 'camera_event') || !live) return;
+    const at = e.type === 'camera_event' ? e.at : undefined;
+    if (firstPage.current.loading) {
+      firstPage.current.announced = true;
+      if (at !== undefined) asks.current.since = Math.min(asks.current.since ?? at, at);
+    } else void catchUp(filter, at);
   });
 
   const load = useCallback(async (f: EventFilter, cursor: string | null) => {

@@ -16,7 +16,7 @@ export function useHealthEvents(onEvent: (e: HealthEvent) => void): StreamState 
       const e = parseHealthEvent(type, m.data);
       if (e) handler.current(e);
     };
-    const types: HealthEvent['type'][] = ['alarm', 'work_order', 'diagnostic'];
+    const types: HealthEvent['type'][] = ['alarm', 'work_order', 'diagnostic', 'camera_event'];
     const listeners = types.map((type) => [type, listen(type)] as const);
     for (const [type, l] of listeners) source.addEventListener(type, l);
     source.onopen = () => setState('open');

@@ -87,7 +87,9 @@ export type Finding = Diagnostic['findings'][number];
 export type HealthEvent =
   | { type: 'alarm'; alarm: Alarm }
   | { type: 'work_order'; workOrder: WorkOrder }
-  | { type: 'diagnostic'; cameraId: number; at: number; ok: boolean; findings: string[] };
+  | { type: 'diagnostic'; cameraId: number; at: number; ok: boolean; findings: string[] }
+  /** A recording event (gap, connect, disconnect, clock jump, error) now in the recording index. */
+  | { type: 'camera_event'; cameraId: number; kind: string; at: number; endMs: number | null };
 
 /** 0.953 → "95.3 %"; no rate (no cameras in service) → "—". */
 export function percent(rate: number | null | undefined): string {
