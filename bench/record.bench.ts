@@ -10,6 +10,9 @@
 // process per 300 cameras (--sim-processes N). Beside the figures: the simulator's busiest process
 // and the machine's busy share while Vigil recorded, and `limit`, what stopped the run from going
 // further (the recorder losing frames, the simulator, the machine's CPU, or nothing seen).
+// The simulated cameras' GOPs are staggered by default (each camera its own number of frame
+// intervals behind the shared encoder, as real cameras are never in step); --aligned-gops has them
+// all end at one instant, the worst case for the recorder's memory. The output says which (`gops`).
 // Last line: one JSON object.
 import { startSimProcesses } from '../test/support/sim-process.js';
 import { spawn, spawnSync } from 'node:child_process';
@@ -48,6 +51,13 @@ const { values } = parseArgs({
     'node-args': { type: 'string', default: RECORDER_NODE_ARGS },
     /** Directory for a V8 CPU profile of the recorder process (node --cpu-prof). */
     'cpu-prof': { type: 'string' },
+    /**
+     * The simulated cameras end their GOPs all at the same instant (one encoder feeds them all),
+     * the worst case for memory; by default each camera lags the encoder by its own number of frame
+     * intervals, so their GOPs start spread over one GOP, as real cameras' (each its own encoder)
+     * do. Which of the two a run used is in its output (`gops`).
+     */
+    'aligned-gops': { type: 'boolean', default: process.env.BENCH_ALIGNED_GOPS === '1' },
     /** Simulator processes (default: one per 300 cameras, each its own encoder). */
     'sim-processes': { type: 'string', default: process.env.BENCH_SIM_PROCESSES ?? '' },
   },
@@ -55,6 +65,7 @@ const { values } = parseArgs({
 const STREAMS = Number(values.streams);
 const SECONDS = Number(values.seconds);
 const SIM_PROCESSES = Number(values['sim-processes']) || Math.ceil(STREAMS / 300);
+const GOPS = values['aligned-gops'] ? 'aligned' : 'staggered';
 const CLK_TCK = 100; // Linux USER_HZ
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -317,7 +328,8 @@ await runBench('record', async (run) => {
   }
   const work = run.tempDir('vigil-bench-record-');
   run.result.streams = STREAMS;
-  const sim = await run.phase('simulator', 60 + STREAMS * 0.5, () => startSimProcesses(STREAMS, SIM_PROCESSES));
+  run.result.gops = GOPS;
+  const sim = await run.phase('simulator', 60 + STREAMS * 0.5, () => startSimProcesses(STREAMS, SIM_PROCESSES, GOPS === 'staggered'));
   sim.children.forEach((child, i) => run.watchChild(`simulator ${i + 1}`, child, sim.stderr));
   run.onCleanup('stop the simulator', () => sim.stop());
   process.stderr.write(`${STREAMS} simulated cameras up in ${sim.pids.length} simulator process(es); recording ${SECONDS} s with Vigil…\n`);
@@ -338,6 +350,9 @@ await runBench('record', async (run) => {
   const row = (name: string, m: Measured) =>
     `${name.padEnd(20)}${m.cpuPctPerStream.toFixed(3).padStart(10)}${m.pssMbPerStream.toFixed(2).padStart(10)}${String(m.framesLost).padStart(12)}${(m.bytesWritten / 1e6).toFixed(0).padStart(12)}${m.cpuPctTotal.toFixed(1).padStart(10)}${m.pssMbTotal.toFixed(0).padStart(10)}`;
   console.log(`\nRecording ${STREAMS} simulated 720p cameras for ${SECONDS} s (simulator cost excluded); load average ${loadAverage()}`);
+  console.log(GOPS === 'staggered'
+    ? 'GOPs staggered: the simulator delays each camera by its own number of frame intervals, so GOPs start spread over one GOP as real cameras\' do (--aligned-gops: all at once)'
+    : 'GOPs aligned: every simulated camera ends its GOP at the same instant (one encoder feeds them all), the worst case for memory');
   console.log(`(CPU-s per stream-s: Vigil ${(vigil.cpuPctPerStream / 100).toFixed(5)}${ffmpeg ? `, ffmpeg per camera ${(ffmpeg.cpuPctPerStream / 100).toFixed(5)}` : ''})`);
   console.log(`${''.padEnd(20)}${'CPU %/str'.padStart(10)}${'PSS MB/str'.padStart(10)}${'frames lost'.padStart(12)}${'MB written'.padStart(12)}${'CPU % all'.padStart(10)}${'PSS MB'.padStart(10)}`);
   console.log(row('Vigil (one process)', vigil));
