@@ -49,6 +49,8 @@ export class SimCamera {
   private readonly tick: number;
   private viewerSockets: Socket[] = [];
   private viewerSocketsAt = -1;
+  /** Frames made but not yet due (a staggered camera sends each `delayFrames` intervals late). */
+  private readonly delayed: EncodedFrame[] = [];
 
   constructor(
     readonly name: string,
@@ -57,6 +59,8 @@ export class SimCamera {
     private readonly pool: EncoderPool,
     private readonly sdp: () => string,
     fps: number,
+    /** Frame intervals this camera lags its encoder by (staggered GOPs; 0: none). */
+    private readonly delayFrames = 0,
   ) {
     this.tick = Math.round(90000 / fps);
   }
@@ -151,6 +155,12 @@ export class SimCamera {
       this.next = undefined;
     } else if (from !== this.feed) {
       return;
+    }
+    if (this.delayFrames > 0) {
+      // The shared frames are only referenced here: a delay line of `delayFrames` of them.
+      this.delayed.push(frame);
+      if (this.delayed.length <= this.delayFrames) return;
+      frame = this.delayed.shift()!;
     }
     this.ts = (this.ts + this.tick) >>> 0;
     this.counters.frames++;

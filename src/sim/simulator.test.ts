@@ -75,6 +75,30 @@ describe('camera simulator', () => {
     expect(sim.camera('cam1').ssrc).toBe(a.packets[0]!.packet.ssrc);
   }, 30_000);
 
+  it('staggers its cameras\' GOPs when asked: camera n sends each frame n - 1 intervals late, none lost or reordered', async () => {
+    const staggered = await startSimulator({ cameras: 3, staggerGops: true });
+    try {
+      const [a, c] = await Promise.all([pull(staggered.urls[0]!, 'tcp', 1500), pull(staggered.urls[2]!, 'tcp', 1500)]);
+      // Counted as sent, in the same turn of the encoder's output: the lag is exact whatever the load.
+      const frames = staggered.cameras().map((x) => x.frames);
+      expect([frames[0]! - frames[1]!, frames[0]! - frames[2]!]).toEqual([1, 2]);
+      const pictures = (r: Awaited<ReturnType<typeof pull>>) => {
+        const depack = new H264Depacketizer();
+        return r.packets.flatMap((p) => depack.push(p.packet)).map((u) => Buffer.concat(u.nalus).toString('base64'));
+      };
+      const [pa, pc] = [pictures(a), pictures(c)];
+      // Camera 3 sends camera 1's pictures, in the same order, each once, from a keyframe of its own.
+      const [longer, shorter] = pa.indexOf(pc[0]!) >= 0 ? [pa, pc] : [pc, pa];
+      const at = longer.indexOf(shorter[0]!);
+      expect(at).toBeGreaterThanOrEqual(0);
+      const overlap = Math.min(shorter.length, longer.length - at);
+      expect(overlap).toBeGreaterThanOrEqual(10);
+      expect(shorter.slice(0, overlap)).toEqual(longer.slice(at, at + overlap));
+    } finally {
+      await staggered.close();
+    }
+  }, 60_000);
+
   it('shows a moving picture: frames a second apart differ', async () => {
     // One after the other: started side by side, a slow ffmpeg start (a loaded machine) could make
     // both join within one GOP and decode the same keyframe first.

@@ -24,6 +24,13 @@ export interface SimulatorOptions {
   bitrateKbps?: number;
   /** Keyframe interval in frames (default one second). */
   gop?: number;
+  /**
+   * Cameras fed by one encoder all end their GOPs at the same instant, which real cameras (each
+   * its own encoder, started at its own moment) do not. With this set, camera n sends its frames
+   * `(n - 1) mod gop` frame intervals later than the encoder makes them, so the cameras' GOPs
+   * start spread evenly over one GOP. Off by default.
+   */
+  staggerGops?: boolean;
   /** Camera names are `${prefix}${n}` (default "cam"). */
   prefix?: string;
   /**
@@ -122,7 +129,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         own.live.start();
         await own.live.ready();
       }
-      const cam = new SimCamera(name, `/${name}`, server, own, sdpOf(own), fps);
+      const delayFrames = options.staggerGops ? (i - 1) % poolOptions.gop : 0;
+      const cam = new SimCamera(name, `/${name}`, server, own, sdpOf(own), fps, delayFrames);
       cam.start();
       cameras.set(name, cam);
     }

@@ -6,9 +6,12 @@ import { testChildEntry } from './vigil-entry.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** `picture`: the cameras' size and bitrate (the simulator's defaults otherwise: 1280×720, 3,000 kbit/s). */
-export async function startSimProcess(n: number, picture?: { width: number; height: number; bitrateKbps: number }): Promise<{ urls: string[]; pid: number; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
-  const args = picture ? [String(picture.width), String(picture.height), String(picture.bitrateKbps)] : [];
+/**
+ * `picture`: the cameras' size and bitrate (the simulator's defaults otherwise: 1280×720, 3,000
+ * kbit/s). `staggerGops`: the cameras' GOPs start spread over one GOP (SimulatorOptions.staggerGops).
+ */
+export async function startSimProcess(n: number, picture?: { width: number; height: number; bitrateKbps: number }, staggerGops = false): Promise<{ urls: string[]; pid: number; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
+  const args = [...(picture ? [String(picture.width), String(picture.height), String(picture.bitrateKbps)] : []), ...(staggerGops ? ['--stagger-gops'] : [])];
   const child = spawn(process.execPath, [...testChildEntry(join(ROOT, 'test/support/recorder-sim.ts')), String(n), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -57,11 +60,11 @@ export interface SimProcesses {
  * serves a few hundred 3 Mbit/s cameras on one core, so past that the simulator, not the
  * recorder, would set the limit of a benchmark. Each process runs its own live encoder.
  */
-export async function startSimProcesses(n: number, processes: number): Promise<SimProcesses> {
+export async function startSimProcesses(n: number, processes: number, staggerGops = false): Promise<SimProcesses> {
   const k = Math.max(1, Math.min(n, Math.floor(processes)));
   const started: Awaited<ReturnType<typeof startSimProcess>>[] = [];
   try {
-    for (let i = 0; i < k; i++) started.push(await startSimProcess(Math.floor(n / k) + (i < n % k ? 1 : 0)));
+    for (let i = 0; i < k; i++) started.push(await startSimProcess(Math.floor(n / k) + (i < n % k ? 1 : 0), undefined, staggerGops));
   } catch (e) {
     await Promise.all(started.map((s) => s.stop()));
     throw e;
