@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { holderStopped, processHolder, SILENT_BEATS, type HolderCheck } from './job-holder.js';
+import { processHolder } from '../job-heartbeat.js';
+import { holderStopped, SILENT_BEATS, type HolderCheck } from './job-holder.js';
 
 const here: HolderCheck = { self: 'api-1:100:aaaa', host: 'api-1', heartbeatMs: 5000, pidAlive: (pid) => pid === 100 || pid === 200 };
 const NOW = 1_000_000;

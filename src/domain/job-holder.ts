@@ -1,16 +1,11 @@
 // Which process runs a job (a backfill, an export, a masking), and whether that process has
-// stopped: pure, with the clock and the question "is this process id alive here" passed in. A holder names its host and process
-// id, so a process started on the same host knows at once that its predecessor is gone; elsewhere
-// a holder is stopped once it has not renewed for SILENT_BEATS heartbeats.
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+// stopped: pure, with the clock and the question "is this process id alive here" passed in. A
+// holder names its host and process id (src/job-heartbeat.ts makes one), so a process started on
+// the same host knows at once that its predecessor is gone; elsewhere a holder is stopped once it
+// has not renewed for SILENT_BEATS heartbeats.
 
 /** Renewals a holder may miss before its jobs count as cut off. */
 export const SILENT_BEATS = 3;
-
-export function processHolder(host = hostname(), pid = process.pid): string {
-  return `${host}:${pid}:${randomBytes(4).toString('hex')}`;
-}
 
 function hostAndPid(holder: string): { host: string; pid: number } | undefined {
   const parts = holder.split(':');
@@ -34,30 +29,4 @@ export function holderStopped(job: { holder?: string | null; aliveAt?: number | 
   if (now - job.aliveAt > SILENT_BEATS * c.heartbeatMs) return true;
   const at = hostAndPid(job.holder);
   return at !== undefined && at.host === c.host && !c.pidAlive(at.pid);
-}
-
-/** Whether a process of this id runs on this host (signal 0 is sent to nobody; EPERM: it runs as another user). */
-export function pidAliveHere(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Runs `beat` every `ms` (the timer keeps no process alive), never two at once; `stop` waits for the one under way. */
-export function everyBeat(ms: number, beat: () => Promise<unknown>, onError: (err: unknown) => void): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = beat().catch(onError).finally(() => (running = undefined));
-  }, ms);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

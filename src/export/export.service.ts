@@ -5,8 +5,8 @@
 // is written in the background with progress, can be cancelled, and its end (done, failed,
 // cancelled) is registered with the manifest's hash. A crash mid-export leaves a partial folder
 // and a 'running' row; `recover()` removes the one and fails the other.
-import { hostname } from 'node:os';
-import { everyBeat, holderStopped, pidAliveHere, processHolder, type HolderCheck } from '../domain/job-holder.js';
+import { holderStopped, type HolderCheck } from '../domain/job-holder.js';
+import { everyBeat, thisProcess } from '../job-heartbeat.js';
 import type { FootageReader } from '../storage/footage-reader.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ export class ExportService {
   private beats: { stop(): Promise<void> } | undefined;
 
   constructor(private readonly d: ExportDeps) {
-    this.holder = { self: processHolder(), host: hostname(), heartbeatMs: 5000, pidAlive: pidAliveHere, ...d.holder };
+    this.holder = { ...thisProcess(), ...d.holder };
   }
 
   /**

@@ -6,7 +6,6 @@
 // person who sees the gap on the timeline); the start and the outcome are registered, a refusal
 // once. Nothing we hold is ever covered (the index refuses an overlap in the commit), and a
 // download that fails or stops leaves nothing (BackfillWriter).
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Actor } from '../access/actor.js';
 import { can, refusal } from '../access/policy.js';
@@ -18,7 +17,8 @@ import { PsUnitFrames } from '../ingest/ps-unit-frames.js';
 import type { PsAccessUnit } from '../media/ps/video-assembler.js';
 import type { Range } from '../playback/timeline.js';
 import type { BackfillResult, BackfillWriter } from '../recorder/backfill-writer.js';
-import { everyBeat, holderStopped, pidAliveHere, processHolder, type HolderCheck } from '../domain/job-holder.js';
+import { holderStopped, type HolderCheck } from '../domain/job-holder.js';
+import { everyBeat, thisProcess } from '../job-heartbeat.js';
 import { planBackfill, recordingGaps } from './backfill-plan.js';
 import type { RecordInfoQuery } from './device-records.service.js';
 
@@ -93,7 +93,8 @@ export class GbBackfillService {
   private beats: { stop(): Promise<void> } | undefined;
 
   constructor(private readonly d: GbBackfillDeps) {
-    this.holder = { self: d.holder ?? processHolder(), host: d.host ?? hostname(), heartbeatMs: d.heartbeatMs ?? 5000, pidAlive: d.pidAlive ?? pidAliveHere };
+    const me = thisProcess(d.heartbeatMs);
+    this.holder = { self: d.holder ?? me.self, host: d.host ?? me.host, heartbeatMs: me.heartbeatMs, pidAlive: d.pidAlive ?? me.pidAlive };
   }
 
   /**

@@ -6,8 +6,8 @@
 // (the original fragments' hashes and inclusion proofs, every mask) and its hand-outs are there.
 // The original is never served by a release and never changed. Every step and every refusal is
 // registered once, with purpose and destination (the public channel).
-import { hostname } from 'node:os';
-import { everyBeat, holderStopped, pidAliveHere, processHolder, type HolderCheck } from '../domain/job-holder.js';
+import { holderStopped, type HolderCheck } from '../domain/job-holder.js';
+import { everyBeat, thisProcess } from '../job-heartbeat.js';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -130,7 +130,7 @@ export class ReleaseService {
   private beats: { stop(): Promise<void> } | undefined;
 
   constructor(private readonly d: ReleaseDeps) {
-    this.holder = { self: processHolder(), host: hostname(), heartbeatMs: 5000, pidAlive: pidAliveHere, ...d.holder };
+    this.holder = { ...thisProcess(), ...d.holder };
   }
 
   /**
