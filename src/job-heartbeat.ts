@@ -23,18 +23,27 @@ export function pidAliveHere(pid: number): boolean {
   }
 }
 
-/** Runs `beat` every `ms` (the timer keeps no process alive), never two at once; `stop` waits for the one under way. */
-export function everyBeat(ms: number, beat: () => Promise<unknown>, onError: (err: unknown) => void): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = beat().catch(onError).finally(() => (running = undefined));
-  }, ms);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+/**
+ * Every `ms` (the timer keeps no process alive): the service renews the jobs it runs, then looks
+ * for those of stopped processes. Never two beats at once; `stop` waits for the one under way.
+ */
+export class Heartbeat {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(private readonly ms: number, private readonly beat: () => Promise<unknown>, private readonly onError: (err: unknown) => void) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.beat().catch(this.onError).finally(() => (this.running = undefined));
+    }, this.ms);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
 }

@@ -6,7 +6,7 @@
 // cancelled) is registered with the manifest's hash. A crash mid-export leaves a partial folder
 // and a 'running' row; `recover()` removes the one and fails the other.
 import { holderStopped, type HolderCheck } from '../domain/job-holder.js';
-import { everyBeat, thisProcess } from '../job-heartbeat.js';
+import { Heartbeat, thisProcess } from '../job-heartbeat.js';
 import type { FootageReader } from '../storage/footage-reader.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -84,10 +84,14 @@ interface Job {
 export class ExportService {
   private readonly jobs = new Map<number, Job>();
   private readonly holder: HolderCheck;
-  private beats: { stop(): Promise<void> } | undefined;
+  private readonly heartbeat: Heartbeat;
 
   constructor(private readonly d: ExportDeps) {
     this.holder = { ...thisProcess(), ...d.holder };
+    this.heartbeat = new Heartbeat(this.holder.heartbeatMs, async () => {
+      await this.d.repos.evidenceExports.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
+      await this.recover();
+    }, (err) => this.d.logger.error({ err }, 'export heartbeat failed'));
   }
 
   /**
@@ -120,15 +124,12 @@ export class ExportService {
 
   /** From now on: renews this process's exports and fails those of a stopped process, every heartbeat. */
   watch(): void {
-    this.beats ??= everyBeat(this.holder.heartbeatMs, async () => {
-      await this.d.repos.evidenceExports.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
-      await this.recover();
-    }, (err) => this.d.logger.error({ err }, 'export heartbeat failed'));
+    this.heartbeat.start();
   }
 
-  async stopWatching(): Promise<void> {
-    await this.beats?.stop();
-    this.beats = undefined;
+
+  stopWatching(): Promise<void> {
+    return this.heartbeat.stop();
   }
 
   async start(actor: Actor, req: ExportRequest): Promise<ExportView> {

@@ -18,7 +18,7 @@ import type { PsAccessUnit } from '../media/ps/video-assembler.js';
 import type { Range } from '../playback/timeline.js';
 import type { BackfillResult, BackfillWriter } from '../recorder/backfill-writer.js';
 import { holderStopped, type HolderCheck } from '../domain/job-holder.js';
-import { everyBeat, thisProcess } from '../job-heartbeat.js';
+import { Heartbeat, thisProcess } from '../job-heartbeat.js';
 import { planBackfill, recordingGaps } from './backfill-plan.js';
 import type { RecordInfoQuery } from './device-records.service.js';
 
@@ -90,11 +90,15 @@ export class GbBackfillService {
   private readonly jobs = new Map<number, BackfillJob>();
   private readonly done = new Map<number, Promise<BackfillJob>>();
   private readonly holder: HolderCheck;
-  private beats: { stop(): Promise<void> } | undefined;
+  private readonly heartbeat: Heartbeat;
 
   constructor(private readonly d: GbBackfillDeps) {
     const me = thisProcess(d.heartbeatMs);
     this.holder = { self: d.holder ?? me.self, host: d.host ?? me.host, heartbeatMs: me.heartbeatMs, pidAlive: d.pidAlive ?? me.pidAlive };
+    this.heartbeat = new Heartbeat(this.holder.heartbeatMs, async () => {
+      await this.d.repos.gbBackfills.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
+      await this.recover();
+    }, (err) => this.d.logger.error({ err }, 'backfill heartbeat failed'));
   }
 
   /**
@@ -126,17 +130,12 @@ export class GbBackfillService {
 
   /** From now on: renews this process's jobs and marks those of a stopped process, every heartbeat. */
   watch(): void {
-    this.beats ??= everyBeat(this.holder.heartbeatMs, () => this.heartbeat(), (err) => this.d.logger.error({ err }, 'backfill heartbeat failed'));
+    this.heartbeat.start();
   }
 
-  async close(): Promise<void> {
-    await this.beats?.stop();
-    this.beats = undefined;
-  }
 
-  private async heartbeat(): Promise<void> {
-    await this.d.repos.gbBackfills.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
-    await this.recover();
+  close(): Promise<void> {
+    return this.heartbeat.stop();
   }
 
   /** What a backfill of [from, to) would download: our gaps ∩ the device's recordings. */

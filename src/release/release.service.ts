@@ -7,7 +7,7 @@
 // The original is never served by a release and never changed. Every step and every refusal is
 // registered once, with purpose and destination (the public channel).
 import { holderStopped, type HolderCheck } from '../domain/job-holder.js';
-import { everyBeat, thisProcess } from '../job-heartbeat.js';
+import { Heartbeat, thisProcess } from '../job-heartbeat.js';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -127,10 +127,14 @@ export class ReleaseService {
   private readonly jobs = new Map<number, Job>();
 
   private readonly holder: HolderCheck;
-  private beats: { stop(): Promise<void> } | undefined;
+  private readonly heartbeat: Heartbeat;
 
   constructor(private readonly d: ReleaseDeps) {
     this.holder = { ...thisProcess(), ...d.holder };
+    this.heartbeat = new Heartbeat(this.holder.heartbeatMs, async () => {
+      await this.d.repos.releases.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
+      await this.recover();
+    }, (err) => this.d.logger.error({ err }, 'release heartbeat failed'));
   }
 
   /**
@@ -159,15 +163,12 @@ export class ReleaseService {
 
   /** From now on: renews this process's maskings and fails those of a stopped process, every heartbeat. */
   watch(): void {
-    this.beats ??= everyBeat(this.holder.heartbeatMs, async () => {
-      await this.d.repos.releases.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
-      await this.recover();
-    }, (err) => this.d.logger.error({ err }, 'release heartbeat failed'));
+    this.heartbeat.start();
   }
 
-  async stopWatching(): Promise<void> {
-    await this.beats?.stop();
-    this.beats = undefined;
+
+  stopWatching(): Promise<void> {
+    return this.heartbeat.stop();
   }
 
   /** Starts masking a camera's range under an approved release request; only its requester may. */
