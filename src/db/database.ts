@@ -20,8 +20,8 @@ export interface Db {
   url: string;
   /** SQLite file: the thread checkpointing its log. */
   checkpointer?: SqliteCheckpointer | null;
-  /** SQLite: COMMITs run, and transactions that shared theirs with another (sqlite-group-commit.ts). */
-  commits?: { commits: number; grouped: number };
+  /** SQLite: COMMITs run, transactions committed, those that shared a COMMIT (sqlite-group-commit.ts). */
+  commits?: { commits: number; transactions: number; grouped: number };
   close(): Promise<void>;
 }
 

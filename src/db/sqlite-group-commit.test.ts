@@ -40,6 +40,7 @@ describe('SQLite transactions sharing a commit', () => {
     expect(notSeenAtResolve).toEqual([]);
     // 40 transactions, fewer COMMITs: they waited for the connection together.
     expect(db.commits!.grouped).toBeGreaterThan(0);
+    expect(db.commits!.transactions).toBe(40);
     expect(db.commits!.commits).toBeLessThan(40);
   });
 
@@ -55,6 +56,7 @@ describe('SQLite transactions sharing a commit', () => {
     const failed = outcomes.flatMap((o, n) => (o.status === 'rejected' ? [n] : []));
     expect(failed).toEqual([3, 10, 12, 17, 24]);
     for (let n = 0; n < 30; n++) expect(seen(n), `row ${n}`).toBe(!failed.includes(n));
+    expect(db.commits!.transactions).toBe(25);
     expect(db.commits!.grouped).toBeGreaterThan(0);
   });
 

@@ -60,8 +60,8 @@ export class GroupCommitSqliteDriver implements Driver {
   private group: Member[] | null = null;
   /** Whether the open SQLite transaction has written (holds the write lock). */
   private wrote = false;
-  /** Transactions committed, and how many of them shared their COMMIT with another. */
-  readonly stats = { commits: 0, grouped: 0 };
+  /** COMMITs run, transactions they committed, and how many of those shared theirs with another. */
+  readonly stats = { commits: 0, transactions: 0, grouped: 0 };
 
   constructor(
     readonly db: CachingSqliteDatabase,
@@ -104,6 +104,7 @@ export class GroupCommitSqliteDriver implements Driver {
     const group = this.group!;
     if (!this.wrote || this.waiting.length === 0 || group.length + 1 >= GROUP_MAX) {
       // Nobody to share the commit with: COMMIT now, for this one and those before it.
+      group.push({ resolve: () => undefined, reject: () => undefined });
       this.commitGroup();
       // The group may have ended in a failure that named this transaction too.
       return;
@@ -167,7 +168,8 @@ export class GroupCommitSqliteDriver implements Driver {
     }
     this.group = null;
     this.stats.commits++;
-    if (group.length) this.stats.grouped += group.length + 1;
+    this.stats.transactions += group.length;
+    if (group.length > 1) this.stats.grouped += group.length;
     for (const m of group) m.resolve();
   }
 
