@@ -73,6 +73,17 @@ describe('SQLite transactions sharing a commit', () => {
     expect(plainSawCommitted).toEqual([true, true, true, true, true, true]);
   });
 
+  it('keeps a caller\'s own savepoints inside its transaction', async () => {
+    const { db, seen } = await open();
+    const trx = await db.kysely.startTransaction().execute();
+    await trx.insertInto('t' as never).values({ n: 1, note: 'e' } as never).execute();
+    const sp = await trx.savepoint('inner').execute();
+    await sp.insertInto('t' as never).values({ n: 2, note: 'e' } as never).execute();
+    const back = await sp.rollbackToSavepoint('inner').execute();
+    await back.commit().execute();
+    expect([seen(1), seen(2)]).toEqual([true, false]);
+  });
+
   it('keeps a lone transaction as BEGIN … COMMIT and a read-only one from holding others back', async () => {
     const { db, seen } = await open();
     await db.kysely.transaction().execute((trx) => trx.insertInto('t' as never).values({ n: 1, note: 'd' } as never).execute());

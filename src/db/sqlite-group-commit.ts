@@ -17,8 +17,10 @@
 // The connection is handed to waiters in order (first come, first served), and only the next
 // waiter is woken at each hand-over (kysely's own driver woke every waiter at every release).
 //
-// One rule follows for callers: a transaction must not wait, inside its callback, for another
-// transaction's promise that began before it (its commit may be the one the group waits for).
+// Two things follow for callers. A transaction must not wait, inside its callback, for another
+// transaction's promise that began before it (its commit may be the one the group waits for). And
+// a transaction that waits on something slow inside its callback (held the connection already, so
+// every other statement waited) now also delays the acknowledgement of those grouped before it.
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import type { CachingSqliteDatabase } from './sqlite-statements.js';
@@ -133,9 +135,25 @@ export class GroupCommitSqliteDriver implements Driver {
     }
   }
 
+  // A caller's own savepoints, inside its transaction's.
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`SAVEPOINT ${quoted(name)}`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`ROLLBACK TO ${quoted(name)}`));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`RELEASE ${quoted(name)}`));
+  }
+
   async destroy(): Promise<void> {
-    this.commitGroup();
-    this.db.close();
+    try {
+      this.commitGroup();
+    } finally {
+      this.db.close();
+    }
   }
 
   /** Runs a statement for `lease`: outside a transaction, after committing any open group. */
@@ -200,6 +218,10 @@ export class GroupCommitSqliteDriver implements Driver {
   private exec(text: string): void {
     (this.db.prepare(text) as unknown as BetterSqlite3.Statement).run();
   }
+}
+
+function quoted(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** Kysely's SQLite dialect over GroupCommitSqliteDriver. */
