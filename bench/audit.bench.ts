@@ -9,8 +9,9 @@
 //   concurrent   the issue's goal: requests each recording one entry in its own transaction,
 //                32 callers at once, sustained for BENCH_AUDIT_SECONDS (default 10) — the figure
 //                reported as appendPerSec. SQLite has one connection, so its callers queue
-//                in-process; on PostgreSQL an action only writes its entry to the inbox, and
-//                this process chains committed entries ~50 ms later, in batches.
+//                in-process and the transactions waiting share a COMMIT (sqlite-group-commit.ts);
+//                on PostgreSQL an action only writes its entry to the inbox, and this process
+//                chains committed entries ~50 ms later, in batches.
 //   sequential   one caller, one entry per transaction, one after another (latency-bound)
 //   2 processes  PostgreSQL only ("for many nodes"): two more processes of 16 callers each on
 //                their own pools, appending to the same chain at once; the chain is verified
@@ -166,7 +167,8 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
   const tCommitted = performance.now();
   await log.chainPending();
   const concurrent = withCpu({ perSec: n / ((performance.now() - t) / 1000), load: loadavg()[0]! }, cpu, cpu0, n);
-  process.stderr.write(`${name}: ${n} concurrent single-entry appends in the callers' transactions (${log.counters.rechained} re-chained after a miss; ${log.chainer?.counters.fallbacks ?? 0} batches chained row by row; the last chained ${Math.round(performance.now() - tCommitted)} ms after the last commit)\n`);
+  const shared = db.commits ? `; so far ${db.commits.transactions} transactions in ${db.commits.commits} COMMITs, ${db.commits.grouped} of them sharing one` : '';
+  process.stderr.write(`${name}: ${n} concurrent single-entry appends in the callers' transactions (${log.counters.rechained} re-chained after a miss; ${log.chainer?.counters.fallbacks ?? 0} batches chained row by row; the last chained ${Math.round(performance.now() - tCommitted)} ms after the last commit${shared})\n`);
   const cpu1 = cpu();
   const t1 = performance.now();
   const n1 = await concurrentAppends(db, log, 'record', CALLERS, SECONDS, 'main', i);

@@ -3,12 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Errors } from '../errors.js';
 import type { Database } from './schema.js';
 import { NamingPgPool } from './pg-statements.js';
 import { BACKSTOP_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { CachingSqliteDatabase } from './sqlite-statements.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -19,6 +20,8 @@ export interface Db {
   url: string;
   /** SQLite file: the thread checkpointing its log. */
   checkpointer?: SqliteCheckpointer | null;
+  /** SQLite: COMMITs run, transactions committed, those that shared a COMMIT (sqlite-group-commit.ts). */
+  commits?: { commits: number; transactions: number; grouped: number };
   close(): Promise<void>;
 }
 
@@ -40,9 +43,11 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     // itself only past a backstop.
     const checkpointer = path === ':memory:' ? null : new SqliteCheckpointer(path);
     if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: new CachingSqliteDatabase(sqlite) }) });
+    // Transactions waiting for the one connection share their COMMIT (sqlite-group-commit.ts).
+    const dialect = new GroupCommitSqliteDialect(new CachingSqliteDatabase(sqlite), sqlite);
+    const kysely = new Kysely<Database>({ dialect });
     return {
-      kysely, dialect: 'sqlite', url, checkpointer,
+      kysely, dialect: 'sqlite', url, checkpointer, commits: dialect.driver.stats,
       // The thread closes first: the last connection to close folds the log into the file.
       close: async () => {
         await checkpointer?.stop();
