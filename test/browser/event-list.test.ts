@@ -76,6 +76,9 @@ describe('the event list in the console', () => {
     await waitForTrue(page, `(() => { const l = document.querySelector('[data-testid="events-live"]'); return Number(document.querySelector('[data-testid="events-table"]')?.dataset.searches) >= 1 && l?.dataset.live === 'yes' && l?.dataset.stream === 'open'; })()`);
     const arrived = Number(await page.getByTestId('events-live').getAttribute('data-arrived'));
     const alarms = server.ctx.health.alarms;
+    // Everything listed so far (the other language's run included) is older than this.
+    const before = Date.now();
+    while (Date.now() <= before) await new Promise((r) => setTimeout(r, 1));
     // The platform-wide one first: had it been let through, it would be fetched with the two after it.
     await alarms.raise({ kind: 'storage', severity: 'critical', camera_id: null, organisation_id: null, title: `Storage ${lang}` });
     const notice = await alarms.raise({ kind: 'notice_late', severity: 'warning', camera_id: null, organisation_id: districtId, title: `Notice ${lang}` });
@@ -95,12 +98,12 @@ describe('the event list in the console', () => {
     expect(await page.getByTestId(`event-playback-alarm-${finding.id}`).count()).toBe(1);
     expect(await page.locator('[data-testid="events-table"]').innerText()).not.toContain(`Storage ${lang}`);
     expect(await page.locator('[data-testid="events-table"]').innerText()).not.toContain(labels.platformWide);
-    // The recorder's events, begun seconds before the alarms above: an error of B, and A losing
-    // its connection. They join the list without a reload, below the newer alarms.
+    // The recorder's events, begun just before the alarms above and after everything listed
+    // before them: an error of B, and A losing its connection. They join the list without a
+    // reload, below the newer alarms and above the older rows.
     const keysBefore = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row-key'))));
-    const started = Date.now() - 20_000;
-    recording.recorder.index.event({ cameraId: camB, kind: 'error', startMs: started, endMs: null, detail: `SOURCE_UNAVAILABLE: ${lang}` });
-    recording.recorder.index.event({ cameraId: camA, kind: 'disconnected', startMs: started + 1000, endMs: null, detail: '' });
+    recording.recorder.index.event({ cameraId: camB, kind: 'error', startMs: before - 2, endMs: null, detail: `SOURCE_UNAVAILABLE: ${lang}` });
+    recording.recorder.index.event({ cameraId: camA, kind: 'disconnected', startMs: before - 1, endMs: null, detail: '' });
     await recording.recorder.index.flush();
     const newKeys = `[...document.querySelectorAll('[data-testid="events-table"] tbody tr[data-row-key^="recording-"]')].map((tr) => tr.dataset.rowKey).filter((k) => !${JSON.stringify([...keysBefore])}.includes(k))`;
     await waitForTrue(page, `${newKeys}.length === 2`, { timeout: ACTION_TIMEOUT_MS });
