@@ -17,6 +17,7 @@ import { PlaybackStream, playerTimeAt } from '../../media/playback-stream';
 import { downloadSnapshot } from '../../media/snapshot';
 import { formatTime } from '../access-requests/request-state';
 import { navigate } from '../../shell/router';
+import { wallClockAt } from '../../media/plan-time.js';
 import { align, nextRecording, reference, WallClock } from './sync-clock';
 import { AddBookmark, useBookmarks } from './bookmarks';
 import { ExportRange } from './export-range';
@@ -302,7 +303,18 @@ export default function PlaybackPage() {
     c.stop();
     wantPlay.current = false;
     setPlaying(false);
-    const wall = (shownNow() ?? c.read() ?? 0) + dir * FRAME_MS;
+    // One frame of the picture shown: moved in the first player's own time, where a frame is
+    // always FRAME_MS, and the wall clock read from there. Stepped on the wall clock, a step
+    // across two fragments whose stamps leave a sliver of a few ms between them moved the
+    // picture by less than a frame.
+    const lead = cameraIds.map((id) => ({ plan: streams.current.get(id)?.plan, v: videos.current.get(id) })).find((p) => p.plan && p.v);
+    let wall: number | null = null;
+    if (lead?.plan && lead.v) {
+      const t = Math.max(0, lead.v.currentTime + (dir * FRAME_MS) / 1000);
+      wall = wallClockAt(lead.plan, t);
+      if (wall !== null) lead.v.currentTime = t;
+    }
+    wall ??= (shownNow() ?? c.read() ?? 0) + dir * FRAME_MS;
     c.set(wall);
     setCursor(Math.round(wall));
     alignAll(wall);
