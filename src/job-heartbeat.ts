@@ -3,14 +3,15 @@
 // that renews a service's jobs and looks for those of stopped processes.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { HolderCheck } from './domain/job-holder.js';
 
 export function processHolder(host = hostname(), pid = process.pid): string {
   return `${host}:${pid}:${randomBytes(4).toString('hex')}`;
 }
 
 /** This process as a holder: its name, its host, and how a process of this host is known to run. */
-export function thisProcess(heartbeatMs = 5000): { self: string; host: string; heartbeatMs: number; pidAlive(pid: number): boolean } {
-  return { self: processHolder(), host: hostname(), heartbeatMs, pidAlive: pidAliveHere };
+export function thisProcess(): HolderCheck {
+  return { self: processHolder(), host: hostname(), heartbeatMs: 5000, pidAlive: pidAliveHere };
 }
 
 /** Whether a process of this id runs on this host (signal 0 is sent to nobody; EPERM: it runs as another user). */

@@ -74,12 +74,8 @@ export interface GbBackfillDeps {
   speed?: number;
   /** A download that sends nothing for this long is given up (gb28181.backfill.stallSeconds). */
   stallMs: number;
-  /** How often this process renews the jobs it runs and looks for cut-off ones (default 5 s). */
-  heartbeatMs?: number;
-  /** Who this process is, as a holder of jobs (default: host, process id and a random part). */
-  holder?: string;
-  host?: string;
-  pidAlive?: (pid: number) => boolean;
+  /** Who this process is, as the holder of its jobs, and how often it says so (default: see domain/job-holder.ts; 5 s). */
+  holder?: Partial<HolderCheck>;
 }
 
 /** The longest span one backfill request may look at. */
@@ -93,8 +89,7 @@ export class GbBackfillService {
   private readonly heartbeat: Heartbeat;
 
   constructor(private readonly d: GbBackfillDeps) {
-    const me = thisProcess(d.heartbeatMs);
-    this.holder = { self: d.holder ?? me.self, host: d.host ?? me.host, heartbeatMs: me.heartbeatMs, pidAlive: d.pidAlive ?? me.pidAlive };
+    this.holder = { ...thisProcess(), ...d.holder };
     this.heartbeat = new Heartbeat(this.holder.heartbeatMs, async () => {
       await this.d.repos.gbBackfills.renew([...this.jobs.keys()], this.holder.self, this.d.clock.now());
       await this.recover();

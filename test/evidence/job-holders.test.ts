@@ -25,13 +25,13 @@ for (const dialect of DIALECTS) {
     it('fails an export or a masking only once its process stopped renewing it, once, and then removes its folder', async () => {
       x = await releaseWorld(dialect);
       const { t } = x;
-      // Two more API processes on other hosts.
-      const exportsOn = (host: string) => new ExportService({ ...exportDeps(x), holder: { self: `${host}:12:cccccccc`, host } });
-      const releasesOn = (host: string) => new ReleaseService({
+      // Two more API processes on other hosts, built as the API builds its own.
+      const common = {
         repos: t.repos, access: t.access, log: new SecurityLog(t.audit), merkle: t.evidence.merkle, keys: t.audit.keys, clock: t.clock,
-        logger: pino({ level: 'silent' }), dataDir: t.dataDir, absolute: (p) => t.evidence.store.absolute(p), masker: sharedMasker,
-        profile: (id) => t.catalogue.require(id), holder: { self: `${host}:13:dddddddd`, host },
-      });
+        logger: pino({ level: 'silent' }), dataDir: t.dataDir, absolute: (p: string) => t.evidence.store.absolute(p),
+      };
+      const exportsOn = (host: string) => new ExportService({ ...common, holder: { self: `${host}:12:cccccccc`, host } });
+      const releasesOn = (host: string) => new ReleaseService({ ...common, masker: sharedMasker, profile: (id) => t.catalogue.require(id), holder: { self: `${host}:13:dddddddd`, host } });
       const [ec, ed] = [exportsOn('api-c'), exportsOn('api-d')];
       const [rc, rd] = [releasesOn('api-c'), releasesOn('api-d')];
       const now = t.clock.now();
@@ -82,9 +82,4 @@ for (const dialect of DIALECTS) {
       expect((await t.repos.releases.get(rel.id))!.state).toBe('failed');
     }, 180_000);
   });
-}
-
-/** What the test app's own export service was built with, for another process's. */
-function exportDeps(x: ReleaseWorld): ConstructorParameters<typeof ExportService>[0] {
-  return (x.t.evidence.exports as unknown as { d: ConstructorParameters<typeof ExportService>[0] }).d;
 }

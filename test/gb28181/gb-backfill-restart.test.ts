@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
       const now = t.clock.now();
       // Two API processes on other hosts (the test's world is a third), over the same tables.
       const process = (holder: string) => new GbBackfillService({
-        repos: t.repos, log: t.access.log, logger: pino({ level: 'silent' }), clock: t.clock, holder, host: holder.split(':')[0]!, heartbeatMs: 5000,
+        repos: t.repos, log: t.access.log, logger: pino({ level: 'silent' }), clock: t.clock, holder: { self: holder, host: holder.split(':')[0]!, heartbeatMs: 5000 },
         recordInfo: () => undefined, download: () => undefined, writer: () => { throw new Error('no download in this test'); }, minGapMs: 0, maxPieceMs: 600_000, stallMs: 10_000,
       });
       const [b, c] = [process('api-b:11:bbbbbbbb'), process('api-c:12:cccccccc')];
