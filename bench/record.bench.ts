@@ -3,6 +3,9 @@
 // `ffmpeg -rtsp_transport tcp -i URL -c copy -f segment …` process per camera on the same cameras.
 // The simulator runs in a third process so its cost is not counted. CPU comes from
 // /proc/<pid>/stat (utime + stime, every thread), memory is PSS from /proc/<pid>/smaps_rollup.
+// CPU is also given per GB written within the same window (`cpuSecondsPerGb`, `cpuRatioPerGb`):
+// on a busy machine a starved recorder records less and spends less CPU a second, so only the
+// cost per GB compares runs made at different loads.
 // Issue 3's baseline for ffmpeg per camera: ~0.35 % of a core and ~13 MB PSS per stream; the goal
 // is ≥3× less CPU and ≥10× less memory, and 300 cameras without a lost frame.
 // The recorder runs the built dist/ (what `npm start` runs; the bench builds it first, or reuses
@@ -82,6 +85,12 @@ interface Measured {
   bytesWritten: number;
   cpuPctTotal: number;
   pssMbTotal: number;
+  /**
+   * CPU-seconds per GB written to disk within the measured window. A starved process records
+   * less and so spends less CPU a second: its CPU % says how busy the machine let it be, this says
+   * what the recording cost, comparable between runs at different loads.
+   */
+  cpuSecondsPerGb?: number;
   /** Recorder only: reconnections while measured (a starved camera or recorder drops its session). */
   reconnects?: number;
   /**
@@ -114,7 +123,8 @@ function pssKb(pid: number): number {
 }
 
 /** CPU % of one core and mean PSS of a set of processes over `seconds`. */
-async function measure(pids: () => number[], seconds: number): Promise<{ cpuPct: number; pssMb: number }> {
+async function measure(pids: () => number[], seconds: number, bytesOnDisk?: () => number): Promise<{ cpuPct: number; pssMb: number; cpuSecondsPerGb?: number }> {
+  const bytes0 = bytesOnDisk?.();
   const ticks0 = new Map(pids().map((p) => [p, cpuTicks(p)]));
   const t0 = performance.now();
   const pss: number[] = [];
@@ -126,7 +136,12 @@ async function measure(pids: () => number[], seconds: number): Promise<{ cpuPct:
   const elapsed = (performance.now() - t0) / 1000;
   let ticks = 0;
   for (const p of pids()) ticks += cpuTicks(p) - (ticks0.get(p) ?? cpuTicks(p));
-  return { cpuPct: (ticks / CLK_TCK / elapsed) * 100, pssMb: pss.reduce((a, b) => a + b, 0) / pss.length / 1024 };
+  const written = bytes0 === undefined ? 0 : bytesOnDisk!() - bytes0;
+  return {
+    cpuPct: (ticks / CLK_TCK / elapsed) * 100,
+    pssMb: pss.reduce((a, b) => a + b, 0) / pss.length / 1024,
+    ...(written > 0 ? { cpuSecondsPerGb: ticks / CLK_TCK / (written / 1e9) } : {}),
+  };
 }
 
 /** The whole machine's busy and total jiffies so far (/proc/stat's first line). */
@@ -204,7 +219,7 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
   run.onCleanup('stop the recorder', () => (rec.child.exitCode === null && rec.child.signalCode === null ? rec.kill9() : undefined));
   // Every camera connected (staggered) and past its first GOP.
   await sleep(3000 + urls.length * 20);
-  const [m, beside, own] = await Promise.all([measure(() => [rec.pid], SECONDS), measureBeside(simPids, SECONDS), measureBeside([rec.pid], SECONDS)]);
+  const [m, beside, own] = await Promise.all([measure(() => [rec.pid], SECONDS, () => duBytes(dir)), measureBeside(simPids, SECONDS), measureBeside([rec.pid], SECONDS)]);
   const totals = await rec.stop(30_000 + urls.length * 100);
   process.stderr.write(`recorder totals: ${JSON.stringify(totals)}\n`);
   if (rec.stderr().trim()) process.stderr.write(`recorder stderr (tail):\n${rec.stderr().slice(-2000)}\n`);
@@ -217,6 +232,7 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
     bytesWritten: totals.bytesWritten ?? 0,
     cpuPctTotal: m.cpuPct,
     pssMbTotal: m.pssMb,
+    ...(m.cpuSecondsPerGb !== undefined ? { cpuSecondsPerGb: m.cpuSecondsPerGb } : {}),
     simCpuPctMax: beside.maxPct,
     simWaitPct: beside.waitPct,
     recorderWaitPct: own.waitPct,
@@ -295,7 +311,7 @@ async function runFfmpeg(run: BenchRun, urls: string[], dir: string): Promise<Me
     await Promise.all(left.map((p) => new Promise((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r(undefined) : p.child.once('exit', r)))));
   });
   await sleep(3000 + urls.length * 20);
-  const m = await measure(() => procs.filter((p) => p.child.exitCode === null).map((p) => p.child.pid!), SECONDS);
+  const m = await measure(() => procs.filter((p) => p.child.exitCode === null).map((p) => p.child.pid!), SECONDS, () => duBytes(dir));
   const died = procs.filter((p) => p.child.exitCode !== null).length;
   for (const p of procs) p.child.kill('SIGINT');
   await Promise.all(procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : undefined)));
@@ -309,13 +325,14 @@ async function runFfmpeg(run: BenchRun, urls: string[], dir: string): Promise<Me
     bytesWritten: duBytes(dir),
     cpuPctTotal: m.cpuPct,
     pssMbTotal: m.pssMb,
+    ...(m.cpuSecondsPerGb !== undefined ? { cpuSecondsPerGb: m.cpuSecondsPerGb } : {}),
   };
 }
 
 const round = (v: number, d = 3) => Number(v.toFixed(d));
 // CPU-seconds per stream-second: the same quantity as % of a core / 100, said as work done, which
 // a busy machine does not inflate the way it stretches wall-clock figures.
-const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost, cpuSecondsPerStreamSecond: round(m.cpuPctPerStream / 100, 6), ...(m.reconnects !== undefined ? { reconnects: m.reconnects } : {}) });
+const keys = (m: Measured) => ({ cpuPctPerStream: round(m.cpuPctPerStream, 4), pssMbPerStream: round(m.pssMbPerStream, 3), framesLost: m.framesLost, cpuSecondsPerStreamSecond: round(m.cpuPctPerStream / 100, 6), ...(m.reconnects !== undefined ? { reconnects: m.reconnects } : {}), ...(m.cpuSecondsPerGb !== undefined ? { cpuSecondsPerGb: round(m.cpuSecondsPerGb, 2) } : {}) });
 // Each phase's limit: starting and measuring scale with the number of streams.
 const SETTLE_S = 3 + STREAMS * 0.02;
 const MEASURE_LIMIT_S = 120 + SECONDS * 2 + SETTLE_S * 3 + STREAMS * 0.3;
@@ -359,6 +376,8 @@ await runBench('record', async (run) => {
     ? 'GOPs staggered: the simulator delays each camera by its own number of frame intervals, so GOPs start spread over one GOP as real cameras\' do (--aligned-gops: all at once)'
     : 'GOPs aligned: every simulated camera ends its GOP at the same instant (one encoder feeds them all), the worst case for memory');
   console.log(`(CPU-s per stream-s: Vigil ${(vigil.cpuPctPerStream / 100).toFixed(5)}${ffmpeg ? `, ffmpeg per camera ${(ffmpeg.cpuPctPerStream / 100).toFixed(5)}` : ''})`);
+  const perGb = (m: Measured | undefined) => (m?.cpuSecondsPerGb === undefined ? 'n/a' : m.cpuSecondsPerGb.toFixed(1));
+  console.log(`(CPU-s per GB written in the window, the cost whatever the load: Vigil ${perGb(vigil)}${ffmpeg ? `, ffmpeg per camera ${perGb(ffmpeg)}` : ''})`);
   console.log(`${''.padEnd(20)}${'CPU %/str'.padStart(10)}${'PSS MB/str'.padStart(10)}${'frames lost'.padStart(12)}${'MB written'.padStart(12)}${'CPU % all'.padStart(10)}${'PSS MB'.padStart(10)}`);
   console.log(row('Vigil (one process)', vigil));
   if (ffmpeg) console.log(row('ffmpeg per camera', ffmpeg));
@@ -369,6 +388,11 @@ await runBench('record', async (run) => {
   run.result.ffmpeg = ffmpeg ? keys(ffmpeg) : null;
   run.result.cpuRatio = cpuRatio === null ? null : round(cpuRatio, 2);
   run.result.memRatio = memRatio === null ? null : round(memRatio, 2);
+  // The same CPU ratio per GB written: what each costs for the same recording, whatever the load.
+  if (ffmpeg?.cpuSecondsPerGb !== undefined && vigil.cpuSecondsPerGb !== undefined) {
+    run.result.cpuRatioPerGb = round(ffmpeg.cpuSecondsPerGb / vigil.cpuSecondsPerGb, 2);
+    console.log(`CPU per GB written, ffmpeg / Vigil: ${(run.result.cpuRatioPerGb as number).toFixed(2)}×`);
+  }
   console.log(`simulator: ${sim.pids.length} process(es), the busiest at ${vigil.simCpuPctMax!.toFixed(0)} % of a core; machine ${vigil.machineBusyPct!.toFixed(0)} % busy while Vigil recorded`);
   run.result.limit = limitOf(vigil, ffmpeg, ffmpegDied);
   run.result.simProcesses = sim.pids.length;
