@@ -11,7 +11,8 @@
 //                reported as appendPerSec. SQLite has one connection, so its callers queue
 //                in-process and the transactions waiting share a COMMIT (sqlite-group-commit.ts);
 //                on PostgreSQL an action only writes its entry to the inbox, and this process
-//                chains committed entries ~50 ms later, in batches.
+//                chains committed entries ~50 ms later, in batches; actions that write nothing
+//                else (these) share a transaction and its COMMIT (NamingPgPool's rides).
 //   sequential   one caller, one entry per transaction, one after another (latency-bound)
 //   2 processes  PostgreSQL only ("for many nodes"): two more processes of 16 callers each on
 //                their own pools, appending to the same chain at once; the chain is verified
@@ -167,7 +168,10 @@ async function measure(name: string, db: Db, keys: PlatformKeys, dataDir: string
   const tCommitted = performance.now();
   await log.chainPending();
   const concurrent = withCpu({ perSec: n / ((performance.now() - t) / 1000), load: loadavg()[0]! }, cpu, cpu0, n);
-  const shared = db.commits ? `; so far ${db.commits.transactions} transactions in ${db.commits.commits} COMMITs, ${db.commits.grouped} of them sharing one` : '';
+  const rides = db.statements;
+  const shared = db.commits
+    ? `; so far ${db.commits.transactions} transactions in ${db.commits.commits} COMMITs, ${db.commits.grouped} of them sharing one`
+    : rides ? `; so far ${rides.riders} transactions shared ${rides.rides} COMMITs, ${rides.rideFailures} shared transactions failed and were sent again one by one` : '';
   process.stderr.write(`${name}: ${n} concurrent single-entry appends in the callers' transactions (${log.counters.rechained} re-chained after a miss; ${log.chainer?.counters.fallbacks ?? 0} batches chained row by row; the last chained ${Math.round(performance.now() - tCommitted)} ms after the last commit${shared})\n`);
   const cpu1 = cpu();
   const t1 = performance.now();

@@ -4,7 +4,8 @@
 // the crash every acknowledged entry is in the chain, once, and the chain verifies. Judged by
 // which entries were acknowledged, not by timing.
 // PostgreSQL: the server and every backend get SIGKILL, with its durable defaults (an action's
-// entry goes with its COMMIT in one round trip, src/db/pg-statements.ts; a group's entries in one
+// entry goes with its COMMIT in one round trip, and concurrent actions that write only their entry
+// share one transaction and its COMMIT, src/db/pg-statements.ts; a group's entries in one
 // transaction), then crash recovery. SQLite: the appending process gets SIGKILL (its commits are
 // in the write-ahead log at once; synchronous=NORMAL syncs the log at checkpoints, so a power cut
 // — not a killed process — may lose the last commits: docs/DEPLOY.md).
@@ -85,6 +86,9 @@ describe('the register on PostgreSQL killed during concurrent appends', () => {
         }
       });
       await kill;
+      // The actions (their entry their only write) shared COMMITs before the kill.
+      const rides = { ...db.statements! };
+      if (mode === 'action') expect(rides.riders).toBeGreaterThan(rides.rides);
       await pg.kill();
       await Promise.all(callers);
       await log.close().catch(() => undefined);

@@ -109,7 +109,9 @@ export class AuditLog {
    * transaction's COMMIT, in one round trip (a refused insert fails the commit and the action
    * with it, as it would have failed here) — and chained about 50 ms
    * after the commit by this process's chainer (or any node's sweep): no lock is taken inside the
-   * action, so actions commit — and flush their WAL — side by side. Its seq is not known before
+   * action, so actions commit — and flush their WAL — side by side; an action whose only write is
+   * its entry has sent nothing before its commit, and commits in one transaction with others
+   * like it (NamingPgPool's rides), each acknowledged only once that COMMIT is. Its seq is not known before
    * then, hence `null`; reads through this log chain what is waiting first. SQLite: chained now,
    * as appendMany.
    */

@@ -22,6 +22,8 @@ export interface Db {
   checkpointer?: SqliteCheckpointer | null;
   /** SQLite: COMMITs run, transactions committed, those that shared a COMMIT (sqlite-group-commit.ts). */
   commits?: { commits: number; transactions: number; grouped: number };
+  /** PostgreSQL: statements named, BEGINs pipelined, transactions of one statement that shared a COMMIT (pg-statements.ts). */
+  statements?: NamingPgPool['stats'];
   close(): Promise<void>;
 }
 
@@ -61,8 +63,9 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     // a new one (or fails, and its caller retries). Unheard, the error would end the process —
     // and a recorder must keep recording to local disk while the database is away.
     pool.on('error', () => undefined);
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new NamingPgPool(pool) }) });
-    return { kysely, dialect: 'postgres', url, close: () => kysely.destroy() };
+    const naming = new NamingPgPool(pool);
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: naming }) });
+    return { kysely, dialect: 'postgres', url, statements: naming.stats, close: () => kysely.destroy() };
   }
   throw Errors.config(`database URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:"`);
 }

@@ -176,6 +176,72 @@ describe('PostgreSQL statements named by their text', () => {
     expect(a).toBe(b);
   });
 
+  it('commits transactions of one statement together, each caller settling after the COMMIT that holds its row; one that fails fails alone', async () => {
+    const { pool, db } = open(undefined, 1);
+    dbs.push(db);
+    await sql`CREATE TABLE r (id int PRIMARY KEY, v text NOT NULL, tx bigint NOT NULL DEFAULT txid_current())`.execute(db);
+    // One connection for each caller's check, so each runs the moment its caller's promise settles.
+    const outside = new pg.Pool({ connectionString: url, max: 10 });
+    try {
+      await Promise.all(Array.from({ length: 10 }, () => outside.query('SELECT 1')));
+      const held = (trx: Kysely<T>, id: number, v: string | null) =>
+        trx.executeQuery(CompiledQuery.raw(`${WITH_COMMIT}INSERT INTO r (id, v) VALUES ($1, $2)`, [id, v]));
+      const visible = async (id: number) => (await outside.query('SELECT 1 FROM r WHERE id = $1', [id])).rowCount === 1;
+      /**
+       * `ids` as transactions of one statement each, started while another transaction holds the
+       * pool's one connection: they wait for it together. Each records whether its row could be
+       * seen from another connection when its promise settled (committed by then, or not).
+       */
+      const together = async (ids: number[], bad: number | null) => {
+        let open!: () => void;
+        const gate = new Promise<void>((r) => (open = r));
+        const holder = db.transaction().execute(async (trx) => {
+          await sql`SELECT 1`.execute(trx);
+          await gate;
+        });
+        const seen = new Map<number, boolean | Error>();
+        const all = ids.map((id) => db.transaction().execute((trx) => held(trx, id, id === bad ? null : `v${id}`))
+          .then(async () => seen.set(id, await visible(id)), (e: Error) => seen.set(id, e)));
+        // Every one of them is waiting for a ride before the connection comes free.
+        for (let k = 0; k < 20 && (pool as unknown as { riders: unknown[] }).riders.length < ids.length; k++) await new Promise((r) => setImmediate(r));
+        expect((pool as unknown as { riders: unknown[] }).riders).toHaveLength(ids.length);
+        open();
+        await holder;
+        await Promise.all(all);
+        return seen;
+      };
+      const txs = async (ids: number[]) => new Set((await sql<{ tx: string }>`SELECT tx::text FROM r WHERE id = ANY (${ids}::int[])`.execute(db)).rows.map((r) => r.tx));
+
+      const first = Array.from({ length: 10 }, (_, i) => i + 1);
+      const seen = await together(first, null);
+      // Every caller's row was committed by the time its promise settled: one ride, one transaction.
+      expect([...seen.values()]).toEqual(first.map(() => true));
+      expect(pool.stats.rides).toBe(1);
+      expect(pool.stats.riders).toBe(10);
+      expect(await txs(first)).toHaveProperty('size', 1);
+
+      // One refused row: the ride fails, each is sent again alone; only that caller fails, with its error.
+      const second = Array.from({ length: 10 }, (_, i) => i + 101);
+      const seen2 = await together(second, 105);
+      expect(pool.stats.rideFailures).toBe(1);
+      expect(String(seen2.get(105))).toMatch(/null value in column "v"/);
+      expect(second.filter((id) => id !== 105).map((id) => seen2.get(id))).toEqual(second.filter((id) => id !== 105).map(() => true));
+      expect(await visible(105)).toBe(false);
+      expect(await txs(second)).toHaveProperty('size', 9);
+
+      // A transaction that wrote before it is no rider: its statement goes with its own COMMIT.
+      const before = pool.stats.riders;
+      await db.transaction().execute(async (trx) => {
+        await sql`INSERT INTO r (id, v) VALUES (${201}, ${'w'})`.execute(trx);
+        await held(trx, 202, 'x');
+      });
+      expect(pool.stats.riders).toBe(before);
+      expect(await txs([201, 202])).toHaveProperty('size', 1);
+    } finally {
+      await outside.end();
+    }
+  });
+
   it('parses a text afresh after its table changed under it, failing only the one call that found out', async () => {
     const { db } = open();
     dbs.push(db);
