@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { gramsDecide, hanBigrams, writeGrams } from './camera-search-grams.js';
 import type { DialectName } from './database.js';
+import { ReusedQuery } from './reused-query.js';
 import type { CameraRow, CameraStatus, Database, DeviceType, Funding, NewCameraRow } from './schema.js';
 
 /** A camera point as the rest of the platform sees it (R1.2). */
@@ -127,10 +128,15 @@ function trigramPhrase(text: string): string | undefined {
 }
 
 export class CameraRepository {
+  /** Every catalog item looks its camera up by national ID: compiled once (reused-query.ts). */
+  private readonly byGbId: ReusedQuery<readonly ['string'], CameraRow>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
-  ) {}
+  ) {
+    this.byGbId = new ReusedQuery(db, ['string'] as const, (d, [gbId]) => d.selectFrom('cameras').selectAll().where('gb_id', '=', gbId));
+  }
 
   async insert(c: CameraFields, now: number, q: Q = this.db): Promise<Camera> {
     return inTransaction(q, async (t) => {
@@ -180,7 +186,7 @@ export class CameraRepository {
   }
 
   async getByGbId(gbId: string, q: Q = this.db): Promise<Camera | undefined> {
-    const r = await q.selectFrom('cameras').selectAll().where('gb_id', '=', gbId).executeTakeFirst();
+    const r = await this.byGbId.first([gbId], q);
     return r ? toCamera(r) : undefined;
   }
 
