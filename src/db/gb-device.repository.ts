@@ -151,6 +151,7 @@ export class GbDeviceRepository {
   private readonly reRegister: ReusedQuery<readonly ['string', 'string', 'number', 'string', 'number', 'number', 'number', 'number', 'number', 'number'], Selectable<GbDeviceTable>>;
   private readonly firstRegister: ReusedQuery<readonly ['string', 'number', 'string', 'string', 'number', 'string', 'number', 'number', 'number', 'number'], Selectable<GbDeviceTable>>;
   private readonly currentKeepalive: ReusedQuery<readonly ['number', 'string', 'number', 'string', 'number'], unknown>;
+  private readonly info: ReusedQuery<readonly ['string', 'string', 'string', 'string', 'number', 'string'], unknown>;
   private readonly channelsOf: ReusedQuery<readonly ['number'], Selectable<GbChannelTable>>;
   private readonly channelUpsert: ReusedQuery<readonly ['number', 'string', 'string', 'string', 'string', 'number', 'number', 'string', 'string', 'string', 'number'], unknown>;
 
@@ -167,6 +168,8 @@ export class GbDeviceRepository {
     this.currentKeepalive = new ReusedQuery(db, ['number', 'string', 'number', 'string', 'number'] as const, (d, [at, deviceId, expiresAfter, address, port]) =>
       d.updateTable('gb_devices').set({ last_keepalive_at: at, updated_at: at })
         .where('device_id', '=', deviceId).where('online', '=', 1).where('expires_at', '>', expiresAfter).where('address', '=', address).where('port', '=', port));
+    this.info = new ReusedQuery(db, ['string', 'string', 'string', 'string', 'number', 'string'] as const, (d, [name, manufacturer, model, firmware, now, deviceId]) =>
+      d.updateTable('gb_devices').set({ name, manufacturer, model, firmware, updated_at: now }).where('device_id', '=', deviceId));
     this.channelsOf = new ReusedQuery(db, ['number'] as const, (d, [deviceRowId]) => d.selectFrom('gb_channels').selectAll().where('device_id', '=', deviceRowId).orderBy('channel_id'));
     this.channelUpsert = new ReusedQuery(db, ['number', 'string', 'string', 'string', 'string', 'number', 'number', 'string', 'string', 'string', 'number'] as const, (d, [deviceRowId, channelId, name, parentId, status, cameraId, groupId, refusal, articles, item, now]) => {
       const values = { name, parent_id: parentId, status, camera_id: cameraId, group_id: groupId, refusal, articles, item, updated_at: now };
@@ -216,8 +219,9 @@ export class GbDeviceRepository {
     await q.updateTable('gb_devices').set({ last_keepalive_at: at, online: 1, updated_at: at }).where('device_id', '=', deviceId).execute();
   }
 
-  async setInfo(deviceId: string, info: { name?: string | null; manufacturer?: string | null; model?: string | null; firmware?: string | null }, now: number, q: Q = this.db): Promise<void> {
-    await q.updateTable('gb_devices').set({ ...info, updated_at: now }).where('device_id', '=', deviceId).execute();
+  /** A DeviceInfo answer: all four fields written (null: the device gave none). */
+  async setInfo(deviceId: string, info: { name: string | null; manufacturer: string | null; model: string | null; firmware: string | null }, now: number, q: Q = this.db): Promise<void> {
+    await this.info.run([info.name, info.manufacturer, info.model, info.firmware, now, deviceId], q);
   }
 
   async setStatus(deviceId: string, status: Record<string, string>, now: number, q: Q = this.db): Promise<void> {
