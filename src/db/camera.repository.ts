@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { gramsDecide, hanBigrams, writeGrams } from './camera-search-grams.js';
 import type { DialectName } from './database.js';
+import { ReusedQuery } from './reused-query.js';
 import type { CameraRow, CameraStatus, Database, DeviceType, Funding, NewCameraRow } from './schema.js';
 
 /** A camera point as the rest of the platform sees it (R1.2). */
@@ -127,17 +128,35 @@ function trigramPhrase(text: string): string | undefined {
 }
 
 export class CameraRepository {
+  /** Every catalog item looks its camera up by national ID: compiled once (reused-query.ts). */
+  private readonly byGbId: ReusedQuery<readonly ['string'], CameraRow>;
+  /** One camera's insert (a catalog's new channel, an API call): its columns are always toRow's. */
+  private insertOne: { columns: (keyof NewCameraRow)[]; query: ReusedQuery<'string'[], CameraRow> } | undefined;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
-  ) {}
+  ) {
+    this.byGbId = new ReusedQuery(db, ['string'] as const, (d, [gbId]) => d.selectFrom('cameras').selectAll().where('gb_id', '=', gbId));
+  }
 
   async insert(c: CameraFields, now: number, q: Q = this.db): Promise<Camera> {
     return inTransaction(q, async (t) => {
-      const r = await t.insertInto('cameras').values(toRow(c, now)).returningAll().executeTakeFirstOrThrow();
+      const row = toRow(c, now);
+      this.insertOne ??= this.reusedInsert(Object.keys(row) as (keyof NewCameraRow)[]);
+      const { columns, query } = this.insertOne;
+      // The values go to the driver as they are (numbers, strings, nulls), as Kysely would pass them.
+      const r = await query.first(columns.map((k) => row[k] as string | null), t);
+      if (!r) throw new Error(`camera ${c.gbId ?? c.name} was not inserted`);
       await writeGrams(t, [{ id: Number(r.id), searchText: r.search_text, regionId: Number(r.region_id) }], false);
       return toCamera(r);
     });
+  }
+
+  private reusedInsert(columns: (keyof NewCameraRow)[]): NonNullable<CameraRepository['insertOne']> {
+    const query = new ReusedQuery(this.db, columns.map(() => 'string' as const), (d, args) =>
+      d.insertInto('cameras').values(Object.fromEntries(columns.map((k, i) => [k, args[i]])) as unknown as NewCameraRow).returningAll());
+    return { columns, query };
   }
 
   /** Inserts many rows in chunks; call inside a transaction for all-or-nothing. */
@@ -180,7 +199,7 @@ export class CameraRepository {
   }
 
   async getByGbId(gbId: string, q: Q = this.db): Promise<Camera | undefined> {
-    const r = await q.selectFrom('cameras').selectAll().where('gb_id', '=', gbId).executeTakeFirst();
+    const r = await this.byGbId.first([gbId], q);
     return r ? toCamera(r) : undefined;
   }
 

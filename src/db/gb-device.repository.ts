@@ -1,6 +1,7 @@
 // GB/T 28181 devices and their catalog channels (migration 0017): the one owner of gb_devices
 // and gb_channels.
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
+import { ReusedQuery } from './reused-query.js';
 import type { Database } from './schema.js';
 
 export interface GbDeviceTable {
@@ -145,10 +146,40 @@ export interface ChannelUpsert {
 }
 
 export class GbDeviceRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  // The statements every registration, keepalive and first catalog runs, compiled once (reused-query.ts).
+  private readonly byDeviceId: ReusedQuery<readonly ['string'], Selectable<GbDeviceTable>>;
+  private readonly reRegister: ReusedQuery<readonly ['string', 'string', 'number', 'string', 'number', 'number', 'number', 'number', 'number', 'number'], Selectable<GbDeviceTable>>;
+  private readonly firstRegister: ReusedQuery<readonly ['string', 'number', 'string', 'string', 'number', 'string', 'number', 'number', 'number', 'number'], Selectable<GbDeviceTable>>;
+  private readonly currentKeepalive: ReusedQuery<readonly ['number', 'string', 'number', 'string', 'number'], unknown>;
+  private readonly info: ReusedQuery<readonly ['string', 'string', 'string', 'string', 'number', 'string'], unknown>;
+  private readonly channelsOf: ReusedQuery<readonly ['number'], Selectable<GbChannelTable>>;
+  private readonly channelUpsert: ReusedQuery<readonly ['number', 'string', 'string', 'string', 'string', 'number', 'number', 'string', 'string', 'string', 'number'], unknown>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.byDeviceId = new ReusedQuery(db, ['string'] as const, (d, [deviceId]) => d.selectFrom('gb_devices').selectAll().where('device_id', '=', deviceId));
+    this.reRegister = new ReusedQuery(db, ['string', 'string', 'number', 'string', 'number', 'number', 'number', 'number', 'number', 'number'] as const, (d, [transport, address, port, charset, expiresAt, keepaliveSeconds, keepaliveMissed, now, registeredAt, id]) =>
+      d.updateTable('gb_devices')
+        .set({ transport, address, port, charset, online: 1, expires_at: expiresAt, keepalive_seconds: keepaliveSeconds, keepalive_missed: keepaliveMissed, updated_at: now, registered_at: registeredAt })
+        .where('id', '=', id).returningAll());
+    this.firstRegister = new ReusedQuery(db, ['string', 'number', 'string', 'string', 'number', 'string', 'number', 'number', 'number', 'number'] as const, (d, [deviceId, registeredAt, transport, address, port, charset, expiresAt, keepaliveSeconds, keepaliveMissed, now]) =>
+      d.insertInto('gb_devices')
+        .values({ device_id: deviceId, registered_at: registeredAt, last_keepalive_at: null, transport, address, port, charset, online: 1, expires_at: expiresAt, keepalive_seconds: keepaliveSeconds, keepalive_missed: keepaliveMissed, updated_at: now })
+        .returningAll());
+    this.currentKeepalive = new ReusedQuery(db, ['number', 'string', 'number', 'string', 'number'] as const, (d, [at, deviceId, expiresAfter, address, port]) =>
+      d.updateTable('gb_devices').set({ last_keepalive_at: at, updated_at: at })
+        .where('device_id', '=', deviceId).where('online', '=', 1).where('expires_at', '>', expiresAfter).where('address', '=', address).where('port', '=', port));
+    this.info = new ReusedQuery(db, ['string', 'string', 'string', 'string', 'number', 'string'] as const, (d, [name, manufacturer, model, firmware, now, deviceId]) =>
+      d.updateTable('gb_devices').set({ name, manufacturer, model, firmware, updated_at: now }).where('device_id', '=', deviceId));
+    this.channelsOf = new ReusedQuery(db, ['number'] as const, (d, [deviceRowId]) => d.selectFrom('gb_channels').selectAll().where('device_id', '=', deviceRowId).orderBy('channel_id'));
+    this.channelUpsert = new ReusedQuery(db, ['number', 'string', 'string', 'string', 'string', 'number', 'number', 'string', 'string', 'string', 'number'] as const, (d, [deviceRowId, channelId, name, parentId, status, cameraId, groupId, refusal, articles, item, now]) => {
+      const values = { name, parent_id: parentId, status, camera_id: cameraId, group_id: groupId, refusal, articles, item, updated_at: now };
+      return d.insertInto('gb_channels').values({ device_id: deviceRowId, channel_id: channelId, ...values })
+        .onConflict((oc) => oc.columns(['device_id', 'channel_id']).doUpdateSet(values));
+    });
+  }
 
   async get(deviceId: string, q: Q = this.db): Promise<GbDevice | undefined> {
-    const r = await q.selectFrom('gb_devices').selectAll().where('device_id', '=', deviceId).executeTakeFirst();
+    const r = await this.byDeviceId.first([deviceId], q);
     return r ? toDevice(r) : undefined;
   }
 
@@ -163,13 +194,10 @@ export class GbDeviceRepository {
    */
   async register(r: DeviceRegistration, now: number, q: Q = this.db, existing?: GbDevice | null): Promise<GbDevice> {
     const before = existing === undefined ? await this.get(r.deviceId, q) : (existing ?? undefined);
-    const values = {
-      transport: r.transport, address: r.address, port: r.port, charset: r.charset, online: 1,
-      expires_at: r.expiresAt, keepalive_seconds: r.keepaliveSeconds, keepalive_missed: r.keepaliveMissed, updated_at: now,
-    };
     const row = before
-      ? await q.updateTable('gb_devices').set({ ...values, registered_at: before.online ? before.registeredAt : now }).where('id', '=', before.id).returningAll().executeTakeFirstOrThrow()
-      : await q.insertInto('gb_devices').values({ device_id: r.deviceId, registered_at: now, last_keepalive_at: null, ...values }).returningAll().executeTakeFirstOrThrow();
+      ? await this.reRegister.first([r.transport, r.address, r.port, r.charset, r.expiresAt, r.keepaliveSeconds, r.keepaliveMissed, now, before.online ? before.registeredAt : now, before.id], q)
+      : await this.firstRegister.first([r.deviceId, now, r.transport, r.address, r.port, r.charset, r.expiresAt, r.keepaliveSeconds, r.keepaliveMissed, now], q);
+    if (!row) throw new Error(`gb_devices row of ${r.deviceId} was not written`);
     return toDevice(row);
   }
 
@@ -183,18 +211,17 @@ export class GbDeviceRepository {
    * then reads the row to tell which.
    */
   async keepaliveIfCurrent(deviceId: string, address: string, port: number, at: number, q: Q = this.db): Promise<boolean> {
-    const r = await q.updateTable('gb_devices').set({ last_keepalive_at: at, updated_at: at })
-      .where('device_id', '=', deviceId).where('online', '=', 1).where('expires_at', '>', at).where('address', '=', address).where('port', '=', port)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    const r = await this.currentKeepalive.run([at, deviceId, at, address, port], q);
+    return Number(r.numAffectedRows ?? 0) > 0;
   }
 
   async keepalive(deviceId: string, at: number, q: Q = this.db): Promise<void> {
     await q.updateTable('gb_devices').set({ last_keepalive_at: at, online: 1, updated_at: at }).where('device_id', '=', deviceId).execute();
   }
 
-  async setInfo(deviceId: string, info: { name?: string | null; manufacturer?: string | null; model?: string | null; firmware?: string | null }, now: number, q: Q = this.db): Promise<void> {
-    await q.updateTable('gb_devices').set({ ...info, updated_at: now }).where('device_id', '=', deviceId).execute();
+  /** A DeviceInfo answer: all four fields written (null: the device gave none). */
+  async setInfo(deviceId: string, info: { name: string | null; manufacturer: string | null; model: string | null; firmware: string | null }, now: number, q: Q = this.db): Promise<void> {
+    await this.info.run([info.name, info.manufacturer, info.model, info.firmware, now, deviceId], q);
   }
 
   async setStatus(deviceId: string, status: Record<string, string>, now: number, q: Q = this.db): Promise<void> {
@@ -202,7 +229,7 @@ export class GbDeviceRepository {
   }
 
   async channels(deviceRowId: number, q: Q = this.db): Promise<GbChannel[]> {
-    return (await q.selectFrom('gb_channels').selectAll().where('device_id', '=', deviceRowId).orderBy('channel_id').execute()).map(toChannel);
+    return (await this.channelsOf.run([deviceRowId], q)).rows.map(toChannel);
   }
 
   async channel(channelId: string, q: Q = this.db): Promise<(GbChannel & { device: string }) | undefined> {
@@ -234,15 +261,9 @@ export class GbDeviceRepository {
   }
 
   async upsertChannel(deviceRowId: number, c: ChannelUpsert, now: number, q: Q = this.db): Promise<void> {
-    const values = {
-      name: c.name, parent_id: c.parentId, status: c.status, camera_id: c.cameraId, group_id: c.groupId,
-      refusal: c.refusal, articles: JSON.stringify(c.articles), item: JSON.stringify(c.item), updated_at: now,
-    };
     // One statement on the unique (device, channel) key: a new channel was an UPDATE that matched
     // nothing and then an INSERT, two statements (and two commits) a channel of every first catalog.
-    await q.insertInto('gb_channels').values({ device_id: deviceRowId, channel_id: c.channelId, ...values })
-      .onConflict((oc) => oc.columns(['device_id', 'channel_id']).doUpdateSet(values))
-      .execute();
+    await this.channelUpsert.run([deviceRowId, c.channelId, c.name, c.parentId, c.status, c.cameraId, c.groupId, c.refusal, JSON.stringify(c.articles), JSON.stringify(c.item), now], q);
   }
 
   async setChannelStatus(deviceRowId: number, channelId: string, status: string, now: number, q: Q = this.db): Promise<void> {

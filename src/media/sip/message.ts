@@ -93,6 +93,11 @@ export class SipHeaders {
     for (const { name, values } of this.map.values()) for (const v of values) yield [name, v];
   }
 
+  /** Every field in order, without a generator: what serialising a message walks. */
+  forEachField(fn: (name: string, value: string) => void): void {
+    for (const { name, values } of this.map.values()) for (const v of values) fn(name, v);
+  }
+
   get count(): number {
     let n = 0;
     for (const { values } of this.map.values()) n += values.length;
@@ -148,10 +153,9 @@ function clean(text: string): string {
 
 function serialize(startLine: string, headers: SipHeaders, body: Buffer): Buffer {
   let head = clean(startLine) + '\r\n';
-  for (const [name, value] of headers.entries()) {
-    if (canonicalName(name) === 'content-length') continue;
-    head += `${clean(name)}: ${clean(value)}\r\n`;
-  }
+  headers.forEachField((name, value) => {
+    if (canonicalName(name) !== 'content-length') head += `${clean(name)}: ${clean(value)}\r\n`;
+  });
   // Always sent: over TCP it is the framing (§18.3), and the length counts encoded bytes.
   head += `Content-Length: ${body.length}\r\n\r\n`;
   return body.length > 0 ? Buffer.concat([Buffer.from(head, 'utf8'), body]) : Buffer.from(head, 'utf8');
