@@ -62,6 +62,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '20' },
     transport: { type: 'string', default: process.env.BENCH_TRANSPORT ?? 'udp' },
     gops: { type: 'string', default: process.env.BENCH_GOPS ?? 'staggered' },
+    'path-mtu': { type: 'string', default: process.env.BENCH_PATH_MTU ?? '' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -73,6 +74,7 @@ if (values.help) {
   --transport T    udp, tcp-passive or tcp-active (default udp, BENCH_TRANSPORT)
   --gops G         staggered: the cameras' GOPs start spread over one GOP, as independent
                    encoders' do (default); shared: all end at the same instant (BENCH_GOPS)
+  --path-mtu B     the lower's cascade.mediaPathMtu (default: the setting's default; BENCH_PATH_MTU)
 BENCH_PROFILE_DIR=DIR writes CPU profiles of the INVITE, forwarding and recording steps there.
 `);
   process.exit(0);
@@ -83,6 +85,7 @@ const SECONDS = Number(values.seconds);
 const TRANSPORT = values.transport as GbMediaTransport;
 if (!['udp', 'tcp-passive', 'tcp-active'].includes(TRANSPORT)) throw new Error(`--transport must be udp, tcp-passive or tcp-active, not ${TRANSPORT}`);
 const GOPS = values.gops!;
+const PATH_MTU = values['path-mtu'] ? Number(values['path-mtu']) : undefined;
 if (!['staggered', 'shared'].includes(GOPS)) throw new Error(`--gops must be staggered or shared, not ${GOPS}`);
 const UPPER = '34010000002000000001';
 const LOWER = '34010400002000000001';
@@ -221,7 +224,7 @@ await runBench('cascade', async (run) => {
     for (const t of timings) if (!cameraOfChannel.has(t.channel)) cameraOfChannel.set(t.channel, (await lower.ctx.repos.cameras.getByGbId(t.channel))!.id);
     return summarise(parts.split(timings, (c) => cameraOfChannel.get(c)));
   };
-  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
+  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', ...(PATH_MTU ? { mediaPathMtu: PATH_MTU } : {}), uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
 
   const catalog = await run.phase('catalog', 600, () => measured(async () => {
     const startedAt = performance.now();
@@ -267,6 +270,7 @@ await runBench('cascade', async (run) => {
   run.result['inviteFirstFrameMinMs'] = round(Math.min(...firstFrameMs), 0);
   run.result['inviteCpuMsPerStream'] = round(invite.cpuMs / STREAMS, 1); // the lower's
   run.result['gops'] = GOPS;
+  run.result['mediaPathMtu'] = settings.mediaPathMtu;
   run.result['inviteFirstFrameP95Parts'] = openedParts.ofP95Stream;
   run.result['inviteFirstFramePartP95s'] = openedParts.p95;
 
@@ -390,7 +394,7 @@ await runBench('cascade', async (run) => {
     [`  the p95 stream's parts (ms; cameras' GOPs ${GOPS})`, describeParts(openedParts.ofP95Stream)],
     ['  each part\'s own p95 (ms)', describeParts(openedParts.p95)],
     ['idle CPU, lower / upper (% of a core)', `${run.result['idleCpuPct']} / ${run.result['upperIdleCpuPct']}`],
-    [`forwarding by the lower, ${STREAMS} streams over ${TRANSPORT} (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
+    [`forwarding by the lower, ${STREAMS} streams over ${TRANSPORT}, path MTU ${settings.mediaPathMtu} (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
     ['receiving by the upper (% of a core per stream)', run.result['receiveCpuPctPerStream']],
     ['pictures received per stream per second', run.result['framesPerSecondPerStream']],
     ['idle CPU before recording (% of a core)', run.result['idleBeforeRecordCpuPct']],
