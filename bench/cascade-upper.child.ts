@@ -4,7 +4,8 @@
 // {"catalog":{…}} once the lower's catalog is in its registry. Commands, one JSON line each on
 // stdin, each answered with one JSON line on stdout:
 //   {"cpu":S}                          its own CPU (% of a core) over S seconds, pictures received
-//   {"invite":M,"transport":T,"lower":ID}  plays M channels at once: per stream answered and first-frame ms
+//   {"invite":M,"transport":T,"lower":ID}  plays M channels at once: per stream its channel, answered and
+//                                      first-frame ms, and when its INVITE went (`at`, ms since the epoch)
 //   {"close":true}                     closes the streams
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ const channels = Number(channelsText);
 const logger = pino({ level: 'warn' }, destination(2));
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const epoch = (t: number) => performance.timeOrigin + t;
 
 const config = loadConfig({ env: { VIGIL_DATA_DIR: join(dataDir!, 'data') }, cwd: dataDir! });
 const ctx = await openContext(config, { logger });
@@ -62,8 +64,11 @@ for await (const line of lines) {
       const answered = performance.now() - t0;
       sessions.push(s);
       await new Promise<void>((resolve) => s.once('unit', () => resolve()));
+      const first = performance.now() - t0;
       s.on('unit', () => units++);
-      return { answered, first: performance.now() - t0 };
+      // The same moments on the machine's clock (ms since the epoch, fractional), which the lower's
+      // process shares, so the bench can split each stream's wait between the two sides.
+      return { channel, answered, first, at: epoch(t0) };
     }));
     const c = process.cpuUsage(c0);
     say({ invited: timings, cpuMs: (c.user + c.system) / 1000 });

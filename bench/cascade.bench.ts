@@ -6,7 +6,11 @@
 // - catalog sync: from the lower's registration to the upper having applied all N catalog items
 //   to its registry (the lower's multi-message answer, the upper's camera points);
 // - INVITE to first frame: the upper INVITEs M shared channels at once; per channel, the time to
-//   its first picture (the lower opens the camera in its stream hub, muxes PS, sends RTP/UDP);
+//   its first picture (the lower opens the camera in its stream hub, muxes PS, sends RTP/UDP), and
+//   what the p95 is made of (bench/first-frame-parts.ts: INVITE handling, opening the camera, the
+//   wait for its keyframe, the ACK, the upper's receiving). The simulator's cameras share one
+//   encoder; by default their GOPs are staggered over one GOP as independent encoders' are
+//   (--gops shared: all wait for the same keyframe, a lottery on its phase);
 // - CPU per forwarded stream: the lower's CPU with M streams flowing for S seconds less its idle
 //   figure, divided by M (its RTSP pull, PS mux and RTP send); beside it the upper's, receiving
 //   (RTP receive, PS demux), taken the same way in its process;
@@ -27,7 +31,7 @@
 //   idle): on a machine so loaded that the simulator falls behind, a stream's share of a core falls
 //   with its pictures, and forwarding and recording measured minutes apart are not comparable; the
 //   cost of one picture is.
-// BENCH_PROFILE_DIR=DIR writes CPU profiles of the forwarding and the recording steps there.
+// BENCH_PROFILE_DIR=DIR writes CPU profiles of the INVITEs, the forwarding and the recording steps there.
 // Last line: {"catalogItems","catalogSyncSec","streams","inviteFirstFrameP95Ms","forwardCpuPctPerStream",…}.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -49,6 +53,7 @@ import { liveRelayOf, offerRecordedLive } from '../src/services/live-relay.js';
 import { seedRecordableCameras } from '../test/support/recorder-cameras.js';
 import { startSimProcess } from '../test/support/sim-process.js';
 import { loadAverage, profiled, runBench } from './bench-run.js';
+import { describeParts, FirstFrameParts, summarise, type UpperTiming } from './first-frame-parts.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,6 +61,8 @@ const { values } = parseArgs({
     streams: { type: 'string', default: process.env.BENCH_STREAMS ?? '50' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '20' },
     transport: { type: 'string', default: process.env.BENCH_TRANSPORT ?? 'udp' },
+    gops: { type: 'string', default: process.env.BENCH_GOPS ?? 'staggered' },
+    'path-mtu': { type: 'string', default: process.env.BENCH_PATH_MTU ?? '' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -65,7 +72,10 @@ if (values.help) {
   --streams M      of them streamed from the simulator (default 50, BENCH_STREAMS)
   --seconds S      length of each CPU measurement (default 20, BENCH_SECONDS)
   --transport T    udp, tcp-passive or tcp-active (default udp, BENCH_TRANSPORT)
-BENCH_PROFILE_DIR=DIR writes CPU profiles of the forwarding and recording steps there.
+  --gops G         staggered: the cameras' GOPs start spread over one GOP, as independent
+                   encoders' do (default); shared: all end at the same instant (BENCH_GOPS)
+  --path-mtu B     the lower's cascade.mediaPathMtu (default: the setting's default; BENCH_PATH_MTU)
+BENCH_PROFILE_DIR=DIR writes CPU profiles of the INVITE, forwarding and recording steps there.
 `);
   process.exit(0);
 }
@@ -74,6 +84,9 @@ const STREAMS = Math.min(Number(values.streams), CHANNELS);
 const SECONDS = Number(values.seconds);
 const TRANSPORT = values.transport as GbMediaTransport;
 if (!['udp', 'tcp-passive', 'tcp-active'].includes(TRANSPORT)) throw new Error(`--transport must be udp, tcp-passive or tcp-active, not ${TRANSPORT}`);
+const GOPS = values.gops!;
+const PATH_MTU = values['path-mtu'] ? Number(values['path-mtu']) : undefined;
+if (!['staggered', 'shared'].includes(GOPS)) throw new Error(`--gops must be staggered or shared, not ${GOPS}`);
 const UPPER = '34010000002000000001';
 const LOWER = '34010400002000000001';
 const PASSWORD = 'bench-cascade-secret';
@@ -180,7 +193,7 @@ await runBench('cascade', async (run) => {
   const lower = await run.phase('open', 120, () => open('lower'));
 
   // The lower: N cameras, the first M of them real RTSP cameras, all shared with the upper.
-  const sim = await run.phase('simulator', 300, () => startSimProcess(STREAMS));
+  const sim = await run.phase('simulator', 300, () => startSimProcess(STREAMS, undefined, GOPS === 'staggered'));
   run.onCleanup('simulator', () => sim.stop());
   const u = new URL(sim.urls[0]!);
   lower.ctx.sources.allowEndpoint(u.hostname, Number(u.port));
@@ -204,7 +217,14 @@ await runBench('cascade', async (run) => {
   let watchHub = hub;
   /** Pictures given to the upward streams so far. */
   let forwarded = 0;
-  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
+  /** When each camera's feed was joined, described, had its first keyframe and sent it upward. */
+  const parts = new FirstFrameParts();
+  const cameraOfChannel = new Map<string, number>();
+  const firstFrameParts = async (timings: UpperTiming[]) => {
+    for (const t of timings) if (!cameraOfChannel.has(t.channel)) cameraOfChannel.set(t.channel, (await lower.ctx.repos.cameras.getByGbId(t.channel))!.id);
+    return summarise(parts.split(timings, (c) => cameraOfChannel.get(c)));
+  };
+  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', ...(PATH_MTU ? { mediaPathMtu: PATH_MTU } : {}), uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
 
   const catalog = await run.phase('catalog', 600, () => measured(async () => {
     const startedAt = performance.now();
@@ -212,7 +232,7 @@ await runBench('cascade', async (run) => {
     const done = upper.next((m) => m['catalog'] as { from: string; cameras: number; syncSec: number; cpuMs: number } | undefined);
     // Each picture the hub gives an upward stream is counted (the copying flag passed on as it is).
     const counted = (v: FeedViewer): FeedViewer => ({ ...(v.copiesFrames ? { copiesFrames: true } : {}), onInfo: (i) => v.onInfo(i), onFrame: (f) => (forwarded++, v.onFrame(f)), onEnd: (r) => v.onEnd?.(r) });
-    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => watchHub.watch(id, counted(v)), dataDir: lower.config.dataDir });
+    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => watchHub.watch(id, parts.track(id, counted(v))), dataDir: lower.config.dataDir });
     run.onCleanup('lower cascade', () => cascade.close());
     // When the lower's last answer message was acknowledged (its counter moves after the last one).
     const watcher = setInterval(() => {
@@ -236,10 +256,12 @@ await runBench('cascade', async (run) => {
   run.result['idleCpuPct'] = round(idleCpu);
   run.result['upperIdleCpuPct'] = round(upperIdle.cpuPct);
 
-  const invite = await run.phase('invite', 300, () => measured(async () => {
+  parts.reset();
+  const invite = await run.phase('invite', 300, () => profiled('invite', () => measured(async () => {
     upper.send({ invite: STREAMS, transport: TRANSPORT, lower: LOWER });
-    return upper.next((m) => m['invited'] as { answered: number; first: number }[] | undefined);
-  }));
+    return upper.next((m) => m['invited'] as UpperTiming[] | undefined);
+  })));
+  const openedParts = await firstFrameParts(invite.value);
   const firstFrameMs = invite.value.map((x) => x.first);
   run.result['streams'] = STREAMS;
   run.result['transport'] = TRANSPORT;
@@ -247,6 +269,10 @@ await runBench('cascade', async (run) => {
   run.result['inviteAnsweredP95Ms'] = round(p95(invite.value.map((x) => x.answered)), 0);
   run.result['inviteFirstFrameMinMs'] = round(Math.min(...firstFrameMs), 0);
   run.result['inviteCpuMsPerStream'] = round(invite.cpuMs / STREAMS, 1); // the lower's
+  run.result['gops'] = GOPS;
+  run.result['mediaPathMtu'] = settings.mediaPathMtu;
+  run.result['inviteFirstFrameP95Parts'] = openedParts.ofP95Stream;
+  run.result['inviteFirstFramePartP95s'] = openedParts.p95;
 
   const [streamCpu, upperStreams] = await run.phase('forward', SECONDS + 60, () => profiled('forward', () => Promise.all([cpuPct(SECONDS, () => forwarded), upper.cpu(SECONDS)])));
   const forwardSystem = lastSystemPct;
@@ -315,10 +341,12 @@ await runBench('cascade', async (run) => {
   });
   const recordedHub = watchHub;
   run.onCleanup('recorded stream hub', () => recordedHub.close());
+  parts.reset();
   const inviteRecorded = await run.phase('invite-recorded', 300, async () => {
     upper.send({ invite: STREAMS, transport: TRANSPORT, lower: LOWER });
-    return upper.next((m) => m['invited'] as { answered: number; first: number }[] | undefined);
+    return upper.next((m) => m['invited'] as UpperTiming[] | undefined);
   });
+  const recordedParts = await firstFrameParts(inviteRecorded);
   const [recordForwardCpu, upperRecorded] = await run.phase('record-forward', SECONDS + 60, () => profiled('record-forward', () => Promise.all([cpuPct(SECONDS), upper.cpu(SECONDS)])));
   const recordForwardSystem = lastSystemPct;
   await run.phase('record-forward-stop', 120, async () => {
@@ -333,6 +361,8 @@ await runBench('cascade', async (run) => {
   run.result['forwardRecordedFromRecorderStreams'] = fromRecorder;
   run.result['forwardRecordedHubSourcesOpened'] = recordedHub.stats().sourcesOpened;
   run.result['inviteRecordedFirstFrameP95Ms'] = round(p95(inviteRecorded.map((x) => x.first)), 0);
+  run.result['inviteRecordedFirstFrameP95Parts'] = recordedParts.ofP95Stream;
+  run.result['inviteRecordedFirstFramePartP95s'] = recordedParts.p95;
   run.result['framesPerSecondPerStreamRecorded'] = round(upperRecorded.units / SECONDS / STREAMS, 1);
   run.result['recordCpuPctPerStream'] = round((recordCpu - idleBeforeRecord) / STREAMS, 3);
   run.result['forwardToRecordRatio'] = round(run.result['forwardCpuPctPerStream'] as number / (run.result['recordCpuPctPerStream'] as number), 2);
@@ -361,8 +391,10 @@ await runBench('cascade', async (run) => {
     [`INVITE to first frame p95, ${STREAMS} at once (ms)`, `${run.result['inviteFirstFrameP95Ms']}  (own work ${run.result['inviteCpuMsPerStream']} ms CPU a stream)`],
     ['  INVITE to its 200 OK p95 (ms)', run.result['inviteAnsweredP95Ms']],
     ['  INVITE to first frame, fastest (ms)', run.result['inviteFirstFrameMinMs']],
+    [`  the p95 stream's parts (ms; cameras' GOPs ${GOPS})`, describeParts(openedParts.ofP95Stream)],
+    ['  each part\'s own p95 (ms)', describeParts(openedParts.p95)],
     ['idle CPU, lower / upper (% of a core)', `${run.result['idleCpuPct']} / ${run.result['upperIdleCpuPct']}`],
-    [`forwarding by the lower, ${STREAMS} streams over ${TRANSPORT} (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
+    [`forwarding by the lower, ${STREAMS} streams over ${TRANSPORT}, path MTU ${settings.mediaPathMtu} (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
     ['receiving by the upper (% of a core per stream)', run.result['receiveCpuPctPerStream']],
     ['pictures received per stream per second', run.result['framesPerSecondPerStream']],
     ['idle CPU before recording (% of a core)', run.result['idleBeforeRecordCpuPct']],
@@ -372,6 +404,7 @@ await runBench('cascade', async (run) => {
     ['  forwarding a recorded camera / recording it (goal ≤ 1)', run.result['forwardRecordedToRecordRatio']],
     ['  streams taken from the recorder / hub sources opened', `${run.result['forwardRecordedFromRecorderStreams']} / ${run.result['forwardRecordedHubSourcesOpened']}`],
     ['  INVITE to first frame p95 (ms) / pictures per stream per second', `${run.result['inviteRecordedFirstFrameP95Ms']} / ${run.result['framesPerSecondPerStreamRecorded']}`],
+    ['  the p95 stream\'s parts (ms)', describeParts(recordedParts.ofP95Stream)],
     [`only pulling the same ${STREAMS} cameras into a hub (% of a core per stream)`, run.result['pullCpuPctPerStream']],
     ['  forwarding beyond the pull / recording beyond it', `${run.result['forwardBeyondPullCpuPctPerStream']} / ${run.result['recordBeyondPullCpuPctPerStream']}`],
     ['  of which the kernel: forwarding / pulling / recording (system time)', `${run.result['forwardSystemCpuPctPerStream']} / ${run.result['pullSystemCpuPctPerStream']} / ${run.result['recordSystemCpuPctPerStream']}`],

@@ -57,6 +57,8 @@ export interface MediaSessionOptions {
   localId: string;
   publicAddress: string;
   bindHost: string;
+  /** PS bytes in one RTP packet (rtpPayloadBytesFor the path MTU; default 1,400). */
+  payloadBytes?: number;
   now(): number;
   /** Where recording files' paths start (storage.dataDir); without it Playback and Download are refused 488. */
   dataDir?: string;
@@ -149,7 +151,7 @@ export class MediaSessions {
     }
     const sink = new MediaSink({ address: offer.address, port: offer.port, transport: offer.transport }, this.options.bindHost);
     const open = recorded ? (v: Parameters<RecordedFeed['open']>[0]) => recorded.open(v) : (v: Parameters<Watch>[1]) => this.watch!(camera.id, v);
-    const stream = new UpwardStream(camera.id, offer.ssrc, sink, open, (reason) => void this.finished(callId, reason));
+    const stream = new UpwardStream(camera.id, offer.ssrc, sink, open, (reason) => void this.finished(callId, reason), this.options.payloadBytes);
     const port = await stream.bind();
     const warm = recorded ? undefined : await this.warmUp(camera.id);
     const from = inc.request.headers.get('from')!;

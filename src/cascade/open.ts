@@ -14,7 +14,7 @@ import { UpperLink } from './upper-link.js';
 import { MediaSessions } from './media-sessions.js';
 import { CatalogSubscriptions } from './catalog-subscriptions.js';
 import { EventSubscriptions } from './event-subscriptions.js';
-import type { Watch } from './upward-stream.js';
+import { rtpPayloadBytesFor, type Watch } from './upward-stream.js';
 
 export interface OpenCascadeOptions {
   settings: Config['cascade'];
@@ -58,7 +58,7 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   const endpoint = new SipEndpoint(transport, { localId, contactHost: s.publicAddress, userAgent: 'Vigil', ...(o.timers ? { timers: o.timers } : {}) });
   const links = new Map(s.uppers.map((u) => [u.sipId, new UpperLink(endpoint, u, localId, o.logger, () => o.clock.now())]));
   const streams = new MediaSessions(endpoint, o.shares, o.repos, o.watch, o.repos.recordingIndex, {
-    localId, publicAddress: s.publicAddress, bindHost: s.host, now: () => o.clock.now(), ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+    localId, publicAddress: s.publicAddress, bindHost: s.host, payloadBytes: rtpPayloadBytesFor(s.mediaPathMtu), now: () => o.clock.now(), ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
   }, o.logger);
   const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now(), ...(o.catalogRecheckMs ? { recheckMs: o.catalogRecheckMs } : {}) }, o.logger);
   const events = new EventSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, utcOffsetMinutes: o.utcOffsetMinutes, now: () => o.clock.now(), ...(o.eventPollMs ? { pollMs: o.eventPollMs } : {}) }, o.logger);

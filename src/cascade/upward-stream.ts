@@ -9,6 +9,17 @@ import type { FeedSubscription, FeedViewer } from '../live/stream-hub.js';
 import { PsRtpWriter } from '../media/ps/ps-rtp-writer.js';
 import type { MediaSink } from './media-sink.js';
 
+/** PS bytes in an RTP packet when no path MTU is given: an IP packet of 1,440 bytes. */
+export const DEFAULT_PAYLOAD_BYTES = 1400;
+
+/**
+ * What an RTP packet's PS payload may take of an IP packet of `pathMtu` bytes: the rest is IPv4
+ * (20), UDP (8) and RTP (12) headers, no RTP header extension or CSRC (GB/T 28181 §C.2).
+ */
+export function rtpPayloadBytesFor(pathMtu: number): number {
+  return pathMtu - 20 - 8 - 12;
+}
+
 export type Watch = (cameraId: number, viewer: FeedViewer) => Promise<FeedSubscription>;
 /** Opens the frames a stream sends: a live watch, or a recording read at its pace. */
 export type FeedOpen = (viewer: FeedViewer) => Promise<{ close(): void }>;
@@ -32,8 +43,10 @@ export class UpwardStream {
     readonly sink: MediaSink,
     private readonly openFeed: FeedOpen,
     private readonly onEnd: (reason: string) => void,
+    /** PS bytes in one RTP packet: what the path MTU leaves (rtpPayloadBytesFor). */
+    payloadBytes = DEFAULT_PAYLOAD_BYTES,
   ) {
-    this.writer = new PsRtpWriter(ssrc, sink.target.transport !== 'udp');
+    this.writer = new PsRtpWriter(ssrc, sink.target.transport !== 'udp', 96, payloadBytes);
     sink.onGone = (reason) => {
       this.close();
       this.onEnd(reason);

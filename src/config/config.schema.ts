@@ -345,6 +345,14 @@ export const configSchema = z.strictObject({
       floodRatePerSecond: z.number().min(1).max(10_000).default(50),
       /** Requests a peer may make at once before the rate applies. */
       floodBurst: z.number().int().min(1).max(100_000).default(200),
+      /**
+       * Largest IP packet on the way to the upper platforms (bytes): the RTP packets of a stream
+       * sent upward carry as much PS as fits it with their IPv4, UDP and RTP headers (1,460 bytes
+       * at 1,500), so a picture goes in as few packets, each one send, as the path allows. 1500 for
+       * a plain Ethernet path; lower it for a tunnel on the way (IPsec, GRE, PPPoE: 1400), else
+       * the upper gets fragments or nothing. Over TCP the packets are the same size.
+       */
+      mediaPathMtu: z.number().int().min(576).max(9000).default(1500),
       /** How often a process renews the emergency connections it holds; one silent for three of these (its process crashed) is taken over by the API process: resumed, or closed if its period ended. */
       emergencyHeartbeatSeconds: z.number().min(0.2).max(60).default(5),
       /** Upper platforms to register to; each sees only the cameras shared with its SIP ID. */

@@ -89,6 +89,8 @@ describe('live video to an upper platform', () => {
       expect(rx.units[0]!.nalus.map((n) => n[0]! & 0x1f)).toEqual(expect.arrayContaining([7, 8, 5]));
       const pts = rx.units.map((u) => u.pts);
       expect(pts).toEqual([...pts].sort((a, b) => a - b));
+      // Packets as large as the default path MTU (1,500) allows: 1,460 bytes of PS behind the RTP header.
+      expect(rx.largest()).toBe(1472);
       expect(cascade.streams.open).toBe(1);
 
       const bye = new Promise<number>((r) => upper.endpoint.once('bye', () => r(Date.now())));
@@ -122,13 +124,19 @@ describe('live video to an upper platform', () => {
     const port = Number(/m=video (\d+)/.exec(answer)![1]);
     const units: PsAccessUnit[] = [];
     const rx = new RtpPsDepacketizer({ video: (u) => units.push(u) }, {});
-    const dec = new Rfc4571Decoder((p) => rx.push(p));
+    let largest = 0;
+    const dec = new Rfc4571Decoder((p) => {
+      largest = Math.max(largest, p.length);
+      rx.push(p);
+    });
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.on('data', (d) => dec.push(d));
     try {
       while (units.length < 5) await new Promise((r) => socket.once('data', r));
       expect(units[0]!.keyframe).toBe(true);
       expect(units[0]!.codec).toBe('h264');
+      // Over TCP the packets are as large as over UDP (the path MTU's), each behind its length.
+      expect(largest).toBe(1472);
       await dialog.bye();
       while (cascade.streams.open) await new Promise((r) => setTimeout(r, 20));
     } finally {

@@ -8,6 +8,8 @@ export interface PsReceiver {
   socket: Socket;
   units: PsAccessUnit[];
   port: number;
+  /** The largest datagram so far (bytes of RTP). */
+  largest(): number;
   /** Resolves once `n` units have come. */
   got(n: number): Promise<void>;
 }
@@ -18,9 +20,13 @@ export async function psReceiver(ssrc = 100000001): Promise<PsReceiver> {
   const units: PsAccessUnit[] = [];
   const waiters: (() => void)[] = [];
   const rx = new RtpPsDepacketizer({ video: (u) => { units.push(u); for (const w of waiters.splice(0)) w(); } }, { ssrc });
-  socket.on('message', (m) => rx.push(m));
+  let largest = 0;
+  socket.on('message', (m) => {
+    largest = Math.max(largest, m.length);
+    rx.push(m);
+  });
   const got = async (n: number) => {
     while (units.length < n) await new Promise<void>((r) => waiters.push(r));
   };
-  return { socket, units, port: socket.address().port, got };
+  return { socket, units, port: socket.address().port, got, largest: () => largest };
 }
