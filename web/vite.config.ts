@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { antdStyles } from './antd-styles';
 import { precompress } from './precompress';
+import { routePreloadsPlugin } from './route-preloads';
 
 const webRoot = dirname(fileURLToPath(import.meta.url));
 
@@ -12,7 +13,7 @@ export default defineConfig({
   root: webRoot,
   base: '/',
   esbuild: { jsx: 'automatic' },
-  plugins: [antdStyles(resolve(webRoot, 'src')), precompress()],
+  plugins: [antdStyles(resolve(webRoot, 'src')), precompress(), routePreloadsPlugin(resolve(webRoot, 'src'))],
   // The server writes a fresh nonce over this placeholder on every page load (src/api/plugins/console.ts).
   html: { cspNonce: 'VIGIL_CSP_NONCE' },
   build: {

@@ -3,6 +3,9 @@
 // they can only do once /auth/me has answered who is signed in. In real Chromium, with /auth/me
 // held unanswered: the camera page's read of its first 50 cameras, of the organisations and of the
 // place categories, and the header's to-do read, all go out while it is held, and each only once.
+// And the page a signed-in browser is sent names the shell's and the page's scripts itself
+// (src/api/plugins/console.ts, web/route-preloads.ts): even on a first visit, with nothing kept
+// in the browser, they are fetched while /auth/me is held.
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY } from '../../bench/console-ready.js';
@@ -62,5 +65,44 @@ describe('early reads of a page load', () => {
     expect([...whileHeld].sort()).toEqual(expect.arrayContaining(early));
     for (const url of early) expect(reads.filter((r) => r === url), `${url} in ${reads.join(' ')}`).toHaveLength(1);
     expect(errors).toEqual([]);
+  }, 240_000);
+
+  it("has a signed-in browser fetch the shell's and the page's scripts before /auth/me has answered, on its first visit", async () => {
+    // A context of its own: no hint in storage, nothing cached; only the session cookie.
+    const fresh = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    try {
+      await signInContext(fresh, server, await server.person('early-fresh', [['system_administrator', null]]));
+      const page = await fresh.newPage();
+      const errors = watchPageErrors(page);
+      const scripts: string[] = [];
+      // Scripts asked for before /auth/me was answered (the page's links are read before the entry
+      // script even asks it).
+      const beforeMe = new Set<string>();
+      let answered = false;
+      let release = () => undefined as void;
+      const allSent = new Promise<void>((resolve) => (release = resolve));
+      const wanted = (s: Set<string>) => [...s].some((p) => /^\/assets\/shell-[\w-]+\.js$/.test(p)) && [...s].some((p) => /^\/assets\/cameras-page-[\w-]+\.js$/.test(p));
+      await page.route('**/api/v1/auth/me', async (route) => {
+        await Promise.race([allSent, new Promise((r) => setTimeout(r, 20_000))]);
+        answered = true;
+        await route.continue();
+      });
+      page.on('request', (r) => {
+        const path = new URL(r.url()).pathname;
+        if (!path.startsWith('/assets/')) return;
+        scripts.push(path);
+        if (!answered) beforeMe.add(path);
+        if (wanted(beforeMe)) release();
+      });
+      await page.goto(`${server.url}/cameras`);
+      await waitForTrue(page, READY, { timeout: 60_000 });
+      expect(wanted(beforeMe), `before /auth/me: ${[...beforeMe].join(' ')}`).toBe(true);
+      // Preloaded, then imported: each script is fetched once.
+      const js = scripts.filter((p) => p.endsWith('.js'));
+      expect(js.length).toBe(new Set(js).size);
+      expect(errors).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
   }, 240_000);
 });

@@ -100,7 +100,7 @@ function newestMtime(path: string): number {
 export function ensureWebBuilt(): void {
   const root = projectRoot();
   const index = join(root, 'dist', 'web', 'index.html');
-  const sources = [join(root, 'web', 'src'), join(root, 'web', 'index.html'), join(root, 'web', 'vite.config.ts'), join(root, 'web', 'precompress.ts'), join(root, 'web', 'antd-styles.ts')];
+  const sources = [join(root, 'web', 'src'), join(root, 'web', 'index.html'), join(root, 'web', 'vite.config.ts'), join(root, 'web', 'precompress.ts'), join(root, 'web', 'antd-styles.ts'), join(root, 'web', 'route-preloads.ts')];
   const newestSource = Math.max(...sources.filter(existsSync).map(newestMtime));
   if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return;
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consolePlugin, HASHED_ASSET_CACHE } from './console.js';
+import { consolePlugin, HASHED_ASSET_CACHE, ROUTE_PRELOADS_FILE } from './console.js';
 
 const SCRIPT = `export const words = ${JSON.stringify('监控'.repeat(2000))};\n`;
 
@@ -23,6 +23,8 @@ describe('console files', () => {
     // A small file the build did not compress.
     writeFileSync(join(web, 'assets', 'tiny-QQ12ab34.js'), 'export {};\n');
     writeFileSync(join(web, 'robots.txt'), 'User-agent: *\n');
+    // What the build writes (web/route-preloads.ts), with one name that is not an asset of it.
+    writeFileSync(join(web, ROUTE_PRELOADS_FILE), JSON.stringify({ '/': ['assets/shell-AAAAAAAA.js'], '/cameras': ['assets/shell-AAAAAAAA.js', 'assets/cameras-BBBBBBBB.js'], '/live': ['https://elsewhere.example/x.js', 'assets/live-CCCCCCCC.js'] }));
     app = Fastify();
     await app.register(consolePlugin(web));
     await app.ready();
@@ -68,5 +70,31 @@ describe('console files', () => {
     const page = await app.inject({ url: '/cameras' });
     expect(page.body).toContain('console');
     expect(page.headers['cache-control']).toBe('no-store');
+  });
+
+  const preloaded = (html: string) => [...html.matchAll(/<link rel="modulepreload" crossorigin href="([^"]+)" nonce="([^"]+)">/g)].map((m) => [m[1], m[2]]);
+
+  it('names the shell\'s and the page\'s scripts to a browser with a session, with the page\'s nonce', async () => {
+    const res = await app.inject({ url: '/cameras/12?tab=x', headers: { cookie: 'lang=zh; vigil_session=abc' } });
+    const links = preloaded(res.body);
+    expect(links.map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js', '/assets/cameras-BBBBBBBB.js']);
+    expect(links.every(([, nonce]) => nonce !== 'VIGIL_CSP_NONCE' && nonce!.length > 8)).toBe(true);
+    expect(res.body.indexOf('modulepreload')).toBeLessThan(res.body.indexOf('</head>'));
+  });
+
+  it('names only the shell for a path that is no menu page, and only the build\'s own assets', async () => {
+    const other = await app.inject({ url: '/camerasX', headers: { cookie: 'vigil_session=abc' } });
+    expect(preloaded(other.body).map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js']);
+    const live = await app.inject({ url: '/live', headers: { cookie: 'vigil_session=abc' } });
+    expect(preloaded(live.body).map(([href]) => href)).toEqual(['/assets/live-CCCCCCCC.js']);
+  });
+
+  it('names nothing to a visitor without a session, and does not serve the list itself', async () => {
+    for (const cookie of [undefined, 'not_vigil_session=1']) {
+      const res = await app.inject({ url: '/cameras', headers: cookie ? { cookie } : {} });
+      expect(res.body).toBe('<html><head></head><body>console</body></html>');
+    }
+    const list = await app.inject({ url: `/${ROUTE_PRELOADS_FILE}` });
+    expect(list.body).not.toContain('assets/');
   });
 });

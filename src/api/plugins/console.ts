@@ -5,10 +5,14 @@
 // keep them a year without asking again (immutable); the build also writes each one brotli- and
 // gzip-compressed beside it (web/precompress.ts), served to a browser that accepts them, so no
 // request spends CPU compressing. Anything else is revalidated on every use.
-import { readFileSync } from 'node:fs';
+// To a browser that comes with a session, the page names the script files the shell and the page
+// asked for will need (web/route-preloads.ts), so they are fetched beside the entry script instead
+// of one round of imports after another; a visitor without one gets the sign-in page as built.
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { SESSION_COOKIE } from './auth.js';
 import { newNonce } from './security-headers.js';
 
 /** The placeholder the console build writes into index.html (keep in step with web/vite.config.ts). */
@@ -23,14 +27,55 @@ function isHashedAsset(webRoot: string, path: string): boolean {
   return /^assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+(\.(br|gz))?$/.test(rel);
 }
 
+/** Written by the console build beside index.html (keep in step with web/route-preloads.ts). */
+export const ROUTE_PRELOADS_FILE = 'route-preloads.json';
+
+type RoutePreloads = Record<string, string[]>;
+
+function readRoutePreloads(webRoot: string): RoutePreloads {
+  const file = join(webRoot, ROUTE_PRELOADS_FILE);
+  if (!existsSync(file)) return {};
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const out: RoutePreloads = {};
+  if (!parsed || typeof parsed !== 'object') return out;
+  for (const [path, files] of Object.entries(parsed)) {
+    // Only the build's own asset names go into the page.
+    if (Array.isArray(files)) out[path] = files.filter((f): f is string => typeof f === 'string' && /^assets\/[\w.-]+\.js$/.test(f));
+  }
+  return out;
+}
+
+/** The files to preload for a page path: its menu entry's (the longest prefix that is one), else the shell's. */
+export function preloadsFor(preloads: RoutePreloads, path: string): string[] {
+  let best = '';
+  for (const p of Object.keys(preloads)) if (p !== '/' && p.length > best.length && (path === p || path.startsWith(`${p}/`))) best = p;
+  return preloads[best || '/'] ?? [];
+}
+
+const hasSession = (cookie: string | undefined) => !!cookie && cookie.split(';').some((c) => c.trim().startsWith(`${SESSION_COOKIE}=`));
+
 export function consolePlugin(webRoot: string) {
   return async (app: FastifyInstance) => {
     const index = readFileSync(join(webRoot, 'index.html'), 'utf8');
+    const preloads = readRoutePreloads(webRoot);
+    // Each path's links, written once: the page itself only gets its nonce per load.
+    const withLinks = new Map<string, string>();
+    const pageFor = (path: string) => {
+      const files = preloadsFor(preloads, path);
+      const key = files.join(',');
+      let page = withLinks.get(key);
+      if (page === undefined) {
+        const links = files.map((f) => `<link rel="modulepreload" crossorigin href="/${f}" nonce="${CSP_NONCE_PLACEHOLDER}">`).join('');
+        page = files.length ? index.replace('</head>', `${links}</head>`) : index;
+        withLinks.set(key, page);
+      }
+      return page;
+    };
     await app.register(fastifyStatic, {
       root: webRoot,
       wildcard: false,
       index: false,
-      globIgnore: ['index.html', '**/*.br', '**/*.gz'],
+      globIgnore: ['index.html', ROUTE_PRELOADS_FILE, '**/*.br', '**/*.gz'],
       preCompressed: true,
       cacheControl: false,
       setHeaders: (res, path) => {
@@ -44,7 +89,8 @@ export function consolePlugin(webRoot: string) {
       if (req.url.startsWith('/api/')) return reply.callNotFound();
       const nonce = newNonce();
       reply.cspNonce = nonce;
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(index.replaceAll(CSP_NONCE_PLACEHOLDER, nonce));
+      const page = hasSession(req.headers.cookie) ? pageFor(req.url.split('?')[0]!) : index;
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.replaceAll(CSP_NONCE_PLACEHOLDER, nonce));
     });
   };
 }
