@@ -4,7 +4,8 @@
 // device as source) or register the refusal; here the token is verified and consumed by the stream
 // register (a bad one registered once), and its range is what the device is asked for. The
 // session is INVITE s=Playback for that range; its pictures become a stream-hub feed of their own
-// that the viewer's WebRTC connection reads; pause, resume, seek and speed are MANSRTSP INFO. It
+// that the viewer's WebRTC connection reads, or, where WebRTC cannot connect, the live view's
+// LL-HLS packager cuts into fMP4 parts (the same fallback as live view); pause, resume, seek and speed are MANSRTSP INFO. It
 // ends with BYE when the viewer leaves or closes it, when the person's session, token or right is
 // revoked (the stream register), when the device hangs up, and when the device goes silent (no
 // RTP for `silentMs` while not paused, with no BYE): then we send BYE, and the session's state,
@@ -13,9 +14,10 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import { VigilError } from '../errors.js';
 import { LiveError } from '../live/errors.js';
+import { HlsPackager } from '../live/hls-packager.js';
 import type { StreamHub } from '../live/stream-hub.js';
 import type { StreamRegister } from '../live/stream-register.js';
-import { WebRtcViewer, type WebRtcAnswer, type WebRtcViewerOptions } from '../live/webrtc-viewer.js';
+import { WebRtcViewer, type OtherFeed, type WebRtcAnswer, type WebRtcViewerOptions } from '../live/webrtc-viewer.js';
 import type { MansrtspCommand } from '../media/sip/mansrtsp.js';
 import { DevicePlaybackSource } from './device-playback-source.js';
 import type { GbMediaTransport, InviteKind, PlaySession } from './play.js';
@@ -64,6 +66,8 @@ interface Open {
   to: number;
   source: DevicePlaybackSource;
   viewer: WebRtcViewer | undefined;
+  /** Over LL-HLS: the packager of this session alone. */
+  packager: HlsPackager | undefined;
   feedKey: string;
   /** The speed last asked for (MANSRTSP Scale). */
   scale: number;
@@ -89,9 +93,77 @@ export class GbDevicePlaybackService {
    * `from`/`to` in the answer are the range asked of the device.
    */
   async openWebRtc(token: string | undefined, cameraId: number, offerSdp: string, sourceAddress: string | null): Promise<{ sessionId: string; answer: WebRtcAnswer; from: number; to: number }> {
+    return this.opening(token, cameraId, sourceAddress, 'webrtc', async (id, o, source) => {
+      const r = await WebRtcViewer.answer(this.deps.hub, cameraId, offerSdp, this.deps.webrtc, this.feedOf(o, source)).catch((e: unknown) => {
+        throw this.noPicture(e, cameraId);
+      });
+      o.viewer = r.viewer;
+      r.viewer.once('closed', (reason) => this.deps.register.close(id, reason));
+      if (!this.deps.register.has(id)) await r.viewer.close('revoked while opening');
+      return { sessionId: id, answer: r.answer, from: o.from, to: o.to };
+    });
+  }
+
+  /**
+   * The same over LL-HLS, the fallback where WebRTC cannot connect (as for live view): the device's
+   * pictures cut into fMP4 parts by the live view's packager, one packager for this session alone.
+   * `h265`: the browser plays H.265 in Media Source Extensions; if not, an H.265 device's pictures
+   * are transcoded to H.264. The session is polled: 30 s without a request of the viewer ends it
+   * (BYE), as an explicit close does.
+   */
+  async openHls(token: string | undefined, cameraId: number, sourceAddress: string | null, h265: boolean): Promise<{ sessionId: string; from: number; to: number; codec: string | undefined; transcoded: boolean }> {
+    return this.opening(token, cameraId, sourceAddress, 'hls', async (id, o, source) => {
+      const packager = new HlsPackager();
+      o.packager = packager;
+      await packager.attachFeed(this.deps.hub, this.feedOf(o, source), h265).catch((e: unknown) => {
+        throw this.noPicture(e, cameraId);
+      });
+      // The packager's feed ended (the device's session, or its transcoder, is gone): so does the viewer's stream.
+      packager.on('update', () => {
+        if (packager.closed) this.deps.register.close(id, 'the device playback feed ended');
+      });
+      if (!(await packager.ready(this.deps.firstPictureMs))) throw deviceNoAnswer(`the device of camera ${cameraId} answered the playback but sent no picture within ${this.deps.firstPictureMs / 1000} s`);
+      return { sessionId: id, from: o.from, to: o.to, codec: packager.codecString, transcoded: packager.transcoded };
+    });
+  }
+
+  /** The packager of an HLS device playback (marks the session alive), for its playlist and parts. */
+  hls(sessionId: string): HlsPackager {
+    const o = this.open.get(sessionId);
+    if (!o?.packager || !this.deps.register.has(sessionId)) throw new LiveError('LIVE_SESSION', 'this device playback session does not exist or has ended');
+    this.deps.register.use(sessionId, { transport: 'hls' });
+    return o.packager;
+  }
+
+  /** The session's one feed: the source the device answered, which does not open a second time. */
+  private feedOf(o: Open, source: DevicePlaybackSource): OtherFeed {
+    let used = false;
+    return {
+      key: o.feedKey,
+      readyMs: this.deps.firstPictureMs,
+      // The one session the device answered; a feed that would open again (after the device hung up) ends instead.
+      open: async () => {
+        if (used) throw new Error('the device playback session has ended');
+        used = true;
+        return source;
+      },
+    };
+  }
+
+  private noPicture(e: unknown, cameraId: number): unknown {
+    if (e instanceof LiveError && e.code === 'LIVE_TIMEOUT') return deviceNoAnswer(`the device of camera ${cameraId} answered the playback but sent no picture within ${this.deps.firstPictureMs / 1000} s`);
+    return e;
+  }
+
+  /**
+   * What both transports share: the token (verified and consumed by the stream register), the
+   * camera's channel, the INVITE s=Playback, the session remembered; then `attach` gives the
+   * pictures to the viewer. Any failure closes the stream and BYEs a device that answered.
+   */
+  private async opening<T>(token: string | undefined, cameraId: number, sourceAddress: string | null, transport: 'webrtc' | 'hls', attach: (id: string, o: Open, source: DevicePlaybackSource) => Promise<T>): Promise<T> {
     const entry: { o?: Open } = {};
     // The token first: nothing about the camera is said to one who holds none for it.
-    const stream = await this.deps.register.open(token, { cameraId, kind: 'playback', transport: 'webrtc', sourceAddress, polled: false, source: 'device' }, (reason) => void this.end(stream.id, entry.o, reason));
+    const stream = await this.deps.register.open(token, { cameraId, kind: 'playback', transport, sourceAddress, polled: transport === 'hls', source: 'device' }, (reason) => void this.end(stream.id, entry.o, reason));
     try {
       const camera = await this.deps.repos.cameras.get(cameraId);
       const m = /^gb28181:\/\/([^/?]*)\/(\d{20})/.exec(camera?.sourceUrl ?? '');
@@ -105,7 +177,7 @@ export class GbDevicePlaybackService {
       const deviceId = /^\d{20}$/.test(m[1]!) && m[1] !== m[2] ? m[1] : undefined;
       const session = await this.invite(invite, deviceId, m[2]!, cameraId, { startMs: from, endMs: to });
       const source = new DevicePlaybackSource(session);
-      const o: Open = { cameraId, from, to, source, viewer: undefined, feedKey: `device-playback:${stream.id}`, scale: 1, paused: false, silence: { timer: undefined, packets: 0, movedAt: Date.now() } };
+      const o: Open = { cameraId, from, to, source, viewer: undefined, packager: undefined, feedKey: `device-playback:${stream.id}`, scale: 1, paused: false, silence: { timer: undefined, packets: 0, movedAt: Date.now() } };
       entry.o = o;
       this.open.set(stream.id, o);
       // The device hung up (the range played to its end, or it stopped): the viewer's stream ends, rather than the hub reopening a session that is gone.
@@ -114,26 +186,10 @@ export class GbDevicePlaybackService {
         this.deps.register.close(stream.id, `the device ended the playback: ${reason}`);
       });
       if (!this.deps.register.has(stream.id)) throw new LiveError('LIVE_SESSION', 'the stream was revoked while the device answered');
-      let used = false;
-      const r = await WebRtcViewer.answer(this.deps.hub, cameraId, offerSdp, this.deps.webrtc, {
-        key: o.feedKey,
-        readyMs: this.deps.firstPictureMs,
-        // The one session the device answered; a feed that would open again (after the device hung up) ends instead.
-        open: async () => {
-          if (used) throw new Error('the device playback session has ended');
-          used = true;
-          return source;
-        },
-      }).catch((e: unknown) => {
-        if (e instanceof LiveError && e.code === 'LIVE_TIMEOUT') throw deviceNoAnswer(`the device of camera ${cameraId} answered the playback but sent no picture within ${(this.deps.firstPictureMs) / 1000} s`);
-        throw e;
-      });
-      o.viewer = r.viewer;
-      r.viewer.once('closed', (reason) => this.deps.register.close(stream.id, reason));
-      if (!this.deps.register.has(stream.id)) await r.viewer.close('revoked while opening');
-      else this.watchSilence(stream.id, o);
-      this.deps.logger?.info({ cameraId, channelId: m[2], from, to, session: stream.id }, 'device recording played back');
-      return { sessionId: stream.id, answer: r.answer, from, to };
+      const r = await attach(stream.id, o, source);
+      if (this.deps.register.has(stream.id)) this.watchSilence(stream.id, o);
+      this.deps.logger?.info({ cameraId, channelId: m[2], from, to, session: stream.id, transport }, 'device recording played back');
+      return r;
     } catch (e) {
       this.deps.register.close(stream.id, 'failed to open');
       // Closed before the device answered (revoked meanwhile): the session it answered ends here.
@@ -253,6 +309,7 @@ export class GbDevicePlaybackService {
     clearInterval(o.silence.timer);
     this.remember(sessionId, o, reason);
     await o.viewer?.close(reason);
+    o.packager?.close();
     // The feed closes its source at once (no lingering for another viewer: this one was the only one), and the source BYEs.
     const feed = this.deps.hub.feed(o.feedKey);
     if (feed) await feed.close(reason);

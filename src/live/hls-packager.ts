@@ -7,7 +7,9 @@ import { EventEmitter } from 'node:events';
 import type { StreamInfo, VideoFrame } from '../ingest/source.js';
 import { Fmp4Muxer, type FragmentOut } from '../media/fmp4/muxer.js';
 import type { VideoConfig } from '../media/fmp4/init-segment.js';
-import type { FeedSubscription, StreamHub } from './stream-hub.js';
+import type { FeedSubscription, FeedViewer, StreamHub } from './stream-hub.js';
+import { openFeedTranscoder, transcodedOtherFeedKey } from './transcoder.js';
+import type { OtherFeed } from './webrtc-viewer.js';
 
 export interface HlsPart {
   bytes: Buffer;
@@ -48,6 +50,8 @@ export class HlsPackager extends EventEmitter<{ update: [] }> {
   private readonly partMs: number;
   private readonly window: number;
   closed = false;
+  /** H.265 made H.264 for a browser that cannot decode H.265 (attachFeed). */
+  transcoded = false;
 
   constructor(options: HlsPackagerOptions = {}) {
     super();
@@ -56,8 +60,30 @@ export class HlsPackager extends EventEmitter<{ update: [] }> {
     this.window = options.windowSegments ?? 6;
   }
 
+  private get sink(): FeedViewer {
+    return { onInfo: (i) => this.onInfo(i), onFrame: (f) => this.onFrame(f), onEnd: () => this.close() };
+  }
+
   async attach(hub: StreamHub, cameraId: number): Promise<void> {
-    this.subscription = await hub.watch(cameraId, { onInfo: (i) => this.onInfo(i), onFrame: (f) => this.onFrame(f), onEnd: () => this.close() });
+    this.subscription = await hub.watch(cameraId, this.sink);
+  }
+
+  /**
+   * Packages a feed that is not a camera's (a device's recording played back, which opens once):
+   * as it comes, or, when it is H.265 and the browser cannot decode H.265 (`h265` false), through
+   * the one transcoder of that feed, as WebRTC viewers of it do. The feed is held until the
+   * transcoder has joined it.
+   */
+  async attachFeed(hub: StreamHub, feed: OtherFeed, h265: boolean): Promise<void> {
+    const held = hub.join(feed.key, feed.open, { onInfo: () => undefined, onFrame: () => undefined, copiesFrames: true });
+    try {
+      const info = await held.feed.ready(feed.readyMs);
+      this.transcoded = info.video.codec === 'h265' && !h265;
+      if (this.closed) return;
+      this.subscription = this.transcoded ? hub.join(transcodedOtherFeedKey(feed.key), openFeedTranscoder(feed.key, feed.open), this.sink) : hub.join(feed.key, feed.open, this.sink);
+    } finally {
+      held.close();
+    }
   }
 
   get codecString(): string | undefined {

@@ -46,7 +46,10 @@ class H265Transcoder extends EventEmitter<SourceEvents> implements MediaSource {
       '-nostdin', '-v', 'error', '-fflags', 'nobuffer', '-probesize', '65536', '-analyzeduration', '0', '-f', 'hevc', '-i', 'pipe:0',
       // Browsers decode 8-bit 4:2:0 H.264; a camera's H.265 may be 10-bit (Main 10) or 4:2:2/4:4:4.
       '-an', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline',
-      '-x264-params', 'aud=1:repeat-headers=1', '-fps_mode', 'passthrough', '-f', 'h264', 'pipe:1',
+      // A keyframe out where one came in: x264's own interval (250 pictures) would leave an LL-HLS
+      // packager of the output one segment 10 s long, which hls.js never starts, and a new
+      // viewer of the shared feed a long GOP to wait through.
+      '-x264-params', 'aud=1:repeat-headers=1', '-force_key_frames', 'source', '-fps_mode', 'passthrough', '-f', 'h264', 'pipe:1',
     ], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stdin.on('error', () => undefined);

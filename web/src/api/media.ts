@@ -41,6 +41,8 @@ export const mediaApi = {
       request<DeviceRecords>('GET', `/cameras/${cameraId}/device-records`, { query: { from, to }, signal }),
     playback: (cameraId: number, token: string, sdp: string) =>
       request<DevicePlaybackOpened>('POST', `/cameras/${cameraId}/device-playback/webrtc`, { query: { token }, json: { sdp } }),
+    playbackHls: (cameraId: number, token: string, h265: boolean) =>
+      request<ResponseOf<'/api/v1/cameras/{cameraId}/device-playback/hls', 'post', 201>>('POST', `/cameras/${cameraId}/device-playback/hls`, { query: { token }, json: { h265 } }),
     control: (sessionId: string, c: DevicePlaybackControl) => request<unknown>('POST', `/device-playback/sessions/${encodeURIComponent(sessionId)}/control`, { json: c }),
     playbackState: (sessionId: string) => request<DevicePlaybackSession>('GET', `/device-playback/sessions/${encodeURIComponent(sessionId)}`),
     closePlayback: (sessionId: string) => request<null>('DELETE', `/device-playback/sessions/${encodeURIComponent(sessionId)}`),

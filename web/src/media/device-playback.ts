@@ -1,41 +1,59 @@
-// A GB/T 28181 device's own recording in one <video>, over WebRTC: a playback token naming the
-// device as source (the server registers the use), the offer answered once the device has
-// answered its INVITE s=Playback, then pause, resume, seek and speed as requests the server turns
-// into MANSRTSP. Closing it (or leaving the page) ends the device's session. While it plays, its
-// state is asked every few seconds, so a session the server ended (the device stopped sending or
-// hung up) is said in words rather than left as a frozen picture.
+// A GB/T 28181 device's own recording in one <video>, over WebRTC and, where WebRTC cannot
+// connect, over LL-HLS, as live view falls back (the same FallbackStream): a playback token
+// naming the device as source (the server registers the use) for each attempt, the device asked
+// (INVITE s=Playback, on the server), then pause, resume, seek and speed as requests the server
+// turns into MANSRTSP, whichever the transport. Closing it (or leaving the page) ends the device's
+// session. While it plays, its state is asked every few seconds, so a session the server ended
+// (the device stopped sending or hung up) is said in words rather than left as a frozen picture.
+import { ApiError } from '../api/client';
 import { mediaApi, type DevicePlaybackControl, type DevicePlaybackSession } from '../api/media';
-import { firstFrame, gathered } from './live-stream';
+import { FallbackStream, type LiveState, type Transport } from './live-stream';
+
+/** Whether this browser plays H.265 in Media Source Extensions (if not, the server transcodes an H.265 device for HLS). */
+const playsH265 = () => typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported('video/mp4; codecs="hvc1.1.6.L93.B0"');
+
+/** The device itself did not answer or refused: another transport would ask it again for nothing. */
+const deviceFailed = (e: unknown) => e instanceof ApiError && (e.code === 'GB_DEVICE_NO_ANSWER' || e.code === 'GB_DEVICE_REFUSED');
 
 export class DevicePlayback {
-  private pc: RTCPeerConnection | undefined;
-  sessionId: string | undefined;
-  private closed = false;
+  private readonly stream: FallbackStream;
+  private outcome: { resolve(): void; reject(e: unknown): void } | undefined;
+  /** What the picture came over, and whether an H.265 device was transcoded for this browser. */
+  playing: { transport: Transport; transcoded: boolean } | undefined;
 
   constructor(
-    private readonly video: HTMLVideoElement,
+    video: HTMLVideoElement,
     readonly cameraId: number,
     readonly from: number,
     readonly to: number,
-  ) {}
+    prefer: Transport | 'auto' = 'auto',
+  ) {
+    const token = async () => (await mediaApi.streamToken({ cameraId, kind: 'playback', from: Math.floor(from), to: Math.ceil(to), source: 'device' })).token;
+    this.stream = new FallbackStream(video, {
+      webrtc: async (sdp) => mediaApi.gb.playback(cameraId, await token(), sdp),
+      hls: async () => mediaApi.gb.playbackHls(cameraId, await token(), playsH265()),
+      close: (id) => mediaApi.gb.closePlayback(id),
+      final: deviceFailed,
+    }, { prefer, webrtcTimeoutMs: 8000, onState: (s) => this.onState(s) });
+  }
+
+  get sessionId(): string | undefined {
+    return this.stream.sessionId;
+  }
+
+  private onState(s: LiveState): void {
+    if (s.phase === 'playing') {
+      this.playing = { transport: s.transport, transcoded: s.transcoded };
+      this.outcome?.resolve();
+    } else if (s.phase === 'failed') this.outcome?.reject(s.error ?? new Error(s.message));
+  }
 
   /** Resolves when the first picture shows; rejects with the server's error (ApiError) or "no picture arrived". */
-  async start(): Promise<void> {
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    this.pc = pc;
-    pc.addTransceiver('video', { direction: 'recvonly' });
-    pc.ontrack = (ev) => {
-      this.video.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
-      void this.video.play().catch(() => undefined);
-    };
-    await pc.setLocalDescription(await pc.createOffer());
-    await gathered(pc);
-    const { token } = await mediaApi.streamToken({ cameraId: this.cameraId, kind: 'playback', from: Math.floor(this.from), to: Math.ceil(this.to), source: 'device' });
-    const opened = await mediaApi.gb.playback(this.cameraId, token, pc.localDescription!.sdp);
-    this.sessionId = opened.sessionId;
-    if (this.closed) return this.close();
-    await pc.setRemoteDescription({ type: 'answer', sdp: opened.sdp });
-    await firstFrame(this.video, 15000);
+  start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.outcome = { resolve, reject };
+      void this.stream.start();
+    });
   }
 
   async control(c: DevicePlaybackControl): Promise<void> {
@@ -51,19 +69,10 @@ export class DevicePlayback {
 
   /** The server ended the session: the picture stops here, and nothing is sent back to end it again. */
   ended(): void {
-    this.sessionId = undefined;
-    this.close();
+    this.stream.forget();
   }
 
   close(): void {
-    this.closed = true;
-    this.pc?.close();
-    this.pc = undefined;
-    this.video.srcObject = null;
-    if (this.sessionId) {
-      const id = this.sessionId;
-      this.sessionId = undefined;
-      void mediaApi.gb.closePlayback(id).catch(() => undefined);
-    }
+    this.stream.close();
   }
 }

@@ -1,6 +1,7 @@
-// One live picture in one <video>: WebRTC first (WHEP-style offer/answer, sub-second), LL-HLS
+// One picture in one <video>: WebRTC first (WHEP-style offer/answer, sub-second), LL-HLS
 // through hls.js when WebRTC cannot connect or shows nothing. Each attempt fetches its own
-// stream token, since a token opens one stream once.
+// stream token, since a token opens one stream once. Live view and a device's own recording
+// share it (their openers differ).
 import { mediaApi } from '../api/media';
 import { attachHls, type HlsHandle } from './hls-attach';
 
@@ -8,7 +9,7 @@ export type Transport = 'webrtc' | 'hls';
 export type LiveState =
   | { phase: 'connecting'; transport: Transport }
   | { phase: 'playing'; transport: Transport; transcoded: boolean }
-  | { phase: 'failed'; message: string; code?: string };
+  | { phase: 'failed'; message: string; code?: string; error?: unknown };
 
 export interface LiveStreamOptions {
   /** 'auto': WebRTC, then HLS. */
@@ -51,15 +52,31 @@ export function firstFrame(video: HTMLVideoElement, ms: number): Promise<void> {
   });
 }
 
-export class LiveStream {
+/** How one kind of stream is opened on each transport; each call fetches its own stream token. */
+export interface StreamOpeners {
+  /** Posts the offer, returns the answer and the session it opened. */
+  webrtc(offerSdp: string): Promise<{ sessionId: string; sdp: string; transcoded: boolean }>;
+  hls(): Promise<{ sessionId: string; playlistUrl: string; transcoded?: boolean }>;
+  /** Ends a session the server opened (its DELETE). */
+  close(sessionId: string): Promise<unknown>;
+  /** Errors after which HLS is not tried (beyond a refusal of the person): the source itself failed. */
+  final?(e: unknown): boolean;
+}
+
+/**
+ * A picture in one <video>: WebRTC first, LL-HLS when WebRTC cannot connect or shows nothing.
+ * Live view and a device's recording (GB/T 28181 playback) differ only in their openers.
+ */
+export class FallbackStream {
   private pc: RTCPeerConnection | undefined;
   private hls: HlsHandle | undefined;
-  private sessionId: string | undefined;
+  sessionId: string | undefined;
+  transport: Transport | undefined;
   private closed = false;
 
   constructor(
     private readonly video: HTMLVideoElement,
-    private readonly cameraId: number,
+    private readonly openers: StreamOpeners,
     private readonly options: LiveStreamOptions,
   ) {}
 
@@ -74,7 +91,7 @@ export class LiveStream {
         webrtcError = e;
         this.stopTransport();
         // A refusal (no right to this camera) is final; only a failed connection falls back.
-        if (prefer === 'webrtc' || isRefusal(e) || this.closed) return this.fail(e);
+        if (prefer === 'webrtc' || isRefusal(e) || this.openers.final?.(e) || this.closed) return this.fail(e);
       }
     }
     try {
@@ -87,10 +104,11 @@ export class LiveStream {
 
   private fail(e: unknown): void {
     if (this.closed) return;
-    this.options.onState({ phase: 'failed', message: (e as Error)?.message ?? String(e), code: (e as { code?: string }).code });
+    this.options.onState({ phase: 'failed', message: (e as Error)?.message ?? String(e), code: (e as { code?: string }).code, error: e });
   }
 
   private async startWebRtc(): Promise<void> {
+    this.transport = 'webrtc';
     this.options.onState({ phase: 'connecting', transport: 'webrtc' });
     const pc = new RTCPeerConnection({ iceServers: [] });
     this.pc = pc;
@@ -101,24 +119,23 @@ export class LiveStream {
     };
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
-    const { token } = await mediaApi.streamToken({ cameraId: this.cameraId, kind: 'live' });
-    const answer = await mediaApi.live.webrtc(this.cameraId, token, pc.localDescription!.sdp);
+    const answer = await this.openers.webrtc(pc.localDescription!.sdp);
     this.sessionId = answer.sessionId;
     if (this.closed) return this.stopTransport();
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-    await firstFrame(this.video, this.options.webrtcTimeoutMs ?? 6000);
+    await Promise.race([firstFrame(this.video, this.options.webrtcTimeoutMs ?? 6000), connectionFailed(pc)]);
     if (!this.closed) this.options.onState({ phase: 'playing', transport: 'webrtc', transcoded: answer.transcoded });
   }
 
   private async startHls(): Promise<void> {
+    this.transport = 'hls';
     this.options.onState({ phase: 'connecting', transport: 'hls' });
-    const { token } = await mediaApi.streamToken({ cameraId: this.cameraId, kind: 'live' });
-    const opened = await mediaApi.live.hls(this.cameraId, token);
+    const opened = await this.openers.hls();
     this.sessionId = opened.sessionId;
     if (this.closed) return this.stopTransport();
     this.hls = await attachHls(this.video, opened.playlistUrl, { live: true });
     await firstFrame(this.video, 15000);
-    if (!this.closed) this.options.onState({ phase: 'playing', transport: 'hls', transcoded: false });
+    if (!this.closed) this.options.onState({ phase: 'playing', transport: 'hls', transcoded: opened.transcoded ?? false });
   }
 
   private stopTransport(): void {
@@ -131,13 +148,44 @@ export class LiveStream {
     if (this.sessionId) {
       const id = this.sessionId;
       this.sessionId = undefined;
-      void mediaApi.live.close(id).catch(() => undefined);
+      void this.openers.close(id).catch(() => undefined);
     }
+  }
+
+  /** The server ended the session itself: the picture stops here, and nothing is sent back to end it again. */
+  forget(): void {
+    this.sessionId = undefined;
+    this.close();
   }
 
   close(): void {
     this.closed = true;
     this.stopTransport();
+  }
+}
+
+/** Rejects when the peer connection fails (ICE found no way through): no need to wait for a first frame. */
+function connectionFailed(pc: RTCPeerConnection): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const check = () => {
+      if (pc.connectionState === 'failed' || pc.iceConnectionState === 'failed') {
+        pc.removeEventListener('connectionstatechange', check);
+        reject(new Error('the WebRTC connection failed'));
+      }
+    };
+    pc.addEventListener('connectionstatechange', check);
+    pc.addEventListener('iceconnectionstatechange', check);
+  });
+}
+
+/** A camera's live picture. */
+export class LiveStream extends FallbackStream {
+  constructor(video: HTMLVideoElement, cameraId: number, options: LiveStreamOptions) {
+    super(video, {
+      webrtc: async (sdp) => mediaApi.live.webrtc(cameraId, (await mediaApi.streamToken({ cameraId, kind: 'live' })).token, sdp),
+      hls: async () => mediaApi.live.hls(cameraId, (await mediaApi.streamToken({ cameraId, kind: 'live' })).token),
+      close: (id) => mediaApi.live.close(id),
+    }, options);
   }
 }
 

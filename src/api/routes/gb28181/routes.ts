@@ -10,7 +10,8 @@ import type { GbPtzService } from '../../../gb28181/ptz.service.js';
 import { actorOf } from '../../plugins/auth.js';
 import { errorResponses, errorSchema } from '../common.schema.js';
 import { streamToken } from '../live/routes.js';
-import { cameraParams, sessionParams, tokenQuery, webrtcAnswer, webrtcOffer } from '../live/schema.js';
+import { hlsSessionRoutes } from '../live/hls-routes.js';
+import { cameraParams, hlsOpened, sessionParams, tokenQuery, webrtcAnswer, webrtcOffer } from '../live/schema.js';
 import { instant } from '../playback/schema.js';
 
 export interface GbRouteDeps {
@@ -24,6 +25,13 @@ export interface GbRouteDeps {
 const devicePlaybackOpened = webrtcAnswer
   .extend({ from: z.number().describe('Start of the range asked of the device, epoch ms'), to: z.number().describe('Its end') })
   .describe('DevicePlaybackOpened');
+const devicePlaybackHls = hlsOpened
+  .extend({
+    transcoded: z.boolean().describe('True when an H.265 device is transcoded to H.264 for this browser (the UI should say so)'),
+    from: z.number().describe('Start of the range asked of the device, epoch ms'),
+    to: z.number().describe('Its end'),
+  })
+  .describe('DevicePlaybackHls');
 const devicePlaybackControl = z
   .discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('pause') }),
@@ -133,6 +141,27 @@ export const gb28181Routes: FastifyPluginAsyncZod<GbRouteDeps> = async (app, d) 
       const r = await playback.openWebRtc(streamToken(req), req.params.cameraId, req.body.sdp, req.ip);
       return reply.status(201).send({ sessionId: r.sessionId, ...r.answer, from: r.from, to: r.to });
     });
+
+    app.post('/cameras/:cameraId/device-playback/hls', {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: "Play the camera's GB/T 28181 device's own recording over LL-HLS (the fallback where WebRTC cannot connect): INVITE s=Playback for the stream token's range, fMP4 parts",
+        description:
+          'Needs a stream token as the WebRTC route does. h265: whether the browser plays H.265 in Media Source Extensions; if not, an H.265 device is transcoded to H.264 (transcoded: true). ' +
+          'Pause, seek and speed as for WebRTC (POST …/control). The session ends (BYE) on DELETE, or 30 s after the viewer\'s last request.',
+        params: cameraParams,
+        querystring: tokenQuery,
+        body: z.strictObject({ h265: z.boolean().default(false).describe('The browser plays H.265 (hvc1) in Media Source Extensions') }),
+        response: { 201: devicePlaybackHls, ...mediaErrors },
+      },
+    }, async (req, reply) => {
+      const r = await playback.openHls(streamToken(req), req.params.cameraId, req.ip, req.body.h265);
+      const base = req.url.split('/cameras/')[0];
+      return reply.status(201).send({ sessionId: r.sessionId, playlistUrl: `${base}/device-playback/sessions/${r.sessionId}/index.m3u8`, ...(r.codec ? { codec: r.codec } : {}), transcoded: r.transcoded, from: r.from, to: r.to });
+    });
+
+    hlsSessionRoutes(app, { prefix: '/device-playback/sessions', tags, packager: (id) => playback.hls(id) });
 
     app.post('/device-playback/sessions/:sessionId/control', {
       config: { access: 'public' },

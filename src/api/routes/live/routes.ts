@@ -7,9 +7,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LiveService } from '../../../live/live-service.js';
 import { errorResponses, errorSchema } from '../common.schema.js';
-import { cameraParams, hlsOpened, hlsPlaylistQuery, openStreamSchema, sessionParams, tokenQuery, webrtcAnswer, webrtcOffer } from './schema.js';
+import { hlsSessionRoutes } from './hls-routes.js';
+import { cameraParams, hlsOpened, openStreamSchema, sessionParams, tokenQuery, webrtcAnswer, webrtcOffer } from './schema.js';
 
-const BLOCKING_RELOAD_MS = 6000;
 const mediaErrors = { ...errorResponses, 401: errorSchema, 403: errorSchema, 502: errorSchema, 504: errorSchema };
 
 export function streamToken(req: { query: unknown; headers: Record<string, string | string[] | undefined> }): string | undefined {
@@ -58,47 +58,7 @@ export const liveRoutes: FastifyPluginAsyncZod<{ live: LiveService }> = async (a
     return { sessionId, playlistUrl: `${base}/live/sessions/${sessionId}/index.m3u8`, ...(codec ? { codec } : {}) };
   });
 
-  app.get('/live/sessions/:sessionId/index.m3u8', {
-    config: { access: 'public' },
-    schema: { tags, summary: 'LL-HLS media playlist of a session (blocks until _HLS_msn/_HLS_part exist, up to 6 s)', params: sessionParams, querystring: hlsPlaylistQuery, produces: ['application/vnd.apple.mpegurl'] },
-  }, async (req, reply) => {
-    const packager = live.hls(req.params.sessionId);
-    if (req.query._HLS_msn !== undefined) await packager.waitFor(req.query._HLS_msn, req.query._HLS_part, BLOCKING_RELOAD_MS);
-    reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-store');
-    return packager.playlist();
-  });
-
-  app.get('/live/sessions/:sessionId/init.mp4', {
-    config: { access: 'public' },
-    schema: { tags, summary: 'Init segment (ftyp+moov) of an HLS session', params: sessionParams, produces: ['video/mp4'] },
-  }, async (req, reply) => {
-    const init = live.hls(req.params.sessionId).init;
-    if (!init) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no init segment yet' } });
-    return reply.header('content-type', 'video/mp4').header('cache-control', 'no-store').send(init);
-  });
-
-  app.get('/live/sessions/:sessionId/:name', {
-    config: { access: 'public' },
-    schema: {
-      tags,
-      summary: 'A segment (seg-N.m4s) or part (part-N-I.m4s) of an HLS session; a part not yet made is waited for briefly',
-      params: sessionParams.extend({ name: z.string().regex(/^(seg-\d+|part-\d+-\d+)\.m4s$/) }),
-      produces: ['video/iso.segment'],
-    },
-  }, async (req, reply) => {
-    const packager = live.hls(req.params.sessionId);
-    const nums = req.params.name.match(/\d+/g)!.map(Number);
-    let bytes: Buffer | undefined;
-    if (req.params.name.startsWith('seg-')) {
-      await packager.waitFor(nums[0]!, undefined, BLOCKING_RELOAD_MS);
-      bytes = packager.segmentBytes(nums[0]!);
-    } else {
-      await packager.waitFor(nums[0]!, nums[1]!, BLOCKING_RELOAD_MS);
-      bytes = packager.part(nums[0]!, nums[1]!)?.bytes;
-    }
-    if (!bytes) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `${req.params.name} is not in the window` } });
-    return reply.header('content-type', 'video/iso.segment').header('cache-control', 'max-age=30').send(bytes);
-  });
+  hlsSessionRoutes(app, { prefix: '/live/sessions', tags, packager: (id) => live.hls(id) });
 
   app.delete('/live/sessions/:sessionId', {
     config: { access: 'public' },

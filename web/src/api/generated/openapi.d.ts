@@ -32346,6 +32346,551 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras/{cameraId}/device-playback/hls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Play the camera's GB/T 28181 device's own recording over LL-HLS (the fallback where WebRTC cannot connect): INVITE s=Playback for the stream token's range, fMP4 parts
+         * @description Needs a stream token as the WebRTC route does. h265: whether the browser plays H.265 in Media Source Extensions; if not, an H.265 device is transcoded to H.264 (transcoded: true). Pause, seek and speed as for WebRTC (POST …/control). The session ends (BYE) on DELETE, or 30 s after the viewer's last request.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Short-lived stream token for this camera and kind, from the access API; also accepted as header x-stream-token */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    cameraId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The browser plays H.265 (hvc1) in Media Source Extensions
+                         * @default false
+                         */
+                        h265?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description DevicePlaybackHls */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sessionId: string;
+                            /** @description LL-HLS media playlist (fMP4 parts, blocking reload); give it to hls.js or a native player */
+                            playlistUrl: string;
+                            /** @description RFC 6381 codec string of the stream */
+                            codec?: string;
+                            /** @description True when an H.265 device is transcoded to H.264 for this browser (the UI should say so) */
+                            transcoded: boolean;
+                            /** @description Start of the range asked of the device, epoch ms */
+                            from: number;
+                            /** @description Its end */
+                            to: number;
+                        };
+                    };
+                };
+                /** @description Error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description The body is not of a media type this operation accepts */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Error */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    path?: string;
+                                    message: string;
+                                }[];
+                                articles?: string[];
+                                /** @description what the message is made of, as codes, for wording it in another language */
+                                params?: {
+                                    [key: string]: string | number;
+                                };
+                                correlationId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-playback/sessions/{sessionId}/index.m3u8": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** LL-HLS media playlist of a session (blocks until _HLS_msn/_HLS_part exist, up to 6 s) */
+        get: {
+            parameters: {
+                query?: {
+                    _HLS_msn?: number;
+                    _HLS_part?: number;
+                    _HLS_skip?: string;
+                };
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request is not valid (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.mpegurl": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description No such object, or none the caller may see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.mpegurl": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.mpegurl": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.mpegurl": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Success */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.apple.mpegurl": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-playback/sessions/{sessionId}/init.mp4": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Init segment (ftyp+moov) of an HLS session */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request is not valid (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description No such object, or none the caller may see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Success */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/mp4": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-playback/sessions/{sessionId}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment (seg-N.m4s) or part (part-N-I.m4s) of an HLS session; a part not yet made is waited for briefly */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request is not valid (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/iso.segment": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description No such object, or none the caller may see */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/iso.segment": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description A path parameter is too long */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/iso.segment": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Too many requests: wait as Retry-After says */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/iso.segment": components["schemas"]["VigilError"];
+                    };
+                };
+                /** @description Success */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "video/iso.segment": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/device-playback/sessions/{sessionId}/control": {
         parameters: {
             query?: never;

@@ -1,9 +1,10 @@
 // A GB/T 28181 camera's own recording played from its device, over the tile where we have no
 // recording at the chosen instant: the device is asked for the range (INVITE s=Playback, on the
-// server), its picture comes over WebRTC, and pause, speed and seeking (the slider, or a click on
+// server), its picture comes over WebRTC, or LL-HLS where WebRTC cannot connect (the tag says which,
+// and whether an H.265 device is transcoded for this browser), and pause, speed and seeking (the slider, or a click on
 // the timeline inside the range) are sent to the device. A device that does not answer or
 // refuses is said in words; closing the panel or leaving the page ends the device's session.
-import { Alert, Button, Segmented, Slider, Space, Typography } from 'antd';
+import { Alert, Button, Segmented, Slider, Space, Tag, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
@@ -36,12 +37,16 @@ export function DevicePlaybackPanel({ cameraId, from, to, seekTo, onClose }: Pro
   const [speed, setSpeed] = useState<number>(1);
   const [pos, setPos] = useState(from);
   const [endedWhy, setEndedWhy] = useState('');
+  const [via, setVia] = useState<DevicePlayback['playing']>(undefined);
 
   useEffect(() => {
     const p = new DevicePlayback(video.current!, cameraId, from, to);
     player.current = p;
     p.start().then(
-      () => setPhase('playing'),
+      () => {
+        setVia(p.playing);
+        setPhase('playing');
+      },
       (e: unknown) => {
         p.close();
         const code = e instanceof ApiError ? e.code : '';
@@ -99,8 +104,14 @@ export function DevicePlaybackPanel({ cameraId, from, to, seekTo, onClose }: Pro
   }, [seekTo?.n]);
 
   return (
-    <div data-testid={`device-playback-${cameraId}`} data-phase={phase} data-ms={Math.round(pos)} style={{ position: 'absolute', inset: 0, background: '#000', display: 'flex', flexDirection: 'column', zIndex: 2 }}>
+    <div data-testid={`device-playback-${cameraId}`} data-phase={phase} data-ms={Math.round(pos)} data-transport={via?.transport} style={{ position: 'absolute', inset: 0, background: '#000', display: 'flex', flexDirection: 'column', zIndex: 2 }}>
       <video ref={video} muted playsInline style={{ flex: 1, minHeight: 0, width: '100%', objectFit: 'contain' }} />
+      {via && phase === 'playing' && (
+        <Space size={4} style={{ position: 'absolute', top: 28, left: 8 }}>
+          <Tag color="purple" data-testid="device-playback-transport">{t(via.transport === 'hls' ? 'devicePlayback.transportHls' : 'devicePlayback.transportWebrtc')}</Tag>
+          {via.transcoded && <Tag color="gold" data-testid="device-playback-transcoded">{t('devicePlayback.transcoded')}</Tag>}
+        </Space>
+      )}
       {phase === 'connecting' && <Typography.Text style={{ position: 'absolute', top: 28, left: 8, color: '#fff' }}>{t('devicePlayback.connecting')}</Typography.Text>}
       {error && <Alert type="error" showIcon message={error} data-testid="device-playback-error" style={{ position: 'absolute', top: 28, left: 8, right: 8 }} />}
       {phase === 'ended' && <Alert type="warning" showIcon message={endedWhy} data-testid="device-playback-ended" style={{ position: 'absolute', top: 28, left: 8, right: 8 }} />}
