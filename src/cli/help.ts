@@ -1,21 +1,6 @@
 // Every command and subcommand of `vigil` answers `--help` (or `-h`, or `help` in its place) with
 // its usage, before any configuration is read or database opened.
-import { auditHelp } from './commands/audit.js';
-import { cascadeHelp } from './commands/cascade.js';
-import { cameraHelp } from './commands/camera.js';
-import { clusterHelp } from './commands/cluster.js';
-import { eventsHelp } from './commands/events.js';
-import { exportHelp } from './commands/export.js';
-import { gbHelp } from './commands/gb.js';
-import { ptzHelp } from './commands/ptz.js';
-import { onvifHelp } from './commands/onvif.js';
-import { orgHelp } from './commands/org.js';
-import { profileHelp } from './commands/profile.js';
-import { releaseHelp } from './commands/release.js';
-import { serveHelp } from './commands/serve-help.js';
-import { simHelp } from './commands/sim.js';
-import { userHelp } from './commands/user.js';
-import { verifyHelp } from './commands/verify.js';
+import { auditHelp, cameraHelp, cascadeHelp, clusterHelp, eventsHelp, exportHelp, gbHelp, onvifHelp, orgHelp, profileHelp, ptzHelp, releaseHelp, serveHelp, simHelp, userHelp, verifyHelp } from './usage.js';
 
 export interface CommandSpec {
   help: string;

@@ -1,73 +1,16 @@
 #!/usr/bin/env node
 // The `vigil` command line. Management commands open the database directly (like the server
 // does); `serve` runs the process roles named in the configuration.
-import { destination, pino } from 'pino';
-import { loadConfig } from '../config/config.js';
-import { openContext, sourceGuardFor, type Context } from '../services/context.js';
-import { auditCommand, auditHelp } from './commands/audit.js';
-import { exportCommand, exportHelp } from './commands/export.js';
-import { passwordInput } from './password-input.js';
-import { releaseCommand, releaseHelp, type ReleaseCommandDeps } from './commands/release.js';
-import { openEvidence } from '../services/evidence.js';
-import { treeHeadsCommand, verifyCommand, verifyExportCommand, verifyHelp } from './commands/verify.js';
-import { cameraCommand, cameraHelp } from './commands/camera.js';
-import { gbCommand, gbHelp } from './commands/gb.js';
-import { gbBackfillCommand } from './commands/gb-backfill.js';
-import { ptzCommand, ptzHelp } from './commands/ptz.js';
-import { cascadeCommand, cascadeHelp } from './commands/cascade.js';
-import { clusterCommand, clusterHelp } from './commands/cluster.js';
-import { eventsCommand, eventsHelp } from './commands/events.js';
-import { onvifCommand, onvifHelp } from './commands/onvif.js';
-import { orgCommand, orgHelp } from './commands/org.js';
-import { profileCommand, profileHelp } from './commands/profile.js';
-import { serveHelp } from './commands/serve-help.js';
-import { userCommand, userHelp } from './commands/user.js';
-import { simCommand, simHelp } from './commands/sim.js';
+// Each command loads its own code when it runs (a dynamic import): `vigil --help` and a usage error
+// load only the usage texts, the simulator never loads the database, and no command but one that
+// needs it loads the server, the S3 library or a role it does not run. Starting a command is most
+// of what a short one costs, and the tests start hundreds of them.
+import type { Config } from '../config/config.js';
+import type { Context } from '../services/context.js';
+import type { ReleaseCommandDeps } from './commands/release.js';
 import { COMMANDS, helpFor } from './help.js';
 import { printError, UsageError } from './output.js';
-
-const HELP = `vigil — public security video image information system
-
-Usage: vigil [--config FILE] <command> [options]
-
-  serve [--demo]     run the platform (API, console, recorder); --demo adds simulated cameras
-  migrate            bring the database schema up to date
-  org …              platforms and units          (vigil org help)
-  camera …           the camera registry          (vigil camera help)
-  profile …          jurisdiction profiles        (vigil profile help)
-  user …             accounts, roles, API tokens  (vigil user help)
-  audit …            verify and search the access register (vigil audit help)
-  verify …           re-read recordings against the signed Merkle logs; verify-export PACKAGE
-  export …           an evidence package under an approved copy/retrieve request
-  release …          public releases: mask, review, approve, download (vigil release help)
-  sim --cameras N    serve N simulated RTSP cameras (vigil sim help)
-  onvif …            find cameras, read their profiles (vigil onvif help)
-  gb …               GB/T 28181 devices, their catalogs, backfill (vigil gb help)
-  ptz CAMERA …       steer a GB/T 28181 camera: move, zoom, stop, presets (vigil ptz help)
-  events …           alarms and recording events across cameras by time and kind (vigil events help)
-  cascade connect …  emergency connection to an upper platform (vigil cascade help)
-  cluster …          recorder nodes, their leases and cameras (vigil cluster help)
-
-Configuration: vigil.config.json in the working folder, --config FILE, or VIGIL_* variables
-(VIGIL_DATABASE_URL=postgres://… for PostgreSQL; VIGIL_DATA_DIR, VIGIL_PORT, VIGIL_PROFILE).
-
-${serveHelp}
-${orgHelp}
-${cameraHelp}
-${profileHelp}
-${userHelp}
-${auditHelp}
-${verifyHelp}
-${exportHelp}
-${releaseHelp}
-${simHelp}
-${onvifHelp}
-${gbHelp}
-${ptzHelp}
-${eventsHelp}
-${cascadeHelp}
-${clusterHelp}
-`;
+import { topHelp } from './usage.js';
 
 async function main(argv: string[]): Promise<number> {
   let configFile: string | undefined;
@@ -80,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command, ...rest] = args;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP);
+    process.stdout.write(topHelp);
     return 0;
   }
   // Any command or subcommand with --help: its usage, with no configuration or database.
@@ -90,56 +33,76 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // The simulator and the ONVIF tools need no database; the ONVIF tools obey the camera source policy.
-  if (command === 'sim') return simCommand(rest);
-  if (command === 'onvif') return onvifCommand(rest, sourceGuardFor(loadConfig({ file: configFile })));
+  if (command === 'sim') return (await import('./commands/sim.js')).simCommand(rest);
+  if (command === 'onvif') {
+    const [{ onvifCommand }, { sourceGuardFor }, config] = await Promise.all([import('./commands/onvif.js'), import('../ingest/source-guard.js'), configOf(configFile)]);
+    return onvifCommand(rest, sourceGuardFor(config));
+  }
   // An evidence package is checked with nothing but the package.
-  if (command === 'verify-export') return verifyExportCommand(rest);
+  if (command === 'verify-export') return (await import('./commands/verify.js')).verifyExportCommand(rest);
   if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"; see vigil help`);
-  const config = loadConfig({ file: configFile });
+  const config = await configOf(configFile);
   // Commands that act on devices go through the running server (its SIP platform), not the database.
-  if (command === 'ptz') return ptzCommand(config, rest);
-  if (command === 'events') return eventsCommand(config, rest);
-  if (command === 'gb' && rest[0] === 'backfill') return gbBackfillCommand(config, rest.slice(1));
+  if (command === 'ptz') return (await import('./commands/ptz.js')).ptzCommand(config, rest);
+  if (command === 'events') return (await import('./commands/events.js')).eventsCommand(config, rest);
+  if (command === 'gb' && rest[0] === 'backfill') return (await import('./commands/gb-backfill.js')).gbBackfillCommand(config, rest.slice(1));
   // Only the server loads the server (Fastify, WebRTC, the console): every other command starts without it.
   if (command === 'serve') return (await import('./commands/serve.js')).serveCommand(config, rest);
-  const ctx: Context = await openContext(config, { logger: quietLogger(config.log.level) });
+  const [{ openContext }, run] = await Promise.all([import('../services/context.js'), databaseCommand(command)]);
+  const ctx = await openContext(config, { logger: await quietLogger(config.log.level) });
   try {
-    switch (command) {
-      case 'migrate':
-        process.stdout.write(`database is up to date (${ctx.db.dialect})\n`);
-        return 0;
-      case 'org':
-        return await orgCommand(ctx, rest);
-      case 'camera':
-        return await cameraCommand(ctx, rest);
-      case 'user':
-        return await userCommand(ctx, rest);
-      case 'audit':
-        return await auditCommand(ctx, rest);
-      case 'verify':
-        return await verifyCommand(ctx, rest);
-      case 'tree-heads':
-        return await treeHeadsCommand(ctx, rest);
-      case 'export':
-        return await exportCommand(ctx, rest);
-      case 'release':
-        return await releaseCommand(releaseDeps(ctx), rest);
-      case 'gb':
-        return await gbCommand(ctx, rest);
-      case 'cascade':
-        return await cascadeCommand(ctx, rest);
-      case 'cluster':
-        return await clusterCommand(ctx, rest);
-      default:
-        return await profileCommand(ctx, rest);
-    }
+    return await run(ctx, rest);
   } finally {
     await ctx.close();
   }
 }
 
+async function configOf(file: string | undefined): Promise<Config> {
+  return (await import('../config/config.js')).loadConfig({ file });
+}
+
+type DatabaseCommand = (ctx: Context, args: string[]) => Promise<number>;
+
+/** The command that works on the database directly, its module loaded while the context opens. */
+async function databaseCommand(command: string): Promise<DatabaseCommand> {
+  switch (command) {
+    case 'migrate':
+      return async (ctx) => {
+        process.stdout.write(`database is up to date (${ctx.db.dialect})\n`);
+        return 0;
+      };
+    case 'org':
+      return (await import('./commands/org.js')).orgCommand;
+    case 'camera':
+      return (await import('./commands/camera.js')).cameraCommand;
+    case 'user':
+      return (await import('./commands/user.js')).userCommand;
+    case 'audit':
+      return (await import('./commands/audit.js')).auditCommand;
+    case 'verify':
+      return (await import('./commands/verify.js')).verifyCommand;
+    case 'tree-heads':
+      return (await import('./commands/verify.js')).treeHeadsCommand;
+    case 'export':
+      return (await import('./commands/export.js')).exportCommand;
+    case 'release': {
+      const { releaseCommand } = await import('./commands/release.js');
+      return async (ctx, args) => releaseCommand(await releaseDeps(ctx), args);
+    }
+    case 'gb':
+      return (await import('./commands/gb.js')).gbCommand;
+    case 'cascade':
+      return (await import('./commands/cascade.js')).cascadeCommand;
+    case 'cluster':
+      return (await import('./commands/cluster.js')).clusterCommand;
+    default:
+      return (await import('./commands/profile.js')).profileCommand;
+  }
+}
+
 /** The release use case as the API has it, and signing in as the person at the keyboard. */
-function releaseDeps(ctx: Context): ReleaseCommandDeps {
+async function releaseDeps(ctx: Context): Promise<ReleaseCommandDeps> {
+  const [{ openEvidence }, { passwordInput }] = await Promise.all([import('../services/evidence.js'), import('./password-input.js')]);
   return {
     releases: openEvidence(ctx).releases,
     async signIn(o) {
@@ -154,7 +117,8 @@ function releaseDeps(ctx: Context): ReleaseCommandDeps {
 }
 
 /** Management commands log only warnings unless asked for more, so their output stays readable. */
-function quietLogger(level: string) {
+async function quietLogger(level: string) {
+  const { destination, pino } = await import('pino');
   return pino({ level: level === 'info' ? 'warn' : level }, destination(2));
 }
 

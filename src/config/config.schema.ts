@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseNetwork } from '../domain/ip-address.js';
+import { DEFAULT_SERVICES, SERVICE_ROLES } from './roles.js';
 
 /** Everything the platform can be configured with. Defaults give the embedded setup. */
 export const configSchema = z.strictObject({
@@ -54,7 +55,7 @@ export const configSchema = z.strictObject({
   /** Process roles this node runs. */
   // One node runs every role by default; a larger site splits them across nodes on one PostgreSQL.
   // 'gb28181' (the GB/T 28181 SIP server) is not in the default: it listens on a public port and needs passwords.
-  services: z.array(z.enum(['api', 'recorder', 'retention', 'health', 'gb28181', 'cascade'])).min(1).default(['api', 'recorder', 'retention', 'health']),
+  services: z.array(z.enum(SERVICE_ROLES)).min(1).default(() => [...DEFAULT_SERVICES]),
   recorder: z
     .strictObject({
       /** A recording file rolls over after this many seconds. */

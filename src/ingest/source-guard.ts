@@ -8,6 +8,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { decideSource, NETWORK_SCHEMES, parseNetworks, type FileFacts, type SourceDecision, type SourcePolicy, type SourceRequester } from '../domain/source-policy.js';
 import { parseIp } from '../domain/ip-address.js';
+import type { Config } from '../config/config.js';
 import { SourceRefusedError } from './errors.js';
 
 /** The I/O behind a decision: name resolution and the file system. */
@@ -128,4 +129,9 @@ export class SourceGuard {
       endpoints: this.endpoints,
     };
   }
+}
+
+/** The source policy of this configuration: its media folders and camera networks, never the data folder. */
+export function sourceGuardFor(config: Config): SourceGuard {
+  return new SourceGuard({ fileRoots: config.media.fileSourceRoots, dataDir: config.dataDir, networks: config.media.cameraNetworks });
 }

@@ -27,15 +27,10 @@ import { loadProfileRules } from '../registry/profile-rules.adapter.js';
 import type { ProfileCatalogueView, ProfileRules } from '../registry/profile-rules.js';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from '../version.js';
-import { SourceGuard } from '../ingest/source-guard.js';
+import { sourceGuardFor, type SourceGuard } from '../ingest/source-guard.js';
 
 /** The LISTEN/NOTIFY channel that wakes every process to read the cluster's event table. */
 export const EVENTS_CHANNEL = 'vigil_events';
-
-/** The source policy of this configuration: its media folders and camera networks, never the data folder. */
-export function sourceGuardFor(config: Config): SourceGuard {
-  return new SourceGuard({ fileRoots: config.media.fileSourceRoots, dataDir: config.dataDir, networks: config.media.cameraNetworks });
-}
 
 export interface Context {
   config: Config;

@@ -4,7 +4,7 @@
 import type { Config } from '../config/config.schema.js';
 import { StoredFootage, type FootageReader } from '../storage/footage-reader.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { S3ObjectStore } from '../storage/s3-object-store.js';
+import { S3OnFirstUse } from '../storage/s3-on-first-use.js';
 import type { Db } from '../db/database.js';
 import type { Repositories } from '../db/repositories.js';
 import { peerFootageOf } from './peer-footage.js';
@@ -19,7 +19,7 @@ export function objectStoreOf(ctx: { config: Config }): ObjectStore | null {
 export function openObjectStore(config: Config): ObjectStore | null {
   const s = config.storage;
   if (s.backend !== 's3') return null;
-  return new S3ObjectStore({
+  return new S3OnFirstUse({
     ...(s.s3.endpoint ? { endpoint: s.s3.endpoint } : {}),
     region: s.s3.region,
     bucket: s.s3.bucket!,

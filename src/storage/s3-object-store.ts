@@ -8,6 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Sdk } from './s3-sdk.js';
 import { ObjectStoreRefused, type ObjectInfo, type ObjectStore, type PutOptions } from './object-store.js';
 import { abortStaleUploads, multipartPut, withPayloadHash } from './s3-multipart.js';
+import { s3Where } from './s3-on-first-use.js';
 
 export interface S3Settings {
   endpoint?: string;
@@ -44,7 +45,7 @@ export class S3ObjectStore implements ObjectStore {
       maxAttempts: 2,
       requestHandler: { requestTimeout: s.timeoutMs ?? 30_000, connectionTimeout: Math.min(s.timeoutMs ?? 30_000, 5000) },
     });
-    this.where = `${s.endpoint ?? `s3.${s.region}`}/${s.bucket}`;
+    this.where = s3Where(s);
   }
 
   private key(k: string): string {

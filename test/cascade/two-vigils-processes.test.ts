@@ -139,28 +139,34 @@ describe('two Vigils in two processes: a district shares a camera with the city'
       cascade: { sipId: DISTRICT, host: '127.0.0.1', port: cascadePort, publicAddress: '127.0.0.1', uppers: [{ name: '合肥市平台', sipId: CITY, address: '127.0.0.1', port: sipPort, password: 'city-secret', keepaliveSeconds: 2, retrySeconds: 1 }] },
     });
 
-    // The district: its two simulated cameras in the registry, an approver with an API token.
-    await district.cli(['user', 'add', '--login', 'approver', '--name', '审批人']);
-    const repos = (url: string) => {
-      const db = openDatabase(url);
-      return { db, repos: createRepositories(db) };
-    };
-    const d = repos(`sqlite:${join(district.env.VIGIL_DATA_DIR!, 'vigil.db')}`);
-    cameraIds = await seedRecordableCameras(d.repos, [1, 2].map((i) => `rtsp://127.0.0.1:${simPort}/cam${i}`));
-    regionId = (await d.repos.cameras.get(cameraIds[0]!))!.regionId!;
-    await d.db.close();
-    await district.cli(['user', 'grant', 'approver', 'approver']);
-    approverToken = (await district.cli(['user', 'token', 'approver', '--permissions', 'share:grant', '--name', '联网共享'])).trim().split('\n').at(-1)!;
-    await district.cli(['user', 'add', '--login', 'auditor', '--name', '审计员']);
-    await district.cli(['user', 'grant', 'auditor', 'auditor']);
-    auditorToken = (await district.cli(['user', 'token', 'auditor', '--permissions', 'audit:read', '--name', '审计'])).trim().split('\n').at(-1)!;
-
-    // The city: its region (where the catalog's channels go), a duty operator with an API token for live view.
-    const org = /created platform (\d+)/.exec(await city.cli(['org', 'add', '--kind', 'platform', '--name', '合肥市', '--level', 'city', '--region-code', '340100']))![1]!;
-    city.configure({ gb28181: { ...cityGb, defaultRegionId: Number(org) } });
-    await city.cli(['user', 'add', '--login', 'duty', '--name', '值班员']);
-    await city.cli(['user', 'grant', 'duty', 'duty_operator']);
-    operatorToken = (await city.cli(['user', 'token', 'duty', '--permissions', 'live:view', '--name', '监控'])).trim().split('\n').at(-1)!;
+    // Each installation's commands one after another (one SQLite file takes one writer), the two
+    // installations side by side: neither reads what the other's commands write.
+    const districtReady = (async () => {
+      // The district: its two simulated cameras in the registry, an approver with an API token.
+      await district.cli(['user', 'add', '--login', 'approver', '--name', '审批人']);
+      const repos = (url: string) => {
+        const db = openDatabase(url);
+        return { db, repos: createRepositories(db) };
+      };
+      const d = repos(`sqlite:${join(district.env.VIGIL_DATA_DIR!, 'vigil.db')}`);
+      cameraIds = await seedRecordableCameras(d.repos, [1, 2].map((i) => `rtsp://127.0.0.1:${simPort}/cam${i}`));
+      regionId = (await d.repos.cameras.get(cameraIds[0]!))!.regionId!;
+      await d.db.close();
+      await district.cli(['user', 'grant', 'approver', 'approver']);
+      approverToken = (await district.cli(['user', 'token', 'approver', '--permissions', 'share:grant', '--name', '联网共享'])).trim().split('\n').at(-1)!;
+      await district.cli(['user', 'add', '--login', 'auditor', '--name', '审计员']);
+      await district.cli(['user', 'grant', 'auditor', 'auditor']);
+      auditorToken = (await district.cli(['user', 'token', 'auditor', '--permissions', 'audit:read', '--name', '审计'])).trim().split('\n').at(-1)!;
+    })();
+    const cityReady = (async () => {
+      // The city: its region (where the catalog's channels go), a duty operator with an API token for live view.
+      const org = /created platform (\d+)/.exec(await city.cli(['org', 'add', '--kind', 'platform', '--name', '合肥市', '--level', 'city', '--region-code', '340100']))![1]!;
+      city.configure({ gb28181: { ...cityGb, defaultRegionId: Number(org) } });
+      await city.cli(['user', 'add', '--login', 'duty', '--name', '值班员']);
+      await city.cli(['user', 'grant', 'duty', 'duty_operator']);
+      operatorToken = (await city.cli(['user', 'token', 'duty', '--permissions', 'live:view', '--name', '监控'])).trim().split('\n').at(-1)!;
+    })();
+    await Promise.all([districtReady, cityReady]);
   }, 300_000);
 
   afterAll(async () => {

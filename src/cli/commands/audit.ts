@@ -12,18 +12,7 @@ import { OrganisationRepository } from '../../db/organisation.repository.js';
 import type { Clock } from '../../domain/clock.js';
 import { int, parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
-
-export const auditHelp = `vigil audit <command>          the access register (R4.5, R5.2)
-  verify [--checkpoints FILE] [--public-key FILE] [--json]
-                     walk the whole chain; exit 1 and name the first broken entry if any
-  export-checkpoints [FILE] [--after SEQ]
-                     signed checkpoints as JSON lines, to copy off the box (stdout when no file)
-  public-key         the platform public key (PEM) that checkpoints are signed with
-  search [FILTER] [--limit N] [--cursor SEQ] [--json]
-  export --format csv|pdf [--out FILE] [FILTER] [--utc-offset MINUTES]
-  FILTER: --from TIME --to TIME (ISO 8601 or epoch ms) --actor USER_ID --camera CAMERA_ID
-          --organisation ID (only entries about its subtree: its cameras, its people)
-          --action ${AUDIT_ACTIONS.join('|')} --outcome ${AUDIT_OUTCOMES.join('|')} --approval ID`;
+import { auditHelp } from '../usage.js';
 
 /** What the command needs from the process context. */
 export interface AuditCommandContext {

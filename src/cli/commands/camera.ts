@@ -6,15 +6,7 @@ import { cameraInputSchema, cameraPatchSchema } from '../../registry/camera.sche
 import type { Context } from '../../services/context.js';
 import { int, parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
-
-export const cameraHelp = `vigil camera <command>
-  list   [--region ID] [--unit ID] [--category C] [--status S] [--q TEXT] [--limit N] [--offset N] [--json]
-  add    --json FILE|-   (a camera point as JSON; see the API's POST /api/v1/cameras)
-  update ID --json FILE|-   (changed fields only, as PATCH /api/v1/cameras/ID; a camera of a system not accepted stays out of service)
-  show   ID
-  import FILE.csv      (all rows or none; every bad row is reported)
-  export [FILE.csv]    (stdout when no file)
-  check-sources [--json]  (stored sources the source policy now refuses; exit 1 when there are any)`;
+import { cameraHelp } from '../usage.js';
 
 export async function cameraCommand(ctx: Context, args: string[]): Promise<number> {
   const [sub, ...rest] = args;

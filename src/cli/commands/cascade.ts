@@ -10,14 +10,6 @@ import { joinProcessHub } from '../../services/process-hub.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
 
-export const cascadeHelp = `vigil cascade <command>
-  connect --request ID --login LOGIN [--totp CODE]
-    Emergency connection: opens the connection of the approved connection request ID (an upper
-    platform configured in cascade.uppers with onDemand: true, for the request's period), signed
-    in as LOGIN (its requester, or one who approves such requests; password from VIGIL_PASSWORD or
-    stdin); ends by itself at the end of the period, or on Ctrl-C. Opening and end are registered.`;
-
-
 export async function cascadeCommand(ctx: Context, args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'connect') throw new UsageError(`unknown cascade command "${sub ?? ''}"; see vigil cascade help`);

@@ -5,15 +5,7 @@ import { clusterStatus } from '../../cluster/cluster-status.js';
 import type { Context } from '../../services/context.js';
 import { parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
-
-export const clusterHelp = `vigil cluster <command>
-  status [--cameras] [--json]
-    Recorder nodes: alive (heartbeat within the lease time, by the database's clock), capacity,
-    cameras held, heartbeat age, when the soonest lease runs out; cameras nobody records now.
-    --cameras also lists which node records each camera, under which epoch.
-  priority CAMERA N
-    A camera's recording priority (-1000..1000, default 0): when the nodes' capacity runs short,
-    higher priorities are recorded first.`;
+import { clusterHelp } from '../usage.js';
 
 const age = (now: number, at: number | null) => (at === null ? '' : `${((at - now) / 1000).toFixed(1)} s`);
 

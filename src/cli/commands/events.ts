@@ -5,20 +5,6 @@ import { ApiClient, type ServerConfig } from '../api-client.js';
 import { int, parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
 
-export const eventsHelp = `vigil events --login LOGIN [--totp CODE] [--server URL] [filters]
-  --from TIME --to TIME    the range events started in (ISO 8601 such as 2026-12-05T08:00+08:00, or
-                           epoch milliseconds); default the last 24 hours
-  --camera ID              a camera (repeat for several); default every camera one may see
-  --org ID                 the cameras of an organisation's subtree
-  --kind KIND              gap, connected, disconnected, clock_jump, error (the recording's), finding,
-                           offline, recovered, suspicious_event, device_alarm, … (repeat for several)
-  --severity LEVEL         info, warning or critical (repeat for several)
-  --limit N                events a page (1-200, default 50); --all follows every page
-  --json                   the pages as JSON
-  Newest first. Signs in to the running server as LOGIN, password from VIGIL_PASSWORD or stdin;
-  or with VIGIL_API_TOKEN. One sees the events of the cameras one may watch or whose basic
-  information one reads; naming a camera or organisation outside that is refused and registered.`;
-
 interface Listed {
   at: number;
   cameraId: number | null;

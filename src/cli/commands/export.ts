@@ -8,12 +8,6 @@ import type { Context } from '../../services/context.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
 
-export const exportHelp = `vigil export --request ID --camera ID --from TIME --to TIME --login LOGIN [--totp CODE]
-                     write an evidence package (original MP4, signed manifest, proofs, verify.html)
-                     as an officer of an approved copy/retrieve request; password from
-                     VIGIL_PASSWORD or stdin; Ctrl+C cancels`;
-
-
 function bar(done: number, total: number, width = 30): string {
   const f = total > 0 ? Math.min(1, done / total) : 1;
   const n = Math.round(f * width);

@@ -5,15 +5,6 @@ import { ApiClient, type ServerConfig } from '../api-client.js';
 import { parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
 
-export const gbBackfillHelp = `  backfill CAMERA (--from TIME --to TIME [--plan] [--no-wait] | --list) --login LOGIN [--totp CODE] [--server URL]
-    Backfill (补录): where our recording of the camera has a gap in the span that its GB/T 28181
-    device's own recording covers, download it into the recording (marked as from the device,
-    hashed, Merkle-logged; never over footage we hold). --plan only shows what would be
-    downloaded. Waits until done unless --no-wait. Through the running server's API: password from
-    VIGIL_PASSWORD or stdin, or VIGIL_API_TOKEN; needs playback of the camera; registered.
-    --list shows the camera's backfills, kept across restarts: one the server's stop cut off is
-    "interrupted" (the range it was downloading left nothing).`;
-
 interface Range {
   startMs: number;
   endMs: number;

@@ -4,18 +4,6 @@
 import type { Context } from '../../services/context.js';
 import { parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
-import { gbBackfillHelp } from './gb-backfill.js';
-
-export const gbHelp = `vigil gb <command>
-  devices [--json]
-    Registered GB/T 28181 devices and lower platforms: ID, online, transport and address, last
-    keepalive, manufacturer and model (DeviceInfo), the last error.
-  channels DEVICE [--json]
-    The channels of a device's last catalog: national ID, name, status, the camera point it became,
-    or why the registry refused it (with the articles).
-  catalog DEVICE [--json]
-    Every field of every item of the device's last catalog (2016 and 2022 fields, Info/ fields).
-${gbBackfillHelp}`;
 
 const time = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
 

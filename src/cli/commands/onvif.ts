@@ -5,13 +5,6 @@ import { probe } from '../../onvif/discovery.js';
 import { int, parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
 
-export const onvifHelp = `vigil onvif probe [--timeout MS] [--interface ADDRESS] [--target HOST[:PORT]]
-  Sends a WS-Discovery probe on the local network (or to one host) and lists the ONVIF cameras
-  that answer at addresses the camera source policy allows (media.cameraNetworks).
-vigil onvif profiles --address http://HOST/onvif/device_service [--user U --password P] [--json]
-  Lists a camera's media profiles (codec, size, frame rate) with their RTSP addresses; the device
-  must lie where the camera source policy allows.`;
-
 /**
  * `sources` is the camera source policy of the configuration: every address these commands send
  * to — a directed probe, a device service, the addresses discovery answers name — passes it, as

@@ -2,12 +2,7 @@ import type { Context } from '../../services/context.js';
 import type { PlatformLevel, UnitRole } from '../../db/schema.js';
 import { int, parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
-
-export const orgHelp = `vigil org <command>
-  list [--kind platform|unit] [--subtree ID] [--json]
-  add  --kind platform --name NAME --level province|city|district|station [--parent ID] [--region-code CODE] [--profile ID] [--gb-id ID]
-  add  --kind unit --name NAME --roles builder,user,managing,maintainer --parent REGION_ID
-  show ID`;
+import { orgHelp } from '../usage.js';
 
 export async function orgCommand(ctx: Context, args: string[]): Promise<number> {
   const [sub, ...rest] = args;

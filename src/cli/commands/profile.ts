@@ -1,9 +1,6 @@
 import type { Context } from '../../services/context.js';
 import { printTable, UsageError } from '../output.js';
-
-export const profileHelp = `vigil profile <command>
-  list        the jurisdiction profiles (the deployment default is marked *)
-  show ID     one profile with inheritance resolved, every value with its article`;
+import { profileHelp } from '../usage.js';
 
 export async function profileCommand(ctx: Context, args: string[]): Promise<number> {
   const [sub, id] = args;

@@ -5,17 +5,6 @@ import { ApiClient, type ServerConfig } from '../api-client.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
 
-export const ptzHelp = `vigil ptz CAMERA <command> --login LOGIN [--totp CODE] [--server URL]
-  move [--pan left|right] [--tilt up|down] [--zoom in|out] [--speed 0-255] [--zoom-speed 0-15] [--for MS]
-    Start moving (GB/T 28181 PTZCmd); with --for, stop after MS milliseconds.
-  zoom in|out [--zoom-speed 0-15] [--for MS]
-  stop
-  preset set|goto|remove N
-    Store the current position as preset N (1-255), go to it, or remove it.
-  Signs in to the running server (default the configured http host and port) as LOGIN, password
-  from VIGIL_PASSWORD or stdin; or with VIGIL_API_TOKEN. Needs ptz:control on the camera; every
-  command is registered.`;
-
 type PtzBody =
   | { action: 'move'; pan?: string; tilt?: string; zoom?: string; speed?: number; zoomSpeed?: number }
   | { action: 'stop' }

@@ -17,21 +17,6 @@ import { MASK_STYLES, type ReleaseService, type ReleaseView } from '../../releas
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
 
-export const releaseHelp = `vigil release <subcommand> --login LOGIN [--totp CODE] …   public releases (公开发布, CN799-22)
-  list --request ID        the releases made under a release request
-  show ID                  one release: state, progress, caption and its profile, tracks, hashes
-  mask --request ID --camera ID --from TIME --to TIME [--style solid|pixelate|blur] [--no-caption]
-                           start masking a range under an approved release request (its requester);
-                           waits with a progress bar; Ctrl+C cancels
-  add-region ID --frames FROM-TO --box X,Y,W,H [--to-box X,Y,W,H]
-                           mask a region the detectors missed (moving to --to-box by the last frame)
-                           and mask the clip again
-  remove-track ID --track N
-                           a track that is not what it seemed: unmasked, and the clip masked again
-  approve ID               the custodian's head approves the masked clip they watched
-  download ID --out DIR    the released file, its manifest and signature, into DIR, then checked:
-                           the file's SHA-256 against the manifest, the manifest's signature`;
-
 export interface ReleaseCommandDeps {
   releases: ReleaseService;
   /** Signs a person in; the actor the use case judges. */

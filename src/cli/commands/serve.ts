@@ -6,11 +6,10 @@ import { openContext } from '../../services/context.js';
 import { startRoles } from '../../services/roles.js';
 import { DEMO_OPERATOR_FILE, demoCameraLabels, seedDemo } from '../../services/demo.js';
 import { seedDemoGb, withDemoGb } from '../../services/demo-gb.js';
-import { startDemoGbDevices } from './demo-gb-devices.js';
-import { gbInProcess } from '../../services/gb28181.service.js';
 import { Errors } from '../../errors.js';
-import { startSimulator } from '../../sim/simulator.js';
 import { parse } from '../args.js';
+
+// The simulator and the demo's GB/T 28181 devices are loaded only when this process runs them.
 
 export async function serveCommand(given: Config, args: string[]): Promise<number> {
   const { values } = parse(args, { demo: { type: 'boolean' } }, false);
@@ -23,6 +22,7 @@ export async function serveCommand(given: Config, args: string[]): Promise<numbe
     if (simCameras > 0) {
       // The demo's cameras each show their own name; a plain simulator shares one picture.
       const labels = values.demo ? demoCameraLabels(simCameras) : undefined;
+      const { startSimulator } = await import('../../sim/simulator.js');
       const sim = await startSimulator({ cameras: simCameras, port: config.simulator.port, host: '127.0.0.1', ...(labels ? { labels } : {}) }).catch((e) => {
         throw Errors.unavailable(
           `the camera simulator could not start on 127.0.0.1:${config.simulator.port} (${(e as Error).message}); set VIGIL_SIM_PORT to a free port`,
@@ -39,7 +39,10 @@ export async function serveCommand(given: Config, args: string[]): Promise<numbe
     }
     const roles = await startRoles(ctx, config.services, { demo: values.demo === true }, (e) => ctx.logger.error({ err: e }, 'stop failed'));
     stops.push(roles.close);
-    if (values.demo && gbInProcess.runtime) stops.push(await startDemoGbDevices(ctx, gbInProcess.runtime.port));
+    if (values.demo) {
+      const { gbInProcess } = await import('../../services/gb28181.service.js');
+      if (gbInProcess.runtime) stops.push(await (await import('./demo-gb-devices.js')).startDemoGbDevices(ctx, gbInProcess.runtime.port));
+    }
     if (roles.apiUrl) {
       process.stderr.write(
         `\nVigil ${ctx.version} is running.\n  Console:  ${roles.apiUrl}/\n  API docs: ${roles.apiUrl}/docs\n  Database: ${ctx.db.dialect}, data in ${config.dataDir}\n${signInHint(config.dataDir)}Press Ctrl+C to stop.\n\n`,

@@ -4,15 +4,6 @@ import { startSimulator } from '../../sim/simulator.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
 
-export const simHelp = `vigil sim --cameras N [--port 8554] [--host 127.0.0.1] [--control-port 8555] [--fault camK=MODE …]
-  Serves N simulated RTSP cameras at rtsp://host:port/cam1 … camN (H.264 1280x720, 25 fps,
-  ~3 Mbit/s, wall-clock time burned in). Faults: none, drop, stall, black, frozen, moved; change
-  them at run time with  curl -X POST http://host:control-port/cameras/cam3/fault -d '{"mode":"drop"}'
-vigil sim --cameras N --gb28181 HOST:PORT --gb-password P [--gb-id 34020000001180000001] [--gb-platform-id 34020000002000000001] [--gb-tcp]
-  Also registers the cameras as the channels (…131000000K) of one simulated GB/T 28181 NVR to the
-  platform's SIP server at HOST:PORT: digest REGISTER, keepalives, Catalog answers, INVITE answered
-  with the live picture in PS over RTP (UDP or TCP, as the platform asks).`;
-
 export async function simCommand(args: string[]): Promise<number> {
   const { values } = parse(args, {
     cameras: { type: 'string', default: '4' },

@@ -2,18 +2,10 @@ import type { Context } from '../../services/context.js';
 import { isPermission, isRole, PERMISSIONS, ROLES, type Permission } from '../../access/permissions.js';
 import { int, parse } from '../args.js';
 import { printTable, UsageError } from '../output.js';
+import { userHelp } from '../usage.js';
 
 // The command line acts as the platform itself (whoever can run it can read the data folder);
 // every change it makes is still written to the access register.
-export const userHelp = `vigil user <command>
-  list [--json]
-  add    --login NAME --name DISPLAY [--work-id ID] [--org ID]   (prints a generated password once)
-  passwd LOGIN                                                 (new generated password, printed once; signs out everywhere)
-  grant  LOGIN ROLE [--org ID]      roles: ${ROLES.join(', ')}; no --org = the whole platform
-  revoke GRANT_ID
-  token  LOGIN --permissions P,P [--org ID] [--days N] [--name TEXT]   (prints the token once)
-         permissions: ${PERMISSIONS.join(', ')}`;
-
 export async function userCommand(ctx: Context, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const users = ctx.access.users;

@@ -10,14 +10,6 @@ import type { Context } from '../../services/context.js';
 import { int, parse } from '../args.js';
 import { UsageError } from '../output.js';
 
-export const verifyHelp = `vigil verify [--camera ID] [--from TIME --to TIME] [--json]
-                     re-read recordings against the index and the signed Merkle logs; exit 1 and
-                     name the first bad position (flipped bit, cut, added, reordered, deleted)
-vigil verify-export PACKAGE [--public-key FILE] [--json]
-                     check an evidence package offline (signatures, hashes, inclusion proofs)
-vigil tree-heads [FILE] [--camera ID] [--after ID]
-                     signed tree heads as JSON lines, to copy off the box (stdout when no file)`;
-
 function time(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
