@@ -94,7 +94,7 @@ export class CameraWriter {
    * The frames the current muxer holds for its next fragment, in order: their memory is held
    * until written anyway, so a live viewer joining now can start from them (`heldGop`).
    */
-  private run: VideoFrame[] = [];
+  private building: VideoFrame[] = [];
   private queuedBytes = 0;
   private running = false;
   private idle: (() => void)[] = [];
@@ -159,13 +159,13 @@ export class CameraWriter {
       out = cur.muxer.addVideo(frame);
     } catch (e) {
       // The muxer refused this frame: the run held is no longer every frame since its start.
-      this.run = [];
+      this.building = [];
       throw e;
     }
     // The fragment closed here holds the frames before this one, not this one.
     const done = out ? this.takeHeld() : undefined;
     if (frame.release) this.held.push(frame.release);
-    this.run.push(frame);
+    this.building.push(frame);
     cur.videoPts = frame.pts90k;
     cur.videoWallMs = frame.wallClockMs;
     if (out && !this.fragment(cur, out, frame.wallClockMs, done!)) this.abandon(cur);
@@ -292,7 +292,7 @@ export class CameraWriter {
   private takeHeld(): Release[] {
     const held = this.held;
     this.held = [];
-    this.run = [];
+    this.building = [];
     return held;
   }
 
@@ -302,7 +302,7 @@ export class CameraWriter {
    * length) or nothing is held. Their memory stays valid until the caller returns: read at once.
    */
   heldGop(): readonly VideoFrame[] {
-    return this.run[0]?.keyframe ? this.run : [];
+    return this.building[0]?.keyframe ? this.building : [];
   }
 
   private enqueue(job: Job): void {
