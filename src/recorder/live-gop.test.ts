@@ -2,13 +2,14 @@
 // (issue 19): the stream description, the last keyframe and every frame since, then the live
 // frames, in order, none twice, byte for byte as a viewer there from the start saw them. Where the
 // writer's fragment began mid-GOP (cut for its length) nothing is held and the viewer waits as
-// before.
+// before. Through LocalLiveSource (a stream hub of this process) the same holds, with one description.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamInfo, VideoFrame } from '../ingest/source.js';
 import { startSimulator, type Simulator } from '../sim/simulator.js';
 import { recorderHarness, sleep, type RecorderHarness } from '../../test/support/recorder-harness.js';
 import type { CameraSession } from './camera-session.js';
 import type { Recorder } from './recorder.js';
+import { LocalLiveSource } from '../cluster/local-live.js';
 
 interface Seen {
   pts: number;
@@ -157,5 +158,40 @@ describe('a live viewer joining a recording session', () => {
     expect(j.frames[0]!.pts).toBe(joinedAt!.pts);
     expect(j.frames[0]!.keyframe).toBe(false);
     expectSameRun(reference.frames, j.frames);
+  }, 60_000);
+
+  it("as a stream hub's source of this process: one description, then the held GOP and the live frames", async () => {
+    const { recorder, session } = await recording(2000);
+    let joinedAt: Seen | undefined;
+    let source: LocalLiveSource | undefined;
+    const events: ('info' | 'frame')[] = [];
+    const got: Seen[] = [];
+    const reference = viewer((frames) => {
+      if (joinedAt || sinceKey(frames) < 6 || sinceKey(frames) > 15) return;
+      joinedAt = frames.at(-1);
+      setImmediate(() => {
+        joinedAt = reference.frames.at(-1);
+        source = new LocalLiveSource(session, h.cameraIds[0]!);
+        source.on('info', () => void events.push('info'));
+        source.on('frame', (f) => {
+          if (f.kind !== 'video') return;
+          events.push('frame');
+          got.push({ pts: f.pts90k, keyframe: f.keyframe, bytes: Buffer.concat(f.nalus) });
+        });
+        void source.start();
+      });
+    });
+    const leaveReference = session.subscribe(reference);
+    await until(() => got.filter((f) => f.keyframe).length >= 3);
+    await source!.close();
+    leaveReference();
+    await recorder.close();
+
+    // Told once: a second description would drop the held GOP's frames after it until a keyframe.
+    expect(events.filter((e) => e === 'info')).toHaveLength(1);
+    expect(events[0]).toBe('info');
+    expect(got[0]!.keyframe).toBe(true);
+    expect(got[0]!.pts).toBeLessThan(joinedAt!.pts);
+    expectSameRun(reference.frames, got);
   }, 60_000);
 });
