@@ -20,6 +20,8 @@ class Session implements LiveTap {
     const f = (x: VideoFrame) => v.onFrame(x);
     const end = () => v.onEnd();
     this.e.on('info', i).on('frame', f).on('end', end);
+    // As a recording session: the description at once, once there is one.
+    if (this.info) v.onInfo(this.info);
     return () => void this.e.off('info', i).off('frame', f).off('end', end);
   }
   describe(info: StreamInfo): void {

@@ -8,8 +8,10 @@
 // that memory (VideoFrame.retain: an RTSP camera's slabs) has its frames shared as they are: the
 // hub claims what it keeps. Any other frame is copied once, into one buffer with each unit
 // preceded by its length (as a peer's stream arrives), carved from chunks this source writes
-// again once the hub and its viewers have let every copy in one go. Frames before the first keyframe after a stream description are not copied
-// (nobody could decode them). The end of the session (its camera no longer recorded here, the
+// again once the hub and its viewers have let every copy in one go. Frames before the first
+// keyframe after a stream description are not copied (nobody could decode them). The session
+// gives a new viewer the frames since the last keyframe it still holds, so the hub's first viewer
+// starts at once rather than at the camera's next keyframe. The end of the session (its camera no longer recorded here, the
 // recorder closing) closes the source; the hub then opens the camera again, by whichever way is
 // right by then.
 import { EventEmitter } from 'node:events';
@@ -171,7 +173,6 @@ export class LocalLiveSource extends EventEmitter<SourceEvents> implements Media
       },
       onEnd: () => void this.close(),
     });
-    if (this.tap.info) this.onInfo(this.tap.info);
   }
 
   /**

@@ -21,6 +21,8 @@ class Session implements LiveTap {
     const f = (x: VideoFrame) => v.onFrame(x);
     const end = () => v.onEnd();
     this.e.on('frame', f).on('end', end);
+    // As a recording session: the description at once.
+    if (this.info) v.onInfo(this.info);
     return () => void this.e.off('frame', f).off('end', end);
   }
   frame(f: VideoFrame): void {

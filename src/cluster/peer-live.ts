@@ -28,7 +28,11 @@ const BACKLOG_BYTES = 4 << 20;
 export interface LiveTap {
   /** The stream description, once the camera sent it. */
   readonly info: StreamInfo | undefined;
-  /** Frames as they arrive (read at once: their memory may be reused after); returns the unsubscribe. */
+  /**
+   * Tells the viewer at once the stream description (once there is one) and the frames since the
+   * last keyframe the tap still holds, then frames as they arrive, in order, none twice (read at
+   * once: their memory may be reused after); returns the unsubscribe.
+   */
   subscribe(viewer: { onInfo(info: StreamInfo): void; onFrame(frame: VideoFrame): void; onEnd(): void }): () => void;
 }
 
@@ -143,7 +147,6 @@ export function serveLive(res: ServerResponse, tap: LiveTap): void {
       res.end();
     },
   });
-  if (tap.info) res.write(encodeInfo(tap.info));
   res.once('close', unsubscribe);
 }
 

@@ -85,6 +85,8 @@ export class CameraSession {
   private readonly live = new EventEmitter<{ info: [StreamInfo]; frame: [VideoFrame]; end: [] }>();
   /** The stream description of the current connection. */
   info: StreamInfo | undefined;
+  /** The frame being handed to the live viewers, before the writer has it. */
+  private delivering: VideoFrame | undefined;
 
   constructor(
     readonly camera: RecordableCamera,
@@ -106,8 +108,11 @@ export class CameraSession {
   }
 
   /**
-   * Live viewers of this session's frames (an API node's stream hub, through the node's footage
-   * server): told of each stream description and video frame, and when the session ends.
+   * Live viewers of this session's frames (this process's stream hubs, an API node's through the
+   * node's footage server). A viewer is told at once the stream description and the frames since
+   * the last keyframe that the writer still holds (none when its fragment began mid-GOP: the
+   * viewer then waits for the next keyframe), then each frame as it comes, in order, none twice,
+   * and when the session ends. Frames are read at once: their memory may be reused after.
    */
   subscribe(viewer: { onInfo(info: StreamInfo): void; onFrame(frame: VideoFrame): void; onEnd(): void }): () => void {
     // A session already closing would never tell this viewer it ended.
@@ -119,6 +124,13 @@ export class CameraSession {
     const onFrame = (f: VideoFrame) => viewer.onFrame(f);
     const onEnd = () => viewer.onEnd();
     this.live.on('info', onInfo).on('frame', onFrame).on('end', onEnd);
+    if (this.info) {
+      viewer.onInfo(this.info);
+      for (const f of this.writer.heldGop()) viewer.onFrame(f);
+      // Joined while a frame is being handed out (by another viewer's handler): that delivery
+      // does not reach this viewer, and the writer takes the frame only after it.
+      if (this.delivering) viewer.onFrame(this.delivering);
+    }
     return () => void this.live.off('info', onInfo).off('frame', onFrame).off('end', onEnd);
   }
 
@@ -208,7 +220,14 @@ export class CameraSession {
         if (frame.kind === 'audio') return this.writer.audio(frame);
         this.stats.frames++;
         // Before the writer, which may hand the frame's memory back once it is written.
-        if (this.live.listenerCount('frame')) this.live.emit('frame', frame);
+        if (this.live.listenerCount('frame')) {
+          this.delivering = frame;
+          try {
+            this.live.emit('frame', frame);
+          } finally {
+            this.delivering = undefined;
+          }
+        }
         this.writer.video(frame);
       });
       source.on('clockJump', (j) => this.clockJump(j.atMs, j.deltaMs));

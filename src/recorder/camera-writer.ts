@@ -90,6 +90,11 @@ export class CameraWriter {
   private readonly jobs: Job[] = [];
   /** Releases of the frames the current muxer holds for its next fragment. */
   private held: Release[] = [];
+  /**
+   * The frames the current muxer holds for its next fragment, in order: their memory is held
+   * until written anyway, so a live viewer joining now can start from them (`heldGop`).
+   */
+  private building: VideoFrame[] = [];
   private queuedBytes = 0;
   private running = false;
   private idle: (() => void)[] = [];
@@ -149,10 +154,18 @@ export class CameraWriter {
       if (this.dropping && !this.roomAgain()) return frame.release?.();
       cur = this.openFile(info, frame.wallClockMs);
     }
-    const out = cur.muxer.addVideo(frame);
+    let out: FragmentOut | null;
+    try {
+      out = cur.muxer.addVideo(frame);
+    } catch (e) {
+      // The muxer refused this frame: the run held is no longer every frame since its start.
+      this.building = [];
+      throw e;
+    }
     // The fragment closed here holds the frames before this one, not this one.
     const done = out ? this.takeHeld() : undefined;
     if (frame.release) this.held.push(frame.release);
+    this.building.push(frame);
     cur.videoPts = frame.pts90k;
     cur.videoWallMs = frame.wallClockMs;
     if (out && !this.fragment(cur, out, frame.wallClockMs, done!)) this.abandon(cur);
@@ -279,7 +292,17 @@ export class CameraWriter {
   private takeHeld(): Release[] {
     const held = this.held;
     this.held = [];
+    this.building = [];
     return held;
+  }
+
+  /**
+   * The frames since the last keyframe that this writer still holds (the fragment being built,
+   * when it starts at a keyframe), in order; empty when the fragment began mid-GOP (cut for its
+   * length) or nothing is held. Their memory stays valid until the caller returns: read at once.
+   */
+  heldGop(): readonly VideoFrame[] {
+    return this.building[0]?.keyframe ? this.building : [];
   }
 
   private enqueue(job: Job): void {
