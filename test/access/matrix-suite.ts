@@ -262,6 +262,19 @@ export function authorisationMatrix(shard: number, shards: number): void {
         own: NOBODY,
         other: NOBODY,
       },
+      // The same over LL-HLS (the fallback where WebRTC cannot connect): the token again, and the
+      // session's unguessable id for its playlist, init segment and parts, which a stranger's id opens none of.
+      'POST /api/v1/cameras/:cameraId/device-playback/hls': {
+        call: async (v, me) => {
+          const token = await deviceToken(me, camOf(v));
+          return { url: `/api/v1/cameras/${camOf(v)}/device-playback/hls${token ? `?token=${encodeURIComponent(token)}` : ''}`, payload: { h265: false } };
+        },
+        own: NOBODY,
+        other: NOBODY,
+      },
+      'GET /api/v1/device-playback/sessions/:sessionId/index.m3u8': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}/index.m3u8` }), own: NOBODY, other: NOBODY },
+      'GET /api/v1/device-playback/sessions/:sessionId/init.mp4': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}/init.mp4` }), own: NOBODY, other: NOBODY },
+      'GET /api/v1/device-playback/sessions/:sessionId/:name': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}/part-0-0.m4s` }), own: NOBODY, other: NOBODY },
       'POST /api/v1/device-playback/sessions/:sessionId/control': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}/control`, payload: { kind: 'pause' } }), own: NOBODY, other: NOBODY },
       'GET /api/v1/device-playback/sessions/:sessionId': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}` }), own: NOBODY, other: NOBODY },
       'DELETE /api/v1/device-playback/sessions/:sessionId': { call: async () => ({ url: `/api/v1/device-playback/sessions/${randomBytes(18).toString('base64url')}` }), own: NOBODY, other: NOBODY },
