@@ -247,12 +247,28 @@ function slabPeakMb(slabs: unknown): number | undefined {
   return s?.peakLent !== undefined && s.slabKb !== undefined ? (s.peakLent * s.slabKb) / 1024 : undefined;
 }
 
+/** The recorder's fragments last this long at most (fragmentMaxMs, the default the bench keeps). */
+const FRAGMENT_S = 2;
+
+/**
+ * Slabs lent beyond two fragments a stream (the one being built and one being written) are
+ * pictures queued for a disk that does not keep up: the recorder then holds what it cannot write
+ * yet, and its memory a stream is that queue, not its own cost. Undefined while it keeps up.
+ */
+function diskBacklog(v: Measured): { heldMb: number; fragments: number; mbPerStreamSecond: number } | undefined {
+  if (v.slabPeakMb === undefined || v.bytesWritten <= 0) return undefined;
+  const mbPerStreamSecond = v.bytesWritten / 2 ** 20 / SECONDS / STREAMS;
+  const fragments = v.slabPeakMb / STREAMS / (mbPerStreamSecond * FRAGMENT_S);
+  return fragments > 2 ? { heldMb: v.slabPeakMb, fragments, mbPerStreamSecond } : undefined;
+}
+
 /**
  * What stopped this run from going further (issue 21): the recorder when it lost frames; else
  * the simulator when its busiest process neared a whole core (Node runs its cameras on one);
  * else the machine when it had no CPU left; else nothing seen at this number of streams.
  */
 function limitOf(v: Measured, ffmpeg: Measured | undefined, ffmpegDied: number): string {
+  const backlog = diskBacklog(v);
   const sim = v.simCpuPctMax ?? 0;
   const busy = v.machineBusyPct ?? 0;
   const waits = `waiting for a CPU (summed over threads, in % of the time): simulator ${(v.simWaitPct ?? 0).toFixed(0)} %, recorder ${(v.recorderWaitPct ?? 0).toFixed(0)} %`;
@@ -262,7 +278,9 @@ function limitOf(v: Measured, ffmpeg: Measured | undefined, ffmpegDied: number):
       ? `simulator: its busiest process at ${sim.toFixed(0)} % of a core (${SIM_PROCESSES} process${SIM_PROCESSES > 1 ? 'es' : ''}; --sim-processes)`
       : busy >= 95
         ? `machine CPU: ${busy.toFixed(0)} % busy (load ${loadAverage()}; ${waits}), recorder ${v.cpuPctTotal.toFixed(0)} % of a core`
-        : `none at ${STREAMS} streams: recorder ${v.cpuPctTotal.toFixed(0)} % of a core, machine ${busy.toFixed(0)} % busy`;
+        : backlog !== undefined
+          ? `disk: pictures waiting to be written held ${backlog.heldMb.toFixed(0)} MB at most (${backlog.fragments.toFixed(1)} fragments of ${FRAGMENT_S} s a stream, at the ${(backlog.mbPerStreamSecond * 8).toFixed(1)} Mbit/s each wrote), so memory a stream grows with the streams`
+          : `none at ${STREAMS} streams: recorder ${v.cpuPctTotal.toFixed(0)} % of a core, machine ${busy.toFixed(0)} % busy`;
   // Reconnections without frames lost: cameras (or the recorder) went quiet for the no-data
   // timeout, so less was recorded than was sent, and the figures are for less work.
   const quiet = v.framesLost === 0 && (v.reconnects ?? 0) > 0 ? ` (cameras reconnected ${v.reconnects} times: starved, it recorded less than was sent)` : '';
