@@ -13,8 +13,15 @@
 // our bytes (ETag = MD5 of the part) are kept, the rest sent; other unfinished uploads of the same
 // key are aborted, and `abortStale` removes those whose file nobody will send again.
 import { createHash } from 'node:crypto';
-import type { S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
-import { s3Sdk } from './s3-sdk.js';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { PutOptions } from './object-store.js';
 
 /** S3's smallest part but the last. */
@@ -79,7 +86,7 @@ export async function multipartPut(t: MultipartTarget, body: Buffer, o: PutOptio
   if (!id) {
     const created = await t.call(`create upload ${t.key}`, () =>
       t.s3.send(
-        new (s3Sdk().CreateMultipartUploadCommand)({
+        new CreateMultipartUploadCommand({
           Bucket: t.bucket,
           Key: t.key,
           ContentType: 'video/mp4',
@@ -100,7 +107,7 @@ export async function multipartPut(t: MultipartTarget, body: Buffer, o: PutOptio
       const r = await t.call(`part ${p.number} of ${t.key}`, () =>
         t.s3.send(
           withPayloadHash(
-            new (s3Sdk().UploadPartCommand)({
+            new UploadPartCommand({
               Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: p.number, Body: p.body, ContentLength: p.body.length,
               ContentMD5: Buffer.from(p.md5Hex, 'hex').toString('base64'),
             }),
@@ -114,7 +121,7 @@ export async function multipartPut(t: MultipartTarget, body: Buffer, o: PutOptio
   await Promise.all(Array.from({ length: Math.max(1, Math.min(t.concurrency, todo.length)) }, worker));
   const done = await t.call(`complete ${t.key}`, () =>
     t.s3.send(
-      new (s3Sdk().CompleteMultipartUploadCommand)({
+      new CompleteMultipartUploadCommand({
         Bucket: t.bucket, Key: t.key, UploadId: id,
         MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.number, ETag: etags.get(p.number)! })) },
       }),
@@ -128,13 +135,13 @@ export async function multipartPut(t: MultipartTarget, body: Buffer, o: PutOptio
  * other unfinished upload of the key is aborted (it would only hold storage).
  */
 async function resumable(t: MultipartTarget, parts: Part[]): Promise<{ uploadId: string | null; held: Map<number, string> }> {
-  const list = await t.call(`list uploads ${t.key}`, () => t.s3.send(new (s3Sdk().ListMultipartUploadsCommand)({ Bucket: t.bucket, Prefix: t.key })));
+  const list = await t.call(`list uploads ${t.key}`, () => t.s3.send(new ListMultipartUploadsCommand({ Bucket: t.bucket, Prefix: t.key })));
   const uploads = (list.Uploads ?? []).filter((u) => u.Key === t.key && u.UploadId).sort((a, b) => (b.Initiated?.getTime() ?? 0) - (a.Initiated?.getTime() ?? 0));
   let chosen: string | null = null;
   const held = new Map<number, string>();
   for (const u of uploads) {
     if (chosen === null) {
-      const listed = await t.call(`list parts ${t.key}`, () => t.s3.send(new (s3Sdk().ListPartsCommand)({ Bucket: t.bucket, Key: t.key, UploadId: u.UploadId })));
+      const listed = await t.call(`list parts ${t.key}`, () => t.s3.send(new ListPartsCommand({ Bucket: t.bucket, Key: t.key, UploadId: u.UploadId })));
       const same = (listed.Parts ?? []).every((sp) => {
         const mine = parts.find((p) => p.number === sp.PartNumber);
         return mine !== undefined && mine.body.length === Number(sp.Size) && etag(sp.ETag) === mine.md5Hex;
@@ -145,7 +152,7 @@ async function resumable(t: MultipartTarget, parts: Part[]): Promise<{ uploadId:
         continue;
       }
     }
-    await t.call(`abort upload ${t.key}`, () => t.s3.send(new (s3Sdk().AbortMultipartUploadCommand)({ Bucket: t.bucket, Key: t.key, UploadId: u.UploadId })));
+    await t.call(`abort upload ${t.key}`, () => t.s3.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: u.UploadId })));
   }
   return { uploadId: chosen, held };
 }
@@ -156,10 +163,10 @@ export async function abortStaleUploads(t: Pick<MultipartTarget, 's3' | 'bucket'
   let KeyMarker: string | undefined;
   let UploadIdMarker: string | undefined;
   for (;;) {
-    const list = await t.call('list uploads', () => t.s3.send(new (s3Sdk().ListMultipartUploadsCommand)({ Bucket: t.bucket, Prefix: prefix || undefined, KeyMarker, UploadIdMarker })));
+    const list = await t.call('list uploads', () => t.s3.send(new ListMultipartUploadsCommand({ Bucket: t.bucket, Prefix: prefix || undefined, KeyMarker, UploadIdMarker })));
     for (const u of list.Uploads ?? []) {
       if (!u.Key || !u.UploadId || (u.Initiated?.getTime() ?? 0) >= before) continue;
-      await t.call(`abort upload ${u.Key}`, () => t.s3.send(new (s3Sdk().AbortMultipartUploadCommand)({ Bucket: t.bucket, Key: u.Key, UploadId: u.UploadId })));
+      await t.call(`abort upload ${u.Key}`, () => t.s3.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: u.Key, UploadId: u.UploadId })));
       aborted++;
     }
     if (!list.IsTruncated) return aborted;

@@ -4,8 +4,19 @@
 // store checks it; the SDK does not hash the body again), large ones in parts sent several at once
 // (s3-multipart.ts); Content-MD5 lets the store refuse a body damaged on the way.
 import { createHash } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { s3Sdk } from './s3-sdk.js';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectRetentionCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { ObjectStoreRefused, type ObjectInfo, type ObjectStore, type PutOptions } from './object-store.js';
 import { abortStaleUploads, multipartPut, withPayloadHash } from './s3-multipart.js';
 import { s3Where } from './s3-on-first-use.js';
@@ -33,7 +44,7 @@ export class S3ObjectStore implements ObjectStore {
   readonly where: string;
 
   constructor(private readonly s: S3Settings) {
-    this.s3 = new (s3Sdk().S3Client)({
+    this.s3 = new S3Client({
       ...(s.endpoint ? { endpoint: s.endpoint } : {}),
       region: s.region,
       forcePathStyle: s.forcePathStyle,
@@ -54,12 +65,12 @@ export class S3ObjectStore implements ObjectStore {
 
   async ensureBucket(): Promise<void> {
     const Bucket = this.s.bucket;
-    const exists = await this.s3.send(new (s3Sdk().HeadBucketCommand)({ Bucket })).then(() => true, (e: unknown) => {
+    const exists = await this.s3.send(new HeadBucketCommand({ Bucket })).then(() => true, (e: unknown) => {
       if (status(e) === 404) return false;
       throw e;
     });
-    if (!exists) await this.s3.send(new (s3Sdk().CreateBucketCommand)({ Bucket, ObjectLockEnabledForBucket: true }));
-    const lock = await this.s3.send(new (s3Sdk().GetObjectLockConfigurationCommand)({ Bucket })).catch(() => undefined);
+    if (!exists) await this.s3.send(new CreateBucketCommand({ Bucket, ObjectLockEnabledForBucket: true }));
+    const lock = await this.s3.send(new GetObjectLockConfigurationCommand({ Bucket })).catch(() => undefined);
     if (lock?.ObjectLockConfiguration?.ObjectLockEnabled !== 'Enabled') {
       throw new Error(`bucket ${this.where} has no Object Lock: footage there could be deleted within its retention. Use a bucket created with Object Lock`);
     }
@@ -70,7 +81,7 @@ export class S3ObjectStore implements ObjectStore {
     if (body.length > partBytes) return this.putInParts(key, body, o, partBytes);
     const r = await this.call(`put ${key}`, () =>
       this.s3.send(
-        withPayloadHash(new (s3Sdk().PutObjectCommand)({
+        withPayloadHash(new PutObjectCommand({
           Bucket: this.s.bucket,
           Key: this.key(key),
           Body: body,
@@ -108,7 +119,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(key: string, versionId?: string | null): Promise<ObjectInfo | undefined> {
     try {
-      const h = await this.s3.send(new (s3Sdk().HeadObjectCommand)({ Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}) }));
+      const h = await this.s3.send(new HeadObjectCommand({ Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}) }));
       return {
         size: Number(h.ContentLength ?? 0),
         versionId: h.VersionId ?? null,
@@ -125,25 +136,25 @@ export class S3ObjectStore implements ObjectStore {
   async read(key: string, offset: number, length: number, versionId?: string | null): Promise<Buffer> {
     if (length <= 0) return Buffer.alloc(0);
     const r = await this.call(`read ${key}`, () =>
-      this.s3.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.s.bucket, Key: this.key(key), Range: `bytes=${offset}-${offset + length - 1}`, ...(versionId ? { VersionId: versionId } : {}) })),
+      this.s3.send(new GetObjectCommand({ Bucket: this.s.bucket, Key: this.key(key), Range: `bytes=${offset}-${offset + length - 1}`, ...(versionId ? { VersionId: versionId } : {}) })),
     );
     return Buffer.from(await r.Body!.transformToByteArray());
   }
 
   async delete(key: string, versionId: string | null): Promise<void> {
-    await this.call(`delete ${key}`, () => this.s3.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}) })));
+    await this.call(`delete ${key}`, () => this.s3.send(new DeleteObjectCommand({ Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}) })));
   }
 
   async setLegalHold(key: string, versionId: string | null, on: boolean): Promise<void> {
     await this.call(`legal hold ${key}`, () =>
-      this.s3.send(new (s3Sdk().PutObjectLegalHoldCommand)({ Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}), LegalHold: { Status: on ? 'ON' : 'OFF' } })),
+      this.s3.send(new PutObjectLegalHoldCommand({ Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}), LegalHold: { Status: on ? 'ON' : 'OFF' } })),
     );
   }
 
   async extendRetention(key: string, versionId: string | null, retainUntil: number): Promise<void> {
     await this.call(`retention ${key}`, () =>
       this.s3.send(
-        new (s3Sdk().PutObjectRetentionCommand)({
+        new PutObjectRetentionCommand({
           Bucket: this.s.bucket, Key: this.key(key), ...(versionId ? { VersionId: versionId } : {}),
           Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(retainUntil) },
         }),
@@ -170,6 +181,6 @@ export class S3ObjectStore implements ObjectStore {
 }
 
 function status(e: unknown): number | undefined {
-  if (e instanceof s3Sdk().S3ServiceException) return e.$metadata.httpStatusCode;
+  if (e instanceof S3ServiceException) return e.$metadata.httpStatusCode;
   return (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
