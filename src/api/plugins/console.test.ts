@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePlugin, HASHED_ASSET_CACHE, ROUTE_PRELOADS_FILE } from './console.js';
@@ -26,6 +27,8 @@ describe('console files', () => {
     // What the build writes (web/route-preloads.ts), with one name that is not an asset of it.
     writeFileSync(join(web, ROUTE_PRELOADS_FILE), JSON.stringify({ '/': ['assets/shell-AAAAAAAA.js'], '/cameras': ['assets/shell-AAAAAAAA.js', 'assets/cameras-BBBBBBBB.js'], '/live': ['https://elsewhere.example/x.js', 'assets/live-CCCCCCCC.js'] }));
     app = Fastify();
+    // As the app does: the session cookie is read by @fastify/cookie.
+    await app.register(fastifyCookie);
     await app.register(consolePlugin(web));
     await app.ready();
   });

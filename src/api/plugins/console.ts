@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import '@fastify/cookie';
 import { SESSION_COOKIE } from './auth.js';
 import { newNonce } from './security-headers.js';
 
@@ -52,7 +53,6 @@ export function preloadsFor(preloads: RoutePreloads, path: string): string[] {
   return preloads[best || '/'] ?? [];
 }
 
-const hasSession = (cookie: string | undefined) => !!cookie && cookie.split(';').some((c) => c.trim().startsWith(`${SESSION_COOKIE}=`));
 
 export function consolePlugin(webRoot: string) {
   return async (app: FastifyInstance) => {
@@ -89,7 +89,7 @@ export function consolePlugin(webRoot: string) {
       if (req.url.startsWith('/api/')) return reply.callNotFound();
       const nonce = newNonce();
       reply.cspNonce = nonce;
-      const page = hasSession(req.headers.cookie) ? pageFor(req.url.split('?')[0]!) : index;
+      const page = req.cookies?.[SESSION_COOKIE] ? pageFor(req.url.split('?')[0]!) : index;
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.replaceAll(CSP_NONCE_PLACEHOLDER, nonce));
     });
   };
