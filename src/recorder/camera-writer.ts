@@ -14,7 +14,7 @@ import { detectGap } from './gap.js';
 import { followOn, timelineBreak } from './media-timeline.js';
 import { databaseUnreachable, type IndexSink } from './index-writer.js';
 import type { RecorderMetrics } from './metrics.js';
-import { RecordingFile } from './recording-file.js';
+import { RecordingFile, type WrittenFragment } from './recording-file.js';
 import type { SegmentStore } from './segment-store/segment-store.js';
 
 export interface CameraWriterOptions {
@@ -72,10 +72,8 @@ const AUDIO_REANCHOR_90K = 90_000;
 
 type Release = () => void;
 
-type Job =
-  | { kind: 'create'; target: OpenFile }
-  | { kind: 'fragment'; target: OpenFile; out: FragmentOut; startMs: number; endMs: number; releases: Release[] }
-  | { kind: 'close'; target: OpenFile };
+type FragmentJob = { kind: 'fragment'; target: OpenFile; out: FragmentOut; startMs: number; endMs: number; releases: Release[] };
+type Job = { kind: 'create'; target: OpenFile } | FragmentJob | { kind: 'close'; target: OpenFile };
 
 export class CameraWriter {
   /** End of the last fragment on disk, wall-clock ms (for gap detection). */
@@ -315,15 +313,22 @@ export class CameraWriter {
     this.running = true;
     try {
       for (let job = this.jobs.shift(); job; job = this.jobs.shift()) {
+        // Fragments of one file queued behind this one are written with it and made durable by one
+        // sync: a disk that lags gets fewer, not more, syncs to do (group commit, per camera).
+        const group: FragmentJob[] = [];
+        if (job.kind === 'fragment') {
+          group.push(job);
+          while (this.jobs[0]?.kind === 'fragment' && this.jobs[0].target === job.target) group.push(this.jobs.shift() as FragmentJob);
+        }
         try {
-          await this.run(job);
+          await (group.length ? this.writeFragments(group) : this.run(job));
         } catch (e) {
           this.failed(job, e);
         } finally {
-          if (job.kind === 'fragment') {
-            this.queuedBytes -= job.out.byteLength;
+          for (const f of group) {
+            this.queuedBytes -= f.out.byteLength;
             // Written (or given up): nothing reads these frames any more.
-            releaseJob(job);
+            releaseJob(f);
           }
         }
       }
@@ -362,26 +367,44 @@ export class CameraWriter {
       this.deps.index.closeFile(t.fileId, t.endMs, t.file.dataEnd);
       return;
     }
-    if (t.failed) return;
+  }
+
+  /**
+   * Fragments of one file, in order: each appended (its frames' memory released once copied),
+   * then one sync for all of them, then their rows handed to the index: nothing is indexed before
+   * it is durable.
+   */
+  private async writeFragments(jobs: FragmentJob[]): Promise<void> {
+    const t = jobs[0]!.target;
+    if (!t.file || t.fileId === undefined || t.failed) return;
+    const lost = () => {
+      const frames = jobs.reduce((n, j) => n + j.out.videoSamples, 0);
+      this.framesDropped += frames;
+      this.deps.metrics?.framesLost.inc(frames);
+    };
     if (this.deps.lease && !this.deps.lease.valid()) {
       // A lease not renewed in time may already be another node's: not one byte more under it.
       if (!this.leaseLapsed) this.deps.logger.warn({ cameraId: this.cameraId, epoch: this.deps.lease.epoch }, 'lease not renewed in time: fragments are not written under it');
       this.leaseLapsed = true;
-      this.framesDropped += job.out.videoSamples;
-      this.deps.metrics?.framesLost.inc(job.out.videoSamples);
-      return;
+      return lost();
     }
     this.leaseLapsed = false;
-    const previousEnd = t.file.dataEnd;
+    const file = t.file;
+    const previousEnd = file.dataEnd;
+    const written: WrittenFragment[] = [];
     // Copied for a direct write: the frames' memory goes back before the disk is done with it.
-    const written = await t.file.append(job.out.bytes, () => releaseJob(job));
+    for (const job of jobs) written.push(await file.append(job.out.bytes, () => releaseJob(job)));
+    await file.sync();
     if (this.deps.lease && !this.deps.lease.valid()) {
-      // The process was paused (or starved) during the write, past the lease: take it back.
-      await t.file.undo(written, previousEnd);
-      this.framesDropped += job.out.videoSamples;
-      this.deps.metrics?.framesLost.inc(job.out.videoSamples);
-      return;
+      // The process was paused (or starved) during the write, past the lease: take it all back.
+      await file.undo(written[0]!, previousEnd);
+      return lost();
     }
+    jobs.forEach((job, i) => this.indexed(t, job, written[i]!));
+  }
+
+  /** A fragment now durable in its file: its row (and any gap before it) to the index. */
+  private indexed(t: OpenFile, job: FragmentJob, written: WrittenFragment): void {
     const span = followOn(job.startMs, job.endMs, this.writtenEndMs);
     if (span.movedMs > 0) this.deps.logger.debug({ cameraId: this.cameraId, movedMs: span.movedMs }, 'the clock mapping stepped back: fragment moved to follow the one before');
     this.writtenEndMs = span.endMs;
@@ -391,7 +414,7 @@ export class CameraWriter {
     t.endMs = Math.max(t.endMs, span.endMs);
     this.deps.index.fragment(
       {
-        fileId: t.fileId,
+        fileId: t.fileId!,
         cameraId: this.cameraId,
         seq: t.seq++,
         byteOffset: written.byteOffset,
@@ -403,7 +426,8 @@ export class CameraWriter {
         sha256: written.sha256,
         ...(this.epoch ? { epoch: this.epoch } : {}),
       },
-      t.file.dataEnd,
+      // Where the file ends after this fragment (the last of a group: after all of them).
+      written.byteOffset + written.size,
     );
     this.deps.metrics?.bytesWritten.inc(written.size);
     this.deps.metrics?.fragments.inc();

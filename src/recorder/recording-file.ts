@@ -1,6 +1,7 @@
 // One recording file being written: created exclusively, the init segment written and fsynced,
-// then fragments appended, each durable before anyone is told where it is. The SHA-256 of each
-// fragment is computed from the very bytes written.
+// then fragments appended and made durable by `sync` (one fdatasync for every fragment appended
+// since the last), before anyone is told where they are. The SHA-256 of each fragment is computed
+// from the very bytes written.
 //
 // With direct I/O (see segment-store/direct-io.ts) each piece written — the init segment, then
 // each fragment — is copied into one aligned buffer and followed by a `free` box (ISO/IEC
@@ -26,6 +27,10 @@ export class RecordingFile {
     private readonly direct: AlignedBufferPool | null,
     private offset: number,
     private end: number,
+    /** Bytes known durable (fsynced): the init segment, then up to the last `sync`. */
+    private durable: number = offset,
+    /** Where the last durable fragment (or the init segment) ends. */
+    private durableEnd: number = end,
   ) {}
 
   /** Creates the file and makes `init` durable in it (file and directory fsynced). */
@@ -41,21 +46,36 @@ export class RecordingFile {
     }
   }
 
-  /** Bytes durable in the file so far, with any padding after the last fragment. */
+  /** Bytes durable in the file so far, with any padding after the last synced fragment. */
   get bytes(): number {
-    return this.offset;
+    return this.durable;
   }
 
   /**
-   * Where the last fragment (or the init segment) ends: what the index records as the file's
-   * length. Only padding, if anything, lies between it and `bytes`.
+   * Makes every fragment appended so far durable: one fdatasync (data and the file's length) for
+   * all of them. A fragment is durable only once the sync after its append has returned.
+   */
+  async sync(): Promise<void> {
+    const fh = this.fh;
+    if (!fh) throw new Error(`${this.path} is closed`);
+    const upTo = this.offset;
+    const end = this.end;
+    if (upTo === this.durable) return;
+    await fh.datasync();
+    if (upTo > this.durable) (this.durable = upTo), (this.durableEnd = end);
+  }
+
+  /**
+   * Where the last fragment appended (or the init segment) ends: what the index records as the
+   * file's length once it is synced.
    */
   get dataEnd(): number {
     return this.end;
   }
 
   /**
-   * Appends one fragment (its buffers in order); resolves once it is on disk. `copied` is called
+   * Appends one fragment (its buffers in order); resolves once it is written, not yet durable:
+   * call `sync` before telling anyone where it is. `copied` is called
    * once nothing reads `chunks` any more: with direct I/O as soon as they are copied into the
    * aligned buffer (their memory may be reused while the disk writes), else when written.
    */
@@ -75,8 +95,6 @@ export class RecordingFile {
       hash.update(c);
       size += c.length;
     }
-    // The file is open with O_DSYNC (SegmentStore.create): writev returns once the fragment and
-    // the file's new length are on disk, as writev + fdatasync would, in one system call.
     await writeAll(fh, chunks, byteOffset);
     copied?.();
     this.offset += size;
@@ -92,15 +110,23 @@ export class RecordingFile {
     const fh = this.fh;
     if (!fh) throw new Error(`${this.path} is closed`);
     await fh.truncate(written.byteOffset);
+    await fh.datasync();
     this.offset = written.byteOffset;
+    this.durable = Math.min(this.durable, this.offset);
     this.end = previousEnd;
+    this.durableEnd = Math.min(this.durableEnd, previousEnd);
   }
 
-  /** Closes the file, without the padding after its last fragment: a closed file ends with it. */
+  /**
+   * Closes the file, without the padding after its last fragment: a closed file ends with it.
+   * Fragments appended but never synced (a write or sync that failed) are cut off with it: the
+   * file ends with its last durable fragment.
+   */
   async close(): Promise<void> {
     const fh = this.fh;
     this.fh = undefined;
     if (!fh) return;
+    if (this.offset > this.durable) this.end = this.durableEnd;
     if (this.offset > this.end) {
       // If this fails the padding stays: a free box, which readers skip.
       await fh.truncate(this.end).then(() => (this.offset = this.end), () => undefined);

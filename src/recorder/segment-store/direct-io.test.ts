@@ -83,11 +83,34 @@ describe('aligned buffers for direct writes', () => {
     const file = await RecordingFile.create(store, 'recordings/1/2026-01-01/1-1.mp4', Buffer.from('init'));
     let copied = 0;
     const w = await file.append([Buffer.from('abc'), Buffer.from('de')], () => copied++);
+    await file.sync();
     await file.close();
     expect(w).toMatchObject({ byteOffset: 4, size: 5 });
     // Written from the chunks themselves: handed back once the write is done.
     expect(copied).toBe(1);
     expect((await readFile(join(dir, 'recordings/1/2026-01-01/1-1.mp4'))).toString()).toBe('initabcde');
+  });
+
+  it('ends a file at its last synced fragment: one appended but never synced is cut off at close', async () => {
+    for (const directIo of [false, ...(direct ? [true] : [])]) {
+      const store = new SegmentStore(dir, { directIo });
+      const path = `recordings/2/2026-01-01/2-${directIo ? 'direct' : 'cached'}.mp4`;
+      const file = await RecordingFile.create(store, path, Buffer.from('init'));
+      const a = await file.append([Buffer.from('aaaa')]);
+      const b = await file.append([Buffer.from('bb')]);
+      await file.sync();
+      expect(file.dataEnd).toBe(b.byteOffset + b.size);
+      // Written, not synced (a write or sync that failed): never durable, so never in the file.
+      await file.append([Buffer.from('cccccc')]);
+      expect(file.bytes, 'durable bytes: up to the last sync').toBe(directIo ? b.byteOffset + roundUpToBlock(2 + 8) : b.byteOffset + b.size);
+      await file.close();
+      await store.close();
+      const out = await readFile(join(dir, path));
+      expect(out.length).toBe(b.byteOffset + b.size);
+      expect(file.dataEnd).toBe(out.length);
+      expect(out.subarray(a.byteOffset, a.byteOffset + a.size).toString()).toBe('aaaa');
+      expect(out.subarray(b.byteOffset).toString()).toBe('bb');
+    }
   });
 });
 
@@ -120,6 +143,8 @@ describe('a recording file written with direct I/O', () => {
     }
     // Each fragment's memory was handed back once, before its write finished.
     expect(events).toEqual(scan.fragments.flatMap((_, i) => [`copied ${i}`, `written ${i}`]));
+    // One sync makes every fragment appended so far durable.
+    await file.sync();
     await file.close();
     await store.close();
 

@@ -50,10 +50,11 @@ export class SegmentStore {
     const dir = dirname(abs);
     await this.ensureDir(dir);
     const direct = await this.directBuffers();
-    // O_DSYNC: every write returns once its data (and the file length) is durable — an fdatasync
-    // done by the write itself (POSIX synchronized I/O data integrity completion), so a fragment
-    // costs one system call and one thread-pool job instead of two.
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC | (direct ? constants.O_DIRECT : 0);
+    // No O_DSYNC: a write returns once written, and the writer makes its fragments durable with
+    // one fdatasync for all those it appended since the last (RecordingFile.sync). A sync per write
+    // held the write's aligned buffer (and the frames waiting for one) for the whole sync; at
+    // 300 cameras the buffers, not the disk, were what the pictures waited for.
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (direct ? constants.O_DIRECT : 0);
     const fh = await open(abs, flags, 0o640).catch(async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
       // A folder removed behind our back (retention): forget what we knew and make it again.
