@@ -1,0 +1,107 @@
+// A camera's fragments are indexed only once a sync has made them durable, and the fragments that
+// queued behind a slow sync are written and made durable together by one sync (group commit), in
+// order. The files are real; the only thing held back is the disk's answer to fdatasync.
+import type { FileHandle } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PsUnitFrames } from '../ingest/ps-unit-frames.js';
+import type { VideoFrame } from '../ingest/source.js';
+import type { CameraEvent, RecordingFragment } from '../db/recording.repository.js';
+import { closeEncoder, liveEncoder, until } from '../../test/support/gb-sim.js';
+import { freshDatabase } from '../../test/support/databases.js';
+import { createRepositories } from '../db/repositories.js';
+import { seedRecordableCameras } from '../../test/support/recorder-cameras.js';
+import { CameraWriter } from './camera-writer.js';
+import type { IndexSink } from './index-writer.js';
+import { SegmentStore, type CreatedFile } from './segment-store/segment-store.js';
+
+const logger = pino({ level: 'silent' });
+const dirs: string[] = [];
+afterAll(() => {
+  closeEncoder();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A store whose files answer fdatasync only when the test lets them; each call is noted. */
+class HeldSyncStore extends SegmentStore {
+  readonly log: string[];
+  private open = false;
+  private waiting: (() => void)[] = [];
+  constructor(dataDir: string, log: string[]) {
+    super(dataDir);
+    this.log = log;
+  }
+  override async create(relPath: string): Promise<CreatedFile> {
+    const created = await super.create(relPath);
+    const fh: FileHandle = created.fh;
+    const datasync = fh.datasync.bind(fh);
+    fh.datasync = async () => {
+      this.log.push('sync asked');
+      if (!this.open) await new Promise<void>((r) => this.waiting.push(r));
+      await datasync();
+      this.log.push('synced');
+    };
+    return created;
+  }
+  release(): void {
+    this.open = true;
+    for (const r of this.waiting.splice(0)) r();
+  }
+}
+
+describe('a camera writer', () => {
+  it('indexes a fragment only once synced, and syncs the fragments queued behind a slow sync together, in order', async () => {
+    const db = await freshDatabase('sqlite');
+    const repos = createRepositories(db);
+    const [cameraId] = await seedRecordableCameras(repos, ['rtsp://127.0.0.1:1/none']);
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-writer-sync-'));
+    dirs.push(dir);
+    const log: string[] = [];
+    const store = new HeldSyncStore(dir, log);
+    const rows: RecordingFragment[] = [];
+    const index: IndexSink = {
+      fragment: (f) => void (rows.push(f), log.push(`indexed ${f.seq}`)),
+      event: (_: CameraEvent) => undefined,
+      closeFile: () => void log.push('closed'),
+    };
+    const writer = new CameraWriter(cameraId!, { fileSeconds: 600, fragmentMaxMs: 1000 }, { store, repo: repos.recordings, index, logger });
+
+    // Five GOPs of one second from a real encoder: a fragment at each keyframe.
+    const enc = await liveEncoder();
+    const ps = new PsUnitFrames(() => Date.now());
+    let n = 0;
+    let info: PsUnitFrames['info'];
+    const frames = 125;
+    await new Promise<void>((resolve) => {
+      const off = enc.subscribe((f) => {
+        if ((n === 0 && !f.keyframe) || n >= frames) return;
+        const r = ps.push({ codec: 'h264', pts: n * 3600, dts: n * 3600, keyframe: f.keyframe, nalus: f.nalus, extrapolated: false });
+        n++;
+        if (r.kind === 'frame') {
+          if (ps.info !== info) writer.setInfo({ video: (info = ps.info)! });
+          writer.video(r.frame as VideoFrame);
+        }
+        if (n >= frames) (off(), resolve());
+      });
+    });
+    await until('the first fragment waits for its sync', () => log.includes('sync asked'));
+    // Written, not yet durable: nothing indexed.
+    expect(rows).toEqual([]);
+    writer.endFile();
+    store.release();
+    await writer.drained();
+    await store.close();
+    await db.close();
+
+    // The first fragment alone, then every fragment queued behind its sync with one sync more.
+    expect(log.filter((l) => l === 'sync asked')).toHaveLength(2);
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    expect(log).toEqual(['sync asked', 'synced', 'indexed 0', 'sync asked', 'synced', ...rows.slice(1).map((r) => `indexed ${r.seq}`), 'closed']);
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i));
+    // Each fragment follows the one before it in the file.
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.byteOffset).toBeGreaterThanOrEqual(rows[i - 1]!.byteOffset + rows[i - 1]!.size);
+  });
+});
