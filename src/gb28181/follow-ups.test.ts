@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FollowUps } from './follow-ups.js';
+import { FollowUps, RegistrationActivity } from './follow-ups.js';
 
 function gate() {
   let open!: () => void;
@@ -108,5 +108,36 @@ describe('follow-ups held while devices register', () => {
     });
     expect(started).toEqual(['a']);
     q.close();
+  });
+});
+
+describe('registrations under way', () => {
+  it('is busy while a REGISTER is between its 401 and its end, and for the quiet period after the last one ends', () => {
+    const r = new RegistrationActivity({ quietMs: 250, lapseMs: 5000 });
+    expect(r.busy(0)).toBe(false);
+    r.started('a', 0);
+    r.started('b', 10);
+    expect(r.busy(20)).toBe(true);
+    expect(r.ended('a', 30), 'b is still under way').toBe(false);
+    expect(r.busy(40)).toBe(true);
+    expect(r.ended('b', 100), 'the last one').toBe(true);
+    // The gap between two waves of devices: still busy.
+    expect(r.busy(349)).toBe(true);
+    expect(r.busy(350)).toBe(false);
+    // A new wave.
+    r.started('c', 400);
+    expect(r.busy(1000)).toBe(true);
+  });
+
+  it('does not count an exchange it never saw start, and lets a challenge that never comes back lapse', () => {
+    const r = new RegistrationActivity({ quietMs: 250, lapseMs: 5000 });
+    expect(r.ended('unknown', 0)).toBe(false);
+    expect(r.busy(1), 'an unknown end starts no quiet period').toBe(false);
+    r.started('gone', 1000);
+    r.started('gone', 4000);
+    expect(r.busy(5999), 'a repeated challenge keeps its first time').toBe(true);
+    expect(r.busy(6000)).toBe(false);
+    expect(r.ended('gone', 6001), 'lapsed: no longer under way').toBe(false);
+    expect(r.busy(6002)).toBe(false);
   });
 });

@@ -89,3 +89,41 @@ export class FollowUps {
     this.queued.clear();
   }
 }
+
+/**
+ * REGISTER exchanges under way (challenged, not yet answered 200 or refused), by Call-ID, and
+ * whether registrations are still coming: `busy` is true while one is under way and for `quietMs`
+ * after the last one ended. Devices that register in waves (a simulator's batches, a site's
+ * devices behind one switch coming back) leave a few milliseconds between the last 200 of one
+ * wave and the first REGISTER of the next: without the quiet period the follow-ups started in each
+ * gap, and their queries, answers and catalog writes then ran between the next wave's 401s and
+ * authorised REGISTERs. A challenge whose device never comes back lapses after `lapseMs`.
+ */
+export class RegistrationActivity {
+  private readonly underWay = new Map<string, number>();
+  private lastEnded = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: { quietMs: number; lapseMs: number; max?: number }) {}
+
+  /** A REGISTER was challenged at `at` (a Call-ID already under way keeps its first time). */
+  started(callId: string, at: number): void {
+    if (this.underWay.size >= (this.options.max ?? 10_000)) this.underWay.clear();
+    if (!this.underWay.has(callId)) this.underWay.set(callId, at);
+  }
+
+  /** The exchange ended (200 or refusal); true when it was the last one under way. */
+  ended(callId: string, at: number): boolean {
+    if (!this.underWay.delete(callId)) return false;
+    this.lastEnded = at;
+    return this.underWay.size === 0;
+  }
+
+  busy(now: number): boolean {
+    const stale = now - this.options.lapseMs;
+    for (const [callId, at] of this.underWay) {
+      if (at > stale) return true;
+      this.underWay.delete(callId);
+    }
+    return now - this.lastEnded < this.options.quietMs;
+  }
+}

@@ -15,7 +15,7 @@ import type { Remote } from '../media/sip/transport.js';
 import { CatalogCollector } from './catalog-collector.js';
 import { isLowerPlatform, LowerCatalogs } from './lower-catalogs.js';
 import { catalogItems } from './catalog.js';
-import { FollowUps } from './follow-ups.js';
+import { FollowUps, RegistrationActivity } from './follow-ups.js';
 import type { GbDevice } from '../db/gb-device.repository.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
@@ -39,14 +39,21 @@ export interface GbPlatformOptions {
   followUpConcurrency?: number;
   /**
    * While other devices are registering, a new device's DeviceInfo and Catalog wait up to this long
-   * so REGISTERs are answered first (see follow-ups.ts). Default 0 (they do not wait): in 9 A/B
-   * pairs of bench:gb at load 17-51 holding them was slower in 6 (bench:gb --follow-up-hold-ms M).
+   * so REGISTERs are answered first (see follow-ups.ts); "registering" lasts REGISTRATION_QUIET_MS
+   * past the last exchange, so the gap between two waves of devices does not let them start.
+   * Default 0 (they do not wait): in 9 A/B pairs of bench:gb at load 17-51 holding them was slower
+   * in 6, and with the quiet period the pairs are still split (bench:gb --follow-up-hold-ms M).
    */
   followUpHoldMs?: number;
 }
 
 /** A challenged REGISTER whose device has not come back within this long no longer holds follow-ups back. */
 const REGISTERING_MS = 5000;
+/**
+ * Registrations count as still coming for this long after the last one ended (see
+ * RegistrationActivity): longer than the gap between waves of devices, far shorter than holdMs.
+ */
+const REGISTRATION_QUIET_MS = 250;
 
 export interface GbPlatformEvents {
   registered: [deviceId: string];
@@ -95,7 +102,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   /** Newly registered devices waiting to be asked for DeviceInfo and Catalog. */
   private readonly followUps: FollowUps;
   /** REGISTERs challenged and not yet answered 200 or refused (by Call-ID, when challenged), oldest first. */
-  private readonly registering = new Map<string, number>();
+  private readonly registering = new RegistrationActivity({ quietMs: REGISTRATION_QUIET_MS, lapseMs: REGISTERING_MS });
   /** Device rows being read for queries, by device ID (see deviceOnce). */
   private readonly reading = new Map<string, Promise<GbDevice | undefined>>();
   private closed = false;
@@ -119,7 +126,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       this.lowers = new LowerCatalogs(endpoint, service, { expiresSeconds: seconds, now: () => clock.now(), nextSn: () => this.nextSn() }, log, (id) => this.queryCatalog(id));
     }
     const holdMs = options.followUpHoldMs ?? 0;
-    this.followUps = new FollowUps(options.followUpConcurrency ?? 4, (id) => this.followUp(id), holdMs > 0 ? { busy: () => this.registrationsUnderWay(), holdMs, now: () => performance.now() } : undefined);
+    this.followUps = new FollowUps(options.followUpConcurrency ?? 4, (id) => this.followUp(id), holdMs > 0 ? { busy: () => this.registering.busy(performance.now()), holdMs, now: () => performance.now() } : undefined);
   }
 
   /** Newly registered devices not yet asked for DeviceInfo and Catalog (waiting their turn). */
@@ -149,19 +156,9 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     await this.lowers?.tick();
   }
 
-  /** Whether a device is between its 401 and its authorised REGISTER (ones that never came back lapse). */
-  private registrationsUnderWay(): boolean {
-    const stale = performance.now() - REGISTERING_MS;
-    for (const [callId, at] of this.registering) {
-      if (at > stale) return true;
-      this.registering.delete(callId);
-    }
-    return false;
-  }
-
-  /** A REGISTER exchange ended (200 or refusal): once none is under way, follow-ups may start. */
+  /** A REGISTER exchange ended (200 or refusal): held follow-ups are asked again once the quiet period is over. */
   private registrationEnded(callId: string): void {
-    if (this.registering.delete(callId) && this.registering.size === 0) this.followUps.pump();
+    if (this.registering.ended(callId, performance.now())) this.followUps.pump();
   }
 
   private refuse(inc: IncomingRequest, deviceId: string, status: number, reason: string): Promise<void> {
@@ -207,8 +204,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       }
       if (this.challenged.size >= 10_000) this.challenged.clear();
       if (!this.challenged.has(callId)) this.challenged.set(callId, { arrived, answered: 0 });
-      if (this.registering.size >= 10_000) this.registering.clear();
-      if (!this.registering.has(callId)) this.registering.set(callId, arrived);
+      this.registering.started(callId, arrived);
       await inc.respond(401, { headers: { 'WWW-Authenticate': this.digest.challenge(verdict.reason === 'stale') } });
       const c = this.challenged.get(callId);
       if (c) c.answered = performance.now();
