@@ -284,29 +284,36 @@ await runBench('watch', async (run) => {
     log(`live WebRTC delay, burned-in clock, ${what}: median ${median(clock.delaysMs)} ms, p95 ${p95(clock.delaysMs)} ms, max ${Math.max(...clock.delaysMs)} ms over ${clock.read} frames (${clock.frames - clock.read} of ${clock.frames} displayed not read); against expectedDisplayTime median ${median(clock.displayDelaysMs)} ms; ${loadAverage()}`);
     return clock;
   };
-  const viewerPage = async () => {
+  /** A page showing one viewer; `into.page` is set as soon as the page exists (to close it early). */
+  const viewerPage = async (into: { page?: Page; abandoned: boolean }) => {
     const page = await browser.newPage();
+    into.page = page;
+    if (into.abandoned) {
+      await page.close();
+      throw new Error('abandoned');
+    }
     await prepareViewerPage(page, server.url);
     await openViewers(page, url, 1, 'display', 1, 10_000);
     return page;
   };
-  let page: Page | undefined;
+  const loaded: { page?: Page; abandoned: boolean } = { abandoned: false };
   try {
     await run.phase('live-delay-loaded', 180, async () => {
-      page = await viewerPage();
-      run.result.liveDelayLoadedMs = Math.round(median((await delayOf(page, `with ${run.result.viewers} werift viewers`)).delaysMs));
+      const page = await viewerPage(loaded);
+      const ms = Math.round(median((await delayOf(page, `with ${run.result.viewers} werift viewers`)).delaysMs));
+      if (!loaded.abandoned) run.result.liveDelayLoadedMs = ms;
     });
   } catch (e) {
     run.result.liveDelayLoadedFailed = messageOf(e instanceof PhaseError ? e.cause : e);
     log(`live delay with the werift viewers failed: ${run.result.liveDelayLoadedFailed}; ${loadAverage()}; measuring it alone on a new page`);
-    // Its work is abandoned: the page it used is closed (what it awaited then rejects, unheard).
-    const abandoned = page;
-    page = undefined;
-    await abandoned?.close().catch(() => undefined);
+    // Its work is abandoned: its page is closed, so that what it awaits on the page rejects
+    // (unheard: the phase has ended) and its viewer does not watch beside the one measured alone.
+    loaded.abandoned = true;
+    await loaded.page?.close().catch(() => undefined);
   }
   await run.phase('live-delay', 180, async () => {
     await fleet?.close();
-    page ??= await viewerPage();
+    const page = loaded.abandoned ? await viewerPage({ abandoned: false }) : loaded.page!;
     run.result.liveDelayMs = Math.round(median((await delayOf(page, 'one viewer')).delaysMs));
   });
 });
