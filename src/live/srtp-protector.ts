@@ -36,6 +36,8 @@ const GCM_TAG = 16;
 
 export class SrtpProtector {
   private readonly ecb: Cipher | undefined;
+  /** AES-GCM: a packet's IV, written here for each packet (createCipheriv copies it). */
+  private readonly iv = Buffer.alloc(12);
   /** The roll-over counter (RFC 3711 §3.3.1) and the last sequence number sent. */
   roc = 0;
   lastSeq: number | undefined;
@@ -103,7 +105,8 @@ export class SrtpProtector {
   }
 
   private protectGcm(fields: RtpFields, payload: Buffer, roc: number): Buffer {
-    const iv = Buffer.alloc(12);
+    const iv = this.iv;
+    iv.fill(0, 0, 2);
     iv.writeUInt32BE(fields.ssrc, 2);
     iv.writeUInt32BE(roc, 6);
     iv.writeUInt16BE(fields.sequenceNumber, 10);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { openDatabase, type Db, type DialectName } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrator.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { createRecorderMetrics, type RecorderMetrics } from '../../src/recorder/metrics.js';
@@ -31,8 +32,12 @@ export interface RecorderHarness {
 /** SQLite in the data folder by default; `dialect: 'postgres'` takes a fresh database on the test server. */
 export async function recorderHarness(sourceUrls: (string | null)[], options: { dialect?: DialectName } = {}): Promise<RecorderHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-rec-'));
-  const dbUrl = options.dialect === 'postgres' ? await freshPostgresUrl() : freshSqliteUrl(join(dataDir, 'vigil.db'));
+  // Under vitest a copy of the run's migrated template; a benchmark (no vitest, no template)
+  // migrates its own file, as startTestServer does.
+  const template = options.dialect === 'postgres' || process.env.VITEST;
+  const dbUrl = options.dialect === 'postgres' ? await freshPostgresUrl() : template ? freshSqliteUrl(join(dataDir, 'vigil.db')) : `sqlite:${join(dataDir, 'vigil.db')}`;
   const db: Db = openDatabase(dbUrl);
+  if (!template) await migrateToLatest(db);
   const repos = createRepositories(db);
   const cameraIds = await seedRecordableCameras(repos, sourceUrls);
   const registry = new Registry();
