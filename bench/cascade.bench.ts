@@ -11,6 +11,9 @@
 //   wait for its keyframe, the ACK, the upper's receiving). The simulator's cameras share one
 //   encoder; by default their GOPs are staggered over one GOP as independent encoders' are
 //   (--gops shared: all wait for the same keyframe, a lottery on its phase);
+// - INVITE to first frame again, the same M cameras kept open for the upper (cascade.keepOpen
+//   'key-positions', the M marked key positions): the hub opened each before the INVITEs and holds
+//   its GOP, so no stream waits for a keyframe; the price is the pull (below), paid all the time;
 // - CPU per forwarded stream: the lower's CPU with M streams flowing for S seconds less its idle
 //   figure, divided by M (its RTSP pull, PS mux and RTP send); beside it the upper's, receiving
 //   (RTP receive, PS demux), taken the same way in its process;
