@@ -51,12 +51,15 @@ export class KeepOpen {
   ) {
     if (options.mode === 'none' || !watch) return;
     for (const link of links.values()) link.on('state', this.onLinkState);
+    // A share revoked here lets its cameras go now; one revoked in another process, at the next look.
+    shares.on('revoked', this.onLinkState);
     this.timer = setInterval(() => void this.refresh(), options.recheckMs ?? 5000);
     this.timer.unref();
     void this.refresh();
   }
 
   private readonly onLinkState = () => {
+    if (this.closed) return;
     this.stamp = undefined;
     void this.refresh();
   };
@@ -116,6 +119,7 @@ export class KeepOpen {
     this.closed = true;
     clearInterval(this.timer);
     for (const link of this.links.values()) link.off('state', this.onLinkState);
+    this.shares.off('revoked', this.onLinkState);
     await this.running;
     for (const sub of this.held.values()) sub.close();
     this.held.clear();
