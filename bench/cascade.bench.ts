@@ -11,6 +11,9 @@
 //   wait for its keyframe, the ACK, the upper's receiving). The simulator's cameras share one
 //   encoder; by default their GOPs are staggered over one GOP as independent encoders' are
 //   (--gops shared: all wait for the same keyframe, a lottery on its phase);
+// - INVITE to first frame again, the same M cameras kept open for the upper (cascade.keepOpen
+//   'key-positions', the M marked key positions): the hub opened each before the INVITEs and holds
+//   its GOP, so no stream waits for a keyframe; the price is the pull (below), paid all the time;
 // - CPU per forwarded stream: the lower's CPU with M streams flowing for S seconds less its idle
 //   figure, divided by M (its RTSP pull, PS mux and RTP send); beside it the upper's, receiving
 //   (RTP receive, PS demux), taken the same way in its process;
@@ -219,12 +222,16 @@ await runBench('cascade', async (run) => {
   let forwarded = 0;
   /** When each camera's feed was joined, described, had its first keyframe and sent it upward. */
   const parts = new FirstFrameParts();
+  /** Cameras a keyframe was seen from (by any viewer the cascade handed the hub). */
+  const keyframeSeen = new Set<number>();
+  const keyframes = (id: number, v: FeedViewer): FeedViewer => ({ ...v, onFrame: (f) => (f.keyframe && keyframeSeen.add(id), v.onFrame(f)) });
+  let lowerCascade: Awaited<ReturnType<typeof openCascade>> | undefined;
   const cameraOfChannel = new Map<string, number>();
   const firstFrameParts = async (timings: UpperTiming[]) => {
     for (const t of timings) if (!cameraOfChannel.has(t.channel)) cameraOfChannel.set(t.channel, (await lower.ctx.repos.cameras.getByGbId(t.channel))!.id);
     return summarise(parts.split(timings, (c) => cameraOfChannel.get(c)));
   };
-  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', ...(PATH_MTU ? { mediaPathMtu: PATH_MTU } : {}), uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
+  const settings = configSchema.parse({ cascade: { sipId: LOWER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', ...(PATH_MTU ? { mediaPathMtu: PATH_MTU } : {}), keepOpen: 'key-positions', uppers: [{ name: 'bench upper', sipId: UPPER, address: '127.0.0.1', port: upper.port, password: PASSWORD, keepaliveSeconds: 30 }] } }).cascade;
 
   const catalog = await run.phase('catalog', 600, () => measured(async () => {
     const startedAt = performance.now();
@@ -232,8 +239,9 @@ await runBench('cascade', async (run) => {
     const done = upper.next((m) => m['catalog'] as { from: string; cameras: number; syncSec: number; cpuMs: number } | undefined);
     // Each picture the hub gives an upward stream is counted (the copying flag passed on as it is).
     const counted = (v: FeedViewer): FeedViewer => ({ ...(v.copiesFrames ? { copiesFrames: true } : {}), onInfo: (i) => v.onInfo(i), onFrame: (f) => (forwarded++, v.onFrame(f)), onEnd: (r) => v.onEnd?.(r) });
-    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => watchHub.watch(id, parts.track(id, counted(v))), dataDir: lower.config.dataDir });
+    const cascade = await openCascade({ settings, defaultSipId: LOWER, deviceName: 'bench lower', utcOffsetMinutes: 480, repos: lower.ctx.repos, shares: lower.ctx.shares, clock: systemClock, logger, watch: (id, v) => watchHub.watch(id, parts.track(id, counted(keyframes(id, v)))), dataDir: lower.config.dataDir });
     run.onCleanup('lower cascade', () => cascade.close());
+    lowerCascade = cascade;
     // When the lower's last answer message was acknowledged (its counter moves after the last one).
     const watcher = setInterval(() => {
       if (!sentAt && cascade.agent.catalogsSent.get(UPPER)) sentAt = performance.now();
@@ -285,6 +293,40 @@ await runBench('cascade', async (run) => {
     await upper.next((m) => m['closed'] as boolean | undefined);
     await hub.close();
   });
+
+  // The same M cameras kept open for the upper (cascade.keepOpen 'key-positions', the M cameras
+  // marked key positions): the hub opens each before any INVITE and holds its GOP, so the INVITE
+  // round that follows starts each stream at a keyframe at once. What it costs is the pull below,
+  // paid all the time, watched or not.
+  const keptHub = new StreamHub({ sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger });
+  run.onCleanup('kept-open stream hub', () => keptHub.close());
+  const markKeyPositions = async (on: boolean) => {
+    for (const id of ids.slice(0, STREAMS)) {
+      const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = (await lower.ctx.repos.cameras.get(id))!;
+      await lower.ctx.repos.cameras.update(id, { ...fields, keyPosition: on }, Date.now());
+    }
+    await lowerCascade!.keepOpen.refresh();
+  };
+  const inviteKept = await run.phase('invite-kept-open', 300, async () => {
+    watchHub = keptHub;
+    keyframeSeen.clear();
+    await markKeyPositions(true);
+    if (lowerCascade!.keepOpen.cameras.length !== STREAMS) throw new Error(`the cascade keeps ${lowerCascade!.keepOpen.cameras.length} cameras open, not ${STREAMS}`);
+    // Each kept camera has given its first keyframe: the hub holds a GOP for it.
+    while (keyframeSeen.size < STREAMS) await sleep(100);
+    parts.reset();
+    upper.send({ invite: STREAMS, transport: TRANSPORT, lower: LOWER });
+    const timings = await upper.next((m) => m['invited'] as UpperTiming[] | undefined);
+    upper.send({ close: true });
+    await upper.next((m) => m['closed'] as boolean | undefined);
+    await markKeyPositions(false);
+    await keptHub.close();
+    return timings;
+  });
+  const keptParts = await firstFrameParts(inviteKept);
+  run.result['inviteKeptOpenFirstFrameP95Ms'] = round(p95(inviteKept.map((x) => x.first)), 0);
+  run.result['inviteKeptOpenFirstFrameP95Parts'] = keptParts.ofP95Stream;
+  run.result['inviteKeptOpenFirstFramePartP95s'] = keptParts.p95;
 
   // The same cameras only pulled into a stream hub (RTSP in, access units out, nobody sending):
   // the part of forwarding a live viewer or the recorder of the same camera would pay anyway, so
@@ -393,6 +435,9 @@ await runBench('cascade', async (run) => {
     ['  INVITE to first frame, fastest (ms)', run.result['inviteFirstFrameMinMs']],
     [`  the p95 stream's parts (ms; cameras' GOPs ${GOPS})`, describeParts(openedParts.ofP95Stream)],
     ['  each part\'s own p95 (ms)', describeParts(openedParts.p95)],
+    ['INVITE to first frame p95, the cameras kept open (cascade.keepOpen) (ms)', `${run.result['inviteKeptOpenFirstFrameP95Ms']}  (its price: the pull below, all the time)`],
+    ['  the p95 stream\'s parts (ms)', describeParts(keptParts.ofP95Stream)],
+    ['  each part\'s own p95 (ms)', describeParts(keptParts.p95)],
     ['idle CPU, lower / upper (% of a core)', `${run.result['idleCpuPct']} / ${run.result['upperIdleCpuPct']}`],
     [`forwarding by the lower, ${STREAMS} streams over ${TRANSPORT}, path MTU ${settings.mediaPathMtu} (% of a core per stream)`, run.result['forwardCpuPctPerStream']],
     ['receiving by the upper (% of a core per stream)', run.result['receiveCpuPctPerStream']],

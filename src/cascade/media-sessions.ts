@@ -152,8 +152,16 @@ export class MediaSessions {
     const sink = new MediaSink({ address: offer.address, port: offer.port, transport: offer.transport }, this.options.bindHost);
     const open = recorded ? (v: Parameters<RecordedFeed['open']>[0]) => recorded.open(v) : (v: Parameters<Watch>[1]) => this.watch!(camera.id, v);
     const stream = new UpwardStream(camera.id, offer.ssrc, sink, open, (reason) => void this.finished(callId, reason), this.options.payloadBytes);
-    const port = await stream.bind();
-    const warm = recorded ? undefined : await this.warmUp(camera.id);
+    // The camera's feed is joined (the hub opens the camera) while our media port is bound, not after.
+    const warming = recorded ? undefined : this.warmUp(camera.id);
+    let port: number;
+    try {
+      port = await stream.bind();
+    } catch (e) {
+      (await warming)?.close();
+      throw e;
+    }
+    const warm = await warming;
     const from = inc.request.headers.get('from')!;
     const contact = inc.request.headers.get('contact');
     const s: Session = {

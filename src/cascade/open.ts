@@ -15,6 +15,7 @@ import { MediaSessions } from './media-sessions.js';
 import { CatalogSubscriptions } from './catalog-subscriptions.js';
 import { EventSubscriptions } from './event-subscriptions.js';
 import { rtpPayloadBytesFor, type Watch } from './upward-stream.js';
+import { KeepOpen } from './keep-open.js';
 
 export interface OpenCascadeOptions {
   settings: Config['cascade'];
@@ -37,6 +38,8 @@ export interface OpenCascadeOptions {
   eventPollMs?: number;
   /** How often catalog subscribers' channels are compared with the shares and cameras (default 5 s). */
   catalogRecheckMs?: number;
+  /** How often the cameras to keep open (settings.keepOpen) are looked at again (default 5 s). */
+  keepOpenRecheckMs?: number;
 }
 
 export interface CascadeRuntime {
@@ -46,6 +49,8 @@ export interface CascadeRuntime {
   streams: MediaSessions;
   subscriptions: CatalogSubscriptions;
   events: EventSubscriptions;
+  /** The cameras kept open for the uppers (settings.keepOpen). */
+  keepOpen: KeepOpen;
   port: number;
   close(): Promise<void>;
 }
@@ -67,6 +72,7 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   }, o.logger, streams, subscriptions, events);
   agent.start();
   transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));
+  const keepOpen = new KeepOpen(links, o.shares, o.repos, o.watch, { mode: s.keepOpen, now: () => o.clock.now(), ...(o.keepOpenRecheckMs ? { recheckMs: o.keepOpenRecheckMs } : {}) }, o.logger);
   for (const link of links.values()) link.start();
   return {
     endpoint,
@@ -75,8 +81,10 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
     streams,
     subscriptions,
     events,
+    keepOpen,
     port,
     async close() {
+      await keepOpen.close();
       await streams.close();
       subscriptions.close();
       events.close();

@@ -354,6 +354,15 @@ export const configSchema = z.strictObject({
        * the upper gets fragments or nothing. Over TCP the packets are the same size.
        */
       mediaPathMtu: z.number().int().min(576).max(9000).default(1500),
+      /**
+       * Cameras kept open for the upper platforms, so an upper's live INVITE starts at the GOP the
+       * stream hub holds instead of waiting up to a GOP for the camera's next keyframe: 'none'
+       * (opened on INVITE), 'key-positions' (cameras marked key positions, 重点部位, among those
+       * shared live with a registered upper) or 'live-shared' (every camera shared live with one).
+       * Each camera kept open is pulled all the time, watched or not (bench:cascade prints its
+       * cost); one the recorder of the process records costs nothing more.
+       */
+      keepOpen: z.enum(['none', 'key-positions', 'live-shared']).default('none'),
       /** How often a process renews the emergency connections it holds; one silent for three of these (its process crashed) is taken over by the API process: resumed, or closed if its period ended. */
       emergencyHeartbeatSeconds: z.number().min(0.2).max(60).default(5),
       /** Upper platforms to register to; each sees only the cameras shared with its SIP ID. */
