@@ -149,6 +149,34 @@ describe('the console in Chinese shows no English', () => {
     await page.getByTestId('language-switch').getByText('中文').click();
   }, TEST_TIMEOUT_MS);
 
+  it('fetches only the chosen language\'s words on a page load, in English and in Chinese', async () => {
+    // The scripts this document loaded (from the network or Chromium's cache) and those the
+    // server's page named to preload (src/api/plugins/console.ts, by the language cookie).
+    const scripts = () => page.evaluate(`({
+      loaded: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js')),
+      preloaded: [...document.querySelectorAll('link[rel=modulepreload]')].map((l) => new URL(l.href).pathname),
+    })`) as Promise<{ loaded: string[]; preloaded: string[] }>;
+    const zh = (p: string) => /^\/assets\/zh(_CN)?-[\w-]+\.js$/.test(p);
+    const en = (p: string) => /^\/assets\/en-[\w-]+\.js$/.test(p);
+    await page.goto(`${server.url}/users`);
+    await page.getByTestId('language-switch').getByText('English').click();
+    await page.getByTestId('side-menu').getByText('Users and roles', { exact: true }).waitFor();
+    await page.reload();
+    await page.getByTestId('side-menu').getByText('Users and roles', { exact: true }).waitFor();
+    const english = await scripts();
+    expect(english.loaded.filter(zh), english.loaded.join(' ')).toEqual([]);
+    expect(english.preloaded.filter(zh)).toEqual([]);
+    expect(english.preloaded.filter(en)).toHaveLength(1);
+    await page.getByTestId('language-switch').getByText('中文').click();
+    await page.getByTestId('side-menu').getByText('用户与角色', { exact: true }).waitFor();
+    await page.reload();
+    await page.getByTestId('side-menu').getByText('用户与角色', { exact: true }).waitFor();
+    const chinese = await scripts();
+    expect(chinese.loaded.filter(en), chinese.loaded.join(' ')).toEqual([]);
+    expect(chinese.preloaded.filter(en)).toEqual([]);
+    expect(chinese.preloaded.filter(zh).length).toBeGreaterThan(0);
+  }, TEST_TIMEOUT_MS);
+
   it('logged no script errors beyond the refused requests', () => {
     expect(errors.filter((e) => !/Failed to load resource: the server responded with a status of (409|422)/.test(e))).toEqual([]);
   });
