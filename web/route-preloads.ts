@@ -4,8 +4,9 @@
 // role puts them into the page as <link rel="modulepreload"> when the request carries a session
 // (src/api/plugins/console.ts), so the browser fetches and compiles them all while the entry
 // script still runs, instead of learning of them in three or four rounds (entry, page, its
-// imports, theirs) as each one is evaluated. The default language's bundle (Chinese, with antd's
-// texts) is listed too: a page of someone who chose English fetches it in vain, from its cache.
+// imports, theirs) as each one is evaluated. Each language's bundle is listed apart, under
+// `lang:<language>`: the server adds the one the browser's language cookie names (Chinese when
+// none), so someone who chose English does not fetch the Chinese words, nor the other way round.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -34,14 +35,20 @@ function closure(bundle: OutputBundle, start: string, into = new Set<string>()):
   return into;
 }
 
-/** Path → files to preload, from the built bundle; a page whose chunk is not found is left out. */
-export function routePreloads(bundle: OutputBundle, pages: [string, string][], shellModule: string, language: string[]): Record<string, string[]> {
+/** The key of a language's files in the map (keep in step with src/api/plugins/console.ts). */
+export const languageKey = (language: string) => `lang:${language}`;
+
+/**
+ * Path → files to preload, from the built bundle, and `lang:<language>` → that language's files;
+ * a page whose chunk is not found is left out.
+ */
+export function routePreloads(bundle: OutputBundle, pages: [string, string][], shellModule: string, languages: Record<string, string[]>): Record<string, string[]> {
   const chunks = Object.values(bundle).filter((c): c is OutputChunk => c.type === 'chunk');
   const byModule = (m: string) => chunks.find((c) => c.facadeModuleId !== null && c.facadeModuleId.replace(/\.(tsx?|js)$/, '') === m.replace(/\.(tsx?|js)$/, ''));
   const entry = chunks.find((c) => c.isEntry);
   const shell = byModule(shellModule);
   if (!entry || !shell) return {};
-  const common = [shell.fileName, ...language.flatMap((m) => byModule(m)?.fileName ?? [])];
+  const common = [shell.fileName];
   const loaded = closure(bundle, entry.fileName);
   const out: Record<string, string[]> = {};
   const files = (starts: string[]) => {
@@ -50,6 +57,7 @@ export function routePreloads(bundle: OutputBundle, pages: [string, string][], s
     return [...all].filter((f) => !loaded.has(f));
   };
   out['/'] = files(common);
+  for (const [language, modules] of Object.entries(languages)) out[languageKey(language)] = files(modules.flatMap((m) => byModule(m)?.fileName ?? []));
   for (const [path, module] of pages) {
     const page = byModule(module);
     if (page) out[path] = files([...common, page.fileName]);
@@ -63,8 +71,12 @@ export function routePreloadsPlugin(srcDir: string): Plugin {
     apply: 'build',
     generateBundle(_options, bundle) {
       const pages = navPages(resolve(srcDir, 'shell', 'nav.ts'));
-      const zh = [resolve(srcDir, 'i18n', 'zh.json'), createRequire(import.meta.url).resolve('antd/es/locale/zh_CN')];
-      const map = routePreloads(bundle, pages, resolve(srcDir, 'shell', 'shell.tsx'), zh);
+      // What web/src/i18n/index.ts imports for each language (English's antd texts are in the core).
+      const languages = {
+        zh: [resolve(srcDir, 'i18n', 'zh.json'), createRequire(import.meta.url).resolve('antd/es/locale/zh_CN')],
+        en: [resolve(srcDir, 'i18n', 'en.json')],
+      };
+      const map = routePreloads(bundle, pages, resolve(srcDir, 'shell', 'shell.tsx'), languages);
       this.emitFile({ type: 'asset', fileName: ROUTE_PRELOADS_FILE, source: JSON.stringify(map) });
     },
   };

@@ -3,12 +3,13 @@
 // category by its name), never by the server's English sentence; every page visited is scanned
 // for English sentences and for dictionary keys the console lacks. In English the same refusals
 // read in English.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_TIMEOUT_MS, ensureWebBuilt, launchBrowser, signInContext, startTestServer, watchPageErrors, type Person, type RunningServer } from '../support/browser.js';
+import { projectRoot } from '../../src/project-root.js';
 import { scanLanguage } from '../support/language-scan.js';
 import { PageTimings } from '../support/page-timing.js';
 
@@ -147,6 +148,43 @@ describe('the console in Chinese shows no English', () => {
     expect(await refusalText()).toBe('The login name "test-setup" is taken');
     await page.locator('.ant-drawer-content').getByRole('button', { name: /Cancel/ }).click();
     await page.getByTestId('language-switch').getByText('中文').click();
+  }, TEST_TIMEOUT_MS);
+
+  it('fetches only the chosen language\'s words on a page load, in English and in Chinese', async () => {
+    // The scripts this document loaded (from the network or Chromium's cache) and those the
+    // server's page named to preload (src/api/plugins/console.ts, by the language cookie).
+    const scripts = () => page.evaluate(`({
+      loaded: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js')),
+      preloaded: [...document.querySelectorAll('link[rel=modulepreload]')].map((l) => new URL(l.href).pathname),
+    })`) as Promise<{ loaded: string[]; preloaded: string[] }>;
+    // A language's own files: what the build lists for it (web/route-preloads.ts) less what any
+    // page needs anyway (antd's pagination, for one, carries its Chinese default texts in every language).
+    const lists = JSON.parse(readFileSync(join(projectRoot(), 'dist', 'web', 'route-preloads.json'), 'utf8')) as Record<string, string[]>;
+    const shared = new Set(Object.entries(lists).filter(([k]) => k.startsWith('/')).flatMap(([, files]) => files));
+    const own = (language: string) => new Set((lists[`lang:${language}`] ?? []).filter((f) => !shared.has(f)).map((f) => `/${f}`));
+    const zhOwn = own('zh');
+    const enOwn = own('en');
+    expect(zhOwn.size).toBeGreaterThan(0);
+    expect(enOwn.size).toBeGreaterThan(0);
+    const zh = (p: string) => zhOwn.has(p);
+    const en = (p: string) => enOwn.has(p);
+    await page.goto(`${server.url}/users`);
+    await page.getByTestId('language-switch').getByText('English').click();
+    await page.getByTestId('side-menu').getByText('Users and roles', { exact: true }).waitFor();
+    await page.reload();
+    await page.getByTestId('side-menu').getByText('Users and roles', { exact: true }).waitFor();
+    const english = await scripts();
+    expect(english.loaded.filter(zh), english.loaded.join(' ')).toEqual([]);
+    expect(english.preloaded.filter(zh)).toEqual([]);
+    expect(english.preloaded.filter(en)).toHaveLength(enOwn.size);
+    await page.getByTestId('language-switch').getByText('中文').click();
+    await page.getByTestId('side-menu').getByText('用户与角色', { exact: true }).waitFor();
+    await page.reload();
+    await page.getByTestId('side-menu').getByText('用户与角色', { exact: true }).waitFor();
+    const chinese = await scripts();
+    expect(chinese.loaded.filter(en), chinese.loaded.join(' ')).toEqual([]);
+    expect(chinese.preloaded.filter(en)).toEqual([]);
+    expect(chinese.preloaded.filter(zh)).toHaveLength(zhOwn.size);
   }, TEST_TIMEOUT_MS);
 
   it('logged no script errors beyond the refused requests', () => {

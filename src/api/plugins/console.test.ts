@@ -25,7 +25,7 @@ describe('console files', () => {
     writeFileSync(join(web, 'assets', 'tiny-QQ12ab34.js'), 'export {};\n');
     writeFileSync(join(web, 'robots.txt'), 'User-agent: *\n');
     // What the build writes (web/route-preloads.ts), with one name that is not an asset of it.
-    writeFileSync(join(web, ROUTE_PRELOADS_FILE), JSON.stringify({ '/': ['assets/shell-AAAAAAAA.js'], '/cameras': ['assets/shell-AAAAAAAA.js', 'assets/cameras-BBBBBBBB.js'], '/live': ['https://elsewhere.example/x.js', 'assets/live-CCCCCCCC.js'] }));
+    writeFileSync(join(web, ROUTE_PRELOADS_FILE), JSON.stringify({ '/': ['assets/shell-AAAAAAAA.js'], '/cameras': ['assets/shell-AAAAAAAA.js', 'assets/cameras-BBBBBBBB.js'], '/live': ['https://elsewhere.example/x.js', 'assets/live-CCCCCCCC.js'], 'lang:zh': ['assets/zh-DDDDDDDD.js', 'assets/zh_CN-EEEEEEEE.js'], 'lang:en': ['assets/en-FFFFFFFF.js'] }));
     app = Fastify();
     // As the app does: the session cookie is read by @fastify/cookie.
     await app.register(fastifyCookie);
@@ -80,16 +80,28 @@ describe('console files', () => {
   it('names the shell\'s and the page\'s scripts to a browser with a session, with the page\'s nonce', async () => {
     const res = await app.inject({ url: '/cameras/12?tab=x', headers: { cookie: 'lang=zh; vigil_session=abc' } });
     const links = preloaded(res.body);
-    expect(links.map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js', '/assets/cameras-BBBBBBBB.js']);
+    expect(links.map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js', '/assets/cameras-BBBBBBBB.js', '/assets/zh-DDDDDDDD.js', '/assets/zh_CN-EEEEEEEE.js']);
     expect(links.every(([, nonce]) => nonce !== 'VIGIL_CSP_NONCE' && nonce!.length > 8)).toBe(true);
     expect(res.body.indexOf('modulepreload')).toBeLessThan(res.body.indexOf('</head>'));
   });
 
   it('names only the shell for a path that is no menu page, and only the build\'s own assets', async () => {
     const other = await app.inject({ url: '/camerasX', headers: { cookie: 'vigil_session=abc' } });
-    expect(preloaded(other.body).map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js']);
+    expect(preloaded(other.body).map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js', '/assets/zh-DDDDDDDD.js', '/assets/zh_CN-EEEEEEEE.js']);
     const live = await app.inject({ url: '/live', headers: { cookie: 'vigil_session=abc' } });
-    expect(preloaded(live.body).map(([href]) => href)).toEqual(['/assets/live-CCCCCCCC.js']);
+    expect(preloaded(live.body).map(([href]) => href)).toEqual(['/assets/live-CCCCCCCC.js', '/assets/zh-DDDDDDDD.js', '/assets/zh_CN-EEEEEEEE.js']);
+  });
+
+  it('names the bundle of the language the browser chose, and the default language\'s for an unknown one', async () => {
+    const en = await app.inject({ url: '/cameras', headers: { cookie: 'vigil_language=en; vigil_session=abc' } });
+    expect(preloaded(en.body).map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js', '/assets/cameras-BBBBBBBB.js', '/assets/en-FFFFFFFF.js']);
+    const odd = await app.inject({ url: '/cameras', headers: { cookie: 'vigil_language=lang%3Aen; vigil_session=abc' } });
+    expect(preloaded(odd.body).map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js', '/assets/cameras-BBBBBBBB.js', '/assets/zh-DDDDDDDD.js', '/assets/zh_CN-EEEEEEEE.js']);
+  });
+
+  it('never takes a language key of the list for a page path', async () => {
+    const res = await app.inject({ url: '/lang:en', headers: { cookie: 'vigil_session=abc' } });
+    expect(preloaded(res.body).map(([href]) => href)).toEqual(['/assets/shell-AAAAAAAA.js', '/assets/zh-DDDDDDDD.js', '/assets/zh_CN-EEEEEEEE.js']);
   });
 
   it('names nothing to a visitor without a session, and does not serve the list itself', async () => {

@@ -7,7 +7,8 @@
 // request spends CPU compressing. Anything else is revalidated on every use.
 // To a browser that comes with a session, the page names the script files the shell and the page
 // asked for will need (web/route-preloads.ts), so they are fetched beside the entry script instead
-// of one round of imports after another; a visitor without one gets the sign-in page as built.
+// of one round of imports after another, with the bundle of the language its cookie names (the
+// console's default, Chinese, when none); a visitor without one gets the sign-in page as built.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -33,6 +34,17 @@ export const ROUTE_PRELOADS_FILE = 'route-preloads.json';
 
 type RoutePreloads = Record<string, string[]>;
 
+/** Set by the console when a language is chosen or the page starts (keep in step with web/src/i18n/index.ts). */
+export const LANGUAGE_COOKIE = 'vigil_language';
+
+/** The console's languages; the first is its default. */
+const LANGUAGES = ['zh', 'en'] as const;
+
+/** The language whose bundle a page load will fetch: the cookie's if it is one of the console's, else the default. */
+export function languageOf(cookie: string | undefined): (typeof LANGUAGES)[number] {
+  return LANGUAGES.find((l) => l === cookie) ?? LANGUAGES[0];
+}
+
 function readRoutePreloads(webRoot: string): RoutePreloads {
   const file = join(webRoot, ROUTE_PRELOADS_FILE);
   if (!existsSync(file)) return {};
@@ -46,11 +58,14 @@ function readRoutePreloads(webRoot: string): RoutePreloads {
   return out;
 }
 
-/** The files to preload for a page path: its menu entry's (the longest prefix that is one), else the shell's. */
-export function preloadsFor(preloads: RoutePreloads, path: string): string[] {
+/**
+ * The files to preload for a page path: its menu entry's (the longest prefix that is one), else
+ * the shell's, then the language's (web/route-preloads.ts writes them under `lang:<language>`).
+ */
+export function preloadsFor(preloads: RoutePreloads, path: string, language: string): string[] {
   let best = '';
-  for (const p of Object.keys(preloads)) if (p !== '/' && p.length > best.length && (path === p || path.startsWith(`${p}/`))) best = p;
-  return preloads[best || '/'] ?? [];
+  for (const p of Object.keys(preloads)) if (p.startsWith('/') && p !== '/' && p.length > best.length && (path === p || path.startsWith(`${p}/`))) best = p;
+  return [...new Set([...(preloads[best || '/'] ?? []), ...(preloads[`lang:${language}`] ?? [])])];
 }
 
 
@@ -60,8 +75,8 @@ export function consolePlugin(webRoot: string) {
     const preloads = readRoutePreloads(webRoot);
     // Each path's links, written once: the page itself only gets its nonce per load.
     const withLinks = new Map<string, string>();
-    const pageFor = (path: string) => {
-      const files = preloadsFor(preloads, path);
+    const pageFor = (path: string, language: string) => {
+      const files = preloadsFor(preloads, path, language);
       const key = files.join(',');
       let page = withLinks.get(key);
       if (page === undefined) {
@@ -89,7 +104,7 @@ export function consolePlugin(webRoot: string) {
       if (req.url.startsWith('/api/')) return reply.callNotFound();
       const nonce = newNonce();
       reply.cspNonce = nonce;
-      const page = req.cookies?.[SESSION_COOKIE] ? pageFor(req.url.split('?')[0]!) : index;
+      const page = req.cookies?.[SESSION_COOKIE] ? pageFor(req.url.split('?')[0]!, languageOf(req.cookies[LANGUAGE_COOKIE])) : index;
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.replaceAll(CSP_NONCE_PLACEHOLDER, nonce));
     });
   };

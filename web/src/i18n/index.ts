@@ -47,12 +47,21 @@ export function storedLanguage(): Language {
   }
 }
 
+/**
+ * Tells the server which language's bundle the next page load needs, so it names that one among
+ * the files to fetch early (src/api/plugins/console.ts, LANGUAGE_COOKIE) and not the other.
+ */
+function tellServer(lng: Language): void {
+  document.cookie = `vigil_language=${lng}; path=/; max-age=31536000; samesite=lax`;
+}
+
 export async function setLanguage(lng: Language): Promise<void> {
   try {
     window.localStorage.setItem(STORAGE_KEY, lng);
   } catch {
     // Private mode may refuse storage; the switch still applies to this page.
   }
+  tellServer(lng);
   await loadLanguage(lng);
   document.documentElement.lang = lng === 'zh' ? 'zh-CN' : 'en';
   await i18next.changeLanguage(lng);
@@ -75,6 +84,7 @@ function noteMissingKey(key: string): void {
 export async function initI18n(): Promise<typeof i18next> {
   const lng = storedLanguage();
   document.documentElement.lang = lng === 'zh' ? 'zh-CN' : 'en';
+  tellServer(lng);
   await loadLanguage(lng);
   await i18next.use(initReactI18next).init({
     resources: Object.fromEntries([...pending].map(([l, dictionary]) => [l, { translation: dictionary }])),

@@ -1,4 +1,4 @@
-import { Empty, Layout, Menu, Result, Spin, Typography } from 'antd';
+import { Empty, Layout, Menu, Spin, Typography } from 'antd';
 import { LanguageSwitch } from './language-switch';
 import { TodoBadge } from './todo-badge';
 import { UserMenu } from './user-menu';
@@ -79,7 +79,9 @@ export function Shell() {
               <Page />
             </Suspense>
           ) : current ? (
-            <Result status="info" title={t(current.label)} subTitle={t('nav.comingSoon')} />
+            // Not antd's Result: its module carries the 403/404/500 illustrations, about 30 kB of
+            // script every signed-in page would fetch and run for a state no menu entry is in today.
+            <Empty description={`${t(current.label)} · ${t('nav.comingSoon')}`} />
           ) : path === '/' ? null : (
             <Empty description={t('nav.notFound')} />
           )}

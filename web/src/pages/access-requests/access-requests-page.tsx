@@ -2,15 +2,18 @@
 // audits; filtered by state. A row opens the request with what one may do to it.
 import { Button, Card, Segmented, Space, Table, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { accessApi, REQUEST_STATES, type AccessRequest, type RequestState } from '../../api/access';
 import { useErrorReporter } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { holds, useMe } from '../../session/session';
-import { RequestDetail } from './request-detail';
-import { RequestForm } from './request-form';
 import { formatTime, StateTag } from './request-state';
+
+// The request form and a request's drawer (its previews, export dialog, date pickers, players)
+// are bundles of their own, fetched when first opened: the list's first paint runs neither.
+const RequestForm = lazy(() => import('./request-form').then((m) => ({ default: m.RequestForm })));
+const RequestDetail = lazy(() => import('./request-detail').then((m) => ({ default: m.RequestDetail })));
 
 type Filter = 'all' | 'mine' | 'to-confirm' | 'to-decide' | RequestState;
 
@@ -80,16 +83,22 @@ export default function AccessRequestsPage() {
         />
       </Space>
       {drafting && (
-        <RequestForm
-          onClose={() => setDrafting(false)}
-          onCreated={(r) => {
-            setDrafting(false);
-            list.reload();
-            setOpen(r.id);
-          }}
-        />
+        <Suspense fallback={null}>
+          <RequestForm
+            onClose={() => setDrafting(false)}
+            onCreated={(r) => {
+              setDrafting(false);
+              list.reload();
+              setOpen(r.id);
+            }}
+          />
+        </Suspense>
       )}
-      {open !== undefined && <RequestDetail id={open} onClose={() => setOpen(undefined)} onChanged={list.reload} />}
+      {open !== undefined && (
+        <Suspense fallback={null}>
+          <RequestDetail id={open} onClose={() => setOpen(undefined)} onChanged={list.reload} />
+        </Suspense>
+      )}
     </Card>
   );
 }

@@ -2,7 +2,7 @@
 // export. The table asks the server for one page of 50 at a time: registries hold thousands.
 import { Button, Card, Col, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { CAMERA_STATUSES, type Camera, type CameraQuery, type CameraStatus } from '../../api/types';
@@ -13,11 +13,14 @@ import { useAsync } from '../../common/use-async';
 import { holds, useMe } from '../../session/session';
 import { supervisionApi, type Block } from '../systems/supervision-api';
 import { CameraForm } from './camera-form';
-import { CameraImport } from './camera-import';
 import { categoryOptions, filterCategoryOption } from './category-options';
 import { RegionTree } from './region-tree';
 
 export const PAGE_SIZE = 50;
+
+// The CSV import (antd's Upload, its list and progress) is a bundle of its own, fetched when the
+// import is first opened: most visits to the list never import.
+const CameraImport = lazy(() => import('./camera-import').then((m) => ({ default: m.CameraImport })));
 
 const STATUS_COLOURS: Record<CameraStatus, string> = {
   planned: 'default',
@@ -49,6 +52,8 @@ export default function CamerasPage() {
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<Camera | 'new'>();
   const [importing, setImporting] = useState(false);
+  // Mounted from the first opening on, so the dialog closes with its own animation afterwards.
+  const [importMounted, setImportMounted] = useState(false);
 
   const list = useAsync(
     (signal) =>
@@ -184,7 +189,7 @@ export default function CamerasPage() {
                 </Button>
               )}
               {writes && (
-                <Button onClick={() => setImporting(true)} data-testid="camera-import">
+                <Button onClick={() => { setImportMounted(true); setImporting(true); }} data-testid="camera-import">
                   {t('cameras.importCsv')}
                 </Button>
               )}
@@ -278,15 +283,19 @@ export default function CamerasPage() {
           list.reload();
         }}
       />
-      <CameraImport
-        open={importing}
-        onClose={() => setImporting(false)}
-        onImported={() => {
-          setImporting(false);
-          setChanges((n) => n + 1);
-          list.reload();
-        }}
-      />
+      {importMounted && (
+        <Suspense fallback={null}>
+          <CameraImport
+            open={importing}
+            onClose={() => setImporting(false)}
+            onImported={() => {
+              setImporting(false);
+              setChanges((n) => n + 1);
+              list.reload();
+            }}
+          />
+        </Suspense>
+      )}
     </Row>
   );
 }
