@@ -38,8 +38,10 @@ async function videoPackets(path: string): Promise<{ dts: number[]; duration: nu
  * A client that joins the stream for a moment, as other viewers and recorders do. Under stress-ng
  * such a client sometimes never ends: in 10 rounds of two against GStreamer's server (three other
  * clients on the streams), one ffmpeg still ran after 60 s, and with a 10 s socket timeout too —
- * the likely cause of this test's one silent 600 s wait (not proven). Its job is only to join, so one still
- * running 30 s after it started is killed (and said so), and the test goes on to judge the recording.
+ * the cause of this test's silent 600 s wait: in a loop under stress-ng its step guard caught two
+ * late viewers not done after 120 s, every recorder session back to "connecting" (the server had
+ * stopped serving anyone). Its job is only to join, so one still running 30 s after it started is
+ * killed (and said so); a server that serves no one then fails untilFrames with the sessions' state.
  */
 function lateViewer(url: string): Promise<unknown> {
   const ff = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-timeout', '10000000', '-i', url, '-t', '2', '-c', 'copy', '-f', 'null', '-'], { stdio: 'ignore' });
