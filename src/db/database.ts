@@ -24,6 +24,8 @@ export interface Db {
   commits?: { commits: number; transactions: number; grouped: number };
   /** PostgreSQL: statements named, BEGINs pipelined, transactions of one statement that shared a COMMIT (pg-statements.ts). */
   statements?: NamingPgPool['stats'];
+  /** PostgreSQL: the pool's connections and waiting callers now (for a stall's report). */
+  poolState?: () => ReturnType<NamingPgPool['state']>;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     pool.on('error', () => undefined);
     const naming = new NamingPgPool(pool);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: naming }) });
-    return { kysely, dialect: 'postgres', url, statements: naming.stats, close: () => kysely.destroy() };
+    return { kysely, dialect: 'postgres', url, statements: naming.stats, poolState: () => naming.state(), close: () => kysely.destroy() };
   }
   throw Errors.config(`database URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:"`);
 }

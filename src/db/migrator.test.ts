@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabase, freshPostgresUrl } from '../../test/support/databases.js';
 import { openDatabase, type Db } from './database.js';
-import { migrateToLatest } from './migrator.js';
+import { migrationsFor } from './migrations/all.js';
+import { MIGRATION_NAMES, migrateToLatest } from './migrator.js';
 
 /** Tables, columns, indexes and triggers: what the migrations made, in a stable order. */
 async function schemaOf(db: Db): Promise<string[]> {
@@ -38,12 +39,18 @@ for (const dialect of DIALECTS) {
         expect(applied[0]).toBe('0001-registry');
         expect(applied).toEqual([...applied].sort());
         expect(applied.length).toBeGreaterThan(30);
+        // The names checked before loading any migration are exactly those that ran.
+        expect(applied).toEqual([...MIGRATION_NAMES].sort());
+        expect(Object.keys(migrationsFor(db, {})).sort()).toEqual(applied);
         expect(await migrateToLatest(db)).toEqual([]);
         const schema = await schemaOf(db);
         expect(schema.length).toBeGreaterThan(100);
         expect(await schemaOf(copy)).toEqual(schema);
         const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(copy.kysely);
         expect(rows.map((r) => r.name)).toEqual(applied);
+        // A database a newer version migrated is still refused, not taken for up to date.
+        await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('9999-from-a-newer-version', '2027-01-01T00:00:00.000Z')`.execute(copy.kysely);
+        await expect(migrateToLatest(copy)).rejects.toThrow(/9999-from-a-newer-version/);
       } finally {
         await db.close();
         await copy.close();

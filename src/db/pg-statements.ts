@@ -303,6 +303,11 @@ export class NamingPgPool implements PostgresPool {
     return this.pool.end();
   }
 
+  /** What the pool holds now (for a stalled caller's report): connections open, idle, awaited; rides. */
+  state(): { total: number; idle: number; waiting: number; riders: number; riding: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, riders: this.riders.length, riding: this.riding };
+  }
+
   /**
    * Returns a connection to the pool. One that has prepared many more statements than are named
    * now holds plans nobody asks for: it is closed instead, and the pool opens a fresh one.

@@ -303,6 +303,11 @@ export class CameraWriter {
     return this.building[0]?.keyframe ? this.building : [];
   }
 
+  /** What waits for the disk now (for a stalled caller's report): jobs queued, their bytes, the next job's kind. */
+  backlog(): { jobs: number; queuedBytes: number; running: boolean; next: string | undefined; building: number } {
+    return { jobs: this.jobs.length, queuedBytes: this.queuedBytes, running: this.running, next: this.jobs[0]?.kind, building: this.building.length };
+  }
+
   private enqueue(job: Job): void {
     if (job.kind === 'fragment') this.queuedBytes += job.out.byteLength;
     this.jobs.push(job);
