@@ -82,6 +82,8 @@ async function recordHour(repos: Repositories, store: SegmentStore, cameraId: nu
       await write(muxer.addVideo({ pts90k: (i - start) * 3600, nalus: [nal], keyframe: key }));
     }
     await write(muxer.flush());
+    // Durable before the index is told where they are, as the recorder does: one sync for all.
+    await file.sync();
     await file.close();
     await repos.recordings.commit({ fragments, fileProgress: [{ fileId: row.id, endedAt: fragments.at(-1)!.endMs, bytes: file.bytes, closed: true }], events: [] });
     bytes += file.bytes;

@@ -92,6 +92,8 @@ export async function recordFootage(repos: Repositories, dataDir: string, camera
           keyframe: x.keyframe, samples: x.sampleCount, sha256: w.sha256,
         });
       }
+      // Durable before the index is told where they are, as the recorder does: one sync for all.
+      await file.sync();
       await file.close();
       const endMs = fragments.at(-1)!.endMs;
       await repos.recordings.commit({ fragments, fileProgress: [{ fileId: row.id, endedAt: endMs, bytes: file.bytes, closed: true }], events: [] });
