@@ -104,6 +104,8 @@ describe('exporting a range chosen on the playback timeline', () => {
     await page.getByTestId('timeline-row-1').waitFor();
     // The legend says what the colours are; before the first recording nothing is painted as a gap; the event can be hovered and says what happened.
     expect(await page.getByTestId('timeline-legend').textContent()).toContain('开始录像之前');
+    // The span before the first recording is painted once the camera's first recording is known (its own read): wait for it, then exactly one.
+    await page.getByTestId('timeline-row-0').locator('[data-kind="before"]').first().waitFor();
     expect(await page.getByTestId('timeline-row-0').locator('[data-kind="before"]').count()).toBe(1);
     await page.getByTestId('timeline-row-0').getByTestId('timeline-event').hover();
     await page.locator('.ant-tooltip', { hasText: '摄像机时钟跳变: camera clock 2.5 s ahead' }).waitFor();
