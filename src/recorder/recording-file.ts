@@ -62,7 +62,10 @@ export class RecordingFile {
     const end = this.end;
     if (upTo === this.durable) return;
     await fh.datasync();
-    if (upTo > this.durable) (this.durable = upTo), (this.durableEnd = end);
+    if (upTo > this.durable) {
+      this.durable = upTo;
+      this.durableEnd = end;
+    }
   }
 
   /**
