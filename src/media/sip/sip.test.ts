@@ -6,7 +6,8 @@ import { parseDatagram, SipStreamDecoder } from './decoder.js';
 import { DigestServer } from './digest.js';
 import { SipError } from './errors.js';
 import { parseCSeq, parseNameAddr, parseSipUri, parseVia } from './headers.js';
-import { buildManscdp, decodeBody, parseManscdp } from './manscdp.js';
+import iconv from 'iconv-lite';
+import { buildManscdp, decodeBody, encodeBody, parseManscdp } from './manscdp.js';
 import { serializeMessage, type SipMessage } from './message.js';
 import { child, children, childText, parseXml } from './xml.js';
 
@@ -155,6 +156,14 @@ describe('MANSCDP bodies', () => {
     const msg = serializeMessage({ kind: 'request', method: 'MESSAGE', uri: 'sip:a@b', headers: parseDatagram(corpus['srs-ipcamera-keepalive.sip']!).headers, body });
     expect(parseDatagram(msg).body.equals(body)).toBe(true);
     expect(msg.toString('latin1')).toContain(`Content-Length: ${body.length}\r\n`);
+  });
+
+  it('writes 7-bit text as the same bytes iconv gives, and anything else through iconv', () => {
+    const ascii = '<?xml version="1.0" encoding="GB2312"?>\r\n<Query><CmdType>Catalog</CmdType><SN>7</SN><DeviceID>34020000001180000001</DeviceID></Query>\r\n';
+    expect(encodeBody(ascii, 'GB2312').equals(iconv.encode(ascii, 'gbk'))).toBe(true);
+    // \x7f is the last 7-bit character; \x80 and past are not written as their own byte in GBK.
+    for (const text of ['a\x7fb', 'a\x80b', 'é', '东门入口', '€']) expect(encodeBody(text, 'GB2312').equals(iconv.encode(text, 'gbk')), text).toBe(true);
+    expect(encodeBody('东门', 'UTF-8').equals(Buffer.from('东门', 'utf8'))).toBe(true);
   });
 
   it('reads UTF-8 bodies, and a body claiming UTF-8 that is really GB2312', () => {
