@@ -28,6 +28,8 @@ export interface OpenGbOptions {
   timers?: { T1: number; T2: number };
   /** How long follow-ups of a registration wait while others register (GbPlatformOptions.followUpHoldMs). */
   followUpHoldMs?: number;
+  /** Devices' MESSAGE and NOTIFY in slices of this long after REGISTERs (GbPlatformOptions.messageSliceMs; bench:gb A/B). */
+  messageSliceMs?: number;
   /** Where device alarms go (the health alarms); without it they are only logged. */
   alarms?: GbAlarmSink;
 }
@@ -81,7 +83,7 @@ export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
       });
     },
   });
-  const platform = new GbPlatform(endpoint, service, { sipId: s.sipId, domain, utcOffsetMinutes: o.utcOffsetMinutes, ...(o.queryOnRegister !== undefined ? { queryOnRegister: o.queryOnRegister } : {}), ...(o.digestQop !== undefined ? { digestQop: o.digestQop } : {}), ...(o.followUpHoldMs !== undefined ? { followUpHoldMs: o.followUpHoldMs } : {}), catalogSubscribeSeconds: s.catalogSubscribeSeconds, queryTimeoutMs: s.queryTimeoutSeconds * 1000 }, o.clock, o.logger);
+  const platform = new GbPlatform(endpoint, service, { sipId: s.sipId, domain, utcOffsetMinutes: o.utcOffsetMinutes, ...(o.queryOnRegister !== undefined ? { queryOnRegister: o.queryOnRegister } : {}), ...(o.digestQop !== undefined ? { digestQop: o.digestQop } : {}), ...(o.followUpHoldMs !== undefined ? { followUpHoldMs: o.followUpHoldMs } : {}), ...(o.messageSliceMs !== undefined ? { messageSliceMs: o.messageSliceMs } : {}), catalogSubscribeSeconds: s.catalogSubscribeSeconds, queryTimeoutMs: s.queryTimeoutSeconds * 1000 }, o.clock, o.logger);
   platform.start();
   const receiver = new MediaReceiver({ host: s.host, portMin: s.mediaPortMin, portMax: s.mediaPortMax });
   await receiver.start();

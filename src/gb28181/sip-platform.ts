@@ -16,6 +16,7 @@ import { CatalogCollector } from './catalog-collector.js';
 import { isLowerPlatform, LowerCatalogs } from './lower-catalogs.js';
 import { catalogItems } from './catalog.js';
 import { FollowUps, RegistrationActivity } from './follow-ups.js';
+import { MessageLane } from './message-lane.js';
 import type { GbDevice } from '../db/gb-device.repository.js';
 import { deviceIdProblem, type CatalogOutcome, type GbDeviceService } from './device.service.js';
 import { sipDate } from './keepalive.js';
@@ -45,7 +46,16 @@ export interface GbPlatformOptions {
    * in 6, and with the quiet period the pairs are still split (bench:gb --follow-up-hold-ms M).
    */
   followUpHoldMs?: number;
+  /**
+   * Devices' MESSAGE and NOTIFY (keepalives, query answers, catalogs, alarms) are handled after the
+   * REGISTERs read in the same poll, this many ms of them at a time (see message-lane.ts); default
+   * MESSAGE_SLICE_MS. A negative value handles them as they come, as before (bench:gb A/B).
+   */
+  messageSliceMs?: number;
 }
+
+/** How long the MESSAGE lane runs before the event loop polls for REGISTERs again. */
+const MESSAGE_SLICE_MS = 2;
 
 /** A challenged REGISTER whose device has not come back within this long no longer holds follow-ups back. */
 const REGISTERING_MS = 5000;
@@ -106,10 +116,17 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   /** Device rows being read for queries, by device ID (see deviceOnce). */
   private readonly reading = new Map<string, Promise<GbDevice | undefined>>();
   private closed = false;
-  private readonly onRequest = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
+  /** Devices' MESSAGE and NOTIFY, handled after the REGISTERs of each poll (undefined: as they come). */
+  private readonly lane: MessageLane | undefined;
+  private readonly run = (inc: IncomingRequest) => void this.handle(inc).catch((err: unknown) => {
     this.log.error({ err }, 'GB/T 28181 request failed');
     void inc.respond(500);
   });
+  private readonly onRequest = (inc: IncomingRequest) => {
+    const m = inc.request.method;
+    if (this.lane && (m === 'MESSAGE' || m === 'NOTIFY')) this.lane.push(() => this.run(inc));
+    else this.run(inc);
+  };
 
   constructor(
     private readonly endpoint: SipEndpoint,
@@ -125,6 +142,8 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
     if (seconds > 0 && (options.queryOnRegister ?? true)) {
       this.lowers = new LowerCatalogs(endpoint, service, { expiresSeconds: seconds, now: () => clock.now(), nextSn: () => this.nextSn() }, log, (id) => this.queryCatalog(id));
     }
+    const sliceMs = options.messageSliceMs ?? MESSAGE_SLICE_MS;
+    this.lane = sliceMs >= 0 ? new MessageLane(sliceMs) : undefined;
     const holdMs = options.followUpHoldMs ?? 0;
     this.followUps = new FollowUps(options.followUpConcurrency ?? 4, (id) => this.followUp(id), holdMs > 0 ? { busy: () => this.registering.busy(performance.now()), holdMs, now: () => performance.now() } : undefined);
   }
@@ -468,6 +487,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
   close(): void {
     this.closed = true;
     this.followUps.close();
+    this.lane?.close();
     clearInterval(this.timer);
     this.endpoint.off('request', this.onRequest);
   }
