@@ -31,6 +31,13 @@ export interface SimulatorOptions {
    * start spread evenly over one GOP. Off by default.
    */
   staggerGops?: boolean;
+  /**
+   * Cameras honour a keyframe request (ONVIF SetSynchronizationPoint, GB/T 28181 IFameCmd) as a
+   * real encoder does: their next picture is an IDR. Runs a second encoder of the live picture,
+   * every frame an IDR (keyframe-on-demand.ts), for the simulator's life. Off: a request is
+   * answered but the camera's next keyframe comes with its GOP.
+   */
+  keyframeOnDemand?: boolean;
   /** Camera names are `${prefix}${n}` (default "cam"). */
   prefix?: string;
   /**
@@ -54,6 +61,8 @@ export interface CameraInfo {
   frames: number;
   packets: number;
   bytes: number;
+  /** Keyframe requests honoured (keyframeOnDemand). */
+  keyframesOnDemand: number;
 }
 
 export interface Simulator {
@@ -70,6 +79,8 @@ export interface Simulator {
   shiftWallClock(name: string, ms: number): void;
   camera(name: string): CameraInfo;
   cameras(): CameraInfo[];
+  /** Asks one camera for an IDR as its next picture; false when it cannot honour it (see keyframeOnDemand). */
+  requestKeyframe(name: string): boolean;
   /** The live picture's encoded frames, for senders of other protocols (the GB/T 28181 device). */
   readonly liveFeed: FrameFeed;
   /** Picture kinds with an encoder running now, and their process ids (for CPU accounting). */
@@ -103,6 +114,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   try {
     pool.live.start();
     await pool.live.ready();
+    if (options.keyframeOnDemand) await pool.startIntra().ready();
     await server.listen();
     const sdpOf = (p: EncoderPool) => () => {
       const { sps, pps } = p.live;
@@ -128,6 +140,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         ownPools.push(own);
         own.live.start();
         await own.live.ready();
+        if (options.keyframeOnDemand) await own.startIntra().ready();
       }
       const delayFrames = options.staggerGops ? (i - 1) % poolOptions.gop : 0;
       const cam = new SimCamera(name, `/${name}`, server, own, sdpOf(own), fps, delayFrames);
@@ -149,7 +162,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return cam;
   };
   const info = (cam: SimCamera): CameraInfo => ({
-    name: cam.name, url: `rtsp://${urlHost}:${port}${cam.path}`, fault: cam.fault, viewers: cam.viewers, ssrc: cam.ssrc, ...cam.counters,
+    name: cam.name, url: `rtsp://${urlHost}:${port}${cam.path}`, fault: cam.fault, viewers: cam.viewers, ssrc: cam.ssrc, ...cam.counters, keyframesOnDemand: cam.keyframesOnDemand,
   });
   let closed = false;
   const sim: Simulator = {
@@ -166,6 +179,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     shiftWallClock: (name, ms) => find(name).shiftWallClock(ms),
     camera: (name) => info(find(name)),
     cameras: () => [...cameras.values()].map(info),
+    requestKeyframe: (name) => find(name).requestKeyframe(),
     encoders: () => ({ running: [pool, ...ownPools].flatMap((p) => p.running()), pids: [pool, ...ownPools].flatMap((p) => p.pids()) }),
     close: async () => {
       if (closed) return;
@@ -179,7 +193,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
   try {
     for (const [name, mode] of Object.entries(options.faults ?? {})) sim.setFault(name, mode);
-    if (options.controlPort !== undefined && options.controlPort !== false) control = await startControlServer(sim, host, options.controlPort);
+    if (options.controlPort !== undefined && options.controlPort !== false) control = await startControlServer(sim, host, options.controlPort, { width, height, fps, bitrateKbps: poolOptions.bitrateKbps, gop: poolOptions.gop });
   } catch (e) {
     await sim.close();
     throw e;
