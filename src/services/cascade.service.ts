@@ -65,6 +65,7 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
       watch: (id, viewer) => hub.watch(id, viewer),
       dataDir: ctx.config.dataDir,
       ptz: cascadePtz({ cameras: ctx.repos.cameras, gb, admit: (u) => ctx.sources.admitAddress(u) }),
+      keyframe: (id) => hub.requestKeyframe(id),
     });
   } catch (e) {
     await shared.leave();
