@@ -5,6 +5,7 @@ import { RtspServer } from '../media/rtsp/rtsp-server.js';
 import { SimCamera, type FaultMode } from './camera.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import { EncoderPool } from './encoder-pool.js';
+import { KeyframeOnDemandFeed } from './keyframe-on-demand.js';
 import { SimError } from './errors.js';
 import type { FrameFeed } from './gb-media-sender.js';
 import { defaultFontFile, defaultLabelFontFile, type PictureKind } from './picture.js';
@@ -83,6 +84,11 @@ export interface Simulator {
   requestKeyframe(name: string): boolean;
   /** The live picture's encoded frames, for senders of other protocols (the GB/T 28181 device). */
   readonly liveFeed: FrameFeed;
+  /**
+   * A feed of the live picture for one GB/T 28181 channel that honours IFameCmd (its own request
+   * state) when the simulator runs with keyframeOnDemand; else the shared live feed.
+   */
+  channelFeed(): FrameFeed;
   /** Picture kinds with an encoder running now, and their process ids (for CPU accounting). */
   encoders(): { running: PictureKind[]; pids: number[] };
   close(): Promise<void>;
@@ -174,6 +180,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return control?.url;
     },
     liveFeed: pool.live,
+    channelFeed: () => (pool.intra ? new KeyframeOnDemandFeed(pool.live, pool.intra) : pool.live),
     setFault: (name, mode) => find(name).setFault(mode),
     jumpClock: (name, ms) => find(name).jumpClock(ms),
     shiftWallClock: (name, ms) => find(name).shiftWallClock(ms),
