@@ -11,6 +11,13 @@
 //   wait for its keyframe, the ACK, the upper's receiving). The simulator's cameras share one
 //   encoder; by default their GOPs are staggered over one GOP as independent encoders' are
 //   (--gops shared: all wait for the same keyframe, a lottery on its phase);
+// - INVITE to first frame for cameras that can be asked for a keyframe, A/B back to back: the same
+//   M cameras added as ONVIF devices (the simulator's, onvif://…/onvif/camN/device_service; the
+//   same RTSP streams behind GetStreamUri), opened cold by a fresh hub twice: first with the hub's
+//   keyframe request taken away (A), then as the product does it, SetSynchronizationPoint as soon as
+//   each stream runs (B). The simulator's cameras answer as real encoders do, their next picture an
+//   IDR (src/sim/keyframe-on-demand.ts: an all-intra encoder of the same picture runs beside the
+//   shared one for the whole run, its cost in the simulator's process, left out like the rest);
 // - INVITE to first frame again, the same M cameras kept open for the upper (cascade.keepOpen
 //   'key-positions', the M marked key positions): the hub opened each before the INVITEs and holds
 //   its GOP, so no stream waits for a keyframe; the price is the pull (below), paid all the time;
@@ -47,6 +54,7 @@ import { configSchema } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/domain/clock.js';
 import type { GbMediaTransport } from '../src/gb28181/play.js';
+import { createSource } from '../src/ingest/index.js';
 import { StreamHub, type FeedViewer } from '../src/live/stream-hub.js';
 import { Registry as Metrics } from 'prom-client';
 import { createRecorderMetrics } from '../src/recorder/metrics.js';
@@ -196,10 +204,13 @@ await runBench('cascade', async (run) => {
   const lower = await run.phase('open', 120, () => open('lower'));
 
   // The lower: N cameras, the first M of them real RTSP cameras, all shared with the upper.
-  const sim = await run.phase('simulator', 300, () => startSimProcess(STREAMS, undefined, GOPS === 'staggered'));
+  const sim = await run.phase('simulator', 300, () => startSimProcess(STREAMS, undefined, GOPS === 'staggered', true));
   run.onCleanup('simulator', () => sim.stop());
   const u = new URL(sim.urls[0]!);
   lower.ctx.sources.allowEndpoint(u.hostname, Number(u.port));
+  // The cameras' ONVIF devices, for the keyframe-request round.
+  const control = new URL(sim.controlUrl!);
+  lower.ctx.sources.allowEndpoint(control.hostname, Number(control.port));
   const ids = await run.phase('seed', 300, () => seedRecordableCameras(lower.ctx.repos, Array.from({ length: CHANNELS }, (_, i) => sim.urls[i] ?? null)));
   const admin = (await lower.ctx.repos.accounts.userByLogin('admin'))!;
   const region = (await lower.ctx.repos.cameras.get(ids[0]!))!.regionId;
@@ -293,6 +304,51 @@ await runBench('cascade', async (run) => {
     await upper.next((m) => m['closed'] as boolean | undefined);
     await hub.close();
   });
+
+  // The same M cameras as ONVIF devices, opened cold twice back to back: A with the hub's keyframe
+  // request taken away (the source's requestKeyframe hidden), B as the product asks
+  // (SetSynchronizationPoint as soon as each stream runs). Between the two only that differs.
+  const setSources = async (url: (i: number) => string) => {
+    for (const [i, id] of ids.slice(0, STREAMS).entries()) {
+      const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = (await lower.ctx.repos.cameras.get(id))!;
+      await lower.ctx.repos.cameras.update(id, { ...fields, sourceUrl: url(i) }, Date.now());
+    }
+  };
+  const honoured = async () => ((await (await fetch(`${sim.controlUrl}/cameras`)).json()) as { keyframesOnDemand: number }[]).reduce((n, c) => n + c.keyframesOnDemand, 0);
+  const askRound = async (ask: boolean) => {
+    const askHub = new StreamHub({
+      sources: lower.ctx.sources, sourceUrl: async (id) => (await lower.ctx.repos.cameras.get(id))?.sourceUrl ?? undefined, logger,
+      ...(ask ? {} : { createSource: (url: string, o: Parameters<typeof createSource>[1]) => Object.assign(createSource(url, o), { requestKeyframe: undefined }) }),
+    });
+    run.onCleanup(`keyframe round hub (${ask})`, () => askHub.close());
+    watchHub = askHub;
+    parts.reset();
+    const honouredBefore = await honoured();
+    upper.send({ invite: STREAMS, transport: TRANSPORT, lower: LOWER });
+    const timings = await upper.next((m) => m['invited'] as UpperTiming[] | undefined);
+    upper.send({ close: true });
+    await upper.next((m) => m['closed'] as boolean | undefined);
+    const split = await firstFrameParts(timings);
+    const asked = askHub.stats().keyframesAsked;
+    await askHub.close();
+    return { timings, split, asked, honoured: (await honoured()) - honouredBefore };
+  };
+  const [notAsked, asked] = await run.phase('invite-keyframe', 600, async () => {
+    await setSources((i) => `onvif://${control.host}/onvif/${new URL(sim.urls[i]!).pathname.slice(1)}/device_service`);
+    try {
+      return [await askRound(false), await askRound(true)];
+    } finally {
+      await setSources((i) => sim.urls[i]!);
+    }
+  });
+  run.result['inviteOnvifNotAskedFirstFrameP95Ms'] = round(p95(notAsked.timings.map((x) => x.first)), 0);
+  run.result['inviteOnvifNotAskedFirstFrameP95Parts'] = notAsked.split.ofP95Stream;
+  run.result['inviteKeyframeAskedFirstFrameP95Ms'] = round(p95(asked.timings.map((x) => x.first)), 0);
+  run.result['inviteKeyframeAskedFirstFrameP95Parts'] = asked.split.ofP95Stream;
+  run.result['inviteKeyframeAskedFirstFramePartP95s'] = asked.split.p95;
+  run.result['keyframesAsked'] = asked.asked;
+  run.result['keyframesHonoured'] = asked.honoured;
+  run.result['keyframeRoundLoadAverage'] = loadAverage();
 
   // The same M cameras kept open for the upper (cascade.keepOpen 'key-positions', the M cameras
   // marked key positions): the hub opens each before any INVITE and holds its GOP, so the INVITE
@@ -435,6 +491,11 @@ await runBench('cascade', async (run) => {
     ['  INVITE to first frame, fastest (ms)', run.result['inviteFirstFrameMinMs']],
     [`  the p95 stream's parts (ms; cameras' GOPs ${GOPS})`, describeParts(openedParts.ofP95Stream)],
     ['  each part\'s own p95 (ms)', describeParts(openedParts.p95)],
+    ['INVITE to first frame p95, the same cameras as ONVIF devices, opened cold (ms)', ''],
+    ['  A: no keyframe asked', `${run.result['inviteOnvifNotAskedFirstFrameP95Ms']}  (${describeParts(notAsked.split.ofP95Stream)})`],
+    ['  B: keyframe asked (SetSynchronizationPoint)', `${run.result['inviteKeyframeAskedFirstFrameP95Ms']}  (${describeParts(asked.split.ofP95Stream)})`],
+    ['  B: each part\'s own p95 (ms)', describeParts(asked.split.p95)],
+    ['  B: keyframes asked / honoured by the cameras', `${asked.asked} / ${asked.honoured}  (load ${run.result['keyframeRoundLoadAverage']})`],
     ['INVITE to first frame p95, the cameras kept open (cascade.keepOpen) (ms)', `${run.result['inviteKeptOpenFirstFrameP95Ms']}  (its price: the pull below, all the time)`],
     ['  the p95 stream\'s parts (ms)', describeParts(keptParts.ofP95Stream)],
     ['  each part\'s own p95 (ms)', describeParts(keptParts.p95)],

@@ -37,7 +37,7 @@ import { Registry as Metrics } from 'prom-client';
 import { configSchema } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/domain/clock.js';
-import { openGb28181 } from '../src/gb28181/open.js';
+import { livePlayerOf, openGb28181 } from '../src/gb28181/open.js';
 import { gb28181SourceFactory } from '../src/ingest/gb28181-source.js';
 import { registerSource } from '../src/ingest/registry.js';
 import type { Camera } from '../src/db/camera.repository.js';
@@ -133,7 +133,7 @@ await runBench('gb', async (run) => {
   const slice = values['message-slice-ms'];
   const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: ctx.repos, registry: ctx.registry, log: ctx.access.log, clock: systemClock, logger, ...(hold !== undefined ? { followUpHoldMs: Number(hold) } : {}), ...(slice !== undefined ? { messageSliceMs: Number(slice) } : {}) });
   run.onCleanup('GB/T 28181 platform', () => gb.close());
-  registerSource('gb28181', gb28181SourceFactory(gb.player));
+  registerSource('gb28181', gb28181SourceFactory(livePlayerOf(gb)));
   let catalogs = 0;
   gb.platform.on('catalog', () => catalogs++);
   // The platform's own view: from a device's first (challenged) REGISTER arriving to its 200.

@@ -35,6 +35,11 @@ export interface CascadeAgentOptions {
   flood: { ratePerSecond: number; burst: number };
   /** Carries out a PTZCmd on a camera of this platform; without it, PTZ granted by a share is answered 501. */
   ptz?: (cameraId: number, ptzCmd: string) => Promise<void>;
+  /**
+   * Asks a camera this platform streams for a keyframe now (the stream hub's feed, passed on to the
+   * camera where its protocol can); false when nobody watches it or its source cannot ask.
+   */
+  keyframe?: (cameraId: number) => Promise<boolean>;
 }
 
 /** A PTZCmd (§A.3): 8 bytes in hex, first A5, the last the sum of the first seven mod 256. */
@@ -169,9 +174,11 @@ export class CascadeAgent {
    * DeviceControl (§9.3, §A.3): PTZ on a channel only under a share granting `ptz` (else 403, the
    * refusal registered by the share use case); each command carried out is registered with the
    * upper as destination. Other controls (TeleBoot, RecordCmd, GuardCmd…) are not the upper's to
-   * give a lower platform: 403.
+   * give a lower platform: 403. IFameCmd (a keyframe now) is the one other: see `keyframe`.
    */
   private async control(inc: IncomingRequest, link: UpperLink, recipient: Recipient, doc: ManscdpMessage): Promise<void> {
+    const iframe = childText(doc.element, 'IFameCmd');
+    if (doc.cmdType === 'DeviceControl' && iframe !== undefined) return this.keyframe(inc, recipient, doc, iframe.trim());
     const cmd = childText(doc.element, 'PTZCmd');
     if (doc.cmdType !== 'DeviceControl' || cmd === undefined) {
       this.log.warn({ upper: link.settings.sipId, cmdType: doc.cmdType }, 'cascade: control other than PTZ refused');
@@ -195,6 +202,31 @@ export class CascadeAgent {
     } catch (err) {
       this.log.warn({ err, channel: doc.deviceId }, 'cascade: PTZ command could not be carried out');
     }
+  }
+
+  /**
+   * DeviceControl IFameCmd Send (强制关键帧, §A.2.3.1): the upper watching a channel asks for a
+   * keyframe now. Only for a channel shared with it live (else 403, the refusal registered by the
+   * share use case); registered as a control given under the share, then passed to the camera
+   * through the stream hub's feed, where its protocol can ask (GB/T 28181 IFameCmd, ONVIF
+   * SetSynchronizationPoint). Answered 200 without waiting for the picture, as devices do.
+   */
+  private async keyframe(inc: IncomingRequest, recipient: Recipient, doc: ManscdpMessage, cmd: string): Promise<void> {
+    if (cmd !== 'Send') return inc.respond(400, { headers: { Warning: '399 vigil "IFameCmd must be Send"' } });
+    const camera = await this.repos.cameras.getByGbId(doc.deviceId);
+    if (!camera) return inc.respond(404);
+    const target = `keyframe request (IFameCmd) of channel ${doc.deviceId}`;
+    let shareId: number;
+    try {
+      shareId = (await this.shares.authorise(recipient, camera.id, 'live', { target, sourceAddress: inc.remote.address })).id;
+    } catch (e) {
+      if (!isVigilError(e)) throw e;
+      return inc.respond(403);
+    }
+    await inc.respond(200);
+    await this.shares.disclose(recipient, { right: 'live', cameraIds: [camera.id], shareIds: [shareId], target, sourceAddress: inc.remote.address, detail: { iFameCmd: cmd } });
+    const asked = await this.options.keyframe?.(camera.id).catch((err: unknown) => void this.log.warn({ err, channel: doc.deviceId }, 'cascade: keyframe request could not be passed on'));
+    this.log.debug({ channel: doc.deviceId, asked: asked ?? false }, 'cascade: keyframe request from the upper');
   }
 
   /** A query about this platform, or about a channel shared with the upper (else refused and registered). */

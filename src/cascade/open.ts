@@ -34,6 +34,8 @@ export interface OpenCascadeOptions {
   timers?: { T1: number; T2: number };
   /** Carries out a PTZCmd on a camera (where the camera is reachable for control); without it PTZ is answered 501. */
   ptz?: (cameraId: number, ptzCmd: string) => Promise<void>;
+  /** Asks a camera streamed now for a keyframe (an upper's IFameCmd; the stream hub's requestKeyframe). */
+  keyframe?: (cameraId: number) => Promise<boolean>;
   /** How often new alarms and due position reports are looked for (default 1 s). */
   eventPollMs?: number;
   /** How often catalog subscribers' channels are compared with the shares and cameras (default 5 s). */
@@ -68,7 +70,7 @@ export async function openCascade(o: OpenCascadeOptions): Promise<CascadeRuntime
   const subscriptions = new CatalogSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, now: () => o.clock.now(), ...(o.catalogRecheckMs ? { recheckMs: o.catalogRecheckMs } : {}) }, o.logger);
   const events = new EventSubscriptions(endpoint, o.shares, o.repos, { localId, maxExpiresSeconds: 86_400, utcOffsetMinutes: o.utcOffsetMinutes, now: () => o.clock.now(), ...(o.eventPollMs ? { pollMs: o.eventPollMs } : {}) }, o.logger);
   const agent = new CascadeAgent(endpoint, links, o.shares, o.repos, {
-    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, flood: { ratePerSecond: s.floodRatePerSecond, burst: s.floodBurst }, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes, ...(o.ptz ? { ptz: o.ptz } : {}),
+    localId, catalogItemsPerMessage: s.catalogItemsPerMessage, flood: { ratePerSecond: s.floodRatePerSecond, burst: s.floodBurst }, deviceName: o.deviceName, firmware: VERSION, now: () => o.clock.now(), utcOffsetMinutes: o.utcOffsetMinutes, ...(o.ptz ? { ptz: o.ptz } : {}), ...(o.keyframe ? { keyframe: o.keyframe } : {}),
   }, o.logger, streams, subscriptions, events);
   agent.start();
   transport.on('error', (err) => o.logger.error({ err }, 'cascade transport error'));

@@ -130,10 +130,13 @@ export const releaseHelp = `vigil release <subcommand> --login LOGIN [--totp COD
   download ID --out DIR    the released file, its manifest and signature, into DIR, then checked:
                            the file's SHA-256 against the manifest, the manifest's signature`;
 
-export const simHelp = `vigil sim --cameras N [--port 8554] [--host 127.0.0.1] [--control-port 8555] [--fault camK=MODE …]
+export const simHelp = `vigil sim --cameras N [--port 8554] [--host 127.0.0.1] [--control-port 8555] [--fault camK=MODE …] [--keyframe-on-demand]
   Serves N simulated RTSP cameras at rtsp://host:port/cam1 … camN (H.264 1280x720, 25 fps,
   ~3 Mbit/s, wall-clock time burned in). Faults: none, drop, stall, black, frozen, moved; change
   them at run time with  curl -X POST http://host:control-port/cameras/cam3/fault -d '{"mode":"drop"}'
+  Each camera is also an ONVIF device at http://host:control-port/onvif/camK/device_service.
+  --keyframe-on-demand: cameras (and GB channels) asked for a keyframe (ONVIF SetSynchronizationPoint,
+  GB/T 28181 IFameCmd) send an IDR next, as real encoders do; costs one more encoder.
 vigil sim --cameras N --gb28181 HOST:PORT --gb-password P [--gb-id 34020000001180000001] [--gb-platform-id 34020000002000000001] [--gb-tcp]
   Also registers the cameras as the channels (…131000000K) of one simulated GB/T 28181 NVR to the
   platform's SIP server at HOST:PORT: digest REGISTER, keepalives, Catalog answers, INVITE answered

@@ -13,6 +13,7 @@ import { GbDeviceService } from './device.service.js';
 import { GbPlatform } from './sip-platform.js';
 import { MediaReceiver } from './media-receiver.js';
 import { GbPlayer } from './play.js';
+import type { GbLivePlayer } from '../ingest/gb28181-source.js';
 
 export interface OpenGbOptions {
   settings: Config['gb28181'];
@@ -128,5 +129,16 @@ export async function openGb28181(o: OpenGbOptions): Promise<GbRuntime> {
       endpoint.close();
       await transport.close();
     },
+  };
+}
+
+/**
+ * What gb28181:// camera sources use of a running platform (src/ingest/gb28181-source.ts): its
+ * player to INVITE a channel, and DeviceControl IFameCmd to ask the channel for a keyframe.
+ */
+export function livePlayerOf(gb: Pick<GbRuntime, 'player' | 'platform'>): GbLivePlayer {
+  return {
+    play: (device, channel, transport) => gb.player.play(device, channel, transport),
+    requestKeyframe: (_device, channel) => gb.platform.requestKeyframe(channel),
   };
 }

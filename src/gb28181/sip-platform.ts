@@ -10,7 +10,7 @@ import type { IncomingRequest, SipEndpoint } from '../media/sip/endpoint.js';
 import { isSipError } from '../media/sip/errors.js';
 import { parseNameAddr, parseSipUri } from '../media/sip/headers.js';
 import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, type ManscdpMessage } from '../media/sip/manscdp.js';
-import { child, childText } from '../media/sip/xml.js';
+import { child, childText, type XmlNode } from '../media/sip/xml.js';
 import type { Remote } from '../media/sip/transport.js';
 import { CatalogCollector } from './catalog-collector.js';
 import { isLowerPlatform, LowerCatalogs } from './lower-catalogs.js';
@@ -470,6 +470,19 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
    * gives no separate response. Who may steer which camera is the caller's use case to decide.
    */
   async deviceControl(channelId: string, ptzCmd: string, priority = 5): Promise<void> {
+    return this.control(channelId, { PTZCmd: ptzCmd, Info: { ControlPriority: priority } });
+  }
+
+  /**
+   * DeviceControl IFameCmd Send (强制关键帧; §A.2.3.1, spelt as devices and WVP spell it): the
+   * channel's encoder makes its next picture an IDR. The device answers 200; the IDR comes in the
+   * stream. Whether to ask is the caller's (the stream hub, for a feed it opened cold).
+   */
+  async requestKeyframe(channelId: string): Promise<void> {
+    return this.control(channelId, { IFameCmd: 'Send' });
+  }
+
+  private async control(channelId: string, fields: XmlNode): Promise<void> {
     const ch = await this.service.channelOwner(channelId);
     if (!ch) throw new Error(`channel ${channelId} is in no registered device's catalog`);
     const d = await this.service.device(ch);
@@ -479,7 +492,7 @@ export class GbPlatform extends EventEmitter<GbPlatformEvents> {
       uri: `sip:${channelId}@${d.address}:${d.port}`,
       to: channelId,
       remote: { transport: d.transport, address: d.address, port: d.port },
-      body: buildManscdp('Control', 'DeviceControl', this.nextSn(), channelId, { PTZCmd: ptzCmd, Info: { ControlPriority: priority } }, d.charset),
+      body: buildManscdp('Control', 'DeviceControl', this.nextSn(), channelId, fields, d.charset),
       contentType: MANSCDP_CONTENT_TYPE,
     });
   }

@@ -16,6 +16,8 @@ export interface GbLiveSession extends EventEmitter<{ unit: [PsAccessUnit]; end:
 
 export interface GbLivePlayer {
   play(deviceId: string | undefined, channelId: string, transport: 'udp' | 'tcp-passive' | 'tcp-active'): Promise<GbLiveSession>;
+  /** DeviceControl IFameCmd to the channel (GB/T 28181 §A.2.3.1): its next picture an IDR. */
+  requestKeyframe?(deviceId: string | undefined, channelId: string): Promise<void>;
 }
 
 export class Gb28181Source extends EventEmitter<SourceEvents> implements MediaSource {
@@ -92,6 +94,13 @@ export class Gb28181Source extends EventEmitter<SourceEvents> implements MediaSo
 
   private readSessionStats(): void {
     if (this.session) this.stats.packetsLost = this.session.stats.lost;
+  }
+
+  /** IFameCmd to the channel through the platform, once its stream runs. */
+  async requestKeyframe(): Promise<boolean> {
+    if (!this.session || this.closed || !this.player.requestKeyframe) return false;
+    await this.player.requestKeyframe(this.deviceId, this.channelId);
+    return true;
   }
 
   async close(): Promise<void> {

@@ -50,6 +50,11 @@ export class GuardedSource extends EventEmitter<SourceEvents> implements MediaSo
     await inner.start();
   }
 
+  /** The scheme's own source asks its camera, where it can (MediaSource.requestKeyframe). */
+  async requestKeyframe(): Promise<boolean> {
+    return (await this.inner?.requestKeyframe?.()) ?? false;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

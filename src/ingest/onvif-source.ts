@@ -70,6 +70,8 @@ export class OnvifSource extends EventEmitter<SourceEvents> implements MediaSour
   private closed = false;
   /** The RTSP address in use (without credentials), once resolved. */
   resolvedUrl: string | undefined;
+  /** The device and the profile streamed, for keyframe requests. */
+  private device: { client: OnvifClient; profile: string } | undefined;
 
   constructor(
     url: URL,
@@ -96,12 +98,20 @@ export class OnvifSource extends EventEmitter<SourceEvents> implements MediaSour
     if (this.target.streamHostFromDevice) rtsp.hostname = new URL(this.target.address).hostname;
     if (this.closed) throw new IngestError('INGEST_URL', 'the source was closed while its stream address was looked up');
     this.resolvedUrl = redactUrl(rtsp.href);
+    this.device = { client, profile: stream.token };
     const inner = createSource(rtsp.href, this.options);
     this.inner = inner;
     for (const ev of ['info', 'frame', 'clockJump', 'notice', 'error', 'close'] as const) {
       inner.on(ev, (...args: unknown[]) => (this.emit as (e: string, ...a: unknown[]) => boolean)(ev, ...args));
     }
     await inner.start();
+  }
+
+  /** SetSynchronizationPoint on the profile streamed (Media Service §5.16.4). */
+  async requestKeyframe(): Promise<boolean> {
+    if (!this.device || this.closed) return false;
+    await this.device.client.setSynchronizationPoint(this.device.profile);
+    return true;
   }
 
   async close(): Promise<void> {

@@ -117,6 +117,13 @@ export interface MediaSource extends EventEmitter<SourceEvents> {
   start(): Promise<void>;
   /** Stops media and releases every socket, file and timer. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Asks the camera for a keyframe now, where its protocol can (a GB/T 28181 channel: DeviceControl
+   * IFameCmd; an ONVIF camera: Media SetSynchronizationPoint), so a first viewer need not wait for
+   * its GOP to come round. Resolves once asked (true), without waiting for the picture; false when
+   * the source cannot ask (not started, closed). Absent: the protocol has no way (plain RTSP).
+   */
+  requestKeyframe?(): Promise<boolean>;
 }
 
 export interface SourceOptions {

@@ -1,7 +1,10 @@
 // One ingest per camera, shared by every viewer (WebRTC, HLS, re-stream): the source is opened for
 // the first viewer and closed a few seconds after the last one leaves, so a viewer who flips
 // between cameras does not reconnect each time. The feed keeps the current GOP, so a new viewer
-// starts decoding at a keyframe at once instead of waiting up to a GOP for the next one.
+// starts decoding at a keyframe at once instead of waiting up to a GOP for the next one. A feed
+// opened cold has no GOP yet: it asks the camera for a keyframe (GB/T 28181 IFameCmd, ONVIF
+// SetSynchronizationPoint; MediaSource.requestKeyframe) as soon as the stream runs, without
+// waiting for the answer, so the first viewer waits for that rather than for the GOP to come round.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createSource as createRegisteredSource } from '../ingest/index.js';
@@ -60,6 +63,8 @@ export interface HubStats {
   viewers: number;
   /** Sources opened since the hub started (ingests and transcoders). */
   sourcesOpened: number;
+  /** Keyframe requests sent to cameras (opened cold, or asked for by a viewer's platform). */
+  keyframesAsked: number;
 }
 
 const MAX_GOP_FRAMES = 600;
@@ -167,6 +172,8 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
         source.on('close', () => this.onSourceClosed(source!));
         await source.start();
         this.retryDelay = this.opts.retryMs;
+        // Opened cold: nobody has had a keyframe of this connection yet, so ask for one now.
+        if (!this.gop.length && this.source === source) void this.requestKeyframe();
       } catch (e) {
         this.lastError = e as Error;
         // What answered or exists at the source is for the debug log only (issue 14).
@@ -179,6 +186,23 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
         this.opening = undefined;
       }
     })();
+  }
+
+  /**
+   * Asks the camera for a keyframe where its source can (MediaSource.requestKeyframe); resolves
+   * true once asked, false when the source cannot ask or is not open. Never waits for the picture.
+   */
+  async requestKeyframe(): Promise<boolean> {
+    const source = this.source;
+    if (!source?.requestKeyframe) return false;
+    try {
+      const asked = await source.requestKeyframe();
+      if (asked) this.hub.countKeyframeAsked();
+      return asked;
+    } catch (e) {
+      this.opts.logger?.debug({ feed: this.key, err: (e as Error).message }, 'the camera could not be asked for a keyframe');
+      return false;
+    }
   }
 
   private onSourceClosed(source: MediaSource): void {
@@ -254,6 +278,7 @@ export class CameraFeed extends EventEmitter<{ info: [StreamInfo]; frame: [Video
 export class StreamHub {
   private readonly feeds = new Map<string, CameraFeed>();
   private opened = 0;
+  private keyframesAsked = 0;
   private closed = false;
 
   constructor(private readonly options: StreamHubOptions) {}
@@ -305,6 +330,16 @@ export class StreamHub {
     return this.feeds.get(key);
   }
 
+  /** Asks a camera watched now for a keyframe (CameraFeed.requestKeyframe); false when nobody watches it. */
+  async requestKeyframe(cameraId: number): Promise<boolean> {
+    return (await this.feeds.get(`camera:${cameraId}`)?.requestKeyframe()) ?? false;
+  }
+
+  /** Called by a feed when it asked its camera for a keyframe. */
+  countKeyframeAsked(): void {
+    this.keyframesAsked++;
+  }
+
   /** Called by a feed when one of its sources opened (for the shared-ingest figures). */
   countOpened(): void {
     this.opened++;
@@ -313,7 +348,7 @@ export class StreamHub {
   stats(): HubStats {
     let viewers = 0;
     for (const f of this.feeds.values()) viewers += f.viewerCount;
-    return { feeds: this.feeds.size, viewers, sourcesOpened: this.opened };
+    return { feeds: this.feeds.size, viewers, sourcesOpened: this.opened, keyframesAsked: this.keyframesAsked };
   }
 
   async close(): Promise<void> {

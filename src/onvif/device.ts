@@ -122,6 +122,16 @@ export class OnvifClient {
     return uri;
   }
 
+  /**
+   * Asks the encoder of a profile for a keyframe now (Media Service §5.16.4 SetSynchronizationPoint):
+   * a viewer that just joined need not wait for the GOP to come round. The device answers at once;
+   * the IDR comes in the stream.
+   */
+  async setSynchronizationPoint(profileToken: string): Promise<void> {
+    const body = await this.call(await this.getMediaAddress(), `<SetSynchronizationPoint xmlns="${MEDIA_NS}"><ProfileToken>${escapeXml(profileToken)}</ProfileToken></SetSynchronizationPoint>`);
+    required(body, 'SetSynchronizationPointResponse');
+  }
+
   /** Every profile with video, and its RTSP address with the credentials added. */
   async streams(): Promise<OnvifStream[]> {
     await this.getSystemDateAndTime().catch(() => undefined);

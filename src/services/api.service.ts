@@ -50,7 +50,7 @@ export async function startApiService(ctx: Context, options: ApiServiceOptions =
   gbCases.backfill.watch();
   // Emergency connections opened through the API run in this process, from its stream hub.
   const hub = watching.media.live?.hub;
-  const emergency = openEmergency(ctx, 'API', hub ? (id, viewer) => hub.watch(id, viewer) : undefined);
+  const emergency = openEmergency(ctx, 'API', hub ? (id, viewer) => hub.watch(id, viewer) : undefined, hub ? (id) => hub.requestKeyframe(id) : undefined);
   // Connections whose process crashed (this one before a restart, or `vigil cascade connect`) are taken over here.
   void emergency.watch();
   const app = await buildApp({

@@ -65,6 +65,7 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
       watch: (id, viewer) => hub.watch(id, viewer),
       dataDir: ctx.config.dataDir,
       ptz: cascadePtz({ cameras: ctx.repos.cameras, gb, admit: (u) => ctx.sources.admitAddress(u) }),
+      keyframe: (id) => hub.requestKeyframe(id),
     });
   } catch (e) {
     await shared.leave();
@@ -86,9 +87,10 @@ export async function startCascadeService(ctx: Context, gb?: GbRuntime): Promise
 
 /**
  * Emergency connections (接入) opened in this process (`where`: the API, the command line), each
- * for one upper configured onDemand, serving live video from `watch` when given.
+ * for one upper configured onDemand, serving live video from `watch` when given, and passing the
+ * upper's keyframe requests (IFameCmd) to `keyframe` (the same hub's requestKeyframe).
  */
-export function openEmergency(ctx: Context, where: string, watch?: Watch): EmergencyService {
+export function openEmergency(ctx: Context, where: string, watch?: Watch, keyframe?: (cameraId: number) => Promise<boolean>): EmergencyService {
   const settings = ctx.config.cascade;
   return new EmergencyService({
     settings, repos: ctx.repos, requests: ctx.access.requests, log: ctx.access.log, clock: ctx.clock, logger: ctx.logger.child({ role: 'emergency' }), where, heartbeatMs: settings.emergencyHeartbeatSeconds * 1000,
@@ -98,6 +100,7 @@ export function openEmergency(ctx: Context, where: string, watch?: Watch): Emerg
       utcOffsetMinutes: ctx.config.health.utcOffsetMinutes,
       repos: ctx.repos, shares: ctx.shares, clock: ctx.clock, logger: ctx.logger.child({ role: 'emergency' }), dataDir: ctx.config.dataDir,
       ...(watch ? { watch } : {}),
+      ...(keyframe ? { keyframe } : {}),
     },
   });
 }

@@ -1,6 +1,6 @@
 // The 'gb28181' role: the GB/T 28181 SIP server (type 200) that devices and lower platforms
 // register to, on gb28181.host:port (UDP and TCP).
-import { openGb28181, type GbRuntime } from '../gb28181/open.js';
+import { livePlayerOf, openGb28181, type GbRuntime } from '../gb28181/open.js';
 import { gb28181SourceFactory } from '../ingest/gb28181-source.js';
 import { registerSource } from '../ingest/registry.js';
 import type { Context } from './context.js';
@@ -25,7 +25,7 @@ export async function startGb28181Service(ctx: Context): Promise<GbRuntime> {
   });
   // gb28181:// camera sources INVITE through this process's SIP server: record GB channels in a
   // process that runs both the gb28181 and the recorder roles.
-  registerSource('gb28181', gb28181SourceFactory(gb.player));
+  registerSource('gb28181', gb28181SourceFactory(livePlayerOf(gb)));
   logger.info({ mediaPort: gb.receiver.port, port: gb.port, sipId: ctx.config.gb28181.sipId }, 'GB/T 28181 SIP server listening');
   if (!ctx.config.gb28181.domainPassword && !Object.keys(ctx.config.gb28181.devicePasswords).length) {
     logger.warn('no GB/T 28181 passwords are configured (gb28181.domainPassword / devicePasswords): every device will be refused');

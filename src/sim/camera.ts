@@ -7,6 +7,7 @@ import type { MountedSource, RtspServer } from '../media/rtsp/rtsp-server.js';
 import type { EncodedFrame, SharedEncoder } from './encoder.js';
 import type { EncoderPool } from './encoder-pool.js';
 import { SimError } from './errors.js';
+import { KeyframePicker } from './keyframe-on-demand.js';
 import type { PictureKind } from './picture.js';
 
 export const FAULT_MODES = ['none', 'drop', 'stall', 'black', 'frozen', 'moved'] as const;
@@ -51,6 +52,9 @@ export class SimCamera {
   private viewerSocketsAt = -1;
   /** Frames made but not yet due (a staggered camera sends each `delayFrames` intervals late). */
   private readonly delayed: EncodedFrame[] = [];
+  /** Beside each, the all-intra frame made at the same moment (keyframes on demand). */
+  private readonly delayedIntra: (EncodedFrame | undefined)[] = [];
+  private readonly keyframes = new KeyframePicker();
 
   constructor(
     readonly name: string,
@@ -89,6 +93,22 @@ export class SimCamera {
     if (this.next) this.endFeed(this.next);
     this.next = undefined;
     if (kind !== this.feed.encoder.kind) this.next = this.subscribe(kind);
+  }
+
+  /**
+   * Asks for an IDR as the next picture sent (ONVIF SetSynchronizationPoint; keyframe-on-demand.ts).
+   * False when it cannot be honoured: the simulator runs no all-intra encoder (`keyframeOnDemand`),
+   * or the camera shows a fault picture; the camera's next keyframe then comes with its GOP.
+   */
+  requestKeyframe(): boolean {
+    if (!this.pool.intra?.latest || this.feed?.encoder !== this.pool.live || this.next) return false;
+    this.keyframes.request();
+    return true;
+  }
+
+  /** Keyframe requests honoured so far (an all-intra picture sent in place of one of the line). */
+  get keyframesOnDemand(): number {
+    return this.keyframes.answered;
   }
 
   /**
@@ -156,12 +176,19 @@ export class SimCamera {
     } else if (from !== this.feed) {
       return;
     }
+    // The all-intra frame of the same moment, for a keyframe asked for (live picture only).
+    let intra = from.encoder === this.pool.live ? this.pool.intra?.latest : undefined;
     if (this.delayFrames > 0) {
       // The shared frames are only referenced here: a delay line of `delayFrames` of them.
       this.delayed.push(frame);
+      this.delayedIntra.push(intra);
       if (this.delayed.length <= this.delayFrames) return;
       frame = this.delayed.shift()!;
+      intra = this.delayedIntra.shift();
     }
+    const picked = this.keyframes.pick(frame, intra);
+    if (!picked) return;
+    frame = picked;
     this.ts = (this.ts + this.tick) >>> 0;
     this.counters.frames++;
     const mount = this.mount;

@@ -2,9 +2,12 @@
 //   GET  /cameras                     → [{ name, url, fault, viewers, … }]
 //   GET  /cameras/<name>              → one camera
 //   POST /cameras/<name>/fault        {"mode":"drop"|"stall"|"black"|"frozen"|"moved"|"none"}
+//   POST /cameras/<name>/keyframe     ask the camera for an IDR as its next picture
+//   POST /onvif/<name>/device_service, /onvif/<name>/media_service: the camera as an ONVIF device (onvif-service.ts)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isFaultMode } from './camera.js';
 import { SimError } from './errors.js';
+import { answerOnvif, type OnvifSimOptions } from './onvif-service.js';
 import type { Simulator } from './simulator.js';
 
 export interface ControlServer {
@@ -14,9 +17,9 @@ export interface ControlServer {
 
 const MAX_BODY = 4096;
 
-export async function startControlServer(sim: Simulator, host: string, port: number): Promise<ControlServer> {
+export async function startControlServer(sim: Simulator, host: string, port: number, onvif: OnvifSimOptions): Promise<ControlServer> {
   const server = createServer((req, res) => {
-    handle(sim, req, res).catch((e: unknown) => {
+    handle(sim, onvif, req, res).catch((e: unknown) => {
       if (e instanceof SimError) send(res, e.status, { error: e.code, message: e.message });
       else send(res, 500, { error: 'INTERNAL', message: 'internal error' });
     });
@@ -36,9 +39,13 @@ export async function startControlServer(sim: Simulator, host: string, port: num
   };
 }
 
-async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(sim: Simulator, onvif: OnvifSimOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'onvif' && parts.length === 3) {
+    if (req.method !== 'POST') return send(res, 405, { error: 'METHOD', message: 'use POST' });
+    return answerOnvif(sim, onvif, req, res, parts[1]!, parts[2]!, await readBody(req));
+  }
   if (parts[0] !== 'cameras' || parts.length > 3) return send(res, 404, { error: 'NOT_FOUND', message: 'not found' });
   if (parts.length === 1) {
     if (req.method !== 'GET') return send(res, 405, { error: 'METHOD', message: 'use GET' });
@@ -48,6 +55,10 @@ async function handle(sim: Simulator, req: IncomingMessage, res: ServerResponse)
   if (parts.length === 2) {
     if (req.method !== 'GET') return send(res, 405, { error: 'METHOD', message: 'use GET' });
     return send(res, 200, sim.camera(name));
+  }
+  if (parts[2] === 'keyframe') {
+    if (req.method !== 'POST') return send(res, 405, { error: 'METHOD', message: 'use POST' });
+    return send(res, 200, { name, honoured: sim.requestKeyframe(name) });
   }
   if (parts[2] !== 'fault') return send(res, 404, { error: 'NOT_FOUND', message: 'not found' });
   if (req.method === 'GET') return send(res, 200, { name, mode: sim.camera(name).fault });

@@ -42,19 +42,32 @@ export class EncoderPool {
     this.stopTimers.set(kind, timer);
   }
 
+  /**
+   * The live picture encoded all-intra, for cameras asked for a keyframe (keyframe-on-demand.ts):
+   * started by `startIntra` and run for the pool's life, as a real camera can always answer.
+   */
+  intra: SharedEncoder | undefined;
+
+  startIntra(): SharedEncoder {
+    this.intra ??= new SharedEncoder({ ...this.options, kind: 'live', everyFrameKey: true });
+    this.intra.start();
+    return this.intra;
+  }
+
   /** Encoders running now, by kind. */
   running(): PictureKind[] {
     return [...this.encoders.values()].filter((e) => e.running).map((e) => e.kind);
   }
 
   pids(): number[] {
-    return [...this.encoders.values()].map((e) => e.pid).filter((p): p is number => p !== undefined);
+    return [...this.encoders.values(), ...(this.intra ? [this.intra] : [])].map((e) => e.pid).filter((p): p is number => p !== undefined);
   }
 
   close(): void {
     for (const t of this.stopTimers.values()) clearTimeout(t);
     this.stopTimers.clear();
     for (const e of this.encoders.values()) e.close();
+    this.intra?.close();
   }
 
   private encoder(kind: PictureKind): SharedEncoder {

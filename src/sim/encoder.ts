@@ -27,6 +27,11 @@ export interface EncoderOptions extends PictureOptions {
   bitrateKbps: number;
   /** Keyframe interval in frames. */
   gop: number;
+  /**
+   * Every frame an IDR (x264 forced keyframes, its settings otherwise the same, so the same
+   * parameter sets): the all-intra encoder behind keyframes on demand (keyframe-on-demand.ts).
+   */
+  everyFrameKey?: boolean;
   maxPayload?: number;
   ffmpegPath?: string;
   /** Called with ffmpeg's stderr lines and restarts, for logging. */
@@ -40,6 +45,8 @@ export class SharedEncoder {
   pps: Buffer | undefined;
   frames = 0;
   restarts = 0;
+  /** The last frame encoded (undefined until the first, and again once stopped). */
+  latest: EncodedFrame | undefined;
   private child: ChildProcessByStdio<null, Readable, Readable> | undefined;
   private readonly listeners = new Set<FrameListener>();
   private closed = false;
@@ -78,6 +85,7 @@ export class SharedEncoder {
       '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
       '-b:v', `${o.bitrateKbps}k`, '-maxrate', `${o.bitrateKbps}k`, '-bufsize', `${Math.round(o.bitrateKbps / 2)}k`,
       '-g', String(o.gop), '-keyint_min', String(o.gop), '-bf', '0',
+      ...(o.everyFrameKey ? ['-force_key_frames', 'expr:1'] : []),
       // aud=1: a delimiter before each picture tells the splitter where access units end.
       '-x264-params', 'aud=1:repeat-headers=1',
       '-flush_packets', '1', '-f', 'h264', '-',
@@ -124,6 +132,7 @@ export class SharedEncoder {
     clearTimeout(this.restartTimer);
     const child = this.child;
     this.child = undefined;
+    this.latest = undefined;
     child?.kill('SIGTERM');
   }
 
@@ -149,6 +158,7 @@ export class SharedEncoder {
     this.frames++;
     if (this.sps && this.pps && this.firstFrameWaiters.length) for (const w of this.firstFrameWaiters.splice(0)) w.resolve();
     const frame: EncodedFrame = { index, keyframe, nalus, payloads, bytes, receivedAt: Date.now() };
+    this.latest = frame;
     for (const l of this.listeners) l(frame);
   }
 

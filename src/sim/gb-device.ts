@@ -2,7 +2,7 @@
 // `npm start`'s simulator and the GB benchmark: REGISTER with digest (RFC 3261 §22, GB/T 28181
 // §9.1), Keepalive MESSAGEs (§9.6), answers to Catalog and DeviceInfo queries (§A.2.4), INVITE
 // s=Play answered with its y= and the channel's pictures in PS over RTP (§9.2, gb-media-sender.ts),
-// BYE either way. Failure modes for tests: stop keepalives, hang up a stream, stall a stream.
+// BYE either way, DeviceControl IFameCmd (a keyframe now, where the channel's feed can). Failure modes for tests: stop keepalives, hang up a stream, stall a stream.
 import { EventEmitter } from 'node:events';
 import { ClientAuth } from '../media/sip/digest.js';
 import type { IncomingRequest } from '../media/sip/endpoint.js';
@@ -185,6 +185,11 @@ export class SimGbDevice extends EventEmitter<SimGbDeviceEvents> {
     const fields: Record<string, string> = {};
     for (const c of doc.element.children) if (!c.children.length) fields[c.name] = c.text;
     if (doc.root === 'Control') {
+      // IFameCmd Send (强制关键帧): the channel's encoder makes its next picture an IDR, where its
+      // feed can (keyframe-on-demand.ts); a shared encoder's feed goes on with its GOP.
+      if (doc.cmdType === 'DeviceControl' && fields['IFameCmd'] === 'Send') {
+        this.options.channels.find((c) => c.id === doc.deviceId)?.feed.requestKeyframe?.();
+      }
       this.emit('control', doc.cmdType, fields);
       return;
     }

@@ -13,6 +13,11 @@ export interface FrameFeed {
   subscribe(listener: (frame: EncodedFrame) => void): () => void;
   /** The pictures' codec (default H.264), written into the PS stream map. */
   readonly codec?: 'h264' | 'h265';
+  /**
+   * Asks for an IDR as the next picture (a device's IFameCmd); false when it cannot be honoured
+   * now. A feed without it (one shared encoder) sends its next keyframe when its GOP comes round.
+   */
+  requestKeyframe?(): boolean;
 }
 
 export type SenderMode = 'udp' | 'tcp-active' | 'tcp-passive';

@@ -5,6 +5,7 @@ import { RtspServer } from '../media/rtsp/rtsp-server.js';
 import { SimCamera, type FaultMode } from './camera.js';
 import { startControlServer, type ControlServer } from './control-server.js';
 import { EncoderPool } from './encoder-pool.js';
+import { KeyframeOnDemandFeed } from './keyframe-on-demand.js';
 import { SimError } from './errors.js';
 import type { FrameFeed } from './gb-media-sender.js';
 import { defaultFontFile, defaultLabelFontFile, type PictureKind } from './picture.js';
@@ -31,6 +32,13 @@ export interface SimulatorOptions {
    * start spread evenly over one GOP. Off by default.
    */
   staggerGops?: boolean;
+  /**
+   * Cameras honour a keyframe request (ONVIF SetSynchronizationPoint, GB/T 28181 IFameCmd) as a
+   * real encoder does: their next picture is an IDR. Runs a second encoder of the live picture,
+   * every frame an IDR (keyframe-on-demand.ts), for the simulator's life. Off: a request is
+   * answered but the camera's next keyframe comes with its GOP.
+   */
+  keyframeOnDemand?: boolean;
   /** Camera names are `${prefix}${n}` (default "cam"). */
   prefix?: string;
   /**
@@ -54,6 +62,8 @@ export interface CameraInfo {
   frames: number;
   packets: number;
   bytes: number;
+  /** Keyframe requests honoured (keyframeOnDemand). */
+  keyframesOnDemand: number;
 }
 
 export interface Simulator {
@@ -70,8 +80,15 @@ export interface Simulator {
   shiftWallClock(name: string, ms: number): void;
   camera(name: string): CameraInfo;
   cameras(): CameraInfo[];
+  /** Asks one camera for an IDR as its next picture; false when it cannot honour it (see keyframeOnDemand). */
+  requestKeyframe(name: string): boolean;
   /** The live picture's encoded frames, for senders of other protocols (the GB/T 28181 device). */
   readonly liveFeed: FrameFeed;
+  /**
+   * A feed of the live picture for one GB/T 28181 channel that honours IFameCmd (its own request
+   * state) when the simulator runs with keyframeOnDemand; else the shared live feed.
+   */
+  channelFeed(): FrameFeed;
   /** Picture kinds with an encoder running now, and their process ids (for CPU accounting). */
   encoders(): { running: PictureKind[]; pids: number[] };
   close(): Promise<void>;
@@ -103,6 +120,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   try {
     pool.live.start();
     await pool.live.ready();
+    if (options.keyframeOnDemand) await pool.startIntra().ready();
     await server.listen();
     const sdpOf = (p: EncoderPool) => () => {
       const { sps, pps } = p.live;
@@ -128,6 +146,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         ownPools.push(own);
         own.live.start();
         await own.live.ready();
+        if (options.keyframeOnDemand) await own.startIntra().ready();
       }
       const delayFrames = options.staggerGops ? (i - 1) % poolOptions.gop : 0;
       const cam = new SimCamera(name, `/${name}`, server, own, sdpOf(own), fps, delayFrames);
@@ -149,7 +168,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return cam;
   };
   const info = (cam: SimCamera): CameraInfo => ({
-    name: cam.name, url: `rtsp://${urlHost}:${port}${cam.path}`, fault: cam.fault, viewers: cam.viewers, ssrc: cam.ssrc, ...cam.counters,
+    name: cam.name, url: `rtsp://${urlHost}:${port}${cam.path}`, fault: cam.fault, viewers: cam.viewers, ssrc: cam.ssrc, ...cam.counters, keyframesOnDemand: cam.keyframesOnDemand,
   });
   let closed = false;
   const sim: Simulator = {
@@ -161,11 +180,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return control?.url;
     },
     liveFeed: pool.live,
+    channelFeed: () => (pool.intra ? new KeyframeOnDemandFeed(pool.live, pool.intra) : pool.live),
     setFault: (name, mode) => find(name).setFault(mode),
     jumpClock: (name, ms) => find(name).jumpClock(ms),
     shiftWallClock: (name, ms) => find(name).shiftWallClock(ms),
     camera: (name) => info(find(name)),
     cameras: () => [...cameras.values()].map(info),
+    requestKeyframe: (name) => find(name).requestKeyframe(),
     encoders: () => ({ running: [pool, ...ownPools].flatMap((p) => p.running()), pids: [pool, ...ownPools].flatMap((p) => p.pids()) }),
     close: async () => {
       if (closed) return;
@@ -179,7 +200,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
   try {
     for (const [name, mode] of Object.entries(options.faults ?? {})) sim.setFault(name, mode);
-    if (options.controlPort !== undefined && options.controlPort !== false) control = await startControlServer(sim, host, options.controlPort);
+    if (options.controlPort !== undefined && options.controlPort !== false) control = await startControlServer(sim, host, options.controlPort, { width, height, fps, bitrateKbps: poolOptions.bitrateKbps, gop: poolOptions.gop });
   } catch (e) {
     await sim.close();
     throw e;

@@ -15,7 +15,7 @@ import { Actor } from '../../src/access/actor.js';
 import { openCascade, type CascadeRuntime } from '../../src/cascade/open.js';
 import { configSchema } from '../../src/config/config.schema.js';
 import { systemClock } from '../../src/domain/clock.js';
-import { openGb28181, type GbRuntime } from '../../src/gb28181/open.js';
+import { livePlayerOf, openGb28181, type GbRuntime } from '../../src/gb28181/open.js';
 import { gb28181SourceFactory } from '../../src/ingest/gb28181-source.js';
 import { registerSource } from '../../src/ingest/registry.js';
 import { StreamHub } from '../../src/live/stream-hub.js';
@@ -63,7 +63,7 @@ describe('two Vigils: a district platform shares cameras with the city platform'
     const gbSettings = configSchema.parse({ gb28181: { sipId: UPPER, host: '127.0.0.1', port: 0, publicAddress: '127.0.0.1', mediaPortMin: base, mediaPortMax: base + 9, domainPassword: 'city-secret', defaultRegionId: region.id } }).gb28181;
     gb = await openGb28181({ settings: gbSettings, utcOffsetMinutes: 480, repos: upper.repos, registry: upper.registry, log: upper.access.log, clock: systemClock, logger: pino({ level: 'silent' }), alarms: upper.health.alarms });
     closers.push(() => gb.close());
-    registerSource('gb28181', gb28181SourceFactory(gb.player));
+    registerSource('gb28181', gb28181SourceFactory(livePlayerOf(gb)));
 
     // The district platform: three cameras, two shared with the city.
     lower = await testApp('sqlite');

@@ -7,6 +7,7 @@ import { SipEndpoint, type IncomingRequest } from '../../src/media/sip/endpoint.
 import { parseNameAddr, parseSipUri } from '../../src/media/sip/headers.js';
 import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, type ManscdpMessage } from '../../src/media/sip/manscdp.js';
 import { SipTransport, type Remote } from '../../src/media/sip/transport.js';
+import type { XmlNode } from '../../src/media/sip/xml.js';
 
 export class TestUpper extends EventEmitter<{ registered: [id: string, expires: number]; keepalive: [id: string]; answer: [m: ManscdpMessage]; notify: [m: ManscdpMessage, headers: { event?: string; state?: string }] }> {
   readonly digest: DigestServer;
@@ -93,11 +94,16 @@ export class TestUpper extends EventEmitter<{ registered: [id: string, expires: 
   }
 
   /** DeviceControl with a PTZCmd for a channel; resolves with the MESSAGE's status. */
-  async ptz(channelId: string, ptzCmd: string): Promise<number> {
+  ptz(channelId: string, ptzCmd: string): Promise<number> {
+    return this.deviceControl(channelId, { PTZCmd: ptzCmd, Info: { ControlPriority: 5 } });
+  }
+
+  /** DeviceControl with any fields (PTZCmd, IFameCmd …) for a channel; resolves with the MESSAGE's status. */
+  async deviceControl(channelId: string, fields: XmlNode): Promise<number> {
     if (!this.lower) throw new Error('nobody registered');
     const res = await this.endpoint.send(this.endpoint.buildRequest({
       method: 'MESSAGE', uri: `sip:${channelId}@${this.lower.address}:${this.lower.port}`, to: channelId, remote: this.lower,
-      body: buildManscdp('Control', 'DeviceControl', ++this.sn, channelId, { PTZCmd: ptzCmd, Info: { ControlPriority: 5 } }), contentType: MANSCDP_CONTENT_TYPE,
+      body: buildManscdp('Control', 'DeviceControl', ++this.sn, channelId, fields), contentType: MANSCDP_CONTENT_TYPE,
     }), this.lower);
     return res.status;
   }

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { configSchema } from '../../src/config/config.schema.js';
 import { systemClock, type Clock } from '../../src/domain/clock.js';
 import type { DialectName } from '../../src/db/database.js';
-import { openGb28181, type GbRuntime } from '../../src/gb28181/open.js';
+import { livePlayerOf, openGb28181, type GbRuntime } from '../../src/gb28181/open.js';
 import { gb28181SourceFactory } from '../../src/ingest/gb28181-source.js';
 import { registerSource } from '../../src/ingest/registry.js';
 import { Recorder } from '../../src/recorder/recorder.js';
@@ -81,7 +81,7 @@ export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; kee
     const gb = await openGb28181({ settings, utcOffsetMinutes: 480, repos: t.repos, registry: t.registry, log: t.access.log, clock, logger: pino({ level: 'silent' }), alarms: t.health.alarms });
     closers.push(() => gb.close());
     t.gb.runtime = gb;
-    registerSource('gb28181', gb28181SourceFactory(gb.player));
+    registerSource('gb28181', gb28181SourceFactory(livePlayerOf(gb)));
     const feed = o.feed ?? (await liveEncoder());
     const device = new SimGbDevice({
       deviceId: GB_NVR,

@@ -9,27 +9,31 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /**
  * `picture`: the cameras' size and bitrate (the simulator's defaults otherwise: 1280×720, 3,000
  * kbit/s). `staggerGops`: the cameras' GOPs start spread over one GOP (SimulatorOptions.staggerGops).
+ * `keyframeOnDemand`: the cameras answer keyframe requests and are ONVIF devices on the control
+ * endpoint, whose address is then given (SimulatorOptions.keyframeOnDemand).
  */
-export async function startSimProcess(n: number, picture?: { width: number; height: number; bitrateKbps: number }, staggerGops = false): Promise<{ urls: string[]; pid: number; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
-  const args = [...(picture ? [String(picture.width), String(picture.height), String(picture.bitrateKbps)] : []), ...(staggerGops ? ['--stagger-gops'] : [])];
+export async function startSimProcess(n: number, picture?: { width: number; height: number; bitrateKbps: number }, staggerGops = false, keyframeOnDemand = false): Promise<{ urls: string[]; controlUrl?: string; pid: number; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
+  const args = [...(picture ? [String(picture.width), String(picture.height), String(picture.bitrateKbps)] : []), ...(staggerGops ? ['--stagger-gops'] : []), ...(keyframeOnDemand ? ['--keyframe-on-demand'] : [])];
   const child = spawn(process.execPath, [...testChildEntry(join(ROOT, 'test/support/recorder-sim.ts')), String(n), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-8000);
   });
-  const urls = await new Promise<string[]>((resolve, reject) => {
+  const started = await new Promise<string[] | { urls: string[]; controlUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`simulator did not start: ${err}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (!out.includes('\n')) return;
       clearTimeout(timer);
-      resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as string[]);
+      resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as string[] | { urls: string[]; controlUrl: string });
     });
     child.once('exit', () => reject(new Error(`simulator exited: ${err}`)));
   });
+  const urls = Array.isArray(started) ? started : started.urls;
   return {
     urls,
+    ...(Array.isArray(started) ? {} : { controlUrl: started.controlUrl }),
     pid: child.pid!,
     child,
     stderr: () => err,

@@ -25,7 +25,7 @@ export async function cascadeCommand(ctx: Context, args: string[], out: NodeJS.W
   // The process's one hub, as the serving roles use it: a camera the recorder of this process or
   // (on PostgreSQL) another node records is taken from there, not opened a second time.
   const shared = joinProcessHub(ctx);
-  const emergency = openEmergency(ctx, 'command line', (id, v) => shared.hub.watch(id, v));
+  const emergency = openEmergency(ctx, 'command line', (id, v) => shared.hub.watch(id, v), (id) => shared.hub.requestKeyframe(id));
   try {
     const conn = await emergency.start(auth.actor, requestId);
     const stop = () => void emergency.end(auth.actor, requestId, 'stopped from the command line').catch(() => undefined);

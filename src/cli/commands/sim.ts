@@ -17,6 +17,7 @@ export async function simCommand(args: string[]): Promise<number> {
     'gb-id': { type: 'string', default: '34020000001180000001' },
     'gb-platform-id': { type: 'string', default: '34020000002000000001' },
     'gb-tcp': { type: 'boolean' },
+    'keyframe-on-demand': { type: 'boolean' },
   }, false);
   const gb = values.gb28181 ? /^([^:\s]+):(\d{1,5})$/.exec(values.gb28181) : undefined;
   if (values.gb28181 && !gb) throw new UsageError(`--gb28181 must be HOST:PORT (the platform's SIP server), got "${values.gb28181}"`);
@@ -38,6 +39,7 @@ export async function simCommand(args: string[]): Promise<number> {
     controlPort: int(values['control-port'], 'control-port')!,
     faults,
     ...(bitrate ? { bitrateKbps: bitrate } : {}),
+    ...(values['keyframe-on-demand'] ? { keyframeOnDemand: true } : {}),
     log: (m) => process.stderr.write(`sim: ${m}\n`),
   });
   let device: SimGbDevice | undefined;
@@ -47,7 +49,7 @@ export async function simCommand(args: string[]): Promise<number> {
       deviceId: id,
       password: values['gb-password']!,
       platform: { id: values['gb-platform-id'], host: gb[1]!, port: Number(gb[2]), transport: values['gb-tcp'] ? 'TCP' : 'UDP' },
-      channels: sim.names.map((name, i) => ({ id: `${id.slice(0, 10)}131${String(i + 1).padStart(7, '0')}`, name, feed: sim.liveFeed, fields: { Info: { PTZType: 3 } } })),
+      channels: sim.names.map((name, i) => ({ id: `${id.slice(0, 10)}131${String(i + 1).padStart(7, '0')}`, name, feed: sim.channelFeed(), fields: { Info: { PTZType: 3 } } })),
     });
     try {
       await device.start();
