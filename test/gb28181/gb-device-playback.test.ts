@@ -7,13 +7,13 @@
 // keep and a device that never answers are refused, each with its own error; so is a token for our
 // own recording. A device that goes silent mid-playback (no RTP, no BYE) is hung up on, and the
 // session's state says so. SQLite and PostgreSQL.
-import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { MansrtspCommand } from '../../src/media/sip/mansrtsp.js';
 import type { StreamSession } from '../../src/sim/gb-device.js';
 import { person, signIn, type Client } from '../support/auth.js';
 import { DIALECTS } from '../support/databases.js';
 import { closeEncoder, DEVICE_RECORDS, gbWorld, until, type GbWorld } from '../support/gb-sim.js';
+import { weriftViewer } from '../support/werift-viewer.js';
 
 const closers: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -23,22 +23,6 @@ afterAll(closeEncoder);
 
 const first = DEVICE_RECORDS[0]!;
 
-/** A receiving peer as a browser makes it: H.264 packetization-mode 1, recvonly; counts RTP packets. */
-async function viewer() {
-  const pc = new RTCPeerConnection({
-    codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })], audio: [] },
-    iceUseIpv6: false,
-  });
-  for (const t of pc.iceTransports) (t.connection as unknown as { stunServer: unknown }).stunServer = undefined;
-  const got = { packets: 0 };
-  const tr = pc.addTransceiver('video', { direction: 'recvonly' });
-  tr.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => got.packets++));
-  await pc.setLocalDescription(await pc.createOffer());
-  for (const t of pc.iceTransports) (t.connection as unknown as { stunServer: unknown }).stunServer = undefined;
-  await until('ICE gathering', () => pc.iceGatheringState === 'complete', 100).catch(() => undefined);
-  return { pc, got, offer: pc.localDescription!.sdp };
-}
-
 async function token(c: Client, cameraId: number, from: number, to: number): Promise<string> {
   const r = await c.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId, kind: 'playback', from, to, source: 'device' } });
   expect(r.statusCode, r.body).toBe(201);
@@ -46,7 +30,7 @@ async function token(c: Client, cameraId: number, from: number, to: number): Pro
 }
 
 async function open(w: GbWorld, c: Client, tok: string) {
-  const v = await viewer();
+  const v = await weriftViewer();
   closers.push(() => v.pc.close());
   const res = await c.inject({ method: 'POST', url: `/api/v1/cameras/${w.cameraId}/device-playback/webrtc?token=${encodeURIComponent(tok)}`, payload: { sdp: v.offer } });
   if (res.statusCode === 201) await v.pc.setRemoteDescription({ type: 'answer', sdp: res.json().sdp });
