@@ -121,7 +121,11 @@ for (const dialect of DIALECTS) {
     }, 240_000);
 
     it('ends a playback whose device goes silent without BYE: our BYE, the stream closed, and the viewer told why', async () => {
-      const w = await gbWorld(dialect, { records: true, media: true, deviceSilentMs: 8000 });
+      // Silence is measured on the app's clock, which stands still until the test moves it: the
+      // silence judged is the one the test makes, never a stall of a busy machine. The service
+      // looks every SILENT_MS / 4 and whenever the viewer asks for the session's state.
+      const SILENT_MS = 8000;
+      const w = await gbWorld(dialect, { records: true, media: true, deviceSilentMs: SILENT_MS });
       closers.push(w.close);
       const { t, device } = w;
       const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
@@ -149,15 +153,26 @@ for (const dialect of DIALECTS) {
       const control = (body: object) => op.inject({ method: 'POST', url: `/api/v1/device-playback/sessions/${sessionId}/control`, payload: body });
       expect((await control({ kind: 'pause' })).statusCode).toBe(200);
       expect(await state()).toMatchObject({ state: 'paused' });
-      await new Promise((r) => setTimeout(r, 9000));
+      // Three looks, each after longer than the silence allowed: the first may still see packets
+      // sent before the pause, the later ones see none, and the session stays.
+      for (let i = 0; i < 3; i++) {
+        t.clock.advance(SILENT_MS + 1000);
+        expect(await state()).toMatchObject({ state: 'paused' });
+      }
       expect(ended).toEqual([]);
       expect((await control({ kind: 'resume' })).statusCode).toBe(200);
       const before = v.got.packets;
       await until('pictures again after resuming', stillOn(before + 20), 1200);
 
       // The device stops sending, keeps its dialog and sends no BYE: we hang up.
+      // Each look a second later on the clock: from the last packet on the count stands still, and
+      // SILENT_MS after it the session ends.
       streams[0]!.sender.pause();
-      await until('our BYE to the silent device', () => ended.length === 1, 600);
+      await until('our BYE to the silent device', async () => {
+        t.clock.advance(1000);
+        await state();
+        return ended.length === 1;
+      }, 600);
       expect(ended).toEqual(['platform']);
       await until('the stream closed', () => t.media!.live!.register.size === 0 && t.gb.devicePlayback!.size === 0);
       const s = await state();
