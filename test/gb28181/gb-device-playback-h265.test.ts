@@ -41,7 +41,9 @@ for (const dialect of DIALECTS) {
       expect(res.json().sdp).toMatch(/H264\/90000/);
       await v.pc.setRemoteDescription({ type: 'answer', sdp: res.json().sdp });
       expect(streams.map((s) => s.session)).toEqual(['Playback']);
-      await until('H.264 RTP at the viewer', () => v.got.packets > 50, 1200);
+      await until('H.264 RTP at the viewer', () => v.got.packets > 50, 1200).catch((e: Error) => {
+        throw new Error(`${e.message} (${v.describe()})`);
+      });
 
       const del = await op.inject({ method: 'DELETE', url: `/api/v1/device-playback/sessions/${res.json().sessionId as string}` });
       expect(del.statusCode, del.body).toBe(204);
