@@ -68,7 +68,9 @@ for (const dialect of DIALECTS) {
       const sessionId = res.json().sessionId as string;
       expect(streams).toHaveLength(1);
       expect(streams[0]).toMatchObject({ session: 'Playback', range: { start: from / 1000, end: to / 1000 } });
-      await until('pictures at the viewer', () => v.got.packets >= 50, 1200);
+      await until('pictures at the viewer', () => v.got.packets >= 50, 1200).catch((e: Error) => {
+        throw new Error(`${e.message} (${v.describe()})`);
+      });
 
       const control = (body: unknown) => op.inject({ method: 'POST', url: `/api/v1/device-playback/sessions/${sessionId}/control`, payload: body as object });
       expect((await control({ kind: 'pause' })).statusCode).toBe(200);
@@ -125,7 +127,7 @@ for (const dialect of DIALECTS) {
       // silence judged is the one the test makes, never a stall of a busy machine. The service
       // looks every SILENT_MS / 4 and whenever the viewer asks for the session's state.
       const SILENT_MS = 8000;
-      const w = await gbWorld(dialect, { records: true, media: true, deviceSilentMs: SILENT_MS });
+      const w = await gbWorld(dialect, { records: true, media: true, devicePlayback: { silentSeconds: SILENT_MS / 1000 } });
       closers.push(w.close);
       const { t, device } = w;
       const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
@@ -185,7 +187,7 @@ for (const dialect of DIALECTS) {
       expect((await op.inject({ method: 'GET', url: '/api/v1/device-playback/sessions/nonexistent-session-id' })).statusCode).toBe(404);
     }, 180_000);
 
-    it('says which refusal: a range the device does not keep, a device that never answers', async () => {
+    it('says which refusal: a token for our own recording, a range the device does not keep', async () => {
       const w = await gbWorld(dialect, { records: true, media: true });
       closers.push(w.close);
       const { t, device } = w;
@@ -213,6 +215,16 @@ for (const dialect of DIALECTS) {
       expect(gap.res.statusCode).toBe(502);
       expect(gap.res.json().error.code).toBe('GB_DEVICE_REFUSED');
       expect(t.media!.live!.register.size).toBe(0);
+    }, 120_000);
+
+    it('says when the device never answers: 504 once the answer time has passed, nothing left open', async () => {
+      // The answer time at its least (1 s): this device answers nothing at all, so no margin is judged.
+      const w = await gbWorld(dialect, { records: true, media: true, devicePlayback: { answerSeconds: 1 } });
+      closers.push(w.close);
+      const { t, device } = w;
+      const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
+      const streams: StreamSession[] = [];
+      device.on('stream', (s) => streams.push(s));
 
       // The device is gone without unregistering: the INVITE goes unanswered, 504 in bounded time, nothing left open.
       const tok = await token(op, w.cameraId, first.startMs, first.startMs + 60_000);
@@ -220,7 +232,8 @@ for (const dialect of DIALECTS) {
       const silent = await open(w, op, tok);
       expect(silent.res.statusCode).toBe(504);
       expect(silent.res.json().error).toMatchObject({ code: 'GB_DEVICE_NO_ANSWER' });
-      expect(silent.res.json().error.message).toMatch(/did not answer the playback request/);
+      expect(silent.res.json().error.message).toMatch(/did not answer the playback request within 1 s/);
+      expect(streams).toHaveLength(0);
       expect(t.media!.live!.register.size).toBe(0);
       expect(t.gb.devicePlayback!.size).toBe(0);
     }, 120_000);
