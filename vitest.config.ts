@@ -8,6 +8,14 @@ import { defineConfig } from 'vitest/config';
 const ALONE = '**/*.alone.test.ts';
 const alone = process.env.VIGIL_TEST_ALONE === '1';
 
+function workers(): number {
+  const raw = process.env.VIGIL_TEST_WORKERS;
+  if (raw === undefined || raw === '') return 2;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`VIGIL_TEST_WORKERS must be a whole number from 1 to 16, not "${raw}"`);
+  return n;
+}
+
 export default defineConfig({
   test: {
     include: alone ? ['src/' + ALONE, 'test/' + ALONE] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
@@ -24,8 +32,13 @@ export default defineConfig({
     // through modules: no test mocks a module, and what support code keeps across files is keyed so
     // that two files never meet in it (test/support/browser.ts's used TOTP steps, by server).
     isolate: false,
-    // Two cores: parallel files share them with real ffmpeg, PostgreSQL and Chromium.
-    maxWorkers: alone ? 1 : 2,
+    // Two cores: parallel files share them with real ffmpeg, PostgreSQL and Chromium. Most files
+    // spend most of their time waiting on those (gb-device-playback: 23 s of CPU in 183 s), so
+    // more workers than cores can overlap the waits: VIGIL_TEST_WORKERS sets the main pass's count
+    // (test/gb28181 at load ~20-35, runs alternated: 335 and 265 s with 2 workers, 167 and 317 s
+    // with 4, the last with two tests waiting out their 60 s limits). 2 stays the default until a
+    // whole run under stress-ng says more is safe.
+    maxWorkers: alone ? 1 : workers(),
     globalSetup: ['test/global-setup.ts'],
     // A leaked FileHandle or a listener leak fails the file (test/setup/leak-warnings.ts), which
     // collects garbage after the file's tests to find unreachable handles.

@@ -11,6 +11,7 @@
 // RTP for `silentMs` while not paused, with no BYE): then we send BYE, and the session's state,
 // which the console asks for, says the device stopped sending.
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
 import type { Repositories } from '../db/repositories.js';
 import { VigilError } from '../errors.js';
 import { LiveError } from '../live/errors.js';
@@ -43,6 +44,8 @@ export interface DevicePlaybackDeps {
   maxRangeMs: number;
   /** No RTP from the device for this long while playing (not paused), and no BYE: the session ends (gb28181.devicePlayback.silentSeconds). */
   silentMs: number;
+  /** The time silence is measured on (and an ended session remembered by). */
+  clock: Clock;
 }
 
 /** Why a device playback ended, as the console words it. */
@@ -177,7 +180,7 @@ export class GbDevicePlaybackService {
       const deviceId = /^\d{20}$/.test(m[1]!) && m[1] !== m[2] ? m[1] : undefined;
       const session = await this.invite(invite, deviceId, m[2]!, cameraId, { startMs: from, endMs: to });
       const source = new DevicePlaybackSource(session);
-      const o: Open = { cameraId, from, to, source, viewer: undefined, packager: undefined, feedKey: `device-playback:${stream.id}`, scale: 1, paused: false, silence: { timer: undefined, packets: 0, movedAt: Date.now() } };
+      const o: Open = { cameraId, from, to, source, viewer: undefined, packager: undefined, feedKey: `device-playback:${stream.id}`, scale: 1, paused: false, silence: { timer: undefined, packets: 0, movedAt: this.deps.clock.now() } };
       entry.o = o;
       this.open.set(stream.id, o);
       // The device hung up (the range played to its end, or it stopped): the viewer's stream ends, rather than the hub reopening a session that is gone.
@@ -248,17 +251,19 @@ export class GbDevicePlaybackService {
     if (c.kind === 'pause') o.paused = true;
     else if (c.kind !== 'scale') o.paused = false;
     // Whatever was asked, the device's silence is counted afresh from its answer.
-    o.silence.movedAt = Date.now();
+    o.silence.movedAt = this.deps.clock.now();
     if (c.kind !== 'pause') o.source.restart(o.scale);
     return { sessionId, from: o.from, to: o.to };
   }
 
   /**
    * The session as its viewer sees it: playing or paused, or ended and why (kept ten minutes), so
-   * the console can say "the device stopped sending" rather than show a frozen picture.
+   * the console can say "the device stopped sending" rather than show a frozen picture. Silence
+   * is looked for as the viewer asks, so the answer is as of now rather than of the last look.
    */
   state(sessionId: string): DevicePlaybackState {
     const o = this.open.get(sessionId);
+    if (o && this.deps.register.has(sessionId)) this.lookForSilence(sessionId, o);
     if (o && this.deps.register.has(sessionId)) {
       this.deps.register.use(sessionId);
       return { sessionId, state: o.paused ? 'paused' : 'playing', from: o.from, to: o.to };
@@ -273,23 +278,25 @@ export class GbDevicePlaybackService {
    * sends damaged or partial pictures is not silent. Paused, the device rightly sends nothing.
    */
   private watchSilence(sessionId: string, o: Open): void {
-    const ms = this.deps.silentMs;
     o.silence.packets = o.source.session.stats.packets;
-    o.silence.movedAt = Date.now();
-    o.silence.timer = setInterval(() => {
-      const now = Date.now();
-      const packets = o.source.session.stats.packets;
-      if (packets !== o.silence.packets || o.paused) {
-        o.silence.packets = packets;
-        o.silence.movedAt = now;
-        return;
-      }
-      if (now - o.silence.movedAt < ms) return;
-      o.endedAs = 'device-silent';
-      this.deps.logger?.warn({ cameraId: o.cameraId, session: sessionId, silentMs: now - o.silence.movedAt }, 'device playback: the device stopped sending; BYE');
-      this.deps.register.close(sessionId, `the device stopped sending: no RTP for ${Math.round((now - o.silence.movedAt) / 1000)} s`);
-    }, Math.max(100, Math.min(1000, Math.floor(ms / 4))));
+    o.silence.movedAt = this.deps.clock.now();
+    o.silence.timer = setInterval(() => this.lookForSilence(sessionId, o), Math.max(100, Math.min(1000, Math.floor(this.deps.silentMs / 4))));
     o.silence.timer.unref();
+  }
+
+  /** One look: the count moved (or the session is paused) since the last, or it has stood still for `silentMs` and the session ends. */
+  private lookForSilence(sessionId: string, o: Open): void {
+    const now = this.deps.clock.now();
+    const packets = o.source.session.stats.packets;
+    if (packets !== o.silence.packets || o.paused) {
+      o.silence.packets = packets;
+      o.silence.movedAt = now;
+      return;
+    }
+    if (now - o.silence.movedAt < this.deps.silentMs) return;
+    o.endedAs = 'device-silent';
+    this.deps.logger?.warn({ cameraId: o.cameraId, session: sessionId, silentMs: now - o.silence.movedAt }, 'device playback: the device stopped sending; BYE');
+    this.deps.register.close(sessionId, `the device stopped sending: no RTP for ${Math.round((now - o.silence.movedAt) / 1000)} s`);
   }
 
   /** The viewer leaves: the stream closes, the device gets BYE. */
@@ -317,7 +324,7 @@ export class GbDevicePlaybackService {
   }
 
   private remember(sessionId: string, o: Open, message: string): void {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     for (const [id, e] of this.ended) {
       if (this.ended.size < ENDED_MAX && now - e.at < ENDED_KEEP_MS) break;
       this.ended.delete(id); // the oldest first: a Map keeps insertion order

@@ -47,7 +47,7 @@ export function gbUseCases(o: {
   const backfillTimes: Pick<GbBackfillDeps, 'minGapMs' | 'stallMs' | 'maxPieceMs'> = { minGapMs: b.minGapSeconds * 1000, stallMs: b.stallSeconds * 1000, maxPieceMs: b.maxPieceMinutes * 60_000 };
   const devicePlayback = o.live
     ? new GbDevicePlaybackService({
-        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, ...(o.live.webrtc ? { webrtc: o.live.webrtc } : {}), ...playbackTimes,
+        repos, hub: o.live.hub, register: o.live.register, logger: o.logger, clock: o.clock, ...(o.live.webrtc ? { webrtc: o.live.webrtc } : {}), ...playbackTimes,
         invite: () => { const rt = o.runtime(); return rt ? (dev, ch, transport, kind) => rt.player.play(dev, ch, transport, kind) : undefined; },
       })
     : undefined;

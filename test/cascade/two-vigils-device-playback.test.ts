@@ -7,7 +7,6 @@
 // recording index; pictures reach the viewer, a seek is obeyed, and closing the viewer ends the
 // district's stream. The district registers the disclosure with the city as its destination.
 import { pino } from 'pino';
-import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../../src/access/actor.js';
 import { openCascade, type CascadeRuntime } from '../../src/cascade/open.js';
@@ -21,6 +20,7 @@ import { world, type World } from '../access/fixtures.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { person, signIn } from '../support/auth.js';
 import { testSources } from '../support/sources.js';
+import { weriftViewer } from '../support/werift-viewer.js';
 
 const UPPER = '34020000002000000001';
 const LOWER = '34010400002000000001';
@@ -103,25 +103,18 @@ describe("two Vigils: the city's console plays the district's recorded footage",
     const op = await signIn(upper, await person(upper, 'city-duty', [['duty_operator', regionId]]));
     const tok = await op.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId: cityCamera.id, kind: 'playback', from, to, source: 'device' } });
     expect(tok.statusCode, tok.body).toBe(201);
-    const pc = new RTCPeerConnection({
-      codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })], audio: [] },
-      iceUseIpv6: false,
-    });
+    const { pc, offer, got } = await weriftViewer();
     closers.push(() => pc.close());
-    let packets = 0;
-    pc.addTransceiver('video', { direction: 'recvonly' }).onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => packets++));
-    await pc.setLocalDescription(await pc.createOffer());
-    await until('ICE gathering', () => pc.iceGatheringState === 'complete').catch(() => undefined);
-    const res = await op.inject({ method: 'POST', url: `/api/v1/cameras/${cityCamera.id}/device-playback/webrtc?token=${encodeURIComponent(tok.json().token)}`, payload: { sdp: pc.localDescription!.sdp } });
+    const res = await op.inject({ method: 'POST', url: `/api/v1/cameras/${cityCamera.id}/device-playback/webrtc?token=${encodeURIComponent(tok.json().token)}`, payload: { sdp: offer } });
     expect(res.statusCode, res.body).toBe(201);
     await pc.setRemoteDescription({ type: 'answer', sdp: res.json().sdp });
     expect(cascade.streams.list()).toContainEqual(expect.objectContaining({ kind: 'Playback', channelId: CHANNEL, upper: UPPER }));
-    await until("the district's recorded pictures at the city's viewer", () => packets >= 30);
+    await until("the district's recorded pictures at the city's viewer", () => got.packets >= 30);
 
     const seek = await op.inject({ method: 'POST', url: `/api/v1/device-playback/sessions/${res.json().sessionId}/control`, payload: { kind: 'seek', atMs: from + 1000 } });
     expect(seek.statusCode, seek.body).toBe(200);
-    const after = packets;
-    await until('pictures after the seek', () => packets >= after + 10);
+    const after = got.packets;
+    await until('pictures after the seek', () => got.packets >= after + 10);
 
     expect((await op.inject({ method: 'DELETE', url: `/api/v1/device-playback/sessions/${res.json().sessionId}` })).statusCode).toBe(204);
     await until("the district's playback stream ended", () => !cascade.streams.list().some((s) => s.kind === 'Playback'));

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import type { RTCPeerConnection } from 'werift';
 import { launchBrowser, pollUntil, videoMoves } from '../support/browser.js';
 import { call as callInPage, preparePage, type Shown } from '../media/page.js';
 import { ROLE_PERMISSIONS } from '../../src/access/permissions.js';
@@ -34,6 +34,7 @@ import { freshPostgresUrl } from '../support/databases.js';
 import { startClusterNode, type ClusterNode } from '../support/cluster-node.js';
 import { seedRecordableCameras } from '../support/recorder-cameras.js';
 import { startSimProcess } from '../support/sim-process.js';
+import { weriftViewer } from '../support/werift-viewer.js';
 
 const LEASE_MS = 4000;
 
@@ -116,24 +117,16 @@ describe('viewers find the camera wherever it is recorded (two recorder nodes, t
   /** A WebRTC viewer (werift) on `api`: the count of video RTP packets it received so far. */
   const webrtcViewer = async (api: ApiNode) => {
     const token = await streamToken(api, { kind: 'live' });
-    const pc = new RTCPeerConnection({
-      codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })], audio: [] },
-      iceUseIpv6: false,
+    const seen = { packets: 0, keyframes: 0 };
+    const { pc, offer } = await weriftViewer((rtp) => {
+      seen.packets++;
+      // An IDR slice (type 5), alone or as the first unit of a FU-A (28) or STAP-A (24).
+      const p = rtp.payload;
+      const t = p[0]! & 0x1f;
+      if (t === 5 || (t === 28 && (p[1]! & 0x1f) === 5 && p[1]! & 0x80) || (t === 24 && (p[3]! & 0x1f) === 5)) seen.keyframes++;
     });
     viewers.push(pc);
-    const seen = { packets: 0, keyframes: 0 };
-    pc.addTransceiver('video', { direction: 'recvonly' }).onTrack.subscribe((track) =>
-      track.onReceiveRtp.subscribe((rtp) => {
-        seen.packets++;
-        // An IDR slice (type 5), alone or as the first unit of a FU-A (28) or STAP-A (24).
-        const p = rtp.payload;
-        const t = p[0]! & 0x1f;
-        if (t === 5 || (t === 28 && (p[1]! & 0x1f) === 5 && p[1]! & 0x80) || (t === 24 && (p[3]! & 0x1f) === 5)) seen.keyframes++;
-      }),
-    );
-    await pc.setLocalDescription(await pc.createOffer());
-    await until('ICE gathering', async () => pc.iceGatheringState === 'complete', 20_000).catch(() => undefined);
-    const res = await fetch(`${api.url}/api/v1/live/${camera}/webrtc?token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sdp: pc.localDescription!.sdp }) });
+    const res = await fetch(`${api.url}/api/v1/live/${camera}/webrtc?token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sdp: offer }) });
     expect(res.status, await res.clone().text()).toBe(201);
     await pc.setRemoteDescription({ type: 'answer', sdp: ((await res.json()) as { sdp: string }).sdp });
     return { pc, seen };

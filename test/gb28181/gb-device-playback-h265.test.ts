@@ -2,7 +2,6 @@
 // do): the platform INVITEs s=Playback as for any device, and the device's H.265 pictures reach
 // the viewer as H.264 through the live view's transcoder (one ffmpeg for the session's feed), not
 // a refusal. Closing the session BYEs the device and stops the transcoder. SQLite and PostgreSQL.
-import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MansrtspCommand } from '../../src/media/sip/mansrtsp.js';
 import type { StreamSession } from '../../src/sim/gb-device.js';
@@ -10,26 +9,12 @@ import { person, signIn } from '../support/auth.js';
 import { DIALECTS } from '../support/databases.js';
 import { DEVICE_RECORDS, gbWorld, until } from '../support/gb-sim.js';
 import { H265LoopFeed } from '../support/h265-feed.js';
+import { weriftViewer } from '../support/werift-viewer.js';
 
 const closers: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
-
-/** A receiving peer offering H.264 only (packetization-mode 1), as Chromium without H.265 does; counts RTP packets. */
-async function h264OnlyViewer() {
-  const pc = new RTCPeerConnection({
-    codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })], audio: [] },
-    iceUseIpv6: false,
-  });
-  for (const t of pc.iceTransports) (t.connection as unknown as { stunServer: unknown }).stunServer = undefined;
-  const got = { packets: 0 };
-  const tr = pc.addTransceiver('video', { direction: 'recvonly' });
-  tr.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => got.packets++));
-  await pc.setLocalDescription(await pc.createOffer());
-  await until('ICE gathering', () => pc.iceGatheringState === 'complete', 100).catch(() => undefined);
-  return { pc, got, offer: pc.localDescription!.sdp };
-}
 
 for (const dialect of DIALECTS) {
   describe(`an H.265 device recording to a browser without H.265 (${dialect})`, () => {
@@ -47,7 +32,8 @@ for (const dialect of DIALECTS) {
       const tok = await op.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId: w.cameraId, kind: 'playback', from: first.startMs, to: first.endMs, source: 'device' } });
       expect(tok.statusCode, tok.body).toBe(201);
 
-      const v = await h264OnlyViewer();
+      // Offers H.264 only (packetization-mode 1), as Chromium without H.265 does.
+      const v = await weriftViewer();
       closers.push(() => v.pc.close());
       const res = await op.inject({ method: 'POST', url: `/api/v1/cameras/${w.cameraId}/device-playback/webrtc?token=${encodeURIComponent(tok.json().token as string)}`, payload: { sdp: v.offer } });
       expect(res.statusCode, res.body).toBe(201);
@@ -55,7 +41,9 @@ for (const dialect of DIALECTS) {
       expect(res.json().sdp).toMatch(/H264\/90000/);
       await v.pc.setRemoteDescription({ type: 'answer', sdp: res.json().sdp });
       expect(streams.map((s) => s.session)).toEqual(['Playback']);
-      await until('H.264 RTP at the viewer', () => v.got.packets > 50, 1200);
+      await until('H.264 RTP at the viewer', () => v.got.packets > 50, 1200).catch((e: Error) => {
+        throw new Error(`${e.message} (${v.describe()})`);
+      });
 
       const del = await op.inject({ method: 'DELETE', url: `/api/v1/device-playback/sessions/${res.json().sessionId as string}` });
       expect(del.statusCode, del.body).toBe(204);

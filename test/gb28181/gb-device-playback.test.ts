@@ -7,13 +7,13 @@
 // keep and a device that never answers are refused, each with its own error; so is a token for our
 // own recording. A device that goes silent mid-playback (no RTP, no BYE) is hung up on, and the
 // session's state says so. SQLite and PostgreSQL.
-import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { MansrtspCommand } from '../../src/media/sip/mansrtsp.js';
 import type { StreamSession } from '../../src/sim/gb-device.js';
 import { person, signIn, type Client } from '../support/auth.js';
 import { DIALECTS } from '../support/databases.js';
 import { closeEncoder, DEVICE_RECORDS, gbWorld, until, type GbWorld } from '../support/gb-sim.js';
+import { weriftViewer } from '../support/werift-viewer.js';
 
 const closers: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -23,22 +23,6 @@ afterAll(closeEncoder);
 
 const first = DEVICE_RECORDS[0]!;
 
-/** A receiving peer as a browser makes it: H.264 packetization-mode 1, recvonly; counts RTP packets. */
-async function viewer() {
-  const pc = new RTCPeerConnection({
-    codecs: { video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }], parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' })], audio: [] },
-    iceUseIpv6: false,
-  });
-  for (const t of pc.iceTransports) (t.connection as unknown as { stunServer: unknown }).stunServer = undefined;
-  const got = { packets: 0 };
-  const tr = pc.addTransceiver('video', { direction: 'recvonly' });
-  tr.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => got.packets++));
-  await pc.setLocalDescription(await pc.createOffer());
-  for (const t of pc.iceTransports) (t.connection as unknown as { stunServer: unknown }).stunServer = undefined;
-  await until('ICE gathering', () => pc.iceGatheringState === 'complete', 100).catch(() => undefined);
-  return { pc, got, offer: pc.localDescription!.sdp };
-}
-
 async function token(c: Client, cameraId: number, from: number, to: number): Promise<string> {
   const r = await c.inject({ method: 'POST', url: '/api/v1/stream-tokens', payload: { cameraId, kind: 'playback', from, to, source: 'device' } });
   expect(r.statusCode, r.body).toBe(201);
@@ -46,7 +30,7 @@ async function token(c: Client, cameraId: number, from: number, to: number): Pro
 }
 
 async function open(w: GbWorld, c: Client, tok: string) {
-  const v = await viewer();
+  const v = await weriftViewer();
   closers.push(() => v.pc.close());
   const res = await c.inject({ method: 'POST', url: `/api/v1/cameras/${w.cameraId}/device-playback/webrtc?token=${encodeURIComponent(tok)}`, payload: { sdp: v.offer } });
   if (res.statusCode === 201) await v.pc.setRemoteDescription({ type: 'answer', sdp: res.json().sdp });
@@ -84,7 +68,9 @@ for (const dialect of DIALECTS) {
       const sessionId = res.json().sessionId as string;
       expect(streams).toHaveLength(1);
       expect(streams[0]).toMatchObject({ session: 'Playback', range: { start: from / 1000, end: to / 1000 } });
-      await until('pictures at the viewer', () => v.got.packets >= 50, 1200);
+      await until('pictures at the viewer', () => v.got.packets >= 50, 1200).catch((e: Error) => {
+        throw new Error(`${e.message} (${v.describe()})`);
+      });
 
       const control = (body: unknown) => op.inject({ method: 'POST', url: `/api/v1/device-playback/sessions/${sessionId}/control`, payload: body as object });
       expect((await control({ kind: 'pause' })).statusCode).toBe(200);
@@ -137,7 +123,11 @@ for (const dialect of DIALECTS) {
     }, 240_000);
 
     it('ends a playback whose device goes silent without BYE: our BYE, the stream closed, and the viewer told why', async () => {
-      const w = await gbWorld(dialect, { records: true, media: true, deviceSilentMs: 8000 });
+      // Silence is measured on the app's clock, which stands still until the test moves it: the
+      // silence judged is the one the test makes, never a stall of a busy machine. The service
+      // looks every SILENT_MS / 4 and whenever the viewer asks for the session's state.
+      const SILENT_MS = 8000;
+      const w = await gbWorld(dialect, { records: true, media: true, devicePlayback: { silentSeconds: SILENT_MS / 1000 } });
       closers.push(w.close);
       const { t, device } = w;
       const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
@@ -165,15 +155,26 @@ for (const dialect of DIALECTS) {
       const control = (body: object) => op.inject({ method: 'POST', url: `/api/v1/device-playback/sessions/${sessionId}/control`, payload: body });
       expect((await control({ kind: 'pause' })).statusCode).toBe(200);
       expect(await state()).toMatchObject({ state: 'paused' });
-      await new Promise((r) => setTimeout(r, 9000));
+      // Three looks, each after longer than the silence allowed: the first may still see packets
+      // sent before the pause, the later ones see none, and the session stays.
+      for (let i = 0; i < 3; i++) {
+        t.clock.advance(SILENT_MS + 1000);
+        expect(await state()).toMatchObject({ state: 'paused' });
+      }
       expect(ended).toEqual([]);
       expect((await control({ kind: 'resume' })).statusCode).toBe(200);
       const before = v.got.packets;
       await until('pictures again after resuming', stillOn(before + 20), 1200);
 
       // The device stops sending, keeps its dialog and sends no BYE: we hang up.
+      // Each look a second later on the clock: from the last packet on the count stands still, and
+      // SILENT_MS after it the session ends.
       streams[0]!.sender.pause();
-      await until('our BYE to the silent device', () => ended.length === 1, 600);
+      await until('our BYE to the silent device', async () => {
+        t.clock.advance(1000);
+        await state();
+        return ended.length === 1;
+      }, 600);
       expect(ended).toEqual(['platform']);
       await until('the stream closed', () => t.media!.live!.register.size === 0 && t.gb.devicePlayback!.size === 0);
       const s = await state();
@@ -186,7 +187,7 @@ for (const dialect of DIALECTS) {
       expect((await op.inject({ method: 'GET', url: '/api/v1/device-playback/sessions/nonexistent-session-id' })).statusCode).toBe(404);
     }, 180_000);
 
-    it('says which refusal: a range the device does not keep, a device that never answers', async () => {
+    it('says which refusal: a token for our own recording, a range the device does not keep', async () => {
       const w = await gbWorld(dialect, { records: true, media: true });
       closers.push(w.close);
       const { t, device } = w;
@@ -214,6 +215,16 @@ for (const dialect of DIALECTS) {
       expect(gap.res.statusCode).toBe(502);
       expect(gap.res.json().error.code).toBe('GB_DEVICE_REFUSED');
       expect(t.media!.live!.register.size).toBe(0);
+    }, 120_000);
+
+    it('says when the device never answers: 504 once the answer time has passed, nothing left open', async () => {
+      // The answer time at its least (1 s): this device answers nothing at all, so no margin is judged.
+      const w = await gbWorld(dialect, { records: true, media: true, devicePlayback: { answerSeconds: 1 } });
+      closers.push(w.close);
+      const { t, device } = w;
+      const op = await signIn(t, await person(t, 'duty', [['duty_operator', w.regionId]]));
+      const streams: StreamSession[] = [];
+      device.on('stream', (s) => streams.push(s));
 
       // The device is gone without unregistering: the INVITE goes unanswered, 504 in bounded time, nothing left open.
       const tok = await token(op, w.cameraId, first.startMs, first.startMs + 60_000);
@@ -221,7 +232,8 @@ for (const dialect of DIALECTS) {
       const silent = await open(w, op, tok);
       expect(silent.res.statusCode).toBe(504);
       expect(silent.res.json().error).toMatchObject({ code: 'GB_DEVICE_NO_ANSWER' });
-      expect(silent.res.json().error.message).toMatch(/did not answer the playback request/);
+      expect(silent.res.json().error.message).toMatch(/did not answer the playback request within 1 s/);
+      expect(streams).toHaveLength(0);
       expect(t.media!.live!.register.size).toBe(0);
       expect(t.gb.devicePlayback!.size).toBe(0);
     }, 120_000);

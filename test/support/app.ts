@@ -100,7 +100,7 @@ export interface TestApp {
  * policy's networks and media folders (default: the tests', loopback included). `o.media`: the live,
  * playback and timeline routes too, over services that start nothing until a viewer asks.
  */
-export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] }; media?: boolean; cascade?: Config['cascade']; databaseUrl?: string; deviceSilentMs?: number } = {}): Promise<TestApp> {
+export async function testApp(dialect: DialectName, defaultProfile = 'national', o: { access?: Partial<AccessSettings>; complaints?: ComplaintLimits; sources?: { networks?: string[]; fileRoots?: string[] }; media?: boolean; cascade?: Config['cascade']; databaseUrl?: string; devicePlayback?: Partial<Config['gb28181']['devicePlayback']> } = {}): Promise<TestApp> {
   // `databaseUrl`: a database another process shares (its dialect is the URL's).
   const db = o.databaseUrl ? openDatabase(o.databaseUrl) : await freshDatabase(dialect);
   if (o.databaseUrl) await migrateToLatest(db);
@@ -154,7 +154,7 @@ export async function testApp(dialect: DialectName, defaultProfile = 'national',
   const gbHook: { runtime?: GbRuntime } = {};
   const gb = Object.assign(gbHook, gbUseCases({
     repos, log: access.log, logger: pino({ level: 'silent' }), clock, store: new SegmentStore(dataDir), recorder: { fileSeconds: 600, fragmentMaxMs: 1000 }, runtime: () => gbHook.runtime,
-    settings: configSchema.parse({ gb28181: { backfill: { stallSeconds: 10 }, ...(o.deviceSilentMs !== undefined ? { devicePlayback: { silentSeconds: o.deviceSilentMs / 1000 } } : {}) } }).gb28181,
+    settings: configSchema.parse({ gb28181: { backfill: { stallSeconds: 10 }, ...(o.devicePlayback ? { devicePlayback: o.devicePlayback } : {}) } }).gb28181,
     // Device playback is watched through the media plane's hub; without one, a hub of its own (as an API process has).
     live: media?.live ?? { hub: new StreamHub({ sources: guard, sourceUrl: async () => undefined }), register: new StreamRegister(streamAuthority(access)) },
   }));

@@ -1,6 +1,7 @@
 // A GB/T 28181 platform over a test app, a simulated device with one channel fed by a real
 // encoder, and a recorder on the app's database: the pieces the GB end-to-end tests share.
 import { pino } from 'pino';
+import type { Config } from '../../src/config/config.js';
 import { configSchema } from '../../src/config/config.schema.js';
 import { systemClock, type Clock } from '../../src/domain/clock.js';
 import type { DialectName } from '../../src/db/database.js';
@@ -65,8 +66,8 @@ export interface GbWorld {
  * Platform, device registered and catalogued, its channel a camera point; `inService` puts it in
  * service with the given source URL (the recorder then records it).
  */
-export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean; media?: boolean; deviceSilentMs?: number; feed?: FrameFeed } = {}): Promise<GbWorld> {
-  const t = await testApp(dialect, 'national', { ...(o.media ? { media: true } : {}), ...(o.deviceSilentMs !== undefined ? { deviceSilentMs: o.deviceSilentMs } : {}) });
+export async function gbWorld(dialect: DialectName, o: { appClock?: boolean; keepaliveSeconds?: number; records?: boolean; media?: boolean; devicePlayback?: Partial<Config['gb28181']['devicePlayback']>; feed?: FrameFeed } = {}): Promise<GbWorld> {
+  const t = await testApp(dialect, 'national', { ...(o.media ? { media: true } : {}), ...(o.devicePlayback ? { devicePlayback: o.devicePlayback } : {}) });
   // appClock: the platform decides on the app's fixed clock (moved by the test), set to now.
   if (o.appClock) t.clock.set(Date.now());
   const clock: Clock = o.appClock ? t.clock : systemClock;
