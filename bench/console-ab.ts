@@ -9,6 +9,9 @@
 // old commit); B is this worktree's dist/web. Run:
 //   BENCH_AB_A=<folder of build A> BENCH_AB_N=3 npx tsx bench/console-ab.ts
 // BENCH_AB_PAGES narrows the pages (comma-separated). Prints a table and, last, one JSON line.
+// Noise: a null run (the same build as A and B, N=2, load 15) differed by up to 2x on one page
+// (/cameras p50 4,220 against 2,199 ms) and by 1 % over all pages: judge by the all-pages
+// figures, or narrow the pages and raise N before reading one page's difference.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
