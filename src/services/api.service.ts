@@ -17,10 +17,12 @@ import { openEmergency } from './cascade.service.js';
 export interface ApiServiceOptions {
   /** `vigil serve --demo`: the API docs are open unless http.publicDocs says otherwise. */
   demo?: boolean;
+  /** The built console to serve (default: the project's dist/web); a benchmark serves two builds side by side. */
+  webRoot?: string;
 }
 
 export async function startApiService(ctx: Context, options: ApiServiceOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
-  const webRoot = join(projectRoot(), 'dist', 'web');
+  const webRoot = options.webRoot ?? join(projectRoot(), 'dist', 'web');
   const watching = openWatching(ctx);
   // Exports and maskings run in this process and say so every few seconds: one whose process
   // stopped (this one before a restart, or another API process) is failed and its folder removed.

@@ -67,6 +67,43 @@ describe('early reads of a page load', () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it("reads the profiles once for the header's banner and the profile page, and the default profile beside them", async () => {
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(`${server.url}/profiles`);
+    await waitForTrue(page, READY, { timeout: 60_000 });
+    const reads: string[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/v1/profiles') && r.method() === 'GET') reads.push(`${u.pathname}${u.search}`);
+    });
+    // Read only once /auth/me has answered: the default profile's read is asked by the page's early
+    // reads as soon as the list answers, before the page could render.
+    let meAnswered = false;
+    const detailBeforeMe: string[] = [];
+    page.on('requestfinished', (r) => {
+      if (new URL(r.url()).pathname === '/api/v1/auth/me') meAnswered = true;
+    });
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (/^\/api\/v1\/profiles\/[^/]+$/.test(path) && !meAnswered) detailBeforeMe.push(path);
+    });
+    await page.route('**/api/v1/auth/me', async (route) => {
+      // Held until the default profile is asked for (a cap only so that a console without the early
+      // read fails on the expectation below instead of hanging).
+      for (let i = 0; i < 200 && !detailBeforeMe.length; i++) await new Promise((r) => setTimeout(r, 100));
+      await route.continue();
+    });
+    await page.reload();
+    await waitForTrue(page, READY, { timeout: 60_000 });
+    expect(reads.filter((r) => r === '/api/v1/profiles'), reads.join(' ')).toHaveLength(1);
+    const details = reads.filter((r) => r !== '/api/v1/profiles');
+    expect(details, reads.join(' ')).toHaveLength(1);
+    expect(detailBeforeMe, reads.join(' ')).toEqual(details);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
+
   it("has a signed-in browser fetch the shell's and the page's scripts before /auth/me has answered, on its first visit", async () => {
     // A context of its own: no hint in storage, nothing cached; only the session cookie.
     const fresh = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });

@@ -13,7 +13,7 @@ import { ROLE_PERMISSIONS, type Role } from '../../src/access/permissions.js';
 import { base32Decode, totp, TOTP_STEP_SECONDS } from '../../src/access/totp.js';
 import { loadConfig } from '../../src/config/config.js';
 import { projectRoot } from '../../src/project-root.js';
-import { startApiService } from '../../src/services/api.service.js';
+import { startApiService, type ApiServiceOptions } from '../../src/services/api.service.js';
 import { openContext, type Context } from '../../src/services/context.js';
 import { TEST_CAMERA_NETWORKS, TEST_MEDIA_ROOTS } from './sources.js';
 
@@ -135,7 +135,7 @@ export interface RunningServer {
 }
 
 /** The real API role on a free loopback port, over a fresh SQLite database in a temp folder. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: ApiServiceOptions = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-web-'));
   // Under vitest the default database is a copy of the run's migrated template (the migration
   // finds nothing to do); a benchmark's server migrates its own.
@@ -148,7 +148,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const ctx = await openContext(config);
   let server: { url: string; close(): Promise<void> };
   try {
-    server = await startApiService(ctx);
+    server = await startApiService(ctx, options);
   } catch (e) {
     await ctx.close();
     throw e;

@@ -94,10 +94,11 @@ export function setSessionLostHandler(handler: ((e: ApiError) => void) | null): 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 // Reads a page load starts before the page asks for them (session/start.ts: beside /auth/me and
-// the page's bundle, instead of after the shell and the page have rendered). The page's first
-// read of the same URL takes that answer; later reads, and reads after EARLY_MS, ask anew.
+// the page's bundle, instead of after the shell and the page have rendered). Each early asker of
+// a URL stands for one first read of it (the shell's banner and the page may both read the
+// profiles): that many reads take the answer; later reads, and reads after EARLY_MS, ask anew.
 const EARLY_MS = 10_000;
-const early = new Map<string, { at: number; answer: Promise<unknown> }>();
+const early = new Map<string, { at: number; answer: Promise<unknown>; reads: number }>();
 let askingEarly = false;
 
 /** Runs `ask`, whose GETs (each begun synchronously in it) are kept for the page's first read of each. */
@@ -118,16 +119,20 @@ export function request<T>(method: string, path: string, options: RequestOptions
   const kept = early.get(url);
   const fresh = kept && Date.now() - kept.at < EARLY_MS;
   if (askingEarly) {
-    // Two early askers of one URL (the shell and the page) share one read.
-    if (fresh) return kept.answer as Promise<T>;
+    // Two early askers of one URL (the shell and the page) share one request, and each has its read.
+    if (fresh) {
+      kept.reads += 1;
+      return kept.answer as Promise<T>;
+    }
     const { signal: _unused, ...rest } = options;
     const answer = send<T>(method, path, rest);
     answer.catch(() => undefined);
-    early.set(url, { at: Date.now(), answer });
+    early.set(url, { at: Date.now(), answer, reads: 1 });
     return answer;
   }
   if (kept) {
-    early.delete(url);
+    kept.reads -= 1;
+    if (!fresh || kept.reads <= 0) early.delete(url);
     if (fresh) return kept.answer as Promise<T>;
   }
   return send<T>(method, path, options);

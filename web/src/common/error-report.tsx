@@ -1,6 +1,7 @@
 // Shows an API error in full: its message, each field problem, and the articles behind a
 // refusal. Field problems that name a field of the open form are also put on that field.
-import { App, Typography } from 'antd';
+import { Typography } from 'antd';
+import { useFeedback } from './feedback';
 import type { FormInstance } from 'antd';
 import { useCallback } from 'react';
 import i18next from 'i18next';
@@ -86,7 +87,7 @@ export function messageOf(t: T, err: unknown): string {
 }
 
 export function useErrorReporter() {
-  const { notification } = App.useApp();
+  const { notification } = useFeedback();
   const { t } = useTranslation();
   return useCallback(
     (err: unknown, form?: FormInstance) => {

@@ -1,4 +1,4 @@
-import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import { ConfigProvider, Spin } from 'antd';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { antdLocaleOf } from '../i18n';
@@ -6,6 +6,7 @@ import { SessionProvider, useSession } from '../session/session';
 import { usePath } from './router';
 import { cspNonce } from './csp-nonce';
 import { CONSOLE_THEME } from './theme';
+import { FeedbackHost } from '../common/feedback';
 
 // Each screen is a bundle of its own: the sign-in page does not fetch the shell's menu and
 // header, and a signed-in page does not fetch the sign-in or enrolment forms.
@@ -38,12 +39,13 @@ export function Root() {
   const { i18n } = useTranslation();
   return (
     <ConfigProvider locale={antdLocaleOf(i18n.language)} theme={CONSOLE_THEME} csp={CSP}>
-      {/* Bottom right: errors must not cover a drawer's own buttons at the top. */}
-      <AntApp notification={{ placement: 'bottomRight' }}>
-        <SessionProvider>
-          <Gate />
-        </SessionProvider>
-      </AntApp>
+      {/* Not antd's App: its message, notification and Modal would be in every page's first
+          script. Messages load when first shown (common/feedback.tsx); App's text styles are the
+          page's own (index.html). */}
+      <SessionProvider>
+        <Gate />
+      </SessionProvider>
+      <FeedbackHost />
     </ConfigProvider>
   );
 }

@@ -1,7 +1,8 @@
 // Drafting an access request: what kind, for whom and why, which cameras of which custodian over
 // which time range, the officers by work ID, and the approval document. The server checks the
 // rules; its refusals land on the fields with their articles.
-import { Button, Col, DatePicker, Drawer, Form, Input, InputNumber, Radio, Row, Select, Space, TreeSelect, Typography, Upload } from 'antd';
+import { Button, Col, Drawer, Form, Input, InputNumber, Radio, Row, Select, Space, TreeSelect, Typography, Upload } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';

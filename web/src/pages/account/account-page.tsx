@@ -1,5 +1,6 @@
 // One's own account, open to everyone signed in: change the password, and one's API tokens.
-import { App, Card, Col, Descriptions, Row } from 'antd';
+import { Card, Col, Descriptions, Row } from 'antd';
+import { useFeedback } from '../../common/feedback';
 import { useTranslation } from 'react-i18next';
 import { PasswordForm } from '../../session/password-form';
 import { useMe } from '../../session/session';
@@ -7,7 +8,7 @@ import { ApiTokens } from './api-tokens';
 
 export default function AccountPage() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const me = useMe();
   return (
     <Row gutter={[16, 16]}>

@@ -1,6 +1,7 @@
 // One's own API tokens for machine clients: some of one's permissions over one subtree, for a
 // limited time. The secret is shown once; revoking ends the token at once.
-import { App, Button, Form, Input, InputNumber, Modal, Popconfirm, Select, Table, Tag, Typography } from 'antd';
+import { Button, Form, Input, InputNumber, Modal, Popconfirm, Select, Table, Tag, Typography } from 'antd';
+import { useFeedback } from '../../common/feedback';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usersApi, type ApiToken, type Permission } from '../../api/users';
@@ -20,7 +21,7 @@ interface Values {
 
 export function ApiTokens() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const report = useErrorReporter();
   const me = useMe();
   const orgName = useOrgName();

@@ -1,7 +1,8 @@
 // The access register for supervisors and auditors: who did what to which camera and range, why,
 // where it went, under which approval, from where, and the outcome. Filters, newest first a page
 // at a time, CSV / PDF export of the same filter, and whether the hash chain is intact.
-import { Alert, Button, Card, DatePicker, Form, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, Form, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { TableColumnsType } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';

@@ -1,6 +1,7 @@
 // Register or edit a camera point: every field of the registry (R1.2). The server decides;
 // its refusals land on the fields they name, with the articles behind them.
-import { Alert, App, Button, Col, Drawer, Form, Input, InputNumber, Row, Select, Space, Switch, TreeSelect } from 'antd';
+import { Alert, Button, Col, Drawer, Form, Input, InputNumber, Row, Select, Space, Switch, TreeSelect } from 'antd';
+import { useFeedback } from '../../common/feedback';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -71,7 +72,7 @@ export function CameraForm(props: {
 }) {
   const { open, camera, platforms, units, categories } = props;
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const report = useErrorReporter();
   const orgName = useOrgName();
   const [form] = Form.useForm<FormValues>();

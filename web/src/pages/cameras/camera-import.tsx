@@ -1,6 +1,7 @@
 // CSV import: the server checks the whole file and imports all rows or none; when it refuses,
 // every problem is listed with its line and field so the file can be fixed in one pass.
-import { Alert, App, Button, Modal, Space, Table, Typography, Upload } from 'antd';
+import { Alert, Button, Modal, Space, Table, Typography, Upload } from 'antd';
+import { useFeedback } from '../../common/feedback';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, type ErrorDetail } from '../../api/client';
@@ -24,7 +25,7 @@ export function toImportProblems(details: readonly ErrorDetail[]): ImportProblem
 
 export function CameraImport({ open, onClose, onImported }: { open: boolean; onClose(): void; onImported(): void }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const report = useErrorReporter();
   const [busy, setBusy] = useState(false);
   const [fileName, setFileName] = useState<string>();

@@ -2,7 +2,8 @@
 // system for a period, with a reason; the request is approved on its own page as the jurisdiction
 // requires (the document, the head's approval); once approved it is connected here, and it ends by
 // itself at the end of the period or early with a reason. The server decides who may.
-import { Alert, Button, Card, Col, DatePicker, Form, Input, Modal, Row, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd';
+import { Alert, Button, Card, Col, Form, Input, Modal, Row, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { TableColumnsType } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';

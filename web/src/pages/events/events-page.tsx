@@ -5,7 +5,8 @@
 // server's rule lets see them. A list whose range reaches the present takes new events (alarms,
 // and recording events as the recorder indexes them) as the event stream (GET /events) announces
 // them. The server decides what one sees; every picture shown is registered there as a view.
-import { Alert, Badge, Button, Card, DatePicker, Form, Image, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Badge, Button, Card, Form, Image, Select, Space, Table, Tag, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -2,7 +2,8 @@
 // screen) or from an approved request: one request, several of its cameras, one range; an export
 // a camera is started (the server's package holds one camera). Enter in any field submits once:
 // the form's own submit is the only path, and a submission in flight ignores further ones.
-import { Alert, Checkbox, DatePicker, Form, Modal, Select, Typography } from 'antd';
+import { Alert, Checkbox, Form, Modal, Select, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -7,7 +7,7 @@ import { ArticleTags } from '../../common/articles';
 import { useErrorReporter, messageOf } from '../../common/error-report';
 import { useAsync } from '../../common/use-async';
 import { useMe } from '../../session/session';
-import { stateColour } from '../systems/systems-page';
+import { stateColour } from '../systems/state-colour';
 import { day, supervisionApi, type FilingStatus } from '../systems/supervision-api';
 
 const STATES = ['overdue', 'due', 'filed', 'filed-late', 'not-started', 'no-deadline'];

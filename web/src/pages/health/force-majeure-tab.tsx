@@ -1,7 +1,8 @@
 // Force majeure (不可抗力, HRB-25(3)): an outage span one person proposes with a reason and a
 // second person confirms; once confirmed it leaves the online and good rates and the report lists
 // it apart. The server refuses a proposer confirming their own mark, citing the article.
-import { Alert, Button, Card, DatePicker, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -1,7 +1,8 @@
 // Legal holds (信息保全): the holds on cameras in one's reach, placing one with its case reference,
 // asking for a release with a reason, and approving a release someone else asked for. The server
 // decides who may; a refusal is shown with its message.
-import { Button, Card, DatePicker, Form, Input, InputNumber, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Form, Input, InputNumber, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { TableColumnsType } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';

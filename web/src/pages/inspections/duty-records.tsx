@@ -1,7 +1,8 @@
 // A unit's duty records (issue 17 item 9) beside its inspection: design reviews, emergency plans,
 // security checks, training and duty rosters, each with the articles of its duty. The unit's
 // administrators add them; the server checks the dates and who may.
-import { Button, DatePicker, Input, Select, Space, Table, Tag } from 'antd';
+import { Button, Input, Select, Space, Table, Tag } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';

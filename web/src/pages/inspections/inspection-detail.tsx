@@ -1,7 +1,8 @@
 // One inspection: the checklist with each item's status, articles and evidence; findings; the
 // rectification orders with their deadline, the unit's report and the police's follow-up;
 // penalties within the ranges of the profile's articles.
-import { Button, DatePicker, Drawer, Input, Space, Table, Tag, Typography } from 'antd';
+import { Button, Drawer, Input, Space, Table, Tag, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';

@@ -1,5 +1,6 @@
 // Create a platform (a level of the network) or a unit (an organisation with duties in a region).
-import { App, Checkbox, Form, Input, Modal, Select, TreeSelect } from 'antd';
+import { Checkbox, Form, Input, Modal, Select, TreeSelect } from 'antd';
+import { useFeedback } from '../../common/feedback';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -32,7 +33,7 @@ export function OrganisationForm(props: {
 }) {
   const { kind, platforms } = props;
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const report = useErrorReporter();
   const orgName = useOrgName();
   const localName = useLocalName();

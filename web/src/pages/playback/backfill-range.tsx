@@ -2,11 +2,12 @@
 // get a button that downloads, into our recording, what the device holds where we have a gap in
 // the selected range (or the timeline's view). The server decides who may and what is missing;
 // what it started is said, and the timeline is read again once it has had time to arrive.
-import { Button, message } from 'antd';
+import { Button } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { mediaApi } from '../../api/media';
 import { useErrorReporter } from '../../common/error-report';
+import { useFeedback } from '../../common/feedback';
 import { BackfillJobs } from './backfill-jobs';
 import type { View } from './timeline-scale';
 
@@ -21,6 +22,7 @@ interface Props {
 export function BackfillRange({ cameraIds, labelOf, range, onStarted }: Props) {
   const { t } = useTranslation();
   const report = useErrorReporter();
+  const { message } = useFeedback();
   const [busy, setBusy] = useState(false);
   if (!cameraIds.length) return null;
   const start = async (id: number) => {

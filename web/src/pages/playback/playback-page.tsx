@@ -2,7 +2,8 @@
 // (sync-clock.ts). Seeking (timeline or date picker) opens each camera's plan at that instant;
 // a camera with nothing recorded at the clock's instant is held and says so while the others go
 // on; when all are in a gap the clock skips it; 1/2/4/8× and frame steps move the clock.
-import { Alert, Button, Card, Checkbox, Col, DatePicker, Row, Segmented, Select, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, Row, Segmented, Select, Space, Tag, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';

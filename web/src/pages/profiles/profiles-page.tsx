@@ -4,7 +4,7 @@ import { Alert, Card, Col, Descriptions, List, Row, Space, Table, Tag, Typograph
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { messageOf } from '../../common/error-report';
-import { api } from '../../api/client';
+import { api, askEarly } from '../../api/client';
 import { ArticleTags } from '../../common/articles';
 import { useLocalName } from '../../common/names';
 import { usePlaceCategories } from '../../common/reference-data';
@@ -41,7 +41,12 @@ function Value({ value, path = [] }: { value: unknown; path?: string[] }) {
 
 /** The reads of the first paint, begun early by a page load. */
 export function firstReads(): void {
-  void api.profiles.list();
+  // The profile shown first is the list's default: its read follows the list's answer at once,
+  // not after the page has rendered the list.
+  api.profiles.list().then((r) => {
+    const first = r.defaultProfileId ?? r.items[0]?.id;
+    if (first) askEarly(() => void api.profiles.get(first));
+  }, () => undefined);
   void api.profiles.placeCategories();
 }
 

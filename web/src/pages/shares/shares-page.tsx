@@ -1,7 +1,8 @@
 // Shares (共享): which cameras go to which upper platform, department or API client, with which
 // rights, for how long and on which approval document; granting one and revoking one at once.
 // The server decides who may (share:grant over the organisation); a refusal shows its message.
-import { Button, Card, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Checkbox, Form, Input, InputNumber, Modal, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { TableColumnsType } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';

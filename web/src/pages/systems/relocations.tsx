@@ -2,7 +2,8 @@
 // rebuild or replacement plan (AH-15, HB-11, HRB-19); after the works, whether coverage came
 // back in the profile's hours as the recorder saw it; what happens to the stored footage, and
 // the police's supervision of it (AH-15).
-import { Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { DatePicker } from '../../common/lazy-date-picker';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';

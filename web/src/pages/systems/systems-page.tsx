@@ -10,11 +10,7 @@ import { useAsync } from '../../common/use-async';
 import { holds, useMe } from '../../session/session';
 import { supervisionApi, day, type SystemInput, type SystemView } from './supervision-api';
 import { SystemDetail } from './system-detail';
-
-export const stateColour: Record<string, string> = {
-  building: 'blue', in_service: 'green', removed: 'default', passed: 'green', failed: 'red',
-  filed: 'green', 'filed-late': 'orange', due: 'blue', overdue: 'red', 'not-started': 'default', 'no-deadline': 'default',
-};
+import { stateColour } from './state-colour';
 
 export default function SystemsPage() {
   const { t } = useTranslation();

@@ -2,7 +2,8 @@
 // password at first sign-in), disable them, reset a password, grant and revoke roles over an
 // organisation's subtree. A role granted by the administrator who created the account waits for
 // a second administrator's confirmation; the page shows it and offers the confirmation.
-import { App, Button, Card, Input, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Card, Input, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useFeedback } from '../../common/feedback';
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,7 +19,7 @@ import { UserForm } from './user-form';
 
 export default function UsersPage() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const report = useErrorReporter();
   const me = useMe();
   const orgName = useOrgName();
