@@ -1,6 +1,6 @@
-// A camera's fragments are indexed only once a sync has made them durable, and the fragments that
-// queued behind a slow sync are written and made durable together by one sync (group commit), in
-// order. The files are real; the only thing held back is the disk's answer to fdatasync.
+// A camera's fragments are indexed only once a sync has made them durable; the fragments that come
+// while a sync is slow are written at once (their pictures freed) and made durable together by the
+// next sync (group commit), in order. The files are real; the only thing held back is the disk's answer to fdatasync.
 import type { FileHandle } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +53,7 @@ class HeldSyncStore extends SegmentStore {
 }
 
 describe('a camera writer', () => {
-  it('indexes a fragment only once synced, and syncs the fragments queued behind a slow sync together, in order', async () => {
+  it('indexes a fragment only once synced, writes the fragments that come during a slow sync at once, and syncs them together, in order', async () => {
     const db = await freshDatabase('sqlite');
     const repos = createRepositories(db);
     const [cameraId] = await seedRecordableCameras(repos, ['rtsp://127.0.0.1:1/none']);
@@ -88,8 +88,15 @@ describe('a camera writer', () => {
       });
     });
     await until('the first fragment waits for its sync', () => log.includes('sync asked'));
+    // The fragments after it do not wait in memory for that sync: they are written (their
+    // pictures freed) while it is held, and wait for a sync of their own, unindexed.
+    await until('the later fragments written while the first sync is held', () => {
+      const b = writer.backlog();
+      return b.jobs === 0 && b.queuedBytes === 0 && !b.running && b.unsynced >= 2;
+    });
     // Written, not yet durable: nothing indexed.
     expect(rows).toEqual([]);
+    expect(log.filter((l) => l === 'sync asked')).toHaveLength(1);
     writer.endFile();
     store.release();
     await writer.drained();
