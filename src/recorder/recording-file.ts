@@ -41,7 +41,7 @@ export class RecordingFile {
     const { fh, direct } = await store.create(path);
     try {
       const written = direct ? (await writePadded(fh, direct, [init], 0)).written : (await writeAll(fh, [init], 0), init.length);
-      await fh.sync();
+      await store.syncs.run(() => fh.sync());
       return new RecordingFile(path, fh, direct, store.syncs, written, init.length);
     } catch (e) {
       await fh.close().catch(() => undefined);

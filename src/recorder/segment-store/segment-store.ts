@@ -70,7 +70,9 @@ export class SegmentStore {
       return open(abs, flags, 0o640);
     });
     try {
-      await fsyncDir(dir);
+      // Under the same cap as the fragments' syncs: a file roll at every camera at once is
+      // hundreds of these, and each holds a libuv thread as long as a data sync does.
+      await this.syncs.run(() => fsyncDir(dir));
     } catch (e) {
       await fh.close();
       throw e;

@@ -1,9 +1,9 @@
-// At most so many fdatasyncs in flight for the whole recorder, the rest waiting their turn in
-// order. Each sync holds one of libuv's threads until the disk answers, and a buffered write
-// (a copy into the page cache, done in microseconds) needs one too: with every thread in a sync,
-// the writes — and the pictures they would free — wait behind the disk. The cap keeps threads
-// for the writes; the syncs still group in the filesystem's journal (ext4 commits one transaction
-// for every fdatasync waiting on it).
+// At most so many fdatasyncs (and the fsyncs of a new file and its directory) in flight for the
+// whole recorder, the rest waiting their turn in order. Each sync holds one of libuv's threads
+// until the disk answers, and a buffered write (a copy into the page cache, done in
+// microseconds) needs one too: with every thread in a sync, the writes — and the pictures they
+// would free — wait behind the disk. The cap keeps threads for the writes; the syncs still group
+// in the filesystem's journal (ext4 commits one transaction for every fdatasync waiting on it).
 
 /** Syncs in flight at once: a quarter of the 64 threads bin/vigil.cjs gives libuv's pool. */
 export const DEFAULT_SYNCS_IN_FLIGHT = 16;
