@@ -398,7 +398,7 @@ export class CameraWriter {
     if (job.kind === 'close') {
       // Every fragment written is synced and indexed (or given up) before the file closes, and so
       // before the next file's first fragment: rows reach the index in order.
-      while (t.syncing) await t.syncing;
+      for (this.syncLater(t); t.syncing; this.syncLater(t)) await t.syncing;
       // After a failed write the file may hold a partial fragment past what is durable.
       if (t.failed) await this.deps.store.truncate(t.file.path, t.file.bytes).catch(() => undefined);
       await t.file.close();
@@ -443,10 +443,12 @@ export class CameraWriter {
 
   /** Starts the file's sync loop unless one runs (it takes what is written meanwhile). */
   private syncLater(t: OpenFile): void {
-    if (t.syncing || !t.unsynced.length) return;
+    if (t.syncing || t.failed || !t.unsynced.length) return;
     const loop = this.syncLoop(t).finally(() => {
       t.syncing = undefined;
       this.syncLoops.delete(loop);
+      // A fragment written between the loop's last look and here found it still running.
+      this.syncLater(t);
       this.settleIdle();
     });
     t.syncing = loop;
