@@ -62,6 +62,12 @@ const { values } = parseArgs({
      * do. Which of the two a run used is in its output (`gops`).
      */
     'aligned-gops': { type: 'boolean', default: process.env.BENCH_ALIGNED_GOPS === '1' },
+    /**
+     * The recorder's direct I/O (`recorder.directIo`): `on` (O_DIRECT writes from aligned
+     * buffers) or `off` (through the page cache); by default the recorder's own default.
+     * Either way fragments are indexed only after an fdatasync. Said in the output (`directIo`).
+     */
+    'direct-io': { type: 'string', default: process.env.BENCH_DIRECT_IO ?? '' },
     /** Simulator processes (default: one per 300 cameras, each its own encoder). */
     'sim-processes': { type: 'string', default: process.env.BENCH_SIM_PROCESSES ?? '' },
   },
@@ -70,6 +76,9 @@ const STREAMS = Number(values.streams);
 const SECONDS = Number(values.seconds);
 const SIM_PROCESSES = Number(values['sim-processes']) || Math.ceil(STREAMS / 300);
 const GOPS = values['aligned-gops'] ? 'aligned' : 'staggered';
+const DIRECT_IO = values['direct-io'] === '' ? undefined : values['direct-io'] === 'on' ? true : values['direct-io'] === 'off' ? false : (() => {
+  throw new Error(`--direct-io must be on or off, got ${values['direct-io']}`);
+})();
 const CLK_TCK = 100; // Linux USER_HZ
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -205,7 +214,7 @@ async function runVigil(run: BenchRun, urls: string[], dir: string, simPids: num
   const rec = await startRecorderProcess(
     dir,
     dbUrl,
-    { fileSeconds: 600, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20, logLevel: 'error' },
+    { fileSeconds: 600, reconnectMinMs: 500, reconnectMaxMs: 5000, staggerMs: 20, logLevel: 'error', ...(DIRECT_IO === undefined ? {} : { directIo: DIRECT_IO }) },
     {
       compiled: !values.tsx,
       // Starting (migrations, recovery, the first camera list) takes seconds on a busy machine.
@@ -370,6 +379,7 @@ await runBench('record', async (run) => {
   const work = run.tempDir('vigil-bench-record-');
   run.result.streams = STREAMS;
   run.result.gops = GOPS;
+  run.result.directIo = DIRECT_IO ?? 'default';
   const sim = await run.phase('simulator', 60 + STREAMS * 0.5, () => startSimProcesses(STREAMS, SIM_PROCESSES, GOPS === 'staggered'));
   sim.children.forEach((child, i) => run.watchChild(`simulator ${i + 1}`, child, sim.stderr));
   run.onCleanup('stop the simulator', () => sim.stop());

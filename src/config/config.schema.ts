@@ -69,9 +69,13 @@ export const configSchema = z.strictObject({
       staggerMs: z.number().int().min(0).max(10_000).default(20),
       /**
        * Write footage with direct I/O (O_DIRECT) where the filesystem allows it, bypassing the page
-       * cache; false writes through the cache (src/recorder/segment-store/direct-io.ts).
+       * cache (src/recorder/segment-store/direct-io.ts). Off by default: written through the cache,
+       * a fragment costs the disk nothing until its fdatasync, which then writes it in large
+       * requests; each direct write waits for the device, and at 300 cameras those writes, not
+       * the syncs, were what pictures queued for (bench/disk-sync.bench.ts). Either way a fragment
+       * is indexed only once an fdatasync has made it durable.
        */
-      directIo: z.boolean().default(true),
+      directIo: z.boolean().default(false),
     })
     .prefault({}),
   /**

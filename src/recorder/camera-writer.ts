@@ -57,6 +57,21 @@ interface OpenFile {
    * report) never moves it.
    */
   audioAnchor?: { pts: number; pts90k: number };
+  /** Fragments written to the file, waiting for a sync to make them durable, in order. */
+  unsynced: Unsynced[];
+  /** The loop syncing this file while fragments wait (one at a time a file). */
+  syncing?: Promise<void>;
+  /** The append under way, if any: an undo waits for it. */
+  appending?: Promise<unknown>;
+  /** An undo under way: appends wait for it. */
+  undoing?: Promise<void>;
+}
+
+/** A fragment written, not yet durable; `previousEnd` is where the file's data ended before it. */
+interface Unsynced {
+  job: FragmentJob;
+  written: WrittenFragment;
+  previousEnd: number;
 }
 
 /**
@@ -95,6 +110,8 @@ export class CameraWriter {
   private building: VideoFrame[] = [];
   private queuedBytes = 0;
   private running = false;
+  /** The files' sync loops under way: `drained` waits for them too. */
+  private readonly syncLoops = new Set<Promise<void>>();
   private idle: (() => void)[] = [];
   private dropping = false;
   private diskFull = false;
@@ -233,16 +250,24 @@ export class CameraWriter {
     this.abandonWait?.();
   }
 
-  /** Resolves when every queued write has been done. */
+  /** Resolves when every queued write has been done and made durable (or given up). */
   drained(): Promise<void> {
-    if (!this.running && this.jobs.length === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return !this.running && this.jobs.length === 0 && this.syncLoops.size === 0;
+  }
+
+  private settleIdle(): void {
+    if (this.isIdle()) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private openFile(info: StreamInfo, startMs: number): OpenFile {
     const audio = audioConfig(info);
     const muxer = new Fmp4Muxer({ video: videoConfig(info), ...(audio ? { audio } : {}), maxFragmentMs: this.options.fragmentMaxMs });
-    const target: OpenFile = { startMs, info, muxer, seq: 0, endMs: startMs, videoPts: 0, videoWallMs: 0 };
+    const target: OpenFile = { startMs, info, muxer, seq: 0, endMs: startMs, videoPts: 0, videoWallMs: 0, unsynced: [] };
     this.current = target;
     this.pendingStartMs = startMs;
     this.enqueue({ kind: 'create', target });
@@ -303,9 +328,13 @@ export class CameraWriter {
     return this.building[0]?.keyframe ? this.building : [];
   }
 
-  /** What waits for the disk now (for a stalled caller's report): jobs queued, their bytes, the next job's kind. */
-  backlog(): { jobs: number; queuedBytes: number; running: boolean; next: string | undefined; building: number } {
-    return { jobs: this.jobs.length, queuedBytes: this.queuedBytes, running: this.running, next: this.jobs[0]?.kind, building: this.building.length };
+  /**
+   * What waits for the disk now (for a stalled caller's report): jobs queued, their bytes, the
+   * next job's kind, and fragments written but waiting for their sync (their pictures already freed).
+   */
+  backlog(): { jobs: number; queuedBytes: number; running: boolean; next: string | undefined; building: number; unsynced: number; syncing: number } {
+    const unsynced = this.current?.unsynced.length ?? 0;
+    return { jobs: this.jobs.length, queuedBytes: this.queuedBytes, running: this.running, next: this.jobs[0]?.kind, building: this.building.length, unsynced, syncing: this.syncLoops.size };
   }
 
   private enqueue(job: Job): void {
@@ -318,8 +347,9 @@ export class CameraWriter {
     this.running = true;
     try {
       for (let job = this.jobs.shift(); job; job = this.jobs.shift()) {
-        // Fragments of one file queued behind this one are written with it and made durable by one
-        // sync: a disk that lags gets fewer, not more, syncs to do (group commit, per camera).
+        // Fragments of one file queued behind this one are written with it. Their sync runs apart
+        // (`syncLater`): the pump writes on while it runs, and the next sync makes durable all
+        // that was written meanwhile: a disk that lags gets fewer, not more, syncs to do.
         const group: FragmentJob[] = [];
         if (job.kind === 'fragment') {
           group.push(job);
@@ -339,7 +369,7 @@ export class CameraWriter {
       }
     } finally {
       this.running = false;
-      for (const resolve of this.idle.splice(0)) resolve();
+      this.settleIdle();
     }
   }
 
@@ -366,6 +396,9 @@ export class CameraWriter {
     if (job.kind === 'create') return this.create(t);
     if (!t.file || t.fileId === undefined) return;
     if (job.kind === 'close') {
+      // Every fragment written is synced and indexed (or given up) before the file closes, and so
+      // before the next file's first fragment: rows reach the index in order.
+      for (this.syncLater(t); t.syncing; this.syncLater(t)) await t.syncing;
       // After a failed write the file may hold a partial fragment past what is durable.
       if (t.failed) await this.deps.store.truncate(t.file.path, t.file.bytes).catch(() => undefined);
       await t.file.close();
@@ -375,37 +408,93 @@ export class CameraWriter {
   }
 
   /**
-   * Fragments of one file, in order: each appended (its frames' memory released once copied),
-   * then one sync for all of them, then their rows handed to the index: nothing is indexed before
-   * it is durable.
+   * Fragments of one file, in order: each appended (its frames' memory released once the bytes
+   * are in the kernel, or copied for a direct write), then handed to the file's sync loop. Nothing
+   * is indexed before a sync begun after its append has returned.
    */
   private async writeFragments(jobs: FragmentJob[]): Promise<void> {
     const t = jobs[0]!.target;
     if (!t.file || t.fileId === undefined || t.failed) return;
-    const lost = () => {
-      const frames = jobs.reduce((n, j) => n + j.out.videoSamples, 0);
-      this.framesDropped += frames;
-      this.deps.metrics?.framesLost.inc(frames);
-    };
     if (this.deps.lease && !this.deps.lease.valid()) {
       // A lease not renewed in time may already be another node's: not one byte more under it.
       if (!this.leaseLapsed) this.deps.logger.warn({ cameraId: this.cameraId, epoch: this.deps.lease.epoch }, 'lease not renewed in time: fragments are not written under it');
       this.leaseLapsed = true;
-      return lost();
+      return this.lost(jobs);
     }
     this.leaseLapsed = false;
     const file = t.file;
-    const previousEnd = file.dataEnd;
-    const written: WrittenFragment[] = [];
-    // Copied for a direct write: the frames' memory goes back before the disk is done with it.
-    for (const job of jobs) written.push(await file.append(job.out.bytes, () => releaseJob(job)));
-    await file.sync();
-    if (this.deps.lease && !this.deps.lease.valid()) {
-      // The process was paused (or starved) during the write, past the lease: take it all back.
-      await file.undo(written[0]!, previousEnd);
-      return lost();
+    for (const job of jobs) {
+      while (t.undoing) await t.undoing;
+      if (t.failed) return;
+      const previousEnd = file.dataEnd;
+      const appending = file.append(job.out.bytes, () => releaseJob(job));
+      t.appending = appending;
+      const written = await appending.finally(() => (t.appending = undefined));
+      t.unsynced.push({ job, written, previousEnd });
     }
-    jobs.forEach((job, i) => this.indexed(t, job, written[i]!));
+    this.syncLater(t);
+  }
+
+  private lost(jobs: readonly FragmentJob[]): void {
+    const frames = jobs.reduce((n, j) => n + j.out.videoSamples, 0);
+    this.framesDropped += frames;
+    this.deps.metrics?.framesLost.inc(frames);
+  }
+
+  /** Starts the file's sync loop unless one runs (it takes what is written meanwhile). */
+  private syncLater(t: OpenFile): void {
+    if (t.syncing || t.failed || !t.unsynced.length) return;
+    const loop = this.syncLoop(t).finally(() => {
+      t.syncing = undefined;
+      this.syncLoops.delete(loop);
+      // A fragment written between the loop's last look and here found it still running.
+      this.syncLater(t);
+      this.settleIdle();
+    });
+    t.syncing = loop;
+    this.syncLoops.add(loop);
+  }
+
+  /**
+   * One sync for every fragment of the file written so far, then their rows to the index in order;
+   * again while more were written meanwhile. The lease is checked after each sync: a process paused
+   * (or starved) past it takes the whole batch back, and whatever was written after it.
+   */
+  private async syncLoop(t: OpenFile): Promise<void> {
+    const file = t.file!;
+    while (t.unsynced.length && !t.failed) {
+      const batch = t.unsynced.splice(0);
+      try {
+        await file.sync();
+      } catch (e) {
+        // The file ends at its last durable fragment (the close job cuts it there).
+        t.unsynced.length = 0;
+        this.failed(batch[0]!.job, e);
+        if (!this.running && this.jobs.length) void this.pump();
+        return;
+      }
+      if (this.deps.lease && !this.deps.lease.valid()) {
+        const undo = (async () => {
+          if (t.appending) await t.appending.catch(() => undefined);
+          await file.undo(batch[0]!.written, batch[0]!.previousEnd);
+        })();
+        t.undoing = undo;
+        try {
+          await undo;
+        } catch (e) {
+          t.unsynced.length = 0;
+          this.failed(batch[0]!.job, e);
+          if (!this.running && this.jobs.length) void this.pump();
+          return;
+        } finally {
+          t.undoing = undefined;
+        }
+        // Cut from the file with the batch: the fragments written after it.
+        this.lost([...batch, ...t.unsynced.splice(0)].map((u) => u.job));
+        continue;
+      }
+      for (const u of batch) this.indexed(t, u.job, u.written);
+    }
   }
 
   /** A fragment now durable in its file: its row (and any gap before it) to the index. */

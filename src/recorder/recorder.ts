@@ -21,7 +21,7 @@ export interface RecorderSettings {
   reconnectMinMs: number;
   reconnectMaxMs: number;
   staggerMs: number;
-  /** Direct I/O for recording files where the filesystem allows it (default true). */
+  /** Direct I/O for recording files where the filesystem allows it (default false: through the page cache, then fdatasync). */
   directIo?: boolean;
 }
 
@@ -82,7 +82,7 @@ export class Recorder {
     private readonly deps: RecorderDeps,
     private readonly options: RecorderOptions = {},
   ) {
-    this.store = new SegmentStore(deps.dataDir, { directIo: deps.settings.directIo ?? true });
+    this.store = new SegmentStore(deps.dataDir, { directIo: deps.settings.directIo ?? false });
     this.index = new IndexWriter(deps.repo, deps.clock, deps.logger, deps.metrics, {
       intervalMs: options.indexIntervalMs ?? 300,
       // The index refused an epoch: another node holds the camera; this one stops recording it.

@@ -13,6 +13,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { FREE_BOX_MIN, writeFreeBox } from '../media/fmp4/free-box.js';
 import { roundUpToBlock, writeDirect, type AlignedBufferPool } from './segment-store/direct-io.js';
 import type { SegmentStore } from './segment-store/segment-store.js';
+import type { SyncLimit } from './segment-store/sync-limit.js';
 
 export interface WrittenFragment {
   byteOffset: number;
@@ -25,6 +26,8 @@ export class RecordingFile {
     readonly path: string,
     private fh: FileHandle | undefined,
     private readonly direct: AlignedBufferPool | null,
+    /** The recorder-wide cap on fdatasyncs in flight. */
+    private readonly syncs: SyncLimit,
     private offset: number,
     private end: number,
     /** Bytes known durable (fsynced): the init segment, then up to the last `sync`. */
@@ -38,8 +41,8 @@ export class RecordingFile {
     const { fh, direct } = await store.create(path);
     try {
       const written = direct ? (await writePadded(fh, direct, [init], 0)).written : (await writeAll(fh, [init], 0), init.length);
-      await fh.sync();
-      return new RecordingFile(path, fh, direct, written, init.length);
+      await store.syncs.run(() => fh.sync());
+      return new RecordingFile(path, fh, direct, store.syncs, written, init.length);
     } catch (e) {
       await fh.close().catch(() => undefined);
       throw e;
@@ -53,19 +56,24 @@ export class RecordingFile {
 
   /**
    * Makes every fragment appended so far durable: one fdatasync (data and the file's length) for
-   * all of them. A fragment is durable only once the sync after its append has returned.
+   * all of them. A fragment is durable only once a sync begun after its append has returned.
+   * Appends may go on while it runs; those are left for the next sync. Waits its turn under the
+   * recorder's cap on syncs in flight.
    */
   async sync(): Promise<void> {
     const fh = this.fh;
     if (!fh) throw new Error(`${this.path} is closed`);
-    const upTo = this.offset;
-    const end = this.end;
-    if (upTo === this.durable) return;
-    await fh.datasync();
-    if (upTo > this.durable) {
-      this.durable = upTo;
-      this.durableEnd = end;
-    }
+    await this.syncs.run(async () => {
+      // What was appended by the time the sync starts is what it makes durable.
+      const upTo = this.offset;
+      const end = this.end;
+      if (upTo <= this.durable) return;
+      await fh.datasync();
+      if (upTo > this.durable) {
+        this.durable = upTo;
+        this.durableEnd = end;
+      }
+    });
   }
 
   /**

@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { AlignedBufferPool } from './direct-io.js';
+import { SyncLimit } from './sync-limit.js';
 import { RECORDINGS_DIR, parseSegmentPath, segmentPath, utcDate, type SegmentName } from './segment-names.js';
 
 export interface StoredSegment extends SegmentName {
@@ -18,6 +19,8 @@ export interface SegmentStoreOptions {
    * direct-io.ts. Off, or where refused, they are written through the page cache.
    */
   directIo?: boolean;
+  /** fdatasyncs in flight at once for every file of this store (default DEFAULT_SYNCS_IN_FLIGHT). */
+  syncsInFlight?: number;
 }
 
 /** A file created for writing, and the buffers to write it with when it is open for direct I/O. */
@@ -30,11 +33,15 @@ export class SegmentStore {
   /** Directories already known durable, so a file creation fsyncs one directory, not four. */
   private readonly durableDirs = new Set<string>();
   private direct: Promise<AlignedBufferPool | null> | undefined;
+  /** The cap on fdatasyncs in flight that every file written through this store shares. */
+  readonly syncs: SyncLimit;
 
   constructor(
     readonly dataDir: string,
     private readonly options: SegmentStoreOptions = {},
-  ) {}
+  ) {
+    this.syncs = new SyncLimit(options.syncsInFlight);
+  }
 
   absolute(relPath: string): string {
     return join(this.dataDir, ...relPath.split('/'));
@@ -63,7 +70,9 @@ export class SegmentStore {
       return open(abs, flags, 0o640);
     });
     try {
-      await fsyncDir(dir);
+      // Under the same cap as the fragments' syncs: a file roll at every camera at once is
+      // hundreds of these, and each holds a libuv thread as long as a data sync does.
+      await this.syncs.run(() => fsyncDir(dir));
     } catch (e) {
       await fh.close();
       throw e;
