@@ -7,6 +7,7 @@
 // No credentials are asked for (the simulator's RTSP cameras ask none either); operations are
 // told apart by the body element's name, and anything else is answered with a SOAP fault.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeXml } from '../onvif/xml.js';
 import type { Simulator } from './simulator.js';
 
 const NS = 'xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:trt="http://www.onvif.org/ver10/media/wsdl"';
@@ -24,7 +25,7 @@ export interface OnvifSimOptions {
 export function answerOnvif(sim: Simulator, o: OnvifSimOptions, req: IncomingMessage, res: ServerResponse, camera: string, service: string, body: string): void {
   const op = /<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?(\w+)/.exec(body)?.[1];
   const info = sim.camera(camera); // throws SIM_CAMERA (404) for a camera that does not exist
-  const base = `http://${req.headers.host ?? `${sim.host}`}/onvif/${encodeURIComponent(camera)}`;
+  const base = escapeXml(`http://${req.headers.host ?? `${sim.host}`}/onvif/${encodeURIComponent(camera)}`);
   if (service === 'device_service') {
     if (op === 'GetSystemDateAndTime') {
       const d = new Date();
@@ -42,7 +43,7 @@ export function answerOnvif(sim: Simulator, o: OnvifSimOptions, req: IncomingMes
     }
     if (op === 'GetStreamUri') {
       if (!body.includes(`>${PROFILE}<`)) return fault(res, 'ter:NoProfile', 'no such profile');
-      return reply(res, `<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>${info.url}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>`);
+      return reply(res, `<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>${escapeXml(info.url)}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>`);
     }
     if (op === 'SetSynchronizationPoint') {
       if (!body.includes(`>${PROFILE}<`)) return fault(res, 'ter:NoProfile', 'no such profile');
@@ -60,5 +61,5 @@ function reply(res: ServerResponse, inner: string, status = 200): void {
 }
 
 function fault(res: ServerResponse, subcode: string, reason: string): void {
-  reply(res, `<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:ter="http://www.onvif.org/ver10/error">${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`, 400);
+  reply(res, `<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:ter="http://www.onvif.org/ver10/error">${subcode}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">${escapeXml(reason)}</s:Text></s:Reason></s:Fault>`, 400);
 }
